@@ -1,0 +1,56 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Sql } from '../db/client.js';
+import { registerErrorHandler } from './errors.js';
+import health from './routes/health.js';
+import organizations from './routes/organizations.js';
+import processes from './routes/processes.js';
+import tasks from './routes/tasks.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sql: Sql;
+    temporal: Client;
+    config: Config;
+  }
+}
+
+export interface AppDeps {
+  sql: Sql;
+  temporal: Client;
+  config: Config;
+  log: Logger;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? crypto.randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('sql', deps.sql);
+  app.decorate('temporal', deps.temporal);
+  app.decorate('config', deps.config);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'orglife', description: 'Lifecycle processes of grassroots Party organizations', version: '0.1.0' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(health);
+  await app.register(organizations, { prefix: '/api/v1' });
+  await app.register(processes, { prefix: '/api/v1' });
+  await app.register(tasks, { prefix: '/api/v1' });
+  return app;
+}

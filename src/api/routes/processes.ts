@@ -1,0 +1,105 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError, notFound } from '../errors.js';
+import { AlreadyRunning, startTermElection } from '../../processes/term-election.js';
+import { termRuleSets } from '../../domain/rules.js';
+
+export const processKinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing'] as const;
+
+const startBody = z.object({
+  organization: z.string().min(1).max(64).describe('code of the organization the process is about'),
+  ruleSet: z.enum(termRuleSets.map((r) => r.id) as [string, ...string[]]).optional().describe('pin a rule set (history)'),
+});
+
+const taskSchema = z.object({
+  id: z.number(),
+  step: z.string(),
+  state: z.string(),
+  dueAt: z.string(),
+  assigneeRole: z.string().nullable(),
+});
+
+const processSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  organization: z.string(),
+  status: z.string(),
+  currentStep: z.string(),
+  nextDeadline: z.string().nullable(),
+  openTasks: z.array(taskSchema),
+  history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
+});
+
+const processes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/processes/:kind',
+    {
+      schema: {
+        tags: ['processes'],
+        params: z.object({ kind: z.enum(processKinds) }),
+        body: startBody,
+        response: { 201: z.object({ id: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const { kind } = req.params;
+      if (kind !== 'term-election') throw new HttpError(501, 'not_implemented', `process ${kind} is not available yet`);
+      const [org] = await app.sql<{ id: number; term_ends_on: Date | null }[]>`
+        select id, term_ends_on from organizations where code = ${req.body.organization}`;
+      if (!org) throw notFound(`organization ${req.body.organization}`);
+      if (!org.term_ends_on) {
+        throw new HttpError(400, 'invalid_request', 'the organization has no term on the register', [
+          { field: 'body.organization', message: 'organization has no term start and length' },
+        ]);
+      }
+      let id: string;
+      try {
+        id = await startTermElection(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+          organization: req.body.organization,
+          organizationId: org.id,
+          ruleSet: req.body.ruleSet,
+        });
+      } catch (err) {
+        if (err instanceof AlreadyRunning) {
+          throw new HttpError(409, 'conflict', `a ${kind} process is already running for ${req.body.organization}`, { id: err.id });
+        }
+        throw err;
+      }
+      req.log.info({ workflowId: id }, 'process started');
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.get(
+    '/processes/:id',
+    { schema: { tags: ['processes'], params: z.object({ id: z.string().min(1).max(200) }), response: { 200: processSchema } } },
+    async (req) => {
+      const [p] = await app.sql<{ kind: string; code: string; status: string; current_step: string; next_deadline: Date | null }[]>`
+        select p.kind, o.code, p.status, p.current_step, p.next_deadline
+        from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
+      if (!p) throw notFound(`process ${req.params.id}`);
+      const [open, history] = await Promise.all([
+        app.sql<{ id: number; step: string; state: string; due_at: Date; assignee_role: string | null }[]>`
+          select id, step, state, due_at, assignee_role from tasks
+          where workflow_id = ${req.params.id} and state in ('open', 'claimed', 'escalated') order by due_at`,
+        app.sql<{ at: Date; step: string; event_key: string; detail: Record<string, unknown> }[]>`
+          select at, step, event_key, detail from process_events where workflow_id = ${req.params.id} order by at, event_key`,
+      ]);
+      return {
+        id: req.params.id,
+        kind: p.kind,
+        organization: p.code,
+        status: p.status,
+        currentStep: p.current_step,
+        nextDeadline: p.next_deadline?.toISOString() ?? null,
+        openTasks: open.map((t) => ({ id: t.id, step: t.step, state: t.state, dueAt: t.due_at.toISOString(), assigneeRole: t.assignee_role })),
+        history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, detail: h.detail })),
+      };
+    },
+  );
+};
+
+export default processes;

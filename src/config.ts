@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
+
+/** The environment of contract.md, plus the knobs a deployment needs (ports of the embedded servers, TLS). */
+export const configSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d+$/, 'expected host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('orglife'),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  ORGLIFE_DATA_DIR: z.string().min(1).default('./.data'),
+  ORGLIFE_PG_PORT: port.default(54329),
+  ORGLIFE_TEMPORAL_PORT: port.default(7233),
+  ORGLIFE_TEMPORAL_UI_PORT: port.default(8233),
+  ORGLIFE_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  ORGLIFE_DEMO: bool.default(true),
+  ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; a bad value stops start-up naming the variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set": shells and compose files often export VAR= for defaults.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  if ((cfg.TEMPORAL_TLS_CERT === undefined) !== (cfg.TEMPORAL_TLS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: expected both or neither');
+  }
+  return { ...cfg, dataDir: resolve(cfg.ORGLIFE_DATA_DIR) };
+}

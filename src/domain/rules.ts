@@ -1,0 +1,67 @@
+import type { IsoDate } from './dates.js';
+
+/**
+ * Rule parameters of the term election (domain.md §4.1) as data with an effective date. A workflow run reads
+ * the set in force when it starts and carries it: a later rule change applies to new runs only.
+ */
+export interface TermRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  title: string;
+  termYears: { committee: number; general_branch: number; branch: number; village: number };
+  /** Reminders to the organization before its term ends, in months. */
+  reminderMonthsBefore: number[];
+  /** The request to hold the election is due this many months before expiry. */
+  requestDueMonthsBefore: number;
+  /** Supervisor's reply to the request, in working days. */
+  replyWorkingDays: number;
+  candidateMarginRatio: number;
+  /** Voters present must exceed this share of those entitled. */
+  quorumRatio: number;
+  /** Yes votes must exceed this share of voters present. */
+  winRatio: number;
+  resultReportMonths: number;
+  maxPostponementMonths: number;
+  escalationWorkingDays: [number, number, number];
+  taskReminderWorkingDays: number[];
+}
+
+const national2018: TermRules = {
+  id: 'national-2018',
+  effectiveFrom: '2018-01-01',
+  title: '关于党的基层组织任期的意见 (2018); 中国共产党基层组织选举工作条例 (2020)',
+  termYears: { committee: 5, general_branch: 3, branch: 3, village: 5 },
+  reminderMonthsBefore: [6, 3],
+  requestDueMonthsBefore: 2,
+  replyWorkingDays: 15,
+  candidateMarginRatio: 0.2,
+  quorumRatio: 0.8,
+  winRatio: 0.5,
+  resultReportMonths: 1,
+  maxPostponementMonths: 12,
+  escalationWorkingDays: [3, 10, 20],
+  taskReminderWorkingDays: [7, 1],
+};
+
+const hubei2010: TermRules = {
+  ...national2018,
+  id: 'hubei-2010',
+  effectiveFrom: '2010-01-01',
+  title: '湖北省基层党组织建设工作规划 (2010–2012)',
+  termYears: { committee: 5, general_branch: 3, branch: 3, village: 3 },
+};
+
+export const termRuleSets: readonly TermRules[] = [hubei2010, national2018];
+
+/** The rule set in force on `date`, or a named one (history: 'hubei-2010'). */
+export function termRulesFor(date: IsoDate, id?: string): TermRules {
+  if (id) {
+    const named = termRuleSets.find((r) => r.id === id);
+    if (!named) throw new Error(`unknown rule set ${id}`);
+    return named;
+  }
+  const inForce = termRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+  const found = inForce[0];
+  if (!found) throw new Error(`no term rules in force on ${date}`);
+  return found;
+}

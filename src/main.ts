@@ -1,0 +1,94 @@
+// `npm start` (role all), `npm run worker`, `npm run api`.
+import pino from 'pino';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, loadConfig } from './config.js';
+import { createSql } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
+import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
+import { createWorker, installRuntimeLogger } from './worker.js';
+import { buildApp } from './api/app.js';
+import { seedDemoIfEmpty } from './demo/seed.js';
+
+type Role = 'all' | 'worker' | 'api';
+
+async function main(role: Role): Promise<void> {
+  let cfg;
+  try {
+    cfg = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`orglife: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = pino({ level: cfg.LOG_LEVEL, base: { role } });
+
+  if (role !== 'all' && (!cfg.DATABASE_URL || !cfg.TEMPORAL_ADDRESS)) {
+    console.error(`orglife: "npm run ${role}" runs one role against shared servers: set DATABASE_URL and TEMPORAL_ADDRESS (or use npm start)`);
+    process.exit(78);
+  }
+
+  const infra: Infrastructure = await startInfrastructure(cfg, log);
+  const sql = createSql(infra.databaseUrl);
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let app: FastifyInstance | undefined;
+  let stopping = false;
+
+  const stop = async (signal: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: closing the API, draining the worker');
+    await app?.close().catch((err) => log.error({ err }, 'closing the API'));
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun?.catch((err) => log.error({ err }, 'worker stopped with an error'));
+    await sql.end({ timeout: 5 });
+    await infra.stop();
+    log.info('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    await migrate(sql, (m) => log.info(m));
+    const client = await connectClient(cfg, infra.temporalAddress);
+
+    if (role === 'all' || role === 'worker') {
+      installRuntimeLogger(log);
+      worker = await createWorker({
+        connection: await connectWorkerConnection(cfg, infra.temporalAddress),
+        namespace: cfg.TEMPORAL_NAMESPACE,
+        taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+        sql,
+      });
+      workerRun = worker.run();
+      workerRun.catch((err) => {
+        log.fatal({ err }, 'worker failed');
+        void stop('worker-failure', 1);
+      });
+      log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'worker running');
+    }
+    if (role === 'all' && cfg.ORGLIFE_DEMO) await seedDemoIfEmpty(sql, client, cfg, log);
+    if (role === 'all' || role === 'api') {
+      app = await buildApp({ sql, temporal: client, config: cfg, log });
+      await app.listen({ port: cfg.PORT, host: cfg.HOST });
+      const url = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT}`;
+      log.info(`orglife is ready at ${url} (API docs: ${url}/docs)`);
+      console.log(`\n  orglife: ${url}   API docs: ${url}/docs\n`);
+    }
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed');
+    await stop('start-up-failure', 1);
+  }
+}
+
+const role = (process.argv[2] ?? 'all') as Role;
+if (!['all', 'worker', 'api'].includes(role)) {
+  console.error(`orglife: unknown role ${role}`);
+  process.exit(2);
+}
+await main(role);

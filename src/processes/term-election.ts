@@ -1,0 +1,56 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Sql } from '../db/client.js';
+import { termElection, type TermElectionInput } from '../../workflows/term-election.js';
+
+export const TERM_ELECTION = 'term-election';
+
+/** The workflow id of a process: one live process of a kind per organization. */
+export const processId = (kind: string, organization: string) => `${kind}:${organization}`;
+
+export class AlreadyRunning extends Error {
+  constructor(readonly id: string) {
+    super(`${id} is already running`);
+  }
+}
+
+/** Starts the term-election workflow of one organization and makes it readable at once. */
+export async function startTermElection(sql: Sql, client: Client, taskQueue: string, input: TermElectionInput & { organizationId: number }): Promise<string> {
+  const id = processId(TERM_ELECTION, input.organization);
+  try {
+    await client.workflow.start(termElection, {
+      workflowId: id,
+      taskQueue,
+      args: [{ organization: input.organization, ruleSet: input.ruleSet }],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyRunning(id);
+    throw err;
+  }
+  // The workflow's first activity writes the same row with a later updated_at and takes it over.
+  await sql`
+    insert into processes (workflow_id, kind, organization_id, current_step, started_at, updated_at)
+    values (${id}, ${TERM_ELECTION}, ${input.organizationId}, 'started', now(), '-infinity')
+    on conflict do nothing`;
+  return id;
+}
+
+/** Starts term elections for many organizations with bounded concurrency; returns how many started. */
+export async function startTermElections(sql: Sql, client: Client, taskQueue: string, codes: readonly string[], concurrency = 32): Promise<number> {
+  const orgs = await sql<{ id: number; code: string }[]>`
+    select id, code from organizations where code = any(${codes as string[]}) and term_ends_on is not null`;
+  let next = 0;
+  let started = 0;
+  const lane = async () => {
+    while (next < orgs.length) {
+      const org = orgs[next++]!;
+      try {
+        await startTermElection(sql, client, taskQueue, { organization: org.code, organizationId: org.id });
+        started++;
+      } catch (err) {
+        if (!(err instanceof AlreadyRunning)) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return started;
+}

@@ -1,0 +1,45 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities/index.js';
+import type { Sql } from './db/client.js';
+
+export const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's logs (with workflow and activity ids in their metadata) into pino. */
+export function installRuntimeLogger(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (log.level === 'silent' ? 'ERROR' : log.level.toUpperCase()) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, ({ level: l, message, meta }) => {
+      const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
+      log[method](meta ?? {}, message);
+    }),
+  });
+}
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  sql: Sql;
+  /** A prebuilt bundle (tests, benches); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+}
+
+export async function createWorker(o: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+    activities: createActivities(o.sql),
+    // Drain in-flight activities on SIGTERM before the process exits.
+    shutdownGraceTime: '10 seconds',
+  });
+}
+

@@ -1,0 +1,1 @@
+export { termElection } from './term-election.js';

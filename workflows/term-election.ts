@@ -1,0 +1,94 @@
+// Term election 换届选举 (domain.md §4.1), one workflow per organization on its term register.
+// This run covers steps 1–3: wait for the reminder dates before the term ends, then ask the outgoing
+// committee for its request to hold the election, due a set number of months before expiry.
+import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ProcessActivities } from '../activities/index.js';
+import { addMonths, shanghaiInstant } from '../src/domain/dates.js';
+import { completeTaskUpdate, processStateQuery, type TaskView } from './messages.js';
+
+export interface TermElectionInput {
+  organization: string;
+  /** Pin a rule set (history); by default the one in force when the run starts. */
+  ruleSet?: string;
+}
+
+const { loadTermContext, recordStep, openTask, recordTaskEvent, closeTask } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export const KIND = 'term-election';
+
+export async function termElection(input: TermElectionInput): Promise<void> {
+  const workflowId = workflowInfo().workflowId;
+  const ctx = await loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
+  const { rules, termEndsOn } = ctx;
+  let step = 'term-register';
+  let nextDeadline: string | null = shanghaiInstant(termEndsOn, 0).toISOString();
+  const tasks: TaskView[] = [];
+
+  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks }));
+
+  const moveTo = async (next: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' = 'running') => {
+    step = next;
+    await recordStep({ workflowId, kind: KIND, organizationId: ctx.organizationId, step, eventKey, at: new Date().toISOString(), nextDeadline, detail, status });
+  };
+
+  await moveTo(step, 'registered', { termEndsOn, ruleSet: rules.id });
+
+  // Reminders to the organization 6 and 3 months before its term ends (dates from the rule set).
+  const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
+  const requestDueOn = addMonths(termEndsOn, -rules.requestDueMonthsBefore);
+  const request: TaskView = { taskKey: 'election-request', step: 'election-request', state: 'open', dueAt: '' };
+
+  setHandler(
+    completeTaskUpdate,
+    async ({ taskKey, actor, outcome }) => {
+      const task = tasks.find((t) => t.taskKey === taskKey)!;
+      await closeTask({ workflowId, taskKey, state: 'done', actor: actor.username, outcome: outcome ?? {}, at: new Date().toISOString() });
+      task.state = 'done';
+      return task;
+    },
+    {
+      validator: ({ taskKey }) => {
+        const task = tasks.find((t) => t.taskKey === taskKey);
+        if (!task) throw new Error(`no task ${taskKey} in this process`);
+        if (task.state !== 'open') throw new Error(`task ${taskKey} is ${task.state}`);
+      },
+    },
+  );
+
+  for (const [i, months] of reminders.entries()) {
+    await sleepUntil(shanghaiInstant(addMonths(termEndsOn, -months)));
+    if (i === 0) {
+      const opened = await openTask({
+        workflowId,
+        taskKey: request.taskKey,
+        process: KIND,
+        step: request.step,
+        organizationId: ctx.organizationId,
+        assigneeRole: 'secretary',
+        openedAt: new Date().toISOString(),
+        dueOn: requestDueOn,
+      });
+      request.dueAt = opened.dueAt;
+      tasks.push(request);
+      nextDeadline = opened.dueAt;
+      await moveTo('election-request', 'request-opened', { taskKey: request.taskKey, dueAt: opened.dueAt });
+    } else if (request.state === 'open') {
+      await recordTaskEvent({ workflowId, taskKey: request.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+    }
+  }
+
+  await condition(() => request.state !== 'open');
+  nextDeadline = null;
+  // The supervisor's reply and the election itself (steps 4–8) follow in later runs of this workflow.
+  await moveTo('election-requested', 'request-filed', {}, 'completed');
+  await condition(allHandlersFinished);
+}
+
+/** Durable sleep until an instant on the workflow clock; an instant already past returns at once. */
+async function sleepUntil(t: Date): Promise<void> {
+  const ms = t.getTime() - Date.now();
+  if (ms > 0) await sleep(ms);
+}
