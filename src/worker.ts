@@ -15,6 +15,8 @@ export function installRuntimeLogger(log: Logger): void {
   runtimeInstalled = true;
   const level = (log.level === 'silent' ? 'ERROR' : log.level.toUpperCase()) as LogLevel;
   Runtime.install({
+    // main.ts owns SIGTERM/SIGINT: close the API first, then drain the worker, then stop the servers.
+    shutdownSignals: [],
     logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, ({ level: l, message, meta }) => {
       const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
       log[method](meta ?? {}, message);

@@ -58,29 +58,33 @@ export async function termElection(input: TermElectionInput): Promise<void> {
     },
   );
 
-  for (const [i, months] of reminders.entries()) {
-    await sleepUntil(shanghaiInstant(addMonths(termEndsOn, -months)));
-    if (i === 0) {
-      const opened = await openTask({
-        workflowId,
-        taskKey: request.taskKey,
-        process: KIND,
-        step: request.step,
-        organizationId: ctx.organizationId,
-        assigneeRole: 'secretary',
-        openedAt: new Date().toISOString(),
-        dueOn: requestDueOn,
-      });
-      request.dueAt = opened.dueAt;
-      tasks.push(request);
-      nextDeadline = opened.dueAt;
-      await moveTo('election-request', 'request-opened', { taskKey: request.taskKey, dueAt: opened.dueAt });
-    } else if (request.state === 'open') {
-      await recordTaskEvent({ workflowId, taskKey: request.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
-    }
+  const [first, ...later] = reminders;
+  await sleepUntil(shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))));
+  const opened = await openTask({
+    workflowId,
+    taskKey: request.taskKey,
+    process: KIND,
+    step: request.step,
+    organizationId: ctx.organizationId,
+    assigneeRole: 'secretary',
+    openedAt: new Date().toISOString(),
+    dueOn: requestDueOn,
+  });
+  request.dueAt = opened.dueAt;
+  tasks.push(request);
+  nextDeadline = opened.dueAt;
+  await moveTo('election-request', 'request-opened', { taskKey: request.taskKey, dueAt: opened.dueAt });
+
+  // Later reminders go out only while the request is still missing.
+  const filed = () => request.state !== 'open';
+  for (const months of later) {
+    const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
+    if (waitMs > 0 && (await condition(filed, waitMs))) break;
+    if (filed()) break;
+    await recordTaskEvent({ workflowId, taskKey: request.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
   }
 
-  await condition(() => request.state !== 'open');
+  await condition(filed);
   nextDeadline = null;
   // The supervisor's reply and the election itself (steps 4–8) follow in later runs of this workflow.
   await moveTo('election-requested', 'request-filed', {}, 'completed');

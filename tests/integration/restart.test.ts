@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../helpers/ports.js';
+import { eventually } from '../helpers/context.js';
+
+// `npm start` as a user runs it (embedded PostgreSQL, dev server, demo data), killed hard and started again.
+describe('the app process survives kill -9', () => {
+  const dataDir = mkdtempSync(join(resolve('.test-data'), 'app-'));
+  chmodSync(dataDir, 0o755); // the postgres user must reach its data (see pgDataDir)
+  let env: NodeJS.ProcessEnv;
+  let child: ChildProcess | undefined;
+
+  const start = () => {
+    const out = openSync(join(dataDir, 'app.log'), 'a');
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { env, stdio: ['ignore', out, out], detached: true });
+    return child;
+  };
+  const url = (path: string) => `http://127.0.0.1:${env.PORT}${path}`;
+  const ready = () => eventually('/readyz', async () => (await fetch(url('/readyz')).catch(() => null))?.status === 200, 90_000);
+  const tasks = async () =>
+    ((await (await fetch(url('/api/v1/tasks?limit=500'))).json()) as { items: { id: number; workflowId: string }[] }).items;
+  const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (process.env.ORGLIFE_KEEP_TEST_DATA) return;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps started workflows and their task rows across kill -9 of the app, then of everything', async () => {
+    env = {
+      ...process.env,
+      ORGLIFE_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      ORGLIFE_PG_PORT: String(await freePort()),
+      ORGLIFE_TEMPORAL_PORT: String(await freePort()),
+      ORGLIFE_TEMPORAL_UI_PORT: String(await freePort()),
+      ORGLIFE_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+    };
+    start();
+    await ready();
+    // Let the demo's workflows open their tasks: the list stops changing.
+    let last = '';
+    const before = await eventually('demo tasks to settle', async () => {
+      const t = await tasks();
+      const now = JSON.stringify(t.map((x) => x.id));
+      const settled = t.length > 0 && now === last;
+      last = now;
+      await new Promise((r) => setTimeout(r, 1500));
+      return settled ? t : null;
+    }, 60_000);
+    const workflowId = before[0]!.workflowId;
+
+    // 1. Only the node process dies: PostgreSQL and Temporal live on as orphans holding ports and files.
+    let c = child!;
+    process.kill(c.pid!, 'SIGKILL');
+    await exited(c);
+    start();
+    await ready();
+    expect((await tasks()).map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+
+    // 2. Everything dies at once: stale postmaster.pid, temporal.pid and SQLite journal on disk.
+    c = child!;
+    process.kill(-c.pid!, 'SIGKILL');
+    await exited(c);
+    start();
+    await ready();
+    const after = await tasks();
+    expect(after.map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    // One election-request task per workflow: nothing was opened twice by a replayed activity.
+    expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
+    const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${env.ORGLIFE_TEMPORAL_PORT}` }) });
+    const described = await client.workflow.getHandle(workflowId).describe();
+    expect(described.status.name).toBe('RUNNING');
+    await client.connection.close();
+
+    // 3. SIGTERM drains the worker, closes the API and stops the embedded servers.
+    c = child!;
+    process.kill(c.pid!, 'SIGTERM');
+    await exited(c);
+    expect(c.exitCode).toBe(0);
+    expect(existsSync(join(dataDir, 'temporal', 'temporal.pid'))).toBe(false);
+    expect(existsSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
+    expect(readFileSync(join(dataDir, 'postgres', 'pgdata', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
+  });
+});

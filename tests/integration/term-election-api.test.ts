@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
+
+// The first slice through every layer: API → Temporal workflow (dev server) → activity → PostgreSQL → API.
+describe('term election through the API', () => {
+  let s: Stack;
+  const root = uniqueCode('R');
+  const soon = uniqueCode('S'); // term ends in 4 months: the 6-month reminder is already past
+  const later = uniqueCode('L'); // term ends in 2 years
+  const unit = uniqueCode('U'); // a firm without an organization: no term
+
+  beforeAll(async () => {
+    s = await startStack();
+    const today = shanghaiDate(Date.now());
+    await addOrganizations(s.sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(soon, root, { term_years: 5, term_started_on: addMonths(today, -56) }),
+      orgRow(later, root, { term_years: 3, term_started_on: addMonths(today, -12) }),
+      orgRow(unit, root, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null }),
+    ]);
+  });
+  afterAll(async () => s?.close());
+
+  it('starts a term election, opens the election-request task, and completes it', async () => {
+    const started = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: soon } });
+    expect(started.statusCode).toBe(201);
+    const { id } = started.json();
+    expect(id).toBe(`term-election:${soon}`);
+
+    const proc = await eventually('the request task', async () => {
+      const r = (await s.app.inject({ url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
+      return r.currentStep === 'election-request' ? r : null;
+    });
+    expect(proc).toMatchObject({ kind: 'term-election', organization: soon, status: 'running' });
+    expect(proc.openTasks).toHaveLength(1);
+    expect(proc.openTasks[0]).toMatchObject({ step: 'election-request', state: 'open', assigneeRole: 'secretary' });
+    expect(proc.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'request-opened']);
+    // Due two months before the term ends, at the end of a working day in Shanghai.
+    const termEnds = addMonths(addMonths(shanghaiDate(Date.now()), -56), 60);
+    const due = new Date(proc.openTasks[0].dueAt);
+    expect(shanghaiDate(due) <= addMonths(termEnds, -2)).toBe(true);
+    expect(due.getUTCHours()).toBe(10); // 18:00 +08:00
+
+    const list = (await s.app.inject({ url: `/api/v1/tasks?org=${root}&state=open` })).json();
+    expect(list.items.map((t: { organization: string }) => t.organization)).toEqual([soon]);
+    const taskId = list.items[0].id;
+
+    const done = await s.app.inject({ method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: { outcome: { electionDate: '2027-01-10' } } });
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toEqual({ id: taskId, state: 'done' });
+
+    const [row] = await s.sql`select state, outcome from tasks where id = ${taskId}`;
+    expect(row).toMatchObject({ state: 'done', outcome: { electionDate: '2027-01-10' } });
+    const audit = await s.sql`select kind, actor from task_events where task_id = ${taskId} order by id`;
+    expect(audit.map((a) => a.kind)).toEqual(['opened', 'completed']);
+
+    // Completing twice is refused by the workflow's validator and changes nothing.
+    const again = await s.app.inject({ method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: {} });
+    expect(again.statusCode).toBe(409);
+    expect((await s.sql`select count(*)::int as n from task_events where task_id = ${taskId}`)[0]!.n).toBe(2);
+
+    const final = await eventually('the process to finish its run', async () => {
+      const r = (await s.app.inject({ url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
+      return r.status === 'completed' ? r : null;
+    });
+    expect(final.currentStep).toBe('election-requested');
+  });
+
+  it('keeps a process with a distant term waiting on the register without a task', async () => {
+    const r = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
+    expect(r.statusCode).toBe(201);
+    const proc = await eventually('the register step', async () => {
+      const p = (await s.app.inject({ url: `/api/v1/processes/term-election:${later}` })).json();
+      return p.currentStep === 'term-register' ? p : null;
+    });
+    expect(proc.openTasks).toEqual([]);
+    expect(proc.nextDeadline).toBe(new Date(`${addMonths(addMonths(shanghaiDate(Date.now()), -12), 36)}T00:00:00+08:00`).toISOString());
+
+    const dup = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().error.details).toEqual({ id: `term-election:${later}` });
+  });
+
+  it('answers bad input with 400 naming the field, and unknown things with 404', async () => {
+    const bad = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 42 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toEqual([expect.objectContaining({ field: 'body.organization' })]);
+
+    const kind = await s.app.inject({ method: 'POST', url: '/api/v1/processes/coffee', payload: { organization: soon } });
+    expect(kind.statusCode).toBe(400);
+    expect(kind.json().error.details[0].field).toBe('params.kind');
+
+    const noTerm = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: unit } });
+    expect(noTerm.statusCode).toBe(400);
+    expect((await s.sql`select count(*)::int as n from processes where workflow_id = ${`term-election:${unit}`}`)[0]!.n).toBe(0);
+
+    const missing = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 'NOPE' } });
+    expect(missing.statusCode).toBe(404);
+    expect((await s.app.inject({ url: '/api/v1/processes/term-election:NOPE' })).statusCode).toBe(404);
+    expect((await s.app.inject({ url: '/api/v1/tasks?cursor=zzz' })).statusCode).toBe(400);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/tasks/999999999/complete', payload: {} })).statusCode).toBe(404);
+  });
+
+  it('reads organizations and their children', async () => {
+    const org = (await s.app.inject({ url: `/api/v1/organizations/${soon}` })).json();
+    expect(org).toMatchObject({ code: soon, parentCode: root, type: 'branch', termYears: 5 });
+    const kids = (await s.app.inject({ url: `/api/v1/organizations/${root}/children` })).json();
+    expect(kids.items.map((o: { code: string }) => o.code).sort()).toEqual([soon, later, unit].sort());
+  });
+
+  it('serves health, readiness and the OpenAPI document', async () => {
+    expect((await s.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await s.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const doc = (await s.app.inject({ url: '/docs/json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/processes/{kind}', '/api/v1/tasks', '/api/v1/tasks/{id}/complete']));
+    expect((await s.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+  });
+});
