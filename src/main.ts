@@ -10,6 +10,7 @@ import { connectClient, connectWorkerConnection } from './runtime/temporal-conne
 import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
+import { bootstrapAdmin } from './auth/users.js';
 
 type Role = 'all' | 'worker' | 'api';
 
@@ -55,6 +56,7 @@ async function main(role: Role): Promise<void> {
 
   try {
     await migrate(sql, (m) => log.info(m));
+    if (await bootstrapAdmin(sql, cfg.ORGLIFE_ADMIN_PASSWORD)) log.info('created user admin from ORGLIFE_ADMIN_PASSWORD');
     const client = await connectClient(cfg, infra.temporalAddress);
 
     if (role === 'all' || role === 'worker') {

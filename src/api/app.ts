@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
+import authPlugin from './plugins/auth.js';
+import auth from './routes/auth.js';
 import health from './routes/health.js';
+import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
@@ -43,14 +46,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'orglife', description: 'Lifecycle processes of grassroots Party organizations', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or olt_ API token' } } },
     },
     transform: jsonSchemaTransform,
   });
+  app.addHook('onRoute', (route) => {
+    // Document the Bearer requirement on every protected route.
+    if (route.url.startsWith('/api/v1') && route.url !== '/api/v1/auth/login') {
+      route.schema = { ...route.schema, security: [{ bearer: [] }] } as typeof route.schema;
+    }
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(authPlugin);
   await app.register(health);
-  await app.register(organizations, { prefix: '/api/v1' });
-  await app.register(processes, { prefix: '/api/v1' });
-  await app.register(tasks, { prefix: '/api/v1' });
+  await app.register(auth, { prefix: '/api/v1' });
+  // Everything else under /api/v1 needs a caller, and every route checks the caller's scope.
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', api.authenticate);
+      await api.register(users);
+      await api.register(organizations);
+      await api.register(processes);
+      await api.register(tasks);
+    },
+    { prefix: '/api/v1' },
+  );
   return app;
 }

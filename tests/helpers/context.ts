@@ -10,6 +10,8 @@ import { buildApp } from '../../src/api/app.js';
 import { createWorker } from '../../src/worker.js';
 import { insertOrganizations } from '../../src/organizations/store.js';
 import type { OrganizationRow } from '../../src/demo/province.js';
+import { createUser } from '../../src/auth/users.js';
+import type { Role } from '../../src/auth/principal.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -44,6 +46,10 @@ export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promi
 }
 
 export interface Stack {
+  /** Authorization header of an admin of the whole tree. */
+  admin: { authorization: string };
+  /** A user with these roles (organization codes), and its Authorization header. */
+  userWith(roles: { role: Role; org: string }[]): Promise<{ username: string; authorization: string }>;
   sql: Sql;
   app: FastifyInstance;
   client: Client;
@@ -68,7 +74,25 @@ export async function startStack(): Promise<Stack> {
   const running = worker.run();
   const app = await buildApp({ sql, temporal: client, config, log: quietLog });
   await app.ready();
+  const login = async (username: string, password: string) => {
+    const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.statusCode} ${r.body}`);
+    return { authorization: `Bearer ${r.json().token}` };
+  };
+  const userWith = async (roles: { role: Role; org: string }[]) => {
+    const username = `u-${randomUUID().slice(0, 12)}`;
+    const grants = [];
+    for (const r of roles) {
+      const [o] = await sql<{ id: number }[]>`select id from organizations where code = ${r.org}`;
+      grants.push({ role: r.role, organizationId: o?.id ?? null });
+    }
+    await createUser(sql, { username, password: 'correct horse battery', roles: grants });
+    return { username, ...(await login(username, 'correct horse battery')) };
+  };
+  const admin = await userWith([{ role: 'admin', org: '' }]);
   return {
+    admin: { authorization: admin.authorization },
+    userWith,
     sql,
     app,
     client,

@@ -10,7 +10,7 @@ import { freePort } from '../helpers/ports.js';
 describe('/readyz', () => {
   it('answers 503 naming PostgreSQL or Temporal when one does not answer', async () => {
     const deadPort = await freePort();
-    const config = loadConfig({ LOG_LEVEL: 'silent' });
+    const config = loadConfig({ LOG_LEVEL: 'silent', ORGLIFE_JWT_SECRET: 'a test signing key of some length' });
     const goodSql = createSql(inject('databaseUrl'), { max: 1 });
     const badSql = createSql(`postgres://x:y@127.0.0.1:${deadPort}/none`, { max: 1 });
     const good = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../helpers/ports.js';
 import { eventually } from '../helpers/context.js';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 
 // `npm start` as a user runs it (embedded PostgreSQL, dev server, demo data), killed hard and started again.
 describe('the app process survives kill -9', () => {
@@ -20,8 +21,16 @@ describe('the app process survives kill -9', () => {
   };
   const url = (path: string) => `http://127.0.0.1:${env.PORT}${path}`;
   const ready = () => eventually('/readyz', async () => (await fetch(url('/readyz')).catch(() => null))?.status === 200, 90_000);
-  const tasks = async () =>
-    ((await (await fetch(url('/api/v1/tasks?limit=500'))).json()) as { items: { id: number; workflowId: string }[] }).items;
+  const tasks = async () => {
+    const login = await fetch(url('/api/v1/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const r = await fetch(url('/api/v1/tasks?limit=500'), { headers: { authorization: `Bearer ${token}` } });
+    return ((await r.json()) as { items: { id: number; workflowId: string }[] }).items;
+  };
   const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
   afterAll(async () => {

@@ -23,13 +23,13 @@ describe('term election through the API', () => {
   afterAll(async () => s?.close());
 
   it('starts a term election, opens the election-request task, and completes it', async () => {
-    const started = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: soon } });
+    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: soon } });
     expect(started.statusCode).toBe(201);
     const { id } = started.json();
     expect(id).toBe(`term-election:${soon}`);
 
     const proc = await eventually('the request task', async () => {
-      const r = (await s.app.inject({ url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
+      const r = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
       return r.currentStep === 'election-request' ? r : null;
     });
     expect(proc).toMatchObject({ kind: 'term-election', organization: soon, status: 'running' });
@@ -42,11 +42,11 @@ describe('term election through the API', () => {
     expect(shanghaiDate(due) <= addMonths(termEnds, -2)).toBe(true);
     expect(due.getUTCHours()).toBe(10); // 18:00 +08:00
 
-    const list = (await s.app.inject({ url: `/api/v1/tasks?org=${root}&state=open` })).json();
+    const list = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks?org=${root}&state=open` })).json();
     expect(list.items.map((t: { organization: string }) => t.organization)).toEqual([soon]);
     const taskId = list.items[0].id;
 
-    const done = await s.app.inject({ method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: { outcome: { electionDate: '2027-01-10' } } });
+    const done = await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: { outcome: { electionDate: '2027-01-10' } } });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toEqual({ id: taskId, state: 'done' });
 
@@ -56,65 +56,65 @@ describe('term election through the API', () => {
     expect(audit.map((a) => a.kind)).toEqual(['opened', 'completed']);
 
     // Completing twice is refused by the workflow's validator and changes nothing.
-    const again = await s.app.inject({ method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: {} });
+    const again = await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: {} });
     expect(again.statusCode).toBe(409);
     expect((await s.sql`select count(*)::int as n from task_events where task_id = ${taskId}`)[0]!.n).toBe(2);
 
     const final = await eventually('the process to finish its run', async () => {
-      const r = (await s.app.inject({ url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
+      const r = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
       return r.status === 'completed' ? r : null;
     });
     expect(final.currentStep).toBe('election-requested');
   });
 
   it('keeps a process with a distant term waiting on the register without a task', async () => {
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
+    const r = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
     expect(r.statusCode).toBe(201);
     const proc = await eventually('the register step', async () => {
-      const p = (await s.app.inject({ url: `/api/v1/processes/term-election:${later}` })).json();
+      const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/term-election:${later}` })).json();
       return p.currentStep === 'term-register' ? p : null;
     });
     expect(proc.openTasks).toEqual([]);
     expect(proc.nextDeadline).toBe(new Date(`${addMonths(addMonths(shanghaiDate(Date.now()), -12), 36)}T00:00:00+08:00`).toISOString());
 
-    const dup = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
+    const dup = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.details).toEqual({ id: `term-election:${later}` });
   });
 
   it('answers bad input with 400 naming the field, and unknown things with 404', async () => {
-    const bad = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 42 } });
+    const bad = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 42 } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details).toEqual([expect.objectContaining({ field: 'body.organization' })]);
 
-    const kind = await s.app.inject({ method: 'POST', url: '/api/v1/processes/coffee', payload: { organization: soon } });
+    const kind = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/coffee', payload: { organization: soon } });
     expect(kind.statusCode).toBe(400);
     expect(kind.json().error.details[0].field).toBe('params.kind');
 
-    const noTerm = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: unit } });
+    const noTerm = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: unit } });
     expect(noTerm.statusCode).toBe(400);
     expect((await s.sql`select count(*)::int as n from processes where workflow_id = ${`term-election:${unit}`}`)[0]!.n).toBe(0);
 
-    const missing = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 'NOPE' } });
+    const missing = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: 'NOPE' } });
     expect(missing.statusCode).toBe(404);
-    expect((await s.app.inject({ url: '/api/v1/processes/term-election:NOPE' })).statusCode).toBe(404);
-    expect((await s.app.inject({ url: '/api/v1/tasks?cursor=zzz' })).statusCode).toBe(400);
-    expect((await s.app.inject({ method: 'POST', url: '/api/v1/tasks/999999999/complete', payload: {} })).statusCode).toBe(404);
+    expect((await s.app.inject({ headers: s.admin, url: '/api/v1/processes/term-election:NOPE' })).statusCode).toBe(404);
+    expect((await s.app.inject({ headers: s.admin, url: '/api/v1/tasks?cursor=zzz' })).statusCode).toBe(400);
+    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/tasks/999999999/complete', payload: {} })).statusCode).toBe(404);
   });
 
   it('reads organizations and their children', async () => {
-    const org = (await s.app.inject({ url: `/api/v1/organizations/${soon}` })).json();
+    const org = (await s.app.inject({ headers: s.admin, url: `/api/v1/organizations/${soon}` })).json();
     expect(org).toMatchObject({ code: soon, parentCode: root, type: 'branch', termYears: 5 });
-    const kids = (await s.app.inject({ url: `/api/v1/organizations/${root}/children` })).json();
+    const kids = (await s.app.inject({ headers: s.admin, url: `/api/v1/organizations/${root}/children` })).json();
     expect(kids.items.map((o: { code: string }) => o.code).sort()).toEqual([soon, later, unit].sort());
   });
 
   it('serves health, readiness and the OpenAPI document', async () => {
     expect((await s.app.inject({ url: '/healthz' })).statusCode).toBe(200);
-    expect((await s.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
-    const doc = (await s.app.inject({ url: '/docs/json' })).json();
+    expect((await s.app.inject({ headers: s.admin, url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const doc = (await s.app.inject({ headers: s.admin, url: '/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/processes/{kind}', '/api/v1/tasks', '/api/v1/tasks/{id}/complete']));
-    expect((await s.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+    expect((await s.app.inject({ headers: s.admin, url: '/docs' })).statusCode).toBeLessThan(400);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../errors.js';
+import { organizationInScope } from '../scope.js';
 
 export const organizationSchema = z.object({
   code: z.string(),
@@ -32,9 +32,9 @@ const organizations: FastifyPluginAsync = async (fastify) => {
     '/organizations/:code',
     { schema: { tags: ['organizations'], params: codeParams, response: { 200: organizationSchema } } },
     async (req) => {
-      const [org] = await select(app.sql`o.code = ${req.params.code}`);
-      if (!org) throw notFound(`organization ${req.params.code}`);
-      return org;
+      const org = await organizationInScope(app.sql, req.principal, req.params.code);
+      const [row] = await select(app.sql`o.id = ${org.id}`);
+      return row!;
     },
   );
 
@@ -42,8 +42,7 @@ const organizations: FastifyPluginAsync = async (fastify) => {
     '/organizations/:code/children',
     { schema: { tags: ['organizations'], params: codeParams, response: { 200: z.object({ items: z.array(organizationSchema) }) } } },
     async (req) => {
-      const [parent] = await app.sql`select id from organizations where code = ${req.params.code}`;
-      if (!parent) throw notFound(`organization ${req.params.code}`);
+      const parent = await organizationInScope(app.sql, req.principal, req.params.code);
       return { items: await select(app.sql`o.parent_id = ${parent.id}`) };
     },
   );

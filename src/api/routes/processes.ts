@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
+import { organizationInScope, requireRole } from '../scope.js';
+import { allows } from '../../auth/principal.js';
 import { AlreadyRunning, startTermElection } from '../../processes/term-election.js';
 import { termRuleSets } from '../../domain/rules.js';
 
@@ -47,10 +49,11 @@ const processes: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const { kind } = req.params;
       if (kind !== 'term-election') throw new HttpError(501, 'not_implemented', `process ${kind} is not available yet`);
+      const scoped = await organizationInScope(app.sql, req.principal, req.body.organization);
+      requireRole(req.principal, scoped.path, ['admin', 'organizer']);
       const [org] = await app.sql<{ id: number; term_ends_on: Date | null }[]>`
-        select id, term_ends_on from organizations where code = ${req.body.organization}`;
-      if (!org) throw notFound(`organization ${req.body.organization}`);
-      if (!org.term_ends_on) {
+        select id, term_ends_on from organizations where id = ${scoped.id}`;
+      if (!org!.term_ends_on) {
         throw new HttpError(400, 'invalid_request', 'the organization has no term on the register', [
           { field: 'body.organization', message: 'organization has no term start and length' },
         ]);
@@ -59,7 +62,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
       try {
         id = await startTermElection(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
           organization: req.body.organization,
-          organizationId: org.id,
+          organizationId: org!.id,
           ruleSet: req.body.ruleSet,
         });
       } catch (err) {
@@ -77,10 +80,10 @@ const processes: FastifyPluginAsync = async (fastify) => {
     '/processes/:id',
     { schema: { tags: ['processes'], params: z.object({ id: z.string().min(1).max(200) }), response: { 200: processSchema } } },
     async (req) => {
-      const [p] = await app.sql<{ kind: string; code: string; status: string; current_step: string; next_deadline: Date | null }[]>`
-        select p.kind, o.code, p.status, p.current_step, p.next_deadline
+      const [p] = await app.sql<{ kind: string; code: string; path: string; status: string; current_step: string; next_deadline: Date | null }[]>`
+        select p.kind, o.code, o.path::text as path, p.status, p.current_step, p.next_deadline
         from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
-      if (!p) throw notFound(`process ${req.params.id}`);
+      if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
       const [open, history] = await Promise.all([
         app.sql<{ id: number; step: string; state: string; due_at: Date; assignee_role: string | null }[]>`
           select id, step, state, due_at, assignee_role from tasks

@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
+import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { allows } from '../../auth/principal.js';
 import { completeTaskUpdate } from '../../../workflows/messages.js';
 
 const taskState = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
@@ -70,14 +72,13 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       let subtree = sql``;
       if (q.org) {
-        const [org] = await sql<{ path: string }[]>`select path::text from organizations where code = ${q.org}`;
-        if (!org) throw notFound(`organization ${q.org}`);
+        const org = await organizationInScope(sql, req.principal, q.org);
         subtree = sql`and o.path <@ ${org.path}::ltree`;
       }
       const rows = await sql<TaskRow[]>`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.state, t.opened_at, t.due_at, t.escalation_level
         from tasks t join organizations o on o.id = t.organization_id
-        where true ${subtree}
+        where ${inScope(sql, req.principal)} ${subtree}
           ${q.state ? sql`and t.state = ${q.state}` : sql``}
           ${q.process ? sql`and t.process = ${q.process}` : sql``}
           ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
@@ -120,13 +121,15 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const [task] = await sql<{ workflow_id: string; task_key: string }[]>`
-        select workflow_id, task_key from tasks where id = ${req.params.id}`;
-      if (!task) throw notFound(`task ${req.params.id}`);
+      const [task] = await sql<{ workflow_id: string; task_key: string; path: string }[]>`
+        select t.workflow_id, t.task_key, o.path::text as path
+        from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
+      if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
+      requireRole(req.principal, task.path, ['admin', 'organizer', 'secretary', 'liaison_officer']);
       try {
         const view = await app.temporal.workflow
           .getHandle(task.workflow_id)
-          .executeUpdate(completeTaskUpdate, { args: [{ taskKey: task.task_key, actor: { username: 'anonymous' }, outcome: req.body.outcome }] });
+          .executeUpdate(completeTaskUpdate, { args: [{ taskKey: task.task_key, actor: { username: req.principal.username }, outcome: req.body.outcome }] });
         return { id: req.params.id, state: view.state };
       } catch (err) {
         // The workflow's validator refused: nothing entered history, nothing changed.

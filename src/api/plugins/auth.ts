@@ -1,0 +1,75 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fp from 'fastify-plugin';
+import jwt from '@fastify/jwt';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loadPrincipal, type Principal } from '../../auth/principal.js';
+import { HttpError } from '../errors.js';
+import type { Sql } from '../../db/client.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; present on every route under /api/v1 but login. */
+    principal: Principal;
+  }
+  interface FastifyInstance {
+    authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string; username: string };
+    user: { sub: string; username: string };
+  }
+}
+
+export const TOKEN_PREFIX = 'olt_';
+export const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newApiToken = () => `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+
+/** The JWT signing key: ORGLIFE_JWT_SECRET, else one generated once and kept in PostgreSQL for every API process. */
+async function signingSecret(sql: Sql, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  await sql`insert into app_secrets (name, value) values ('jwt', ${randomBytes(48).toString('base64url')}) on conflict do nothing`;
+  const [row] = await sql<{ value: string }[]>`select value from app_secrets where name = 'jwt'`;
+  return row!.value;
+}
+
+const unauthorized = () => new HttpError(401, 'unauthorized', 'a valid Bearer token is required');
+
+/**
+ * Bearer authentication: a JWT from /auth/login (HS256 only, with expiry) or a machine API token (olt_…).
+ * Either resolves to a Principal with its roles, read fresh from PostgreSQL so a revoked role stops at once.
+ */
+export default fp(
+  async (app) => {
+    await app.register(jwt, {
+      secret: await signingSecret(app.sql, app.config.ORGLIFE_JWT_SECRET),
+      sign: { algorithm: 'HS256', expiresIn: '8h' },
+      verify: { algorithms: ['HS256'] },
+    });
+    app.decorateRequest('principal', null as unknown as Principal);
+    app.decorate('authenticate', async (req: FastifyRequest) => {
+      const header = req.headers.authorization ?? '';
+      const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
+      if (!bearer) throw unauthorized();
+      let userId: number | undefined;
+      if (bearer.startsWith(TOKEN_PREFIX)) {
+        const [row] = await app.sql<{ user_id: number }[]>`
+          select user_id from api_tokens where token_sha256 = ${tokenDigest(bearer)} and revoked_at is null`;
+        userId = row?.user_id;
+      } else {
+        try {
+          const claims = await req.jwtVerify<{ sub: string }>();
+          userId = Number(claims.sub);
+        } catch {
+          throw unauthorized();
+        }
+      }
+      const principal = userId ? await loadPrincipal(app.sql, userId) : null;
+      if (!principal) throw unauthorized();
+      req.principal = principal;
+    });
+  },
+  { name: 'orglife-auth' },
+);

@@ -1,0 +1,52 @@
+import type { Sql } from '../db/client.js';
+
+export const roles = ['admin', 'organizer', 'supervisor', 'liaison_officer', 'secretary'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Grant {
+  role: Role;
+  /** null: the whole tree. */
+  organizationId: number | null;
+  code: string | null;
+  /** ltree path of the organization: the grant covers everything `<@` it; '' covers the whole tree. */
+  path: string;
+}
+
+/** Who is calling: a user with the roles granted at organizations. */
+export interface Principal {
+  userId: number;
+  username: string;
+  grants: Grant[];
+}
+
+export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {
+  const rows = await sql<{ username: string; role: Role | null; organization_id: number | null; code: string | null; path: string | null }[]>`
+    select u.username, r.role, r.organization_id, o.code, o.path::text as path
+    from users u
+    left join user_roles r on r.user_id = u.id
+    left join organizations o on o.id = r.organization_id
+    where u.id = ${userId} and not u.disabled`;
+  const first = rows[0];
+  if (!first) return null;
+  return {
+    userId,
+    username: first.username,
+    grants: rows
+      .filter((r) => r.role !== null)
+      .map((r) => ({ role: r.role!, organizationId: r.organization_id, code: r.code, path: r.path ?? '' })),
+  };
+}
+
+function covers(grantPath: string, path: string): boolean {
+  return grantPath === '' || path === grantPath || path.startsWith(`${grantPath}.`);
+}
+
+/** Does the principal hold any of `wanted` (any role when omitted) at `path` or above it? */
+export function allows(p: Principal, path: string, wanted?: readonly Role[]): boolean {
+  return p.grants.some((g) => (!wanted || wanted.includes(g.role)) && covers(g.path, path));
+}
+
+/** The subtree roots a principal may read (optionally only through some roles). */
+export function scopeRoots(p: Principal, wanted?: readonly Role[]): string[] {
+  return p.grants.filter((g) => !wanted || wanted.includes(g.role)).map((g) => g.path);
+}
