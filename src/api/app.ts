@@ -22,6 +22,8 @@ declare module 'fastify' {
     sql: Sql;
     temporal: Client;
     config: Config;
+    /** Every route registered, for the route-table tests (each /api/v1 route must prove its scope check). */
+    routeTable: { method: string; url: string }[];
   }
 }
 
@@ -54,7 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+  app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') app.routeTable.push({ method, url: route.url });
     if (!route.url.startsWith('/api/v1')) return;
     // Document the Bearer requirement and the error answers every API route can give.
     const errors = Object.fromEntries([400, 401, 403, 404, 409, 429].map((c) => [c, errorResponseSchema]));
