@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -67,7 +68,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;
   });
   await app.register(noNul);
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Security headers on every answer; /docs sets its own CSP with hashes of its inline scripts.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"] },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   await app.register(authPlugin);
   await app.register(health);

@@ -116,5 +116,22 @@ describe('term election through the API', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/processes/{kind}', '/api/v1/tasks', '/api/v1/tasks/{id}/complete']));
     expect((await s.app.inject({ headers: s.admin, url: '/docs' })).statusCode).toBeLessThan(400);
+    const docs = await s.app.inject({ url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+
+  it('sends security headers and refuses oversized bodies before reading them', async () => {
+    const r = await s.app.inject({ url: '/healthz' });
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(r.headers['strict-transport-security']).toMatch(/max-age=/);
+    const big = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/processes/term-election',
+      headers: { ...s.admin, 'content-type': 'application/json' },
+      payload: JSON.stringify({ organization: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.statusCode).toBe(413);
   });
 });
