@@ -5,13 +5,19 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { startBenchServers, type BenchResult, type BenchServers } from './servers.js';
 import * as start from './start.js';
+import * as http from './http.js';
+import * as lifecycle from './lifecycle.js';
 
 interface Bench {
   name: string;
   run(s: BenchServers, quick: boolean): Promise<BenchResult[]>;
 }
 
-const benches: Bench[] = [{ name: 'start', run: (s, quick) => start.run(s, { n: quick ? 2_000 : 20_000 }) }];
+const benches: Bench[] = [
+  { name: 'start', run: (s, quick) => start.run(s, { n: quick ? 1_000 : 20_000 }) },
+  { name: 'http', run: (s, quick) => http.run(s, { seconds: quick ? 5 : 30 }) },
+  { name: 'lifecycle', run: (s, quick) => lifecycle.run(s, { n: quick ? 300 : 3_000 }) },
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -33,6 +33,13 @@ async function main(role: Role): Promise<void> {
   }
 
   const infra: Infrastructure = await startInfrastructure(cfg, log);
+  // Migrate on a client of its own: the main client then learns the types migrations create (ltree[]).
+  const migrator = createSql(infra.databaseUrl, { max: 1 });
+  try {
+    await migrate(migrator, (m) => log.info(m));
+  } finally {
+    await migrator.end();
+  }
   const sql = createSql(infra.databaseUrl);
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
@@ -55,7 +62,6 @@ async function main(role: Role): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   try {
-    await migrate(sql, (m) => log.info(m));
     if (await bootstrapAdmin(sql, cfg.ORGLIFE_ADMIN_PASSWORD)) log.info('created user admin from ORGLIFE_ADMIN_PASSWORD');
     const client = await connectClient(cfg, infra.temporalAddress);
 

@@ -30,5 +30,5 @@ export function inScope(sql: Sql, p: Principal, alias = 'o') {
   const roots = scopeRoots(p);
   if (roots.includes('')) return sql`true`;
   if (roots.length === 0) return sql`false`;
-  return sql`${sql(alias)}.path <@ ${roots}::ltree[]`;
+  return sql`${sql(alias)}.path <@ ${sql.array(roots)}::ltree[]`;
 }

@@ -1,0 +1,62 @@
+// orglife's API and worker in the bench process, on the bench servers, as `npm start` would run them.
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/api/app.js';
+import { createWorker, installRuntimeLogger, workflowsPath } from '../src/worker.js';
+import { createUser } from '../src/auth/users.js';
+import type { BenchServers } from './servers.js';
+
+export interface BenchStack {
+  app: FastifyInstance;
+  url: string;
+  taskQueue: string;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+let bundlePath: string | undefined;
+
+export async function startBenchStack(s: BenchServers, opts: { worker: boolean }): Promise<BenchStack> {
+  const log = pino({ level: 'warn' });
+  installRuntimeLogger(log);
+  const taskQueue = `bench-${randomUUID()}`;
+  const config = loadConfig({ DATABASE_URL: s.databaseUrl, TEMPORAL_ADDRESS: s.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let connection: NativeConnection | undefined;
+  if (opts.worker) {
+    if (!bundlePath) {
+      const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+      bundlePath = join(resolve('bench', 'out'), `workflow-bundle-${process.pid}.js`);
+      writeFileSync(bundlePath, bundle.code);
+    }
+    connection = await NativeConnection.connect({ address: s.temporalAddress });
+    worker = await createWorker({ connection, namespace: 'default', taskQueue, sql: s.sql, workflowBundlePath: bundlePath });
+    running = worker.run();
+  }
+  // Request logging off: the figure is the API's, not pino's.
+  const app = await buildApp({ sql: s.sql, temporal: s.client, config, log: pino({ level: process.env.BENCH_LOG ?? 'silent' }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const username = `bench-${randomUUID().slice(0, 8)}`;
+  await createUser(s.sql, { username, password: 'bench password', roles: [{ role: 'admin', organizationId: null }] });
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'bench password' } });
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    taskQueue,
+    adminToken: login.json().token,
+    async close() {
+      await app.close();
+      worker?.shutdown();
+      await running;
+      await connection?.close();
+    },
+  };
+}
