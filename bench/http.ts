@@ -2,10 +2,8 @@
 // under autocannon vs a bare fastify route answering a stored page of the same size, in the same process.
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { insertOrganizations } from '../src/organizations/store.js';
-import { createUser } from '../src/auth/users.js';
 import type { BenchResult, BenchServers } from './servers.js';
-import { startBenchStack } from './stack.js';
+import { seedBusyOfficer, startBenchStack } from './stack.js';
 
 async function load(url: string, headers: Record<string, string>, seconds: number) {
   const r = await autocannon({ url, headers, connections: 16, duration: seconds });
@@ -17,18 +15,7 @@ export async function run(s: BenchServers, opts: { seconds: number }): Promise<B
   const stack = await startBenchStack(s, { worker: false });
   const bare = Fastify();
   try {
-    await insertOrganizations(s.sql, [
-      { code: 'HTTPROOT', parent_code: '', name: '中共测试县委员会', type: 'committee', sector: 'regional', term_years: 5, term_started_on: '2024-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0 },
-      { code: 'HTTPVIL', parent_code: 'HTTPROOT', name: '中共测试村支部委员会', type: 'branch', sector: 'rural', term_years: 5, term_started_on: '2024-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0 },
-    ]);
-    await s.sql`
-      insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at)
-      select 'http-bench', 't' || g, 'term-election', 'election-request', o.id, 'secretary', 'open', now(), now() + g * interval '1 hour'
-      from generate_series(1, 2000) g, organizations o where o.code = 'HTTPVIL'`;
-    const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = 'HTTPVIL'`;
-    await createUser(s.sql, { username: 'http-officer', password: 'bench password', roles: [{ role: 'secretary', organizationId: org!.id }] });
-    const login = await stack.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'http-officer', password: 'bench password' } });
-    const headers = { authorization: `Bearer ${login.json().token}` };
+    const headers = await seedBusyOfficer(s, stack);
     const inbox = `${stack.url}/api/v1/tasks?state=open&limit=50`;
     const page = await (await fetch(inbox, { headers })).text();
     if (JSON.parse(page).items?.length !== 50) throw new Error(`inbox did not answer a full page: ${page.slice(0, 300)}`);

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/api/app.js';
 import { createWorker, installRuntimeLogger, workflowsPath } from '../src/worker.js';
 import { createUser } from '../src/auth/users.js';
+import { insertOrganizations } from '../src/organizations/store.js';
 import type { BenchServers } from './servers.js';
 
 export interface BenchStack {
@@ -59,4 +60,26 @@ export async function startBenchStack(s: BenchServers, opts: { worker: boolean }
       await connection?.close();
     },
   };
+}
+
+/**
+ * A busy officer: a secretary of one village with `tasks` open tasks due an hour apart. Returns the
+ * Authorization header of a freshly logged-in session.
+ */
+export async function seedBusyOfficer(s: BenchServers, stack: BenchStack, tasks = 2000): Promise<{ authorization: string }> {
+  const tag = randomUUID().slice(0, 6).toUpperCase();
+  const org = (code: string, parent: string, type: 'committee' | 'branch') => ({
+    code, parent_code: parent, name: `中共测试${code}委员会`, type, sector: type === 'branch' ? 'rural' : 'regional',
+    term_years: 5, term_started_on: '2024-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0,
+  });
+  await insertOrganizations(s.sql, [org(`IB${tag}`, '', 'committee'), org(`IB${tag}V`, `IB${tag}`, 'branch')]);
+  const [village] = await s.sql<{ id: number }[]>`select id from organizations where code = ${`IB${tag}V`}`;
+  await s.sql`
+    insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at)
+    select ${`inbox-${tag}`}, 't' || g, 'term-election', 'election-request', ${village!.id}, 'secretary', 'open', now(), now() + g * interval '1 hour'
+    from generate_series(1, ${tasks}) g`;
+  const username = `officer-${tag.toLowerCase()}`;
+  await createUser(s.sql, { username, password: 'bench password', roles: [{ role: 'secretary', organizationId: village!.id }] });
+  const login = await stack.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'bench password' } });
+  return { authorization: `Bearer ${login.json().token}` };
 }
