@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --only name,name]`: every benchmark against the real servers on this
 // machine, each figure with its baseline measured in the same run; writes bench/results.json
 // (contract.md format) and prints a table.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { startBenchServers, type BenchResult, type BenchServers } from './servers.js';
 import * as start from './start.js';
@@ -38,3 +38,24 @@ try {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.table(results.map(({ notes, ...r }) => r));
+writeBenchmarksTable(machine, args);
+
+/** The results table of BENCHMARKS.md, between its markers; the prose around it is written by hand. */
+function writeBenchmarksTable(machine: string, argv: string[]): void {
+  const file = 'BENCHMARKS.md';
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const table = [
+    start,
+    `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`,
+    '',
+    '| figure | orglife | unit | baseline | baseline value | ratio (higher is better) | notes |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.baseline} | ${r.baselineValue} | ${r.ratio} | ${r.notes ?? ''} |`),
+    end,
+  ].join('\n');
+  const doc = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`;
+  const at = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  writeFileSync(file, at >= 0 && to > at ? doc.slice(0, at) + table + doc.slice(to + end.length) : `${doc}\n${table}\n`);
+}
