@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { ensureSchemathesis } from '../helpers/schemathesis.js';
 
 // Schema-driven fuzzing of every documented operation with schemathesis, against the served OpenAPI
@@ -12,7 +12,8 @@ describe('OpenAPI fuzzing (schemathesis)', () => {
 
   beforeAll(async () => {
     bin = await ensureSchemathesis();
-    s = await startStack();
+    // A database of its own: every task the fuzzer can name belongs to a workflow this stack's worker runs.
+    s = await startStack({ databaseUrl: await freshDatabase('fuzz') });
     const root = uniqueCode('FZ');
     await addOrganizations(s.sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(uniqueCode('FZV'), root)]);
     await s.app.listen({ port: 0, host: '127.0.0.1' });

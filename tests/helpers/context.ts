@@ -5,6 +5,7 @@ import { Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createSql, type Sql } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/api/app.js';
 import { createWorker, installRuntimeLogger } from '../../src/worker.js';
@@ -15,8 +16,21 @@ import type { Role } from '../../src/auth/principal.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-export function testSql(): Sql {
-  return createSql(inject('databaseUrl'), { max: 4 });
+export function testSql(url = inject('databaseUrl')): Sql {
+  return createSql(url, { max: 4 });
+}
+
+/** A fresh, migrated database on the suite's server, for a test that must not meet other tests' rows. */
+export async function freshDatabase(name: string): Promise<string> {
+  const admin = createSql(inject('databaseUrl'), { max: 1 });
+  const db = `${name}_${process.pid}_${Date.now()}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  await admin.unsafe(`create database ${db}`);
+  await admin.end();
+  const url = inject('databaseUrl').replace(/\/orglife$/, `/${db}`);
+  const sql = createSql(url, { max: 1 });
+  await migrate(sql);
+  await sql.end();
+  return url;
 }
 
 /** A unique prefix for the organization codes of one test, so tests share a database without colliding. */
@@ -59,16 +73,16 @@ export interface Stack {
 }
 
 /** API + worker in this process against the suite's real PostgreSQL and Temporal dev server. */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { databaseUrl?: string } = {}): Promise<Stack> {
   installRuntimeLogger(quietLog);
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: opts.databaseUrl ?? inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'silent',
   });
-  const sql = testSql();
+  const sql = testSql(config.DATABASE_URL);
   const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath') });
