@@ -14,6 +14,7 @@ import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
+import web from './plugins/web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,5 +73,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(web);
   return app;
 }
