@@ -1,18 +1,24 @@
 // Small shared pieces: loading and error states, the "not available yet" notice, field wrapper, badges.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 import { t, tx } from './i18n/index.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: unknown };
 
-/** Runs `load` on mount and whenever `deps` change; `reload` runs it again. */
+/**
+ * Runs `load` on mount and whenever `deps` change; `reload` runs it again, keeping what is shown until the new
+ * answer arrives (no flash of "loading" when a page refreshes itself after an action).
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loadable<T>, () => void] {
   const [v, setV] = useState<Loadable<T>>({ state: 'loading' });
   const [n, setN] = useState(0);
+  const key = useRef<string>('');
   useEffect(() => {
     let live = true;
-    setV({ state: 'loading' });
+    const k = JSON.stringify(deps);
+    if (k !== key.current || v.state !== 'ok') setV({ state: 'loading' });
+    key.current = k;
     load().then(
       (data) => live && setV({ state: 'ok', data }),
       (error: unknown) => live && setV({ state: 'error', error }),

@@ -90,6 +90,8 @@ export const en: Record<MessageKey, string> = {
   'dash.startOrg': 'Organization code',
   'dash.startSubmit': 'Start',
   'dash.started': 'Started: {id}',
+  'dash.alreadyRunning': 'A term election is already running for this organization; see below.',
+  'dash.noSuchOrg': 'No organization with this code in your scope.',
   'dash.startedList': 'Started in this session',
   'dash.currentStep': 'Current step',
   'dash.nextDeadline': 'Next deadline',

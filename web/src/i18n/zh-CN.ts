@@ -88,6 +88,8 @@ export const zhCN = {
   'dash.startOrg': '党组织编码',
   'dash.startSubmit': '发起',
   'dash.started': '已发起：{id}',
+  'dash.alreadyRunning': '该党组织已有进行中的换届选举，见下表。',
+  'dash.noSuchOrg': '没有这个编码的党组织，或不在您的管辖范围内。',
   'dash.startedList': '本次发起的流程',
   'dash.currentStep': '当前环节',
   'dash.nextDeadline': '下一期限',

@@ -69,7 +69,9 @@ function StartElection({ onStarted, defaultOrg }: { onStarted: (id: string) => v
         const running = (err.raw as { error?: { details?: { id?: string } } })?.error?.details?.id;
         if (running) onStarted(running);
       }
-      setError(err instanceof ApiError && err.details[0]?.message ? `${err.message}（${err.details[0].message}）` : errorText(err));
+      if (err instanceof ApiError && err.status === 409) setError(t('dash.alreadyRunning'));
+      else if (err instanceof ApiError && err.status === 404) setError(t('dash.noSuchOrg'));
+      else setError(err instanceof ApiError && err.details[0]?.message ? `${err.message}（${err.details[0].message}）` : errorText(err));
     } finally {
       setBusy(false);
     }

@@ -77,7 +77,8 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
           form={stepForms[task.step]}
           onDone={() => {
             setDone(true);
-            reload();
+            // The workflow records the step a moment after the task closes: read the process again shortly.
+            for (const ms of [0, 700, 2000, 5000]) setTimeout(reload, ms);
           }}
         />
       )}
