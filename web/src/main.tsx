@@ -93,7 +93,7 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
         <div class="top-tools">
           {user && (
             <span class="who" title={t('me.roles')}>
-              {user.username}（{user.roles.map((r) => tx(`role.${r.role}`, r.role)).join('、')}）
+              {user.username} · {user.roles.map((r) => tx(`role.${r.role}`, r.role)).join(' / ')}
             </span>
           )}
           <button type="button" lang={other} aria-label={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">

@@ -101,6 +101,7 @@ export const en: Record<MessageKey, string> = {
   'overdue.title': 'Overdue',
   'overdue.empty': 'Nothing overdue in your organizations.',
   'overdue.level': 'Escalation level',
+  'overdue.notEscalated': 'Not escalated yet',
   'overdue.source.tasks': 'From the task list (overdue filter); switches to the overdue summary when the server offers it.',
   'overdue.daysLate': '{n} days late',
   'act.reassign': 'Reassign',

@@ -99,6 +99,7 @@ export const zhCN = {
   'overdue.title': '逾期督办',
   'overdue.empty': '管辖范围内没有逾期任务。',
   'overdue.level': '督办级别',
+  'overdue.notEscalated': '尚未升级督办',
   'overdue.source.tasks': '数据来自任务列表（逾期筛选）；督办汇总接口上线后自动切换。',
   'overdue.daysLate': '逾期 {n} 天',
   'act.reassign': '改派',

@@ -14,7 +14,7 @@ export function OrgsPage({ user, code }: { user: Me; code?: string }) {
       <Search />
       <div class="split">
         <div class="card tree-card">
-          <ul class="tree" role="tree" aria-label={t('orgs.title')}>
+          <ul class="tree" aria-label={t('orgs.title')}>
             {roots.map((r) => (
               <RootNode key={r} code={r} selected={code} />
             ))}
@@ -73,13 +73,14 @@ function Node({ org, selected, initiallyOpen = false, level = 1 }: { org: Organi
   const [open, setOpen] = useState(initiallyOpen);
   const leaf = org.type === 'unit' || (org.type === 'branch' && level > 1);
   return (
-    <li role="treeitem" aria-expanded={leaf ? undefined : open} aria-level={level} aria-selected={selected === org.code} data-code={org.code}>
+    <li data-code={org.code} data-level={level}>
       <div class={`node${selected === org.code ? ' selected' : ''}`}>
         {!leaf ? (
           <button
             type="button"
             class="toggle"
             aria-label={t(open ? 'orgs.collapse' : 'orgs.expand', { name: org.name })}
+            aria-expanded={open}
             onClick={() => setOpen(!open)}
           >
             {open ? '▾' : '▸'}
@@ -87,7 +88,7 @@ function Node({ org, selected, initiallyOpen = false, level = 1 }: { org: Organi
         ) : (
           <span class="toggle" aria-hidden="true" />
         )}
-        <a href={`/orgs/${encodeURIComponent(org.code)}`} onClick={() => !leaf && setOpen(true)}>
+        <a href={`/orgs/${encodeURIComponent(org.code)}`} aria-current={selected === org.code ? 'true' : undefined} onClick={() => !leaf && setOpen(true)}>
           {org.name}
         </a>
         <span class="muted small"> {tx(`type.${org.type}`, org.type)}</span>
@@ -103,7 +104,7 @@ function Children({ code, selected, level }: { code: string; selected?: string; 
   if (kids.state === 'error') return <ErrorBox error={kids.error} retry={reload} />;
   if (kids.data.items.length === 0) return <p class="muted small indent">{t('orgs.noChildren')}</p>;
   return (
-    <ul role="group">
+    <ul>
       {kids.data.items.map((o) => (
         <Node key={o.code} org={o} selected={selected} level={level} />
       ))}

@@ -24,9 +24,7 @@ export function OverduePage({ user }: { user: Me }) {
             <section class="card group" key={`${g.organization}|${g.escalationLevel}`} aria-labelledby={`g-${g.organization}-${g.escalationLevel}`} data-org={g.organization}>
               <h2 id={`g-${g.organization}-${g.escalationLevel}`}>
                 <a href={`/orgs/${encodeURIComponent(g.organization)}`}>{g.organizationName}</a>
-                <span class="badge escalated">
-                  {t('overdue.level')} {g.escalationLevel}
-                </span>
+                <span class="badge escalated">{g.escalationLevel > 0 ? `${t('overdue.level')} ${g.escalationLevel}` : t('overdue.notEscalated')}</span>
               </h2>
               <ul class="task-list">
                 {g.items.map((task) => (
