@@ -96,7 +96,7 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
               {user.username} · {user.roles.map((r) => tx(`role.${r.role}`, r.role)).join(' / ')}
             </span>
           )}
-          <button type="button" lang={other} aria-label={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">
+          <button type="button" lang={other} title={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">
             {t('lang.switch')}
           </button>
           {user && (
