@@ -153,6 +153,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('link', { name: `南塘村党支部${v3}` }).click();
     await page.getByTestId('org-details').getByText('党支部').first().waitFor();
     expect(await page.getByTestId('org-details').textContent()).toContain('张伟');
+    // The township's details list the open work below it: the election request just started for v2.
+    await page.getByRole('link', { name: `测试镇党委${township}` }).click();
+    await page.getByTestId('org-details').getByText(`换届请示 · 西岭村党支部${v2}`).waitFor();
     await b.shot('organizer-2-org-tree');
     expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);

@@ -128,6 +128,7 @@ export const en: Record<MessageKey, string> = {
   'orgs.noChildren': 'No sub-organizations',
   'orgs.select': 'Choose an organization to see its details.',
   'orgs.startElection': 'Start term election',
+  'orgs.openWork': 'Open work here and below',
   'import.title': 'Import organizations',
   'import.file': 'File (CSV or Excel XLSX)',
   'import.columns': 'Columns: code, parent_code, name, type, sector, term_years, term_started_on, secretary_name, secretary_phone, full_members, probationary_members (Chinese headers work too).',

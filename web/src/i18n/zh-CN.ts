@@ -126,6 +126,7 @@ export const zhCN = {
   'orgs.noChildren': '无下级组织',
   'orgs.select': '选择一个党组织查看详情。',
   'orgs.startElection': '发起换届选举',
+  'orgs.openWork': '本组织及下级的在办任务',
   'import.title': '组织导入',
   'import.file': '选择文件（CSV 或 Excel XLSX）',
   'import.columns': '列：编码, 上级编码, 名称, 类型, 领域, 任期年限, 本届开始日期, 书记, 书记电话, 正式党员数, 预备党员数（英文列名亦可）。',

@@ -5,6 +5,16 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName,
 import { fmtDate, fmtDateTime, t } from '../i18n/index.js';
 
 const STARTED_KEY = 'orglife.started';
+
+/** Processes started from this browser tab (ids only; their state is always read from the API). */
+export function startedProcesses(): string[] {
+  return JSON.parse(sessionStorage.getItem(STARTED_KEY) ?? '[]') as string[];
+}
+export function rememberStarted(id: string): string[] {
+  const next = [id, ...startedProcesses().filter((s) => s !== id)].slice(0, 20);
+  sessionStorage.setItem(STARTED_KEY, JSON.stringify(next));
+  return next;
+}
 const addMonths = (d: Date, m: number) => new Date(d.getFullYear(), d.getMonth() + m, d.getDate());
 const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
@@ -13,14 +23,12 @@ export function DashboardPage({ user }: { user: Me }) {
   const scopes = orgsWith(user, 'admin', 'organizer');
   const [scope, setScope] = useState<string | null>(scopes[0] ?? null);
   const org = scope ?? undefined;
-  const [started, setStarted] = useState<string[]>(() => JSON.parse(sessionStorage.getItem(STARTED_KEY) ?? '[]') as string[]);
+  const [started, setStarted] = useState<string[]>(startedProcesses);
   const [version, setVersion] = useState(0);
 
   if (scopes.length === 0) return <p class="muted">{t('dash.noScope')}</p>;
   const remember = (id: string) => {
-    const next = [id, ...started.filter((s) => s !== id)].slice(0, 20);
-    sessionStorage.setItem(STARTED_KEY, JSON.stringify(next));
-    setStarted(next);
+    setStarted(rememberStarted(id));
     setVersion((v) => v + 1);
   };
 

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { ApiError, getChildren, getOrganization, searchOrganizations, startProcess, type Me, type Organization } from '../api.js';
+import { ApiError, getChildren, getOrganization, listTasks, searchOrganizations, startProcess, type Me, type Organization } from '../api.js';
+import { rememberStarted } from './dashboard.js';
+import { TaskItem, byUrgency } from './tasks.js';
 import { hasRole, orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, errorText, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
@@ -121,10 +123,11 @@ function Details({ code, user }: { code: string; user: Me }) {
   const start = async () => {
     try {
       const { id } = await startProcess('term-election', o.code);
+      rememberStarted(id);
       navigate('/dashboard');
-      setMsg({ ok: true, text: t('dash.started', { id }) });
     } catch (err) {
-      setMsg({ ok: false, text: err instanceof ApiError ? err.message : errorText(err) });
+      if (err instanceof ApiError && err.status === 409) setMsg({ ok: false, text: t('dash.alreadyRunning') });
+      else setMsg({ ok: false, text: err instanceof ApiError ? err.message : errorText(err) });
     }
   };
   return (
@@ -160,6 +163,31 @@ function Details({ code, user }: { code: string; user: Me }) {
         </button>
       )}
       {msg && <p class={`notice ${msg.ok ? 'ok' : 'error'}`} role="status">{msg.text}</p>}
+      <OpenWork code={o.code} />
     </div>
+  );
+}
+
+/** Open work in this organization's subtree, most urgent first. */
+function OpenWork({ code }: { code: string }) {
+  const [tasks, reload] = useLoad(async () => {
+    const pages = await Promise.all((['open', 'claimed', 'escalated'] as const).map((state) => listTasks({ org: code, state, limit: 20 })));
+    return { items: pages.flatMap((p) => p.items).sort(byUrgency).slice(0, 20), more: pages.some((p) => p.nextCursor) };
+  }, [code]);
+  return (
+    <section aria-labelledby="org-work">
+      <h3 id="org-work">{t('orgs.openWork')}</h3>
+      {tasks.state === 'loading' && <Loading />}
+      {tasks.state === 'error' && <ErrorBox error={tasks.error} retry={reload} />}
+      {tasks.state === 'ok' && tasks.data.items.length === 0 && <p class="muted">{t('tasks.empty')}</p>}
+      {tasks.state === 'ok' && tasks.data.items.length > 0 && (
+        <ul class="task-list">
+          {tasks.data.items.map((task) => (
+            <TaskItem key={task.id} task={task} />
+          ))}
+        </ul>
+      )}
+      {tasks.state === 'ok' && tasks.data.more && <p class="hint">{t('common.truncated')}</p>}
+    </section>
   );
 }
