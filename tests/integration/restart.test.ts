@@ -21,13 +21,18 @@ describe('the app process survives kill -9', () => {
   };
   const url = (path: string) => `http://127.0.0.1:${env.PORT}${path}`;
   const ready = () => eventually('/readyz', async () => (await fetch(url('/readyz')).catch(() => null))?.status === 200, 90_000);
+  // One sign-in for the whole test (the JWT key lives in PostgreSQL, so it outlives restarts): polling with a
+  // fresh login each time ran into the login rate limit (10 a minute) on a slow machine.
+  let token: string | undefined;
   const tasks = async () => {
-    const login = await fetch(url('/api/v1/auth/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    if (!token) {
+      const login = await fetch(url('/api/v1/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
+      });
+      token = ((await login.json()) as { token: string }).token;
+    }
     const r = await fetch(url('/api/v1/tasks?limit=500'), { headers: { authorization: `Bearer ${token}` } });
     return ((await r.json()) as { items: { id: number; workflowId: string }[] }).items;
   };
@@ -70,7 +75,9 @@ describe('the app process survives kill -9', () => {
     await exited(c);
     start();
     await ready();
-    expect((await tasks()).map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    // Every task from before is still there. The demo's 136 workflows may still be opening tasks (a quiet 1.5 s
+    // does not prove they are all done on a loaded machine), so later ones may join: kept, not equal.
+    expect((await tasks()).map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
 
     // 2. Everything dies at once: stale postmaster.pid, temporal.pid and SQLite journal on disk.
     c = child!;
@@ -79,7 +86,7 @@ describe('the app process survives kill -9', () => {
     start();
     await ready();
     const after = await tasks();
-    expect(after.map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    expect(after.map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
     // One election-request task per workflow: nothing was opened twice by a replayed activity.
     expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
     const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${env.ORGLIFE_TEMPORAL_PORT}` }) });
