@@ -41,7 +41,7 @@ export function ErrorBox({ error, what, retry }: { error: unknown; what?: string
   if (error instanceof ApiError && error.notAvailable) return <NotAvailable what={what ?? ''} />;
   return (
     <div class="notice error" role="alert">
-      <strong>{t('common.error')}：</strong>
+      <strong>{t('common.error')}</strong> 
       {errorText(error)}
       {retry && (
         <button type="button" class="link" onClick={retry}>

@@ -33,7 +33,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
   return (
     <section>
       <h1>
-        {t('task.title')}：{task ? stepName(process.kind, task.step) : processName(process.kind)}
+        {t('task.heading', { step: task ? stepName(process.kind, task.step) : processName(process.kind) })}
       </h1>
       <dl class="facts">
         <dt>{t('task.org')}</dt>
