@@ -21,6 +21,9 @@ if (!depsAreCurrent()) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The web UI is served by the API process: build it first when its sources changed (scripts/build-web.mjs).
+if (['start', 'api', 'test'].includes(command)) (await import('./build-web.mjs')).buildWebIfStale();
+
 const entries = {
   start: ['src/main.ts', 'all'],
   worker: ['src/main.ts', 'worker'],

@@ -17,6 +17,7 @@ import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
+import web from './plugins/web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,5 +91,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(web);
   return app;
 }

@@ -101,5 +101,5 @@ describe('the app process survives kill -9', () => {
     expect(existsSync(join(dataDir, 'temporal', 'temporal.pid'))).toBe(false);
     expect(existsSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
     expect(readFileSync(join(dataDir, 'postgres', 'pgdata', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
-  });
+  }, 300_000);
 });

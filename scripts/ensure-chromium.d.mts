@@ -1,0 +1,2 @@
+export const CHROMIUM: string;
+export function ensureChromium(log?: (m: string) => void): { path: string } | { skipped: string };

@@ -1,0 +1,99 @@
+// Real-browser helpers: Debian's Chromium driven by playwright-core, against the real stack on a real port.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ensureChromium } from '../../scripts/ensure-chromium.mjs';
+import { buildWebIfStale } from '../../scripts/build-web.mjs';
+
+export const artifacts = join(process.cwd(), 'tests', 'artifacts');
+
+/** Installs Chromium if it can and builds the UI if stale; the reason to skip when there is no browser. */
+export function prepareBrowser(): { executablePath: string } | { skip: string } {
+  buildWebIfStale();
+  mkdirSync(artifacts, { recursive: true });
+  const c = ensureChromium();
+  return 'path' in c ? { executablePath: c.path } : { skip: c.skipped };
+}
+
+// The machine has no internet: everything that phones home is off, or Chromium stalls on refused connections.
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Session {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught page errors and console errors seen so far: a page that throws fails its test. */
+  errors: string[];
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A browser with a fresh, empty profile (one per role, so no session leaks between them). */
+export async function openBrowser(executablePath: string, baseURL: string, viewport = { width: 1280, height: 900 }): Promise<Session> {
+  const profile = mkdtempSync(join(tmpdir(), 'orglife-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: flags,
+    baseURL,
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // 4xx answers the UI handles (a 404 from a route not built yet) show up as console errors: not page bugs.
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  return {
+    page,
+    context,
+    errors,
+    shot: async (name) => {
+      await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the login form, as a person would. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.waitForURL(/\/login/);
+  await page.getByLabel(/用户名|Username/).fill(username);
+  await page.getByLabel(/密码|Password/).fill(password);
+  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/**
+ * WCAG 2 A/AA checks by axe-core in the page (labels, names, contrast, ARIA use): the violations, as
+ * "rule: selector" lines, so a failing assertion says what and where.
+ */
+export async function a11yViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
+}

@@ -1,0 +1,118 @@
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import type { Me, Role } from './api.js';
+import { hasRole, logout, me, refreshMe } from './auth.js';
+import { lang, setLang, t, tx } from './i18n/index.js';
+import { match, navigate, onLinkClick, route } from './router.js';
+import { useSignal } from './signal.js';
+import { Loading } from './components.js';
+import { LoginPage } from './pages/login.js';
+import { TasksPage } from './pages/tasks.js';
+import { TaskPage } from './pages/task.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { OverduePage } from './pages/overdue.js';
+import { OrgsPage } from './pages/orgs.js';
+import { ImportPage } from './pages/import.js';
+import './style.css';
+
+interface Page {
+  path: string;
+  nav?: Parameters<typeof t>[0];
+  roles?: Role[];
+  view: (params: Record<string, string>, user: Me) => preact.JSX.Element;
+}
+
+const pages: Page[] = [
+  { path: '/tasks', nav: 'nav.tasks', view: () => <TasksPage /> },
+  { path: '/tasks/:id', view: (p, u) => <TaskPage id={Number(p.id)} user={u} /> },
+  { path: '/dashboard', nav: 'nav.dashboard', roles: ['admin', 'organizer'], view: (_, u) => <DashboardPage user={u} /> },
+  { path: '/overdue', nav: 'nav.overdue', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <OverduePage user={u} /> },
+  { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
+  { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
+  { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
+];
+
+function homeFor(u: Me): string {
+  if (hasRole(u, 'supervisor') && !hasRole(u, 'admin', 'organizer')) return '/overdue';
+  return '/tasks';
+}
+
+function App() {
+  const user = useSignal(me);
+  const url = useSignal(route);
+  useSignal(lang);
+  const path = url.pathname;
+
+  useEffect(() => {
+    if (user === null && path !== '/login') navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
+    if (user && (path === '/' || path === '/login')) navigate(url.searchParams.get('next') || homeFor(user), true);
+  }, [user, path]);
+
+  useEffect(() => {
+    const h1 = document.querySelector('h1');
+    document.title = `${h1?.textContent ?? ''} · ${t('app.name')}`;
+  });
+
+  if (user === undefined) return <Loading />;
+  if (user === null) return <Shell>{path === '/login' ? <LoginPage /> : <Loading />}</Shell>;
+
+  for (const p of pages) {
+    const params = match(p.path, path);
+    if (params && (!p.roles || hasRole(user, ...p.roles))) return <Shell user={user}>{p.view(params, user)}</Shell>;
+  }
+  return <Shell user={user}><Loading /></Shell>;
+}
+
+function Shell({ user, children }: { user?: Me; children: preact.ComponentChildren }) {
+  const url = useSignal(route);
+  const other = lang.value === 'zh-CN' ? 'en' : 'zh-CN';
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <header class="top">
+        <a class="brand" href={user ? homeFor(user) : '/login'}>
+          {t('app.name')}
+        </a>
+        {user && (
+          <nav aria-label={t('nav.main')}>
+            <ul>
+              {pages
+                .filter((p) => p.nav && (!p.roles || hasRole(user, ...p.roles)))
+                .map((p) => (
+                  <li key={p.path}>
+                    <a href={p.path} aria-current={url.pathname.startsWith(p.path) ? 'page' : undefined}>
+                      {t(p.nav!)}
+                    </a>
+                  </li>
+                ))}
+            </ul>
+          </nav>
+        )}
+        <div class="top-tools">
+          {user && (
+            <span class="who" title={t('me.roles')}>
+              {user.username} · {user.roles.map((r) => tx(`role.${r.role}`, r.role)).join(' / ')}
+            </span>
+          )}
+          <button type="button" lang={other} title={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">
+            {t('lang.switch')}
+          </button>
+          {user && (
+            <button type="button" onClick={logout}>
+              {t('nav.logout')}
+            </button>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+document.addEventListener('click', onLinkClick);
+void refreshMe();
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,193 @@
+import { useState } from 'preact/hooks';
+import { ApiError, getChildren, getOrganization, listTasks, searchOrganizations, startProcess, type Me, type Organization } from '../api.js';
+import { rememberStarted } from './dashboard.js';
+import { TaskItem, byUrgency } from './tasks.js';
+import { hasRole, orgsWith } from '../auth.js';
+import { ErrorBox, Field, Loading, errorText, useLoad } from '../components.js';
+import { fmtDate, t, tx } from '../i18n/index.js';
+import { navigate } from '../router.js';
+
+/** The organization tree from the user's own organizations down, children loaded on demand, details beside. */
+export function OrgsPage({ user, code }: { user: Me; code?: string }) {
+  const roots = orgsWith(user, 'admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer').filter((c): c is string => !!c);
+  return (
+    <section>
+      <h1>{t('orgs.title')}</h1>
+      <Search />
+      <div class="split">
+        <div class="card tree-card">
+          <ul class="tree" aria-label={t('orgs.title')}>
+            {roots.map((r) => (
+              <RootNode key={r} code={r} selected={code} />
+            ))}
+          </ul>
+        </div>
+        <div class="card">{code ? <Details code={code} user={user} /> : <p class="muted">{t('orgs.select')}</p>}</div>
+      </div>
+    </section>
+  );
+}
+
+function Search() {
+  const [q, setQ] = useState('');
+  const [result, setResult] = useState<{ items: Organization[] } | { error: unknown } | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!q.trim()) return;
+    try {
+      setResult(await searchOrganizations(q.trim()));
+    } catch (error) {
+      setResult({ error });
+    }
+  };
+  return (
+    <form class="search" role="search" onSubmit={submit}>
+      <Field id="org-q" label={t('orgs.search')}>
+        <div class="inline">
+          <input id="org-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+          <button type="submit">{t('orgs.searchSubmit')}</button>
+        </div>
+      </Field>
+      {result && 'error' in result && <ErrorBox error={result.error} what="GET /api/v1/organizations?q=" />}
+      {result && 'items' in result && (
+        <ul>
+          {result.items.map((o) => (
+            <li key={o.code}>
+              <a href={`/orgs/${encodeURIComponent(o.code)}`}>
+                {o.name}（{o.code}）
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </form>
+  );
+}
+
+function RootNode({ code, selected }: { code: string; selected?: string }) {
+  const [org] = useLoad(() => getOrganization(code), [code]);
+  if (org.state === 'loading') return <li><Loading /></li>;
+  if (org.state === 'error') return <li><ErrorBox error={org.error} /></li>;
+  return <Node org={org.data} selected={selected} initiallyOpen />;
+}
+
+function Node({ org, selected, initiallyOpen = false, level = 1 }: { org: Organization; selected?: string; initiallyOpen?: boolean; level?: number }) {
+  const [open, setOpen] = useState(initiallyOpen);
+  const leaf = org.type === 'unit' || (org.type === 'branch' && level > 1);
+  return (
+    <li data-code={org.code} data-level={level}>
+      <div class={`node${selected === org.code ? ' selected' : ''}`}>
+        {!leaf ? (
+          <button
+            type="button"
+            class="toggle"
+            aria-label={t(open ? 'orgs.collapse' : 'orgs.expand', { name: org.name })}
+            aria-expanded={open}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span class="toggle" aria-hidden="true" />
+        )}
+        <a href={`/orgs/${encodeURIComponent(org.code)}`} aria-current={selected === org.code ? 'true' : undefined} onClick={() => !leaf && setOpen(true)}>
+          {org.name}
+        </a>
+        <span class="muted small"> {tx(`type.${org.type}`, org.type)}</span>
+      </div>
+      {open && !leaf && <Children code={org.code} selected={selected} level={level + 1} />}
+    </li>
+  );
+}
+
+function Children({ code, selected, level }: { code: string; selected?: string; level: number }) {
+  const [kids, reload] = useLoad(() => getChildren(code), [code]);
+  if (kids.state === 'loading') return <Loading />;
+  if (kids.state === 'error') return <ErrorBox error={kids.error} retry={reload} />;
+  if (kids.data.items.length === 0) return <p class="muted small indent">{t('orgs.noChildren')}</p>;
+  return (
+    <ul>
+      {kids.data.items.map((o) => (
+        <Node key={o.code} org={o} selected={selected} level={level} />
+      ))}
+    </ul>
+  );
+}
+
+function Details({ code, user }: { code: string; user: Me }) {
+  const [org, reload] = useLoad(() => getOrganization(code), [code]);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  if (org.state === 'loading') return <Loading />;
+  if (org.state === 'error') return <ErrorBox error={org.error} retry={reload} />;
+  const o = org.data;
+  const start = async () => {
+    try {
+      const { id } = await startProcess('term-election', o.code);
+      rememberStarted(id);
+      navigate('/dashboard');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) setMsg({ ok: false, text: t('dash.alreadyRunning') });
+      else setMsg({ ok: false, text: err instanceof ApiError ? err.message : errorText(err) });
+    }
+  };
+  return (
+    <div data-testid="org-details">
+      <h2>
+        {o.name}（{o.code}）
+      </h2>
+      <dl class="facts">
+        <dt>{t('orgs.type')}</dt>
+        <dd>{tx(`type.${o.type}`, o.type)}</dd>
+        <dt>{t('orgs.sector')}</dt>
+        <dd>{tx(`sector.${o.sector}`, o.sector)}</dd>
+        {o.termYears !== null && (
+          <>
+            <dt>{t('orgs.term')}</dt>
+            <dd>
+              {t('orgs.termYears', { n: o.termYears })}
+              {o.termStartedOn && ` · ${fmtDate(o.termStartedOn)}`}
+              {o.termEndsOn && ` – ${fmtDate(o.termEndsOn)}`}
+            </dd>
+          </>
+        )}
+        <dt>{t('orgs.secretary')}</dt>
+        <dd>{o.secretaryName ?? t('common.none')}</dd>
+        <dt>{t('orgs.members')}</dt>
+        <dd>
+          {o.fullMembers} / {o.probationaryMembers}
+        </dd>
+      </dl>
+      {hasRole(user, 'admin', 'organizer') && o.termEndsOn && (
+        <button type="button" onClick={start}>
+          {t('orgs.startElection')}
+        </button>
+      )}
+      {msg && <p class={`notice ${msg.ok ? 'ok' : 'error'}`} role="status">{msg.text}</p>}
+      <OpenWork code={o.code} />
+    </div>
+  );
+}
+
+/** Open work in this organization's subtree, most urgent first. */
+function OpenWork({ code }: { code: string }) {
+  const [tasks, reload] = useLoad(async () => {
+    const pages = await Promise.all((['open', 'claimed', 'escalated'] as const).map((state) => listTasks({ org: code, state, limit: 20 })));
+    return { items: pages.flatMap((p) => p.items).sort(byUrgency).slice(0, 20), more: pages.some((p) => p.nextCursor) };
+  }, [code]);
+  return (
+    <section aria-labelledby="org-work">
+      <h3 id="org-work">{t('orgs.openWork')}</h3>
+      {tasks.state === 'loading' && <Loading />}
+      {tasks.state === 'error' && <ErrorBox error={tasks.error} retry={reload} />}
+      {tasks.state === 'ok' && tasks.data.items.length === 0 && <p class="muted">{t('tasks.empty')}</p>}
+      {tasks.state === 'ok' && tasks.data.items.length > 0 && (
+        <ul class="task-list">
+          {tasks.data.items.map((task) => (
+            <TaskItem key={task.id} task={task} />
+          ))}
+        </ul>
+      )}
+      {tasks.state === 'ok' && tasks.data.more && <p class="hint">{t('common.truncated')}</p>}
+    </section>
+  );
+}
