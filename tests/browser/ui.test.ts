@@ -128,7 +128,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByText(`已发起：term-election:${v2}`).waitFor();
     const row = page.locator(`[data-process="term-election:${v2}"]`);
     // The process reaches its first task within moments; the row follows it live.
-    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('换届请示');
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toContain('换届请示');
     // Terms ending within 6 months lists the village, and the step counts include its request.
     await page.getByRole('button', { name: '发起', exact: true }).focus();
     await page.reload();

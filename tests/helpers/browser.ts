@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Real-browser helpers: Debian's Chromium driven by playwright-core, against the real stack on a real port.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,8 @@ export async function openBrowser(executablePath: string, baseURL: string, viewp
     timezoneId: 'Asia/Shanghai',
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  // Generous: a workflow step under a loaded 2-core machine can take many seconds to show.
+  page.setDefaultTimeout(60_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -88,7 +90,8 @@ export async function signIn(page: Page, username: string, password: string): Pr
  */
 export async function a11yViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    // Evaluated through the DevTools protocol: the app's CSP (script-src 'self') rightly refuses an inline tag.
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   }
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
