@@ -14,6 +14,9 @@ import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
+import escalations from './routes/escalations.js';
+import notifications from './routes/notifications.js';
+import { calendarFeed, calendarSettings } from './routes/calendar.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(health);
   await app.register(auth, { prefix: '/api/v1' });
+  // Calendar clients cannot send a Bearer header: the feed authenticates by its own per-user token.
+  await app.register(calendarFeed, { prefix: '/api/v1' });
   // Everything else under /api/v1 needs a caller, and every route checks the caller's scope.
   await app.register(
     async (api) => {
@@ -69,6 +74,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(organizations);
       await api.register(processes);
       await api.register(tasks);
+      await api.register(escalations);
+      await api.register(notifications);
+      await api.register(calendarSettings);
     },
     { prefix: '/api/v1' },
   );
