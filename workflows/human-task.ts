@@ -217,14 +217,6 @@ export class HumanTasks {
   /** Opens the task; `result` settles when it is done or cancelled (meanwhile the process may do more). */
   async open(spec: HumanTaskSpec): Promise<{ task: TaskView; result: Promise<HumanTaskResult> }> {
     const openedAt = now();
-    const plan =
-      spec.plan ??
-      (await acts.planHumanTask({
-        due: spec.due,
-        from: openedAt,
-        reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
-        escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
-      }));
     const opened = await acts.openHumanTask({
       workflowId: this.workflowId,
       taskKey: spec.key,
@@ -234,9 +226,19 @@ export class HumanTasks {
       assigneeRole: spec.assigneeRole,
       assigneePerson: spec.assigneePerson ?? null,
       openedAt,
-      plan,
+      plan: spec.plan,
+      // Planned by the same activity on the working-day calendar unless the caller fixed the instants.
+      planInput: spec.plan
+        ? undefined
+        : {
+            due: spec.due,
+            from: openedAt,
+            reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+            escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+          },
       title: spec.title,
     });
+    const plan = opened.plan;
     const t: Task = {
       spec,
       id: opened.id,
@@ -255,6 +257,9 @@ export class HumanTasks {
     };
     // A reminder whose instant passed before the task opened is not sent: the opening notice says it all.
     for (const r of plan.reminders) if (Date.parse(r.at) <= Date.parse(openedAt)) t.fired.add(`${r.key}-g0`);
+    // A task already overdue when it opens escalates straight to the highest level reached, not level by level.
+    const past = plan.escalations.filter((e) => Date.parse(e.at) <= Date.parse(openedAt)).map((e) => e.level);
+    for (const level of past.slice(0, -1)) t.fired.add(`escalation-${level}-g0`);
     this.tasks.set(spec.key, t);
     return { task: view(t), result: this.watch(t) };
   }
