@@ -78,7 +78,8 @@ describe('the app process survives kill -9', () => {
     await exited(c);
     start();
     await ready();
-    expect((await tasks()).map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    // Nothing lost (a workflow still opening its task when killed may add one later: a superset).
+    expect((await tasks()).map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
 
     // 2. Everything dies at once: stale postmaster.pid, temporal.pid and SQLite journal on disk.
     c = child!;
@@ -87,7 +88,7 @@ describe('the app process survives kill -9', () => {
     start();
     await ready();
     const after = await tasks();
-    expect(after.map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    expect(after.map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
     // One election-request task per workflow: nothing was opened twice by a replayed activity.
     expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
     const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${env.ORGLIFE_TEMPORAL_PORT}` }) });
