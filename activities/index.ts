@@ -1,8 +1,10 @@
 import type { Sql } from '../src/db/client.js';
 import { processActivities } from './processes.js';
+import { taskActivities } from './tasks.js';
+import { notifyActivities, type NotifyOptions } from './notify.js';
 
-export function createActivities(sql: Sql) {
-  return { ...processActivities(sql) };
+export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
+  return { ...processActivities(sql), ...taskActivities(sql), ...notifyActivities(sql, notify) };
 }
 
 export type ProcessActivities = ReturnType<typeof createActivities>;

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   ORGLIFE_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
   ORGLIFE_DEMO: bool.default(true),
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  ORGLIFE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps:// URL').optional(),
+  ORGLIFE_MAIL_FROM: z.string().min(3).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

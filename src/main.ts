@@ -11,6 +11,7 @@ import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 import { bootstrapAdmin } from './auth/users.js';
+import { ensureNotifier } from './processes/notifier.js';
 
 type Role = 'all' | 'worker' | 'api';
 
@@ -72,8 +73,10 @@ async function main(role: Role): Promise<void> {
         namespace: cfg.TEMPORAL_NAMESPACE,
         taskQueue: cfg.TEMPORAL_TASK_QUEUE,
         sql,
+        notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM },
       });
       workerRun = worker.run();
+      await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
       workerRun.catch((err) => {
         log.fatal({ err }, 'worker failed');
         void stop('worker-failure', 1);

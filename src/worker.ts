@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type NativeConnection, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
+import type { NotifyOptions } from '../activities/notify.js';
 import type { Sql } from './db/client.js';
 
 export const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
@@ -31,6 +32,10 @@ export interface WorkerOptions {
   sql: Sql;
   /** A prebuilt bundle (tests, benches); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
+  /** SMTP for digests (activities/notify.ts). */
+  notify?: NotifyOptions;
+  /** Activities in flight at once (default 50): a deadline storm queues in Temporal, not in PostgreSQL. */
+  maxConcurrentActivities?: number;
 }
 
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -39,7 +44,11 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
-    activities: createActivities(o.sql),
+    activities: createActivities(o.sql, o.notify),
+    // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
+    // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
+    maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
+    maxConcurrentWorkflowTaskExecutions: 40,
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',
   });

@@ -1,1 +1,3 @@
 export { termElection } from './term-election.js';
+export { taskProcess } from './task-process.js';
+export { notifier } from './notifier.js';

@@ -1,22 +1,87 @@
 // Messages of the process workflows, declared once: the workflows set their handlers, the API sends them.
+// The zod schemas here are shared too: the API validates request bodies with them, and the workflows'
+// Update validators parse the same payloads again, so a malformed Update never enters history.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { roles } from '../src/auth/principal.js';
+import { isValidIsoDate } from '../src/domain/dates.js';
+import type { Actor, EscalationAction, TaskAction } from '../src/domain/task-rights.js';
 
-export interface Actor {
-  /** Username of the person acting, or a machine token's name. */
-  username: string;
-}
+export type { Actor } from '../src/domain/task-rights.js';
 
-export interface CompleteTaskInput {
-  taskKey: string;
-  actor: Actor;
-  outcome?: Record<string, unknown>;
-}
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'expected a username');
+export const actorSchema = z.object({
+  username: usernameSchema,
+  grants: z.array(z.object({ role: z.enum(roles), path: z.string().max(2000) })).max(200),
+});
+/** Why: required on every action that overrides the plan (extend, cancel, escalation actions), for the audit. */
+export const reasonSchema = z.string().trim().min(2, 'a reason is required').max(2000);
+export const isoDateSchema = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
+const taskKey = z.string().min(1).max(200);
+
+/** Bodies of the task actions as the API receives them (the caller is added by the API). */
+export const taskActionBodies = {
+  complete: z.object({ outcome: z.record(z.string(), z.unknown()).default({}), reason: reasonSchema.optional() }),
+  claim: z.object({ reason: reasonSchema.optional() }),
+  unclaim: z.object({ reason: reasonSchema.optional() }),
+  delegate: z.object({ to: usernameSchema, reason: reasonSchema.optional() }),
+  reassign: z
+    .object({ assigneeRole: z.enum(roles).optional(), assigneePerson: usernameSchema.nullable().optional(), reason: reasonSchema })
+    .refine((b) => b.assigneeRole !== undefined || b.assigneePerson !== undefined, 'name assigneeRole or assigneePerson'),
+  extend: z.object({ dueOn: isoDateSchema, reason: reasonSchema }),
+  cancel: z.object({ reason: reasonSchema }),
+} satisfies Record<TaskAction, z.ZodType>;
+
+export const escalationActionBodies = {
+  acknowledge: z.object({ reason: reasonSchema.optional() }),
+  close: z.object({ reason: reasonSchema }),
+  reassign: taskActionBodies.reassign,
+  extend: taskActionBodies.extend,
+} satisfies Record<EscalationAction, z.ZodType>;
+
+const envelope = z.object({ taskKey, actor: actorSchema });
+/** Full Update payloads: body + task + caller. */
+export const taskActionInputs = {
+  complete: envelope.extend(taskActionBodies.complete.shape),
+  claim: envelope.extend(taskActionBodies.claim.shape),
+  unclaim: envelope.extend(taskActionBodies.unclaim.shape),
+  delegate: envelope.extend(taskActionBodies.delegate.shape),
+  reassign: envelope.extend({
+    assigneeRole: z.enum(roles).optional(),
+    assigneePerson: usernameSchema.nullable().optional(),
+    reason: reasonSchema,
+  }),
+  extend: envelope.extend(taskActionBodies.extend.shape),
+  cancel: envelope.extend(taskActionBodies.cancel.shape),
+};
+export const escalationActionInput = envelope.extend({
+  action: z.enum(['acknowledge', 'reassign', 'extend', 'close']),
+  level: z.number().int().min(1).max(3),
+  reason: reasonSchema.optional(),
+  dueOn: isoDateSchema.optional(),
+  assigneeRole: z.enum(roles).optional(),
+  assigneePerson: usernameSchema.nullable().optional(),
+});
+
+export type CompleteTaskInput = z.input<typeof taskActionInputs.complete>;
+export type ClaimTaskInput = z.input<typeof taskActionInputs.claim>;
+export type DelegateTaskInput = z.input<typeof taskActionInputs.delegate>;
+export type ReassignTaskInput = z.input<typeof taskActionInputs.reassign>;
+export type ExtendTaskInput = z.input<typeof taskActionInputs.extend>;
+export type CancelTaskInput = z.input<typeof taskActionInputs.cancel>;
+export type EscalationActionInput = z.input<typeof escalationActionInput>;
+
+export type TaskState = 'open' | 'claimed' | 'done' | 'cancelled' | 'escalated';
 
 export interface TaskView {
   taskKey: string;
   step: string;
-  state: 'open' | 'done' | 'cancelled';
+  state: TaskState;
   dueAt: string;
+  assigneeRole?: string;
+  assigneePerson?: string | null;
+  claimedBy?: string | null;
+  escalationLevel?: number;
 }
 
 export interface ProcessView {
@@ -28,4 +93,27 @@ export interface ProcessView {
 }
 
 export const completeTaskUpdate = defineUpdate<TaskView, [CompleteTaskInput]>('completeTask');
+export const claimTaskUpdate = defineUpdate<TaskView, [ClaimTaskInput]>('claimTask');
+export const unclaimTaskUpdate = defineUpdate<TaskView, [ClaimTaskInput]>('unclaimTask');
+export const delegateTaskUpdate = defineUpdate<TaskView, [DelegateTaskInput]>('delegateTask');
+export const reassignTaskUpdate = defineUpdate<TaskView, [ReassignTaskInput]>('reassignTask');
+export const extendTaskUpdate = defineUpdate<TaskView, [ExtendTaskInput]>('extendTask');
+export const cancelTaskUpdate = defineUpdate<TaskView, [CancelTaskInput]>('cancelTask');
+export const escalationActionUpdate = defineUpdate<TaskView, [EscalationActionInput]>('escalationAction');
+
+/** The Update each task action is sent as. */
+export const taskActionUpdates = {
+  complete: completeTaskUpdate,
+  claim: claimTaskUpdate,
+  unclaim: unclaimTaskUpdate,
+  delegate: delegateTaskUpdate,
+  reassign: reassignTaskUpdate,
+  extend: extendTaskUpdate,
+  cancel: cancelTaskUpdate,
+} as const;
+
 export const processStateQuery = defineQuery<ProcessView>('processState');
+export const tasksQuery = defineQuery<TaskView[]>('tasks');
+
+export type { Actor as TaskActor };
+export const machineActor = (username: string): Actor => ({ username, grants: [{ role: 'admin', path: '' }] });

@@ -4,7 +4,8 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ProcessActivities } from '../activities/index.js';
 import { addMonths, shanghaiInstant } from '../src/domain/dates.js';
-import { completeTaskUpdate, processStateQuery, type TaskView } from './messages.js';
+import { HumanTasks, type HumanTaskResult } from './human-task.js';
+import { processStateQuery } from './messages.js';
 
 export interface TermElectionInput {
   organization: string;
@@ -12,7 +13,7 @@ export interface TermElectionInput {
   ruleSet?: string;
 }
 
-const { loadTermContext, recordStep, openTask, recordTaskEvent, closeTask } = proxyActivities<ProcessActivities>({
+const { loadTermContext, recordStep, recordTaskEvent } = proxyActivities<ProcessActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -25,11 +26,12 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   const { rules, termEndsOn } = ctx;
   let step = 'term-register';
   let nextDeadline: string | null = shanghaiInstant(termEndsOn, 0).toISOString();
-  const tasks: TaskView[] = [];
+  // Completion, claims, extensions, escalation actions: the building block's Updates.
+  const tasks = new HumanTasks();
 
-  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks }));
+  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
 
-  const moveTo = async (next: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' = 'running') => {
+  const moveTo = async (next: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
     step = next;
     await recordStep({ workflowId, kind: KIND, organizationId: ctx.organizationId, step, eventKey, at: new Date().toISOString(), nextDeadline, detail, status });
   };
@@ -39,55 +41,44 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   // Reminders to the organization 6 and 3 months before its term ends (dates from the rule set).
   const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
   const requestDueOn = addMonths(termEndsOn, -rules.requestDueMonthsBefore);
-  const request: TaskView = { taskKey: 'election-request', step: 'election-request', state: 'open', dueAt: '' };
-
-  setHandler(
-    completeTaskUpdate,
-    async ({ taskKey, actor, outcome }) => {
-      const task = tasks.find((t) => t.taskKey === taskKey)!;
-      await closeTask({ workflowId, taskKey, state: 'done', actor: actor.username, outcome: outcome ?? {}, at: new Date().toISOString() });
-      task.state = 'done';
-      return task;
-    },
-    {
-      validator: ({ taskKey }) => {
-        const task = tasks.find((t) => t.taskKey === taskKey);
-        if (!task) throw new Error(`no task ${taskKey} in this process`);
-        if (task.state !== 'open') throw new Error(`task ${taskKey} is ${task.state}`);
-      },
-    },
-  );
-
   const [first, ...later] = reminders;
   await sleepUntil(shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))));
-  const opened = await openTask({
-    workflowId,
-    taskKey: request.taskKey,
+
+  // Step 3: the outgoing committee's request (请示) to hold the election, a human task with the working-day
+  // reminders and escalations of the rule set.
+  const request = await tasks.open({
+    key: 'election-request',
     process: KIND,
-    step: request.step,
+    step: 'election-request',
     organizationId: ctx.organizationId,
     assigneeRole: 'secretary',
-    openedAt: new Date().toISOString(),
-    dueOn: requestDueOn,
+    due: { on: requestDueOn },
+    reminderWorkingDays: rules.taskReminderWorkingDays,
+    escalationWorkingDays: rules.escalationWorkingDays,
+    title: '换届选举请示',
   });
-  request.dueAt = opened.dueAt;
-  tasks.push(request);
-  nextDeadline = opened.dueAt;
-  await moveTo('election-request', 'request-opened', { taskKey: request.taskKey, dueAt: opened.dueAt });
+  nextDeadline = request.task.dueAt;
+  await moveTo('election-request', 'request-opened', { taskKey: request.task.taskKey, dueAt: request.task.dueAt });
 
-  // Later reminders go out only while the request is still missing.
-  const filed = () => request.state !== 'open';
+  let outcome: HumanTaskResult | undefined;
+  void request.result.then((r) => (outcome = r));
+  // Later term reminders (months before expiry) go out only while the request is still missing.
+  const filed = () => outcome !== undefined;
   for (const months of later) {
     const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
     if (waitMs > 0 && (await condition(filed, waitMs))) break;
     if (filed()) break;
-    await recordTaskEvent({ workflowId, taskKey: request.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+    await recordTaskEvent({ workflowId, taskKey: request.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
   }
 
-  await condition(filed);
+  const result = await request.result;
   nextDeadline = null;
-  // The supervisor's reply and the election itself (steps 4–8) follow in later runs of this workflow.
-  await moveTo('election-requested', 'request-filed', {}, 'completed');
+  if (result.state === 'cancelled') {
+    await moveTo('election-request-cancelled', 'request-cancelled', { reason: result.reason, by: result.actor }, 'cancelled');
+  } else {
+    // The supervisor's reply and the election itself (steps 4–8) follow in later runs of this workflow.
+    await moveTo('election-requested', 'request-filed', {}, 'completed');
+  }
   await condition(allHandlersFinished);
 }
 

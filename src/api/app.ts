@@ -18,6 +18,9 @@ import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
 import web from './plugins/web.js';
+import escalations from './routes/escalations.js';
+import notifications from './routes/notifications.js';
+import { calendarFeed, calendarSettings } from './routes/calendar.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') app.routeTable.push({ method, url: route.url });
     if (!route.url.startsWith('/api/v1')) return;
     // Document the Bearer requirement and the error answers every API route can give.
-    const errors = Object.fromEntries([400, 401, 403, 404, 409, 429].map((c) => [c, errorResponseSchema]));
+    const errors = Object.fromEntries([400, 401, 403, 404, 409, 413, 422, 429, 503].map((c) => [c, errorResponseSchema]));
     const response = { ...errors, ...((route.schema?.response as object | undefined) ?? {}) };
     const security = route.url === '/api/v1/auth/login' ? {} : { security: [{ bearer: [] }] };
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;
@@ -80,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(health);
   await app.register(auth, { prefix: '/api/v1' });
+  // Calendar clients cannot send a Bearer header: the feed authenticates by its own per-user token.
+  await app.register(calendarFeed, { prefix: '/api/v1' });
   // Everything else under /api/v1 needs a caller, and every route checks the caller's scope.
   await app.register(
     async (api) => {
@@ -88,6 +93,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(organizations);
       await api.register(processes);
       await api.register(tasks);
+      await api.register(escalations);
+      await api.register(notifications);
+      await api.register(calendarSettings);
     },
     { prefix: '/api/v1' },
   );

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { timeSkipping } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election.js';
-import { completeTaskUpdate, processStateQuery } from '../../workflows/messages.js';
+import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { WorkingCalendar } from '../../src/domain/calendar.js';
 
@@ -53,16 +53,17 @@ describe('term register at real durations (time-skipping server)', () => {
       const state = await handle.query(processStateQuery);
       expect(state).toMatchObject({ step: 'election-request', tasks: [{ taskKey: 'election-request', state: 'open' }] });
 
-      // Past the three-month reminder: one reminder recorded on the open task.
-      await ts.env.sleep('95 days');
-      const reminders = await sql`select event_key, at from task_events where task_id = ${task!.id} and kind = 'reminded'`;
+      // Past the three-month term reminder, before the task's own working-day reminders (weeks before it is due;
+      // tests/workflow/human-task.timeskip.test.ts walks those).
+      await ts.env.sleep('75 days');
+      const reminders = await sql`select event_key, at from task_events where task_id = ${task!.id} and kind = 'reminded' order by at`;
       expect(reminders.map((r) => r.event_key)).toEqual(['reminder-3m']);
 
       // A wrong task key is refused by the validator; the right one completes the run.
       await expect(
-        handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'no-such-task', actor: { username: 'sec' } }] }),
+        handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'no-such-task', actor: machineActor('sec') }] }),
       ).rejects.toThrow();
-      const view = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'election-request', actor: { username: 'sec' } }] });
+      const view = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'election-request', actor: machineActor('sec') }] });
       expect(view.state).toBe('done');
       await handle.result();
       const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
-import { completeTaskUpdate } from '../../../workflows/messages.js';
+import { taskActionRoles, taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
+import { idempotent, updateIdFor } from '../idempotency.js';
+import { actorOf, sendTaskUpdate, taskViewSchema } from '../task-updates.js';
 
 const taskState = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
@@ -17,6 +19,8 @@ export const taskSchema = z.object({
   organization: z.string(),
   organizationName: z.string(),
   assigneeRole: z.string().nullable(),
+  assigneePerson: z.string().nullable(),
+  claimedBy: z.string().nullable(),
   state: taskState,
   openedAt: z.string(),
   dueAt: z.string(),
@@ -42,6 +46,7 @@ const listQuery = z.object({
   org: z.string().max(64).optional().describe('organization code: tasks in its subtree'),
   overdue: z.enum(['true', 'false']).optional(),
   dueBefore: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  mine: z.enum(['true', 'false']).optional().describe('only tasks held by the caller (claimed, delegated, or assigned to a role the caller holds at the organization)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -54,10 +59,19 @@ interface TaskRow {
   code: string;
   name: string;
   assignee_role: string | null;
+  assignee_person: string | null;
+  claimed_by: string | null;
   state: z.infer<typeof taskState>;
   opened_at: Date;
   due_at: Date;
   escalation_level: number;
+}
+
+/** SQL condition: task `t` is held by the user (claimed or delegated to them, or assigned to a role they hold there). */
+export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
+  return sql`(t.claimed_by = ${username} or (t.claimed_by is null and t.assignee_person = ${username})
+    or (t.claimed_by is null and t.assignee_person is null and exists (
+      select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 }
 
 const tasks: FastifyPluginAsync = async (fastify) => {
@@ -76,7 +90,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         subtree = sql`and o.path <@ ${org.path}::ltree`;
       }
       const rows = await sql<TaskRow[]>`
-        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.state, t.opened_at, t.due_at, t.escalation_level
+        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at, t.escalation_level
         from tasks t join organizations o on o.id = t.organization_id
         where ${inScope(sql, req.principal)} ${subtree}
           ${q.state ? sql`and t.state = ${q.state}` : sql``}
@@ -84,6 +98,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
           ${q.overdue === 'false' ? sql`and not (t.state in ('open', 'claimed', 'escalated') and t.due_at < now())` : sql``}
           ${q.dueBefore ? sql`and t.due_at < ${q.dueBefore}` : sql``}
+          ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}
           ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}, ${after.id})` : sql``}
         order by t.due_at, t.id
         limit ${q.limit + 1}`;
@@ -99,6 +114,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           organization: t.code,
           organizationName: t.name,
           assigneeRole: t.assignee_role,
+          assigneePerson: t.assignee_person,
+          claimedBy: t.claimed_by,
           state: t.state,
           openedAt: t.opened_at.toISOString(),
           dueAt: t.due_at.toISOString(),
@@ -110,35 +127,37 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.post(
-    '/tasks/:id/complete',
-    {
-      schema: {
-        tags: ['tasks'],
-        params: z.object({ id: z.coerce.number().int().positive() }),
-        body: z.object({ outcome: z.record(z.string(), z.unknown()).default({}) }).default({ outcome: {} }),
-        response: { 200: z.object({ id: z.number(), state: z.string() }) },
+  // One route per action, each with its own body schema (documented in the OpenAPI): scope (404), role (403),
+  // then the workflow's Update, whose validator refuses what the task's state forbids (409) before it enters
+  // history. The Update's handler writes the task row and the audit entry before it returns.
+  for (const action of taskActions) {
+    app.post(
+      `/tasks/:id/${action}`,
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: `${action} a task`,
+          params: z.object({ id: z.coerce.number().int().positive() }),
+          headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+          // An action without a body (claim) arrives as null: parse it as {}.
+          body: z.preprocess((v) => v ?? {}, taskActionBodies[action] as z.ZodType),
+          response: { 200: taskViewSchema },
+        },
       },
-    },
-    async (req) => {
-      const [task] = await sql<{ workflow_id: string; task_key: string; path: string }[]>`
-        select t.workflow_id, t.task_key, o.path::text as path
-        from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
-      if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
-      requireRole(req.principal, task.path, ['admin', 'organizer', 'secretary', 'liaison_officer']);
-      try {
-        const view = await app.temporal.workflow
-          .getHandle(task.workflow_id)
-          .executeUpdate(completeTaskUpdate, { args: [{ taskKey: task.task_key, actor: { username: req.principal.username }, outcome: req.body.outcome }] });
-        return { id: req.params.id, state: view.state };
-      } catch (err) {
-        // The workflow's validator refused: nothing entered history, nothing changed.
-        if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'conflict', err.cause?.message ?? err.message);
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'the process of this task has ended');
-        throw err;
-      }
-    },
-  );
+      async (req, reply) =>
+        idempotent(sql, req, reply, async () => {
+          const [task] = await sql<{ workflow_id: string; task_key: string; path: string }[]>`
+            select t.workflow_id, t.task_key, o.path::text as path
+            from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
+          if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
+          requireRole(req.principal, task.path, taskActionRoles[action as TaskAction]);
+          const update = taskActionUpdates[action];
+          const args = { ...(req.body as object), taskKey: task.task_key, actor: actorOf(req.principal) };
+          const view = await sendTaskUpdate(app.temporal, task.workflow_id, update as never, args, updateIdFor(req, `task-${req.params.id}-${action}`));
+          return { status: 200, body: { id: req.params.id, ...view } };
+        }),
+    );
+  }
 };
 
 export default tasks;

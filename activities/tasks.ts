@@ -1,0 +1,240 @@
+// Activities of the human-task building block (workflows/human-task.ts): plan deadlines on the working-day
+// calendar, and project the task, its reminders, escalations, audit entries and in-app notifications into
+// PostgreSQL. Every write is keyed by workflow id + task key + event key: a retry writes nothing twice.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Sql } from '../src/db/client.js';
+import { WorkingCalendar } from '../src/domain/calendar.js';
+import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
+
+export interface OpenHumanTaskInput {
+  workflowId: string;
+  taskKey: string;
+  process: string;
+  step: string;
+  organizationId: number;
+  assigneeRole: string;
+  assigneePerson?: string | null;
+  openedAt: string;
+  /** The instants, or what to plan them from (one activity instead of two on the busy path). */
+  plan?: TaskPlan;
+  planInput?: PlanInput;
+  title?: string;
+}
+
+export interface OpenedTask {
+  id: number;
+  /** ltree path of the task's organization: the workflow's validators check callers' grants against it. */
+  orgPath: string;
+  dueAt: string;
+  plan: TaskPlan;
+}
+
+export interface TaskChange {
+  workflowId: string;
+  taskKey: string;
+  eventKey: string;
+  kind: string;
+  at: string;
+  actor: string;
+  reason?: string | null;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  /** Columns of the task row after the change. */
+  set: {
+    state: string;
+    assigneeRole: string;
+    assigneePerson: string | null;
+    claimedBy: string | null;
+    dueAt: string;
+    escalationLevel: number;
+    outcome?: Record<string, unknown>;
+    closed?: boolean;
+  };
+  /** A new plan (extension): its reminders replace the unfired ones. */
+  plan?: { generation: number; plan: TaskPlan };
+  /** Escalations to update: by level, new state and the action to append. */
+  escalations?: { level: number; state: 'open' | 'acknowledged' | 'closed'; action: string }[];
+  /** Close every open escalation (the task was done, cancelled or extended). */
+  closeOpenEscalations?: boolean;
+  /** People to tell about the change (usernames). */
+  notify?: string[];
+}
+
+export interface EscalationTarget {
+  id: number;
+  level: number;
+  organizationId: number;
+  organizationCode: string;
+  path: string;
+  role: string;
+}
+
+/** The calendar with the admin table's rows over the package (years the package lacks, late corrections). */
+export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
+  const rows = await sql<{ day: string; is_workday: boolean }[]>`select day::text as day, is_workday from calendar_days`;
+  return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])));
+}
+
+const tellAssignees = (sql: Sql, taskId: number) => sql`
+  select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
+  union
+  select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
+  where t.id = ${taskId} and coalesce(t.claimed_by, t.assignee_person) is null`;
+
+export function taskActivities(sql: Sql) {
+  return {
+    async planHumanTask(p: PlanInput): Promise<TaskPlan> {
+      return planTask(await loadCalendar(sql), p);
+    },
+
+    async openHumanTask(input: OpenHumanTaskInput): Promise<OpenedTask> {
+      const plan = input.plan ?? (input.planInput ? planTask(await loadCalendar(sql), input.planInput) : undefined);
+      if (!plan) throw ApplicationFailure.nonRetryable('openHumanTask needs plan or planInput');
+      const t = { ...input, plan };
+      return sql.begin(async (tx) => {
+        const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
+          with ins as (
+            insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at)
+            values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
+                    'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt})
+            on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
+            returning id, due_at, organization_id, (xmax = 0) as inserted)
+          select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;
+        if (!row) throw ApplicationFailure.nonRetryable(`organization ${t.organizationId} does not exist`);
+        if (row.inserted) {
+          await tx`
+            insert into task_events (task_id, event_key, kind, at, after)
+            values (${row.id}, 'opened', 'opened', ${t.openedAt},
+                    ${tx.json({ state: 'open', dueAt: t.plan.dueAt, assigneeRole: t.assigneeRole, assigneePerson: t.assigneePerson ?? null })})
+            on conflict do nothing`;
+          const reminders = t.plan.reminders.map((r) => ({ task_id: row.id, reminder_key: r.key, generation: 0, at: r.at }));
+          if (reminders.length) await tx`insert into task_reminders ${tx(reminders)} on conflict do nothing`;
+          await tx`
+            insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+            select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? t.step}`},
+                   ${`截止 ${t.plan.dueAt}`}, ${t.openedAt}
+            from (${tellAssignees(tx as unknown as Sql, row.id)}) a
+            on conflict do nothing`;
+        }
+        return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan };
+      });
+    },
+
+    /** A reminder to whoever holds the task; one statement per table so a storm of them stays cheap. */
+    async fireTaskReminder(r: { workflowId: string; taskKey: string; reminderKey: string; generation: number; at: string; dueAt: string }): Promise<void> {
+      await sql.begin(async (tx) => {
+        const [task] = await tx<{ id: number; step: string }[]>`
+          select id, step from tasks where workflow_id = ${r.workflowId} and task_key = ${r.taskKey}`;
+        if (!task) throw ApplicationFailure.nonRetryable(`task ${r.taskKey} of ${r.workflowId} is not projected`);
+        const eventKey = `${r.reminderKey}-g${r.generation}`;
+        const [ev] = await tx`
+          insert into task_events (task_id, event_key, kind, at, after)
+          values (${task.id}, ${eventKey}, 'reminded', ${r.at}, ${tx.json({ reminder: r.reminderKey, dueAt: r.dueAt })})
+          on conflict do nothing returning id`;
+        if (!ev) return; // a retry after the first attempt committed
+        await tx`update task_reminders set fired_at = ${r.at} where task_id = ${task.id} and reminder_key = ${r.reminderKey} and generation = ${r.generation}`;
+        await tx`
+          insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+          select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${task.step} 将于 ${r.dueAt} 到期`}, '', ${r.at}
+          from (${tellAssignees(tx as unknown as Sql, task.id)}) a
+          on conflict do nothing`;
+      });
+    },
+
+    /**
+     * Escalation level 1: the organization's secretary (for a liaison officer's task: the dispatching organizer
+     * at the parent); level 2: the supervising committee (parent) — its supervisors; level 3: the county
+     * organization department (the ancestor at county level, depth 3 from the province) — its organizers.
+     */
+    async escalateTask(e: { workflowId: string; taskKey: string; level: 1 | 2 | 3; generation: number; at: string }): Promise<EscalationTarget> {
+      return sql.begin(async (tx) => {
+        const [task] = await tx<{ id: number; step: string; assignee_role: string | null; organization_id: number; parent_id: number | null; path: string; county_id: number; state: string; escalation_level: number }[]>`
+          select t.id, t.step, t.assignee_role, t.organization_id, o.parent_id, o.path::text as path, t.state, t.escalation_level,
+                 ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint as county_id
+          from tasks t join organizations o on o.id = t.organization_id
+          where t.workflow_id = ${e.workflowId} and t.task_key = ${e.taskKey} for update of t`;
+        if (!task) throw ApplicationFailure.nonRetryable(`task ${e.taskKey} of ${e.workflowId} is not projected`);
+        const parent = task.parent_id ?? task.organization_id;
+        const [orgId, role] =
+          e.level === 1
+            ? task.assignee_role === 'liaison_officer'
+              ? [parent, 'organizer']
+              : [task.organization_id, 'secretary']
+            : e.level === 2
+              ? [parent, 'supervisor']
+              : [task.county_id, 'organizer'];
+        const eventKey = `escalated-${e.level}-g${e.generation}`;
+        const [esc] = await tx<{ id: number; inserted: boolean }[]>`
+          insert into escalations (task_id, event_key, level, organization_id, role, opened_at, updated_at)
+          values (${task.id}, ${eventKey}, ${e.level}, ${orgId}, ${role}, ${e.at}, ${e.at})
+          on conflict (task_id, event_key) do update set level = excluded.level
+          returning id, (xmax = 0) as inserted`;
+        if (esc!.inserted) {
+          await tx`update tasks set state = 'escalated', escalation_level = ${e.level}, updated_at = ${e.at} where id = ${task.id}`;
+          await tx`
+            insert into task_events (task_id, event_key, kind, at, before, after)
+            values (${task.id}, ${eventKey}, 'escalated', ${e.at},
+                    ${tx.json({ state: task.state, escalationLevel: task.escalation_level })},
+                    ${tx.json({ state: 'escalated', escalationLevel: e.level, escalationId: esc!.id, to: { organizationId: orgId, role } })})
+            on conflict do nothing`;
+          await tx`
+            insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
+            select distinct r.user_id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
+                   ${`督办（${e.level}级）：${task.step} 已逾期`}::text, '', ${e.at}::timestamptz
+            from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))
+            on conflict do nothing`;
+        }
+        const [o] = await tx<{ code: string; path: string }[]>`select code, path::text as path from organizations where id = ${orgId}`;
+        return { id: esc!.id, level: e.level, organizationId: orgId, organizationCode: o!.code, path: o!.path, role };
+      });
+    },
+
+    /** An action by a person (complete, claim, …, escalation actions): task row, audit entry, notifications. */
+    async recordTaskChange(c: TaskChange): Promise<void> {
+      await sql.begin(async (tx) => {
+        const [task] = await tx<{ id: number }[]>`
+          select id from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
+        if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
+        const [ev] = await tx`
+          insert into task_events (task_id, event_key, kind, at, actor, reason, before, after)
+          values (${task.id}, ${c.eventKey}, ${c.kind}, ${c.at}, ${c.actor}, ${c.reason ?? null},
+                  ${tx.json(c.before as never)}, ${tx.json(c.after as never)})
+          on conflict do nothing returning id`;
+        if (!ev) return; // already projected by an earlier attempt
+        const s = c.set;
+        await tx`
+          update tasks set state = ${s.state}, assignee_role = ${s.assigneeRole}, assignee_person = ${s.assigneePerson},
+            claimed_by = ${s.claimedBy}, due_at = ${s.dueAt}, escalation_level = ${s.escalationLevel}, updated_at = ${c.at},
+            reason = coalesce(${c.reason ?? null}, reason)
+            ${s.outcome ? tx`, outcome = ${tx.json(s.outcome as never)}` : tx``}
+            ${s.closed ? tx`, closed_at = ${c.at}` : tx``}
+          where id = ${task.id}`;
+        if (c.plan) {
+          await tx`delete from task_reminders where task_id = ${task.id} and fired_at is null`;
+          const rows = c.plan.plan.reminders
+            .filter((r) => r.at > c.at)
+            .map((r) => ({ task_id: task.id, reminder_key: r.key, generation: c.plan!.generation, at: r.at }));
+          if (rows.length) await tx`insert into task_reminders ${tx(rows)} on conflict do nothing`;
+        }
+        const action = { at: c.at, actor: c.actor, kind: c.kind, reason: c.reason ?? null };
+        for (const e of c.escalations ?? []) {
+          await tx`
+            update escalations set state = ${e.state}, updated_at = ${c.at}, actions = actions || ${tx.json([{ ...action, action: e.action }] as never)}
+            where task_id = ${task.id} and level = ${e.level} and state <> 'closed'`;
+        }
+        if (c.closeOpenEscalations) {
+          await tx`
+            update escalations set state = 'closed', updated_at = ${c.at}, actions = actions || ${tx.json([{ ...action, action: `task-${c.kind}` }] as never)}
+            where task_id = ${task.id} and state <> 'closed'`;
+        }
+        if (c.notify?.length) {
+          await tx`
+            insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+            select id, ${`task:${task.id}:${c.eventKey}`}, ${`task-${c.kind}`}, ${task.id}, ${`任务变更（${c.kind}）`}, ${c.reason ?? ''}, ${c.at}
+            from users where username = any(${c.notify})
+            on conflict do nothing`;
+        }
+      });
+    },
+  };
+}

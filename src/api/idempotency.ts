@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Sql } from '../db/client.js';
+import { HttpError } from './errors.js';
+
+export interface ActionResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The Idempotency-Key of a request, if any (validated: opaque, at most 200 characters). */
+export function idempotencyKey(req: FastifyRequest): string | undefined {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (!key || key.length > 200) {
+    throw new HttpError(400, 'invalid_request', 'Idempotency-Key: expected 1 to 200 characters', [{ field: 'headers.idempotency-key', message: 'expected 1 to 200 characters' }]);
+  }
+  return key;
+}
+
+/**
+ * Runs an action once per (caller, Idempotency-Key): the first response (success or refusal) is stored, and a
+ * retry with the same key and the same request gets it again without acting a second time. The same key with
+ * a different request is refused (422); a retry while the first attempt still runs gets 409.
+ */
+export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyReply, run: () => Promise<ActionResponse>) {
+  const key = idempotencyKey(req);
+  if (!key) {
+    const r = await run();
+    return reply.status(r.status).send(r.body);
+  }
+  const userId = req.principal.userId;
+  const request = `${req.method} ${req.url.split('?')[0]} ${createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex')}`;
+  const [claimed] = await sql`
+    insert into idempotency_keys (user_id, key, request) values (${userId}, ${key}, ${request}) on conflict do nothing returning key`;
+  if (!claimed) {
+    const [prev] = await sql<{ request: string; status: number | null; response: unknown }[]>`
+      select request, status, response from idempotency_keys where user_id = ${userId} and key = ${key}`;
+    if (prev!.request !== request) throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+    if (prev!.status === null) throw new HttpError(409, 'conflict', 'a request with this Idempotency-Key is still in progress');
+    return reply.status(prev!.status).header('idempotent-replayed', 'true').send(prev!.response);
+  }
+  const store = (status: number, body: unknown) =>
+    sql`update idempotency_keys set status = ${status}, response = ${sql.json(body as never)} where user_id = ${userId} and key = ${key}`;
+  try {
+    const r = await run();
+    await store(r.status, r.body);
+    return reply.status(r.status).send(r.body);
+  } catch (err) {
+    if (err instanceof HttpError && err.statusCode < 500) {
+      // A refusal is an answer too: the retry gets the same refusal.
+      await store(err.statusCode, { error: { code: err.code, message: err.message, details: err.details } });
+    } else {
+      // Unknown outcome (server error): free the key so the client's retry runs the action again; the
+      // Temporal update id derived from the key still stops a double application in the workflow.
+      await sql`delete from idempotency_keys where user_id = ${userId} and key = ${key}`;
+    }
+    throw err;
+  }
+}
+
+/** A Temporal Update id per (caller, key): Temporal itself refuses to apply the same update twice. */
+export const updateIdFor = (req: FastifyRequest, action: string): string | undefined => {
+  const key = idempotencyKey(req);
+  return key ? `idem:${req.principal.userId}:${action}:${key}` : undefined;
+};

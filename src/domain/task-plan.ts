@@ -1,0 +1,52 @@
+// Where the reminders and escalations of a task fall on the working-day calendar (domain.md §3). Pure: an
+// activity computes the plan (the calendar is data that changes) and the workflow carries the instants.
+import type { WorkingCalendar } from './calendar.js';
+import { shanghaiDate, shanghaiInstant, type IsoDate } from './dates.js';
+
+export interface PlannedReminder {
+  key: string;
+  workingDaysBefore: number;
+  at: string;
+}
+
+export interface PlannedEscalation {
+  level: 1 | 2 | 3;
+  workingDaysAfter: number;
+  at: string;
+}
+
+export interface TaskPlan {
+  dueAt: string;
+  reminders: PlannedReminder[];
+  escalations: PlannedEscalation[];
+}
+
+export type TaskDue = { on: IsoDate } | { workingDays: number };
+
+export interface PlanInput {
+  due: TaskDue;
+  /** When the task opens (ISO instant): the start for `workingDays`. */
+  from: string;
+  reminderWorkingDays: readonly number[];
+  escalationWorkingDays: readonly [number, number, number];
+}
+
+/** Deadlines close at the end of the office day, reminders arrive at its start (Asia/Shanghai). */
+export const DUE_HOUR = 18;
+export const REMINDER_HOUR = 9;
+
+export function planTask(cal: WorkingCalendar, p: PlanInput): TaskPlan {
+  // A due date on a holiday moves back to the last workday before it, never later.
+  const dueOn = 'on' in p.due ? cal.workdayOnOrBefore(p.due.on) : cal.addWorkingDays(shanghaiDate(new Date(p.from)), p.due.workingDays);
+  const dueAt = shanghaiInstant(dueOn, DUE_HOUR);
+  const reminders = [...new Set(p.reminderWorkingDays)]
+    .sort((a, b) => b - a)
+    .map((n) => ({ key: `reminder-${n}wd`, workingDaysBefore: n, at: shanghaiInstant(cal.addWorkingDays(dueOn, -n), REMINDER_HOUR).toISOString() }));
+  // Escalation level k when the task is n_k full working days overdue: same hour, n_k working days later.
+  const escalations = p.escalationWorkingDays.map((n, i) => ({
+    level: (i + 1) as 1 | 2 | 3,
+    workingDaysAfter: n,
+    at: shanghaiInstant(cal.addWorkingDays(dueOn, n), DUE_HOUR).toISOString(),
+  }));
+  return { dueAt: dueAt.toISOString(), reminders, escalations };
+}

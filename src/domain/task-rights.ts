@@ -1,0 +1,52 @@
+// Who may do what to a human task (domain.md §3). Pure: the API checks it before sending an Update, and the
+// workflow's Update validators check it again against the grants the API resolved, so a refused action never
+// enters history even if a client talks to Temporal directly.
+import type { Role } from '../auth/principal.js';
+
+export interface ActorGrant {
+  role: Role;
+  /** ltree path of the granting organization; '' is the whole tree. */
+  path: string;
+}
+
+export interface Actor {
+  username: string;
+  grants: ActorGrant[];
+}
+
+export const taskActions = ['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel'] as const;
+export type TaskAction = (typeof taskActions)[number];
+export const escalationActions = ['acknowledge', 'reassign', 'extend', 'close'] as const;
+export type EscalationAction = (typeof escalationActions)[number];
+
+/** Doing the work: the assignee's roles and everyone above who may step in. */
+const doers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'];
+/** Steering the work: changing who, when, or whether. */
+const steerers: readonly Role[] = ['admin', 'organizer', 'supervisor'];
+
+export const taskActionRoles: Record<TaskAction, readonly Role[]> = {
+  complete: doers,
+  claim: doers,
+  unclaim: doers,
+  delegate: doers,
+  reassign: steerers,
+  extend: steerers,
+  cancel: steerers,
+};
+
+/** Escalation actions belong to the committee the escalation went to (or anyone above it). */
+export const escalationActionRoles: readonly Role[] = steerers;
+
+function covers(grantPath: string, path: string): boolean {
+  return grantPath === '' || path === grantPath || path.startsWith(`${grantPath}.`);
+}
+
+/** Does the actor hold one of `wanted` at `path` or above it? */
+export function actorAllows(actor: Actor, path: string, wanted: readonly Role[]): boolean {
+  return actor.grants.some((g) => wanted.includes(g.role) && covers(g.path, path));
+}
+
+/** May the actor steer (override a claim, act for someone else) at `path`? */
+export function actorSteers(actor: Actor, path: string): boolean {
+  return actorAllows(actor, path, steerers);
+}

@@ -1,0 +1,437 @@
+// The human-task building block (domain.md §3): every step a person must do in any process is a task.
+// A process workflow creates one `HumanTasks` (which installs the task Updates once) and awaits
+// `tasks.run(spec)` for each step; meanwhile durable timers fire the reminders before the due date and the
+// three escalation levels after it. Deterministic: instants come from the planning activity (the working-day
+// calendar is data) and are carried in workflow state; an extension re-plans and moves the timers
+// (the updatable-timer pattern: `condition(changed, untilNextInstant)`).
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ProcessActivities } from '../activities/index.js';
+import type { Role } from '../src/auth/principal.js';
+import { shanghaiDate } from '../src/domain/dates.js';
+import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
+import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
+import {
+  escalationActionInput,
+  escalationActionUpdate,
+  taskActionInputs,
+  taskActionUpdates,
+  tasksQuery,
+  type TaskState,
+  type TaskView,
+} from './messages.js';
+
+/** Default offsets (domain.md §3), used when a process passes none from its rule set. */
+export const DEFAULT_REMINDER_WORKING_DAYS = [7, 1] as const;
+export const DEFAULT_ESCALATION_WORKING_DAYS = [3, 10, 20] as const;
+
+export interface HumanTaskSpec {
+  /** Unique within the workflow run. */
+  key: string;
+  process: string;
+  step: string;
+  organizationId: number;
+  assigneeRole: Role;
+  assigneePerson?: string | null;
+  due: TaskDue;
+  reminderWorkingDays?: readonly number[];
+  escalationWorkingDays?: readonly [number, number, number];
+  /** Instants fixed by the caller (benchmarks, deadlines set in law to the minute) skip the calendar. */
+  plan?: TaskPlan;
+  title?: string;
+}
+
+export interface HumanTaskResult {
+  state: 'done' | 'cancelled';
+  outcome: Record<string, unknown>;
+  actor: string;
+  reason: string | null;
+}
+
+interface Escalation {
+  level: number;
+  id: number;
+  path: string;
+  state: 'open' | 'acknowledged' | 'closed';
+}
+
+interface Task {
+  spec: HumanTaskSpec;
+  id: number;
+  orgPath: string;
+  state: TaskState;
+  assigneeRole: Role;
+  assigneePerson: string | null;
+  claimedBy: string | null;
+  plan: TaskPlan;
+  /** Bumped by each extension: timers of an older plan stop, event keys stay unique. */
+  generation: number;
+  fired: Set<string>;
+  escalationLevel: number;
+  escalations: Escalation[];
+  /** Audit event counter: deterministic, unique event keys for the projection. */
+  seq: number;
+  /** An action is projecting; a second one waits for the caller to retry (the validator refuses it). */
+  busy: boolean;
+  result?: HumanTaskResult;
+}
+
+const acts = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const isClosed = (t: Task) => t.state === 'done' || t.state === 'cancelled';
+const now = () => new Date().toISOString();
+
+function view(t: Task): TaskView {
+  return {
+    taskKey: t.spec.key,
+    step: t.spec.step,
+    state: t.state,
+    dueAt: t.plan.dueAt,
+    assigneeRole: t.assigneeRole,
+    assigneePerson: t.assigneePerson,
+    claimedBy: t.claimedBy,
+    escalationLevel: t.escalationLevel,
+  };
+}
+
+function snapshot(t: Task): Record<string, unknown> {
+  return { state: t.state, dueAt: t.plan.dueAt, assigneeRole: t.assigneeRole, assigneePerson: t.assigneePerson, claimedBy: t.claimedBy, escalationLevel: t.escalationLevel };
+}
+
+/** The state a task returns to when an escalation is resolved by giving it more time or a new holder. */
+const working = (t: Task): TaskState => (t.claimedBy ? 'claimed' : 'open');
+
+export class HumanTasks {
+  private readonly tasks = new Map<string, Task>();
+  /** Keys whose opening activity runs: its row may already be visible to the API before the map has it. */
+  private readonly opening = new Set<string>();
+  private readonly workflowId = workflowInfo().workflowId;
+
+  constructor() {
+    const a = taskActionInputs;
+    this.handle('complete', a.complete.parse, async (t, i) => {
+      t.state = 'done';
+      t.result = { state: 'done', outcome: i.outcome, actor: i.actor.username, reason: i.reason ?? null };
+      return { kind: 'completed', reason: i.reason, outcome: i.outcome, closed: true };
+    });
+    this.handle('claim', a.claim.parse, async (t, i) => {
+      t.claimedBy = i.actor.username;
+      if (t.state === 'open') t.state = 'claimed';
+      return { kind: 'claimed', reason: i.reason };
+    });
+    this.handle('unclaim', a.unclaim.parse, async (t, i) => {
+      t.claimedBy = null;
+      if (t.state === 'claimed') t.state = 'open';
+      return { kind: 'unclaimed', reason: i.reason };
+    });
+    this.handle('delegate', a.delegate.parse, async (t, i) => {
+      t.assigneePerson = i.to;
+      t.claimedBy = i.to;
+      if (t.state === 'open') t.state = 'claimed';
+      return { kind: 'delegated', reason: i.reason, notify: [i.to] };
+    });
+    this.handle('reassign', a.reassign.parse, async (t, i) => {
+      this.reassign(t, i.assigneeRole, i.assigneePerson);
+      return { kind: 'reassigned', reason: i.reason, notify: t.assigneePerson ? [t.assigneePerson] : [] };
+    });
+    this.handle('extend', a.extend.parse, async (t, i) => {
+      await this.extend(t, i.dueOn);
+      return { kind: 'extended', reason: i.reason, closeOpenEscalations: true };
+    });
+    this.handle('cancel', a.cancel.parse, async (t, i) => {
+      t.state = 'cancelled';
+      t.result = { state: 'cancelled', outcome: {}, actor: i.actor.username, reason: i.reason };
+      return { kind: 'cancelled', reason: i.reason, closed: true };
+    });
+
+    setHandler(
+      escalationActionUpdate,
+      async (raw) => {
+        const i = escalationActionInput.parse(raw);
+        const t = this.tasks.get(i.taskKey)!;
+        const esc = t.escalations.find((e) => e.level === i.level)!;
+        const before = snapshot(t);
+        t.busy = true;
+        try {
+          let next: Escalation['state'] = esc.state;
+          let closeOthers = false;
+          if (i.action === 'acknowledge') next = 'acknowledged';
+          if (i.action === 'close') next = 'closed';
+          if (i.action === 'reassign') {
+            this.reassign(t, i.assigneeRole, i.assigneePerson);
+            next = 'acknowledged';
+          }
+          if (i.action === 'extend') {
+            await this.extend(t, i.dueOn!);
+            next = 'closed';
+            closeOthers = true;
+          }
+          esc.state = next;
+          if (closeOthers) for (const e of t.escalations) e.state = 'closed';
+          await acts.recordTaskChange({
+            ...this.change(t, `escalation-${i.action}`, i.actor, i.reason ?? null, before),
+            escalations: [{ level: i.level, state: next, action: i.action }],
+            closeOpenEscalations: closeOthers,
+            notify: i.action === 'reassign' && t.assigneePerson ? [t.assigneePerson] : [],
+          });
+          return view(t);
+        } finally {
+          t.busy = false;
+        }
+      },
+      {
+        validator: (raw) => {
+          const i = escalationActionInput.parse(raw);
+          const t = this.task(i.taskKey);
+          const esc = t.escalations.find((e) => e.level === i.level);
+          if (!esc) throw new Error(`task ${i.taskKey} has no escalation at level ${i.level}`);
+          if (esc.state === 'closed') throw new Error(`the level ${i.level} escalation of task ${i.taskKey} is closed`);
+          if (!actorAllows(i.actor, esc.path, escalationActionRoles) && !actorSteers(i.actor, t.orgPath)) {
+            throw new Error(`${i.actor.username} may not act on this escalation`);
+          }
+          if (i.action !== 'acknowledge' && !i.reason) throw new Error(`a reason is required to ${i.action} an escalation`);
+          if (i.action === 'extend') this.checkExtension(t, i.dueOn);
+          if (i.action === 'reassign' && i.assigneeRole === undefined && i.assigneePerson === undefined) {
+            throw new Error('name assigneeRole or assigneePerson');
+          }
+        },
+      },
+    );
+
+    setHandler(tasksQuery, () => [...this.tasks.values()].map(view));
+  }
+
+  /** Views of the tasks of this run (for a process's state query). */
+  views(): TaskView[] {
+    return [...this.tasks.values()].map(view);
+  }
+
+  /**
+   * Opens the task and waits until a person completes or cancels it, firing reminders and escalations on
+   * the way. Returns how it ended.
+   */
+  async run(spec: HumanTaskSpec): Promise<HumanTaskResult> {
+    return (await this.open(spec)).result;
+  }
+
+  /** Opens the task; `result` settles when it is done or cancelled (meanwhile the process may do more). */
+  async open(spec: HumanTaskSpec): Promise<{ task: TaskView; result: Promise<HumanTaskResult> }> {
+    const openedAt = now();
+    this.opening.add(spec.key);
+    const opened = await acts.openHumanTask({
+      workflowId: this.workflowId,
+      taskKey: spec.key,
+      process: spec.process,
+      step: spec.step,
+      organizationId: spec.organizationId,
+      assigneeRole: spec.assigneeRole,
+      assigneePerson: spec.assigneePerson ?? null,
+      openedAt,
+      plan: spec.plan,
+      // Planned by the same activity on the working-day calendar unless the caller fixed the instants.
+      planInput: spec.plan
+        ? undefined
+        : {
+            due: spec.due,
+            from: openedAt,
+            reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+            escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+          },
+      title: spec.title,
+    });
+    const plan = opened.plan;
+    const t: Task = {
+      spec,
+      id: opened.id,
+      orgPath: opened.orgPath,
+      state: 'open',
+      assigneeRole: spec.assigneeRole,
+      assigneePerson: spec.assigneePerson ?? null,
+      claimedBy: null,
+      plan,
+      generation: 0,
+      fired: new Set(),
+      escalationLevel: 0,
+      escalations: [],
+      seq: 0,
+      busy: false,
+    };
+    // A reminder whose instant passed before the task opened is not sent: the opening notice says it all.
+    for (const r of plan.reminders) if (Date.parse(r.at) <= Date.parse(openedAt)) t.fired.add(`${r.key}-g0`);
+    // A task already overdue when it opens escalates straight to the highest level reached, not level by level.
+    const past = plan.escalations.filter((e) => Date.parse(e.at) <= Date.parse(openedAt)).map((e) => e.level);
+    for (const level of past.slice(0, -1)) t.fired.add(`escalation-${level}-g0`);
+    this.tasks.set(spec.key, t);
+    this.opening.delete(spec.key);
+    return { task: view(t), result: this.watch(t) };
+  }
+
+  /** The task's timers: the next reminder or escalation, re-planned whenever an action changes the plan. */
+  private async watch(t: Task): Promise<HumanTaskResult> {
+    const spec = t.spec;
+    while (!isClosed(t)) {
+      const generation = t.generation;
+      const changed = () => isClosed(t) || t.generation !== generation;
+      const next = this.nextTimer(t);
+      if (!next) {
+        await condition(changed);
+        continue;
+      }
+      const wait = Date.parse(next.at) - Date.now();
+      if (wait > 0 && (await condition(changed, wait))) continue;
+      if (changed()) continue;
+      t.fired.add(next.firedKey);
+      if (next.kind === 'reminder') {
+        await acts.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
+      } else {
+        const target = await acts.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
+        // An action that arrived while the escalation was being written wins (it re-planned or closed the task).
+        if (t.generation === generation && !isClosed(t)) {
+          t.escalationLevel = next.level;
+          t.state = 'escalated';
+        }
+        t.escalations = t.escalations.filter((e) => e.level !== next.level);
+        t.escalations.push({ level: next.level, id: target.id, path: target.path, state: 'open' });
+      }
+    }
+    // The closing action's projection finishes before the process moves on.
+    await condition(() => !t.busy);
+    return t.result!;
+  }
+
+  /** The earliest reminder or escalation of the current plan not fired yet. */
+  private nextTimer(t: Task): { kind: 'reminder' | 'escalation'; firedKey: string; name: string; at: string; level: 1 | 2 | 3 } | null {
+    const g = t.generation;
+    const candidates = [
+      ...t.plan.reminders.map((r) => ({ kind: 'reminder' as const, firedKey: `${r.key}-g${g}`, at: r.at, level: 1 as const, name: r.key })),
+      ...t.plan.escalations.map((e) => ({ kind: 'escalation' as const, firedKey: `escalation-${e.level}-g${g}`, at: e.at, level: e.level, name: `escalation-${e.level}` })),
+    ].filter((c) => !t.fired.has(c.firedKey));
+    candidates.sort((a, b) => a.at.localeCompare(b.at));
+    return candidates[0] ?? null;
+  }
+
+  private task(key: string): Task {
+    const t = this.tasks.get(key);
+    if (!t) throw new Error(`no task ${key} in this process`);
+    return t;
+  }
+
+  private reassign(t: Task, role: Role | undefined, person: string | null | undefined) {
+    if (role !== undefined) t.assigneeRole = role;
+    if (person !== undefined) t.assigneePerson = person;
+    t.claimedBy = null;
+    // The reached escalation level stays (the record is history); the new holder starts from an open task.
+    if (t.state === 'claimed' || t.state === 'escalated') t.state = 'open';
+  }
+
+  private checkExtension(t: Task, dueOn: string | undefined) {
+    if (!dueOn) throw new Error('an extension needs dueOn');
+    if (dueOn < shanghaiDate(Date.now())) throw new Error(`cannot extend to ${dueOn}: the date is past`);
+  }
+
+  /** Re-plans from the new due date; the loop's condition sees the new generation and moves its timers. */
+  private async extend(t: Task, dueOn: string) {
+    const plan = await acts.planHumanTask({
+      due: { on: dueOn },
+      from: now(),
+      reminderWorkingDays: t.spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+      escalationWorkingDays: t.spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+    });
+    t.plan = plan;
+    t.generation++;
+    // Reminders already past under the new plan are not sent late in a burst.
+    const at = Date.now();
+    for (const r of plan.reminders) if (Date.parse(r.at) <= at) t.fired.add(`${r.key}-g${t.generation}`);
+    t.escalationLevel = 0;
+    t.state = working(t);
+    for (const e of t.escalations) e.state = 'closed';
+  }
+
+  private change(t: Task, kind: string, actor: Actor, reason: string | null, before: Record<string, unknown>) {
+    const closed = isClosed(t);
+    return {
+      workflowId: this.workflowId,
+      taskKey: t.spec.key,
+      eventKey: `a${++t.seq}-${kind}`,
+      kind,
+      at: now(),
+      actor: actor.username,
+      reason,
+      before,
+      after: { ...snapshot(t), ...(t.result ? { outcome: t.result.outcome } : {}) },
+      set: {
+        state: t.state,
+        assigneeRole: t.assigneeRole,
+        assigneePerson: t.assigneePerson,
+        claimedBy: t.claimedBy,
+        dueAt: t.plan.dueAt,
+        escalationLevel: t.escalationLevel,
+        outcome: t.result?.outcome,
+        closed,
+      },
+      plan: kind.endsWith('extended') || kind === 'escalation-extend' ? { generation: t.generation, plan: t.plan } : undefined,
+    };
+  }
+
+  /** One task action: validator (payload, state, caller's right) and handler (state change + projection). */
+  private handle<A extends TaskAction, I extends { taskKey: string; actor: Actor }>(
+    action: A,
+    parse: (raw: unknown) => I,
+    apply: (t: Task, input: I) => Promise<{ kind: string; reason?: string; outcome?: Record<string, unknown>; closed?: boolean; notify?: string[]; closeOpenEscalations?: boolean }>,
+  ) {
+    const update = taskActionUpdates[action];
+    const check = (input: I) => this.checkAction(action, input);
+    setHandler(
+      update as never,
+      (async (raw: unknown) => {
+        const input = parse(raw);
+        // Accepted while the task was still opening: wait for it, then apply the checks the validator deferred.
+        if (!this.tasks.has(input.taskKey)) {
+          await condition(() => this.tasks.has(input.taskKey));
+          check(input);
+        }
+        const t = this.tasks.get(input.taskKey)!;
+        const before = snapshot(t);
+        t.busy = true;
+        try {
+          const r = await apply(t, input);
+          await acts.recordTaskChange({
+            ...this.change(t, r.kind, input.actor, r.reason ?? null, before),
+            closeOpenEscalations: r.closed || r.closeOpenEscalations,
+            notify: r.notify,
+          });
+          return view(t);
+        } finally {
+          t.busy = false;
+        }
+      }) as never,
+      {
+        validator: ((raw: unknown) => {
+          const input = parse(raw);
+          if (this.opening.has(input.taskKey) && !this.tasks.has(input.taskKey)) return;
+          check(input);
+        }) as never,
+      },
+    );
+  }
+
+  /** The validator's checks: task state and the caller's right, from the grants the API resolved. */
+  private checkAction(action: TaskAction, input: { taskKey: string; actor: Actor }) {
+    const t = this.task(input.taskKey);
+    if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
+    if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
+    if (!actorAllows(input.actor, t.orgPath, taskActionRoles[action])) {
+      throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
+    }
+    const steers = actorSteers(input.actor, t.orgPath);
+    const who = input.actor.username;
+    if (action === 'claim' && t.claimedBy && t.claimedBy !== who && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
+    if (action === 'unclaim' && !t.claimedBy) throw new Error(`task ${input.taskKey} is not claimed`);
+    if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && t.claimedBy !== who && !steers) {
+      throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
+    }
+    if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
+  }
+}

@@ -1,0 +1,56 @@
+// The notifier: gathers pending notifications into one digest per person and one delivery per webhook, and
+// sends them. One long-lived workflow (id `notifier`); sending is an activity each, retried with backoff, so a
+// flaky SMTP server or webhook receiver delays its own messages, not the task workflows.
+import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ProcessActivities } from '../activities/index.js';
+
+export interface NotifierInput {
+  /** Digest window: pending notifications are gathered this often when the previous pass found none. */
+  intervalSeconds?: number;
+  /** Run one pass and return (tests, benchmarks). */
+  once?: boolean;
+  /** Notifications per pass. */
+  batch?: number;
+}
+
+const { collectNotifications } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const { sendDigestEmail } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+});
+const { deliverWebhook } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+});
+
+/** Sends with at most `lanes` in flight; a delivery that failed all its attempts stays recorded and is skipped. */
+async function inLanes(ids: number[], lanes: number, send: (id: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const lane = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      await send(id).catch(() => failed++);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, ids.length) }, lane));
+  return failed;
+}
+
+export async function notifier(input: NotifierInput = {}): Promise<{ digests: number; deliveries: number }> {
+  const interval = (input.intervalSeconds ?? 60) * 1000;
+  let digests = 0;
+  let deliveries = 0;
+  for (;;) {
+    const pass = await collectNotifications({ limit: input.batch ?? 5000 });
+    digests += pass.digests.length;
+    deliveries += pass.deliveries.length;
+    await Promise.all([inLanes(pass.digests, 16, sendDigestEmail), inLanes(pass.deliveries, 16, deliverWebhook)]);
+    if (input.once) return { digests, deliveries };
+    if (pass.digests.length === 0 && pass.deliveries.length === 0) await sleep(interval);
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof notifier>(input);
+  }
+}
