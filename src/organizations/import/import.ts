@@ -103,7 +103,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       create temp table import_rows (
         line int not null, code text not null, parent_code text not null, name text, type text, sector text,
         term_years int, term_started_on date, secretary_name text, secretary_phone text,
-        full_members int, probationary_members int, depth int, ok boolean, action text
+        full_members int, probationary_members int, depth int, ok boolean, action text not null default 'create'
       ) on commit drop`;
     const errors = new Errors();
 
@@ -251,18 +251,17 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
 
     // 3. Writes.
     report('writing');
+    // Rows start as 'create'; those whose code is stored become 'update' or 'same'.
     await tx`
-      update import_rows s set action = x.action from (
-        select s.line, case
-          when o.id is null then 'create'
+      update import_rows s set action = case
           when (op.code, o.name, o.type, o.sector, o.term_years, o.term_started_on, o.secretary_name, o.secretary_phone,
                 o.full_members, o.probationary_members)
                is distinct from
                (nullif(s.parent_code, ''), s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name,
                 s.secretary_phone, s.full_members, s.probationary_members) then 'update'
-          else 'same' end as action
-        from import_rows s left join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
-      ) x where x.line = s.line`;
+          else 'same' end
+      from organizations o left join organizations op on op.id = o.parent_id
+      where o.code = s.code`;
     const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
     const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
     const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same') };
@@ -289,7 +288,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     const [{ max } = { max: -1 }] = await tx<{ max: number }[]>`select coalesce(max(depth), -1) as max from import_rows where action <> 'same'`;
     for (let d = 0; d <= max; d++) {
       // Parents sit at lower depths, so they are stored by now; the path trigger builds each path from them.
-      await tx`
+      const written = await tx`
         insert into organizations (code, parent_id, name, type, sector, term_years, term_started_on, secretary_name,
                                    secretary_phone, full_members, probationary_members)
         select s.code, p.id, s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name, s.secretary_phone,
@@ -301,6 +300,9 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
           term_years = excluded.term_years, term_started_on = excluded.term_started_on,
           secretary_name = excluded.secretary_name, secretary_phone = excluded.secretary_phone,
           full_members = excluded.full_members, probationary_members = excluded.probationary_members, updated_at = now()`;
+      // Statistics still describe the table before this import: planned on them, the next level's parent
+      // lookup turns into a nested loop over a table that has since grown by tens of thousands of rows.
+      if (written.count >= 2000) await tx`analyze organizations`;
       progress.rows = dataRows;
       report('writing');
     }
@@ -330,6 +332,8 @@ async function rewriteSubtreePaths(tx: Sql, moved: number[]): Promise<void> {
     update organizations o set path = best.path from best where o.id = best.id and o.path is distinct from best.path`;
 }
 
+// Joins on people compare phone through coalesce rather than IS NOT DISTINCT FROM, which no hash join can
+// serve: with 200,000 rows that is the difference between a second and hours.
 /**
  * The secretary named in an imported row holds the organization's secretary appointment: a different name
  * or phone ends the current appointment today and starts one for the named person.
@@ -343,7 +347,7 @@ async function syncSecretaries(tx: Sql, today: string): Promise<void> {
     update appointments a set ends_on = greatest(${today}::date, a.starts_on)
     from import_rows s
     join organizations o on o.code = s.code
-    left join people pe on pe.name = s.secretary_name and pe.phone is not distinct from s.secretary_phone
+    left join people pe on pe.name = s.secretary_name and coalesce(pe.phone, '') = coalesce(s.secretary_phone, '')
     where s.action <> 'same' and a.organization_id = o.id and a.role = 'secretary' and a.ends_on is null
       and a.person_id is distinct from pe.id`;
   await tx`
@@ -351,7 +355,7 @@ async function syncSecretaries(tx: Sql, today: string): Promise<void> {
     select pe.id, o.id, 'secretary', least(coalesce(s.term_started_on, ${today}::date), ${today}::date)
     from import_rows s
     join organizations o on o.code = s.code
-    join people pe on pe.name = s.secretary_name and pe.phone is not distinct from s.secretary_phone
+    join people pe on pe.name = s.secretary_name and coalesce(pe.phone, '') = coalesce(s.secretary_phone, '')
     where s.action <> 'same'
       and not exists (select 1 from appointments a where a.organization_id = o.id and a.role = 'secretary' and a.ends_on is null)`;
 }

@@ -131,12 +131,12 @@ async function* csvRows(stream: Readable, head: Buffer): AsyncGenerator<RawRow> 
     text = stream.pipe(iconv.decodeStream('gb18030') as unknown as Transform);
   }
   stream.on('error', (e) => text.destroy(e));
-  const parser = text.pipe(parse({ relax_column_count: true, skip_empty_lines: true, bom: true, info: true }));
+  const parser = text.pipe(parse({ relax_column_count: true, skip_empty_lines: true, bom: true }));
   text.on('error', (e) => parser.destroy(e));
   try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-      yield { row: rec.info.records, cells: rec.record };
-    }
+    // A record is a spreadsheet row even when a quoted cell spans lines.
+    let row = 0;
+    for await (const cells of parser as AsyncIterable<string[]>) yield { row: ++row, cells };
   } catch (err) {
     if (err instanceof UnreadableFile) throw err;
     throw new UnreadableFile(`not a readable CSV file: ${(err as Error).message}`);
