@@ -14,6 +14,10 @@ import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
+import organizationImport from './routes/organization-import.js';
+import terms from './routes/terms.js';
+import units from './routes/units.js';
+import people from './routes/people.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,6 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(organizations);
       await api.register(processes);
       await api.register(tasks);
+      await api.register(organizationImport);
+      await api.register(terms);
+      await api.register(units);
+      await api.register(people);
     },
     { prefix: '/api/v1' },
   );

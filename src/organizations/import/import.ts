@@ -156,6 +156,10 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     report('checking');
 
     // 2. Checks over all rows.
+    // Every statement below joins a large part of import_rows with organizations, whose statistics predate
+    // this import (or this level): planned on them, a nested loop over a seq scan takes minutes. Hash joins
+    // cost a scan of each side, whatever the estimates say.
+    await tx`set local enable_nestloop = off`;
     await tx`create index on import_rows (code)`;
     await tx`create index on import_rows (parent_code)`;
     await tx`analyze import_rows`;
