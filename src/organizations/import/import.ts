@@ -240,7 +240,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       }
       if (!wholeTree) {
         const outside = await tx<{ line: number; code: string }[]>`
-          select line, code from import_rows where depth is not null and not ok order by line`;
+          select line, code from import_rows where depth is not null and not ok and parent_code <> '' order by line`;
         for (const r of outside) {
           errors.add({ row: r.line, column: 'parent_code', message: `${r.code} would lie outside your subtree` }, 404);
         }
