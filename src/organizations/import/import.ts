@@ -290,6 +290,12 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     ).map((r) => r.id);
 
     const [{ max } = { max: -1 }] = await tx<{ max: number }[]>`select coalesce(max(depth), -1) as max from import_rows where action <> 'same'`;
+    // The path trigger and the foreign-key check look up one parent by id per row. Their plans are cached per
+    // connection: planned while the table was nearly empty they scan it whole, once per row, and a level of
+    // 190,000 rows then takes hours. ANALYZE invalidates those plans; with seq scans off they are replanned on
+    // the primary key.
+    await tx`analyze organizations`;
+    await tx`set local enable_seqscan = off`;
     for (let d = 0; d <= max; d++) {
       // Parents sit at lower depths, so they are stored by now; the path trigger builds each path from them.
       const written = await tx`
@@ -304,13 +310,12 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
           term_years = excluded.term_years, term_started_on = excluded.term_started_on,
           secretary_name = excluded.secretary_name, secretary_phone = excluded.secretary_phone,
           full_members = excluded.full_members, probationary_members = excluded.probationary_members, updated_at = now()`;
-      // Statistics still describe the table before this import: planned on them, the next level's parent
-      // lookup turns into a nested loop over a table that has since grown by tens of thousands of rows.
       if (written.count >= 2000) await tx`analyze organizations`;
       progress.rows = dataRows;
       report('writing');
     }
 
+    await tx`set local enable_seqscan = on`;
     if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
     await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
     report('done');
