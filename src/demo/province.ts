@@ -72,13 +72,16 @@ export function shapeFor(n: number): DemoShape {
     return { ...full, sectorPerTownship: full.sectorPerTownship! + Math.ceil((n - base) / townships) };
   }
   const f = Math.sqrt(n / base);
-  return {
+  const shape = {
     cities: 17,
     countiesPerCity: Math.max(1, Math.round(6 * f)),
     townshipsPerCounty: Math.max(1, Math.round(12 * f)),
     villagesPerTownship: Math.max(1, Math.round(24 * f)),
     sectorPerTownship: Math.max(1, Math.round(5 * f)),
   };
+  // Rounding can fall short of n; generateRows cuts the surplus.
+  while (provinceSize(shape) < n) shape.villagesPerTownship++;
+  return shape;
 }
 
 /** Exactly `n` rows (parents always before children, so any prefix is a valid file). */
