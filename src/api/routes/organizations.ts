@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
+import { scopeRoots } from '../../auth/principal.js';
 import { organizationTypes, sectors } from '../../organizations/import/columns.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -54,11 +55,11 @@ const organizations: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const { q, under, type, sector, cursor, limit } = req.query;
       const sql = app.sql;
-      const conds = [inScope(sql, req.principal, 'o')];
-      if (under) {
-        const root = await organizationInScope(sql, req.principal, under);
-        conds.push(sql`o.path <@ ${root.path}::ltree`);
-      }
+      // Left to itself, the planner walks the code index in order and filters by path, which reads most of a
+      // 200,000-row table for a county late in code order; a subtree is better found through path (GiST).
+      const scope = under ? sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree` : inScope(sql, req.principal, 'o');
+      const wholeTree = !under && scopeRoots(req.principal).includes('');
+      const conds = [sql`true`];
       if (q) {
         // Two or more characters: the bigram index narrows, LIKE decides. One character: LIKE over the
         // (path-restricted) subtree, which the bigram index cannot serve.
@@ -72,14 +73,16 @@ const organizations: FastifyPluginAsync = async (fastify) => {
       if (type) conds.push(sql`o.type = ${type}`);
       if (sector) conds.push(sql`o.sector = ${sector}`);
       const after = decodeCursor(cursor, z.object({ code: z.string() }));
-      if (after) conds.push(sql`o.code > ${after.code}`);
       const where = conds.reduce((a, c) => sql`${a} and ${c}`);
+      // `code || ''` is not the indexed expression: the planner then finds the subtree through path and sorts it.
+      const key = wholeTree ? sql`o.code` : sql`(o.code || '')`;
       const rows = await sql<z.infer<typeof organizationSchema>[]>`
         select o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
                to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
                o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"
         from organizations o left join organizations p on p.id = o.parent_id
-        where ${where} order by o.code limit ${limit + 1}`;
+        where ${scope} and ${where} ${after ? sql`and ${key} > ${after.code}` : sql``}
+        order by ${key} limit ${limit + 1}`;
       const more = rows.length > limit;
       const items = more ? rows.slice(0, limit) : rows;
       return { items, nextCursor: more ? encodeCursor({ code: items[items.length - 1]!.code }) : null };
