@@ -21,13 +21,17 @@ describe('the app process survives kill -9', () => {
   };
   const url = (path: string) => `http://127.0.0.1:${env.PORT}${path}`;
   const ready = () => eventually('/readyz', async () => (await fetch(url('/readyz')).catch(() => null))?.status === 200, 90_000);
+  // One login reused across polls: logging in on every poll runs into the login rate limit on a slow machine.
+  let token: string | undefined;
   const tasks = async () => {
-    const login = await fetch(url('/api/v1/auth/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    if (!token) {
+      const login = await fetch(url('/api/v1/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
+      });
+      token = ((await login.json()) as { token: string }).token;
+    }
     const r = await fetch(url('/api/v1/tasks?limit=500'), { headers: { authorization: `Bearer ${token}` } });
     return ((await r.json()) as { items: { id: number; workflowId: string }[] }).items;
   };
