@@ -3,8 +3,12 @@
 // (contract.md format) and prints a table.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { startBenchServers, type BenchResult, type BenchServers } from './servers.js';
+import { startBenchServers, type BenchServers } from './servers.js';
+import type { BenchResult } from './types.js';
 import * as start from './start.js';
+import { importBench } from './import.js';
+import * as overdue from './overdue.js';
+import * as storm from './storm.js';
 import * as http from './http.js';
 import * as lifecycle from './lifecycle.js';
 
@@ -13,7 +17,11 @@ interface Bench {
   run(s: BenchServers, quick: boolean): Promise<BenchResult[]>;
 }
 
+// `import`, `overdue` and `storm` start servers of their own (sizes that would crowd the shared ones).
 const benches: Bench[] = [
+  { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
+  { name: 'overdue', run: (_s, quick) => overdue.run({ quick }) },
+  { name: 'storm', run: (_s, quick) => storm.run({ quick }) },
   { name: 'start', run: (s, quick) => start.run(s, { n: quick ? 1_000 : 20_000 }) },
   { name: 'http', run: (s, quick) => http.run(s, { seconds: quick ? 5 : 30 }) },
   { name: 'lifecycle', run: (s, quick) => lifecycle.run(s, { n: quick ? 300 : 3_000 }) },

@@ -46,16 +46,8 @@ export async function startBenchServers(log: (m: string) => void = () => {}): Pr
   };
 }
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  /** orglife ÷ baseline, oriented so that higher is better. */
-  ratio: number;
-  notes?: string;
-}
+import type { BenchResult } from './types.js';
+export type { BenchResult };
 
 /** Runs `task` for every item with at most `concurrency` in flight. */
 export async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<void> {

@@ -10,14 +10,8 @@ import { createSql, type Sql } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { startInfrastructure } from '../src/runtime/infrastructure.js';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: string;
-  baselineValue: number;
-  ratio: number;
-}
+import type { BenchResult } from './types.js';
+export type { BenchResult };
 
 export interface BenchEnv {
   sql: Sql;

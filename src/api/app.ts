@@ -21,6 +21,10 @@ import web from './plugins/web.js';
 import escalations from './routes/escalations.js';
 import notifications from './routes/notifications.js';
 import { calendarFeed, calendarSettings } from './routes/calendar.js';
+import organizationImport from './routes/organization-import.js';
+import terms from './routes/terms.js';
+import units from './routes/units.js';
+import people from './routes/people.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Document the Bearer requirement and the error answers every API route can give.
     const errors = Object.fromEntries([400, 401, 403, 404, 409, 413, 422, 429, 503].map((c) => [c, errorResponseSchema]));
     const response = { ...errors, ...((route.schema?.response as object | undefined) ?? {}) };
-    const security = route.url === '/api/v1/auth/login' ? {} : { security: [{ bearer: [] }] };
+    // Login is public; the calendar feed authenticates by the token in its query (calendar clients send no headers).
+    const security = ['/api/v1/auth/login', '/api/v1/calendar.ics'].includes(route.url) ? {} : { security: [{ bearer: [] }] };
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;
   });
   await app.register(noNul);
@@ -96,6 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(escalations);
       await api.register(notifications);
       await api.register(calendarSettings);
+      await api.register(organizationImport);
+      await api.register(terms);
+      await api.register(units);
+      await api.register(people);
     },
     { prefix: '/api/v1' },
   );

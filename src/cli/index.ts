@@ -5,6 +5,7 @@ import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../runtime/postgres.js';
 import { join } from 'node:path';
+import { CliFailure, organizationCommands } from './organizations.js';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   migrate: {
@@ -25,6 +26,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
       }
     },
   },
+  ...organizationCommands,
 };
 
 const [name, ...args] = process.argv.slice(2);
@@ -36,6 +38,10 @@ if (!command) {
 try {
   await command.run(args);
 } catch (err) {
+  if (err instanceof CliFailure) {
+    console.error(err.message);
+    process.exit(err.exitCode);
+  }
   console.error(`orglife ${name}: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? err}`);
   process.exit(1);
 }

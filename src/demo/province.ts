@@ -31,12 +31,67 @@ const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文斌';
 const CITIES = ['武汉', '黄石', '十堰', '宜昌', '襄阳', '鄂州', '荆门', '孝感', '荆州', '黄冈', '咸宁', '随州', '恩施', '仙桃', '潜江', '天门', '神农架'];
 const PLACE = '东西南北新安平和兴丰龙凤金石桥河山湖青白红柳杨花岭塘湾坪冲畈岗';
+const ORGANS = ['组织部', '宣传部', '财政局', '教育局', '卫生健康局', '农业农村局'];
+const SOE_TRADES = ['城市建设投资集团', '交通投资集团', '水务集团'];
+const FIRM_TRADES = '科技商贸建材农业物流电子服装食品机械化工';
+const SOCIAL = ['商会', '行业协会', '志愿者协会', '养老服务中心', '社会工作服务站'];
+const INSTITUTIONS = ['中心学校', '卫生院', '农业技术推广站', '文化站'];
 
 export interface DemoShape {
   cities: number;
   countiesPerCity: number;
   townshipsPerCounty: number;
   villagesPerTownship: number;
+  /**
+   * Sector organizations (organs, SOEs, universities, institutions, non-public firms, social organizations,
+   * units without an organization) per township; 0 keeps the demo's villages-only province.
+   */
+  sectorPerTownship?: number;
+}
+
+/** Rows of a province of `shape`, before truncation. */
+export function provinceSize(shape: DemoShape): number {
+  const k = shape.sectorPerTownship ?? 0;
+  const sectorPerCounty = k > 0 ? 1 + 6 + 1 + 3 : 0;
+  const sectorPerCity = k > 0 ? 1 + 4 * 4 : 0;
+  const perTownship = 1 + shape.villagesPerTownship + 1 + k;
+  const perCounty = 1 + sectorPerCounty + shape.townshipsPerCounty * perTownship;
+  return 1 + shape.cities * (1 + sectorPerCity + shape.countiesPerCity * perCounty);
+}
+
+/**
+ * A shape of about `n` rows like Hubei's (domain.md §2): 17 prefectures, ~100 counties, ~1,200 townships,
+ * ~24 villages and communities each; past ~40,000 rows the rest are sector organizations, which is where a
+ * province's 150,000–200,000 organizations mostly are.
+ */
+export function shapeFor(n: number): DemoShape {
+  const full: DemoShape = { cities: 17, countiesPerCity: 6, townshipsPerCounty: 12, villagesPerTownship: 24, sectorPerTownship: 5 };
+  const base = provinceSize(full);
+  if (n >= base) {
+    const townships = full.cities * full.countiesPerCity * full.townshipsPerCounty;
+    return { ...full, sectorPerTownship: full.sectorPerTownship! + Math.ceil((n - base) / townships) };
+  }
+  const f = Math.sqrt(n / base);
+  const shape = {
+    cities: 17,
+    countiesPerCity: Math.max(1, Math.round(6 * f)),
+    townshipsPerCounty: Math.max(1, Math.round(12 * f)),
+    villagesPerTownship: Math.max(1, Math.round(24 * f)),
+    sectorPerTownship: Math.max(1, Math.round(5 * f)),
+  };
+  // Rounding can fall short of n; generateRows cuts the surplus.
+  while (provinceSize(shape) < n) shape.villagesPerTownship++;
+  return shape;
+}
+
+/** Exactly `n` rows (parents always before children, so any prefix is a valid file). */
+export function* generateRows(n: number, today: IsoDate, seed = 42): Generator<OrganizationRow> {
+  let i = 0;
+  if (n <= 0) return;
+  for (const row of generateProvince(shapeFor(n), today, seed)) {
+    yield row;
+    if (++i >= n) return;
+  }
 }
 
 /**
@@ -65,15 +120,37 @@ export function* generateProvince(shape: DemoShape, today: IsoDate, seed = 42): 
     probationary_members: type === 'unit' ? 0 : Math.floor(rnd() * 5),
   });
 
+  // Rows built inside callbacks wait here until the generator can yield them.
+  const pending: OrganizationRow[] = [];
+  const yield_ = (r: OrganizationRow) => pending.push(r);
   yield row('42', '', '中共湖北省委员会', 'committee', 'regional', 5);
   for (let c = 0; c < shape.cities; c++) {
     const city = `42${String(c + 1).padStart(2, '0')}`;
     const cityName = CITIES[c % CITIES.length]!;
     yield row(city, '42', `中共${cityName}市委员会`, 'committee', 'regional', 5);
+    const k0 = shape.sectorPerTownship ?? 0;
+    if (k0 > 0) {
+      const uni = `${city}X01`;
+      yield row(uni, city, `中共${cityName}${pick('理工文师范医农')}学院委员会`, 'committee', 'university', 5);
+      for (let g = 0; g < 4; g++) {
+        const college = `${uni}${g + 1}`;
+        yield row(college, uni, `中共${cityName}学院第${g + 1}学院总支部委员会`, 'general_branch', 'university', 3);
+        for (let b = 0; b < 3; b++) yield row(`${college}${b + 1}`, college, `${cityName}学院第${g + 1}学院第${b + 1}党支部`, 'branch', 'university', 3);
+      }
+    }
     for (let k = 0; k < shape.countiesPerCity; k++) {
       const county = `${city}${String(k + 1).padStart(2, '0')}`;
       const countyName = `${place()}县`;
       yield row(county, city, `中共${cityName}市${countyName}委员会`, 'committee', 'regional', 5);
+      if (k0 > 0) {
+        const organs = `${county}G00`;
+        yield row(organs, county, `中共${countyName}直属机关工作委员会`, 'committee', 'government', 5);
+        ORGANS.forEach((o, i) => yield_(row(`${organs}${i + 1}`, organs, `中共${countyName}${o}机关支部委员会`, 'branch', 'government', 3)));
+        const soe = `${county}S00`;
+        yield row(soe, county, `中共${countyName}${SOE_TRADES[k % SOE_TRADES.length]}有限公司委员会`, 'committee', 'soe', 5);
+        for (let b = 0; b < 3; b++) yield_(row(`${soe}${b + 1}`, soe, `${countyName}国企第${b + 1}党支部`, 'branch', 'soe', 3));
+        yield* pending.splice(0);
+      }
       for (let t = 0; t < shape.townshipsPerCounty; t++) {
         const township = `${county}${String(t + 1).padStart(3, '0')}`;
         const townshipName = `${place()}${t % 4 === 3 ? '街道' : '镇'}`;
@@ -85,6 +162,15 @@ export function* generateProvince(shape: DemoShape, today: IsoDate, seed = 42): 
           yield row(village, township, `中共${townshipName}${villageName}支部委员会`, 'branch', community ? 'community' : 'rural', 5);
         }
         yield row(`${township}U01`, township, `${place()}${pick('科技商贸建材农业')}有限公司`, 'unit', 'nonpublic', null);
+        for (let f = 0; f < k0; f++) {
+          const code = `${township}F${String(f + 1).padStart(3, '0')}`;
+          const kind = f % 20;
+          if (kind < 8) yield row(code, township, `${place()}${pick(FIRM_TRADES)}${pick(FIRM_TRADES)}有限公司党支部`, 'branch', 'nonpublic', 3);
+          else if (kind < 12) yield row(code, township, `${place()}${pick(FIRM_TRADES)}${pick(FIRM_TRADES)}有限公司`, 'unit', 'nonpublic', null);
+          else if (kind < 15) yield row(code, township, `${townshipName}${INSTITUTIONS[f % INSTITUTIONS.length]}党支部`, 'branch', 'institution', 3);
+          else if (kind < 17) yield row(code, township, `${townshipName}${SOCIAL[f % SOCIAL.length]}党支部`, 'branch', 'social', 3);
+          else yield row(code, township, `${townshipName}${place()}${SOCIAL[f % SOCIAL.length]}`, 'unit', 'social', null);
+        }
       }
     }
   }

@@ -16,6 +16,8 @@ interface Fixture {
   outsideTaskId: number;
   outsideProcessId: string;
   outsideEscalationId: number;
+  /** An import job started by an admin of the whole tree. */
+  othersImportJob: string;
   /** A notification of another user. */
   othersNotificationId: number;
 }
@@ -23,10 +25,17 @@ interface Fixture {
 type Probe = (f: Fixture) => {
   method: 'GET' | 'POST' | 'PUT';
   url: string;
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | string;
+  headers?: Record<string, string>;
   /** The answer must be one of these; for lists, `leaks` finds an item of county B in the body. */
   expect: number[];
   leaks?: (body: any) => boolean;
+};
+
+const IMPORT_HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
+const mentionsB = (f: Fixture, body: unknown) => {
+  const text = JSON.stringify(body);
+  return text.includes(`"${f.outsideVillage}"`) || text.includes(`"${f.outsideCounty}"`);
 };
 
 const PROBES: Record<string, Probe | 'self'> = {
@@ -38,6 +47,19 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { username: `probe-${f.outsideTaskId}`, password: 'long enough pw', roles: [{ role: 'secretary', org: f.outsideVillage }] },
     expect: [400, 404],
   }),
+  'GET /api/v1/organizations': (f) => ({ method: 'GET', url: '/api/v1/organizations?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'POST /api/v1/organizations/import': (f) => ({
+    method: 'POST',
+    url: '/api/v1/organizations/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: `${IMPORT_HEADER}\nPROBE${f.outsideTaskId},${f.outsideVillage},探针支部,branch,rural,3,2024-01-01,王伟,13800000000,5,0\n`,
+    expect: [403, 404, 422],
+  }),
+  'GET /api/v1/organizations/import/:jobId': (f) => ({ method: 'GET', url: `/api/v1/organizations/import/${f.othersImportJob}`, expect: [404] }),
+  'GET /api/v1/terms': (f) => ({ method: 'GET', url: '/api/v1/terms?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/units': (f) => ({ method: 'GET', url: '/api/v1/units?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/people': (f) => ({ method: 'GET', url: '/api/v1/people?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/organizations/:code/appointments': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/appointments`, expect: [404] }),
   'GET /api/v1/organizations/:code': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}`, expect: [404] }),
   'GET /api/v1/organizations/:code/children': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideCounty}/children`, expect: [404] }),
   'POST /api/v1/processes/:kind': (f) => ({
@@ -118,7 +140,15 @@ describe('route table: authentication and scope on every route', () => {
     const [note] = await s.sql<{ id: number }[]>`
       insert into notifications (user_id, event_key, kind, task_id, title, created_at)
       values (${otherUser!.id}, 'probe', 'task-opened', ${task!.id}, 'probe', now()) returning id`;
+    const job = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/import?async=true',
+      headers: { ...s.admin, 'content-type': 'text/csv' },
+      payload: `${IMPORT_HEADER}\n${b},${root},中共探针县委员会,committee,regional,5,2022-01-01,,,10,0\n`,
+    });
+    expect(job.statusCode, job.body).toBe(202);
     f = {
+      othersImportJob: job.json().jobId,
       outsideVillage: vb,
       outsideCounty: b,
       outsideTaskId: task!.id,
@@ -150,7 +180,7 @@ describe('route table: authentication and scope on every route', () => {
     for (const [key, probe] of Object.entries(PROBES)) {
       if (probe === 'self') continue;
       const p = probe(f);
-      const res = await s.app.inject({ method: p.method, url: p.url, payload: p.payload, headers: insider });
+      const res = await s.app.inject({ method: p.method, url: p.url, payload: p.payload, headers: { ...insider, ...p.headers } });
       expect(p.expect, `${key} answered ${res.statusCode}: ${res.body.slice(0, 200)}`).toContain(res.statusCode);
       if (p.leaks) expect(p.leaks(res.json()), `${key} shows county B`).toBe(false);
     }

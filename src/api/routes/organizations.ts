@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { organizationInScope } from '../scope.js';
+import { inScope, organizationInScope } from '../scope.js';
+import { scopeRoots } from '../../auth/principal.js';
+import { organizationTypes, sectors } from '../../organizations/import/columns.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 export const organizationSchema = z.object({
   code: z.string(),
@@ -19,6 +22,17 @@ export const organizationSchema = z.object({
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 
+const searchQuery = z.object({
+  q: z.string().trim().min(1).max(100).optional().describe('substring of the name (Chinese or not)'),
+  under: z.string().min(1).max(64).optional().describe('code: only this organization and its subtree'),
+  type: z.enum(organizationTypes).optional(),
+  sector: z.enum(sectors).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 const organizations: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const select = (where: ReturnType<typeof app.sql>) => app.sql<z.infer<typeof organizationSchema>[]>`
@@ -27,6 +41,53 @@ const organizations: FastifyPluginAsync = async (fastify) => {
            o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"
     from organizations o left join organizations p on p.id = o.parent_id
     where ${where} order by o.code`;
+
+  app.get(
+    '/organizations',
+    {
+      schema: {
+        tags: ['organizations'],
+        description: 'Search the caller’s subtree by name, type and sector; ordered by code, paged by cursor.',
+        querystring: searchQuery,
+        response: { 200: z.object({ items: z.array(organizationSchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const { q, under, type, sector, cursor, limit } = req.query;
+      const sql = app.sql;
+      // Left to itself, the planner walks the code index in order and filters by path, which reads most of a
+      // 200,000-row table for a county late in code order; a subtree is better found through path (GiST).
+      const scope = under ? sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree` : inScope(sql, req.principal, 'o');
+      const wholeTree = !under && scopeRoots(req.principal).includes('');
+      const conds = [sql`true`];
+      if (q) {
+        // Two or more characters: the bigram index narrows, LIKE decides. One character: LIKE over the
+        // (path-restricted) subtree, which the bigram index cannot serve.
+        const chars = [...q];
+        if (chars.length >= 2) {
+          const grams = [...new Set(chars.slice(0, -1).map((c, i) => c + chars[i + 1]))];
+          conds.push(sql`o.name_bigrams @> ${grams}::text[]`);
+        }
+        conds.push(sql`o.name like ${likePattern(q)}`);
+      }
+      if (type) conds.push(sql`o.type = ${type}`);
+      if (sector) conds.push(sql`o.sector = ${sector}`);
+      const after = decodeCursor(cursor, z.object({ code: z.string() }));
+      const where = conds.reduce((a, c) => sql`${a} and ${c}`);
+      // `code || ''` is not the indexed expression: the planner then finds the subtree through path and sorts it.
+      const key = wholeTree ? sql`o.code` : sql`(o.code || '')`;
+      const rows = await sql<z.infer<typeof organizationSchema>[]>`
+        select o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
+               to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
+               o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"
+        from organizations o left join organizations p on p.id = o.parent_id
+        where ${scope} and ${where} ${after ? sql`and ${key} > ${after.code}` : sql``}
+        order by ${key} limit ${limit + 1}`;
+      const more = rows.length > limit;
+      const items = more ? rows.slice(0, limit) : rows;
+      return { items, nextCursor: more ? encodeCursor({ code: items[items.length - 1]!.code }) : null };
+    },
+  );
 
   app.get(
     '/organizations/:code',

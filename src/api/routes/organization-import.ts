@@ -1,0 +1,142 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allows, scopeRoots } from '../../auth/principal.js';
+import { HttpError, notFound } from '../errors.js';
+import { importOrganizations, ImportRejected, type ImportProgress } from '../../organizations/import/import.js';
+
+/** Large provinces come as files of tens of MB; the parser streams, so only this route accepts that much. */
+export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
+const result = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
+
+const jobSchema = z.object({
+  jobId: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'rejected', 'failed']),
+  progress: z.object({ bytesRead: z.number(), bytesTotal: z.number().nullable(), rows: z.number() }),
+  result: result.nullable(),
+  error: z
+    .object({ status: z.number(), code: z.string(), message: z.string(), details: z.array(rowError) })
+    .nullable(),
+});
+
+const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 422: 'invalid_rows' } as const;
+const asHttp = (e: ImportRejected) => new HttpError(e.status, errorCode[e.status], e.message, e.errors);
+
+const organizationImport: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // The body reaches the handler as a stream: parsing it is the importer's job, row by row.
+  app.addContentTypeParser(['text/csv', 'text/plain', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+
+  app.post(
+    '/organizations/import',
+    {
+      bodyLimit: IMPORT_MAX_BYTES,
+      schema: {
+        tags: ['organizations'],
+        description:
+          'Import organizations from CSV (UTF-8 with or without BOM, or GBK; English or Chinese headers) or XLSX. ' +
+          'All or nothing: any error rejects the whole file, listing every error by row and column. ' +
+          'With async=true the file is accepted (202) and checked and written in the background.',
+        consumes: ['text/csv', XLSX_TYPE],
+        querystring: z.object({ async: z.enum(['true', 'false']).optional() }),
+        response: { 200: result, 202: z.object({ jobId: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal;
+      if (scopeRoots(p, ['admin', 'organizer']).length === 0) {
+        throw new HttpError(403, 'forbidden', 'importing organizations needs the role admin or organizer');
+      }
+      const body = req.body as Readable | undefined;
+      if (!body || typeof (body as Readable).pipe !== 'function') {
+        throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
+      }
+      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES };
+
+      if (req.query.async !== 'true') {
+        try {
+          return await importOrganizations(app.sql, body, { ...opts, source: `api:${req.id}` });
+        } catch (err) {
+          if (err instanceof ImportRejected) throw asHttp(err);
+          throw err;
+        }
+      }
+
+      const jobId = randomUUID();
+      const file = join(tmpdir(), `orglife-import-${jobId}`);
+      let size = 0;
+      body.on('data', (c: Buffer) => {
+        size += c.length;
+      });
+      await pipeline(body, createWriteStream(file));
+      if (size > IMPORT_MAX_BYTES) {
+        await rm(file, { force: true });
+        throw new HttpError(413, 'too_large', `the file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
+      }
+      await app.sql`insert into import_jobs (id, created_by, status, bytes_total) values (${jobId}, ${p.username}, 'queued', ${size})`;
+      void runJob(jobId, file, async (onProgress) => importOrganizations(app.sql, createReadStream(file), { ...opts, source: `job:${jobId}`, onProgress }));
+      return reply.status(202).send({ jobId });
+    },
+  );
+
+  const runJob = async (
+    jobId: string,
+    file: string,
+    run: (onProgress: (p: ImportProgress) => void) => ReturnType<typeof importOrganizations>,
+  ) => {
+    const sql = app.sql;
+    let last = 0;
+    try {
+      await sql`update import_jobs set status = 'running' where id = ${jobId}`;
+      const r = await run((p) => {
+        // At most one progress write a second: progress is for people watching, not an event log.
+        if (Date.now() - last < 1000) return;
+        last = Date.now();
+        void sql`update import_jobs set bytes_read = ${p.bytes}, rows_read = ${p.rows} where id = ${jobId}`.catch(() => {});
+      });
+      await sql`update import_jobs set status = 'succeeded', result = ${sql.json(r as never)}, bytes_read = bytes_total,
+                  rows_read = ${r.created + r.updated + r.unchanged}, finished_at = now() where id = ${jobId}`;
+    } catch (err) {
+      const e = err instanceof ImportRejected ? err : null;
+      const error = e
+        ? { status: e.status, code: errorCode[e.status], message: e.message, details: e.errors }
+        : { status: 500, code: 'internal', message: 'the import failed; nothing was written', details: [] };
+      if (!e) app.log.error({ err, jobId }, 'import job failed');
+      await sql`update import_jobs set status = ${e ? 'rejected' : 'failed'}, error = ${sql.json(error as never)}, finished_at = now()
+                where id = ${jobId}`.catch(() => {});
+    } finally {
+      await rm(file, { force: true });
+    }
+  };
+
+  app.get(
+    '/organizations/import/:jobId',
+    { schema: { tags: ['organizations'], params: z.object({ jobId: z.string().uuid() }), response: { 200: jobSchema } } },
+    async (req) => {
+      const [job] = await app.sql<
+        { id: string; created_by: string; status: z.infer<typeof jobSchema>['status']; bytes_total: number | null; bytes_read: number; rows_read: number; result: unknown; error: unknown }[]
+      >`select id, created_by, status, bytes_total, bytes_read, rows_read, result, error from import_jobs where id = ${req.params.jobId}`;
+      // A job is its creator's; an admin of the whole tree sees every job.
+      if (!job || (job.created_by !== req.principal.username && !allows(req.principal, '', ['admin']))) throw notFound(`import job ${req.params.jobId}`);
+      return {
+        jobId: job.id,
+        status: job.status,
+        progress: { bytesRead: job.bytes_read, bytesTotal: job.bytes_total, rows: job.rows_read },
+        result: (job.result as z.infer<typeof result> | null) ?? null,
+        error: (job.error as z.infer<typeof jobSchema>['error']) ?? null,
+      };
+    },
+  );
+};
+
+export default organizationImport;

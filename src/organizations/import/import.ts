@@ -1,0 +1,370 @@
+// Import of organizations (contract.md): validate the whole file, then write it, in one transaction.
+//
+// Rows stream from the parser straight into a temporary table through COPY, so memory stays flat whatever
+// the file's size; every check that needs all rows (duplicates, parents, cycles, scope) is then one set-based
+// statement over that table, and the writes are one upsert per tree level. A file with any error rolls the
+// transaction back: nothing is written, and every error is listed with its row and column.
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Sql } from '../../db/client.js';
+import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { checkRow, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
+import { readRows, UnreadableFile } from './read.js';
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ImportProgress {
+  phase: 'reading' | 'checking' | 'writing' | 'done';
+  bytes: number;
+  rows: number;
+}
+
+export interface ImportOptions {
+  /** The caller; null for the operator's CLI, which acts for the whole tree. */
+  principal: Principal | null;
+  /** Who the audit names. */
+  actor: string;
+  /** What the audit names as the source of a change (import job, file name). */
+  source: string;
+  maxBytes?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+/** Listed errors are capped so that a file of 200,000 bad rows still gets a bounded answer. */
+export const MAX_LISTED_ERRORS = 10_000;
+
+/**
+ * The whole file is refused. status: 400 unreadable file or header, 422 rows that fail checks, 403 rows the
+ * caller may see but not change, 404 rows outside the caller's subtree (indistinguishable from unknown codes).
+ */
+export class ImportRejected extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 422,
+    message: string,
+    readonly errors: RowError[],
+  ) {
+    super(message);
+  }
+}
+
+const WRITE_ROLES = ['admin', 'organizer'] as const;
+// Imports change the shape of the tree; two at once could each validate against a tree the other changes.
+const IMPORT_LOCK = 7_311_043;
+
+const copyText = (v: string | number | null): string =>
+  v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+
+const copyColumns: (keyof ImportRow)[] = [
+  'row',
+  'code',
+  'parent_code',
+  'name',
+  'type',
+  'sector',
+  'term_years',
+  'term_started_on',
+  'secretary_name',
+  'secretary_phone',
+  'full_members',
+  'probationary_members',
+];
+
+class Errors {
+  readonly list: RowError[] = [];
+  count = 0;
+  status: 403 | 404 | 422 = 422;
+  add(e: RowError, status: 403 | 404 | 422 = 422) {
+    this.count++;
+    if (status === 404 || (status === 403 && this.status === 422)) this.status = status;
+    if (this.list.length < MAX_LISTED_ERRORS) this.list.push(e);
+  }
+}
+
+export async function importOrganizations(sql: Sql, input: Readable, opts: ImportOptions): Promise<ImportResult> {
+  const p = opts.principal;
+  const writeRoots = p ? scopeRoots(p, WRITE_ROLES) : [''];
+  if (writeRoots.length === 0) throw new ImportRejected(403, 'importing organizations needs the role admin or organizer', []);
+  const wholeTree = writeRoots.includes('');
+  const grantCodes = p ? p.grants.filter((g) => (WRITE_ROLES as readonly string[]).includes(g.role) && g.code).map((g) => g.code!) : [];
+  const progress = { phase: 'reading' as ImportProgress['phase'], bytes: 0, rows: 0 };
+  const report = (phase: ImportProgress['phase']) => {
+    progress.phase = phase;
+    opts.onProgress?.({ ...progress });
+  };
+
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${IMPORT_LOCK})`;
+    await tx`
+      create temp table import_rows (
+        line int not null, code text not null, parent_code text not null, name text, type text, sector text,
+        term_years int, term_started_on date, secretary_name text, secretary_phone text,
+        full_members int, probationary_members int, depth int, ok boolean, action text not null default 'create'
+      ) on commit drop`;
+    const errors = new Errors();
+
+    // 1. Stream the file into import_rows, checking each row on its own.
+    const copy = await tx`copy import_rows (line, code, parent_code, name, type, sector, term_years, term_started_on,
+                                             secretary_name, secretary_phone, full_members, probationary_members) from stdin`.writable();
+    let header: Map<Column, number> | undefined;
+    let dataRows = 0;
+    let batch = '';
+    const flush = async () => {
+      if (!batch) return;
+      const ok = copy.write(batch);
+      batch = '';
+      if (!ok) await once(copy, 'drain');
+    };
+    try {
+      for await (const raw of readRows(input, {
+        maxBytes: opts.maxBytes,
+        onBytes: (n) => {
+          progress.bytes = n;
+        },
+      })) {
+        if (!header) {
+          header = mapHeader(raw.cells);
+          continue;
+        }
+        // Spreadsheets often end with rows that only look empty.
+        if (raw.cells.every((c) => c.trim() === '')) continue;
+        dataRows++;
+        const row = checkRow(raw.row, raw.cells, header, (e) => errors.add(e));
+        if (row.code) batch += copyColumns.map((c) => copyText(row[c])).join('\t') + '\n';
+        if (batch.length > 256 * 1024) await flush();
+        if (dataRows % 5000 === 0) {
+          progress.rows = dataRows;
+          report('reading');
+        }
+      }
+      await flush();
+      copy.end();
+      await once(copy, 'finish');
+    } catch (err) {
+      copy.destroy();
+      if (err instanceof HeaderError) throw new ImportRejected(400, err.message, err.errors);
+      if (err instanceof UnreadableFile) throw new ImportRejected(400, err.message, []);
+      throw err;
+    }
+    progress.rows = dataRows;
+    if (!header) throw new ImportRejected(400, 'the file is empty: expected a header row', []);
+    if (dataRows === 0) throw new ImportRejected(400, 'the file has a header but no rows', []);
+    report('checking');
+
+    // 2. Checks over all rows.
+    // Every statement below joins a large part of import_rows with organizations, whose statistics predate
+    // this import (or this level): planned on them, a nested loop over a seq scan takes minutes. Hash joins
+    // cost a scan of each side, whatever the estimates say.
+    await tx`set local enable_nestloop = off`;
+    await tx`create index on import_rows (code)`;
+    await tx`create index on import_rows (parent_code)`;
+    await tx`analyze import_rows`;
+    const roots = tx`${tx.array(writeRoots)}::ltree[]`;
+    const inWriteScope = (alias: string) => (wholeTree ? tx`true` : tx`${tx(alias)}.path <@ ${roots}`);
+
+    const dups = await tx<{ line: number; code: string; first: number }[]>`
+      select line, code, first from (
+        select line, code, min(line) over (partition by code) as first, count(*) over (partition by code) as n from import_rows) d
+      where n > 1 and line > first order by line`;
+    for (const d of dups) errors.add({ row: d.line, column: 'code', message: `code ${d.code} appears again (first on row ${d.first})` });
+
+    // A parent that is neither in the file nor (for a scoped caller) in the caller's subtree. To a scoped
+    // caller an organization outside its subtree does not exist, so both read alike.
+    const parents = await tx<{ line: number; parent_code: string; path: string | null }[]>`
+      select s.line, s.parent_code, o.path::text as path
+      from import_rows s left join organizations o on o.code = s.parent_code
+      where s.parent_code <> '' and not exists (select 1 from import_rows x where x.code = s.parent_code)
+        and (o.id is null or not (${inWriteScope('o')}))
+      order by s.line`;
+    for (const r of parents) {
+      if (r.path !== null && p && allows(p, r.path)) {
+        errors.add({ row: r.line, column: 'parent_code', message: `you may not add organizations under ${r.parent_code}: that needs the role admin or organizer there` }, 403);
+      } else if (wholeTree) {
+        errors.add({ row: r.line, column: 'parent_code', message: `unknown parent_code ${r.parent_code}: not in this file nor stored` });
+      } else {
+        errors.add({ row: r.line, column: 'parent_code', message: `no organization ${r.parent_code} in this file or in your subtree` }, 404);
+      }
+    }
+
+    if (!wholeTree) {
+      const rootRows = await tx<{ line: number }[]>`select line from import_rows where parent_code = '' order by line`;
+      for (const r of rootRows) {
+        errors.add({ row: r.line, column: 'parent_code', message: 'an empty parent_code makes a root organization: only an admin of the whole tree imports one' }, 403);
+      }
+      const foreign = await tx<{ line: number; code: string; path: string }[]>`
+        select s.line, s.code, o.path::text as path from import_rows s join organizations o on o.code = s.code
+        where not (${inWriteScope('o')}) order by s.line`;
+      for (const r of foreign) {
+        if (p && allows(p, r.path)) errors.add({ row: r.line, column: 'code', message: `you may not change ${r.code}: that needs the role admin or organizer there` }, 403);
+        else errors.add({ row: r.line, column: 'code', message: `code ${r.code} is used by an organization outside your subtree` }, 404);
+      }
+    }
+
+    // Cycles and final placement: walk down from the rows that hang under something not in the file. A row
+    // whose parent is stored (not in the file) still depends on the nearest ancestor of that parent which the
+    // file moves; rows the walk never reaches form or hang below a cycle.
+    if (dups.length === 0) {
+      await tx`
+        with recursive dep as (
+          select s.code,
+            case
+              when s.parent_code = '' then null
+              when exists (select 1 from import_rows x where x.code = s.parent_code) then s.parent_code
+              else (select a.code from organizations a join import_rows x on x.code = a.code
+                    where a.id = any(string_to_array(p.path::text, '.')::bigint[]) order by nlevel(a.path) desc limit 1)
+            end as dep,
+            ${
+              wholeTree
+                ? tx`true`
+                : tx`(coalesce(p.path <@ ${roots}, false) and not exists (select 1 from import_rows x where x.code = s.parent_code))
+                     or (s.code = any(${grantCodes}) and op.code is not distinct from nullif(s.parent_code, ''))`
+            } as base_ok
+          from import_rows s
+          left join organizations p on p.code = s.parent_code
+          left join organizations cur on cur.code = s.code
+          left join organizations op on op.id = cur.parent_id
+        ), walk as (
+          select code, 0 as depth, base_ok as ok from dep where dep is null
+          union all
+          select d.code, w.depth + 1, w.ok or d.base_ok from dep d join walk w on d.dep = w.code
+        )
+        update import_rows s set depth = w.depth, ok = w.ok from walk w where w.code = s.code`;
+      const cyclic = await tx<{ line: number; parent_code: string }[]>`
+        select line, parent_code from import_rows where depth is null order by line`;
+      for (const r of cyclic) {
+        errors.add({ row: r.line, column: 'parent_code', message: `parent_code ${r.parent_code} makes a cycle: the organization would lie below itself` });
+      }
+      if (!wholeTree) {
+        const outside = await tx<{ line: number; code: string }[]>`
+          select line, code from import_rows where depth is not null and not ok and parent_code <> '' order by line`;
+        for (const r of outside) {
+          errors.add({ row: r.line, column: 'parent_code', message: `${r.code} would lie outside your subtree` }, 404);
+        }
+      }
+    }
+
+    if (errors.count > 0) {
+      errors.list.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
+      const more = errors.count > errors.list.length ? ` (the first ${errors.list.length} are listed)` : '';
+      throw new ImportRejected(errors.status, `the file has ${errors.count} error(s)${more}; nothing was imported`, errors.list);
+    }
+
+    // 3. Writes.
+    report('writing');
+    // Rows start as 'create'; those whose code is stored become 'update' or 'same'.
+    await tx`
+      update import_rows s set action = case
+          when (op.code, o.name, o.type, o.sector, o.term_years, o.term_started_on, o.secretary_name, o.secretary_phone,
+                o.full_members, o.probationary_members)
+               is distinct from
+               (nullif(s.parent_code, ''), s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name,
+                s.secretary_phone, s.full_members, s.probationary_members) then 'update'
+          else 'same' end
+      from organizations o left join organizations op on op.id = o.parent_id
+      where o.code = s.code`;
+    const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
+    const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
+    const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same') };
+
+    if (result.updated > 0) {
+      await tx`
+        insert into organization_changes (organization_id, code, changed_by, source, before, after)
+        select o.id, o.code, ${opts.actor}, ${opts.source},
+          jsonb_build_object('parent_code', op.code, 'name', o.name, 'type', o.type, 'sector', o.sector,
+            'term_years', o.term_years, 'term_started_on', o.term_started_on, 'secretary_name', o.secretary_name,
+            'secretary_phone', o.secretary_phone, 'full_members', o.full_members, 'probationary_members', o.probationary_members),
+          jsonb_build_object('parent_code', nullif(s.parent_code, ''), 'name', s.name, 'type', s.type, 'sector', s.sector,
+            'term_years', s.term_years, 'term_started_on', s.term_started_on, 'secretary_name', s.secretary_name,
+            'secretary_phone', s.secretary_phone, 'full_members', s.full_members, 'probationary_members', s.probationary_members)
+        from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
+        where s.action = 'update'`;
+    }
+    const moved = (
+      await tx<{ id: number }[]>`
+        select o.id from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
+        where s.action = 'update' and op.code is distinct from nullif(s.parent_code, '')`
+    ).map((r) => r.id);
+
+    const [{ max } = { max: -1 }] = await tx<{ max: number }[]>`select coalesce(max(depth), -1) as max from import_rows where action <> 'same'`;
+    // The path trigger and the foreign-key check look up one parent by id per row. Their plans are cached per
+    // connection: planned while the table was nearly empty they scan it whole, once per row, and a level of
+    // 190,000 rows then takes hours. ANALYZE invalidates those plans; with seq scans off they are replanned on
+    // the primary key.
+    await tx`analyze organizations`;
+    await tx`set local enable_seqscan = off`;
+    for (let d = 0; d <= max; d++) {
+      // Parents sit at lower depths, so they are stored by now; the path trigger builds each path from them.
+      const written = await tx`
+        insert into organizations (code, parent_id, name, type, sector, term_years, term_started_on, secretary_name,
+                                   secretary_phone, full_members, probationary_members)
+        select s.code, p.id, s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name, s.secretary_phone,
+               s.full_members, s.probationary_members
+        from import_rows s left join organizations p on p.code = nullif(s.parent_code, '')
+        where s.depth = ${d} and s.action <> 'same'
+        on conflict (code) do update set
+          parent_id = excluded.parent_id, name = excluded.name, type = excluded.type, sector = excluded.sector,
+          term_years = excluded.term_years, term_started_on = excluded.term_started_on,
+          secretary_name = excluded.secretary_name, secretary_phone = excluded.secretary_phone,
+          full_members = excluded.full_members, probationary_members = excluded.probationary_members, updated_at = now()`;
+      if (written.count >= 2000) await tx`analyze organizations`;
+      progress.rows = dataRows;
+      report('writing');
+    }
+
+    await tx`set local enable_seqscan = on`;
+    if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
+    await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
+    report('done');
+    return result;
+  }) as Promise<ImportResult>;
+}
+
+/**
+ * After moves, every path below a moved organization is rebuilt from parent_id, top-down. A moved
+ * organization below another moved one is reached twice; the longer derivation starts higher and wins.
+ */
+async function rewriteSubtreePaths(tx: Sql, moved: number[]): Promise<void> {
+  await tx`
+    with recursive t(id, path, n) as (
+      select o.id, case when p.id is null then o.id::text::ltree else p.path || o.id::text end, 0
+      from organizations o left join organizations p on p.id = o.parent_id
+      where o.id = any(${moved})
+      union all
+      select c.id, t.path || c.id::text, t.n + 1 from organizations c join t on c.parent_id = t.id
+    ), best as (
+      select distinct on (id) id, path from t order by id, n desc
+    )
+    update organizations o set path = best.path from best where o.id = best.id and o.path is distinct from best.path`;
+}
+
+// Joins on people compare phone through coalesce rather than IS NOT DISTINCT FROM, which no hash join can
+// serve: with 200,000 rows that is the difference between a second and hours.
+/**
+ * The secretary named in an imported row holds the organization's secretary appointment: a different name
+ * or phone ends the current appointment today and starts one for the named person.
+ */
+async function syncSecretaries(tx: Sql, today: string): Promise<void> {
+  await tx`
+    insert into people (name, phone)
+    select distinct secretary_name, secretary_phone from import_rows where secretary_name is not null and action <> 'same'
+    on conflict (name, phone) do nothing`;
+  await tx`
+    update appointments a set ends_on = greatest(${today}::date, a.starts_on)
+    from import_rows s
+    join organizations o on o.code = s.code
+    left join people pe on pe.name = s.secretary_name and coalesce(pe.phone, '') = coalesce(s.secretary_phone, '')
+    where s.action <> 'same' and a.organization_id = o.id and a.role = 'secretary' and a.ends_on is null
+      and a.person_id is distinct from pe.id`;
+  await tx`
+    insert into appointments (person_id, organization_id, role, starts_on)
+    select pe.id, o.id, 'secretary', least(coalesce(s.term_started_on, ${today}::date), ${today}::date)
+    from import_rows s
+    join organizations o on o.code = s.code
+    join people pe on pe.name = s.secretary_name and coalesce(pe.phone, '') = coalesce(s.secretary_phone, '')
+    where s.action <> 'same'
+      and not exists (select 1 from appointments a where a.organization_id = o.id and a.role = 'secretary' and a.ends_on is null)`;
+}
