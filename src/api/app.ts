@@ -8,6 +8,8 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
 import authPlugin from './plugins/auth.js';
+import noNul from './plugins/no-nul.js';
+import { errorResponseSchema } from './errors.js';
 import auth from './routes/auth.js';
 import health from './routes/health.js';
 import users from './routes/users.js';
@@ -38,6 +40,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? crypto.randomUUID(),
     bodyLimit: 1024 * 1024,
+    // Route params are bounded by their zod schemas, which answer 400 naming the field.
+    routerOptions: { maxParamLength: 1000 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -54,11 +58,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   app.addHook('onRoute', (route) => {
-    // Document the Bearer requirement on every protected route.
-    if (route.url.startsWith('/api/v1') && route.url !== '/api/v1/auth/login') {
-      route.schema = { ...route.schema, security: [{ bearer: [] }] } as typeof route.schema;
-    }
+    if (!route.url.startsWith('/api/v1')) return;
+    // Document the Bearer requirement and the error answers every API route can give.
+    const errors = Object.fromEntries([400, 401, 403, 404, 409, 429].map((c) => [c, errorResponseSchema]));
+    const response = { ...errors, ...((route.schema?.response as object | undefined) ?? {}) };
+    const security = route.url === '/api/v1/auth/login' ? {} : { security: [{ bearer: [] }] };
+    route.schema = { ...route.schema, ...security, response } as typeof route.schema;
   });
+  await app.register(noNul);
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(authPlugin);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSql, type Sql } from '../../src/db/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/api/app.js';
-import { createWorker } from '../../src/worker.js';
+import { createWorker, installRuntimeLogger } from '../../src/worker.js';
 import { insertOrganizations } from '../../src/organizations/store.js';
 import type { OrganizationRow } from '../../src/demo/province.js';
 import { createUser } from '../../src/auth/users.js';
@@ -60,6 +60,7 @@ export interface Stack {
 
 /** API + worker in this process against the suite's real PostgreSQL and Temporal dev server. */
 export async function startStack(): Promise<Stack> {
+  installRuntimeLogger(quietLog);
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),

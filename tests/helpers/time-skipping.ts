@@ -4,12 +4,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
+import { installRuntimeLogger } from '../../src/worker.js';
+import { quietLog } from './context.js';
 
 /**
  * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
  * write to the suite's real PostgreSQL.
  */
 export async function timeSkipping(sql: Sql) {
+  installRuntimeLogger(quietLog);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
   });

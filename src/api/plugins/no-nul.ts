@@ -1,0 +1,31 @@
+import fp from 'fastify-plugin';
+import { HttpError } from '../errors.js';
+
+/** Path of the first string holding a NUL character, which PostgreSQL text cannot store. */
+function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.replaceAll('\u0000', '\\0')}`;
+    const found = findNul(v, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses NUL characters anywhere in params, query or body with a 400 naming the field. */
+export default fp(
+  async (app) => {
+    app.addHook('preValidation', async (req) => {
+      for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+        const field = findNul(value, where);
+        if (field) {
+          throw new HttpError(400, 'invalid_request', `${field}: NUL characters are not allowed`, [
+            { field, message: 'NUL characters are not allowed' },
+          ]);
+        }
+      }
+    });
+  },
+  { name: 'orglife-no-nul' },
+);

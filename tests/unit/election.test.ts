@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkCandidateMargin, countVotes, hasQuorum, minimumCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
+import { termRulesFor } from '../../src/domain/rules.js';
+
+const rules = termRulesFor('2026-11-25');
+
+describe('candidate margin (≥20% more candidates than seats)', () => {
+  it.each([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+    [7, 9],
+    [10, 12],
+    [11, 14],
+  ])('%i seats need %i candidates', (seats, min) => {
+    expect(minimumCandidates(seats, rules)).toBe(min);
+    expect(() => checkCandidateMargin(seats, min, rules)).not.toThrow();
+    expect(() => checkCandidateMargin(seats, min - 1, rules)).toThrow(RuleViolation);
+  });
+  it('names the rule in the refusal', () => {
+    expect(() => checkCandidateMargin(5, 5, rules)).toThrow(/at least 6 are required \(20% more than seats\)/);
+  });
+});
+
+describe('members’ meeting vote', () => {
+  const base = { entitled: 50, present: 45, ballotsIssued: 45, ballotsReturned: 45 };
+  it('needs more than four fifths of those entitled present', () => {
+    expect(hasQuorum(50, 40, rules)).toBe(false); // exactly 4/5 is not enough
+    expect(hasQuorum(50, 41, rules)).toBe(true);
+    expect(() => countVotes(1, { ...base, present: 40, ballotsIssued: 40, ballotsReturned: 40, votes: { a: 40 } }, rules)).toThrow(/more than 80% must attend/);
+  });
+  it('elects those with yes votes over half of those present, highest first', () => {
+    const r = countVotes(2, { ...base, votes: { a: 23, b: 22, c: 30 } }, rules);
+    expect(r).toEqual({ elected: ['c', 'a'], tiedAtLastSeat: [], unfilledSeats: 0 });
+    // 22.5 is half of 45: 22 is not over half.
+    expect(countVotes(3, { ...base, votes: { a: 23, b: 22, c: 30 } }, rules).unfilledSeats).toBe(1);
+  });
+  it('voids the vote when more ballots come back than were issued', () => {
+    expect(() => countVotes(1, { ...base, ballotsReturned: 46, votes: { a: 40 } }, rules)).toThrow(/void/);
+  });
+  it('reports a tie at the last seat instead of choosing', () => {
+    const r = countVotes(2, { ...base, votes: { a: 40, b: 30, c: 30 } }, rules);
+    expect(r).toEqual({ elected: ['a'], tiedAtLastSeat: ['b', 'c'], unfilledSeats: 1 });
+  });
+  it('refuses impossible counts', () => {
+    expect(() => countVotes(1, { ...base, present: 51, votes: {} }, rules)).toThrow(/entitled/);
+    expect(() => countVotes(1, { ...base, votes: { a: 46 } }, rules)).toThrow(/46 votes/);
+  });
+});
+
+describe('two recommendations', () => {
+  const w = { turnoutRatio: 0.8, memberWeight: 0.5, villagerWeight: 0.5 };
+  it('ranks by the weighted share of both rounds', () => {
+    const r = rankRecommendations({ entitled: 40, present: 36, votes: { 王伟: 30, 李娜: 20 } }, { entitled: 300, present: 260, votes: { 王伟: 100, 李娜: 200 } }, w);
+    expect(r.map((x) => x.nominee)).toEqual(['李娜', '王伟']);
+  });
+  it('refuses a round below its turnout', () => {
+    expect(() => rankRecommendations({ entitled: 40, present: 30, votes: {} }, { entitled: 300, present: 260, votes: {} }, w)).toThrow(/members' recommendation/);
+  });
+});
