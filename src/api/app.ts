@@ -60,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return;
     // Document the Bearer requirement and the error answers every API route can give.
-    const errors = Object.fromEntries([400, 401, 403, 404, 409, 429].map((c) => [c, errorResponseSchema]));
+    const errors = Object.fromEntries([400, 401, 403, 404, 409, 422, 429].map((c) => [c, errorResponseSchema]));
     const response = { ...errors, ...((route.schema?.response as object | undefined) ?? {}) };
     const security = route.url === '/api/v1/auth/login' ? {} : { security: [{ bearer: [] }] };
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
@@ -26,8 +26,24 @@ export async function sendTaskUpdate(client: Client, workflowId: string, update:
   try {
     return await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'conflict', err.cause?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
     if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'the process of this task has ended');
     throw err;
   }
+}
+
+/**
+ * A validator's refusal as an HTTP error: an outcome the step's rules forbid (RuleViolation) or that does not
+ * match the step's schema (InvalidOutcome) is 422 naming the rule or fields; any other refusal (state, rights,
+ * a concurrent change) is 409.
+ */
+export function refusal(err: WorkflowUpdateFailedError): HttpError {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === 'RuleViolation') {
+    return new HttpError(422, 'rule_violation', cause.message, cause.details?.[0]);
+  }
+  if (cause instanceof ApplicationFailure && cause.type === 'InvalidOutcome') {
+    return new HttpError(422, 'invalid_outcome', cause.message, cause.details?.[0]);
+  }
+  return new HttpError(409, 'conflict', cause?.message ?? err.message);
 }

@@ -24,6 +24,18 @@ export interface TermRules {
   maxPostponementMonths: number;
   escalationWorkingDays: [number, number, number];
   taskReminderWorkingDays: number[];
+  /** A returned request or report is filed again within this many working days [default]. */
+  resubmitWorkingDays: number;
+  /** The committee proposes the preliminary candidates within this many working days [default]. */
+  candidatesWorkingDays: number;
+}
+
+/** Term length in years of an organization under a rule set: village and community organizations have their own. */
+export function termYearsOf(rules: TermRules, type: string, sector: string): number {
+  if (sector === 'rural' || sector === 'community') return rules.termYears.village;
+  if (type === 'committee') return rules.termYears.committee;
+  if (type === 'general_branch') return rules.termYears.general_branch;
+  return rules.termYears.branch;
 }
 
 const national2018: TermRules = {
@@ -41,6 +53,8 @@ const national2018: TermRules = {
   maxPostponementMonths: 12,
   escalationWorkingDays: [3, 10, 20],
   taskReminderWorkingDays: [7, 1],
+  resubmitWorkingDays: 10,
+  candidatesWorkingDays: 20,
 };
 
 const hubei2010: TermRules = {

@@ -6,6 +6,10 @@ import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { AlreadyRunning, startTermElection } from '../../processes/term-election.js';
 import { termRuleSets } from '../../domain/rules.js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { cancelProcessUpdate } from '../../../workflows/process-control.js';
+import { reasonSchema } from '../../../workflows/messages.js';
+import { actorOf, refusal } from '../task-updates.js';
 
 /** Kinds that can be started today; contract.md names the others, which arrive with their workflows. */
 export const processKinds = ['term-election'] as const;
@@ -73,6 +77,36 @@ const processes: FastifyPluginAsync = async (fastify) => {
       }
       req.log.info({ workflowId: id }, 'process started');
       return reply.status(201).send({ id });
+    },
+  );
+
+  // Cancelling a whole process: scope (404) and role (403) here, then the workflow's cancel Update, whose
+  // validator checks the caller's right again and refuses an ended process (409) before anything changes.
+  app.post(
+    '/processes/:id/cancel',
+    {
+      schema: {
+        tags: ['processes'],
+        summary: 'cancel a process, with a reason (audited)',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        body: z.object({ reason: reasonSchema }),
+        response: { 200: z.object({ id: z.string(), status: z.literal('cancelled') }) },
+      },
+    },
+    async (req) => {
+      const [p] = await app.sql<{ path: string; status: string }[]>`
+        select o.path::text as path, p.status from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
+      if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
+      requireRole(req.principal, p.path, ['admin', 'organizer', 'supervisor']);
+      if (p.status !== 'running') throw new HttpError(409, 'conflict', `the process is ${p.status}`);
+      try {
+        await app.temporal.workflow.getHandle(req.params.id).executeUpdate(cancelProcessUpdate, { args: [{ actor: actorOf(req.principal), reason: req.body.reason }] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'the process has ended');
+        throw err;
+      }
+      return { id: req.params.id, status: 'cancelled' as const };
     },
   );
 
