@@ -60,11 +60,12 @@ describe('term election through the API', () => {
     expect(again.statusCode).toBe(409);
     expect((await s.sql`select count(*)::int as n from task_events where task_id = ${taskId}`)[0]!.n).toBe(2);
 
-    const final = await eventually('the process to finish its run', async () => {
+    // The supervisor's reply follows (tests/integration/term-election-steps.test.ts walks the rest).
+    const next = await eventually('the reply task', async () => {
       const r = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
-      return r.status === 'completed' ? r : null;
+      return r.currentStep === 'election-reply' ? r : null;
     });
-    expect(final.currentStep).toBe('election-requested');
+    expect(next.openTasks).toEqual([expect.objectContaining({ step: 'election-reply', assigneeRole: 'supervisor' })]);
   });
 
   it('keeps a process with a distant term waiting on the register without a task', async () => {
