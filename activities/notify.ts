@@ -118,6 +118,7 @@ export function notifyActivities(sql: Sql, o: NotifyOptions = {}) {
           to: d.email,
           subject: `orglife：您有 ${items.length} 条待办提醒`,
           text: [`${d.display_name ?? d.username}，您好：`, '', ...lines, '', '请登录 orglife 查看详情。'].join('\n'),
+          textEncoding: 'base64',
           headers: { 'X-Orglife-Digest': String(digestId) },
         });
       } catch (err) {

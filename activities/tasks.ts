@@ -173,8 +173,8 @@ export function taskActivities(sql: Sql) {
             on conflict do nothing`;
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
-            select distinct r.user_id, ${`escalation:${esc!.id}`}, 'escalation', ${task.id}, ${esc!.id},
-                   ${`督办（${e.level}级）：${task.step} 已逾期`}, '', ${e.at}
+            select distinct r.user_id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
+                   ${`督办（${e.level}级）：${task.step} 已逾期`}::text, '', ${e.at}::timestamptz
             from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))
             on conflict do nothing`;
         }

@@ -258,6 +258,8 @@ export class HumanTasks {
       seq: 0,
       busy: false,
     };
+    // A reminder whose instant passed before the task opened is not sent: the opening notice says it all.
+    for (const r of plan.reminders) if (Date.parse(r.at) <= Date.parse(openedAt)) t.fired.add(`${r.key}-g0`);
     this.tasks.set(spec.key, t);
     return { task: view(t), result: this.watch(t) };
   }

@@ -62,7 +62,8 @@ const escalations: FastifyPluginAsync = async (fastify) => {
           summary: `${action} an escalation`,
           params: z.object({ id: z.coerce.number().int().positive() }),
           headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
-          body: (escalationActionBodies[action] as z.ZodType).prefault({}),
+          // An action without a body (claim) arrives as null: parse it as {}.
+          body: z.preprocess((v) => v ?? {}, escalationActionBodies[action] as z.ZodType),
           response: { 200: taskViewSchema },
         },
       },

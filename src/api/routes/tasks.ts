@@ -139,7 +139,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           summary: `${action} a task`,
           params: z.object({ id: z.coerce.number().int().positive() }),
           headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
-          body: (taskActionBodies[action] as z.ZodType).prefault({}),
+          // An action without a body (claim) arrives as null: parse it as {}.
+          body: z.preprocess((v) => v ?? {}, taskActionBodies[action] as z.ZodType),
           response: { 200: taskViewSchema },
         },
       },
