@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { timeSkipping } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election.js';
@@ -86,9 +85,7 @@ describe('term election at real durations (time-skipping server)', () => {
         throw new Error('no meeting');
       })();
       expect(shanghaiDate(new Date(meetingOpen.nextDeadline!))).toBe(new WorkingCalendar().workdayOnOrBefore(termEndsOn));
-      console.log('mark meeting', Date.now());
-      await ts.env.sleep('100 days');
-      console.log('mark slept', Date.now());
+      await ts.env.sleep('130 days');
       const meeting = (await tasksOf()).find((t) => t.step === 'members-meeting')!;
       const escalations = await sql<{ level: number; role: string }[]>`select level, role from escalations where task_id = ${meeting.id} order by level`;
       expect(escalations.map((e) => e.level)).toEqual([1, 2, 3]);
@@ -109,7 +106,6 @@ describe('term election at real durations (time-skipping server)', () => {
         if (st?.step === 'term-register' && st.tasks.length === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      console.log('mark renewed', Date.now());
       const next = await handle.describe();
       expect(next.runId).not.toBe(firstRun);
       const [org] = await sql<{ term_started_on: Date; term_ends_on: Date; secretary_name: string }[]>`
@@ -121,12 +117,8 @@ describe('term election at real durations (time-skipping server)', () => {
       const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
       expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
 
-      if (process.env.ORGLIFE_RECORD_HISTORIES === '1') {
-        const history = await ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
-        await writeFile(new URL('../histories/term-election.json', import.meta.url), historyToJSON(history));
-      }
+      await recordHistory('term-election', workflowId, await ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
       await handle.terminate('end of test');
-      console.log('mark end', Date.now());
     });
   }, 240_000);
 });
