@@ -35,7 +35,7 @@ describe('term election through the API', () => {
     expect(proc).toMatchObject({ kind: 'term-election', organization: soon, status: 'running' });
     expect(proc.openTasks).toHaveLength(1);
     expect(proc.openTasks[0]).toMatchObject({ step: 'election-request', state: 'open', assigneeRole: 'secretary' });
-    expect(proc.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'request-opened']);
+    expect(proc.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'election-request-opened']);
     // Due two months before the term ends, at the end of a working day in Shanghai.
     const termEnds = addMonths(addMonths(shanghaiDate(Date.now()), -56), 60);
     const due = new Date(proc.openTasks[0].dueAt);
