@@ -14,6 +14,7 @@ import auth from './routes/auth.js';
 import health from './routes/health.js';
 import users from './routes/users.js';
 import organizations from './routes/organizations.js';
+import training from './routes/training.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
 import escalations from './routes/escalations.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(users);
       await api.register(organizations);
       await api.register(processes);
+      await api.register(training);
       await api.register(tasks);
       await api.register(escalations);
       await api.register(notifications);

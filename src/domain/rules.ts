@@ -79,3 +79,38 @@ export function termRulesFor(date: IsoDate, id?: string): TermRules {
   if (!found) throw new Error(`no term rules in force on ${date}`);
   return found;
 }
+
+/**
+ * Rotation training 轮训 (domain.md §4.3): how long a secretary's cycle runs, by sector [seed]: village secretaries
+ * once every 3 years; SOE, university and community secretaries once a year.
+ */
+export interface TrainingRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  title: string;
+  cycleYears: { rural: number; community: number; soe: number; university: number; other: number };
+  reminderWorkingDays: number[];
+  escalationWorkingDays: [number, number, number];
+}
+
+const trainingHubei2010: TrainingRules = {
+  id: 'training-hubei-2010',
+  effectiveFrom: '2010-01-01',
+  title: '湖北省基层党组织建设工作规划 (2010–2012): 轮训',
+  cycleYears: { rural: 3, community: 1, soe: 1, university: 1, other: 1 },
+  reminderWorkingDays: [60, 20, 5],
+  escalationWorkingDays: [3, 10, 20],
+};
+
+export const trainingRuleSets: readonly TrainingRules[] = [trainingHubei2010];
+
+export function trainingRulesFor(date: IsoDate, id?: string): TrainingRules {
+  const found = id ? trainingRuleSets.find((r) => r.id === id) : trainingRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no training rules in force on ${date}`);
+  return found;
+}
+
+export function cycleYearsOf(rules: TrainingRules, sector: string): number {
+  const s = sector as keyof TrainingRules['cycleYears'];
+  return rules.cycleYears[s] ?? rules.cycleYears.other;
+}

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
-import { AlreadyRunning, startTermElection } from '../../processes/term-election.js';
+import { AlreadyRunning, startProcess, startTermElection } from '../../processes/term-election.js';
+import { rotationTraining } from '../../../workflows/rotation-training.js';
 import { termRuleSets } from '../../domain/rules.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelProcessUpdate } from '../../../workflows/process-control.js';
@@ -12,11 +13,12 @@ import { reasonSchema } from '../../../workflows/messages.js';
 import { actorOf, refusal } from '../task-updates.js';
 
 /** Kinds that can be started today; contract.md names the others, which arrive with their workflows. */
-export const processKinds = ['term-election'] as const;
+export const processKinds = ['term-election', 'rotation-training'] as const;
 
 const startBody = z.object({
   organization: z.string().min(1).max(64).describe('code of the organization the process is about'),
-  ruleSet: z.enum(termRuleSets.map((r) => r.id) as [string, ...string[]]).optional().describe('pin a rule set (history)'),
+  ruleSet: z.enum(termRuleSets.map((r) => r.id) as [string, ...string[]]).optional().describe('term-election: pin a rule set (history)'),
+  secretary: z.string().trim().min(1).max(100).optional().describe('rotation-training: the secretary of the first cycle (default: the register\'s)'),
 });
 
 const taskSchema = z.object({
@@ -55,20 +57,34 @@ const processes: FastifyPluginAsync = async (fastify) => {
       const { kind } = req.params;
       const scoped = await organizationInScope(app.sql, req.principal, req.body.organization);
       requireRole(req.principal, scoped.path, ['admin', 'organizer']);
-      const [org] = await app.sql<{ id: number; term_ends_on: Date | null }[]>`
-        select id, term_ends_on from organizations where id = ${scoped.id}`;
-      if (!org!.term_ends_on) {
+      const [org] = await app.sql<{ id: number; type: string; term_ends_on: Date | null }[]>`
+        select id, type, term_ends_on from organizations where id = ${scoped.id}`;
+      if (kind === 'term-election' && !org!.term_ends_on) {
         throw new HttpError(400, 'invalid_request', 'the organization has no term on the register', [
           { field: 'body.organization', message: 'organization has no term start and length' },
         ]);
       }
+      if (kind === 'rotation-training' && org!.type === 'unit') {
+        throw new HttpError(400, 'invalid_request', 'a unit without a Party organization has no secretary to train', [
+          { field: 'body.organization', message: 'organization is a unit' },
+        ]);
+      }
       let id: string;
       try {
-        id = await startTermElection(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
-          organization: req.body.organization,
-          organizationId: org!.id,
-          ruleSet: req.body.ruleSet,
-        });
+        id =
+          kind === 'term-election'
+            ? await startTermElection(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+                organization: req.body.organization,
+                organizationId: org!.id,
+                ruleSet: req.body.ruleSet,
+              })
+            : await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+                kind,
+                organization: req.body.organization,
+                organizationId: org!.id,
+                workflow: rotationTraining,
+                args: [{ organization: req.body.organization, secretary: req.body.secretary }],
+              });
       } catch (err) {
         if (err instanceof AlreadyRunning) {
           throw new HttpError(409, 'conflict', `a ${kind} process is already running for ${req.body.organization}`, { id: err.id });
