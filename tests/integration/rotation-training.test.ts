@@ -27,7 +27,7 @@ describe('rotation training through the API', () => {
   afterAll(async () => s?.close());
 
   const wf = (org: string) => `rotation-training:${org}`;
-  const post = (url: string, payload: unknown, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
   const step = (org: string, want: string) =>
     eventually(`${org} at ${want}`, async () => {
       const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(org))}` })).json();
