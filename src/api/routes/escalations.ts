@@ -129,13 +129,19 @@ const escalations: FastifyPluginAsync = async (fastify) => {
   );
 };
 
-/** The overdue question in SQL (bench/overdue.ts times this very statement). */
+/**
+ * The overdue question in SQL (bench/overdue.ts times this very statement): aggregate the overdue rows per
+ * organization first (the partial index tasks_overdue holds only live tasks), then name the organizations.
+ */
 export function overdueGroups(sql: import('../../db/client.js').Sql, scope: ReturnType<typeof inScope>, subtree = sql``) {
   return sql<{ code: string; name: string; level: number; n: number; oldest: Date }[]>`
-    select o.code, o.name, t.escalation_level as level, count(*)::int as n, min(t.due_at) as oldest
-    from tasks t join organizations o on o.id = t.organization_id
-    where t.state in ('open', 'claimed', 'escalated') and t.due_at < now() and ${scope} ${subtree}
-    group by o.code, o.name, t.escalation_level`;
+    with agg as (
+      select t.organization_id, t.escalation_level as level, count(*)::int as n, min(t.due_at) as oldest
+      from tasks t
+      where t.state in ('open', 'claimed', 'escalated') and t.due_at < now()
+        and t.organization_id in (select o.id from organizations o where ${scope} ${subtree})
+      group by t.organization_id, t.escalation_level)
+    select o.code, o.name, a.level, a.n, a.oldest from agg a join organizations o on o.id = a.organization_id`;
 }
 
 export default escalations;
