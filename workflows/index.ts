@@ -2,3 +2,4 @@ export { termElection } from './term-election.js';
 export { taskProcess } from './task-process.js';
 export { notifier } from './notifier.js';
 export { rotationTraining } from './rotation-training.js';
+export { liaisonDispatch } from './liaison-dispatch.js';

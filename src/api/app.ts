@@ -15,6 +15,7 @@ import health from './routes/health.js';
 import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import training from './routes/training.js';
+import liaison from './routes/liaison.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
 import escalations from './routes/escalations.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(organizations);
       await api.register(processes);
       await api.register(training);
+      await api.register(liaison);
       await api.register(tasks);
       await api.register(escalations);
       await api.register(notifications);

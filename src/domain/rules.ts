@@ -114,3 +114,44 @@ export function cycleYearsOf(rules: TrainingRules, sector: string): number {
   const s = sector as keyof TrainingRules['cycleYears'];
   return rules.cycleYears[s] ?? rules.cycleYears.other;
 }
+
+/** Liaison officer dispatch (domain.md §4.4) [seed; reg 2012; local]. */
+export interface LiaisonRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  title: string;
+  assignWorkingDays: number;
+  acknowledgeWorkingDays: number;
+  trainingWorkingDays: number;
+  /** Visit reports: one per this many months [default: quarterly]. */
+  visitIntervalMonths: number;
+  reportWorkingDays: number;
+  /** A unit with at least this many full members must set up its own organization [reg: 中办发〔2012〕11号]. */
+  establishThreshold: number;
+  approvalWorkingDays: number;
+  escalationWorkingDays: [number, number, number];
+  reminderWorkingDays: number[];
+}
+
+const liaison2012: LiaisonRules = {
+  id: 'liaison-2012',
+  effectiveFrom: '2012-01-01',
+  title: '中办发〔2012〕11号; 湖北省基层党组织建设工作规划',
+  assignWorkingDays: 10,
+  acknowledgeWorkingDays: 5,
+  trainingWorkingDays: 20,
+  visitIntervalMonths: 3,
+  reportWorkingDays: 10,
+  establishThreshold: 3,
+  approvalWorkingDays: 15,
+  escalationWorkingDays: [3, 10, 20],
+  reminderWorkingDays: [3, 1],
+};
+
+export const liaisonRuleSets: readonly LiaisonRules[] = [liaison2012];
+
+export function liaisonRulesFor(date: IsoDate, id?: string): LiaisonRules {
+  const found = id ? liaisonRuleSets.find((r) => r.id === id) : liaisonRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no liaison rules in force on ${date}`);
+  return found;
+}

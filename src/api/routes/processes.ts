@@ -6,6 +6,7 @@ import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { AlreadyRunning, startProcess, startTermElection } from '../../processes/term-election.js';
 import { rotationTraining } from '../../../workflows/rotation-training.js';
+import { liaisonDispatch } from '../../../workflows/liaison-dispatch.js';
 import { termRuleSets } from '../../domain/rules.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelProcessUpdate } from '../../../workflows/process-control.js';
@@ -13,7 +14,7 @@ import { reasonSchema } from '../../../workflows/messages.js';
 import { actorOf, refusal } from '../task-updates.js';
 
 /** Kinds that can be started today; contract.md names the others, which arrive with their workflows. */
-export const processKinds = ['term-election', 'rotation-training'] as const;
+export const processKinds = ['term-election', 'rotation-training', 'liaison-dispatch'] as const;
 
 const startBody = z.object({
   organization: z.string().min(1).max(64).describe('code of the organization the process is about'),
@@ -69,6 +70,11 @@ const processes: FastifyPluginAsync = async (fastify) => {
           { field: 'body.organization', message: 'organization is a unit' },
         ]);
       }
+      if (kind === 'liaison-dispatch' && org!.type !== 'unit') {
+        throw new HttpError(400, 'invalid_request', 'liaison officers are dispatched to units without a Party organization', [
+          { field: 'body.organization', message: 'organization is not a unit' },
+        ]);
+      }
       let id: string;
       try {
         id =
@@ -78,13 +84,21 @@ const processes: FastifyPluginAsync = async (fastify) => {
                 organizationId: org!.id,
                 ruleSet: req.body.ruleSet,
               })
-            : await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
-                kind,
-                organization: req.body.organization,
-                organizationId: org!.id,
-                workflow: rotationTraining,
-                args: [{ organization: req.body.organization, secretary: req.body.secretary }],
-              });
+            : kind === 'rotation-training'
+              ? await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+                  kind,
+                  organization: req.body.organization,
+                  organizationId: org!.id,
+                  workflow: rotationTraining,
+                  args: [{ organization: req.body.organization, secretary: req.body.secretary }],
+                })
+              : await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+                  kind,
+                  organization: req.body.organization,
+                  organizationId: org!.id,
+                  workflow: liaisonDispatch,
+                  args: [{ organization: req.body.organization }],
+                });
       } catch (err) {
         if (err instanceof AlreadyRunning) {
           throw new HttpError(409, 'conflict', `a ${kind} process is already running for ${req.body.organization}`, { id: err.id });
