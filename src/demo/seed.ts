@@ -7,6 +7,7 @@ import { generateProvince } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
 import { processId, startProcess, startTermElections } from '../processes/term-election.js';
 import { addDays } from '../domain/dates.js';
+import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
 import { rotationTraining, enrolTrainingUpdate, newSecretaryUpdate } from '../../workflows/rotation-training.js';
 import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
@@ -43,17 +44,22 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   for (const r of trainees) {
     await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'rotation-training', organization: r.code, organizationId: ids.get(r.code)!, workflow: rotationTraining, args: [{ organization: r.code }] });
   }
+  // Liaison dispatch for the units (firms, social organizations) without a Party organization.
+  const units = rows.filter((r) => r.type === 'unit').slice(0, 12);
+  for (const r of units) {
+    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'liaison-dispatch', organization: r.code, organizationId: ids.get(r.code)!, workflow: liaisonDispatch, args: [{ organization: r.code }] });
+  }
   const today = shanghaiDate(Date.now());
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
             values ('DEMO-TRAINING-1', ${ids.get(county)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
             on conflict do nothing`;
   log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length }, 'seeded a demo province');
   // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
-  void advanceDemo(sql, client, trainees.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
+  void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
 }
 
 /** Drives a few demo processes through their steps as a person would (through their Updates). */
-async function advanceDemo(sql: Sql, client: Client, trainees: string[]): Promise<void> {
+async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: string[]): Promise<void> {
   const actor = machineActor('demo-admin');
   const openTask = async (workflowId: string, step: string) => {
     for (let i = 0; i < 300; i++) {
@@ -67,6 +73,13 @@ async function advanceDemo(sql: Sql, client: Client, trainees: string[]): Promis
   };
   const complete = async (workflowId: string, step: string, outcome: Record<string, unknown>) =>
     client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskKey: await openTask(workflowId, step), actor, outcome }] });
+
+  // Liaison dispatch: officers assigned to half the units, a few acknowledged and trained (visiting quarterly).
+  for (const code of units.slice(0, Math.ceil(units.length / 2))) await complete(processId('liaison-dispatch', code), 'assign-officer', { officer: 'liaison' });
+  for (const code of units.slice(0, 3)) {
+    await complete(processId('liaison-dispatch', code), 'acknowledge', {});
+    await complete(processId('liaison-dispatch', code), 'training', {});
+  }
 
   // Rotation training: half enrolled, a few trained (next cycle waiting), one new secretary.
   const enrolled = trainees.slice(0, Math.ceil(trainees.length / 2));

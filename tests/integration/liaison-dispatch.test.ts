@@ -18,8 +18,8 @@ describe('liaison dispatch through the API', () => {
       orgRow(province, '', { type: 'committee', sector: 'regional' }),
       orgRow(city, province, { type: 'committee', sector: 'regional' }),
       orgRow(county, city, { type: 'committee', sector: 'regional' }),
-      orgRow(firm, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 3, probationary_members: 0, secretary_name: null }),
-      orgRow(small, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0, secretary_name: null }),
+      orgRow(firm, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 3, probationary_members: 0 }),
+      orgRow(small, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 }),
       orgRow(branch, county, {}),
     ]);
   });
