@@ -5,7 +5,7 @@ import type { Sql } from '../db/client.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { generateProvince } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
-import { processId, startProcess, startTermElections } from '../processes/term-election.js';
+import { AlreadyRunning, processId, startProcess as startOne, startTermElections } from '../processes/term-election.js';
 import { addDays } from '../domain/dates.js';
 import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
 import { rotationTraining, enrolTrainingUpdate, newSecretaryUpdate } from '../../workflows/rotation-training.js';
@@ -13,6 +13,16 @@ import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
 import type { Role } from '../auth/principal.js';
+
+/** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
+const startProcess: typeof startOne = async (...args) => {
+  try {
+    return await startOne(...args);
+  } catch (err) {
+    if (err instanceof AlreadyRunning) return err.id;
+    throw err;
+  }
+};
 
 /** Demo sign-ins, one per role (README): password orglife-demo. */
 export const DEMO_PASSWORD = 'orglife-demo';
@@ -55,14 +65,14 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
             on conflict do nothing`;
   log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length }, 'seeded a demo province');
   // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
-  void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
+  if (cfg.ORGLIFE_DEMO_ADVANCE) void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
 }
 
 /** Drives a few demo processes through their steps as a person would (through their Updates). */
 async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: string[]): Promise<void> {
   const actor = machineActor('demo-admin');
   const openTask = async (workflowId: string, step: string) => {
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 900; i++) {
       const [t] = await sql<{ task_key: string }[]>`
         select t.task_key from tasks t join processes p on p.workflow_id = t.workflow_id
         where t.workflow_id = ${workflowId} and t.step = ${step} and t.state in ('open', 'claimed', 'escalated') and p.current_step = ${step}`;
@@ -73,31 +83,44 @@ async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: 
   };
   const complete = async (workflowId: string, step: string, outcome: Record<string, unknown>) =>
     client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskKey: await openTask(workflowId, step), actor, outcome }] });
+  // Each demo instance on its own: one that is slow or refused does not hold the others back.
+  const each = async <T>(items: T[], fn: (item: T) => Promise<unknown>) => {
+    await Promise.all(items.map((i) => fn(i).catch(() => undefined)));
+  };
 
   // Liaison dispatch: officers assigned to half the units, a few acknowledged and trained (visiting quarterly).
-  for (const code of units.slice(0, Math.ceil(units.length / 2))) await complete(processId('liaison-dispatch', code), 'assign-officer', { officer: 'liaison' });
-  for (const code of units.slice(0, 3)) {
-    await complete(processId('liaison-dispatch', code), 'acknowledge', {});
-    await complete(processId('liaison-dispatch', code), 'training', {});
-  }
+  await each(units.slice(0, Math.ceil(units.length / 2)), async (code) => {
+    const id = processId('liaison-dispatch', code);
+    await complete(id, 'assign-officer', { officer: 'liaison' });
+    if (units.indexOf(code) < 3) {
+      await complete(id, 'acknowledge', {});
+      await complete(id, 'training', {});
+    }
+  });
 
   // Rotation training: half enrolled, a few trained (next cycle waiting), one new secretary.
-  const enrolled = trainees.slice(0, Math.ceil(trainees.length / 2));
-  for (const code of enrolled) {
+  const sessionEndsOn = addDays(shanghaiDate(Date.now()), 11);
+  await each(trainees.slice(0, Math.ceil(trainees.length / 2)), async (code) => {
     const id = processId('rotation-training', code);
     await openTask(id, 'training');
-    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn: addDays(shanghaiDate(Date.now()), 11), actor }] });
-  }
-  for (const code of enrolled.slice(0, 3)) await complete(processId('rotation-training', code), 'training', { session: 'DEMO-TRAINING-1', attended: true });
+    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, actor }] });
+    if (trainees.indexOf(code) < 3) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
+  });
   const changed = trainees.at(-1);
-  if (changed) await client.workflow.getHandle(processId('rotation-training', changed)).executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] });
+  if (changed) {
+    await openTask(processId('rotation-training', changed), 'training').catch(() => undefined);
+    await client.workflow.getHandle(processId('rotation-training', changed)).executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] }).catch(() => undefined);
+  }
 
   // Term elections whose request is open: some filed, some approved into candidates, one cancelled.
   const requests = await sql<{ workflow_id: string }[]>`
     select workflow_id from tasks where process = 'term-election' and step = 'election-request' and state = 'open' order by workflow_id limit 6`;
   const [a, b, c, d] = requests.map((r) => r.workflow_id);
-  for (const id of [a, b, c].filter((x): x is string => !!x)) await complete(id, 'election-request', { seats: 5, nominationMethod: '党员推荐、群众推荐' });
-  for (const id of [a, b].filter((x): x is string => !!x)) await complete(id, 'election-reply', { decision: 'approve' });
-  if (a) await complete(a, 'candidates', { seats: 5, candidates: ['赵一', '钱二', '孙三', '李四', '周五', '吴六'] });
-  if (d) await client.workflow.getHandle(d).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] });
+  await each([a, b, c].filter((x): x is string => !!x), async (id) => {
+    await complete(id, 'election-request', { seats: 5, nominationMethod: '党员推荐、群众推荐' });
+    if (id === c) return;
+    await complete(id, 'election-reply', { decision: 'approve' });
+    if (id === a) await complete(id, 'candidates', { seats: 5, candidates: ['赵一', '钱二', '孙三', '李四', '周五', '吴六'] });
+  });
+  if (d) await client.workflow.getHandle(d).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] }).catch(() => undefined);
 }
