@@ -15,7 +15,9 @@ export interface OpenHumanTaskInput {
   assigneeRole: string;
   assigneePerson?: string | null;
   openedAt: string;
-  plan: TaskPlan;
+  /** The instants, or what to plan them from (one activity instead of two on the busy path). */
+  plan?: TaskPlan;
+  planInput?: PlanInput;
   title?: string;
 }
 
@@ -24,6 +26,7 @@ export interface OpenedTask {
   /** ltree path of the task's organization: the workflow's validators check callers' grants against it. */
   orgPath: string;
   dueAt: string;
+  plan: TaskPlan;
 }
 
 export interface TaskChange {
@@ -84,7 +87,10 @@ export function taskActivities(sql: Sql) {
       return planTask(await loadCalendar(sql), p);
     },
 
-    async openHumanTask(t: OpenHumanTaskInput): Promise<OpenedTask> {
+    async openHumanTask(input: OpenHumanTaskInput): Promise<OpenedTask> {
+      const plan = input.plan ?? (input.planInput ? planTask(await loadCalendar(sql), input.planInput) : undefined);
+      if (!plan) throw ApplicationFailure.nonRetryable('openHumanTask needs plan or planInput');
+      const t = { ...input, plan };
       return sql.begin(async (tx) => {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
@@ -110,7 +116,7 @@ export function taskActivities(sql: Sql) {
             from (${tellAssignees(tx as unknown as Sql, row.id)}) a
             on conflict do nothing`;
         }
-        return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString() };
+        return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan };
       });
     },
 

@@ -110,6 +110,8 @@ const working = (t: Task): TaskState => (t.claimedBy ? 'claimed' : 'open');
 
 export class HumanTasks {
   private readonly tasks = new Map<string, Task>();
+  /** Keys whose opening activity runs: its row may already be visible to the API before the map has it. */
+  private readonly opening = new Set<string>();
   private readonly workflowId = workflowInfo().workflowId;
 
   constructor() {
@@ -222,14 +224,7 @@ export class HumanTasks {
   /** Opens the task; `result` settles when it is done or cancelled (meanwhile the process may do more). */
   async open(spec: HumanTaskSpec): Promise<{ task: TaskView; result: Promise<HumanTaskResult> }> {
     const openedAt = now();
-    const plan =
-      spec.plan ??
-      (await acts.planHumanTask({
-        due: spec.due,
-        from: openedAt,
-        reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
-        escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
-      }));
+    this.opening.add(spec.key);
     const opened = await acts.openHumanTask({
       workflowId: this.workflowId,
       taskKey: spec.key,
@@ -239,9 +234,19 @@ export class HumanTasks {
       assigneeRole: spec.assigneeRole,
       assigneePerson: spec.assigneePerson ?? null,
       openedAt,
-      plan,
+      plan: spec.plan,
+      // Planned by the same activity on the working-day calendar unless the caller fixed the instants.
+      planInput: spec.plan
+        ? undefined
+        : {
+            due: spec.due,
+            from: openedAt,
+            reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+            escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+          },
       title: spec.title,
     });
+    const plan = opened.plan;
     const t: Task = {
       spec,
       id: opened.id,
@@ -260,7 +265,11 @@ export class HumanTasks {
     };
     // A reminder whose instant passed before the task opened is not sent: the opening notice says it all.
     for (const r of plan.reminders) if (Date.parse(r.at) <= Date.parse(openedAt)) t.fired.add(`${r.key}-g0`);
+    // A task already overdue when it opens escalates straight to the highest level reached, not level by level.
+    const past = plan.escalations.filter((e) => Date.parse(e.at) <= Date.parse(openedAt)).map((e) => e.level);
+    for (const level of past.slice(0, -1)) t.fired.add(`escalation-${level}-g0`);
     this.tasks.set(spec.key, t);
+    this.opening.delete(spec.key);
     return { task: view(t), result: this.watch(t) };
   }
 
@@ -378,10 +387,16 @@ export class HumanTasks {
     apply: (t: Task, input: I) => Promise<{ kind: string; reason?: string; outcome?: Record<string, unknown>; closed?: boolean; notify?: string[]; closeOpenEscalations?: boolean }>,
   ) {
     const update = taskActionUpdates[action];
+    const check = (input: I) => this.checkAction(action, input);
     setHandler(
       update as never,
       (async (raw: unknown) => {
         const input = parse(raw);
+        // Accepted while the task was still opening: wait for it, then apply the checks the validator deferred.
+        if (!this.tasks.has(input.taskKey)) {
+          await condition(() => this.tasks.has(input.taskKey));
+          check(input);
+        }
         const t = this.tasks.get(input.taskKey)!;
         const before = snapshot(t);
         t.busy = true;
@@ -400,23 +415,30 @@ export class HumanTasks {
       {
         validator: ((raw: unknown) => {
           const input = parse(raw);
-          const t = this.task(input.taskKey);
-          if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
-          if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
-          if (!actorAllows(input.actor, t.orgPath, taskActionRoles[action])) {
-            throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
-          }
-          const steers = actorSteers(input.actor, t.orgPath);
-          const who = input.actor.username;
-          if (action === 'claim' && t.claimedBy && t.claimedBy !== who && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
-          if (action === 'unclaim' && !t.claimedBy) throw new Error(`task ${input.taskKey} is not claimed`);
-          if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && t.claimedBy !== who && !steers) {
-            throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
-          }
-          if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
-          if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome);
+          if (this.opening.has(input.taskKey) && !this.tasks.has(input.taskKey)) return;
+          check(input);
         }) as never,
       },
     );
+  }
+
+  /** The validator's checks: task state and the caller's right, from the grants the API resolved. */
+  private checkAction(action: TaskAction, input: { taskKey: string; actor: Actor }) {
+    const t = this.task(input.taskKey);
+    if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
+    if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
+    if (!actorAllows(input.actor, t.orgPath, taskActionRoles[action])) {
+      throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
+    }
+    const steers = actorSteers(input.actor, t.orgPath);
+    const who = input.actor.username;
+    if (action === 'claim' && t.claimedBy && t.claimedBy !== who && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
+    if (action === 'unclaim' && !t.claimedBy) throw new Error(`task ${input.taskKey} is not claimed`);
+    if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && t.claimedBy !== who && !steers) {
+      throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
+    }
+    if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
+    // The step's own rule on its outcome (e.g. the candidate margin): refused before it enters history.
+    if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome);
   }
 }

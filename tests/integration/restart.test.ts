@@ -21,15 +21,21 @@ describe('the app process survives kill -9', () => {
   };
   const url = (path: string) => `http://127.0.0.1:${env.PORT}${path}`;
   const ready = () => eventually('/readyz', async () => (await fetch(url('/readyz')).catch(() => null))?.status === 200, 90_000);
+  // One sign-in per app process: polling must not trip the login rate limit.
+  let token: string | undefined;
   const tasks = async () => {
+    token ??= await signIn();
+    const r = await fetch(url('/api/v1/tasks?limit=500'), { headers: { authorization: `Bearer ${token}` } });
+    if (r.status !== 200) throw new Error(`GET /tasks: ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { items: { id: number; workflowId: string }[] }).items;
+  };
+  const signIn = async () => {
     const login = await fetch(url('/api/v1/auth/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'demo-admin', password: DEMO_PASSWORD }),
     });
-    const { token } = (await login.json()) as { token: string };
-    const r = await fetch(url('/api/v1/tasks?limit=500'), { headers: { authorization: `Bearer ${token}` } });
-    return ((await r.json()) as { items: { id: number; workflowId: string }[] }).items;
+    return ((await login.json()) as { token: string }).token;
   };
   const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
@@ -55,15 +61,17 @@ describe('the app process survives kill -9', () => {
     start();
     await ready();
     // Let the demo's workflows open their tasks: the list stops changing.
+    // (Unchanged over four polls: opening a task takes two activities, slow on a busy machine.)
     let last = '';
+    let same = 0;
     const before = await eventually('demo tasks to settle', async () => {
       const t = await tasks();
       const now = JSON.stringify(t.map((x) => x.id));
-      const settled = t.length > 0 && now === last;
+      same = t.length > 0 && now === last ? same + 1 : 0;
       last = now;
-      await new Promise((r) => setTimeout(r, 1500));
-      return settled ? t : null;
-    }, 60_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      return same >= 3 ? t : null;
+    }, 90_000);
     const workflowId = before[0]!.workflowId;
 
     // 1. Only the node process dies: PostgreSQL and Temporal live on as orphans holding ports and files.
@@ -72,7 +80,8 @@ describe('the app process survives kill -9', () => {
     await exited(c);
     start();
     await ready();
-    expect((await tasks()).map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    // Nothing lost (a workflow still opening its task when killed may add one later: a superset).
+    expect((await tasks()).map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
 
     // 2. Everything dies at once: stale postmaster.pid, temporal.pid and SQLite journal on disk.
     c = child!;
@@ -81,7 +90,7 @@ describe('the app process survives kill -9', () => {
     start();
     await ready();
     const after = await tasks();
-    expect(after.map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
+    expect(after.map((t) => t.id)).toEqual(expect.arrayContaining(before.map((t) => t.id)));
     // One election-request task per workflow: nothing was opened twice by a replayed activity.
     expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
     const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${env.ORGLIFE_TEMPORAL_PORT}` }) });
@@ -97,5 +106,5 @@ describe('the app process survives kill -9', () => {
     expect(existsSync(join(dataDir, 'temporal', 'temporal.pid'))).toBe(false);
     expect(existsSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
     expect(readFileSync(join(dataDir, 'postgres', 'pgdata', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
-  });
+  }, 300_000);
 });

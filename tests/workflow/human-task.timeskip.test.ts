@@ -149,9 +149,10 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
 
       // B never reminded on the old plan; its new plan reminds 7 working days before 18 March (9 March).
       const bEvents = await eventsOf(moved);
-      expect(bEvents.filter((e) => e.kind === 'reminded').map((e) => [e.event_key, e.at.toISOString().slice(0, 10)])).toEqual([
-        ['reminder-7wd-g1', '2027-03-09'],
-      ]);
+      // (Awaiting A's result lets the server skip time further, so B's 1-working-day reminder may follow.)
+      const bReminders = bEvents.filter((e) => e.kind === 'reminded').map((e) => [e.event_key, e.at.toISOString().slice(0, 10)]);
+      expect(bReminders[0]).toEqual(['reminder-7wd-g1', '2027-03-09']);
+      expect(bReminders.slice(1)).toEqual(bReminders.length > 1 ? [['reminder-1wd-g1', '2027-03-17']] : []);
       expect(bEvents.find((e) => e.kind === 'extended')).toMatchObject({ actor: 'organizer-1', reason: '春节前后人员返乡' });
       expect((await b.query(tasksQuery))[0]).toMatchObject({ state: 'open', dueAt: '2027-03-18T10:00:00.000Z' });
       expect(await sql`select 1 from escalations e join tasks t on t.id = e.task_id where t.workflow_id = ${moved}`).toHaveLength(0);
