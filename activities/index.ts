@@ -1,10 +1,13 @@
 import type { Sql } from '../src/db/client.js';
 import { processActivities } from './processes.js';
 import { taskActivities } from './tasks.js';
+import { lifecycleActivities } from './lifecycle.js';
+import { trainingActivities } from './training.js';
+import { liaisonActivities } from './liaison.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
-  return { ...processActivities(sql), ...taskActivities(sql), ...notifyActivities(sql, notify) };
+  return { ...processActivities(sql), ...taskActivities(sql), ...notifyActivities(sql, notify), ...lifecycleActivities(sql), ...trainingActivities(sql), ...liaisonActivities(sql) };
 }
 
 export type ProcessActivities = ReturnType<typeof createActivities>;

@@ -6,6 +6,12 @@ import { WorkingCalendar } from '../src/domain/calendar.js';
 
 export interface TermContext {
   organizationId: number;
+  /** ltree path: the rights of the process's actions are checked against it. */
+  orgPath: string;
+  /** The supervising committee (上级党委): its tasks (reply, review, approval) are assigned there. */
+  parentId: number | null;
+  /** Full members on the register when the run starts: the most who may vote. */
+  fullMembers: number;
   termEndsOn: IsoDate;
   rules: TermRules;
 }
@@ -60,14 +66,17 @@ export interface CloseTaskInput {
 export function processActivities(sql: Sql, calendar = new WorkingCalendar()) {
   return {
     async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
-      const [org] = await sql<{ id: number; term_ends_on: Date | null }[]>`
-        select id, term_ends_on from organizations where code = ${input.organization}`;
+      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number }[]>`
+        select id, term_ends_on, path::text as path, parent_id, full_members from organizations where code = ${input.organization}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${input.organization} does not exist`, 'NotFound');
       if (!org.term_ends_on) {
         throw ApplicationFailure.nonRetryable(`organization ${input.organization} has no term on the register`, 'NoTerm');
       }
       return {
         organizationId: org.id,
+        orgPath: org.path,
+        parentId: org.parent_id === null ? null : Number(org.parent_id),
+        fullMembers: org.full_members,
         termEndsOn: shanghaiDate(org.term_ends_on),
         rules: termRulesFor(shanghaiDate(new Date(input.at)), input.ruleSet),
       };

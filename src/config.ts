@@ -31,6 +31,8 @@ export const configSchema = z.object({
   ORGLIFE_TEMPORAL_UI_PORT: port.default(8233),
   ORGLIFE_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
   ORGLIFE_DEMO: bool.default(true),
+  /** Move some demo processes along after seeding (several states to look at); off for tests that need a still demo. */
+  ORGLIFE_DEMO_ADVANCE: bool.default(true),
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   ORGLIFE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps:// URL').optional(),
   ORGLIFE_MAIL_FROM: z.string().min(3).optional(),

@@ -38,6 +38,11 @@ export interface HumanTaskSpec {
   /** Instants fixed by the caller (benchmarks, deadlines set in law to the minute) skip the calendar. */
   plan?: TaskPlan;
   title?: string;
+  /**
+   * The step's own rule on the outcome (a candidate list's margin, a ballot count's quorum): called by the
+   * complete Update's validator, so a forbidden outcome is refused before it enters history. Throws to refuse.
+   */
+  validateOutcome?: (outcome: Record<string, unknown>) => void;
 }
 
 export interface HumanTaskResult {
@@ -433,5 +438,7 @@ export class HumanTasks {
       throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
     }
     if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
+    // The step's own rule on its outcome (e.g. the candidate margin): refused before it enters history.
+    if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome);
   }
 }

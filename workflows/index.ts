@@ -1,3 +1,5 @@
 export { termElection } from './term-election.js';
 export { taskProcess } from './task-process.js';
 export { notifier } from './notifier.js';
+export { rotationTraining } from './rotation-training.js';
+export { liaisonDispatch } from './liaison-dispatch.js';

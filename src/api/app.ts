@@ -15,6 +15,8 @@ import auth from './routes/auth.js';
 import health from './routes/health.js';
 import users from './routes/users.js';
 import organizations from './routes/organizations.js';
+import training from './routes/training.js';
+import liaison from './routes/liaison.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
 import web from './plugins/web.js';
@@ -97,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(users);
       await api.register(organizations);
       await api.register(processes);
+      await api.register(training);
+      await api.register(liaison);
       await api.register(tasks);
       await api.register(escalations);
       await api.register(notifications);

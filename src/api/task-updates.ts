@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
@@ -35,7 +35,7 @@ export async function sendTaskUpdate(client: Client, workflowId: string, update:
       client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) }),
     );
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'conflict', err.cause?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
     if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'the process of this task has ended');
     if (isDeadlineExceeded(err)) {
       throw new HttpError(503, 'process_unavailable', `the process did not answer within ${UPDATE_DEADLINE_MS / 1000} s; try again`);
@@ -48,4 +48,20 @@ function isDeadlineExceeded(err: unknown): boolean {
   // gRPC status 4 (DEADLINE_EXCEEDED), possibly wrapped by the client in a ServiceError.
   for (let e = err as { code?: number; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.code === 4) return true;
   return false;
+}
+
+/**
+ * A validator's refusal as an HTTP error: an outcome the step's rules forbid (RuleViolation) or that does not
+ * match the step's schema (InvalidOutcome) is 422 naming the rule or fields; any other refusal (state, rights,
+ * a concurrent change) is 409.
+ */
+export function refusal(err: WorkflowUpdateFailedError): HttpError {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === 'RuleViolation') {
+    return new HttpError(422, 'rule_violation', cause.message, cause.details?.[0]);
+  }
+  if (cause instanceof ApplicationFailure && cause.type === 'InvalidOutcome') {
+    return new HttpError(422, 'invalid_outcome', cause.message, cause.details?.[0]);
+  }
+  return new HttpError(409, 'conflict', cause?.message ?? err.message);
 }

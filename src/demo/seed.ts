@@ -5,9 +5,24 @@ import type { Sql } from '../db/client.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { generateProvince } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
-import { startTermElections } from '../processes/term-election.js';
+import { AlreadyRunning, processId, startProcess as startOne, startTermElections } from '../processes/term-election.js';
+import { addDays } from '../domain/dates.js';
+import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
+import { rotationTraining, enrolTrainingUpdate, newSecretaryUpdate } from '../../workflows/rotation-training.js';
+import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
+import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
 import type { Role } from '../auth/principal.js';
+
+/** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
+const startProcess: typeof startOne = async (...args) => {
+  try {
+    return await startOne(...args);
+  } catch (err) {
+    if (err instanceof AlreadyRunning) return err.id;
+    throw err;
+  }
+};
 
 /** Demo sign-ins, one per role (README): password orglife-demo. */
 export const DEMO_PASSWORD = 'orglife-demo';
@@ -34,5 +49,78 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   }
   const codes = rows.filter((r) => r.type !== 'unit').map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
-  log.info({ organizations: rows.length, termElections: started }, 'seeded a demo province');
+  // Rotation training for the village and community secretaries of the first county, and a session there.
+  const trainees = rows.filter((r) => r.type !== 'unit' && (r.sector === 'rural' || r.sector === 'community') && r.code.startsWith(county) && r.code.length > 9);
+  for (const r of trainees) {
+    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'rotation-training', organization: r.code, organizationId: ids.get(r.code)!, workflow: rotationTraining, args: [{ organization: r.code }] });
+  }
+  // Liaison dispatch for the units (firms, social organizations) without a Party organization.
+  const units = rows.filter((r) => r.type === 'unit').slice(0, 12);
+  for (const r of units) {
+    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'liaison-dispatch', organization: r.code, organizationId: ids.get(r.code)!, workflow: liaisonDispatch, args: [{ organization: r.code }] });
+  }
+  const today = shanghaiDate(Date.now());
+  await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
+            values ('DEMO-TRAINING-1', ${ids.get(county)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
+            on conflict do nothing`;
+  log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length }, 'seeded a demo province');
+  // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
+  if (cfg.ORGLIFE_DEMO_ADVANCE) void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
+}
+
+/** Drives a few demo processes through their steps as a person would (through their Updates). */
+async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: string[]): Promise<void> {
+  const actor = machineActor('demo-admin');
+  const openTask = async (workflowId: string, step: string) => {
+    for (let i = 0; i < 900; i++) {
+      const [t] = await sql<{ task_key: string }[]>`
+        select t.task_key from tasks t join processes p on p.workflow_id = t.workflow_id
+        where t.workflow_id = ${workflowId} and t.step = ${step} and t.state in ('open', 'claimed', 'escalated') and p.current_step = ${step}`;
+      if (t) return t.task_key;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`demo: no ${step} task in ${workflowId}`);
+  };
+  const complete = async (workflowId: string, step: string, outcome: Record<string, unknown>) =>
+    client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskKey: await openTask(workflowId, step), actor, outcome }] });
+  // Each demo instance on its own: one that is slow or refused does not hold the others back.
+  const each = async <T>(items: T[], fn: (item: T) => Promise<unknown>) => {
+    await Promise.all(items.map((i) => fn(i).catch(() => undefined)));
+  };
+
+  // Liaison dispatch: officers assigned to half the units, a few acknowledged and trained (visiting quarterly).
+  await each(units.slice(0, Math.ceil(units.length / 2)), async (code) => {
+    const id = processId('liaison-dispatch', code);
+    await complete(id, 'assign-officer', { officer: 'liaison' });
+    if (units.indexOf(code) < 3) {
+      await complete(id, 'acknowledge', {});
+      await complete(id, 'training', {});
+    }
+  });
+
+  // Rotation training: half enrolled, a few trained (next cycle waiting), one new secretary.
+  const sessionEndsOn = addDays(shanghaiDate(Date.now()), 11);
+  await each(trainees.slice(0, Math.ceil(trainees.length / 2)), async (code) => {
+    const id = processId('rotation-training', code);
+    await openTask(id, 'training');
+    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, actor }] });
+    if (trainees.indexOf(code) < 3) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
+  });
+  const changed = trainees.at(-1);
+  if (changed) {
+    await openTask(processId('rotation-training', changed), 'training').catch(() => undefined);
+    await client.workflow.getHandle(processId('rotation-training', changed)).executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] }).catch(() => undefined);
+  }
+
+  // Term elections whose request is open: some filed, some approved into candidates, one cancelled.
+  const requests = await sql<{ workflow_id: string }[]>`
+    select workflow_id from tasks where process = 'term-election' and step = 'election-request' and state = 'open' order by workflow_id limit 6`;
+  const [a, b, c, d] = requests.map((r) => r.workflow_id);
+  await each([a, b, c].filter((x): x is string => !!x), async (id) => {
+    await complete(id, 'election-request', { seats: 5, nominationMethod: '党员推荐、群众推荐' });
+    if (id === c) return;
+    await complete(id, 'election-reply', { decision: 'approve' });
+    if (id === a) await complete(id, 'candidates', { seats: 5, candidates: ['赵一', '钱二', '孙三', '李四', '周五', '吴六'] });
+  });
+  if (d) await client.workflow.getHandle(d).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] }).catch(() => undefined);
 }

@@ -34,6 +34,27 @@ export async function startTermElection(sql: Sql, client: Client, taskQueue: str
   return id;
 }
 
+/** Starts a process workflow with id `${kind}:${organization}` and makes it readable at once (any kind). */
+export async function startProcess<A extends unknown[]>(
+  sql: Sql,
+  client: Client,
+  taskQueue: string,
+  p: { kind: string; organization: string; organizationId: number; workflow: (...args: A) => Promise<unknown>; args: A },
+): Promise<string> {
+  const id = processId(p.kind, p.organization);
+  try {
+    await client.workflow.start(p.workflow as (...args: unknown[]) => Promise<unknown>, { workflowId: id, taskQueue, args: p.args });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyRunning(id);
+    throw err;
+  }
+  await sql`
+    insert into processes (workflow_id, kind, organization_id, current_step, started_at, updated_at)
+    values (${id}, ${p.kind}, ${p.organizationId}, 'started', now(), '-infinity')
+    on conflict do nothing`;
+  return id;
+}
+
 /** Starts term elections for many organizations with bounded concurrency; returns how many started. */
 export async function startTermElections(sql: Sql, client: Client, taskQueue: string, codes: readonly string[], concurrency = 32): Promise<number> {
   const orgs = await sql<{ id: number; code: string }[]>`

@@ -13,9 +13,17 @@ import { quietLog } from './context.js';
  */
 export async function timeSkipping(sql: Sql) {
   installRuntimeLogger(quietLog);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-  });
+  // The SDK gives the JVM 5 s to listen; on a loaded 2-core machine a cold start can take longer: retry.
+  let env: TestWorkflowEnvironment | undefined;
+  for (let attempt = 1; !env; attempt++) {
+    try {
+      env = await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+      });
+    } catch (err) {
+      if (attempt >= 4 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
   const taskQueue = `ts-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -62,6 +62,8 @@ describe('the app process survives kill -9', () => {
       ORGLIFE_TEMPORAL_PORT: String(await freePort()),
       ORGLIFE_TEMPORAL_UI_PORT: String(await freePort()),
       ORGLIFE_DEMO: 'true',
+      // The task list must stand still between kills: no demo processes moving along in the background.
+      ORGLIFE_DEMO_ADVANCE: 'false',
       LOG_LEVEL: 'warn',
     };
     start();

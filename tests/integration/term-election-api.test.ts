@@ -35,7 +35,7 @@ describe('term election through the API', () => {
     expect(proc).toMatchObject({ kind: 'term-election', organization: soon, status: 'running' });
     expect(proc.openTasks).toHaveLength(1);
     expect(proc.openTasks[0]).toMatchObject({ step: 'election-request', state: 'open', assigneeRole: 'secretary' });
-    expect(proc.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'request-opened']);
+    expect(proc.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'election-request-opened']);
     // Due two months before the term ends, at the end of a working day in Shanghai.
     const termEnds = addMonths(addMonths(shanghaiDate(Date.now()), -56), 60);
     const due = new Date(proc.openTasks[0].dueAt);
@@ -60,11 +60,12 @@ describe('term election through the API', () => {
     expect(again.statusCode).toBe(409);
     expect((await s.sql`select count(*)::int as n from task_events where task_id = ${taskId}`)[0]!.n).toBe(2);
 
-    const final = await eventually('the process to finish its run', async () => {
+    // The supervisor's reply follows (tests/integration/term-election-steps.test.ts walks the rest).
+    const next = await eventually('the reply task', async () => {
       const r = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
-      return r.status === 'completed' ? r : null;
+      return r.currentStep === 'election-reply' ? r : null;
     });
-    expect(final.currentStep).toBe('election-requested');
+    expect(next.openTasks).toEqual([expect.objectContaining({ step: 'election-reply', assigneeRole: 'supervisor' })]);
   });
 
   it('keeps a process with a distant term waiting on the register without a task', async () => {

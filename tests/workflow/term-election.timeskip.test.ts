@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { timeSkipping } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election.js';
@@ -6,7 +7,7 @@ import { completeTaskUpdate, machineActor, processStateQuery } from '../../workf
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { WorkingCalendar } from '../../src/domain/calendar.js';
 
-describe('term register at real durations (time-skipping server)', () => {
+describe('term election at real durations (time-skipping server)', () => {
   const sql = testSql();
   let ts: Awaited<ReturnType<typeof timeSkipping>>;
   beforeAll(async () => {
@@ -17,59 +18,107 @@ describe('term register at real durations (time-skipping server)', () => {
     await sql.end();
   });
 
-  it('sleeps until six months before the term ends, opens the request task, reminds at three months', async () => {
+  it('register, reminders, request to approval; a term ending without an election escalates; the next term follows', async () => {
     const root = uniqueCode('R');
     const code = uniqueCode('V');
     const today = shanghaiDate(Date.now());
     // A five-year term that started four years ago ends in a year.
     await addOrganizations(sql, [
       orgRow(root, '', { type: 'committee', sector: 'regional' }),
-      orgRow(code, root, { term_years: 5, term_started_on: addMonths(today, -48) }),
+      orgRow(code, root, { term_years: 5, term_started_on: addMonths(today, -48), full_members: 20 }),
     ]);
     const termEndsOn = addMonths(today, 12);
     const workflowId = `term-election:${code}`;
-    const tasksOf = () => sql<{ id: number; state: string; opened_at: Date; due_at: Date }[]>`
-      select id, state, opened_at, due_at from tasks where workflow_id = ${workflowId}`;
+    const tasksOf = () => sql<{ id: number; step: string; state: string; opened_at: Date; due_at: Date }[]>`
+      select id, step, state, opened_at, due_at from tasks where workflow_id = ${workflowId} order by id`;
+    const actor = machineActor('organizer');
 
     await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, {
-        workflowId,
-        taskQueue: ts.taskQueue,
-        args: [{ organization: code }],
-      });
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: code }] });
+      const firstRun = handle.firstExecutionRunId;
+      /** Waits (no time passes) until the workflow has opened the step's task, and completes it. */
+      const complete = async (step: string, outcome: Record<string, unknown>) => {
+        for (let i = 0; i < 200; i++) {
+          const st = await handle.query(processStateQuery);
+          const t = st.tasks.find((x) => x.step === step && x.state !== 'done');
+          if (st.step === step && t) return handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: t.taskKey, actor, outcome }] });
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`no open ${step} task`);
+      };
+
       await ts.env.sleep('150 days');
       expect(await tasksOf()).toEqual([]);
       expect((await handle.query(processStateQuery)).step).toBe('term-register');
 
-      // Past the six-month reminder: the task is open, opened on the workflow's clock at the reminder date.
+      // Past the six-month reminder: the request task is open, opened at the reminder date, due 2 months before expiry.
       await ts.env.sleep('60 days');
       const [task] = await tasksOf();
-      expect(task).toBeDefined();
-      expect(task!.state).toBe('open');
+      expect(task).toMatchObject({ step: 'election-request', state: 'open' });
       expect(task!.opened_at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(addMonths(termEndsOn, -6)).getTime());
       expect(task!.opened_at.getTime()).toBeLessThan(shanghaiInstant(addMonths(termEndsOn, -6)).getTime() + 60_000);
       const dueOn = new WorkingCalendar().workdayOnOrBefore(addMonths(termEndsOn, -2));
       expect(task!.due_at.toISOString()).toBe(shanghaiInstant(dueOn, 18).toISOString());
-      const state = await handle.query(processStateQuery);
-      expect(state).toMatchObject({ step: 'election-request', tasks: [{ taskKey: 'election-request', state: 'open' }] });
 
-      // Past the three-month term reminder, before the task's own working-day reminders (weeks before it is due;
-      // tests/workflow/human-task.timeskip.test.ts walks those).
+      // Past the three-month term reminder.
       await ts.env.sleep('75 days');
-      const reminders = await sql`select event_key, at from task_events where task_id = ${task!.id} and kind = 'reminded' order by at`;
-      expect(reminders.map((r) => r.event_key)).toEqual(['reminder-3m']);
+      const reminders = await sql`select event_key from task_events where task_id = ${task!.id} and kind = 'reminded' order by at`;
+      expect(reminders.map((r) => r.event_key)).toContain('reminder-3m');
 
-      // A wrong task key is refused by the validator; the right one completes the run.
-      await expect(
-        handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'no-such-task', actor: machineActor('sec') }] }),
-      ).rejects.toThrow();
-      const view = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'election-request', actor: machineActor('sec') }] });
-      expect(view.state).toBe('done');
-      await handle.result();
+      // A wrong task key and a forbidden outcome are refused by the validators; nothing enters history.
+      await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'no-such-task', actor }] })).rejects.toThrow();
+      const refusal = await complete('election-request', { postponeMonths: 24 }).catch((e: Error) => e);
+      expect((refusal as Error & { cause?: Error }).cause?.message).toMatch(/postponement of 24 months/);
+      await complete('election-request', { seats: 3 });
+      await complete('election-reply', { decision: 'approve' });
+      await complete('candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
+      await complete('candidates-review', { decision: 'agree' });
+
+      // The members' meeting is due when the term ends; the term ends and no election is held: the task escalates
+      // to the secretary (+3 working days), the supervising committee (+10) and the county (+20).
+      const meetingOpen = await (async () => {
+        for (let i = 0; i < 200; i++) {
+          const st = await handle.query(processStateQuery);
+          if (st.step === 'members-meeting') return st;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('no meeting');
+      })();
+      expect(shanghaiDate(new Date(meetingOpen.nextDeadline!))).toBe(new WorkingCalendar().workdayOnOrBefore(termEndsOn));
+      await ts.env.sleep('130 days');
+      const meeting = (await tasksOf()).find((t) => t.step === 'members-meeting')!;
+      const escalations = await sql<{ level: number; role: string }[]>`select level, role from escalations where task_id = ${meeting.id} order by level`;
+      expect(escalations.map((e) => e.level)).toEqual([1, 2, 3]);
+      expect(escalations.map((e) => e.role)).toEqual(['secretary', 'supervisor', 'organizer']);
+      expect(meeting.state).toBe('escalated');
+
+      // 18 of 20 present: quorum; 乙 and 丁 below half of those present are not elected, a second round fills the seats.
+      await complete('members-meeting', { entitled: 20, present: 18, ballotsIssued: 18, ballotsReturned: 18, votes: { 甲: 15, 乙: 9, 丙: 12, 丁: 4 } });
+      await complete('members-meeting', { entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } });
+      await complete('secretary-election', { secretary: '甲' });
+      await complete('result-report', {});
+      await complete('result-approval', { decision: 'agree' });
+
+      // The first run ends by continuing as new into the next term's register.
+      const meetingDay = shanghaiDate(await ts.env.currentTimeMs());
+      for (let i = 0; i < 200; i++) {
+        const st = await handle.query(processStateQuery).catch(() => null);
+        if (st?.step === 'term-register' && st.tasks.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const next = await handle.describe();
+      expect(next.runId).not.toBe(firstRun);
+      const [org] = await sql<{ term_started_on: Date; term_ends_on: Date; secretary_name: string }[]>`
+        select term_started_on, term_ends_on, secretary_name from organizations where code = ${code}`;
+      expect(shanghaiDate(org!.term_started_on)).toBe(meetingDay);
+      expect(org!.secretary_name).toBe('甲');
       const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;
-      expect(proc).toMatchObject({ status: 'completed', current_step: 'election-requested' });
-      const history = await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`;
-      expect(history.map((h) => h.event_key)).toEqual(['registered', 'request-opened', 'request-filed']);
+      expect(proc).toMatchObject({ status: 'running', current_step: 'term-register' });
+      const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
+      expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
+
+      await recordHistory('term-election', workflowId, await ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
+      await handle.terminate('end of test');
     });
-  });
+  }, 240_000);
 });

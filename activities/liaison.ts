@@ -1,0 +1,58 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Sql } from '../src/db/client.js';
+import { shanghaiDate } from '../src/domain/dates.js';
+import { liaisonRulesFor, termRulesFor, termYearsOf, type LiaisonRules } from '../src/domain/rules.js';
+
+export interface LiaisonContext {
+  organizationId: number;
+  orgPath: string;
+  /** The committee the unit sits under: its organizers assign the officer and approve the establishment. */
+  parentId: number;
+  fullMembers: number;
+  rules: LiaisonRules;
+}
+
+export type DispatchState = 'unassigned' | 'assigned' | 'acknowledged' | 'establishing' | 'established' | 'ended';
+
+/** Liaison dispatch (domain.md §4.4): context, the coverage projection, and the establishment of the organization. */
+export function liaisonActivities(sql: Sql) {
+  return {
+    async loadLiaisonContext(i: { organization: string; at: string; ruleSet?: string }): Promise<LiaisonContext> {
+      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; full_members: number }[]>`
+        select id, path::text as path, parent_id, type, full_members from organizations where code = ${i.organization}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
+      if (o.type !== 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a unit without a Party organization`, 'NotAUnit');
+      return { organizationId: o.id, orgPath: o.path, parentId: Number(o.parent_id), fullMembers: o.full_members, rules: liaisonRulesFor(shanghaiDate(new Date(i.at)), i.ruleSet) };
+    },
+
+    async recordDispatch(d: { workflowId: string; organizationId: number; officer: string | null; state: DispatchState; fullMembers?: number; at: string }): Promise<void> {
+      await sql`
+        insert into liaison_dispatches (workflow_id, organization_id, officer, state, full_members, acknowledged_at, established_at, updated_at)
+        values (${d.workflowId}, ${d.organizationId}, ${d.officer}, ${d.state}, ${d.fullMembers ?? null},
+                ${d.state === 'acknowledged' ? d.at : null}, ${d.state === 'established' ? d.at : null}, ${d.at})
+        on conflict (workflow_id) do update set officer = excluded.officer, state = excluded.state,
+          full_members = coalesce(excluded.full_members, liaison_dispatches.full_members),
+          acknowledged_at = coalesce(liaison_dispatches.acknowledged_at, excluded.acknowledged_at),
+          established_at = coalesce(liaison_dispatches.established_at, excluded.established_at), updated_at = excluded.updated_at`;
+      if (d.fullMembers !== undefined) await sql`update organizations set full_members = ${d.fullMembers}, updated_at = ${d.at} where id = ${d.organizationId} and type = 'unit'`;
+    },
+
+    /**
+     * The founding meeting: the unit becomes a branch in the tree, with its secretary, members and a term starting
+     * today (length from the term rule set). Idempotent: a unit already established is left as it is.
+     */
+    async establishOrganization(e: { organizationId: number; secretary: string; fullMembers: number; at: string }): Promise<{ code: string }> {
+      const today = shanghaiDate(new Date(e.at));
+      const [o] = await sql<{ code: string; type: string; sector: string }[]>`select code, type, sector from organizations where id = ${e.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${e.organizationId} does not exist`, 'NotFound');
+      if (o.type === 'unit') {
+        const years = termYearsOf(termRulesFor(today), 'branch', o.sector);
+        await sql`
+          update organizations set type = 'branch', term_started_on = ${today}, term_years = ${years}, secretary_name = ${e.secretary},
+            full_members = ${e.fullMembers}, updated_at = ${e.at}
+          where id = ${e.organizationId} and type = 'unit'`;
+      }
+      return { code: o.code };
+    },
+  };
+}

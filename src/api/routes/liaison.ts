@@ -1,0 +1,79 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { HttpError } from '../errors.js';
+import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { processId } from '../../processes/term-election.js';
+import { actorOf, refusal } from '../task-updates.js';
+import { reasonSchema } from '../../../workflows/messages.js';
+import { KIND, officerLeftUpdate } from '../../../workflows/liaison-dispatch.js';
+
+const code = z.string().min(1).max(64);
+
+// Liaison dispatch (domain.md §4.4): an officer leaving, and coverage per county.
+const liaison: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+
+  app.post(
+    '/liaison/officer-left',
+    {
+      schema: {
+        tags: ['liaison'],
+        summary: "an officer leaves: the assignment's open tasks close and a new officer is to be assigned",
+        body: z.object({ organization: code.describe('the unit'), reason: reasonSchema }),
+        response: { 200: z.object({ assignment: z.number() }) },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.body.organization);
+      requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
+      try {
+        return await app.temporal.workflow.getHandle(processId(KIND, req.body.organization)).executeUpdate(officerLeftUpdate, {
+          args: [{ reason: req.body.reason, actor: actorOf(req.principal) }],
+        });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'no liaison dispatch is running for this unit');
+        throw err;
+      }
+    },
+  );
+
+  // "应派尽派": units with an acknowledged officer among all units; "应建尽建": units with ≥3 full members that set up
+  // their organization. Units established through a dispatch count in both (they were units).
+  app.get(
+    '/liaison/coverage',
+    {
+      schema: {
+        tags: ['liaison'],
+        querystring: z.object({ org: code.optional() }),
+        response: {
+          200: z.object({
+            items: z.array(z.object({ county: z.string(), name: z.string(), units: z.number(), dispatched: z.number(), dispatchCoverage: z.number().nullable(), eligible: z.number(), established: z.number(), establishCoverage: z.number().nullable() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const under = req.query.org ? await organizationInScope(sql, req.principal, req.query.org) : null;
+      const rows = await sql<{ county: string; name: string; units: number; dispatched: number; eligible: number; established: number }[]>`
+        with u as (
+          select o.id, o.path, o.full_members, d.state
+          from organizations o left join liaison_dispatches d on d.organization_id = o.id
+          where (o.type = 'unit' or d.state = 'established') and ${inScope(sql, req.principal)} ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
+        )
+        select k.code as county, k.name, count(*)::int as units,
+               count(*) filter (where u.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
+               count(*) filter (where u.full_members >= 3 or u.state = 'established')::int as eligible,
+               count(*) filter (where u.state = 'established')::int as established
+        from u join organizations k on k.id = ltree2text(subpath(u.path, greatest(0, least(2, nlevel(u.path) - 2)), 1))::bigint
+        group by k.code, k.name order by k.code`;
+      const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
+      return { items: rows.map((r) => ({ ...r, dispatchCoverage: pct(r.dispatched, r.units), establishCoverage: pct(r.established, r.eligible) })) };
+    },
+  );
+};
+
+export default liaison;

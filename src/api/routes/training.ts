@@ -1,0 +1,198 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { HttpError, notFound } from '../errors.js';
+import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { allows, type Principal } from '../../auth/principal.js';
+import { isValidIsoDate } from '../../domain/dates.js';
+import { processId } from '../../processes/term-election.js';
+import { actorOf, refusal, sendTaskUpdate } from '../task-updates.js';
+import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
+import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training.js';
+
+const code = z.string().min(1).max(64);
+const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
+const organizers = ['admin', 'organizer'] as const;
+const bulkResult = z.object({
+  done: z.array(z.string()),
+  refused: z.array(z.object({ organization: z.string(), status: z.number(), message: z.string() })),
+});
+
+/** What a refused Update means for one organization of a bulk request. */
+function refusedOne(organization: string, err: unknown) {
+  if (err instanceof HttpError) return { organization, status: err.statusCode, message: err.message };
+  if (err instanceof WorkflowUpdateFailedError) {
+    const h = refusal(err);
+    return { organization, status: h.statusCode, message: h.message };
+  }
+  if (err instanceof WorkflowNotFoundError) return { organization, status: 409, message: 'no rotation-training process is running' };
+  throw err;
+}
+
+// Rotation training (domain.md §4.3): sessions, bulk enrolment and attendance (one Update per secretary's
+// cycle workflow, each refused or accepted on its own), a new secretary, coverage per county.
+const training: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+
+  app.post(
+    '/training-sessions',
+    {
+      schema: {
+        tags: ['training'],
+        body: z.object({ code, organization: code.describe('the committee holding the session'), title: z.string().min(1).max(200), startsOn: isoDate, endsOn: isoDate, capacity: z.number().int().positive().max(100_000).optional() })
+          .refine((b) => b.endsOn >= b.startsOn, { message: 'endsOn is before startsOn', path: ['endsOn'] }),
+        response: { 201: z.object({ code: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const org = await organizationInScope(sql, req.principal, req.body.organization);
+      requireRole(req.principal, org.path, organizers);
+      const rows = await sql`
+        insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
+        values (${req.body.code}, ${org.id}, ${req.body.title}, ${req.body.startsOn}, ${req.body.endsOn}, ${req.body.capacity ?? null})
+        on conflict (code) do nothing returning id`;
+      if (rows.length === 0) throw new HttpError(409, 'conflict', `session ${req.body.code} exists`);
+      return reply.status(201).send({ code: req.body.code });
+    },
+  );
+
+  const session = async (c: string) => {
+    const [s] = await sql<{ id: number; path: string; ends_on: Date; capacity: number | null }[]>`
+      select s.id, o.path::text as path, s.ends_on, s.capacity from training_sessions s join organizations o on o.id = s.organization_id where s.code = ${c}`;
+    if (!s) throw notFound(`training session ${c}`);
+    return s;
+  };
+  /** Scope (404) and role (403) of one organization of a bulk request. */
+  const target = async (p: Principal, organization: string) => {
+    const [o] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${organization}`;
+    if (!o || !allows(p, o.path)) throw new HttpError(404, 'not_found', `organization ${organization} not found`);
+    requireRole(p, o.path, organizers);
+  };
+
+  app.post(
+    '/training-sessions/:code/enrolments',
+    {
+      schema: {
+        tags: ['training'],
+        summary: 'enrol many secretaries (their organizations) in a session',
+        params: z.object({ code }),
+        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
+        response: { 200: bulkResult },
+      },
+    },
+    async (req) => {
+      const s = await session(req.params.code);
+      const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
+      const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
+      let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
+      const done: string[] = [];
+      const refused: z.infer<typeof bulkResult>['refused'] = [];
+      for (const organization of [...new Set(req.body.organizations)]) {
+        try {
+          await target(req.principal, organization);
+          if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
+          await app.temporal.workflow.getHandle(processId(KIND, organization)).executeUpdate(enrolTrainingUpdate, {
+            args: [{ session: req.params.code, sessionEndsOn, actor: actorOf(req.principal) }],
+          });
+          seats--;
+          done.push(organization);
+        } catch (err) {
+          refused.push(refusedOne(organization, err));
+        }
+      }
+      return { done, refused };
+    },
+  );
+
+  app.post(
+    '/training-sessions/:code/attendance',
+    {
+      schema: {
+        tags: ['training'],
+        summary: 'record attendance: completes each secretary’s training task and closes the cycle',
+        params: z.object({ code }),
+        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
+        response: { 200: bulkResult },
+      },
+    },
+    async (req) => {
+      await session(req.params.code);
+      const done: string[] = [];
+      const refused: z.infer<typeof bulkResult>['refused'] = [];
+      for (const organization of [...new Set(req.body.organizations)]) {
+        try {
+          await target(req.principal, organization);
+          const [t] = await sql<{ task_key: string }[]>`
+            select task_key from tasks where workflow_id = ${processId(KIND, organization)} and step = 'training' and state in ('open', 'claimed', 'escalated')`;
+          if (!t) throw new HttpError(409, 'conflict', 'no open training task');
+          await sendTaskUpdate(app.temporal, processId(KIND, organization), completeTaskUpdate as never, {
+            taskKey: t.task_key,
+            actor: actorOf(req.principal),
+            outcome: { session: req.params.code, attended: true },
+          });
+          done.push(organization);
+        } catch (err) {
+          refused.push(refusedOne(organization, err));
+        }
+      }
+      return { done, refused };
+    },
+  );
+
+  app.post(
+    '/training/secretary-changes',
+    {
+      schema: {
+        tags: ['training'],
+        summary: 'a new secretary: closes the current training cycle and opens a new one',
+        body: z.object({ organization: code, secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional() }),
+        response: { 200: z.object({ closedCycle: z.number() }) },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.body.organization);
+      requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
+      try {
+        return await app.temporal.workflow.getHandle(processId(KIND, req.body.organization)).executeUpdate(newSecretaryUpdate, {
+          args: [{ secretary: req.body.secretary, reason: req.body.reason, actor: actorOf(req.principal) }],
+        });
+      } catch (err) {
+        const r = refusedOne(req.body.organization, err);
+        throw new HttpError(r.status, r.status === 422 ? 'rule_violation' : 'conflict', r.message);
+      }
+    },
+  );
+
+  // Coverage per county: of the secretaries whose current cycle covers today, the share trained in it.
+  app.get(
+    '/training/coverage',
+    {
+      schema: {
+        tags: ['training'],
+        querystring: z.object({ org: code.optional().describe('only counties under this organization') }),
+        response: {
+          200: z.object({ items: z.array(z.object({ county: z.string(), name: z.string(), secretaries: z.number(), trained: z.number(), coverage: z.number().nullable() })) }),
+        },
+      },
+    },
+    async (req) => {
+      const under = req.query.org ? await organizationInScope(sql, req.principal, req.query.org) : null;
+      const rows = await sql<{ county: string; name: string; secretaries: number; trained: number }[]>`
+        with current as (
+          select c.organization_id, c.state from training_cycles c
+          where c.starts_on <= current_date and current_date < c.ends_on and c.state <> 'closed'
+        )
+        select k.code as county, k.name, count(*)::int as secretaries, count(*) filter (where cur.state = 'completed')::int as trained
+        from current cur
+        join organizations o on o.id = cur.organization_id
+        join organizations k on k.id = ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint
+        where ${inScope(sql, req.principal)} ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
+        group by k.code, k.name order by k.code`;
+      return { items: rows.map((r) => ({ ...r, coverage: r.secretaries ? Math.round((1000 * r.trained) / r.secretaries) / 10 : null })) };
+    },
+  );
+};
+
+export default training;

@@ -1,0 +1,76 @@
+// The steps' outcomes of the term election (domain.md §4.1) and the rules on them. Pure: the workflow's
+// Update validators call these, so an outcome the rules forbid is refused before it enters history.
+import { z } from 'zod';
+import { isValidIsoDate } from './dates.js';
+import { checkCandidateMargin, countVotes, RuleViolation, type BallotCount, type ElectionResult } from './election.js';
+import type { TermRules } from './rules.js';
+
+const comments = z.string().trim().min(2).max(4000);
+const name = z.string().trim().min(1).max(100);
+const count = z.number().int().min(0).max(1_000_000);
+
+/** Step 3, the request (请示): the planned date and seats; a postponement is asked for here and granted in the reply. */
+export const electionRequestOutcome = z.object({
+  electionDate: z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD').optional(),
+  seats: z.number().int().min(1).max(99).optional(),
+  nominationMethod: z.string().max(200).optional(),
+  postponeMonths: z.number().int().min(1).max(120).optional(),
+});
+
+/** Step 4, the supervisor's reply (批复). */
+export const electionReplyOutcome = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('approve'), comments: comments.optional() }),
+  z.object({ decision: z.literal('return'), comments }),
+  z.object({ decision: z.literal('postpone'), postponeMonths: z.number().int().min(1).max(120), comments }),
+]);
+
+/** Step 5, the committee's preliminary candidates. */
+export const candidatesOutcome = z.object({
+  seats: z.number().int().min(1).max(99),
+  candidates: z.array(name).min(1).max(200).refine((c) => new Set(c).size === c.length, 'candidates must be distinct'),
+});
+
+/** Supervisor's review of the candidates, of the result report. */
+export const reviewOutcome = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('agree'), comments: comments.optional() }),
+  z.object({ decision: z.literal('return'), comments }),
+]);
+
+/** Step 6, the members' meeting: the counts of the secret ballot. */
+export const ballotOutcome = z.object({
+  entitled: count,
+  present: count,
+  ballotsIssued: count,
+  ballotsReturned: count,
+  votes: z.record(name, count),
+});
+
+/** Step 7, the new committee elects the secretary from among its members. */
+export const secretaryOutcome = z.object({ secretary: name });
+
+export function checkPostponement(months: number, rules: Pick<TermRules, 'maxPostponementMonths'>): void {
+  if (months > rules.maxPostponementMonths) {
+    throw new RuleViolation('postponement', `a postponement of ${months} months exceeds the ${rules.maxPostponementMonths} months allowed`);
+  }
+}
+
+export function checkCandidates(o: z.output<typeof candidatesOutcome>, rules: TermRules): void {
+  checkCandidateMargin(o.seats, o.candidates.length, rules);
+}
+
+/**
+ * A ballot round: only full members vote (entitled ≤ full members), only the round's candidates receive votes,
+ * then quorum, void ballots and the win rule (countVotes).
+ */
+export function checkBallot(o: BallotCount, round: { seats: number; candidates: string[]; fullMembers: number }, rules: TermRules): ElectionResult {
+  if (o.entitled > round.fullMembers) {
+    throw new RuleViolation('entitled', `${o.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
+  }
+  const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));
+  if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);
+  return countVotes(round.seats, o, rules);
+}
+
+export function checkSecretary(secretary: string, committee: string[]): void {
+  if (!committee.includes(secretary)) throw new RuleViolation('secretary', `${secretary} is not a member of the new committee (${committee.join(', ')})`);
+}

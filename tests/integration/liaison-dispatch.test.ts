@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+
+// Liaison dispatch (domain.md §4.4) through the API against the dev server, for a unit that already has
+// 3 full members: after the officer's training the establishment path follows at once.
+describe('liaison dispatch through the API', () => {
+  let s: Stack;
+  const province = uniqueCode('P');
+  const city = uniqueCode('C');
+  const county = uniqueCode('K');
+  const firm = uniqueCode('F');
+  const small = uniqueCode('F');
+  const branch = uniqueCode('B');
+
+  beforeAll(async () => {
+    s = await startStack();
+    await addOrganizations(s.sql, [
+      orgRow(province, '', { type: 'committee', sector: 'regional' }),
+      orgRow(city, province, { type: 'committee', sector: 'regional' }),
+      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      orgRow(firm, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 3, probationary_members: 0 }),
+      orgRow(small, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 }),
+      orgRow(branch, county, {}),
+    ]);
+  });
+  afterAll(async () => s?.close());
+
+  const wf = (org: string) => `liaison-dispatch:${org}`;
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const openTask = (org: string, step: string) =>
+    eventually(`${step} of ${org}`, async () => {
+      const [t] = await s.sql<{ id: number; assignee_person: string | null }[]>`
+        select t.id, t.assignee_person from tasks t join processes p on p.workflow_id = t.workflow_id
+        where t.workflow_id = ${wf(org)} and t.step = ${step} and t.state in ('open', 'claimed', 'escalated') and p.current_step = ${step}`;
+      return t;
+    });
+  const complete = (id: number, outcome: Record<string, unknown>, auth = s.admin) => post(`/tasks/${id}/complete`, { outcome }, auth);
+
+  it('assigns, acknowledges, trains, and establishes the organization with its own term register', async () => {
+    expect((await post('/processes/liaison-dispatch', { organization: branch })).statusCode).toBe(400); // not a unit
+    expect((await post('/processes/liaison-dispatch', { organization: firm })).statusCode).toBe(201);
+    expect((await post('/processes/liaison-dispatch', { organization: small })).statusCode).toBe(201);
+    const officer = await s.userWith([{ role: 'liaison_officer', org: firm }]);
+
+    const assign = await openTask(firm, 'assign-officer');
+    expect((await complete(assign.id, { officer: 'x y' })).statusCode).toBe(422); // not a username
+    expect((await complete(assign.id, { officer: officer.username })).statusCode).toBe(200);
+    const ack = await openTask(firm, 'acknowledge');
+    expect(ack.assignee_person).toBe(officer.username);
+    expect((await complete(ack.id, {}, officer)).statusCode).toBe(200);
+    expect((await complete((await openTask(firm, 'training')).id, {}, officer)).statusCode).toBe(200);
+
+    // 3 full members already: the establishment path; the officer cannot approve, the organizer returns once.
+    expect((await complete((await openTask(firm, 'establishment-request')).id, { summary: '申请成立党支部' }, officer)).statusCode).toBe(200);
+    let approval = await openTask(firm, 'establishment-approval');
+    expect([403, 404]).toContain((await complete(approval.id, { decision: 'agree' }, officer)).statusCode);
+    expect((await complete(approval.id, { decision: 'return', comments: '请补充党员名单' })).statusCode).toBe(200);
+    expect((await complete((await openTask(firm, 'establishment-request')).id, { summary: '补充后' }, officer)).statusCode).toBe(200);
+    approval = await openTask(firm, 'establishment-approval');
+    expect((await complete(approval.id, { decision: 'agree' })).statusCode).toBe(200);
+
+    // The founding meeting needs at least 3 full members: refused, nothing changes.
+    const founding = await openTask(firm, 'founding-meeting');
+    const before = await s.sql`select type, secretary_name from organizations where code = ${firm}`;
+    const bad = await complete(founding.id, { secretary: '陈明', fullMembers: 2 }, officer);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details).toMatchObject({ rule: 'establish-threshold' });
+    expect(await s.sql`select type, secretary_name from organizations where code = ${firm}`).toEqual(before);
+    expect((await complete(founding.id, { secretary: '陈明', fullMembers: 4 }, officer)).statusCode).toBe(200);
+
+    const done = await eventually('established', async () => {
+      const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(firm))}` })).json();
+      return p.status === 'completed' ? p : null;
+    });
+    expect(done.currentStep).toBe('established');
+    const [org] = await s.sql<{ type: string; secretary_name: string; term_years: number; term_started_on: Date }[]>`select type, secretary_name, term_years, term_started_on from organizations where code = ${firm}`;
+    expect(org).toMatchObject({ type: 'branch', secretary_name: '陈明', term_years: 3 });
+    // Its term register runs: the term-election workflow of the new organization.
+    await eventually('the new term register', async () => {
+      const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(`term-election:${firm}`)}` })).json();
+      return p.currentStep === 'term-register' ? p : null;
+    });
+
+    const cov = (await s.app.inject({ headers: s.admin, url: `/api/v1/liaison/coverage?org=${county}` })).json();
+    expect(cov.items).toEqual([expect.objectContaining({ county, units: 2, dispatched: 1, dispatchCoverage: 50, eligible: 1, established: 1, establishCoverage: 100 })]);
+  });
+
+  it('an officer leaving closes the open tasks and asks for a new assignment', async () => {
+    expect((await post('/liaison/officer-left', { organization: small, reason: '尚未派员' })).statusCode).toBe(409); // no officer yet
+    const assign = await openTask(small, 'assign-officer');
+    const first = await s.userWith([{ role: 'liaison_officer', org: small }]);
+    expect((await complete(assign.id, { officer: first.username })).statusCode).toBe(200);
+    const ack = await openTask(small, 'acknowledge');
+    const left = await post('/liaison/officer-left', { organization: small, reason: '联络员调离' });
+    expect(left.statusCode, left.body).toBe(200);
+    const [old] = await s.sql`select state, reason from tasks where id = ${ack.id}`;
+    expect(old).toMatchObject({ state: 'cancelled', reason: '联络员调离' });
+    const again = await openTask(small, 'assign-officer');
+    expect(again.id).not.toBe(assign.id);
+    const [d] = await s.sql`select state, officer from liaison_dispatches where workflow_id = ${wf(small)}`;
+    expect(d).toMatchObject({ state: 'unassigned', officer: null });
+  });
+});

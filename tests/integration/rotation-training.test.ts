@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
+
+// Rotation training (domain.md §4.3) through the API against the dev server.
+describe('rotation training through the API', () => {
+  let s: Stack;
+  const province = uniqueCode('P');
+  const city = uniqueCode('C');
+  const county = uniqueCode('K');
+  const town = uniqueCode('T');
+  const [v1, v2, v3] = [uniqueCode('V'), uniqueCode('V'), uniqueCode('V')];
+  const community = uniqueCode('M');
+  const today = shanghaiDate(Date.now());
+
+  beforeAll(async () => {
+    s = await startStack();
+    await addOrganizations(s.sql, [
+      orgRow(province, '', { type: 'committee', sector: 'regional' }),
+      orgRow(city, province, { type: 'committee', sector: 'regional' }),
+      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      orgRow(town, county, { type: 'committee', sector: 'regional' }),
+      ...[v1, v2, v3].map((v) => orgRow(v, town, { sector: 'rural' })),
+      orgRow(community, town, { sector: 'community' }),
+    ]);
+  });
+  afterAll(async () => s?.close());
+
+  const wf = (org: string) => `rotation-training:${org}`;
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const step = (org: string, want: string) =>
+    eventually(`${org} at ${want}`, async () => {
+      const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(org))}` })).json();
+      return p.currentStep === want ? p : null;
+    });
+  const cycles = (org: string) =>
+    s.sql<{ cycle: number; state: string; starts_on: Date; ends_on: Date; secretary_name: string }[]>`
+      select cycle, state, starts_on, ends_on, secretary_name from training_cycles where workflow_id = ${wf(org)} order by cycle`;
+  const coverage = async () => (await s.app.inject({ headers: s.admin, url: `/api/v1/training/coverage?org=${county}` })).json().items;
+
+  it('opens a cycle per secretary by sector, enrols in bulk within capacity, records attendance, continues into the next cycle', async () => {
+    for (const org of [v1, v2, v3, community]) expect((await post('/processes/rotation-training', { organization: org })).statusCode).toBe(201);
+    const p = await step(v1, 'training');
+    expect(p.openTasks).toEqual([expect.objectContaining({ step: 'training', assigneeRole: 'secretary' })]);
+    for (const org of [v2, v3, community]) await step(org, 'training');
+    // Villages: 3 years; communities: 1 year (rule set training-hubei-2010).
+    expect(shanghaiDate((await cycles(v1))[0]!.ends_on)).toBe(addMonths(today, 36));
+    expect(shanghaiDate((await cycles(community))[0]!.ends_on)).toBe(addMonths(today, 12));
+
+    const session = uniqueCode('S');
+    expect((await post('/training-sessions', { code: session, organization: county, title: '村党组织书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 11), capacity: 2 })).statusCode).toBe(201);
+
+    // A secretary may not enrol anyone; the session holds two.
+    const sec = await s.userWith([{ role: 'secretary', org: v1 }]);
+    const mine = (await post(`/training-sessions/${session}/enrolments`, { organizations: [v1] }, sec)).json();
+    expect(mine).toEqual({ done: [], refused: [expect.objectContaining({ organization: v1, status: 403 })] });
+    const bulk = (await post(`/training-sessions/${session}/enrolments`, { organizations: [v1, v2, v3] })).json();
+    expect(bulk.done).toEqual([v1, v2]);
+    expect(bulk.refused).toEqual([expect.objectContaining({ organization: v3, status: 422 })]);
+    expect((await s.sql`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${session}`)[0]!.n).toBe(2);
+
+    // Attendance only for the enrolled: v3 is refused by the task's validator and nothing changes.
+    const before = await s.sql`select state from tasks where workflow_id = ${wf(v3)}`;
+    const att = (await post(`/training-sessions/${session}/attendance`, { organizations: [v1, v3] })).json();
+    expect(att.done).toEqual([v1]);
+    expect(att.refused).toEqual([expect.objectContaining({ organization: v3, status: 422, message: expect.stringMatching(/not enrolled/) })]);
+    expect(await s.sql`select state from tasks where workflow_id = ${wf(v3)}`).toEqual(before);
+
+    // v1's cycle is complete; the next starts when this one ends.
+    const next = await step(v1, 'cycle-waiting');
+    expect(next.history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(['c1:cycle-completed', 'c2:cycle-registered']));
+    const c = await cycles(v1);
+    expect(c.map((x) => x.state)).toEqual(['completed', 'open']);
+    expect(shanghaiDate(c[1]!.starts_on)).toBe(addMonths(today, 36));
+    expect(await coverage()).toEqual([{ county, name: expect.any(String), secretaries: 4, trained: 1, coverage: 25 }]);
+  });
+
+  it('a new secretary closes the cycle and opens a new one at once', async () => {
+    const r = await post('/training/secretary-changes', { organization: v2, secretary: '李强', reason: '原书记调任' });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({ closedCycle: 1 });
+    const p = await eventually('cycle 2 training', async () => {
+      const x = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(v2))}` })).json();
+      return x.currentStep === 'training' && x.history.some((h: { event: string }) => h.event === 'c2:cycle-opened') ? x : null;
+    });
+    expect(p.openTasks).toHaveLength(1);
+    const c = await cycles(v2);
+    expect(c.map((x) => [x.cycle, x.state, x.secretary_name])).toEqual([[1, 'closed', '张伟'], [2, 'open', '李强']]);
+    expect(shanghaiDate(c[1]!.starts_on)).toBe(today);
+    const old = await s.sql`select state from tasks where workflow_id = ${wf(v2)} and task_key = 'c1:training'`;
+    expect(old[0]!.state).toBe('cancelled');
+    // The same secretary again is refused.
+    expect((await post('/training/secretary-changes', { organization: v2, secretary: '李强' })).statusCode).toBe(409);
+  });
+});

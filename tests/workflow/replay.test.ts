@@ -1,0 +1,19 @@
+import { inject, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { recordedHistories } from '../helpers/histories.js';
+import { installRuntimeLogger } from '../../src/worker.js';
+import { quietLog } from '../helpers/context.js';
+
+// Every committed history (tests/histories, recorded with ORGLIFE_RECORD_HISTORIES=1) must replay on today's
+// workflow code: a change that would break running workflows fails here (guard it with patched()).
+describe('recorded histories replay on the current workflow code', () => {
+  it('replays each recorded workflow without nondeterminism', async () => {
+    installRuntimeLogger(quietLog);
+    const histories = await recordedHistories();
+    expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch']));
+    const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
+    const failures: string[] = [];
+    for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
+    expect(failures).toEqual([]);
+  });
+});

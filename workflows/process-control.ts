@@ -1,0 +1,85 @@
+// What every process workflow shares beyond its tasks: cancellation by a person with a reason (an Update, so
+// a refused cancel never enters history), and step outcomes checked by the rules in the complete validator.
+import { ApplicationFailure, CancellationScope, condition, defineUpdate, isCancellation, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { z as zod } from 'zod';
+import { RuleViolation } from '../src/domain/election.js';
+import { actorAllows, type Actor } from '../src/domain/task-rights.js';
+import { actorSchema, reasonSchema } from './messages.js';
+
+export const cancelProcessInput = zod.object({ actor: actorSchema, reason: reasonSchema });
+export type CancelProcessInput = z.input<typeof cancelProcessInput>;
+export interface CancelRequest {
+  actor: Actor;
+  reason: string;
+}
+export const cancelProcessUpdate = defineUpdate<{ status: 'cancelled' }, [CancelProcessInput]>('cancelProcess');
+
+/** Who may cancel a whole process: those who steer the organization's work. */
+const cancellers = ['admin', 'organizer', 'supervisor'] as const;
+
+/**
+ * Runs a process body that a person may cancel. The cancel Update's validator checks the reason and the
+ * caller's right at the organization (its path is known once the body has read it); its handler cancels the
+ * body's scope, and `onCancel` (not cancellable) closes the open tasks and records who and why.
+ */
+export async function cancellable(orgPath: () => string | undefined, body: () => Promise<void>, onCancel: (c: CancelRequest) => Promise<void>): Promise<void> {
+  let request: CancelRequest | undefined;
+  let finished = false;
+  const scope = new CancellationScope();
+  setHandler(
+    cancelProcessUpdate,
+    async (raw) => {
+      const i = cancelProcessInput.parse(raw);
+      request = { actor: i.actor, reason: i.reason };
+      scope.cancel();
+      await condition(() => finished);
+      return { status: 'cancelled' as const };
+    },
+    {
+      validator: (raw) => {
+        const i = cancelProcessInput.parse(raw);
+        const path = orgPath();
+        if (finished || request) throw new Error('the process has already ended or is being cancelled');
+        if (path === undefined) throw new Error('the process is starting; retry');
+        if (!actorAllows(i.actor, path, cancellers)) throw new Error(`${i.actor.username} may not cancel this process`);
+      },
+    },
+  );
+  try {
+    await scope.run(body);
+  } catch (err) {
+    if (!request || !isCancellation(err)) throw err;
+    const r = request;
+    await CancellationScope.nonCancellable(() => onCancel(r));
+  } finally {
+    finished = true;
+  }
+}
+
+/**
+ * A task's outcome rule for `validateOutcome`: the payload must match the step's schema, then pass `check`.
+ * Refusals carry a type the API answers with 422 (RuleViolation names the rule broken).
+ */
+export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<S>) => void = () => {}): (outcome: Record<string, unknown>) => void {
+  return (outcome) => {
+    const parsed = schema.safeParse(outcome);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ field: ['outcome', ...i.path.map(String)].join('.'), message: i.message }));
+      throw ApplicationFailure.create({ type: 'InvalidOutcome', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), details: [issues], nonRetryable: true });
+    }
+    try {
+      check(parsed.data);
+    } catch (err) {
+      if (err instanceof RuleViolation) {
+        throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ rule: err.rule }], nonRetryable: true });
+      }
+      throw err;
+    }
+  };
+}
+
+/** The outcome as the step's schema reads it (after the validator accepted it). */
+export function outcomeOf<S extends z.ZodType>(schema: S, outcome: Record<string, unknown>): z.output<S> {
+  return schema.parse(outcome);
+}

@@ -1,0 +1,170 @@
+// Rotation training 轮训 (domain.md §4.3): one run per secretary's cycle (3 years for village secretaries, 1 year for
+// SOE, university and community secretaries: the rule set's numbers). The training task opens when the cycle
+// starts and is due when it ends, so its reminders fall during the cycle and it escalates when the cycle ends
+// untrained. An organizer enrols the secretary in a session; recorded attendance completes the task, closes the
+// cycle and continues as new into the next. A new secretary closes the cycle and opens a new one at once.
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ProcessActivities } from '../activities/index.js';
+import type { TrainingContext } from '../activities/training.js';
+import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
+import { RuleViolation } from '../src/domain/election.js';
+import { actorAllows } from '../src/domain/task-rights.js';
+import { HumanTasks, type HumanTaskResult } from './human-task.js';
+import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
+import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+
+export const KIND = 'rotation-training';
+
+export interface RotationTrainingInput {
+  organization: string;
+  cycle?: number;
+  /** The cycle's first day; by default the day the run starts. */
+  startsOn?: IsoDate;
+  secretary?: string;
+  ruleSet?: string;
+}
+
+const sessionCode = z.string().min(1).max(64);
+export const enrolTrainingInput = z.object({
+  session: sessionCode,
+  sessionEndsOn: z.string().refine(isValidIsoDate),
+  actor: actorSchema,
+});
+export const newSecretaryInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), actor: actorSchema });
+export const enrolTrainingUpdate = defineUpdate<{ cycle: number }, [z.input<typeof enrolTrainingInput>]>('enrolTraining');
+export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input<typeof newSecretaryInput>]>('newSecretary');
+/** The training task's outcome: attendance at a session the secretary was enrolled in. */
+export const attendanceOutcome = z.object({ session: sessionCode, attended: z.literal(true) });
+
+const steerers = ['admin', 'organizer', 'supervisor'] as const;
+
+const { loadTrainingContext, recordCycle, recordEnrolment, recordStep, closeCycleTasks, cancelProcess } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export async function rotationTraining(input: RotationTrainingInput): Promise<void> {
+  const workflowId = workflowInfo().workflowId;
+  const cycle = input.cycle ?? 1;
+  const key = (k: string) => `c${cycle}:${k}`;
+  const tasks = new HumanTasks();
+  let ctx: TrainingContext | undefined;
+  let step = 'starting';
+  let nextDeadline: string | null = null;
+  const enrolled: string[] = [];
+  let result: HumanTaskResult | undefined;
+  let newSecretary: z.output<typeof newSecretaryInput> | undefined;
+  let next: RotationTrainingInput | undefined;
+  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
+
+  const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
+    step = s;
+    await recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
+  };
+  const cycleRecord = (state: 'open' | 'completed' | 'closed', extra: { trainedOn?: IsoDate; session?: string } = {}) => ({
+    workflowId, cycle, organizationId: ctx!.organizationId, secretary: ctx!.secretary, startsOn: ctx!.startsOn, endsOn: ctx!.endsOn, state, at: new Date().toISOString(), ...extra,
+  });
+  const open = () => ctx !== undefined && result === undefined && newSecretary === undefined;
+
+  setHandler(
+    enrolTrainingUpdate,
+    async (raw) => {
+      const i = enrolTrainingInput.parse(raw);
+      enrolled.push(i.session);
+      await recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
+      await moveTo(step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
+      return { cycle };
+    },
+    {
+      validator: (raw) => {
+        const i = enrolTrainingInput.parse(raw);
+        if (!open()) throw new Error('the training cycle is not open');
+        if (!actorAllows(i.actor, ctx!.orgPath, steerers)) throw new Error(`${i.actor.username} may not enrol this secretary`);
+        if (enrolled.includes(i.session)) throw new Error(`already enrolled in ${i.session}`);
+        if (i.sessionEndsOn < ctx!.startsOn) throw new Error(`session ${i.session} ended before the cycle began`);
+      },
+    },
+  );
+  setHandler(
+    newSecretaryUpdate,
+    async (raw) => {
+      newSecretary = newSecretaryInput.parse(raw);
+      await condition(() => next !== undefined);
+      return { closedCycle: cycle };
+    },
+    {
+      validator: (raw) => {
+        const i = newSecretaryInput.parse(raw);
+        if (!open()) throw new Error('the training cycle is not open');
+        if (!actorAllows(i.actor, ctx!.orgPath, steerers)) throw new Error(`${i.actor.username} may not change the secretary`);
+        if (i.secretary === ctx!.secretary) throw new Error(`${i.secretary} is already the secretary of this cycle`);
+      },
+    },
+  );
+
+  await cancellable(
+    () => ctx?.orgPath,
+    async () => {
+      ctx = await loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
+      const c = ctx;
+      nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
+      await recordCycle(cycleRecord('open'));
+      await moveTo('cycle-waiting', 'cycle-registered', { cycle, secretary: c.secretary, startsOn: c.startsOn, endsOn: c.endsOn, ruleSet: c.rules.id });
+
+      // The next cycle begins when the last one ends: wait for it (a new secretary starts one at once).
+      const waitMs = shanghaiInstant(c.startsOn, 0).getTime() - Date.now();
+      if (waitMs > 0) await condition(() => newSecretary !== undefined, waitMs);
+      if (!newSecretary) {
+        const training = await tasks.open({
+          key: key('training'),
+          process: KIND,
+          step: 'training',
+          organizationId: c.organizationId,
+          assigneeRole: 'secretary',
+          due: { on: c.endsOn },
+          reminderWorkingDays: c.rules.reminderWorkingDays,
+          escalationWorkingDays: c.rules.escalationWorkingDays,
+          title: '书记轮训',
+          validateOutcome: outcomeRule(attendanceOutcome, (o) => {
+            if (!enrolled.includes(o.session)) throw new RuleViolation('enrolment', `attendance at ${o.session}: the secretary is not enrolled in it`);
+          }),
+        });
+        nextDeadline = training.task.dueAt;
+        await moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
+        training.result.then((r) => (result = r)).catch(() => undefined);
+        await condition(() => result !== undefined || newSecretary !== undefined);
+      }
+      if (newSecretary) {
+        const at = new Date().toISOString();
+        await closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.actor.username, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
+        await recordCycle(cycleRecord('closed'));
+        nextDeadline = null;
+        await moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.actor.username });
+        next = { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: newSecretary.secretary };
+        return;
+      }
+      if (result!.state === 'cancelled') {
+        nextDeadline = null;
+        await recordCycle(cycleRecord('closed'));
+        await moveTo('training-cancelled', 'training-cancelled', { reason: result!.reason, by: result!.actor }, 'cancelled');
+        return;
+      }
+      const { session } = outcomeOf(attendanceOutcome, result!.outcome);
+      const trainedOn = shanghaiDate(Date.now());
+      await recordEnrolment({ workflowId, cycle, session, organizationId: c.organizationId, actor: result!.actor, at: new Date().toISOString(), attended: true });
+      await recordCycle(cycleRecord('completed', { trainedOn, session }));
+      nextDeadline = null;
+      await moveTo('trained', 'cycle-completed', { session, trainedOn });
+      next = { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
+    },
+    async (cancel) => {
+      nextDeadline = null;
+      step = 'cancelled';
+      await recordCycle(cycleRecord('closed'));
+      await cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+    },
+  );
+  await condition(allHandlersFinished);
+  if (next) await continueAsNew<typeof rotationTraining>(next);
+}
