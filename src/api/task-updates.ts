@@ -1,4 +1,4 @@
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
@@ -37,7 +37,7 @@ export async function sendTaskUpdate(client: Client, workflowId: string, update:
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
     if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'the process of this task has ended');
-    if (isDeadlineExceeded(err)) {
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) {
       throw new HttpError(503, 'process_unavailable', `the process did not answer within ${UPDATE_DEADLINE_MS / 1000} s; try again`);
     }
     throw err;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 
 // Property over every write route in the route table: arbitrary JSON bodies and path parameters never get a
 // 5xx, and any refusal (4xx) leaves every table exactly as it was.
@@ -8,7 +8,8 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
   let s: Stack;
 
   beforeAll(async () => {
-    s = await startStack();
+    // A database of its own: every task it can name belongs to a workflow this stack's worker runs.
+    s = await startStack({ databaseUrl: await freshDatabase('property') });
     const root = uniqueCode('PB');
     await addOrganizations(s.sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(uniqueCode('PBV'), root)]);
   });

@@ -16,6 +16,8 @@ interface Fixture {
   outsideTaskId: number;
   outsideProcessId: string;
   outsideEscalationId: number;
+  /** A training session held by county B. */
+  outsideSession: string;
   /** An import job started by an admin of the whole tree. */
   othersImportJob: string;
   /** A notification of another user. */
@@ -60,6 +62,33 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/units': (f) => ({ method: 'GET', url: '/api/v1/units?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/people': (f) => ({ method: 'GET', url: '/api/v1/people?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/organizations/:code/appointments': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/appointments`, expect: [404] }),
+  'POST /api/v1/processes/:id/cancel': (f) => ({ method: 'POST', url: `/api/v1/processes/${f.outsideProcessId}/cancel`, payload: { reason: 'probe' }, expect: [404] }),
+  'POST /api/v1/training-sessions': (f) => ({
+    method: 'POST',
+    url: '/api/v1/training-sessions',
+    payload: { code: `PROBE-${f.outsideTaskId}`, organization: f.outsideCounty, title: '探针', startsOn: '2030-01-01', endsOn: '2030-01-02' },
+    expect: [403, 404],
+  }),
+  'POST /api/v1/training-sessions/:code/enrolments': (f) => ({
+    method: 'POST',
+    url: `/api/v1/training-sessions/${f.outsideSession}/enrolments`,
+    payload: { organizations: [f.outsideVillage] },
+    // A bulk route answers per organization: B's village must be refused, nothing done.
+    expect: [200, 404],
+    leaks: (b) => Array.isArray(b.done) && b.done.length > 0,
+  }),
+  'POST /api/v1/training-sessions/:code/attendance': (f) => ({
+    method: 'POST',
+    url: `/api/v1/training-sessions/${f.outsideSession}/attendance`,
+    payload: { organizations: [f.outsideVillage] },
+    // A bulk route answers per organization: B's village must be refused, nothing done.
+    expect: [200, 404],
+    leaks: (b) => Array.isArray(b.done) && b.done.length > 0,
+  }),
+  'POST /api/v1/training/secretary-changes': (f) => ({ method: 'POST', url: '/api/v1/training/secretary-changes', payload: { organization: f.outsideVillage, secretary: '李四' }, expect: [404] }),
+  'GET /api/v1/training/coverage': (f) => ({ method: 'GET', url: '/api/v1/training/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'POST /api/v1/liaison/officer-left': (f) => ({ method: 'POST', url: '/api/v1/liaison/officer-left', payload: { organization: f.outsideVillage, reason: 'probe' }, expect: [404] }),
+  'GET /api/v1/liaison/coverage': (f) => ({ method: 'GET', url: '/api/v1/liaison/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/organizations/:code': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}`, expect: [404] }),
   'GET /api/v1/organizations/:code/children': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideCounty}/children`, expect: [404] }),
   'POST /api/v1/processes/:kind': (f) => ({
@@ -147,7 +176,15 @@ describe('route table: authentication and scope on every route', () => {
       payload: `${IMPORT_HEADER}\n${b},${root},中共探针县委员会,committee,regional,5,2022-01-01,,,10,0\n`,
     });
     expect(job.statusCode, job.body).toBe(202);
+    const session = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/training-sessions',
+      headers: s.admin,
+      payload: { code: `S${b}`, organization: b, title: '县委轮训班', startsOn: '2030-03-01', endsOn: '2030-03-05' },
+    });
+    expect(session.statusCode, session.body).toBe(201);
     f = {
+      outsideSession: `S${b}`,
       othersImportJob: job.json().jobId,
       outsideVillage: vb,
       outsideCounty: b,
@@ -182,7 +219,7 @@ describe('route table: authentication and scope on every route', () => {
       const p = probe(f);
       const res = await s.app.inject({ method: p.method, url: p.url, payload: p.payload, headers: { ...insider, ...p.headers } });
       expect(p.expect, `${key} answered ${res.statusCode}: ${res.body.slice(0, 200)}`).toContain(res.statusCode);
-      if (p.leaks) expect(p.leaks(res.json()), `${key} shows county B`).toBe(false);
+      if (p.leaks && res.statusCode === 200) expect(p.leaks(res.json()), `${key} shows or changes county B`).toBe(false);
     }
     // Nothing of county B changed through any probe.
     const [t] = await s.sql`select state from tasks where id = ${f.outsideTaskId}`;

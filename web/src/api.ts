@@ -176,10 +176,11 @@ export async function listAllTasks(q: TaskQuery, maxPages = 10): Promise<{ items
 // ---- coming from the task-mechanism work (contract.md "task actions"; bodies are our best reading of domain.md §3) ----
 
 export const claimTask = (id: number) => request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/claim`, {});
+// The API names a person (username) or a role as the new assignee, and a new due date (YYYY-MM-DD).
 export const reassignTask = (id: number, body: { assignee: string; reason: string }) =>
-  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/reassign`, body);
+  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/reassign`, { assigneePerson: body.assignee, reason: body.reason });
 export const extendTask = (id: number, body: { dueAt: string; reason: string }) =>
-  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/extend`, body);
+  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/extend`, { dueOn: body.dueAt.slice(0, 10), reason: body.reason });
 export const cancelTask = (id: number, body: { reason: string }) => request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/cancel`, body);
 
 export type EscalationAction = 'acknowledge' | 'reassign' | 'extend' | 'close';
