@@ -196,7 +196,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await b.shot('supervisor-2-reassign');
     expect(await a11yViolations(page)).toEqual([]);
 
-    await item.getByRole('link', { name: '查看' }).click();
+    // A reassigned task may leave the overdue list (the new assignee gets a deadline of their own): open it directly.
+    const [row] = await s.sql<{ workflow_id: string }[]>`select workflow_id from tasks where id = ${taskId}`;
+    await page.goto(`/tasks/${taskId}?p=${encodeURIComponent(row!.workflow_id)}`);
     await page.getByTestId('history').getByText('下达换届请示任务').waitFor();
     expect(await page.textContent('main')).toContain('您的角色不能办结此任务');
     await b.shot('supervisor-3-task-history');
