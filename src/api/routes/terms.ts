@@ -1,3 +1,4 @@
+import { isValidIsoDate } from '../../domain/dates.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { inScope, organizationInScope } from '../scope.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isValidIsoDate, 'not a calendar date');
 
 const termSchema = z.object({
   code: z.string(),
