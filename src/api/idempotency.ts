@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sql } from '../db/client.js';
 import { HttpError } from './errors.js';
+import { failpoint } from '../runtime/failpoints.js';
 
 export interface ActionResponse {
   status: number;
@@ -22,7 +23,10 @@ export function idempotencyKey(req: FastifyRequest): string | undefined {
 /**
  * Runs an action once per (caller, Idempotency-Key): the first response (success or refusal) is stored, and a
  * retry with the same key and the same request gets it again without acting a second time. The same key with
- * a different request is refused (422); a retry while the first attempt still runs gets 409.
+ * a different request is refused (422); a retry while the first attempt still runs gets 409. An attempt that
+ * stored no answer within ABANDONED_AFTER died with its process (an update answers within 15 s or gives 503):
+ * the retry takes its key over and runs the action again, and the Temporal update id derived from the key
+ * makes the workflow answer with the first application's result instead of acting twice.
  */
 export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyReply, run: () => Promise<ActionResponse>) {
   const key = idempotencyKey(req);
@@ -38,14 +42,31 @@ export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyRe
     const [prev] = await sql<{ request: string; status: number | null; response: unknown }[]>`
       select request, status, response from idempotency_keys where user_id = ${userId} and key = ${key}`;
     if (prev!.request !== request) throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
-    if (prev!.status === null) throw new HttpError(409, 'conflict', 'a request with this Idempotency-Key is still in progress');
+    if (prev!.status === null) {
+      const [takenOver] = await sql`
+        update idempotency_keys set created_at = now()
+        where user_id = ${userId} and key = ${key} and status is null and created_at < now() - ${ABANDONED_AFTER}::interval
+        returning key`;
+      if (!takenOver) throw new HttpError(409, 'conflict', 'a request with this Idempotency-Key is still in progress');
+      return answer(sql, reply, userId, key, run);
+    }
     return reply.status(prev!.status).header('idempotent-replayed', 'true').send(prev!.response);
   }
+  return answer(sql, reply, userId, key, run);
+}
+
+/** Longer than an action may take (the update deadline is 15 s): an attempt this old without an answer is dead. */
+const ABANDONED_AFTER = '20 seconds';
+
+/** Runs the action for a claimed key, stores its answer (or refusal) under the key, then sends it. */
+async function answer(sql: Sql, reply: FastifyReply, userId: number, key: string, run: () => Promise<ActionResponse>) {
   const store = (status: number, body: unknown) =>
     sql`update idempotency_keys set status = ${status}, response = ${sql.json(body as never)} where user_id = ${userId} and key = ${key}`;
   try {
     const r = await run();
+    failpoint('action-before-store');
     await store(r.status, r.body);
+    failpoint('action-before-reply');
     return reply.status(r.status).send(r.body);
   } catch (err) {
     if (err instanceof HttpError && err.statusCode < 500) {

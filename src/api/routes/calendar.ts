@@ -73,7 +73,14 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/calendar.ics',
-    { schema: { tags: ['calendar'], querystring: z.object({ token: z.string().min(10).max(200) }) } },
+    {
+      schema: {
+        tags: ['calendar'],
+        querystring: z.object({ token: z.string().min(10).max(200) }),
+        // Not JSON: the answer is documented with its own media type (the errors stay JSON, added in app.ts).
+        response: { 200: { description: 'RFC 5545 iCalendar feed of the holder\'s open deadlines', content: { 'text/calendar': { schema: z.string() } } } },
+      },
+    },
     async (req, reply) => {
       const [user] = await sql<{ id: number; username: string }[]>`
         select id, username from users where calendar_token_sha256 = ${tokenDigest(req.query.token)} and not disabled`;
