@@ -77,6 +77,19 @@ describe('organization import', () => {
     expect(cols).toEqual(['full_members', 'name', 'probationary_members', 'secretary_phone', 'sector', 'term_started_on', 'term_years', 'type']);
   });
 
+  it('answers an upload over a real socket at once (the request stream is not walked as if it were data)', async () => {
+    // The NUL-character guard once walked the raw request stream (socket, server, ...) and spun at full CPU.
+    const address = await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const r = await fetch(`${address}/api/v1/organizations/import`, {
+      method: 'POST',
+      headers: { authorization: s.admin.authorization, 'content-type': 'text/csv' },
+      body: csv([[`${P}X1`, 'NO-SUCH-PARENT', '坏行']]),
+      signal: AbortSignal.timeout(30_000),
+    });
+    expect(r.status).toBe(422); // row errors, as for an injected request
+    expect(JSON.stringify(await r.json())).toContain('parent');
+  });
+
   it('refuses a file without the required columns (400) and an empty body', async () => {
     const r = await post('code,name\r\nA,b\r\n');
     expect(r.statusCode).toBe(400);
