@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, type TermRules } from '../src/domain/rules.js';
-import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { WorkingCalendar } from '../src/domain/calendar.js';
+import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
 
 export interface TermContext {
   organizationId: number;
@@ -28,18 +27,6 @@ export interface StepRecord {
   status: 'running' | 'completed' | 'cancelled';
 }
 
-export interface OpenTaskInput {
-  workflowId: string;
-  taskKey: string;
-  process: string;
-  step: string;
-  organizationId: number;
-  assigneeRole: string;
-  openedAt: string;
-  /** Due at the end of this date's working day, moved earlier to a workday if it is a holiday. */
-  dueOn: IsoDate;
-}
-
 export interface TaskEventInput {
   workflowId: string;
   taskKey: string;
@@ -50,20 +37,11 @@ export interface TaskEventInput {
   detail?: Record<string, unknown>;
 }
 
-export interface CloseTaskInput {
-  workflowId: string;
-  taskKey: string;
-  state: 'done' | 'cancelled';
-  actor: string;
-  outcome: Record<string, unknown>;
-  at: string;
-}
-
 /**
  * Activities that project process state into PostgreSQL. Every write is keyed by workflow id + task key +
  * event key, so a retried activity (worker crash, lost reply) writes nothing twice.
  */
-export function processActivities(sql: Sql, calendar = new WorkingCalendar()) {
+export function processActivities(sql: Sql) {
   return {
     async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
       const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number }[]>`
@@ -98,24 +76,6 @@ export function processActivities(sql: Sql, calendar = new WorkingCalendar()) {
       });
     },
 
-    async openTask(t: OpenTaskInput): Promise<{ id: number; dueAt: string }> {
-      const dueAt = shanghaiInstant(calendar.workdayOnOrBefore(t.dueOn), 18).toISOString();
-      return sql.begin(async (tx) => {
-        const [row] = await tx<{ id: number; due_at: Date; inserted: boolean }[]>`
-          insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at)
-          values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, 'open', ${t.openedAt}, ${dueAt})
-          on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
-          returning id, due_at, (xmax = 0) as inserted`;
-        if (row!.inserted) {
-          await tx`
-            insert into task_events (task_id, event_key, kind, at, after)
-            values (${row!.id}, 'opened', 'opened', ${t.openedAt}, ${tx.json({ state: 'open', dueAt })})
-            on conflict do nothing`;
-        }
-        return { id: row!.id, dueAt: row!.due_at.toISOString() };
-      });
-    },
-
     async recordTaskEvent(e: TaskEventInput): Promise<void> {
       await sql`
         insert into task_events (task_id, event_key, kind, at, actor, after)
@@ -124,19 +84,5 @@ export function processActivities(sql: Sql, calendar = new WorkingCalendar()) {
         on conflict do nothing`;
     },
 
-    async closeTask(c: CloseTaskInput): Promise<void> {
-      await sql.begin(async (tx) => {
-        const [before] = await tx<{ id: number; state: string }[]>`
-          select id, state from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
-        if (!before) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
-        if (before.state === c.state) return; // a retry after the first attempt committed
-        await tx`update tasks set state = ${c.state}, closed_at = ${c.at}, outcome = ${tx.json(c.outcome as never)} where id = ${before.id}`;
-        await tx`
-          insert into task_events (task_id, event_key, kind, at, actor, before, after)
-          values (${before.id}, ${c.state}, ${c.state === 'done' ? 'completed' : 'cancelled'}, ${c.at}, ${c.actor},
-                  ${tx.json({ state: before.state })}, ${tx.json({ state: c.state, outcome: c.outcome } as never)})
-          on conflict do nothing`;
-      });
-    },
   };
 }

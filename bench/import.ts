@@ -7,22 +7,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pino from 'pino';
-import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'csv-stringify';
 import { loadConfig } from '../src/config.js';
-import { createSql } from '../src/db/client.js';
-import { migrate } from '../src/db/migrate.js';
-import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { buildApp } from '../src/api/app.js';
 import { createUser } from '../src/auth/users.js';
 import { generateRows } from '../src/demo/province.js';
 import { columns } from '../src/organizations/import/columns.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import type { Bench, BenchResult } from './types.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { percentile } from './measure.js';
+import { startBenchServers } from './servers.js';
 
 export const importBench: Bench = {
   name: 'import',
@@ -34,15 +28,13 @@ export const importBench: Bench = {
     await pipeline(Readable.from(generateRows(n, shanghaiDate(Date.now()))), stringify({ header: true, columns: [...columns] }), createWriteStream(file));
     const size = statSync(file).size;
 
-    const pg = await startEmbeddedPostgres(join(dir, 'postgres'), 55000 + Math.floor(Math.random() * 1000), () => {});
-    const sql = createSql(pg.url, { max: 10 });
+    // The import needs no Temporal: its client is never dialled.
+    const servers = await startBenchServers(() => {}, { temporal: false });
+    const { sql } = servers;
     const log = pino({ level: 'silent' });
     try {
-      await migrate(sql);
-      const config = loadConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent' });
-      // The import needs no Temporal: a lazy connection is never dialled.
-      const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-      const app = await buildApp({ sql, temporal, config, log });
+      const config = loadConfig({ DATABASE_URL: servers.databaseUrl, TEMPORAL_ADDRESS: servers.temporalAddress, LOG_LEVEL: 'silent' });
+      const app = await buildApp({ sql, temporal: servers.client, config, log });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -102,8 +94,7 @@ export const importBench: Bench = {
       ];
       return results;
     } finally {
-      await sql.end();
-      await pg.stop();
+      await servers.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { insertOrganizations } from '../src/organizations/store.js';
 import { addMonths, shanghaiDate } from '../src/domain/dates.js';
-import { pool, type BenchResult, type BenchServers } from './servers.js';
+import type { BenchResult, BenchServers } from './servers.js';
+import { pool } from './measure.js';
 import { startBenchStack } from './stack.js';
 
 export async function run(s: BenchServers, opts: { n: number; concurrency?: number }): Promise<BenchResult[]> {

@@ -9,7 +9,9 @@ import { createWorker } from '../src/worker.js';
 import { overdueGroups } from '../src/api/routes/escalations.js';
 import { taskProcess } from '../workflows/task-process.js';
 import { tasksQuery } from '../workflows/messages.js';
-import { argFlag, benchEnv, insertTree, log, timeIt, type BenchResult } from './tasks-support.js';
+import { argFlag, insertTree, log, type BenchResult } from './tasks-support.js';
+import { timeIt } from './measure.js';
+import { startBenchServers } from './servers.js';
 
 export interface OverdueOptions {
   quick?: boolean;
@@ -24,7 +26,7 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
   const rows = opts.rows ?? (opts.quick ? 100_000 : 1_000_000);
   const workflows = opts.workflows ?? (opts.quick ? 60 : 300);
   const runs = opts.runs ?? (opts.quick ? 20 : 50);
-  const env = await benchEnv('overdue');
+  const env = await startBenchServers(log);
   const { sql, client } = env;
   try {
     const prefix = `B${randomUUID().slice(0, 6)}`;
@@ -61,7 +63,7 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
 
     // Baseline: the same question asked of Temporal for `workflows` live task workflows.
     const taskQueue = `bench-overdue-${randomUUID()}`;
-    const worker = await createWorker({ connection: env.workerConnection, namespace: 'default', taskQueue, sql });
+    const worker = await createWorker({ connection: env.workerConnection!, namespace: 'default', taskQueue, sql });
     const running = worker.run();
     const now = Date.now();
     const villages = tree.villages.slice(0, workflows);

@@ -1,9 +1,10 @@
 // The real servers a benchmark runs against: an embedded PostgreSQL and a Temporal dev server in a fresh
-// directory, or the ones named by DATABASE_URL / TEMPORAL_ADDRESS.
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+// directory under bench/out/, or the ones named by DATABASE_URL / TEMPORAL_ADDRESS. The only harness: every
+// benchmark gets its servers here.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { createSql, type Sql } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
@@ -14,31 +15,42 @@ export interface BenchServers {
   sql: Sql;
   databaseUrl: string;
   client: Client;
+  /** For workers the benchmark runs in its own process. */
+  workerConnection: NativeConnection | null;
   temporalAddress: string;
   stop(): Promise<void>;
 }
 
-export async function startBenchServers(log: (m: string) => void = () => {}): Promise<BenchServers> {
+/** `temporal: false` for benchmarks of PostgreSQL alone (the import): no dev server, a client never dialled. */
+export async function startBenchServers(log: (m: string) => void = () => {}, opts: { temporal?: boolean } = {}): Promise<BenchServers> {
   mkdirSync(resolve('bench', 'out'), { recursive: true });
   const dir = mkdtempSync(join(resolve('bench', 'out'), 'servers-'));
-  chmodSync(dir, 0o755);
+  chmodSync(dir, 0o755); // the postgres user must reach its data (see pgDataDir)
   const pg = process.env.DATABASE_URL
     ? { url: process.env.DATABASE_URL, stop: async () => {} }
     : await startEmbeddedPostgres(join(dir, 'postgres'), await freePort(), log);
-  const temporal = process.env.TEMPORAL_ADDRESS
-    ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
-    : await startDevServer({ dir: join(dir, 'temporal'), port: await freePort(), namespace: 'default', log });
+  const temporal =
+    opts.temporal === false
+      ? { address: '127.0.0.1:1', stop: async () => {} }
+      : process.env.TEMPORAL_ADDRESS
+        ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
+        : await startDevServer({ dir: join(dir, 'temporal'), port: await freePort(), namespace: 'default', log });
   const sql = createSql(pg.url, { max: 20 });
   await migrate(sql);
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const client = new Client({
+    connection: opts.temporal === false ? Connection.lazy({ address: temporal.address }) : await Connection.connect({ address: temporal.address }),
+  });
+  const workerConnection = opts.temporal === false ? null : await NativeConnection.connect({ address: temporal.address });
   return {
     sql,
     databaseUrl: pg.url,
     client,
+    workerConnection,
     temporalAddress: temporal.address,
     async stop() {
-      await client.connection.close();
-      await sql.end();
+      await workerConnection?.close().catch(() => {});
+      await client.connection.close().catch(() => {});
+      await sql.end({ timeout: 5 });
       await temporal.stop();
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -48,18 +60,3 @@ export async function startBenchServers(log: (m: string) => void = () => {}): Pr
 
 import type { BenchResult } from './types.js';
 export type { BenchResult };
-
-/** Runs `task` for every item with at most `concurrency` in flight. */
-export async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await task(items[next++]!);
-    }),
-  );
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}

@@ -6,7 +6,8 @@ import { insertOrganizations } from '../src/organizations/store.js';
 import { generateProvince } from '../src/demo/province.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { startTermElections } from '../src/processes/term-election.js';
-import { pool, type BenchResult, type BenchServers } from './servers.js';
+import type { BenchResult, BenchServers } from './servers.js';
+import { pool } from './measure.js';
 
 export async function run(s: BenchServers, opts: { n: number; concurrency?: number }): Promise<BenchResult[]> {
   const concurrency = opts.concurrency ?? 32;

@@ -5,14 +5,16 @@
 // show user actions are not starved.
 //   node --import tsx bench/storm.ts [--quick]
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { createWorker } from '../src/worker.js';
 import { taskProcess } from '../workflows/task-process.js';
 import { notifier } from '../workflows/notifier.js';
 import { claimTaskUpdate, machineActor, unclaimTaskUpdate } from '../workflows/messages.js';
-import { argFlag, benchEnv, insertTree, log, percentile, type BenchResult } from './tasks-support.js';
+import { argFlag, insertTree, log, type BenchResult } from './tasks-support.js';
+import { percentile } from './measure.js';
+import { startBenchServers } from './servers.js';
+import { freePort } from '../tests/helpers/ports.js';
 
 export interface StormOptions {
   quick?: boolean;
@@ -23,21 +25,13 @@ export interface StormOptions {
   recipients?: number;
 }
 
-const port = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-
 export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
   const n = opts.tasks ?? (opts.quick ? 1_000 : 30_000);
   const slots = opts.activityConcurrency ?? 50;
-  const env = await benchEnv('storm');
+  const env = await startBenchServers(log);
   const { sql, client } = env;
   let mails = 0;
-  const smtpPort = await port();
+  const smtpPort = await freePort();
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -68,7 +62,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
 
     const taskQueue = `bench-storm-${randomUUID()}`;
     const worker = await createWorker({
-      connection: env.workerConnection,
+      connection: env.workerConnection!,
       namespace: 'default',
       taskQueue,
       sql,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { loadPrincipal, type Principal } from '../../auth/principal.js';
 import { HttpError } from '../errors.js';
 import type { Sql } from '../../db/client.js';

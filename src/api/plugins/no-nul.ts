@@ -2,15 +2,15 @@ import fp from 'fastify-plugin';
 import { HttpError } from '../errors.js';
 
 /**
- * Path of the first string holding a NUL character, which PostgreSQL text cannot store. Only JSON-shaped data
- * is walked (plain objects, arrays): a multipart body holds streams, buffers and a `fields` link back to the
- * body itself, and walking those spun the API at full CPU on every upload.
+ * Path of the first string holding a NUL character, which PostgreSQL text cannot store. Streams and binary
+ * data are not walked: an upload's body is the raw request stream, and walking it (socket, server, ...) spun
+ * the API at full CPU. The query object has a prototype of its own (fast-querystring), so it is not skipped
+ * for lacking Object.prototype.
  */
 function findNul(value: unknown, path: string, seen = new Set<object>()): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
   if (value === null || typeof value !== 'object' || seen.has(value)) return null;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return null;
+  if (typeof (value as { pipe?: unknown }).pipe === 'function' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return null;
   seen.add(value);
   for (const [k, v] of Object.entries(value)) {
     if (k.includes('\u0000')) return `${path}.${k.replaceAll('\u0000', '\\0')}`;

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { checkRow, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
+import { checkRow, columns, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
 import { readRows, UnreadableFile } from './read.js';
 
 export interface ImportResult {
@@ -59,20 +59,8 @@ const IMPORT_LOCK = 7_311_043;
 const copyText = (v: string | number | null): string =>
   v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
-const copyColumns: (keyof ImportRow)[] = [
-  'row',
-  'code',
-  'parent_code',
-  'name',
-  'type',
-  'sector',
-  'term_years',
-  'term_started_on',
-  'secretary_name',
-  'secretary_phone',
-  'full_members',
-  'probationary_members',
-];
+// The staging table's column order: the file's line number, then the contract's columns.
+const copyColumns: (keyof ImportRow)[] = ['row', ...columns];
 
 class Errors {
   readonly list: RowError[] = [];
