@@ -4,10 +4,11 @@ import { taskActivities } from './tasks.js';
 import { lifecycleActivities } from './lifecycle.js';
 import { trainingActivities } from './training.js';
 import { liaisonActivities } from './liaison.js';
+import { assessmentActivities } from './assessment.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
-  return { ...processActivities(sql), ...taskActivities(sql), ...notifyActivities(sql, notify), ...lifecycleActivities(sql), ...trainingActivities(sql), ...liaisonActivities(sql) };
+  return { ...processActivities(sql), ...taskActivities(sql), ...notifyActivities(sql, notify), ...lifecycleActivities(sql), ...trainingActivities(sql), ...liaisonActivities(sql), ...assessmentActivities(sql) };
 }
 
 export type ProcessActivities = ReturnType<typeof createActivities>;

@@ -1,4 +1,5 @@
 // `npm start` (role all), `npm run worker`, `npm run api`.
+import { ensureAssessmentSchedule } from './processes/assessment.js';
 import pino from 'pino';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -77,6 +78,7 @@ async function main(role: Role): Promise<void> {
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
+      await ensureAssessmentSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       workerRun.catch((err) => {
         log.fatal({ err }, 'worker failed');
         void stop('worker-failure', 1);

@@ -3,3 +3,4 @@ export { taskProcess } from './task-process.js';
 export { notifier } from './notifier.js';
 export { rotationTraining } from './rotation-training.js';
 export { liaisonDispatch } from './liaison-dispatch.js';
+export { yearlyAssessment } from './yearly-assessment.js';

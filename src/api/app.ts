@@ -1,3 +1,4 @@
+import assessments from './routes/assessments.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(terms);
       await api.register(units);
       await api.register(people);
+      await api.register(assessments);
     },
     { prefix: '/api/v1' },
   );

@@ -88,6 +88,10 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/training/secretary-changes': (f) => ({ method: 'POST', url: '/api/v1/training/secretary-changes', payload: { organization: f.outsideVillage, secretary: '李四' }, expect: [404] }),
   'GET /api/v1/training/coverage': (f) => ({ method: 'GET', url: '/api/v1/training/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'POST /api/v1/liaison/officer-left': (f) => ({ method: 'POST', url: '/api/v1/liaison/officer-left', payload: { organization: f.outsideVillage, reason: 'probe' }, expect: [404] }),
+  // Only an admin of the whole tree runs a year; the rankings list only counties of the caller's subtree.
+  'POST /api/v1/assessments/:year/run': () => ({ method: 'POST', url: '/api/v1/assessments/2020/run', expect: [403] }),
+  'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
   'GET /api/v1/liaison/coverage': (f) => ({ method: 'GET', url: '/api/v1/liaison/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/organizations/:code': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}`, expect: [404] }),
   'GET /api/v1/organizations/:code/children': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideCounty}/children`, expect: [404] }),
