@@ -12,6 +12,7 @@ import { rotationTraining, enrolTrainingUpdate, newSecretaryUpdate } from '../..
 import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
+import { startAssessment } from '../processes/assessment.js';
 import type { Role } from '../auth/principal.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
@@ -65,7 +66,17 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
             on conflict do nothing`;
   log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length }, 'seeded a demo province');
   // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
-  if (cfg.ORGLIFE_DEMO_ADVANCE) void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code)).catch((err) => log.warn({ err }, 'demo: advancing processes failed'));
+  // Then this year's assessment so far, so that the ranking has something to show.
+  const assess = () =>
+    startAssessment(client, cfg.TEMPORAL_TASK_QUEUE, Number(today.slice(0, 4))).catch((err) => {
+      if (!(err instanceof AlreadyRunning)) throw err;
+    });
+  if (cfg.ORGLIFE_DEMO_ADVANCE) {
+    void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code))
+      .catch((err) => log.warn({ err }, 'demo: advancing processes failed'))
+      .then(assess)
+      .catch((err) => log.warn({ err }, 'demo: the assessment did not start'));
+  } else await assess();
 }
 
 /** Drives a few demo processes through their steps as a person would (through their Updates). */
