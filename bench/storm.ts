@@ -71,17 +71,22 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     });
     const running = worker.run();
 
-    // All reminders fall inside one minute, far enough ahead for every workflow to start and open its task.
+    // The storm, as year-end brings it: every task falls due in the same minute M; its reminder fires in the
+    // minute before (M-1) and its first escalation in the minute after (M+1). Far enough ahead for every
+    // workflow to start and open its task first.
     const startBudgetMs = Math.max(45_000, n * 15);
-    const minute = Math.ceil((Date.now() + startBudgetMs) / 60_000) * 60_000;
+    const minute = Math.ceil((Date.now() + startBudgetMs + 60_000) / 60_000) * 60_000;
+    const stormStart = minute - 60_000;
+    const lastInstant = minute + 120_000;
     const far = (d: number) => new Date(minute + d * 86_400_000).toISOString();
-    log(`starting ${n} task workflows; reminders due in the minute of ${new Date(minute).toISOString()}`);
+    log(`starting ${n} task workflows; due in the minute of ${new Date(minute).toISOString()}, reminded the minute before, escalated the minute after`);
     const t0 = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: 64 }, async () => {
         while (next < n) {
           const i = next++;
+          const due = minute + (i % 60) * 1000;
           await client.workflow.start(taskProcess, {
             workflowId: `storm:${prefix}:${i}`,
             taskQueue,
@@ -89,9 +94,9 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
               task: {
                 key: 'report', step: 'monthly-report', organizationId: targets[i % targets.length]!, assigneeRole: 'secretary', due: { workingDays: 1 },
                 plan: {
-                  dueAt: far(1),
-                  reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: new Date(minute + (i % 60) * 1000).toISOString() }],
-                  escalations: [{ level: 1, workingDaysAfter: 3, at: far(3) }, { level: 2, workingDaysAfter: 10, at: far(10) }, { level: 3, workingDaysAfter: 20, at: far(20) }],
+                  dueAt: new Date(due).toISOString(),
+                  reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: new Date(due - 60_000).toISOString() }],
+                  escalations: [{ level: 1, workingDaysAfter: 3, at: new Date(due + 60_000).toISOString() }, { level: 2, workingDaysAfter: 10, at: far(10) }, { level: 3, workingDaysAfter: 20, at: far(20) }],
                 },
               },
             }],
@@ -102,7 +107,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const startSeconds = (performance.now() - t0) / 1000;
     log(`started in ${startSeconds.toFixed(1)} s`);
 
-    // The probe: an unrelated task whose holder claims and unclaims it throughout.
+    // The probe: an unrelated task whose holder claims and unclaims it throughout (other work that must not starve).
     const probe = await client.workflow.start(taskProcess, {
       workflowId: `storm-probe:${prefix}`,
       taskQueue,
@@ -118,20 +123,21 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       claimed = !claimed;
       return performance.now() - t;
     };
+    const count = async () =>
+      (await sql<{ reminded: number; escalated: number; opened: number; expected: number }[]>`
+        select (select count(*) from task_events e join tasks t on t.id = e.task_id where t.workflow_id like ${`storm:${prefix}:%`} and e.kind = 'reminded')::int as reminded,
+               (select count(*) from escalations x join tasks t on t.id = x.task_id where t.workflow_id like ${`storm:${prefix}:%`} and x.level = 1)::int as escalated,
+               (select count(*) from tasks t where t.workflow_id like ${`storm:${prefix}:%`})::int as opened,
+               -- A task that opened after its reminder's instant does not send it late (workflows/human-task.ts).
+               (select count(*) from task_reminders r join tasks t on t.id = r.task_id where t.workflow_id like ${`storm:${prefix}:%`} and r.at > t.opened_at)::int as expected`)[0]!;
+    // Calm: the probe before the storm, once every task is open (at least a few samples, however late).
     const calm: number[] = [];
-    while (Date.now() < minute - 2_000 && calm.length < 20) calm.push(await poke());
-    const opened = async () => (await sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`storm:${prefix}:%`}`)[0]!.n;
-    log(`tasks opened before the storm: ${await opened()} / ${n}`);
-    while (Date.now() < minute) await new Promise((r) => setTimeout(r, 100));
+    while ((await count()).opened < n && Date.now() < stormStart - 5_000) await new Promise((r) => setTimeout(r, 500));
+    while (calm.length < 5 || (Date.now() < stormStart - 2_000 && calm.length < 20)) calm.push(await poke());
+    log(`tasks opened before the storm: ${(await count()).opened} / ${n}`);
+    while (Date.now() < stormStart) await new Promise((r) => setTimeout(r, 100));
 
-    const stormStart = Date.now();
     const during: number[] = [];
-    let reminded = 0;
-    const reminders = async () =>
-      (await sql<{ n: number }[]>`
-        select count(*)::int as n from task_events e join tasks t on t.id = e.task_id
-        where t.workflow_id like ${`storm:${prefix}:%`} and e.kind = 'reminded'`)[0]!.n;
-    const deadline = stormStart + 30 * 60_000;
     let probing = true;
     const prober = (async () => {
       while (probing) {
@@ -139,20 +145,20 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    // A task that opened after its reminder's instant does not send it late (workflows/human-task.ts): the
-    // storm is the reminders that were still ahead of their task's opening.
-    const expected = (await sql<{ n: number }[]>`
-      select count(*)::int as n from task_reminders r join tasks t on t.id = r.task_id
-      where t.workflow_id like ${`storm:${prefix}:%`} and r.at > t.opened_at`)[0]!.n;
-    log(`reminders expected: ${expected}`);
-    while (reminded < expected && Date.now() < deadline) {
+    const deadline = lastInstant + 30 * 60_000;
+    let c = await count();
+    while ((Date.now() < lastInstant || c.reminded < c.expected || c.escalated < c.opened) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
-      reminded = await reminders();
+      c = await count();
     }
-    const drainSeconds = (Date.now() - stormStart) / 1000;
+    const doneAt = Date.now();
     probing = false;
     await prober;
-    log(`${reminded} reminders written ${drainSeconds.toFixed(1)} s after the minute began`);
+    // The storm cannot end before its last instant: what counts is how long after it the last record lands.
+    const drainSeconds = Math.max(0, (doneAt - lastInstant) / 1000);
+    const reminded = c.reminded;
+    const escalated = c.escalated;
+    log(`${reminded}/${c.expected} reminders and ${escalated}/${c.opened} escalations recorded ${drainSeconds.toFixed(1)} s after the storm's last instant`);
 
     const t1 = performance.now();
     const pass = await client.workflow.execute(notifier, { workflowId: `storm-notifier:${prefix}`, taskQueue, args: [{ once: true, batch: n * 3 }] });
@@ -167,14 +173,16 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const duringP99 = percentile(duringSorted, 99);
     const duringP50 = percentile(duringSorted, 50);
     log(`probe Update latency: calm p50 ${percentile(calmSorted, 50).toFixed(0)} ms p99 ${calmP99.toFixed(0)} ms; storm p50 ${duringP50.toFixed(0)} ms p99 ${duringP99.toFixed(0)} ms (${during.length} samples)`);
+    const records = reminded + escalated;
     return [
-      { name: `storm.drain (${n} reminders in one minute, ${slots} activity slots)`, value: drainSeconds, unit: 's', baseline: 'the one-minute due window', baselineValue: 60, ratio: 60 / drainSeconds },
-      { name: 'storm.throughput', value: reminded / drainSeconds, unit: 'reminders/s', baseline: 'rate needed to drain within the minute', baselineValue: n / 60, ratio: reminded / drainSeconds / (n / 60) },
-      { name: 'storm.probe-update.p50', value: duringP50, unit: 'ms', baseline: 'same Update before the storm (p50)', baselineValue: percentile(calmSorted, 50), ratio: percentile(calmSorted, 50) / duringP50 },
-      { name: 'storm.probe-update.p99', value: duringP99, unit: 'ms', baseline: 'same Update before the storm (p99)', baselineValue: calmP99, ratio: calmP99 / duringP99 },
-      { name: 'storm.emails', value: mails, unit: 'e-mails', baseline: 'one message per task', baselineValue: n, ratio: n / Math.max(1, mails) },
-      { name: 'storm.notifier-pass', value: notifySeconds, unit: 's', baseline: 'the one-minute digest window', baselineValue: 60, ratio: 60 / notifySeconds },
-      { name: 'storm.start', value: startSeconds, unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: startBudgetMs / 1000 / startSeconds },
+      { name: `storm.drain (${n} tasks due in one minute: reminders the minute before, escalations the minute after; ${slots} activity slots)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 2 minutes', baselineValue: 120, ratio: +(120 / Math.max(1, drainSeconds)).toFixed(3) },
+      { name: 'storm.records', value: records, unit: 'reminders + escalations', baseline: 'expected', baselineValue: c.expected + c.opened, ratio: +(records / Math.max(1, c.expected + c.opened)).toFixed(3) },
+      { name: 'storm.throughput', value: +(records / ((doneAt - stormStart) / 1000)).toFixed(1), unit: 'records/s', baseline: 'rate of the storm itself (records over its 3 minutes)', baselineValue: +((c.expected + c.opened) / 180).toFixed(1), ratio: +(records / ((doneAt - stormStart) / 1000) / ((c.expected + c.opened) / 180)).toFixed(3) },
+      { name: 'storm.probe-update.p50', value: +duringP50.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p50)', baselineValue: +percentile(calmSorted, 50).toFixed(0), ratio: +(percentile(calmSorted, 50) / duringP50).toFixed(3) },
+      { name: 'storm.probe-update.p99', value: +duringP99.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p99)', baselineValue: +calmP99.toFixed(0), ratio: +(calmP99 / duringP99).toFixed(3) },
+      { name: 'storm.emails', value: mails, unit: 'e-mails', baseline: 'one message per task', baselineValue: n, ratio: +(n / Math.max(1, mails)).toFixed(1) },
+      { name: 'storm.notifier-pass', value: +notifySeconds.toFixed(1), unit: 's', baseline: 'the one-minute digest window', baselineValue: 60, ratio: +(60 / notifySeconds).toFixed(2) },
+      { name: 'storm.start', value: +startSeconds.toFixed(1), unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2) },
     ];
   } finally {
     smtp.close();
