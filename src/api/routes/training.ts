@@ -9,15 +9,13 @@ import { isValidIsoDate } from '../../domain/dates.js';
 import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal, sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
+import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training.js';
 
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
 const organizers = ['admin', 'organizer'] as const;
-const bulkResult = z.object({
-  done: z.array(z.string()),
-  refused: z.array(z.object({ organization: z.string(), status: z.number(), message: z.string() })),
-});
+const bulkResult = bulkResultSchema;
 
 /** What a refused Update means for one organization of a bulk request. */
 function refusedOne(organization: string, err: unknown) {
@@ -172,9 +170,7 @@ const training: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['training'],
         querystring: z.object({ org: code.optional().describe('only counties under this organization') }),
-        response: {
-          200: z.object({ items: z.array(z.object({ county: z.string(), name: z.string(), secretaries: z.number(), trained: z.number(), coverage: z.number().nullable() })) }),
-        },
+        response: { 200: trainingCoverageSchema },
       },
     },
     async (req) => {
