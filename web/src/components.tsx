@@ -1,4 +1,4 @@
-// Small shared pieces: loading and error states, the "not available yet" notice, field wrapper, badges.
+// Small shared pieces: loading and error states, field wrapper, badges.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
@@ -36,9 +36,8 @@ export function errorText(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-/** Shows a failed load: the notice for an endpoint that is not there yet, or the error with a retry. */
-export function ErrorBox({ error, what, retry }: { error: unknown; what?: string; retry?: () => void }) {
-  if (error instanceof ApiError && error.notAvailable) return <NotAvailable what={what ?? ''} />;
+/** Shows a failed call: the error, with a retry when one makes sense. */
+export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
   return (
     <div class="notice error" role="alert">
       <strong>{t('common.error')}</strong> 
@@ -49,14 +48,6 @@ export function ErrorBox({ error, what, retry }: { error: unknown; what?: string
         </button>
       )}
     </div>
-  );
-}
-
-export function NotAvailable({ what }: { what: string }) {
-  return (
-    <p class="notice pending" role="status" data-testid="not-available">
-      {t('common.notAvailable', { what })}
-    </p>
   );
 }
 
