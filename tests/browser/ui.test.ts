@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
@@ -19,11 +19,25 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
   const township = uniqueCode('WT');
   const [v1, v2, v3, v4] = [uniqueCode('WA'), uniqueCode('WB'), uniqueCode('WC'), uniqueCode('WD')];
   const sessions: Session[] = [];
+  let current: Session[] = [];
   const open = async (viewport?: { width: number; height: number }) => {
     const b = await openBrowser(executablePath, baseURL, viewport);
     sessions.push(b);
+    current.push(b);
     return b;
   };
+  beforeEach(() => {
+    current = [];
+  });
+  // A failed step says where the page was and what it showed, and leaves a FAILED-*.png beside the screenshots.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const [i, b] of current.entries()) {
+      const text = await b.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
+      console.error(`[${ctx.task.name}] page ${i}: ${b.page.url()}\n${text}\nerrors: ${JSON.stringify(b.errors)}`);
+      await b.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}-${i}`).catch(() => {});
+    }
+  });
 
   /** Starts a term election through the API and waits for its election-request task; returns the task id. */
   const electionTask = async (org: string) => {
@@ -313,7 +327,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await bulk.getByRole('button', { name: '新建培训班' }).click();
     await bulk.getByRole('button', { name: '创建培训班' }).click();
     await bulk.locator('#ns-code-error').waitFor();
-    await bulk.getByLabel('培训班编码', { exact: true }).fill(session);
+    await bulk.getByLabel(/^培训班编码/).fill(session);
     await bulk.getByLabel('培训班名称').fill('村党组织书记轮训班');
     await bulk.getByLabel('举办党委编码').fill(township);
     await bulk.getByLabel('开班日期').fill(addDays(shanghaiDate(Date.now()), 7));

@@ -99,5 +99,21 @@ export function OverdueBadge() {
   );
 }
 
-export const stepName = (process: string, step: string) => tx(`step.${step}`, step) + (process ? '' : '');
+export const stepName = (_process: string, step: string) => tx(`step.${step}`, step);
+/**
+ * A process history entry. Keys are `<task>[-<round>]-<verb>` (election-request-2-filed), a step of its own
+ * (term-renewed), or prefixed by a training cycle (c1:cycle-completed): named entries first, then task + verb.
+ */
+export function eventName(key: string): string {
+  const k = key.replace(/^c\d+:/, '');
+  const named = tx(`event.${k}`, '') || tx(`step.${k}`, '');
+  if (named) return named;
+  const m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k);
+  if (m) {
+    const step = tx(`step.${m[1]}`, '');
+    const verb = tx(`verb.${m[3]}`, '');
+    if (step && verb) return `${step}${m[2] ? `（${m[2].slice(1)}）` : ''} · ${verb}`;
+  }
+  return key;
+}
 export const processName = (kind: string) => tx(`process.${kind}`, kind);

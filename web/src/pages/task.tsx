@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getOrganization, getProcess, type Me, type TaskState } from '../api.js';
 import { hasRole } from '../auth.js';
-import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, StateBadge, errorText, eventName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -104,7 +104,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
       <ol class="history" data-testid="history">
         {process.history.map((h) => (
           <li key={`${h.at}-${h.event}`}>
-            <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {tx(`event.${h.event}`, h.event)}
+            <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {eventName(h.event)}
             <span class="muted"> · {stepName(process.kind, h.step)}</span>
           </li>
         ))}
