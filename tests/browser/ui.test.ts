@@ -305,7 +305,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     }
     for (const v of [v1, v2, v3]) {
       await eventually(`${v}'s training task`, async () => {
-        const [row] = await s.sql`select 1 from tasks where workflow_id = ${`rotation-training:${v}`} and step = 'training' and state = 'open'`;
+        const [row] = await s.sql`
+          select 1 from tasks t join training_cycles c on c.workflow_id = t.workflow_id and c.state = 'open'
+          where t.workflow_id = ${`rotation-training:${v}`} and t.step = 'training' and t.state = 'open'`;
         return row;
       });
     }
