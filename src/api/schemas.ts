@@ -142,3 +142,14 @@ export const liaisonCoverageSchema = z.object({
     }),
   ),
 });
+
+/** A unit without a Party organization (GET /units): the target of liaison dispatch. */
+export const unitSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  parentCode: z.string().nullable(),
+  fullMembers: z.number(),
+  shouldEstablish: z.boolean().describe('≥3 full members: must set up its own organization (应建尽建)'),
+  liaisonOfficer: z.string().nullable(),
+});

@@ -105,6 +105,7 @@ export type ImportJob = z.infer<typeof S.importJobSchema>;
 export type BulkResult = z.infer<typeof S.bulkResultSchema>;
 export type TrainingCoverage = z.infer<typeof S.trainingCoverageSchema>['items'][number];
 export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][number];
+export type Unit = z.infer<typeof S.unitSchema>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -193,6 +194,9 @@ export const searchOrganizations = (q: { q?: string; under?: string; type?: stri
 /** GET /terms: the term register by end date, in the caller's subtree (or `under` a code). */
 export const listTerms = (q: { under?: string; endsFrom?: string; endsTo?: string; overdue?: boolean; cursor?: string; limit?: number }) =>
   request<Page<Term>>('GET', `/api/v1/terms${qs(q)}`);
+
+/** GET /units: units without a Party organization (liaison dispatch targets), with their current officer. */
+export const listUnits = (q: { under?: string; cursor?: string; limit?: number } = {}) => request<Page<Unit>>('GET', `/api/v1/units${qs(q)}`);
 
 // ---- training and liaison ----
 

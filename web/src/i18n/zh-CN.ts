@@ -98,6 +98,7 @@ export const zhCN = {
   'overdue.empty': '管辖范围内没有逾期任务。',
   'overdue.level': '督办级别',
   'overdue.notEscalated': '尚未升级督办',
+  'overdue.hoursLate': '逾期 {n} 小时',
   'overdue.daysLate': '逾期 {n} 天',
   'act.reassign': '改派',
   'act.extend': '延期',
@@ -253,6 +254,18 @@ export const zhCN = {
   'verb.counted': '已计票',
   'verb.completed': '已完成',
   'verb.registered': '已登记',
+  'officers.title': '批量选派党建联络员',
+  'officers.officer': '联络员（用户名）',
+  'officers.hint': '为所选的每个单位启动联络员选派流程，并把选派任务办结为此人。',
+  'officers.badUsername': '用户名只能包含字母、数字和 _.@-，2 到 64 个字符',
+  'officers.pick': '选择未建党组织单位（已选 {n} 个）',
+  'officers.current': '现任：{name}',
+  'officers.none': '未派联络员',
+  'officers.submit': '为所选单位选派',
+  'officers.progress': '选派进度',
+  'officers.result': '已选派 {done} 个，未能选派 {refused} 个。',
+  'officers.refused': '未能选派的单位及原因',
+  'officers.notOpen': '该单位没有待办的选派任务（可能已派联络员）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -4,6 +4,7 @@ import { orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
+import { BulkOfficers } from './officers.js';
 import { BulkEnrol, LiaisonCoverageTable, TrainingCoverageChart } from './coverage.js';
 
 const STARTED_KEY = 'orglife.started';
@@ -58,6 +59,7 @@ export function DashboardPage({ user }: { user: Me }) {
         <LiaisonCoverageTable org={org} version={version} />
       </div>
       <BulkEnrol org={org} onDone={() => setVersion((v) => v + 1)} />
+      <BulkOfficers org={org} onDone={() => setVersion((v) => v + 1)} />
     </section>
   );
 }

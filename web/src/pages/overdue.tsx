@@ -1,11 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
-import { actOnEscalation, getOverdue, listEscalations, listTasks, type Escalation, type Me, type Overdue, type Task } from '../api.js';
+import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTasks, type Escalation, type Me, type Overdue, type Task } from '../api.js';
 import { hasRole } from '../auth.js';
 import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { TaskActions } from './actions.js';
 
-const DAY = 24 * 3600 * 1000;
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+const lateness = (dueAt: string) => {
+  const late = Date.now() - Date.parse(dueAt);
+  return late < DAY ? t('overdue.hoursLate', { n: Math.max(1, Math.floor(late / HOUR)) }) : t('overdue.daysLate', { n: Math.floor(late / DAY) });
+};
 /** Organizations whose tasks are listed at once; the others on request (the summary already counts them). */
 const EXPANDED = 10;
 
@@ -133,7 +138,7 @@ function OverdueTask({ task, canComplete, onDone }: { task: Task; canComplete: b
         {stepName(task.process, task.step)} · {processName(task.process)}
       </div>
       <div class="task-meta">
-        {t('tasks.due')} {fmtDateTime(task.dueAt)} · {t('overdue.daysLate', { n: Math.max(1, Math.floor((Date.now() - Date.parse(task.dueAt)) / DAY)) })}
+        {t('tasks.due')} {fmtDateTime(task.dueAt)} · {lateness(task.dueAt)}
         {task.assigneePerson && ` · ${t('tasks.assignee')} ${task.assigneePerson}`}
         {task.claimedBy && ` · ${t('overdue.claimedBy', { who: task.claimedBy })}`}
       </div>
@@ -152,7 +157,13 @@ function OverdueTask({ task, canComplete, onDone }: { task: Task; canComplete: b
 
 /** Escalations sent to a committee in the caller's subtree that are not closed: acknowledge, or close with a reason. */
 function Escalations({ version, onDone }: { version: number; onDone: (m: string) => void }) {
-  const [data, reload] = useLoad(async () => (await listEscalations({ limit: 200 })).items.filter((e) => e.state !== 'closed'), [version]);
+  const [data, reload] = useLoad(async () => {
+    const items = (await listEscalations({ limit: 200 })).items.filter((e) => e.state !== 'closed');
+    // Escalations name organizations by code: look the names up once (a handful per page).
+    const codes = [...new Set(items.flatMap((e) => [e.organization, e.taskOrganization]))];
+    const names = new Map(await Promise.all(codes.map(async (c) => [c, await getOrganization(c).then((o) => o.name, () => c)] as const)));
+    return items.map((e) => ({ ...e, organizationName: names.get(e.organization) ?? e.organization, taskOrganizationName: names.get(e.taskOrganization) ?? e.taskOrganization }));
+  }, [version]);
   return (
     <section class="card" aria-labelledby="esc-title" data-testid="escalations">
       <h2 id="esc-title">{t('esc.title')}</h2>
@@ -170,7 +181,7 @@ function Escalations({ version, onDone }: { version: number; onDone: (m: string)
   );
 }
 
-function EscalationItem({ e, onDone }: { e: Escalation; onDone: (m: string) => void }) {
+function EscalationItem({ e, onDone }: { e: Escalation & { organizationName: string; taskOrganizationName: string }; onDone: (m: string) => void }) {
   const [closing, setClosing] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
@@ -203,10 +214,10 @@ function EscalationItem({ e, onDone }: { e: Escalation; onDone: (m: string) => v
   return (
     <li class="task" data-escalation-id={e.id}>
       <div class="task-title">
-        {stepName('', e.step)} · {e.taskOrganization}
+        {stepName('', e.step)} · {e.taskOrganizationName}
       </div>
       <div class="task-meta">
-        {t('esc.to', { org: e.organization, level: e.level })} · {t('tasks.due')} {fmtDateTime(e.dueAt)} · {t('esc.opened')} {fmtDateTime(e.openedAt)}
+        {t('esc.to', { org: e.organizationName, level: e.level })} · {t('tasks.due')} {fmtDateTime(e.dueAt)} · {t('esc.opened')} {fmtDateTime(e.openedAt)}
       </div>
       <div class="task-badges">
         <span class="badge escalated">{t('tasks.escalation', { n: e.level })}</span>
