@@ -266,6 +266,22 @@ export const zhCN = {
   'officers.result': '已选派 {done} 个，未能选派 {refused} 个。',
   'officers.refused': '未能选派的单位及原因',
   'officers.notOpen': '该单位没有待办的选派任务（可能已派联络员）',
+  'step.acknowledge': '联络员到岗确认',
+  'step.assign-officer': '选派党建联络员',
+  'step.establishment-approval': '审批成立党组织',
+  'step.establishment-request': '成立党组织请示',
+  'step.establishment-reviewed': '成立请示已审批',
+  'step.founding-meeting': '召开成立大会',
+  'step.visit-report': '走访报告',
+  'step.officer-assigned': '已选派联络员',
+  'step.officer-left': '联络员已离任',
+  'step.established': '已成立党组织',
+  'step.unit-registered': '单位已登记',
+  'step.visiting': '定期走访',
+  'step.cycle-closed': '轮训周期已关闭',
+  'step.trained': '已完成轮训',
+  'step.training-cancelled': '轮训已取消',
+  'step.cancelled': '已撤销',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
