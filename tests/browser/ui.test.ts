@@ -209,6 +209,8 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // The confirmation is the page's: the reloaded list may no longer hold the task once it has a new holder.
     const notice = page.getByTestId('action-notice');
     await expect.poll(() => notice.textContent(), { timeout: 60_000 }).toBe('改派：操作已完成。');
+    // Keyboard and screen-reader users continue from the confirmation, not from a row that may be gone.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-notice');
     const [ev] = await s.sql<{ kind: string; actor: string; reason: string }[]>`select kind, actor, reason from task_events where task_id = ${taskId} order by id desc limit 1`;
     expect(ev).toMatchObject({ kind: expect.stringMatching(/reassign/), actor: supervisor.username, reason: '原书记调离，改由新任书记办理' });
     expect((await s.sql`select assignee_person from tasks where id = ${taskId}`)[0]!.assignee_person).toBe('secretary-2');
