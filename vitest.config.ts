@@ -3,9 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    // The browser tests hung (a test process spinning at full CPU) after the merge of the task mechanism;
-    // until that is found they run only when asked: ORGLIFE_BROWSER_TESTS=1 npm test.
-    exclude: process.env.ORGLIFE_BROWSER_TESTS ? [] : ['tests/browser/**'],
     globalSetup: ['tests/setup/servers.ts'],
     // Time-skipping servers keep one clock each and the integration tests share one dev server and database:
     // files run one after another, which also keeps a 2-core machine responsive.

@@ -1,22 +1,11 @@
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Actor } from '../domain/task-rights.js';
 import type { TaskView } from '../../workflows/messages.js';
 import { HttpError } from './errors.js';
 
-export const taskViewSchema = z.object({
-  id: z.number(),
-  taskKey: z.string(),
-  step: z.string(),
-  state: z.string(),
-  dueAt: z.string(),
-  assigneeRole: z.string().optional(),
-  assigneePerson: z.string().nullable().optional(),
-  claimedBy: z.string().nullable().optional(),
-  escalationLevel: z.number().optional(),
-});
+export { taskViewSchema } from './schemas.js';
 
 /** The caller as the workflow's validators see it: name and grants (role + subtree path), resolved here. */
 export const actorOf = (p: Principal): Actor => ({ username: p.username, grants: p.grants.map((g) => ({ role: g.role, path: g.path })) });

@@ -57,7 +57,7 @@ export async function openBrowser(executablePath: string, baseURL: string, viewp
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // 4xx answers the UI handles (a 404 from a route not built yet) show up as console errors: not page bugs.
+    // 4xx answers the UI handles (a refused import, a wrong password) show up as console errors: not page bugs.
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   return {

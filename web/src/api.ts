@@ -1,7 +1,10 @@
-// The one place the UI talks to the API. Each endpoint is one function; endpoints other engineers are still
-// building are here too, under their names, so a page works once the route lands. Until then they fail with
-// `ApiError.notAvailable` (the API's own 404 "no route"), and pages show a "not available yet" notice instead
-// of made-up data.
+// The one place the UI talks to the API: one function per endpoint, checked against src/api/routes/*.ts.
+// Response types come from the server's own zod schemas (src/api/schemas.ts, imported as types only: nothing of
+// the server enters the bundle) and request bodies from the workflows' message schemas, so a route that changes
+// its shape breaks `tsc -p web` instead of the page.
+import type { z } from 'zod';
+import type * as S from '../../src/api/schemas.js';
+import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 
 export interface FieldError {
   field?: string;
@@ -19,10 +22,6 @@ export class ApiError extends Error {
     readonly raw?: unknown,
   ) {
     super(message);
-  }
-  /** The route does not exist on this server (yet): fastify's not-found handler answered. */
-  get notAvailable(): boolean {
-    return this.status === 404 && this.code === 'not_found' && this.message.startsWith('no route');
   }
 }
 
@@ -88,77 +87,54 @@ async function request<T>(method: string, path: string, body?: unknown, init: { 
   return json as T;
 }
 
-// ---- types (mirroring src/api/routes/*) ----
+// ---- types: the server's schemas ----
 
 export type Role = 'admin' | 'organizer' | 'supervisor' | 'liaison_officer' | 'secretary';
-export interface Me {
-  username: string;
-  roles: { role: Role; org: string | null }[];
-}
-export type TaskState = 'open' | 'claimed' | 'done' | 'cancelled' | 'escalated';
-export interface Task {
-  id: number;
-  workflowId: string;
-  process: string;
-  step: string;
-  organization: string;
-  organizationName: string;
-  assigneeRole: string | null;
-  state: TaskState;
-  openedAt: string;
-  dueAt: string;
-  overdue: boolean;
-  escalationLevel: number;
-}
+/** GET /me. The server types a role as a string; the UI knows the five of principal.ts. */
+export type Me = Omit<z.infer<typeof S.meSchema>, 'roles'> & { roles: { role: Role; org: string | null }[] };
+export type TaskState = z.infer<typeof S.taskStateSchema>;
+export type Task = z.infer<typeof S.taskSchema>;
+export type TaskView = z.infer<typeof S.taskViewSchema>;
+export type Organization = z.infer<typeof S.organizationSchema>;
+export type ProcessState = z.infer<typeof S.processSchema>;
+export type Term = z.infer<typeof S.termSchema>;
+export type Overdue = z.infer<typeof S.overdueSchema>;
+export type Escalation = z.infer<typeof S.escalationSchema>;
+export type ImportSummary = z.infer<typeof S.importResultSchema>;
+export type ImportJob = z.infer<typeof S.importJobSchema>;
+export type BulkResult = z.infer<typeof S.bulkResultSchema>;
+export type TrainingCoverage = z.infer<typeof S.trainingCoverageSchema>['items'][number];
+export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][number];
+export type Unit = z.infer<typeof S.unitSchema>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
-export interface Organization {
-  code: string;
-  parentCode: string | null;
-  name: string;
-  type: string;
-  sector: string;
-  termYears: number | null;
-  termStartedOn: string | null;
-  termEndsOn: string | null;
-  secretaryName: string | null;
-  fullMembers: number;
-  probationaryMembers: number;
-}
-export interface ProcessState {
-  id: string;
-  kind: string;
-  organization: string;
-  status: string;
-  currentStep: string;
-  nextDeadline: string | null;
-  openTasks: { id: number; step: string; state: string; dueAt: string; assigneeRole: string | null }[];
-  history: { at: string; step: string; event: string; detail: Record<string, unknown> }[];
-}
+
+// ---- auth and the caller ----
+
+/** POST /auth/login */
+export const login = (username: string, password: string) => request<{ token: string; expiresIn: number }>('POST', '/api/v1/auth/login', { username, password });
+/** GET /me */
+export const getMe = () => request<Me>('GET', '/api/v1/me');
+
+// ---- tasks ----
+
+/** GET /tasks: query as in tasks.ts listQuery (booleans travel as 'true' / 'false'). */
 export interface TaskQuery {
   state?: TaskState;
   process?: string;
+  /** organization code: tasks in its subtree */
   org?: string;
   overdue?: boolean;
+  /** ISO date or date-time */
   dueBefore?: string;
+  /** only tasks the caller holds (claimed, delegated, or assigned to a role the caller holds there) */
+  mine?: boolean;
   cursor?: string;
   limit?: number;
 }
-
-// ---- available today ----
-
-export const login = (username: string, password: string) => request<{ token: string }>('POST', '/api/v1/auth/login', { username, password });
-export const getMe = () => request<Me>('GET', '/api/v1/me');
 export const listTasks = (q: TaskQuery = {}) => request<Page<Task>>('GET', `/api/v1/tasks${qs({ ...q })}`);
-export const completeTask = (id: number, outcome: Record<string, unknown>) =>
-  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/complete`, { outcome });
-export const getProcess = (id: string) => request<ProcessState>('GET', `/api/v1/processes/${encodeURIComponent(id)}`);
-export const startProcess = (kind: string, organization: string) => request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization });
-export const getOrganization = (code: string) => request<Organization>('GET', `/api/v1/organizations/${encodeURIComponent(code)}`);
-export const getChildren = (code: string) => request<{ items: Organization[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/children`);
-export const createApiToken = (name: string) => request<{ id: number; token: string }>('POST', '/api/v1/tokens', { name });
 
 /** Every page of a task query (bounded: dashboards show counts, not 150,000 rows). */
 export async function listAllTasks(q: TaskQuery, maxPages = 10): Promise<{ items: Task[]; truncated: boolean }> {
@@ -173,97 +149,85 @@ export async function listAllTasks(q: TaskQuery, maxPages = 10): Promise<{ items
   return { items, truncated: true };
 }
 
-// ---- coming from the task-mechanism work (contract.md "task actions"; bodies are our best reading of domain.md §3) ----
+type TaskBody<A extends keyof typeof taskActionBodies> = z.input<(typeof taskActionBodies)[A]>;
+/** POST /tasks/{id}/{action}: each answers the task as the workflow now sees it. */
+const taskAction = <A extends keyof typeof taskActionBodies>(id: number, action: A, body: TaskBody<A>) =>
+  request<TaskView>('POST', `/api/v1/tasks/${id}/${action}`, body);
+export const completeTask = (id: number, outcome: Record<string, unknown>) => taskAction(id, 'complete', { outcome });
+export const claimTask = (id: number) => taskAction(id, 'claim', {});
+export const unclaimTask = (id: number) => taskAction(id, 'unclaim', {});
+/** A person (username) or a role at the task's organization becomes the assignee. */
+export const reassignTask = (id: number, body: TaskBody<'reassign'>) => taskAction(id, 'reassign', body);
+/** A new due date (YYYY-MM-DD, the deadline closes at the end of that office day). */
+export const extendTask = (id: number, body: TaskBody<'extend'>) => taskAction(id, 'extend', body);
+export const cancelTask = (id: number, body: TaskBody<'cancel'>) => taskAction(id, 'cancel', body);
 
-export const claimTask = (id: number) => request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/claim`, {});
-// The API names a person (username) or a role as the new assignee, and a new due date (YYYY-MM-DD).
-export const reassignTask = (id: number, body: { assignee: string; reason: string }) =>
-  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/reassign`, { assigneePerson: body.assignee, reason: body.reason });
-export const extendTask = (id: number, body: { dueAt: string; reason: string }) =>
-  request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/extend`, { dueOn: body.dueAt.slice(0, 10), reason: body.reason });
-export const cancelTask = (id: number, body: { reason: string }) => request<{ id: number; state: string }>('POST', `/api/v1/tasks/${id}/cancel`, body);
+// ---- escalations and the overdue dashboard ----
 
-export type EscalationAction = 'acknowledge' | 'reassign' | 'extend' | 'close';
-export const actOnEscalation = (id: number, action: EscalationAction, body: Record<string, unknown> = {}) =>
-  request<unknown>('POST', `/api/v1/escalations/${id}/${action}`, body);
+export type EscalationAction = keyof typeof escalationActionBodies;
+/** GET /escalations: escalations that went to a committee in the caller's subtree, newest first. */
+export const listEscalations = (q: { state?: Escalation['state']; limit?: number } = {}) =>
+  request<{ items: Escalation[] }>('GET', `/api/v1/escalations${qs(q)}`);
+/** POST /escalations/{id}/{action}: acknowledge (reason optional), close (reason), reassign, extend. */
+export const actOnEscalation = <A extends EscalationAction>(id: number, action: A, body: z.input<(typeof escalationActionBodies)[A]>) =>
+  request<TaskView>('POST', `/api/v1/escalations/${id}/${action}`, body);
+/** GET /overdue: overdue counts per organization and escalation level in the caller's subtree (or under `org`). */
+export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<Overdue>('GET', `/api/v1/overdue${qs(q)}`);
 
-export interface OverdueGroup {
-  organization: string;
-  organizationName: string;
-  escalationLevel: number;
-  items: Task[];
-}
+// ---- processes ----
 
-/** GET /api/v1/overdue (grouped by organization and escalation level). */
-export const getOverdue = () => request<{ groups: OverdueGroup[] }>('GET', '/api/v1/overdue');
+/** The kinds POST /processes/{kind} starts today (processes.ts processKinds). */
+export type ProcessKind = 'term-election' | 'rotation-training' | 'liaison-dispatch';
+/** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
+export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string } = {}) =>
+  request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
+/** GET /processes/{id} */
+export const getProcess = (id: string) => request<ProcessState>('GET', `/api/v1/processes/${encodeURIComponent(id)}`);
 
-/** Grouping done in the browser from GET /tasks?overdue=true, the same shape /overdue answers with. */
-export function groupOverdue(tasks: Task[]): OverdueGroup[] {
-  const groups = new Map<string, OverdueGroup>();
-  for (const t of tasks) {
-    const key = `${t.organization}|${t.escalationLevel}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { organization: t.organization, organizationName: t.organizationName, escalationLevel: t.escalationLevel, items: [] }));
-    g.items.push(t);
-  }
-  return [...groups.values()].sort((a, b) => b.escalationLevel - a.escalationLevel || a.organization.localeCompare(b.organization));
-}
+// ---- organizations, terms, units ----
 
-/** Overdue work in the caller's subtree: /overdue when the server has it, else today's task filter. */
-export async function loadOverdue(): Promise<{ groups: OverdueGroup[]; source: 'overdue' | 'tasks'; truncated: boolean }> {
-  try {
-    const r = await getOverdue();
-    if (Array.isArray(r?.groups)) return { groups: r.groups, source: 'overdue', truncated: false };
-  } catch (err) {
-    if (!(err instanceof ApiError && err.notAvailable)) throw err;
-  }
-  const { items, truncated } = await listAllTasks({ overdue: true });
-  return { groups: groupOverdue(items), source: 'tasks', truncated };
-}
+export const getOrganization = (code: string) => request<Organization>('GET', `/api/v1/organizations/${encodeURIComponent(code)}`);
+export const getChildren = (code: string) => request<{ items: Organization[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/children`);
+/** GET /organizations: search the caller's subtree by name (q), type, sector, or `under` a code. */
+export const searchOrganizations = (q: { q?: string; under?: string; type?: string; sector?: string; cursor?: string; limit?: number }) =>
+  request<Page<Organization>>('GET', `/api/v1/organizations${qs(q)}`);
+/** GET /terms: the term register by end date, in the caller's subtree (or `under` a code). */
+export const listTerms = (q: { under?: string; endsFrom?: string; endsTo?: string; overdue?: boolean; cursor?: string; limit?: number }) =>
+  request<Page<Term>>('GET', `/api/v1/terms${qs(q)}`);
 
-// ---- coming from the organization-import work ----
+/** GET /units: units without a Party organization (liaison dispatch targets), with their current officer. */
+export const listUnits = (q: { under?: string; cursor?: string; limit?: number } = {}) => request<Page<Unit>>('GET', `/api/v1/units${qs(q)}`);
 
-/** GET /api/v1/organizations?q= */
-export const searchOrganizations = (q: string) => request<{ items: Organization[] }>('GET', `/api/v1/organizations${qs({ q })}`);
+// ---- training and liaison ----
 
-export interface TermEntry {
-  organization: string;
-  organizationName: string;
-  termEndsOn: string;
-}
-/** GET /api/v1/terms: the term register, e.g. terms ending before a date in a subtree. */
-export const listTerms = (q: { org?: string; endsBefore?: string }) => request<{ items: TermEntry[] }>('GET', `/api/v1/terms${qs(q)}`);
+/** GET /training/coverage: per county, the share of secretaries trained in their current cycle. */
+export const getTrainingCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.trainingCoverageSchema>>('GET', `/api/v1/training/coverage${qs(q)}`);
+/** GET /liaison/coverage: per county, units with an officer (应派尽派) and eligible units established (应建尽建). */
+export const getLiaisonCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.liaisonCoverageSchema>>('GET', `/api/v1/liaison/coverage${qs(q)}`);
+/** POST /training-sessions: 201 { code } */
+export const createTrainingSession = (body: { code: string; organization: string; title: string; startsOn: string; endsOn: string; capacity?: number }) =>
+  request<{ code: string }>('POST', '/api/v1/training-sessions', body);
+/** POST /training-sessions/{code}/enrolments: enrol the secretaries of many organizations; each done or refused on its own. */
+export const enrolInSession = (session: string, organizations: string[]) =>
+  request<BulkResult>('POST', `/api/v1/training-sessions/${encodeURIComponent(session)}/enrolments`, { organizations });
 
-export interface ImportSummary {
-  created: number;
-  updated: number;
-  unchanged: number;
-}
-export interface ImportJob {
-  id: string;
-  state: 'queued' | 'running' | 'done' | 'failed';
-  processed: number;
-  total: number;
-  result?: ImportSummary;
-  errors?: FieldError[];
-}
-/** POST /api/v1/organizations/import: CSV or XLSX body. 200 summary, or 202 with a job to poll. */
-export function importOrganizations(file: File): Promise<ImportSummary | { job: ImportJob }> {
+// ---- organization import ----
+
+/**
+ * POST /organizations/import: CSV or XLSX body. Synchronous: 200 with the summary. With `async`, 202 { jobId }
+ * and the job is polled (a progress bar for big files). Refusals carry row errors in error.details.
+ */
+export function importOrganizations(file: File, opts: { async?: boolean } = {}): Promise<ImportSummary | { jobId: string }> {
   const xlsx = /\.xlsx$/i.test(file.name);
   const contentType = xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
-  return request('POST', '/api/v1/organizations/import', undefined, { raw: file, contentType });
+  return request('POST', `/api/v1/organizations/import${qs({ async: opts.async ? 'true' : undefined })}`, undefined, { raw: file, contentType });
 }
-/** GET /api/v1/organizations/import/{job}: progress of an asynchronous import. */
-export const getImportJob = (id: string) => request<ImportJob>('GET', `/api/v1/organizations/import/${encodeURIComponent(id)}`);
+/** GET /organizations/import/{jobId}: progress and outcome of an asynchronous import. */
+export const getImportJob = (jobId: string) => request<ImportJob>('GET', `/api/v1/organizations/import/${encodeURIComponent(jobId)}`);
 
-// ---- coming: calendar feed ----
+// ---- calendar feed ----
 
-/** The iCalendar feed of the caller's deadlines, authenticated by an API token in the query (for calendar apps). */
-export const calendarFeedUrl = (token: string) => `${location.origin}/api/v1/calendar.ics${qs({ token })}`;
-/** Whether the server has the feed: its route answers something other than "no route". */
-export async function calendarFeedAvailable(): Promise<boolean> {
-  const res = await fetch('/api/v1/calendar.ics', { method: 'GET' });
-  if (res.status !== 404) return true;
-  const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-  return !body.error?.message?.startsWith('no route');
-}
+/** POST /calendar/token: issues (or rotates) the caller's feed token; `url` is the feed's path. */
+export const issueCalendarToken = () => request<{ token: string; url: string }>('POST', '/api/v1/calendar/token');
+/** The feed's absolute address, for calendar apps. */
+export const calendarFeedUrl = (path: string) => `${location.origin}${path}`;

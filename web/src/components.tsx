@@ -1,4 +1,4 @@
-// Small shared pieces: loading and error states, the "not available yet" notice, field wrapper, badges.
+// Small shared pieces: loading and error states, field wrapper, badges.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
@@ -36,9 +36,8 @@ export function errorText(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-/** Shows a failed load: the notice for an endpoint that is not there yet, or the error with a retry. */
-export function ErrorBox({ error, what, retry }: { error: unknown; what?: string; retry?: () => void }) {
-  if (error instanceof ApiError && error.notAvailable) return <NotAvailable what={what ?? ''} />;
+/** Shows a failed call: the error, with a retry when one makes sense. */
+export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
   return (
     <div class="notice error" role="alert">
       <strong>{t('common.error')}</strong> 
@@ -49,14 +48,6 @@ export function ErrorBox({ error, what, retry }: { error: unknown; what?: string
         </button>
       )}
     </div>
-  );
-}
-
-export function NotAvailable({ what }: { what: string }) {
-  return (
-    <p class="notice pending" role="status" data-testid="not-available">
-      {t('common.notAvailable', { what })}
-    </p>
   );
 }
 
@@ -108,5 +99,21 @@ export function OverdueBadge() {
   );
 }
 
-export const stepName = (process: string, step: string) => tx(`step.${step}`, step) + (process ? '' : '');
+export const stepName = (_process: string, step: string) => tx(`step.${step}`, step);
+/**
+ * A process history entry. Keys are `<task>[-<round>]-<verb>` (election-request-2-filed), a step of its own
+ * (term-renewed), or prefixed by a training cycle (c1:cycle-completed): named entries first, then task + verb.
+ */
+export function eventName(key: string): string {
+  const k = key.replace(/^c\d+:/, '');
+  const named = tx(`event.${k}`, '') || tx(`step.${k}`, '');
+  if (named) return named;
+  const m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k);
+  if (m) {
+    const step = tx(`step.${m[1]}`, '');
+    const verb = tx(`verb.${m[3]}`, '');
+    if (step && verb) return `${step}${m[2] ? `（${m[2].slice(1)}）` : ''} · ${verb}`;
+  }
+  return key;
+}
 export const processName = (kind: string) => tx(`process.${kind}`, kind);

@@ -1,6 +1,6 @@
 // A minimal observable value with a Preact hook: enough shared state (language, session, route) for this
 // app without a state library.
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface Signal<T> {
   readonly value: T;
@@ -26,8 +26,19 @@ export function signal<T>(initial: T): Signal<T> {
   };
 }
 
+/**
+ * The signal's value, re-rendering on change. The subscription starts in an effect, which Preact runs after
+ * paint (later still in a background tab): a change in between (GET /me answering fast after a reload) would
+ * be missed and the app would wait forever, so the effect compares with the value this render saw.
+ */
 export function useSignal<T>(s: Signal<T>): T {
   const [, force] = useState(0);
-  useEffect(() => s.subscribe(() => force((n) => n + 1)), [s]);
+  const rendered = useRef(s.value);
+  rendered.current = s.value;
+  useLayoutEffect(() => {
+    const unsubscribe = s.subscribe(() => force((n) => n + 1));
+    if (s.value !== rendered.current) force((n) => n + 1);
+    return unsubscribe;
+  }, [s]);
   return s.value;
 }

@@ -7,21 +7,8 @@ import { allows } from '../../auth/principal.js';
 import { escalationActionRoles, escalationActions } from '../../domain/task-rights.js';
 import { escalationActionBodies, escalationActionUpdate } from '../../../workflows/messages.js';
 import { idempotent, updateIdFor } from '../idempotency.js';
-import { actorOf, sendTaskUpdate, taskViewSchema } from '../task-updates.js';
-
-const escalationSchema = z.object({
-  id: z.number(),
-  taskId: z.number(),
-  level: z.number(),
-  organization: z.string(),
-  role: z.string(),
-  state: z.enum(['open', 'acknowledged', 'closed']),
-  openedAt: z.string(),
-  taskOrganization: z.string(),
-  step: z.string(),
-  dueAt: z.string(),
-  actions: z.array(z.record(z.string(), z.unknown())),
-});
+import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
 
 /** Escalations (the supervisor's view) and the overdue dashboard. */
 const escalations: FastifyPluginAsync = async (fastify) => {
@@ -91,19 +78,7 @@ const escalations: FastifyPluginAsync = async (fastify) => {
         tags: ['tasks'],
         summary: 'overdue tasks in the caller’s subtree, grouped by organization and escalation level',
         querystring: z.object({ org: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(5000).default(500) }),
-        response: {
-          200: z.object({
-            total: z.number(),
-            organizations: z.array(
-              z.object({
-                organization: z.string(),
-                name: z.string(),
-                total: z.number(),
-                levels: z.array(z.object({ level: z.number(), count: z.number(), oldestDueAt: z.string() })),
-              }),
-            ),
-          }),
-        },
+        response: { 200: overdueSchema },
       },
     },
     async (req) => {

@@ -7,6 +7,7 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal } from '../task-updates.js';
 import { reasonSchema } from '../../../workflows/messages.js';
+import { liaisonCoverageSchema } from '../schemas.js';
 import { KIND, officerLeftUpdate } from '../../../workflows/liaison-dispatch.js';
 
 const code = z.string().min(1).max(64);
@@ -49,11 +50,7 @@ const liaison: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['liaison'],
         querystring: z.object({ org: code.optional() }),
-        response: {
-          200: z.object({
-            items: z.array(z.object({ county: z.string(), name: z.string(), units: z.number(), dispatched: z.number(), dispatchCoverage: z.number().nullable(), eligible: z.number(), established: z.number(), establishCoverage: z.number().nullable() })),
-          }),
-        },
+        response: { 200: liaisonCoverageSchema },
       },
     },
     async (req) => {

@@ -10,24 +10,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows, scopeRoots } from '../../auth/principal.js';
 import { HttpError, notFound } from '../errors.js';
+import { importJobSchema, importResultSchema } from '../schemas.js';
 import { importOrganizations, ImportRejected, type ImportProgress } from '../../organizations/import/import.js';
 
 /** Large provinces come as files of tens of MB; the parser streams, so only this route accepts that much. */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
-const result = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
-
-const jobSchema = z.object({
-  jobId: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'rejected', 'failed']),
-  progress: z.object({ bytesRead: z.number(), bytesTotal: z.number().nullable(), rows: z.number() }),
-  result: result.nullable(),
-  error: z
-    .object({ status: z.number(), code: z.string(), message: z.string(), details: z.array(rowError) })
-    .nullable(),
-});
+const result = importResultSchema;
+const jobSchema = importJobSchema;
 
 const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 422: 'invalid_rows' } as const;
 const asHttp = (e: ImportRejected) => new HttpError(e.status, errorCode[e.status], e.message, e.errors);

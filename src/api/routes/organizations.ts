@@ -5,20 +5,9 @@ import { inScope, organizationInScope } from '../scope.js';
 import { scopeRoots } from '../../auth/principal.js';
 import { organizationTypes, sectors } from '../../organizations/import/columns.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { organizationSchema } from '../schemas.js';
 
-export const organizationSchema = z.object({
-  code: z.string(),
-  parentCode: z.string().nullable(),
-  name: z.string(),
-  type: z.string(),
-  sector: z.string(),
-  termYears: z.number().nullable(),
-  termStartedOn: z.string().nullable(),
-  termEndsOn: z.string().nullable(),
-  secretaryName: z.string().nullable(),
-  fullMembers: z.number(),
-  probationaryMembers: z.number(),
-});
+export { organizationSchema };
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 

@@ -12,6 +12,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { cancelProcessUpdate } from '../../../workflows/process-control.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { actorOf, refusal } from '../task-updates.js';
+import { processSchema } from '../schemas.js';
 
 /** Kinds that can be started today; contract.md names the others, which arrive with their workflows. */
 export const processKinds = ['term-election', 'rotation-training', 'liaison-dispatch'] as const;
@@ -20,25 +21,6 @@ const startBody = z.object({
   organization: z.string().min(1).max(64).describe('code of the organization the process is about'),
   ruleSet: z.enum(termRuleSets.map((r) => r.id) as [string, ...string[]]).optional().describe('term-election: pin a rule set (history)'),
   secretary: z.string().trim().min(1).max(100).optional().describe('rotation-training: the secretary of the first cycle (default: the register\'s)'),
-});
-
-const taskSchema = z.object({
-  id: z.number(),
-  step: z.string(),
-  state: z.string(),
-  dueAt: z.string(),
-  assigneeRole: z.string().nullable(),
-});
-
-const processSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
-  organization: z.string(),
-  status: z.string(),
-  currentStep: z.string(),
-  nextDeadline: z.string().nullable(),
-  openTasks: z.array(taskSchema),
-  history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
 });
 
 const processes: FastifyPluginAsync = async (fastify) => {

@@ -7,26 +7,10 @@ import { allows } from '../../auth/principal.js';
 import { taskActionRoles, taskActions, type TaskAction } from '../../domain/task-rights.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
 import { idempotent, updateIdFor } from '../idempotency.js';
-import { actorOf, sendTaskUpdate, taskViewSchema } from '../task-updates.js';
+import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
-const taskState = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
-
-export const taskSchema = z.object({
-  id: z.number(),
-  workflowId: z.string(),
-  process: z.string(),
-  step: z.string(),
-  organization: z.string(),
-  organizationName: z.string(),
-  assigneeRole: z.string().nullable(),
-  assigneePerson: z.string().nullable(),
-  claimedBy: z.string().nullable(),
-  state: taskState,
-  openedAt: z.string(),
-  dueAt: z.string(),
-  overdue: z.boolean(),
-  escalationLevel: z.number(),
-});
+export { taskSchema };
 
 const cursorSchema = z.object({ dueAt: z.string(), id: z.number() });
 const encodeCursor = (c: z.infer<typeof cursorSchema>) => Buffer.from(JSON.stringify(c)).toString('base64url');

@@ -5,20 +5,9 @@ import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { termSchema } from '../schemas.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isValidIsoDate, 'not a calendar date');
-
-const termSchema = z.object({
-  code: z.string(),
-  name: z.string(),
-  type: z.string(),
-  sector: z.string(),
-  termYears: z.number(),
-  termStartedOn: z.string(),
-  termEndsOn: z.string(),
-  overdue: z.boolean(),
-  secretaryName: z.string().nullable(),
-});
 
 /** The register of terms (domain.md §4.1 step 1): organizations by the date their term ends. */
 const terms: FastifyPluginAsync = async (fastify) => {

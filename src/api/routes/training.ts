@@ -5,19 +5,17 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows, type Principal } from '../../auth/principal.js';
-import { isValidIsoDate } from '../../domain/dates.js';
+import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal, sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
+import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training.js';
 
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
 const organizers = ['admin', 'organizer'] as const;
-const bulkResult = z.object({
-  done: z.array(z.string()),
-  refused: z.array(z.object({ organization: z.string(), status: z.number(), message: z.string() })),
-});
+const bulkResult = bulkResultSchema;
 
 /** What a refused Update means for one organization of a bulk request. */
 function refusedOne(organization: string, err: unknown) {
@@ -172,17 +170,18 @@ const training: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['training'],
         querystring: z.object({ org: code.optional().describe('only counties under this organization') }),
-        response: {
-          200: z.object({ items: z.array(z.object({ county: z.string(), name: z.string(), secretaries: z.number(), trained: z.number(), coverage: z.number().nullable() })) }),
-        },
+        response: { 200: trainingCoverageSchema },
       },
     },
     async (req) => {
       const under = req.query.org ? await organizationInScope(sql, req.principal, req.query.org) : null;
+      // Today in Beijing, not the database session's current_date (UTC on most servers): a cycle registered
+      // after 16:00 UTC starts on the next Shanghai day and would not count until midnight UTC.
+      const today = shanghaiDate(Date.now());
       const rows = await sql<{ county: string; name: string; secretaries: number; trained: number }[]>`
         with current as (
           select c.organization_id, c.state from training_cycles c
-          where c.starts_on <= current_date and current_date < c.ends_on and c.state <> 'closed'
+          where c.starts_on <= ${today}::date and ${today}::date < c.ends_on and c.state <> 'closed'
         )
         select k.code as county, k.name, count(*)::int as secretaries, count(*) filter (where cur.state = 'completed')::int as trained
         from current cur

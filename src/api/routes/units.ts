@@ -3,16 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-
-const unitSchema = z.object({
-  code: z.string(),
-  name: z.string(),
-  sector: z.string(),
-  parentCode: z.string().nullable(),
-  fullMembers: z.number(),
-  shouldEstablish: z.boolean().describe('≥3 full members: must set up its own organization (应建尽建)'),
-  liaisonOfficer: z.string().nullable(),
-});
+import { unitSchema } from '../schemas.js';
 
 /** Units without a Party organization: the targets of liaison dispatch (domain.md §4.4). */
 const units: FastifyPluginAsync = async (fastify) => {

@@ -6,6 +6,7 @@ import { createUser } from '../../auth/users.js';
 import { HttpError } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { newApiToken, tokenDigest } from '../plugins/auth.js';
+import { meSchema } from '../schemas.js';
 
 const newUserBody = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'letters, digits and _.@- only, 2 to 64 characters'),
@@ -73,10 +74,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['users'],
         response: {
-          200: z.object({
-            username: z.string(),
-            roles: z.array(z.object({ role: z.string(), org: z.string().nullable() })),
-          }),
+          200: meSchema,
         },
       },
     },

@@ -1,31 +1,47 @@
-// Supervisor and organizer actions on a task (reassign, extend, cancel; claim for assignees). The routes come
-// with the task-mechanism work; until the server has them a click shows the "not available yet" notice.
+// Steering a task (reassign, extend, cancel: admin, organizer, supervisor) and claiming it (anyone who may do
+// it, supervisors included: domain/task-rights.ts). Bodies as workflows/messages.ts taskActionBodies.
 import { useState } from 'preact/hooks';
 import { ApiError, cancelTask, claimTask, extendTask, reassignTask, type Task } from '../api.js';
 import { ErrorBox, Field, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
 type Action = 'reassign' | 'extend' | 'cancel';
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function TaskActions({ task, onDone, canClaim = false }: { task: Pick<Task, 'id' | 'state'>; onDone?: () => void; canClaim?: boolean }) {
+/**
+ * The action buttons and their forms. `onDone` gets the confirmation text: a page whose list may lose the task
+ * after the action (the overdue list) shows it itself; without `onDone` it shows here.
+ */
+export function TaskActions({
+  task,
+  onDone,
+  canClaim = false,
+}: {
+  task: Pick<Task, 'id' | 'state'> & { claimedBy?: string | null };
+  onDone?: (message: string) => void;
+  canClaim?: boolean;
+}) {
   const [open, setOpen] = useState<Action | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [result, setResult] = useState<{ ok: true } | { error: unknown } | null>(null);
+  const [result, setResult] = useState<{ ok: string } | { error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const id = (f: string) => `act-${task.id}-${f}`;
   const set = (f: string) => (e: Event) => setValues({ ...values, [f]: (e.currentTarget as HTMLInputElement).value });
 
-  const run = async (fn: () => Promise<unknown>) => {
+  const run = async (what: string, fn: () => Promise<unknown>) => {
     setBusy(true);
     setResult(null);
     try {
       await fn();
-      setResult({ ok: true });
+      const message = t('act.doneWhat', { what });
       setOpen(null);
-      onDone?.();
+      setValues({});
+      if (onDone) onDone(message);
+      else setResult({ ok: message });
     } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
+      // Field errors name body.<field>: show each next to its field.
+      if (err instanceof ApiError && err.details.some((d) => d.field)) {
         setErrors(Object.fromEntries(err.details.map((d) => [String(d.field ?? '').split('.').pop() ?? '', d.message])));
       }
       setResult({ error: err });
@@ -39,22 +55,29 @@ export function TaskActions({ task, onDone, canClaim = false }: { task: Pick<Tas
     const reason = (values.reason ?? '').trim();
     const errs: Record<string, string> = {};
     if (!reason) errs.reason = 'v.required';
+    else if (reason.length < 2) errs.reason = 'v.reasonShort';
     if (open === 'reassign' && !(values.assignee ?? '').trim()) errs.assignee = 'v.required';
-    if (open === 'extend' && !/^\d{4}-\d{2}-\d{2}$/.test(values.dueAt ?? '')) errs.dueAt = 'v.date';
+    if (open === 'extend' && !ISO_DAY.test(values.dueOn ?? '')) errs.dueOn = 'v.date';
     setErrors(errs);
-    if (Object.keys(errs).length) return;
-    if (open === 'reassign') void run(() => reassignTask(task.id, { assignee: values.assignee!.trim(), reason }));
-    if (open === 'extend') void run(() => extendTask(task.id, { dueAt: `${values.dueAt}T18:00:00+08:00`, reason }));
-    if (open === 'cancel') void run(() => cancelTask(task.id, { reason }));
+    if (Object.keys(errs).length) {
+      // Keyboard users land on the first wrong field.
+      const first = ['assignee', 'dueOn', 'reason'].find((f) => errs[f]);
+      if (first) document.getElementById(id(first))?.focus();
+      return;
+    }
+    if (open === 'reassign') void run(t('act.reassign'), () => reassignTask(task.id, { assigneePerson: values.assignee!.trim(), reason }));
+    if (open === 'extend') void run(t('act.extend'), () => extendTask(task.id, { dueOn: values.dueOn!, reason }));
+    if (open === 'cancel') void run(t('act.cancel'), () => cancelTask(task.id, { reason }));
   };
 
   const err = (f: string) => (errors[f] ? validationText(errors[f]!) : null);
+  const described = (f: string) => (errors[f] ? `${id(f)}-error` : undefined);
 
   return (
     <div class="actions" data-testid={`actions-${task.id}`}>
       <div class="button-row">
-        {canClaim && task.state === 'open' && (
-          <button type="button" disabled={busy} onClick={() => run(() => claimTask(task.id))}>
+        {canClaim && task.state !== 'claimed' && !task.claimedBy && (
+          <button type="button" disabled={busy} onClick={() => run(t('act.claim'), () => claimTask(task.id))}>
             {t('act.claim')}
           </button>
         )}
@@ -68,16 +91,16 @@ export function TaskActions({ task, onDone, canClaim = false }: { task: Pick<Tas
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${open}`)}>
           {open === 'reassign' && (
             <Field id={id('assignee')} label={t('act.assignee')} required error={err('assignee')}>
-              <input id={id('assignee')} value={values.assignee ?? ''} onInput={set('assignee')} aria-invalid={!!errors.assignee} />
+              <input id={id('assignee')} value={values.assignee ?? ''} onInput={set('assignee')} aria-invalid={!!errors.assignee} aria-describedby={described('assignee')} autocomplete="off" />
             </Field>
           )}
           {open === 'extend' && (
-            <Field id={id('dueAt')} label={t('act.newDue')} required error={err('dueAt')}>
-              <input id={id('dueAt')} type="date" value={values.dueAt ?? ''} onInput={set('dueAt')} aria-invalid={!!errors.dueAt} />
+            <Field id={id('dueOn')} label={t('act.newDue')} required error={err('dueOn')}>
+              <input id={id('dueOn')} type="date" value={values.dueOn ?? ''} onInput={set('dueOn')} aria-invalid={!!errors.dueOn} aria-describedby={described('dueOn')} />
             </Field>
           )}
           <Field id={id('reason')} label={t('common.reason')} required error={err('reason')}>
-            <textarea id={id('reason')} rows={2} value={values.reason ?? ''} onInput={set('reason')} aria-invalid={!!errors.reason} />
+            <textarea id={id('reason')} rows={2} value={values.reason ?? ''} onInput={set('reason')} aria-invalid={!!errors.reason} aria-describedby={described('reason')} />
           </Field>
           <div class="button-row">
             <button class="primary" type="submit" disabled={busy}>
@@ -91,10 +114,10 @@ export function TaskActions({ task, onDone, canClaim = false }: { task: Pick<Tas
       )}
       {result && 'ok' in result && (
         <p class="notice ok" role="status">
-          {t('act.done')}
+          {result.ok}
         </p>
       )}
-      {result && 'error' in result && <ErrorBox error={result.error} what={`POST /api/v1/tasks/{id}/…`} />}
+      {result && 'error' in result && <ErrorBox error={result.error} />}
     </div>
   );
 }

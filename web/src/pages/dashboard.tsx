@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type Task, type ProcessState } from '../api.js';
+import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type ProcessState, type Term } from '../api.js';
 import { orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
-import { fmtDate, fmtDateTime, t } from '../i18n/index.js';
+import { fmtDate, t } from '../i18n/index.js';
+import { addMonthsIso, shanghaiToday } from '../dates.js';
+import { BulkOfficers } from './officers.js';
+import { BulkEnrol, LiaisonCoverageTable, TrainingCoverageChart } from './coverage.js';
 
 const STARTED_KEY = 'orglife.started';
 
@@ -15,10 +18,11 @@ export function rememberStarted(id: string): string[] {
   sessionStorage.setItem(STARTED_KEY, JSON.stringify(next));
   return next;
 }
-const addMonths = (d: Date, m: number) => new Date(d.getFullYear(), d.getMonth() + m, d.getDate());
-const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
-/** Committee / organizer view of their subtree: terms ending, work by step, starting a term election. */
+/**
+ * Committee / organizer view of their subtree: terms ending, work by step, starting a term election, training
+ * and liaison coverage per county, enrolling many secretaries in a training session.
+ */
 export function DashboardPage({ user }: { user: Me }) {
   const scopes = orgsWith(user, 'admin', 'organizer');
   const [scope, setScope] = useState<string | null>(scopes[0] ?? null);
@@ -51,7 +55,11 @@ export function DashboardPage({ user }: { user: Me }) {
         <Started ids={started} />
         <TermsEnding org={org} version={version} />
         <ByStep org={org} version={version} />
+        <TrainingCoverageChart org={org} version={version} />
+        <LiaisonCoverageTable org={org} version={version} />
       </div>
+      <BulkEnrol org={org} onDone={() => setVersion((v) => v + 1)} />
+      <BulkOfficers org={org} onDone={() => setVersion((v) => v + 1)} />
     </section>
   );
 }
@@ -164,59 +172,62 @@ function Started({ ids }: { ids: string[] }) {
   );
 }
 
-/** Terms ending in the next 6 and 12 months: the term register when the server has /terms, else open election requests. */
+/** The term register (GET /terms): terms already over, and ending in the next 6 and 12 months. */
 function TermsEnding({ org, version }: { org?: string; version: number }) {
   const [data, reload] = useLoad(async () => {
-    const now = new Date();
-    try {
-      const r = await listTerms({ org, endsBefore: isoDay(addMonths(now, 12)) });
-      const six = isoDay(addMonths(now, 6));
-      return { source: 'terms' as const, six: r.items.filter((x) => x.termEndsOn < six), twelve: r.items.filter((x) => x.termEndsOn >= six) };
-    } catch (err) {
-      if (!(err instanceof ApiError && err.notAvailable)) throw err;
-    }
-    const { items, truncated } = await listAllTasks({ org, process: 'term-election', state: 'open' }, 2);
-    return { source: 'tasks' as const, tasks: items.filter((x) => x.step === 'election-request'), truncated };
+    const today = shanghaiToday();
+    const six = addMonthsIso(today, 6);
+    const [coming, over] = await Promise.all([
+      listTerms({ under: org, endsFrom: today, endsTo: addMonthsIso(today, 12), limit: 500 }),
+      listTerms({ under: org, overdue: true, limit: 100 }),
+    ]);
+    return {
+      over: over.items,
+      overMore: !!over.nextCursor,
+      six: coming.items.filter((x) => x.termEndsOn < six),
+      twelve: coming.items.filter((x) => x.termEndsOn >= six),
+      truncated: !!coming.nextCursor,
+    };
   }, [org, version]);
+  const list = (items: Term[]) => (
+    <ul>
+      {items.slice(0, 50).map((x) => (
+        <li key={x.code}>
+          <a href={`/orgs/${encodeURIComponent(x.code)}`}>{x.name}</a> · {fmtDate(x.termEndsOn)}
+          {x.secretaryName && <span class="muted"> · {x.secretaryName}</span>}
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <section class="card" aria-labelledby="terms-title" data-testid="terms">
       <h2 id="terms-title">{t('dash.terms')}</h2>
       {data.state === 'loading' && <Loading />}
       {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
-      {data.state === 'ok' && data.data.source === 'terms' && (
+      {data.state === 'ok' && (
         <>
-          {(['six', 'twelve'] as const).map((k) => (
-            <div key={k}>
+          {data.data.over.length > 0 && (
+            <div data-testid="terms-over">
               <h3>
-                {t(k === 'six' ? 'dash.terms6' : 'dash.terms12')}（{data.data.source === 'terms' ? data.data[k].length : 0}）
+                {t('dash.termsOver')}（{data.data.over.length}
+                {data.data.overMore ? '+' : ''}）
               </h3>
-              <ul>
-                {data.data.source === 'terms' &&
-                  data.data[k].slice(0, 50).map((x) => (
-                    <li key={x.organization}>
-                      <a href={`/orgs/${encodeURIComponent(x.organization)}`}>{x.organizationName}</a> · {fmtDate(x.termEndsOn)}
-                    </li>
-                  ))}
-              </ul>
+              {list(data.data.over)}
             </div>
-          ))}
-        </>
-      )}
-      {data.state === 'ok' && data.data.source === 'tasks' && (
-        <>
-          <h3>
-            {t('dash.terms6')}（{data.data.tasks.length}）
-          </h3>
-          <p class="hint">{t('dash.termsFromTasks')}</p>
+          )}
+          <div data-testid="terms-6">
+            <h3>
+              {t('dash.terms6')}（{data.data.six.length}）
+            </h3>
+            {list(data.data.six)}
+          </div>
+          <div data-testid="terms-12">
+            <h3>
+              {t('dash.terms12')}（{data.data.twelve.length}）
+            </h3>
+            {list(data.data.twelve)}
+          </div>
           {data.data.truncated && <p class="hint">{t('common.truncated')}</p>}
-          <ul>
-            {data.data.tasks.slice(0, 50).map((x: Task) => (
-              <li key={x.id}>
-                <a href={`/tasks/${x.id}?p=${encodeURIComponent(x.workflowId)}`}>{x.organizationName}</a> · {t('tasks.due')} {fmtDateTime(x.dueAt)}
-                {x.overdue && <span class="badge overdue">⚠ {t('tasks.overdue')}</span>}
-              </li>
-            ))}
-          </ul>
         </>
       )}
     </section>

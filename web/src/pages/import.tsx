@@ -3,6 +3,9 @@ import { ApiError, getImportJob, importOrganizations, type FieldError, type Impo
 import { ErrorBox, Field } from '../components.js';
 import { t } from '../i18n/index.js';
 
+/** Files above this size are imported as a background job (202), with a progress bar from the job's counters. */
+const ASYNC_FROM_BYTES = 512 * 1024;
+
 type Status =
   | { kind: 'idle' }
   | { kind: 'uploading' }
@@ -11,18 +14,25 @@ type Status =
   | { kind: 'rows'; errors: FieldError[]; message: string }
   | { kind: 'error'; error: unknown };
 
-/** Organization import (contract.md): upload CSV/XLSX; row-level errors from 400/422; progress of an async job. */
+/**
+ * Organization import: upload CSV/XLSX. The importer refuses the whole file with row-level errors: 400 (the
+ * file), 422 (invalid rows), and 404/403 for rows naming organizations outside the caller's subtree (reported
+ * like unknown codes); every refusal that carries row details shows them as a table.
+ */
 export function ImportPage() {
   const input = useRef<HTMLInputElement>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [fileError, setFileError] = useState<string | null>(null);
 
-  const poll = async (id: string) => {
+  const poll = async (jobId: string) => {
     for (;;) {
-      const job = await getImportJob(id);
+      const job = await getImportJob(jobId);
+      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0 } });
+      if (job.error) {
+        const e = job.error;
+        return setStatus(e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) });
+      }
       setStatus({ kind: 'job', job });
-      if (job.state === 'done') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0 } });
-      if (job.state === 'failed') return setStatus({ kind: 'rows', errors: job.errors ?? [], message: t('import.errors') });
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
@@ -30,20 +40,26 @@ export function ImportPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     const file = input.current?.files?.[0];
-    if (!file) return setFileError(t('import.noFile'));
+    if (!file) {
+      setFileError(t('import.noFile'));
+      input.current?.focus();
+      return;
+    }
     setFileError(null);
     setStatus({ kind: 'uploading' });
     try {
-      const r = await importOrganizations(file);
-      if ('job' in r) await poll(r.job.id);
+      const r = await importOrganizations(file, { async: file.size >= ASYNC_FROM_BYTES });
+      if ('jobId' in r) await poll(r.jobId);
       else setStatus({ kind: 'done', summary: r });
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 400 || err.status === 422) && err.details.length) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.details.some((d) => d.row !== undefined)) {
         setStatus({ kind: 'rows', errors: err.details, message: err.message });
       } else setStatus({ kind: 'error', error: err });
     }
   };
 
+  const job = status.kind === 'job' ? status.job : null;
+  const total = job?.progress.bytesTotal ?? null;
   return (
     <section>
       <h1>{t('import.title')}</h1>
@@ -54,7 +70,8 @@ export function ImportPage() {
             ref={input}
             type="file"
             accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            aria-describedby="import-file-hint"
+            aria-describedby={fileError ? 'import-file-error import-file-hint' : 'import-file-hint'}
+            aria-invalid={!!fileError}
           />
         </Field>
         <button class="primary" type="submit" disabled={status.kind === 'uploading' || status.kind === 'job'}>
@@ -62,17 +79,15 @@ export function ImportPage() {
         </button>
       </form>
       {(status.kind === 'uploading' || status.kind === 'job') && (
-        <div class="card">
+        <div class="card" data-testid="import-progress">
           <label for="import-progress">{t('import.progress')}</label>
-          <progress
-            id="import-progress"
-            max={status.kind === 'job' ? Math.max(1, status.job.total) : undefined}
-            value={status.kind === 'job' ? status.job.processed : undefined}
-          />
-          {status.kind === 'job' && (
+          {/* No value while uploading or when the size is unknown: an indeterminate bar. */}
+          <progress id="import-progress" max={total ?? undefined} value={job && total ? job.progress.bytesRead : undefined} />
+          {job && (
             <span class="muted">
               {' '}
-              {status.job.processed} / {status.job.total}
+              {t('import.rowsRead', { n: job.progress.rows })}
+              {total ? ` · ${Math.floor((100 * job.progress.bytesRead) / total)}%` : ''}
             </span>
           )}
         </div>
@@ -84,7 +99,9 @@ export function ImportPage() {
       )}
       {status.kind === 'rows' && (
         <div class="card" role="alert" data-testid="import-errors">
-          <p class="notice error">{t('import.errors')}</p>
+          <p class="notice error">
+            {t('import.errors')} {status.message}
+          </p>
           <table>
             <thead>
               <tr>
@@ -105,7 +122,7 @@ export function ImportPage() {
           </table>
         </div>
       )}
-      {status.kind === 'error' && <ErrorBox error={status.error} what="POST /api/v1/organizations/import" />}
+      {status.kind === 'error' && <ErrorBox error={status.error} />}
     </section>
   );
 }

@@ -35,7 +35,7 @@ function Search() {
     e.preventDefault();
     if (!q.trim()) return;
     try {
-      setResult(await searchOrganizations(q.trim()));
+      setResult(await searchOrganizations({ q: q.trim(), limit: 50 }));
     } catch (error) {
       setResult({ error });
     }
@@ -48,7 +48,7 @@ function Search() {
           <button type="submit">{t('orgs.searchSubmit')}</button>
         </div>
       </Field>
-      {result && 'error' in result && <ErrorBox error={result.error} what="GET /api/v1/organizations?q=" />}
+      {result && 'error' in result && <ErrorBox error={result.error} />}
       {result && 'items' in result && (
         <ul>
           {result.items.map((o) => (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { ApiError, completeTask, getOrganization, getProcess, type Me } from '../api.js';
+import { ApiError, completeTask, getOrganization, getProcess, type Me, type TaskState } from '../api.js';
 import { hasRole } from '../auth.js';
-import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, StateBadge, errorText, eventName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -18,6 +18,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
     return { process, org };
   }, [workflowId, id]);
   const [done, setDone] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
 
   if (!workflowId) return <p class="notice error">{t('task.notFound')}</p>;
   if (data.state === 'loading') return <Loading />;
@@ -83,13 +84,27 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
         />
       )}
       {task && !done && !canComplete && <p class="muted">{t('task.noPermission')}</p>}
-      {task && canSupervise && <TaskActions task={{ id, state: task.state as 'open' }} onDone={reload} />}
+      {notice && (
+        <p class="notice ok" role="status" data-testid="action-notice">
+          {notice}
+        </p>
+      )}
+      {task && canSupervise && (
+        <TaskActions
+          task={{ id, state: task.state as TaskState }}
+          canClaim
+          onDone={(m) => {
+            setNotice(m);
+            reload();
+          }}
+        />
+      )}
 
       <h2>{t('task.history')}</h2>
       <ol class="history" data-testid="history">
         {process.history.map((h) => (
           <li key={`${h.at}-${h.event}`}>
-            <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {tx(`event.${h.event}`, h.event)}
+            <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {eventName(h.event)}
             <span class="muted"> · {stepName(process.kind, h.step)}</span>
           </li>
         ))}

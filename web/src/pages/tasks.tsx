@@ -13,14 +13,15 @@ export function byUrgency(a: Task, b: Task): number {
 }
 
 async function loadOpen(): Promise<Task[]> {
-  // The API filters one state at a time; "open work" is three of them.
-  const pages = await Promise.all(OPEN.map((state) => listTasks({ state, limit: 200 })));
+  // The API filters one state at a time; "open work" is three of them. `mine`: the caller's own work, not
+  // everything in the subtree (an organizer's subtree holds thousands of tasks).
+  const pages = await Promise.all(OPEN.map((state) => listTasks({ state, mine: true, limit: 200 })));
   return pages.flatMap((p) => p.items).sort(byUrgency);
 }
 
 export function TasksPage() {
   const [tab, setTab] = useState<'open' | 'done'>('open');
-  const [tasks, reload] = useLoad(() => (tab === 'open' ? loadOpen() : listTasks({ state: 'done', limit: 100 }).then((p) => p.items.reverse())), [tab]);
+  const [tasks, reload] = useLoad(() => (tab === 'open' ? loadOpen() : listTasks({ state: 'done', mine: true, limit: 100 }).then((p) => p.items.reverse())), [tab]);
 
   return (
     <section>

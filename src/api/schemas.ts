@@ -1,0 +1,155 @@
+// Response shapes of the API, in one module that imports nothing but zod: the routes validate and document
+// their answers with these schemas, and the web UI derives its types from them (`import type` + z.infer), so
+// the browser client cannot drift from the server unnoticed (web/tsconfig.json type-checks it).
+import { z } from 'zod';
+
+export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
+
+/** A task as GET /tasks lists it. */
+export const taskSchema = z.object({
+  id: z.number(),
+  workflowId: z.string(),
+  process: z.string(),
+  step: z.string(),
+  organization: z.string(),
+  organizationName: z.string(),
+  assigneeRole: z.string().nullable(),
+  assigneePerson: z.string().nullable(),
+  claimedBy: z.string().nullable(),
+  state: taskStateSchema,
+  openedAt: z.string(),
+  dueAt: z.string(),
+  overdue: z.boolean(),
+  escalationLevel: z.number(),
+});
+
+/** A task as a task or escalation action answers it (the workflow's view after the change). */
+export const taskViewSchema = z.object({
+  id: z.number(),
+  taskKey: z.string(),
+  step: z.string(),
+  state: z.string(),
+  dueAt: z.string(),
+  assigneeRole: z.string().optional(),
+  assigneePerson: z.string().nullable().optional(),
+  claimedBy: z.string().nullable().optional(),
+  escalationLevel: z.number().optional(),
+});
+
+export const organizationSchema = z.object({
+  code: z.string(),
+  parentCode: z.string().nullable(),
+  name: z.string(),
+  type: z.string(),
+  sector: z.string(),
+  termYears: z.number().nullable(),
+  termStartedOn: z.string().nullable(),
+  termEndsOn: z.string().nullable(),
+  secretaryName: z.string().nullable(),
+  fullMembers: z.number(),
+  probationaryMembers: z.number(),
+});
+
+/** One entry of the term register (GET /terms). */
+export const termSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  type: z.string(),
+  sector: z.string(),
+  termYears: z.number(),
+  termStartedOn: z.string(),
+  termEndsOn: z.string(),
+  overdue: z.boolean(),
+  secretaryName: z.string().nullable(),
+});
+
+export const escalationSchema = z.object({
+  id: z.number(),
+  taskId: z.number(),
+  level: z.number(),
+  organization: z.string(),
+  role: z.string(),
+  state: z.enum(['open', 'acknowledged', 'closed']),
+  openedAt: z.string(),
+  taskOrganization: z.string(),
+  step: z.string(),
+  dueAt: z.string(),
+  actions: z.array(z.record(z.string(), z.unknown())),
+});
+
+/** GET /overdue: counts per organization and escalation level, most overdue organization first. */
+export const overdueSchema = z.object({
+  total: z.number(),
+  organizations: z.array(
+    z.object({
+      organization: z.string(),
+      name: z.string(),
+      total: z.number(),
+      levels: z.array(z.object({ level: z.number(), count: z.number(), oldestDueAt: z.string() })),
+    }),
+  ),
+});
+
+export const importRowErrorSchema = z.object({ row: z.number(), column: z.string(), message: z.string() });
+export const importResultSchema = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
+export const importJobSchema = z.object({
+  jobId: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'rejected', 'failed']),
+  progress: z.object({ bytesRead: z.number(), bytesTotal: z.number().nullable(), rows: z.number() }),
+  result: importResultSchema.nullable(),
+  error: z
+    .object({ status: z.number(), code: z.string(), message: z.string(), details: z.array(importRowErrorSchema) })
+    .nullable(),
+});
+
+export const processSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  organization: z.string(),
+  status: z.string(),
+  currentStep: z.string(),
+  nextDeadline: z.string().nullable(),
+  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable() })),
+  history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
+});
+
+export const meSchema = z.object({
+  username: z.string(),
+  roles: z.array(z.object({ role: z.string(), org: z.string().nullable() })),
+});
+
+/** A bulk request's answer: the organizations done, and each refused one with its status and reason. */
+export const bulkResultSchema = z.object({
+  done: z.array(z.string()),
+  refused: z.array(z.object({ organization: z.string(), status: z.number(), message: z.string() })),
+});
+
+export const trainingCoverageSchema = z.object({
+  items: z.array(z.object({ county: z.string(), name: z.string(), secretaries: z.number(), trained: z.number(), coverage: z.number().nullable() })),
+});
+
+export const liaisonCoverageSchema = z.object({
+  items: z.array(
+    z.object({
+      county: z.string(),
+      name: z.string(),
+      units: z.number(),
+      dispatched: z.number(),
+      dispatchCoverage: z.number().nullable(),
+      eligible: z.number(),
+      established: z.number(),
+      establishCoverage: z.number().nullable(),
+    }),
+  ),
+});
+
+/** A unit without a Party organization (GET /units): the target of liaison dispatch. */
+export const unitSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  parentCode: z.string().nullable(),
+  fullMembers: z.number(),
+  shouldEstablish: z.boolean().describe('≥3 full members: must set up its own organization (应建尽建)'),
+  liaisonOfficer: z.string().nullable(),
+});

@@ -1,0 +1,289 @@
+// Coverage per county (training, liaison) and the bulk enrolment of secretaries in a training session.
+import { useState } from 'preact/hooks';
+import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
+import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
+import { t } from '../i18n/index.js';
+import { addMonthsIso, shanghaiToday } from '../dates.js';
+
+const pct = (v: number | null) => (v === null ? '—' : `${v}%`);
+
+/**
+ * A horizontal bar chart that is a table: screen readers and keyboard users read the same figures the bars
+ * draw (the bars are decoration, aria-hidden); the percentage is text next to each bar, so colour carries nothing.
+ */
+function BarTable({ id, caption, rows, head }: { id: string; caption: string; head: [string, string]; rows: { key: string; label: string; value: number | null; detail: string }[] }) {
+  return (
+    <table class="bars" data-testid={id}>
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{head[0]}</th>
+          <th scope="col">{head[1]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-county={r.key}>
+            <th scope="row">{r.label}</th>
+            <td>
+              <span class="bar" aria-hidden="true">
+                <span style={{ width: `${Math.max(0, Math.min(100, r.value ?? 0))}%` }} />
+              </span>
+              <span class="bar-value">
+                {pct(r.value)} <span class="muted">（{r.detail}）</span>
+              </span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** GET /training/coverage: per county, the share of secretaries trained in their current cycle. */
+export function TrainingCoverageChart({ org, version }: { org?: string; version: number }) {
+  const [data, reload] = useLoad(() => getTrainingCoverage({ org }), [org, version]);
+  return (
+    <section class="card" aria-labelledby="training-title">
+      <h2 id="training-title">{t('cov.training')}</h2>
+      {data.state === 'loading' && <Loading />}
+      {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
+      {data.state === 'ok' && data.data.items.length === 0 && <p class="muted">{t('cov.empty')}</p>}
+      {data.state === 'ok' && data.data.items.length > 0 && (
+        <BarTable
+          id="training-coverage"
+          caption={t('cov.training')}
+          head={[t('cov.county'), t('cov.trainedShare')]}
+          rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.trainedOf', { n: r.trained, of: r.secretaries }) }))}
+        />
+      )}
+    </section>
+  );
+}
+
+/** GET /liaison/coverage: units with an officer (应派尽派) and eligible units with their own organization (应建尽建). */
+export function LiaisonCoverageTable({ org, version }: { org?: string; version: number }) {
+  const [data, reload] = useLoad(() => getLiaisonCoverage({ org }), [org, version]);
+  return (
+    <section class="card" aria-labelledby="liaison-title">
+      <h2 id="liaison-title">{t('cov.liaison')}</h2>
+      {data.state === 'loading' && <Loading />}
+      {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
+      {data.state === 'ok' && data.data.items.length === 0 && <p class="muted">{t('cov.noUnits')}</p>}
+      {data.state === 'ok' && data.data.items.length > 0 && (
+        <>
+          <h3>{t('cov.dispatch')}</h3>
+          <BarTable
+            id="dispatch-coverage"
+            caption={t('cov.dispatch')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.dispatchCoverage, detail: t('cov.ofUnits', { n: r.dispatched, of: r.units }) }))}
+          />
+          <h3>{t('cov.establish')}</h3>
+          <BarTable
+            id="establish-coverage"
+            caption={t('cov.establish')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.establishCoverage, detail: t('cov.ofUnits', { n: r.established, of: r.eligible }) }))}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Enrolling many secretaries (their organizations) in one training session: pick the branches, name the session
+ * (or create it here), and see which were enrolled and why the others were refused (full, out of scope, no
+ * training cycle running).
+ */
+export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void }) {
+  const [q, setQ] = useState('');
+  const [filter, setFilter] = useState('');
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [session, setSession] = useState('');
+  const [sessionError, setSessionError] = useState<string | null>(null);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const [result, setResult] = useState<BulkResult | { error: unknown } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [orgs, reload] = useLoad(() => searchOrganizations({ under: org, type: 'branch', q: filter || undefined, limit: 200 }), [org, filter]);
+
+  const toggle = (code: string, on: boolean) => {
+    const next = new Set(picked);
+    if (on) next.add(code);
+    else next.delete(code);
+    setPicked(next);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const s = session.trim();
+    setSessionError(s ? null : validationText('v.required'));
+    setPickError(picked.size ? null : t('bulk.pickSome'));
+    if (!s) return document.getElementById('enrol-session')?.focus();
+    if (!picked.size) return;
+    setBusy(true);
+    setResult(null);
+    try {
+      setResult(await enrolInSession(s, [...picked]));
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) setSessionError(t('bulk.noSession'));
+      else setResult({ error: err });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const items = orgs.state === 'ok' ? orgs.data.items : [];
+  const all = items.length > 0 && items.every((o) => picked.has(o.code));
+  return (
+    <section class="card" aria-labelledby="bulk-title" data-testid="bulk-enrol">
+      <h2 id="bulk-title">{t('bulk.title')}</h2>
+      <NewSession org={org} onCreated={(code) => setSession(code)} />
+      <form onSubmit={submit} noValidate>
+        <Field id="enrol-session" label={t('bulk.session')} required error={sessionError}>
+          <input id="enrol-session" value={session} onInput={(e) => setSession(e.currentTarget.value)} aria-invalid={!!sessionError} aria-describedby={sessionError ? 'enrol-session-error' : undefined} />
+        </Field>
+        <div class="field">
+          <label for="enrol-filter">{t('bulk.filter')}</label>
+          <div class="inline">
+            <input id="enrol-filter" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), setFilter(q.trim()))} />
+            <button type="button" onClick={() => setFilter(q.trim())}>
+              {t('orgs.searchSubmit')}
+            </button>
+          </div>
+        </div>
+        <fieldset class="picklist" aria-describedby={pickError ? 'enrol-pick-error' : undefined}>
+          <legend>{t('bulk.pick', { n: picked.size })}</legend>
+          {orgs.state === 'loading' && <Loading />}
+          {orgs.state === 'error' && <ErrorBox error={orgs.error} retry={reload} />}
+          {orgs.state === 'ok' && items.length === 0 && <p class="muted">{t('bulk.none')}</p>}
+          {items.length > 0 && (
+            <label class="check all">
+              <input type="checkbox" checked={all} onChange={(e) => setPicked(e.currentTarget.checked ? new Set([...picked, ...items.map((o) => o.code)]) : new Set([...picked].filter((c) => !items.some((o) => o.code === c))))} />
+              {t('bulk.all', { n: items.length })}
+            </label>
+          )}
+          <ul>
+            {items.map((o) => (
+              <li key={o.code}>
+                <label class="check">
+                  <input type="checkbox" checked={picked.has(o.code)} onChange={(e) => toggle(o.code, e.currentTarget.checked)} data-code={o.code} />
+                  {o.name}
+                  <span class="muted small"> {o.secretaryName ?? ''}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          {orgs.state === 'ok' && orgs.data.nextCursor && <p class="hint">{t('common.truncated')}</p>}
+          {pickError && (
+            <p class="field-error" id="enrol-pick-error" role="alert">
+              {pickError}
+            </p>
+          )}
+        </fieldset>
+        <button class="primary" type="submit" disabled={busy}>
+          {t('bulk.submit')}
+        </button>
+      </form>
+      {result && 'error' in result && <ErrorBox error={result.error} />}
+      {result && 'done' in result && (
+        <div role="status" data-testid="bulk-result">
+          <p class={`notice ${result.refused.length ? 'pending' : 'ok'}`}>{t('bulk.result', { done: result.done.length, refused: result.refused.length })}</p>
+          {result.refused.length > 0 && (
+            <table>
+              <caption class="sr-only">{t('bulk.refused')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('task.org')}</th>
+                  <th scope="col">{t('import.message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.refused.map((r) => (
+                  <tr key={r.organization} data-refused={r.organization}>
+                    <td>{items.find((o) => o.code === r.organization)?.name ?? r.organization}</td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Creating a training session held by the scope's committee (POST /training-sessions). */
+function NewSession({ org, onCreated }: { org?: string; onCreated: (code: string) => void }) {
+  const today = shanghaiToday();
+  const [open, setOpen] = useState(false);
+  const [v, setV] = useState<Record<string, string>>({ organization: org ?? '', startsOn: addMonthsIso(today, 1), endsOn: addMonthsIso(today, 1) });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [msg, setMsg] = useState<{ ok: string } | { error: unknown } | null>(null);
+  const set = (f: string) => (e: Event) => setV({ ...v, [f]: (e.currentTarget as HTMLInputElement).value });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    for (const f of ['code', 'title', 'organization', 'startsOn', 'endsOn']) if (!(v[f] ?? '').trim()) errs[f] = validationText('v.required');
+    if (!errs.endsOn && !errs.startsOn && v.endsOn! < v.startsOn!) errs.endsOn = t('bulk.endsBeforeStart');
+    if (v.capacity && !/^\d+$/.test(v.capacity)) errs.capacity = validationText('v.int');
+    setErrors(errs);
+    const first = ['code', 'title', 'organization', 'startsOn', 'endsOn', 'capacity'].find((f) => errs[f]);
+    if (first) return document.getElementById(`ns-${first}`)?.focus();
+    setMsg(null);
+    try {
+      const r = await createTrainingSession({
+        code: v.code!.trim(),
+        title: v.title!.trim(),
+        organization: v.organization!.trim(),
+        startsOn: v.startsOn!,
+        endsOn: v.endsOn!,
+        capacity: v.capacity ? Number(v.capacity) : undefined,
+      });
+      setMsg({ ok: t('bulk.sessionCreated', { code: r.code }) });
+      onCreated(r.code);
+      setOpen(false);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) setErrors({ code: t('bulk.sessionExists') });
+      else if (err instanceof ApiError && err.details.some((d) => d.field)) setErrors(Object.fromEntries(err.details.map((d) => [String(d.field ?? '').split('.').pop() ?? '', d.message])));
+      else setMsg({ error: err });
+    }
+  };
+  const field = (f: string, label: string, type: 'text' | 'date' = 'text', required = true) => (
+    <Field id={`ns-${f}`} label={label} required={required} error={errors[f] ?? null}>
+      {type === 'date' ? (
+        <input id={`ns-${f}`} type="date" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} />
+      ) : (
+        <input id={`ns-${f}`} type="text" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} inputMode={f === 'capacity' ? 'numeric' : undefined} />
+      )}
+    </Field>
+  );
+  return (
+    <div class="new-session">
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {t('bulk.newSession')}
+      </button>
+      {open && (
+        <form class="action-form" onSubmit={submit} noValidate aria-label={t('bulk.newSession')}>
+          {field('code', t('bulk.sessionCode'))}
+          {field('title', t('bulk.sessionTitle'))}
+          {field('organization', t('bulk.sessionOrg'))}
+          {field('startsOn', t('bulk.startsOn'), 'date')}
+          {field('endsOn', t('bulk.endsOn'), 'date')}
+          {field('capacity', t('bulk.capacity'), 'text', false)}
+          <button class="primary" type="submit">
+            {t('bulk.createSession')}
+          </button>
+        </form>
+      )}
+      {msg && 'ok' in msg && (
+        <p class="notice ok" role="status">
+          {msg.ok}
+        </p>
+      )}
+      {msg && 'error' in msg && <ErrorBox error={msg.error} />}
+    </div>
+  );
+}
