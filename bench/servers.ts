@@ -10,6 +10,8 @@ import { migrate } from '../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { startDevServer } from '../src/runtime/temporal-dev-server.js';
 import { freePort } from '../tests/helpers/ports.js';
+import pino from 'pino';
+import { installRuntimeLogger } from '../src/worker.js';
 
 export interface BenchServers {
   sql: Sql;
@@ -40,6 +42,8 @@ export async function startBenchServers(log: (m: string) => void = () => {}, opt
   const client = new Client({
     connection: opts.temporal === false ? Connection.lazy({ address: temporal.address }) : await Connection.connect({ address: temporal.address }),
   });
+  // The SDK's runtime is a process-wide singleton made by the first connection: give it our logger first.
+  installRuntimeLogger(pino({ level: 'warn' }));
   const workerConnection = opts.temporal === false ? null : await NativeConnection.connect({ address: temporal.address });
   return {
     sql,
