@@ -33,11 +33,18 @@ const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]?
 
 const servers = await startBenchServers((m) => console.error(`[bench] ${m}`));
 const results: BenchResult[] = [];
+// One benchmark failing (a timeout on a crowded machine) does not lose the others' figures; the run still fails.
+const failed: string[] = [];
 try {
   for (const b of benches) {
     if (only && !only.has(b.name)) continue;
     console.error(`[bench] ${b.name} ${quick ? '(quick)' : ''} ...`);
-    results.push(...(await b.run(servers, quick)));
+    try {
+      results.push(...(await b.run(servers, quick)));
+    } catch (err) {
+      failed.push(b.name);
+      console.error(`[bench] ${b.name} FAILED: ${(err as Error).stack ?? String(err)}`);
+    }
   }
 } finally {
   await servers.stop();
@@ -47,6 +54,10 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(
 writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.table(results.map(({ notes, ...r }) => r));
 writeBenchmarksTable(machine, args);
+if (failed.length) {
+  console.error(`[bench] failed: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}
 
 /** The results table of BENCHMARKS.md, between its markers; the prose around it is written by hand. */
 function writeBenchmarksTable(machine: string, argv: string[]): void {

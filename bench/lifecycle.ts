@@ -30,7 +30,8 @@ export async function run(s: BenchServers, opts: { n: number; concurrency?: numb
       if (r.status !== 201) throw new Error(`start ${code}: ${r.status}`);
       const { id } = (await r.json()) as { id: string };
       let taskId: number | undefined;
-      for (let i = 0; i < 600 && !taskId; i++) {
+      // Up to two minutes: on a crowded machine the first activities of a run can queue for a long time.
+      for (let i = 0; i < 2400 && !taskId; i++) {
         const [t] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id}`;
         taskId = t?.id;
         if (!taskId) await new Promise((res) => setTimeout(res, 50));
