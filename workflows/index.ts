@@ -3,3 +3,5 @@ export { taskProcess } from './task-process.js';
 export { notifier } from './notifier.js';
 export { rotationTraining } from './rotation-training.js';
 export { liaisonDispatch } from './liaison-dispatch.js';
+export { twoRecommendationsOneElection } from './two-recommendations-one-election.js';
+export { pairing } from './pairing.js';
