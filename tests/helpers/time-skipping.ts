@@ -6,6 +6,8 @@ import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
 import { installRuntimeLogger } from '../../src/worker.js';
 import { quietLog } from './context.js';
+import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
 
 /**
  * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
@@ -32,4 +34,44 @@ export async function timeSkipping(sql: Sql) {
     activities: createActivities(sql),
   });
   return { env, worker, taskQueue };
+}
+
+/** A process workflow as the time-skipping tests drive it: its state query, its open tasks, completing them. */
+export function processDriver(handle: WorkflowHandle, actor: Actor) {
+  const state = () => handle.query(processStateQuery);
+  const waitFor = async <T>(what: string, fn: (s: ProcessView) => T | undefined | null | false): Promise<T> => {
+    for (let i = 0; i < 400; i++) {
+      const v = fn(await state());
+      if (v) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await state())}`);
+  };
+  const openTask = (step: string, key?: string) =>
+    waitFor(`an open ${step} task`, (s) => s.tasks.find((t) => t.step === step && (!key || t.taskKey === key) && t.state !== 'done' && t.state !== 'cancelled'));
+  return {
+    state,
+    waitFor,
+    openTask,
+    stepIs: (step: string) => waitFor(`step ${step}`, (s) => s.step === step),
+    /** Completes the open task of `step` (when the process is at that step, or the task's key is given). */
+    async complete(step: string, outcome: Record<string, unknown> = {}, key?: string) {
+      if (!key) await waitFor(`step ${step}`, (s) => s.step === step);
+      const t = await openTask(step, key);
+      return handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: t.taskKey, actor, outcome }] });
+    },
+  };
+}
+
+/** The refusal of an Update's validator: its failure type and the rule it names (nothing entered history). */
+export async function refused(p: Promise<unknown>): Promise<{ type: string | undefined; rule: string | undefined; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, rule: (cause.details?.[0] as { rule?: string } | undefined)?.rule, message: cause.message };
+    return { type: undefined, rule: undefined, message: cause?.message ?? err.message };
+  }
+  throw new Error('the Update was accepted, a refusal was expected');
 }
