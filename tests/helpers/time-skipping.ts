@@ -27,13 +27,17 @@ export async function timeSkipping(sql: Sql) {
     }
   }
   const taskQueue = `ts-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities(sql),
-  });
-  return { env, worker, taskQueue };
+  const ready = env;
+  /** A worker runs once (`runUntil`): a file with several tests makes one per test, on the same task queue. */
+  const makeWorker = () =>
+    Worker.create({
+      connection: ready.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: createActivities(sql),
+    });
+  const worker = await makeWorker();
+  return { env, worker, taskQueue, makeWorker };
 }
 
 /** A process workflow as the time-skipping tests drive it: its state query, its open tasks, completing them. */
