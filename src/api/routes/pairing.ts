@@ -5,8 +5,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { HttpError, notFound } from '../errors.js';
-import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { allows } from '../../auth/principal.js';
+import { inScope, organizationInScope } from '../scope.js';
+import { allows, type Principal } from '../../auth/principal.js';
 import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal } from '../task-updates.js';
 import { shanghaiDate } from '../../domain/dates.js';
@@ -23,19 +23,24 @@ const HARD_MAX_BYTES = Math.max(...pairingRuleSets.map((r) => r.evidenceMaxBytes
 const currentMaxBytes = () => pairingRulesFor(shanghaiDate(Date.now())).evidenceMaxBytes;
 const tooLarge = (max: number) => new HttpError(413, 'too_large', `evidence files are limited to ${max} bytes (${Math.round((max / 1024 / 1024) * 10) / 10} MiB)`, { limit: max });
 
-/** A running pairing of the village and the caller's right to record its work (scope 404, role 403, not running 409). */
-async function runningPairing(app: Parameters<FastifyPluginAsync>[0], principal: Parameters<typeof organizationInScope>[1], organization: string) {
-  const org = await organizationInScope(app.sql, principal, organization);
+/**
+ * A running pairing of the village and the caller's right to record its work: the village's people and the
+ * partner's (and those above either) see it — outside both subtrees it does not exist (404); a role that does not
+ * record work is 403; a pairing not running is 409.
+ */
+async function runningPairing(app: Parameters<FastifyPluginAsync>[0], principal: Principal, organization: string) {
   const id = processId(KIND, organization);
-  const [p] = await app.sql<{ status: string; partner_path: string | null }[]>`
-    select p.status, (select o.path::text from pairings x join organizations o on o.id = x.partner_id where x.workflow_id = p.workflow_id order by x.cycle desc limit 1) as partner_path
-    from processes p where p.workflow_id = ${id}`;
-  if (!p) throw new HttpError(409, 'conflict', `no pairing is running for ${organization}`);
-  // The village's people and the partner's may record the pairing's work.
-  if (!allows(principal, org.path, workers) && !(p.partner_path && allows(principal, p.partner_path, workers))) {
+  const [org] = await app.sql<{ id: number; path: string; status: string | null; partner_path: string | null }[]>`
+    select o.id, o.path::text as path, p.status,
+           (select po.path::text from pairings x join organizations po on po.id = x.partner_id where x.workflow_id = ${id} order by x.cycle desc limit 1) as partner_path
+    from organizations o left join processes p on p.workflow_id = ${id} where o.code = ${organization}`;
+  const partnerPath = org?.partner_path ?? null;
+  if (!org || !(allows(principal, org.path) || (partnerPath !== null && allows(principal, partnerPath)))) throw notFound(`organization ${organization}`);
+  if (!allows(principal, org.path, workers) && !(partnerPath !== null && allows(principal, partnerPath, workers))) {
     throw new HttpError(403, 'forbidden', `this needs the role ${workers.join(' or ')} at the village or its partner`);
   }
-  if (p.status !== 'running') throw new HttpError(409, 'conflict', `the pairing of ${organization} is ${p.status}`);
+  if (!org.status) throw new HttpError(409, 'conflict', `no pairing is running for ${organization}`);
+  if (org.status !== 'running') throw new HttpError(409, 'conflict', `the pairing of ${organization} is ${org.status}`);
   return { org, id };
 }
 
@@ -138,10 +143,14 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req, reply) => {
-      const [f] = await sql<{ path: string; filename: string; content_type: string; sha256: string; content: Buffer }[]>`
-        select o.path::text as path, f.filename, f.content_type, f.sha256, f.content
-        from evidence_files f join organizations o on o.id = f.organization_id where f.id = ${req.params.id} and f.attached`;
-      if (!f || !allows(req.principal, f.path)) throw notFound(`evidence ${req.params.id}`);
+      // Readable by the village's people and the partner's of the cycle it belongs to.
+      const [f] = await sql<{ path: string; partner_path: string | null; filename: string; content_type: string; sha256: string; content: Buffer }[]>`
+        select o.path::text as path, po.path::text as partner_path, f.filename, f.content_type, f.sha256, f.content
+        from evidence_files f join organizations o on o.id = f.organization_id
+        left join pairings x on x.workflow_id = f.workflow_id and x.cycle = f.cycle
+        left join organizations po on po.id = x.partner_id
+        where f.id = ${req.params.id} and f.attached`;
+      if (!f || !(allows(req.principal, f.path) || (f.partner_path !== null && allows(req.principal, f.partner_path)))) throw notFound(`evidence ${req.params.id}`);
       if (createHash('sha256').update(f.content).digest('hex') !== f.sha256) {
         req.log.error({ evidence: req.params.id }, 'evidence file does not match its checksum');
         throw new HttpError(500, 'corrupt', 'the stored file does not match its checksum');
