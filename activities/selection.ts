@@ -20,6 +20,8 @@ export type SelectionState = 'planning' | 'recommending' | 'reviewing' | 'electi
 
 export interface SelectionRecord {
   workflowId: string;
+  /** The organization's n-th selection under this workflow id. */
+  selection: number;
   organizationId: number;
   ruleSet: string;
   state: SelectionState;
@@ -59,11 +61,11 @@ export function selectionActivities(sql: Sql) {
     async recordSelection(r: SelectionRecord): Promise<void> {
       const j = (v: unknown) => (v === undefined ? null : sql.json(v as never));
       await sql`
-        insert into secretary_selections (workflow_id, organization_id, rule_set, state, seats, ranking, candidates, committee, secretary,
+        insert into secretary_selections (workflow_id, selection, organization_id, rule_set, state, seats, ranking, candidates, committee, secretary,
                                           concurrent_head, first_secretary, first_secretary_from, updated_at)
-        values (${r.workflowId}, ${r.organizationId}, ${r.ruleSet}, ${r.state}, ${r.seats ?? null}, ${j(r.ranking)}, ${j(r.candidates)}, ${j(r.committee)},
+        values (${r.workflowId}, ${r.selection}, ${r.organizationId}, ${r.ruleSet}, ${r.state}, ${r.seats ?? null}, ${j(r.ranking)}, ${j(r.candidates)}, ${j(r.committee)},
                 ${r.secretary ?? null}, ${r.concurrentHead ?? null}, ${r.firstSecretary ?? null}, ${r.firstSecretaryFrom ?? null}, ${r.at})
-        on conflict (workflow_id) do update set state = excluded.state,
+        on conflict (workflow_id, selection) do update set state = excluded.state,
           seats = coalesce(excluded.seats, secretary_selections.seats),
           ranking = coalesce(excluded.ranking, secretary_selections.ranking),
           candidates = coalesce(excluded.candidates, secretary_selections.candidates),

@@ -2,7 +2,9 @@
 -- workflow (the ranking of the two recommendation rounds, the candidates, the outcome). A selection that finds
 -- no suitable candidate ends with a first secretary (第一书记) dispatched by the county.
 create table secretary_selections (
-  workflow_id text primary key,
+  workflow_id text not null,
+  -- A later term selects again under the same workflow id: the n-th selection of the organization.
+  selection int not null check (selection >= 1),
   organization_id bigint not null references organizations (id),
   rule_set text not null,
   state text not null check (state in ('planning', 'recommending', 'reviewing', 'electing', 'approving', 'approved',
@@ -15,7 +17,8 @@ create table secretary_selections (
   concurrent_head boolean,
   first_secretary text,
   first_secretary_from text,
-  updated_at timestamptz not null
+  updated_at timestamptz not null,
+  primary key (workflow_id, selection)
 );
 create index secretary_selections_org on secretary_selections (organization_id);
 

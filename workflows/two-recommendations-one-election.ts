@@ -34,6 +34,11 @@ export interface TwoRecommendationsInput {
   organization: string;
   /** Pin a rule set (history: 'two-rec-hubei-2010'); by default the one in force when the run starts. */
   ruleSet?: string;
+  /**
+   * Which selection of this organization (1 for the first): a later term selects again under the same workflow id,
+   * and its task and event keys (prefixed `s2:` …) stay apart from the earlier ones.
+   */
+  selection?: number;
 }
 
 const acts = proxyActivities<ProcessActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
@@ -43,6 +48,8 @@ class Stopped extends Error {}
 
 export async function twoRecommendationsOneElection(input: TwoRecommendationsInput): Promise<void> {
   const workflowId = workflowInfo().workflowId;
+  const selection = input.selection ?? 1;
+  const key = (k: string) => (selection === 1 ? k : `s${selection}:${k}`);
   const tasks = new HumanTasks();
   let ctx: SelectionContext | undefined;
   let step = 'starting';
@@ -51,10 +58,10 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
 
   const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
     step = s;
-    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey, at: new Date().toISOString(), nextDeadline, detail, status });
+    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
   };
   const record = (state: SelectionRecord['state'], extra: Partial<SelectionRecord> = {}) =>
-    acts.recordSelection({ workflowId, organizationId: ctx!.organizationId, ruleSet: ctx!.rules.id, state, at: new Date().toISOString(), ...extra });
+    acts.recordSelection({ workflowId, selection, organizationId: ctx!.organizationId, ruleSet: ctx!.rules.id, state, at: new Date().toISOString(), ...extra });
 
   await cancellable(
     () => ctx?.orgPath,
@@ -68,7 +75,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
       /** One person's step on the building block: opened, awaited; a cancelled task ends the process. */
       const task = async (name: string, s: { step: string; org: number; role: Role; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void }): Promise<HumanTaskResult> => {
         const opened = await tasks.open({
-          key: name, process: KIND, step: s.step, organizationId: s.org, assigneeRole: s.role, due: s.due,
+          key: key(name), process: KIND, step: s.step, organizationId: s.org, assigneeRole: s.role, due: s.due,
           reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, validateOutcome: s.validate,
         });
         nextDeadline = opened.task.dueAt;

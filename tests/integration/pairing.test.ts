@@ -158,5 +158,14 @@ describe('pairing through the API', () => {
     const after = (await s.app.inject({ headers: countyOrganizer, url: `/api/v1/pairing/coverage?org=${county}` })).json();
     expect(after.items[0]).toMatchObject({ villages: 2, paired: 0, coverage: 0 });
     expect((await processState()).status).toBe('cancelled');
+
+    // Paired again (here with the same partner): the cycles number on, the new deliverables are the second cycle's.
+    expect((await post('/processes/pairing', { organization: village, partner }, countyOrganizer)).statusCode).toBe(201);
+    await eventually('the new cycle', async () => {
+      const rows = await s.sql`select task_key from tasks where workflow_id = ${id} and task_key like 'c2:deliverable-%' and state = 'open'`;
+      return rows.length === 5;
+    });
+    const cycles = await s.sql`select cycle, state from pairings where workflow_id = ${id} order by cycle`;
+    expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'cancelled'], [2, 'active']]);
   });
 });

@@ -111,5 +111,15 @@ describe('two recommendations, one election through the API', () => {
     expect(org.secretaryName).toBe('王伟');
     const [row] = await s.sql`select concurrent_head from organizations where code = ${village}`;
     expect(row!.concurrent_head).toBe(true);
+
+    // At a later term the village selects again under the same id: the second selection's tasks and events are its own.
+    expect((await post('/processes/two-recommendations-one-election', { organization: village })).statusCode).toBe(201);
+    const again = await openTask('selection-plan');
+    expect(again.id).not.toBe(planTask.id);
+    const [k] = await s.sql<{ task_key: string }[]>`select task_key from tasks where id = ${again.id}`;
+    expect(k!.task_key).toBe('s2:selection-plan');
+    const selections = await s.sql`select selection, state from secretary_selections where workflow_id = ${id} order by selection`;
+    expect(selections.map((x) => [x.selection, x.state])).toEqual([[1, 'approved'], [2, 'planning']]);
+    expect((await processState()).status).toBe('running');
   });
 });

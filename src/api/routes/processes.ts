@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
-import { AlreadyRunning, startProcess, startTermElection } from '../../processes/term-election.js';
+import { AlreadyRunning, processId, startProcess, startTermElection } from '../../processes/term-election.js';
 import { rotationTraining } from '../../../workflows/rotation-training.js';
 import { liaisonDispatch } from '../../../workflows/liaison-dispatch.js';
 import { twoRecommendationsOneElection } from '../../../workflows/two-recommendations-one-election.js';
@@ -35,6 +35,12 @@ const startBody = z.object({
   partner: code.optional().describe("pairing: code of the urban unit's Party organization paired with the village (required)"),
 });
 
+/** The next run number of a workflow id that may run again (its task and event keys carry it). */
+async function nextNumberIn(sql: import('../../db/client.js').Sql, table: 'secretary_selections' | 'pairings', column: 'selection' | 'cycle', workflowId: string): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`select coalesce(max(${sql(column)}), 0)::int + 1 as n from ${sql(table)} where workflow_id = ${workflowId}`;
+  return r!.n;
+}
+
 const badField = (field: string, message: string, what = message) => new HttpError(400, 'invalid_request', what, [{ field, message }]);
 
 const taskSchema = z.object({
@@ -58,6 +64,7 @@ const processSchema = z.object({
 
 const processes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const nextNumber = (table: 'secretary_selections' | 'pairings', column: 'selection' | 'cycle', workflowId: string) => nextNumberIn(app.sql, table, column, workflowId);
 
   app.post(
     '/processes/:kind',
@@ -139,14 +146,16 @@ const processes: FastifyPluginAsync = async (fastify) => {
                       organization: req.body.organization,
                       organizationId: org!.id,
                       workflow: twoRecommendationsOneElection,
-                      args: [{ organization: req.body.organization, ruleSet: req.body.ruleSet }],
+                      // A village selects again at a later term under the same workflow id: the next number.
+                      args: [{ organization: req.body.organization, ruleSet: req.body.ruleSet, selection: await nextNumber('secretary_selections', 'selection', processId(kind, req.body.organization)) }],
                     })
                   : await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
                       kind,
                       organization: req.body.organization,
                       organizationId: org!.id,
                       workflow: pairing,
-                      args: [{ organization: req.body.organization, partner: req.body.partner!, ruleSet: req.body.ruleSet }],
+                      // A pairing that ended (or was cancelled) may start again: its cycles number on.
+                      args: [{ organization: req.body.organization, partner: req.body.partner!, ruleSet: req.body.ruleSet, cycle: await nextNumber('pairings', 'cycle', processId(kind, req.body.organization)) }],
                     });
       } catch (err) {
         if (err instanceof AlreadyRunning) {
