@@ -63,6 +63,9 @@ async function readLimited(body: Readable, max: number): Promise<{ bytes: Buffer
 }
 
 // The evidence upload in a context of its own: every body is the file itself, whatever its Content-Type.
+// Files go to PostgreSQL (evidence_files.content, bytea), not to the data dir: the API and the worker may run on
+// different hosts with only PostgreSQL shared, a file and its row commit together, backups and scope checks cover
+// them like every other record, and the rule set's size limit (10 MiB) keeps each value small (migration 032).
 const evidenceUpload: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.removeAllContentTypeParsers();
