@@ -33,7 +33,12 @@ export function checkEvidenceFile(f: { size: number; sha256: string; filename: s
   if (!Number.isInteger(f.size) || f.size <= 0) throw new RuleViolation('evidence-empty', 'an evidence file must not be empty');
   if (f.size > rules.evidenceMaxBytes) throw new RuleViolation('evidence-size', `${f.size} bytes: evidence files are limited to ${rules.evidenceMaxBytes} bytes`);
   if (!SHA256.test(f.sha256)) throw new RuleViolation('evidence-checksum', 'the checksum must be a SHA-256 in lower-case hex');
-  if (!FILENAME.test(f.filename) || f.filename === '.' || f.filename === '..') throw new RuleViolation('evidence-filename', `not a usable file name: ${JSON.stringify(f.filename)}`);
+  checkEvidenceFilename(f.filename);
+}
+
+/** A file name to show and to send back as the download name: no path, no control characters, 1–200 characters. */
+export function checkEvidenceFilename(filename: string): void {
+  if (!FILENAME.test(filename) || filename === '.' || filename === '..') throw new RuleViolation('evidence-filename', `not a usable file name: ${JSON.stringify(filename)}`);
 }
 
 /**

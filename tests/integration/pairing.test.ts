@@ -55,6 +55,15 @@ describe('pairing through the API', () => {
     });
   const fields = (r: { json(): { error: { details: { field: string }[] } } }) => r.json().error.details.map((d) => d.field).sort();
 
+  it('documents the routes and the start body in the OpenAPI document', async () => {
+    const doc = (await s.app.inject({ headers: s.admin, url: '/docs/json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/pairing/evidence', '/api/v1/pairing/evidence/{id}', '/api/v1/pairing/milestones', '/api/v1/pairing/coverage']));
+    const start = doc.paths['/api/v1/processes/{kind}'].post;
+    expect(start.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toEqual(expect.arrayContaining(['pairing', 'two-recommendations-one-election']));
+    expect(Object.keys(start.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['organization', 'partner', 'ruleSet']));
+    expect(Object.keys(doc.paths['/api/v1/pairing/evidence'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '413']));
+  });
+
   it('refuses bad start bodies with 400 naming the field, and partners outside the caller\'s subtree', async () => {
     const noPartner = await post('/processes/pairing', { organization: village }, countyOrganizer);
     expect(noPartner.statusCode).toBe(400);

@@ -11,7 +11,7 @@ import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal } from '../task-updates.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';
-import { checkEvidenceFile } from '../../domain/pairing.js';
+import { checkEvidenceFilename } from '../../domain/pairing.js';
 import { pairingRuleSets, pairingRulesFor } from '../../domain/rules.js';
 import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing.js';
 
@@ -98,7 +98,7 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
       const { organization, deliverable, filename } = req.query;
       const max = currentMaxBytes();
       try {
-        checkEvidenceFile({ size: 1, sha256: '0'.repeat(64), filename }, { evidenceMaxBytes: max });
+        checkEvidenceFilename(filename);
       } catch (err) {
         if (err instanceof RuleViolation) throw new HttpError(400, 'invalid_request', `querystring.filename: ${err.message}`, [{ field: 'querystring.filename', message: err.message }]);
         throw err;
