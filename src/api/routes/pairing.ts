@@ -143,6 +143,8 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
         tags: ['pairing'],
         summary: 'download an evidence file; its SHA-256 is checked before it is sent (header x-checksum-sha256)',
         params: z.object({ id: z.uuid() }),
+        // Not JSON: the file itself, with the media type it was uploaded with (the errors stay JSON, added in app.ts).
+        response: { 200: { description: 'the evidence file as uploaded; header x-checksum-sha256', content: { 'application/octet-stream': { schema: z.string() } } } },
       },
     },
     async (req, reply) => {
@@ -162,7 +164,8 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
         .header('content-type', f.content_type)
         .header('x-checksum-sha256', f.sha256)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.filename)}`)
-        .send(f.content);
+        // The bytes as stored (a Buffer is sent as is, not serialized).
+        .send(f.content as unknown as string);
     },
   );
 
