@@ -104,6 +104,13 @@ describe('pairing through the API', () => {
     const badQuery = await upload({ organization: village, deliverable: 'road' }, Buffer.from('x'));
     expect(badQuery.statusCode).toBe(400);
     expect(fields(badQuery)).toEqual(['querystring.deliverable', 'querystring.filename']);
+    // NUL characters (PostgreSQL text cannot hold them) in the query: 400 naming the field, for the upload and coverage.
+    const nul = await upload({ organization: `${village}\u0000`, deliverable: 'plan', filename: 'a\u0000.pdf' }, Buffer.from('x'));
+    expect(nul.statusCode).toBe(400);
+    expect(fields(nul)).toContain('querystring.organization');
+    const nulCoverage = await s.app.inject({ headers: countyOrganizer, url: '/api/v1/pairing/coverage?org=%00%C3%A1' });
+    expect(nulCoverage.statusCode).toBe(400);
+    expect(fields(nulCoverage)).toEqual(['querystring.org']);
     const badName = await upload({ organization: village, deliverable: 'plan', filename: '../../etc/passwd' }, Buffer.from('x'));
     expect(fields(badName)).toEqual(['querystring.filename']);
     const empty = await upload({ organization: village, deliverable: 'plan', filename: 'a.pdf' }, Buffer.alloc(0));

@@ -15,7 +15,9 @@ import { checkEvidenceFilename } from '../../domain/pairing.js';
 import { pairingRuleSets, pairingRulesFor } from '../../domain/rules.js';
 import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing.js';
 
-const code = z.string().min(1).max(64);
+// Codes arrive in query strings too: a NUL (which PostgreSQL text cannot hold) is refused here, naming the field,
+// whatever the global guard does with query objects.
+const code = z.string().min(1).max(64).refine((c) => !c.includes('\u0000'), 'NUL characters are not allowed');
 const workers = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
 /** The largest file any pairing rule set allows: the hard stop while a body streams in. */
 const HARD_MAX_BYTES = Math.max(...pairingRuleSets.map((r) => r.evidenceMaxBytes));
