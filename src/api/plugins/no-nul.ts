@@ -17,10 +17,7 @@ function findNul(value: unknown, path: string, depth = 0): string | null {
 export default fp(
   async (app) => {
     app.addHook('preValidation', async (req) => {
-      // Parsed query strings and params are objects without Object.prototype (fast-querystring's `new Empty()`):
-      // copied into plain objects, so that a walk over JSON-shaped data only still looks inside them.
-      const plain = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...(v as object) } : v);
-      for (const [where, value] of [['params', plain(req.params)], ['querystring', plain(req.query)], ['body', req.body]] as const) {
+      for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
         const field = findNul(value, where);
         if (field) {
           throw new HttpError(400, 'invalid_request', `${field}: NUL characters are not allowed`, [
