@@ -9,11 +9,21 @@ import { quietLog } from './context.js';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
 
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  newWorker(): Promise<{ worker: Worker; taskQueue: string }>;
+}
+
 /**
  * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
  * write to the suite's real PostgreSQL.
  */
-export async function timeSkipping(sql: Sql) {
+/** Without the shared worker: every test takes its own from `newWorker()`. */
+export async function timeSkipping(sql: Sql, opts: { sharedWorker: false }): Promise<TimeSkipping>;
+// (Last: `ReturnType<typeof timeSkipping>` in the older tests reads this one.)
+export async function timeSkipping(sql: Sql): Promise<TimeSkipping & { worker: Worker }>;
+export async function timeSkipping(sql: Sql, opts: { sharedWorker?: boolean } = {}): Promise<TimeSkipping & { worker?: Worker }> {
   installRuntimeLogger(quietLog);
   // The SDK gives the JVM 5 s to listen; on a loaded 2-core machine a cold start can take longer: retry.
   let env: TestWorkflowEnvironment | undefined;
@@ -28,24 +38,32 @@ export async function timeSkipping(sql: Sql) {
   }
   const taskQueue = `ts-${randomUUID()}`;
   const ready = env;
-  /** A worker runs once (`runUntil`): a file with several tests makes one per test, on the same task queue. */
-  const makeWorker = () =>
+  const workerOn = (queue: string) =>
     Worker.create({
       connection: ready.nativeConnection,
-      taskQueue,
+      taskQueue: queue,
       workflowBundle: { codePath: inject('workflowBundlePath') },
       activities: createActivities(sql),
     });
-  const worker = await makeWorker();
-  return { env, worker, taskQueue, makeWorker };
+  // A worker created and never run holds the connection open at teardown: made only when wanted.
+  const worker = opts.sharedWorker === false ? undefined : await workerOn(taskQueue);
+  /**
+   * A worker runs once (`runUntil`): a file with several tests gives each its own worker, on a task queue of its
+   * own (two live workers may not share one, e.g. when a filter skips the test that would run `worker`).
+   */
+  const newWorker = async () => {
+    const queue = `ts-${randomUUID()}`;
+    return { worker: await workerOn(queue), taskQueue: queue };
+  };
+  return { env, worker, taskQueue, newWorker };
 }
 
 /** A process workflow as the time-skipping tests drive it: its state query, its open tasks, completing them. */
 export function processDriver(handle: WorkflowHandle, actor: Actor) {
   const state = () => handle.query(processStateQuery);
-  const waitFor = async <T>(what: string, fn: (s: ProcessView) => T | undefined | null | false): Promise<T> => {
+  const waitFor = async <T>(what: string, fn: (s: ProcessView) => T | undefined | null | false | Promise<T | undefined | null | false>): Promise<T> => {
     for (let i = 0; i < 400; i++) {
-      const v = fn(await state());
+      const v = await fn(await state());
       if (v) return v;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkipping } from '../helpers/time-skipping.js';
+import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { attachEvidenceUpdate, pairing, recordMilestoneUpdate } from '../../workflows/pairing.js';
-import { machineActor } from '../../workflows/messages.js';
+import { cancelTaskUpdate, machineActor } from '../../workflows/messages.js';
 import type { PairingDeliverable } from '../../src/domain/rules.js';
 
 // Urban–rural pairing (domain.md §4.5) through a whole three-year cycle on the time-skipping server: the plan is
@@ -13,7 +13,7 @@ import type { PairingDeliverable } from '../../src/domain/rules.js';
 // deliverables of the first count as missed.
 describe('pairing at real durations (time-skipping server)', () => {
   const sql = testSql();
-  let ts: Awaited<ReturnType<typeof timeSkipping>>;
+  let ts: TimeSkipping;
   const province = uniqueCode('P');
   const city = uniqueCode('C');
   const county = uniqueCode('K');
@@ -21,10 +21,11 @@ describe('pairing at real durations (time-skipping server)', () => {
   const partner = uniqueCode('GB');
   const township = uniqueCode('T');
   const village = uniqueCode('V');
+  const ending = uniqueCode('V');
   const actor = machineActor('organizer');
 
   beforeAll(async () => {
-    ts = await timeSkipping(sql);
+    ts = await timeSkipping(sql, { sharedWorker: false });
     await addOrganizations(sql, [
       orgRow(province, '', { type: 'committee', sector: 'regional' }),
       orgRow(city, province, { type: 'committee', sector: 'regional' }),
@@ -33,6 +34,7 @@ describe('pairing at real durations (time-skipping server)', () => {
       orgRow(partner, organs, { type: 'branch', sector: 'government', term_years: 3 }),
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(village, township, {}),
+      orgRow(ending, township, {}),
     ]);
   });
   afterAll(async () => {
@@ -42,8 +44,9 @@ describe('pairing at real durations (time-skipping server)', () => {
 
   it('delivers with milestones and evidence, escalates what is late, reviews yearly and continues into the next cycle', async () => {
     const workflowId = `pairing:${village}`;
-    await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(pairing, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: village, partner }] });
+    const { worker, taskQueue } = await ts.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(pairing, { workflowId, taskQueue, args: [{ organization: village, partner }] });
       const p = processDriver(handle, actor);
       await p.waitFor('five deliverables and the first year', (s) => s.tasks.filter((t) => t.step === 'pairing-deliverable').length === 5 && s.step === 'delivering' && s.nextDeadline);
       const [cycle1] = await sql<{ starts_on: Date; ends_on: Date; rule_set: string }[]>`select starts_on, ends_on, rule_set from pairings where workflow_id = ${workflowId} and cycle = 1`;
@@ -123,9 +126,42 @@ describe('pairing at real durations (time-skipping server)', () => {
       const [ev] = await sql<{ n: number }[]>`select count(*)::int as n from evidence_files where workflow_id = ${workflowId} and attached and cycle = 1`;
       expect(ev!.n).toBe(4);
 
+      // Terminated only once the second cycle is idle: an activity still running at termination leaves the Java
+      // test server's time-skipping lock held, and the next test's timers then run at wall-clock speed.
+      await p.waitFor('the second cycle idle', async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 'c2:year-1-waiting'`).length > 0);
       const first = ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
       await recordHistory('pairing', workflowId, await first.fetchHistory());
       await handle.terminate('end of test');
+    });
+  }, 300_000);
+
+  it('ends after the cycle when the last review says so; a cancelled deliverable is not counted as missed', async () => {
+    const workflowId = `pairing:${ending}`;
+    const { worker, taskQueue } = await ts.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(pairing, { workflowId, taskQueue, args: [{ organization: ending, partner }] });
+      const p = processDriver(handle, actor);
+      await p.waitFor('five deliverables', (s) => s.tasks.filter((t) => t.step === 'pairing-deliverable').length === 5 && s.nextDeadline);
+      // The venue is dropped from this pairing (cancelled with a reason): no longer open for milestones.
+      await handle.executeUpdate(cancelTaskUpdate, { args: [{ taskKey: 'c1:deliverable-venue', actor, reason: '村部阵地由县财政统一建设' }] });
+      await p.waitFor('the venue cancelled', (s) => s.tasks.find((t) => t.taskKey === 'c1:deliverable-venue' && t.state === 'cancelled'));
+      const refusal = await refused(handle.executeUpdate(recordMilestoneUpdate, { args: [{ deliverable: 'venue', milestone: 'site', achievedOn: '2027-01-01', evidence: [], actor }] }));
+      expect(refusal.message).toMatch(/not open/);
+      for (const year of [1, 2]) {
+        await ts.env.sleep('366 days');
+        await p.complete('pairing-review', { rating: 'poor', comments: `第${year}年未见成效` }, `c1:review-y${year}`);
+      }
+      await ts.env.sleep('366 days');
+      await p.complete('pairing-review', { rating: 'poor', comments: '三年期满，不再结对', decision: 'end' }, 'c1:review-y3');
+      await handle.result();
+      const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;
+      expect(proc).toMatchObject({ status: 'completed', current_step: 'ended' });
+      const cycles = await sql`select cycle, state from pairings where workflow_id = ${workflowId}`;
+      expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'ended']]);
+      const d = await sql`select deliverable, state from pairing_deliverables where workflow_id = ${workflowId} order by deliverable`;
+      expect(Object.fromEntries(d.map((x) => [x.deliverable, x.state]))).toEqual({ leadership: 'missed', plan: 'missed', project: 'missed', rules: 'missed', venue: 'cancelled' });
+      const open = await sql`select task_key from tasks where workflow_id = ${workflowId} and state in ('open', 'claimed', 'escalated')`;
+      expect(open).toEqual([]);
     });
   }, 300_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkipping } from '../helpers/time-skipping.js';
+import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election.js';
 import { machineActor } from '../../workflows/messages.js';
@@ -11,7 +11,7 @@ import { machineActor } from '../../workflows/messages.js';
 // suitable candidate and the county dispatches a first secretary.
 describe('two recommendations, one election at real durations (time-skipping server)', () => {
   const sql = testSql();
-  let ts: Awaited<ReturnType<typeof timeSkipping>>;
+  let ts: TimeSkipping;
   const province = uniqueCode('P');
   const city = uniqueCode('C');
   const county = uniqueCode('K');
@@ -22,7 +22,7 @@ describe('two recommendations, one election at real durations (time-skipping ser
   const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    ts = await timeSkipping(sql);
+    ts = await timeSkipping(sql, { sharedWorker: false });
     await addOrganizations(sql, [
       orgRow(province, '', { type: 'committee', sector: 'regional' }),
       orgRow(city, province, { type: 'committee', sector: 'regional' }),
@@ -42,8 +42,9 @@ describe('two recommendations, one election at real durations (time-skipping ser
 
   it('recommends twice, fixes the candidates, elects, and the township approves; a missed meeting escalates', async () => {
     const workflowId = `two-recommendations-one-election:${village}`;
-    await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: village }] });
+    const { worker, taskQueue } = await ts.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue, args: [{ organization: village }] });
       const p = processDriver(handle, actor);
 
       expect((await refused(p.complete('selection-plan', { ...plan, seats: 0 }))).type).toBe('InvalidOutcome');
@@ -105,8 +106,9 @@ describe('two recommendations, one election at real durations (time-skipping ser
 
   it('without a suitable candidate the county dispatches a first secretary', async () => {
     const workflowId = `two-recommendations-one-election:${poor}`;
-    await (await ts.makeWorker()).runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: poor, ruleSet: 'two-rec-hubei-2010' }] });
+    const { worker, taskQueue } = await ts.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue, args: [{ organization: poor, ruleSet: 'two-rec-hubei-2010' }] });
       const p = processDriver(handle, actor);
       await p.complete('selection-plan', { ...plan, villagerBasis: 'villagers' });
       // Recommendations scattered over many nominees: only one reaches 30% — too few for a differential election.
