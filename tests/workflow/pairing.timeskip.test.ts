@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
@@ -24,8 +24,16 @@ describe('pairing at real durations (time-skipping server)', () => {
   const ending = uniqueCode('V');
   const actor = machineActor('organizer');
 
-  beforeAll(async () => {
+  // A time-skipping server per test: a workflow task the server still counts when a run closes under it (seen
+  // under load as "workflow execution already completed" at the continue-as-new) keeps its time-skipping lock, and
+  // every later timer of that server then waits at wall-clock speed.
+  beforeEach(async () => {
     ts = await timeSkipping(sql, { sharedWorker: false });
+  });
+  afterEach(async () => {
+    await ts?.env.teardown();
+  });
+  beforeAll(async () => {
     await addOrganizations(sql, [
       orgRow(province, '', { type: 'committee', sector: 'regional' }),
       orgRow(city, province, { type: 'committee', sector: 'regional' }),
@@ -38,7 +46,6 @@ describe('pairing at real durations (time-skipping server)', () => {
     ]);
   });
   afterAll(async () => {
-    await ts?.env.teardown();
     await sql.end();
   });
 
