@@ -83,3 +83,15 @@ export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<
 export function outcomeOf<S extends z.ZodType>(schema: S, outcome: Record<string, unknown>): z.output<S> {
   return schema.parse(outcome);
 }
+
+/** Runs a rule check inside an Update validator: a RuleViolation becomes the failure the API answers with 422. */
+export function enforce(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof RuleViolation) {
+      throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ rule: err.rule }], nonRetryable: true });
+    }
+    throw err;
+  }
+}

@@ -18,6 +18,7 @@ import users from './routes/users.js';
 import organizations from './routes/organizations.js';
 import training from './routes/training.js';
 import liaison from './routes/liaison.js';
+import pairing from './routes/pairing.js';
 import processes from './routes/processes.js';
 import tasks from './routes/tasks.js';
 import web from './plugins/web.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(processes);
       await api.register(training);
       await api.register(liaison);
+      await api.register(pairing);
       await api.register(tasks);
       await api.register(escalations);
       await api.register(notifications);

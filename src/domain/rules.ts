@@ -155,3 +155,148 @@ export function liaisonRulesFor(date: IsoDate, id?: string): LiaisonRules {
   if (!found) throw new Error(id ? `unknown rule set ${id}` : `no liaison rules in force on ${date}`);
   return found;
 }
+
+/** The share of those entitled who must take part in a meeting: `present ≥ ratio × entitled` (or `>` when strict). */
+export interface TurnoutRule {
+  ratio: number;
+  strict: boolean;
+}
+
+/**
+ * Two recommendations, one election 两推一选 (domain.md §4.2) [seed; local]. The turnout of each recommendation
+ * meeting, how many nominees one participant may name, the weighting of the two rounds in the final ranking,
+ * the share a nominee needs to stay in the running, and the election's margin, quorum and win rule.
+ */
+export interface TwoRecommendationsRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  title: string;
+  /** The township committee publishes the plan within this many working days of the start [default]. */
+  planWorkingDays: number;
+  /** Each recommendation meeting is held within this many working days of the step before [local: 1–3 months in all]. */
+  recommendationWorkingDays: number;
+  /** Party members' recommendation meeting (党员推荐) [local: at least 80% of members]. */
+  memberTurnout: TurnoutRule;
+  /** Villagers' meeting: more than half of adult villagers [村民委员会组织法 art. 22]. */
+  villagerTurnout: TurnoutRule;
+  /** Villager representatives' meeting: at least two thirds of the representatives [村民委员会组织法 art. 26]. */
+  representativeTurnout: TurnoutRule;
+  /** One participant names at most this many nominees per seat [local: one per post]. */
+  nomineesPerSeat: number;
+  /** Weights of the two rounds in the ranking (members', villagers'); they add up to 1 [local]. */
+  memberWeight: number;
+  villagerWeight: number;
+  /** A nominee below this weighted share of the votes cannot be a preliminary candidate [default]. */
+  minWeightedShare: number;
+  /** The township committee fixes the preliminary candidates within this many working days. */
+  reviewWorkingDays: number;
+  /** Differential election: candidates ≥ seats + ceil(ratio × seats) [reg art. 13]. */
+  candidateMarginRatio: number;
+  /** Members' meeting: voters present > ratio × entitled; winner > ratio × present [reg]. */
+  quorumRatio: number;
+  winRatio: number;
+  /** Further ballot rounds for unfilled seats before "no suitable candidate" [default]. */
+  maxBallotRounds: number;
+  electionWorkingDays: number;
+  approvalWorkingDays: number;
+  /** The county organization department dispatches a first secretary within this many working days [default]. */
+  dispatchWorkingDays: number;
+  escalationWorkingDays: [number, number, number];
+  reminderWorkingDays: number[];
+}
+
+const twoRecHubei2010: TwoRecommendationsRules = {
+  id: 'two-rec-hubei-2010',
+  effectiveFrom: '2010-01-01',
+  title: '湖北省基层党组织建设工作规划 (2010–2012): 两推一选',
+  planWorkingDays: 10,
+  recommendationWorkingDays: 15,
+  memberTurnout: { ratio: 0.8, strict: false },
+  villagerTurnout: { ratio: 0.5, strict: true },
+  representativeTurnout: { ratio: 2 / 3, strict: false },
+  nomineesPerSeat: 1,
+  // The seed era weighted the members' round more [local].
+  memberWeight: 0.6,
+  villagerWeight: 0.4,
+  minWeightedShare: 0.3,
+  reviewWorkingDays: 10,
+  candidateMarginRatio: 0.2,
+  quorumRatio: 0.8,
+  winRatio: 0.5,
+  maxBallotRounds: 2,
+  electionWorkingDays: 15,
+  approvalWorkingDays: 10,
+  dispatchWorkingDays: 20,
+  escalationWorkingDays: [3, 10, 20],
+  reminderWorkingDays: [3, 1],
+};
+
+const twoRec2018: TwoRecommendationsRules = {
+  ...twoRecHubei2010,
+  id: 'two-rec-2018',
+  effectiveFrom: '2018-01-01',
+  title: '关于党的基层组织任期的意见 (2018); 中国共产党基层组织选举工作条例 (2020): 两推一选',
+  memberWeight: 0.5,
+  villagerWeight: 0.5,
+};
+
+export const twoRecommendationsRuleSets: readonly TwoRecommendationsRules[] = [twoRecHubei2010, twoRec2018];
+
+export function twoRecommendationsRulesFor(date: IsoDate, id?: string): TwoRecommendationsRules {
+  const found = id
+    ? twoRecommendationsRuleSets.find((r) => r.id === id)
+    : twoRecommendationsRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no two-recommendations rules in force on ${date}`);
+  return found;
+}
+
+export const pairingDeliverables = ['leadership', 'plan', 'project', 'venue', 'rules'] as const;
+export type PairingDeliverable = (typeof pairingDeliverables)[number];
+
+/**
+ * Urban–rural pairing 结对共建 (domain.md §4.5) [seed]: five deliverables (好班子, 好规划, 好项目, 好阵地, 好制度), each
+ * with its milestones, due a number of months into the cycle; a review each year; a cycle of three years.
+ */
+export interface PairingRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  title: string;
+  cycleYears: number;
+  /** Per deliverable: its milestones in order, and when the deliverable is due (months from the cycle's start). */
+  deliverables: Record<PairingDeliverable, { milestones: string[]; dueMonths: number }>;
+  /** Evidence files a milestone needs [default: one]. */
+  evidencePerMilestone: number;
+  /** Largest evidence file, in bytes [default: 10 MiB]. */
+  evidenceMaxBytes: number;
+  /** The yearly review is due this many working days after the anniversary. */
+  reviewWorkingDays: number;
+  escalationWorkingDays: [number, number, number];
+  reminderWorkingDays: number[];
+}
+
+const pairingHubei2010: PairingRules = {
+  id: 'pairing-hubei-2010',
+  effectiveFrom: '2010-01-01',
+  title: '湖北省基层党组织建设工作规划 (2010–2012): 城乡互联、结对共建',
+  cycleYears: 3,
+  deliverables: {
+    leadership: { milestones: ['assessment', 'training', 'team-in-place'], dueMonths: 12 },
+    plan: { milestones: ['survey', 'draft', 'adopted'], dueMonths: 6 },
+    project: { milestones: ['selected', 'funded', 'completed'], dueMonths: 30 },
+    venue: { milestones: ['site', 'built', 'in-use'], dueMonths: 24 },
+    rules: { milestones: ['draft', 'adopted'], dueMonths: 12 },
+  },
+  evidencePerMilestone: 1,
+  evidenceMaxBytes: 10 * 1024 * 1024,
+  reviewWorkingDays: 20,
+  escalationWorkingDays: [3, 10, 20],
+  reminderWorkingDays: [20, 5, 1],
+};
+
+export const pairingRuleSets: readonly PairingRules[] = [pairingHubei2010];
+
+export function pairingRulesFor(date: IsoDate, id?: string): PairingRules {
+  const found = id ? pairingRuleSets.find((r) => r.id === id) : pairingRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no pairing rules in force on ${date}`);
+  return found;
+}

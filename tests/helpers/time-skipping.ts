@@ -6,12 +6,24 @@ import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
 import { installRuntimeLogger } from '../../src/worker.js';
 import { quietLog } from './context.js';
+import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
+
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  newWorker(): Promise<{ worker: Worker; taskQueue: string }>;
+}
 
 /**
  * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
  * write to the suite's real PostgreSQL.
  */
-export async function timeSkipping(sql: Sql) {
+/** Without the shared worker: every test takes its own from `newWorker()`. */
+export async function timeSkipping(sql: Sql, opts: { sharedWorker: false }): Promise<TimeSkipping>;
+// (Last: `ReturnType<typeof timeSkipping>` in the older tests reads this one.)
+export async function timeSkipping(sql: Sql): Promise<TimeSkipping & { worker: Worker }>;
+export async function timeSkipping(sql: Sql, opts: { sharedWorker?: boolean } = {}): Promise<TimeSkipping & { worker?: Worker }> {
   installRuntimeLogger(quietLog);
   // The SDK gives the JVM 5 s to listen; on a loaded 2-core machine a cold start can take longer: retry.
   let env: TestWorkflowEnvironment | undefined;
@@ -25,11 +37,63 @@ export async function timeSkipping(sql: Sql) {
     }
   }
   const taskQueue = `ts-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities(sql),
-  });
-  return { env, worker, taskQueue };
+  const ready = env;
+  const workerOn = (queue: string) =>
+    Worker.create({
+      connection: ready.nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: createActivities(sql),
+    });
+  // A worker created and never run holds the connection open at teardown: made only when wanted.
+  const worker = opts.sharedWorker === false ? undefined : await workerOn(taskQueue);
+  /**
+   * A worker runs once (`runUntil`): a file with several tests gives each its own worker, on a task queue of its
+   * own (two live workers may not share one, e.g. when a filter skips the test that would run `worker`).
+   */
+  const newWorker = async () => {
+    const queue = `ts-${randomUUID()}`;
+    return { worker: await workerOn(queue), taskQueue: queue };
+  };
+  return { env, worker, taskQueue, newWorker };
+}
+
+/** A process workflow as the time-skipping tests drive it: its state query, its open tasks, completing them. */
+export function processDriver(handle: WorkflowHandle, actor: Actor) {
+  const state = () => handle.query(processStateQuery);
+  const waitFor = async <T>(what: string, fn: (s: ProcessView) => T | undefined | null | false | Promise<T | undefined | null | false>): Promise<T> => {
+    for (let i = 0; i < 400; i++) {
+      const v = await fn(await state());
+      if (v) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await state())}`);
+  };
+  const openTask = (step: string, key?: string) =>
+    waitFor(`an open ${step} task`, (s) => s.tasks.find((t) => t.step === step && (!key || t.taskKey === key) && t.state !== 'done' && t.state !== 'cancelled'));
+  return {
+    state,
+    waitFor,
+    openTask,
+    stepIs: (step: string) => waitFor(`step ${step}`, (s) => s.step === step),
+    /** Completes the open task of `step` (when the process is at that step, or the task's key is given). */
+    async complete(step: string, outcome: Record<string, unknown> = {}, key?: string) {
+      if (!key) await waitFor(`step ${step}`, (s) => s.step === step);
+      const t = await openTask(step, key);
+      return handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: t.taskKey, actor, outcome }] });
+    },
+  };
+}
+
+/** The refusal of an Update's validator: its failure type and the rule it names (nothing entered history). */
+export async function refused(p: Promise<unknown>): Promise<{ type: string | undefined; rule: string | undefined; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, rule: (cause.details?.[0] as { rule?: string } | undefined)?.rule, message: cause.message };
+    return { type: undefined, rule: undefined, message: cause?.message ?? err.message };
+  }
+  throw new Error('the Update was accepted, a refusal was expected');
 }

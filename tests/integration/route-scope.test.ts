@@ -22,6 +22,12 @@ interface Fixture {
   othersImportJob: string;
   /** A notification of another user. */
   othersNotificationId: number;
+  /** An evidence file of the pairing of county B's village. */
+  outsideEvidenceId: string;
+  /** An urban unit's organization in county B (the partner of its village's pairing). */
+  outsidePartner: string;
+  /** County A's village. */
+  insideVillage: string;
 }
 
 type Probe = (f: Fixture) => {
@@ -93,6 +99,21 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
   'GET /api/v1/liaison/coverage': (f) => ({ method: 'GET', url: '/api/v1/liaison/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'POST /api/v1/pairing/evidence': (f) => ({
+    method: 'POST',
+    url: `/api/v1/pairing/evidence?organization=${f.outsideVillage}&deliverable=plan&filename=probe.pdf`,
+    headers: { 'content-type': 'application/pdf' },
+    payload: 'probe',
+    expect: [404],
+  }),
+  'GET /api/v1/pairing/evidence/:id': (f) => ({ method: 'GET', url: `/api/v1/pairing/evidence/${f.outsideEvidenceId}`, expect: [404] }),
+  'POST /api/v1/pairing/milestones': (f) => ({
+    method: 'POST',
+    url: '/api/v1/pairing/milestones',
+    payload: { organization: f.outsideVillage, deliverable: 'plan', milestone: 'survey', achievedOn: '2026-01-01', evidence: [f.outsideEvidenceId] },
+    expect: [404],
+  }),
+  'GET /api/v1/pairing/coverage': (f) => ({ method: 'GET', url: '/api/v1/pairing/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/organizations/:code': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}`, expect: [404] }),
   'GET /api/v1/organizations/:code/children': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideCounty}/children`, expect: [404] }),
   'POST /api/v1/processes/:kind': (f) => ({
@@ -101,6 +122,15 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { organization: f.outsideVillage },
     expect: [404],
   }),
+  // Every kind refuses county B's village; a pairing also refuses county B's partner for A's own village.
+  'POST /api/v1/processes/two-recommendations-one-election': (f) => ({
+    method: 'POST',
+    url: '/api/v1/processes/two-recommendations-one-election',
+    payload: { organization: f.outsideVillage },
+    expect: [404],
+  }),
+  'POST /api/v1/processes/pairing': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.outsideVillage, partner: f.outsidePartner }, expect: [404] }),
+  'POST /api/v1/processes/pairing (partner in B)': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.insideVillage, partner: f.outsidePartner }, expect: [404] }),
   'GET /api/v1/processes/:id': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}`, expect: [404] }),
   'GET /api/v1/tasks': (f) => ({
     method: 'GET',
@@ -187,7 +217,24 @@ describe('route table: authentication and scope on every route', () => {
       payload: { code: `S${b}`, organization: b, title: '县委轮训班', startsOn: '2030-03-01', endsOn: '2030-03-05' },
     });
     expect(session.statusCode, session.body).toBe(201);
+    // County B's village is paired with a county organ of B, with one evidence file.
+    const gb = uniqueCode('GB');
+    await addOrganizations(s.sql, [orgRow(gb, b, { type: 'branch', sector: 'government', term_years: 3 })]);
+    const paired = await s.app.inject({ method: 'POST', url: '/api/v1/processes/pairing', headers: s.admin, payload: { organization: vb, partner: gb } });
+    expect(paired.statusCode, paired.body).toBe(201);
+    const evidence = await eventually('the evidence of county B', async () => {
+      const r = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/pairing/evidence?organization=${vb}&deliverable=plan&filename=b.pdf`,
+        headers: { ...s.admin, 'content-type': 'application/pdf' },
+        payload: Buffer.from('county B'),
+      });
+      return r.statusCode === 201 ? (r.json().id as string) : null;
+    });
     f = {
+      outsideEvidenceId: evidence,
+      outsidePartner: gb,
+      insideVillage: va,
       outsideSession: `S${b}`,
       othersImportJob: job.json().jobId,
       outsideVillage: vb,

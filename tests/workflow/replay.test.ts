@@ -10,7 +10,7 @@ describe('recorded histories replay on the current workflow code', () => {
   it('replays each recorded workflow without nondeterminism', async () => {
     installRuntimeLogger(quietLog);
     const histories = await recordedHistories();
-    expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'yearly-assessment']));
+    expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']));
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];
     for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

@@ -282,6 +282,21 @@ export const zhCN = {
   'step.trained': '已完成轮训',
   'step.training-cancelled': '轮训已取消',
   'step.cancelled': '已撤销',
+  'process.two-recommendations-one-election': '两推一选',
+  'process.pairing': '城乡结对共建',
+  'step.selection-plan': '发布工作方案',
+  'step.members-recommendation': '党员推荐',
+  'step.villagers-recommendation': '群众推荐',
+  'step.preliminary-candidates': '确定初步候选人',
+  'step.selection-election': '党员大会选举',
+  'step.selection-secretary': '选举书记',
+  'step.township-approval': '乡镇党委审批',
+  'step.first-secretary-dispatch': '选派第一书记',
+  'step.no-suitable-candidate': '无合适人选',
+  'step.pairing-deliverable': '结对共建任务',
+  'step.pairing-review': '年度考评',
+  'step.delivering': '共建进行中',
+  'step.yearly-review': '年度考评',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

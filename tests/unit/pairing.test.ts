@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { RuleViolation } from '../../src/domain/election.js';
+import { pairingRulesFor } from '../../src/domain/rules.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../src/domain/pairing.js';
+import { pairingReviewOutcome, stepForms, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
+
+const rules = pairingRulesFor('2026-11-25');
+const rule = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RuleViolation) return err.rule;
+    throw err;
+  }
+  return null;
+};
+const sha = 'a'.repeat(64);
+
+describe('pairing: the cycle', () => {
+  it('three years, a review on each anniversary, deliverables due months into the cycle', () => {
+    expect(rules.id).toBe('pairing-hubei-2010');
+    const d = cycleDates('2026-11-25', rules);
+    expect(d.endsOn).toBe('2029-11-25');
+    expect(d.reviews).toEqual(['2027-11-25', '2028-11-25', '2029-11-25']);
+    expect(d.deliverableDue).toEqual({ leadership: '2027-11-25', plan: '2027-05-25', project: '2029-05-25', venue: '2028-11-25', rules: '2027-11-25' });
+    // The 31st of a month without one falls back to its last day; 29 February to 28 February.
+    expect(cycleDates('2028-02-29', rules).reviews).toEqual(['2029-02-28', '2030-02-28', '2031-02-28']);
+  });
+  it('only the last review decides whether the pairing continues', () => {
+    expect(rule(() => checkReview({}, 1, rules))).toBeNull();
+    expect(rule(() => checkReview({ decision: 'continue' }, 1, rules))).toBe('review-decision');
+    expect(rule(() => checkReview({}, 3, rules))).toBe('review-decision');
+    expect(rule(() => checkReview({ decision: 'end' }, 3, rules))).toBeNull();
+    expect(pairingReviewOutcome.safeParse({ rating: 'excellent', comments: 'x' }).success).toBe(false);
+    const form = stepForms['pairing-review']!;
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'good' }))).toEqual({ comments: 'v.required' });
+  });
+});
+
+describe('pairing: evidence files', () => {
+  it('not empty, within the size limit, a SHA-256, a plain file name', () => {
+    expect(rules.evidenceMaxBytes).toBe(10 * 1024 * 1024);
+    expect(rule(() => checkEvidenceFile({ size: rules.evidenceMaxBytes, sha256: sha, filename: '村规民约.pdf' }, rules))).toBeNull();
+    expect(rule(() => checkEvidenceFile({ size: rules.evidenceMaxBytes + 1, sha256: sha, filename: 'a.pdf' }, rules))).toBe('evidence-size');
+    expect(rule(() => checkEvidenceFile({ size: 0, sha256: sha, filename: 'a.pdf' }, rules))).toBe('evidence-empty');
+    expect(rule(() => checkEvidenceFile({ size: 1, sha256: 'A'.repeat(64), filename: 'a.pdf' }, rules))).toBe('evidence-checksum');
+    expect(rule(() => checkEvidenceFile({ size: 1, sha256: sha.slice(1), filename: 'a.pdf' }, rules))).toBe('evidence-checksum');
+    for (const bad of ['../etc/passwd', 'a\\b', 'a\nb', '', '..', 'x'.repeat(201)]) {
+      expect(rule(() => checkEvidenceFile({ size: 1, sha256: sha, filename: bad }, rules)), bad).toBe('evidence-filename');
+    }
+  });
+});
+
+describe('pairing: milestones', () => {
+  const evidence: EvidenceRef[] = [
+    { id: 'e1', deliverable: 'plan', sha256: sha, size: 1, filename: 'a' },
+    { id: 'e2', deliverable: 'plan', sha256: sha, size: 1, filename: 'b' },
+    { id: 'r1', deliverable: 'rules', sha256: sha, size: 1, filename: 'c' },
+  ];
+  const state = (recorded: MilestoneRecord[] = []) => ({ recorded, evidence, startsOn: '2026-11-25', today: '2027-03-01' });
+  const m = (milestone: string, ev: string[] = ['e1'], achievedOn = '2027-01-10'): MilestoneRecord => ({ deliverable: 'plan', milestone, achievedOn, evidence: ev });
+
+  it('in order, once, with evidence of the same deliverable, dated inside the cycle', () => {
+    expect(rule(() => checkMilestone(m('survey'), state(), rules))).toBeNull();
+    expect(rule(() => checkMilestone(m('draft'), state(), rules))).toBe('milestone-order');
+    expect(rule(() => checkMilestone(m('draft'), state([m('survey')]), rules))).toBeNull();
+    expect(rule(() => checkMilestone(m('survey'), state([m('survey')]), rules))).toBe('milestone-recorded');
+    expect(rule(() => checkMilestone(m('opening'), state(), rules))).toBe('milestone');
+    expect(rule(() => checkMilestone(m('survey', []), state(), rules))).toBe('evidence-required');
+    expect(rule(() => checkMilestone(m('survey', ['r1']), state(), rules))).toBe('evidence-deliverable');
+    expect(rule(() => checkMilestone(m('survey', ['zz']), state(), rules))).toBe('evidence-unknown');
+    expect(rule(() => checkMilestone(m('survey', ['e1'], '2027-03-02'), state(), rules))).toBe('milestone-date');
+    expect(rule(() => checkMilestone(m('survey', ['e1'], '2026-11-24'), state(), rules))).toBe('milestone-date');
+    // A rule set may ask for more evidence per milestone.
+    expect(rule(() => checkMilestone(m('survey', ['e1', 'e1']), state(), { ...rules, evidencePerMilestone: 2 }))).toBe('evidence-required');
+    expect(rule(() => checkMilestone(m('survey', ['e1', 'e2']), state(), { ...rules, evidencePerMilestone: 2 }))).toBeNull();
+  });
+
+  it('a deliverable is delivered only with every milestone recorded', () => {
+    expect(rule(() => checkDeliverableComplete('plan', [m('survey'), m('draft')], rules))).toBe('milestones-missing');
+    expect(rule(() => checkDeliverableComplete('plan', [m('survey'), m('draft'), m('adopted')], rules))).toBeNull();
+    expect(rule(() => checkDeliverableComplete('rules', [m('survey'), m('draft'), m('adopted')], rules))).toBe('milestones-missing');
+  });
+});

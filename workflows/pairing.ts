@@ -1,0 +1,216 @@
+// Urban–rural pairing 城乡互联、结对共建 (domain.md §4.5): an urban unit's Party organization paired with a village's.
+// One run per three-year cycle (the rule set's `cycleYears`), continued as new into the next cycle:
+//   five deliverables open when the cycle starts — 好班子 leadership, 好规划 plan, 好项目 project, 好阵地 venue,
+//   好制度 rules — each a task of the partner's secretary, due a number of months into the cycle (reminders before,
+//   escalation after); its milestones are recorded on it in order, each with evidence files (uploaded through the
+//   API, stored with their SHA-256, size-limited) and it is delivered only when every milestone is recorded;
+//   → the township committee reviews the pairing on each anniversary; the last review decides whether the pairing
+//   continues → deliverables still open close as missed → the next cycle (or the end).
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ProcessActivities } from '../activities/index.js';
+import type { PairingContext } from '../activities/pairing.js';
+import type { Role } from '../src/auth/principal.js';
+import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
+import { deliverableOutcome, pairingReviewOutcome } from '../src/domain/step-outcomes.js';
+import { actorAllows, type Actor } from '../src/domain/task-rights.js';
+import { HumanTasks } from './human-task.js';
+import { actorSchema, isoDateSchema, processStateQuery } from './messages.js';
+import { cancellable, enforce, outcomeOf, outcomeRule } from './process-control.js';
+
+export const KIND = 'pairing';
+
+export interface PairingInput {
+  /** The village's Party organization. */
+  organization: string;
+  /** The urban unit's Party organization. */
+  partner: string;
+  cycle?: number;
+  /** The cycle's first day; by default the day the run starts. */
+  startsOn?: IsoDate;
+  ruleSet?: string;
+}
+
+export const deliverableSchema = z.enum(pairingDeliverables);
+/** An evidence file the API stored (its bytes stay in PostgreSQL; the workflow keeps the reference and checksum). */
+export const attachEvidenceInput = z.object({
+  id: z.uuid(),
+  deliverable: deliverableSchema,
+  sha256: z.string().max(64),
+  size: z.number().int(),
+  filename: z.string().max(400),
+  actor: actorSchema,
+});
+export const milestoneBody = z.object({
+  deliverable: deliverableSchema,
+  milestone: z.string().min(1).max(64),
+  achievedOn: isoDateSchema,
+  note: z.string().max(2000).optional(),
+  evidence: z.array(z.uuid()).max(20),
+});
+export const recordMilestoneInput = milestoneBody.extend({ actor: actorSchema });
+export const attachEvidenceUpdate = defineUpdate<{ cycle: number; evidence: number }, [z.input<typeof attachEvidenceInput>]>('attachEvidence');
+export const recordMilestoneUpdate = defineUpdate<{ cycle: number; milestones: number }, [z.input<typeof recordMilestoneInput>]>('recordMilestone');
+
+const TITLES: Record<PairingDeliverable, string> = { leadership: '好班子', plan: '好规划', project: '好项目', venue: '好阵地', rules: '好制度' };
+/** Who records the work: the village's and the partner's people, and everyone above either. */
+const workers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary'];
+
+const acts = proxyActivities<ProcessActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+
+export async function pairing(input: PairingInput): Promise<void> {
+  const workflowId = workflowInfo().workflowId;
+  const cycle = input.cycle ?? 1;
+  const key = (k: string) => `c${cycle}:${k}`;
+  const tasks = new HumanTasks();
+  let ctx: PairingContext | undefined;
+  let step = 'starting';
+  let nextDeadline: string | null = null;
+  const evidence: EvidenceRef[] = [];
+  const milestones: MilestoneRecord[] = [];
+  /** Deliverables whose task is open: milestones and evidence are recorded only on these. */
+  const open = new Set<PairingDeliverable>();
+  const delivered = new Set<PairingDeliverable>();
+  /** Deliverable closings still projecting: the cycle closes after them. */
+  let projecting = 0;
+  let next: PairingInput | undefined;
+  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
+
+  const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
+    step = s;
+    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
+  };
+  const checkOpen = (d: PairingDeliverable, actor: Actor) => {
+    if (!ctx) throw new Error('the pairing is starting; retry');
+    if (!open.has(d)) throw new Error(`the ${d} deliverable of cycle ${cycle} is not open`);
+    if (!actorAllows(actor, ctx.orgPath, workers) && !actorAllows(actor, ctx.partnerPath, workers)) throw new Error(`${actor.username} may not record work of this pairing`);
+  };
+
+  setHandler(
+    attachEvidenceUpdate,
+    async (raw) => {
+      const i = attachEvidenceInput.parse(raw);
+      evidence.push({ id: i.id, deliverable: i.deliverable, sha256: i.sha256, size: i.size, filename: i.filename });
+      await acts.attachEvidence({ id: i.id, workflowId, cycle });
+      await moveTo(step, `evidence-${i.id}`, { deliverable: i.deliverable, evidence: i.id, sha256: i.sha256, size: i.size, filename: i.filename, by: i.actor.username });
+      return { cycle, evidence: evidence.filter((e) => e.deliverable === i.deliverable).length };
+    },
+    {
+      validator: (raw) => {
+        const i = attachEvidenceInput.parse(raw);
+        checkOpen(i.deliverable, i.actor);
+        if (evidence.some((e) => e.id === i.id)) throw new Error(`evidence ${i.id} is already attached`);
+        enforce(() => checkEvidenceFile(i, ctx!.rules));
+      },
+    },
+  );
+  setHandler(
+    recordMilestoneUpdate,
+    async (raw) => {
+      const i = recordMilestoneInput.parse(raw);
+      const m: MilestoneRecord = { deliverable: i.deliverable, milestone: i.milestone, achievedOn: i.achievedOn, evidence: [...new Set(i.evidence)] };
+      milestones.push(m);
+      await acts.recordMilestone({ workflowId, cycle, ...m, note: i.note, actor: i.actor.username, at: new Date().toISOString() });
+      await moveTo(step, `milestone-${i.deliverable}-${i.milestone}`, { ...m, note: i.note, by: i.actor.username });
+      return { cycle, milestones: milestones.filter((x) => x.deliverable === i.deliverable).length };
+    },
+    {
+      validator: (raw) => {
+        const i = recordMilestoneInput.parse(raw);
+        checkOpen(i.deliverable, i.actor);
+        enforce(() => checkMilestone(i, { recorded: milestones, evidence, startsOn: ctx!.startsOn, today: shanghaiDate(Date.now()) }, ctx!.rules));
+      },
+    },
+  );
+
+  await cancellable(
+    () => ctx?.orgPath,
+    async () => {
+      ctx = await acts.loadPairingContext({ organization: input.organization, partner: input.partner, at: new Date().toISOString(), startsOn: input.startsOn, ruleSet: input.ruleSet });
+      const c = ctx;
+      const r = c.rules;
+      const dates = cycleDates(c.startsOn, r);
+      const pairingRow = (state: 'active' | 'continued' | 'ended' | 'cancelled') =>
+        acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: dates.endsOn, state, ruleSet: r.id, at: new Date().toISOString() });
+      await pairingRow('active');
+      await moveTo('delivering', 'cycle-opened', { cycle, partner: input.partner, startsOn: c.startsOn, endsOn: dates.endsOn, ruleSet: r.id, deliverableDue: dates.deliverableDue });
+
+      // The five deliverables, each a task of the partner's secretary with the rule set's reminders and escalations.
+      for (const d of pairingDeliverables) {
+        const opened = await tasks.open({
+          key: key(`deliverable-${d}`), process: KIND, step: 'pairing-deliverable', organizationId: c.partnerId, assigneeRole: 'secretary',
+          due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+          title: `结对共建：${TITLES[d]}`, validateOutcome: outcomeRule(deliverableOutcome, () => checkDeliverableComplete(d, milestones, r)),
+        });
+        open.add(d);
+        await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'open', at: new Date().toISOString() });
+        await moveTo(step, `deliverable-${d}-opened`, { deliverable: d, taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
+        opened.result
+          .then(async (res) => {
+            open.delete(d);
+            projecting++;
+            const state = res.state === 'done' ? 'delivered' : 'cancelled';
+            if (res.state === 'done') delivered.add(d);
+            const summary = res.state === 'done' ? outcomeOf(deliverableOutcome, res.outcome).summary : undefined;
+            await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state, summary, at: new Date().toISOString() });
+            await moveTo(step, `deliverable-${d}-${state}`, { deliverable: d, summary, reason: res.reason, by: res.actor });
+            projecting--;
+          })
+          .catch(() => undefined);
+      }
+
+      // A review on each anniversary; the last one decides whether the pairing goes on.
+      let decision: 'continue' | 'end' = 'end';
+      for (let year = 1; year <= r.cycleYears; year++) {
+        const reviewOn = dates.reviews[year - 1]!;
+        nextDeadline = shanghaiInstant(reviewOn, 9).toISOString();
+        await moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
+        const waitMs = Date.parse(nextDeadline) - Date.now();
+        if (waitMs > 0) await sleep(waitMs);
+        const review = await tasks.open({
+          key: key(`review-y${year}`), process: KIND, step: 'pairing-review', organizationId: c.townshipId, assigneeRole: 'supervisor',
+          due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+          title: `结对共建年度考评（第${year}年）`, validateOutcome: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, year, r)),
+        });
+        nextDeadline = review.task.dueAt;
+        await moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
+        const rv = await review.result;
+        if (rv.state === 'cancelled') {
+          await moveTo('delivering', `review-y${year}-cancelled`, { year, reason: rv.reason, by: rv.actor });
+          continue;
+        }
+        const o = outcomeOf(pairingReviewOutcome, rv.outcome);
+        await acts.recordReview({ workflowId, cycle, year, rating: o.rating, comments: o.comments, decision: o.decision, actor: rv.actor, at: new Date().toISOString() });
+        await moveTo('reviewed', `review-y${year}-done`, { year, ...o, delivered: pairingDeliverables.filter((d) => delivered.has(d)), by: rv.actor });
+        if (year === r.cycleYears && o.decision) decision = o.decision;
+      }
+
+      // The cycle is over: what is not delivered is missed; its tasks close with the reason.
+      await condition(() => projecting === 0);
+      const missed = pairingDeliverables.filter((d) => open.has(d));
+      for (const d of missed) open.delete(d);
+      const at = new Date().toISOString();
+      if (missed.length) await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key('deliverable-'), actor: 'system', reason: `the pairing's cycle ${cycle} ended before delivery`, at });
+      for (const d of missed) await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'missed', at });
+      nextDeadline = null;
+      await pairingRow(decision === 'continue' ? 'continued' : 'ended');
+      if (decision === 'continue') {
+        await moveTo('cycle-closed', 'cycle-closed', { cycle, missed, next: cycle + 1 });
+        next = { organization: input.organization, partner: input.partner, cycle: cycle + 1, startsOn: dates.endsOn };
+      } else {
+        await moveTo('ended', 'ended', { cycle, missed }, 'completed');
+      }
+    },
+    async (cancel) => {
+      nextDeadline = null;
+      step = 'cancelled';
+      open.clear();
+      const c = ctx!;
+      await acts.cancelProcess({ workflowId, organizationId: c.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+      await acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+    },
+  );
+  await condition(allHandlersFinished);
+  if (next) await continueAsNew<typeof pairing>(next);
+}
