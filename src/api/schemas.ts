@@ -153,3 +153,38 @@ export const unitSchema = z.object({
   shouldEstablish: z.boolean().describe('≥3 full members: must set up its own organization (应建尽建)'),
   liaisonOfficer: z.string().nullable(),
 });
+
+// ---- yearly assessment (GET /assessments/{year}/counties and /organizations) ----
+
+/** The run a ranking comes from: the day assessed, the rule set in force, when it finished. */
+export const assessmentRunSchema = z.object({ year: z.number(), assessedOn: z.string(), ruleSet: z.string(), finishedAt: z.string() });
+
+/** A county's rank (province-wide) and the figures its score comes from. */
+export const assessmentCountySchema = z.object({
+  rank: z.number(),
+  code: z.string(),
+  name: z.string(),
+  score: z.number(),
+  organizations: z.number(),
+  meanScore: z.number().nullable(),
+  villages: z.number(),
+  concurrentHeadRate: z.number().nullable().describe('percent of villages whose secretary heads the village committee'),
+  units: z.number(),
+  liaisonCoverage: z.number().nullable().describe('percent of units without an organization that have an acknowledged officer'),
+});
+
+/** An organization's score and indicators (null: the indicator does not apply); sectorRank for the sectors ranked by sector. */
+export const assessmentOrganizationSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  county: z.string().nullable(),
+  score: z.number(),
+  sectorRank: z.number().nullable(),
+  termOnTime: z.boolean(),
+  secretaryTrained: z.boolean().nullable(),
+  noOverdueTasks: z.boolean(),
+});
+
+export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });
+export const assessmentOrganizationsSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentOrganizationSchema) });

@@ -106,6 +106,11 @@ export type BulkResult = z.infer<typeof S.bulkResultSchema>;
 export type TrainingCoverage = z.infer<typeof S.trainingCoverageSchema>['items'][number];
 export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][number];
 export type Unit = z.infer<typeof S.unitSchema>;
+export type AssessmentRun = z.infer<typeof S.assessmentRunSchema>;
+export type AssessmentCounties = z.infer<typeof S.assessmentCountiesSchema>;
+export type AssessmentCounty = z.infer<typeof S.assessmentCountySchema>;
+export type AssessmentOrganizations = z.infer<typeof S.assessmentOrganizationsSchema>;
+export type AssessmentOrganization = z.infer<typeof S.assessmentOrganizationSchema>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -231,3 +236,62 @@ export const getImportJob = (jobId: string) => request<ImportJob>('GET', `/api/v
 export const issueCalendarToken = () => request<{ token: string; url: string }>('POST', '/api/v1/calendar/token');
 /** The feed's absolute address, for calendar apps. */
 export const calendarFeedUrl = (path: string) => `${location.origin}${path}`;
+
+// ---- yearly assessment and ranking ----
+
+/** POST /assessments/{year}/run (admin): 202 { id }; 409 while that year's run is going. */
+export const runAssessment = (year: number) => request<{ id: string }>('POST', `/api/v1/assessments/${year}/run`);
+/** GET /assessments/{year}/counties: the caller's counties with their province-wide rank; 404 when the year has no run. */
+export const getAssessmentCounties = (year: number) => request<AssessmentCounties>('GET', `/api/v1/assessments/${year}/counties`);
+export interface AssessmentOrgQuery {
+  /** organization code (a county): its organizations */
+  under?: string;
+  sector?: string;
+  limit?: number;
+  offset?: number;
+}
+/** GET /assessments/{year}/organizations: the drill-down, organizations with their indicators and sector rank. */
+export const getAssessmentOrganizations = (year: number, q: AssessmentOrgQuery = {}) =>
+  request<AssessmentOrganizations>('GET', `/api/v1/assessments/${year}/organizations${qs({ ...q })}`);
+/** The address of a ranking download (format=csv|xlsx); fetched with the caller's token by `download`. */
+export const assessmentExportPath = (year: number, view: 'counties' | 'organizations', format: 'csv' | 'xlsx', q: AssessmentOrgQuery = {}) =>
+  `/api/v1/assessments/${year}/${view}${qs({ ...(view === 'organizations' ? { under: q.under, sector: q.sector } : {}), format })}`;
+
+/**
+ * Saves an API answer as a file. A plain link cannot carry the Bearer header, so the file is fetched with it and
+ * handed to the browser as an object URL on a temporary <a download>; the name is the server's (content-disposition).
+ */
+export async function download(path: string, fallbackName: string): Promise<string> {
+  const headers: Record<string, string> = {};
+  const token = session.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers });
+  } catch (err) {
+    throw new ApiError(0, 'network', (err as Error).message);
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let e: { code?: string; message?: string } | undefined;
+    try {
+      e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      /* not JSON */
+    }
+    if (res.status === 401 && token) onUnauthorized();
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (text || res.statusText));
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked once the browser has taken the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../schemas.js';
 import { startAssessment } from '../../processes/assessment.js';
 import { AlreadyRunning } from '../../processes/term-election.js';
 
@@ -12,30 +13,8 @@ const year = z.coerce.number().int().min(2000).max(2100);
 const format = z.enum(['json', 'csv', 'xlsx']).default('json');
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const run = z.object({ year: z.number(), assessedOn: z.string(), ruleSet: z.string(), finishedAt: z.string() });
-const county = z.object({
-  rank: z.number(),
-  code: z.string(),
-  name: z.string(),
-  score: z.number(),
-  organizations: z.number(),
-  meanScore: z.number().nullable(),
-  villages: z.number(),
-  concurrentHeadRate: z.number().nullable().describe('percent of villages whose secretary heads the village committee'),
-  units: z.number(),
-  liaisonCoverage: z.number().nullable().describe('percent of units without an organization that have an acknowledged officer'),
-});
-const organization = z.object({
-  code: z.string(),
-  name: z.string(),
-  sector: z.string(),
-  county: z.string().nullable(),
-  score: z.number(),
-  sectorRank: z.number().nullable(),
-  termOnTime: z.boolean(),
-  secretaryTrained: z.boolean().nullable(),
-  noOverdueTasks: z.boolean(),
-});
+const county = assessmentCountySchema;
+const organization = assessmentOrganizationSchema;
 
 /** A JSON answer, or the same rows as a CSV or XLSX download (what county offices pass on by e-mail). */
 const exportable = (schema: z.ZodType) => ({
@@ -103,7 +82,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
         summary: 'counties ranked across the province; the caller sees the counties of its subtree, with their province-wide rank',
         params: z.object({ year }),
         querystring: z.object({ format }),
-        response: exportable(z.object({ run, items: z.array(county) })),
+        response: exportable(assessmentCountiesSchema),
       },
     },
     async (req, reply) => {
@@ -132,7 +111,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
           format,
         }),
-        response: exportable(z.object({ run, items: z.array(organization) })),
+        response: exportable(assessmentOrganizationsSchema),
       },
     },
     async (req, reply) => {
