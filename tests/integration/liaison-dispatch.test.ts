@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 
 // Liaison dispatch (domain.md §4.4) through the API against the dev server, for a unit that already has
 // 3 full members: after the officer's training the establishment path follows at once.
 describe('liaison dispatch through the API', () => {
   let s: Stack;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { county, rows: chain } = countyChain();
   const firm = uniqueCode('F');
   const small = uniqueCode('F');
   const branch = uniqueCode('B');
@@ -15,9 +13,7 @@ describe('liaison dispatch through the API', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(firm, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 3, probationary_members: 0 }),
       orgRow(small, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 }),
       orgRow(branch, county, {}),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 
 // Urban–rural pairing (domain.md §4.5) through the API against the dev server and PostgreSQL: the start body,
@@ -9,9 +9,7 @@ import { shanghaiDate } from '../../src/domain/dates.js';
 // deliverable, coverage of the county's villages, cancellation.
 describe('pairing through the API', () => {
   let s: Stack;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { city, county, rows: chain } = countyChain();
   const other = uniqueCode('K');
   const organs = uniqueCode('G');
   const partner = uniqueCode('GB');
@@ -26,9 +24,7 @@ describe('pairing through the API', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(other, city, { type: 'committee', sector: 'regional' }),
       orgRow(organs, county, { type: 'committee', sector: 'government' }),
       orgRow(partner, organs, { type: 'branch', sector: 'government', term_years: 3 }),

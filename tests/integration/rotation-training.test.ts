@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 // Rotation training (domain.md §4.3) through the API against the dev server.
 describe('rotation training through the API', () => {
   let s: Stack;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { county, rows: chain } = countyChain();
   const town = uniqueCode('T');
   const [v1, v2, v3] = [uniqueCode('V'), uniqueCode('V'), uniqueCode('V')];
   const community = uniqueCode('M');
@@ -16,9 +14,7 @@ describe('rotation training through the API', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(town, county, { type: 'committee', sector: 'regional' }),
       ...[v1, v2, v3].map((v) => orgRow(v, town, { sector: 'rural' })),
       orgRow(community, town, { sector: 'community' }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 
 // 两推一选 (domain.md §4.2) through the API against the dev server and PostgreSQL: started with a validated body,
@@ -7,9 +7,7 @@ import { shanghaiDate } from '../../src/domain/dates.js';
 // changed, the approved secretary on the register; the state readable at GET /processes/{id}.
 describe('two recommendations, one election through the API', () => {
   let s: Stack;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { county, rows: chain } = countyChain();
   const township = uniqueCode('T');
   const village = uniqueCode('V');
   const organ = uniqueCode('G');
@@ -17,9 +15,7 @@ describe('two recommendations, one election through the API', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(village, township, { full_members: 30, probationary_members: 2, secretary_name: '老书记' }),
       orgRow(organ, county, { type: 'branch', sector: 'government', term_years: 3 }),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { attachEvidenceUpdate, pairing, recordMilestoneUpdate } from '../../workflows/pairing.js';
@@ -14,9 +14,7 @@ import type { PairingDeliverable } from '../../src/domain/rules.js';
 describe('pairing at real durations (time-skipping server)', () => {
   const sql = testSql();
   let ts: TimeSkipping;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { county, rows: chain } = countyChain();
   const organs = uniqueCode('G');
   const partner = uniqueCode('GB');
   const township = uniqueCode('T');
@@ -35,9 +33,7 @@ describe('pairing at real durations (time-skipping server)', () => {
   });
   beforeAll(async () => {
     await addOrganizations(sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(organs, county, { type: 'committee', sector: 'government' }),
       orgRow(partner, organs, { type: 'branch', sector: 'government', term_years: 3 }),
       orgRow(township, county, { type: 'committee', sector: 'regional' }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election.js';
@@ -12,9 +12,7 @@ import { machineActor } from '../../workflows/messages.js';
 describe('two recommendations, one election at real durations (time-skipping server)', () => {
   const sql = testSql();
   let ts: TimeSkipping;
-  const province = uniqueCode('P');
-  const city = uniqueCode('C');
-  const county = uniqueCode('K');
+  const { county, rows: chain } = countyChain();
   const township = uniqueCode('T');
   const village = uniqueCode('V');
   const poor = uniqueCode('V');
@@ -24,9 +22,7 @@ describe('two recommendations, one election at real durations (time-skipping ser
   beforeAll(async () => {
     ts = await timeSkipping(sql, { sharedWorker: false });
     await addOrganizations(sql, [
-      orgRow(province, '', { type: 'committee', sector: 'regional' }),
-      orgRow(city, province, { type: 'committee', sector: 'regional' }),
-      orgRow(county, city, { type: 'committee', sector: 'regional' }),
+      ...chain,
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       // 30 full and 2 probationary members: 32 may recommend, 30 may vote.
       orgRow(village, township, { full_members: 30, probationary_members: 2 }),
