@@ -96,10 +96,10 @@ export function assessmentActivities(sql: Sql) {
 
         await tx`
           insert into assessment_runs (year, assessed_on, rule_set, workflow_id, organizations, counties, finished_at)
-          values (${input.year}, ${day}, ${rules.name}, ${input.workflowId}, ${scored.count}, ${rows.length}, now())
+          values (${input.year}, ${day}, ${rules.id}, ${input.workflowId}, ${scored.count}, ${rows.length}, now())
           on conflict (year) do update set assessed_on = excluded.assessed_on, rule_set = excluded.rule_set, workflow_id = excluded.workflow_id,
             organizations = excluded.organizations, counties = excluded.counties, finished_at = excluded.finished_at`;
-        return { year: input.year, assessedOn: day, ruleSet: rules.name, organizations: scored.count, counties: rows.length };
+        return { year: input.year, assessedOn: day, ruleSet: rules.id, organizations: scored.count, counties: rows.length };
       });
     },
   };

@@ -2,9 +2,10 @@
 // The scoring itself runs in SQL over the whole province (activities/assessment.ts) with these numbers as
 // parameters, so a rule change is a new entry here, never an edit of a past one.
 import type { IsoDate } from './dates.js';
+import { ruleSetFor } from './rules.js';
 
 export interface AssessmentRules {
-  name: string;
+  id: string;
   effectiveFrom: IsoDate;
   /** Weights of an organization's own indicators; an indicator that does not apply drops out of the sum. */
   weights: { termOnTime: number; secretaryTrained: number; noOverdueTasks: number };
@@ -20,7 +21,7 @@ export interface AssessmentRules {
 
 export const assessmentRuleSets: readonly AssessmentRules[] = [
   {
-    name: 'provincial-plan-2021',
+    id: 'provincial-plan-2021',
     effectiveFrom: '2021-01-01',
     weights: { termOnTime: 40, secretaryTrained: 30, noOverdueTasks: 30 },
     countyMeanShare: 0.7,
@@ -32,9 +33,7 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
 
 /** The rule set in force on `day`. */
 export function assessmentRulesFor(day: IsoDate): AssessmentRules {
-  const inForce = assessmentRuleSets.filter((r) => r.effectiveFrom <= day).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
-  if (!inForce[0]) throw new Error(`no assessment rule set in force on ${day}`);
-  return inForce[0];
+  return ruleSetFor(assessmentRuleSets, 'assessment', day);
 }
 
 /** The day a year is assessed on: its last day, or today for a run during the year. */

@@ -65,19 +65,21 @@ const hubei2010: TermRules = {
   termYears: { committee: 5, general_branch: 3, branch: 3, village: 3 },
 };
 
+/**
+ * The rule set in force on `date` (the latest effective on or before it), or the one named `id` (history):
+ * one lookup for every process's rules, so a rule change is always a new entry, never an edit of a past one.
+ */
+export function ruleSetFor<R extends { id: string; effectiveFrom: IsoDate }>(sets: readonly R[], what: string, date: IsoDate, id?: string): R {
+  const found = id ? sets.find((r) => r.id === id) : [...sets].filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no ${what} rule set in force on ${date}`);
+  return found;
+}
+
 export const termRuleSets: readonly TermRules[] = [hubei2010, national2018];
 
 /** The rule set in force on `date`, or a named one (history: 'hubei-2010'). */
 export function termRulesFor(date: IsoDate, id?: string): TermRules {
-  if (id) {
-    const named = termRuleSets.find((r) => r.id === id);
-    if (!named) throw new Error(`unknown rule set ${id}`);
-    return named;
-  }
-  const inForce = termRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
-  const found = inForce[0];
-  if (!found) throw new Error(`no term rules in force on ${date}`);
-  return found;
+  return ruleSetFor(termRuleSets, 'term', date, id);
 }
 
 /**
@@ -105,9 +107,7 @@ const trainingHubei2010: TrainingRules = {
 export const trainingRuleSets: readonly TrainingRules[] = [trainingHubei2010];
 
 export function trainingRulesFor(date: IsoDate, id?: string): TrainingRules {
-  const found = id ? trainingRuleSets.find((r) => r.id === id) : trainingRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
-  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no training rules in force on ${date}`);
-  return found;
+  return ruleSetFor(trainingRuleSets, 'training', date, id);
 }
 
 export function cycleYearsOf(rules: TrainingRules, sector: string): number {
@@ -151,9 +151,7 @@ const liaison2012: LiaisonRules = {
 export const liaisonRuleSets: readonly LiaisonRules[] = [liaison2012];
 
 export function liaisonRulesFor(date: IsoDate, id?: string): LiaisonRules {
-  const found = id ? liaisonRuleSets.find((r) => r.id === id) : liaisonRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
-  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no liaison rules in force on ${date}`);
-  return found;
+  return ruleSetFor(liaisonRuleSets, 'liaison', date, id);
 }
 
 /** The share of those entitled who must take part in a meeting: `present ≥ ratio × entitled` (or `>` when strict). */
@@ -243,11 +241,7 @@ const twoRec2018: TwoRecommendationsRules = {
 export const twoRecommendationsRuleSets: readonly TwoRecommendationsRules[] = [twoRecHubei2010, twoRec2018];
 
 export function twoRecommendationsRulesFor(date: IsoDate, id?: string): TwoRecommendationsRules {
-  const found = id
-    ? twoRecommendationsRuleSets.find((r) => r.id === id)
-    : twoRecommendationsRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
-  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no two-recommendations rules in force on ${date}`);
-  return found;
+  return ruleSetFor(twoRecommendationsRuleSets, 'two-recommendations', date, id);
 }
 
 export const pairingDeliverables = ['leadership', 'plan', 'project', 'venue', 'rules'] as const;
@@ -296,7 +290,5 @@ const pairingHubei2010: PairingRules = {
 export const pairingRuleSets: readonly PairingRules[] = [pairingHubei2010];
 
 export function pairingRulesFor(date: IsoDate, id?: string): PairingRules {
-  const found = id ? pairingRuleSets.find((r) => r.id === id) : pairingRuleSets.filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
-  if (!found) throw new Error(id ? `unknown rule set ${id}` : `no pairing rules in force on ${date}`);
-  return found;
+  return ruleSetFor(pairingRuleSets, 'pairing', date, id);
 }

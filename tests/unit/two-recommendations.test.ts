@@ -29,7 +29,7 @@ describe('two recommendations, one election: rule sets by effective date', () =>
     expect(rules.id).toBe('two-rec-2018');
     expect(hubei.id).toBe('two-rec-hubei-2010');
     expect(twoRecommendationsRulesFor('2026-01-01', 'two-rec-hubei-2010').id).toBe('two-rec-hubei-2010');
-    expect(() => twoRecommendationsRulesFor('2009-12-31')).toThrow(/no two-recommendations rules/);
+    expect(() => twoRecommendationsRulesFor('2009-12-31')).toThrow(/no two-recommendations rule set in force/);
     expect(() => twoRecommendationsRulesFor('2026-01-01', 'nope')).toThrow(/unknown rule set/);
     for (const r of twoRecommendationsRuleSets) expect(r.memberWeight + r.villagerWeight).toBeCloseTo(1, 9);
   });
