@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
 import { installRuntimeLogger } from '../../src/worker.js';
-import { quietLog } from './context.js';
+import { quietLog, testSql } from './context.js';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
 
@@ -96,4 +96,20 @@ export async function refused(p: Promise<unknown>): Promise<{ type: string | und
     return { type: undefined, rule: undefined, message: cause?.message ?? err.message };
   }
   throw new Error('the Update was accepted, a refusal was expected');
+}
+
+/**
+ * For a describe block: the suite's PostgreSQL and one time-skipping server with a shared worker, started before
+ * its tests and torn down after them. `suite.ts` is set once the block's tests run.
+ */
+export function timeSkippingSuite(): { sql: Sql; ts: TimeSkipping & { worker: Worker } } {
+  const suite = { sql: testSql() } as { sql: Sql; ts: TimeSkipping & { worker: Worker } };
+  beforeAll(async () => {
+    suite.ts = await timeSkipping(suite.sql);
+  });
+  afterAll(async () => {
+    await suite.ts?.env.teardown();
+    await suite.sql.end();
+  });
+  return suite;
 }

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { timeSkipping } from '../helpers/time-skipping.js';
+import { describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 
 describe('liaison dispatch at real durations (time-skipping server)', () => {
-  const sql = testSql();
-  let ts: Awaited<ReturnType<typeof timeSkipping>>;
-  beforeAll(async () => {
-    ts = await timeSkipping(sql);
-  });
-  afterAll(async () => {
-    await ts?.env.teardown();
-    await sql.end();
-  });
+  const suite = timeSkippingSuite();
+  const sql = suite.sql;
 
   it('escalates an unacknowledged dispatch to the organizer, then reports every quarter until the unit can establish', async () => {
     const county = uniqueCode('K');
@@ -26,8 +19,8 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
     const workflowId = `liaison-dispatch:${unit}`;
     const actor = machineActor('organizer');
 
-    await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(liaisonDispatch, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: unit }] });
+    await suite.ts.worker.runUntil(async () => {
+      const handle = await suite.ts.env.client.workflow.start(liaisonDispatch, { workflowId, taskQueue: suite.ts.taskQueue, args: [{ organization: unit }] });
       const complete = async (step: string, outcome: Record<string, unknown> = {}) => {
         for (let i = 0; i < 200; i++) {
           const st = await handle.query(processStateQuery);
@@ -48,7 +41,7 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       await complete('assign-officer', { officer: 'officer-li' });
       await stepIs('acknowledge');
       // The officer does not acknowledge: +3 working days to the dispatching organizer, then the supervisor, then the county.
-      await ts.env.sleep('45 days');
+      await suite.ts.env.sleep('45 days');
       const [ack] = await sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId} and step = 'acknowledge'`;
       const esc = await sql<{ level: number; role: string }[]>`select level, role from escalations where task_id = ${ack!.id} order by level`;
       expect(esc.map((e) => [e.level, e.role])).toEqual([[1, 'organizer'], [2, 'supervisor'], [3, 'organizer']]);
@@ -57,12 +50,12 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
 
       // A visit report each quarter: no task before the quarter ends, one after.
       await stepIs('visiting');
-      await ts.env.sleep('80 days');
+      await suite.ts.env.sleep('80 days');
       expect((await handle.query(processStateQuery)).step).toBe('visiting');
-      await ts.env.sleep('15 days');
+      await suite.ts.env.sleep('15 days');
       await complete('visit-report', { visitedOn: '2027-01-01', fullMembers: 2 });
       await stepIs('visiting');
-      await ts.env.sleep('95 days');
+      await suite.ts.env.sleep('95 days');
       await complete('visit-report', { visitedOn: '2027-04-01', fullMembers: 3 });
       await stepIs('establishment-request');
       const reports = await sql`select task_key from tasks where workflow_id = ${workflowId} and step = 'visit-report' order by id`;

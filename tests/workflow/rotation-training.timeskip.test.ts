@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { timeSkipping } from '../helpers/time-skipping.js';
+import { describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { enrolTrainingUpdate, rotationTraining } from '../../workflows/rotation-training.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 describe('rotation training at real durations (time-skipping server)', () => {
-  const sql = testSql();
-  let ts: Awaited<ReturnType<typeof timeSkipping>>;
-  beforeAll(async () => {
-    ts = await timeSkipping(sql);
-  });
-  afterAll(async () => {
-    await ts?.env.teardown();
-    await sql.end();
-  });
+  const suite = timeSkippingSuite();
+  const sql = suite.sql;
 
   it('reminds during a three-year village cycle, escalates when it ends untrained, completes late, opens the next', async () => {
     const root = uniqueCode('R');
@@ -28,15 +21,15 @@ describe('rotation training at real durations (time-skipping server)', () => {
     const workflowId = `rotation-training:${code}`;
     const actor = machineActor('organizer');
 
-    await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(rotationTraining, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: code }] });
+    await suite.ts.worker.runUntil(async () => {
+      const handle = await suite.ts.env.client.workflow.start(rotationTraining, { workflowId, taskQueue: suite.ts.taskQueue, args: [{ organization: code }] });
       const firstRun = handle.firstExecutionRunId;
       for (let i = 0; i < 200 && (await handle.query(processStateQuery)).step !== 'training'; i++) await new Promise((r) => setTimeout(r, 50));
       const [task] = await sql<{ id: number; due_at: Date }[]>`select id, due_at from tasks where workflow_id = ${workflowId}`;
       expect(shanghaiDate(task!.due_at) <= addMonths(today, 36)).toBe(true);
 
       // Three years pass untrained: the reminders before the cycle's end, then all three escalation levels.
-      await ts.env.sleep('1140 days');
+      await suite.ts.env.sleep('1140 days');
       const events = await sql<{ kind: string }[]>`select kind from task_events where task_id = ${task!.id} order by at, id`;
       expect(events.filter((e) => e.kind === 'reminded')).toHaveLength(3);
       expect((await sql`select level from escalations where task_id = ${task!.id} order by level`).map((e) => e.level)).toEqual([1, 2, 3]);
@@ -51,7 +44,7 @@ describe('rotation training at real durations (time-skipping server)', () => {
       }
       const cycles = await sql<{ cycle: number; state: string; trained_on: Date | null }[]>`select cycle, state, trained_on from training_cycles where workflow_id = ${workflowId} order by cycle`;
       expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'completed'], [2, 'open']]);
-      await recordHistory('rotation-training', workflowId, await ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
+      await recordHistory('rotation-training', workflowId, await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
       await handle.terminate('end of test');
     });
   }, 240_000);

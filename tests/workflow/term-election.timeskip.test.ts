@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { timeSkipping } from '../helpers/time-skipping.js';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { WorkingCalendar } from '../../src/domain/calendar.js';
 
 describe('term election at real durations (time-skipping server)', () => {
-  const sql = testSql();
-  let ts: Awaited<ReturnType<typeof timeSkipping>>;
-  beforeAll(async () => {
-    ts = await timeSkipping(sql);
-  });
-  afterAll(async () => {
-    await ts?.env.teardown();
-    await sql.end();
-  });
+  const suite = timeSkippingSuite();
+  const sql = suite.sql;
 
   it('register, reminders, request to approval; a term ending without an election escalates; the next term follows', async () => {
     const root = uniqueCode('R');
@@ -33,8 +26,8 @@ describe('term election at real durations (time-skipping server)', () => {
       select id, step, state, opened_at, due_at from tasks where workflow_id = ${workflowId} order by id`;
     const actor = machineActor('organizer');
 
-    await ts.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: ts.taskQueue, args: [{ organization: code }] });
+    await suite.ts.worker.runUntil(async () => {
+      const handle = await suite.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: suite.ts.taskQueue, args: [{ organization: code }] });
       const firstRun = handle.firstExecutionRunId;
       /** Waits (no time passes) until the workflow has opened the step's task, and completes it. */
       const complete = async (step: string, outcome: Record<string, unknown>) => {
@@ -47,12 +40,12 @@ describe('term election at real durations (time-skipping server)', () => {
         throw new Error(`no open ${step} task`);
       };
 
-      await ts.env.sleep('150 days');
+      await suite.ts.env.sleep('150 days');
       expect(await tasksOf()).toEqual([]);
       expect((await handle.query(processStateQuery)).step).toBe('term-register');
 
       // Past the six-month reminder: the request task is open, opened at the reminder date, due 2 months before expiry.
-      await ts.env.sleep('60 days');
+      await suite.ts.env.sleep('60 days');
       const [task] = await tasksOf();
       expect(task).toMatchObject({ step: 'election-request', state: 'open' });
       expect(task!.opened_at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(addMonths(termEndsOn, -6)).getTime());
@@ -61,7 +54,7 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(task!.due_at.toISOString()).toBe(shanghaiInstant(dueOn, 18).toISOString());
 
       // Past the three-month term reminder.
-      await ts.env.sleep('75 days');
+      await suite.ts.env.sleep('75 days');
       const reminders = await sql`select event_key from task_events where task_id = ${task!.id} and kind = 'reminded' order by at`;
       expect(reminders.map((r) => r.event_key)).toContain('reminder-3m');
 
@@ -85,7 +78,7 @@ describe('term election at real durations (time-skipping server)', () => {
         throw new Error('no meeting');
       })();
       expect(shanghaiDate(new Date(meetingOpen.nextDeadline!))).toBe(new WorkingCalendar().workdayOnOrBefore(termEndsOn));
-      await ts.env.sleep('130 days');
+      await suite.ts.env.sleep('130 days');
       const meeting = (await tasksOf()).find((t) => t.step === 'members-meeting')!;
       const escalations = await sql<{ level: number; role: string }[]>`select level, role from escalations where task_id = ${meeting.id} order by level`;
       expect(escalations.map((e) => e.level)).toEqual([1, 2, 3]);
@@ -100,7 +93,7 @@ describe('term election at real durations (time-skipping server)', () => {
       await complete('result-approval', { decision: 'agree' });
 
       // The first run ends by continuing as new into the next term's register.
-      const meetingDay = shanghaiDate(await ts.env.currentTimeMs());
+      const meetingDay = shanghaiDate(await suite.ts.env.currentTimeMs());
       for (let i = 0; i < 200; i++) {
         const st = await handle.query(processStateQuery).catch(() => null);
         if (st?.step === 'term-register' && st.tasks.length === 0) break;
@@ -117,7 +110,7 @@ describe('term election at real durations (time-skipping server)', () => {
       const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
       expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
 
-      await recordHistory('term-election', workflowId, await ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
+      await recordHistory('term-election', workflowId, await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
       await handle.terminate('end of test');
     });
   }, 240_000);
