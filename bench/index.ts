@@ -2,7 +2,7 @@
 // machine, each figure with its baseline measured in the same run; writes bench/results.json
 // (contract.md format) and prints a table.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { startBenchServers, type BenchServers } from './servers.js';
 import type { BenchResult } from './types.js';
 import * as start from './start.js';
@@ -27,6 +27,7 @@ const benches: Bench[] = [
   { name: 'lifecycle', run: (s, quick) => lifecycle.run(s, { n: quick ? 300 : 3_000 }) },
 ];
 
+const loadAtStart = loadavg()[0]!.toFixed(1);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]?.split(',')) : null;
@@ -50,7 +51,8 @@ try {
   await servers.stop();
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+// The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
 writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.table(results.map(({ notes, ...r }) => r));
 writeBenchmarksTable(machine, args);

@@ -44,7 +44,7 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
                   when d.due < now() - interval '4 days' then 1 else 0 end
       from generate_series(1, ${rows}) g
       cross join (select ${tree.villages}::bigint[] as ids) v
-      cross join lateral (select now() + ((g * 7919) % 120 - 60) * interval '1 day' + (g % 1440) * interval '1 minute' as due) d`;
+      cross join lateral (select now() + ((g::bigint * 7919) % 120 - 60) * interval '1 day' + (g % 1440) * interval '1 minute' as due) d`;
     await sql`update tasks set state = 'escalated' where process = 'bench' and escalation_level > 0 and state = 'open'`;
     await sql`analyze tasks`;
     await sql`analyze organizations`;

@@ -48,6 +48,9 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
+    // The process workflows' projection writes run as local activities (workflows/process-activities.ts),
+    // inside workflow tasks, under the same bound.
+    maxConcurrentLocalActivityExecutions: o.maxConcurrentActivities ?? 50,
     maxConcurrentWorkflowTaskExecutions: 40,
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',

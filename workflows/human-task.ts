@@ -4,8 +4,7 @@
 // three escalation levels after it. Deterministic: instants come from the planning activity (the working-day
 // calendar is data) and are carried in workflow state; an extension re-plans and moves the timers
 // (the updatable-timer pattern: `condition(changed, untilNextInstant)`).
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ProcessActivities } from '../activities/index.js';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
@@ -19,6 +18,7 @@ import {
   type TaskState,
   type TaskView,
 } from './messages.js';
+import { acts, queued } from './process-activities.js';
 
 /** Default offsets (domain.md §3), used when a process passes none from its rule set. */
 export const DEFAULT_REMINDER_WORKING_DAYS = [7, 1] as const;
@@ -79,11 +79,6 @@ interface Task {
   busy: boolean;
   result?: HumanTaskResult;
 }
-
-const acts = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
 
 const isClosed = (t: Task) => t.state === 'done' || t.state === 'cancelled';
 const now = () => new Date().toISOString();
@@ -289,9 +284,9 @@ export class HumanTasks {
       if (changed()) continue;
       t.fired.add(next.firedKey);
       if (next.kind === 'reminder') {
-        await acts.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
+        await queued.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
       } else {
-        const target = await acts.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
+        const target = await queued.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
         // An action that arrived while the escalation was being written wins (it re-planned or closed the task).
         if (t.generation === generation && !isClosed(t)) {
           t.escalationLevel = next.level;

@@ -8,20 +8,19 @@ import {
   condition,
   defineUpdate,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   startChild,
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ProcessActivities } from '../activities/index.js';
 import type { DispatchState, LiaisonContext } from '../activities/liaison.js';
 import { isValidIsoDate, shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
 import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows } from '../src/domain/task-rights.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
 import type { Role } from '../src/auth/principal.js';
+import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { actorSchema, processStateQuery, reasonSchema, usernameSchema } from './messages.js';
 import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
@@ -46,7 +45,6 @@ const visitOutcome = z.object({
 });
 const foundingOutcome = z.object({ secretary: z.string().trim().min(1).max(100), fullMembers: z.number().int().min(0).max(100_000) });
 
-const acts = proxyActivities<ProcessActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
 /** Thrown inside an assignment when its officer leaves: the dispatch starts again from the assignment. */
 class OfficerLeft extends Error {}

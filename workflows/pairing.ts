@@ -6,15 +6,15 @@
 //   API, stored with their SHA-256, size-limited) and it is delivered only when every milestone is recorded;
 //   → the township committee reviews the pairing on each anniversary; the last review decides whether the pairing
 //   continues → deliverables still open close as missed → the next cycle (or the end).
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ProcessActivities } from '../activities/index.js';
 import type { PairingContext } from '../activities/pairing.js';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
 import { deliverableOutcome, pairingReviewOutcome } from '../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
+import { acts } from './process-activities.js';
 import { HumanTasks } from './human-task.js';
 import { actorSchema, isoDateSchema, processStateQuery } from './messages.js';
 import { cancellable, enforce, outcomeOf, outcomeRule } from './process-control.js';
@@ -57,7 +57,6 @@ const TITLES: Record<PairingDeliverable, string> = { leadership: '好班子', pl
 /** Who records the work: the village's and the partner's people, and everyone above either. */
 const workers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary'];
 
-const acts = proxyActivities<ProcessActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
 export async function pairing(input: PairingInput): Promise<void> {
   const workflowId = workflowInfo().workflowId;

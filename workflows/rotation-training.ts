@@ -3,13 +3,13 @@
 // starts and is due when it ends, so its reminders fall during the cycle and it escalates when the cycle ends
 // untrained. An organizer enrols the secretary in a session; recorded attendance completes the task, closes the
 // cycle and continues as new into the next. A new secretary closes the cycle and opens a new one at once.
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ProcessActivities } from '../activities/index.js';
 import type { TrainingContext } from '../activities/training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows } from '../src/domain/task-rights.js';
+import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
 import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
@@ -39,11 +39,6 @@ export const attendanceOutcome = z.object({ session: sessionCode, attended: z.li
 
 const steerers = ['admin', 'organizer', 'supervisor'] as const;
 
-const { loadTrainingContext, recordCycle, recordEnrolment, recordStep, closeCycleTasks, cancelProcess } = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
 export async function rotationTraining(input: RotationTrainingInput): Promise<void> {
   const workflowId = workflowInfo().workflowId;
   const cycle = input.cycle ?? 1;
@@ -60,7 +55,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
 
   const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
     step = s;
-    await recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
+    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
   };
   const cycleRecord = (state: 'open' | 'completed' | 'closed', extra: { trainedOn?: IsoDate; session?: string } = {}) => ({
     workflowId, cycle, organizationId: ctx!.organizationId, secretary: ctx!.secretary, startsOn: ctx!.startsOn, endsOn: ctx!.endsOn, state, at: new Date().toISOString(), ...extra,
@@ -72,7 +67,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     async (raw) => {
       const i = enrolTrainingInput.parse(raw);
       enrolled.push(i.session);
-      await recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
+      await acts.recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
       await moveTo(step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
       return { cycle };
     },
@@ -106,10 +101,10 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
   await cancellable(
     () => ctx?.orgPath,
     async () => {
-      ctx = await loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
+      ctx = await acts.loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
       const c = ctx;
       nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
-      await recordCycle(cycleRecord('open'));
+      await acts.recordCycle(cycleRecord('open'));
       await moveTo('cycle-waiting', 'cycle-registered', { cycle, secretary: c.secretary, startsOn: c.startsOn, endsOn: c.endsOn, ruleSet: c.rules.id });
 
       // The next cycle begins when the last one ends: wait for it (a new secretary starts one at once).
@@ -137,8 +132,8 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       }
       if (newSecretary) {
         const at = new Date().toISOString();
-        await closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.actor.username, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
-        await recordCycle(cycleRecord('closed'));
+        await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.actor.username, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
+        await acts.recordCycle(cycleRecord('closed'));
         nextDeadline = null;
         await moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.actor.username });
         next = { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: newSecretary.secretary };
@@ -146,14 +141,14 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       }
       if (result!.state === 'cancelled') {
         nextDeadline = null;
-        await recordCycle(cycleRecord('closed'));
+        await acts.recordCycle(cycleRecord('closed'));
         await moveTo('training-cancelled', 'training-cancelled', { reason: result!.reason, by: result!.actor }, 'cancelled');
         return;
       }
       const { session } = outcomeOf(attendanceOutcome, result!.outcome);
       const trainedOn = shanghaiDate(Date.now());
-      await recordEnrolment({ workflowId, cycle, session, organizationId: c.organizationId, actor: result!.actor, at: new Date().toISOString(), attended: true });
-      await recordCycle(cycleRecord('completed', { trainedOn, session }));
+      await acts.recordEnrolment({ workflowId, cycle, session, organizationId: c.organizationId, actor: result!.actor, at: new Date().toISOString(), attended: true });
+      await acts.recordCycle(cycleRecord('completed', { trainedOn, session }));
       nextDeadline = null;
       await moveTo('trained', 'cycle-completed', { session, trainedOn });
       next = { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
@@ -161,8 +156,8 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     async (cancel) => {
       nextDeadline = null;
       step = 'cancelled';
-      await recordCycle(cycleRecord('closed'));
-      await cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+      await acts.recordCycle(cycleRecord('closed'));
+      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
     },
   );
   await condition(allHandlersFinished);

@@ -9,8 +9,7 @@
 //   7.   the new committee elects the secretary and reports the result within 1 month
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
 // Every number comes from the rule set read when the run starts and carried in its state.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ProcessActivities } from '../activities/index.js';
+import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { TermContext } from '../activities/processes.js';
 import type { Role } from '../src/auth/principal.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
@@ -28,6 +27,7 @@ import {
   secretaryOutcome,
 } from '../src/domain/term-election.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
+import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
 import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
@@ -39,11 +39,6 @@ export interface TermElectionInput {
   /** Which term of this workflow (1 for the first run): task and event keys stay unique across runs. */
   term?: number;
 }
-
-const { loadTermContext, recordStep, recordTaskEvent, renewTerm, cancelProcess } = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
 
 export const KIND = 'term-election';
 /** Ballot rounds for seats left unfilled before the committee must propose candidates again. */
@@ -62,14 +57,14 @@ export async function termElection(input: TermElectionInput): Promise<void> {
 
   const moveTo = async (next: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
     step = next;
-    await recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
+    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
   };
 
   let renewed = false;
   await cancellable(
     () => ctx?.orgPath,
     async () => {
-      ctx = await loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
+      ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
       const { rules, termEndsOn } = c;
       const supervisorOrg = c.parentId ?? c.organizationId;
@@ -132,7 +127,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
             if (waitMs > 0 && (await condition(() => filed !== undefined, waitMs))) break;
             if (filed) break;
-            await recordTaskEvent({ workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+            await acts.recordTaskEvent({ workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
           }
         }
         const r = await opened.result;
@@ -263,7 +258,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         await moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor });
         if (d.decision === 'agree') break;
       }
-      const next = await renewTerm({ workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
+      const next = await acts.renewTerm({ workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
       nextDeadline = null;
       await moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee });
       renewed = true;
@@ -271,7 +266,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
     async (cancel) => {
       nextDeadline = null;
       step = 'cancelled';
-      await cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
     },
   );
   await condition(allHandlersFinished);

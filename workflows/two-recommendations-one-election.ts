@@ -7,8 +7,7 @@
 // No suitable candidate (too few qualified nominees, the township finds none, nobody elected, the township
 // rejects the result): the county organization department dispatches a first secretary (第一书记).
 // Every number comes from the rule set read when the run starts (src/domain/rules.ts) and carried in its state.
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ProcessActivities } from '../activities/index.js';
+import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../activities/selection.js';
 import type { Role } from '../src/auth/principal.js';
 import { countVotes } from '../src/domain/election.js';
@@ -24,6 +23,7 @@ import {
 import type { TaskDue } from '../src/domain/task-plan.js';
 import { checkSecretary } from '../src/domain/term-election.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../src/domain/two-recommendations.js';
+import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
 import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
@@ -41,7 +41,6 @@ export interface TwoRecommendationsInput {
   selection?: number;
 }
 
-const acts = proxyActivities<ProcessActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
 /** A step's task was cancelled: the process ends there. */
 class Stopped extends Error {}

@@ -11,6 +11,10 @@ describe('recorded histories replay on the current workflow code', () => {
     installRuntimeLogger(quietLog);
     const histories = await recordedHistories();
     expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']));
+    // Each process has a history from before the local-activities patch (remote activities) and one after it.
+    for (const kind of ['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing']) {
+      expect(histories.filter((h) => h.kind === kind), kind).toHaveLength(2);
+    }
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];
     for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

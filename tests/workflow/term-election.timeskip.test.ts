@@ -110,7 +110,15 @@ describe('term election at real durations (time-skipping server)', () => {
       const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
       expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
 
-      await recordHistory('term-election', workflowId, await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
+      // Reads and projection writes ran as local activities (markers in history, no server round trip each);
+      // only what timers release in bulk, the reminders and escalations, went through the task queue.
+      const history = await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
+      const scheduled = new Set(history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [])));
+      expect([...scheduled].sort()).toEqual(['escalateTask', 'fireTaskReminder']);
+      const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!.markerName);
+      expect(markers.filter((m) => m === 'core_local_activity').length).toBeGreaterThan(20);
+      expect(markers).toContain('core_patch');
+      await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });
   }, 240_000);
