@@ -137,6 +137,10 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     while (calm.length < 5 || (Date.now() < stormStart - 2_000 && calm.length < 20)) calm.push(await poke());
     log(`tasks opened before the storm: ${(await count()).opened} / ${n}`);
     while (Date.now() < stormStart) await new Promise((r) => setTimeout(r, 100));
+    // The worker runs in this process (with the client and the bench's own queries): its RSS is the worker's.
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
 
     const during: number[] = [];
     let probing = true;
@@ -153,6 +157,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       c = await count();
     }
     const doneAt = Date.now();
+    clearInterval(sampler);
     probing = false;
     await prober;
     // The storm cannot end before its last instant: what counts is how long after it the last record lands.
@@ -181,6 +186,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       { name: 'storm.throughput', value: +(records / ((doneAt - stormStart) / 1000)).toFixed(1), unit: 'records/s', baseline: 'rate of the storm itself (records over its 3 minutes)', baselineValue: +((c.expected + c.opened) / 180).toFixed(1), ratio: +(records / ((doneAt - stormStart) / 1000) / ((c.expected + c.opened) / 180)).toFixed(3) },
       { name: 'storm.probe-update.p50', value: +duringP50.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p50)', baselineValue: +percentile(calmSorted, 50).toFixed(0), ratio: +(percentile(calmSorted, 50) / duringP50).toFixed(3) },
       { name: 'storm.probe-update.p99', value: +duringP99.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p99)', baselineValue: +calmP99.toFixed(0), ratio: +(calmP99 / duringP99).toFixed(3) },
+      { name: 'storm.peak-worker-rss', value: Math.round(rssPeak / 2 ** 20), unit: 'MiB', baseline: 'RSS of the same process with every task open, just before the storm', baselineValue: Math.round(rssBefore / 2 ** 20), ratio: +(rssBefore / rssPeak).toFixed(3) },
       { name: 'storm.emails', value: mails, unit: 'e-mails', baseline: 'one message per task', baselineValue: n, ratio: +(n / Math.max(1, mails)).toFixed(1) },
       { name: 'storm.notifier-pass', value: +notifySeconds.toFixed(1), unit: 's', baseline: 'the one-minute digest window', baselineValue: 60, ratio: +(60 / notifySeconds).toFixed(2) },
       { name: 'storm.start', value: +startSeconds.toFixed(1), unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2) },
