@@ -14,23 +14,31 @@ import * as lifecycle from './lifecycle.js';
 
 interface Bench {
   name: string;
-  run(s: BenchServers, quick: boolean): Promise<BenchResult[]>;
+  run(s: BenchServers, quick: boolean, size: number | undefined): Promise<BenchResult[]>;
 }
 
 // `import`, `overdue` and `storm` start servers of their own (sizes that would crowd the shared ones).
+// `--size storm=5000,lifecycle=1000` overrides a benchmark's size (tasks, rows, workflows, seconds).
 const benches: Bench[] = [
   { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
-  { name: 'overdue', run: (_s, quick) => overdue.run({ quick }) },
-  { name: 'storm', run: (_s, quick) => storm.run({ quick }) },
-  { name: 'start', run: (s, quick) => start.run(s, { n: quick ? 1_000 : 20_000 }) },
-  { name: 'http', run: (s, quick) => http.run(s, { seconds: quick ? 5 : 30 }) },
-  { name: 'lifecycle', run: (s, quick) => lifecycle.run(s, { n: quick ? 300 : 3_000 }) },
+  { name: 'overdue', run: (_s, quick, size) => overdue.run({ quick, rows: size }) },
+  { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
+  { name: 'start', run: (s, quick, size) => start.run(s, { n: size ?? (quick ? 1_000 : 20_000) }) },
+  { name: 'http', run: (s, quick, size) => http.run(s, { seconds: size ?? (quick ? 5 : 30) }) },
+  { name: 'lifecycle', run: (s, quick, size) => lifecycle.run(s, { n: size ?? (quick ? 300 : 3_000) }) },
 ];
 
 const loadAtStart = loadavg()[0]!.toFixed(1);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]?.split(',')) : null;
+const sizes = new Map(
+  (args.includes('--size') ? (args[args.indexOf('--size') + 1] ?? '').split(',') : []).map((kv) => {
+    const [name, value] = kv.split('=');
+    if (!benches.some((b) => b.name === name) || !/^[1-9]\d*$/.test(value ?? '')) throw new Error(`--size ${kv}: expected name=N with a benchmark's name and a positive integer`);
+    return [name!, Number(value)] as const;
+  }),
+);
 
 const servers = await startBenchServers((m) => console.error(`[bench] ${m}`));
 const results: BenchResult[] = [];
@@ -41,7 +49,7 @@ try {
     if (only && !only.has(b.name)) continue;
     console.error(`[bench] ${b.name} ${quick ? '(quick)' : ''} ...`);
     try {
-      results.push(...(await b.run(servers, quick)));
+      results.push(...(await b.run(servers, quick, sizes.get(b.name))));
     } catch (err) {
       failed.push(b.name);
       console.error(`[bench] ${b.name} FAILED: ${(err as Error).stack ?? String(err)}`);

@@ -51,6 +51,20 @@ interface TaskRow {
   escalation_level: number;
 }
 
+/**
+ * One inbox page: the tasks matching `where` (over `t` and its organization `o`) by due date, after the cursor,
+ * one row more than the page to tell whether another follows. bench/overdue.ts times this very statement.
+ */
+export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
+  return sql<TaskRow[]>`
+    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at, t.escalation_level
+    from tasks t join organizations o on o.id = t.organization_id
+    where ${where}
+      ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}, ${after.id})` : sql``}
+    order by t.due_at, t.id
+    limit ${limit + 1}`;
+}
+
 /** SQL condition: task `t` is held by the user (claimed or delegated to them, or assigned to a role they hold there). */
 export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
   return sql`(t.claimed_by = ${username} or (t.claimed_by is null and t.assignee_person = ${username})
@@ -73,19 +87,18 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         const org = await organizationInScope(sql, req.principal, q.org);
         subtree = sql`and o.path <@ ${org.path}::ltree`;
       }
-      const rows = await sql<TaskRow[]>`
-        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at, t.escalation_level
-        from tasks t join organizations o on o.id = t.organization_id
-        where ${inScope(sql, req.principal)} ${subtree}
+      const rows = await taskPage(
+        sql,
+        sql`${inScope(sql, req.principal)} ${subtree}
           ${q.state ? sql`and t.state = ${q.state}` : sql``}
           ${q.process ? sql`and t.process = ${q.process}` : sql``}
           ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
           ${q.overdue === 'false' ? sql`and not (t.state in ('open', 'claimed', 'escalated') and t.due_at < now())` : sql``}
           ${q.dueBefore ? sql`and t.due_at < ${q.dueBefore}` : sql``}
-          ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}
-          ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}, ${after.id})` : sql``}
-        order by t.due_at, t.id
-        limit ${q.limit + 1}`;
+          ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}`,
+        after,
+        q.limit,
+      );
       const page = rows.slice(0, q.limit);
       const now = Date.now();
       const last = page.at(-1);
