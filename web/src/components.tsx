@@ -82,9 +82,12 @@ export function Field(props: { id: string; label: string; required?: boolean; er
   );
 }
 
-/** Translates a validation key (`v.min`…) from the shared step schemas; server messages pass through. */
+/**
+ * Translates a validation key (`v.min`…) from the shared step schemas, or a broken rule (`r.turnout`…) from the
+ * domain checks and the API's 422; server messages pass through.
+ */
 export function validationText(msg: string, vars: Record<string, string | number> = {}): string {
-  return msg.startsWith('v.') ? tx(msg, msg, vars) : msg;
+  return /^[vr]\./.test(msg) ? tx(msg, msg, vars) : msg;
 }
 
 export function StateBadge({ state }: { state: string }) {
