@@ -1,6 +1,6 @@
-// Coverage per county (training, liaison) and the bulk enrolment of secretaries in a training session.
+// Coverage per county (training, liaison, urban–rural pairing) and the bulk enrolment of secretaries in a training session.
 import { useState } from 'preact/hooks';
-import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
+import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getPairingCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
 import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
@@ -85,6 +85,43 @@ export function LiaisonCoverageTable({ org, version }: { org?: string; version: 
             caption={t('cov.establish')}
             head={[t('cov.county'), t('cov.share')]}
             rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.establishCoverage, detail: t('cov.ofUnits', { n: r.established, of: r.eligible }) }))}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A share in % with one decimal, as the API computes its own coverage figures; null when there is nothing to count. */
+const share = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : null);
+
+/**
+ * GET /pairing/coverage: every administrative village should be paired with an urban unit (domain.md §4.5); per
+ * county, the villages paired and the "five goods" delivered in the current cycles.
+ */
+export function PairingCoverageTable({ org, version }: { org?: string; version: number }) {
+  const [data, reload] = useLoad(() => getPairingCoverage({ org }), [org, version]);
+  return (
+    <section class="card" aria-labelledby="pairing-title">
+      <h2 id="pairing-title">{t('cov.pairing')}</h2>
+      {data.state === 'loading' && <Loading />}
+      {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
+      {data.state === 'ok' && data.data.items.length === 0 && <p class="muted">{t('cov.noVillages')}</p>}
+      {data.state === 'ok' && data.data.items.length > 0 && (
+        <>
+          <h3>{t('cov.paired')}</h3>
+          <BarTable
+            id="pairing-coverage"
+            caption={t('cov.paired')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.ofVillages', { n: r.paired, of: r.villages }) }))}
+          />
+          <h3>{t('cov.delivered')}</h3>
+          <BarTable
+            id="pairing-deliverables"
+            caption={t('cov.delivered')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: share(r.delivered, r.deliverables), detail: t('cov.deliveredOf', { n: r.delivered, of: r.deliverables }) }))}
           />
         </>
       )}
