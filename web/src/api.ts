@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type * as S from '../../src/api/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
+import type { Sector } from '../../src/organizations/import/columns.js';
 
 export interface FieldError {
   field?: string;
@@ -249,7 +250,7 @@ export const getAssessmentCounties = (year: number) => request<AssessmentCountie
 export interface AssessmentOrgQuery {
   /** organization code (a county): its organizations */
   under?: string;
-  sector?: string;
+  sector?: Sector;
   limit?: number;
   offset?: number;
 }
