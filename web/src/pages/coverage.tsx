@@ -1,7 +1,7 @@
 // Coverage per county (training, liaison, urban–rural pairing) and the bulk enrolment of secretaries in a training session.
 import { useState } from 'preact/hooks';
 import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getPairingCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
-import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 
@@ -145,12 +145,6 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
   const [busy, setBusy] = useState(false);
   const [orgs, reload] = useLoad(() => searchOrganizations({ under: org, type: 'branch', q: filter || undefined, limit: 200 }), [org, filter]);
 
-  const toggle = (code: string, on: boolean) => {
-    const next = new Set(picked);
-    if (on) next.add(code);
-    else next.delete(code);
-    setPicked(next);
-  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const s = session.trim();
@@ -172,7 +166,6 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
   };
 
   const items = orgs.state === 'ok' ? orgs.data.items : [];
-  const all = items.length > 0 && items.every((o) => picked.has(o.code));
   return (
     <section class="card" aria-labelledby="bulk-title" data-testid="bulk-enrol">
       <h2 id="bulk-title">{t('bulk.title')}</h2>
@@ -190,35 +183,17 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
             </button>
           </div>
         </div>
-        <fieldset class="picklist" aria-describedby={pickError ? 'enrol-pick-error' : undefined}>
-          <legend>{t('bulk.pick', { n: picked.size })}</legend>
-          {orgs.state === 'loading' && <Loading />}
-          {orgs.state === 'error' && <ErrorBox error={orgs.error} retry={reload} />}
-          {orgs.state === 'ok' && items.length === 0 && <p class="muted">{t('bulk.none')}</p>}
-          {items.length > 0 && (
-            <label class="check all">
-              <input type="checkbox" checked={all} onChange={(e) => setPicked(e.currentTarget.checked ? new Set([...picked, ...items.map((o) => o.code)]) : new Set([...picked].filter((c) => !items.some((o) => o.code === c))))} />
-              {t('bulk.all', { n: items.length })}
-            </label>
-          )}
-          <ul>
-            {items.map((o) => (
-              <li key={o.code}>
-                <label class="check">
-                  <input type="checkbox" checked={picked.has(o.code)} onChange={(e) => toggle(o.code, e.currentTarget.checked)} data-code={o.code} />
-                  {o.name}
-                  <span class="muted small"> {o.secretaryName ?? ''}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          {orgs.state === 'ok' && orgs.data.nextCursor && <p class="hint">{t('common.truncated')}</p>}
-          {pickError && (
-            <p class="field-error" id="enrol-pick-error" role="alert">
-              {pickError}
-            </p>
-          )}
-        </fieldset>
+        <PickList
+          id="enrol"
+          legend={t('bulk.pick', { n: picked.size })}
+          list={orgs}
+          retry={reload}
+          empty={t('bulk.none')}
+          detail={(o) => o.secretaryName ?? ''}
+          picked={picked}
+          onChange={setPicked}
+          error={pickError}
+        />
         <button class="primary" type="submit" disabled={busy}>
           {t('bulk.submit')}
         </button>
