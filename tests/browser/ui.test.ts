@@ -627,6 +627,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(b.errors).toEqual([]);
 
     // The sector filter narrows the drill-down to the villages (the county's committees drop out); the URL keeps it.
+    await drill.getByLabel('领域').focus();
     await drill.getByLabel('领域').selectOption('rural');
     await expect.poll(() => page.url()).toContain('sector=rural');
     const rural = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}&sector=rural`)).json().items as { code: string }[];
