@@ -5,7 +5,7 @@
 // What the history cannot tell (the members on the register) the workflow still checks; its 422 lands beside
 // the field through the form's `ruleFields`.
 import type { RankedNominee } from './two-recommendations.js';
-import { liaisonRuleSets, termRuleSets, twoRecommendationsRuleSets, type LiaisonRules, type TermRules, type TwoRecommendationsRules } from './rules.js';
+import { liaisonRuleSets, pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type LiaisonRules, type PairingRules, type TermRules, type TwoRecommendationsRules } from './rules.js';
 
 export interface HistoryEntry {
   event: string;
@@ -26,14 +26,20 @@ const lastDetail = (h: StepHistory, match: RegExp): Record<string, unknown> | un
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const names = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
 
-/** The rule set the run carries: named in its first event (`registered`). */
-function ruleSet<R extends { id: string }>(h: StepHistory, sets: readonly R[]): R | undefined {
-  const id = lastDetail(h, /^registered$/)?.ruleSet;
+/** The rule set the run carries: named in its first event (`registered`; a pairing's cycle: `cycle-opened`). */
+function ruleSet<R extends { id: string }>(h: StepHistory, sets: readonly R[], first = /^registered$/): R | undefined {
+  const id = lastDetail(h, first)?.ruleSet;
   return sets.find((r) => r.id === id);
 }
 export const termRulesOf = (h: StepHistory): TermRules | undefined => ruleSet(h, termRuleSets);
 export const twoRecRulesOf = (h: StepHistory): TwoRecommendationsRules | undefined => ruleSet(h, twoRecommendationsRuleSets);
 export const liaisonRulesOf = (h: StepHistory): LiaisonRules | undefined => ruleSet(h, liaisonRuleSets);
+export const pairingRulesOf = (h: StepHistory): PairingRules | undefined => ruleSet(h, pairingRuleSets, /^cycle-opened$/);
+
+/** The year of the pairing's review now open (its task's event: `review-y<year>-opened`). */
+export function pairingReviewYearOf(h: StepHistory): number | undefined {
+  return num(lastDetail(h, /^review-y\d+-opened$/)?.year);
+}
 
 // ---- two recommendations, one election ----
 

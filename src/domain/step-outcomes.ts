@@ -5,7 +5,8 @@
 // needs from the process history, step-context.ts), so the form refuses what the workflow would refuse.
 import { z } from 'zod';
 import { RuleViolation } from './election.js';
-import { liaisonRulesOf, selectionBallotOf, selectionPlanOf, selectionRankingOf, termBallotOf, termRulesOf, twoRecRulesOf, type StepHistory } from './step-context.js';
+import { checkReview } from './pairing.js';
+import { liaisonRulesOf, pairingReviewYearOf, pairingRulesOf, selectionBallotOf, selectionPlanOf, selectionRankingOf, termBallotOf, termRulesOf, twoRecRulesOf, type StepHistory } from './step-context.js';
 import {
   ballotOutcome,
   candidatesOutcome,
@@ -390,6 +391,11 @@ export const stepForms: Record<string, StepForm> = {
       { name: 'decision', kind: 'select', required: false, options: pairingDecisions },
     ],
     schema: pairingReviewOutcome,
+    check: (o, h) => {
+      const rules = pairingRulesOf(h);
+      const year = pairingReviewYearOf(h);
+      if (rules && year !== undefined) checkReview(o, year, rules);
+    },
     ruleFields: { 'review-decision': 'decision' },
   }),
 };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RuleViolation } from '../../src/domain/election.js';
 import { checkReview } from '../../src/domain/pairing.js';
-import { liaisonRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
+import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
 import type { StepHistory } from '../../src/domain/step-context.js';
 import {
   deliverableOutcome,
@@ -102,6 +102,12 @@ const termHistory: StepHistory = [
 ];
 const termElected: StepHistory = [...termHistory, { event: 'members-meeting-counted', detail: { committee: ['甲', '乙', '丙'] } }];
 const liaisonHistory: StepHistory = [{ event: 'registered', detail: { ruleSet: liaison.id, fullMembers: 1 } }];
+const pairing = pairingRulesFor('2025-01-01');
+// The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
+const pairingHistory: StepHistory = [
+  { event: 'c1:cycle-opened', detail: { cycle: 1, ruleSet: pairing.id } },
+  { event: 'c1:review-y1-opened', detail: { year: 1 } },
+];
 const anything = () => {};
 // liaison-dispatch.ts keeps these schemas private: its rules, restated (see step-outcomes.ts).
 const assignOutcome = z.object({ officer: usernameSchema });
@@ -265,14 +271,15 @@ const cases: Case[] = [
     invalid: [{ secretary: '陈静', fullMembers: 2 }, { secretary: '', fullMembers: 3 }],
   },
 
-  // urban–rural pairing: milestones and the review's year are the workflow's state (server-side only)
+  // urban–rural pairing: a deliverable's milestones are the workflow's state (server-side only)
   { process: 'pairing', step: 'pairing-deliverable', workflow: outcomeRule(deliverableOutcome), valid: [{ summary: '村两委班子配齐' }], invalid: [{ summary: '' }, {}] },
   {
     process: 'pairing',
     step: 'pairing-review',
-    workflow: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, 1, { cycleYears: 3 })),
+    workflow: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, 1, pairing)),
+    history: pairingHistory,
     valid: [{ rating: 'good', comments: '五个好任务推进顺利' }],
-    invalid: [{ rating: 'great', comments: '五个好任务推进顺利' }, { rating: 'good' }],
+    invalid: [{ rating: 'great', comments: '五个好任务推进顺利' }, { rating: 'good' }, { rating: 'good', comments: '五个好任务推进顺利', decision: 'continue' }],
   },
 ];
 
