@@ -68,6 +68,19 @@ export function selectionBallotOf(h: StepHistory): { seats: number; candidates: 
   return { seats: plan.seats - committee.length, candidates: candidates.filter((c) => !committee.includes(c)), committee };
 }
 
+// ---- rotation training ----
+
+/** The sessions the secretary is enrolled in during the current cycle (`c<n>:enrolled-<session>` of its run). */
+export function trainingEnrolmentsOf(h: StepHistory): string[] | undefined {
+  const registered = lastIndex(h, /^cycle-registered$/);
+  if (registered < 0) return undefined;
+  const prefix = /^(?:[a-z]\d+:)*/.exec(h[registered]!.event)![0];
+  // By the cycle's prefix, not by position: an enrolment may be recorded a moment before the cycle's first event.
+  return h
+    .filter((e) => e.event.startsWith(prefix) && /^enrolled-/.test(bare(e.event)))
+    .map((e) => String(e.detail.session));
+}
+
 // ---- term election ----
 
 /** The ballot of the members' meeting: the agreed slate less those already elected in earlier rounds. */

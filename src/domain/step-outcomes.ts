@@ -6,7 +6,19 @@
 import { z } from 'zod';
 import { RuleViolation } from './election.js';
 import { checkReview } from './pairing.js';
-import { liaisonRulesOf, pairingReviewYearOf, pairingRulesOf, selectionBallotOf, selectionPlanOf, selectionRankingOf, termBallotOf, termRulesOf, twoRecRulesOf, type StepHistory } from './step-context.js';
+import {
+  liaisonRulesOf,
+  pairingReviewYearOf,
+  pairingRulesOf,
+  selectionBallotOf,
+  selectionPlanOf,
+  selectionRankingOf,
+  termBallotOf,
+  termRulesOf,
+  trainingEnrolmentsOf,
+  twoRecRulesOf,
+  type StepHistory,
+} from './step-context.js';
 import {
   ballotOutcome,
   candidatesOutcome,
@@ -346,6 +358,11 @@ export const stepForms: Record<string, StepForm> = {
       { name: 'attended', kind: 'check', required: true },
     ],
     schema: trainingAttendanceOutcome,
+    check: (o, h) => {
+      const enrolled = trainingEnrolmentsOf(h);
+      // The same rule as the workflow's training validator (it states it inline).
+      if (enrolled && !enrolled.includes(o.session)) throw new RuleViolation('enrolment', `attendance at ${o.session}: the secretary is not enrolled in it`);
+    },
     ruleFields: { enrolment: 'session' },
   }),
 

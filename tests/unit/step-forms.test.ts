@@ -103,6 +103,14 @@ const termHistory: StepHistory = [
 const termElected: StepHistory = [...termHistory, { event: 'members-meeting-counted', detail: { committee: ['甲', '乙', '丙'] } }];
 const liaisonHistory: StepHistory = [{ event: 'registered', detail: { ruleSet: liaison.id, fullMembers: 1 } }];
 const pairing = pairingRulesFor('2025-01-01');
+// The second cycle: an enrolment of the first does not count.
+const trainingHistory: StepHistory = [
+  { event: 'c1:cycle-registered', detail: { cycle: 1 } },
+  { event: 'c1:enrolled-S2023-01', detail: { session: 'S2023-01' } },
+  { event: 'c2:cycle-registered', detail: { cycle: 2 } },
+  { event: 'c2:enrolled-S2026-02', detail: { session: 'S2026-02' } },
+  { event: 'c2:cycle-opened', detail: {} },
+];
 // The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
 const pairingHistory: StepHistory = [
   { event: 'c1:cycle-opened', detail: { cycle: 1, ruleSet: pairing.id } },
@@ -238,13 +246,16 @@ const cases: Case[] = [
     invalid: [{ firstSecretary: '刘洋', fromUnit: '县农业农村局' }],
   },
 
-  // rotation training: the session the secretary is enrolled in is the workflow's state (server-side only)
+  // rotation training: attendance at a session of this cycle's enrolments
   {
     process: 'rotation-training',
     step: 'training',
-    workflow: outcomeRule(attendanceOutcome),
-    valid: [{ session: 'S2026-01', attended: true }],
-    invalid: [{ session: 'S2026-01' }, { session: '', attended: true }],
+    workflow: outcomeRule(attendanceOutcome, (o) => {
+      if (!['S2026-02'].includes(o.session)) throw new RuleViolation('enrolment', 'not enrolled');
+    }),
+    history: trainingHistory,
+    valid: [{ session: 'S2026-02', attended: true }],
+    invalid: [{ session: 'S2026-02' }, { session: '', attended: true }, { session: 'S2023-01', attended: true }],
   },
 
   // liaison officer dispatch
