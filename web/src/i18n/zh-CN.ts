@@ -415,6 +415,17 @@ export const zhCN = {
   'cov.noVillages': '管辖范围内暂无行政村。',
   'rank.sector': '领域',
   'rank.allSectors': '全部领域',
+  'step.selection-started': '两推一选已启动',
+  'step.plan-published': '工作方案已发布',
+  'step.members-recommended': '党员推荐已完成',
+  'step.villagers-recommended': '群众推荐已完成',
+  'step.recommendations-ranked': '推荐结果已排序',
+  'step.candidates-fixed': '初步候选人已确定',
+  'step.election-counted': '选举已计票',
+  'step.approved': '已审批备案',
+  'step.first-secretary-dispatched': '已选派第一书记',
+  'step.reviewed': '年度考评已完成',
+  'step.ended': '结对已结束',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
