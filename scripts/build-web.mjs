@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'web', 'dist', 'index.html');
-// Everything the bundle is made of: the UI's sources and config, and the shared step schemas it imports.
-const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'src/domain/step-outcomes.ts', 'package-lock.json'];
+// Everything the bundle is made of: the UI's sources and config, the pure domain code it shares with the server
+// (the step forms and the rules they check, src/domain) and the contract's sector list.
+const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'src/domain', 'src/organizations/import/columns.ts', 'package-lock.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

@@ -143,6 +143,13 @@ export const liaisonCoverageSchema = z.object({
   ),
 });
 
+/** Urban–rural pairing per county (GET /pairing/coverage): villages paired, deliverables of the current cycles. */
+export const pairingCoverageSchema = z.object({
+  items: z.array(
+    z.object({ county: z.string(), name: z.string(), villages: z.number(), paired: z.number(), coverage: z.number().nullable(), deliverables: z.number(), delivered: z.number() }),
+  ),
+});
+
 /** A unit without a Party organization (GET /units): the target of liaison dispatch. */
 export const unitSchema = z.object({
   code: z.string(),

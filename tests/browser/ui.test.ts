@@ -501,7 +501,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
   });
-  it('an admin runs the yearly assessment from the ranking page, drills down into a county and downloads CSV; a county supervisor reads its rank', async () => {
+  it('an admin runs the yearly assessment from the ranking page, drills down into a county, filters it by sector and downloads CSV; a county supervisor reads its rank', async () => {
     const today = shanghaiDate(Date.now());
     const year = Number(today.slice(0, 4));
     // A province tree of its own: a county is the third level (province → prefecture → county → township → village).
@@ -626,6 +626,26 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(countyLines.find((l) => l.includes(`,${ca},`))).toMatch(new RegExp(`^${a.rank},${ca},甲县委${ca},${a.score},`));
     expect(b.errors).toEqual([]);
 
+    // The sector filter narrows the drill-down to the villages (the county's committees drop out); the URL keeps it.
+    await drill.getByLabel('领域').focus();
+    await drill.getByLabel('领域').selectOption('rural');
+    await expect.poll(() => page.url()).toContain('sector=rural');
+    const rural = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}&sector=rural`)).json().items as { code: string }[];
+    expect(rural.map((o) => o.code).sort()).toEqual([va1, va2].sort());
+    const shownOrgs = () => drill.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org')).sort());
+    await expect.poll(shownOrgs).toEqual([va1, va2].sort());
+    // Focus stays on the filter, for keyboard users going through the sectors.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('rank-sector');
+    await page.reload();
+    await drill.locator(`tr[data-org="${va1}"]`).waitFor();
+    expect(await drill.getByLabel('领域').inputValue()).toBe('rural');
+    expect(await shownOrgs()).toEqual([va1, va2].sort());
+    await b.shot('ranking-4-sector-filter');
+    expect(await a11yViolations(page)).toEqual([]);
+    await drill.getByLabel('领域').selectOption('');
+    await expect.poll(shownOrgs).toEqual(orgs.map((o) => o.code).sort());
+    expect(page.url()).not.toContain('sector=');
+
     // A supervisor of 乙县 sees its own county only, with its province-wide rank.
     const supervisor = await s.userWith([{ role: 'supervisor', org: cb }]);
     const sb = await open(phone);
@@ -636,9 +656,110 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await own.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-county')))).toEqual([cb]);
     expect(await own.locator(`tr[data-county="${cb}"]`).getByTestId('rank').textContent()).toBe(String(c.rank));
     expect(await sb.page.getByRole('button', { name: `立即考评 ${year} 年` }).count()).toBe(0);
-    await sb.shot('ranking-4-supervisor-phone');
+    await sb.shot('ranking-5-supervisor-phone');
     expect(await a11yViolations(sb.page)).toEqual([]);
     expect(sb.errors).toEqual([]);
+  });
+  it('a secretary files the members’ recommendation of 两推一选: a wrong value, its error beside the field, then done', async () => {
+    const today = shanghaiDate(Date.now());
+    const village = uniqueCode('WS');
+    await addOrganizations(s.sql, [
+      orgRow(village, township, { term_years: 5, term_started_on: addMonths(today, -12), full_members: 30, probationary_members: 2, name: `石桥村党支部${village}` }),
+    ]);
+    const id = `two-recommendations-one-election:${village}`;
+    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/two-recommendations-one-election', payload: { organization: village } });
+    expect(started.statusCode, started.body).toBe(201);
+    const openTask = (step: string) =>
+      eventually(`the ${step} task of ${village}`, async () => {
+        const [row] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and step = ${step} and state = 'open'`;
+        return row?.id;
+      });
+    // The township committee publishes the plan (through the API here): two seats, so each member may name two.
+    const plan = await s.app.inject({
+      headers: s.admin,
+      method: 'POST',
+      url: `/api/v1/tasks/${await openTask('selection-plan')}/complete`,
+      payload: { outcome: { post: 'secretary', seats: 2, villagerBasis: 'representatives', eligibility: '本村正式党员，45 岁以下', publishedOn: today } },
+    });
+    expect(plan.statusCode, plan.body).toBe(200);
+    const taskId = await openTask('members-recommendation');
+
+    const secretary = await s.userWith([{ role: 'secretary', org: village }]);
+    const b = await open(phone);
+    const { page } = b;
+    await signIn(page, secretary.username, PASSWORD);
+    const item = page.locator(`[data-task-id="${taskId}"]`);
+    await item.waitFor();
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { name: '办理任务：党员推荐' }).waitFor();
+    // A line without a count: refused before anything is sent, beside the votes.
+    await page.getByLabel('应到人数').fill('30');
+    await page.getByLabel('实到人数').fill('20');
+    await page.getByLabel('得票情况').fill('张三 18\n李四');
+    await page.getByRole('button', { name: '提交' }).click();
+    await expect.poll(() => page.locator('#f-votes-error').textContent()).toContain('请输入整数');
+    // Counts that read well but break the rule the workflow applies (at least 80% of the members take part):
+    // the run's rule set and seats come from the process history, the error stands beside "present".
+    await page.getByLabel('得票情况').fill('张三 18\n李四 15');
+    await page.getByRole('button', { name: '提交' }).click();
+    await expect.poll(() => page.locator('#f-present-error').textContent()).toContain('到会人数未达到规定比例');
+    expect(await page.locator('#f-votes-error').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-present');
+    await b.shot('tworec-1-field-errors-phone');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect((await s.sql`select state from tasks where id = ${taskId}`)[0]!.state).toBe('open');
+
+    await page.getByLabel('实到人数').fill('28');
+    await page.getByLabel('得票情况').fill('张三 25\n李四：20');
+    await page.getByRole('button', { name: '提交' }).click();
+    await page.getByTestId('task-done').waitFor();
+    await b.shot('tworec-2-done-phone');
+    const [row] = await s.sql<{ state: string; outcome: Record<string, unknown> }[]>`select state, outcome from tasks where id = ${taskId}`;
+    expect(row).toMatchObject({ state: 'done', outcome: { entitled: 30, present: 28, votes: { 张三: 25, 李四: 20 } } });
+    // The workflow accepted it and went on to the villagers' round.
+    await openTask('villagers-recommendation');
+    expect(b.errors).toEqual([]);
+  });
+
+  it('an organizer reads urban–rural pairing coverage per county on the dashboard', async () => {
+    const today = shanghaiDate(Date.now());
+    const [village, partner] = [uniqueCode('WP'), uniqueCode('WG')];
+    await addOrganizations(s.sql, [
+      orgRow(village, township, { term_years: 5, term_started_on: addMonths(today, -12), name: `柳林村党支部${village}` }),
+      orgRow(partner, root, { sector: 'government', term_years: 3, term_started_on: addMonths(today, -12), name: `县财政局机关党支部${partner}` }),
+    ]);
+    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: village, partner } });
+    expect(started.statusCode, started.body).toBe(201);
+    await eventually('the pairing and its five deliverables', async () => {
+      const [row] = await s.sql<{ n: number }[]>`select count(*)::int as n from pairing_deliverables where workflow_id = ${`pairing:${village}`}`;
+      return row!.n === 5;
+    });
+    type Coverage = { county: string; villages: number; paired: number; coverage: number | null; deliverables: number; delivered: number };
+    const api = await s.app.inject({ headers: s.admin, url: `/api/v1/pairing/coverage?org=${root}` });
+    expect(api.statusCode, api.body).toBe(200);
+    const county = (api.json().items as Coverage[]).find((x) => x.county === township)!;
+    // This small tree's county level is the township: one village of several paired, none of its five goods delivered yet.
+    expect(county).toMatchObject({ paired: 1, deliverables: 5, delivered: 0 });
+    expect(county.villages).toBeGreaterThan(1);
+
+    const organizer = await s.userWith([{ role: 'organizer', org: root }]);
+    const b = await open();
+    const { page } = b;
+    await signIn(page, organizer.username, PASSWORD);
+    await page.getByRole('link', { name: '工作看板' }).click();
+    await page.getByRole('heading', { name: '城乡结对共建覆盖（按县）' }).waitFor();
+    const paired = page.getByTestId('pairing-coverage').locator(`tr[data-county="${township}"]`);
+    await paired.waitFor();
+    expect(await paired.getByRole('rowheader').textContent()).toBe(`测试镇党委${township}`);
+    expect(await paired.textContent()).toContain(`${county.coverage}% （1/${county.villages} 个村）`);
+    const delivered = page.getByTestId('pairing-deliverables').locator(`tr[data-county="${township}"]`);
+    expect(await delivered.textContent()).toContain('0% （0/5 项）');
+    // Training and liaison coverage stay beside it.
+    await page.getByRole('heading', { name: '书记轮训覆盖率（按县）' }).waitFor();
+    await page.getByRole('heading', { name: '党建联络员覆盖（按县）' }).waitFor();
+    await b.shot('organizer-7-pairing-coverage');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect(b.errors).toEqual([]);
   });
 });
 

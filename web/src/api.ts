@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type * as S from '../../src/api/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
+import type { Sector } from '../../src/organizations/import/columns.js';
 
 export interface FieldError {
   field?: string;
@@ -105,6 +106,7 @@ export type ImportJob = z.infer<typeof S.importJobSchema>;
 export type BulkResult = z.infer<typeof S.bulkResultSchema>;
 export type TrainingCoverage = z.infer<typeof S.trainingCoverageSchema>['items'][number];
 export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][number];
+export type PairingCoverage = z.infer<typeof S.pairingCoverageSchema>['items'][number];
 export type Unit = z.infer<typeof S.unitSchema>;
 export type AssessmentRun = z.infer<typeof S.assessmentRunSchema>;
 export type AssessmentCounties = z.infer<typeof S.assessmentCountiesSchema>;
@@ -203,12 +205,14 @@ export const listTerms = (q: { under?: string; endsFrom?: string; endsTo?: strin
 /** GET /units: units without a Party organization (liaison dispatch targets), with their current officer. */
 export const listUnits = (q: { under?: string; cursor?: string; limit?: number } = {}) => request<Page<Unit>>('GET', `/api/v1/units${qs(q)}`);
 
-// ---- training and liaison ----
+// ---- training, liaison and pairing ----
 
 /** GET /training/coverage: per county, the share of secretaries trained in their current cycle. */
 export const getTrainingCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.trainingCoverageSchema>>('GET', `/api/v1/training/coverage${qs(q)}`);
 /** GET /liaison/coverage: per county, units with an officer (应派尽派) and eligible units established (应建尽建). */
 export const getLiaisonCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.liaisonCoverageSchema>>('GET', `/api/v1/liaison/coverage${qs(q)}`);
+/** GET /pairing/coverage: per county, villages with an active urban–rural pairing and the deliverables of their cycles. */
+export const getPairingCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.pairingCoverageSchema>>('GET', `/api/v1/pairing/coverage${qs(q)}`);
 /** POST /training-sessions: 201 { code } */
 export const createTrainingSession = (body: { code: string; organization: string; title: string; startsOn: string; endsOn: string; capacity?: number }) =>
   request<{ code: string }>('POST', '/api/v1/training-sessions', body);
@@ -246,7 +250,7 @@ export const getAssessmentCounties = (year: number) => request<AssessmentCountie
 export interface AssessmentOrgQuery {
   /** organization code (a county): its organizations */
   under?: string;
-  sector?: string;
+  sector?: Sector;
   limit?: number;
   offset?: number;
 }

@@ -1,7 +1,7 @@
-// Small shared pieces: loading and error states, field wrapper, badges.
+// Small shared pieces: loading and error states, field wrapper, badges, the pick list of bulk actions.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { ApiError, type Page } from './api.js';
 import { t, tx } from './i18n/index.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: unknown };
@@ -82,9 +82,76 @@ export function Field(props: { id: string; label: string; required?: boolean; er
   );
 }
 
-/** Translates a validation key (`v.min`…) from the shared step schemas; server messages pass through. */
+/**
+ * Translates a validation key (`v.min`…) from the shared step schemas, or a broken rule (`r.turnout`…) from the
+ * domain checks and the API's 422; server messages pass through.
+ */
 export function validationText(msg: string, vars: Record<string, string | number> = {}): string {
-  return msg.startsWith('v.') ? tx(msg, msg, vars) : msg;
+  return /^[vr]\./.test(msg) ? tx(msg, msg, vars) : msg;
+}
+
+/**
+ * Picking many organizations or units from one page of a listing, for a bulk action: a checkbox each, "all on
+ * this page", the count picked in the legend, and the error of an empty pick tied to the group. The caller keeps
+ * the picked codes (they survive a new search: "all" adds or removes only what is shown).
+ */
+export function PickList<T extends { code: string; name: string }>(props: {
+  /** Prefix of the error's id (`<id>-pick-error`). */
+  id: string;
+  legend: string;
+  list: Loadable<Page<T>>;
+  retry: () => void;
+  /** Shown when the listing is empty. */
+  empty: string;
+  /** The muted text after an item's name (its secretary, its officer). */
+  detail: (item: T) => string;
+  picked: ReadonlySet<string>;
+  onChange: (picked: Set<string>) => void;
+  error?: string | null;
+}) {
+  const { list, picked, onChange } = props;
+  const items = list.state === 'ok' ? list.data.items : [];
+  const errorId = `${props.id}-pick-error`;
+  const all = items.length > 0 && items.every((o) => picked.has(o.code));
+  const set = (codes: string[], on: boolean) => {
+    const next = new Set(picked);
+    for (const c of codes) {
+      if (on) next.add(c);
+      else next.delete(c);
+    }
+    onChange(next);
+  };
+  return (
+    <fieldset class="picklist" aria-describedby={props.error ? errorId : undefined}>
+      <legend>{props.legend}</legend>
+      {list.state === 'loading' && <Loading />}
+      {list.state === 'error' && <ErrorBox error={list.error} retry={props.retry} />}
+      {list.state === 'ok' && items.length === 0 && <p class="muted">{props.empty}</p>}
+      {items.length > 0 && (
+        <label class="check all">
+          <input type="checkbox" checked={all} onChange={(e) => set(items.map((o) => o.code), e.currentTarget.checked)} />
+          {t('bulk.all', { n: items.length })}
+        </label>
+      )}
+      <ul>
+        {items.map((o) => (
+          <li key={o.code}>
+            <label class="check">
+              <input type="checkbox" checked={picked.has(o.code)} onChange={(e) => set([o.code], e.currentTarget.checked)} data-code={o.code} />
+              {o.name}
+              <span class="muted small"> {props.detail(o)}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      {list.state === 'ok' && list.data.nextCursor && <p class="hint">{t('common.truncated')}</p>}
+      {props.error && (
+        <p class="field-error" id={errorId} role="alert">
+          {props.error}
+        </p>
+      )}
+    </fieldset>
+  );
 }
 
 export function StateBadge({ state }: { state: string }) {

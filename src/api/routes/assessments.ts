@@ -8,6 +8,7 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../schemas.js';
 import { startAssessment } from '../../processes/assessment.js';
 import { AlreadyRunning } from '../../processes/term-election.js';
+import { sectors } from '../../organizations/import/columns.js';
 
 const year = z.coerce.number().int().min(2000).max(2100);
 const format = z.enum(['json', 'csv', 'xlsx']).default('json');
@@ -106,7 +107,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
         params: z.object({ year }),
         querystring: z.object({
           under: z.string().min(1).max(64).optional(),
-          sector: z.enum(['rural', 'community', 'soe', 'government', 'university', 'nonpublic', 'social', 'institution', 'regional']).optional(),
+          sector: z.enum(sectors).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(200),
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
           format,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope } from '../scope.js';
+import { pairingCoverageSchema } from '../schemas.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { processId } from '../../processes/term-election.js';
 import { actorOf, refusal } from '../task-updates.js';
@@ -202,11 +203,7 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['pairing'],
         querystring: z.object({ org: code.optional().describe('only villages under this organization') }),
-        response: {
-          200: z.object({
-            items: z.array(z.object({ county: z.string(), name: z.string(), villages: z.number(), paired: z.number(), coverage: z.number().nullable(), deliverables: z.number(), delivered: z.number() })),
-          }),
-        },
+        response: { 200: pairingCoverageSchema },
       },
     },
     async (req) => {

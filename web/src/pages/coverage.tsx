@@ -1,7 +1,7 @@
-// Coverage per county (training, liaison) and the bulk enrolment of secretaries in a training session.
+// Coverage per county (training, liaison, urban–rural pairing) and the bulk enrolment of secretaries in a training session.
 import { useState } from 'preact/hooks';
-import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
-import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
+import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getPairingCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
+import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 
@@ -92,6 +92,43 @@ export function LiaisonCoverageTable({ org, version }: { org?: string; version: 
   );
 }
 
+/** A share in % with one decimal, as the API computes its own coverage figures; null when there is nothing to count. */
+const share = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : null);
+
+/**
+ * GET /pairing/coverage: every administrative village should be paired with an urban unit (domain.md §4.5); per
+ * county, the villages paired and the "five goods" delivered in the current cycles.
+ */
+export function PairingCoverageTable({ org, version }: { org?: string; version: number }) {
+  const [data, reload] = useLoad(() => getPairingCoverage({ org }), [org, version]);
+  return (
+    <section class="card" aria-labelledby="pairing-title">
+      <h2 id="pairing-title">{t('cov.pairing')}</h2>
+      {data.state === 'loading' && <Loading />}
+      {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
+      {data.state === 'ok' && data.data.items.length === 0 && <p class="muted">{t('cov.noVillages')}</p>}
+      {data.state === 'ok' && data.data.items.length > 0 && (
+        <>
+          <h3>{t('cov.paired')}</h3>
+          <BarTable
+            id="pairing-coverage"
+            caption={t('cov.paired')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.ofVillages', { n: r.paired, of: r.villages }) }))}
+          />
+          <h3>{t('cov.delivered')}</h3>
+          <BarTable
+            id="pairing-deliverables"
+            caption={t('cov.delivered')}
+            head={[t('cov.county'), t('cov.share')]}
+            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: share(r.delivered, r.deliverables), detail: t('cov.deliveredOf', { n: r.delivered, of: r.deliverables }) }))}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
 /**
  * Enrolling many secretaries (their organizations) in one training session: pick the branches, name the session
  * (or create it here), and see which were enrolled and why the others were refused (full, out of scope, no
@@ -108,12 +145,6 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
   const [busy, setBusy] = useState(false);
   const [orgs, reload] = useLoad(() => searchOrganizations({ under: org, type: 'branch', q: filter || undefined, limit: 200 }), [org, filter]);
 
-  const toggle = (code: string, on: boolean) => {
-    const next = new Set(picked);
-    if (on) next.add(code);
-    else next.delete(code);
-    setPicked(next);
-  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const s = session.trim();
@@ -135,7 +166,6 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
   };
 
   const items = orgs.state === 'ok' ? orgs.data.items : [];
-  const all = items.length > 0 && items.every((o) => picked.has(o.code));
   return (
     <section class="card" aria-labelledby="bulk-title" data-testid="bulk-enrol">
       <h2 id="bulk-title">{t('bulk.title')}</h2>
@@ -153,35 +183,17 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
             </button>
           </div>
         </div>
-        <fieldset class="picklist" aria-describedby={pickError ? 'enrol-pick-error' : undefined}>
-          <legend>{t('bulk.pick', { n: picked.size })}</legend>
-          {orgs.state === 'loading' && <Loading />}
-          {orgs.state === 'error' && <ErrorBox error={orgs.error} retry={reload} />}
-          {orgs.state === 'ok' && items.length === 0 && <p class="muted">{t('bulk.none')}</p>}
-          {items.length > 0 && (
-            <label class="check all">
-              <input type="checkbox" checked={all} onChange={(e) => setPicked(e.currentTarget.checked ? new Set([...picked, ...items.map((o) => o.code)]) : new Set([...picked].filter((c) => !items.some((o) => o.code === c))))} />
-              {t('bulk.all', { n: items.length })}
-            </label>
-          )}
-          <ul>
-            {items.map((o) => (
-              <li key={o.code}>
-                <label class="check">
-                  <input type="checkbox" checked={picked.has(o.code)} onChange={(e) => toggle(o.code, e.currentTarget.checked)} data-code={o.code} />
-                  {o.name}
-                  <span class="muted small"> {o.secretaryName ?? ''}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          {orgs.state === 'ok' && orgs.data.nextCursor && <p class="hint">{t('common.truncated')}</p>}
-          {pickError && (
-            <p class="field-error" id="enrol-pick-error" role="alert">
-              {pickError}
-            </p>
-          )}
-        </fieldset>
+        <PickList
+          id="enrol"
+          legend={t('bulk.pick', { n: picked.size })}
+          list={orgs}
+          retry={reload}
+          empty={t('bulk.none')}
+          detail={(o) => o.secretaryName ?? ''}
+          picked={picked}
+          onChange={setPicked}
+          error={pickError}
+        />
         <button class="primary" type="submit" disabled={busy}>
           {t('bulk.submit')}
         </button>

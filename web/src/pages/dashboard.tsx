@@ -5,7 +5,7 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName,
 import { fmtDate, t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { BulkOfficers } from './officers.js';
-import { BulkEnrol, LiaisonCoverageTable, TrainingCoverageChart } from './coverage.js';
+import { BulkEnrol, LiaisonCoverageTable, PairingCoverageTable, TrainingCoverageChart } from './coverage.js';
 
 const STARTED_KEY = 'orglife.started';
 
@@ -20,8 +20,8 @@ export function rememberStarted(id: string): string[] {
 }
 
 /**
- * Committee / organizer view of their subtree: terms ending, work by step, starting a term election, training
- * and liaison coverage per county, enrolling many secretaries in a training session.
+ * Committee / organizer view of their subtree: terms ending, work by step, starting a term election, training,
+ * liaison and urban–rural pairing coverage per county, enrolling many secretaries in a training session.
  */
 export function DashboardPage({ user }: { user: Me }) {
   const scopes = orgsWith(user, 'admin', 'organizer');
@@ -57,6 +57,7 @@ export function DashboardPage({ user }: { user: Me }) {
         <ByStep org={org} version={version} />
         <TrainingCoverageChart org={org} version={version} />
         <LiaisonCoverageTable org={org} version={version} />
+        <PairingCoverageTable org={org} version={version} />
       </div>
       <BulkEnrol org={org} onDone={() => setVersion((v) => v + 1)} />
       <BulkOfficers org={org} onDone={() => setVersion((v) => v + 1)} />

@@ -3,7 +3,7 @@
 // "assign officer" task and completes it with the officer, exactly the steps a person would take one by one.
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
-import { ErrorBox, Field, Loading, errorText, useLoad, validationText } from '../components.js';
+import { Field, PickList, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
 const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
@@ -76,7 +76,6 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
     onDone();
   };
 
-  const all = items.length > 0 && items.every((u) => picked.has(u.code));
   const failed = outcomes?.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok) ?? [];
   return (
     <section class="card" aria-labelledby="officers-title" data-testid="bulk-officers">
@@ -92,44 +91,17 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
             aria-describedby={officerError ? 'officer-username-error officer-username-hint' : 'officer-username-hint'}
           />
         </Field>
-        <fieldset class="picklist" aria-describedby={pickError ? 'officers-pick-error' : undefined}>
-          <legend>{t('officers.pick', { n: picked.size })}</legend>
-          {units.state === 'loading' && <Loading />}
-          {units.state === 'error' && <ErrorBox error={units.error} retry={reload} />}
-          {units.state === 'ok' && items.length === 0 && <p class="muted">{t('cov.noUnits')}</p>}
-          {items.length > 0 && (
-            <label class="check all">
-              <input type="checkbox" checked={all} onChange={(e) => setPicked(e.currentTarget.checked ? new Set(items.map((u) => u.code)) : new Set())} />
-              {t('bulk.all', { n: items.length })}
-            </label>
-          )}
-          <ul>
-            {items.map((u) => (
-              <li key={u.code}>
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    checked={picked.has(u.code)}
-                    onChange={(e) => {
-                      const next = new Set(picked);
-                      if (e.currentTarget.checked) next.add(u.code);
-                      else next.delete(u.code);
-                      setPicked(next);
-                    }}
-                  />
-                  {u.name}
-                  <span class="muted small"> {u.liaisonOfficer ? t('officers.current', { name: u.liaisonOfficer }) : t('officers.none')}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          {units.state === 'ok' && units.data.nextCursor && <p class="hint">{t('common.truncated')}</p>}
-          {pickError && (
-            <p class="field-error" id="officers-pick-error" role="alert">
-              {pickError}
-            </p>
-          )}
-        </fieldset>
+        <PickList
+          id="officers"
+          legend={t('officers.pick', { n: picked.size })}
+          list={units}
+          retry={reload}
+          empty={t('cov.noUnits')}
+          detail={(u) => (u.liaisonOfficer ? t('officers.current', { name: u.liaisonOfficer }) : t('officers.none'))}
+          picked={picked}
+          onChange={setPicked}
+          error={pickError}
+        />
         <button class="primary" type="submit" disabled={progress !== null}>
           {t('officers.submit')}
         </button>

@@ -19,6 +19,8 @@ import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
 import { shanghaiToday } from '../dates.js';
+// The sectors of the contract (the import's column values), the same list the API's `sector=` accepts.
+import { sectors, type Sector } from '../../../src/organizations/import/columns.js';
 
 /** The first year a rule set is in force for (src/domain/assessment.ts): earlier years cannot be scored. */
 const FIRST_YEAR = 2021;
@@ -29,7 +31,10 @@ const POLL_MS = 1500;
 const POLL_GIVE_UP_MS = 10 * 60 * 1000;
 
 const pct = (v: number | null) => (v === null ? t('rank.na') : `${v}%`);
-const rankingUrl = (year: number, county?: string) => `/ranking?year=${year}${county ? `&county=${encodeURIComponent(county)}` : ''}`;
+/** The page's state lives in its URL (year, county drilled into, sector of the drill-down): links and reloads keep it. */
+const rankingUrl = (year: number, county?: string, sector?: Sector) =>
+  `/ranking?year=${year}${county ? `&county=${encodeURIComponent(county)}` : ''}${county && sector ? `&sector=${sector}` : ''}`;
+const asSector = (v: string | null): Sector | undefined => (sectors as readonly string[]).includes(v ?? '') ? (v as Sector) : undefined;
 
 /** A 404 from the counties route: the year has not been assessed. */
 const noRun = (err: unknown) => err instanceof ApiError && err.status === 404;
@@ -40,6 +45,7 @@ export function RankingPage({ user }: { user: Me }) {
   const asked = Number(url.searchParams.get('year'));
   const year = Number.isInteger(asked) && asked >= FIRST_YEAR && asked <= thisYear ? asked : thisYear;
   const county = url.searchParams.get('county') ?? undefined;
+  const sector = asSector(url.searchParams.get('sector'));
   const [counties, reload] = useLoad(() => getAssessmentCounties(year), [year]);
   const years = Array.from({ length: thisYear - FIRST_YEAR + 1 }, (_, i) => thisYear - i);
   const data = counties.state === 'ok' ? counties.data : null;
@@ -65,8 +71,10 @@ export function RankingPage({ user }: { user: Me }) {
         </p>
       )}
       {counties.state === 'error' && !noRun(counties.error) && <ErrorBox error={counties.error} retry={reload} />}
-      {data && <Counties year={year} data={data} selected={county} />}
-      {data && county && <DrillDown key={`${year}:${county}:${data.run.finishedAt}`} year={year} county={county} countyName={data.items.find((c) => c.code === county)?.name ?? county} />}
+      {data && <Counties year={year} data={data} selected={county} sector={sector} />}
+      {data && county && (
+        <DrillDown key={`${year}:${county}:${data.run.finishedAt}`} year={year} county={county} sector={sector} countyName={data.items.find((c) => c.code === county)?.name ?? county} />
+      )}
     </section>
   );
 }
@@ -164,7 +172,7 @@ function Downloads({ label, paths }: { label: string; paths: { csv: [string, str
   );
 }
 
-function Counties({ year, data, selected }: { year: number; data: AssessmentCounties; selected?: string }) {
+function Counties({ year, data, selected, sector }: { year: number; data: AssessmentCounties; selected?: string; sector?: Sector }) {
   const { run, items } = data;
   return (
     <section class="card" aria-labelledby="counties-title">
@@ -197,7 +205,7 @@ function Counties({ year, data, selected }: { year: number; data: AssessmentCoun
             </thead>
             <tbody>
               {items.map((c) => (
-                <CountyRow key={c.code} year={year} c={c} selected={c.code === selected} />
+                <CountyRow key={c.code} year={year} c={c} selected={c.code === selected} sector={sector} />
               ))}
             </tbody>
           </table>
@@ -207,14 +215,14 @@ function Counties({ year, data, selected }: { year: number; data: AssessmentCoun
   );
 }
 
-function CountyRow({ year, c, selected }: { year: number; c: AssessmentCounty; selected: boolean }) {
+function CountyRow({ year, c, selected, sector }: { year: number; c: AssessmentCounty; selected: boolean; sector?: Sector }) {
   return (
     <tr data-county={c.code} class={selected ? 'selected' : undefined}>
       <td class="num" data-testid="rank">
         {c.rank}
       </td>
       <th scope="row">
-        <a href={rankingUrl(year, c.code)} aria-current={selected ? 'true' : undefined} title={t('rank.drill', { name: c.name })}>
+        <a href={rankingUrl(year, c.code, sector)} aria-current={selected ? 'true' : undefined} title={t('rank.drill', { name: c.name })}>
           {c.name}
         </a>
       </th>
@@ -245,8 +253,8 @@ function Indicator({ v }: { v: boolean | null }) {
   return <span class={`indicator ${v ? 'yes' : 'no'}`}>{v ? `✓ ${t('rank.yes')}` : `✗ ${t('rank.no')}`}</span>;
 }
 
-function DrillDown({ year, county, countyName }: { year: number; county: string; countyName: string }) {
-  const [orgs, reload] = useLoad(() => getAssessmentOrganizations(year, { under: county, limit: DRILL_LIMIT }), [year, county]);
+function DrillDown({ year, county, sector, countyName }: { year: number; county: string; sector?: Sector; countyName: string }) {
+  const [orgs, reload] = useLoad(() => getAssessmentOrganizations(year, { under: county, sector, limit: DRILL_LIMIT }), [year, county, sector]);
   const heading = useRef<HTMLHeadingElement>(null);
   // Keyboard and screen-reader users land on the drill-down they asked for.
   useEffect(() => heading.current?.focus(), [county]);
@@ -258,11 +266,23 @@ function DrillDown({ year, county, countyName }: { year: number; county: string;
       <p>
         <a href={rankingUrl(year)}>{t('rank.back')}</a>
       </p>
+      {/* Focus stays on the filter while the list changes (the heading takes it only for a new county). */}
+      <div class="inline toolbar">
+        <label for="rank-sector">{t('rank.sector')}</label>
+        <select id="rank-sector" value={sector ?? ''} onChange={(e) => navigate(rankingUrl(year, county, asSector(e.currentTarget.value)))} style={{ maxWidth: '12rem' }}>
+          <option value="">{t('rank.allSectors')}</option>
+          {sectors.map((x) => (
+            <option key={x} value={x}>
+              {tx(`sector.${x}`, x)}
+            </option>
+          ))}
+        </select>
+      </div>
       <Downloads
         label={t('rank.downloadOrgs', { name: countyName })}
         paths={{
-          csv: [assessmentExportPath(year, 'organizations', 'csv', { under: county }), `organizations-${year}.csv`],
-          xlsx: [assessmentExportPath(year, 'organizations', 'xlsx', { under: county }), `organizations-${year}.xlsx`],
+          csv: [assessmentExportPath(year, 'organizations', 'csv', { under: county, sector }), `organizations-${year}.csv`],
+          xlsx: [assessmentExportPath(year, 'organizations', 'xlsx', { under: county, sector }), `organizations-${year}.xlsx`],
         }}
       />
       {orgs.state === 'loading' && <Loading />}

@@ -5,7 +5,8 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, eventName, processName
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { route } from '../router.js';
 import { useSignal } from '../signal.js';
-import { formToOutcome, stepForms, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import { formFor, formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import type { StepHistory } from '../../../src/domain/step-context.js';
 import { TaskActions } from './actions.js';
 
 /** A task, found through its process (the link carries the workflow id): form for its step, and the history. */
@@ -75,7 +76,8 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
       {task && !done && canComplete && (
         <TaskForm
           taskId={id}
-          form={stepForms[task.step]}
+          form={formFor(process.kind, task.step)}
+          history={process.history}
           onDone={() => {
             setDone(true);
             // The workflow records the step a moment after the task closes: read the process again shortly.
@@ -113,22 +115,32 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
   );
 }
 
-function TaskForm({ taskId, form, onDone }: { taskId: number; form: StepForm | undefined; onDone: () => void }) {
+/** The API's refusal as errors by field: a broken rule (422 rule_violation names it) or the schema's fields. */
+function serverErrors(form: StepForm | undefined, err: ApiError): Record<string, string> {
+  const rule = (err.raw as { error?: { details?: { rule?: unknown } } } | undefined)?.error?.details?.rule;
+  if (form && typeof rule === 'string') return { [ruleField(form, rule)]: `r.${rule}` };
+  // Fields come as body.outcome.<name>[.<key>] (request schema) or outcome.<name>[.<key>] (the workflow's).
+  return Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^(body\.)?(outcome\.)?/, '').split('.')[0] || '_', d.message]));
+}
+
+function TaskForm({ taskId, form, history, onDone }: { taskId: number; form: StepForm | undefined; history: StepHistory; onDone: () => void }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const shown = form?.fields.filter((f) => isShown(f, values)) ?? [];
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setFormError(null);
     const outcome = form ? formToOutcome(form, values) : {};
-    const errs = form ? validateOutcome(form, outcome) : null;
+    // The step's rule is checked with what the history tells, as the workflow will check it.
+    const errs = form ? validateOutcome(form, outcome, history) : null;
     setErrors(errs ?? {});
     if (errs) {
-      setFormError(t('task.fixErrors'));
+      setFormError(errs._ ? validationText(errs._) : t('task.fixErrors'));
       // Keyboard and screen-reader users land on the first wrong field.
-      const first = form!.fields.find((f) => errs[f.name]);
+      const first = shown.find((f) => errs[f.name]);
       if (first) document.getElementById(`f-${first.name}`)?.focus();
       return;
     }
@@ -137,11 +149,9 @@ function TaskForm({ taskId, form, onDone }: { taskId: number; form: StepForm | u
       await completeTask(taskId, outcome);
       onDone();
     } catch (err) {
-      if (err instanceof ApiError && err.details.length) {
-        // The API names fields as body.outcome.<name>: put its message next to that field.
-        setErrors(Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^body\.(outcome\.)?/, ''), d.message])));
-      }
-      setFormError(err instanceof ApiError && err.status === 403 ? t('task.noPermission') : errorText(err));
+      const byField = err instanceof ApiError ? serverErrors(form, err) : {};
+      setErrors(byField);
+      setFormError(err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : errorText(err));
     } finally {
       setBusy(false);
     }
@@ -151,7 +161,7 @@ function TaskForm({ taskId, form, onDone }: { taskId: number; form: StepForm | u
     <form class="card" onSubmit={submit} noValidate aria-labelledby="form-title" data-testid="task-form">
       <h2 id="form-title">{t('task.form')}</h2>
       {!form && <p class="muted">{t('task.noForm')}</p>}
-      {form?.fields.map((f) => (
+      {shown.map((f) => (
         <FormField key={f.name} spec={f} value={values[f.name] ?? ''} error={errors[f.name]} onInput={(v) => setValues({ ...values, [f.name]: v })} />
       ))}
       {formError && (
@@ -170,15 +180,18 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
   const id = `f-${spec.name}`;
   const label = tx(`field.${spec.name}`, spec.name);
   const msg = error ? validationText(error, { min: spec.min ?? '', max: spec.max ?? '' }) : null;
+  // Lists are typed one entry a line: the hint says how.
+  const hint = spec.kind === 'names' || spec.kind === 'votes' ? t(spec.kind === 'names' ? 'hint.names' : 'hint.votes') : undefined;
+  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
     name: spec.name,
     'aria-invalid': !!error,
-    'aria-describedby': error ? `${id}-error` : undefined,
+    'aria-describedby': describedBy,
     required: spec.required,
   };
   return (
-    <Field id={id} label={label} required={spec.required} error={msg}>
+    <Field id={id} label={label} required={spec.required} error={msg} hint={hint}>
       {spec.kind === 'select' ? (
         <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
           <option value="">{t('opt.choose')}</option>
@@ -188,8 +201,10 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
             </option>
           ))}
         </select>
-      ) : spec.kind === 'text' ? (
-        <textarea {...common} rows={3} maxLength={spec.max} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
+      ) : spec.kind === 'check' ? (
+        <input {...common} type="checkbox" checked={value === 'true'} onChange={(e) => onInput(e.currentTarget.checked ? 'true' : '')} />
+      ) : spec.kind === 'text' || spec.kind === 'names' || spec.kind === 'votes' ? (
+        <textarea {...common} rows={spec.kind === 'text' ? 3 : 4} maxLength={spec.kind === 'text' ? spec.max : undefined} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       ) : spec.kind === 'date' ? (
         <input {...common} type="date" value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       ) : (
