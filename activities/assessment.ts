@@ -1,7 +1,7 @@
 // The yearly assessment's one activity: score every Party organization of the province on its indicators
 // (in SQL, one statement over the whole tree), then rate and rank the counties. Replaces the year's rows in one
 // transaction: a retry or a re-run leaves one consistent set.
-import type { TransactionSql } from 'postgres';
+import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
 import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
 import type { IsoDate } from '../src/domain/dates.js';
@@ -26,7 +26,7 @@ export interface AssessYearResult {
  * src/domain/assessment.ts states them: null where an indicator does not apply or the rule set does not assess
  * the returns; a missing return (or figure) is false, not null — it scores zero, as inspectors count it.
  */
-function returnIndicatorsSql(tx: TransactionSql<{ int8: number }>, rules: AssessmentRules) {
+function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rules: AssessmentRules) {
   const r = rules.yearlyReturn;
   if (!r) {
     return tx`select null::boolean as return_filed, null::boolean as activists_trained, null::boolean as reserve_cadres, null::boolean as funding_floor,

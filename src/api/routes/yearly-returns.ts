@@ -227,7 +227,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         // The gravest refusal answers for the file; every error is listed with its row and column.
         const status = errors.some((e) => e.status === 404) ? 404 : errors.some((e) => e.status === 403) ? 403 : 422;
         const codes = { 404: 'not_found', 403: 'forbidden', 422: 'invalid_rows' } as const;
-        throw new HttpError(status, codes[status], `${errors.length} error(s); nothing was filed`, errors.map(({ status: _, ...e }) => e));
+        throw new HttpError(status, codes[status], `${errors.length} error(s); nothing was filed`, errors.map((e) => ({ row: e.row, column: e.column, message: e.message })));
       }
       await sql.begin(async (tx) => {
         for (const a of accepted) await store(tx as unknown as Sql, a.t, y, a.body, req.principal.username);
