@@ -1,8 +1,9 @@
 // The yearly assessment's one activity: score every Party organization of the province on its indicators
 // (in SQL, one statement over the whole tree), then rate and rank the counties. Replaces the year's rows in one
 // transaction: a retry or a re-run leaves one consistent set.
+import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
-import { assessedOn, assessmentRulesFor, countyScore } from '../src/domain/assessment.js';
+import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
 import type { IsoDate } from '../src/domain/dates.js';
 
 export interface AssessYearInput {
@@ -20,23 +21,69 @@ export interface AssessYearResult {
   counties: number;
 }
 
+/**
+ * The yearly return's indicators of `o` from its return `y` (left-joined), as `returnIndicators` in
+ * src/domain/assessment.ts states them: null where an indicator does not apply or the rule set does not assess
+ * the returns; a missing return (or figure) is false, not null — it scores zero, as inspectors count it.
+ */
+function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rules: AssessmentRules) {
+  const r = rules.yearlyReturn;
+  if (!r) {
+    return tx`select null::boolean as return_filed, null::boolean as activists_trained, null::boolean as reserve_cadres, null::boolean as funding_floor,
+                     null::boolean as member_funding, null::boolean as venue, null::boolean as young_committee_member`;
+  }
+  const communityFloor = r.communityFunding.reduce(
+    (acc, b) => tx`${acc} when y.households <= ${b.upToHouseholds ?? 2_147_483_647}::int then ${b.yuan}::bigint`,
+    tx``,
+  );
+  return tx`
+    select case when k.kind is not null then y.organization_id is not null end as return_filed,
+           case when k.kind = 'village' then coalesce(y.activists_trained >= ${r.activistsPerVillage}::int, false) end as activists_trained,
+           case when k.kind = 'village' then coalesce(y.reserve_cadres between ${r.reserveCadres.min}::int and ${r.reserveCadres.max}::int, false) end as reserve_cadres,
+           case when k.kind = 'village' then coalesce(y.funding_yuan >= ${r.villageFunding}::bigint, false)
+                when k.kind = 'community' then coalesce(y.funding_yuan >= (case ${communityFloor} end), false) end as funding_floor,
+           case when k.kind = 'community' then coalesce(y.member_funding_yuan >= ${r.fundingPerMember}::bigint * (o.full_members + o.probationary_members), false)
+                -- A university branch that reports no student members is a staff branch: the student floor does not apply.
+                when k.kind = 'university-branch' and y.student_members is distinct from 0
+                  then coalesce(y.member_funding_yuan >= ${r.fundingPerStudentMember}::bigint * y.student_members, false) end as member_funding,
+           case when k.kind = 'community'
+                then coalesce(y.venue_sqm >= case when y.central_district then ${r.centralDistrictVenueSqm}::numeric else ${r.venueSqm}::numeric end
+                              and y.central_district is not null, false) end as venue,
+           case when k.kind = 'community' then coalesce(y.committee_members_under_35 >= ${r.committeeMembersUnder35}::int, false) end as young_committee_member`;
+}
+
 export function assessmentActivities(sql: Sql) {
   return {
     async assessYear(input: AssessYearInput): Promise<AssessYearResult> {
       const day = assessedOn(input.year, input.today);
       const rules = assessmentRulesFor(day);
-      const w = rules.weights;
+      const w = { ...rules.weights, activistsTrained: 0, reserveCadres: 0, fundingFloor: 0, memberFunding: 0, venue: 0, youngCommitteeMember: 0, ...rules.yearlyReturn?.weights };
       return sql.begin(async (tx) => {
+        // Each indicator met adds its weight; one that does not apply (null) leaves the denominator too.
+        const indicators = [
+          [w.termOnTime, tx`i.term_on_time`],
+          [w.secretaryTrained, tx`i.trained`],
+          [w.noOverdueTasks, tx`i.no_overdue`],
+          [w.activistsTrained, tx`r.activists_trained`],
+          [w.reserveCadres, tx`r.reserve_cadres`],
+          [w.fundingFloor, tx`r.funding_floor`],
+          [w.memberFunding, tx`r.member_funding`],
+          [w.venue, tx`r.venue`],
+          [w.youngCommitteeMember, tx`r.young_committee_member`],
+        ] as const;
+        const met = indicators.reduce((acc, [weight, x]) => tx`${acc} + ${weight}::int * coalesce(${x}::int, 0)`, tx`0`);
+        const applies = indicators.reduce((acc, [weight, x]) => tx`${acc} + case when ${x} is null then 0 else ${weight}::int end`, tx`0`);
         // A county is the third level of the tree (province → prefecture → county).
         await tx`delete from assessment_counties where year = ${input.year}`;
         await tx`delete from assessment_scores where year = ${input.year}`;
         const scored = await tx`
-          insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks, score)
+          insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks,
+                                         return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member, score)
           select ${input.year}, o.id,
                  case when nlevel(o.path) >= 3 then ltree2text(subpath(o.path, 2, 1))::bigint end,
                  o.sector, i.term_on_time, i.trained, i.no_overdue,
-                 round(100.0 * (${w.termOnTime} * i.term_on_time::int + ${w.secretaryTrained} * coalesce(i.trained::int, 0) + ${w.noOverdueTasks} * i.no_overdue::int)
-                       / (${w.termOnTime} + case when i.trained is null then 0 else ${w.secretaryTrained} end + ${w.noOverdueTasks}), 1)
+                 r.return_filed, r.activists_trained, r.reserve_cadres, r.funding_floor, r.member_funding, r.venue, r.young_committee_member,
+                 round(100.0 * (${met}) / (${applies}), 1)
           from organizations o
           cross join lateral (
             select (o.term_ends_on is null or o.term_ends_on >= ${day}::date) as term_on_time,
@@ -47,6 +94,13 @@ export function assessmentActivities(sql: Sql) {
                    not exists (select 1 from tasks t where t.organization_id = o.id and t.state in ('open', 'claimed', 'escalated')
                                  and t.due_at < (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai') as no_overdue
           ) i
+          -- Who files a yearly return (returnKindOf): villages, communities, university branches.
+          cross join lateral (
+            select case when o.sector = 'rural' then 'village' when o.sector = 'community' then 'community'
+                        when o.sector = 'university' and o.type = 'branch' then 'university-branch' end as kind
+          ) k
+          left join yearly_returns y on y.organization_id = o.id and y.year = ${input.year}
+          cross join lateral (${returnIndicatorsSql(tx, rules)}) r
           where o.type <> 'unit'`;
         await tx`
           update assessment_scores s set sector_rank = r.rank
@@ -54,45 +108,70 @@ export function assessmentActivities(sql: Sql) {
                 from assessment_scores where year = ${input.year} and sector in ${tx(rules.rankedBySector as string[])}) r
           where s.year = ${input.year} and s.organization_id = r.organization_id`;
 
-        // County rates: the mean of the scores that count towards the county, 一肩挑 among villages, and
-        // units with an acknowledged officer among units without an organization (as /liaison/coverage counts).
-        const rates = await tx<{ county_id: number; organizations: number; mean_score: number | null; villages: number; heads: number; units: number; dispatched: number }[]>`
+        // County rates: the mean of the scores that count towards the county, 一肩挑 among villages, units with an
+        // acknowledged officer among units without an organization (as /liaison/coverage counts), villages in an
+        // active pairing begun by the day (as /pairing/coverage counts), and the deliverables of those pairings.
+        // /pairing/coverage counts every deliverable of the cycle; here only those due by the day (or delivered
+        // early) count, so that a pairing begun this year is not marked down for deliverables due in its third.
+        const rates = await tx<
+          { county_id: number; organizations: number; mean_score: number | null; villages: number; heads: number; units: number; dispatched: number; paired: number; deliverables: number; delivered: number }[]
+        >`
           select k.id as county_id,
                  count(s.*)::int as organizations,
                  avg(s.score)::float8 as mean_score,
                  count(*) filter (where o.sector = 'rural' and o.type <> 'unit')::int as villages,
                  count(*) filter (where o.sector = 'rural' and o.type <> 'unit' and o.concurrent_head)::int as heads,
                  count(*) filter (where o.type = 'unit' or d.state = 'established')::int as units,
-                 count(*) filter (where (o.type = 'unit' or d.state = 'established') and d.state in ('acknowledged', 'establishing', 'established'))::int as dispatched
+                 count(*) filter (where (o.type = 'unit' or d.state = 'established') and d.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
+                 count(p.workflow_id)::int as paired,
+                 coalesce(sum(p.deliverables), 0)::int as deliverables,
+                 coalesce(sum(p.delivered), 0)::int as delivered
           from organizations k
           join organizations o on o.path <@ k.path and o.id <> k.id
           left join assessment_scores s on s.year = ${input.year} and s.organization_id = o.id and not (s.sector in ${tx(rules.rankedBySector as string[])})
           left join liaison_dispatches d on d.organization_id = o.id
+          left join lateral (
+            select x.workflow_id,
+                   (select count(*) from pairing_deliverables pd where pd.workflow_id = x.workflow_id and pd.cycle = x.cycle
+                      and pd.state <> 'cancelled' and (pd.due_on <= ${day}::date or pd.state = 'delivered')) as deliverables,
+                   (select count(*) from pairing_deliverables pd where pd.workflow_id = x.workflow_id and pd.cycle = x.cycle and pd.state = 'delivered') as delivered
+            from pairings x
+            where o.sector = 'rural' and o.type <> 'unit' and x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date
+            order by x.cycle desc limit 1
+          ) p on true
           where nlevel(k.path) = 3 and k.type = 'committee'
           group by k.id`;
-        const counties = rates
-          .map((r) => {
-            const concurrentHeadRate = r.villages ? r.heads / r.villages : null;
-            const liaisonCoverage = r.units ? r.dispatched / r.units : null;
-            return { ...r, concurrentHeadRate, liaisonCoverage, score: countyScore(rules, { meanScore: r.mean_score, concurrentHeadRate, liaisonCoverage }) };
-          })
-          .sort((a, b) => b.score - a.score);
         const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
-        const rows = counties.map((c, i) => ({
-          year: input.year,
-          county_id: c.county_id,
-          organizations: c.organizations,
-          mean_score: c.mean_score === null ? null : Math.round(c.mean_score * 10) / 10,
-          villages: c.villages,
-          concurrent_head_rate: pct(c.concurrentHeadRate),
-          units: c.units,
-          liaison_coverage: pct(c.liaisonCoverage),
-          score: c.score,
-          // Ties share a rank (1, 2, 2, 4).
-          rank: i > 0 && counties[i - 1]!.score === c.score ? -1 : i + 1,
-        }));
-        for (let i = 1; i < rows.length; i++) if (rows[i]!.rank === -1) rows[i]!.rank = rows[i - 1]!.rank;
-        for (let i = 0; i < rows.length; i += 1000) await tx`insert into assessment_counties ${tx(rows.slice(i, i + 1000))}`;
+        const rows = rates.map((r) => {
+          const concurrentHeadRate = r.villages ? r.heads / r.villages : null;
+          const liaisonCoverage = r.units ? r.dispatched / r.units : null;
+          const pairingCoverage = r.villages ? r.paired / r.villages : null;
+          const deliveredRate = r.deliverables ? r.delivered / r.deliverables : null;
+          return {
+            year: input.year,
+            county_id: r.county_id,
+            organizations: r.organizations,
+            mean_score: r.mean_score === null ? null : Math.round(r.mean_score * 10) / 10,
+            villages: r.villages,
+            concurrent_head_rate: pct(concurrentHeadRate),
+            units: r.units,
+            liaison_coverage: pct(liaisonCoverage),
+            paired: r.paired,
+            pairing_coverage: pct(pairingCoverage),
+            deliverables: r.deliverables,
+            delivered: r.delivered,
+            delivered_rate: pct(deliveredRate),
+            score: countyScore(rules, { meanScore: r.mean_score, concurrentHeadRate, liaisonCoverage, pairingCoverage, deliveredRate }),
+          };
+        });
+        // Ranked in SQL over all of them at once: ties share a rank (1, 2, 2, 4).
+        if (rows.length) {
+          const columns = Object.keys(rows[0]!);
+          await tx`
+            insert into assessment_counties (${tx(columns)}, rank)
+            select ${tx(columns)}, rank() over (order by score desc)
+            from jsonb_populate_recordset(null::assessment_counties, ${tx.json(rows as never)})`;
+        }
 
         await tx`
           insert into assessment_runs (year, assessed_on, rule_set, workflow_id, organizations, counties, finished_at)

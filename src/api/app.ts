@@ -1,4 +1,5 @@
 import assessments from './routes/assessments.js';
+import yearlyReturns from './routes/yearly-returns.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(units);
       await api.register(people);
       await api.register(assessments);
+      await api.register(yearlyReturns);
     },
     { prefix: '/api/v1' },
   );

@@ -178,6 +178,10 @@ export const assessmentCountySchema = z.object({
   concurrentHeadRate: z.number().nullable().describe('percent of villages whose secretary heads the village committee'),
   units: z.number(),
   liaisonCoverage: z.number().nullable().describe('percent of units without an organization that have an acknowledged officer'),
+  paired: z.number().describe('villages in an active urban–rural pairing'),
+  pairingCoverage: z.number().nullable().describe('percent of villages in an active urban–rural pairing'),
+  deliverables: z.number().describe('deliverables of those pairings due by the day assessed, or delivered already'),
+  deliveredRate: z.number().nullable().describe('percent of those deliverables delivered'),
 });
 
 /** An organization's score and indicators (null: the indicator does not apply); sectorRank for the sectors ranked by sector. */
@@ -191,7 +195,53 @@ export const assessmentOrganizationSchema = z.object({
   termOnTime: z.boolean(),
   secretaryTrained: z.boolean().nullable(),
   noOverdueTasks: z.boolean(),
+  // From the yearly return (rule sets from 2026); null also for the years before.
+  returnFiled: z.boolean().nullable().describe('a yearly return was on file when the year was scored (null: the organization files none)'),
+  activistsTrained: z.boolean().nullable(),
+  reserveCadres: z.boolean().nullable(),
+  fundingFloor: z.boolean().nullable(),
+  memberFunding: z.boolean().nullable(),
+  venue: z.boolean().nullable(),
+  youngCommitteeMember: z.boolean().nullable(),
 });
 
 export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });
 export const assessmentOrganizationsSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentOrganizationSchema) });
+
+// ---- yearly return 年报 (PUT/GET /organizations/{code}/returns/{year}) ----
+
+const count = (max: number) => z.number().int().min(0).max(max);
+const yuan = z.number().int().min(0).max(1_000_000_000).describe('yuan for the year');
+
+/**
+ * A yearly return as filed: the figures of the organization's kind (village: activistsTrained, reserveCadres,
+ * funding; community: funding, households, memberFunding, venueSqm, centralDistrict, committeeMembersUnder35;
+ * university branch: studentMembers, memberFunding). The route requires those of the kind and refuses the others.
+ */
+export const yearlyReturnBodySchema = z.strictObject({
+  activistsTrained: count(10_000).nullish().describe('入党积极分子 trained during the year'),
+  reserveCadres: count(10_000).nullish().describe('后备干部人选 on record'),
+  funding: yuan.nullish().describe('village: 村办公经费 + 党组织活动经费; community: 社区工作经费 (yuan for the year)'),
+  households: count(1_000_000).nullish().describe('households (户) of the community'),
+  memberFunding: yuan.nullish().describe('党员活动经费 (community) or 学生党支部活动经费 (university branch), yuan for the year'),
+  studentMembers: count(100_000).nullish().describe('student Party members of a university branch'),
+  venueSqm: z.number().min(0).max(1_000_000).nullish().describe('office and activity venue, square metres (kept to 0.1 m²)'),
+  centralDistrict: z.boolean().nullish().describe('the community lies in a central district (中心城区)'),
+  committeeMembersUnder35: count(1_000).nullish().describe('community committee members under 35'),
+});
+
+export const yearlyReturnSchema = z.object({
+  organization: z.string(),
+  year: z.number(),
+  activistsTrained: z.number().nullable(),
+  reserveCadres: z.number().nullable(),
+  funding: z.number().nullable(),
+  households: z.number().nullable(),
+  memberFunding: z.number().nullable(),
+  studentMembers: z.number().nullable(),
+  venueSqm: z.number().nullable(),
+  centralDistrict: z.boolean().nullable(),
+  committeeMembersUnder35: z.number().nullable(),
+  updatedBy: z.string(),
+  updatedAt: z.string(),
+});

@@ -16,6 +16,8 @@ import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
 import { startAssessment } from '../processes/assessment.js';
+import { assessmentRulesFor } from '../domain/assessment.js';
+import { demoReturns } from './returns.js';
 import type { Role } from '../auth/principal.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
@@ -94,7 +96,19 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
             values ('DEMO-TRAINING-1', ${ids.get(county)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
             on conflict do nothing`;
-  log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length }, 'seeded a demo province');
+  // This year's returns, as the villages and communities would have filed them by now (the rule set in force says
+  // what they report against; a year whose rules assess no returns gets none).
+  const returnRules = assessmentRulesFor(today).yearlyReturn;
+  const returns = returnRules ? [...demoReturns(rows, returnRules)] : [];
+  for (const { code, figures: f } of returns) {
+    await sql`
+      insert into yearly_returns (organization_id, year, activists_trained, reserve_cadres, funding_yuan, households, member_funding_yuan,
+                                  student_members, venue_sqm, central_district, committee_members_under_35, updated_by, updated_at)
+      values (${ids.get(code)!}, ${Number(today.slice(0, 4))}, ${f.activistsTrained}, ${f.reserveCadres}, ${f.funding}, ${f.households}, ${f.memberFunding},
+              ${f.studentMembers}, ${f.venueSqm}, ${f.centralDistrict}, ${f.committeeMembersUnder35}, 'demo-admin', now())
+      on conflict do nothing`;
+  }
+  log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length, yearlyReturns: returns.length }, 'seeded a demo province');
   // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
   // Then this year's assessment so far, so that the ranking has something to show.
   const assess = () =>

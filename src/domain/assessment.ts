@@ -1,6 +1,7 @@
 // Yearly inspection and ranking 检查考评 (domain.md §4.6): which indicators count, how much, and from when.
 // The scoring itself runs in SQL over the whole province (activities/assessment.ts) with these numbers as
-// parameters, so a rule change is a new entry here, never an edit of a past one.
+// parameters, so a rule change is a new entry here, never an edit of a past one. The functions below state each
+// rule once, readable and testable on its own; the SQL mirrors them and an integration test holds them together.
 import type { IsoDate } from './dates.js';
 import { ruleSetFor } from './rules.js';
 
@@ -9,14 +10,49 @@ export interface AssessmentRules {
   effectiveFrom: IsoDate;
   /** Weights of an organization's own indicators; an indicator that does not apply drops out of the sum. */
   weights: { termOnTime: number; secretaryTrained: number; noOverdueTasks: number };
+  /**
+   * Indicators from the yearly return 年报 of villages, communities and university branches, with the seed's
+   * thresholds. Absent (rule sets before 2026): not assessed, stored as null, as if they did not apply.
+   */
+  yearlyReturn?: YearlyReturnRules;
   /** A county's score: this share from the mean of its organizations' scores, the rest from its rates. */
   countyMeanShare: number;
   /** Points for villages whose secretary also heads the village committee (一肩挑), full at this rate. */
   concurrentHead: { points: number; fullAt: number };
   /** Points for units without a Party organization that have an acknowledged liaison officer (应派尽派). */
   liaisonCoverage: { points: number };
+  /**
+   * Points for administrative villages in an active urban–rural pairing (结对共建), and for the deliverables of those
+   * pairings delivered. Absent (before 2026): no points.
+   */
+  pairing?: { coveragePoints: number; deliveredPoints: number };
   /** Sectors ranked by sector across the province; the others count towards their county. */
   rankedBySector: readonly string[];
+}
+
+export interface YearlyReturnRules {
+  weights: { activistsTrained: number; reserveCadres: number; fundingFloor: number; memberFunding: number; venue: number; youngCommitteeMember: number };
+  /** 每村每年至少培养3名入党积极分子. */
+  activistsPerVillage: number;
+  /** 保证每村有3至5名后备干部人选: the seed fixes a band, and a village outside it misses the indicator. */
+  reserveCadres: { min: number; max: number };
+  /** 村办公经费、党组织活动经费每村每年不低于2万元 (yuan per year). */
+  villageFunding: number;
+  /**
+   * 社区工作经费 by households (户): 2000户居民以下 4万, 2000至3000户 5万, 3000户以上 6万 (yuan per year). The first band
+   * whose `upToHouseholds` (inclusive; null: no bound) holds the community: 2,000 and 3,000 households both fall in
+   * the middle band, which the seed names "2000至3000户".
+   */
+  communityFunding: readonly { upToHouseholds: number | null; yuan: number }[];
+  /** 党员活动经费每名党员每年不低于50元 (communities; members as orglife holds them, full and probationary). */
+  fundingPerMember: number;
+  /** 学生党支部活动经费按照学生党员年人均不少于100元 (university branches with student members). */
+  fundingPerStudentMember: number;
+  /** 每个社区都有不少于300平方米的办公活动场所（中心城区一般不少于200平方米）. */
+  venueSqm: number;
+  centralDistrictVenueSqm: number;
+  /** 社区领导班子成员中至少有1名35岁以下年轻干部. */
+  committeeMembersUnder35: number;
 }
 
 export const assessmentRuleSets: readonly AssessmentRules[] = [
@@ -27,6 +63,34 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
     countyMeanShare: 0.7,
     concurrentHead: { points: 15, fullAt: 0.8 },
     liaisonCoverage: { points: 15 },
+    rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
+  },
+  {
+    // The rest of the seed's indicators (issue 5 §6): the yearly return's figures and urban–rural pairing. The
+    // weights are [default]: a village's six indicators add up to 100, as the 2021 set's three did.
+    id: 'provincial-plan-2026',
+    effectiveFrom: '2026-01-01',
+    weights: { termOnTime: 30, secretaryTrained: 20, noOverdueTasks: 20 },
+    yearlyReturn: {
+      weights: { activistsTrained: 10, reserveCadres: 10, fundingFloor: 10, memberFunding: 10, venue: 10, youngCommitteeMember: 10 },
+      activistsPerVillage: 3,
+      reserveCadres: { min: 3, max: 5 },
+      villageFunding: 20_000,
+      communityFunding: [
+        { upToHouseholds: 1_999, yuan: 40_000 },
+        { upToHouseholds: 3_000, yuan: 50_000 },
+        { upToHouseholds: null, yuan: 60_000 },
+      ],
+      fundingPerMember: 50,
+      fundingPerStudentMember: 100,
+      venueSqm: 300,
+      centralDistrictVenueSqm: 200,
+      committeeMembersUnder35: 1,
+    },
+    countyMeanShare: 0.6,
+    concurrentHead: { points: 10, fullAt: 0.8 },
+    liaisonCoverage: { points: 10 },
+    pairing: { coveragePoints: 10, deliveredPoints: 10 },
     rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
   },
 ];
@@ -42,13 +106,162 @@ export function assessedOn(year: number, today: IsoDate): IsoDate {
   return today < end ? today : end;
 }
 
+// ---- the yearly return 年报 ----
+
+/** Who files which figures: villages, communities, and university branches (for their student members). */
+export type ReturnKind = 'village' | 'community' | 'university-branch';
+
+export function returnKindOf(o: { type: string; sector: string }): ReturnKind | null {
+  if (o.type === 'unit') return null;
+  if (o.sector === 'rural') return 'village';
+  if (o.sector === 'community') return 'community';
+  if (o.sector === 'university' && o.type === 'branch') return 'university-branch';
+  return null;
+}
+
+/** An organization's figures for one year, as filed (yuan, square metres, people). */
+export interface YearlyReturn {
+  /** 入党积极分子 trained during the year. */
+  activistsTrained: number | null;
+  /** 后备干部人选 on record. */
+  reserveCadres: number | null;
+  /** Village: 村办公经费 + 党组织活动经费; community: 社区工作经费. */
+  funding: number | null;
+  households: number | null;
+  /** 党员活动经费 (community) or 学生党支部活动经费 (university branch). */
+  memberFunding: number | null;
+  studentMembers: number | null;
+  venueSqm: number | null;
+  /** The community lies in a central district (中心城区), where the smaller venue suffices. */
+  centralDistrict: boolean | null;
+  committeeMembersUnder35: number | null;
+}
+
+export const yearlyReturnFields = [
+  'activistsTrained',
+  'reserveCadres',
+  'funding',
+  'households',
+  'memberFunding',
+  'studentMembers',
+  'venueSqm',
+  'centralDistrict',
+  'committeeMembersUnder35',
+] as const satisfies readonly (keyof YearlyReturn)[];
+
+/** The figures each kind files: all of them are required of it, and no other. */
+export const returnFieldsOf: Record<ReturnKind, readonly (keyof YearlyReturn)[]> = {
+  village: ['activistsTrained', 'reserveCadres', 'funding'],
+  community: ['funding', 'households', 'memberFunding', 'venueSqm', 'centralDistrict', 'committeeMembersUnder35'],
+  'university-branch': ['studentMembers', 'memberFunding'],
+};
+
+const kindNames: Record<ReturnKind, string> = { village: 'a village', community: 'a community', 'university-branch': 'a university branch' };
+
+/**
+ * What is wrong with a return for an organization of `kind` (null: it files none), field by field: each figure of
+ * its kind is required, the figures of other kinds are refused (a village's venue would be stored and never read).
+ */
+export function returnFieldErrors(kind: ReturnKind | null, ret: Partial<Record<keyof YearlyReturn, unknown>>): { field: keyof YearlyReturn | null; message: string }[] {
+  if (!kind) return [{ field: null, message: 'only villages, communities and university branches file a yearly return' }];
+  const wanted = returnFieldsOf[kind];
+  return yearlyReturnFields.flatMap((f) => {
+    const given = ret[f] !== null && ret[f] !== undefined;
+    if (wanted.includes(f) && !given) return [{ field: f, message: `required of ${kindNames[kind]}` }];
+    if (!wanted.includes(f) && given) return [{ field: f, message: `not filed by ${kindNames[kind]}` }];
+    return [];
+  });
+}
+
+export interface ReturnIndicators {
+  activistsTrained: boolean | null;
+  reserveCadres: boolean | null;
+  fundingFloor: boolean | null;
+  memberFunding: boolean | null;
+  venue: boolean | null;
+  youngCommitteeMember: boolean | null;
+}
+
+const none: ReturnIndicators = { activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null };
+
+/** The community work funds a community of `households` must have (社区工作经费). */
+export function communityFundingFloor(r: YearlyReturnRules, households: number): number {
+  return r.communityFunding.find((b) => b.upToHouseholds === null || households <= b.upToHouseholds)!.yuan;
+}
+
+/**
+ * The yearly return's indicators of an organization (null: does not apply, or the rule set does not assess it).
+ * A missing return, or a figure missing from it, misses every indicator that applies: what inspectors do — a
+ * figure not reported counts as a floor not met, otherwise not filing would pay. A university branch whose return
+ * reports no student members is a staff branch: the student floor does not apply to it.
+ */
+export function returnIndicators(rules: AssessmentRules, o: { type: string; sector: string; members: number }, ret: YearlyReturn | null): ReturnIndicators {
+  const r = rules.yearlyReturn;
+  const kind = returnKindOf(o);
+  if (!r || !kind) return none;
+  const atLeast = (x: number | null | undefined, floor: number) => x !== null && x !== undefined && x >= floor;
+  if (kind === 'village') {
+    const cadres = ret?.reserveCadres ?? null;
+    return {
+      ...none,
+      activistsTrained: atLeast(ret?.activistsTrained, r.activistsPerVillage),
+      reserveCadres: cadres !== null && cadres >= r.reserveCadres.min && cadres <= r.reserveCadres.max,
+      fundingFloor: atLeast(ret?.funding, r.villageFunding),
+    };
+  }
+  if (kind === 'community') {
+    const households = ret?.households ?? null;
+    const central = ret?.centralDistrict ?? null;
+    return {
+      ...none,
+      fundingFloor: households !== null && atLeast(ret?.funding, communityFundingFloor(r, households)),
+      memberFunding: atLeast(ret?.memberFunding, r.fundingPerMember * o.members),
+      venue: central !== null && atLeast(ret?.venueSqm, central ? r.centralDistrictVenueSqm : r.venueSqm),
+      youngCommitteeMember: atLeast(ret?.committeeMembersUnder35, r.committeeMembersUnder35),
+    };
+  }
+  if (ret && ret.studentMembers === 0) return none;
+  const students = ret?.studentMembers ?? null;
+  return { ...none, memberFunding: students !== null && atLeast(ret?.memberFunding, r.fundingPerStudentMember * students) };
+}
+
+/**
+ * An organization's score: the weighted share of its indicators met, over the indicators that apply (null ones
+ * drop out), to one decimal. The SQL of activities/assessment.ts computes the same over the whole province.
+ */
+export function organizationScore(rules: AssessmentRules, i: { termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean } & Partial<ReturnIndicators>): number {
+  const w = { ...rules.weights, ...rules.yearlyReturn?.weights };
+  let met = 0;
+  let total = 0;
+  for (const [k, weight] of Object.entries(w)) {
+    const x = (i as Record<string, boolean | null | undefined>)[k];
+    if (x === null || x === undefined) continue;
+    total += weight;
+    if (x) met += weight;
+  }
+  return Math.round((1000 * met) / total) / 10;
+}
+
+// ---- counties ----
+
+export interface CountyRates {
+  meanScore: number | null;
+  concurrentHeadRate: number | null;
+  liaisonCoverage: number | null;
+  /** Administrative villages in an active pairing, among the county's villages. */
+  pairingCoverage: number | null;
+  /** Deliverables of those pairings delivered, among those due by the day assessed or delivered already. */
+  deliveredRate: number | null;
+}
+
 /**
  * A county's score from its rates (each 0..1, null when nothing to count: full marks, nothing was missed).
  * Kept here, not only in SQL, so that the rule can be read and tested on its own; the SQL mirrors it.
  */
-export function countyScore(r: AssessmentRules, rates: { meanScore: number | null; concurrentHeadRate: number | null; liaisonCoverage: number | null }): number {
+export function countyScore(r: AssessmentRules, rates: CountyRates): number {
   const mean = (rates.meanScore ?? 100) * r.countyMeanShare;
   const head = r.concurrentHead.points * Math.min(1, (rates.concurrentHeadRate ?? 1) / r.concurrentHead.fullAt);
   const liaison = r.liaisonCoverage.points * (rates.liaisonCoverage ?? 1);
-  return Math.round((mean + head + liaison) * 10) / 10;
+  const pairing = r.pairing ? r.pairing.coveragePoints * (rates.pairingCoverage ?? 1) + r.pairing.deliveredPoints * (rates.deliveredRate ?? 1) : 0;
+  return Math.round((mean + head + liaison + pairing) * 10) / 10;
 }

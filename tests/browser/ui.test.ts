@@ -587,11 +587,12 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as { code: string; score: number; termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; sectorRank: number | null }[];
     expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2].sort()); // the county committee itself and its subtree
     const late = orgs.find((o) => o.code === va2)!;
-    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, score: 42.9, sectorRank: null });
+    // 2026 rules: 20 of 30 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return indicators).
+    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, score: 25, sectorRank: null });
     const row = drill.locator(`tr[data-org="${va2}"]`);
     await row.waitFor();
     expect(await row.getByRole('rowheader').textContent()).toBe(`下河村党支部${va2}`);
-    expect(await row.getByTestId('org-score').textContent()).toBe('42.9');
+    expect(await row.getByTestId('org-score').textContent()).toBe('25');
     expect(await row.getByTestId('termOnTime').textContent()).toBe('✗ 否');
     expect(await row.getByTestId('secretaryTrained').textContent()).toBe('不适用');
     expect(await row.getByTestId('noOverdueTasks').textContent()).toBe('✓ 是');
@@ -607,11 +608,12 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const [file] = await Promise.all([page.waitForEvent('download'), drill.getByRole('button', { name: '下载 CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`organizations-${year}.csv`);
     const csv = readFileSync((await file.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember\n')).toBe(true);
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(1 + orgs.length);
-    // csv-stringify writes true as 1 and false or null as an empty field: no sector rank, late, n/a, no overdue task.
-    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},42.9,,,,1`);
+    // csv-stringify writes true as 1 and false or null as an empty field: no sector rank, late, n/a, no overdue task,
+    // then no return and the return's indicators missed or not applying.
+    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},25,,,,1,,,,,,,`);
     await drill.getByText(`已下载 organizations-${year}.csv`).waitFor();
     const [countiesFile] = await Promise.all([
       page.waitForEvent('download'),
@@ -622,7 +624,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(countyCsv.startsWith('\uFEFF')).toBe(true); // a BOM, for Excel (trim() would drop it)
     const countyLines = countyCsv.slice(1).trim().split('\n');
     expect(countyLines).toHaveLength(1 + counties.length);
-    expect(countyLines[0]).toBe('rank,code,name,score,organizations,meanScore,villages,concurrentHeadRate,units,liaisonCoverage');
+    expect(countyLines[0]).toBe('rank,code,name,score,organizations,meanScore,villages,concurrentHeadRate,units,liaisonCoverage,paired,pairingCoverage,deliverables,deliveredRate');
     expect(countyLines.find((l) => l.includes(`,${ca},`))).toMatch(new RegExp(`^${a.rank},${ca},甲县委${ca},${a.score},`));
     expect(b.errors).toEqual([]);
 

@@ -22,6 +22,17 @@ describe('the demo province', () => {
       return run && kinds.every((k) => (by[k] ?? 0) >= 2) ? by : undefined;
     }, 150_000);
     expect(Object.keys(states).sort()).toEqual(expect.arrayContaining(kinds));
+    // The ranking shows this year's returns: most villages and communities filed, some missed a floor, a few did not file.
+    const [r] = await s.sql<{ filed: number; missing: number; missed: number; paired: number }[]>`
+      select count(*) filter (where return_filed)::int as filed, count(*) filter (where not return_filed)::int as missing,
+             count(*) filter (where return_filed and not (coalesce(activists_trained, true) and coalesce(reserve_cadres, true) and funding_floor
+                                                          and coalesce(member_funding, true) and coalesce(venue, true) and coalesce(young_committee_member, true)))::int as missed,
+             (select coalesce(sum(paired), 0)::int from assessment_counties) as paired
+      from assessment_scores`;
+    expect(r!.filed).toBeGreaterThan(r!.missing);
+    expect(r!.missing).toBeGreaterThan(0);
+    expect(r!.missed).toBeGreaterThan(0);
+    expect(r!.paired).toBeGreaterThan(0);
     // A second start on the same database seeds nothing more.
     const [before] = await s.sql<{ n: number }[]>`select count(*)::int as n from organizations`;
     await seedDemoIfEmpty(s.sql, s.client, s.config, quietLog);

@@ -98,6 +98,21 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/assessments/:year/run': () => ({ method: 'POST', url: '/api/v1/assessments/2020/run', expect: [403] }),
   'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
+  // The yearly return: county B's village does not exist for county A, to read or to file, alone or in a file.
+  'GET /api/v1/organizations/:code/returns/:year': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/returns/2025`, expect: [404] }),
+  'PUT /api/v1/organizations/:code/returns/:year': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/organizations/${f.outsideVillage}/returns/2025`,
+    payload: { activistsTrained: 3, reserveCadres: 3, funding: 20000 },
+    expect: [404],
+  }),
+  'POST /api/v1/returns/:year/import': (f) => ({
+    method: 'POST',
+    url: '/api/v1/returns/2025/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: `code,activists_trained,reserve_cadres,funding\n${f.outsideVillage},3,3,20000\n`,
+    expect: [404],
+  }),
   'GET /api/v1/liaison/coverage': (f) => ({ method: 'GET', url: '/api/v1/liaison/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'POST /api/v1/pairing/evidence': (f) => ({
     method: 'POST',

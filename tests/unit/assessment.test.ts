@@ -1,7 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { assessedOn, assessmentRulesFor, countyScore } from '../../src/domain/assessment.js';
+import {
+  assessedOn,
+  assessmentRuleSets,
+  assessmentRulesFor,
+  communityFundingFloor,
+  countyScore,
+  organizationScore,
+  returnFieldErrors,
+  returnIndicators,
+  returnKindOf,
+  type YearlyReturn,
+} from '../../src/domain/assessment.js';
+
+const blank: YearlyReturn = {
+  activistsTrained: null,
+  reserveCadres: null,
+  funding: null,
+  households: null,
+  memberFunding: null,
+  studentMembers: null,
+  venueSqm: null,
+  centralDistrict: null,
+  committeeMembersUnder35: null,
+};
+const village = { type: 'branch', sector: 'rural', members: 32 };
+const community = { type: 'branch', sector: 'community', members: 32 };
+const studentBranch = { type: 'branch', sector: 'university', members: 12 };
+const goodVillage: YearlyReturn = { ...blank, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
+const goodCommunity: YearlyReturn = { ...blank, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
 
 describe('yearly assessment rules (domain.md §4.6)', () => {
+  const rules2021 = assessmentRulesFor('2025-12-31');
   const rules = assessmentRulesFor('2026-12-31');
 
   it('assesses a year on its last day, or on today during the year', () => {
@@ -10,12 +39,125 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(() => assessmentRulesFor('2019-06-30')).toThrow(/no assessment rule set/);
   });
 
-  it('gives a county full marks only with every organization perfect, ≥80 % 一肩挑 and every unit covered', () => {
-    expect(countyScore(rules, { meanScore: 100, concurrentHeadRate: 0.8, liaisonCoverage: 1 })).toBe(100);
-    expect(countyScore(rules, { meanScore: 100, concurrentHeadRate: 1, liaisonCoverage: 1 })).toBe(100); // capped at the threshold
-    expect(countyScore(rules, { meanScore: 100, concurrentHeadRate: 0.4, liaisonCoverage: 1 })).toBe(92.5); // half of 15 points
-    expect(countyScore(rules, { meanScore: 50, concurrentHeadRate: 0.8, liaisonCoverage: 0 })).toBe(50); // 35 + 15 + 0
+  it('keeps the 2021 rule set for the years before 2026, and the 2026 set from its first day', () => {
+    expect(rules2021.id).toBe('provincial-plan-2021');
+    expect(assessmentRulesFor('2026-01-01').id).toBe('provincial-plan-2026');
+    expect(rules2021.yearlyReturn).toBeUndefined();
+    expect(rules2021.pairing).toBeUndefined();
+    // The past entry as it was: past years re-run give the scores they gave.
+    expect(assessmentRuleSets[0]).toMatchObject({ weights: { termOnTime: 40, secretaryTrained: 30, noOverdueTasks: 30 }, countyMeanShare: 0.7, concurrentHead: { points: 15, fullAt: 0.8 }, liaisonCoverage: { points: 15 } });
+    expect(returnIndicators(rules2021, village, null)).toEqual({ activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null });
+  });
+
+  it('gives a county full marks only with every organization perfect, ≥80 % 一肩挑 and every unit covered (2021)', () => {
+    const none = { pairingCoverage: null, deliveredRate: null };
+    expect(countyScore(rules2021, { meanScore: 100, concurrentHeadRate: 0.8, liaisonCoverage: 1, ...none })).toBe(100);
+    expect(countyScore(rules2021, { meanScore: 100, concurrentHeadRate: 1, liaisonCoverage: 1, ...none })).toBe(100); // capped at the threshold
+    expect(countyScore(rules2021, { meanScore: 100, concurrentHeadRate: 0.4, liaisonCoverage: 1, ...none })).toBe(92.5); // half of 15 points
+    expect(countyScore(rules2021, { meanScore: 50, concurrentHeadRate: 0.8, liaisonCoverage: 0, ...none })).toBe(50); // 35 + 15 + 0
+    // Pairing earns nothing under the 2021 set, whatever its rates.
+    expect(countyScore(rules2021, { meanScore: 100, concurrentHeadRate: 0.8, liaisonCoverage: 1, pairingCoverage: 0, deliveredRate: 0 })).toBe(100);
     // Nothing to count (no villages, no units) misses nothing.
-    expect(countyScore(rules, { meanScore: null, concurrentHeadRate: null, liaisonCoverage: null })).toBe(100);
+    expect(countyScore(rules2021, { meanScore: null, concurrentHeadRate: null, liaisonCoverage: null, ...none })).toBe(100);
+  });
+
+  it('scores pairing coverage and deliverables delivered for a county from 2026', () => {
+    const full = { meanScore: 100, concurrentHeadRate: 0.8, liaisonCoverage: 1, pairingCoverage: 1, deliveredRate: 1 };
+    expect(countyScore(rules, full)).toBe(100);
+    expect(countyScore(rules, { ...full, pairingCoverage: 0.5 })).toBe(95); // half of 10 points
+    expect(countyScore(rules, { ...full, deliveredRate: 0 })).toBe(90);
+    expect(countyScore(rules, { ...full, pairingCoverage: 0, deliveredRate: null })).toBe(90); // nothing due misses nothing
+    expect(countyScore(rules, { ...full, meanScore: 50 })).toBe(70); // 30 + 10 + 10 + 10 + 10
+  });
+
+  it('tells who files a return: villages, communities, university branches', () => {
+    expect(returnKindOf({ type: 'general_branch', sector: 'rural' })).toBe('village');
+    expect(returnKindOf({ type: 'branch', sector: 'community' })).toBe('community');
+    expect(returnKindOf({ type: 'branch', sector: 'university' })).toBe('university-branch');
+    expect(returnKindOf({ type: 'committee', sector: 'university' })).toBeNull();
+    expect(returnKindOf({ type: 'committee', sector: 'regional' })).toBeNull();
+    expect(returnKindOf({ type: 'unit', sector: 'rural' })).toBeNull();
+  });
+
+  it('requires ≥3 activists trained per village per year', () => {
+    expect(returnIndicators(rules, village, goodVillage).activistsTrained).toBe(true);
+    expect(returnIndicators(rules, village, { ...goodVillage, activistsTrained: 2 }).activistsTrained).toBe(false);
+    expect(returnIndicators(rules, community, goodCommunity).activistsTrained).toBeNull();
+  });
+
+  it('requires 3 to 5 reserve cadres per village', () => {
+    expect(returnIndicators(rules, village, { ...goodVillage, reserveCadres: 3 }).reserveCadres).toBe(true);
+    expect(returnIndicators(rules, village, { ...goodVillage, reserveCadres: 5 }).reserveCadres).toBe(true);
+    expect(returnIndicators(rules, village, { ...goodVillage, reserveCadres: 2 }).reserveCadres).toBe(false);
+    expect(returnIndicators(rules, village, { ...goodVillage, reserveCadres: 6 }).reserveCadres).toBe(false);
+  });
+
+  it('requires a village ≥20,000 yuan a year', () => {
+    expect(returnIndicators(rules, village, goodVillage).fundingFloor).toBe(true);
+    expect(returnIndicators(rules, village, { ...goodVillage, funding: 19_999 }).fundingFloor).toBe(false);
+  });
+
+  it('requires a community 40,000 / 50,000 / 60,000 yuan by households (below 2,000; 2,000 to 3,000; above 3,000)', () => {
+    const r = rules.yearlyReturn!;
+    expect(communityFundingFloor(r, 1_999)).toBe(40_000);
+    expect(communityFundingFloor(r, 2_000)).toBe(50_000);
+    expect(communityFundingFloor(r, 3_000)).toBe(50_000);
+    expect(communityFundingFloor(r, 3_001)).toBe(60_000);
+    const funded = (households: number, funding: number) => returnIndicators(rules, community, { ...goodCommunity, households, funding }).fundingFloor;
+    expect(funded(1_999, 40_000)).toBe(true);
+    expect(funded(2_000, 49_999)).toBe(false);
+    expect(funded(3_000, 50_000)).toBe(true);
+    expect(funded(3_001, 59_999)).toBe(false);
+    expect(funded(3_001, 60_000)).toBe(true);
+  });
+
+  it('requires 50 yuan per member of a community, and 100 yuan per student member of a university branch', () => {
+    expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_600 }).memberFunding).toBe(true); // 32 × 50
+    expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_599 }).memberFunding).toBe(false);
+    const students = (studentMembers: number, memberFunding: number) => returnIndicators(rules, studentBranch, { ...blank, studentMembers, memberFunding }).memberFunding;
+    expect(students(10, 1_000)).toBe(true);
+    expect(students(10, 999)).toBe(false);
+    expect(students(0, 0)).toBeNull(); // a staff branch: the student floor does not apply
+    expect(returnIndicators(rules, village, goodVillage).memberFunding).toBeNull();
+  });
+
+  it('requires a community venue of ≥300 m², ≥200 m² in a central district', () => {
+    const venue = (venueSqm: number, centralDistrict: boolean) => returnIndicators(rules, community, { ...goodCommunity, venueSqm, centralDistrict }).venue;
+    expect(venue(300, false)).toBe(true);
+    expect(venue(299.9, false)).toBe(false);
+    expect(venue(200, true)).toBe(true);
+    expect(venue(199.9, true)).toBe(false);
+  });
+
+  it('requires ≥1 member under 35 on each community committee', () => {
+    expect(returnIndicators(rules, community, goodCommunity).youngCommitteeMember).toBe(true);
+    expect(returnIndicators(rules, community, { ...goodCommunity, committeeMembersUnder35: 0 }).youngCommitteeMember).toBe(false);
+  });
+
+  it('scores a missing return zero on every indicator that applies, and nothing on those that do not', () => {
+    expect(returnIndicators(rules, village, null)).toEqual({ activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, youngCommitteeMember: null });
+    expect(returnIndicators(rules, community, null)).toEqual({ activistsTrained: null, reserveCadres: null, fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false });
+    expect(returnIndicators(rules, studentBranch, null).memberFunding).toBe(false);
+    expect(returnIndicators(rules, { type: 'committee', sector: 'regional', members: 50 }, null).fundingFloor).toBeNull();
+  });
+
+  it("weighs an organization's indicators that apply, the others drop out", () => {
+    const base = { termOnTime: true, secretaryTrained: null, noOverdueTasks: true };
+    expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, goodVillage) })).toBe(100);
+    // 30 + 20 of 30 + 20 + 10 + 10 + 10.
+    expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, null) })).toBe(62.5);
+    // 2021: 30 of 40 + 30, as before.
+    expect(organizationScore(rules2021, { ...base, termOnTime: false, ...returnIndicators(rules2021, village, null) })).toBe(42.9);
+  });
+
+  it('checks a return field by field: the figures of the kind required, the others refused', () => {
+    expect(returnFieldErrors('village', goodVillage)).toEqual([]);
+    expect(returnFieldErrors('village', { ...goodVillage, funding: null, venueSqm: 300 })).toEqual([
+      { field: 'funding', message: 'required of a village' },
+      { field: 'venueSqm', message: 'not filed by a village' },
+    ]);
+    expect(returnFieldErrors('community', goodCommunity)).toEqual([]);
+    expect(returnFieldErrors('university-branch', { studentMembers: 0, memberFunding: 0 })).toEqual([]);
+    expect(returnFieldErrors(null, {})).toHaveLength(1);
   });
 });

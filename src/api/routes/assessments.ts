@@ -90,7 +90,8 @@ const assessments: FastifyPluginAsync = async (fastify) => {
       const r = await runOf(req.params.year);
       const items = await sql<z.infer<typeof county>[]>`
         select c.rank, o.code, o.name, c.score::float8 as score, c.organizations, c.mean_score::float8 as "meanScore", c.villages,
-               c.concurrent_head_rate::float8 as "concurrentHeadRate", c.units, c.liaison_coverage::float8 as "liaisonCoverage"
+               c.concurrent_head_rate::float8 as "concurrentHeadRate", c.units, c.liaison_coverage::float8 as "liaisonCoverage",
+               c.paired, c.pairing_coverage::float8 as "pairingCoverage", c.deliverables, c.delivered_rate::float8 as "deliveredRate"
         from assessment_counties c join organizations o on o.id = c.county_id
         where c.year = ${req.params.year} and ${inScope(sql, req.principal, 'o')}
         order by c.rank, o.code`;
@@ -123,7 +124,9 @@ const assessments: FastifyPluginAsync = async (fastify) => {
       const limit = q.format === 'json' ? q.limit : 1_000_000;
       const items = await sql<z.infer<typeof organization>[]>`
         select o.code, o.name, s.sector, k.code as county, s.score::float8 as score, s.sector_rank as "sectorRank",
-               s.term_on_time as "termOnTime", s.secretary_trained as "secretaryTrained", s.no_overdue_tasks as "noOverdueTasks"
+               s.term_on_time as "termOnTime", s.secretary_trained as "secretaryTrained", s.no_overdue_tasks as "noOverdueTasks",
+               s.return_filed as "returnFiled", s.activists_trained as "activistsTrained", s.reserve_cadres as "reserveCadres",
+               s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember"
         from assessment_scores s join organizations o on o.id = s.organization_id left join organizations k on k.id = s.county_id
         where s.year = ${req.params.year} and ${inScope(sql, req.principal, 'o')}
           ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}

@@ -1,0 +1,240 @@
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError, notFound } from '../errors.js';
+import { organizationInScope, requireRole } from '../scope.js';
+import { allows, type Principal } from '../../auth/principal.js';
+import { importRowErrorSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
+import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { readRows, UnreadableFile } from '../../organizations/import/read.js';
+import type { Sql } from '../../db/client.js';
+
+/** Who files or corrects a return: the organization's secretary, or the people of a committee above it. */
+const WRITERS = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** One row per organization of a county at most: a few thousand rows. */
+const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
+
+const code = z.string().min(1).max(64);
+// A return is filed for a year that has begun; the assessment of a past year reads the returns of that year.
+const year = z.coerce.number().int().min(2000).max(2100);
+const pastOrCurrent = (y: number) => y <= Number(shanghaiDate(Date.now()).slice(0, 4));
+
+type Body = z.infer<typeof yearlyReturnBodySchema>;
+type RowError = z.infer<typeof importRowErrorSchema>;
+
+/** The CSV/XLSX columns: the API's field names in snake_case, or their Chinese labels. */
+const columnOf: Record<string, keyof YearlyReturn> = {
+  activists_trained: 'activistsTrained',
+  reserve_cadres: 'reserveCadres',
+  funding: 'funding',
+  households: 'households',
+  member_funding: 'memberFunding',
+  student_members: 'studentMembers',
+  venue_sqm: 'venueSqm',
+  central_district: 'centralDistrict',
+  committee_members_under_35: 'committeeMembersUnder35',
+  培养入党积极分子数: 'activistsTrained',
+  后备干部人选数: 'reserveCadres',
+  经费: 'funding',
+  户数: 'households',
+  党员活动经费: 'memberFunding',
+  学生党员数: 'studentMembers',
+  活动场所面积: 'venueSqm',
+  中心城区: 'centralDistrict',
+  '35岁以下班子成员数': 'committeeMembersUnder35',
+};
+const codeColumns = new Set(['code', '编码']);
+const snake = Object.fromEntries(Object.entries(columnOf).filter(([k]) => /^[a-z]/.test(k)).map(([k, v]) => [v, k])) as Record<keyof YearlyReturn, string>;
+
+/** A cell as the body's JSON value: empty is null; numbers and yes/no as typed in Chinese offices. */
+function cellValue(field: keyof YearlyReturn, cell: string): unknown {
+  const t = cell.trim();
+  if (t === '') return null;
+  if (field === 'centralDistrict') return ({ true: true, false: false, 是: true, 否: false, '1': true, '0': false } as Record<string, boolean>)[t.toLowerCase()] ?? t;
+  const n = Number(t.replace(/,/g, ''));
+  return Number.isFinite(n) ? n : t;
+}
+
+interface Target {
+  id: number;
+  path: string;
+  type: string;
+  sector: string;
+}
+
+async function targetOf(sql: Sql, p: Principal, organization: string): Promise<Target> {
+  const scoped = await organizationInScope(sql, p, organization);
+  const [o] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${scoped.id}`;
+  return { id: scoped.id, path: scoped.path, ...o! };
+}
+
+async function store(sql: Sql, t: Target, y: number, b: Body, by: string): Promise<void> {
+  const v = (f: keyof YearlyReturn) => b[f] ?? null;
+  // One row per organization and year: a later submission replaces the figures and who filed them.
+  await sql`
+    insert into yearly_returns (organization_id, year, activists_trained, reserve_cadres, funding_yuan, households, member_funding_yuan,
+                                student_members, venue_sqm, central_district, committee_members_under_35, updated_by, updated_at)
+    values (${t.id}, ${y}, ${v('activistsTrained')}, ${v('reserveCadres')}, ${v('funding')}, ${v('households')}, ${v('memberFunding')},
+            ${v('studentMembers')}, ${v('venueSqm')}, ${v('centralDistrict')}, ${v('committeeMembersUnder35')}, ${by}, now())
+    on conflict (organization_id, year) do update set
+      activists_trained = excluded.activists_trained, reserve_cadres = excluded.reserve_cadres, funding_yuan = excluded.funding_yuan,
+      households = excluded.households, member_funding_yuan = excluded.member_funding_yuan, student_members = excluded.student_members,
+      venue_sqm = excluded.venue_sqm, central_district = excluded.central_district,
+      committee_members_under_35 = excluded.committee_members_under_35, updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
+}
+
+// The yearly return 年报 (domain.md §4.6): the figures of a year the assessment scores and orglife holds nowhere
+// else, filed per organization (PUT) or for many at once from a county's spreadsheet (POST …/import).
+const yearlyReturns: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+  // The spreadsheet reaches the handler as a stream: readRows tells CSV (UTF-8 or GBK) from XLSX by content.
+  app.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+
+  const read = async (t: Target, y: number, organization: string): Promise<z.infer<typeof yearlyReturnSchema>> => {
+    const [r] = await sql<z.infer<typeof yearlyReturnSchema>[]>`
+      select ${organization} as organization, year, activists_trained as "activistsTrained", reserve_cadres as "reserveCadres",
+             funding_yuan as funding, households, member_funding_yuan as "memberFunding", student_members as "studentMembers",
+             venue_sqm::float8 as "venueSqm", central_district as "centralDistrict", committee_members_under_35 as "committeeMembersUnder35",
+             updated_by as "updatedBy", updated_at as "updatedAt"
+      from yearly_returns where organization_id = ${t.id} and year = ${y}`;
+    if (!r) throw notFound(`the ${y} return of ${organization}`);
+    return { ...r, updatedAt: new Date(r.updatedAt).toISOString() };
+  };
+
+  const fieldErrors = (t: Target, b: Body) =>
+    returnFieldErrors(returnKindOf(t), b).map((e) => ({ field: e.field ? `body.${e.field}` : 'params.code', message: e.message }));
+
+  app.put(
+    '/organizations/:code/returns/:year',
+    {
+      schema: {
+        tags: ['assessments'],
+        summary: "file or correct an organization's yearly return (年报); the secretary, or a committee above it",
+        description:
+          'Villages file activistsTrained, reserveCadres and funding; communities funding, households, memberFunding, venueSqm, ' +
+          'centralDistrict and committeeMembersUnder35; university branches studentMembers and memberFunding. Every figure of the ' +
+          "organization's kind is required and the others are refused (400, naming the field). Replaces an earlier return of the year.",
+        params: z.object({ code, year }),
+        body: yearlyReturnBodySchema,
+        response: { 200: yearlyReturnSchema },
+      },
+    },
+    async (req) => {
+      const { code: organization, year: y } = req.params;
+      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      const t = await targetOf(sql, req.principal, organization);
+      requireRole(req.principal, t.path, WRITERS);
+      const errors = fieldErrors(t, req.body);
+      if (errors.length) throw new HttpError(400, 'invalid_request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+      await store(sql, t, y, req.body, req.principal.username);
+      return read(t, y, organization);
+    },
+  );
+
+  app.get(
+    '/organizations/:code/returns/:year',
+    {
+      schema: {
+        tags: ['assessments'],
+        summary: "an organization's yearly return (年报), with who filed it last and when",
+        params: z.object({ code, year }),
+        response: { 200: yearlyReturnSchema },
+      },
+    },
+    async (req) => read(await targetOf(sql, req.principal, req.params.code), req.params.year, req.params.code),
+  );
+
+  app.post(
+    '/returns/:year/import',
+    {
+      bodyLimit: UPLOAD_MAX_BYTES,
+      schema: {
+        tags: ['assessments'],
+        summary: "file many organizations' yearly returns from one CSV or XLSX; all or nothing",
+        description:
+          'Columns: code, then activists_trained, reserve_cadres, funding, households, member_funding, student_members, venue_sqm, ' +
+          'central_district, committee_members_under_35 (or their Chinese labels); an empty cell is a figure not filed. Each row is ' +
+          'checked as the PUT checks one return; any error rejects the file with every error by row and column (422; 404 when a ' +
+          'code is unknown or outside the caller’s subtree, 403 when the caller may not file for it).',
+        consumes: ['text/csv', XLSX_TYPE],
+        params: z.object({ year }),
+        response: { 200: z.object({ filed: z.number() }) },
+      },
+    },
+    async (req) => {
+      const y = req.params.year;
+      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      const body = req.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
+      const rows: { row: number; cells: string[] }[] = [];
+      try {
+        for await (const r of readRows(body, { maxBytes: UPLOAD_MAX_BYTES })) rows.push(r);
+      } catch (err) {
+        if (err instanceof UnreadableFile) throw new HttpError(400, 'invalid_file', err.message);
+        throw err;
+      }
+      const [head, ...data] = rows;
+      const header = (head?.cells ?? []).map((c) => c.trim());
+      const codeAt = header.findIndex((h) => codeColumns.has(h));
+      const unknown = header.filter((h, i) => i !== codeAt && h !== '' && !(h in columnOf));
+      if (codeAt < 0 || unknown.length) {
+        const message = codeAt < 0 ? 'the header needs a code column' : `unknown columns: ${unknown.join(', ')}`;
+        throw new HttpError(400, 'invalid_file', message, [{ row: 1, column: codeAt < 0 ? 'code' : unknown[0]!, message }]);
+      }
+
+      const errors: (RowError & { status: 403 | 404 | 422 })[] = [];
+      const accepted: { t: Target; body: Body }[] = [];
+      const seen = new Set<string>();
+      for (const r of data) {
+        if (r.cells.every((c) => c.trim() === '')) continue;
+        const organization = (r.cells[codeAt] ?? '').trim();
+        if (seen.has(organization)) {
+          errors.push({ status: 422, row: r.row, column: 'code', message: `${organization} appears twice` });
+          continue;
+        }
+        seen.add(organization);
+        const raw: Record<string, unknown> = {};
+        header.forEach((h, i) => {
+          const f = columnOf[h];
+          if (f && i !== codeAt) raw[f] = cellValue(f, r.cells[i] ?? '');
+        });
+        let t: Target;
+        try {
+          t = await targetOf(sql, req.principal, organization);
+        } catch (err) {
+          if (!(err instanceof HttpError)) throw err;
+          errors.push({ status: 404, row: r.row, column: 'code', message: `organization ${organization} not found` });
+          continue;
+        }
+        if (!allows(req.principal, t.path, WRITERS)) {
+          errors.push({ status: 403, row: r.row, column: 'code', message: `filing for ${organization} needs the role ${WRITERS.join(' or ')}` });
+          continue;
+        }
+        const parsed = yearlyReturnBodySchema.safeParse(raw);
+        if (!parsed.success) {
+          for (const i of parsed.error.issues) errors.push({ status: 422, row: r.row, column: snake[i.path[0] as keyof YearlyReturn] ?? 'code', message: i.message });
+          continue;
+        }
+        const wrong = returnFieldErrors(returnKindOf(t), parsed.data);
+        for (const e of wrong) errors.push({ status: 422, row: r.row, column: e.field ? snake[e.field] : 'code', message: e.message });
+        if (!wrong.length) accepted.push({ t, body: parsed.data });
+      }
+      if (errors.length) {
+        // The gravest refusal answers for the file; every error is listed with its row and column.
+        const status = errors.some((e) => e.status === 404) ? 404 : errors.some((e) => e.status === 403) ? 403 : 422;
+        const codes = { 404: 'not_found', 403: 'forbidden', 422: 'invalid_rows' } as const;
+        throw new HttpError(status, codes[status], `${errors.length} error(s); nothing was filed`, errors.map((e) => ({ row: e.row, column: e.column, message: e.message })));
+      }
+      await sql.begin(async (tx) => {
+        for (const a of accepted) await store(tx as unknown as Sql, a.t, y, a.body, req.principal.username);
+      });
+      return { filed: accepted.length };
+    },
+  );
+};
+
+export default yearlyReturns;
