@@ -15,16 +15,16 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { DispatchState, LiaisonContext } from '../activities/liaison.js';
-import { isValidIsoDate, shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
-import { RuleViolation } from '../src/domain/election.js';
+import { shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows } from '../src/domain/task-rights.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
 import type { Role } from '../src/auth/principal.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
-import { actorSchema, processStateQuery, reasonSchema, usernameSchema } from './messages.js';
+import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
 import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
 import { reviewOutcome } from '../src/domain/term-election.js';
+import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
 import { termElection } from './term-election.js';
 
 export const KIND = 'liaison-dispatch';
@@ -36,15 +36,6 @@ export interface LiaisonDispatchInput {
 
 export const officerLeftInput = z.object({ reason: reasonSchema, actor: actorSchema });
 export const officerLeftUpdate = defineUpdate<{ assignment: number }, [z.input<typeof officerLeftInput>]>('officerLeft');
-
-const assignOutcome = z.object({ officer: usernameSchema });
-const visitOutcome = z.object({
-  visitedOn: z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD'),
-  fullMembers: z.number().int().min(0).max(100_000),
-  notes: z.string().max(4000).optional(),
-});
-const foundingOutcome = z.object({ secretary: z.string().trim().min(1).max(100), fullMembers: z.number().int().min(0).max(100_000) });
-
 
 /** Thrown inside an assignment when its officer leaves: the dispatch starts again from the assignment. */
 class OfficerLeft extends Error {}
@@ -114,9 +105,9 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           return res;
         };
         try {
-          const assigned = await task('assign-officer', { step: 'assign-officer', org: c.parentId, role: 'organizer', due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员', validate: outcomeRule(assignOutcome) });
+          const assigned = await task('assign-officer', { step: 'assign-officer', org: c.parentId, role: 'organizer', due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员', validate: outcomeRule(assignOfficerOutcome) });
           if (assigned.state === 'cancelled') return void (await moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
-          officer = outcomeOf(assignOutcome, assigned.outcome).officer;
+          officer = outcomeOf(assignOfficerOutcome, assigned.outcome).officer;
           await dispatch('assigned');
           await moveTo('officer-assigned', `${prefix}officer-assigned`, { officer });
 
@@ -136,9 +127,9 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
             await moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
             const waitMs = Date.parse(nextDeadline) - Date.now();
             if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
-            const report = await task(`visit-report-${q}`, { step: 'visit-report', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）`, validate: outcomeRule(visitOutcome) });
+            const report = await task(`visit-report-${q}`, { step: 'visit-report', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）`, validate: outcomeRule(visitReportOutcome) });
             if (report.state === 'done') {
-              members = outcomeOf(visitOutcome, report.outcome).fullMembers;
+              members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
               await dispatch('acknowledged', members);
             }
           }
@@ -177,15 +168,15 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       const founding = await tasks.open({
         key: 'founding-meeting', process: KIND, step: 'founding-meeting', organizationId: c.organizationId, assigneeRole: 'liaison_officer', assigneePerson: officer,
         due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
-        validateOutcome: outcomeRule(foundingOutcome, (o) => {
-          if (o.fullMembers < r.establishThreshold) throw new RuleViolation('establish-threshold', `${o.fullMembers} full members: an organization needs at least ${r.establishThreshold}`);
+        validateOutcome: outcomeRule(foundingMeetingOutcome, (o) => {
+          checkEstablishThreshold(o.fullMembers, r.establishThreshold);
         }),
       });
       nextDeadline = founding.task.dueAt;
       await moveTo('founding-meeting', 'founding-meeting-opened', {});
       const fm = await founding.result;
       if (fm.state === 'cancelled') return void (await moveTo('cancelled', 'founding-meeting-cancelled', { reason: fm.reason }, 'cancelled'));
-      const founded = outcomeOf(foundingOutcome, fm.outcome);
+      const founded = outcomeOf(foundingMeetingOutcome, fm.outcome);
       const org = await acts.establishOrganization({ organizationId: c.organizationId, secretary: founded.secretary, fullMembers: founded.fullMembers, at: new Date().toISOString() });
       // The new organization's own term register: its term-election workflow, which outlives this dispatch.
       await startChild(termElection, {

@@ -5,11 +5,12 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roles } from '../src/auth/principal.js';
 import { isValidIsoDate } from '../src/domain/dates.js';
+import { usernameSchema } from '../src/domain/liaison-dispatch.js';
 import type { Actor, EscalationAction, TaskAction } from '../src/domain/task-rights.js';
 
 export type { Actor } from '../src/domain/task-rights.js';
 
-export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'expected a username');
+export { usernameSchema };
 export const actorSchema = z.object({
   username: usernameSchema,
   grants: z.array(z.object({ role: z.enum(roles), path: z.string().max(2000) })).max(200),

@@ -7,8 +7,8 @@ import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler
 import { z } from 'zod';
 import type { TrainingContext } from '../activities/training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows } from '../src/domain/task-rights.js';
+import { attendanceOutcome, checkAttendance, sessionCode } from '../src/domain/rotation-training.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
@@ -25,7 +25,6 @@ export interface RotationTrainingInput {
   ruleSet?: string;
 }
 
-const sessionCode = z.string().min(1).max(64);
 export const enrolTrainingInput = z.object({
   session: sessionCode,
   sessionEndsOn: z.string().refine(isValidIsoDate),
@@ -34,8 +33,7 @@ export const enrolTrainingInput = z.object({
 export const newSecretaryInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), actor: actorSchema });
 export const enrolTrainingUpdate = defineUpdate<{ cycle: number }, [z.input<typeof enrolTrainingInput>]>('enrolTraining');
 export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input<typeof newSecretaryInput>]>('newSecretary');
-/** The training task's outcome: attendance at a session the secretary was enrolled in. */
-export const attendanceOutcome = z.object({ session: sessionCode, attended: z.literal(true) });
+export { attendanceOutcome };
 
 const steerers = ['admin', 'organizer', 'supervisor'] as const;
 
@@ -122,7 +120,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
           escalationWorkingDays: c.rules.escalationWorkingDays,
           title: '书记轮训',
           validateOutcome: outcomeRule(attendanceOutcome, (o) => {
-            if (!enrolled.includes(o.session)) throw new RuleViolation('enrolment', `attendance at ${o.session}: the secretary is not enrolled in it`);
+            checkAttendance(o.session, enrolled);
           }),
         });
         nextDeadline = training.task.dueAt;

@@ -31,6 +31,8 @@ import {
   secretaryOutcome,
 } from './term-election.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot } from './two-recommendations.js';
+import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from './liaison-dispatch.js';
+import { attendanceOutcome, checkAttendance } from './rotation-training.js';
 
 /**
  * `names`: one name a line (a list of candidates); `votes`: one "name count" a line (votes or recommendations per
@@ -154,20 +156,6 @@ export const deliverableOutcome = z.object({ summary: textField(2000) });
 /** The yearly review; the last one of the cycle decides whether the pairing continues. */
 export const pairingReviewOutcome = z.object({ rating: choice(reviewRatings), comments: textField(2000), decision: choice(pairingDecisions).optional() });
 
-// The schemas of the steps whose workflow keeps its own private (liaison-dispatch.ts: assign, visit report,
-// founding meeting; rotation-training.ts: attendance). The same rules, stated once more here for the form until
-// those schemas move into src/domain and the workflows import them (tests/unit/step-forms.test.ts holds both to
-// the same samples).
-/** A username as the API's messages accept it. */
-const username = z.string({ error: required }).regex(/^[A-Za-z0-9_.@-]{2,64}$/, { error: 'v.username' });
-/** The committee above assigns a liaison officer. */
-export const assignOfficerOutcome = z.object({ officer: username });
-/** A liaison officer's visit report: the unit's full members decide when it sets up its own organization. */
-export const visitReportOutcome = z.object({ visitedOn: dateField, fullMembers: intField(0, 100_000), notes: z.string().max(4000, { error: 'v.tooLong' }).optional() });
-/** The founding meeting: the new organization's secretary and its full members. */
-export const foundingMeetingOutcome = z.object({ secretary: personName, fullMembers: intField(0, 100_000) });
-/** The secretary attended a training session (one the secretary was enrolled in, the workflow checks). */
-export const trainingAttendanceOutcome = z.object({ session: z.string({ error: required }).min(1, { error: 'v.required' }).max(64, { error: 'v.tooLong' }), attended: z.literal(true, { error: 'v.required' }) });
 /** Steps whose workflow takes any outcome (an acknowledgement, a report filed on paper): an optional note. */
 export const noteOutcome = z.object({ note: z.string().max(4000, { error: 'v.tooLong' }).optional() });
 
@@ -357,11 +345,10 @@ export const stepForms: Record<string, StepForm> = {
       { name: 'session', kind: 'text', required: true, max: 64 },
       { name: 'attended', kind: 'check', required: true },
     ],
-    schema: trainingAttendanceOutcome,
+    schema: attendanceOutcome,
     check: (o, h) => {
       const enrolled = trainingEnrolmentsOf(h);
-      // The same rule as the workflow's training validator (it states it inline).
-      if (enrolled && !enrolled.includes(o.session)) throw new RuleViolation('enrolment', `attendance at ${o.session}: the secretary is not enrolled in it`);
+      if (enrolled) checkAttendance(String(o.session), enrolled);
     },
     ruleFields: { enrolment: 'session' },
   }),
@@ -388,10 +375,7 @@ export const stepForms: Record<string, StepForm> = {
     schema: foundingMeetingOutcome,
     check: (o, h) => {
       const rules = liaisonRulesOf(h);
-      // The same rule as the workflow's founding-meeting validator (it states it inline).
-      if (rules && o.fullMembers < rules.establishThreshold) {
-        throw new RuleViolation('establish-threshold', `${o.fullMembers} full members: an organization needs at least ${rules.establishThreshold}`);
-      }
+      if (rules) checkEstablishThreshold(Number(o.fullMembers), rules.establishThreshold);
     },
     ruleFields: { 'establish-threshold': 'fullMembers' },
   }),
@@ -456,8 +440,13 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
  * A zod issue as an i18n key: the shared schemas name their keys (`v.*`); the domain schemas the workflows
  * use (term-election.ts) keep zod's own messages, whose codes say the same.
  */
+/** The messages of the schemas shared with the workflows (src/domain), as the UI's keys. */
+const sharedMessageKeys: Readonly<Record<string, string>> = { 'expected a username': 'v.username', 'expected a date YYYY-MM-DD': 'v.date' };
+
 function issueKey(issue: z.core.$ZodIssue, outcome: Record<string, unknown>): string {
   if (issue.message.startsWith('v.')) return issue.message;
+  const shared = sharedMessageKeys[issue.message];
+  if (shared && outcome[String(issue.path[0])] !== undefined) return shared;
   const field = issue.path[0];
   if (issue.path.length <= 1 && (field === undefined || outcome[String(field)] === undefined)) return 'v.required';
   switch (issue.code) {

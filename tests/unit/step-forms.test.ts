@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { RuleViolation } from '../../src/domain/election.js';
 import { checkReview } from '../../src/domain/pairing.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
 import type { StepHistory } from '../../src/domain/step-context.js';
@@ -36,9 +34,9 @@ import {
   secretaryOutcome,
 } from '../../src/domain/term-election.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../src/domain/two-recommendations.js';
-import { usernameSchema } from '../../workflows/messages.js';
 import { outcomeRule } from '../../workflows/process-control.js';
-import { attendanceOutcome } from '../../workflows/rotation-training.js';
+import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../src/domain/liaison-dispatch.js';
+import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training.js';
 
 // Every step a workflow opens a task for has a form on the task page, and the form refuses what the workflow's
 // Update validator refuses: the same schema and the same domain check, fed from the process history.
@@ -117,10 +115,6 @@ const pairingHistory: StepHistory = [
   { event: 'c1:review-y1-opened', detail: { year: 1 } },
 ];
 const anything = () => {};
-// liaison-dispatch.ts keeps these schemas private: its rules, restated (see step-outcomes.ts).
-const assignOutcome = z.object({ officer: usernameSchema });
-const visitOutcome = z.object({ visitedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), fullMembers: z.number().int().min(0).max(100_000), notes: z.string().max(4000).optional() });
-const foundingOutcome = z.object({ secretary: z.string().trim().min(1).max(100), fullMembers: z.number().int().min(0).max(100_000) });
 
 interface Case {
   process: string;
@@ -250,22 +244,20 @@ const cases: Case[] = [
   {
     process: 'rotation-training',
     step: 'training',
-    workflow: outcomeRule(attendanceOutcome, (o) => {
-      if (!['S2026-02'].includes(o.session)) throw new RuleViolation('enrolment', 'not enrolled');
-    }),
+    workflow: outcomeRule(attendanceOutcome, (o) => checkAttendance(o.session, ['S2026-02'])),
     history: trainingHistory,
     valid: [{ session: 'S2026-02', attended: true }],
     invalid: [{ session: 'S2026-02' }, { session: '', attended: true }, { session: 'S2023-01', attended: true }],
   },
 
   // liaison officer dispatch
-  { process: 'liaison-dispatch', step: 'assign-officer', workflow: outcomeRule(assignOutcome), valid: [{ officer: 'li.ming' }], invalid: [{ officer: 'x' }, { officer: '李明' }, {}] },
+  { process: 'liaison-dispatch', step: 'assign-officer', workflow: outcomeRule(assignOfficerOutcome), valid: [{ officer: 'li.ming' }], invalid: [{ officer: 'x' }, { officer: '李明' }, {}] },
   { process: 'liaison-dispatch', step: 'acknowledge', workflow: anything, valid: [{}], invalid: [] },
   { process: 'liaison-dispatch', step: 'training', workflow: anything, valid: [{}, { note: '已参加岗前培训' }], invalid: [] },
   {
     process: 'liaison-dispatch',
     step: 'visit-report',
-    workflow: outcomeRule(visitOutcome),
+    workflow: outcomeRule(visitReportOutcome),
     valid: [{ visitedOn: '2026-05-06', fullMembers: 2 }, { visitedOn: '2026-05-06', fullMembers: 3, notes: '新发展党员 1 名' }],
     invalid: [{ visitedOn: '2026-05-06', fullMembers: -1 }, { fullMembers: 2 }],
   },
@@ -274,9 +266,7 @@ const cases: Case[] = [
   {
     process: 'liaison-dispatch',
     step: 'founding-meeting',
-    workflow: outcomeRule(foundingOutcome, (o) => {
-      if (o.fullMembers < liaison.establishThreshold) throw new RuleViolation('establish-threshold', 'too few');
-    }),
+    workflow: outcomeRule(foundingMeetingOutcome, (o) => checkEstablishThreshold(o.fullMembers, liaison.establishThreshold)),
     history: liaisonHistory,
     valid: [{ secretary: '陈静', fullMembers: 3 }],
     invalid: [{ secretary: '陈静', fullMembers: 2 }, { secretary: '', fullMembers: 3 }],

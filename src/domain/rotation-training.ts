@@ -1,0 +1,13 @@
+// Rotation training 轮训 (domain.md §4.3): what the training step files and the rule it must meet. One statement
+// shared by the workflow's validator and the web form (step-outcomes.ts).
+import { z } from 'zod';
+import { RuleViolation } from './election.js';
+
+export const sessionCode = z.string().min(1).max(64);
+/** The training task's outcome: attendance at a session the secretary was enrolled in. */
+export const attendanceOutcome = z.object({ session: sessionCode, attended: z.literal(true) });
+
+/** Attendance counts only at a session of this cycle's enrolments. */
+export function checkAttendance(session: string, enrolled: readonly string[]): void {
+  if (!enrolled.includes(session)) throw new RuleViolation('enrolment', `attendance at ${session}: the secretary is not enrolled in it`);
+}
