@@ -46,6 +46,8 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     },
   });
   await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
+  // A failed storm (a refused probe Update, a timeout) must still stop its worker, or the process never exits.
+  let stopWorker = async () => {};
   try {
     const prefix = `S${randomUUID().slice(0, 6)}`;
     const tree = await insertTree(sql, prefix, opts.quick ? 4 : 6);
@@ -71,6 +73,10 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       notify: { smtpUrl: `smtp://127.0.0.1:${smtpPort}` },
     });
     const running = worker.run();
+    stopWorker = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => {});
+    };
 
     const startTasks = async (count: number, id: (i: number) => string, planFor: (i: number) => TaskPlan) => {
       let next = 0;
@@ -190,8 +196,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const notifySeconds = (performance.now() - t1) / 1000;
     log(`notifier: ${pass.digests} digests, ${mails} e-mails in ${notifySeconds.toFixed(1)} s`);
 
-    worker.shutdown();
-    await running;
+    await stopWorker();
     const calmSorted = [...calm].sort((a, b) => a - b);
     const duringSorted = [...during].sort((a, b) => a - b);
     const calmP99 = percentile(calmSorted, 99);
@@ -213,6 +218,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       { name: 'storm.start', value: +startSeconds.toFixed(1), unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2) },
     ];
   } finally {
+    await stopWorker();
     smtp.close();
     await env.stop();
   }
