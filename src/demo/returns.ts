@@ -1,23 +1,12 @@
 // This year's yearly returns (年报) of the demo province's villages and communities, so that the ranking shows the
 // indicators scored from them: most organizations meet the seed's floors, some miss one, a few filed nothing.
-import { communityFundingFloor, returnKindOf, type YearlyReturn, type YearlyReturnRules } from '../domain/assessment.js';
+import { communityFundingFloor, emptyReturn, returnKindOf, type YearlyReturn, type YearlyReturnRules } from '../domain/assessment.js';
 import { prng, type OrganizationRow } from './province.js';
 
 export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRules, seed = 7): Generator<{ code: string; figures: YearlyReturn }> {
   const rnd = prng(seed);
   // Meets a floor nine times in ten; otherwise falls short of it by up to a fifth.
   const around = (floor: number) => Math.max(0, Math.round(rnd() < 0.9 ? floor * (1 + rnd() * 0.5) : floor * (0.8 + rnd() * 0.19)));
-  const blank: YearlyReturn = {
-    activistsTrained: null,
-    reserveCadres: null,
-    funding: null,
-    households: null,
-    memberFunding: null,
-    studentMembers: null,
-    venueSqm: null,
-    centralDistrict: null,
-    committeeMembersUnder35: null,
-  };
   for (const o of rows) {
     const kind = returnKindOf(o);
     if (!kind || rnd() < 0.08) continue; // a few have not filed yet
@@ -25,7 +14,7 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
       yield {
         code: o.code,
         figures: {
-          ...blank,
+          ...emptyReturn,
           activistsTrained: rnd() < 0.85 ? r.activistsPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.activistsPerVillage),
           reserveCadres: rnd() < 0.85 ? r.reserveCadres.min + Math.floor(rnd() * (r.reserveCadres.max - r.reserveCadres.min + 1)) : Math.floor(rnd() * r.reserveCadres.min),
           funding: around(r.villageFunding),
@@ -37,7 +26,7 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
       yield {
         code: o.code,
         figures: {
-          ...blank,
+          ...emptyReturn,
           households,
           funding: around(communityFundingFloor(r, households)),
           memberFunding: around(r.fundingPerMember * (o.full_members + o.probationary_members)),
@@ -48,7 +37,7 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
       };
     } else {
       const studentMembers = Math.floor(rnd() * 30);
-      yield { code: o.code, figures: { ...blank, studentMembers, memberFunding: around(r.fundingPerStudentMember * studentMembers) } };
+      yield { code: o.code, figures: { ...emptyReturn, studentMembers, memberFunding: around(r.fundingPerStudentMember * studentMembers) } };
     }
   }
 }

@@ -137,6 +137,19 @@ export interface YearlyReturn {
   committeeMembersUnder35: number | null;
 }
 
+/** A return with no figure filed: what a form starts from before the figures an organization's kind asks for. */
+export const emptyReturn: YearlyReturn = {
+  activistsTrained: null,
+  reserveCadres: null,
+  funding: null,
+  households: null,
+  memberFunding: null,
+  studentMembers: null,
+  venueSqm: null,
+  centralDistrict: null,
+  committeeMembersUnder35: null,
+};
+
 export const yearlyReturnFields = [
   'activistsTrained',
   'reserveCadres',

@@ -8,26 +8,16 @@ import {
   organizationScore,
   returnFieldErrors,
   returnIndicators,
+  emptyReturn,
   returnKindOf,
   type YearlyReturn,
 } from '../../src/domain/assessment.js';
 
-const blank: YearlyReturn = {
-  activistsTrained: null,
-  reserveCadres: null,
-  funding: null,
-  households: null,
-  memberFunding: null,
-  studentMembers: null,
-  venueSqm: null,
-  centralDistrict: null,
-  committeeMembersUnder35: null,
-};
 const village = { type: 'branch', sector: 'rural', members: 32 };
 const community = { type: 'branch', sector: 'community', members: 32 };
 const studentBranch = { type: 'branch', sector: 'university', members: 12 };
-const goodVillage: YearlyReturn = { ...blank, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
-const goodCommunity: YearlyReturn = { ...blank, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
+const goodVillage: YearlyReturn = { ...emptyReturn, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
+const goodCommunity: YearlyReturn = { ...emptyReturn, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
 
 describe('yearly assessment rules (domain.md §4.6)', () => {
   const rules2021 = assessmentRulesFor('2025-12-31');
@@ -114,7 +104,7 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   it('requires 50 yuan per member of a community, and 100 yuan per student member of a university branch', () => {
     expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_600 }).memberFunding).toBe(true); // 32 × 50
     expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_599 }).memberFunding).toBe(false);
-    const students = (studentMembers: number, memberFunding: number) => returnIndicators(rules, studentBranch, { ...blank, studentMembers, memberFunding }).memberFunding;
+    const students = (studentMembers: number, memberFunding: number) => returnIndicators(rules, studentBranch, { ...emptyReturn, studentMembers, memberFunding }).memberFunding;
     expect(students(10, 1_000)).toBe(true);
     expect(students(10, 999)).toBe(false);
     expect(students(0, 0)).toBeNull(); // a staff branch: the student floor does not apply
