@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/api/app.js';
-import { createWorker, installRuntimeLogger, workflowsPath } from '../src/worker.js';
+import { createWorker, installRuntimeLogger, workflowBundleOptions } from '../src/worker.js';
 import { createUser } from '../src/auth/users.js';
 import { insertOrganizations } from '../src/organizations/store.js';
 import type { BenchServers } from './servers.js';
@@ -33,7 +33,7 @@ export async function startBenchStack(s: BenchServers, opts: { worker: boolean }
   let connection: NativeConnection | undefined;
   if (opts.worker) {
     if (!bundlePath) {
-      const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+      const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
       bundlePath = join(resolve('bench', 'out'), `workflow-bundle-${process.pid}.js`);
       writeFileSync(bundlePath, bundle.code);
     }

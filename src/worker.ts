@@ -6,7 +6,11 @@ import { createActivities } from '../activities/index.js';
 import type { NotifyOptions } from '../activities/notify.js';
 import type { Sql } from './db/client.js';
 
-export const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
+export const workflowsPath = join(workflowsDir, 'index.ts');
+
+/** How every workflow bundle is built (worker, tests, benches): zod evaluated once per worker thread, not per run. */
+export const workflowBundleOptions = { workflowsPath, preloadModules: [join(workflowsDir, 'shared-modules.ts')] };
 
 let runtimeInstalled = false;
 
@@ -43,7 +47,9 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+    ...(o.workflowBundlePath
+      ? { workflowBundle: { codePath: o.workflowBundlePath } }
+      : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
     activities: createActivities(o.sql, o.notify),
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.

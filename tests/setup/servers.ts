@@ -9,7 +9,7 @@ import { startDevServer } from '../../src/runtime/temporal-dev-server.js';
 import { ensureTestServer } from '../../src/runtime/temporal-binaries.js';
 import { createSql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
-import { workflowsPath } from '../../src/worker.js';
+import { workflowBundleOptions } from '../../src/worker.js';
 import { freePort } from '../helpers/ports.js';
 
 declare module 'vitest' {
@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
     startEmbeddedPostgres(join(dir, 'postgres'), pgPort, log),
     startDevServer({ dir: join(dir, 'temporal'), port: temporalPort, namespace: 'default', log }),
     ensureTestServer(log),
-    bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
+    bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
   ]);
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
