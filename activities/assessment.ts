@@ -39,7 +39,7 @@ function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rule
   return tx`
     select case when k.kind is not null then y.organization_id is not null end as return_filed,
            case when k.kind = 'village' then coalesce(y.activists_trained >= ${r.activistsPerVillage}::int, false) end as activists_trained,
-           case when k.kind = 'village' then coalesce(y.reserve_cadres between ${r.reserveCadres.min}::int and ${r.reserveCadres.max}::int, false) end as reserve_cadres,
+           case when k.kind = 'village' then coalesce(y.reserve_cadres >= ${r.reserveCadresPerVillage}::int, false) end as reserve_cadres,
            case when k.kind = 'village' then coalesce(y.funding_yuan >= ${r.villageFunding}::bigint, false)
                 when k.kind = 'community' then coalesce(y.funding_yuan >= (case ${communityFloor} end), false) end as funding_floor,
            case when k.kind = 'community' then coalesce(y.member_funding_yuan >= ${r.fundingPerMember}::bigint * (o.full_members + o.probationary_members), false)
@@ -57,6 +57,8 @@ export function assessmentActivities(sql: Sql) {
     async assessYear(input: AssessYearInput): Promise<AssessYearResult> {
       const day = assessedOn(input.year, input.today);
       const rules = assessmentRulesFor(day);
+      // 一肩挑 counts for these sectors (villages; from 2026 communities too), in the county's rate and per organization.
+      const headSectors = rules.concurrentHead.sectors as readonly string[];
       const w = { ...rules.weights, activistsTrained: 0, reserveCadres: 0, fundingFloor: 0, memberFunding: 0, venue: 0, youngCommitteeMember: 0, ...rules.yearlyReturn?.weights };
       return sql.begin(async (tx) => {
         // Each indicator met adds its weight; one that does not apply (null) leaves the denominator too.
@@ -78,11 +80,14 @@ export function assessmentActivities(sql: Sql) {
         await tx`delete from assessment_scores where year = ${input.year}`;
         const scored = await tx`
           insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks,
-                                         return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member, score)
+                                         return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member,
+                                         concurrent_head, score)
           select ${input.year}, o.id,
                  case when nlevel(o.path) >= 3 then ltree2text(subpath(o.path, 2, 1))::bigint end,
                  o.sector, i.term_on_time, i.trained, i.no_overdue,
                  r.return_filed, r.activists_trained, r.reserve_cadres, r.funding_floor, r.member_funding, r.venue, r.young_committee_member,
+                 -- Shown per organization (concurrentHeadIndicator), not weighed: the county's rate carries the target.
+                 case when o.sector in ${tx(headSectors as string[])} then o.concurrent_head end,
                  round(100.0 * (${met}) / (${applies}), 1)
           from organizations o
           cross join lateral (
@@ -108,19 +113,21 @@ export function assessmentActivities(sql: Sql) {
                 from assessment_scores where year = ${input.year} and sector in ${tx(rules.rankedBySector as string[])}) r
           where s.year = ${input.year} and s.organization_id = r.organization_id`;
 
-        // County rates: the mean of the scores that count towards the county, 一肩挑 among villages, units with an
+        // County rates: the mean of the scores that count towards the county, 一肩挑 among the organizations of the
+        // rule set's sectors (villages; from 2026 villages and communities), units with an
         // acknowledged officer among units without an organization (as /liaison/coverage counts), villages in an
         // active pairing begun by the day (as /pairing/coverage counts), and the deliverables of those pairings.
         // /pairing/coverage counts every deliverable of the cycle; here only those due by the day (or delivered
         // early) count, so that a pairing begun this year is not marked down for deliverables due in its third.
         const rates = await tx<
-          { county_id: number; organizations: number; mean_score: number | null; villages: number; heads: number; units: number; dispatched: number; paired: number; deliverables: number; delivered: number }[]
+          { county_id: number; organizations: number; mean_score: number | null; villages: number; head_organizations: number; heads: number; units: number; dispatched: number; paired: number; deliverables: number; delivered: number }[]
         >`
           select k.id as county_id,
                  count(s.*)::int as organizations,
                  avg(s.score)::float8 as mean_score,
                  count(*) filter (where o.sector = 'rural' and o.type <> 'unit')::int as villages,
-                 count(*) filter (where o.sector = 'rural' and o.type <> 'unit' and o.concurrent_head)::int as heads,
+                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit')::int as head_organizations,
+                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and o.concurrent_head)::int as heads,
                  count(*) filter (where o.type = 'unit' or d.state = 'established')::int as units,
                  count(*) filter (where (o.type = 'unit' or d.state = 'established') and d.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
                  count(p.workflow_id)::int as paired,
@@ -143,7 +150,7 @@ export function assessmentActivities(sql: Sql) {
           group by k.id`;
         const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
         const rows = rates.map((r) => {
-          const concurrentHeadRate = r.villages ? r.heads / r.villages : null;
+          const concurrentHeadRate = r.head_organizations ? r.heads / r.head_organizations : null;
           const liaisonCoverage = r.units ? r.dispatched / r.units : null;
           const pairingCoverage = r.villages ? r.paired / r.villages : null;
           const deliveredRate = r.deliverables ? r.delivered / r.deliverables : null;
@@ -153,6 +160,7 @@ export function assessmentActivities(sql: Sql) {
             organizations: r.organizations,
             mean_score: r.mean_score === null ? null : Math.round(r.mean_score * 10) / 10,
             villages: r.villages,
+            concurrent_head_organizations: r.head_organizations,
             concurrent_head_rate: pct(concurrentHeadRate),
             units: r.units,
             liaison_coverage: pct(liaisonCoverage),

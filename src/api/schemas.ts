@@ -175,7 +175,10 @@ export const assessmentCountySchema = z.object({
   organizations: z.number(),
   meanScore: z.number().nullable(),
   villages: z.number(),
-  concurrentHeadRate: z.number().nullable().describe('percent of villages whose secretary heads the village committee'),
+  concurrentHeadOrganizations: z
+    .number()
+    .describe("the organizations 一肩挑 is counted over: villages (rule sets before 2026), villages and communities (from 2026)"),
+  concurrentHeadRate: z.number().nullable().describe("percent of those whose secretary also heads the villagers' or residents' committee (一肩挑)"),
   units: z.number(),
   liaisonCoverage: z.number().nullable().describe('percent of units without an organization that have an acknowledged officer'),
   paired: z.number().describe('villages in an active urban–rural pairing'),
@@ -203,6 +206,10 @@ export const assessmentOrganizationSchema = z.object({
   memberFunding: z.boolean().nullable(),
   venue: z.boolean().nullable(),
   youngCommitteeMember: z.boolean().nullable(),
+  concurrentHead: z
+    .boolean()
+    .nullable()
+    .describe("the secretary also heads the villagers' or residents' committee (一肩挑); shown, not weighed in the score (null: not counted for this organization)"),
 });
 
 export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });

@@ -16,7 +16,7 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
         figures: {
           ...emptyReturn,
           activistsTrained: rnd() < 0.85 ? r.activistsPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.activistsPerVillage),
-          reserveCadres: rnd() < 0.85 ? r.reserveCadres.min + Math.floor(rnd() * (r.reserveCadres.max - r.reserveCadres.min + 1)) : Math.floor(rnd() * r.reserveCadres.min),
+          reserveCadres: rnd() < 0.85 ? r.reserveCadresPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.reserveCadresPerVillage),
           funding: around(r.villageFunding),
         },
       };

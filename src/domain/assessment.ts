@@ -17,8 +17,12 @@ export interface AssessmentRules {
   yearlyReturn?: YearlyReturnRules;
   /** A county's score: this share from the mean of its organizations' scores, the rest from its rates. */
   countyMeanShare: number;
-  /** Points for villages whose secretary also heads the village committee (一肩挑), full at this rate. */
-  concurrentHead: { points: number; fullAt: number };
+  /**
+   * Points for the organizations of `sectors` whose secretary also heads the villagers' or residents' committee
+   * (一肩挑), full at this rate. The 2021 set counted villages only; domain.md's 一肩挑 is the village's and the
+   * community's secretary alike, and the seed's ≥80 % is for both, so from 2026 communities count too.
+   */
+  concurrentHead: { points: number; fullAt: number; sectors: readonly ConcurrentHeadSector[] };
   /** Points for units without a Party organization that have an acknowledged liaison officer (应派尽派). */
   liaisonCoverage: { points: number };
   /**
@@ -30,12 +34,20 @@ export interface AssessmentRules {
   rankedBySector: readonly string[];
 }
 
+/** The sectors whose organizations lead a villagers' (rural) or residents' (community) committee. */
+export type ConcurrentHeadSector = 'rural' | 'community';
+
 export interface YearlyReturnRules {
   weights: { activistsTrained: number; reserveCadres: number; fundingFloor: number; memberFunding: number; venue: number; youngCommitteeMember: number };
   /** 每村每年至少培养3名入党积极分子. */
   activistsPerVillage: number;
-  /** 保证每村有3至5名后备干部人选: the seed fixes a band, and a village outside it misses the indicator. */
-  reserveCadres: { min: number; max: number };
+  /**
+   * 保证每村有3至5名后备干部人选 ("ensure each village has 3 to 5 reserve cadres"): read as a floor of 3. The seed
+   * states a target to reach, enough successors for a village committee of 3 to 5; it sets no ceiling, and a
+   * village with a sixth reserve cadre has more successors than asked, which no inspector counts against it
+   * (issue 5). Fewer than 3 misses the indicator.
+   */
+  reserveCadresPerVillage: number;
   /** 村办公经费、党组织活动经费每村每年不低于2万元 (yuan per year). */
   villageFunding: number;
   /**
@@ -61,7 +73,7 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
     effectiveFrom: '2021-01-01',
     weights: { termOnTime: 40, secretaryTrained: 30, noOverdueTasks: 30 },
     countyMeanShare: 0.7,
-    concurrentHead: { points: 15, fullAt: 0.8 },
+    concurrentHead: { points: 15, fullAt: 0.8, sectors: ['rural'] },
     liaisonCoverage: { points: 15 },
     rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
   },
@@ -74,7 +86,7 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
     yearlyReturn: {
       weights: { activistsTrained: 10, reserveCadres: 10, fundingFloor: 10, memberFunding: 10, venue: 10, youngCommitteeMember: 10 },
       activistsPerVillage: 3,
-      reserveCadres: { min: 3, max: 5 },
+      reserveCadresPerVillage: 3,
       villageFunding: 20_000,
       communityFunding: [
         { upToHouseholds: 1_999, yuan: 40_000 },
@@ -88,7 +100,7 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
       committeeMembersUnder35: 1,
     },
     countyMeanShare: 0.6,
-    concurrentHead: { points: 10, fullAt: 0.8 },
+    concurrentHead: { points: 10, fullAt: 0.8, sectors: ['rural', 'community'] },
     liaisonCoverage: { points: 10 },
     pairing: { coveragePoints: 10, deliveredPoints: 10 },
     rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
@@ -214,11 +226,10 @@ export function returnIndicators(rules: AssessmentRules, o: { type: string; sect
   if (!r || !kind) return none;
   const atLeast = (x: number | null | undefined, floor: number) => x !== null && x !== undefined && x >= floor;
   if (kind === 'village') {
-    const cadres = ret?.reserveCadres ?? null;
     return {
       ...none,
       activistsTrained: atLeast(ret?.activistsTrained, r.activistsPerVillage),
-      reserveCadres: cadres !== null && cadres >= r.reserveCadres.min && cadres <= r.reserveCadres.max,
+      reserveCadres: atLeast(ret?.reserveCadres, r.reserveCadresPerVillage),
       fundingFloor: atLeast(ret?.funding, r.villageFunding),
     };
   }
@@ -255,10 +266,29 @@ export function organizationScore(rules: AssessmentRules, i: { termOnTime: boole
   return Math.round((1000 * met) / total) / 10;
 }
 
+// ---- 一肩挑 ----
+
+/**
+ * Whether an organization's secretary also heads the villagers' or residents' committee (一肩挑), as the drill-down
+ * shows it: null where the rule set does not count it (not a village, nor from 2026 a community). It is not weighed
+ * in the organization's own score: the seed's target is a rate (≥80 %), which a county meets or misses
+ * (`countyScore`); a single village whose committee head is another cadre has broken no rule.
+ */
+export function concurrentHeadIndicator(rules: AssessmentRules, o: { type: string; sector: string; concurrentHead: boolean }): boolean | null {
+  if (o.type === 'unit' || !(rules.concurrentHead.sectors as readonly string[]).includes(o.sector)) return null;
+  return o.concurrentHead;
+}
+
+/** A rule set by its id, as an assessment run names it (the ranking page reads what the run counted). */
+export function assessmentRuleSet(id: string): AssessmentRules | undefined {
+  return assessmentRuleSets.find((r) => r.id === id);
+}
+
 // ---- counties ----
 
 export interface CountyRates {
   meanScore: number | null;
+  /** 一肩挑 among the county's organizations of `concurrentHead.sectors`. */
   concurrentHeadRate: number | null;
   liaisonCoverage: number | null;
   /** Administrative villages in an active pairing, among the county's villages. */

@@ -27,6 +27,7 @@ import {
   checkPostponement,
   checkSecretary,
   electionReplyOutcome,
+  electionRequestOutcome,
   reviewOutcome,
   secretaryOutcome,
 } from './term-election.js';
@@ -74,28 +75,25 @@ function form<S extends z.ZodType<Record<string, unknown>>>(f: {
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const required = (iss: { input: unknown }) => (iss.input === undefined || iss.input === '' ? 'v.required' : undefined);
 
+/** The nomination methods the request form offers (the workflow keeps any short text, as API clients send it). */
 export const nominationMethods = ['members', 'committee', 'combined'] as const;
 
-/** 换届请示: the outgoing committee asks to hold the election (domain.md §4.1 step 3): date, seats, nomination method. */
-const electionRequest = z.object({
-  electionDate: z
-    .string({ error: required })
-    .regex(isoDate, { error: 'v.date' })
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'v.date' }),
-  seats: z
-    .number({ error: (iss) => required(iss) ?? 'v.int' })
-    .int({ error: 'v.int' })
-    .min(3, { error: 'v.min' })
-    .max(31, { error: 'v.max' }),
-  nominationMethod: z.enum(nominationMethods, { error: (iss) => required(iss) ?? 'v.option' }),
-  note: z.string().max(500, { error: 'v.tooLong' }).optional(),
-  postponeMonths: z
-    .number({ error: 'v.int' })
-    .int({ error: 'v.int' })
-    .min(1, { error: 'v.min' })
-    .max(120, { error: 'v.max' })
-    .optional(),
-});
+/**
+ * A form field of a workflow's own schema (src/domain/*), whether it is required and its bounds read from that
+ * schema: the form states no rule of its own, so it can be neither stricter nor looser than the workflow.
+ */
+function fieldOf(schema: z.ZodObject, name: string, kind: FieldKind, extra: Pick<FieldSpec, 'options' | 'when'> = {}): FieldSpec {
+  const field = schema.shape[name];
+  if (!field) throw new Error(`the schema has no field ${name}`);
+  const inner = field instanceof z.ZodOptional ? field.unwrap() : field;
+  const bounds =
+    inner instanceof z.ZodNumber
+      ? { min: inner.minValue ?? undefined, max: inner.maxValue ?? undefined }
+      : inner instanceof z.ZodString
+        ? { min: inner.minLength ?? undefined, max: inner.maxLength ?? undefined }
+        : {};
+  return { name, kind, required: !field.safeParse(undefined).success, ...bounds, ...extra };
+}
 
 const dateField = z
   .string({ error: required })
@@ -192,13 +190,13 @@ export const stepForms: Record<string, StepForm> = {
   // ---- term election 换届选举 (workflows/term-election.ts) ----
   'election-request': form({
     fields: [
-      { name: 'electionDate', kind: 'date', required: true },
-      { name: 'seats', kind: 'int', required: true, min: 3, max: 31 },
-      { name: 'nominationMethod', kind: 'select', required: true, options: nominationMethods },
-      { name: 'postponeMonths', kind: 'int', required: false, min: 1, max: 120 },
-      { name: 'note', kind: 'text', required: false, max: 500 },
+      fieldOf(electionRequestOutcome, 'electionDate', 'date'),
+      fieldOf(electionRequestOutcome, 'seats', 'int'),
+      fieldOf(electionRequestOutcome, 'nominationMethod', 'select', { options: nominationMethods }),
+      fieldOf(electionRequestOutcome, 'postponeMonths', 'int'),
+      fieldOf(electionRequestOutcome, 'note', 'text'),
     ],
-    schema: electionRequest,
+    schema: electionRequestOutcome,
     check: (o, h) => {
       const rules = termRulesOf(h);
       if (rules && o.postponeMonths !== undefined) checkPostponement(o.postponeMonths, rules);
@@ -220,7 +218,7 @@ export const stepForms: Record<string, StepForm> = {
   }),
   candidates: form({
     fields: [
-      { name: 'seats', kind: 'int', required: true, min: 1, max: 99 },
+      fieldOf(candidatesOutcome, 'seats', 'int'),
       { name: 'candidates', kind: 'names', required: true, max: 200 },
     ],
     schema: candidatesOutcome,

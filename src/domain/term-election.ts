@@ -9,12 +9,20 @@ const comments = z.string().trim().min(2).max(4000);
 const name = z.string().trim().min(1).max(100);
 const count = z.number().int().min(0).max(1_000_000);
 
-/** Step 3, the request (请示): the planned date and seats; a postponement is asked for here and granted in the reply. */
+/**
+ * Step 3, the request (请示): the planned date, seats and nomination method; a postponement is asked for here and
+ * granted in the reply. The one schema of the step: the workflow's validator and the task form (step-outcomes.ts)
+ * both use this object. Each figure may be left to the supervisor, who returns an incomplete request in the reply.
+ * Seats from 1: a branch of fewer than 7 members has no committee and elects its secretary alone [reg]. The
+ * regulation's committee sizes depend on the organization's type (基层委员会, 总支, 支部), which this schema
+ * does not know; 99 only keeps the figure sane.
+ */
 export const electionRequestOutcome = z.object({
   electionDate: z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD').optional(),
   seats: z.number().int().min(1).max(99).optional(),
   nominationMethod: z.string().max(200).optional(),
   postponeMonths: z.number().int().min(1).max(120).optional(),
+  note: z.string().max(4000).optional(),
 });
 
 /** Step 4, the supervisor's reply (批复). */

@@ -105,17 +105,20 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
 
     await item.getByRole('link').click();
     await page.getByRole('heading', { name: /办理任务/ }).waitFor();
-    // Submitting the empty form: every required field says so, next to it, and nothing is sent.
+    // Seats and months the workflow's schema refuses (the form reads its bounds from that schema: 1 to 99 seats,
+    // postponed 1 to 120 months): each says so next to its field, and nothing is sent.
+    await page.getByLabel('委员职数').fill('0');
+    await page.getByLabel('申请延期').fill('0');
     await page.getByRole('button', { name: '提交' }).click();
-    await page.locator('#f-electionDate-error').waitFor();
-    expect(await page.locator('#f-electionDate-error').textContent()).toContain('此项为必填项');
-    expect(await page.locator('#f-seats-error').textContent()).toContain('此项为必填项');
-    expect(await page.locator('#f-nominationMethod-error').textContent()).toContain('此项为必填项');
+    await page.locator('#f-seats-error').waitFor();
+    expect(await page.locator('#f-seats-error').textContent()).toContain('不能小于 1');
+    expect(await page.locator('#f-postponeMonths-error').textContent()).toContain('不能小于 1');
     // Focus goes to the first wrong field, for keyboard users.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-electionDate');
-    await page.getByLabel('委员职数').fill('2');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-seats');
+    await page.getByLabel('申请延期').fill('');
+    await page.getByLabel('委员职数').fill('100');
     await page.getByRole('button', { name: '提交' }).click();
-    await expect.poll(() => page.locator('#f-seats-error').textContent()).toContain('不能小于 3');
+    await expect.poll(() => page.locator('#f-seats-error').textContent()).toContain('不能大于 99');
     await b.shot('secretary-2-field-errors-phone');
     expect(await a11yViolations(page)).toEqual([]);
     expect((await s.sql`select state from tasks where id = ${taskId}`)[0]!.state).toBe('open');
@@ -506,7 +509,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const year = Number(today.slice(0, 4));
     // A province tree of its own: a county is the third level (province → prefecture → county → township → village).
     const [province, prefecture, ca, cb, ta, tb] = [uniqueCode('RP'), uniqueCode('RF'), uniqueCode('RC'), uniqueCode('RC'), uniqueCode('RT'), uniqueCode('RT')];
-    const [va1, va2, vb1, vb2] = [uniqueCode('RV'), uniqueCode('RV'), uniqueCode('RV'), uniqueCode('RV')];
+    const [va1, va2, vb1, vb2, cma] = [uniqueCode('RV'), uniqueCode('RV'), uniqueCode('RV'), uniqueCode('RV'), uniqueCode('RM')];
     const fine = { term_years: 5, term_started_on: addMonths(today, -12) };
     const committee = { type: 'committee' as const, sector: 'regional' as const, ...fine };
     await addOrganizations(s.sql, [
@@ -521,8 +524,13 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       orgRow(va2, ta, { term_years: 5, term_started_on: addMonths(today, -72), name: `下河村党支部${va2}` }),
       orgRow(vb1, tb, { ...fine, name: `东山村党支部${vb1}` }),
       orgRow(vb2, tb, { ...fine, name: `西山村党支部${vb2}` }),
+      // A community whose secretary also heads the residents' committee: counted for 一肩挑 under the 2026 rules.
+      orgRow(cma, ta, { ...fine, sector: 'community', name: `河畔社区党支部${cma}` }),
     ]);
-    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([va1, vb1, vb2])}`;
+    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([va1, vb1, vb2, cma])}`;
+    // 上河村's yearly return: six reserve cadres, more than the seed's 3 to 5, which meets the indicator.
+    const filed = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${va1}/returns/${year}`, headers: s.admin, payload: { activistsTrained: 3, reserveCadres: 6, funding: 20_000 } });
+    expect(filed.statusCode, filed.body).toBe(200);
     const get = async (url: string, headers: Record<string, string> = s.admin) => {
       const r = await s.app.inject({ method: 'GET', url, headers });
       return { status: r.statusCode, body: r.body, json: () => r.json() as Record<string, unknown> };
@@ -555,13 +563,17 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const run = api.json().run as { finishedAt: string; assessedOn: string };
     if (before.status === 200) expect(run.finishedAt).not.toBe((before.json().run as { finishedAt: string }).finishedAt);
     expect(run.assessedOn).toBe(today);
-    type County = { rank: number; code: string; name: string; score: number; meanScore: number | null; concurrentHeadRate: number | null; villages: number; units: number; liaisonCoverage: number | null };
+    type County = {
+      rank: number; code: string; name: string; score: number; meanScore: number | null; concurrentHeadOrganizations: number; concurrentHeadRate: number | null;
+      villages: number; units: number; liaisonCoverage: number | null; pairingCoverage: number | null; deliveredRate: number | null; deliverables: number;
+    };
     const counties = api.json().items as County[];
     const [a, c] = [counties.find((x) => x.code === ca)!, counties.find((x) => x.code === cb)!];
     // The county with the expired term scores lower and ranks below the other.
     expect(a.score).toBeLessThan(c.score);
     expect(a.rank).toBeGreaterThan(c.rank);
-    expect(a.concurrentHeadRate).toBe(50);
+    // 一肩挑 in 上河村 and 河畔社区, not in 下河村: 2 of 3 villages and communities.
+    expect(a).toMatchObject({ concurrentHeadOrganizations: 3, concurrentHeadRate: 66.7 });
     expect(c.concurrentHeadRate).toBe(100);
 
     const table = page.getByTestId('county-ranking');
@@ -575,8 +587,11 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       expect(await row.getByTestId('rank').textContent()).toBe(String(x.rank));
       expect(await row.getByRole('rowheader').textContent()).toBe(x.name);
       expect(await row.getByTestId('score').textContent()).toBe(String(x.score));
-      expect(await row.getByTestId('head').textContent()).toBe(`${x.concurrentHeadRate}% （${x.villages} 个村）`);
+      expect(await row.getByTestId('head').textContent()).toBe(`${x.concurrentHeadRate}% （${x.concurrentHeadOrganizations} 个村和社区）`);
       expect(await row.getByTestId('liaison').textContent()).toContain(x.liaisonCoverage === null ? '不适用' : `${x.liaisonCoverage}%`);
+      // Pairing, scored from 2026: no village of these counties is paired, and nothing is due.
+      expect(await row.getByTestId('pairing').textContent()).toBe(`0% （${x.villages} 个村）`);
+      expect(await row.getByTestId('delivered').textContent()).toBe('不适用 （0 项到期任务）');
     }
     await b.shot('ranking-2-counties');
     expect(await a11yViolations(page)).toEqual([]);
@@ -587,7 +602,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const drill = page.getByTestId('drill-down');
     await drill.getByRole('heading', { name: `甲县委${ca} 各党组织得分` }).waitFor();
     const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as { code: string; score: number; termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; sectorRank: number | null }[];
-    expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2].sort()); // the county committee itself and its subtree
+    expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2, cma].sort()); // the county committee itself and its subtree
     const late = orgs.find((o) => o.code === va2)!;
     // 2026 rules: 20 of 30 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return indicators).
     expect(late).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, score: 25, sectorRank: null });
@@ -600,6 +615,22 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await row.getByTestId('noOverdueTasks').textContent()).toBe('✓ 是');
     expect(await row.getByTestId('sectorRank').textContent()).toBe('计入所在县');
     expect(await drill.locator(`tr[data-org="${va1}"]`).getByTestId('termOnTime').textContent()).toBe('✓ 是');
+    // The yearly return's indicators of the 2026 rules, headed with their thresholds: 上河村's six reserve cadres
+    // meet "≥3"; 下河村 filed nothing and misses it; a village has no venue floor; the community's 一肩挑 counts.
+    const head = drill.locator('thead');
+    for (const label of ['已报年报', '培养入党积极分子≥3名', '后备干部人选≥3名', '办公（工作）经费达标', '党员（学生党员）活动经费达标', '活动场所≥300㎡（中心城区≥200㎡）', '35岁以下班子成员≥1名', '书记“一肩挑”']) {
+      expect(await head.getByRole('columnheader', { name: label, exact: true }).count(), label).toBe(1);
+    }
+    const va1Row = drill.locator(`tr[data-org="${va1}"]`);
+    expect(await va1Row.getByTestId('returnFiled').textContent()).toBe('✓ 是');
+    expect(await va1Row.getByTestId('reserveCadres').textContent()).toBe('✓ 是');
+    expect(await va1Row.getByTestId('venue').textContent()).toBe('不适用');
+    expect(await row.getByTestId('reserveCadres').textContent()).toBe('✗ 否');
+    expect(await row.getByTestId('concurrentHead').textContent()).toBe('✗ 否');
+    const community = drill.locator(`tr[data-org="${cma}"]`);
+    expect(await community.getByTestId('concurrentHead').textContent()).toBe('✓ 是');
+    expect(await community.getByTestId('venue').textContent()).toBe('✗ 否'); // no return filed
+    expect(await community.getByTestId('reserveCadres').textContent()).toBe('不适用');
     expect(await drill.locator('tbody tr').count()).toBe(orgs.length);
     // Focus moved to the drill-down's heading.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('drill-title');
@@ -610,12 +641,13 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const [file] = await Promise.all([page.waitForEvent('download'), drill.getByRole('button', { name: '下载 CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`organizations-${year}.csv`);
     const csv = readFileSync((await file.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead\n')).toBe(true);
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(1 + orgs.length);
-    // csv-stringify writes true as 1 and false or null as an empty field: no sector rank, late, n/a, no overdue task,
-    // then no return and the return's indicators missed or not applying.
-    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},25,,,,1,,,,,,,`);
+    // 1 met, 0 missed, empty where it does not apply: no sector rank, late, no training cycle, no overdue task, no
+    // return and the village's three return indicators missed, the community's not applying, no 一肩挑.
+    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},25,,0,,1,0,0,0,0,,,,0`);
+    expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},100,,1,,1,1,1,1,1,,,,1`);
     await drill.getByText(`已下载 organizations-${year}.csv`).waitFor();
     const [countiesFile] = await Promise.all([
       page.waitForEvent('download'),
@@ -626,7 +658,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(countyCsv.startsWith('\uFEFF')).toBe(true); // a BOM, for Excel (trim() would drop it)
     const countyLines = countyCsv.slice(1).trim().split('\n');
     expect(countyLines).toHaveLength(1 + counties.length);
-    expect(countyLines[0]).toBe('rank,code,name,score,organizations,meanScore,villages,concurrentHeadRate,units,liaisonCoverage,paired,pairingCoverage,deliverables,deliveredRate');
+    expect(countyLines[0]).toBe('rank,code,name,score,organizations,meanScore,villages,concurrentHeadOrganizations,concurrentHeadRate,units,liaisonCoverage,paired,pairingCoverage,deliverables,deliveredRate');
     expect(countyLines.find((l) => l.includes(`,${ca},`))).toMatch(new RegExp(`^${a.rank},${ca},甲县委${ca},${a.score},`));
     expect(b.errors).toEqual([]);
 

@@ -37,10 +37,11 @@ describe('yearly assessment', () => {
       orgRow(v1, t1, { term_years: 5, term_started_on: addMonths(today, -72) }),
       // v2: on time, trained, its secretary also heads the village committee; a full return; paired.
       orgRow(v2, t1, fine),
-      // v3: on time, but its cycle ended untrained and a task is overdue; its return meets the funding floor only.
+      // v3: on time, but its cycle ended untrained and a task is overdue; its return trains too few activists.
       orgRow(v3, t1, fine),
       orgRow(v4, t2, fine),
-      // Communities of 32 members (30 full, 2 probationary): cm1 meets every floor at its edge, cm2 misses each by a little.
+      // Communities of 32 members (30 full, 2 probationary): cm1 meets every floor at its edge, cm2 misses each by a
+      // little; cm1's secretary also heads the residents' committee (一肩挑), cm2's does not.
       orgRow(cm1, t1, { ...fine, sector: 'community' }),
       orgRow(cm2, t1, { ...fine, sector: 'community' }),
       // University student branches, ranked in their sector.
@@ -50,7 +51,7 @@ describe('yearly assessment', () => {
       orgRow(u1, t1, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null }),
       orgRow(u2, t1, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null }),
     ]);
-    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([v2, v4])}`;
+    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([v2, v4, cm1])}`;
     await s.sql`
       insert into training_cycles (workflow_id, cycle, organization_id, starts_on, ends_on, state, trained_on, updated_at) values
         (${`rt:${v2}`}, 1, ${await idOf(v2)}, ${addMonths(today, -24)}, ${addMonths(today, 12)}, 'completed', ${addMonths(today, -6)}, now()),
@@ -114,19 +115,22 @@ describe('yearly assessment', () => {
 
     const by = await organizationsUnder(year, t1);
     const rules = assessmentRulesFor(today);
-    const none = { returnFiled: null, activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null };
+    const none = { returnFiled: null, activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null, concurrentHead: null };
     // Weights 30 / 20 / 20 and 10 for each indicator of the return; an indicator that does not apply drops out.
     // v1 filed no return: zero for its three village indicators, 20 of 30 + 20 + 10 + 10 + 10.
-    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, score: 25, county: c1 });
-    expect(by[v2]).toMatchObject({ termOnTime: true, secretaryTrained: true, noOverdueTasks: true, returnFiled: true, activistsTrained: true, reserveCadres: true, fundingFloor: true, score: 100 });
-    // v3: 2 activists (fewer than 3) and 6 reserve cadres (more than 5) miss; its 20,000 yuan meet the floor.
-    expect(by[v3]).toMatchObject({ termOnTime: true, secretaryTrained: false, noOverdueTasks: false, activistsTrained: false, reserveCadres: false, fundingFloor: true, score: 40 });
+    // 一肩挑 is shown for villages and communities, and weighs nothing in their own scores (v1 misses it and scores
+    // the same as it would with it; the county's rate carries it).
+    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, concurrentHead: false, score: 25, county: c1 });
+    expect(by[v2]).toMatchObject({ termOnTime: true, secretaryTrained: true, noOverdueTasks: true, returnFiled: true, activistsTrained: true, reserveCadres: true, fundingFloor: true, concurrentHead: true, score: 100 });
+    // v3: 2 activists (fewer than 3) miss; 6 reserve cadres (more than the seed's 3 to 5) meet the floor of 3, and
+    // its 20,000 yuan the funding floor: 30 + 10 + 10.
+    expect(by[v3]).toMatchObject({ termOnTime: true, secretaryTrained: false, noOverdueTasks: false, activistsTrained: false, reserveCadres: true, fundingFloor: true, concurrentHead: false, score: 50 });
     // cm1 at every floor's edge: 3,000 households need 50,000 yuan, 32 members 1,600 yuan, a central district 200 m².
-    expect(by[cm1]).toMatchObject({ activistsTrained: null, reserveCadres: null, fundingFloor: true, memberFunding: true, venue: true, youngCommitteeMember: true, score: 100 });
+    expect(by[cm1]).toMatchObject({ activistsTrained: null, reserveCadres: null, fundingFloor: true, memberFunding: true, venue: true, youngCommitteeMember: true, concurrentHead: true, score: 100 });
     // cm2 just under each: 2,000 households need 50,000 yuan; 299.5 m² outside a central district; nobody under 35.
-    expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, score: 55.6 });
+    expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, concurrentHead: false, score: 55.6 });
     // 100 yuan per student member.
-    expect(by[ub1]).toMatchObject({ sector: 'university', memberFunding: true, fundingFloor: null, score: 100 });
+    expect(by[ub1]).toMatchObject({ sector: 'university', memberFunding: true, fundingFloor: null, concurrentHead: null, score: 100 });
     expect(by[ub2]).toMatchObject({ memberFunding: false, score: 83.3 });
     expect(by[ub1]!.sectorRank).toBeLessThan(by[ub2]!.sectorRank as number);
     expect(by[t1]).toMatchObject({ score: 100, sectorRank: null, ...none });
@@ -144,18 +148,19 @@ describe('yearly assessment', () => {
     const items = counties.json().items as { code: string; rank: number; score: number; [k: string]: unknown }[];
     const one = items.find((x) => x.code === c1)!;
     const two = items.find((x) => x.code === c2)!;
-    // c1: mean of t1, v1, v2, v3, cm1, cm2 (the university and non-public branches rank in their sectors), 1 of 3
-    // villages 一肩挑, 1 of 2 units covered, 1 of 3 villages paired with 2 of its 3 deliverables due delivered.
-    const mean = (100 + 25 + 100 + 40 + 100 + 55.6) / 6; // of the scores as stored, to one decimal
+    // c1: mean of t1, v1, v2, v3, cm1, cm2 (the university and non-public branches rank in their sectors); 一肩挑 in
+    // 2 of its 3 villages and 2 communities (v2, cm1); 1 of 2 units covered; 1 of 3 villages paired (pairing is
+    // the villages' alone) with 2 of its 3 deliverables due delivered.
+    const mean = (100 + 25 + 100 + 50 + 100 + 55.6) / 6; // of the scores as stored, to one decimal
     expect(one).toMatchObject({
-      organizations: 6, villages: 3, concurrentHeadRate: 33.3, units: 2, liaisonCoverage: 50, meanScore: 70.1,
+      organizations: 6, villages: 3, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, units: 2, liaisonCoverage: 50, meanScore: 71.8,
       paired: 1, pairingCoverage: 33.3, deliverables: 3, deliveredRate: 66.7,
     });
-    // 70.1 × 0.6 + 10 × (1/3) / 0.8 + 10 × 0.5 + 10 × 1/3 + 10 × 2/3
-    expect(one.score).toBe(61.2);
-    expect(one.score).toBe(countyScore(rules, { meanScore: mean, concurrentHeadRate: 1 / 3, liaisonCoverage: 0.5, pairingCoverage: 1 / 3, deliveredRate: 2 / 3 }));
+    // 71.77 × 0.6 + 10 × 0.4 / 0.8 + 10 × 0.5 + 10 × 1/3 + 10 × 2/3
+    expect(one.score).toBe(63.1);
+    expect(one.score).toBe(countyScore(rules, { meanScore: mean, concurrentHeadRate: 2 / 5, liaisonCoverage: 0.5, pairingCoverage: 1 / 3, deliveredRate: 2 / 3 }));
     // c2: its one village is perfect and not paired: 60 + 10 + 10 (no units) + 0 + 10 (nothing due).
-    expect(two).toMatchObject({ organizations: 2, villages: 1, concurrentHeadRate: 100, units: 0, liaisonCoverage: null, meanScore: 100, paired: 0, pairingCoverage: 0, deliverables: 0, deliveredRate: null, score: 90 });
+    expect(two).toMatchObject({ organizations: 2, villages: 1, concurrentHeadOrganizations: 1, concurrentHeadRate: 100, units: 0, liaisonCoverage: null, meanScore: 100, paired: 0, pairingCoverage: 0, deliverables: 0, deliveredRate: null, score: 90 });
     expect(two.score).toBe(countyScore(rules, { meanScore: 100, concurrentHeadRate: 1, liaisonCoverage: null, pairingCoverage: 0, deliveredRate: null }));
     expect(one.score).toBeLessThan(two.score);
     expect(one.rank).toBeGreaterThan(two.rank);
@@ -177,8 +182,13 @@ describe('yearly assessment', () => {
     expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, score: 42.9, returnFiled: null, activistsTrained: null, fundingFloor: null });
     expect(by[v3]).toMatchObject({ secretaryTrained: true, noOverdueTasks: true, score: 100, activistsTrained: null });
     expect(by[cm2]).toMatchObject({ score: 100, venue: null, memberFunding: null });
+    // 2021 counted 一肩挑 among villages only: a community's secretary is not counted, for the county nor on its row.
+    expect(by[v2]).toMatchObject({ concurrentHead: true });
+    expect(by[cm1]).toMatchObject({ concurrentHead: null });
     const counties = await get(`/api/v1/assessments/${past}/counties`);
-    const two = (counties.json().items as { code: string; score: number }[]).find((x) => x.code === c2)!;
+    const items = counties.json().items as { code: string; score: number }[];
+    expect(items.find((x) => x.code === c1)).toMatchObject({ villages: 3, concurrentHeadOrganizations: 3, concurrentHeadRate: 33.3 });
+    const two = items.find((x) => x.code === c2)!;
     // 2021: 70 + 15 + 15, pairing earns nothing.
     expect(two).toMatchObject({ score: 100, meanScore: 100 });
   });
@@ -200,8 +210,12 @@ describe('yearly assessment', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.startsWith('\uFEFFcode,name,sector,county,score')).toBe(true);
-    expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember')).toBe(true);
-    expect(csv.body).toContain(`${v1},测试党组织${v1},rural,${c1},25`);
+    expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead')).toBe(true);
+    // An indicator missed is 0, one that does not apply is empty: v1 is late (0), has no training cycle (empty), no
+    // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0).
+    const lines = csv.body.trim().split('\n');
+    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},25,,0,,1,0,0,0,0,,,,0`);
+    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},55.6,,1,,1,1,,,0,0,0,0,0`);
 
     const xlsx = await get(`/api/v1/assessments/${year}/counties?format=xlsx`);
     expect(xlsx.statusCode).toBe(200);
@@ -209,12 +223,28 @@ describe('yearly assessment', () => {
     await book.xlsx.load(xlsx.rawPayload as never);
     const sheet = book.worksheets[0]!;
     const header = sheet.getRow(1).values as unknown[];
-    for (const column of ['rank', 'paired', 'pairingCoverage', 'deliverables', 'deliveredRate']) expect(header).toContain(column);
+    for (const column of ['rank', 'concurrentHeadOrganizations', 'concurrentHeadRate', 'paired', 'pairingCoverage', 'deliverables', 'deliveredRate']) expect(header).toContain(column);
     const rows: Record<string, unknown>[] = [];
     // exceljs rows are 1-based: values[0] is always empty.
     sheet.eachRow((row, n) => n > 1 && rows.push(Object.fromEntries(header.flatMap((h, i) => (i > 0 ? [[h, row.getCell(i).value]] : [])))));
     expect(rows.map((r) => r.code)).toEqual(expect.arrayContaining([c1, c2]));
-    expect(rows.find((r) => r.code === c1)).toMatchObject({ score: 61.2, pairingCoverage: 33.3, deliveredRate: 66.7 });
+    expect(rows.find((r) => r.code === c1)).toMatchObject({ score: 63.1, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, pairingCoverage: 33.3, deliveredRate: 66.7 });
+    // The drill-down's workbook carries the yearly return's indicators and 一肩挑, as booleans (empty: not applicable).
+    const orgsXlsx = await get(`/api/v1/assessments/${year}/organizations?under=${t1}&format=xlsx`);
+    const orgBook = new ExcelJS.Workbook();
+    await orgBook.xlsx.load(orgsXlsx.rawPayload as never);
+    const orgSheet = orgBook.worksheets[0]!;
+    const orgHeader = orgSheet.getRow(1).values as unknown[];
+    for (const column of ['returnFiled', 'activistsTrained', 'reserveCadres', 'fundingFloor', 'memberFunding', 'venue', 'youngCommitteeMember', 'concurrentHead']) expect(orgHeader).toContain(column);
+    const cellOf = (code: string, column: string) => {
+      let value: unknown;
+      orgSheet.eachRow((row) => row.getCell(1).value === code && (value = row.getCell(orgHeader.indexOf(column)).value));
+      return value;
+    };
+    expect(cellOf(v3, 'reserveCadres')).toBe(true);
+    expect(cellOf(v3, 'activistsTrained')).toBe(false);
+    expect(cellOf(v3, 'venue')).toBeNull();
+    expect(cellOf(cm1, 'concurrentHead')).toBe(true);
   });
 
   it('files a return as the secretary of the organization, and reads it back with who filed it and when', async () => {

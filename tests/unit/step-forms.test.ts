@@ -132,8 +132,23 @@ const cases: Case[] = [
     step: 'election-request',
     workflow: outcomeRule(electionRequestOutcome, (o) => o.postponeMonths !== undefined && checkPostponement(o.postponeMonths, term)),
     history: termHistory,
-    valid: [{ electionDate: '2027-01-10', seats: 5, nominationMethod: 'members' }, { electionDate: '2027-01-10', seats: 5, nominationMethod: 'combined', postponeMonths: 6 }],
-    invalid: [{ electionDate: '2027-01-10', seats: 5, nominationMethod: 'members', postponeMonths: 13 }, { electionDate: '2027-13-01', seats: 5, nominationMethod: 'members' }, { electionDate: '2027-01-10', seats: 0, nominationMethod: 'members' }],
+    // The edges of the seats: 1 (a branch of fewer than 7 members elects its secretary alone) and 2 were refused by
+    // the form and accepted by the workflow when the form restated its own bounds (3–31).
+    valid: [
+      { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members' },
+      { electionDate: '2027-01-10', seats: 5, nominationMethod: 'combined', postponeMonths: 6 },
+      { electionDate: '2027-01-10', seats: 1, nominationMethod: 'members' },
+      { electionDate: '2027-01-10', seats: 2, nominationMethod: 'committee' },
+      { electionDate: '2027-01-10', seats: 99, nominationMethod: 'members', note: '党员人数较多' },
+      { postponeMonths: 6 },
+    ],
+    invalid: [
+      { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members', postponeMonths: 13 },
+      { electionDate: '2027-13-01', seats: 5, nominationMethod: 'members' },
+      { electionDate: '2027-01-10', seats: 0, nominationMethod: 'members' },
+      { electionDate: '2027-01-10', seats: 100, nominationMethod: 'members' },
+      { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members', note: 'x'.repeat(4001) },
+    ],
   },
   {
     process: 'term-election',

@@ -43,8 +43,10 @@ const assessments: FastifyPluginAsync = async (fastify) => {
     const rows = body.items as Record<string, unknown>[];
     if (fmt === 'csv') {
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
-      // A BOM, so that Excel opens the Chinese names as UTF-8.
-      return reply.send(`\uFEFF${stringify(rows, { header: true, columns })}`);
+      // A BOM, so that Excel opens the Chinese names as UTF-8. An indicator is 1 (met) or 0 (missed), and empty only
+      // when it does not apply: csv-stringify's default writes false as an empty field too, so a county office could
+      // not tell a floor missed from one that does not concern the organization.
+      return reply.send(`\uFEFF${stringify(rows, { header: true, columns, cast: { boolean: (v) => (v ? '1' : '0') } })}`);
     }
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet(name);
@@ -90,7 +92,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
       const r = await runOf(req.params.year);
       const items = await sql<z.infer<typeof county>[]>`
         select c.rank, o.code, o.name, c.score::float8 as score, c.organizations, c.mean_score::float8 as "meanScore", c.villages,
-               c.concurrent_head_rate::float8 as "concurrentHeadRate", c.units, c.liaison_coverage::float8 as "liaisonCoverage",
+               c.concurrent_head_organizations as "concurrentHeadOrganizations", c.concurrent_head_rate::float8 as "concurrentHeadRate", c.units, c.liaison_coverage::float8 as "liaisonCoverage",
                c.paired, c.pairing_coverage::float8 as "pairingCoverage", c.deliverables, c.delivered_rate::float8 as "deliveredRate"
         from assessment_counties c join organizations o on o.id = c.county_id
         where c.year = ${req.params.year} and ${inScope(sql, req.principal, 'o')}
@@ -126,7 +128,8 @@ const assessments: FastifyPluginAsync = async (fastify) => {
         select o.code, o.name, s.sector, k.code as county, s.score::float8 as score, s.sector_rank as "sectorRank",
                s.term_on_time as "termOnTime", s.secretary_trained as "secretaryTrained", s.no_overdue_tasks as "noOverdueTasks",
                s.return_filed as "returnFiled", s.activists_trained as "activistsTrained", s.reserve_cadres as "reserveCadres",
-               s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember"
+               s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember",
+               s.concurrent_head as "concurrentHead"
         from assessment_scores s join organizations o on o.id = s.organization_id left join organizations k on k.id = s.county_id
         where s.year = ${req.params.year} and ${inScope(sql, req.principal, 'o')}
           ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}

@@ -21,6 +21,8 @@ import { useSignal } from '../signal.js';
 import { shanghaiToday } from '../dates.js';
 // The sectors of the contract (the import's column values), the same list the API's `sector=` accepts.
 import { sectors, type Sector } from '../../../src/organizations/import/columns.js';
+// What the run's rule set counted: which columns mean something for its year, and the thresholds they name.
+import { assessmentRuleSet, type AssessmentRules } from '../../../src/domain/assessment.js';
 
 /** The first year a rule set is in force for (src/domain/assessment.ts): earlier years cannot be scored. */
 const FIRST_YEAR = 2021;
@@ -174,6 +176,7 @@ function Downloads({ label, paths }: { label: string; paths: { csv: [string, str
 
 function Counties({ year, data, selected, sector }: { year: number; data: AssessmentCounties; selected?: string; sector?: Sector }) {
   const { run, items } = data;
+  const rules = assessmentRuleSet(run.ruleSet);
   return (
     <section class="card" aria-labelledby="counties-title">
       <h2 id="counties-title">{t('rank.counties', { year })}</h2>
@@ -201,11 +204,17 @@ function Counties({ year, data, selected, sector }: { year: number; data: Assess
                 <th scope="col" class="num">{t('rank.meanScore')}</th>
                 <th scope="col">{t('rank.concurrentHead')}</th>
                 <th scope="col">{t('rank.liaison')}</th>
+                {rules?.pairing && (
+                  <>
+                    <th scope="col">{t('rank.pairing')}</th>
+                    <th scope="col">{t('rank.delivered')}</th>
+                  </>
+                )}
               </tr>
             </thead>
             <tbody>
               {items.map((c) => (
-                <CountyRow key={c.code} year={year} c={c} selected={c.code === selected} sector={sector} />
+                <CountyRow key={c.code} year={year} c={c} selected={c.code === selected} sector={sector} rules={rules} />
               ))}
             </tbody>
           </table>
@@ -215,7 +224,9 @@ function Counties({ year, data, selected, sector }: { year: number; data: Assess
   );
 }
 
-function CountyRow({ year, c, selected, sector }: { year: number; c: AssessmentCounty; selected: boolean; sector?: Sector }) {
+function CountyRow({ year, c, selected, sector, rules }: { year: number; c: AssessmentCounty; selected: boolean; sector?: Sector; rules?: AssessmentRules }) {
+  // 2021 counted 一肩挑 among villages, 2026 among villages and communities: the figure says which.
+  const headOf = rules?.concurrentHead.sectors.includes('community') ? 'rank.ofVillagesAndCommunities' : 'rank.ofVillages';
   return (
     <tr data-county={c.code} class={selected ? 'selected' : undefined}>
       <td class="num" data-testid="rank">
@@ -238,11 +249,21 @@ function CountyRow({ year, c, selected, sector }: { year: number; c: AssessmentC
         {c.meanScore ?? t('rank.na')} <span class="muted small">{t('rank.ofOrgs', { n: c.organizations })}</span>
       </td>
       <td data-testid="head">
-        {pct(c.concurrentHeadRate)} <span class="muted small">{t('rank.ofVillages', { n: c.villages })}</span>
+        {pct(c.concurrentHeadRate)} <span class="muted small">{t(headOf, { n: c.concurrentHeadOrganizations })}</span>
       </td>
       <td data-testid="liaison">
         {pct(c.liaisonCoverage)} <span class="muted small">{t('rank.ofUnits', { n: c.units })}</span>
       </td>
+      {rules?.pairing && (
+        <>
+          <td data-testid="pairing">
+            {pct(c.pairingCoverage)} <span class="muted small">{t('rank.ofVillages', { n: c.villages })}</span>
+          </td>
+          <td data-testid="delivered">
+            {pct(c.deliveredRate)} <span class="muted small">{t('rank.ofDeliverables', { n: c.deliverables })}</span>
+          </td>
+        </>
+      )}
     </tr>
   );
 }
@@ -289,34 +310,65 @@ function DrillDown({ year, county, sector, countyName }: { year: number; county:
       {orgs.state === 'error' && <ErrorBox error={orgs.error} retry={reload} />}
       {orgs.state === 'ok' && orgs.data.items.length === 0 && <p class="muted">{t('rank.noOrgs')}</p>}
       {orgs.state === 'ok' && orgs.data.items.length > 0 && (
-        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="orgs-caption">
-          <table class="ranking" data-testid="org-scores">
-            <caption id="orgs-caption">{t('rank.orgsCaption', { name: countyName, year })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('task.org')}</th>
-                <th scope="col">{t('orgs.sector')}</th>
-                <th scope="col" class="num">{t('rank.score')}</th>
-                <th scope="col">{t('rank.termOnTime')}</th>
-                <th scope="col">{t('rank.secretaryTrained')}</th>
-                <th scope="col">{t('rank.noOverdue')}</th>
-                <th scope="col">{t('rank.sectorRank')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orgs.data.items.map((o) => (
-                <OrgRow key={o.code} o={o} />
-              ))}
-            </tbody>
-          </table>
-          {orgs.data.items.length >= DRILL_LIMIT && <p class="hint">{t('common.truncated')}</p>}
-        </div>
+        <OrgTable year={year} countyName={countyName} items={orgs.data.items} rules={assessmentRuleSet(orgs.data.run.ruleSet)} />
       )}
     </section>
   );
 }
 
-function OrgRow({ o }: { o: AssessmentOrganization }) {
+/**
+ * The yearly return's indicators (年报) as columns, for a rule set that assesses them (2026 on): each with the
+ * rule set's own threshold in its header. Before 2026 they were not assessed and would read "not applicable"
+ * throughout, so the columns are left out.
+ */
+const returnColumns = (r: NonNullable<AssessmentRules['yearlyReturn']>) =>
+  [
+    ['returnFiled', t('rank.returnFiled')],
+    ['activistsTrained', t('rank.activistsTrained', { n: r.activistsPerVillage })],
+    ['reserveCadres', t('rank.reserveCadres', { n: r.reserveCadresPerVillage })],
+    ['fundingFloor', t('rank.fundingFloor')],
+    ['memberFunding', t('rank.memberFunding')],
+    ['venue', t('rank.venue', { sqm: r.venueSqm, central: r.centralDistrictVenueSqm })],
+    ['youngCommitteeMember', t('rank.youngCommitteeMember', { n: r.committeeMembersUnder35 })],
+  ] as const satisfies readonly (readonly [keyof AssessmentOrganization, string])[];
+
+type ReturnColumn = ReturnType<typeof returnColumns>[number][0];
+
+function OrgTable({ year, countyName, items, rules }: { year: number; countyName: string; items: AssessmentOrganization[]; rules?: AssessmentRules }) {
+  const returns = rules?.yearlyReturn ? returnColumns(rules.yearlyReturn) : [];
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="orgs-caption">
+      <table class="ranking" data-testid="org-scores">
+        <caption id="orgs-caption">{t('rank.orgsCaption', { name: countyName, year })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('task.org')}</th>
+            <th scope="col">{t('orgs.sector')}</th>
+            <th scope="col" class="num">{t('rank.score')}</th>
+            <th scope="col">{t('rank.termOnTime')}</th>
+            <th scope="col">{t('rank.secretaryTrained')}</th>
+            <th scope="col">{t('rank.noOverdue')}</th>
+            {returns.map(([key, label]) => (
+              <th scope="col" key={key}>
+                {label}
+              </th>
+            ))}
+            <th scope="col">{t('rank.orgConcurrentHead')}</th>
+            <th scope="col">{t('rank.sectorRank')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((o) => (
+            <OrgRow key={o.code} o={o} returns={returns.map(([key]) => key)} />
+          ))}
+        </tbody>
+      </table>
+      {items.length >= DRILL_LIMIT && <p class="hint">{t('common.truncated')}</p>}
+    </div>
+  );
+}
+
+function OrgRow({ o, returns }: { o: AssessmentOrganization; returns: readonly ReturnColumn[] }) {
   return (
     <tr data-org={o.code}>
       <th scope="row">
@@ -334,6 +386,14 @@ function OrgRow({ o }: { o: AssessmentOrganization }) {
       </td>
       <td data-testid="noOverdueTasks">
         <Indicator v={o.noOverdueTasks} />
+      </td>
+      {returns.map((key) => (
+        <td data-testid={key} key={key}>
+          <Indicator v={o[key]} />
+        </td>
+      ))}
+      <td data-testid="concurrentHead">
+        <Indicator v={o.concurrentHead} />
       </td>
       <td data-testid="sectorRank">{o.sectorRank === null ? <span class="muted">{t('rank.inCounty')}</span> : t('rank.nth', { n: o.sectorRank })}</td>
     </tr>
