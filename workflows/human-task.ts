@@ -18,7 +18,7 @@ import {
   type TaskState,
   type TaskView,
 } from './messages.js';
-import { acts, queued } from './process-activities.js';
+import { acts, deadlines } from './process-activities.js';
 
 /** Default offsets (domain.md §3), used when a process passes none from its rule set. */
 export const DEFAULT_REMINDER_WORKING_DAYS = [7, 1] as const;
@@ -284,9 +284,9 @@ export class HumanTasks {
       if (changed()) continue;
       t.fired.add(next.firedKey);
       if (next.kind === 'reminder') {
-        await queued.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
+        await deadlines.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
       } else {
-        const target = await queued.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
+        const target = await deadlines.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
         // An action that arrived while the escalation was being written wins (it re-planned or closed the task).
         if (t.generation === generation && !isClosed(t)) {
           t.escalationLevel = next.level;
