@@ -19,13 +19,14 @@ interface Bench {
 
 // `import`, `overdue` and `storm` start servers of their own (sizes that would crowd the shared ones).
 // `--size storm=5000,lifecycle=1000` overrides a benchmark's size (tasks, rows, workflows, seconds).
+// The storm runs last: at full size it is the longest by far, and the others' figures are written before it.
 const benches: Bench[] = [
   { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
   { name: 'overdue', run: (_s, quick, size) => overdue.run({ quick, rows: size }) },
-  { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
   { name: 'start', run: (s, quick, size) => start.run(s, { n: size ?? (quick ? 1_000 : 20_000) }) },
   { name: 'http', run: (s, quick, size) => http.run(s, { seconds: size ?? (quick ? 5 : 30) }) },
   { name: 'lifecycle', run: (s, quick, size) => lifecycle.run(s, { n: size ?? (quick ? 300 : 3_000) }) },
+  { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
 ];
 
 const loadAtStart = loadavg()[0]!.toFixed(1);
@@ -54,19 +55,25 @@ try {
       failed.push(b.name);
       console.error(`[bench] ${b.name} FAILED: ${(err as Error).stack ?? String(err)}`);
     }
+    // Written after every benchmark: a run stopped during a long one keeps the figures it finished.
+    writeResults();
   }
 } finally {
   await servers.stop();
 }
 
-// The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
-writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
 console.table(results.map(({ notes, ...r }) => r));
-writeBenchmarksTable(machine, args);
+writeResults();
 if (failed.length) {
   console.error(`[bench] failed: ${failed.join(', ')}`);
   process.exitCode = 1;
+}
+
+function writeResults(): void {
+  // The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
+  writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+  writeBenchmarksTable(machine, args);
 }
 
 /** The results table of BENCHMARKS.md, between its markers; the prose around it is written by hand. */
