@@ -3,7 +3,6 @@ import yearlyReturns from './routes/yearly-returns.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import helmet from '@fastify/helmet';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -12,6 +11,7 @@ import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import noNul from './plugins/no-nul.js';
+import securityHeaders from './plugins/security-headers.js';
 import { errorResponseSchema } from './errors.js';
 import auth from './routes/auth.js';
 import health from './routes/health.js';
@@ -83,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(noNul);
   // Security headers on every answer; /docs sets its own CSP with hashes of its inline scripts.
-  await app.register(helmet, {
+  await app.register(securityHeaders, {
     contentSecurityPolicy: {
       directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"] },
     },
