@@ -12,7 +12,7 @@ import { taskSchema, taskStateSchema as taskState, taskViewSchema } from '../sch
 
 export { taskSchema };
 
-const cursorSchema = z.object({ dueAt: z.string(), id: z.number() });
+const cursorSchema = z.object({ dueAt: z.iso.datetime(), id: z.number().int() });
 const encodeCursor = (c: z.infer<typeof cursorSchema>) => Buffer.from(JSON.stringify(c)).toString('base64url');
 function decodeCursor(s: string) {
   try {
@@ -48,6 +48,8 @@ interface TaskRow {
   state: z.infer<typeof taskState>;
   opened_at: Date;
   due_at: Date;
+  /** `due_at` to the microsecond, as PostgreSQL stores it: a JS Date keeps milliseconds only. */
+  due_key: string;
   escalation_level: number;
 }
 
@@ -57,10 +59,11 @@ interface TaskRow {
  */
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
-    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at, t.escalation_level
+    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
-      ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}, ${after.id})` : sql``}
+      ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
     order by t.due_at, t.id
     limit ${limit + 1}`;
 }
@@ -119,7 +122,10 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
           escalationLevel: t.escalation_level,
         })),
-        nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_at.toISOString(), id: last.id }) : null,
+        // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
+        // the page's last one would come again on the next page (and a page of one would never end). It goes back
+        // as text (`::text::timestamptz` in taskPage): a timestamptz parameter is serialized through a JS Date.
+        nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_key, id: last.id }) : null,
       };
     },
   );
