@@ -11,6 +11,7 @@ import * as overdue from './overdue.js';
 import * as storm from './storm.js';
 import * as http from './http.js';
 import * as lifecycle from './lifecycle.js';
+import * as runState from './run-state.js';
 
 interface Bench {
   name: string;
@@ -21,6 +22,7 @@ interface Bench {
 // `--size storm=5000,lifecycle=1000` overrides a benchmark's size (tasks, rows, workflows, seconds).
 // The storm runs last: at full size it is the longest by far, and the others' figures are written before it.
 const benches: Bench[] = [
+  { name: 'run-state', run: (_s, quick, size) => runState.run({ runs: size ?? (quick ? 200 : 500) }) },
   { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
   { name: 'overdue', run: (_s, quick, size) => overdue.run({ quick, rows: size }) },
   { name: 'start', run: (s, quick, size) => start.run(s, { n: size ?? (quick ? 1_000 : 20_000) }) },
