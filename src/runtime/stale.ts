@@ -1,5 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync, rmSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 
 function commandLine(pid: number): string | null {
   try {
@@ -68,31 +67,4 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T>, timeou
     }
   }
   throw new Error(`${what} did not answer within ${timeoutMs} ms: ${(last as Error)?.message ?? last}`);
-}
-
-/**
- * After `kill -9` of everything, the old postmaster is gone but its children (checkpointer, writers, backends,
- * each in a process group of its own) can outlive it for a moment, still attached to its shared memory; a new
- * postmaster then refuses to start ("pre-existing shared memory block is still in use"). They run in the data
- * directory: wait for those to notice their postmaster died, and stop the ones that do not.
- */
-export async function stopOrphanedChildren(dataDir: string, marker: string, log: (msg: string) => void): Promise<void> {
-  const dir = resolve(dataDir);
-  const orphans = () =>
-    readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number)
-      .filter((pid) => {
-        try {
-          return readlinkSync(`/proc/${pid}/cwd`) === dir && (commandLine(pid)?.includes(marker) ?? false);
-        } catch {
-          return false;
-        }
-      });
-  let left = orphans();
-  if (!left.length) return;
-  log(`waiting for ${left.length} ${marker} process(es) of an earlier run to exit (${left.join(', ')})`);
-  for (let i = 0; i < 50 && left.length; i++, left = orphans()) await sleepMs(100);
-  for (const pid of left) process.kill(pid, 'SIGKILL');
-  for (let i = 0; i < 50 && orphans().length; i++) await sleepMs(100);
 }
