@@ -9,5 +9,5 @@ import pretty from 'pino-pretty';
 export function createLogger(options: LoggerOptions, fd: 1 | 2 = 1): Logger {
   const tty = fd === 1 ? process.stdout.isTTY : process.stderr.isTTY;
   if (!tty) return pino(options, pino.destination(fd));
-  return pino(options, pretty({ destination: fd, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+  return pino(options, pretty({ destination: fd, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,role', singleLine: true, sync: true }));
 }
