@@ -19,6 +19,8 @@ export interface OpenHumanTaskInput {
   plan?: TaskPlan;
   planInput?: PlanInput;
   title?: string;
+  /** The step's context (src/domain/steps.ts): what its rule needs and what the person decides on. */
+  context?: unknown;
 }
 
 export interface OpenedTask {
@@ -94,9 +96,9 @@ export function taskActivities(sql: Sql) {
       return sql.begin(async (tx) => {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
-            insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at)
+            insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at, context)
             values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
-                    'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt})
+                    'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt}, ${t.context === undefined ? null : tx.json(t.context as never)})
             on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
             returning id, due_at, organization_id, (xmax = 0) as inserted)
           select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;
