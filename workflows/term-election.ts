@@ -11,26 +11,26 @@
 // Every number comes from the rule set read when the run starts and carried in its state.
 import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { TermContext } from '../activities/processes.js';
-import type { Role } from '../src/auth/principal.js';
+import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
 import { countVotes } from '../src/domain/election.js';
+import { ballotOutcome, candidatesOutcome, electionReplyOutcome, reviewOutcome, secretaryOutcome } from '../src/domain/term-election.js';
 import {
-  ballotOutcome,
-  candidatesOutcome,
-  checkBallot,
-  checkCandidates,
-  checkPostponement,
-  checkSecretary,
-  electionReplyOutcome,
-  electionRequestOutcome,
-  reviewOutcome,
-  secretaryOutcome,
-} from '../src/domain/term-election.js';
+  candidates,
+  candidatesReview,
+  electionReply,
+  electionRequest,
+  membersMeeting,
+  resultApproval,
+  resultReport,
+  secretaryElection,
+  type StepDef,
+} from '../src/domain/steps.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import { cancellable, outcomeOf, stepTask } from './process-control.js';
 
 export interface TermElectionInput {
   organization: string;
@@ -71,25 +71,20 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
       await moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term });
 
-      /** A step's task: the rule set's reminders and escalations; the outcome checked by the step's rule. */
-      const task = async (
-        name: string,
-        s: { step: string; org: number; role: Role; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void },
-      ) => {
-        const opened = await tasks.open({
-          key: key(name),
-          process: KIND,
-          step: s.step,
-          organizationId: s.org,
-          assigneeRole: s.role,
-          due: s.due,
-          reminderWorkingDays: rules.taskReminderWorkingDays,
-          escalationWorkingDays: rules.escalationWorkingDays,
-          title: s.title,
-          validateOutcome: s.validate,
-        });
+      /** A step's task: the catalog entry's role, rule and words; the rule set's reminders and escalations. */
+      const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; due: TaskDue; title: string }) => {
+        const opened = await tasks.open(
+          stepTask(def, context, {
+            key: key(name),
+            organizationId: s.org,
+            due: s.due,
+            reminderWorkingDays: rules.taskReminderWorkingDays,
+            escalationWorkingDays: rules.escalationWorkingDays,
+            title: s.title,
+          }),
+        );
         nextDeadline = opened.task.dueAt;
-        await moveTo(s.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
+        await moveTo(def.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
         return opened;
       };
       /** A cancelled step task ends the process: the supervisor or organizer withdrew it. */
@@ -111,14 +106,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       for (let round = 1; ; round++) {
         const name = round === 1 ? 'election-request' : `election-request-${round}`;
         const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
-        const opened = await task(name, {
-          step: 'election-request',
-          org: c.organizationId,
-          role: 'secretary',
-          due,
-          title: '换届选举请示',
-          validate: outcomeRule(electionRequestOutcome, (o) => o.postponeMonths !== undefined && checkPostponement(o.postponeMonths, rules)),
-        });
+        const opened = await task(name, electionRequest, { ruleSet: rules.id }, { org: c.organizationId, due, title: '换届选举请示' });
         let filed: HumanTaskResult | undefined;
         opened.result.then((r) => (filed = r)).catch(() => undefined);
         // Later term reminders (months before expiry) go out only while the first request is still missing.
@@ -136,14 +124,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         await moveTo('election-requested', `${name}-filed`, { request });
 
         const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
-        const reply = await task(replyName, {
-          step: 'election-reply',
-          org: supervisorOrg,
-          role: 'supervisor',
-          due: { workingDays: rules.replyWorkingDays },
-          title: '换届选举批复',
-          validate: outcomeRule(electionReplyOutcome, (o) => o.decision === 'postpone' && checkPostponement(o.postponeMonths, rules)),
-        });
+        const reply = await task(replyName, electionReply, { ruleSet: rules.id, request }, { org: supervisorOrg, due: { workingDays: rules.replyWorkingDays }, title: '换届选举批复' });
         const rr = await reply.result;
         if (await stopIfCancelled(rr, 'election-reply')) return;
         const decision = outcomeOf(electionReplyOutcome, rr.outcome);
@@ -163,27 +144,13 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         let slate: { seats: number; candidates: string[] } | undefined;
         for (let round = 1; !slate; round++) {
           const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const proposed = await task(cname, {
-            step: 'candidates',
-            org: c.organizationId,
-            role: 'secretary',
-            due: { workingDays: rules.candidatesWorkingDays },
-            title: '提出候选人预备人选',
-            validate: outcomeRule(candidatesOutcome, (o) => checkCandidates(o, rules)),
-          });
+          const proposed = await task(cname, candidates, { ruleSet: rules.id }, { org: c.organizationId, due: { workingDays: rules.candidatesWorkingDays }, title: '提出候选人预备人选' });
           const pr = await proposed.result;
           if (await stopIfCancelled(pr, 'candidates')) return;
           const list = outcomeOf(candidatesOutcome, pr.outcome);
           await moveTo('candidates-proposed', `${cname}-proposed`, list);
           const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const review = await task(rname, {
-            step: 'candidates-review',
-            org: supervisorOrg,
-            role: 'supervisor',
-            due: { workingDays: rules.replyWorkingDays },
-            title: '审查候选人预备人选',
-            validate: outcomeRule(reviewOutcome),
-          });
+          const review = await task(rname, candidatesReview, { ruleSet: rules.id, ...list }, { org: supervisorOrg, due: { workingDays: rules.replyWorkingDays }, title: '审查候选人预备人选' });
           const rv = await review.result;
           if (await stopIfCancelled(rv, 'candidates-review')) return;
           const d = outcomeOf(reviewOutcome, rv.outcome);
@@ -196,14 +163,11 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         let remaining = [...slate.candidates];
         for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
           const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const ballot = { seats, candidates: remaining, fullMembers: c.fullMembers };
-          const meeting = await task(mname, {
-            step: 'members-meeting',
+          const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers: c.fullMembers, round };
+          const meeting = await task(mname, membersMeeting, ballot, {
             org: c.organizationId,
-            role: 'secretary',
             due: round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays },
             title: '党员大会选举',
-            validate: outcomeRule(ballotOutcome, (o) => void checkBallot(o, ballot, rules)),
           });
           const mr = await meeting.result;
           if (await stopIfCancelled(mr, 'members-meeting')) return;
@@ -218,14 +182,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
 
       // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
       const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
-      const sec = await task('secretary-election', {
-        step: 'secretary-election',
-        org: c.organizationId,
-        role: 'secretary',
-        due: { on: reportDueOn },
-        title: '选举书记',
-        validate: outcomeRule(secretaryOutcome, (o) => checkSecretary(o.secretary, committee)),
-      });
+      const sec = await task('secretary-election', secretaryElection, { committee }, { org: c.organizationId, due: { on: reportDueOn }, title: '选举书记' });
       const sr = await sec.result;
       if (await stopIfCancelled(sr, 'secretary-election')) return;
       const { secretary } = outcomeOf(secretaryOutcome, sr.outcome);
@@ -234,24 +191,15 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
       for (let round = 1; ; round++) {
         const sfx = round === 1 ? '' : `-${round}`;
-        const report = await task(`result-report${sfx}`, {
-          step: 'result-report',
+        const report = await task(`result-report${sfx}`, resultReport, { secretary, committee }, {
           org: c.organizationId,
-          role: 'secretary',
           due: round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays },
           title: '报告选举结果',
         });
         const rep = await report.result;
         if (await stopIfCancelled(rep, 'result-report')) return;
         await moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome });
-        const approval = await task(`result-approval${sfx}`, {
-          step: 'result-approval',
-          org: supervisorOrg,
-          role: 'supervisor',
-          due: { workingDays: rules.replyWorkingDays },
-          title: '审批选举结果',
-          validate: outcomeRule(reviewOutcome),
-        });
+        const approval = await task(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, { org: supervisorOrg, due: { workingDays: rules.replyWorkingDays }, title: '审批选举结果' });
         const ap = await approval.result;
         if (await stopIfCancelled(ap, 'result-approval')) return;
         const d = outcomeOf(reviewOutcome, ap.outcome);

@@ -9,7 +9,7 @@
 // Every number comes from the rule set read when the run starts (src/domain/rules.ts) and carried in its state.
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../activities/selection.js';
-import type { Role } from '../src/auth/principal.js';
+import type { z } from 'zod';
 import { countVotes } from '../src/domain/election.js';
 import {
   firstSecretaryOutcome,
@@ -21,12 +21,22 @@ import {
   townshipApprovalOutcome,
 } from '../src/domain/step-outcomes.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
-import { checkSecretary } from '../src/domain/term-election.js';
-import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../src/domain/two-recommendations.js';
+import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../src/domain/two-recommendations.js';
+import {
+  firstSecretaryDispatch,
+  membersRecommendation,
+  preliminaryCandidates,
+  selectionElection,
+  selectionPlan,
+  selectionSecretary,
+  townshipApproval,
+  villagersRecommendation,
+  type StepDef,
+} from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import { cancellable, outcomeOf, stepTask } from './process-control.js';
 
 export const KIND = 'two-recommendations-one-election';
 
@@ -72,18 +82,17 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
       await moveTo('selection-started', 'registered', { ruleSet: r.id, memberWeight: r.memberWeight, villagerWeight: r.villagerWeight });
 
       /** One person's step on the building block: opened, awaited; a cancelled task ends the process. */
-      const task = async (name: string, s: { step: string; org: number; role: Role; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void }): Promise<HumanTaskResult> => {
-        const opened = await tasks.open({
-          key: key(name), process: KIND, step: s.step, organizationId: s.org, assigneeRole: s.role, due: s.due,
-          reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, validateOutcome: s.validate,
-        });
+      const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; due: TaskDue; title: string }): Promise<HumanTaskResult> => {
+        const opened = await tasks.open(
+          stepTask(def, context, { key: key(name), organizationId: s.org, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title }),
+        );
         nextDeadline = opened.task.dueAt;
-        await moveTo(s.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
+        await moveTo(def.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
         const res = await opened.result;
         if (res.state === 'cancelled') {
           nextDeadline = null;
           await record('cancelled');
-          await moveTo(`${s.step}-cancelled`, `${name}-cancelled`, { reason: res.reason, by: res.actor }, 'cancelled');
+          await moveTo(`${def.step}-cancelled`, `${name}-cancelled`, { reason: res.reason, by: res.actor }, 'cancelled');
           throw new Stopped();
         }
         return res;
@@ -93,10 +102,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
       const dispatchFirstSecretary = async (reason: string, detail: Record<string, unknown> = {}) => {
         await record('no-suitable-candidate');
         await moveTo('no-suitable-candidate', 'no-suitable-candidate', { reason, ...detail });
-        const d = await task('first-secretary-dispatch', {
-          step: 'first-secretary-dispatch', org: c.countyId, role: 'organizer', due: { workingDays: r.dispatchWorkingDays }, title: '选派第一书记',
-          validate: outcomeRule(firstSecretaryOutcome),
-        });
+        const d = await task('first-secretary-dispatch', firstSecretaryDispatch, { reason }, { org: c.countyId, due: { workingDays: r.dispatchWorkingDays }, title: '选派第一书记' });
         const o = outcomeOf(firstSecretaryOutcome, d.outcome);
         nextDeadline = null;
         await record('first-secretary-dispatched', { firstSecretary: o.firstSecretary, firstSecretaryFrom: o.fromUnit });
@@ -105,27 +111,26 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
 
       try {
         // 1. The township committee publishes the plan.
-        const planned = await task('selection-plan', {
-          step: 'selection-plan', org: c.townshipId, role: 'organizer', due: { workingDays: r.planWorkingDays }, title: '发布两推一选工作方案',
-          validate: outcomeRule(selectionPlanOutcome),
-        });
+        const planned = await task('selection-plan', selectionPlan, { ruleSet: r.id }, { org: c.townshipId, due: { workingDays: r.planWorkingDays }, title: '发布两推一选工作方案' });
         const plan = outcomeOf(selectionPlanOutcome, planned.outcome);
         const seats = plan.seats;
         await record('recommending', { seats });
         await moveTo('plan-published', 'plan-published', { ...plan, by: planned.actor });
 
         // 2. The Party members' recommendation (members on the register, the turnout, recommendations per nominee).
-        const m = await task('members-recommendation', {
-          step: 'members-recommendation', org: c.organizationId, role: 'secretary', due: { workingDays: r.recommendationWorkingDays }, title: '党员推荐',
-          validate: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('members', o, seats, r, c.members)),
+        const m = await task('members-recommendation', membersRecommendation, { ruleSet: r.id, seats, basis: 'members', registered: c.members }, {
+          org: c.organizationId,
+          due: { workingDays: r.recommendationWorkingDays },
+          title: '党员推荐',
         });
         const members = outcomeOf(recommendationOutcome, m.outcome);
         await moveTo('members-recommended', 'members-recommended', { ...members, by: m.actor });
 
         // 3. The villagers' (or representatives') recommendation, with its own turnout.
-        const v = await task('villagers-recommendation', {
-          step: 'villagers-recommendation', org: c.organizationId, role: 'secretary', due: { workingDays: r.recommendationWorkingDays }, title: plan.villagerBasis === 'villagers' ? '群众推荐（村民会议）' : '群众推荐（村民代表会议）',
-          validate: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound(plan.villagerBasis, o, seats, r)),
+        const v = await task('villagers-recommendation', villagersRecommendation, { ruleSet: r.id, seats, basis: plan.villagerBasis }, {
+          org: c.organizationId,
+          due: { workingDays: r.recommendationWorkingDays },
+          title: plan.villagerBasis === 'villagers' ? '群众推荐（村民会议）' : '群众推荐（村民代表会议）',
         });
         const villagers = outcomeOf(recommendationOutcome, v.outcome);
         const ranking = weightedRanking(members, villagers, r);
@@ -137,10 +142,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         }
 
         // 4. The township committee reviews eligibility and fixes the preliminary candidates — or finds none suitable.
-        const p = await task('preliminary-candidates', {
-          step: 'preliminary-candidates', org: c.townshipId, role: 'organizer', due: { workingDays: r.reviewWorkingDays }, title: '确定初步候选人',
-          validate: outcomeRule(preliminaryCandidatesOutcome, (o) => o.decision === 'candidates' && checkPreliminaryCandidates(o.candidates, seats, ranking, r)),
-        });
+        const p = await task('preliminary-candidates', preliminaryCandidates, { ruleSet: r.id, seats, ranking }, { org: c.townshipId, due: { workingDays: r.reviewWorkingDays }, title: '确定初步候选人' });
         const prelim = outcomeOf(preliminaryCandidatesOutcome, p.outcome);
         if (prelim.decision === 'no-suitable-candidate') return await dispatchFirstSecretary(prelim.reason, { by: p.actor });
         await record('electing', { candidates: prelim.candidates });
@@ -152,11 +154,8 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         let remaining = [...prelim.candidates];
         for (let round = 1; open > 0 && remaining.length > 0 && round <= r.maxBallotRounds; round++) {
           const name = round === 1 ? 'selection-election' : `selection-election-r${round}`;
-          const ballot = { seats: open, candidates: remaining, fullMembers: c.fullMembers };
-          const e = await task(name, {
-            step: 'selection-election', org: c.organizationId, role: 'secretary', due: { workingDays: r.electionWorkingDays }, title: '党员大会选举',
-            validate: outcomeRule(selectionBallotOutcome, (o) => void checkSelectionBallot(o, ballot, r)),
-          });
+          const ballot = { ruleSet: r.id, seats: open, candidates: remaining, committee, fullMembers: c.fullMembers, round };
+          const e = await task(name, selectionElection, ballot, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '党员大会选举' });
           const counted = countVotes(open, outcomeOf(selectionBallotOutcome, e.outcome), r);
           committee = [...committee, ...counted.elected];
           open = counted.unfilledSeats;
@@ -166,19 +165,17 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         if (committee.length === 0) return await dispatchFirstSecretary('no candidate was elected', { rounds: r.maxBallotRounds });
 
         // 6. The committee elects the secretary from among its members.
-        const s = await task('selection-secretary', {
-          step: 'selection-secretary', org: c.organizationId, role: 'secretary', due: { workingDays: r.electionWorkingDays }, title: '选举书记',
-          validate: outcomeRule(selectionSecretaryOutcome, (o) => checkSecretary(o.secretary, committee)),
-        });
+        const s = await task('selection-secretary', selectionSecretary, { committee }, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '选举书记' });
         const sec = outcomeOf(selectionSecretaryOutcome, s.outcome);
         const concurrentHead = sec.concurrentHead === 'yes';
         await record('approving', { committee, secretary: sec.secretary, concurrentHead });
         await moveTo('secretary-elected', 'secretary-elected', { secretary: sec.secretary, concurrentHead, committee, by: s.actor });
 
         // 7. The township committee approves and files (the register shows the new secretary), or rejects.
-        const a = await task('township-approval', {
-          step: 'township-approval', org: c.townshipId, role: 'supervisor', due: { workingDays: r.approvalWorkingDays }, title: '乡镇党委审批',
-          validate: outcomeRule(townshipApprovalOutcome),
+        const a = await task('township-approval', townshipApproval, { committee, secretary: sec.secretary, concurrentHead: sec.concurrentHead }, {
+          org: c.townshipId,
+          due: { workingDays: r.approvalWorkingDays },
+          title: '乡镇党委审批',
         });
         const approval = outcomeOf(townshipApprovalOutcome, a.outcome);
         if (approval.decision === 'reject') return await dispatchFirstSecretary(approval.comments, { by: a.actor, rejected: sec.secretary });
