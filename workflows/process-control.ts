@@ -99,6 +99,13 @@ export function enforce(check: () => void): void {
   }
 }
 
+/** How a catalog step's task is opened: everything but what its entry says. */
+export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context'> & {
+  assigneeRole?: Role;
+  /** What only the workflow's state can tell (a deliverable's milestones), checked after the step's rule. */
+  alsoCheck?: (outcome: z.output<S>) => void;
+};
+
 /**
  * A catalog step as a human task: process, step, assignee role and title from the step's entry (src/domain/steps.ts),
  * its context written to the task row, and the complete Update's validator running the entry's schema and rule on
@@ -107,11 +114,7 @@ export function enforce(check: () => void): void {
 export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
   def: StepDef<S, C>,
   context: C | (() => C),
-  spec: Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context'> & {
-    assigneeRole?: Role;
-    /** What only the workflow's state can tell (a deliverable's milestones), checked after the step's rule. */
-    alsoCheck?: (outcome: z.output<S>) => void;
-  },
+  spec: StepTaskSpec<S>,
 ): HumanTaskSpec {
   const current = () => (typeof context === 'function' ? (context as () => C)() : context);
   const { alsoCheck, ...rest } = spec;
