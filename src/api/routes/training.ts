@@ -19,9 +19,23 @@ const organizers = ['admin', 'organizer'] as const;
 /** The 409 of an Update to an organization whose secretary has no training cycle running. */
 const ended = { ended: 'no rotation-training process is running' };
 
+/** The schema of a bulk request about many secretaries (their organizations) and a session. */
+const bulk = (summary: string) => ({
+  schema: {
+    tags: ['training'],
+    summary,
+    params: z.object({ code }),
+    headers: idempotencyKeyHeader,
+    body: z.object({ organizations: z.array(code).min(1).max(2000) }),
+    response: { 200: bulkResultSchema },
+  },
+});
+
 /**
  * A bulk request: `act` for each organization (once each, in order), each refused or done on its own; a refusal
- * (any 4xx or 503, from the checks or the workflow's Update through the gateway) is listed with its status.
+ * (a 4xx from the checks or from the workflow's Update through the gateway) is listed with its status. A process
+ * that does not answer (503) ends the request: the others would likely wait as long, and a retry with the same
+ * Idempotency-Key gets the first answers of those already done (their Update ids) and goes on.
  */
 async function eachOrganization(organizations: string[], act: (organization: string) => Promise<void>) {
   const done: string[] = [];
@@ -31,7 +45,7 @@ async function eachOrganization(organizations: string[], act: (organization: str
       await act(organization);
       done.push(organization);
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof HttpError) || err.statusCode >= 500) throw err;
       refused.push({ organization, status: err.statusCode, message: err.message });
     }
   }
@@ -81,16 +95,7 @@ const training: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/training-sessions/:code/enrolments',
-    {
-      schema: {
-        tags: ['training'],
-        summary: 'enrol many secretaries (their organizations) in a session',
-        params: z.object({ code }),
-        headers: idempotencyKeyHeader,
-        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
-        response: { 200: bulkResultSchema },
-      },
-    },
+    bulk('enrol many secretaries (their organizations) in a session'),
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
         const s = await session(req.params.code);
@@ -108,16 +113,7 @@ const training: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/training-sessions/:code/attendance',
-    {
-      schema: {
-        tags: ['training'],
-        summary: 'record attendance: completes each secretary’s training task and closes the cycle',
-        params: z.object({ code }),
-        headers: idempotencyKeyHeader,
-        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
-        response: { 200: bulkResultSchema },
-      },
-    },
+    bulk('record attendance: completes each secretary’s training task and closes the cycle'),
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
         await session(req.params.code);
