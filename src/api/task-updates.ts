@@ -14,8 +14,9 @@ interface TaskUpdateInput {
 
 /**
  * Sends a task's Update (a task action, an escalation action, recorded attendance) through the gateway
- * (`app.updateProcess`): answers the task's view; a process that has ended is 409. The action is chosen at run
- * time, so its fields are the request body the route's schema checked, parsed again by the workflow's validator.
+ * (`app.updateProcess`): answers the task's view; a process that has ended is 409 naming the task's process.
+ * Where the action is chosen at run time (a route per action), its fields are the body the route's schema
+ * checked, parsed again by the workflow's validator.
  */
 export function sendTaskUpdate<Arg extends TaskUpdateInput>(app: FastifyInstance, req: FastifyRequest, workflowId: string, update: UpdateDefinition<TaskView, [Arg]>, arg: NoInfer<Omit<Arg, 'actor'>>): Promise<TaskView> {
   return app.updateProcess(req, workflowId, update, arg, { ended: 'the process of this task has ended' });
