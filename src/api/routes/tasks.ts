@@ -6,8 +6,8 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { taskActionRoles, taskActions, type TaskAction } from '../../domain/task-rights.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
-import { idempotent, updateIdFor } from '../idempotency.js';
-import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { idempotent } from '../idempotency.js';
+import { sendTaskUpdate } from '../task-updates.js';
 import { taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
@@ -155,8 +155,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
           requireRole(req.principal, task.path, taskActionRoles[action as TaskAction]);
           const update = taskActionUpdates[action];
-          const args = { ...(req.body as object), taskKey: task.task_key, actor: actorOf(req.principal) };
-          const view = await sendTaskUpdate(app.temporal, task.workflow_id, update as never, args, updateIdFor(req, `task-${req.params.id}-${action}`));
+          const args = { ...(req.body as object), taskKey: task.task_key };
+          const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);
           return { status: 200, body: { id: req.params.id, ...view } };
         }),
     );
