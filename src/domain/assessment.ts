@@ -52,8 +52,11 @@ export interface YearlyReturnRules {
   villageFunding: number;
   /**
    * 社区工作经费 by households (户): 2000户居民以下 4万, 2000至3000户 5万, 3000户以上 6万 (yuan per year). The first band
-   * whose `upToHouseholds` (inclusive; null: no bound) holds the community: 2,000 and 3,000 households both fall in
-   * the middle band, which the seed names "2000至3000户".
+   * whose `upToHouseholds` (inclusive; null: no bound) holds the community. The seed's bands share their edges; they
+   * are read as Chinese law reads 以上 and 以下, including the number itself (民法典 art. 1259: "民法所称的'以上'、
+   * '以下'、'以内'、'届满'，包括本数"): 2,000 households are "2000户以下" (40,000), 3,000 are "3000户以上" (60,000), and
+   * the middle band holds 2,001 to 2,999. One reading at both edges: before, 2,000 fell in the upper band of its
+   * edge and 3,000 in the lower band of its own (issue item 11).
    */
   communityFunding: readonly { upToHouseholds: number | null; yuan: number }[];
   /** 党员活动经费每名党员每年不低于50元 (communities; members as orglife holds them, full and probationary). */
@@ -89,8 +92,8 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
       reserveCadresPerVillage: 3,
       villageFunding: 20_000,
       communityFunding: [
-        { upToHouseholds: 1_999, yuan: 40_000 },
-        { upToHouseholds: 3_000, yuan: 50_000 },
+        { upToHouseholds: 2_000, yuan: 40_000 },
+        { upToHouseholds: 2_999, yuan: 50_000 },
         { upToHouseholds: null, yuan: 60_000 },
       ],
       fundingPerMember: 50,

@@ -81,8 +81,8 @@ describe('yearly assessment', () => {
       await put(v2, goodVillage),
       await put(v3, { activistsTrained: 2, reserveCadres: 6, funding: 20_000 }),
       await put(v4, goodVillage),
-      await put(cm1, { households: 3_000, funding: 50_000, memberFunding: 1_600, venueSqm: 200, centralDistrict: true, committeeMembersUnder35: 1 }),
-      await put(cm2, { households: 2_000, funding: 49_999, memberFunding: 1_599, venueSqm: 299.5, centralDistrict: false, committeeMembersUnder35: 0 }),
+      await put(cm1, { households: 2_999, funding: 50_000, memberFunding: 1_600, venueSqm: 200, centralDistrict: true, committeeMembersUnder35: 1 }),
+      await put(cm2, { households: 2_001, funding: 49_999, memberFunding: 1_599, venueSqm: 299.5, centralDistrict: false, committeeMembersUnder35: 0 }),
       await put(ub1, { studentMembers: 10, memberFunding: 1_000 }),
       await put(ub2, { studentMembers: 10, memberFunding: 999 }),
     ];
@@ -125,9 +125,9 @@ describe('yearly assessment', () => {
     // v3: 2 activists (fewer than 3) miss; 6 reserve cadres (more than the seed's 3 to 5) meet the floor of 3, and
     // its 20,000 yuan the funding floor: 30 + 10 + 10.
     expect(by[v3]).toMatchObject({ termOnTime: true, secretaryTrained: false, noOverdueTasks: false, activistsTrained: false, reserveCadres: true, fundingFloor: true, concurrentHead: false, score: 50 });
-    // cm1 at every floor's edge: 3,000 households need 50,000 yuan, 32 members 1,600 yuan, a central district 200 m².
+    // cm1 at every floor's edge: 2,999 households need 50,000 yuan (3,000 would need 60,000), 32 members 1,600 yuan, a central district 200 m².
     expect(by[cm1]).toMatchObject({ activistsTrained: null, reserveCadres: null, fundingFloor: true, memberFunding: true, venue: true, youngCommitteeMember: true, concurrentHead: true, score: 100 });
-    // cm2 just under each: 2,000 households need 50,000 yuan; 299.5 m² outside a central district; nobody under 35.
+    // cm2 just under each: 2,001 households need 50,000 yuan (2,000 would need 40,000); 299.5 m² outside a central district; nobody under 35.
     expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, concurrentHead: false, score: 55.6 });
     // 100 yuan per student member.
     expect(by[ub1]).toMatchObject({ sector: 'university', memberFunding: true, fundingFloor: null, concurrentHead: null, score: 100 });

@@ -112,17 +112,21 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(returnIndicators(rules, village, { ...goodVillage, funding: 19_999 }).fundingFloor).toBe(false);
   });
 
-  it('requires a community 40,000 / 50,000 / 60,000 yuan by households (below 2,000; 2,000 to 3,000; above 3,000)', () => {
+  it('requires a community 40,000 / 50,000 / 60,000 yuan by households (2,000 and below; 2,001 to 2,999; 3,000 and above)', () => {
     const r = rules.yearlyReturn!;
     expect(communityFundingFloor(r, 1_999)).toBe(40_000);
-    expect(communityFundingFloor(r, 2_000)).toBe(50_000);
-    expect(communityFundingFloor(r, 3_000)).toBe(50_000);
+    // Both shared edges read the same way, as 民法典 art. 1259 reads 以下 and 以上: the number itself included.
+    expect(communityFundingFloor(r, 2_000)).toBe(40_000);
+    expect(communityFundingFloor(r, 2_001)).toBe(50_000);
+    expect(communityFundingFloor(r, 2_999)).toBe(50_000);
+    expect(communityFundingFloor(r, 3_000)).toBe(60_000);
     expect(communityFundingFloor(r, 3_001)).toBe(60_000);
     const funded = (households: number, funding: number) => returnIndicators(rules, community, { ...goodCommunity, households, funding }).fundingFloor;
     expect(funded(1_999, 40_000)).toBe(true);
-    expect(funded(2_000, 49_999)).toBe(false);
-    expect(funded(3_000, 50_000)).toBe(true);
-    expect(funded(3_001, 59_999)).toBe(false);
+    expect(funded(2_000, 40_000)).toBe(true);
+    expect(funded(2_001, 49_999)).toBe(false);
+    expect(funded(2_999, 50_000)).toBe(true);
+    expect(funded(3_000, 59_999)).toBe(false);
     expect(funded(3_001, 60_000)).toBe(true);
   });
 
