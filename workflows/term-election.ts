@@ -13,7 +13,7 @@ import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workf
 import type { TermContext } from '../activities/processes.js';
 import type { Role } from '../src/auth/principal.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
-import { countVotes } from '../src/domain/election.js';
+import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
 import {
   ballotOutcome,
   candidatesOutcome,
@@ -210,7 +210,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
           const counted = countVotes(seats, outcomeOf(ballotOutcome, mr.outcome), rules);
           committee = [...committee, ...counted.elected];
           seats = counted.unfilledSeats;
-          remaining = remaining.filter((n) => !counted.elected.includes(n));
+          remaining = nextRoundCandidates(remaining, counted);
           meetingDate = shanghaiDate(Date.now());
           await moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round });
         }

@@ -10,7 +10,7 @@
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../activities/selection.js';
 import type { Role } from '../src/auth/principal.js';
-import { countVotes } from '../src/domain/election.js';
+import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
 import {
   firstSecretaryOutcome,
   preliminaryCandidatesOutcome,
@@ -160,7 +160,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
           const counted = countVotes(open, outcomeOf(selectionBallotOutcome, e.outcome), r);
           committee = [...committee, ...counted.elected];
           open = counted.unfilledSeats;
-          remaining = remaining.filter((n) => !counted.elected.includes(n));
+          remaining = nextRoundCandidates(remaining, counted);
           await moveTo('election-counted', `${name}-counted`, { ...counted, committee, round, by: e.actor });
         }
         if (committee.length === 0) return await dispatchFirstSecretary('no candidate was elected', { rounds: r.maxBallotRounds });
