@@ -16,7 +16,8 @@ describe('renewTerm', () => {
       orgRow(village, township, { term_years: 3, term_started_on: '2015-06-01' }),
       orgRow(branch, township, { sector: 'soe', term_years: 3, term_started_on: '2015-06-01' }),
     ]);
-    const [v, b] = await Promise.all([village, branch].map(async (code) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id));
+    const idOf = async (code: string) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
+    const [v, b] = [await idOf(village), await idOf(branch)];
     const acts = lifecycleActivities(sql);
     const renew = (organizationId: number, startedOn: string) =>
       acts.renewTerm({ workflowId: `te:${organizationId}`, organizationId, startedOn, secretary: '李娜', ruleSet: 'hubei-2010', at: new Date().toISOString() });
