@@ -90,7 +90,10 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
         from tasks t join organizations o on o.id = t.organization_id
         where t.state in ('open', 'claimed', 'escalated') and ${heldBy(sql, user.id, user.username)}
         order by t.due_at limit 2000`;
-      const cal = ical({ name: `orglife: ${user.username}`, prodId: { company: 'orglife', product: 'deadlines', language: 'ZH' }, timezone: 'Asia/Shanghai', ttl: 3600 });
+      // Instants in UTC (`…Z`): every calendar shows them in its own zone. No calendar `timezone`: with one and no
+      // VTIMEZONE generator, ical-generator writes the host's local clock with neither `Z` nor `TZID` (a floating time),
+      // which a calendar reads as its own local time — 18:00 Beijing time written on a UTC host became 10:00.
+      const cal = ical({ name: `orglife: ${user.username}`, prodId: { company: 'orglife', product: 'deadlines', language: 'ZH' }, ttl: 3600 });
       for (const t of rows) {
         cal.createEvent({
           id: `task-${t.id}@orglife`,
