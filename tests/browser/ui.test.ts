@@ -604,14 +604,15 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as { code: string; score: number; termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; sectorRank: number | null }[];
     expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2, cma].sort()); // the county committee itself and its subtree
     const late = orgs.find((o) => o.code === va2)!;
-    // 2026 rules: 20 of 30 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return indicators).
-    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, score: 25, sectorRank: null });
+    // 2026 rules: 20 of 30 + 20 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return
+    // indicators; its secretary was never enrolled in rotation training: untrained).
+    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, returnFiled: false, score: 20, sectorRank: null });
     const row = drill.locator(`tr[data-org="${va2}"]`);
     await row.waitFor();
     expect(await row.getByRole('rowheader').textContent()).toBe(`下河村党支部${va2}`);
-    expect(await row.getByTestId('org-score').textContent()).toBe('25');
+    expect(await row.getByTestId('org-score').textContent()).toBe('20');
     expect(await row.getByTestId('termOnTime').textContent()).toBe('✗ 否');
-    expect(await row.getByTestId('secretaryTrained').textContent()).toBe('不适用');
+    expect(await row.getByTestId('secretaryTrained').textContent()).toBe('✗ 否');
     expect(await row.getByTestId('noOverdueTasks').textContent()).toBe('✓ 是');
     expect(await row.getByTestId('sectorRank').textContent()).toBe('计入所在县');
     expect(await drill.locator(`tr[data-org="${va1}"]`).getByTestId('termOnTime').textContent()).toBe('✓ 是');
@@ -646,7 +647,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(lines).toHaveLength(1 + orgs.length);
     // 1 met, 0 missed, empty where it does not apply: no sector rank, late, no training cycle, no overdue task, no
     // return and the village's three return indicators missed, the community's not applying, no 一肩挑.
-    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},25,,0,,1,0,0,0,0,,,,0`);
+    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},20,,0,0,1,0,0,0,0,,,,0`);
     expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},100,,1,,1,1,1,1,1,,,,1`);
     await drill.getByText(`已下载 organizations-${year}.csv`).waitFor();
     const [countiesFile] = await Promise.all([
