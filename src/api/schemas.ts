@@ -115,7 +115,8 @@ export const processSchema = z.object({
   status: z.string(),
   currentStep: z.string(),
   nextDeadline: z.string().nullable(),
-  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable() })),
+  // provisionalYears: the task's plan reaches into these years without holiday data (see taskSchema.provisional).
+  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable(), provisionalYears: z.array(z.number()) })),
   history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
 });
 
