@@ -87,22 +87,30 @@ export function assessmentActivities(sql: Sql) {
                  o.sector, i.term_on_time, i.trained, i.no_overdue,
                  r.return_filed, r.activists_trained, r.reserve_cadres, r.funding_floor, r.member_funding, r.venue, r.young_committee_member,
                  -- Shown per organization (concurrentHeadIndicator), not weighed: the county's rate carries the target.
-                 case when o.sector in ${tx(headSectors as string[])} then o.concurrent_head end,
+                 case when o.sector in ${tx(headSectors as string[])} and g.settlement is not null then o.concurrent_head end,
                  round(100.0 * (${met}) / (${applies}), 1)
           from organizations o
+          left join organizations po on po.id = o.parent_id
+          -- A village's or community's own organization (settlementOf): directly under a committee of another sector;
+          -- branches under a village's 总支 are part of that village, not villages of their own.
+          cross join lateral (
+            select case when o.sector in ('rural', 'community') and po.sector is distinct from o.sector
+                        then case o.sector when 'rural' then 'village' else 'community' end end as settlement
+          ) g
           cross join lateral (
             select (o.term_ends_on is null or o.term_ends_on >= ${day}::date) as term_on_time,
-                   -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle.
-                   (select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)
+                   -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
+                   -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
+                   coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)
                       from training_cycles c where c.organization_id = o.id and c.starts_on <= ${day}::date
-                      order by c.starts_on desc, c.cycle desc limit 1) as trained,
+                      order by c.starts_on desc, c.cycle desc limit 1),
+                     case when o.sector in ('soe', 'university') or g.settlement is not null then false end) as trained,
                    not exists (select 1 from tasks t where t.organization_id = o.id and t.state in ('open', 'claimed', 'escalated')
                                  and t.due_at < (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai') as no_overdue
           ) i
           -- Who files a yearly return (returnKindOf): villages, communities, university branches.
           cross join lateral (
-            select case when o.sector = 'rural' then 'village' when o.sector = 'community' then 'community'
-                        when o.sector = 'university' and o.type = 'branch' then 'university-branch' end as kind
+            select coalesce(g.settlement, case when o.sector = 'university' and o.type = 'branch' then 'university-branch' end) as kind
           ) k
           left join yearly_returns y on y.organization_id = o.id and y.year = ${input.year}
           cross join lateral (${returnIndicatorsSql(tx, rules)}) r
@@ -125,9 +133,9 @@ export function assessmentActivities(sql: Sql) {
           select k.id as county_id,
                  count(s.*)::int as organizations,
                  avg(s.score)::float8 as mean_score,
-                 count(*) filter (where o.sector = 'rural' and o.type <> 'unit')::int as villages,
-                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit')::int as head_organizations,
-                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and o.concurrent_head)::int as heads,
+                 count(*) filter (where o.sector = 'rural' and o.type <> 'unit' and po.sector is distinct from o.sector)::int as villages,
+                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and po.sector is distinct from o.sector)::int as head_organizations,
+                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and po.sector is distinct from o.sector and o.concurrent_head)::int as heads,
                  count(*) filter (where o.type = 'unit' or d.state = 'established')::int as units,
                  count(*) filter (where (o.type = 'unit' or d.state = 'established') and d.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
                  count(p.workflow_id)::int as paired,
@@ -135,6 +143,8 @@ export function assessmentActivities(sql: Sql) {
                  coalesce(sum(p.delivered), 0)::int as delivered
           from organizations k
           join organizations o on o.path <@ k.path and o.id <> k.id
+          -- Villages and communities are their own organizations (settlementOf), not the branches under them.
+          left join organizations po on po.id = o.parent_id
           left join assessment_scores s on s.year = ${input.year} and s.organization_id = o.id and not (s.sector in ${tx(rules.rankedBySector as string[])})
           left join liaison_dispatches d on d.organization_id = o.id
           left join lateral (
@@ -143,7 +153,7 @@ export function assessmentActivities(sql: Sql) {
                       and pd.state <> 'cancelled' and (pd.due_on <= ${day}::date or pd.state = 'delivered')) as deliverables,
                    (select count(*) from pairing_deliverables pd where pd.workflow_id = x.workflow_id and pd.cycle = x.cycle and pd.state = 'delivered') as delivered
             from pairings x
-            where o.sector = 'rural' and o.type <> 'unit' and x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date
+            where o.sector = 'rural' and o.type <> 'unit' and po.sector is distinct from 'rural' and x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date
             order by x.cycle desc limit 1
           ) p on true
           where nlevel(k.path) = 3 and k.type = 'committee'

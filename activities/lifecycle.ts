@@ -10,9 +10,14 @@ import type { IsoDate } from '../src/domain/dates.js';
  */
 export function lifecycleActivities(sql: Sql) {
   return {
-    /** Step 8: the approved election starts the new term; the term length is the rule set's for this organization. */
+    /**
+     * Step 8: the approved election starts the new term. Its length is the one in force on the day the new term
+     * starts (domain.md §4.1), not the run's rule set: the run carries the set in force when it began, which for a
+     * term elected after a rule change is the old one (a village elected in 2018 gets the 2018 rules' 5 years, not
+     * the 2010 rules' 3). `ruleSet` stays in the input for the histories that pass it; it does not choose the length.
+     */
     async renewTerm(r: { workflowId: string; organizationId: number; startedOn: IsoDate; secretary: string; ruleSet: string; at: string }): Promise<{ termEndsOn: IsoDate }> {
-      const rules = termRulesFor(r.startedOn, r.ruleSet);
+      const rules = termRulesFor(r.startedOn);
       const [org] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${r.organizationId}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
       const years = termYearsOf(rules, org.type, org.sector);

@@ -71,10 +71,16 @@ export interface EscalationTarget {
   role: string;
 }
 
-/** The calendar with the admin table's rows over the package (years the package lacks, late corrections). */
+/**
+ * The calendar with the admin table's rows over the package (years the package lacks, late corrections), and the
+ * years an admin loaded whole (their holidays are known: a plan reaching into them is final).
+ */
 export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
-  const rows = await sql<{ day: string; is_workday: boolean }[]>`select day::text as day, is_workday from calendar_days`;
-  return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])));
+  const [rows, years] = await Promise.all([
+    sql<{ day: string; is_workday: boolean }[]>`select day::text as day, is_workday from calendar_days`,
+    sql<{ year: number }[]>`select year from calendar_years`,
+  ]);
+  return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])), years.map((y) => y.year));
 }
 
 const tellAssignees = (sql: Sql, taskId: number) => sql`
@@ -96,9 +102,12 @@ export function taskActivities(sql: Sql) {
       return sql.begin(async (tx) => {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
-            insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at, context)
+            insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at,
+                               provisional_years, plan_input, context)
             values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
-                    'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt}, ${t.context === undefined ? null : tx.json(t.context as never)})
+                    'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt},
+                    ${t.plan.provisionalYears ?? []}::int[], ${t.plan.basis ? tx.json(t.plan.basis as never) : null},
+                    ${t.context === undefined ? null : tx.json(t.context as never)})
             on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
             returning id, due_at, organization_id, (xmax = 0) as inserted)
           select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;
@@ -212,6 +221,9 @@ export function taskActivities(sql: Sql) {
             ${s.closed ? tx`, closed_at = ${c.at}` : tx``}
           where id = ${task.id}`;
         if (c.plan) {
+          // An extension or a re-plan: whether the new plan is provisional, and what to compute it from next time.
+          const p = c.plan.plan;
+          await tx`update tasks set provisional_years = ${p.provisionalYears ?? []}::int[], plan_input = ${p.basis ? tx.json(p.basis as never) : null} where id = ${task.id}`;
           await tx`delete from task_reminders where task_id = ${task.id} and fired_at is null`;
           const rows = c.plan.plan.reminders
             .filter((r) => r.at > c.at)

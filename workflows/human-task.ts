@@ -13,6 +13,8 @@ import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
   escalationActionUpdate,
+  replanTaskInput,
+  replanTaskUpdate,
   taskActionInputs,
   taskActionUpdates,
   tasksQuery,
@@ -203,6 +205,33 @@ export class HumanTasks {
       },
     );
 
+    // A corrected calendar (an admin loaded a year's holidays): the plan computed again replaces a provisional one.
+    setHandler(
+      replanTaskUpdate,
+      async (raw) => {
+        const i = replanTaskInput.parse(raw);
+        const t = this.tasks.get(i.taskKey)!;
+        const before = snapshot(t);
+        t.busy = true;
+        try {
+          this.replan(t, i.plan as TaskPlan);
+          await acts.recordTaskChange({ ...this.change(t, 'replanned', i.actor, i.reason, before), plan: { generation: t.generation, plan: t.plan } });
+          return view(t);
+        } finally {
+          t.busy = false;
+        }
+      },
+      {
+        validator: (raw) => {
+          const i = replanTaskInput.parse(raw);
+          const t = this.task(i.taskKey);
+          if (isClosed(t)) throw new Error(`task ${i.taskKey} is ${t.state}`);
+          if (t.busy) throw new Error(`task ${i.taskKey} is being changed; retry`);
+          if (!actorAllows(i.actor, t.orgPath, ['admin'])) throw new Error(`${i.actor.username} may not re-plan task ${i.taskKey}`);
+        },
+      },
+    );
+
     setHandler(tasksQuery, () => [...this.tasks.values()].map(view));
   }
 
@@ -351,6 +380,18 @@ export class HumanTasks {
     t.escalationLevel = 0;
     t.state = working(t);
     for (const e of t.escalations) e.state = 'closed';
+  }
+
+  /**
+   * A new plan for the same due rule (the calendar changed, not the deadline): timers move to it; reminders already
+   * past are not sent late, and escalation levels already reached are not reached again.
+   */
+  private replan(t: Task, plan: TaskPlan) {
+    t.plan = plan;
+    t.generation++;
+    const at = Date.now();
+    for (const r of plan.reminders) if (Date.parse(r.at) <= at) t.fired.add(`${r.key}-g${t.generation}`);
+    for (const e of plan.escalations) if (t.escalations.some((x) => x.level === e.level)) t.fired.add(`escalation-${e.level}-g${t.generation}`);
   }
 
   private change(t: Task, kind: string, actor: Actor, reason: string | null, before: Record<string, unknown>) {

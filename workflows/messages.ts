@@ -64,6 +64,21 @@ export const escalationActionInput = envelope.extend({
   assigneePerson: usernameSchema.nullable().optional(),
 });
 
+/**
+ * A task's plan computed again on a corrected working-day calendar (an admin loaded the holidays of a year the
+ * plan reached into without data): the new instants replace the provisional ones, as an extension's do.
+ */
+const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO instant');
+export const taskPlanSchema = z.object({
+  dueAt: instant,
+  reminders: z.array(z.object({ key: z.string().min(1).max(100), workingDaysBefore: z.number().int(), at: instant })).max(20),
+  escalations: z.array(z.object({ level: z.union([z.literal(1), z.literal(2), z.literal(3)]), workingDaysAfter: z.number().int(), at: instant })).max(3),
+  provisionalYears: z.array(z.number().int()).max(20).optional(),
+  basis: z.record(z.string(), z.unknown()).optional(),
+});
+export const replanTaskInput = envelope.extend({ reason: reasonSchema, plan: taskPlanSchema });
+export type ReplanTaskInput = z.input<typeof replanTaskInput>;
+
 export type CompleteTaskInput = z.input<typeof taskActionInputs.complete>;
 export type ClaimTaskInput = z.input<typeof taskActionInputs.claim>;
 export type DelegateTaskInput = z.input<typeof taskActionInputs.delegate>;
@@ -101,6 +116,7 @@ export const reassignTaskUpdate = defineUpdate<TaskView, [ReassignTaskInput]>('r
 export const extendTaskUpdate = defineUpdate<TaskView, [ExtendTaskInput]>('extendTask');
 export const cancelTaskUpdate = defineUpdate<TaskView, [CancelTaskInput]>('cancelTask');
 export const escalationActionUpdate = defineUpdate<TaskView, [EscalationActionInput]>('escalationAction');
+export const replanTaskUpdate = defineUpdate<TaskView, [ReplanTaskInput]>('replanTask');
 
 /** The Update each task action is sent as. */
 export const taskActionUpdates = {

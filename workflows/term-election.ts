@@ -13,7 +13,7 @@ import { allHandlersFinished, condition, continueAsNew, sleep } from '@temporali
 import type { TermContext } from '../activities/processes.js';
 import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
-import { countVotes } from '../src/domain/election.js';
+import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
 import {
   candidates,
   candidatesReview,
@@ -142,7 +142,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
           const counted = countVotes(seats, counts, rules);
           committee = [...committee, ...counted.elected];
           seats = counted.unfilledSeats;
-          remaining = remaining.filter((n) => !counted.elected.includes(n));
+          remaining = nextRoundCandidates(remaining, counted);
           meetingDate = shanghaiDate(Date.now());
           await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round }, 'running', { verb: 'counted', round });
         }

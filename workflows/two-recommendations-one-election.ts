@@ -10,7 +10,7 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../activities/selection.js';
 import type { z } from 'zod';
-import { countVotes } from '../src/domain/election.js';
+import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
 import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../src/domain/two-recommendations.js';
 import {
@@ -134,7 +134,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
           const counted = countVotes(open, e.outcome, r);
           committee = [...committee, ...counted.elected];
           open = counted.unfilledSeats;
-          remaining = remaining.filter((n) => !counted.elected.includes(n));
+          remaining = nextRoundCandidates(remaining, counted);
           await p.moveTo('election-counted', `${name}-counted`, { ...counted, committee, round, by: e.actor }, 'running', { verb: 'counted', round });
         }
         if (committee.length === 0) return await dispatchFirstSecretary('no candidate was elected', { rounds: r.maxBallotRounds });

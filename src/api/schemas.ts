@@ -21,6 +21,12 @@ export const taskSchema = z.object({
   dueAt: z.string(),
   overdue: z.boolean(),
   escalationLevel: z.number(),
+  /**
+   * The plan reaches into a year without holiday data (`provisionalYears`): its due date and escalations counted
+   * every Monday to Friday there as a workday, and move when an admin loads the year.
+   */
+  provisional: z.boolean(),
+  provisionalYears: z.array(z.number()),
 });
 
 /** A task as a task or escalation action answers it (the workflow's view after the change). */
@@ -109,7 +115,8 @@ export const processSchema = z.object({
   status: z.string(),
   currentStep: z.string(),
   nextDeadline: z.string().nullable(),
-  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable() })),
+  // provisionalYears: the task's plan reaches into these years without holiday data (see taskSchema.provisional).
+  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable(), provisionalYears: z.array(z.number()) })),
   history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
 });
 
@@ -251,4 +258,34 @@ export const yearlyReturnSchema = z.object({
   committeeMembersUnder35: z.number().nullable(),
   updatedBy: z.string(),
   updatedAt: z.string(),
+});
+
+/** GET /calendar/years: which years have holiday data, and the open tasks planned provisionally for each. */
+export const calendarYearsSchema = z.object({
+  items: z.array(
+    z.object({
+      year: z.number(),
+      hasHolidayData: z.boolean(),
+      /** 'package': chinese-days holds it; 'loaded': an admin loaded the State Council's notice; null: missing. */
+      source: z.enum(['package', 'loaded']).nullable(),
+      note: z.string().nullable(),
+      days: z.number().nullable(),
+      loadedBy: z.string().nullable(),
+      loadedAt: z.string().nullable(),
+      provisionalTasks: z.number(),
+    }),
+  ),
+  missing: z.array(z.number()),
+  /** First and last year of the chinese-days package's data. */
+  packageYears: z.tuple([z.number(), z.number()]),
+});
+
+/** A year's holidays loaded: how many days, and the open provisional tasks re-planned (or not). */
+export const holidayLoadSchema = z.object({
+  year: z.number(),
+  days: z.number(),
+  holidays: z.number(),
+  workdays: z.number(),
+  replanned: z.number(),
+  failed: z.array(z.object({ taskId: z.number(), message: z.string() })),
 });

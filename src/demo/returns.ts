@@ -7,8 +7,11 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
   const rnd = prng(seed);
   // Meets a floor nine times in ten; otherwise falls short of it by up to a fifth.
   const around = (floor: number) => Math.max(0, Math.round(rnd() < 0.9 ? floor * (1 + rnd() * 0.5) : floor * (0.8 + rnd() * 0.19)));
+  // Parents come before their children in the rows: a branch under a village's 总支 files no return of its own.
+  const sectorOf = new Map<string, string>();
   for (const o of rows) {
-    const kind = returnKindOf(o);
+    sectorOf.set(o.code, o.sector);
+    const kind = returnKindOf({ ...o, parentSector: sectorOf.get(o.parent_code) ?? null });
     if (!kind || rnd() < 0.08) continue; // a few have not filed yet
     if (kind === 'village') {
       yield {

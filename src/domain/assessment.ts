@@ -52,8 +52,11 @@ export interface YearlyReturnRules {
   villageFunding: number;
   /**
    * 社区工作经费 by households (户): 2000户居民以下 4万, 2000至3000户 5万, 3000户以上 6万 (yuan per year). The first band
-   * whose `upToHouseholds` (inclusive; null: no bound) holds the community: 2,000 and 3,000 households both fall in
-   * the middle band, which the seed names "2000至3000户".
+   * whose `upToHouseholds` (inclusive; null: no bound) holds the community. The seed's bands share their edges; they
+   * are read as Chinese law reads 以上 and 以下, including the number itself (民法典 art. 1259: "民法所称的'以上'、
+   * '以下'、'以内'、'届满'，包括本数"): 2,000 households are "2000户以下" (40,000), 3,000 are "3000户以上" (60,000), and
+   * the middle band holds 2,001 to 2,999. One reading at both edges: before, 2,000 fell in the upper band of its
+   * edge and 3,000 in the lower band of its own (issue item 11).
    */
   communityFunding: readonly { upToHouseholds: number | null; yuan: number }[];
   /** 党员活动经费每名党员每年不低于50元 (communities; members as orglife holds them, full and probationary). */
@@ -89,8 +92,8 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
       reserveCadresPerVillage: 3,
       villageFunding: 20_000,
       communityFunding: [
-        { upToHouseholds: 1_999, yuan: 40_000 },
-        { upToHouseholds: 3_000, yuan: 50_000 },
+        { upToHouseholds: 2_000, yuan: 40_000 },
+        { upToHouseholds: 2_999, yuan: 50_000 },
         { upToHouseholds: null, yuan: 60_000 },
       ],
       fundingPerMember: 50,
@@ -118,17 +121,63 @@ export function assessedOn(year: number, today: IsoDate): IsoDate {
   return today < end ? today : end;
 }
 
+// ---- villages and communities ----
+
+/** An organization as the counting rules see it: its type, sector, and its parent's sector (null: the root). */
+export interface CountedOrganization {
+  type: string;
+  sector: string;
+  parentSector: string | null;
+}
+
+/**
+ * Whether the organization is a village's or a community's own Party organization (domain.md §2): the rural or
+ * community organization directly under a township or street committee. Branches under a village's 总支 or 党委
+ * (or a community's) belong to that village and are not villages of their own: their parent is of the same sector.
+ * Coverage rates (一肩挑, pairing), yearly returns and the rotation training of village and community secretaries
+ * count villages and communities this way; the SQL of activities/assessment.ts and of /pairing/coverage mirrors it.
+ */
+export function settlementOf(o: CountedOrganization): 'village' | 'community' | null {
+  if (o.type === 'unit' || o.parentSector === o.sector) return null;
+  if (o.sector === 'rural') return 'village';
+  if (o.sector === 'community') return 'community';
+  return null;
+}
+
 // ---- the yearly return 年报 ----
 
 /** Who files which figures: villages, communities, and university branches (for their student members). */
 export type ReturnKind = 'village' | 'community' | 'university-branch';
 
-export function returnKindOf(o: { type: string; sector: string }): ReturnKind | null {
+export function returnKindOf(o: CountedOrganization): ReturnKind | null {
   if (o.type === 'unit') return null;
-  if (o.sector === 'rural') return 'village';
-  if (o.sector === 'community') return 'community';
+  if (o.sector === 'rural' || o.sector === 'community') return settlementOf(o);
   if (o.sector === 'university' && o.type === 'branch') return 'university-branch';
   return null;
+}
+
+// ---- rotation training ----
+
+/**
+ * Whether the organization's secretary owes rotation training (domain.md §4.3): village and community secretaries
+ * (of the village's or community's own organization), SOE and university committee and branch secretaries. Their
+ * `secretaryTrained` indicator applies whether or not a cycle is on record: a secretary never enrolled is untrained,
+ * and scores no better than one whose cycle ran out. Elsewhere it applies only where a cycle was begun.
+ */
+export function owesRotationTraining(o: CountedOrganization): boolean {
+  if (o.type === 'unit') return false;
+  if (o.sector === 'soe' || o.sector === 'university') return true;
+  return settlementOf(o) !== null;
+}
+
+/**
+ * The `secretaryTrained` indicator on `day` from the latest cycle begun by then (null: none on record): completed,
+ * or still running, counts as trained in cycle; no cycle counts as untrained where training is owed, and does not
+ * apply elsewhere. The SQL of activities/assessment.ts computes the same.
+ */
+export function secretaryTrainedIndicator(o: CountedOrganization, cycle: { state: string; endsOn: IsoDate } | null, day: IsoDate): boolean | null {
+  if (cycle) return cycle.state === 'completed' || (cycle.state === 'open' && cycle.endsOn >= day);
+  return owesRotationTraining(o) ? false : null;
 }
 
 /** An organization's figures for one year, as filed (yuan, square metres, people). */
@@ -220,7 +269,7 @@ export function communityFundingFloor(r: YearlyReturnRules, households: number):
  * figure not reported counts as a floor not met, otherwise not filing would pay. A university branch whose return
  * reports no student members is a staff branch: the student floor does not apply to it.
  */
-export function returnIndicators(rules: AssessmentRules, o: { type: string; sector: string; members: number }, ret: YearlyReturn | null): ReturnIndicators {
+export function returnIndicators(rules: AssessmentRules, o: CountedOrganization & { members: number }, ret: YearlyReturn | null): ReturnIndicators {
   const r = rules.yearlyReturn;
   const kind = returnKindOf(o);
   if (!r || !kind) return none;
@@ -274,8 +323,9 @@ export function organizationScore(rules: AssessmentRules, i: { termOnTime: boole
  * in the organization's own score: the seed's target is a rate (≥80 %), which a county meets or misses
  * (`countyScore`); a single village whose committee head is another cadre has broken no rule.
  */
-export function concurrentHeadIndicator(rules: AssessmentRules, o: { type: string; sector: string; concurrentHead: boolean }): boolean | null {
-  if (o.type === 'unit' || !(rules.concurrentHead.sectors as readonly string[]).includes(o.sector)) return null;
+export function concurrentHeadIndicator(rules: AssessmentRules, o: CountedOrganization & { concurrentHead: boolean }): boolean | null {
+  // Only the village's or community's own organization: a branch under a village's 总支 is not a village.
+  if (settlementOf(o) === null || !(rules.concurrentHead.sectors as readonly string[]).includes(o.sector)) return null;
   return o.concurrentHead;
 }
 

@@ -79,6 +79,15 @@ export function countVotes(seats: number, c: BallotCount, rules: ElectionRules):
       throw new RuleViolation('votes', `${name}: ${v} votes out of ${c.ballotsReturned} ballots returned`);
     }
   }
+  // A ballot marks yes for at most as many candidates as there are seats: more yes votes in all than
+  // ballots × seats cannot have come out of the box.
+  const total = Object.values(c.votes).reduce((a, v) => a + v, 0);
+  if (total > c.ballotsReturned * seats) {
+    throw new RuleViolation(
+      'votes',
+      `${total} yes votes in all, but ${c.ballotsReturned} ballots returned for ${seats} seat${seats === 1 ? '' : 's'} hold at most ${c.ballotsReturned * seats}`,
+    );
+  }
   const over = Object.entries(c.votes)
     .filter(([, v]) => v > rules.winRatio * c.present)
     .sort((a, b) => b[1] - a[1]);
@@ -88,6 +97,16 @@ export function countVotes(seats: number, c: BallotCount, rules: ElectionRules):
   const tied = over.filter(([, v]) => v === cut).map(([n]) => n);
   if (clear.length + tied.length === seats) return { elected: [...clear, ...tied], tiedAtLastSeat: [], unfilledSeats: 0 };
   return { elected: clear, tiedAtLastSeat: tied, unfilledSeats: seats - clear.length };
+}
+
+/**
+ * The candidates of the next ballot round after `counted`: when equal votes at the last seat left it undecided,
+ * only the tied candidates are voted on again [reg, domain.md §4.1]; otherwise (too few
+ * reached the win threshold) every candidate not yet elected stands again.
+ */
+export function nextRoundCandidates(remaining: readonly string[], counted: Pick<ElectionResult, 'elected' | 'tiedAtLastSeat'>): string[] {
+  if (counted.tiedAtLastSeat.length) return remaining.filter((n) => counted.tiedAtLastSeat.includes(n));
+  return remaining.filter((n) => !counted.elected.includes(n));
 }
 
 export interface RecommendationRound {

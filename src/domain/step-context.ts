@@ -4,6 +4,7 @@
 // the rules forbid is shown next to its field before anything is sent. Pure: shared by the browser and tests.
 // What the history cannot tell (the members on the register) the workflow still checks; its 422 lands beside
 // the field through the form's `ruleFields`.
+import { nextRoundCandidates } from './election.js';
 import type { RankedNominee } from './two-recommendations.js';
 import { liaisonRuleSets, pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type LiaisonRules, type PairingRules, type TermRules, type TwoRecommendationsRules } from './rules.js';
 
@@ -41,6 +42,12 @@ export function pairingReviewYearOf(h: StepHistory): number | undefined {
   return num(lastDetail(h, /^review-y\d+-opened$/)?.year);
 }
 
+/** The candidates of the next ballot round: the slate less those elected, or only those tied at the last seat. */
+function stillStanding(candidates: string[], committee: string[], lastCount: Record<string, unknown> | undefined): string[] {
+  const remaining = candidates.filter((c) => !committee.includes(c));
+  return nextRoundCandidates(remaining, { elected: committee, tiedAtLastSeat: names(lastCount?.tiedAtLastSeat) ?? [] });
+}
+
 // ---- two recommendations, one election ----
 
 /** The published plan: seats and who recommends in the second round. */
@@ -65,7 +72,7 @@ export function selectionBallotOf(h: StepHistory): { seats: number; candidates: 
   if (!plan || !candidates) return undefined;
   const counted = lastIndex(h, /^selection-election(?:-r\d+)?-counted$/);
   const committee = counted > fixed ? (names(h[counted]!.detail.committee) ?? []) : [];
-  return { seats: plan.seats - committee.length, candidates: candidates.filter((c) => !committee.includes(c)), committee };
+  return { seats: plan.seats - committee.length, candidates: stillStanding(candidates, committee, counted > fixed ? h[counted]!.detail : undefined), committee };
 }
 
 // ---- rotation training ----
@@ -92,5 +99,5 @@ export function termBallotOf(h: StepHistory): { seats: number; candidates: strin
   if (seats === undefined || !candidates) return undefined;
   const counted = lastIndex(h, /^members-meeting(?:-\d+)?(?:-r\d+)?-counted$/);
   const committee = counted > proposed ? (names(h[counted]!.detail.committee) ?? []) : [];
-  return { seats: seats - committee.length, candidates: candidates.filter((c) => !committee.includes(c)), committee };
+  return { seats: seats - committee.length, candidates: stillStanding(candidates, committee, counted > proposed ? h[counted]!.detail : undefined), committee };
 }

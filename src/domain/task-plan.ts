@@ -19,6 +19,14 @@ export interface TaskPlan {
   dueAt: string;
   reminders: PlannedReminder[];
   escalations: PlannedEscalation[];
+  /**
+   * Years the plan reaches into (from the day counting starts to the last escalation) that have no holiday data:
+   * there every Monday to Friday was counted as a workday, so the instants are provisional until an admin loads
+   * the year, which re-plans the task from `basis`. Absent or empty: final. Plans fixed by a caller have neither.
+   */
+  provisionalYears?: number[];
+  /** What the plan was computed from, to compute it again with a corrected calendar. */
+  basis?: PlanInput;
 }
 
 export type TaskDue = { on: IsoDate } | { workingDays: number };
@@ -48,5 +56,11 @@ export function planTask(cal: WorkingCalendar, p: PlanInput): TaskPlan {
     workingDaysAfter: n,
     at: shanghaiInstant(cal.addWorkingDays(dueOn, n), DUE_HOUR).toISOString(),
   }));
-  return { dueAt: dueAt.toISOString(), reminders, escalations };
+  // Every day the plan looked at: from the start of the count (or the earliest reminder) to the last escalation.
+  const days = [dueOn, ...[...reminders, ...escalations].map((x) => shanghaiDate(new Date(x.at)))];
+  if ('workingDays' in p.due) days.push(shanghaiDate(new Date(p.from)));
+  else days.push(p.due.on);
+  days.sort();
+  const provisionalYears = cal.missingYears(days[0]!, days.at(-1)!);
+  return { dueAt: dueAt.toISOString(), reminders, escalations, provisionalYears, basis: p };
 }

@@ -604,14 +604,15 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as { code: string; score: number; termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; sectorRank: number | null }[];
     expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2, cma].sort()); // the county committee itself and its subtree
     const late = orgs.find((o) => o.code === va2)!;
-    // 2026 rules: 20 of 30 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return indicators).
-    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, score: 25, sectorRank: null });
+    // 2026 rules: 20 of 30 + 20 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return
+    // indicators; its secretary was never enrolled in rotation training: untrained).
+    expect(late).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, returnFiled: false, score: 20, sectorRank: null });
     const row = drill.locator(`tr[data-org="${va2}"]`);
     await row.waitFor();
     expect(await row.getByRole('rowheader').textContent()).toBe(`下河村党支部${va2}`);
-    expect(await row.getByTestId('org-score').textContent()).toBe('25');
+    expect(await row.getByTestId('org-score').textContent()).toBe('20');
     expect(await row.getByTestId('termOnTime').textContent()).toBe('✗ 否');
-    expect(await row.getByTestId('secretaryTrained').textContent()).toBe('不适用');
+    expect(await row.getByTestId('secretaryTrained').textContent()).toBe('✗ 否');
     expect(await row.getByTestId('noOverdueTasks').textContent()).toBe('✓ 是');
     expect(await row.getByTestId('sectorRank').textContent()).toBe('计入所在县');
     expect(await drill.locator(`tr[data-org="${va1}"]`).getByTestId('termOnTime').textContent()).toBe('✓ 是');
@@ -644,10 +645,11 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead\n')).toBe(true);
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(1 + orgs.length);
-    // 1 met, 0 missed, empty where it does not apply: no sector rank, late, no training cycle, no overdue task, no
-    // return and the village's three return indicators missed, the community's not applying, no 一肩挑.
-    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},25,,0,,1,0,0,0,0,,,,0`);
-    expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},100,,1,,1,1,1,1,1,,,,1`);
+    // 1 met, 0 missed, empty where it does not apply: no sector rank, late, never trained (no cycle: a village
+    // secretary owes rotation training), no overdue task, no return and the village's three return indicators missed,
+    // the community's not applying, no 一肩挑. 上河村 meets all but the training: 80.
+    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},20,,0,0,1,0,0,0,0,,,,0`);
+    expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},80,,1,0,1,1,1,1,1,,,,1`);
     await drill.getByText(`已下载 organizations-${year}.csv`).waitFor();
     const [countiesFile] = await Promise.all([
       page.waitForEvent('download'),
@@ -796,6 +798,67 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await b.shot('organizer-7-pairing-coverage');
     expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
+  });
+  it('shows a deadline planned without holiday data as provisional; an admin sees the missing year, loads it, and the badge goes', async () => {
+    // chinese-days ends with 2026: a deliverable due 1 October 2027 is provisional (item 7 of the issue).
+    const workflowId = `task:browser-deliverable:${v4}`;
+    const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${v4}`;
+    await s.client.workflow.start(taskProcess, {
+      workflowId,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ task: { key: 'venue', step: 'deliverable', organizationId: org!.id, assigneeRole: 'secretary', due: { on: '2027-10-01' } } }],
+    });
+    const taskId = await eventually('the deliverable task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
+    const secretary = await s.userWith([{ role: 'secretary', org: v4 }]);
+    const sb = await open(phone);
+    await signIn(sb.page, secretary.username, PASSWORD);
+    const item = sb.page.locator(`[data-task-id="${taskId}"]`);
+    await item.waitFor();
+    expect(await item.getByTestId('provisional-badge').textContent()).toContain('暂定');
+    expect(await item.getByTestId('provisional-badge').getAttribute('title')).toContain('2027 年节假日安排尚未载入');
+    await sb.shot('provisional-1-task');
+    expect(await a11yViolations(sb.page)).toEqual([]);
+
+    const admin = await s.userWith([{ role: 'admin', org: '' }]);
+    const b = await open();
+    const { page } = b;
+    try {
+      await signIn(page, admin.username, PASSWORD);
+      await page.goto('/dashboard');
+      const card = page.getByTestId('holiday-years');
+      await card.getByRole('heading', { name: '节假日数据' }).waitFor();
+      expect(await card.getByTestId('holiday-missing').textContent()).toContain('2027');
+      expect(await card.locator('tr[data-year="2027"]').textContent()).toContain('缺失');
+      expect(await card.locator('tr[data-year="2026"]').textContent()).toContain('软件内置');
+      // A file with a bad row is refused whole, the row and column named.
+      await card.getByLabel('载入年份').fill('2027');
+      await card.getByLabel(/通知文件/).setInputFiles({ name: '2027.csv', mimeType: 'text/csv', buffer: Buffer.from('日期,类型\n2027-10-01,休\n2027-10-02,放风\n') });
+      await card.getByRole('button', { name: '载入节假日安排' }).click();
+      await expect.poll(() => card.getByTestId('holiday-errors').textContent()).toContain('第 3 行 类型');
+      await b.shot('holidays-1-refused');
+      const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//holidays//CN',
+        'BEGIN:VEVENT', 'UID:nd-2027', 'DTSTAMP:20261120T000000Z', 'DTSTART;VALUE=DATE:20271001', 'DTEND;VALUE=DATE:20271008', 'SUMMARY:国庆节(休)', 'END:VEVENT',
+        'END:VCALENDAR', ''].join('\r\n');
+      await card.getByLabel(/通知文件/).setInputFiles({ name: '2027.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+      await card.getByRole('button', { name: '载入节假日安排' }).click();
+      await expect.poll(() => card.getByTestId('holiday-loaded').textContent(), { timeout: 60_000 }).toContain('已载入 2027 年节假日安排（放假 7 天');
+      await expect.poll(() => card.locator('tr[data-year="2027"]').textContent()).toContain(`已载入（${admin.username}，7 天）`);
+      await b.shot('holidays-2-loaded');
+      expect(await a11yViolations(page)).toEqual([]);
+      expect(b.errors).toEqual([]);
+
+      // The secretary's task was planned again: due 30 September, no longer provisional.
+      await sb.page.reload();
+      await item.waitFor();
+      expect(await item.getByTestId('provisional-badge').count()).toBe(0);
+      const [row] = await s.sql<{ provisional_years: number[] }[]>`select provisional_years from tasks where id = ${taskId}`;
+      expect(row!.provisional_years).toEqual([]);
+    } finally {
+      // The suite's files share one database: leave 2027 without holiday data, as the package leaves it.
+      await s.sql`delete from calendar_days where day between '2027-10-01' and '2027-10-07'`;
+      await s.sql`delete from calendar_years where year = 2027`;
+      await s.client.workflow.getHandle(workflowId).terminate('end of test').catch(() => {});
+    }
   });
 });
 

@@ -17,6 +17,8 @@ describe('yearly assessment', () => {
   const [province, prefecture, c1, c2, t1, t2] = [c('AP'), c('AF'), c('AC'), c('AC'), c('AT'), c('AT')];
   const [v1, v2, v3, v4, np, u1, u2] = [c('AV'), c('AV'), c('AV'), c('AV'), c('AN'), c('AU'), c('AU')];
   const [cm1, cm2, ub1, ub2] = [c('AM'), c('AM'), c('AB'), c('AB')];
+  // A village whose Party organization is a 总支 with two branches: one village, not three.
+  const [vg, vgb1, vgb2] = [c('AG'), c('AG'), c('AG')];
   const fine = { term_years: 5, term_started_on: addMonths(today, -12) };
   const idOf = async (code: string) => (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
   const put = (code: string, body: Record<string, unknown>, headers = s.admin, y = year) =>
@@ -33,13 +35,16 @@ describe('yearly assessment', () => {
       orgRow(c2, prefecture, { ...committee, name: `乙县委${c2}` }),
       orgRow(t1, c1, committee),
       orgRow(t2, c2, committee),
-      // v1: its term ran out last year; no training cycle on record (the indicator does not apply); no return.
+      // v1: its term ran out last year; its secretary was never enrolled in rotation training (untrained); no return.
       orgRow(v1, t1, { term_years: 5, term_started_on: addMonths(today, -72) }),
       // v2: on time, trained, its secretary also heads the village committee; a full return; paired.
       orgRow(v2, t1, fine),
       // v3: on time, but its cycle ended untrained and a task is overdue; its return trains too few activists.
       orgRow(v3, t1, fine),
       orgRow(v4, t2, fine),
+      orgRow(vg, t2, { ...fine, type: 'general_branch', name: `某村党总支${vg}` }),
+      orgRow(vgb1, vg, { ...fine, name: `某村第一党支部${vgb1}` }),
+      orgRow(vgb2, vg, { ...fine, name: `某村第二党支部${vgb2}` }),
       // Communities of 32 members (30 full, 2 probationary): cm1 meets every floor at its edge, cm2 misses each by a
       // little; cm1's secretary also heads the residents' committee (一肩挑), cm2's does not.
       orgRow(cm1, t1, { ...fine, sector: 'community' }),
@@ -51,7 +56,13 @@ describe('yearly assessment', () => {
       orgRow(u1, t1, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null }),
       orgRow(u2, t1, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null }),
     ]);
-    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([v2, v4, cm1])}`;
+    await s.sql`update organizations set concurrent_head = true where code in ${s.sql([v2, v4, cm1, vg])}`;
+    // Trained secretaries (v2, v4, the communities, the university branches, the 总支's): their scores turn on the rest.
+    for (const code of [v4, cm1, cm2, ub1, ub2, vg]) {
+      await s.sql`
+        insert into training_cycles (workflow_id, cycle, organization_id, starts_on, ends_on, state, trained_on, updated_at)
+        values (${`rt:${code}`}, 1, ${await idOf(code)}, ${addMonths(today, -24)}, ${addMonths(today, 12)}, 'completed', ${addMonths(today, -6)}, now())`;
+    }
     await s.sql`
       insert into training_cycles (workflow_id, cycle, organization_id, starts_on, ends_on, state, trained_on, updated_at) values
         (${`rt:${v2}`}, 1, ${await idOf(v2)}, ${addMonths(today, -24)}, ${addMonths(today, 12)}, 'completed', ${addMonths(today, -6)}, now()),
@@ -81,8 +92,9 @@ describe('yearly assessment', () => {
       await put(v2, goodVillage),
       await put(v3, { activistsTrained: 2, reserveCadres: 6, funding: 20_000 }),
       await put(v4, goodVillage),
-      await put(cm1, { households: 3_000, funding: 50_000, memberFunding: 1_600, venueSqm: 200, centralDistrict: true, committeeMembersUnder35: 1 }),
-      await put(cm2, { households: 2_000, funding: 49_999, memberFunding: 1_599, venueSqm: 299.5, centralDistrict: false, committeeMembersUnder35: 0 }),
+      await put(vg, goodVillage),
+      await put(cm1, { households: 2_999, funding: 50_000, memberFunding: 1_600, venueSqm: 200, centralDistrict: true, committeeMembersUnder35: 1 }),
+      await put(cm2, { households: 2_001, funding: 49_999, memberFunding: 1_599, venueSqm: 299.5, centralDistrict: false, committeeMembersUnder35: 0 }),
       await put(ub1, { studentMembers: 10, memberFunding: 1_000 }),
       await put(ub2, { studentMembers: 10, memberFunding: 999 }),
     ];
@@ -117,21 +129,22 @@ describe('yearly assessment', () => {
     const rules = assessmentRulesFor(today);
     const none = { returnFiled: null, activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null, concurrentHead: null };
     // Weights 30 / 20 / 20 and 10 for each indicator of the return; an indicator that does not apply drops out.
-    // v1 filed no return: zero for its three village indicators, 20 of 30 + 20 + 10 + 10 + 10.
+    // v1 filed no return: zero for its three village indicators; never enrolled in rotation training, it is untrained:
+    // 20 of 30 + 20 + 20 + 10 + 10 + 10.
     // 一肩挑 is shown for villages and communities, and weighs nothing in their own scores (v1 misses it and scores
     // the same as it would with it; the county's rate carries it).
-    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, returnFiled: false, activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, concurrentHead: false, score: 25, county: c1 });
+    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, returnFiled: false, activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, concurrentHead: false, score: 20, county: c1 });
     expect(by[v2]).toMatchObject({ termOnTime: true, secretaryTrained: true, noOverdueTasks: true, returnFiled: true, activistsTrained: true, reserveCadres: true, fundingFloor: true, concurrentHead: true, score: 100 });
     // v3: 2 activists (fewer than 3) miss; 6 reserve cadres (more than the seed's 3 to 5) meet the floor of 3, and
     // its 20,000 yuan the funding floor: 30 + 10 + 10.
     expect(by[v3]).toMatchObject({ termOnTime: true, secretaryTrained: false, noOverdueTasks: false, activistsTrained: false, reserveCadres: true, fundingFloor: true, concurrentHead: false, score: 50 });
-    // cm1 at every floor's edge: 3,000 households need 50,000 yuan, 32 members 1,600 yuan, a central district 200 m².
+    // cm1 at every floor's edge: 2,999 households need 50,000 yuan (3,000 would need 60,000), 32 members 1,600 yuan, a central district 200 m².
     expect(by[cm1]).toMatchObject({ activistsTrained: null, reserveCadres: null, fundingFloor: true, memberFunding: true, venue: true, youngCommitteeMember: true, concurrentHead: true, score: 100 });
-    // cm2 just under each: 2,000 households need 50,000 yuan; 299.5 m² outside a central district; nobody under 35.
-    expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, concurrentHead: false, score: 55.6 });
+    // cm2 just under each (trained, on time, nothing overdue: 30 + 20 + 20 of 110): 2,001 households need 50,000 yuan (2,000 would need 40,000); 299.5 m² outside a central district; nobody under 35.
+    expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, concurrentHead: false, score: 63.6 });
     // 100 yuan per student member.
     expect(by[ub1]).toMatchObject({ sector: 'university', memberFunding: true, fundingFloor: null, concurrentHead: null, score: 100 });
-    expect(by[ub2]).toMatchObject({ memberFunding: false, score: 83.3 });
+    expect(by[ub2]).toMatchObject({ memberFunding: false, score: 87.5 });
     expect(by[ub1]!.sectorRank).toBeLessThan(by[ub2]!.sectorRank as number);
     expect(by[t1]).toMatchObject({ score: 100, sectorRank: null, ...none });
     expect(by[np]).toMatchObject({ sector: 'nonpublic', score: 100, ...none });
@@ -151,16 +164,25 @@ describe('yearly assessment', () => {
     // c1: mean of t1, v1, v2, v3, cm1, cm2 (the university and non-public branches rank in their sectors); 一肩挑 in
     // 2 of its 3 villages and 2 communities (v2, cm1); 1 of 2 units covered; 1 of 3 villages paired (pairing is
     // the villages' alone) with 2 of its 3 deliverables due delivered.
-    const mean = (100 + 25 + 100 + 50 + 100 + 55.6) / 6; // of the scores as stored, to one decimal
+    const mean = (100 + 20 + 100 + 50 + 100 + 63.6) / 6; // of the scores as stored, to one decimal
     expect(one).toMatchObject({
-      organizations: 6, villages: 3, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, units: 2, liaisonCoverage: 50, meanScore: 71.8,
+      organizations: 6, villages: 3, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, units: 2, liaisonCoverage: 50, meanScore: 72.3,
       paired: 1, pairingCoverage: 33.3, deliverables: 3, deliveredRate: 66.7,
     });
-    // 71.77 × 0.6 + 10 × 0.4 / 0.8 + 10 × 0.5 + 10 × 1/3 + 10 × 2/3
-    expect(one.score).toBe(63.1);
+    // 72.27 × 0.6 + 10 × 0.4 / 0.8 + 10 × 0.5 + 10 × 1/3 + 10 × 2/3
+    expect(one.score).toBe(63.4);
     expect(one.score).toBe(countyScore(rules, { meanScore: mean, concurrentHeadRate: 2 / 5, liaisonCoverage: 0.5, pairingCoverage: 1 / 3, deliveredRate: 2 / 3 }));
-    // c2: its one village is perfect and not paired: 60 + 10 + 10 (no units) + 0 + 10 (nothing due).
-    expect(two).toMatchObject({ organizations: 2, villages: 1, concurrentHeadOrganizations: 1, concurrentHeadRate: 100, units: 0, liaisonCoverage: null, meanScore: 100, paired: 0, pairingCoverage: 0, deliverables: 0, deliveredRate: null, score: 90 });
+    // c2: its two villages (v4, and vg: a 总支 whose two branches are part of it, not villages of their own) are
+    // perfect and not paired: 60 + 10 + 10 (no units) + 0 + 10 (nothing due).
+    expect(two).toMatchObject({ organizations: 5, villages: 2, concurrentHeadOrganizations: 2, concurrentHeadRate: 100, units: 0, liaisonCoverage: null, meanScore: 100, paired: 0, pairingCoverage: 0, deliverables: 0, deliveredRate: null, score: 90 });
+    const inT2 = await organizationsUnder(year, t2);
+    // The branches under the 总支: no yearly return, no 一肩挑 of their own, no rotation training owed.
+    for (const b of [vgb1, vgb2]) expect(inT2[b], b).toMatchObject({ returnFiled: null, fundingFloor: null, concurrentHead: null, secretaryTrained: null, score: 100 });
+    expect(inT2[vg]).toMatchObject({ returnFiled: true, concurrentHead: true, secretaryTrained: true, score: 100 });
+    // The pairing coverage counts villages the same way.
+    const coverage = await get(`/api/v1/pairing/coverage?org=${c2}`);
+    expect(coverage.statusCode, coverage.body).toBe(200);
+    expect(coverage.json().items).toEqual([expect.objectContaining({ county: c2, villages: 2, paired: 0 })]);
     expect(two.score).toBe(countyScore(rules, { meanScore: 100, concurrentHeadRate: 1, liaisonCoverage: null, pairingCoverage: 0, deliveredRate: null }));
     expect(one.score).toBeLessThan(two.score);
     expect(one.rank).toBeGreaterThan(two.rank);
@@ -179,7 +201,7 @@ describe('yearly assessment', () => {
     expect(await s.client.workflow.getHandle(started.json().id).result()).toMatchObject({ year: past, ruleSet: 'provincial-plan-2021' });
     const by = await organizationsUnder(past, t1);
     // Weights 40 / 30 / 30: v1's term had run out by 31 December; v3's cycle was still running and nothing overdue.
-    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: null, noOverdueTasks: true, score: 42.9, returnFiled: null, activistsTrained: null, fundingFloor: null });
+    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, score: 30, returnFiled: null, activistsTrained: null, fundingFloor: null });
     expect(by[v3]).toMatchObject({ secretaryTrained: true, noOverdueTasks: true, score: 100, activistsTrained: null });
     expect(by[cm2]).toMatchObject({ score: 100, venue: null, memberFunding: null });
     // 2021 counted 一肩挑 among villages only: a community's secretary is not counted, for the county nor on its row.
@@ -211,11 +233,11 @@ describe('yearly assessment', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.startsWith('\uFEFFcode,name,sector,county,score')).toBe(true);
     expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead')).toBe(true);
-    // An indicator missed is 0, one that does not apply is empty: v1 is late (0), has no training cycle (empty), no
+    // An indicator missed is 0, one that does not apply is empty: v1 is late (0), was never trained (0), no
     // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0).
     const lines = csv.body.trim().split('\n');
-    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},25,,0,,1,0,0,0,0,,,,0`);
-    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},55.6,,1,,1,1,,,0,0,0,0,0`);
+    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},20,,0,0,1,0,0,0,0,,,,0`);
+    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},63.6,,1,1,1,1,,,0,0,0,0,0`);
 
     const xlsx = await get(`/api/v1/assessments/${year}/counties?format=xlsx`);
     expect(xlsx.statusCode).toBe(200);
@@ -228,7 +250,7 @@ describe('yearly assessment', () => {
     // exceljs rows are 1-based: values[0] is always empty.
     sheet.eachRow((row, n) => n > 1 && rows.push(Object.fromEntries(header.flatMap((h, i) => (i > 0 ? [[h, row.getCell(i).value]] : [])))));
     expect(rows.map((r) => r.code)).toEqual(expect.arrayContaining([c1, c2]));
-    expect(rows.find((r) => r.code === c1)).toMatchObject({ score: 63.1, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, pairingCoverage: 33.3, deliveredRate: 66.7 });
+    expect(rows.find((r) => r.code === c1)).toMatchObject({ score: 63.4, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, pairingCoverage: 33.3, deliveredRate: 66.7 });
     // The drill-down's workbook carries the yearly return's indicators and 一肩挑, as booleans (empty: not applicable).
     const orgsXlsx = await get(`/api/v1/assessments/${year}/organizations?under=${t1}&format=xlsx`);
     const orgBook = new ExcelJS.Workbook();
@@ -274,6 +296,7 @@ describe('yearly assessment', () => {
     const community = await put(cm1, { funding: 50_000, households: 3_000, memberFunding: 1_600, venueSqm: 300, committeeMembersUnder35: 1 });
     expect(fields(community)).toEqual(['body.centralDistrict']);
     expect(fields(await put(t1, goodVillage))).toEqual(['params.code']); // a township committee files none
+    expect(fields(await put(vgb1, goodVillage))).toEqual(['params.code']); // nor a branch under a village's 总支: the 总支 files
     expect(fields(await put(v1, goodVillage, s.admin, year + 1))).toEqual(['params.year']);
     // Nothing of it was stored.
     expect((await get(`/api/v1/organizations/${v1}/returns/${year}`)).json()).toMatchObject({ reserveCadres: 4 });

@@ -180,6 +180,16 @@ const PROBES: Record<string, Probe | 'self'> = {
   // The working-day calendar is one for the province: everyone reads it, only an admin of the whole tree edits.
   'GET /api/v1/calendar/days': 'self',
   'PUT /api/v1/calendar/days/:day': () => ({ method: 'PUT', url: '/api/v1/calendar/days/2030-01-01', payload: { isWorkday: false }, expect: [403, 404] }),
+  // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.
+  'GET /api/v1/calendar/years': 'self',
+  'PUT /api/v1/calendar/years/:year': () => ({ method: 'PUT', url: '/api/v1/calendar/years/2030', payload: { days: [{ day: '2030-10-01', isWorkday: false }] }, expect: [403, 404] }),
+  'POST /api/v1/calendar/years/:year/import': () => ({
+    method: 'POST',
+    url: '/api/v1/calendar/years/2030/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: 'day,type\n2030-10-01,休\n',
+    expect: [403, 404],
+  }),
 };
 
 describe('route table: authentication and scope on every route', () => {

@@ -11,12 +11,17 @@ import {
   returnIndicators,
   emptyReturn,
   returnKindOf,
+  owesRotationTraining,
+  secretaryTrainedIndicator,
+  settlementOf,
   type YearlyReturn,
 } from '../../src/domain/assessment.js';
 
-const village = { type: 'branch', sector: 'rural', members: 32 };
-const community = { type: 'branch', sector: 'community', members: 32 };
-const studentBranch = { type: 'branch', sector: 'university', members: 12 };
+// Each directly under its township or street committee (sector regional), or its university's committee.
+const village = { type: 'branch', sector: 'rural', parentSector: 'regional', members: 32 };
+const community = { type: 'branch', sector: 'community', parentSector: 'regional', members: 32 };
+const studentBranch = { type: 'branch', sector: 'university', parentSector: 'university', members: 12 };
+const township = { type: 'committee', sector: 'regional', parentSector: 'regional' };
 const goodVillage: YearlyReturn = { ...emptyReturn, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
 const goodCommunity: YearlyReturn = { ...emptyReturn, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
 
@@ -62,12 +67,12 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   });
 
   it('tells who files a return: villages, communities, university branches', () => {
-    expect(returnKindOf({ type: 'general_branch', sector: 'rural' })).toBe('village');
-    expect(returnKindOf({ type: 'branch', sector: 'community' })).toBe('community');
-    expect(returnKindOf({ type: 'branch', sector: 'university' })).toBe('university-branch');
-    expect(returnKindOf({ type: 'committee', sector: 'university' })).toBeNull();
-    expect(returnKindOf({ type: 'committee', sector: 'regional' })).toBeNull();
-    expect(returnKindOf({ type: 'unit', sector: 'rural' })).toBeNull();
+    expect(returnKindOf({ type: 'general_branch', sector: 'rural', parentSector: 'regional' })).toBe('village');
+    expect(returnKindOf({ type: 'branch', sector: 'community', parentSector: 'regional' })).toBe('community');
+    expect(returnKindOf({ type: 'branch', sector: 'university', parentSector: 'university' })).toBe('university-branch');
+    expect(returnKindOf({ type: 'committee', sector: 'university', parentSector: 'regional' })).toBeNull();
+    expect(returnKindOf(township)).toBeNull();
+    expect(returnKindOf({ type: 'unit', sector: 'rural', parentSector: 'regional' })).toBeNull();
   });
 
   it('requires ≥3 activists trained per village per year', () => {
@@ -90,7 +95,7 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   it('counts 一肩挑 for villages, and from 2026 for communities too; for nothing else', () => {
     expect(rules2021.concurrentHead.sectors).toEqual(['rural']);
     expect(rules.concurrentHead.sectors).toEqual(['rural', 'community']);
-    const head = (r: typeof rules, o: { type: string; sector: string }, concurrentHead: boolean) => concurrentHeadIndicator(r, { ...o, concurrentHead });
+    const head = (r: typeof rules, o: { type: string; sector: string; parentSector: string | null }, concurrentHead: boolean) => concurrentHeadIndicator(r, { ...o, concurrentHead });
     expect(head(rules, village, true)).toBe(true);
     expect(head(rules, village, false)).toBe(false);
     expect(head(rules, community, true)).toBe(true);
@@ -99,8 +104,8 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(head(rules2021, village, false)).toBe(false);
     expect(head(rules2021, community, true)).toBeNull();
     expect(head(rules, studentBranch, true)).toBeNull();
-    expect(head(rules, { type: 'committee', sector: 'regional' }, true)).toBeNull();
-    expect(head(rules, { type: 'unit', sector: 'rural' }, true)).toBeNull();
+    expect(head(rules, township, true)).toBeNull();
+    expect(head(rules, { type: 'unit', sector: 'rural', parentSector: 'regional' }, true)).toBeNull();
     // Shown, not weighed: an organization's score does not move with it.
     const base = { termOnTime: true, secretaryTrained: null, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) };
     const withoutHead = { ...base, concurrentHead: false };
@@ -112,17 +117,21 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(returnIndicators(rules, village, { ...goodVillage, funding: 19_999 }).fundingFloor).toBe(false);
   });
 
-  it('requires a community 40,000 / 50,000 / 60,000 yuan by households (below 2,000; 2,000 to 3,000; above 3,000)', () => {
+  it('requires a community 40,000 / 50,000 / 60,000 yuan by households (2,000 and below; 2,001 to 2,999; 3,000 and above)', () => {
     const r = rules.yearlyReturn!;
     expect(communityFundingFloor(r, 1_999)).toBe(40_000);
-    expect(communityFundingFloor(r, 2_000)).toBe(50_000);
-    expect(communityFundingFloor(r, 3_000)).toBe(50_000);
+    // Both shared edges read the same way, as 民法典 art. 1259 reads 以下 and 以上: the number itself included.
+    expect(communityFundingFloor(r, 2_000)).toBe(40_000);
+    expect(communityFundingFloor(r, 2_001)).toBe(50_000);
+    expect(communityFundingFloor(r, 2_999)).toBe(50_000);
+    expect(communityFundingFloor(r, 3_000)).toBe(60_000);
     expect(communityFundingFloor(r, 3_001)).toBe(60_000);
     const funded = (households: number, funding: number) => returnIndicators(rules, community, { ...goodCommunity, households, funding }).fundingFloor;
     expect(funded(1_999, 40_000)).toBe(true);
-    expect(funded(2_000, 49_999)).toBe(false);
-    expect(funded(3_000, 50_000)).toBe(true);
-    expect(funded(3_001, 59_999)).toBe(false);
+    expect(funded(2_000, 40_000)).toBe(true);
+    expect(funded(2_001, 49_999)).toBe(false);
+    expect(funded(2_999, 50_000)).toBe(true);
+    expect(funded(3_000, 59_999)).toBe(false);
     expect(funded(3_001, 60_000)).toBe(true);
   });
 
@@ -153,7 +162,7 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(returnIndicators(rules, village, null)).toEqual({ activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, youngCommitteeMember: null });
     expect(returnIndicators(rules, community, null)).toEqual({ activistsTrained: null, reserveCadres: null, fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false });
     expect(returnIndicators(rules, studentBranch, null).memberFunding).toBe(false);
-    expect(returnIndicators(rules, { type: 'committee', sector: 'regional', members: 50 }, null).fundingFloor).toBeNull();
+    expect(returnIndicators(rules, { ...township, members: 50 }, null).fundingFloor).toBeNull();
   });
 
   it("weighs an organization's indicators that apply, the others drop out", () => {
@@ -174,5 +183,47 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(returnFieldErrors('community', goodCommunity)).toEqual([]);
     expect(returnFieldErrors('university-branch', { studentMembers: 0, memberFunding: 0 })).toEqual([]);
     expect(returnFieldErrors(null, {})).toHaveLength(1);
+  });
+
+  it('counts a village or community once: its own organization under the township, not the branches of its 总支 (domain.md §2)', () => {
+    const generalBranch = { type: 'general_branch', sector: 'rural', parentSector: 'regional' };
+    const branchOfIt = { type: 'branch', sector: 'rural', parentSector: 'rural' };
+    const communityCommittee = { type: 'committee', sector: 'community', parentSector: 'regional' };
+    const branchOfCommunity = { type: 'branch', sector: 'community', parentSector: 'community' };
+    expect(settlementOf(generalBranch)).toBe('village');
+    expect(settlementOf(branchOfIt)).toBeNull();
+    expect(settlementOf(communityCommittee)).toBe('community');
+    expect(settlementOf(branchOfCommunity)).toBeNull();
+    // One yearly return per village: its 总支's, not one more per branch.
+    expect(returnKindOf(generalBranch)).toBe('village');
+    expect(returnKindOf(branchOfIt)).toBeNull();
+    expect(returnKindOf(branchOfCommunity)).toBeNull();
+    expect(returnIndicators(rules, { ...branchOfIt, members: 10 }, null)).toEqual(returnIndicators(rules, { ...township, members: 10 }, null));
+    // 一肩挑 is the village's: its branches' secretaries head no villagers' committee.
+    expect(concurrentHeadIndicator(rules, { ...generalBranch, concurrentHead: true })).toBe(true);
+    expect(concurrentHeadIndicator(rules, { ...branchOfIt, concurrentHead: false })).toBeNull();
+    expect(concurrentHeadIndicator(rules, { ...branchOfCommunity, concurrentHead: false })).toBeNull();
+  });
+
+  it('scores a secretary who owes rotation training and was never enrolled as untrained, not as not applicable', () => {
+    const day = '2026-11-30';
+    const cycle = (state: string, endsOn: string) => ({ state, endsOn });
+    // A village secretary: no cycle on record is untrained, as is a cycle that ran out.
+    expect(secretaryTrainedIndicator(village, null, day)).toBe(false);
+    expect(secretaryTrainedIndicator(village, cycle('open', '2026-10-31'), day)).toBe(false);
+    expect(secretaryTrainedIndicator(village, cycle('open', '2027-10-31'), day)).toBe(true);
+    expect(secretaryTrainedIndicator(village, cycle('completed', '2026-10-31'), day)).toBe(true);
+    // Community, SOE and university secretaries owe it too (domain.md §4.3); a township committee's does not.
+    expect(owesRotationTraining(community)).toBe(true);
+    expect(owesRotationTraining(studentBranch)).toBe(true);
+    expect(owesRotationTraining({ type: 'committee', sector: 'soe', parentSector: 'regional' })).toBe(true);
+    expect(owesRotationTraining(township)).toBe(false);
+    expect(owesRotationTraining({ type: 'branch', sector: 'rural', parentSector: 'rural' })).toBe(false);
+    expect(secretaryTrainedIndicator(township, null, day)).toBeNull();
+    expect(secretaryTrainedIndicator(township, cycle('completed', '2026-10-31'), day)).toBe(true);
+    // Never enrolled no longer scores better than enrolled and untrained.
+    const score = (trained: boolean | null) => organizationScore(rules, { termOnTime: true, secretaryTrained: trained, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) });
+    expect(score(secretaryTrainedIndicator(village, null, day))).toBe(score(secretaryTrainedIndicator(village, cycle('open', '2026-10-31'), day)));
+    expect(score(secretaryTrainedIndicator(village, null, day))).toBe(80);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateMargin, countVotes, hasQuorum, minimumCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
+import { checkCandidateMargin, countVotes, hasQuorum, minimumCandidates, nextRoundCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
 import { termRulesFor } from '../../src/domain/rules.js';
 
 const rules = termRulesFor('2026-11-25');
@@ -39,12 +39,28 @@ describe('members’ meeting vote', () => {
     expect(() => countVotes(1, { ...base, ballotsReturned: 46, votes: { a: 40 } }, rules)).toThrow(/void/);
   });
   it('reports a tie at the last seat instead of choosing', () => {
-    const r = countVotes(2, { ...base, votes: { a: 40, b: 30, c: 30 } }, rules);
+    const r = countVotes(2, { ...base, votes: { a: 40, b: 25, c: 25 } }, rules);
     expect(r).toEqual({ elected: ['a'], tiedAtLastSeat: ['b', 'c'], unfilledSeats: 1 });
+  });
+  it('votes again on the tied candidates only, after a tie at the last seat', () => {
+    const r = countVotes(2, { ...base, votes: { a: 40, b: 25, c: 25, d: 0 } }, rules);
+    expect(nextRoundCandidates(['a', 'b', 'c', 'd'], r)).toEqual(['b', 'c']);
+    // Without a tie, seats left unfilled go to every candidate not elected.
+    const short = countVotes(2, { ...base, votes: { a: 40, b: 20, c: 20, d: 10 } }, rules);
+    expect(short).toEqual({ elected: ['a'], tiedAtLastSeat: [], unfilledSeats: 1 });
+    expect(nextRoundCandidates(['a', 'b', 'c', 'd'], short)).toEqual(['b', 'c', 'd']);
   });
   it('refuses impossible counts', () => {
     expect(() => countVotes(1, { ...base, present: 51, votes: {} }, rules)).toThrow(/entitled/);
     expect(() => countVotes(1, { ...base, votes: { a: 46 } }, rules)).toThrow(/46 votes/);
+  });
+  it('refuses more yes votes in all than the ballots returned can hold (one per seat per ballot)', () => {
+    // 45 ballots for 1 seat hold 45 yes votes at most: 30 + 30 cannot have come out of the box.
+    expect(() => countVotes(1, { ...base, votes: { a: 30, b: 30 } }, rules)).toThrow(RuleViolation);
+    expect(() => countVotes(1, { ...base, votes: { a: 30, b: 30 } }, rules)).toThrow(/60 yes votes in all, but 45 ballots returned for 1 seat hold at most 45/);
+    expect(() => countVotes(2, { ...base, votes: { a: 45, b: 45, c: 1 } }, rules)).toThrow(/hold at most 90/);
+    expect(countVotes(2, { ...base, votes: { a: 45, b: 45 } }, rules).elected).toEqual(['a', 'b']);
+    expect(countVotes(1, { ...base, votes: { a: 30, b: 15 } }, rules).elected).toEqual(['a']);
   });
 });
 

@@ -240,6 +240,19 @@ export const getImportJob = (jobId: string) => request<ImportJob>('GET', `/api/v
 export const issueCalendarToken = () => request<{ token: string; url: string }>('POST', '/api/v1/calendar/token');
 /** The feed's absolute address, for calendar apps. */
 export const calendarFeedUrl = (path: string) => `${location.origin}${path}`;
+export type CalendarYears = z.infer<typeof S.calendarYearsSchema>;
+export type HolidayLoad = z.infer<typeof S.holidayLoadSchema>;
+/** GET /calendar/years: which years have holiday data, and the open tasks planned provisionally for each. */
+export const getCalendarYears = () => request<CalendarYears>('GET', '/api/v1/calendar/years');
+/** POST /calendar/years/{year}/import: the State Council's notice as ICS, CSV or XLSX (admins); re-plans provisional tasks. */
+export function loadHolidayYear(year: number, file: File, note?: string): Promise<HolidayLoad> {
+  const contentType = /\.xlsx$/i.test(file.name)
+    ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    : /\.ics$/i.test(file.name)
+      ? 'text/calendar'
+      : 'text/csv';
+  return request('POST', `/api/v1/calendar/years/${year}/import${qs({ note })}`, undefined, { raw: file, contentType });
+}
 
 // ---- yearly assessment and ranking ----
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import ical from 'ical-generator';
 import { z } from 'zod';
@@ -7,9 +8,72 @@ import { HttpError } from '../errors.js';
 import { requireRole } from '../scope.js';
 import { tokenDigest } from '../plugins/auth.js';
 import { heldBy } from './tasks.js';
-import { isoDateSchema } from '../../../workflows/messages.js';
+import { isoDateSchema, replanTaskUpdate } from '../../../workflows/messages.js';
+import { loadCalendar } from '../../../activities/tasks.js';
+import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
+import { planTask, type PlanInput } from '../../domain/task-plan.js';
+import { readRows, UnreadableFile } from '../../organizations/import/read.js';
+import { idempotent } from '../idempotency.js';
+import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
 
 const FEED_PREFIX = 'olc_';
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** A year's notice is a few dozen days: a file of 1 MiB is already far more than one. */
+const NOTICE_MAX_BYTES = 1024 * 1024;
+/** Re-plans sent at once to the tasks' workflows. */
+const REPLAN_CONCURRENCY = 4;
+const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+
+/**
+ * Writes a year's days (replacing the year's rows: the notice is the whole arrangement) and marks the year loaded,
+ * in one transaction; then re-plans every open task whose plan was provisional for that year, through its
+ * workflow (the replanTask Update moves its timers and projects the new instants). A task whose re-plan fails
+ * stays provisional and is re-planned by the next load of the year.
+ */
+async function loadYear(app: FastifyInstance, req: FastifyRequest, year: number, days: HolidayDay[], source: string, note: string | null) {
+  const sql = app.sql;
+  await sql.begin(async (tx) => {
+    await tx`delete from calendar_days where day >= ${`${year}-01-01`}::date and day <= ${`${year}-12-31`}::date`;
+    const rows = days.map((d) => ({ day: d.day, is_workday: d.isWorkday, note: d.note }));
+    await tx`insert into calendar_days ${tx(rows)} on conflict (day) do update set is_workday = excluded.is_workday, note = excluded.note, updated_at = now()`;
+    await tx`
+      insert into calendar_years (year, source, note, days, loaded_by) values (${year}, ${source}, ${note}, ${days.length}, ${req.principal.username})
+      on conflict (year) do update set source = excluded.source, note = excluded.note, days = excluded.days, loaded_by = excluded.loaded_by, loaded_at = now()`;
+  });
+  const cal = await loadCalendar(sql);
+  const tasks = await sql<{ id: number; workflow_id: string; task_key: string; plan_input: PlanInput }[]>`
+    select id, workflow_id, task_key, plan_input from tasks
+    where ${year} = any(provisional_years) and state in ('open', 'claimed', 'escalated') and plan_input is not null order by id`;
+  const failed: { taskId: number; message: string }[] = [];
+  let replanned = 0;
+  for (let i = 0; i < tasks.length; i += REPLAN_CONCURRENCY) {
+    await Promise.all(
+      tasks.slice(i, i + REPLAN_CONCURRENCY).map(async (t) => {
+        try {
+          const plan = planTask(cal, t.plan_input);
+          await app.updateProcess(req, t.workflow_id, replanTaskUpdate, { taskKey: t.task_key, reason: `${year} 年节假日安排已载入 (holidays of ${year} loaded)`, plan: plan as never });
+          replanned++;
+        } catch (err) {
+          failed.push({ taskId: t.id, message: (err as Error).message });
+        }
+      }),
+    );
+  }
+  return {
+    year,
+    days: days.length,
+    holidays: days.filter((d) => !d.isWorkday).length,
+    workdays: days.filter((d) => d.isWorkday).length,
+    replanned,
+    failed: failed.sort((a, b) => a.taskId - b.taskId),
+  };
+}
+
+function refuseRows(errors: NoticeError[]): never {
+  throw new HttpError(422, 'invalid_rows', `${errors.length} error(s); nothing was loaded`, errors);
+}
 
 /**
  * The caller's calendar settings (authenticated): a per-user feed token, and the admin-extensible
@@ -42,6 +106,126 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       const rows = await sql<{ day: string; is_workday: boolean; note: string | null }[]>`
         select day::text as day, is_workday, note from calendar_days where extract(year from day) = ${req.query.year} order by day`;
       return { items: rows.map((r) => ({ day: r.day, isWorkday: r.is_workday, note: r.note })) };
+    },
+  );
+
+  app.get(
+    '/calendar/years',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'the years with and without holiday data, and the open tasks planned provisionally for each',
+        description:
+          'From last year to two years ahead, and every year an open task reaches into: whether its holidays are known (from the ' +
+          'chinese-days package, or loaded by an admin from the State Council’s notice) and how many open tasks were planned ' +
+          'without them (provisional: every Monday to Friday counted as a workday).',
+        response: { 200: calendarYearsSchema },
+      },
+    },
+    async () => {
+      const thisYear = Number(shanghaiDate(Date.now()).slice(0, 4));
+      const [loaded, pending] = await Promise.all([
+        sql<{ year: number; source: string; note: string | null; days: number; loaded_by: string; loaded_at: Date }[]>`select * from calendar_years`,
+        sql<{ year: number; n: number }[]>`
+          select y as year, count(*)::int as n from tasks, unnest(provisional_years) y
+          where provisional_years <> '{}' and state in ('open', 'claimed', 'escalated') group by y`,
+      ]);
+      const years = new Set([thisYear - 1, thisYear, thisYear + 1, thisYear + 2, ...pending.map((p) => p.year)]);
+      const items = [...years].sort((a, b) => a - b).map((year) => {
+        const l = loaded.find((x) => x.year === year);
+        const source = l ? ('loaded' as const) : PACKAGE_HOLIDAY_YEARS.includes(year) ? ('package' as const) : null;
+        return {
+          year,
+          hasHolidayData: source !== null,
+          source,
+          note: l?.note ?? null,
+          days: l?.days ?? null,
+          loadedBy: l?.loaded_by ?? null,
+          loadedAt: l ? l.loaded_at.toISOString() : null,
+          provisionalTasks: pending.find((p) => p.year === year)?.n ?? 0,
+        };
+      });
+      return { items, missing: items.filter((i) => !i.hasHolidayData).map((i) => i.year), packageYears: [PACKAGE_HOLIDAY_YEARS[0]!, PACKAGE_HOLIDAY_YEARS.at(-1)!] as [number, number] };
+    },
+  );
+
+  app.put(
+    '/calendar/years/:year',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'load a year’s holidays from the State Council’s notice, as rows; re-plans the open provisional tasks of the year',
+        description:
+          'The year’s days off (isWorkday false, weekends inside a holiday included) and adjusted workdays (isWorkday true); other days ' +
+          'follow the week. Replaces the year’s rows. Each day must lie in the year (or in late December before it, for a New Year ' +
+          'holiday) and appear once: otherwise 422 naming each row (its position, 1-based) and column, and nothing is written. Admins only.',
+        params: yearParams,
+        body: z.object({
+          note: z.string().trim().max(200).optional().describe('the notice, e.g. 国办发明电〔2026〕7号'),
+          days: z.array(z.object({ day: z.string().max(20), isWorkday: z.boolean(), note: z.string().max(200).optional() })).max(400),
+        }),
+        response: { 200: holidayLoadSchema },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req.principal, '', ['admin']);
+      const { days, errors } = noticeFromRows(req.params.year, req.body.days);
+      if (errors.length) refuseRows(errors);
+      return idempotent(app.sql, req, reply, async () => ({ status: 200, body: await loadYear(app, req, req.params.year, days, 'rows', req.body.note ?? null) }));
+    },
+  );
+
+  // The file reaches the handler as a stream: CSV/XLSX through the import reader, iCalendar by its first line.
+  app.addContentTypeParser(['text/csv', 'text/calendar', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+  app.post(
+    '/calendar/years/:year/import',
+    {
+      bodyLimit: NOTICE_MAX_BYTES,
+      schema: {
+        tags: ['calendar'],
+        summary: 'load a year’s holidays from a file: iCalendar (.ics), CSV or XLSX; re-plans the open provisional tasks of the year',
+        description:
+          'iCalendar: one all-day event a span of days off (SUMMARY or DESCRIPTION with 休) or of adjusted workdays (班), DTEND ' +
+          'exclusive; rows are the events in order, columns their properties. CSV/XLSX: a header with a date column (day, date, 日期), ' +
+          'a type column (type, is_workday, 类型: 休 or 班) and optionally a note (note, name, 名称). An unreadable file or header is ' +
+          '400; any bad row 422 with every error by row and column; nothing is written then. Admins only.',
+        consumes: ['text/calendar', 'text/csv', XLSX_TYPE],
+        params: yearParams,
+        querystring: z.object({ note: z.string().trim().max(200).optional() }),
+        response: { 200: holidayLoadSchema },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req.principal, '', ['admin']);
+      const year = req.params.year;
+      const body = req.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/calendar, text/csv or XLSX');
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+      const file = Buffer.concat(chunks);
+      const text = file.toString('utf8');
+      let source: string;
+      let result;
+      if (isICalendar(text)) {
+        source = 'ics';
+        result = noticeFromICalendar(year, text);
+        if ('fileError' in result) throw new HttpError(400, 'invalid_file', result.fileError, [{ row: 1, column: 'BEGIN:VCALENDAR', message: result.fileError }]);
+      } else {
+        source = file.subarray(0, 4).toString('latin1') === 'PK\x03\x04' ? 'xlsx' : 'csv';
+        const rows: { row: number; cells: string[] }[] = [];
+        try {
+          for await (const r of readRows(Readable.from([file]), { maxBytes: NOTICE_MAX_BYTES })) rows.push(r);
+        } catch (err) {
+          if (err instanceof UnreadableFile) throw new HttpError(400, 'invalid_file', err.message);
+          throw err;
+        }
+        const [head, ...data] = rows;
+        result = noticeFromTable(year, head?.cells ?? [], data);
+        if ('headerError' in result) throw new HttpError(400, 'invalid_file', result.headerError, [{ row: 1, column: 'header', message: result.headerError }]);
+      }
+      if (result.errors.length) refuseRows(result.errors);
+      const loaded = result.days;
+      return idempotent(app.sql, req, reply, async () => ({ status: 200, body: await loadYear(app, req, year, loaded, source, req.query.note ?? null) }));
     },
   );
 
@@ -90,7 +274,10 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
         from tasks t join organizations o on o.id = t.organization_id
         where t.state in ('open', 'claimed', 'escalated') and ${heldBy(sql, user.id, user.username)}
         order by t.due_at limit 2000`;
-      const cal = ical({ name: `orglife: ${user.username}`, prodId: { company: 'orglife', product: 'deadlines', language: 'ZH' }, timezone: 'Asia/Shanghai', ttl: 3600 });
+      // Instants in UTC (`…Z`): every calendar shows them in its own zone. No calendar `timezone`: with one and no
+      // VTIMEZONE generator, ical-generator writes the host's local clock with neither `Z` nor `TZID` (a floating time),
+      // which a calendar reads as its own local time — 18:00 Beijing time written on a UTC host became 10:00.
+      const cal = ical({ name: `orglife: ${user.username}`, prodId: { company: 'orglife', product: 'deadlines', language: 'ZH' }, ttl: 3600 });
       for (const t of rows) {
         cal.createEvent({
           id: `task-${t.id}@orglife`,

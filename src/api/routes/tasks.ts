@@ -51,6 +51,7 @@ interface TaskRow {
   /** `due_at` to the microsecond, as PostgreSQL stores it: a JS Date keeps milliseconds only. */
   due_key: string;
   escalation_level: number;
+  provisional_years: number[];
 }
 
 /**
@@ -60,7 +61,7 @@ interface TaskRow {
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
       ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
@@ -121,6 +122,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           dueAt: t.due_at.toISOString(),
           overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
           escalationLevel: t.escalation_level,
+          provisional: t.provisional_years.length > 0,
+          provisionalYears: t.provisional_years,
         })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back

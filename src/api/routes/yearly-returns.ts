@@ -63,11 +63,14 @@ interface Target {
   path: string;
   type: string;
   sector: string;
+  /** Its parent's: a branch under a village's 总支 is part of that village and files no return of its own. */
+  parentSector: string | null;
 }
 
 async function targetOf(sql: Sql, p: Principal, organization: string): Promise<Target> {
   const scoped = await organizationInScope(sql, p, organization);
-  const [o] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${scoped.id}`;
+  const [o] = await sql<{ type: string; sector: string; parentSector: string | null }[]>`
+    select o.type, o.sector, p.sector as "parentSector" from organizations o left join organizations p on p.id = o.parent_id where o.id = ${scoped.id}`;
   return { id: scoped.id, path: scoped.path, ...o! };
 }
 

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { calendarFeedUrl, issueCalendarToken } from '../api.js';
-import { ErrorBox } from '../components.js';
-import { t } from '../i18n/index.js';
+import { ApiError, calendarFeedUrl, getCalendarYears, issueCalendarToken, loadHolidayYear, type HolidayLoad } from '../api.js';
+import { ErrorBox, Field, Loading, useLoad } from '../components.js';
+import { fmtDateTime, t } from '../i18n/index.js';
 
 /**
  * The calendar subscription: POST /calendar/token issues the caller's feed token (a new one replaces the old,
@@ -37,5 +37,114 @@ export function CalendarLink() {
       )}
       {error !== null && <ErrorBox error={error} />}
     </aside>
+  );
+}
+
+/** A task whose plan reaches into a year without holiday data: its dates move when the year is loaded. */
+export function ProvisionalBadge({ years }: { years: readonly number[] }) {
+  const hint = t('tasks.provisionalHint', { years: years.join('、') });
+  return (
+    <span class="badge provisional" data-testid="provisional-badge" title={hint}>
+      {t('tasks.provisional')}
+      <span class="sr-only">：{hint}</span>
+    </span>
+  );
+}
+
+/**
+ * The years with and without holiday data (GET /calendar/years), and the form an admin loads a year's notice with
+ * (POST /calendar/years/{year}/import). Row errors of a refused file are listed by row and column.
+ */
+export function HolidayYears() {
+  const [data, reload] = useLoad(getCalendarYears, []);
+  const [year, setYear] = useState<number | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<HolidayLoad | null>(null);
+  if (data.state === 'loading') return <Loading />;
+  if (data.state === 'error') return <ErrorBox error={data.error} retry={reload} />;
+  const { items, missing, packageYears } = data.data;
+  const target = year ?? missing[0] ?? items.at(-1)?.year ?? new Date().getFullYear();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!file) {
+      setError(new Error(t('hol.chooseFile')));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await loadHolidayYear(target, file, note.trim() || undefined));
+      reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rows = error instanceof ApiError ? error.details.filter((d) => d.row !== undefined) : [];
+  return (
+    <section class="card" aria-labelledby="hol-title" data-testid="holiday-years">
+      <h2 id="hol-title">{t('hol.title')}</h2>
+      <p class="hint">{t('hol.explain', { from: packageYears[0], to: packageYears[1] })}</p>
+      <p role="status" data-testid="holiday-missing" class={missing.length ? 'notice pending' : 'muted'}>
+        {missing.length ? t('hol.missingYears', { years: missing.join('、') }) : t('hol.complete')}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('hol.year')}</th>
+            <th scope="col">{t('hol.status')}</th>
+            <th scope="col">{t('hol.pending')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((y) => (
+            <tr key={y.year} data-year={y.year}>
+              <th scope="row">{y.year}</th>
+              <td>
+                {y.source === 'package' && t('hol.package')}
+                {y.source === 'loaded' && (
+                  <span title={y.loadedAt ? fmtDateTime(y.loadedAt) : undefined}>{t('hol.loadedBy', { by: y.loadedBy ?? '', days: y.days ?? 0 })}</span>
+                )}
+                {y.source === null && <strong class="missing">{t('hol.missing')}</strong>}
+              </td>
+              <td>{y.provisionalTasks}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form onSubmit={submit}>
+        <Field id="hol-year" label={t('hol.loadYear')}>
+          <input id="hol-year" type="number" min={2000} max={2100} value={target} onInput={(e) => setYear(Number(e.currentTarget.value) || null)} />
+        </Field>
+        <Field id="hol-file" label={t('hol.file')}>
+          <input id="hol-file" type="file" accept=".ics,.csv,.xlsx,text/calendar,text/csv" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        </Field>
+        <Field id="hol-note" label={t('hol.note')}>
+          <input id="hol-note" value={note} maxLength={200} onInput={(e) => setNote(e.currentTarget.value)} />
+        </Field>
+        <button type="submit" disabled={busy}>
+          {t('hol.load')}
+        </button>
+      </form>
+      {result && (
+        <p class="notice ok" role="status" data-testid="holiday-loaded">
+          {t('hol.loaded', { year: result.year, holidays: result.holidays, workdays: result.workdays, n: result.replanned })}
+          {result.failed.length > 0 && ` ${t('hol.failed', { n: result.failed.length })} ${result.failed.map((f) => `#${f.taskId}`).join('、')}`}
+        </p>
+      )}
+      {error !== null && <ErrorBox error={error} />}
+      {rows.length > 0 && (
+        <ul class="field-error-list" data-testid="holiday-errors">
+          {rows.map((r) => (
+            <li key={`${r.row}-${r.column}`}>{t('hol.rowError', { row: r.row ?? '', column: r.column ?? '', message: r.message })}</li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -5,6 +5,7 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName,
 import { fmtDate, t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { BulkOfficers } from './officers.js';
+import { HolidayYears } from './calendar.js';
 import { BulkEnrol, LiaisonCoverageTable, PairingCoverageTable, TrainingCoverageChart } from './coverage.js';
 
 const STARTED_KEY = 'orglife.started';
@@ -61,6 +62,7 @@ export function DashboardPage({ user }: { user: Me }) {
       </div>
       <BulkEnrol org={org} onDone={() => setVersion((v) => v + 1)} />
       <BulkOfficers org={org} onDone={() => setVersion((v) => v + 1)} />
+      {orgsWith(user, 'admin').length > 0 && <HolidayYears />}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { useSignal } from '../signal.js';
 import { formFor, formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import type { StepHistory } from '../../../src/domain/step-context.js';
 import { TaskActions } from './actions.js';
+import { ProvisionalBadge } from './calendar.js';
 
 /** A task, found through its process (the link carries the workflow id): form for its step, and the history. */
 export function TaskPage({ id, user }: { id: number; user: Me }) {
@@ -58,6 +59,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
             <dd>
               {fmtDateTime(task.dueAt)}
               {new Date(task.dueAt).getTime() < Date.now() && <span class="badge overdue">⚠ {t('tasks.overdue')}</span>}
+              {task.provisionalYears.length > 0 && <ProvisionalBadge years={task.provisionalYears} />}
             </dd>
             <dt>{t('task.state')}</dt>
             <dd>

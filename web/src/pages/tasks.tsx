@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { listTasks, type Task, type TaskState } from '../api.js';
 import { ErrorBox, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
-import { CalendarLink } from './calendar.js';
+import { CalendarLink, ProvisionalBadge } from './calendar.js';
 
 const OPEN: TaskState[] = ['open', 'claimed', 'escalated'];
 const SOON_MS = 7 * 24 * 3600 * 1000;
@@ -69,6 +69,7 @@ export function TaskItem({ task }: { task: Task }) {
           {task.overdue && <OverdueBadge />}
           {soon && <span class="badge soon">{t('tasks.dueSoon')}</span>}
           {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
+          {task.provisional && <ProvisionalBadge years={task.provisionalYears} />}
           <StateBadge state={task.state} />
         </span>
       </a>
