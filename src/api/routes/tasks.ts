@@ -3,12 +3,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { allows } from '../../auth/principal.js';
-import { taskActionRoles, taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { allows, type Principal } from '../../auth/principal.js';
+import { actorAllows, actorSteers, escalationActionRoles, escalationActions, taskActionRoles, taskActions, type EscalationAction, type TaskAction } from '../../domain/task-rights.js';
+import { stepActionRoles, stepDef } from '../../domain/steps.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
 import { idempotent, updateIdFor } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
-import { taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
+import { taskDetailSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
 
@@ -75,6 +76,61 @@ export function heldBy(sql: import('../../db/client.js').Sql, userId: number, us
       select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 }
 
+/** The roles that may take `action` on a task of (process, step): its catalog entry's, else the generic ones. */
+export function actionRoles(process: string, step: string, action: TaskAction) {
+  const def = stepDef(process, step);
+  return def ? stepActionRoles(def, action) : taskActionRoles[action];
+}
+
+/**
+ * The actions the caller may take on the task now: the workflow's validator (workflows/human-task.ts checkAction)
+ * as a question instead of a refusal — the step's rights at the task's organization, then its state.
+ */
+export function actionsNow(
+  p: Principal,
+  t: { process: string; step: string; path: string; state: z.infer<typeof taskState>; claimedBy: string | null },
+): TaskAction[] {
+  if (t.state === 'done' || t.state === 'cancelled') return [];
+  const actor = actorOf(p);
+  const steers = actorSteers(actor, t.path);
+  const byOther = t.claimedBy !== null && t.claimedBy !== p.username && !steers;
+  return taskActions.filter((a) => {
+    if (!actorAllows(actor, t.path, actionRoles(t.process, t.step, a))) return false;
+    if (a === 'claim') return t.claimedBy !== p.username && !byOther;
+    if (a === 'unclaim') return t.claimedBy !== null && !byOther;
+    if (a === 'complete' || a === 'delegate') return !byOther;
+    return true;
+  });
+}
+
+/** An escalation's actions for the caller (human-task.ts, the escalation Update's validator). */
+function escalationActionsNow(p: Principal, e: { state: string; path: string }, taskPath: string): EscalationAction[] {
+  if (e.state === 'closed') return [];
+  const actor = actorOf(p);
+  if (!actorAllows(actor, e.path, escalationActionRoles) && !actorSteers(actor, taskPath)) return [];
+  return escalationActions.filter((a) => a !== 'acknowledge' || e.state === 'open');
+}
+
+/** A task row as the list (and the detail) answers it. */
+function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof taskSchema> {
+  return {
+    id: t.id,
+    workflowId: t.workflow_id,
+    process: t.process,
+    step: t.step,
+    organization: t.code,
+    organizationName: t.name,
+    assigneeRole: t.assignee_role,
+    assigneePerson: t.assignee_person,
+    claimedBy: t.claimed_by,
+    state: t.state,
+    openedAt: t.opened_at.toISOString(),
+    dueAt: t.due_at.toISOString(),
+    overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
+    escalationLevel: t.escalation_level,
+  };
+}
+
 const tasks: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
@@ -106,26 +162,47 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const now = Date.now();
       const last = page.at(-1);
       return {
-        items: page.map((t) => ({
-          id: t.id,
-          workflowId: t.workflow_id,
-          process: t.process,
-          step: t.step,
-          organization: t.code,
-          organizationName: t.name,
-          assigneeRole: t.assignee_role,
-          assigneePerson: t.assignee_person,
-          claimedBy: t.claimed_by,
-          state: t.state,
-          openedAt: t.opened_at.toISOString(),
-          dueAt: t.due_at.toISOString(),
-          overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
-          escalationLevel: t.escalation_level,
-        })),
+        items: page.map((t) => taskItem(t, now)),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
         // as text (`::text::timestamptz` in taskPage): a timestamptz parameter is serialized through a JS Date.
         nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_key, id: last.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'a task: its step, what it decides on, what the caller may do now, and its process history',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: taskDetailSchema },
+      },
+    },
+    async (req) => {
+      const [t] = await sql<(TaskRow & { path: string; context: Record<string, unknown> | null; process_status: string | null })[]>`
+        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.context, p.status as process_status
+        from tasks t join organizations o on o.id = t.organization_id left join processes p on p.workflow_id = t.workflow_id
+        where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
+      if (!t) throw notFound(`task ${req.params.id}`);
+      const [escalations, history] = await Promise.all([
+        sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
+          select e.id, e.level, e.state, o.code, o.path::text as path
+          from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
+        sql<{ at: Date; step: string; event_key: string; verb: string | null; round: number | null; run: number | null; detail: Record<string, unknown> }[]>`
+          select at, step, event_key, verb, round, run, detail from process_events where workflow_id = ${t.workflow_id} order by at, event_key`,
+      ]);
+      const def = stepDef(t.process, t.step);
+      return {
+        task: { ...taskItem(t, Date.now()), processStatus: t.process_status },
+        step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
+        context: t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null,
+        actions: actionsNow(req.principal, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(req.principal, e, t.path) })),
+        history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
       };
     },
   );
@@ -149,11 +226,12 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
       async (req, reply) =>
         idempotent(sql, req, reply, async () => {
-          const [task] = await sql<{ workflow_id: string; task_key: string; path: string }[]>`
-            select t.workflow_id, t.task_key, o.path::text as path
+          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string }[]>`
+            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step
             from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
           if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
-          requireRole(req.principal, task.path, taskActionRoles[action as TaskAction]);
+          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them.
+          requireRole(req.principal, task.path, actionRoles(task.process, task.step, action as TaskAction));
           const update = taskActionUpdates[action];
           const args = { ...(req.body as object), taskKey: task.task_key, actor: actorOf(req.principal) };
           const view = await sendTaskUpdate(app.temporal, task.workflow_id, update as never, args, updateIdFor(req, `task-${req.params.id}-${action}`));
