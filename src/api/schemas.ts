@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
+export const taskActionSchema = z.enum(['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel']);
+
 /** A task as GET /tasks lists it. */
 export const taskSchema = z.object({
   id: z.number(),
@@ -23,7 +25,9 @@ export const taskSchema = z.object({
   escalationLevel: z.number(),
 });
 
-const taskActionSchema = z.enum(['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel']);
+/** A task in the list (GET /tasks): with the actions the caller may take on it now (its step's rights, its state). */
+export const taskListItemSchema = taskSchema.extend({ actions: z.array(taskActionSchema) });
+
 const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'close']);
 
 /**

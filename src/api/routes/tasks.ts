@@ -9,7 +9,7 @@ import { stepActionRoles, stepDef } from '../../domain/steps.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
 import { idempotent, updateIdFor } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
-import { taskDetailSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
+import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
 
@@ -43,6 +43,7 @@ interface TaskRow {
   step: string;
   code: string;
   name: string;
+  path: string;
   assignee_role: string | null;
   assignee_person: string | null;
   claimed_by: string | null;
@@ -60,7 +61,7 @@ interface TaskRow {
  */
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
-    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
+    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
            to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
@@ -137,7 +138,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/tasks',
-    { schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() }) } } },
+    { schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) } } },
     async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : null;
@@ -162,7 +163,10 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const now = Date.now();
       const last = page.at(-1);
       return {
-        items: page.map((t) => taskItem(t, now)),
+        items: page.map((t) => ({
+          ...taskItem(t, now),
+          actions: actionsNow(req.principal, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+        })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
         // as text (`::text::timestamptz` in taskPage): a timestamptz parameter is serialized through a JS Date.
@@ -182,7 +186,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const [t] = await sql<(TaskRow & { path: string; context: Record<string, unknown> | null; process_status: string | null })[]>`
+      const [t] = await sql<(TaskRow & { context: Record<string, unknown> | null; process_status: string | null })[]>`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
                t.state, t.opened_at, t.due_at, t.escalation_level, t.context, p.status as process_status
         from tasks t join organizations o on o.id = t.organization_id left join processes p on p.workflow_id = t.workflow_id
