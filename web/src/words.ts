@@ -2,19 +2,9 @@
 // line of any process's history is shown as its key. A step a person does is named by the step catalog
 // (src/domain/steps.ts); the other states of a process (term-renewed, cycle-closed…) by the i18n `step.*` keys.
 import { stepCatalog, stepDef, type Lang } from '../../src/domain/steps.js';
+import { stepWords, type Lookup } from '../../src/domain/step-words.js';
 
-/** A dictionary lookup: the text of a key in the language shown, or undefined when the key is unknown. */
-export type Lookup = (key: string, vars?: Record<string, string | number>) => string | undefined;
-
-/**
- * A step's name. With the process: its catalog entry, else the i18n state key. Without it (an escalation names
- * its step only): the catalog entry of that step name (the first of the processes that have one).
- */
-export function stepWords(process: string, step: string, lang: Lang, lookup?: Lookup): string {
-  const def = stepDef(process, step) ?? (process ? undefined : stepCatalog.find((d) => d.step === step));
-  if (def) return def.words[lang];
-  return lookup?.(`step.${step}`) ?? step;
-}
+export { stepWords, type Lookup };
 
 export interface HistoryLine {
   step: string;

@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import { requireRole } from '../scope.js';
 import { tokenDigest } from '../plugins/auth.js';
 import { heldBy } from './tasks.js';
+import { stepWords } from '../../domain/step-words.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 
 const FEED_PREFIX = 'olc_';
@@ -96,7 +97,7 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
           id: `task-${t.id}@orglife`,
           start: new Date(t.due_at.getTime() - 30 * 60_000),
           end: t.due_at,
-          summary: `截止：${t.step}（${t.name}）`,
+          summary: `截止：${stepWords(t.process, t.step, 'zh-CN')}（${t.name}）`,
           description: `process ${t.process}; state ${t.state}${t.escalation_level ? `; escalated to level ${t.escalation_level}` : ''}`,
         });
       }
