@@ -18,13 +18,13 @@ import type { DispatchState, LiaisonContext } from '../activities/liaison.js';
 import { shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows } from '../src/domain/task-rights.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
-import type { Role } from '../src/auth/principal.js';
+import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officerTraining, visitReport, type StepDef } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import { cancellable, outcomeOf, stepTask } from './process-control.js';
 import { reviewOutcome } from '../src/domain/term-election.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
+import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
 import { termElection } from './term-election.js';
 
 export const KIND = 'liaison-dispatch';
@@ -87,17 +87,20 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       await dispatch('unassigned', c.fullMembers);
       await moveTo('unit-registered', 'registered', { ruleSet: r.id, fullMembers: c.fullMembers });
 
+      let members = c.fullMembers;
       for (;;) {
         assignment++;
         const prefix = `a${assignment}:`;
         /** A task of this assignment; the officer leaving ends the wait (and the assignment). */
-        const task = async (name: string, s: { step: string; org: number; role: Role; person?: string | null; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void }) => {
-          const opened = await tasks.open({
-            key: `${prefix}${name}`, process: KIND, step: s.step, organizationId: s.org, assigneeRole: s.role, assigneePerson: s.person ?? null,
-            due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, validateOutcome: s.validate,
-          });
+        const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; person?: string | null; due: TaskDue; title: string }) => {
+          const opened = await tasks.open(
+            stepTask(def, context, {
+              key: `${prefix}${name}`, organizationId: s.org, assigneePerson: s.person ?? null,
+              due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title,
+            }),
+          );
           nextDeadline = opened.task.dueAt;
-          await moveTo(s.step, `${prefix}${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, officer });
+          await moveTo(def.step, `${prefix}${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, officer });
           let res: HumanTaskResult | undefined;
           opened.result.then((x) => (res = x)).catch(() => undefined);
           await condition(() => res !== undefined || (left !== undefined && !establishing));
@@ -105,29 +108,29 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           return res;
         };
         try {
-          const assigned = await task('assign-officer', { step: 'assign-officer', org: c.parentId, role: 'organizer', due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员', validate: outcomeRule(assignOfficerOutcome) });
+          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.parentId, due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员' });
           if (assigned.state === 'cancelled') return void (await moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
           officer = outcomeOf(assignOfficerOutcome, assigned.outcome).officer;
           await dispatch('assigned');
           await moveTo('officer-assigned', `${prefix}officer-assigned`, { officer });
 
-          const ack = await task('acknowledge', { step: 'acknowledge', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.acknowledgeWorkingDays }, title: '联络员到岗确认' });
+          const ack = await task('acknowledge', acknowledge, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.acknowledgeWorkingDays }, title: '联络员到岗确认' });
           // A cancelled acknowledgement: the officer did not take up the post; another is assigned.
           if (ack.state === 'cancelled') {
             left = { reason: ack.reason ?? 'the officer did not acknowledge', actor: { username: ack.actor, grants: [] } };
             throw new OfficerLeft();
           }
           await dispatch('acknowledged');
-          await task('training', { step: 'training', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.trainingWorkingDays }, title: '联络员岗前培训' });
+          await task('training', officerTraining, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.trainingWorkingDays }, title: '联络员岗前培训' });
 
           // Visit reports, one per interval, until the unit has enough full members to set up its organization.
-          let members = c.fullMembers;
+          members = c.fullMembers;
           for (let q = 1; members < r.establishThreshold; q++) {
             nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
             await moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
             const waitMs = Date.parse(nextDeadline) - Date.now();
             if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
-            const report = await task(`visit-report-${q}`, { step: 'visit-report', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）`, validate: outcomeRule(visitReportOutcome) });
+            const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q }, { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）` });
             if (report.state === 'done') {
               members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
               await dispatch('acknowledged', members);
@@ -151,12 +154,12 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       await dispatch('establishing');
       for (let round = 1; ; round++) {
         const sfx = round === 1 ? '' : `-${round}`;
-        const reqTask = await tasks.open({ key: `establishment-request${sfx}`, process: KIND, step: 'establishment-request', organizationId: c.organizationId, assigneeRole: 'liaison_officer', assigneePerson: officer, due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '成立党组织请示' });
+        const reqTask = await tasks.open(stepTask(establishmentRequest, { officer, fullMembers: members }, { key: `establishment-request${sfx}`, organizationId: c.organizationId, assigneePerson: officer, due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '成立党组织请示' }));
         nextDeadline = reqTask.task.dueAt;
         await moveTo('establishment-request', `establishment-request${sfx}-opened`, {});
         const rq = await reqTask.result;
         if (rq.state === 'cancelled') return void (await moveTo('cancelled', `establishment-request${sfx}-cancelled`, { reason: rq.reason }, 'cancelled'));
-        const approval = await tasks.open({ key: `establishment-approval${sfx}`, process: KIND, step: 'establishment-approval', organizationId: c.parentId, assigneeRole: 'organizer', due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '审批成立党组织', validateOutcome: outcomeRule(reviewOutcome) });
+        const approval = await tasks.open(stepTask(establishmentApproval, { officer, fullMembers: members, request: rq.outcome }, { key: `establishment-approval${sfx}`, organizationId: c.parentId, due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '审批成立党组织' }));
         nextDeadline = approval.task.dueAt;
         await moveTo('establishment-approval', `establishment-approval${sfx}-opened`, {});
         const ap = await approval.result;
@@ -165,13 +168,12 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         await moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: ap.actor });
         if (d.decision === 'agree') break;
       }
-      const founding = await tasks.open({
-        key: 'founding-meeting', process: KIND, step: 'founding-meeting', organizationId: c.organizationId, assigneeRole: 'liaison_officer', assigneePerson: officer,
-        due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
-        validateOutcome: outcomeRule(foundingMeetingOutcome, (o) => {
-          checkEstablishThreshold(o.fullMembers, r.establishThreshold);
+      const founding = await tasks.open(
+        stepTask(foundingMeeting, { officer: officer ?? undefined, ruleSet: r.id }, {
+          key: 'founding-meeting', organizationId: c.organizationId, assigneePerson: officer,
+          due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
         }),
-      });
+      );
       nextDeadline = founding.task.dueAt;
       await moveTo('founding-meeting', 'founding-meeting-opened', {});
       const fm = await founding.result;

@@ -11,13 +11,14 @@ import { z } from 'zod';
 import type { PairingContext } from '../activities/pairing.js';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
 import { deliverableOutcome, pairingReviewOutcome } from '../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { acts } from './process-activities.js';
 import { HumanTasks } from './human-task.js';
 import { actorSchema, isoDateSchema, processStateQuery } from './messages.js';
-import { cancellable, enforce, outcomeOf, outcomeRule } from './process-control.js';
+import { cancellable, enforce, outcomeOf, stepTask } from './process-control.js';
+import { pairingDeliverable, pairingReview } from '../src/domain/steps.js';
 
 export const KIND = 'pairing';
 
@@ -137,11 +138,13 @@ export async function pairing(input: PairingInput): Promise<void> {
 
       // The five deliverables, each a task of the partner's secretary with the rule set's reminders and escalations.
       for (const d of pairingDeliverables) {
-        const opened = await tasks.open({
-          key: key(`deliverable-${d}`), process: KIND, step: 'pairing-deliverable', organizationId: c.partnerId, assigneeRole: 'secretary',
-          due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-          title: `结对共建：${TITLES[d]}`, validateOutcome: outcomeRule(deliverableOutcome, () => checkDeliverableComplete(d, milestones, r)),
-        });
+        const opened = await tasks.open(
+          stepTask(pairingDeliverable, { ruleSet: r.id, deliverable: d, partner: input.partner }, {
+            key: key(`deliverable-${d}`), organizationId: c.partnerId,
+            due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+            title: `结对共建：${TITLES[d]}`, alsoCheck: () => checkDeliverableComplete(d, milestones, r),
+          }),
+        );
         open.add(d);
         await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'open', at: new Date().toISOString() });
         await moveTo(step, `deliverable-${d}-opened`, { deliverable: d, taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
@@ -167,11 +170,13 @@ export async function pairing(input: PairingInput): Promise<void> {
         await moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
         const waitMs = Date.parse(nextDeadline) - Date.now();
         if (waitMs > 0) await sleep(waitMs);
-        const review = await tasks.open({
-          key: key(`review-y${year}`), process: KIND, step: 'pairing-review', organizationId: c.townshipId, assigneeRole: 'supervisor',
-          due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-          title: `结对共建年度考评（第${year}年）`, validateOutcome: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, year, r)),
-        });
+        const review = await tasks.open(
+          stepTask(pairingReview, { ruleSet: r.id, year, partner: input.partner }, {
+            key: key(`review-y${year}`), organizationId: c.townshipId,
+            due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+            title: `结对共建年度考评（第${year}年）`,
+          }),
+        );
         nextDeadline = review.task.dueAt;
         await moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
         const rv = await review.result;

@@ -8,11 +8,12 @@ import { z } from 'zod';
 import type { TrainingContext } from '../activities/training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { actorAllows } from '../src/domain/task-rights.js';
-import { attendanceOutcome, checkAttendance, sessionCode } from '../src/domain/rotation-training.js';
+import { attendanceOutcome, sessionCode } from '../src/domain/rotation-training.js';
+import { training as trainingStep } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import { cancellable, outcomeOf, stepTask } from './process-control.js';
 
 export const KIND = 'rotation-training';
 
@@ -109,20 +110,16 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       const waitMs = shanghaiInstant(c.startsOn, 0).getTime() - Date.now();
       if (waitMs > 0) await condition(() => newSecretary !== undefined, waitMs);
       if (!newSecretary) {
-        const training = await tasks.open({
-          key: key('training'),
-          process: KIND,
-          step: 'training',
-          organizationId: c.organizationId,
-          assigneeRole: 'secretary',
-          due: { on: c.endsOn },
-          reminderWorkingDays: c.rules.reminderWorkingDays,
-          escalationWorkingDays: c.rules.escalationWorkingDays,
-          title: '书记轮训',
-          validateOutcome: outcomeRule(attendanceOutcome, (o) => {
-            checkAttendance(o.session, enrolled);
+        const training = await tasks.open(
+          stepTask(trainingStep, () => ({ secretary: c.secretary ?? '', cycleEndsOn: c.endsOn, enrolled: [...enrolled] }), {
+            key: key('training'),
+            organizationId: c.organizationId,
+            due: { on: c.endsOn },
+            reminderWorkingDays: c.rules.reminderWorkingDays,
+            escalationWorkingDays: c.rules.escalationWorkingDays,
+            title: '书记轮训',
           }),
-        });
+        );
         nextDeadline = training.task.dueAt;
         await moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
         training.result.then((r) => (result = r)).catch(() => undefined);

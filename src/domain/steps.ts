@@ -234,6 +234,8 @@ export interface RecommendationContext extends SelectionRuleContext {
   seats: number;
   /** members: the members' round; villagers / representatives: the second round's basis. */
   basis: 'members' | 'villagers' | 'representatives';
+  /** Members on the register (the members' round only): no more may be entitled. */
+  registered?: number;
 }
 export interface RankingContext extends SelectionRuleContext {
   seats: number;
@@ -273,10 +275,10 @@ const recommendation = (which: 'members-recommendation' | 'villagers-recommendat
     role: 'secretary',
     outcome: recommendationOutcome,
     fields: recommendationFields,
-    rule: (o, c) => checkRecommendationRound(c.basis, o, c.seats, rulesById(twoRecommendationsRuleSets, c.ruleSet)),
+    rule: (o, c) => checkRecommendationRound(c.basis, o, c.seats, rulesById(twoRecommendationsRuleSets, c.ruleSet), c.registered),
     ruleFields: recommendationRules,
     words,
-    shows: ['seats', 'basis'],
+    shows: ['seats', 'basis', 'registered'],
   });
 export const membersRecommendation = recommendation('members-recommendation', { 'zh-CN': '党员推荐', en: "Members' recommendation" });
 export const villagersRecommendation = recommendation('villagers-recommendation', { 'zh-CN': '群众推荐', en: "Villagers' recommendation" });
