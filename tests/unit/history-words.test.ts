@@ -71,10 +71,15 @@ describe('history lines in words', () => {
 
   it('reads the structured fields when the row has them', () => {
     const zh = lookupIn('zh-CN');
-    expect(historyWords('term-election', { step: 'election-reply', event: 'election-reply-approve', verb: 'approve', round: null, run: 1 }, 'zh-CN', zh)).toBe('换届请示批复 · 同意');
-    expect(historyWords('term-election', { step: 'members-meeting', event: 't2:members-meeting-r2-counted', verb: 'counted', round: 2, run: 2 }, 'zh-CN', zh)).toBe(
+    // A reply given: the row's step is the process's state (election-replied), the task is the key's.
+    expect(historyWords('term-election', { step: 'election-replied', event: 'election-reply-approve', verb: 'approve', round: 1, run: 1 }, 'zh-CN', zh)).toBe('换届请示批复 · 同意');
+    expect(historyWords('term-election', { step: 'members-meeting-held', event: 't2:members-meeting-r2-counted', verb: 'counted', round: 2, run: 2 }, 'zh-CN', zh)).toBe(
       '第2届 · 党员大会选举（第2轮） · 已计票',
     );
+    expect(historyWords('term-election', { step: 'election-request', event: 'election-request-2-opened', verb: 'opened', round: 2, run: 1 }, 'en', lookupIn('en'))).toBe('Election request (round 2) · task opened');
+    // Named events keep their own words; the run comes from the row.
+    expect(historyWords('term-election', { step: 'term-renewed', event: 't3:term-renewed', verb: 'renewed', round: null, run: 3 }, 'zh-CN', zh)).toBe('第3届 · 完成换届');
+    expect(historyWords('term-election', { step: 'secretary-elected', event: 'secretary-elected', verb: 'elected', round: null, run: 1 }, 'zh-CN', zh)).toBe('书记已选出');
   });
 
   it('names every catalog step by its words and other states by the i18n', () => {

@@ -28,6 +28,8 @@ function verbWords(verb: string, lookup: Lookup): string | undefined {
   return lookup(`verb.${verb}`) ?? lookup(`opt.decision.${verb}`);
 }
 
+/** A qualifier after a name: full-width brackets in Chinese, a space and brackets in English. */
+const paren = (lang: Lang, s: string | null | undefined) => (s ? (lang === 'zh-CN' ? `（${s}）` : ` (${s})`) : '');
 const join = (parts: (string | null | undefined | false)[]) => parts.filter(Boolean).join(' · ');
 
 /**
@@ -37,15 +39,20 @@ const join = (parts: (string | null | undefined | false)[]) => parts.filter(Bool
  * a cycle (enrolled-<session>, visit-<quarter>-waiting, review-y<year>-done, deliverable-<name>-opened…).
  */
 export function historyWords(process: string, h: HistoryLine, lang: Lang, lookup: Lookup): string {
-  if (h.verb) {
-    const verb = verbWords(h.verb, lookup) ?? lookup(`event.${h.verb}`) ?? lookup(`step.${h.verb}`);
-    const step = stepWords(process, h.step, lang, lookup);
-    const round = h.round && h.round > 1 ? lookup('hist.round', { n: h.round }) : null;
-    if (verb) return join([runWords(process, h.run, lookup), `${step}${round ? `（${round}）` : ''}`, verb]);
-  }
   const prefix = runPrefix.exec(h.event);
-  const run = runWords(process, prefix ? Number(prefix[2]) : h.run, lookup);
+  const run = runWords(process, h.run ?? (prefix ? Number(prefix[2]) : null), lookup);
   const k = prefix ? h.event.slice(prefix[0].length) : h.event;
+  const verb = h.verb ? verbWords(h.verb, lookup) : undefined;
+  if (h.verb && verb) {
+    // The task the line is about: the row's step when it is one (a task opened), else the key's task name
+    // (a request filed, a reply given: the row's step is then the process's state, election-replied).
+    const base = k.endsWith(`-${h.verb}`) ? k.slice(0, -h.verb.length - 1).replace(/(-r?\d+)+$/, '') : '';
+    const def = stepDef(process, h.step) ?? stepDef(process, base === 'assign' ? 'assign-officer' : base);
+    if (def) {
+      const round = h.round && h.round > 1 ? lookup('hist.round', { n: h.round }) : null;
+      return join([run, `${def.words[lang]}${paren(lang, round)}`, verb]);
+    }
+  }
   return join([run, eventWords(process, k, lang, lookup) ?? lookup('hist.other') ?? k]);
 }
 
@@ -60,18 +67,18 @@ function eventWords(process: string, k: string, lang: Lang, lookup: Lookup): str
   // Liaison dispatch: the officer's quarterly visit is awaited.
   if ((m = /^visit-(\d+)-([a-z]+)$/.exec(k))) {
     const verb = verbWords(m[2]!, lookup);
-    if (verb) return join([`${step('visit-report')}（${lookup('hist.quarter', { n: m[1]! })}）`, verb]);
+    if (verb) return join([`${step('visit-report')}${paren(lang, lookup('hist.quarter', { n: m[1]! }))}`, verb]);
   }
   // Pairing: a year's review awaited, opened, done; a deliverable opened, done; a milestone or evidence recorded.
   if ((m = /^(?:year-|review-y)(\d+)-([a-z]+)$/.exec(k))) {
     const verb = verbWords(m[2]!, lookup);
-    if (verb) return join([`${step('pairing-review')}（${lookup('hist.year', { n: m[1]! })}）`, verb]);
+    if (verb) return join([`${step('pairing-review')}${paren(lang, lookup('hist.year', { n: m[1]! }))}`, verb]);
   }
   if ((m = /^deliverable-([a-z]+)-([a-z]+)$/.exec(k))) {
     const verb = verbWords(m[2]!, lookup);
-    if (verb) return join([`${step('pairing-deliverable')}（${lookup(`opt.deliverable.${m[1]}`) ?? m[1]}）`, verb]);
+    if (verb) return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, verb]);
   }
-  if ((m = /^milestone-([a-z]+)-(.+)$/.exec(k))) return join([`${step('pairing-deliverable')}（${lookup(`opt.deliverable.${m[1]}`) ?? m[1]}）`, lookup('verb.milestone')]);
+  if ((m = /^milestone-([a-z]+)-(.+)$/.exec(k))) return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, lookup('verb.milestone')]);
   if (/^evidence-/.test(k)) return join([step('pairing-deliverable'), lookup('verb.evidence')]);
   // A task of the process: its step (the catalog's words), the attempt and round, the verb.
   if ((m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k))) {
@@ -80,7 +87,7 @@ function eventWords(process: string, k: string, lang: Lang, lookup: Lookup): str
     const verb = verbWords(m[3]!, lookup);
     if (def && verb) {
       const numbers = [...m[2]!.matchAll(/-(r?)(\d+)/g)].map(([, r, n]) => lookup(r ? 'hist.round' : 'hist.attempt', { n: n! }));
-      return join([`${def.words[lang]}${numbers.length ? `（${numbers.join('，')}）` : ''}`, verb]);
+      return join([`${def.words[lang]}${paren(lang, numbers.join(lang === 'zh-CN' ? '，' : ', '))}`, verb]);
     }
   }
   return undefined;
