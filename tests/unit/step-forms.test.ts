@@ -136,7 +136,7 @@ const termCtx = { ruleSet: term.id };
 const replyCtx = { ruleSet: term.id, request: { electionDate: '2027-01-10', seats: 3, nominationMethod: 'members' } };
 const ballotCtx = { ruleSet: term.id, ...termSlate, committee: [], fullMembers: 30, round: 1 };
 const termElected = { committee: ['甲', '乙', '丙'] };
-const membersCtx = { ruleSet: twoRec.id, seats, basis: 'members' };
+const membersCtx = { ruleSet: twoRec.id, seats, basis: 'members', registered: 32 };
 const villagersCtx = { ruleSet: twoRec.id, seats, basis: 'representatives' };
 const rankingCtx = { ruleSet: twoRec.id, seats, ranking };
 const selectionBallotCtx = { ruleSet: twoRec.id, seats, candidates: slate, committee: [], fullMembers: 30, round: 1 };
@@ -235,10 +235,10 @@ const cases: Case[] = [
   {
     process: 'two-recommendations-one-election',
     step: 'members-recommendation',
-    workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('members', o, seats, twoRec)),
+    workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('members', o, seats, twoRec, 32)),
     context: membersCtx,
     valid: [members],
-    invalid: [{ ...members, present: 20 }, { ...members, present: 31 }, { ...members, votes: { 张三: 29 } }, { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } }, { ...members, votes: {} }],
+    invalid: [{ ...members, present: 20 }, { ...members, present: 31 }, { ...members, entitled: 33, present: 30 }, { ...members, votes: { 张三: 29 } }, { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } }, { ...members, votes: {} }],
   },
   {
     process: 'two-recommendations-one-election',

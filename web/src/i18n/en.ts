@@ -427,6 +427,7 @@ export const en: Record<MessageKey, string> = {
   'ctx.candidates': 'Candidates',
   'ctx.committee': 'Elected so far',
   'ctx.fullMembers': 'Full members entitled to vote',
+  'ctx.registered': 'Members on the register',
   'ctx.round': 'Round',
   'ctx.secretary': 'Secretary',
   'ctx.report': 'The report',

@@ -425,6 +425,7 @@ export const zhCN = {
   'ctx.candidates': '候选人',
   'ctx.committee': '已当选委员',
   'ctx.fullMembers': '有表决权的正式党员',
+  'ctx.registered': '在册党员人数',
   'ctx.round': '选举轮次',
   'ctx.secretary': '书记',
   'ctx.report': '选举结果报告',
