@@ -35,7 +35,16 @@ const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'clo
  * name), the context the workflow opened it with, what the caller may do to it now, and its process's history.
  */
 export const taskDetailSchema = z.object({
-  task: taskSchema.extend({ processStatus: z.string().nullable().describe("the task's process: running, completed or cancelled") }),
+  task: taskSchema,
+  process: z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      status: z.string().describe('running, completed or cancelled'),
+      organization: z.string().describe('the organization the process is about (a reply is given by the committee above it)'),
+      organizationName: z.string(),
+    })
+    .nullable(),
   step: z
     .object({
       id: z.string().describe('process:step, the catalog entry'),

@@ -186,10 +186,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const [t] = await sql<(TaskRow & { context: Record<string, unknown> | null; process_status: string | null })[]>`
+      const [t] = await sql<
+        (TaskRow & { context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null })[]
+      >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-               t.state, t.opened_at, t.due_at, t.escalation_level, t.context, p.status as process_status
-        from tasks t join organizations o on o.id = t.organization_id left join processes p on p.workflow_id = t.workflow_id
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.context,
+               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name
+        from tasks t join organizations o on o.id = t.organization_id
+        left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
         where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
       if (!t) throw notFound(`task ${req.params.id}`);
       const [escalations, history] = await Promise.all([
@@ -201,7 +205,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       ]);
       const def = stepDef(t.process, t.step);
       return {
-        task: { ...taskItem(t, Date.now()), processStatus: t.process_status },
+        task: taskItem(t, Date.now()),
+        process:
+          t.process_kind && t.process_status && t.process_code && t.process_name
+            ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name }
+            : null,
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context: t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null,
         actions: actionsNow(req.principal, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),

@@ -418,7 +418,7 @@ export const en: Record<MessageKey, string> = {
   'step.ended': 'Pairing ended',
   'task.decidesOn': 'What is being decided on',
   'task.escalations': 'Escalations',
-  'task.doneBy': 'Done by: {role} (the supervising committee and the organization department may do it too)',
+  'task.doneBy': 'Done by',
   'task.viewOnly': 'You may view this task but not act on it.',
   'task.claimedBy': 'Claimed by {who}',
   'task.assignee': 'Assigned to',

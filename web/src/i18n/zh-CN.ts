@@ -416,7 +416,7 @@ export const zhCN = {
   'step.ended': '结对已结束',
   'task.decidesOn': '办理依据',
   'task.escalations': '督办',
-  'task.doneBy': '办理人：{role}（上级党委、组织部门也可办理）',
+  'task.doneBy': '办理人',
   'task.viewOnly': '您可以查看此任务，但不能办理。',
   'task.claimedBy': '已由 {who} 认领',
   'task.assignee': '指定办理人',

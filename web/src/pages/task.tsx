@@ -4,7 +4,10 @@ import { ApiError, actOnEscalation, completeTask, getOrganization, getTask, type
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
-import { stepDef } from '../../../src/domain/steps.js';
+import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
+
+/** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
+const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
 import { TaskActions } from './actions.js';
 
 /**
@@ -15,8 +18,8 @@ import { TaskActions } from './actions.js';
 export function TaskPage({ id }: { id: number; user: Me }) {
   const [data, reload] = useLoad(async () => {
     const detail = await getTask(id);
-    // The organization's term end, for a term election's steps; the page stands without it.
-    const org = await getOrganization(detail.task.organization).catch(() => null);
+    // The term end of the organization the process is about, for a term election's steps; the page stands without it.
+    const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
     return { detail, org };
   }, [id]);
   const [done, setDone] = useState(false);
@@ -43,14 +46,20 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         <dt>{t('task.process')}</dt>
         <dd>
           {processName(task.process)}
-          {task.processStatus && (
+          {detail.process && (
             <>
+              {detail.process.organization !== task.organization && (
+                <>
+                  {' · '}
+                  <a href={`/orgs/${encodeURIComponent(detail.process.organization)}`}>{detail.process.organizationName}</a>
+                </>
+              )}
               {' · '}
-              <StateBadge state={task.processStatus} />
+              <StateBadge state={detail.process.status} />
             </>
           )}
         </dd>
-        {task.process === 'term-election' && org?.termEndsOn && (
+        {org?.termEndsOn && (
           <>
             <dt>{t('task.termEndsOn')}</dt>
             <dd>{fmtDate(org.termEndsOn)}</dd>
@@ -68,8 +77,8 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         </dd>
         {detail.step && (
           <>
-            <dt>{t('task.step')}</dt>
-            <dd>{t('task.doneBy', { role: tx(`role.${detail.step.role}`, detail.step.role) })}</dd>
+            <dt>{t('task.doneBy')}</dt>
+            <dd>{tx(`role.${detail.step.role}`, detail.step.role)}</dd>
           </>
         )}
         {task.assigneePerson && (
@@ -80,7 +89,7 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         )}
       </dl>
 
-      {def?.shows && context && <DecidesOn shows={def.shows} context={context} />}
+      {def?.shows && context && <DecidesOn process={task.process} shows={def.shows} context={context} />}
 
       {done && (
         <p class="notice ok" role="status" data-testid="task-done">
@@ -133,19 +142,19 @@ export function TaskPage({ id }: { id: number; user: Me }) {
 }
 
 /** A context value in words: an option's words where the key has options, dates as dates, lists and records. */
-function ContextValue({ name, value }: { name: string; value: unknown }) {
+function ContextValue({ name, value, order }: { name: string; value: unknown; order: readonly string[] }) {
   if (value === null || value === undefined || value === '') return <span class="muted">{t('ctx.empty')}</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">{t('ctx.empty')}</span>;
     return (
       <ul class="ctx-list">
         {value.map((v, i) => (
-          <li key={i}>{typeof v === 'object' && v !== null ? <ContextRecord record={v as Record<string, unknown>} inline /> : <ContextValue name={name} value={v} />}</li>
+          <li key={i}>{typeof v === 'object' && v !== null ? <ContextRecord record={v as Record<string, unknown>} order={order} inline /> : <ContextValue name={name} value={v} order={order} />}</li>
         ))}
       </ul>
     );
   }
-  if (typeof value === 'object') return <ContextRecord record={value as Record<string, unknown>} />;
+  if (typeof value === 'object') return <ContextRecord record={value as Record<string, unknown>} order={order} />;
   if (typeof value === 'boolean') return <>{t(value ? 'opt.yes' : 'opt.no')}</>;
   if (typeof value === 'number') return <>{Number.isInteger(value) ? value : value.toFixed(3)}</>;
   const s = String(value);
@@ -154,8 +163,12 @@ function ContextValue({ name, value }: { name: string; value: unknown }) {
 }
 
 /** A record (the request replied to, a nominee's counts) as labelled values; `inline` on one line in a list. */
-function ContextRecord({ record, inline = false }: { record: Record<string, unknown>; inline?: boolean }) {
-  const entries = Object.entries(record).filter(([, v]) => v !== undefined && v !== null && v !== '');
+function ContextRecord({ record, inline = false, order }: { record: Record<string, unknown>; inline?: boolean; order: readonly string[] }) {
+  // In the order of the forms that wrote them (PostgreSQL's jsonb keeps its own order), the others after.
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const entries = Object.entries(record)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .sort(([a], [b]) => rank(a) - rank(b));
   const label = (k: string) => tx(`ctx.${k}`, tx(`field.${k}`, k));
   if (inline)
     return (
@@ -163,7 +176,7 @@ function ContextRecord({ record, inline = false }: { record: Record<string, unkn
         {entries.map(([k, v], i) => (
           <span key={k}>
             {i > 0 && ' · '}
-            <span class="muted">{label(k)}</span> <ContextValue name={k} value={v} />
+            <span class="muted">{label(k)}</span> <ContextValue name={k} value={v} order={order} />
           </span>
         ))}
       </>
@@ -174,7 +187,7 @@ function ContextRecord({ record, inline = false }: { record: Record<string, unkn
         <Fragment key={k}>
           <dt>{label(k)}</dt>
           <dd>
-            <ContextValue name={k} value={v} />
+            <ContextValue name={k} value={v} order={order} />
           </dd>
         </Fragment>
       ))}
@@ -183,8 +196,10 @@ function ContextRecord({ record, inline = false }: { record: Record<string, unkn
 }
 
 /** What the person decides on: the context's fields the step names (steps.ts `shows`), in its order. */
-function DecidesOn({ shows, context }: { shows: readonly string[]; context: Record<string, unknown> }) {
+function DecidesOn({ process, shows, context }: { process: string; shows: readonly string[]; context: Record<string, unknown> }) {
   const keys = shows.filter((k) => context[k] !== undefined);
+  // A record is shown in the order of the process's forms (a request as its form asked it), a nominee as ranked.
+  const order = [...new Set([...stepCatalog.filter((d) => d.process === process).flatMap((d) => d.fields.map((f) => f.name)), ...rankingOrder])];
   if (keys.length === 0) return null;
   return (
     <section class="card decides-on" aria-labelledby="decides-title" data-testid="decides-on">
@@ -194,7 +209,7 @@ function DecidesOn({ shows, context }: { shows: readonly string[]; context: Reco
           <Fragment key={k}>
             <dt>{tx(`ctx.${k}`, k)}</dt>
             <dd data-ctx={k}>
-              <ContextValue name={k} value={context[k]} />
+              <ContextValue name={k} value={context[k]} order={order} />
             </dd>
           </Fragment>
         ))}
