@@ -96,8 +96,12 @@ describe('step rights through the API', () => {
     expect(reply.step).toMatchObject({ id: 'term-election:election-reply', role: 'supervisor', words: { 'zh-CN': '换届请示批复' } });
     expect(reply.actions).toEqual(expect.arrayContaining(['complete', 'claim', 'reassign', 'extend', 'cancel']));
     expect(reply.actions).not.toContain('unclaim');
-    // The request being replied to, when the workflow writes the context (steps.ts ReplyContext).
-    if (reply.context) expect(reply.context.request).toMatchObject({ electionDate: '2027-01-10', seats: 5 });
+    // The request being replied to: the context the workflow wrote when it opened the reply (steps.ts ReplyContext).
+    expect(reply.context).toMatchObject({ ruleSet: expect.any(String), request: { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members' } });
+    expect(reply.process).toMatchObject({ id: workflowId, kind: 'term-election', status: 'running', organization: village });
+    // The list answers the same actions.
+    const listed = (await api(supervisor, 'GET', `/tasks?org=${township}&state=open`)).json().items.find((t: { id: number }) => t.id === replyId);
+    expect(listed.actions).toEqual(reply.actions);
     expect(reply.history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(['registered', 'election-request-opened', 'election-request-filed', 'election-reply-opened']));
     // The reply is the township's: the village's secretary does not see it, the township's may not give it.
     const secretary = user('secretary', village);
