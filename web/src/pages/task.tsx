@@ -5,10 +5,10 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processNa
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
+import { TaskActions } from './actions.js';
 
 /** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
 const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
-import { TaskActions } from './actions.js';
 
 /**
  * A task (GET /tasks/{id}): what is being decided on (the context the workflow opened it with), the form of its
