@@ -7,7 +7,7 @@ import { allows, type Principal } from '../../auth/principal.js';
 import { actorAllows, actorSteers, escalationActionRoles, escalationActions, taskActionRoles, taskActions, type EscalationAction, type TaskAction } from '../../domain/task-rights.js';
 import { stepActionRoles, stepDef } from '../../domain/steps.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
-import { idempotent, updateIdFor } from '../idempotency.js';
+import { idempotent } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
@@ -245,8 +245,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them.
           requireRole(req.principal, task.path, actionRoles(task.process, task.step, action as TaskAction));
           const update = taskActionUpdates[action];
-          const args = { ...(req.body as object), taskKey: task.task_key, actor: actorOf(req.principal) };
-          const view = await sendTaskUpdate(app.temporal, task.workflow_id, update as never, args, updateIdFor(req, `task-${req.params.id}-${action}`));
+          const args = { ...(req.body as object), taskKey: task.task_key };
+          const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);
           return { status: 200, body: { id: req.params.id, ...view } };
         }),
     );
