@@ -14,5 +14,11 @@ export type Lookup = (key: string, vars?: Record<string, string | number>) => st
 export function stepWords(process: string, step: string, lang: Lang, lookup?: Lookup): string {
   const def = stepDef(process, step) ?? (process ? undefined : stepCatalog.find((d) => d.step === step));
   if (def) return def.words[lang];
-  return lookup?.(`step.${step}`) ?? step;
+  const state = lookup?.(`step.${step}`);
+  if (state) return state;
+  // The state a cancelled step leaves its process in (process-run.ts endIfCancelled): `<step>-cancelled`.
+  const cancelled = /^(.+)-cancelled$/.exec(step);
+  const of = cancelled ? stepDef(process, cancelled[1]!) : undefined;
+  if (of) return `${of.words[lang]} · ${lookup?.('verb.cancelled') ?? (lang === 'zh-CN' ? '已撤销' : 'cancelled')}`;
+  return step;
 }

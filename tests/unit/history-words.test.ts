@@ -85,6 +85,8 @@ describe('history lines in words', () => {
   it('names every catalog step by its words and other states by the i18n', () => {
     for (const d of stepCatalog) for (const lang of languages) expect(stepWords(d.process, d.step, lang)).toBe(d.words[lang]);
     expect(stepWords('term-election', 'term-renewed', 'zh-CN', lookupIn('zh-CN'))).toBe('完成换届');
+    // A process left by a cancelled step (its state `<step>-cancelled`).
+    expect(stepWords('term-election', 'election-reply-cancelled', 'zh-CN', lookupIn('zh-CN'))).toBe('换届请示批复 · 已撤销');
     // An escalation names only its step.
     expect(stepWords('', 'election-reply', 'en')).toBe('Reply to the request');
   });
