@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { allows, type Principal } from '../../auth/principal.js';
-import { actorAllows, actorSteers, escalationActionRoles, escalationActions, taskActionRoles, taskActions, type EscalationAction, type TaskAction } from '../../domain/task-rights.js';
-import { stepActionRoles, stepDef } from '../../domain/steps.js';
+import { allows } from '../../auth/principal.js';
+import { taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { stepDef } from '../../domain/steps.js';
+import { actionRoles, actionsNow, escalationActionsNow } from '../task-actions.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
@@ -77,41 +78,6 @@ export function heldBy(sql: import('../../db/client.js').Sql, userId: number, us
       select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 }
 
-/** The roles that may take `action` on a task of (process, step): its catalog entry's, else the generic ones. */
-export function actionRoles(process: string, step: string, action: TaskAction) {
-  const def = stepDef(process, step);
-  return def ? stepActionRoles(def, action) : taskActionRoles[action];
-}
-
-/**
- * The actions the caller may take on the task now: the workflow's validator (workflows/human-task.ts checkAction)
- * as a question instead of a refusal — the step's rights at the task's organization, then its state.
- */
-export function actionsNow(
-  p: Principal,
-  t: { process: string; step: string; path: string; state: z.infer<typeof taskState>; claimedBy: string | null },
-): TaskAction[] {
-  if (t.state === 'done' || t.state === 'cancelled') return [];
-  const actor = actorOf(p);
-  const steers = actorSteers(actor, t.path);
-  const byOther = t.claimedBy !== null && t.claimedBy !== p.username && !steers;
-  return taskActions.filter((a) => {
-    if (!actorAllows(actor, t.path, actionRoles(t.process, t.step, a))) return false;
-    if (a === 'claim') return t.claimedBy !== p.username && !byOther;
-    if (a === 'unclaim') return t.claimedBy !== null && !byOther;
-    if (a === 'complete' || a === 'delegate') return !byOther;
-    return true;
-  });
-}
-
-/** An escalation's actions for the caller (human-task.ts, the escalation Update's validator). */
-function escalationActionsNow(p: Principal, e: { state: string; path: string }, taskPath: string): EscalationAction[] {
-  if (e.state === 'closed') return [];
-  const actor = actorOf(p);
-  if (!actorAllows(actor, e.path, escalationActionRoles) && !actorSteers(actor, taskPath)) return [];
-  return escalationActions.filter((a) => a !== 'acknowledge' || e.state === 'open');
-}
-
 /** A task row as the list (and the detail) answers it. */
 function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof taskSchema> {
   return {
@@ -161,11 +127,12 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       );
       const page = rows.slice(0, q.limit);
       const now = Date.now();
+      const actor = actorOf(req.principal);
       const last = page.at(-1);
       return {
         items: page.map((t) => ({
           ...taskItem(t, now),
-          actions: actionsNow(req.principal, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+          actions: actionsNow(actor, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
         })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
@@ -212,8 +179,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
             : null,
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context: t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null,
-        actions: actionsNow(req.principal, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
-        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(req.principal, e, t.path) })),
+        actions: actionsNow(actorOf(req.principal), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(req.principal), e, t.path) })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
       };
     },
