@@ -191,6 +191,13 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(history).not.toMatch(/election-|-opened|-filed/);
     await b.shot('reply-2-approved');
     expect(await a11yViolations(page)).toEqual([]);
+    // In English too: the step and the history in the catalog's and the dictionary's words.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Task: Reply to the request' }).waitFor();
+    await page.getByTestId('history').getByText('Reply to the request · approved').waitFor();
+    expect(await page.getByTestId('decides-on').textContent()).toContain('Members and organization combined');
+    await b.shot('reply-3-english');
+    await page.getByRole('button', { name: '中文' }).click();
 
     const [row] = await s.sql<{ state: string; outcome: Record<string, unknown> }[]>`select state, outcome from tasks where id = ${replyId}`;
     expect(row).toMatchObject({ state: 'done', outcome: { decision: 'approve', comments: '同意按期换届' } });

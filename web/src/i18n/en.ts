@@ -416,6 +416,7 @@ export const en: Record<MessageKey, string> = {
   'step.first-secretary-dispatched': 'First secretary dispatched',
   'step.reviewed': 'Yearly review done',
   'step.ended': 'Pairing ended',
+  'task.orgName': '{name} ({code})',
   'task.decidesOn': 'What is being decided on',
   'task.escalations': 'Escalations',
   'task.doneBy': 'Done by',

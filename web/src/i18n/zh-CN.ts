@@ -414,6 +414,7 @@ export const zhCN = {
   'step.first-secretary-dispatched': '已选派第一书记',
   'step.reviewed': '年度考评已完成',
   'step.ended': '结对已结束',
+  'task.orgName': '{name}（{code}）',
   'task.decidesOn': '办理依据',
   'task.escalations': '督办',
   'task.doneBy': '办理人',

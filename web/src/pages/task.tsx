@@ -41,7 +41,7 @@ export function TaskPage({ id }: { id: number; user: Me }) {
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>
-          <a href={`/orgs/${encodeURIComponent(task.organization)}`}>{`${task.organizationName}（${task.organization}）`}</a>
+          <a href={`/orgs/${encodeURIComponent(task.organization)}`}>{t('task.orgName', { name: task.organizationName, code: task.organization })}</a>
         </dd>
         <dt>{t('task.process')}</dt>
         <dd>
