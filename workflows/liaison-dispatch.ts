@@ -21,7 +21,7 @@ import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest
 import { acts } from './process-activities.js';
 import type { HumanTaskResult } from './human-task.js';
 import { actorSchema, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf } from './process-control.js';
+import { outcomeOf } from './process-control.js';
 import { ProcessRun } from './process-run.js';
 import { reviewOutcome } from '../src/domain/term-election.js';
 import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
@@ -70,12 +70,11 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadLiaisonContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
-      p.organizationId = c.organizationId;
+      p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       await dispatch('unassigned', c.fullMembers);
       await p.moveTo('unit-registered', 'registered', { ruleSet: r.id, fullMembers: c.fullMembers });
@@ -175,12 +174,7 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       p.nextDeadline = null;
       await p.moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, termElection: `term-election:${org.code}` }, 'completed');
     },
-    async (cancel) => {
-      p.nextDeadline = null;
-      p.step = 'cancelled';
-      await acts.cancelProcess({ workflowId: p.workflowId, organizationId: ctx!.organizationId, kind: KIND, step: p.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-      await dispatch('ended');
-    },
+    { after: () => dispatch('ended') },
   );
   await condition(allHandlersFinished);
 }

@@ -17,7 +17,7 @@ import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { acts } from './process-activities.js';
 import { ProcessRun } from './process-run.js';
 import { actorSchema, isoDateSchema } from './messages.js';
-import { cancellable, enforce, outcomeOf, stepTask } from './process-control.js';
+import { enforce, outcomeOf, stepTask } from './process-control.js';
 import { pairingDeliverable, pairingReview } from '../src/domain/steps.js';
 
 export const KIND = 'pairing';
@@ -116,12 +116,11 @@ export async function pairing(input: PairingInput): Promise<void> {
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadPairingContext({ organization: input.organization, partner: input.partner, at: new Date().toISOString(), startsOn: input.startsOn, ruleSet: input.ruleSet });
       const c = ctx;
-      p.organizationId = c.organizationId;
+      p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       const dates = cycleDates(c.startsOn, r);
       const pairingRow = (state: 'active' | 'continued' | 'ended' | 'cancelled') =>
@@ -199,13 +198,12 @@ export async function pairing(input: PairingInput): Promise<void> {
         await p.moveTo('ended', 'ended', { cycle, missed }, 'completed');
       }
     },
-    async (cancel) => {
-      p.nextDeadline = null;
-      p.step = 'cancelled';
-      open.clear();
-      const c = ctx!;
-      await acts.cancelProcess({ workflowId, organizationId: c.organizationId, kind: KIND, step: p.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-      await acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+    {
+      before: async () => open.clear(),
+      after: () => {
+        const c = ctx!;
+        return acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+      },
     },
   );
   await condition(allHandlersFinished);

@@ -7,7 +7,7 @@ import type { StepDef } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
-import { stepTask, type StepTaskSpec } from './process-control.js';
+import { cancellable, stepTask, type CancelRequest, type StepTaskSpec } from './process-control.js';
 
 export type ProcessStatus = 'running' | 'completed' | 'cancelled';
 
@@ -31,11 +31,37 @@ export class ProcessRun {
   readonly tasks = new HumanTasks();
   step = 'starting';
   nextDeadline: string | null = null;
-  /** Set once the run has read its organization: every record names it. */
+  /** Set once the run has read its organization (`at`): every record names it, the cancel Update checks rights at its path. */
   organizationId: number | undefined;
+  private orgPath: string | undefined;
 
   constructor(private readonly o: ProcessRunOptions) {
     setHandler(processStateQuery, () => ({ kind: o.kind, organization: o.organization, step: this.step, nextDeadline: this.nextDeadline, tasks: this.tasks.views() }));
+  }
+
+  /** The organization the process is about, once read. */
+  at(organizationId: number, orgPath: string): void {
+    this.organizationId = organizationId;
+    this.orgPath = orgPath;
+  }
+
+  /**
+   * Runs the process body under the cancel Update (process-control.ts cancellable): a person who steers the
+   * organization may cancel it with a reason; the process is then recorded cancelled, with the process's own
+   * records (`before` and `after` that) in the order the process keeps them.
+   */
+  async cancellable(body: () => Promise<void>, hooks: { before?: (c: CancelRequest) => Promise<unknown>; after?: (c: CancelRequest) => Promise<unknown> } = {}): Promise<void> {
+    await cancellable(
+      () => this.orgPath,
+      body,
+      async (cancel) => {
+        this.nextDeadline = null;
+        this.step = 'cancelled';
+        await hooks.before?.(cancel);
+        await acts.cancelProcess({ workflowId: this.workflowId, organizationId: this.organizationId!, kind: this.o.kind, step: this.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+        await hooks.after?.(cancel);
+      },
+    );
   }
 
   /** A task or event key unique across this workflow id's runs. */

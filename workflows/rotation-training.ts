@@ -14,7 +14,7 @@ import { acts } from './process-activities.js';
 import type { HumanTaskResult } from './human-task.js';
 import { ProcessRun } from './process-run.js';
 import { actorSchema, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf, stepTask } from './process-control.js';
+import { outcomeOf, stepTask } from './process-control.js';
 
 export const KIND = 'rotation-training';
 
@@ -90,12 +90,11 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
       const c = ctx;
-      p.organizationId = c.organizationId;
+      p.at(c.organizationId, c.orgPath);
       p.nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
       await acts.recordCycle(cycleRecord('open'));
       await p.moveTo('cycle-waiting', 'cycle-registered', { cycle, secretary: c.secretary, startsOn: c.startsOn, endsOn: c.endsOn, ruleSet: c.rules.id });
@@ -142,12 +141,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       await p.moveTo('trained', 'cycle-completed', { session, trainedOn });
       next = { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
     },
-    async (cancel) => {
-      p.nextDeadline = null;
-      p.step = 'cancelled';
-      await acts.recordCycle(cycleRecord('closed'));
-      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step: p.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-    },
+    { before: () => acts.recordCycle(cycleRecord('closed')) },
   );
   await condition(allHandlersFinished);
   if (next) await continueAsNew<typeof rotationTraining>(next);

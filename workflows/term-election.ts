@@ -28,7 +28,7 @@ import {
 import type { TaskDue } from '../src/domain/task-plan.js';
 import { acts } from './process-activities.js';
 import type { HumanTaskResult } from './human-task.js';
-import { cancellable, outcomeOf } from './process-control.js';
+import { outcomeOf } from './process-control.js';
 import { ProcessRun } from './process-run.js';
 
 export interface TermElectionInput {
@@ -50,12 +50,11 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   let ctx: TermContext | undefined;
 
   let renewed = false;
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
-      p.organizationId = c.organizationId;
+      p.at(c.organizationId, c.orgPath);
       const { rules, termEndsOn } = c;
       const supervisorOrg = c.parentId ?? c.organizationId;
       p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
@@ -177,11 +176,6 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       p.nextDeadline = null;
       await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
       renewed = true;
-    },
-    async (cancel) => {
-      p.nextDeadline = null;
-      p.step = 'cancelled';
-      await acts.cancelProcess({ workflowId: p.workflowId, organizationId: ctx!.organizationId, kind: KIND, step: p.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
     },
   );
   await condition(allHandlersFinished);

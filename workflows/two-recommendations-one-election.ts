@@ -25,7 +25,7 @@ import {
   type StepDef,
 } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
-import { cancellable, outcomeOf } from './process-control.js';
+import { outcomeOf } from './process-control.js';
 import { ProcessRun } from './process-run.js';
 
 export const KIND = 'two-recommendations-one-election';
@@ -52,12 +52,11 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
   const record = (state: SelectionRecord['state'], extra: Partial<SelectionRecord> = {}) =>
     acts.recordSelection({ workflowId: p.workflowId, selection, organizationId: ctx!.organizationId, ruleSet: ctx!.rules.id, state, at: new Date().toISOString(), ...extra });
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadSelectionContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
-      p.organizationId = c.organizationId;
+      p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       await record('planning');
       await p.moveTo('selection-started', 'registered', { ruleSet: r.id, memberWeight: r.memberWeight, villagerWeight: r.villagerWeight }, 'running', { verb: 'registered' });
@@ -163,12 +162,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         if (!(err instanceof Stopped)) throw err;
       }
     },
-    async (cancel) => {
-      p.nextDeadline = null;
-      p.step = 'cancelled';
-      await acts.cancelProcess({ workflowId: p.workflowId, organizationId: ctx!.organizationId, kind: KIND, step: p.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-      await record('cancelled');
-    },
+    { after: () => record('cancelled') },
   );
   await condition(allHandlersFinished);
 }
