@@ -17,6 +17,7 @@ import { planTask, type PlanInput } from '../../domain/task-plan.js';
 import { readRows, UnreadableFile } from '../../organizations/import/read.js';
 import { idempotent } from '../idempotency.js';
 import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
+import { stepWords } from '../../domain/step-words.js';
 
 const FEED_PREFIX = 'olc_';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -283,7 +284,7 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
           id: `task-${t.id}@orglife`,
           start: new Date(t.due_at.getTime() - 30 * 60_000),
           end: t.due_at,
-          summary: `截止：${t.step}（${t.name}）`,
+          summary: `截止：${stepWords(t.process, t.step, 'zh-CN')}（${t.name}）`,
           description: `process ${t.process}; state ${t.state}${t.escalation_level ? `; escalated to level ${t.escalation_level}` : ''}`,
         });
       }
