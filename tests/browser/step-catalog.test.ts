@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import type { Role } from '../../src/auth/principal.js';
+import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
+import { weightedRanking } from '../../src/domain/two-recommendations.js';
+import { isShown } from '../../src/domain/step-outcomes.js';
+import { stepCatalog } from '../../src/domain/steps.js';
+import { taskProcess } from '../../workflows/task-process.js';
+
+// Every step of the catalog, done in the browser by a user who holds only the step's role: the task opened with
+// the context its workflow writes (through the human-task block, whose rights follow the step), the page found at
+// /tasks/{id}, the form filled as a person types it, sent, and the task done. Secretaries and liaison officers work
+// on a phone-sized screen. A step added to the catalog without a sample here fails the first test.
+const browser = prepareBrowser();
+const PASSWORD = 'correct horse battery';
+const phone = { width: 390, height: 844 };
+
+const term = termRulesFor('2026-01-01');
+const twoRec = twoRecommendationsRulesFor('2026-01-01');
+const liaison = liaisonRulesFor('2026-01-01');
+const pairing = pairingRulesFor('2026-01-01');
+const ranking = weightedRanking({ entitled: 30, present: 28, votes: { 张三: 20, 李四: 18, 王五: 15 } }, { entitled: 40, present: 30, votes: { 张三: 22, 李四: 20, 王五: 15 } }, twoRec);
+
+/** Per step: the context its workflow writes, and what a person types into each field (ids `f-<field>`). */
+const samples: Record<string, { context: unknown; values: Record<string, string> }> = {
+  'term-election:election-request': { context: { ruleSet: term.id }, values: { electionDate: '2027-01-10', seats: '5', nominationMethod: 'members' } },
+  'term-election:election-reply': { context: { ruleSet: term.id, request: { electionDate: '2027-01-10', seats: 5 } }, values: { decision: 'approve' } },
+  'term-election:candidates': { context: { ruleSet: term.id }, values: { seats: '3', candidates: '甲\n乙\n丙\n丁' } },
+  'term-election:candidates-review': { context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'] }, values: { decision: 'agree' } },
+  'term-election:members-meeting': {
+    context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], fullMembers: 30, round: 1 },
+    values: { entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
+  },
+  'term-election:secretary-election': { context: { committee: ['甲', '乙', '丙'] }, values: { secretary: '甲' } },
+  'term-election:result-report': { context: { committee: ['甲', '乙', '丙'], secretary: '甲' }, values: { note: '选举结果已报告' } },
+  'term-election:result-approval': { context: { committee: ['甲', '乙', '丙'], secretary: '甲', report: {} }, values: { decision: 'agree' } },
+  'two-recommendations-one-election:selection-plan': {
+    context: { ruleSet: twoRec.id },
+    values: { post: 'secretary', seats: '2', villagerBasis: 'villagers', eligibility: '年龄 45 岁以下', publishedOn: '2026-03-01' },
+  },
+  'two-recommendations-one-election:members-recommendation': {
+    context: { ruleSet: twoRec.id, seats: 2, basis: 'members', registered: 32 },
+    values: { entitled: '30', present: '28', votes: '张三 20\n李四 18\n王五 15' },
+  },
+  'two-recommendations-one-election:villagers-recommendation': {
+    context: { ruleSet: twoRec.id, seats: 2, basis: 'villagers' },
+    values: { entitled: '40', present: '30', votes: '张三 22\n李四 20\n王五 15' },
+  },
+  'two-recommendations-one-election:preliminary-candidates': { context: { ruleSet: twoRec.id, seats: 2, ranking }, values: { decision: 'candidates', candidates: '张三\n李四\n王五' } },
+  'two-recommendations-one-election:selection-election': {
+    context: { ruleSet: twoRec.id, seats: 2, candidates: ['张三', '李四', '王五'], committee: [], fullMembers: 30, round: 1 },
+    values: { entitled: '30', present: '27', ballotsIssued: '27', ballotsReturned: '27', votes: '张三 20\n李四 18\n王五 5' },
+  },
+  'two-recommendations-one-election:selection-secretary': { context: { committee: ['张三', '李四'] }, values: { secretary: '张三', concurrentHead: 'yes' } },
+  'two-recommendations-one-election:township-approval': { context: { committee: ['张三', '李四'], secretary: '张三', concurrentHead: 'yes' }, values: { decision: 'approve' } },
+  'two-recommendations-one-election:first-secretary-dispatch': { context: { reason: '无合适人选' }, values: { firstSecretary: '刘强', fromUnit: '县农业农村局', startsOn: '2027-03-01' } },
+  'rotation-training:training': { context: { secretary: '王芳', cycleEndsOn: '2028-12-31', enrolled: ['S2027-01'] }, values: { session: 'S2027-01', attended: 'true' } },
+  'liaison-dispatch:assign-officer': { context: {}, values: { officer: 'li.ming' } },
+  'liaison-dispatch:acknowledge': { context: { officer: 'li.ming' }, values: { note: '已到岗' } },
+  'liaison-dispatch:training': { context: { officer: 'li.ming' }, values: { note: '已参加岗前培训' } },
+  'liaison-dispatch:visit-report': { context: { officer: 'li.ming', quarter: 1 }, values: { visitedOn: '2027-01-15', fullMembers: '2', notes: '走访企业' } },
+  'liaison-dispatch:establishment-request': { context: { officer: 'li.ming', fullMembers: 3 }, values: { note: '正式党员已满 3 人' } },
+  'liaison-dispatch:establishment-approval': { context: { officer: 'li.ming', fullMembers: 3, request: { note: '正式党员已满 3 人' } }, values: { decision: 'agree' } },
+  'liaison-dispatch:founding-meeting': { context: { officer: 'li.ming', ruleSet: liaison.id }, values: { secretary: '陈静', fullMembers: '3' } },
+  'pairing:pairing-deliverable': { context: { ruleSet: pairing.id, deliverable: 'plan', partner: '市农业农村局' }, values: { summary: '村情调查报告与三年规划' } },
+  'pairing:pairing-review': { context: { ruleSet: pairing.id, year: 1, partner: '市农业农村局' }, values: { rating: 'good', comments: '各项任务按期完成' } },
+};
+
+describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
+  const executablePath = 'executablePath' in browser ? browser.executablePath : '';
+  let s: Stack;
+  let baseURL: string;
+  const [county, township, village] = ['SK', 'SZ', 'SV'].map((p) => uniqueCode(p)) as [string, string, string];
+  const ids: Record<string, number> = {};
+  const sessions = new Map<Role, Session>();
+  /** Where the role that does a step sits: organizers at the county, supervisors at the township, the rest in the village. */
+  const orgOf = (role: Role) => (role === 'organizer' ? county : role === 'supervisor' ? township : village);
+
+  beforeAll(async () => {
+    s = await startStack();
+    await s.app.listen({ port: 0, host: '127.0.0.1' });
+    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
+    await addOrganizations(s.sql, [orgRow(county, '', committee), orgRow(township, county, committee), orgRow(village, township, { name: `青石村党支部${village}` })]);
+    for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village])}`) ids[r.code] = r.id;
+  });
+  afterAll(async () => {
+    for (const b of sessions.values()) await b.close().catch(() => {});
+    await s?.close();
+  });
+
+  /** One browser per role, signed in as a user who holds only that role, only at its organization. */
+  const sessionOf = async (role: Role) => {
+    let b = sessions.get(role);
+    if (!b) {
+      const user = await s.userWith([{ role, org: orgOf(role) }]);
+      b = await openBrowser(executablePath, baseURL, role === 'secretary' || role === 'liaison_officer' ? phone : undefined);
+      await signIn(b.page, user.username, PASSWORD);
+      sessions.set(role, b);
+    }
+    return b;
+  };
+
+  it('has a sample for every step of the catalog', () => {
+    expect(stepCatalog.map((d) => d.id).filter((id) => !samples[id])).toEqual([]);
+  });
+
+  for (const def of stepCatalog) {
+    it(`${def.id}: done in the browser by a user who is only ${def.role}`, async () => {
+      const sample = samples[def.id]!;
+      const workflowId = `catalog-${uniqueCode('c')}-${def.id.replace(':', '-')}`;
+      const handle = await s.client.workflow.start(taskProcess, {
+        taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ task: { key: def.step, process: def.process, step: def.step, organizationId: ids[orgOf(def.role)]!, assigneeRole: def.role, due: { workingDays: 5 }, context: sample.context } }],
+      });
+      const taskId = await eventually(`the ${def.id} task`, async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
+
+      const b = await sessionOf(def.role);
+      const { page } = b;
+      await page.goto(`/tasks/${taskId}`);
+      await page.getByRole('heading', { name: `办理任务：${def.words['zh-CN']}` }).waitFor();
+      const form = page.getByTestId('task-form');
+      for (const f of def.fields) {
+        if (!isShown(f, sample.values)) continue;
+        const v = sample.values[f.name];
+        const input = form.locator(`#f-${f.name}`);
+        if (v === undefined) continue;
+        if (f.kind === 'select') await input.selectOption(v);
+        else if (f.kind === 'check') await input.check();
+        else await input.fill(v);
+      }
+      if (def.shows?.length) await page.getByTestId('decides-on').waitFor();
+      if (def.id === stepCatalog.find((d) => d.role === def.role)!.id) {
+        expect(await a11yViolations(page), `${def.id} a11y`).toEqual([]);
+        await b.shot(`catalog-${def.role}-${def.step}`);
+      }
+      await form.getByRole('button', { name: '提交' }).click();
+      await page.getByTestId('task-done').waitFor();
+      const result = await handle.result();
+      expect(result).toMatchObject({ state: 'done', actor: expect.stringMatching(/^u-/) });
+      expect(def.outcome.safeParse(result.outcome).success, JSON.stringify(result.outcome)).toBe(true);
+      expect(b.errors, def.id).toEqual([]);
+    });
+  }
+});
