@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
+import { UPDATE_DEADLINE_MS } from '../../src/api/gateway.js';
+import { taskProcess } from '../../workflows/task-process.js';
 
 // The routes that send a workflow an Update besides the task actions (pairing evidence and milestones, training
 // enrolment and a new secretary, cancelling a process) go through the same gateway as the task actions: a refusal
@@ -124,6 +126,26 @@ describe('Update routes other than task actions, through the gateway', () => {
     const ended = await post('/training/secretary-changes', { organization: trainee, secretary: '李强' });
     expect([ended.statusCode, ended.json().error]).toEqual([409, { code: 'conflict', message: 'no rotation-training process is running' }]);
   });
+
+  it('answers 503 when no worker takes the Update within the deadline, and nothing is applied', async () => {
+    // A process whose task queue no worker polls (all workers stopped, a deploy under way): the Update waits.
+    const workflowId = `gateway-idle-${uniqueCode('q')}`;
+    const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`;
+    await s.client.workflow.start(taskProcess, {
+      taskQueue: `nobody-polls-${uniqueCode('q')}`,
+      workflowId,
+      args: [{ task: { key: 'k', step: 'report', organizationId: org!.id, assigneeRole: 'secretary', due: { workingDays: 5 } } }],
+    });
+    const [task] = await s.sql<{ id: number }[]>`
+      insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at, updated_at)
+      values (${workflowId}, 'k', 'task', 'report', ${org!.id}, 'secretary', 'open', now(), now() + interval '5 days', now()) returning id`;
+    const started = Date.now();
+    const r = await post(`/tasks/${task!.id}/claim`, {});
+    expect([r.statusCode, r.json().error.code], r.body).toEqual([503, 'process_unavailable']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(UPDATE_DEADLINE_MS - 1000);
+    expect((await s.sql`select state, claimed_by from tasks where id = ${task!.id}`)[0]).toEqual({ state: 'open', claimed_by: null });
+    await s.client.workflow.getHandle(workflowId).terminate('test: done');
+  }, 60_000);
 
   it('documents the Idempotency-Key header on every route that sends an Update', async () => {
     const doc = (await s.app.inject({ headers: s.admin, url: '/docs/json' })).json();
