@@ -889,6 +889,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await sb.shot('provisional-1-task');
     expect(await a11yViolations(sb.page)).toEqual([]);
 
+    // The suite's files share one database: the tasks other files left open into 2027 have no worker any more
+    // (each re-plan would wait out the Update deadline); they are not this test's to re-plan.
+    await s.sql`update tasks set provisional_years = '{}' where 2027 = any(provisional_years) and workflow_id <> ${workflowId}`;
     const admin = await s.userWith([{ role: 'admin', org: '' }]);
     const b = await open();
     const { page } = b;
