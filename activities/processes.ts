@@ -25,6 +25,10 @@ export interface StepRecord {
   nextDeadline: string | null;
   detail: Record<string, unknown>;
   status: 'running' | 'completed' | 'cancelled';
+  /** A history line's words besides its step (process-run.ts EventWords), and which term, selection or cycle. */
+  verb?: string;
+  round?: number;
+  run?: number;
 }
 
 export interface TaskEventInput {
@@ -70,8 +74,8 @@ export function processActivities(sql: Sql) {
             next_deadline = excluded.next_deadline, updated_at = excluded.updated_at
           where processes.updated_at <= excluded.updated_at`;
         await tx`
-          insert into process_events (workflow_id, event_key, at, step, detail)
-          values (${r.workflowId}, ${r.eventKey}, ${r.at}, ${r.step}, ${tx.json(r.detail as never)})
+          insert into process_events (workflow_id, event_key, at, step, detail, verb, round, run)
+          values (${r.workflowId}, ${r.eventKey}, ${r.at}, ${r.step}, ${tx.json(r.detail as never)}, ${r.verb ?? null}, ${r.round ?? null}, ${r.run ?? null})
           on conflict do nothing`;
       });
     },

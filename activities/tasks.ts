@@ -4,6 +4,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { WorkingCalendar } from '../src/domain/calendar.js';
+import { stepWords } from '../src/domain/step-words.js';
+
+/** The changes that notify someone, as the notification names them (the task is named by its step's words). */
+const changeWords: Readonly<Record<string, string>> = { delegated: '任务转交给您', reassigned: '任务改派给您', 'escalation-reassign': '督办改派给您' };
 import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
 
 export interface OpenHumanTaskInput {
@@ -19,6 +23,8 @@ export interface OpenHumanTaskInput {
   plan?: TaskPlan;
   planInput?: PlanInput;
   title?: string;
+  /** The step's context (src/domain/steps.ts): what its rule needs and what the person decides on. */
+  context?: unknown;
 }
 
 export interface OpenedTask {
@@ -101,10 +107,11 @@ export function taskActivities(sql: Sql) {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
             insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at,
-                               provisional_years, plan_input)
+                               provisional_years, plan_input, context)
             values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
                     'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt},
-                    ${t.plan.provisionalYears ?? []}::int[], ${t.plan.basis ? tx.json(t.plan.basis as never) : null})
+                    ${t.plan.provisionalYears ?? []}::int[], ${t.plan.basis ? tx.json(t.plan.basis as never) : null},
+                    ${t.context === undefined ? null : tx.json(t.context as never)})
             on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
             returning id, due_at, organization_id, (xmax = 0) as inserted)
           select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;
@@ -119,7 +126,7 @@ export function taskActivities(sql: Sql) {
           if (reminders.length) await tx`insert into task_reminders ${tx(reminders)} on conflict do nothing`;
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
-            select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? t.step}`},
+            select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? stepWords(t.process, t.step, 'zh-CN')}`},
                    ${`截止 ${t.plan.dueAt}`}, ${t.openedAt}
             from (${tellAssignees(tx as unknown as Sql, row.id)}) a
             on conflict do nothing`;
@@ -131,8 +138,8 @@ export function taskActivities(sql: Sql) {
     /** A reminder to whoever holds the task; one statement per table so a storm of them stays cheap. */
     async fireTaskReminder(r: { workflowId: string; taskKey: string; reminderKey: string; generation: number; at: string; dueAt: string }): Promise<void> {
       await sql.begin(async (tx) => {
-        const [task] = await tx<{ id: number; step: string }[]>`
-          select id, step from tasks where workflow_id = ${r.workflowId} and task_key = ${r.taskKey}`;
+        const [task] = await tx<{ id: number; step: string; process: string }[]>`
+          select id, step, process from tasks where workflow_id = ${r.workflowId} and task_key = ${r.taskKey}`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${r.taskKey} of ${r.workflowId} is not projected`);
         const eventKey = `${r.reminderKey}-g${r.generation}`;
         const [ev] = await tx`
@@ -143,7 +150,7 @@ export function taskActivities(sql: Sql) {
         await tx`update task_reminders set fired_at = ${r.at} where task_id = ${task.id} and reminder_key = ${r.reminderKey} and generation = ${r.generation}`;
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
-          select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${task.step} 将于 ${r.dueAt} 到期`}, '', ${r.at}
+          select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${stepWords(task.process, task.step, 'zh-CN')} 将于 ${r.dueAt} 到期`}, '', ${r.at}
           from (${tellAssignees(tx as unknown as Sql, task.id)}) a
           on conflict do nothing`;
       });
@@ -156,8 +163,8 @@ export function taskActivities(sql: Sql) {
      */
     async escalateTask(e: { workflowId: string; taskKey: string; level: 1 | 2 | 3; generation: number; at: string }): Promise<EscalationTarget> {
       return sql.begin(async (tx) => {
-        const [task] = await tx<{ id: number; step: string; assignee_role: string | null; organization_id: number; parent_id: number | null; path: string; county_id: number; state: string; escalation_level: number }[]>`
-          select t.id, t.step, t.assignee_role, t.organization_id, o.parent_id, o.path::text as path, t.state, t.escalation_level,
+        const [task] = await tx<{ id: number; step: string; process: string; assignee_role: string | null; organization_id: number; parent_id: number | null; path: string; county_id: number; state: string; escalation_level: number }[]>`
+          select t.id, t.step, t.process, t.assignee_role, t.organization_id, o.parent_id, o.path::text as path, t.state, t.escalation_level,
                  ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint as county_id
           from tasks t join organizations o on o.id = t.organization_id
           where t.workflow_id = ${e.workflowId} and t.task_key = ${e.taskKey} for update of t`;
@@ -188,7 +195,7 @@ export function taskActivities(sql: Sql) {
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
             select distinct r.user_id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
-                   ${`督办（${e.level}级）：${task.step} 已逾期`}::text, '', ${e.at}::timestamptz
+                   ${`督办（${e.level}级）：${stepWords(task.process, task.step, 'zh-CN')} 已逾期`}::text, '', ${e.at}::timestamptz
             from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))
             on conflict do nothing`;
         }
@@ -200,8 +207,8 @@ export function taskActivities(sql: Sql) {
     /** An action by a person (complete, claim, …, escalation actions): task row, audit entry, notifications. */
     async recordTaskChange(c: TaskChange): Promise<void> {
       await sql.begin(async (tx) => {
-        const [task] = await tx<{ id: number }[]>`
-          select id from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
+        const [task] = await tx<{ id: number; step: string; process: string }[]>`
+          select id, step, process from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
         const [ev] = await tx`
           insert into task_events (task_id, event_key, kind, at, actor, reason, before, after)
@@ -241,7 +248,7 @@ export function taskActivities(sql: Sql) {
         if (c.notify?.length) {
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
-            select id, ${`task:${task.id}:${c.eventKey}`}, ${`task-${c.kind}`}, ${task.id}, ${`任务变更（${c.kind}）`}, ${c.reason ?? ''}, ${c.at}
+            select id, ${`task:${task.id}:${c.eventKey}`}, ${`task-${c.kind}`}, ${task.id}, ${`${changeWords[c.kind] ?? '任务有变更'}：${stepWords(task.process, task.step, 'zh-CN')}`}, ${c.reason ?? ''}, ${c.at}
             from users where username = any(${c.notify})
             on conflict do nothing`;
         }

@@ -59,6 +59,13 @@ export function trainingActivities(sql: Sql) {
         select id, ${e.workflowId}, ${e.cycle}, ${e.organizationId}, ${e.at}, ${e.actor}, ${e.attended ?? null}
         from training_sessions where code = ${e.session}
         on conflict (session_id, workflow_id, cycle) do update set attended = coalesce(excluded.attended, training_enrolments.attended)`;
+      // The open training task's context lists the sessions enrolled in, so its form checks attendance as the workflow does.
+      if (!e.attended) {
+        await sql`
+          update tasks set context = jsonb_set(context, '{enrolled}', (context->'enrolled') || to_jsonb(${e.session}::text))
+          where workflow_id = ${e.workflowId} and task_key = ${`c${e.cycle}:training`} and context is not null
+            and not (context->'enrolled') ? ${e.session}`;
+      }
     },
 
     /** A cycle closed early (a new secretary): its open tasks are cancelled with the reason. */

@@ -1,16 +1,16 @@
 // `npm start` (role all), `npm run worker`, `npm run api`.
 import { ensureAssessmentSchedule } from './processes/assessment.js';
-import pino from 'pino';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
+import { createLogger } from './runtime/logger.js';
 import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
-import { seedDemoIfEmpty } from './demo/seed.js';
+import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from './demo/seed.js';
 import { bootstrapAdmin } from './auth/users.js';
 import { ensureNotifier } from './processes/notifier.js';
 
@@ -27,18 +27,28 @@ async function main(role: Role): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: cfg.LOG_LEVEL, base: { role } });
+  const log = createLogger({ level: cfg.LOG_LEVEL, base: { role } });
 
   if (role !== 'all' && (!cfg.DATABASE_URL || !cfg.TEMPORAL_ADDRESS)) {
     console.error(`orglife: "npm run ${role}" runs one role against shared servers: set DATABASE_URL and TEMPORAL_ADDRESS (or use npm start)`);
     process.exit(78);
   }
 
-  const infra: Infrastructure = await startInfrastructure(cfg, log);
+  let infra: Infrastructure;
+  try {
+    infra = await startInfrastructure(cfg, log);
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed: every server this start had begun is stopped');
+    process.exit(1);
+  }
   // Migrate on a client of its own: the main client then learns the types migrations create (ltree[]).
   const migrator = createSql(infra.databaseUrl, { max: 1 });
   try {
     await migrate(migrator, (m) => log.info(m));
+  } catch (err) {
+    log.fatal({ err }, 'migrations failed');
+    await infra.stop();
+    process.exit(1);
   } finally {
     await migrator.end();
   }
@@ -91,12 +101,23 @@ async function main(role: Role): Promise<void> {
       await app.listen({ port: cfg.PORT, host: cfg.HOST });
       const url = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT}`;
       log.info(`orglife is ready at ${url} (API docs: ${url}/docs)`);
-      console.log(`\n  orglife: ${url}   API docs: ${url}/docs\n`);
+      console.log(firstScreen(url, cfg));
     }
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
     await stop('start-up-failure', 1);
   }
+}
+
+/** What a person needs after `npm start`: where to go, and as whom to sign in. */
+function firstScreen(url: string, cfg: Config): string {
+  const lines = [`  orglife (web UI)  ${url}`, `  API docs          ${url}/docs`];
+  if (!cfg.TEMPORAL_ADDRESS) lines.push(`  Temporal UI       http://127.0.0.1:${cfg.ORGLIFE_TEMPORAL_UI_PORT}`);
+  if (cfg.ORGLIFE_DEMO) {
+    lines.push('', `  Demo sign-ins (password ${DEMO_PASSWORD}):`);
+    for (const u of DEMO_SIGN_INS) lines.push(`    ${u.username.padEnd(12)} ${u.role} of a ${u.level}`);
+  }
+  return `\n${lines.join('\n')}\n\n  Stop with Ctrl-C.\n`;
 }
 
 const role = (process.argv[2] ?? 'all') as Role;

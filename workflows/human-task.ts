@@ -8,6 +8,7 @@ import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
+import { stepActionRoles, stepDef } from '../src/domain/steps.js';
 import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
@@ -45,6 +46,8 @@ export interface HumanTaskSpec {
    * complete Update's validator, so a forbidden outcome is refused before it enters history. Throws to refuse.
    */
   validateOutcome?: (outcome: Record<string, unknown>) => void;
+  /** The step's context (src/domain/steps.ts), written to the task row when it opens. */
+  context?: unknown;
 }
 
 export interface HumanTaskResult {
@@ -269,6 +272,7 @@ export class HumanTasks {
             escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
           },
       title: spec.title,
+      context: spec.context,
     });
     const plan = opened.plan;
     const t: Task = {
@@ -463,7 +467,9 @@ export class HumanTasks {
     const t = this.task(input.taskKey);
     if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
     if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
-    if (!actorAllows(input.actor, t.orgPath, taskActionRoles[action])) {
+    // A catalog step's rights follow its role; a bare task (benchmarks, task-process) has the generic ones.
+    const def = stepDef(t.spec.process, t.spec.step);
+    if (!actorAllows(input.actor, t.orgPath, def ? stepActionRoles(def, action) : taskActionRoles[action])) {
       throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
     }
     const steers = actorSteers(input.actor, t.orgPath);

@@ -11,20 +11,20 @@ import {
   setHandler,
   startChild,
   WorkflowIdReusePolicy,
-  workflowInfo,
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { DispatchState, LiaisonContext } from '../activities/liaison.js';
 import { shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows } from '../src/domain/task-rights.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
-import type { Role } from '../src/auth/principal.js';
+import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officerTraining, visitReport, type StepDef } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
-import { HumanTasks, type HumanTaskResult } from './human-task.js';
-import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import type { HumanTaskResult } from './human-task.js';
+import { actorSchema, reasonSchema } from './messages.js';
+import { outcomeOf } from './process-control.js';
+import { ProcessRun } from './process-run.js';
 import { reviewOutcome } from '../src/domain/term-election.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
+import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
 import { termElection } from './term-election.js';
 
 export const KIND = 'liaison-dispatch';
@@ -41,30 +41,22 @@ export const officerLeftUpdate = defineUpdate<{ assignment: number }, [z.input<t
 class OfficerLeft extends Error {}
 
 export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void> {
-  const workflowId = workflowInfo().workflowId;
-  const tasks = new HumanTasks();
+  // One dispatch per unit: keys are unique without a run prefix; an assignment's tasks carry `a<n>:`.
+  const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: '', run: 1 });
   let ctx: LiaisonContext | undefined;
-  let step = 'starting';
-  let nextDeadline: string | null = null;
   let officer: string | null = null;
   let assignment = 0;
   let left: z.output<typeof officerLeftInput> | undefined;
   let establishing = false;
-  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
-
-  const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
-    step = s;
-    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey, at: new Date().toISOString(), nextDeadline, detail, status });
-  };
   const dispatch = (state: DispatchState, fullMembers?: number) =>
-    acts.recordDispatch({ workflowId, organizationId: ctx!.organizationId, officer, state, fullMembers, at: new Date().toISOString() });
+    acts.recordDispatch({ workflowId: p.workflowId, organizationId: ctx!.organizationId, officer, state, fullMembers, at: new Date().toISOString() });
 
   setHandler(
     officerLeftUpdate,
     async (raw) => {
       left = officerLeftInput.parse(raw);
       const was = assignment;
-      await condition(() => assignment > was || step === 'cancelled');
+      await condition(() => assignment > was || p.step === 'cancelled');
       return { assignment: was };
     },
     {
@@ -78,26 +70,27 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadLiaisonContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
+      p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       await dispatch('unassigned', c.fullMembers);
-      await moveTo('unit-registered', 'registered', { ruleSet: r.id, fullMembers: c.fullMembers });
+      await p.moveTo('unit-registered', 'registered', { ruleSet: r.id, fullMembers: c.fullMembers });
 
+      let members = c.fullMembers;
       for (;;) {
         assignment++;
         const prefix = `a${assignment}:`;
         /** A task of this assignment; the officer leaving ends the wait (and the assignment). */
-        const task = async (name: string, s: { step: string; org: number; role: Role; person?: string | null; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void }) => {
-          const opened = await tasks.open({
-            key: `${prefix}${name}`, process: KIND, step: s.step, organizationId: s.org, assigneeRole: s.role, assigneePerson: s.person ?? null,
-            due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, validateOutcome: s.validate,
-          });
-          nextDeadline = opened.task.dueAt;
-          await moveTo(s.step, `${prefix}${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, officer });
+        const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; person?: string | null; due: TaskDue; title: string }, round?: number) => {
+          const opened = await p.open(
+            `${prefix}${name}`, def, context,
+            { organizationId: s.org, assigneePerson: s.person ?? null, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title },
+            { round },
+            { officer },
+          );
           let res: HumanTaskResult | undefined;
           opened.result.then((x) => (res = x)).catch(() => undefined);
           await condition(() => res !== undefined || (left !== undefined && !establishing));
@@ -105,29 +98,29 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           return res;
         };
         try {
-          const assigned = await task('assign-officer', { step: 'assign-officer', org: c.parentId, role: 'organizer', due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员', validate: outcomeRule(assignOfficerOutcome) });
-          if (assigned.state === 'cancelled') return void (await moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
+          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.parentId, due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员' });
+          if (assigned.state === 'cancelled') return void (await p.moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
           officer = outcomeOf(assignOfficerOutcome, assigned.outcome).officer;
           await dispatch('assigned');
-          await moveTo('officer-assigned', `${prefix}officer-assigned`, { officer });
+          await p.moveTo('officer-assigned', `${prefix}officer-assigned`, { officer });
 
-          const ack = await task('acknowledge', { step: 'acknowledge', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.acknowledgeWorkingDays }, title: '联络员到岗确认' });
+          const ack = await task('acknowledge', acknowledge, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.acknowledgeWorkingDays }, title: '联络员到岗确认' });
           // A cancelled acknowledgement: the officer did not take up the post; another is assigned.
           if (ack.state === 'cancelled') {
             left = { reason: ack.reason ?? 'the officer did not acknowledge', actor: { username: ack.actor, grants: [] } };
             throw new OfficerLeft();
           }
           await dispatch('acknowledged');
-          await task('training', { step: 'training', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.trainingWorkingDays }, title: '联络员岗前培训' });
+          await task('training', officerTraining, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.trainingWorkingDays }, title: '联络员岗前培训' });
 
           // Visit reports, one per interval, until the unit has enough full members to set up its organization.
-          let members = c.fullMembers;
+          members = c.fullMembers;
           for (let q = 1; members < r.establishThreshold; q++) {
-            nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
-            await moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
-            const waitMs = Date.parse(nextDeadline) - Date.now();
+            p.nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
+            await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
+            const waitMs = Date.parse(p.nextDeadline) - Date.now();
             if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
-            const report = await task(`visit-report-${q}`, { step: 'visit-report', org: c.organizationId, role: 'liaison_officer', person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）`, validate: outcomeRule(visitReportOutcome) });
+            const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q }, { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）` }, q);
             if (report.state === 'done') {
               members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
               await dispatch('acknowledged', members);
@@ -136,8 +129,8 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         } catch (err) {
           if (!(err instanceof OfficerLeft)) throw err;
           const why = left!;
-          await acts.closeCycleTasks({ workflowId, taskKeyPrefix: prefix, actor: why.actor.username, reason: why.reason, at: new Date().toISOString() });
-          await moveTo('officer-left', `${prefix}officer-left`, { officer, reason: why.reason, by: why.actor.username });
+          await acts.closeCycleTasks({ workflowId: p.workflowId, taskKeyPrefix: prefix, actor: why.actor.username, reason: why.reason, at: new Date().toISOString() });
+          await p.moveTo('officer-left', `${prefix}officer-left`, { officer, reason: why.reason, by: why.actor.username });
           officer = null;
           left = undefined;
           await dispatch('unassigned');
@@ -151,31 +144,23 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       await dispatch('establishing');
       for (let round = 1; ; round++) {
         const sfx = round === 1 ? '' : `-${round}`;
-        const reqTask = await tasks.open({ key: `establishment-request${sfx}`, process: KIND, step: 'establishment-request', organizationId: c.organizationId, assigneeRole: 'liaison_officer', assigneePerson: officer, due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '成立党组织请示' });
-        nextDeadline = reqTask.task.dueAt;
-        await moveTo('establishment-request', `establishment-request${sfx}-opened`, {});
+        const rule = { reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, due: { workingDays: r.approvalWorkingDays } };
+        const reqTask = await p.open(`establishment-request${sfx}`, establishmentRequest, { officer, fullMembers: members }, { ...rule, organizationId: c.organizationId, assigneePerson: officer, title: '成立党组织请示' }, { round });
         const rq = await reqTask.result;
-        if (rq.state === 'cancelled') return void (await moveTo('cancelled', `establishment-request${sfx}-cancelled`, { reason: rq.reason }, 'cancelled'));
-        const approval = await tasks.open({ key: `establishment-approval${sfx}`, process: KIND, step: 'establishment-approval', organizationId: c.parentId, assigneeRole: 'organizer', due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '审批成立党组织', validateOutcome: outcomeRule(reviewOutcome) });
-        nextDeadline = approval.task.dueAt;
-        await moveTo('establishment-approval', `establishment-approval${sfx}-opened`, {});
+        if (await p.endIfCancelled(rq, establishmentRequest, `establishment-request${sfx}`, { round })) return;
+        const approval = await p.open(`establishment-approval${sfx}`, establishmentApproval, { officer, fullMembers: members, request: rq.outcome }, { ...rule, organizationId: c.parentId, title: '审批成立党组织' }, { round });
         const ap = await approval.result;
-        if (ap.state === 'cancelled') return void (await moveTo('cancelled', `establishment-approval${sfx}-cancelled`, { reason: ap.reason }, 'cancelled'));
+        if (await p.endIfCancelled(ap, establishmentApproval, `establishment-approval${sfx}`, { round })) return;
         const d = outcomeOf(reviewOutcome, ap.outcome);
-        await moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: ap.actor });
+        await p.moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
         if (d.decision === 'agree') break;
       }
-      const founding = await tasks.open({
-        key: 'founding-meeting', process: KIND, step: 'founding-meeting', organizationId: c.organizationId, assigneeRole: 'liaison_officer', assigneePerson: officer,
+      const founding = await p.open('founding-meeting', foundingMeeting, { officer: officer ?? undefined, ruleSet: r.id }, {
+        organizationId: c.organizationId, assigneePerson: officer,
         due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
-        validateOutcome: outcomeRule(foundingMeetingOutcome, (o) => {
-          checkEstablishThreshold(o.fullMembers, r.establishThreshold);
-        }),
       });
-      nextDeadline = founding.task.dueAt;
-      await moveTo('founding-meeting', 'founding-meeting-opened', {});
       const fm = await founding.result;
-      if (fm.state === 'cancelled') return void (await moveTo('cancelled', 'founding-meeting-cancelled', { reason: fm.reason }, 'cancelled'));
+      if (await p.endIfCancelled(fm, foundingMeeting, 'founding-meeting')) return;
       const founded = outcomeOf(foundingMeetingOutcome, fm.outcome);
       const org = await acts.establishOrganization({ organizationId: c.organizationId, secretary: founded.secretary, fullMembers: founded.fullMembers, at: new Date().toISOString() });
       // The new organization's own term register: its term-election workflow, which outlives this dispatch.
@@ -186,15 +171,10 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       });
       await dispatch('established', founded.fullMembers);
-      nextDeadline = null;
-      await moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, termElection: `term-election:${org.code}` }, 'completed');
+      p.nextDeadline = null;
+      await p.moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, termElection: `term-election:${org.code}` }, 'completed');
     },
-    async (cancel) => {
-      nextDeadline = null;
-      step = 'cancelled';
-      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-      await dispatch('ended');
-    },
+    { after: () => dispatch('ended') },
   );
   await condition(allHandlersFinished);
 }

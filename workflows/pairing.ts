@@ -6,18 +6,19 @@
 //   API, stored with their SHA-256, size-limited) and it is delivered only when every milestone is recorded;
 //   → the township committee reviews the pairing on each anniversary; the last review decides whether the pairing
 //   continues → deliverables still open close as missed → the next cycle (or the end).
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { PairingContext } from '../activities/pairing.js';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
 import { deliverableOutcome, pairingReviewOutcome } from '../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { acts } from './process-activities.js';
-import { HumanTasks } from './human-task.js';
-import { actorSchema, isoDateSchema, processStateQuery } from './messages.js';
-import { cancellable, enforce, outcomeOf, outcomeRule } from './process-control.js';
+import { ProcessRun } from './process-run.js';
+import { actorSchema, isoDateSchema } from './messages.js';
+import { enforce, outcomeOf, stepTask } from './process-control.js';
+import { pairingDeliverable, pairingReview } from '../src/domain/steps.js';
 
 export const KIND = 'pairing';
 
@@ -59,13 +60,11 @@ const workers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary
 
 
 export async function pairing(input: PairingInput): Promise<void> {
-  const workflowId = workflowInfo().workflowId;
   const cycle = input.cycle ?? 1;
-  const key = (k: string) => `c${cycle}:${k}`;
-  const tasks = new HumanTasks();
+  const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: `c${cycle}:`, run: cycle });
+  const { tasks, workflowId } = p;
+  const key = (k: string) => p.key(k);
   let ctx: PairingContext | undefined;
-  let step = 'starting';
-  let nextDeadline: string | null = null;
   const evidence: EvidenceRef[] = [];
   const milestones: MilestoneRecord[] = [];
   /** Deliverables whose task is open: milestones and evidence are recorded only on these. */
@@ -74,12 +73,6 @@ export async function pairing(input: PairingInput): Promise<void> {
   /** Deliverable closings still projecting: the cycle closes after them. */
   let projecting = 0;
   let next: PairingInput | undefined;
-  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
-
-  const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
-    step = s;
-    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
-  };
   const checkOpen = (d: PairingDeliverable, actor: Actor) => {
     if (!ctx) throw new Error('the pairing is starting; retry');
     if (!open.has(d)) throw new Error(`the ${d} deliverable of cycle ${cycle} is not open`);
@@ -92,7 +85,7 @@ export async function pairing(input: PairingInput): Promise<void> {
       const i = attachEvidenceInput.parse(raw);
       evidence.push({ id: i.id, deliverable: i.deliverable, sha256: i.sha256, size: i.size, filename: i.filename });
       await acts.attachEvidence({ id: i.id, workflowId, cycle });
-      await moveTo(step, `evidence-${i.id}`, { deliverable: i.deliverable, evidence: i.id, sha256: i.sha256, size: i.size, filename: i.filename, by: i.actor.username });
+      await p.moveTo(p.step, `evidence-${i.id}`, { deliverable: i.deliverable, evidence: i.id, sha256: i.sha256, size: i.size, filename: i.filename, by: i.actor.username });
       return { cycle, evidence: evidence.filter((e) => e.deliverable === i.deliverable).length };
     },
     {
@@ -111,7 +104,7 @@ export async function pairing(input: PairingInput): Promise<void> {
       const m: MilestoneRecord = { deliverable: i.deliverable, milestone: i.milestone, achievedOn: i.achievedOn, evidence: [...new Set(i.evidence)] };
       milestones.push(m);
       await acts.recordMilestone({ workflowId, cycle, ...m, note: i.note, actor: i.actor.username, at: new Date().toISOString() });
-      await moveTo(step, `milestone-${i.deliverable}-${i.milestone}`, { ...m, note: i.note, by: i.actor.username });
+      await p.moveTo(p.step, `milestone-${i.deliverable}-${i.milestone}`, { ...m, note: i.note, by: i.actor.username });
       return { cycle, milestones: milestones.filter((x) => x.deliverable === i.deliverable).length };
     },
     {
@@ -123,28 +116,30 @@ export async function pairing(input: PairingInput): Promise<void> {
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadPairingContext({ organization: input.organization, partner: input.partner, at: new Date().toISOString(), startsOn: input.startsOn, ruleSet: input.ruleSet });
       const c = ctx;
+      p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       const dates = cycleDates(c.startsOn, r);
       const pairingRow = (state: 'active' | 'continued' | 'ended' | 'cancelled') =>
         acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: dates.endsOn, state, ruleSet: r.id, at: new Date().toISOString() });
       await pairingRow('active');
-      await moveTo('delivering', 'cycle-opened', { cycle, partner: input.partner, startsOn: c.startsOn, endsOn: dates.endsOn, ruleSet: r.id, deliverableDue: dates.deliverableDue });
+      await p.moveTo('delivering', 'cycle-opened', { cycle, partner: input.partner, startsOn: c.startsOn, endsOn: dates.endsOn, ruleSet: r.id, deliverableDue: dates.deliverableDue });
 
       // The five deliverables, each a task of the partner's secretary with the rule set's reminders and escalations.
       for (const d of pairingDeliverables) {
-        const opened = await tasks.open({
-          key: key(`deliverable-${d}`), process: KIND, step: 'pairing-deliverable', organizationId: c.partnerId, assigneeRole: 'secretary',
-          due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-          title: `结对共建：${TITLES[d]}`, validateOutcome: outcomeRule(deliverableOutcome, () => checkDeliverableComplete(d, milestones, r)),
-        });
+        const opened = await tasks.open(
+          stepTask(pairingDeliverable, { ruleSet: r.id, deliverable: d, partner: input.partner }, {
+            key: key(`deliverable-${d}`), organizationId: c.partnerId,
+            due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+            title: `结对共建：${TITLES[d]}`, alsoCheck: () => checkDeliverableComplete(d, milestones, r),
+          }),
+        );
         open.add(d);
         await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'open', at: new Date().toISOString() });
-        await moveTo(step, `deliverable-${d}-opened`, { deliverable: d, taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
+        await p.moveTo(p.step, `deliverable-${d}-opened`, { deliverable: d, taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
         opened.result
           .then(async (res) => {
             open.delete(d);
@@ -153,7 +148,7 @@ export async function pairing(input: PairingInput): Promise<void> {
             if (res.state === 'done') delivered.add(d);
             const summary = res.state === 'done' ? outcomeOf(deliverableOutcome, res.outcome).summary : undefined;
             await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state, summary, at: new Date().toISOString() });
-            await moveTo(step, `deliverable-${d}-${state}`, { deliverable: d, summary, reason: res.reason, by: res.actor });
+            await p.moveTo(p.step, `deliverable-${d}-${state}`, { deliverable: d, summary, reason: res.reason, by: res.actor });
             projecting--;
           })
           .catch(() => undefined);
@@ -163,25 +158,27 @@ export async function pairing(input: PairingInput): Promise<void> {
       let decision: 'continue' | 'end' = 'end';
       for (let year = 1; year <= r.cycleYears; year++) {
         const reviewOn = dates.reviews[year - 1]!;
-        nextDeadline = shanghaiInstant(reviewOn, 9).toISOString();
-        await moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
-        const waitMs = Date.parse(nextDeadline) - Date.now();
+        p.nextDeadline = shanghaiInstant(reviewOn, 9).toISOString();
+        await p.moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
+        const waitMs = Date.parse(p.nextDeadline!) - Date.now();
         if (waitMs > 0) await sleep(waitMs);
-        const review = await tasks.open({
-          key: key(`review-y${year}`), process: KIND, step: 'pairing-review', organizationId: c.townshipId, assigneeRole: 'supervisor',
-          due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-          title: `结对共建年度考评（第${year}年）`, validateOutcome: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, year, r)),
-        });
-        nextDeadline = review.task.dueAt;
-        await moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
+        const review = await tasks.open(
+          stepTask(pairingReview, { ruleSet: r.id, year, partner: input.partner }, {
+            key: key(`review-y${year}`), organizationId: c.townshipId,
+            due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
+            title: `结对共建年度考评（第${year}年）`,
+          }),
+        );
+        p.nextDeadline = review.task.dueAt;
+        await p.moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
         const rv = await review.result;
         if (rv.state === 'cancelled') {
-          await moveTo('delivering', `review-y${year}-cancelled`, { year, reason: rv.reason, by: rv.actor });
+          await p.moveTo('delivering', `review-y${year}-cancelled`, { year, reason: rv.reason, by: rv.actor });
           continue;
         }
         const o = outcomeOf(pairingReviewOutcome, rv.outcome);
         await acts.recordReview({ workflowId, cycle, year, rating: o.rating, comments: o.comments, decision: o.decision, actor: rv.actor, at: new Date().toISOString() });
-        await moveTo('reviewed', `review-y${year}-done`, { year, ...o, delivered: pairingDeliverables.filter((d) => delivered.has(d)), by: rv.actor });
+        await p.moveTo('reviewed', `review-y${year}-done`, { year, ...o, delivered: pairingDeliverables.filter((d) => delivered.has(d)), by: rv.actor });
         if (year === r.cycleYears && o.decision) decision = o.decision;
       }
 
@@ -192,22 +189,21 @@ export async function pairing(input: PairingInput): Promise<void> {
       const at = new Date().toISOString();
       if (missed.length) await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key('deliverable-'), actor: 'system', reason: `the pairing's cycle ${cycle} ended before delivery`, at });
       for (const d of missed) await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'missed', at });
-      nextDeadline = null;
+      p.nextDeadline = null;
       await pairingRow(decision === 'continue' ? 'continued' : 'ended');
       if (decision === 'continue') {
-        await moveTo('cycle-closed', 'cycle-closed', { cycle, missed, next: cycle + 1 });
+        await p.moveTo('cycle-closed', 'cycle-closed', { cycle, missed, next: cycle + 1 });
         next = { organization: input.organization, partner: input.partner, cycle: cycle + 1, startsOn: dates.endsOn };
       } else {
-        await moveTo('ended', 'ended', { cycle, missed }, 'completed');
+        await p.moveTo('ended', 'ended', { cycle, missed }, 'completed');
       }
     },
-    async (cancel) => {
-      nextDeadline = null;
-      step = 'cancelled';
-      open.clear();
-      const c = ctx!;
-      await acts.cancelProcess({ workflowId, organizationId: c.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-      await acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+    {
+      before: async () => open.clear(),
+      after: () => {
+        const c = ctx!;
+        return acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+      },
     },
   );
   await condition(allHandlersFinished);

@@ -6,6 +6,9 @@ import { z as zod } from 'zod';
 import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { actorSchema, reasonSchema } from './messages.js';
+import type { Role } from '../src/auth/principal.js';
+import type { StepDef } from '../src/domain/steps.js';
+import type { HumanTaskSpec } from './human-task.js';
 
 export const cancelProcessInput = zod.object({ actor: actorSchema, reason: reasonSchema });
 export type CancelProcessInput = z.input<typeof cancelProcessInput>;
@@ -94,4 +97,37 @@ export function enforce(check: () => void): void {
     }
     throw err;
   }
+}
+
+/** How a catalog step's task is opened: everything but what its entry says. */
+export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context'> & {
+  assigneeRole?: Role;
+  /** What only the workflow's state can tell (a deliverable's milestones), checked after the step's rule. */
+  alsoCheck?: (outcome: z.output<S>) => void;
+};
+
+/**
+ * A catalog step as a human task: process, step, assignee role and title from the step's entry (src/domain/steps.ts),
+ * its context written to the task row, and the complete Update's validator running the entry's schema and rule on
+ * that context. `context` may be a function when it grows while the task is open (enrolments of a training).
+ */
+export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
+  def: StepDef<S, C>,
+  context: C | (() => C),
+  spec: StepTaskSpec<S>,
+): HumanTaskSpec {
+  const current = () => (typeof context === 'function' ? (context as () => C)() : context);
+  const { alsoCheck, ...rest } = spec;
+  return {
+    ...rest,
+    process: def.process,
+    step: def.step,
+    assigneeRole: spec.assigneeRole ?? def.role,
+    title: spec.title ?? def.words['zh-CN'],
+    context: current(),
+    validateOutcome: outcomeRule(def.outcome, (o) => {
+      def.rule?.(o, current());
+      alsoCheck?.(o);
+    }),
+  };
 }

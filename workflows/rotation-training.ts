@@ -3,16 +3,18 @@
 // starts and is due when it ends, so its reminders fall during the cycle and it escalates when the cycle ends
 // untrained. An organizer enrols the secretary in a session; recorded attendance completes the task, closes the
 // cycle and continues as new into the next. A new secretary closes the cycle and opens a new one at once.
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TrainingContext } from '../activities/training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { actorAllows } from '../src/domain/task-rights.js';
-import { attendanceOutcome, checkAttendance, sessionCode } from '../src/domain/rotation-training.js';
+import { attendanceOutcome, sessionCode } from '../src/domain/rotation-training.js';
+import { training as trainingStep } from '../src/domain/steps.js';
 import { acts } from './process-activities.js';
-import { HumanTasks, type HumanTaskResult } from './human-task.js';
-import { actorSchema, processStateQuery, reasonSchema } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import type { HumanTaskResult } from './human-task.js';
+import { ProcessRun } from './process-run.js';
+import { actorSchema, reasonSchema } from './messages.js';
+import { outcomeOf, stepTask } from './process-control.js';
 
 export const KIND = 'rotation-training';
 
@@ -38,23 +40,15 @@ export { attendanceOutcome };
 const steerers = ['admin', 'organizer', 'supervisor'] as const;
 
 export async function rotationTraining(input: RotationTrainingInput): Promise<void> {
-  const workflowId = workflowInfo().workflowId;
   const cycle = input.cycle ?? 1;
-  const key = (k: string) => `c${cycle}:${k}`;
-  const tasks = new HumanTasks();
+  const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: `c${cycle}:`, run: cycle });
+  const { workflowId } = p;
+  const key = (k: string) => p.key(k);
   let ctx: TrainingContext | undefined;
-  let step = 'starting';
-  let nextDeadline: string | null = null;
   const enrolled: string[] = [];
   let result: HumanTaskResult | undefined;
   let newSecretary: z.output<typeof newSecretaryInput> | undefined;
   let next: RotationTrainingInput | undefined;
-  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
-
-  const moveTo = async (s: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
-    step = s;
-    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
-  };
   const cycleRecord = (state: 'open' | 'completed' | 'closed', extra: { trainedOn?: IsoDate; session?: string } = {}) => ({
     workflowId, cycle, organizationId: ctx!.organizationId, secretary: ctx!.secretary, startsOn: ctx!.startsOn, endsOn: ctx!.endsOn, state, at: new Date().toISOString(), ...extra,
   });
@@ -66,7 +60,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       const i = enrolTrainingInput.parse(raw);
       enrolled.push(i.session);
       await acts.recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
-      await moveTo(step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
+      await p.moveTo(p.step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
       return { cycle };
     },
     {
@@ -96,35 +90,31 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     },
   );
 
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
       const c = ctx;
-      nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
+      p.at(c.organizationId, c.orgPath);
+      p.nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
       await acts.recordCycle(cycleRecord('open'));
-      await moveTo('cycle-waiting', 'cycle-registered', { cycle, secretary: c.secretary, startsOn: c.startsOn, endsOn: c.endsOn, ruleSet: c.rules.id });
+      await p.moveTo('cycle-waiting', 'cycle-registered', { cycle, secretary: c.secretary, startsOn: c.startsOn, endsOn: c.endsOn, ruleSet: c.rules.id });
 
       // The next cycle begins when the last one ends: wait for it (a new secretary starts one at once).
       const waitMs = shanghaiInstant(c.startsOn, 0).getTime() - Date.now();
       if (waitMs > 0) await condition(() => newSecretary !== undefined, waitMs);
       if (!newSecretary) {
-        const training = await tasks.open({
-          key: key('training'),
-          process: KIND,
-          step: 'training',
-          organizationId: c.organizationId,
-          assigneeRole: 'secretary',
-          due: { on: c.endsOn },
-          reminderWorkingDays: c.rules.reminderWorkingDays,
-          escalationWorkingDays: c.rules.escalationWorkingDays,
-          title: '书记轮训',
-          validateOutcome: outcomeRule(attendanceOutcome, (o) => {
-            checkAttendance(o.session, enrolled);
+        const training = await p.tasks.open(
+          stepTask(trainingStep, () => ({ secretary: c.secretary ?? '', cycleEndsOn: c.endsOn, enrolled: [...enrolled] }), {
+            key: key('training'),
+            organizationId: c.organizationId,
+            due: { on: c.endsOn },
+            reminderWorkingDays: c.rules.reminderWorkingDays,
+            escalationWorkingDays: c.rules.escalationWorkingDays,
+            title: '书记轮训',
           }),
-        });
-        nextDeadline = training.task.dueAt;
-        await moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
+        );
+        p.nextDeadline = training.task.dueAt;
+        await p.moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
         training.result.then((r) => (result = r)).catch(() => undefined);
         await condition(() => result !== undefined || newSecretary !== undefined);
       }
@@ -132,31 +122,26 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
         const at = new Date().toISOString();
         await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.actor.username, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
         await acts.recordCycle(cycleRecord('closed'));
-        nextDeadline = null;
-        await moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.actor.username });
+        p.nextDeadline = null;
+        await p.moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.actor.username });
         next = { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: newSecretary.secretary };
         return;
       }
       if (result!.state === 'cancelled') {
-        nextDeadline = null;
+        p.nextDeadline = null;
         await acts.recordCycle(cycleRecord('closed'));
-        await moveTo('training-cancelled', 'training-cancelled', { reason: result!.reason, by: result!.actor }, 'cancelled');
+        await p.moveTo('training-cancelled', 'training-cancelled', { reason: result!.reason, by: result!.actor }, 'cancelled');
         return;
       }
       const { session } = outcomeOf(attendanceOutcome, result!.outcome);
       const trainedOn = shanghaiDate(Date.now());
       await acts.recordEnrolment({ workflowId, cycle, session, organizationId: c.organizationId, actor: result!.actor, at: new Date().toISOString(), attended: true });
       await acts.recordCycle(cycleRecord('completed', { trainedOn, session }));
-      nextDeadline = null;
-      await moveTo('trained', 'cycle-completed', { session, trainedOn });
+      p.nextDeadline = null;
+      await p.moveTo('trained', 'cycle-completed', { session, trainedOn });
       next = { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
     },
-    async (cancel) => {
-      nextDeadline = null;
-      step = 'cancelled';
-      await acts.recordCycle(cycleRecord('closed'));
-      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
-    },
+    { before: () => acts.recordCycle(cycleRecord('closed')) },
   );
   await condition(allHandlersFinished);
   if (next) await continueAsNew<typeof rotationTraining>(next);

@@ -9,28 +9,27 @@
 //   7.   the new committee elects the secretary and reports the result within 1 month
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
 // Every number comes from the rule set read when the run starts and carried in its state.
-import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, sleep } from '@temporalio/workflow';
 import type { TermContext } from '../activities/processes.js';
-import type { Role } from '../src/auth/principal.js';
+import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
 import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
 import {
-  ballotOutcome,
-  candidatesOutcome,
-  checkBallot,
-  checkCandidates,
-  checkPostponement,
-  checkSecretary,
-  electionReplyOutcome,
-  electionRequestOutcome,
-  reviewOutcome,
-  secretaryOutcome,
-} from '../src/domain/term-election.js';
+  candidates,
+  candidatesReview,
+  electionReply,
+  electionRequest,
+  membersMeeting,
+  resultApproval,
+  resultReport,
+  secretaryElection,
+  type StepDef,
+} from '../src/domain/steps.js';
 import type { TaskDue } from '../src/domain/task-plan.js';
 import { acts } from './process-activities.js';
-import { HumanTasks, type HumanTaskResult } from './human-task.js';
-import { processStateQuery } from './messages.js';
-import { cancellable, outcomeOf, outcomeRule } from './process-control.js';
+import type { HumanTaskResult } from './human-task.js';
+import { outcomeOf } from './process-control.js';
+import { ProcessRun } from './process-run.js';
 
 export interface TermElectionInput {
   organization: string;
@@ -45,60 +44,28 @@ export const KIND = 'term-election';
 const MAX_BALLOT_ROUNDS = 3;
 
 export async function termElection(input: TermElectionInput): Promise<void> {
-  const workflowId = workflowInfo().workflowId;
   const term = input.term ?? 1;
   // Keys of tasks and history events are unique per workflow id, across the runs of later terms.
-  const key = (k: string) => (term === 1 ? k : `t${term}:${k}`);
-  const tasks = new HumanTasks();
+  const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: term === 1 ? '' : `t${term}:`, run: term });
   let ctx: TermContext | undefined;
-  let step = 'starting';
-  let nextDeadline: string | null = null;
-  setHandler(processStateQuery, () => ({ kind: KIND, organization: input.organization, step, nextDeadline, tasks: tasks.views() }));
-
-  const moveTo = async (next: string, eventKey: string, detail: Record<string, unknown> = {}, status: 'running' | 'completed' | 'cancelled' = 'running') => {
-    step = next;
-    await acts.recordStep({ workflowId, kind: KIND, organizationId: ctx!.organizationId, step, eventKey: key(eventKey), at: new Date().toISOString(), nextDeadline, detail, status });
-  };
 
   let renewed = false;
-  await cancellable(
-    () => ctx?.orgPath,
+  await p.cancellable(
     async () => {
       ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
+      p.at(c.organizationId, c.orgPath);
       const { rules, termEndsOn } = c;
       const supervisorOrg = c.parentId ?? c.organizationId;
-      nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
-      await moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term });
+      p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
+      await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term }, 'running', { verb: 'registered' });
 
-      /** A step's task: the rule set's reminders and escalations; the outcome checked by the step's rule. */
-      const task = async (
-        name: string,
-        s: { step: string; org: number; role: Role; due: TaskDue; title: string; validate?: (o: Record<string, unknown>) => void },
-      ) => {
-        const opened = await tasks.open({
-          key: key(name),
-          process: KIND,
-          step: s.step,
-          organizationId: s.org,
-          assigneeRole: s.role,
-          due: s.due,
-          reminderWorkingDays: rules.taskReminderWorkingDays,
-          escalationWorkingDays: rules.escalationWorkingDays,
-          title: s.title,
-          validateOutcome: s.validate,
-        });
-        nextDeadline = opened.task.dueAt;
-        await moveTo(s.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
-        return opened;
-      };
-      /** A cancelled step task ends the process: the supervisor or organizer withdrew it. */
-      const stopIfCancelled = async (r: HumanTaskResult, name: string): Promise<boolean> => {
-        if (r.state !== 'cancelled') return false;
-        nextDeadline = null;
-        await moveTo(`${name}-cancelled`, `${name}-cancelled`, { reason: r.reason, by: r.actor }, 'cancelled');
-        return true;
-      };
+      /** A step's task with the rule set's reminders and escalations; `round` when it is filed again. */
+      const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, title: string, round?: number) =>
+        p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title }, { round });
+      /** A step done: its outcome as its schema reads it, or undefined when it was cancelled (the process ends). */
+      const done = async <S extends z.ZodType<Record<string, unknown>>>(name: string, def: { step: string; outcome: S }, r: HumanTaskResult): Promise<z.output<S> | undefined> =>
+        (await p.endIfCancelled(r, def, name)) ? undefined : outcomeOf(def.outcome, r.outcome);
 
       // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
       const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
@@ -111,14 +78,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       for (let round = 1; ; round++) {
         const name = round === 1 ? 'election-request' : `election-request-${round}`;
         const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
-        const opened = await task(name, {
-          step: 'election-request',
-          org: c.organizationId,
-          role: 'secretary',
-          due,
-          title: '换届选举请示',
-          validate: outcomeRule(electionRequestOutcome, (o) => o.postponeMonths !== undefined && checkPostponement(o.postponeMonths, rules)),
-        });
+        const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, '换届选举请示', round);
         let filed: HumanTaskResult | undefined;
         opened.result.then((r) => (filed = r)).catch(() => undefined);
         // Later term reminders (months before expiry) go out only while the first request is still missing.
@@ -127,27 +87,20 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
             if (waitMs > 0 && (await condition(() => filed !== undefined, waitMs))) break;
             if (filed) break;
-            await acts.recordTaskEvent({ workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+            await acts.recordTaskEvent({ workflowId: p.workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
           }
         }
-        const r = await opened.result;
-        if (await stopIfCancelled(r, 'election-request')) return;
-        request = r.outcome;
-        await moveTo('election-requested', `${name}-filed`, { request });
+        const filedRequest = await done(name, electionRequest, await opened.result);
+        if (!filedRequest) return;
+        request = filedRequest;
+        await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
 
         const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
-        const reply = await task(replyName, {
-          step: 'election-reply',
-          org: supervisorOrg,
-          role: 'supervisor',
-          due: { workingDays: rules.replyWorkingDays },
-          title: '换届选举批复',
-          validate: outcomeRule(electionReplyOutcome, (o) => o.decision === 'postpone' && checkPostponement(o.postponeMonths, rules)),
-        });
+        const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '换届选举批复', round);
         const rr = await reply.result;
-        if (await stopIfCancelled(rr, 'election-reply')) return;
-        const decision = outcomeOf(electionReplyOutcome, rr.outcome);
-        await moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: rr.actor });
+        const decision = await done(replyName, electionReply, rr);
+        if (!decision) return;
+        await p.moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: rr.actor }, 'running', { verb: decision.decision, round });
         if (decision.decision === 'return') continue;
         if (decision.decision === 'postpone') postponedMonths = decision.postponeMonths;
         break;
@@ -163,31 +116,16 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         let slate: { seats: number; candidates: string[] } | undefined;
         for (let round = 1; !slate; round++) {
           const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const proposed = await task(cname, {
-            step: 'candidates',
-            org: c.organizationId,
-            role: 'secretary',
-            due: { workingDays: rules.candidatesWorkingDays },
-            title: '提出候选人预备人选',
-            validate: outcomeRule(candidatesOutcome, (o) => checkCandidates(o, rules)),
-          });
-          const pr = await proposed.result;
-          if (await stopIfCancelled(pr, 'candidates')) return;
-          const list = outcomeOf(candidatesOutcome, pr.outcome);
-          await moveTo('candidates-proposed', `${cname}-proposed`, list);
+          const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, '提出候选人预备人选', round);
+          const list = await done(cname, candidates, await proposed.result);
+          if (!list) return;
+          await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
           const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const review = await task(rname, {
-            step: 'candidates-review',
-            org: supervisorOrg,
-            role: 'supervisor',
-            due: { workingDays: rules.replyWorkingDays },
-            title: '审查候选人预备人选',
-            validate: outcomeRule(reviewOutcome),
-          });
+          const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审查候选人预备人选', round);
           const rv = await review.result;
-          if (await stopIfCancelled(rv, 'candidates-review')) return;
-          const d = outcomeOf(reviewOutcome, rv.outcome);
-          await moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: rv.actor });
+          const d = await done(rname, candidatesReview, rv);
+          if (!d) return;
+          await p.moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: rv.actor }, 'running', { verb: d.decision, round });
           if (d.decision === 'agree') slate = list;
         }
 
@@ -196,77 +134,48 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         let remaining = [...slate.candidates];
         for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
           const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const ballot = { seats, candidates: remaining, fullMembers: c.fullMembers };
-          const meeting = await task(mname, {
-            step: 'members-meeting',
-            org: c.organizationId,
-            role: 'secretary',
-            due: round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays },
-            title: '党员大会选举',
-            validate: outcomeRule(ballotOutcome, (o) => void checkBallot(o, ballot, rules)),
-          });
-          const mr = await meeting.result;
-          if (await stopIfCancelled(mr, 'members-meeting')) return;
-          const counted = countVotes(seats, outcomeOf(ballotOutcome, mr.outcome), rules);
+          const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers: c.fullMembers, round };
+          const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
+          const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
+          const counts = await done(mname, membersMeeting, await meeting.result);
+          if (!counts) return;
+          const counted = countVotes(seats, counts, rules);
           committee = [...committee, ...counted.elected];
           seats = counted.unfilledSeats;
           remaining = nextRoundCandidates(remaining, counted);
           meetingDate = shanghaiDate(Date.now());
-          await moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round });
+          await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round }, 'running', { verb: 'counted', round });
         }
       }
 
       // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
       const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
-      const sec = await task('secretary-election', {
-        step: 'secretary-election',
-        org: c.organizationId,
-        role: 'secretary',
-        due: { on: reportDueOn },
-        title: '选举书记',
-        validate: outcomeRule(secretaryOutcome, (o) => checkSecretary(o.secretary, committee)),
-      });
-      const sr = await sec.result;
-      if (await stopIfCancelled(sr, 'secretary-election')) return;
-      const { secretary } = outcomeOf(secretaryOutcome, sr.outcome);
-      await moveTo('secretary-elected', 'secretary-elected', { secretary, committee });
+      const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn }, '选举书记');
+      const elected = await done('secretary-election', secretaryElection, await sec.result);
+      if (!elected) return;
+      const { secretary } = elected;
+      await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
 
       // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
       for (let round = 1; ; round++) {
         const sfx = round === 1 ? '' : `-${round}`;
-        const report = await task(`result-report${sfx}`, {
-          step: 'result-report',
-          org: c.organizationId,
-          role: 'secretary',
-          due: round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays },
-          title: '报告选举结果',
-        });
+        const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
+        const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, '报告选举结果', round);
         const rep = await report.result;
-        if (await stopIfCancelled(rep, 'result-report')) return;
-        await moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome });
-        const approval = await task(`result-approval${sfx}`, {
-          step: 'result-approval',
-          org: supervisorOrg,
-          role: 'supervisor',
-          due: { workingDays: rules.replyWorkingDays },
-          title: '审批选举结果',
-          validate: outcomeRule(reviewOutcome),
-        });
+        const reported = await done(`result-report${sfx}`, resultReport, rep);
+        if (!reported) return;
+        await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
+        const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审批选举结果', round);
         const ap = await approval.result;
-        if (await stopIfCancelled(ap, 'result-approval')) return;
-        const d = outcomeOf(reviewOutcome, ap.outcome);
-        await moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor });
+        const d = await done(`result-approval${sfx}`, resultApproval, ap);
+        if (!d) return;
+        await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
         if (d.decision === 'agree') break;
       }
-      const next = await acts.renewTerm({ workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
-      nextDeadline = null;
-      await moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee });
+      const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
+      p.nextDeadline = null;
+      await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
       renewed = true;
-    },
-    async (cancel) => {
-      nextDeadline = null;
-      step = 'cancelled';
-      await acts.cancelProcess({ workflowId, organizationId: ctx!.organizationId, kind: KIND, step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
     },
   );
   await condition(allHandlersFinished);

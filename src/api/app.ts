@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
+import updateGateway from './gateway.js';
 import authPlugin from './plugins/auth.js';
 import noNul from './plugins/no-nul.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -61,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('sql', deps.sql);
   app.decorate('temporal', deps.temporal);
   app.decorate('config', deps.config);
+  // Every route that sends a workflow an Update does so through app.updateProcess.
+  await app.register(updateGateway);
   registerErrorHandler(app);
 
   await app.register(swagger, {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sql } from '../db/client.js';
 import { HttpError } from './errors.js';
@@ -8,6 +9,11 @@ export interface ActionResponse {
   status: number;
   body: unknown;
 }
+
+/** The header of every route that sends an Update (documented in the OpenAPI). */
+export const idempotencyKeyHeader = z.object({
+  'idempotency-key': z.string().max(200).optional().describe('a retry with the same key gets the first answer again (header idempotent-replayed: true) and acts once'),
+});
 
 /** The Idempotency-Key of a request, if any (validated: opaque, at most 200 characters). */
 export function idempotencyKey(req: FastifyRequest): string | undefined {
@@ -30,12 +36,13 @@ export function idempotencyKey(req: FastifyRequest): string | undefined {
  */
 export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyReply, run: () => Promise<ActionResponse>) {
   const key = idempotencyKey(req);
+  wrapped.add(req);
   if (!key) {
     const r = await run();
     return reply.status(r.status).send(r.body);
   }
   const userId = req.principal.userId;
-  const request = `${req.method} ${req.url.split('?')[0]} ${createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex')}`;
+  const request = fingerprint(req);
   const [claimed] = await sql`
     insert into idempotency_keys (user_id, key, request) values (${userId}, ${key}, ${request}) on conflict do nothing returning key`;
   if (!claimed) {
@@ -54,6 +61,21 @@ export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyRe
   }
   return answer(sql, reply, userId, key, run);
 }
+
+/**
+ * What makes two requests the same: method, path, query and body. A body still streaming in (a file upload,
+ * read by the action itself) counts by its type and declared length.
+ */
+function fingerprint(req: FastifyRequest): string {
+  const [path, query] = req.url.split('?');
+  const body = req.body as { pipe?: unknown } | null | undefined;
+  const content = typeof body?.pipe === 'function' ? `stream ${req.headers['content-type'] ?? ''} ${req.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null);
+  return `${req.method} ${path} ${createHash('sha256').update(query ? `${query}\n${content}` : content).digest('hex')}`;
+}
+
+/** The requests running inside `idempotent`: only those may send an Update (src/api/gateway.ts checks). */
+const wrapped = new WeakSet<FastifyRequest>();
+export const insideIdempotent = (req: FastifyRequest): boolean => wrapped.has(req);
 
 /** Longer than an action may take (the update deadline is 15 s): an attempt this old without an answer is dead. */
 const ABANDONED_AFTER = '20 seconds';
@@ -81,7 +103,7 @@ async function answer(sql: Sql, reply: FastifyReply, userId: number, key: string
   }
 }
 
-/** A Temporal Update id per (caller, key): Temporal itself refuses to apply the same update twice. */
+/** A Temporal Update id per (caller, key, what is sent): Temporal itself refuses to apply the same update twice. */
 export const updateIdFor = (req: FastifyRequest, action: string): string | undefined => {
   const key = idempotencyKey(req);
   return key ? `idem:${req.principal.userId}:${action}:${key}` : undefined;

@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
+export const taskActionSchema = z.enum(['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel']);
+
 /** A task as GET /tasks lists it. */
 export const taskSchema = z.object({
   id: z.number(),
@@ -27,6 +29,51 @@ export const taskSchema = z.object({
    */
   provisional: z.boolean(),
   provisionalYears: z.array(z.number()),
+});
+
+/** A task in the list (GET /tasks): with the actions the caller may take on it now (its step's rights, its state). */
+export const taskListItemSchema = taskSchema.extend({ actions: z.array(taskActionSchema) });
+
+const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'close']);
+
+/**
+ * GET /tasks/{id}: the task, its step as the catalog defines it (src/domain/steps.ts; null for a step it does not
+ * name), the context the workflow opened it with, what the caller may do to it now, and its process's history.
+ */
+export const taskDetailSchema = z.object({
+  task: taskSchema,
+  process: z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      status: z.string().describe('running, completed or cancelled'),
+      organization: z.string().describe('the organization the process is about (a reply is given by the committee above it)'),
+      organizationName: z.string(),
+    })
+    .nullable(),
+  step: z
+    .object({
+      id: z.string().describe('process:step, the catalog entry'),
+      role: z.string().describe('who does it; those who steer above may do it too'),
+      words: z.object({ 'zh-CN': z.string(), en: z.string() }),
+    })
+    .nullable(),
+  context: z.record(z.string(), z.unknown()).nullable().describe('what the step decides on and its rule needs, written by the workflow when it opened the task'),
+  actions: z.array(taskActionSchema).describe('the actions the caller may take on the task now (rights and state)'),
+  escalations: z.array(
+    z.object({ id: z.number(), level: z.number(), state: z.enum(['open', 'acknowledged', 'closed']), organization: z.string(), actions: z.array(escalationActionSchema) }),
+  ),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      step: z.string(),
+      event: z.string(),
+      verb: z.string().nullable(),
+      round: z.number().nullable(),
+      run: z.number().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 /** A task as a task or escalation action answers it (the workflow's view after the change). */

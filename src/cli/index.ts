@@ -1,5 +1,5 @@
 // `npm run orglife -- <command>` and `npm run migrate`.
-import pino from 'pino';
+import { createLogger } from '../runtime/logger.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -12,7 +12,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
     help: 'apply pending migrations, then exit',
     async run() {
       const cfg = loadConfig();
-      const log = pino({ level: cfg.LOG_LEVEL });
+      const log = createLogger({ level: cfg.LOG_LEVEL });
       const pg = cfg.DATABASE_URL
         ? { url: cfg.DATABASE_URL, stop: async () => {} }
         : await startEmbeddedPostgres(join(cfg.dataDir, 'postgres'), cfg.ORGLIFE_PG_PORT, (m) => log.info(m));

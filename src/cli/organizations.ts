@@ -3,7 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { stringify } from 'csv-stringify';
-import pino from 'pino';
+import { createLogger } from '../runtime/logger.js';
 import { loadConfig } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -27,7 +27,7 @@ export class CliFailure extends Error {
 
 async function withDatabase<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
   const cfg = loadConfig();
-  const log = pino({ level: cfg.LOG_LEVEL }, pino.destination(2));
+  const log = createLogger({ level: cfg.LOG_LEVEL }, 2);
   const pg = cfg.DATABASE_URL
     ? { url: cfg.DATABASE_URL, stop: async () => {} }
     : await startEmbeddedPostgres(join(cfg.dataDir, 'postgres'), cfg.ORGLIFE_PG_PORT, (m) => log.info(m));

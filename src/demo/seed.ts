@@ -32,6 +32,13 @@ const startProcess: typeof startOne = async (...args) => {
 
 /** Demo sign-ins, one per role (README): password orglife-demo. */
 export const DEMO_PASSWORD = 'orglife-demo';
+export const DEMO_SIGN_INS: { username: string; role: Role; level: 'province' | 'county' | 'township' | 'village' }[] = [
+  { username: 'demo-admin', role: 'admin', level: 'province' },
+  { username: 'organizer', role: 'organizer', level: 'county' },
+  { username: 'supervisor', role: 'supervisor', level: 'county' },
+  { username: 'secretary', role: 'secretary', level: 'village' },
+  { username: 'liaison', role: 'liaison_officer', level: 'township' },
+];
 
 /** On an empty database (first `npm start`), a small demo province with term elections running. */
 export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log: Logger): Promise<void> {
@@ -58,15 +65,9 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const county = rows.find((r) => r.code.length === 6)!.code;
   const township = rows.find((r) => r.code.length === 9)!.code;
   const village = rows.find((r) => r.parent_code === township && r.type === 'branch')!.code;
-  const demoUsers: [string, Role, string][] = [
-    ['demo-admin', 'admin', '42'],
-    ['organizer', 'organizer', county],
-    ['supervisor', 'supervisor', county],
-    ['secretary', 'secretary', village],
-    ['liaison', 'liaison_officer', township],
-  ];
-  for (const [username, role, code] of demoUsers) {
-    await createUser(sql, { username, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(code)! }] });
+  const at = { province: '42', county, township, village };
+  for (const { username, role, level } of DEMO_SIGN_INS) {
+    await createUser(sql, { username, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[level])! }] });
   }
   const codes = rows.filter((r) => r.type !== 'unit').map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);

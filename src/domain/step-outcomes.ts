@@ -1,39 +1,8 @@
-// What a person files to complete a task, per process step: one zod schema each, with the fields the web UI
-// renders as a form. Shared by the browser (validation before sending, errors next to the field) and available
-// to the API to validate `outcome` the same way. Messages are i18n keys (`v.*`), translated by the UI.
-// A step's form uses the very schema and domain check the workflow's validator runs (the check reads what it
-// needs from the process history, step-context.ts), so the form refuses what the workflow would refuse.
+// The form machinery of the step catalog (steps.ts): field kinds, the fields read from a workflow's own schema,
+// the outcome schemas of the steps whose domain file has none, form strings → outcome, and the check that puts
+// each error next to its field. Messages are i18n keys (`v.*`, `r.<rule>`), translated by the UI.
 import { z } from 'zod';
 import { RuleViolation } from './election.js';
-import { checkReview } from './pairing.js';
-import {
-  liaisonRulesOf,
-  pairingReviewYearOf,
-  pairingRulesOf,
-  selectionBallotOf,
-  selectionPlanOf,
-  selectionRankingOf,
-  termBallotOf,
-  termRulesOf,
-  trainingEnrolmentsOf,
-  twoRecRulesOf,
-  type StepHistory,
-} from './step-context.js';
-import {
-  ballotOutcome,
-  candidatesOutcome,
-  checkBallot,
-  checkCandidates,
-  checkPostponement,
-  checkSecretary,
-  electionReplyOutcome,
-  electionRequestOutcome,
-  reviewOutcome,
-  secretaryOutcome,
-} from './term-election.js';
-import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot } from './two-recommendations.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from './liaison-dispatch.js';
-import { attendanceOutcome, checkAttendance } from './rotation-training.js';
 
 /**
  * `names`: one name a line (a list of candidates); `votes`: one "name count" a line (votes or recommendations per
@@ -53,23 +22,12 @@ export interface FieldSpec {
   when?: { field: string; is: readonly string[] };
 }
 
+/** What the form machinery needs of a catalog entry (steps.ts StepDef). */
 export interface StepForm {
   fields: readonly FieldSpec[];
-  schema: z.ZodType<Record<string, unknown>>;
-  /** The workflow's rule on the parsed outcome, with what the history tells; throws RuleViolation. */
-  check?: (outcome: Record<string, unknown>, history: StepHistory) => void;
-  /** The field a broken rule (RuleViolation.rule, also named by the API's 422) is shown next to. */
+  outcome: z.ZodType<Record<string, unknown>>;
+  rule?: (outcome: never, context: never) => void;
   ruleFields?: Readonly<Record<string, string>>;
-}
-
-/** A form whose check is typed by its schema's output. */
-function form<S extends z.ZodType<Record<string, unknown>>>(f: {
-  fields: readonly FieldSpec[];
-  schema: S;
-  check?: (outcome: z.output<S>, history: StepHistory) => void;
-  ruleFields?: Readonly<Record<string, string>>;
-}): StepForm {
-  return f as unknown as StepForm;
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
@@ -82,7 +40,7 @@ export const nominationMethods = ['members', 'committee', 'combined'] as const;
  * A form field of a workflow's own schema (src/domain/*), whether it is required and its bounds read from that
  * schema: the form states no rule of its own, so it can be neither stricter nor looser than the workflow.
  */
-function fieldOf(schema: z.ZodObject, name: string, kind: FieldKind, extra: Pick<FieldSpec, 'options' | 'when'> = {}): FieldSpec {
+export function fieldOf(schema: z.ZodObject, name: string, kind: FieldKind, extra: Pick<FieldSpec, 'options' | 'when'> = {}): FieldSpec {
   const field = schema.shape[name];
   if (!field) throw new Error(`the schema has no field ${name}`);
   const inner = field instanceof z.ZodOptional ? field.unwrap() : field;
@@ -157,252 +115,27 @@ export const pairingReviewOutcome = z.object({ rating: choice(reviewRatings), co
 /** Steps whose workflow takes any outcome (an acknowledgement, a report filed on paper): an optional note. */
 export const noteOutcome = z.object({ note: z.string().max(4000, { error: 'v.tooLong' }).optional() });
 
-const note: FieldSpec = { name: 'note', kind: 'text', required: false, max: 4000 };
-const review = (decisions: readonly string[], schema: z.ZodType<Record<string, unknown>>) =>
-  form({
-    fields: [
-      { name: 'decision', kind: 'select', required: true, options: decisions },
-      { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
-    ],
-    schema,
-  });
+export const note: FieldSpec = { name: 'note', kind: 'text', required: false, max: 4000 };
+/** A decision and comments (a review, a reply). */
+export const reviewFields = (decisions: readonly string[]): readonly FieldSpec[] => [
+  { name: 'decision', kind: 'select', required: true, options: decisions },
+  { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
+];
 /** RuleViolation names of a ballot (election.ts countVotes, checkBallot) and the fields they concern. */
-const ballotRules = { entitled: 'entitled', present: 'present', quorum: 'present', 'void-ballot': 'ballotsReturned', ballots: 'ballotsIssued', votes: 'votes', candidates: 'votes' };
-const recommendationRules = { entitled: 'entitled', present: 'present', turnout: 'present', votes: 'votes' };
-const ballotFields: readonly FieldSpec[] = [
+export const ballotRules = { entitled: 'entitled', present: 'present', quorum: 'present', 'void-ballot': 'ballotsReturned', ballots: 'ballotsIssued', votes: 'votes', candidates: 'votes' };
+export const recommendationRules = { entitled: 'entitled', present: 'present', turnout: 'present', votes: 'votes' };
+export const ballotFields: readonly FieldSpec[] = [
   { name: 'entitled', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'present', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'ballotsIssued', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'ballotsReturned', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'votes', kind: 'votes', required: true },
 ];
-const recommendationFields: readonly FieldSpec[] = [
+export const recommendationFields: readonly FieldSpec[] = [
   { name: 'entitled', kind: 'int', required: true, min: 1, max: 1_000_000 },
   { name: 'present', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'votes', kind: 'votes', required: true },
 ];
-
-/**
- * The form of every step a workflow opens a task for, by step name; `process:step` where two processes use the
- * same step name for different things (a liaison officer's training is not a secretary's rotation training).
- */
-export const stepForms: Record<string, StepForm> = {
-  // ---- term election 换届选举 (workflows/term-election.ts) ----
-  'election-request': form({
-    fields: [
-      fieldOf(electionRequestOutcome, 'electionDate', 'date'),
-      fieldOf(electionRequestOutcome, 'seats', 'int'),
-      fieldOf(electionRequestOutcome, 'nominationMethod', 'select', { options: nominationMethods }),
-      fieldOf(electionRequestOutcome, 'postponeMonths', 'int'),
-      fieldOf(electionRequestOutcome, 'note', 'text'),
-    ],
-    schema: electionRequestOutcome,
-    check: (o, h) => {
-      const rules = termRulesOf(h);
-      if (rules && o.postponeMonths !== undefined) checkPostponement(o.postponeMonths, rules);
-    },
-    ruleFields: { postponement: 'postponeMonths' },
-  }),
-  'election-reply': form({
-    fields: [
-      { name: 'decision', kind: 'select', required: true, options: ['approve', 'return', 'postpone'] },
-      { name: 'postponeMonths', kind: 'int', required: true, min: 1, max: 120, when: { field: 'decision', is: ['postpone'] } },
-      { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
-    ],
-    schema: electionReplyOutcome,
-    check: (o, h) => {
-      const rules = termRulesOf(h);
-      if (rules && o.decision === 'postpone') checkPostponement(o.postponeMonths, rules);
-    },
-    ruleFields: { postponement: 'postponeMonths' },
-  }),
-  candidates: form({
-    fields: [
-      fieldOf(candidatesOutcome, 'seats', 'int'),
-      { name: 'candidates', kind: 'names', required: true, max: 200 },
-    ],
-    schema: candidatesOutcome,
-    check: (o, h) => {
-      const rules = termRulesOf(h);
-      if (rules) checkCandidates(o, rules);
-    },
-    ruleFields: { 'candidate-margin': 'candidates' },
-  }),
-  'candidates-review': review(['agree', 'return'], reviewOutcome),
-  'members-meeting': form({
-    fields: ballotFields,
-    schema: ballotOutcome,
-    check: (o, h) => {
-      const rules = termRulesOf(h);
-      const ballot = termBallotOf(h);
-      // Full members are on the register, not in the history: the workflow checks `entitled` against them.
-      if (rules && ballot) checkBallot(o, { ...ballot, fullMembers: Number.POSITIVE_INFINITY }, rules);
-    },
-    ruleFields: ballotRules,
-  }),
-  'secretary-election': form({
-    fields: [{ name: 'secretary', kind: 'text', required: true, max: 100 }],
-    schema: secretaryOutcome,
-    check: (o, h) => {
-      const ballot = termBallotOf(h);
-      if (ballot) checkSecretary(o.secretary, ballot.committee);
-    },
-    ruleFields: { secretary: 'secretary' },
-  }),
-  'result-report': form({ fields: [note], schema: noteOutcome }),
-  'result-approval': review(['agree', 'return'], reviewOutcome),
-
-  // ---- two recommendations, one election 两推一选 (workflows/two-recommendations-one-election.ts) ----
-  'selection-plan': form({
-    fields: [
-      { name: 'post', kind: 'select', required: true, options: selectionPosts },
-      { name: 'seats', kind: 'int', required: true, min: 1, max: 15 },
-      { name: 'villagerBasis', kind: 'select', required: true, options: villagerBases },
-      { name: 'eligibility', kind: 'text', required: true, max: 2000 },
-      { name: 'publishedOn', kind: 'date', required: true },
-    ],
-    schema: selectionPlanOutcome,
-  }),
-  'members-recommendation': form({
-    fields: recommendationFields,
-    schema: recommendationOutcome,
-    check: (o, h) => {
-      const rules = twoRecRulesOf(h);
-      const plan = selectionPlanOf(h);
-      // The members on the register are not in the history: the workflow checks `entitled` against them.
-      if (rules && plan) checkRecommendationRound('members', o, plan.seats, rules);
-    },
-    ruleFields: recommendationRules,
-  }),
-  'villagers-recommendation': form({
-    fields: recommendationFields,
-    schema: recommendationOutcome,
-    check: (o, h) => {
-      const rules = twoRecRulesOf(h);
-      const plan = selectionPlanOf(h);
-      if (rules && plan) checkRecommendationRound(plan.villagerBasis, o, plan.seats, rules);
-    },
-    ruleFields: recommendationRules,
-  }),
-  'preliminary-candidates': form({
-    fields: [
-      { name: 'decision', kind: 'select', required: true, options: ['candidates', 'no-suitable-candidate'] },
-      { name: 'candidates', kind: 'names', required: true, max: 60, when: { field: 'decision', is: ['candidates'] } },
-      { name: 'reason', kind: 'text', required: true, max: 2000, when: { field: 'decision', is: ['no-suitable-candidate'] } },
-    ],
-    schema: preliminaryCandidatesOutcome,
-    check: (o, h) => {
-      const rules = twoRecRulesOf(h);
-      const plan = selectionPlanOf(h);
-      const ranking = selectionRankingOf(h);
-      if (o.decision === 'candidates' && rules && plan && ranking) checkPreliminaryCandidates(o.candidates, plan.seats, ranking, rules);
-    },
-    ruleFields: { candidates: 'candidates', 'not-recommended': 'candidates', 'recommendation-share': 'candidates', 'candidate-margin': 'candidates' },
-  }),
-  'selection-election': form({
-    fields: ballotFields,
-    schema: selectionBallotOutcome,
-    check: (o, h) => {
-      const rules = twoRecRulesOf(h);
-      const ballot = selectionBallotOf(h);
-      if (rules && ballot) checkSelectionBallot(o, { ...ballot, fullMembers: Number.POSITIVE_INFINITY }, rules);
-    },
-    ruleFields: ballotRules,
-  }),
-  'selection-secretary': form({
-    fields: [
-      { name: 'secretary', kind: 'text', required: true, max: 100 },
-      { name: 'concurrentHead', kind: 'select', required: true, options: yesNo },
-    ],
-    schema: selectionSecretaryOutcome,
-    check: (o, h) => {
-      const ballot = selectionBallotOf(h);
-      if (ballot) checkSecretary(o.secretary, ballot.committee);
-    },
-    ruleFields: { secretary: 'secretary' },
-  }),
-  'township-approval': form({
-    fields: [
-      { name: 'decision', kind: 'select', required: true, options: ['approve', 'reject'] },
-      { name: 'comments', kind: 'text', required: false, max: 2000 },
-    ],
-    schema: townshipApprovalOutcome,
-  }),
-  'first-secretary-dispatch': form({
-    fields: [
-      { name: 'firstSecretary', kind: 'text', required: true, max: 100 },
-      { name: 'fromUnit', kind: 'text', required: true, max: 200 },
-      { name: 'startsOn', kind: 'date', required: true },
-    ],
-    schema: firstSecretaryOutcome,
-  }),
-
-  // ---- rotation training 轮训 (workflows/rotation-training.ts) ----
-  training: form({
-    fields: [
-      { name: 'session', kind: 'text', required: true, max: 64 },
-      { name: 'attended', kind: 'check', required: true },
-    ],
-    schema: attendanceOutcome,
-    check: (o, h) => {
-      const enrolled = trainingEnrolmentsOf(h);
-      if (enrolled) checkAttendance(String(o.session), enrolled);
-    },
-    ruleFields: { enrolment: 'session' },
-  }),
-
-  // ---- liaison officer dispatch 选派党建联络员 (workflows/liaison-dispatch.ts) ----
-  'assign-officer': form({ fields: [{ name: 'officer', kind: 'text', required: true, max: 64 }], schema: assignOfficerOutcome }),
-  acknowledge: form({ fields: [note], schema: noteOutcome }),
-  'liaison-dispatch:training': form({ fields: [note], schema: noteOutcome }),
-  'visit-report': form({
-    fields: [
-      { name: 'visitedOn', kind: 'date', required: true },
-      { name: 'fullMembers', kind: 'int', required: true, min: 0, max: 100_000 },
-      { name: 'notes', kind: 'text', required: false, max: 4000 },
-    ],
-    schema: visitReportOutcome,
-  }),
-  'establishment-request': form({ fields: [note], schema: noteOutcome }),
-  'establishment-approval': review(['agree', 'return'], reviewOutcome),
-  'founding-meeting': form({
-    fields: [
-      { name: 'secretary', kind: 'text', required: true, max: 100 },
-      { name: 'fullMembers', kind: 'int', required: true, min: 0, max: 100_000 },
-    ],
-    schema: foundingMeetingOutcome,
-    check: (o, h) => {
-      const rules = liaisonRulesOf(h);
-      if (rules) checkEstablishThreshold(Number(o.fullMembers), rules.establishThreshold);
-    },
-    ruleFields: { 'establish-threshold': 'fullMembers' },
-  }),
-
-  // ---- urban–rural pairing 结对共建 (workflows/pairing.ts) ----
-  'pairing-deliverable': form({
-    fields: [{ name: 'summary', kind: 'text', required: true, max: 2000 }],
-    schema: deliverableOutcome,
-  }),
-  'pairing-review': form({
-    fields: [
-      { name: 'rating', kind: 'select', required: true, options: reviewRatings },
-      { name: 'comments', kind: 'text', required: true, max: 2000 },
-      { name: 'decision', kind: 'select', required: false, options: pairingDecisions },
-    ],
-    schema: pairingReviewOutcome,
-    check: (o, h) => {
-      const rules = pairingRulesOf(h);
-      const year = pairingReviewYearOf(h);
-      if (rules && year !== undefined) checkReview(o, year, rules);
-    },
-    ruleFields: { 'review-decision': 'decision' },
-  }),
-};
-
-/** The form of a process's step, or undefined when there is none. */
-export function formFor(process: string, step: string): StepForm | undefined {
-  return stepForms[`${process}:${step}`] ?? stepForms[step];
-}
 
 /** Is a field shown, given the form's current values? */
 export function isShown(f: FieldSpec, values: Record<string, string>): boolean {
@@ -463,11 +196,11 @@ function issueKey(issue: z.core.$ZodIssue, outcome: Record<string, unknown>): st
 }
 
 /**
- * Field name → first error key, or null when the outcome is valid. With the process history, the step's rule is
+ * Field name → first error key, or null when the outcome is valid. With the task's context, the step's rule is
  * checked too, as the workflow will: a broken rule is `r.<rule>` next to its field (`_`: the form as a whole).
  */
-export function validateOutcome(form: StepForm, outcome: Record<string, unknown>, history?: StepHistory): Record<string, string> | null {
-  const r = form.schema.safeParse(outcome);
+export function validateOutcome(form: StepForm, outcome: Record<string, unknown>, context?: unknown): Record<string, string> | null {
+  const r = form.outcome.safeParse(outcome);
   if (!r.success) {
     const errors: Record<string, string> = {};
     for (const issue of r.error.issues) {
@@ -476,9 +209,9 @@ export function validateOutcome(form: StepForm, outcome: Record<string, unknown>
     }
     return errors;
   }
-  if (!form.check || !history) return null;
+  if (!form.rule || context === undefined || context === null) return null;
   try {
-    form.check(r.data, history);
+    (form.rule as (o: unknown, c: unknown) => void)(r.data, context);
   } catch (err) {
     if (err instanceof RuleViolation) return { [ruleField(form, err.rule)]: `r.${err.rule}` };
     throw err;

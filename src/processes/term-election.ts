@@ -14,24 +14,14 @@ export class AlreadyRunning extends Error {
 }
 
 /** Starts the term-election workflow of one organization and makes it readable at once. */
-export async function startTermElection(sql: Sql, client: Client, taskQueue: string, input: TermElectionInput & { organizationId: number }): Promise<string> {
-  const id = processId(TERM_ELECTION, input.organization);
-  try {
-    await client.workflow.start(termElection, {
-      workflowId: id,
-      taskQueue,
-      args: [{ organization: input.organization, ruleSet: input.ruleSet }],
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyRunning(id);
-    throw err;
-  }
-  // The workflow's first activity writes the same row with a later updated_at and takes it over.
-  await sql`
-    insert into processes (workflow_id, kind, organization_id, current_step, started_at, updated_at)
-    values (${id}, ${TERM_ELECTION}, ${input.organizationId}, 'started', now(), '-infinity')
-    on conflict do nothing`;
-  return id;
+export function startTermElection(sql: Sql, client: Client, taskQueue: string, input: TermElectionInput & { organizationId: number }): Promise<string> {
+  return startProcess(sql, client, taskQueue, {
+    kind: TERM_ELECTION,
+    organization: input.organization,
+    organizationId: input.organizationId,
+    workflow: termElection,
+    args: [{ organization: input.organization, ruleSet: input.ruleSet }],
+  });
 }
 
 /** Starts a process workflow with id `${kind}:${organization}` and makes it readable at once (any kind). */
@@ -48,6 +38,7 @@ export async function startProcess<A extends unknown[]>(
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyRunning(id);
     throw err;
   }
+  // The workflow's first activity writes the same row with a later updated_at and takes it over.
   await sql`
     insert into processes (workflow_id, kind, organization_id, current_step, started_at, updated_at)
     values (${id}, ${p.kind}, ${p.organizationId}, 'started', now(), '-infinity')

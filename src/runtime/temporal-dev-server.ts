@@ -56,6 +56,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   child.on('exit', () => {
     exited = true;
   });
+  const stop = async () => {
+    if (!exited) {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+      if (!exited) child.kill('SIGKILL');
+    }
+    rmSync(pidFile, { force: true });
+  };
   await waitUntil(
     `Temporal dev server on ${address} (log: ${join(dir, 'temporal.log')})`,
     async () => {
@@ -68,19 +77,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
       }
     },
     60_000,
-  );
-  return {
-    address,
-    async stop() {
-      if (!exited) {
-        const done = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
-        if (!exited) child.kill('SIGKILL');
-      }
-      rmSync(pidFile, { force: true });
-    },
-  };
+  ).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { address, stop };
 }
 
 /** Where Go is absent (a user's laptop): the SDK downloads and runs the same dev server. */

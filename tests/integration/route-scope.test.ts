@@ -147,6 +147,7 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/processes/pairing': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.outsideVillage, partner: f.outsidePartner }, expect: [404] }),
   'POST /api/v1/processes/pairing (partner in B)': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.insideVillage, partner: f.outsidePartner }, expect: [404] }),
   'GET /api/v1/processes/:id': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}`, expect: [404] }),
+  'GET /api/v1/tasks/:id': (f) => ({ method: 'GET', url: `/api/v1/tasks/${f.outsideTaskId}`, expect: [404] }),
   'GET /api/v1/tasks': (f) => ({
     method: 'GET',
     url: '/api/v1/tasks?limit=500',

@@ -29,12 +29,24 @@ export default async function setup(project: TestProject) {
   mkdirSync(dir, { recursive: true });
 
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const [pg, temporal, testServerPath, bundle] = await Promise.all([
+  const started = await Promise.allSettled([
     startEmbeddedPostgres(join(dir, 'postgres'), pgPort, log),
     startDevServer({ dir: join(dir, 'temporal'), port: temporalPort, namespace: 'default', log }),
     ensureTestServer(log),
     bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
-  ]);
+  ] as const);
+  // One of them failed: stop the servers the others started before giving up, so no run leaves one behind.
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(started.slice(0, 2).map((s) => (s.status === 'fulfilled' ? (s.value as { stop(): Promise<void> }).stop() : undefined)));
+    throw failed.reason;
+  }
+  const [pg, temporal, testServerPath, bundle] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startEmbeddedPostgres>>,
+    Awaited<ReturnType<typeof startDevServer>>,
+    string,
+    Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  ];
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RuleViolation } from '../../src/domain/election.js';
 import { pairingRulesFor } from '../../src/domain/rules.js';
 import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../src/domain/pairing.js';
-import { pairingReviewOutcome, stepForms, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
+import { pairingReviewOutcome, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
+import { pairingReview } from '../../src/domain/steps.js';
 
 const rules = pairingRulesFor('2026-11-25');
 const rule = (fn: () => unknown) => {
@@ -32,8 +33,12 @@ describe('pairing: the cycle', () => {
     expect(rule(() => checkReview({}, 3, rules))).toBe('review-decision');
     expect(rule(() => checkReview({ decision: 'end' }, 3, rules))).toBeNull();
     expect(pairingReviewOutcome.safeParse({ rating: 'excellent', comments: 'x' }).success).toBe(false);
-    const form = stepForms['pairing-review']!;
+    const form = pairingReview;
     expect(validateOutcome(form, formToOutcome(form, { rating: 'good' }))).toEqual({ comments: 'v.required' });
+    // With the task's context the form checks the same rule, beside the decision.
+    const first = { ruleSet: rules.id, year: 1, partner: '市农业农村局' };
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'good', comments: '推进顺利', decision: 'continue' }), first)).toEqual({ decision: 'r.review-decision' });
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'good', comments: '推进顺利', decision: 'end' }), { ...first, year: 3 })).toBeNull();
   });
 });
 

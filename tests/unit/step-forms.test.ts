@@ -1,15 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { checkReview } from '../../src/domain/pairing.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
-import type { StepHistory } from '../../src/domain/step-context.js';
 import {
   deliverableOutcome,
   firstSecretaryOutcome,
-  formFor,
   formToOutcome,
   pairingReviewOutcome,
   preliminaryCandidatesOutcome,
@@ -20,7 +17,10 @@ import {
   selectionSecretaryOutcome,
   townshipApprovalOutcome,
   validateOutcome,
+  type FieldSpec,
 } from '../../src/domain/step-outcomes.js';
+import { languages, processKinds, stepCatalog, stepDef } from '../../src/domain/steps.js';
+import { roles } from '../../src/auth/principal.js';
 import {
   ballotOutcome,
   candidatesOutcome,
@@ -38,45 +38,89 @@ import { outcomeRule } from '../../workflows/process-control.js';
 import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../src/domain/liaison-dispatch.js';
 import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training.js';
 
-// Every step a workflow opens a task for has a form on the task page, and the form refuses what the workflow's
-// Update validator refuses: the same schema and the same domain check, fed from the process history.
+// The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
+// what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
+// the workflow writes to the task when it opens it.
 
-const workflowsDir = fileURLToPath(new URL('../../workflows/', import.meta.url));
+const zhCN = readFileSync(new URL('../../web/src/i18n/zh-CN.ts', import.meta.url), 'utf8');
+const en = readFileSync(new URL('../../web/src/i18n/en.ts', import.meta.url), 'utf8');
 
-/** [process kind, step] of every task the workflows open, read from their source (`step: '…'`). */
-function stepsOpened(): [string, string][] {
-  const out: [string, string][] = [];
-  for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.ts'))) {
-    const src = readFileSync(join(workflowsDir, file), 'utf8');
-    const kind = /export const KIND = '([^']+)'/.exec(src)?.[1];
-    const steps = [...src.matchAll(/\bstep: '([a-z0-9-]+)'/g)].map((m) => m[1]!);
-    if (steps.length && !kind) throw new Error(`${file} opens tasks but names no KIND`);
-    for (const s of new Set(steps)) out.push([kind!, s]);
+/** The schema a field of the form is checked by (the branch of a decision it is shown in), or undefined. */
+function schemaField(outcome: z.ZodType, f: FieldSpec): z.ZodType | undefined {
+  if (outcome instanceof z.ZodObject) return outcome.shape[f.name] as z.ZodType | undefined;
+  if (outcome instanceof z.ZodDiscriminatedUnion) {
+    const options = outcome.options as z.ZodObject[];
+    const branch = f.when ? options.find((o) => o.shape[f.when!.field]?.safeParse(f.when!.is[0]).success) : options.find((o) => o.shape[f.name]);
+    return branch?.shape[f.name] as z.ZodType | undefined;
   }
-  return out;
+  return undefined;
 }
 
-describe('every task step has a form', () => {
-  const opened = stepsOpened();
-
-  it('finds the steps of all five processes', () => {
-    expect(new Set(opened.map(([k]) => k))).toEqual(new Set(['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing']));
-    expect(opened).toContainEqual(['two-recommendations-one-election', 'members-recommendation']);
-    expect(opened).toContainEqual(['liaison-dispatch', 'training']);
+describe('the step catalog', () => {
+  it('covers the five processes, one entry per process and step', () => {
+    expect(new Set(stepCatalog.map((d) => d.process))).toEqual(new Set(processKinds));
+    expect(new Set(stepCatalog.map((d) => d.id)).size).toBe(stepCatalog.length);
+    for (const d of stepCatalog) expect(stepDef(d.process, d.step)).toBe(d);
   });
 
-  it('has a form for each of them', () => {
-    const missing = opened.filter(([k, s]) => !formFor(k, s)).map(([k, s]) => `${k}:${s}`);
-    expect(missing).toEqual([]);
+  for (const d of stepCatalog) {
+    it(`${d.id}: a role, words in every language, a form`, () => {
+      expect(roles).toContain(d.role);
+      for (const l of languages) expect(d.words[l]?.trim(), `${d.id} in ${l}`).toBeTruthy();
+      expect(d.fields.length).toBeGreaterThan(0);
+      // Every rule it may break is shown next to one of its fields (or the form's top).
+      for (const field of Object.values(d.ruleFields ?? {})) expect(d.fields.map((f) => f.name)).toContain(field);
+      for (const f of d.fields) if (f.when) expect(d.fields.map((x) => x.name)).toContain(f.when.field);
+    });
+
+    it(`${d.id}: each field is required and bounded as its schema says`, () => {
+      for (const f of d.fields) {
+        const field = schemaField(d.outcome, f);
+        expect(field, `${d.id}.${f.name} in the schema`).toBeDefined();
+        expect(!field!.safeParse(undefined).success, `${d.id}.${f.name} required`).toBe(f.required);
+        // The bounds the form shows in its errors are the schema's own.
+        const inner = field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field!;
+        if (f.kind === 'int' && inner instanceof z.ZodNumber) {
+          expect(inner.minValue ?? undefined, `${d.id}.${f.name} min`).toBe(f.min);
+          expect(inner.maxValue ?? undefined, `${d.id}.${f.name} max`).toBe(f.max);
+        }
+        // A text's longest: refused one character over (by its length or its pattern), not stricter than the schema.
+        if (f.kind === 'text' && inner instanceof z.ZodString && f.max !== undefined) {
+          expect(inner.safeParse('a'.repeat(f.max + 1)).success, `${d.id}.${f.name} max`).toBe(false);
+          if (inner.maxLength !== null) expect(inner.maxLength, `${d.id}.${f.name} max`).toBe(f.max);
+        }
+        // Each option of a choice is a value the workflow takes (a decision: the branch it selects).
+        if (f.kind === 'select' && f.options) {
+          for (const o of f.options) {
+            const takes = d.outcome instanceof z.ZodDiscriminatedUnion ? (d.outcome.options as z.ZodObject[]).some((b) => b.shape[f.name]?.safeParse(o).success) : inner.safeParse(o).success;
+            expect(takes, `${d.id}.${f.name}=${o}`).toBe(true);
+          }
+        }
+      }
+    });
+
+    it(`${d.id}: shows only what its context holds`, () => {
+      // `shows` is typed by the context; at least every name is a plain key the UI has words for.
+      for (const k of d.shows ?? []) {
+        expect(zhCN, `zh-CN words for ctx.${k}`).toContain(`'ctx.${k}'`);
+        expect(en, `en words for ctx.${k}`).toContain(`'ctx.${k}'`);
+      }
+    });
+  }
+
+  it('leaves no step words in the i18n files: the catalog names every step', () => {
+    const leftover = stepCatalog.flatMap((d) => [zhCN, en].filter((f) => f.includes(`'step.${d.step}'`)).map(() => d.step));
+    expect([...new Set(leftover)]).toEqual([]);
   });
 
   it('tells a liaison officer’s training from a secretary’s rotation training', () => {
-    expect(formFor('rotation-training', 'training')!.fields.map((f) => f.name)).toEqual(['session', 'attended']);
-    expect(formFor('liaison-dispatch', 'training')!.fields.map((f) => f.name)).toEqual(['note']);
+    expect(stepDef('rotation-training', 'training')!.fields.map((f) => f.name)).toEqual(['session', 'attended']);
+    expect(stepDef('liaison-dispatch', 'training')!.fields.map((f) => f.name)).toEqual(['note']);
+    expect(stepDef('liaison-dispatch', 'training')!.role).toBe('liaison_officer');
   });
 });
 
-// ---- samples: the workflow's validator (schema + domain check, as the workflow calls them) and the history the form reads ----
+// ---- samples: the workflow's validator (schema + domain check, as the workflow calls them) and the task's context ----
 
 const twoRec = twoRecommendationsRulesFor('2025-01-01', 'two-rec-2018');
 const term = termRulesFor('2025-01-01', 'national-2018');
@@ -86,41 +130,31 @@ const villagers = { entitled: 40, present: 30, votes: { 张三: 22, 李四: 20, 
 const seats = 2;
 const ranking = weightedRanking(members, villagers, twoRec);
 const slate = ['张三', '李四', '王五'];
-const twoRecHistory: StepHistory = [
-  { event: 'registered', detail: { ruleSet: twoRec.id } },
-  { event: 'plan-published', detail: { post: 'secretary', seats, villagerBasis: 'representatives' } },
-  { event: 'villagers-recommended', detail: { ranking } },
-  { event: 'candidates-fixed', detail: { candidates: slate } },
-];
-const twoRecElected: StepHistory = [...twoRecHistory, { event: 'selection-election-counted', detail: { committee: ['张三', '李四'] } }];
 const termSlate = { seats: 3, candidates: ['甲', '乙', '丙', '丁'] };
-const termHistory: StepHistory = [
-  { event: 'registered', detail: { ruleSet: term.id } },
-  { event: 'candidates-proposed', detail: termSlate },
-];
-const termElected: StepHistory = [...termHistory, { event: 'members-meeting-counted', detail: { committee: ['甲', '乙', '丙'] } }];
-const liaisonHistory: StepHistory = [{ event: 'registered', detail: { ruleSet: liaison.id, fullMembers: 1 } }];
+// The contexts the workflows write to the tasks (steps.ts *Context).
+const termCtx = { ruleSet: term.id };
+const replyCtx = { ruleSet: term.id, request: { electionDate: '2027-01-10', seats: 3, nominationMethod: 'members' } };
+const ballotCtx = { ruleSet: term.id, ...termSlate, committee: [], fullMembers: 30, round: 1 };
+const termElected = { committee: ['甲', '乙', '丙'] };
+const membersCtx = { ruleSet: twoRec.id, seats, basis: 'members', registered: 32 };
+const villagersCtx = { ruleSet: twoRec.id, seats, basis: 'representatives' };
+const rankingCtx = { ruleSet: twoRec.id, seats, ranking };
+const selectionBallotCtx = { ruleSet: twoRec.id, seats, candidates: slate, committee: [], fullMembers: 30, round: 1 };
+const twoRecElected = { committee: ['张三', '李四'] };
+const liaisonCtx = { ruleSet: liaison.id, officer: 'li.ming' };
 const pairing = pairingRulesFor('2025-01-01');
-// The second cycle: an enrolment of the first does not count.
-const trainingHistory: StepHistory = [
-  { event: 'c1:cycle-registered', detail: { cycle: 1 } },
-  { event: 'c1:enrolled-S2023-01', detail: { session: 'S2023-01' } },
-  { event: 'c2:cycle-registered', detail: { cycle: 2 } },
-  { event: 'c2:enrolled-S2026-02', detail: { session: 'S2026-02' } },
-  { event: 'c2:cycle-opened', detail: {} },
-];
+// This cycle's enrolments only: an enrolment of an earlier cycle does not count.
+const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: ['S2026-02'] };
 // The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
-const pairingHistory: StepHistory = [
-  { event: 'c1:cycle-opened', detail: { cycle: 1, ruleSet: pairing.id } },
-  { event: 'c1:review-y1-opened', detail: { year: 1 } },
-];
+const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局' };
 const anything = () => {};
 
 interface Case {
   process: string;
   step: string;
   workflow: (o: Record<string, unknown>) => void;
-  history?: StepHistory;
+  /** The task's context, as the workflow writes it; none for a step without a rule. */
+  context?: unknown;
   valid: Record<string, unknown>[];
   invalid: Record<string, unknown>[];
 }
@@ -131,7 +165,7 @@ const cases: Case[] = [
     process: 'term-election',
     step: 'election-request',
     workflow: outcomeRule(electionRequestOutcome, (o) => o.postponeMonths !== undefined && checkPostponement(o.postponeMonths, term)),
-    history: termHistory,
+    context: termCtx,
     // The edges of the seats: 1 (a branch of fewer than 7 members elects its secretary alone) and 2 were refused by
     // the form and accepted by the workflow when the form restated its own bounds (3–31).
     valid: [
@@ -154,7 +188,7 @@ const cases: Case[] = [
     process: 'term-election',
     step: 'election-reply',
     workflow: outcomeRule(electionReplyOutcome, (o) => o.decision === 'postpone' && checkPostponement(o.postponeMonths, term)),
-    history: termHistory,
+    context: replyCtx,
     valid: [{ decision: 'approve' }, { decision: 'postpone', postponeMonths: 6, comments: '村委会同步换届' }],
     invalid: [{ decision: 'postpone', postponeMonths: 13, comments: '村委会同步换届' }, { decision: 'return' }, { decision: 'maybe' }],
   },
@@ -162,7 +196,7 @@ const cases: Case[] = [
     process: 'term-election',
     step: 'candidates',
     workflow: outcomeRule(candidatesOutcome, (o) => checkCandidates(o, term)),
-    history: termHistory,
+    context: termCtx,
     valid: [termSlate],
     invalid: [{ seats: 3, candidates: ['甲', '乙', '丙'] }, { seats: 3, candidates: ['甲', '甲', '乙', '丙'] }, { seats: 3, candidates: [] }],
   },
@@ -171,7 +205,7 @@ const cases: Case[] = [
     process: 'term-election',
     step: 'members-meeting',
     workflow: outcomeRule(ballotOutcome, (o) => void checkBallot(o, { ...termSlate, fullMembers: 30 }, term)),
-    history: termHistory,
+    context: ballotCtx,
     valid: [{ entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } }],
     invalid: [
       { entitled: 30, present: 24, ballotsIssued: 24, ballotsReturned: 24, votes: { 甲: 20 } },
@@ -183,7 +217,7 @@ const cases: Case[] = [
     process: 'term-election',
     step: 'secretary-election',
     workflow: outcomeRule(secretaryOutcome, (o) => checkSecretary(o.secretary, ['甲', '乙', '丙'])),
-    history: termElected,
+    context: termElected,
     valid: [{ secretary: '甲' }],
     invalid: [{ secretary: '丁' }, { secretary: '' }],
   },
@@ -202,15 +236,15 @@ const cases: Case[] = [
     process: 'two-recommendations-one-election',
     step: 'members-recommendation',
     workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('members', o, seats, twoRec, 32)),
-    history: twoRecHistory,
+    context: membersCtx,
     valid: [members],
-    invalid: [{ ...members, present: 20 }, { ...members, present: 31 }, { ...members, votes: { 张三: 29 } }, { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } }, { ...members, votes: {} }],
+    invalid: [{ ...members, present: 20 }, { ...members, present: 31 }, { ...members, entitled: 33, present: 30 }, { ...members, votes: { 张三: 29 } }, { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } }, { ...members, votes: {} }],
   },
   {
     process: 'two-recommendations-one-election',
     step: 'villagers-recommendation',
     workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('representatives', o, seats, twoRec)),
-    history: twoRecHistory,
+    context: villagersCtx,
     valid: [villagers],
     invalid: [{ ...villagers, present: 26 }, { ...villagers, entitled: 0 }],
   },
@@ -218,7 +252,7 @@ const cases: Case[] = [
     process: 'two-recommendations-one-election',
     step: 'preliminary-candidates',
     workflow: outcomeRule(preliminaryCandidatesOutcome, (o) => o.decision === 'candidates' && checkPreliminaryCandidates(o.candidates, seats, ranking, twoRec)),
-    history: twoRecHistory,
+    context: rankingCtx,
     valid: [{ decision: 'candidates', candidates: slate }, { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' }],
     invalid: [
       { decision: 'candidates', candidates: ['张三', '李四'] },
@@ -231,7 +265,7 @@ const cases: Case[] = [
     process: 'two-recommendations-one-election',
     step: 'selection-election',
     workflow: outcomeRule(selectionBallotOutcome, (o) => void checkSelectionBallot(o, { seats, candidates: slate, fullMembers: 30 }, twoRec)),
-    history: twoRecHistory,
+    context: selectionBallotCtx,
     valid: [{ entitled: 30, present: 28, ballotsIssued: 28, ballotsReturned: 28, votes: { 张三: 20, 李四: 18, 王五: 5 } }],
     invalid: [
       { entitled: 30, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 张三: 20 } },
@@ -242,7 +276,7 @@ const cases: Case[] = [
     process: 'two-recommendations-one-election',
     step: 'selection-secretary',
     workflow: outcomeRule(selectionSecretaryOutcome, (o) => checkSecretary(o.secretary, ['张三', '李四'])),
-    history: twoRecElected,
+    context: twoRecElected,
     valid: [{ secretary: '张三', concurrentHead: 'yes' }],
     invalid: [{ secretary: '王五', concurrentHead: 'yes' }, { secretary: '张三' }],
   },
@@ -260,7 +294,7 @@ const cases: Case[] = [
     process: 'rotation-training',
     step: 'training',
     workflow: outcomeRule(attendanceOutcome, (o) => checkAttendance(o.session, ['S2026-02'])),
-    history: trainingHistory,
+    context: trainingCtx,
     valid: [{ session: 'S2026-02', attended: true }],
     invalid: [{ session: 'S2026-02' }, { session: '', attended: true }, { session: 'S2023-01', attended: true }],
   },
@@ -282,7 +316,7 @@ const cases: Case[] = [
     process: 'liaison-dispatch',
     step: 'founding-meeting',
     workflow: outcomeRule(foundingMeetingOutcome, (o) => checkEstablishThreshold(o.fullMembers, liaison.establishThreshold)),
-    history: liaisonHistory,
+    context: liaisonCtx,
     valid: [{ secretary: '陈静', fullMembers: 3 }],
     invalid: [{ secretary: '陈静', fullMembers: 2 }, { secretary: '', fullMembers: 3 }],
   },
@@ -293,7 +327,7 @@ const cases: Case[] = [
     process: 'pairing',
     step: 'pairing-review',
     workflow: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, 1, pairing)),
-    history: pairingHistory,
+    context: pairingCtx,
     valid: [{ rating: 'good', comments: '五个好任务推进顺利' }],
     invalid: [{ rating: 'great', comments: '五个好任务推进顺利' }, { rating: 'good' }, { rating: 'good', comments: '五个好任务推进顺利', decision: 'continue' }],
   },
@@ -312,23 +346,25 @@ function workflowVerdict(c: Case, o: Record<string, unknown>): string | null {
 }
 
 describe("each form agrees with its workflow's validator", () => {
-  it('covers every step the workflows open', () => {
+  it('covers every step of the catalog', () => {
     const covered = new Set(cases.map((c) => `${c.process}:${c.step}`));
-    expect(stepsOpened().map(([k, s]) => `${k}:${s}`).filter((x) => !covered.has(x))).toEqual([]);
+    expect(stepCatalog.map((d) => d.id).filter((x) => !covered.has(x))).toEqual([]);
   });
 
   for (const c of cases) {
     it(`${c.process} · ${c.step}`, () => {
-      const form = formFor(c.process, c.step)!;
+      const form = stepDef(c.process, c.step)!;
       expect(form).toBeDefined();
+      // A step with a rule needs its context to check it: a case without one would check only the schema.
+      if (form.rule) expect(c.context, 'a context for the rule').toBeDefined();
       for (const o of c.valid) {
         expect(workflowVerdict(c, o), `workflow on ${JSON.stringify(o)}`).toBeNull();
-        expect(validateOutcome(form, o, c.history ?? []), `form on ${JSON.stringify(o)}`).toBeNull();
+        expect(validateOutcome(form, o, c.context), `form on ${JSON.stringify(o)}`).toBeNull();
       }
       for (const o of c.invalid) {
         const verdict = workflowVerdict(c, o);
         expect(verdict, `workflow on ${JSON.stringify(o)}`).not.toBeNull();
-        const errors = validateOutcome(form, o, c.history ?? []);
+        const errors = validateOutcome(form, o, c.context);
         expect(errors, `form on ${JSON.stringify(o)}`).not.toBeNull();
         // A broken rule is named the same way and shown next to the field it concerns.
         if (verdict !== 'schema') expect(errors).toEqual({ [ruleField(form, verdict!)]: `r.${verdict}` });
@@ -339,24 +375,31 @@ describe("each form agrees with its workflow's validator", () => {
 
 describe('form inputs', () => {
   it('reads votes one person a line, and a line without a count as not a number', () => {
-    const form = formFor('two-recommendations-one-election', 'members-recommendation')!;
+    const form = stepDef('two-recommendations-one-election', 'members-recommendation')!;
     const o = formToOutcome(form, { entitled: '30', present: '28', votes: '张三 20\n李四：18\n\n王五,15' });
     expect(o).toEqual({ entitled: 30, present: 28, votes: { 张三: 20, 李四: 18, 王五: 15 } });
     const bad = formToOutcome(form, { entitled: '30', present: '28', votes: '张三\n李四 十八' });
     expect(bad.votes).toEqual({ 张三: Number.NaN, 李四: Number.NaN });
-    expect(validateOutcome(form, bad, twoRecHistory)).toEqual({ votes: 'v.int' });
+    expect(validateOutcome(form, bad, membersCtx)).toEqual({ votes: 'v.int' });
   });
 
-  it('puts a turnout below the rule next to "present", with the history the workflow recorded', () => {
-    const form = formFor('two-recommendations-one-election', 'members-recommendation')!;
+  it('puts the candidate margin next to the candidates and a postponement past the rule next to its months', () => {
+    const candidates = stepDef('term-election', 'candidates')!;
+    expect(validateOutcome(candidates, formToOutcome(candidates, { seats: '3', candidates: '甲\n乙\n丙' }), termCtx)).toEqual({ candidates: 'r.candidate-margin' });
+    const reply = stepDef('term-election', 'election-reply')!;
+    expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '13', comments: '村委会同步换届' }), replyCtx)).toEqual({ postponeMonths: 'r.postponement' });
+  });
+
+  it('puts a turnout below the rule next to "present", with the context the workflow wrote', () => {
+    const form = stepDef('two-recommendations-one-election', 'members-recommendation')!;
     const o = formToOutcome(form, { entitled: '30', present: '20', votes: '张三 15' });
-    expect(validateOutcome(form, o, twoRecHistory)).toEqual({ present: 'r.turnout' });
-    // Without the history (the plan not yet read) only the schema is checked; the workflow still refuses.
+    expect(validateOutcome(form, o, membersCtx)).toEqual({ present: 'r.turnout' });
+    // A task opened before contexts were written has none: only the schema is checked; the workflow still refuses.
     expect(validateOutcome(form, o)).toBeNull();
   });
 
   it('reads names one a line (or separated by commas), and shows only the fields of the decision taken', () => {
-    const form = formFor('two-recommendations-one-election', 'preliminary-candidates')!;
+    const form = stepDef('two-recommendations-one-election', 'preliminary-candidates')!;
     const values = { decision: 'candidates', candidates: '张三\n李四、王五', reason: 'left over from the other branch' };
     expect(formToOutcome(form, values)).toEqual({ decision: 'candidates', candidates: ['张三', '李四', '王五'] });
     expect(validateOutcome(form, formToOutcome(form, { decision: 'no-suitable-candidate' }))).toEqual({ reason: 'v.required' });
@@ -364,10 +407,10 @@ describe('form inputs', () => {
   });
 
   it('turns a ticked box into true and translates zod’s own messages of the domain schemas', () => {
-    const training = formFor('rotation-training', 'training')!;
+    const training = stepDef('rotation-training', 'training')!;
     expect(formToOutcome(training, { session: 'S1', attended: 'true' })).toEqual({ session: 'S1', attended: true });
     expect(validateOutcome(training, formToOutcome(training, { session: 'S1' }))).toEqual({ attended: 'v.required' });
-    const reply = formFor('term-election', 'election-reply')!;
+    const reply = stepDef('term-election', 'election-reply')!;
     expect(validateOutcome(reply, formToOutcome(reply, { decision: 'return', comments: '不' }))).toEqual({ comments: 'v.tooShort' });
     expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '1.5', comments: '同步换届' }))).toEqual({ postponeMonths: 'v.int' });
   });

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formToOutcome, stepForms, validateOutcome } from '../../src/domain/step-outcomes.js';
+import { formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
+import { candidates as candidatesStep, electionRequest } from '../../src/domain/steps.js';
 import { candidatesOutcome, electionRequestOutcome } from '../../src/domain/term-election.js';
-import type { StepHistory } from '../../src/domain/step-context.js';
 
 // The schemas behind the task forms: what the browser checks before it sends, and what it shows per field.
 describe('step outcome forms', () => {
-  const form = stepForms['election-request']!;
+  const form = electionRequest;
 
   it("uses the workflow's own schema for the election request, its bounds and required fields read from it", () => {
-    expect(form.schema).toBe(electionRequestOutcome);
+    expect(form.outcome).toBe(electionRequestOutcome);
     const seats = form.fields.find((f) => f.name === 'seats')!;
     expect(seats).toMatchObject({ kind: 'int', required: false, min: 1, max: 99 });
     expect(electionRequestOutcome.shape.seats.unwrap()).toMatchObject({ minValue: seats.min, maxValue: seats.max });
-    expect(stepForms.candidates!.fields.find((f) => f.name === 'seats')).toMatchObject({ required: true, min: 1, max: 99 });
-    expect(stepForms.candidates!.schema).toBe(candidatesOutcome);
+    expect(candidatesStep.fields.find((f) => f.name === 'seats')).toMatchObject({ required: true, min: 1, max: 99 });
+    expect(candidatesStep.outcome).toBe(candidatesOutcome);
   });
 
   it('accepts what the workflow accepts: one seat (a branch of fewer than 7 members elects its secretary alone), a request left to the reply', () => {
@@ -22,7 +22,7 @@ describe('step outcome forms', () => {
   });
 
   it('names every missing required field', () => {
-    const candidates = stepForms.candidates!;
+    const candidates = candidatesStep;
     expect(validateOutcome(candidates, formToOutcome(candidates, {}))).toEqual({ seats: 'v.required', candidates: 'v.required' });
   });
 
@@ -34,9 +34,10 @@ describe('step outcome forms', () => {
   });
 
   it("checks the run's postponement rule beside its field", () => {
-    const history: StepHistory = [{ event: 'registered', detail: { ruleSet: 'national-2018' } }];
-    expect(validateOutcome(form, formToOutcome(form, { postponeMonths: '13' }), history)).toEqual({ postponeMonths: 'r.postponement' });
-    expect(validateOutcome(form, formToOutcome(form, { postponeMonths: '12' }), history)).toBeNull();
+    // The context the workflow wrote when it opened the request: the run's rule set.
+    const context = { ruleSet: 'national-2018' };
+    expect(validateOutcome(form, formToOutcome(form, { postponeMonths: '13' }), context)).toEqual({ postponeMonths: 'r.postponement' });
+    expect(validateOutcome(form, formToOutcome(form, { postponeMonths: '12' }), context)).toBeNull();
   });
 
   it('turns a valid form into the outcome the API stores', () => {

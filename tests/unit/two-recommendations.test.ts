@@ -10,7 +10,8 @@ import {
   qualifiedNominees,
   weightedRanking,
 } from '../../src/domain/two-recommendations.js';
-import { preliminaryCandidatesOutcome, recommendationOutcome, selectionPlanOutcome, stepForms, formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
+import { preliminaryCandidatesOutcome, recommendationOutcome, selectionPlanOutcome, formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
+import { selectionPlan } from '../../src/domain/steps.js';
 
 const rules = twoRecommendationsRulesFor('2026-01-01');
 const hubei = twoRecommendationsRulesFor('2011-06-01');
@@ -103,7 +104,7 @@ describe('the weighted ranking and the preliminary candidates', () => {
 
 describe('step outcomes of the selection', () => {
   it('validates the plan field by field (the form the web UI shows)', () => {
-    const form = stepForms['selection-plan']!;
+    const form = selectionPlan;
     expect(validateOutcome(form, formToOutcome(form, {}))).toEqual({ post: 'v.required', seats: 'v.required', villagerBasis: 'v.required', eligibility: 'v.required', publishedOn: 'v.required' });
     expect(validateOutcome(form, formToOutcome(form, { post: 'mayor', seats: '0', villagerBasis: 'villagers', eligibility: 'x', publishedOn: '2027-02-30' }))).toEqual({ post: 'v.option', seats: 'v.min', publishedOn: 'v.date' });
     expect(selectionPlanOutcome.safeParse({ post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员', publishedOn: '2027-02-28' }).success).toBe(true);

@@ -11,10 +11,11 @@ describe('recorded histories replay on the current workflow code', () => {
     installRuntimeLogger(quietLog);
     const histories = await recordedHistories();
     expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']));
-    // Each process has three histories: from before the local-activities patch (every activity remote), from
-    // before the local-deadlines patch (reminders and escalations remote), and today's (all local).
+    // Each process has four histories: from before the local-activities patch (every activity remote), from
+    // before the local-deadlines patch (reminders and escalations remote), from before the step catalog (tasks
+    // without their context, histories without words), and today's.
     for (const kind of ['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing']) {
-      expect(histories.filter((h) => h.kind === kind), kind).toHaveLength(3);
+      expect(histories.filter((h) => h.kind === kind), kind).toHaveLength(4);
     }
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];

@@ -94,7 +94,12 @@ export type Role = 'admin' | 'organizer' | 'supervisor' | 'liaison_officer' | 's
 /** GET /me. The server types a role as a string; the UI knows the five of principal.ts. */
 export type Me = Omit<z.infer<typeof S.meSchema>, 'roles'> & { roles: { role: Role; org: string | null }[] };
 export type TaskState = z.infer<typeof S.taskStateSchema>;
-export type Task = z.infer<typeof S.taskSchema>;
+/** A task as GET /tasks lists it, with the actions the caller may take on it now. */
+export type Task = z.infer<typeof S.taskListItemSchema>;
+export type TaskAction = z.infer<typeof S.taskActionSchema>;
+/** GET /tasks/{id}: the task, its catalog step, its context, the caller's actions, escalations, history. */
+export type TaskDetail = z.infer<typeof S.taskDetailSchema>;
+export type HistoryEntry = TaskDetail['history'][number];
 export type TaskView = z.infer<typeof S.taskViewSchema>;
 export type Organization = z.infer<typeof S.organizationSchema>;
 export type ProcessState = z.infer<typeof S.processSchema>;
@@ -155,6 +160,9 @@ export async function listAllTasks(q: TaskQuery, maxPages = 10): Promise<{ items
   }
   return { items, truncated: true };
 }
+
+/** GET /tasks/{id}: 404 outside the caller's organizations. */
+export const getTask = (id: number) => request<TaskDetail>('GET', `/api/v1/tasks/${id}`);
 
 type TaskBody<A extends keyof typeof taskActionBodies> = z.input<(typeof taskActionBodies)[A]>;
 /** POST /tasks/{id}/{action}: each answers the task as the workflow now sees it. */

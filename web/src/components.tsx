@@ -2,7 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Page } from './api.js';
-import { t, tx } from './i18n/index.js';
+import { lang, lookup, t, tx } from './i18n/index.js';
+import { historyWords, stepWords, type HistoryLine } from './words.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: unknown };
 
@@ -166,21 +167,8 @@ export function OverdueBadge() {
   );
 }
 
-export const stepName = (_process: string, step: string) => tx(`step.${step}`, step);
-/**
- * A process history entry. Keys are `<task>[-<round>]-<verb>` (election-request-2-filed), a step of its own
- * (term-renewed), or prefixed by a training cycle (c1:cycle-completed): named entries first, then task + verb.
- */
-export function eventName(key: string): string {
-  const k = key.replace(/^c\d+:/, '');
-  const named = tx(`event.${k}`, '') || tx(`step.${k}`, '');
-  if (named) return named;
-  const m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k);
-  if (m) {
-    const step = tx(`step.${m[1]}`, '');
-    const verb = tx(`verb.${m[3]}`, '');
-    if (step && verb) return `${step}${m[2] ? `（${m[2].slice(1)}）` : ''} · ${verb}`;
-  }
-  return key;
-}
+/** A step's name: the step catalog's words (src/domain/steps.ts), or the i18n words of a process state. */
+export const stepName = (process: string, step: string) => stepWords(process, step, lang.value, lookup);
+/** A line of a process's history in words (words.ts historyWords). */
+export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);

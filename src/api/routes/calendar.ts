@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import ical from 'ical-generator';
 import { z } from 'zod';
@@ -14,10 +14,10 @@ import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
 import { planTask, type PlanInput } from '../../domain/task-plan.js';
-import type { Principal } from '../../auth/principal.js';
 import { readRows, UnreadableFile } from '../../organizations/import/read.js';
-import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { idempotent } from '../idempotency.js';
 import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
+import { stepWords } from '../../domain/step-words.js';
 
 const FEED_PREFIX = 'olc_';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -33,14 +33,14 @@ const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) 
  * workflow (the replanTask Update moves its timers and projects the new instants). A task whose re-plan fails
  * stays provisional and is re-planned by the next load of the year.
  */
-async function loadYear(app: FastifyInstance, principal: Principal, year: number, days: HolidayDay[], source: string, note: string | null) {
+async function loadYear(app: FastifyInstance, req: FastifyRequest, year: number, days: HolidayDay[], source: string, note: string | null) {
   const sql = app.sql;
   await sql.begin(async (tx) => {
     await tx`delete from calendar_days where day >= ${`${year}-01-01`}::date and day <= ${`${year}-12-31`}::date`;
     const rows = days.map((d) => ({ day: d.day, is_workday: d.isWorkday, note: d.note }));
     await tx`insert into calendar_days ${tx(rows)} on conflict (day) do update set is_workday = excluded.is_workday, note = excluded.note, updated_at = now()`;
     await tx`
-      insert into calendar_years (year, source, note, days, loaded_by) values (${year}, ${source}, ${note}, ${days.length}, ${principal.username})
+      insert into calendar_years (year, source, note, days, loaded_by) values (${year}, ${source}, ${note}, ${days.length}, ${req.principal.username})
       on conflict (year) do update set source = excluded.source, note = excluded.note, days = excluded.days, loaded_by = excluded.loaded_by, loaded_at = now()`;
   });
   const cal = await loadCalendar(sql);
@@ -49,14 +49,12 @@ async function loadYear(app: FastifyInstance, principal: Principal, year: number
     where ${year} = any(provisional_years) and state in ('open', 'claimed', 'escalated') and plan_input is not null order by id`;
   const failed: { taskId: number; message: string }[] = [];
   let replanned = 0;
-  const stamp = Date.now();
   for (let i = 0; i < tasks.length; i += REPLAN_CONCURRENCY) {
     await Promise.all(
       tasks.slice(i, i + REPLAN_CONCURRENCY).map(async (t) => {
         try {
           const plan = planTask(cal, t.plan_input);
-          const args = { taskKey: t.task_key, actor: actorOf(principal), reason: `${year} 年节假日安排已载入 (holidays of ${year} loaded)`, plan };
-          await sendTaskUpdate(app.temporal, t.workflow_id, replanTaskUpdate as never, args, `replan-${t.id}-${year}-${stamp}`);
+          await app.updateProcess(req, t.workflow_id, replanTaskUpdate, { taskKey: t.task_key, reason: `${year} 年节假日安排已载入 (holidays of ${year} loaded)`, plan: plan as never });
           replanned++;
         } catch (err) {
           failed.push({ taskId: t.id, message: (err as Error).message });
@@ -170,11 +168,11 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         response: { 200: holidayLoadSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       requireRole(req.principal, '', ['admin']);
       const { days, errors } = noticeFromRows(req.params.year, req.body.days);
       if (errors.length) refuseRows(errors);
-      return loadYear(app, req.principal, req.params.year, days, 'rows', req.body.note ?? null);
+      return idempotent(app.sql, req, reply, async () => ({ status: 200, body: await loadYear(app, req, req.params.year, days, 'rows', req.body.note ?? null) }));
     },
   );
 
@@ -198,7 +196,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         response: { 200: holidayLoadSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       requireRole(req.principal, '', ['admin']);
       const year = req.params.year;
       const body = req.body as Readable | undefined;
@@ -227,7 +225,8 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         if ('headerError' in result) throw new HttpError(400, 'invalid_file', result.headerError, [{ row: 1, column: 'header', message: result.headerError }]);
       }
       if (result.errors.length) refuseRows(result.errors);
-      return loadYear(app, req.principal, year, result.days, source, req.query.note ?? null);
+      const loaded = result.days;
+      return idempotent(app.sql, req, reply, async () => ({ status: 200, body: await loadYear(app, req, year, loaded, source, req.query.note ?? null) }));
     },
   );
 
@@ -285,7 +284,7 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
           id: `task-${t.id}@orglife`,
           start: new Date(t.due_at.getTime() - 30 * 60_000),
           end: t.due_at,
-          summary: `截止：${t.step}（${t.name}）`,
+          summary: `截止：${stepWords(t.process, t.step, 'zh-CN')}（${t.name}）`,
           description: `process ${t.process}; state ${t.state}${t.escalation_level ? `; escalated to level ${t.escalation_level}` : ''}`,
         });
       }

@@ -6,8 +6,8 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { escalationActionRoles, escalationActions } from '../../domain/task-rights.js';
 import { escalationActionBodies, escalationActionUpdate } from '../../../workflows/messages.js';
-import { idempotent, updateIdFor } from '../idempotency.js';
-import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
+import { sendTaskUpdate } from '../task-updates.js';
 import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
 
 /** Escalations (the supervisor's view) and the overdue dashboard. */
@@ -48,7 +48,7 @@ const escalations: FastifyPluginAsync = async (fastify) => {
           tags: ['escalations'],
           summary: `${action} an escalation`,
           params: z.object({ id: z.coerce.number().int().positive() }),
-          headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+          headers: idempotencyKeyHeader,
           // An action without a body (claim) arrives as null: parse it as {}.
           body: z.preprocess((v) => v ?? {}, escalationActionBodies[action] as z.ZodType),
           response: { 200: taskViewSchema },
@@ -64,8 +64,8 @@ const escalations: FastifyPluginAsync = async (fastify) => {
           // Visible to whoever sees the committee it went to or the organization whose task it is.
           if (!e || (!allows(req.principal, e.path) && !allows(req.principal, e.task_path))) throw notFound(`escalation ${req.params.id}`);
           if (!allows(req.principal, e.path, escalationActionRoles)) requireRole(req.principal, e.task_path, escalationActionRoles);
-          const args = { ...(req.body as object), action, level: e.level, taskKey: e.task_key, actor: actorOf(req.principal) };
-          const view = await sendTaskUpdate(app.temporal, e.workflow_id, escalationActionUpdate as never, args, updateIdFor(req, `escalation-${req.params.id}-${action}`));
+          const args = { ...(req.body as object), action, level: e.level, taskKey: e.task_key };
+          const view = await sendTaskUpdate(app, req, e.workflow_id, escalationActionUpdate, args);
           return { status: 200, body: { id: e.task_id, ...view } };
         }),
     );

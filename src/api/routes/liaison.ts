@@ -1,11 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { HttpError } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { processId } from '../../processes/term-election.js';
-import { actorOf, refusal } from '../task-updates.js';
+import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { liaisonCoverageSchema } from '../schemas.js';
 import { KIND, officerLeftUpdate } from '../../../workflows/liaison-dispatch.js';
@@ -23,23 +21,20 @@ const liaison: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['liaison'],
         summary: "an officer leaves: the assignment's open tasks close and a new officer is to be assigned",
+        headers: idempotencyKeyHeader,
         body: z.object({ organization: code.describe('the unit'), reason: reasonSchema }),
         response: { 200: z.object({ assignment: z.number() }) },
       },
     },
-    async (req) => {
-      const org = await organizationInScope(sql, req.principal, req.body.organization);
-      requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
-      try {
-        return await app.temporal.workflow.getHandle(processId(KIND, req.body.organization)).executeUpdate(officerLeftUpdate, {
-          args: [{ reason: req.body.reason, actor: actorOf(req.principal) }],
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const org = await organizationInScope(sql, req.principal, req.body.organization);
+        requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
+        const left = await app.updateProcess(req, processId(KIND, req.body.organization), officerLeftUpdate, { reason: req.body.reason }, {
+          ended: 'no liaison dispatch is running for this unit',
         });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', 'no liaison dispatch is running for this unit');
-        throw err;
-      }
-    },
+        return { status: 200, body: left };
+      }),
   );
 
   // "应派尽派": units with an acknowledged officer among all units; "应建尽建": units with ≥3 full members that set up

@@ -3,13 +3,12 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope } from '../scope.js';
 import { pairingCoverageSchema } from '../schemas.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { processId } from '../../processes/term-election.js';
-import { actorOf, refusal } from '../task-updates.js';
+import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';
 import { checkEvidenceFilename } from '../../domain/pairing.js';
@@ -42,10 +41,12 @@ async function runningPairing(app: Parameters<FastifyPluginAsync>[0], principal:
   if (!allows(principal, org.path, workers) && !(partnerPath !== null && allows(principal, partnerPath, workers))) {
     throw new HttpError(403, 'forbidden', `this needs the role ${workers.join(' or ')} at the village or its partner`);
   }
-  if (!org.status) throw new HttpError(409, 'conflict', `no pairing is running for ${organization}`);
+  if (!org.status) throw new HttpError(409, 'conflict', notRunning(organization));
   if (org.status !== 'running') throw new HttpError(409, 'conflict', `the pairing of ${organization} is ${org.status}`);
   return { org, id };
 }
+
+const notRunning = (organization: string) => `no pairing is running for ${organization}`;
 
 /** Reads the body while hashing it, stopping at the first byte over the limit. */
 async function readLimited(body: Readable, max: number): Promise<{ bytes: Buffer; sha256: string }> {
@@ -89,6 +90,7 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
         summary: "upload an evidence file for a deliverable of the village's pairing (the body is the file)",
         description: 'Stored in PostgreSQL with its SHA-256; larger than the rule set allows → 413 before the body is read.',
         consumes: ['application/octet-stream', 'application/pdf', 'image/jpeg', 'image/png'],
+        headers: idempotencyKeyHeader,
         querystring: z.object({
           organization: code.describe('the village'),
           deliverable: deliverableSchema,
@@ -97,39 +99,36 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
         response: { 201: z.object({ id: z.string(), sha256: z.string(), size: z.number(), filename: z.string(), deliverable: z.string() }) },
       },
     },
-    async (req, reply) => {
-      const { organization, deliverable, filename } = req.query;
-      const max = currentMaxBytes();
-      try {
-        checkEvidenceFilename(filename);
-      } catch (err) {
-        if (err instanceof RuleViolation) throw new HttpError(400, 'invalid_request', `querystring.filename: ${err.message}`, [{ field: 'querystring.filename', message: err.message }]);
-        throw err;
-      }
-      const body = req.body as Readable | undefined;
-      if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_request', 'body: send the file as the request body', [{ field: 'body', message: 'the file is required' }]);
-      const { org, id: workflowId } = await runningPairing(app, req.principal, organization);
-      const { bytes, sha256 } = await readLimited(body, max);
-      if (bytes.length === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty', [{ field: 'body', message: 'the file is empty' }]);
-      const contentType = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 200) || 'application/octet-stream';
-      const id = randomUUID();
-      // Stored first (committed), then offered to the workflow; a refusal removes the row again, so a refused
-      // upload leaves nothing behind and the workflow only ever references files that exist.
-      await app.sql`
-        insert into evidence_files (id, workflow_id, deliverable, organization_id, filename, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
-        values (${id}, ${workflowId}, ${deliverable}, ${org.id}, ${filename}, ${contentType}, ${bytes.length}, ${sha256}, ${bytes}, ${req.principal.username}, now())`;
-      try {
-        await app.temporal.workflow.getHandle(workflowId).executeUpdate(attachEvidenceUpdate, {
-          args: [{ id, deliverable, sha256, size: bytes.length, filename, actor: actorOf(req.principal) }],
-        });
-      } catch (err) {
-        await app.sql`delete from evidence_files where id = ${id}`;
-        if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', `no pairing is running for ${organization}`);
-        throw err;
-      }
-      return reply.status(201).send({ id, sha256, size: bytes.length, filename, deliverable });
-    },
+    async (req, reply) =>
+      idempotent(app.sql, req, reply, async () => {
+        const { organization, deliverable, filename } = req.query;
+        const max = currentMaxBytes();
+        try {
+          checkEvidenceFilename(filename);
+        } catch (err) {
+          if (err instanceof RuleViolation) throw new HttpError(400, 'invalid_request', `querystring.filename: ${err.message}`, [{ field: 'querystring.filename', message: err.message }]);
+          throw err;
+        }
+        const body = req.body as Readable | undefined;
+        if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_request', 'body: send the file as the request body', [{ field: 'body', message: 'the file is required' }]);
+        const { org, id: workflowId } = await runningPairing(app, req.principal, organization);
+        const { bytes, sha256 } = await readLimited(body, max);
+        if (bytes.length === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty', [{ field: 'body', message: 'the file is empty' }]);
+        const contentType = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 200) || 'application/octet-stream';
+        const id = randomUUID();
+        // Stored first (committed), then offered to the workflow; a refusal removes the row again, so a refused
+        // upload leaves nothing behind and the workflow only ever references files that exist.
+        await app.sql`
+          insert into evidence_files (id, workflow_id, deliverable, organization_id, filename, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
+          values (${id}, ${workflowId}, ${deliverable}, ${org.id}, ${filename}, ${contentType}, ${bytes.length}, ${sha256}, ${bytes}, ${req.principal.username}, now())`;
+        try {
+          await app.updateProcess(req, workflowId, attachEvidenceUpdate, { id, deliverable, sha256, size: bytes.length, filename }, { ended: notRunning(organization) });
+        } catch (err) {
+          await app.sql`delete from evidence_files where id = ${id}`;
+          throw err;
+        }
+        return { status: 201, body: { id, sha256, size: bytes.length, filename, deliverable } };
+      }),
   );
 };
 
@@ -178,21 +177,17 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['pairing'],
         summary: "record a milestone of a deliverable of the village's pairing, with its evidence files (ids from the upload)",
+        headers: idempotencyKeyHeader,
         body: milestoneBody.extend({ organization: code.describe('the village') }),
         response: { 200: z.object({ cycle: z.number(), milestones: z.number() }) },
       },
     },
-    async (req) => {
-      const { organization, ...m } = req.body;
-      const { id } = await runningPairing(app, req.principal, organization);
-      try {
-        return await app.temporal.workflow.getHandle(id).executeUpdate(recordMilestoneUpdate, { args: [{ ...m, actor: actorOf(req.principal) }] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'conflict', `no pairing is running for ${organization}`);
-        throw err;
-      }
-    },
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const { organization, ...m } = req.body;
+        const { id } = await runningPairing(app, req.principal, organization);
+        return { status: 200, body: await app.updateProcess(req, id, recordMilestoneUpdate, m, { ended: notRunning(organization) }) };
+      }),
   );
 
   // Every administrative village (a rural Party organization below a township) should be paired: per county, the

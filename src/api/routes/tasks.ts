@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
-import { taskActionRoles, taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { stepDef } from '../../domain/steps.js';
+import { actionRoles, actionsNow, escalationActionsNow } from '../task-actions.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
-import { idempotent, updateIdFor } from '../idempotency.js';
+import { idempotent } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
-import { taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
+import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
 
@@ -42,6 +44,7 @@ interface TaskRow {
   step: string;
   code: string;
   name: string;
+  path: string;
   assignee_role: string | null;
   assignee_person: string | null;
   claimed_by: string | null;
@@ -60,7 +63,7 @@ interface TaskRow {
  */
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
-    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
+    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
            to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
@@ -76,13 +79,35 @@ export function heldBy(sql: import('../../db/client.js').Sql, userId: number, us
       select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 }
 
+/** A task row as the list (and the detail) answers it. */
+function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof taskSchema> {
+  return {
+    id: t.id,
+    workflowId: t.workflow_id,
+    process: t.process,
+    step: t.step,
+    organization: t.code,
+    organizationName: t.name,
+    assigneeRole: t.assignee_role,
+    assigneePerson: t.assignee_person,
+    claimedBy: t.claimed_by,
+    state: t.state,
+    openedAt: t.opened_at.toISOString(),
+    dueAt: t.due_at.toISOString(),
+    overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
+    escalationLevel: t.escalation_level,
+    provisional: t.provisional_years.length > 0,
+    provisionalYears: t.provisional_years,
+  };
+}
+
 const tasks: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
 
   app.get(
     '/tasks',
-    { schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() }) } } },
+    { schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) } } },
     async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : null;
@@ -105,30 +130,61 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       );
       const page = rows.slice(0, q.limit);
       const now = Date.now();
+      const actor = actorOf(req.principal);
       const last = page.at(-1);
       return {
         items: page.map((t) => ({
-          id: t.id,
-          workflowId: t.workflow_id,
-          process: t.process,
-          step: t.step,
-          organization: t.code,
-          organizationName: t.name,
-          assigneeRole: t.assignee_role,
-          assigneePerson: t.assignee_person,
-          claimedBy: t.claimed_by,
-          state: t.state,
-          openedAt: t.opened_at.toISOString(),
-          dueAt: t.due_at.toISOString(),
-          overdue: ['open', 'claimed', 'escalated'].includes(t.state) && t.due_at.getTime() < now,
-          escalationLevel: t.escalation_level,
-          provisional: t.provisional_years.length > 0,
-          provisionalYears: t.provisional_years,
+          ...taskItem(t, now),
+          actions: actionsNow(actor, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
         })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
         // as text (`::text::timestamptz` in taskPage): a timestamptz parameter is serialized through a JS Date.
         nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_key, id: last.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'a task: its step, what it decides on, what the caller may do now, and its process history',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: taskDetailSchema },
+      },
+    },
+    async (req) => {
+      const [t] = await sql<
+        (TaskRow & { context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null })[]
+      >`
+        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.context,
+               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name
+        from tasks t join organizations o on o.id = t.organization_id
+        left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
+        where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
+      if (!t) throw notFound(`task ${req.params.id}`);
+      const [escalations, history] = await Promise.all([
+        sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
+          select e.id, e.level, e.state, o.code, o.path::text as path
+          from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
+        sql<{ at: Date; step: string; event_key: string; verb: string | null; round: number | null; run: number | null; detail: Record<string, unknown> }[]>`
+          select at, step, event_key, verb, round, run, detail from process_events where workflow_id = ${t.workflow_id} order by at, event_key`,
+      ]);
+      const def = stepDef(t.process, t.step);
+      return {
+        task: taskItem(t, Date.now()),
+        process:
+          t.process_kind && t.process_status && t.process_code && t.process_name
+            ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name }
+            : null,
+        step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
+        context: t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null,
+        actions: actionsNow(actorOf(req.principal), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(req.principal), e, t.path) })),
+        history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
       };
     },
   );
@@ -152,14 +208,15 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
       async (req, reply) =>
         idempotent(sql, req, reply, async () => {
-          const [task] = await sql<{ workflow_id: string; task_key: string; path: string }[]>`
-            select t.workflow_id, t.task_key, o.path::text as path
+          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string }[]>`
+            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step
             from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
           if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
-          requireRole(req.principal, task.path, taskActionRoles[action as TaskAction]);
+          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them.
+          requireRole(req.principal, task.path, actionRoles(task.process, task.step, action as TaskAction));
           const update = taskActionUpdates[action];
-          const args = { ...(req.body as object), taskKey: task.task_key, actor: actorOf(req.principal) };
-          const view = await sendTaskUpdate(app.temporal, task.workflow_id, update as never, args, updateIdFor(req, `task-${req.params.id}-${action}`));
+          const args = { ...(req.body as object), taskKey: task.task_key };
+          const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);
           return { status: 200, body: { id: req.params.id, ...view } };
         }),
     );

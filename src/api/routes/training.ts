@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { processId } from '../../processes/term-election.js';
-import { actorOf, refusal, sendTaskUpdate } from '../task-updates.js';
+import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
+import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
 import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training.js';
@@ -15,17 +15,41 @@ import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflow
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
 const organizers = ['admin', 'organizer'] as const;
-const bulkResult = bulkResultSchema;
 
-/** What a refused Update means for one organization of a bulk request. */
-function refusedOne(organization: string, err: unknown) {
-  if (err instanceof HttpError) return { organization, status: err.statusCode, message: err.message };
-  if (err instanceof WorkflowUpdateFailedError) {
-    const h = refusal(err);
-    return { organization, status: h.statusCode, message: h.message };
+/** The 409 of an Update to an organization whose secretary has no training cycle running. */
+const ended = { ended: 'no rotation-training process is running' };
+
+/** The schema of a bulk request about many secretaries (their organizations) and a session. */
+const bulk = (summary: string) => ({
+  schema: {
+    tags: ['training'],
+    summary,
+    params: z.object({ code }),
+    headers: idempotencyKeyHeader,
+    body: z.object({ organizations: z.array(code).min(1).max(2000) }),
+    response: { 200: bulkResultSchema },
+  },
+});
+
+/**
+ * A bulk request: `act` for each organization (once each, in order), each refused or done on its own; a refusal
+ * (a 4xx from the checks or from the workflow's Update through the gateway) is listed with its status. A process
+ * that does not answer (503) ends the request: the others would likely wait as long, and a retry with the same
+ * Idempotency-Key gets the first answers of those already done (their Update ids) and goes on.
+ */
+async function eachOrganization(organizations: string[], act: (organization: string) => Promise<void>) {
+  const done: string[] = [];
+  const refused: z.infer<typeof bulkResultSchema>['refused'] = [];
+  for (const organization of [...new Set(organizations)]) {
+    try {
+      await act(organization);
+      done.push(organization);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.statusCode >= 500) throw err;
+      refused.push({ organization, status: err.statusCode, message: err.message });
+    }
   }
-  if (err instanceof WorkflowNotFoundError) return { organization, status: 409, message: 'no rotation-training process is running' };
-  throw err;
+  return { status: 200, body: { done, refused } };
 }
 
 // Rotation training (domain.md §4.3): sessions, bulk enrolment and attendance (one Update per secretary's
@@ -71,72 +95,36 @@ const training: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/training-sessions/:code/enrolments',
-    {
-      schema: {
-        tags: ['training'],
-        summary: 'enrol many secretaries (their organizations) in a session',
-        params: z.object({ code }),
-        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
-        response: { 200: bulkResult },
-      },
-    },
-    async (req) => {
-      const s = await session(req.params.code);
-      const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
-      const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
-      let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
-      const done: string[] = [];
-      const refused: z.infer<typeof bulkResult>['refused'] = [];
-      for (const organization of [...new Set(req.body.organizations)]) {
-        try {
+    bulk('enrol many secretaries (their organizations) in a session'),
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const s = await session(req.params.code);
+        const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
+        const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
+        let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
+        return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
-          await app.temporal.workflow.getHandle(processId(KIND, organization)).executeUpdate(enrolTrainingUpdate, {
-            args: [{ session: req.params.code, sessionEndsOn, actor: actorOf(req.principal) }],
-          });
+          await app.updateProcess(req, processId(KIND, organization), enrolTrainingUpdate, { session: req.params.code, sessionEndsOn }, ended);
           seats--;
-          done.push(organization);
-        } catch (err) {
-          refused.push(refusedOne(organization, err));
-        }
-      }
-      return { done, refused };
-    },
+        });
+      }),
   );
 
   app.post(
     '/training-sessions/:code/attendance',
-    {
-      schema: {
-        tags: ['training'],
-        summary: 'record attendance: completes each secretary’s training task and closes the cycle',
-        params: z.object({ code }),
-        body: z.object({ organizations: z.array(code).min(1).max(2000) }),
-        response: { 200: bulkResult },
-      },
-    },
-    async (req) => {
-      await session(req.params.code);
-      const done: string[] = [];
-      const refused: z.infer<typeof bulkResult>['refused'] = [];
-      for (const organization of [...new Set(req.body.organizations)]) {
-        try {
+    bulk('record attendance: completes each secretary’s training task and closes the cycle'),
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        await session(req.params.code);
+        return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           const [t] = await sql<{ task_key: string }[]>`
             select task_key from tasks where workflow_id = ${processId(KIND, organization)} and step = 'training' and state in ('open', 'claimed', 'escalated')`;
           if (!t) throw new HttpError(409, 'conflict', 'no open training task');
-          await sendTaskUpdate(app.temporal, processId(KIND, organization), completeTaskUpdate as never, {
-            taskKey: t.task_key,
-            actor: actorOf(req.principal),
-            outcome: { session: req.params.code, attended: true },
-          });
-          done.push(organization);
-        } catch (err) {
-          refused.push(refusedOne(organization, err));
-        }
-      }
-      return { done, refused };
-    },
+          await sendTaskUpdate(app, req, processId(KIND, organization), completeTaskUpdate, { taskKey: t.task_key, outcome: { session: req.params.code, attended: true } });
+        });
+      }),
   );
 
   app.post(
@@ -145,22 +133,18 @@ const training: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['training'],
         summary: 'a new secretary: closes the current training cycle and opens a new one',
+        headers: idempotencyKeyHeader,
         body: z.object({ organization: code, secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional() }),
         response: { 200: z.object({ closedCycle: z.number() }) },
       },
     },
-    async (req) => {
-      const org = await organizationInScope(sql, req.principal, req.body.organization);
-      requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
-      try {
-        return await app.temporal.workflow.getHandle(processId(KIND, req.body.organization)).executeUpdate(newSecretaryUpdate, {
-          args: [{ secretary: req.body.secretary, reason: req.body.reason, actor: actorOf(req.principal) }],
-        });
-      } catch (err) {
-        const r = refusedOne(req.body.organization, err);
-        throw new HttpError(r.status, r.status === 422 ? 'rule_violation' : 'conflict', r.message);
-      }
-    },
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const org = await organizationInScope(sql, req.principal, req.body.organization);
+        requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
+        const { organization, ...change } = req.body;
+        return { status: 200, body: await app.updateProcess(req, processId(KIND, organization), newSecretaryUpdate, change, ended) };
+      }),
   );
 
   // Coverage per county: of the secretaries whose current cycle covers today, the share trained in it.

@@ -30,6 +30,12 @@ export function tx(key: string, fallback: string = key, vars?: Record<string, st
   return fill(d[key] ?? fallback, vars);
 }
 
+/** A key's text in the language shown, or undefined when the dictionary has no such key (words.ts Lookup). */
+export function lookup(key: string, vars?: Record<string, string | number>): string | undefined {
+  const s = (dictionaries[lang.value] as Record<string, string>)[key];
+  return s === undefined ? undefined : fill(s, vars);
+}
+
 const dateTime = () => new Intl.DateTimeFormat(lang.value, { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = () => new Intl.DateTimeFormat(lang.value, { timeZone: 'Asia/Shanghai', dateStyle: 'medium' });
 /** Times as Beijing time: deadlines are working days on the Chinese calendar, wherever the browser is. */

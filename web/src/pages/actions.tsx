@@ -1,7 +1,7 @@
-// Steering a task (reassign, extend, cancel: admin, organizer, supervisor) and claiming it (anyone who may do
-// it, supervisors included: domain/task-rights.ts). Bodies as workflows/messages.ts taskActionBodies.
+// Claiming, reassigning, extending, cancelling a task: the buttons of the actions the API says the caller may
+// take now (GET /tasks, GET /tasks/{id} `actions`), no rights restated here. Bodies as workflows/messages.ts.
 import { useState } from 'preact/hooks';
-import { ApiError, cancelTask, claimTask, extendTask, reassignTask, type Task } from '../api.js';
+import { ApiError, cancelTask, claimTask, extendTask, reassignTask, unclaimTask, type TaskAction } from '../api.js';
 import { ErrorBox, Field, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
@@ -12,15 +12,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
  * The action buttons and their forms. `onDone` gets the confirmation text: a page whose list may lose the task
  * after the action (the overdue list) shows it itself; without `onDone` it shows here.
  */
-export function TaskActions({
-  task,
-  onDone,
-  canClaim = false,
-}: {
-  task: Pick<Task, 'id' | 'state'> & { claimedBy?: string | null };
-  onDone?: (message: string) => void;
-  canClaim?: boolean;
-}) {
+export function TaskActions({ task, actions, onDone }: { task: { id: number }; actions: readonly TaskAction[]; onDone?: (message: string) => void }) {
   const [open, setOpen] = useState<Action | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -73,15 +65,21 @@ export function TaskActions({
   const err = (f: string) => (errors[f] ? validationText(errors[f]!) : null);
   const described = (f: string) => (errors[f] ? `${id(f)}-error` : undefined);
 
+  if (!(['claim', 'unclaim', 'reassign', 'extend', 'cancel'] as const).some((a) => actions.includes(a)) && !result) return null;
   return (
     <div class="actions" data-testid={`actions-${task.id}`}>
       <div class="button-row">
-        {canClaim && task.state !== 'claimed' && !task.claimedBy && (
+        {actions.includes('claim') && (
           <button type="button" disabled={busy} onClick={() => run(t('act.claim'), () => claimTask(task.id))}>
             {t('act.claim')}
           </button>
         )}
-        {(['reassign', 'extend', 'cancel'] as const).map((a) => (
+        {actions.includes('unclaim') && (
+          <button type="button" disabled={busy} onClick={() => run(t('act.unclaim'), () => unclaimTask(task.id))}>
+            {t('act.unclaim')}
+          </button>
+        )}
+        {(['reassign', 'extend', 'cancel'] as const).filter((a) => actions.includes(a)).map((a) => (
           <button key={a} type="button" aria-expanded={open === a} onClick={() => (setOpen(open === a ? null : a), setErrors({}), setResult(null))}>
             {t(`act.${a}`)}
           </button>

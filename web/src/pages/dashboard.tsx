@@ -159,7 +159,7 @@ function Started({ ids }: { ids: string[] }) {
                       {p.openTasks[0] && (
                         <>
                           {' '}
-                          <a href={`/tasks/${p.openTasks[0].id}?p=${encodeURIComponent(id)}`}>{t('common.open')}</a>
+                          <a href={`/tasks/${p.openTasks[0].id}`}>{t('common.open')}</a>
                         </>
                       )}
                     </>

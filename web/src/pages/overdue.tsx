@@ -1,6 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
 import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTasks, type Escalation, type Me, type Overdue, type Task } from '../api.js';
-import { hasRole } from '../auth.js';
 import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { TaskActions } from './actions.js';
@@ -24,7 +23,6 @@ export function OverduePage({ user }: { user: Me }) {
   const [notice, setNotice] = useState<string | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const [data, reload] = useLoad(() => getOverdue(), [version]);
-  const canComplete = hasRole(user, 'admin', 'organizer', 'secretary', 'liaison_officer');
 
   const done = (message: string) => {
     setNotice(message);
@@ -51,7 +49,7 @@ export function OverduePage({ user }: { user: Me }) {
         <>
           {data.data.total === 0 ? <p class="muted">{t('overdue.empty')}</p> : <p class="muted">{t('overdue.total', { n: data.data.total, orgs: data.data.organizations.length })}</p>}
           {data.data.organizations.map((g, i) => (
-            <OrgGroup key={g.organization} group={g} expanded={i < EXPANDED} version={version} canComplete={canComplete} onDone={done} />
+            <OrgGroup key={g.organization} group={g} expanded={i < EXPANDED} version={version} onDone={done} />
           ))}
         </>
       )}
@@ -63,13 +61,11 @@ function OrgGroup({
   group,
   expanded,
   version,
-  canComplete,
   onDone,
 }: {
   group: Overdue['organizations'][number];
   expanded: boolean;
   version: number;
-  canComplete: boolean;
   onDone: (m: string) => void;
 }) {
   const [show, setShow] = useState(expanded);
@@ -106,13 +102,13 @@ function OrgGroup({
           {t(show ? 'overdue.hideTasks' : 'overdue.showTasks')}
         </button>
       )}
-      {show && <OrgTasks code={group.organization} version={version} canComplete={canComplete} onDone={onDone} />}
+      {show && <OrgTasks code={group.organization} version={version} onDone={onDone} />}
     </section>
   );
 }
 
 /** The organization's own overdue tasks (GET /tasks?org=…&overdue=true covers its subtree: keep its own). */
-function OrgTasks({ code, version, canComplete, onDone }: { code: string; version: number; canComplete: boolean; onDone: (m: string) => void }) {
+function OrgTasks({ code, version, onDone }: { code: string; version: number; onDone: (m: string) => void }) {
   const [tasks, reload] = useLoad(async () => {
     const page = await listTasks({ org: code, overdue: true, limit: 200 });
     return { items: page.items.filter((x) => x.organization === code).sort((a, b) => b.escalationLevel - a.escalationLevel || a.dueAt.localeCompare(b.dueAt)), more: !!page.nextCursor };
@@ -123,7 +119,7 @@ function OrgTasks({ code, version, canComplete, onDone }: { code: string; versio
     <>
       <ul class="task-list">
         {tasks.data.items.map((task) => (
-          <OverdueTask key={task.id} task={task} canComplete={canComplete} onDone={onDone} />
+          <OverdueTask key={task.id} task={task} onDone={onDone} />
         ))}
       </ul>
       {tasks.data.more && <p class="hint">{t('common.truncated')}</p>}
@@ -131,7 +127,7 @@ function OrgTasks({ code, version, canComplete, onDone }: { code: string; versio
   );
 }
 
-function OverdueTask({ task, canComplete, onDone }: { task: Task; canComplete: boolean; onDone: (m: string) => void }) {
+function OverdueTask({ task, onDone }: { task: Task; onDone: (m: string) => void }) {
   return (
     <li class="task is-overdue" data-task-id={task.id}>
       <div class="task-title">
@@ -146,11 +142,11 @@ function OverdueTask({ task, canComplete, onDone }: { task: Task; canComplete: b
         <OverdueBadge />
         {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
         <StateBadge state={task.state} />
-        <a class="button" href={`/tasks/${task.id}?p=${encodeURIComponent(task.workflowId)}`}>
-          {canComplete ? t('act.complete') : t('common.open')}
+        <a class="button" href={`/tasks/${task.id}`}>
+          {task.actions.includes('complete') ? t('act.complete') : t('common.open')}
         </a>
       </div>
-      <TaskActions task={task} onDone={onDone} canClaim />
+      <TaskActions task={task} actions={task.actions} onDone={onDone} />
     </li>
   );
 }

@@ -1,51 +1,64 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, completeTask, getOrganization, getProcess, type Me, type TaskState } from '../api.js';
-import { hasRole } from '../auth.js';
-import { ErrorBox, Field, Loading, StateBadge, errorText, eventName, processName, stepName, useLoad, validationText } from '../components.js';
+import { ApiError, actOnEscalation, completeTask, getOrganization, getTask, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
-import { route } from '../router.js';
-import { useSignal } from '../signal.js';
-import { formFor, formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
-import type { StepHistory } from '../../../src/domain/step-context.js';
+import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
 
-/** A task, found through its process (the link carries the workflow id): form for its step, and the history. */
-export function TaskPage({ id, user }: { id: number; user: Me }) {
-  const url = useSignal(route);
-  const workflowId = url.searchParams.get('p') ?? '';
+/** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
+const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
+
+/**
+ * A task (GET /tasks/{id}): what is being decided on (the context the workflow opened it with), the form of its
+ * step from the step catalog, the actions the API says the caller may take now, and the process's history.
+ * An old link's `?p=<workflow>` is ignored: the task's id is enough.
+ */
+export function TaskPage({ id }: { id: number; user: Me }) {
   const [data, reload] = useLoad(async () => {
-    const process = await getProcess(workflowId);
-    const org = await getOrganization(process.organization).catch(() => null);
-    return { process, org };
-  }, [workflowId, id]);
+    const detail = await getTask(id);
+    // The term end of the organization the process is about, for a term election's steps; the page stands without it.
+    const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
+    return { detail, org };
+  }, [id]);
   const [done, setDone] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
-  if (!workflowId) return <p class="notice error">{t('task.notFound')}</p>;
   if (data.state === 'loading') return <Loading />;
   if (data.state === 'error') {
-    if (data.error instanceof ApiError && data.error.status === 404) return <p class="notice error">{t('task.notFound')}</p>;
+    if (data.error instanceof ApiError && (data.error.status === 404 || data.error.status === 400)) return <p class="notice error">{t('task.notFound')}</p>;
     return <ErrorBox error={data.error} retry={reload} />;
   }
-  const { process, org } = data.data;
-  const task = process.openTasks.find((x) => x.id === id);
-  const canComplete = hasRole(user, 'admin', 'organizer', 'secretary', 'liaison_officer');
-  const canSupervise = hasRole(user, 'admin', 'organizer', 'supervisor');
+  const { detail, org } = data.data;
+  const { task, actions, context } = detail;
+  const def = stepDef(task.process, task.step);
+  const live = task.state !== 'done' && task.state !== 'cancelled';
 
   return (
     <section>
-      <h1>
-        {t('task.heading', { step: task ? stepName(process.kind, task.step) : processName(process.kind) })}
-      </h1>
+      <h1>{t('task.heading', { step: stepName(task.process, task.step) })}</h1>
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>
-          <a href={`/orgs/${encodeURIComponent(process.organization)}`}>{org ? `${org.name}（${org.code}）` : process.organization}</a>
+          <a href={`/orgs/${encodeURIComponent(task.organization)}`}>{t('task.orgName', { name: task.organizationName, code: task.organization })}</a>
         </dd>
         <dt>{t('task.process')}</dt>
         <dd>
-          {processName(process.kind)} · <StateBadge state={process.status} />
+          {processName(task.process)}
+          {detail.process && (
+            <>
+              {detail.process.organization !== task.organization && (
+                <>
+                  {' · '}
+                  <a href={`/orgs/${encodeURIComponent(detail.process.organization)}`}>{detail.process.organizationName}</a>
+                </>
+              )}
+              {' · '}
+              <StateBadge state={detail.process.status} />
+            </>
+          )}
         </dd>
         {org?.termEndsOn && (
           <>
@@ -53,50 +66,70 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
             <dd>{fmtDate(org.termEndsOn)}</dd>
           </>
         )}
-        {task && (
+        <dt>{t('tasks.due')}</dt>
+        <dd>
+          {fmtDateTime(task.dueAt)}
+          {task.overdue && <span class="badge overdue">⚠ {t('tasks.overdue')}</span>}
+          {task.provisionalYears.length > 0 && <ProvisionalBadge years={task.provisionalYears} />}
+        </dd>
+        <dt>{t('task.state')}</dt>
+        <dd>
+          <StateBadge state={task.state} />
+          {task.claimedBy && <span class="muted"> {t('task.claimedBy', { who: task.claimedBy })}</span>}
+        </dd>
+        {detail.step && (
           <>
-            <dt>{t('tasks.due')}</dt>
-            <dd>
-              {fmtDateTime(task.dueAt)}
-              {new Date(task.dueAt).getTime() < Date.now() && <span class="badge overdue">⚠ {t('tasks.overdue')}</span>}
-              {task.provisionalYears.length > 0 && <ProvisionalBadge years={task.provisionalYears} />}
-            </dd>
-            <dt>{t('task.state')}</dt>
-            <dd>
-              <StateBadge state={task.state} />
-            </dd>
+            <dt>{t('task.doneBy')}</dt>
+            <dd>{tx(`role.${detail.step.role}`, detail.step.role)}</dd>
+          </>
+        )}
+        {task.assigneePerson && (
+          <>
+            <dt>{t('task.assignee')}</dt>
+            <dd>{task.assigneePerson}</dd>
           </>
         )}
       </dl>
+
+      {def?.shows && context && <DecidesOn process={task.process} shows={def.shows} context={context} />}
 
       {done && (
         <p class="notice ok" role="status" data-testid="task-done">
           {t('task.done')}
         </p>
       )}
-      {!task && !done && <p class="notice">{t('task.notOpen')}</p>}
-      {task && !done && canComplete && (
+      {!live && !done && <p class="notice">{t('task.notOpen')}</p>}
+      {live && !done && actions.includes('complete') && (
         <TaskForm
           taskId={id}
-          form={formFor(process.kind, task.step)}
-          history={process.history}
+          form={def}
+          context={context}
           onDone={() => {
             setDone(true);
-            // The workflow records the step a moment after the task closes: read the process again shortly.
+            // The workflow records the step a moment after the task closes: read the task again shortly.
             for (const ms of [0, 700, 2000, 5000]) setTimeout(reload, ms);
           }}
         />
       )}
-      {task && !done && !canComplete && <p class="muted">{t('task.noPermission')}</p>}
+      {live && !done && actions.length === 0 && <p class="muted">{t('task.viewOnly')}</p>}
       {notice && (
         <p class="notice ok" role="status" data-testid="action-notice">
           {notice}
         </p>
       )}
-      {task && canSupervise && (
+      {live && (
         <TaskActions
-          task={{ id, state: task.state as TaskState }}
-          canClaim
+          task={{ id }}
+          actions={actions}
+          onDone={(m) => {
+            setNotice(m);
+            reload();
+          }}
+        />
+      )}
+      {detail.escalations.length > 0 && (
+        <TaskEscalations
+          escalations={detail.escalations}
           onDone={(m) => {
             setNotice(m);
             reload();
@@ -105,15 +138,135 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
       )}
 
       <h2>{t('task.history')}</h2>
-      <ol class="history" data-testid="history">
-        {process.history.map((h) => (
-          <li key={`${h.at}-${h.event}`}>
-            <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {eventName(h.event)}
-            <span class="muted"> · {stepName(process.kind, h.step)}</span>
+      <History process={task.process} history={detail.history} />
+    </section>
+  );
+}
+
+/** A context value in words: an option's words where the key has options, dates as dates, lists and records. */
+function ContextValue({ name, value, order }: { name: string; value: unknown; order: readonly string[] }) {
+  if (value === null || value === undefined || value === '') return <span class="muted">{t('ctx.empty')}</span>;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return <span class="muted">{t('ctx.empty')}</span>;
+    return (
+      <ul class="ctx-list">
+        {value.map((v, i) => (
+          <li key={i}>{typeof v === 'object' && v !== null ? <ContextRecord record={v as Record<string, unknown>} order={order} inline /> : <ContextValue name={name} value={v} order={order} />}</li>
+        ))}
+      </ul>
+    );
+  }
+  if (typeof value === 'object') return <ContextRecord record={value as Record<string, unknown>} order={order} />;
+  if (typeof value === 'boolean') return <>{t(value ? 'opt.yes' : 'opt.no')}</>;
+  if (typeof value === 'number') return <>{Number.isInteger(value) ? value : value.toFixed(3)}</>;
+  const s = String(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return <>{fmtDate(s)}</>;
+  return <>{tx(`opt.${name}.${s}`, s)}</>;
+}
+
+/** A record (the request replied to, a nominee's counts) as labelled values; `inline` on one line in a list. */
+function ContextRecord({ record, inline = false, order }: { record: Record<string, unknown>; inline?: boolean; order: readonly string[] }) {
+  // In the order of the forms that wrote them (PostgreSQL's jsonb keeps its own order), the others after.
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const entries = Object.entries(record)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .sort(([a], [b]) => rank(a) - rank(b));
+  const label = (k: string) => tx(`ctx.${k}`, tx(`field.${k}`, k));
+  if (inline)
+    return (
+      <>
+        {entries.map(([k, v], i) => (
+          <span key={k}>
+            {i > 0 && ' · '}
+            <span class="muted">{label(k)}</span> <ContextValue name={k} value={v} order={order} />
+          </span>
+        ))}
+      </>
+    );
+  return (
+    <dl class="facts ctx-record">
+      {entries.map(([k, v]) => (
+        <Fragment key={k}>
+          <dt>{label(k)}</dt>
+          <dd>
+            <ContextValue name={k} value={v} order={order} />
+          </dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+/** What the person decides on: the context's fields the step names (steps.ts `shows`), in its order. */
+function DecidesOn({ process, shows, context }: { process: string; shows: readonly string[]; context: Record<string, unknown> }) {
+  const keys = shows.filter((k) => context[k] !== undefined);
+  // A record is shown in the order of the process's forms (a request as its form asked it), a nominee as ranked.
+  const order = [...new Set([...stepCatalog.filter((d) => d.process === process).flatMap((d) => d.fields.map((f) => f.name)), ...rankingOrder])];
+  if (keys.length === 0) return null;
+  return (
+    <section class="card decides-on" aria-labelledby="decides-title" data-testid="decides-on">
+      <h2 id="decides-title">{t('task.decidesOn')}</h2>
+      <dl class="facts">
+        {keys.map((k) => (
+          <Fragment key={k}>
+            <dt>{tx(`ctx.${k}`, k)}</dt>
+            <dd data-ctx={k}>
+              <ContextValue name={k} value={context[k]} order={order} />
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/** The task's escalations: level, state, and an acknowledgement where the API offers one. */
+function TaskEscalations({ escalations, onDone }: { escalations: TaskDetail['escalations']; onDone: (m: string) => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const acknowledge = async (id: number) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await actOnEscalation(id, 'acknowledge', {});
+      onDone(t('act.doneWhat', { what: t('act.acknowledge') }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="task-esc-title">
+      <h2 id="task-esc-title">{t('task.escalations')}</h2>
+      <ul class="task-list">
+        {escalations.map((e) => (
+          <li key={e.id} class="task">
+            <span class="badge escalated">{t('tasks.escalation', { n: e.level })}</span> <StateBadge state={e.state} />
+            {e.actions.includes('acknowledge') && (
+              <button type="button" disabled={busy} onClick={() => acknowledge(e.id)}>
+                {t('act.acknowledge')}
+              </button>
+            )}
           </li>
         ))}
-      </ol>
+      </ul>
+      {error !== null && <ErrorBox error={error} />}
     </section>
+  );
+}
+
+/** The process's history, each line in words (the step's and the verb's), with who did it when recorded. */
+function History({ process, history }: { process: string; history: HistoryEntry[] }) {
+  return (
+    <ol class="history" data-testid="history">
+      {history.map((h) => (
+        <li key={`${h.at}-${h.event}`}>
+          <time dateTime={h.at}>{fmtDateTime(h.at)}</time> {historyName(process, h)}
+          {typeof h.detail.by === 'string' && <span class="muted"> · {t('hist.by', { who: h.detail.by })}</span>}
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -125,7 +278,7 @@ function serverErrors(form: StepForm | undefined, err: ApiError): Record<string,
   return Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^(body\.)?(outcome\.)?/, '').split('.')[0] || '_', d.message]));
 }
 
-function TaskForm({ taskId, form, history, onDone }: { taskId: number; form: StepForm | undefined; history: StepHistory; onDone: () => void }) {
+function TaskForm({ taskId, form, context, onDone }: { taskId: number; form: StepForm | undefined; context: Record<string, unknown> | null; onDone: () => void }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -136,8 +289,8 @@ function TaskForm({ taskId, form, history, onDone }: { taskId: number; form: Ste
     e.preventDefault();
     setFormError(null);
     const outcome = form ? formToOutcome(form, values) : {};
-    // The step's rule is checked with what the history tells, as the workflow will check it.
-    const errs = form ? validateOutcome(form, outcome, history) : null;
+    // The step's rule is checked with the task's context, as the workflow will check it.
+    const errs = form ? validateOutcome(form, outcome, context) : null;
     setErrors(errs ?? {});
     if (errs) {
       setFormError(errs._ ? validationText(errs._) : t('task.fixErrors'));

@@ -57,7 +57,7 @@ export function TaskItem({ task }: { task: Task }) {
   const soon = !task.overdue && OPEN.includes(task.state) && new Date(task.dueAt).getTime() - Date.now() < SOON_MS;
   return (
     <li class={`task${task.overdue ? ' is-overdue' : ''}`} data-task-id={task.id}>
-      <a href={`/tasks/${task.id}?p=${encodeURIComponent(task.workflowId)}`} class="task-link">
+      <a href={`/tasks/${task.id}`} class="task-link">
         <span class="task-title">
           {stepName(task.process, task.step)} · {task.organizationName}
         </span>

@@ -1,0 +1,124 @@
+import type { Principal } from '../auth/principal.js';
+import type { Sql } from '../db/client.js';
+import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
+import { urbanSectors } from '../domain/pairing.js';
+import { termElection } from '../../workflows/term-election.js';
+import { rotationTraining } from '../../workflows/rotation-training.js';
+import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
+import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election.js';
+import { pairing } from '../../workflows/pairing.js';
+import { HttpError } from './errors.js';
+import { organizationInScope } from './scope.js';
+
+// The processes POST /processes/:kind starts, one entry each: its workflow, the rule sets a start may pin, what
+// the body must carry, which organizations it is about, and how the workflow's input is built from the request.
+// The route looks the kind up and starts it; a new kind is one entry here.
+
+/** The start request as a kind sees it, after the caller's scope and role were checked. */
+export interface StartRequest {
+  sql: Sql;
+  principal: Principal;
+  body: { organization: string; ruleSet?: string; secretary?: string; partner?: string };
+  /** The organization the process is about, as the checks read it. */
+  org: { id: number; type: string; sector: string; parent_id: number | null; term_ends_on: Date | null };
+  /** The workflow id the process runs under (one live process of a kind per organization). */
+  workflowId: string;
+}
+
+export interface ProcessKind<Input = unknown> {
+  /** One line for the API documentation: what the process is and what a start needs. */
+  about: string;
+  workflow: (input: Input) => Promise<unknown>;
+  /** The rule sets a start may pin (history); without them, the kind runs on the set in force. */
+  ruleSets?: readonly string[];
+  /** Body fields this kind needs, with the message of their absence (checked before the organization is read). */
+  requires?: { [F in keyof StartRequest['body']]?: string };
+  /** Refuses an organization the kind is not about: 400 naming the field (404 for a partner outside the subtree). */
+  check?: (r: StartRequest) => void | Promise<void>;
+  /** The workflow's input. */
+  input: (r: StartRequest) => Input | Promise<Input>;
+}
+
+/** Checks at definition that a kind's input is what its workflow takes. */
+const kind = <Input>(k: ProcessKind<Input>): ProcessKind => k as ProcessKind;
+
+export const badField = (field: string, message: string, what = message) => new HttpError(400, 'invalid_request', what, [{ field, message }]);
+
+/** The next run number of a workflow id that may run again (its task and event keys carry it). */
+async function nextNumber(sql: Sql, table: 'secretary_selections' | 'pairings', column: 'selection' | 'cycle', workflowId: string): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`select coalesce(max(${sql(column)}), 0)::int + 1 as n from ${sql(table)} where workflow_id = ${workflowId}`;
+  return r!.n;
+}
+
+const isUnit = (org: StartRequest['org']) => org.type === 'unit';
+
+export const processKinds = {
+  'term-election': kind({
+    about: 'the term election (换届选举) of an organization with a term on the register',
+    workflow: termElection,
+    ruleSets: termRuleSets.map((r) => r.id),
+    check: ({ org }) => {
+      if (!org.term_ends_on) throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
+    },
+    input: ({ body }) => ({ organization: body.organization, ruleSet: body.ruleSet }),
+  }),
+  'two-recommendations-one-election': kind({
+    about: 'two recommendations, one election (两推一选) of a village or community secretary',
+    workflow: twoRecommendationsOneElection,
+    ruleSets: twoRecommendationsRuleSets.map((r) => r.id),
+    check: ({ org }) => {
+      if (isUnit(org) || org.parent_id === null || !['rural', 'community'].includes(org.sector)) {
+        throw badField('body.organization', 'not a village or community Party organization under a township committee', 'two recommendations, one election selects village and community secretaries');
+      }
+    },
+    // A village selects again at a later term under the same workflow id: the next number.
+    input: async ({ sql, body, workflowId }) => ({
+      organization: body.organization,
+      ruleSet: body.ruleSet,
+      selection: await nextNumber(sql, 'secretary_selections', 'selection', workflowId),
+    }),
+  }),
+  'rotation-training': kind({
+    about: "the rotation training cycles (轮训) of an organization's secretary; secretary: the first cycle's (default: the register's)",
+    workflow: rotationTraining,
+    check: ({ org }) => {
+      if (isUnit(org)) throw badField('body.organization', 'organization is a unit', 'a unit without a Party organization has no secretary to train');
+    },
+    input: ({ body }) => ({ organization: body.organization, secretary: body.secretary }),
+  }),
+  'liaison-dispatch': kind({
+    about: 'a liaison officer dispatched (选派党建联络员) to a unit without a Party organization',
+    workflow: liaisonDispatch,
+    check: ({ org }) => {
+      if (!isUnit(org)) throw badField('body.organization', 'organization is not a unit', 'liaison officers are dispatched to units without a Party organization');
+    },
+    input: ({ body }) => ({ organization: body.organization }),
+  }),
+  pairing: kind({
+    about: "the urban–rural pairing (结对共建) of an administrative village with an urban unit's Party organization (partner, required)",
+    workflow: pairing,
+    ruleSets: pairingRuleSets.map((r) => r.id),
+    requires: { partner: 'required: the urban unit paired with the village' },
+    check: async ({ sql, principal, body, org }) => {
+      if (isUnit(org) || org.sector !== 'rural' || org.parent_id === null) {
+        throw badField('body.organization', "not a village's Party organization", 'a pairing is about an administrative village');
+      }
+      // The partner must be visible to the caller (404 otherwise, like any organization outside the subtree).
+      const partner = await organizationInScope(sql, principal, body.partner!);
+      const [p] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${partner.id}`;
+      if (p!.type === 'unit' || !(urbanSectors as readonly string[]).includes(p!.sector)) {
+        throw badField('body.partner', `not an urban unit's Party organization (sector one of ${urbanSectors.join(', ')})`);
+      }
+    },
+    // A pairing that ended (or was cancelled) may start again: its cycles number on.
+    input: async ({ sql, body, workflowId }) => ({
+      organization: body.organization,
+      partner: body.partner!,
+      ruleSet: body.ruleSet,
+      cycle: await nextNumber(sql, 'pairings', 'cycle', workflowId),
+    }),
+  }),
+} satisfies Record<string, ProcessKind>;
+
+export type ProcessKindName = keyof typeof processKinds;
+export const processKindNames = Object.keys(processKinds) as [ProcessKindName, ...ProcessKindName[]];
