@@ -74,7 +74,8 @@ export const taskPlanSchema = z.object({
   reminders: z.array(z.object({ key: z.string().min(1).max(100), workingDaysBefore: z.number().int(), at: instant })).max(20),
   escalations: z.array(z.object({ level: z.union([z.literal(1), z.literal(2), z.literal(3)]), workingDaysAfter: z.number().int(), at: instant })).max(3),
   provisionalYears: z.array(z.number().int()).max(20).optional(),
-  basis: z.record(z.string(), z.unknown()).optional(),
+  // What the plan was computed from (task-plan.ts PlanInput), kept for the next correction.
+  basis: z.unknown().optional(),
 });
 export const replanTaskInput = envelope.extend({ reason: reasonSchema, plan: taskPlanSchema });
 export type ReplanTaskInput = z.input<typeof replanTaskInput>;

@@ -10,6 +10,7 @@ describe('term election, request to new term, through the API', () => {
   const town = uniqueCode('T');
   const village = uniqueCode('V');
   const other = uniqueCode('O');
+  const tied = uniqueCode('TV');
   const today = shanghaiDate(Date.now());
   const termStart = addMonths(today, -56); // ends in 4 months: the request task opens at once
 
@@ -20,6 +21,7 @@ describe('term election, request to new term, through the API', () => {
       orgRow(town, county, { type: 'committee', sector: 'regional' }),
       orgRow(village, town, { type: 'branch', sector: 'rural', term_years: 5, term_started_on: termStart, full_members: 30 }),
       orgRow(other, town, { type: 'branch', sector: 'rural', term_years: 5, term_started_on: termStart, full_members: 10 }),
+      orgRow(tied, town, { type: 'branch', sector: 'rural', term_years: 5, term_started_on: termStart, full_members: 30 }),
     ]);
   });
   afterAll(async () => s?.close());
@@ -145,5 +147,34 @@ describe('term election, request to new term, through the API', () => {
     expect(p.history.at(-1).detail).toMatchObject({ reason: '组织撤并，不再换届', tasksCancelled: 1 });
     await refused(other, () => s.app.inject({ headers: s.admin, method: 'POST', url, payload: { reason: '再次撤销' } }), 409);
     await refused(other, () => complete(req.id, {}), 409);
+  });
+
+  it('refuses more yes votes than ballots × seats, and after a tie at the last seat votes again on the tied candidates only', async () => {
+    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: tied } })).statusCode).toBe(201);
+    const secretary = await s.userWith([{ role: 'secretary', org: tied }]);
+    const supervisor = await s.userWith([{ role: 'supervisor', org: town }]);
+    expect((await complete((await openTask(tied, 'election-request')).id, { electionDate: addMonths(today, 3), seats: 2 }, secretary)).statusCode).toBe(200);
+    expect((await complete((await openTask(tied, 'election-reply')).id, { decision: 'approve' }, supervisor)).statusCode).toBe(200);
+    expect((await complete((await openTask(tied, 'candidates')).id, { seats: 2, candidates: ['甲', '乙', '丙', '丁'] }, secretary)).statusCode).toBe(200);
+    expect((await complete((await openTask(tied, 'candidates-review')).id, { decision: 'agree' }, supervisor)).statusCode).toBe(200);
+
+    const meeting = await openTask(tied, 'members-meeting');
+    const ballot = { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26 };
+    // 26 ballots for 2 seats hold 52 yes votes at most.
+    const impossible = await refused(tied, () => complete(meeting.id, { ...ballot, votes: { 甲: 26, 乙: 26, 丙: 1 } }, secretary), 422, 'votes');
+    expect(impossible.error.message).toMatch(/53 yes votes in all, but 26 ballots returned for 2 seats hold at most 52/);
+    // 甲 elected; 乙 and 丙 tie for the second seat; 丁 is below half of those present.
+    expect((await complete(meeting.id, { ...ballot, votes: { 甲: 19, 乙: 15, 丙: 15, 丁: 3 } }, secretary)).statusCode).toBe(200);
+    const again = await openTask(tied, 'members-meeting');
+    expect(again.task_key).toBe('members-meeting-r2');
+    // Only the tied candidates stand again: a vote for 丁 is for someone not on this ballot.
+    await refused(tied, () => complete(again.id, { ...ballot, votes: { 乙: 16, 丁: 9 } }, secretary), 422, 'candidates');
+    expect((await complete(again.id, { ...ballot, votes: { 乙: 16, 丙: 9 } }, secretary)).statusCode).toBe(200);
+    await openTask(tied, 'secretary-election');
+    const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id(tied))}` })).json();
+    const counted = (e: string) => p.history.find((h: { event: string }) => h.event === e).detail;
+    expect(counted('members-meeting-counted')).toMatchObject({ elected: ['甲'], tiedAtLastSeat: ['乙', '丙'], unfilledSeats: 1 });
+    expect(counted('members-meeting-r2-counted')).toMatchObject({ elected: ['乙'], committee: ['甲', '乙'] });
+    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/processes/${encodeURIComponent(id(tied))}/cancel`, payload: { reason: '测试结束' } })).statusCode).toBe(200);
   });
 });
