@@ -27,7 +27,7 @@ export function ImportPage() {
   const poll = async (jobId: string) => {
     for (;;) {
       const job = await getImportJob(jobId);
-      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0 } });
+      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [] } });
       if (job.error) {
         const e = job.error;
         return setStatus(e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) });
