@@ -105,9 +105,9 @@ export const importResultSchema = z.object({
   updated: z.number(),
   unchanged: z.number(),
   /** Rows sent to the process that owns their changed fields (term corrections to a running term election). */
-  routed: z.array(importRoutedRowSchema).default([]),
+  routed: z.array(importRoutedRowSchema),
   /** Process-owned fields not written, by row and column, with why; the rest of those rows was written. */
-  refused: z.array(importRowErrorSchema).default([]),
+  refused: z.array(importRowErrorSchema),
 });
 export const importJobSchema = z.object({
   jobId: z.string(),

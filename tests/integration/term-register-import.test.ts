@@ -71,6 +71,7 @@ describe('re-importing organizations whose fields a process owns', () => {
     // The county's spreadsheet still holds the old term and the old secretary, and a corrected member count.
     const r = await post([row(elected, { full: '31' })]);
     expect(r.statusCode, r.body).toBe(200);
+    expect(await register(elected)).toEqual(renewed);
     const body = r.json();
     expect(body.routed).toEqual([]);
     expect(body.refused).toEqual([
@@ -95,6 +96,8 @@ describe('re-importing organizations whose fields a process owns', () => {
     const corrected = addMonths(today, -23);
     const r = await post([row(waiting, { start: corrected })]);
     expect(r.statusCode, r.body).toBe(200);
+    const [corrections] = await s.sql`select count(*)::int as n from process_events where workflow_id = ${id(waiting)} and event_key like 'term-corrected-%'`;
+    expect(corrections!.n, 'the running election learns of the corrected term').toBe(1);
     expect(r.json()).toMatchObject({ created: 0, updated: 0, unchanged: 1, refused: [], routed: [{ row: 2, code: waiting, workflowId: id(waiting), columns: ['term_started_on'], status: 'applied' }] });
     expect((await register(waiting)).startedOn).toBe(corrected);
     const [ev] = await s.sql<{ detail: { startedOn: string; termEndsOn: string; by: string } }[]>`
@@ -125,6 +128,8 @@ describe('re-importing organizations whose fields a process owns', () => {
       [founded, root, '新名称乙', 'unit', 'nonpublic', '', '', '', '', '4', '0'].join(','),
     ]);
     expect(r.statusCode, r.body).toBe(200);
+    expect(await register(selected)).toMatchObject({ secretary: '王芳', name: '新名称甲' });
+    expect(await register(founded)).toMatchObject({ type: 'branch', secretary: '赵强', years: 3, name: '新名称乙' });
     const body = r.json();
     expect(body.refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['2:secretary_name', '3:secretary_name', '3:term_started_on', '3:term_years', '3:type']);
     expect(body.refused[0].message).toMatch(/两推一选/);
