@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election.js';
+import { recordHistory } from '../helpers/histories.js';
 import { correctTermUpdate, machineActor } from '../../workflows/messages.js';
 import { importOrganizations, type TermCorrection } from '../../src/organizations/import/import.js';
 import { createUser } from '../../src/auth/users.js';
@@ -103,6 +104,7 @@ describe('the term register while its election runs (time-skipping server, real 
       expect(late.routed).toEqual([expect.objectContaining({ row: 2, status: 'failed', message: expect.stringMatching(/under way/) })]);
       expect((await register()).startedOn).toBe(corrected);
       await expect(refused(handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '更正', startedOn: today, termYears: 5, source: 'test' }] }))).resolves.toMatchObject({ message: expect.stringMatching(/under way/) });
+      await recordHistory('term-election', workflowId, await handle.fetchHistory(), 'term-election.term-correction');
       await handle.terminate('test done');
     });
   });
