@@ -89,6 +89,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       validator: (raw) => {
         const i = correctTermInput.parse(raw);
         if (!ctx || !termEndsOn) throw new Error('the process is starting; retry');
+        if (renewed || p.step.endsWith('cancelled')) throw new Error('the process has ended');
         if (!actorAllows(i.actor, ctx.orgPath, correctors)) throw new Error(`${i.actor.username} may not correct the term register`);
         if (requestFiled) throw new Error(`the election is under way (step ${p.step}): the term changes only through the process`);
         if (correcting) throw new Error('a correction is being applied; retry');
