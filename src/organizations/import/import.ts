@@ -287,6 +287,14 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       from organizations o left join organizations op on op.id = o.parent_id
       where o.code = s.code`;
     await classify();
+    // A process may write its fields while the import runs (a term renewed, a correction): the rows about to change
+    // of organizations with a running process are locked before their owned fields are compared, so the comparison
+    // sees the process's last write and the process's next write waits for this import instead of being overwritten.
+    await tx`
+      select o.id from import_rows s join organizations o on o.code = s.code
+      where s.action = 'update' and exists (select 1 from processes pr where pr.organization_id = o.id and pr.status = 'running')
+      order by o.id for update of o`;
+    await classify();
     // Fields a process owns are not the file's to write (ownership below): those of refused and routed rows keep
     // their stored values, the rest of each row is written as usual.
     const owned = await ownedFields(tx as unknown as Sql);
