@@ -5,6 +5,7 @@
 // statement over that table, and the writes are one upsert per tree level. A file with any error rolls the
 // transaction back: nothing is written, and every error is listed with its row and column.
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
@@ -360,6 +361,8 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     return result;
   })) as ImportResult;
   // After the commit: the corrections go to their processes, one Update per row; a refusal is that row's answer.
+  // The update id names this import (not its source, which a client may repeat) and the row.
+  const importId = randomUUID();
   for (const r of routes) {
     const base = { row: r.row, code: r.code, workflowId: r.correction.workflowId, columns: r.columns };
     if (!opts.correctTerm) {
@@ -367,7 +370,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       continue;
     }
     try {
-      await opts.correctTerm({ ...r.correction, updateId: `correctTerm:${opts.source}:${r.row}`, reason: `import ${opts.source}, row ${r.row}`, source: `${opts.source} row ${r.row}` });
+      await opts.correctTerm({ ...r.correction, updateId: `correctTerm:${importId}:${r.row}`, reason: `import ${opts.source}, row ${r.row}`, source: `${opts.source} row ${r.row}` });
       written.routed.push({ ...base, status: 'applied' });
     } catch (err) {
       written.routed.push({ ...base, status: 'failed', message: refusalMessage(err) });
