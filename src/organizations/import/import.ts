@@ -85,6 +85,8 @@ export class ImportRejected extends Error {
 }
 
 const WRITE_ROLES = ['admin', 'organizer'] as const;
+/** Corrections sent to their processes at once after an import. */
+const ROUTE_CONCURRENCY = 8;
 // Imports change the shape of the tree; two at once could each validate against a tree the other changes.
 const IMPORT_LOCK = 7_311_043;
 
@@ -363,19 +365,20 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   // After the commit: the corrections go to their processes, one Update per row; a refusal is that row's answer.
   // The update id names this import (not its source, which a client may repeat) and the row.
   const importId = randomUUID();
-  for (const r of routes) {
+  const send = async (r: PendingRoute): Promise<RoutedRow> => {
     const base = { row: r.row, code: r.code, workflowId: r.correction.workflowId, columns: r.columns };
     if (!opts.correctTerm) {
-      written.routed.push({ ...base, status: 'failed', message: 'the term register of this organization is kept by its running term election: import through the API to send it the correction' });
-      continue;
+      return { ...base, status: 'failed', message: 'the term register of this organization is kept by its running term election: import through the API to send it the correction' };
     }
     try {
       await opts.correctTerm({ ...r.correction, updateId: `correctTerm:${importId}:${r.row}`, reason: `import ${opts.source}, row ${r.row}`, source: `${opts.source} row ${r.row}` });
-      written.routed.push({ ...base, status: 'applied' });
+      return { ...base, status: 'applied' };
     } catch (err) {
-      written.routed.push({ ...base, status: 'failed', message: refusalMessage(err) });
+      return { ...base, status: 'failed', message: refusalMessage(err) };
     }
-  }
+  };
+  // A few at a time: each waits for its workflow's answer (up to the gateway's deadline).
+  for (let i = 0; i < routes.length; i += ROUTE_CONCURRENCY) written.routed.push(...(await Promise.all(routes.slice(i, i + ROUTE_CONCURRENCY).map(send))));
   report('done');
   return written;
 }
