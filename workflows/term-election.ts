@@ -74,12 +74,15 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         const r = await acts.correctTerm({ organizationId: c.organizationId, startedOn: i.startedOn, termYears: i.termYears, secretary: i.secretary, actor: i.actor.username, source: i.source, at: new Date().toISOString() });
         const n = ++corrections;
         termEndsOn = r.termEndsOn;
-        if (!openRequest) p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
-        await p.moveTo(p.step, `term-corrected-${n}`, { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source }, 'running', { verb: 'corrected' });
+        // The process's next deadline: the term's end while it waits on the register, else the request's new due date.
         if (openRequest && !requestFiled) {
           const dueOn = addMonths(termEndsOn, -c.rules.requestDueMonthsBefore);
           await p.tasks.moveDue(openRequest, dueOn < shanghaiDate(Date.now()) ? shanghaiDate(Date.now()) : dueOn, i.actor, i.reason);
+          p.nextDeadline = p.tasks.views().find((t) => t.taskKey === openRequest)?.dueAt ?? p.nextDeadline;
+        } else {
+          p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
         }
+        await p.moveTo(p.step, `term-corrected-${n}`, { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source }, 'running', { verb: 'corrected' });
         return { termEndsOn };
       } finally {
         correcting = false;

@@ -109,6 +109,35 @@ describe('the term register while its election runs (time-skipping server, real 
     });
   });
 
+  it('a corrected term while the request is open moves its due date, recorded as an extension with who and why', async () => {
+    const root = uniqueCode('R');
+    const code = uniqueCode('V');
+    const today = shanghaiDate(Date.now());
+    const started = addMonths(today, -56); // ends in 4 months: the request opens at once
+    const corrected = addMonths(today, -55);
+    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 })]);
+    const workflowId = `term-election:${code}`;
+    await worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+      const run = processDriver(handle, actor);
+      const request = await run.openTask('election-request');
+      const r = await handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '县委组织部更正任期起始日', startedOn: corrected, termYears: 5, source: 'county.csv row 7' }] });
+      const newEnd = addMonths(corrected, 60);
+      expect(r).toEqual({ termEndsOn: newEnd });
+      const dueAt = shanghaiInstant(new WorkingCalendar().workdayOnOrBefore(addMonths(newEnd, -2)), 18).toISOString();
+      const [task] = await sql<{ id: number; due_at: Date }[]>`select id, due_at from tasks where workflow_id = ${workflowId} and task_key = ${request.taskKey}`;
+      expect(task!.due_at.toISOString()).toBe(dueAt);
+      const [ext] = await sql`select kind, actor, reason from task_events where task_id = ${task!.id} and kind = 'extended'`;
+      expect(ext).toMatchObject({ actor: 'organizer', reason: '县委组织部更正任期起始日' });
+      const state = await run.state();
+      expect(state.nextDeadline).toBe(dueAt);
+      expect(state.tasks.find((t) => t.taskKey === request.taskKey)!.dueAt).toBe(dueAt);
+      const [ev] = await sql`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-corrected-1'`;
+      expect(ev!.detail).toMatchObject({ startedOn: corrected, termEndsOn: newEnd, source: 'county.csv row 7', by: 'organizer' });
+      await handle.terminate('test done');
+    });
+  });
+
   it('checks the ballot against the full members on the register when the meeting opens, not when the run started', async () => {
     const root = uniqueCode('R');
     const code = uniqueCode('V');
