@@ -113,6 +113,17 @@ describe('re-importing organizations whose fields a process owns', () => {
     expect((await register(waiting)).startedOn).toBe(corrected);
   });
 
+  it('a newer term for an election already under way is refused by the workflow and reported on its row', async () => {
+    const filed = uniqueCode('D');
+    await addOrganizations(s.sql, [orgRow(filed, root, { term_years: 5, term_started_on: oldStart, full_members: 30 })]);
+    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: filed } })).statusCode).toBe(201);
+    await complete(filed, 'election-request', { electionDate: addMonths(today, 1), seats: 3 });
+    const r = await post([row(filed, { start: addMonths(oldStart, 1) })]);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ unchanged: 1, refused: [], routed: [{ row: 2, code: filed, columns: ['term_started_on'], status: 'failed', message: expect.stringMatching(/under way/) }] });
+    expect((await register(filed)).startedOn).toBe(oldStart);
+  });
+
   it('keeps the secretary approved by 两推一选 and the organization a liaison dispatch established, unless the row is newer', async () => {
     const [sel] = await s.sql<{ id: number }[]>`select id from organizations where code = ${selected}`;
     await s.sql`insert into secretary_selections (workflow_id, selection, organization_id, rule_set, state, secretary, updated_at)
