@@ -7,6 +7,7 @@ import { liaisonActivities } from './liaison.js';
 import { assessmentActivities } from './assessment.js';
 import { selectionActivities } from './selection.js';
 import { pairingActivities } from './pairing.js';
+import { registerActivities } from './register.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
@@ -15,6 +16,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
     ...taskActivities(sql),
     ...notifyActivities(sql, notify),
     ...lifecycleActivities(sql),
+    ...registerActivities(sql),
     ...trainingActivities(sql),
     ...liaisonActivities(sql),
     ...selectionActivities(sql),

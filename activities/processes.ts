@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, type TermRules } from '../src/domain/rules.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
+import { taskHolders } from './tasks.js';
 
 export interface TermContext {
   organizationId: number;
@@ -80,12 +81,37 @@ export function processActivities(sql: Sql) {
       });
     },
 
+    /**
+     * An event on a task the process itself records (the term reminders 6 and 3 months before expiry). A reminder
+     * also tells whoever holds the task, as the task's own reminders do (tasks.ts fireTaskReminder): an in-app
+     * notification that the notifier gathers into the recipient's digest (e-mail, webhooks). Both in one
+     * transaction, and only when the event is new, so a retry notifies nobody twice.
+     */
     async recordTaskEvent(e: TaskEventInput): Promise<void> {
-      await sql`
-        insert into task_events (task_id, event_key, kind, at, actor, after)
-        select id, ${e.eventKey}, ${e.kind}, ${e.at}, ${e.actor ?? null}, ${sql.json((e.detail ?? {}) as never)}
-        from tasks where workflow_id = ${e.workflowId} and task_key = ${e.taskKey}
-        on conflict do nothing`;
+      await sql.begin(async (tx) => {
+        const [ev] = await tx<{ task_id: number; step: string; due_at: Date }[]>`
+          with ins as (
+            insert into task_events (task_id, event_key, kind, at, actor, after)
+            select id, ${e.eventKey}, ${e.kind}, ${e.at}, ${e.actor ?? null}, ${tx.json((e.detail ?? {}) as never)}
+            from tasks where workflow_id = ${e.workflowId} and task_key = ${e.taskKey}
+            on conflict do nothing returning task_id)
+          select t.id as task_id, t.step, t.due_at from ins join tasks t on t.id = ins.task_id`;
+        if (!ev || e.kind !== 'reminded') return;
+        const dueOn = shanghaiDate(ev.due_at);
+        const months = typeof e.detail?.monthsBeforeTermEnd === 'number' ? `（本届任期 ${e.detail.monthsBeforeTermEnd} 个月后届满）` : '';
+        await tx`
+          insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+          select a.id, ${`task:${ev.task_id}:${e.eventKey}`}, 'reminder', ${ev.task_id}, ${`提醒：${ev.step} 将于 ${dueOn} 到期${months}`}, '', ${e.at}
+          from (${taskHolders(tx as unknown as Sql, ev.task_id)}) a
+          on conflict do nothing`;
+      });
+    },
+
+    /** Full members on the register now: the members' meeting checks its ballot against them (domain.md §4.1 step 6). */
+    async countFullMembers(i: { organizationId: number }): Promise<{ fullMembers: number }> {
+      const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      return { fullMembers: o.full_members };
     },
 
   };

@@ -87,7 +87,8 @@ export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
   return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])), years.map((y) => y.year));
 }
 
-const tellAssignees = (sql: Sql, taskId: number) => sql`
+/** The users who hold a task: its claimant or named person, else everyone with its role at its organization. */
+export const taskHolders = (sql: Sql, taskId: number) => sql`
   select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
   union
   select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
@@ -128,7 +129,7 @@ export function taskActivities(sql: Sql) {
             insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
             select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? stepWords(t.process, t.step, 'zh-CN')}`},
                    ${`截止 ${t.plan.dueAt}`}, ${t.openedAt}
-            from (${tellAssignees(tx as unknown as Sql, row.id)}) a
+            from (${taskHolders(tx as unknown as Sql, row.id)}) a
             on conflict do nothing`;
         }
         return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan };
@@ -151,7 +152,7 @@ export function taskActivities(sql: Sql) {
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
           select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${stepWords(task.process, task.step, 'zh-CN')} 将于 ${r.dueAt} 到期`}, '', ${r.at}
-          from (${tellAssignees(tx as unknown as Sql, task.id)}) a
+          from (${taskHolders(tx as unknown as Sql, task.id)}) a
           on conflict do nothing`;
       });
     },

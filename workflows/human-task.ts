@@ -301,6 +301,25 @@ export class HumanTasks {
     return { task: view(t), result: this.watch(t) };
   }
 
+  /**
+   * The process itself moves an open task's due date (its own deadline moved: a corrected term), re-planned and
+   * recorded like an extension, with who and why. A closed or unknown task is left alone.
+   */
+  async moveDue(key: string, dueOn: string, actor: Actor, reason: string): Promise<void> {
+    const t = this.tasks.get(key);
+    if (!t || isClosed(t)) return;
+    await condition(() => !t.busy);
+    if (isClosed(t)) return;
+    const before = snapshot(t);
+    t.busy = true;
+    try {
+      await this.extend(t, dueOn);
+      await acts.recordTaskChange({ ...this.change(t, 'extended', actor, reason, before), closeOpenEscalations: true });
+    } finally {
+      t.busy = false;
+    }
+  }
+
   /** The task's timers: the next reminder or escalation, re-planned whenever an action changes the plan. */
   private async watch(t: Task): Promise<HumanTaskResult> {
     const spec = t.spec;

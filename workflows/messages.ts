@@ -135,3 +135,22 @@ export const tasksQuery = defineQuery<TaskView[]>('tasks');
 
 export type { Actor as TaskActor };
 export const machineActor = (username: string): Actor => ({ username, grants: [{ role: 'admin', path: '' }] });
+
+/**
+ * A correction of the term register sent to a running term election (the register's owner while it runs): a
+ * re-import whose row carries a newer term start, with who and why. The workflow writes the register, records
+ * the correction and re-plans its reminders and the request's due date; it refuses once the election is under
+ * way (the request filed).
+ */
+export const correctTermInput = z.object({
+  actor: actorSchema,
+  reason: reasonSchema,
+  startedOn: isoDateSchema,
+  termYears: z.number().int().min(1).max(10),
+  /** The secretary the corrected row names; absent: unchanged. */
+  secretary: z.string().trim().min(1).max(100).optional(),
+  /** Where the correction came from (import job or request, file row), for the organization's audit. */
+  source: z.string().min(1).max(300),
+});
+export type CorrectTermInput = z.input<typeof correctTermInput>;
+export const correctTermUpdate = defineUpdate<{ termEndsOn: string }, [CorrectTermInput]>('correctTerm');

@@ -9,7 +9,7 @@
 //   7.   the new committee elects the secretary and reports the result within 1 month
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
 // Every number comes from the rule set read when the run starts and carried in its state.
-import { allHandlersFinished, condition, continueAsNew, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import type { TermContext } from '../activities/processes.js';
 import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
@@ -30,6 +30,8 @@ import { acts } from './process-activities.js';
 import type { HumanTaskResult } from './human-task.js';
 import { outcomeOf } from './process-control.js';
 import { ProcessRun } from './process-run.js';
+import { correctTermInput, correctTermUpdate } from './messages.js';
+import { actorAllows } from '../src/domain/task-rights.js';
 
 export interface TermElectionInput {
   organization: string;
@@ -42,6 +44,10 @@ export interface TermElectionInput {
 export const KIND = 'term-election';
 /** Ballot rounds for seats left unfilled before the committee must propose candidates again. */
 const MAX_BALLOT_ROUNDS = 3;
+/** The members' meeting checks its ballot against the full members on the register when its task opens. */
+export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
+/** Who may correct the term register of a running election (an import is sent by an organizer or admin). */
+const correctors = ['admin', 'organizer'] as const;
 
 export async function termElection(input: TermElectionInput): Promise<void> {
   const term = input.term ?? 1;
@@ -50,12 +56,56 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   let ctx: TermContext | undefined;
 
   let renewed = false;
+  // The term register's owner while this run waits on it: a correction (correctTerm Update, e.g. from a re-import
+  // whose row has a newer term) moves the term's end, and with it the reminders and the request's due date. Once
+  // the request is filed the election is under way and the term changes only through the process's own steps.
+  let termEndsOn = '';
+  let corrections = 0;
+  let requestFiled = false;
+  let openRequest: string | undefined;
+  let correcting = false;
+  setHandler(
+    correctTermUpdate,
+    async (raw) => {
+      const i = correctTermInput.parse(raw);
+      const c = ctx!;
+      correcting = true;
+      try {
+        const r = await acts.correctTerm({ organizationId: c.organizationId, startedOn: i.startedOn, termYears: i.termYears, secretary: i.secretary, actor: i.actor.username, source: i.source, at: new Date().toISOString() });
+        const n = ++corrections;
+        termEndsOn = r.termEndsOn;
+        // The process's next deadline: the term's end while it waits on the register, else the request's new due date.
+        if (openRequest && !requestFiled) {
+          const dueOn = addMonths(termEndsOn, -c.rules.requestDueMonthsBefore);
+          await p.tasks.moveDue(openRequest, dueOn < shanghaiDate(Date.now()) ? shanghaiDate(Date.now()) : dueOn, i.actor, i.reason);
+          p.nextDeadline = p.tasks.views().find((t) => t.taskKey === openRequest)?.dueAt ?? p.nextDeadline;
+        } else {
+          p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
+        }
+        await p.moveTo(p.step, `term-corrected-${n}`, { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source }, 'running', { verb: 'corrected' });
+        return { termEndsOn };
+      } finally {
+        correcting = false;
+      }
+    },
+    {
+      validator: (raw) => {
+        const i = correctTermInput.parse(raw);
+        if (!ctx || !termEndsOn) throw new Error('the process is starting; retry');
+        if (renewed || p.step.endsWith('cancelled')) throw new Error('the process has ended');
+        if (!actorAllows(i.actor, ctx.orgPath, correctors)) throw new Error(`${i.actor.username} may not correct the term register`);
+        if (requestFiled) throw new Error(`the election is under way (step ${p.step}): the term changes only through the process`);
+        if (correcting) throw new Error('a correction is being applied; retry');
+      },
+    },
+  );
   await p.cancellable(
     async () => {
       ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
       const c = ctx;
       p.at(c.organizationId, c.orgPath);
-      const { rules, termEndsOn } = c;
+      const { rules } = c;
+      termEndsOn = c.termEndsOn;
       const supervisorOrg = c.parentId ?? c.organizationId;
       p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
       await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term }, 'running', { verb: 'registered' });
@@ -70,7 +120,12 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
       const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
       const [first, ...later] = reminders;
-      await sleepUntil(shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))));
+      // A correction wakes the wait, which then runs to the corrected term's reminder (no command changes until one arrives).
+      for (;;) {
+        const seen = corrections;
+        const ms = shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))).getTime() - Date.now();
+        if (ms <= 0 || !(await condition(() => corrections !== seen, ms))) break;
+      }
 
       // Steps 3–4: request and reply, until the supervisor approves (or grants a postponement).
       let postponedMonths = 0;
@@ -80,17 +135,33 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
         const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, '换届选举请示', round);
         let filed: HumanTaskResult | undefined;
-        opened.result.then((r) => (filed = r)).catch(() => undefined);
-        // Later term reminders (months before expiry) go out only while the first request is still missing.
+        opened.result
+          .then((r) => {
+            filed = r;
+            if (round === 1) requestFiled = true;
+          })
+          .catch(() => undefined);
+        // Later term reminders (months before expiry) go out only while the first request is still missing; a
+        // corrected term moves the one not sent yet.
         if (round === 1) {
-          for (const months of later) {
+          openRequest = opened.task.taskKey;
+          const pending = [...later];
+          while (pending.length > 0) {
+            const months = pending[0]!;
+            const seen = corrections;
             const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
-            if (waitMs > 0 && (await condition(() => filed !== undefined, waitMs))) break;
+            if (waitMs > 0 && (await condition(() => filed !== undefined || corrections !== seen, waitMs))) {
+              if (filed) break;
+              continue;
+            }
             if (filed) break;
+            pending.shift();
             await acts.recordTaskEvent({ workflowId: p.workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
           }
         }
-        const filedRequest = await done(name, electionRequest, await opened.result);
+        const result = await opened.result;
+        if (round === 1) requestFiled = true;
+        const filedRequest = await done(name, electionRequest, result);
         if (!filedRequest) return;
         request = filedRequest;
         await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
@@ -134,7 +205,10 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         let remaining = [...slate.candidates];
         for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
           const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers: c.fullMembers, round };
+          // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
+          // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
+          const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
+          const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round };
           const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
           const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
           const counts = await done(mname, membersMeeting, await meeting.result);
@@ -181,10 +255,4 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   await condition(allHandlersFinished);
   // The next term's register: a fresh run carrying only the organization (the rule set in force then applies).
   if (renewed) await continueAsNew<typeof termElection>({ organization: input.organization, term: term + 1 });
-}
-
-/** Durable sleep until an instant on the workflow clock; an instant already past returns at once. */
-async function sleepUntil(t: Date): Promise<void> {
-  const ms = t.getTime() - Date.now();
-  if (ms > 0) await sleep(ms);
 }

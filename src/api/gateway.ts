@@ -33,6 +33,19 @@ declare module 'fastify' {
       arg: NoInfer<Omit<Arg, 'actor'>>,
       opts?: UpdateOptions,
     ): Promise<Ret>;
+    /**
+     * The same for work that outlives its request (an import job routing its rows): the caller as resolved when
+     * the work began, and the update id the work derives from its own identity (import + row), so a resend is
+     * applied once. Refusals as for updateProcess.
+     */
+    updateProcessAs<Ret, Arg extends { actor: Actor }>(
+      principal: Principal,
+      workflowId: string,
+      update: UpdateDefinition<Ret, [Arg]>,
+      arg: NoInfer<Omit<Arg, 'actor'>>,
+      updateId: string,
+      opts?: UpdateOptions,
+    ): Promise<Ret>;
   }
 }
 
@@ -64,6 +77,21 @@ export default fp(
         return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
           client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
         );
+      } catch (err) {
+        throw asHttpError(err, opts.ended ?? 'the process has ended');
+      }
+    });
+    app.decorate('updateProcessAs', async function updateProcessAs<Ret, Arg extends { actor: Actor }>(
+      principal: Principal,
+      workflowId: string,
+      update: UpdateDefinition<Ret, [Arg]>,
+      arg: Omit<Arg, 'actor'>,
+      updateId: string,
+      opts: UpdateOptions = {},
+    ): Promise<Ret> {
+      const args = [{ ...arg, actor: actorOf(principal) } as Arg] as [Arg];
+      try {
+        return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => client.workflow.getHandle(workflowId).executeUpdate(update, { args, updateId }));
       } catch (err) {
         throw asHttpError(err, opts.ended ?? 'the process has ended');
       }

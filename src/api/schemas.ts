@@ -144,7 +144,24 @@ export const overdueSchema = z.object({
 });
 
 export const importRowErrorSchema = z.object({ row: z.number(), column: z.string(), message: z.string() });
-export const importResultSchema = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
+/** A row whose process-owned fields went to the running process as a correction; `failed` carries its refusal. */
+export const importRoutedRowSchema = z.object({
+  row: z.number(),
+  code: z.string(),
+  workflowId: z.string(),
+  columns: z.array(z.string()),
+  status: z.enum(['applied', 'failed']),
+  message: z.string().optional(),
+});
+export const importResultSchema = z.object({
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  /** Rows sent to the process that owns their changed fields (term corrections to a running term election). */
+  routed: z.array(importRoutedRowSchema),
+  /** Process-owned fields not written, by row and column, with why; the rest of those rows was written. */
+  refused: z.array(importRowErrorSchema),
+});
 export const importJobSchema = z.object({
   jobId: z.string(),
   status: z.enum(['queued', 'running', 'succeeded', 'rejected', 'failed']),

@@ -5,11 +5,12 @@ import { temporal } from '@temporalio/proto';
 // historyToJSON fails under vitest (two protobufjs copies meet), while encode/decode with one copy round-trips.
 const dir = new URL('../histories/', import.meta.url);
 
-export async function recordHistory(kind: string, workflowId: string, history: temporal.api.history.v1.IHistory): Promise<void> {
+/** `file` names a second history of the same kind (a path only some runs take); by default `<kind>.json`. */
+export async function recordHistory(kind: string, workflowId: string, history: temporal.api.history.v1.IHistory, file = kind): Promise<void> {
   if (process.env.ORGLIFE_RECORD_HISTORIES !== '1') return;
   const bytes = temporal.api.history.v1.History.encode(history).finish();
   const body = { kind, workflowId, encoding: 'protobuf-base64', history: Buffer.from(bytes).toString('base64') };
-  await writeFile(new URL(`${kind}.json`, dir), `${JSON.stringify(body, null, 2)}\n`);
+  await writeFile(new URL(`${file}.json`, dir), `${JSON.stringify(body, null, 2)}\n`);
 }
 
 export async function recordedHistories(): Promise<{ kind: string; workflowId: string; history: temporal.api.history.v1.History }[]> {

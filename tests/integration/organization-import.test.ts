@@ -41,7 +41,7 @@ describe('organization import', () => {
       ]),
     );
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toEqual({ created: 8, updated: 0, unchanged: 0 });
+    expect(r.json()).toEqual({ created: 8, updated: 0, unchanged: 0, routed: [], refused: [] });
   });
   afterAll(async () => s?.close());
 
@@ -132,11 +132,11 @@ describe('organization import', () => {
 
   it('re-imports the same file as unchanged, updates a changed row in place and audits it', async () => {
     const file = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
-    expect((await post(file)).json()).toEqual({ created: 2, updated: 0, unchanged: 0 });
-    expect((await post(file)).json()).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect((await post(file)).json()).toEqual({ created: 2, updated: 0, unchanged: 0, routed: [], refused: [] });
+    expect((await post(file)).json()).toEqual({ created: 0, updated: 0, unchanged: 2, routed: [], refused: [] });
     const [{ id }] = [...(await s.sql<{ id: number }[]>`select id from organizations where code = ${`${P}RE1`}`)] as [{ id: number }];
     const changed = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会', 'branch', 'rural', '5', '2023-03-01', '赵强', '13911111111', '25'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
-    expect((await post(changed)).json()).toEqual({ created: 0, updated: 1, unchanged: 1 });
+    expect((await post(changed)).json()).toEqual({ created: 0, updated: 1, unchanged: 1, routed: [], refused: [] });
     const [after] = await s.sql`select id, secretary_name, full_members from organizations where code = ${`${P}RE1`}`;
     expect(after).toEqual({ id, secretary_name: '赵强', full_members: 25 });
     const audit = await s.sql`select changed_by, before, after from organization_changes where organization_id = ${id}`;
@@ -153,7 +153,7 @@ describe('organization import', () => {
   it('moves an organization to another parent and rewrites the paths of its whole subtree', async () => {
     await post(csv([[`${P}M1`, township, '中共搬迁村支部委员会', 'general_branch'], [`${P}M2`, `${P}M1`, '搬迁村第一支部'], [`${P}M3`, `${P}M2`, '搬迁村小组']]));
     const r = await post(csv([[`${P}M1`, otherCounty, '中共搬迁村支部委员会', 'general_branch']]));
-    expect(r.json()).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(r.json()).toEqual({ created: 0, updated: 1, unchanged: 0, routed: [], refused: [] });
     const rows = await s.sql<{ code: string; ok: boolean }[]>`
       select c.code, c.path = p.path || c.id::text as ok from organizations c join organizations p on p.id = c.parent_id
       where c.code in (${`${P}M1`}, ${`${P}M2`}, ${`${P}M3`})`;
@@ -203,7 +203,7 @@ describe('organization import', () => {
       await new Promise((res) => setTimeout(res, 100));
     }
     expect(job.status).toBe('succeeded');
-    expect(job.result).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect(job.result).toEqual({ created: 1, updated: 0, unchanged: 0, routed: [], refused: [] });
 
     const bad = await post(csv([[`${P}AS2`, `${P}NOPE`, '坏']]), {}, '/api/v1/organizations/import?async=true');
     const badId = bad.json().jobId;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { termElection } from '../../workflows/term-election.js';
+import { FRESH_MEMBER_COUNT_PATCH, termElection } from '../../workflows/term-election.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
@@ -118,11 +118,12 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(scheduled).toEqual([]);
       const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
       expect(markers.filter((m) => m.markerName === 'core_local_activity').length).toBeGreaterThan(20);
-      // Both patches are recorded: the run took the local path for projections and for its deadlines.
+      // The patches are recorded: the run took the local path for projections and for its deadlines, and counted
+      // the members when the meeting opened.
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH].sort());
+      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH].sort());
       await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });

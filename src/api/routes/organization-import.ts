@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { allows, scopeRoots } from '../../auth/principal.js';
 import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../schemas.js';
-import { importOrganizations, ImportRejected, type ImportProgress } from '../../organizations/import/import.js';
+import { importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
+import { correctTermUpdate } from '../../../workflows/messages.js';
 
 /** Large provinces come as files of tens of MB; the parser streams, so only this route accepts that much. */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -37,6 +38,10 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
         description:
           'Import organizations from CSV (UTF-8 with or without BOM, or GBK; English or Chinese headers) or XLSX. ' +
           'All or nothing: any error rejects the whole file, listing every error by row and column. ' +
+          'Fields a running process owns (the term and secretary of an organization in a term election, a secretary ' +
+          'approved by 两推一选, an organization established by liaison dispatch) are not overwritten: a row with a newer ' +
+          'term is routed to the term election as a correction (`routed`), an older one is refused column by column ' +
+          '(`refused`), and the rest of the row is written. ' +
           'With async=true the file is accepted (202) and checked and written in the background.',
         consumes: ['text/csv', XLSX_TYPE],
         querystring: z.object({ async: z.enum(['true', 'false']).optional() }),
@@ -52,7 +57,11 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       if (!body || typeof (body as Readable).pipe !== 'function') {
         throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
       }
-      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES };
+      // A row with a newer term for an organization whose term election runs goes to that run as a correction.
+      const correctTerm = async ({ workflowId, updateId, ...c }: TermCorrection) => {
+        await app.updateProcessAs(p, workflowId, correctTermUpdate, c, updateId);
+      };
+      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, correctTerm };
 
       if (req.query.async !== 'true') {
         try {
@@ -123,7 +132,8 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
         jobId: job.id,
         status: job.status,
         progress: { bytesRead: job.bytes_read, bytesTotal: job.bytes_total, rows: job.rows_read },
-        result: (job.result as z.infer<typeof result> | null) ?? null,
+        // Jobs stored before imports routed rows to processes have neither list.
+        result: job.result ? { routed: [], refused: [], ...(job.result as Partial<z.infer<typeof result>>), ...(job.result as Pick<z.infer<typeof result>, 'created' | 'updated' | 'unchanged'>) } : null,
         error: (job.error as z.infer<typeof jobSchema>['error']) ?? null,
       };
     },

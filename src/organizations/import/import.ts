@@ -5,6 +5,7 @@
 // statement over that table, and the writes are one upsert per tree level. A file with any error rolls the
 // transaction back: nothing is written, and every error is listed with its row and column.
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
@@ -16,6 +17,32 @@ export interface ImportResult {
   created: number;
   updated: number;
   unchanged: number;
+  /** Rows whose process-owned fields went to the owning process as a correction (after the commit). */
+  routed: RoutedRow[];
+  /** Process-owned fields of rows that were not written (the rest of each row was): row, column and why. */
+  refused: RowError[];
+}
+
+/** A row sent to the running process that owns its changed fields; `failed` when the process refused it. */
+export interface RoutedRow {
+  row: number;
+  code: string;
+  workflowId: string;
+  columns: string[];
+  status: 'applied' | 'failed';
+  message?: string;
+}
+
+/** A corrected term for a running term election (workflows/messages.ts correctTerm, without the actor). */
+export interface TermCorrection {
+  workflowId: string;
+  /** Unique per import and row: a retried send is applied once. */
+  updateId: string;
+  startedOn: string;
+  termYears: number;
+  secretary?: string;
+  reason: string;
+  source: string;
 }
 
 export interface ImportProgress {
@@ -33,6 +60,11 @@ export interface ImportOptions {
   source: string;
   maxBytes?: number;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Sends a term correction to its running election (the API's Temporal client); it throws with the process's
+   * refusal. Without it (the operator's CLI) a routed row is reported failed and its term is not written.
+   */
+  correctTerm?: (c: TermCorrection) => Promise<void>;
 }
 
 /** Listed errors are capped so that a file of 200,000 bad rows still gets a bounded answer. */
@@ -53,6 +85,8 @@ export class ImportRejected extends Error {
 }
 
 const WRITE_ROLES = ['admin', 'organizer'] as const;
+/** Corrections sent to their processes at once after an import. */
+const ROUTE_CONCURRENCY = 8;
 // Imports change the shape of the tree; two at once could each validate against a tree the other changes.
 const IMPORT_LOCK = 7_311_043;
 
@@ -85,7 +119,8 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     opts.onProgress?.({ ...progress });
   };
 
-  return sql.begin(async (tx) => {
+  const routes: PendingRoute[] = [];
+  const written = (await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${IMPORT_LOCK})`;
     await tx`
       create temp table import_rows (
@@ -244,7 +279,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     // 3. Writes.
     report('writing');
     // Rows start as 'create'; those whose code is stored become 'update' or 'same'.
-    await tx`
+    const classify = () => tx`
       update import_rows s set action = case
           when (op.code, o.name, o.type, o.sector, o.term_years, o.term_started_on, o.secretary_name, o.secretary_phone,
                 o.full_members, o.probationary_members)
@@ -254,9 +289,28 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
           else 'same' end
       from organizations o left join organizations op on op.id = o.parent_id
       where o.code = s.code`;
+    await classify();
+    // A process may write its fields while the import runs (a term renewed, a correction): the rows about to change
+    // of organizations with a running process are locked before their owned fields are compared, so the comparison
+    // sees the process's last write and the process's next write waits for this import instead of being overwritten.
+    await tx`
+      select o.id from import_rows s join organizations o on o.code = s.code
+      where s.action = 'update' and exists (select 1 from processes pr where pr.organization_id = o.id and pr.status = 'running')
+      order by o.id for update of o`;
+    await classify();
+    // Fields a process owns are not the file's to write (ownership below): those of refused and routed rows keep
+    // their stored values, the rest of each row is written as usual.
+    const owned = await ownedFields(tx as unknown as Sql);
+    if (owned.keep.size > 0) {
+      for (const [column, lines] of owned.keep) {
+        await tx`update import_rows s set ${tx(column)} = o.${tx(column)} from organizations o where o.code = s.code and s.line = any(${[...lines]})`;
+      }
+      await classify();
+    }
     const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
     const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
-    const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same') };
+    const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused };
+    routes.push(...owned.routes);
 
     if (result.updated > 0) {
       await tx`
@@ -306,9 +360,156 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     await tx`set local enable_seqscan = on`;
     if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
     await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
-    report('done');
     return result;
-  }) as Promise<ImportResult>;
+  })) as ImportResult;
+  // After the commit: the corrections go to their processes, one Update per row; a refusal is that row's answer.
+  // The update id names this import (not its source, which a client may repeat) and the row.
+  const importId = randomUUID();
+  const send = async (r: PendingRoute): Promise<RoutedRow> => {
+    const base = { row: r.row, code: r.code, workflowId: r.correction.workflowId, columns: r.columns };
+    if (!opts.correctTerm) {
+      return { ...base, status: 'failed', message: 'the term register of this organization is kept by its running term election: import through the API to send it the correction' };
+    }
+    try {
+      await opts.correctTerm({ ...r.correction, updateId: `correctTerm:${importId}:${r.row}`, reason: `import ${opts.source}, row ${r.row}`, source: `${opts.source} row ${r.row}` });
+      return { ...base, status: 'applied' };
+    } catch (err) {
+      return { ...base, status: 'failed', message: refusalMessage(err) };
+    }
+  };
+  // A few at a time: each waits for its workflow's answer (up to the gateway's deadline).
+  for (let i = 0; i < routes.length; i += ROUTE_CONCURRENCY) written.routed.push(...(await Promise.all(routes.slice(i, i + ROUTE_CONCURRENCY).map(send))));
+  report('done');
+  return written;
+}
+
+interface PendingRoute {
+  row: number;
+  code: string;
+  columns: string[];
+  correction: Omit<TermCorrection, 'updateId' | 'reason' | 'source'>;
+}
+
+/** The reason a process refused an Update (the validator's message), else the error's own. */
+function refusalMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  let message = e?.message ?? String(err);
+  while (e?.cause) {
+    e = e.cause as { message?: string; cause?: unknown };
+    if (e.message) message = e.message;
+  }
+  return message;
+}
+
+type OwnedColumn = 'term_started_on' | 'term_years' | 'secretary_name' | 'secretary_phone' | 'type';
+
+const day = (d: Date | null): string | null => (d ? shanghaiDate(d) : null);
+
+/**
+ * One owner per field (architecture.md): a field a process writes changes only through that process while it runs,
+ * and is not overwritten by a file older than what it recorded.
+ * - A running term election owns the term (start, length) and the secretary. A row whose term started no later
+ *   than the term on the register (the one the run registered or renewed) is refused for those columns; a row with
+ *   a newer term start is routed to the run as a correction (an Update, sent after the commit).
+ * - An approved 两推一选 wrote the secretary: a row naming another is refused unless its term started after the approval.
+ * - An established organization (liaison dispatch) was a unit: a row that makes it a unit again, or names another
+ *   term or secretary, is refused unless its term started after the establishment.
+ */
+async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number>>; refused: RowError[]; routes: PendingRoute[] }> {
+  const keep = new Map<OwnedColumn, Set<number>>();
+  const refused: RowError[] = [];
+  const routes: PendingRoute[] = [];
+  const hold = (column: OwnedColumn, line: number) => {
+    if (!keep.has(column)) keep.set(column, new Set());
+    keep.get(column)!.add(line);
+  };
+  const refuse = (line: number, column: OwnedColumn, message: string) => {
+    hold(column, line);
+    refused.push({ row: line, column, message });
+  };
+
+  const terms = await tx<
+    { line: number; code: string; workflow_id: string; s_start: Date | null; s_years: number | null; s_secretary: string | null; s_phone: string | null; o_start: Date | null; o_years: number | null; o_secretary: string | null; o_phone: string | null }[]
+  >`
+    select s.line, s.code, pr.workflow_id, s.term_started_on as s_start, s.term_years as s_years, s.secretary_name as s_secretary, s.secretary_phone as s_phone,
+           o.term_started_on as o_start, o.term_years as o_years, o.secretary_name as o_secretary, o.secretary_phone as o_phone
+    from import_rows s join organizations o on o.code = s.code
+    join processes pr on pr.organization_id = o.id and pr.kind = 'term-election' and pr.status = 'running'
+    where s.action = 'update'
+      and (s.term_started_on, s.term_years, s.secretary_name) is distinct from (o.term_started_on, o.term_years, o.secretary_name)
+    order by s.line`;
+  const termLines = new Set<number>();
+  for (const r of terms) {
+    termLines.add(r.line);
+    const [start, recorded] = [day(r.s_start), day(r.o_start)];
+    const changed = (['term_started_on', 'term_years', 'secretary_name'] as const).filter((c) =>
+      c === 'term_started_on' ? start !== recorded : c === 'term_years' ? r.s_years !== r.o_years : r.s_secretary !== r.o_secretary,
+    );
+    const phone = r.s_secretary !== r.o_secretary && (r.s_phone ?? null) !== (r.o_phone ?? null);
+    if (start !== null && recorded !== null && start > recorded && r.s_years !== null) {
+      for (const c of changed) hold(c, r.line);
+      if (phone) hold('secretary_phone', r.line);
+      routes.push({
+        row: r.line,
+        code: r.code,
+        columns: changed,
+        correction: { workflowId: r.workflow_id, startedOn: start, termYears: r.s_years, ...(r.s_secretary && r.s_secretary !== r.o_secretary ? { secretary: r.s_secretary } : {}) },
+      });
+      continue;
+    }
+    const why =
+      start === null || r.s_years === null
+        ? `the term of ${r.code} is kept by its running term election (${r.workflow_id}): a row without a term start and length cannot change it`
+        : `the row's term (started ${start}) is not newer than the one the running term election recorded (started ${recorded}): the register keeps the process's term`;
+    for (const c of changed) refuse(r.line, c, why);
+    if (phone) hold('secretary_phone', r.line);
+  }
+
+  // The secretary approved by 两推一选, still the one on the register.
+  const selections = await tx<{ line: number; code: string; s_start: Date | null; approved: Date; o_secretary: string }[]>`
+    select s.line, s.code, s.term_started_on as s_start, sel.updated_at as approved, o.secretary_name as o_secretary
+    from import_rows s join organizations o on o.code = s.code
+    join lateral (select secretary, updated_at from secretary_selections x
+                  where x.organization_id = o.id and x.state = 'approved' order by x.updated_at desc limit 1) sel on sel.secretary = o.secretary_name
+    where s.action = 'update' and s.secretary_name is distinct from o.secretary_name
+    order by s.line`;
+  for (const r of selections) {
+    if (termLines.has(r.line)) continue;
+    const approvedOn = shanghaiDate(r.approved);
+    const start = day(r.s_start);
+    if (start !== null && start > approvedOn) continue;
+    refuse(r.line, 'secretary_name', `${r.o_secretary} was approved as secretary of ${r.code} by 两推一选 on ${approvedOn}; the row is not newer (its term started ${start ?? 'on no date'})`);
+    hold('secretary_phone', r.line);
+  }
+
+  // An organization established through liaison dispatch: its type, first term and secretary are the process's.
+  const established = await tx<
+    { line: number; code: string; established: Date; s_type: string | null; o_type: string; s_start: Date | null; o_start: Date | null; s_years: number | null; o_years: number | null; s_secretary: string | null; o_secretary: string | null }[]
+  >`
+    select s.line, s.code, d.established_at as established, s.type as s_type, o.type as o_type, s.term_started_on as s_start, o.term_started_on as o_start,
+           s.term_years as s_years, o.term_years as o_years, s.secretary_name as s_secretary, o.secretary_name as o_secretary
+    from import_rows s join organizations o on o.code = s.code
+    join lateral (select established_at from liaison_dispatches x
+                  where x.organization_id = o.id and x.established_at is not null order by x.established_at desc limit 1) d on true
+    where s.action = 'update' and o.type <> 'unit'
+      and (s.type, s.term_started_on, s.term_years, s.secretary_name) is distinct from (o.type, o.term_started_on, o.term_years, o.secretary_name)
+    order by s.line`;
+  for (const r of established) {
+    const on = shanghaiDate(r.established);
+    const start = day(r.s_start);
+    if (start !== null && start > on) continue;
+    const why = `${r.code} was established as a Party organization on ${on} (liaison dispatch); the row is not newer (its term started ${start ?? 'on no date'})`;
+    if (r.s_type !== r.o_type) refuse(r.line, 'type', why);
+    if (termLines.has(r.line)) continue;
+    if (start !== day(r.o_start)) refuse(r.line, 'term_started_on', why);
+    if (r.s_years !== r.o_years) refuse(r.line, 'term_years', why);
+    if (r.s_secretary !== r.o_secretary) {
+      refuse(r.line, 'secretary_name', why);
+      hold('secretary_phone', r.line);
+    }
+  }
+  refused.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
+  return { keep, refused, routes };
 }
 
 /**

@@ -27,7 +27,7 @@ export function ImportPage() {
   const poll = async (jobId: string) => {
     for (;;) {
       const job = await getImportJob(jobId);
-      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0 } });
+      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [] } });
       if (job.error) {
         const e = job.error;
         return setStatus(e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) });
@@ -94,8 +94,38 @@ export function ImportPage() {
       )}
       {status.kind === 'done' && (
         <p class="notice ok" role="status" data-testid="import-result">
-          {t('import.result', { ...status.summary })}
+          {t('import.result', { created: status.summary.created, updated: status.summary.updated, unchanged: status.summary.unchanged })}
         </p>
+      )}
+      {status.kind === 'done' && status.summary.routed.length + status.summary.refused.length > 0 && (
+        <div class="card" data-testid="import-owned">
+          <p class="notice">{t('import.owned')}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('import.row')}</th>
+                <th scope="col">{t('import.column')}</th>
+                <th scope="col">{t('import.message')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.summary.routed.map((r, i) => (
+                <tr key={`r${i}`}>
+                  <td class="num">{r.row}</td>
+                  <td>{r.columns.join(', ')}</td>
+                  <td>{r.status === 'applied' ? t('import.routed', { workflow: r.workflowId }) : `${t('import.routeFailed', { workflow: r.workflowId })} ${r.message ?? ''}`}</td>
+                </tr>
+              ))}
+              {status.summary.refused.map((d, i) => (
+                <tr key={`x${i}`}>
+                  <td class="num">{d.row}</td>
+                  <td>{d.column}</td>
+                  <td>{d.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {status.kind === 'rows' && (
         <div class="card" role="alert" data-testid="import-errors">
