@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { stepWords } from '../src/domain/step-words.js';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, type TermRules } from '../src/domain/rules.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
@@ -89,19 +90,19 @@ export function processActivities(sql: Sql) {
      */
     async recordTaskEvent(e: TaskEventInput): Promise<void> {
       await sql.begin(async (tx) => {
-        const [ev] = await tx<{ task_id: number; step: string; due_at: Date }[]>`
+        const [ev] = await tx<{ task_id: number; process: string; step: string; due_at: Date }[]>`
           with ins as (
             insert into task_events (task_id, event_key, kind, at, actor, after)
             select id, ${e.eventKey}, ${e.kind}, ${e.at}, ${e.actor ?? null}, ${tx.json((e.detail ?? {}) as never)}
             from tasks where workflow_id = ${e.workflowId} and task_key = ${e.taskKey}
             on conflict do nothing returning task_id)
-          select t.id as task_id, t.step, t.due_at from ins join tasks t on t.id = ins.task_id`;
+          select t.id as task_id, t.process, t.step, t.due_at from ins join tasks t on t.id = ins.task_id`;
         if (!ev || e.kind !== 'reminded') return;
         const dueOn = shanghaiDate(ev.due_at);
         const months = typeof e.detail?.monthsBeforeTermEnd === 'number' ? `（本届任期 ${e.detail.monthsBeforeTermEnd} 个月后届满）` : '';
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
-          select a.id, ${`task:${ev.task_id}:${e.eventKey}`}, 'reminder', ${ev.task_id}, ${`提醒：${ev.step} 将于 ${dueOn} 到期${months}`}, '', ${e.at}
+          select a.id, ${`task:${ev.task_id}:${e.eventKey}`}, 'reminder', ${ev.task_id}, ${`提醒：${stepWords(ev.process, ev.step, 'zh-CN')} 将于 ${dueOn} 到期${months}`}, '', ${e.at}
           from (${taskHolders(tx as unknown as Sql, ev.task_id)}) a
           on conflict do nothing`;
       });
