@@ -128,12 +128,18 @@ function openToAll(path: string): void {
  * /var/lib/orglife, one per data dir.
  */
 function pgDataDir(dir: string, log: (msg: string) => void): string {
-  const wanted = join(dir, 'pgdata');
-  if (process.getuid?.() !== 0 || traversableByOthers(dir)) return wanted;
-  const elsewhere = join('/var/lib/orglife', `pg-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16)}`);
-  mkdirSync(elsewhere, { recursive: true, mode: 0o755 });
-  log(`${dir} is not reachable by the postgres user: PostgreSQL keeps its data in ${elsewhere}`);
-  return join(elsewhere, 'pgdata');
+  const data = postgresDataDir(dir);
+  if (data !== join(dir, 'pgdata')) {
+    mkdirSync(dirname(data), { recursive: true, mode: 0o755 });
+    log(`${dir} is not reachable by the postgres user: PostgreSQL keeps its data in ${dirname(data)}`);
+  }
+  return data;
+}
+
+/** Where the cluster of the embedded server kept under `dir` lives (see pgDataDir). */
+export function postgresDataDir(dir: string): string {
+  if (process.getuid?.() !== 0 || traversableByOthers(dir)) return join(dir, 'pgdata');
+  return join(SHARED_DIR, `pg-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16)}`, 'pgdata');
 }
 
 /**
