@@ -16,6 +16,9 @@ describe('calendar', () => {
     s = await startStack();
     await addOrganizations(s.sql, [orgRow(root, '', committee), orgRow(village, root)]);
     orgId = (await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`)[0]!.id;
+    // The suite's files share one database: start from 2027 without holiday data, as the package leaves it.
+    await s.sql`delete from calendar_days where day between '2027-01-01' and '2027-12-31'`;
+    await s.sql`delete from calendar_years where year = 2027`;
   });
   afterAll(async () => {
     // The suite's files share one database: leave 2027 without holiday data, as the package leaves it.
