@@ -16,6 +16,8 @@ export async function startEmbeddedPostgres(
   dir: string,
   port: number,
   log: (msg: string) => void,
+  /** More server flags (`-c max_connections=300` for the cluster topology). */
+  extraFlags: string[] = [],
 ): Promise<EmbeddedPostgresHandle> {
   mkdirSync(dir, { recursive: true });
   const dataDir = pgDataDir(dir, log);
@@ -37,7 +39,7 @@ export async function startEmbeddedPostgres(
     initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale=C'],
     // TCP only: a Unix socket's lock file (/tmp/.s.PGSQL.<port>.lock) outlives `kill -9` of everything and, seen
     // in the restart test, made the next start fail ("lock file ... already exists"). Nothing here uses the socket.
-    postgresFlags: ['-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'unix_socket_directories=', ...extraFlags],
     onLog: (m) => (lastLog = (lastLog + m).slice(-2000)),
     onError: (e) => log(`postgres: ${String(e).trim()}`),
   });
