@@ -35,6 +35,8 @@ export interface ClusterOptions {
   apis?: number;
   workers?: number;
   namespace?: string;
+  /** Namespaces to register besides `namespace` (the test suite's own, beside the cluster's). */
+  extraNamespaces?: string[];
   taskQueue?: string;
   /** More environment for the API and worker processes (LOG_LEVEL, ORGLIFE_JWT_SECRET, ORGLIFE_FAILPOINTS ...). */
   env?: NodeJS.ProcessEnv;
@@ -154,7 +156,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     temporal = await startTemporalServer({
       dir: join(dir, 'temporal'),
       db: { ...pgConn },
-      namespace,
+      namespaces: [namespace, ...(opts.extraNamespaces ?? []).filter((n) => n !== namespace)],
       ports,
       log,
       onUnexpectedExit: (code, signal) => {
@@ -218,21 +220,18 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', kind], {
           cwd: root,
           env: childEnv(kind === 'api' ? { PORT: String(port), HOST: '127.0.0.1' } : {}),
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         child = c;
         state.pid = c.pid ?? null;
         state.ready = false;
         writeFileSync(pidFile, String(c.pid));
-        let seen = '';
-        c.stdout!.on('data', (b: Buffer) => {
-          out.write(b);
-          if (kind === 'worker' && !state.ready) {
-            seen = (seen + b.toString()).slice(-4000);
-            if (seen.includes('"msg":"worker running"')) {
-              state.ready = true;
-              writeState();
-            }
+        c.stdout!.on('data', (b: Buffer) => out.write(b));
+        // src/main.ts says "worker-running" over the IPC channel once its worker polls.
+        c.on('message', (m: { orglife?: string }) => {
+          if (m?.orglife === 'worker-running' && child === c) {
+            state.ready = true;
+            writeState();
           }
         });
         c.stderr!.on('data', (b: Buffer) => out.write(b));

@@ -108,7 +108,8 @@ export interface TemporalServerHandle {
 export interface TemporalServerOptions {
   dir: string;
   db: TemporalDb;
-  namespace: string;
+  /** Registered when missing (the first is the one waited for after a restart). */
+  namespaces: string[];
   ports: TemporalServerPorts;
   log: (m: string) => void;
   /** Called when the process exits without stop() having been asked (a crash, kill -9). */
@@ -189,8 +190,10 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
 
   try {
     await launch();
-    await runScript('create-namespace.sh', { TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: opts.namespace }, join(dir, 'setup.log'));
-    await namespaceReady(address, opts.namespace);
+    for (const ns of opts.namespaces) {
+      await runScript('create-namespace.sh', { TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: ns }, join(dir, 'setup.log'));
+    }
+    for (const ns of opts.namespaces) await namespaceReady(address, ns);
   } catch (err) {
     await stop();
     throw err;
@@ -204,7 +207,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
       if (!exited) throw new Error('the Temporal server is still running');
       stopping = false;
       await launch();
-      await namespaceReady(address, opts.namespace);
+      await namespaceReady(address, opts.namespaces[0]!);
     },
     stop,
   };
