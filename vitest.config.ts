@@ -11,6 +11,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // Stopping the cluster topology (ORGLIFE_CLUSTER=1) drains two workers and stops Temporal's server gracefully.
+    teardownTimeout: 60_000,
     pool: 'forks',
   },
 });
