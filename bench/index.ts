@@ -114,8 +114,9 @@ function writeResults(): void {
 /** The results table of BENCHMARKS.md, between its markers; the prose around it is written by hand. */
 function writeBenchmarksTable(machine: string, argv: string[]): void {
   const file = 'BENCHMARKS.md';
-  const start = '<!-- results:start -->';
-  const end = '<!-- results:end -->';
+  // `--cluster` has a table of its own (dev server beside the cluster's Temporal), under its own heading.
+  const start = cluster ? '<!-- cluster-results:start -->' : '<!-- results:start -->';
+  const end = cluster ? '<!-- cluster-results:end -->' : '<!-- results:end -->';
   const table = [
     start,
     `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`,
