@@ -12,6 +12,7 @@ import * as storm from './storm.js';
 import * as http from './http.js';
 import * as lifecycle from './lifecycle.js';
 import * as runState from './run-state.js';
+import { clusterLifecycle } from './cluster.js';
 
 interface Bench {
   name: string;
@@ -31,10 +32,42 @@ const benches: Bench[] = [
   { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
 ];
 
+// `--cluster`: lifecycle and storm on the dev server (SQLite) and, in the same run, on the production topology's
+// Temporal server 1.29.1 on PostgreSQL; the lifecycle also through the whole topology (balancer, two API and two
+// worker processes). Smaller default sizes (lifecycle 1,000, storm 2,000): each runs two or three times.
+const CLUSTER_LABEL = '[Temporal server 1.29.1 on PostgreSQL]';
 const loadAtStart = loadavg()[0]!.toFixed(1);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]?.split(',')) : null;
+const cluster = args.includes('--cluster');
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]?.split(',')) : cluster ? new Set(['lifecycle', 'storm']) : null;
+if (cluster) {
+  const lifecycleBench = benches.find((b) => b.name === 'lifecycle')!;
+  const stormBench = benches.find((b) => b.name === 'storm')!;
+  const label = (rs: BenchResult[]) => rs.map((r) => ({ ...r, name: `${r.name} ${CLUSTER_LABEL}` }));
+  lifecycleBench.run = async (s, q, size) => {
+    const n = size ?? (q ? 300 : 1_000);
+    const out = await lifecycle.run(s, { n, label: '[dev server, SQLite]' });
+    writeResults();
+    const onServer = await startBenchServers((m) => console.error(`[bench] ${m}`), { temporal: 'server' });
+    try {
+      out.push(...(await lifecycle.run(onServer, { n, label: CLUSTER_LABEL })));
+    } finally {
+      await onServer.stop();
+    }
+    out.push(...(await clusterLifecycle({ n })));
+    return out;
+  };
+  stormBench.run = async (_s, q, size) => {
+    const tasks = size ?? (q ? 1_000 : 2_000);
+    const out = await storm.run({ quick: q, tasks });
+    results.push(...out.map((r) => ({ ...r, name: `${r.name} [dev server, SQLite]` })));
+    writeResults();
+    const onServer = label(await storm.run({ quick: q, tasks, temporal: 'server' }));
+    results.splice(results.length - out.length, out.length);
+    return [...out.map((r) => ({ ...r, name: `${r.name} [dev server, SQLite]` })), ...onServer];
+  };
+}
 const sizes = new Map(
   (args.includes('--size') ? (args[args.indexOf('--size') + 1] ?? '').split(',') : []).map((kv) => {
     const [name, value] = kv.split('=');
@@ -81,8 +114,9 @@ function writeResults(): void {
 /** The results table of BENCHMARKS.md, between its markers; the prose around it is written by hand. */
 function writeBenchmarksTable(machine: string, argv: string[]): void {
   const file = 'BENCHMARKS.md';
-  const start = '<!-- results:start -->';
-  const end = '<!-- results:end -->';
+  // `--cluster` has a table of its own (dev server beside the cluster's Temporal), under its own heading.
+  const start = cluster ? '<!-- cluster-results:start -->' : '<!-- results:start -->';
+  const end = cluster ? '<!-- cluster-results:end -->' : '<!-- results:end -->';
   const table = [
     start,
     `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`,

@@ -12,9 +12,27 @@ import { startBenchStack } from './stack.js';
 
 const p50 = (xs: number[]) => Math.round(percentile([...xs].sort((a, b) => a - b), 50));
 
-export async function run(s: BenchServers, opts: { n: number; concurrency?: number }): Promise<BenchResult[]> {
-  const concurrency = opts.concurrency ?? 32;
+export async function run(s: BenchServers, opts: { n: number; concurrency?: number; label?: string }): Promise<BenchResult[]> {
   const stack = await startBenchStack(s, { worker: true });
+  try {
+    return await runOn({ url: stack.url, adminToken: stack.adminToken, sql: s.sql, client: s.client }, opts);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Where the lifecycles go: an API (in this process, or the cluster's balancer) with its PostgreSQL and Temporal. */
+export interface LifecycleTarget {
+  url: string;
+  adminToken: string;
+  sql: BenchServers['sql'];
+  client: BenchServers['client'];
+}
+
+export async function runOn(target: LifecycleTarget, opts: { n: number; concurrency?: number; label?: string }): Promise<BenchResult[]> {
+  const concurrency = opts.concurrency ?? 32;
+  const s = target;
+  const stack = target;
   const prefix = `LC${randomUUID().slice(0, 6)}`;
   const started = addMonths(shanghaiDate(Date.now()), -56); // ends in 4 months: the request task opens at once
   const rows = [
@@ -59,7 +77,7 @@ export async function run(s: BenchServers, opts: { n: number; concurrency?: numb
     const rate = codes.length / seconds;
     return [
       {
-        name: 'lifecycle',
+        name: opts.label ? `lifecycle ${opts.label}` : 'lifecycle',
         value: Math.round(rate * 10) / 10,
         unit: 'lifecycles/s',
         baseline: 'bare workflow starts/s on the same server (first step alone)',
@@ -70,7 +88,6 @@ export async function run(s: BenchServers, opts: { n: number; concurrency?: numb
     ];
   } finally {
     opened.stop();
-    await stack.close();
   }
 }
 

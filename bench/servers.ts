@@ -9,6 +9,7 @@ import { createSql, type Sql } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { startDevServer } from '../src/runtime/temporal-dev-server.js';
+import { serverPorts, startTemporalServer } from '../src/runtime/temporal-server.js';
 import { freePort } from '../tests/helpers/ports.js';
 import pino from 'pino';
 import { installRuntimeLogger } from '../src/worker.js';
@@ -23,20 +24,33 @@ export interface BenchServers {
   stop(): Promise<void>;
 }
 
-/** `temporal: false` for benchmarks of PostgreSQL alone (the import): no dev server, a client never dialled. */
-export async function startBenchServers(log: (m: string) => void = () => {}, opts: { temporal?: boolean } = {}): Promise<BenchServers> {
+/**
+ * `temporal: false` for benchmarks of PostgreSQL alone (the import): no dev server, a client never dialled.
+ * `temporal: 'server'`: Temporal server 1.29.1 on the same PostgreSQL (the cluster topology's Temporal,
+ * src/runtime/temporal-server.ts) instead of the dev server on SQLite (`npm run bench -- --cluster`).
+ */
+export async function startBenchServers(log: (m: string) => void = () => {}, opts: { temporal?: boolean | 'server' } = {}): Promise<BenchServers> {
   mkdirSync(resolve('bench', 'out'), { recursive: true });
   const dir = mkdtempSync(join(resolve('bench', 'out'), 'servers-'));
   chmodSync(dir, 0o755); // the postgres user must reach its data (see pgDataDir)
+  const pgPort = await freePort();
   const pg = process.env.DATABASE_URL
     ? { url: process.env.DATABASE_URL, stop: async () => {} }
-    : await startEmbeddedPostgres(join(dir, 'postgres'), await freePort(), log);
-  const temporal =
-    opts.temporal === false
-      ? { address: '127.0.0.1:1', stop: async () => {} }
-      : process.env.TEMPORAL_ADDRESS
-        ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
-        : await startDevServer({ dir: join(dir, 'temporal'), port: await freePort(), namespace: 'default', log });
+    : await startEmbeddedPostgres(join(dir, 'postgres'), pgPort, log, { extraFlags: opts.temporal === 'server' ? ['-c', 'max_connections=300'] : [] });
+  let temporal: { address: string; stop(): Promise<void> };
+  try {
+    temporal =
+      opts.temporal === false
+        ? { address: '127.0.0.1:1', stop: async () => {} }
+        : opts.temporal === 'server'
+          ? await startServerOnPostgres(dir, pg.url, log)
+          : process.env.TEMPORAL_ADDRESS
+            ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
+            : await startDevServer({ dir: join(dir, 'temporal'), port: await freePort(), namespace: 'default', log });
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  }
   const sql = createSql(pg.url, { max: 20 });
   await migrate(sql);
   const client = new Client({
@@ -60,6 +74,18 @@ export async function startBenchServers(log: (m: string) => void = () => {}, opt
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Temporal server 1.29.1 with its two databases on the bench's PostgreSQL (same server, same credentials). */
+async function startServerOnPostgres(dir: string, databaseUrl: string, log: (m: string) => void) {
+  const u = new URL(databaseUrl);
+  return startTemporalServer({
+    dir: join(dir, 'temporal-server'),
+    db: { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) },
+    namespaces: ['default'],
+    ports: await serverPorts(),
+    log,
+  });
 }
 
 import type { BenchResult } from './types.js';

@@ -24,12 +24,14 @@ export interface StormOptions {
   activityConcurrency?: number;
   /** People the tasks fall on (secretaries of that many villages). */
   recipients?: number;
+  /** 'server': Temporal server 1.29.1 on PostgreSQL (the cluster topology's) instead of the dev server. */
+  temporal?: 'server';
 }
 
 export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
   const n = opts.tasks ?? (opts.quick ? 1_000 : 30_000);
   const slots = opts.activityConcurrency ?? 50;
-  const env = await startBenchServers(log);
+  const env = await startBenchServers(log, { temporal: opts.temporal ?? true });
   const { sql, client } = env;
   let mails = 0;
   const smtpPort = await freePort();

@@ -22,7 +22,7 @@ if (!depsAreCurrent()) {
 }
 
 // The web UI is served by the API process: build it first when its sources changed (scripts/build-web.mjs).
-if (['start', 'api', 'test'].includes(command)) (await import('./build-web.mjs')).buildWebIfStale();
+if (['start', 'api', 'test', 'cluster'].includes(command)) (await import('./build-web.mjs')).buildWebIfStale();
 
 const entries = {
   start: ['src/main.ts', 'all'],
@@ -32,6 +32,7 @@ const entries = {
   cli: ['src/cli/index.ts'],
   test: ['scripts/test.ts'],
   bench: ['bench/index.ts'],
+  cluster: ['src/cluster.ts'],
 };
 const entry = entries[command];
 if (!entry) {

@@ -2,17 +2,24 @@
 // then run the whole suite and close with a plain "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { ensureTemporalCli, ensureTestServer } from '../src/runtime/temporal-binaries.js';
+import { ensureTemporalCli, ensureTemporalServer, ensureTestServer } from '../src/runtime/temporal-binaries.js';
 
 const log = (m: string) => console.log(`[test] ${m}`);
+// `npm test -- --cluster [files]`: the same suite against the production topology instead of the dev server
+// (tests/setup/servers.ts), with tests/cluster/ (the topology through its balancer, kill -9 under load) added.
+const argv = process.argv.slice(2);
+const clusterMode = argv.includes('--cluster') || process.env.ORGLIFE_CLUSTER === '1';
+const vitestArgs = argv.filter((a) => a !== '--cluster');
+if (clusterMode) process.env.ORGLIFE_CLUSTER = '1';
 const cli = await ensureTemporalCli(log);
 log(cli ? `Temporal CLI: ${cli}` : 'Go not found: the dev server comes from the SDK download');
+if (clusterMode) log(`cluster topology: Temporal server ${(await ensureTemporalServer(log)).server}`);
 log(`time-skipping server: ${await ensureTestServer(log)}`);
 
 mkdirSync('.test-data', { recursive: true });
 const report = '.test-data/vitest-report.json';
 rmSync(report, { force: true });
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs];
 const r = spawnSync('npx', args, { stdio: 'inherit' });
 let failed = true; // no report: vitest did not finish
 if (existsSync(report)) {

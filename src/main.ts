@@ -72,6 +72,8 @@ async function main(role: Role): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started by the cluster's supervisor: if it dies (even by kill -9) its IPC channel closes; stop rather than orphan.
+  process.on('disconnect', () => void stop('supervisor-gone'));
 
   try {
     if (await bootstrapAdmin(sql, cfg.ORGLIFE_ADMIN_PASSWORD)) log.info('created user admin from ORGLIFE_ADMIN_PASSWORD');
@@ -94,6 +96,8 @@ async function main(role: Role): Promise<void> {
         void stop('worker-failure', 1);
       });
       log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'worker running');
+      // Started by the cluster's supervisor (src/runtime/cluster.ts) over an IPC channel: tell it, whatever LOG_LEVEL.
+      process.send?.({ orglife: 'worker-running' });
     }
     if (role === 'all' && cfg.ORGLIFE_DEMO) await seedDemoIfEmpty(sql, client, cfg, log);
     if (role === 'all' || role === 'api') {

@@ -8,6 +8,8 @@ import { clearStalePidFile } from './stale.js';
 export interface EmbeddedPostgresOptions {
   /** The platform package holding PostgreSQL's binaries; default: the one installed in node_modules. */
   binaries?: string;
+  /** More server flags (`-c max_connections=300` for the cluster topology). */
+  extraFlags?: string[];
 }
 
 export interface EmbeddedPostgresHandle {
@@ -45,7 +47,7 @@ export async function startEmbeddedPostgres(
     initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale=C'],
     // TCP only: a Unix socket's lock file (/tmp/.s.PGSQL.<port>.lock) outlives `kill -9` of everything and, seen
     // in the restart test, made the next start fail ("lock file ... already exists"). Nothing here uses the socket.
-    postgresFlags: ['-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'unix_socket_directories=', ...(options.extraFlags ?? [])],
     onLog: (m) => (lastLog = (lastLog + m).slice(-2000)),
     onError: (e) => log(`postgres: ${String(e).trim()}`),
   });

@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, renameSync, rmSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cacheDir, withLock } from './cache.js';
 
 /** Newest CLI that `go install` accepts: from v1.6.0 the module carries a `replace` directive. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** Temporal's own server (the cluster topology and docker-compose), built from its Go module like the CLI. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 /** Java time-skipping test server from Maven Central. */
 export const TEST_SERVER_VERSION = '1.38.0';
 
@@ -56,6 +58,62 @@ export async function ensureTemporalCli(log: (m: string) => void): Promise<strin
     rmSync(out, { recursive: true, force: true });
     log(`built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${binary}`);
     return binary;
+  });
+}
+
+export interface TemporalServerBinaries {
+  /** `temporal-server`: all services in one process, `--config-file` / `start`. */
+  server: string;
+  /** `temporal-sql-tool`: creates the databases and applies the versioned schema. */
+  sqlTool: string;
+  /** The module's schema directory (`schema/postgresql/v12/{temporal,visibility}/versioned`). */
+  schemaDir: string;
+}
+
+/**
+ * Temporal server and its SQL schema tool, built once per version with `go install` into the per-user cache
+ * (`go.temporal.io/server/cmd/server` and `…/cmd/tools/sql`; v1.29.1's go.mod has no `replace`, so `go install`
+ * takes it). The PostgreSQL schema files ship in the same module: copied next to the binaries, so the cache
+ * holds all the cluster needs even if the Go module cache is cleaned. Needs Go: unlike the dev server, the
+ * SDK has no download of it.
+ */
+export async function ensureTemporalServer(log: (m: string) => void): Promise<TemporalServerBinaries> {
+  const dir = cacheDir(`temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  const result: TemporalServerBinaries = {
+    server: join(dir, 'temporal-server'),
+    sqlTool: join(dir, 'temporal-sql-tool'),
+    schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
+  };
+  const complete = () => existsSync(result.server) && existsSync(result.sqlTool) && existsSync(join(result.schemaDir, '.complete'));
+  if (complete()) return result;
+  if (!onPath('go')) throw new Error('the cluster topology builds Temporal server with Go: put go (1.25 or newer) on PATH');
+  return withLock(dir, async () => {
+    if (complete()) return result;
+    log(`building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (first run only; minutes) ...`);
+    const started = Date.now();
+    const out = mkdtempSync(join(dir, 'build-'));
+    const env = { ...process.env, CGO_ENABLED: '0', GOBIN: out, GOFLAGS: '-mod=mod' };
+    await run(
+      'go',
+      ['install', '-ldflags', '-s -w', `go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+      { env },
+      log,
+    );
+    // `go install` names binaries after their package directories: server, sql.
+    renameSync(join(out, 'server'), result.server);
+    renameSync(join(out, 'sql'), result.sqlTool);
+    rmSync(out, { recursive: true, force: true });
+    // The schema files from the module just downloaded (`go env GOMODCACHE`).
+    const modCache = spawnSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).stdout.trim();
+    const source = join(modCache, `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
+    rmSync(result.schemaDir, { recursive: true, force: true });
+    mkdirSync(dirname(result.schemaDir), { recursive: true });
+    cpSync(source, result.schemaDir, { recursive: true });
+    // Files in the module cache are read-only; the copy need not be.
+    spawnSync('chmod', ['-R', 'u+w', result.schemaDir]);
+    writeFileSync(join(result.schemaDir, '.complete'), `${TEMPORAL_SERVER_VERSION}\n`);
+    log(`built Temporal server ${TEMPORAL_SERVER_VERSION} in ${Math.round((Date.now() - started) / 1000)} s: ${dir}`);
+    return result;
   });
 }
 

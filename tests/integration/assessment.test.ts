@@ -340,6 +340,11 @@ describe('yearly assessment', () => {
   });
 
   it('has a yearly Schedule on the dev server (31 December, 20:00 Shanghai) whose run scores the year', async () => {
+    // The Schedule is one per namespace: a worker process another test file started (crash.test.ts runs
+    // `npm run worker` on a queue of its own, and every worker start ensures the Schedule) may have made it for a
+    // queue nobody polls any more, and ensure leaves an existing one alone; its triggered run then waited forever
+    // when that file ran first (seen here after vitest's cache reordered the files).
+    await s.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID).delete().catch(() => {});
     await ensureAssessmentSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE);
     await ensureAssessmentSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE); // idempotent: the worker calls it on every start
     const handle = s.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID);
