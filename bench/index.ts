@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --only name,name]`: every benchmark against the real servers on this
-// machine, each figure with its baseline measured in the same run; writes bench/results.json
+// machine, each figure with its baseline measured in the same run; writes bench/results.json (`--cluster`: bench/results-cluster.json)
 // (contract.md format) and prints a table.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -107,7 +107,8 @@ if (failed.length) {
 function writeResults(): void {
   // The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
-  writeFileSync('bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+  // `--cluster` is a run of its own (two figures on two topologies): its own file, so the full run's stays.
+  writeFileSync(cluster ? 'bench/results-cluster.json' : 'bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
   writeBenchmarksTable(machine, args);
 }
 
