@@ -1,13 +1,12 @@
 import type { Sql } from '../src/db/client.js';
 import { processActivities } from './processes.js';
 import { taskActivities } from './tasks.js';
-import { lifecycleActivities } from './lifecycle.js';
-import { trainingActivities } from './training.js';
-import { liaisonActivities } from './liaison.js';
+import { termElectionActivities } from './term-election.js';
+import { rotationTrainingActivities } from './rotation-training.js';
+import { liaisonDispatchActivities } from './liaison-dispatch.js';
 import { assessmentActivities } from './assessment.js';
-import { selectionActivities } from './selection.js';
+import { twoRecommendationsActivities } from './two-recommendations-one-election.js';
 import { pairingActivities } from './pairing.js';
-import { registerActivities } from './register.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
@@ -15,11 +14,10 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
     ...processActivities(sql),
     ...taskActivities(sql),
     ...notifyActivities(sql, notify),
-    ...lifecycleActivities(sql),
-    ...registerActivities(sql),
-    ...trainingActivities(sql),
-    ...liaisonActivities(sql),
-    ...selectionActivities(sql),
+    ...termElectionActivities(sql),
+    ...twoRecommendationsActivities(sql),
+    ...rotationTrainingActivities(sql),
+    ...liaisonDispatchActivities(sql),
     ...pairingActivities(sql),
     ...assessmentActivities(sql),
   };

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { settlementOf } from '../src/domain/assessment.js';
 import type { Sql } from '../src/db/client.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
-import { urbanSectors } from '../src/domain/pairing.js';
+import { urbanSectors } from '../workflows/pairing/rules.js';
 import { pairingRulesFor, type PairingDeliverable, type PairingRules } from '../src/domain/rules.js';
 
 export interface PairingContext {

@@ -1,21 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { stepWords } from '../src/domain/step-words.js';
 import type { Sql } from '../src/db/client.js';
-import { termRulesFor, type TermRules } from '../src/domain/rules.js';
-import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
+import { shanghaiDate } from '../src/domain/dates.js';
 import { taskHolders } from './tasks.js';
 
-export interface TermContext {
-  organizationId: number;
-  /** ltree path: the rights of the process's actions are checked against it. */
-  orgPath: string;
-  /** The supervising committee (上级党委): its tasks (reply, review, approval) are assigned there. */
-  parentId: number | null;
-  /** Full members on the register when the run starts: the most who may vote. */
-  fullMembers: number;
-  termEndsOn: IsoDate;
-  rules: TermRules;
-}
 
 export interface StepRecord {
   workflowId: string;
@@ -49,22 +36,6 @@ export interface TaskEventInput {
  */
 export function processActivities(sql: Sql) {
   return {
-    async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
-      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number }[]>`
-        select id, term_ends_on, path::text as path, parent_id, full_members from organizations where code = ${input.organization}`;
-      if (!org) throw ApplicationFailure.nonRetryable(`organization ${input.organization} does not exist`, 'NotFound');
-      if (!org.term_ends_on) {
-        throw ApplicationFailure.nonRetryable(`organization ${input.organization} has no term on the register`, 'NoTerm');
-      }
-      return {
-        organizationId: org.id,
-        orgPath: org.path,
-        parentId: org.parent_id === null ? null : Number(org.parent_id),
-        fullMembers: org.full_members,
-        termEndsOn: shanghaiDate(org.term_ends_on),
-        rules: termRulesFor(shanghaiDate(new Date(input.at)), input.ruleSet),
-      };
-    },
 
     async recordStep(r: StepRecord): Promise<void> {
       await sql.begin(async (tx) => {
@@ -108,12 +79,33 @@ export function processActivities(sql: Sql) {
       });
     },
 
-    /** Full members on the register now: the members' meeting checks its ballot against them (domain.md §4.1 step 6). */
-    async countFullMembers(i: { organizationId: number }): Promise<{ fullMembers: number }> {
-      const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
-      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
-      return { fullMembers: o.full_members };
-    },
 
+    /** Closes every open task of the process (and their escalations) and marks the process cancelled, with who and why. */
+    async cancelProcess(c: { workflowId: string; organizationId: number; kind: string; step: string; actor: string; reason: string; at: string }): Promise<void> {
+      await sql.begin(async (tx) => {
+        const open = await tx<{ id: number; state: string }[]>`
+          update tasks t set state = 'cancelled', closed_at = ${c.at}, reason = ${c.reason}, updated_at = ${c.at}
+          from (select id, state from tasks where workflow_id = ${c.workflowId} and state in ('open', 'claimed', 'escalated') for update) old
+          where t.id = old.id returning t.id, old.state`;
+        for (const t of open) {
+          await tx`
+            insert into task_events (task_id, event_key, kind, at, actor, before, after)
+            values (${t.id}, 'process-cancelled', 'cancelled', ${c.at}, ${c.actor}, ${tx.json({ state: t.state })},
+                    ${tx.json({ state: 'cancelled', reason: c.reason })})
+            on conflict do nothing`;
+        }
+        if (open.length) {
+          await tx`update escalations set state = 'closed', updated_at = ${c.at} where task_id = any(${open.map((t) => t.id)}) and state <> 'closed'`;
+        }
+        await tx`
+          insert into processes (workflow_id, kind, organization_id, status, current_step, next_deadline, started_at, updated_at)
+          values (${c.workflowId}, ${c.kind}, ${c.organizationId}, 'cancelled', ${c.step}, null, ${c.at}, ${c.at})
+          on conflict (workflow_id) do update set status = 'cancelled', current_step = excluded.current_step, next_deadline = null, updated_at = excluded.updated_at`;
+        await tx`
+          insert into process_events (workflow_id, event_key, at, step, detail)
+          values (${c.workflowId}, ${`cancelled@${c.at}`}, ${c.at}, ${c.step}, ${tx.json({ by: c.actor, reason: c.reason, tasksCancelled: open.length })})
+          on conflict do nothing`;
+      });
+    },
   };
 }

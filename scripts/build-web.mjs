@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'web', 'dist', 'index.html');
-// Everything the bundle is made of: the UI's sources and config, the pure domain code it shares with the server
-// (the step forms and the rules they check, src/domain) and the contract's sector list.
-const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'src/domain', 'src/organizations/import/columns.ts', 'package-lock.json'];
+// Everything the bundle is made of: the UI's sources and config, the pure code it shares with the server
+// (the step catalog and the rules it checks: src/domain, workflows/<process>/steps.ts and rules.ts) and the
+// contract's sector list.
+const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'src/domain', 'workflows', 'src/organizations/import/columns.ts', 'package-lock.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

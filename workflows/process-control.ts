@@ -7,7 +7,7 @@ import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { actorSchema, reasonSchema } from './messages.js';
 import type { Role } from '../src/auth/principal.js';
-import type { StepDef } from '../src/domain/steps.js';
+import type { StepDef } from '../src/domain/step.js';
 import type { HumanTaskSpec } from './human-task.js';
 
 export const cancelProcessInput = zod.object({ actor: actorSchema, reason: reasonSchema });

@@ -3,7 +3,7 @@
 // is worded from); opening a catalog step as a task; and one policy for a step a person cancelled.
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { StepDef } from '../src/domain/steps.js';
+import type { StepDef } from '../src/domain/step.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';

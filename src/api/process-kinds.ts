@@ -1,12 +1,12 @@
 import type { Principal } from '../auth/principal.js';
 import type { Sql } from '../db/client.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
-import { urbanSectors } from '../domain/pairing.js';
-import { termElection } from '../../workflows/term-election.js';
-import { rotationTraining } from '../../workflows/rotation-training.js';
-import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
-import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election.js';
-import { pairing } from '../../workflows/pairing.js';
+import { urbanSectors } from '../../workflows/pairing/rules.js';
+import { termElection } from '../../workflows/term-election/workflow.js';
+import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
+import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
+import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election/workflow.js';
+import { pairing } from '../../workflows/pairing/workflow.js';
 import { HttpError } from './errors.js';
 import { organizationInScope } from './scope.js';
 

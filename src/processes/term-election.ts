@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
-import { termElection, type TermElectionInput } from '../../workflows/term-election.js';
+import { termElection, type TermElectionInput } from '../../workflows/term-election/workflow.js';
 
 export const TERM_ELECTION = 'term-election';
 

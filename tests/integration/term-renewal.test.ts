@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createSql } from '../../src/db/client.js';
-import { lifecycleActivities } from '../../activities/lifecycle.js';
+import { termElectionActivities } from '../../activities/term-election.js';
 import { addOrganizations, committee, orgRow, uniqueCode } from '../helpers/context.js';
 
 // Item 3: a renewed term's length is the one in force on the day the new term starts (domain.md §4.1), whatever
@@ -18,7 +18,7 @@ describe('renewTerm', () => {
     ]);
     const idOf = async (code: string) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
     const [v, b] = [await idOf(village), await idOf(branch)];
-    const acts = lifecycleActivities(sql);
+    const acts = termElectionActivities(sql);
     const renew = (organizationId: number, startedOn: string) =>
       acts.renewTerm({ workflowId: `te:${organizationId}`, organizationId, startedOn, secretary: '李娜', ruleSet: 'hubei-2010', at: new Date().toISOString() });
     expect(await renew(v, '2018-06-01')).toEqual({ termEndsOn: '2023-06-01' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RuleViolation } from '../../src/domain/election.js';
 import { pairingRulesFor } from '../../src/domain/rules.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../src/domain/pairing.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../workflows/pairing/rules.js';
 import { pairingReviewOutcome, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
 import { pairingReview } from '../../src/domain/steps.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkReview } from '../../src/domain/pairing.js';
+import { checkReview } from '../../workflows/pairing/rules.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
 import {
   deliverableOutcome,
@@ -32,11 +32,11 @@ import {
   electionRequestOutcome,
   reviewOutcome,
   secretaryOutcome,
-} from '../../src/domain/term-election.js';
-import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../src/domain/two-recommendations.js';
+} from '../../workflows/term-election/rules.js';
+import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../workflows/two-recommendations-one-election/rules.js';
 import { outcomeRule } from '../../workflows/process-control.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../src/domain/liaison-dispatch.js';
-import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training.js';
+import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
+import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context

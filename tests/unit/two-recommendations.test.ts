@@ -9,7 +9,7 @@ import {
   meetsTurnout,
   qualifiedNominees,
   weightedRanking,
-} from '../../src/domain/two-recommendations.js';
+} from '../../workflows/two-recommendations-one-election/rules.js';
 import { preliminaryCandidatesOutcome, recommendationOutcome, selectionPlanOutcome, formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
 import { selectionPlan } from '../../src/domain/steps.js';
 

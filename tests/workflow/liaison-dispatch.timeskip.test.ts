@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
-import { liaisonDispatch } from '../../workflows/liaison-dispatch.js';
+import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 
 describe('liaison dispatch at real durations (time-skipping server)', () => {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
-import { attachEvidenceUpdate, pairing, recordMilestoneUpdate } from '../../workflows/pairing.js';
+import { attachEvidenceUpdate, pairing, recordMilestoneUpdate } from '../../workflows/pairing/workflow.js';
 import { cancelTaskUpdate, machineActor } from '../../workflows/messages.js';
 import type { PairingDeliverable } from '../../src/domain/rules.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
-import { enrolTrainingUpdate, rotationTraining } from '../../workflows/rotation-training.js';
+import { enrolTrainingUpdate, rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 

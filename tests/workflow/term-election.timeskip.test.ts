@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { FRESH_MEMBER_COUNT_PATCH, termElection } from '../../workflows/term-election.js';
+import { FRESH_MEMBER_COUNT_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';

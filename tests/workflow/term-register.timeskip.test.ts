@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
-import { termElection } from '../../workflows/term-election.js';
+import { termElection } from '../../workflows/term-election/workflow.js';
 import { recordHistory } from '../helpers/histories.js';
 import { correctTermUpdate, machineActor } from '../../workflows/messages.js';
 import { importOrganizations, type TermCorrection } from '../../src/organizations/import/import.js';

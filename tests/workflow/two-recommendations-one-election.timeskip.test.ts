@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
-import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election.js';
+import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
 
 // 两推一选 (domain.md §4.2) at real durations on the time-skipping server, with the activities writing to the

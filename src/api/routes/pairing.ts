@@ -11,9 +11,9 @@ import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';
-import { checkEvidenceFilename } from '../../domain/pairing.js';
+import { checkEvidenceFilename } from '../../../workflows/pairing/rules.js';
 import { pairingRuleSets, pairingRulesFor } from '../../domain/rules.js';
-import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing.js';
+import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing/workflow.js';
 
 // Codes arrive in query strings too: a NUL (which PostgreSQL text cannot hold) is refused here, naming the field,
 // whatever the global guard does with query objects.

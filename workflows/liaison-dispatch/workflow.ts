@@ -13,19 +13,20 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { DispatchState, LiaisonContext } from '../activities/liaison.js';
-import { shanghaiInstant, addMonths, shanghaiDate } from '../src/domain/dates.js';
-import { actorAllows } from '../src/domain/task-rights.js';
-import type { TaskDue } from '../src/domain/task-plan.js';
-import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officerTraining, visitReport, type StepDef } from '../src/domain/steps.js';
-import { acts } from './process-activities.js';
-import type { HumanTaskResult } from './human-task.js';
-import { actorSchema, reasonSchema } from './messages.js';
-import { outcomeOf } from './process-control.js';
-import { ProcessRun } from './process-run.js';
-import { reviewOutcome } from '../src/domain/term-election.js';
-import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from '../src/domain/liaison-dispatch.js';
-import { termElection } from './term-election.js';
+import type { DispatchState, LiaisonContext } from '../../activities/liaison-dispatch.js';
+import { shanghaiInstant, addMonths, shanghaiDate } from '../../src/domain/dates.js';
+import { actorAllows } from '../../src/domain/task-rights.js';
+import type { TaskDue } from '../../src/domain/task-plan.js';
+import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officerTraining, visitReport } from './steps.js';
+import type { StepDef } from '../../src/domain/step.js';
+import { acts } from '../process-activities.js';
+import type { HumanTaskResult } from '../human-task.js';
+import { actorSchema, reasonSchema } from '../messages.js';
+import { outcomeOf } from '../process-control.js';
+import { ProcessRun } from '../process-run.js';
+import { reviewOutcome } from '../term-election/rules.js';
+import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from './rules.js';
+import { termElection } from '../term-election/workflow.js';
 
 export const KIND = 'liaison-dispatch';
 

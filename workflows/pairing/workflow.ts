@@ -8,17 +8,17 @@
 //   continues → deliverables still open close as missed → the next cycle (or the end).
 import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { PairingContext } from '../activities/pairing.js';
-import type { Role } from '../src/auth/principal.js';
-import { shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from '../src/domain/pairing.js';
-import { deliverableOutcome, pairingReviewOutcome } from '../src/domain/step-outcomes.js';
-import { actorAllows, type Actor } from '../src/domain/task-rights.js';
-import { acts } from './process-activities.js';
-import { ProcessRun } from './process-run.js';
-import { actorSchema, isoDateSchema } from './messages.js';
-import { enforce, outcomeOf, stepTask } from './process-control.js';
-import { pairingDeliverable, pairingReview } from '../src/domain/steps.js';
+import type { PairingContext } from '../../activities/pairing.js';
+import type { Role } from '../../src/auth/principal.js';
+import { shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from './rules.js';
+import { deliverableOutcome, pairingReviewOutcome } from '../../src/domain/step-outcomes.js';
+import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
+import { acts } from '../process-activities.js';
+import { ProcessRun } from '../process-run.js';
+import { actorSchema, isoDateSchema } from '../messages.js';
+import { enforce, outcomeOf, stepTask } from '../process-control.js';
+import { pairingDeliverable, pairingReview } from './steps.js';
 
 export const KIND = 'pairing';
 

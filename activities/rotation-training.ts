@@ -26,7 +26,7 @@ export interface CycleRecord {
 }
 
 /** Rotation training (domain.md §4.3): the cycle's context, its projection, enrolments. Keyed by workflow id + cycle. */
-export function trainingActivities(sql: Sql) {
+export function rotationTrainingActivities(sql: Sql) {
   return {
     async loadTrainingContext(i: { organization: string; at: string; startsOn?: IsoDate; secretary?: string; ruleSet?: string }): Promise<TrainingContext> {
       const [org] = await sql<{ id: number; path: string; sector: string; secretary_name: string | null }[]>`

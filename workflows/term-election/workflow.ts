@@ -10,28 +10,19 @@
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
 // Every number comes from the rule set read when the run starts and carried in its state.
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler } from '@temporalio/workflow';
-import type { TermContext } from '../activities/processes.js';
+import type { TermContext } from '../../activities/term-election.js';
 import type { z } from 'zod';
-import { addMonths, shanghaiDate, shanghaiInstant } from '../src/domain/dates.js';
-import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
-import {
-  candidates,
-  candidatesReview,
-  electionReply,
-  electionRequest,
-  membersMeeting,
-  resultApproval,
-  resultReport,
-  secretaryElection,
-  type StepDef,
-} from '../src/domain/steps.js';
-import type { TaskDue } from '../src/domain/task-plan.js';
-import { acts } from './process-activities.js';
-import type { HumanTaskResult } from './human-task.js';
-import { outcomeOf } from './process-control.js';
-import { ProcessRun } from './process-run.js';
-import { correctTermInput, correctTermUpdate } from './messages.js';
-import { actorAllows } from '../src/domain/task-rights.js';
+import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
+import { countVotes, nextRoundCandidates } from '../../src/domain/election.js';
+import { candidates, candidatesReview, electionReply, electionRequest, membersMeeting, resultApproval, resultReport, secretaryElection } from './steps.js';
+import type { StepDef } from '../../src/domain/step.js';
+import type { TaskDue } from '../../src/domain/task-plan.js';
+import { acts } from '../process-activities.js';
+import type { HumanTaskResult } from '../human-task.js';
+import { outcomeOf } from '../process-control.js';
+import { ProcessRun } from '../process-run.js';
+import { correctTermInput, correctTermUpdate } from '../messages.js';
+import { actorAllows } from '../../src/domain/task-rights.js';
 
 export interface TermElectionInput {
   organization: string;

@@ -37,7 +37,7 @@ export interface SelectionRecord {
 }
 
 /** Two recommendations, one election (domain.md §4.2): context, projection, and the approved secretary on the register. */
-export function selectionActivities(sql: Sql) {
+export function twoRecommendationsActivities(sql: Sql) {
   return {
     async loadSelectionContext(i: { organization: string; at: string; ruleSet?: string }): Promise<SelectionContext> {
       const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; sector: string; full_members: number; probationary_members: number; county_id: number }[]>`

@@ -1,8 +1,8 @@
 // Two recommendations, one election 两推一选 (domain.md §4.2): the checks on the counts each step records. Pure
 // functions over recorded counts, parameterised by the rule set the run carries; the workflow's complete
 // validators call them, so a forbidden outcome is refused before it enters history (422 from the API).
-import { countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult } from './election.js';
-import type { TurnoutRule, TwoRecommendationsRules } from './rules.js';
+import { countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import type { TurnoutRule, TwoRecommendationsRules } from '../../src/domain/rules.js';
 
 export interface RecommendationCount {
   /** Those entitled to take part: Party members, or villagers / villager representatives. */

@@ -5,16 +5,16 @@
 // cycle and continues as new into the next. A new secretary closes the cycle and opens a new one at once.
 import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { TrainingContext } from '../activities/training.js';
-import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { actorAllows } from '../src/domain/task-rights.js';
-import { attendanceOutcome, sessionCode } from '../src/domain/rotation-training.js';
-import { training as trainingStep } from '../src/domain/steps.js';
-import { acts } from './process-activities.js';
-import type { HumanTaskResult } from './human-task.js';
-import { ProcessRun } from './process-run.js';
-import { actorSchema, reasonSchema } from './messages.js';
-import { outcomeOf, stepTask } from './process-control.js';
+import type { TrainingContext } from '../../activities/rotation-training.js';
+import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
+import { actorAllows } from '../../src/domain/task-rights.js';
+import { attendanceOutcome, sessionCode } from './rules.js';
+import { training as trainingStep } from './steps.js';
+import { acts } from '../process-activities.js';
+import type { HumanTaskResult } from '../human-task.js';
+import { ProcessRun } from '../process-run.js';
+import { actorSchema, reasonSchema } from '../messages.js';
+import { outcomeOf, stepTask } from '../process-control.js';
 
 export const KIND = 'rotation-training';
 

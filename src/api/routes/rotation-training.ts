@@ -10,7 +10,7 @@ import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
 import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
-import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training.js';
+import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
 
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');

@@ -8,25 +8,16 @@
 // rejects the result): the county organization department dispatches a first secretary (第一书记).
 // Every number comes from the rule set read when the run starts (src/domain/rules.ts) and carried in its state.
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import type { SelectionContext, SelectionRecord } from '../activities/selection.js';
+import type { SelectionContext, SelectionRecord } from '../../activities/two-recommendations-one-election.js';
 import type { z } from 'zod';
-import { countVotes, nextRoundCandidates } from '../src/domain/election.js';
-import type { TaskDue } from '../src/domain/task-plan.js';
-import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../src/domain/two-recommendations.js';
-import {
-  firstSecretaryDispatch,
-  membersRecommendation,
-  preliminaryCandidates,
-  selectionElection,
-  selectionPlan,
-  selectionSecretary,
-  townshipApproval,
-  villagersRecommendation,
-  type StepDef,
-} from '../src/domain/steps.js';
-import { acts } from './process-activities.js';
-import { outcomeOf } from './process-control.js';
-import { ProcessRun } from './process-run.js';
+import { countVotes, nextRoundCandidates } from '../../src/domain/election.js';
+import type { TaskDue } from '../../src/domain/task-plan.js';
+import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from './rules.js';
+import { firstSecretaryDispatch, membersRecommendation, preliminaryCandidates, selectionElection, selectionPlan, selectionSecretary, townshipApproval, villagersRecommendation } from './steps.js';
+import type { StepDef } from '../../src/domain/step.js';
+import { acts } from '../process-activities.js';
+import { outcomeOf } from '../process-control.js';
+import { ProcessRun } from '../process-run.js';
 
 export const KIND = 'two-recommendations-one-election';
 

@@ -15,7 +15,7 @@ export interface LiaisonContext {
 export type DispatchState = 'unassigned' | 'assigned' | 'acknowledged' | 'establishing' | 'established' | 'ended';
 
 /** Liaison dispatch (domain.md §4.4): context, the coverage projection, and the establishment of the organization. */
-export function liaisonActivities(sql: Sql) {
+export function liaisonDispatchActivities(sql: Sql) {
   return {
     async loadLiaisonContext(i: { organization: string; at: string; ruleSet?: string }): Promise<LiaisonContext> {
       const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; full_members: number }[]>`

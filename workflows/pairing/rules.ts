@@ -1,8 +1,8 @@
 // Urban–rural pairing 结对共建 (domain.md §4.5): the rules on what a pairing records. Pure: the workflow's Update
 // validators and the evidence upload route call them, so a forbidden record is refused before anything changes.
-import { RuleViolation } from './election.js';
-import { addMonths, type IsoDate } from './dates.js';
-import { pairingDeliverables, type PairingDeliverable, type PairingRules } from './rules.js';
+import { RuleViolation } from '../../src/domain/election.js';
+import { addMonths, type IsoDate } from '../../src/domain/dates.js';
+import { pairingDeliverables, type PairingDeliverable, type PairingRules } from '../../src/domain/rules.js';
 
 export { pairingDeliverables, type PairingDeliverable };
 

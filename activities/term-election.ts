@@ -1,0 +1,89 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Sql } from '../src/db/client.js';
+import { termRulesFor, termYearsOf, type TermRules } from '../src/domain/rules.js';
+import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
+
+export interface TermContext {
+  organizationId: number;
+  /** ltree path: the rights of the process's actions are checked against it. */
+  orgPath: string;
+  /** The supervising committee (上级党委): its tasks (reply, review, approval) are assigned there. */
+  parentId: number | null;
+  /** Full members on the register when the run starts: the most who may vote. */
+  fullMembers: number;
+  termEndsOn: IsoDate;
+  rules: TermRules;
+}
+
+/**
+ * The term election's I/O (workflows/term-election/): the register it reads when a run starts and when the members'
+ * meeting opens, and the register writes of its owner — the renewed term, and a correction sent by an import.
+ * Idempotent: absolute values, audit rows only when something changed.
+ */
+export function termElectionActivities(sql: Sql) {
+  return {
+    async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
+      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number }[]>`
+        select id, term_ends_on, path::text as path, parent_id, full_members from organizations where code = ${input.organization}`;
+      if (!org) throw ApplicationFailure.nonRetryable(`organization ${input.organization} does not exist`, 'NotFound');
+      if (!org.term_ends_on) {
+        throw ApplicationFailure.nonRetryable(`organization ${input.organization} has no term on the register`, 'NoTerm');
+      }
+      return {
+        organizationId: org.id,
+        orgPath: org.path,
+        parentId: org.parent_id === null ? null : Number(org.parent_id),
+        fullMembers: org.full_members,
+        termEndsOn: shanghaiDate(org.term_ends_on),
+        rules: termRulesFor(shanghaiDate(new Date(input.at)), input.ruleSet),
+      };
+    },
+
+
+    /** Full members on the register now: the members' meeting checks its ballot against them (domain.md §4.1 step 6). */
+    async countFullMembers(i: { organizationId: number }): Promise<{ fullMembers: number }> {
+      const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      return { fullMembers: o.full_members };
+    },
+
+    /**
+     * Step 8: the approved election starts the new term. Its length is the one in force on the day the new term
+     * starts (domain.md §4.1), not the run's rule set: the run carries the set in force when it began, which for a
+     * term elected after a rule change is the old one (a village elected in 2018 gets the 2018 rules' 5 years, not
+     * the 2010 rules' 3). `ruleSet` stays in the input for the histories that pass it; it does not choose the length.
+     */
+    async renewTerm(r: { workflowId: string; organizationId: number; startedOn: IsoDate; secretary: string; ruleSet: string; at: string }): Promise<{ termEndsOn: IsoDate }> {
+      const rules = termRulesFor(r.startedOn);
+      const [org] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${r.organizationId}`;
+      if (!org) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
+      const years = termYearsOf(rules, org.type, org.sector);
+      const [row] = await sql<{ term_ends_on: Date }[]>`
+        update organizations set term_started_on = ${r.startedOn}, term_years = ${years}, secretary_name = ${r.secretary}, updated_at = ${r.at}
+        where id = ${r.organizationId} returning term_ends_on`;
+      return { termEndsOn: row!.term_ends_on.toISOString().slice(0, 10) };
+    },
+
+    /** Idempotent: absolute values, and the audit row only when something changed (a retry after commit writes nothing). */
+    async correctTerm(c: { organizationId: number; startedOn: IsoDate; termYears: number; secretary?: string; actor: string; source: string; at: string }): Promise<{ termEndsOn: IsoDate }> {
+      return sql.begin(async (tx) => {
+        const [before] = await tx<{ code: string; term_started_on: Date | null; term_years: number | null; secretary_name: string | null; term_ends_on: Date | null }[]>`
+          select code, term_started_on, term_years, secretary_name, term_ends_on from organizations where id = ${c.organizationId} for update`;
+        if (!before) throw ApplicationFailure.nonRetryable(`organization ${c.organizationId} does not exist`, 'NotFound');
+        const secretary = c.secretary ?? before.secretary_name;
+        const [after] = await tx<{ term_ends_on: Date }[]>`
+          update organizations set term_started_on = ${c.startedOn}, term_years = ${c.termYears}, secretary_name = ${secretary}, updated_at = ${c.at}
+          where id = ${c.organizationId} returning term_ends_on`;
+        const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+        const old = { term_started_on: day(before.term_started_on), term_years: before.term_years, secretary_name: before.secretary_name };
+        const now = { term_started_on: c.startedOn, term_years: c.termYears, secretary_name: secretary };
+        if (JSON.stringify(old) !== JSON.stringify(now)) {
+          await tx`
+            insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
+            values (${c.organizationId}, ${before.code}, ${c.actor}, ${c.at}, ${c.source}, ${tx.json(old)}, ${tx.json(now)})`;
+        }
+        return { termEndsOn: after!.term_ends_on.toISOString().slice(0, 10) };
+      });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// The step catalog's shape (src/domain/steps.ts gathers the entries each process defines beside its workflow,
+// workflows/<process>/steps.ts): what a step is, how an entry is written, and the rights that follow its role.
+import { z } from 'zod';
+import type { Role } from '../auth/principal.js';
+import type { FieldSpec } from './step-outcomes.js';
+import type { TaskAction } from './task-rights.js';
+
+export const processKinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing'] as const;
+export type ProcessKind = (typeof processKinds)[number];
+export const languages = ['zh-CN', 'en'] as const;
+export type Lang = (typeof languages)[number];
+
+export type Outcome = z.ZodType<Record<string, unknown>>;
+
+export interface StepDef<S extends Outcome = Outcome, C = unknown> {
+  /** `process:step`: a task row's (process, step) names its entry. */
+  id: string;
+  process: ProcessKind;
+  step: string;
+  /** Who does it. Those who steer above the task (organizer, supervisor, admin) may do it too. */
+  role: Role;
+  outcome: S;
+  fields: readonly FieldSpec[];
+  /** The step's rule on the parsed outcome, with the context the task was opened with; throws RuleViolation. */
+  rule?: (outcome: z.output<S>, context: C) => void;
+  /** The field a broken rule (RuleViolation.rule, named by the API's 422) is shown next to; else the form's top. */
+  ruleFields?: Readonly<Record<string, string>>;
+  /** The step's name, in every language of the UI. */
+  words: Readonly<Record<Lang, string>>;
+  /** What the person decides on: the context's fields shown above the form, in this order. */
+  shows?: readonly (keyof C & string)[];
+  /** Only for the type: what the workflow must write as the context when it opens the step. */
+  readonly context?: C;
+}
+
+/** A catalog entry, its rule typed by its schema and context. */
+export function step<C = Record<string, never>>() {
+  return <S extends Outcome>(d: Omit<StepDef<S, C>, 'id' | 'context'>): StepDef<S, C> => ({ ...d, id: `${d.process}:${d.step}` });
+}
+
+/** Who steers the work: changes who, when or whether, and may do any step at or below their organization. */
+export const steerers: readonly Role[] = ['admin', 'organizer', 'supervisor'];
+const doing: readonly TaskAction[] = ['complete', 'claim', 'unclaim', 'delegate'];
+
+/** The roles that may take `action` on a task of this step (at or above the task's organization). */
+export function stepActionRoles(def: Pick<StepDef, 'role'>, action: TaskAction): readonly Role[] {
+  return doing.includes(action) ? [...new Set([def.role, ...steerers])] : steerers;
+}
+
+export const rulesById = <R extends { id: string }>(sets: readonly R[], id: string): R => {
+  const r = sets.find((s) => s.id === id);
+  if (!r) throw new Error(`unknown rule set ${id}`);
+  return r;
+};
+

@@ -1,0 +1,128 @@
+// The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
+// the context the workflow writes when it opens it, and its words.
+import { termRuleSets } from '../../src/domain/rules.js';
+import { ballotOutcome, candidatesOutcome, checkBallot, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome } from './rules.js';
+import { ballotFields, ballotRules, fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
+import { step, rulesById } from '../../src/domain/step.js';
+
+export interface TermRuleContext {
+  ruleSet: string;
+}
+export interface ReplyContext extends TermRuleContext {
+  /** The request being replied to. */
+  request: Record<string, unknown>;
+}
+export interface SlateContext extends TermRuleContext {
+  seats: number;
+  candidates: string[];
+}
+export interface BallotContext extends SlateContext {
+  /** Elected in earlier rounds. */
+  committee: string[];
+  /** Full members on the register when the meeting's task opened: only they vote. */
+  fullMembers: number;
+  round: number;
+}
+export interface CommitteeContext {
+  committee: string[];
+}
+export interface ResultContext extends CommitteeContext {
+  secretary: string;
+  report?: Record<string, unknown>;
+}
+
+const T = 'term-election' as const;
+export const electionRequest = step<TermRuleContext>()({
+  process: T,
+  step: 'election-request',
+  role: 'secretary',
+  outcome: electionRequestOutcome,
+  fields: [
+    fieldOf(electionRequestOutcome, 'electionDate', 'date'),
+    fieldOf(electionRequestOutcome, 'seats', 'int'),
+    fieldOf(electionRequestOutcome, 'nominationMethod', 'select', { options: nominationMethods }),
+    fieldOf(electionRequestOutcome, 'postponeMonths', 'int'),
+    fieldOf(electionRequestOutcome, 'note', 'text'),
+  ],
+  rule: (o, c) => {
+    if (o.postponeMonths !== undefined) checkPostponement(o.postponeMonths, rulesById(termRuleSets, c.ruleSet));
+  },
+  ruleFields: { postponement: 'postponeMonths' },
+  words: { 'zh-CN': '换届请示', en: 'Election request' },
+});
+export const electionReply = step<ReplyContext>()({
+  process: T,
+  step: 'election-reply',
+  role: 'supervisor',
+  outcome: electionReplyOutcome,
+  fields: [
+    { name: 'decision', kind: 'select', required: true, options: ['approve', 'return', 'postpone'] },
+    { name: 'postponeMonths', kind: 'int', required: true, min: 1, max: 120, when: { field: 'decision', is: ['postpone'] } },
+    { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
+  ],
+  rule: (o, c) => {
+    if (o.decision === 'postpone') checkPostponement(o.postponeMonths, rulesById(termRuleSets, c.ruleSet));
+  },
+  ruleFields: { postponement: 'postponeMonths' },
+  words: { 'zh-CN': '换届请示批复', en: 'Reply to the request' },
+  shows: ['request'],
+});
+export const candidates = step<TermRuleContext>()({
+  process: T,
+  step: 'candidates',
+  role: 'secretary',
+  outcome: candidatesOutcome,
+  fields: [fieldOf(candidatesOutcome, 'seats', 'int'), { name: 'candidates', kind: 'names', required: true, max: 200 }],
+  rule: (o, c) => checkCandidates(o, rulesById(termRuleSets, c.ruleSet)),
+  ruleFields: { 'candidate-margin': 'candidates' },
+  words: { 'zh-CN': '提出候选人初步人选', en: 'Propose candidates' },
+});
+export const candidatesReview = step<SlateContext>()({
+  process: T,
+  step: 'candidates-review',
+  role: 'supervisor',
+  outcome: reviewOutcome,
+  fields: reviewFields(['agree', 'return']),
+  words: { 'zh-CN': '候选人审查', en: 'Candidate review' },
+  shows: ['seats', 'candidates'],
+});
+export const membersMeeting = step<BallotContext>()({
+  process: T,
+  step: 'members-meeting',
+  role: 'secretary',
+  outcome: ballotOutcome,
+  fields: ballotFields,
+  rule: (o, c) => void checkBallot(o, c, rulesById(termRuleSets, c.ruleSet)),
+  ruleFields: ballotRules,
+  words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },
+  shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
+});
+export const secretaryElection = step<CommitteeContext>()({
+  process: T,
+  step: 'secretary-election',
+  role: 'secretary',
+  outcome: secretaryOutcome,
+  fields: [{ name: 'secretary', kind: 'text', required: true, max: 100 }],
+  rule: (o, c) => checkSecretary(o.secretary, c.committee),
+  ruleFields: { secretary: 'secretary' },
+  words: { 'zh-CN': '选举书记', en: 'Elect the secretary' },
+  shows: ['committee'],
+});
+export const resultReport = step<ResultContext>()({
+  process: T,
+  step: 'result-report',
+  role: 'secretary',
+  outcome: noteOutcome,
+  fields: [note],
+  words: { 'zh-CN': '报告选举结果', en: 'Report the result' },
+  shows: ['committee', 'secretary'],
+});
+export const resultApproval = step<ResultContext>()({
+  process: T,
+  step: 'result-approval',
+  role: 'supervisor',
+  outcome: reviewOutcome,
+  fields: reviewFields(['agree', 'return']),
+  words: { 'zh-CN': '审批选举结果', en: 'Approve the result' },
+  shows: ['committee', 'secretary', 'report'],
+});

@@ -1,0 +1,134 @@
+// The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
+// the context the workflow writes when it opens it, and its words.
+import { twoRecommendationsRuleSets } from '../../src/domain/rules.js';
+import { checkSecretary } from '../term-election/rules.js';
+import type { CommitteeContext } from '../term-election/steps.js';
+import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, type RankedNominee } from './rules.js';
+import { ballotFields, ballotRules, firstSecretaryOutcome, preliminaryCandidatesOutcome, recommendationFields, recommendationOutcome, recommendationRules, selectionBallotOutcome, selectionPlanOutcome, selectionPosts, selectionSecretaryOutcome, townshipApprovalOutcome, villagerBases, yesNo } from '../../src/domain/step-outcomes.js';
+import { step, rulesById, type Lang } from '../../src/domain/step.js';
+
+export interface SelectionRuleContext {
+  ruleSet: string;
+}
+export interface RecommendationContext extends SelectionRuleContext {
+  seats: number;
+  /** members: the members' round; villagers / representatives: the second round's basis. */
+  basis: 'members' | 'villagers' | 'representatives';
+  /** Members on the register (the members' round only): no more may be entitled. */
+  registered?: number;
+}
+export interface RankingContext extends SelectionRuleContext {
+  seats: number;
+  ranking: RankedNominee[];
+}
+export interface SelectionBallotContext extends SelectionRuleContext {
+  seats: number;
+  candidates: string[];
+  committee: string[];
+  fullMembers: number;
+  round: number;
+}
+export interface SelectionResultContext extends CommitteeContext {
+  secretary: string;
+  concurrentHead: string;
+}
+
+const S = 'two-recommendations-one-election' as const;
+export const selectionPlan = step<SelectionRuleContext>()({
+  process: S,
+  step: 'selection-plan',
+  role: 'organizer',
+  outcome: selectionPlanOutcome,
+  fields: [
+    { name: 'post', kind: 'select', required: true, options: selectionPosts },
+    { name: 'seats', kind: 'int', required: true, min: 1, max: 15 },
+    { name: 'villagerBasis', kind: 'select', required: true, options: villagerBases },
+    { name: 'eligibility', kind: 'text', required: true, max: 2000 },
+    { name: 'publishedOn', kind: 'date', required: true },
+  ],
+  words: { 'zh-CN': '发布工作方案', en: 'Selection plan' },
+});
+const recommendation = (which: 'members-recommendation' | 'villagers-recommendation', words: Record<Lang, string>) =>
+  step<RecommendationContext>()({
+    process: S,
+    step: which,
+    role: 'secretary',
+    outcome: recommendationOutcome,
+    fields: recommendationFields,
+    rule: (o, c) => checkRecommendationRound(c.basis, o, c.seats, rulesById(twoRecommendationsRuleSets, c.ruleSet), c.registered),
+    ruleFields: recommendationRules,
+    words,
+    shows: ['seats', 'basis', 'registered'],
+  });
+export const membersRecommendation = recommendation('members-recommendation', { 'zh-CN': '党员推荐', en: "Members' recommendation" });
+export const villagersRecommendation = recommendation('villagers-recommendation', { 'zh-CN': '群众推荐', en: "Villagers' recommendation" });
+export const preliminaryCandidates = step<RankingContext>()({
+  process: S,
+  step: 'preliminary-candidates',
+  role: 'organizer',
+  outcome: preliminaryCandidatesOutcome,
+  fields: [
+    { name: 'decision', kind: 'select', required: true, options: ['candidates', 'no-suitable-candidate'] },
+    { name: 'candidates', kind: 'names', required: true, max: 60, when: { field: 'decision', is: ['candidates'] } },
+    { name: 'reason', kind: 'text', required: true, max: 2000, when: { field: 'decision', is: ['no-suitable-candidate'] } },
+  ],
+  rule: (o, c) => {
+    if (o.decision === 'candidates') checkPreliminaryCandidates(o.candidates, c.seats, c.ranking, rulesById(twoRecommendationsRuleSets, c.ruleSet));
+  },
+  ruleFields: { candidates: 'candidates', 'not-recommended': 'candidates', 'recommendation-share': 'candidates', 'candidate-margin': 'candidates' },
+  words: { 'zh-CN': '确定初步候选人', en: 'Preliminary candidates' },
+  shows: ['seats', 'ranking'],
+});
+export const selectionElection = step<SelectionBallotContext>()({
+  process: S,
+  step: 'selection-election',
+  role: 'secretary',
+  outcome: selectionBallotOutcome,
+  fields: ballotFields,
+  rule: (o, c) => void checkSelectionBallot(o, c, rulesById(twoRecommendationsRuleSets, c.ruleSet)),
+  ruleFields: ballotRules,
+  words: { 'zh-CN': '党员大会选举', en: "Members' meeting election" },
+  shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
+});
+export const selectionSecretary = step<CommitteeContext>()({
+  process: S,
+  step: 'selection-secretary',
+  role: 'secretary',
+  outcome: selectionSecretaryOutcome,
+  fields: [
+    { name: 'secretary', kind: 'text', required: true, max: 100 },
+    { name: 'concurrentHead', kind: 'select', required: true, options: yesNo },
+  ],
+  rule: (o, c) => checkSecretary(o.secretary, c.committee),
+  ruleFields: { secretary: 'secretary' },
+  words: { 'zh-CN': '选举书记', en: 'Secretary election' },
+  shows: ['committee'],
+});
+export const townshipApproval = step<SelectionResultContext>()({
+  process: S,
+  step: 'township-approval',
+  role: 'supervisor',
+  outcome: townshipApprovalOutcome,
+  fields: [
+    { name: 'decision', kind: 'select', required: true, options: ['approve', 'reject'] },
+    { name: 'comments', kind: 'text', required: false, max: 2000 },
+  ],
+  words: { 'zh-CN': '乡镇党委审批', en: 'Township approval' },
+  shows: ['committee', 'secretary', 'concurrentHead'],
+});
+export interface DispatchContext {
+  reason: string;
+}
+export const firstSecretaryDispatch = step<DispatchContext>()({
+  process: S,
+  step: 'first-secretary-dispatch',
+  role: 'organizer',
+  outcome: firstSecretaryOutcome,
+  fields: [
+    { name: 'firstSecretary', kind: 'text', required: true, max: 100 },
+    { name: 'fromUnit', kind: 'text', required: true, max: 200 },
+    { name: 'startsOn', kind: 'date', required: true },
+  ],
+  words: { 'zh-CN': '选派第一书记', en: 'First secretary dispatch' },
+  shows: ['reason'],
+});
