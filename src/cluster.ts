@@ -1,28 +1,19 @@
 // `npm run cluster`: the production topology on this machine (src/runtime/cluster.ts): PostgreSQL, Temporal
 // server 1.29.1 on it, two API processes behind a round-robin balancer on PORT, two worker processes.
-import pino from 'pino';
+import { createLogger } from './runtime/logger.js';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { startCluster } from './runtime/cluster.js';
 import { createSql } from './db/client.js';
 import { connectClient } from './runtime/temporal-connection.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 
-let cfg;
-try {
-  cfg = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`orglife: ${err.message}`);
-    process.exit(78);
-  }
-  throw err;
-}
+const cfg = loadConfigOrExit();
 if (cfg.TEMPORAL_ADDRESS) {
   console.error('orglife: `npm run cluster` starts its own Temporal server: unset TEMPORAL_ADDRESS');
   process.exit(78);
 }
-const log = pino({ level: cfg.LOG_LEVEL, base: { role: 'cluster' } });
+const log = createLogger({ level: cfg.LOG_LEVEL, base: { role: 'cluster' } });
 const say = (m: string) => log.info(m);
 const cluster = await startCluster({
   dir: join(cfg.dataDir, 'cluster'),

@@ -58,3 +58,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return { ...cfg, dataDir: resolve(cfg.ORGLIFE_DATA_DIR) };
 }
+
+/** The configuration, or exit 78 naming the variable and what it expects (the processes' entry points). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`orglife: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@
 import { ensureAssessmentSchedule } from './processes/assessment.js';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfigOrExit, type Config } from './config.js';
 import { createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
@@ -17,16 +17,7 @@ import { ensureNotifier } from './processes/notifier.js';
 type Role = 'all' | 'worker' | 'api';
 
 async function main(role: Role): Promise<void> {
-  let cfg;
-  try {
-    cfg = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`orglife: ${err.message}`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const cfg = loadConfigOrExit();
   const log = createLogger({ level: cfg.LOG_LEVEL, base: { role } });
 
   if (role !== 'all' && (!cfg.DATABASE_URL || !cfg.TEMPORAL_ADDRESS)) {

@@ -191,7 +191,7 @@ export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<
 
 // ---- processes ----
 
-/** The kinds POST /processes/{kind} starts today (processes.ts processKinds). */
+/** The kinds POST /processes/{kind} starts today (src/api/process-kinds.ts). */
 export type ProcessKind = 'term-election' | 'rotation-training' | 'liaison-dispatch';
 /** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
 export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string } = {}) =>

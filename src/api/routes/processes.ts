@@ -12,7 +12,6 @@ import { badField, processKindNames, processKinds as registry, type StartRequest
 import { processSchema } from '../schemas.js';
 
 /** Kinds that can be started (contract.md): the registry's (src/api/process-kinds.ts). */
-export const processKinds = processKindNames;
 
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];
 const withRuleSets = processKindNames.filter((k) => registry[k].ruleSets).join(', ');

@@ -100,31 +100,16 @@ export function ImportPage() {
       {status.kind === 'done' && status.summary.routed.length + status.summary.refused.length > 0 && (
         <div class="card" data-testid="import-owned">
           <p class="notice">{t('import.owned')}</p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('import.row')}</th>
-                <th scope="col">{t('import.column')}</th>
-                <th scope="col">{t('import.message')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.summary.routed.map((r, i) => (
-                <tr key={`r${i}`}>
-                  <td class="num">{r.row}</td>
-                  <td>{r.columns.join(', ')}</td>
-                  <td>{r.status === 'applied' ? t('import.routed', { workflow: r.workflowId }) : `${t('import.routeFailed', { workflow: r.workflowId })} ${r.message ?? ''}`}</td>
-                </tr>
-              ))}
-              {status.summary.refused.map((d, i) => (
-                <tr key={`x${i}`}>
-                  <td class="num">{d.row}</td>
-                  <td>{d.column}</td>
-                  <td>{d.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RowMessages
+            rows={[
+              ...status.summary.routed.map((r) => ({
+                row: r.row,
+                column: r.columns.join(', '),
+                message: r.status === 'applied' ? t('import.routed', { workflow: r.workflowId }) : `${t('import.routeFailed', { workflow: r.workflowId })} ${r.message ?? ''}`,
+              })),
+              ...status.summary.refused.map((d) => ({ row: d.row, column: d.column, message: d.message })),
+            ]}
+          />
         </div>
       )}
       {status.kind === 'rows' && (
@@ -132,27 +117,34 @@ export function ImportPage() {
           <p class="notice error">
             {t('import.errors')} {status.message}
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('import.row')}</th>
-                <th scope="col">{t('import.column')}</th>
-                <th scope="col">{t('import.message')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.errors.map((d, i) => (
-                <tr key={i}>
-                  <td class="num">{d.row ?? ''}</td>
-                  <td>{d.column ?? d.field ?? ''}</td>
-                  <td>{d.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RowMessages rows={status.errors.map((d) => ({ row: d.row, column: d.column ?? d.field, message: d.message }))} />
         </div>
       )}
       {status.kind === 'error' && <ErrorBox error={status.error} />}
     </section>
+  );
+}
+
+/** Messages by row and column of the file: refusals, and rows whose owned fields went to or were kept by a process. */
+function RowMessages({ rows }: { rows: { row?: number; column?: string; message: string }[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{t('import.row')}</th>
+          <th scope="col">{t('import.column')}</th>
+          <th scope="col">{t('import.message')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i}>
+            <td class="num">{r.row ?? ''}</td>
+            <td>{r.column ?? ''}</td>
+            <td>{r.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
