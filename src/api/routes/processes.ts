@@ -11,8 +11,6 @@ import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { badField, processKindNames, processKinds as registry, type StartRequest } from '../process-kinds.js';
 import { processSchema } from '../schemas.js';
 
-/** Kinds that can be started (contract.md): the registry's (src/api/process-kinds.ts). */
-
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];
 const withRuleSets = processKindNames.filter((k) => registry[k].ruleSets).join(', ');
 
