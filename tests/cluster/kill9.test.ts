@@ -45,15 +45,22 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
     // One request, retried until `ok` says so; every other answer is counted as an error of the load.
     const until = async (what: string, send: () => Promise<Response>, ok: (r: Response) => boolean, deadlineMs = 240_000) => {
       const deadline = Date.now() + deadlineMs;
+      // What the last few attempts got, so that a request that never succeeds says why.
+      const last: string[] = [];
       for (;;) {
         requests++;
         const r = await send().catch((err: Error & { cause?: { code?: string } }) => {
           fail(`${what}: ${err.cause?.code ?? err.message}`);
+          last.push(`${err.cause?.code ?? err.message}`);
           return null;
         });
         if (r && ok(r)) return r;
-        if (r) fail(`${what}: ${r.status}`);
-        if (Date.now() > deadline) throw new Error(`${what}: no success in ${deadlineMs / 1000} s`);
+        if (r) {
+          fail(`${what}: ${r.status}`);
+          last.push(`${r.status} ${r.headers.get('idempotent-replayed') ? '(replayed) ' : ''}${(await r.text().catch(() => '')).slice(0, 200)}`);
+        }
+        if (last.length > 3) last.shift();
+        if (Date.now() > deadline) throw new Error(`${what}: no success in ${deadlineMs / 1000} s; last answers: ${last.join(' | ')}`);
         await sleep(r?.status === 409 ? 1000 : 250);
       }
     };
@@ -164,7 +171,24 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
       runs.set(w.workflowId, [...(runs.get(w.workflowId) ?? []), w.status.name]);
     }
 
+    // For a run the load gave up on: where Temporal has it (its pending workflow task and last events).
+    const abandonedRuns = await Promise.all(
+      abandoned.map(async (a) => {
+        const id = a.split(': ')[0]!;
+        const h = f.client.workflow.getHandle(id);
+        const d = await h.describe().catch((err: Error) => ({ error: err.message }) as const);
+        const history = await h.fetchHistory().catch(() => null);
+        return {
+          id,
+          status: 'error' in d ? d.error : d.status.name,
+          pendingWorkflowTask: 'error' in d ? null : d.raw.pendingWorkflowTask,
+          lastEvents: history?.events?.slice(-8).map((e) => `${e.eventId} ${e.eventType}`) ?? null,
+        };
+      }),
+    );
+
     const report = {
+      abandonedRuns,
       seconds: Math.round(seconds),
       lanes: LANES,
       requests,
