@@ -98,7 +98,8 @@ export function assessmentActivities(sql: Sql) {
                         then case o.sector when 'rural' then 'village' else 'community' end end as settlement
           ) g
           cross join lateral (
-            select (o.term_ends_on is null or o.term_ends_on >= ${day}::date) as term_on_time,
+            -- On time: the term has not ended, or its election is within a postponement the supervisor approved.
+            select (o.term_ends_on is null or o.term_ends_on >= ${day}::date or o.term_postponed_until >= ${day}::date) as term_on_time,
                    -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
                    -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
                    coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)

@@ -59,9 +59,53 @@ export function termElectionActivities(sql: Sql) {
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
       const years = termYearsOf(rules, org.type, org.sector);
       const [row] = await sql<{ term_ends_on: Date }[]>`
-        update organizations set term_started_on = ${r.startedOn}, term_years = ${years}, secretary_name = ${r.secretary}, updated_at = ${r.at}
+        update organizations set term_started_on = ${r.startedOn}, term_years = ${years}, secretary_name = ${r.secretary},
+                                 term_postponed_until = null, updated_at = ${r.at}
         where id = ${r.organizationId} returning term_ends_on`;
       return { termEndsOn: row!.term_ends_on.toISOString().slice(0, 10) };
+    },
+
+    /**
+     * Step 4: the supervisor approved a postponement. The register shows the day the election is now due, and the
+     * change is audited as the process's (the register's owner); cleared by renewTerm. Idempotent as correctTerm.
+     */
+    async recordPostponement(r: { organizationId: number; postponedUntil: IsoDate; actor: string; reason?: string; at: string }): Promise<void> {
+      await sql.begin(async (tx) => {
+        const [before] = await tx<{ code: string; term_postponed_until: Date | null }[]>`
+          select code, term_postponed_until from organizations where id = ${r.organizationId} for update`;
+        if (!before) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
+        const old = before.term_postponed_until ? shanghaiDate(before.term_postponed_until) : null;
+        if (old === r.postponedUntil) return;
+        await tx`update organizations set term_postponed_until = ${r.postponedUntil}, updated_at = ${r.at} where id = ${r.organizationId}`;
+        await tx`
+          insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
+          values (${r.organizationId}, ${before.code}, ${r.actor}, ${r.at}, 'term-election',
+                  ${tx.json({ term_postponed_until: old })}, ${tx.json({ term_postponed_until: r.postponedUntil, reason: r.reason ?? null })})`;
+      });
+    },
+
+    /**
+     * The monthly reminder of a term past the day its election was due: a line in the process's history, and a
+     * message to the organization's secretaries and to the supervising committee's supervisors and organizers.
+     * Both in one transaction and only when the line is new, so a retry tells nobody twice.
+     */
+    async remindOverdueTerm(r: { workflowId: string; eventKey: string; organizationId: number; supervisorId: number | null; step: string; dueOn: IsoDate; monthsOverdue: number; run: number; at: string }): Promise<void> {
+      await sql.begin(async (tx) => {
+        const [ev] = await tx`
+          insert into process_events (workflow_id, event_key, at, step, detail, verb, round, run)
+          values (${r.workflowId}, ${r.eventKey}, ${r.at}, ${r.step}, ${tx.json({ dueOn: r.dueOn, monthsOverdue: r.monthsOverdue })}, 'term-overdue', null, ${r.run})
+          on conflict do nothing returning event_key`;
+        if (!ev) return;
+        const [org] = await tx<{ name: string }[]>`select name from organizations where id = ${r.organizationId}`;
+        const title = `督办：${org?.name ?? ''}换届应于 ${r.dueOn} 前完成，已逾期 ${r.monthsOverdue} 个月`;
+        await tx`
+          insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+          select distinct u.user_id, ${`term-overdue:${r.workflowId}:${r.eventKey}`}, 'reminder', null::bigint, ${title}, '', ${r.at}::timestamptz
+          from user_roles u
+          where (u.organization_id = ${r.organizationId} and u.role = 'secretary')
+             or (u.organization_id = ${r.supervisorId} and u.role in ('supervisor', 'organizer'))
+          on conflict do nothing`;
+      });
     },
 
     /** Idempotent: absolute values, and the audit row only when something changed (a retry after commit writes nothing). */

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, type Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Principal } from '../auth/principal.js';
 import type { Actor } from '../domain/task-rights.js';
@@ -78,7 +78,7 @@ export default fp(
           client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
         );
       } catch (err) {
-        throw asHttpError(err, opts.ended ?? 'the process has ended');
+        throw await asHttpError(client, workflowId, err, opts.ended ?? 'the process has ended');
       }
     });
     app.decorate('updateProcessAs', async function updateProcessAs<Ret, Arg extends { actor: Actor }>(
@@ -93,22 +93,36 @@ export default fp(
       try {
         return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => client.workflow.getHandle(workflowId).executeUpdate(update, { args, updateId }));
       } catch (err) {
-        throw asHttpError(err, opts.ended ?? 'the process has ended');
+        throw await asHttpError(client, workflowId, err, opts.ended ?? 'the process has ended');
       }
     });
   },
   { name: 'update-gateway', decorators: { fastify: ['temporal'] } },
 );
 
-/** What a failed Update means to the caller; anything not listed stays a server error. */
-function asHttpError(err: unknown, ended: string): unknown {
+/**
+ * What a failed Update means to the caller; anything not listed stays a server error.
+ * Temporal answers "not found" both for a workflow that is gone and for an Update it no longer knows: an Update not
+ * yet accepted lives only in the server's memory, and is dropped when the worker that held it dies (kill -9 in
+ * tests/cluster/kill9.test.ts). The second is an unknown outcome, not a refusal: 503, so that the key is freed and
+ * the retry sends the Update again (its id still stops a double application). Stored as a 409 refusal, every retry
+ * with the same Idempotency-Key would be answered "ended" while the process waits for the action.
+ */
+export async function asHttpError(client: Client, workflowId: string, err: unknown, ended: string): Promise<unknown> {
   if (err instanceof WorkflowUpdateFailedError) return refusal(err);
-  if (err instanceof WorkflowNotFoundError) return new HttpError(409, 'conflict', ended);
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) {
-    return new HttpError(503, 'process_unavailable', `the process did not answer within ${UPDATE_DEADLINE_MS / 1000} s; try again`);
+  if (err instanceof WorkflowNotFoundError) {
+    const running = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then((d) => d.status.name === 'RUNNING')
+      .catch(() => false);
+    return running ? unavailable() : new HttpError(409, 'conflict', ended);
   }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) return unavailable();
   return err;
 }
+
+const unavailable = () => new HttpError(503, 'process_unavailable', `the process did not answer within ${UPDATE_DEADLINE_MS / 1000} s; try again`);
 
 function isDeadlineExceeded(err: unknown): boolean {
   // gRPC status 4 (DEADLINE_EXCEEDED), possibly wrapped by the client in a ServiceError.

@@ -98,6 +98,7 @@ export const organizationSchema = z.object({
   termYears: z.number().nullable(),
   termStartedOn: z.string().nullable(),
   termEndsOn: z.string().nullable(),
+  postponedUntil: z.string().nullable().describe('an approved postponement of the term election: due by this day (YYYY-MM-DD)'),
   secretaryName: z.string().nullable(),
   fullMembers: z.number(),
   probationaryMembers: z.number(),
@@ -112,7 +113,9 @@ export const termSchema = z.object({
   termYears: z.number(),
   termStartedOn: z.string(),
   termEndsOn: z.string(),
-  overdue: z.boolean(),
+  /** Written by the term election when the supervisor approves a postponement; cleared by the renewed term. */
+  postponedUntil: z.string().nullable().describe('an approved postponement: the election is due by this day (YYYY-MM-DD)'),
+  overdue: z.boolean().describe('past the term’s end and past any approved postponement'),
   secretaryName: z.string().nullable(),
 });
 

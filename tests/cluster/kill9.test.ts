@@ -79,12 +79,12 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
         const id = `term-election:${code}`;
         try {
           // 201, or 409 when an earlier attempt started it and its answer was lost.
-          await until('start', () => fetch(`${f.state.url}/api/v1/processes/term-election`, { method: 'POST', headers: h, body: JSON.stringify({ organization: code }) }), (r) => r.status === 201 || r.status === 409);
+          await until('start', () => fetch(`${f.state.url}/api/v1/processes/term-election`, { method: 'POST', signal: AbortSignal.timeout(60_000), headers: h, body: JSON.stringify({ organization: code }) }), (r) => r.status === 201 || r.status === 409);
           started.add(id);
           const taskId = await taskOf(id);
           await until(
             'complete',
-            () => fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', headers: { ...h, 'idempotency-key': `kill9-${code}` }, body: JSON.stringify(requestOutcome()) }),
+            () => fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', signal: AbortSignal.timeout(60_000), headers: { ...h, 'idempotency-key': `kill9-${code}` }, body: JSON.stringify(requestOutcome()) }),
             (r) => r.status === 200,
           );
           completed.set(id, taskId);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
-import { UPDATE_DEADLINE_MS } from '../../src/api/gateway.js';
+import { asHttpError, UPDATE_DEADLINE_MS } from '../../src/api/gateway.js';
+import { HttpError } from '../../src/api/errors.js';
 import { taskProcess } from '../../workflows/task-process.js';
 
 // The routes that send a workflow an Update besides the task actions (pairing evidence and milestones, training
@@ -146,6 +147,26 @@ describe('Update routes other than task actions, through the gateway', () => {
     expect((await s.sql`select state, claimed_by from tasks where id = ${task!.id}`)[0]).toEqual({ state: 'open', claimed_by: null });
     await s.client.workflow.getHandle(workflowId).terminate('test: done');
   }, 60_000);
+
+  it('an Update the server no longer knows, on a running process, is an unknown outcome (503), not the process ended (409)', async () => {
+    // Temporal keeps an Update it has not yet seen accepted in memory only: a worker killed while holding it drops
+    // it, and the poll for its outcome answers "not found" (the client's WorkflowNotFoundError). Stored as a 409
+    // under the Idempotency-Key, every retry would be told the process ended while it waits for the action.
+    const workflowId = `gateway-lost-${uniqueCode('q')}`;
+    const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`;
+    const handle = await s.client.workflow.start(taskProcess, {
+      taskQueue: `nobody-polls-${uniqueCode('q')}`,
+      workflowId,
+      args: [{ task: { key: 'k', step: 'report', organizationId: org!.id, assigneeRole: 'secretary', due: { workingDays: 5 } } }],
+    });
+    const lost = await handle.getUpdateHandle('an-update-the-server-never-kept').result().catch((e: unknown) => e);
+    expect((lost as Error).name).toBe('WorkflowNotFoundError');
+    const whileRunning = (await asHttpError(s.client, workflowId, lost, 'ended')) as HttpError;
+    expect([whileRunning.statusCode, whileRunning.code]).toEqual([503, 'process_unavailable']);
+    await handle.terminate('test: done');
+    const afterEnd = (await asHttpError(s.client, workflowId, lost, 'the process has ended')) as HttpError;
+    expect([afterEnd.statusCode, afterEnd.code, afterEnd.message]).toEqual([409, 'conflict', 'the process has ended']);
+  });
 
   it('documents the Idempotency-Key header on every route that sends an Update', async () => {
     const doc = (await s.app.inject({ headers: s.admin, url: '/docs/json' })).json();

@@ -1,7 +1,8 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { termRuleSets } from '../../src/domain/rules.js';
-import { ballotOutcome, candidatesOutcome, checkBallot, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome } from './rules.js';
+import { candidatesOutcome, checkBallot, checkMeetingDate, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome, termBallotOutcome } from './rules.js';
+import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
 import { ballotFields, ballotRules, fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
 import { step, rulesById } from '../../src/domain/step.js';
 
@@ -22,6 +23,8 @@ export interface BallotContext extends SlateContext {
   /** Full members on the register when the meeting's task opened: only they vote. */
   fullMembers: number;
   round: number;
+  /** The first day this round's meeting could be held (the candidates agreed, or the previous round's meeting). */
+  notBefore?: IsoDate;
 }
 export interface CommitteeContext {
   committee: string[];
@@ -90,10 +93,13 @@ export const membersMeeting = step<BallotContext>()({
   process: T,
   step: 'members-meeting',
   role: 'secretary',
-  outcome: ballotOutcome,
-  fields: ballotFields,
-  rule: (o, c) => void checkBallot(o, c, rulesById(termRuleSets, c.ruleSet)),
-  ruleFields: ballotRules,
+  outcome: termBallotOutcome,
+  fields: [{ name: 'meetingDate', kind: 'date', required: true }, ...ballotFields],
+  rule: (o, c) => {
+    checkMeetingDate(o.meetingDate, c, shanghaiDate(Date.now()));
+    checkBallot(o, c, rulesById(termRuleSets, c.ruleSet));
+  },
+  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
   words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },
   shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
 });

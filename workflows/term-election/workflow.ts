@@ -37,6 +37,10 @@ export const KIND = 'term-election';
 const MAX_BALLOT_ROUNDS = 3;
 /** The members' meeting checks its ballot against the full members on the register when its task opens. */
 export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
+/** An approved postponement is written to the term register (older runs kept it in their state only). */
+export const POSTPONEMENT_ON_REGISTER_PATCH = 'postponement-on-register';
+/** A term past its end (or its approved postponement) without an election is chased every month (older runs were not). */
+export const OVERDUE_TERM_REMINDERS_PATCH = 'overdue-term-reminders';
 /** Who may correct the term register of a running election (an import is sent by an organizer or admin). */
 const correctors = ['admin', 'organizer'] as const;
 
@@ -55,6 +59,11 @@ export async function termElection(input: TermElectionInput): Promise<void> {
   let requestFiled = false;
   let openRequest: string | undefined;
   let correcting = false;
+  // Months of an approved postponement, and whether the members' meeting has elected the committee: the monthly
+  // chase of an overdue term reads both.
+  let postponedMonths = 0;
+  let electionHeld = false;
+  let ended = false;
   setHandler(
     correctTermUpdate,
     async (raw) => {
@@ -90,159 +99,201 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       },
     },
   );
-  await p.cancellable(
-    async () => {
-      ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
-      const c = ctx;
-      p.at(c.organizationId, c.orgPath);
-      const { rules } = c;
-      termEndsOn = c.termEndsOn;
-      const supervisorOrg = c.parentId ?? c.organizationId;
-      p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
-      await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term }, 'running', { verb: 'registered' });
-
-      /** A step's task with the rule set's reminders and escalations; `round` when it is filed again. */
-      const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, title: string, round?: number) =>
-        p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title }, { round });
-      /** A step done: its outcome as its schema reads it, or undefined when it was cancelled (the process ends). */
-      const done = async <S extends z.ZodType<Record<string, unknown>>>(name: string, def: { step: string; outcome: S }, r: HumanTaskResult): Promise<z.output<S> | undefined> =>
-        (await p.endIfCancelled(r, def, name)) ? undefined : outcomeOf(def.outcome, r.outcome);
-
-      // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
-      const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
-      const [first, ...later] = reminders;
-      // A correction wakes the wait, which then runs to the corrected term's reminder (no command changes until one arrives).
-      for (;;) {
-        const seen = corrections;
-        const ms = shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))).getTime() - Date.now();
-        if (ms <= 0 || !(await condition(() => corrections !== seen, ms))) break;
+  /**
+   * Monthly while the term is overdue: one month after the day the election was due (the term's end, or the end of
+   * an approved postponement), then each month, until the members' meeting elects the committee or the run ends.
+   * The day is read again whenever a correction or a postponement moves it; a reminder already due is sent once.
+   */
+  const chaseOverdueTerm = async (c: TermContext) => {
+    let sent = 0;
+    for (;;) {
+      const due = addMonths(termEndsOn, postponedMonths);
+      const now = Date.now();
+      let n = sent + 1;
+      while (shanghaiInstant(addMonths(due, n + 1)).getTime() <= now) n++;
+      const waitMs = shanghaiInstant(addMonths(due, n)).getTime() - now;
+      const seen = { corrections, postponedMonths };
+      const stop = () => electionHeld || ended;
+      if (waitMs > 0 && (await condition(() => stop() || corrections !== seen.corrections || postponedMonths !== seen.postponedMonths, waitMs))) {
+        if (stop()) return;
+        continue;
       }
+      if (stop()) return;
+      sent = n;
+      await acts.remindOverdueTerm({ workflowId: p.workflowId, eventKey: p.key(`term-overdue-${due}-${n}m`), organizationId: c.organizationId, supervisorId: c.parentId, step: p.step, dueOn: due, monthsOverdue: n, run: term, at: new Date().toISOString() });
+    }
+  };
 
-      // Steps 3–4: request and reply, until the supervisor approves (or grants a postponement).
-      let postponedMonths = 0;
-      let request: Record<string, unknown> = {};
-      for (let round = 1; ; round++) {
-        const name = round === 1 ? 'election-request' : `election-request-${round}`;
-        const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
-        const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, '换届选举请示', round);
-        let filed: HumanTaskResult | undefined;
-        opened.result
-          .then((r) => {
-            filed = r;
-            if (round === 1) requestFiled = true;
-          })
-          .catch(() => undefined);
-        // Later term reminders (months before expiry) go out only while the first request is still missing; a
-        // corrected term moves the one not sent yet.
-        if (round === 1) {
-          openRequest = opened.task.taskKey;
-          const pending = [...later];
-          while (pending.length > 0) {
-            const months = pending[0]!;
-            const seen = corrections;
-            const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
-            if (waitMs > 0 && (await condition(() => filed !== undefined || corrections !== seen, waitMs))) {
+  try {
+    await p.cancellable(
+      async () => {
+        ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
+        const c = ctx;
+        p.at(c.organizationId, c.orgPath);
+        const { rules } = c;
+        termEndsOn = c.termEndsOn;
+        const supervisorOrg = c.parentId ?? c.organizationId;
+        p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
+        await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term }, 'running', { verb: 'registered' });
+        // Statutory: after the 6- and 3-month reminders, monthly while the term is overdue. Runs beside the steps.
+        if (patched(OVERDUE_TERM_REMINDERS_PATCH)) void chaseOverdueTerm(c).catch(() => undefined);
+
+        /** A step's task with the rule set's reminders and escalations; `round` when it is filed again. */
+        const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, title: string, round?: number) =>
+          p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title }, { round });
+        /** A step done: its outcome as its schema reads it, or undefined when it was cancelled (the process ends). */
+        const done = async <S extends z.ZodType<Record<string, unknown>>>(name: string, def: { step: string; outcome: S }, r: HumanTaskResult): Promise<z.output<S> | undefined> =>
+          (await p.endIfCancelled(r, def, name)) ? undefined : outcomeOf(def.outcome, r.outcome);
+
+        // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
+        const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
+        const [first, ...later] = reminders;
+        // A correction wakes the wait, which then runs to the corrected term's reminder (no command changes until one arrives).
+        for (;;) {
+          const seen = corrections;
+          const ms = shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))).getTime() - Date.now();
+          if (ms <= 0 || !(await condition(() => corrections !== seen, ms))) break;
+        }
+
+        // Steps 3–4: request and reply, until the supervisor approves (or grants a postponement).
+        let request: Record<string, unknown> = {};
+        for (let round = 1; ; round++) {
+          const name = round === 1 ? 'election-request' : `election-request-${round}`;
+          const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
+          const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, '换届选举请示', round);
+          let filed: HumanTaskResult | undefined;
+          opened.result
+            .then((r) => {
+              filed = r;
+              if (round === 1) requestFiled = true;
+            })
+            .catch(() => undefined);
+          // Later term reminders (months before expiry) go out only while the first request is still missing; a
+          // corrected term moves the one not sent yet.
+          if (round === 1) {
+            openRequest = opened.task.taskKey;
+            const pending = [...later];
+            while (pending.length > 0) {
+              const months = pending[0]!;
+              const seen = corrections;
+              const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
+              if (waitMs > 0 && (await condition(() => filed !== undefined || corrections !== seen, waitMs))) {
+                if (filed) break;
+                continue;
+              }
               if (filed) break;
-              continue;
+              pending.shift();
+              await acts.recordTaskEvent({ workflowId: p.workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
             }
-            if (filed) break;
-            pending.shift();
-            await acts.recordTaskEvent({ workflowId: p.workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+          }
+          const result = await opened.result;
+          if (round === 1) requestFiled = true;
+          const filedRequest = await done(name, electionRequest, result);
+          if (!filedRequest) return;
+          request = filedRequest;
+          await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
+
+          const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
+          const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '换届选举批复', round);
+          const rr = await reply.result;
+          const decision = await done(replyName, electionReply, rr);
+          if (!decision) return;
+          await p.moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: rr.actor }, 'running', { verb: decision.decision, round });
+          if (decision.decision === 'return') continue;
+          if (decision.decision === 'postpone') {
+            // On the register, so that the register, the 未按期换届 report and the assessment see it (owned by this run).
+            if (patched(POSTPONEMENT_ON_REGISTER_PATCH)) {
+              await acts.recordPostponement({ organizationId: c.organizationId, postponedUntil: addMonths(termEndsOn, decision.postponeMonths), actor: rr.actor, reason: decision.comments, at: new Date().toISOString() });
+            }
+            postponedMonths = decision.postponeMonths;
+          }
+          break;
+        }
+        // The election must be held by the end of the term, or of the approved postponement.
+        const electionDueOn = addMonths(termEndsOn, postponedMonths);
+
+        // Steps 5–6: candidates, the supervisor's agreement, the ballot; again from the candidates if no committee results.
+        let committee: string[] = [];
+        let meetingDate = '';
+        for (let attempt = 1; committee.length === 0; attempt++) {
+          const sfx = attempt === 1 ? '' : `-${attempt}`;
+          let slate: { seats: number; candidates: string[] } | undefined;
+          for (let round = 1; !slate; round++) {
+            const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
+            const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, '提出候选人预备人选', round);
+            const list = await done(cname, candidates, await proposed.result);
+            if (!list) return;
+            await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
+            const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
+            const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审查候选人预备人选', round);
+            const rv = await review.result;
+            const d = await done(rname, candidatesReview, rv);
+            if (!d) return;
+            await p.moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: rv.actor }, 'running', { verb: d.decision, round });
+            if (d.decision === 'agree') slate = list;
+          }
+
+          // Step 6: the members' meeting; seats left unfilled go to another round among the remaining candidates.
+          let seats = slate.seats;
+          let remaining = [...slate.candidates];
+          // The first meeting can be held once the candidates are agreed (today); a further round after the last one.
+          let notBefore = shanghaiDate(Date.now());
+          for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
+            const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
+            // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
+            // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
+            const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
+            const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
+            const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
+            const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
+            const counts = await done(mname, membersMeeting, await meeting.result);
+            if (!counts) return;
+            const counted = countVotes(seats, counts, rules);
+            committee = [...committee, ...counted.elected];
+            seats = counted.unfilledSeats;
+            remaining = nextRoundCandidates(remaining, counted);
+            // The new term starts on the meeting's day, as typed on the ballot; ballots recorded before it was asked for
+            // carry none and keep the day they were entered.
+            meetingDate = counts.meetingDate ?? shanghaiDate(Date.now());
+            notBefore = meetingDate;
+            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, heldOnTime: meetingDate <= electionDueOn }, 'running', { verb: 'counted', round });
           }
         }
-        const result = await opened.result;
-        if (round === 1) requestFiled = true;
-        const filedRequest = await done(name, electionRequest, result);
-        if (!filedRequest) return;
-        request = filedRequest;
-        await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
 
-        const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
-        const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '换届选举批复', round);
-        const rr = await reply.result;
-        const decision = await done(replyName, electionReply, rr);
-        if (!decision) return;
-        await p.moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: rr.actor }, 'running', { verb: decision.decision, round });
-        if (decision.decision === 'return') continue;
-        if (decision.decision === 'postpone') postponedMonths = decision.postponeMonths;
-        break;
-      }
-      // The election must be held by the end of the term, or of the approved postponement.
-      const electionDueOn = addMonths(termEndsOn, postponedMonths);
+        electionHeld = true;
+        // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
+        const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
+        const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn }, '选举书记');
+        const elected = await done('secretary-election', secretaryElection, await sec.result);
+        if (!elected) return;
+        const { secretary } = elected;
+        await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
 
-      // Steps 5–6: candidates, the supervisor's agreement, the ballot; again from the candidates if no committee results.
-      let committee: string[] = [];
-      let meetingDate = '';
-      for (let attempt = 1; committee.length === 0; attempt++) {
-        const sfx = attempt === 1 ? '' : `-${attempt}`;
-        let slate: { seats: number; candidates: string[] } | undefined;
-        for (let round = 1; !slate; round++) {
-          const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, '提出候选人预备人选', round);
-          const list = await done(cname, candidates, await proposed.result);
-          if (!list) return;
-          await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
-          const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
-          const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审查候选人预备人选', round);
-          const rv = await review.result;
-          const d = await done(rname, candidatesReview, rv);
+        // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
+        for (let round = 1; ; round++) {
+          const sfx = round === 1 ? '' : `-${round}`;
+          const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
+          const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, '报告选举结果', round);
+          const rep = await report.result;
+          const reported = await done(`result-report${sfx}`, resultReport, rep);
+          if (!reported) return;
+          await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
+          const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审批选举结果', round);
+          const ap = await approval.result;
+          const d = await done(`result-approval${sfx}`, resultApproval, ap);
           if (!d) return;
-          await p.moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: rv.actor }, 'running', { verb: d.decision, round });
-          if (d.decision === 'agree') slate = list;
+          await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
+          if (d.decision === 'agree') break;
         }
-
-        // Step 6: the members' meeting; seats left unfilled go to another round among the remaining candidates.
-        let seats = slate.seats;
-        let remaining = [...slate.candidates];
-        for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
-          const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
-          // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
-          // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
-          const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
-          const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round };
-          const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
-          const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
-          const counts = await done(mname, membersMeeting, await meeting.result);
-          if (!counts) return;
-          const counted = countVotes(seats, counts, rules);
-          committee = [...committee, ...counted.elected];
-          seats = counted.unfilledSeats;
-          remaining = nextRoundCandidates(remaining, counted);
-          meetingDate = shanghaiDate(Date.now());
-          await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round }, 'running', { verb: 'counted', round });
-        }
-      }
-
-      // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
-      const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
-      const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn }, '选举书记');
-      const elected = await done('secretary-election', secretaryElection, await sec.result);
-      if (!elected) return;
-      const { secretary } = elected;
-      await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
-
-      // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
-      for (let round = 1; ; round++) {
-        const sfx = round === 1 ? '' : `-${round}`;
-        const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
-        const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, '报告选举结果', round);
-        const rep = await report.result;
-        const reported = await done(`result-report${sfx}`, resultReport, rep);
-        if (!reported) return;
-        await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
-        const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审批选举结果', round);
-        const ap = await approval.result;
-        const d = await done(`result-approval${sfx}`, resultApproval, ap);
-        if (!d) return;
-        await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
-        if (d.decision === 'agree') break;
-      }
-      const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
-      p.nextDeadline = null;
-      await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
-      renewed = true;
-    },
-  );
+        const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
+        p.nextDeadline = null;
+        await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
+        renewed = true;
+      },
+    );
+  } finally {
+    ended = true;
+  }
   await condition(allHandlersFinished);
   // The next term's register: a fresh run carrying only the organization (the rule set in force then applies).
   if (renewed) await continueAsNew<typeof termElection>({ organization: input.organization, term: term + 1 });

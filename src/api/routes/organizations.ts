@@ -24,10 +24,14 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const organizations: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // The register's columns, as organizationSchema names them (one list for the one and the many).
+  const columns = app.sql`
+    o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
+    to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
+    to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
+    o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"`;
   const select = (where: ReturnType<typeof app.sql>) => app.sql<z.infer<typeof organizationSchema>[]>`
-    select o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
-           to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-           o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"
+    select ${columns}
     from organizations o left join organizations p on p.id = o.parent_id
     where ${where} order by o.code`;
 
@@ -66,9 +70,7 @@ const organizations: FastifyPluginAsync = async (fastify) => {
       // `code || ''` is not the indexed expression: the planner then finds the subtree through path and sorts it.
       const key = wholeTree ? sql`o.code` : sql`(o.code || '')`;
       const rows = await sql<z.infer<typeof organizationSchema>[]>`
-        select o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
-               to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-               o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"
+        select ${columns}
         from organizations o left join organizations p on p.id = o.parent_id
         where ${scope} and ${where} ${after ? sql`and ${key} > ${after.code}` : sql``}
         order by ${key} limit ${limit + 1}`;

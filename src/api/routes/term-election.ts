@@ -33,18 +33,21 @@ const terms: FastifyPluginAsync = async (fastify) => {
       const { endsFrom, endsTo, overdue, under, cursor, limit } = req.query;
       const sql = app.sql;
       const today = shanghaiDate(Date.now());
+      const late = sql`(o.term_ends_on < ${today}::date and (o.term_postponed_until is null or o.term_postponed_until < ${today}::date))`;
       const conds = [inScope(sql, req.principal, 'o'), sql`o.term_ends_on is not null`];
       if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
       if (endsFrom) conds.push(sql`o.term_ends_on >= ${endsFrom}::date`);
       if (endsTo) conds.push(sql`o.term_ends_on <= ${endsTo}::date`);
-      if (overdue === 'true') conds.push(sql`o.term_ends_on < ${today}::date`);
-      if (overdue === 'false') conds.push(sql`o.term_ends_on >= ${today}::date`);
+      // Overdue: past the term's end and past any approved postponement (which the term election writes).
+      if (overdue === 'true') conds.push(late);
+      if (overdue === 'false') conds.push(sql`not ${late}`);
       const after = decodeCursor(cursor, z.object({ endsOn: isoDate, code: z.string() }));
       if (after) conds.push(sql`(o.term_ends_on, o.code) > (${after.endsOn}::date, ${after.code})`);
       const rows = await sql<z.infer<typeof termSchema>[]>`
         select o.code, o.name, o.type, o.sector, o.term_years as "termYears",
                to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-               o.term_ends_on < ${today}::date as overdue, o.secretary_name as "secretaryName"
+               to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
+               ${late} as overdue, o.secretary_name as "secretaryName"
         from organizations o where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
         order by o.term_ends_on, o.code limit ${limit + 1}`;
       const more = rows.length > limit;

@@ -197,6 +197,7 @@ function TermsEnding({ org, version }: { org?: string; version: number }) {
       {items.slice(0, 50).map((x) => (
         <li key={x.code}>
           <a href={`/orgs/${encodeURIComponent(x.code)}`}>{x.name}</a> · {fmtDate(x.termEndsOn)}
+          {x.postponedUntil && <span> · {t('orgs.postponedUntil', { date: fmtDate(x.postponedUntil) })}</span>}
           {x.secretaryName && <span class="muted"> · {x.secretaryName}</span>}
         </li>
       ))}

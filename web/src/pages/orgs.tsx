@@ -147,6 +147,7 @@ function Details({ code, user }: { code: string; user: Me }) {
               {t('orgs.termYears', { n: o.termYears })}
               {o.termStartedOn && ` · ${fmtDate(o.termStartedOn)}`}
               {o.termEndsOn && ` – ${fmtDate(o.termEndsOn)}`}
+              {o.postponedUntil && ` · ${t('orgs.postponedUntil', { date: fmtDate(o.postponedUntil) })}`}
             </dd>
           </>
         )}
