@@ -99,7 +99,7 @@ export function assessmentActivities(sql: Sql) {
           ) g
           cross join lateral (
             -- On time: the term has not ended, or its election is within a postponement the supervisor approved.
-            select (o.term_ends_on is null or o.term_ends_on >= ${day}::date or o.term_postponed_until >= ${day}::date) as term_on_time,
+            select (o.term_ends_on is null or o.term_ends_on >= ${day}::date or coalesce(o.term_postponed_until >= ${day}::date, false)) as term_on_time,
                    -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
                    -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
                    coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)

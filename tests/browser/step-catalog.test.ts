@@ -8,6 +8,7 @@ import { weightedRanking } from '../../workflows/two-recommendations-one-electio
 import { isShown } from '../../src/domain/step-outcomes.js';
 import { stepCatalog } from '../../src/domain/steps.js';
 import { taskProcess } from '../../workflows/task-process.js';
+import { shanghaiDate } from '../../src/domain/dates.js';
 
 // Every step of the catalog, done in the browser by a user who holds only the step's role: the task opened with
 // the context its workflow writes (through the human-task block, whose rights follow the step), the page found at
@@ -31,7 +32,7 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   'term-election:candidates-review': { context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'] }, values: { decision: 'agree' } },
   'term-election:members-meeting': {
     context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], fullMembers: 30, round: 1 },
-    values: { entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
+    values: { meetingDate: shanghaiDate(Date.now()), entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
   },
   'term-election:secretary-election': { context: { committee: ['甲', '乙', '丙'] }, values: { secretary: '甲' } },
   'term-election:result-report': { context: { committee: ['甲', '乙', '丙'], secretary: '甲' }, values: { note: '选举结果已报告' } },

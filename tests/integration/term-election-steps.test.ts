@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
+import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 // Steps 3–8 of the term election through the API against the dev server: every rule of §4.1 the workflow
 // enforces is refused with a 4xx by the Update validator, and nothing changes in PostgreSQL.
@@ -92,7 +92,12 @@ describe('term election, request to new term, through the API', () => {
     // Step 6: the ballot. 30 full members entitled; quorum needs more than 24 present.
     const meeting = await openTask(village, 'members-meeting');
     const votes = { 甲: 20, 乙: 19, 丙: 18, 丁: 17, 戊: 16, 己: 3 };
-    const ballot = { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes };
+    const ballot = { meetingDate: today, entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes };
+    // The new term starts on the meeting's day: it must be given, and be a day that has come.
+    const { meetingDate: _, ...undated } = ballot;
+    const noDate = await refused(village, () => complete(meeting.id, undated, secretary), 422);
+    expect(noDate.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'outcome.meetingDate' })]));
+    await refused(village, () => complete(meeting.id, { ...ballot, meetingDate: addDays(today, 1) }, secretary), 422, 'meeting-date');
     await refused(village, () => complete(meeting.id, { ...ballot, present: 24, ballotsIssued: 24, ballotsReturned: 24 }, secretary), 422, 'quorum');
     await refused(village, () => complete(meeting.id, { ...ballot, ballotsReturned: 27 }, secretary), 422, 'void-ballot');
     await refused(village, () => complete(meeting.id, { ...ballot, entitled: 32, present: 30, ballotsIssued: 30, ballotsReturned: 30 }, secretary), 422, 'entitled');
@@ -159,7 +164,7 @@ describe('term election, request to new term, through the API', () => {
     expect((await complete((await openTask(tied, 'candidates-review')).id, { decision: 'agree' }, supervisor)).statusCode).toBe(200);
 
     const meeting = await openTask(tied, 'members-meeting');
-    const ballot = { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26 };
+    const ballot = { meetingDate: today, entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26 };
     // 26 ballots for 2 seats hold 52 yes votes at most.
     const impossible = await refused(tied, () => complete(meeting.id, { ...ballot, votes: { 甲: 26, 乙: 26, 丙: 1 } }, secretary), 422, 'votes');
     expect(impossible.error.message).toMatch(/53 yes votes in all, but 26 ballots returned for 2 seats hold at most 52/);

@@ -57,7 +57,7 @@ describe('re-importing organizations whose fields a process owns', () => {
     await complete(elected, 'election-reply', { decision: 'approve' });
     await complete(elected, 'candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
     await complete(elected, 'candidates-review', { decision: 'agree' });
-    await complete(elected, 'members-meeting', { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 19, 丙: 18, 丁: 3 } });
+    await complete(elected, 'members-meeting', { meetingDate: shanghaiDate(Date.now()), entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 19, 丙: 18, 丁: 3 } });
     await complete(elected, 'secretary-election', { secretary: '甲' });
     await complete(elected, 'result-report', { summary: '选举产生新一届支部委员会' });
     await complete(elected, 'result-approval', { decision: 'agree' });

@@ -19,8 +19,8 @@ describe('the ballot round after a tie at the last seat', () => {
     expect(next).toEqual(['丙', '丁']);
     const context = { ruleSet: term.id, seats: counted.unfilledSeats, candidates: next, committee: counted.elected, fullMembers: 50, round: 2 };
     // A vote for 戊 in the re-vote is for someone not on this ballot: refused beside the votes.
-    expect(validateOutcome(membersMeeting, { ...ballot, votes: { 丙: 30, 戊: 10 } }, context)).toEqual({ votes: 'r.candidates' });
-    expect(validateOutcome(membersMeeting, { ...ballot, votes: { 丙: 30, 丁: 10 } }, context)).toBeNull();
+    expect(validateOutcome(membersMeeting, { ...ballot, meetingDate: '2026-11-20', votes: { 丙: 30, 戊: 10 } }, context)).toEqual({ votes: 'r.candidates' });
+    expect(validateOutcome(membersMeeting, { ...ballot, meetingDate: '2026-11-20', votes: { 丙: 30, 丁: 10 } }, context)).toBeNull();
   });
 
   it('puts only the tied candidates on the members’ meeting’s next ballot of 两推一选', () => {

@@ -22,16 +22,17 @@ import {
 import { languages, processKinds, stepCatalog, stepDef } from '../../src/domain/steps.js';
 import { roles } from '../../src/auth/principal.js';
 import {
-  ballotOutcome,
   candidatesOutcome,
   checkBallot,
   checkCandidates,
+  checkMeetingDate,
   checkPostponement,
   checkSecretary,
   electionReplyOutcome,
   electionRequestOutcome,
   reviewOutcome,
   secretaryOutcome,
+  termBallotOutcome,
 } from '../../workflows/term-election/rules.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../workflows/two-recommendations-one-election/rules.js';
 import { outcomeRule } from '../../workflows/process-control.js';
@@ -204,13 +205,18 @@ const cases: Case[] = [
   {
     process: 'term-election',
     step: 'members-meeting',
-    workflow: outcomeRule(ballotOutcome, (o) => void checkBallot(o, { ...termSlate, fullMembers: 30 }, term)),
+    workflow: outcomeRule(termBallotOutcome, (o) => {
+      checkMeetingDate(o.meetingDate, {}, '2026-11-30');
+      checkBallot(o, { ...termSlate, fullMembers: 30 }, term);
+    }),
     context: ballotCtx,
-    valid: [{ entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } }],
+    valid: [{ meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } }],
     invalid: [
-      { entitled: 30, present: 24, ballotsIssued: 24, ballotsReturned: 24, votes: { 甲: 20 } },
-      { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 27, votes: { 甲: 20 } },
-      { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 戊: 20 } },
+      { meetingDate: '2026-11-20', entitled: 30, present: 24, ballotsIssued: 24, ballotsReturned: 24, votes: { 甲: 20 } },
+      { meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 27, votes: { 甲: 20 } },
+      { meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 戊: 20 } },
+      { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } },
+      { meetingDate: '2099-01-01', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } },
     ],
   },
   {

@@ -13,12 +13,14 @@ describe('recorded histories replay on the current workflow code', () => {
     expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']));
     // Each process has four histories: from before the local-activities patch (every activity remote), from
     // before the local-deadlines patch (reminders and escalations remote), from before the step catalog (tasks
-    // without their context, histories without words), and today's. The term election has two more: from before
-    // the members were counted when the meeting opens, and a run whose term was corrected by a re-import.
+    // without their context, histories without words), and today's. The term election has four more: from before
+    // the members were counted when the meeting opens, from before the meeting's day, the monthly chase of an
+    // overdue term and the postponement on the register; a run whose term was corrected by a re-import; and a run
+    // whose approved postponement went to the register.
     for (const kind of ['rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing']) {
       expect(histories.filter((h) => h.kind === kind), kind).toHaveLength(4);
     }
-    expect(histories.filter((h) => h.kind === 'term-election')).toHaveLength(6);
+    expect(histories.filter((h) => h.kind === 'term-election')).toHaveLength(8);
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];
     for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { FRESH_MEMBER_COUNT_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import { FRESH_MEMBER_COUNT_PATCH, OVERDUE_TERM_REMINDERS_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
-import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
+import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { WorkingCalendar } from '../../src/domain/calendar.js';
 
 describe('term election at real durations (time-skipping server)', () => {
@@ -85,16 +85,27 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(escalations.map((e) => e.level)).toEqual([1, 2, 3]);
       expect(escalations.map((e) => e.role)).toEqual(['secretary', 'supervisor', 'organizer']);
       expect(meeting.state).toBe('escalated');
+      // 50 days past the term's end: the first monthly reminder of an overdue term, not yet the second.
+      const chased = await sql<{ event_key: string; detail: { monthsOverdue: number } }[]>`
+        select event_key, detail from process_events where workflow_id = ${workflowId} and verb = 'term-overdue' order by at`;
+      expect(chased.map((e) => e.detail.monthsOverdue)).toEqual([1]);
 
       // 18 of 20 present: quorum; 乙 and 丁 below half of those present are not elected, a second round fills the seats.
-      await complete('members-meeting', { entitled: 20, present: 18, ballotsIssued: 18, ballotsReturned: 18, votes: { 甲: 15, 乙: 9, 丙: 12, 丁: 4 } });
-      await complete('members-meeting', { entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } });
+      // The meetings were held ten days before the term ended and forty days after; the counts are typed in today.
+      const [held, heldAgain] = [addDays(termEndsOn, -10), addDays(termEndsOn, 40)];
+      await complete('members-meeting', { meetingDate: held, entitled: 20, present: 18, ballotsIssued: 18, ballotsReturned: 18, votes: { 甲: 15, 乙: 9, 丙: 12, 丁: 4 } });
+      // A second round cannot have been held before the first.
+      const early = await complete('members-meeting', { meetingDate: addDays(held, -1), entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } }).catch((e: Error & { cause?: Error }) => e.cause?.message);
+      expect(early).toMatch(/before .* when this ballot could first be held/);
+      await complete('members-meeting', { meetingDate: heldAgain, entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } });
       await complete('secretary-election', { secretary: '甲' });
       await complete('result-report', {});
       await complete('result-approval', { decision: 'agree' });
 
-      // The first run ends by continuing as new into the next term's register.
-      const meetingDay = shanghaiDate(await suite.ts.env.currentTimeMs());
+      // The first run ends by continuing as new into the next term's register; the new term starts on the day of
+      // the meeting that completed the committee, not the day its counts were typed in.
+      const meetingDay = heldAgain;
+      expect(meetingDay < shanghaiDate(await suite.ts.env.currentTimeMs())).toBe(true);
       for (let i = 0; i < 200; i++) {
         const st = await handle.query(processStateQuery).catch(() => null);
         if (st?.step === 'term-register' && st.tasks.length === 0) break;
@@ -110,6 +121,9 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(proc).toMatchObject({ status: 'running', current_step: 'term-register' });
       const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
       expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
+      const [first, second] = await sql<{ detail: { meetingDate: string; heldOnTime: boolean } }[]>`
+        select detail from process_events where workflow_id = ${workflowId} and event_key in ('members-meeting-counted', 'members-meeting-r2-counted') order by event_key`;
+      expect([first!.detail, second!.detail]).toMatchObject([{ meetingDate: held, heldOnTime: true }, { meetingDate: heldAgain, heldOnTime: false }]);
 
       // Reads, projection writes, reminders and escalations all ran as local activities (markers in history, no
       // server round trip each): nothing of this run went through the activity task queue.
@@ -123,7 +137,7 @@ describe('term election at real durations (time-skipping server)', () => {
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH].sort());
+      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, OVERDUE_TERM_REMINDERS_PATCH].sort());
       await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });

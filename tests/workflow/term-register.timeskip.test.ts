@@ -159,7 +159,7 @@ describe('the term register while its election runs (time-skipping server, real 
       const [meeting] = await sql<{ context: { fullMembers: number } }[]>`select context from tasks where workflow_id = ${workflowId} and step = 'members-meeting'`;
       expect(meeting!.context.fullMembers).toBe(25);
       // 25 entitled, 21 present (> 4/5 of 25): a valid ballot, which the count of the run's start (20) refused.
-      await run.complete('members-meeting', { entitled: 25, present: 21, ballotsIssued: 21, ballotsReturned: 21, votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 } });
+      await run.complete('members-meeting', { meetingDate: shanghaiDate(await ts.env.currentTimeMs()), entitled: 25, present: 21, ballotsIssued: 21, ballotsReturned: 21, votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 } });
       await run.stepIs('secretary-election');
       await handle.terminate('test done');
     });

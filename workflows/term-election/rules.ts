@@ -55,13 +55,13 @@ export const ballotOutcome = z.object({
 
 /**
  * Step 6 of the term election: the ballot's counts and the day of the members' meeting, on which the new term
- * starts (domain.md §4.1) and by which "held before the term ended" is judged — not the day the counts are typed
- * in. Optional in the schema only so that ballots recorded before the field existed still parse when their
- * histories replay; the step's rule (checkMeetingDate) requires it of every new ballot.
+ * starts (domain.md §4.1) and by which "held before the term ended" is judged — not the day the counts are typed in.
  */
 export const termBallotOutcome = ballotOutcome.extend({
-  meetingDate: z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD').optional(),
+  meetingDate: z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD'),
 });
+/** A ballot as histories hold it: those recorded before the meeting's day was asked for carry none. */
+export const recordedTermBallot = termBallotOutcome.partial({ meetingDate: true });
 
 /** Step 7, the new committee elects the secretary from among its members. */
 export const secretaryOutcome = z.object({ secretary: name });
@@ -93,8 +93,7 @@ export function checkBallot(o: BallotCount, round: { seats: number; candidates: 
  * The members' meeting was held on a real day: not after today (Asia/Shanghai), and not before the step could be
  * held (`notBefore`: the day the candidates were agreed, or the previous round's meeting).
  */
-export function checkMeetingDate(meetingDate: string | undefined, round: { notBefore?: string }, today: string): void {
-  if (!meetingDate) throw new RuleViolation('meeting-date', 'the day of the members’ meeting is required: the new term starts on it');
+export function checkMeetingDate(meetingDate: string, round: { notBefore?: string }, today: string): void {
   if (meetingDate > today) throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} has not been held yet (today is ${today})`);
   if (round.notBefore && meetingDate < round.notBefore) {
     throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} is before ${round.notBefore}, when this ballot could first be held`);

@@ -22,6 +22,7 @@ import type { HumanTaskResult } from '../human-task.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
+import { recordedTermBallot } from './rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
 
 export interface TermElectionInput {
@@ -246,7 +247,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
             const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
             const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
-            const counts = await done(mname, membersMeeting, await meeting.result);
+            const counts = await done(mname, { step: membersMeeting.step, outcome: recordedTermBallot }, await meeting.result);
             if (!counts) return;
             const counted = countVotes(seats, counts, rules);
             committee = [...committee, ...counted.elected];

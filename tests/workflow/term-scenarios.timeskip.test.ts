@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
+import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
+import { recordHistory } from '../helpers/histories.js';
+import { POSTPONEMENT_ON_REGISTER_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import { machineActor } from '../../workflows/messages.js';
+import { createUser } from '../../src/auth/users.js';
+import { assessmentActivities } from '../../activities/assessment.js';
+import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
+
+// Term elections over years, at real durations on the time-skipping server (issue #15): a rule change between a
+// term's start and its renewal, a postponement and the election held within it, a term left overdue. The server's
+// clock starts at today's date and only moves forward, so "a term begun under the 2010 rules" is a run pinned to
+// that rule set (as a run started then carries it), renewed today, under the 2018 rules.
+describe('term elections across years and rule changes (time-skipping server)', () => {
+  const sql = testSql();
+  // A server and worker per test (a worker's runUntil ends it): one test's terminated runs leave nothing for the next.
+  let ts: TimeSkipping;
+  let worker: Awaited<ReturnType<TimeSkipping['newWorker']>>;
+  beforeEach(async () => {
+    ts = await timeSkipping(sql, { sharedWorker: false });
+    worker = await ts.newWorker();
+  });
+  afterEach(async () => {
+    await ts?.env.teardown();
+  });
+  afterAll(async () => {
+    await sql.end();
+  });
+  const actor = machineActor('organizer');
+  const now = async () => shanghaiDate(await ts.env.currentTimeMs());
+  const register = async (code: string) => {
+    const [o] = await sql<{ id: number; term_started_on: Date; term_years: number; term_ends_on: Date; term_postponed_until: Date | null; secretary_name: string }[]>`
+      select id, term_started_on, term_years, term_ends_on, term_postponed_until, secretary_name from organizations where code = ${code}`;
+    return {
+      id: o!.id,
+      startedOn: shanghaiDate(o!.term_started_on),
+      years: o!.term_years,
+      endsOn: shanghaiDate(o!.term_ends_on),
+      postponedUntil: o!.term_postponed_until ? shanghaiDate(o!.term_postponed_until) : null,
+      secretary: o!.secretary_name,
+    };
+  };
+  const village = async (over: Record<string, unknown>) => {
+    const root = uniqueCode('R');
+    const code = uniqueCode('V');
+    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { full_members: 20, ...over })]);
+    return { root, code, workflowId: `term-election:${code}` };
+  };
+
+  it('a village elected under the Hubei 2010 rules (3 years) is renewed under the 2018 rules (5), from the day of its meeting; a tie at the last seat re-runs the tied only', async () => {
+    const today = shanghaiDate(Date.now());
+    const { code, workflowId } = await village({ term_years: 3, term_started_on: addMonths(today, -30) }); // ends in 6 months
+    await worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code, ruleSet: 'hubei-2010' }] });
+      const run = processDriver(handle, actor);
+      await ts.env.sleep('2 days'); // past the six-month reminder: the request opens
+      await run.complete('election-request', { seats: 2, electionDate: addMonths(today, 4) });
+      await run.complete('election-reply', { decision: 'approve' });
+      await run.complete('candidates', { seats: 2, candidates: ['甲', '乙', '丙'] });
+      await run.complete('candidates-review', { decision: 'agree' });
+      const agreedOn = await now();
+      await run.stepIs('members-meeting');
+
+      // The meeting is held three months later; its counts are typed in a week after it.
+      await ts.env.sleep('97 days');
+      const held = addDays(await now(), -7);
+      expect(held > agreedOn).toBe(true);
+      // 20 present: 甲 elected; 乙 and 丙 tie for the last seat, each above half.
+      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 甲: 15, 乙: 11, 丙: 11 } });
+      const again = await run.openTask('members-meeting', 'members-meeting-r2');
+      expect(again.taskKey).toBe('members-meeting-r2');
+      // Only the tied stand again.
+      const notOnBallot = await refused(run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 甲: 12, 乙: 8 } }, 'members-meeting-r2'));
+      expect(notOnBallot.rule).toBe('candidates');
+      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 乙: 12, 丙: 8 } }, 'members-meeting-r2');
+      await run.complete('secretary-election', { secretary: '乙' });
+      await run.complete('result-report', {});
+      await run.complete('result-approval', { decision: 'agree' });
+
+      await run.waitFor('the next term', async () => (await register(code)).secretary === '乙');
+      // The new term: five years (national 2018, in force on the meeting's day), from the meeting, not from data entry.
+      expect(await register(code)).toMatchObject({ startedOn: held, years: 5, endsOn: addMonths(held, 60), postponedUntil: null, secretary: '乙' });
+      const [renewed] = await sql<{ detail: { startedOn: string } }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-renewed'`;
+      expect(renewed!.detail.startedOn).toBe(held);
+      await handle.terminate('test done');
+    });
+  }, 120_000);
+
+  it('a postponement approved by the supervisor is on the register and counts as on time; the election held within it renews the term and clears it', async () => {
+    const today = shanghaiDate(Date.now());
+    const { code, workflowId } = await village({ term_years: 5, term_started_on: addMonths(today, -56) }); // ends in 4 months
+    const termEndsOn = addMonths(today, 4);
+    await worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+      const run = processDriver(handle, actor);
+      await run.complete('election-request', { seats: 2, postponeMonths: 6, note: '村两委班子调整中' });
+      // More than the rules allow is refused before it enters history.
+      expect((await refused(run.complete('election-reply', { decision: 'postpone', postponeMonths: 13, comments: '延期' }))).rule).toBe('postponement');
+      await run.complete('election-reply', { decision: 'postpone', postponeMonths: 6, comments: '同意延期六个月' });
+      const postponedUntil = addMonths(termEndsOn, 6);
+      await run.waitFor('the postponement on the register', async () => (await register(code)).postponedUntil === postponedUntil);
+      const [audit] = await sql`select changed_by, source, after from organization_changes where code = ${code} and source = 'term-election'`;
+      expect(audit).toMatchObject({ changed_by: actor.username, after: { term_postponed_until: postponedUntil, reason: '同意延期六个月' } });
+      await run.complete('candidates', { seats: 2, candidates: ['甲', '乙', '丙'] });
+      await run.complete('candidates-review', { decision: 'agree' });
+
+      // Two months past the term's end, within the postponement: not chased, and on time in the assessment.
+      await ts.env.sleep('185 days');
+      const day = await now();
+      expect(day > termEndsOn && day < postponedUntil).toBe(true);
+      expect(await sql`select event_key from process_events where workflow_id = ${workflowId} and verb = 'term-overdue'`).toEqual([]);
+      const { id } = await register(code);
+      const year = Number(day.slice(0, 4));
+      await assessmentActivities(sql).assessYear({ year, today: day, workflowId: `term-scenarios:${code}` });
+      const [score] = await sql<{ term_on_time: boolean }[]>`select term_on_time from assessment_scores where year = ${year} and organization_id = ${id}`;
+      expect(score!.term_on_time).toBe(true);
+      // The meeting's task is due at the end of the postponement, not of the term.
+      const [meeting] = await sql<{ due_at: Date }[]>`select due_at from tasks where workflow_id = ${workflowId} and step = 'members-meeting'`;
+      expect(shanghaiDate(meeting!.due_at) > termEndsOn).toBe(true);
+      expect(shanghaiDate(meeting!.due_at) <= postponedUntil).toBe(true);
+
+      const held = addDays(day, -3);
+      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 甲: 15, 乙: 14, 丙: 3 } });
+      const [counted] = await sql<{ detail: { heldOnTime: boolean } }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 'members-meeting-counted'`;
+      expect(counted!.detail.heldOnTime).toBe(true);
+      await run.complete('secretary-election', { secretary: '甲' });
+      await run.complete('result-report', {});
+      await run.complete('result-approval', { decision: 'agree' });
+      await run.waitFor('the next term', async () => (await register(code)).secretary === '甲');
+      expect(await register(code)).toMatchObject({ startedOn: held, postponedUntil: null });
+      const history = await ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+      const patches = history.events!.flatMap((e) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [(JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id] : [],
+      );
+      expect(patches).toContain(POSTPONEMENT_ON_REGISTER_PATCH);
+      await recordHistory('term-election', workflowId, history, 'term-election.postponement');
+      await handle.terminate('test done');
+    });
+  }, 120_000);
+
+  it('a term left without an election is chased 6 and 3 months before its end, then every month: its secretary and the supervising committee are told', async () => {
+    const today = shanghaiDate(Date.now());
+    const { root, code, workflowId } = await village({ term_years: 5, term_started_on: addMonths(today, -53) }); // ends in 7 months
+    const termEndsOn = addMonths(today, 7);
+    const [org, parent] = await sql<{ id: number }[]>`select id from organizations where code in (${code}, ${root}) order by (code = ${root})`;
+    const user = (role: 'secretary' | 'supervisor' | 'organizer', organizationId: number) =>
+      createUser(sql, { username: `${role}-${randomUUID().slice(0, 8)}`, password: 'correct horse battery', roles: [{ role, organizationId }] });
+    const secretary = await user('secretary', org!.id);
+    const supervisor = await user('supervisor', parent!.id);
+    const organizer = await user('organizer', parent!.id);
+    await worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+      const run = processDriver(handle, actor);
+      await run.stepIs('term-register');
+      // Six months before: the request opens; three months before: the reminder; nobody files.
+      await ts.env.sleep('45 days');
+      const request = await run.openTask('election-request');
+      await ts.env.sleep('100 days');
+      const [task] = await sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId} and task_key = ${request.taskKey}`;
+      expect((await sql`select event_key from task_events where task_id = ${task!.id} and kind = 'reminded'`).map((r) => r.event_key)).toContain('reminder-3m');
+      expect(await sql`select 1 from process_events where workflow_id = ${workflowId} and verb = 'term-overdue'`).toHaveLength(0);
+
+      // Three and a half months past the end: three monthly reminders, each to the secretary and the supervising
+      // committee's supervisor and organizer, once each.
+      await ts.env.sleep('180 days');
+      expect((await now()) > addMonths(termEndsOn, 3)).toBe(true);
+      expect((await now()) < addMonths(termEndsOn, 4)).toBe(true);
+      const chased = await sql<{ event_key: string; detail: { monthsOverdue: number; dueOn: string } }[]>`
+        select event_key, detail from process_events where workflow_id = ${workflowId} and verb = 'term-overdue' order by at`;
+      expect(chased.map((e) => e.detail)).toEqual([1, 2, 3].map((n) => ({ monthsOverdue: n, dueOn: termEndsOn })));
+      for (const userId of [secretary, supervisor, organizer]) {
+        const notes = await sql<{ title: string }[]>`select title from notifications where user_id = ${userId} and event_key like 'term-overdue:%' order by id`;
+        expect(notes.map((n) => n.title)).toEqual([1, 2, 3].map((n) => expect.stringContaining(`已逾期 ${n} 个月`)));
+      }
+      await handle.terminate('test done');
+    });
+  }, 120_000);
+});
