@@ -45,8 +45,8 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
       const handle = await ts.env.client.workflow.start(termDateMissing, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: village }] });
       const run = processDriver(handle, actor);
       await run.openTask('fill-in');
-      const [{ opened_at: openedAt }] = (await sql<{ opened_at: Date }[]>`select opened_at from tasks where workflow_id = ${workflowId}`) as [{ opened_at: Date }];
-      const openedOn = shanghaiDate(openedAt);
+      const [row] = await sql<{ opened_at: Date }[]>`select opened_at from tasks where workflow_id = ${workflowId}`;
+      const openedOn = shanghaiDate(row!.opened_at);
       const rules = termDateRulesFor(openedOn);
       const cal = await loadCalendar(sql);
       const dueOn = cal.addWorkingDays(openedOn, rules.dueWorkingDays);
