@@ -7,6 +7,7 @@ import { liaisonDispatchActivities } from './liaison-dispatch.js';
 import { assessmentActivities } from './assessment.js';
 import { twoRecommendationsActivities } from './two-recommendations-one-election.js';
 import { pairingActivities } from './pairing.js';
+import { termDateMissingActivities } from './term-date-missing.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
@@ -20,6 +21,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
     ...liaisonDispatchActivities(sql),
     ...pairingActivities(sql),
     ...assessmentActivities(sql),
+    ...termDateMissingActivities(sql),
   };
 }
 

@@ -1,5 +1,6 @@
 // `npm start` (role all), `npm run worker`, `npm run api`.
 import { ensureAssessmentSchedule } from './processes/assessment.js';
+import { ensureTermSchedules } from './processes/term-schedule.js';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigOrExit, type Config } from './config.js';
@@ -82,6 +83,7 @@ async function main(role: Role): Promise<void> {
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureAssessmentSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
+      await ensureTermSchedules(client, cfg.TEMPORAL_TASK_QUEUE);
       workerRun.catch((err) => {
         log.fatal({ err }, 'worker failed');
         void stop('worker-failure', 1);

@@ -6,3 +6,5 @@ export { liaisonDispatch } from './liaison-dispatch/workflow.js';
 export { yearlyAssessment } from './yearly-assessment.js';
 export { twoRecommendationsOneElection } from './two-recommendations-one-election/workflow.js';
 export { pairing } from './pairing/workflow.js';
+export { termDateMissing, termDateSweep } from './term-date-missing/workflow.js';
+export { termPlan } from './term-plan.js';

@@ -7,6 +7,7 @@ import { rotationTraining } from '../../workflows/rotation-training/workflow.js'
 import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
 import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election/workflow.js';
 import { pairing } from '../../workflows/pairing/workflow.js';
+import { termDateMissing } from '../../workflows/term-date-missing/workflow.js';
 import { HttpError } from './errors.js';
 import { organizationInScope } from './scope.js';
 
@@ -117,6 +118,17 @@ export const processKinds = {
       ruleSet: body.ruleSet,
       cycle: await nextNumber(sql, 'pairings', 'cycle', workflowId),
     }),
+  }),
+  // Started every morning by the sweep (src/processes/term-schedule.ts) for every organization lacking a term;
+  // by hand for one organization at once.
+  'term-date-missing': kind({
+    about: 'a term missing from the register (补录届期信息): the organizer of the supervising committee is asked to fill it in',
+    workflow: termDateMissing,
+    check: ({ org }) => {
+      if (isUnit(org) || org.parent_id === null) throw badField('body.organization', 'not a Party organization under a supervising committee', 'only a Party organization with a committee above it has a term to fill in');
+      if (org.term_ends_on) throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
+    },
+    input: ({ body }) => ({ organization: body.organization }),
   }),
 } satisfies Record<string, ProcessKind>;
 

@@ -119,6 +119,40 @@ export const termSchema = z.object({
   secretaryName: z.string().nullable(),
 });
 
+/** A term ending in the plan's year (年度换届计划), under the supervising committee that leads its election. */
+export const termPlanItemSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  type: z.string(),
+  sector: z.string(),
+  supervisorCode: z.string(),
+  supervisorName: z.string(),
+  termYears: z.number(),
+  termStartedOn: z.string(),
+  termEndsOn: z.string(),
+  secretaryName: z.string().nullable(),
+  /** An approved postponement (换届延期) on the register: the day the election is now due. */
+  postponedUntil: z.string().nullable(),
+  /** The running term election's current step, if one runs. */
+  electionStep: z.string().nullable(),
+});
+export const termPlanSchema = z.object({ year: z.number(), items: z.array(termPlanItemSchema) });
+
+/** A term past its end with no approved result and no approved postponement still running (未按期换届). */
+export const overdueTermSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  supervisorCode: z.string(),
+  supervisorName: z.string(),
+  termEndsOn: z.string(),
+  daysOverdue: z.number(),
+  /** A postponement that has itself run out, or null. */
+  postponedUntil: z.string().nullable(),
+  secretaryName: z.string().nullable(),
+  electionStep: z.string().nullable(),
+});
+export const overdueReportSchema = z.object({ asOf: z.string(), items: z.array(overdueTermSchema) });
+
 export const escalationSchema = z.object({
   id: z.number(),
   taskId: z.number(),

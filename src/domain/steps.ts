@@ -9,6 +9,7 @@ import { selectionPlan, membersRecommendation, villagersRecommendation, prelimin
 import { training } from '../../workflows/rotation-training/steps.js';
 import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting } from '../../workflows/liaison-dispatch/steps.js';
 import { pairingDeliverable, pairingReview } from '../../workflows/pairing/steps.js';
+import { fillInTerm } from '../../workflows/term-date-missing/steps.js';
 
 export * from './step.js';
 export * from '../../workflows/term-election/steps.js';
@@ -16,6 +17,7 @@ export * from '../../workflows/two-recommendations-one-election/steps.js';
 export * from '../../workflows/rotation-training/steps.js';
 export * from '../../workflows/liaison-dispatch/steps.js';
 export * from '../../workflows/pairing/steps.js';
+export * from '../../workflows/term-date-missing/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -45,6 +47,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   foundingMeeting,
   pairingDeliverable,
   pairingReview,
+  fillInTerm,
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 const byId = new Map(stepCatalog.map((s) => [s.id, s]));

@@ -65,6 +65,9 @@ const PROBES: Record<string, Probe | 'self'> = {
   }),
   'GET /api/v1/organizations/import/:jobId': (f) => ({ method: 'GET', url: `/api/v1/organizations/import/${f.othersImportJob}`, expect: [404] }),
   'GET /api/v1/terms': (f) => ({ method: 'GET', url: '/api/v1/terms?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  // County B's village ends its term four months from now (started 56 months ago, five years).
+  'GET /api/v1/term-election/plan': (f) => ({ method: 'GET', url: `/api/v1/term-election/plan?year=${addMonths(shanghaiDate(Date.now()), 4).slice(0, 4)}`, expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/term-election/overdue-report': (f) => ({ method: 'GET', url: '/api/v1/term-election/overdue-report', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/units': (f) => ({ method: 'GET', url: '/api/v1/units?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/people': (f) => ({ method: 'GET', url: '/api/v1/people?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/organizations/:code/appointments': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/appointments`, expect: [404] }),

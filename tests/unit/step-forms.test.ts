@@ -38,6 +38,7 @@ import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBal
 import { outcomeRule } from '../../workflows/process-control.js';
 import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
 import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
+import { checkTermStart, termDateOutcome } from '../../workflows/term-date-missing/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
@@ -148,6 +149,7 @@ const pairing = pairingRulesFor('2025-01-01');
 const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: ['S2026-02'] };
 // The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
 const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局' };
+const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const anything = () => {};
 
 interface Case {
@@ -336,6 +338,16 @@ const cases: Case[] = [
     context: pairingCtx,
     valid: [{ rating: 'good', comments: '五个好任务推进顺利' }],
     invalid: [{ rating: 'great', comments: '五个好任务推进顺利' }, { rating: 'good' }, { rating: 'good', comments: '五个好任务推进顺利', decision: 'continue' }],
+  },
+
+  // a missing term: filled in by the supervising committee's organizer, never starting after the day it is entered
+  {
+    process: 'term-date-missing',
+    step: 'fill-in',
+    workflow: outcomeRule(termDateOutcome, (o) => checkTermStart(o, termDateCtx)),
+    context: termDateCtx,
+    valid: [{ termStartedOn: '2024-03-15', termYears: 5 }, { termStartedOn: '2026-11-30', termYears: 3, secretary: '李华' }],
+    invalid: [{ termStartedOn: '2026-12-01', termYears: 5 }, { termStartedOn: '2024-02-30', termYears: 5 }, { termStartedOn: '2024-03-15' }, { termStartedOn: '2024-03-15', termYears: 11 }],
   },
 ];
 

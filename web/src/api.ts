@@ -115,6 +115,8 @@ export type PairingCoverage = z.infer<typeof S.pairingCoverageSchema>['items'][n
 export type Unit = z.infer<typeof S.unitSchema>;
 export type AssessmentRun = z.infer<typeof S.assessmentRunSchema>;
 export type AssessmentCounties = z.infer<typeof S.assessmentCountiesSchema>;
+export type TermPlan = z.infer<typeof S.termPlanSchema>;
+export type OverdueReport = z.infer<typeof S.overdueReportSchema>;
 export type AssessmentCounty = z.infer<typeof S.assessmentCountySchema>;
 export type AssessmentOrganizations = z.infer<typeof S.assessmentOrganizationsSchema>;
 export type AssessmentOrganization = z.infer<typeof S.assessmentOrganizationSchema>;
@@ -267,6 +269,12 @@ export function loadHolidayYear(year: number, file: File, note?: string): Promis
 /** POST /assessments/{year}/run (admin): 202 { id }; 409 while that year's run is going. */
 export const runAssessment = (year: number) => request<{ id: string }>('POST', `/api/v1/assessments/${year}/run`);
 /** GET /assessments/{year}/counties: the caller's counties with their province-wide rank; 404 when the year has no run. */
+/** 年度换届计划: the terms of the caller's subtree ending in `year`; `termPlanPath` is its download. */
+export const getTermPlan = (year: number) => request<TermPlan>('GET', `/api/v1/term-election/plan${qs({ year })}`);
+export const termPlanPath = (year: number, format: 'csv' | 'xlsx') => `/api/v1/term-election/plan${qs({ year, format })}`;
+/** 未按期换届: terms past their end without a renewal or a running postponement. */
+export const getOverdueReport = () => request<OverdueReport>('GET', '/api/v1/term-election/overdue-report');
+export const overdueReportPath = (format: 'csv' | 'xlsx') => `/api/v1/term-election/overdue-report${qs({ format })}`;
 export const getAssessmentCounties = (year: number) => request<AssessmentCounties>('GET', `/api/v1/assessments/${year}/counties`);
 export interface AssessmentOrgQuery {
   /** organization code (a county): its organizations */

@@ -1,7 +1,7 @@
 // Small shared pieces: loading and error states, field wrapper, badges, the pick list of bulk actions.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Page } from './api.js';
+import { ApiError, download, type Page } from './api.js';
 import { lang, lookup, t, tx } from './i18n/index.js';
 import { historyWords, stepWords, type HistoryLine } from './words.js';
 
@@ -172,3 +172,32 @@ export const stepName = (process: string, step: string) => stepWords(process, st
 /** A line of a process's history in words (words.ts historyWords). */
 export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);
+
+/** Downloads of one view as CSV and XLSX, fetched with the caller's token. */
+export function Downloads({ label, paths }: { label: string; paths: { csv: [string, string]; xlsx: [string, string] } }) {
+  const [msg, setMsg] = useState<{ ok: string } | { error: unknown } | null>(null);
+  const get = async ([path, name]: [string, string]) => {
+    setMsg(null);
+    try {
+      setMsg({ ok: t('rank.downloaded', { name: await download(path, name) }) });
+    } catch (err) {
+      setMsg({ error: err });
+    }
+  };
+  return (
+    <div class="downloads">
+      <div class="button-row" role="group" aria-label={label}>
+        <button type="button" onClick={() => get(paths.csv)}>
+          {t('rank.downloadCsv')}
+        </button>
+        <button type="button" onClick={() => get(paths.xlsx)}>
+          {t('rank.downloadXlsx')}
+        </button>
+      </div>
+      <div role="status" aria-live="polite">
+        {msg && 'ok' in msg && <p class="hint">{msg.ok}</p>}
+      </div>
+      {msg && 'error' in msg && <ErrorBox error={msg.error} />}
+    </div>
+  );
+}

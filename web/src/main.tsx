@@ -14,6 +14,7 @@ import { OverduePage } from './pages/overdue.js';
 import { OrgsPage } from './pages/orgs.js';
 import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
+import { TermsPage } from './pages/terms.js';
 import './style.css';
 
 interface Page {
@@ -29,6 +30,7 @@ const pages: Page[] = [
   { path: '/dashboard', nav: 'nav.dashboard', roles: ['admin', 'organizer'], view: (_, u) => <DashboardPage user={u} /> },
   { path: '/overdue', nav: 'nav.overdue', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <OverduePage user={u} /> },
   { path: '/ranking', nav: 'nav.ranking', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <RankingPage user={u} /> },
+  { path: '/terms', nav: 'nav.terms', roles: ['admin', 'organizer', 'supervisor'], view: () => <TermsPage /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },

@@ -1,8 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import { exportable, exportFormat, sendExport } from '../export.js';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../schemas.js';
@@ -11,19 +10,10 @@ import { AlreadyRunning } from '../../processes/term-election.js';
 import { sectors } from '../../organizations/import/columns.js';
 
 const year = z.coerce.number().int().min(2000).max(2100);
-const format = z.enum(['json', 'csv', 'xlsx']).default('json');
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const format = exportFormat;
 
 const county = assessmentCountySchema;
 const organization = assessmentOrganizationSchema;
-
-/** A JSON answer, or the same rows as a CSV or XLSX download (what county offices pass on by e-mail). */
-const exportable = (schema: z.ZodType) => ({
-  200: {
-    description: 'the rows as JSON, or as a CSV or XLSX file with format=csv|xlsx',
-    content: { 'application/json': { schema }, 'text/csv': { schema: z.string() }, [XLSX]: { schema: z.string() } },
-  },
-});
 
 // Yearly inspection and ranking 检查考评 (domain.md §4.6): run it for a year, read counties ranked across the
 // province with drill-down into a county's organizations, export both.
@@ -38,23 +28,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
     return { year: r.year, assessedOn: r.assessed_on, ruleSet: r.rule_set, finishedAt: r.finished_at.toISOString() };
   };
 
-  const send = async (reply: FastifyReply, fmt: 'json' | 'csv' | 'xlsx', name: string, columns: string[], body: { run: object; items: object[] }) => {
-    if (fmt === 'json') return body;
-    const rows = body.items as Record<string, unknown>[];
-    if (fmt === 'csv') {
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
-      // A BOM, so that Excel opens the Chinese names as UTF-8. An indicator is 1 (met) or 0 (missed), and empty only
-      // when it does not apply: csv-stringify's default writes false as an empty field too, so a county office could
-      // not tell a floor missed from one that does not concern the organization.
-      return reply.send(`\uFEFF${stringify(rows, { header: true, columns, cast: { boolean: (v) => (v ? '1' : '0') } })}`);
-    }
-    const book = new ExcelJS.Workbook();
-    const sheet = book.addWorksheet(name);
-    sheet.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(10, c.length + 2) }));
-    sheet.addRows(rows);
-    reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="${name}.xlsx"`);
-    return reply.send(Buffer.from(await book.xlsx.writeBuffer()));
-  };
+  const send = sendExport;
 
   app.post(
     '/assessments/:year/run',

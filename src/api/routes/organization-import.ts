@@ -13,6 +13,7 @@ import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../schemas.js';
 import { importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
 import { correctTermUpdate } from '../../../workflows/messages.js';
+import { termRecordedSignal } from '../../../workflows/term-date-missing/workflow.js';
 
 /** Large provinces come as files of tens of MB; the parser streams, so only this route accepts that much. */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -61,7 +62,10 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       const correctTerm = async ({ workflowId, updateId, ...c }: TermCorrection) => {
         await app.updateProcessAs(p, workflowId, correctTermUpdate, c, updateId);
       };
-      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, correctTerm };
+      const termRecorded = async (workflowId: string, source: string) => {
+        await app.temporal.workflow.getHandle(workflowId).signal(termRecordedSignal, { source });
+      };
+      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, correctTerm, termRecorded };
 
       if (req.query.async !== 'true') {
         try {

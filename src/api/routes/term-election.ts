@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { termSchema } from '../schemas.js';
+import { overdueReportSchema, overdueTermSchema, termPlanItemSchema, termPlanSchema, termSchema } from '../schemas.js';
+import { exportable, exportFormat, sendExport } from '../export.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isValidIsoDate, 'not a calendar date');
 
@@ -54,6 +55,68 @@ const terms: FastifyPluginAsync = async (fastify) => {
       const items = more ? rows.slice(0, limit) : rows;
       const last = items[items.length - 1];
       return { items, nextCursor: more && last ? encodeCursor({ endsOn: last.termEndsOn, code: last.code }) : null };
+    },
+  );
+
+  // The running term election of an organization, if any: what step its election is at.
+  const electionStep = (sql: typeof app.sql) => sql`
+    (select p.current_step from processes p where p.organization_id = o.id and p.kind = 'term-election' and p.status = 'running'
+     order by p.started_at desc limit 1)`;
+
+  app.get(
+    '/term-election/plan',
+    {
+      schema: {
+        tags: ['term-election'],
+        summary: '年度换届计划: the terms in the caller’s subtree that end in a year, by supervising committee and end date',
+        description:
+          'Sent to every supervising committee’s supervisors on 1 January (Shanghai) by the term-plan Schedule; this is ' +
+          'the same list, for any year, as JSON or as a CSV/XLSX file (format=csv|xlsx).',
+        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), format: exportFormat }),
+        response: exportable(termPlanSchema),
+      },
+    },
+    async (req, reply) => {
+      const sql = app.sql;
+      const year = req.query.year ?? Number(shanghaiDate(Date.now()).slice(0, 4));
+      const items = await sql<z.infer<typeof termPlanItemSchema>[]>`
+        select o.code, o.name, o.type, o.sector, s.code as "supervisorCode", s.name as "supervisorName", o.term_years as "termYears",
+               to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
+               o.secretary_name as "secretaryName", to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
+               ${electionStep(sql)} as "electionStep"
+        from organizations o join organizations s on s.id = o.parent_id
+        where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit'
+          and o.term_ends_on >= make_date(${year}::int, 1, 1) and o.term_ends_on < make_date(${year}::int + 1, 1, 1)
+        order by s.code, o.term_ends_on, o.code`;
+      return sendExport(reply, req.query.format, `term-plan-${year}`, Object.keys(termPlanItemSchema.shape), { year, items });
+    },
+  );
+
+  app.get(
+    '/term-election/overdue-report',
+    {
+      schema: {
+        tags: ['term-election'],
+        summary: '未按期换届: terms in the caller’s subtree past their end with no approved result and no approved postponement still running',
+        description:
+          'A renewed term moves the end date, so a term still past its end has no approved result. Days overdue count ' +
+          'from the end of the term to today in Shanghai. JSON, or a CSV/XLSX file with format=csv|xlsx.',
+        querystring: z.object({ format: exportFormat }),
+        response: exportable(overdueReportSchema),
+      },
+    },
+    async (req, reply) => {
+      const sql = app.sql;
+      const today = shanghaiDate(Date.now());
+      const items = await sql<z.infer<typeof overdueTermSchema>[]>`
+        select o.code, o.name, s.code as "supervisorCode", s.name as "supervisorName", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
+               (${today}::date - o.term_ends_on)::int as "daysOverdue", to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
+               o.secretary_name as "secretaryName", ${electionStep(sql)} as "electionStep"
+        from organizations o join organizations s on s.id = o.parent_id
+        where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit' and o.term_ends_on < ${today}::date
+          and (o.term_postponed_until is null or o.term_postponed_until < ${today}::date)
+        order by o.term_ends_on, o.code`;
+      return sendExport(reply, req.query.format, `overdue-terms-${today}`, Object.keys(overdueTermSchema.shape), { asOf: today, items });
     },
   );
 };

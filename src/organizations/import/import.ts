@@ -65,6 +65,11 @@ export interface ImportOptions {
    * refusal. Without it (the operator's CLI) a routed row is reported failed and its term is not written.
    */
   correctTerm?: (c: TermCorrection) => Promise<void>;
+  /**
+   * Tells a running chase for a missing term (workflows/term-date-missing) that the file gave its organization a
+   * term, so that its task closes now. Without it (the CLI) the next daily sweep tells it.
+   */
+  termRecorded?: (workflowId: string, source: string) => Promise<void>;
 }
 
 /** Listed errors are capped so that a file of 200,000 bad rows still gets a bounded answer. */
@@ -120,6 +125,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   };
 
   const routes: PendingRoute[] = [];
+  const chases: { workflow_id: string; line: number }[] = [];
   const written = (await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${IMPORT_LOCK})`;
     await tx`
@@ -360,6 +366,13 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     await tx`set local enable_seqscan = on`;
     if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
     await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
+    // A missing term the file filled in: its chase asked for nothing else, so the import may write it and the
+    // chase only needs to hear of it (after the commit, when its read of the register sees the term).
+    const filled = await tx<{ workflow_id: string; line: number }[]>`
+      select pr.workflow_id, s.line from import_rows s join organizations o on o.code = s.code
+      join processes pr on pr.organization_id = o.id and pr.kind = 'term-date-missing' and pr.status = 'running'
+      where s.action <> 'same' and o.term_started_on is not null and o.term_years is not null`;
+    chases.push(...filled);
     return result;
   })) as ImportResult;
   // After the commit: the corrections go to their processes, one Update per row; a refusal is that row's answer.
@@ -379,6 +392,8 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   };
   // A few at a time: each waits for its workflow's answer (up to the gateway's deadline).
   for (let i = 0; i < routes.length; i += ROUTE_CONCURRENCY) written.routed.push(...(await Promise.all(routes.slice(i, i + ROUTE_CONCURRENCY).map(send))));
+  // A chase not reached now (Temporal away) is told by the next sweep: the import's answer does not wait on it.
+  for (const c of chases) await opts.termRecorded?.(c.workflow_id, `import ${opts.source}, row ${c.line}`).catch(() => undefined);
   report('done');
   return written;
 }

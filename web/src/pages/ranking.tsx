@@ -4,7 +4,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   ApiError,
   assessmentExportPath,
-  download,
   getAssessmentCounties,
   getAssessmentOrganizations,
   runAssessment,
@@ -14,7 +13,7 @@ import {
   type Me,
 } from '../api.js';
 import { hasRole } from '../auth.js';
-import { ErrorBox, Loading, useLoad } from '../components.js';
+import { Downloads, ErrorBox, Loading, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -141,35 +140,6 @@ function RunNow({ year, current, onFinished }: { year: number; current: Assessme
         {state && 'phase' in state && state.phase === 'done' && state.year === year && <p class="notice ok">{t('rank.runDone', { year, at: fmtDateTime(state.since!) })}</p>}
       </div>
       {state && 'error' in state && <ErrorBox error={state.error} />}
-    </div>
-  );
-}
-
-/** Downloads of one view as CSV and XLSX, fetched with the caller's token. */
-function Downloads({ label, paths }: { label: string; paths: { csv: [string, string]; xlsx: [string, string] } }) {
-  const [msg, setMsg] = useState<{ ok: string } | { error: unknown } | null>(null);
-  const get = async ([path, name]: [string, string]) => {
-    setMsg(null);
-    try {
-      setMsg({ ok: t('rank.downloaded', { name: await download(path, name) }) });
-    } catch (err) {
-      setMsg({ error: err });
-    }
-  };
-  return (
-    <div class="downloads">
-      <div class="button-row" role="group" aria-label={label}>
-        <button type="button" onClick={() => get(paths.csv)}>
-          {t('rank.downloadCsv')}
-        </button>
-        <button type="button" onClick={() => get(paths.xlsx)}>
-          {t('rank.downloadXlsx')}
-        </button>
-      </div>
-      <div role="status" aria-live="polite">
-        {msg && 'ok' in msg && <p class="hint">{msg.ok}</p>}
-      </div>
-      {msg && 'error' in msg && <ErrorBox error={msg.error} />}
     </div>
   );
 }
