@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -112,4 +112,23 @@ export function timeSkippingSuite(): { sql: Sql; ts: TimeSkipping & { worker: Wo
     await suite.sql.end();
   });
   return suite;
+}
+
+/**
+ * For a describe block whose tests each need their own server and worker (a worker's runUntil ends it, and one
+ * test's runs must leave nothing for the next): `t.ts` and `t.worker` are set before each test, torn down after it.
+ */
+export function timeSkippingPerTest(): { sql: Sql; ts: TimeSkipping; worker: { worker: Worker; taskQueue: string } } {
+  const t = { sql: testSql() } as { sql: Sql; ts: TimeSkipping; worker: { worker: Worker; taskQueue: string } };
+  beforeEach(async () => {
+    t.ts = await timeSkipping(t.sql, { sharedWorker: false });
+    t.worker = await t.ts.newWorker();
+  });
+  afterEach(async () => {
+    await t.ts?.env.teardown();
+  });
+  afterAll(async () => {
+    await t.sql.end();
+  });
+  return t;
 }

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
+import { describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { termDateMissing, termDateSweep } from '../../workflows/term-date-missing/workflow.js';
 import { termDateRulesFor } from '../../workflows/term-date-missing/rules.js';
@@ -12,19 +12,9 @@ import { DUE_HOUR } from '../../src/domain/task-plan.js';
 // A term missing from the register is chased until it is entered (domain.md §3), at real durations: the task's
 // due date, reminders and escalations are counted in working days on the calendar the activities read.
 describe('a missing term is chased (time-skipping server, real durations)', () => {
-  const sql = testSql();
-  let ts: TimeSkipping;
-  let worker: Awaited<ReturnType<TimeSkipping['newWorker']>>;
-  beforeEach(async () => {
-    ts = await timeSkipping(sql, { sharedWorker: false });
-    worker = await ts.newWorker();
-  });
-  afterEach(async () => {
-    await ts?.env.teardown();
-  });
-  afterAll(async () => {
-    await sql.end();
-  });
+  // A server and worker per test: one test's terminated runs leave nothing behind for the next.
+  const t = timeSkippingPerTest();
+  const sql = t.sql;
   const actor = machineActor('organizer');
   const chain = () => {
     const [county, town, village] = [uniqueCode('K'), uniqueCode('T'), uniqueCode('M')];
@@ -41,8 +31,8 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
     const { rows, town, village } = chain();
     await addOrganizations(sql, rows);
     const workflowId = `term-date-missing:${village}`;
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termDateMissing, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: village }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termDateMissing, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: village }] });
       const run = processDriver(handle, actor);
       await run.openTask('fill-in');
       const [row] = await sql<{ opened_at: Date }[]>`select opened_at from tasks where workflow_id = ${workflowId}`;
@@ -61,9 +51,9 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
       expect(await refused(run.complete('fill-in', { termStartedOn: '2999-01-01', termYears: 5 }))).toMatchObject({ rule: 'term-start' });
 
       const escalations = () => sql`select level from escalations where task_id = ${task!.id} order by level`;
-      await ts.env.sleep(escalationAt - (await ts.env.currentTimeMs()) - 60_000);
+      await t.ts.env.sleep(escalationAt - (await t.ts.env.currentTimeMs()) - 60_000);
       expect(await escalations()).toEqual([]);
-      await ts.env.sleep(120_000);
+      await t.ts.env.sleep(120_000);
       expect(await escalations()).toEqual([{ level: 1 }]);
       const reminded = await sql`select event_key from task_events where task_id = ${task!.id} and kind = 'reminded' order by at`;
       expect(reminded.map((r) => r.event_key)).toEqual(['reminder-7wd-g0', 'reminder-1wd-g0']);
@@ -81,22 +71,22 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
     const { rows, county, village } = chain();
     const second = uniqueCode('M');
     await addOrganizations(sql, [...rows, orgRow(second, rows[1]!.code, { term_years: null, term_started_on: null })]);
-    await worker.worker.runUntil(async () => {
-      const sweep = () => ts.env.client.workflow.execute(termDateSweep, { workflowId: `sweep-${uniqueCode('S')}`, taskQueue: worker.taskQueue, args: [{ under: county }] });
+    await t.worker.worker.runUntil(async () => {
+      const sweep = () => t.ts.env.client.workflow.execute(termDateSweep, { workflowId: `sweep-${uniqueCode('S')}`, taskQueue: t.worker.taskQueue, args: [{ under: county }] });
       expect(await sweep()).toEqual({ started: 2, nudged: 0 });
-      const handle = ts.env.client.workflow.getHandle(`term-date-missing:${village}`);
+      const handle = t.ts.env.client.workflow.getHandle(`term-date-missing:${village}`);
       await processDriver(handle, actor).openTask('fill-in');
-      await processDriver(ts.env.client.workflow.getHandle(`term-date-missing:${second}`), actor).openTask('fill-in');
+      await processDriver(t.ts.env.client.workflow.getHandle(`term-date-missing:${second}`), actor).openTask('fill-in');
 
       // The CLI fills the term in (no Temporal client): nothing tells the chase until the next sweep.
       await sql`update organizations set term_started_on = '2024-09-01', term_years = 3 where code = ${village}`;
-      await ts.env.sleep('1 day');
+      await t.ts.env.sleep('1 day');
       expect((await processDriver(handle, actor).state()).step).toBe('fill-in');
       expect(await sweep()).toEqual({ started: 0, nudged: 1 });
       await handle.result();
-      const [t] = await sql`select state, reason from tasks where workflow_id = ${`term-date-missing:${village}`}`;
-      expect(t!.state).toBe('cancelled');
-      expect(String(t!.reason)).toContain('届期信息已录入');
+      const [row] = await sql`select state, reason from tasks where workflow_id = ${`term-date-missing:${village}`}`;
+      expect(row!.state).toBe('cancelled');
+      expect(String(row!.reason)).toContain('届期信息已录入');
       expect((await sql`select status from processes where workflow_id = ${`term-date-missing:${second}`}`)[0]).toEqual({ status: 'running' });
       await recordHistory('term-date-missing', `term-date-missing:${village}`, await handle.fetchHistory(), 'term-date-missing.recorded-elsewhere');
     });

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
+import { describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
 import { recordHistory } from '../helpers/histories.js';
 import { correctTermUpdate, machineActor } from '../../workflows/messages.js';
@@ -18,21 +18,9 @@ const HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,sec
 // recorded; the ballot is checked against the members on the register when the meeting's task opens; the term
 // reminders reach the request's holders.
 describe('the term register while its election runs (time-skipping server, real durations)', () => {
-  const sql = testSql();
-  // A server and worker per test (as tests/workflow/pairing.timeskip.test.ts): the terminated runs of one test
-  // leave nothing behind for the next.
-  let ts: TimeSkipping;
-  let worker: Awaited<ReturnType<TimeSkipping['newWorker']>>;
-  beforeEach(async () => {
-    ts = await timeSkipping(sql, { sharedWorker: false });
-    worker = await ts.newWorker();
-  });
-  afterEach(async () => {
-    await ts?.env.teardown();
-  });
-  afterAll(async () => {
-    await sql.end();
-  });
+  // A server and worker per test: one test's terminated runs leave nothing behind for the next.
+  const t = timeSkippingPerTest();
+  const sql = t.sql;
   const actor = machineActor('organizer');
 
   it('a re-import mid-run: a newer term re-plans the reminders and the request, an older one is refused, the 3-month reminder is sent', async () => {
@@ -49,11 +37,11 @@ describe('the term register while its election runs (time-skipping server, real 
     const row = (start: string, name = `测试党组织${code}`) => `${code},${root},${name},branch,rural,5,${start},张伟,13800000000,20,2`;
     const file = (...rows: string[]) => Readable.from([[HEADER, ...rows].join('\n') + '\n']);
 
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       const correctTerm = async ({ workflowId: id, updateId, ...c }: TermCorrection) => {
-        await ts.env.client.workflow.getHandle(id).executeUpdate(correctTermUpdate, { args: [{ ...c, actor }], updateId });
+        await t.ts.env.client.workflow.getHandle(id).executeUpdate(correctTermUpdate, { args: [{ ...c, actor }], updateId });
       };
       const reimport = (source: string, ...rows: string[]) => importOrganizations(sql, file(...rows), { principal: null, actor: 'organizer', source, correctTerm });
       const register = async () => {
@@ -61,7 +49,7 @@ describe('the term register while its election runs (time-skipping server, real 
         return { startedOn: shanghaiDate(o!.term_started_on), endsOn: shanghaiDate(o!.term_ends_on), name: o!.name };
       };
       await run.stepIs('term-register');
-      await ts.env.sleep('30 days');
+      await t.ts.env.sleep('30 days');
 
       // The county's spreadsheet carries a corrected (newer) term start and a new name: the name is the import's
       // to write, the term goes to the running election, which writes the register and moves its plan.
@@ -75,9 +63,9 @@ describe('the term register while its election runs (time-skipping server, real 
       expect(audit).toMatchObject({ changed_by: 'organizer', before: { term_started_on: started }, after: { term_started_on: corrected } });
 
       // Past the old six-month reminder: nothing yet, the run waits for the corrected term's.
-      await ts.env.sleep('165 days'); // day 195
+      await t.ts.env.sleep('165 days'); // day 195
       expect(await sql`select id from tasks where workflow_id = ${workflowId}`).toHaveLength(0);
-      await ts.env.sleep('60 days'); // day 255, past the new six-month point (about day 243)
+      await t.ts.env.sleep('60 days'); // day 255, past the new six-month point (about day 243)
       const [request] = await sql<{ id: number; opened_at: Date; due_at: Date }[]>`select id, opened_at, due_at from tasks where workflow_id = ${workflowId} and step = 'election-request'`;
       expect(request).toBeDefined();
       expect(request!.opened_at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(addMonths(newEnd, -6)).getTime());
@@ -92,7 +80,7 @@ describe('the term register while its election runs (time-skipping server, real 
       expect(await register()).toEqual({ startedOn: corrected, endsOn: newEnd, name: `测试党组织${code}` });
 
       // The three-month term reminder reaches the request's holder (the secretary) as a notification.
-      await ts.env.sleep('85 days'); // day 340, past the new three-month point (about day 334)
+      await t.ts.env.sleep('85 days'); // day 340, past the new three-month point (about day 334)
       const reminded = await sql`select event_key from task_events where task_id = ${request!.id} and kind = 'reminded'`;
       expect(reminded.map((r) => r.event_key)).toContain('reminder-3m');
       const notes = await sql`select kind, title from notifications where user_id = ${userId} and event_key = ${`task:${request!.id}:reminder-3m`}`;
@@ -117,8 +105,8 @@ describe('the term register while its election runs (time-skipping server, real 
     const corrected = addMonths(today, -55);
     await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 })]);
     const workflowId = `term-election:${code}`;
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       const request = await run.openTask('election-request');
       const r = await handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '县委组织部更正任期起始日', startedOn: corrected, termYears: 5, source: 'county.csv row 7' }] });
@@ -145,13 +133,13 @@ describe('the term register while its election runs (time-skipping server, real 
     // The term ends in 4 months: the request opens at once. 20 full members when the run starts.
     await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: addMonths(today, -56), full_members: 20 })]);
     const workflowId = `term-election:${code}`;
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       await run.complete('election-request', { seats: 3 });
       await run.complete('election-reply', { decision: 'approve' });
       await run.complete('candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
-      await ts.env.sleep('20 days');
+      await t.ts.env.sleep('20 days');
       // Five members are admitted to full membership before the meeting (the member register is the import's).
       await sql`update organizations set full_members = 25 where code = ${code}`;
       await run.complete('candidates-review', { decision: 'agree' });
@@ -159,7 +147,7 @@ describe('the term register while its election runs (time-skipping server, real 
       const [meeting] = await sql<{ context: { fullMembers: number } }[]>`select context from tasks where workflow_id = ${workflowId} and step = 'members-meeting'`;
       expect(meeting!.context.fullMembers).toBe(25);
       // 25 entitled, 21 present (> 4/5 of 25): a valid ballot, which the count of the run's start (20) refused.
-      await run.complete('members-meeting', { meetingDate: shanghaiDate(await ts.env.currentTimeMs()), entitled: 25, present: 21, ballotsIssued: 21, ballotsReturned: 21, votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 } });
+      await run.complete('members-meeting', { meetingDate: shanghaiDate(await t.ts.env.currentTimeMs()), entitled: 25, present: 21, ballotsIssued: 21, ballotsReturned: 21, votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 } });
       await run.stepIs('secretary-election');
       await handle.terminate('test done');
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
+import { describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { POSTPONEMENT_ON_REGISTER_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
@@ -14,22 +14,11 @@ import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 // clock starts at today's date and only moves forward, so "a term begun under the 2010 rules" is a run pinned to
 // that rule set (as a run started then carries it), renewed today, under the 2018 rules.
 describe('term elections across years and rule changes (time-skipping server)', () => {
-  const sql = testSql();
-  // A server and worker per test (a worker's runUntil ends it): one test's terminated runs leave nothing for the next.
-  let ts: TimeSkipping;
-  let worker: Awaited<ReturnType<TimeSkipping['newWorker']>>;
-  beforeEach(async () => {
-    ts = await timeSkipping(sql, { sharedWorker: false });
-    worker = await ts.newWorker();
-  });
-  afterEach(async () => {
-    await ts?.env.teardown();
-  });
-  afterAll(async () => {
-    await sql.end();
-  });
+  // A server and worker per test: one test's terminated runs leave nothing behind for the next.
+  const t = timeSkippingPerTest();
+  const sql = t.sql;
   const actor = machineActor('organizer');
-  const now = async () => shanghaiDate(await ts.env.currentTimeMs());
+  const now = async () => shanghaiDate(await t.ts.env.currentTimeMs());
   const register = async (code: string) => {
     const [o] = await sql<{ id: number; term_started_on: Date; term_years: number; term_ends_on: Date; term_postponed_until: Date | null; secretary_name: string }[]>`
       select id, term_started_on, term_years, term_ends_on, term_postponed_until, secretary_name from organizations where code = ${code}`;
@@ -52,10 +41,10 @@ describe('term elections across years and rule changes (time-skipping server)', 
   it('a village elected under the Hubei 2010 rules (3 years) is renewed under the 2018 rules (5), from the day of its meeting; a tie at the last seat re-runs the tied only', async () => {
     const today = shanghaiDate(Date.now());
     const { code, workflowId } = await village({ term_years: 3, term_started_on: addMonths(today, -30) }); // ends in 6 months
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code, ruleSet: 'hubei-2010' }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code, ruleSet: 'hubei-2010' }] });
       const run = processDriver(handle, actor);
-      await ts.env.sleep('2 days'); // past the six-month reminder: the request opens
+      await t.ts.env.sleep('2 days'); // past the six-month reminder: the request opens
       await run.complete('election-request', { seats: 2, electionDate: addMonths(today, 4) });
       await run.complete('election-reply', { decision: 'approve' });
       await run.complete('candidates', { seats: 2, candidates: ['甲', '乙', '丙'] });
@@ -64,7 +53,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
       await run.stepIs('members-meeting');
 
       // The meeting is held three months later; its counts are typed in a week after it.
-      await ts.env.sleep('97 days');
+      await t.ts.env.sleep('97 days');
       const held = addDays(await now(), -7);
       expect(held > agreedOn).toBe(true);
       // 20 present: 甲 elected; 乙 and 丙 tie for the last seat, each above half.
@@ -92,8 +81,8 @@ describe('term elections across years and rule changes (time-skipping server)', 
     const today = shanghaiDate(Date.now());
     const { code, workflowId } = await village({ term_years: 5, term_started_on: addMonths(today, -56) }); // ends in 4 months
     const termEndsOn = addMonths(today, 4);
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       await run.complete('election-request', { seats: 2, postponeMonths: 6, note: '村两委班子调整中' });
       // More than the rules allow is refused before it enters history.
@@ -107,7 +96,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
       await run.complete('candidates-review', { decision: 'agree' });
 
       // Two months past the term's end, within the postponement: not chased, and on time in the assessment.
-      await ts.env.sleep('185 days');
+      await t.ts.env.sleep('185 days');
       const day = await now();
       expect(day > termEndsOn && day < postponedUntil).toBe(true);
       expect(await sql`select event_key from process_events where workflow_id = ${workflowId} and verb = 'term-overdue'`).toEqual([]);
@@ -130,7 +119,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
       await run.complete('result-approval', { decision: 'agree' });
       await run.waitFor('the next term', async () => (await register(code)).secretary === '甲');
       expect(await register(code)).toMatchObject({ startedOn: held, postponedUntil: null });
-      const history = await ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+      const history = await t.ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
       const patches = history.events!.flatMap((e) =>
         e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [(JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id] : [],
       );
@@ -150,21 +139,21 @@ describe('term elections across years and rule changes (time-skipping server)', 
     const secretary = await user('secretary', org!.id);
     const supervisor = await user('supervisor', parent!.id);
     const organizer = await user('organizer', parent!.id);
-    await worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue: worker.taskQueue, args: [{ organization: code }] });
+    await t.worker.worker.runUntil(async () => {
+      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       await run.stepIs('term-register');
       // Six months before: the request opens; three months before: the reminder; nobody files.
-      await ts.env.sleep('45 days');
+      await t.ts.env.sleep('45 days');
       const request = await run.openTask('election-request');
-      await ts.env.sleep('100 days');
+      await t.ts.env.sleep('100 days');
       const [task] = await sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId} and task_key = ${request.taskKey}`;
       expect((await sql`select event_key from task_events where task_id = ${task!.id} and kind = 'reminded'`).map((r) => r.event_key)).toContain('reminder-3m');
       expect(await sql`select 1 from process_events where workflow_id = ${workflowId} and verb = 'term-overdue'`).toHaveLength(0);
 
       // Three and a half months past the end: three monthly reminders, each to the secretary and the supervising
       // committee's supervisor and organizer, once each.
-      await ts.env.sleep('180 days');
+      await t.ts.env.sleep('180 days');
       expect((await now()) > addMonths(termEndsOn, 3)).toBe(true);
       expect((await now()) < addMonths(termEndsOn, 4)).toBe(true);
       const chased = await sql<{ event_key: string; detail: { monthsOverdue: number; dueOn: string } }[]>`

@@ -62,23 +62,26 @@ export function TermsPage() {
   );
 }
 
-function PlanTable({ year, data }: { year: number; data: TermPlan }) {
-  if (data.items.length === 0) return <p class="muted">{t('terms.noPlan')}</p>;
+type TermRow = Pick<TermPlan['items'][number], 'code' | 'name' | 'supervisorName' | 'termEndsOn' | 'postponedUntil' | 'secretaryName' | 'electionStep'> & { daysOverdue?: number };
+
+/** Both lists (the year's plan, the overdue terms) in one table; the overdue one has a column of days late. */
+function TermTable({ id, caption, rows, daysOverdue = false }: { id: string; caption: string; rows: TermRow[]; daysOverdue?: boolean }) {
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="plan-caption">
-      <table data-testid="term-plan">
-        <caption id="plan-caption">{t('terms.planCaption', { year, n: data.items.length })}</caption>
+    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
+      <table data-testid={id}>
+        <caption id={`${id}-caption`}>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">{t('terms.col.org')}</th>
             <th scope="col">{t('terms.col.supervisor')}</th>
             <th scope="col">{t('terms.col.termEndsOn')}</th>
+            {daysOverdue && <th scope="col">{t('terms.col.daysOverdue')}</th>}
             <th scope="col">{t('terms.col.secretary')}</th>
             <th scope="col">{t('terms.col.step')}</th>
           </tr>
         </thead>
         <tbody>
-          {data.items.map((r) => (
+          {rows.map((r) => (
             <tr key={r.code}>
               <th scope="row">
                 <a href={`/orgs/${encodeURIComponent(r.code)}`}>{r.name}</a> <span class="muted">{r.code}</span>
@@ -88,6 +91,7 @@ function PlanTable({ year, data }: { year: number; data: TermPlan }) {
                 {fmtDate(r.termEndsOn)}
                 {r.postponedUntil && <span class="muted"> · {t('terms.col.postponedUntil')} {fmtDate(r.postponedUntil)}</span>}
               </td>
+              {daysOverdue && <td>{r.daysOverdue}</td>}
               <td>{r.secretaryName ?? ''}</td>
               <td>{election(r.electionStep)}</td>
             </tr>
@@ -98,40 +102,12 @@ function PlanTable({ year, data }: { year: number; data: TermPlan }) {
   );
 }
 
+function PlanTable({ year, data }: { year: number; data: TermPlan }) {
+  if (data.items.length === 0) return <p class="muted">{t('terms.noPlan')}</p>;
+  return <TermTable id="term-plan" caption={t('terms.planCaption', { year, n: data.items.length })} rows={data.items} />;
+}
+
 function OverdueTable({ data }: { data: OverdueReport }) {
   if (data.items.length === 0) return <p class="muted">{t('terms.noOverdue')}</p>;
-  return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="overdue-caption">
-      <table data-testid="overdue-terms">
-        <caption id="overdue-caption">{t('terms.overdueCaption', { n: data.items.length })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('terms.col.org')}</th>
-            <th scope="col">{t('terms.col.supervisor')}</th>
-            <th scope="col">{t('terms.col.termEndsOn')}</th>
-            <th scope="col">{t('terms.col.daysOverdue')}</th>
-            <th scope="col">{t('terms.col.secretary')}</th>
-            <th scope="col">{t('terms.col.step')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((r) => (
-            <tr key={r.code}>
-              <th scope="row">
-                <a href={`/orgs/${encodeURIComponent(r.code)}`}>{r.name}</a> <span class="muted">{r.code}</span>
-              </th>
-              <td>{r.supervisorName}</td>
-              <td>
-                {fmtDate(r.termEndsOn)}
-                {r.postponedUntil && <span class="muted"> · {t('terms.col.postponedUntil')} {fmtDate(r.postponedUntil)}</span>}
-              </td>
-              <td>{r.daysOverdue}</td>
-              <td>{r.secretaryName ?? ''}</td>
-              <td>{election(r.electionStep)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <TermTable id="overdue-terms" caption={t('terms.overdueCaption', { n: data.items.length })} rows={data.items} daysOverdue />;
 }
