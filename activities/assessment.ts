@@ -1,6 +1,7 @@
 // The yearly assessment's one activity: score every Party organization of the province on its indicators
 // (in SQL, one statement over the whole tree), then rate and rank the counties. Replaces the year's rows in one
 // transaction: a retry or a re-run leaves one consistent set.
+import { termLate } from '../src/organizations/term-late.js';
 import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
 import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
@@ -99,7 +100,7 @@ export function assessmentActivities(sql: Sql) {
           ) g
           cross join lateral (
             -- On time: the term has not ended, or its election is within a postponement the supervisor approved.
-            select (o.term_ends_on is null or o.term_ends_on >= ${day}::date or coalesce(o.term_postponed_until >= ${day}::date, false)) as term_on_time,
+            select not ${termLate(tx, day)} as term_on_time,
                    -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
                    -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
                    coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)

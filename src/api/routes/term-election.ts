@@ -1,3 +1,4 @@
+import { termLate } from '../../organizations/term-late.js';
 import { isValidIsoDate } from '../../domain/dates.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -34,7 +35,7 @@ const terms: FastifyPluginAsync = async (fastify) => {
       const { endsFrom, endsTo, overdue, under, cursor, limit } = req.query;
       const sql = app.sql;
       const today = shanghaiDate(Date.now());
-      const late = sql`(o.term_ends_on < ${today}::date and (o.term_postponed_until is null or o.term_postponed_until < ${today}::date))`;
+      const late = termLate(sql, today);
       const conds = [inScope(sql, req.principal, 'o'), sql`o.term_ends_on is not null`];
       if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
       if (endsFrom) conds.push(sql`o.term_ends_on >= ${endsFrom}::date`);
@@ -113,8 +114,7 @@ const terms: FastifyPluginAsync = async (fastify) => {
                (${today}::date - o.term_ends_on)::int as "daysOverdue", to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
                o.secretary_name as "secretaryName", ${electionStep(sql)} as "electionStep"
         from organizations o join organizations s on s.id = o.parent_id
-        where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit' and o.term_ends_on < ${today}::date
-          and (o.term_postponed_until is null or o.term_postponed_until < ${today}::date)
+        where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit' and ${termLate(sql, today)}
         order by o.term_ends_on, o.code`;
       return sendExport(reply, req.query.format, `overdue-terms-${today}`, Object.keys(overdueTermSchema.shape), { asOf: today, items });
     },
