@@ -20,7 +20,7 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
   const readyName = `新兴物流有限公司${ready}`;
   const today = shanghaiDate(Date.now());
   const unit = (code: string, name: string, fullMembers: number) =>
-    orgRow(code, township, { type: 'unit', sector: 'nonpublic', name, term_years: null, term_started_on: null, secretary_name: null, secretary_phone: null, full_members: fullMembers, probationary_members: 0 });
+    orgRow(code, township, { type: 'unit', sector: 'nonpublic', name, term_years: null, term_started_on: null, secretary_name: '', secretary_phone: '', full_members: fullMembers, probationary_members: 0 });
 
   beforeAll(async () => {
     j = await startJourney('executablePath' in browser ? browser.executablePath : '', 'liaison');
