@@ -72,7 +72,7 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     const secretaryA = await j.person('secretary', va);
     await j.openFromMyTasks(secretaryA, taskA, '03-secretary-training');
     expect(await secretaryA.page.getByTestId('decides-on').textContent()).toContain(session);
-    await j.fill(secretaryA, 'rotation-training', 'training', { session, attended: 'true' });
+    await j.fill(secretaryA, 'rotation-training', 'training', { session, attended: 'true' }); // picker: the session is typed as its code today
     await j.screen(secretaryA, '03-secretary-attendance');
     await j.submit(secretaryA);
     const [doneA] = await j.s.sql<{ actor: string }[]>`select actor from task_events where task_id = ${taskA} and kind = 'completed'`;
