@@ -143,19 +143,19 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind, organization: code, organizationId: ids.get(code)!, workflow, args });
   // Rotation training for the village and community secretaries of the first county, and a session there.
   const trainees = rows.filter((r) => r.type !== 'unit' && (r.sector === 'rural' || r.sector === 'community') && r.code.startsWith(c1) && r.code.length > 9);
-  for (const r of trainees) await start('rotation-training', r.code, rotationTraining, [{ organization: r.code }]);
+  await Promise.all(trainees.map((r) => start('rotation-training', r.code, rotationTraining, [{ organization: r.code }])));
   // Liaison dispatch for the units (firms, social organizations) without a Party organization of two counties;
   // officers are assigned to some at the first townships of both (the demo's liaison officers work there), the
   // others wait for their township's or county's organizer.
   const units = rows.filter((r) => r.type === 'unit' && (r.code.startsWith(c1) || r.code.startsWith(c2)));
-  for (const r of units) await start('liaison-dispatch', r.code, liaisonDispatch, [{ organization: r.code }]);
+  await Promise.all(units.map((r) => start('liaison-dispatch', r.code, liaisonDispatch, [{ organization: r.code }])));
   // Two recommendations, one election in villages of three counties (one village of the third county, where it
   // waits for its plan); urban–rural pairings of four villages of the second township with the county's organs.
   const selections = [v5, v6, v1, v2, ...branchesOf(t2).slice(0, 3).map((v) => v.code), branchesOf(c2t1)[0]!.code, branchesOf(townshipsOf(c3)[0]!.code)[0]!.code];
-  for (const code of selections) await start('two-recommendations-one-election', code, twoRecommendationsOneElection, [{ organization: code }]);
+  await Promise.all(selections.map((code) => start('two-recommendations-one-election', code, twoRecommendationsOneElection, [{ organization: code }])));
   const partners = [`${c1}G01`, `${c1}G02`];
   const pairs = branchesOf(t2).slice(2, 6).map((r, i) => [r.code, partners[i % partners.length]!] as const);
-  for (const [village, partner] of pairs) await start('pairing', village, pairing, [{ organization: village, partner }]);
+  await Promise.all(pairs.map(([village, partner]) => start('pairing', village, pairing, [{ organization: village, partner }])));
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
             values ('DEMO-TRAINING-1', ${ids.get(c1)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
             on conflict do nothing`;
@@ -256,7 +256,9 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     const id = processId('rotation-training', code);
     await openTask(id, 'training');
     await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, actor }] });
-    if (trainees.indexOf(code) < 3) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
+    // Trained: three secretaries past the demo's own (whose training stays in their "my tasks").
+    const i = trainees.indexOf(code);
+    if (i >= 3 && i < 6) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
   });
   const changed = trainees.at(-1);
   if (changed) {
@@ -317,7 +319,7 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
 
   // Term elections: requests filed (the supervisor's reply waits), filed and approved with candidates proposed (the
   // review waits); elsewhere a few more along, one cancelled; the admin takes over an escalated one.
-  const request = { seats: 5, nominationMethod: '党员推荐、群众推荐' };
+  const request = { electionDate: addDays(today, 45), seats: 5, nominationMethod: 'combined' };
   const candidates = ['赵一', '钱二', '孙三', '李四', '周五', '吴六'];
   const termId = (code: string) => processId('term-election', code);
   await each(plan.requests.filed, (code) => complete(termId(code), 'election-request', request));

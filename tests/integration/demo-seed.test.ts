@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
+import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+
+const browser = prepareBrowser();
+const phone = { width: 390, height: 844 };
 
 // `npm start` on an empty database seeds a demo province worth exploring (issues 5 and 14): counties with
 // townships, villages, communities and firms; a sign-in for every role at county and township level, each with
 // work waiting; every process in several states, overdue and escalated work among them, driven by the real worker
 // through the workflows' own Updates; and this year's assessment, in which counties differ and 一肩挑 is not 0 %.
+// The demo's workflow ids are fixed and the tests share one Temporal server: the sign-ins are tried in Chromium
+// here, on this seed, rather than on a second one whose starts would find this one's workflows running.
 describe('the demo province', () => {
   let s: Stack;
   let seedMs = 0;
@@ -33,6 +40,7 @@ describe('the demo province', () => {
 
   beforeAll(async () => {
     s = await startStack({ databaseUrl: await freshDatabase('demo') });
+    await s.app.listen({ port: 0, host: '127.0.0.1' });
     const t0 = Date.now();
     await seedDemoIfEmpty(s.sql, s.client, { ...s.config, ORGLIFE_DEMO_ADVANCE: true }, quietLog);
     seedMs = Date.now() - t0;
@@ -40,8 +48,9 @@ describe('the demo province', () => {
   afterAll(async () => s?.close());
 
   it('has three counties and more, each with townships, villages, communities and firms, and seeds in seconds', async () => {
-    // What `npm start` waits for before it serves; the processes move along afterwards, in the background.
-    expect(seedMs).toBeLessThan(30_000);
+    // What `npm start` waits for before it serves (the processes move along afterwards, in the background): a few
+    // seconds alone, 15 s on this 2-core machine under a parallel test load; a minute would be a broken first start.
+    expect(seedMs).toBeLessThan(50_000);
     const counties = await s.sql<{ code: string; townships: number; villages: number; communities: number; units: number }[]>`
       select c.code,
              count(*) filter (where nlevel(o.path) = nlevel(c.path) + 1 and o.type = 'committee')::int as townships,
@@ -141,6 +150,29 @@ describe('the demo province', () => {
     expect(r!.missed).toBeGreaterThan(0);
     expect(r!.paired).toBeGreaterThan(0);
   }, 240_000);
+
+  // After the test above: by then every sign-in has work waiting.
+  it.skipIf('skip' in browser).each(DEMO_SIGN_INS.map((u) => [u.username, u] as const))(
+    `%s sees work waiting in "my tasks" in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`,
+    async (username, u) => {
+      const executablePath = 'executablePath' in browser ? browser.executablePath : '';
+      const baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
+      // Secretaries and liaison officers work from a phone.
+      const b = await openBrowser(executablePath, baseURL, u.role === 'secretary' || u.role === 'liaison_officer' ? phone : undefined);
+      try {
+        await signIn(b.page, username, DEMO_PASSWORD);
+        await b.page.goto('/tasks');
+        await b.page.locator('li.task a.task-link').first().waitFor();
+        expect(await b.page.locator('li.task').count()).toBeGreaterThan(0);
+        await b.shot(`demo-${username}-tasks`);
+        expect(await a11yViolations(b.page)).toEqual([]);
+        expect(b.errors).toEqual([]);
+      } finally {
+        await b.close();
+      }
+    },
+    120_000,
+  );
 
   it('seeds nothing more on a second start', async () => {
     const [before] = await s.sql<{ n: number }[]>`select count(*)::int as n from organizations`;
