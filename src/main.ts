@@ -112,7 +112,7 @@ function firstScreen(url: string, cfg: Config): string {
   if (!cfg.TEMPORAL_ADDRESS) lines.push(`  Temporal UI       http://127.0.0.1:${cfg.ORGLIFE_TEMPORAL_UI_PORT}`);
   if (cfg.ORGLIFE_DEMO) {
     lines.push('', `  Demo sign-ins (password ${DEMO_PASSWORD}):`);
-    for (const u of DEMO_SIGN_INS) lines.push(`    ${u.username.padEnd(12)} ${u.role} of a ${u.level}`);
+    for (const u of DEMO_SIGN_INS) lines.push(`    ${u.username.padEnd(20)} ${u.role} of a ${u.level}, ${u.displayName}`);
   }
   return `\n${lines.join('\n')}\n\n  Stop with Ctrl-C.\n`;
 }

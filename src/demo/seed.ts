@@ -6,13 +6,13 @@ import { shanghaiDate } from '../domain/dates.js';
 import { generateProvince } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
 import { AlreadyRunning, processId, startProcess as startOne, startTermElections } from '../processes/term-election.js';
-import { addDays } from '../domain/dates.js';
+import { addDays, addMonths } from '../domain/dates.js';
 import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election/workflow.js';
 import { attachEvidenceUpdate, pairing, recordMilestoneUpdate } from '../../workflows/pairing/workflow.js';
 import { rotationTraining, enrolTrainingUpdate, newSecretaryUpdate } from '../../workflows/rotation-training/workflow.js';
-import { completeTaskUpdate, machineActor } from '../../workflows/messages.js';
+import { claimTaskUpdate, completeTaskUpdate, machineActor } from '../../workflows/messages.js';
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
 import { startAssessment } from '../processes/assessment.js';
@@ -30,28 +30,55 @@ const startProcess: typeof startOne = async (...args) => {
   }
 };
 
-/** Demo sign-ins, one per role (README): password orglife-demo. */
+/** Where in the demo province a sign-in holds its role (resolved to codes when the province is seeded). */
+type DemoPlace = 'province' | 'county' | 'township' | 'village' | 'village-2' | 'community' | 'county-2-township';
+
+/**
+ * Demo sign-ins (README, and the first screen of `npm start`): password orglife-demo. Organizers and supervisors
+ * at the first county and at its first township, secretaries of two of that township's villages and of a
+ * community, liaison officers in two counties; each has work waiting in "my tasks".
+ */
 export const DEMO_PASSWORD = 'orglife-demo';
-export const DEMO_SIGN_INS: { username: string; role: Role; level: 'province' | 'county' | 'township' | 'village' }[] = [
-  { username: 'demo-admin', role: 'admin', level: 'province' },
-  { username: 'organizer', role: 'organizer', level: 'county' },
-  { username: 'supervisor', role: 'supervisor', level: 'county' },
-  { username: 'secretary', role: 'secretary', level: 'village' },
-  { username: 'liaison', role: 'liaison_officer', level: 'township' },
+export const DEMO_SIGN_INS: { username: string; displayName: string; role: Role; level: 'province' | 'county' | 'township' | 'village' | 'community'; at: DemoPlace }[] = [
+  { username: 'demo-admin', displayName: '省委组织部管理员', role: 'admin', level: 'province', at: 'province' },
+  { username: 'organizer', displayName: '周建华（县委组织部）', role: 'organizer', level: 'county', at: 'county' },
+  { username: 'supervisor', displayName: '郑海燕（县委）', role: 'supervisor', level: 'county', at: 'county' },
+  { username: 'township-organizer', displayName: '张敏（镇党委组织委员）', role: 'organizer', level: 'township', at: 'township' },
+  { username: 'township-supervisor', displayName: '刘建国（镇党委）', role: 'supervisor', level: 'township', at: 'township' },
+  { username: 'secretary', displayName: '陈秀英（村党支部书记）', role: 'secretary', level: 'village', at: 'village' },
+  { username: 'secretary-2', displayName: '杨志明（村党支部书记）', role: 'secretary', level: 'village', at: 'village-2' },
+  { username: 'secretary-3', displayName: '黄丽华（社区党支部书记）', role: 'secretary', level: 'community', at: 'community' },
+  { username: 'liaison', displayName: '吴涛（党建联络员）', role: 'liaison_officer', level: 'township', at: 'township' },
+  { username: 'liaison-2', displayName: '孙磊（党建联络员）', role: 'liaison_officer', level: 'township', at: 'county-2-township' },
 ];
 
-/** On an empty database (first `npm start`), a small demo province with term elections running. */
+/** The demo's province: six counties of four townships (the fourth a street of communities) of six villages. */
+const SHAPE = { cities: 3, countiesPerCity: 2, townshipsPerCounty: 4, villagesPerTownship: 6 };
+const CANDIDATES = [['陈建国', '刘芳'], ['赵德胜', '钱玉兰'], ['孙立新', '李春梅'], ['周永强', '吴桂英'], ['郑国华', '王淑珍']] as const;
+
+/** On an empty database (first `npm start`), a small demo province with every process under way. */
 export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log: Logger): Promise<void> {
   const [some] = await sql`select 1 from organizations limit 1`;
   if (some) return;
-  const rows = [...generateProvince({ cities: 3, countiesPerCity: 2, townshipsPerCounty: 3, villagesPerTownship: 6 }, shanghaiDate(Date.now()))];
-  // Urban units of the first county's organs, the partners of the demo's urban–rural pairings.
-  const firstCounty = rows.find((r) => r.code.length === 6)!;
+  const today = shanghaiDate(Date.now());
+  const rows = [...generateProvince(SHAPE, today)];
+  const counties = rows.filter((r) => r.code.length === 6);
+  const townshipsOf = (county: string) => rows.filter((r) => r.parent_code === county && r.code.length === 9);
+  const branchesOf = (township: string) => rows.filter((r) => r.parent_code === township && r.type === 'branch');
+  const [c1, c2, c3] = counties.map((c) => c.code) as [string, string, string];
+  const [t1, t2, t3, t4] = townshipsOf(c1).map((t) => t.code) as [string, string, string, string];
+  const [v1, v2, v3, v4, v5, v6] = branchesOf(t1).map((v) => v.code) as [string, string, string, string, string, string];
+  const community = branchesOf(t4)[0]!.code;
+  const c2t1 = townshipsOf(c2)[0]!.code;
+  // Urban units of the first county's organs, the partners of the demo's urban–rural pairings; and two firms in
+  // its development zone without a Party organization, whose liaison officer the county itself assigns.
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  const county1 = byCode.get(c1)!;
   rows.push(
     ...['县财政局机关党支部', '县人民医院党支部'].map((name, i) => ({
-      ...firstCounty,
-      code: `${firstCounty.code}G0${i + 1}`,
-      parent_code: firstCounty.code,
+      ...county1,
+      code: `${c1}G0${i + 1}`,
+      parent_code: c1,
       name: `中共${name}`,
       type: 'branch' as const,
       sector: i === 0 ? 'government' : 'institution',
@@ -59,43 +86,78 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
       full_members: 25 + 10 * i,
       probationary_members: 1,
     })),
+    ...['经济开发区宏远电子有限公司', '经济开发区绿源食品有限公司'].map((name, i) => ({
+      ...county1,
+      code: `${c1}U0${i + 1}`,
+      parent_code: c1,
+      name,
+      type: 'unit' as const,
+      sector: 'nonpublic',
+      term_years: null,
+      term_started_on: null,
+      secretary_name: '',
+      secretary_phone: '',
+      full_members: 1 + i,
+      probationary_members: 0,
+    })),
+    // More units at the first township: the demo's liaison officer works there.
+    ...[['鑫达物流有限公司', 'nonpublic'], ['青年创业协会', 'social']].map(([name, sector], i) => ({
+      ...county1,
+      code: `${t1}U0${i + 2}`,
+      parent_code: t1,
+      name: name!,
+      type: 'unit' as const,
+      sector: sector!,
+      term_years: null,
+      term_started_on: null,
+      secretary_name: '',
+      secretary_phone: '',
+      full_members: i,
+      probationary_members: 0,
+    })),
   );
+  // Terms that end (or ended) on chosen days, so that the demo's people have requests due, overdue and escalated:
+  // the term elections' own timers open and escalate them (request due 2 months before the term ends, escalations
+  // 3, 10 and 20 working days after that).
+  const endsIn: Record<string, number> = {
+    [c1]: 400, [t1]: 120, [t2]: -60, [t3]: 120, [v1]: 150, [v2]: 52, [v3]: 120, [v4]: 120, [community]: 100,
+    // Left without a term election: the one the walkthrough's organizer starts (its request opens at once).
+    [branchesOf(t3)[0]!.code]: 100,
+  };
+  for (const [code, days] of Object.entries(endsIn)) {
+    const r = byCode.get(code)!;
+    r.term_started_on = addDays(addMonths(today, -12 * r.term_years!), days);
+  }
+  const names: Record<string, string> = { [v1]: '陈秀英', [v2]: '杨志明', [community]: '黄丽华' };
+  for (const [code, name] of Object.entries(names)) byCode.get(code)!.secretary_name = name;
   await insertOrganizations(sql, rows);
   const ids = new Map((await sql<{ id: number; code: string }[]>`select id, code from organizations`).map((o) => [o.code, o.id]));
-  const county = rows.find((r) => r.code.length === 6)!.code;
-  const township = rows.find((r) => r.code.length === 9)!.code;
-  const village = rows.find((r) => r.parent_code === township && r.type === 'branch')!.code;
-  const at = { province: '42', county, township, village };
-  for (const { username, role, level } of DEMO_SIGN_INS) {
-    await createUser(sql, { username, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[level])! }] });
+  const at: Record<DemoPlace, string> = { province: '42', county: c1, township: t1, village: v1, 'village-2': v2, community, 'county-2-township': c2t1 };
+  for (const { username, displayName, role, at: place } of DEMO_SIGN_INS) {
+    await createUser(sql, { username, displayName, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[place])! }] });
   }
-  const codes = rows.filter((r) => r.type !== 'unit').map((r) => r.code);
+  const notStarted = branchesOf(t3)[0]!.code;
+  const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
+  const start = <A extends unknown[]>(kind: string, code: string, workflow: (...args: A) => Promise<unknown>, args: A) =>
+    startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind, organization: code, organizationId: ids.get(code)!, workflow, args });
   // Rotation training for the village and community secretaries of the first county, and a session there.
-  const trainees = rows.filter((r) => r.type !== 'unit' && (r.sector === 'rural' || r.sector === 'community') && r.code.startsWith(county) && r.code.length > 9);
-  for (const r of trainees) {
-    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'rotation-training', organization: r.code, organizationId: ids.get(r.code)!, workflow: rotationTraining, args: [{ organization: r.code }] });
-  }
-  // Liaison dispatch for the units (firms, social organizations) without a Party organization.
-  const units = rows.filter((r) => r.type === 'unit').slice(0, 12);
-  for (const r of units) {
-    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'liaison-dispatch', organization: r.code, organizationId: ids.get(r.code)!, workflow: liaisonDispatch, args: [{ organization: r.code }] });
-  }
-  // Two recommendations, one election in three villages of the first county; urban–rural pairings of four other
-  // villages with two organs of the county.
-  const villages = trainees.filter((r) => r.sector === 'rural');
-  const selections = villages.slice(0, 3);
-  for (const r of selections) {
-    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'two-recommendations-one-election', organization: r.code, organizationId: ids.get(r.code)!, workflow: twoRecommendationsOneElection, args: [{ organization: r.code }] });
-  }
-  const partners = [`${firstCounty.code}G01`, `${firstCounty.code}G02`];
-  const pairs = villages.slice(3, 7).map((r, i) => [r.code, partners[i % partners.length]!] as const);
-  for (const [village, partner] of pairs) {
-    await startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind: 'pairing', organization: village, organizationId: ids.get(village)!, workflow: pairing, args: [{ organization: village, partner }] });
-  }
-  const today = shanghaiDate(Date.now());
+  const trainees = rows.filter((r) => r.type !== 'unit' && (r.sector === 'rural' || r.sector === 'community') && r.code.startsWith(c1) && r.code.length > 9);
+  await Promise.all(trainees.map((r) => start('rotation-training', r.code, rotationTraining, [{ organization: r.code }])));
+  // Liaison dispatch for the units (firms, social organizations) without a Party organization of two counties;
+  // officers are assigned to some at the first townships of both (the demo's liaison officers work there), the
+  // others wait for their township's or county's organizer.
+  const units = rows.filter((r) => r.type === 'unit' && (r.code.startsWith(c1) || r.code.startsWith(c2)));
+  await Promise.all(units.map((r) => start('liaison-dispatch', r.code, liaisonDispatch, [{ organization: r.code }])));
+  // Two recommendations, one election in villages of three counties (one village of the third county, where it
+  // waits for its plan); urban–rural pairings of four villages of the second township with the county's organs.
+  const selections = [v5, v6, v1, v2, ...branchesOf(t2).slice(0, 3).map((v) => v.code), branchesOf(c2t1)[0]!.code, branchesOf(townshipsOf(c3)[0]!.code)[0]!.code];
+  await Promise.all(selections.map((code) => start('two-recommendations-one-election', code, twoRecommendationsOneElection, [{ organization: code }])));
+  const partners = [`${c1}G01`, `${c1}G02`];
+  const pairs = branchesOf(t2).slice(2, 6).map((r, i) => [r.code, partners[i % partners.length]!] as const);
+  await Promise.all(pairs.map(([village, partner]) => start('pairing', village, pairing, [{ organization: village, partner }])));
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
-            values ('DEMO-TRAINING-1', ${ids.get(county)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
+            values ('DEMO-TRAINING-1', ${ids.get(c1)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
             on conflict do nothing`;
   // This year's returns, as the villages and communities would have filed them by now (the rule set in force says
   // what they report against; a year whose rules assess no returns gets none).
@@ -110,23 +172,44 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
       on conflict do nothing`;
   }
   log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length, yearlyReturns: returns.length }, 'seeded a demo province');
-  // Move some instances along so the demo shows several states; in the background, the UI is usable meanwhile.
-  // Then this year's assessment so far, so that the ranking has something to show.
+  // Move instances along so the demo shows several states; in the background, the UI is usable meanwhile.
+  // Then this year's assessment so far, so that the ranking has something to show (一肩挑 included).
   const assess = () =>
     startAssessment(client, cfg.TEMPORAL_TASK_QUEUE, Number(today.slice(0, 4))).catch((err) => {
       if (!(err instanceof AlreadyRunning)) throw err;
     });
+  const plan: DemoPlan = {
+    trainees: trainees.map((r) => r.code),
+    liaison: { liaison: [`${t1}U01`, `${t1}U02`], 'liaison-2': [`${c2t1}U01`] },
+    selections: { approved: [[v5, 'yes'], [branchesOf(t2)[0]!.code, 'yes'], [branchesOf(t2)[1]!.code, 'no'], [branchesOf(c2t1)[0]!.code, 'yes']], awaitingApproval: v6, recommending: v2, noSuitableCandidate: branchesOf(t2)[2]!.code },
+    paired: pairs.map(([v]) => v),
+    requests: { filed: [t1, v3], approved: [t3, v4], keep: [v1, v2, t2, community] },
+    adminClaimsIn: c3,
+  };
   if (cfg.ORGLIFE_DEMO_ADVANCE) {
-    void advanceDemo(sql, client, trainees.map((r) => r.code), units.map((r) => r.code), selections.map((r) => r.code), pairs.map(([v]) => v))
+    void advanceDemo(sql, client, plan, log)
       .catch((err) => log.warn({ err }, 'demo: advancing processes failed'))
       .then(assess)
       .catch((err) => log.warn({ err }, 'demo: the assessment did not start'));
   } else await assess();
 }
 
-/** Drives a few demo processes through their steps as a person would (through their Updates). */
-async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: string[], selections: string[] = [], paired: string[] = []): Promise<void> {
+interface DemoPlan {
+  trainees: string[];
+  /** Units whose officer is assigned, by officer (inside the officer's township); the first of `liaison`'s also acknowledged and trained. */
+  liaison: Record<string, string[]>;
+  selections: { approved: [string, 'yes' | 'no'][]; awaitingApproval: string; recommending: string; noSuitableCandidate: string };
+  paired: string[];
+  /** Term elections: requests filed (a reply waits), filed and approved with candidates proposed (a review waits). */
+  requests: { filed: string[]; approved: string[]; keep: string[] };
+  /** The admin takes over an escalated request, in this county if it has one. */
+  adminClaimsIn: string;
+}
+
+/** Drives the demo processes through their steps as people would (through the workflows' own Updates). */
+async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger): Promise<void> {
   const actor = machineActor('demo-admin');
+  const today = shanghaiDate(Date.now());
   const openTask = async (workflowId: string, step: string) => {
     for (let i = 0; i < 900; i++) {
       const [t] = await sql<{ task_key: string }[]>`
@@ -147,28 +230,35 @@ async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: 
     }
     throw new Error(`demo: ${workflowId} never recorded ${eventKey}`);
   };
-  // Each demo instance on its own: one that is slow or refused does not hold the others back.
-  const each = async <T>(items: T[], fn: (item: T) => Promise<unknown>) => {
-    await Promise.all(items.map((i) => fn(i).catch(() => undefined)));
+  // Each demo instance on its own: one that is slow or refused does not hold the others back, but says so.
+  const each = async <T>(items: readonly T[], fn: (item: T) => Promise<unknown>) => {
+    await Promise.all(items.map((i) => fn(i).catch((err) => log.warn({ err, item: i }, 'demo: an instance did not move along'))));
   };
+  const membersOf = async (code: string) =>
+    (await sql<{ full_members: number; probationary_members: number }[]>`select full_members, probationary_members from organizations where code = ${code}`)[0]!;
 
-  // Liaison dispatch: officers assigned to half the units, a few acknowledged and trained (visiting quarterly).
-  await each(units.slice(0, Math.ceil(units.length / 2)), async (code) => {
-    const id = processId('liaison-dispatch', code);
-    await complete(id, 'assign-officer', { officer: 'liaison' });
-    if (units.indexOf(code) < 3) {
-      await complete(id, 'acknowledge', {});
-      await complete(id, 'training', {});
-    }
-  });
+  // Liaison dispatch: officers assigned to some units (the rest wait for the organizers), the first acknowledged and trained.
+  await each(Object.entries(plan.liaison), async ([officer, units]) =>
+    each(units, async (code) => {
+      const id = processId('liaison-dispatch', code);
+      await complete(id, 'assign-officer', { officer });
+      if (code === units[0] && officer === 'liaison') {
+        await complete(id, 'acknowledge', {});
+        await complete(id, 'training', {});
+      }
+    }),
+  );
 
   // Rotation training: half enrolled, a few trained (next cycle waiting), one new secretary.
-  const sessionEndsOn = addDays(shanghaiDate(Date.now()), 11);
+  const { trainees } = plan;
+  const sessionEndsOn = addDays(today, 11);
   await each(trainees.slice(0, Math.ceil(trainees.length / 2)), async (code) => {
     const id = processId('rotation-training', code);
     await openTask(id, 'training');
     await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, actor }] });
-    if (trainees.indexOf(code) < 3) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
+    // Trained: three secretaries past the demo's own (whose training stays in their "my tasks").
+    const i = trainees.indexOf(code);
+    if (i >= 3 && i < 6) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
   });
   const changed = trainees.at(-1);
   if (changed) {
@@ -176,21 +266,37 @@ async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: 
     await client.workflow.getHandle(processId('rotation-training', changed)).executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] }).catch(() => undefined);
   }
 
-  // Two recommendations, one election: one plan published, one recommended twice (candidates to be fixed).
-  const today = shanghaiDate(Date.now());
-  await each(selections.slice(0, 2), async (code) => {
+  // Two recommendations, one election: several villages through to the township's approval with the secretary's
+  // 一肩挑 recorded (the ranking's rate), one waiting for that approval, one with no suitable candidate (a first
+  // secretary to dispatch), one at the members' recommendation; the others wait for the township's plan.
+  const { approved, awaitingApproval, recommending, noSuitableCandidate } = plan.selections;
+  const selectSecretary = async (code: string, i: number, until: 'members' | 'candidates' | 'secretary' | 'approved', concurrentHead: 'yes' | 'no' = 'yes') => {
     const id = processId('two-recommendations-one-election', code);
+    const [first, second] = CANDIDATES[i % CANDIDATES.length]!;
     await complete(id, 'selection-plan', { post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员，具有高中以上文化程度', publishedOn: today });
-    if (code !== selections[1]) return;
-    const [o] = await sql<{ full_members: number; probationary_members: number }[]>`select full_members, probationary_members from organizations where code = ${code}`;
-    const members = o!.full_members + o!.probationary_members;
+    if (until === 'members') return;
+    const o = await membersOf(code);
+    const members = o.full_members + o.probationary_members;
     const present = Math.ceil(members * 0.9);
-    await complete(id, 'members-recommendation', { entitled: members, present, votes: { 陈建国: Math.ceil(present * 0.6), 刘芳: Math.floor(present * 0.3) } });
-    await complete(id, 'villagers-recommendation', { entitled: 45, present: 38, votes: { 陈建国: 20, 刘芳: 15 } });
-  });
+    await complete(id, 'members-recommendation', { entitled: members, present, votes: { [first]: Math.ceil(present * 0.6), [second]: Math.floor(present * 0.3) } });
+    await complete(id, 'villagers-recommendation', { entitled: 45, present: 38, votes: { [first]: 20, [second]: 15 } });
+    if (until === 'candidates') {
+      await complete(id, 'preliminary-candidates', { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件，拟选派第一书记' });
+      return;
+    }
+    await complete(id, 'preliminary-candidates', { decision: 'candidates', candidates: [first, second] });
+    const voters = Math.ceil(o.full_members * 0.9);
+    await complete(id, 'selection-election', { entitled: o.full_members, present: voters, ballotsIssued: voters, ballotsReturned: voters, votes: { [first]: Math.ceil(voters * 0.7), [second]: Math.floor(voters * 0.3) } });
+    await complete(id, 'selection-secretary', { secretary: first, concurrentHead });
+    if (until === 'approved') await complete(id, 'township-approval', { decision: 'approve', comments: '同意，报县委组织部备案' });
+  };
+  await each(approved, ([code, head]) => selectSecretary(code, approved.findIndex(([c]) => c === code), 'approved', head));
+  await each([awaitingApproval], (code) => selectSecretary(code, 1, 'secretary'));
+  await each([noSuitableCandidate], (code) => selectSecretary(code, 2, 'candidates'));
+  await each([recommending], (code) => selectSecretary(code, 3, 'members'));
 
   // Pairings: the first has the plan's survey recorded with its evidence; the last is cancelled.
-  const [firstPaired] = paired;
+  const [firstPaired] = plan.paired;
   if (firstPaired) {
     const id = processId('pairing', firstPaired);
     await each([id], async () => {
@@ -205,21 +311,38 @@ async function advanceDemo(sql: Sql, client: Client, trainees: string[], units: 
       await handle.executeUpdate(recordMilestoneUpdate, { args: [{ deliverable: 'plan', milestone: 'survey', achievedOn: today, evidence: [evidence], actor }] });
     });
   }
-  const lastPaired = paired.length > 1 ? paired.at(-1) : undefined;
+  const lastPaired = plan.paired.length > 1 ? plan.paired.at(-1) : undefined;
   if (lastPaired) {
     await waitForEvent(processId('pairing', lastPaired), 'c1:year-1-waiting').catch(() => undefined);
     await client.workflow.getHandle(processId('pairing', lastPaired)).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：帮扶单位调整' }] }).catch(() => undefined);
   }
 
-  // Term elections whose request is open: some filed, some approved into candidates, one cancelled.
-  const requests = await sql<{ workflow_id: string }[]>`
-    select workflow_id from tasks where process = 'term-election' and step = 'election-request' and state = 'open' order by workflow_id limit 6`;
-  const [a, b, c, d] = requests.map((r) => r.workflow_id);
+  // Term elections: requests filed (the supervisor's reply waits), filed and approved with candidates proposed (the
+  // review waits); elsewhere a few more along, one cancelled; the admin takes over an escalated one.
+  const request = { electionDate: addDays(today, 45), seats: 5, nominationMethod: 'combined' };
+  const candidates = ['赵一', '钱二', '孙三', '李四', '周五', '吴六'];
+  const termId = (code: string) => processId('term-election', code);
+  await each(plan.requests.filed, (code) => complete(termId(code), 'election-request', request));
+  await each(plan.requests.approved, async (code) => {
+    await complete(termId(code), 'election-request', request);
+    await complete(termId(code), 'election-reply', { decision: 'approve' });
+    await complete(termId(code), 'candidates', { seats: 5, candidates });
+  });
+  const planned = [...plan.requests.filed, ...plan.requests.approved, ...plan.requests.keep].map(termId);
+  const others = await sql<{ workflow_id: string }[]>`
+    select workflow_id from tasks where process = 'term-election' and step = 'election-request' and state = 'open'
+      and not (workflow_id = any(${planned})) order by workflow_id limit 4`;
+  const [a, b, c, d] = others.map((r) => r.workflow_id);
   await each([a, b, c].filter((x): x is string => !!x), async (id) => {
-    await complete(id, 'election-request', { seats: 5, nominationMethod: '党员推荐、群众推荐' });
+    await complete(id, 'election-request', request);
     if (id === c) return;
     await complete(id, 'election-reply', { decision: 'approve' });
-    if (id === a) await complete(id, 'candidates', { seats: 5, candidates: ['赵一', '钱二', '孙三', '李四', '周五', '吴六'] });
+    if (id === a) await complete(id, 'candidates', { seats: 5, candidates });
   });
   if (d) await client.workflow.getHandle(d).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] }).catch(() => undefined);
+  const [escalated] = await sql<{ workflow_id: string; task_key: string }[]>`
+    select t.workflow_id, t.task_key from tasks t join organizations o on o.id = t.organization_id
+    where t.process = 'term-election' and t.state = 'escalated' and t.claimed_by is null and not (t.workflow_id = any(${planned}))
+    order by o.code like ${`${plan.adminClaimsIn}%`} desc, t.workflow_id limit 1`;
+  if (escalated) await client.workflow.getHandle(escalated.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskKey: escalated.task_key, actor }] });
 }
