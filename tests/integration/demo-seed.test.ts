@@ -15,7 +15,6 @@ const phone = { width: 390, height: 844 };
 // here, on this seed, rather than on a second one whose starts would find this one's workflows running.
 describe('the demo province', () => {
   let s: Stack;
-  let seedMs = 0;
   const kinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing'];
   // Signed in once each: the login route limits attempts.
   const tokens = new Map<string, { authorization: string }>();
@@ -41,16 +40,12 @@ describe('the demo province', () => {
   beforeAll(async () => {
     s = await startStack({ databaseUrl: await freshDatabase('demo') });
     await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const t0 = Date.now();
     await seedDemoIfEmpty(s.sql, s.client, { ...s.config, ORGLIFE_DEMO_ADVANCE: true }, quietLog);
-    seedMs = Date.now() - t0;
   });
   afterAll(async () => s?.close());
 
-  it('has three counties and more, each with townships, villages, communities and firms, and seeds in seconds', async () => {
-    // What `npm start` waits for before it serves (the processes move along afterwards, in the background): a few
-    // seconds alone, 15 s on this 2-core machine under a parallel test load; a minute would be a broken first start.
-    expect(seedMs).toBeLessThan(50_000);
+  // How long the seed takes is a figure for bench/, not an assert here (a timed test fails on a loaded machine).
+  it('has three counties and more, each with townships, villages, communities and firms', async () => {
     const counties = await s.sql<{ code: string; townships: number; villages: number; communities: number; units: number }[]>`
       select c.code,
              count(*) filter (where nlevel(o.path) = nlevel(c.path) + 1 and o.type = 'committee')::int as townships,
