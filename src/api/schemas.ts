@@ -390,3 +390,21 @@ export const holidayLoadSchema = z.object({
   replanned: z.number(),
   failed: z.array(z.object({ taskId: z.number(), message: z.string() })),
 });
+
+/** GET /users: a person the pickers offer (a user with a role in the caller's subtree). */
+export const userPickSchema = z.object({
+  username: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(z.object({ role: z.string(), org: z.string(), orgName: z.string() })),
+});
+export const userPicksSchema = z.object({ items: z.array(userPickSchema) });
+/** GET /training-sessions: a session the pickers offer (held in the caller's subtree, or one it is enrolled in). */
+export const sessionPickSchema = z.object({
+  code: z.string(),
+  title: z.string(),
+  organization: z.string(),
+  organizationName: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+});
+export const sessionPicksSchema = z.object({ items: z.array(sessionPickSchema) });
