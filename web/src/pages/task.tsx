@@ -7,6 +7,7 @@ import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, typ
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
+import { Picker } from '../picker.js';
 
 /** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
 const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
@@ -347,7 +348,9 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
   };
   return (
     <Field id={id} label={label} required={spec.required} error={msg} hint={hint}>
-      {spec.kind === 'select' ? (
+      {spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
+        <Picker kind={spec.kind} id={id} value={value} onChange={onInput} invalid={!!error} describedBy={describedBy} required={spec.required} role={spec.role} />
+      ) : spec.kind === 'select' ? (
         <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
           <option value="">{t('opt.choose')}</option>
           {spec.options!.map((o) => (
