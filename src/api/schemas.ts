@@ -74,6 +74,12 @@ export const taskDetailSchema = z.object({
       detail: z.record(z.string(), z.unknown()),
     }),
   ),
+  earlier: z
+    .array(z.object({ id: z.number(), step: z.string(), outcome: z.record(z.string(), z.unknown()), doneAt: z.string() }))
+    .describe('what was decided earlier in the process: the outcomes of its done tasks, oldest first (the request replied to, the ballot approved…)'),
+  evidence: z
+    .array(z.object({ id: z.string(), deliverable: z.string(), filename: z.string(), sizeBytes: z.number(), uploadedAt: z.string() }))
+    .describe('a pairing’s evidence files (GET /pairing/evidence/{id} downloads one)'),
 });
 
 /** A task as a task or escalation action answers it (the workflow's view after the change). */

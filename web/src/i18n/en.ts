@@ -577,4 +577,6 @@ export const en: Record<MessageKey, string> = {
   'ctx.evidence': 'Evidence files',
   'ctx.milestones': 'Milestones',
   'ctx.download': 'Download',
+  'task.earlier': 'Decided earlier in this process',
+  'task.earlierDone': 'done {date}',
 };

@@ -575,6 +575,8 @@ export const zhCN = {
   'ctx.evidence': '佐证材料',
   'ctx.milestones': '进度节点',
   'ctx.download': '下载',
+  'task.earlier': '此前各步的办理结果',
+  'task.earlierDone': '{date} 办结',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,10 +1,12 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, actOnEscalation, completeTask, getOrganization, getTask, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
+import { termRuleSets, twoRecommendationsRuleSets } from '../../../src/domain/rules.js';
+import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
 import { Picker } from '../picker.js';
@@ -93,6 +95,8 @@ export function TaskPage({ id }: { id: number; user: Me }) {
       </dl>
 
       {def?.shows && context && <DecidesOn process={task.process} shows={def.shows} context={context} />}
+      {detail.evidence.length > 0 && <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />}
+      {detail.earlier.length > 0 && <Earlier process={task.process} earlier={detail.earlier} />}
 
       {done && (
         <p class="notice ok" role="status" data-testid="task-done">
@@ -198,6 +202,88 @@ function ContextRecord({ record, inline = false, order }: { record: Record<strin
   );
 }
 
+/**
+ * The candidate margin a slate is held to (domain.md §4.1: seats + ceil(20% × seats)), from the rule set the
+ * context names: the seats, the candidates named and the minimum, and whether the slate meets it.
+ */
+function Margin({ process, context }: { process: string; context: Record<string, unknown> }) {
+  const seats = context.seats;
+  const ruleSet = context.ruleSet;
+  if (typeof seats !== 'number' || typeof ruleSet !== 'string') return null;
+  const rules = (process === 'term-election' ? termRuleSets : process === 'two-recommendations-one-election' ? twoRecommendationsRuleSets : []).find((r) => r.id === ruleSet);
+  if (!rules) return null;
+  const min = minimumCandidates(seats, rules);
+  const names = Array.isArray(context.candidates) ? context.candidates.length : Array.isArray(context.ranking) ? context.ranking.length : null;
+  if (names === null) return null;
+  return (
+    <>
+      <dt>{t('ctx.margin')}</dt>
+      <dd data-ctx="margin">
+        {t('ctx.marginText', { seats, n: names, min, pct: Math.round(rules.candidateMarginRatio * 100) })}
+        {Array.isArray(context.candidates) && (
+          <>
+            {' · '}
+            <strong>{t(names >= min ? 'ctx.marginMet' : 'ctx.marginShort')}</strong>
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+/** What was decided earlier in the process (the request replied to, the ballot and its counts…), latest of each step. */
+function Earlier({ process, earlier }: { process: string; earlier: TaskDetail['earlier'] }) {
+  const latest = [...new Map(earlier.map((e) => [e.step, e])).values()].sort((a, b) => a.doneAt.localeCompare(b.doneAt));
+  const order = [...new Set(stepCatalog.filter((d) => d.process === process).flatMap((d) => d.fields.map((f) => f.name)))];
+  return (
+    <section class="card" aria-labelledby="earlier-title" data-testid="earlier">
+      <h2 id="earlier-title">{t('task.earlier')}</h2>
+      {latest.map((e) => (
+        <section key={e.id} data-step={e.step} aria-labelledby={`earlier-${e.id}`}>
+          <h3 id={`earlier-${e.id}`}>
+            {stepName(process, e.step)} <span class="muted small">{t('task.earlierDone', { date: fmtDateTime(e.doneAt) })}</span>
+          </h3>
+          {Object.keys(e.outcome).length ? <ContextRecord record={e.outcome} order={order} /> : <p class="muted">{t('ctx.empty')}</p>}
+        </section>
+      ))}
+    </section>
+  );
+}
+
+/** A pairing's evidence files, by deliverable (this task's first), each downloaded with the caller's token. */
+function Evidence({ files, deliverable }: { files: TaskDetail['evidence']; deliverable?: string }) {
+  const [msg, setMsg] = useState<{ ok: string } | { error: unknown } | null>(null);
+  const shown = deliverable ? files.filter((f) => f.deliverable === deliverable) : files;
+  if (shown.length === 0) return null;
+  const get = async (f: TaskDetail['evidence'][number]) => {
+    setMsg(null);
+    try {
+      setMsg({ ok: t('rank.downloaded', { name: await download(`/api/v1/pairing/evidence/${f.id}`, f.filename) }) });
+    } catch (err) {
+      setMsg({ error: err });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="evidence-title" data-testid="evidence">
+      <h2 id="evidence-title">{t('ctx.evidence')}</h2>
+      <ul class="evidence-list">
+        {shown.map((f) => (
+          <li key={f.id} data-evidence={f.id}>
+            {tx(`opt.deliverable.${f.deliverable}`, f.deliverable)}：{f.filename} <span class="muted small">（{Math.max(1, Math.round(f.sizeBytes / 1024))} KB · {fmtDateTime(f.uploadedAt)}）</span>{' '}
+            <button type="button" class="link" onClick={() => get(f)} aria-label={`${t('ctx.download')} ${f.filename}`}>
+              {t('ctx.download')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div role="status" aria-live="polite">
+        {msg && 'ok' in msg && <p class="hint">{msg.ok}</p>}
+      </div>
+      {msg && 'error' in msg && <ErrorBox error={msg.error} />}
+    </section>
+  );
+}
+
 /** What the person decides on: the context's fields the step names (steps.ts `shows`), in its order. */
 function DecidesOn({ process, shows, context }: { process: string; shows: readonly string[]; context: Record<string, unknown> }) {
   const keys = shows.filter((k) => context[k] !== undefined);
@@ -216,6 +302,7 @@ function DecidesOn({ process, shows, context }: { process: string; shows: readon
             </dd>
           </Fragment>
         ))}
+        <Margin process={process} context={context} />
       </dl>
     </section>
   );
