@@ -128,11 +128,11 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
 
     // The assign-officer step: its field is a person picker offering liaison officers of the organizer's subtree.
     const workflowId = `pickers-${uniqueCode('a')}`;
-    const [{ id: townshipId }] = await s.sql<{ id: number }[]>`select id from organizations where code = ${township}`;
+    const [townshipRow] = await s.sql<{ id: number }[]>`select id from organizations where code = ${township}`;
     const handle = await s.client.workflow.start(taskProcess, {
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
       workflowId,
-      args: [{ task: { key: 'assign-officer', process: 'liaison-dispatch', step: 'assign-officer', organizationId: townshipId!, assigneeRole: 'organizer', due: { workingDays: 5 }, context: {} } }],
+      args: [{ task: { key: 'assign-officer', process: 'liaison-dispatch', step: 'assign-officer', organizationId: townshipRow!.id, assigneeRole: 'organizer', due: { workingDays: 5 }, context: {} } }],
     });
     const assignId = await openTask(workflowId, 'assign-officer');
     const organizer = await s.userWith([{ role: 'organizer', org: county }]);
@@ -144,7 +144,7 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await o.page.getByRole('option').first().waitFor();
     // Only the officer of this county: the other county's 李明 is not offered.
     expect(await o.page.getByRole('option').allTextContents()).toEqual([expect.stringContaining(`李明（${officer.username}）`)]);
-    await b.shot('pickers-4-officer');
+    await o.shot('pickers-4-officer');
     expect(await a11yViolations(o.page)).toEqual([]);
     await field.press('ArrowDown');
     await field.press('Enter');

@@ -176,6 +176,8 @@ function ContextRecord({ record, inline = false, order }: { record: Record<strin
   const entries = Object.entries(record)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .sort(([a], [b]) => rank(a) - rank(b));
+  // Votes per person (names, not fields): the most votes first, as a count sheet reads.
+  if (entries.length > 0 && entries.every(([k, v]) => typeof v === 'number' && !order.includes(k))) entries.sort(([, a], [, b]) => (b as number) - (a as number));
   const label = (k: string) => tx(`ctx.${k}`, tx(`field.${k}`, k));
   if (inline)
     return (
