@@ -230,4 +230,34 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await look('result-approval', 'result', ['已当选委员', '书记', '甲', '乙', '丙', '党员大会选举', '26', '选举书记', '选举结果已报告']);
     for (const b of [desk, mobile]) expect(b.errors).toEqual([]);
   });
+
+  it('a pairing deliverable’s page lists its evidence files, each downloadable', async () => {
+    const partner = uniqueCode('PP');
+    await addOrganizations(s.sql, [orgRow(partner, county, { type: 'branch', sector: 'government', name: `县农业农村局党支部${tag}` })]);
+    const started = await api('POST', '/api/v1/processes/pairing', { organization: green, partner });
+    const wf = started.id as string;
+    const taskId = await eventually('the plan deliverable', async () => (await s.sql<{ id: number }[]>`
+      select id from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and context->>'deliverable' = 'plan' and state = 'open'`)[0]?.id, 60_000);
+    const upload = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/pairing/evidence?organization=${green}&deliverable=plan&filename=${encodeURIComponent('三年发展规划.pdf')}`,
+      headers: { ...s.admin, 'content-type': 'application/pdf' },
+      payload: Buffer.from('%PDF-1.4 三年发展规划'),
+    });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const secretary = await s.userWith([{ role: 'secretary', org: green }]);
+    const b = await open(phone);
+    const { page } = b;
+    await signIn(page, secretary.username, PASSWORD);
+    await page.goto(`/tasks/${taskId}`);
+    const evidence = page.getByTestId('evidence');
+    await evidence.getByText('三年发展规划.pdf').waitFor();
+    expect(await evidence.textContent()).toContain('理清一个好思路');
+    expect(await page.getByTestId('decides-on').textContent()).toContain(`县农业农村局党支部${tag}`);
+    await b.shot('decides-evidence-phone');
+    expect(await a11yViolations(page)).toEqual([]);
+    const [file] = await Promise.all([page.waitForEvent('download'), evidence.getByRole('button', { name: '下载 三年发展规划.pdf' }).click()]);
+    expect(file.suggestedFilename()).toBe('三年发展规划.pdf');
+    expect(b.errors).toEqual([]);
+  });
 });
