@@ -245,7 +245,11 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
       payload: Buffer.from('%PDF-1.4 三年发展规划'),
     });
     expect(upload.statusCode, upload.body).toBe(201);
-    const secretary = await s.userWith([{ role: 'secretary', org: green }]);
+    // The workflow takes the file, and its activity marks it attached: only then is it the pairing's evidence.
+    await eventually('the evidence attached', async () => (await s.sql<{ attached: boolean }[]>`select attached from evidence_files where id = ${upload.json().id}`)[0]?.attached, 60_000);
+    // The secretary of the organization the deliverable's task is assigned at.
+    const [taskOrg] = await s.sql<{ code: string }[]>`select o.code from tasks t join organizations o on o.id = t.organization_id where t.id = ${taskId}`;
+    const secretary = await s.userWith([{ role: 'secretary', org: taskOrg!.code }]);
     const b = await open(phone);
     const { page } = b;
     await signIn(page, secretary.username, PASSWORD);

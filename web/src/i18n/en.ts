@@ -579,4 +579,5 @@ export const en: Record<MessageKey, string> = {
   'ctx.download': 'Download',
   'task.earlier': 'Decided earlier in this process',
   'task.earlierDone': 'done {date}',
+  'ctx.marginMin': '{seats} seats: name at least {min} preliminary candidates ({pct}% more than the seats)',
 };

@@ -577,6 +577,7 @@ export const zhCN = {
   'ctx.download': '下载',
   'task.earlier': '此前各步的办理结果',
   'task.earlierDone': '{date} 办结',
+  'ctx.marginMin': '应选 {seats} 名，初步候选人至少应有 {min} 名（多于应选人数 {pct}%）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

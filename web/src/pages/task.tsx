@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, searchSessions, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
@@ -24,7 +24,11 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     const detail = await getTask(id);
     // The term end of the organization the process is about, for a term election's steps; the page stands without it.
     const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
-    return { detail, org };
+    // A pairing's partner is named by its code in the context: its name, where the caller may see it.
+    const partner = typeof detail.context?.partner === 'string' ? await getOrganization(detail.context.partner).catch(() => null) : null;
+    // The sessions a secretary is enrolled in are named by code: their titles and dates, as the picker finds them.
+    const enrolled = Array.isArray(detail.context?.enrolled) && detail.context.enrolled.length > 0 ? await searchSessions({ limit: 100 }).then((r) => r.items, () => []) : [];
+    return { detail, org, partner, enrolled };
   }, [id]);
   const [done, setDone] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -34,7 +38,15 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     if (data.error instanceof ApiError && (data.error.status === 404 || data.error.status === 400)) return <p class="notice error">{t('task.notFound')}</p>;
     return <ErrorBox error={data.error} retry={reload} />;
   }
-  const { detail, org } = data.data;
+  const { detail, org, partner, enrolled } = data.data;
+  const sessionWords = (code: unknown) => {
+    const x = enrolled.find((e) => e.code === code);
+    return x ? `${x.title}（${x.code}，${fmtDate(x.startsOn)}–${fmtDate(x.endsOn)}）` : code;
+  };
+  const shown =
+    context && (partner || enrolled.length)
+      ? { ...context, ...(partner ? { partner: `${partner.name}（${partner.code}）` } : {}), ...(Array.isArray(context.enrolled) ? { enrolled: context.enrolled.map(sessionWords) } : {}) }
+      : context;
   const { task, actions, context } = detail;
   const def = stepDef(task.process, task.step);
   const live = task.state !== 'done' && task.state !== 'cancelled';
@@ -94,7 +106,7 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         )}
       </dl>
 
-      {def?.shows && context && <DecidesOn process={task.process} shows={def.shows} context={context} />}
+      {def?.shows && shown && <DecidesOn process={task.process} shows={def.shows} context={shown} />}
       {detail.evidence.length > 0 && <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />}
       {detail.earlier.length > 0 && <Earlier process={task.process} earlier={detail.earlier} />}
 
@@ -215,17 +227,21 @@ function Margin({ process, context }: { process: string; context: Record<string,
   const rules = (process === 'term-election' ? termRuleSets : process === 'two-recommendations-one-election' ? twoRecommendationsRuleSets : []).find((r) => r.id === ruleSet);
   if (!rules) return null;
   const min = minimumCandidates(seats, rules);
-  const names = Array.isArray(context.candidates) ? context.candidates.length : Array.isArray(context.ranking) ? context.ranking.length : null;
-  if (names === null) return null;
+  const pct = Math.round(rules.candidateMarginRatio * 100);
+  // A slate to review (its count against the minimum), or a ranking to draw one from (the minimum to name).
+  if (!Array.isArray(context.candidates) && !Array.isArray(context.ranking)) return null;
+  const n = Array.isArray(context.candidates) ? context.candidates.length : null;
   return (
     <>
       <dt>{t('ctx.margin')}</dt>
       <dd data-ctx="margin">
-        {t('ctx.marginText', { seats, n: names, min, pct: Math.round(rules.candidateMarginRatio * 100) })}
-        {Array.isArray(context.candidates) && (
+        {n === null ? (
+          t('ctx.marginMin', { seats, min, pct })
+        ) : (
           <>
+            {t('ctx.marginText', { seats, n, min, pct })}
             {' · '}
-            <strong>{t(names >= min ? 'ctx.marginMet' : 'ctx.marginShort')}</strong>
+            <strong>{t(n >= min ? 'ctx.marginMet' : 'ctx.marginShort')}</strong>
           </>
         )}
       </dd>
