@@ -171,6 +171,8 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     const { page } = b;
     await signIn(page, secretary.username, PASSWORD);
     await page.goto(`/tasks/${taskId}`);
+    // The session enrolled in is named by its title, not only its code.
+    await expect.poll(() => page.getByTestId('decides-on').textContent()).toContain(`${title}（${session}`);
     const form = page.getByTestId('task-form');
     const box = form.getByRole('combobox', { name: /培训班/ });
     await box.fill('sjlxb');

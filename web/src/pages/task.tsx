@@ -39,6 +39,7 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     return <ErrorBox error={data.error} retry={reload} />;
   }
   const { detail, org, partner, enrolled } = data.data;
+  const { task, actions, context } = detail;
   const sessionWords = (code: unknown) => {
     const x = enrolled.find((e) => e.code === code);
     return x ? `${x.title}（${x.code}，${fmtDate(x.startsOn)}–${fmtDate(x.endsOn)}）` : code;
@@ -47,7 +48,6 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     context && (partner || enrolled.length)
       ? { ...context, ...(partner ? { partner: `${partner.name}（${partner.code}）` } : {}), ...(Array.isArray(context.enrolled) ? { enrolled: context.enrolled.map(sessionWords) } : {}) }
       : context;
-  const { task, actions, context } = detail;
   const def = stepDef(task.process, task.step);
   const live = task.state !== 'done' && task.state !== 'cancelled';
 
