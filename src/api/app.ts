@@ -31,6 +31,7 @@ import organizationImport from './routes/organization-import.js';
 import terms from './routes/term-election.js';
 import units from './routes/units.js';
 import people from './routes/people.js';
+import search from './routes/search.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(terms);
       await api.register(units);
       await api.register(people);
+      await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);
     },

@@ -74,6 +74,12 @@ export const taskDetailSchema = z.object({
       detail: z.record(z.string(), z.unknown()),
     }),
   ),
+  earlier: z
+    .array(z.object({ id: z.number(), step: z.string(), outcome: z.record(z.string(), z.unknown()), doneAt: z.string() }))
+    .describe('what was decided earlier in the process: the outcomes of its done tasks, oldest first (the request replied to, the ballot approved…)'),
+  evidence: z
+    .array(z.object({ id: z.string(), deliverable: z.string(), filename: z.string(), sizeBytes: z.number(), uploadedAt: z.string() }))
+    .describe('a pairing’s evidence files (GET /pairing/evidence/{id} downloads one)'),
 });
 
 /** A task as a task or escalation action answers it (the workflow's view after the change). */
@@ -390,3 +396,21 @@ export const holidayLoadSchema = z.object({
   replanned: z.number(),
   failed: z.array(z.object({ taskId: z.number(), message: z.string() })),
 });
+
+/** GET /users: a person the pickers offer (a user with a role in the caller's subtree). */
+export const userPickSchema = z.object({
+  username: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(z.object({ role: z.string(), org: z.string(), orgName: z.string() })),
+});
+export const userPicksSchema = z.object({ items: z.array(userPickSchema) });
+/** GET /training-sessions: a session the pickers offer (held in the caller's subtree, or one it is enrolled in). */
+export const sessionPickSchema = z.object({
+  code: z.string(),
+  title: z.string(),
+  organization: z.string(),
+  organizationName: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+});
+export const sessionPicksSchema = z.object({ items: z.array(sessionPickSchema) });

@@ -6,9 +6,11 @@ import { RuleViolation } from './election.js';
 
 /**
  * `names`: one name a line (a list of candidates); `votes`: one "name count" a line (votes or recommendations per
- * person); `check`: a box that must be ticked (the outcome holds `true`).
+ * person); `check`: a box that must be ticked (the outcome holds `true`). `organization`, `person`, `session`: one
+ * organization (its code), user (username) or training session (its code), picked by name in the web UI's
+ * picker (web/src/picker.tsx); the outcome holds the same string a text field would.
  */
-export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check';
+export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session';
 
 export interface FieldSpec {
   name: string;
@@ -18,6 +20,8 @@ export interface FieldSpec {
   /** For text: the shortest and longest length; for int: the range. Shown in the field's error. */
   min?: number;
   max?: number;
+  /** For a person: only users holding this role are offered. */
+  role?: string;
   /** Shown (and sent) only while another field has one of these values: the branches of a decision. */
   when?: { field: string; is: readonly string[] };
 }

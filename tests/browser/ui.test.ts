@@ -214,7 +214,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('link', { name: '工作看板' }).click();
     await page.getByRole('heading', { name: '工作看板' }).waitFor();
 
-    await page.getByLabel('党组织编码').fill(v2);
+    await page.locator('#start-org').fill(v2);
     await page.getByRole('button', { name: '发起', exact: true }).click();
     await page.getByText(`已发起：term-election:${v2}`).waitFor();
     const row = page.locator(`[data-process="term-election:${v2}"]`);
@@ -232,7 +232,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(proc?.status).toBe('running');
 
     // Starting it twice says so, next to the field.
-    await page.getByLabel('党组织编码').fill(v2);
+    await page.locator('#start-org').fill(v2);
     await page.getByRole('button', { name: '发起', exact: true }).click();
     await page.locator('#start-org-error').waitFor();
     expect(await page.locator('#start-org-error').textContent()).toContain('已有进行中的换届选举');
@@ -274,7 +274,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await actions.getByRole('button', { name: '提交' }).click();
     await actions.locator(`#act-${taskId}-reason-error`).waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`act-${taskId}-assignee`);
-    await actions.getByLabel('改派给（用户名）').fill('secretary-2');
+    await actions.locator(`#act-${taskId}-assignee`).fill('secretary-2');
     await actions.getByLabel('理由').fill('原书记调离，改由新任书记办理');
     await actions.getByRole('button', { name: '提交' }).click();
     // The confirmation is the page's: the reloaded list may no longer hold the task once it has a new holder.
@@ -411,7 +411,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await bulk.locator('#ns-code-error').waitFor();
     await bulk.getByLabel(/^培训班编码/).fill(session);
     await bulk.getByLabel('培训班名称').fill('村党组织书记轮训班');
-    await bulk.getByLabel('举办党委编码').fill(township);
+    await bulk.locator('#ns-organization').fill(township);
     await bulk.getByLabel('开班日期').fill(addDays(shanghaiDate(Date.now()), 7));
     await bulk.getByLabel('结业日期').fill(addDays(shanghaiDate(Date.now()), 11));
     await bulk.getByLabel('名额（可不填）').fill('2');
@@ -466,7 +466,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await bulk.textContent()).toContain('未派联络员');
     await bulk.getByRole('button', { name: '为所选单位选派' }).click();
     await bulk.locator('#officer-username-error').waitFor();
-    await bulk.getByLabel('联络员（用户名）').fill(officer.username);
+    await bulk.locator('#officer-username').fill(officer.username);
     await bulk.getByRole('button', { name: '为所选单位选派' }).click();
     await bulk.locator('#officers-pick-error').waitFor();
     await bulk.getByLabel(/^全选本页/).check();

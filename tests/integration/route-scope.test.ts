@@ -70,6 +70,8 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/term-election/overdue-report': (f) => ({ method: 'GET', url: '/api/v1/term-election/overdue-report', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/units': (f) => ({ method: 'GET', url: '/api/v1/units?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/people': (f) => ({ method: 'GET', url: '/api/v1/people?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/users': (f) => ({ method: 'GET', url: '/api/v1/users?limit=100', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/training-sessions': (f) => ({ method: 'GET', url: '/api/v1/training-sessions?limit=100', expect: [200], leaks: (b) => mentionsB(f, b) || JSON.stringify(b).includes(`"${f.outsideSession}"`) }),
   'GET /api/v1/organizations/:code/appointments': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/appointments`, expect: [404] }),
   'POST /api/v1/processes/:id/cancel': (f) => ({ method: 'POST', url: `/api/v1/processes/${f.outsideProcessId}/cancel`, payload: { reason: 'probe' }, expect: [404] }),
   'POST /api/v1/training-sessions': (f) => ({

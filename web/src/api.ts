@@ -328,3 +328,12 @@ export async function download(path: string, fallbackName: string): Promise<stri
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return name;
 }
+
+// ---- the pickers' searches (web/src/picker.tsx) ----
+
+export type UserPick = z.infer<typeof S.userPickSchema>;
+export type SessionPick = z.infer<typeof S.sessionPickSchema>;
+/** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
+export const searchUsers = (q: { q?: string; role?: string; under?: string; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
+/** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
+export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);

@@ -18,7 +18,7 @@ export const assignOfficer = step<OfficerContext>()({
   step: 'assign-officer',
   role: 'organizer',
   outcome: assignOfficerOutcome,
-  fields: [{ name: 'officer', kind: 'text', required: true, max: 64 }],
+  fields: [{ name: 'officer', kind: 'person', role: 'liaison_officer', required: true, max: 64 }],
   words: { 'zh-CN': '选派党建联络员', en: 'Assign a liaison officer' },
 });
 export const acknowledge = step<OfficerContext>()({

@@ -15,7 +15,7 @@ export const training = step<TrainingContext>()({
   role: 'secretary',
   outcome: attendanceOutcome,
   fields: [
-    { name: 'session', kind: 'text', required: true, max: 64 },
+    { name: 'session', kind: 'session', required: true, max: 64 },
     { name: 'attended', kind: 'check', required: true },
   ],
   rule: (o, c) => checkAttendance(String(o.session), c.enrolled),

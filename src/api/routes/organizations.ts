@@ -6,13 +6,14 @@ import { scopeRoots } from '../../auth/principal.js';
 import { organizationTypes, sectors } from '../../organizations/import/columns.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { organizationSchema } from '../schemas.js';
+import { fillInitials, initialsQuery } from '../initials.js';
 
 export { organizationSchema };
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 
 const searchQuery = z.object({
-  q: z.string().trim().min(1).max(100).optional().describe('substring of the name (Chinese or not)'),
+  q: z.string().trim().min(1).max(100).optional().describe('substring of the name (Chinese or not), or of its pinyin initials ("hbc" finds 红白村)'),
   under: z.string().min(1).max(64).optional().describe('code: only this organization and its subtree'),
   type: z.enum(organizationTypes).optional(),
   sector: z.enum(sectors).optional(),
@@ -57,11 +58,14 @@ const organizations: FastifyPluginAsync = async (fastify) => {
         // Two or more characters: the bigram index narrows, LIKE decides. One character: LIKE over the
         // (path-restricted) subtree, which the bigram index cannot serve.
         const chars = [...q];
-        if (chars.length >= 2) {
-          const grams = [...new Set(chars.slice(0, -1).map((c, i) => c + chars[i + 1]))];
-          conds.push(sql`o.name_bigrams @> ${grams}::text[]`);
-        }
-        conds.push(sql`o.name like ${likePattern(q)}`);
+        const byName =
+          chars.length >= 2
+            ? sql`(o.name_bigrams @> ${[...new Set(chars.slice(0, -1).map((c, i) => c + chars[i + 1]))]}::text[] and o.name like ${likePattern(q)})`
+            : sql`o.name like ${likePattern(q)}`;
+        // Latin letters may be pinyin initials ("hbc" → 红白村) or part of the code.
+        const initials = initialsQuery(q);
+        if (initials) await fillInitials(sql, 'organizations');
+        conds.push(initials ? sql`(${byName} or o.name_initials like ${likePattern(initials)} or o.code = ${q})` : byName);
       }
       if (type) conds.push(sql`o.type = ${type}`);
       if (sector) conds.push(sql`o.sector = ${sector}`);

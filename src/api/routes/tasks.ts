@@ -166,12 +166,22 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
         where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
       if (!t) throw notFound(`task ${req.params.id}`);
-      const [escalations, history] = await Promise.all([
+      const [escalations, history, earlier, evidence] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
         sql<{ at: Date; step: string; event_key: string; verb: string | null; round: number | null; run: number | null; detail: Record<string, unknown> }[]>`
           select at, step, event_key, verb, round, run, detail from process_events where workflow_id = ${t.workflow_id} order by at, event_key`,
+        // What the person decides on includes what was decided before it in the same process (the request, the ballot).
+        sql<{ id: number; step: string; outcome: Record<string, unknown>; closed_at: Date }[]>`
+          select id, step, outcome, closed_at from tasks
+          where workflow_id = ${t.workflow_id} and state = 'done' and id <> ${t.id} and jsonb_typeof(outcome) = 'object' and closed_at is not null
+          order by closed_at, id limit 100`,
+        t.process === 'pairing'
+          ? sql<{ id: string; deliverable: string; filename: string; size_bytes: number; uploaded_at: Date }[]>`
+              select id::text, deliverable, filename, size_bytes, uploaded_at from evidence_files
+              where workflow_id = ${t.workflow_id} and attached order by deliverable, uploaded_at limit 200`
+          : Promise.resolve([]),
       ]);
       const def = stepDef(t.process, t.step);
       return {
@@ -185,6 +195,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         actions: actionsNow(actorOf(req.principal), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
         escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(req.principal), e, t.path) })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
+        earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
+        evidence: evidence.map((f) => ({ id: f.id, deliverable: f.deliverable, filename: f.filename, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
       };
     },
   );

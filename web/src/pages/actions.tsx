@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, cancelTask, claimTask, extendTask, reassignTask, unclaimTask, type TaskAction } from '../api.js';
 import { ErrorBox, Field, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
+import { Picker } from '../picker.js';
 
 type Action = 'reassign' | 'extend' | 'cancel';
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -89,7 +90,7 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${open}`)}>
           {open === 'reassign' && (
             <Field id={id('assignee')} label={t('act.assignee')} required error={err('assignee')}>
-              <input id={id('assignee')} value={values.assignee ?? ''} onInput={set('assignee')} aria-invalid={!!errors.assignee} aria-describedby={described('assignee')} autocomplete="off" />
+              <Picker kind="person" id={id('assignee')} value={values.assignee ?? ''} onChange={(v) => setValues((x) => ({ ...x, assignee: v }))} invalid={!!errors.assignee} describedBy={described('assignee')} required />
             </Field>
           )}
           {open === 'extend' && (

@@ -1,6 +1,7 @@
 // Coverage per county (training, liaison, urban–rural pairing) and the bulk enrolment of secretaries in a training session.
 import { useState } from 'preact/hooks';
 import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getPairingCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
+import { Picker } from '../picker.js';
 import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
@@ -172,7 +173,7 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
       <NewSession org={org} onCreated={(code) => setSession(code)} />
       <form onSubmit={submit} noValidate>
         <Field id="enrol-session" label={t('bulk.session')} required error={sessionError}>
-          <input id="enrol-session" value={session} onInput={(e) => setSession(e.currentTarget.value)} aria-invalid={!!sessionError} aria-describedby={sessionError ? 'enrol-session-error' : undefined} />
+          <Picker kind="session" id="enrol-session" value={session} onChange={setSession} invalid={!!sessionError} describedBy={sessionError ? 'enrol-session-error' : undefined} required />
         </Field>
         <div class="field">
           <label for="enrol-filter">{t('bulk.filter')}</label>
@@ -265,7 +266,9 @@ function NewSession({ org, onCreated }: { org?: string; onCreated: (code: string
   };
   const field = (f: string, label: string, type: 'text' | 'date' = 'text', required = true) => (
     <Field id={`ns-${f}`} label={label} required={required} error={errors[f] ?? null}>
-      {type === 'date' ? (
+      {f === 'organization' ? (
+        <Picker kind="organization" id={`ns-${f}`} value={v[f] ?? ''} onChange={(x) => setV((y) => ({ ...y, [f]: x }))} invalid={!!errors[f]} describedBy={errors[f] ? `ns-${f}-error` : undefined} required />
+      ) : type === 'date' ? (
         <input id={`ns-${f}`} type="date" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} />
       ) : (
         <input id={`ns-${f}`} type="text" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} inputMode={f === 'capacity' ? 'numeric' : undefined} />

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type ProcessState, type Term } from '../api.js';
+import { Picker } from '../picker.js';
 import { orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t } from '../i18n/index.js';
@@ -99,7 +100,7 @@ function StartElection({ onStarted, defaultOrg }: { onStarted: (id: string) => v
     <form class="card" onSubmit={submit} noValidate aria-labelledby="start-title" data-testid="start-election">
       <h2 id="start-title">{t('dash.start')}</h2>
       <Field id="start-org" label={t('dash.startOrg')} required error={error}>
-        <input id="start-org" value={code} onInput={(e) => setCode(e.currentTarget.value)} aria-invalid={!!error} aria-describedby={error ? 'start-org-error' : undefined} />
+        <Picker kind="organization" id="start-org" value={code} onChange={setCode} invalid={!!error} describedBy={error ? 'start-org-error' : undefined} required />
       </Field>
       <button class="primary" type="submit" disabled={busy}>
         {t('dash.startSubmit')}

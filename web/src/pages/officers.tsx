@@ -3,6 +3,7 @@
 // "assign officer" task and completes it with the officer, exactly the steps a person would take one by one.
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
+import { Picker } from '../picker.js';
 import { Field, PickList, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
@@ -82,13 +83,15 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
       <h2 id="officers-title">{t('officers.title')}</h2>
       <form onSubmit={submit} noValidate>
         <Field id="officer-username" label={t('officers.officer')} required error={officerError} hint={t('officers.hint')}>
-          <input
+          <Picker
+            kind="person"
+            role="liaison_officer"
             id="officer-username"
             value={officer}
-            onInput={(e) => setOfficer(e.currentTarget.value)}
-            autocomplete="off"
-            aria-invalid={!!officerError}
-            aria-describedby={officerError ? 'officer-username-error officer-username-hint' : 'officer-username-hint'}
+            onChange={setOfficer}
+            invalid={!!officerError}
+            describedBy={officerError ? 'officer-username-error officer-username-hint' : 'officer-username-hint'}
+            required
           />
         </Field>
         <PickList

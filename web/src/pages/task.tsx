@@ -1,12 +1,15 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, actOnEscalation, completeTask, getOrganization, getTask, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, searchSessions, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
+import { termRuleSets, twoRecommendationsRuleSets } from '../../../src/domain/rules.js';
+import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
+import { Picker } from '../picker.js';
 
 /** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
 const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
@@ -21,7 +24,11 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     const detail = await getTask(id);
     // The term end of the organization the process is about, for a term election's steps; the page stands without it.
     const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
-    return { detail, org };
+    // A pairing's partner is named by its code in the context: its name, where the caller may see it.
+    const partner = typeof detail.context?.partner === 'string' ? await getOrganization(detail.context.partner).catch(() => null) : null;
+    // The sessions a secretary is enrolled in are named by code: their titles and dates, as the picker finds them.
+    const enrolled = Array.isArray(detail.context?.enrolled) && detail.context.enrolled.length > 0 ? await searchSessions({ limit: 100 }).then((r) => r.items, () => []) : [];
+    return { detail, org, partner, enrolled };
   }, [id]);
   const [done, setDone] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -31,8 +38,16 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     if (data.error instanceof ApiError && (data.error.status === 404 || data.error.status === 400)) return <p class="notice error">{t('task.notFound')}</p>;
     return <ErrorBox error={data.error} retry={reload} />;
   }
-  const { detail, org } = data.data;
+  const { detail, org, partner, enrolled } = data.data;
   const { task, actions, context } = detail;
+  const sessionWords = (code: unknown) => {
+    const x = enrolled.find((e) => e.code === code);
+    return x ? `${x.title}（${x.code}，${fmtDate(x.startsOn)}–${fmtDate(x.endsOn)}）` : code;
+  };
+  const shown =
+    context && (partner || enrolled.length)
+      ? { ...context, ...(partner ? { partner: `${partner.name}（${partner.code}）` } : {}), ...(Array.isArray(context.enrolled) ? { enrolled: context.enrolled.map(sessionWords) } : {}) }
+      : context;
   const def = stepDef(task.process, task.step);
   const live = task.state !== 'done' && task.state !== 'cancelled';
 
@@ -91,7 +106,9 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         )}
       </dl>
 
-      {def?.shows && context && <DecidesOn process={task.process} shows={def.shows} context={context} />}
+      {def?.shows && shown && <DecidesOn process={task.process} shows={def.shows} context={shown} />}
+      {detail.evidence.length > 0 && <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />}
+      {detail.earlier.length > 0 && <Earlier process={task.process} earlier={detail.earlier} />}
 
       {done && (
         <p class="notice ok" role="status" data-testid="task-done">
@@ -171,6 +188,8 @@ function ContextRecord({ record, inline = false, order }: { record: Record<strin
   const entries = Object.entries(record)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .sort(([a], [b]) => rank(a) - rank(b));
+  // Votes per person (names, not fields): the most votes first, as a count sheet reads.
+  if (entries.length > 0 && entries.every(([k, v]) => typeof v === 'number' && !order.includes(k))) entries.sort(([, a], [, b]) => (b as number) - (a as number));
   const label = (k: string) => tx(`ctx.${k}`, tx(`field.${k}`, k));
   if (inline)
     return (
@@ -197,6 +216,92 @@ function ContextRecord({ record, inline = false, order }: { record: Record<strin
   );
 }
 
+/**
+ * The candidate margin a slate is held to (domain.md §4.1: seats + ceil(20% × seats)), from the rule set the
+ * context names: the seats, the candidates named and the minimum, and whether the slate meets it.
+ */
+function Margin({ process, context }: { process: string; context: Record<string, unknown> }) {
+  const seats = context.seats;
+  const ruleSet = context.ruleSet;
+  if (typeof seats !== 'number' || typeof ruleSet !== 'string') return null;
+  const rules = (process === 'term-election' ? termRuleSets : process === 'two-recommendations-one-election' ? twoRecommendationsRuleSets : []).find((r) => r.id === ruleSet);
+  if (!rules) return null;
+  const min = minimumCandidates(seats, rules);
+  const pct = Math.round(rules.candidateMarginRatio * 100);
+  // A slate to review (its count against the minimum), or a ranking to draw one from (the minimum to name).
+  if (!Array.isArray(context.candidates) && !Array.isArray(context.ranking)) return null;
+  const n = Array.isArray(context.candidates) ? context.candidates.length : null;
+  return (
+    <>
+      <dt>{t('ctx.margin')}</dt>
+      <dd data-ctx="margin">
+        {n === null ? (
+          t('ctx.marginMin', { seats, min, pct })
+        ) : (
+          <>
+            {t('ctx.marginText', { seats, n, min, pct })}
+            {' · '}
+            <strong>{t(n >= min ? 'ctx.marginMet' : 'ctx.marginShort')}</strong>
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+/** What was decided earlier in the process (the request replied to, the ballot and its counts…), latest of each step. */
+function Earlier({ process, earlier }: { process: string; earlier: TaskDetail['earlier'] }) {
+  const latest = [...new Map(earlier.map((e) => [e.step, e])).values()].sort((a, b) => a.doneAt.localeCompare(b.doneAt));
+  const order = [...new Set(stepCatalog.filter((d) => d.process === process).flatMap((d) => d.fields.map((f) => f.name)))];
+  return (
+    <section class="card" aria-labelledby="earlier-title" data-testid="earlier">
+      <h2 id="earlier-title">{t('task.earlier')}</h2>
+      {latest.map((e) => (
+        <section key={e.id} data-step={e.step} aria-labelledby={`earlier-${e.id}`}>
+          <h3 id={`earlier-${e.id}`}>
+            {stepName(process, e.step)} <span class="muted small">{t('task.earlierDone', { date: fmtDateTime(e.doneAt) })}</span>
+          </h3>
+          {Object.keys(e.outcome).length ? <ContextRecord record={e.outcome} order={order} /> : <p class="muted">{t('ctx.empty')}</p>}
+        </section>
+      ))}
+    </section>
+  );
+}
+
+/** A pairing's evidence files, by deliverable (this task's first), each downloaded with the caller's token. */
+function Evidence({ files, deliverable }: { files: TaskDetail['evidence']; deliverable?: string }) {
+  const [msg, setMsg] = useState<{ ok: string } | { error: unknown } | null>(null);
+  const shown = deliverable ? files.filter((f) => f.deliverable === deliverable) : files;
+  if (shown.length === 0) return null;
+  const get = async (f: TaskDetail['evidence'][number]) => {
+    setMsg(null);
+    try {
+      setMsg({ ok: t('rank.downloaded', { name: await download(`/api/v1/pairing/evidence/${f.id}`, f.filename) }) });
+    } catch (err) {
+      setMsg({ error: err });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="evidence-title" data-testid="evidence">
+      <h2 id="evidence-title">{t('ctx.evidence')}</h2>
+      <ul class="evidence-list">
+        {shown.map((f) => (
+          <li key={f.id} data-evidence={f.id}>
+            {tx(`opt.deliverable.${f.deliverable}`, f.deliverable)}：{f.filename} <span class="muted small">（{Math.max(1, Math.round(f.sizeBytes / 1024))} KB · {fmtDateTime(f.uploadedAt)}）</span>{' '}
+            <button type="button" class="link" onClick={() => get(f)} aria-label={`${t('ctx.download')} ${f.filename}`}>
+              {t('ctx.download')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div role="status" aria-live="polite">
+        {msg && 'ok' in msg && <p class="hint">{msg.ok}</p>}
+      </div>
+      {msg && 'error' in msg && <ErrorBox error={msg.error} />}
+    </section>
+  );
+}
+
 /** What the person decides on: the context's fields the step names (steps.ts `shows`), in its order. */
 function DecidesOn({ process, shows, context }: { process: string; shows: readonly string[]; context: Record<string, unknown> }) {
   const keys = shows.filter((k) => context[k] !== undefined);
@@ -215,6 +320,7 @@ function DecidesOn({ process, shows, context }: { process: string; shows: readon
             </dd>
           </Fragment>
         ))}
+        <Margin process={process} context={context} />
       </dl>
     </section>
   );
@@ -347,7 +453,9 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
   };
   return (
     <Field id={id} label={label} required={spec.required} error={msg} hint={hint}>
-      {spec.kind === 'select' ? (
+      {spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
+        <Picker kind={spec.kind} id={id} value={value} onChange={onInput} invalid={!!error} describedBy={describedBy} required={spec.required} role={spec.role} />
+      ) : spec.kind === 'select' ? (
         <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
           <option value="">{t('opt.choose')}</option>
           {spec.options!.map((o) => (

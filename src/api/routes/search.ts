@@ -1,0 +1,88 @@
+// The pickers' searches (issue 14, "pickers, not codes"): people (users) and training sessions by name, Chinese
+// or pinyin initials ("hbc" finds 红白村), inside the caller's subtree. Organizations are searched by
+// GET /organizations?q= (organizations.ts), with the same initials.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { roles } from '../../auth/principal.js';
+import { fillInitials, initialsQuery } from '../initials.js';
+import { inScope, organizationInScope } from '../scope.js';
+import { sessionPicksSchema, userPicksSchema } from '../schemas.js';
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const q = z.string().trim().min(1).max(100).optional().describe('part of the name, the username or code, or the name’s pinyin initials');
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+
+const search: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: ['users'],
+        description: 'People to pick: users holding a role at an organization in the caller’s subtree (or under `under`), by name, username or pinyin initials.',
+        querystring: z.object({ q, role: z.enum(roles).optional(), under: z.string().min(1).max(64).optional(), limit }),
+        response: { 200: userPicksSchema },
+      },
+    },
+    async (req) => {
+      const { q: text, role, under, limit: n } = req.query;
+      const conds = [inScope(sql, req.principal, 'o'), sql`not u.disabled`];
+      if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
+      if (role) conds.push(sql`r.role = ${role}`);
+      if (text) {
+        const initials = initialsQuery(text);
+        if (initials) await fillInitials(sql, 'users');
+        const like = likePattern(text);
+        conds.push(
+          sql`(u.username ilike ${like} or u.display_name like ${like} ${initials ? sql`or u.name_initials like ${likePattern(initials)}` : sql``})`,
+        );
+      }
+      const items = await sql<z.infer<typeof userPicksSchema>['items']>`
+        select u.username, u.display_name as "displayName",
+               json_agg(json_build_object('role', r.role, 'org', o.code, 'orgName', o.name) order by o.code, r.role) as roles
+        from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id
+        where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
+        group by u.id order by u.username limit ${n}`;
+      return { items };
+    },
+  );
+
+  app.get(
+    '/training-sessions',
+    {
+      schema: {
+        tags: ['training'],
+        description:
+          'Sessions to pick: held by an organization in the caller’s subtree, or with an enrolment from one (a secretary finds the county’s session it is enrolled in); by title, code or pinyin initials; latest first.',
+        querystring: z.object({ q, limit }),
+        response: { 200: sessionPicksSchema },
+      },
+    },
+    async (req) => {
+      const { q: text, limit: n } = req.query;
+      const conds = [
+        sql`(${inScope(sql, req.principal, 'o')} or exists (
+              select 1 from training_enrolments e join organizations eo on eo.id = e.organization_id
+              where e.session_id = s.id and ${inScope(sql, req.principal, 'eo')}))`,
+      ];
+      if (text) {
+        const initials = initialsQuery(text);
+        if (initials) await fillInitials(sql, 'training_sessions');
+        const like = likePattern(text);
+        conds.push(sql`(s.title like ${like} or s.code ilike ${like} ${initials ? sql`or s.title_initials like ${likePattern(initials)}` : sql``})`);
+      }
+      const items = await sql<z.infer<typeof sessionPicksSchema>['items']>`
+        select s.code, s.title, o.code as organization, o.name as "organizationName",
+               to_char(s.starts_on, 'YYYY-MM-DD') as "startsOn", to_char(s.ends_on, 'YYYY-MM-DD') as "endsOn"
+        from training_sessions s join organizations o on o.id = s.organization_id
+        where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
+        order by s.starts_on desc, s.code limit ${n}`;
+      return { items };
+    },
+  );
+};
+
+export default search;

@@ -1,0 +1,175 @@
+// One picker for everything a person names — an organization, a person, a training session — searched by name
+// (Chinese, or pinyin initials: "hbc" finds 红白村) inside the caller's subtree. The WAI-ARIA 1.2 combobox
+// pattern (an input with a listbox popup): type to search, ↓/↑ to move, Enter to pick, Escape to close; the
+// number of results is announced. What it sends is unchanged (a code, a username, a session code): typing
+// one that is known works as before, without picking.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { searchOrganizations, searchSessions, searchUsers } from './api.js';
+import { fmtDate, t, tx } from './i18n/index.js';
+
+export interface PickOption {
+  value: string;
+  label: string;
+  detail?: string;
+}
+
+export type PickerKind = 'organization' | 'person' | 'session';
+
+export interface PickerProps {
+  id: string;
+  /** The value sent: the picked option's, or the text typed when nothing is picked. */
+  value: string;
+  onChange: (value: string) => void;
+  invalid?: boolean;
+  describedBy?: string;
+  required?: boolean;
+  /** Only organizations of this type (GET /organizations `type`), people holding this role. */
+  type?: string;
+  role?: string;
+}
+
+const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickOption[]>> = {
+  organization: async (q, p) =>
+    (await searchOrganizations({ q: q || undefined, type: p.type, limit: 20 })).items.map((o) => ({ value: o.code, label: o.name, detail: o.code })),
+  person: async (q, p) =>
+    (await searchUsers({ q: q || undefined, role: p.role, limit: 20 })).items.map((u) => ({
+      value: u.username,
+      label: u.displayName ? `${u.displayName}（${u.username}）` : u.username,
+      detail: u.roles.map((r) => `${tx(`role.${r.role}`, r.role)} · ${r.orgName}`).join('；'),
+    })),
+  session: async (q) =>
+    (await searchSessions({ q: q || undefined, limit: 20 })).items.map((s) => ({
+      value: s.code,
+      label: s.title,
+      detail: `${s.code} · ${fmtDate(s.startsOn)}–${fmtDate(s.endsOn)} · ${s.organizationName}`,
+    })),
+};
+
+export function Picker(props: PickerProps & { kind: PickerKind }) {
+  const { id, value, onChange, kind } = props;
+  const [text, setText] = useState(value);
+  const [options, setOptions] = useState<PickOption[]>([]);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  const [status, setStatus] = useState('');
+  const seq = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const listId = `${id}-listbox`;
+
+  // The value set from outside (the form reset, a session just created): the text follows.
+  const sent = useRef(value);
+  useEffect(() => {
+    if (value !== sent.current) {
+      sent.current = value;
+      setText(value);
+    }
+  }, [value]);
+  const send = (v: string) => {
+    sent.current = v;
+    onChange(v);
+  };
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const search = (q: string, delay: number) => {
+    clearTimeout(timer.current);
+    const n = ++seq.current;
+    timer.current = setTimeout(() => {
+      setStatus(t('pick.searching'));
+      searchers[kind](q.trim(), props).then(
+        (found) => {
+          if (n !== seq.current) return;
+          // A known code or username typed in full is taken as it is: nothing to pick.
+          const exact = q.trim() !== '' && found.find((o) => o.value === q.trim());
+          if (exact) return (setOptions([]), setOpen(false), setStatus(t('pick.picked', { name: exact.label })));
+          setOptions(found);
+          setActive(-1);
+          setOpen(true);
+          setStatus(found.length ? t('pick.results', { n: found.length }) : t('pick.none'));
+        },
+        () => n === seq.current && (setOptions([]), setStatus(t('pick.failed'))),
+      );
+    }, delay);
+  };
+  const pick = (o: PickOption) => {
+    setText(o.label);
+    send(o.value);
+    setOpen(false);
+    setActive(-1);
+    setStatus(t('pick.picked', { name: o.label }));
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (!open || options.length === 0) return search(text, 0);
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      setActive((a) => (a + step + options.length) % options.length);
+    } else if (e.key === 'Enter' && open && active >= 0 && options[active]) {
+      e.preventDefault();
+      pick(options[active]);
+    } else if (e.key === 'Escape' && open) {
+      e.preventDefault();
+      setOpen(false);
+      setActive(-1);
+    }
+  };
+
+  const activeId = open && active >= 0 ? `${id}-opt-${active}` : undefined;
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
+  }, [activeId]);
+
+  return (
+    <div class="picker">
+      <input
+        id={id}
+        type="text"
+        role="combobox"
+        autocomplete="off"
+        spellcheck={false}
+        aria-autocomplete="list"
+        aria-expanded={open}
+        aria-controls={listId}
+        aria-activedescendant={activeId}
+        aria-invalid={props.invalid}
+        aria-describedby={[`${id}-pick-hint`, props.describedBy].filter(Boolean).join(' ')}
+        required={props.required}
+        placeholder={t(`pick.placeholder.${kind}`)}
+        value={text}
+        data-value={value}
+        onInput={(e) => {
+          const v = e.currentTarget.value;
+          setText(v);
+          send(v.trim());
+          search(v, 200);
+        }}
+        onFocus={() => !open && search(text === '' || text === value ? '' : text, 150)}
+        onKeyDown={onKeyDown}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+      />
+      <ul id={listId} role="listbox" class="picker-list" hidden={!open || options.length === 0} aria-label={t(`pick.list.${kind}`)}>
+        {options.map((o, i) => (
+          <li
+            key={o.value}
+            id={`${id}-opt-${i}`}
+            role="option"
+            aria-selected={i === active}
+            class={i === active ? 'active' : undefined}
+            data-value={o.value}
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => pick(o)}
+          >
+            <span class="picker-label">{o.label}</span>
+            {o.detail && <span class="picker-detail">{o.detail}</span>}
+          </li>
+        ))}
+      </ul>
+      <p class="hint" id={`${id}-pick-hint`}>
+        {t(`pick.hint.${kind}`)}
+      </p>
+      <p class="sr-only" role="status" aria-live="polite">
+        {status}
+      </p>
+    </div>
+  );
+}
