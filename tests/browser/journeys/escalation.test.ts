@@ -3,7 +3,7 @@ import { addOrganizations, eventually, orgRow, uniqueCode } from '../../helpers/
 import type { Locator } from 'playwright-core';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../../src/domain/dates.js';
-import { startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey, pick } from './journey.js';
 
 // A supervisor acts on escalations in the overdue page (domain.md §3): two villages whose election requests were
 // due three weeks ago (due dates set from the term register, not shortened timers) and have escalated to the
@@ -43,7 +43,7 @@ describe.skipIf('skip' in browser)(`journey: escalation${'skip' in browser ? ` (
     const op = organizer.page;
     await op.getByRole('link', { name: '工作看板' }).click();
     for (const v of [va, vb]) {
-      await op.getByLabel('党组织编码').fill(v); // picker: the organization is typed as its code today
+      await pick(op, '#start-org', names[v]!, v);
       await op.getByRole('button', { name: '发起', exact: true }).click();
       await op.getByText(`已发起：term-election:${v}`).waitFor();
     }
@@ -100,7 +100,7 @@ describe.skipIf('skip' in browser)(`journey: escalation${'skip' in browser ? ` (
     await showTasks(groupA, itemA);
     const actionsA = page.getByTestId(`actions-${taskA}`);
     await actionsA.getByRole('button', { name: '改派' }).click();
-    await actionsA.getByLabel('改派给（用户名）').fill(newSecretary.username); // picker: the person is typed as a username today
+    await pick(actionsA, `#act-${taskA}-assignee`, newSecretary.username, newSecretary.username);
     await actionsA.getByLabel('理由').fill('原书记调离，由新任书记报送');
     await j.screen(supervisor, '03-supervisor-reassign');
     await actionsA.getByRole('button', { name: '提交' }).click();

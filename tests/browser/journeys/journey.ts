@@ -11,6 +11,16 @@ import { a11yViolations, artifacts, openBrowser, signIn, type Session } from '..
 import type { Role } from '../../../src/auth/principal.js';
 import { stepDef } from '../../../src/domain/steps.js';
 import { isShown } from '../../../src/domain/step-outcomes.js';
+import type { Locator, Page } from 'playwright-core';
+
+/**
+ * Names an organization, a person or a training session as a person does (web/src/picker.tsx): types part of its
+ * name (or pinyin initials) into the picker `input` and picks the entry whose value is `value` from the list.
+ */
+export async function pick(scope: Page | Locator, input: string, query: string, value: string): Promise<void> {
+  await scope.locator(input).fill(query);
+  await scope.locator(`[role="option"][data-value="${value}"]`).first().click();
+}
 
 export const PASSWORD = 'correct horse battery'; // what startStack().userWith gives every user
 export const phone = { width: 390, height: 844 };
@@ -96,6 +106,8 @@ export async function startJourney(executablePath: string, prefix: string): Prom
       const input = form.locator(`#f-${f.name}`);
       if (f.kind === 'select') await input.selectOption(v);
       else if (f.kind === 'check') await (v === 'true' ? input.check() : input.uncheck());
+      // A person, organization or session is picked from the list the search offers (by its code or username here).
+      else if (f.kind === 'person' || f.kind === 'organization' || f.kind === 'session') await pick(form, `#f-${f.name}`, v, v);
       else await input.fill(v);
     }
   };

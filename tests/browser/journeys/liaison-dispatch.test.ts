@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
-import { startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey, pick } from './journey.js';
 
 // 选派党建联络员 (domain.md §4.4), in Chromium, each step by its own role: the township organizer assigns one liaison
 // officer to two firms without a Party organization from the dashboard; the officer (on a phone) acknowledges and
@@ -48,7 +48,7 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
     const bulk = op.getByTestId('bulk-officers');
     await bulk.getByLabel(smallName).check();
     await bulk.getByLabel(readyName).check();
-    await bulk.getByLabel('联络员（用户名）').fill(officer.username); // picker: the officer is typed as a username today
+    await pick(bulk, '#officer-username', officer.username, officer.username);
     await j.screen(organizer, '01-organizer-assigns');
     await bulk.getByRole('button', { name: '为所选单位选派' }).click();
     const result = bulk.getByTestId('officers-result');

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addDays, shanghaiDate } from '../../../src/domain/dates.js';
-import { startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey, pick } from './journey.js';
 
 // 轮训 (domain.md §4.3), in Chromium, each step by its own role: the county organizer creates a session and enrols two
 // village secretaries from the dashboard; the first village's secretary records the attendance on a phone, which
@@ -55,7 +55,7 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await bulk.getByRole('button', { name: '新建培训班' }).click();
     await bulk.getByLabel(/^培训班编码/).fill(session);
     await bulk.getByLabel('培训班名称').fill('村党组织书记轮训班');
-    await bulk.getByLabel('举办党委编码').fill(county); // picker: the organizing committee is typed as its code today
+    await pick(bulk, '#ns-organization', '清河县委', county);
     await bulk.getByLabel('开班日期').fill(today);
     await bulk.getByLabel('结业日期').fill(addDays(today, 4));
     await bulk.getByRole('button', { name: '创建培训班' }).click();
@@ -72,7 +72,7 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     const secretaryA = await j.person('secretary', va);
     await j.openFromMyTasks(secretaryA, taskA, '03-secretary-training');
     expect(await secretaryA.page.getByTestId('decides-on').textContent()).toContain(session);
-    await j.fill(secretaryA, 'rotation-training', 'training', { session, attended: 'true' }); // picker: the session is typed as its code today
+    await j.fill(secretaryA, 'rotation-training', 'training', { session, attended: 'true' });
     await j.screen(secretaryA, '03-secretary-attendance');
     await j.submit(secretaryA);
     const [doneA] = await j.s.sql<{ actor: string }[]>`select actor from task_events where task_id = ${taskA} and kind = 'completed'`;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
-import { startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey, pick } from './journey.js';
 
 // 换届选举 (domain.md §4.1) from the term register to the approved result and the new term on the register, every
 // step in Chromium by a user who holds only that step's role: the county organizer starts it from the register on
@@ -43,7 +43,7 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     await op.getByRole('heading', { name: '工作看板' }).waitFor();
     await op.getByTestId('terms').getByText(villageName).waitFor();
     await j.screen(organizer, '01-organizer-register');
-    await op.getByLabel('党组织编码').fill(village); // picker: the organization is typed as its code today
+    await pick(op, '#start-org', '青石村', village);
     await op.getByRole('button', { name: '发起', exact: true }).click();
     await op.getByText(`已发起：${wf}`).waitFor();
     await expect.poll(() => op.locator(`[data-process="${wf}"]`).textContent(), { timeout: 60_000 }).toContain('换届请示');
