@@ -15,10 +15,11 @@ import type { Locator, Page } from 'playwright-core';
 
 /**
  * Names an organization, a person or a training session as a person does (web/src/picker.tsx): types part of its
- * name (or pinyin initials) into the picker `input` and picks the entry whose value is `value` from the list.
+ * name, code or username (or pinyin initials) into the picker `input` and picks the entry whose value is `value`.
  */
 export async function pick(scope: Page | Locator, input: string, query: string, value: string): Promise<void> {
-  await scope.locator(input).fill(query);
+  // A code or username typed in full is taken as it is, with no list to pick from: a person types part of it.
+  await scope.locator(input).fill(query === value ? query.slice(0, -1) : query);
   await scope.locator(`[role="option"][data-value="${value}"]`).first().click();
 }
 
