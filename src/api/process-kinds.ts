@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Sql } from '../db/client.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
-import { urbanSectors } from '../../workflows/pairing/rules.js';
+import { isPairingPartner, kindAppliesTo, urbanSectors, type StartOrg } from '../domain/process-starts.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
 import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
@@ -51,7 +51,9 @@ async function nextNumber(sql: Sql, table: 'secretary_selections' | 'pairings', 
   return r!.n;
 }
 
-const isUnit = (org: StartRequest['org']) => org.type === 'unit';
+/** The organization as the shared start checks (src/domain/process-starts.ts) read it. */
+const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, termEndsOn: org.term_ends_on });
+const applies = (kind: keyof typeof kindAppliesTo, org: StartRequest['org']) => kindAppliesTo[kind](facts(org));
 
 export const processKinds = {
   'term-election': kind({
@@ -59,7 +61,7 @@ export const processKinds = {
     workflow: termElection,
     ruleSets: termRuleSets.map((r) => r.id),
     check: ({ org }) => {
-      if (!org.term_ends_on) throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
+      if (!applies('term-election', org)) throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
     },
     input: ({ body }) => ({ organization: body.organization, ruleSet: body.ruleSet }),
   }),
@@ -68,7 +70,7 @@ export const processKinds = {
     workflow: twoRecommendationsOneElection,
     ruleSets: twoRecommendationsRuleSets.map((r) => r.id),
     check: ({ org }) => {
-      if (isUnit(org) || org.parent_id === null || !['rural', 'community'].includes(org.sector)) {
+      if (!applies('two-recommendations-one-election', org)) {
         throw badField('body.organization', 'not a village or community Party organization under a township committee', 'two recommendations, one election selects village and community secretaries');
       }
     },
@@ -83,7 +85,7 @@ export const processKinds = {
     about: "the rotation training cycles (轮训) of an organization's secretary; secretary: the first cycle's (default: the register's)",
     workflow: rotationTraining,
     check: ({ org }) => {
-      if (isUnit(org)) throw badField('body.organization', 'organization is a unit', 'a unit without a Party organization has no secretary to train');
+      if (!applies('rotation-training', org)) throw badField('body.organization', 'organization is a unit', 'a unit without a Party organization has no secretary to train');
     },
     input: ({ body }) => ({ organization: body.organization, secretary: body.secretary }),
   }),
@@ -91,7 +93,7 @@ export const processKinds = {
     about: 'a liaison officer dispatched (选派党建联络员) to a unit without a Party organization',
     workflow: liaisonDispatch,
     check: ({ org }) => {
-      if (!isUnit(org)) throw badField('body.organization', 'organization is not a unit', 'liaison officers are dispatched to units without a Party organization');
+      if (!applies('liaison-dispatch', org)) throw badField('body.organization', 'organization is not a unit', 'liaison officers are dispatched to units without a Party organization');
     },
     input: ({ body }) => ({ organization: body.organization }),
   }),
@@ -101,13 +103,13 @@ export const processKinds = {
     ruleSets: pairingRuleSets.map((r) => r.id),
     requires: { partner: 'required: the urban unit paired with the village' },
     check: async ({ sql, principal, body, org }) => {
-      if (isUnit(org) || org.sector !== 'rural' || org.parent_id === null) {
+      if (!applies('pairing', org)) {
         throw badField('body.organization', "not a village's Party organization", 'a pairing is about an administrative village');
       }
       // The partner must be visible to the caller (404 otherwise, like any organization outside the subtree).
       const partner = await organizationInScope(sql, principal, body.partner!);
       const [p] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${partner.id}`;
-      if (p!.type === 'unit' || !(urbanSectors as readonly string[]).includes(p!.sector)) {
+      if (!isPairingPartner(p!)) {
         throw badField('body.partner', `not an urban unit's Party organization (sector one of ${urbanSectors.join(', ')})`);
       }
     },
@@ -125,8 +127,8 @@ export const processKinds = {
     about: 'a term missing from the register (补录届期信息): the organizer of the supervising committee is asked to fill it in',
     workflow: termDateMissing,
     check: ({ org }) => {
-      if (isUnit(org) || org.parent_id === null) throw badField('body.organization', 'not a Party organization under a supervising committee', 'only a Party organization with a committee above it has a term to fill in');
-      if (org.term_ends_on) throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
+      if (org.type === 'unit' || org.parent_id === null) throw badField('body.organization', 'not a Party organization under a supervising committee', 'only a Party organization with a committee above it has a term to fill in');
+      if (!applies('term-date-missing', org)) throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
     },
     input: ({ body }) => ({ organization: body.organization }),
   }),

@@ -5,7 +5,9 @@ import { termElection, type TermElectionInput } from '../../workflows/term-elect
 export const TERM_ELECTION = 'term-election';
 
 /** The workflow id of a process: one live process of a kind per organization. */
-export const processId = (kind: string, organization: string) => `${kind}:${organization}`;
+import { processIdOf } from '../domain/process-starts.js';
+
+export const processId = processIdOf;
 
 export class AlreadyRunning extends Error {
   constructor(readonly id: string) {

@@ -64,7 +64,7 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     const { page } = b;
     await signIn(page, organizer.username, PASSWORD);
     await page.getByRole('link', { name: '工作看板' }).click();
-    const start = page.getByTestId('start-election');
+    const start = page.getByTestId('start-process');
     const box = start.getByRole('combobox', { name: /党组织/ });
     await box.fill('红白村');
     const list = start.getByRole('listbox');

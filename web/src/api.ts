@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type * as S from '../../src/api/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 import type { Sector } from '../../src/organizations/import/columns.js';
+import type { StartedByHand } from '../../src/domain/process-starts.js';
 
 export interface FieldError {
   field?: string;
@@ -193,11 +194,14 @@ export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<
 
 // ---- processes ----
 
-/** The kinds POST /processes/{kind} starts today (src/api/process-kinds.ts). */
-export type ProcessKind = 'term-election' | 'rotation-training' | 'liaison-dispatch';
+/** The kinds a person starts (src/domain/process-starts.ts, read by POST /processes/{kind} too). */
+export type ProcessKind = StartedByHand;
 /** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
-export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string } = {}) =>
+export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string; partner?: string } = {}) =>
   request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
+/** POST /training/secretary-changes: a new secretary closes the current training cycle and opens a new one (409: none running). */
+export const recordSecretaryChange = (organization: string, secretary: string, reason?: string) =>
+  request<{ closedCycle: number }>('POST', '/api/v1/training/secretary-changes', { organization, secretary, ...(reason ? { reason } : {}) });
 /** GET /processes/{id} */
 export const getProcess = (id: string) => request<ProcessState>('GET', `/api/v1/processes/${encodeURIComponent(id)}`);
 

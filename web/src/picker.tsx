@@ -4,7 +4,7 @@
 // number of results is announced. What it sends is unchanged (a code, a username, a session code): typing
 // one that is known works as before, without picking.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { searchOrganizations, searchSessions, searchUsers } from './api.js';
+import { searchOrganizations, searchSessions, searchUsers, type Organization } from './api.js';
 import { fmtDate, t, tx } from './i18n/index.js';
 
 export interface PickOption {
@@ -26,11 +26,16 @@ export interface PickerProps {
   /** Only organizations of this type (GET /organizations `type`), people holding this role. */
   type?: string;
   role?: string;
+  /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
+  accept?: (o: Organization) => boolean;
 }
 
 const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickOption[]>> = {
   organization: async (q, p) =>
-    (await searchOrganizations({ q: q || undefined, type: p.type, limit: 20 })).items.map((o) => ({ value: o.code, label: o.name, detail: o.code })),
+    (await searchOrganizations({ q: q || undefined, type: p.type, limit: p.accept ? 100 : 20 })).items
+      .filter((o) => !p.accept || p.accept(o))
+      .slice(0, 20)
+      .map((o) => ({ value: o.code, label: o.name, detail: o.code })),
   person: async (q, p) =>
     (await searchUsers({ q: q || undefined, role: p.role, limit: 20 })).items.map((u) => ({
       value: u.username,

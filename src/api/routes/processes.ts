@@ -10,6 +10,7 @@ import { reasonSchema } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { badField, processKindNames, processKinds as registry, type StartRequest } from '../process-kinds.js';
 import { processSchema } from '../schemas.js';
+import { startRoles } from '../../domain/process-starts.js';
 
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];
 const withRuleSets = processKindNames.filter((k) => registry[k].ruleSets).join(', ');
@@ -49,7 +50,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
         if (!req.body[field]) throw badField(`body.${field}`, message);
       }
       const scoped = await organizationInScope(app.sql, req.principal, req.body.organization);
-      requireRole(req.principal, scoped.path, ['admin', 'organizer']);
+      requireRole(req.principal, scoped.path, startRoles);
       const [org] = await app.sql<StartRequest['org'][]>`
         select id, type, sector, parent_id, term_ends_on from organizations where id = ${scoped.id}`;
       const start: StartRequest = { sql: app.sql, principal: req.principal, body: req.body, org: org!, workflowId: processId(name, req.body.organization) };

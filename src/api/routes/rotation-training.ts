@@ -10,6 +10,7 @@ import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
 import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
+import { secretaryChangeRoles } from '../../domain/process-starts.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
 
 const code = z.string().min(1).max(64);
@@ -141,7 +142,7 @@ const training: FastifyPluginAsync = async (fastify) => {
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
         const org = await organizationInScope(sql, req.principal, req.body.organization);
-        requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
+        requireRole(req.principal, org.path, secretaryChangeRoles);
         const { organization, ...change } = req.body;
         return { status: 200, body: await app.updateProcess(req, processId(KIND, organization), newSecretaryUpdate, change, ended) };
       }),

@@ -4,14 +4,12 @@ import { prepareBrowser } from '../../helpers/browser.js';
 import { addDays, shanghaiDate } from '../../../src/domain/dates.js';
 import { startJourney, type Journey, pick } from './journey.js';
 
-// 轮训 (domain.md §4.3), in Chromium, each step by its own role: the county organizer creates a session and enrols two
-// village secretaries from the dashboard; the first village's secretary records the attendance on a phone, which
-// closes the cycle (the next one is registered to start when this one ends); the second village gets a new
-// secretary, which closes its cycle and opens a new one at once, and the new secretary finds the new cycle's
-// training in "my tasks" on a phone.
-// Not in the web UI today (done through the API, as an organizer would with a script, and said so in the report):
-// starting a secretary's first cycle (POST /processes/rotation-training) and recording a new secretary
-// (POST /training/secretary-changes).
+// 轮训 (domain.md §4.3), in Chromium, each step by its own role: the county organizer starts both village
+// secretaries' first cycles from the dashboard (发起流程: 书记轮训, the village picked by name), creates a session and
+// enrols them; the first village's secretary records the attendance on a phone, which closes the cycle (the next one
+// is registered to start when this one ends); the organizer records the second village's new secretary on its
+// organization page (书记变更), which closes its cycle and opens a new one at once, and the new secretary finds the
+// new cycle's training in "my tasks" on a phone.
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
@@ -39,18 +37,21 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
 
   it('enrols, records attendance, closes the cycle, and a new secretary opens a new one', async () => {
     const organizer = await j.person('organizer', county);
-    // No page starts a secretary's cycle: through the API, as the organizer (see the file's comment).
-    const { authorization } = await j.s.userWith([{ role: 'organizer', org: county }]);
+    const op = organizer.page;
+    // The organizer starts each secretary's first cycle from the dashboard: 书记轮训, the village picked by name.
+    await op.getByRole('link', { name: '工作看板' }).click();
+    const start = op.getByTestId('start-process');
+    await start.getByLabel('流程', { exact: true }).selectOption({ label: '书记轮训' });
     for (const v of [va, vb]) {
-      const r = await j.s.app.inject({ method: 'POST', url: '/api/v1/processes/rotation-training', headers: { authorization }, payload: { organization: v } });
-      expect(r.statusCode, r.body).toBe(201);
+      await pick(start, '#start-org', names[v]!.slice(0, 3), v);
+      await start.getByRole('button', { name: '发起', exact: true }).click();
+      await start.getByText(`已发起：rotation-training:${v}`).waitFor();
     }
+    await j.screen(organizer, '00-organizer-starts-training');
     const taskA = await j.openTask(`rotation-training:${va}`, 'training');
     const taskB1 = await j.openTask(`rotation-training:${vb}`, 'training');
 
     // Enrolment: the organizer creates the session and enrols both secretaries from the dashboard.
-    const op = organizer.page;
-    await op.getByRole('link', { name: '工作看板' }).click();
     const bulk = op.getByTestId('bulk-enrol');
     await bulk.getByRole('button', { name: '新建培训班' }).click();
     await bulk.getByLabel(/^培训班编码/).fill(session);
@@ -90,9 +91,22 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await coverage.waitFor();
     await j.screen(organizer, '05-organizer-coverage');
 
-    // Village B gets a new secretary (no page for it: through the API), which closes its cycle and opens a new one.
-    const change = await j.s.app.inject({ method: 'POST', url: '/api/v1/training/secretary-changes', headers: { authorization }, payload: { organization: vb, secretary: '孙丽', reason: '原书记调任' } });
-    expect(change.statusCode, change.body).toBe(200);
+    // Village B gets a new secretary: the organizer finds the village by name and records it on its page (书记变更),
+    // which closes its cycle and opens a new one. The page offers no second start of the running training.
+    await op.getByRole('link', { name: '组织架构' }).click();
+    await op.getByLabel('搜索党组织').fill('西岭村');
+    await op.getByRole('button', { name: '搜索', exact: true }).click();
+    await op.getByRole('search').getByRole('link', { name: new RegExp(names[vb]!) }).click();
+    const processes = op.getByTestId('org-processes');
+    await processes.getByText(/书记轮训进行中/).waitFor();
+    expect(await processes.getByRole('button', { name: '发起书记轮训' }).count()).toBe(0);
+    const form = op.getByTestId('secretary-change');
+    await form.getByLabel(/^新任书记/).fill('孙丽');
+    await form.getByLabel('变更原因').fill('原书记调任');
+    await j.screen(organizer, '05-organizer-secretary-change');
+    await form.getByRole('button', { name: '登记书记变更' }).click();
+    await form.getByText(/^已登记新任书记 孙丽：第 1 期轮训已结束，新一期轮训已开始。$/).waitFor();
+    await j.screen(organizer, '05-organizer-secretary-changed');
     await eventually('the first cycle’s task closed', async () => (await j.s.sql<{ state: string }[]>`select state from tasks where id = ${taskB1}`)[0]?.state === 'cancelled', 60_000);
     const taskB2 = await eventually(
       'the new cycle’s training task',

@@ -2,14 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addDays, shanghaiDate } from '../../../src/domain/dates.js';
-import { startJourney, type Journey, type Person } from './journey.js';
+import { pick, startJourney, type Journey, type Person } from './journey.js';
 
 // 两推一选 (domain.md §4.2), in Chromium, each step by its own role: the township organizer publishes the plan, the
 // village secretary (on a phone) records both recommendation rounds, the township fixes the preliminary candidates,
 // the secretary records the election and the new secretary (一肩挑), the township supervisor approves; the village's
 // page then names its new secretary. Second village: the township finds no suitable candidate and the county
-// organizer dispatches a first secretary (第一书记).
-// Not in the web UI today: starting the process (no page offers it; done through the API as the township organizer).
+// organizer dispatches a first secretary (第一书记). The township organizer starts each selection: the first from the
+// dashboard (发起流程: 两推一选, the village picked by name), the second from the village's organization page.
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`journey: two recommendations, one election${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
@@ -21,7 +21,6 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
   const names = { [va]: `东湾村党支部${va}`, [vb]: `西岭村党支部${vb}` };
   const today = shanghaiDate(Date.now());
   let organizer: Person;
-  let townshipAuth: string;
 
   beforeAll(async () => {
     j = await startJourney('executablePath' in browser ? browser.executablePath : '', 'two-rec');
@@ -32,7 +31,6 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
       orgRow(vb, township, { name: names[vb], full_members: 30, probationary_members: 2 }),
     ]);
     organizer = await j.person('organizer', township);
-    townshipAuth = (await j.s.userWith([{ role: 'organizer', org: township }])).authorization;
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') await j.dumpOnFailure(ctx.task.name);
@@ -41,11 +39,36 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
     await j?.close();
   });
 
-  /** No page starts 两推一选: through the API, as the township's organizer. */
-  const start = async (village: string) => {
-    const r = await j.s.app.inject({ method: 'POST', url: '/api/v1/processes/two-recommendations-one-election', headers: { authorization: townshipAuth }, payload: { organization: village } });
-    expect(r.statusCode, r.body).toBe(201);
-    return `two-recommendations-one-election:${village}`;
+  /** The township organizer starts 两推一选 from the dashboard, picking the village by name. */
+  const startFromDashboard = async (village: string) => {
+    const op = organizer.page;
+    await op.getByRole('link', { name: '工作看板' }).click();
+    const start = op.getByTestId('start-process');
+    await start.getByLabel('流程', { exact: true }).selectOption({ label: '两推一选' });
+    await pick(start, '#start-org', names[village]!.slice(0, 3), village);
+    await j.screen(organizer, '00-organizer-starts-selection');
+    await start.getByRole('button', { name: '发起', exact: true }).click();
+    const wf = `two-recommendations-one-election:${village}`;
+    await start.getByText(`已发起：${wf}`).waitFor();
+    return wf;
+  };
+
+  /** The township organizer starts 两推一选 on the village's organization page, found by name; then it shows as running. */
+  const startFromOrgPage = async (village: string) => {
+    const op = organizer.page;
+    await op.getByRole('link', { name: '组织架构' }).click();
+    await op.getByLabel('搜索党组织').fill(names[village]!.slice(0, 3));
+    await op.getByRole('button', { name: '搜索', exact: true }).click();
+    await op.getByRole('search').getByRole('link', { name: new RegExp(names[village]!) }).click();
+    const processes = op.getByTestId('org-processes');
+    await processes.getByRole('button', { name: '发起两推一选' }).click();
+    const wf = `two-recommendations-one-election:${village}`;
+    await op.locator(`[data-process="${wf}"]`).waitFor();
+    await j.screen(organizer, '09-organizer-started-from-org-page');
+    await op.goBack();
+    await processes.getByText(/两推一选进行中/).waitFor();
+    expect(await processes.getByRole('button', { name: '发起两推一选' }).count()).toBe(0);
+    return wf;
   };
 
   /** Plan and both recommendation rounds, as the township organizer and the village secretary. */
@@ -59,7 +82,7 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
   };
 
   it('from the township’s plan to the approved secretary (一肩挑)', async () => {
-    const wf = await start(va);
+    const wf = await startFromDashboard(va);
     const secretary = await j.person('secretary', va);
     const supervisor = await j.person('supervisor', township);
     await planAndRecommend(wf, secretary, true);
@@ -99,13 +122,13 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
   });
 
   it('no suitable candidate: the county dispatches a first secretary', async () => {
-    const wf = await start(vb);
+    const wf = await startFromOrgPage(vb);
     const secretary = await j.person('secretary', vb);
     await planAndRecommend(wf, secretary, false);
     const id = await j.openTask(wf, 'preliminary-candidates');
     await j.openFromMyTasks(organizer, id);
     await j.fill(organizer, 'two-recommendations-one-election', 'preliminary-candidates', { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' });
-    await j.screen(organizer, '09-organizer-no-suitable-candidate');
+    await j.screen(organizer, '10-organizer-no-suitable-candidate');
     await j.submit(organizer);
 
     const countyOrganizer = await j.person('organizer', county);

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type ProcessState, type Term } from '../api.js';
+import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type Organization, type ProcessKind, type ProcessState, type Term } from '../api.js';
+import { isPairingPartner, kindAppliesTo, kindsStartedByHand, startRoles } from '../../../src/domain/process-starts.js';
 import { Picker } from '../picker.js';
 import { orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
-import { fmtDate, t } from '../i18n/index.js';
+import { fmtDate, t, tx } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { BulkOfficers } from './officers.js';
 import { HolidayYears } from './calendar.js';
@@ -22,11 +23,12 @@ export function rememberStarted(id: string): string[] {
 }
 
 /**
- * Committee / organizer view of their subtree: terms ending, work by step, starting a term election, training,
+ * Committee / organizer view of their subtree: terms ending, work by step, starting a process, training,
  * liaison and urban–rural pairing coverage per county, enrolling many secretaries in a training session.
  */
 export function DashboardPage({ user }: { user: Me }) {
   const scopes = orgsWith(user, 'admin', 'organizer');
+  const canStart = orgsWith(user, ...startRoles).length > 0;
   const [scope, setScope] = useState<string | null>(scopes[0] ?? null);
   const org = scope ?? undefined;
   const [started, setStarted] = useState<string[]>(startedProcesses);
@@ -53,7 +55,7 @@ export function DashboardPage({ user }: { user: Me }) {
         </Field>
       )}
       <div class="grid">
-        <StartElection defaultOrg="" onStarted={remember} />
+        {canStart && <StartProcess onStarted={remember} />}
         <Started ids={started} />
         <TermsEnding org={org} version={version} />
         <ByStep org={org} version={version} />
@@ -68,19 +70,34 @@ export function DashboardPage({ user }: { user: Me }) {
   );
 }
 
-function StartElection({ onStarted, defaultOrg }: { onStarted: (id: string) => void; defaultOrg: string }) {
-  const [code, setCode] = useState(defaultOrg);
-  const [error, setError] = useState<string | null>(null);
+/** An organization as the shared start checks read it (src/domain/process-starts.ts). */
+export const startFacts = (o: Organization) => ({ type: o.type, sector: o.sector, hasParent: o.parentCode !== null, termEndsOn: o.termEndsOn });
+
+/** The message of a refused start: already running (naming the kind), not in the subtree, or the API's reason. */
+export function startRefusal(kind: ProcessKind, err: unknown): string {
+  if (err instanceof ApiError && err.status === 409) return t('dash.alreadyRunning', { process: processName(kind) });
+  if (err instanceof ApiError && err.status === 404) return t('dash.noSuchOrg');
+  return err instanceof ApiError && err.details[0]?.message ? `${err.message}（${err.details[0].message}）` : errorText(err);
+}
+
+/** Starting a process: its kind (those the caller may start), the organization, and a pairing's partner. */
+function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
+  const [kind, setKind] = useState<ProcessKind>(kindsStartedByHand[0]);
+  const [code, setCode] = useState('');
+  const [partner, setPartner] = useState('');
+  const [error, setError] = useState<{ field: 'organization' | 'partner'; text: string } | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const pairing = kind === 'pairing';
   const submit = async (e: Event) => {
     e.preventDefault();
     setOk(null);
-    if (!code.trim()) return setError(t('v.required'));
+    if (!code.trim()) return setError({ field: 'organization', text: t('v.required') });
+    if (pairing && !partner.trim()) return setError({ field: 'partner', text: t('v.required') });
     setBusy(true);
     setError(null);
     try {
-      const { id } = await startProcess('term-election', code.trim());
+      const { id } = await startProcess(kind, code.trim(), pairing ? { partner: partner.trim() } : {});
       setOk(t('dash.started', { id }));
       onStarted(id);
     } catch (err) {
@@ -89,19 +106,60 @@ function StartElection({ onStarted, defaultOrg }: { onStarted: (id: string) => v
         const running = (err.raw as { error?: { details?: { id?: string } } })?.error?.details?.id;
         if (running) onStarted(running);
       }
-      if (err instanceof ApiError && err.status === 409) setError(t('dash.alreadyRunning'));
-      else if (err instanceof ApiError && err.status === 404) setError(t('dash.noSuchOrg'));
-      else setError(err instanceof ApiError && err.details[0]?.message ? `${err.message}（${err.details[0].message}）` : errorText(err));
+      const onPartner = err instanceof ApiError && err.details[0]?.field === 'body.partner';
+      setError({ field: onPartner ? 'partner' : 'organization', text: startRefusal(kind, err) });
     } finally {
       setBusy(false);
     }
   };
+  const orgError = error?.field === 'organization' ? error.text : null;
+  const partnerError = error?.field === 'partner' ? error.text : null;
   return (
-    <form class="card" onSubmit={submit} noValidate aria-labelledby="start-title" data-testid="start-election">
+    <form class="card" onSubmit={submit} noValidate aria-labelledby="start-title" data-testid="start-process">
       <h2 id="start-title">{t('dash.start')}</h2>
-      <Field id="start-org" label={t('dash.startOrg')} required error={error}>
-        <Picker kind="organization" id="start-org" value={code} onChange={setCode} invalid={!!error} describedBy={error ? 'start-org-error' : undefined} required />
+      <Field id="start-kind" label={t('dash.startKind')} hint={tx(`dash.about.${kind}`, '')}>
+        <select
+          id="start-kind"
+          value={kind}
+          onChange={(e) => {
+            setKind(e.currentTarget.value as ProcessKind);
+            setError(null);
+            setOk(null);
+          }}
+        >
+          {kindsStartedByHand.map((k) => (
+            <option key={k} value={k}>
+              {processName(k)}
+            </option>
+          ))}
+        </select>
       </Field>
+      <Field id="start-org" label={pairing ? t('dash.startVillage') : t('dash.startOrg')} required error={orgError}>
+        <Picker
+          kind="organization"
+          id="start-org"
+          value={code}
+          onChange={setCode}
+          accept={(o) => kindAppliesTo[kind](startFacts(o))}
+          invalid={!!orgError}
+          describedBy={orgError ? 'start-org-error' : undefined}
+          required
+        />
+      </Field>
+      {pairing && (
+        <Field id="start-partner" label={t('dash.startPartner')} required error={partnerError}>
+          <Picker
+            kind="organization"
+            id="start-partner"
+            value={partner}
+            onChange={setPartner}
+            accept={isPairingPartner}
+            invalid={!!partnerError}
+            describedBy={partnerError ? 'start-partner-error' : undefined}
+            required
+          />
+        </Field>
+      )}
       <button class="primary" type="submit" disabled={busy}>
         {t('dash.startSubmit')}
       </button>

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
-import { ApiError, getChildren, getOrganization, listTasks, searchOrganizations, startProcess, type Me, type Organization } from '../api.js';
-import { rememberStarted } from './dashboard.js';
+import { ApiError, getChildren, getOrganization, getProcess, listTasks, recordSecretaryChange, searchOrganizations, startProcess, type Me, type Organization, type ProcessKind } from '../api.js';
+import { isPairingPartner, kindAppliesTo, kindsStartedByHand, processIdOf, secretaryChangeRoles, startRoles } from '../../../src/domain/process-starts.js';
+import { rememberStarted, startFacts, startRefusal } from './dashboard.js';
+import { Picker } from '../picker.js';
 import { TaskItem, byUrgency } from './tasks.js';
 import { hasRole, orgsWith } from '../auth.js';
-import { ErrorBox, Field, Loading, errorText, useLoad } from '../components.js';
+import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { navigate } from '../router.js';
 
@@ -116,20 +118,11 @@ function Children({ code, selected, level }: { code: string; selected?: string; 
 
 function Details({ code, user }: { code: string; user: Me }) {
   const [org, reload] = useLoad(() => getOrganization(code), [code]);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   if (org.state === 'loading') return <Loading />;
   if (org.state === 'error') return <ErrorBox error={org.error} retry={reload} />;
   const o = org.data;
-  const start = async () => {
-    try {
-      const { id } = await startProcess('term-election', o.code);
-      rememberStarted(id);
-      navigate('/dashboard');
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409) setMsg({ ok: false, text: t('dash.alreadyRunning') });
-      else setMsg({ ok: false, text: err instanceof ApiError ? err.message : errorText(err) });
-    }
-  };
+  const facts = startFacts(o);
+  const kinds = hasRole(user, ...startRoles) ? kindsStartedByHand.filter((k) => kindAppliesTo[k](facts)) : [];
   return (
     <div data-testid="org-details">
       <h2>
@@ -158,14 +151,135 @@ function Details({ code, user }: { code: string; user: Me }) {
           {o.fullMembers} / {o.probationaryMembers}
         </dd>
       </dl>
-      {hasRole(user, 'admin', 'organizer') && o.termEndsOn && (
-        <button type="button" onClick={start}>
-          {t('orgs.startElection')}
-        </button>
-      )}
-      {msg && <p class={`notice ${msg.ok ? 'ok' : 'error'}`} role="status">{msg.text}</p>}
+      {kinds.length > 0 && <Processes key={o.code} code={o.code} kinds={kinds} />}
+      {hasRole(user, ...secretaryChangeRoles) && kindAppliesTo['rotation-training'](facts) && <SecretaryChange key={o.code} code={o.code} onDone={reload} />}
       <OpenWork code={o.code} />
     </div>
+  );
+}
+
+/**
+ * The processes that apply to this organization (src/domain/process-starts.ts): a running one with its step (read
+ * from GET /processes/{kind}:{code}), or a button starting it — for a pairing, with the partner picked first.
+ */
+function Processes({ code, kinds }: { code: string; kinds: ProcessKind[] }) {
+  const [states, reload] = useLoad(
+    () =>
+      Promise.all(
+        kinds.map(async (kind) => {
+          try {
+            return { kind, process: await getProcess(processIdOf(kind, code)) };
+          } catch (err) {
+            if (err instanceof ApiError && err.status === 404) return { kind, process: null };
+            throw err;
+          }
+        }),
+      ),
+    [code, kinds.join('|')],
+  );
+  const [partner, setPartner] = useState('');
+  const [msg, setMsg] = useState<{ kind: ProcessKind; text: string; field?: 'partner' } | null>(null);
+  const start = async (kind: ProcessKind) => {
+    setMsg(null);
+    if (kind === 'pairing' && !partner.trim()) return setMsg({ kind, text: t('v.required'), field: 'partner' });
+    try {
+      const { id } = await startProcess(kind, code, kind === 'pairing' ? { partner: partner.trim() } : {});
+      rememberStarted(id);
+      navigate('/dashboard');
+    } catch (err) {
+      const onPartner = err instanceof ApiError && err.details[0]?.field === 'body.partner';
+      setMsg({ kind, text: startRefusal(kind, err), field: onPartner ? 'partner' : undefined });
+      if (err instanceof ApiError && err.status === 409) reload();
+    }
+  };
+  if (states.state === 'loading') return <Loading />;
+  if (states.state === 'error') return <ErrorBox error={states.error} retry={reload} />;
+  const partnerError = msg?.field === 'partner' ? msg.text : null;
+  return (
+    <section aria-labelledby="org-processes" data-testid="org-processes">
+      <h3 id="org-processes">{t('orgs.processes')}</h3>
+      <ul class="plain">
+        {states.data.map(({ kind, process }) => (
+          <li key={kind} data-kind={kind}>
+            {process?.status === 'running' ? (
+              <p>
+                {t('orgs.running', { process: processName(kind), step: stepName(kind, process.currentStep) })} <StateBadge state={process.status} />
+                {process.openTasks[0] && (
+                  <>
+                    {' '}
+                    <a href={`/tasks/${process.openTasks[0].id}`}>{t('common.open')}</a>
+                  </>
+                )}
+              </p>
+            ) : (
+              <>
+                {kind === 'pairing' && (
+                  <Field id="org-partner" label={t('orgs.startPartner')} required error={partnerError}>
+                    <Picker kind="organization" id="org-partner" value={partner} onChange={setPartner} accept={isPairingPartner} invalid={!!partnerError} describedBy={partnerError ? 'org-partner-error' : undefined} required />
+                  </Field>
+                )}
+                <button type="button" onClick={() => void start(kind)}>
+                  {t('orgs.start', { process: processName(kind) })}
+                </button>
+              </>
+            )}
+            {msg?.kind === kind && !msg.field && (
+              <p class="notice error" role="status">
+                {msg.text}
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** 书记变更: a new secretary closes the current rotation-training cycle and opens a new one (POST /training/secretary-changes). */
+function SecretaryChange({ code, onDone }: { code: string; onDone: () => void }) {
+  const [secretary, setSecretary] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setMsg(null);
+    if (!secretary.trim()) return setError(t('v.required'));
+    setError(null);
+    setBusy(true);
+    try {
+      const { closedCycle } = await recordSecretaryChange(code, secretary.trim(), reason.trim() || undefined);
+      setMsg({ ok: true, text: t('orgs.changeDone', { name: secretary.trim(), n: closedCycle }) });
+      setSecretary('');
+      setReason('');
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) setMsg({ ok: false, text: t('orgs.changeNoTraining') });
+      else if (err instanceof ApiError && err.status === 403) setMsg({ ok: false, text: t('orgs.changeForbidden') });
+      else setMsg({ ok: false, text: err instanceof ApiError && err.details[0]?.message ? `${err.message}（${err.details[0].message}）` : errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="secretary-change-title" data-testid="secretary-change">
+      <h3 id="secretary-change-title">{t('orgs.secretaryChange')}</h3>
+      <Field id="sc-secretary" label={t('orgs.newSecretary')} required error={error}>
+        <input id="sc-secretary" value={secretary} maxLength={100} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'sc-secretary-error' : undefined} onInput={(e) => setSecretary(e.currentTarget.value)} />
+      </Field>
+      <Field id="sc-reason" label={t('orgs.changeReason')}>
+        <input id="sc-reason" value={reason} maxLength={2000} onInput={(e) => setReason(e.currentTarget.value)} />
+      </Field>
+      <button type="submit" disabled={busy}>
+        {t('orgs.changeSubmit')}
+      </button>
+      {msg && (
+        <p class={`notice ${msg.ok ? 'ok' : 'error'}`} role="status">
+          {msg.text}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -1,0 +1,41 @@
+// Which processes a person starts by hand, who may start them, and which organizations each is about: read by
+// the API's start route (src/api/process-kinds.ts refuses an organization a kind is not about) and by the web UI
+// (the dashboard offers these kinds, an organization's page the ones that apply to it). Pure: no I/O.
+import { urbanSectors } from '../../workflows/pairing/rules.js';
+
+export { urbanSectors };
+
+/** The roles that may start a process (on an organization in their subtree). */
+export const startRoles = ['admin', 'organizer'] as const;
+
+/** The roles that may record a new secretary (POST /training/secretary-changes). */
+export const secretaryChangeRoles = ['admin', 'organizer', 'supervisor'] as const;
+
+/** An organization as the start checks read it. */
+export interface StartOrg {
+  type: string;
+  sector: string;
+  /** Whether a committee is above it (not the tree's root). */
+  hasParent: boolean;
+  termEndsOn: string | Date | null;
+}
+
+/** Whether a kind is about an organization (the API answers 400 for the others). */
+export const kindAppliesTo = {
+  'term-election': (o: StartOrg) => !!o.termEndsOn,
+  'two-recommendations-one-election': (o: StartOrg) => o.type !== 'unit' && o.hasParent && ['rural', 'community'].includes(o.sector),
+  'rotation-training': (o: StartOrg) => o.type !== 'unit',
+  'liaison-dispatch': (o: StartOrg) => o.type === 'unit',
+  pairing: (o: StartOrg) => o.type !== 'unit' && o.sector === 'rural' && o.hasParent,
+  'term-date-missing': (o: StartOrg) => o.type !== 'unit' && o.hasParent && !o.termEndsOn,
+} as const;
+
+/** The pairing's partner: an urban unit's Party organization. */
+export const isPairingPartner = (o: { type: string; sector: string }) => o.type !== 'unit' && (urbanSectors as readonly string[]).includes(o.sector);
+
+/** The kinds a person starts from the web UI, in the order offered (term-date-missing is started by the daily sweep). */
+export const kindsStartedByHand = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'pairing', 'liaison-dispatch'] as const;
+export type StartedByHand = (typeof kindsStartedByHand)[number];
+
+/** The workflow id of an organization's process of a kind (one live process of a kind per organization). */
+export const processIdOf = (kind: string, organization: string) => `${kind}:${organization}`;
