@@ -80,6 +80,16 @@ export const taskDetailSchema = z.object({
   evidence: z
     .array(z.object({ id: z.string(), deliverable: z.string(), filename: z.string(), sizeBytes: z.number(), uploadedAt: z.string() }))
     .describe('a pairing’s evidence files (GET /pairing/evidence/{id} downloads one)'),
+  pairing: z
+    .object({
+      cycle: z.number(),
+      mayRecord: z.boolean().describe('whether the caller may upload evidence and record milestones now (POST /pairing/evidence, /pairing/milestones)'),
+      milestones: z.array(
+        z.object({ deliverable: z.string(), milestone: z.string(), achievedOn: z.string(), note: z.string().nullable(), evidence: z.array(z.string()), recordedBy: z.string(), recordedAt: z.string() }),
+      ),
+    })
+    .nullable()
+    .describe('a pairing deliverable’s cycle and its recorded milestones; null for other tasks'),
 });
 
 /** A task as a task or escalation action answers it (the workflow's view after the change). */

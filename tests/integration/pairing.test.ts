@@ -152,6 +152,14 @@ describe('pairing through the API', () => {
 
     const [task] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and task_key = 'c1:deliverable-plan'`;
     const rulesTask = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and task_key = 'c1:deliverable-rules'`;
+    // The task page reads the milestones of the task's cycle, and whether the caller may record more now.
+    const planTask = async () => (await s.app.inject({ headers: partnerSecretary, url: `/api/v1/tasks/${task!.id}` })).json();
+    const before = await planTask();
+    expect(before.pairing).toMatchObject({ cycle: 1, mayRecord: true });
+    expect(before.pairing.milestones.map((m: { milestone: string; achievedOn: string; evidence: string[] }) => [m.milestone, m.achievedOn, m.evidence])).toEqual(
+      ['survey', 'draft', 'adopted'].map((m, i) => [m, today, [ids[i]]]),
+    );
+    expect((await s.app.inject({ headers: partnerSecretary, url: `/api/v1/tasks/${rulesTask[0]!.id}` })).json().pairing).toMatchObject({ mayRecord: true, milestones: [] });
     const early = await post(`/tasks/${rulesTask[0]!.id}/complete`, { outcome: { summary: '制度已建立' } }, partnerSecretary);
     expect(early.statusCode).toBe(422);
     expect(early.json().error.details).toEqual({ rule: 'milestones-missing' });
@@ -160,6 +168,8 @@ describe('pairing through the API', () => {
       const [d] = await s.sql`select state from pairing_deliverables where workflow_id = ${id} and deliverable = 'plan'`;
       return d?.state === 'delivered';
     });
+    // A delivered deliverable takes no more records.
+    expect((await planTask()).pairing).toMatchObject({ mayRecord: false });
 
     const cov = (await s.app.inject({ headers: countyOrganizer, url: `/api/v1/pairing/coverage?org=${county}` })).json();
     expect(cov.items).toEqual([{ county, name: expect.any(String), villages: 2, paired: 1, coverage: 50, deliverables: 5, delivered: 1 }]);

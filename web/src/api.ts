@@ -341,3 +341,45 @@ export type SessionPick = z.infer<typeof S.sessionPickSchema>;
 export const searchUsers = (q: { q?: string; role?: string; under?: string; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
 /** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
 export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);
+
+// ---- urban–rural pairing: evidence files and milestones (src/api/routes/pairing.ts) ----
+
+export interface EvidenceUploaded {
+  id: string;
+  sha256: string;
+  size: number;
+  filename: string;
+  deliverable: string;
+}
+/**
+ * POST /pairing/evidence: the file itself as the body. Through XMLHttpRequest, not fetch, for the upload's
+ * progress (fetch reports none); errors as `request` throws them (413 too large, 400 naming the field).
+ */
+export function uploadEvidence(q: { organization: string; deliverable: string }, file: File, onProgress: (sent: number, total: number) => void): Promise<EvidenceUploaded> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1/pairing/evidence${qs({ ...q, filename: file.name })}`);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    const token = session.token;
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload did not reach the server'));
+    xhr.onload = () => {
+      let json: unknown = undefined;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json as EvidenceUploaded);
+      const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      if (xhr.status === 401 && token) onUnauthorized();
+      reject(new ApiError(xhr.status, e?.code ?? `http_${xhr.status}`, e?.message ?? (xhr.responseText || xhr.statusText), Array.isArray(e?.details) ? (e.details as FieldError[]) : [], json));
+    };
+    xhr.send(file);
+  });
+}
+/** POST /pairing/milestones: a milestone of a deliverable, with the evidence files (ids from the upload) it rests on. */
+export const recordMilestone = (body: { organization: string; deliverable: string; milestone: string; achievedOn: string; note?: string; evidence: string[] }) =>
+  request<{ cycle: number; milestones: number }>('POST', '/api/v1/pairing/milestones', body);

@@ -78,7 +78,8 @@ function eventWords(process: string, k: string, lang: Lang, lookup: Lookup): str
     const verb = verbWords(m[2]!, lookup);
     if (verb) return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, verb]);
   }
-  if ((m = /^milestone-([a-z]+)-(.+)$/.exec(k))) return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, lookup('verb.milestone')]);
+  if ((m = /^milestone-([a-z]+)-(.+)$/.exec(k)))
+    return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, lookup('verb.milestone'), lookup(`ms.${m[1]}.${m[2]}`)]);
   if (/^evidence-/.test(k)) return join([step('pairing-deliverable'), lookup('verb.evidence')]);
   // A task of the process: its step (the catalog's words), the attempt and round, the verb.
   if ((m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k))) {

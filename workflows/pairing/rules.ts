@@ -6,6 +6,9 @@ import { pairingDeliverables, type PairingDeliverable, type PairingRules } from 
 
 export { pairingDeliverables, type PairingDeliverable };
 
+/** Who records a pairing's work (evidence files, milestones): the village's and the partner's people at these roles, and those above either. */
+export const pairingWorkers = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
+
 /** Sectors whose organizations are urban units that can pair with a village (not villages, not the regional committees). */
 export const urbanSectors = ['community', 'soe', 'government', 'university', 'nonpublic', 'social', 'institution'] as const;
 

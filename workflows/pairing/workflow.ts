@@ -2,7 +2,7 @@
 // One run per three-year cycle (the rule set's `cycleYears`), continued as new into the next cycle:
 //   five deliverables open when the cycle starts — 好班子 leadership, 好规划 plan, 好项目 project, 好阵地 venue,
 //   好制度 rules — each a task of the partner's secretary, due a number of months into the cycle (reminders before,
-//   escalation after); its milestones are recorded on it in order, each with evidence files (uploaded through the
+//   escalation after); its milestones are recorded on it in order, each with evidence files (uploaded on its task page or through the
 //   API, stored with their SHA-256, size-limited) and it is delivered only when every milestone is recorded;
 //   → the township committee reviews the pairing on each anniversary; the last review decides whether the pairing
 //   continues → deliverables still open close as missed → the next cycle (or the end).
@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { PairingContext } from '../../activities/pairing.js';
 import type { Role } from '../../src/auth/principal.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from './rules.js';
+import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, pairingWorkers, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from './rules.js';
 import { deliverableOutcome, pairingReviewOutcome } from '../../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { acts } from '../process-activities.js';
@@ -56,7 +56,7 @@ export const recordMilestoneUpdate = defineUpdate<{ cycle: number; milestones: n
 
 const TITLES: Record<PairingDeliverable, string> = { leadership: '好班子', plan: '好规划', project: '好项目', venue: '好阵地', rules: '好制度' };
 /** Who records the work: the village's and the partner's people, and everyone above either. */
-const workers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary'];
+const workers: readonly Role[] = pairingWorkers;
 
 
 export async function pairing(input: PairingInput): Promise<void> {

@@ -11,14 +11,14 @@ import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';
-import { checkEvidenceFilename } from '../../../workflows/pairing/rules.js';
+import { checkEvidenceFilename, pairingWorkers } from '../../../workflows/pairing/rules.js';
 import { pairingRuleSets, pairingRulesFor } from '../../domain/rules.js';
 import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing/workflow.js';
 
 // Codes arrive in query strings too: a NUL (which PostgreSQL text cannot hold) is refused here, naming the field,
 // whatever the global guard does with query objects.
 const code = z.string().min(1).max(64).refine((c) => !c.includes('\u0000'), 'NUL characters are not allowed');
-const workers = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
+const workers = pairingWorkers;
 /** The largest file any pairing rule set allows: the hard stop while a body streams in. */
 const HARD_MAX_BYTES = Math.max(...pairingRuleSets.map((r) => r.evidenceMaxBytes));
 /** The limit of the rule set in force today: checked on Content-Length before a byte of the body is read. */

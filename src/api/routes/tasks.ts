@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
+import { pairingWorkers } from '../../../workflows/pairing/rules.js';
 import { taskActions, type TaskAction } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
 import { actionRoles, actionsNow, escalationActionsNow } from '../task-actions.js';
@@ -157,16 +158,18 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const [t] = await sql<
-        (TaskRow & { context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null })[]
+        (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null })[]
       >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.context,
-               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.context, t.task_key,
+               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path
         from tasks t join organizations o on o.id = t.organization_id
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
         where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
       if (!t) throw notFound(`task ${req.params.id}`);
-      const [escalations, history, earlier, evidence] = await Promise.all([
+      // A pairing deliverable's cycle, from its task key (`c<cycle>:deliverable-<d>`): its milestones are of that cycle.
+      const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
+      const [escalations, history, earlier, evidence, milestones] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -182,8 +185,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
               select id::text, deliverable, filename, size_bytes, uploaded_at from evidence_files
               where workflow_id = ${t.workflow_id} and attached order by deliverable, uploaded_at limit 200`
           : Promise.resolve([]),
+        pairingCycle !== null
+          ? sql<{ deliverable: string; milestone: string; achieved_on: string; note: string | null; evidence: string[]; recorded_by: string; recorded_at: Date }[]>`
+              select deliverable, milestone, achieved_on::text, note, evidence::text[] as evidence, recorded_by, recorded_at from pairing_milestones
+              where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
+          : Promise.resolve([]),
       ]);
       const def = stepDef(t.process, t.step);
+      const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
       return {
         task: taskItem(t, Date.now()),
         process:
@@ -197,6 +206,17 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
         earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
         evidence: evidence.map((f) => ({ id: f.id, deliverable: f.deliverable, filename: f.filename, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
+        pairing:
+          pairingCycle !== null
+            ? {
+                cycle: pairingCycle,
+                // The rights of POST /pairing/evidence and /pairing/milestones: a worker at the village or at the partner (the task's organization).
+                mayRecord:
+                  live && t.process_status === 'running' &&
+                  (allows(req.principal, t.path, pairingWorkers) || (t.process_path !== null && allows(req.principal, t.process_path, pairingWorkers))),
+                milestones: milestones.map((m) => ({ deliverable: m.deliverable, milestone: m.milestone, achievedOn: m.achieved_on, note: m.note, evidence: m.evidence, recordedBy: m.recorded_by, recordedAt: m.recorded_at.toISOString() })),
+              }
+            : null,
       };
     },
   );

@@ -1,19 +1,20 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { pairingRulesFor } from '../../../src/domain/rules.js';
 import { pairingDeliverables } from '../../../workflows/pairing/rules.js';
-import { PASSWORD, startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey } from './journey.js';
 
 // 城乡互联、结对共建 (domain.md §4.5), in Chromium, as far as the web UI and real durations allow: the partner unit's
 // secretary (on a phone) finds the five deliverables in "my tasks"; delivering one before its milestones are recorded
-// is refused on the form; once every milestone is recorded with its evidence file, the secretary delivers all five;
+// is refused on the form, naming them; once every milestone is recorded with its evidence file, the secretary delivers all five;
 // the county organizer reads the pairing coverage and the five delivered on the dashboard. The first yearly review
 // opens on the pairing's first anniversary (a real 12-month timer, not shortened): the journey checks it is
 // scheduled and stops there; the cycle's end (three years) likewise.
-// Not in the web UI today (done through the API, each call commented): starting a pairing (no page offers it),
-// uploading evidence files and recording milestones (no page offers either).
+// The secretary uploads the evidence files and records the milestones on each deliverable's task page.
+// Not in the web UI today (done through the API, commented): starting a pairing (no page offers it).
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
@@ -63,33 +64,56 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     await j.screen(secretary, '02-partner-secretary-milestones-missing');
     expect((await j.s.sql`select state from tasks where id = ${tasks.plan!}`)[0]!.state).toBe('open');
 
-    // Milestones and their evidence files: no page uploads a file or records a milestone today, so the village's
-    // secretary does it through the API (POST /pairing/evidence, POST /pairing/milestones), one file per milestone.
-    const villageSecretary = await j.s.userWith([{ role: 'secretary', org: village }]);
-    const login = await j.s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: villageSecretary.username, password: PASSWORD } });
-    const headers = { authorization: `Bearer ${login.json().token}` };
-    for (const d of pairingDeliverables) {
-      for (const m of rules.deliverables[d].milestones) {
-        const up = await j.s.app.inject({
-          method: 'POST',
-          url: `/api/v1/pairing/evidence?organization=${village}&deliverable=${d}&filename=${encodeURIComponent(`${d}-${m}.pdf`)}`,
-          headers: { ...headers, 'content-type': 'application/pdf' },
-          payload: Buffer.from(`%PDF-1.4 ${d} ${m} 佐证材料`),
-        });
-        expect(up.statusCode, up.body).toBe(201);
-        const rec = await j.s.app.inject({ method: 'POST', url: '/api/v1/pairing/milestones', headers, payload: { organization: village, deliverable: d, milestone: m, achievedOn: today, note: `${m} 已完成`, evidence: [up.json().id] } });
-        expect(rec.statusCode, rec.body).toBe(200);
-      }
-    }
+    // The refusal names the milestones still missing, in words.
+    const msWords: Record<string, string> = { survey: '村情调查', draft: '规划起草', adopted: '规划通过' };
+    await secretary.page.getByText(`尚有节点未记录，不能办结：${rules.deliverables.plan.milestones.map((m) => msWords[m]).join('、')}`).waitFor();
 
-    // Now the secretary delivers all five through the task pages.
+    // Milestones and their evidence files, on each deliverable's task page, by the partner's secretary (on a phone):
+    // the rule's number of files per deliverable (a file may back each of its milestones), then each milestone in order.
     const summaries: Record<string, string> = { leadership: '村“两委”班子配齐配强', plan: '村情调查报告与三年发展规划', project: '特色种植项目建成投产', venue: '党群服务中心改造完成', rules: '村务管理制度汇编' };
-    await j.submit(secretary); // the plan's form still holds its summary
-    for (const d of pairingDeliverables.filter((x) => x !== 'plan')) {
-      await j.complete(secretary, tasks[d]!, { summary: summaries[d]! }, d === 'venue' ? '03-partner-secretary-delivers' : undefined);
+    const page = secretary.page;
+    const work = page.getByTestId('pairing-work');
+    // A file over the rule set's limit is refused with the limit named, before it is sent.
+    await page.locator('#pw-file').setInputFiles({ name: 'too-large.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(rules.evidenceMaxBytes + 1, 0x20) });
+    await work.getByRole('button', { name: '上传', exact: true }).click();
+    await work.getByText(`文件太大：每个文件不超过 ${Math.round((rules.evidenceMaxBytes / 1024 / 1024) * 10) / 10} MB`).waitFor();
+    const order = [...pairingDeliverables].sort((a, b) => (a === 'plan' ? -1 : b === 'plan' ? 1 : 0));
+    for (const [i, d] of order.entries()) {
+      if (d !== 'plan') await page.goto(`/tasks/${tasks[d]}`);
+      await work.waitFor();
+      for (let k = 0; k < rules.evidencePerMilestone; k++) {
+        const bytes = Buffer.from(`%PDF-1.4 ${d} ${k} 佐证材料`);
+        await page.getByLabel('选择文件（照片、PDF 等）').setInputFiles({ name: `${d}-${k + 1}.pdf`, mimeType: 'application/pdf', buffer: bytes });
+        await work.getByRole('button', { name: '上传', exact: true }).click();
+        // The confirmation shows the checksum the server computed: the file's own SHA-256.
+        await work.getByTestId('upload-status').getByText(createHash('sha256').update(bytes).digest('hex')).waitFor();
+        await work.getByRole('checkbox', { name: new RegExp(`${d}-${k + 1}\\.pdf`) }).waitFor();
+      }
+      if (i === 0) await j.screen(secretary, '03-partner-secretary-evidence-uploaded');
+      for (const m of rules.deliverables[d].milestones) {
+        const form = work.getByTestId('milestone-form');
+        for (let k = 0; k < rules.evidencePerMilestone; k++) await form.getByRole('checkbox', { name: new RegExp(`${d}-${k + 1}\\.pdf`) }).check();
+        await form.getByLabel('说明').fill('已完成，材料见附件');
+        await form.getByRole('button', { name: '记录节点' }).click();
+        await work.locator(`[data-milestone="${m}"][data-state="recorded"]`).waitFor();
+      }
+      await work.getByText('全部节点均已记录，可以办结。').waitFor();
+      if (i === 0) {
+        // The refusal named what was missing; with every milestone recorded it is gone. Nothing overflows the phone.
+        expect(await page.getByText('尚有节点未记录').count()).toBe(0);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+        await j.screen(secretary, '04-partner-secretary-milestones-recorded');
+      }
+      // Delivered on the same page (the plan's form still holds its summary).
+      if (d !== 'plan') await j.fill(secretary, 'pairing', 'pairing-deliverable', { summary: summaries[d]! });
+      await j.submit(secretary);
     }
+    const [recorded] = await j.s.sql<{ n: number; by: string }[]>`select count(*)::int as n, min(recorded_by) as by from pairing_milestones where workflow_id = ${wf}`;
+    expect(recorded).toEqual({ n: pairingDeliverables.reduce((n, d) => n + rules.deliverables[d].milestones.length, 0), by: secretary.username });
+    const actors = await j.s.sql<{ actor: string }[]>`select distinct e.actor from task_events e join tasks t on t.id = e.task_id where t.workflow_id = ${wf} and e.kind = 'completed'`;
+    expect(actors.map((a) => a.actor)).toEqual([secretary.username]);
     await secretary.page.getByTestId('history').getByText(/节点|佐证|证明/).first().waitFor();
-    await j.screen(secretary, '04-partner-secretary-history');
+    await j.screen(secretary, '05-partner-secretary-history');
     const [delivered] = await j.s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and state = 'done'`;
     expect(delivered?.n).toBe(5);
 
@@ -98,7 +122,7 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     const coverage = organizer.page.getByRole('region', { name: '城乡结对共建覆盖（按县）' });
     await expect.poll(() => coverage.textContent(), { timeout: 30_000 }).toContain('1/1 个村');
     expect(await coverage.textContent()).toContain('100% （5/5 项）');
-    await j.screen(organizer, '05-organizer-pairing-coverage');
+    await j.screen(organizer, '06-organizer-pairing-coverage');
 
     // The first yearly review opens on the anniversary (a real timer): scheduled, not yet open.
     const [proc] = await j.s.sql<{ step: string; d: string }[]>`select current_step as step, (next_deadline at time zone 'Asia/Shanghai')::date::text as d from processes where workflow_id = ${wf}`;

@@ -1,11 +1,12 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, searchSessions, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
-import { termRuleSets, twoRecommendationsRuleSets } from '../../../src/domain/rules.js';
+import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
+import { shanghaiToday } from '../dates.js';
 import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
@@ -50,6 +51,18 @@ export function TaskPage({ id }: { id: number; user: Me }) {
       : context;
   const def = stepDef(task.process, task.step);
   const live = task.state !== 'done' && task.state !== 'cancelled';
+  // A pairing deliverable: its milestones from the rule set the task was opened under, those still missing named.
+  const pairingRules = detail.pairing && typeof context?.ruleSet === 'string' ? pairingRuleSets.find((r) => r.id === context.ruleSet) : undefined;
+  const pairingSpec =
+    pairingRules && typeof context?.deliverable === 'string' && context.deliverable in pairingRules.deliverables
+      ? { rules: pairingRules, deliverable: context.deliverable as PairingDeliverable, milestones: pairingRules.deliverables[context.deliverable as PairingDeliverable].milestones }
+      : null;
+  const missingMilestones = () => {
+    if (!pairingSpec || !detail.pairing) return null;
+    const done = new Set(detail.pairing.milestones.filter((m) => m.deliverable === pairingSpec.deliverable).map((m) => m.milestone));
+    const missing = pairingSpec.milestones.filter((m) => !done.has(m));
+    return missing.length ? t('pw.missing', { names: missing.map((m) => milestoneName(pairingSpec.deliverable, m)).join('、') }) : null;
+  };
 
   return (
     <section>
@@ -107,6 +120,9 @@ export function TaskPage({ id }: { id: number; user: Me }) {
       </dl>
 
       {def?.shows && shown && <DecidesOn process={task.process} shows={def.shows} context={shown} />}
+      {pairingSpec && detail.pairing && detail.process && (
+        <PairingWork village={detail.process.organization} deliverable={pairingSpec.deliverable} milestones={pairingSpec.milestones} rules={pairingSpec.rules} pairing={detail.pairing} evidence={detail.evidence} onChange={reload} />
+      )}
       {detail.evidence.length > 0 && <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />}
       {detail.earlier.length > 0 && <Earlier process={task.process} earlier={detail.earlier} />}
 
@@ -121,6 +137,7 @@ export function TaskPage({ id }: { id: number; user: Me }) {
           taskId={id}
           form={def}
           context={context}
+          refusal={(rule) => (rule === 'milestones-missing' ? missingMilestones() : null)}
           onDone={() => {
             setDone(true);
             // The workflow records the step a moment after the task closes: read the task again shortly.
@@ -376,6 +393,12 @@ function History({ process, history }: { process: string; history: HistoryEntry[
   );
 }
 
+/** The rule a 422 rule_violation names, if any. */
+const ruleOf = (err: ApiError): string | undefined => {
+  const rule = (err.raw as { error?: { details?: { rule?: unknown } } } | undefined)?.error?.details?.rule;
+  return typeof rule === 'string' ? rule : undefined;
+};
+
 /** The API's refusal as errors by field: a broken rule (422 rule_violation names it) or the schema's fields. */
 function serverErrors(form: StepForm | undefined, err: ApiError): Record<string, string> {
   const rule = (err.raw as { error?: { details?: { rule?: unknown } } } | undefined)?.error?.details?.rule;
@@ -384,16 +407,33 @@ function serverErrors(form: StepForm | undefined, err: ApiError): Record<string,
   return Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^(body\.)?(outcome\.)?/, '').split('.')[0] || '_', d.message]));
 }
 
-function TaskForm({ taskId, form, context, onDone }: { taskId: number; form: StepForm | undefined; context: Record<string, unknown> | null; onDone: () => void }) {
+function TaskForm({
+  taskId,
+  form,
+  context,
+  onDone,
+  refusal,
+}: {
+  taskId: number;
+  form: StepForm | undefined;
+  context: Record<string, unknown> | null;
+  onDone: () => void;
+  /** A refusal in the page's own words (a pairing deliverable names its missing milestones), by the rule broken. */
+  refusal?: (rule: string) => string | null;
+}) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // A refusal in the page's words is read again as the page changes: once the milestones are recorded, it goes.
+  const [refused, setRefused] = useState<string | null>(null);
+  const shownError = refused && refusal ? refusal(refused) : formError;
   const [busy, setBusy] = useState(false);
   const shown = form?.fields.filter((f) => isShown(f, values)) ?? [];
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setFormError(null);
+    setRefused(null);
     const outcome = form ? formToOutcome(form, values) : {};
     // The step's rule is checked with the task's context, as the workflow will check it.
     const errs = form ? validateOutcome(form, outcome, context) : null;
@@ -411,8 +451,11 @@ function TaskForm({ taskId, form, context, onDone }: { taskId: number; form: Ste
       onDone();
     } catch (err) {
       const byField = err instanceof ApiError ? serverErrors(form, err) : {};
+      const rule = err instanceof ApiError ? ruleOf(err) : undefined;
+      const named = rule && refusal ? refusal(rule) : null;
       setErrors(byField);
-      setFormError(err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : errorText(err));
+      setRefused(named ? rule! : null);
+      setFormError(named ?? (err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : errorText(err)));
     } finally {
       setBusy(false);
     }
@@ -425,9 +468,9 @@ function TaskForm({ taskId, form, context, onDone }: { taskId: number; form: Ste
       {shown.map((f) => (
         <FormField key={f.name} spec={f} value={values[f.name] ?? ''} error={errors[f.name]} onInput={(v) => setValues({ ...values, [f.name]: v })} />
       ))}
-      {formError && (
+      {shownError && (
         <p class="notice error" role="alert">
-          {formError}
+          {shownError}
         </p>
       )}
       <button class="primary" type="submit" disabled={busy}>
@@ -474,5 +517,194 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
         <input {...common} type="text" inputMode="numeric" value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       )}
     </Field>
+  );
+}
+
+const milestoneName = (deliverable: string, milestone: string) => tx(`ms.${deliverable}.${milestone}`, milestone);
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/**
+ * A pairing deliverable's milestones (POST /pairing/milestones) and evidence files (POST /pairing/evidence): the
+ * milestones of the rule set in order — recorded ones with their date, note and files, the next one due — and, for
+ * those the API lets record (`pairing.mayRecord`), a file upload and the form recording the next milestone.
+ */
+function PairingWork({
+  village,
+  deliverable,
+  milestones,
+  rules,
+  pairing,
+  evidence,
+  onChange,
+}: {
+  village: string;
+  deliverable: PairingDeliverable;
+  milestones: readonly string[];
+  rules: { evidencePerMilestone: number; evidenceMaxBytes: number };
+  pairing: NonNullable<TaskDetail['pairing']>;
+  evidence: TaskDetail['evidence'];
+  onChange: () => void;
+}) {
+  const recorded = new Map(pairing.milestones.filter((m) => m.deliverable === deliverable).map((m) => [m.milestone, m]));
+  const next = milestones.find((m) => !recorded.has(m));
+  const files = evidence.filter((f) => f.deliverable === deliverable);
+  const fileName = (id: string) => evidence.find((f) => f.id === id)?.filename ?? id;
+
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<{ name: string; sent: number; total: number } | null>(null);
+  const [uploaded, setUploaded] = useState<EvidenceUploaded | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [achievedOn, setAchievedOn] = useState(shanghaiToday());
+  const [note, setNote] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [recordError, setRecordError] = useState<string | null>(null);
+  const [recordedNotice, setRecordedNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const upload = async (e: Event) => {
+    e.preventDefault();
+    setUploadError(null);
+    setUploaded(null);
+    if (!file) return setUploadError(t('pw.noFile'));
+    // The rule set's limit is checked here too, so a phone does not send 10 MB to hear 413.
+    if (file.size > rules.evidenceMaxBytes) return setUploadError(t('pw.tooLarge', { mb: mib(rules.evidenceMaxBytes) }));
+    setProgress({ name: file.name, sent: 0, total: file.size });
+    try {
+      const up = await uploadEvidence({ organization: village, deliverable }, file, (sent, total) => setProgress({ name: file.name, sent, total }));
+      setUploaded(up);
+      setChosen((c) => [...c, up.id]);
+      setFile(null);
+      const input = document.getElementById('pw-file') as HTMLInputElement | null;
+      if (input) input.value = '';
+      onChange();
+    } catch (err) {
+      const limit = (err instanceof ApiError ? (err.raw as { error?: { details?: { limit?: unknown } } } | undefined)?.error?.details?.limit : undefined) ?? rules.evidenceMaxBytes;
+      setUploadError(
+        err instanceof ApiError && err.status === 413
+          ? t('pw.tooLarge', { mb: mib(typeof limit === 'number' ? limit : rules.evidenceMaxBytes) })
+          : err instanceof ApiError && err.status === 400
+            ? t('pw.badFile', { msg: err.details.map((d) => d.message).join('；') || err.message })
+            : errorText(err),
+      );
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  const record = async (e: Event) => {
+    e.preventDefault();
+    if (!next) return;
+    setRecordError(null);
+    setRecordedNotice(null);
+    const ids = chosen.filter((id) => files.some((f) => f.id === id));
+    if (ids.length < rules.evidencePerMilestone) return setRecordError(t('r.evidence-required'));
+    setBusy(true);
+    try {
+      await recordMilestone({ organization: village, deliverable, milestone: next, achievedOn, note: note.trim() || undefined, evidence: ids });
+      setRecordedNotice(t('pw.recordedNotice', { name: milestoneName(deliverable, next) }));
+      setNote('');
+      onChange();
+    } catch (err) {
+      const rule = err instanceof ApiError ? ruleOf(err) : undefined;
+      setRecordError(rule ? tx(`r.${rule}`, errorText(err)) : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="pw-title" data-testid="pairing-work">
+      <h2 id="pw-title">{t('pw.title')}</h2>
+      <p class="hint">{t('pw.intro', { n: rules.evidencePerMilestone })}</p>
+      <ol class="milestones" data-testid="milestones">
+        {milestones.map((m) => {
+          const r = recorded.get(m);
+          return (
+            <li key={m} data-milestone={m} data-state={r ? 'recorded' : m === next ? 'next' : 'later'}>
+              <strong>{milestoneName(deliverable, m)}</strong>{' '}
+              <span class={`badge ${r ? 'state-done' : m === next ? 'state-open' : ''}`}>{t(r ? 'pw.recorded' : m === next ? 'pw.next' : 'pw.later')}</span>
+              {r && (
+                <div class="milestone-detail muted">
+                  {t('pw.on', { date: fmtDate(r.achievedOn) })} · {t('pw.by', { who: r.recordedBy })}
+                  {r.note && <> · {r.note}</>} · {t('ctx.evidence')}：{r.evidence.map(fileName).join('、')}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {!next && <p class="notice ok">{t('pw.allRecorded')}</p>}
+      {!pairing.mayRecord && next && <p class="muted">{t('pw.viewOnly')}</p>}
+
+      {pairing.mayRecord && next && (
+        <>
+          <form onSubmit={upload} noValidate aria-labelledby="pw-upload-title" data-testid="evidence-upload">
+            <h3 id="pw-upload-title">{t('pw.upload')}</h3>
+            <Field id="pw-file" label={t('pw.file')} hint={t('pw.limit', { mb: mib(rules.evidenceMaxBytes) })} error={uploadError}>
+              <input
+                id="pw-file"
+                type="file"
+                name="file"
+                accept="image/*,application/pdf,.doc,.docx,.xls,.xlsx"
+                aria-describedby={`pw-file-hint${uploadError ? ' pw-file-error' : ''}`}
+                aria-invalid={!!uploadError}
+                onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+              />
+            </Field>
+            <button type="submit" disabled={!!progress} aria-busy={!!progress}>
+              {t('pw.uploadButton')}
+            </button>
+            <div role="status" aria-live="polite" data-testid="upload-status">
+              {progress && (
+                <p>
+                  <label for="pw-progress">{t('pw.uploading', { name: progress.name })}</label>{' '}
+                  <progress id="pw-progress" max={progress.total || 1} value={progress.sent} />
+                </p>
+              )}
+              {uploaded && <p class="notice ok">{t('pw.uploaded', { name: uploaded.filename, kb: Math.max(1, Math.round(uploaded.size / 1024)), sha: uploaded.sha256 })}</p>}
+            </div>
+          </form>
+
+          <form onSubmit={record} noValidate aria-labelledby="pw-record-title" data-testid="milestone-form">
+            <h3 id="pw-record-title">{t('pw.record', { name: milestoneName(deliverable, next) })}</h3>
+            <Field id="pw-date" label={t('pw.achievedOn')} required>
+              <input id="pw-date" type="date" required max={shanghaiToday()} value={achievedOn} onInput={(e) => setAchievedOn(e.currentTarget.value)} />
+            </Field>
+            <Field id="pw-note" label={t('pw.note')}>
+              <textarea id="pw-note" rows={2} maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+            </Field>
+            <fieldset class="field">
+              <legend>{t('pw.evidence', { n: rules.evidencePerMilestone })}</legend>
+              {files.length === 0 && <p class="muted">{t('pw.noEvidence')}</p>}
+              {files.map((f) => (
+                <label key={f.id} class="check">
+                  <input
+                    type="checkbox"
+                    value={f.id}
+                    checked={chosen.includes(f.id)}
+                    onChange={(e) => {
+                      const on = e.currentTarget.checked;
+                      setChosen((c) => (on ? [...c, f.id] : c.filter((x) => x !== f.id)));
+                    }}
+                  />{' '}
+                  {f.filename} <span class="muted small">（{Math.max(1, Math.round(f.sizeBytes / 1024))} KB）</span>
+                </label>
+              ))}
+            </fieldset>
+            {recordError && (
+              <p class="notice error" role="alert">
+                {recordError}
+              </p>
+            )}
+            <button class="primary" type="submit" disabled={busy} aria-busy={busy}>
+              {t('pw.recordButton')}
+            </button>
+          </form>
+        </>
+      )}
+      <div role="status" aria-live="polite" data-testid="milestone-status">
+        {recordedNotice && <p class="notice ok">{recordedNotice}</p>}
+      </div>
+    </section>
   );
 }
