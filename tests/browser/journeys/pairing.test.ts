@@ -5,7 +5,7 @@ import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { pairingRulesFor } from '../../../src/domain/rules.js';
 import { pairingDeliverables } from '../../../workflows/pairing/rules.js';
-import { startJourney, type Journey } from './journey.js';
+import { startJourney, type Journey, pick } from './journey.js';
 
 // 城乡互联、结对共建 (domain.md §4.5), in Chromium, as far as the web UI and real durations allow: the partner unit's
 // secretary (on a phone) finds the five deliverables in "my tasks"; delivering one before its milestones are recorded
@@ -14,7 +14,7 @@ import { startJourney, type Journey } from './journey.js';
 // opens on the pairing's first anniversary (a real 12-month timer, not shortened): the journey checks it is
 // scheduled and stops there; the cycle's end (three years) likewise.
 // The secretary uploads the evidence files and records the milestones on each deliverable's task page.
-// Not in the web UI today (done through the API, commented): starting a pairing (no page offers it).
+// The county organizer starts it on the dashboard.
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
@@ -44,10 +44,15 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
 
   it('five deliverables with milestones and evidence, delivered by the partner’s secretary; the first review scheduled', async () => {
     const organizer = await j.person('organizer', county);
-    const countyAuth = { authorization: (await j.s.userWith([{ role: 'organizer', org: county }])).authorization };
-    // No page starts a pairing: through the API, as the county organizer.
-    const started = await j.s.app.inject({ method: 'POST', url: '/api/v1/processes/pairing', headers: countyAuth, payload: { organization: village, partner } });
-    expect(started.statusCode, started.body).toBe(201);
+    // The county organizer starts the pairing on the dashboard: the village, then its urban partner, picked by name.
+    const op = organizer.page;
+    await op.getByRole('link', { name: '工作看板' }).click();
+    await op.locator('#start-kind').selectOption('pairing');
+    await pick(op, '#start-org', '青石村', village);
+    await pick(op, '#start-partner', '农业农村局', partner);
+    await j.screen(organizer, '00-organizer-starts-pairing');
+    await op.getByRole('button', { name: '发起', exact: true }).click();
+    await op.getByText(`已发起：${wf}`).waitFor();
     const tasks: Record<string, number> = {};
     for (const d of pairingDeliverables) tasks[d] = await j.openTask(wf, `c1:deliverable-${d}`);
 
@@ -117,8 +122,9 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     const [delivered] = await j.s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and state = 'done'`;
     expect(delivered?.n).toBe(5);
 
-    // The county organizer reads the pairing coverage: the village paired, five of five delivered.
-    await organizer.page.getByRole('link', { name: '工作看板' }).click();
+    // The county organizer reads the pairing coverage: the village paired, five of five delivered (the dashboard
+    // opened again: it was left open since the pairing was started).
+    await organizer.page.reload();
     const coverage = organizer.page.getByRole('region', { name: '城乡结对共建覆盖（按县）' });
     await expect.poll(() => coverage.textContent(), { timeout: 30_000 }).toContain('1/1 个村');
     expect(await coverage.textContent()).toContain('100% （5/5 项）');
