@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Sql } from '../db/client.js';
-import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
+import { pairingRuleSets, pairingRulesFor, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
+import { addMonths, shanghaiDate } from '../domain/dates.js';
 import { isPairingPartner, kindAppliesTo, urbanSectors, type StartOrg } from '../domain/process-starts.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
 import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
@@ -19,7 +20,7 @@ import { organizationInScope } from './scope.js';
 export interface StartRequest {
   sql: Sql;
   principal: Principal;
-  body: { organization: string; ruleSet?: string; secretary?: string; partner?: string };
+  body: { organization: string; ruleSet?: string; secretary?: string; partner?: string; startsOn?: string };
   /** The organization the process is about, as the checks read it. */
   org: { id: number; type: string; sector: string; parent_id: number | null; term_ends_on: Date | null };
   /** The workflow id the process runs under (one live process of a kind per organization). */
@@ -112,11 +113,21 @@ export const processKinds = {
       if (!isPairingPartner(p!)) {
         throw badField('body.partner', `not an urban unit's Party organization (sector one of ${urbanSectors.join(', ')})`);
       }
+      // A pairing agreed before it is registered here begins on its own day: its reviews and deliverables fall due
+      // from then (real dates, not shortened ones). Not a day to come, and at most a cycle and a month ago (a pairing
+      // registered just after its first cycle's last anniversary still gets that review).
+      if (body.startsOn) {
+        const today = shanghaiDate(Date.now());
+        const earliest = addMonths(today, -12 * pairingRulesFor(today).cycleYears - 1);
+        if (body.startsOn > today) throw badField('body.startsOn', `after today (${today})`);
+        if (body.startsOn < earliest) throw badField('body.startsOn', `more than a cycle and a month ago (before ${earliest})`);
+      }
     },
     // A pairing that ended (or was cancelled) may start again: its cycles number on.
     input: async ({ sql, body, workflowId }) => ({
       organization: body.organization,
       partner: body.partner!,
+      startsOn: body.startsOn,
       ruleSet: body.ruleSet,
       cycle: await nextNumber(sql, 'pairings', 'cycle', workflowId),
     }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { shanghaiDate } from '../../src/domain/dates.js';
+import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 // Urban–rural pairing (domain.md §4.5) through the API against the dev server and PostgreSQL: the start body,
 // evidence uploads (size limit before the body is read, checksum, fields named), milestones and a delivered
@@ -75,6 +75,14 @@ describe('pairing through the API', () => {
     expect(fields(types)).toEqual(['body.organization', 'body.partner']);
     expect((await post('/processes/pairing', { organization: village, partner: farPartner }, countyOrganizer)).statusCode).toBe(404);
     expect((await post('/processes/pairing', { organization: village, partner }, outsider)).statusCode).toBe(404);
+    // A pairing registered after it began: not a day to come, not more than a cycle and a month ago, a real date.
+    const today = shanghaiDate(Date.now());
+    for (const startsOn of [addDays(today, 1), addMonths(today, -38), '2026-02-30']) {
+      const r = await post('/processes/pairing', { organization: village, partner, startsOn }, countyOrganizer);
+      expect([r.statusCode, fields(r)], startsOn).toEqual([400, ['body.startsOn']]);
+    }
+    const notPairing = await post('/processes/term-election', { organization: village, startsOn: today }, countyOrganizer);
+    expect([notPairing.statusCode, fields(notPairing)]).toEqual([400, ['body.startsOn']]);
   });
 
   it('pairs, takes evidence with its checksum, records milestones, delivers, and counts coverage', async () => {

@@ -197,7 +197,7 @@ export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<
 /** The kinds a person starts (src/domain/process-starts.ts, read by POST /processes/{kind} too). */
 export type ProcessKind = StartedByHand;
 /** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
-export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string; partner?: string } = {}) =>
+export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string; partner?: string; startsOn?: string } = {}) =>
   request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
 /** POST /training/secretary-changes: a new secretary closes the current training cycle and opens a new one (409: none running). */
 export const recordSecretaryChange = (organization: string, secretary: string, reason?: string) =>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { isValidIsoDate } from '../../domain/dates.js';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
@@ -21,6 +22,11 @@ const startBody = z.object({
   ruleSet: z.enum(allRuleSets).optional().describe(`${withRuleSets}: pin a rule set of the kind (history)`),
   secretary: z.string().trim().min(1).max(100).optional().describe('rotation-training: the secretary of the first cycle (default: the register\'s)'),
   partner: code.optional().describe("pairing: code of the urban unit's Party organization paired with the village (required)"),
+  startsOn: z
+    .string()
+    .refine(isValidIsoDate, 'expected a date YYYY-MM-DD')
+    .optional()
+    .describe('pairing: the day the pairing began, when it is registered after it was agreed (not in the future, at most a cycle and a month ago; default today)'),
 });
 
 const processes: FastifyPluginAsync = async (fastify) => {
@@ -46,6 +52,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
       if (req.body.ruleSet && !kind.ruleSets?.includes(req.body.ruleSet)) {
         throw badField('body.ruleSet', `not a rule set of ${name}${kind.ruleSets ? ` (${kind.ruleSets.join(', ')})` : ''}`);
       }
+      if (req.body.startsOn && name !== 'pairing') throw badField('body.startsOn', 'only a pairing takes a start date');
       for (const [field, message] of Object.entries(kind.requires ?? {}) as [keyof StartRequest['body'], string][]) {
         if (!req.body[field]) throw badField(`body.${field}`, message);
       }

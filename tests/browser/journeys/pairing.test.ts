@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
-import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
+import { addDays, addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { pairingRulesFor } from '../../../src/domain/rules.js';
 import { pairingDeliverables } from '../../../workflows/pairing/rules.js';
 import { startJourney, type Journey, pick } from './journey.js';
@@ -22,6 +22,7 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
   const chain = countyChain();
   const { county } = chain;
   const [township, village, partner] = [uniqueCode('PT'), uniqueCode('PV'), uniqueCode('PP')];
+  const [oldVillage, oldPartner] = [uniqueCode('PV'), uniqueCode('PP')];
   const wf = `pairing:${village}`;
   const today = shanghaiDate(Date.now());
   const rules = pairingRulesFor(today);
@@ -133,5 +134,44 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     // The first yearly review opens on the anniversary (a real timer): scheduled, not yet open.
     const [proc] = await j.s.sql<{ step: string; d: string }[]>`select current_step as step, (next_deadline at time zone 'Asia/Shanghai')::date::text as d from processes where workflow_id = ${wf}`;
     expect(proc).toEqual({ step: 'delivering', d: addMonths(today, 12) });
+  });
+
+  it('a pairing begun three years ago: the township reviews each year in the page, the last review ends it, the undelivered are missed', async () => {
+    // Registered after the fact, begun a cycle and a week ago: its three anniversaries have all come (real dates).
+    const startsOn = addDays(addMonths(today, -36), -7);
+    const oldWf = `pairing:${oldVillage}`;
+    // Added here, not before the first journey: its coverage counts the county's villages.
+    await addOrganizations(j.s.sql, [
+      orgRow(oldVillage, township, { name: `白沙村党支部${oldVillage}` }),
+      orgRow(oldPartner, county, { sector: 'government', name: `县住建局机关党支部${oldPartner}` }),
+    ]);
+    const organizer = await j.person('organizer', county);
+    const op = organizer.page;
+    await op.getByRole('link', { name: '工作看板' }).click();
+    await op.locator('#start-kind').selectOption('pairing');
+    await pick(op, '#start-org', '白沙村', oldVillage);
+    await pick(op, '#start-partner', '住建局', oldPartner);
+    // A day to come is refused beside the date.
+    await op.locator('#start-starts-on').fill(addDays(today, 1));
+    await op.getByRole('button', { name: '发起', exact: true }).click();
+    await op.locator('#start-starts-on-error').waitFor();
+    await op.locator('#start-starts-on').fill(startsOn);
+    await j.screen(organizer, '07-organizer-starts-earlier-pairing');
+    await op.getByRole('button', { name: '发起', exact: true }).click();
+    await op.getByText(`已发起：${oldWf}`).waitFor();
+
+    // The township's supervisor reviews each year; only the last review decides, and it ends the pairing.
+    const supervisor = await j.person('supervisor', township);
+    for (const year of [1, 2, 3]) {
+      const review = await j.openTask(oldWf, `c1:review-y${year}`);
+      const last = year === 3;
+      await j.complete(supervisor, review, { rating: last ? 'adequate' : 'good', comments: `第${year}年结对工作考评`, ...(last ? { decision: 'end' } : {}) }, `${String(7 + year).padStart(2, "0")}-supervisor-review-y${year}`);
+    }
+    await expect.poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${oldWf}`)[0]?.status, { timeout: 60_000 }).toBe('completed');
+    const deliverables = await j.s.sql<{ state: string }[]>`select state from pairing_deliverables where workflow_id = ${oldWf} order by deliverable`;
+    expect(deliverables.map((d) => d.state)).toEqual(pairingDeliverables.map(() => 'missed'));
+    // The village's page shows the pairing ended, and its history in words.
+    await supervisor.page.goto(`/orgs/${encodeURIComponent(oldVillage)}`);
+    await j.screen(supervisor, '11-supervisor-village-after-end');
   });
 });

@@ -163,6 +163,8 @@ export const en: Record<MessageKey, string> = {
   'orgs.select': 'Choose an organization to see its details.',
   'dash.startKind': 'Process',
   'dash.startVillage': 'Village Party organization',
+  'dash.startPairingOn': 'Paired since (optional)',
+  'dash.startPairingOnHint': 'For a pairing agreed before it is registered here; empty means today.',
   'dash.startPartner': 'Urban unit\'s Party organization paired with it',
   'dash.about.term-election': 'The term election of an organization whose term ends.',
   'dash.about.two-recommendations-one-election': 'A village or community under a township committee selects its secretary.',

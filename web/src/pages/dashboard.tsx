@@ -85,7 +85,8 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
   const [kind, setKind] = useState<ProcessKind>(kindsStartedByHand[0]);
   const [code, setCode] = useState('');
   const [partner, setPartner] = useState('');
-  const [error, setError] = useState<{ field: 'organization' | 'partner'; text: string } | null>(null);
+  const [startsOn, setStartsOn] = useState('');
+  const [error, setError] = useState<{ field: 'organization' | 'partner' | 'startsOn'; text: string } | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const pairing = kind === 'pairing';
@@ -97,7 +98,7 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const { id } = await startProcess(kind, code.trim(), pairing ? { partner: partner.trim() } : {});
+      const { id } = await startProcess(kind, code.trim(), pairing ? { partner: partner.trim(), ...(startsOn ? { startsOn } : {}) } : {});
       setOk(t('dash.started', { id }));
       onStarted(id);
     } catch (err) {
@@ -106,14 +107,15 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
         const running = (err.raw as { error?: { details?: { id?: string } } })?.error?.details?.id;
         if (running) onStarted(running);
       }
-      const onPartner = err instanceof ApiError && err.details[0]?.field === 'body.partner';
-      setError({ field: onPartner ? 'partner' : 'organization', text: startRefusal(kind, err) });
+      const field = err instanceof ApiError ? err.details[0]?.field : undefined;
+      setError({ field: field === 'body.partner' ? 'partner' : field === 'body.startsOn' ? 'startsOn' : 'organization', text: startRefusal(kind, err) });
     } finally {
       setBusy(false);
     }
   };
   const orgError = error?.field === 'organization' ? error.text : null;
   const partnerError = error?.field === 'partner' ? error.text : null;
+  const startsOnError = error?.field === 'startsOn' ? error.text : null;
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="start-title" data-testid="start-process">
       <h2 id="start-title">{t('dash.start')}</h2>
@@ -157,6 +159,19 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
             invalid={!!partnerError}
             describedBy={partnerError ? 'start-partner-error' : undefined}
             required
+          />
+        </Field>
+      )}
+      {pairing && (
+        // A pairing agreed before it is registered here: its reviews and deliverables fall due from its own day.
+        <Field id="start-starts-on" label={t('dash.startPairingOn')} hint={t('dash.startPairingOnHint')} error={startsOnError}>
+          <input
+            id="start-starts-on"
+            type="date"
+            value={startsOn}
+            onInput={(e) => setStartsOn(e.currentTarget.value)}
+            aria-invalid={!!startsOnError}
+            aria-describedby={['start-starts-on-hint', startsOnError ? 'start-starts-on-error' : ''].filter(Boolean).join(' ')}
           />
         </Field>
       )}
