@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import type { IsoDate } from '../src/domain/dates.js';
+import { writeTerm, type TermWrite } from './term-register.js';
 
 export interface TermDateContext {
   organizationId: number;
@@ -59,26 +60,8 @@ export function termDateMissingActivities(sql: Sql) {
      * Writes the term the organizer entered, audited like every register change. Only into an empty register: a
      * term that arrived meanwhile (an import) is not overwritten by the task, and the answer says so. Idempotent.
      */
-    async recordMissingTerm(c: { organizationId: number; startedOn: IsoDate; termYears: number; secretary?: string; actor: string; source: string; at: string }): Promise<{ written: boolean; termEndsOn: IsoDate | null }> {
-      return sql.begin(async (tx) => {
-        const [before] = await tx<{ code: string; term_started_on: string | null; term_years: number | null; secretary_name: string | null }[]>`
-          select code, to_char(term_started_on, 'YYYY-MM-DD') as term_started_on, term_years, secretary_name from organizations where id = ${c.organizationId} for update`;
-        if (!before) throw ApplicationFailure.nonRetryable(`organization ${c.organizationId} does not exist`, 'NotFound');
-        const same = before.term_started_on === c.startedOn && before.term_years === c.termYears;
-        if (before.term_started_on !== null && before.term_years !== null && !same) return { written: false, termEndsOn: null };
-        const secretary = c.secretary ?? before.secretary_name;
-        const [after] = await tx<{ term_ends_on: string }[]>`
-          update organizations set term_started_on = ${c.startedOn}, term_years = ${c.termYears}, secretary_name = ${secretary}, updated_at = ${c.at}
-          where id = ${c.organizationId} returning to_char(term_ends_on, 'YYYY-MM-DD') as term_ends_on`;
-        if (!same || secretary !== before.secretary_name) {
-          await tx`
-            insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
-            values (${c.organizationId}, ${before.code}, ${c.actor}, ${c.at}, ${c.source},
-                    ${tx.json({ term_started_on: before.term_started_on, term_years: before.term_years, secretary_name: before.secretary_name })},
-                    ${tx.json({ term_started_on: c.startedOn, term_years: c.termYears, secretary_name: secretary })})`;
-        }
-        return { written: true, termEndsOn: after!.term_ends_on };
-      });
+    async recordMissingTerm(c: TermWrite): Promise<{ written: boolean; termEndsOn: IsoDate | null }> {
+      return writeTerm(sql, { ...c, ifEmpty: true });
     },
 
     /**
