@@ -155,6 +155,7 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     await op.locator('#start-starts-on').fill(addDays(today, 1));
     await op.getByRole('button', { name: '发起', exact: true }).click();
     await op.locator('#start-starts-on-error').waitFor();
+    expect(await op.locator('#start-starts-on-error').textContent()).toContain('结对开始日期不能晚于今天');
     await op.locator('#start-starts-on').fill(startsOn);
     await j.screen(organizer, '07-organizer-starts-earlier-pairing');
     await op.getByRole('button', { name: '发起', exact: true }).click();

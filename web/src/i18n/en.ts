@@ -165,6 +165,7 @@ export const en: Record<MessageKey, string> = {
   'dash.startVillage': 'Village Party organization',
   'dash.startPairingOn': 'Paired since (optional)',
   'dash.startPairingOnHint': 'For a pairing agreed before it is registered here; empty means today.',
+  'dash.startPairingOnInvalid': 'The start date cannot be after today, nor more than a cycle and a month ago.',
   'dash.startPartner': 'Urban unit\'s Party organization paired with it',
   'dash.about.term-election': 'The term election of an organization whose term ends.',
   'dash.about.two-recommendations-one-election': 'A village or community under a township committee selects its secretary.',

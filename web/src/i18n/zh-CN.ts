@@ -163,6 +163,7 @@ export const zhCN = {
   'dash.startVillage': '行政村党组织',
   'dash.startPairingOn': '结对开始日期（可不填）',
   'dash.startPairingOnHint': '在本系统登记之前已开始的结对，填写其开始日期；不填即为今天。',
+  'dash.startPairingOnInvalid': '结对开始日期不能晚于今天，也不能早于一个结对周期又一个月之前。',
   'dash.startPartner': '结对的城市单位党组织',
   'dash.about.term-election': '任期届满的党组织按期换届。',
   'dash.about.two-recommendations-one-election': '乡镇党委下的村、社区党组织推选书记。',

@@ -108,7 +108,9 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
         if (running) onStarted(running);
       }
       const field = err instanceof ApiError ? err.details[0]?.field : undefined;
-      setError({ field: field === 'body.partner' ? 'partner' : field === 'body.startsOn' ? 'startsOn' : 'organization', text: startRefusal(kind, err) });
+      // The start date's refusal in words (the API's reason is for scripts): not a day to come, not too long ago.
+      if (field === 'body.startsOn') setError({ field: 'startsOn', text: t('dash.startPairingOnInvalid') });
+      else setError({ field: field === 'body.partner' ? 'partner' : 'organization', text: startRefusal(kind, err) });
     } finally {
       setBusy(false);
     }
