@@ -75,7 +75,7 @@ export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<
       check(parsed.data);
     } catch (err) {
       if (err instanceof RuleViolation) {
-        throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ rule: err.rule }], nonRetryable: true });
+        throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ ...err.params, rule: err.rule }], nonRetryable: true });
       }
       throw err;
     }
@@ -93,7 +93,7 @@ export function enforce(check: () => void): void {
     check();
   } catch (err) {
     if (err instanceof RuleViolation) {
-      throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ rule: err.rule }], nonRetryable: true });
+      throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ ...err.params, rule: err.rule }], nonRetryable: true });
     }
     throw err;
   }

@@ -15,6 +15,8 @@ export class RuleViolation extends Error {
   constructor(
     readonly rule: string,
     message: string,
+    /** Figures a person needs to put it right (the fewest candidates…), carried to the form's words. */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -32,6 +34,7 @@ export function checkCandidateMargin(seats: number, candidates: number, rules: P
     throw new RuleViolation(
       'candidate-margin',
       `${candidates} candidates for ${seats} seats: at least ${min} are required (${Math.round(rules.candidateMarginRatio * 100)}% more than seats)`,
+      { seats, n: candidates, min, pct: Math.round(rules.candidateMarginRatio * 100) },
     );
   }
 }

@@ -217,7 +217,7 @@ export function validateOutcome(form: StepForm, outcome: Record<string, unknown>
   try {
     (form.rule as (o: unknown, c: unknown) => void)(r.data, context);
   } catch (err) {
-    if (err instanceof RuleViolation) return { [ruleField(form, err.rule)]: `r.${err.rule}` };
+    if (err instanceof RuleViolation) return { [ruleField(form, err.rule)]: ruleMessage(err.rule, err.params) };
     throw err;
   }
   return null;
@@ -226,4 +226,13 @@ export function validateOutcome(form: StepForm, outcome: Record<string, unknown>
 /** The field a broken rule belongs next to (`_`: the form as a whole). */
 export function ruleField(form: StepForm, rule: string): string {
   return form.ruleFields?.[rule] ?? '_';
+}
+
+/**
+ * A broken rule as a form's message key, `r.<rule>` with its figures as a query (`r.candidate-margin?min=4`): the
+ * web's validationText reads the figures into the rule's words, whether the form or the API's 422 found it.
+ */
+export function ruleMessage(rule: string, params: Record<string, string | number> = {}): string {
+  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return q ? `r.${rule}?${q}` : `r.${rule}`;
 }

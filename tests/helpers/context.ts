@@ -13,6 +13,8 @@ import { insertOrganizations } from '../../src/organizations/store.js';
 import type { OrganizationRow } from '../../src/demo/province.js';
 import { createUser } from '../../src/auth/users.js';
 import type { Role } from '../../src/auth/principal.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTimeSkippingServer } from './time-skipping.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -78,11 +80,17 @@ export interface Stack {
   client: Client;
   worker: Worker;
   config: Config;
+  /** With `timeSkipping`: the Java test server the stack runs on; `env.sleep()` moves its clock. */
+  env?: TestWorkflowEnvironment;
   close(): Promise<void>;
 }
 
-/** API + worker in this process against the suite's real PostgreSQL and Temporal dev server. */
-export async function startStack(opts: { databaseUrl?: string } = {}): Promise<Stack> {
+/**
+ * API + worker in this process against the suite's real PostgreSQL and Temporal dev server — or, with
+ * `timeSkipping`, against a Java time-skipping test server of its own, so that a test can pass a months-long timer
+ * at its real length (`env.sleep`) between the steps a person takes in the browser.
+ */
+export async function startStack(opts: { databaseUrl?: string; timeSkipping?: boolean } = {}): Promise<Stack> {
   installRuntimeLogger(quietLog);
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
@@ -92,8 +100,9 @@ export async function startStack(opts: { databaseUrl?: string } = {}): Promise<S
     LOG_LEVEL: 'silent',
   });
   const sql = testSql(config.DATABASE_URL);
-  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const env = opts.timeSkipping ? await startTimeSkippingServer() : undefined;
+  const client = env ? env.client : new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
+  const connection = env ? env.nativeConnection : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath') });
   const running = worker.run();
   const app = await buildApp({ sql, temporal: client, config, log: quietLog });
@@ -122,12 +131,16 @@ export async function startStack(opts: { databaseUrl?: string } = {}): Promise<S
     client,
     worker,
     config,
+    env,
     async close() {
       await app.close();
       worker.shutdown();
       await running;
-      await connection.close();
-      await client.connection.close();
+      if (env) await env.teardown();
+      else {
+        await connection.close();
+        await client.connection.close();
+      }
       await sql.end();
     },
   };

@@ -15,6 +15,20 @@ export interface TimeSkipping {
   newWorker(): Promise<{ worker: Worker; taskQueue: string }>;
 }
 
+/** The Java time-skipping test server (from the per-user cache), its clock locked until a test moves it. */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  // The SDK gives the JVM 5 s to listen; on a loaded 2-core machine a cold start can take longer: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+      });
+    } catch (err) {
+      if (attempt >= 4 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
+}
+
 /**
  * Temporal's Java time-skipping test server (wrapper from the per-user cache) with a worker whose activities
  * write to the suite's real PostgreSQL.
@@ -25,17 +39,7 @@ export async function timeSkipping(sql: Sql, opts: { sharedWorker: false }): Pro
 export async function timeSkipping(sql: Sql): Promise<TimeSkipping & { worker: Worker }>;
 export async function timeSkipping(sql: Sql, opts: { sharedWorker?: boolean } = {}): Promise<TimeSkipping & { worker?: Worker }> {
   installRuntimeLogger(quietLog);
-  // The SDK gives the JVM 5 s to listen; on a loaded 2-core machine a cold start can take longer: retry.
-  let env: TestWorkflowEnvironment | undefined;
-  for (let attempt = 1; !env; attempt++) {
-    try {
-      env = await TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-      });
-    } catch (err) {
-      if (attempt >= 4 || !/did not start within/.test(String(err))) throw err;
-    }
-  }
+  const env = await startTimeSkippingServer();
   const taskQueue = `ts-${randomUUID()}`;
   const ready = env;
   const workerOn = (queue: string) =>

@@ -83,6 +83,8 @@ describe('term election, request to new term, through the API', () => {
     const five = ['甲', '乙', '丙', '丁', '戊'];
     const err = await refused(village, () => complete(cand.id, { seats: 5, candidates: five }, secretary), 422, 'candidate-margin');
     expect(err.error.message).toMatch(/at least 6/);
+    // The figures a person needs to put it right come with the rule (the form shows them in words).
+    expect(err.error.details).toMatchObject({ rule: 'candidate-margin', seats: 5, n: 5, min: 6, pct: 20 });
     await refused(village, () => complete(cand.id, { seats: 5, candidates: [...five, '甲'] }, secretary), 422); // not distinct
     const six = [...five, '己'];
     expect((await complete(cand.id, { seats: 5, candidates: six }, secretary)).statusCode).toBe(200);

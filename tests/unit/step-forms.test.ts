@@ -385,7 +385,7 @@ describe("each form agrees with its workflow's validator", () => {
         const errors = validateOutcome(form, o, c.context);
         expect(errors, `form on ${JSON.stringify(o)}`).not.toBeNull();
         // A broken rule is named the same way and shown next to the field it concerns.
-        if (verdict !== 'schema') expect(errors).toEqual({ [ruleField(form, verdict!)]: `r.${verdict}` });
+        if (verdict !== 'schema') expect(Object.fromEntries(Object.entries(errors ?? {}).map(([k, v]) => [k, v.split('?')[0]]))).toEqual({ [ruleField(form, verdict!)]: `r.${verdict}` });
       }
     });
   }
@@ -403,7 +403,7 @@ describe('form inputs', () => {
 
   it('puts the candidate margin next to the candidates and a postponement past the rule next to its months', () => {
     const candidates = stepDef('term-election', 'candidates')!;
-    expect(validateOutcome(candidates, formToOutcome(candidates, { seats: '3', candidates: '甲\n乙\n丙' }), termCtx)).toEqual({ candidates: 'r.candidate-margin' });
+    expect(validateOutcome(candidates, formToOutcome(candidates, { seats: '3', candidates: '甲\n乙\n丙' }), termCtx)).toEqual({ candidates: 'r.candidate-margin?seats=3&n=3&min=4&pct=20' });
     const reply = stepDef('term-election', 'election-reply')!;
     expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '13', comments: '村委会同步换届' }), replyCtx)).toEqual({ postponeMonths: 'r.postponement' });
   });

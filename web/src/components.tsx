@@ -88,7 +88,10 @@ export function Field(props: { id: string; label: string; required?: boolean; er
  * domain checks and the API's 422; server messages pass through.
  */
 export function validationText(msg: string, vars: Record<string, string | number> = {}): string {
-  return /^[vr]\./.test(msg) ? tx(msg, msg, vars) : msg;
+  if (!/^[vr]\./.test(msg)) return msg;
+  // A rule's figures ride on its key (src/domain/step-outcomes.ts ruleMessage).
+  const [key, query] = msg.split('?', 2) as [string, string | undefined];
+  return tx(key, key, { ...vars, ...Object.fromEntries(new URLSearchParams(query ?? '')) });
 }
 
 /**

@@ -49,7 +49,8 @@ export function historyWords(process: string, h: HistoryLine, lang: Lang, lookup
     const base = k.endsWith(`-${h.verb}`) ? k.slice(0, -h.verb.length - 1).replace(/(-r?\d+)+$/, '') : '';
     const def = stepDef(process, h.step) ?? stepDef(process, base === 'assign' ? 'assign-officer' : base);
     if (def) {
-      const round = h.round && h.round > 1 ? lookup('hist.round', { n: h.round }) : null;
+      // A step may name its rounds itself (a liaison officer's visits are 第n期 from the first).
+      const round = h.round ? lookup(`hist.round.${def.step}`, { n: h.round }) ?? (h.round > 1 ? lookup('hist.round', { n: h.round }) : null) : null;
       return join([run, `${def.words[lang]}${paren(lang, round)}`, verb]);
     }
   }

@@ -8,6 +8,7 @@ import {
   condition,
   defineUpdate,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   WorkflowIdReusePolicy,
@@ -29,6 +30,8 @@ import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from
 import { termElection } from '../term-election/workflow.js';
 
 export const KIND = 'liaison-dispatch';
+/** The officer's acknowledgement, training and each visit report get a "done" line in the history (who, when). */
+export const DONE_LINES_PATCH = 'liaison-done-lines';
 
 export interface LiaisonDispatchInput {
   organization: string;
@@ -96,6 +99,8 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           opened.result.then((x) => (res = x)).catch(() => undefined);
           await condition(() => res !== undefined || (left !== undefined && !establishing));
           if (!res) throw new OfficerLeft();
+          if (res.state === 'done' && def.step !== 'assign-officer' && patched(DONE_LINES_PATCH))
+            await p.moveTo(def.step, `${prefix}${name}-done`, { by: res.actor }, 'running', { verb: 'done', round });
           return res;
         };
         try {

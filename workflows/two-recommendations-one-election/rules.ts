@@ -1,7 +1,7 @@
 // Two recommendations, one election 两推一选 (domain.md §4.2): the checks on the counts each step records. Pure
 // functions over recorded counts, parameterised by the rule set the run carries; the workflow's complete
 // validators call them, so a forbidden outcome is refused before it enters history (422 from the API).
-import { countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import { checkCandidateMargin, countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
 import type { TurnoutRule, TwoRecommendationsRules } from '../../src/domain/rules.js';
 
 export interface RecommendationCount {
@@ -92,10 +92,7 @@ export function checkPreliminaryCandidates(candidates: readonly string[], seats:
   if (below.length) {
     throw new RuleViolation('recommendation-share', `below the ${Math.round(rules.minWeightedShare * 100)}% weighted share of recommendations: ${below.join(', ')}`);
   }
-  const min = minimumCandidates(seats, rules);
-  if (candidates.length < min) {
-    throw new RuleViolation('candidate-margin', `${candidates.length} candidates for ${seats} seats: at least ${min} are required (${Math.round(rules.candidateMarginRatio * 100)}% more than seats)`);
-  }
+  checkCandidateMargin(seats, candidates.length, rules);
 }
 
 /** The members' meeting: only full members vote, only the candidates receive votes; quorum, void ballots, win rule. */

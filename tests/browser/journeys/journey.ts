@@ -58,9 +58,10 @@ export interface Journey {
 
 const roleViewport = (role: Role) => (role === 'secretary' || role === 'liaison_officer' ? phone : desktop);
 
-export async function startJourney(executablePath: string, prefix: string): Promise<Journey> {
+/** `timeSkipping`: the stack runs on the Java time-skipping test server (`s.env.sleep` passes a timer at its length). */
+export async function startJourney(executablePath: string, prefix: string, opts: { timeSkipping?: boolean } = {}): Promise<Journey> {
   mkdirSync(journeyArtifacts, { recursive: true });
-  const s = await startStack();
+  const s = await startStack(opts);
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   const baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
   const people: Person[] = [];

@@ -7,7 +7,8 @@ import { startJourney, type Journey, pick } from './journey.js';
 // 选派党建联络员 (domain.md §4.4), in Chromium, each step by its own role: the township organizer assigns one liaison
 // officer to two firms without a Party organization from the dashboard; the officer (on a phone) acknowledges and
 // reports the pre-dispatch training for both. The firm with two full members waits for its first quarterly visit
-// (a real three-month timer, not shortened: the journey checks it is scheduled and stops there). The firm that
+// (a real three-month timer, not shortened: this journey checks it is scheduled; liaison-visits.test.ts passes
+// the quarters on the time-skipping server and walks the visits to the establishment request). The firm that
 // already has three full members goes on to establishment: the officer's request, the township's approval, the
 // founding meeting; the new branch then shows in the organization tree with a term of its own and its own term
 // register (the term-election process the dispatch starts for it).

@@ -82,7 +82,7 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     await secretary.page.getByTestId('task-form').getByRole('button', { name: '提交' }).click();
     const err = secretary.page.locator('#f-candidates-error');
     await err.waitFor();
-    expect(await err.textContent()).toContain('候选人数须比应选人数多 20% 以上');
+    expect(await err.textContent()).toBe('候选人数须比应选人数多 20% 以上：应选 3 名，至少应有 4 名候选人（现有 3 名）');
     await j.screen(secretary, '06-secretary-candidates-margin-refused');
     expect((await j.s.sql`select state from tasks where id = ${id}`)[0]!.state).toBe('open');
     await j.fill(secretary, 'term-election', 'candidates', { seats: '3', candidates: '王建国\n李秀英\n张志强\n刘海燕' });

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
-import { formToOutcome, isShown, ruleField, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import { formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
 import { shanghaiToday } from '../dates.js';
@@ -402,7 +402,10 @@ const ruleOf = (err: ApiError): string | undefined => {
 /** The API's refusal as errors by field: a broken rule (422 rule_violation names it) or the schema's fields. */
 function serverErrors(form: StepForm | undefined, err: ApiError): Record<string, string> {
   const rule = (err.raw as { error?: { details?: { rule?: unknown } } } | undefined)?.error?.details?.rule;
-  if (form && typeof rule === 'string') return { [ruleField(form, rule)]: `r.${rule}` };
+  if (form && typeof rule === 'string') {
+    const { rule: _, ...figures } = (err.raw as { error?: { details?: Record<string, string | number> } } | undefined)?.error?.details ?? {};
+    return { [ruleField(form, rule)]: ruleMessage(rule, figures) };
+  }
   // Fields come as body.outcome.<name>[.<key>] (request schema) or outcome.<name>[.<key>] (the workflow's).
   return Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^(body\.)?(outcome\.)?/, '').split('.')[0] || '_', d.message]));
 }
