@@ -43,16 +43,30 @@ export function liaisonDispatchActivities(sql: Sql) {
      */
     async establishOrganization(e: { organizationId: number; secretary: string; fullMembers: number; at: string }): Promise<{ code: string }> {
       const today = shanghaiDate(new Date(e.at));
-      const [o] = await sql<{ code: string; type: string; sector: string }[]>`select code, type, sector from organizations where id = ${e.organizationId}`;
-      if (!o) throw ApplicationFailure.nonRetryable(`organization ${e.organizationId} does not exist`, 'NotFound');
-      if (o.type === 'unit') {
+      return sql.begin(async (tx) => {
+        const [o] = await tx<{ code: string; name: string; type: string; sector: string; secretary_name: string; full_members: number }[]>`
+          select code, name, type, sector, secretary_name, full_members from organizations where id = ${e.organizationId} for update`;
+        if (!o) throw ApplicationFailure.nonRetryable(`organization ${e.organizationId} does not exist`, 'NotFound');
+        // A retried activity finds the branch already founded: nothing to write twice.
+        if (o.type !== 'unit') return { code: o.code };
         const years = termYearsOf(termRulesFor(today), 'branch', o.sector);
-        await sql`
-          update organizations set type = 'branch', term_started_on = ${today}, term_years = ${years}, secretary_name = ${e.secretary},
+        const before = { type: o.type, name: o.name, secretary_name: o.secretary_name, full_members: o.full_members };
+        // The branch is the firm's Party branch (XX公司党支部), not the firm: the tree and the register name it so.
+        const after = { type: 'branch', name: branchName(o.name), secretary_name: e.secretary, full_members: e.fullMembers, term_started_on: today, term_years: years };
+        await tx`
+          update organizations set type = 'branch', name = ${after.name}, term_started_on = ${today}, term_years = ${years}, secretary_name = ${e.secretary},
             full_members = ${e.fullMembers}, updated_at = ${e.at}
-          where id = ${e.organizationId} and type = 'unit'`;
-      }
-      return { code: o.code };
+          where id = ${e.organizationId}`;
+        await tx`
+          insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
+          values (${e.organizationId}, ${o.code}, 'liaison-dispatch', ${e.at}, 'founding-meeting', ${tx.json(before)}, ${tx.json(after)})`;
+        return { code: o.code };
+      });
     },
   };
+}
+
+/** The name of a unit's newly founded branch: the unit's name with 党支部, unless it already names a Party body. */
+export function branchName(unitName: string): string {
+  return /(党支部|党总支|党委|党组)$/.test(unitName) ? unitName : `${unitName}党支部`;
 }

@@ -71,6 +71,20 @@ describe('liaison dispatch through the API', () => {
     expect(done.currentStep).toBe('established');
     const [org] = await s.sql<{ type: string; secretary_name: string; term_years: number; term_started_on: Date }[]>`select type, secretary_name, term_years, term_started_on from organizations where code = ${firm}`;
     expect(org).toMatchObject({ type: 'branch', secretary_name: '陈明', term_years: 3 });
+    // The branch is named as the firm's Party branch, and the founding is in the register's audit.
+    expect((await s.sql<{ name: string }[]>`select name from organizations where code = ${firm}`)[0]!.name).toBe(`测试党组织${firm}党支部`);
+    const [audit] = await s.sql<{ changed_by: string; before: { type: string; name: string }; after: { type: string; name: string } }[]>`
+      select changed_by, before, after from organization_changes c join organizations o on o.id = c.organization_id where o.code = ${firm} and c.source = 'founding-meeting'`;
+    expect(audit).toMatchObject({ changed_by: 'liaison-dispatch', before: { type: 'unit', name: `测试党组织${firm}` }, after: { type: 'branch', name: `测试党组织${firm}党支部` } });
+    // A roster file from before the founding (the firm a unit, under its own name) does not undo it: refused by column.
+    const old = [
+      'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members',
+      [firm, county, `测试党组织${firm}`, 'unit', 'nonpublic', '', '', '', '', '3', '0'].join(','),
+    ].join('\n') + '\n';
+    const imp = await s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: old, headers: { ...s.admin, 'content-type': 'text/csv' } });
+    expect(imp.statusCode, imp.body).toBe(200);
+    expect(imp.json().refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(expect.arrayContaining(['2:type', '2:name', '2:secretary_name']));
+    expect(await s.sql`select type, name, secretary_name from organizations where code = ${firm}`).toEqual([{ type: 'branch', name: `测试党组织${firm}党支部`, secretary_name: '陈明' }]);
     // Its term register runs: the term-election workflow of the new organization.
     await eventually('the new term register', async () => {
       const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(`term-election:${firm}`)}` })).json();

@@ -416,7 +416,7 @@ function refusalMessage(err: unknown): string {
   return message;
 }
 
-type OwnedColumn = 'term_started_on' | 'term_years' | 'secretary_name' | 'secretary_phone' | 'type';
+type OwnedColumn = 'term_started_on' | 'term_years' | 'secretary_name' | 'secretary_phone' | 'type' | 'name';
 
 const day = (d: Date | null): string | null => (d ? shanghaiDate(d) : null);
 
@@ -497,17 +497,20 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
     hold('secretary_phone', r.line);
   }
 
-  // An organization established through liaison dispatch: its type, first term and secretary are the process's.
+  // An organization established through liaison dispatch: its type, first term and secretary are the process's, and
+  // so is its name as a branch (XX党支部): a row with the unit's name from before the founding is an older file.
   const established = await tx<
-    { line: number; code: string; established: Date; s_type: string | null; o_type: string; s_start: Date | null; o_start: Date | null; s_years: number | null; o_years: number | null; s_secretary: string | null; o_secretary: string | null }[]
+    { line: number; code: string; established: Date; s_type: string | null; o_type: string; s_name: string; o_name: string; unit_name: string | null; s_start: Date | null; o_start: Date | null; s_years: number | null; o_years: number | null; s_secretary: string | null; o_secretary: string | null }[]
   >`
-    select s.line, s.code, d.established_at as established, s.type as s_type, o.type as o_type, s.term_started_on as s_start, o.term_started_on as o_start,
+    select s.line, s.code, d.established_at as established, s.type as s_type, o.type as o_type, s.name as s_name, o.name as o_name, f.unit_name, s.term_started_on as s_start, o.term_started_on as o_start,
            s.term_years as s_years, o.term_years as o_years, s.secretary_name as s_secretary, o.secretary_name as o_secretary
     from import_rows s join organizations o on o.code = s.code
     join lateral (select established_at from liaison_dispatches x
                   where x.organization_id = o.id and x.established_at is not null order by x.established_at desc limit 1) d on true
+    left join lateral (select c.before->>'name' as unit_name from organization_changes c
+                       where c.organization_id = o.id and c.source = 'founding-meeting' order by c.changed_at desc limit 1) f on true
     where s.action = 'update' and o.type <> 'unit'
-      and (s.type, s.term_started_on, s.term_years, s.secretary_name) is distinct from (o.type, o.term_started_on, o.term_years, o.secretary_name)
+      and (s.type, s.name, s.term_started_on, s.term_years, s.secretary_name) is distinct from (o.type, o.name, o.term_started_on, o.term_years, o.secretary_name)
     order by s.line`;
   for (const r of established) {
     const on = shanghaiDate(r.established);
@@ -515,6 +518,7 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
     if (start !== null && start > on) continue;
     const why = `${r.code} was established as a Party organization on ${on} (liaison dispatch); the row is not newer (its term started ${start ?? 'on no date'})`;
     if (r.s_type !== r.o_type) refuse(r.line, 'type', why);
+    if (r.s_name !== r.o_name && r.s_name === r.unit_name) refuse(r.line, 'name', why);
     if (termLines.has(r.line)) continue;
     if (start !== day(r.o_start)) refuse(r.line, 'term_started_on', why);
     if (r.s_years !== r.o_years) refuse(r.line, 'term_years', why);

@@ -102,7 +102,7 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
     const details = op.getByTestId('org-details');
     await details.getByText('陈静').waitFor();
     const text = (await details.textContent()) ?? '';
-    expect(text).toContain('党支部');
+    expect(text).toContain(`${readyName}党支部`); // the firm's Party branch, named as such
     expect(text).toContain('任期');
     const words = (d: string) => `${Number(d.slice(0, 4))}年${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
     expect(text).toContain(words(today));
