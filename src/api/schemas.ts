@@ -74,6 +74,9 @@ export const taskDetailSchema = z.object({
       detail: z.record(z.string(), z.unknown()),
     }),
   ),
+  contextNames: z
+    .record(z.string(), z.string())
+    .describe('names of the organizations the task’s context names by code (a pairing’s partner), whether or not they are in the caller’s subtree: they are part of what the task decides on'),
   earlier: z
     .array(z.object({ id: z.number(), step: z.string(), outcome: z.record(z.string(), z.unknown()), doneAt: z.string() }))
     .describe('what was decided earlier in the process: the outcomes of its done tasks, oldest first (the request replied to, the ballot approved…)'),

@@ -169,7 +169,9 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       if (!t) throw notFound(`task ${req.params.id}`);
       // A pairing deliverable's cycle, from its task key (`c<cycle>:deliverable-<d>`): its milestones are of that cycle.
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
-      const [escalations, history, earlier, evidence, milestones] = await Promise.all([
+      const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
+      const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
+      const [escalations, history, earlier, evidence, milestones, named] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -190,6 +192,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
               select deliverable, milestone, achieved_on::text, note, evidence::text[] as evidence, recorded_by, recorded_at from pairing_milestones
               where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
           : Promise.resolve([]),
+        codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
       ]);
       const def = stepDef(t.process, t.step);
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
@@ -200,7 +203,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
             ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name }
             : null,
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
-        context: t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null,
+        context,
+        contextNames: Object.fromEntries(named.map((o) => [o.code, o.name])),
         actions: actionsNow(actorOf(req.principal), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
         escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(req.principal), e, t.path) })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),

@@ -25,11 +25,9 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     const detail = await getTask(id);
     // The term end of the organization the process is about, for a term election's steps; the page stands without it.
     const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
-    // A pairing's partner is named by its code in the context: its name, where the caller may see it.
-    const partner = typeof detail.context?.partner === 'string' ? await getOrganization(detail.context.partner).catch(() => null) : null;
     // The sessions a secretary is enrolled in are named by code: their titles and dates, as the picker finds them.
     const enrolled = Array.isArray(detail.context?.enrolled) && detail.context.enrolled.length > 0 ? await searchSessions({ limit: 100 }).then((r) => r.items, () => []) : [];
-    return { detail, org, partner, enrolled };
+    return { detail, org, enrolled };
   }, [id]);
   const [done, setDone] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -39,7 +37,10 @@ export function TaskPage({ id }: { id: number; user: Me }) {
     if (data.error instanceof ApiError && (data.error.status === 404 || data.error.status === 400)) return <p class="notice error">{t('task.notFound')}</p>;
     return <ErrorBox error={data.error} retry={reload} />;
   }
-  const { detail, org, partner, enrolled } = data.data;
+  const { detail, org, enrolled } = data.data;
+  // A pairing's partner is named by its code in the context: the API names it (outside the caller's subtree too).
+  const partnerCode = typeof detail.context?.partner === 'string' ? detail.context.partner : null;
+  const partner = partnerCode && detail.contextNames[partnerCode] ? { code: partnerCode, name: detail.contextNames[partnerCode]! } : null;
   const { task, actions, context } = detail;
   const sessionWords = (code: unknown) => {
     const x = enrolled.find((e) => e.code === code);
