@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
 import updateGateway from './gateway.js';
+import sharedReads from './plugins/shared-reads.js';
 import authPlugin from './plugins/auth.js';
 import noNul from './plugins/no-nul.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   await app.register(authPlugin);
+  await app.register(sharedReads);
   await app.register(health);
   await app.register(auth, { prefix: '/api/v1' });
   // Calendar clients cannot send a Bearer header: the feed authenticates by its own per-user token.

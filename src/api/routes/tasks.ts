@@ -108,7 +108,10 @@ const tasks: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/tasks',
-    { schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) } } },
+    {
+      schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) } },
+      config: { sharedRead: true },
+    },
     async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : null;
