@@ -99,7 +99,7 @@ export function ratingActivities(sql: Sql) {
       });
       const json = JSON.stringify(rated);
       return sql.begin(async (tx) => {
-        const rows = tx`select x.id, x.color, x.reasons from jsonb_to_recordset(${json}::jsonb) as x(id bigint, color text, reasons jsonb)`;
+        const rows = tx`select x.id, x.color, x.reasons from jsonb_to_recordset((${json}::text)::jsonb) as x(id bigint, color text, reasons jsonb)`;
         const changed = await tx`
           insert into rating_changes (organization_id, at, color, previous, reasons, rule_set)
           select x.id, ${i.at}::timestamptz, x.color, r.color, x.reasons, ${rules.id}
