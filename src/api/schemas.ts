@@ -334,6 +334,10 @@ export const assessmentOrganizationSchema = z.object({
     .boolean()
     .nullable()
     .describe("the secretary also heads the villagers' or residents' committee (一肩挑); shown, not weighed in the score (null: not counted for this organization)"),
+  redPeriods: z
+    .number()
+    .nullable()
+    .describe('months of the year up to the day assessed whose last rating (三色管理) was red; shown, not weighed (null: assessed before ratings were kept)'),
 });
 
 export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });

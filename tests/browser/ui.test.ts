@@ -712,7 +712,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const [file] = await Promise.all([page.waitForEvent('download'), drill.getByRole('button', { name: '下载 CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`organizations-${year}.csv`);
     const csv = readFileSync((await file.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods\n')).toBe(true);
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(1 + orgs.length);
     // 1 met, 0 missed, empty where it does not apply: no sector rank, late, never trained (no cycle: a village

@@ -688,6 +688,7 @@ export const en: Record<MessageKey, string> = {
   'rating.trend.chart': "Line chart of tasks overdue at the end of each week",
   'rating.trend.week': "Week starting",
   'rating.trend.overdue': "Overdue tasks",
+  'rank.redPeriods': "Months rated red",
   'rating.table': "Data table",
   'process.rating-interview': "Red-rating interview",
   'ctx.reasons': "Reasons for the red rating",

@@ -686,6 +686,7 @@ export const zhCN = {
   'rating.trend.chart': "每周末逾期未办任务数量折线图",
   'rating.trend.week': "周（起始日）",
   'rating.trend.overdue': "逾期任务数",
+  'rank.redPeriods': "红色预警月数",
   'rating.table': "数据表",
   'process.rating-interview': "预警约谈",
   'ctx.reasons': "预警原因",
