@@ -22,7 +22,7 @@ export function RatingsPage() {
   const [list] = useLoad(() => getRatings(color), [color]);
   const data = list.state === 'ok' ? list.data : null;
   return (
-    <section>
+    <section class="ratings">
       <h1>{t('rating.title')}</h1>
       {data && (
         <p class="muted">
@@ -43,54 +43,56 @@ export function RatingsPage() {
       {list.state === 'error' && <ErrorBox error={list.error} />}
       {data && data.items.length === 0 && <p class="muted">{t('rating.empty')}</p>}
       {data && data.items.length > 0 && (
-        <table data-testid="rating-list">
-          <caption>
-            {t(`rating.list.${color}`)} · {data.counts[color]}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('rating.col.org')}</th>
-              <th scope="col">{t('rating.col.parent')}</th>
-              <th scope="col">{t('rating.history.color')}</th>
-              <th scope="col">{t('rating.col.reasons')}</th>
-              <th scope="col">{t('rating.col.since')}</th>
-              <th scope="col">{t('rating.col.history')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((o) => (
-              <Fragment key={o.code}>
-                <tr>
-                  <td>{o.name}</td>
-                  <td>{o.parentName ?? '—'}</td>
-                  <td>
-                    <RatingBadge color={o.color} />
-                  </td>
-                  <td>{reasonsText(o.reasons) || '—'}</td>
-                  <td>{o.since}</td>
-                  <td>
-                    <button
-                      type="button"
-                      class="link"
-                      aria-expanded={open === o.code}
-                      aria-label={`${open === o.code ? t('rating.hideHistory') : t('rating.showHistory')}：${o.name}`}
-                      onClick={() => navigate(ratingsUrl(color, open === o.code ? undefined : o.code), true)}
-                    >
-                      {open === o.code ? t('rating.hideHistory') : t('rating.showHistory')}
-                    </button>
-                  </td>
-                </tr>
-                {open === o.code && (
+        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="rating-list-caption">
+          <table data-testid="rating-list">
+            <caption id="rating-list-caption">
+              {t(`rating.list.${color}`)} · {data.counts[color]}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('rating.col.org')}</th>
+                <th scope="col">{t('rating.col.parent')}</th>
+                <th scope="col">{t('rating.history.color')}</th>
+                <th scope="col">{t('rating.col.reasons')}</th>
+                <th scope="col">{t('rating.col.since')}</th>
+                <th scope="col">{t('rating.col.history')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((o) => (
+                <Fragment key={o.code}>
                   <tr>
-                    <td colSpan={6}>
-                      <RatingHistory code={o.code} />
+                    <td>{o.name}</td>
+                    <td>{o.parentName ?? '—'}</td>
+                    <td>
+                      <RatingBadge color={o.color} />
+                    </td>
+                    <td>{reasonsText(o.reasons) || '—'}</td>
+                    <td>{o.since}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="link"
+                        aria-expanded={open === o.code}
+                        aria-label={`${open === o.code ? t('rating.hideHistory') : t('rating.showHistory')}：${o.name}`}
+                        onClick={() => navigate(ratingsUrl(color, open === o.code ? undefined : o.code), true)}
+                      >
+                        {open === o.code ? t('rating.hideHistory') : t('rating.showHistory')}
+                      </button>
                     </td>
                   </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
+                  {open === o.code && (
+                    <tr>
+                      <td colSpan={6}>
+                        <RatingHistory code={o.code} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <Matrix />
       <Trend />
