@@ -5,6 +5,7 @@ import type { Sql } from '../src/db/client.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
 import { interviewWindowStart, lastReturnYearDue, periodOf, rate, ratingRulesFor, type RatingFacts, type RatingReason } from '../src/domain/ratings.js';
 import { termLate } from '../src/organizations/term-late.js';
+import { rootPath, supervised, type SupervisedOrganization } from './term-date-missing.js';
 
 export interface RecomputeInput {
   /** The instant rated (the workflow's clock): "overdue" and "late" are judged at it. */
@@ -22,13 +23,7 @@ export interface RecomputeResult {
   interviews: { organization: string; period: IsoDate }[];
 }
 
-export interface InterviewContext {
-  organizationId: number;
-  orgPath: string;
-  code: string;
-  name: string;
-  /** The supervising committee, whose organizers hold the 约谈. */
-  parentId: number;
+export interface InterviewContext extends SupervisedOrganization {
   ruleSet: string;
   reasons: RatingReason[];
   redPeriods: number;
@@ -56,12 +51,8 @@ export function ratingActivities(sql: Sql) {
       const day = shanghaiDate(new Date(i.at));
       const rules = ratingRulesFor(day);
       const period = periodOf(day, rules);
-      let within = sql`true`;
-      if (i.under) {
-        const [root] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${i.under}`;
-        if (!root) throw ApplicationFailure.nonRetryable(`organization ${i.under} does not exist`, 'NotFound');
-        within = sql`o.path <@ ${root.path}::ltree`;
-      }
+      const root = await rootPath(sql, i.under);
+      const within = root === null ? sql`true` : sql`o.path <@ ${root}::ltree`;
       const returnYear = lastReturnYearDue(day, rules);
       const facts = await sql<FactsRow[]>`
         select o.id,
@@ -141,11 +132,7 @@ export function ratingActivities(sql: Sql) {
       await sql`update ratings set interview_period = ${i.period}::date
                 where organization_id = ${o.id} and (interview_period is null or interview_period < ${i.period}::date)`;
       return {
-        organizationId: Number(o.id),
-        orgPath: o.path,
-        code: o.code,
-        name: o.name,
-        parentId: Number(o.parent_id),
+        ...supervised({ ...o, parent_id: o.parent_id }),
         ruleSet: rules.id,
         reasons: o.reasons ?? [],
         redPeriods: rules.redPeriodsForInterview,

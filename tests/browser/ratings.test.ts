@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { a11yViolations, openBrowser, prepareBrowser, reportFailure, signIn, type Session } from '../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { ratingsRecompute } from '../../workflows/ratings/workflow.js';
 
@@ -23,10 +23,7 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
   const sessions: Session[] = [];
   let current: Session | undefined;
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !current) return;
-    const text = await current.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
-    console.error(`[${ctx.task.name}] ${current.page.url()}\n${text}\nerrors: ${JSON.stringify(current.errors)}`);
-    await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail' && current) await reportFailure(ctx.task.name, current);
   });
 
   beforeAll(async () => {
@@ -73,12 +70,17 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
       return n;
     }, rgb);
 
-  it('a county supervisor opens 预警 / 提醒 / 表扬 one click apart, with the reasons, and an organization’s rating history', async () => {
+  /** A fresh browser signed in as a supervisor of the county, holding no other role. */
+  const asCountySupervisor = async () => {
     const supervisor = await s.userWith([{ role: 'supervisor', org: county }]);
     current = await openBrowser(executablePath, baseURL);
     sessions.push(current);
-    const { page } = current;
-    await signIn(page, supervisor.username, PASSWORD);
+    await signIn(current.page, supervisor.username, PASSWORD);
+    return current;
+  };
+
+  it('a county supervisor opens 预警 / 提醒 / 表扬 one click apart, with the reasons, and an organization’s rating history', async () => {
+    const { page } = await asCountySupervisor();
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '三色管理' }).click();
     await page.getByRole('heading', { name: '三色管理', level: 1 }).waitFor();
     const list = page.getByTestId('rating-list');
@@ -90,7 +92,7 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
     expect(await page.getByTestId('rating-tab-red').getAttribute('aria-pressed')).toBe('true');
     expect(await page.getByTestId('rating-tab-red').textContent()).toBe('预警（红） 1');
     expect(await list.locator('tbody tr').count()).toBe(1);
-    await current.shot('ratings-1-red');
+    await current!.shot('ratings-1-red');
     expect(await a11yViolations(page)).toEqual([]);
 
     await page.getByTestId('rating-tab-yellow').click();
@@ -112,17 +114,13 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
     expect(await history.locator('table tbody tr').count()).toBe(1);
     expect(await history.locator('.rating-strip li').allTextContents()).toEqual([`${shanghaiDate(Date.now()).slice(0, 7)} 红色`]);
     expect(page.url()).toContain(`org=${late}`);
-    await current.shot('ratings-2-history');
+    await current!.shot('ratings-2-history');
     expect(await a11yViolations(page)).toEqual([]);
-    expect(current.errors).toEqual([]);
+    expect(current!.errors).toEqual([]);
   });
 
   it('the county × colour matrix and the weekly overdue trend are drawn with data, each with its table', async () => {
-    const supervisor = await s.userWith([{ role: 'supervisor', org: county }]);
-    current = await openBrowser(executablePath, baseURL);
-    sessions.push(current);
-    const { page } = current;
-    await signIn(page, supervisor.username, PASSWORD);
+    const { page } = await asCountySupervisor();
     await page.goto('/ratings');
     const matrix = page.getByTestId('rating-matrix');
     await matrix.waitFor();
@@ -138,12 +136,12 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
     expect(counts[11]).toBe(1);
     expect(counts.filter((n) => n === 2)).toHaveLength(2);
     await page.getByTestId('overdue-trend-chart').scrollIntoViewIfNeeded();
-    await current.shot('ratings-3-pictures');
+    await current!.shot('ratings-3-pictures');
     // The bars and the line are drawn in the ratings' colours (a legend swatch alone is a few hundred pixels).
-    expect(await pixelsOf(current, 'rating-matrix-chart', [0xa4, 0x16, 0x1a])).toBeGreaterThan(1500);
-    expect(await pixelsOf(current, 'rating-matrix-chart', [0x1d, 0x6b, 0x34])).toBeGreaterThan(1500);
-    expect(await pixelsOf(current, 'overdue-trend-chart', [0xa4, 0x16, 0x1a])).toBeGreaterThan(600);
+    expect(await pixelsOf(current!, 'rating-matrix-chart', [0xa4, 0x16, 0x1a])).toBeGreaterThan(1500);
+    expect(await pixelsOf(current!, 'rating-matrix-chart', [0x1d, 0x6b, 0x34])).toBeGreaterThan(1500);
+    expect(await pixelsOf(current!, 'overdue-trend-chart', [0xa4, 0x16, 0x1a])).toBeGreaterThan(600);
     expect(await a11yViolations(page)).toEqual([]);
-    expect(current.errors).toEqual([]);
+    expect(current!.errors).toEqual([]);
   });
 });

@@ -3,10 +3,11 @@
 // and overdue work by week — each with its table.
 import { Fragment } from 'preact';
 import { getOverdueTrend, getRatingMatrix, getRatings, type RatingColor } from '../api.js';
-import { ErrorBox, Loading, useLoad } from '../components.js';
-import { t } from '../i18n/index.js';
+import { ErrorBox, Loading, useLoad, type Loadable } from '../components.js';
+import { lang, t } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
+import type { ChartConfiguration } from 'chart.js';
 import { ChartCanvas, ratingPalette } from '../charts.js';
 import { RatingBadge, RatingHistory, reasonsText } from '../rating-history.js';
 
@@ -100,47 +101,42 @@ export function RatingsPage() {
   );
 }
 
-function Matrix() {
-  const [m] = useLoad(() => getRatingMatrix(), []);
+/** What a picture shows: its rows as a table (the first cell heads its row), and the chart drawn from the same rows. */
+interface PictureData {
+  chart: ChartConfiguration;
+  columns: string[];
+  rows: { key: string; head: string; cells: (string | number)[] }[];
+}
+
+/** A titled picture: the chart (an image with a name) and the same figures as a table, for screen readers and exact numbers. */
+function Picture({ id, title, chartLabel, load }: { id: string; title: string; chartLabel: string; load: Loadable<PictureData> }) {
   return (
-    <section aria-labelledby="rating-matrix-title">
-      <h2 id="rating-matrix-title">{t('rating.matrix.title')}</h2>
-      {m.state === 'loading' && <Loading />}
-      {m.state === 'error' && <ErrorBox error={m.error} />}
-      {m.state === 'ok' && (
+    <section aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {load.state === 'loading' && <Loading />}
+      {load.state === 'error' && <ErrorBox error={load.error} />}
+      {load.state === 'ok' && (
         <>
-          <ChartCanvas
-            testId="rating-matrix-chart"
-            label={t('rating.matrix.chart')}
-            config={{
-              type: 'bar',
-              data: {
-                labels: m.data.items.map((c) => c.name),
-                datasets: colors.map((c) => ({ label: t(`rating.${c}`), data: m.data.items.map((k) => k[c]), backgroundColor: ratingPalette[c] })),
-              },
-              options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
-            }}
-          />
-          <table data-testid="rating-matrix">
+          <ChartCanvas testId={`${id}-chart`} label={chartLabel} config={load.data.chart} />
+          <table data-testid={id}>
             <caption>
-              {t('rating.matrix.title')} · {t('rating.table')}
+              {title} · {t('rating.table')}
             </caption>
             <thead>
               <tr>
-                <th scope="col">{t('rating.matrix.county')}</th>
-                {colors.map((c) => (
+                {load.data.columns.map((c) => (
                   <th key={c} scope="col">
-                    {t(`rating.${c}`)}
+                    {c}
                   </th>
                 ))}
               </tr>
             </thead>
             <tbody>
-              {m.data.items.map((k) => (
-                <tr key={k.code}>
-                  <th scope="row">{k.name}</th>
-                  {colors.map((c) => (
-                    <td key={c}>{k[c]}</td>
+              {load.data.rows.map((r) => (
+                <tr key={r.key}>
+                  <th scope="row">{r.head}</th>
+                  {r.cells.map((c, i) => (
+                    <td key={i}>{c}</td>
                   ))}
                 </tr>
               ))}
@@ -152,48 +148,45 @@ function Matrix() {
   );
 }
 
-function Trend() {
-  const [tr] = useLoad(() => getOverdueTrend(TREND_WEEKS), []);
-  return (
-    <section aria-labelledby="overdue-trend-title">
-      <h2 id="overdue-trend-title">{t('rating.trend.title', { weeks: TREND_WEEKS })}</h2>
-      {tr.state === 'loading' && <Loading />}
-      {tr.state === 'error' && <ErrorBox error={tr.error} />}
-      {tr.state === 'ok' && (
-        <>
-          <ChartCanvas
-            testId="overdue-trend-chart"
-            label={t('rating.trend.chart')}
-            config={{
-              type: 'line',
-              data: {
-                labels: tr.data.items.map((w) => w.weekStart.slice(5)),
-                datasets: [{ label: t('rating.trend.overdue'), data: tr.data.items.map((w) => w.overdue), borderColor: ratingPalette.red, backgroundColor: ratingPalette.red }],
-              },
-              options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-            }}
-          />
-          <table data-testid="overdue-trend">
-            <caption>
-              {t('rating.trend.title', { weeks: TREND_WEEKS })} · {t('rating.table')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('rating.trend.week')}</th>
-                <th scope="col">{t('rating.trend.overdue')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tr.data.items.map((w) => (
-                <tr key={w.weekStart}>
-                  <th scope="row">{w.weekStart}</th>
-                  <td>{w.overdue}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </section>
+/** Counties of the caller's subtree by colour, as stacked bars. */
+function Matrix() {
+  const [m] = useLoad(
+    async (): Promise<PictureData> => {
+      const { items } = await getRatingMatrix();
+      return {
+        chart: {
+          type: 'bar',
+          data: { labels: items.map((c) => c.name), datasets: colors.map((c) => ({ label: t(`rating.${c}`), data: items.map((k) => k[c]), backgroundColor: ratingPalette[c] })) },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        },
+        columns: [t('rating.matrix.county'), ...colors.map((c) => t(`rating.${c}`))],
+        rows: items.map((k) => ({ key: k.code, head: k.name, cells: colors.map((c) => k[c]) })),
+      };
+    },
+    [lang.value],
   );
+  return <Picture id="rating-matrix" title={t('rating.matrix.title')} chartLabel={t('rating.matrix.chart')} load={m} />;
+}
+
+/** Overdue work of the caller's subtree at the end of each of the last weeks, as a line. */
+function Trend() {
+  const [tr] = useLoad(
+    async (): Promise<PictureData> => {
+      const { items } = await getOverdueTrend(TREND_WEEKS);
+      return {
+        chart: {
+          type: 'line',
+          data: {
+            labels: items.map((w) => w.weekStart.slice(5)),
+            datasets: [{ label: t('rating.trend.overdue'), data: items.map((w) => w.overdue), borderColor: ratingPalette.red, backgroundColor: ratingPalette.red }],
+          },
+          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+        },
+        columns: [t('rating.trend.week'), t('rating.trend.overdue')],
+        rows: items.map((w) => ({ key: w.weekStart, head: w.weekStart, cells: [w.overdue] })),
+      };
+    },
+    [lang.value],
+  );
+  return <Picture id="overdue-trend" title={t('rating.trend.title', { weeks: TREND_WEEKS })} chartLabel={t('rating.trend.chart')} load={tr} />;
 }
