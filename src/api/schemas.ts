@@ -443,7 +443,7 @@ export const ratingItemSchema = z.object({
 });
 /** GET /ratings: one colour's list (表扬 / 提醒 / 预警) in the caller's subtree, and the count of each colour. */
 export const ratingListSchema = z.object({
-  computedAt: z.string().nullable(),
+  computedAt: z.string().nullable().describe('the last recompute, Shanghai time (YYYY-MM-DD HH:MM)'),
   counts: z.object({ green: z.number(), yellow: z.number(), red: z.number() }),
   items: z.array(ratingItemSchema),
 });

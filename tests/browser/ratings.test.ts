@@ -90,6 +90,10 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
     await lateRow.waitFor();
     expect(await lateRow.textContent()).toContain('未按期换届');
     expect(await page.getByTestId('rating-tab-red').getAttribute('aria-pressed')).toBe('true');
+    // The time of the last recompute in Shanghai, as every time on the page.
+    const [rated] = await s.sql<{ at: string }[]>`
+      select to_char(r.computed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as at from ratings r join organizations o on o.id = r.organization_id where o.code = ${late}`;
+    expect(await page.getByText(/评定时间：/).textContent()).toContain(`评定时间：${rated!.at}`);
     expect(await page.getByTestId('rating-tab-red').textContent()).toBe('预警（红） 1');
     expect(await list.locator('tbody tr').count()).toBe(1);
     await current!.shot('ratings-1-red');

@@ -34,7 +34,8 @@ const ratings: FastifyPluginAsync = async (fastify) => {
       const { where: within } = await within_(req, req.query.under);
       const [counts] = await sql<{ green: number; yellow: number; red: number; computed_at: string | null }[]>`
         select count(*) filter (where r.color = 'green')::int as green, count(*) filter (where r.color = 'yellow')::int as yellow,
-               count(*) filter (where r.color = 'red')::int as red, max(r.computed_at)::text as computed_at
+               count(*) filter (where r.color = 'red')::int as red,
+               to_char(max(r.computed_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as computed_at
         from ratings r join organizations o on o.id = r.organization_id where ${within}`;
       const items = await sql<z.infer<typeof ratingListSchema>['items']>`
         select o.code, o.name, p.name as "parentName", r.color, r.reasons, to_char(r.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as since, r.rule_set as "ruleSet"

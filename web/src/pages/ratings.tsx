@@ -28,7 +28,7 @@ export function RatingsPage() {
       {data && (
         <p class="muted">
           {t('rating.intro', { ruleSet: data.items[0]?.ruleSet ?? 'ratings-2026' })}{' '}
-          {data.computedAt ? t('rating.computedAt', { at: data.computedAt.slice(0, 16) }) : t('rating.none')}
+          {data.computedAt ? t('rating.computedAt', { at: data.computedAt }) : t('rating.none')}
         </p>
       )}
       <h2>{t('rating.lists')}</h2>
