@@ -82,13 +82,16 @@ export function assessmentActivities(sql: Sql) {
         const scored = await tx`
           insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks,
                                          return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member,
-                                         concurrent_head, score)
+                                         concurrent_head, red_periods, score)
           select ${input.year}, o.id,
                  case when nlevel(o.path) >= 3 then ltree2text(subpath(o.path, 2, 1))::bigint end,
                  o.sector, i.term_on_time, i.trained, i.no_overdue,
                  r.return_filed, r.activists_trained, r.reserve_cadres, r.funding_floor, r.member_funding, r.venue, r.young_committee_member,
                  -- Shown per organization (concurrentHeadIndicator), not weighed: the county's rate carries the target.
                  case when o.sector in ${tx(headSectors as string[])} and g.settlement is not null then o.concurrent_head end,
+                 -- The ratings' history (三色管理): the periods of the year up to the day whose last rating was red.
+                 (select count(*)::int from rating_periods rp where rp.organization_id = o.id and rp.color = 'red'
+                    and rp.period >= make_date(${input.year}::int, 1, 1) and rp.period <= ${day}::date),
                  round(100.0 * (${met}) / (${applies}), 1)
           from organizations o
           left join organizations po on po.id = o.parent_id

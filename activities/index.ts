@@ -8,6 +8,7 @@ import { assessmentActivities } from './assessment.js';
 import { twoRecommendationsActivities } from './two-recommendations-one-election.js';
 import { pairingActivities } from './pairing.js';
 import { termDateMissingActivities } from './term-date-missing.js';
+import { ratingActivities } from './ratings.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 
 export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
@@ -22,6 +23,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
     ...pairingActivities(sql),
     ...assessmentActivities(sql),
     ...termDateMissingActivities(sql),
+    ...ratingActivities(sql),
   };
 }
 

@@ -5,13 +5,7 @@ import type { Sql } from '../src/db/client.js';
 import type { IsoDate } from '../src/domain/dates.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 
-export interface TermDateContext {
-  organizationId: number;
-  orgPath: string;
-  code: string;
-  name: string;
-  /** The supervising committee: its organizers are asked for the term. */
-  parentId: number;
+export interface TermDateContext extends SupervisedOrganization {
   termStartedOn: IsoDate | null;
 }
 
@@ -23,8 +17,25 @@ export const TERM_DATE_MISSING = 'term-date-missing';
  */
 const missing = (sql: Sql) => sql`o.type <> 'unit' and o.parent_id is not null and (o.term_started_on is null or o.term_years is null)`;
 
-/** The subtree a sweep or a plan is limited to (a code; the whole tree without one). */
-async function rootPath(sql: Sql, under?: string): Promise<string | null> {
+/** An organization and its supervising committee, as a process about it reads them (the chase, the 约谈). */
+export interface SupervisedOrganization {
+  organizationId: number;
+  orgPath: string;
+  code: string;
+  name: string;
+  /** The supervising committee: its organizers hold the organization's task. */
+  parentId: number;
+}
+export const supervised = (o: { id: string | number; path: string; code: string; name: string; parent_id: string | number }): SupervisedOrganization => ({
+  organizationId: Number(o.id),
+  orgPath: o.path,
+  code: o.code,
+  name: o.name,
+  parentId: Number(o.parent_id),
+});
+
+/** The subtree a sweep, a plan or a recompute is limited to (a code; the whole tree without one). */
+export async function rootPath(sql: Sql, under?: string): Promise<string | null> {
   if (!under) return null;
   const [r] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${under}`;
   if (!r) throw ApplicationFailure.nonRetryable(`organization ${under} does not exist`, 'NotFound');
@@ -39,14 +50,7 @@ export function termDateMissingActivities(sql: Sql) {
         from organizations where code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
       if (o.type === 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} has no term to chase (a unit, or the root)`, 'NoTerm');
-      return {
-        organizationId: Number(o.id),
-        orgPath: o.path,
-        code: o.code,
-        name: o.name,
-        parentId: Number(o.parent_id),
-        termStartedOn: o.term_years === null ? null : o.term_started_on,
-      };
+      return { ...supervised({ ...o, parent_id: o.parent_id }), termStartedOn: o.term_years === null ? null : o.term_started_on };
     },
 
     /** The term on the register now, if any (it may have arrived by import while the task was open). */

@@ -36,6 +36,8 @@ export const configSchema = z.object({
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   ORGLIFE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps:// URL').optional(),
   ORGLIFE_MAIL_FROM: z.string().min(3).optional(),
+  /** How often the ratings (三色管理) are recomputed, in minutes. */
+  ORGLIFE_RATINGS_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,6 +1,7 @@
 // `npm start` (role all), `npm run worker`, `npm run api`.
 import { ensureAssessmentSchedule } from './processes/assessment.js';
 import { ensureTermSchedules } from './processes/term-schedule.js';
+import { ensureRatingsSchedule } from './processes/ratings-schedule.js';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigOrExit, type Config } from './config.js';
@@ -84,6 +85,7 @@ async function main(role: Role): Promise<void> {
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureAssessmentSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureTermSchedules(client, cfg.TEMPORAL_TASK_QUEUE);
+      await ensureRatingsSchedule(client, cfg.TEMPORAL_TASK_QUEUE, cfg.ORGLIFE_RATINGS_EVERY_MINUTES);
       workerRun.catch((err) => {
         log.fatal({ err }, 'worker failed');
         void stop('worker-failure', 1);

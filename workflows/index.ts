@@ -8,3 +8,4 @@ export { twoRecommendationsOneElection } from './two-recommendations-one-electio
 export { pairing } from './pairing/workflow.js';
 export { termDateMissing, termDateSweep } from './term-date-missing/workflow.js';
 export { termPlan } from './term-plan.js';
+export { ratingsRecompute, ratingInterview } from './ratings/workflow.js';

@@ -33,6 +33,7 @@ import terms from './routes/term-election.js';
 import units from './routes/units.js';
 import people from './routes/people.js';
 import search from './routes/search.js';
+import ratings from './routes/ratings.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);
+      await api.register(ratings);
     },
     { prefix: '/api/v1' },
   );

@@ -16,6 +16,7 @@ import { claimTaskUpdate, completeTaskUpdate, machineActor } from '../../workflo
 import { cancelProcessUpdate } from '../../workflows/process-control.js';
 import { createUser } from '../auth/users.js';
 import { startAssessment } from '../processes/assessment.js';
+import { RATINGS_SCHEDULE_ID } from '../processes/ratings-schedule.js';
 import { assessmentRulesFor } from '../domain/assessment.js';
 import { demoReturns } from './returns.js';
 import type { Role } from '../auth/principal.js';
@@ -174,6 +175,9 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length, yearlyReturns: returns.length }, 'seeded a demo province');
   // Move instances along so the demo shows several states; in the background, the UI is usable meanwhile.
   // Then this year's assessment so far, so that the ranking has something to show (一肩挑 included).
+  // The ratings (三色管理) of the seeded province at once, not at the Schedule's next firing (the worker created it
+  // before the seed, so it is there); the Schedule's overlap policy skips a trigger while a recompute runs.
+  const rate = () => client.schedule.getHandle(RATINGS_SCHEDULE_ID).trigger().catch((err) => log.warn({ err }, 'demo: the ratings did not start'));
   const assess = () =>
     startAssessment(client, cfg.TEMPORAL_TASK_QUEUE, Number(today.slice(0, 4))).catch((err) => {
       if (!(err instanceof AlreadyRunning)) throw err;
@@ -189,9 +193,13 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   if (cfg.ORGLIFE_DEMO_ADVANCE) {
     void advanceDemo(sql, client, plan, log)
       .catch((err) => log.warn({ err }, 'demo: advancing processes failed'))
+      .then(rate)
       .then(assess)
       .catch((err) => log.warn({ err }, 'demo: the assessment did not start'));
-  } else await assess();
+  } else {
+    await rate();
+    await assess();
+  }
 }
 
 interface DemoPlan {

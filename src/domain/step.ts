@@ -5,7 +5,7 @@ import type { Role } from '../auth/principal.js';
 import type { FieldSpec } from './step-outcomes.js';
 import type { TaskAction } from './task-rights.js';
 
-export const processKinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing', 'term-date-missing'] as const;
+export const processKinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing', 'term-date-missing', 'rating-interview'] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;
 export type Lang = (typeof languages)[number];

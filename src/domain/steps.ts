@@ -10,6 +10,7 @@ import { training } from '../../workflows/rotation-training/steps.js';
 import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting } from '../../workflows/liaison-dispatch/steps.js';
 import { pairingDeliverable, pairingReview } from '../../workflows/pairing/steps.js';
 import { fillInTerm } from '../../workflows/term-date-missing/steps.js';
+import { ratingInterview } from '../../workflows/ratings/steps.js';
 
 export * from './step.js';
 export * from '../../workflows/term-election/steps.js';
@@ -18,6 +19,7 @@ export * from '../../workflows/rotation-training/steps.js';
 export * from '../../workflows/liaison-dispatch/steps.js';
 export * from '../../workflows/pairing/steps.js';
 export * from '../../workflows/term-date-missing/steps.js';
+export * from '../../workflows/ratings/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -48,6 +50,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   pairingDeliverable,
   pairingReview,
   fillInTerm,
+  ratingInterview,
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 const byId = new Map(stepCatalog.map((s) => [s.id, s]));

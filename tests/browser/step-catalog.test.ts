@@ -68,6 +68,10 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   'pairing:pairing-deliverable': { context: { ruleSet: pairing.id, deliverable: 'plan', partner: '市农业农村局' }, values: { summary: '村情调查报告与三年规划' } },
   'pairing:pairing-review': { context: { ruleSet: pairing.id, year: 1, partner: '市农业农村局' }, values: { rating: 'good', comments: '各项任务按期完成' } },
   'term-date-missing:fill-in': { context: { organization: 'V0001', organizationName: '红星村党支部' }, values: { termStartedOn: '2024-09-01', termYears: '5', secretary: '赵敏' } },
+  'rating-interview:interview': {
+    context: { organization: 'V0001', organizationName: '红星村党支部', reasons: 'term-late', redPeriods: 3 },
+    values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },
+  },
 };
 
 describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { a11yViolations, openBrowser, prepareBrowser, reportFailure, signIn, type Session } from '../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { termDateSweep } from '../../workflows/term-date-missing/workflow.js';
 
@@ -29,10 +29,7 @@ describe.skipIf('skip' in browser)(`term schedule in Chromium${'skip' in browser
     return current;
   };
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !current) return;
-    const text = await current.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
-    console.error(`[${ctx.task.name}] ${current.page.url()}\n${text}\nerrors: ${JSON.stringify(current.errors)}`);
-    await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail' && current) await reportFailure(ctx.task.name, current);
   });
 
   beforeAll(async () => {

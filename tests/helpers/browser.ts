@@ -100,3 +100,10 @@ export async function a11yViolations(page: Page): Promise<string[]> {
   });
   return violations.map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
 }
+
+/** After a failed test: where the page was, what it showed and its errors on stderr, and a FAILED-*.png beside the screenshots. */
+export async function reportFailure(testName: string, session: Session): Promise<void> {
+  const text = await session.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
+  console.error(`[${testName}] ${session.page.url()}\n${text}\nerrors: ${JSON.stringify(session.errors)}`);
+  await session.shot(`FAILED-${testName.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+}

@@ -5,6 +5,7 @@ import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { assessmentRulesFor, countyScore, organizationScore } from '../../src/domain/assessment.js';
 import { ASSESSMENT_SCHEDULE_ID, ensureAssessmentSchedule } from '../../src/processes/assessment.js';
 import { recordHistory } from '../helpers/histories.js';
+import { ratingActivities } from '../../activities/ratings.js';
 
 // Yearly inspection and ranking (domain.md §4.6) against the dev server (Schedules need it; the time-skipping
 // server has none) and PostgreSQL: indicators per organization (the yearly return's too), counties rated and
@@ -99,6 +100,8 @@ describe('yearly assessment', () => {
       await put(ub2, { studentMembers: 10, memberFunding: 999 }),
     ];
     for (const r of filed) expect(r.statusCode, r.body).toBe(200);
+    // The ratings (三色管理) as the Schedule's recompute leaves them this month: the assessment reads their history.
+    await ratingActivities(s.sql).recomputeRatings({ at: new Date().toISOString(), under: province });
   });
   afterAll(async () => {
     await s?.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID).delete().catch(() => {});
@@ -150,6 +153,9 @@ describe('yearly assessment', () => {
     expect(by[np]).toMatchObject({ sector: 'nonpublic', score: 100, ...none });
     expect(by[np]!.sectorRank).toBeGreaterThanOrEqual(1);
     expect(by[u1]).toBeUndefined(); // a unit has no Party organization to score
+    // The ratings' history beside the indicators: v1 (term over) ended this month red, v2 did not; not weighed.
+    expect(by[v1]).toMatchObject({ redPeriods: 1 });
+    expect(by[v2]).toMatchObject({ redPeriods: 0 });
     // The SQL and the rules in src/domain/assessment.ts agree, organization by organization.
     for (const code of [v1, v2, v3, cm1, cm2, ub1, ub2, t1, np]) {
       const o = by[code] as Parameters<typeof organizationScore>[1] & { score: number };
@@ -232,12 +238,13 @@ describe('yearly assessment', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.startsWith('\uFEFFcode,name,sector,county,score')).toBe(true);
-    expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead')).toBe(true);
+    expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods')).toBe(true);
     // An indicator missed is 0, one that does not apply is empty: v1 is late (0), was never trained (0), no
-    // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0).
+    // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0),
+    // red this month (1 red period: the ratings' history).
     const lines = csv.body.trim().split('\n');
-    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},20,,0,0,1,0,0,0,0,,,,0`);
-    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},63.6,,1,1,1,1,,,0,0,0,0,0`);
+    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},20,,0,0,1,0,0,0,0,,,,0,1`);
+    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},63.6,,1,1,1,1,,,0,0,0,0,0,0`);
 
     const xlsx = await get(`/api/v1/assessments/${year}/counties?format=xlsx`);
     expect(xlsx.statusCode).toBe(200);

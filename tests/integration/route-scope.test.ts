@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { escalationActions, taskActions } from '../../src/domain/task-rights.js';
+import { ratingActivities } from '../../activities/ratings.js';
 
 // Generated from the route table: every /api/v1 route needs a caller (but the few public ones named here),
 // and every route has a probe showing that a caller scoped to county A cannot read or write county B through
@@ -103,6 +104,11 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/assessments/:year/run': () => ({ method: 'POST', url: '/api/v1/assessments/2020/run', expect: [403] }),
   'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
+  // Ratings: county B's organizations appear in no list, matrix or trend of county A; its village's history is 404.
+  'GET /api/v1/ratings': (f) => ({ method: 'GET', url: '/api/v1/ratings?color=red', expect: [200], leaks: (b) => mentionsB(f, b) || b.counts.red + b.counts.yellow + b.counts.green > 2 }),
+  'GET /api/v1/ratings/matrix': (f) => ({ method: 'GET', url: '/api/v1/ratings/matrix', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/ratings/overdue-trend': (f) => ({ method: 'GET', url: `/api/v1/ratings/overdue-trend?under=${f.outsideCounty}`, expect: [404] }),
+  'GET /api/v1/organizations/:code/ratings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/ratings`, expect: [404] }),
   // The yearly return: county B's village does not exist for county A, to read or to file, alone or in a file.
   'GET /api/v1/organizations/:code/returns/:year': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/returns/2025`, expect: [404] }),
   'PUT /api/v1/organizations/:code/returns/:year': (f) => ({
@@ -262,6 +268,8 @@ describe('route table: authentication and scope on every route', () => {
       });
       return r.statusCode === 201 ? (r.json().id as string) : null;
     });
+    // Both counties rated (the recompute the Schedule runs), so the ratings' lists have county B's rows to leak.
+    await ratingActivities(s.sql).recomputeRatings({ at: new Date().toISOString(), under: root });
     f = {
       outsideEvidenceId: evidence,
       outsidePartner: gb,

@@ -39,6 +39,7 @@ import { outcomeRule } from '../../workflows/process-control.js';
 import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
 import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
 import { checkTermStart, termDateOutcome } from '../../workflows/term-date-missing/rules.js';
+import { checkInterviewHeld, interviewOutcome } from '../../workflows/ratings/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
@@ -149,6 +150,7 @@ const pairing = pairingRulesFor('2025-01-01');
 const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: ['S2026-02'] };
 // The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
 const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局' };
+const interviewCtx = { organization: 'V1', organizationName: '某村党支部', reasons: 'term-late', redPeriods: 3, today: '2026-11-30' };
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const anything = () => {};
 
@@ -348,6 +350,15 @@ const cases: Case[] = [
     context: termDateCtx,
     valid: [{ termStartedOn: '2024-03-15', termYears: 5 }, { termStartedOn: '2026-11-30', termYears: 3, secretary: '李华' }],
     invalid: [{ termStartedOn: '2026-12-01', termYears: 5 }, { termStartedOn: '2024-02-30', termYears: 5 }, { termStartedOn: '2024-03-15' }, { termStartedOn: '2024-03-15', termYears: 11 }],
+  },
+  // a 约谈 after red in a row: recorded by the supervising committee's organizer once held, never for a day to come
+  {
+    process: 'rating-interview',
+    step: 'interview',
+    workflow: outcomeRule(interviewOutcome, (o) => checkInterviewHeld(o, interviewCtx)),
+    context: interviewCtx,
+    valid: [{ heldOn: '2026-11-30', findings: '与书记谈话，承诺一个月内完成换届' }, { heldOn: '2026-10-02', findings: '整改' }],
+    invalid: [{ heldOn: '2026-12-01', findings: '整改完成' }, { heldOn: '2026-02-30', findings: '整改完成' }, { heldOn: '2026-11-30' }, { heldOn: '2026-11-30', findings: '改' }],
   },
 ];
 

@@ -23,6 +23,8 @@ describe('recorded histories replay on the current workflow code', () => {
     expect(histories.filter((h) => h.kind === 'term-election')).toHaveLength(8);
     // The chase of a missing term: filled in through its task, and closed because the term arrived another way.
     expect(histories.filter((h) => h.kind === 'term-date-missing')).toHaveLength(2);
+    // The 约谈 after red months in a row (ratings), held and recorded.
+    expect(histories.filter((h) => h.kind === 'rating-interview')).toHaveLength(1);
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];
     for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

@@ -115,6 +115,11 @@ export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][n
 export type PairingCoverage = z.infer<typeof S.pairingCoverageSchema>['items'][number];
 export type Unit = z.infer<typeof S.unitSchema>;
 export type AssessmentRun = z.infer<typeof S.assessmentRunSchema>;
+export type RatingList = z.infer<typeof S.ratingListSchema>;
+export type RatingColor = RatingList['items'][number]['color'];
+export type RatingMatrix = z.infer<typeof S.ratingMatrixSchema>;
+export type OverdueTrend = z.infer<typeof S.overdueTrendSchema>;
+export type RatingHistory = z.infer<typeof S.ratingHistorySchema>;
 export type AssessmentCounties = z.infer<typeof S.assessmentCountiesSchema>;
 export type TermPlan = z.infer<typeof S.termPlanSchema>;
 export type OverdueReport = z.infer<typeof S.overdueReportSchema>;
@@ -267,6 +272,17 @@ export function loadHolidayYear(year: number, file: File, note?: string): Promis
       : 'text/csv';
   return request('POST', `/api/v1/calendar/years/${year}/import${qs({ note })}`, undefined, { raw: file, contentType });
 }
+
+// ---- ratings 三色管理 ----
+
+/** GET /ratings: the organizations of one colour (表扬 / 提醒 / 预警) in the caller's subtree, and the counts. */
+export const getRatings = (color: RatingColor, under?: string) => request<RatingList>('GET', `/api/v1/ratings${qs({ color, under })}`);
+/** GET /ratings/matrix: per county, its organizations by colour. */
+export const getRatingMatrix = () => request<RatingMatrix>('GET', '/api/v1/ratings/matrix');
+/** GET /ratings/overdue-trend: overdue work at the end of each of the last weeks. */
+export const getOverdueTrend = (weeks = 12) => request<OverdueTrend>('GET', `/api/v1/ratings/overdue-trend${qs({ weeks })}`);
+/** GET /organizations/{code}/ratings: an organization's rating over time. */
+export const getRatingHistory = (code: string) => request<RatingHistory>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/ratings`);
 
 // ---- yearly assessment and ranking ----
 

@@ -15,6 +15,7 @@ import { OrgsPage } from './pages/orgs.js';
 import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
+import { RatingsPage } from './pages/ratings.js';
 import './style.css';
 
 interface Page {
@@ -30,6 +31,7 @@ const pages: Page[] = [
   { path: '/dashboard', nav: 'nav.dashboard', roles: ['admin', 'organizer'], view: (_, u) => <DashboardPage user={u} /> },
   { path: '/overdue', nav: 'nav.overdue', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <OverduePage user={u} /> },
   { path: '/ranking', nav: 'nav.ranking', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <RankingPage user={u} /> },
+  { path: '/ratings', nav: 'nav.ratings', roles: ['admin', 'organizer', 'supervisor'], view: () => <RatingsPage /> },
   { path: '/terms', nav: 'nav.terms', roles: ['admin', 'organizer', 'supervisor'], view: () => <TermsPage /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },

@@ -103,7 +103,7 @@ const assessments: FastifyPluginAsync = async (fastify) => {
                s.term_on_time as "termOnTime", s.secretary_trained as "secretaryTrained", s.no_overdue_tasks as "noOverdueTasks",
                s.return_filed as "returnFiled", s.activists_trained as "activistsTrained", s.reserve_cadres as "reserveCadres",
                s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember",
-               s.concurrent_head as "concurrentHead"
+               s.concurrent_head as "concurrentHead", s.red_periods as "redPeriods"
         from assessment_scores s join organizations o on o.id = s.organization_id left join organizations k on k.id = s.county_id
         where s.year = ${req.params.year} and ${inScope(sql, req.principal, 'o')}
           ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}

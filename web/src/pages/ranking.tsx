@@ -324,6 +324,7 @@ function OrgTable({ year, countyName, items, rules }: { year: number; countyName
               </th>
             ))}
             <th scope="col">{t('rank.orgConcurrentHead')}</th>
+            <th scope="col" class="num">{t('rank.redPeriods')}</th>
             <th scope="col">{t('rank.sectorRank')}</th>
           </tr>
         </thead>
@@ -364,6 +365,9 @@ function OrgRow({ o, returns }: { o: AssessmentOrganization; returns: readonly R
       ))}
       <td data-testid="concurrentHead">
         <Indicator v={o.concurrentHead} />
+      </td>
+      <td class="num" data-testid="redPeriods">
+        {o.redPeriods === null ? <span class="muted">{t('rank.na')}</span> : o.redPeriods}
       </td>
       <td data-testid="sectorRank">{o.sectorRank === null ? <span class="muted">{t('rank.inCounty')}</span> : t('rank.nth', { n: o.sectorRank })}</td>
     </tr>
