@@ -40,6 +40,17 @@ const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'clo
  * GET /tasks/{id}: the task, its step as the catalog defines it (src/domain/steps.ts; null for a step it does not
  * name), the context the workflow opened it with, what the caller may do to it now, and its process's history.
  */
+/** A comment on a task or its process; it is its own audit row (who, on whose behalf, when). */
+export const commentSchema = z.object({
+  id: z.number(),
+  taskId: z.number().nullable().describe('null: a comment on the whole process'),
+  author: z.string(),
+  onBehalfOf: z.string().nullable().describe('the absent user the author stood in for (a substitute)'),
+  text: z.string(),
+  mentions: z.array(z.string()),
+  at: z.string(),
+});
+
 export const taskDetailSchema = z.object({
   task: taskSchema,
   process: z
@@ -63,6 +74,11 @@ export const taskDetailSchema = z.object({
   escalations: z.array(
     z.object({ id: z.number(), level: z.number(), state: z.enum(['open', 'acknowledged', 'closed']), organization: z.string(), actions: z.array(escalationActionSchema) }),
   ),
+  comments: z.array(commentSchema).describe("this task's comments and its process's, oldest first: they belong to the history"),
+  mayComment: z.boolean().describe('whether the caller may comment on this task'),
+  actionLog: z
+    .array(z.object({ at: z.string(), kind: z.string(), actor: z.string(), onBehalfOf: z.string().nullable(), reason: z.string().nullable() }))
+    .describe("what people did to this task (its audit's actions and comments), oldest first: a substitute's lines name whom they acted for"),
   history: z.array(
     z.object({
       at: z.string(),
@@ -238,6 +254,7 @@ export const processSchema = z.object({
   // provisionalYears: the task's plan reaches into these years without holiday data (see taskSchema.provisional).
   openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable(), provisionalYears: z.array(z.number()) })),
   history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
+  comments: z.array(commentSchema),
 });
 
 export const meSchema = z.object({
