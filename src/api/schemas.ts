@@ -444,3 +444,42 @@ export const sessionPickSchema = z.object({
   endsOn: z.string(),
 });
 export const sessionPicksSchema = z.object({ items: z.array(sessionPickSchema) });
+
+/** A substitute named for an absent user over a date range (src/api/substitutes.ts). */
+export const substitutionSchema = z.object({
+  id: z.number(),
+  user: z.string().describe('the absent user'),
+  substitute: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  reason: z.string().nullable(),
+  namedBy: z.string(),
+  active: z.boolean().describe('in force today (Shanghai)'),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+});
+
+/** GET /organizations/{code}/life: one step of a process's timeline. */
+export const lifeStepSchema = z.object({
+  step: z.string(),
+  state: z.enum(['done', 'current', 'cancelled', 'next']),
+  taskId: z.number().nullable(),
+  at: z.string().nullable().describe('done: when; current: when it opened'),
+  dueAt: z.string().nullable(),
+  by: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  overdue: z.boolean(),
+});
+
+export const organizationLifeSchema = z.object({
+  organization: z.object({ code: z.string(), name: z.string(), type: z.string(), sector: z.string().nullable(), secretaryName: z.string().nullable() }),
+  term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
+  processes: z.array(
+    z.object({ id: z.string(), kind: z.string(), status: z.string(), currentStep: z.string(), startedAt: z.string(), steps: z.array(lifeStepSchema) }),
+  ),
+  training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
+  pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),
+  liaison: z.array(z.object({ officer: z.string().nullable(), state: z.string(), fullMembers: z.number().nullable(), acknowledgedAt: z.string().nullable(), establishedAt: z.string().nullable() })),
+  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
+});
+

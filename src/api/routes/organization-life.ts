@@ -10,29 +10,7 @@ import { organizationInScope } from '../scope.js';
 import { stepCatalog } from '../../domain/steps.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { termLate } from '../../organizations/term-late.js';
-
-const stepSchema = z.object({
-  step: z.string(),
-  state: z.enum(['done', 'current', 'cancelled', 'next']),
-  taskId: z.number().nullable(),
-  at: z.string().nullable().describe('done: when; current: when it opened'),
-  dueAt: z.string().nullable(),
-  by: z.string().nullable(),
-  onBehalfOf: z.string().nullable(),
-  overdue: z.boolean(),
-});
-
-export const organizationLifeSchema = z.object({
-  organization: z.object({ code: z.string(), name: z.string(), type: z.string(), sector: z.string().nullable(), secretaryName: z.string().nullable() }),
-  term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
-  processes: z.array(
-    z.object({ id: z.string(), kind: z.string(), status: z.string(), currentStep: z.string(), startedAt: z.string(), steps: z.array(stepSchema) }),
-  ),
-  training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
-  pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),
-  liaison: z.array(z.object({ officer: z.string().nullable(), state: z.string(), fullMembers: z.number().nullable(), acknowledgedAt: z.string().nullable(), establishedAt: z.string().nullable() })),
-  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
-});
+import { lifeStepSchema as stepSchema, organizationLifeSchema } from '../schemas.js';
 
 /** The catalog's steps of each process kind, in the order the catalog lists them (the order they happen). */
 const stepsByKind = new Map<string, string[]>();

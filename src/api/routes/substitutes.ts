@@ -11,19 +11,7 @@ import { HttpError, notFound } from '../errors.js';
 import { usernameSchema } from '../../../workflows/messages.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 import { shanghaiDate } from '../../domain/dates.js';
-
-const substitutionSchema = z.object({
-  id: z.number(),
-  user: z.string().describe('the absent user'),
-  substitute: z.string(),
-  startsOn: z.string(),
-  endsOn: z.string(),
-  reason: z.string().nullable(),
-  namedBy: z.string(),
-  active: z.boolean().describe('in force today (Shanghai)'),
-  revokedAt: z.string().nullable(),
-  revokedBy: z.string().nullable(),
-});
+import { substitutionSchema } from '../schemas.js';
 
 const newBody = z
   .strictObject({
