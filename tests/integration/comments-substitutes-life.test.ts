@@ -42,6 +42,11 @@ describe('comments, substitutes and an organization’s life', () => {
   afterAll(async () => s?.close());
 
   it('comments with the task’s rights: the doer and the supervisor write, a mention notifies, outsiders see nothing', async () => {
+    // Whom the secretary may mention: those who see the task, the township's supervisor above included.
+    const people = (await api(sec, 'GET', `/users?task=${taskId}`)).json().items.map((u: { username: string }) => u.username);
+    expect(people).toEqual(expect.arrayContaining([sec.username, liaison.username, sup.username]));
+    expect(people).not.toContain(outsider.username);
+    expect((await api(outsider, 'GET', `/users?task=${taskId}`)).statusCode).toBe(404);
     const c = await api(sec, 'POST', `/tasks/${taskId}/comments`, { text: '@督导 请确认选举日期', mentions: [sup.username] });
     expect(c.statusCode, c.body).toBe(201);
     expect(c.json()).toMatchObject({ taskId, author: sec.username, onBehalfOf: null, mentions: [sup.username] });

@@ -338,7 +338,7 @@ export async function download(path: string, fallbackName: string): Promise<stri
 export type UserPick = z.infer<typeof S.userPickSchema>;
 export type SessionPick = z.infer<typeof S.sessionPickSchema>;
 /** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
-export const searchUsers = (q: { q?: string; role?: string; under?: string; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
+export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
 /** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
 export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);
 

@@ -65,7 +65,7 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
           </Field>
           <Field id="comment-mention" label={t('comments.mention')} error={errors.mentions}>
             <div class="inline">
-              <Picker kind="person" id="comment-mention" value={pick} onChange={setPick} invalid={!!errors.mentions} describedBy={errors.mentions ? 'comment-mention-error' : undefined} />
+              <Picker kind="person" task={taskId} id="comment-mention" value={pick} onChange={setPick} invalid={!!errors.mentions} describedBy={errors.mentions ? 'comment-mention-error' : undefined} />
               <button type="button" onClick={addMention}>
                 {t('comments.mentionAdd')}
               </button>
@@ -111,7 +111,7 @@ export function ActionLog({ log }: { log: TaskDetail['actionLog'] }) {
       <ol class="history" data-testid="action-log">
         {log.map((a, i) => (
           <li key={i}>
-            <time dateTime={a.at}>{fmtDateTime(a.at)}</time> {t('log.line', { who: who(a.actor, a.onBehalfOf), what: tx(`act.${a.kind}`, a.kind) })}
+            <time dateTime={a.at}>{fmtDateTime(a.at)}</time> {t('log.line', { who: who(a.actor, a.onBehalfOf), what: tx(`did.${a.kind}`, a.kind) })}
             {a.reason && <span class="muted">（{a.reason}）</span>}
           </li>
         ))}
