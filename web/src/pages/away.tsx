@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, listSubstitutions, nameSubstitute, revokeSubstitution, type Me } from '../api.js';
 import { Picker } from '../picker.js';
-import { ErrorBox, Field, Loading, errorText, useLoad } from '../components.js';
+import { ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { hasRole } from '../auth.js';
 import { fmtDate, t } from '../i18n/index.js';
 
@@ -66,16 +66,7 @@ export function AwayPage({ user }: { user: Me }) {
           <input id="away-reason" value={form.reason} maxLength={500} {...err('reason')} onInput={(e) => set('reason')(e.currentTarget.value)} />
         </Field>
         <button type="submit">{t('away.submit')}</button>
-        {errors.form && (
-          <p class="notice error" role="status">
-            {errors.form}
-          </p>
-        )}
-        {notice && (
-          <p class="notice ok" role="status">
-            {notice}
-          </p>
-        )}
+        <FormOutcome error={errors.form} ok={notice} />
       </form>
       <section aria-labelledby="away-list" class="card">
         <h2 id="away-list">{t('away.list')}</h2>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, commentOnTask, type Comment, type TaskDetail } from '../api.js';
 import { Picker } from '../picker.js';
-import { Field, errorText } from '../components.js';
+import { Field, FormOutcome, errorText } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 
 const who = (author: string, onBehalfOf: string | null) => (onBehalfOf ? t('comments.byFor', { who: author, absent: onBehalfOf }) : author);
@@ -84,16 +84,7 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
           <button type="submit" disabled={busy}>
             {t('comments.submit')}
           </button>
-          {errors.form && (
-            <p class="notice error" role="status">
-              {errors.form}
-            </p>
-          )}
-          {notice && (
-            <p class="notice ok" role="status">
-              {notice}
-            </p>
-          )}
+          <FormOutcome error={errors.form} ok={notice} />
         </form>
       ) : (
         <p class="hint">{t('comments.readOnly')}</p>

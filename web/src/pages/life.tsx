@@ -33,14 +33,12 @@ export function LifePage({ code }: { code: string }) {
                   <span class="tl-state">{t(`life.${s.state}`)}</span>{' '}
                   {s.taskId ? <a href={`/tasks/${s.taskId}`}>{stepName(p.kind, s.step)}</a> : <span>{stepName(p.kind, s.step)}</span>}
                   {s.state === 'done' && s.at && (
-                    <span class="muted small">
-                      {' '}
+                    <span class="muted tl-when">
                       {t('life.doneBy', { when: fmtDateTime(s.at), who: s.onBehalfOf ? t('comments.byFor', { who: s.by ?? '', absent: s.onBehalfOf }) : (s.by ?? t('common.none')) })}
                     </span>
                   )}
                   {s.state === 'current' && s.dueAt && (
-                    <span class="small">
-                      {' '}
+                    <span class="tl-when">
                       {t('life.due', { when: fmtDateTime(s.dueAt) })}
                       {s.overdue && <span class="badge overdue">⚠ {t('life.overdue')}</span>}
                     </span>
@@ -52,49 +50,28 @@ export function LifePage({ code }: { code: string }) {
         ))}
       </section>
       <div class="life-grid">
-        <section aria-labelledby="life-training" class="card">
-          <h2 id="life-training">{t('life.training')}</h2>
-          {l.training.length === 0 ? (
-            <p class="muted">{t('life.none')}</p>
-          ) : (
-            <ul class="plain">
-              {l.training.map((c) => (
-                <li key={c.cycle}>
-                  {t('life.trainingRow', { n: c.cycle, name: c.secretaryName ?? t('common.none'), from: fmtDate(c.startsOn), to: fmtDate(c.endsOn) })} <StateBadge state={c.state} />
-                  {c.trainedOn && <span class="muted"> {t('life.trainedOn', { date: fmtDate(c.trainedOn) })}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section aria-labelledby="life-pairing" class="card">
-          <h2 id="life-pairing">{t('life.pairing')}</h2>
-          {l.pairings.length === 0 ? (
-            <p class="muted">{t('life.none')}</p>
-          ) : (
-            <ul class="plain">
-              {l.pairings.map((p) => (
-                <li key={`${p.village}-${p.cycle}`}>
-                  {t('life.pairingRow', { n: p.cycle, village: p.villageName, partner: p.partnerName, from: fmtDate(p.startsOn), to: fmtDate(p.endsOn) })} <StateBadge state={p.state} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section aria-labelledby="life-liaison" class="card">
-          <h2 id="life-liaison">{t('life.liaison')}</h2>
-          {l.liaison.length === 0 ? (
-            <p class="muted">{t('life.none')}</p>
-          ) : (
-            <ul class="plain">
-              {l.liaison.map((d, i) => (
-                <li key={i}>
-                  {t('life.liaisonRow', { officer: d.officer ?? t('common.none') })} <StateBadge state={d.state} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <ListCard id="life-training" title={t('life.training')}>
+          {l.training.map((c) => (
+            <li key={c.cycle}>
+              {t('life.trainingRow', { n: c.cycle, name: c.secretaryName ?? t('common.none'), from: fmtDate(c.startsOn), to: fmtDate(c.endsOn) })} <StateBadge state={c.state} />
+              {c.trainedOn && <span class="muted"> {t('life.trainedOn', { date: fmtDate(c.trainedOn) })}</span>}
+            </li>
+          ))}
+        </ListCard>
+        <ListCard id="life-pairing" title={t('life.pairing')}>
+          {l.pairings.map((p) => (
+            <li key={`${p.village}-${p.cycle}`}>
+              {t('life.pairingRow', { n: p.cycle, village: p.villageName, partner: p.partnerName, from: fmtDate(p.startsOn), to: fmtDate(p.endsOn) })} <StateBadge state={p.state} />
+            </li>
+          ))}
+        </ListCard>
+        <ListCard id="life-liaison" title={t('life.liaison')}>
+          {l.liaison.map((d, i) => (
+            <li key={i}>
+              {t('life.liaisonRow', { officer: d.officer ?? t('common.none') })} <StateBadge state={d.state} />
+            </li>
+          ))}
+        </ListCard>
         {/* Slot for the ratings branch's rating-history component (三色管理): the lead mounts it here. */}
         <section aria-labelledby="life-rating" class="card" data-slot="rating-history" data-organization={l.organization.code}>
           <h2 id="life-rating">{t('life.rating')}</h2>
@@ -156,6 +133,16 @@ function Term({ l }: { l: OrganizationLife }) {
           {term.endsOn && (term.late ? <span class="badge overdue">⚠ {t('life.termLate')}</span> : <span class="badge state-done">{t('life.termOnTime')}</span>)}
         </dd>
       </dl>
+    </section>
+  );
+}
+
+/** A card listing rows of one register, or saying there are none. */
+function ListCard({ id, title, children }: { id: string; title: string; children: preact.JSX.Element[] }) {
+  return (
+    <section aria-labelledby={id} class="card">
+      <h2 id={id}>{title}</h2>
+      {children.length === 0 ? <p class="muted">{t('life.none')}</p> : <ul class="plain">{children}</ul>}
     </section>
   );
 }
