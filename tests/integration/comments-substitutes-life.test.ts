@@ -179,7 +179,12 @@ describe('comments, substitutes and an organization’s life', () => {
     expect(p.steps[1].dueAt).toEqual(expect.any(String));
     expect(p.steps.filter((x: { state: string }) => x.state === 'next').length).toBeGreaterThan(2);
     expect(life.training).toEqual([]);
-    expect(life.assessments).toEqual([]);
+    // An assessment row as the yearly run writes it (src/processes/assessment.ts) is read back by year.
+    await s.sql`
+      insert into assessment_scores (year, organization_id, sector, term_on_time, secretary_trained, no_overdue_tasks, score)
+      select 2025, id, 'rural', true, null, false, 82.5 from organizations where code = ${village}`;
+    const again = (await api(sup, 'GET', `/organizations/${village}/life`)).json();
+    expect(again.assessments).toEqual([{ year: 2025, score: 82.5, termOnTime: true, secretaryTrained: null, noOverdueTasks: false, sectorRank: null }]);
     expect((await api(outsider, 'GET', `/organizations/${village}/life`)).statusCode).toBe(404);
     expect((await api(sup, 'GET', '/organizations/NOPE-NOPE/life')).statusCode).toBe(404);
   });
