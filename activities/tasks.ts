@@ -90,19 +90,27 @@ export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
 }
 
 /**
- * The users who hold a task: its claimant or named person, else everyone with its role at its organization —
- * and, for each of them away on `at` (a Shanghai day), their substitute (migrations/091_substitutes.sql).
+ * The user ids of `people` (a statement answering `id`), and for each of them away on `at` (a Shanghai day) their
+ * substitute (migrations/091_substitutes.sql): whoever a task's notice or reminder goes to, it reaches too.
  */
-export const taskHolders = (sql: Sql, taskId: number, at: string) => sql`
-  with holders as (
-    select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
-    union
-    select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
-    where t.id = ${taskId} and coalesce(t.claimed_by, t.assignee_person) is null)
-  select id from holders
+const andSubstitutes = (sql: Sql, people: ReturnType<Sql>, at: string) => sql`
+  with people as (${people})
+  select id from people
   union
-  select s.substitute_id from substitutions s join holders h on h.id = s.user_id
+  select s.substitute_id from substitutions s join people p on p.id = s.user_id
   where s.revoked_at is null and (${at}::timestamptz at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on`;
+
+/** The users who hold a task: its claimant or named person, else everyone with its role at its organization; and their substitutes on `at`. */
+export const taskHolders = (sql: Sql, taskId: number, at: string) =>
+  andSubstitutes(
+    sql,
+    sql`
+      select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
+      union
+      select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
+      where t.id = ${taskId} and coalesce(t.claimed_by, t.assignee_person) is null`,
+    at,
+  );
 
 export function taskActivities(sql: Sql) {
   return {
@@ -205,9 +213,13 @@ export function taskActivities(sql: Sql) {
             on conflict do nothing`;
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
-            select distinct r.user_id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
+            select distinct x.id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
                    ${`督办（${e.level}级）：${stepWords(task.process, task.step, 'zh-CN')} 已逾期`}::text, '', ${e.at}::timestamptz
-            from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))
+            from (${andSubstitutes(
+              tx as unknown as Sql,
+              tx`select r.user_id as id from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))` as never,
+              e.at,
+            )}) x
             on conflict do nothing`;
         }
         const [o] = await tx<{ code: string; path: string }[]>`select code, path::text as path from organizations where id = ${orgId}`;

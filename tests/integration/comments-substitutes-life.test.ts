@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
+import { taskProcess } from '../../workflows/task-process.js';
 
 // Issue 18 items 5–7 through the API against the real servers: comments with the task's rights and mentions,
 // a substitute acting on an absent secretary's task (recorded on their behalf, notified meanwhile), and an
@@ -163,6 +164,30 @@ describe('comments, substitutes and an organization’s life', () => {
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json()).toMatchObject({ active: false, revokedBy: sec.username });
     expect((await api(liaison, 'POST', `/tasks/${taskId}/comments`, { text: '还能说吗' })).statusCode).toBe(403);
+  });
+
+  it('sends an escalation to the absent supervisor’s substitute as well', async () => {
+    // A task already overdue whose level-2 escalation (to the township's supervisors) fires at once.
+    const now = Date.now();
+    const workflowId = `task:away-escalation:${village}`;
+    await s.client.workflow.start(taskProcess, {
+      workflowId,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ task: { key: 'away-escalation', step: 'away-escalation', organizationId: (await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`)[0]!.id, assigneeRole: 'secretary', due: { workingDays: 5 },
+        plan: { dueAt: new Date(now - 3_600_000).toISOString(), reminders: [], escalations: [
+          { level: 1, workingDaysAfter: 3, at: new Date(now + 200).toISOString() },
+          { level: 2, workingDaysAfter: 10, at: new Date(now + 400).toISOString() },
+          { level: 3, workingDaysAfter: 20, at: new Date(now + 400 * 86_400_000).toISOString() },
+        ] } } }],
+    });
+    const told = await eventually('the level-2 escalation notice', async () => {
+      const r = await s.sql<{ username: string }[]>`
+        select u.username from notifications n join users u on u.id = n.user_id join escalations e on e.id = n.escalation_id
+        join tasks t on t.id = e.task_id where t.workflow_id = ${workflowId} and e.level = 2 order by u.username`;
+      return r.length ? r.map((x) => x.username) : null;
+    });
+    // The supervisor, and the organizer above standing in for him (not a supervisor of the township himself).
+    expect(told.sort()).toEqual([sup.username, sup2.username].sort());
   });
 
   it('assembles the organization’s life: the step timeline with who and on whose behalf, the term, 404 outside', async () => {
