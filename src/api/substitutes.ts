@@ -1,7 +1,7 @@
 // Substitutes while away (issue 18 item 6). Between a substitution's first and last day (Shanghai dates) the
 // substitute holds the absent user's roles — never admin — for the task routes and comments: they see the absent
 // user's tasks, find them in their inbox, and may act on them; each such action carries `onBehalfOf` to the
-// workflow, which records it in task_events. Notifications, reminders and escalation notices reach them through andSubstitutes
+// workflow, which records it in task_events. Notifications, reminders and escalation notices reach them too
 // (andSubstitutes in activities/tasks.ts). The lent grants are the absent user's own: a substitute's substitute gets nothing.
 import type { Sql } from '../db/client.js';
 import { allows, type Grant, type Principal, type Role } from '../auth/principal.js';
