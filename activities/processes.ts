@@ -74,7 +74,7 @@ export function processActivities(sql: Sql) {
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
           select a.id, ${`task:${ev.task_id}:${e.eventKey}`}, 'reminder', ${ev.task_id}, ${`提醒：${stepWords(ev.process, ev.step, 'zh-CN')} 将于 ${dueOn} 到期${months}`}, '', ${e.at}
-          from (${taskHolders(tx as unknown as Sql, ev.task_id)}) a
+          from (${taskHolders(tx as unknown as Sql, ev.task_id, e.at)}) a
           on conflict do nothing`;
       });
     },

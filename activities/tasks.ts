@@ -42,6 +42,8 @@ export interface TaskChange {
   kind: string;
   at: string;
   actor: string;
+  /** The absent user a substitute acted for (null or absent: the actor acted as themself). */
+  onBehalfOf?: string | null;
   reason?: string | null;
   before: Record<string, unknown>;
   after: Record<string, unknown>;
@@ -87,12 +89,28 @@ export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
   return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])), years.map((y) => y.year));
 }
 
-/** The users who hold a task: its claimant or named person, else everyone with its role at its organization. */
-export const taskHolders = (sql: Sql, taskId: number) => sql`
-  select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
+/**
+ * The user ids of `people` (a statement answering `id`), and for each of them away on `at` (a Shanghai day) their
+ * substitute (migrations/091_substitutes.sql): whoever a task's notice or reminder goes to, it reaches too.
+ */
+const andSubstitutes = (sql: Sql, people: ReturnType<Sql>, at: string) => sql`
+  with people as (${people})
+  select id from people
   union
-  select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
-  where t.id = ${taskId} and coalesce(t.claimed_by, t.assignee_person) is null`;
+  select s.substitute_id from substitutions s join people p on p.id = s.user_id
+  where s.revoked_at is null and (${at}::timestamptz at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on`;
+
+/** The users who hold a task: its claimant or named person, else everyone with its role at its organization; and their substitutes on `at`. */
+export const taskHolders = (sql: Sql, taskId: number, at: string) =>
+  andSubstitutes(
+    sql,
+    sql`
+      select u.id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) where t.id = ${taskId}
+      union
+      select r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
+      where t.id = ${taskId} and coalesce(t.claimed_by, t.assignee_person) is null`,
+    at,
+  );
 
 export function taskActivities(sql: Sql) {
   return {
@@ -129,7 +147,7 @@ export function taskActivities(sql: Sql) {
             insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
             select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? stepWords(t.process, t.step, 'zh-CN')}`},
                    ${`截止 ${t.plan.dueAt}`}, ${t.openedAt}
-            from (${taskHolders(tx as unknown as Sql, row.id)}) a
+            from (${taskHolders(tx as unknown as Sql, row.id, t.openedAt)}) a
             on conflict do nothing`;
         }
         return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan };
@@ -152,7 +170,7 @@ export function taskActivities(sql: Sql) {
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
           select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${stepWords(task.process, task.step, 'zh-CN')} 将于 ${r.dueAt} 到期`}, '', ${r.at}
-          from (${taskHolders(tx as unknown as Sql, task.id)}) a
+          from (${taskHolders(tx as unknown as Sql, task.id, r.at)}) a
           on conflict do nothing`;
       });
     },
@@ -195,9 +213,13 @@ export function taskActivities(sql: Sql) {
             on conflict do nothing`;
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
-            select distinct r.user_id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
+            select distinct x.id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
                    ${`督办（${e.level}级）：${stepWords(task.process, task.step, 'zh-CN')} 已逾期`}::text, '', ${e.at}::timestamptz
-            from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))
+            from (${andSubstitutes(
+              tx as unknown as Sql,
+              tx`select r.user_id as id from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))` as never,
+              e.at,
+            )}) x
             on conflict do nothing`;
         }
         const [o] = await tx<{ code: string; path: string }[]>`select code, path::text as path from organizations where id = ${orgId}`;
@@ -212,8 +234,8 @@ export function taskActivities(sql: Sql) {
           select id, step, process from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
         const [ev] = await tx`
-          insert into task_events (task_id, event_key, kind, at, actor, reason, before, after)
-          values (${task.id}, ${c.eventKey}, ${c.kind}, ${c.at}, ${c.actor}, ${c.reason ?? null},
+          insert into task_events (task_id, event_key, kind, at, actor, on_behalf_of, reason, before, after)
+          values (${task.id}, ${c.eventKey}, ${c.kind}, ${c.at}, ${c.actor}, ${c.onBehalfOf ?? null}, ${c.reason ?? null},
                   ${tx.json(c.before as never)}, ${tx.json(c.after as never)})
           on conflict do nothing returning id`;
         if (!ev) return; // already projected by an earlier attempt

@@ -422,6 +422,8 @@ export class HumanTasks {
       kind,
       at: now(),
       actor: actor.username,
+      // Not a command: an activity's argument, so recorded histories replay unchanged.
+      onBehalfOf: actor.onBehalfOf ?? null,
       reason,
       before,
       after: { ...snapshot(t), ...(t.result ? { outcome: t.result.outcome } : {}) },
@@ -493,9 +495,11 @@ export class HumanTasks {
     }
     const steers = actorSteers(input.actor, t.orgPath);
     const who = input.actor.username;
+    // A substitute holds what the absent user holds: their claim is the substitute's to complete or release.
+    const mine = (holder: string) => holder === who || holder === input.actor.onBehalfOf;
     if (action === 'claim' && t.claimedBy && t.claimedBy !== who && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
     if (action === 'unclaim' && !t.claimedBy) throw new Error(`task ${input.taskKey} is not claimed`);
-    if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && t.claimedBy !== who && !steers) {
+    if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && !mine(t.claimedBy) && !steers) {
       throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
     }
     if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);

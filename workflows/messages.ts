@@ -14,6 +14,7 @@ export { usernameSchema };
 export const actorSchema = z.object({
   username: usernameSchema,
   grants: z.array(z.object({ role: z.enum(roles), path: z.string().max(2000) })).max(200),
+  onBehalfOf: usernameSchema.optional(),
 });
 /** Why: required on every action that overrides the plan (extend, cancel, escalation actions), for the audit. */
 export const reasonSchema = z.string().trim().min(2, 'a reason is required').max(2000);

@@ -50,7 +50,11 @@ declare module 'fastify' {
 }
 
 /** The caller as the workflow's validators see it: name and grants (role + subtree path), resolved here. */
-export const actorOf = (p: Principal): Actor => ({ username: p.username, grants: p.grants.map((g) => ({ role: g.role, path: g.path })) });
+export const actorOf = (p: Principal): Actor => ({
+  username: p.username,
+  grants: p.grants.map((g) => ({ role: g.role, path: g.path })),
+  ...(p.onBehalfOf ? { onBehalfOf: p.onBehalfOf } : {}),
+});
 
 /**
  * How long an Update waits for its workflow. With no worker polling (all stopped, or a deploy in progress) an

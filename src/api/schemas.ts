@@ -40,6 +40,17 @@ const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'clo
  * GET /tasks/{id}: the task, its step as the catalog defines it (src/domain/steps.ts; null for a step it does not
  * name), the context the workflow opened it with, what the caller may do to it now, and its process's history.
  */
+/** A comment on a task or its process; it is its own audit row (who, on whose behalf, when). */
+export const commentSchema = z.object({
+  id: z.number(),
+  taskId: z.number().nullable().describe('null: a comment on the whole process'),
+  author: z.string(),
+  onBehalfOf: z.string().nullable().describe('the absent user the author stood in for (a substitute)'),
+  text: z.string(),
+  mentions: z.array(z.string()),
+  at: z.string(),
+});
+
 export const taskDetailSchema = z.object({
   task: taskSchema,
   process: z
@@ -63,6 +74,11 @@ export const taskDetailSchema = z.object({
   escalations: z.array(
     z.object({ id: z.number(), level: z.number(), state: z.enum(['open', 'acknowledged', 'closed']), organization: z.string(), actions: z.array(escalationActionSchema) }),
   ),
+  comments: z.array(commentSchema).describe("this task's comments and its process's, oldest first: they belong to the history"),
+  mayComment: z.boolean().describe('whether the caller may comment on this task'),
+  actionLog: z
+    .array(z.object({ at: z.string(), kind: z.string(), actor: z.string(), onBehalfOf: z.string().nullable(), reason: z.string().nullable() }))
+    .describe("what people did to this task (its audit's actions and comments), oldest first: a substitute's lines name whom they acted for"),
   history: z.array(
     z.object({
       at: z.string(),
@@ -238,6 +254,7 @@ export const processSchema = z.object({
   // provisionalYears: the task's plan reaches into these years without holiday data (see taskSchema.provisional).
   openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable(), provisionalYears: z.array(z.number()) })),
   history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
+  comments: z.array(commentSchema),
 });
 
 export const meSchema = z.object({
@@ -466,3 +483,41 @@ export const ratingHistorySchema = z.object({
   changes: z.array(z.object({ at: z.string(), color: ratingColor, previous: ratingColor.nullable(), reasons: z.array(z.string()), ruleSet: z.string() })),
   periods: z.array(z.object({ period: z.string(), color: ratingColor })),
 });
+/** A substitute named for an absent user over a date range (src/api/substitutes.ts). */
+export const substitutionSchema = z.object({
+  id: z.number(),
+  user: z.string().describe('the absent user'),
+  substitute: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  reason: z.string().nullable(),
+  namedBy: z.string(),
+  active: z.boolean().describe('in force today (Shanghai)'),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+});
+
+/** GET /organizations/{code}/life: one step of a process's timeline. */
+export const lifeStepSchema = z.object({
+  step: z.string(),
+  state: z.enum(['done', 'current', 'cancelled', 'next']),
+  taskId: z.number().nullable(),
+  at: z.string().nullable().describe('done: when; current: when it opened'),
+  dueAt: z.string().nullable(),
+  by: z.string().nullable(),
+  onBehalfOf: z.string().nullable(),
+  overdue: z.boolean(),
+});
+
+export const organizationLifeSchema = z.object({
+  organization: z.object({ code: z.string(), name: z.string(), type: z.string(), sector: z.string().nullable(), secretaryName: z.string().nullable() }),
+  term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
+  processes: z.array(
+    z.object({ id: z.string(), kind: z.string(), status: z.string(), currentStep: z.string(), startedAt: z.string(), steps: z.array(lifeStepSchema) }),
+  ),
+  training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
+  pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),
+  liaison: z.array(z.object({ officer: z.string().nullable(), state: z.string(), fullMembers: z.number().nullable(), acknowledgedAt: z.string().nullable(), establishedAt: z.string().nullable() })),
+  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
+});
+

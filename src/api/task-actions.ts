@@ -21,11 +21,12 @@ export interface TaskFacts {
 }
 
 /** The actions the actor may take on the task now: the step's rights at the task's organization, then its state. */
-export function actionsNow(actor: Actor, t: TaskFacts): TaskAction[] {
+export function actionsNow(actor: Actor, t: TaskFacts, standsFor: readonly string[] = []): TaskAction[] {
   if (t.state === 'done' || t.state === 'cancelled') return [];
   const steers = actorSteers(actor, t.path);
   // Held by someone else: only those who steer may act on it (claim it over, release it, complete it for them).
-  const byOther = t.claimedBy !== null && t.claimedBy !== actor.username && !steers;
+  // A substitute holds the claims of whom they stand in for (src/api/substitutes.ts).
+  const byOther = t.claimedBy !== null && t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy) && !steers;
   return taskActions.filter((a) => {
     if (!actorAllows(actor, t.path, actionRoles(t.process, t.step, a))) return false;
     if (a === 'claim') return t.claimedBy !== actor.username && !byOther;
@@ -40,4 +41,9 @@ export function escalationActionsNow(actor: Actor, e: { state: string; path: str
   if (e.state === 'closed') return [];
   if (!actorAllows(actor, e.path, escalationActionRoles) && !actorSteers(actor, taskPath)) return [];
   return escalationActions.filter((a) => a !== 'acknowledge' || e.state === 'open');
+}
+
+/** Who may comment on a task: those who may complete it (its step's role there, and those who steer above). */
+export function mayComment(actor: Actor, t: Pick<TaskFacts, 'process' | 'step' | 'path'>): boolean {
+  return actorAllows(actor, t.path, actionRoles(t.process, t.step, 'complete'));
 }

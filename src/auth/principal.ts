@@ -10,6 +10,8 @@ export interface Grant {
   code: string | null;
   /** ltree path of the organization: the grant covers everything `<@` it; '' covers the whole tree. */
   path: string;
+  /** A grant lent by an absent user to their substitute (src/api/substitutes.ts): that user's name. */
+  onBehalfOf?: string;
 }
 
 /** Who is calling: a user with the roles granted at organizations. */
@@ -17,6 +19,8 @@ export interface Principal {
   userId: number;
   username: string;
   grants: Grant[];
+  /** Set on the principal a substitute acts as: the absent user the action is recorded for. */
+  onBehalfOf?: string;
 }
 
 export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {

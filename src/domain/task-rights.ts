@@ -12,6 +12,8 @@ export interface ActorGrant {
 export interface Actor {
   username: string;
   grants: ActorGrant[];
+  /** A substitute acting for an absent user (src/api/substitutes.ts): the absent user's name, recorded with the action. */
+  onBehalfOf?: string;
 }
 
 export const taskActions = ['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel'] as const;

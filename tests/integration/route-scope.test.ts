@@ -29,6 +29,10 @@ interface Fixture {
   outsidePartner: string;
   /** County A's village. */
   insideVillage: string;
+  /** A secretary of county B's village. */
+  outsideUser: string;
+  /** A substitution between two users of county B. */
+  outsideSubstitutionId: number;
 }
 
 type Probe = (f: Fixture) => {
@@ -159,6 +163,19 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/processes/pairing (partner in B)': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.insideVillage, partner: f.outsidePartner }, expect: [404] }),
   'GET /api/v1/processes/:id': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}`, expect: [404] }),
   'GET /api/v1/tasks/:id': (f) => ({ method: 'GET', url: `/api/v1/tasks/${f.outsideTaskId}`, expect: [404] }),
+  'GET /api/v1/tasks/:id/comments': (f) => ({ method: 'GET', url: `/api/v1/tasks/${f.outsideTaskId}/comments`, expect: [404] }),
+  'POST /api/v1/tasks/:id/comments': (f) => ({ method: 'POST', url: `/api/v1/tasks/${f.outsideTaskId}/comments`, payload: { text: '探针' }, expect: [404] }),
+  'GET /api/v1/processes/:id/comments': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}/comments`, expect: [404] }),
+  'POST /api/v1/processes/:id/comments': (f) => ({ method: 'POST', url: `/api/v1/processes/${f.outsideProcessId}/comments`, payload: { text: '探针' }, expect: [404] }),
+  'GET /api/v1/organizations/:code/life': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/life`, expect: [404] }),
+  'GET /api/v1/substitutions': (f) => ({ method: 'GET', url: '/api/v1/substitutions', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideUser) }),
+  'POST /api/v1/substitutions': (f) => ({
+    method: 'POST',
+    url: '/api/v1/substitutions',
+    payload: { user: f.outsideUser, substitute: f.outsideUser, startsOn: '2030-01-01', endsOn: '2030-01-05' },
+    expect: [404],
+  }),
+  'POST /api/v1/substitutions/:id/revoke': (f) => ({ method: 'POST', url: `/api/v1/substitutions/${f.outsideSubstitutionId}/revoke`, expect: [404] }),
   'GET /api/v1/tasks': (f) => ({
     method: 'GET',
     url: '/api/v1/tasks?limit=500',
@@ -237,6 +254,10 @@ describe('route table: authentication and scope on every route', () => {
       values (${task!.id}, 'probe', 1, ${bOrg!.id}, 'supervisor', now(), now()) returning id`;
     const other = await s.userWith([{ role: 'secretary', org: vb }]);
     const [otherUser] = await s.sql<{ id: number }[]>`select id from users where username = ${other.username}`;
+    const otherSub = await s.userWith([{ role: 'secretary', org: vb }]);
+    const [substitution] = await s.sql<{ id: number }[]>`
+      insert into substitutions (user_id, substitute_id, starts_on, ends_on, named_by)
+      select ${otherUser!.id}, id, '2030-01-01', '2030-01-05', 'probe' from users where username = ${otherSub.username} returning id`;
     const [note] = await s.sql<{ id: number }[]>`
       insert into notifications (user_id, event_key, kind, task_id, title, created_at)
       values (${otherUser!.id}, 'probe', 'task-opened', ${task!.id}, 'probe', now()) returning id`;
@@ -282,6 +303,8 @@ describe('route table: authentication and scope on every route', () => {
       outsideProcessId: processId,
       outsideEscalationId: esc!.id,
       othersNotificationId: note!.id,
+      outsideUser: other.username,
+      outsideSubstitutionId: substitution!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));

@@ -204,3 +204,21 @@ export function Downloads({ label, paths }: { label: string; paths: { csv: [stri
     </div>
   );
 }
+
+/** A form's outcome under its button: what went wrong (not tied to one field), or that it was done. */
+export function FormOutcome({ error, ok }: { error?: string | null; ok?: string | null }) {
+  return (
+    <>
+      {error && (
+        <p class="notice error" role="status">
+          {error}
+        </p>
+      )}
+      {ok && (
+        <p class="notice ok" role="status">
+          {ok}
+        </p>
+      )}
+    </>
+  );
+}

@@ -12,6 +12,8 @@ import { TaskPage } from './pages/task.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { OverduePage } from './pages/overdue.js';
 import { OrgsPage } from './pages/orgs.js';
+import { LifePage } from './pages/life.js';
+import { AwayPage } from './pages/away.js';
 import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
@@ -35,6 +37,8 @@ const pages: Page[] = [
   { path: '/terms', nav: 'nav.terms', roles: ['admin', 'organizer', 'supervisor'], view: () => <TermsPage /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
+  { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },
+  { path: '/away', nav: 'nav.away', view: (_, u) => <AwayPage user={u} /> },
   { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
 ];
 

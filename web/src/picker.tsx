@@ -26,6 +26,8 @@ export interface PickerProps {
   /** Only organizations of this type (GET /organizations `type`), people holding this role. */
   type?: string;
   role?: string;
+  /** People only: those who can see this task (whom its comment may mention), not the caller's subtree. */
+  task?: number;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
   accept?: (o: Organization) => boolean;
 }
@@ -37,7 +39,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
       .slice(0, 20)
       .map((o) => ({ value: o.code, label: o.name, detail: o.code })),
   person: async (q, p) =>
-    (await searchUsers({ q: q || undefined, role: p.role, limit: 20 })).items.map((u) => ({
+    (await searchUsers({ q: q || undefined, role: p.role, task: p.task, limit: 20 })).items.map((u) => ({
       value: u.username,
       label: u.displayName ? `${u.displayName}（${u.username}）` : u.username,
       detail: u.roles.map((r) => `${tx(`role.${r.role}`, r.role)} · ${r.orgName}`).join('；'),

@@ -1,3 +1,4 @@
+import { taskComments } from './comments.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { isValidIsoDate } from '../../domain/dates.js';
@@ -116,12 +117,13 @@ const processes: FastifyPluginAsync = async (fastify) => {
         select p.kind, o.code, o.path::text as path, p.status, p.current_step, p.next_deadline
         from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
       if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
-      const [open, history] = await Promise.all([
+      const [open, history, comments] = await Promise.all([
         app.sql<{ id: number; step: string; state: string; due_at: Date; assignee_role: string | null; provisional_years: number[] }[]>`
           select id, step, state, due_at, assignee_role, provisional_years from tasks
           where workflow_id = ${req.params.id} and state in ('open', 'claimed', 'escalated') order by due_at`,
         app.sql<{ at: Date; step: string; event_key: string; detail: Record<string, unknown> }[]>`
           select at, step, event_key, detail from process_events where workflow_id = ${req.params.id} order by at, event_key`,
+        taskComments(app.sql, req.params.id, null),
       ]);
       return {
         id: req.params.id,
@@ -132,6 +134,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
         nextDeadline: p.next_deadline?.toISOString() ?? null,
         openTasks: open.map((t) => ({ id: t.id, step: t.step, state: t.state, dueAt: t.due_at.toISOString(), assigneeRole: t.assignee_role, provisionalYears: t.provisional_years })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, detail: h.detail })),
+        comments,
       };
     },
   );

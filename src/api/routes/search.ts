@@ -4,7 +4,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { roles } from '../../auth/principal.js';
+import { allows, roles } from '../../auth/principal.js';
+import { notFound } from '../errors.js';
+import { withSubstitutions } from '../substitutes.js';
 import { fillInitials, initialsQuery } from '../initials.js';
 import { inScope, organizationInScope } from '../scope.js';
 import { sessionPicksSchema, userPicksSchema } from '../schemas.js';
@@ -23,13 +25,25 @@ const search: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['users'],
         description: 'People to pick: users holding a role at an organization in the caller’s subtree (or under `under`), by name, username or pinyin initials.',
-        querystring: z.object({ q, role: z.enum(roles).optional(), under: z.string().min(1).max(64).optional(), limit }),
+        querystring: z.object({
+          q,
+          role: z.enum(roles).optional(),
+          under: z.string().min(1).max(64).optional(),
+          task: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: the people who can see this task (a role at its organization or above), to mention in a comment'),
+          limit,
+        }),
         response: { 200: userPicksSchema },
       },
     },
     async (req) => {
-      const { q: text, role, under, limit: n } = req.query;
-      const conds = [inScope(sql, req.principal, 'o'), sql`not u.disabled`];
+      const { q: text, role, under, task, limit: n } = req.query;
+      const conds = [sql`not u.disabled`];
+      if (task) {
+        // Whom a comment on the task may mention (routes/comments.ts): those who see it, for a caller who sees it.
+        const [t] = await sql<{ path: string }[]>`select o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${task}`;
+        if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(`task ${task}`);
+        conds.push(sql`o.path @> ${t.path}::ltree`);
+      } else conds.push(inScope(sql, req.principal, 'o'));
       if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
       if (role) conds.push(sql`r.role = ${role}`);
       if (text) {

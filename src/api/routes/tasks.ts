@@ -7,10 +7,12 @@ import { allows } from '../../auth/principal.js';
 import { pairingWorkers } from '../../../workflows/pairing/rules.js';
 import { taskActions, type TaskAction } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
-import { actionRoles, actionsNow, escalationActionsNow } from '../task-actions.js';
+import { actionRoles, actionsNow, escalationActionsNow, mayComment } from '../task-actions.js';
 import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
 import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { absentees, activeToday, actingPrincipal, withSubstitutions } from '../substitutes.js';
+import { taskComments } from './comments.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
@@ -73,11 +75,17 @@ export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnTyp
     limit ${limit + 1}`;
 }
 
-/** SQL condition: task `t` is held by the user (claimed or delegated to them, or assigned to a role they hold there). */
-export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
-  return sql`(t.claimed_by = ${username} or (t.claimed_by is null and t.assignee_person = ${username})
+/** SQL condition: task `t` is held by the user with id/name `id`/`name` (claimed, delegated, or their role there). */
+const heldByOne = (sql: import('../../db/client.js').Sql, id: unknown, name: unknown) =>
+  sql`(t.claimed_by = ${name as string} or (t.claimed_by is null and t.assignee_person = ${name as string})
     or (t.claimed_by is null and t.assignee_person is null and exists (
-      select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
+      select 1 from user_roles r where r.user_id = ${id as number} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
+
+/** SQL condition: task `t` is held by the user, or by someone they stand in for today (src/api/substitutes.ts). */
+export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
+  return sql`(${heldByOne(sql, userId, username)} or exists (
+    select 1 from substitutions s join users u on u.id = s.user_id
+    where s.substitute_id = ${userId} and ${activeToday(sql)} and ${heldByOne(sql, sql`u.id`, sql`u.username`)}))`;
 }
 
 /** A task row as the list (and the detail) answers it. */
@@ -115,14 +123,16 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : null;
+      // A substitute sees and acts on the tasks of whom they stand in for.
+      const p = await withSubstitutions(sql, req.principal);
       let subtree = sql``;
       if (q.org) {
-        const org = await organizationInScope(sql, req.principal, q.org);
+        const org = await organizationInScope(sql, p, q.org);
         subtree = sql`and o.path <@ ${org.path}::ltree`;
       }
       const rows = await taskPage(
         sql,
-        sql`${inScope(sql, req.principal)} ${subtree}
+        sql`${inScope(sql, p)} ${subtree}
           ${q.state ? sql`and t.state = ${q.state}` : sql``}
           ${q.process ? sql`and t.process = ${q.process}` : sql``}
           ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
@@ -134,12 +144,13 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       );
       const page = rows.slice(0, q.limit);
       const now = Date.now();
-      const actor = actorOf(req.principal);
+      const actor = actorOf(p);
+      const away = absentees(p);
       const last = page.at(-1);
       return {
         items: page.map((t) => ({
           ...taskItem(t, now),
-          actions: actionsNow(actor, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
+          actions: actionsNow(actor, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, away),
         })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
@@ -160,6 +171,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
+      const p = await withSubstitutions(sql, req.principal);
       const [t] = await sql<
         (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null })[]
       >`
@@ -168,13 +180,13 @@ const tasks: FastifyPluginAsync = async (fastify) => {
                p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path
         from tasks t join organizations o on o.id = t.organization_id
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
-        where t.id = ${req.params.id} and ${inScope(sql, req.principal)}`;
+        where t.id = ${req.params.id} and ${inScope(sql, p)}`;
       if (!t) throw notFound(`task ${req.params.id}`);
       // A pairing deliverable's cycle, from its task key (`c<cycle>:deliverable-<d>`): its milestones are of that cycle.
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
-      const [escalations, history, earlier, evidence, milestones, named] = await Promise.all([
+      const [escalations, history, earlier, evidence, milestones, named, comments, actionLog] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -196,6 +208,9 @@ const tasks: FastifyPluginAsync = async (fastify) => {
               where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
           : Promise.resolve([]),
         codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
+        taskComments(sql, t.workflow_id, t.id),
+        sql<{ at: Date; kind: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
+          select at, kind, actor, on_behalf_of, reason from task_events where task_id = ${t.id} and actor is not null order by at, id limit 500`,
       ]);
       const def = stepDef(t.process, t.step);
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
@@ -208,8 +223,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context,
         contextNames: Object.fromEntries(named.map((o) => [o.code, o.name])),
-        actions: actionsNow(actorOf(req.principal), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }),
-        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(req.principal), e, t.path) })),
+        actions: actionsNow(actorOf(p), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, absentees(p)),
+        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(p), e, t.path) })),
+        comments,
+        mayComment: mayComment(actorOf(p), t),
+        actionLog: actionLog.map((a) => ({ at: a.at.toISOString(), kind: a.kind, actor: a.actor, onBehalfOf: a.on_behalf_of, reason: a.reason })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
         earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
         evidence: evidence.map((f) => ({ id: f.id, deliverable: f.deliverable, filename: f.filename, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
@@ -247,12 +265,17 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       },
       async (req, reply) =>
         idempotent(sql, req, reply, async () => {
-          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string }[]>`
-            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step
+          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string; holder: string | null }[]>`
+            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder
             from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
-          if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
-          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them.
-          requireRole(req.principal, task.path, actionRoles(task.process, task.step, action as TaskAction));
+          const p = await withSubstitutions(sql, req.principal);
+          if (!task || !allows(p, task.path)) throw notFound(`task ${req.params.id}`);
+          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them; a
+          // substitute acts with the absent user's roles, and the workflow records on whose behalf.
+          const roles = actionRoles(task.process, task.step, action as TaskAction);
+          const acting = actingPrincipal(p, task.path, roles, task.holder);
+          if (!acting) requireRole(p, task.path, roles);
+          req.principal = acting!;
           const update = taskActionUpdates[action];
           const args = { ...(req.body as object), taskKey: task.task_key };
           const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);

@@ -128,6 +128,9 @@ function Details({ code, user }: { code: string; user: Me }) {
       <h2>
         {o.name}（{o.code}）
       </h2>
+      <p>
+        <a href={`/orgs/${encodeURIComponent(o.code)}/life`}>{t('life.link')}</a>
+      </p>
       <dl class="facts">
         <dt>{t('orgs.type')}</dt>
         <dd>{tx(`type.${o.type}`, o.type)}</dd>

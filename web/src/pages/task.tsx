@@ -1,3 +1,4 @@
+import { ActionLog, Comments } from './comments.js';
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
@@ -172,6 +173,8 @@ export function TaskPage({ id }: { id: number; user: Me }) {
         />
       )}
 
+      <Comments taskId={task.id} comments={detail.comments} mayComment={detail.mayComment} onPosted={reload} />
+      <ActionLog log={detail.actionLog} />
       <h2>{t('task.history')}</h2>
       <History process={task.process} history={detail.history} />
     </section>

@@ -1,0 +1,99 @@
+// An organization's life on one page (issue 18 item 7): the place a supervisor goes before a phone call. One read,
+// assembled from a handful of set-based statements: each of its processes with its steps as a timeline (done with
+// when and by whom — and on whose behalf —, the current ones with their due dates, the next ones in the order of the
+// step catalog), its term register, its secretary's training cycles, its pairings and liaison dispatches, its
+// assessment rows. Scoped to the caller's subtree (404 outside).
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { organizationInScope } from '../scope.js';
+import { stepCatalog } from '../../domain/steps.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { termLate } from '../../organizations/term-late.js';
+import { lifeStepSchema as stepSchema, organizationLifeSchema } from '../schemas.js';
+
+/** The catalog's steps of each process kind, in the order the catalog lists them (the order they happen). */
+const stepsByKind = new Map<string, string[]>();
+for (const s of stepCatalog) stepsByKind.set(s.process, [...(stepsByKind.get(s.process) ?? []), s.step]);
+
+const life: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+
+  app.get(
+    '/organizations/:code/life',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: "an organization's life on one page: its processes' step timelines, term, training, pairing, liaison, assessments",
+        params: z.object({ code: z.string().min(1).max(64) }),
+        response: { 200: organizationLifeSchema },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.params.code);
+      const today = shanghaiDate(new Date());
+      const [[o], processes, tasks, training, pairings, liaison, assessments] = await Promise.all([
+        sql<{ code: string; name: string; type: string; sector: string | null; secretary_name: string | null; term_started_on: string | null; term_years: number | null; term_ends_on: string | null; term_postponed_until: string | null; late: boolean }[]>`
+          select o.code, o.name, o.type, o.sector, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
+                 ${termLate(sql, today)} as late
+          from organizations o where o.id = ${org.id}`,
+        sql<{ workflow_id: string; kind: string; status: string; current_step: string; started_at: Date }[]>`
+          select workflow_id, kind, status, current_step, started_at from processes where organization_id = ${org.id} order by started_at desc, workflow_id limit 100`,
+        // Every task of those processes with who closed it: the last actor of its closing event.
+        sql<{ id: number; workflow_id: string; process: string; step: string; state: string; opened_at: Date; due_at: Date; closed_at: Date | null; by: string | null; on_behalf_of: string | null }[]>`
+          select t.id, t.workflow_id, t.process, t.step, t.state, t.opened_at, t.due_at, t.closed_at, e.actor as by, e.on_behalf_of
+          from tasks t join processes p on p.workflow_id = t.workflow_id and p.organization_id = ${org.id}
+          left join lateral (
+            select actor, on_behalf_of from task_events ev where ev.task_id = t.id and ev.kind in ('completed', 'cancelled') order by ev.id desc limit 1
+          ) e on true
+          order by t.opened_at, t.id`,
+        sql<{ cycle: number; secretary_name: string | null; starts_on: string; ends_on: string; state: string; trained_on: string | null }[]>`
+          select cycle, secretary_name, starts_on::text, ends_on::text, state, trained_on::text from training_cycles where organization_id = ${org.id} order by starts_on, cycle`,
+        sql<{ cycle: number; village: string; village_name: string; partner: string; partner_name: string; starts_on: string; ends_on: string; state: string }[]>`
+          select p.cycle, v.code as village, v.name as village_name, u.code as partner, u.name as partner_name, p.starts_on::text, p.ends_on::text, p.state
+          from pairings p join organizations v on v.id = p.organization_id join organizations u on u.id = p.partner_id
+          where p.organization_id = ${org.id} or p.partner_id = ${org.id} order by p.starts_on, p.cycle`,
+        sql<{ officer: string | null; state: string; full_members: number | null; acknowledged_at: Date | null; established_at: Date | null }[]>`
+          select officer, state, full_members, acknowledged_at, established_at from liaison_dispatches where organization_id = ${org.id} order by updated_at`,
+        sql<{ year: number; score: string; term_on_time: boolean; secretary_trained: boolean | null; no_overdue_tasks: boolean; sector_rank: number | null }[]>`
+          select year, score, term_on_time, secretary_trained, no_overdue_tasks, sector_rank from assessment_scores where organization_id = ${org.id} order by year`,
+      ]);
+      const now = Date.now();
+      const byProcess = new Map<string, (typeof tasks)[number][]>();
+      for (const t of tasks) byProcess.set(t.workflow_id, [...(byProcess.get(t.workflow_id) ?? []), t]);
+      return {
+        organization: { code: o!.code, name: o!.name, type: o!.type, sector: o!.sector, secretaryName: o!.secretary_name },
+        term: { startedOn: o!.term_started_on, years: o!.term_years, endsOn: o!.term_ends_on, postponedUntil: o!.term_postponed_until, late: o!.late },
+        processes: processes.map((p) => {
+          const own = byProcess.get(p.workflow_id) ?? [];
+          const steps: z.infer<typeof stepSchema>[] = own.map((t) => {
+            const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
+            return {
+              step: t.step,
+              state: live ? 'current' : t.state === 'done' ? 'done' : 'cancelled',
+              taskId: t.id,
+              at: (live ? t.opened_at : (t.closed_at ?? t.opened_at)).toISOString(),
+              dueAt: live ? t.due_at.toISOString() : null,
+              by: live ? null : t.by,
+              onBehalfOf: live ? null : t.on_behalf_of,
+              overdue: live && t.due_at.getTime() < now,
+            };
+          });
+          // The next ones: the catalog's steps after the last one this process has opened, while it runs.
+          const order = stepsByKind.get(p.kind) ?? [];
+          const last = Math.max(-1, ...own.map((t) => order.indexOf(t.step)));
+          const next = p.status === 'running' ? order.slice(last + 1) : [];
+          for (const step of next) steps.push({ step, state: 'next', taskId: null, at: null, dueAt: null, by: null, onBehalfOf: null, overdue: false });
+          return { id: p.workflow_id, kind: p.kind, status: p.status, currentStep: p.current_step, startedAt: p.started_at.toISOString(), steps };
+        }),
+        training: training.map((t) => ({ cycle: t.cycle, secretaryName: t.secretary_name, startsOn: t.starts_on, endsOn: t.ends_on, state: t.state, trainedOn: t.trained_on })),
+        pairings: pairings.map((p) => ({ cycle: p.cycle, village: p.village, villageName: p.village_name, partner: p.partner, partnerName: p.partner_name, startsOn: p.starts_on, endsOn: p.ends_on, state: p.state })),
+        liaison: liaison.map((l) => ({ officer: l.officer, state: l.state, fullMembers: l.full_members, acknowledgedAt: l.acknowledged_at?.toISOString() ?? null, establishedAt: l.established_at?.toISOString() ?? null })),
+        assessments: assessments.map((a) => ({ year: a.year, score: Number(a.score), termOnTime: a.term_on_time, secretaryTrained: a.secretary_trained, noOverdueTasks: a.no_overdue_tasks, sectorRank: a.sector_rank })),
+      };
+    },
+  );
+};
+
+export default life;

@@ -1,0 +1,171 @@
+// Substitutes while away (issue 18 item 6; src/api/substitutes.ts says what a substitute may do). Who names one:
+// the absent user themself, or an organizer (or admin) holding that role over every organization where the absent
+// user holds a role. Who may be named (eligible): someone holding a role in the same line of the tree as each of the
+// absent user's roles — at that organization, above it or inside its subtree — so a substitute is a colleague of
+// the same organization or its organizers, never a stranger from another branch. Admin roles are never lent.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allows, type Principal } from '../../auth/principal.js';
+import { HttpError, notFound } from '../errors.js';
+import { usernameSchema } from '../../../workflows/messages.js';
+import { isoDateSchema } from '../../../workflows/messages.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { substitutionSchema } from '../schemas.js';
+
+const newBody = z
+  .strictObject({
+    user: usernameSchema.optional().describe('the absent user; the caller when omitted'),
+    substitute: usernameSchema,
+    startsOn: isoDateSchema,
+    endsOn: isoDateSchema,
+    reason: z.string().trim().min(2).max(500).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.endsOn < b.startsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'ends before it starts' });
+  });
+
+interface Row {
+  id: number;
+  user: string;
+  substitute: string;
+  starts_on: string;
+  ends_on: string;
+  reason: string | null;
+  named_by: string;
+  active: boolean;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+const item = (r: Row): z.infer<typeof substitutionSchema> => ({
+  id: r.id,
+  user: r.user,
+  substitute: r.substitute,
+  startsOn: r.starts_on,
+  endsOn: r.ends_on,
+  reason: r.reason,
+  namedBy: r.named_by,
+  active: r.active,
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+  revokedBy: r.revoked_by,
+});
+
+const substitutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+
+  const rolesOf = (username: string) =>
+    sql<{ id: number; role: string; path: string }[]>`
+      select u.id, r.role, coalesce(o.path::text, '') as path from users u join user_roles r on r.user_id = u.id
+      left join organizations o on o.id = r.organization_id where u.username = ${username} and not u.disabled`;
+
+  /** May `p` name or revoke a substitute for `user` (holding `grants`)? Themself, or an organizer over all of them. */
+  const mayName = (p: Principal, user: string, grants: { path: string }[]) =>
+    p.username === user || (grants.length > 0 && grants.every((g) => allows(p, g.path, ['admin', 'organizer'])));
+  /** Outside the caller's subtree the absent user does not exist for them (404). */
+  const seen = (p: Principal, user: string, grants: { path: string }[]) => p.username === user || grants.some((g) => allows(p, g.path));
+
+  const select = sql`
+    select s.id, a.username as user, b.username as substitute, s.starts_on::text, s.ends_on::text, s.reason, s.named_by,
+           (s.revoked_at is null and (now() at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on) as active, s.revoked_at, s.revoked_by
+    from substitutions s join users a on a.id = s.user_id join users b on b.id = s.substitute_id`;
+
+  app.get(
+    '/substitutions',
+    {
+      schema: {
+        tags: ['substitutes'],
+        summary: 'substitutions the caller is part of (absent or substitute) or names as an organizer, not yet over',
+        response: { 200: z.object({ items: z.array(substitutionSchema) }) },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      const organized = p.grants.filter((g) => g.role === 'admin' || g.role === 'organizer').map((g) => g.path);
+      const rows = await sql<Row[]>`${select}
+        where s.ends_on >= (now() at time zone 'Asia/Shanghai')::date - 30
+          and (s.user_id = ${p.userId} or s.substitute_id = ${p.userId}
+               ${organized.length ? sql`or exists (select 1 from user_roles r join organizations o on o.id = r.organization_id
+                 where r.user_id = s.user_id and (${organized.includes('') ? sql`true` : sql`o.path <@ ${sql.array(organized)}::ltree[]`}))` : sql``})
+        order by s.starts_on, s.id limit 500`;
+      return { items: rows.map(item) };
+    },
+  );
+
+  app.post(
+    '/substitutions',
+    {
+      schema: {
+        tags: ['substitutes'],
+        summary: 'name a substitute for a date range (Shanghai dates, both included); audited',
+        body: newBody,
+        response: { 201: substitutionSchema },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal;
+      const b = req.body;
+      const user = b.user ?? p.username;
+      const grants = await rolesOf(user);
+      if (!seen(p, user, grants)) throw notFound(`user ${user}`);
+      if (!mayName(p, user, grants)) throw new HttpError(403, 'forbidden', `only ${user} or an organizer over each of their organizations names their substitute`);
+      if (b.substitute === user) throw new HttpError(422, 'invalid_request', 'body.substitute: a user cannot stand in for themself', [{ field: 'body.substitute', message: 'the absent user themself' }]);
+      const subGrants = await rolesOf(b.substitute);
+      if (!subGrants.length || !seen(p, b.substitute, subGrants)) {
+        throw new HttpError(422, 'invalid_request', `body.substitute: no user ${b.substitute} in your scope`, [{ field: 'body.substitute', message: `no user ${b.substitute} in your scope` }]);
+      }
+      // Eligible: for each organization of the absent user's roles, a role there, above it or below it.
+      const line = (a: string, c: string) => a === '' || c === '' || a === c || a.startsWith(`${c}.`) || c.startsWith(`${a}.`);
+      const lent = grants.filter((g) => g.role !== 'admin');
+      const outside = lent.filter((g) => !subGrants.some((s) => line(s.path, g.path)));
+      if (!lent.length || outside.length) {
+        throw new HttpError(422, 'invalid_request', `body.substitute: ${b.substitute} holds no role in the organizations ${user} works in`, [
+          { field: 'body.substitute', message: `${b.substitute} holds no role in the organizations ${user} works in` },
+        ]);
+      }
+      if (b.endsOn < shanghaiDate(new Date())) {
+        throw new HttpError(422, 'invalid_request', 'body.endsOn: the range is over', [{ field: 'body.endsOn', message: 'in the past' }]);
+      }
+      const userId = grants[0]!.id;
+      const subId = subGrants[0]!.id;
+      const row = await sql.begin(async (tx) => {
+        // One substitute per absent user and day: an overlapping range is refused, nothing written.
+        await tx`select pg_advisory_xact_lock(hashtext('substitutions'), ${userId}::int)`;
+        const [clash] = await tx<{ id: number }[]>`
+          select id from substitutions where user_id = ${userId} and revoked_at is null and starts_on <= ${b.endsOn} and ends_on >= ${b.startsOn}`;
+        if (clash) throw new HttpError(409, 'conflict', `${user} already has a substitute in that range (substitution ${clash.id})`);
+        const [ins] = await tx<{ id: number }[]>`
+          insert into substitutions (user_id, substitute_id, starts_on, ends_on, named_by, reason)
+          values (${userId}, ${subId}, ${b.startsOn}, ${b.endsOn}, ${p.username}, ${b.reason ?? null}) returning id`;
+        const [r] = await tx<Row[]>`${select} where s.id = ${ins!.id}`;
+        return r!;
+      });
+      return reply.status(201).send(item(row));
+    },
+  );
+
+  app.post(
+    '/substitutions/:id/revoke',
+    {
+      schema: {
+        tags: ['substitutes'],
+        summary: 'end a substitution now (the absent user back early); audited',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: substitutionSchema },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      const [r] = await sql<Row[]>`${select} where s.id = ${req.params.id}`;
+      const grants = r ? await rolesOf(r.user) : [];
+      if (!r || !(seen(p, r.user, grants) || r.substitute === p.username)) throw notFound(`substitution ${req.params.id}`);
+      if (!mayName(p, r.user, grants)) throw new HttpError(403, 'forbidden', `only ${r.user} or an organizer over each of their organizations ends their substitution`);
+      if (r.revoked_at) throw new HttpError(409, 'conflict', `substitution ${r.id} was ended by ${r.revoked_by}`);
+      await sql`update substitutions set revoked_at = now(), revoked_by = ${p.username} where id = ${r.id} and revoked_at is null`;
+      const [after] = await sql<Row[]>`${select} where s.id = ${r.id}`;
+      return item(after!);
+    },
+  );
+};
+
+export default substitutes;

@@ -1,0 +1,48 @@
+// Substitutes while away (issue 18 item 6). Between a substitution's first and last day (Shanghai dates) the
+// substitute holds the absent user's roles — never admin — for the task routes and comments: they see the absent
+// user's tasks, find them in their inbox, and may act on them; each such action carries `onBehalfOf` to the
+// workflow, which records it in task_events. Notifications, reminders and escalation notices reach them too
+// (andSubstitutes in activities/tasks.ts). The lent grants are the absent user's own: a substitute's substitute gets nothing.
+import type { Sql } from '../db/client.js';
+import { allows, type Grant, type Principal, type Role } from '../auth/principal.js';
+
+/** SQL condition: substitution `s` is in force on today's Shanghai date. */
+export const activeToday = (sql: Sql, alias = 's') =>
+  sql`${sql(alias)}.revoked_at is null and (now() at time zone 'Asia/Shanghai')::date between ${sql(alias)}.starts_on and ${sql(alias)}.ends_on`;
+
+/** The caller's own grants plus the grants lent to them today by the users they stand in for. */
+export async function withSubstitutions(sql: Sql, p: Principal): Promise<Principal> {
+  const lent = await sql<{ username: string; role: Role; path: string | null; code: string | null; organization_id: number | null }[]>`
+    select u.username, r.role, o.path::text as path, o.code, r.organization_id
+    from substitutions s join users u on u.id = s.user_id and not u.disabled
+    join user_roles r on r.user_id = s.user_id left join organizations o on o.id = r.organization_id
+    where s.substitute_id = ${p.userId} and ${activeToday(sql)} and r.role <> 'admin'`;
+  if (!lent.length) return p;
+  const borrowed: Grant[] = lent.map((g) => ({ role: g.role, organizationId: g.organization_id, code: g.code, path: g.path ?? '', onBehalfOf: g.username }));
+  return { ...p, grants: [...p.grants, ...borrowed] };
+}
+
+/** The users `p` stands in for today (from withSubstitutions' lent grants). */
+export const absentees = (p: Principal): string[] => [...new Set(p.grants.flatMap((g) => (g.onBehalfOf ? [g.onBehalfOf] : [])))];
+
+/**
+ * Whom the caller acts as for something at `path` needing `wanted`: themself when their own grants allow it and
+ * the thing is not held by someone they stand in for; else the absent user whose lent grants allow it (the
+ * principal then has the caller's grants plus that user's, and `onBehalfOf`); null when neither allows it.
+ */
+export function actingPrincipal(p: Principal, path: string, wanted: readonly Role[], heldBy: string | null = null): Principal | null {
+  const own = p.grants.filter((g) => !g.onBehalfOf);
+  const self: Principal = { userId: p.userId, username: p.username, grants: own };
+  const candidates = absentees(p);
+  const forAbsent = (who: string): Principal => ({ ...self, grants: [...own, ...p.grants.filter((g) => g.onBehalfOf === who).map(({ onBehalfOf: _, ...g }) => g)], onBehalfOf: who });
+  if (heldBy && candidates.includes(heldBy)) {
+    const q = forAbsent(heldBy);
+    if (allows(q, path, wanted)) return q;
+  }
+  if (allows(self, path, wanted)) return self;
+  for (const who of candidates) {
+    const q = forAbsent(who);
+    if (allows(q, path, wanted)) return q;
+  }
+  return null;
+}
