@@ -17,6 +17,8 @@ export interface Principal {
   userId: number;
   username: string;
   grants: Grant[];
+  /** Set when the caller signed in through a task link: the one task this session may touch (src/auth/task-links.ts). */
+  onlyTask?: number;
 }
 
 export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {

@@ -74,7 +74,11 @@ export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnTyp
 }
 
 /** SQL condition: task `t` is held by the user (claimed or delegated to them, or assigned to a role they hold there). */
-export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
+export function heldBy(
+  sql: import('../../db/client.js').Sql,
+  userId: number | import('postgres').Fragment,
+  username: string | import('postgres').Fragment,
+) {
   return sql`(t.claimed_by = ${username} or (t.claimed_by is null and t.assignee_person = ${username})
     or (t.claimed_by is null and t.assignee_person is null and exists (
       select 1 from user_roles r where r.user_id = ${userId} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
