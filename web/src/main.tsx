@@ -70,7 +70,7 @@ function App() {
     return (
       <Shell user={user}>
         <section class="card narrow">
-          <h1>{t('link.refusedTitle')}</h1>
+          <h1>{t('link.outsideTitle')}</h1>
           <p class="notice">{t('link.outside')}</p>
           <p>
             <a href={`/tasks/${user.onlyTask}`}>{t('link.backToTask')}</a>

@@ -76,6 +76,7 @@ export const en: Record<MessageKey, string> = {
   'link.cancelled': "This task has been cancelled; there is nothing left to do.",
   'link.signIn': "Sign in with username and password",
   'link.scopeNote': "You came in through a message link and can work on this task only. Sign in with your password to do more.",
+  'link.outsideTitle': 'Only the task of the link',
   'link.outside': "A session opened by a message link can only work on the task of that link.",
   'link.backToTask': "Back to the task",
   'me.roles': 'Signed in as',

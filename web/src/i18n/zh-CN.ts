@@ -74,6 +74,7 @@ export const zhCN = {
   'link.cancelled': "此任务已被取消，无需再处理。",
   'link.signIn': "使用账号密码登录",
   'link.scopeNote': "您通过消息链接登录，仅可办理此项任务。如需其他操作，请使用账号密码登录。",
+  'link.outsideTitle': '仅可办理链接对应的任务',
   'link.outside': "通过消息链接登录的会话只能办理该链接对应的任务。",
   'link.backToTask': "返回该任务",
   'me.roles': '当前身份',
