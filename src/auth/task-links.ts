@@ -97,7 +97,7 @@ const str = (o: unknown, k: string) => (o && typeof o === 'object' ? String((o a
 /**
  * May a session granted by a link to `taskId` make this request? Only: who am I (GET /me, which the web shell reads),
  * the task's page, claiming and completing it, and uploading evidence for it when it is a pairing deliverable (the
- * village and deliverable of the upload must be the task's). Everything else is refused (403 in the API's guard).
+ * upload must name the task's pairing village and its deliverable). Everything else is refused (403 in the API's guard).
  */
 export async function taskLinkAllows(sql: Sql, ask: RouteAsk, taskId: number): Promise<boolean> {
   const { method, route } = ask;
@@ -107,9 +107,9 @@ export async function taskLinkAllows(sql: Sql, ask: RouteAsk, taskId: number): P
   if (method === 'POST' && (route === '/api/v1/tasks/:id/complete' || route === '/api/v1/tasks/:id/claim')) return sameTask;
   if (method === 'POST' && route === '/api/v1/pairing/evidence') {
     const [t] = await sql<{ ok: boolean }[]>`
-      select true as ok from tasks t join organizations o on o.id = t.organization_id
+      select true as ok from tasks t join processes p on p.workflow_id = t.workflow_id join organizations v on v.id = p.organization_id
       where t.id = ${taskId} and t.process = 'pairing' and t.step = 'pairing-deliverable'
-        and o.code = ${str(ask.query, 'organization')} and t.context->>'deliverable' = ${str(ask.query, 'deliverable')}`;
+        and v.code = ${str(ask.query, 'organization')} and t.context->>'deliverable' = ${str(ask.query, 'deliverable')}`;
     return Boolean(t);
   }
   return false;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { freePort } from '../helpers/ports.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { issueTaskLink, taskLinkFor } from '../../src/auth/task-links.js';
@@ -85,6 +85,8 @@ describe('task links', () => {
       ['GET', '/notifications'],
       ['GET', `/organizations/${village}`],
       ['POST', '/tokens', { name: 'x' }],
+      // Evidence is reached only for a pairing deliverable's own village and deliverable; this task is not one.
+      ['POST', `/pairing/evidence?organization=${village}&deliverable=venue&filename=a.pdf`, { x: 1 }],
       ['POST', '/calendar/token', {}],
     ] as const) {
       const res = await api(link, method, url, body);
@@ -204,5 +206,46 @@ describe('task links', () => {
     } finally {
       smtp.close();
     }
+  });
+
+  it("reaches the evidence upload of its own pairing deliverable, and no other deliverable's", async () => {
+    const { county, rows } = countyChain();
+    const [organs, partner, town, pv] = [uniqueCode('G'), uniqueCode('P'), uniqueCode('PT'), uniqueCode('PV')];
+    await addOrganizations(s.sql, [
+      ...rows,
+      orgRow(organs, county, { type: 'committee', sector: 'government' }),
+      orgRow(partner, organs, { type: 'branch', sector: 'government', term_years: 3 }),
+      orgRow(town, county, { type: 'committee', sector: 'regional' }),
+      orgRow(pv, town, {}),
+    ]);
+    const started = await api(s.admin, 'POST', '/processes/pairing', { organization: pv, partner });
+    expect(started.statusCode, started.body).toBe(201);
+    const deliverables = await eventually('five deliverable tasks', async () => {
+      const r = await s.sql<{ id: number; deliverable: string }[]>`
+        select id, context->>'deliverable' as deliverable from tasks where workflow_id = ${`pairing:${pv}`} and step = 'pairing-deliverable' and state = 'open'`;
+      return r.length === 5 ? r : null;
+    });
+    const [mine, theirs] = [deliverables[0]!, deliverables[1]!];
+    // A deliverable is the partner's work: its secretary holds the task; the upload names the village.
+    const partnerSec = await s.userWith([{ role: 'secretary', org: partner }]);
+    const r = await redeem(await issueTaskLink(s.sql, { userId: await userId(partnerSec), taskId: mine.id }));
+    expect(r.statusCode, r.body).toBe(200);
+    const link = `Bearer ${r.json().token}`;
+    const upload = (deliverable: string, org = pv) =>
+      s.app.inject({
+        method: 'POST',
+        url: `/api/v1/pairing/evidence?${new URLSearchParams({ organization: org, deliverable, filename: '签约照片.pdf' })}`,
+        headers: { authorization: link, 'content-type': 'application/pdf' },
+        payload: Buffer.from('%PDF-1.4 evidence'),
+      });
+    const ok = await upload(mine.deliverable);
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ deliverable: mine.deliverable, filename: '签约照片.pdf' });
+    const other = await upload(theirs.deliverable);
+    expect(other.statusCode, other.body).toBe(403);
+    expect(other.json().error.code).toBe('task_link_scope');
+    expect((await upload(mine.deliverable, village)).statusCode).toBe(403);
+    const files = await s.sql<{ deliverable: string; uploaded_by: string }[]>`select deliverable, uploaded_by from evidence_files where workflow_id = ${`pairing:${pv}`}`;
+    expect(files).toEqual([{ deliverable: mine.deliverable, uploaded_by: partnerSec.username }]);
   });
 });
