@@ -6,11 +6,16 @@ import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
+import { taskLinkFor } from '../src/auth/task-links.js';
 
 export interface NotifyOptions {
   /** smtp://user:pass@host:port — without it digests stay in-app only. */
   smtpUrl?: string;
   mailFrom?: string;
+  /** ORGLIFE_PUBLIC_URL: makes each digest line's task link absolute. */
+  publicUrl?: string;
+  /** ORGLIFE_TASK_LINK_TTL_HOURS: how long a digest's one-time task links stay usable. */
+  taskLinkTtlHours?: number;
   /** Per-request timeout of webhook POSTs. */
   webhookTimeoutMs?: number;
 }
@@ -101,8 +106,8 @@ export function notifyActivities(sql: Sql, o: NotifyOptions = {}) {
 
     /** One e-mail per digest; a digest already sent (retry after a lost reply) is not sent again. */
     async sendDigestEmail(digestId: number): Promise<'sent' | 'no-address' | 'no-smtp' | 'already-sent'> {
-      const [d] = await sql<{ sent_at: Date | null; email: string | null; username: string; display_name: string | null }[]>`
-        select d.sent_at, u.email, u.username, u.display_name from notification_digests d join users u on u.id = d.user_id where d.id = ${digestId}`;
+      const [d] = await sql<{ sent_at: Date | null; user_id: number; email: string | null; username: string; display_name: string | null }[]>`
+        select d.sent_at, d.user_id, u.email, u.username, u.display_name from notification_digests d join users u on u.id = d.user_id where d.id = ${digestId}`;
       if (!d) throw ApplicationFailure.nonRetryable(`digest ${digestId} does not exist`);
       if (d.sent_at) return 'already-sent';
       if (!d.email || !transport) {
@@ -111,7 +116,12 @@ export function notifyActivities(sql: Sql, o: NotifyOptions = {}) {
       }
       const items = await sql<NotificationRow[]>`
         select id, kind, title, body, created_at, task_id from notifications where digest_id = ${digestId} order by id`;
-      const lines = items.map((n) => `- ${n.title}${n.body ? ` — ${n.body}` : ''}`);
+      // Each task once, with the link that opens it (a one-time sign-in link when it is this person's to do).
+      const links = new Map<number, string>();
+      for (const id of new Set(items.map((n) => n.task_id).filter((t): t is number => t !== null))) {
+        links.set(id, await taskLinkFor(sql, { userId: d.user_id, taskId: id, publicUrl: o.publicUrl, ttl: o.taskLinkTtlHours }));
+      }
+      const lines = items.map((n) => `- ${n.title}${n.body ? ` — ${n.body}` : ''}${n.task_id !== null ? `\n  办理：${links.get(n.task_id)}` : ''}`);
       try {
         await transport.sendMail({
           from,

@@ -38,6 +38,10 @@ export const configSchema = z.object({
   ORGLIFE_MAIL_FROM: z.string().min(3).optional(),
   /** How often the ratings (三色管理) are recomputed, in minutes. */
   ORGLIFE_RATINGS_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** Where people reach the web UI (https://orglife.example.gov.cn): messages' task links are made absolute with it. */
+  ORGLIFE_PUBLIC_URL: z.string().url('expected an http(s) URL').regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
+  /** How long a task link in a message stays usable (src/auth/task-links.ts). */
+  ORGLIFE_TASK_LINK_TTL_HOURS: z.coerce.number({ message: 'expected a number of hours' }).positive().max(24 * 30).default(72),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -79,7 +79,7 @@ async function main(role: Role): Promise<void> {
         namespace: cfg.TEMPORAL_NAMESPACE,
         taskQueue: cfg.TEMPORAL_TASK_QUEUE,
         sql,
-        notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM },
+        notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM, publicUrl: cfg.ORGLIFE_PUBLIC_URL, taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS },
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);

@@ -15,6 +15,7 @@ import authPlugin from './plugins/auth.js';
 import noNul from './plugins/no-nul.js';
 import securityHeaders from './plugins/security-headers.js';
 import { errorResponseSchema } from './errors.js';
+import taskLinks from './routes/task-links.js';
 import auth from './routes/auth.js';
 import health from './routes/health.js';
 import users from './routes/users.js';
@@ -87,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const errors = Object.fromEntries([400, 401, 403, 404, 409, 413, 422, 429, 503].map((c) => [c, errorResponseSchema]));
     const response = { ...errors, ...((route.schema?.response as object | undefined) ?? {}) };
     // Login is public; the calendar feed authenticates by the token in its query (calendar clients send no headers).
-    const security = ['/api/v1/auth/login', '/api/v1/calendar.ics'].includes(route.url) ? {} : { security: [{ bearer: [] }] };
+    const security = ['/api/v1/auth/login', '/api/v1/auth/task-link', '/api/v1/calendar.ics'].includes(route.url) ? {} : { security: [{ bearer: [] }] };
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;
   });
   await app.register(noNul);
@@ -103,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sharedReads);
   await app.register(health);
   await app.register(auth, { prefix: '/api/v1' });
+  // A message's task link is its own credential (src/auth/task-links.ts).
+  await app.register(taskLinks, { prefix: '/api/v1' });
   // Calendar clients cannot send a Bearer header: the feed authenticates by its own per-user token.
   await app.register(calendarFeed, { prefix: '/api/v1' });
   // Everything else under /api/v1 needs a caller, and every route checks the caller's scope.

@@ -260,6 +260,8 @@ export const processSchema = z.object({
 export const meSchema = z.object({
   username: z.string(),
   roles: z.array(z.object({ role: z.string(), org: z.string().nullable() })),
+  /** A session opened by a task link reaches only this task (src/auth/task-links.ts); null for a signed-in session. */
+  onlyTask: z.number().nullable(),
 });
 
 /** A bulk request's answer: the organizations done, and each refused one with its status and reason. */

@@ -21,6 +21,8 @@ export interface Principal {
   grants: Grant[];
   /** Set on the principal a substitute acts as: the absent user the action is recorded for. */
   onBehalfOf?: string;
+  /** Set when the caller signed in through a task link: the one task this session may touch (src/auth/task-links.ts). */
+  onlyTask?: number;
 }
 
 export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {

@@ -85,7 +85,7 @@ describe('authentication and scope', () => {
 
     const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: name, password: 'long enough pw' } });
     const me = await s.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${login.json().token}` } });
-    expect(me.json()).toEqual({ username: name, roles: [{ role: 'secretary', org: villageA }] });
+    expect(me.json()).toEqual({ username: name, roles: [{ role: 'secretary', org: villageA }], onlyTask: null });
   });
 
   it('accepts machine API tokens with the roles of their owner', async () => {

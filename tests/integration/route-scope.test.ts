@@ -8,8 +8,13 @@ import { ratingActivities } from '../../activities/ratings.js';
 // and every route has a probe showing that a caller scoped to county A cannot read or write county B through
 // it. A new route without a probe fails this test.
 // Public routes and what an anonymous call answers: login, and the calendar feed (its own per-user token in
-// the query, since calendar clients cannot send headers).
-const PUBLIC: Record<string, number[]> = { 'POST /api/v1/auth/login': [400, 401], 'GET /api/v1/calendar.ics': [400, 401] };
+// the query, since calendar clients cannot send headers), and a message's task link (the link is its credential;
+// a wrong one is refused with 403, src/auth/task-links.ts).
+const PUBLIC: Record<string, number[]> = {
+  'POST /api/v1/auth/login': [400, 401],
+  'GET /api/v1/calendar.ics': [400, 401],
+  'POST /api/v1/auth/task-link': [400, 403],
+};
 
 interface Fixture {
   outsideVillage: string;

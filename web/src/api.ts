@@ -135,6 +135,8 @@ export interface Page<T> {
 
 /** POST /auth/login */
 export const login = (username: string, password: string) => request<{ token: string; expiresIn: number }>('POST', '/api/v1/auth/login', { username, password });
+/** POST /auth/task-link: a message's link spent for a session held to its one task. */
+export const redeemTaskLink = (token: string) => request<{ token: string; expiresIn: number; taskId: number }>('POST', '/api/v1/auth/task-link', { token });
 /** GET /me */
 export const getMe = () => request<Me>('GET', '/api/v1/me');
 

@@ -18,6 +18,7 @@ import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
 import { RatingsPage } from './pages/ratings.js';
+import { TaskLinkPage } from './pages/task-link.js';
 import './style.css';
 
 interface Page {
@@ -43,6 +44,7 @@ const pages: Page[] = [
 ];
 
 function homeFor(u: Me): string {
+  if (u.onlyTask !== null) return `/tasks/${u.onlyTask}`;
   if (hasRole(u, 'supervisor') && !hasRole(u, 'admin', 'organizer')) return '/overdue';
   return '/tasks';
 }
@@ -54,7 +56,7 @@ function App() {
   const path = url.pathname;
 
   useEffect(() => {
-    if (user === null && path !== '/login') navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
+    if (user === null && path !== '/login' && !path.startsWith('/t/')) navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
     if (user && (path === '/' || path === '/login')) navigate(url.searchParams.get('next') || homeFor(user), true);
   }, [user, path]);
 
@@ -63,9 +65,26 @@ function App() {
     document.title = `${h1?.textContent ?? ''} · ${t('app.name')}`;
   });
 
+  // A message's link is spent whoever is signed in here: it opens its own session for its one task.
+  const link = match('/t/:token', path);
+  if (link) return <Shell>{<TaskLinkPage token={link.token!} />}</Shell>;
   if (user === undefined) return <Loading />;
   if (user === null) return <Shell>{path === '/login' ? <LoginPage /> : <Loading />}</Shell>;
 
+  // A session opened by a task link reaches that task's page only (the API refuses the rest with 403).
+  if (user.onlyTask !== null && path !== `/tasks/${user.onlyTask}`) {
+    return (
+      <Shell user={user}>
+        <section class="card narrow">
+          <h1>{t('link.outsideTitle')}</h1>
+          <p class="notice">{t('link.outside')}</p>
+          <p>
+            <a href={`/tasks/${user.onlyTask}`}>{t('link.backToTask')}</a>
+          </p>
+        </section>
+      </Shell>
+    );
+  }
   for (const p of pages) {
     const params = match(p.path, path);
     if (params && (!p.roles || hasRole(user, ...p.roles))) return <Shell user={user}>{p.view(params, user)}</Shell>;
@@ -85,7 +104,7 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
         <a class="brand" href={user ? homeFor(user) : '/login'}>
           {t('app.name')}
         </a>
-        {user && (
+        {user && user.onlyTask === null && (
           <nav aria-label={t('nav.main')}>
             <ul>
               {pages
@@ -117,6 +136,11 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {user && user.onlyTask !== null && (
+          <p class="notice" data-testid="task-link-scope">
+            {t('link.scopeNote')}
+          </p>
+        )}
         {children}
       </main>
     </>

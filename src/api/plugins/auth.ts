@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import { loadPrincipal, type Principal } from '../../auth/principal.js';
+import { taskLinkAllows } from '../../auth/task-links.js';
 import { HttpError } from '../errors.js';
 import type { Sql } from '../../db/client.js';
 
@@ -18,8 +19,9 @@ declare module 'fastify' {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; username: string };
-    user: { sub: string; username: string };
+    /** `task`: a session granted by a task link, held to that one task. */
+    payload: { sub: string; username: string; task?: number };
+    user: { sub: string; username: string; task?: number };
   }
 }
 
@@ -73,21 +75,32 @@ export default fp(
       const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
       if (!bearer) throw unauthorized();
       let userId: number | undefined;
+      let onlyTask: number | undefined;
       if (bearer.startsWith(TOKEN_PREFIX)) {
         const [row] = await app.sql<{ user_id: number }[]>`
           select user_id from api_tokens where token_sha256 = ${tokenDigest(bearer)} and revoked_at is null`;
         userId = row?.user_id;
       } else {
         try {
-          const claims = await req.jwtVerify<{ sub: string }>();
+          const claims = await req.jwtVerify<{ sub: string; task?: number }>();
           userId = Number(claims.sub);
+          onlyTask = typeof claims.task === 'number' ? claims.task : undefined;
         } catch {
           throw unauthorized();
         }
       }
       const principal = userId ? await principalOf(userId) : null;
       if (!principal) throw unauthorized();
-      req.principal = principal;
+      if (onlyTask === undefined) {
+        req.principal = principal;
+        return;
+      }
+      // A task link's session: the caller's own rights, on that one task's routes only.
+      const ask = { method: req.method, route: req.routeOptions.url, params: req.params, query: req.query };
+      if (!(await taskLinkAllows(app.sql, ask, onlyTask))) {
+        throw new HttpError(403, 'task_link_scope', `this session was opened by a link to task ${onlyTask} and reaches only that task; sign in to do more`);
+      }
+      req.principal = { ...principal, onlyTask };
     });
   },
   { name: 'orglife-auth' },

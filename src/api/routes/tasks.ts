@@ -82,7 +82,11 @@ const heldByOne = (sql: import('../../db/client.js').Sql, id: unknown, name: unk
       select 1 from user_roles r where r.user_id = ${id as number} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 
 /** SQL condition: task `t` is held by the user, or by someone they stand in for today (src/api/substitutes.ts). */
-export function heldBy(sql: import('../../db/client.js').Sql, userId: number, username: string) {
+export function heldBy(
+  sql: import('../../db/client.js').Sql,
+  userId: number | import('postgres').Fragment,
+  username: string | import('postgres').Fragment,
+) {
   return sql`(${heldByOne(sql, userId, username)} or exists (
     select 1 from substitutions s join users u on u.id = s.user_id
     where s.substitute_id = ${userId} and ${activeToday(sql)} and ${heldByOne(sql, sql`u.id`, sql`u.username`)}))`;

@@ -78,7 +78,11 @@ const users: FastifyPluginAsync = async (fastify) => {
         },
       },
     },
-    async (req) => ({ username: req.principal.username, roles: req.principal.grants.map((g) => ({ role: g.role, org: g.code })) }),
+    async (req) => ({
+      username: req.principal.username,
+      roles: req.principal.grants.map((g) => ({ role: g.role, org: g.code })),
+      onlyTask: req.principal.onlyTask ?? null,
+    }),
   );
 };
 

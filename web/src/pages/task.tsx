@@ -21,7 +21,7 @@ const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
  * step from the step catalog, the actions the API says the caller may take now, and the process's history.
  * An old link's `?p=<workflow>` is ignored: the task's id is enough.
  */
-export function TaskPage({ id }: { id: number; user: Me }) {
+export function TaskPage({ id, user }: { id: number; user: Me }) {
   const [data, reload] = useLoad(async () => {
     const detail = await getTask(id);
     // The term end of the organization the process is about, for a term election's steps; the page stands without it.
@@ -72,7 +72,12 @@ export function TaskPage({ id }: { id: number; user: Me }) {
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>
-          <a href={`/orgs/${encodeURIComponent(task.organization)}`}>{t('task.orgName', { name: task.organizationName, code: task.organization })}</a>
+          {/* A task link's session cannot open organization pages: the name stays text there. */}
+          {user.onlyTask === null ? (
+            <a href={`/orgs/${encodeURIComponent(task.organization)}`}>{t('task.orgName', { name: task.organizationName, code: task.organization })}</a>
+          ) : (
+            t('task.orgName', { name: task.organizationName, code: task.organization })
+          )}
         </dd>
         <dt>{t('task.process')}</dt>
         <dd>
@@ -82,7 +87,11 @@ export function TaskPage({ id }: { id: number; user: Me }) {
               {detail.process.organization !== task.organization && (
                 <>
                   {' · '}
-                  <a href={`/orgs/${encodeURIComponent(detail.process.organization)}`}>{detail.process.organizationName}</a>
+                  {user.onlyTask === null ? (
+                    <a href={`/orgs/${encodeURIComponent(detail.process.organization)}`}>{detail.process.organizationName}</a>
+                  ) : (
+                    detail.process.organizationName
+                  )}
                 </>
               )}
               {' · '}
