@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { cacheDir, withLock } from '../src/runtime/cache.js';
+import { run } from '../src/runtime/temporal-binaries.js';
 import { freePort } from '../tests/helpers/ports.js';
 
 const SOURCE = resolve('bench', 'flowable');
@@ -26,22 +27,6 @@ function sourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function run(cmd: string, args: string[], cwd: string, log: (m: string) => void): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      if (code === 0) return done();
-      log(tail);
-      fail(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-    });
-  });
-}
-
 /** The peer's executable jar; built with `mvn package` on first use (Maven downloads into ~/.m2 then). */
 export async function ensureFlowablePeer(log: (m: string) => void): Promise<string> {
   const dir = cacheDir(`flowable-peer-${FLOWABLE_VERSION}-${sourceHash()}`);
@@ -51,7 +36,7 @@ export async function ensureFlowablePeer(log: (m: string) => void): Promise<stri
     if (existsSync(jar)) return jar;
     log(`building the Flowable ${FLOWABLE_VERSION} peer with Maven (first run only; about a minute with an empty ~/.m2) ...`);
     const started = Date.now();
-    await run('mvn', ['-q', '-B', '-DskipTests', 'package'], SOURCE, log);
+    await run('mvn', ['-q', '-B', '-DskipTests', 'package'], { cwd: SOURCE }, log);
     copyFileSync(join(SOURCE, 'target', 'flowable-peer.jar'), jar);
     log(`built the Flowable peer in ${Math.round((Date.now() - started) / 1000)} s: ${jar}`);
     return jar;
