@@ -20,16 +20,12 @@ type Ours = (prefix: string) => number;
 
 export async function run(s: BenchServers, opts: { lifecycles: number; tasks: number; ours: Ours; log: (m: string) => void; concurrency?: number }): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  const peer = await start(s, 'default', opts.log);
-  try {
-    out.push(await lifecycle(peer, opts.lifecycles, opts.concurrency ?? 32, opts.ours));
-  } finally {
-    await peer.stop();
-  }
+  // A fresh JVM and database per storm: the tuned run inherits neither the default run's tables nor its heap.
+  // The lifecycles share the default storm's JVM (they leave no timer behind): one JVM start less per run.
   for (const executor of ['default', 'tuned'] as const) {
-    // A fresh JVM and database per storm: neither run inherits the other's tables or heap.
     const p = await start(s, executor, opts.log);
     try {
+      if (executor === 'default') out.push(await lifecycle(p, opts.lifecycles, opts.concurrency ?? 32, opts.ours));
       out.push(...(await storm(p, executor, opts.tasks, opts.ours, opts.log)));
     } finally {
       await p.stop();
@@ -94,7 +90,9 @@ async function storm(peer: FlowablePeer, executor: ExecutorProfile, n: number, o
     await pool(Array.from({ length: sample }, (_, i) => i), 64, (i) => flowable.start({ assignee: `cal-${i}`, remindAt: far, escalateAt: far }));
     const startRate = sample / ((performance.now() - c0) / 1000);
     const startBudgetMs = Math.max(45_000, (1.5 * n * 1000) / startRate);
-    const minute = Math.ceil((Date.now() + startBudgetMs + 60_000) / 60_000) * 60_000;
+    // Not rounded to a wall-clock minute (orglife's storm is): nothing in the peer depends on it, and the quick
+    // run saves the wait.
+    const minute = Date.now() + startBudgetMs + 60_000;
     const stormStart = minute - 60_000;
     const lastInstant = minute + 120_000;
     log(`Flowable (${executor}): ${n} tasks due in the minute of ${iso(minute)}, reminded the minute before, escalated the minute after`);
