@@ -13,6 +13,7 @@ import * as http from './http.js';
 import * as lifecycle from './lifecycle.js';
 import * as runState from './run-state.js';
 import { clusterLifecycle } from './cluster.js';
+import * as flowable from './flowable.js';
 
 interface Bench {
   name: string;
@@ -21,7 +22,7 @@ interface Bench {
 
 // `import`, `overdue` and `storm` start servers of their own (sizes that would crowd the shared ones).
 // `--size storm=5000,lifecycle=1000` overrides a benchmark's size (tasks, rows, workflows, seconds).
-// The storm runs last: at full size it is the longest by far, and the others' figures are written before it.
+// The storm runs last but for the Flowable peer: at full size it is the longest by far, and the others' figures are written before it.
 const benches: Bench[] = [
   { name: 'run-state', run: (_s, quick, size) => runState.run({ runs: size ?? (quick ? 200 : 500) }) },
   { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
@@ -30,6 +31,17 @@ const benches: Bench[] = [
   { name: 'http', run: (s, quick, size) => http.run(s, { seconds: size ?? (quick ? 5 : 30) }) },
   { name: 'lifecycle', run: (s, quick, size) => lifecycle.run(s, { n: size ?? (quick ? 300 : 3_000) }) },
   { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
+  // The peer last: its ratios divide orglife's lifecycle and storm figures of this run, at the same sizes.
+  {
+    name: 'flowable',
+    run: (s, quick) =>
+      flowable.run(s, {
+        lifecycles: sizes.get('lifecycle') ?? (quick ? 300 : 3_000),
+        tasks: sizes.get('storm') ?? (quick ? 1_000 : 30_000),
+        ours: (prefix) => results.find((r) => r.name.startsWith(prefix))?.value ?? NaN,
+        log: (m) => console.error(`[bench] ${m}`),
+      }),
+  },
 ];
 
 // `--cluster`: lifecycle and storm on the dev server (SQLite) and, in the same run, on the production topology's

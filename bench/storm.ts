@@ -13,7 +13,7 @@ import { taskProcess } from '../workflows/task-process.js';
 import { notifier } from '../workflows/notifier.js';
 import { claimTaskUpdate, machineActor, unclaimTaskUpdate } from '../workflows/messages.js';
 import { argFlag, insertTree, log, type BenchResult } from './tasks-support.js';
-import { percentile } from './measure.js';
+import { percentile, watchStorm } from './measure.js';
 import { startBenchServers } from './servers.js';
 import { freePort } from '../tests/helpers/ports.js';
 
@@ -165,28 +165,13 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     log(`tasks opened before the storm: ${openedBefore} / ${n}`);
     while (Date.now() < stormStart) await new Promise((r) => setTimeout(r, 100));
     // The worker runs in this process (with the client and the bench's own queries): its RSS is the worker's.
-    const rssBefore = process.memoryUsage().rss;
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
-
-    const during: number[] = [];
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        during.push(await poke());
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
-    const deadline = lastInstant + 30 * 60_000;
-    let c = await count();
-    while ((Date.now() < lastInstant || c.reminded < c.expected || c.escalated < c.opened) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      c = await count();
-    }
-    const doneAt = Date.now();
-    clearInterval(sampler);
-    probing = false;
-    await prober;
+    const { count: c, doneAt, during, rssBefore, rssPeak } = await watchStorm({
+      poke,
+      rss: () => process.memoryUsage().rss,
+      count,
+      done: (x) => x.reminded >= x.expected && x.escalated >= x.opened,
+      lastInstant,
+    });
     // The storm cannot end before its last instant: what counts is how long after it the last record lands.
     const drainSeconds = Math.max(0, (doneAt - lastInstant) / 1000);
     const reminded = c.reminded;
