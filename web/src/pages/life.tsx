@@ -3,6 +3,7 @@
 // register, the secretary's training cycles, pairing and liaison, the assessment rows — and the slot where the
 // ratings' history mounts. The place a supervisor goes before a phone call.
 import { getOrganizationLife, type OrganizationLife } from '../api.js';
+import { RatingHistory } from '../rating-history.js';
 import { ErrorBox, Loading, StateBadge, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 
@@ -72,10 +73,10 @@ export function LifePage({ code }: { code: string }) {
             </li>
           ))}
         </ListCard>
-        {/* Slot for the ratings branch's rating-history component (三色管理): the lead mounts it here. */}
-        <section aria-labelledby="life-rating" class="card" data-slot="rating-history" data-organization={l.organization.code}>
+        {/* The rating (三色管理) over time: the same component as the ratings page's history. */}
+        <section aria-labelledby="life-rating" class="card" data-organization={l.organization.code}>
           <h2 id="life-rating">{t('life.rating')}</h2>
-          <p class="muted">{t('life.none')}</p>
+          <RatingHistory code={l.organization.code} />
         </section>
       </div>
       <section aria-labelledby="life-assessments" class="card">
