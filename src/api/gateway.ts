@@ -15,6 +15,11 @@ import { insideIdempotent, updateIdFor } from './idempotency.js';
 export interface UpdateOptions {
   /** The 409 message when the workflow is gone (ended, never started); default "the process has ended". */
   ended?: string;
+  /**
+   * One item of a batch (POST /tasks/bulk/...): the batch's one Idempotency-Key covers several Updates, possibly
+   * to the same workflow; the item's name keeps their Temporal update ids apart.
+   */
+  item?: string;
 }
 
 declare module 'fastify' {
@@ -71,7 +76,7 @@ export default fp(
     ): Promise<Ret> {
       // A route that forgot `idempotent(...)` would act twice on a retry: caught by the first test that calls it.
       if (!insideIdempotent(req)) throw new Error(`${req.method} ${req.routeOptions.url} sends the Update ${update.name} outside idempotent()`);
-      const updateId = updateIdFor(req, `${update.name}:${workflowId}`);
+      const updateId = updateIdFor(req, `${update.name}:${workflowId}${opts.item ? `:${opts.item}` : ''}`);
       const args = [{ ...arg, actor: actorOf(req.principal) } as Arg] as [Arg];
       try {
         return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>

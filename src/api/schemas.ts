@@ -29,6 +29,8 @@ export const taskSchema = z.object({
    */
   provisional: z.boolean(),
   provisionalYears: z.array(z.number()),
+  /** How many times the task was nudged (一键催办). */
+  nudges: z.number(),
 });
 
 /** A task in the list (GET /tasks): with the actions the caller may take on it now (its step's rights, its state). */

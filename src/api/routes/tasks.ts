@@ -2,15 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
-import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { inScope } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { pairingWorkers } from '../../../workflows/pairing/rules.js';
-import { taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { taskActions } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
-import { actionRoles, actionsNow, escalationActionsNow } from '../task-actions.js';
-import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
+import { actionsNow, escalationActionsNow } from '../task-actions.js';
+import { taskActionBodies } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
-import { actorOf, sendTaskUpdate } from '../task-updates.js';
+import { ratings, taskFilterWhere } from '../task-filter.js';
+import { actOnTask, actorOf } from '../task-updates.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
@@ -33,6 +34,10 @@ const listQuery = z.object({
   org: z.string().max(64).optional().describe('organization code: tasks in its subtree'),
   overdue: z.enum(['true', 'false']).optional(),
   dueBefore: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  dueAfter: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  step: z.string().min(1).max(100).optional(),
+  escalationLevel: z.coerce.number().int().min(0).max(3).optional().describe('at least this escalation level'),
+  rating: z.enum(ratings).optional(),
   mine: z.enum(['true', 'false']).optional().describe('only tasks held by the caller (claimed, delegated, or assigned to a role the caller holds at the organization)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
@@ -56,6 +61,7 @@ interface TaskRow {
   due_key: string;
   escalation_level: number;
   provisional_years: number[];
+  nudge_count: number;
 }
 
 /**
@@ -65,7 +71,7 @@ interface TaskRow {
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
       ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
@@ -99,6 +105,7 @@ function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof task
     escalationLevel: t.escalation_level,
     provisional: t.provisional_years.length > 0,
     provisionalYears: t.provisional_years,
+    nudges: t.nudge_count,
   };
 }
 
@@ -115,19 +122,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : null;
-      let subtree = sql``;
-      if (q.org) {
-        const org = await organizationInScope(sql, req.principal, q.org);
-        subtree = sql`and o.path <@ ${org.path}::ltree`;
-      }
+      const { state, process, org, step, dueAfter, dueBefore, escalationLevel, rating } = q;
+      const { where } = await taskFilterWhere(sql, req.principal, {
+        state, process, org, step, dueAfter, dueBefore, escalationLevel, rating,
+        ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+      });
       const rows = await taskPage(
         sql,
-        sql`${inScope(sql, req.principal)} ${subtree}
-          ${q.state ? sql`and t.state = ${q.state}` : sql``}
-          ${q.process ? sql`and t.process = ${q.process}` : sql``}
-          ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
-          ${q.overdue === 'false' ? sql`and not (t.state in ('open', 'claimed', 'escalated') and t.due_at < now())` : sql``}
-          ${q.dueBefore ? sql`and t.due_at < ${q.dueBefore}` : sql``}
+        sql`${where}
           ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}`,
         after,
         q.limit,
@@ -164,7 +166,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null })[]
       >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.context, t.task_key,
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
                p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path
         from tasks t join organizations o on o.id = t.organization_id
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
@@ -174,7 +176,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
-      const [escalations, history, earlier, evidence, milestones, named] = await Promise.all([
+      const [escalations, processHistory, earlier, evidence, milestones, named, nudged] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -196,7 +198,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
               where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
           : Promise.resolve([]),
         codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
+        // The nudges (一键催办) this task received: lines of its history, in words like the process's own.
+        sql<{ at: Date; event_key: string; actor: string | null }[]>`
+          select at, event_key, actor from task_events where task_id = ${t.id} and kind = 'nudged' order by at, id`,
       ]);
+      const history = [
+        ...processHistory,
+        ...nudged.map((n) => ({ at: n.at, step: t.step, event_key: `${n.event_key.replace(':', '-')}-nudged`, verb: 'nudged', round: null, run: null, detail: { by: n.actor } })),
+      ].sort((a, b) => a.at.getTime() - b.at.getTime());
       const def = stepDef(t.process, t.step);
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
       return {
@@ -246,18 +255,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         },
       },
       async (req, reply) =>
-        idempotent(sql, req, reply, async () => {
-          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string }[]>`
-            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step
-            from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
-          if (!task || !allows(req.principal, task.path)) throw notFound(`task ${req.params.id}`);
-          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them.
-          requireRole(req.principal, task.path, actionRoles(task.process, task.step, action as TaskAction));
-          const update = taskActionUpdates[action];
-          const args = { ...(req.body as object), taskKey: task.task_key };
-          const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);
-          return { status: 200, body: { id: req.params.id, ...view } };
-        }),
+        idempotent(sql, req, reply, async () => ({ status: 200, body: await actOnTask(app, req, req.params.id, action, req.body as object) })),
     );
   }
 };

@@ -298,6 +298,7 @@ export const en: Record<MessageKey, string> = {
   'step.report': 'Report',
   'event.election-request-opened': 'Election request task opened',
   'event.election-request-filed': 'Election request filed',
+  'verb.nudged': 'nudged',
   'verb.opened': 'task opened',
   'verb.filed': 'filed',
   'verb.cancelled': 'cancelled',

@@ -296,6 +296,7 @@ export const zhCN = {
   'step.report': '报送材料',
   'event.election-request-opened': '下达换届请示任务',
   'event.election-request-filed': '已提交换届请示',
+  'verb.nudged': '已催办',
   'verb.opened': '下达任务',
   'verb.filed': '已提交',
   'verb.cancelled': '已撤销',
