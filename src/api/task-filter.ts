@@ -6,24 +6,10 @@ import type { Sql } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { HttpError } from './errors.js';
 import { inScope, organizationInScope } from './scope.js';
-import { taskStateSchema } from './schemas.js';
+import { ratings, taskFilterSchema } from './schemas.js';
 
-const dateOrInstant = z.iso.datetime({ offset: true }).or(z.iso.date());
-export const ratings = ['green', 'yellow', 'red'] as const;
+export { ratings, taskFilterSchema };
 
-export const taskFilterSchema = z
-  .object({
-    org: z.string().min(1).max(64).optional().describe('organization code: tasks in its subtree'),
-    process: z.string().min(1).max(64).optional(),
-    step: z.string().min(1).max(100).optional(),
-    state: taskStateSchema.optional(),
-    overdue: z.boolean().optional().describe('only live tasks past their due date (true) or none of them (false)'),
-    dueAfter: dateOrInstant.optional(),
-    dueBefore: dateOrInstant.optional(),
-    escalationLevel: z.number().int().min(0).max(3).optional().describe('at least this escalation level'),
-    rating: z.enum(ratings).optional().describe('the organization’s current rating (三色管理)'),
-  })
-  .strict();
 export type TaskFilter = z.infer<typeof taskFilterSchema>;
 
 /** The task states that still wait for someone. */

@@ -6,7 +6,7 @@ import { escalationActionBodies, taskActionBodies } from '../../../workflows/mes
 import type { EscalationAction, TaskAction } from '../../domain/task-rights.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation, actOnTask } from '../task-updates.js';
-import { taskViewSchema } from '../schemas.js';
+import { batchResultSchema, type taskViewSchema } from '../schemas.js';
 
 /**
  * Bulk actions (the overdue page, the task lists): the single-item action (actOnTask / actOnEscalation) applied to
@@ -27,21 +27,7 @@ const idsSchema = z
   .refine((ids) => new Set(ids).size === ids.length, 'each id at most once')
   .describe(`at most ${BULK_MAX} ids; each is acted on by itself`);
 
-export const bulkResultSchema = z.object({
-  results: z.array(
-    z.object({
-      id: z.number(),
-      result: z.enum(['done', 'refused', 'failed']).describe('failed: the outcome is unknown (the process did not answer); try that item again'),
-      status: z.number(),
-      error: z.object({ code: z.string(), message: z.string() }).optional(),
-      task: taskViewSchema.optional(),
-    }),
-  ),
-  done: z.number(),
-  refused: z.number(),
-  failed: z.number(),
-});
-type BulkResult = z.infer<typeof bulkResultSchema>;
+type BulkResult = z.infer<typeof batchResultSchema>;
 
 /** Runs `act` on each id in order; a refusal is that item's answer, never the batch's. */
 async function eachItem(req: FastifyRequest, ids: number[], act: (id: number) => Promise<z.infer<typeof taskViewSchema>>): Promise<BulkResult> {
@@ -77,7 +63,7 @@ const bulk: FastifyPluginAsync = async (fastify) => {
           summary: `${action} many tasks: each item done or refused by itself (one reason for all)`,
           headers: idempotencyKeyHeader,
           body: z.object({ ids: idsSchema, input: z.preprocess((v) => v ?? {}, taskActionBodies[action] as z.ZodType).describe('the fields of the single action, the same for every item') }),
-          response: { 200: bulkResultSchema },
+          response: { 200: batchResultSchema },
         },
       },
       async (req, reply) =>
@@ -99,7 +85,7 @@ const bulk: FastifyPluginAsync = async (fastify) => {
           summary: `${action} many escalations: each item done or refused by itself`,
           headers: idempotencyKeyHeader,
           body: z.object({ ids: idsSchema, input: z.preprocess((v) => v ?? {}, escalationActionBodies[action] as z.ZodType) }),
-          response: { 200: bulkResultSchema },
+          response: { 200: batchResultSchema },
         },
       },
       async (req, reply) =>

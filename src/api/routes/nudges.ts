@@ -7,18 +7,12 @@ import { stepWords } from '../../domain/step-words.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { taskFilterSchema, taskFilterWhere } from '../task-filter.js';
+import { nudgeResultSchema } from '../schemas.js';
 
 /** Who may nudge (一键催办): those who steer the work of the organizations on the list. */
 export const nudgeRoles: readonly Role[] = ['admin', 'organizer', 'supervisor'];
 /** More live tasks than this under one filter is not a nudge but a broadcast: narrow the filter. */
 export const NUDGE_MAX_TASKS = 2000;
-
-const nudgeResultSchema = z.object({
-  id: z.number(),
-  tasks: z.number().describe('live tasks the filter reached in the caller’s subtree; each is recorded and counted'),
-  people: z.number().describe('people who received one message each'),
-  unreached: z.array(z.number()).describe('tasks nobody holds (no user holds the assigned role there)'),
-});
 
 /**
  * 一键催办: everyone holding a live task on a list gets one message (a `notifications` row of kind 'nudge', so

@@ -5,7 +5,7 @@ import { HttpError, notFound } from '../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Sql } from '../../db/client.js';
 import { organizationInScope } from '../scope.js';
-import { taskFilterSchema } from '../task-filter.js';
+import { savedViewSchema as viewSchema, taskFilterSchema } from '../schemas.js';
 
 /**
  * Saved views: a named filter over tasks and overdue work (the one filter of task-filter.ts), private to its
@@ -13,15 +13,6 @@ import { taskFilterSchema } from '../task-filter.js';
  * there or below. Opening a view applies its filter inside the reader's own subtree (GET /tasks), so sharing a
  * view never shares tasks.
  */
-const viewSchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  filter: taskFilterSchema,
-  owner: z.string(),
-  mine: z.boolean(),
-  sharedWith: z.string().nullable().describe('organization code, or null: private'),
-  updatedAt: z.string(),
-});
 const viewBody = z
   .object({
     name: z.string().trim().min(1).max(100),
