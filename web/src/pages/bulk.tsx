@@ -134,7 +134,7 @@ export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
         <ul class="bulk-results" data-testid="bulk-results">
           {result.results.map((r) => (
             <li key={r.id} data-result={r.result}>
-              {t('batch.item', { id: r.id })} · {t(`batch.result.${r.result}`)}
+              <a href={`/tasks/${r.task?.id ?? r.id}`}>{t('batch.item', { id: r.id })}</a> · {t(`batch.result.${r.result}`)}
               {r.error && ` · ${r.error.message}`}
             </li>
           ))}
