@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
-import { taskProcess } from '../../workflows/task-process.js';
 
 // The supervisor's list instruments in a real Chromium against the real stack, each done by a user holding only
 // that role: a supervisor reassigns two overdue tasks at once, an organizer nudges an organization's overdue work
@@ -33,15 +32,8 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
   /** A task of `org` due an hour ago: overdue, not escalated. */
-  const overdueTask = async (key: string, org: string) => {
-    const workflowId = `task:${key}:${org}`;
-    await s.client.workflow.start(taskProcess, {
-      workflowId,
-      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ task: { key, step: key, organizationId: ids[org]!, assigneeRole: 'secretary', due: { workingDays: 5 }, plan: { dueAt: new Date(Date.now() - 3_600_000).toISOString(), reminders: [], escalations: [] } } }],
-    });
-    return eventually(`task ${key}`, async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
-  };
+  const overdueTask = (key: string, org: string) =>
+    startBareTask(s, key, ids[org]!, { dueAt: new Date(Date.now() - 3_600_000).toISOString(), reminders: [], escalations: [] });
 
   beforeAll(async () => {
     s = await startStack();

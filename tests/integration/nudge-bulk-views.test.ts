@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { taskProcess } from '../../workflows/task-process.js';
+import { addOrganizations, eventually, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import type { TaskPlan } from '../../src/domain/task-plan.js';
 
 // 一键催办, bulk actions and saved views against the real dev server and PostgreSQL: one message per person
@@ -15,19 +14,7 @@ describe('nudges, bulk actions and saved views', () => {
 
   const api = (who: { authorization: string }, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
     s.app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
-  const startTask = async (key: string, org: string, plan?: TaskPlan) => {
-    const workflowId = `task:${key}:${org}`;
-    await s.client.workflow.start(taskProcess, {
-      workflowId,
-      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ task: { key, step: key, organizationId: ids[org]!, assigneeRole: 'secretary', due: { workingDays: 5 }, ...(plan ? { plan } : {}) } }],
-    });
-    const [row] = await eventually(`task ${key}`, async () => {
-      const r = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`;
-      return r.length ? r : null;
-    });
-    return row!.id;
-  };
+  const startTask = (key: string, org: string, plan?: TaskPlan) => startBareTask(s, key, ids[org]!, plan);
   const notes = (who: Who) =>
     s.sql<{ title: string; body: string; task_id: number }[]>`
       select n.title, n.body, n.task_id from notifications n join users u on u.id = n.user_id where u.username = ${who.username} and n.kind = 'nudge' order by n.id`;
@@ -224,7 +211,10 @@ describe('nudges, bulk actions and saved views', () => {
     const unshared = await api(orgTown, 'PUT', `/views/${shared.json().id}`, { name: '本镇已催办', filter: { org: township, escalationLevel: 1 }, sharedWith: null });
     expect(unshared.statusCode, unshared.body).toBe(200);
     expect((await api(secA, 'GET', `/views/${shared.json().id}`)).statusCode).toBe(404);
-    expect((await api(orgTown, 'DELETE', `/views/${mine.json().id}`)).statusCode).toBe(204);
+    const deleted = await api(orgTown, 'DELETE', `/views/${mine.json().id}`);
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json().name).toBe('本镇逾期');
+    expect((await api(orgTown, 'GET', `/views/${mine.json().id}`)).statusCode).toBe(404);
     const audit = await s.sql<{ action: string }[]>`select action from action_audit where actor = ${orgTown.username} and action like 'view.%' order by id`;
     expect(audit.map((x) => x.action)).toEqual(['view.save', 'view.save', 'view.update', 'view.delete']);
   });

@@ -202,7 +202,7 @@ export const bulkEscalations = <A extends 'acknowledge' | 'close'>(action: A, id
   request<BatchResult>('POST', `/api/v1/escalations/bulk/${action}`, { ids, input }, { headers: idem() });
 export const listViews = () => request<{ items: SavedView[] }>('GET', '/api/v1/views');
 export const saveView = (body: { name: string; filter: TaskFilter; sharedWith: string | null }) => request<SavedView>('POST', '/api/v1/views', body);
-export const deleteView = (id: number) => request<null>('DELETE', `/api/v1/views/${id}`);
+export const deleteView = (id: number) => request<SavedView>('DELETE', `/api/v1/views/${id}`);
 
 // ---- escalations and the overdue dashboard ----
 

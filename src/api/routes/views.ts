@@ -127,14 +127,14 @@ const views: FastifyPluginAsync = async (fastify) => {
 
   app.delete(
     '/views/:id',
-    { schema: { tags: ['views'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null() } } },
-    async (req, reply) => {
+    { schema: { tags: ['views'], summary: 'delete your view; answers the view as it was', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: viewSchema } } },
+    async (req) => {
       const p = req.principal;
       const v = await load(p, req.params.id);
       if (v.owner_id !== p.userId) throw new HttpError(403, 'forbidden', 'only its owner may delete a view');
       await sql`delete from saved_views where id = ${v.id}`;
       await audit(p, 'view.delete', v.id, { name: v.name });
-      return reply.status(204).send(null);
+      return viewOf(v, p);
     },
   );
 };
