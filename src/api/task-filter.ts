@@ -41,17 +41,17 @@ export async function taskFilterWhere(sql: Sql, p: Principal, f: TaskFilter) {
 }
 
 /**
- * The rating filter: the one place it meets the ratings (三色管理, built on branch `ratings`).
- * TODO(lead, merge of branch ratings): replace the probe with the ratings table's current-rating read, e.g.
- *   sql`and exists (select 1 from organization_ratings r where r.organization_id = o.id and r.current and r.rating = ${rating})`
- * — until then a filter by rating is refused (422) rather than silently ignored.
+ * The rating filter: the one place it meets the ratings (三色管理, branch `ratings`, migration 080: table
+ * `ratings`, one row per organization with its current `color`). On a server without that table (this branch
+ * before the merge) a filter by rating is refused (422) rather than silently ignored.
+ * TODO(lead, merge of branch ratings): once 080_ratings is on main the probe always passes; drop it then.
  */
 async function ratingsAvailable(sql: Sql) {
-  const [probe] = await sql<{ t: string | null }[]>`select to_regclass('organization_ratings')::text as t`;
+  const [probe] = await sql<{ t: string | null }[]>`select to_regclass('ratings')::text as t`;
   if (!probe?.t) {
     throw new HttpError(422, 'invalid_request', 'rating: ratings are not available on this server yet', [{ field: 'rating', message: 'ratings are not available on this server yet' }]);
   }
 }
 function ratingCondition(sql: Sql, rating: (typeof ratings)[number]) {
-  return sql`and exists (select 1 from organization_ratings r where r.organization_id = o.id and r.rating = ${rating})`;
+  return sql`and exists (select 1 from ratings r where r.organization_id = o.id and r.color = ${rating})`;
 }

@@ -192,9 +192,11 @@ describe('nudges, bulk actions and saved views', () => {
     expect(notHeld.json().error.details[0].field).toBe('body.sharedWith');
     // A filter over an organization outside the caller's subtree does not exist for them.
     expect((await api(orgTown, 'POST', '/views', { name: '外镇', filter: { org: v3 } })).statusCode).toBe(404);
-    // Rating filters wait for the ratings: refused clearly, not ignored.
+    // A rating filter reads the ratings (table `ratings`, branch ratings); where they are not there yet it is
+    // refused clearly, not ignored.
+    const [ratingsTable] = await s.sql<{ t: string | null }[]>`select to_regclass('ratings')::text as t`;
     const rating = await api(orgTown, 'GET', `/tasks?org=${township}&rating=red`);
-    expect(rating.statusCode).toBe(422);
+    expect(rating.statusCode).toBe(ratingsTable?.t ? 200 : 422);
 
     // A secretary of v1 (under the township) sees the shared view, not the private one; may not change it.
     const seen = await api(secA, 'GET', '/views');
