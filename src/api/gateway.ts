@@ -15,6 +15,13 @@ import { insideIdempotent, updateIdFor } from './idempotency.js';
 export interface UpdateOptions {
   /** The 409 message when the workflow is gone (ended, never started); default "the process has ended". */
   ended?: string;
+  /**
+   * One item of a batch (POST /tasks/bulk/...): the batch's one Idempotency-Key covers several Updates, possibly
+   * to the same workflow; the item's name keeps their Temporal update ids apart.
+   */
+  item?: string;
+  /** Who acts, when not the caller as signed in: a substitute acting for an absent user (src/api/substitutes.ts). */
+  as?: Principal;
 }
 
 declare module 'fastify' {
@@ -75,8 +82,8 @@ export default fp(
     ): Promise<Ret> {
       // A route that forgot `idempotent(...)` would act twice on a retry: caught by the first test that calls it.
       if (!insideIdempotent(req)) throw new Error(`${req.method} ${req.routeOptions.url} sends the Update ${update.name} outside idempotent()`);
-      const updateId = updateIdFor(req, `${update.name}:${workflowId}`);
-      const args = [{ ...arg, actor: actorOf(req.principal) } as Arg] as [Arg];
+      const updateId = updateIdFor(req, `${update.name}:${workflowId}${opts.item ? `:${opts.item}` : ''}`);
+      const args = [{ ...arg, actor: actorOf(opts.as ?? req.principal) } as Arg] as [Arg];
       try {
         return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
           client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),

@@ -1,5 +1,6 @@
 // Response shapes of the API, in one module that imports nothing but zod: the routes validate and document
 // their answers with these schemas, and the web UI derives its types from them (`import type` + z.infer), so
+import { ratingColors } from '../domain/ratings.js';
 // the browser client cannot drift from the server unnoticed (web/tsconfig.json type-checks it).
 import { z } from 'zod';
 
@@ -29,6 +30,8 @@ export const taskSchema = z.object({
    */
   provisional: z.boolean(),
   provisionalYears: z.array(z.number()),
+  /** How many times the task was nudged (一键催办). */
+  nudges: z.number(),
 });
 
 /** A task in the list (GET /tasks): with the actions the caller may take on it now (its step's rights, its state). */
@@ -452,7 +455,7 @@ export const sessionPickSchema = z.object({
 export const sessionPicksSchema = z.object({ items: z.array(sessionPickSchema) });
 
 // ---- ratings 三色管理 (src/domain/ratings.ts holds the colours, reasons and rules) ----
-const ratingColor = z.enum(['green', 'yellow', 'red']);
+const ratingColor = z.enum(ratingColors);
 /** An organization's current rating, with the reasons of the rule set that gave it. */
 export const ratingItemSchema = z.object({
   code: z.string(),
@@ -523,3 +526,53 @@ export const organizationLifeSchema = z.object({
   assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
 });
 
+// ---- a filter over tasks and overdue work (task-filter.ts), saved views, batches ----
+
+const filterDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+export const taskFilterSchema = z
+  .object({
+    org: z.string().min(1).max(64).optional().describe('organization code: tasks in its subtree'),
+    process: z.string().min(1).max(64).optional(),
+    step: z.string().min(1).max(100).optional(),
+    state: taskStateSchema.optional(),
+    overdue: z.boolean().optional().describe('only live tasks past their due date (true) or none of them (false)'),
+    dueAfter: filterDate.optional(),
+    dueBefore: filterDate.optional(),
+    escalationLevel: z.number().int().min(0).max(3).optional().describe('at least this escalation level'),
+    rating: ratingColor.optional().describe('the organization’s current rating (三色管理)'),
+  })
+  .strict();
+/** A batch of task or escalation actions (POST /tasks/bulk/…, /escalations/bulk/…): each item's own answer. */
+export const batchResultSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.number(),
+      result: z.enum(['done', 'refused', 'failed']).describe('failed: the outcome is unknown (the process did not answer); try that item again'),
+      status: z.number(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+      task: taskViewSchema.optional(),
+    }),
+  ),
+  done: z.number(),
+  refused: z.number(),
+  failed: z.number(),
+});
+
+/** A saved view (/views): a named filter, the caller's own or shared with an organization they hold a role under. */
+export const savedViewSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  filter: taskFilterSchema,
+  owner: z.string(),
+  mine: z.boolean(),
+  sharedWith: z.string().nullable().describe('organization code, or null: private'),
+  updatedAt: z.string(),
+});
+
+export const nudgeResultSchema = z.object({
+  id: z.number(),
+  tasks: z.number().describe('live tasks the filter reached in the caller’s subtree; each is recorded and counted'),
+  people: z.number().describe('people who received one message each'),
+  unreached: z.array(z.number()).describe('tasks nobody holds (no user holds the assigned role there)'),
+});

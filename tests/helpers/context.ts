@@ -156,3 +156,18 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A bare task (the generic task process, step = key) at an organization, assigned to its secretaries unless
+ * told; `plan` fixes its due date and escalations (an overdue task: a due date in the past). Answers its row id.
+ */
+export async function startBareTask(s: Stack, key: string, organizationId: number, plan?: import('../../src/domain/task-plan.js').TaskPlan): Promise<number> {
+  const { taskProcess } = await import('../../workflows/task-process.js');
+  const workflowId = `task:${key}:${organizationId}`;
+  await s.client.workflow.start(taskProcess, {
+    workflowId,
+    taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+    args: [{ task: { key, step: key, organizationId, assigneeRole: 'secretary', due: { workingDays: 5 }, ...(plan ? { plan } : {}) } }],
+  });
+  return eventually(`task ${key}`, async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
+}

@@ -38,10 +38,12 @@ interface Fixture {
   outsideUser: string;
   /** A substitution between two users of county B. */
   outsideSubstitutionId: number;
+  /** A saved view of a user of county B's village, shared with it. */
+  outsideViewId: number;
 }
 
 type Probe = (f: Fixture) => {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   payload?: Record<string, unknown> | string;
   headers?: Record<string, string>;
@@ -200,6 +202,32 @@ const PROBES: Record<string, Probe | 'self'> = {
     ]),
   ),
   'GET /api/v1/escalations': (f) => ({ method: 'GET', url: '/api/v1/escalations', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
+  // A batch answers per item: an item of county B is refused as not found, exactly as the single action.
+  ...Object.fromEntries(
+    (['claim', 'reassign', 'extend'] as const).map((a) => [
+      `POST /api/v1/tasks/bulk/${a}`,
+      ((f: Fixture) => ({
+        method: 'POST', url: `/api/v1/tasks/bulk/${a}`, payload: { ids: [f.outsideTaskId], input: { reason: 'probe', assigneeRole: 'secretary', dueOn: '2030-01-01' } }, expect: [200],
+        leaks: (b) => b.results[0].status !== 404,
+      })) as Probe,
+    ]),
+  ),
+  ...Object.fromEntries(
+    (['acknowledge', 'close'] as const).map((a) => [
+      `POST /api/v1/escalations/bulk/${a}`,
+      ((f: Fixture) => ({
+        method: 'POST', url: `/api/v1/escalations/bulk/${a}`, payload: { ids: [f.outsideEscalationId], input: { reason: 'probe' } }, expect: [200],
+        leaks: (b) => b.results[0].status !== 404,
+      })) as Probe,
+    ]),
+  ),
+  'POST /api/v1/nudges': (f) => ({ method: 'POST', url: '/api/v1/nudges', payload: { filter: { org: f.outsideVillage } }, expect: [404] }),
+  'GET /api/v1/views': (f) => ({ method: 'GET', url: '/api/v1/views', expect: [200], leaks: (b) => b.items.some((v: { id: number }) => v.id === f.outsideViewId) }),
+  'GET /api/v1/views/:id': (f) => ({ method: 'GET', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
+  'PUT /api/v1/views/:id': (f) => ({ method: 'PUT', url: `/api/v1/views/${f.outsideViewId}`, payload: { name: 'probe', filter: {} }, expect: [404] }),
+  'DELETE /api/v1/views/:id': (f) => ({ method: 'DELETE', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
+  'POST /api/v1/views': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe', filter: { org: f.outsideVillage } }, expect: [404] }),
+  'POST /api/v1/views (shared with B)': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage }, expect: [404] }),
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
   'GET /api/v1/notifications': (f) => ({
     method: 'GET',
@@ -266,6 +294,9 @@ describe('route table: authentication and scope on every route', () => {
     const [note] = await s.sql<{ id: number }[]>`
       insert into notifications (user_id, event_key, kind, task_id, title, created_at)
       values (${otherUser!.id}, 'probe', 'task-opened', ${task!.id}, 'probe', now()) returning id`;
+    const [view] = await s.sql<{ id: number }[]>`
+      insert into saved_views (owner_id, organization_id, name, filter)
+      select ${otherUser!.id}, id, 'B 的逾期', '{"overdue": true}'::jsonb from organizations where code = ${vb} returning id`;
     const job = await s.app.inject({
       method: 'POST',
       url: '/api/v1/organizations/import?async=true',
@@ -310,6 +341,7 @@ describe('route table: authentication and scope on every route', () => {
       othersNotificationId: note!.id,
       outsideUser: other.username,
       outsideSubstitutionId: substitution!.id,
+      outsideViewId: view!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));

@@ -55,8 +55,8 @@ function qs(q: Query = {}): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: string, path: string, body?: unknown, init: { contentType?: string; raw?: BodyInit } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+async function request<T>(method: string, path: string, body?: unknown, init: { contentType?: string; raw?: BodyInit; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   const token = session.token;
   if (token) headers.authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
@@ -153,6 +153,11 @@ export interface TaskQuery {
   dueBefore?: string;
   /** only tasks the caller holds (claimed, delegated, or assigned to a role the caller holds there) */
   mine?: boolean;
+  dueAfter?: string;
+  step?: string;
+  /** at least this escalation level */
+  escalationLevel?: number;
+  rating?: TaskFilter['rating'];
   cursor?: string;
   limit?: number;
 }
@@ -186,6 +191,25 @@ export const reassignTask = (id: number, body: TaskBody<'reassign'>) => taskActi
 /** A new due date (YYYY-MM-DD, the deadline closes at the end of that office day). */
 export const extendTask = (id: number, body: TaskBody<'extend'>) => taskAction(id, 'extend', body);
 export const cancelTask = (id: number, body: TaskBody<'cancel'>) => taskAction(id, 'cancel', body);
+
+// ---- 一键催办, batches, saved views ----
+
+export type TaskFilter = z.infer<typeof S.taskFilterSchema>;
+export type BatchResult = z.infer<typeof S.batchResultSchema>;
+export type SavedView = z.infer<typeof S.savedViewSchema>;
+export type NudgeResult = z.infer<typeof S.nudgeResultSchema>;
+/** A key per user action: a retry of the same click (network) acts once. */
+const idem = () => ({ 'idempotency-key': crypto.randomUUID() });
+/** POST /nudges: everyone holding a live task under the filter gets one message. */
+export const nudge = (filter: TaskFilter, message?: string) => request<NudgeResult>('POST', '/api/v1/nudges', { filter, ...(message ? { message } : {}) }, { headers: idem() });
+/** POST /tasks/bulk/{action}: each item done or refused by itself. */
+export const bulkTasks = <A extends 'claim' | 'reassign' | 'extend'>(action: A, ids: number[], input: TaskBody<A>) =>
+  request<BatchResult>('POST', `/api/v1/tasks/bulk/${action}`, { ids, input }, { headers: idem() });
+export const bulkEscalations = <A extends 'acknowledge' | 'close'>(action: A, ids: number[], input: z.input<(typeof escalationActionBodies)[A]>) =>
+  request<BatchResult>('POST', `/api/v1/escalations/bulk/${action}`, { ids, input }, { headers: idem() });
+export const listViews = () => request<{ items: SavedView[] }>('GET', '/api/v1/views');
+export const saveView = (body: { name: string; filter: TaskFilter; sharedWith: string | null }) => request<SavedView>('POST', '/api/v1/views', body);
+export const deleteView = (id: number) => request<SavedView>('DELETE', `/api/v1/views/${id}`);
 
 // ---- escalations and the overdue dashboard ----
 

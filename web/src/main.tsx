@@ -11,6 +11,7 @@ import { TasksPage } from './pages/tasks.js';
 import { TaskPage } from './pages/task.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { OverduePage } from './pages/overdue.js';
+import { WorkPage } from './pages/work.js';
 import { OrgsPage } from './pages/orgs.js';
 import { LifePage } from './pages/life.js';
 import { AwayPage } from './pages/away.js';
@@ -32,6 +33,7 @@ const pages: Page[] = [
   { path: '/tasks', nav: 'nav.tasks', view: () => <TasksPage /> },
   { path: '/tasks/:id', view: (p, u) => <TaskPage id={Number(p.id)} user={u} /> },
   { path: '/dashboard', nav: 'nav.dashboard', roles: ['admin', 'organizer'], view: (_, u) => <DashboardPage user={u} /> },
+  { path: '/work', nav: 'nav.work', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <WorkPage user={u} /> },
   { path: '/overdue', nav: 'nav.overdue', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <OverduePage user={u} /> },
   { path: '/ranking', nav: 'nav.ranking', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <RankingPage user={u} /> },
   { path: '/ratings', nav: 'nav.ratings', roles: ['admin', 'organizer', 'supervisor'], view: () => <RatingsPage /> },

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../errors.js';
-import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { allows } from '../../auth/principal.js';
-import { escalationActionRoles, escalationActions } from '../../domain/task-rights.js';
-import { escalationActionBodies, escalationActionUpdate } from '../../../workflows/messages.js';
+import { inScope, organizationInScope } from '../scope.js';
+import { escalationActions } from '../../domain/task-rights.js';
+import { escalationActionBodies } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
-import { sendTaskUpdate } from '../task-updates.js';
+import { actOnEscalation } from '../task-updates.js';
 import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
 
 /** Escalations (the supervisor's view) and the overdue dashboard. */
@@ -55,19 +53,7 @@ const escalations: FastifyPluginAsync = async (fastify) => {
         },
       },
       async (req, reply) =>
-        idempotent(sql, req, reply, async () => {
-          const [e] = await sql<{ level: number; path: string; task_path: string; workflow_id: string; task_key: string; task_id: number }[]>`
-            select e.level, o.path::text as path, tor.path::text as task_path, t.workflow_id, t.task_key, t.id as task_id
-            from escalations e join organizations o on o.id = e.organization_id
-            join tasks t on t.id = e.task_id join organizations tor on tor.id = t.organization_id
-            where e.id = ${req.params.id}`;
-          // Visible to whoever sees the committee it went to or the organization whose task it is.
-          if (!e || (!allows(req.principal, e.path) && !allows(req.principal, e.task_path))) throw notFound(`escalation ${req.params.id}`);
-          if (!allows(req.principal, e.path, escalationActionRoles)) requireRole(req.principal, e.task_path, escalationActionRoles);
-          const args = { ...(req.body as object), action, level: e.level, taskKey: e.task_key };
-          const view = await sendTaskUpdate(app, req, e.workflow_id, escalationActionUpdate, args);
-          return { status: 200, body: { id: e.task_id, ...view } };
-        }),
+        idempotent(sql, req, reply, async () => ({ status: 200, body: await actOnEscalation(app, req, req.params.id, action, req.body as object) })),
     );
   }
 

@@ -2,16 +2,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
-import { inScope, organizationInScope, requireRole } from '../scope.js';
+import { inScope } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { pairingWorkers } from '../../../workflows/pairing/rules.js';
-import { taskActions, type TaskAction } from '../../domain/task-rights.js';
+import { taskActions } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
-import { actionRoles, actionsNow, escalationActionsNow, mayComment } from '../task-actions.js';
-import { taskActionBodies, taskActionUpdates } from '../../../workflows/messages.js';
+import { actionsNow, escalationActionsNow, mayComment } from '../task-actions.js';
+import { taskActionBodies } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
-import { actorOf, sendTaskUpdate } from '../task-updates.js';
-import { absentees, activeToday, actingPrincipal, withSubstitutions } from '../substitutes.js';
+import { ratings, taskFilterWhere } from '../task-filter.js';
+import { actOnTask, actorOf } from '../task-updates.js';
+import { absentees, activeToday, withSubstitutions } from '../substitutes.js';
 import { taskComments } from './comments.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
@@ -35,6 +36,10 @@ const listQuery = z.object({
   org: z.string().max(64).optional().describe('organization code: tasks in its subtree'),
   overdue: z.enum(['true', 'false']).optional(),
   dueBefore: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  dueAfter: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  step: z.string().min(1).max(100).optional(),
+  escalationLevel: z.coerce.number().int().min(0).max(3).optional().describe('at least this escalation level'),
+  rating: z.enum(ratings).optional(),
   mine: z.enum(['true', 'false']).optional().describe('only tasks held by the caller (claimed, delegated, or assigned to a role the caller holds at the organization)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
@@ -58,6 +63,7 @@ interface TaskRow {
   due_key: string;
   escalation_level: number;
   provisional_years: number[];
+  nudge_count: number;
 }
 
 /**
@@ -67,7 +73,7 @@ interface TaskRow {
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
       ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
@@ -111,6 +117,7 @@ function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof task
     escalationLevel: t.escalation_level,
     provisional: t.provisional_years.length > 0,
     provisionalYears: t.provisional_years,
+    nudges: t.nudge_count,
   };
 }
 
@@ -129,19 +136,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       // A substitute sees and acts on the tasks of whom they stand in for.
       const p = await withSubstitutions(sql, req.principal);
-      let subtree = sql``;
-      if (q.org) {
-        const org = await organizationInScope(sql, p, q.org);
-        subtree = sql`and o.path <@ ${org.path}::ltree`;
-      }
+      const { state, process, org, step, dueAfter, dueBefore, escalationLevel, rating } = q;
+      const { where } = await taskFilterWhere(sql, p, {
+        state, process, org, step, dueAfter, dueBefore, escalationLevel, rating,
+        ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+      });
       const rows = await taskPage(
         sql,
-        sql`${inScope(sql, p)} ${subtree}
-          ${q.state ? sql`and t.state = ${q.state}` : sql``}
-          ${q.process ? sql`and t.process = ${q.process}` : sql``}
-          ${q.overdue === 'true' ? sql`and t.state in ('open', 'claimed', 'escalated') and t.due_at < now()` : sql``}
-          ${q.overdue === 'false' ? sql`and not (t.state in ('open', 'claimed', 'escalated') and t.due_at < now())` : sql``}
-          ${q.dueBefore ? sql`and t.due_at < ${q.dueBefore}` : sql``}
+        sql`${where}
           ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}`,
         after,
         q.limit,
@@ -180,7 +182,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null })[]
       >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.context, t.task_key,
+               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
                p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path
         from tasks t join organizations o on o.id = t.organization_id
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
@@ -190,7 +192,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
-      const [escalations, history, earlier, evidence, milestones, named, comments, actionLog] = await Promise.all([
+      const [escalations, processHistory, earlier, evidence, milestones, named, comments, actionLog, nudged] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -215,7 +217,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         taskComments(sql, t.workflow_id, t.id),
         sql<{ at: Date; kind: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
           select at, kind, actor, on_behalf_of, reason from task_events where task_id = ${t.id} and actor is not null order by at, id limit 500`,
+        // The nudges (一键催办) this task received: lines of its history, in words like the process's own.
+        sql<{ at: Date; event_key: string; actor: string | null }[]>`
+          select at, event_key, actor from task_events where task_id = ${t.id} and kind = 'nudged' order by at, id`,
       ]);
+      const history = [
+        ...processHistory,
+        ...nudged.map((n) => ({ at: n.at, step: t.step, event_key: `${n.event_key.replace(':', '-')}-nudged`, verb: 'nudged', round: null, run: null, detail: { by: n.actor } })),
+      ].sort((a, b) => a.at.getTime() - b.at.getTime());
       const def = stepDef(t.process, t.step);
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
       return {
@@ -268,23 +277,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         },
       },
       async (req, reply) =>
-        idempotent(sql, req, reply, async () => {
-          const [task] = await sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string; holder: string | null }[]>`
-            select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder
-            from tasks t join organizations o on o.id = t.organization_id where t.id = ${req.params.id}`;
-          const p = await withSubstitutions(sql, req.principal);
-          if (!task || !allows(p, task.path)) throw notFound(`task ${req.params.id}`);
-          // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them; a
-          // substitute acts with the absent user's roles, and the workflow records on whose behalf.
-          const roles = actionRoles(task.process, task.step, action as TaskAction);
-          const acting = actingPrincipal(p, task.path, roles, task.holder);
-          if (!acting) requireRole(p, task.path, roles);
-          req.principal = acting!;
-          const update = taskActionUpdates[action];
-          const args = { ...(req.body as object), taskKey: task.task_key };
-          const view = await sendTaskUpdate(app, req, task.workflow_id, update, args);
-          return { status: 200, body: { id: req.params.id, ...view } };
-        }),
+        idempotent(sql, req, reply, async () => ({ status: 200, body: await actOnTask(app, req, req.params.id, action, req.body as object) })),
     );
   }
 };

@@ -3,6 +3,7 @@ import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTask
 import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { TaskActions } from './actions.js';
+import { BulkBar, NudgeButton, SelectBox } from './bulk.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -43,6 +44,10 @@ export function OverduePage({ user }: { user: Me }) {
       </div>
       <Escalations version={version} onDone={done} />
       <h2 id="overdue-orgs">{t('overdue.byOrg')}</h2>
+      <div class="button-row">
+        <NudgeButton filter={{ overdue: true }} label={t('nudge.all')} onDone={done} />
+      </div>
+      <BulkBar onDone={done} />
       {data.state === 'loading' && <Loading />}
       {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
       {data.state === 'ok' && (
@@ -97,6 +102,7 @@ function OrgGroup({
             ))}
         </tbody>
       </table>
+      <NudgeButton filter={{ org: group.organization, overdue: true }} label={t('nudge.org')} onDone={onDone} />
       {!expanded && (
         <button type="button" aria-expanded={show} onClick={() => setShow(!show)}>
           {t(show ? 'overdue.hideTasks' : 'overdue.showTasks')}
@@ -130,6 +136,7 @@ function OrgTasks({ code, version, onDone }: { code: string; version: number; on
 function OverdueTask({ task, onDone }: { task: Task; onDone: (m: string) => void }) {
   return (
     <li class="task is-overdue" data-task-id={task.id}>
+      <SelectBox id={task.id} label={`${stepName(task.process, task.step)} · ${task.organizationName}`} />
       <div class="task-title">
         {stepName(task.process, task.step)} · {processName(task.process)}
       </div>
@@ -141,6 +148,7 @@ function OverdueTask({ task, onDone }: { task: Task; onDone: (m: string) => void
       <div class="task-badges">
         <OverdueBadge />
         {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
+        {task.nudges > 0 && <span class="badge nudged" data-testid="nudges">{t('nudge.count', { n: task.nudges })}</span>}
         <StateBadge state={task.state} />
         <a class="button" href={`/tasks/${task.id}`}>
           {task.actions.includes('complete') ? t('act.complete') : t('common.open')}

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import { listTasks, type Task, type TaskState } from '../api.js';
 import { ErrorBox, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
@@ -53,10 +54,12 @@ export function TasksPage() {
   );
 }
 
-export function TaskItem({ task }: { task: Task }) {
+/** A task in a list; `select`: a checkbox before it (the bulk actions' lists). */
+export function TaskItem({ task, select }: { task: Task; select?: ComponentChildren }) {
   const soon = !task.overdue && OPEN.includes(task.state) && new Date(task.dueAt).getTime() - Date.now() < SOON_MS;
   return (
     <li class={`task${task.overdue ? ' is-overdue' : ''}`} data-task-id={task.id}>
+      {select}
       <a href={`/tasks/${task.id}`} class="task-link">
         <span class="task-title">
           {stepName(task.process, task.step)} · {task.organizationName}
@@ -69,6 +72,7 @@ export function TaskItem({ task }: { task: Task }) {
           {task.overdue && <OverdueBadge />}
           {soon && <span class="badge soon">{t('tasks.dueSoon')}</span>}
           {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
+          {task.nudges > 0 && <span class="badge nudged" data-testid="nudges">{t('nudge.count', { n: task.nudges })}</span>}
           {task.provisional && <ProvisionalBadge years={task.provisionalYears} />}
           <StateBadge state={task.state} />
         </span>
