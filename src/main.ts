@@ -8,6 +8,7 @@ import { createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
 import { createLogger } from './runtime/logger.js';
+import { channelOptions } from './channels/config.js';
 import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
@@ -79,6 +80,7 @@ async function main(role: Role): Promise<void> {
         taskQueue: cfg.TEMPORAL_TASK_QUEUE,
         sql,
         notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM },
+        channels: channelOptions(cfg),
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
