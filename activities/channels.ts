@@ -117,6 +117,8 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
      * workflow of its own. SKIP LOCKED lets two notifiers run without doubling; the unique key does the rest.
      */
     async collectChannelDeliveries(p: { limit: number }): Promise<number[]> {
+      // A worker without any channel leaves the notifications to one that has them.
+      if (!wecom && !dingtalk && !sms && !o.secretsKey) return [];
       return sql.begin(async (tx) => {
         const pending = await tx<Pending[]>`
           with todo as (

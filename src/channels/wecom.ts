@@ -38,7 +38,7 @@ export function wecomApp(o: WecomOptions) {
           ...(m.organization ? [`<div class="gray">组织：${m.organization}</div>`] : []),
           ...(m.dueOn ? [`<div class="highlight">截止：${m.dueOn}</div>`] : []),
           ...m.lines.map((l) => `<div class="normal">${l}</div>`),
-        ].join('');
+        ].join('') || `<div class="normal">${m.title}</div>`; // the card's description may not be empty
         const r = await postJson(`${base}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, {
           touser: userid,
           msgtype: 'textcard',
