@@ -32,6 +32,7 @@ import terms from './routes/term-election.js';
 import units from './routes/units.js';
 import people from './routes/people.js';
 import search from './routes/search.js';
+import channels from './routes/channels.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);
+      await api.register(channels);
     },
     { prefix: '/api/v1' },
   );

@@ -28,6 +28,10 @@ interface Fixture {
   outsidePartner: string;
   /** County A's village. */
   insideVillage: string;
+  /** A secretary of county B's village. */
+  othersUsername: string;
+  /** A failed channel delivery of county B's village. */
+  outsideDeliveryId: number;
 }
 
 type Probe = (f: Fixture) => {
@@ -173,6 +177,13 @@ const PROBES: Record<string, Probe | 'self'> = {
   ),
   'GET /api/v1/escalations': (f) => ({ method: 'GET', url: '/api/v1/escalations', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
+  'GET /api/v1/users/:username/contacts': (f) => ({ method: 'GET', url: `/api/v1/users/${f.othersUsername}/contacts`, expect: [404] }),
+  'PUT /api/v1/users/:username/contacts': (f) => ({ method: 'PUT', url: `/api/v1/users/${f.othersUsername}/contacts`, payload: { mobile: '13900000000' }, expect: [404] }),
+  'GET /api/v1/me/channel-preferences': 'self',
+  'PUT /api/v1/me/channel-preferences': 'self',
+  'PUT /api/v1/organizations/:code/robot': (f) => ({ method: 'PUT', url: `/api/v1/organizations/${f.outsideVillage}/robot`, payload: { vendor: 'wecom', key: 'probe-key-123' }, expect: [404] }),
+  'GET /api/v1/channel-deliveries': (f) => ({ method: 'GET', url: '/api/v1/channel-deliveries?limit=500', expect: [200], leaks: (b) => JSON.stringify(b).includes(`"${f.outsideVillage}"`) }),
+  'POST /api/v1/channel-deliveries/:id/resend': (f) => ({ method: 'POST', url: `/api/v1/channel-deliveries/${f.outsideDeliveryId}/resend`, expect: [404] }),
   'GET /api/v1/notifications': (f) => ({
     method: 'GET',
     url: '/api/v1/notifications',
@@ -234,6 +245,10 @@ describe('route table: authentication and scope on every route', () => {
     const [note] = await s.sql<{ id: number }[]>`
       insert into notifications (user_id, event_key, kind, task_id, title, created_at)
       values (${otherUser!.id}, 'probe', 'task-opened', ${task!.id}, 'probe', now()) returning id`;
+    const [vbOrg] = await s.sql<{ id: number }[]>`select id from organizations where code = ${vb}`;
+    const [delivery] = await s.sql<{ id: number }[]>`
+      insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, message, status)
+      values ('probe', 'wecom', 'probe', ${otherUser!.id}, ${vbOrg!.id}, 'reminder', ${s.sql.json({ title: 'probe', lines: [], taskId: null })}, 'failed') returning id`;
     const job = await s.app.inject({
       method: 'POST',
       url: '/api/v1/organizations/import?async=true',
@@ -274,6 +289,8 @@ describe('route table: authentication and scope on every route', () => {
       outsideProcessId: processId,
       outsideEscalationId: esc!.id,
       othersNotificationId: note!.id,
+      othersUsername: other.username,
+      outsideDeliveryId: delivery!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));
