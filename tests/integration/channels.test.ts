@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { startAliyunSmsServer, startDingtalkServer, startWecomServer, type AliyunSmsServer, type DingtalkServer, type WecomServer } from '../helpers/vendor-servers.js';
-import { createWorker } from '../../src/worker.js';
 import { createActivities } from '../../activities/index.js';
 import { notifier } from '../../workflows/notifier.js';
 import { channelDelivery, channelDeliveryId } from '../../workflows/channel-delivery.js';
@@ -21,10 +18,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
   let wecom: WecomServer;
   let ding: DingtalkServer;
   let sms: AliyunSmsServer;
-  let worker: Worker;
-  let running: Promise<void>;
-  let connection: NativeConnection;
-  const queue = `channels-${randomUUID()}`;
+  let queue = '';
   const secretsKey = 'test-secrets-key-0123456789abcdef0123';
   const windowMs = 2000;
   const [root, township, village] = ['R', 'Z', 'V'].map((p) => uniqueCode(p)) as [string, string, string];
@@ -36,7 +30,6 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     select id, channel, recipient, message_kind, status, attempts, vendor_answer, message from channel_deliveries where ${where} order by id`;
 
   beforeAll(async () => {
-    s = await startStack({ databaseUrl: await freshDatabase('channels') });
     [wecom, ding, sms] = await Promise.all([
       startWecomServer({ robotWindowMs: windowMs }),
       startDingtalkServer({ robotWindowMs: windowMs }),
@@ -53,9 +46,8 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
       dingtalkRobotBaseUrl: ding.url,
       sms: { accessKeyId: sms.accessKeyId, accessKeySecret: sms.accessKeySecret, signName: sms.signName, templateCode: sms.templateCode, endpoint: sms.endpoint, protocol: 'http', quietHours: '00:00-00:00' },
     };
-    connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createWorker({ connection, namespace: 'default', taskQueue: queue, sql: s.sql, workflowBundlePath: inject('workflowBundlePath'), channels });
-    running = worker.run();
+    s = await startStack({ databaseUrl: await freshDatabase('channels'), channels });
+    queue = s.config.TEMPORAL_TASK_QUEUE;
 
     await addOrganizations(s.sql, [
       orgRow(root, '', { type: 'committee', sector: 'regional' }),
@@ -78,9 +70,6 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     ding.knownUsers.add('ding-zhangwei');
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
     await s?.close();
     await Promise.all([wecom?.close(), ding?.close(), sms?.close()]);
   });
@@ -200,6 +189,48 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     expect(u!.vendor_answer).toContain('81013');
     expect(t).toMatchObject({ status: 'failed', attempts: 1 });
     expect(t!.vendor_answer).toContain('isv.SMS_TEMPLATE_ILLEGAL');
+  });
+
+  it('organizers set contact points in their subtree, people choose channels, the log shows failures and resends them', async () => {
+    const organizer = await s.userWith([{ role: 'organizer', org: township }]);
+    const person = await s.userWith([{ role: 'secretary', org: village }]);
+    const put = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: organizer, payload: { mobile: '13700001111', wecomUserid: 'lisi' } });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual({ username: person.username, mobile: '13700001111', wecomUserid: 'lisi', dingtalkUserid: null });
+    const bad = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: organizer, payload: { mobile: '12345' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('mobile');
+    const kept = await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer });
+    expect(kept.json().mobile).toBe('13700001111');
+    // A secretary manages no one's contact points.
+    const refused = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: person, payload: { mobile: '13700002222' } });
+    expect(refused.statusCode).toBe(403);
+
+    const defaults = await s.app.inject({ method: 'GET', url: '/api/v1/me/channel-preferences', headers: person });
+    expect(defaults.json().escalation).toContain('sms');
+    const chosen = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: person, payload: { assigned: ['wecom'], reminder: ['wecom', 'sms'], escalation: ['sms'], digest: ['email'] } });
+    expect(chosen.statusCode, chosen.body).toBe(200);
+    const [stored] = await s.sql`select channels from channel_preferences p join users u on u.id = p.user_id where u.username = ${person.username} and message_kind = 'reminder'`;
+    expect(stored!.channels).toEqual(['wecom', 'sms']);
+    const wrong = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: person, payload: { assigned: ['fax'], reminder: [], escalation: [], digest: [] } });
+    expect(wrong.statusCode).toBe(400);
+
+    // The failed send of the previous test is on the township organizer's log with 企业微信's answer; once the
+    // person exists in 企业微信 the organizer resends it, as a new row.
+    const log = await s.app.inject({ method: 'GET', url: '/api/v1/channel-deliveries?status=failed', headers: organizer });
+    expect(log.statusCode, log.body).toBe(200);
+    const failed = log.json().items.find((d: { title: string }) => d.title === '永久失败-企业微信');
+    expect(failed).toMatchObject({ status: 'failed', channel: 'wecom', recipient: 'nobody-here', attempts: 1 });
+    expect(failed.vendorAnswer).toContain('81013');
+    wecom.knownUsers.add('nobody-here');
+    const again = await s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${failed.id}/resend`, headers: organizer });
+    expect(again.statusCode, again.body).toBe(201);
+    await eventually('the resent message', async () => wecom.messages.some((m) => m.touser === 'nobody-here'));
+    const [resent] = await rows(s.sql`id = ${again.json().id}`);
+    await eventually('the resent row sent', async () => (await rows(s.sql`id = ${again.json().id}`))[0]!.status === 'sent');
+    expect(resent!.channel).toBe('wecom');
+    const sentTwice = await s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${again.json().id}/resend`, headers: organizer });
+    expect(sentTwice.statusCode).toBe(409);
   });
 
   it('25 messages to each group robot: all arrive, never more than 20 in the robot\'s window, none refused as too fast', async () => {

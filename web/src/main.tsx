@@ -15,6 +15,7 @@ import { OrgsPage } from './pages/orgs.js';
 import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
+import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
 import './style.css';
 
 interface Page {
@@ -34,6 +35,8 @@ const pages: Page[] = [
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
+  { path: '/deliveries', nav: 'nav.deliveries', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <DeliveriesPage user={u} /> },
+  { path: '/settings/channels', nav: 'nav.channels', view: (_, u) => <ChannelSettingsPage user={u} /> },
 ];
 
 function homeFor(u: Me): string {

@@ -5,35 +5,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { allows } from '../../auth/principal.js';
-import { DELIVERY_CHANNELS, MESSAGE_KINDS, PERSON_CHANNELS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
+import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
+import { contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
 import { seal } from '../../channels/secrets.js';
 import { channelDelivery, channelDeliveryId } from '../../../workflows/channel-delivery.js';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 
-export const contactSchema = z.object({
-  mobile: z.string().regex(/^1[3-9]\d{9}$/, 'an 11-digit mainland mobile number').nullable().optional(),
-  wecomUserid: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '企业微信 userid: letters, digits and _.@-, up to 64').nullable().optional(),
-  dingtalkUserid: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '钉钉 userid: letters, digits and _.@-, up to 64').nullable().optional(),
-});
-const contactOut = z.object({ username: z.string(), mobile: z.string().nullable(), wecomUserid: z.string().nullable(), dingtalkUserid: z.string().nullable() });
-const channelList = z.array(z.enum(PERSON_CHANNELS)).max(4);
-const prefsSchema = z.object({ assigned: channelList, reminder: channelList, escalation: channelList, digest: channelList } satisfies Record<MessageKind, typeof channelList>);
-const deliverySchema = z.object({
-  id: z.number(),
-  channel: z.enum(DELIVERY_CHANNELS),
-  recipient: z.string(),
-  username: z.string().nullable(),
-  organization: z.object({ code: z.string(), name: z.string() }),
-  messageKind: z.enum(MESSAGE_KINDS),
-  title: z.string(),
-  status: z.enum(['pending', 'sending', 'sent', 'failed', 'unknown']),
-  attempts: z.number(),
-  vendorAnswer: z.string().nullable(),
-  createdAt: z.string(),
-  sentAt: z.string().nullable(),
-  resentFrom: z.number().nullable(),
-});
 const ORGANIZERS = ['admin', 'organizer'] as const;
 
 const channels: FastifyPluginAsync = async (fastify) => {
