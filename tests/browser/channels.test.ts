@@ -70,6 +70,11 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
       expect(r.statusCode, r.body).toBe(200);
     }
     wecom.knownUsers.add('dongfeng');
+    // Both want new tasks by 企业微信 and SMS (the default is the work apps only).
+    for (const u of [a, b]) {
+      const r = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: u, payload: { assigned: ['wecom', 'sms'], reminder: ['wecom'], escalation: ['wecom', 'sms'], digest: ['email'] } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
     for (const [code, key] of [[v1, 'q1'], [v2, 'q2']] as const) {
       const [{ id }] = (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`) as unknown as [{ id: number }];
       await s.client.workflow.start(taskProcess, {

@@ -44,7 +44,7 @@ export function DeliveriesPage({ user }: { user: Me }) {
       {log.state === 'error' && <ErrorBox error={log.error} retry={reload} />}
       {log.state === 'ok' && (log.data.items.length === 0 ? <p>{t('deliveries.none')}</p> : (
         <div class="table-scroll">
-          <table data-testid="deliveries">
+          <table class="deliveries" data-testid="deliveries">
             <caption class="sr-only">{t('deliveries.title')}</caption>
             <thead>
               <tr>
@@ -62,12 +62,12 @@ export function DeliveriesPage({ user }: { user: Me }) {
             <tbody>
               {log.data.items.map((d) => (
                 <tr key={d.id} data-status={d.status} data-channel={d.channel}>
-                  <td>{fmtDateTime(d.createdAt)}</td>
-                  <td>{tx(`channel.${d.channel}`, d.channel)}</td>
+                  <td class="nowrap">{fmtDateTime(d.createdAt)}</td>
+                  <td class="nowrap">{tx(`channel.${d.channel}`, d.channel)}</td>
                   <td>{d.username ?? d.organization.name}<br /><span class="muted">{d.recipient}</span></td>
-                  <td>{tx(`messageKind.${d.messageKind}`, d.messageKind)}</td>
+                  <td class="nowrap">{tx(`messageKind.${d.messageKind}`, d.messageKind)}</td>
                   <td>{d.title}<br /><span class="muted">{d.organization.name}</span></td>
-                  <td><span class={`badge status-${d.status}`}>{tx(`deliveries.status.${d.status}`, d.status)}</span></td>
+                  <td class="nowrap"><span class={`badge status-${d.status}`}>{tx(`deliveries.status.${d.status}`, d.status)}</span></td>
                   <td>{d.attempts}</td>
                   <td class="answer">{d.status === 'sent' ? '' : d.vendorAnswer}</td>
                   {canResend && (
@@ -122,7 +122,7 @@ function PreferencesForm({ initial }: { initial: ChannelPreferences }) {
     <form class="card" onSubmit={save} aria-labelledby="prefs-title">
       <h2 id="prefs-title">{t('channels.prefs')}</h2>
       <p class="muted">{t('channels.prefsIntro')}</p>
-      <table data-testid="channel-prefs">
+      <table class="channel-prefs" data-testid="channel-prefs">
         <caption class="sr-only">{t('channels.prefs')}</caption>
         <thead>
           <tr>
