@@ -1,7 +1,7 @@
 // 钉钉 (DingTalk): work notifications through a corporate app (asyncsend_v2) and custom group robots signed with
 // HMAC-SHA256. Plain HTTPS per DingTalk's server API documentation (see README "Channels" for why not the SDK).
 import { createHmac } from 'node:crypto';
-import { getJson, postJson, TokenCache, type ChannelMessage, type SendOutcome } from './outcome.js';
+import { postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
 
 export interface DingtalkOptions {
   appKey: string;
@@ -25,35 +25,20 @@ export function dingtalkRobotSign(secret: string, timestampMs: number): string {
 
 export function dingtalkApp(o: DingtalkOptions) {
   const base = o.baseUrl ?? DINGTALK_BASE;
-  const timeout = o.timeoutMs ?? 10_000;
-  const tokens = new TokenCache(async () => {
-    const r = await getJson(`${base}/gettoken?appkey=${encodeURIComponent(o.appKey)}&appsecret=${encodeURIComponent(o.appSecret)}`, timeout);
-    if (!r.ok) return { answer: r.answer };
-    if (r.json.errcode !== 0 || typeof r.json.access_token !== 'string') return { answer: `gettoken ${JSON.stringify(r.json)}` };
-    return { token: r.json.access_token, expiresIn: Number(r.json.expires_in ?? 7200) };
-  });
+  const call = tokenedApi(`${base}/gettoken?appkey=${encodeURIComponent(o.appKey)}&appsecret=${encodeURIComponent(o.appSecret)}`, o.timeoutMs ?? 10_000, TOKEN_BAD);
   return {
     /** A work notification (action card with the link) to one person by DingTalk userid. */
     async send(userid: string, m: ChannelMessage): Promise<SendOutcome> {
-      for (let round = 0; round < 2; round++) {
-        const token = await tokens.get();
-        if (typeof token !== 'string') return { status: 'retry', answer: token.answer };
-        const r = await postJson(`${base}/topapi/message/corpconversation/asyncsend_v2?access_token=${encodeURIComponent(token)}`, {
-          agent_id: o.agentId,
-          userid_list: userid,
-          msg: { msgtype: 'action_card', action_card: { title: m.title, markdown: markdown(m), single_title: '办理', single_url: m.url } },
-        }, timeout);
-        if (!r.ok) return { status: 'retry', answer: r.answer };
-        const code = Number(r.json.errcode);
-        const answer = JSON.stringify(r.json);
-        if (TOKEN_BAD.has(code) && round === 0) {
-          tokens.invalidate();
-          continue;
-        }
-        if (code === 0) return { status: 'sent', answer };
-        return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
-      }
-      return { status: 'retry', answer: 'access token refused twice' };
+      const r = await call((token) => `${base}/topapi/message/corpconversation/asyncsend_v2?access_token=${token}`, {
+        agent_id: o.agentId,
+        userid_list: userid,
+        msg: { msgtype: 'action_card', action_card: { title: m.title, markdown: markdown(m), single_title: '办理', single_url: m.url } },
+      });
+      if ('status' in r) return r;
+      const code = Number(r.json.errcode);
+      const answer = JSON.stringify(r.json);
+      if (code === 0) return { status: 'sent', answer };
+      return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
     },
   };
 }

@@ -59,3 +59,28 @@ export class TokenCache {
     this.token = null;
   }
 }
+
+/**
+ * Both vendors' app APIs: a gettoken URL answering `{ errcode: 0, access_token, expires_in }`, and calls that say
+ * an invalid or expired token by an errcode — then the token is fetched again once and the call repeated.
+ */
+export function tokenedApi(gettokenUrl: string, timeoutMs: number, tokenBad: ReadonlySet<number>) {
+  const tokens = new TokenCache(async () => {
+    const r = await getJson(gettokenUrl, timeoutMs);
+    if (!r.ok) return { answer: r.answer };
+    if (r.json.errcode !== 0 || typeof r.json.access_token !== 'string') return { answer: `gettoken ${JSON.stringify(r.json)}` };
+    return { token: r.json.access_token, expiresIn: Number(r.json.expires_in ?? 7200) };
+  });
+  /** POSTs `body` to `url(token)`; the vendor's JSON answer, or a network failure / refused token as a retry. */
+  return async function call(url: (token: string) => string, body: unknown): Promise<{ json: Record<string, unknown> } | SendOutcome> {
+    for (let round = 0; round < 2; round++) {
+      const token = await tokens.get();
+      if (typeof token !== 'string') return { status: 'retry', answer: token.answer };
+      const r = await postJson(url(encodeURIComponent(token)), body, timeoutMs);
+      if (!r.ok) return { status: 'retry', answer: r.answer };
+      if (!tokenBad.has(Number(r.json.errcode))) return { json: r.json };
+      tokens.invalidate();
+    }
+    return { status: 'retry', answer: 'access token refused twice' };
+  };
+}

@@ -1,6 +1,6 @@
 // 企业微信 (WeCom): application messages to a person and group robots. WeCom has no official Node.js server SDK, so
 // this is plain HTTPS per its server API documentation (gettoken, message/send, webhook/send).
-import { getJson, postJson, TokenCache, type ChannelMessage, type SendOutcome } from './outcome.js';
+import { postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
 
 export interface WecomOptions {
   corpId: string;
@@ -20,42 +20,26 @@ export const WECOM_BASE = 'https://qyapi.weixin.qq.com';
 
 export function wecomApp(o: WecomOptions) {
   const base = o.baseUrl ?? WECOM_BASE;
-  const timeout = o.timeoutMs ?? 10_000;
-  const tokens = new TokenCache(async () => {
-    const r = await getJson(`${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(o.corpId)}&corpsecret=${encodeURIComponent(o.corpSecret)}`, timeout);
-    if (!r.ok) return { answer: r.answer };
-    if (r.json.errcode !== 0 || typeof r.json.access_token !== 'string') return { answer: `gettoken ${JSON.stringify(r.json)}` };
-    return { token: r.json.access_token, expiresIn: Number(r.json.expires_in ?? 7200) };
-  });
-
+  const call = tokenedApi(`${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(o.corpId)}&corpsecret=${encodeURIComponent(o.corpSecret)}`, o.timeoutMs ?? 10_000, TOKEN_BAD);
   return {
     /** A text card to one person (their WeCom userid): task, organization, due date and the link to it. */
     async send(userid: string, m: ChannelMessage): Promise<SendOutcome> {
-      for (let round = 0; round < 2; round++) {
-        const token = await tokens.get();
-        if (typeof token !== 'string') return { status: 'retry', answer: token.answer };
-        const description = [
-          ...(m.organization ? [`<div class="gray">组织：${m.organization}</div>`] : []),
-          ...(m.dueOn ? [`<div class="highlight">截止：${m.dueOn}</div>`] : []),
-          ...m.lines.map((l) => `<div class="normal">${l}</div>`),
-        ].join('') || `<div class="normal">${m.title}</div>`; // the card's description may not be empty
-        const r = await postJson(`${base}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, {
-          touser: userid,
-          msgtype: 'textcard',
-          agentid: o.agentId,
-          textcard: { title: m.title.slice(0, 128), description: description.slice(0, 512), url: m.url, btntxt: '办理' },
-        }, timeout);
-        if (!r.ok) return { status: 'retry', answer: r.answer };
-        const code = Number(r.json.errcode);
-        const answer = JSON.stringify(r.json);
-        if (TOKEN_BAD.has(code) && round === 0) {
-          tokens.invalidate();
-          continue;
-        }
-        if (code === 0) return r.json.invaliduser ? { status: 'failed', answer } : { status: 'sent', answer };
-        return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
-      }
-      return { status: 'retry', answer: 'access token refused twice' };
+      const description = [
+        ...(m.organization ? [`<div class="gray">组织：${m.organization}</div>`] : []),
+        ...(m.dueOn ? [`<div class="highlight">截止：${m.dueOn}</div>`] : []),
+        ...m.lines.map((l) => `<div class="normal">${l}</div>`),
+      ].join('') || `<div class="normal">${m.title}</div>`; // the card's description may not be empty
+      const r = await call((token) => `${base}/cgi-bin/message/send?access_token=${token}`, {
+        touser: userid,
+        msgtype: 'textcard',
+        agentid: o.agentId,
+        textcard: { title: m.title.slice(0, 128), description: description.slice(0, 512), url: m.url, btntxt: '办理' },
+      });
+      if ('status' in r) return r;
+      const code = Number(r.json.errcode);
+      const answer = JSON.stringify(r.json);
+      if (code === 0) return r.json.invaliduser ? { status: 'failed', answer } : { status: 'sent', answer };
+      return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
     },
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
 import { startWecomServer, startAliyunSmsServer, type WecomServer, type AliyunSmsServer } from '../helpers/vendor-servers.js';
 import { notifier } from '../../workflows/notifier.js';
 import { taskProcess } from '../../workflows/task-process.js';
@@ -21,19 +21,9 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
   let baseURL: string;
   const town = uniqueCode('CT');
   const [v1, v2] = [uniqueCode('CA'), uniqueCode('CB')];
-  const sessions: Session[] = [];
-  let current: Session | undefined;
-  const open = async (viewport?: { width: number; height: number }) => {
-    current = await openBrowser(executablePath, baseURL, viewport);
-    sessions.push(current);
-    return current;
-  };
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !current) return;
-    const text = await current.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
-    console.error(`[${ctx.task.name}] ${current.page.url()}\n${text}\nerrors: ${JSON.stringify(current.errors)}`);
-    await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
-  });
+  const browsers = browserSessions(executablePath, () => baseURL);
+  const open = browsers.open;
+  afterEach((ctx) => browsers.onFailure(ctx));
 
   beforeAll(async () => {
     [wecom, sms] = await Promise.all([startWecomServer(), startAliyunSmsServer()]);
@@ -55,7 +45,7 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     ]);
   });
   afterAll(async () => {
-    for (const b of sessions) await b.close().catch(() => {});
+    await browsers.closeAll();
     await s?.close();
     await Promise.all([wecom?.close(), sms?.close()]);
   });

@@ -100,3 +100,28 @@ export async function a11yViolations(page: Page): Promise<string[]> {
   });
   return violations.map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
 }
+
+/**
+ * The browsers one test file opens: `open` one per person, `onFailure` (in afterEach) prints the page's text and
+ * errors and screenshots it when the test failed, `closeAll` in afterAll.
+ */
+export function browserSessions(executablePath: string, baseURL: () => string) {
+  const sessions: Session[] = [];
+  let current: Session | undefined;
+  return {
+    async open(viewport?: { width: number; height: number }): Promise<Session> {
+      current = await openBrowser(executablePath, baseURL(), viewport);
+      sessions.push(current);
+      return current;
+    },
+    async onFailure(ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+      if (ctx.task.result?.state !== 'fail' || !current) return;
+      const text = await current.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
+      console.error(`[${ctx.task.name}] ${current.page.url()}\n${text}\nerrors: ${JSON.stringify(current.errors)}`);
+      await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    },
+    async closeAll(): Promise<void> {
+      for (const b of sessions) await b.close().catch(() => {});
+    },
+  };
+}
