@@ -116,7 +116,7 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
      * One channel pass over notifications not looked at yet. Returns the new delivery rows, each to be sent by a
      * workflow of its own. SKIP LOCKED lets two notifiers run without doubling; the unique key does the rest.
      */
-    async collectChannelDeliveries(p: { limit: number }): Promise<number[]> {
+    async collectChannelDeliveries(p: { limit: number }): Promise<{ id: number; uid: string }[]> {
       // A worker without any channel leaves the notifications to one that has them.
       if (!wecom && !dingtalk && !sms && !o.secretsKey) return [];
       return sql.begin(async (tx) => {
@@ -207,12 +207,12 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
             });
           }
         }
-        const created: number[] = [];
+        const created: { id: number; uid: string }[] = [];
         for (const r of rows) {
-          const [d] = await tx<{ id: number }[]>`insert into channel_deliveries ${tx(r.row as never)} on conflict do nothing returning id`;
+          const [d] = await tx<{ id: number; uid: string }[]>`insert into channel_deliveries ${tx(r.row as never)} on conflict do nothing returning id, uid`;
           if (!d) continue;
           await tx`insert into channel_delivery_items ${tx(r.items.map((n) => ({ delivery_id: d.id, notification_id: n })))} on conflict do nothing`;
-          created.push(Number(d.id));
+          created.push({ id: Number(d.id), uid: d.uid });
         }
         return created;
       });

@@ -32,6 +32,8 @@ create table organization_robots (
 -- retries, passes and worker crashes.
 create table channel_deliveries (
   id bigint generated always as identity primary key,
+  -- Names the row's workflow: unique beyond this database (row ids repeat in another database on the same Temporal).
+  uid uuid not null unique default gen_random_uuid(),
   event_key text not null,
   channel text not null check (channel in ('wecom', 'wecom-robot', 'dingtalk', 'dingtalk-robot', 'sms')),
   recipient text not null,

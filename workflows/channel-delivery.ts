@@ -13,7 +13,8 @@ const { giveUpChannelDelivery } = proxyActivities<ProcessActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export const channelDeliveryId = (deliveryId: number): string => `channel-delivery:${deliveryId}`;
+/** The row's workflow id, from the row's uid (not its id: ids repeat in another database on the same Temporal). */
+export const channelDeliveryId = (uid: string): string => `channel-delivery:${uid}`;
 
 export async function channelDelivery(deliveryId: number): Promise<'sent' | 'failed' | 'unknown'> {
   for (;;) {

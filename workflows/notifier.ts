@@ -58,14 +58,17 @@ export async function notifier(input: NotifierInput = {}): Promise<{ digests: nu
     if (patched('channel-deliveries')) {
       // 企业微信, 钉钉, SMS: each row is sent by a workflow of its own (quiet hours and rate limits wait there,
       // not in this pass); the id is the row's, so a replayed or retried start cannot send one twice.
-      const ids = await collectChannelDeliveries({ limit: input.batch ?? 5000 });
-      channelled = ids.length;
-      for (const id of ids) {
+      const rows = await collectChannelDeliveries({ limit: input.batch ?? 5000 });
+      channelled = rows.length;
+      for (const row of rows) {
         await startChild(channelDelivery, {
-          workflowId: channelDeliveryId(id),
-          args: [id],
+          workflowId: channelDeliveryId(row.uid),
+          args: [row.id],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }).catch((err: unknown) => {
+          // Already sending (a pass retried after the start): the one workflow of that row goes on.
+          if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
         });
       }
     }

@@ -48,27 +48,29 @@ describe('channels: a worker killed mid-send', () => {
       await addOrganizations(sql, [orgRow(village, '')]);
       const [org] = await sql<{ id: number }[]>`select id from organizations where code = ${village}`;
       const ids: number[] = [];
+      const uids: string[] = [];
       for (const [i, who] of ['wang', 'li', 'zhao'].entries()) {
         wecom.knownUsers.add(who);
-        const [d] = await sql<{ id: number }[]>`
+        const [d] = await sql<{ id: number; uid: string }[]>`
           insert into channel_deliveries (event_key, channel, recipient, organization_id, message_kind, message)
           values (${`crash:${i}`}, 'wecom', ${who}, ${org!.id}, 'reminder', ${sql.json({ title: `崩溃测试-${who}`, lines: [], taskId: null })})
-          returning id`;
+          returning id, uid`;
         ids.push(Number(d!.id));
+        uids.push(d!.uid);
       }
 
       const first = worker('channel-after-send');
       const exited = new Promise((r) => first.once('exit', r));
-      await client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(ids[0]!), taskQueue, args: [ids[0]!] });
+      await client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(uids[0]!), taskQueue, args: [ids[0]!] });
       await exited; // the failpoint: 企业微信 has the message, the row still says "sending"
       expect(wecom.messages.map((m) => m.touser)).toEqual(['wang']);
       const [mid] = await sql`select status from channel_deliveries where id = ${ids[0]!}`;
       expect(mid!.status).toBe('sending');
 
       // Two more rows, then a healthy worker: they go; the one in flight is retried after its timeout and not resent.
-      for (const id of ids.slice(1)) await client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(id), taskQueue, args: [id] });
+      for (const i of [1, 2]) await client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(uids[i]!), taskQueue, args: [ids[i]!] });
       worker('');
-      const results = await Promise.all(ids.map((id) => client.workflow.getHandle(channelDeliveryId(id)).result()));
+      const results = await Promise.all(uids.map((uid) => client.workflow.getHandle(channelDeliveryId(uid)).result()));
       expect(results).toEqual(['unknown', 'sent', 'sent']);
       const rows = await sql<{ status: string; vendor_answer: string | null }[]>`select status, vendor_answer from channel_deliveries where id = any(${ids}) order by id`;
       expect(rows.map((r) => r.status)).toEqual(['unknown', 'sent', 'sent']);

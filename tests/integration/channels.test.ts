@@ -147,7 +147,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
 
     // Nothing is sent twice: another pass has nothing to send, and starting a row's workflow again sends nothing.
     await pass();
-    const again = await s.client.workflow.execute(channelDelivery, { workflowId: `${channelDeliveryId(log[0]!.id)}-again`, taskQueue: queue, args: [log[0]!.id] });
+    const again = await s.client.workflow.execute(channelDelivery, { workflowId: `channel-delivery-again-${randomUUID()}`, taskQueue: queue, args: [log[0]!.id] });
     expect(again).toBe('sent');
     expect(received().wecom).toHaveLength(4);
     expect(received().sms).toHaveLength(4);
@@ -155,12 +155,12 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
 
   /** One delivery row written as the channel pass writes them, sent by its workflow. */
   async function deliver(channel: string, recipient: string, title: string, organizationId = villageId) {
-    const [d] = await s.sql<{ id: number }[]>`
+    const [d] = await s.sql<{ id: number; uid: string }[]>`
       insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message)
       values (${`test:${randomUUID()}`}, ${channel}, ${recipient}, ${channel.endsWith('robot') ? null : secretaryId}, ${organizationId}, 'reminder', false,
               ${s.sql.json({ title, lines: [], taskId: null })})
-      returning id`;
-    const handle = await s.client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(d!.id), taskQueue: queue, args: [d!.id] });
+      returning id, uid`;
+    const handle = await s.client.workflow.start(channelDelivery, { workflowId: channelDeliveryId(d!.uid), taskQueue: queue, args: [d!.id] });
     return { id: d!.id, result: handle.result() };
   }
 

@@ -179,14 +179,14 @@ const channels: FastifyPluginAsync = async (fastify) => {
       if (!d || !allows(req.principal, d.path)) throw notFound(`delivery ${req.params.id}`);
       requireRole(req.principal, d.path, ORGANIZERS);
       if (d.status !== 'failed' && d.status !== 'unknown') throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
-      const [row] = await sql<{ id: number }[]>`
+      const [row] = await sql<{ id: number; uid: string }[]>`
         insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message, resent_from)
         select 'resend:' || id || ':' || ${d.n + 1}, channel, recipient, user_id, organization_id, message_kind, urgent, message, id
         from channel_deliveries where id = ${d.id}
-        returning id`;
+        returning id, uid`;
       const id = Number(row!.id);
       await app.temporal.workflow.start(channelDelivery, {
-        workflowId: channelDeliveryId(id), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowId: channelDeliveryId(row!.uid), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
       await audit(req.principal.username, 'resend', String(d.id), { newId: id });
       return reply.status(201).send({ id, resentFrom: Number(d.id) });
