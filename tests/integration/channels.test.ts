@@ -231,6 +231,9 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     expect(resent!.channel).toBe('wecom');
     const sentTwice = await s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${again.json().id}/resend`, headers: organizer });
     expect(sentTwice.statusCode).toBe(409);
+    const resentTwice = await s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${failed.id}/resend`, headers: organizer });
+    expect(resentTwice.statusCode).toBe(409);
+    expect(resentTwice.json().error.message).toContain('resent already');
   });
 
   it('25 messages to each group robot: all arrive, never more than 20 in the robot\'s window, none refused as too fast', async () => {

@@ -173,12 +173,15 @@ const channels: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req, reply) => {
-      const [d] = await sql<{ id: number; path: string; status: string; n: number }[]>`
-        select d.id, o.path::text as path, d.status, (select count(*)::int from channel_deliveries r where r.resent_from = d.id) as n
+      const [d] = await sql<{ id: number; path: string; status: string; n: number; live: number | null }[]>`
+        select d.id, o.path::text as path, d.status, (select count(*)::int from channel_deliveries r where r.resent_from = d.id) as n,
+               (select max(r.id) from channel_deliveries r where r.resent_from = d.id and r.status not in ('failed', 'unknown')) as live
         from channel_deliveries d join organizations o on o.id = d.organization_id where d.id = ${req.params.id}`;
       if (!d || !allows(req.principal, d.path)) throw notFound(`delivery ${req.params.id}`);
       requireRole(req.principal, d.path, ORGANIZERS);
       if (d.status !== 'failed' && d.status !== 'unknown') throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
+      // Two organizers pressing resend on the same row send it once: a resend that is on its way or arrived stands.
+      if (d.live !== null) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already (delivery ${d.live})`);
       const [row] = await sql<{ id: number; uid: string }[]>`
         insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message, resent_from)
         select 'resend:' || id || ':' || ${d.n + 1}, channel, recipient, user_id, organization_id, message_kind, urgent, message, id

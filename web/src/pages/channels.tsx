@@ -72,7 +72,7 @@ export function DeliveriesPage({ user }: { user: Me }) {
                   <td class="answer">{d.status === 'sent' ? '' : d.vendorAnswer}</td>
                   {canResend && (
                     <td>
-                      {(d.status === 'failed' || d.status === 'unknown') && (
+                      {(d.status === 'failed' || d.status === 'unknown') && !log.data.items.some((r) => r.resentFrom === d.id && r.status !== 'failed' && r.status !== 'unknown') && (
                         <button type="button" onClick={() => resend(d)} aria-label={t('deliveries.resendOne', { title: d.title })}>{t('deliveries.resend')}</button>
                       )}
                     </td>
