@@ -10,12 +10,14 @@ import { pairingActivities } from './pairing.js';
 import { termDateMissingActivities } from './term-date-missing.js';
 import { ratingActivities } from './ratings.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
+import { channelActivities, type ChannelOptions } from './channels.js';
 
-export function createActivities(sql: Sql, notify: NotifyOptions = {}) {
+export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels: ChannelOptions = {}) {
   return {
     ...processActivities(sql),
     ...taskActivities(sql),
     ...notifyActivities(sql, notify),
+    ...channelActivities(sql, channels),
     ...termElectionActivities(sql),
     ...twoRecommendationsActivities(sql),
     ...rotationTrainingActivities(sql),

@@ -9,6 +9,7 @@ import { createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
 import { createLogger } from './runtime/logger.js';
+import { channelOptions } from './channels/config.js';
 import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
@@ -80,6 +81,7 @@ async function main(role: Role): Promise<void> {
         taskQueue: cfg.TEMPORAL_TASK_QUEUE,
         sql,
         notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM, publicUrl: cfg.ORGLIFE_PUBLIC_URL, taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS },
+        channels: channelOptions(cfg),
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);

@@ -4,6 +4,7 @@ import { DefaultLogger, Runtime, Worker, type NativeConnection, type LogLevel } 
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import type { NotifyOptions } from '../activities/notify.js';
+import type { ChannelOptions } from '../activities/channels.js';
 import type { Sql } from './db/client.js';
 
 const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
@@ -38,6 +39,8 @@ export interface WorkerOptions {
   workflowBundlePath?: string;
   /** SMTP for digests (activities/notify.ts). */
   notify?: NotifyOptions;
+  /** 企业微信, 钉钉, SMS and group robots (activities/channels.ts); src/channels/config.ts reads them from the environment. */
+  channels?: ChannelOptions;
   /** Activities in flight at once (default 50): a deadline storm queues in Temporal, not in PostgreSQL. */
   maxConcurrentActivities?: number;
 }
@@ -50,7 +53,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     ...(o.workflowBundlePath
       ? { workflowBundle: { codePath: o.workflowBundlePath } }
       : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
-    activities: createActivities(o.sql, o.notify),
+    activities: createActivities(o.sql, o.notify, o.channels),
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,

@@ -1,6 +1,7 @@
 export { termElection } from './term-election/workflow.js';
 export { taskProcess } from './task-process.js';
 export { notifier } from './notifier.js';
+export { channelDelivery } from './channel-delivery.js';
 export { rotationTraining } from './rotation-training/workflow.js';
 export { liaisonDispatch } from './liaison-dispatch/workflow.js';
 export { yearlyAssessment } from './yearly-assessment.js';

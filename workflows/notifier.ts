@@ -1,7 +1,8 @@
 // The notifier: gathers pending notifications into one digest per person and one delivery per webhook, and
 // sends them. One long-lived workflow (id `notifier`); sending is an activity each, retried with backoff, so a
 // flaky SMTP server or webhook receiver delays its own messages, not the task workflows.
-import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, continueAsNew, patched, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { channelDelivery, channelDeliveryId } from './channel-delivery.js';
 import type { ProcessActivities } from '../activities/index.js';
 
 export interface NotifierInput {
@@ -14,6 +15,10 @@ export interface NotifierInput {
 }
 
 const { collectNotifications } = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const { collectChannelDeliveries } = proxyActivities<ProcessActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -49,8 +54,26 @@ export async function notifier(input: NotifierInput = {}): Promise<{ digests: nu
     digests += pass.digests.length;
     deliveries += pass.deliveries.length;
     await Promise.all([inLanes(pass.digests, 16, sendDigestEmail), inLanes(pass.deliveries, 16, deliverWebhook)]);
+    let channelled = 0;
+    if (patched('channel-deliveries')) {
+      // 企业微信, 钉钉, SMS: each row is sent by a workflow of its own (quiet hours and rate limits wait there,
+      // not in this pass); the id is the row's, so a replayed or retried start cannot send one twice.
+      const rows = await collectChannelDeliveries({ limit: input.batch ?? 5000 });
+      channelled = rows.length;
+      for (const row of rows) {
+        await startChild(channelDelivery, {
+          workflowId: channelDeliveryId(row.uid),
+          args: [row.id],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }).catch((err: unknown) => {
+          // Already sending (a pass retried after the start): the one workflow of that row goes on.
+          if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+        });
+      }
+    }
     if (input.once) return { digests, deliveries };
-    if (pass.digests.length === 0 && pass.deliveries.length === 0) await sleep(interval);
+    if (pass.digests.length === 0 && pass.deliveries.length === 0 && channelled === 0) await sleep(interval);
     if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof notifier>(input);
   }
 }

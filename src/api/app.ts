@@ -41,6 +41,7 @@ import units from './routes/units.js';
 import people from './routes/people.js';
 import search from './routes/search.js';
 import ratings from './routes/ratings.js';
+import channels from './routes/channels.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(assessments);
       await api.register(yearlyReturns);
       await api.register(ratings);
+      await api.register(channels);
     },
     { prefix: '/api/v1' },
   );

@@ -9,7 +9,9 @@ export type Failpoint =
   /** An action ran (the workflow's Update returned) but its answer is not yet stored under the Idempotency-Key. */
   | 'action-before-store'
   /** The answer is stored under the Idempotency-Key, but not yet sent to the client. */
-  | 'action-before-reply';
+  | 'action-before-reply'
+  /** A vendor accepted a channel message, but the delivery row does not say so yet. */
+  | 'channel-after-send';
 
 export function failpoint(name: Failpoint): void {
   if (armed.has(name)) process.kill(process.pid, 'SIGKILL');

@@ -107,3 +107,25 @@ export async function reportFailure(testName: string, session: Session): Promise
   console.error(`[${testName}] ${session.page.url()}\n${text}\nerrors: ${JSON.stringify(session.errors)}`);
   await session.shot(`FAILED-${testName.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
 }
+
+/**
+ * The browsers one test file opens: `open` one per person, `onFailure` (in afterEach) prints the page's text and
+ * errors and screenshots it when the test failed, `closeAll` in afterAll.
+ */
+export function browserSessions(executablePath: string, baseURL: () => string) {
+  const sessions: Session[] = [];
+  let current: Session | undefined;
+  return {
+    async open(viewport?: { width: number; height: number }): Promise<Session> {
+      current = await openBrowser(executablePath, baseURL(), viewport);
+      sessions.push(current);
+      return current;
+    },
+    async onFailure(ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+      if (ctx.task.result?.state === 'fail' && current) await reportFailure(ctx.task.name, current);
+    },
+    async closeAll(): Promise<void> {
+      for (const b of sessions) await b.close().catch(() => {});
+    },
+  };
+}

@@ -15,6 +15,7 @@ import { createUser } from '../../src/auth/users.js';
 import type { Role } from '../../src/auth/principal.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from './time-skipping.js';
+import type { ChannelOptions } from '../../activities/channels.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -90,7 +91,7 @@ export interface Stack {
  * `timeSkipping`, against a Java time-skipping test server of its own, so that a test can pass a months-long timer
  * at its real length (`env.sleep`) between the steps a person takes in the browser.
  */
-export async function startStack(opts: { databaseUrl?: string; timeSkipping?: boolean } = {}): Promise<Stack> {
+export async function startStack(opts: { databaseUrl?: string; timeSkipping?: boolean; channels?: ChannelOptions } = {}): Promise<Stack> {
   installRuntimeLogger(quietLog);
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({
@@ -103,7 +104,7 @@ export async function startStack(opts: { databaseUrl?: string; timeSkipping?: bo
   const env = opts.timeSkipping ? await startTimeSkippingServer() : undefined;
   const client = env ? env.client : new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
   const connection = env ? env.nativeConnection : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath') });
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath'), channels: opts.channels });
   const running = worker.run();
   const app = await buildApp({ sql, temporal: client, config, log: quietLog });
   await app.ready();

@@ -40,6 +40,9 @@ interface Fixture {
   outsideSubstitutionId: number;
   /** A saved view of a user of county B's village, shared with it. */
   outsideViewId: number;
+  othersUsername: string;
+  /** A failed channel delivery of county B's village. */
+  outsideDeliveryId: number;
 }
 
 type Probe = (f: Fixture) => {
@@ -229,6 +232,13 @@ const PROBES: Record<string, Probe | 'self'> = {
   'POST /api/v1/views': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe', filter: { org: f.outsideVillage } }, expect: [404] }),
   'POST /api/v1/views (shared with B)': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage }, expect: [404] }),
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
+  'GET /api/v1/users/:username/contacts': (f) => ({ method: 'GET', url: `/api/v1/users/${f.othersUsername}/contacts`, expect: [404] }),
+  'PUT /api/v1/users/:username/contacts': (f) => ({ method: 'PUT', url: `/api/v1/users/${f.othersUsername}/contacts`, payload: { mobile: '13900000000' }, expect: [404] }),
+  'GET /api/v1/me/channel-preferences': 'self',
+  'PUT /api/v1/me/channel-preferences': 'self',
+  'PUT /api/v1/organizations/:code/robot': (f) => ({ method: 'PUT', url: `/api/v1/organizations/${f.outsideVillage}/robot`, payload: { vendor: 'wecom', key: 'probe-key-123' }, expect: [404] }),
+  'GET /api/v1/channel-deliveries': (f) => ({ method: 'GET', url: '/api/v1/channel-deliveries?limit=500', expect: [200], leaks: (b) => JSON.stringify(b).includes(`"${f.outsideVillage}"`) }),
+  'POST /api/v1/channel-deliveries/:id/resend': (f) => ({ method: 'POST', url: `/api/v1/channel-deliveries/${f.outsideDeliveryId}/resend`, expect: [404] }),
   'GET /api/v1/notifications': (f) => ({
     method: 'GET',
     url: '/api/v1/notifications',
@@ -297,6 +307,10 @@ describe('route table: authentication and scope on every route', () => {
     const [view] = await s.sql<{ id: number }[]>`
       insert into saved_views (owner_id, organization_id, name, filter)
       select ${otherUser!.id}, id, 'B 的逾期', '{"overdue": true}'::jsonb from organizations where code = ${vb} returning id`;
+    const [vbOrg] = await s.sql<{ id: number }[]>`select id from organizations where code = ${vb}`;
+    const [delivery] = await s.sql<{ id: number }[]>`
+      insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, message, status)
+      values ('probe', 'wecom', 'probe', ${otherUser!.id}, ${vbOrg!.id}, 'reminder', ${s.sql.json({ title: 'probe', lines: [], taskId: null })}, 'failed') returning id`;
     const job = await s.app.inject({
       method: 'POST',
       url: '/api/v1/organizations/import?async=true',
@@ -342,6 +356,8 @@ describe('route table: authentication and scope on every route', () => {
       outsideUser: other.username,
       outsideSubstitutionId: substitution!.id,
       outsideViewId: view!.id,
+      othersUsername: other.username,
+      outsideDeliveryId: delivery!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));

@@ -4,6 +4,7 @@
 // its shape breaks `tsc -p web` instead of the page.
 import type { z } from 'zod';
 import type * as S from '../../src/api/schemas.js';
+import type * as C from '../../src/channels/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 import type { Sector } from '../../src/organizations/import/columns.js';
 import type { StartedByHand } from '../../src/domain/process-starts.js';
@@ -437,3 +438,15 @@ export const nameSubstitute = (body: { user?: string; substitute: string; starts
 export const revokeSubstitution = (id: number) => request<Substitution>('POST', `/api/v1/substitutions/${id}/revoke`);
 export type OrganizationLife = z.infer<typeof S.organizationLifeSchema>;
 export const getOrganizationLife = (code: string) => request<OrganizationLife>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/life`);
+// ---- channels (issue 17): the delivery log, resend, the caller's channel choice, contact points ----
+export type Delivery = z.infer<typeof C.deliverySchema>;
+export type ChannelPreferences = z.infer<typeof C.prefsSchema>;
+export type Contacts = z.infer<typeof C.contactOut>;
+export const getDeliveries = (q: { status?: string; limit?: number } = {}) =>
+  request<{ items: Delivery[]; nextCursor: number | null }>('GET', `/api/v1/channel-deliveries${qs(q)}`);
+export const resendDelivery = (id: number) => request<{ id: number; resentFrom: number }>('POST', `/api/v1/channel-deliveries/${id}/resend`);
+export const getChannelPreferences = () => request<ChannelPreferences>('GET', '/api/v1/me/channel-preferences');
+export const putChannelPreferences = (p: ChannelPreferences) => request<ChannelPreferences>('PUT', '/api/v1/me/channel-preferences', p);
+export const getContacts = (username: string) => request<Contacts>('GET', `/api/v1/users/${encodeURIComponent(username)}/contacts`);
+export const putContacts = (username: string, c: Partial<Omit<Contacts, 'username'>>) =>
+  request<Contacts>('PUT', `/api/v1/users/${encodeURIComponent(username)}/contacts`, c);

@@ -20,6 +20,7 @@ import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
 import { RatingsPage } from './pages/ratings.js';
 import { TaskLinkPage } from './pages/task-link.js';
+import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
 import './style.css';
 
 interface Page {
@@ -43,6 +44,8 @@ const pages: Page[] = [
   { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },
   { path: '/away', nav: 'nav.away', view: (_, u) => <AwayPage user={u} /> },
   { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
+  { path: '/deliveries', nav: 'nav.deliveries', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <DeliveriesPage user={u} /> },
+  { path: '/settings/channels', nav: 'nav.channels', view: (_, u) => <ChannelSettingsPage user={u} /> },
 ];
 
 function homeFor(u: Me): string {

@@ -1,0 +1,200 @@
+// Channels beside e-mail (issue 17), for people: contact points (organizers, inside their subtree), each user's
+// channels per message kind, an organization's group robot, and the delivery log with resend.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { allows } from '../../auth/principal.js';
+import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
+import { contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
+import { seal } from '../../channels/secrets.js';
+import { channelDelivery, channelDeliveryId } from '../../../workflows/channel-delivery.js';
+import { HttpError, notFound } from '../errors.js';
+import { inScope, organizationInScope, requireRole } from '../scope.js';
+
+const ORGANIZERS = ['admin', 'organizer'] as const;
+
+const channels: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+  const audit = (actor: string, action: string, subject: string, detail: Record<string, unknown>) =>
+    sql`insert into channel_audit (actor, action, subject, detail) values (${actor}, ${action}, ${subject}, ${sql.json(detail as never)})`;
+
+  /** A user the caller organizes: one of the user's organizations lies in the caller's subtree as organizer/admin; else 404. */
+  async function organizedUser(p: Parameters<typeof allows>[0], username: string) {
+    const [u] = await sql<{ id: number; paths: string[] }[]>`
+      select u.id, array_agg(o.path::text) filter (where o.id is not null) as paths
+      from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
+      where u.username = ${username} group by u.id`;
+    if (!u || !(u.paths ?? []).some((path) => allows(p, path))) throw notFound(`user ${username}`);
+    if (!(u.paths ?? []).some((path) => allows(p, path, ORGANIZERS))) throw new HttpError(403, 'forbidden', 'contact points are managed by the organizers of the user’s organization');
+    return u;
+  }
+
+  app.get(
+    '/users/:username/contacts',
+    { schema: { tags: ['channels'], params: z.object({ username: z.string().min(1).max(64) }), response: { 200: contactOut } } },
+    async (req) => {
+      const u = await organizedUser(req.principal, req.params.username);
+      const [c] = await sql<{ mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
+        select mobile, wecom_userid, dingtalk_userid from user_contacts where user_id = ${u.id}`;
+      return { username: req.params.username, mobile: c?.mobile ?? null, wecomUserid: c?.wecom_userid ?? null, dingtalkUserid: c?.dingtalk_userid ?? null };
+    },
+  );
+
+  app.put(
+    '/users/:username/contacts',
+    {
+      schema: {
+        tags: ['channels'],
+        description: 'A user’s mobile, 企业微信 and 钉钉 userids (organizers inside their subtree). A field left out is kept; null clears it.',
+        params: z.object({ username: z.string().min(1).max(64) }),
+        body: contactSchema,
+        response: { 200: contactOut },
+      },
+    },
+    async (req) => {
+      const u = await organizedUser(req.principal, req.params.username);
+      const b = req.body;
+      const [c] = await sql<{ mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
+        insert into user_contacts (user_id, mobile, wecom_userid, dingtalk_userid)
+        values (${u.id}, ${b.mobile ?? null}, ${b.wecomUserid ?? null}, ${b.dingtalkUserid ?? null})
+        on conflict (user_id) do update set
+          mobile = ${b.mobile === undefined ? sql`user_contacts.mobile` : b.mobile},
+          wecom_userid = ${b.wecomUserid === undefined ? sql`user_contacts.wecom_userid` : b.wecomUserid},
+          dingtalk_userid = ${b.dingtalkUserid === undefined ? sql`user_contacts.dingtalk_userid` : b.dingtalkUserid},
+          updated_at = now()
+        returning mobile, wecom_userid, dingtalk_userid`;
+      await audit(req.principal.username, 'contacts', req.params.username, b);
+      return { username: req.params.username, mobile: c!.mobile, wecomUserid: c!.wecom_userid, dingtalkUserid: c!.dingtalk_userid };
+    },
+  );
+
+  app.get(
+    '/me/channel-preferences',
+    { schema: { tags: ['channels'], description: 'The caller’s channels per message kind (defaults where not chosen).', response: { 200: prefsSchema } } },
+    async (req) => {
+      const rows = await sql<{ message_kind: MessageKind; channels: string[] }[]>`
+        select message_kind, channels from channel_preferences where user_id = ${req.principal.userId}`;
+      const chosen = new Map(rows.map((r) => [r.message_kind, r.channels]));
+      return Object.fromEntries(MESSAGE_KINDS.map((k) => [k, chosen.get(k) ?? defaultChannels(k)])) as z.infer<typeof prefsSchema>;
+    },
+  );
+
+  app.put(
+    '/me/channel-preferences',
+    { schema: { tags: ['channels'], body: prefsSchema, response: { 200: prefsSchema } } },
+    async (req) => {
+      const me = req.principal.userId;
+      const rows = MESSAGE_KINDS.map((k) => ({ user_id: me, message_kind: k, channels: [...new Set(req.body[k])] }));
+      await sql.begin(async (tx) => {
+        await tx`delete from channel_preferences where user_id = ${me}`;
+        for (const r of rows) await tx`insert into channel_preferences (user_id, message_kind, channels) values (${r.user_id}, ${r.message_kind}, ${sql.array(r.channels as string[])}::text[])`;
+        await tx`insert into channel_audit (actor, action, subject, detail) values (${req.principal.username}, 'preferences', ${req.principal.username}, ${tx.json(req.body as never)})`;
+      });
+      return Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as z.infer<typeof prefsSchema>;
+    },
+  );
+
+  app.put(
+    '/organizations/:code/robot',
+    {
+      schema: {
+        tags: ['channels'],
+        description: 'Routes the organization’s escalations to a group robot. The key (and 钉钉 signing secret) are stored sealed and never returned.',
+        params: z.object({ code: z.string().min(1).max(64) }),
+        body: z.object({
+          vendor: z.enum(['wecom', 'dingtalk']),
+          key: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the webhook key (企业微信) or access_token (钉钉) of the robot'),
+          secret: z.string().regex(/^SEC[A-Za-z0-9]{8,128}$/, '钉钉 signing secret (加签), starting SEC').optional(),
+        }),
+        response: { 200: z.object({ organization: z.string(), vendor: z.enum(['wecom', 'dingtalk']), signed: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.params.code);
+      requireRole(req.principal, org.path, ORGANIZERS);
+      const key = app.config.ORGLIFE_SECRETS_KEY;
+      if (!key) throw new HttpError(422, 'not_configured', 'ORGLIFE_SECRETS_KEY is not set: robot keys cannot be stored', [{ field: 'body.key', message: 'no key to seal it with' }]);
+      const b = req.body;
+      await sql`
+        insert into organization_robots (organization_id, vendor, key_sealed, secret_sealed)
+        values (${org.id}, ${b.vendor}, ${seal(key, b.key)}, ${b.secret ? seal(key, b.secret) : null})
+        on conflict (organization_id) do update set vendor = excluded.vendor, key_sealed = excluded.key_sealed, secret_sealed = excluded.secret_sealed, updated_at = now()`;
+      await audit(req.principal.username, 'robot', org.code, { vendor: b.vendor, signed: !!b.secret });
+      return { organization: org.code, vendor: b.vendor, signed: !!b.secret };
+    },
+  );
+
+  app.get(
+    '/channel-deliveries',
+    {
+      schema: {
+        tags: ['channels'],
+        description: 'The delivery log of the caller’s subtree (organizers, supervisors, admins), newest first.',
+        querystring: z.object({
+          status: z.enum(['pending', 'sending', 'sent', 'failed', 'unknown']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z.coerce.number().int().positive().optional(),
+        }),
+        response: { 200: z.object({ items: z.array(deliverySchema), nextCursor: z.number().nullable() }) },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (!p.grants.some((g) => ['admin', 'organizer', 'supervisor'].includes(g.role))) throw new HttpError(403, 'forbidden', 'the delivery log is for organizers, supervisors and admins');
+      const q = req.query;
+      const rows = await sql<{ id: number; channel: string; recipient: string; username: string | null; code: string; name: string; message_kind: string; message: { title: string }; status: string; attempts: number; vendor_answer: string | null; created_at: Date; sent_at: Date | null; resent_from: number | null }[]>`
+        select d.id, d.channel, d.recipient, u.username, o.code, o.name, d.message_kind, d.message, d.status, d.attempts, d.vendor_answer, d.created_at, d.sent_at, d.resent_from
+        from channel_deliveries d join organizations o on o.id = d.organization_id left join users u on u.id = d.user_id
+        where ${inScope(sql, { ...p, grants: p.grants.filter((g) => ['admin', 'organizer', 'supervisor'].includes(g.role)) })}
+          ${q.status ? sql`and d.status = ${q.status}` : sql``} ${q.cursor ? sql`and d.id < ${q.cursor}` : sql``}
+        order by d.id desc limit ${q.limit + 1}`;
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map((r) => ({
+          id: Number(r.id), channel: r.channel as never, recipient: r.recipient, username: r.username, organization: { code: r.code, name: r.name },
+          messageKind: r.message_kind as never, title: r.message.title, status: r.status as never, attempts: r.attempts, vendorAnswer: r.vendor_answer,
+          createdAt: r.created_at.toISOString(), sentAt: r.sent_at?.toISOString() ?? null, resentFrom: r.resent_from === null ? null : Number(r.resent_from),
+        })),
+        nextCursor: rows.length > q.limit ? Number(page.at(-1)!.id) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/channel-deliveries/:id/resend',
+    {
+      schema: {
+        tags: ['channels'],
+        description: 'Sends a failed (or unknown) delivery again, as a new row of the log (organizers and admins).',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 201: z.object({ id: z.number(), resentFrom: z.number() }) },
+      },
+    },
+    async (req, reply) => {
+      const [d] = await sql<{ id: number; path: string; status: string; n: number; live: number | null }[]>`
+        select d.id, o.path::text as path, d.status, (select count(*)::int from channel_deliveries r where r.resent_from = d.id) as n,
+               (select max(r.id) from channel_deliveries r where r.resent_from = d.id and r.status not in ('failed', 'unknown')) as live
+        from channel_deliveries d join organizations o on o.id = d.organization_id where d.id = ${req.params.id}`;
+      if (!d || !allows(req.principal, d.path)) throw notFound(`delivery ${req.params.id}`);
+      requireRole(req.principal, d.path, ORGANIZERS);
+      if (d.status !== 'failed' && d.status !== 'unknown') throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
+      // Two organizers pressing resend on the same row send it once: a resend that is on its way or arrived stands.
+      if (d.live !== null) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already (delivery ${d.live})`);
+      const [row] = await sql<{ id: number; uid: string }[]>`
+        insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message, resent_from)
+        select 'resend:' || id || ':' || ${d.n + 1}, channel, recipient, user_id, organization_id, message_kind, urgent, message, id
+        from channel_deliveries where id = ${d.id}
+        returning id, uid`;
+      const id = Number(row!.id);
+      await app.temporal.workflow.start(channelDelivery, {
+        workflowId: channelDeliveryId(row!.uid), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      await audit(req.principal.username, 'resend', String(d.id), { newId: id });
+      return reply.status(201).send({ id, resentFrom: Number(d.id) });
+    },
+  );
+};
+
+export default channels;
