@@ -68,12 +68,4 @@ create table channel_delivery_items (
 alter table notifications add column channelled boolean not null default false;
 create index notifications_unchannelled on notifications (id) where not channelled;
 
--- Who changed a contact point, a channel choice, a robot or resent a delivery (secrets are never written here).
-create table channel_audit (
-  id bigint generated always as identity primary key,
-  at timestamptz not null default now(),
-  actor text not null,
-  action text not null,
-  subject text not null,
-  detail jsonb not null default '{}'
-);
+-- Who changed a contact point, a channel choice, a robot or resent a delivery: action_audit (085; secrets never).

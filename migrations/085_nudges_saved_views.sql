@@ -26,7 +26,8 @@ create table saved_views (
 );
 create index saved_views_shared on saved_views (organization_id) where organization_id is not null;
 
--- Who saved, shared, deleted a view or sent a batch: the actions that do not pass through a task's workflow.
+-- Who saved, shared, deleted a view or sent a batch, changed a contact point, a channel choice or a robot, or resent a
+-- delivery: the API's acts that pass through no process (src/api/audit.ts).
 create table action_audit (
   id bigint generated always as identity primary key,
   at timestamptz not null default now(),

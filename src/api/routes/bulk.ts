@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { auditAction } from '../audit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../errors.js';
@@ -102,7 +103,7 @@ const bulk: FastifyPluginAsync = async (fastify) => {
 /** The batch itself (who sent it, what each item answered); each done item is audited by its workflow too. */
 async function audit(sql: import('../../db/client.js').Sql, req: FastifyRequest, action: string, ids: number[], r: BulkResult) {
   const detail = { ids, results: r.results.map(({ id, result, error }) => ({ id, result, ...(error ? { error: error.code } : {}) })) };
-  await sql`insert into action_audit (actor, action, subject, detail) values (${req.principal.username}, ${action}, ${`${ids.length} items`}, ${sql.json(detail)})`;
+  await auditAction(sql, { actor: req.principal.username, action, subject: `${ids.length} items`, detail });
 }
 
 export default bulk;

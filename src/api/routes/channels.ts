@@ -1,6 +1,7 @@
 // Channels beside e-mail (issue 17), for people: contact points (organizers, inside their subtree), each user's
 // channels per message kind, an organization's group robot, and the delivery log with resend.
 import type { FastifyPluginAsync } from 'fastify';
+import { auditAction } from '../audit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
@@ -17,8 +18,7 @@ const ORGANIZERS = ['admin', 'organizer'] as const;
 const channels: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
-  const audit = (actor: string, action: string, subject: string, detail: Record<string, unknown>) =>
-    sql`insert into channel_audit (actor, action, subject, detail) values (${actor}, ${action}, ${subject}, ${sql.json(detail as never)})`;
+  const audit = (actor: string, action: string, subject: string, detail: Record<string, unknown>) => auditAction(sql, { actor, action, subject, detail });
 
   /** A user the caller organizes: one of the user's organizations lies in the caller's subtree as organizer/admin; else 404. */
   async function organizedUser(p: Parameters<typeof allows>[0], username: string) {
@@ -90,7 +90,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
       await sql.begin(async (tx) => {
         await tx`delete from channel_preferences where user_id = ${me}`;
         for (const r of rows) await tx`insert into channel_preferences (user_id, message_kind, channels) values (${r.user_id}, ${r.message_kind}, ${sql.array(r.channels as string[])}::text[])`;
-        await tx`insert into channel_audit (actor, action, subject, detail) values (${req.principal.username}, 'preferences', ${req.principal.username}, ${tx.json(req.body as never)})`;
+        await auditAction(tx as unknown as typeof sql, { actor: req.principal.username, action: 'preferences', subject: req.principal.username, detail: req.body });
       });
       return Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as z.infer<typeof prefsSchema>;
     },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { auditAction } from '../audit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
@@ -68,7 +69,7 @@ const views: FastifyPluginAsync = async (fastify) => {
   };
 
   const audit = (p: Principal, action: string, id: number, detail: object) =>
-    sql`insert into action_audit (actor, action, subject, detail) values (${p.username}, ${action}, ${`view ${id}`}, ${sql.json(detail as never)})`;
+    auditAction(sql, { actor: p.username, action, subject: `view ${id}`, detail });
 
   app.get(
     '/views',
