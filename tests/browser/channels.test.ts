@@ -5,6 +5,7 @@ import { addOrganizations, eventually, freshDatabase, orgRow, startStack, unique
 import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
 import { startWecomServer, startAliyunSmsServer, type WecomServer, type AliyunSmsServer } from '../helpers/vendor-servers.js';
 import { notifier } from '../../workflows/notifier.js';
+import { pick } from './journeys/journey.js';
 import { taskProcess } from '../../workflows/task-process.js';
 
 // The delivery log in a real Chromium: a task reaches two secretaries through 企业微信 and SMS (local protocol
@@ -110,6 +111,44 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     expect(await table.locator('tr[data-status="failed"]').getByRole('button').count()).toBe(0);
     await session.shot('channels-2-resent');
     expect(await a11yViolations(page)).toEqual([]);
+  });
+
+  it('the township organizer picks a secretary and sets her contact points, then imports the roster’s contact points', async () => {
+    const organizer = await s.userWith([{ role: 'organizer', org: town }]);
+    const sec = await s.userWith([{ role: 'secretary', org: v1 }]);
+    const other = await s.userWith([{ role: 'secretary', org: v2 }]);
+    const session = await open();
+    const { page } = session;
+    await signIn(page, organizer.username, PASSWORD);
+    await page.goto(`${baseURL}/settings/channels`);
+    await page.getByRole('heading', { name: '消息接收设置' }).waitFor();
+    await pick(page, '#contact-user', sec.username, sec.username);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('#contact-mobile').fill('13955556666');
+    await page.getByRole('button', { name: '保存' }).last().click();
+    await eventually('the contact point stored', async () =>
+      (await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.mobile = '13955556666'`).length > 0);
+
+    // The roster's CSV: a bad mobile on row 3 is named by row and column, and nothing is written; then the fixed file.
+    const form = page.getByTestId('contacts-import');
+    const file = (rows: string[]) => ({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n') + '\n') });
+    await form.locator('#contacts-file').setInputFiles(file([`${sec.username},,chen-jing,`, `${other.username},1234,,`]));
+    await form.getByRole('button', { name: '导入' }).click();
+    await form.getByRole('alert').waitFor();
+    expect(await form.getByRole('alert').textContent()).toContain('row 3, column mobile');
+    await session.shot('channels-4-contacts-import-refused');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect((await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.wecom_userid is not null`).length).toBe(0);
+    await form.locator('#contacts-file').setInputFiles(file([`${sec.username},,chen-jing,`, `${other.username},13977778888,,`]));
+    await form.getByRole('button', { name: '导入' }).click();
+    await form.getByText('已导入 2 人的联系方式').waitFor();
+    await session.shot('channels-5-contacts-imported');
+    const stored = await s.sql<{ username: string; mobile: string | null; wecom_userid: string | null }[]>`
+      select u.username, c.mobile, c.wecom_userid from user_contacts c join users u on u.id = c.user_id where u.username in (${sec.username}, ${other.username}) order by u.username = ${sec.username} desc`;
+    expect(stored).toEqual([
+      { username: sec.username, mobile: '13955556666', wecom_userid: 'chen-jing' },
+      { username: other.username, mobile: '13977778888', wecom_userid: null },
+    ]);
   });
 
   it('a secretary chooses her channels per kind of message on a phone', async () => {

@@ -215,6 +215,26 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     const refused = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: person, payload: { mobile: '13700002222' } });
     expect(refused.statusCode).toBe(403);
 
+    // With the roster: a CSV of many people's contact points. A bad cell, a duplicate and someone outside the
+    // organizer's subtree are each named by row and column, and nothing is written; an empty cell keeps what is stored.
+    const second = await s.userWith([{ role: 'secretary', org: village }]);
+    const outsider = await s.userWith([{ role: 'secretary', org: root }]); // above the township: not the organizer's
+    const csv = (...rows: string[]) => ['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n') + '\n';
+    const importCsv = (body: string, who = organizer) =>
+      s.app.inject({ method: 'POST', url: '/api/v1/users/contacts/import', headers: { ...who, 'content-type': 'text/csv' }, payload: body });
+    const refusedFile = await importCsv(csv(`${person.username},,wangwu,`, `${second.username},123,,`, `${second.username},,,`, `${outsider.username},13800000001,,`));
+    expect(refusedFile.statusCode, refusedFile.body).toBe(422);
+    expect(refusedFile.json().error.details.map((d: { field: string }) => d.field)).toEqual(['row 3, column mobile', 'row 4, column username', 'row 5, column username']);
+    expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toMatchObject({ mobile: '13700001111', wecomUserid: 'lisi' });
+    const imported = await importCsv(csv(`${person.username},,wangwu,ding-wangwu`, `${second.username},13600001111,,`));
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json()).toEqual({ updated: 2 });
+    expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toEqual({
+      username: person.username, mobile: '13700001111', wecomUserid: 'wangwu', dingtalkUserid: 'ding-wangwu',
+    });
+    expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${second.username}/contacts`, headers: organizer })).json().mobile).toBe('13600001111');
+    expect((await importCsv(csv(`${second.username},13600002222,,`), person)).statusCode).toBe(422); // a secretary organizes no one
+
     const defaults = await s.app.inject({ method: 'GET', url: '/api/v1/me/channel-preferences', headers: person });
     expect(defaults.json().escalation).toContain('sms');
     const chosen = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: person, payload: { assigned: ['wecom'], reminder: ['wecom', 'sms'], escalation: ['sms'], digest: ['email'] } });

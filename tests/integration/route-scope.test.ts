@@ -234,6 +234,14 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
   'GET /api/v1/users/:username/contacts': (f) => ({ method: 'GET', url: `/api/v1/users/${f.othersUsername}/contacts`, expect: [404] }),
   'PUT /api/v1/users/:username/contacts': (f) => ({ method: 'PUT', url: `/api/v1/users/${f.othersUsername}/contacts`, payload: { mobile: '13900000000' }, expect: [404] }),
+  // A user outside the caller's subtree is "not a user you organize", named by row: nothing is written.
+  'POST /api/v1/users/contacts/import': (f) => ({
+    method: 'POST',
+    url: '/api/v1/users/contacts/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: `username,mobile,wecom_userid,dingtalk_userid\n${f.othersUsername},13900000000,,\n`,
+    expect: [422],
+  }),
   'GET /api/v1/me/channel-preferences': 'self',
   'PUT /api/v1/me/channel-preferences': 'self',
   'PUT /api/v1/organizations/:code/robot': (f) => ({ method: 'PUT', url: `/api/v1/organizations/${f.outsideVillage}/robot`, payload: { vendor: 'wecom', key: 'probe-key-123' }, expect: [404] }),

@@ -447,6 +447,8 @@ export const getDeliveries = (q: { status?: string; limit?: number } = {}) =>
 export const resendDelivery = (id: number) => request<{ id: number; resentFrom: number }>('POST', `/api/v1/channel-deliveries/${id}/resend`);
 export const getChannelPreferences = () => request<ChannelPreferences>('GET', '/api/v1/me/channel-preferences');
 export const putChannelPreferences = (p: ChannelPreferences) => request<ChannelPreferences>('PUT', '/api/v1/me/channel-preferences', p);
+/** POST /users/contacts/import: the roster's contact points as CSV; all rows or none (errors by row and column). */
+export const importContacts = (file: File) => request<{ updated: number }>('POST', '/api/v1/users/contacts/import', undefined, { raw: file, contentType: 'text/csv' });
 export const getContacts = (username: string) => request<Contacts>('GET', `/api/v1/users/${encodeURIComponent(username)}/contacts`);
 export const putContacts = (username: string, c: Partial<Omit<Contacts, 'username'>>) =>
   request<Contacts>('PUT', `/api/v1/users/${encodeURIComponent(username)}/contacts`, c);

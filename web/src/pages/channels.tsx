@@ -1,7 +1,8 @@
 // Channels beside e-mail (issue 17): the delivery log of the caller's subtree with resend (organizers), each
 // person's channels per message kind, and an organizer's form for a user's contact points.
 import { useState } from 'preact/hooks';
-import { getChannelPreferences, getContacts, getDeliveries, putChannelPreferences, putContacts, resendDelivery, type ChannelPreferences, type Contacts, type Delivery, type Me } from '../api.js';
+import { ApiError, importContacts, getChannelPreferences, getContacts, getDeliveries, putChannelPreferences, putContacts, resendDelivery, type ChannelPreferences, type Contacts, type Delivery, type Me } from '../api.js';
+import { Picker } from '../picker.js';
 import { hasRole } from '../auth.js';
 import { ErrorBox, Loading, errorText, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
@@ -183,7 +184,7 @@ function ContactsForm() {
       <h2 id="contacts-title">{t('contacts.title')}</h2>
       <form onSubmit={load} class="inline">
         <label for="contact-user">{t('contacts.username')}</label>
-        <input id="contact-user" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+        <Picker kind="person" id="contact-user" value={username} onChange={setUsername} required />
         <button type="submit">{t('contacts.load')}</button>
       </form>
       {c && (
@@ -199,6 +200,45 @@ function ContactsForm() {
       )}
       {msg && <p class="notice ok" role="status">{msg}</p>}
       {error && <p class="notice error" role="alert">{error}</p>}
+      <ContactsImport />
     </section>
+  );
+}
+
+/** Many people's contact points at once, from the roster's CSV: all rows or none, each refusal by row and column. */
+function ContactsImport() {
+  const [file, setFile] = useState<File | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setMsg(null);
+    setErrors([]);
+    if (!file) return setErrors([t('contacts.importPick')]);
+    try {
+      const r = await importContacts(file);
+      setMsg(t('contacts.imported', { n: r.updated }));
+    } catch (err) {
+      setErrors(err instanceof ApiError && err.details.length ? err.details.map((d) => `${String(d.field ?? '')}：${d.message}`) : [errorText(err)]);
+    }
+  };
+  return (
+    <form onSubmit={send} aria-labelledby="contacts-import-title" data-testid="contacts-import">
+      <h3 id="contacts-import-title">{t('contacts.importTitle')}</h3>
+      <p class="muted small" id="contacts-import-hint">{t('contacts.importHint')}</p>
+      <label for="contacts-file">{t('contacts.importFile')}</label>
+      <input id="contacts-file" type="file" accept=".csv,text/csv" aria-describedby="contacts-import-hint" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+      <button type="submit">{t('contacts.importSend')}</button>
+      {msg && <p class="notice ok" role="status">{msg}</p>}
+      {errors.length > 0 && (
+        <div class="notice error" role="alert">
+          <ul>
+            {errors.map((x) => (
+              <li key={x}>{x}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </form>
   );
 }
