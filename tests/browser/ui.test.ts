@@ -447,6 +447,23 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await bar.textContent()).toContain('1/3 名书记');
     await b.shot('organizer-4-training-coverage');
     expect(await a11yViolations(page)).toEqual([]);
+
+    // 一键催办 from the chart: the two secretaries whose training is still open get one message each.
+    const secretaries = await Promise.all([v1, v2, v3].map((v) => s.userWith([{ role: 'secretary', org: v }])));
+    const nudgeCard = page.getByTestId('nudge-rotation-training');
+    await nudgeCard.getByRole('button', { name: '一键催办（未办结的本项任务）' }).click();
+    await nudgeCard.getByRole('status').waitFor();
+    expect(await nudgeCard.getByRole('status').textContent()).toContain('已催办：2 项任务，2 人各收到一条消息');
+    const nudged = await s.sql<{ username: string }[]>`
+      select u.username from notifications n join users u on u.id = n.user_id
+      where n.kind = 'nudge' and u.username in ${s.sql(secretaries.map((x) => x.username))} order by u.username`;
+    const untrained = await s.sql<{ code: string }[]>`
+      select o.code from tasks t join organizations o on o.id = t.organization_id
+      where t.workflow_id in ${s.sql([v1, v2, v3].map((v) => `rotation-training:${v}`))} and t.step = 'training' and t.state = 'open'`;
+    expect(nudged.length).toBe(2);
+    expect(untrained.map((r) => r.code).sort()).not.toContain(first!.code);
+    await b.shot('organizer-4b-training-nudged');
+    expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
   });
 

@@ -370,6 +370,7 @@ export const en: Record<MessageKey, string> = {
   'work.overdueOnly': 'Overdue only',
   'work.level': 'Escalation level',
   'work.any': 'Any',
+  'nudge.coverage': 'Nudge everyone with this work open',
   'nudge.list': 'Nudge everyone on this list',
   'nudge.org': 'Nudge this organization and below',
   'nudge.all': 'Nudge all overdue',

@@ -369,6 +369,7 @@ export const zhCN = {
   'work.level': '督办级别',
   'work.any': '不限',
   'nudge.list': '一键催办（当前清单）',
+  'nudge.coverage': '一键催办（未办结的本项任务）',
   'nudge.org': '一键催办（本组织及下级）',
   'nudge.all': '一键催办全部逾期',
   'nudge.done': '已催办：{tasks} 项任务，{people} 人各收到一条消息。',

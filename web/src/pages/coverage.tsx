@@ -5,6 +5,7 @@ import { Picker } from '../picker.js';
 import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
+import { NudgeButton } from './bulk.js';
 
 const pct = (v: number | null) => (v === null ? '—' : `${v}%`);
 
@@ -41,6 +42,24 @@ function BarTable({ id, caption, rows, head }: { id: string; caption: string; he
   );
 }
 
+/**
+ * 一键催办 from a coverage table: everyone holding an open step of the process the table counts (a secretary's
+ * training, an officer's visit report, a pairing deliverable) in the caller's subtree, one message each.
+ */
+function CoverageNudge({ process, org }: { process: string; org?: string }) {
+  const [msg, setMsg] = useState<string | null>(null);
+  return (
+    <div class="coverage-nudge" data-testid={`nudge-${process}`}>
+      <NudgeButton filter={{ process, ...(org ? { org } : {}) }} label={t('nudge.coverage')} onDone={setMsg} />
+      {msg && (
+        <p class="notice ok" role="status">
+          {msg}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** GET /training/coverage: per county, the share of secretaries trained in their current cycle. */
 export function TrainingCoverageChart({ org, version }: { org?: string; version: number }) {
   const [data, reload] = useLoad(() => getTrainingCoverage({ org }), [org, version]);
@@ -58,6 +77,7 @@ export function TrainingCoverageChart({ org, version }: { org?: string; version:
           rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.trainedOf', { n: r.trained, of: r.secretaries }) }))}
         />
       )}
+      {data.state === 'ok' && data.data.items.length > 0 && <CoverageNudge process="rotation-training" org={org} />}
     </section>
   );
 }
@@ -87,6 +107,7 @@ export function LiaisonCoverageTable({ org, version }: { org?: string; version: 
             head={[t('cov.county'), t('cov.share')]}
             rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.establishCoverage, detail: t('cov.ofUnits', { n: r.established, of: r.eligible }) }))}
           />
+          <CoverageNudge process="liaison-dispatch" org={org} />
         </>
       )}
     </section>
@@ -124,6 +145,7 @@ export function PairingCoverageTable({ org, version }: { org?: string; version: 
             head={[t('cov.county'), t('cov.share')]}
             rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: share(r.delivered, r.deliverables), detail: t('cov.deliveredOf', { n: r.delivered, of: r.deliverables }) }))}
           />
+          <CoverageNudge process="pairing" org={org} />
         </>
       )}
     </section>
