@@ -190,8 +190,10 @@ describe('nudges, bulk actions and saved views', () => {
     const notHeld = await api(orgTown, 'POST', '/views', { name: 'v1 的', filter: {}, sharedWith: v1 });
     expect(notHeld.statusCode).toBe(422);
     expect(notHeld.json().error.details[0].field).toBe('body.sharedWith');
-    // A filter over an organization outside the caller's subtree does not exist for them.
-    expect((await api(orgTown, 'POST', '/views', { name: '外镇', filter: { org: v3 } })).statusCode).toBe(404);
+    // A filter over an organization outside the caller's subtree names none of theirs: the body's field is wrong.
+    const outside = await api(orgTown, 'POST', '/views', { name: '外镇', filter: { org: v3 } });
+    expect(outside.statusCode).toBe(422);
+    expect(outside.json().error.details[0].field).toBe('body.filter.org');
     // A rating filter reads the organizations' current ratings (三色管理): v1 red, v2 green.
     await s.sql`insert into ratings (organization_id, color, reasons, rule_set, since, computed_at)
                 values (${ids[v1]!}, 'red', '[]', 'test', now(), now()), (${ids[v2]!}, 'green', '[]', 'test', now(), now())

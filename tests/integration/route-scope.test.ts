@@ -229,8 +229,8 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/views/:id': (f) => ({ method: 'GET', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
   'PUT /api/v1/views/:id': (f) => ({ method: 'PUT', url: `/api/v1/views/${f.outsideViewId}`, payload: { name: 'probe', filter: {} }, expect: [404] }),
   'DELETE /api/v1/views/:id': (f) => ({ method: 'DELETE', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
-  'POST /api/v1/views': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe', filter: { org: f.outsideVillage } }, expect: [404] }),
-  'POST /api/v1/views (shared with B)': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage }, expect: [404] }),
+  'POST /api/v1/views': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe', filter: { org: f.outsideVillage } }, expect: [422] }), // a field of the body naming no organization of theirs
+  'POST /api/v1/views (shared with B)': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage }, expect: [422] }),
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
   'GET /api/v1/users/:username/contacts': (f) => ({ method: 'GET', url: `/api/v1/users/${f.othersUsername}/contacts`, expect: [404] }),
   'PUT /api/v1/users/:username/contacts': (f) => ({ method: 'PUT', url: `/api/v1/users/${f.othersUsername}/contacts`, payload: { mobile: '13900000000' }, expect: [404] }),

@@ -56,10 +56,23 @@ const views: FastifyPluginAsync = async (fastify) => {
     return v;
   };
 
+  /**
+   * An organization a view's body names (its filter's, or the one it is shared with): one outside the caller's
+   * subtree, or none, is a wrong field of the body (422) — the view itself exists, so not a 404.
+   */
+  const bodyOrganization = async (p: Principal, code: string, field: string) => {
+    try {
+      return await organizationInScope(sql, p, code);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.statusCode !== 404) throw err;
+      throw new HttpError(422, 'invalid_request', `${field}: no organization ${code} in your subtree`, [{ field: `body.${field}`, message: 'no such organization in your subtree' }]);
+    }
+  };
+
   /** The organization a view is shared with: one where the caller holds a role (not merely one they can see). */
   const shareTarget = async (p: Principal, code: string | null) => {
     if (code === null) return null;
-    const org = await organizationInScope(sql, p, code);
+    const org = await bodyOrganization(p, code, 'sharedWith');
     if (!p.grants.some((g) => g.organizationId === org.id)) {
       throw new HttpError(422, 'invalid_request', 'sharedWith: share a view with an organization at which you hold a role', [
         { field: 'body.sharedWith', message: 'not an organization at which you hold a role' },
@@ -95,7 +108,7 @@ const views: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const p = req.principal;
       const { name, filter, sharedWith } = req.body;
-      if (filter.org) await organizationInScope(sql, p, filter.org);
+      if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
       const orgId = await shareTarget(p, sharedWith);
       const [row] = await sql<{ id: number }[]>`
         insert into saved_views (owner_id, organization_id, name, filter) values (${p.userId}, ${orgId}, ${name}, ${sql.json(filter)})
@@ -114,7 +127,7 @@ const views: FastifyPluginAsync = async (fastify) => {
       const v = await load(p, req.params.id);
       if (v.owner_id !== p.userId) throw new HttpError(403, 'forbidden', 'only its owner may change a view');
       const { name, filter, sharedWith } = req.body;
-      if (filter.org) await organizationInScope(sql, p, filter.org);
+      if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
       const orgId = await shareTarget(p, sharedWith);
       const [row] = await sql`
         update saved_views set name = ${name}, filter = ${sql.json(filter)}, organization_id = ${orgId}, updated_at = now()
