@@ -417,7 +417,8 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await bulk.getByLabel('名额（可不填）').fill('2');
     await bulk.getByRole('button', { name: '创建培训班' }).click();
     await bulk.getByText(`已创建培训班 ${session}`).waitFor();
-    expect(await bulk.locator('#enrol-session').inputValue()).toBe(session);
+    // The picker shows the session just created (its text follows the value on the next render).
+    await expect.poll(() => bulk.locator('#enrol-session').inputValue()).toBe(session);
     await bulk.getByRole('button', { name: '为所选书记报名' }).click();
     await bulk.locator('#enrol-pick-error').waitFor();
     for (const name of [`东湾村党支部${v1}`, `西岭村党支部${v2}`, `南塘村党支部${v3}`]) await bulk.getByLabel(name).check();
