@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { addOrganizations, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { pick } from './journeys/journey.js';
 
 // The supervisor's list instruments in a real Chromium against the real stack, each done by a user holding only
 // that role: a supervisor reassigns two overdue tasks at once, an organizer nudges an organization's overdue work
@@ -67,7 +68,7 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     const bar = page.getByTestId('bulk-bar');
     await bar.getByRole('heading', { name: '批量操作（已选 2 项）' }).waitFor();
     await bar.getByRole('button', { name: '改派' }).click();
-    await bar.getByLabel('改派给（用户名）').fill(secretary.username);
+    await pick(bar, '#bulk-person', secretary.username, secretary.username);
     await bar.getByRole('button', { name: '提交' }).click();
     // The one reason is required before anything is sent.
     await page.locator('#bulk-reason-error').waitFor();

@@ -379,7 +379,7 @@ export const en: Record<MessageKey, string> = {
   'batch.title': 'Bulk actions ({n} selected)',
   'batch.select': 'Select: {what}',
   'batch.clear': 'Clear selection',
-  'batch.person': 'Reassign to (username)',
+  'batch.person': 'Reassign to',
   'batch.dueOn': 'New due date',
   'batch.reason': 'Reason (for all selected tasks)',
   'batch.done': '{what}: {done} done, {refused} not done.',

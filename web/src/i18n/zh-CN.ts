@@ -377,7 +377,7 @@ export const zhCN = {
   'batch.title': '批量操作（已选 {n} 项）',
   'batch.select': '选择：{what}',
   'batch.clear': '取消选择',
-  'batch.person': '改派给（用户名）',
+  'batch.person': '改派给',
   'batch.dueOn': '新的截止日期',
   'batch.reason': '理由（适用于全部所选任务）',
   'batch.done': '{what}：{done} 项完成，{refused} 项未办理。',

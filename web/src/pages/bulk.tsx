@@ -5,6 +5,7 @@ import { bulkTasks, deleteView, listViews, nudge, saveView, type BatchResult, ty
 import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
 import { signal, useSignal } from '../signal.js';
 import { t } from '../i18n/index.js';
+import { Picker } from '../picker.js';
 
 /** The tasks ticked on the page (ids), shared by the list's checkboxes and the bulk bar. */
 export const selection = signal<ReadonlySet<number>>(new Set());
@@ -113,7 +114,7 @@ export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${mode}`)}>
           {mode === 'reassign' && (
             <Field id="bulk-person" label={t('batch.person')} required error={err('bulk-person')}>
-              <input id="bulk-person" value={person} onInput={(e) => setPerson(e.currentTarget.value)} aria-invalid={!!err('bulk-person')} />
+              <Picker kind="person" id="bulk-person" value={person} onChange={setPerson} invalid={!!err('bulk-person')} describedBy={err('bulk-person') ? 'bulk-person-error' : undefined} required />
             </Field>
           )}
           {mode === 'extend' && (
