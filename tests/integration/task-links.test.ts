@@ -71,6 +71,10 @@ describe('task links', () => {
     const page = await api(link, 'GET', `/tasks/${a}`);
     expect(page.statusCode, page.body).toBe(200);
     expect(page.json().actions).toContain('complete');
+    // No comment form in a link's session (comments and the mention search are outside its one task's routes); the
+    // user's own sign-in may comment on the same task.
+    expect(page.json().mayComment).toBe(false);
+    expect((await api(sec, 'GET', `/tasks/${a}`)).json().mayComment).toBe(true);
 
     // The same user's other task, a task elsewhere, the inbox and every other route: 403, though the user's own
     // password session reaches them.
@@ -83,6 +87,7 @@ describe('task links', () => {
       ['GET', '/tasks?mine=true'],
       ['POST', `/tasks/${a}/delegate`, { to: sec2.username, reason: '外出' }],
       ['GET', '/notifications'],
+      ['POST', `/tasks/${a}/comments`, { text: '链接会话不能评论', mentions: [] }],
       ['GET', `/organizations/${village}`],
       ['POST', '/tokens', { name: 'x' }],
       // Evidence is reached only for a pairing deliverable's own village and deliverable; this task is not one.

@@ -3,6 +3,7 @@ import { historyWords, stepWords, type Lookup } from '../../web/src/words.js';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
 import { en } from '../../web/src/i18n/en.js';
 import { languages, stepCatalog, type Lang } from '../../src/domain/steps.js';
+import { escalationActions } from '../../src/domain/task-rights.js';
 
 // Every line of a process's history reads as words in every language: the step's words from the catalog, the
 // verb's from the i18n, never an event key (`t2:…`, `a1:officer-assigned`, `candidates-review-agree`).
@@ -91,4 +92,19 @@ describe('history lines in words', () => {
     // An escalation names only its step.
     expect(stepWords('', 'election-reply', 'en')).toBe('Reply to the request');
   });
+});
+
+describe("a task's action log in words", () => {
+  // Every kind of task event written with an actor (activities/tasks.ts, the nudge and task-link routes): each has
+  // its words in both languages, so the task page's 操作记录 never shows a key (it showed "link-redeemed").
+  const kinds = [
+    'claimed', 'unclaimed', 'completed', 'delegated', 'reassigned', 'extended', 'cancelled', 'replanned', 'commented',
+    'nudged', 'link-redeemed', 'process-cancelled', 'cycle-closed', ...escalationActions.map((a) => `escalation-${a}`),
+  ];
+  for (const [lang, dict] of [['zh-CN', zhCN], ['en', en]] as const) {
+    it(`names every action in ${lang}`, () => {
+      const missing = kinds.filter((k) => !(`did.${k}` in dict));
+      expect(missing).toEqual([]);
+    });
+  }
 });

@@ -239,7 +239,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         actions: actionsNow(actorOf(p), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, absentees(p)),
         escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(p), e, t.path) })),
         comments,
-        mayComment: mayComment(actorOf(p), t),
+        // A task link's session reaches the task's form only (taskLinkAllows): no comment, no mention search.
+        mayComment: req.principal.onlyTask === undefined && mayComment(actorOf(p), t),
         actionLog: actionLog.map((a) => ({ at: a.at.toISOString(), kind: a.kind, actor: a.actor, onBehalfOf: a.on_behalf_of, reason: a.reason })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
         earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
