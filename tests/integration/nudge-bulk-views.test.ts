@@ -212,6 +212,12 @@ describe('nudges, bulk actions and saved views', () => {
     expect(names).toContain('本镇已催办');
     expect(names).not.toContain('本镇逾期');
     expect((await api(secA, 'GET', `/views/${mine.json().id}`)).statusCode).toBe(404);
+    // A private view is its owner's alone: not even an admin of the whole tree lists or opens it.
+    const whole = await s.userWith([{ role: 'admin', org: '' }]);
+    const wholeNames = (await api(whole, 'GET', '/views')).json().items.map((v: { name: string }) => v.name);
+    expect(wholeNames).toContain('本镇已催办');
+    expect(wholeNames).not.toContain('本镇逾期');
+    expect((await api(whole, 'GET', `/views/${mine.json().id}`)).statusCode).toBe(404);
     expect((await api(secA, 'DELETE', `/views/${shared.json().id}`)).statusCode).toBe(403);
     // Another township's secretary sees neither.
     const other = await api(secC, 'GET', '/views');

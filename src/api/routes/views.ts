@@ -37,10 +37,11 @@ const viewOf = (v: ViewRow, p: Principal) => ({
 
 /** SQL: view `v` (shared with organization `so`) is visible to the caller — theirs, or shared where they hold a role. */
 function visible(sql: Sql, p: Principal) {
-  return sql`(v.owner_id = ${p.userId} or (v.organization_id is not null and exists (
-    select 1 from user_roles r join organizations ro on ro.id = r.organization_id
-    where r.user_id = ${p.userId} and ro.path <@ so.path)
-    or exists (select 1 from user_roles r where r.user_id = ${p.userId} and r.organization_id is null)))`;
+  // A private view (no organization) is its owner's alone, whatever roles anyone else holds.
+  return sql`(v.owner_id = ${p.userId} or (v.organization_id is not null and (
+    exists (select 1 from user_roles r join organizations ro on ro.id = r.organization_id
+            where r.user_id = ${p.userId} and ro.path <@ so.path)
+    or exists (select 1 from user_roles r where r.user_id = ${p.userId} and r.organization_id is null))))`;
 }
 
 const views: FastifyPluginAsync = async (fastify) => {
