@@ -87,33 +87,38 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
   const rate = o.robotRate ?? { perWindow: 20, windowMs: 60_000 };
   const configured: Record<PersonChannel, boolean> = { email: false, wecom: !!wecom, dingtalk: !!dingtalk, sms: !!sms };
 
-  async function vendorSend(row: { channel: DeliveryChannel; recipient: string; user_id: number | null; organization_id: number; message: StoredMessage; id: number }): Promise<SendOutcome> {
+  /**
+   * Everything a send needs from this database (the person's link, the robot's key), read before the vendor is
+   * called: what it returns is only the vendor call, so a failure here never leaves a row that looks half-sent.
+   */
+  async function prepareSend(row: { channel: DeliveryChannel; recipient: string; user_id: number | null; organization_id: number; message: StoredMessage; id: number }): Promise<() => Promise<SendOutcome>> {
     const { taskId, ...rest } = row.message;
     const m: ChannelMessage = { ...rest, url: await linkFor({ userId: row.user_id, taskId }) };
+    const answer = (a: SendOutcome) => async () => a;
     switch (row.channel) {
       case 'wecom':
-        return wecom ? wecom.send(row.recipient, m) : { status: 'failed', answer: '企业微信 is not configured' };
+        return wecom ? () => wecom.send(row.recipient, m) : answer({ status: 'failed', answer: '企业微信 is not configured' });
       case 'dingtalk':
-        return dingtalk ? dingtalk.send(row.recipient, m) : { status: 'failed', answer: '钉钉 is not configured' };
+        return dingtalk ? () => dingtalk.send(row.recipient, m) : answer({ status: 'failed', answer: '钉钉 is not configured' });
       case 'sms':
-        return sms ? sms.send(row.recipient, m, `orglife-${row.id}`) : { status: 'failed', answer: 'SMS is not configured' };
+        return sms ? () => sms.send(row.recipient, m, `orglife-${row.id}`) : answer({ status: 'failed', answer: 'SMS is not configured' });
       case 'wecom-robot':
       case 'dingtalk-robot': {
         const [robot] = await sql<{ key_sealed: string; secret_sealed: string | null }[]>`
           select key_sealed, secret_sealed from organization_robots where organization_id = ${row.organization_id}`;
-        if (!robot) return { status: 'failed', answer: 'the organization has no group robot any more' };
-        if (!o.secretsKey) return { status: 'failed', answer: 'ORGLIFE_SECRETS_KEY is not set: robot keys cannot be read' };
+        if (!robot) return answer({ status: 'failed', answer: 'the organization has no group robot any more' });
+        if (!o.secretsKey) return answer({ status: 'failed', answer: 'ORGLIFE_SECRETS_KEY is not set: robot keys cannot be read' });
         let key: string;
         let secret: string | null;
         try {
           key = unseal(o.secretsKey, robot.key_sealed);
           secret = robot.secret_sealed ? unseal(o.secretsKey, robot.secret_sealed) : null;
         } catch {
-          return { status: 'failed', answer: 'the robot key was sealed with another ORGLIFE_SECRETS_KEY' };
+          return answer({ status: 'failed', answer: 'the robot key was sealed with another ORGLIFE_SECRETS_KEY' });
         }
         return row.channel === 'wecom-robot'
-          ? wecomRobotSend(key, m, { baseUrl: o.wecomRobotBaseUrl, timeoutMs })
-          : dingtalkRobotSend(key, secret, m, { baseUrl: o.dingtalkRobotBaseUrl, timeoutMs });
+          ? () => wecomRobotSend(key, m, { baseUrl: o.wecomRobotBaseUrl, timeoutMs })
+          : () => dingtalkRobotSend(key, secret, m, { baseUrl: o.dingtalkRobotBaseUrl, timeoutMs });
       }
     }
   }
@@ -123,10 +128,14 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
      * One channel pass over notifications not looked at yet. Returns the new delivery rows, each to be sent by a
      * workflow of its own. SKIP LOCKED lets two notifiers run without doubling; the unique key does the rest.
      */
-    async collectChannelDeliveries(p: { limit: number }): Promise<{ id: number; uid: string }[]> {
-      // A worker without any channel leaves the notifications to one that has them.
-      if (!wecom && !dingtalk && !sms && !o.secretsKey) return [];
+    async collectChannelDeliveries(p: { limit: number }): Promise<{ rows: { id: number; uid: string }[]; fresh: number }> {
+      // A deployment without a channel still looks at each notification once (and sends it nowhere), so that
+      // switching a channel on later sends what comes after, not the backlog.
       return sql.begin(async (tx) => {
+        // Rows a pass or a resend wrote but whose workflow never started (the worker stopped in between).
+        const orphans = await tx<{ id: number; uid: string }[]>`
+          select id, uid from channel_deliveries where not workflow_started and created_at < now() - interval '1 minute'
+          order by created_at limit ${p.limit}`;
         const pending = await tx<Pending[]>`
           with todo as (
             select id from notifications where not channelled order by id limit ${p.limit} for update skip locked),
@@ -136,7 +145,8 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
                  o.name as org_name, t.due_at
           from marked m left join tasks t on t.id = m.task_id left join organizations o on o.id = t.organization_id
           order by m.id`;
-        if (pending.length === 0) return [];
+        const started = orphans.map((r) => ({ id: Number(r.id), uid: r.uid }));
+        if (pending.length === 0) return { rows: started, fresh: 0 };
         const userIds = [...new Set(pending.map((n) => n.user_id))];
         const contacts = new Map(
           (await tx<{ user_id: number; mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
@@ -221,7 +231,7 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
           await tx`insert into channel_delivery_items ${tx(r.items.map((n) => ({ delivery_id: d.id, notification_id: n })))} on conflict do nothing`;
           created.push({ id: Number(d.id), uid: d.uid });
         }
-        return created;
+        return { rows: [...started, ...created], fresh: created.length };
       });
     },
 
@@ -233,7 +243,8 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
     async sendChannelDelivery(id: number): Promise<SendResult> {
       const claimed = await sql.begin(async (tx) => {
         const [row] = await tx<{ id: number; channel: DeliveryChannel; recipient: string; user_id: number | null; organization_id: number; message: StoredMessage; status: string; not_before: Date | null }[]>`
-          select id, channel, recipient, user_id, organization_id, message, status, not_before from channel_deliveries where id = ${id} for update`;
+          update channel_deliveries set workflow_started = true where id = ${id}
+          returning id, channel, recipient, user_id, organization_id, message, status, not_before`;
         if (!row) throw ApplicationFailure.nonRetryable(`delivery ${id} does not exist`);
         if (row.status === 'sent' || row.status === 'failed' || row.status === 'unknown') return { done: row.status } as const;
         if (row.status === 'sending') {
@@ -264,7 +275,15 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
       if ('waitMs' in claimed && claimed.waitMs !== undefined) return { status: 'wait', waitMs: claimed.waitMs };
       if (!('row' in claimed) || !claimed.row) throw new Error('unreachable claim');
 
-      const out = await vendorSend(claimed.row);
+      let send: () => Promise<SendOutcome>;
+      try {
+        send = await prepareSend(claimed.row);
+      } catch (err) {
+        // Nothing reached the vendor: the row goes back to pending for the retry (not to "unknown").
+        await sql`update channel_deliveries set status = 'pending', updated_at = now() where id = ${id} and status = 'sending'`;
+        throw err;
+      }
+      const out = await send();
       if (out.status === 'sent') failpoint('channel-after-send');
       const status = out.status === 'retry' ? 'pending' : out.status;
       await sql`
@@ -275,12 +294,15 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
       return { status: out.status };
     },
 
-    /** After the last retry: the row stays on the log as failed, with the vendor's last answer. */
+    /**
+     * After the last retry: the row stays on the log as failed, with the vendor's last answer — or as unknown when the
+     * last attempt stopped during the vendor call (it may have arrived); either way the organizer can resend it.
+     */
     async giveUpChannelDelivery(id: number): Promise<void> {
       await sql`
-        update channel_deliveries set status = 'failed', updated_at = now(),
+        update channel_deliveries set status = case status when 'sending' then 'unknown' else 'failed' end, updated_at = now(),
           vendor_answer = coalesce(vendor_answer, '') || ' (gave up after ' || attempts || ' attempts)'
-        where id = ${id} and status = 'pending'`;
+        where id = ${id} and status in ('pending', 'sending')`;
     },
   };
 }

@@ -53,8 +53,12 @@ create table channel_deliveries (
   updated_at timestamptz not null default now(),
   sent_at timestamptz,
   resent_from bigint references channel_deliveries (id),
+  -- Set by the row's workflow on its first step: a row left without one (a pass or a resend that stopped between
+  -- writing the row and starting its workflow) is started again by the next pass.
+  workflow_started boolean not null default false,
   unique (event_key, channel, recipient)
 );
+create index channel_deliveries_unstarted on channel_deliveries (created_at) where not workflow_started;
 create index channel_deliveries_org on channel_deliveries (organization_id, id desc);
 create index channel_deliveries_robot_slots on channel_deliveries (recipient, slot_at) where slot_at is not null;
 
@@ -64,8 +68,10 @@ create table channel_delivery_items (
   primary key (delivery_id, notification_id)
 );
 
--- Notifications the channel pass has looked at (the e-mail digest and the webhooks keep their own markers).
-alter table notifications add column channelled boolean not null default false;
+-- Notifications the channel pass has looked at (the e-mail digest and the webhooks keep their own markers). Those
+-- written before the channels existed count as looked at: switching a channel on does not send the backlog.
+alter table notifications add column channelled boolean not null default true;
+alter table notifications alter column channelled set default false;
 create index notifications_unchannelled on notifications (id) where not channelled;
 
 -- Who changed a contact point, a channel choice, a robot or resent a delivery: action_audit (085; secrets never).

@@ -4,9 +4,10 @@ import { ActivityFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ProcessActivities } from '../activities/index.js';
 
 const { sendChannelDelivery } = proxyActivities<ProcessActivities>({
-  // Above the vendors' 10 s request timeout; a worker that dies mid-send is noticed after this.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10, nonRetryableErrorTypes: [] },
+  // Above the longest send: an expired token fetched again and the call repeated, 10 s each, twice over (outcome.ts).
+  // A worker that dies mid-send is noticed after this.
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
 });
 const { giveUpChannelDelivery } = proxyActivities<ProcessActivities>({
   startToCloseTimeout: '30 seconds',

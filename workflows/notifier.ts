@@ -53,25 +53,27 @@ export async function notifier(input: NotifierInput = {}): Promise<{ digests: nu
     const pass = await collectNotifications({ limit: input.batch ?? 5000 });
     digests += pass.digests.length;
     deliveries += pass.deliveries.length;
-    await Promise.all([inLanes(pass.digests, 16, sendDigestEmail), inLanes(pass.deliveries, 16, deliverWebhook)]);
-    let channelled = 0;
-    if (patched('channel-deliveries')) {
-      // 企业微信, 钉钉, SMS: each row is sent by a workflow of its own (quiet hours and rate limits wait there,
-      // not in this pass); the id is the row's, so a replayed or retried start cannot send one twice.
-      const rows = await collectChannelDeliveries({ limit: input.batch ?? 5000 });
-      channelled = rows.length;
-      for (const row of rows) {
-        await startChild(channelDelivery, {
-          workflowId: channelDeliveryId(row.uid),
-          args: [row.id],
+    // 企业微信, 钉钉, SMS beside the e-mail and the webhooks, not after them: a flaky SMTP server's retries do not hold
+    // back the other channels. Each row is sent by a workflow of its own (quiet hours and rate limits wait there);
+    // its id is the row's, so a replayed or retried start cannot send one twice.
+    const channelPass = async (): Promise<number> => {
+      if (!patched('channel-deliveries')) return 0;
+      const { rows, fresh } = await collectChannelDeliveries({ limit: input.batch ?? 5000 });
+      const start = (i: number) =>
+        startChild(channelDelivery, {
+          workflowId: channelDeliveryId(rows[i]!.uid),
+          args: [rows[i]!.id],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }).catch((err: unknown) => {
-          // Already sending (a pass retried after the start): the one workflow of that row goes on.
+          // Already sending (a row started again after a pass stopped): the one workflow of that row goes on.
           if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
         });
-      }
-    }
+      await inLanes(rows.map((_, i) => i), 16, start);
+      // Rows started again do not keep the notifier awake: only new work does.
+      return fresh;
+    };
+    const [, , channelled] = await Promise.all([inLanes(pass.digests, 16, sendDigestEmail), inLanes(pass.deliveries, 16, deliverWebhook), channelPass()]);
     if (input.once) return { digests, deliveries };
     if (pass.digests.length === 0 && pass.deliveries.length === 0 && channelled === 0) await sleep(interval);
     if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof notifier>(input);

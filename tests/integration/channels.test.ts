@@ -8,7 +8,7 @@ import { channelDelivery, channelDeliveryId } from '../../workflows/channel-deli
 import { taskProcess } from '../../workflows/task-process.js';
 import { seal } from '../../src/channels/secrets.js';
 import { quietUntil } from '../../src/channels/sms.js';
-import type { ChannelOptions } from '../../activities/channels.js';
+import { channelActivities, type ChannelOptions } from '../../activities/channels.js';
 
 // 企业微信, 钉钉 and Aliyun SMS against local servers that check tokens and signatures as the vendors do: a task
 // assigned, a reminder, an escalation (to the person and to the organizations' group robots) and a digest arrive
@@ -19,6 +19,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
   let ding: DingtalkServer;
   let sms: AliyunSmsServer;
   let queue = '';
+  let channels: ChannelOptions;
   const secretsKey = 'test-secrets-key-0123456789abcdef0123';
   const windowMs = 2000;
   const [root, township, village] = ['R', 'Z', 'V'].map((p) => uniqueCode(p)) as [string, string, string];
@@ -35,7 +36,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
       startDingtalkServer({ robotWindowMs: windowMs }),
       startAliyunSmsServer(),
     ]);
-    const channels: ChannelOptions = {
+    channels = {
       publicBaseUrl: 'https://orglife.example.gov.cn',
       secretsKey,
       timeoutMs: 1000,
@@ -263,6 +264,25 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     const resentTwice = await s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${failed.id}/resend`, headers: organizer });
     expect(resentTwice.statusCode).toBe(409);
     expect(resentTwice.json().error.message).toContain('resent already');
+  });
+
+  it('rows a pass wrote but whose workflows never started (the worker stopped in between) are started by the next pass, once', async () => {
+    const title = `提醒：中断后补发 ${randomUUID().slice(0, 6)}`;
+    await s.sql`insert into notifications (user_id, event_key, kind, title, body, created_at) values (${secretaryId}, ${`orphan:${randomUUID()}`}, 'reminder', ${title}, '', now())`;
+    // The pass's activity alone: its rows are written, nothing starts them.
+    const { rows, fresh } = await channelActivities(s.sql, channels).collectChannelDeliveries({ limit: 1000 });
+    expect(fresh).toBeGreaterThanOrEqual(3);
+    const ours = await s.sql<{ id: number }[]>`select id from channel_deliveries where message->>'title' = ${title}`;
+    expect(ours).toHaveLength(3); // 企业微信, 钉钉, SMS
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(ours.map((r) => Number(r.id))));
+    // A minute later the next pass finds them without a workflow and starts them; another pass sends nothing twice.
+    await s.sql`update channel_deliveries set created_at = created_at - interval '2 minutes' where message->>'title' = ${title}`;
+    await pass();
+    const arrived = () => [received().wecom, received().ding, received().sms].map((list) => list.filter((t) => t === title).length);
+    await eventually('the orphaned rows sent', async () => arrived().every((n) => n === 1));
+    await pass();
+    expect(arrived()).toEqual([1, 1, 1]);
+    expect(await s.sql`select status, workflow_started from channel_deliveries where message->>'title' = ${title}`).toEqual(Array(3).fill({ status: 'sent', workflow_started: true }));
   });
 
   it('25 messages to each group robot: all arrive, never more than 20 in the robot\'s window, none refused as too fast', async () => {
