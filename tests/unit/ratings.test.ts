@@ -48,8 +48,8 @@ describe('the ratings rule set (三色管理)', () => {
 
   it('every reason has its words in every language, and a colour in every rule set', () => {
     for (const r of ratingReasons) {
-      expect(zhCN[`rating.reason.${r}` as keyof typeof zhCN], r).toBeTruthy();
-      expect(en[`rating.reason.${r}` as keyof typeof en], r).toBeTruthy();
+      expect(zhCN[`opt.reasons.${r}` as keyof typeof zhCN], r).toBeTruthy();
+      expect(en[`opt.reasons.${r}` as keyof typeof en], r).toBeTruthy();
       for (const set of ratingRuleSets) expect(['yellow', 'red']).toContain(set.severity[r]);
     }
   });

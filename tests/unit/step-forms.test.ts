@@ -150,7 +150,7 @@ const pairing = pairingRulesFor('2025-01-01');
 const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: ['S2026-02'] };
 // The first year's review of the first cycle: only the last year's review decides whether the pairing continues.
 const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局' };
-const interviewCtx = { organization: 'V1', organizationName: '某村党支部', reasons: 'term-late', redPeriods: 3, today: '2026-11-30' };
+const interviewCtx = { organization: 'V1', organizationName: '某村党支部', reasons: ['term-late'], redPeriods: 3, today: '2026-11-30' };
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const anything = () => {};
 

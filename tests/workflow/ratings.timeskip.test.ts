@@ -75,7 +75,7 @@ describe('ratings: recompute, history and the 约谈 after red months in a row (
         select organization_id, assignee_role, opened_at, due_at, context from tasks where workflow_id = ${workflowId}`;
       // The supervising committee's organizers hold it, due as the rule set says on the working-day calendar.
       expect(task).toMatchObject({ organization_id: townId, assignee_role: 'organizer' });
-      expect(task!.context).toMatchObject({ organization: late, reasons: 'term-late, return-missing, village-unpaired', redPeriods: 3 });
+      expect(task!.context).toMatchObject({ organization: late, reasons: ['term-late', 'return-missing', 'village-unpaired'], redPeriods: 3 });
       const cal = await loadCalendar(sql);
       expect(task!.due_at.toISOString()).toBe(shanghaiInstant(cal.addWorkingDays(shanghaiDate(task!.opened_at), rules.interview.dueWorkingDays), DUE_HOUR).toISOString());
       expect((await sql`select interview_period::text as p from ratings where organization_id = ${lateId}`)[0]).toEqual({ p: third.period });

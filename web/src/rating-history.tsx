@@ -6,7 +6,7 @@ import { ErrorBox, Loading, useLoad } from './components.js';
 import { t, tx } from './i18n/index.js';
 
 export const colorName = (c: RatingColor) => t(`rating.${c}`);
-export const reasonsText = (reasons: readonly string[]) => reasons.map((r) => tx(`rating.reason.${r}`, r)).join('、');
+export const reasonsText = (reasons: readonly string[]) => reasons.map((r) => tx(`opt.reasons.${r}`, r)).join('、');
 
 /** A colour as a word on its colour (never colour alone). */
 export function RatingBadge({ color }: { color: RatingColor }) {

@@ -15,7 +15,8 @@ export type InterviewOutcome = z.output<typeof interviewOutcome>;
 export interface InterviewTaskContext {
   organization?: string;
   organizationName?: string;
-  reasons?: string;
+  /** The rule set's reason codes (src/domain/ratings.ts), shown in words (`opt.reasons.*`). */
+  reasons?: readonly string[];
   redPeriods?: number;
   today?: string;
 }

@@ -63,7 +63,7 @@ export async function ratingInterview(input: RatingInterviewInput): Promise<void
     const opened = await p.open(
       'interview',
       interviewStep,
-      { organization: c.code, organizationName: c.name, reasons: c.reasons.join(', '), redPeriods: c.redPeriods, today },
+      { organization: c.code, organizationName: c.name, reasons: c.reasons, redPeriods: c.redPeriods, today },
       { organizationId: c.parentId, due: { workingDays: rules.dueWorkingDays }, reminderWorkingDays: rules.reminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title: `预警约谈：${c.name}` },
     );
     const result: HumanTaskResult = await opened.result;
