@@ -122,7 +122,8 @@ export class HumanTasks {
       return { kind: 'completed', reason: i.reason, outcome: i.outcome, closed: true };
     });
     this.handle('claim', a.claim.parse, async (t, i) => {
-      t.claimedBy = i.actor.username;
+      // A substitute claims for the absent user: the claim is theirs, and outlives the substitution.
+      t.claimedBy = i.actor.onBehalfOf ?? i.actor.username;
       if (t.state === 'open') t.state = 'claimed';
       return { kind: 'claimed', reason: i.reason };
     });
@@ -497,7 +498,7 @@ export class HumanTasks {
     const who = input.actor.username;
     // A substitute holds what the absent user holds: their claim is the substitute's to complete or release.
     const mine = (holder: string) => holder === who || holder === input.actor.onBehalfOf;
-    if (action === 'claim' && t.claimedBy && t.claimedBy !== who && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
+    if (action === 'claim' && t.claimedBy && !mine(t.claimedBy) && !steers) throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
     if (action === 'unclaim' && !t.claimedBy) throw new Error(`task ${input.taskKey} is not claimed`);
     if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && !mine(t.claimedBy) && !steers) {
       throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);

@@ -29,7 +29,7 @@ export function actionsNow(actor: Actor, t: TaskFacts, standsFor: readonly strin
   const byOther = t.claimedBy !== null && t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy) && !steers;
   return taskActions.filter((a) => {
     if (!actorAllows(actor, t.path, actionRoles(t.process, t.step, a))) return false;
-    if (a === 'claim') return t.claimedBy !== actor.username && !byOther;
+    if (a === 'claim') return t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy ?? '') && !byOther;
     if (a === 'unclaim') return t.claimedBy !== null && !byOther;
     if (a === 'complete' || a === 'delegate') return !byOther;
     return true;

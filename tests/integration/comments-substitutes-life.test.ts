@@ -134,6 +134,11 @@ describe('comments, substitutes and an organization’s life', () => {
 
     const claimed = await api(liaison, 'POST', `/tasks/${taskId}/claim`);
     expect(claimed.statusCode, claimed.body).toBe(200);
+    // The claim is held for the absent secretary (so it does not end with the substitution) and not offered again.
+    expect((await s.sql<{ claimed_by: string }[]>`select claimed_by from tasks where id = ${taskId}`)[0]!.claimed_by).toBe(sec.username);
+    const held = (await api(liaison, 'GET', `/tasks/${taskId}`)).json();
+    expect(held.actions).not.toContain('claim');
+    expect(held.actions).toContain('complete');
     const done = await api(liaison, 'POST', `/tasks/${taskId}/complete`, { outcome: { electionDate: '2027-01-10' } });
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ state: 'done' });
