@@ -60,14 +60,17 @@ export default fp(
     };
     app.addHook('onSend', async (req, reply, payload) => {
       land(req, reply.statusCode === 200 && typeof payload === 'string' ? payload : undefined);
+      // A write is recorded before its answer leaves, so the writer's next request cannot overtake it.
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.principal) {
+        lastWrite.delete(req.principal.userId); // re-inserted last: the Map's order is the writers' recency
+        lastWrite.set(req.principal.userId, seq);
+        // Forget the longest-quiet writer only: a recent writer is never handed a reading from before their write.
+        if (lastWrite.size > 50_000) lastWrite.delete(lastWrite.keys().next().value!);
+      }
       return payload;
     });
     app.addHook('onResponse', async (req) => {
       land(req, undefined); // an answer that never reached onSend (an error thrown before it)
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.principal) {
-        if (lastWrite.size >= 50_000) lastWrite.clear();
-        lastWrite.set(req.principal.userId, seq);
-      }
     });
   },
   { name: 'shared-reads' },
