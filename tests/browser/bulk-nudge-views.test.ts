@@ -83,6 +83,14 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     expect(await a11yViolations(page)).toEqual([]);
     const rows = await s.sql<{ assignee_person: string }[]>`select assignee_person from tasks where id in ${s.sql([a, b2])}`;
     expect(rows.map((r) => r.assignee_person)).toEqual([secretary.username, secretary.username]);
+
+    // Ticks belong to the page's list: one left ticked here is not carried to the work list.
+    await page.getByTestId(`select-${a}`).check();
+    await bar.getByRole('heading', { name: '批量操作（已选 1 项）' }).waitFor();
+    await page.getByRole('link', { name: '工作清单' }).click();
+    await page.getByRole('heading', { name: '工作清单' }).first().waitFor();
+    await page.locator(`[data-task-id="${a}"]`).first().waitFor();
+    expect(await page.getByRole('heading', { name: /批量操作（已选/ }).count()).toBe(0);
   });
 
   it('an organizer nudges a village’s overdue work in one click: one message to its secretary, the count on the list', async () => {

@@ -1,6 +1,6 @@
 // The supervisor's list instruments: 一键催办 (one message per person on a list), bulk actions over the tasks
 // ticked on a list (each item's result shown), and saved views (a filter by name, kept in the URL too).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { bulkTasks, deleteView, listViews, nudge, saveView, type BatchResult, type Me, type SavedView, type TaskFilter } from '../api.js';
 import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
 import { signal, useSignal } from '../signal.js';
@@ -55,6 +55,8 @@ export function NudgeButton({ filter, label, onDone }: { filter: TaskFilter; lab
 /** What may be done to every ticked task at once; each item's answer listed after. */
 export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
   const sel = useSignal(selection);
+  // The ticks belong to the list on screen: leaving the page (the bar goes with it) leaves nothing ticked for the next.
+  useEffect(() => () => selection.set(new Set()), []);
   const [mode, setMode] = useState<'reassign' | 'extend' | null>(null);
   const [person, setPerson] = useState('');
   const [dueOn, setDueOn] = useState('');
