@@ -149,6 +149,8 @@ describe('comments, substitutes and an organization’s life', () => {
       { kind: 'completed', actor: liaison.username, on_behalf_of: sec.username },
     ]);
     const log = (await api(sup2, 'GET', `/tasks/${taskId}`)).json().actionLog;
+    // The substitute's comment is among the comments, not a second time in the action log.
+    expect(log.map((l: { kind: string }) => l.kind)).not.toContain('commented');
     expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'completed', actor: liaison.username, onBehalfOf: sec.username })]));
 
     // The supervisor's reply opens while the supervisor is away: the substitute is told, as the supervisor is.

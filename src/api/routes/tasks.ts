@@ -192,7 +192,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
-      const [escalations, processHistory, earlier, evidence, milestones, named, comments, actionLog, nudged] = await Promise.all([
+      const [escalations, processHistory, earlier, evidence, milestones, named, comments, acts] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -215,12 +215,13 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           : Promise.resolve([]),
         codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
         taskComments(sql, t.workflow_id, t.id),
-        sql<{ at: Date; kind: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
-          select at, kind, actor, on_behalf_of, reason from task_events where task_id = ${t.id} and actor is not null order by at, id limit 500`,
-        // The nudges (一键催办) this task received: lines of its history, in words like the process's own.
-        sql<{ at: Date; event_key: string; actor: string | null }[]>`
-          select at, event_key, actor from task_events where task_id = ${t.id} and kind = 'nudged' order by at, id`,
+        sql<{ at: Date; kind: string; event_key: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
+          select at, kind, event_key, actor, on_behalf_of, reason from task_events where task_id = ${t.id} and actor is not null order by at, id limit 500`,
       ]);
+      // What people did to the task, each shown once: a nudge (一键催办) as a line of the process's history, a comment
+      // among the comments, the rest in the task's action log.
+      const nudged = acts.filter((a) => a.kind === 'nudged');
+      const actionLog = acts.filter((a) => a.kind !== 'nudged' && a.kind !== 'commented');
       const history = [
         ...processHistory,
         ...nudged.map((n) => ({ at: n.at, step: t.step, event_key: `${n.event_key.replace(':', '-')}-nudged`, verb: 'nudged', round: null, run: null, detail: { by: n.actor } })),
