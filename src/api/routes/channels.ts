@@ -262,10 +262,14 @@ const channels: FastifyPluginAsync = async (fastify) => {
         insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message, resent_from)
         select 'resend:' || id || ':' || ${d.n + 1}, channel, recipient, user_id, organization_id, message_kind, urgent, message, id
         from channel_deliveries where id = ${d.id}
+        on conflict (event_key, channel, recipient) do nothing
         returning id, uid`;
-      const id = Number(row!.id);
+      // Two at the same instant: the second finds the first's row under the same key.
+      if (!row) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already`);
+      const id = Number(row.id);
+      // Should the start fail, the row is started by the notifier's next pass (a row without its workflow).
       await app.temporal.workflow.start(channelDelivery, {
-        workflowId: channelDeliveryId(row!.uid), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowId: channelDeliveryId(row.uid), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
       await audit(req.principal.username, 'resend', String(d.id), { newId: id });
       return reply.status(201).send({ id, resentFrom: Number(d.id) });
