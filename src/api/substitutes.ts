@@ -10,16 +10,23 @@ import { allows, type Grant, type Principal, type Role } from '../auth/principal
 export const activeToday = (sql: Sql, alias = 's') =>
   sql`${sql(alias)}.revoked_at is null and (now() at time zone 'Asia/Shanghai')::date between ${sql(alias)}.starts_on and ${sql(alias)}.ends_on`;
 
-/** The caller's own grants plus the grants lent to them today by the users they stand in for. */
-export async function withSubstitutions(sql: Sql, p: Principal): Promise<Principal> {
+/** The grants lent to `userId` today by the users they stand in for (never admin), each marked with whose it is. */
+export async function lentGrants(sql: Sql, userId: number): Promise<Grant[]> {
   const lent = await sql<{ username: string; role: Role; path: string | null; code: string | null; organization_id: number | null }[]>`
     select u.username, r.role, o.path::text as path, o.code, r.organization_id
     from substitutions s join users u on u.id = s.user_id and not u.disabled
     join user_roles r on r.user_id = s.user_id left join organizations o on o.id = r.organization_id
-    where s.substitute_id = ${p.userId} and ${activeToday(sql)} and r.role <> 'admin'`;
-  if (!lent.length) return p;
-  const borrowed: Grant[] = lent.map((g) => ({ role: g.role, organizationId: g.organization_id, code: g.code, path: g.path ?? '', onBehalfOf: g.username }));
-  return { ...p, grants: [...p.grants, ...borrowed] };
+    where s.substitute_id = ${userId} and ${activeToday(sql)} and r.role <> 'admin'`;
+  return lent.map((g) => ({ role: g.role, organizationId: g.organization_id, code: g.code, path: g.path ?? '', onBehalfOf: g.username }));
+}
+
+/**
+ * The caller's own grants plus the grants lent to them today. An API request's principal carries them already (read
+ * and cached with it by the auth plugin), so the inbox pays no query for them.
+ */
+export async function withSubstitutions(sql: Sql, p: Principal): Promise<Principal> {
+  const borrowed = p.lent ?? (await lentGrants(sql, p.userId));
+  return borrowed.length ? { ...p, grants: [...p.grants, ...borrowed] } : p;
 }
 
 /** The users `p` stands in for today (from withSubstitutions' lent grants). */

@@ -23,6 +23,11 @@ export interface Principal {
   onBehalfOf?: string;
   /** Set when the caller signed in through a task link: the one task this session may touch (src/auth/task-links.ts). */
   onlyTask?: number;
+  /**
+   * The grants lent to the caller today by the users they stand in for (src/api/substitutes.ts), read with the
+   * principal and cached with it; absent where nobody read them yet.
+   */
+  lent?: Grant[];
 }
 
 export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {

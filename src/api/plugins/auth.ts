@@ -4,6 +4,7 @@ import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import { loadPrincipal, type Principal } from '../../auth/principal.js';
 import { taskLinkAllows } from '../../auth/task-links.js';
+import { lentGrants } from '../substitutes.js';
 import { HttpError } from '../errors.js';
 import type { Sql } from '../../db/client.js';
 
@@ -41,8 +42,9 @@ const unauthorized = () => new HttpError(401, 'unauthorized', 'a valid Bearer to
 
 /**
  * Principals are read from PostgreSQL at most every PRINCIPAL_TTL_MS per user and API process: one query
- * less on every request (the inbox's throughput doubled, bench/http.ts), at the price of a role change or
- * revocation taking up to that long to apply.
+ * less on every request (the inbox's throughput doubled, bench/http.ts). A change to roles or substitutions is
+ * announced by PostgreSQL to every API process at commit and drops the entry; the TTL bounds what no notice covers
+ * (a substitution's first day beginning at midnight, a notice lost with a dropped connection).
  */
 export const PRINCIPAL_TTL_MS = 5_000;
 const PRINCIPAL_CACHE_MAX = 50_000;
@@ -62,14 +64,25 @@ export default fp(
     });
     app.decorateRequest('principal', null as unknown as Principal);
     const cache = new Map<number, { principal: Principal | null; until: number }>();
+    // Bumped by every change notice: a principal read while one arrived may be stale and is answered, not cached.
+    let changes = 0;
     const principalOf = async (userId: number) => {
       const hit = cache.get(userId);
       if (hit && hit.until > Date.now()) return hit.principal;
-      const principal = await loadPrincipal(app.sql, userId);
+      const seen = changes;
+      // The grants lent by substitutions are read with the roles, so the inbox's withSubstitutions costs no query.
+      const own = await loadPrincipal(app.sql, userId);
+      const principal = own && { ...own, lent: await lentGrants(app.sql, userId) };
+      if (seen !== changes) return principal;
       if (cache.size >= PRINCIPAL_CACHE_MAX) cache.clear();
       cache.set(userId, { principal, until: Date.now() + PRINCIPAL_TTL_MS });
       return principal;
     };
+    // A role, a disabled flag or a substitution changed (migrations/092_principal_changed.sql): read it afresh.
+    await app.sql.listen('orglife_principal', (userId) => {
+      changes++;
+      cache.delete(Number(userId));
+    });
     app.decorate('authenticate', async (req: FastifyRequest) => {
       const header = req.headers.authorization ?? '';
       const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
