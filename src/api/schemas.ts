@@ -518,7 +518,16 @@ export const organizationLifeSchema = z.object({
   organization: z.object({ code: z.string(), name: z.string(), type: z.string(), sector: z.string().nullable(), secretaryName: z.string().nullable() }),
   term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
   processes: z.array(
-    z.object({ id: z.string(), kind: z.string(), status: z.string(), currentStep: z.string(), startedAt: z.string(), steps: z.array(lifeStepSchema) }),
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      status: z.string(),
+      currentStep: z.string(),
+      startedAt: z.string(),
+      steps: z.array(lifeStepSchema),
+      comments: z.number().int().describe("the process's own comments (GET /processes/{id}/comments), not its tasks'"),
+      mayComment: z.boolean().describe('whether the caller may comment on the whole process (POST /processes/{id}/comments)'),
+    }),
   ),
   training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
   pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),

@@ -2,18 +2,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { prepareBrowser } from '../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
-import { startJourney, type Journey, pick, phone } from './journeys/journey.js';
+import { startJourney, type Journey, pick, phone, desktop } from './journeys/journey.js';
 import { ratingActivities } from '../../activities/ratings.js';
 
 // Issue 18 items 5–7 in Chromium against the real stack, each step by a person holding only that step's role:
 // a secretary comments on her task mentioning the township's supervisor, who is told; she names the village's
 // liaison officer her substitute, who finds her task and completes it, recorded on her behalf; the supervisor reads
-// the village's life on one page, on a desktop and on a phone. axe-core WCAG 2.1 A/AA on every screen.
+// the village's life on one page, on a desktop and on a phone, and comments there on the whole election, mentioning
+// the secretary, who is told. axe-core WCAG 2.1 A/AA on every screen.
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`comments, substitutes and an organization's life${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   let j: Journey;
-  const [county, township, village] = [uniqueCode('LK'), uniqueCode('LT'), uniqueCode('LV')];
+  const [county, township, village, other] = [uniqueCode('LK'), uniqueCode('LT'), uniqueCode('LV'), uniqueCode('LO')];
   const villageName = `柳树村党支部${village}`;
   const wf = `term-election:${village}`;
   const today = shanghaiDate(Date.now());
@@ -25,6 +26,7 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
       orgRow(county, '', { type: 'committee', sector: 'regional', name: `清河县委${county}` }),
       orgRow(township, county, { type: 'committee', sector: 'regional', name: `柳镇党委${township}` }),
       orgRow(village, township, { name: villageName, term_years: 5, term_started_on: addMonths(today, -56), full_members: 30 }),
+      orgRow(other, township, { name: `杨树村党支部${other}` }),
     ]);
     const started = await j.s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', headers: j.s.admin, payload: { organization: village } });
     expect(started.statusCode, started.body).toBe(201);
@@ -38,9 +40,10 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
   });
 
   let sup: Awaited<ReturnType<Journey['person']>>;
+  let sec: Awaited<ReturnType<Journey['person']>>;
 
   it('a secretary comments on her task mentioning the township supervisor, who is told and reads it', async () => {
-    const sec = await j.person('secretary', village);
+    sec = await j.person('secretary', village);
     sup = await j.person('supervisor', township);
     const { page } = sec;
     await page.goto(`/tasks/${taskId}`);
@@ -115,5 +118,69 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
     // Nothing wider than the phone's screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
     await j.screen(sup, '08-supervisor-life-phone');
+  });
+
+  it('the township supervisor comments on the whole election from the life page, mentioning the secretary, who is told', async () => {
+    const { page } = sup;
+    const text = '请村党支部按期完成换届各环节';
+    await page.setViewportSize(desktop);
+    await page.goto(`/orgs/${village}/life`);
+    const proc = page.locator(`[data-process="${wf}"]`);
+    const box = proc.locator('details.process-comments');
+    // Folded behind its count, so the timeline stays readable; opened by its summary.
+    await box.locator('summary').getByText('流程评论（0）').waitFor();
+    expect(await box.evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+    await box.locator('summary').click();
+    await box.getByText('还没有评论。').waitFor();
+    await box.getByLabel('评论内容').fill(text);
+    // The picker offers those who can see the process (the village's secretary), as the API's mention check does.
+    await pick(box, '[role="combobox"]', sec.username, sec.username);
+    await box.getByRole('button', { name: '添加提及' }).click();
+    await box.getByTestId('mentions').getByText(`@${sec.username}`).waitFor();
+    await j.screen(sup, '09-supervisor-process-comment');
+    await box.getByRole('button', { name: '发表评论' }).click();
+    await box.getByText('评论已发表。').waitFor();
+    await box.getByTestId('comments').getByText(text).waitFor();
+    await box.locator('summary').getByText('流程评论（1）').waitFor();
+    expect(await box.getByTestId('comments').textContent()).toContain(`@${sec.username}`);
+    await j.screen(sup, '10-supervisor-process-commented');
+    const [row] = await j.s.sql<{ task_id: number | null; author: string; mentions: string[] }[]>`
+      select task_id, author, mentions from comments where workflow_id = ${wf} and body = ${text}`;
+    expect(row).toEqual({ task_id: null, author: sup.username, mentions: [sec.username] });
+    const [note] = await j.s.sql<{ title: string; body: string; task_id: number | null }[]>`
+      select n.title, n.body, n.task_id from notifications n join users u on u.id = n.user_id
+      where u.username = ${sec.username} and n.kind = 'mention' and n.body = ${text}`;
+    expect(note?.task_id).toBeNull();
+    expect(note?.title).toContain(sup.username);
+
+    // The picker and the API agree: a secretary of the neighbouring village cannot see this process, so the
+    // picker does not offer her and the API refuses her mention.
+    const stranger = await j.s.userWith([{ role: 'secretary', org: other }]);
+    const auth = await j.s.userWith([{ role: 'supervisor', org: township }]);
+    const offered = (await j.s.app.inject({ method: 'GET', url: `/api/v1/users?process=${encodeURIComponent(wf)}&limit=100`, headers: { authorization: auth.authorization } })).json();
+    const names = offered.items.map((u: { username: string }) => u.username);
+    expect(names).toEqual(expect.arrayContaining([sec.username, sup.username]));
+    expect(names).not.toContain(stranger.username);
+    const refused = await j.s.app.inject({ method: 'POST', url: `/api/v1/processes/${encodeURIComponent(wf)}/comments`, headers: { authorization: auth.authorization }, payload: { text: '探针', mentions: [stranger.username] } });
+    expect(refused.statusCode).toBe(422);
+
+    // On a phone, the page opened at #comments-<process id> shows the comments open, and the form fits the screen.
+    await page.setViewportSize(phone);
+    await page.goto(`/orgs/${village}/life#comments-${wf}`);
+    await page.reload(); // a load of that address, not a move within the page
+    await box.getByTestId('comments').getByText(text).waitFor();
+    expect(await box.evaluate((d: HTMLDetailsElement) => d.open)).toBe(true);
+    await box.getByLabel('评论内容').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
+    await j.screen(sup, '11-supervisor-process-comments-phone');
+
+    // A liaison officer of the township sees the village but does none of the election's steps: the list, no form.
+    const reader = await j.person('liaison_officer', township);
+    await reader.page.goto(`/orgs/${village}/life#comments-${wf}`);
+    const theirs = reader.page.locator(`[data-process="${wf}"] details.process-comments`);
+    await theirs.getByTestId('comments').getByText(text).waitFor();
+    await theirs.getByText('您可以查看评论；发表评论需由办理此流程某一步骤或上级督导的人员进行。').waitFor();
+    expect(await theirs.locator('textarea').count()).toBe(0);
+    await j.screen(reader, '12-reader-process-comments-phone');
   });
 });

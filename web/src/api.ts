@@ -381,7 +381,7 @@ export async function download(path: string, fallbackName: string): Promise<stri
 export type UserPick = z.infer<typeof S.userPickSchema>;
 export type SessionPick = z.infer<typeof S.sessionPickSchema>;
 /** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
-export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
+export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
 /** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
 export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);
 
@@ -432,6 +432,8 @@ export type Comment = z.infer<typeof S.commentSchema>;
 export const listTaskComments = (id: number) => request<{ items: Comment[] }>('GET', `/api/v1/tasks/${id}/comments`);
 export const commentOnTask = (id: number, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/tasks/${id}/comments`, body);
 export const commentOnProcess = (id: string, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/processes/${encodeURIComponent(id)}/comments`, body);
+/** GET /processes/{id}/comments: the comments on the whole process (not its tasks'), oldest first. */
+export const processComments = (id: string) => request<{ items: Comment[] }>('GET', `/api/v1/processes/${encodeURIComponent(id)}/comments`);
 export type Substitution = z.infer<typeof S.substitutionSchema>;
 export const listSubstitutions = () => request<{ items: Substitution[] }>('GET', '/api/v1/substitutions');
 export const nameSubstitute = (body: { user?: string; substitute: string; startsOn: string; endsOn: string; reason?: string }) => request<Substitution>('POST', '/api/v1/substitutions', body);

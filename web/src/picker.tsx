@@ -28,6 +28,8 @@ export interface PickerProps {
   role?: string;
   /** People only: those who can see this task (whom its comment may mention), not the caller's subtree. */
   task?: number;
+  /** People only: those who can see this process (whom a comment on the whole process may mention). */
+  process?: string;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
   accept?: (o: Organization) => boolean;
 }
@@ -39,7 +41,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
       .slice(0, 20)
       .map((o) => ({ value: o.code, label: o.name, detail: o.code })),
   person: async (q, p) =>
-    (await searchUsers({ q: q || undefined, role: p.role, task: p.task, limit: 20 })).items.map((u) => ({
+    (await searchUsers({ q: q || undefined, role: p.role, task: p.task, process: p.process, limit: 20 })).items.map((u) => ({
       value: u.username,
       label: u.displayName ? `${u.displayName}（${u.username}）` : u.username,
       detail: u.roles.map((r) => `${tx(`role.${r.role}`, r.role)} · ${r.orgName}`).join('；'),
@@ -172,7 +174,7 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
         ))}
       </ul>
       <p class="hint" id={`${id}-pick-hint`}>
-        {t(`pick.hint.${kind}`)}
+        {kind === 'person' && (props.task !== undefined || props.process !== undefined) ? t('pick.hint.viewers') : t(`pick.hint.${kind}`)}
       </p>
       <p class="sr-only" role="status" aria-live="polite">
         {status}

@@ -47,7 +47,7 @@ export async function taskComments(sql: Sql, workflowId: string, taskId: number 
   return rows.map(commentItem);
 }
 
-interface Target {
+export interface Target {
   workflowId: string;
   taskId: number | null;
   path: string;
@@ -57,13 +57,24 @@ interface Target {
   title: string;
 }
 
+/** Who writes on a target: the roles that may complete one of its steps, and the organizers, supervisors and admins above. */
+const commentRoles = (steps: Target['steps']) => [...new Set([...steps.flatMap((s) => actionRoles(s.process, s.step, 'complete')), ...(['admin', 'organizer', 'supervisor'] as const)])];
+
+/**
+ * Whom `p` (with the grants lent to them today: withSubstitutions) comments as on a target — themself, or the absent
+ * user they stand in for — or null when they may not write there. The rule of POST …/comments; the organization's
+ * life answers it per process (`mayComment`, routes/organization-life.ts), so its form shows only to those it lets write.
+ */
+export const commentingAs = (p: Principal, target: Pick<Target, 'path' | 'steps' | 'holder'>): Principal | null =>
+  actingPrincipal(p, target.path, commentRoles(target.steps), target.holder);
+
 /** Writes the comment, its audit row and the mentions' notifications in one transaction. */
 async function addComment(sql: Sql, caller: Principal, target: Target, body: z.infer<typeof commentBody>) {
   const p = await withSubstitutions(sql, caller);
   if (!allows(p, target.path)) throw notFound(target.taskId ? `task ${target.taskId}` : `process ${target.workflowId}`);
-  const roles = [...new Set([...target.steps.flatMap((s) => actionRoles(s.process, s.step, 'complete')), ...(['admin', 'organizer', 'supervisor'] as const)])];
-  const acting = actingPrincipal(p, target.path, roles, target.holder);
+  const acting = commentingAs(p, target);
   if (!acting) {
+    const roles = commentRoles(target.steps);
     throw new HttpError(403, 'forbidden', `only those who may do ${target.taskId ? 'this task' : "this process's steps"} or steer them (${roles.join(', ')}) comment here`);
   }
   const mentions = [...new Set(body.mentions)];

@@ -2,7 +2,8 @@
 // assembled from a handful of set-based statements: each of its processes with its steps as a timeline (done with
 // when and by whom — and on whose behalf —, the current ones with their due dates, the next ones in the order of the
 // step catalog), its term register, its secretary's training cycles, its pairings and liaison dispatches, its
-// assessment rows. Scoped to the caller's subtree (404 outside).
+// assessment rows. Scoped to the caller's subtree (404 outside). Each process also says how many comments it has of
+// its own and whether the caller may write one (the rule of POST /processes/{id}/comments: commentingAs).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ import { stepCatalog } from '../../domain/steps.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { termLate } from '../../organizations/term-late.js';
 import { lifeStepSchema as stepSchema, organizationLifeSchema } from '../schemas.js';
+import { withSubstitutions } from '../substitutes.js';
+import { commentingAs } from './comments.js';
 
 /** The catalog's steps of each process kind, in the order the catalog lists them (the order they happen). */
 const stepsByKind = new Map<string, string[]>();
@@ -33,13 +36,15 @@ const life: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       const today = shanghaiDate(new Date());
-      const [[o], processes, tasks, training, pairings, liaison, assessments] = await Promise.all([
+      const [[o], processes, tasks, training, pairings, liaison, assessments, caller] = await Promise.all([
         sql<{ code: string; name: string; type: string; sector: string | null; secretary_name: string | null; term_started_on: string | null; term_years: number | null; term_ends_on: string | null; term_postponed_until: string | null; late: boolean }[]>`
           select o.code, o.name, o.type, o.sector, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
                  ${termLate(sql, today)} as late
           from organizations o where o.id = ${org.id}`,
-        sql<{ workflow_id: string; kind: string; status: string; current_step: string; started_at: Date }[]>`
-          select workflow_id, kind, status, current_step, started_at from processes where organization_id = ${org.id} order by started_at desc, workflow_id limit 100`,
+        sql<{ workflow_id: string; kind: string; status: string; current_step: string; started_at: Date; comments: number }[]>`
+          select workflow_id, kind, status, current_step, started_at,
+                 (select count(*)::int from comments c where c.workflow_id = p.workflow_id and c.task_id is null) as comments
+          from processes p where organization_id = ${org.id} order by started_at desc, workflow_id limit 100`,
         // Every task of those processes with who closed it: the last actor of its closing event.
         sql<{ id: number; workflow_id: string; process: string; step: string; state: string; opened_at: Date; due_at: Date; closed_at: Date | null; by: string | null; on_behalf_of: string | null }[]>`
           select t.id, t.workflow_id, t.process, t.step, t.state, t.opened_at, t.due_at, t.closed_at, e.actor as by, e.on_behalf_of
@@ -58,6 +63,8 @@ const life: FastifyPluginAsync = async (fastify) => {
           select officer, state, full_members, acknowledged_at, established_at from liaison_dispatches where organization_id = ${org.id} order by updated_at`,
         sql<{ year: number; score: string; term_on_time: boolean; secretary_trained: boolean | null; no_overdue_tasks: boolean; sector_rank: number | null }[]>`
           select year, score, term_on_time, secretary_trained, no_overdue_tasks, sector_rank from assessment_scores where organization_id = ${org.id} order by year`,
+        // The caller with the grants lent to them today, as the comment routes read them.
+        withSubstitutions(sql, req.principal),
       ]);
       const now = Date.now();
       const byProcess = new Map<string, (typeof tasks)[number][]>();
@@ -85,7 +92,9 @@ const life: FastifyPluginAsync = async (fastify) => {
           const last = Math.max(-1, ...own.map((t) => order.indexOf(t.step)));
           const next = p.status === 'running' ? order.slice(last + 1) : [];
           for (const step of next) steps.push({ step, state: 'next', taskId: null, at: null, dueAt: null, by: null, onBehalfOf: null, overdue: false });
-          return { id: p.workflow_id, kind: p.kind, status: p.status, currentStep: p.current_step, startedAt: p.started_at.toISOString(), steps };
+          // Who may comment on the whole process: those who may do one of the steps it has opened, or steer above.
+          const mayComment = commentingAs(caller, { path: org.path, steps: own.map((t) => ({ process: t.process, step: t.step })), holder: null }) !== null;
+          return { id: p.workflow_id, kind: p.kind, status: p.status, currentStep: p.current_step, startedAt: p.started_at.toISOString(), steps, comments: p.comments, mayComment };
         }),
         training: training.map((t) => ({ cycle: t.cycle, secretaryName: t.secretary_name, startsOn: t.starts_on, endsOn: t.ends_on, state: t.state, trainedOn: t.trained_on })),
         pairings: pairings.map((p) => ({ cycle: p.cycle, village: p.village, villageName: p.village_name, partner: p.partner, partnerName: p.partner_name, startsOn: p.starts_on, endsOn: p.ends_on, state: p.state })),

@@ -30,18 +30,22 @@ const search: FastifyPluginAsync = async (fastify) => {
           role: z.enum(roles).optional(),
           under: z.string().min(1).max(64).optional(),
           task: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: the people who can see this task (a role at its organization or above), to mention in a comment'),
+          process: z.string().min(1).max(200).optional().describe('instead of the caller’s subtree: the people who can see this process (a role at its organization or above), to mention in a comment on it'),
           limit,
         }),
         response: { 200: userPicksSchema },
       },
     },
     async (req) => {
-      const { q: text, role, under, task, limit: n } = req.query;
+      const { q: text, role, under, task, process, limit: n } = req.query;
       const conds = [sql`not u.disabled`];
-      if (task) {
-        // Whom a comment on the task may mention (routes/comments.ts): those who see it, for a caller who sees it.
-        const [t] = await sql<{ path: string }[]>`select o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${task}`;
-        if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(`task ${task}`);
+      if (task || process) {
+        // Whom a comment on the task or process may mention (routes/comments.ts): those who see its organization,
+        // for a caller who sees it.
+        const [t] = task
+          ? await sql<{ path: string }[]>`select o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${task}`
+          : await sql<{ path: string }[]>`select o.path::text as path from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${process!}`;
+        if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(task ? `task ${task}` : `process ${process}`);
         conds.push(sql`o.path @> ${t.path}::ltree`);
       } else conds.push(inScope(sql, req.principal, 'o'));
       if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);

@@ -1,14 +1,25 @@
-// Comments on a task (and its process), with @ mentions picked from people in the caller's subtree, and the
-// task's own action log — where a substitute's actions say for whom they acted (issue 18 items 5 and 6).
+// Comments on a task (with its process's) or on a whole process, with @ mentions picked from the people who can see
+// it, and the task's own action log — where a substitute's actions say for whom they acted (issue 18 items 5 and 6).
 import { useState } from 'preact/hooks';
-import { ApiError, commentOnTask, type Comment, type TaskDetail } from '../api.js';
+import { ApiError, commentOnProcess, commentOnTask, type Comment, type TaskDetail } from '../api.js';
 import { Picker } from '../picker.js';
 import { Field, FormOutcome, errorText } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 
 const who = (author: string, onBehalfOf: string | null) => (onBehalfOf ? t('comments.byFor', { who: author, absent: onBehalfOf }) : author);
 
-export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: number; comments: Comment[]; mayComment: boolean; onPosted: () => void }) {
+/** What is commented on: a task (the task page), or a whole process (an organization's life, per process). */
+export type CommentTarget = { task: number } | { process: string };
+
+/**
+ * The comments on a target and, for whom the API lets write (`mayComment`: the task's or the process's own flag),
+ * the form with its @ mentions — picked among those who can see the target, whom the API accepts. `heading`: the
+ * task page's section heading; a process's comments sit under their disclosure's summary instead.
+ */
+export function Comments({ target, comments, mayComment, onPosted, heading = true }: { target: CommentTarget; comments: Comment[]; mayComment: boolean; onPosted: () => void; heading?: boolean }) {
+  // The task page has one form (ids kept); the life page one per process.
+  const base = 'task' in target ? 'comment' : `comment-${target.process.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const [textId, mentionId] = [`${base}-text`, `${base}-mention`];
   const [text, setText] = useState('');
   const [pick, setPick] = useState('');
   const [mentions, setMentions] = useState<string[]>([]);
@@ -27,7 +38,8 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
     setErrors({});
     setBusy(true);
     try {
-      await commentOnTask(taskId, { text: text.trim(), mentions });
+      const body = { text: text.trim(), mentions };
+      await ('task' in target ? commentOnTask(target.task, body) : commentOnProcess(target.process, body));
       setText('');
       setMentions([]);
       setNotice(t('comments.posted'));
@@ -43,8 +55,8 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
     }
   };
   return (
-    <section aria-labelledby="comments-title" data-testid="comments">
-      <h2 id="comments-title">{t('comments.title')}</h2>
+    <section aria-labelledby={heading ? 'comments-title' : undefined} aria-label={heading ? undefined : t('comments.title')} data-testid="comments">
+      {heading && <h2 id="comments-title">{t('comments.title')}</h2>}
       {comments.length === 0 ? (
         <p class="muted">{t('comments.empty')}</p>
       ) : (
@@ -52,7 +64,7 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
           {comments.map((c) => (
             <li key={c.id} data-comment={c.id}>
               <time dateTime={c.at}>{fmtDateTime(c.at)}</time> <strong>{who(c.author, c.onBehalfOf)}</strong>
-              {c.taskId === null && <span class="muted"> {t('comments.onProcess')}</span>}：{c.text}
+              {'task' in target && c.taskId === null && <span class="muted"> {t('comments.onProcess')}</span>}：{c.text}
               {c.mentions.length > 0 && <span class="muted small"> {t('comments.mentions', { names: c.mentions.map((m) => `@${m}`).join(' ') })}</span>}
             </li>
           ))}
@@ -60,12 +72,20 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
       )}
       {mayComment ? (
         <form onSubmit={submit} noValidate aria-label={t('comments.submit')}>
-          <Field id="comment-text" label={t('comments.text')} required error={errors.text}>
-            <textarea id="comment-text" rows={3} maxLength={4000} value={text} aria-invalid={errors.text ? 'true' : undefined} aria-describedby={errors.text ? 'comment-text-error' : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+          <Field id={textId} label={t('comments.text')} required error={errors.text}>
+            <textarea id={textId} rows={3} maxLength={4000} value={text} aria-invalid={errors.text ? 'true' : undefined} aria-describedby={errors.text ? `${textId}-error` : undefined} onInput={(e) => setText(e.currentTarget.value)} />
           </Field>
-          <Field id="comment-mention" label={t('comments.mention')} error={errors.mentions}>
+          <Field id={mentionId} label={t('comments.mention')} error={errors.mentions}>
             <div class="inline">
-              <Picker kind="person" task={taskId} id="comment-mention" value={pick} onChange={setPick} invalid={!!errors.mentions} describedBy={errors.mentions ? 'comment-mention-error' : undefined} />
+              <Picker
+                kind="person"
+                {...('task' in target ? { task: target.task } : { process: target.process })}
+                id={mentionId}
+                value={pick}
+                onChange={setPick}
+                invalid={!!errors.mentions}
+                describedBy={errors.mentions ? `${mentionId}-error` : undefined}
+              />
               <button type="button" onClick={addMention}>
                 {t('comments.mentionAdd')}
               </button>
@@ -87,7 +107,7 @@ export function Comments({ taskId, comments, mayComment, onPosted }: { taskId: n
           <FormOutcome error={errors.form} ok={notice} />
         </form>
       ) : (
-        <p class="hint">{t('comments.readOnly')}</p>
+        <p class="hint">{t('task' in target ? 'comments.readOnly' : 'comments.processReadOnly')}</p>
       )}
     </section>
   );

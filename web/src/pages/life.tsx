@@ -1,9 +1,12 @@
 // An organization's life on one page (issue 18 item 7; GET /organizations/{code}/life): each process as a
 // timeline of its steps (done with when and by whom, the current one with its due date, the next ones), the term
 // register, the secretary's training cycles, pairing and liaison, the assessment rows — and the slot where the
-// ratings' history mounts. The place a supervisor goes before a phone call.
-import { getOrganizationLife, type OrganizationLife } from '../api.js';
+// ratings' history mounts. The place a supervisor goes before a phone call. Each process carries its own comments,
+// folded behind their count (opened by #comments-<process id>), with the form for those the API lets write.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { getOrganizationLife, processComments, type OrganizationLife } from '../api.js';
 import { RatingHistory } from '../rating-history.js';
+import { Comments } from './comments.js';
 import { ErrorBox, Loading, StateBadge, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 
@@ -47,6 +50,7 @@ export function LifePage({ code }: { code: string }) {
                 </li>
               ))}
             </ol>
+            <ProcessComments p={p} />
           </article>
         ))}
       </section>
@@ -136,6 +140,53 @@ function Term({ l }: { l: OrganizationLife }) {
       </dl>
     </section>
   );
+}
+
+type LifeProcess = OrganizationLife['processes'][number];
+
+/** The page's address names this process's comments: `#comments-<process id>`. */
+const named = (id: string) => {
+  try {
+    return decodeURIComponent(location.hash.slice(1)) === `comments-${id}`;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A process's own comments behind a disclosure with their count, so the timeline stays readable; read when opened
+ * (GET /processes/{id}/comments). Opened, and scrolled to, when the address names it.
+ */
+function ProcessComments({ p }: { p: LifeProcess }) {
+  const [open, setOpen] = useState(() => named(p.id));
+  const [count, setCount] = useState(p.comments);
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (named(p.id)) ref.current?.scrollIntoView();
+    const onHash = () => {
+      if (!named(p.id)) return;
+      setOpen(true);
+      ref.current?.scrollIntoView();
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, [p.id]);
+  return (
+    <details id={`comments-${p.id}`} ref={ref} class="process-comments" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{t('comments.processSummary', { n: count })}</summary>
+      {open && <ProcessCommentList p={p} onCount={setCount} />}
+    </details>
+  );
+}
+
+function ProcessCommentList({ p, onCount }: { p: LifeProcess; onCount: (n: number) => void }) {
+  const [list, reload] = useLoad(() => processComments(p.id), [p.id]);
+  useEffect(() => {
+    if (list.state === 'ok') onCount(list.data.items.length);
+  }, [list]);
+  if (list.state === 'loading') return <Loading />;
+  if (list.state === 'error') return <ErrorBox error={list.error} retry={reload} />;
+  return <Comments target={{ process: p.id }} comments={list.data.items} mayComment={p.mayComment} onPosted={reload} heading={false} />;
 }
 
 /** A card listing rows of one register, or saying there are none. */

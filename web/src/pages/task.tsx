@@ -182,7 +182,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
         />
       )}
 
-      <Comments taskId={task.id} comments={detail.comments} mayComment={detail.mayComment} onPosted={reload} />
+      <Comments target={{ task: task.id }} comments={detail.comments} mayComment={detail.mayComment} onPosted={reload} />
       <ActionLog log={detail.actionLog} />
       <h2>{t('task.history')}</h2>
       <History process={task.process} history={detail.history} />
