@@ -579,6 +579,27 @@ export const savedViewSchema = z.object({
   updatedAt: z.string(),
 });
 
+export const missingReturnsSchema = z.object({
+  year: z.number(),
+  dueOn: z.string().describe('the day the return is due (Shanghai date)'),
+  overdue: z.boolean().describe('the due day has passed'),
+  items: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      kind: z.enum(['village', 'community', 'university-branch']),
+      secretaries: z.array(z.string()).describe('users holding the secretary role there: whom a 催报 reaches'),
+      nudges: z.number().describe('催报 sent for this year'),
+      lastNudgedAt: z.string().nullable(),
+    }),
+  ),
+});
+export const returnNudgeResultSchema = z.object({
+  id: z.number(),
+  organizations: z.number().describe('organizations on the list, each recorded and counted'),
+  people: z.number().describe('secretaries who received one message each'),
+  unreached: z.array(z.string()).describe('organizations with no user holding the secretary role'),
+});
 export const nudgeResultSchema = z.object({
   id: z.number(),
   tasks: z.number().describe('live tasks the filter reached in the caller’s subtree; each is recorded and counted'),

@@ -3,12 +3,30 @@
 // user's tasks, find them in their inbox, and may act on them; each such action carries `onBehalfOf` to the
 // workflow, which records it in task_events. Notifications, reminders and escalation notices reach them too
 // (andSubstitutes in activities/tasks.ts). The lent grants are the absent user's own: a substitute's substitute gets nothing.
+import type { Fragment } from 'postgres';
 import type { Sql } from '../db/client.js';
 import { allows, type Grant, type Principal, type Role } from '../auth/principal.js';
 
 /** SQL condition: substitution `s` is in force on today's Shanghai date. */
 export const activeToday = (sql: Sql, alias = 's') =>
   sql`${sql(alias)}.revoked_at is null and (now() at time zone 'Asia/Shanghai')::date between ${sql(alias)}.starts_on and ${sql(alias)}.ends_on`;
+
+/** SQL condition: task `t` is held by the user with id/name `id`/`name` (claimed, delegated, or their role there). */
+const heldByOne = (sql: Sql, id: unknown, name: unknown) =>
+  sql`(t.claimed_by = ${name as string} or (t.claimed_by is null and t.assignee_person = ${name as string})
+    or (t.claimed_by is null and t.assignee_person is null and exists (
+      select 1 from user_roles r where r.user_id = ${id as number} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
+
+/** SQL condition: task `t` is held by the user, or by someone they stand in for today (src/api/substitutes.ts). */
+export function heldBy(
+  sql: Sql,
+  userId: number | Fragment,
+  username: string | Fragment,
+) {
+  return sql`(${heldByOne(sql, userId, username)} or exists (
+    select 1 from substitutions s join users u on u.id = s.user_id
+    where s.substitute_id = ${userId} and ${activeToday(sql)} and ${heldByOne(sql, sql`u.id`, sql`u.username`)}))`;
+}
 
 /** The grants lent to `userId` today by the users they stand in for (never admin), each marked with whose it is. */
 export async function lentGrants(sql: Sql, userId: number): Promise<Grant[]> {

@@ -9,7 +9,7 @@
 // its completion — every other route answers 403.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.js';
-import { heldBy } from '../api/routes/tasks.js';
+import { heldBy } from '../api/substitutes.js';
 
 export const TASK_LINK_PATH = '/t/';
 export const DEFAULT_TASK_LINK_TTL_HOURS = 72;

@@ -1,6 +1,8 @@
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql<{ int8: number }>;
+/** A connection or a transaction: what a function that only queries accepts, so it runs inside a caller's sql.begin too. */
+export type Queryable = Sql | postgres.TransactionSql<{ int8: number }>;
 
 export function createSql(url: string, opts: { max?: number } = {}): Sql {
   return postgres(url, {

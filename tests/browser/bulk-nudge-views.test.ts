@@ -117,6 +117,57 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     expect(notes[0]!.body.split('\n')).toHaveLength(2);
   });
 
+  it('an organizer opens the yearly return’s missing filers of a township and sends one 催报: each secretary told once, the count on the list', async () => {
+    const town2 = uniqueCode('RT');
+    const [late, filer, noAccount] = [uniqueCode('RL'), uniqueCode('RF'), uniqueCode('RN')];
+    await addOrganizations(s.sql, [
+      orgRow(town2, county, { type: 'committee', sector: 'regional', name: `测试镇党委${town2}` }),
+      orgRow(late, town2, { name: `东岭村党支部${late}` }),
+      orgRow(filer, town2, { name: `西坡村党支部${filer}` }),
+      orgRow(noAccount, town2, { name: `南湾村党支部${noAccount}` }),
+    ]);
+    const secLate = await s.userWith([{ role: 'secretary', org: late }]);
+    const secFiler = await s.userWith([{ role: 'secretary', org: filer }]);
+    const filed = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${filer}/returns/2025`, headers: { authorization: secFiler.authorization }, payload: { activistsTrained: 3, reserveCadres: 1, funding: 80000 } });
+    expect(filed.statusCode, filed.body).toBe(200);
+    const organizer = await s.userWith([{ role: 'organizer', org: county }]);
+    const b = await open();
+    const { page } = b;
+    await signIn(page, organizer.username, PASSWORD);
+    await page.getByRole('link', { name: '年报催报' }).click();
+    await page.waitForURL((u) => u.pathname === '/returns');
+    // Narrowed to the township with the organization picker, as a person would.
+    await pick(page, '#returns-org', town2, town2);
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.waitForURL((u) => u.searchParams.get('org') === town2);
+    const table = page.getByTestId('missing-returns');
+    await table.waitFor();
+    expect((await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org')))).sort()).toEqual([late, noAccount].sort());
+    expect(await page.getByTestId('returns-due').textContent()).toContain('2025 年度年报已于');
+    expect(await table.locator(`tr[data-org="${noAccount}"]`).textContent()).toContain('无书记账号');
+    await b.shot('returns-1-missing');
+    expect(await a11yViolations(page)).toEqual([]);
+
+    await page.getByLabel('附言').fill('请本周内补报');
+    await page.getByRole('button', { name: '一键催报（清单上 2 个组织）' }).click();
+    const outcome = page.locator('p.notice', { hasText: '已催报：2 个组织，1 人各收到一条消息。' });
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toContain('其中 1 个组织无书记账号');
+    await table.locator(`tr[data-org="${late}"] [data-testid="nudge-count"]`).getByText('已催报 1 次').waitFor();
+    await b.shot('returns-2-nudged');
+    const notes = await s.sql<{ title: string; body: string }[]>`
+      select n.title, n.body from notifications n join users u on u.id = n.user_id where u.username = ${secLate.username} and n.kind = 'nudge'`;
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.title).toContain('2025 年度年报');
+    expect(notes[0]!.body).toContain('请本周内补报');
+
+    // A secretary has no such page: the navigation does not offer it.
+    const b2 = await open();
+    await signIn(b2.page, secLate.username, PASSWORD);
+    await b2.page.getByRole('navigation').first().waitFor();
+    expect(await b2.page.getByRole('link', { name: '年报催报' }).count()).toBe(0);
+  });
+
   it('a supervisor saves the filtered work list as a view shared with the township; another supervisor opens it from the list', async () => {
     const sup = await s.userWith([{ role: 'supervisor', org: town }]);
     const b = await open();

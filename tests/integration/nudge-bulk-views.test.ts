@@ -95,6 +95,21 @@ describe('nudges, bulk actions and saved views', () => {
     expect(none.json().error.code).toBe('nothing_to_nudge');
   });
 
+  it('reaches the substitute of a holder who is away, as the task’s own reminders do', async () => {
+    await startTask('nudge-away', v3);
+    const sub = await s.userWith([{ role: 'supervisor', org: township2 }]);
+    await s.sql`
+      insert into substitutions (user_id, substitute_id, starts_on, ends_on, named_by)
+      select a.id, b.id, (now() at time zone 'Asia/Shanghai')::date, (now() at time zone 'Asia/Shanghai')::date + 3, 'test'
+      from users a, users b where a.username = ${secC.username} and b.username = ${sub.username}`;
+    const r = await api(organizer, 'POST', '/nudges', { filter: { org: v3 } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().people).toBe(2);
+    const toSub = await notes(sub);
+    expect(toSub).toHaveLength(1);
+    expect(toSub[0]!.title).toContain('催办');
+  });
+
   it('applies a bulk action item by item: done ones changed, refused ones untouched and said why', async () => {
     const a = await startTask('bulk-a', v1);
     const b = await startTask('bulk-b', v2);

@@ -131,6 +131,8 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { activistsTrained: 3, reserveCadres: 3, funding: 20000 },
     expect: [404],
   }),
+  'GET /api/v1/returns/:year/missing': (f) => ({ method: 'GET', url: `/api/v1/returns/2025/missing?org=${f.outsideVillage}`, expect: [404] }),
+  'POST /api/v1/returns/:year/nudges': (f) => ({ method: 'POST', url: '/api/v1/returns/2025/nudges', payload: { org: f.outsideVillage }, expect: [404] }),
   'POST /api/v1/returns/:year/import': (f) => ({
     method: 'POST',
     url: '/api/v1/returns/2025/import',

@@ -201,6 +201,13 @@ export type SavedView = z.infer<typeof S.savedViewSchema>;
 export type NudgeResult = z.infer<typeof S.nudgeResultSchema>;
 /** A key per user action: a retry of the same click (network) acts once. */
 const idem = () => ({ 'idempotency-key': crypto.randomUUID() });
+export type MissingReturns = z.infer<typeof S.missingReturnsSchema>;
+export type ReturnNudgeResult = z.infer<typeof S.returnNudgeResultSchema>;
+/** GET /returns/{year}/missing: the organizations whose yearly return of the year is missing. */
+export const getMissingReturns = (year: number, org?: string) =>
+  request<MissingReturns>('GET', `/api/v1/returns/${year}/missing${org ? `?org=${encodeURIComponent(org)}` : ''}`);
+/** POST /returns/{year}/nudges: 催报 to the secretaries of every missing filer (under `org`). */
+export const nudgeReturns = (year: number, body: { org?: string; message?: string }) => request<ReturnNudgeResult>('POST', `/api/v1/returns/${year}/nudges`, body, { headers: idem() });
 /** POST /nudges: everyone holding a live task under the filter gets one message. */
 export const nudge = (filter: TaskFilter, message?: string) => request<NudgeResult>('POST', '/api/v1/nudges', { filter, ...(message ? { message } : {}) }, { headers: idem() });
 /** POST /tasks/bulk/{action}: each item done or refused by itself. */

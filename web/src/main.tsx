@@ -18,6 +18,7 @@ import { AwayPage } from './pages/away.js';
 import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
+import { ReturnsPage } from './pages/returns.js';
 import { RatingsPage } from './pages/ratings.js';
 import { TaskLinkPage } from './pages/task-link.js';
 import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
@@ -39,6 +40,7 @@ const pages: Page[] = [
   { path: '/ranking', nav: 'nav.ranking', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <RankingPage user={u} /> },
   { path: '/ratings', nav: 'nav.ratings', roles: ['admin', 'organizer', 'supervisor'], view: () => <RatingsPage /> },
   { path: '/terms', nav: 'nav.terms', roles: ['admin', 'organizer', 'supervisor'], view: () => <TermsPage /> },
+  { path: '/returns', nav: 'nav.returns', roles: ['admin', 'organizer', 'supervisor'], view: () => <ReturnsPage /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { HttpError } from '../errors.js';
 import { requireRole } from '../scope.js';
 import { tokenDigest } from '../plugins/auth.js';
-import { heldBy } from './tasks.js';
+import { heldBy } from '../substitutes.js';
 import { isoDateSchema, replanTaskUpdate } from '../../../workflows/messages.js';
 import { loadCalendar } from '../../../activities/tasks.js';
 import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';

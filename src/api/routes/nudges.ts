@@ -7,7 +7,11 @@ import { stepWords } from '../../domain/step-words.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { taskFilterSchema, taskFilterWhere } from '../task-filter.js';
-import { nudgeResultSchema } from '../schemas.js';
+import { nudgeResultSchema, returnNudgeResultSchema } from '../schemas.js';
+import { missingReturns, returnDueOn } from '../missing-returns.js';
+import { organizationInScope } from '../scope.js';
+import type { Queryable, Sql } from '../../db/client.js';
+import { holdersOfTasks } from '../../../activities/tasks.js';
 
 /** Who may nudge (一键催办): those who steer the work of the organizations on the list. */
 export const nudgeRoles: readonly Role[] = ['admin', 'organizer', 'supervisor'];
@@ -20,6 +24,14 @@ export const NUDGE_MAX_TASKS = 2000;
  * nudge in its events and counts it. The list is sent as its filter, not as ids, and read again here inside
  * the caller's subtree — only where the caller steers.
  */
+/** The nudge's own row, its audit entry: who, over which list, how many items and people. */
+async function recordNudge(tx: Queryable, actorId: number, actor: string, filter: unknown, message: string | undefined, items: number, people: number): Promise<number> {
+  const [n] = await tx<{ id: number }[]>`
+    insert into nudges (actor_id, actor, filter, message, tasks, people)
+    values (${actorId}, ${actor}, ${tx.json(filter as never)}, ${message ?? null}, ${items}, ${people}) returning id`;
+  return Number(n!.id);
+}
+
 const nudges: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
@@ -53,21 +65,12 @@ const nudges: FastifyPluginAsync = async (fastify) => {
             throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} tasks match: narrow the filter`, [{ field: 'filter', message: `matches more than ${NUDGE_MAX_TASKS} tasks` }]);
           }
           const ids = targets.map((t) => t.id);
-          // The holder of each task: who claimed it, else the person it is assigned to, else every user with the
-          // assigned role at its organization (the inbox's `heldBy`, read the other way round).
+          // Who holds each task, as its reminders reach them: the holder and, while they are away, their substitute.
           const holders = await tx<{ task_id: number; user_id: number }[]>`
-            select t.id as task_id, u.id as user_id from tasks t join users u on u.username = coalesce(t.claimed_by, t.assignee_person) and not u.disabled
-            where t.id = any(${ids})
-            union
-            select t.id, r.user_id from tasks t join user_roles r on r.organization_id = t.organization_id and r.role = t.assignee_role
-            join users u on u.id = r.user_id and not u.disabled
-            where t.id = any(${ids}) and t.claimed_by is null and t.assignee_person is null`;
+            select task_id, id as user_id from (${holdersOfTasks(tx as unknown as Sql, ids, new Date().toISOString())}) h`;
           const byUser = new Map<number, number[]>();
           for (const h of holders) byUser.set(h.user_id, [...(byUser.get(h.user_id) ?? []), h.task_id]);
-          const [n] = await tx<{ id: number }[]>`
-            insert into nudges (actor_id, actor, filter, message, tasks, people)
-            values (${p.userId}, ${p.username}, ${tx.json(filter)}, ${message ?? null}, ${ids.length}, ${byUser.size}) returning id`;
-          const nudgeId = n!.id;
+          const nudgeId = await recordNudge(tx, p.userId, p.username, filter, message, ids.length, byUser.size);
           const byId = new Map(targets.map((t) => [t.id, t]));
           const line = (id: number) => {
             const t = byId.get(id)!;
@@ -94,6 +97,58 @@ const nudges: FastifyPluginAsync = async (fastify) => {
           await tx`update tasks set nudge_count = nudge_count + 1 where id = any(${ids})`;
           const reached = new Set(holders.map((h) => h.task_id));
           return { id: nudgeId, tasks: ids.length, people: byUser.size, unreached: ids.filter((id) => !reached.has(id)) };
+        });
+        return { status: 200, body };
+      }),
+  );
+
+  // 催报: the yearly return's missing filers (GET /returns/{year}/missing), each organization's secretaries told
+  // once, whatever number of organizations they file for.
+  app.post(
+    '/returns/:year/nudges',
+    {
+      schema: {
+        tags: ['assessments'],
+        summary: 'nudge (催报) the secretaries of every organization on the missing filers list: one message per person, recorded and counted per organization',
+        headers: idempotencyKeyHeader,
+        params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+        body: z.object({ org: z.string().min(1).max(64).optional().describe('narrow the list to this subtree'), message: z.string().trim().min(1).max(200).optional() }).strict(),
+        response: { 200: returnNudgeResultSchema },
+      },
+    },
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const p = req.principal;
+        const y = req.params.year;
+        const steer = scopeRoots(p, nudgeRoles);
+        if (steer.length === 0) throw new HttpError(403, 'forbidden', `nudging needs the role ${nudgeRoles.join(' or ')}`);
+        if (y > Number(shanghaiDate(Date.now()).slice(0, 4))) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+        const { org, message } = req.body;
+        const under = org ? (await organizationInScope(sql, p, org)).path : undefined;
+        const dueOn = returnDueOn(y);
+        const body = await sql.begin(async (tx) => {
+          const missing = await missingReturns(tx, steer, y, under);
+          if (missing.length === 0) throw new HttpError(422, 'nothing_to_nudge', `no organization in your subtree misses its ${y} return`, [{ field: 'params.year', message: 'no missing filer' }]);
+          if (missing.length > NUDGE_MAX_TASKS) throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} organizations miss it: narrow with org`, [{ field: 'body.org', message: `more than ${NUDGE_MAX_TASKS} organizations` }]);
+          const byUser = new Map<string, typeof missing>();
+          for (const m of missing) for (const u of m.secretaries) byUser.set(u, [...(byUser.get(u) ?? []), m]);
+          const nudgeId = await recordNudge(tx, p.userId, p.username, { returns: y, ...(org ? { org } : {}) }, message, missing.length, byUser.size);
+          const users = byUser.size ? await tx<{ id: number; username: string }[]>`select id, username from users where username = any(${[...byUser.keys()]})` : [];
+          const rows = users.map((u) => {
+            const mine = byUser.get(u.username)!;
+            return {
+              user_id: u.id,
+              event_key: `nudge:${nudgeId}`,
+              kind: 'nudge',
+              task_id: null,
+              title: `催报：请填报 ${y} 年度年报（${p.username}）`,
+              body: [...(message ? [message] : []), ...mine.map((m) => `${m.name} · 截止 ${dueOn}`)].join('\n'),
+              created_at: new Date(),
+            };
+          });
+          if (rows.length) await tx`insert into notifications ${tx(rows)}`;
+          await tx`insert into return_nudges (nudge_id, organization_id, year) select ${nudgeId}, id, ${y} from unnest(${missing.map((m) => m.id)}::bigint[]) as id`;
+          return { id: nudgeId, organizations: missing.length, people: byUser.size, unreached: missing.filter((m) => m.secretaries.length === 0).map((m) => m.code) };
         });
         return { status: 200, body };
       }),

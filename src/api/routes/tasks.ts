@@ -12,7 +12,7 @@ import { taskActionBodies } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
 import { ratings, taskFilterWhere } from '../task-filter.js';
 import { actOnTask, actorOf } from '../task-updates.js';
-import { absentees, activeToday, withSubstitutions } from '../substitutes.js';
+import { absentees, heldBy, withSubstitutions } from '../substitutes.js';
 import { taskComments } from './comments.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
@@ -79,23 +79,6 @@ export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnTyp
       ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
     order by t.due_at, t.id
     limit ${limit + 1}`;
-}
-
-/** SQL condition: task `t` is held by the user with id/name `id`/`name` (claimed, delegated, or their role there). */
-const heldByOne = (sql: import('../../db/client.js').Sql, id: unknown, name: unknown) =>
-  sql`(t.claimed_by = ${name as string} or (t.claimed_by is null and t.assignee_person = ${name as string})
-    or (t.claimed_by is null and t.assignee_person is null and exists (
-      select 1 from user_roles r where r.user_id = ${id as number} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
-
-/** SQL condition: task `t` is held by the user, or by someone they stand in for today (src/api/substitutes.ts). */
-export function heldBy(
-  sql: import('../../db/client.js').Sql,
-  userId: number | import('postgres').Fragment,
-  username: string | import('postgres').Fragment,
-) {
-  return sql`(${heldByOne(sql, userId, username)} or exists (
-    select 1 from substitutions s join users u on u.id = s.user_id
-    where s.substitute_id = ${userId} and ${activeToday(sql)} and ${heldByOne(sql, sql`u.id`, sql`u.username`)}))`;
 }
 
 /** A task row as the list (and the detail) answers it. */

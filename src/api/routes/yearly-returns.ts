@@ -4,8 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
-import { allows, type Principal } from '../../auth/principal.js';
-import { importRowErrorSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
+import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
+import { importRowErrorSchema, missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
+import { missingReturns, returnDueOn } from '../missing-returns.js';
+import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { readRows, UnreadableFile } from '../../organizations/import/read.js';
@@ -149,6 +151,30 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => read(await targetOf(sql, req.principal, req.params.code), req.params.year, req.params.code),
+  );
+
+  app.get(
+    '/returns/:year/missing',
+    {
+      schema: {
+        tags: ['assessments'],
+        summary: 'the missing filers (年报未报): organizations of the caller’s subtree that file a yearly return and have none for the year',
+        description: 'For organizers and supervisors; `org` narrows to one subtree (404 outside the caller’s). Each with the secretaries a 催报 (POST /returns/{year}/nudges) reaches and how often they were nudged.',
+        params: z.object({ year }),
+        querystring: z.object({ org: code.optional() }),
+        response: { 200: missingReturnsSchema },
+      },
+    },
+    async (req) => {
+      const y = req.params.year;
+      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      const roots = scopeRoots(req.principal, nudgeRoles);
+      if (roots.length === 0) throw new HttpError(403, 'forbidden', `the missing filers are for the roles ${nudgeRoles.join(', ')}`);
+      const under = req.query.org ? (await organizationInScope(sql, req.principal, req.query.org)).path : undefined;
+      const dueOn = returnDueOn(y);
+      const items = await missingReturns(sql, roots, y, under);
+      return { year: y, dueOn, overdue: shanghaiDate(Date.now()) > dueOn, items: items.map(({ id: _id, ...i }) => i) };
+    },
   );
 
   app.post(
