@@ -1,26 +1,23 @@
 // The yearly assessment's Temporal Schedule, and starting a run for a given year by hand.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { ensureSchedule } from './schedules.js';
 import { yearlyAssessment } from '../../workflows/yearly-assessment.js';
 import { AlreadyRunning } from './term-election.js';
 
 export const ASSESSMENT_SCHEDULE_ID = 'yearly-assessment';
 
 /**
- * Creates the Schedule if it does not exist: every 31 December at 20:00 Shanghai time, the year is scored.
+ * Puts the Schedule in place (ensureSchedule): every 31 December at 20:00 Shanghai time, the year is scored.
  * A Schedule, not a workflow sleeping for a year: operators see, pause and trigger it in Temporal's UI and CLI.
  * A missed firing (the cluster down that evening) is still taken within a week.
  */
 export async function ensureAssessmentSchedule(client: Client, taskQueue: string): Promise<void> {
-  try {
-    await client.schedule.create({
-      scheduleId: ASSESSMENT_SCHEDULE_ID,
-      spec: { calendars: [{ month: 'DECEMBER', dayOfMonth: 31, hour: 20 }], timezone: 'Asia/Shanghai' },
-      action: { type: 'startWorkflow', workflowType: yearlyAssessment, workflowId: 'yearly-assessment-scheduled', args: [{}], taskQueue },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
+  await ensureSchedule(client, {
+    scheduleId: ASSESSMENT_SCHEDULE_ID,
+    spec: { calendars: [{ month: 'DECEMBER', dayOfMonth: 31, hour: 20 }], timezone: 'Asia/Shanghai' },
+    action: { type: 'startWorkflow', workflowType: yearlyAssessment, workflowId: 'yearly-assessment-scheduled', args: [{}], taskQueue },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
+  });
 }
 
 /** Runs the assessment of `year` now (after a data fix, or for a past year); one run of a year at a time. */

@@ -1,25 +1,22 @@
 // The ratings' (三色管理) Temporal Schedule, created by the worker on start like the term register's and the
 // assessment's: the recompute every ORGLIFE_RATINGS_EVERY_MINUTES (default 10) keeps the colours within minutes of
 // the processes' state, which the lists, the pictures and the 约谈 read.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ensureSchedule } from './schedules.js';
 import { ratingsRecompute } from '../../workflows/ratings/workflow.js';
 
 export const RATINGS_SCHEDULE_ID = 'ratings-recompute';
 
 /**
- * Creates the Schedule if it does not exist, firing once at creation too (a fresh install has ratings at once).
+ * Puts the Schedule in place (ensureSchedule), firing once at creation too (a fresh install has ratings at once).
  * Overlaps are skipped: a slow recompute is not queued behind itself.
  */
 export async function ensureRatingsSchedule(client: Client, taskQueue: string, everyMinutes: number): Promise<void> {
-  try {
-    await client.schedule.create({
-      scheduleId: RATINGS_SCHEDULE_ID,
-      spec: { intervals: [{ every: `${everyMinutes} minutes` }] },
-      action: { type: 'startWorkflow', workflowType: ratingsRecompute, workflowId: 'ratings-recompute-scheduled', args: [{}], taskQueue },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-      state: { triggerImmediately: true },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
+  await ensureSchedule(client, {
+    scheduleId: RATINGS_SCHEDULE_ID,
+    spec: { intervals: [{ every: `${everyMinutes} minutes` }] },
+    action: { type: 'startWorkflow', workflowType: ratingsRecompute, workflowId: 'ratings-recompute-scheduled', args: [{}], taskQueue },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    state: { triggerImmediately: true },
+  });
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
 import { startWecomServer, startAliyunSmsServer, type WecomServer, type AliyunSmsServer } from '../helpers/vendor-servers.js';
@@ -136,10 +137,17 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     await form.getByRole('button', { name: '导入' }).click();
     await form.getByRole('alert').waitFor();
     expect(await form.getByRole('alert').textContent()).toContain('row 3, column mobile');
+    // The refused cell in the row-and-column table every import shows.
+    expect(await form.getByRole('alert').locator('tbody tr').first().locator('td').allTextContents()).toEqual(['3', 'mobile', expect.any(String)]);
     await session.shot('channels-4-contacts-import-refused');
     expect(await a11yViolations(page)).toEqual([]);
     expect((await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.wecom_userid is not null`).length).toBe(0);
-    await form.locator('#contacts-file').setInputFiles(file([`${sec.username},,chen-jing,`, `${other.username},13977778888,,`]));
+    // The fixed roster as Excel saves it.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('联系方式');
+    for (const r of [['username', 'mobile', 'wecom_userid', 'dingtalk_userid'], [sec.username, '', 'chen-jing', ''], [other.username, '13977778888', '', '']]) ws.addRow(r);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    await form.locator('#contacts-file').setInputFiles({ name: 'contacts.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
     await form.getByRole('button', { name: '导入' }).click();
     await form.getByText('已导入 2 人的联系方式').waitFor();
     await session.shot('channels-5-contacts-imported');

@@ -225,7 +225,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
       s.app.inject({ method: 'POST', url: '/api/v1/users/contacts/import', headers: { ...who, 'content-type': 'text/csv' }, payload: body });
     const refusedFile = await importCsv(csv(`${person.username},,wangwu,`, `${second.username},123,,`, `${second.username},,,`, `${outsider.username},13800000001,,`));
     expect(refusedFile.statusCode, refusedFile.body).toBe(422);
-    expect(refusedFile.json().error.details.map((d: { field: string }) => d.field)).toEqual(['row 3, column mobile', 'row 4, column username', 'row 5, column username']);
+    expect(refusedFile.json().error.details.map((d: { row: number; column: string }) => `${d.row}:${d.column}`)).toEqual(['3:mobile', '4:username', '5:username']);
     expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toMatchObject({ mobile: '13700001111', wecomUserid: 'lisi' });
     const imported = await importCsv(csv(`${person.username},,wangwu,ding-wangwu`, `${second.username},13600001111,,`));
     expect(imported.statusCode, imported.body).toBe(200);

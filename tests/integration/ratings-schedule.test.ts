@@ -29,6 +29,14 @@ describe('the ratings Schedule', () => {
     const handle = s.client.schedule.getHandle(RATINGS_SCHEDULE_ID);
     const d = await handle.describe();
     expect(d.spec.intervals).toEqual([expect.objectContaining({ every: 600_000 })]);
+    // A changed interval applies on the next start; an operator's pause stays.
+    await handle.pause('held by the operator');
+    await ensureRatingsSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE, 15);
+    const changed = await handle.describe();
+    expect(changed.spec.intervals).toEqual([expect.objectContaining({ every: 900_000 })]);
+    expect(changed.state).toMatchObject({ paused: true, note: 'held by the operator' });
+    await handle.unpause();
+    await ensureRatingsSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE, 10);
     const started = await eventually('the run fired at creation', async () => (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId, 60_000);
     expect(started).toMatch(/^ratings-recompute-scheduled/);
     const result = await s.client.workflow.getHandle(started).result();

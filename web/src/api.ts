@@ -280,10 +280,10 @@ export const enrolInSession = (session: string, organizations: string[]) =>
  * and the job is polled (a progress bar for big files). Refusals carry row errors in error.details.
  */
 export function importOrganizations(file: File, opts: { async?: boolean } = {}): Promise<ImportSummary | { jobId: string }> {
-  const xlsx = /\.xlsx$/i.test(file.name);
-  const contentType = xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
-  return request('POST', `/api/v1/organizations/import${qs({ async: opts.async ? 'true' : undefined })}`, undefined, { raw: file, contentType });
+  return request('POST', `/api/v1/organizations/import${qs({ async: opts.async ? 'true' : undefined })}`, undefined, { raw: file, contentType: sheetType(file) });
 }
+/** An uploaded spreadsheet's content type, by its name: XLSX, else CSV (the server tells UTF-8 from GBK itself). */
+const sheetType = (file: File) => (/\.xlsx$/i.test(file.name) ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
 /** GET /organizations/import/{jobId}: progress and outcome of an asynchronous import. */
 export const getImportJob = (jobId: string) => request<ImportJob>('GET', `/api/v1/organizations/import/${encodeURIComponent(jobId)}`);
 
@@ -299,11 +299,7 @@ export type HolidayLoad = z.infer<typeof S.holidayLoadSchema>;
 export const getCalendarYears = () => request<CalendarYears>('GET', '/api/v1/calendar/years');
 /** POST /calendar/years/{year}/import: the State Council's notice as ICS, CSV or XLSX (admins); re-plans provisional tasks. */
 export function loadHolidayYear(year: number, file: File, note?: string): Promise<HolidayLoad> {
-  const contentType = /\.xlsx$/i.test(file.name)
-    ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-    : /\.ics$/i.test(file.name)
-      ? 'text/calendar'
-      : 'text/csv';
+  const contentType = /\.ics$/i.test(file.name) ? 'text/calendar' : sheetType(file);
   return request('POST', `/api/v1/calendar/years/${year}/import${qs({ note })}`, undefined, { raw: file, contentType });
 }
 
@@ -457,7 +453,7 @@ export const resendDelivery = (id: number) => request<{ id: number; resentFrom: 
 export const getChannelPreferences = () => request<ChannelPreferences>('GET', '/api/v1/me/channel-preferences');
 export const putChannelPreferences = (p: ChannelPreferences) => request<ChannelPreferences>('PUT', '/api/v1/me/channel-preferences', p);
 /** POST /users/contacts/import: the roster's contact points as CSV; all rows or none (errors by row and column). */
-export const importContacts = (file: File) => request<{ updated: number }>('POST', '/api/v1/users/contacts/import', undefined, { raw: file, contentType: 'text/csv' });
+export const importContacts = (file: File) => request<{ updated: number }>('POST', '/api/v1/users/contacts/import', undefined, { raw: file, contentType: sheetType(file) });
 export const getContacts = (username: string) => request<Contacts>('GET', `/api/v1/users/${encodeURIComponent(username)}/contacts`);
 export const putContacts = (username: string, c: Partial<Omit<Contacts, 'username'>>) =>
   request<Contacts>('PUT', `/api/v1/users/${encodeURIComponent(username)}/contacts`, c);

@@ -222,3 +222,27 @@ export function FormOutcome({ error, ok }: { error?: string | null; ok?: string 
     </>
   );
 }
+
+/** Messages by row and column of an uploaded file (every import's refusals; the roster's rows routed to a process). */
+export function RowMessages({ rows }: { rows: { row?: number; column?: string; message: string }[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{t('import.row')}</th>
+          <th scope="col">{t('import.column')}</th>
+          <th scope="col">{t('import.message')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i}>
+            <td class="num">{r.row ?? ''}</td>
+            <td>{r.column ?? ''}</td>
+            <td>{r.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -14,13 +14,12 @@ import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
 import { planTask, type PlanInput } from '../../domain/task-plan.js';
-import { readRows, UnreadableFile } from '../../organizations/import/read.js';
+import { XLSX_TYPE, sheetRows } from '../uploads.js';
 import { idempotent } from '../idempotency.js';
 import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
 import { stepWords } from '../../domain/step-words.js';
 
 const FEED_PREFIX = 'olc_';
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** A year's notice is a few dozen days: a file of 1 MiB is already far more than one. */
 const NOTICE_MAX_BYTES = 1024 * 1024;
 /** Re-plans sent at once to the tasks' workflows. */
@@ -213,14 +212,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         if ('fileError' in result) throw new HttpError(400, 'invalid_file', result.fileError, [{ row: 1, column: 'BEGIN:VCALENDAR', message: result.fileError }]);
       } else {
         source = file.subarray(0, 4).toString('latin1') === 'PK\x03\x04' ? 'xlsx' : 'csv';
-        const rows: { row: number; cells: string[] }[] = [];
-        try {
-          for await (const r of readRows(Readable.from([file]), { maxBytes: NOTICE_MAX_BYTES })) rows.push(r);
-        } catch (err) {
-          if (err instanceof UnreadableFile) throw new HttpError(400, 'invalid_file', err.message);
-          throw err;
-        }
-        const [head, ...data] = rows;
+        const [head, ...data] = await sheetRows(Readable.from([file]), NOTICE_MAX_BYTES);
         result = noticeFromTable(year, head?.cells ?? [], data);
         if ('headerError' in result) throw new HttpError(400, 'invalid_file', result.headerError, [{ row: 1, column: 'header', message: result.headerError }]);
       }

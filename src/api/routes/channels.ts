@@ -4,7 +4,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { auditAction } from '../audit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { allows } from '../../auth/principal.js';
 import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
@@ -12,6 +11,7 @@ import { contactOut, contactSchema, deliverySchema, prefsSchema } from '../../ch
 import { seal } from '../../channels/secrets.js';
 import { channelDelivery, channelDeliveryId } from '../../../workflows/channel-delivery.js';
 import { HttpError, notFound } from '../errors.js';
+import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 
 const ORGANIZERS = ['admin', 'organizer'] as const;
@@ -71,60 +71,60 @@ const channels: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  // The contact points of many people at once, with the roster: a CSV `username,mobile,wecom_userid,dingtalk_userid`.
-  // All or nothing; an empty cell keeps what is stored (a file never blanks a contact point); each refused cell is
-  // named by its row (the header is row 1) and column.
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  // The contact points of many people at once, with the roster: a CSV (UTF-8 or GBK) or XLSX with the columns
+  // `username,mobile,wecom_userid,dingtalk_userid`. All or nothing; an empty cell keeps what is stored (a file never
+  // blanks a contact point); each refused cell is named by its row (the header is row 1) and column, as every import is.
+  const CONTACTS_MAX_BYTES = 5 * 1024 * 1024;
+  app.addContentTypeParser(SHEET_TYPES, { bodyLimit: CONTACTS_MAX_BYTES }, (_req, payload, done) => done(null, payload));
   const contactColumns = { mobile: 'mobile', wecom_userid: 'wecomUserid', dingtalk_userid: 'dingtalkUserid' } as const;
   app.post(
     '/users/contacts/import',
     {
+      bodyLimit: CONTACTS_MAX_BYTES,
       schema: {
         tags: ['channels'],
         description:
-          'Contact points of the users an organizer organizes, from a CSV (Content-Type text/csv) with the header `username,mobile,wecom_userid,dingtalk_userid`. All rows or none; an empty cell keeps the stored value; errors name row and column.',
-        consumes: ['text/csv'],
-        body: z.string().max(5 * 1024 * 1024),
+          'Contact points of the users an organizer organizes, from a CSV (UTF-8 or GBK) or XLSX with the header `username,mobile,wecom_userid,dingtalk_userid`. All rows or none; an empty cell keeps the stored value; each error names its row and column (422, details `{row, column, message}`).',
+        consumes: ['text/csv', XLSX_TYPE],
         response: { 200: z.object({ updated: z.number() }) },
       },
     },
     async (req) => {
-      let records: string[][];
-      try {
-        records = parseCsv(req.body, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
-      } catch (err) {
-        throw new HttpError(422, 'invalid_file', `not a CSV file: ${(err as Error).message}`, [{ field: 'body', message: 'not a CSV file' }]);
-      }
-      const [header = [], ...rows] = records;
+      const [head, ...rows] = await sheetRows(req.body, CONTACTS_MAX_BYTES);
+      const header = (head?.cells ?? []).map((c) => c.trim());
       const missing = ['username', ...Object.keys(contactColumns)].filter((c) => !header.includes(c));
-      if (missing.length) throw new HttpError(422, 'invalid_file', `row 1: missing column(s) ${missing.join(', ')}`, missing.map((c) => ({ field: `row 1, column ${c}`, message: 'missing column' })));
-      const at = (r: string[], c: string) => r[header.indexOf(c)] ?? '';
-      const errors: { field: string; message: string }[] = [];
+      if (missing.length) {
+        throw new HttpError(422, 'invalid_file', `row 1: missing column(s) ${missing.join(', ')}`, missing.map((c) => ({ row: 1, column: c, message: 'missing column' })));
+      }
+      const at = (r: string[], c: string) => (r[header.indexOf(c)] ?? '').trim();
+      const errors: { row: number; column: string; message: string }[] = [];
       const seen = new Map<string, number>();
-      const parsed = rows.map((r, i) => {
-        const row = i + 2;
-        const username = at(r, 'username');
-        if (!username) errors.push({ field: `row ${row}, column username`, message: 'a username is required' });
-        else if (seen.has(username)) errors.push({ field: `row ${row}, column username`, message: `${username} is already on row ${seen.get(username)}` });
-        seen.set(username, row);
-        const body: Record<string, string> = {};
-        for (const [column, field] of Object.entries(contactColumns)) {
-          const v = at(r, column);
-          if (!v) continue;
-          const ok = contactSchema.shape[field].safeParse(v);
-          if (ok.success) body[field] = v;
-          else errors.push({ field: `row ${row}, column ${column}`, message: ok.error.issues[0]?.message ?? 'invalid' });
-        }
-        return { row, username, body };
-      });
+      const parsed = rows
+        .filter((r) => r.cells.some((c) => c.trim() !== ''))
+        .map(({ row, cells }) => {
+          const username = at(cells, 'username');
+          if (!username) errors.push({ row, column: 'username', message: 'a username is required' });
+          else if (seen.has(username)) errors.push({ row, column: 'username', message: `${username} is already on row ${seen.get(username)}` });
+          seen.set(username, row);
+          const body: Record<string, string> = {};
+          for (const [column, field] of Object.entries(contactColumns)) {
+            const v = at(cells, column);
+            if (!v) continue;
+            const ok = contactSchema.shape[field].safeParse(v);
+            if (ok.success) body[field] = v;
+            else errors.push({ row, column, message: ok.error.issues[0]?.message ?? 'invalid' });
+          }
+          return { row, username, body };
+        });
       // Only users the caller organizes: anyone else is "not a user you organize", whether or not they exist.
       const users = await sql<{ username: string; id: number; paths: string[] }[]>`
         select u.username, u.id, array_agg(o.path::text) filter (where o.id is not null) as paths
         from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
         where u.username = any(${parsed.map((p) => p.username)}) group by u.id`;
       const organized = new Map(users.filter((u) => (u.paths ?? []).some((path) => allows(req.principal, path, ORGANIZERS))).map((u) => [u.username, u.id]));
-      for (const p of parsed) if (p.username && !organized.has(p.username)) errors.push({ field: `row ${p.row}, column username`, message: `${p.username} is not a user you organize` });
-      if (errors.length) throw new HttpError(422, 'invalid_file', errors.slice(0, 5).map((e) => `${e.field}: ${e.message}`).join('; '), errors.slice(0, 200));
+      for (const p of parsed) if (p.username && !organized.has(p.username)) errors.push({ row: p.row, column: 'username', message: `${p.username} is not a user you organize` });
+      errors.sort((a, b) => a.row - b.row);
+      if (errors.length) throw new HttpError(422, 'invalid_file', errors.slice(0, 5).map((e) => `row ${e.row}, column ${e.column}: ${e.message}`).join('; '), errors.slice(0, 200));
       const ids = parsed.map((p) => organized.get(p.username)!);
       const col = (f: keyof typeof contactColumns) => parsed.map((p) => p.body[contactColumns[f]] ?? null);
       await sql.begin(async (tx) => {

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -10,12 +9,11 @@ import { missingReturns, returnDueOn } from '../missing-returns.js';
 import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { readRows, UnreadableFile } from '../../organizations/import/read.js';
+import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
 import type { Sql } from '../../db/client.js';
 
 /** Who files or corrects a return: the organization's secretary, or the people of a committee above it. */
 const WRITERS = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** One row per organization of a county at most: a few thousand rows. */
 const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -97,7 +95,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
   // The spreadsheet reaches the handler as a stream: readRows tells CSV (UTF-8 or GBK) from XLSX by content.
-  app.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser(SHEET_TYPES, (_req, payload, done) => done(null, payload));
 
   const read = async (t: Target, y: number, organization: string): Promise<z.infer<typeof yearlyReturnSchema>> => {
     const [r] = await sql<z.infer<typeof yearlyReturnSchema>[]>`
@@ -197,16 +195,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const y = req.params.year;
       if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
-      const body = req.body as Readable | undefined;
-      if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
-      const rows: { row: number; cells: string[] }[] = [];
-      try {
-        for await (const r of readRows(body, { maxBytes: UPLOAD_MAX_BYTES })) rows.push(r);
-      } catch (err) {
-        if (err instanceof UnreadableFile) throw new HttpError(400, 'invalid_file', err.message);
-        throw err;
-      }
-      const [head, ...data] = rows;
+      const [head, ...data] = await sheetRows(req.body, UPLOAD_MAX_BYTES);
       const header = (head?.cells ?? []).map((c) => c.trim());
       const codeAt = header.findIndex((h) => codeColumns.has(h));
       const unknown = header.filter((h, i) => i !== codeAt && h !== '' && !(h in columnOf));

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, importContacts, getChannelPreferences, getContacts, getDeliveries, putChannelPreferences, putContacts, resendDelivery, type ChannelPreferences, type Contacts, type Delivery, type Me } from '../api.js';
 import { Picker } from '../picker.js';
 import { hasRole } from '../auth.js';
-import { ErrorBox, Loading, errorText, useLoad } from '../components.js';
+import { ErrorBox, Loading, RowMessages, errorText, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 import { MESSAGE_KINDS, PERSON_CHANNELS } from '../../../src/channels/kinds.js';
 
@@ -209,17 +209,21 @@ function ContactsForm() {
 function ContactsImport() {
   const [file, setFile] = useState<File | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
-  const [errors, setErrors] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [rows, setRows] = useState<{ row?: number; column?: string; message: string }[]>([]);
   const send = async (e: Event) => {
     e.preventDefault();
     setMsg(null);
-    setErrors([]);
-    if (!file) return setErrors([t('contacts.importPick')]);
+    setError(null);
+    setRows([]);
+    if (!file) return setError(t('contacts.importPick'));
     try {
       const r = await importContacts(file);
       setMsg(t('contacts.imported', { n: r.updated }));
     } catch (err) {
-      setErrors(err instanceof ApiError && err.details.length ? err.details.map((d) => `${String(d.field ?? '')}：${d.message}`) : [errorText(err)]);
+      setError(errorText(err));
+      // Each refused cell by row and column, as the roster import shows them.
+      if (err instanceof ApiError) setRows(err.details.filter((d) => d.row !== undefined).map((d) => ({ row: d.row, column: d.column, message: d.message })));
     }
   };
   return (
@@ -227,16 +231,13 @@ function ContactsImport() {
       <h3 id="contacts-import-title">{t('contacts.importTitle')}</h3>
       <p class="muted small" id="contacts-import-hint">{t('contacts.importHint')}</p>
       <label for="contacts-file">{t('contacts.importFile')}</label>
-      <input id="contacts-file" type="file" accept=".csv,text/csv" aria-describedby="contacts-import-hint" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+      <input id="contacts-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-describedby="contacts-import-hint" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
       <button type="submit">{t('contacts.importSend')}</button>
       {msg && <p class="notice ok" role="status">{msg}</p>}
-      {errors.length > 0 && (
-        <div class="notice error" role="alert">
-          <ul>
-            {errors.map((x) => (
-              <li key={x}>{x}</li>
-            ))}
-          </ul>
+      {error && (
+        <div class="notice error" role="alert" data-testid="contacts-import-errors">
+          <p>{error}</p>
+          {rows.length > 0 && <RowMessages rows={rows} />}
         </div>
       )}
     </form>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, getImportJob, importOrganizations, type FieldError, type ImportJob, type ImportSummary } from '../api.js';
-import { ErrorBox, Field } from '../components.js';
+import { ErrorBox, Field, RowMessages } from '../components.js';
 import { t } from '../i18n/index.js';
 
 /** Files above this size are imported as a background job (202), with a progress bar from the job's counters. */
@@ -122,29 +122,5 @@ export function ImportPage() {
       )}
       {status.kind === 'error' && <ErrorBox error={status.error} />}
     </section>
-  );
-}
-
-/** Messages by row and column of the file: refusals, and rows whose owned fields went to or were kept by a process. */
-function RowMessages({ rows }: { rows: { row?: number; column?: string; message: string }[] }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{t('import.row')}</th>
-          <th scope="col">{t('import.column')}</th>
-          <th scope="col">{t('import.message')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r, i) => (
-          <tr key={i}>
-            <td class="num">{r.row ?? ''}</td>
-            <td>{r.column ?? ''}</td>
-            <td>{r.message}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
