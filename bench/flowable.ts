@@ -18,14 +18,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** orglife's figure of this run whose name starts with `prefix` (NaN when that benchmark did not run). */
 type Ours = (prefix: string) => number;
 
-export async function run(s: BenchServers, opts: { lifecycles: number; tasks: number; ours: Ours; log: (m: string) => void; concurrency?: number }): Promise<BenchResult[]> {
+export async function run(
+  s: BenchServers,
+  opts: { lifecycles: number; tasks: number; ours: Ours; log: (m: string) => void; concurrency?: number; executors?: readonly ExecutorProfile[] },
+): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   // A fresh JVM and database per storm: the tuned run inherits neither the default run's tables nor its heap.
-  // The lifecycles share the default storm's JVM (they leave no timer behind): one JVM start less per run.
-  for (const executor of ['default', 'tuned'] as const) {
+  // The lifecycles share the first storm's JVM (they leave no timer behind): one JVM start less per run.
+  const executors = opts.executors ?? (['default', 'tuned'] as const);
+  for (const [i, executor] of executors.entries()) {
     const p = await start(s, executor, opts.log);
     try {
-      if (executor === 'default') out.push(await lifecycle(p, opts.lifecycles, opts.concurrency ?? 32, opts.ours));
+      if (i === 0) out.push(await lifecycle(p, opts.lifecycles, opts.concurrency ?? 32, opts.ours));
       out.push(...(await storm(p, executor, opts.tasks, opts.ours, opts.log)));
     } finally {
       await p.stop();

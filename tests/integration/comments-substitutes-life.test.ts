@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { taskProcess } from '../../workflows/task-process.js';
+import { taskComments } from '../../src/api/routes/comments.js';
 
 // Issue 18 items 5–7 through the API against the real servers: comments with the task's rights and mentions,
 // a substitute acting on an absent secretary's task (recorded on their behalf, notified meanwhile), and an
@@ -96,6 +97,17 @@ describe('comments, substitutes and an organization’s life', () => {
     expect(detail.mayComment).toBe(true);
     expect((await api(liaison, 'GET', `/tasks/${taskId}`)).json().mayComment).toBe(false);
     expect((await api(outsider, 'POST', `/processes/${processId()}/comments`, { text: '探针' })).statusCode).toBe(404);
+  });
+
+  it('shows the newest 500 comments of a long thread, oldest first', async () => {
+    const workflowId = `thread:${uniqueCode('TH')}`;
+    await s.sql`
+      insert into comments (workflow_id, author, body, created_at)
+      select ${workflowId}, 'someone', 'comment ' || n, now() - make_interval(mins => 600 - n) from generate_series(1, 520) n`;
+    const items = await taskComments(s.sql, workflowId, null);
+    expect(items).toHaveLength(500);
+    expect(items[0]!.text).toBe('comment 21');
+    expect(items.at(-1)!.text).toBe('comment 520');
   });
 
   it('names a substitute only inside the rules, and refuses the rest with the field', async () => {

@@ -48,6 +48,7 @@ const unauthorized = () => new HttpError(401, 'unauthorized', 'a valid Bearer to
  */
 export const PRINCIPAL_TTL_MS = 5_000;
 const PRINCIPAL_CACHE_MAX = 50_000;
+const LISTEN_RETRY_MS = 5_000;
 
 /**
  * Bearer authentication: a JWT from /auth/login (HS256 only, with expiry) or a machine API token (olt_…).
@@ -79,9 +80,33 @@ export default fp(
       return principal;
     };
     // A role, a disabled flag or a substitution changed (migrations/092_principal_changed.sql): read it afresh.
-    await app.sql.listen('orglife_principal', (userId) => {
-      changes++;
-      cache.delete(Number(userId));
+    // Listened to in the background: the API starts (and /readyz says why it is not ready) while PostgreSQL is down,
+    // and keeps trying every LISTEN_RETRY_MS until it answers; meanwhile the TTL bounds what is cached. Each
+    // (re)connection forgets every principal: notices sent while the listener was away are lost.
+    let retry: NodeJS.Timeout | undefined;
+    let closed = false;
+    const listen = () =>
+      app.sql
+        .listen(
+          'orglife_principal',
+          (userId) => {
+            changes++;
+            cache.delete(Number(userId));
+          },
+          () => {
+            changes++;
+            cache.clear();
+          },
+        )
+        .catch((err: unknown) => {
+          if (closed) return;
+          app.log.warn({ err }, 'principal change notices: not listening yet, retrying');
+          retry = setTimeout(listen, LISTEN_RETRY_MS).unref();
+        });
+    void listen();
+    app.addHook('onClose', async () => {
+      closed = true;
+      clearTimeout(retry);
     });
     app.decorate('authenticate', async (req: FastifyRequest) => {
       const header = req.headers.authorization ?? '';

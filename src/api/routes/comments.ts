@@ -38,12 +38,14 @@ const commentItem = (c: CommentRow): z.infer<typeof commentSchema> => ({
   at: c.created_at.toISOString(),
 });
 
-/** A task's comments and its process's (taskId null: the process's only), oldest first. */
+/** A task's comments and its process's (taskId null: the process's only), oldest first: the newest 500 of a long thread. */
 export async function taskComments(sql: Sql, workflowId: string, taskId: number | null) {
   const rows = await sql<CommentRow[]>`
-    select id, task_id, author, on_behalf_of, body, mentions, created_at from comments
-    where workflow_id = ${workflowId} and (task_id is null ${taskId === null ? sql`` : sql`or task_id = ${taskId}`})
-    order by created_at, id limit 500`;
+    select * from (
+      select id, task_id, author, on_behalf_of, body, mentions, created_at from comments
+      where workflow_id = ${workflowId} and (task_id is null ${taskId === null ? sql`` : sql`or task_id = ${taskId}`})
+      order by created_at desc, id desc limit 500) c
+    order by created_at, id`;
   return rows.map(commentItem);
 }
 
