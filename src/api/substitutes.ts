@@ -17,12 +17,8 @@ const heldByOne = (sql: Sql, id: unknown, name: unknown) =>
     or (t.claimed_by is null and t.assignee_person is null and exists (
       select 1 from user_roles r where r.user_id = ${id as number} and r.organization_id = t.organization_id and r.role = t.assignee_role)))`;
 
-/** SQL condition: task `t` is held by the user, or by someone they stand in for today (src/api/substitutes.ts). */
-export function heldBy(
-  sql: Sql,
-  userId: number | Fragment,
-  username: string | Fragment,
-) {
+/** SQL condition: task `t` is held by the user, or by someone they stand in for today. */
+export function heldBy(sql: Sql, userId: number | Fragment, username: string | Fragment) {
   return sql`(${heldByOne(sql, userId, username)} or exists (
     select 1 from substitutions s join users u on u.id = s.user_id
     where s.substitute_id = ${userId} and ${activeToday(sql)} and ${heldByOne(sql, sql`u.id`, sql`u.username`)}))`;

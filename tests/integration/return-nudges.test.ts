@@ -84,6 +84,18 @@ describe('the yearly return’s missing filers and 催报', () => {
     const [n] = await s.sql<{ actor: string; tasks: number; people: number; filter: unknown }[]>`select actor, tasks, people, filter from nudges where id = ${r.json().id}`;
     expect(n).toEqual({ actor: organizer.username, tasks: 2, people: 1, filter: { returns: YEAR, org: town } });
 
+    // While the secretary is away, the next 催报 reaches whoever stands in for them too, each once.
+    const standIn = await s.userWith([{ role: 'supervisor', org: town }]);
+    await s.sql`
+      insert into substitutions (user_id, substitute_id, starts_on, ends_on, named_by)
+      select a.id, b.id, (now() at time zone 'Asia/Shanghai')::date, (now() at time zone 'Asia/Shanghai')::date + 3, 'test'
+      from users a, users b where a.username = ${secMissing.username} and b.username = ${standIn.username}`;
+    const away = await api(organizer, 'POST', `/returns/${YEAR}/nudges`, { org: town });
+    expect(away.json()).toMatchObject({ organizations: 2, people: 2, unreached: [orphan] });
+    const toStandIn = await s.sql<{ body: string }[]>`
+      select n.body from notifications n join users u on u.id = n.user_id where u.username = ${standIn.username} and n.kind = 'nudge'`;
+    expect(toStandIn.map((n) => n.body)).toEqual([`未报村${missing} · 截止 ${YEAR + 1}-03-31`]);
+
     // Filed after the nudge: off the list, and the next 催报 passes it by.
     const put = await api(secMissing, 'PUT', `/organizations/${missing}/returns/${YEAR}`, { activistsTrained: 0, reserveCadres: 0, funding: 0 });
     expect(put.statusCode, put.body).toBe(200);

@@ -72,8 +72,8 @@ export default fp(
       if (hit && hit.until > Date.now()) return hit.principal;
       const seen = changes;
       // The grants lent by substitutions are read with the roles, so the inbox's withSubstitutions costs no query.
-      const own = await loadPrincipal(app.sql, userId);
-      const principal = own && { ...own, lent: await lentGrants(app.sql, userId) };
+      const [own, lent] = await Promise.all([loadPrincipal(app.sql, userId), lentGrants(app.sql, userId)]);
+      const principal = own && { ...own, lent };
       if (seen !== changes) return principal;
       if (cache.size >= PRINCIPAL_CACHE_MAX) cache.clear();
       cache.set(userId, { principal, until: Date.now() + PRINCIPAL_TTL_MS });

@@ -8,7 +8,8 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { taskFilterSchema, taskFilterWhere } from '../task-filter.js';
 import { nudgeResultSchema, returnNudgeResultSchema } from '../schemas.js';
-import { missingReturns, returnDueOn } from '../missing-returns.js';
+import { missingReturns, requireYearBegun, returnDueOn } from '../missing-returns.js';
+import { activeToday } from '../substitutes.js';
 import { organizationInScope } from '../scope.js';
 import type { Queryable, Sql } from '../../db/client.js';
 import { holdersOfTasks } from '../../../activities/tasks.js';
@@ -18,12 +19,6 @@ export const nudgeRoles: readonly Role[] = ['admin', 'organizer', 'supervisor'];
 /** More live tasks than this under one filter is not a nudge but a broadcast: narrow the filter. */
 export const NUDGE_MAX_TASKS = 2000;
 
-/**
- * 一键催办: everyone holding a live task on a list gets one message (a `notifications` row of kind 'nudge', so
- * the in-app list, the e-mail digest and the channels carry it) listing their tasks; each task records the
- * nudge in its events and counts it. The list is sent as its filter, not as ids, and read again here inside
- * the caller's subtree — only where the caller steers.
- */
 /** The nudge's own row, its audit entry: who, over which list, how many items and people. */
 async function recordNudge(tx: Queryable, actorId: number, actor: string, filter: unknown, message: string | undefined, items: number, people: number): Promise<number> {
   const [n] = await tx<{ id: number }[]>`
@@ -32,6 +27,12 @@ async function recordNudge(tx: Queryable, actorId: number, actor: string, filter
   return Number(n!.id);
 }
 
+/**
+ * 一键催办: everyone holding a live task on a list gets one message (a `notifications` row of kind 'nudge', so
+ * the in-app list, the e-mail digest and the channels carry it) listing their tasks; each task records the
+ * nudge in its events and counts it. The list is sent as its filter, not as ids, and read again here inside
+ * the caller's subtree — only where the caller steers.
+ */
 const nudges: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
@@ -102,8 +103,8 @@ const nudges: FastifyPluginAsync = async (fastify) => {
       }),
   );
 
-  // 催报: the yearly return's missing filers (GET /returns/{year}/missing), each organization's secretaries told
-  // once, whatever number of organizations they file for.
+  // 催报: the yearly return's missing filers (GET /returns/{year}/missing), each organization's secretaries (and their
+  // substitutes while away) told once, whatever number of organizations they file for.
   app.post(
     '/returns/:year/nudges',
     {
@@ -122,7 +123,7 @@ const nudges: FastifyPluginAsync = async (fastify) => {
         const y = req.params.year;
         const steer = scopeRoots(p, nudgeRoles);
         if (steer.length === 0) throw new HttpError(403, 'forbidden', `nudging needs the role ${nudgeRoles.join(' or ')}`);
-        if (y > Number(shanghaiDate(Date.now()).slice(0, 4))) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+        requireYearBegun(y);
         const { org, message } = req.body;
         const under = org ? (await organizationInScope(sql, p, org)).path : undefined;
         const dueOn = returnDueOn(y);
@@ -130,22 +131,26 @@ const nudges: FastifyPluginAsync = async (fastify) => {
           const missing = await missingReturns(tx, steer, y, under);
           if (missing.length === 0) throw new HttpError(422, 'nothing_to_nudge', `no organization in your subtree misses its ${y} return`, [{ field: 'params.year', message: 'no missing filer' }]);
           if (missing.length > NUDGE_MAX_TASKS) throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} organizations miss it: narrow with org`, [{ field: 'body.org', message: `more than ${NUDGE_MAX_TASKS} organizations` }]);
-          const byUser = new Map<string, typeof missing>();
-          for (const m of missing) for (const u of m.secretaries) byUser.set(u, [...(byUser.get(u) ?? []), m]);
+          // Each secretary, and whoever stands in for one today (as a task's reminders reach them), once.
+          const byUser = new Map<number, typeof missing>();
+          const add = (id: number, m: (typeof missing)[number]) => byUser.set(id, [...new Set([...(byUser.get(id) ?? []), m])]);
+          for (const m of missing) for (const id of m.secretaryIds) add(id, m);
+          const away = byUser.size
+            ? await tx<{ user_id: number; substitute_id: number }[]>`
+                select s.user_id, s.substitute_id from substitutions s join users u on u.id = s.substitute_id and not u.disabled
+                where s.user_id = any(${[...byUser.keys()]}::bigint[]) and ${activeToday(tx as unknown as Sql)}`
+            : [];
+          for (const a of away) for (const m of byUser.get(Number(a.user_id)) ?? []) add(Number(a.substitute_id), m);
           const nudgeId = await recordNudge(tx, p.userId, p.username, { returns: y, ...(org ? { org } : {}) }, message, missing.length, byUser.size);
-          const users = byUser.size ? await tx<{ id: number; username: string }[]>`select id, username from users where username = any(${[...byUser.keys()]})` : [];
-          const rows = users.map((u) => {
-            const mine = byUser.get(u.username)!;
-            return {
-              user_id: u.id,
-              event_key: `nudge:${nudgeId}`,
-              kind: 'nudge',
-              task_id: null,
-              title: `催报：请填报 ${y} 年度年报（${p.username}）`,
-              body: [...(message ? [message] : []), ...mine.map((m) => `${m.name} · 截止 ${dueOn}`)].join('\n'),
-              created_at: new Date(),
-            };
-          });
+          const rows = [...byUser].map(([userId, mine]) => ({
+            user_id: userId,
+            event_key: `nudge:${nudgeId}`,
+            kind: 'nudge',
+            task_id: null,
+            title: `催报：请填报 ${y} 年度年报（${p.username}）`,
+            body: [...(message ? [message] : []), ...mine.map((m) => `${m.name} · 截止 ${dueOn}`)].join('\n'),
+            created_at: new Date(),
+          }));
           if (rows.length) await tx`insert into notifications ${tx(rows)}`;
           await tx`insert into return_nudges (nudge_id, organization_id, year) select ${nudgeId}, id, ${y} from unnest(${missing.map((m) => m.id)}::bigint[]) as id`;
           return { id: nudgeId, organizations: missing.length, people: byUser.size, unreached: missing.filter((m) => m.secretaries.length === 0).map((m) => m.code) };

@@ -5,7 +5,7 @@ import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { importRowErrorSchema, missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
-import { missingReturns, returnDueOn } from '../missing-returns.js';
+import { missingReturns, requireYearBegun, returnDueOn } from '../missing-returns.js';
 import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
@@ -18,9 +18,7 @@ const WRITERS = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
 const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 
 const code = z.string().min(1).max(64);
-// A return is filed for a year that has begun; the assessment of a past year reads the returns of that year.
 const year = z.coerce.number().int().min(2000).max(2100);
-const pastOrCurrent = (y: number) => y <= Number(shanghaiDate(Date.now()).slice(0, 4));
 
 type Body = z.infer<typeof yearlyReturnBodySchema>;
 type RowError = z.infer<typeof importRowErrorSchema>;
@@ -128,7 +126,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const { code: organization, year: y } = req.params;
-      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      requireYearBegun(y);
       const t = await targetOf(sql, req.principal, organization);
       requireRole(req.principal, t.path, WRITERS);
       const errors = fieldErrors(t, req.body);
@@ -165,13 +163,13 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const y = req.params.year;
-      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      requireYearBegun(y);
       const roots = scopeRoots(req.principal, nudgeRoles);
       if (roots.length === 0) throw new HttpError(403, 'forbidden', `the missing filers are for the roles ${nudgeRoles.join(', ')}`);
       const under = req.query.org ? (await organizationInScope(sql, req.principal, req.query.org)).path : undefined;
       const dueOn = returnDueOn(y);
       const items = await missingReturns(sql, roots, y, under);
-      return { year: y, dueOn, overdue: shanghaiDate(Date.now()) > dueOn, items: items.map(({ id: _id, ...i }) => i) };
+      return { year: y, dueOn, overdue: shanghaiDate(Date.now()) > dueOn, items: items.map(({ id: _id, secretaryIds: _ids, ...i }) => i) };
     },
   );
 
@@ -194,7 +192,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const y = req.params.year;
-      if (!pastOrCurrent(y)) throw new HttpError(400, 'invalid_request', `params.year: ${y} has not begun`, [{ field: 'params.year', message: 'a year that has not begun' }]);
+      requireYearBegun(y);
       const [head, ...data] = await sheetRows(req.body, UPLOAD_MAX_BYTES);
       const header = (head?.cells ?? []).map((c) => c.trim());
       const codeAt = header.findIndex((h) => codeColumns.has(h));
