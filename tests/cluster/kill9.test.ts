@@ -182,6 +182,11 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
           id,
           status: 'error' in d ? d.error : d.status.name,
           pendingWorkflowTask: 'error' in d ? null : d.raw.pendingWorkflowTask,
+          // An activity stuck in its retries says why here (its attempt and last failure).
+          pendingActivities:
+            'error' in d
+              ? null
+              : (d.raw.pendingActivities ?? []).map((a) => ({ type: a.activityType?.name, state: a.state, attempt: a.attempt, lastFailure: a.lastFailure?.message ?? null })),
           lastEvents: history?.events?.slice(-8).map((e) => `${e.eventId} ${e.eventType}`) ?? null,
         };
       }),
