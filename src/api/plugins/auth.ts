@@ -16,6 +16,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
+  interface FastifyContextConfig {
+    /** The route changes who may do what (a substitution): cached principals are forgotten before it answers. */
+    changesPrincipals?: boolean;
+  }
 }
 
 declare module '@fastify/jwt' {
@@ -104,6 +108,15 @@ export default fp(
           retry = setTimeout(listen, LISTEN_RETRY_MS).unref();
         });
     void listen();
+    // PostgreSQL's notice reaches this process a moment after the commit; the caller's next request may come
+    // sooner. A change made through this process is therefore forgotten here before its answer leaves.
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (reply.statusCode < 400 && req.routeOptions.config.changesPrincipals) {
+        changes++;
+        cache.clear();
+      }
+      return payload;
+    });
     app.addHook('onClose', async () => {
       closed = true;
       clearTimeout(retry);

@@ -101,6 +101,7 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
         body: newBody,
         response: { 201: substitutionSchema },
       },
+      config: { changesPrincipals: true },
     },
     async (req, reply) => {
       const p = req.principal;
@@ -153,6 +154,7 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
         params: z.object({ id: z.coerce.number().int().positive() }),
         response: { 200: substitutionSchema },
       },
+      config: { changesPrincipals: true },
     },
     async (req) => {
       const p = req.principal;
