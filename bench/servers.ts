@@ -14,6 +14,24 @@ import { freePort } from '../tests/helpers/ports.js';
 import pino from 'pino';
 import { installRuntimeLogger } from '../src/worker.js';
 
+let metricsAddress: string | undefined;
+
+/**
+ * The Temporal SDK's counters and gauges in this process (Prometheus text, summed over their labels), e.g.
+ * `sticky_cache_hit`, `sticky_cache_miss`, `sticky_cache_size`: read before and after a storm to say how many
+ * of its workflow tasks found their workflow in the worker's cache and how many replayed its history.
+ */
+export async function sdkMetrics(names: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  if (!metricsAddress) return out;
+  const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    const m = /^temporal_([a-z_]+?)(?:_total)?(?:\{[^}]*\})? ([0-9.eE+-]+)$/.exec(line);
+    if (m && m[1]! in out) out[m[1]!]! += Number(m[2]);
+  }
+  return out;
+}
+
 export interface BenchServers {
   sql: Sql;
   databaseUrl: string;
@@ -56,8 +74,12 @@ export async function startBenchServers(log: (m: string) => void = () => {}, opt
   const client = new Client({
     connection: opts.temporal === false ? Connection.lazy({ address: temporal.address }) : await Connection.connect({ address: temporal.address }),
   });
-  // The SDK's runtime is a process-wide singleton made by the first connection: give it our logger first.
-  installRuntimeLogger(pino({ level: 'warn' }));
+  // The SDK's runtime is a process-wide singleton made by the first connection: give it our logger first, and
+  // its metrics endpoint (read by sdkMetrics below).
+  if (!metricsAddress) {
+    metricsAddress = `127.0.0.1:${await freePort()}`;
+    installRuntimeLogger(pino({ level: 'warn' }), metricsAddress);
+  }
   const workerConnection = opts.temporal === false ? null : await NativeConnection.connect({ address: temporal.address });
   return {
     sql,

@@ -15,12 +15,17 @@ export const workflowBundleOptions = { workflowsPath, preloadModules: [join(work
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's logs (with workflow and activity ids in their metadata) into pino. */
-export function installRuntimeLogger(log: Logger): void {
+/**
+ * Routes the SDK's logs (with workflow and activity ids in their metadata) into pino. `metricsAddress`
+ * (host:port) also serves the SDK's own metrics in Prometheus's format there (the bench reads the sticky cache's
+ * hits and misses from it).
+ */
+export function installRuntimeLogger(log: Logger, metricsAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (log.level === 'silent' ? 'ERROR' : log.level.toUpperCase()) as LogLevel;
   Runtime.install({
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
     // main.ts owns SIGTERM/SIGINT: close the API first, then drain the worker, then stop the servers.
     shutdownSignals: [],
     logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, ({ level: l, message, meta }) => {
