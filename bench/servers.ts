@@ -17,17 +17,17 @@ import { installRuntimeLogger } from '../src/worker.js';
 let metricsAddress: string | undefined;
 
 /**
- * The Temporal SDK's counters and gauges in this process (Prometheus text, summed over their labels), e.g.
- * `sticky_cache_hit`, `sticky_cache_miss`, `sticky_cache_size`: read before and after a storm to say how many
- * of its workflow tasks found their workflow in the worker's cache and how many replayed its history.
+ * The Temporal SDK's counters, gauges and histogram counts and sums (`…_count`, `…_sum`, in ms) in this process
+ * for one task queue, summed over their other labels (Prometheus text from the runtime's endpoint): read before
+ * and after a storm to say how its workflow tasks waited and how often the worker's cache had to evict a workflow.
  */
-export async function sdkMetrics(names: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+export async function sdkMetrics<N extends string>(taskQueue: string, names: readonly N[]): Promise<Record<N, number>> {
+  const out = Object.fromEntries(names.map((n) => [n, 0])) as Record<N, number>;
   if (!metricsAddress) return out;
   const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
   for (const line of text.split('\n')) {
-    const m = /^temporal_([a-z_]+?)(?:_total)?(?:\{[^}]*\})? ([0-9.eE+-]+)$/.exec(line);
-    if (m && m[1]! in out) out[m[1]!]! += Number(m[2]);
+    const m = /^temporal_([a-z_]+?)(?:_total)?\{([^}]*)\} ([0-9.eE+-]+)$/.exec(line);
+    if (m && (names as readonly string[]).includes(m[1]!) && m[2]!.includes(`task_queue="${taskQueue}"`)) out[m[1] as N] += Number(m[3]);
   }
   return out;
 }
