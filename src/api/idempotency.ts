@@ -28,7 +28,8 @@ export function idempotencyKey(req: FastifyRequest): string | undefined {
 
 /**
  * Runs an action once per (caller, Idempotency-Key): the first response (success or refusal) is stored, and a
- * retry with the same key and the same request gets it again without acting a second time. The same key with
+ * retry with the same key and the same request gets it again without acting a second time — except a 409, which
+ * says the state of the moment stands in the way (see `answer`). The same key with
  * a different request is refused (422); a retry while the first attempt still runs gets 409. An attempt that
  * stored no answer within ABANDONED_AFTER died with its process (an update answers within 15 s or gives 503):
  * the retry takes its key over and runs the action again, and the Temporal update id derived from the key
@@ -91,10 +92,14 @@ async function answer(sql: Sql, reply: FastifyReply, userId: number, key: string
     failpoint('action-before-reply');
     return reply.status(r.status).send(r.body);
   } catch (err) {
-    if (err instanceof HttpError && err.statusCode < 500) {
+    if (err instanceof HttpError && err.statusCode < 500 && err.statusCode !== 409) {
       // A refusal is an answer too: the retry gets the same refusal.
       await store(err.statusCode, { error: { code: err.code, message: err.message, details: err.details } });
     } else {
+      // A 409 is the state of the moment, not a verdict on the request: a workflow replaying after its worker died
+      // answers "no task … in this process" until its local activity has opened the task again (kill9 saw that
+      // refusal replayed under the key for four minutes). Like a server error, it frees the key: the retry looks
+      // again, and an action that was never applied cannot be applied twice.
       // Unknown outcome (server error): free the key so the client's retry runs the action again; the
       // Temporal update id derived from the key still stops a double application in the workflow.
       await sql`delete from idempotency_keys where user_id = ${userId} and key = ${key}`;

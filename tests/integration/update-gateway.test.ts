@@ -97,6 +97,12 @@ describe('Update routes other than task actions, through the gateway', () => {
     expect([cancelAgain.statusCode, replayed(cancelAgain), cancelAgain.json()]).toEqual([200, true, cancel.json()]);
     const second = await post(`/processes/${encodeURIComponent(id)}/cancel`, { reason: '帮扶单位撤并' });
     expect([second.statusCode, second.json().error.message]).toEqual([409, 'the process is cancelled']);
+    // A 409 is the state of the moment, not stored under its key: the retry asks the process again (kill9: a
+    // workflow replaying after its worker died refuses until its task is open again, then accepts).
+    const late = await post(`/processes/${encodeURIComponent(id)}/cancel`, { reason: '再撤一次' }, `cancel-late-${village}`);
+    const lateAgain = await post(`/processes/${encodeURIComponent(id)}/cancel`, { reason: '再撤一次' }, `cancel-late-${village}`);
+    expect([late.statusCode, lateAgain.statusCode, replayed(lateAgain)]).toEqual([409, 409, false]);
+    expect(await s.sql`select 1 from idempotency_keys where key = ${`cancel-late-${village}`}`).toHaveLength(0);
   });
 
   it('training: enrolling with the same key twice enrols once; a second enrolment is refused 409; a new secretary of an ended process is 409', async () => {
