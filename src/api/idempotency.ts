@@ -96,12 +96,10 @@ async function answer(sql: Sql, reply: FastifyReply, userId: number, key: string
       // A refusal is an answer too: the retry gets the same refusal.
       await store(err.statusCode, { error: { code: err.code, message: err.message, details: err.details } });
     } else {
-      // A 409 is the state of the moment, not a verdict on the request: a workflow replaying after its worker died
-      // answers "no task … in this process" until its local activity has opened the task again (kill9 saw that
-      // refusal replayed under the key for four minutes). Like a server error, it frees the key: the retry looks
-      // again, and an action that was never applied cannot be applied twice.
-      // Unknown outcome (server error): free the key so the client's retry runs the action again; the
-      // Temporal update id derived from the key still stops a double application in the workflow.
+      // Free the key so the client's retry runs the action again; the Temporal update id derived from the key
+      // still stops a double application in the workflow. A server error is an unknown outcome; a 409 is the state
+      // of the moment, not a verdict (a workflow replaying after its worker died answers "no task … in this
+      // process" until it has opened the task again: kill9 saw that refusal replayed under the key for minutes).
       await sql`delete from idempotency_keys where user_id = ${userId} and key = ${key}`;
     }
     throw err;
