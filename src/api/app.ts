@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { registerErrorHandler } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import updateGateway from './gateway.js';
 import sharedReads from './plugins/shared-reads.js';
 import authPlugin from './plugins/auth.js';
@@ -60,16 +61,29 @@ export interface AppDeps {
   log: Logger;
 }
 
+/**
+ * The id a request's log lines carry: the client's X-Request-Id (a balancer's or a caller's correlation id) when
+ * it is a short plain token, else one of our own: a client cannot put arbitrary text (quotes, markup, kilobytes
+ * of it) into every line of a request's log.
+ */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const requestId = (req: { headers: Record<string, string | string[] | undefined> }) => {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+};
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
-    genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? crypto.randomUUID(),
+    genReqId: requestId,
     bodyLimit: 1024 * 1024,
     // Route params are bounded by their zod schemas, which answer 400 naming the field.
     routerOptions: { maxParamLength: 1000 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Before any route, so all inherit it: JSON nested too deep is a 400 before parsing work explodes.
+  registerJsonBodyParser(app);
   app.decorate('sql', deps.sql);
   app.decorate('temporal', deps.temporal);
   app.decorate('config', deps.config);

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { csvStringCast, spreadsheetCell } from './spreadsheet-safe.js';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const exportFormat = z.enum(['json', 'csv', 'xlsx']).default('json');
@@ -25,13 +26,16 @@ export async function sendExport<B extends { items: object[] }>(reply: FastifyRe
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
     // A BOM, so that Excel opens the Chinese names as UTF-8. An indicator is 1 (met) or 0 (missed), and empty only
     // when it does not apply: csv-stringify's default writes false as an empty field too, so a county office could
-    // not tell a floor missed from one that does not concern the organization.
-    return reply.send(`\uFEFF${stringify(rows, { header: true, columns, cast: { boolean: (v) => (v ? '1' : '0') } })}`);
+    // not tell a floor missed from one that does not concern the organization. Text that a spreadsheet would run
+    // as a formula is neutralised (spreadsheet-safe.ts).
+    const cast = { ...csvStringCast, boolean: (v: boolean) => (v ? '1' : '0') };
+    return reply.send(`\uFEFF${stringify(rows, { header: true, columns, cast })}`);
   }
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet(name);
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(10, c.length + 2) }));
-  sheet.addRows(rows);
+  // Each cell a plain value: never a formula or link object, text neutralised as in the CSV (spreadsheet-safe.ts).
+  sheet.addRows(rows.map((r) => Object.fromEntries(columns.map((c) => [c, spreadsheetCell(r[c])]))));
   reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="${name}.xlsx"`);
   return reply.send(Buffer.from(await book.xlsx.writeBuffer()));
 }

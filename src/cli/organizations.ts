@@ -3,6 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { stringify } from 'csv-stringify';
+import { csvStringCast } from '../api/spreadsheet-safe.js';
 import { createLogger } from '../runtime/logger.js';
 import { loadConfig } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
@@ -106,7 +107,8 @@ export const organizationCommands: Record<string, { help: string; run: (args: st
       const n = Number(flag(args, 'orgs') ?? NaN);
       if (!Number.isInteger(n) || n < 1) throw new CliFailure('usage: npm run orglife -- generate --orgs N [--seed S] > FILE', 2);
       const seed = Number(flag(args, 'seed') ?? 42);
-      const out = stringify({ header: true, columns: [...columns] });
+      // A file people open in a spreadsheet: text is written by the exports' rule (src/api/spreadsheet-safe.ts).
+      const out = stringify({ header: true, columns: [...columns], cast: csvStringCast });
       out.pipe(process.stdout);
       for (const row of generateRows(n, shanghaiDate(Date.now()), seed)) {
         if (!out.write(row)) await new Promise((r) => out.once('drain', r));

@@ -35,8 +35,10 @@ const web: FastifyPluginAsync<{ root?: string }> = async (app, opts) => {
     if (!built) {
       return reply.status(503).type('text/plain; charset=utf-8').send('orglife: the web UI is not built; run `node scripts/build-web.mjs`');
     }
-    // index.html names the current bundles: always revalidate it.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    // index.html names the current bundles: always revalidate it. sendFile would otherwise apply the options
+    // registered above for /assets/ (a year, immutable) and overwrite this header, so a browser that had the page
+    // would never see a new release.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
   });
 };
 
