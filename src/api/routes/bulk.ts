@@ -7,6 +7,7 @@ import { escalationActionBodies, taskActionBodies } from '../../../workflows/mes
 import type { EscalationAction, TaskAction } from '../../domain/task-rights.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation, actOnTask } from '../task-updates.js';
+import { requireNewHolder } from '../task-holders.js';
 import { batchResultSchema, type taskViewSchema } from '../schemas.js';
 
 /**
@@ -70,7 +71,10 @@ const bulk: FastifyPluginAsync = async (fastify) => {
       async (req, reply) =>
         idempotent(sql, req, reply, async () => {
           const { ids, input } = req.body as { ids: number[]; input: object };
-          const body = await eachItem(req, ids, (id) => actOnTask(app, req, id, action, input, { inBatch: true }));
+          const body = await eachItem(req, ids, async (id) => {
+            await requireNewHolder(sql, req.principal, { task: id }, action, input, 'body.input');
+            return actOnTask(app, req, id, action, input, { inBatch: true });
+          });
           await audit(sql, req, `tasks.bulk.${action}`, ids, body);
           return { status: 200, body };
         }),

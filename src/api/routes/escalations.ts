@@ -6,6 +6,7 @@ import { escalationActions } from '../../domain/task-rights.js';
 import { escalationActionBodies } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation } from '../task-updates.js';
+import { requireNewHolder } from '../task-holders.js';
 import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
 
 /** Escalations (the supervisor's view) and the overdue dashboard. */
@@ -53,7 +54,10 @@ const escalations: FastifyPluginAsync = async (fastify) => {
         },
       },
       async (req, reply) =>
-        idempotent(sql, req, reply, async () => ({ status: 200, body: await actOnEscalation(app, req, req.params.id, action, req.body as object) })),
+        idempotent(sql, req, reply, async () => {
+          await requireNewHolder(sql, req.principal, { escalation: req.params.id }, action, req.body as object);
+          return { status: 200, body: await actOnEscalation(app, req, req.params.id, action, req.body as object) };
+        }),
     );
   }
 

@@ -81,10 +81,11 @@ const training: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  const session = async (c: string) => {
+  /** A session held in the caller's subtree; another committee's session does not exist for them (404). */
+  const session = async (p: Principal, c: string) => {
     const [s] = await sql<{ id: number; path: string; ends_on: Date; capacity: number | null }[]>`
       select s.id, o.path::text as path, s.ends_on, s.capacity from training_sessions s join organizations o on o.id = s.organization_id where s.code = ${c}`;
-    if (!s) throw notFound(`training session ${c}`);
+    if (!s || !allows(p, s.path)) throw notFound(`training session ${c}`);
     return s;
   };
   /** Scope (404) and role (403) of one organization of a bulk request. */
@@ -99,7 +100,7 @@ const training: FastifyPluginAsync = async (fastify) => {
     bulk('enrol many secretaries (their organizations) in a session'),
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
-        const s = await session(req.params.code);
+        const s = await session(req.principal, req.params.code);
         const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
         const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
         let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
@@ -117,7 +118,7 @@ const training: FastifyPluginAsync = async (fastify) => {
     bulk('record attendance: completes each secretary’s training task and closes the cycle'),
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
-        await session(req.params.code);
+        await session(req.principal, req.params.code);
         return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           const [t] = await sql<{ task_key: string }[]>`

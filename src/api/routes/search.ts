@@ -10,6 +10,7 @@ import { withSubstitutions } from '../substitutes.js';
 import { fillInitials, initialsQuery } from '../initials.js';
 import { inScope, organizationInScope } from '../scope.js';
 import { sessionPicksSchema, userPicksSchema } from '../schemas.js';
+import { holdingRole, type HeldTask } from '../task-holders.js';
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const q = z.string().trim().min(1).max(100).optional().describe('part of the name, the username or code, or the name’s pinyin initials');
@@ -31,15 +32,22 @@ const search: FastifyPluginAsync = async (fastify) => {
           under: z.string().min(1).max(64).optional(),
           task: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: the people who can see this task (a role at its organization or above), to mention in a comment'),
           process: z.string().min(1).max(200).optional().describe('instead of the caller’s subtree: the people who can see this process (a role at its organization or above), to mention in a comment on it'),
+          holderOf: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: whom this task may be delegated or reassigned to, exactly those its delegate `to` and reassign `assigneePerson` accept (a role at its organization or above that may do its step, inside the caller’s subtree)'),
           limit,
         }),
         response: { 200: userPicksSchema },
       },
     },
     async (req) => {
-      const { q: text, role, under, task, process, limit: n } = req.query;
+      const { q: text, role, under, task, process, holderOf, limit: n } = req.query;
       const conds = [sql`not u.disabled`];
-      if (task || process) {
+      if (holderOf) {
+        // The delegate/reassign picker: the rule the actions check (task-holders.ts), listing only the holding roles.
+        const p = await withSubstitutions(sql, req.principal);
+        const [t] = await sql<HeldTask[]>`select t.process, t.step, o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${holderOf}`;
+        if (!t || !allows(p, t.path)) throw notFound(`task ${holderOf}`);
+        conds.push(holdingRole(sql, p, t));
+      } else if (task || process) {
         // Whom a comment on the task or process may mention (routes/comments.ts): those who see its organization,
         // for a caller who sees it.
         const [t] = task

@@ -12,6 +12,7 @@ import { taskActionBodies } from '../../../workflows/messages.js';
 import { idempotent } from '../idempotency.js';
 import { ratings, taskFilterWhere } from '../task-filter.js';
 import { actOnTask, actorOf } from '../task-updates.js';
+import { requireNewHolder } from '../task-holders.js';
 import { absentees, heldBy, withSubstitutions } from '../substitutes.js';
 import { taskComments } from './comments.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
@@ -262,7 +263,10 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         },
       },
       async (req, reply) =>
-        idempotent(sql, req, reply, async () => ({ status: 200, body: await actOnTask(app, req, req.params.id, action, req.body as object) })),
+        idempotent(sql, req, reply, async () => {
+          await requireNewHolder(sql, req.principal, { task: req.params.id }, action, req.body as object);
+          return { status: 200, body: await actOnTask(app, req, req.params.id, action, req.body as object) };
+        }),
     );
   }
 };

@@ -33,9 +33,10 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
       if (onDone) onDone(message);
       else setResult({ ok: message });
     } catch (err) {
-      // Field errors name body.<field>: show each next to its field.
+      // Field errors name body.<field>: show each next to its field (the person picked is sent as assigneePerson).
       if (err instanceof ApiError && err.details.some((d) => d.field)) {
-        setErrors(Object.fromEntries(err.details.map((d) => [String(d.field ?? '').split('.').pop() ?? '', d.message])));
+        const formField = (f: string) => (f === 'assigneePerson' ? 'assignee' : f);
+        setErrors(Object.fromEntries(err.details.map((d) => [formField(String(d.field ?? '').split('.').pop() ?? ''), d.message])));
       }
       setResult({ error: err });
     } finally {
