@@ -5,7 +5,7 @@ import { ensureRatingsSchedule } from './processes/ratings-schedule.js';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigOrExit, type Config } from './config.js';
-import { createSql } from './db/client.js';
+import { API_POOL, createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
 import { createLogger } from './runtime/logger.js';
@@ -18,6 +18,8 @@ import { bootstrapAdmin } from './auth/users.js';
 import { ensureNotifier } from './processes/notifier.js';
 
 type Role = 'all' | 'worker' | 'api';
+/** How long SIGTERM waits for the API's requests in flight before it stops the rest anyway. */
+const CLOSE_GRACE_MS = 10_000;
 
 async function main(role: Role): Promise<void> {
   const cfg = loadConfigOrExit();
@@ -46,7 +48,10 @@ async function main(role: Role): Promise<void> {
   } finally {
     await migrator.end();
   }
-  const sql = createSql(infra.databaseUrl);
+  // The API's queries run under its statement limit (src/db/client.ts); the worker's activities under their own
+  // timeouts. `npm start` runs both, each with its pool.
+  const sql = createSql(infra.databaseUrl, role === 'api' ? API_POOL : {});
+  const apiSql = role === 'all' ? createSql(infra.databaseUrl, API_POOL) : sql;
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let app: FastifyInstance | undefined;
@@ -56,9 +61,12 @@ async function main(role: Role): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: closing the API, draining the worker');
-    await app?.close().catch((err) => log.error({ err }, 'closing the API'));
+    // Open connections are closed with the server (forceCloseConnections); a handler still running when the grace
+    // period ends is left to its statement limit: the process stops either way.
+    await Promise.race([app?.close().catch((err) => log.error({ err }, 'closing the API')), new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
     if (worker && worker.getState() === 'RUNNING') worker.shutdown();
     await workerRun?.catch((err) => log.error({ err }, 'worker stopped with an error'));
+    if (apiSql !== sql) await apiSql.end({ timeout: 5 });
     await sql.end({ timeout: 5 });
     await infra.stop();
     log.info('stopped');
@@ -98,7 +106,7 @@ async function main(role: Role): Promise<void> {
     }
     if (role === 'all' && cfg.ORGLIFE_DEMO) await seedDemoIfEmpty(sql, client, cfg, log);
     if (role === 'all' || role === 'api') {
-      app = await buildApp({ sql, temporal: client, config: cfg, log });
+      app = await buildApp({ sql: apiSql, temporal: client, config: cfg, log });
       await app.listen({ port: cfg.PORT, host: cfg.HOST });
       const url = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT}`;
       log.info(`orglife is ready at ${url} (API docs: ${url}/docs)`);

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { createSql, type Sql } from '../../src/db/client.js';
+import { API_POOL, createSql, type Sql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/api/app.js';
@@ -106,7 +106,9 @@ export async function startStack(opts: { databaseUrl?: string; timeSkipping?: bo
   const connection = env ? env.nativeConnection : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath'), channels: opts.channels });
   const running = worker.run();
-  const app = await buildApp({ sql, temporal: client, config, log: quietLog });
+  // The API on a pool of its own with the API's statement limit, as `npm start` runs it.
+  const apiSql = createSql(config.DATABASE_URL!, { max: 4, ...API_POOL });
+  const app = await buildApp({ sql: apiSql, temporal: client, config, log: quietLog });
   await app.ready();
   const login = async (username: string, password: string) => {
     const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
@@ -142,6 +144,7 @@ export async function startStack(opts: { databaseUrl?: string; timeSkipping?: bo
         await connection.close();
         await client.connection.close();
       }
+      await apiSql.end();
       await sql.end();
     },
   };

@@ -14,7 +14,7 @@ import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
 import { planTask, type PlanInput } from '../../domain/task-plan.js';
-import { XLSX_TYPE, sheetRows } from '../uploads.js';
+import { XLSX_TYPE, sheetRows, uploadBytes } from '../uploads.js';
 import { idempotent } from '../idempotency.js';
 import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
 import { stepWords } from '../../domain/step-words.js';
@@ -22,6 +22,7 @@ import { stepWords } from '../../domain/step-words.js';
 const FEED_PREFIX = 'olc_';
 /** A year's notice is a few dozen days: a file of 1 MiB is already far more than one. */
 const NOTICE_MAX_BYTES = 1024 * 1024;
+const NOTICE_LIMITS = { maxBytes: NOTICE_MAX_BYTES, maxRows: 2_000, timeoutMs: 30_000 };
 /** Re-plans sent at once to the tasks' workflows. */
 const REPLAN_CONCURRENCY = 4;
 const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
@@ -198,11 +199,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       requireRole(req.principal, '', ['admin']);
       const year = req.params.year;
-      const body = req.body as Readable | undefined;
-      if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/calendar, text/csv or XLSX');
-      const chunks: Buffer[] = [];
-      for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-      const file = Buffer.concat(chunks);
+      const file = await uploadBytes(req.body, NOTICE_LIMITS);
       const text = file.toString('utf8');
       let source: string;
       let result;
@@ -212,7 +209,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         if ('fileError' in result) throw new HttpError(400, 'invalid_file', result.fileError, [{ row: 1, column: 'BEGIN:VCALENDAR', message: result.fileError }]);
       } else {
         source = file.subarray(0, 4).toString('latin1') === 'PK\x03\x04' ? 'xlsx' : 'csv';
-        const [head, ...data] = await sheetRows(Readable.from([file]), NOTICE_MAX_BYTES);
+        const [head, ...data] = await sheetRows(Readable.from([file]), NOTICE_LIMITS);
         result = noticeFromTable(year, head?.cells ?? [], data);
         if ('headerError' in result) throw new HttpError(400, 'invalid_file', result.headerError, [{ row: 1, column: 'header', message: result.headerError }]);
       }

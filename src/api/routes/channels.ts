@@ -5,7 +5,7 @@ import { auditAction } from '../audit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { allows } from '../../auth/principal.js';
+import { allows, scopeRoots } from '../../auth/principal.js';
 import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
 import { contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
 import { seal } from '../../channels/secrets.js';
@@ -90,7 +90,9 @@ const channels: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const [head, ...rows] = await sheetRows(req.body, CONTACTS_MAX_BYTES);
+      // Refused before the file is read: only those who organize someone import their contact points.
+      if (scopeRoots(req.principal, ORGANIZERS).length === 0) throw new HttpError(403, 'forbidden', `importing contact points needs the role ${ORGANIZERS.join(' or ')}`);
+      const [head, ...rows] = await app.uploadSlot(() => sheetRows(req.body, { maxBytes: CONTACTS_MAX_BYTES, maxRows: 50_000, timeoutMs: 60_000 }));
       const header = (head?.cells ?? []).map((c) => c.trim());
       const missing = ['username', ...Object.keys(contactColumns)].filter((c) => !header.includes(c));
       if (missing.length) {

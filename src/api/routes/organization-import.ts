@@ -1,29 +1,37 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows, scopeRoots } from '../../auth/principal.js';
 import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../schemas.js';
-import { importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
+import { ImportBusy, importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
+import { spool, UnreadableFile } from '../../organizations/import/read.js';
+import { unreadable, uploadStream } from '../uploads.js';
 import { correctTermUpdate } from '../../../workflows/messages.js';
 import { termRecordedSignal } from '../../../workflows/term-date-missing/workflow.js';
 
 /** Large provinces come as files of tens of MB; the parser streams, so only this route accepts that much. */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+/** A whole province is ~200,000 organizations; a national file would be split by province. */
+export const IMPORT_MAX_ROWS = 1_000_000;
+/** Receiving and reading the file (checking and writing it come after, each statement under its own limit). */
+export const IMPORT_READ_MS = 5 * 60_000;
+/** The synchronous import answers within this; a larger file goes with async=true. */
+export const IMPORT_REQUEST_MS = 15 * 60_000;
+
+/** A background job finding another import writing tries again after a pause, for up to an hour. */
+const JOB_BUSY_PAUSE_MS = 15_000;
+const JOB_BUSY_ATTEMPTS = 120;
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const result = importResultSchema;
 const jobSchema = importJobSchema;
 
-const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 422: 'invalid_rows' } as const;
+const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout', 413: 'too_large', 422: 'invalid_rows' } as const;
 const asHttp = (e: ImportRejected) => new HttpError(e.status, errorCode[e.status], e.message, e.errors);
+const busy = (e: ImportBusy) => new HttpError(503, 'busy', e.message);
 
 const organizationImport: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -34,6 +42,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
     '/organizations/import',
     {
       bodyLimit: IMPORT_MAX_BYTES,
+      config: { timeoutMs: IMPORT_REQUEST_MS },
       schema: {
         tags: ['organizations'],
         description:
@@ -54,10 +63,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       if (scopeRoots(p, ['admin', 'organizer']).length === 0) {
         throw new HttpError(403, 'forbidden', 'importing organizations needs the role admin or organizer');
       }
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function') {
-        throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
-      }
+      const body = uploadStream(req.body);
       // A row with a newer term for an organization whose term election runs goes to that run as a correction.
       const correctTerm = async ({ workflowId, updateId, ...c }: TermCorrection) => {
         await app.updateProcessAs(p, workflowId, correctTermUpdate, c, updateId);
@@ -65,37 +71,54 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       const termRecorded = async (workflowId: string, source: string) => {
         await app.temporal.workflow.getHandle(workflowId).signal(termRecordedSignal, { source });
       };
-      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, correctTerm, termRecorded };
+      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, maxRows: IMPORT_MAX_ROWS, timeoutMs: IMPORT_READ_MS, correctTerm, termRecorded };
 
       if (req.query.async !== 'true') {
-        try {
-          return await importOrganizations(app.sql, body, { ...opts, source: `api:${req.id}` });
-        } catch (err) {
-          if (err instanceof ImportRejected) throw asHttp(err);
-          throw err;
-        }
+        return app.uploadSlot(async () => {
+          try {
+            return await importOrganizations(app.sql, body, { ...opts, source: `api:${req.id}` });
+          } catch (err) {
+            if (err instanceof ImportRejected) throw asHttp(err);
+            if (err instanceof ImportBusy) throw busy(err);
+            throw err;
+          }
+        });
       }
 
-      const jobId = randomUUID();
-      const file = join(tmpdir(), `orglife-import-${jobId}`);
-      let size = 0;
-      body.on('data', (c: Buffer) => {
-        size += c.length;
-      });
-      await pipeline(body, createWriteStream(file));
-      if (size > IMPORT_MAX_BYTES) {
-        await rm(file, { force: true });
-        throw new HttpError(413, 'too_large', `the file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
+      // The file is received (within its limits) before the answer; it is read, checked and written in the background.
+      let file;
+      try {
+        file = await spool(body, { maxBytes: IMPORT_MAX_BYTES, timeoutMs: IMPORT_READ_MS });
+      } catch (err) {
+        if (err instanceof UnreadableFile) throw unreadable(err);
+        throw err;
       }
-      await app.sql`insert into import_jobs (id, created_by, status, bytes_total) values (${jobId}, ${p.username}, 'queued', ${size})`;
-      void runJob(jobId, file, async (onProgress) => importOrganizations(app.sql, createReadStream(file), { ...opts, source: `job:${jobId}`, onProgress }));
+      const jobId = randomUUID();
+      try {
+        await app.sql`insert into import_jobs (id, created_by, status, bytes_total) values (${jobId}, ${p.username}, 'queued', ${file.size})`;
+      } catch (err) {
+        await file.dispose();
+        throw err;
+      }
+      const spooled = file;
+      void runJob(jobId, spooled.dispose, async (onProgress) => {
+        // A job waits its turn behind other imports instead of failing busy: it holds no connection while it waits.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await importOrganizations(app.sql, createReadStream(spooled.path), { ...opts, source: `job:${jobId}`, onProgress });
+          } catch (err) {
+            if (!(err instanceof ImportBusy) || attempt >= JOB_BUSY_ATTEMPTS) throw err;
+            await new Promise((r) => setTimeout(r, JOB_BUSY_PAUSE_MS));
+          }
+        }
+      });
       return reply.status(202).send({ jobId });
     },
   );
 
   const runJob = async (
     jobId: string,
-    file: string,
+    dispose: () => Promise<void>,
     run: (onProgress: (p: ImportProgress) => void) => ReturnType<typeof importOrganizations>,
   ) => {
     const sql = app.sql;
@@ -114,12 +137,14 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       const e = err instanceof ImportRejected ? err : null;
       const error = e
         ? { status: e.status, code: errorCode[e.status], message: e.message, details: e.errors }
-        : { status: 500, code: 'internal', message: 'the import failed; nothing was written', details: [] };
-      if (!e) app.log.error({ err, jobId }, 'import job failed');
+        : err instanceof ImportBusy
+          ? { status: 503, code: 'busy', message: err.message, details: [] }
+          : { status: 500, code: 'internal', message: 'the import failed; nothing was written', details: [] };
+      if (!e && !(err instanceof ImportBusy)) app.log.error({ err, jobId }, 'import job failed');
       await sql`update import_jobs set status = ${e ? 'rejected' : 'failed'}, error = ${sql.json(error as never)}, finished_at = now()
                 where id = ${jobId}`.catch(() => {});
     } finally {
-      await rm(file, { force: true });
+      await dispose();
     }
   };
 

@@ -10,12 +10,14 @@ import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
-import type { Sql } from '../../db/client.js';
+import { MAX_LISTED_ERRORS } from '../../organizations/import/import.js';
+import type { Queryable, Sql } from '../../db/client.js';
 
 /** Who files or corrects a return: the organization's secretary, or the people of a committee above it. */
 const WRITERS = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
-/** One row per organization of a county at most: a few thousand rows. */
+/** One row per organization of a county at most: a few thousand rows; a province's file is split by county. */
 const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
+const UPLOAD_LIMITS = { maxBytes: UPLOAD_MAX_BYTES, maxRows: 50_000, timeoutMs: 60_000 };
 
 const code = z.string().min(1).max(64);
 const year = z.coerce.number().int().min(2000).max(2100);
@@ -72,19 +74,35 @@ async function targetOf(sql: Sql, p: Principal, organization: string): Promise<T
   return { id: scoped.id, path: scoped.path, ...o! };
 }
 
-async function store(sql: Sql, t: Target, y: number, b: Body, by: string): Promise<void> {
-  const v = (f: keyof YearlyReturn) => b[f] ?? null;
-  // One row per organization and year: a later submission replaces the figures and who filed them.
-  await sql`
-    insert into yearly_returns (organization_id, year, activists_trained, reserve_cadres, funding_yuan, households, member_funding_yuan,
-                                student_members, venue_sqm, central_district, committee_members_under_35, updated_by, updated_at)
-    values (${t.id}, ${y}, ${v('activistsTrained')}, ${v('reserveCadres')}, ${v('funding')}, ${v('households')}, ${v('memberFunding')},
-            ${v('studentMembers')}, ${v('venueSqm')}, ${v('centralDistrict')}, ${v('committeeMembersUnder35')}, ${by}, now())
-    on conflict (organization_id, year) do update set
-      activists_trained = excluded.activists_trained, reserve_cadres = excluded.reserve_cadres, funding_yuan = excluded.funding_yuan,
-      households = excluded.households, member_funding_yuan = excluded.member_funding_yuan, student_members = excluded.student_members,
-      venue_sqm = excluded.venue_sqm, central_district = excluded.central_district,
-      committee_members_under_35 = excluded.committee_members_under_35, updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
+/**
+ * Returns filed, one row per organization and year: a later submission replaces the figures and who filed them.
+ * A few thousand rows a statement (PostgreSQL takes 65,535 parameters at most); the caller's transaction holds them.
+ */
+async function store(tx: Queryable, accepted: { t: Target; body: Body }[], y: number, by: string): Promise<void> {
+  const rows = accepted.map(({ t, body: b }) => ({
+    organization_id: t.id,
+    year: y,
+    activists_trained: b.activistsTrained ?? null,
+    reserve_cadres: b.reserveCadres ?? null,
+    funding_yuan: b.funding ?? null,
+    households: b.households ?? null,
+    member_funding_yuan: b.memberFunding ?? null,
+    student_members: b.studentMembers ?? null,
+    venue_sqm: b.venueSqm ?? null,
+    central_district: b.centralDistrict ?? null,
+    committee_members_under_35: b.committeeMembersUnder35 ?? null,
+    updated_by: by,
+    updated_at: new Date(),
+  }));
+  for (let i = 0; i < rows.length; i += 4000) {
+    await tx`
+      insert into yearly_returns ${tx(rows.slice(i, i + 4000))}
+      on conflict (organization_id, year) do update set
+        activists_trained = excluded.activists_trained, reserve_cadres = excluded.reserve_cadres, funding_yuan = excluded.funding_yuan,
+        households = excluded.households, member_funding_yuan = excluded.member_funding_yuan, student_members = excluded.student_members,
+        venue_sqm = excluded.venue_sqm, central_district = excluded.central_district,
+        committee_members_under_35 = excluded.committee_members_under_35, updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
+  }
 }
 
 // The yearly return 年报 (domain.md §4.6): the figures of a year the assessment scores and orglife holds nowhere
@@ -131,7 +149,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       requireRole(req.principal, t.path, WRITERS);
       const errors = fieldErrors(t, req.body);
       if (errors.length) throw new HttpError(400, 'invalid_request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-      await store(sql, t, y, req.body, req.principal.username);
+      await store(sql, [{ t, body: req.body }], y, req.principal.username);
       return read(t, y, organization);
     },
   );
@@ -193,7 +211,9 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const y = req.params.year;
       requireYearBegun(y);
-      const [head, ...data] = await sheetRows(req.body, UPLOAD_MAX_BYTES);
+      // Refused before the file is read: a caller who files no return anywhere.
+      if (scopeRoots(req.principal, WRITERS).length === 0) throw new HttpError(403, 'forbidden', `filing returns needs the role ${WRITERS.join(' or ')}`);
+      const [head, ...data] = await app.uploadSlot(() => sheetRows(req.body, UPLOAD_LIMITS));
       const header = (head?.cells ?? []).map((c) => c.trim());
       const codeAt = header.findIndex((h) => codeColumns.has(h));
       const unknown = header.filter((h, i) => i !== codeAt && h !== '' && !(h in columnOf));
@@ -202,11 +222,20 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         throw new HttpError(400, 'invalid_file', message, [{ row: 1, column: codeAt < 0 ? 'code' : unknown[0]!, message }]);
       }
 
+      const rows = data.filter((r) => !r.cells.every((c) => c.trim() === ''));
+      // Every organization of the file in one query, not one a row.
+      const targets = new Map(
+        (
+          await sql<(Target & { code: string })[]>`
+            select o.code, o.id, o.path::text as path, o.type, o.sector, p.sector as "parentSector"
+            from organizations o left join organizations p on p.id = o.parent_id
+            where o.code = any(${[...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]})`
+        ).map(({ code, ...t }) => [code, t]),
+      );
       const errors: (RowError & { status: 403 | 404 | 422 })[] = [];
       const accepted: { t: Target; body: Body }[] = [];
       const seen = new Set<string>();
-      for (const r of data) {
-        if (r.cells.every((c) => c.trim() === '')) continue;
+      for (const r of rows) {
         const organization = (r.cells[codeAt] ?? '').trim();
         if (seen.has(organization)) {
           errors.push({ status: 422, row: r.row, column: 'code', message: `${organization} appears twice` });
@@ -218,11 +247,9 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
           const f = columnOf[h];
           if (f && i !== codeAt) raw[f] = cellValue(f, r.cells[i] ?? '');
         });
-        let t: Target;
-        try {
-          t = await targetOf(sql, req.principal, organization);
-        } catch (err) {
-          if (!(err instanceof HttpError)) throw err;
+        const t = targets.get(organization);
+        // Outside the caller's subtree an organization does not exist, as everywhere in the API.
+        if (!t || !allows(req.principal, t.path)) {
           errors.push({ status: 404, row: r.row, column: 'code', message: `organization ${organization} not found` });
           continue;
         }
@@ -243,11 +270,10 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         // The gravest refusal answers for the file; every error is listed with its row and column.
         const status = errors.some((e) => e.status === 404) ? 404 : errors.some((e) => e.status === 403) ? 403 : 422;
         const codes = { 404: 'not_found', 403: 'forbidden', 422: 'invalid_rows' } as const;
-        throw new HttpError(status, codes[status], `${errors.length} error(s); nothing was filed`, errors.map((e) => ({ row: e.row, column: e.column, message: e.message })));
+        const more = errors.length > MAX_LISTED_ERRORS ? ` (the first ${MAX_LISTED_ERRORS} are listed)` : '';
+        throw new HttpError(status, codes[status], `${errors.length} error(s)${more}; nothing was filed`, errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ row: e.row, column: e.column, message: e.message })));
       }
-      await sql.begin(async (tx) => {
-        for (const a of accepted) await store(tx as unknown as Sql, a.t, y, a.body, req.principal.username);
-      });
+      await sql.begin((tx) => store(tx, accepted, y, req.principal.username));
       return { filed: accepted.length };
     },
   );

@@ -6,7 +6,12 @@
 // transaction back: nothing is written, and every error is listed with its row and column.
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { shanghaiDate } from '../../domain/dates.js';
@@ -59,6 +64,9 @@ export interface ImportOptions {
   /** What the audit names as the source of a change (import job, file name). */
   source: string;
   maxBytes?: number;
+  maxRows?: number;
+  /** Milliseconds for receiving and reading the file (not for writing it). */
+  timeoutMs?: number;
   onProgress?: (p: ImportProgress) => void;
   /**
    * Sends a term correction to its running election (the API's Temporal client); it throws with the process's
@@ -81,7 +89,7 @@ export const MAX_LISTED_ERRORS = 10_000;
  */
 export class ImportRejected extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 422,
+    readonly status: 400 | 403 | 404 | 408 | 413 | 422,
     message: string,
     readonly errors: RowError[],
   ) {
@@ -94,6 +102,17 @@ const WRITE_ROLES = ['admin', 'organizer'] as const;
 const ROUTE_CONCURRENCY = 8;
 // Imports change the shape of the tree; two at once could each validate against a tree the other changes.
 const IMPORT_LOCK = 7_311_043;
+/** How long an import waits for another one to finish writing before it is answered busy. */
+export const IMPORT_LOCK_WAIT_MS = 30_000;
+/** One statement of an import's checks or writes (a level of a million rows inserted at once). */
+const IMPORT_STATEMENT_MS = 20 * 60_000;
+
+/** Another import is writing; this one wrote nothing and may be sent again. */
+export class ImportBusy extends Error {
+  constructor() {
+    super(`another import is being written; nothing was imported: try again in a minute`);
+  }
+}
 
 const copyText = (v: string | number | null): string =>
   v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
@@ -124,257 +143,249 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
     opts.onProgress?.({ ...progress });
   };
 
+  // 1. Read the whole file before any lock or transaction: each row checked on its own and written as COPY text
+  // to a file beside the upload, so a file that is slow, truncated or too large costs no connection and no lock.
+  const errors = new Errors();
+  const staged = await stageRows(input, opts, errors, (bytes, rows, phase) => {
+    progress.bytes = bytes;
+    progress.rows = rows;
+    if (phase) report(phase);
+  });
+  const dataRows = staged.rows;
+
   const routes: PendingRoute[] = [];
   const chases: { workflow_id: string; line: number }[] = [];
-  const written = (await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${IMPORT_LOCK})`;
-    await tx`
-      create temp table import_rows (
-        line int not null, code text not null, parent_code text not null, name text, type text, sector text,
-        term_years int, term_started_on date, secretary_name text, secretary_phone text,
-        full_members int, probationary_members int, depth int, ok boolean, action text not null default 'create'
-      ) on commit drop`;
-    const errors = new Errors();
-
-    // 1. Stream the file into import_rows, checking each row on its own.
-    const copy = await tx`copy import_rows (line, code, parent_code, name, type, sector, term_years, term_started_on,
-                                             secretary_name, secretary_phone, full_members, probationary_members) from stdin`.writable();
-    let header: Map<Column, number> | undefined;
-    let dataRows = 0;
-    let batch = '';
-    const flush = async () => {
-      if (!batch) return;
-      const ok = copy.write(batch);
-      batch = '';
-      if (!ok) await once(copy, 'drain');
-    };
-    try {
-      for await (const raw of readRows(input, {
-        maxBytes: opts.maxBytes,
-        onBytes: (n) => {
-          progress.bytes = n;
-        },
-      })) {
-        if (!header) {
-          header = mapHeader(raw.cells);
-          continue;
-        }
-        // Spreadsheets often end with rows that only look empty.
-        if (raw.cells.every((c) => c.trim() === '')) continue;
-        dataRows++;
-        const row = checkRow(raw.row, raw.cells, header, (e) => errors.add(e));
-        if (row.code) batch += copyColumns.map((c) => copyText(row[c])).join('\t') + '\n';
-        if (batch.length > 256 * 1024) await flush();
-        if (dataRows % 5000 === 0) {
-          progress.rows = dataRows;
-          report('reading');
-        }
+  let written: ImportResult;
+  try {
+    written = (await sql.begin(async (tx) => {
+      // Another import holds the lock while it writes: wait a while, then answer busy rather than hold a connection.
+      await tx`select set_config('lock_timeout', ${`${IMPORT_LOCK_WAIT_MS}ms`}, true)`;
+      try {
+        await tx`select pg_advisory_xact_lock(${IMPORT_LOCK})`;
+      } catch (err) {
+        if ((err as { code?: string }).code === '55P03') throw new ImportBusy();
+        throw err;
       }
-      await flush();
-      copy.end();
-      await once(copy, 'finish');
-    } catch (err) {
-      copy.destroy();
-      if (err instanceof HeaderError) throw new ImportRejected(400, err.message, err.errors);
-      if (err instanceof UnreadableFile) throw new ImportRejected(400, err.message, []);
-      throw err;
-    }
-    progress.rows = dataRows;
-    if (!header) throw new ImportRejected(400, 'the file is empty: expected a header row', []);
-    if (dataRows === 0) throw new ImportRejected(400, 'the file has a header but no rows', []);
-    report('checking');
-
-    // 2. Checks over all rows.
-    // Every statement below joins a large part of import_rows with organizations, whose statistics predate
-    // this import (or this level): planned on them, a nested loop over a seq scan takes minutes. Hash joins
-    // cost a scan of each side, whatever the estimates say.
-    await tx`set local enable_nestloop = off`;
-    await tx`create index on import_rows (code)`;
-    await tx`create index on import_rows (parent_code)`;
-    await tx`analyze import_rows`;
-    const roots = tx`${tx.array(writeRoots)}::ltree[]`;
-    const inWriteScope = (alias: string) => (wholeTree ? tx`true` : tx`${tx(alias)}.path <@ ${roots}`);
-
-    const dups = await tx<{ line: number; code: string; first: number }[]>`
-      select line, code, first from (
-        select line, code, min(line) over (partition by code) as first, count(*) over (partition by code) as n from import_rows) d
-      where n > 1 and line > first order by line`;
-    for (const d of dups) errors.add({ row: d.line, column: 'code', message: `code ${d.code} appears again (first on row ${d.first})` });
-
-    // A parent that is neither in the file nor (for a scoped caller) in the caller's subtree. To a scoped
-    // caller an organization outside its subtree does not exist, so both read alike.
-    const parents = await tx<{ line: number; parent_code: string; path: string | null }[]>`
-      select s.line, s.parent_code, o.path::text as path
-      from import_rows s left join organizations o on o.code = s.parent_code
-      where s.parent_code <> '' and not exists (select 1 from import_rows x where x.code = s.parent_code)
-        and (o.id is null or not (${inWriteScope('o')}))
-      order by s.line`;
-    for (const r of parents) {
-      if (r.path !== null && p && allows(p, r.path)) {
-        errors.add({ row: r.line, column: 'parent_code', message: `you may not add organizations under ${r.parent_code}: that needs the role admin or organizer there` }, 403);
-      } else if (wholeTree) {
-        errors.add({ row: r.line, column: 'parent_code', message: `unknown parent_code ${r.parent_code}: not in this file nor stored` });
-      } else {
-        errors.add({ row: r.line, column: 'parent_code', message: `no organization ${r.parent_code} in this file or in your subtree` }, 404);
-      }
-    }
-
-    if (!wholeTree) {
-      const rootRows = await tx<{ line: number }[]>`select line from import_rows where parent_code = '' order by line`;
-      for (const r of rootRows) {
-        errors.add({ row: r.line, column: 'parent_code', message: 'an empty parent_code makes a root organization: only an admin of the whole tree imports one' }, 403);
-      }
-      const foreign = await tx<{ line: number; code: string; path: string }[]>`
-        select s.line, s.code, o.path::text as path from import_rows s join organizations o on o.code = s.code
-        where not (${inWriteScope('o')}) order by s.line`;
-      for (const r of foreign) {
-        if (p && allows(p, r.path)) errors.add({ row: r.line, column: 'code', message: `you may not change ${r.code}: that needs the role admin or organizer there` }, 403);
-        else errors.add({ row: r.line, column: 'code', message: `code ${r.code} is used by an organization outside your subtree` }, 404);
-      }
-    }
-
-    // Cycles and final placement: walk down from the rows that hang under something not in the file. A row
-    // whose parent is stored (not in the file) still depends on the nearest ancestor of that parent which the
-    // file moves; rows the walk never reaches form or hang below a cycle.
-    if (dups.length === 0) {
+      await tx`set local lock_timeout = 0`;
+    // The writes of a province's file take minutes: longer than the API's statement limit, still bounded.
+    await tx`select set_config('statement_timeout', ${`${IMPORT_STATEMENT_MS}ms`}, true)`;
       await tx`
-        with recursive dep as (
-          select s.code,
-            case
-              when s.parent_code = '' then null
-              when exists (select 1 from import_rows x where x.code = s.parent_code) then s.parent_code
-              else (select a.code from organizations a join import_rows x on x.code = a.code
-                    where a.id = any(string_to_array(p.path::text, '.')::bigint[]) order by nlevel(a.path) desc limit 1)
-            end as dep,
-            ${
-              wholeTree
-                ? tx`true`
-                : tx`(coalesce(p.path <@ ${roots}, false) and not exists (select 1 from import_rows x where x.code = s.parent_code))
-                     or (s.code = any(${grantCodes}) and op.code is not distinct from nullif(s.parent_code, ''))`
-            } as base_ok
-          from import_rows s
-          left join organizations p on p.code = s.parent_code
-          left join organizations cur on cur.code = s.code
-          left join organizations op on op.id = cur.parent_id
-        ), walk as (
-          select code, 0 as depth, base_ok as ok from dep where dep is null
-          union all
-          select d.code, w.depth + 1, w.ok or d.base_ok from dep d join walk w on d.dep = w.code
-        )
-        update import_rows s set depth = w.depth, ok = w.ok from walk w where w.code = s.code`;
-      const cyclic = await tx<{ line: number; parent_code: string }[]>`
-        select line, parent_code from import_rows where depth is null order by line`;
-      for (const r of cyclic) {
-        errors.add({ row: r.line, column: 'parent_code', message: `parent_code ${r.parent_code} makes a cycle: the organization would lie below itself` });
+        create temp table import_rows (
+          line int not null, code text not null, parent_code text not null, name text, type text, sector text,
+          term_years int, term_started_on date, secretary_name text, secretary_phone text,
+          full_members int, probationary_members int, depth int, ok boolean, action text not null default 'create'
+        ) on commit drop`;
+      const copy = await tx`copy import_rows (line, code, parent_code, name, type, sector, term_years, term_started_on,
+                                               secretary_name, secretary_phone, full_members, probationary_members) from stdin`.writable();
+      await pipeline(createReadStream(staged.path), copy);
+      report('checking');
+
+      // 2. Checks over all rows.
+      // Every statement below joins a large part of import_rows with organizations, whose statistics predate
+      // this import (or this level): planned on them, a nested loop over a seq scan takes minutes. Hash joins
+      // cost a scan of each side, whatever the estimates say.
+      await tx`set local enable_nestloop = off`;
+      await tx`create index on import_rows (code)`;
+      await tx`create index on import_rows (parent_code)`;
+      await tx`analyze import_rows`;
+      const roots = tx`${tx.array(writeRoots)}::ltree[]`;
+      const inWriteScope = (alias: string) => (wholeTree ? tx`true` : tx`${tx(alias)}.path <@ ${roots}`);
+
+      const dups = await tx<{ line: number; code: string; first: number }[]>`
+        select line, code, first from (
+          select line, code, min(line) over (partition by code) as first, count(*) over (partition by code) as n from import_rows) d
+        where n > 1 and line > first order by line`;
+      for (const d of dups) errors.add({ row: d.line, column: 'code', message: `code ${d.code} appears again (first on row ${d.first})` });
+
+      // A parent that is neither in the file nor (for a scoped caller) in the caller's subtree. To a scoped
+      // caller an organization outside its subtree does not exist, so both read alike.
+      const parents = await tx<{ line: number; parent_code: string; path: string | null }[]>`
+        select s.line, s.parent_code, o.path::text as path
+        from import_rows s left join organizations o on o.code = s.parent_code
+        where s.parent_code <> '' and not exists (select 1 from import_rows x where x.code = s.parent_code)
+          and (o.id is null or not (${inWriteScope('o')}))
+        order by s.line`;
+      for (const r of parents) {
+        if (r.path !== null && p && allows(p, r.path)) {
+          errors.add({ row: r.line, column: 'parent_code', message: `you may not add organizations under ${r.parent_code}: that needs the role admin or organizer there` }, 403);
+        } else if (wholeTree) {
+          errors.add({ row: r.line, column: 'parent_code', message: `unknown parent_code ${r.parent_code}: not in this file nor stored` });
+        } else {
+          errors.add({ row: r.line, column: 'parent_code', message: `no organization ${r.parent_code} in this file or in your subtree` }, 404);
+        }
       }
+
       if (!wholeTree) {
-        const outside = await tx<{ line: number; code: string }[]>`
-          select line, code from import_rows where depth is not null and not ok and parent_code <> '' order by line`;
-        for (const r of outside) {
-          errors.add({ row: r.line, column: 'parent_code', message: `${r.code} would lie outside your subtree` }, 404);
+        const rootRows = await tx<{ line: number }[]>`select line from import_rows where parent_code = '' order by line`;
+        for (const r of rootRows) {
+          errors.add({ row: r.line, column: 'parent_code', message: 'an empty parent_code makes a root organization: only an admin of the whole tree imports one' }, 403);
+        }
+        const foreign = await tx<{ line: number; code: string; path: string }[]>`
+          select s.line, s.code, o.path::text as path from import_rows s join organizations o on o.code = s.code
+          where not (${inWriteScope('o')}) order by s.line`;
+        for (const r of foreign) {
+          if (p && allows(p, r.path)) errors.add({ row: r.line, column: 'code', message: `you may not change ${r.code}: that needs the role admin or organizer there` }, 403);
+          else errors.add({ row: r.line, column: 'code', message: `code ${r.code} is used by an organization outside your subtree` }, 404);
         }
       }
-    }
 
-    if (errors.count > 0) {
-      errors.list.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
-      const more = errors.count > errors.list.length ? ` (the first ${errors.list.length} are listed)` : '';
-      throw new ImportRejected(errors.status, `the file has ${errors.count} error(s)${more}; nothing was imported`, errors.list);
-    }
-
-    // 3. Writes.
-    report('writing');
-    // Rows start as 'create'; those whose code is stored become 'update' or 'same'.
-    const classify = () => tx`
-      update import_rows s set action = case
-          when (op.code, o.name, o.type, o.sector, o.term_years, o.term_started_on, o.secretary_name, o.secretary_phone,
-                o.full_members, o.probationary_members)
-               is distinct from
-               (nullif(s.parent_code, ''), s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name,
-                s.secretary_phone, s.full_members, s.probationary_members) then 'update'
-          else 'same' end
-      from organizations o left join organizations op on op.id = o.parent_id
-      where o.code = s.code`;
-    await classify();
-    // A process may write its fields while the import runs (a term renewed, a correction): the rows about to change
-    // of organizations with a running process are locked before their owned fields are compared, so the comparison
-    // sees the process's last write and the process's next write waits for this import instead of being overwritten.
-    await tx`
-      select o.id from import_rows s join organizations o on o.code = s.code
-      where s.action = 'update' and exists (select 1 from processes pr where pr.organization_id = o.id and pr.status = 'running')
-      order by o.id for update of o`;
-    await classify();
-    // Fields a process owns are not the file's to write (ownership below): those of refused and routed rows keep
-    // their stored values, the rest of each row is written as usual.
-    const owned = await ownedFields(tx as unknown as Sql);
-    if (owned.keep.size > 0) {
-      for (const [column, lines] of owned.keep) {
-        await tx`update import_rows s set ${tx(column)} = o.${tx(column)} from organizations o where o.code = s.code and s.line = any(${[...lines]})`;
+      // Cycles and final placement: walk down from the rows that hang under something not in the file. A row
+      // whose parent is stored (not in the file) still depends on the nearest ancestor of that parent which the
+      // file moves; rows the walk never reaches form or hang below a cycle.
+      if (dups.length === 0) {
+        await tx`
+          with recursive anchor as (
+            -- A row under a stored parent: the nearest ancestor of that parent which the file also holds, found for
+            -- all such rows at once (one walk up each stored path), not by a subquery per row.
+            select distinct on (s.code) s.code, a.code as anc
+            from import_rows s
+            join organizations p on p.code = s.parent_code
+            cross join lateral unnest(string_to_array(p.path::text, '.')::bigint[]) with ordinality as u(id, n)
+            join organizations a on a.id = u.id
+            join import_rows x on x.code = a.code
+            where not exists (select 1 from import_rows y where y.code = s.parent_code)
+            order by s.code, u.n desc
+          ), dep as (
+            select s.code,
+              case
+                when s.parent_code = '' then null
+                when inf.code is not null then s.parent_code
+                else anchor.anc
+              end as dep,
+              ${
+                wholeTree
+                  ? tx`true`
+                  : tx`(coalesce(p.path <@ ${roots}, false) and inf.code is null)
+                       or (s.code = any(${grantCodes}) and op.code is not distinct from nullif(s.parent_code, ''))`
+              } as base_ok
+            from import_rows s
+            left join import_rows inf on inf.code = s.parent_code
+            left join anchor on anchor.code = s.code
+            left join organizations p on p.code = s.parent_code
+            left join organizations cur on cur.code = s.code
+            left join organizations op on op.id = cur.parent_id
+          ), walk as (
+            select code, 0 as depth, base_ok as ok from dep where dep is null
+            union all
+            select d.code, w.depth + 1, w.ok or d.base_ok from dep d join walk w on d.dep = w.code
+          )
+          update import_rows s set depth = w.depth, ok = w.ok from walk w where w.code = s.code`;
+        const cyclic = await tx<{ line: number; parent_code: string }[]>`
+          select line, parent_code from import_rows where depth is null order by line`;
+        for (const r of cyclic) {
+          errors.add({ row: r.line, column: 'parent_code', message: `parent_code ${r.parent_code} makes a cycle: the organization would lie below itself` });
+        }
+        if (!wholeTree) {
+          const outside = await tx<{ line: number; code: string }[]>`
+            select line, code from import_rows where depth is not null and not ok and parent_code <> '' order by line`;
+          for (const r of outside) {
+            errors.add({ row: r.line, column: 'parent_code', message: `${r.code} would lie outside your subtree` }, 404);
+          }
+        }
       }
-      await classify();
-    }
-    const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
-    const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
-    const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused };
-    routes.push(...owned.routes);
 
-    if (result.updated > 0) {
-      await tx`
-        insert into organization_changes (organization_id, code, changed_by, source, before, after)
-        select o.id, o.code, ${opts.actor}, ${opts.source},
-          jsonb_build_object('parent_code', op.code, 'name', o.name, 'type', o.type, 'sector', o.sector,
-            'term_years', o.term_years, 'term_started_on', o.term_started_on, 'secretary_name', o.secretary_name,
-            'secretary_phone', o.secretary_phone, 'full_members', o.full_members, 'probationary_members', o.probationary_members),
-          jsonb_build_object('parent_code', nullif(s.parent_code, ''), 'name', s.name, 'type', s.type, 'sector', s.sector,
-            'term_years', s.term_years, 'term_started_on', s.term_started_on, 'secretary_name', s.secretary_name,
-            'secretary_phone', s.secretary_phone, 'full_members', s.full_members, 'probationary_members', s.probationary_members)
-        from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
-        where s.action = 'update'`;
-    }
-    const moved = (
-      await tx<{ id: number }[]>`
-        select o.id from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
-        where s.action = 'update' and op.code is distinct from nullif(s.parent_code, '')`
-    ).map((r) => r.id);
+      if (errors.count > 0) {
+        errors.list.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
+        const more = errors.count > errors.list.length ? ` (the first ${errors.list.length} are listed)` : '';
+        throw new ImportRejected(errors.status, `the file has ${errors.count} error(s)${more}; nothing was imported`, errors.list);
+      }
 
-    const [{ max } = { max: -1 }] = await tx<{ max: number }[]>`select coalesce(max(depth), -1) as max from import_rows where action <> 'same'`;
-    // The path trigger and the foreign-key check look up one parent by id per row. Their plans are cached per
-    // connection: planned while the table was nearly empty they scan it whole, once per row, and a level of
-    // 190,000 rows then takes hours. ANALYZE invalidates those plans; with seq scans off they are replanned on
-    // the primary key.
-    await tx`analyze organizations`;
-    await tx`set local enable_seqscan = off`;
-    for (let d = 0; d <= max; d++) {
-      // Parents sit at lower depths, so they are stored by now; the path trigger builds each path from them.
-      const written = await tx`
-        insert into organizations (code, parent_id, name, type, sector, term_years, term_started_on, secretary_name,
-                                   secretary_phone, full_members, probationary_members)
-        select s.code, p.id, s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name, s.secretary_phone,
-               s.full_members, s.probationary_members
-        from import_rows s left join organizations p on p.code = nullif(s.parent_code, '')
-        where s.depth = ${d} and s.action <> 'same'
-        on conflict (code) do update set
-          parent_id = excluded.parent_id, name = excluded.name, type = excluded.type, sector = excluded.sector,
-          term_years = excluded.term_years, term_started_on = excluded.term_started_on,
-          secretary_name = excluded.secretary_name, secretary_phone = excluded.secretary_phone,
-          full_members = excluded.full_members, probationary_members = excluded.probationary_members, updated_at = now()`;
-      if (written.count >= 2000) await tx`analyze organizations`;
-      progress.rows = dataRows;
+      // 3. Writes.
       report('writing');
-    }
+      // Rows start as 'create'; those whose code is stored become 'update' or 'same'.
+      const classify = () => tx`
+        update import_rows s set action = case
+            when (op.code, o.name, o.type, o.sector, o.term_years, o.term_started_on, o.secretary_name, o.secretary_phone,
+                  o.full_members, o.probationary_members)
+                 is distinct from
+                 (nullif(s.parent_code, ''), s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name,
+                  s.secretary_phone, s.full_members, s.probationary_members) then 'update'
+            else 'same' end
+        from organizations o left join organizations op on op.id = o.parent_id
+        where o.code = s.code`;
+      await classify();
+      // A process may write its fields while the import runs (a term renewed, a correction): the rows about to change
+      // of organizations with a running process are locked before their owned fields are compared, so the comparison
+      // sees the process's last write and the process's next write waits for this import instead of being overwritten.
+      await tx`
+        select o.id from import_rows s join organizations o on o.code = s.code
+        where s.action = 'update' and exists (select 1 from processes pr where pr.organization_id = o.id and pr.status = 'running')
+        order by o.id for update of o`;
+      await classify();
+      // Fields a process owns are not the file's to write (ownership below): those of refused and routed rows keep
+      // their stored values, the rest of each row is written as usual.
+      const owned = await ownedFields(tx as unknown as Sql);
+      if (owned.keep.size > 0) {
+        for (const [column, lines] of owned.keep) {
+          await tx`update import_rows s set ${tx(column)} = o.${tx(column)} from organizations o where o.code = s.code and s.line = any(${[...lines]})`;
+        }
+        await classify();
+      }
+      const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
+      const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
+      const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused };
+      routes.push(...owned.routes);
 
-    await tx`set local enable_seqscan = on`;
-    if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
-    await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
-    // A missing term the file filled in: its chase asked for nothing else, so the import may write it and the
-    // chase only needs to hear of it (after the commit, when its read of the register sees the term).
-    const filled = await tx<{ workflow_id: string; line: number }[]>`
-      select pr.workflow_id, s.line from import_rows s join organizations o on o.code = s.code
-      join processes pr on pr.organization_id = o.id and pr.kind = 'term-date-missing' and pr.status = 'running'
-      where s.action <> 'same' and o.term_started_on is not null and o.term_years is not null`;
-    chases.push(...filled);
-    return result;
-  })) as ImportResult;
+      if (result.updated > 0) {
+        await tx`
+          insert into organization_changes (organization_id, code, changed_by, source, before, after)
+          select o.id, o.code, ${opts.actor}, ${opts.source},
+            jsonb_build_object('parent_code', op.code, 'name', o.name, 'type', o.type, 'sector', o.sector,
+              'term_years', o.term_years, 'term_started_on', o.term_started_on, 'secretary_name', o.secretary_name,
+              'secretary_phone', o.secretary_phone, 'full_members', o.full_members, 'probationary_members', o.probationary_members),
+            jsonb_build_object('parent_code', nullif(s.parent_code, ''), 'name', s.name, 'type', s.type, 'sector', s.sector,
+              'term_years', s.term_years, 'term_started_on', s.term_started_on, 'secretary_name', s.secretary_name,
+              'secretary_phone', s.secretary_phone, 'full_members', s.full_members, 'probationary_members', s.probationary_members)
+          from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
+          where s.action = 'update'`;
+      }
+      const moved = (
+        await tx<{ id: number }[]>`
+          select o.id from import_rows s join organizations o on o.code = s.code left join organizations op on op.id = o.parent_id
+          where s.action = 'update' and op.code is distinct from nullif(s.parent_code, '')`
+      ).map((r) => r.id);
+
+      const [{ max } = { max: -1 }] = await tx<{ max: number }[]>`select coalesce(max(depth), -1) as max from import_rows where action <> 'same'`;
+      // The path trigger and the foreign-key check look up one parent by id per row. Their plans are cached per
+      // connection: planned while the table was nearly empty they scan it whole, once per row, and a level of
+      // 190,000 rows then takes hours. ANALYZE invalidates those plans; with seq scans off they are replanned on
+      // the primary key.
+      await tx`analyze organizations`;
+      await tx`set local enable_seqscan = off`;
+      for (let d = 0; d <= max; d++) {
+        // Parents sit at lower depths, so they are stored by now; the path trigger builds each path from them.
+        const written = await tx`
+          insert into organizations (code, parent_id, name, type, sector, term_years, term_started_on, secretary_name,
+                                     secretary_phone, full_members, probationary_members)
+          select s.code, p.id, s.name, s.type, s.sector, s.term_years, s.term_started_on, s.secretary_name, s.secretary_phone,
+                 s.full_members, s.probationary_members
+          from import_rows s left join organizations p on p.code = nullif(s.parent_code, '')
+          where s.depth = ${d} and s.action <> 'same'
+          on conflict (code) do update set
+            parent_id = excluded.parent_id, name = excluded.name, type = excluded.type, sector = excluded.sector,
+            term_years = excluded.term_years, term_started_on = excluded.term_started_on,
+            secretary_name = excluded.secretary_name, secretary_phone = excluded.secretary_phone,
+            full_members = excluded.full_members, probationary_members = excluded.probationary_members, updated_at = now()`;
+        if (written.count >= 2000) await tx`analyze organizations`;
+        progress.rows = dataRows;
+        report('writing');
+      }
+
+      await tx`set local enable_seqscan = on`;
+      if (moved.length > 0) await rewriteSubtreePaths(tx as unknown as Sql, moved);
+      await syncSecretaries(tx as unknown as Sql, shanghaiDate(Date.now()));
+      // A missing term the file filled in: its chase asked for nothing else, so the import may write it and the
+      // chase only needs to hear of it (after the commit, when its read of the register sees the term).
+      const filled = await tx<{ workflow_id: string; line: number }[]>`
+        select pr.workflow_id, s.line from import_rows s join organizations o on o.code = s.code
+        join processes pr on pr.organization_id = o.id and pr.kind = 'term-date-missing' and pr.status = 'running'
+        where s.action <> 'same' and o.term_started_on is not null and o.term_years is not null`;
+      chases.push(...filled);
+      return result;
+    })) as ImportResult;
+  } finally {
+    await staged.dispose();
+  }
   // After the commit: the corrections go to their processes, one Update per row; a refusal is that row's answer.
   // The update id names this import (not its source, which a client may repeat) and the row.
   const importId = randomUUID();
@@ -396,6 +407,67 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   for (const c of chases) await opts.termRecorded?.(c.workflow_id, `import ${opts.source}, row ${c.line}`).catch(() => undefined);
   report('done');
   return written;
+}
+
+/** The file's rows as COPY text on disk, each checked on its own; the header's and rows' errors are in `errors`. */
+async function stageRows(
+  input: Readable,
+  opts: ImportOptions,
+  errors: Errors,
+  progress: (bytes: number, rows: number, phase?: ImportProgress['phase']) => void,
+): Promise<{ path: string; rows: number; dispose: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'orglife-import-'));
+  const path = join(dir, 'rows.copy');
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const out = createWriteStream(path);
+  let header: Map<Column, number> | undefined;
+  let dataRows = 0;
+  let bytes = 0;
+  let batch = '';
+  const flush = async () => {
+    if (!batch) return;
+    const ok = out.write(batch);
+    batch = '';
+    if (!ok) await once(out, 'drain');
+  };
+  try {
+    for await (const raw of readRows(input, {
+      maxBytes: opts.maxBytes,
+      maxRows: opts.maxRows,
+      timeoutMs: opts.timeoutMs,
+      onBytes: (n) => {
+        bytes = n;
+        progress(n, dataRows);
+      },
+    })) {
+      if (!header) {
+        header = mapHeader(raw.cells);
+        continue;
+      }
+      // Spreadsheets often end with rows that only look empty.
+      if (raw.cells.every((c) => c.trim() === '')) continue;
+      dataRows++;
+      const row = checkRow(raw.row, raw.cells, header, (e) => errors.add(e));
+      if (row.code) batch += copyColumns.map((c) => copyText(row[c])).join('\t') + '\n';
+      if (batch.length > 256 * 1024) await flush();
+      if (dataRows % 5000 === 0) progress(bytes, dataRows, 'reading');
+    }
+    await flush();
+    out.end();
+    await once(out, 'finish');
+  } catch (err) {
+    out.destroy();
+    await dispose();
+    if (err instanceof HeaderError) throw new ImportRejected(400, err.message, err.errors);
+    if (err instanceof UnreadableFile) throw new ImportRejected(err.status, err.message, []);
+    throw err;
+  }
+  progress(bytes, dataRows);
+  if (!header || dataRows === 0) {
+    await dispose();
+    throw new ImportRejected(400, header ? 'the file has a header but no rows' : 'the file is empty: expected a header row', []);
+  }
+  return { path, rows: dataRows, dispose };
 }
 
 interface PendingRoute {

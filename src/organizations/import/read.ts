@@ -1,9 +1,21 @@
 // Turns an uploaded file (CSV in UTF-8 with or without BOM, or GBK as Chinese Excel saves it; or XLSX) into
 // rows of cell strings, streaming: nothing holds the whole file.
-import { PassThrough, Readable, Transform } from 'node:stream';
+//
+// Every read settles, whatever arrives: the file is first received whole into a temporary file (bounded in bytes),
+// an XLSX archive is then checked from its central directory and inflated once with a bound on what it inflates to
+// (a truncated archive has no central directory and is refused at once; an inflated one — a zip bomb — stops at
+// the bound), and the rows are read under a row limit and a deadline. The parsers themselves (ExcelJS over
+// unzipper) wait forever on an archive cut short, so nothing reaches them before the archive is known whole.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 
 export interface RawRow {
   /** Row number as a spreadsheet shows it: the header is row 1. */
@@ -11,57 +23,83 @@ export interface RawRow {
   cells: string[];
 }
 
-/** The file itself cannot be read (not CSV/XLSX, broken encoding, too large): a 400 naming the reason. */
-export class UnreadableFile extends Error {}
+/**
+ * The file itself cannot be read: not CSV/XLSX, broken encoding or archive (400), too large in bytes or rows (413),
+ * or not read within its time (408 while it arrives, 400 when its contents take too long to read).
+ */
+export class UnreadableFile extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 408 | 413 = 400,
+  ) {
+    super(message);
+  }
+}
 
-export interface ReadOptions {
+export interface ReadLimits {
+  /** Bytes of the file as sent. */
   maxBytes?: number;
+  /** Rows, the header included. */
+  maxRows?: number;
+  /** Milliseconds for receiving and reading the whole file. */
+  timeoutMs?: number;
+}
+
+export interface ReadOptions extends ReadLimits {
   /** Called as bytes arrive, for progress. */
   onBytes?: (n: number) => void;
 }
+
+/** What an upload may be unless its route says otherwise: the contacts, the returns, a holiday notice. */
+export const DEFAULT_LIMITS = { maxBytes: 20 * 1024 * 1024, maxRows: 200_000, timeoutMs: 60_000 } satisfies Required<ReadLimits>;
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 // Enough of a file to tell UTF-8 from GBK: a GBK file with any Chinese text in it fails UTF-8 decoding at once.
 const SNIFF_BYTES = 64 * 1024;
+// Spreadsheet XML inflates 5–20× (a sheet of identical rows up to ~100×); a zip bomb inflates thousands of times.
+const MAX_INFLATION = 40;
+// ExcelJS keeps the shared strings in memory (sharedStrings: 'cache'): that part is bounded on its own.
+const MAX_SHARED_STRINGS = 256 * 1024 * 1024;
 
-/** Reads the first bytes, then hands back a stream that replays them followed by the rest. */
-async function sniff(input: Readable): Promise<{ head: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = input[Symbol.asyncIterator]();
-  while (size < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const b = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
-    chunks.push(b);
-    size += b.length;
-  }
-  const head = Buffer.concat(chunks);
-  const rest = Readable.from(
-    (async function* () {
-      yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value as Buffer;
-      }
-    })(),
-    { objectMode: false },
-  );
-  return { head, stream: rest };
+const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/** A received upload on disk; `dispose` removes it. */
+export interface Spooled {
+  path: string;
+  size: number;
+  dispose(): Promise<void>;
 }
 
-function limit(maxBytes: number, onBytes?: (n: number) => void): Transform {
-  let seen = 0;
-  return new Transform({
+/**
+ * Receives a stream whole into a temporary file: 413 past `maxBytes` (refused as the bytes pass, not after), 408
+ * when it has not all arrived within `timeoutMs` (a client that sends a byte a minute holds nothing but its socket).
+ */
+export async function spool(input: Readable, limits: ReadOptions = {}): Promise<Spooled> {
+  const maxBytes = limits.maxBytes ?? DEFAULT_LIMITS.maxBytes;
+  const dir = await mkdtemp(join(tmpdir(), 'orglife-upload-'));
+  const path = join(dir, 'file');
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  let size = 0;
+  const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      onBytes?.(seen);
-      if (seen > maxBytes) return done(new UnreadableFile(`the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`));
+      size += chunk.length;
+      limits.onBytes?.(size);
+      if (size > maxBytes) return done(new UnreadableFile(`the file is larger than ${mb(maxBytes)}`, 413));
       done(null, chunk);
     },
   });
+  const timer = setTimeout(() => counter.destroy(new UnreadableFile(`the file did not arrive within ${Math.round((limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs) / 1000)} s`, 408)), limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
+  try {
+    await pipeline(input, counter, createWriteStream(path));
+  } catch (err) {
+    await dispose();
+    if (err instanceof UnreadableFile) throw err;
+    throw new UnreadableFile(`the file could not be received: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { path, size, dispose };
 }
 
 function isUtf8(head: Buffer): boolean {
@@ -72,6 +110,12 @@ function isUtf8(head: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+async function head(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream(path, { start: 0, end: SNIFF_BYTES - 1 })) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -87,8 +131,61 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-async function* xlsxRows(stream: Readable): AsyncGenerator<RawRow> {
+const openZip = (path: string) =>
+  new Promise<yauzl.ZipFile>((resolve, reject) =>
+    // validateEntrySizes: an entry that inflates to more than its directory says is an error, not more data.
+    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => (err ? reject(err) : resolve(zip))),
+  );
+
+/**
+ * The archive is whole and inflates to a bounded size: its central directory is read (a file cut short has none),
+ * and every entry is inflated once, counting, against the directory's sizes and `maxInflated`.
+ */
+async function checkArchive(path: string, size: number): Promise<void> {
+  const maxInflated = Math.max(size * MAX_INFLATION, 16 * 1024 * 1024);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (err) {
+    throw new UnreadableFile(`not a readable XLSX file (the archive is incomplete or damaged: ${(err as Error).message})`);
+  }
+  let inflated = 0;
+  let workbook = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', resolve);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName === 'xl/workbook.xml') workbook = true;
+        const declared = entry.uncompressedSize;
+        if (inflated + declared > maxInflated || (/sharedStrings\.xml$/.test(entry.fileName) && declared > MAX_SHARED_STRINGS)) {
+          return reject(new UnreadableFile(`the XLSX file inflates to more than ${mb(maxInflated)}: refused as an archive bomb`, 413));
+        }
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return reject(err);
+          stream.on('data', (c: Buffer) => {
+            inflated += c.length;
+            if (inflated > maxInflated) stream.destroy(new UnreadableFile(`the XLSX file inflates to more than ${mb(maxInflated)}: refused as an archive bomb`, 413));
+          });
+          stream.on('error', reject);
+          stream.on('end', () => zip.readEntry());
+        });
+      });
+      zip.readEntry();
+    });
+  } catch (err) {
+    zip.close();
+    if (err instanceof UnreadableFile) throw err;
+    throw new UnreadableFile(`not a readable XLSX file (the archive is damaged: ${(err as Error).message})`);
+  }
+  if (!workbook) throw new UnreadableFile('not a readable XLSX file: the archive holds no workbook (xl/workbook.xml)');
+}
+
+async function* xlsxRows(path: string, size: number): AsyncGenerator<RawRow> {
+  await checkArchive(path, size);
   // styles are cached so that date-formatted cells come out as dates rather than serial numbers.
+  const stream = createReadStream(path);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   try {
     for await (const sheet of reader) {
@@ -104,12 +201,15 @@ async function* xlsxRows(stream: Readable): AsyncGenerator<RawRow> {
   } catch (err) {
     if (err instanceof UnreadableFile) throw err;
     throw new UnreadableFile(`not a readable XLSX file: ${(err as Error).message}`);
+  } finally {
+    stream.destroy();
   }
 }
 
-async function* csvRows(stream: Readable, head: Buffer): AsyncGenerator<RawRow> {
+async function* csvRows(path: string, first: Buffer): AsyncGenerator<RawRow> {
+  const stream = createReadStream(path);
   let text: Readable;
-  if (head.subarray(0, 3).equals(UTF8_BOM) || isUtf8(head)) {
+  if (first.subarray(0, 3).equals(UTF8_BOM) || isUtf8(first)) {
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
     text = stream.pipe(
       new Transform({
@@ -122,7 +222,11 @@ async function* csvRows(stream: Readable, head: Buffer): AsyncGenerator<RawRow> 
           }
         },
         flush(done) {
-          done(null, decoder.decode());
+          try {
+            done(null, decoder.decode());
+          } catch {
+            done(new UnreadableFile('the file ends inside a UTF-8 character: it is cut short or not UTF-8'));
+          }
         },
       }),
     );
@@ -140,17 +244,49 @@ async function* csvRows(stream: Readable, head: Buffer): AsyncGenerator<RawRow> 
   } catch (err) {
     if (err instanceof UnreadableFile) throw err;
     throw new UnreadableFile(`not a readable CSV file: ${(err as Error).message}`);
+  } finally {
+    stream.destroy();
   }
 }
 
-/** Rows of the file, header first; CSV or XLSX told apart by content (an XLSX is a ZIP archive). */
+/** Rows of a file on disk, header first; CSV or XLSX told apart by content (an XLSX is a ZIP archive). */
+async function* fileRows(path: string, size: number): AsyncGenerator<RawRow> {
+  const first = await head(path);
+  if (first.length === 0) throw new UnreadableFile('the file is empty');
+  if (first.subarray(0, 4).equals(ZIP_MAGIC)) yield* xlsxRows(path, size);
+  else yield* csvRows(path, first);
+}
+
+/**
+ * Rows of the uploaded file, header first, under its limits: the stream is received whole first (see `spool`), then
+ * read row by row; past `maxRows` a 413, past `timeoutMs` (counted from the first byte) a 400. Settles on any input.
+ */
 export async function* readRows(input: Readable, opts: ReadOptions = {}): AsyncGenerator<RawRow> {
-  const limited = input.pipe(limit(opts.maxBytes ?? Number.MAX_SAFE_INTEGER, opts.onBytes));
-  input.on('error', (e) => limited.destroy(e));
-  const { head, stream } = await sniff(limited);
-  if (head.length === 0) throw new UnreadableFile('the file is empty');
-  const pass = stream.pipe(new PassThrough());
-  stream.on('error', (e) => pass.destroy(e));
-  if (head.subarray(0, 4).equals(ZIP_MAGIC)) yield* xlsxRows(pass);
-  else yield* csvRows(pass, head);
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+  const maxRows = opts.maxRows ?? DEFAULT_LIMITS.maxRows;
+  const file = await spool(input, opts);
+  const rows = fileRows(file.path, file.size);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UnreadableFile(`the file could not be read within ${Math.round(timeoutMs / 1000)} s`)),
+      Math.max(0, timeoutMs - (Date.now() - started)),
+    );
+  });
+  late.catch(() => {});
+  try {
+    let n = 0;
+    for (;;) {
+      const next = await Promise.race([rows.next(), late]);
+      if (next.done) return;
+      if (++n > maxRows) throw new UnreadableFile(`the file has more than ${maxRows.toLocaleString('en')} rows`, 413);
+      yield next.value;
+    }
+  } finally {
+    clearTimeout(timer);
+    // A reader stopped early (an error, a limit, the caller gone) is closed, and the file goes with it.
+    void rows.return(undefined).catch(() => {});
+    await file.dispose();
+  }
 }
