@@ -14,6 +14,7 @@ import updateGateway from './gateway.js';
 import sharedReads from './plugins/shared-reads.js';
 import authPlugin from './plugins/auth.js';
 import noNul from './plugins/no-nul.js';
+import limits from './plugins/limits.js';
 import securityHeaders from './plugins/security-headers.js';
 import { errorResponseSchema } from './errors.js';
 import taskLinks from './routes/task-links.js';
@@ -77,6 +78,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
     genReqId: requestId,
     bodyLimit: 1024 * 1024,
+    // Node's own limits on receiving a request (headers, then the whole body): a client that trickles bytes is cut
+    // off. Uploads are bounded again, more tightly, as they are read (src/api/uploads.ts).
+    requestTimeout: 10 * 60_000,
+    // On close (SIGTERM) the connections still open are closed too: a request that never ends cannot keep the
+    // process from stopping.
+    forceCloseConnections: true,
     // Route params are bounded by their zod schemas, which answer 400 naming the field.
     routerOptions: { maxParamLength: 1000 },
   });
@@ -110,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     route.schema = { ...route.schema, ...security, response } as typeof route.schema;
   });
   await app.register(noNul);
+  await app.register(limits);
   // Security headers on every answer; /docs sets its own CSP with hashes of its inline scripts.
   await app.register(securityHeaders, {
     contentSecurityPolicy: {
