@@ -127,12 +127,13 @@ describe('nudges, bulk actions and saved views', () => {
     const [bRow] = await s.sql<{ claimed_by: string }[]>`select claimed_by from tasks where id = ${b}`;
     expect(bRow!.claimed_by).toBe(secB.username);
 
-    // Reassign by the township's organizer: its two tasks done, the one outside its subtree refused as not found.
-    const re = await api(orgTown, 'POST', '/tasks/bulk/reassign', { ids: [a, outside, b], input: { assigneePerson: secB.username, reason: '工作调整' } }, { 'idempotency-key': 'bulk-re-1' });
+    // Reassign by the township's organizer to secA, secretary of both villages: its two tasks done, the one outside its
+    // subtree refused as not found. (secB, secretary of v2 only, could not hold v1's task: tests/integration/hostile-task-holders.)
+    const re = await api(orgTown, 'POST', '/tasks/bulk/reassign', { ids: [a, outside, b], input: { assigneePerson: secA.username, reason: '工作调整' } }, { 'idempotency-key': 'bulk-re-1' });
     expect(re.json()).toMatchObject({ done: 2, refused: 1 });
     expect(re.json().results.map((r: { result: string; status: number }) => [r.result, r.status])).toEqual([['done', 200], ['refused', 404], ['done', 200]]);
     const rows = await s.sql<{ id: number; assignee_person: string | null }[]>`select id, assignee_person from tasks where id in ${s.sql([a, b, outside])} order by id`;
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_person]))).toEqual({ [a]: secB.username, [b]: secB.username, [outside]: null });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_person]))).toEqual({ [a]: secA.username, [b]: secA.username, [outside]: null });
     // Each done item audited by its workflow, with the one reason; the batch audited as a batch.
     const audits = await s.sql<{ task_id: number; reason: string }[]>`select task_id, reason from task_events where kind = 'reassigned' and task_id in ${s.sql([a, b])}`;
     expect(audits.map((x) => x.reason)).toEqual(['工作调整', '工作调整']);
