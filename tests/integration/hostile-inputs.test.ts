@@ -135,6 +135,8 @@ describe('hostile inputs', () => {
       ['/api/v1/people', cursor({ id: 1.5 })],
       ['/api/v1/people', cursor({ id: 2 ** 63 })],
       ['/api/v1/organizations', 'not-base64-json'],
+      ['/api/v1/tasks', cursor({ dueAt: '0000-01-01T00:00:00Z', id: 1 })],
+      ['/api/v1/tasks', cursor({ dueAt: '2026-01-01T00:00:00Z', id: 1e20 })],
     ];
     it.each(cases)('%s?cursor=%s is a 400 naming the cursor', async (url, c) => {
       const r = await s.app.inject({ headers: s.admin, url: `${url}?cursor=${c}` });

@@ -83,7 +83,7 @@ describe('hostile uploads', () => {
   afterAll(async () => s?.close());
 
   const post = (path: string, as: string, body: Buffer, type = XLSX) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: auth[as]!, 'content-type': type }, body, signal: AbortSignal.timeout(20_000) });
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: auth[as]!, 'content-type': type }, body: new Uint8Array(body), signal: AbortSignal.timeout(20_000) });
 
   const stillServing = async () => {
     const [me, ready, login] = await Promise.all([

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { inScope } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { pairingWorkers } from '../../../workflows/pairing/rules.js';
@@ -15,21 +15,13 @@ import { actOnTask, actorOf } from '../task-updates.js';
 import { requireNewHolder } from '../task-holders.js';
 import { absentees, heldBy, withSubstitutions } from '../substitutes.js';
 import { taskComments } from './comments.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
 export { taskSchema };
 
-const cursorSchema = z.object({ dueAt: z.iso.datetime(), id: z.number().int() });
-const encodeCursor = (c: z.infer<typeof cursorSchema>) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string) {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(s, 'base64url').toString()));
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'querystring.cursor: not a cursor from this API', [
-      { field: 'querystring.cursor', message: 'not a cursor from this API' },
-    ]);
-  }
-}
+// The inbox's keyset: a due date PostgreSQL can hold (year 0001 or later) and a task id.
+const cursorSchema = z.object({ dueAt: z.iso.datetime().refine((d) => !d.startsWith('0000'), 'year 0 is no date'), id: z.number().int() });
 
 const listQuery = z.object({
   state: taskState.optional(),
@@ -117,7 +109,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const q = req.query;
-      const after = q.cursor ? decodeCursor(q.cursor) : null;
+      const after = decodeCursor(q.cursor, cursorSchema) ?? null;
       // A substitute sees and acts on the tasks of whom they stand in for.
       const p = await withSubstitutions(sql, req.principal);
       const { state, process, org, step, dueAfter, dueBefore, escalationLevel, rating } = q;
@@ -145,7 +137,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
         // as text (`::text::timestamptz` in taskPage): a timestamptz parameter is serialized through a JS Date.
-        nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_key, id: last.id }) : null,
+        nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.due_key, id: last.id } satisfies z.infer<typeof cursorSchema>) : null,
       };
     },
   );
