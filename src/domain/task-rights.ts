@@ -39,6 +39,13 @@ export const taskActionRoles: Record<TaskAction, readonly Role[]> = {
 /** Escalation actions belong to the committee the escalation went to (or anyone above it). */
 export const escalationActionRoles: readonly Role[] = steerers;
 
+/**
+ * Whom a comment may mention, and whom its picker lists: the people who work an organization's processes. An admin
+ * (the system's operator) sees every task but takes no part in it, and a village secretary has no business
+ * listing the province's operators.
+ */
+export const mentionableRoles: readonly Role[] = ['organizer', 'supervisor', 'secretary', 'liaison_officer'];
+
 function covers(grantPath: string, path: string): boolean {
   return grantPath === '' || path === grantPath || path.startsWith(`${grantPath}.`);
 }

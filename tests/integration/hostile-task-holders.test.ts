@@ -65,6 +65,20 @@ describe('hostile task holders and training sessions', () => {
   });
   afterAll(async () => s?.close());
 
+  it("lists no admin to a secretary's mention picker, and a comment cannot mention one", async () => {
+    const picks = await api(secV1, 'GET', `/users?task=${trainingV1}&limit=100`);
+    expect(picks.statusCode, picks.body).toBe(200);
+    const names = (picks.json().items as { username: string; roles: { role: string }[] }[]).map((u) => u.username);
+    // The people who work the village's processes above it are listed; the province's operator and a disabled user not.
+    expect(names).toEqual(expect.arrayContaining([secV1.username, orgT1.username, supT1.username, orgK1.username]));
+    expect(names).not.toContain(provAdmin.username);
+    expect(names).not.toContain(disabledV1.username);
+    expect((picks.json().items as { roles: { role: string }[] }[]).flatMap((u) => u.roles.map((r) => r.role))).not.toContain('admin');
+    const mention = await api(secV1, 'POST', `/tasks/${trainingV1}/comments`, { text: '请协助', mentions: [provAdmin.username] });
+    refusal(mention, 'body.mentions.0', /cannot see this task/);
+    expect((await api(secV1, 'POST', `/tasks/${trainingV1}/comments`, { text: '请协助', mentions: [orgT1.username] })).statusCode).toBe(201);
+  });
+
   it('refuses a delegation to anyone who could not do the task, before the Update; a colleague who could gets it', async () => {
     const before = await taskRow(trainingV1);
     const quietBefore = await notificationsOf(liaisonK2);

@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Sql } from '../../db/client.js';
 import { allows, loadPrincipal, type Principal } from '../../auth/principal.js';
+import { mentionableRoles } from '../../domain/task-rights.js';
 import { stepWords } from '../../domain/step-words.js';
 import { actionRoles } from '../task-actions.js';
 import { HttpError, notFound } from '../errors.js';
@@ -89,7 +90,7 @@ async function addComment(sql: Sql, caller: Principal, target: Target, body: z.i
     const u = users.find((x) => x.username === name);
     const seen = u ? await withSubstitutions(sql, (await loadPrincipal(sql, u.id))!) : null;
     if (!u) details.push({ field: `body.mentions.${i}`, message: `no user ${name}` });
-    else if (!seen || !allows(seen, target.path)) details.push({ field: `body.mentions.${i}`, message: `${name} cannot see this ${target.taskId ? 'task' : 'process'}` });
+    else if (!seen || !allows(seen, target.path, mentionableRoles)) details.push({ field: `body.mentions.${i}`, message: `${name} cannot see this ${target.taskId ? 'task' : 'process'}` });
   }
   if (details.length) throw new HttpError(422, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
   return sql.begin(async (tx) => {

@@ -4,7 +4,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allows, roles } from '../../auth/principal.js';
+import { allows, roles, type Role } from '../../auth/principal.js';
+import { mentionableRoles } from '../../domain/task-rights.js';
 import { notFound } from '../errors.js';
 import { withSubstitutions } from '../substitutes.js';
 import { fillInitials, initialsQuery } from '../initials.js';
@@ -54,7 +55,7 @@ const search: FastifyPluginAsync = async (fastify) => {
           ? await sql<{ path: string }[]>`select o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${task}`
           : await sql<{ path: string }[]>`select o.path::text as path from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${process!}`;
         if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(task ? `task ${task}` : `process ${process}`);
-        conds.push(sql`o.path @> ${t.path}::ltree`);
+        conds.push(sql`o.path @> ${t.path}::ltree and r.role = any(${mentionableRoles as Role[]}) and not u.disabled`);
       } else conds.push(inScope(sql, req.principal, 'o'));
       if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
       if (role) conds.push(sql`r.role = ${role}`);
