@@ -1,6 +1,8 @@
 // Import of a whole province through the HTTP API (contract.md): rows/s, seconds and peak RSS of the API
 // process, against a plain COPY of the same CSV into an unindexed table in the same run; then the latency
-// of county subtree reads (p50/p99) on the imported tree.
+// of county subtree reads (p50/p99) on the imported tree; then a county organizer's import of new branches under
+// stored townships at two sizes (200,000 and 1,000,000 rows; --quick 20,000 and 100,000), whose rows/s must not
+// fall with size.
 import { mkdtempSync, rmSync, createReadStream, createWriteStream, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +40,8 @@ export const importBench: Bench = {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      await createUser(sql, { username: 'bench', password: 'bench-password', roles: [{ role: 'admin', organizationId: null }] });
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
+      await createUser(sql, { username: 'bench', password: 'import figures run', roles: [{ role: 'admin', organizationId: null }] });
+      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'import figures run' }) });
       const authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
 
       // Baseline: the same bytes through a plain COPY into an unindexed table.
@@ -80,6 +82,44 @@ export const importBench: Bench = {
         lat.push(performance.now() - s0);
       }
       lat.sort((a, b) => a - b);
+
+      // A county organizer adds new branches under the county's stored townships: every row hangs under an
+      // organization the file does not hold, the case a per-row lookup of the nearest ancestor made quadratic.
+      // Two sizes side by side; linear means the larger imports as many rows a second as the smaller.
+      const [county] = await sql<{ id: number; code: string }[]>`
+        select o.id, o.code from organizations o where nlevel(o.path) = 3 and o.type = 'committee' and o.sector = 'regional' order by o.code limit 1`;
+      const townships = (await sql<{ code: string }[]>`
+        select c.code from organizations c join organizations o on c.parent_id = o.id where o.id = ${county!.id} and c.type = 'committee'`).map((r) => r.code);
+      await createUser(sql, { username: 'bench-county', password: 'import figures run', roles: [{ role: 'organizer', organizationId: county!.id }] });
+      const countyLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-county', password: 'import figures run' }) });
+      const countyAuth = `Bearer ${((await countyLogin.json()) as { token: string }).token}`;
+      const scoped: { n: number; seconds: number; peak: number }[] = [];
+      for (const [k, size] of (quick ? [20_000, 100_000] : [200_000, 1_000_000]).entries()) {
+        const sfile = join(dir, `scoped-${size}.csv`);
+        const gen = function* () {
+          for (let i = 0; i < size; i++) {
+            yield { code: `B${k}X${i}`, parent_code: townships[i % townships.length]!, name: `新建支部${k}-${i}`, type: 'branch', sector: 'rural', term_years: 3, term_started_on: '2025-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0 };
+          }
+        };
+        await pipeline(Readable.from(gen()), stringify({ header: true, columns: [...columns] }), createWriteStream(sfile));
+        let speak = process.memoryUsage().rss;
+        const ssampler = setInterval(() => {
+          speak = Math.max(speak, process.memoryUsage().rss);
+        }, 50);
+        const s0 = performance.now();
+        const sres = await fetch(`${base}/api/v1/organizations/import`, {
+          method: 'POST',
+          headers: { authorization: countyAuth, 'content-type': 'text/csv' },
+          body: Readable.toWeb(createReadStream(sfile)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        const sbody = await sres.text();
+        clearInterval(ssampler);
+        if (sres.status !== 200) throw new Error(`county import of ${size} rows answered ${sres.status}: ${sbody.slice(0, 500)}`);
+        scoped.push({ n: size, seconds: (performance.now() - s0) / 1000, peak: speak });
+        console.error(`county organizer's import of ${size} new rows under stored townships: ${scoped.at(-1)!.seconds.toFixed(1)} s, peak RSS ${(speak / 2 ** 20).toFixed(0)} MiB`);
+        rmSync(sfile, { force: true });
+      }
       await app.close();
 
       const rowsPerSecond = n / seconds;
@@ -89,6 +129,23 @@ export const importBench: Bench = {
         { name: `import ${n} rows: total time`, value: +seconds.toFixed(2), unit: 's', baseline: 'plain COPY of the same CSV into an unindexed table', baselineValue: +copySeconds.toFixed(2), ratio: +(copySeconds / seconds).toFixed(4) },
         { name: `import ${n} rows: peak RSS of the API process`, value: Math.round(peak / 2 ** 20), unit: 'MiB', baseline: null, baselineValue: null, ratio: null },
         { name: `import ${n} rows: RSS of the API process before the import`, value: Math.round(rssBefore / 2 ** 20), unit: 'MiB', baseline: null, baselineValue: null, ratio: null },
+        ...scoped.map((r) => ({
+          name: `county organizer imports ${r.n} new rows under stored townships: total time`,
+          value: +r.seconds.toFixed(2),
+          unit: 's',
+          baseline: null,
+          baselineValue: null,
+          ratio: null,
+          notes: `${Math.round(r.n / r.seconds)} rows/s; peak RSS of the API process ${Math.round(r.peak / 2 ** 20)} MiB`,
+        })),
+        {
+          name: `county organizer's import: rows/s at ${scoped[1]!.n} rows`,
+          value: Math.round(scoped[1]!.n / scoped[1]!.seconds),
+          unit: 'rows/s',
+          baseline: `rows/s of the same import at ${scoped[0]!.n} rows (linear: ratio near 1; quadratic: ${scoped[0]!.n / scoped[1]!.n})`,
+          baselineValue: Math.round(scoped[0]!.n / scoped[0]!.seconds),
+          ratio: +(scoped[1]!.n / scoped[1]!.seconds / (scoped[0]!.n / scoped[0]!.seconds)).toFixed(3),
+        },
         { name: 'county subtree read p50', value: +percentile(lat, 50).toFixed(2), unit: 'ms', baseline: null, baselineValue: null, ratio: null },
         { name: 'county subtree read p99', value: +percentile(lat, 99).toFixed(2), unit: 'ms', baseline: null, baselineValue: null, ratio: null },
       ];

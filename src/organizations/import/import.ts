@@ -234,17 +234,22 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       // file moves; rows the walk never reaches form or hang below a cycle.
       if (dups.length === 0) {
         await tx`
-          with recursive anchor as (
-            -- A row under a stored parent: the nearest ancestor of that parent which the file also holds, found for
-            -- all such rows at once (one walk up each stored path), not by a subquery per row.
-            select distinct on (s.code) s.code, a.code as anc
+          with recursive above as materialized (
+            -- A row under a stored parent: every organization on that parent's stored path, with its height. Taken
+            -- apart here on its own, so that the join below reads organizations once for all rows: joined inside
+            -- the lateral walk, the planner read the whole table once per row.
+            select s.code, u.id, u.n
             from import_rows s
             join organizations p on p.code = s.parent_code
             cross join lateral unnest(string_to_array(p.path::text, '.')::bigint[]) with ordinality as u(id, n)
-            join organizations a on a.id = u.id
-            join import_rows x on x.code = a.code
             where not exists (select 1 from import_rows y where y.code = s.parent_code)
-            order by s.code, u.n desc
+          ), anchor as (
+            -- The nearest of them which the file also holds: the row is written after it.
+            select distinct on (above.code) above.code, a.code as anc
+            from above
+            join organizations a on a.id = above.id
+            join import_rows x on x.code = a.code
+            order by above.code, above.n desc
           ), dep as (
             select s.code,
               case
