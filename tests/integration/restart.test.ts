@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,10 +97,18 @@ describe('the app process survives kill -9', () => {
     expect(described.status.name).toBe('RUNNING');
     await client.connection.close();
 
-    // 3. SIGTERM drains the worker, closes the API and stops the embedded servers.
+    // 3. SIGTERM drains the worker, closes the API and stops the embedded servers, even with a request in flight
+    // that would never end by itself: an upload whose body stops arriving half-way.
+    const stalled = request(url('/api/v1/organizations/import'), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } });
+    stalled.on('error', () => {});
+    stalled.write('code,parent_code,name,type,sector\n');
+    await new Promise((r) => setTimeout(r, 500));
     c = child!;
+    const t0 = Date.now();
     process.kill(c.pid!, 'SIGTERM');
     await exited(c);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    stalled.destroy();
     expect(c.exitCode).toBe(0);
     expect(existsSync(join(dataDir, 'temporal', 'temporal.pid'))).toBe(false);
     // The cluster is where the postgres user can reach it: under the data dir, or /var/lib/orglife for a private clone as root.

@@ -1,4 +1,4 @@
-// Channels beside e-mail (issue 17): the delivery log of the caller's subtree with resend (organizers), each
+// Channels beside e-mail: the delivery log of the caller's subtree with resend (organizers), each
 // person's channels per message kind, and an organizer's form for a user's contact points.
 import { useState } from 'preact/hooks';
 import { ApiError, importContacts, getChannelPreferences, getContacts, getDeliveries, putChannelPreferences, putContacts, resendDelivery, type ChannelPreferences, type Contacts, type Delivery, type Me } from '../api.js';
