@@ -1,4 +1,4 @@
-// Channels beside e-mail (issue 17): the channel pass turns pending notifications into delivery-log rows — one
+// Channels beside e-mail: the channel pass turns pending notifications into delivery-log rows — one
 // message per person, channel and notifier window (several notifications make a digest), plus one message per
 // escalation to the escalated organization's group robot — and each row is then sent by its own workflow
 // (workflows/channel-delivery.ts) through this file's `sendChannelDelivery`.

@@ -1,4 +1,4 @@
--- Pinyin initials of the names people search by (issue 14: pickers, not codes): "hbc" finds 红白村. The initials
+-- Pinyin initials of the names people search by (pickers, not codes): "hbc" finds 红白村. The initials
 -- are computed by the API with pinyin-pro (a dictionary PostgreSQL does not have), so a row whose name is new or
 -- changed has null initials — set so by the triggers below on insert and on a change of the name — and the search
 -- routes fill every null row before they search (src/api/initials.ts). Existing rows start null and are filled

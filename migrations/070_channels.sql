@@ -1,4 +1,4 @@
--- Channels beside e-mail (issue 17): people's contact points, their channel choice per message kind, an
+-- Channels beside e-mail: people's contact points, their channel choice per message kind, an
 -- organization's group robots, and the delivery log every send writes.
 
 -- Contact points, managed by organizers inside their subtree and importable with the roster.

@@ -1,4 +1,4 @@
--- 三色管理 (issue 18 item 1): each Party organization's rating, kept current by the ratings recompute (a Temporal
+-- 三色管理: each Party organization's rating, kept current by the ratings recompute (a Temporal
 -- Schedule, workflows/ratings/workflow.ts), its history (a row per change with the reasons) and its colour per
 -- period (a month: the colour of the period's last recompute), which the 约谈 rule counts in a row.
 create table ratings (

@@ -1,4 +1,4 @@
--- Comments on a task or on a whole process (issue 18 item 5). Append-only: a comment is its own audit row (who,
+-- Comments on a task or on a whole process. Append-only: a comment is its own audit row (who,
 -- on whose behalf, when); a task's comment also enters the task's audit (task_events kind 'commented').
 create table comments (
   id bigint generated always as identity primary key,

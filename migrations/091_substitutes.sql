@@ -1,4 +1,4 @@
--- Substitutes while away (issue 18 item 6): between starts_on and ends_on (Shanghai dates, both included) the
+-- Substitutes while away: between starts_on and ends_on (Shanghai dates, both included) the
 -- substitute holds the absent user's roles for tasks, receives their task notifications and reminders, and every
 -- action taken through them is recorded "by substitute on behalf of absent" (task_events.on_behalf_of).
 create table substitutions (

@@ -1,4 +1,4 @@
-// Pinyin initials for the pickers' search (issue 14): "hbc" finds 红白村. pinyin-pro (a maintained library with
+// Pinyin initials for the pickers' search: "hbc" finds 红白村. pinyin-pro (a maintained library with
 // its own dictionary, polyphones read in context) computes them; PostgreSQL keeps them in a column per table that
 // its triggers set to null whenever the name changes (migrations/060_name_initials.sql), and the searches fill
 // the null rows here before they read. Filling is idempotent: two searches filling at once write the same values.

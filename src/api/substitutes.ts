@@ -1,4 +1,4 @@
-// Substitutes while away (issue 18 item 6). Between a substitution's first and last day (Shanghai dates) the
+// Substitutes while away. Between a substitution's first and last day (Shanghai dates) the
 // substitute holds the absent user's roles — never admin — for the task routes and comments: they see the absent
 // user's tasks, find them in their inbox, and may act on them; each such action carries `onBehalfOf` to the
 // workflow, which records it in task_events. Notifications, reminders and escalation notices reach them too

@@ -1,4 +1,4 @@
-// The one definition of the message kinds people choose channels for (issue 17), of the channels, and of which
+// The one definition of the message kinds people choose channels for, of the channels, and of which
 // notification kind is which message kind. Every layer (the channel pass, the API's schemas, the settings page)
 // reads these.
 

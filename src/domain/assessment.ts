@@ -44,8 +44,8 @@ export interface YearlyReturnRules {
   /**
    * 保证每村有3至5名后备干部人选 ("ensure each village has 3 to 5 reserve cadres"): read as a floor of 3. The seed
    * states a target to reach, enough successors for a village committee of 3 to 5; it sets no ceiling, and a
-   * village with a sixth reserve cadre has more successors than asked, which no inspector counts against it
-   * (issue 5). Fewer than 3 misses the indicator.
+   * village with a sixth reserve cadre has more successors than asked, which no inspector counts against it.
+   * Fewer than 3 misses the indicator.
    */
   reserveCadresPerVillage: number;
   /** 村办公经费、党组织活动经费每村每年不低于2万元 (yuan per year). */
@@ -81,7 +81,7 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
     rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
   },
   {
-    // The rest of the seed's indicators (issue 5 §6): the yearly return's figures and urban–rural pairing. The
+    // The rest of the seed's indicators: the yearly return's figures and urban–rural pairing. The
     // weights are [default]: a village's six indicators add up to 100, as the 2021 set's three did.
     id: 'provincial-plan-2026',
     effectiveFrom: '2026-01-01',

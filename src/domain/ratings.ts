@@ -1,4 +1,4 @@
-// 三色管理 (issue 18 item 1): an organization is green, yellow or red from the facts of its processes, under a
+// 三色管理: an organization is green, yellow or red from the facts of its processes, under a
 // versioned rule set (one lookup for every rule set: src/domain/rules.ts `ruleSetFor`). Pure: the recompute
 // (activities/ratings.ts) gathers the facts of the whole tree in one statement and rates them here; the API, the
 // web UI and the tests read the same reasons and words.

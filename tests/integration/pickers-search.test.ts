@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, committee, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { initialsOf } from '../../src/api/initials.js';
 
-// The pickers' searches (issue 14): organizations, people and training sessions by Chinese name and by pinyin
+// The pickers' searches: organizations, people and training sessions by Chinese name and by pinyin
 // initials, inside the caller's subtree only; a bad query is a 400 naming its field.
 describe('picker searches', () => {
   let s: Stack;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 
-// 催报 (issue 18 item 2): the yearly return's missing filers and one nudge to their secretaries, against the real
+// 催报: the yearly return's missing filers and one nudge to their secretaries, against the real
 // API and PostgreSQL. Who files a return is returnKindOf's (villages, communities, university branches); a branch
 // under a village's 总支 belongs to the village and is not on the list.
 describe('the yearly return’s missing filers and 催报', () => {

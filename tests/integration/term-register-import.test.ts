@@ -4,7 +4,7 @@ import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
 const HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
 
-// One owner per field (issue #15): a re-import of the county's spreadsheet does not undo what a process wrote
+// One owner per field: a re-import of the county's spreadsheet does not undo what a process wrote
 // to the register. Against the real stack: API → import → PostgreSQL, and the Update to the running workflow.
 describe('re-importing organizations whose fields a process owns', () => {
   let s: Stack;

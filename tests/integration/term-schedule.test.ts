@@ -9,7 +9,7 @@ import { ensureTermSchedules, TERM_DATE_SWEEP_SCHEDULE_ID, TERM_PLAN_SCHEDULE_ID
 
 const HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
 
-// The term register's statutory schedule (issue #15) against the real API, PostgreSQL and Temporal dev server:
+// The term register's statutory schedule against the real API, PostgreSQL and Temporal dev server:
 // a missing term is chased until it is entered (by the task, an import or any other write the sweep sees); the
 // 年度换届计划 reaches the supervisors; the 未按期换届 report lists the terms past their end.
 describe('term register schedule: missing terms, yearly plan, overdue report', () => {

@@ -13,7 +13,7 @@ import { WorkingCalendar } from '../../src/domain/calendar.js';
 
 const HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
 
-// The term register has one owner while a term election runs (issue #15): a re-import in the middle of the run
+// The term register has one owner while a term election runs: a re-import in the middle of the run
 // reaches the workflow as a correction that moves its reminders, or is refused when it is older than what the run
 // recorded; the ballot is checked against the members on the register when the meeting's task opens; the term
 // reminders reach the request's holders.

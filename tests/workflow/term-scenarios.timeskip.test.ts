@@ -9,7 +9,7 @@ import { createUser } from '../../src/auth/users.js';
 import { assessmentActivities } from '../../activities/assessment.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
-// Term elections over years, at real durations on the time-skipping server (issue #15): a rule change between a
+// Term elections over years, at real durations on the time-skipping server: a rule change between a
 // term's start and its renewal, a postponement and the election held within it, a term left overdue. The server's
 // clock starts at today's date and only moves forward, so "a term begun under the 2010 rules" is a run pinned to
 // that rule set (as a run started then carries it), renewed today, under the 2018 rules.

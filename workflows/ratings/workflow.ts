@@ -1,4 +1,4 @@
-// 三色管理 (issue 18 item 1). The recompute rates the tree (activities/ratings.ts) and is started by a Temporal
+// 三色管理. The recompute rates the tree (activities/ratings.ts) and is started by a Temporal
 // Schedule (src/processes/ratings-schedule.ts), so ratings follow the processes during the year, not only at its
 // end. An organization red in enough periods in a row gets a 约谈: one workflow per organization and period
 // (`rating-interview:<code>:<period>`), a task for the organizers of its supervising committee.

@@ -1,4 +1,4 @@
-// Channels beside e-mail (issue 17), for people: contact points (organizers, inside their subtree), each user's
+// Channels beside e-mail, for people: contact points (organizers, inside their subtree), each user's
 // channels per message kind, an organization's group robot, and the delivery log with resend.
 import type { FastifyPluginAsync } from 'fastify';
 import { auditAction } from '../audit.js';

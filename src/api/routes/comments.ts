@@ -1,4 +1,4 @@
-// Comments on a task or a whole process (issue 18 item 5). Who can see the task (its organization in the caller's
+// Comments on a task or a whole process. Who can see the task (its organization in the caller's
 // subtree) reads them; who may complete it or steers above it (task-actions.ts mayComment) writes — a substitute
 // through the absent user's roles, recorded on their behalf. A mention notifies the user named (kind 'mention'),
 // who must be able to see the task. A task's comment also enters the task's audit (task_events 'commented').

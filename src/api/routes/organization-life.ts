@@ -1,4 +1,4 @@
-// An organization's life on one page (issue 18 item 7): the place a supervisor goes before a phone call. One read,
+// An organization's life on one page: the place a supervisor goes before a phone call. One read,
 // assembled from a handful of set-based statements: each of its processes with its steps as a timeline (done with
 // when and by whom — and on whose behalf —, the current ones with their due dates, the next ones in the order of the
 // step catalog), its term register, its secretary's training cycles, its pairings and liaison dispatches, its

@@ -1,4 +1,4 @@
-// 三色管理 (issue 18 items 1 and 8): the ratings the recompute keeps (workflows/ratings/), read only here — lists by
+// 三色管理: the ratings the recompute keeps (workflows/ratings/), read only here — lists by
 // colour, the county × colour matrix, the weekly trend of overdue work, an organization's rating over time. Every
 // answer is limited to the caller's subtree (an organization outside it: 404).
 import type { FastifyPluginAsync } from 'fastify';

@@ -1,4 +1,4 @@
-// The pickers' searches (issue 14, "pickers, not codes"): people (users) and training sessions by name, Chinese
+// The pickers' searches ("pickers, not codes"): people (users) and training sessions by name, Chinese
 // or pinyin initials ("hbc" finds 红白村), inside the caller's subtree. Organizations are searched by
 // GET /organizations?q= (organizations.ts), with the same initials.
 import type { FastifyPluginAsync } from 'fastify';

@@ -1,4 +1,4 @@
-// Substitutes while away (issue 18 item 6; src/api/substitutes.ts says what a substitute may do). Who names one:
+// Substitutes while away (src/api/substitutes.ts says what a substitute may do). Who names one:
 // the absent user themself, or an organizer (or admin) holding that role over every organization where the absent
 // user holds a role. Who may be named (eligible): someone holding a role in the same line of the tree as each of the
 // absent user's roles — at that organization, above it or inside its subtree — so a substitute is a colleague of

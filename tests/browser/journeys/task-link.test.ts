@@ -6,7 +6,7 @@ import { addDays, addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { taskLinkFor } from '../../../src/auth/task-links.js';
 import { journeyArtifacts, phone, startJourney, type Journey, type Person } from './journey.js';
 
-// From a message to the finished task (issue #17 item 5) on a phone: a village secretary holding the election
+// From a message to the finished task on a phone: a village secretary holding the election
 // request gets the link every message carries (taskLinkFor, the function the channels call), opens it, and is on the
 // task's page signed in as herself; she fills the form and sends it: done, in three taps and no password. Then the
 // same link again (used), an expired link and a link to a task reassigned away are each refused with a page saying

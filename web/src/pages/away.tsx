@@ -1,4 +1,4 @@
-// Substitutes while away (issue 18 item 6; POST/GET /substitutions): name who stands in for you — or, as an
+// Substitutes while away (POST/GET /substitutions): name who stands in for you — or, as an
 // organizer, for someone below you — over a date range, and end it early. The rules are the API's
 // (src/api/routes/substitutes.ts); a refusal is said next to the field it names.
 import { useState } from 'preact/hooks';

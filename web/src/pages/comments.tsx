@@ -1,5 +1,5 @@
 // Comments on a task (with its process's) or on a whole process, with @ mentions picked from the people who can see
-// it, and the task's own action log — where a substitute's actions say for whom they acted (issue 18 items 5 and 6).
+// it, and the task's own action log — where a substitute's actions say for whom they acted.
 import { useState } from 'preact/hooks';
 import { ApiError, commentOnProcess, commentOnTask, type Comment, type TaskDetail } from '../api.js';
 import { Picker } from '../picker.js';

@@ -1,4 +1,4 @@
-// An organization's life on one page (issue 18 item 7; GET /organizations/{code}/life): each process as a
+// An organization's life on one page (GET /organizations/{code}/life): each process as a
 // timeline of its steps (done with when and by whom, the current one with its due date, the next ones), the term
 // register, the secretary's training cycles, pairing and liaison, the assessment rows — and the slot where the
 // ratings' history mounts. The place a supervisor goes before a phone call. Each process carries its own comments,

@@ -1,4 +1,4 @@
-// 三色管理 (issue 18 items 1 and 8): the lists 表扬 / 提醒 / 预警 of the caller's subtree one click apart (the colour
+// 三色管理: the lists 表扬 / 提醒 / 预警 of the caller's subtree one click apart (the colour
 // is kept in the URL), each organization's rating history under its row, and two pictures — counties by colour
 // and overdue work by week — each with its table.
 import { Fragment } from 'preact';

@@ -1,4 +1,4 @@
-// 年报催报 (issue 18 item 2): the yearly return's missing filers of the caller's subtree for a year — the list a
+// 年报催报: the yearly return's missing filers of the caller's subtree for a year — the list a
 // county calls down before the assessment — and one 催报 that tells each of their secretaries once. The year and
 // the subtree live in the URL.
 import { useState } from 'preact/hooks';

@@ -1,4 +1,4 @@
-// The term register's schedule for organizers and supervisors (domain.md §4.1 step 1, issue #15): the 年度换届计划
+// The term register's schedule for organizers and supervisors (domain.md §4.1 step 1): the 年度换届计划
 // of a year (the list sent to supervisors on 1 January) and the 未按期换届 report, each downloadable as CSV/XLSX.
 import { getOverdueReport, getTermPlan, overdueReportPath, termPlanPath, type OverdueReport, type TermPlan } from '../api.js';
 import { Downloads, ErrorBox, Loading, stepName, useLoad } from '../components.js';
