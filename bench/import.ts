@@ -40,9 +40,30 @@ export const importBench: Bench = {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      await createUser(sql, { username: 'bench', password: 'import figures run', roles: [{ role: 'admin', organizationId: null }] });
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'import figures run' }) });
-      const authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
+      const signIn = async (username: string, role: 'admin' | 'organizer', organizationId: number | null) => {
+        await createUser(sql, { username, password: 'import figures run', roles: [{ role, organizationId }] });
+        const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'import figures run' }) });
+        return `Bearer ${((await login.json()) as { token: string }).token}`;
+      };
+      /** One import through HTTP: seconds, the API process's peak RSS meanwhile, the answer. */
+      const importFile = async (authorization: string, path: string) => {
+        let peak = process.memoryUsage().rss;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+        }, 50);
+        const t0 = performance.now();
+        const res = await fetch(`${base}/api/v1/organizations/import`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'text/csv' },
+          body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        const body = await res.text();
+        clearInterval(sampler);
+        if (res.status !== 200) throw new Error(`import of ${path} answered ${res.status}: ${body.slice(0, 500)}`);
+        return { seconds: (performance.now() - t0) / 1000, peak, body };
+      };
+      const authorization = await signIn('bench', 'admin', null);
 
       // Baseline: the same bytes through a plain COPY into an unindexed table.
       await sql`create table bench_copy (code text, parent_code text, name text, type text, sector text, term_years text,
@@ -53,21 +74,7 @@ export const importBench: Bench = {
 
       // The RSS before the import shows what the process holds anyway; the import's own share is the rise.
       const rssBefore = process.memoryUsage().rss;
-      let peak = rssBefore;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 50);
-      const t0 = performance.now();
-      const res = await fetch(`${base}/api/v1/organizations/import`, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'text/csv' },
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
-      const body = await res.text();
-      const seconds = (performance.now() - t0) / 1000;
-      clearInterval(sampler);
-      if (res.status !== 200) throw new Error(`import answered ${res.status}: ${body.slice(0, 500)}`);
+      const { seconds, peak, body } = await importFile(authorization, file);
       console.error(`import of ${n} rows (${(size / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(1)} s, ${body}; COPY ${copySeconds.toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
 
       // County subtree reads: the children listing and a subtree search of each county, as an organizer does.
@@ -90,9 +97,7 @@ export const importBench: Bench = {
         select o.id, o.code from organizations o where nlevel(o.path) = 3 and o.type = 'committee' and o.sector = 'regional' order by o.code limit 1`;
       const townships = (await sql<{ code: string }[]>`
         select c.code from organizations c join organizations o on c.parent_id = o.id where o.id = ${county!.id} and c.type = 'committee'`).map((r) => r.code);
-      await createUser(sql, { username: 'bench-county', password: 'import figures run', roles: [{ role: 'organizer', organizationId: county!.id }] });
-      const countyLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-county', password: 'import figures run' }) });
-      const countyAuth = `Bearer ${((await countyLogin.json()) as { token: string }).token}`;
+      const countyAuth = await signIn('bench-county', 'organizer', county!.id);
       const scoped: { n: number; seconds: number; peak: number }[] = [];
       for (const [k, size] of (quick ? [20_000, 100_000] : [200_000, 1_000_000]).entries()) {
         const sfile = join(dir, `scoped-${size}.csv`);
@@ -102,22 +107,9 @@ export const importBench: Bench = {
           }
         };
         await pipeline(Readable.from(gen()), stringify({ header: true, columns: [...columns] }), createWriteStream(sfile));
-        let speak = process.memoryUsage().rss;
-        const ssampler = setInterval(() => {
-          speak = Math.max(speak, process.memoryUsage().rss);
-        }, 50);
-        const s0 = performance.now();
-        const sres = await fetch(`${base}/api/v1/organizations/import`, {
-          method: 'POST',
-          headers: { authorization: countyAuth, 'content-type': 'text/csv' },
-          body: Readable.toWeb(createReadStream(sfile)) as ReadableStream,
-          duplex: 'half',
-        } as RequestInit);
-        const sbody = await sres.text();
-        clearInterval(ssampler);
-        if (sres.status !== 200) throw new Error(`county import of ${size} rows answered ${sres.status}: ${sbody.slice(0, 500)}`);
-        scoped.push({ n: size, seconds: (performance.now() - s0) / 1000, peak: speak });
-        console.error(`county organizer's import of ${size} new rows under stored townships: ${scoped.at(-1)!.seconds.toFixed(1)} s, peak RSS ${(speak / 2 ** 20).toFixed(0)} MiB`);
+        const r = await importFile(countyAuth, sfile);
+        scoped.push({ n: size, seconds: r.seconds, peak: r.peak });
+        console.error(`county organizer's import of ${size} new rows under stored townships: ${r.seconds.toFixed(1)} s, peak RSS ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
         rmSync(sfile, { force: true });
       }
       await app.close();
