@@ -164,7 +164,7 @@ describe('hostile uploads', () => {
     const lines = ['code,households', ...Array.from({ length: 50_001 }, (_, i) => `X${i},1`)].join('\n');
     const r = await post(`/api/v1/returns/${YEAR}/import`, 'secretary', Buffer.from(lines), 'text/csv');
     expect(r.status).toBe(413);
-    expect(((await r.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_large', message: expect.stringMatching(/more than 50,000 rows/) });
+    expect(((await r.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_large', message: expect.stringMatching(/more than 50,000 rows below its header/) });
   });
 
   it('checks the role before reading: a caller who may not upload is refused while the body is still arriving', async () => {

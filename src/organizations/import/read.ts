@@ -39,7 +39,7 @@ export class UnreadableFile extends Error {
 export interface ReadLimits {
   /** Bytes of the file as sent. */
   maxBytes?: number;
-  /** Rows, the header included. */
+  /** Rows besides the first (every upload's first row is its header). */
   maxRows?: number;
   /** Milliseconds for receiving and reading the whole file. */
   timeoutMs?: number;
@@ -280,7 +280,7 @@ export async function* readRows(input: Readable, opts: ReadOptions = {}): AsyncG
     for (;;) {
       const next = await Promise.race([rows.next(), late]);
       if (next.done) return;
-      if (++n > maxRows) throw new UnreadableFile(`the file has more than ${maxRows.toLocaleString('en')} rows`, 413);
+      if (++n > maxRows + 1) throw new UnreadableFile(`the file has more than ${maxRows.toLocaleString('en')} rows below its header`, 413);
       yield next.value;
     }
   } finally {
