@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import proxyAddr from '@fastify/proxy-addr';
+import { PASSWORD_MIN_LENGTH } from './auth/password-policy.js';
+import { ACCOUNT_RULE, SOURCE_RULE } from './auth/throttle.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -29,7 +32,31 @@ export const configSchema = z.object({
   ORGLIFE_PG_PORT: port.default(54329),
   ORGLIFE_TEMPORAL_PORT: port.default(7233),
   ORGLIFE_TEMPORAL_UI_PORT: port.default(8233),
-  ORGLIFE_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  /** The rest of the password policy (src/auth/password-policy.ts) is applied when the user is created. */
+  ORGLIFE_ADMIN_PASSWORD: z.string().min(PASSWORD_MIN_LENGTH, `expected at least ${PASSWORD_MIN_LENGTH} characters`).optional(),
+  /** Failed sign-ins of one account before it is locked for a growing time (src/auth/throttle.ts). */
+  ORGLIFE_LOGIN_MAX_FAILURES: z.coerce.number({ message: 'expected a number' }).int().min(3).max(1000).default(ACCOUNT_RULE.maxFailures),
+  /** Failed sign-ins from one source address, over any usernames, before it is locked for a growing time. */
+  ORGLIFE_LOGIN_SOURCE_MAX_FAILURES: z.coerce.number({ message: 'expected a number' }).int().min(3).max(100000).default(SOURCE_RULE.maxFailures),
+  /**
+   * The reverse proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, or loopback, linklocal,
+   * uniquelocal; comma-separated): the sign-in limits count per client, not per proxy.
+   */
+  ORGLIFE_TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine(
+      (list) => {
+        try {
+          proxyAddr.compile(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated' },
+    ),
   ORGLIFE_DEMO: bool.default(true),
   /** Move some demo processes along after seeding (several states to look at); off for tests that need a still demo. */
   ORGLIFE_DEMO_ADVANCE: bool.default(true),

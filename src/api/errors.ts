@@ -38,9 +38,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
-    return reply.status(status).send({
-      error: { code: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(), message: status === 500 ? 'internal error' : err.message },
-    });
+    // @fastify/rate-limit's refusal carries no code of ours (its Retry-After header is already set).
+    const code = status === 500 ? 'internal' : status === 429 ? 'too_many_requests' : (err.code ?? 'bad_request').toLowerCase();
+    return reply.status(status).send({ error: { code, message: status === 500 ? 'internal error' : err.message } });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url}` } }),

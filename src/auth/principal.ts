@@ -31,20 +31,42 @@ export interface Principal {
 }
 
 export async function loadPrincipal(sql: Sql, userId: number): Promise<Principal | null> {
-  const rows = await sql<{ username: string; role: Role | null; organization_id: number | null; code: string | null; path: string | null }[]>`
-    select u.username, r.role, r.organization_id, o.code, o.path::text as path
+  return (await loadSessionPrincipal(sql, userId))?.principal ?? null;
+}
+
+/** A principal with what decides whether one of its user's sessions still holds (src/api/plugins/auth.ts). */
+export interface SessionPrincipal {
+  principal: Principal;
+  /** A session signed with another version is over (a new password, a disabled user, a sign-out of all sessions). */
+  tokenVersion: number;
+  /** Ids (jti) of the user's sessions signed out one by one and not yet expired. */
+  revoked: ReadonlySet<string>;
+}
+
+export async function loadSessionPrincipal(sql: Sql, userId: number): Promise<SessionPrincipal | null> {
+  const rows = await sql<
+    { username: string; token_version: number; revoked: string[]; role: Role | null; organization_id: number | null; code: string | null; path: string | null }[]
+  >`
+    select u.username, u.token_version, rs.revoked, r.role, r.organization_id, o.code, o.path::text as path
     from users u
+    cross join lateral (
+      select coalesce(array_agg(s.jti), '{}') as revoked from revoked_sessions s where s.user_id = u.id and s.expires_at > now()
+    ) rs
     left join user_roles r on r.user_id = u.id
     left join organizations o on o.id = r.organization_id
     where u.id = ${userId} and not u.disabled`;
   const first = rows[0];
   if (!first) return null;
   return {
-    userId,
-    username: first.username,
-    grants: rows
-      .filter((r) => r.role !== null)
-      .map((r) => ({ role: r.role!, organizationId: r.organization_id, code: r.code, path: r.path ?? '' })),
+    principal: {
+      userId,
+      username: first.username,
+      grants: rows
+        .filter((r) => r.role !== null)
+        .map((r) => ({ role: r.role!, organizationId: r.organization_id, code: r.code, path: r.path ?? '' })),
+    },
+    tokenVersion: first.token_version,
+    revoked: new Set(first.revoked),
   };
 }
 

@@ -96,12 +96,15 @@ const str = (o: unknown, k: string) => (o && typeof o === 'object' ? String((o a
 
 /**
  * May a session granted by a link to `taskId` make this request? Only: who am I (GET /me, which the web shell reads),
- * the task's page, claiming and completing it, and uploading evidence for it when it is a pairing deliverable (the
- * upload must name the task's pairing village and its deliverable). Everything else is refused (403 in the API's guard).
+ * signing out, the task's page, claiming and completing it, and uploading evidence for it when it is a pairing
+ * deliverable (the upload must name the task's pairing village and its deliverable). Everything else is refused (403
+ * in the API's guard).
  */
 export async function taskLinkAllows(sql: Sql, ask: RouteAsk, taskId: number): Promise<boolean> {
   const { method, route } = ask;
   if (method === 'GET' && route === '/api/v1/me') return true;
+  // Signing out ends this session, and nothing else.
+  if (method === 'POST' && route === '/api/v1/auth/logout') return true;
   const sameTask = str(ask.params, 'id') === String(taskId);
   if (method === 'GET' && route === '/api/v1/tasks/:id') return sameTask;
   if (method === 'POST' && (route === '/api/v1/tasks/:id/complete' || route === '/api/v1/tasks/:id/claim')) return sameTask;

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client.js';
 import { hashPassword } from './passwords.js';
+import { assertPasswordAllowed, PasswordRefused } from './password-policy.js';
 import type { Role } from './principal.js';
 
 export interface NewUser {
@@ -10,7 +11,9 @@ export interface NewUser {
   roles: { role: Role; organizationId: number | null }[];
 }
 
+/** Creates a user; throws PasswordRefused when the password policy (src/auth/password-policy.ts) refuses the password. */
 export async function createUser(sql: Sql, u: NewUser): Promise<number> {
+  await assertPasswordAllowed(u.password, u.username);
   const passwordHash = await hashPassword(u.password);
   return sql.begin(async (tx) => {
     const [row] = await tx<{ id: number }[]>`
@@ -21,6 +24,19 @@ export async function createUser(sql: Sql, u: NewUser): Promise<number> {
     }
     return row!.id;
   });
+}
+
+/**
+ * Sets a user's password through the policy. Writing password_hash moves the user's token_version on (a trigger of
+ * migrations/094_credentials.sql), so every session signed before ends; answers the new version, for a fresh session.
+ */
+export async function setPassword(sql: Sql, user: { id: number; username: string }, password: string): Promise<number> {
+  await assertPasswordAllowed(password, user.username);
+  const passwordHash = await hashPassword(password);
+  const [row] = await sql<{ token_version: number }[]>`
+    update users set password_hash = ${passwordHash} where id = ${user.id} returning token_version`;
+  if (!row) throw new Error(`no user ${user.id}`);
+  return row.token_version;
 }
 
 /** ORGLIFE_ADMIN_PASSWORD: on start, user `admin` (admin of the whole tree) if no user exists yet. */
@@ -34,6 +50,7 @@ export async function bootstrapAdmin(sql: Sql, password: string | undefined): Pr
   } catch (err) {
     // Another process bootstrapped at the same moment.
     if ((err as { code?: string }).code === '23505') return false;
+    if (err instanceof PasswordRefused) throw new Error(`ORGLIFE_ADMIN_PASSWORD ${err.problem.message}`);
     throw err;
   }
 }

@@ -14,6 +14,7 @@ import { generateRows } from '../demo/province.js';
 import { columns } from '../organizations/import/columns.js';
 import { importOrganizations, ImportRejected, type ImportProgress } from '../organizations/import/import.js';
 import { createUser } from '../auth/users.js';
+import { passwordProblem } from '../auth/password-policy.js';
 import { roles, type Role } from '../auth/principal.js';
 
 /** Exit status and message of a command that refuses its input. */
@@ -128,7 +129,9 @@ export const organizationCommands: Record<string, { help: string; run: (args: st
         throw new CliFailure('usage: npm run orglife -- user add USERNAME --role ROLE --org CODE [--password P]', 2);
       }
       if (!roles.includes(role)) throw new CliFailure(`--role: expected one of ${roles.join(', ')}`, 2);
-      if (!password || password.length < 8) throw new CliFailure('a password of at least 8 characters: --password or ORGLIFE_NEW_PASSWORD', 2);
+      if (!password) throw new CliFailure('a password: --password or ORGLIFE_NEW_PASSWORD', 2);
+      const problem = await passwordProblem(password, username);
+      if (problem) throw new CliFailure(`the password ${problem.message} (src/auth/password-policy.ts)`, 2);
       if (!org && role !== 'admin') throw new CliFailure('--org CODE: only an admin may be granted the whole tree', 2);
       await withDatabase(async (sql) => {
         let organizationId: number | null = null;

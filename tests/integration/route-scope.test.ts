@@ -64,6 +64,12 @@ const mentionsB = (f: Fixture, body: unknown) => {
 const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/me': 'self',
   'POST /api/v1/tokens': 'self',
+  // Signing out and changing one's password act on the caller's own credentials only.
+  'POST /api/v1/auth/logout': 'self',
+  'POST /api/v1/auth/password': 'self',
+  // A user of county B does not exist for county A's admin.
+  'POST /api/v1/users/:username/disable': (f) => ({ method: 'POST', url: `/api/v1/users/${f.outsideUser}/disable`, expect: [404] }),
+  'POST /api/v1/users/:username/enable': (f) => ({ method: 'POST', url: `/api/v1/users/${f.outsideUser}/enable`, expect: [404] }),
   'POST /api/v1/users': (f) => ({
     method: 'POST',
     url: '/api/v1/users',

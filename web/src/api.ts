@@ -14,6 +14,8 @@ export interface FieldError {
   row?: number;
   column?: string;
   message: string;
+  /** Why, as a word the UI has words for (a password refused by the policy: `too-short`, `common`…). */
+  reason?: string;
 }
 
 export class ApiError extends Error {
@@ -140,6 +142,11 @@ export const login = (username: string, password: string) => request<{ token: st
 export const redeemTaskLink = (token: string) => request<{ token: string; expiresIn: number; taskId: number }>('POST', '/api/v1/auth/task-link', { token });
 /** GET /me */
 export const getMe = () => request<Me>('GET', '/api/v1/me');
+/** POST /auth/logout: the server ends this session, so no copy of the token outlives the sign-out. */
+export const endSession = () => request<{ ended: string }>('POST', '/api/v1/auth/logout');
+/** POST /auth/password: every session of the user ends; the answer is a new one for this browser. */
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<{ token: string; expiresIn: number }>('POST', '/api/v1/auth/password', { currentPassword, newPassword });
 
 // ---- tasks ----
 

@@ -1,5 +1,5 @@
 // Who is signed in, shared by the shell and the pages.
-import { getMe, session, type Me, type Role } from './api.js';
+import { endSession, getMe, session, type Me, type Role } from './api.js';
 import { navigate } from './router.js';
 import { signal } from './signal.js';
 
@@ -21,7 +21,10 @@ export async function refreshMe(): Promise<void> {
   }
 }
 
-export function logout(): void {
+export async function logout(): Promise<void> {
+  // Ended on the server first: a copy of the token elsewhere (another tab, a shared computer's history) dies with it.
+  // Forgotten here whatever the server answers (a session already over, no network).
+  if (session.token) await endSession().catch(() => {});
   session.clear();
   me.set(null);
   navigate('/login');

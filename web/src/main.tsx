@@ -21,6 +21,7 @@ import { TermsPage } from './pages/terms.js';
 import { ReturnsPage } from './pages/returns.js';
 import { RatingsPage } from './pages/ratings.js';
 import { TaskLinkPage } from './pages/task-link.js';
+import { PasswordPage } from './pages/password.js';
 import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
 import './style.css';
 
@@ -48,6 +49,7 @@ const pages: Page[] = [
   { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
   { path: '/deliveries', nav: 'nav.deliveries', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <DeliveriesPage user={u} /> },
   { path: '/settings/channels', nav: 'nav.channels', view: (_, u) => <ChannelSettingsPage user={u} /> },
+  { path: '/password', view: (_, u) => <PasswordPage user={u} /> },
 ];
 
 function homeFor(u: Me): string {
@@ -135,8 +137,13 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
           <button type="button" lang={other} title={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">
             {t('lang.switch')}
           </button>
+          {user && user.onlyTask === null && (
+            <a href="/password" aria-current={url.pathname === '/password' ? 'page' : undefined} data-testid="change-password">
+              {t('nav.password')}
+            </a>
+          )}
           {user && (
-            <button type="button" onClick={logout}>
+            <button type="button" onClick={() => void logout()}>
               {t('nav.logout')}
             </button>
           )}

@@ -33,7 +33,7 @@ const taskLinks: FastifyPluginAsync = async (fastify) => {
         throw new HttpError(403, `task_link_${r.reason}`, `this task link cannot be used: ${r.reason}`, { reason: r.reason, taskId: r.taskId ?? null });
       }
       req.log.info({ task: r.taskId, user: r.userId, link: r.linkId }, 'task link redeemed');
-      const token = app.jwt.sign({ sub: String(r.userId), username: r.username, task: r.taskId }, { expiresIn: TASK_LINK_SESSION.expiresIn });
+      const token = await app.signSession({ userId: r.userId, username: r.username, task: r.taskId, expiresIn: TASK_LINK_SESSION.expiresIn });
       return { token, expiresIn: TASK_LINK_SESSION.seconds, taskId: r.taskId };
     },
   );

@@ -3,14 +3,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles, allows } from '../../auth/principal.js';
 import { createUser } from '../../auth/users.js';
-import { HttpError } from '../errors.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../auth/password-policy.js';
+import { accountKey } from '../../auth/throttle.js';
+import { auditAction } from '../audit.js';
+import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { newApiToken, tokenDigest } from '../plugins/auth.js';
 import { meSchema } from '../schemas.js';
 
 const newUserBody = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'letters, digits and _.@- only, 2 to 64 characters'),
-  password: z.string().min(8, 'at least 8 characters').max(256),
+  // The rest of the password policy is checked once the caller may create the user: 422 naming body.password.
+  password: z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH),
   displayName: z.string().max(100).optional(),
   roles: z.array(z.object({ role: z.enum(roles), org: z.string().min(1).max(64) })).min(1).max(50),
 });
@@ -37,6 +41,10 @@ const users: FastifyPluginAsync = async (fastify) => {
         }
         grants.push({ role: r.role, organizationId: org.id });
       }
+      const problem = await passwordProblem(req.body.password, req.body.username);
+      if (problem) {
+        throw new HttpError(422, 'weak_password', `body.password: ${problem.message}`, [{ field: 'body.password', reason: problem.reason, message: problem.message }]);
+      }
       try {
         const id = await createUser(app.sql, { ...req.body, roles: grants });
         return reply.status(201).send({ id, username: req.body.username });
@@ -48,6 +56,59 @@ const users: FastifyPluginAsync = async (fastify) => {
       }
     },
   );
+
+  // Disabling ends the user's sessions (token_version, migrations/094_credentials.sql) and revokes their machine API
+  // tokens for good; enabling lets them sign in again (and lifts a sign-in lockout) but brings neither back.
+  for (const action of ['disable', 'enable'] as const) {
+    app.post(
+      `/users/:username/${action}`,
+      {
+        config: { changesPrincipals: true },
+        schema: {
+          tags: ['users'],
+          description:
+            action === 'disable'
+              ? 'Disables a user: no sign-in, every session ends at once, every machine API token revoked. Only an admin whose subtree covers all the user’s roles; not oneself.'
+              : 'Enables a disabled user again (sessions and API tokens ended by the disable stay ended) and lifts a sign-in lockout of the account. Only an admin whose subtree covers all the user’s roles.',
+          params: z.object({ username: z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'letters, digits and _.@- only, 2 to 64 characters') }),
+          response: { 200: z.object({ username: z.string(), disabled: z.boolean(), apiTokensRevoked: z.number() }) },
+        },
+      },
+      async (req) => {
+        const p = req.principal;
+        const { username } = req.params;
+        const [target] = await app.sql<{ id: number; username: string; disabled: boolean; paths: string[] }[]>`
+          select u.id, u.username, u.disabled,
+                 coalesce(array_agg(coalesce(o.path::text, '')) filter (where r.id is not null), '{}') as paths
+          from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
+          where u.username = ${username} group by u.id`;
+        // A user without roles belongs to no subtree: only an admin of the whole tree reaches them.
+        const paths = target?.paths.length ? target.paths : [''];
+        // Outside the caller's subtree a user does not exist for them, as an organization does not.
+        if (!target || !paths.some((path) => allows(p, path))) throw notFound(`user ${username}`);
+        if (!paths.every((path) => allows(p, path, ['admin']))) {
+          throw new HttpError(403, 'forbidden', 'only an admin whose subtree covers every role of the user may do this');
+        }
+        if (target.id === p.userId) throw new HttpError(403, 'forbidden', `you cannot ${action} your own account`);
+        const revoked = await app.sql.begin(async (tx) => {
+          await tx`update users set disabled = ${action === 'disable'} where id = ${target.id}`;
+          if (action === 'enable') {
+            await tx`delete from login_throttle where key = ${accountKey(target.username)}`;
+            return 0;
+          }
+          const tokens = await tx`update api_tokens set revoked_at = now() where user_id = ${target.id} and revoked_at is null returning id`;
+          return tokens.length;
+        });
+        await auditAction(app.sql, {
+          actor: p.username,
+          action: `user.${action}`,
+          subject: `user ${target.username}`,
+          detail: { wasDisabled: target.disabled, apiTokensRevoked: revoked },
+        });
+        return { username: target.username, disabled: action === 'disable', apiTokensRevoked: revoked };
+      },
+    );
+  }
 
   app.post(
     '/tokens',

@@ -3,6 +3,7 @@ import { ApiError, login, session } from '../api.js';
 import { refreshMe } from '../auth.js';
 import { Field, errorText } from '../components.js';
 import { t } from '../i18n/index.js';
+import { lockedText } from './password.js';
 
 export function LoginPage() {
   const [username, setUsername] = useState('');
@@ -19,7 +20,8 @@ export function LoginPage() {
       session.set(token);
       await refreshMe();
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : errorText(err));
+      if (err instanceof ApiError && err.status === 429) setError(lockedText(err));
+      else setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : errorText(err));
     } finally {
       setBusy(false);
     }
