@@ -1,5 +1,6 @@
 import assessments from './routes/assessments.js';
 import yearlyReturns from './routes/yearly-returns.js';
+import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -77,6 +78,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
     genReqId: requestId,
+    // req.ip is the client's: the socket's address, or the one a trusted reverse proxy names in X-Forwarded-For
+    // (ORGLIFE_TRUSTED_PROXIES), for the sign-in limits and the logs alike.
+    trustProxy: proxyAddr.compile(deps.config.ORGLIFE_TRUSTED_PROXIES ?? ['loopback']),
     bodyLimit: 1024 * 1024,
     // Node's own limits on receiving a request (headers, then the whole body): a client that trickles bytes is cut
     // off. Uploads are bounded again, more tightly, as they are read (src/api/uploads.ts).

@@ -257,8 +257,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // Time passes: the request is now two weeks late.
     await s.sql`update tasks set due_at = now() - interval '14 days' where id = ${taskId}`;
     const supervisor = await s.userWith([{ role: 'supervisor', org: root }]);
-    // The new holder: the village's new secretary (a task goes only to someone whose role may do its step).
-    const newSecretary = await s.userWith([{ role: 'secretary', org: v3 }]);
+    // The new holder: the township's organizer, who may do the step for the village (a task goes only to someone
+    // whose role may do its step there).
+    const newHolder = await s.userWith([{ role: 'organizer', org: township }]);
     const b = await open();
     const { page } = b;
     await signIn(page, supervisor.username, PASSWORD);
@@ -276,8 +277,8 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await actions.getByRole('button', { name: '提交' }).click();
     await actions.locator(`#act-${taskId}-reason-error`).waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`act-${taskId}-assignee`);
-    await actions.locator(`#act-${taskId}-assignee`).fill(newSecretary.username);
-    await actions.getByLabel('理由').fill('原书记调离，改由新任书记办理');
+    await actions.locator(`#act-${taskId}-assignee`).fill(newHolder.username);
+    await actions.getByLabel('理由').fill('原书记调离，由镇组织委员代办');
     await actions.getByRole('button', { name: '提交' }).click();
     // The confirmation is the page's: the reloaded list may no longer hold the task once it has a new holder.
     const notice = page.getByTestId('action-notice');
@@ -285,8 +286,8 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // Keyboard and screen-reader users continue from the confirmation, not from a row that may be gone.
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-notice');
     const [ev] = await s.sql<{ kind: string; actor: string; reason: string }[]>`select kind, actor, reason from task_events where task_id = ${taskId} order by id desc limit 1`;
-    expect(ev).toMatchObject({ kind: expect.stringMatching(/reassign/), actor: supervisor.username, reason: '原书记调离，改由新任书记办理' });
-    expect((await s.sql`select assignee_person from tasks where id = ${taskId}`)[0]!.assignee_person).toBe(newSecretary.username);
+    expect(ev).toMatchObject({ kind: expect.stringMatching(/reassign/), actor: supervisor.username, reason: '原书记调离，由镇组织委员代办' });
+    expect((await s.sql`select assignee_person from tasks where id = ${taskId}`)[0]!.assignee_person).toBe(newHolder.username);
     await b.shot('supervisor-2-reassign');
     expect(await a11yViolations(page)).toEqual([]);
 

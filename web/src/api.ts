@@ -391,7 +391,7 @@ export async function download(path: string, fallbackName: string): Promise<stri
 export type UserPick = z.infer<typeof S.userPickSchema>;
 export type SessionPick = z.infer<typeof S.sessionPickSchema>;
 /** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
-export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
+export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; holderOf?: number; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
 /** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
 export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);
 
@@ -437,7 +437,7 @@ export function uploadEvidence(q: { organization: string; deliverable: string },
 export const recordMilestone = (body: { organization: string; deliverable: string; milestone: string; achievedOn: string; note?: string; evidence: string[] }) =>
   request<{ cycle: number; milestones: number }>('POST', '/api/v1/pairing/milestones', body);
 
-// Comments, substitutes, an organization's life (issue 18 items 5–7).
+// Comments, substitutes, an organization's life.
 export type Comment = z.infer<typeof S.commentSchema>;
 export const listTaskComments = (id: number) => request<{ items: Comment[] }>('GET', `/api/v1/tasks/${id}/comments`);
 export const commentOnTask = (id: number, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/tasks/${id}/comments`, body);
@@ -450,7 +450,7 @@ export const nameSubstitute = (body: { user?: string; substitute: string; starts
 export const revokeSubstitution = (id: number) => request<Substitution>('POST', `/api/v1/substitutions/${id}/revoke`);
 export type OrganizationLife = z.infer<typeof S.organizationLifeSchema>;
 export const getOrganizationLife = (code: string) => request<OrganizationLife>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/life`);
-// ---- channels (issue 17): the delivery log, resend, the caller's channel choice, contact points ----
+// ---- channels: the delivery log, resend, the caller's channel choice, contact points ----
 export type Delivery = z.infer<typeof C.deliverySchema>;
 export type ChannelPreferences = z.infer<typeof C.prefsSchema>;
 export type Contacts = z.infer<typeof C.contactOut>;

@@ -30,6 +30,8 @@ export interface PickerProps {
   task?: number;
   /** People only: those who can see this process (whom a comment on the whole process may mention). */
   process?: string;
+  /** People only: whom this task may be handed to (GET /users?holderOf=: exactly whom reassign and delegate accept). */
+  holderOf?: number;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
   accept?: (o: Organization) => boolean;
 }
@@ -41,7 +43,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
       .slice(0, 20)
       .map((o) => ({ value: o.code, label: o.name, detail: o.code })),
   person: async (q, p) =>
-    (await searchUsers({ q: q || undefined, role: p.role, task: p.task, process: p.process, limit: 20 })).items.map((u) => ({
+    (await searchUsers({ q: q || undefined, role: p.role, task: p.task, process: p.process, holderOf: p.holderOf, limit: 20 })).items.map((u) => ({
       value: u.username,
       label: u.displayName ? `${u.displayName}（${u.username}）` : u.username,
       detail: u.roles.map((r) => `${tx(`role.${r.role}`, r.role)} · ${r.orgName}`).join('；'),
@@ -174,7 +176,7 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
         ))}
       </ul>
       <p class="hint" id={`${id}-pick-hint`}>
-        {kind === 'person' && (props.task !== undefined || props.process !== undefined) ? t('pick.hint.viewers') : t(`pick.hint.${kind}`)}
+        {kind === 'person' && props.holderOf !== undefined ? t('pick.hint.holders') : kind === 'person' && (props.task !== undefined || props.process !== undefined) ? t('pick.hint.viewers') : t(`pick.hint.${kind}`)}
       </p>
       <p class="sr-only" role="status" aria-live="polite">
         {status}

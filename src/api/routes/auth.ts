@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import rateLimit from '@fastify/rate-limit';
-import proxyAddr from '@fastify/proxy-addr';
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
@@ -36,9 +35,8 @@ const auth: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   await app.register(rateLimit, { global: false });
   const dummyHash = await hashPassword(randomBytes(16).toString('hex'));
-  const trusted = proxyAddr.compile(app.config.ORGLIFE_TRUSTED_PROXIES ?? ['loopback']);
-  /** The client's address: the socket's, or the one a trusted reverse proxy names in X-Forwarded-For. */
-  const clientAddress = (req: FastifyRequest) => proxyAddr(req.raw, trusted);
+  /** The client's address: the socket's, or the one a trusted reverse proxy names in X-Forwarded-For (app.ts trustProxy). */
+  const clientAddress = (req: FastifyRequest) => req.ip;
   const accountRule = { ...ACCOUNT_RULE, maxFailures: app.config.ORGLIFE_LOGIN_MAX_FAILURES ?? ACCOUNT_RULE.maxFailures };
   const sourceRule = { ...SOURCE_RULE, maxFailures: app.config.ORGLIFE_LOGIN_SOURCE_MAX_FAILURES ?? SOURCE_RULE.maxFailures };
   let prunedAt = 0;

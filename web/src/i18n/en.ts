@@ -857,6 +857,7 @@ export const en: Record<MessageKey, string> = {
   "comments.byFor": "{who} (on behalf of {absent})",
   "comments.processSummary": "Comments on the process ({n})",
   "comments.processReadOnly": "You may read the comments; those who do one of this process's steps or steer them above may write.",
+  "pick.hint.holders": "Search, by name or username, the people who may do this task (a role at its organization or above that may do its step).",
   "pick.hint.viewers": "Search, by name or username, the people who can see this (its organization and those above).",
   "log.title": "Actions on this task",
   "log.line": "{who} {what}",

@@ -855,6 +855,7 @@ export const zhCN = {
   "comments.byFor": "{who}（代 {absent}）",
   "comments.processSummary": "流程评论（{n}）",
   "comments.processReadOnly": "您可以查看评论；发表评论需由办理此流程某一步骤或上级督导的人员进行。",
+  "pick.hint.holders": "按姓名或用户名搜索可以办理此事项的人员（本组织及上级组织中有权办理此步骤者）。",
   "pick.hint.viewers": "按姓名或用户名搜索能看到此事项的人员（本组织及上级组织）。",
   "log.title": "操作记录",
   "log.line": "{who} {what}",

@@ -91,7 +91,7 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${open}`)}>
           {open === 'reassign' && (
             <Field id={id('assignee')} label={t('act.assignee')} required error={err('assignee')}>
-              <Picker kind="person" id={id('assignee')} value={values.assignee ?? ''} onChange={(v) => setValues((x) => ({ ...x, assignee: v }))} invalid={!!errors.assignee} describedBy={described('assignee')} required />
+              <Picker kind="person" id={id('assignee')} holderOf={task.id} value={values.assignee ?? ''} onChange={(v) => setValues((x) => ({ ...x, assignee: v }))} invalid={!!errors.assignee} describedBy={described('assignee')} required />
             </Field>
           )}
           {open === 'extend' && (
