@@ -213,6 +213,20 @@ describe('reading an upload', () => {
     expect((err as UnreadableFile).status).toBe(413);
   });
 
+  it('stops reading at its deadline, however many rows are left', async () => {
+    const big = Buffer.from(['code,name', ...Array.from({ length: 300_000 }, (_, i) => `C${i},name ${i}`)].join('\n'));
+    const t0 = Date.now();
+    let read = 0;
+    const err = await (async () => {
+      for await (const _ of readRows(Readable.from([big]), { timeoutMs: 150, maxRows: 1_000_000, maxBytes: 100 * 1024 * 1024 })) read++;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreadableFile);
+    // Received within its time (400: the contents took too long) or, on a crowded machine, not even received (408).
+    expect([400, 408]).toContain((err as UnreadableFile).status);
+    expect(read).toBeLessThan(300_001);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
   it('refuses a CSV cut inside a quoted cell and one cut inside a UTF-8 character', async () => {
     const read = async (b: Buffer) => {
       const rows = [];

@@ -267,18 +267,15 @@ export async function* readRows(input: Readable, opts: ReadOptions = {}): AsyncG
   const maxRows = opts.maxRows ?? DEFAULT_LIMITS.maxRows;
   const file = await spool(input, opts);
   const rows = fileRows(file.path, file.size);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UnreadableFile(`the file could not be read within ${Math.round(timeoutMs / 1000)} s`)),
-      Math.max(0, timeoutMs - (Date.now() - started)),
-    );
-  });
-  late.catch(() => {});
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new UnreadableFile(`the file could not be read within ${Math.round(timeoutMs / 1000)} s`)),
+    Math.max(0, timeoutMs - (Date.now() - started)),
+  );
   try {
     let n = 0;
     for (;;) {
-      const next = await Promise.race([rows.next(), late]);
+      const next = await beforeAbort(rows.next(), deadline.signal);
       if (next.done) return;
       if (++n > maxRows + 1) throw new UnreadableFile(`the file has more than ${maxRows.toLocaleString('en')} rows below its header`, 413);
       yield next.value;
@@ -289,4 +286,27 @@ export async function* readRows(input: Readable, opts: ReadOptions = {}): AsyncG
     void rows.return(undefined).catch(() => {});
     await file.dispose();
   }
+}
+
+/**
+ * `p`, or the signal's reason once it aborts, whichever comes first. The listener is removed as soon as `p`
+ * settles: a Promise.race against one long-lived promise would keep every row it ever raced (its reaction list
+ * holds each race's result), a gigabyte for a million rows.
+ */
+function beforeAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e as Error);
+      },
+    );
+  });
 }
