@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, termYearsOf, type TermRules } from '../src/domain/rules.js';
-import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
+import { addDays, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 
 export interface TermContext {
@@ -46,6 +46,22 @@ export function termElectionActivities(sql: Sql) {
       const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
       return { fullMembers: o.full_members };
+    },
+
+    /**
+     * Full members on the register on `on` (a meeting's day, Asia/Shanghai): today's count, unless an audited change
+     * of the register after that day changed it — then the count that change found. Both processes' members'
+     * meetings check their entitled count against it when the ballot is recorded (domain.md §4.1 step 6, §4.2).
+     */
+    async fullMembersOn(i: { organizationId: number; on: IsoDate }): Promise<{ fullMembers: number }> {
+      const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      const [later] = await sql<{ before: number }[]>`
+        select (before->>'full_members')::int as before from organization_changes
+        where organization_id = ${i.organizationId} and changed_at >= ${shanghaiInstant(addDays(i.on, 1), 0)}
+          and before ? 'full_members' and after ? 'full_members' and before->'full_members' is distinct from after->'full_members'
+        order by changed_at, id limit 1`;
+      return { fullMembers: later?.before ?? o.full_members };
     },
 
     /**

@@ -46,6 +46,12 @@ export interface HumanTaskSpec {
    * complete Update's validator, so a forbidden outcome is refused before it enters history. Throws to refuse.
    */
   validateOutcome?: (outcome: Record<string, unknown>) => void;
+  /**
+   * A check on the outcome that needs a read the validator cannot do (the register on the meeting's day): run by the
+   * complete Update's handler before the task closes. Throwing refuses the Update; the task stays open. Whatever it
+   * learns it keeps where `validateOutcome` sees it, so the same outcome is then refused by the validator.
+   */
+  confirmOutcome?: (outcome: Record<string, unknown>) => Promise<void>;
   /** The step's context (src/domain/steps.ts), written to the task row when it opens. */
   context?: unknown;
 }
@@ -117,6 +123,7 @@ export class HumanTasks {
   constructor() {
     const a = taskActionInputs;
     this.handle('complete', a.complete.parse, async (t, i) => {
+      await t.spec.confirmOutcome?.(i.outcome);
       t.state = 'done';
       t.result = { state: 'done', outcome: i.outcome, actor: i.actor.username, reason: i.reason ?? null };
       return { kind: 'completed', reason: i.reason, outcome: i.outcome, closed: true };

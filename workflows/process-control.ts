@@ -104,6 +104,11 @@ export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 
   assigneeRole?: Role;
   /** What only the workflow's state can tell (a deliverable's milestones), checked after the step's rule. */
   alsoCheck?: (outcome: z.output<S>) => void;
+  /**
+   * What only a read can tell (the register on the meeting's day): run when the outcome is recorded, before the
+   * task closes (HumanTaskSpec.confirmOutcome); it reads, keeps what it read in the context, and may refuse.
+   */
+  confirm?: (outcome: z.output<S>) => Promise<void>;
 };
 
 /**
@@ -117,7 +122,11 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
   spec: StepTaskSpec<S>,
 ): HumanTaskSpec {
   const current = () => (typeof context === 'function' ? (context as () => C)() : context);
-  const { alsoCheck, ...rest } = spec;
+  const { alsoCheck, confirm, ...rest } = spec;
+  const validate = outcomeRule(def.outcome, (o) => {
+    def.rule?.(o, current());
+    alsoCheck?.(o);
+  });
   return {
     ...rest,
     process: def.process,
@@ -125,9 +134,15 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
     assigneeRole: spec.assigneeRole ?? def.role,
     title: spec.title ?? def.words['zh-CN'],
     context: current(),
-    validateOutcome: outcomeRule(def.outcome, (o) => {
-      def.rule?.(o, current());
-      alsoCheck?.(o);
-    }),
+    validateOutcome: validate,
+    ...(confirm
+      ? {
+          confirmOutcome: async (outcome: Record<string, unknown>) => {
+            await confirm(outcomeOf(def.outcome, outcome));
+            // With what the read learned, the step's rule again: a refusal is the 422 the validator would give.
+            validate(outcome);
+          },
+        }
+      : {}),
   };
 }

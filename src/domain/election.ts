@@ -142,3 +142,55 @@ export function rankRecommendations(
     }))
     .sort((a, b) => b.score - a.score || a.nominee.localeCompare(b.nominee));
 }
+
+/**
+ * Full members left out of a members' meeting's entitled count: how many (or who), why, and the higher committee's
+ * approval (批复 / 批准文号). Only the reasons the rule set names count.
+ */
+export interface EntitledExclusion {
+  count?: number;
+  names?: string[];
+  reason: string;
+  approval: string;
+}
+
+/** Members an exclusion leaves out: its names when listed, else its count. */
+export const excludedMembers = (xs: readonly EntitledExclusion[] = []): number => xs.reduce((a, x) => a + (x.names?.length ?? x.count ?? 0), 0);
+
+/** What can be checked of the exclusions without the register: each has a reason the rule set accepts. */
+export function checkEntitledReasons(c: { exclusions?: readonly EntitledExclusion[] }, rules: { exclusionReasons: readonly string[] }): void {
+  for (const x of c.exclusions ?? []) {
+    if (!rules.exclusionReasons.includes(x.reason)) throw new RuleViolation('exclusion-reason', `${x.reason} is not a reason the rules accept for leaving members out of the entitled count`);
+    if (x.names?.length && x.count !== undefined && x.count !== x.names.length) {
+      throw new RuleViolation('exclusions', `${x.count} left out for ${x.reason} but ${x.names.length} named`);
+    }
+  }
+}
+
+/**
+ * The entitled count (应到会人数) of a members' meeting is the full members on the register on the meeting's day,
+ * less those left out for a reason the regulations accept with the higher committee's approval
+ * (中国共产党基层组织选举工作条例 art. 11). A typed count below that would let a meeting reach its quorum by
+ * leaving members out; one above it counts members who are not on the register (probationary members do not vote).
+ */
+export function checkEntitled(
+  c: { entitled: number; exclusions?: readonly EntitledExclusion[] },
+  registerFullMembers: number,
+  rules: { exclusionReasons: readonly string[] },
+): void {
+  checkEntitledReasons(c, rules);
+  const excluded = excludedMembers(c.exclusions);
+  if (excluded > registerFullMembers) throw new RuleViolation('exclusions', `${excluded} left out but the register has ${registerFullMembers} full members`);
+  const expected = registerFullMembers - excluded;
+  if (c.entitled > expected) {
+    throw new RuleViolation('entitled', `${c.entitled} entitled to vote but the organization has ${registerFullMembers} full members${excluded ? `, ${excluded} of them left out` : ''}: probationary members do not vote`);
+  }
+  if (c.entitled < expected) {
+    throw new RuleViolation(
+      'entitled-count',
+      `${c.entitled} entitled to vote, but ${registerFullMembers} full members are on the register on the meeting's day${excluded ? ` and ${excluded} are left out with approval` : ''}: ` +
+        `${expected} are entitled; leaving members out needs a reason the rules accept and the higher committee's approval`,
+      { entitled: c.entitled, register: registerFullMembers, excluded, expected },
+    );
+  }
+}

@@ -1,10 +1,27 @@
 import type { IsoDate } from './dates.js';
 
 /**
+ * Why full members may be left out of a members' meeting's entitled count (应到会人数): 中国共产党基层组织选举工作条例
+ * (2020) art. 11 — members abroad (出国出境), away for a long time (外出务工经商 and the like), under 留党察看 or with
+ * their membership suspended (停止党籍), and those unable to express their will through illness. Each needs the
+ * higher committee's approval; any other absence counts against the quorum.
+ */
+export const entitledExclusionReasons = ['abroad', 'away-long-term', 'probation-discipline', 'membership-suspended', 'incapacitated'] as const;
+export type EntitledExclusionReason = (typeof entitledExclusionReasons)[number];
+
+/** The members' meeting's entitled count and quorum, as one rule set names them. */
+export interface MeetingEntitlementRules {
+  /** Voters present must exceed this share of those entitled. */
+  quorumRatio: number;
+  /** The only reasons a full member on the register may be left out of the entitled count (with approval). */
+  exclusionReasons: readonly EntitledExclusionReason[];
+}
+
+/**
  * Rule parameters of the term election (domain.md §4.1) as data with an effective date. A workflow run reads
  * the set in force when it starts and carries it: a later rule change applies to new runs only.
  */
-export interface TermRules {
+export interface TermRules extends MeetingEntitlementRules {
   id: string;
   effectiveFrom: IsoDate;
   title: string;
@@ -48,6 +65,7 @@ const national2018: TermRules = {
   replyWorkingDays: 15,
   candidateMarginRatio: 0.2,
   quorumRatio: 0.8,
+  exclusionReasons: entitledExclusionReasons,
   winRatio: 0.5,
   resultReportMonths: 1,
   maxPostponementMonths: 12,
@@ -165,7 +183,7 @@ export interface TurnoutRule {
  * meeting, how many nominees one participant may name, the weighting of the two rounds in the final ranking,
  * the share a nominee needs to stay in the running, and the election's margin, quorum and win rule.
  */
-export interface TwoRecommendationsRules {
+export interface TwoRecommendationsRules extends MeetingEntitlementRules {
   id: string;
   effectiveFrom: IsoDate;
   title: string;
@@ -184,7 +202,11 @@ export interface TwoRecommendationsRules {
   /** Weights of the two rounds in the ranking (members', villagers'); they add up to 1 [local]. */
   memberWeight: number;
   villagerWeight: number;
-  /** A nominee below this weighted share of the votes cannot be a preliminary candidate [default]. */
+  /**
+   * Advice to the township committee [default]: a nominee below this weighted share is not advised as a candidate,
+   * and fewer advised nominees than a differential election needs suggest no suitable candidate. The committee
+   * reviews the recommendations and decides; the share never decides alone.
+   */
   minWeightedShare: number;
   /** The township committee fixes the preliminary candidates within this many working days. */
   reviewWorkingDays: number;
@@ -220,6 +242,7 @@ const twoRecHubei2010: TwoRecommendationsRules = {
   reviewWorkingDays: 10,
   candidateMarginRatio: 0.2,
   quorumRatio: 0.8,
+  exclusionReasons: entitledExclusionReasons,
   winRatio: 0.5,
   maxBallotRounds: 2,
   electionWorkingDays: 15,

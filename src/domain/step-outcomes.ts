@@ -3,14 +3,16 @@
 // each error next to its field. Messages are i18n keys (`v.*`, `r.<rule>`), translated by the UI.
 import { z } from 'zod';
 import { RuleViolation } from './election.js';
+import { entitledExclusionReasons } from './rules.js';
 
 /**
  * `names`: one name a line (a list of candidates); `votes`: one "name count" a line (votes or recommendations per
  * person); `check`: a box that must be ticked (the outcome holds `true`). `organization`, `person`, `session`: one
  * organization (its code), user (username) or training session (its code), picked by name in the web UI's
- * picker (web/src/picker.tsx); the outcome holds the same string a text field would.
+ * picker (web/src/picker.tsx); the outcome holds the same string a text field would. `exclusions`: rows of members
+ * left out of a meeting's entitled count (how many or who, the reason, the approval), held by the form as JSON.
  */
-export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session';
+export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session' | 'exclusions';
 
 export interface FieldSpec {
   name: string;
@@ -76,6 +78,24 @@ const votesPerName = z
   .record(personName, count)
   .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 200, { error: 'v.required' });
 
+/**
+ * Full members left out of a members' meeting's entitled count (election.ts checkEntitled): how many or who, a
+ * reason the regulations accept, and the higher committee's approval (批复 / 批准文号). Optional on the ballot: a
+ * meeting that leaves nobody out records none.
+ */
+export const entitledExclusions = z
+  .array(
+    z
+      .object({
+        count: intField(1, 1_000_000).optional(),
+        names: z.array(personName).min(1, { error: 'v.required' }).max(1000, { error: 'v.tooMany' }).optional(),
+        reason: choice(entitledExclusionReasons),
+        approval: textField(200),
+      })
+      .refine((x) => x.count !== undefined || x.names !== undefined, { error: 'v.required' }),
+  )
+  .max(20, { error: 'v.tooMany' });
+
 // Two recommendations, one election 两推一选 (domain.md §4.2). The rules on the counts are in two-recommendations.ts.
 export const selectionPosts = ['secretary', 'committee'] as const;
 export const villagerBases = ['villagers', 'representatives'] as const;
@@ -97,7 +117,16 @@ export const preliminaryCandidatesOutcome = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('no-suitable-candidate'), reason: textField(2000) }),
 ]);
 /** The members' meeting's secret ballot. */
-export const selectionBallotOutcome = z.object({ entitled: count, present: count, ballotsIssued: count, ballotsReturned: count, votes: votesPerName });
+export const selectionBallotOutcome = z.object({
+  entitled: count,
+  present: count,
+  ballotsIssued: count,
+  ballotsReturned: count,
+  votes: votesPerName,
+  exclusions: entitledExclusions.optional(),
+  /** The meeting's day, whose register the entitled count is checked against; the day it is recorded when left out. */
+  meetingDate: dateField.optional(),
+});
 /** The new committee elects the secretary; whether the secretary also heads the villagers' committee (一肩挑). */
 export const selectionSecretaryOutcome = z.object({ secretary: personName, concurrentHead: choice(yesNo) });
 /** The township committee approves and files, or rejects (then a first secretary is dispatched). */
@@ -126,7 +155,7 @@ export const reviewFields = (decisions: readonly string[]): readonly FieldSpec[]
   { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
 ];
 /** RuleViolation names of a ballot (election.ts countVotes, checkBallot) and the fields they concern. */
-export const ballotRules = { entitled: 'entitled', present: 'present', quorum: 'present', 'void-ballot': 'ballotsReturned', ballots: 'ballotsIssued', votes: 'votes', candidates: 'votes' };
+export const ballotRules = { entitled: 'entitled', 'entitled-count': 'entitled', 'exclusion-reason': 'exclusions', exclusions: 'exclusions', present: 'present', quorum: 'present', 'void-ballot': 'ballotsReturned', ballots: 'ballotsIssued', votes: 'votes', candidates: 'votes' };
 export const recommendationRules = { entitled: 'entitled', present: 'present', turnout: 'present', votes: 'votes' };
 export const ballotFields: readonly FieldSpec[] = [
   { name: 'entitled', kind: 'int', required: true, min: 0, max: 1_000_000 },
@@ -134,12 +163,36 @@ export const ballotFields: readonly FieldSpec[] = [
   { name: 'ballotsIssued', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'ballotsReturned', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'votes', kind: 'votes', required: true },
+  { name: 'exclusions', kind: 'exclusions', required: false, options: entitledExclusionReasons },
 ];
 export const recommendationFields: readonly FieldSpec[] = [
   { name: 'entitled', kind: 'int', required: true, min: 1, max: 1_000_000 },
   { name: 'present', kind: 'int', required: true, min: 0, max: 1_000_000 },
   { name: 'votes', kind: 'votes', required: true },
 ];
+
+/** One row of an `exclusions` field as the form holds it: how many or who (one box), the reason, the approval. */
+export interface ExclusionRow {
+  who: string;
+  reason: string;
+  approval: string;
+}
+/** The rows of an `exclusions` field's value (JSON; anything else is no rows). */
+export function exclusionRows(v: string): ExclusionRow[] {
+  try {
+    const rows = JSON.parse(v || '[]') as unknown;
+    if (!Array.isArray(rows)) return [];
+    return rows.map((r: Partial<ExclusionRow>) => ({ who: String(r?.who ?? ''), reason: String(r?.reason ?? ''), approval: String(r?.approval ?? '') }));
+  } catch {
+    return [];
+  }
+}
+/** A row as the outcome holds it: a number is how many, anything else the names (one a line or comma). */
+function exclusionOf(r: ExclusionRow): Record<string, unknown> {
+  const who = r.who.trim();
+  const reach = /^\d+$/.test(who) ? { count: Number(who) } : who ? { names: who.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean) } : {};
+  return { ...reach, ...(r.reason ? { reason: r.reason } : {}), approval: r.approval.trim() };
+}
 
 /** Is a field shown, given the form's current values? */
 export function isShown(f: FieldSpec, values: Record<string, string>): boolean {
@@ -158,6 +211,10 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
     if (f.kind === 'int') out[f.name] = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
     else if (f.kind === 'check') out[f.name] = v === 'true';
     else if (f.kind === 'names') out[f.name] = v.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean);
+    else if (f.kind === 'exclusions') {
+      const rows = exclusionRows(v).filter((r) => r.who.trim() || r.reason || r.approval.trim());
+      if (rows.length) out[f.name] = rows.map(exclusionOf);
+    }
     else if (f.kind === 'votes') {
       // "张三 12", "张三：12", "张三,12": a line without a count becomes NaN, which the schema refuses.
       const votes: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateMargin, countVotes, hasQuorum, minimumCandidates, nextRoundCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
+import { checkCandidateMargin, checkEntitled, countVotes, hasQuorum, minimumCandidates, nextRoundCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
 import { termRulesFor } from '../../src/domain/rules.js';
 
 const rules = termRulesFor('2026-11-25');
@@ -72,5 +72,29 @@ describe('two recommendations', () => {
   });
   it('refuses a round below its turnout', () => {
     expect(() => rankRecommendations({ entitled: 40, present: 30, votes: {} }, { entitled: 300, present: 260, votes: {} }, w)).toThrow(/members' recommendation/);
+  });
+});
+
+describe('the entitled count of a members’ meeting', () => {
+  const rules = termRulesFor('2024-01-01');
+  const broken = (f: () => void) => {
+    try {
+      f();
+      return null;
+    } catch (e) {
+      return (e as RuleViolation).rule;
+    }
+  };
+  it('is the register’s full members on the meeting’s day less approved exclusions with an accepted reason', () => {
+    // 50 on the register, 36 typed: 30 present would pass 4/5 of 36, not of 50.
+    expect(broken(() => checkEntitled({ entitled: 36 }, 50, rules))).toBe('entitled-count');
+    expect(broken(() => checkEntitled({ entitled: 51 }, 50, rules))).toBe('entitled');
+    expect(broken(() => checkEntitled({ entitled: 50 }, 50, rules))).toBeNull();
+    const away = { count: 14, reason: 'away-long-term', approval: '镇组字〔2024〕7号' };
+    expect(broken(() => checkEntitled({ entitled: 36, exclusions: [away] }, 50, rules))).toBeNull();
+    expect(broken(() => checkEntitled({ entitled: 36, exclusions: [{ ...away, reason: 'busy' }] }, 50, rules))).toBe('exclusion-reason');
+    expect(broken(() => checkEntitled({ entitled: 48, exclusions: [{ names: ['甲', '乙'], reason: 'abroad', approval: '批复' }] }, 50, rules))).toBeNull();
+    expect(broken(() => checkEntitled({ entitled: 48, exclusions: [{ count: 3, names: ['甲', '乙'], reason: 'abroad', approval: '批复' }] }, 50, rules))).toBe('exclusions');
+    expect(rules.exclusionReasons).toContain('membership-suspended');
   });
 });

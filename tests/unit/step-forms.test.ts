@@ -263,10 +263,10 @@ const cases: Case[] = [
     step: 'preliminary-candidates',
     workflow: outcomeRule(preliminaryCandidatesOutcome, (o) => o.decision === 'candidates' && checkPreliminaryCandidates(o.candidates, seats, ranking, twoRec)),
     context: rankingCtx,
-    valid: [{ decision: 'candidates', candidates: slate }, { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' }],
+    // 赵六 is below the qualifying share, which only advises the township committee: it may let him stand.
+    valid: [{ decision: 'candidates', candidates: slate }, { decision: 'candidates', candidates: ['张三', '李四', '赵六'] }, { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' }],
     invalid: [
       { decision: 'candidates', candidates: ['张三', '李四'] },
-      { decision: 'candidates', candidates: ['张三', '李四', '赵六'] },
       { decision: 'candidates', candidates: ['张三', '李四', '孙七'] },
       { decision: 'no-suitable-candidate' },
     ],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { FRESH_MEMBER_COUNT_PATCH, OVERDUE_TERM_REMINDERS_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import { FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
@@ -137,7 +137,7 @@ describe('term election at real durations (time-skipping server)', () => {
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, OVERDUE_TERM_REMINDERS_PATCH].sort());
+      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH].sort());
       await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });

@@ -2,7 +2,8 @@
 // Update validators call these, so an outcome the rules forbid is refused before it enters history.
 import { z } from 'zod';
 import { isValidIsoDate } from '../../src/domain/dates.js';
-import { checkCandidateMargin, countVotes, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import { entitledExclusions } from '../../src/domain/step-outcomes.js';
 import type { TermRules } from '../../src/domain/rules.js';
 
 const comments = z.string().trim().min(2).max(4000);
@@ -44,13 +45,17 @@ export const reviewOutcome = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('return'), comments }),
 ]);
 
-/** Step 6, the members' meeting: the counts of the secret ballot. */
+/**
+ * Step 6, the members' meeting: the counts of the secret ballot, and the full members left out of the entitled count
+ * with an accepted reason and approval (none when nobody was).
+ */
 export const ballotOutcome = z.object({
   entitled: count,
   present: count,
   ballotsIssued: count,
   ballotsReturned: count,
   votes: z.record(name, count),
+  exclusions: entitledExclusions.optional(),
 });
 
 /**
@@ -78,10 +83,19 @@ export function checkCandidates(o: z.output<typeof candidatesOutcome>, rules: Te
 
 /**
  * A ballot round: only full members vote (entitled ≤ full members), only the round's candidates receive votes,
- * then quorum, void ballots and the win rule (countVotes).
+ * then quorum, void ballots and the win rule (countVotes). With `registerOnMeetingDay` (the full members on the
+ * register on the meeting's day, read when the ballot is recorded) the entitled count must be exactly those, less
+ * the members left out with an accepted reason and approval (checkEntitled).
  */
-export function checkBallot(o: BallotCount, round: { seats: number; candidates: string[]; fullMembers: number }, rules: TermRules): ElectionResult {
-  if (o.entitled > round.fullMembers) {
+export function checkBallot(
+  o: BallotCount & { exclusions?: z.output<typeof entitledExclusions> },
+  round: { seats: number; candidates: string[]; fullMembers: number; registerOnMeetingDay?: number | null },
+  rules: TermRules,
+): ElectionResult {
+  // null: the meeting day's register is not read yet; it is, when the ballot is recorded, and checked then.
+  if (round.registerOnMeetingDay === null) checkEntitledReasons(o, rules);
+  else if (round.registerOnMeetingDay !== undefined) checkEntitled(o, round.registerOnMeetingDay, rules);
+  else if (o.entitled > round.fullMembers) {
     throw new RuleViolation('entitled', `${o.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
   }
   const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));

@@ -22,6 +22,11 @@ export interface BallotContext extends SlateContext {
   committee: string[];
   /** Full members on the register when the meeting's task opened: only they vote. */
   fullMembers: number;
+  /**
+   * Full members on the register on each meeting day a ballot was recorded for (read then; runs that predate it have
+   * none and check against `fullMembers`): the entitled count is these less the approved exclusions.
+   */
+  registerOn?: Record<IsoDate, number>;
   round: number;
   /** The first day this round's meeting could be held (the candidates agreed, or the previous round's meeting). */
   notBefore?: IsoDate;
@@ -97,7 +102,7 @@ export const membersMeeting = step<BallotContext>()({
   fields: [{ name: 'meetingDate', kind: 'date', required: true }, ...ballotFields],
   rule: (o, c) => {
     checkMeetingDate(o.meetingDate, c, shanghaiDate(Date.now()));
-    checkBallot(o, c, rulesById(termRuleSets, c.ruleSet));
+    checkBallot(o, { ...c, registerOnMeetingDay: c.registerOn ? (c.registerOn[o.meetingDate] ?? null) : undefined }, rulesById(termRuleSets, c.ruleSet));
   },
   ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
   words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },

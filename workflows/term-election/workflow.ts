@@ -38,6 +38,12 @@ export const KIND = 'term-election';
 const MAX_BALLOT_ROUNDS = 3;
 /** The members' meeting checks its ballot against the full members on the register when its task opens. */
 export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
+/**
+ * The ballot's entitled count is checked against the full members on the register on the meeting's day, read when
+ * the ballot is recorded, less the members left out with an accepted reason and approval (older runs checked it
+ * only against the count when the task opened, as an upper bound).
+ */
+export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
 /** An approved postponement is written to the term register (older runs kept it in their state only). */
 export const POSTPONEMENT_ON_REGISTER_PATCH = 'postponement-on-register';
 /** A term past its end (or its approved postponement) without an election is chased every month (older runs were not). */
@@ -244,9 +250,26 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
             // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
             const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
-            const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
             const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
-            const meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
+            let meeting: Awaited<ReturnType<typeof open>>;
+            if (patched(MEETING_DAY_REGISTER_PATCH)) {
+              // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
+              const registerOn: Record<string, number> = {};
+              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
+              meeting = await p.open(mname, membersMeeting, ballot, {
+                organizationId: c.organizationId,
+                due,
+                reminderWorkingDays: rules.taskReminderWorkingDays,
+                escalationWorkingDays: rules.escalationWorkingDays,
+                title: '党员大会选举',
+                confirm: async (o) => {
+                  registerOn[o.meetingDate] = (await acts.fullMembersOn({ organizationId: c.organizationId, on: o.meetingDate })).fullMembers;
+                },
+              }, { round });
+            } else {
+              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
+              meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
+            }
             const counts = await done(mname, { step: membersMeeting.step, outcome: recordedTermBallot }, await meeting.result);
             if (!counts) return;
             const counted = countVotes(seats, counts, rules);

@@ -1,7 +1,7 @@
 // Two recommendations, one election 两推一选 (domain.md §4.2): the checks on the counts each step records. Pure
 // functions over recorded counts, parameterised by the rule set the run carries; the workflow's complete
 // validators call them, so a forbidden outcome is refused before it enters history (422 from the API).
-import { checkCandidateMargin, countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult, type EntitledExclusion } from '../../src/domain/election.js';
 import type { TurnoutRule, TwoRecommendationsRules } from '../../src/domain/rules.js';
 
 export interface RecommendationCount {
@@ -78,26 +78,29 @@ export function hasSuitableCandidates(ranking: readonly RankedNominee[], seats: 
 }
 
 /**
- * The township committee's preliminary candidates: each one recommended in the two rounds with at least the
- * qualifying share (the committee may leave out a nominee it finds ineligible, never add one), and at least
- * `minimumCandidates(seats)` of them (≥20% more than seats).
+ * The township committee's preliminary candidates: each one recommended in the two rounds (the committee may leave
+ * out a nominee it finds ineligible, never add one), and at least `minimumCandidates(seats)` of them (≥20% more
+ * than seats, reg art. 13). The rule set's qualifying share is advice shown to the committee, not a refusal: who
+ * stands, and whether anyone suitable was recommended, is the committee's decision on the results.
  */
 export function checkPreliminaryCandidates(candidates: readonly string[], seats: number, ranking: readonly RankedNominee[], rules: TwoRecommendationsRules): void {
   if (new Set(candidates).size !== candidates.length) throw new RuleViolation('candidates', 'a candidate is named twice');
-  const qualified = new Set(qualifiedNominees(ranking, rules).map((r) => r.nominee));
   const nominated = new Set(ranking.map((r) => r.nominee));
   const notNominated = candidates.filter((c) => !nominated.has(c));
   if (notNominated.length) throw new RuleViolation('not-recommended', `not recommended in the two rounds: ${notNominated.join(', ')}`);
-  const below = candidates.filter((c) => !qualified.has(c));
-  if (below.length) {
-    throw new RuleViolation('recommendation-share', `below the ${Math.round(rules.minWeightedShare * 100)}% weighted share of recommendations: ${below.join(', ')}`);
-  }
   checkCandidateMargin(seats, candidates.length, rules);
 }
 
 /** The members' meeting: only full members vote, only the candidates receive votes; quorum, void ballots, win rule. */
-export function checkSelectionBallot(c: BallotCount, round: { seats: number; candidates: readonly string[]; fullMembers: number }, rules: TwoRecommendationsRules): ElectionResult {
-  if (c.entitled > round.fullMembers) {
+export function checkSelectionBallot(
+  c: BallotCount & { exclusions?: readonly EntitledExclusion[] },
+  round: { seats: number; candidates: readonly string[]; fullMembers: number; registerOnMeetingDay?: number | null },
+  rules: TwoRecommendationsRules,
+): ElectionResult {
+  // As the term election's (checkBallot): null until the meeting day's register is read when the ballot is recorded.
+  if (round.registerOnMeetingDay === null) checkEntitledReasons(c, rules);
+  else if (round.registerOnMeetingDay !== undefined) checkEntitled(c, round.registerOnMeetingDay, rules);
+  else if (c.entitled > round.fullMembers) {
     throw new RuleViolation('entitled', `${c.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
   }
   const unknown = Object.keys(c.votes).filter((n) => !round.candidates.includes(n));

@@ -1,7 +1,8 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { twoRecommendationsRuleSets } from '../../src/domain/rules.js';
-import { checkSecretary } from '../term-election/rules.js';
+import { checkMeetingDate, checkSecretary } from '../term-election/rules.js';
+import { shanghaiDate } from '../../src/domain/dates.js';
 import type { CommitteeContext } from '../term-election/steps.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, type RankedNominee } from './rules.js';
 import { ballotFields, ballotRules, firstSecretaryOutcome, preliminaryCandidatesOutcome, recommendationFields, recommendationOutcome, recommendationRules, selectionBallotOutcome, selectionPlanOutcome, selectionPosts, selectionSecretaryOutcome, townshipApprovalOutcome, villagerBases, yesNo } from '../../src/domain/step-outcomes.js';
@@ -20,6 +21,11 @@ export interface RecommendationContext extends SelectionRuleContext {
 export interface RankingContext extends SelectionRuleContext {
   seats: number;
   ranking: RankedNominee[];
+  /**
+   * The rule set's advice on the ranking (older runs have none): whether enough nominees reach its share for a
+   * differential election, and who does. Shown to the township committee, which decides.
+   */
+  advice?: { suggests: 'candidates' | 'no-suitable-candidate'; advised: string[]; minWeightedShare: number; minimumCandidates: number };
 }
 export interface SelectionBallotContext extends SelectionRuleContext {
   seats: number;
@@ -27,6 +33,8 @@ export interface SelectionBallotContext extends SelectionRuleContext {
   committee: string[];
   fullMembers: number;
   round: number;
+  /** Full members on the register on each meeting day a ballot was recorded for (read then; older runs have none). */
+  registerOn?: Record<string, number>;
 }
 export interface SelectionResultContext extends CommitteeContext {
   secretary: string;
@@ -75,18 +83,22 @@ export const preliminaryCandidates = step<RankingContext>()({
   rule: (o, c) => {
     if (o.decision === 'candidates') checkPreliminaryCandidates(o.candidates, c.seats, c.ranking, rulesById(twoRecommendationsRuleSets, c.ruleSet));
   },
-  ruleFields: { candidates: 'candidates', 'not-recommended': 'candidates', 'recommendation-share': 'candidates', 'candidate-margin': 'candidates' },
+  ruleFields: { candidates: 'candidates', 'not-recommended': 'candidates', 'candidate-margin': 'candidates' },
   words: { 'zh-CN': '确定初步候选人', en: 'Preliminary candidates' },
-  shows: ['seats', 'ranking'],
+  shows: ['seats', 'ranking', 'advice'],
 });
 export const selectionElection = step<SelectionBallotContext>()({
   process: S,
   step: 'selection-election',
   role: 'secretary',
   outcome: selectionBallotOutcome,
-  fields: ballotFields,
-  rule: (o, c) => void checkSelectionBallot(o, c, rulesById(twoRecommendationsRuleSets, c.ruleSet)),
-  ruleFields: ballotRules,
+  fields: [{ name: 'meetingDate', kind: 'date', required: false }, ...ballotFields],
+  rule: (o, c) => {
+    const today = shanghaiDate(Date.now());
+    checkMeetingDate(o.meetingDate ?? today, {}, today);
+    void checkSelectionBallot(o, { ...c, registerOnMeetingDay: c.registerOn ? (c.registerOn[o.meetingDate ?? today] ?? null) : undefined }, rulesById(twoRecommendationsRuleSets, c.ruleSet));
+  },
+  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
   words: { 'zh-CN': '党员大会选举', en: "Members' meeting election" },
   shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
 });

@@ -4,13 +4,15 @@
 //   → the township committee fixes the preliminary candidates (≥20% more than seats, only nominees with the
 //   qualifying share) → the members' meeting elects (quorum, win rule; a further round for unfilled seats) →
 //   the committee elects the secretary → the township committee approves and files.
-// No suitable candidate (too few qualified nominees, the township finds none, nobody elected, the township
-// rejects the result): the county organization department dispatches a first secretary (第一书记).
+// No suitable candidate (the township committee, reviewing the recommendations with the rule set's advice, finds
+// none; nobody elected; the township rejects the result): the county organization department dispatches a first
+// secretary (第一书记).
 // Every number comes from the rule set read when the run starts (src/domain/rules.ts) and carried in its state.
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../../activities/two-recommendations-one-election.js';
 import type { z } from 'zod';
-import { countVotes, nextRoundCandidates } from '../../src/domain/election.js';
+import { countVotes, minimumCandidates, nextRoundCandidates } from '../../src/domain/election.js';
+import { shanghaiDate } from '../../src/domain/dates.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
 import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from './rules.js';
 import { firstSecretaryDispatch, membersRecommendation, preliminaryCandidates, selectionElection, selectionPlan, selectionSecretary, townshipApproval, villagersRecommendation } from './steps.js';
@@ -33,6 +35,17 @@ export interface TwoRecommendationsInput {
 }
 
 
+/**
+ * The township committee reviews every recommendation result and decides; the rule set's share is shown to it as
+ * advice (older runs dispatched a first secretary without review when too few nominees reached the share).
+ */
+export const TOWNSHIP_REVIEWS_PATCH = 'township-reviews-recommendations';
+/**
+ * The members' meeting's entitled count is checked against the full members on the register on the meeting's day,
+ * read when the ballot is recorded, less approved exclusions (older runs: the count when the run started).
+ */
+export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
+
 /** A step's task was cancelled: the process ends there. */
 class Stopped extends Error {}
 
@@ -53,8 +66,20 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
       await p.moveTo('selection-started', 'registered', { ruleSet: r.id, memberWeight: r.memberWeight, villagerWeight: r.villagerWeight }, 'running', { verb: 'registered' });
 
       /** One person's step: opened, awaited, its outcome read by its schema; a cancelled task ends the process. */
-      const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; due: TaskDue; title: string }, round?: number) => {
-        const opened = await p.open(name, def, context, { organizationId: s.org, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title }, { round });
+      const task = async <S extends z.ZodType<Record<string, unknown>>, C>(
+        name: string,
+        def: StepDef<S, C>,
+        context: C,
+        s: { org: number; due: TaskDue; title: string; confirm?: (o: z.output<S>) => Promise<void> },
+        round?: number,
+      ) => {
+        const opened = await p.open(
+          name,
+          def,
+          context,
+          { organizationId: s.org, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, ...(s.confirm ? { confirm: s.confirm } : {}) },
+          { round },
+        );
         const res = await opened.result;
         if (res.state === 'cancelled') {
           await record('cancelled');
@@ -103,12 +128,23 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         const qualified = qualifiedNominees(ranking, r).map((x) => x.nominee);
         await record('reviewing', { ranking });
         await p.moveTo('recommendations-ranked', 'villagers-recommended', { basis: plan.villagerBasis, ...villagers, ranking, qualified, by: v.actor });
-        if (!hasSuitableCandidates(ranking, seats, r)) {
+        // 4. The township committee reviews the results and eligibility and fixes the preliminary candidates — or finds
+        // none suitable. The rule set's share only advises it: dispatching a first secretary is the township's call.
+        const reviewed = patched(TOWNSHIP_REVIEWS_PATCH);
+        if (!reviewed && !hasSuitableCandidates(ranking, seats, r)) {
           return await dispatchFirstSecretary('too few nominees reached the qualifying share of recommendations', { qualified, minWeightedShare: r.minWeightedShare });
         }
-
-        // 4. The township committee reviews eligibility and fixes the preliminary candidates — or finds none suitable.
-        const pc = await task('preliminary-candidates', preliminaryCandidates, { ruleSet: r.id, seats, ranking }, { org: c.townshipId, due: { workingDays: r.reviewWorkingDays }, title: '确定初步候选人' });
+        const advice = {
+          suggests: hasSuitableCandidates(ranking, seats, r) ? ('candidates' as const) : ('no-suitable-candidate' as const),
+          advised: qualified,
+          minWeightedShare: r.minWeightedShare,
+          minimumCandidates: minimumCandidates(seats, r),
+        };
+        const pc = await task('preliminary-candidates', preliminaryCandidates, reviewed ? { ruleSet: r.id, seats, ranking, advice } : { ruleSet: r.id, seats, ranking }, {
+          org: c.townshipId,
+          due: { workingDays: r.reviewWorkingDays },
+          title: '确定初步候选人',
+        });
         const prelim = pc.outcome;
         if (prelim.decision === 'no-suitable-candidate') return await dispatchFirstSecretary(prelim.reason, { by: pc.actor });
         await record('electing', { candidates: prelim.candidates });
@@ -120,8 +156,16 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         let remaining = [...prelim.candidates];
         for (let round = 1; open > 0 && remaining.length > 0 && round <= r.maxBallotRounds; round++) {
           const name = round === 1 ? 'selection-election' : `selection-election-r${round}`;
-          const ballot = { ruleSet: r.id, seats: open, candidates: remaining, committee, fullMembers: c.fullMembers, round };
-          const e = await task(name, selectionElection, ballot, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '党员大会选举' }, round);
+          // Only full members on the register on the meeting's day vote: read when the ballot is recorded, for its day.
+          const registerOn: Record<string, number> | undefined = patched(MEETING_DAY_REGISTER_PATCH) ? {} : undefined;
+          const ballot = { ruleSet: r.id, seats: open, candidates: remaining, committee, fullMembers: c.fullMembers, round, ...(registerOn ? { registerOn } : {}) };
+          const confirm = registerOn
+            ? async (o: { meetingDate?: string }) => {
+                const on = o.meetingDate ?? shanghaiDate(Date.now());
+                registerOn[on] = (await acts.fullMembersOn({ organizationId: c.organizationId, on })).fullMembers;
+              }
+            : undefined;
+          const e = await task(name, selectionElection, ballot, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '党员大会选举', confirm }, round);
           const counted = countVotes(open, e.outcome, r);
           committee = [...committee, ...counted.elected];
           open = counted.unfilledSeats;

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
-import { formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import { exclusionRows, formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type ExclusionRow, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
 import { shanghaiToday } from '../dates.js';
@@ -512,7 +512,9 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
   };
   return (
     <Field id={id} label={label} required={spec.required} error={msg} hint={hint}>
-      {spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
+      {spec.kind === 'exclusions' ? (
+        <Exclusions id={id} spec={spec} value={value} invalid={!!error} describedBy={describedBy} onInput={onInput} />
+      ) : spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
         <Picker kind={spec.kind} id={id} value={value} onChange={onInput} invalid={!!error} describedBy={describedBy} required={spec.required} role={spec.role} />
       ) : spec.kind === 'select' ? (
         <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
@@ -533,6 +535,49 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
         <input {...common} type="text" inputMode="numeric" value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       )}
     </Field>
+  );
+}
+
+/**
+ * Members left out of the entitled count, one row each: how many or who, the reason (from the rule set's list) and
+ * the higher committee's approval. Held as JSON in the form's value (step-outcomes.ts exclusionRows).
+ */
+function Exclusions({ id, spec, value, invalid, describedBy, onInput }: { id: string; spec: FieldSpec; value: string; invalid: boolean; describedBy?: string; onInput: (v: string) => void }) {
+  const rows = exclusionRows(value);
+  const set = (next: ExclusionRow[]) => onInput(next.length ? JSON.stringify(next) : '');
+  const edit = (i: number, patch: Partial<ExclusionRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <div id={id} class="exclusions" role="group" aria-invalid={invalid} aria-describedby={describedBy}>
+      {rows.map((r, i) => (
+        <div key={i} class="exclusion-row">
+          <label>
+            {t('excl.who')}
+            <input name={`${spec.name}-${i}-who`} type="text" value={r.who} onInput={(e) => edit(i, { who: e.currentTarget.value })} />
+          </label>
+          <label>
+            {t('excl.reason')}
+            <select name={`${spec.name}-${i}-reason`} value={r.reason} onChange={(e) => edit(i, { reason: e.currentTarget.value })}>
+              <option value="">{t('opt.choose')}</option>
+              {(spec.options ?? []).map((o) => (
+                <option key={o} value={o}>
+                  {tx(`opt.exclusionReason.${o}`, o)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('excl.approval')}
+            <input name={`${spec.name}-${i}-approval`} type="text" maxLength={200} value={r.approval} onInput={(e) => edit(i, { approval: e.currentTarget.value })} />
+          </label>
+          <button type="button" class="link" onClick={() => set(rows.filter((_, j) => j !== i))}>
+            {t('excl.remove')}
+          </button>
+        </div>
+      ))}
+      <button type="button" name={`${spec.name}-add`} onClick={() => set([...rows, { who: '', reason: '', approval: '' }])}>
+        {t('excl.add')}
+      </button>
+    </div>
   );
 }
 
