@@ -1,7 +1,6 @@
 // The yearly assessment's one activity: score every Party organization of the province on its indicators
 // (in SQL, one statement over the whole tree), then rate and rank the counties. Replaces the year's rows in one
 // transaction: a retry or a re-run leaves one consistent set.
-import { termLate } from '../src/organizations/term-late.js';
 import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
 import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
@@ -53,6 +52,45 @@ function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rule
            case when k.kind = 'community' then coalesce(y.committee_members_under_35 >= ${r.committeeMembersUnder35}::int, false) end as young_committee_member`;
 }
 
+/**
+ * 按期换届 of `o` for the year, as `termOnTimeIn` in src/domain/assessment.ts states it: each term election of the
+ * organization — every run's members' meeting as the term election recorded it (the day due, the last round's day,
+ * heldOnTime), and the register's term while no meeting is recorded for it — that was due before `day` and still
+ * unrenewed in the year was held by the day it was due. Meetings recorded before the run wrote the day due take it
+ * from the run's own record of the term's end (registered or corrected) and its approved postponement.
+ */
+function termOnTimeSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
+  const yearStarts = `${year}-01-01`;
+  return tx`
+    not exists (
+      with meetings as (
+        select distinct on (e.workflow_id, e.run)
+               coalesce((e.detail->>'dueOn')::date,
+                        ((select (r.detail->>'termEndsOn')::date from process_events r
+                           where r.workflow_id = e.workflow_id and r.run is not distinct from e.run and r.detail ? 'termEndsOn' and r.step <> 'term-renewed'
+                           order by r.at desc limit 1)
+                         + make_interval(months => coalesce((select (r.detail->>'postponeMonths')::int from process_events r
+                             where r.workflow_id = e.workflow_id and r.run is not distinct from e.run and r.verb = 'postpone' order by r.at desc limit 1), 0)))::date) as due_on,
+               (e.detail->>'meetingDate')::date as held_on,
+               (e.detail->>'heldOnTime')::boolean as held_on_time
+        from processes pr join process_events e on e.workflow_id = pr.workflow_id
+        where pr.kind = 'term-election' and pr.organization_id = o.id and e.step = 'members-meeting-held' and e.detail ? 'meetingDate'
+        order by e.workflow_id, e.run, (e.detail->>'meetingDate')::date desc, e.at desc
+      ),
+      register as (
+        select coalesce(o.term_postponed_until, o.term_ends_on) as due_on
+      )
+      select 1 from (
+        select due_on, held_on, held_on_time from meetings
+        union all
+        select g.due_on, null, null from register g where g.due_on is not null and not exists (select 1 from meetings m where m.due_on = g.due_on)
+      ) x
+      where x.due_on < ${day}::date
+        and not coalesce(x.held_on_time, x.held_on <= x.due_on, false)
+        and not coalesce(x.held_on < ${yearStarts}::date, false)
+    )`;
+}
+
 export function assessmentActivities(sql: Sql) {
   return {
     async assessYear(input: AssessYearInput): Promise<AssessYearResult> {
@@ -102,8 +140,8 @@ export function assessmentActivities(sql: Sql) {
                         then case o.sector when 'rural' then 'village' else 'community' end end as settlement
           ) g
           cross join lateral (
-            -- On time: the term has not ended, or its election is within a postponement the supervisor approved.
-            select not ${termLate(tx, day)} as term_on_time,
+            -- On time: every election due in the year (or still owed from before) was held by its due day (termOnTimeIn).
+            select ${termOnTimeSql(tx, input.year, day)} as term_on_time,
                    -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
                    -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
                    coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)

@@ -8,7 +8,7 @@ import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
-import { stepActionRoles, stepDef } from '../src/domain/steps.js';
+import { stepActionRoles, stepCompletionRoles, stepDef } from '../src/domain/steps.js';
 import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
@@ -45,13 +45,13 @@ export interface HumanTaskSpec {
    * The step's own rule on the outcome (a candidate list's margin, a ballot count's quorum): called by the
    * complete Update's validator, so a forbidden outcome is refused before it enters history. Throws to refuse.
    */
-  validateOutcome?: (outcome: Record<string, unknown>) => void;
+  validateOutcome?: (outcome: Record<string, unknown>, actor: Actor) => void;
   /**
    * A check on the outcome that needs a read the validator cannot do (the register on the meeting's day): run by the
    * complete Update's handler before the task closes. Throwing refuses the Update; the task stays open. Whatever it
    * learns it keeps where `validateOutcome` sees it, so the same outcome is then refused by the validator.
    */
-  confirmOutcome?: (outcome: Record<string, unknown>) => Promise<void>;
+  confirmOutcome?: (outcome: Record<string, unknown>, actor: Actor) => Promise<void>;
   /** The step's context (src/domain/steps.ts), written to the task row when it opens. */
   context?: unknown;
 }
@@ -123,7 +123,7 @@ export class HumanTasks {
   constructor() {
     const a = taskActionInputs;
     this.handle('complete', a.complete.parse, async (t, i) => {
-      await t.spec.confirmOutcome?.(i.outcome);
+      await t.spec.confirmOutcome?.(i.outcome, i.actor);
       t.state = 'done';
       t.result = { state: 'done', outcome: i.outcome, actor: i.actor.username, reason: i.reason ?? null };
       return { kind: 'completed', reason: i.reason, outcome: i.outcome, closed: true };
@@ -501,6 +501,10 @@ export class HumanTasks {
     if (!actorAllows(input.actor, t.orgPath, def ? stepActionRoles(def, action) : taskActionRoles[action])) {
       throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
     }
+    // A step whose outcome someone else certifies (attendance: the session's organizer) is completed only by them.
+    if (action === 'complete' && def?.recordedBy && !actorAllows(input.actor, t.orgPath, stepCompletionRoles(def))) {
+      throw new Error(`${input.actor.username} may not record the outcome of task ${input.taskKey}`);
+    }
     const steers = actorSteers(input.actor, t.orgPath);
     const who = input.actor.username;
     // A substitute holds what the absent user holds: their claim is the substitute's to complete or release.
@@ -512,6 +516,6 @@ export class HumanTasks {
     }
     if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
     // The step's own rule on its outcome (e.g. the candidate margin): refused before it enters history.
-    if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome);
+    if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome, input.actor);
   }
 }

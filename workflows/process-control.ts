@@ -64,15 +64,15 @@ export async function cancellable(orgPath: () => string | undefined, body: () =>
  * A task's outcome rule for `validateOutcome`: the payload must match the step's schema, then pass `check`.
  * Refusals carry a type the API answers with 422 (RuleViolation names the rule broken).
  */
-export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<S>) => void = () => {}): (outcome: Record<string, unknown>) => void {
-  return (outcome) => {
+export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<S>, actor?: Actor) => void = () => {}): (outcome: Record<string, unknown>, actor?: Actor) => void {
+  return (outcome, actor) => {
     const parsed = schema.safeParse(outcome);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ field: ['outcome', ...i.path.map(String)].join('.'), message: i.message }));
       throw ApplicationFailure.create({ type: 'InvalidOutcome', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), details: [issues], nonRetryable: true });
     }
     try {
-      check(parsed.data);
+      check(parsed.data, actor);
     } catch (err) {
       if (err instanceof RuleViolation) {
         throw ApplicationFailure.create({ type: 'RuleViolation', message: err.message, details: [{ ...err.params, rule: err.rule }], nonRetryable: true });
@@ -102,8 +102,11 @@ export function enforce(check: () => void): void {
 /** How a catalog step's task is opened: everything but what its entry says. */
 export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context'> & {
   assigneeRole?: Role;
-  /** What only the workflow's state can tell (a deliverable's milestones), checked after the step's rule. */
-  alsoCheck?: (outcome: z.output<S>) => void;
+  /**
+   * What only the workflow's state can tell (a deliverable's milestones; a training session's holder and first
+   * day, against whoever records attendance), checked after the step's rule.
+   */
+  alsoCheck?: (outcome: z.output<S>, actor?: Actor) => void;
   /**
    * What only a read can tell (the register on the meeting's day): run when the outcome is recorded, before the
    * task closes (HumanTaskSpec.confirmOutcome); it reads, keeps what it read in the context, and may refuse.
@@ -123,9 +126,9 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
 ): HumanTaskSpec {
   const current = () => (typeof context === 'function' ? (context as () => C)() : context);
   const { alsoCheck, confirm, ...rest } = spec;
-  const validate = outcomeRule(def.outcome, (o) => {
+  const validate = outcomeRule(def.outcome, (o, actor) => {
     def.rule?.(o, current());
-    alsoCheck?.(o);
+    alsoCheck?.(o, actor);
   });
   return {
     ...rest,
@@ -137,10 +140,10 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
     validateOutcome: validate,
     ...(confirm
       ? {
-          confirmOutcome: async (outcome: Record<string, unknown>) => {
+          confirmOutcome: async (outcome: Record<string, unknown>, actor: Actor) => {
             await confirm(outcomeOf(def.outcome, outcome));
             // With what the read learned, the step's rule again: a refusal is the 422 the validator would give.
-            validate(outcome);
+            validate(outcome, actor);
           },
         }
       : {}),

@@ -143,8 +143,8 @@ function isDeadlineExceeded(err: unknown): boolean {
 
 /**
  * A validator's refusal as an HTTP error: an outcome the step's rules forbid (RuleViolation) or that does not
- * match the step's schema (InvalidOutcome) is 422 naming the rule or fields; any other refusal (state, rights,
- * a concurrent change) is 409.
+ * match the step's schema (InvalidOutcome) is 422 naming the rule or fields; a right the workflow's state decides
+ * (Forbidden) is 403; any other refusal (state, rights the API checked already, a concurrent change) is 409.
  */
 function refusal(err: WorkflowUpdateFailedError): HttpError {
   const cause = err.cause;
@@ -154,5 +154,7 @@ function refusal(err: WorkflowUpdateFailedError): HttpError {
   if (cause instanceof ApplicationFailure && cause.type === 'InvalidOutcome') {
     return new HttpError(422, 'invalid_outcome', cause.message, cause.details?.[0]);
   }
+  // A right only the workflow's state can tell (who held the training session whose attendance is recorded).
+  if (cause instanceof ApplicationFailure && cause.type === 'Forbidden') return new HttpError(403, 'forbidden', cause.message);
   return new HttpError(409, 'conflict', cause?.message ?? err.message);
 }

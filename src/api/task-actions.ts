@@ -2,13 +2,23 @@
 // Update (POST /tasks/{id}/{action}): the workflow's validator (workflows/human-task.ts checkAction and the
 // escalation Update's validator) asked as a question instead of raised as a refusal. Pure.
 import type { Role } from '../auth/principal.js';
-import { stepActionRoles, stepDef } from '../domain/steps.js';
+import { stepActionRoles, stepCompletionRoles, stepDef } from '../domain/steps.js';
 import { actorAllows, actorSteers, escalationActionRoles, escalationActions, taskActionRoles, taskActions, type Actor, type EscalationAction, type TaskAction } from '../domain/task-rights.js';
 
 /** The roles that may take `action` on a task of (process, step): its catalog entry's, else the generic ones. */
 export function actionRoles(process: string, step: string, action: TaskAction): readonly Role[] {
   const def = stepDef(process, step);
   return def ? stepActionRoles(def, action) : taskActionRoles[action];
+}
+
+/**
+ * The roles that may do `action` now: as actionRoles, except that completing a step whose outcome others certify
+ * (attendance at a training) is its recorders' (stepCompletionRoles). Holding the task, a comment and the holder
+ * picker still follow actionRoles(…, 'complete'): the secretary attends, the session's organizer records it.
+ */
+export function actingRoles(process: string, step: string, action: TaskAction): readonly Role[] {
+  const def = stepDef(process, step);
+  return def && action === 'complete' ? stepCompletionRoles(def) : actionRoles(process, step, action);
 }
 
 export interface TaskFacts {
@@ -28,7 +38,7 @@ export function actionsNow(actor: Actor, t: TaskFacts, standsFor: readonly strin
   // A substitute holds the claims of whom they stand in for (src/api/substitutes.ts).
   const byOther = t.claimedBy !== null && t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy) && !steers;
   return taskActions.filter((a) => {
-    if (!actorAllows(actor, t.path, actionRoles(t.process, t.step, a))) return false;
+    if (!actorAllows(actor, t.path, actingRoles(t.process, t.step, a))) return false;
     if (a === 'claim') return t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy ?? '') && !byOther;
     if (a === 'unclaim') return t.claimedBy !== null && !byOther;
     if (a === 'complete' || a === 'delegate') return !byOther;

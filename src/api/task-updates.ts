@@ -6,7 +6,7 @@ import { escalationActionUpdate, taskActionUpdates, type TaskView } from '../../
 import { allows } from '../auth/principal.js';
 import { notFound } from './errors.js';
 import { requireRole } from './scope.js';
-import { actionRoles } from './task-actions.js';
+import { actingRoles } from './task-actions.js';
 import { actingPrincipal, withSubstitutions } from './substitutes.js';
 import type { UpdateOptions } from './gateway.js';
 
@@ -50,7 +50,7 @@ export async function actOnTask(app: FastifyInstance, req: FastifyRequest, id: n
   if (!task || !allows(p, task.path)) throw notFound(`task ${id}`);
   // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them; a substitute acts
   // with the absent user's roles, and the workflow records on whose behalf.
-  const roles = actionRoles(task.process, task.step, action);
+  const roles = actingRoles(task.process, task.step, action);
   const acting = actingPrincipal(p, task.path, roles, task.holder);
   if (!acting) requireRole(p, task.path, roles);
   const args = { ...body, taskKey: task.task_key };

@@ -157,8 +157,9 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const partners = [`${c1}G01`, `${c1}G02`];
   const pairs = branchesOf(t2).slice(2, 6).map((r, i) => [r.code, partners[i % partners.length]!] as const);
   await Promise.all(pairs.map(([village, partner]) => start('pairing', village, pairing, [{ organization: village, partner }])));
+  // Begun today: the demo records some secretaries' attendance, which is recorded on or after a session's first day.
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
-            values ('DEMO-TRAINING-1', ${ids.get(c1)!}, '村（社区）党组织书记轮训班', ${addDays(today, 7)}, ${addDays(today, 11)}, 100)
+            values ('DEMO-TRAINING-1', ${ids.get(c1)!}, '村（社区）党组织书记轮训班', ${today}, ${addDays(today, 4)}, 100)
             on conflict do nothing`;
   // This year's returns, as the villages and communities would have filed them by now (the rule set in force says
   // what they report against; a year whose rules assess no returns gets none).
@@ -259,11 +260,11 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
 
   // Rotation training: half enrolled, a few trained (next cycle waiting), one new secretary.
   const { trainees } = plan;
-  const sessionEndsOn = addDays(today, 11);
+  const sessionEndsOn = addDays(today, 4);
   await each(trainees.slice(0, Math.ceil(trainees.length / 2)), async (code) => {
     const id = processId('rotation-training', code);
     await openTask(id, 'training');
-    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, actor }] });
+    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, sessionStartsOn: today, actor }] });
     // Trained: three secretaries past the demo's own (whose training stays in their "my tasks").
     const i = trainees.indexOf(code);
     if (i >= 3 && i < 6) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });

@@ -121,6 +121,38 @@ export function assessedOn(year: number, today: IsoDate): IsoDate {
   return today < end ? today : end;
 }
 
+// ---- terms on time ----
+
+/**
+ * One term election as the assessment reads it: the day it was due (the term's end, or an approved postponement's)
+ * and, once its members' meeting elected the committee, the meeting's day as the term election recorded it (the
+ * last ballot round's; `heldOnTime` is that run's own judgement of the same). The register's current term, with no
+ * meeting recorded for it, is one with `heldOn` null.
+ */
+export interface TermElectionHeld {
+  dueOn: IsoDate;
+  heldOn: IsoDate | null;
+  heldOnTime?: boolean | null;
+}
+
+/**
+ * 按期换届 for `year`, assessed on `day` (domain.md §4.6): each term election that was due before `day` and still
+ * unrenewed in the year — due in it, or due earlier and its meeting not held before 1 January — must have had its
+ * members' meeting by the day it was due. The meeting's day decides, not the day the result was approved: an
+ * election held on time whose approval is pending is on time, one held months late and approved by December is
+ * not. A term that has not ended (or is within its approved postponement) is on time. The SQL of
+ * activities/assessment.ts computes the same.
+ */
+export function termOnTimeIn(year: number, day: IsoDate, elections: readonly TermElectionHeld[]): boolean {
+  const yearStarts = `${year}-01-01`;
+  return !elections.some((e) => {
+    if (!(e.dueOn < day)) return false;
+    const onTime = e.heldOn !== null && (e.heldOnTime ?? e.heldOn <= e.dueOn);
+    const renewedBefore = e.heldOn !== null && e.heldOn < yearStarts;
+    return !onTime && !renewedBefore;
+  });
+}
+
 // ---- villages and communities ----
 
 /** An organization as the counting rules see it: its type, sector, and its parent's sector (null: the root). */

@@ -19,6 +19,12 @@ export interface StepDef<S extends Outcome = Outcome, C = unknown> {
   step: string;
   /** Who does it. Those who steer above the task (organizer, supervisor, admin) may do it too. */
   role: Role;
+  /**
+   * Who records the outcome, where the one who does the step may not certify it themselves (attendance at a
+   * training: the session's organizer, domain.md §4.3): completing the task is theirs alone (at or above the task's
+   * organization), while `role` still holds the task, is reminded of it and may comment on it.
+   */
+  recordedBy?: readonly Role[];
   outcome: S;
   fields: readonly FieldSpec[];
   /** The step's rule on the parsed outcome, with the context the task was opened with; throws RuleViolation. */
@@ -45,6 +51,11 @@ const doing: readonly TaskAction[] = ['complete', 'claim', 'unclaim', 'delegate'
 /** The roles that may take `action` on a task of this step (at or above the task's organization). */
 export function stepActionRoles(def: Pick<StepDef, 'role'>, action: TaskAction): readonly Role[] {
   return doing.includes(action) ? [...new Set([def.role, ...steerers])] : steerers;
+}
+
+/** The roles that may complete a task of this step: its recorders where the step names them, else as any action. */
+export function stepCompletionRoles(def: Pick<StepDef, 'role' | 'recordedBy'>): readonly Role[] {
+  return def.recordedBy ?? stepActionRoles(def, 'complete');
 }
 
 export const rulesById = <R extends { id: string }>(sets: readonly R[], id: string): R => {

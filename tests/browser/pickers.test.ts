@@ -154,11 +154,12 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     expect(o.errors).toEqual([]);
   });
 
-  it('a secretary on a phone picks the training session they are enrolled in by its initials', async () => {
+  it("the session's organizer on a phone picks the training session a secretary is enrolled in by its initials", async () => {
     const session = uniqueCode('S');
     const title = `村书记轮训班${tag}`;
     const today = shanghaiDate(Date.now());
-    await api('POST', '/api/v1/training-sessions', { code: session, organization: county, title, startsOn: addDays(today, 7), endsOn: addDays(today, 11) });
+    // It began today: its attendance may be recorded (on or after its first day, by its organizer).
+    await api('POST', '/api/v1/training-sessions', { code: session, organization: county, title, startsOn: today, endsOn: addDays(today, 4) });
     await api('POST', '/api/v1/processes/rotation-training', { organization: red, secretary: '王芳' });
     const workflowId = (await eventually('the training cycle', async () => (await s.sql<{ workflow_id: string }[]>`select workflow_id from tasks where step = 'training' and workflow_id like ${`rotation-training:${red}%`} and state = 'open'`)[0]?.workflow_id, 60_000));
     const enrol = await api('POST', `/api/v1/training-sessions/${session}/enrolments`, { organizations: [red] });
@@ -166,10 +167,10 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     const taskId = await openTask(workflowId, 'training');
     await eventually('the enrolment in the task context', async () => ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${taskId}`)[0]?.context.enrolled ?? []).includes(session), 60_000);
 
-    const secretary = await s.userWith([{ role: 'secretary', org: red }]);
+    const organizer = await s.userWith([{ role: 'organizer', org: county }]);
     const b = await open(phone);
     const { page } = b;
-    await signIn(page, secretary.username, PASSWORD);
+    await signIn(page, organizer.username, PASSWORD);
     await page.goto(`/tasks/${taskId}`);
     // The session enrolled in is named by its title, not only its code.
     await expect.poll(() => page.getByTestId('decides-on').textContent()).toContain(`${title}（${session}`);

@@ -415,8 +415,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await bulk.getByLabel(/^培训班编码/).fill(session);
     await bulk.getByLabel('培训班名称').fill('村党组织书记轮训班');
     await bulk.locator('#ns-organization').fill(township);
-    await bulk.getByLabel('开班日期').fill(addDays(shanghaiDate(Date.now()), 7));
-    await bulk.getByLabel('结业日期').fill(addDays(shanghaiDate(Date.now()), 11));
+    // Begun today: its attendance is recorded below (on or after a session's first day).
+    await bulk.getByLabel('开班日期').fill(shanghaiDate(Date.now()));
+    await bulk.getByLabel('结业日期').fill(addDays(shanghaiDate(Date.now()), 4));
     await bulk.getByLabel('名额（可不填）').fill('2');
     await bulk.getByRole('button', { name: '创建培训班' }).click();
     await bulk.getByText(`已创建培训班 ${session}`).waitFor();

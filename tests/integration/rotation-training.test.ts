@@ -44,7 +44,8 @@ describe('rotation training through the API', () => {
     expect(shanghaiDate((await cycles(community))[0]!.ends_on)).toBe(addMonths(today, 12));
 
     const session = uniqueCode('S');
-    expect((await post('/training-sessions', { code: session, organization: county, title: '村党组织书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 11), capacity: 2 })).statusCode).toBe(201);
+    // It begins today: attendance is recorded on or after its first day.
+    expect((await post('/training-sessions', { code: session, organization: county, title: '村党组织书记轮训班', startsOn: today, endsOn: addDays(today, 4), capacity: 2 })).statusCode).toBe(201);
 
     // A secretary may not enrol anyone: the county's session lies outside a village secretary's subtree, so to them
     // it does not exist (404, nothing enrolled). The session holds two.
@@ -88,5 +89,45 @@ describe('rotation training through the API', () => {
     expect(old[0]!.state).toBe('cancelled');
     // The same secretary again is refused.
     expect((await post('/training/secretary-changes', { organization: v2, secretary: '李强' })).statusCode).toBe(409);
+  });
+
+  it("records attendance only by the session's organizer, on or after its first day; a trainee cannot certify their own", async () => {
+    const [later, begun] = [uniqueCode('S'), uniqueCode('S')];
+    expect((await post('/training-sessions', { code: later, organization: county, title: '社区书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 9) })).statusCode).toBe(201);
+    expect((await post('/training-sessions', { code: begun, organization: county, title: '社区书记轮训班', startsOn: today, endsOn: addDays(today, 2) })).statusCode).toBe(201);
+    for (const code of [later, begun]) expect((await post(`/training-sessions/${code}/enrolments`, { organizations: [community] })).json()).toMatchObject({ done: [community] });
+    const [task] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf(community)} and step = 'training' and state = 'open'`;
+    await eventually('both enrolments in the task', async () =>
+      ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${task!.id}`)[0]?.context.enrolled.length ?? 0) === 2);
+    const complete = (session: string, auth: { authorization: string }) => post(`/tasks/${task!.id}/complete`, { outcome: { session, attended: true } }, auth);
+
+    // The trainee: not theirs to record (403), and the task does not offer it to them.
+    const secretary = await s.userWith([{ role: 'secretary', org: community }]);
+    expect((await complete(begun, secretary)).statusCode).toBe(403);
+    const seen = (await s.app.inject({ headers: secretary, url: `/api/v1/tasks/${task!.id}` })).json();
+    expect(seen.actions).toContain('claim');
+    expect(seen.actions).not.toContain('complete');
+    // A supervisor of the county holding the session does not record either, in bulk.
+    const supervisor = await s.userWith([{ role: 'supervisor', org: county }]);
+    expect((await post(`/training-sessions/${begun}/attendance`, { organizations: [community] }, supervisor)).statusCode).toBe(403);
+    // A township organizer may record attendance at its organizations, but not at a session the county holds.
+    const township = await s.userWith([{ role: 'organizer', org: town }]);
+    const notTheirs = await complete(begun, township);
+    expect(notTheirs.statusCode, notTheirs.body).toBe(403);
+
+    // Before the session begins: refused, naming the field, on the task and in bulk.
+    const early = await complete(later, s.admin);
+    expect(early.statusCode, early.body).toBe(422);
+    expect(early.json().error).toMatchObject({ code: 'rule_violation', message: expect.stringMatching(/^outcome\.session: /), details: { rule: 'session-not-started', startsOn: addDays(today, 7) } });
+    const earlyBulk = await post(`/training-sessions/${later}/attendance`, { organizations: [community] });
+    expect(earlyBulk.statusCode, earlyBulk.body).toBe(422);
+    expect(earlyBulk.json().error).toMatchObject({ message: expect.stringMatching(/^params\.code: /), details: { field: 'params.code', rule: 'session-not-started' } });
+    expect((await s.sql`select state from tasks where id = ${task!.id}`)[0]!.state).toBe('open');
+
+    // The county's organizer records it for the session that has begun.
+    const organizer = await s.userWith([{ role: 'organizer', org: county }]);
+    const done = await complete(begun, organizer);
+    expect(done.statusCode, done.body).toBe(200);
+    expect((await s.sql`select state from tasks where id = ${task!.id}`)[0]!.state).toBe('done');
   });
 });

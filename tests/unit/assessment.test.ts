@@ -14,6 +14,7 @@ import {
   owesRotationTraining,
   secretaryTrainedIndicator,
   settlementOf,
+  termOnTimeIn,
   type YearlyReturn,
 } from '../../src/domain/assessment.js';
 
@@ -225,5 +226,27 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     const score = (trained: boolean | null) => organizationScore(rules, { termOnTime: true, secretaryTrained: trained, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) });
     expect(score(secretaryTrainedIndicator(village, null, day))).toBe(score(secretaryTrainedIndicator(village, cycle('open', '2026-10-31'), day)));
     expect(score(secretaryTrainedIndicator(village, null, day))).toBe(80);
+  });
+});
+
+describe('按期换届 by the meeting the term election recorded, not the register on the day (domain.md §4.6)', () => {
+  const day = '2026-12-31';
+  it('an election held by its due day is on time though its approval is pending; one held late is late though approved', () => {
+    // The register still shows the term that ended in March; its meeting was held in February.
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2026-03-01', heldOn: '2026-02-20', heldOnTime: true }])).toBe(true);
+    // Ten months late, approved by December: the register shows the new term, the meeting's line says late.
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2026-02-01', heldOn: '2026-12-01', heldOnTime: false }])).toBe(false);
+    // Due last year, still unrenewed when this year began, held this year: late this year too.
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2025-11-01', heldOn: '2026-03-01', heldOnTime: false }])).toBe(false);
+    // Held late, but last year: that year's finding, not this one's.
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2025-06-01', heldOn: '2025-10-01', heldOnTime: false }])).toBe(true);
+  });
+  it('a term past its due day with no meeting is late; one not yet due, or within an approved postponement, is not', () => {
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2026-05-01', heldOn: null }])).toBe(false);
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2021-05-01', heldOn: null }])).toBe(false);
+    expect(termOnTimeIn(2026, day, [{ dueOn: '2027-02-01', heldOn: null }])).toBe(true);
+    // Assessed during the year: a term due on the day itself may still be renewed that day.
+    expect(termOnTimeIn(2026, '2026-06-30', [{ dueOn: '2026-06-30', heldOn: null }])).toBe(true);
+    expect(termOnTimeIn(2026, day, [])).toBe(true);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import { FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, SECRETARY_TO_TRAINING_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
@@ -100,6 +101,10 @@ describe('term election at real durations (time-skipping server)', () => {
       await complete('members-meeting', { meetingDate: heldAgain, entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } });
       await complete('secretary-election', { secretary: '甲' });
       await complete('result-report', {});
+      // The outgoing secretary's rotation training: the approved result closes its cycle (domain.md §4.3).
+      const trainingId = `rotation-training:${code}`;
+      const training = await suite.ts.env.client.workflow.start(rotationTraining, { workflowId: trainingId, taskQueue: suite.ts.taskQueue, args: [{ organization: code, secretary: '老书记' }] });
+      for (let i = 0; i < 200 && (await training.query(processStateQuery)).step !== 'training'; i++) await new Promise((r) => setTimeout(r, 50));
       await complete('result-approval', { decision: 'agree' });
 
       // The first run ends by continuing as new into the next term's register; the new term starts on the day of
@@ -117,13 +122,22 @@ describe('term election at real durations (time-skipping server)', () => {
         select term_started_on, term_ends_on, secretary_name from organizations where code = ${code}`;
       expect(shanghaiDate(org!.term_started_on)).toBe(meetingDay);
       expect(org!.secretary_name).toBe('甲');
+      // The new secretary's training cycle opened at once, in their name; the outgoing one's closed.
+      let cycles: { cycle: number; state: string; secretary_name: string }[] = [];
+      for (let i = 0; i < 200 && cycles.length < 2; i++) {
+        cycles = await sql`select cycle, state, secretary_name from training_cycles where workflow_id = ${trainingId} order by cycle`;
+        if (cycles.length < 2) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([[1, 'closed', '老书记'], [2, 'open', '甲']]);
+      await training.terminate('end of test');
       const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;
       expect(proc).toMatchObject({ status: 'running', current_step: 'term-register' });
       const events = (await sql`select event_key from process_events where workflow_id = ${workflowId} order by at, event_key`).map((e) => e.event_key);
       expect(events).toEqual(expect.arrayContaining(['members-meeting-counted', 'members-meeting-r2-counted', 'term-renewed', 't2:registered']));
       const [first, second] = await sql<{ detail: { meetingDate: string; heldOnTime: boolean } }[]>`
         select detail from process_events where workflow_id = ${workflowId} and event_key in ('members-meeting-counted', 'members-meeting-r2-counted') order by event_key`;
-      expect([first!.detail, second!.detail]).toMatchObject([{ meetingDate: held, heldOnTime: true }, { meetingDate: heldAgain, heldOnTime: false }]);
+      // Each round's line carries the day the election was due beside its judgement (the assessment reads both).
+      expect([first!.detail, second!.detail]).toMatchObject([{ meetingDate: held, dueOn: termEndsOn, heldOnTime: true }, { meetingDate: heldAgain, dueOn: termEndsOn, heldOnTime: false }]);
 
       // Reads, projection writes, reminders and escalations all ran as local activities (markers in history, no
       // server round trip each): nothing of this run went through the activity task queue.
@@ -137,7 +151,7 @@ describe('term election at real durations (time-skipping server)', () => {
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH].sort());
+      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, SECRETARY_TO_TRAINING_PATCH].sort());
       await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });

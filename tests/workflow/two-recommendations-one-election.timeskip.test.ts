@@ -3,6 +3,7 @@ import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../h
 import { processDriver, refused, timeSkipping, type TimeSkipping } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { twoRecommendationsOneElection } from '../../workflows/two-recommendations-one-election/workflow.js';
+import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
 
 // 两推一选 (domain.md §4.2) at real durations on the time-skipping server, with the activities writing to the
@@ -42,6 +43,8 @@ describe('two recommendations, one election at real durations (time-skipping ser
     await worker.runUntil(async () => {
       const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue, args: [{ organization: village }] });
       const p = processDriver(handle, actor);
+      // The outgoing secretary's rotation training runs meanwhile: the approval closes its cycle (domain.md §4.3).
+      const training = await ts.env.client.workflow.start(rotationTraining, { workflowId: `rotation-training:${village}`, taskQueue, args: [{ organization: village, secretary: '张老书记' }] });
 
       expect((await refused(p.complete('selection-plan', { ...plan, seats: 0 }))).type).toBe('InvalidOutcome');
       await p.complete('selection-plan', plan);
@@ -94,6 +97,18 @@ describe('two recommendations, one election at real durations (time-skipping ser
       expect(proc).toMatchObject({ status: 'completed', current_step: 'approved' });
       const [done] = await sql`select state, candidates, committee, secretary from secretary_selections where workflow_id = ${workflowId}`;
       expect(done).toMatchObject({ state: 'approved', candidates: ['王伟', '李娜'], committee: ['王伟'], secretary: '王伟' });
+
+      // The approved secretary's training: the outgoing secretary's cycle closed, a new one opened at once in 王伟's name.
+      let cycles: { cycle: number; state: string; secretary_name: string }[] = [];
+      for (let i = 0; i < 200; i++) {
+        cycles = await sql`select cycle, state, secretary_name from training_cycles where workflow_id = ${`rotation-training:${village}`} order by cycle`;
+        if (cycles.length === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([[1, 'closed', '张老书记'], [2, 'open', '王伟']]);
+      const [closed] = await sql<{ detail: { by: string } }[]>`select detail from process_events where workflow_id = ${`rotation-training:${village}`} and event_key = 'c1:cycle-closed-new-secretary'`;
+      expect(closed!.detail.by).toBe(actor.username);
+      await training.terminate('end of test');
 
       await recordHistory('two-recommendations-one-election', workflowId, await handle.fetchHistory());
     });

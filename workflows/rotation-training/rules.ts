@@ -11,3 +11,13 @@ export const attendanceOutcome = z.object({ session: sessionCode, attended: z.li
 export function checkAttendance(session: string, enrolled: readonly string[]): void {
   if (!enrolled.includes(session)) throw new RuleViolation('enrolment', `attendance at ${session}: the secretary is not enrolled in it`);
 }
+
+/**
+ * Attendance is recorded on or after the session's first day (Shanghai date): a session that has not begun has
+ * had nobody attend it yet.
+ */
+export function checkSessionBegun(session: string, startsOn: string, today: string): void {
+  if (today < startsOn) {
+    throw new RuleViolation('session-not-started', `outcome.session: ${session} begins on ${startsOn}: attendance is recorded on or after its first day`, { session, startsOn, field: 'outcome.session' });
+  }
+}

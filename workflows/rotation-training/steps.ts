@@ -13,13 +13,15 @@ export const training = step<TrainingContext>()({
   process: 'rotation-training',
   step: 'training',
   role: 'secretary',
+  // A trainee cannot certify their own attendance: the session's organizer records it (domain.md §4.3).
+  recordedBy: ['admin', 'organizer'],
   outcome: attendanceOutcome,
   fields: [
     { name: 'session', kind: 'session', required: true, max: 64 },
     { name: 'attended', kind: 'check', required: true },
   ],
   rule: (o, c) => checkAttendance(String(o.session), c.enrolled),
-  ruleFields: { enrolment: 'session' },
+  ruleFields: { enrolment: 'session', 'session-not-started': 'session' },
   words: { 'zh-CN': '参加轮训', en: 'Attend training' },
   shows: ['secretary', 'cycleEndsOn', 'enrolled'],
 });

@@ -1,14 +1,16 @@
 // Rotation training 轮训 (domain.md §4.3): one run per secretary's cycle (3 years for village secretaries, 1 year for
 // SOE, university and community secretaries: the rule set's numbers). The training task opens when the cycle
 // starts and is due when it ends, so its reminders fall during the cycle and it escalates when the cycle ends
-// untrained. An organizer enrols the secretary in a session; recorded attendance completes the task, closes the
-// cycle and continues as new into the next. A new secretary closes the cycle and opens a new one at once.
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler } from '@temporalio/workflow';
+// untrained. An organizer enrols the secretary in a session; attendance, recorded by the session's organizer on or
+// after its first day, completes the task, closes the cycle and continues as new into the next. A new secretary
+// closes the cycle and opens a new one at once, named for them, however they came: a change of secretary
+// (newSecretary Update), the term election's approved result or 两推一选's approval (secretaryChanged signal).
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TrainingContext } from '../../activities/rotation-training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
-import { attendanceOutcome, sessionCode } from './rules.js';
+import { attendanceOutcome, checkSessionBegun, sessionCode } from './rules.js';
 import { training as trainingStep } from './steps.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
@@ -30,14 +32,34 @@ export interface RotationTrainingInput {
 export const enrolTrainingInput = z.object({
   session: sessionCode,
   sessionEndsOn: z.string().refine(isValidIsoDate),
+  // The session's first day and the path of the committee holding it: its attendance is recorded by that
+  // committee's organizers, on or after that day. Enrolments recorded before they were carried have neither.
+  sessionStartsOn: z.string().refine(isValidIsoDate).optional(),
+  sessionHeldAt: z.string().max(2000).optional(),
   actor: actorSchema,
 });
 export const newSecretaryInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), actor: actorSchema });
+/** A secretary another process put in office: who, why, who decided it (their username), which process. */
+export const secretaryChangedInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), by: z.string().min(1).max(100), source: z.string().min(1).max(200) });
 export const enrolTrainingUpdate = defineUpdate<{ cycle: number }, [z.input<typeof enrolTrainingInput>]>('enrolTraining');
 export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input<typeof newSecretaryInput>]>('newSecretary');
+/**
+ * A signal, not an Update: a workflow cannot send an Update, and the process that elected the secretary owes its
+ * own run nothing from the training's answer. The same secretary again, or a training that ended, changes nothing.
+ */
+export const secretaryChangedSignal = defineSignal<[z.input<typeof secretaryChangedInput>]>('secretaryChanged');
 export { attendanceOutcome };
 
 const steerers = ['admin', 'organizer', 'supervisor'] as const;
+/** Who records attendance: the organizers of the committee holding the session (or above it). */
+const recorders = ['admin', 'organizer'] as const;
+
+/** A new secretary as the cycle keeps it, whichever way the change came. */
+interface SecretaryChange {
+  secretary: string;
+  reason?: string;
+  by: string;
+}
 
 export async function rotationTraining(input: RotationTrainingInput): Promise<void> {
   const cycle = input.cycle ?? 1;
@@ -46,8 +68,9 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
   const key = (k: string) => p.key(k);
   let ctx: TrainingContext | undefined;
   const enrolled: string[] = [];
+  const sessions = new Map<string, { startsOn?: IsoDate; heldAt?: string }>();
   let result: HumanTaskResult | undefined;
-  let newSecretary: z.output<typeof newSecretaryInput> | undefined;
+  let newSecretary: SecretaryChange | undefined;
   let next: RotationTrainingInput | undefined;
   const cycleRecord = (state: 'open' | 'completed' | 'closed', extra: { trainedOn?: IsoDate; session?: string } = {}) => ({
     workflowId, cycle, organizationId: ctx!.organizationId, secretary: ctx!.secretary, startsOn: ctx!.startsOn, endsOn: ctx!.endsOn, state, at: new Date().toISOString(), ...extra,
@@ -59,6 +82,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     async (raw) => {
       const i = enrolTrainingInput.parse(raw);
       enrolled.push(i.session);
+      sessions.set(i.session, { startsOn: i.sessionStartsOn, heldAt: i.sessionHeldAt });
       await acts.recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
       await p.moveTo(p.step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
       return { cycle };
@@ -73,10 +97,25 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       },
     },
   );
+  // The one way a cycle learns of a new secretary. While the cycle is open (or its context still loading) it closes
+  // and the next opens at once; after it completed for the outgoing secretary, the next one starts today, for the
+  // new secretary, rather than when the completed one ends.
+  const changeSecretary = (c: SecretaryChange) => {
+    newSecretary = c;
+    if (next) next = { ...next, startsOn: shanghaiDate(Date.now()), secretary: c.secretary };
+  };
+  setHandler(secretaryChangedSignal, (raw) => {
+    const i = secretaryChangedInput.safeParse(raw);
+    if (!i.success || result?.state === 'cancelled') return;
+    const current = newSecretary?.secretary ?? next?.secretary ?? ctx?.secretary;
+    if (ctx && i.data.secretary === current) return;
+    changeSecretary({ secretary: i.data.secretary, reason: i.data.reason ?? `new secretary ${i.data.secretary} (${i.data.source})`, by: i.data.by });
+  });
   setHandler(
     newSecretaryUpdate,
     async (raw) => {
-      newSecretary = newSecretaryInput.parse(raw);
+      const i = newSecretaryInput.parse(raw);
+      changeSecretary({ secretary: i.secretary, reason: i.reason, by: i.actor.username });
       await condition(() => next !== undefined);
       return { closedCycle: cycle };
     },
@@ -94,6 +133,8 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
     async () => {
       ctx = await acts.loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
       const c = ctx;
+      // A change told while the context loaded that the register already shows is none.
+      if (newSecretary && newSecretary.secretary === c.secretary) newSecretary = undefined;
       p.at(c.organizationId, c.orgPath);
       p.nextDeadline = shanghaiInstant(c.endsOn, 18).toISOString();
       await acts.recordCycle(cycleRecord('open'));
@@ -111,6 +152,14 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
             reminderWorkingDays: c.rules.reminderWorkingDays,
             escalationWorkingDays: c.rules.escalationWorkingDays,
             title: '书记轮训',
+            alsoCheck: (o, actor) => {
+              const s = sessions.get(o.session);
+              // The API checks the role at the task's organization; only the enrolment knows who held the session.
+              if (actor && s?.heldAt !== undefined && !actorAllows(actor, s.heldAt, recorders)) {
+                throw ApplicationFailure.create({ type: 'Forbidden', nonRetryable: true, message: `${actor.username} may not record attendance at ${o.session}: its holding committee's organizers record it` });
+              }
+              if (s?.startsOn) checkSessionBegun(o.session, s.startsOn, shanghaiDate(Date.now()));
+            },
           }),
         );
         p.nextDeadline = training.task.dueAt;
@@ -118,12 +167,13 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
         training.result.then((r) => (result = r)).catch(() => undefined);
         await condition(() => result !== undefined || newSecretary !== undefined);
       }
-      if (newSecretary) {
+      // Attendance recorded first wins: the cycle completed for the outgoing secretary, and the next is the new one's.
+      if (newSecretary && result === undefined) {
         const at = new Date().toISOString();
-        await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.actor.username, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
+        await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.by, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
         await acts.recordCycle(cycleRecord('closed'));
         p.nextDeadline = null;
-        await p.moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.actor.username });
+        await p.moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.by });
         next = { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: newSecretary.secretary };
         return;
       }
@@ -139,7 +189,11 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       await acts.recordCycle(cycleRecord('completed', { trainedOn, session }));
       p.nextDeadline = null;
       await p.moveTo('trained', 'cycle-completed', { session, trainedOn });
-      next = { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
+      // A new secretary told while the cycle was closing starts the next cycle now, in their name.
+      const successor = newSecretary as SecretaryChange | undefined;
+      next = successor
+        ? { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: successor.secretary }
+        : { organization: input.organization, cycle: cycle + 1, startsOn: c.endsOn, secretary: c.secretary ?? undefined };
     },
     { before: () => acts.recordCycle(cycleRecord('closed')) },
   );

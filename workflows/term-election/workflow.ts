@@ -24,6 +24,7 @@ import { ProcessRun } from '../process-run.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
 import { recordedTermBallot } from './rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
+import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
 
 export interface TermElectionInput {
   organization: string;
@@ -48,6 +49,8 @@ export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
 export const POSTPONEMENT_ON_REGISTER_PATCH = 'postponement-on-register';
 /** A term past its end (or its approved postponement) without an election is chased every month (older runs were not). */
 export const OVERDUE_TERM_REMINDERS_PATCH = 'overdue-term-reminders';
+/** The approved secretary is told to the organization's rotation training (older runs renewed without telling it). */
+export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 /** Who may correct the term register of a running election (an import is sent by an organizer or admin). */
 const correctors = ['admin', 'organizer'] as const;
 
@@ -280,7 +283,8 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             // carry none and keep the day they were entered.
             meetingDate = counts.meetingDate ?? shanghaiDate(Date.now());
             notBefore = meetingDate;
-            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, heldOnTime: meetingDate <= electionDueOn }, 'running', { verb: 'counted', round });
+            // The day it was due beside the judgement: the assessment reads both (按期换届 by the meeting's day).
+            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, dueOn: electionDueOn, heldOnTime: meetingDate <= electionDueOn }, 'running', { verb: 'counted', round });
           }
         }
 
@@ -294,6 +298,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
 
         // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
+        let approvedBy = '';
         for (let round = 1; ; round++) {
           const sfx = round === 1 ? '' : `-${round}`;
           const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
@@ -307,12 +312,19 @@ export async function termElection(input: TermElectionInput): Promise<void> {
           const d = await done(`result-approval${sfx}`, resultApproval, ap);
           if (!d) return;
           await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
-          if (d.decision === 'agree') break;
+          if (d.decision === 'agree') {
+            approvedBy = ap.actor;
+            break;
+          }
         }
         const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
         p.nextDeadline = null;
         await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
         renewed = true;
+        // The secretary approved with the new term starts a new training cycle if they are new (domain.md §4.3).
+        if (patched(SECRETARY_TO_TRAINING_PATCH)) {
+          await tellTrainingOfSecretary(input.organization, { secretary, by: approvedBy, source: p.workflowId, reason: `new secretary ${secretary}: term election approved` });
+        }
       },
     );
   } finally {

@@ -20,8 +20,11 @@ import type { StepDef } from '../../src/domain/step.js';
 import { acts } from '../process-activities.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
+import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
 
 export const KIND = 'two-recommendations-one-election';
+/** The approved secretary is told to the organization's rotation training (older runs approved without telling it). */
+export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 
 export interface TwoRecommendationsInput {
   organization: string;
@@ -193,6 +196,10 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         p.nextDeadline = null;
         await record('approved');
         await p.moveTo('approved', 'approved', { secretary: sec.secretary, concurrentHead, committee, by: a.actor, comments: approval.comments }, 'completed');
+        // The approved secretary starts a new training cycle if they are new (domain.md §4.3).
+        if (patched(SECRETARY_TO_TRAINING_PATCH)) {
+          await tellTrainingOfSecretary(input.organization, { secretary: sec.secretary, by: a.actor, source: p.workflowId, reason: `new secretary ${sec.secretary}: 两推一选 approved` });
+        }
       } catch (err) {
         if (!(err instanceof Stopped)) throw err;
       }

@@ -83,8 +83,8 @@ const training: FastifyPluginAsync = async (fastify) => {
 
   /** A session held in the caller's subtree; another committee's session does not exist for them (404). */
   const session = async (p: Principal, c: string) => {
-    const [s] = await sql<{ id: number; path: string; ends_on: Date; capacity: number | null }[]>`
-      select s.id, o.path::text as path, s.ends_on, s.capacity from training_sessions s join organizations o on o.id = s.organization_id where s.code = ${c}`;
+    const [s] = await sql<{ id: number; path: string; starts_on: Date; ends_on: Date; capacity: number | null }[]>`
+      select s.id, o.path::text as path, s.starts_on, s.ends_on, s.capacity from training_sessions s join organizations o on o.id = s.organization_id where s.code = ${c}`;
     if (!s || !allows(p, s.path)) throw notFound(`training session ${c}`);
     return s;
   };
@@ -102,12 +102,14 @@ const training: FastifyPluginAsync = async (fastify) => {
       idempotent(sql, req, reply, async () => {
         const s = await session(req.principal, req.params.code);
         const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
+        // The workflow keeps the session's first day and holder: attendance is checked against them on any path.
+        const sessionStartsOn = s.starts_on.toISOString().slice(0, 10);
         const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
         let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
         return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
-          await app.updateProcess(req, processId(KIND, organization), enrolTrainingUpdate, { session: req.params.code, sessionEndsOn }, ended);
+          await app.updateProcess(req, processId(KIND, organization), enrolTrainingUpdate, { session: req.params.code, sessionEndsOn, sessionStartsOn, sessionHeldAt: s.path }, ended);
           seats--;
         });
       }),
@@ -118,7 +120,17 @@ const training: FastifyPluginAsync = async (fastify) => {
     bulk('record attendance: completes each secretary’s training task and closes the cycle'),
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
-        await session(req.principal, req.params.code);
+        // Recorded by the session's organizer, on or after its first day (domain.md §4.3): a trainee does not
+        // certify their own attendance, and nobody has attended a session that has not begun. The workflow checks both
+        // again for the task's own form.
+        const s = await session(req.principal, req.params.code);
+        requireRole(req.principal, s.path, organizers);
+        const startsOn = s.starts_on.toISOString().slice(0, 10);
+        if (shanghaiDate(Date.now()) < startsOn) {
+          throw new HttpError(422, 'rule_violation', `params.code: session ${req.params.code} begins on ${startsOn}: attendance is recorded on or after its first day`, {
+            rule: 'session-not-started', field: 'params.code', session: req.params.code, startsOn,
+          });
+        }
         return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           const [t] = await sql<{ task_key: string }[]>`

@@ -6,8 +6,9 @@ import { startJourney, type Journey, pick } from './journey.js';
 
 // 轮训 (domain.md §4.3), in Chromium, each step by its own role: the county organizer starts both village
 // secretaries' first cycles from the dashboard (发起流程: 书记轮训, the village picked by name), creates a session and
-// enrols them; the first village's secretary records the attendance on a phone, which closes the cycle (the next one
-// is registered to start when this one ends); the organizer records the second village's new secretary on its
+// enrols them; the first village's secretary finds the training on a phone but does not certify their own attendance:
+// the organizer, who holds the session, records it on the task's page, which closes the cycle (the next one is
+// registered to start when this one ends); the organizer records the second village's new secretary on its
 // organization page (书记变更), which closes its cycle and opens a new one at once, and the new secretary finds the
 // new cycle's training in "my tasks" on a phone.
 const browser = prepareBrowser();
@@ -69,15 +70,24 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await j.screen(organizer, '02-organizer-enrolled');
     expect((await j.s.sql`select count(*)::int as n from training_enrolments e join training_sessions s on s.id = e.session_id where s.code = ${session}`)[0]!.n).toBe(2);
 
-    // Attendance: village A's secretary, on a phone, records it in the training task (the session is on the page).
+    // Village A's secretary, on a phone, finds the training in "my tasks" with the session on the page, and no form:
+    // a trainee does not certify their own attendance (domain.md §4.3).
     const secretaryA = await j.person('secretary', va);
-    await j.openFromMyTasks(secretaryA, taskA, '03-secretary-training');
-    expect(await secretaryA.page.getByTestId('decides-on').textContent()).toContain(session);
-    await j.fill(secretaryA, 'rotation-training', 'training', { session, attended: 'true' });
-    await j.screen(secretaryA, '03-secretary-attendance');
-    await j.submit(secretaryA);
+    await secretaryA.page.goto('/tasks');
+    await secretaryA.page.getByRole('heading', { name: '我的待办' }).waitFor();
+    await secretaryA.page.locator(`[data-task-id="${taskA}"]`).getByRole('link').first().click();
+    await expect.poll(() => secretaryA.page.getByTestId('decides-on').textContent(), { timeout: 30_000 }).toContain(session);
+    expect(await secretaryA.page.getByTestId('task-form').count()).toBe(0);
+    await j.screen(secretaryA, '03-secretary-training');
+    // The organizer of the county holding the session records the attendance on the task's page (the session began today).
+    await op.goto(`/tasks/${taskA}`);
+    await op.getByTestId('task-form').waitFor();
+    await j.fill(organizer, 'rotation-training', 'training', { session, attended: 'true' });
+    await j.screen(organizer, '03-organizer-attendance');
+    await j.submit(organizer);
     const [doneA] = await j.s.sql<{ actor: string }[]>`select actor from task_events where task_id = ${taskA} and kind = 'completed'`;
-    expect(doneA?.actor).toBe(secretaryA.username);
+    expect(doneA?.actor).toBe(organizer.username);
+    await op.getByRole('link', { name: '工作看板' }).click();
     // The cycle closed as trained; the next one waits for this one's end (no task yet).
     await expect.poll(async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`rotation-training:${va}`}`)[0]?.step, { timeout: 60_000 }).toBe('cycle-waiting');
     await secretaryA.page.goto('/tasks');
@@ -114,9 +124,15 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
       60_000,
     );
     const secretaryB = await j.person('secretary', vb);
-    await j.openFromMyTasks(secretaryB, taskB2, '06-new-secretary-new-cycle');
-    const context = (await secretaryB.page.getByTestId('decides-on').textContent()) ?? '';
-    expect(context).toContain('孙丽');
+    // In "my tasks" (the training is theirs to attend; its attendance is the organizer's to record: no form).
+    await secretaryB.page.goto('/tasks');
+    await secretaryB.page.getByRole('heading', { name: '我的待办' }).waitFor();
+    const itemB = secretaryB.page.locator(`[data-task-id="${taskB2}"]`);
+    await expect.poll(async () => (await itemB.count()) > 0 || (await secretaryB.page.reload(), false), { timeout: 30_000, interval: 1_000 }).toBe(true);
+    await j.screen(secretaryB, '06-new-secretary-new-cycle-inbox');
+    await itemB.getByRole('link').first().click();
+    await expect.poll(() => secretaryB.page.getByTestId('decides-on').textContent(), { timeout: 30_000 }).toContain('孙丽');
+    expect(await secretaryB.page.getByTestId('task-form').count()).toBe(0);
     await j.screen(secretaryB, '06-new-secretary-task');
   });
 });

@@ -610,6 +610,7 @@ export const en: Record<MessageKey, string> = {
   'r.postponement': 'The postponement is longer than the rules allow',
   'r.establish-threshold': 'Fewer than 3 full members: no organization can be set up',
   'r.enrolment': 'Not enrolled in this training session',
+  'r.session-not-started': 'The session {session} begins on {startsOn}: its attendance is recorded on or after that day',
   'r.review-decision': 'Only the last review of the cycle decides whether the pairing continues',
   'r.milestones-missing': 'Milestones are missing: the deliverable cannot be closed yet',
   'cov.pairing': 'Urban–rural pairing coverage by county',

@@ -608,6 +608,7 @@ export const zhCN = {
   'r.postponement': '延期超过了规定的最长期限',
   'r.establish-threshold': '正式党员不足 3 名，不能成立党组织',
   'r.enrolment': '未报名参加该培训班',
+  'r.session-not-started': '培训班 {session} 于 {startsOn} 开班，开班当日起方可登记出勤',
   'r.review-decision': '只有结对周期的最后一次考评决定是否继续结对',
   'r.milestones-missing': '尚有节点未记录，不能办结',
   'cov.pairing': '城乡结对共建覆盖（按县）',
