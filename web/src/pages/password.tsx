@@ -61,41 +61,13 @@ export function PasswordPage({ user }: { user: Me }) {
         {/* For password managers: whose password this is. */}
         <input type="text" name="username" autoComplete="username" value={user.username} hidden readOnly />
         <Field id="current-password" label={t('password.current')} required error={errors.current}>
-          <input
-            id="current-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={current}
-            aria-invalid={errors.current ? true : undefined}
-            aria-describedby={errors.current ? 'current-password-error' : undefined}
-            onInput={(e) => setCurrent(e.currentTarget.value)}
-          />
+          <PasswordInput id="current-password" autoComplete="current-password" value={current} invalid={!!errors.current} onInput={setCurrent} />
         </Field>
         <Field id="new-password" label={t('password.new')} required error={errors.next}>
-          <input
-            id="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN}
-            value={next}
-            aria-invalid={errors.next ? true : undefined}
-            aria-describedby={errors.next ? 'new-password-error' : undefined}
-            onInput={(e) => setNext(e.currentTarget.value)}
-          />
+          <PasswordInput id="new-password" autoComplete="new-password" value={next} invalid={!!errors.next} onInput={setNext} minLength={MIN} />
         </Field>
         <Field id="repeat-password" label={t('password.repeat')} required error={errors.repeat}>
-          <input
-            id="repeat-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            aria-invalid={errors.repeat ? true : undefined}
-            aria-describedby={errors.repeat ? 'repeat-password-error' : undefined}
-            onInput={(e) => setRepeat(e.currentTarget.value)}
-          />
+          <PasswordInput id="repeat-password" autoComplete="new-password" value={repeat} invalid={!!errors.repeat} onInput={setRepeat} />
         </Field>
         <button class="primary" type="submit" disabled={busy}>
           {t('password.submit')}
@@ -103,5 +75,22 @@ export function PasswordPage({ user }: { user: Me }) {
         <FormOutcome error={errors.form} ok={done ? t('password.done') : null} />
       </form>
     </section>
+  );
+}
+
+/** A required password field whose error, when it has one, is the Field's `<id>-error`. */
+function PasswordInput(p: { id: string; autoComplete: 'current-password' | 'new-password'; value: string; invalid: boolean; onInput: (v: string) => void; minLength?: number }) {
+  return (
+    <input
+      id={p.id}
+      type="password"
+      autoComplete={p.autoComplete}
+      required
+      minLength={p.minLength}
+      value={p.value}
+      aria-invalid={p.invalid ? true : undefined}
+      aria-describedby={p.invalid ? `${p.id}-error` : undefined}
+      onInput={(e) => p.onInput(e.currentTarget.value)}
+    />
   );
 }
