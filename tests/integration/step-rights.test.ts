@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { roles, type Role } from '../../src/auth/principal.js';
-import { stepActionRoles, stepCatalog, type StepDef } from '../../src/domain/steps.js';
+import { stepActionRoles, stepCatalog, stepCompletionRoles, type StepDef } from '../../src/domain/steps.js';
 
 // Rights follow the step (steps.ts): for every step of the catalog, against the real API, a user who holds only
 // the step's role at the task's organization may complete it (`complete` among its actions), and every role the
@@ -46,7 +46,9 @@ describe('step rights through the API', () => {
         insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at, updated_at, context)
         values (${`${run}:${def.id}`}, ${def.step}, ${def.process}, ${def.step}, ${ids[org]!}, ${def.role}, 'open', now(), now() + interval '10 days', now(), ${s.sql.json({ ruleSet: 'x' })})
         returning id`;
-      const allowed = stepActionRoles(def, 'complete');
+      // Completing is the step's recorders' where it names them (attendance: the session's organizer), else its role's.
+      const allowed = stepCompletionRoles(def);
+      const doer = def.recordedBy?.find((r) => r !== 'admin') ?? def.role;
       for (const role of roles) {
         const who = user(role, org);
         const got = await api(who, 'GET', `/tasks/${task!.id}`);
@@ -66,9 +68,9 @@ describe('step rights through the API', () => {
         expect(detail.actions.includes('reassign'), `${def.id}: ${role} reassigns`).toBe(stepActionRoles(def, 'reassign').includes(role));
       }
       // The step's role held one level up still covers it; outside the subtree the task does not exist.
-      if (org !== county) expect((await api(user(def.role, county), 'GET', `/tasks/${task!.id}`)).json().actions).toContain('complete');
+      if (org !== county) expect((await api(user(doer, county), 'GET', `/tasks/${task!.id}`)).json().actions).toContain('complete');
       expect((await api(user('admin', elsewhere), 'GET', `/tasks/${task!.id}`)).statusCode).toBe(404);
-      expect((await api(user(def.role, elsewhere), 'POST', `/tasks/${task!.id}/complete`, { outcome: {} })).statusCode).toBe(404);
+      expect((await api(user(doer, elsewhere), 'POST', `/tasks/${task!.id}/complete`, { outcome: {} })).statusCode).toBe(404);
     }
   });
 
