@@ -38,15 +38,19 @@ export async function sheetRows(body: unknown, limits: ReadOptions): Promise<Raw
   return rows;
 }
 
-/** The whole uploaded file in memory, received under `limits` (a small file read otherwise than by rows: iCalendar). */
-export async function uploadBytes(body: unknown, limits: ReadOptions): Promise<Buffer> {
-  let file: Spooled;
+/** The uploaded file received whole onto disk under `limits` (see `spool`); its refusal as the HTTP answer. */
+export async function receiveUpload(body: unknown, limits: ReadOptions): Promise<Spooled> {
   try {
-    file = await spool(uploadStream(body), limits);
+    return await spool(uploadStream(body), limits);
   } catch (err) {
     if (err instanceof UnreadableFile) throw unreadable(err);
     throw err;
   }
+}
+
+/** The whole uploaded file in memory, received under `limits` (a small file read otherwise than by rows: iCalendar). */
+export async function uploadBytes(body: unknown, limits: ReadOptions): Promise<Buffer> {
+  const file = await receiveUpload(body, limits);
   try {
     return await readFile(file.path);
   } finally {

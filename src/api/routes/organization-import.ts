@@ -7,8 +7,7 @@ import { allows, scopeRoots } from '../../auth/principal.js';
 import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../schemas.js';
 import { ImportBusy, importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
-import { spool, UnreadableFile } from '../../organizations/import/read.js';
-import { unreadable, uploadStream } from '../uploads.js';
+import { receiveUpload, uploadStream } from '../uploads.js';
 import { correctTermUpdate } from '../../../workflows/messages.js';
 import { termRecordedSignal } from '../../../workflows/term-date-missing/workflow.js';
 
@@ -86,13 +85,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       }
 
       // The file is received (within its limits) before the answer; it is read, checked and written in the background.
-      let file;
-      try {
-        file = await spool(body, { maxBytes: IMPORT_MAX_BYTES, timeoutMs: IMPORT_READ_MS });
-      } catch (err) {
-        if (err instanceof UnreadableFile) throw unreadable(err);
-        throw err;
-      }
+      const file = await receiveUpload(body, { maxBytes: IMPORT_MAX_BYTES, timeoutMs: IMPORT_READ_MS });
       const jobId = randomUUID();
       try {
         await app.sql`insert into import_jobs (id, created_by, status, bytes_total) values (${jobId}, ${p.username}, 'queued', ${file.size})`;
@@ -100,12 +93,11 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
         await file.dispose();
         throw err;
       }
-      const spooled = file;
-      void runJob(jobId, spooled.dispose, async (onProgress) => {
+      void runJob(jobId, file.dispose, async (onProgress) => {
         // A job waits its turn behind other imports instead of failing busy: it holds no connection while it waits.
         for (let attempt = 1; ; attempt++) {
           try {
-            return await importOrganizations(app.sql, createReadStream(spooled.path), { ...opts, source: `job:${jobId}`, onProgress });
+            return await importOrganizations(app.sql, createReadStream(file.path), { ...opts, source: `job:${jobId}`, onProgress });
           } catch (err) {
             if (!(err instanceof ImportBusy) || attempt >= JOB_BUSY_ATTEMPTS) throw err;
             await new Promise((r) => setTimeout(r, JOB_BUSY_PAUSE_MS));
