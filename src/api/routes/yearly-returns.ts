@@ -67,11 +67,19 @@ interface Target {
   parentSector: string | null;
 }
 
+/** The organizations of `codes` that exist, with what their return depends on, by code: one query for a whole file. */
+async function targetsOf(sql: Sql, codes: string[]): Promise<Map<string, Target>> {
+  const rows = await sql<(Target & { code: string })[]>`
+    select o.code, o.id, o.path::text as path, o.type, o.sector, p.sector as "parentSector"
+    from organizations o left join organizations p on p.id = o.parent_id
+    where o.code = any(${codes})`;
+  return new Map(rows.map(({ code, ...t }) => [code, t]));
+}
+
 async function targetOf(sql: Sql, p: Principal, organization: string): Promise<Target> {
-  const scoped = await organizationInScope(sql, p, organization);
-  const [o] = await sql<{ type: string; sector: string; parentSector: string | null }[]>`
-    select o.type, o.sector, p.sector as "parentSector" from organizations o left join organizations p on p.id = o.parent_id where o.id = ${scoped.id}`;
-  return { id: scoped.id, path: scoped.path, ...o! };
+  const t = (await targetsOf(sql, [organization])).get(organization);
+  if (!t || !allows(p, t.path)) throw notFound(`organization ${organization}`);
+  return t;
 }
 
 /**
@@ -224,14 +232,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
 
       const rows = data.filter((r) => !r.cells.every((c) => c.trim() === ''));
       // Every organization of the file in one query, not one a row.
-      const targets = new Map(
-        (
-          await sql<(Target & { code: string })[]>`
-            select o.code, o.id, o.path::text as path, o.type, o.sector, p.sector as "parentSector"
-            from organizations o left join organizations p on p.id = o.parent_id
-            where o.code = any(${[...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]})`
-        ).map(({ code, ...t }) => [code, t]),
-      );
+      const targets = await targetsOf(sql, [...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]);
       const errors: (RowError & { status: 403 | 404 | 422 })[] = [];
       const accepted: { t: Target; body: Body }[] = [];
       const seen = new Set<string>();
