@@ -46,3 +46,20 @@ export async function insertOrganizations(sql: Sql, rows: readonly OrganizationR
     }
   });
 }
+
+/**
+ * A new secretary on the register from a change of secretary (书记变更: resignation, transfer, an appointment between
+ * elections), under the row's lock, with an audit row in organization_changes naming who, why and what it was.
+ * Nothing is written (and false answered) when the register already names them, so a retried request audits once.
+ */
+export function writeSecretary(sql: Sql, c: { organization: string; secretary: string; actor: string; source: string }): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const [o] = await tx<{ id: number; secretary_name: string | null }[]>`select id, secretary_name from organizations where code = ${c.organization} for update`;
+    if (!o || o.secretary_name === c.secretary) return false;
+    await tx`update organizations set secretary_name = ${c.secretary}, updated_at = now() where id = ${o.id}`;
+    await tx`
+      insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
+      values (${o.id}, ${c.organization}, ${c.actor}, now(), ${c.source}, ${tx.json({ secretary_name: o.secretary_name })}, ${tx.json({ secretary_name: c.secretary })})`;
+    return true;
+  });
+}

@@ -124,7 +124,7 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
             expect(await fingerprint()).toEqual(before);
           }
         }),
-        { numRuns: Number(process.env.ORGLIFE_PROPERTY_RUNS ?? (process.env.ORGLIFE_HEAVY ? 150 : 40)), seed: 20261125 },
+        { numRuns: Number(process.env.ORGLIFE_PROPERTY_RUNS ?? (process.env.ORGLIFE_HEAVY ? 60 : 40)), seed: 20261125 },
       );
     }
   }, 900_000);

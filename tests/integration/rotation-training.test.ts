@@ -87,6 +87,11 @@ describe('rotation training through the API', () => {
     expect(shanghaiDate(c[1]!.starts_on)).toBe(today);
     const old = await s.sql`select state from tasks where workflow_id = ${wf(v2)} and task_key = 'c1:training'`;
     expect(old[0]!.state).toBe('cancelled');
+    // The register names the new secretary too, audited with who and why.
+    expect((await s.sql`select secretary_name from organizations where code = ${v2}`)[0]!.secretary_name).toBe('李强');
+    const audit = await s.sql<{ changed_by: string; source: string; before: unknown; after: unknown }[]>`
+      select changed_by, source, before, after from organization_changes where code = ${v2} and source like 'secretary-change%'`;
+    expect(audit).toEqual([{ changed_by: expect.any(String), source: 'secretary-change: 原书记调任', before: { secretary_name: '张伟' }, after: { secretary_name: '李强' } }]);
     // The same secretary again is refused.
     expect((await post('/training/secretary-changes', { organization: v2, secretary: '李强' })).statusCode).toBe(409);
   });

@@ -11,6 +11,7 @@ import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
 import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { secretaryChangeRoles } from '../../domain/process-starts.js';
+import { writeSecretary } from '../../organizations/store.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
 
 const code = z.string().min(1).max(64);
@@ -157,7 +158,11 @@ const training: FastifyPluginAsync = async (fastify) => {
         const org = await organizationInScope(sql, req.principal, req.body.organization);
         requireRole(req.principal, org.path, secretaryChangeRoles);
         const { organization, ...change } = req.body;
-        return { status: 200, body: await app.updateProcess(req, processId(KIND, organization), newSecretaryUpdate, change, ended) };
+        const body = await app.updateProcess(req, processId(KIND, organization), newSecretaryUpdate, change, ended);
+        // The training accepted the change (it refuses the same secretary again): the register names them too, so the
+        // organization page, the channels' addressees and the next process started read the new secretary.
+        await writeSecretary(sql, { organization, secretary: change.secretary, actor: req.principal.username, source: `secretary-change: ${change.reason ?? '书记变更'}` });
+        return { status: 200, body };
       }),
   );
 

@@ -116,6 +116,8 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await j.screen(organizer, '05-organizer-secretary-change');
     await form.getByRole('button', { name: '登记书记变更' }).click();
     await form.getByText(/^已登记新任书记 孙丽：第 1 期轮训已结束，新一期轮训已开始。$/).waitFor();
+    // The register on the same page now names the new secretary.
+    await op.getByTestId('org-details').getByText('孙丽', { exact: true }).waitFor();
     await j.screen(organizer, '05-organizer-secretary-changed');
     await eventually('the first cycle’s task closed', async () => (await j.s.sql<{ state: string }[]>`select state from tasks where id = ${taskB1}`)[0]?.state === 'cancelled', 60_000);
     const taskB2 = await eventually(

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { addOrganizations, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
@@ -11,6 +12,15 @@ import { startJourney, type Journey, pick } from './journey.js';
 // ballot leaves a seat to a second round (two candidates tied below half); the secretary is elected and the result
 // reported; the township approves; the organization page shows the new term.
 const browser = prepareBrowser();
+
+/** Fills row `i` of the members left out of the entitled count, adding it first: how many or who, reason, approval. */
+async function leaveOut(page: Page, i: number, row: { who: string; reason: string; approval: string }) {
+  const group = page.getByTestId('task-form').locator('#f-exclusions');
+  if ((await group.locator('.exclusion-row').count()) <= i) await group.getByRole('button', { name: '添加一项' }).click();
+  await group.locator(`[name="exclusions-${i}-who"]`).fill(row.who);
+  await group.locator(`[name="exclusions-${i}-reason"]`).selectOption(row.reason);
+  await group.locator(`[name="exclusions-${i}-approval"]`).fill(row.approval);
+}
 
 describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   let j: Journey;
@@ -96,21 +106,30 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     await j.screen(supervisor, '07-supervisor-candidates-review');
     await j.submit(supervisor);
 
-    // The members' meeting: two elected, the last seat tied below half, so a second round between the tied two.
+    // The members' meeting. Two of the 30 full members are abroad: typing 28 entitled without saying who is left out
+    // and on whose approval is refused beside the field; with the row filled (2, 出国出境, the township's approval) the
+    // ballot is taken. Two are elected, the last seat tied below half, so a second round between the tied two.
     id = await j.openTask(wf, 'members-meeting');
-    await j.complete(
-      secretary,
-      id,
-      { meetingDate: today, entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '王建国 22\n李秀英 20\n张志强 12\n刘海燕 12' },
-      '08-secretary-ballot-round-1',
-    );
+    await j.openFromMyTasks(secretary, id, '08-secretary-ballot-round-1');
+    const round1 = { meetingDate: today, entitled: '28', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '王建国 22\n李秀英 20\n张志强 12\n刘海燕 12' };
+    await j.fill(secretary, 'term-election', 'members-meeting', round1);
+    await secretary.page.getByTestId('task-form').getByRole('button', { name: '提交' }).click();
+    const entitledErr = secretary.page.locator('#f-entitled-error');
+    await entitledErr.waitFor();
+    expect(await entitledErr.textContent()).toContain('在册正式党员 30 名');
+    await j.screen(secretary, '08-secretary-entitled-refused');
+    expect((await j.s.sql`select state from tasks where id = ${id}`)[0]!.state).toBe('open');
+    await leaveOut(secretary.page, 0, { who: '2', reason: 'abroad', approval: '柳镇党委〔2026〕5号' });
+    await j.screen(secretary, '08-secretary-ballot-round-1');
+    await j.submit(secretary);
     id = await j.openTask(wf, 'members-meeting-r2');
     await j.openFromMyTasks(secretary, id);
     const round2 = (await secretary.page.getByTestId('decides-on').textContent()) ?? '';
     expect(round2).toContain('张志强');
     expect(round2).toContain('刘海燕');
     expect(round2).toContain('王建国'); // elected in the first round
-    await j.fill(secretary, 'term-election', 'members-meeting', { meetingDate: today, entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '张志强 18\n刘海燕 8' });
+    await j.fill(secretary, 'term-election', 'members-meeting', { meetingDate: today, entitled: '28', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '张志强 18\n刘海燕 8' });
+    await leaveOut(secretary.page, 0, { who: '2', reason: 'abroad', approval: '柳镇党委〔2026〕5号' });
     await j.screen(secretary, '09-secretary-ballot-round-2');
     await j.submit(secretary);
 

@@ -471,7 +471,10 @@ function TaskForm({
       const named = rule && refusal ? refusal(rule) : null;
       setErrors(byField);
       setRefused(named ? rule! : null);
-      setFormError(named ?? (err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : errorText(err)));
+      // A refusal the fields already explain in the page's words gets the same summary as the form's own checks,
+      // not the API's English message beneath it.
+      const besideFields = Object.keys(byField).some((k) => k !== '_');
+      setFormError(named ?? (err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : besideFields ? t('task.fixErrors') : errorText(err)));
     } finally {
       setBusy(false);
     }
