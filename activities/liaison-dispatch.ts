@@ -6,8 +6,16 @@ import { liaisonRulesFor, termRulesFor, termYearsOf, type LiaisonRules } from '.
 export interface LiaisonContext {
   organizationId: number;
   orgPath: string;
-  /** The committee the unit sits under: its organizers assign the officer and approve the establishment. */
+  /** The committee the unit sits under: its organizers approve the establishment. */
   parentId: number;
+  /**
+   * The county above the unit (domain.md §4.4: the county organization department assigns the officer and meets its
+   * officers). Absent in runs that read their context before it was named.
+   */
+  countyId?: number;
+  /** The county's code and path: its half-yearly meeting with the officers is a process of its own. */
+  countyCode?: string;
+  countyPath?: string;
   fullMembers: number;
   rules: LiaisonRules;
 }
@@ -18,11 +26,24 @@ export type DispatchState = 'unassigned' | 'assigned' | 'acknowledged' | 'establ
 export function liaisonDispatchActivities(sql: Sql) {
   return {
     async loadLiaisonContext(i: { organization: string; at: string; ruleSet?: string }): Promise<LiaisonContext> {
-      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; full_members: number }[]>`
-        select id, path::text as path, parent_id, type, full_members from organizations where code = ${i.organization}`;
+      // The county is the ancestor at depth 3 (province → city → county), as escalation level 3 finds it (tasks.ts).
+      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; full_members: number; county_id: number; county_code: string; county_path: string }[]>`
+        select o.id, o.path::text as path, o.parent_id, o.type, o.full_members, k.id as county_id, k.code as county_code, k.path::text as county_path
+        from organizations o
+        join organizations k on k.id = ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint
+        where o.code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
       if (o.type !== 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a unit without a Party organization`, 'NotAUnit');
-      return { organizationId: o.id, orgPath: o.path, parentId: Number(o.parent_id), fullMembers: o.full_members, rules: liaisonRulesFor(shanghaiDate(new Date(i.at)), i.ruleSet) };
+      return {
+        organizationId: o.id,
+        orgPath: o.path,
+        parentId: Number(o.parent_id),
+        countyId: Number(o.county_id),
+        countyCode: o.county_code,
+        countyPath: o.county_path,
+        fullMembers: o.full_members,
+        rules: liaisonRulesFor(shanghaiDate(new Date(i.at)), i.ruleSet),
+      };
     },
 
     async recordDispatch(d: { workflowId: string; organizationId: number; officer: string | null; state: DispatchState; fullMembers?: number; at: string }): Promise<void> {
@@ -38,23 +59,24 @@ export function liaisonDispatchActivities(sql: Sql) {
     },
 
     /**
-     * The founding meeting: the unit becomes a branch in the tree, with its secretary, members and a term starting
-     * today (length from the term rule set). Idempotent: a unit already established is left as it is.
+     * The founding meeting: the unit becomes a branch in the tree, with its secretary, members and a first term
+     * starting on the meeting's day (`foundedOn`; the day of entry for meetings recorded before it was asked for),
+     * its length from the term rule set in force that day. Idempotent: a unit already established is left as it is.
      */
-    async establishOrganization(e: { organizationId: number; secretary: string; fullMembers: number; at: string }): Promise<{ code: string }> {
-      const today = shanghaiDate(new Date(e.at));
+    async establishOrganization(e: { organizationId: number; secretary: string; fullMembers: number; foundedOn?: string; at: string }): Promise<{ code: string }> {
+      const startedOn = e.foundedOn ?? shanghaiDate(new Date(e.at));
       return sql.begin(async (tx) => {
         const [o] = await tx<{ code: string; name: string; type: string; sector: string; secretary_name: string; full_members: number }[]>`
           select code, name, type, sector, secretary_name, full_members from organizations where id = ${e.organizationId} for update`;
         if (!o) throw ApplicationFailure.nonRetryable(`organization ${e.organizationId} does not exist`, 'NotFound');
         // A retried activity finds the branch already founded: nothing to write twice.
         if (o.type !== 'unit') return { code: o.code };
-        const years = termYearsOf(termRulesFor(today), 'branch', o.sector);
+        const years = termYearsOf(termRulesFor(startedOn), 'branch', o.sector);
         const before = { type: o.type, name: o.name, secretary_name: o.secretary_name, full_members: o.full_members };
         // The branch is the firm's Party branch (XX公司党支部), not the firm: the tree and the register name it so.
-        const after = { type: 'branch', name: branchName(o.name), secretary_name: e.secretary, full_members: e.fullMembers, term_started_on: today, term_years: years };
+        const after = { type: 'branch', name: branchName(o.name), secretary_name: e.secretary, full_members: e.fullMembers, term_started_on: startedOn, term_years: years };
         await tx`
-          update organizations set type = 'branch', name = ${after.name}, term_started_on = ${today}, term_years = ${years}, secretary_name = ${e.secretary},
+          update organizations set type = 'branch', name = ${after.name}, term_started_on = ${startedOn}, term_years = ${years}, secretary_name = ${e.secretary},
             full_members = ${e.fullMembers}, updated_at = ${e.at}
           where id = ${e.organizationId}`;
         await tx`

@@ -188,9 +188,10 @@ export function taskActivities(sql: Sql) {
     },
 
     /**
-     * Escalation level 1: the organization's secretary (for a liaison officer's task: the dispatching organizer
-     * at the parent); level 2: the supervising committee (parent) — its supervisors; level 3: the county
-     * organization department (the ancestor at county level, depth 3 from the province) — its organizers.
+     * Escalation level 1: the organization's secretary (for a liaison officer's task: the dispatching organizer, the
+     * county organization department that assigned the officer — domain.md §4.4); level 2: the supervising committee
+     * (parent) — its supervisors; level 3: the county organization department (the ancestor at county level, depth 3
+     * from the province) — its organizers.
      */
     async escalateTask(e: { workflowId: string; taskKey: string; level: 1 | 2 | 3; generation: number; at: string }): Promise<EscalationTarget> {
       return sql.begin(async (tx) => {
@@ -204,7 +205,7 @@ export function taskActivities(sql: Sql) {
         const [orgId, role] =
           e.level === 1
             ? task.assignee_role === 'liaison_officer'
-              ? [parent, 'organizer']
+              ? [task.county_id, 'organizer']
               : [task.organization_id, 'secretary']
             : e.level === 2
               ? [parent, 'supervisor']

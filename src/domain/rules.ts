@@ -147,8 +147,14 @@ export interface LiaisonRules {
   /** A unit with at least this many full members must set up its own organization [reg: 中办发〔2012〕11号]. */
   establishThreshold: number;
   approvalWorkingDays: number;
+  /** The county organization department meets its officers once in this many months, by the calendar [local: 6]. */
+  officersMeetingMonths: number;
   escalationWorkingDays: [number, number, number];
-  reminderWorkingDays: number[];
+  /**
+   * Reminders before a task's due day, where the rule set says otherwise than domain.md §3; absent, the defaults of
+   * the human-task building block (7 and 1 working days before).
+   */
+  reminderWorkingDays?: number[];
 }
 
 const liaison2012: LiaisonRules = {
@@ -162,8 +168,9 @@ const liaison2012: LiaisonRules = {
   reportWorkingDays: 10,
   establishThreshold: 3,
   approvalWorkingDays: 15,
+  officersMeetingMonths: 6,
   escalationWorkingDays: [3, 10, 20],
-  reminderWorkingDays: [3, 1],
+  // Neither the 2012 notice nor the provincial plan fixes reminders: the defaults of domain.md §3.
 };
 
 export const liaisonRuleSets: readonly LiaisonRules[] = [liaison2012];

@@ -7,7 +7,7 @@ import type { Outcome, StepDef } from './step.js';
 import { electionRequest, electionReply, candidates, candidatesReview, membersMeeting, secretaryElection, resultReport, resultApproval } from '../../workflows/term-election/steps.js';
 import { selectionPlan, membersRecommendation, villagersRecommendation, preliminaryCandidates, selectionElection, selectionSecretary, townshipApproval, firstSecretaryDispatch } from '../../workflows/two-recommendations-one-election/steps.js';
 import { training } from '../../workflows/rotation-training/steps.js';
-import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting } from '../../workflows/liaison-dispatch/steps.js';
+import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting, officersMeeting } from '../../workflows/liaison-dispatch/steps.js';
 import { pairingDeliverable, pairingReview } from '../../workflows/pairing/steps.js';
 import { fillInTerm } from '../../workflows/term-date-missing/steps.js';
 import { ratingInterview } from '../../workflows/ratings/steps.js';
@@ -47,6 +47,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   establishmentRequest,
   establishmentApproval,
   foundingMeeting,
+  officersMeeting,
   pairingDeliverable,
   pairingReview,
   fillInTerm,

@@ -65,7 +65,11 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   'liaison-dispatch:visit-report': { context: { officer: 'li.ming', quarter: 1 }, values: { visitedOn: '2027-01-15', fullMembers: '2', notes: '走访企业' } },
   'liaison-dispatch:establishment-request': { context: { officer: 'li.ming', fullMembers: 3 }, values: { note: '正式党员已满 3 人' } },
   'liaison-dispatch:establishment-approval': { context: { officer: 'li.ming', fullMembers: 3, request: { note: '正式党员已满 3 人' } }, values: { decision: 'agree' } },
-  'liaison-dispatch:founding-meeting': { context: { officer: 'li.ming', ruleSet: liaison.id }, values: { secretary: '陈静', fullMembers: '3' } },
+  'liaison-dispatch:founding-meeting': {
+    context: { officer: 'li.ming', ruleSet: liaison.id, notBefore: shanghaiDate(Date.now()) },
+    values: { meetingDate: shanghaiDate(Date.now()), secretary: '陈静', fullMembers: '3' },
+  },
+  'liaison-dispatch:officers-meeting': { context: { from: '2026-07-01', to: '2026-12-31' }, values: { meetingDate: shanghaiDate(Date.now()), note: '半年工作座谈' } },
   'pairing:pairing-deliverable': { context: { ruleSet: pairing.id, deliverable: 'plan', partner: '市农业农村局' }, values: { summary: '村情调查报告与三年规划' } },
   'pairing:pairing-review': { context: { ruleSet: pairing.id, year: 1, partner: '市农业农村局' }, values: { rating: 'good', comments: '各项任务按期完成' } },
   'term-date-missing:fill-in': { context: { organization: 'V0001', organizationName: '红星村党支部' }, values: { termStartedOn: '2024-09-01', termYears: '5', secretary: '赵敏' } },

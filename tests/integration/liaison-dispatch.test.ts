@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 
 // Liaison dispatch (domain.md §4.4) through the API against the dev server, for a unit that already has
 // 3 full members: after the officer's training the establishment path follows at once.
@@ -9,6 +10,10 @@ describe('liaison dispatch through the API', () => {
   const firm = uniqueCode('F');
   const small = uniqueCode('F');
   const branch = uniqueCode('B');
+  // A unit under a township, in a county of its own (the first county's coverage counts its units only).
+  const other = countyChain();
+  const township = uniqueCode('T');
+  const inTownship = uniqueCode('F');
 
   beforeAll(async () => {
     s = await startStack();
@@ -17,6 +22,9 @@ describe('liaison dispatch through the API', () => {
       orgRow(firm, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 3, probationary_members: 0 }),
       orgRow(small, county, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 }),
       orgRow(branch, county, {}),
+      ...other.rows,
+      orgRow(township, other.county, { type: 'committee', sector: 'regional' }),
+      orgRow(inTownship, township, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 0, probationary_members: 0 }),
     ]);
   });
   afterAll(async () => s?.close());
@@ -57,12 +65,23 @@ describe('liaison dispatch through the API', () => {
 
     // The founding meeting needs at least 3 full members: refused, nothing changes.
     const founding = await openTask(firm, 'founding-meeting');
+    const today = shanghaiDate(Date.now());
     const before = await s.sql`select type, secretary_name from organizations where code = ${firm}`;
-    const bad = await complete(founding.id, { secretary: '陈明', fullMembers: 2 }, officer);
+    const bad = await complete(founding.id, { meetingDate: today, secretary: '陈明', fullMembers: 2 }, officer);
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details).toMatchObject({ rule: 'establish-threshold' });
+    // Its day dates the new organization's first term (domain.md §4.4, as a members' meeting dates a term, §4.1): the
+    // form asks for it, and refuses a day not yet come or before the establishment was approved (today, here).
+    const undated = await complete(founding.id, { secretary: '陈明', fullMembers: 4 }, officer);
+    expect(undated.statusCode).toBe(422);
+    expect(undated.json().error.code).toBe('invalid_outcome');
+    for (const day of [addDays(today, 1), addDays(today, -1)]) {
+      const wrong = await complete(founding.id, { meetingDate: day, secretary: '陈明', fullMembers: 4 }, officer);
+      expect(wrong.statusCode, day).toBe(422);
+      expect(wrong.json().error.details, day).toMatchObject({ rule: 'meeting-date' });
+    }
     expect(await s.sql`select type, secretary_name from organizations where code = ${firm}`).toEqual(before);
-    expect((await complete(founding.id, { secretary: '陈明', fullMembers: 4 }, officer)).statusCode).toBe(200);
+    expect((await complete(founding.id, { meetingDate: today, secretary: '陈明', fullMembers: 4 }, officer)).statusCode).toBe(200);
 
     const done = await eventually('established', async () => {
       const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(firm))}` })).json();
@@ -71,6 +90,7 @@ describe('liaison dispatch through the API', () => {
     expect(done.currentStep).toBe('established');
     const [org] = await s.sql<{ type: string; secretary_name: string; term_years: number; term_started_on: Date }[]>`select type, secretary_name, term_years, term_started_on from organizations where code = ${firm}`;
     expect(org).toMatchObject({ type: 'branch', secretary_name: '陈明', term_years: 3 });
+    expect(shanghaiDate(org!.term_started_on)).toBe(today);
     // The branch is named as the firm's Party branch, and the founding is in the register's audit.
     expect((await s.sql<{ name: string }[]>`select name from organizations where code = ${firm}`)[0]!.name).toBe(`测试党组织${firm}党支部`);
     const [audit] = await s.sql<{ changed_by: string; before: { type: string; name: string }; after: { type: string; name: string } }[]>`
@@ -109,5 +129,20 @@ describe('liaison dispatch through the API', () => {
     expect(again.id).not.toBe(assign.id);
     const [d] = await s.sql`select state, officer from liaison_dispatches where workflow_id = ${wf(small)}`;
     expect(d).toMatchObject({ state: 'unassigned', officer: null });
+  });
+
+  it('the county organization department assigns the officer, for a unit under a township too', async () => {
+    // domain.md §4.4: "county organization department assigns an officer" — not the township the unit sits under.
+    expect((await post('/processes/liaison-dispatch', { organization: inTownship })).statusCode).toBe(201);
+    const assign = await openTask(inTownship, 'assign-officer');
+    const [where] = await s.sql<{ code: string; assignee_role: string }[]>`
+      select o.code, t.assignee_role from tasks t join organizations o on o.id = t.organization_id where t.id = ${assign.id}`;
+    expect(where).toEqual({ code: other.county, assignee_role: 'organizer' });
+    const officer = await s.userWith([{ role: 'liaison_officer', org: inTownship }]);
+    const townshipOrganizer = await s.userWith([{ role: 'organizer', org: township }]);
+    expect([403, 404]).toContain((await complete(assign.id, { officer: officer.username }, townshipOrganizer)).statusCode);
+    const countyOrganizer = await s.userWith([{ role: 'organizer', org: other.county }]);
+    expect((await complete(assign.id, { officer: officer.username }, countyOrganizer)).statusCode).toBe(200);
+    expect((await openTask(inTownship, 'acknowledge')).assignee_person).toBe(officer.username);
   });
 });

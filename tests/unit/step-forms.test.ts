@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkReview } from '../../workflows/pairing/rules.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
+import { shanghaiDate } from '../../src/domain/dates.js';
 import {
   deliverableOutcome,
   firstSecretaryOutcome,
@@ -36,7 +37,7 @@ import {
 } from '../../workflows/term-election/rules.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../workflows/two-recommendations-one-election/rules.js';
 import { outcomeRule } from '../../workflows/process-control.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
+import { assignOfficerOutcome, checkEstablishThreshold, checkFoundingDate, checkMeetingHeld, foundingMeetingOutcome, officersMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
 import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
 import { checkTermStart, termDateOutcome } from '../../workflows/term-date-missing/rules.js';
 import { checkInterviewHeld, interviewOutcome } from '../../workflows/ratings/rules.js';
@@ -145,6 +146,7 @@ const rankingCtx = { ruleSet: twoRec.id, seats, ranking };
 const selectionBallotCtx = { ruleSet: twoRec.id, seats, candidates: slate, committee: [], fullMembers: 30, round: 1 };
 const twoRecElected = { committee: ['张三', '李四'] };
 const liaisonCtx = { ruleSet: liaison.id, officer: 'li.ming' };
+const foundingCtx = { ...liaisonCtx, notBefore: '2026-11-10' };
 const pairing = pairingRulesFor('2025-01-01');
 // This cycle's enrolments only: an enrolment of an earlier cycle does not count.
 const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: ['S2026-02'] };
@@ -325,10 +327,28 @@ const cases: Case[] = [
   {
     process: 'liaison-dispatch',
     step: 'founding-meeting',
-    workflow: outcomeRule(foundingMeetingOutcome, (o) => checkEstablishThreshold(o.fullMembers, liaison.establishThreshold)),
-    context: liaisonCtx,
-    valid: [{ secretary: '陈静', fullMembers: 3 }],
-    invalid: [{ secretary: '陈静', fullMembers: 2 }, { secretary: '', fullMembers: 3 }],
+    workflow: outcomeRule(foundingMeetingOutcome, (o) => {
+      checkFoundingDate(o.meetingDate, foundingCtx.notBefore, shanghaiDate(Date.now()));
+      checkEstablishThreshold(o.fullMembers, liaison.establishThreshold);
+    }),
+    context: foundingCtx,
+    valid: [{ meetingDate: '2026-11-20', secretary: '陈静', fullMembers: 3 }],
+    invalid: [
+      { meetingDate: '2026-11-20', secretary: '陈静', fullMembers: 2 },
+      { meetingDate: '2026-11-20', secretary: '', fullMembers: 3 },
+      // Undated, before the approval, not yet held.
+      { secretary: '陈静', fullMembers: 3 },
+      { meetingDate: '2026-11-09', secretary: '陈静', fullMembers: 3 },
+      { meetingDate: '2099-01-01', secretary: '陈静', fullMembers: 3 },
+    ],
+  },
+  {
+    process: 'liaison-dispatch',
+    step: 'officers-meeting',
+    workflow: outcomeRule(officersMeetingOutcome, (o) => checkMeetingHeld('officers’ meeting', o.meetingDate, { on: '2026-07-01', why: 'when its half-year began' }, shanghaiDate(Date.now()))),
+    context: { from: '2026-07-01', to: '2026-12-31' },
+    valid: [{ meetingDate: '2026-11-20' }, { meetingDate: '2026-11-20', note: '半年工作座谈' }],
+    invalid: [{}, { meetingDate: '2026-06-30' }, { meetingDate: '2099-01-01' }],
   },
 
   // urban–rural pairing: a deliverable's milestones are the workflow's state (server-side only)

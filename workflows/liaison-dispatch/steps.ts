@@ -2,7 +2,8 @@
 // the context the workflow writes when it opens it, and its words.
 import { liaisonRuleSets } from '../../src/domain/rules.js';
 import { reviewOutcome } from '../term-election/rules.js';
-import { assignOfficerOutcome, checkEstablishThreshold, foundingMeetingOutcome, visitReportOutcome } from './rules.js';
+import { assignOfficerOutcome, checkEstablishThreshold, checkFoundingDate, checkMeetingHeld, foundingMeetingOutcome, officersMeetingOutcome, visitReportOutcome } from './rules.js';
+import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
 import { note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
 import { step, rulesById } from '../../src/domain/step.js';
 
@@ -11,6 +12,8 @@ export interface OfficerContext {
 }
 export interface FoundingContext extends OfficerContext {
   ruleSet: string;
+  /** The day the establishment was approved: the founding meeting cannot be held before it (runs before it have none). */
+  notBefore?: IsoDate;
 }
 const L = 'liaison-dispatch' as const;
 export const assignOfficer = step<OfficerContext>()({
@@ -41,6 +44,9 @@ export const officerTraining = step<OfficerContext>()({
 });
 export interface VisitContext extends OfficerContext {
   quarter: number;
+  /** The calendar quarter the report is for (runs that predate calendar quarters have none). */
+  from?: IsoDate;
+  to?: IsoDate;
 }
 export const visitReport = step<VisitContext>()({
   process: L,
@@ -83,11 +89,31 @@ export const foundingMeeting = step<FoundingContext>()({
   role: 'liaison_officer',
   outcome: foundingMeetingOutcome,
   fields: [
+    { name: 'meetingDate', kind: 'date', required: true },
     { name: 'secretary', kind: 'text', required: true, max: 100 },
     { name: 'fullMembers', kind: 'int', required: true, min: 0, max: 100_000 },
   ],
-  rule: (o, c) => checkEstablishThreshold(o.fullMembers, rulesById(liaisonRuleSets, c.ruleSet).establishThreshold),
-  ruleFields: { 'establish-threshold': 'fullMembers' },
+  rule: (o, c) => {
+    checkFoundingDate(o.meetingDate, c.notBefore, shanghaiDate(Date.now()));
+    checkEstablishThreshold(o.fullMembers, rulesById(liaisonRuleSets, c.ruleSet).establishThreshold);
+  },
+  ruleFields: { 'establish-threshold': 'fullMembers', 'meeting-date': 'meetingDate' },
   words: { 'zh-CN': '召开成立大会', en: 'Founding meeting' },
   shows: ['officer'],
+});
+export interface OfficersMeetingContext {
+  /** The half-year the meeting is for. */
+  from: IsoDate;
+  to: IsoDate;
+}
+/** The county organization department meets its liaison officers once a half-year (domain.md §4.4 [local]). */
+export const officersMeeting = step<OfficersMeetingContext>()({
+  process: L,
+  step: 'officers-meeting',
+  role: 'organizer',
+  outcome: officersMeetingOutcome,
+  fields: [{ name: 'meetingDate', kind: 'date', required: true }, note],
+  rule: (o, c) => checkMeetingHeld('officers’ meeting', o.meetingDate, { on: c.from, why: 'when its half-year began' }, shanghaiDate(Date.now())),
+  ruleFields: { 'meeting-date': 'meetingDate' },
+  words: { 'zh-CN': '联络员工作座谈会', en: 'County meeting with the liaison officers' },
 });

@@ -1,8 +1,9 @@
 // Liaison officer dispatch 选派党建联络员 (domain.md §4.4) for a unit without a Party organization:
-//   the committee above assigns an officer → the officer acknowledges → training before dispatch → a visit
-//   report every quarter (durable timers) → when the unit has ≥3 full members: establishment request →
-//   approval → founding meeting → the unit becomes an organization in the tree, whose term register (its
-//   term-election workflow) starts here. When an officer leaves, the open tasks close and a new officer is assigned.
+//   the county organization department assigns an officer → the officer acknowledges → training before dispatch →
+//   a visit report every calendar quarter (durable timers) → when the unit has ≥3 full members: establishment
+//   request → approval → founding meeting (its day starts the first term) → the unit becomes an organization in
+//   the tree, whose term register (its term-election workflow) starts here. When an officer leaves, the open tasks
+//   close and a new officer is assigned.
 import {
   allHandlersFinished,
   condition,
@@ -18,7 +19,7 @@ import type { DispatchState, LiaisonContext } from '../../activities/liaison-dis
 import { shanghaiInstant, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
-import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officerTraining, visitReport } from './steps.js';
+import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officersMeeting, officerTraining, visitReport } from './steps.js';
 import type { StepDef } from '../../src/domain/step.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
@@ -26,12 +27,19 @@ import { actorSchema, reasonSchema } from '../messages.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
 import { reviewOutcome } from '../term-election/rules.js';
-import { assignOfficerOutcome, foundingMeetingOutcome, visitReportOutcome } from './rules.js';
+import { assignOfficerOutcome, calendarPeriodOf, nextCalendarPeriod, officersMeetingOutcome, recordedFoundingMeeting, visitReportOutcome, type CalendarPeriod } from './rules.js';
+import type { LiaisonRules } from '../../src/domain/rules.js';
 import { termElection } from '../term-election/workflow.js';
 
 export const KIND = 'liaison-dispatch';
 /** The officer's acknowledgement, training and each visit report get a "done" line in the history (who, when). */
 export const DONE_LINES_PATCH = 'liaison-done-lines';
+/**
+ * Visit reports fall due by the calendar quarter (domain.md §4.4): each quarter's report opens when the quarter
+ * begins and is due on its last day, so a late report moves no later one. Runs that began before it wait a whole
+ * interval after each report, as they were started.
+ */
+export const CALENDAR_QUARTERS_PATCH = 'liaison-calendar-quarters';
 
 export interface LiaisonDispatchInput {
   organization: string;
@@ -40,6 +48,41 @@ export interface LiaisonDispatchInput {
 
 export const officerLeftInput = z.object({ reason: reasonSchema, actor: actorSchema });
 export const officerLeftUpdate = defineUpdate<{ assignment: number }, [z.input<typeof officerLeftInput>]>('officerLeft');
+
+/** The county's meeting with its liaison officers in the half-year (period) starting on `from`: one per county and half-year. */
+export const officersMeetingId = (county: string, from: string) => `${KIND}:officers-meeting:${county}:${from}`;
+
+export interface OfficersMeetingInput {
+  county: { id: number; code: string; path: string };
+  period: CalendarPeriod;
+  /** The dispatch's rule set: its reminders and escalations. */
+  rules: Pick<LiaisonRules, 'reminderWorkingDays' | 'escalationWorkingDays'>;
+}
+
+/**
+ * The county organization department meets its liaison officers once a half-year (domain.md §4.4 [local]): a task
+ * for the county's organizers, due on the half-year's last day. Started by the dispatches whose officer visits in
+ * that half-year (the first to get there starts it; the others find it), so a county without officers in post has none.
+ */
+export async function liaisonOfficersMeeting(input: OfficersMeetingInput): Promise<void> {
+  const p = new ProcessRun({ kind: KIND, organization: input.county.code, prefix: '', run: 1 });
+  await p.cancellable(async () => {
+    p.at(input.county.id, input.county.path);
+    const half = Number(input.period.from.slice(5, 7)) <= 6 ? '上半年' : '下半年';
+    const opened = await p.open('officers-meeting', officersMeeting, { from: input.period.from, to: input.period.to }, {
+      organizationId: input.county.id,
+      due: { on: input.period.to },
+      reminderWorkingDays: input.rules.reminderWorkingDays,
+      escalationWorkingDays: input.rules.escalationWorkingDays,
+      title: `联络员工作座谈会（${input.period.from.slice(0, 4)}年${half}）`,
+    });
+    const res = await opened.result;
+    if (await p.endIfCancelled(res, officersMeeting, 'officers-meeting')) return;
+    const met = outcomeOf(officersMeetingOutcome, res.outcome);
+    p.nextDeadline = null;
+    await p.moveTo(officersMeeting.step, 'officers-meeting-done', { ...met, by: res.actor }, 'completed', { verb: 'done' });
+  });
+}
 
 /** Thrown inside an assignment when its officer leaves: the dispatch starts again from the assignment. */
 class OfficerLeft extends Error {}
@@ -104,7 +147,9 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           return res;
         };
         try {
-          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.parentId, due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员' });
+          // The county organization department assigns the officer (domain.md §4.4), whatever committee the unit sits
+          // under; a context read before the county was named keeps the committee above.
+          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.countyId ?? c.parentId, due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员' });
           if (assigned.state === 'cancelled') return void (await p.moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
           officer = outcomeOf(assignOfficerOutcome, assigned.outcome).officer;
           await dispatch('assigned');
@@ -121,15 +166,53 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
 
           // Visit reports, one per interval, until the unit has enough full members to set up its organization.
           members = c.fullMembers;
-          for (let q = 1; members < r.establishThreshold; q++) {
-            p.nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
-            await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
-            const waitMs = Date.parse(p.nextDeadline) - Date.now();
-            if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
-            const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q }, { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）` }, q);
-            if (report.state === 'done') {
-              members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
-              await dispatch('acknowledged', members);
+          if (patched(CALENDAR_QUARTERS_PATCH)) {
+            // One report per calendar quarter (interval), due on its last day. The first is the quarter in which a
+            // report opened now would fall due (`reportWorkingDays` from today), so an officer trained in a quarter's
+            // last days reports from the next one.
+            const months = r.visitIntervalMonths;
+            const earliest = await acts.planHumanTask({ due: { workingDays: r.reportWorkingDays }, from: new Date().toISOString(), reminderWorkingDays: [], escalationWorkingDays: r.escalationWorkingDays });
+            let period = calendarPeriodOf(shanghaiDate(Date.parse(earliest.dueAt)), months);
+            for (let q = 1; members < r.establishThreshold; q++, period = nextCalendarPeriod(period, months)) {
+              // A quarter not begun yet is awaited; one already under way (a late report before it) opens at once.
+              if (period.from > shanghaiDate(Date.now())) {
+                p.nextDeadline = shanghaiInstant(period.from, 9).toISOString();
+                await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q, from: period.from, to: period.to });
+                if (await condition(() => left !== undefined, Date.parse(p.nextDeadline) - Date.now())) throw new OfficerLeft();
+              }
+              // The officer is in post this half-year: the county meets its officers in it (contexts read before the
+              // county was named start none).
+              if (c.countyId !== undefined && c.countyCode && c.countyPath) {
+                const half = calendarPeriodOf(period.from, r.officersMeetingMonths);
+                try {
+                  await startChild(liaisonOfficersMeeting, {
+                    workflowId: officersMeetingId(c.countyCode, half.from),
+                    args: [{ county: { id: c.countyId, code: c.countyCode, path: c.countyPath }, period: half, rules: r }],
+                    parentClosePolicy: ParentClosePolicy.ABANDON,
+                    // One meeting per county and half-year, even one already held or cancelled.
+                    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+                  });
+                } catch (err) {
+                  if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+                }
+              }
+              const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q, from: period.from, to: period.to }, { org: c.organizationId, person: officer, due: { on: period.to }, title: `走访报告（第${q}期）` }, q);
+              if (report.state === 'done') {
+                members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
+                await dispatch('acknowledged', members);
+              }
+            }
+          } else {
+            for (let q = 1; members < r.establishThreshold; q++) {
+              p.nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
+              await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
+              const waitMs = Date.parse(p.nextDeadline) - Date.now();
+              if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
+              const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q }, { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）` }, q);
+              if (report.state === 'done') {
+                members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
+                await dispatch('acknowledged', members);
+              }
             }
           }
         } catch (err) {
@@ -161,14 +244,19 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         await p.moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
         if (d.decision === 'agree') break;
       }
-      const founding = await p.open('founding-meeting', foundingMeeting, { officer: officer ?? undefined, ruleSet: r.id }, {
+      // The founding meeting is held once the establishment is approved: not before today.
+      const approvedOn = shanghaiDate(Date.now());
+      const founding = await p.open('founding-meeting', foundingMeeting, { officer: officer ?? undefined, ruleSet: r.id, notBefore: approvedOn }, {
         organizationId: c.organizationId, assigneePerson: officer,
         due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
       });
       const fm = await founding.result;
       if (await p.endIfCancelled(fm, foundingMeeting, 'founding-meeting')) return;
-      const founded = outcomeOf(foundingMeetingOutcome, fm.outcome);
-      const org = await acts.establishOrganization({ organizationId: c.organizationId, secretary: founded.secretary, fullMembers: founded.fullMembers, at: new Date().toISOString() });
+      // The first term starts on the meeting's day as typed on the form (domain.md §4.4, like a term election's members'
+      // meeting, §4.1); meetings recorded before the day was asked for carry none and keep the day they were entered.
+      const founded = outcomeOf(recordedFoundingMeeting, fm.outcome);
+      const foundedOn = founded.meetingDate ?? shanghaiDate(Date.now());
+      const org = await acts.establishOrganization({ organizationId: c.organizationId, secretary: founded.secretary, fullMembers: founded.fullMembers, foundedOn, at: new Date().toISOString() });
       // The new organization's own term register: its term-election workflow, which outlives this dispatch.
       await startChild(termElection, {
         workflowId: `term-election:${org.code}`,
@@ -178,7 +266,7 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       });
       await dispatch('established', founded.fullMembers);
       p.nextDeadline = null;
-      await p.moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, termElection: `term-election:${org.code}` }, 'completed');
+      await p.moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, foundedOn, termElection: `term-election:${org.code}` }, 'completed');
     },
     { after: () => dispatch('ended') },
   );

@@ -1,22 +1,24 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, uniqueCode } from '../../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, uniqueCode } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
-import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
+import { shanghaiDate } from '../../../src/domain/dates.js';
 import { startJourney, type Journey, pick } from './journey.js';
 
-// 选派党建联络员 (domain.md §4.4), in Chromium, each step by its own role: the township organizer assigns one liaison
-// officer to two firms without a Party organization from the dashboard; the officer (on a phone) acknowledges and
-// reports the pre-dispatch training for both. The firm with two full members waits for its first quarterly visit
-// (a real three-month timer, not shortened: this journey checks it is scheduled; liaison-visits.test.ts passes
-// the quarters on the time-skipping server and walks the visits to the establishment request). The firm that
-// already has three full members goes on to establishment: the officer's request, the township's approval, the
-// founding meeting; the new branch then shows in the organization tree with a term of its own and its own term
-// register (the term-election process the dispatch starts for it).
+// 选派党建联络员 (domain.md §4.4), in Chromium, each step by its own role: the county organization department assigns
+// one liaison officer to two firms of a township without a Party organization from the dashboard; the officer (on a
+// phone) acknowledges and reports the pre-dispatch training for both. The firm with two full members has its first
+// quarterly visit report open, due by the calendar quarter's end (liaison-dispatch.timeskip.test.ts passes the
+// quarters on the time-skipping server and walks the visits to the establishment request). The firm that already
+// has three full members goes on to establishment: the officer's request, the township's approval, the founding
+// meeting with its day; the new branch then shows in the organization tree with a term of its own starting on that
+// day and its own term register (the term-election process the dispatch starts for it).
 const browser = prepareBrowser();
 
 describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   let j: Journey;
-  const [county, township, small, ready] = [uniqueCode('LK'), uniqueCode('LT'), uniqueCode('LS'), uniqueCode('LR')];
+  const chain = countyChain();
+  const county = chain.county;
+  const [township, small, ready] = [uniqueCode('LT'), uniqueCode('LS'), uniqueCode('LR')];
   const smallName = `宏达科技有限公司${small}`;
   const readyName = `新兴物流有限公司${ready}`;
   const today = shanghaiDate(Date.now());
@@ -26,7 +28,8 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
   beforeAll(async () => {
     j = await startJourney('executablePath' in browser ? browser.executablePath : '', 'liaison');
     await addOrganizations(j.s.sql, [
-      orgRow(county, '', { type: 'committee', sector: 'regional', name: `清河县委${county}` }),
+      ...chain.rows.slice(0, 2),
+      orgRow(county, chain.rows[1]!.code, { type: 'committee', sector: 'regional', name: `清河县委${county}` }),
       orgRow(township, county, { type: 'committee', sector: 'regional', name: `柳镇党委${township}` }),
       unit(small, smallName, 2),
       unit(ready, readyName, 3),
@@ -40,25 +43,26 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
   });
 
   it('assigns, acknowledges, trains, schedules visits and establishes a branch that appears in the tree', async () => {
+    const countyOrganizer = await j.person('organizer', county);
     const organizer = await j.person('organizer', township);
     const officer = await j.person('liaison_officer', township);
     const op = organizer.page;
 
-    // Assignment: the organizer picks both units on the dashboard and names the officer.
-    await op.getByRole('link', { name: '工作看板' }).click();
-    const bulk = op.getByTestId('bulk-officers');
+    // Assignment: the county organization department picks both units on the dashboard and names the officer.
+    await countyOrganizer.page.getByRole('link', { name: '工作看板' }).click();
+    const bulk = countyOrganizer.page.getByTestId('bulk-officers');
     await bulk.getByLabel(smallName).check();
     await bulk.getByLabel(readyName).check();
     await pick(bulk, '#officer-username', officer.username, officer.username);
-    await j.screen(organizer, '01-organizer-assigns');
+    await j.screen(countyOrganizer, '01-organizer-assigns');
     await bulk.getByRole('button', { name: '为所选单位选派' }).click();
     const result = bulk.getByTestId('officers-result');
     await expect.poll(() => result.textContent(), { timeout: 60_000 }).toMatch(/2/);
-    await j.screen(organizer, '02-organizer-assigned');
+    await j.screen(countyOrganizer, '02-organizer-assigned');
     for (const u of [small, ready]) {
       const [row] = await j.s.sql<{ actor: string }[]>`
         select e.actor from task_events e join tasks t on t.id = e.task_id where t.workflow_id = ${`liaison-dispatch:${u}`} and t.step = 'assign-officer' and e.kind = 'completed'`;
-      expect(row?.actor).toBe(organizer.username);
+      expect(row?.actor).toBe(countyOrganizer.username);
     }
 
     // The officer acknowledges and reports the training, for each unit, on a phone.
@@ -70,10 +74,10 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
       await j.complete(officer, id, { note: '已参加县委组织部岗前培训' }, i === 0 ? '04-officer-training' : undefined);
     }
 
-    // The firm with two full members: its first visit report is due in a quarter (the timer runs on; no task yet).
-    await expect.poll(async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`liaison-dispatch:${small}`}`)[0]?.step, { timeout: 60_000 }).toBe('visiting');
-    const [next] = await j.s.sql<{ d: string }[]>`select (next_deadline at time zone 'Asia/Shanghai')::date::text as d from processes where workflow_id = ${`liaison-dispatch:${small}`}`;
-    expect(next?.d).toBe(addMonths(today, 3));
+    // The firm with two full members: its first visit report is open, due by the end of a calendar quarter.
+    await expect.poll(async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`liaison-dispatch:${small}`}`)[0]?.step, { timeout: 60_000 }).toBe('visit-report');
+    const [visit] = await j.s.sql<{ d: string }[]>`select plan_input->'due'->>'on' as d from tasks where workflow_id = ${`liaison-dispatch:${small}`} and step = 'visit-report'`;
+    expect(visit?.d).toMatch(/-(03-31|06-30|09-30|12-31)$/);
 
     // The firm with three full members: the officer files the establishment request.
     const wf = `liaison-dispatch:${ready}`;
@@ -92,7 +96,7 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
 
     // The founding meeting, recorded by the officer.
     id = await j.openTask(wf, 'founding-meeting');
-    await j.complete(officer, id, { secretary: '陈静', fullMembers: '3' }, '07-officer-founding-meeting');
+    await j.complete(officer, id, { meetingDate: today, secretary: '陈静', fullMembers: '3' }, '07-officer-founding-meeting');
 
     // The new branch in the tree, with its term, and its own term register running.
     await expect.poll(async () => (await j.s.sql<{ type: string }[]>`select type from organizations where code = ${ready}`)[0]?.type, { timeout: 60_000 }).toBe('branch');
