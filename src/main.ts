@@ -2,6 +2,7 @@
 import { ensureAssessmentSchedule } from './processes/assessment.js';
 import { ensureTermSchedules } from './processes/term-schedule.js';
 import { ensureRatingsSchedule } from './processes/ratings-schedule.js';
+import { ensureCalendarNoticeSchedule } from './processes/calendar.js';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigOrExit, type Config } from './config.js';
@@ -96,6 +97,7 @@ async function main(role: Role): Promise<void> {
       await ensureAssessmentSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureTermSchedules(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureRatingsSchedule(client, cfg.TEMPORAL_TASK_QUEUE, cfg.ORGLIFE_RATINGS_EVERY_MINUTES);
+      await ensureCalendarNoticeSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       workerRun.catch((err) => {
         log.fatal({ err }, 'worker failed');
         void stop('worker-failure', 1);

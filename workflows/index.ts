@@ -10,3 +10,4 @@ export { pairing } from './pairing/workflow.js';
 export { termDateMissing, termDateSweep } from './term-date-missing/workflow.js';
 export { termPlan } from './term-plan.js';
 export { ratingsRecompute, ratingInterview } from './ratings/workflow.js';
+export { calendarReplan, calendarNotice } from './calendar.js';

@@ -16,8 +16,8 @@ export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 /**
  * A notification's kind (the `kind` column the activities write) as one of the four message kinds. A task put on
  * someone is "assigned"; reminders — the deadline's and a person's 催办 (nudge), the register's term-overdue
- * chase — are "reminder"; escalations are "escalation"; everything else (an extension, a plan, a cancellation)
- * waits for the digest.
+ * chase, next year's missing holidays told to the admins — are "reminder"; escalations are "escalation";
+ * everything else (an extension, a plan, a cancellation) waits for the digest.
  */
 export function messageKindOf(notificationKind: string): MessageKind {
   switch (notificationKind) {
@@ -28,6 +28,7 @@ export function messageKindOf(notificationKind: string): MessageKind {
     case 'reminder':
     case 'nudge':
     case 'term-overdue':
+    case 'calendar-missing':
       return 'reminder';
     case 'escalation':
       return 'escalation';

@@ -85,3 +85,18 @@ export class WorkingCalendar {
     return cur;
   }
 }
+
+/** From this month (1 November, Shanghai) on, next year's missing holiday arrangement is announced to the admins. */
+export const CALENDAR_NOTICE_FROM_MONTH = 11;
+
+/**
+ * The year whose missing holiday data the admins are told about on `today` (a Shanghai date): next year, from
+ * 1 November on, when neither chinese-days nor an admin's load holds it. The State Council publishes the next year's
+ * arrangement in October or November; deadlines planned into a year without it are provisional, so the admins are
+ * told in time to load it. Null otherwise.
+ */
+export function calendarNoticeYear(today: IsoDate, hasHolidayData: (year: number) => boolean): number | null {
+  const { y, m } = parseIsoDate(today);
+  if (m < CALENDAR_NOTICE_FROM_MONTH) return null;
+  return hasHolidayData(y + 1) ? null : y + 1;
+}

@@ -121,14 +121,20 @@ describe('calendar', () => {
     expect(await s.sql`select 1 from calendar_years where year = 2027`).toHaveLength(0);
     expect(await s.sql`select 1 from calendar_days where day between '2027-01-01' and '2027-12-31'`).toHaveLength(0);
 
-    // The suite's files share one database: the tasks other files left open into 2027 have no worker any more
-    // (each re-plan would wait out the Update deadline); they are not this test's to re-plan.
+    // The suite's files share one database and one Temporal server: the tasks other files left open into 2027 have
+    // no worker any more (each re-plan would wait out the Update deadline), and a re-plan of 2027 another file's stack
+    // started would never run again; neither is this test's.
     await s.sql`update tasks set provisional_years = '{}' where 2027 = any(provisional_years) and workflow_id <> ${workflowId}`;
-    // The State Council's notice, loaded by an admin: the task is re-planned through its workflow.
+    await s.client.workflow.getHandle('calendar-replan:2027').terminate('another stack’s run').catch(() => undefined);
+    // The State Council's notice, loaded by an admin: the answer comes at once with the tasks queued; the re-plan,
+    // through each task's workflow, runs in the background (workflow calendar-replan:2027).
     const loaded = await upload(notice2027, 'text/calendar');
     expect(loaded.statusCode, loaded.body).toBe(200);
-    expect(loaded.json()).toMatchObject({ year: 2027, days: 9, holidays: 7, workdays: 2, failed: [] });
+    expect(loaded.json()).toMatchObject({ year: 2027, days: 9, holidays: 7, workdays: 2, failed: [], replanWorkflowId: 'calendar-replan:2027' });
     expect(loaded.json().replanned).toBeGreaterThanOrEqual(1);
+    const run = await s.client.workflow.getHandle('calendar-replan:2027').result();
+    expect(run).toMatchObject({ year: 2027, failed: 0 });
+    expect(run.replanned).toBeGreaterThanOrEqual(1);
     const [after] = await s.sql<{ due_at: Date; provisional_years: number[] }[]>`select due_at, provisional_years from tasks where id = ${row.id}`;
     // 1 October is a holiday: due the last workday before it, Thursday 30 September; final now.
     expect(after!.due_at.toISOString()).toBe(shanghaiInstant('2027-09-30', 18).toISOString());
@@ -149,7 +155,7 @@ describe('calendar', () => {
     expect(listedAfter.json().items).toEqual([expect.objectContaining({ id: row.id, provisional: false, provisionalYears: [] })]);
     const yearsAfter = (await s.app.inject({ url: '/api/v1/calendar/years', headers: admin })).json();
     expect(yearsAfter.missing).not.toContain(2027);
-    expect(yearsAfter.items.find((y: { year: number }) => y.year === 2027)).toMatchObject({ hasHolidayData: true, source: 'loaded', days: 9, provisionalTasks: 0 });
+    expect(yearsAfter.items.find((y: { year: number }) => y.year === 2027)).toMatchObject({ hasHolidayData: true, source: 'loaded', days: 9, provisionalTasks: 0, replanRunning: false });
     // A task opened now for the same date is final at once, and due the same day.
     const laterId = `task:deliverable-2:${village}`;
     await s.client.workflow.start(taskProcess, {

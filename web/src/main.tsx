@@ -23,6 +23,7 @@ import { RatingsPage } from './pages/ratings.js';
 import { TaskLinkPage } from './pages/task-link.js';
 import { PasswordPage } from './pages/password.js';
 import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
+import { CalendarNoticeBanner } from './pages/calendar.js';
 import './style.css';
 
 interface Page {
@@ -155,6 +156,7 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
             {t('link.scopeNote')}
           </p>
         )}
+        {user && user.onlyTask === null && hasRole(user, 'admin') && <CalendarNoticeBanner />}
         {children}
       </main>
     </>

@@ -8,12 +8,12 @@ import { HttpError } from '../errors.js';
 import { requireRole } from '../scope.js';
 import { tokenDigest } from '../plugins/auth.js';
 import { heldBy } from '../substitutes.js';
-import { isoDateSchema, replanTaskUpdate } from '../../../workflows/messages.js';
-import { loadCalendar } from '../../../activities/tasks.js';
+import { isoDateSchema } from '../../../workflows/messages.js';
+import { actorOf } from '../gateway.js';
+import { calendarReplanRunning, startCalendarReplan } from '../../processes/calendar.js';
 import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
-import { planTask, type PlanInput } from '../../domain/task-plan.js';
 import { XLSX_TYPE, sheetRows, uploadBytes } from '../uploads.js';
 import { idempotent } from '../idempotency.js';
 import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
@@ -23,54 +23,48 @@ const FEED_PREFIX = 'olc_';
 /** A year's notice is a few dozen days: a file of 1 MiB is already far more than one. */
 const NOTICE_MAX_BYTES = 1024 * 1024;
 const NOTICE_LIMITS = { maxBytes: NOTICE_MAX_BYTES, maxRows: 2_000, timeoutMs: 30_000 };
-/** Re-plans sent at once to the tasks' workflows. */
-const REPLAN_CONCURRENCY = 4;
 const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
 
 /**
  * Writes a year's days (replacing the year's rows: the notice is the whole arrangement) and marks the year loaded,
- * in one transaction; then re-plans every open task whose plan was provisional for that year, through its
- * workflow (the replanTask Update moves its timers and projects the new instants). A task whose re-plan fails
- * stays provisional and is re-planned by the next load of the year.
+ * in one transaction; then hands the re-plan of every open task planned provisionally into the year to the year's
+ * `calendarReplan` workflow (src/processes/calendar.ts) and answers at once: a province holds thousands of such
+ * tasks, and one Update each inside the request would hold it for minutes. `replanned` is how many are queued; the
+ * run's progress is GET /calendar/years (`provisionalTasks` falls, `replanRunning`). A task whose re-plan fails stays
+ * provisional and is sent again by the next load of the year.
  */
 async function loadYear(app: FastifyInstance, req: FastifyRequest, year: number, days: HolidayDay[], source: string, note: string | null) {
   const sql = app.sql;
-  await sql.begin(async (tx) => {
+  const queued = await sql.begin(async (tx) => {
     await tx`delete from calendar_days where day >= ${`${year}-01-01`}::date and day <= ${`${year}-12-31`}::date`;
     const rows = days.map((d) => ({ day: d.day, is_workday: d.isWorkday, note: d.note }));
     await tx`insert into calendar_days ${tx(rows)} on conflict (day) do update set is_workday = excluded.is_workday, note = excluded.note, updated_at = now()`;
     await tx`
       insert into calendar_years (year, source, note, days, loaded_by) values (${year}, ${source}, ${note}, ${days.length}, ${req.principal.username})
       on conflict (year) do update set source = excluded.source, note = excluded.note, days = excluded.days, loaded_by = excluded.loaded_by, loaded_at = now()`;
+    const [n] = await tx<{ n: number }[]>`
+      select count(*)::int as n from tasks where ${year} = any(provisional_years) and state in ('open', 'claimed', 'escalated') and plan_input is not null`;
+    return n!.n;
   });
-  const cal = await loadCalendar(sql);
-  const tasks = await sql<{ id: number; workflow_id: string; task_key: string; plan_input: PlanInput }[]>`
-    select id, workflow_id, task_key, plan_input from tasks
-    where ${year} = any(provisional_years) and state in ('open', 'claimed', 'escalated') and plan_input is not null order by id`;
-  const failed: { taskId: number; message: string }[] = [];
-  let replanned = 0;
-  for (let i = 0; i < tasks.length; i += REPLAN_CONCURRENCY) {
-    await Promise.all(
-      tasks.slice(i, i + REPLAN_CONCURRENCY).map(async (t) => {
-        try {
-          const plan = planTask(cal, t.plan_input);
-          await app.updateProcess(req, t.workflow_id, replanTaskUpdate, { taskKey: t.task_key, reason: `${year} 年节假日安排已载入 (holidays of ${year} loaded)`, plan: plan as never });
-          replanned++;
-        } catch (err) {
-          failed.push({ taskId: t.id, message: (err as Error).message });
-        }
-      }),
-    );
-  }
+  // Started after the commit, so the run reads the days just written. Nothing to re-plan: no run.
+  const replanWorkflowId = queued > 0 ? await startCalendarReplan(app.temporal, app.config.TEMPORAL_TASK_QUEUE, year, actorOf(req.principal)) : null;
   return {
     year,
     days: days.length,
     holidays: days.filter((d) => !d.isWorkday).length,
     workdays: days.filter((d) => d.isWorkday).length,
-    replanned,
-    failed: failed.sort((a, b) => a.taskId - b.taskId),
+    replanned: queued,
+    failed: [],
+    replanWorkflowId,
   };
 }
+
+/** What both loads answer about the re-plan (their OpenAPI descriptions). */
+const REPLAN_WORDS =
+  'The answer comes once the days are written: `replanned` is the number of open tasks planned provisionally into the year ' +
+  'whose re-plan is queued (`failed` stays empty); the workflow `replanWorkflowId` (`calendar-replan:<year>`, null when ' +
+  'nothing is queued) re-plans them in the background, and GET /calendar/years shows its progress. Loading the year again ' +
+  'while it runs makes it walk the provisional tasks again on the new days.';
 
 function refuseRows(errors: NoticeError[]): never {
   throw new HttpError(422, 'invalid_rows', `${errors.length} error(s); nothing was loaded`, errors);
@@ -119,19 +113,30 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
         description:
           'From last year to two years ahead, and every year an open task reaches into: whether its holidays are known (from the ' +
           'chinese-days package, or loaded by an admin from the State Council’s notice) and how many open tasks were planned ' +
-          'without them (provisional: every Monday to Friday counted as a workday).',
+          'without them (provisional: every Monday to Friday counted as a workday), and whether their re-plan after a load is ' +
+          'running (`replanRunning`: `provisionalTasks` falls as it goes). `notice`: the first year the daily calendar notice ' +
+          'announced to the admins (from 1 November of the year before) that still has no holiday data, else null; the web UI ' +
+          'shows admins a banner while it is set.',
         response: { 200: calendarYearsSchema },
       },
     },
     async () => {
       const thisYear = Number(shanghaiDate(Date.now()).slice(0, 4));
-      const [loaded, pending] = await Promise.all([
+      const [loaded, pending, notices] = await Promise.all([
         sql<{ year: number; source: string; note: string | null; days: number; loaded_by: string; loaded_at: Date }[]>`select * from calendar_years`,
         sql<{ year: number; n: number }[]>`
           select y as year, count(*)::int as n from tasks, unnest(provisional_years) y
           where provisional_years <> '{}' and state in ('open', 'claimed', 'escalated') group by y`,
+        sql<{ year: number }[]>`select year from calendar_notices order by year`,
       ]);
-      const years = new Set([thisYear - 1, thisYear, thisYear + 1, thisYear + 2, ...pending.map((p) => p.year)]);
+      // Only a loaded year with provisional tasks left can have a re-plan running: one look at Temporal each.
+      const replannable = loaded.filter((l) => pending.some((p) => p.year === l.year && p.n > 0));
+      const running = new Map(await Promise.all(replannable.map(async (l) => [l.year, await calendarReplanRunning(app.temporal, l.year)] as const)));
+      // A year the daily calendar notice announced to the admins (from 1 November of the year before) that still has no
+      // holiday data: the web UI's banner while it is set.
+      const hasData = (y: number) => loaded.some((l) => l.year === y) || PACKAGE_HOLIDAY_YEARS.includes(y);
+      const notice = notices.find((n) => !hasData(n.year))?.year ?? null;
+      const years = new Set([thisYear - 1, thisYear, thisYear + 1, thisYear + 2, ...pending.map((p) => p.year), ...(notice === null ? [] : [notice])]);
       const items = [...years].sort((a, b) => a - b).map((year) => {
         const l = loaded.find((x) => x.year === year);
         const source = l ? ('loaded' as const) : PACKAGE_HOLIDAY_YEARS.includes(year) ? ('package' as const) : null;
@@ -144,9 +149,10 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
           loadedBy: l?.loaded_by ?? null,
           loadedAt: l ? l.loaded_at.toISOString() : null,
           provisionalTasks: pending.find((p) => p.year === year)?.n ?? 0,
+          replanRunning: running.get(year) ?? false,
         };
       });
-      return { items, missing: items.filter((i) => !i.hasHolidayData).map((i) => i.year), packageYears: [PACKAGE_HOLIDAY_YEARS[0]!, PACKAGE_HOLIDAY_YEARS.at(-1)!] as [number, number] };
+      return { items, missing: items.filter((i) => !i.hasHolidayData).map((i) => i.year), notice, packageYears: [PACKAGE_HOLIDAY_YEARS[0]!, PACKAGE_HOLIDAY_YEARS.at(-1)!] as [number, number] };
     },
   );
 
@@ -155,11 +161,12 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['calendar'],
-        summary: 'load a year’s holidays from the State Council’s notice, as rows; re-plans the open provisional tasks of the year',
+        summary: 'load a year’s holidays from the State Council’s notice, as rows; queues the re-plan of the open provisional tasks of the year',
         description:
           'The year’s days off (isWorkday false, weekends inside a holiday included) and adjusted workdays (isWorkday true); other days ' +
           'follow the week. Replaces the year’s rows. Each day must lie in the year (or in late December before it, for a New Year ' +
-          'holiday) and appear once: otherwise 422 naming each row (its position, 1-based) and column, and nothing is written. Admins only.',
+          'holiday) and appear once: otherwise 422 naming each row (its position, 1-based) and column, and nothing is written. Admins only. ' +
+          REPLAN_WORDS,
         params: yearParams,
         body: z.object({
           note: z.string().trim().max(200).optional().describe('the notice, e.g. 国办发明电〔2026〕7号'),
@@ -184,12 +191,13 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       bodyLimit: NOTICE_MAX_BYTES,
       schema: {
         tags: ['calendar'],
-        summary: 'load a year’s holidays from a file: iCalendar (.ics), CSV or XLSX; re-plans the open provisional tasks of the year',
+        summary: 'load a year’s holidays from a file: iCalendar (.ics), CSV or XLSX; queues the re-plan of the open provisional tasks of the year',
         description:
           'iCalendar: one all-day event a span of days off (SUMMARY or DESCRIPTION with 休) or of adjusted workdays (班), DTEND ' +
           'exclusive; rows are the events in order, columns their properties. CSV/XLSX: a header with a date column (day, date, 日期), ' +
           'a type column (type, is_workday, 类型: 休 or 班) and optionally a note (note, name, 名称). An unreadable file or header is ' +
-          '400; any bad row 422 with every error by row and column; nothing is written then. Admins only.',
+          '400; any bad row 422 with every error by row and column; nothing is written then. Admins only. ' +
+          REPLAN_WORDS,
         consumes: ['text/calendar', 'text/csv', XLSX_TYPE],
         params: yearParams,
         querystring: z.object({ note: z.string().trim().max(200).optional() }),

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { ApiError, calendarFeedUrl, getCalendarYears, issueCalendarToken, loadHolidayYear, type HolidayLoad } from '../api.js';
 import { ErrorBox, Field, Loading, useLoad } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
+import { route } from '../router.js';
+import { useSignal } from '../signal.js';
 
 /**
  * The calendar subscription: POST /calendar/token issues the caller's feed token (a new one replaces the old,
@@ -65,8 +67,9 @@ export function HolidayYears() {
   const [result, setResult] = useState<HolidayLoad | null>(null);
   if (data.state === 'loading') return <Loading />;
   if (data.state === 'error') return <ErrorBox error={data.error} retry={reload} />;
-  const { items, missing, packageYears } = data.data;
-  const target = year ?? missing[0] ?? items.at(-1)?.year ?? new Date().getFullYear();
+  const { items, missing, packageYears, notice } = data.data;
+  // The year the admins were told is missing comes first: the banner's link leads here.
+  const target = year ?? notice ?? missing[0] ?? items.at(-1)?.year ?? new Date().getFullYear();
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!file) {
@@ -87,7 +90,7 @@ export function HolidayYears() {
   };
   const rows = error instanceof ApiError ? error.details.filter((d) => d.row !== undefined) : [];
   return (
-    <section class="card" aria-labelledby="hol-title" data-testid="holiday-years">
+    <section class="card" id="holiday-years" aria-labelledby="hol-title" data-testid="holiday-years">
       <h2 id="hol-title">{t('hol.title')}</h2>
       <p class="hint">{t('hol.explain', { from: packageYears[0], to: packageYears[1] })}</p>
       <p role="status" data-testid="holiday-missing" class={missing.length ? 'notice pending' : 'muted'}>
@@ -112,7 +115,10 @@ export function HolidayYears() {
                 )}
                 {y.source === null && <strong class="missing">{t('hol.missing')}</strong>}
               </td>
-              <td>{y.provisionalTasks}</td>
+              <td>
+                {y.provisionalTasks}
+                {y.replanRunning && <span class="badge provisional" data-testid="replan-running">{t('hol.replanning')}</span>}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -146,5 +152,23 @@ export function HolidayYears() {
         </ul>
       )}
     </section>
+  );
+}
+
+/**
+ * For admins, above every page (the first screen after sign-in included): a year the daily calendar notice announced
+ * (from 1 November of the year before) still has no holiday data (GET /calendar/years `notice`). Links to the form
+ * that loads it.
+ */
+export function CalendarNoticeBanner() {
+  // Read again on each page: the year loaded on the dashboard ends the banner at the next step.
+  const { pathname } = useSignal(route);
+  const [data] = useLoad(getCalendarYears, [pathname]);
+  const year = data.state === 'ok' ? data.data.notice : null;
+  if (year === null) return null;
+  return (
+    <p class="notice pending banner" role="status" data-testid="calendar-notice">
+      {t('hol.banner', { year })} <a href="/dashboard#holiday-years">{t('hol.bannerLink', { year })}</a>
+    </p>
   );
 }
