@@ -3,7 +3,8 @@
 import { createLogger } from './runtime/logger.js';
 import { join } from 'node:path';
 import { loadConfigOrExit } from './config.js';
-import { startCluster } from './runtime/cluster.js';
+import { writeFileSync } from 'node:fs';
+import { scrapeTargets, startCluster } from './runtime/cluster.js';
 import { createSql } from './db/client.js';
 import { connectClient } from './runtime/temporal-connection.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
@@ -54,5 +55,9 @@ if (cfg.ORGLIFE_DEMO) {
   await seedDemoIfEmpty(sql, client, { ...cfg, TEMPORAL_TASK_QUEUE: cluster.taskQueue }, log).catch((err) => log.error({ err }, 'seeding the demo province failed'));
 }
 const s = cluster.state();
+// Prometheus's file-based discovery reads this file (deploy/prometheus/prometheus.yml): every member, by kind.
+const targetsFile = join(cfg.dataDir, 'cluster', 'prometheus-targets.json');
+writeFileSync(targetsFile, JSON.stringify(scrapeTargets(s.members), null, 2));
 console.log(`\n  orglife cluster: ${cluster.url}   (API processes ${s.members.filter((m) => m.kind === 'api').map((m) => `:${m.port}`).join(', ')}; ` +
-  `${s.members.filter((m) => m.kind === 'worker').length} workers; Temporal ${cluster.temporalAddress}; state ${cluster.stateFile})\n`);
+  `${s.members.filter((m) => m.kind === 'worker').length} workers; Temporal ${cluster.temporalAddress}; state ${cluster.stateFile})\n` +
+  `  Prometheus targets (${targetsFile}):\n${s.members.filter((m) => m.metrics).map((m) => `    ${m.name.padEnd(10)} ${m.metrics}`).join('\n')}\n`);

@@ -58,6 +58,13 @@ export const configSchema = z.object({
       { message: 'expected addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated' },
     ),
   ORGLIFE_DEMO: bool.default(true),
+  /** When set, GET /metrics answers only a scraper presenting it as a bearer token (src/api/plugins/metrics.ts). */
+  ORGLIFE_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** host:port where a worker serves the Temporal SDK's metrics in Prometheus's format (unset: not served). */
+  ORGLIFE_WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d+$/, 'expected host:port')
+    .optional(),
   /** Move some demo processes along after seeding (several states to look at); off for tests that need a still demo. */
   ORGLIFE_DEMO_ADVANCE: bool.default(true),
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),

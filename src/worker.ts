@@ -24,15 +24,22 @@ export function installRuntimeLogger(log: Logger, metricsAddress?: string): void
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (log.level === 'silent' ? 'ERROR' : log.level.toUpperCase()) as LogLevel;
-  Runtime.install({
-    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+  const options = {
     // main.ts owns SIGTERM/SIGINT: close the API first, then drain the worker, then stop the servers.
     shutdownSignals: [],
     logger: new DefaultLogger(level === ('FATAL' as LogLevel) ? 'ERROR' : level, ({ level: l, message, meta }) => {
       const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
       log[method](meta ?? {}, message);
     }),
-  });
+  };
+  if (!metricsAddress) return void Runtime.install(options);
+  try {
+    Runtime.install({ ...options, telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } });
+  } catch (err) {
+    // A worker without its metrics endpoint still does its work; the scrape target going down is the alert.
+    log.error({ err, metricsAddress }, 'the Temporal SDK metrics endpoint could not be served; the worker runs without it');
+    Runtime.install(options);
+  }
 }
 
 export interface WorkerOptions {

@@ -32,6 +32,7 @@ import comments from './routes/comments.js';
 import substitutes from './routes/substitutes.js';
 import organizationLife from './routes/organization-life.js';
 import web from './plugins/web.js';
+import metrics from './plugins/metrics.js';
 import escalations from './routes/escalations.js';
 import bulk from './routes/bulk.js';
 import nudges from './routes/nudges.js';
@@ -101,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every route that sends a workflow an Update does so through app.updateProcess.
   await app.register(updateGateway);
   registerErrorHandler(app);
+  // First, so that every route's requests are counted.
+  await app.register(metrics);
 
   await app.register(swagger, {
     openapi: {

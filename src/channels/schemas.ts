@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { DELIVERY_CHANNELS, MESSAGE_KINDS, PERSON_CHANNELS, type MessageKind } from './kinds.js';
 
+/** A delivery's states (migrations/070_channels.sql): pending → sending → sent | failed | unknown. */
+export const DELIVERY_STATES = ['pending', 'sending', 'sent', 'failed', 'unknown'] as const;
+
 export const contactSchema = z.object({
   mobile: z.string().regex(/^1[3-9]\d{9}$/, 'an 11-digit mainland mobile number').nullable().optional(),
   wecomUserid: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '企业微信 userid: letters, digits and _.@-, up to 64').nullable().optional(),
@@ -18,7 +21,7 @@ export const deliverySchema = z.object({
   organization: z.object({ code: z.string(), name: z.string() }),
   messageKind: z.enum(MESSAGE_KINDS),
   title: z.string(),
-  status: z.enum(['pending', 'sending', 'sent', 'failed', 'unknown']),
+  status: z.enum(DELIVERY_STATES),
   attempts: z.number(),
   vendorAnswer: z.string().nullable(),
   createdAt: z.string(),

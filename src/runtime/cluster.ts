@@ -50,6 +50,8 @@ export interface MemberState {
   kind: MemberKind;
   pid: number | null;
   port: number | null;
+  /** Where Prometheus scrapes it: an API's GET /metrics, a worker's Temporal SDK metrics, the Temporal server's own. */
+  metrics: string | null;
   restarts: number;
   ready: boolean;
 }
@@ -149,7 +151,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
     // Temporal server on that PostgreSQL.
     const temporalMember: Member = {
-      state: { name: 'temporal', kind: 'temporal', pid: null, port: null, restarts: 0, ready: false },
+      state: { name: 'temporal', kind: 'temporal', pid: null, port: null, metrics: null, restarts: 0, ready: false },
       stop: async () => temporal?.stop(),
     };
     const ports = await serverPorts(opts.temporalPort);
@@ -193,6 +195,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     });
     temporalMember.state.pid = temporal.pid() ?? null;
     temporalMember.state.port = ports.frontend;
+    temporalMember.state.metrics = `http://127.0.0.1:${ports.metrics}/metrics`;
     temporalMember.state.ready = true;
     members.push(temporalMember);
 
@@ -211,15 +214,17 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       TEMPORAL_TASK_QUEUE: taskQueue,
       ...extra,
     });
-    const spawnMember = (name: string, kind: 'api' | 'worker', port: number | null): Member => {
-      const state: MemberState = { name, kind, pid: null, port, restarts: 0, ready: false };
+    const spawnMember = (name: string, kind: 'api' | 'worker', port: number): Member => {
+      const metrics = `http://127.0.0.1:${port}/metrics`;
+      const state: MemberState = { name, kind, pid: null, port: kind === 'api' ? port : null, metrics, restarts: 0, ready: false };
       let child: ChildProcess | undefined;
       const pidFile = join(pidDir, `${name}.pid`);
       const launch = () => {
         const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
         const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', kind], {
           cwd: root,
-          env: childEnv(kind === 'api' ? { PORT: String(port), HOST: '127.0.0.1' } : {}),
+          // A worker has no HTTP server: its port is where the Temporal SDK's runtime serves its metrics.
+          env: childEnv(kind === 'api' ? { PORT: String(port), HOST: '127.0.0.1' } : { ORGLIFE_WORKER_METRICS_ADDRESS: `127.0.0.1:${port}` }),
           stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         child = c;
@@ -284,7 +289,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       };
     };
     // Workers first: the first one creates the yearly assessment's schedule and the notifier.
-    for (let i = 1; i <= workerCount; i++) members.push(spawnMember(`worker-${i}`, 'worker', null));
+    for (let i = 1; i <= workerCount; i++) members.push(spawnMember(`worker-${i}`, 'worker', await freePort()));
     for (let i = 1; i <= apiCount; i++) members.push(spawnMember(`api-${i}`, 'api', apiPorts[i - 1]!));
 
     balancer = await startBalancer({
@@ -312,6 +317,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     balancerFailures: () => balancer!.failures(),
     stop: stopAll,
   };
+}
+
+/**
+ * The members as Prometheus's file-based service discovery reads them: one group per member, its job by kind
+ * (orglife-api, orglife-worker, temporal), the member's name as `instance_name` for the dashboard's legends.
+ */
+export function scrapeTargets(members: readonly MemberState[]): { targets: string[]; labels: Record<string, string> }[] {
+  return members
+    .filter((m) => m.metrics)
+    .map((m) => ({ targets: [new URL(m.metrics!).host], labels: { job: m.kind === 'temporal' ? 'temporal' : `orglife-${m.kind}`, instance_name: m.name } }));
 }
 
 /** Until every API answers /readyz and every worker has said "worker running"; a member that keeps failing fails it. */

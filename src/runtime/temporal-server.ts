@@ -33,6 +33,8 @@ export interface TemporalServerPorts {
   historyMembership: number;
   matchingMembership: number;
   workerMembership: number;
+  /** Where the server serves its own metrics in Prometheus's format (all four services of the process). */
+  metrics: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function serverPorts(frontend?: number): Promise<TemporalServerPort
     historyMembership: await membership(),
     matchingMembership: await membership(),
     workerMembership: await membership(),
+    metrics: await freePort(),
   };
 }
 
@@ -74,6 +77,7 @@ function serverEnv(db: TemporalDb, ports?: TemporalServerPorts): NodeJS.ProcessE
       TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
       TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
       TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
+      TEMPORAL_METRICS_PORT: String(ports.metrics),
     }),
   };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { allows, scopeRoots } from '../../auth/principal.js';
 import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
-import { contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
+import { DELIVERY_STATES, contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
 import { seal } from '../../channels/secrets.js';
 import { channelDelivery, channelDeliveryId } from '../../../workflows/channel-delivery.js';
 import { HttpError, notFound } from '../errors.js';
@@ -211,7 +211,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
         tags: ['channels'],
         description: 'The delivery log of the caller’s subtree (organizers, supervisors, admins), newest first.',
         querystring: z.object({
-          status: z.enum(['pending', 'sending', 'sent', 'failed', 'unknown']).optional(),
+          status: z.enum(DELIVERY_STATES).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
           cursor: z.coerce.number().int().positive().optional(),
         }),
