@@ -83,7 +83,7 @@ async function main(role: Role): Promise<void> {
     const client = await connectClient(cfg, infra.temporalAddress);
 
     if (role === 'all' || role === 'worker') {
-      installRuntimeLogger(log);
+      installRuntimeLogger(log, cfg.ORGLIFE_WORKER_METRICS_ADDRESS);
       worker = await createWorker({
         connection: await connectWorkerConnection(cfg, infra.temporalAddress),
         namespace: cfg.TEMPORAL_NAMESPACE,
