@@ -30,7 +30,7 @@ describe('OpenAPI fuzzing (schemathesis)', () => {
       // Schema-valid input may still name an organization that does not exist: 4xx is right there.
       // Fastify answers 404 to an undeclared method; that is not a defect of ours.
       '--exclude-checks', 'positive_data_acceptance,unsupported_method',
-      '--max-examples', process.env.ORGLIFE_FUZZ_EXAMPLES ?? (process.env.ORGLIFE_HEAVY ? '100' : '25'),
+      '--max-examples', process.env.ORGLIFE_FUZZ_EXAMPLES ?? (process.env.ORGLIFE_HEAVY ? '50' : '25'),
       '--seed', '20261125',
       '--request-timeout', '20',
       // Sign-out takes no input and would end the session every later operation is sent with.
