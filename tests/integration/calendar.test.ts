@@ -167,4 +167,57 @@ describe('calendar', () => {
     expect(later).toEqual({ due_at: shanghaiInstant('2027-09-30', 18), provisional_years: [] });
     for (const id of [workflowId, laterId]) await s.client.workflow.getHandle(id).terminate('end of test');
   });
+
+  // One re-plan per year: a load while the year's run goes on reaches that run, which walks the provisional tasks
+  // again. A task whose workflow does not answer (here: one no worker polls) keeps it running for the Update's
+  // deadline, long enough to see the progress; it fails, stays provisional, and the second walk sends it again.
+  it('re-plans in the background with its progress shown, and folds a second load into the running re-plan', async () => {
+    const year = 2033; // no other file plans into it
+    const days = { days: [{ day: '2033-09-30', isWorkday: false, note: 'test' }] };
+    const liveId = `task:replan-live:${village}`;
+    await s.client.workflow.start(taskProcess, {
+      workflowId: liveId,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2033-10-03' } } }],
+    });
+    const live = await eventually('the live task', async () => (await s.sql<{ id: number; plan_input: unknown; provisional_years: number[] }[]>`select id, plan_input, provisional_years from tasks where workflow_id = ${liveId}`)[0]);
+    expect(live.provisional_years).toEqual([year]);
+    // A task whose workflow no worker runs: its Update waits out the deadline.
+    const stuckId = `task:replan-stuck:${village}`;
+    await s.client.workflow.start(taskProcess, { workflowId: stuckId, taskQueue: `nobody-${uniqueCode('Q')}`, args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2033-10-03' } } }] });
+    const [stuck] = await s.sql<{ id: number }[]>`
+      insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at, provisional_years, plan_input)
+      values (${stuckId}, 'venue', 'task', 'deliverable', ${orgId}, 'secretary', 'open', now(), ${shanghaiInstant('2033-10-03', 18)}, ${[year]}, ${s.sql.json(live.plan_input as never)}) returning id`;
+    const admin = { authorization: s.admin.authorization };
+    const load = () => s.app.inject({ method: 'PUT', url: `/api/v1/calendar/years/${year}`, headers: admin, payload: days });
+    const yearRow = async () => ((await s.app.inject({ url: '/api/v1/calendar/years', headers: admin })).json().items as { year: number; provisionalTasks: number; replanRunning: boolean }[]).find((y) => y.year === year);
+    try {
+      const first = await load();
+      expect(first.statusCode, first.body).toBe(200);
+      expect(first.json()).toMatchObject({ year, replanned: 2, failed: [], replanWorkflowId: `calendar-replan:${year}` });
+      const handle = s.client.workflow.getHandle(`calendar-replan:${year}`);
+      const { runId } = await handle.describe();
+      // Progress: the live task re-planned, the stuck one still provisional, the run still going.
+      expect(await eventually('the live task re-planned while the run goes on', async () => {
+        const y = await yearRow();
+        return y?.replanRunning && y.provisionalTasks === 1 ? y : undefined;
+      })).toMatchObject({ provisionalTasks: 1, replanRunning: true });
+      // Loaded again while it runs: the same run, told to walk again.
+      const second = await load();
+      expect(second.statusCode, second.body).toBe(200);
+      expect(second.json()).toMatchObject({ replanned: 1, replanWorkflowId: `calendar-replan:${year}` });
+      expect((await handle.describe()).runId).toBe(runId);
+      // The stuck task was sent twice (both walks) and stays provisional, for the next load; the live one once.
+      expect(await handle.result()).toEqual({ year, replanned: 1, failed: 1 });
+      const rows = await s.sql<{ id: number; provisional_years: number[] }[]>`select id, provisional_years from tasks where id in (${live.id}, ${stuck!.id}) order by id`;
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.provisional_years]))).toEqual({ [live.id]: [], [stuck!.id]: [year] });
+      expect(await s.sql`select 1 from task_events where task_id = ${live.id} and kind = 'replanned'`).toHaveLength(1);
+      expect(await yearRow()).toMatchObject({ provisionalTasks: 1, replanRunning: false });
+    } finally {
+      await s.sql`update tasks set provisional_years = '{}', state = 'cancelled' where id = ${stuck!.id}`;
+      await s.sql`delete from calendar_days where day between '2033-01-01' and '2033-12-31'`;
+      await s.sql`delete from calendar_years where year = ${year}`;
+      for (const id of [liveId, stuckId]) await s.client.workflow.getHandle(id).terminate('end of test').catch(() => undefined);
+    }
+  });
 });
