@@ -141,7 +141,10 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
             select id from notifications where not channelled order by id limit ${p.limit} for update skip locked),
           marked as (update notifications n set channelled = true from todo where n.id = todo.id returning n.*)
           select m.id, m.user_id, m.kind, m.event_key, m.task_id, m.escalation_id, m.title, m.body,
-                 coalesce(t.organization_id, (select r.organization_id from user_roles r where r.user_id = m.user_id and r.organization_id is not null order by r.id limit 1)) as org_id,
+                 -- The organization a message is logged under (the delivery log is read by subtree): the task's, else
+                 -- one where the person holds a role, else — an admin of the whole tree holds a role at none — the tree's root.
+                 coalesce(t.organization_id, (select r.organization_id from user_roles r where r.user_id = m.user_id and r.organization_id is not null order by r.id limit 1),
+                          (select o.id from organizations o where o.parent_id is null order by o.id limit 1)) as org_id,
                  o.name as org_name, t.due_at
           from marked m left join tasks t on t.id = m.task_id left join organizations o on o.id = t.organization_id
           order by m.id`;

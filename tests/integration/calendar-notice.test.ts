@@ -39,12 +39,15 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     select u.username from notifications n join users u on u.id = n.user_id where n.event_key = 'calendar-missing:2032' order by u.username`;
 
   it('tells every admin once, in-app and through their work app, and shows the year until it is loaded', async () => {
-    // The province's admin has a 企业微信 id; the root admin (s.admin) has none; an organizer is not told.
+    // The province's admin and the admin of the whole tree (s.admin, a role at no organization) have 企业微信 ids; an
+    // organizer is not told.
     const provinceAdmin = await s.userWith([{ role: 'admin', org: province }]);
     const organizer = await s.userWith([{ role: 'organizer', org: province }]);
     const [{ id: adminId }] = (await s.sql<{ id: number }[]>`select id from users where username = ${provinceAdmin.username}`) as unknown as [{ id: number }];
-    await s.sql`insert into user_contacts (user_id, wecom_userid) values (${adminId}, 'sheng-admin')`;
+    const [{ id: rootAdminId }] = (await s.sql<{ id: number }[]>`select r.user_id as id from user_roles r where r.role = 'admin' and r.organization_id is null`) as unknown as [{ id: number }];
+    await s.sql`insert into user_contacts (user_id, wecom_userid) values (${adminId}, 'sheng-admin'), (${rootAdminId}, 'root-admin')`;
     wecom.knownUsers.add('sheng-admin');
+    wecom.knownUsers.add('root-admin');
     const admins = (await s.sql<{ username: string }[]>`select distinct u.username from users u join user_roles r on r.user_id = u.id where r.role = 'admin' order by 1`).map((r) => r.username);
     expect(admins).toContain(provinceAdmin.username);
 
@@ -72,8 +75,10 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     // The notifier's pass: the e-mail digest and the 企业微信 message (a reminder: the work apps by default).
     await s.client.workflow.execute(notifier, { workflowId: `notifier-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ once: true }] });
     expect(await s.sql`select 1 from notifications where event_key = 'calendar-missing:2032' and digest_id is null`).toEqual([]);
-    const delivered = await eventually('the 企业微信 message', async () => wecom.messages.find((m) => m.touser === 'sheng-admin'), 60_000);
-    expect(delivered.textcard.title).toContain('2032年节假日安排尚未载入');
+    for (const touser of ['sheng-admin', 'root-admin']) {
+      const delivered = await eventually(`the 企业微信 message to ${touser}`, async () => wecom.messages.find((m) => m.touser === touser), 60_000);
+      expect(delivered.textcard.title).toContain('2032年节假日安排尚未载入');
+    }
 
     // The year loaded: the banner's year is gone (the notice stays on record).
     const load = await s.app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2032', headers: s.admin, payload: { days: [{ day: '2032-10-01', isWorkday: false }] } });
