@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, calendarFeedUrl, getCalendarYears, issueCalendarToken, loadHolidayYear, type HolidayLoad } from '../api.js';
 import { ErrorBox, Field, Loading, useLoad } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
@@ -65,6 +65,13 @@ export function HolidayYears() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<HolidayLoad | null>(null);
+  // While a year's re-plan runs in the background, its count of provisional tasks is read again every few seconds.
+  const replanning = data.state === 'ok' && data.data.items.some((y) => y.replanRunning);
+  useEffect(() => {
+    if (!replanning) return;
+    const timer = setTimeout(reload, 5000);
+    return () => clearTimeout(timer);
+  }, [replanning, data]);
   if (data.state === 'loading') return <Loading />;
   if (data.state === 'error') return <ErrorBox error={data.error} retry={reload} />;
   const { items, missing, packageYears, notice } = data.data;
