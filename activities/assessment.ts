@@ -132,13 +132,8 @@ export function assessmentActivities(sql: Sql) {
                     and rp.period >= make_date(${input.year}::int, 1, 1) and rp.period <= ${day}::date),
                  round(100.0 * (${met}) / (${applies}), 1)
           from organizations o
-          left join organizations po on po.id = o.parent_id
-          -- A village's or community's own organization (settlementOf): directly under a committee of another sector;
-          -- branches under a village's 总支 are part of that village, not villages of their own.
-          cross join lateral (
-            select case when o.sector in ('rural', 'community') and po.sector is distinct from o.sector
-                        then case o.sector when 'rural' then 'village' else 'community' end end as settlement
-          ) g
+          -- A village's or community's own organization: the stored column (settlementOf), by the tree's shape.
+          cross join lateral (select o.settlement) g
           cross join lateral (
             -- On time: every election due in the year (or still owed from before) was held by its due day (termOnTimeIn).
             select ${termOnTimeSql(tx, input.year, day)} as term_on_time,
@@ -176,9 +171,9 @@ export function assessmentActivities(sql: Sql) {
           select k.id as county_id,
                  count(s.*)::int as organizations,
                  avg(s.score)::float8 as mean_score,
-                 count(*) filter (where o.sector = 'rural' and o.type <> 'unit' and po.sector is distinct from o.sector)::int as villages,
-                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and po.sector is distinct from o.sector)::int as head_organizations,
-                 count(*) filter (where o.sector in ${tx(headSectors as string[])} and o.type <> 'unit' and po.sector is distinct from o.sector and o.concurrent_head)::int as heads,
+                 count(*) filter (where o.settlement = 'village')::int as villages,
+                 count(*) filter (where o.settlement is not null and o.sector in ${tx(headSectors as string[])})::int as head_organizations,
+                 count(*) filter (where o.settlement is not null and o.sector in ${tx(headSectors as string[])} and o.concurrent_head)::int as heads,
                  count(*) filter (where o.type = 'unit' or d.state = 'established')::int as units,
                  count(*) filter (where (o.type = 'unit' or d.state = 'established') and d.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
                  count(p.workflow_id)::int as paired,
@@ -186,8 +181,7 @@ export function assessmentActivities(sql: Sql) {
                  coalesce(sum(p.delivered), 0)::int as delivered
           from organizations k
           join organizations o on o.path <@ k.path and o.id <> k.id
-          -- Villages and communities are their own organizations (settlementOf), not the branches under them.
-          left join organizations po on po.id = o.parent_id
+          -- Villages and communities are their own organizations (organizations.settlement), not the branches under them.
           left join assessment_scores s on s.year = ${input.year} and s.organization_id = o.id and not (s.sector in ${tx(rules.rankedBySector as string[])})
           left join liaison_dispatches d on d.organization_id = o.id
           left join lateral (
@@ -196,7 +190,7 @@ export function assessmentActivities(sql: Sql) {
                       and pd.state <> 'cancelled' and (pd.due_on <= ${day}::date or pd.state = 'delivered')) as deliverables,
                    (select count(*) from pairing_deliverables pd where pd.workflow_id = x.workflow_id and pd.cycle = x.cycle and pd.state = 'delivered') as delivered
             from pairings x
-            where o.sector = 'rural' and o.type <> 'unit' and po.sector is distinct from 'rural' and x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date
+            where o.settlement = 'village' and x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date
             order by x.cycle desc limit 1
           ) p on true
           where nlevel(k.path) = 3 and k.type = 'committee'

@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { settlementOf } from '../src/domain/assessment.js';
 import type { Sql } from '../src/db/client.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
 import { urbanSectors } from '../workflows/pairing/rules.js';
@@ -22,15 +21,15 @@ export interface PairingContext {
 export function pairingActivities(sql: Sql) {
   return {
     async loadPairingContext(i: { organization: string; partner: string; at: string; startsOn?: IsoDate; ruleSet?: string }): Promise<PairingContext> {
-      const rows = await sql<{ id: number; code: string; path: string; parent_id: number | null; type: string; sector: string; parent_sector: string | null }[]>`
-        select o.id, o.code, o.path::text as path, o.parent_id, o.type, o.sector, p.sector as parent_sector
-        from organizations o left join organizations p on p.id = o.parent_id where o.code in ${sql([i.organization, i.partner])}`;
+      const rows = await sql<{ id: number; code: string; path: string; parent_id: number | null; type: string; sector: string; settlement: string | null }[]>`
+        select o.id, o.code, o.path::text as path, o.parent_id, o.type, o.sector, o.settlement
+        from organizations o where o.code in ${sql([i.organization, i.partner])}`;
       const village = rows.find((r) => r.code === i.organization);
       const partner = rows.find((r) => r.code === i.partner);
       if (!village) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
       if (!partner) throw ApplicationFailure.nonRetryable(`organization ${i.partner} does not exist`, 'NotFound');
-      // The village's own organization (settlementOf), not a branch under its 总支.
-      if (village.parent_id === null || settlementOf({ type: village.type, sector: village.sector, parentSector: village.parent_sector }) !== 'village') throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's Party organization`, 'NotAVillage');
+      // The village's own organization (organizations.settlement: directly under a township), not a branch under its 总支.
+      if (village.parent_id === null || village.settlement !== 'village') throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's Party organization`, 'NotAVillage');
       if (partner.type === 'unit' || !(urbanSectors as readonly string[]).includes(partner.sector)) throw ApplicationFailure.nonRetryable(`${i.partner} is not an urban unit's Party organization`, 'NotUrban');
       const startsOn = i.startsOn ?? shanghaiDate(new Date(i.at));
       return {

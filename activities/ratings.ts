@@ -66,12 +66,8 @@ export function ratingActivities(sql: Sql) {
                g.settlement = 'village'
                  and not exists (select 1 from pairings x where x.organization_id = o.id and x.state = 'active' and x.starts_on <= ${day}::date) as unpaired
         from organizations o
-        left join organizations po on po.id = o.parent_id
-        -- A village's or community's own organization (settlementOf in src/domain/assessment.ts).
-        cross join lateral (
-          select case when o.sector in ('rural', 'community') and po.sector is distinct from o.sector
-                      then case o.sector when 'rural' then 'village' else 'community' end end as settlement
-        ) g
+        -- A village's or community's own organization: the stored column (settlementOf in src/domain/assessment.ts).
+        cross join lateral (select o.settlement) g
         left join lateral (
           select count(*) as overdue, max(x.escalation_level) as level from tasks x
           where x.organization_id = o.id and x.state in ('open', 'claimed', 'escalated') and x.due_at < ${i.at}::timestamptz

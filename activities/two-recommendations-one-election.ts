@@ -13,6 +13,11 @@ export interface SelectionContext {
   fullMembers: number;
   /** Full and probationary members: those who may take part in the members' recommendation. */
   members: number;
+  /**
+   * A village's or a community's own organization (organizations.settlement, domain.md §2): a community's is led by
+   * a street committee and its round is the residents' (居民会议). Absent in contexts loaded before it was read.
+   */
+  settlement?: 'village' | 'community';
   rules: TwoRecommendationsRules;
 }
 
@@ -40,12 +45,13 @@ export interface SelectionRecord {
 export function twoRecommendationsActivities(sql: Sql) {
   return {
     async loadSelectionContext(i: { organization: string; at: string; ruleSet?: string }): Promise<SelectionContext> {
-      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; sector: string; full_members: number; probationary_members: number; county_id: number }[]>`
-        select id, path::text as path, parent_id, type, sector, full_members, probationary_members,
+      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; sector: string; settlement: 'village' | 'community' | null; full_members: number; probationary_members: number; county_id: number }[]>`
+        select id, path::text as path, parent_id, type, sector, settlement, full_members, probationary_members,
                ltree2text(subpath(path, greatest(0, least(2, nlevel(path) - 2)), 1))::bigint as county_id
         from organizations where code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
-      if (o.type === 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a Party organization under a township committee`, 'NotAVillage');
+      // A village's or community's own organization, by its place in the tree (not a township its import calls 农村).
+      if (o.settlement === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's or community's Party organization under a township or street committee`, 'NotAVillage');
       return {
         organizationId: Number(o.id),
         orgPath: o.path,
@@ -53,6 +59,7 @@ export function twoRecommendationsActivities(sql: Sql) {
         countyId: Number(o.county_id),
         fullMembers: o.full_members,
         members: o.full_members + o.probationary_members,
+        settlement: o.settlement,
         rules: twoRecommendationsRulesFor(shanghaiDate(new Date(i.at)), i.ruleSet),
       };
     },

@@ -33,17 +33,17 @@ export const returnDueOn = (year: number): string => `${year + 1}-${ratingRulesF
 /** `roots`: the subtrees the caller steers ('' for the whole tree); `under`: a path to narrow to. */
 export async function missingReturns(sql: Queryable, roots: string[], year: number, under?: string): Promise<MissingReturn[]> {
   const steered = roots.includes('') ? sql`true` : sql`o.path <@ ${sql.array(roots)}::ltree[]`;
-  const rows = await sql<{ id: string; code: string; name: string; type: string; sector: string; parentSector: string | null; secretaries: string[]; secretaryIds: number[]; nudges: number; last: Date | null }[]>`
-    select o.id, o.code, o.name, o.type, o.sector, po.sector as "parentSector",
+  const rows = await sql<{ id: string; code: string; name: string; type: string; sector: string; settlement: 'village' | 'community' | null; secretaries: string[]; secretaryIds: number[]; nudges: number; last: Date | null }[]>`
+    select o.id, o.code, o.name, o.type, o.sector, o.settlement,
            coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
            (select count(*) from return_nudges n where n.organization_id = o.id and n.year = ${year})::int as nudges,
            (select max(x.created_at) from return_nudges n join nudges x on x.id = n.nudge_id where n.organization_id = o.id and n.year = ${year}) as last
-    from organizations o left join organizations po on po.id = o.parent_id
+    from organizations o
     left join lateral (
       select array_agg(u.username order by u.username) as usernames, array_agg(u.id order by u.username) as ids
       from user_roles r join users u on u.id = r.user_id and not u.disabled where r.organization_id = o.id and r.role = 'secretary'
     ) sec on true
-    where o.type <> 'unit' and o.sector in ('rural', 'community', 'university') and ${steered}
+    where o.type <> 'unit' and (o.settlement is not null or o.sector = 'university') and ${steered}
       ${under ? sql`and o.path <@ ${under}::ltree` : sql``}
       and not exists (select 1 from yearly_returns y where y.organization_id = o.id and y.year = ${year})
     order by o.path`;

@@ -22,7 +22,7 @@ export interface StartRequest {
   principal: Principal;
   body: { organization: string; ruleSet?: string; secretary?: string; partner?: string; startsOn?: string };
   /** The organization the process is about, as the checks read it. */
-  org: { id: number; type: string; sector: string; parent_id: number | null; term_ends_on: Date | null };
+  org: { id: number; type: string; sector: string; parent_id: number | null; settlement: 'village' | 'community' | null; term_ends_on: Date | null };
   /** The workflow id the process runs under (one live process of a kind per organization). */
   workflowId: string;
 }
@@ -53,7 +53,7 @@ async function nextNumber(sql: Sql, table: 'secretary_selections' | 'pairings', 
 }
 
 /** The organization as the shared start checks (src/domain/process-starts.ts) read it. */
-const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, termEndsOn: org.term_ends_on });
+const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, settlement: org.settlement, termEndsOn: org.term_ends_on });
 const applies = (kind: keyof typeof kindAppliesTo, org: StartRequest['org']) => kindAppliesTo[kind](facts(org));
 
 export const processKinds = {

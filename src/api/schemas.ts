@@ -63,6 +63,11 @@ export const taskDetailSchema = z.object({
       status: z.string().describe('running, completed or cancelled'),
       organization: z.string().describe('the organization the process is about (a reply is given by the committee above it)'),
       organizationName: z.string(),
+      settlement: z
+        .enum(['village', 'community'])
+        .nullable()
+        .optional()
+        .describe("whether that organization is a village's or a community's own (domain.md §2): a community's is led by a street committee (街道党工委) and its residents' committee (居委会)"),
     })
     .nullable(),
   step: z
@@ -133,6 +138,7 @@ export const organizationSchema = z.object({
   name: z.string(),
   type: z.string(),
   sector: z.string(),
+  settlement: z.enum(['village', 'community']).nullable().describe("a village's or community's own Party organization (directly under a township or street committee), else null"),
   termYears: z.number().nullable(),
   termStartedOn: z.string().nullable(),
   termEndsOn: z.string().nullable(),
@@ -236,6 +242,10 @@ export const importResultSchema = z.object({
   routed: z.array(importRoutedRowSchema),
   /** Process-owned fields not written, by row and column, with why; the rest of those rows was written. */
   refused: z.array(importRowErrorSchema),
+  /** Villages and communities as the tree's shape decides them (domain.md §2), and the rows whose sector word disagrees: warnings, the rows were written. */
+  inferred: z
+    .object({ villages: z.number(), communities: z.number(), warnings: z.array(importRowErrorSchema) })
+    .describe("the file's villages and communities, decided by their place in the tree (directly under a township or street committee), and rows whose sector 农村/社区 disagrees with it (written; counted by their place)"),
 });
 export const importJobSchema = z.object({
   jobId: z.string(),

@@ -1,17 +1,19 @@
 // This year's yearly returns (年报) of the demo province's villages and communities, so that the ranking shows the
 // indicators scored from them: most organizations meet the seed's floors, some miss one, a few filed nothing.
-import { communityFundingFloor, emptyReturn, returnKindOf, type YearlyReturn, type YearlyReturnRules } from '../domain/assessment.js';
+import { communityFundingFloor, emptyReturn, returnKindOf, settlementOf, type YearlyReturn, type YearlyReturnRules } from '../domain/assessment.js';
 import { prng, type OrganizationRow } from './province.js';
 
 export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRules, seed = 7): Generator<{ code: string; figures: YearlyReturn }> {
   const rnd = prng(seed);
   // Meets a floor nine times in ten; otherwise falls short of it by up to a fifth.
   const around = (floor: number) => Math.max(0, Math.round(rnd() < 0.9 ? floor * (1 + rnd() * 0.5) : floor * (0.8 + rnd() * 0.19)));
-  // Parents come before their children in the rows: a branch under a village's 总支 files no return of its own.
-  const sectorOf = new Map<string, string>();
+  // Parents come before their children in the rows: each row's level in the tree is its parent's and one more
+  // (a branch under a village's 总支 sits below the village and files no return of its own).
+  const levelOf = new Map<string, number>();
   for (const o of rows) {
-    sectorOf.set(o.code, o.sector);
-    const kind = returnKindOf({ ...o, parentSector: sectorOf.get(o.parent_code) ?? null });
+    const level = (levelOf.get(o.parent_code) ?? 0) + 1;
+    levelOf.set(o.code, level);
+    const kind = returnKindOf({ ...o, settlement: settlementOf({ ...o, level }) });
     if (!kind || rnd() < 0.08) continue; // a few have not filed yet
     if (kind === 'village') {
       yield {

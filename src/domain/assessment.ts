@@ -155,25 +155,36 @@ export function termOnTimeIn(year: number, day: IsoDate, elections: readonly Ter
 
 // ---- villages and communities ----
 
-/** An organization as the counting rules see it: its type, sector, and its parent's sector (null: the root). */
-export interface CountedOrganization {
-  type: string;
-  sector: string;
-  parentSector: string | null;
-}
+/** A village's or a community's own Party organization (domain.md §2). */
+export type Settlement = 'village' | 'community';
+
+/**
+ * The tree's level of a village's or community's own organization: province 1 → prefecture 2 → county 3 (as the
+ * ranking counts counties) → township or street 4 → village or community 5.
+ */
+export const SETTLEMENT_LEVEL = 5;
 
 /**
  * Whether the organization is a village's or a community's own Party organization (domain.md §2): the rural or
- * community organization directly under a township or street committee. Branches under a village's 总支 or 党委
- * (or a community's) belong to that village and are not villages of their own: their parent is of the same sector.
- * Coverage rates (一肩挑, pairing), yearly returns and the rotation training of village and community secretaries
- * count villages and communities this way; the SQL of activities/assessment.ts and of /pairing/coverage mirrors it.
+ * community organization directly under a township or street committee, i.e. at the tree's fifth level (`level`:
+ * the root is 1). Decided by the organization's place, not by sector words: a township an import calls 农村 sits at
+ * the fourth level and is no village, and its villages stay villages; branches under a village's 总支 or 党委 sit
+ * deeper and belong to that village. The sector only tells a village (rural) from a community at that level. The
+ * database keeps the same rule as the generated column `organizations.settlement`, which every
+ * reader of stored organizations reads; this function is for rows not yet written (the demo's returns).
  */
-export function settlementOf(o: CountedOrganization): 'village' | 'community' | null {
-  if (o.type === 'unit' || o.parentSector === o.sector) return null;
+export function settlementOf(o: { type: string; sector: string; level: number }): Settlement | null {
+  if (o.type === 'unit' || o.level !== SETTLEMENT_LEVEL) return null;
   if (o.sector === 'rural') return 'village';
   if (o.sector === 'community') return 'community';
   return null;
+}
+
+/** An organization as the counting rules see it: its type, sector, and whether it is a village or community (`organizations.settlement`). */
+export interface CountedOrganization {
+  type: string;
+  sector: string;
+  settlement: Settlement | null;
 }
 
 // ---- the yearly return 年报 ----
@@ -183,7 +194,7 @@ export type ReturnKind = 'village' | 'community' | 'university-branch';
 
 export function returnKindOf(o: CountedOrganization): ReturnKind | null {
   if (o.type === 'unit') return null;
-  if (o.sector === 'rural' || o.sector === 'community') return settlementOf(o);
+  if (o.settlement) return o.settlement;
   if (o.sector === 'university' && o.type === 'branch') return 'university-branch';
   return null;
 }
@@ -199,7 +210,7 @@ export function returnKindOf(o: CountedOrganization): ReturnKind | null {
 export function owesRotationTraining(o: CountedOrganization): boolean {
   if (o.type === 'unit') return false;
   if (o.sector === 'soe' || o.sector === 'university') return true;
-  return settlementOf(o) !== null;
+  return o.settlement !== null;
 }
 
 /**
@@ -357,7 +368,7 @@ export function organizationScore(rules: AssessmentRules, i: { termOnTime: boole
  */
 export function concurrentHeadIndicator(rules: AssessmentRules, o: CountedOrganization & { concurrentHead: boolean }): boolean | null {
   // Only the village's or community's own organization: a branch under a village's 总支 is not a village.
-  if (settlementOf(o) === null || !(rules.concurrentHead.sectors as readonly string[]).includes(o.sector)) return null;
+  if (o.settlement === null || !(rules.concurrentHead.sectors as readonly string[]).includes(o.sector)) return null;
   return o.concurrentHead;
 }
 

@@ -17,16 +17,18 @@ export interface StartOrg {
   sector: string;
   /** Whether a committee is above it (not the tree's root). */
   hasParent: boolean;
+  /** A village's or community's own organization (`organizations.settlement`, decided by the tree's shape: domain.md §2). */
+  settlement: 'village' | 'community' | null;
   termEndsOn: string | Date | null;
 }
 
 /** Whether a kind is about an organization (the API answers 400 for the others). */
 export const kindAppliesTo = {
   'term-election': (o: StartOrg) => !!o.termEndsOn,
-  'two-recommendations-one-election': (o: StartOrg) => o.type !== 'unit' && o.hasParent && ['rural', 'community'].includes(o.sector),
+  'two-recommendations-one-election': (o: StartOrg) => o.settlement !== null,
   'rotation-training': (o: StartOrg) => o.type !== 'unit',
   'liaison-dispatch': (o: StartOrg) => o.type === 'unit',
-  pairing: (o: StartOrg) => o.type !== 'unit' && o.sector === 'rural' && o.hasParent,
+  pairing: (o: StartOrg) => o.settlement === 'village',
   'term-date-missing': (o: StartOrg) => o.type !== 'unit' && o.hasParent && !o.termEndsOn,
 } as const;
 

@@ -138,7 +138,14 @@ export const townshipApprovalOutcome = z.discriminatedUnion('decision', [
 export const firstSecretaryOutcome = z.object({ firstSecretary: personName, fromUnit: textField(200), startsOn: dateField });
 
 // Urban–rural pairing 结对共建 (domain.md §4.5). Milestones and evidence are recorded on the deliverable's task.
-export const reviewRatings = ['good', 'adequate', 'poor'] as const;
+/** The township's yearly review of a pairing: 好, 较好, 一般, 差 — the four grades a county's reviews use. */
+export const reviewRatings = ['good', 'adequate', 'fair', 'poor'] as const;
+export type ReviewRating = (typeof reviewRatings)[number];
+/**
+ * The scale before 一般 was added: a review opened by a run that has not reached the change (no `ratings` in its
+ * context, patch `pairing-review-fair`) accepts these only, as it did when it opened.
+ */
+export const reviewRatingsBeforeFair = ['good', 'adequate', 'poor'] as const satisfies readonly ReviewRating[];
 export const pairingDecisions = ['continue', 'end'] as const;
 /** A deliverable is delivered (every milestone recorded, checked by the workflow). */
 export const deliverableOutcome = z.object({ summary: textField(2000) });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { addOrganizations, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
 import { pick } from './journeys/journey.js';
 
@@ -41,7 +41,8 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     await s.app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
-      orgRow(county, '', { type: 'committee', sector: 'regional', name: `测试县委${county}` }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(county, { name: `测试县委${county}` }).rows,
       orgRow(town, county, { type: 'committee', sector: 'regional', name: `测试镇党委${town}` }),
       orgRow(v1, town, { name: `青石村党支部${v1}` }),
       orgRow(v2, town, { name: `白沙村党支部${v2}` }),

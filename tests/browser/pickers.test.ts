@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
@@ -43,13 +43,14 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await s.app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
-      orgRow(county, '', { ...committee, name: `甲县委${tag}` }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(county, { name: `甲县委${tag}` }).rows,
       orgRow(township, county, { ...committee, name: `平安镇党委${tag}` }),
       // Terms ending in four months: the election's request is asked for at once.
       orgRow(red, township, { name: redName, term_years: 5, term_started_on: addMonths(shanghaiDate(Date.now()), -56) }),
       orgRow(green, township, { name: greenName, term_years: 5, term_started_on: addMonths(shanghaiDate(Date.now()), -56) }),
       // Another county with a village of the same name: never offered to county A's people.
-      orgRow(otherCounty, '', { ...committee, name: `乙县委${tag}` }),
+      ...countyChain(otherCounty, { name: `乙县委${tag}` }).rows,
       orgRow(otherRed, otherCounty, { name: redName }),
     ]);
   });
@@ -259,7 +260,7 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await page.goto(`/tasks/${taskId}`);
     const evidence = page.getByTestId('evidence');
     await evidence.getByText('三年发展规划.pdf').waitFor();
-    expect(await evidence.textContent()).toContain('理清一个好思路');
+    expect(await evidence.textContent()).toContain('制定一个好规划'); // the seed's words for the plan (二(三))
     expect(await page.getByTestId('decides-on').textContent()).toContain(`县农业农村局党支部${tag}`);
     await b.shot('decides-evidence-phone');
     expect(await a11yViolations(page)).toEqual([]);

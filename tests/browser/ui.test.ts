@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { taskProcess } from '../../workflows/task-process.js';
@@ -21,6 +21,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
   const [v1, v2, v3, v4] = [uniqueCode('WA'), uniqueCode('WB'), uniqueCode('WC'), uniqueCode('WD')];
   const [u1, u2] = [uniqueCode('WU'), uniqueCode('WV')];
   const importRoot = uniqueCode('WI'); // a subtree of its own for the big import, apart from the other flows
+  const importCounty = countyChain();
   const sessions: Session[] = [];
   let current: Session[] = [];
   const open = async (viewport?: { width: number; height: number }) => {
@@ -61,8 +62,11 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // Villages whose 5-year term ends in 4 months: their election request opens at once.
     const ending = { term_years: 5, term_started_on: addMonths(today, -56) };
     await addOrganizations(s.sql, [
-      orgRow(importRoot, '', { type: 'committee', sector: 'regional', name: `导入测试县委${importRoot}` }),
-      orgRow(root, '', { type: 'committee', sector: 'regional', name: `测试县委${root}` }),
+      // A township of its own county: the imported branches under it are villages, and the page counts them.
+      ...importCounty.rows,
+      orgRow(importRoot, importCounty.county, { type: 'committee', sector: 'regional', name: `导入测试镇党委${importRoot}` }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(root, { name: `测试县委${root}` }).rows,
       orgRow(township, root, { type: 'committee', sector: 'regional', name: `测试镇党委${township}` }),
       orgRow(v1, township, { ...ending, name: `东湾村党支部${v1}` }),
       orgRow(v2, township, { ...ending, name: `西岭村党支部${v2}` }),
@@ -399,10 +403,10 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const { page } = b;
     await signIn(page, organizer.username, PASSWORD);
     await page.getByRole('link', { name: '工作看板' }).click();
-    // The township is the county level of this small tree: three secretaries in a cycle, none trained yet.
-    const bar = page.getByTestId('training-coverage').locator(`tr[data-county="${township}"]`);
+    // The county: three secretaries in a cycle, none trained yet.
+    const bar = page.getByTestId('training-coverage').locator(`tr[data-county="${root}"]`);
     await bar.waitFor();
-    expect(await bar.textContent()).toContain(`测试镇党委${township}`);
+    expect(await bar.textContent()).toContain(`测试县委${root}`);
     expect(await bar.textContent()).toContain('0%');
     expect(await bar.textContent()).toContain('0/3 名书记');
 
@@ -479,7 +483,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const { page } = b;
     await signIn(page, organizer.username, PASSWORD);
     await page.getByRole('link', { name: '工作看板' }).click();
-    const dispatch = page.getByTestId('dispatch-coverage').locator(`tr[data-county="${township}"]`);
+    const dispatch = page.getByTestId('dispatch-coverage').locator(`tr[data-county="${root}"]`);
     await dispatch.waitFor();
     expect(await dispatch.textContent()).toContain('0/2 个单位');
 
@@ -586,7 +590,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('button', { name: '上传并导入' }).click();
     const result = page.getByTestId('import-result');
     await result.waitFor({ timeout: 120_000 });
-    expect(await result.textContent()).toBe(`导入完成：新增 ${rows.length}，更新 0，未变 0。`);
+    // What the import read from the tree: every row directly under the township is a village (domain.md §2).
+    expect(await result.textContent()).toBe(`导入完成：新增 ${rows.length}，更新 0，未变 0。 按组织隶属关系认定：行政村 ${rows.length} 个，社区 0 个（乡镇、街道党（工）委直接领导的村、社区党组织）。`);
+    expect(await page.getByTestId('import-sector-warnings').count()).toBe(0);
     expect((await page.evaluate(() => (window as unknown as { sawProgress: string[] }).sawProgress)).length).toBeGreaterThan(0);
     expect(await page.locator('#import-progress').count()).toBe(0); // gone once done
     const [job] = await s.sql<{ status: string; rows_read: number }[]>`select status, rows_read from import_jobs where created_by = ${organizer.username}`;
@@ -790,6 +796,34 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(await a11yViolations(sb.page)).toEqual([]);
     expect(sb.errors).toEqual([]);
   });
+  it('a street committee publishes a community’s 两推一选 plan in the community’s words: 居民会议, not 村民会议', async () => {
+    // A street under the county (its spreadsheet may call it anything) and a community directly under it (domain.md §2).
+    const [street, community] = [uniqueCode('WJ'), uniqueCode('WC')];
+    await addOrganizations(s.sql, [
+      orgRow(street, root, { type: 'committee', sector: 'community', name: `测试街道党工委${street}` }),
+      orgRow(community, street, { sector: 'community', full_members: 20, probationary_members: 0, name: `幸福社区党支部${community}` }),
+    ]);
+    const id = `two-recommendations-one-election:${community}`;
+    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/two-recommendations-one-election', payload: { organization: community } });
+    expect(started.statusCode, started.body).toBe(201);
+    const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and step = 'selection-plan' and state = 'open'`)[0]?.id);
+    const organizer = await s.userWith([{ role: 'organizer', org: street }]);
+    const b = await open(phone);
+    const { page } = b;
+    await signIn(page, organizer.username, PASSWORD);
+    const item = page.locator(`[data-task-id="${taskId}"]`);
+    await item.waitFor();
+    await item.getByRole('link').click();
+    const basis = page.getByLabel('居民推荐范围');
+    await basis.waitFor();
+    const options = await basis.locator('option').allTextContents();
+    expect(options).toEqual(expect.arrayContaining(['居民会议', '居民代表会议']));
+    expect(options.join('')).not.toContain('村民');
+    await b.shot('community-1-plan-words-phone');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect(b.errors).toEqual([]);
+    await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/processes/${encodeURIComponent(id)}/cancel`, payload: { reason: '测试结束' } });
+  });
   it('a secretary files the members’ recommendation of 两推一选: a wrong value, its error beside the field, then done', async () => {
     const today = shanghaiDate(Date.now());
     const village = uniqueCode('WS');
@@ -867,8 +901,8 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     type Coverage = { county: string; villages: number; paired: number; coverage: number | null; deliverables: number; delivered: number };
     const api = await s.app.inject({ headers: s.admin, url: `/api/v1/pairing/coverage?org=${root}` });
     expect(api.statusCode, api.body).toBe(200);
-    const county = (api.json().items as Coverage[]).find((x) => x.county === township)!;
-    // This small tree's county level is the township: one village of several paired, none of its five goods delivered yet.
+    const county = (api.json().items as Coverage[]).find((x) => x.county === root)!;
+    // One village of the county's several paired, none of its five goods delivered yet.
     expect(county).toMatchObject({ paired: 1, deliverables: 5, delivered: 0 });
     expect(county.villages).toBeGreaterThan(1);
 
@@ -878,11 +912,11 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await signIn(page, organizer.username, PASSWORD);
     await page.getByRole('link', { name: '工作看板' }).click();
     await page.getByRole('heading', { name: '城乡结对共建覆盖（按县）' }).waitFor();
-    const paired = page.getByTestId('pairing-coverage').locator(`tr[data-county="${township}"]`);
+    const paired = page.getByTestId('pairing-coverage').locator(`tr[data-county="${root}"]`);
     await paired.waitFor();
-    expect(await paired.getByRole('rowheader').textContent()).toBe(`测试镇党委${township}`);
+    expect(await paired.getByRole('rowheader').textContent()).toBe(`测试县委${root}`);
     expect(await paired.textContent()).toContain(`${county.coverage}% （1/${county.villages} 个村）`);
-    const delivered = page.getByTestId('pairing-deliverables').locator(`tr[data-county="${township}"]`);
+    const delivered = page.getByTestId('pairing-deliverables').locator(`tr[data-county="${root}"]`);
     expect(await delivered.textContent()).toContain('0% （0/5 项）');
     // Training and liaison coverage stay beside it.
     await page.getByRole('heading', { name: '书记轮训覆盖率（按县）' }).waitFor();

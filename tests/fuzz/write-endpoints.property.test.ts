@@ -20,7 +20,9 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
     await addOrganizations(s.sql, [
       orgRow(root, '', { type: 'committee', sector: 'regional' }),
       orgRow(uniqueCode('PBV'), root),
-      orgRow(county, root, { type: 'committee', sector: 'regional' }),
+      // The county at the tree's third level (under a prefecture): its township's villages are villages (domain.md §2).
+      orgRow(`${county}M`, root, { type: 'committee', sector: 'regional' }),
+      orgRow(county, `${county}M`, { type: 'committee', sector: 'regional' }),
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(village, township, {}),
       orgRow(partner, county, { type: 'branch', sector: 'government', term_years: 3 }),

@@ -61,10 +61,13 @@ export function orgRow(code: string, parent: string, over: Partial<OrganizationR
 /** A committee of the regional hierarchy (province, prefecture, county, township). */
 export const committee = { type: 'committee', sector: 'regional' } as const;
 
-/** Province → prefecture → county, as the real tree has them (a county is the tree's third level). */
-export function countyChain(): { province: string; city: string; county: string; rows: OrganizationRow[] } {
-  const [province, city, county] = [uniqueCode('P'), uniqueCode('C'), uniqueCode('K')];
-  return { province, city, county, rows: [orgRow(province, '', committee), orgRow(city, province, committee), orgRow(county, city, committee)] };
+/**
+ * Province → prefecture → county, as the real tree has them (a county is the tree's third level, so that its
+ * townships' villages and communities are counted as such: domain.md §2). `county`/`over`: the county's own code and fields.
+ */
+export function countyChain(county = uniqueCode('K'), over: Partial<OrganizationRow> = {}): { province: string; city: string; county: string; rows: OrganizationRow[] } {
+  const [province, city] = [uniqueCode('P'), uniqueCode('C')];
+  return { province, city, county, rows: [orgRow(province, '', committee), orgRow(city, province, committee), orgRow(county, city, { ...committee, ...over })] };
 }
 
 export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promise<void> {

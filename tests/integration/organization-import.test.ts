@@ -41,7 +41,7 @@ describe('organization import', () => {
       ]),
     );
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toEqual({ created: 8, updated: 0, unchanged: 0, routed: [], refused: [] });
+    expect(r.json()).toMatchObject({ created: 8, updated: 0, unchanged: 0, routed: [], refused: [] });
   });
   afterAll(async () => s?.close());
 
@@ -132,11 +132,11 @@ describe('organization import', () => {
 
   it('re-imports the same file as unchanged, updates a changed row in place and audits it', async () => {
     const file = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
-    expect((await post(file)).json()).toEqual({ created: 2, updated: 0, unchanged: 0, routed: [], refused: [] });
-    expect((await post(file)).json()).toEqual({ created: 0, updated: 0, unchanged: 2, routed: [], refused: [] });
+    expect((await post(file)).json()).toMatchObject({ created: 2, updated: 0, unchanged: 0, routed: [], refused: [] });
+    expect((await post(file)).json()).toMatchObject({ created: 0, updated: 0, unchanged: 2, routed: [], refused: [] });
     const [{ id }] = [...(await s.sql<{ id: number }[]>`select id from organizations where code = ${`${P}RE1`}`)] as [{ id: number }];
     const changed = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会', 'branch', 'rural', '5', '2023-03-01', '赵强', '13911111111', '25'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
-    expect((await post(changed)).json()).toEqual({ created: 0, updated: 1, unchanged: 1, routed: [], refused: [] });
+    expect((await post(changed)).json()).toMatchObject({ created: 0, updated: 1, unchanged: 1, routed: [], refused: [] });
     const [after] = await s.sql`select id, secretary_name, full_members from organizations where code = ${`${P}RE1`}`;
     expect(after).toEqual({ id, secretary_name: '赵强', full_members: 25 });
     const audit = await s.sql`select changed_by, before, after from organization_changes where organization_id = ${id}`;
@@ -153,7 +153,7 @@ describe('organization import', () => {
   it('moves an organization to another parent and rewrites the paths of its whole subtree', async () => {
     await post(csv([[`${P}M1`, township, '中共搬迁村支部委员会', 'general_branch'], [`${P}M2`, `${P}M1`, '搬迁村第一支部'], [`${P}M3`, `${P}M2`, '搬迁村小组']]));
     const r = await post(csv([[`${P}M1`, otherCounty, '中共搬迁村支部委员会', 'general_branch']]));
-    expect(r.json()).toEqual({ created: 0, updated: 1, unchanged: 0, routed: [], refused: [] });
+    expect(r.json()).toMatchObject({ created: 0, updated: 1, unchanged: 0, routed: [], refused: [] });
     const rows = await s.sql<{ code: string; ok: boolean }[]>`
       select c.code, c.path = p.path || c.id::text as ok from organizations c join organizations p on p.id = c.parent_id
       where c.code in (${`${P}M1`}, ${`${P}M2`}, ${`${P}M3`})`;
@@ -192,6 +192,61 @@ describe('organization import', () => {
     expect(await countUnder(P)).toBe(before);
   });
 
+  it('decides villages and communities by the tree, not by the sector word: a township called 农村 stays a township and its villages count (domain.md §2)', async () => {
+    const Q = uniqueCode('IS');
+    const [prov, city, cty, town, street] = [`${Q}P`, `${Q}M`, `${Q}K`, `${Q}T`, `${Q}S`];
+    const r = await post(
+      csv([
+        [prov, '', '中共测试省委员会', 'committee', 'regional'],
+        [city, prov, '中共测试市委员会', 'committee', 'regional'],
+        [cty, city, '中共测试县委员会', 'committee', 'regional'],
+        // The township and the street carry the sector words of what they lead, as county spreadsheets often do.
+        [town, cty, '中共测试镇委员会', 'committee', '农村'],
+        [`${Q}V1`, town, '中共测试镇东湖村支部委员会'],
+        [`${Q}V2`, town, '中共测试镇西山村总支部委员会', 'general_branch'],
+        [`${Q}V2B`, `${Q}V2`, '西山村第一支部委员会'],
+        [`${Q}O1`, town, '中共测试镇机关支部委员会', 'branch', 'government', '3'],
+        [street, cty, '中共测试街道工作委员会', 'committee', '社区'],
+        [`${Q}C1`, street, '中共测试街道南门社区委员会', 'committee', 'community'],
+      ]),
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    const inferred = r.json().inferred as { villages: number; communities: number; warnings: { row: number; column: string; message: string }[] };
+    // Two villages (the 总支's branch belongs to its village), one community; the township and the street are neither.
+    expect(inferred.villages).toBe(2);
+    expect(inferred.communities).toBe(1);
+    // The rows whose sector word disagrees with their place are named (rows 5 and 10: the township and the street), written all the same.
+    expect(inferred.warnings.map((w) => [w.row, w.column])).toEqual([
+      [5, 'sector'],
+      [10, 'sector'],
+    ]);
+    expect(inferred.warnings[0]!.message).toMatch(/level 4/);
+    const settled = await s.sql<{ code: string; settlement: string | null }[]>`select code, settlement from organizations where code like ${`${Q}%`} order by code`;
+    expect(Object.fromEntries(settled.map((o) => [o.code, o.settlement]))).toEqual({
+      [prov]: null, [city]: null, [cty]: null, [town]: null, [street]: null,
+      [`${Q}V1`]: 'village', [`${Q}V2`]: 'village', [`${Q}V2B`]: null, [`${Q}O1`]: null, [`${Q}C1`]: 'community',
+    });
+    // Every layer reads the same: pairing coverage counts the two villages of the county, the organization's page says
+    // what it is, the yearly return is a village's (not refused as a township's), and the township files none.
+    const coverage = (await s.app.inject({ url: `/api/v1/pairing/coverage?org=${cty}`, headers: s.admin })).json();
+    expect(coverage.items).toEqual([expect.objectContaining({ county: cty, villages: 2, paired: 0 })]);
+    expect((await s.app.inject({ url: `/api/v1/organizations/${town}`, headers: s.admin })).json()).toMatchObject({ settlement: null });
+    expect((await s.app.inject({ url: `/api/v1/organizations/${`${Q}V1`}`, headers: s.admin })).json()).toMatchObject({ settlement: 'village' });
+    const year = new Date().getFullYear();
+    const village = await s.app.inject({
+      method: 'PUT', url: `/api/v1/organizations/${Q}V1/returns/${year}`, headers: s.admin,
+      payload: { activistsTrained: 3, reserveCadres: 4, funding: 20_000 },
+    });
+    expect(village.statusCode, village.body).toBe(200);
+    const townReturn = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${town}/returns/${year}`, headers: s.admin, payload: { activistsTrained: 3, reserveCadres: 4, funding: 20_000 } });
+    expect(townReturn.statusCode).toBe(400);
+    // 两推一选 and a pairing are about the villages, not the township.
+    const start = (kind: string, organization: string) =>
+      s.app.inject({ method: 'POST', url: `/api/v1/processes/${kind}`, headers: s.admin, payload: { organization, partner: `${Q}O1` } });
+    expect((await start('two-recommendations-one-election', town)).statusCode).toBe(400);
+    expect((await start('pairing', town)).statusCode).toBe(400);
+  });
+
   it('imports asynchronously: 202 with a job id, then status, progress and result; errors in the job', async () => {
     const r = await post(csv([[`${P}AS1`, township, '异步导入支部']]), {}, '/api/v1/organizations/import?async=true');
     expect(r.statusCode).toBe(202);
@@ -203,7 +258,7 @@ describe('organization import', () => {
       await new Promise((res) => setTimeout(res, 100));
     }
     expect(job.status).toBe('succeeded');
-    expect(job.result).toEqual({ created: 1, updated: 0, unchanged: 0, routed: [], refused: [] });
+    expect(job.result).toMatchObject({ created: 1, updated: 0, unchanged: 0, routed: [], refused: [] });
 
     const bad = await post(csv([[`${P}AS2`, `${P}NOPE`, '坏']]), {}, '/api/v1/organizations/import?async=true');
     const badId = bad.json().jobId;

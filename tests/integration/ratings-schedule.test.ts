@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { ensureRatingsSchedule, RATINGS_SCHEDULE_ID } from '../../src/processes/ratings-schedule.js';
 
 // The ratings' Schedule on the dev server (Schedules need it; the time-skipping server has none): created by every
@@ -11,7 +11,8 @@ describe('the ratings Schedule', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(county, '', { type: 'committee', sector: 'regional' }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(county).rows,
       orgRow(town, county, { type: 'committee', sector: 'regional' }),
       orgRow(late, town, { term_started_on: '2019-03-01' }),
     ]);
@@ -46,7 +47,8 @@ describe('the ratings Schedule', () => {
     const get = (url: string) => s.app.inject({ method: 'GET', url, headers: { authorization: admin.authorization } });
     const red = await get('/api/v1/ratings?color=red');
     expect(red.statusCode, red.body).toBe(200);
-    expect(red.json()).toMatchObject({ counts: { red: 1, yellow: 0, green: 1 }, items: [expect.objectContaining({ code: late, color: 'red', reasons: ['term-late', 'return-missing', 'village-unpaired'], ruleSet: result.ruleSet })] });
+    // Green: the township and the county (rated now that it is no root).
+    expect(red.json()).toMatchObject({ counts: { red: 1, yellow: 0, green: 2 }, items: [expect.objectContaining({ code: late, color: 'red', reasons: ['term-late', 'return-missing', 'village-unpaired'], ruleSet: result.ruleSet })] });
     const history = await get(`/api/v1/organizations/${late}/ratings`);
     expect(history.statusCode, history.body).toBe(200);
     expect(history.json()).toMatchObject({ code: late, current: { color: 'red' }, changes: [{ color: 'red', previous: null }], periods: [{ color: 'red' }] });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 
 // 催报: the yearly return's missing filers and one nudge to their secretaries, against the real
 // API and PostgreSQL. Who files a return is returnKindOf's (villages, communities, university branches); a branch
@@ -16,7 +16,8 @@ describe('the yearly return’s missing filers and 催报', () => {
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [
-      orgRow(county, '', { type: 'committee', sector: 'regional' }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(county).rows,
       orgRow(town, county, { type: 'committee', sector: 'regional' }),
       orgRow(filed, town, { name: `已报村${filed}` }),
       orgRow(missing, town, { type: 'general_branch', name: `未报村${missing}` }),

@@ -11,6 +11,8 @@ describe('two recommendations, one election through the API', () => {
   const township = uniqueCode('T');
   const village = uniqueCode('V');
   const organ = uniqueCode('G');
+  const street = uniqueCode('S');
+  const community = uniqueCode('M');
 
   beforeAll(async () => {
     s = await startStack();
@@ -19,6 +21,9 @@ describe('two recommendations, one election through the API', () => {
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(village, township, { full_members: 30, probationary_members: 2, secretary_name: '老书记' }),
       orgRow(organ, county, { type: 'branch', sector: 'government', term_years: 3 }),
+      // A street committee its county's spreadsheet calls 社区, and a community under it.
+      orgRow(street, county, { type: 'committee', sector: 'community' }),
+      orgRow(community, street, { sector: 'community', full_members: 20, probationary_members: 0 }),
     ]);
   });
   afterAll(async () => s?.close());
@@ -45,6 +50,19 @@ describe('two recommendations, one election through the API', () => {
     expect(notVillage.statusCode).toBe(400);
     expect(notVillage.json().error.details).toEqual([expect.objectContaining({ field: 'body.organization' })]);
     expect((await post('/processes/two-recommendations-one-election', { organization: 'NOPE-0' })).statusCode).toBe(404);
+  });
+
+  it("selects a community's secretary, not its street committee's; the task says whose words to read (街道党工委, 居委会)", async () => {
+    // The street committee is no community, whatever its sector word: refused.
+    const streetStart = await post('/processes/two-recommendations-one-election', { organization: street });
+    expect(streetStart.statusCode).toBe(400);
+    const started = await post('/processes/two-recommendations-one-election', { organization: community });
+    expect(started.statusCode, started.body).toBe(201);
+    const wf = `two-recommendations-one-election:${community}`;
+    const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'selection-plan'`)[0]?.id);
+    const detail = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks/${taskId}` })).json();
+    expect(detail.process).toMatchObject({ organization: community, settlement: 'community' });
+    expect((await post(`/processes/${encodeURIComponent(wf)}/cancel`, { reason: '测试结束' })).statusCode).toBe(200);
   });
 
   it('runs plan → two recommendations → candidates → election → secretary → approval', async () => {

@@ -18,11 +18,11 @@ import {
   type YearlyReturn,
 } from '../../src/domain/assessment.js';
 
-// Each directly under its township or street committee (sector regional), or its university's committee.
-const village = { type: 'branch', sector: 'rural', parentSector: 'regional', members: 32 };
-const community = { type: 'branch', sector: 'community', parentSector: 'regional', members: 32 };
-const studentBranch = { type: 'branch', sector: 'university', parentSector: 'university', members: 12 };
-const township = { type: 'committee', sector: 'regional', parentSector: 'regional' };
+// Each directly under its township or street committee (the tree's fifth level), or its university's committee.
+const village = { type: 'branch', sector: 'rural', settlement: 'village', members: 32 } as const;
+const community = { type: 'branch', sector: 'community', settlement: 'community', members: 32 } as const;
+const studentBranch = { type: 'branch', sector: 'university', settlement: null, members: 12 };
+const township = { type: 'committee', sector: 'regional', settlement: null };
 const goodVillage: YearlyReturn = { ...emptyReturn, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
 const goodCommunity: YearlyReturn = { ...emptyReturn, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
 
@@ -68,12 +68,12 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   });
 
   it('tells who files a return: villages, communities, university branches', () => {
-    expect(returnKindOf({ type: 'general_branch', sector: 'rural', parentSector: 'regional' })).toBe('village');
-    expect(returnKindOf({ type: 'branch', sector: 'community', parentSector: 'regional' })).toBe('community');
-    expect(returnKindOf({ type: 'branch', sector: 'university', parentSector: 'university' })).toBe('university-branch');
-    expect(returnKindOf({ type: 'committee', sector: 'university', parentSector: 'regional' })).toBeNull();
+    expect(returnKindOf({ type: 'general_branch', sector: 'rural', settlement: 'village' })).toBe('village');
+    expect(returnKindOf({ type: 'branch', sector: 'community', settlement: 'community' })).toBe('community');
+    expect(returnKindOf({ type: 'branch', sector: 'university', settlement: null })).toBe('university-branch');
+    expect(returnKindOf({ type: 'committee', sector: 'university', settlement: null })).toBeNull();
     expect(returnKindOf(township)).toBeNull();
-    expect(returnKindOf({ type: 'unit', sector: 'rural', parentSector: 'regional' })).toBeNull();
+    expect(returnKindOf({ type: 'unit', sector: 'rural', settlement: null })).toBeNull();
   });
 
   it('requires ≥3 activists trained per village per year', () => {
@@ -96,7 +96,7 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   it('counts 一肩挑 for villages, and from 2026 for communities too; for nothing else', () => {
     expect(rules2021.concurrentHead.sectors).toEqual(['rural']);
     expect(rules.concurrentHead.sectors).toEqual(['rural', 'community']);
-    const head = (r: typeof rules, o: { type: string; sector: string; parentSector: string | null }, concurrentHead: boolean) => concurrentHeadIndicator(r, { ...o, concurrentHead });
+    const head = (r: typeof rules, o: { type: string; sector: string; settlement: 'village' | 'community' | null }, concurrentHead: boolean) => concurrentHeadIndicator(r, { ...o, concurrentHead });
     expect(head(rules, village, true)).toBe(true);
     expect(head(rules, village, false)).toBe(false);
     expect(head(rules, community, true)).toBe(true);
@@ -106,7 +106,7 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(head(rules2021, community, true)).toBeNull();
     expect(head(rules, studentBranch, true)).toBeNull();
     expect(head(rules, township, true)).toBeNull();
-    expect(head(rules, { type: 'unit', sector: 'rural', parentSector: 'regional' }, true)).toBeNull();
+    expect(head(rules, { type: 'unit', sector: 'rural', settlement: null }, true)).toBeNull();
     // Shown, not weighed: an organization's score does not move with it.
     const base = { termOnTime: true, secretaryTrained: null, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) };
     const withoutHead = { ...base, concurrentHead: false };
@@ -187,14 +187,15 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   });
 
   it('counts a village or community once: its own organization under the township, not the branches of its 总支 (domain.md §2)', () => {
-    const generalBranch = { type: 'general_branch', sector: 'rural', parentSector: 'regional' };
-    const branchOfIt = { type: 'branch', sector: 'rural', parentSector: 'rural' };
-    const communityCommittee = { type: 'committee', sector: 'community', parentSector: 'regional' };
-    const branchOfCommunity = { type: 'branch', sector: 'community', parentSector: 'community' };
-    expect(settlementOf(generalBranch)).toBe('village');
-    expect(settlementOf(branchOfIt)).toBeNull();
+    // Levels: province 1, prefecture 2, county 3, township or street 4, village or community 5.
+    const generalBranch = { type: 'general_branch', sector: 'rural', settlement: settlementOf({ type: 'general_branch', sector: 'rural', level: 5 }) };
+    const branchOfIt = { type: 'branch', sector: 'rural', settlement: settlementOf({ type: 'branch', sector: 'rural', level: 6 }) };
+    const communityCommittee = { type: 'committee', sector: 'community', level: 5 };
+    const branchOfCommunity = { type: 'branch', sector: 'community', settlement: settlementOf({ type: 'branch', sector: 'community', level: 6 }) };
+    expect(generalBranch.settlement).toBe('village');
+    expect(branchOfIt.settlement).toBeNull();
     expect(settlementOf(communityCommittee)).toBe('community');
-    expect(settlementOf(branchOfCommunity)).toBeNull();
+    expect(branchOfCommunity.settlement).toBeNull();
     // One yearly return per village: its 总支's, not one more per branch.
     expect(returnKindOf(generalBranch)).toBe('village');
     expect(returnKindOf(branchOfIt)).toBeNull();
@@ -204,6 +205,19 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(concurrentHeadIndicator(rules, { ...generalBranch, concurrentHead: true })).toBe(true);
     expect(concurrentHeadIndicator(rules, { ...branchOfIt, concurrentHead: false })).toBeNull();
     expect(concurrentHeadIndicator(rules, { ...branchOfCommunity, concurrentHead: false })).toBeNull();
+  });
+
+  it('decides a village or community by its place in the tree, whatever sector words an import uses (domain.md §2)', () => {
+    // A township imported with the sector 农村 (rural) sits at the fourth level, under its county: no village.
+    expect(settlementOf({ type: 'committee', sector: 'rural', level: 4 })).toBeNull();
+    // A street committee called 社区: no community either.
+    expect(settlementOf({ type: 'committee', sector: 'community', level: 4 })).toBeNull();
+    // The villages under that township are villages, though their parent carries the same sector word.
+    expect(settlementOf({ type: 'branch', sector: 'rural', level: 5 })).toBe('village');
+    expect(settlementOf({ type: 'committee', sector: 'community', level: 5 })).toBe('community');
+    // A township's own organ branch is not a village; nor is a unit without a Party organization.
+    expect(settlementOf({ type: 'branch', sector: 'government', level: 5 })).toBeNull();
+    expect(settlementOf({ type: 'unit', sector: 'rural', level: 5 })).toBeNull();
   });
 
   it('scores a secretary who owes rotation training and was never enrolled as untrained, not as not applicable', () => {
@@ -217,9 +231,9 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     // Community, SOE and university secretaries owe it too (domain.md §4.3); a township committee's does not.
     expect(owesRotationTraining(community)).toBe(true);
     expect(owesRotationTraining(studentBranch)).toBe(true);
-    expect(owesRotationTraining({ type: 'committee', sector: 'soe', parentSector: 'regional' })).toBe(true);
+    expect(owesRotationTraining({ type: 'committee', sector: 'soe', settlement: null })).toBe(true);
     expect(owesRotationTraining(township)).toBe(false);
-    expect(owesRotationTraining({ type: 'branch', sector: 'rural', parentSector: 'rural' })).toBe(false);
+    expect(owesRotationTraining({ type: 'branch', sector: 'rural', settlement: null })).toBe(false);
     expect(secretaryTrainedIndicator(township, null, day)).toBeNull();
     expect(secretaryTrainedIndicator(township, cycle('completed', '2026-10-31'), day)).toBe(true);
     // Never enrolled no longer scores better than enrolled and untrained.

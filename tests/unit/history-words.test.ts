@@ -68,7 +68,7 @@ describe('history lines in words', () => {
     expect(historyWords('term-election', { step: 'candidates-review', event: 'candidates-review-agree' }, 'zh-CN', zh)).toBe('候选人审查 · 同意');
     expect(historyWords('term-election', { step: 'x', event: 't2:candidates-2-r2-proposed' }, 'zh-CN', zh)).toBe('第2届 · 提出候选人初步人选（第2次，第2轮） · 已提出');
     expect(historyWords('liaison-dispatch', { step: 'officer-assigned', event: 'a1:officer-assigned' }, 'en', lookupIn('en'))).toBe('Officer assigned');
-    expect(historyWords('pairing', { step: 'delivering', event: 'c1:milestone-plan-survey' }, 'zh-CN', zh)).toBe('结对共建任务（理清一个好思路） · 记录节点 · 村情调查');
+    expect(historyWords('pairing', { step: 'delivering', event: 'c1:milestone-plan-survey' }, 'zh-CN', zh)).toBe('结对共建任务（制定一个好规划） · 记录节点 · 村情调查');
   });
 
   it('reads the structured fields when the row has them', () => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { RuleViolation } from '../../src/domain/election.js';
 import { pairingRulesFor } from '../../src/domain/rules.js';
 import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../workflows/pairing/rules.js';
-import { pairingReviewOutcome, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
+import { pairingReviewOutcome, reviewRatings, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
+import { deliverableWords } from '../../workflows/pairing/steps.js';
+import { pairingDeliverables } from '../../workflows/pairing/rules.js';
+import { zhCN as zh } from '../../web/src/i18n/zh-CN.js';
 import { pairingReview } from '../../src/domain/steps.js';
 
 const rules = pairingRulesFor('2026-11-25');
@@ -26,6 +29,24 @@ describe('pairing: the cycle', () => {
     expect(d.deliverableDue).toEqual({ leadership: '2027-11-25', plan: '2027-05-25', project: '2029-05-25', venue: '2028-11-25', rules: '2027-11-25' });
     // The 31st of a month without one falls back to its last day; 29 February to 28 February.
     expect(cycleDates('2028-02-29', rules).reviews).toEqual(['2029-02-28', '2030-02-28', '2031-02-28']);
+  });
+  it('rates a review 好, 较好, 一般 or 差; a review opened before 一般 was offered keeps its three grades', () => {
+    const form = pairingReview;
+    expect(reviewRatings).toEqual(['good', 'adequate', 'fair', 'poor']);
+    expect(form.fields.find((f) => f.name === 'rating')?.options).toEqual(['good', 'adequate', 'fair', 'poor']);
+    expect(zh['opt.rating.fair']).toBe('一般');
+    const opened = { ruleSet: rules.id, year: 1, partner: '市农业农村局', ratings: [...reviewRatings] };
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'fair', comments: '成效一般' }), opened)).toBeNull();
+    // Its context names no grades: the scale it opened with, without 一般.
+    const before = { ruleSet: rules.id, year: 1, partner: '市农业农村局' };
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'fair', comments: '成效一般' }), before)).toEqual({ rating: 'r.review-rating' });
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'adequate', comments: '较好' }), before)).toBeNull();
+  });
+  it('names the five goods in the seed’s words (二(三): 建强一个好班子，制定一个好规划，兴办一个好项目，建设一个好阵地，完善一套好制度)', () => {
+    const seed = ['建强一个好班子', '制定一个好规划', '兴办一个好项目', '建设一个好阵地', '完善一套好制度'];
+    expect(pairingDeliverables.map((d) => deliverableWords[d]['zh-CN'])).toEqual(seed);
+    // The web's words for a deliverable are the same.
+    expect(pairingDeliverables.map((d) => zh[`opt.deliverable.${d}` as keyof typeof zh])).toEqual(seed);
   });
   it('only the last review decides whether the pairing continues', () => {
     expect(rule(() => checkReview({}, 1, rules))).toBeNull();

@@ -117,3 +117,23 @@ describe('step outcomes of the selection', () => {
     expect(preliminaryCandidatesOutcome.safeParse({ decision: 'no-suitable-candidate', reason: '无合适人选' }).success).toBe(true);
   });
 });
+
+describe("两推一选's words for a community (domain.md §2: led by a street committee, heading a residents' committee)", () => {
+  it('reads 街道党工委 and 居委会主任 where a village reads 乡镇党委 and 村委会主任, in both languages', async () => {
+    const { zhCN } = await import('../../web/src/i18n/zh-CN.js');
+    const { en } = await import('../../web/src/i18n/en.js');
+    const zh = zhCN as Record<string, string>;
+    expect(zh['step.township-approval.community']).toBe('街道党工委审批');
+    expect(zh['field.concurrentHead']).toContain('村委会主任');
+    expect(zh['field.concurrentHead.community']).toContain('居委会主任');
+    expect(zh['ctx.concurrentHead.community']).toContain('居委会主任');
+    expect(zh['opt.villagerBasis.villagers.community']).toBe('居民会议');
+    expect(zh['opt.villagerBasis.representatives.community']).toBe('居民代表会议');
+    expect(zh['ctx.advice.community']).toContain('街道党工委');
+    // No community variant speaks of a township or of villagers.
+    const community = Object.entries(zh).filter(([k]) => k.endsWith('.community'));
+    expect(community.length).toBeGreaterThan(5);
+    for (const [, v] of community) expect(v).not.toMatch(/乡镇|村委会|村民/);
+    for (const [k] of community) expect((en as Record<string, string>)[k], k).toBeTruthy();
+  });
+});

@@ -47,6 +47,9 @@ describe('pairing at real durations (time-skipping server)', () => {
 
   it('delivers with milestones and evidence, escalates what is late, reviews yearly and continues into the next cycle', async () => {
     const workflowId = `pairing:${village}`;
+    // The partner's secretary, told of each deliverable's task by its title.
+    const [u] = await sql<{ id: number }[]>`insert into users (username, password_hash) values (${`sec-${partner}`}, 'x') returning id`;
+    await sql`insert into user_roles (user_id, role, organization_id) select ${u!.id}, 'secretary', id from organizations where code = ${partner}`;
     const { worker, taskQueue } = await ts.newWorker();
     await worker.runUntil(async () => {
       const handle = await ts.env.client.workflow.start(pairing, { workflowId, taskQueue, args: [{ organization: village, partner }] });
@@ -55,6 +58,11 @@ describe('pairing at real durations (time-skipping server)', () => {
       const [cycle1] = await sql<{ starts_on: Date; ends_on: Date; rule_set: string }[]>`select starts_on, ends_on, rule_set from pairings where workflow_id = ${workflowId} and cycle = 1`;
       const startsOn = cycle1!.starts_on.toISOString().slice(0, 10);
       expect(cycle1!.rule_set).toBe('pairing-hubei-2010');
+      // The deliverables' tasks are named as the seed names the five goods (二(三)): what the partner's secretary reads.
+      const titles = await sql<{ title: string }[]>`
+        select n.title from notifications n join tasks t on t.id = n.task_id
+        where t.workflow_id = ${workflowId} and t.step = 'pairing-deliverable' and n.kind = 'task-opened' and n.user_id = ${u!.id}`;
+      expect(titles.map((t) => t.title).sort()).toEqual(['建强一个好班子', '制定一个好规划', '兴办一个好项目', '建设一个好阵地', '完善一套好制度'].map((w) => `新任务：结对共建：${w}`).sort());
 
       // Evidence as the API stores it (bytes and SHA-256 in PostgreSQL), then offered to the workflow.
       const [v] = await sql<{ id: number }[]>`select id from organizations where code = ${village}`;
@@ -107,7 +115,8 @@ describe('pairing at real durations (time-skipping server)', () => {
       await p.complete('pairing-review', { rating: 'adequate', comments: '规划已完成，班子建设滞后' }, 'c1:review-y1');
       await p.stepIs('delivering');
       await ts.env.sleep('365 days');
-      await p.complete('pairing-review', { rating: 'adequate', comments: '第二年考评' }, 'c1:review-y2');
+      // 一般: between 较好 and 差 on the township's scale.
+      await p.complete('pairing-review', { rating: 'fair', comments: '第二年考评：成效一般' }, 'c1:review-y2');
       await p.stepIs('delivering');
       await ts.env.sleep('365 days');
       await p.stepIs('yearly-review');
@@ -125,7 +134,7 @@ describe('pairing at real durations (time-skipping server)', () => {
       expect(t1.every((t) => t.state === 'cancelled')).toBe(true);
       expect(t1).toHaveLength(4);
       const reviews = await sql`select year, rating, decision from pairing_reviews where workflow_id = ${workflowId} and cycle = 1 order by year`;
-      expect(reviews.map((r) => [r.year, r.rating, r.decision])).toEqual([[1, 'adequate', null], [2, 'adequate', null], [3, 'good', 'continue']]);
+      expect(reviews.map((r) => [r.year, r.rating, r.decision])).toEqual([[1, 'adequate', null], [2, 'fair', null], [3, 'good', 'continue']]);
       const [ev] = await sql<{ n: number }[]>`select count(*)::int as n from evidence_files where workflow_id = ${workflowId} and attached and cycle = 1`;
       expect(ev!.n).toBe(4);
 

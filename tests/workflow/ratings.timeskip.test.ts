@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
-import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { ratingInterviewId, ratingsRecompute } from '../../workflows/ratings/workflow.js';
@@ -21,7 +21,8 @@ describe('ratings: recompute, history and the 约谈 after red months in a row (
   it('rates from the register, keeps a row per change, and opens one 约谈 in the third red month; a renewed term turns it back', async () => {
     const [county, town, late, fine] = [uniqueCode('K'), uniqueCode('T'), uniqueCode('L'), uniqueCode('G')];
     await addOrganizations(sql, [
-      orgRow(county, '', { type: 'committee', sector: 'regional' }),
+      // The county at the tree's third level: its township's villages are villages (domain.md §2).
+      ...countyChain(county).rows,
       orgRow(town, county, { type: 'committee', sector: 'regional', term_started_on: '2024-01-01' }),
       // A village whose five-year term ended in 2024 with no renewal and no postponement: 未按期换届, red.
       orgRow(late, town, { term_started_on: '2019-01-01' }),
@@ -47,7 +48,8 @@ describe('ratings: recompute, history and the 约谈 after red months in a row (
 
       const first = await recompute();
       const rules = ratingRulesFor(shanghaiDate(await t.ts.env.currentTimeMs()));
-      expect(first).toMatchObject({ ruleSet: rules.id, rated: 3, interviews: [], interviewsStarted: 0 });
+      // The county (under its prefecture), the township, the village and the firm's branch.
+      expect(first).toMatchObject({ ruleSet: rules.id, rated: 4, interviews: [], interviewsStarted: 0 });
       // A village files a yearly return and is paired with an urban unit: neither is on record for this one.
       expect(await rating(lateId)).toEqual({ color: 'red', reasons: ['term-late', 'return-missing', 'village-unpaired'] });
       expect(await rating(fineId)).toEqual({ color: 'green', reasons: [] });

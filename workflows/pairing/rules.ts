@@ -90,6 +90,11 @@ export function cycleDates(startsOn: IsoDate, rules: Pick<PairingRules, 'cycleYe
 }
 
 /** The last review of a cycle decides whether the pairing goes on into the next cycle. */
+/** The review's rating must be one its task offered when it opened (`ratings` of its context; older runs: the three-grade scale). */
+export function checkReviewRating(rating: string, offered: readonly string[]): void {
+  if (!offered.includes(rating)) throw new RuleViolation('review-rating', `this review rates ${offered.join(', ')}: "${rating}" was not offered when it opened`);
+}
+
 export function checkReview(o: { decision?: 'continue' | 'end' }, year: number, rules: Pick<PairingRules, 'cycleYears'>): void {
   const last = year === rules.cycleYears;
   if (last && !o.decision) throw new RuleViolation('review-decision', `the review of year ${year} closes the cycle: decide whether the pairing continues`);

@@ -6,19 +6,19 @@
 //   API, stored with their SHA-256, size-limited) and it is delivered only when every milestone is recorded;
 //   → the township committee reviews the pairing on each anniversary; the last review decides whether the pairing
 //   continues → deliverables still open close as missed → the next cycle (or the end).
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, patched, setHandler, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { PairingContext } from '../../activities/pairing.js';
 import type { Role } from '../../src/auth/principal.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
 import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, pairingWorkers, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from './rules.js';
-import { deliverableOutcome, pairingReviewOutcome } from '../../src/domain/step-outcomes.js';
+import { deliverableOutcome, pairingReviewOutcome, reviewRatings } from '../../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
 import { actorSchema, isoDateSchema } from '../messages.js';
 import { enforce, outcomeOf, stepTask } from '../process-control.js';
-import { pairingDeliverable, pairingReview } from './steps.js';
+import { deliverableWords, pairingDeliverable, pairingReview } from './steps.js';
 
 export const KIND = 'pairing';
 
@@ -54,7 +54,12 @@ export const recordMilestoneInput = milestoneBody.extend({ actor: actorSchema })
 export const attachEvidenceUpdate = defineUpdate<{ cycle: number; evidence: number }, [z.input<typeof attachEvidenceInput>]>('attachEvidence');
 export const recordMilestoneUpdate = defineUpdate<{ cycle: number; milestones: number }, [z.input<typeof recordMilestoneInput>]>('recordMilestone');
 
+/** Deliverable task titles of runs opened before they used the seed's words (deliverableWords): kept so those replay alike. */
 const TITLES: Record<PairingDeliverable, string> = { leadership: '好班子', plan: '好规划', project: '好项目', venue: '好阵地', rules: '好制度' };
+/** Deliverable tasks are titled in the seed's words (建强一个好班子 …): runs that opened theirs before keep the short ones. */
+export const SEED_DELIVERABLE_WORDS_PATCH = 'seed-deliverable-words';
+/** The yearly review offers 一般 between 较好 and 差: a review opened before keeps its three grades (its context has no `ratings`). */
+export const REVIEW_FAIR_PATCH = 'pairing-review-fair';
 /** Who records the work: the village's and the partner's people, and everyone above either. */
 const workers: readonly Role[] = pairingWorkers;
 
@@ -129,12 +134,13 @@ export async function pairing(input: PairingInput): Promise<void> {
       await p.moveTo('delivering', 'cycle-opened', { cycle, partner: input.partner, startsOn: c.startsOn, endsOn: dates.endsOn, ruleSet: r.id, deliverableDue: dates.deliverableDue });
 
       // The five deliverables, each a task of the partner's secretary with the rule set's reminders and escalations.
+      const seedWords = patched(SEED_DELIVERABLE_WORDS_PATCH);
       for (const d of pairingDeliverables) {
         const opened = await tasks.open(
           stepTask(pairingDeliverable, { ruleSet: r.id, deliverable: d, partner: input.partner }, {
             key: key(`deliverable-${d}`), organizationId: c.partnerId,
             due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-            title: `结对共建：${TITLES[d]}`, alsoCheck: () => checkDeliverableComplete(d, milestones, r),
+            title: `结对共建：${seedWords ? deliverableWords[d]['zh-CN'] : TITLES[d]}`, alsoCheck: () => checkDeliverableComplete(d, milestones, r),
           }),
         );
         open.add(d);
@@ -162,8 +168,9 @@ export async function pairing(input: PairingInput): Promise<void> {
         await p.moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
         const waitMs = Date.parse(p.nextDeadline!) - Date.now();
         if (waitMs > 0) await sleep(waitMs);
+        const offered = patched(REVIEW_FAIR_PATCH) ? { ratings: [...reviewRatings] } : {};
         const review = await tasks.open(
-          stepTask(pairingReview, { ruleSet: r.id, year, partner: input.partner }, {
+          stepTask(pairingReview, { ruleSet: r.id, year, partner: input.partner, ...offered }, {
             key: key(`review-y${year}`), organizationId: c.townshipId,
             due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
             title: `结对共建年度考评（第${year}年）`,

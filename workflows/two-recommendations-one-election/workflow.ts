@@ -44,6 +44,12 @@ export interface TwoRecommendationsInput {
  */
 export const TOWNSHIP_REVIEWS_PATCH = 'township-reviews-recommendations';
 /**
+ * A community's tasks are titled in its own words — the street committee (街道党工委) approves, the residents'
+ * meeting (居民会议) recommends (domain.md §2) — where a village's read 乡镇党委 and 村民会议; runs that opened
+ * those tasks before keep their titles.
+ */
+export const COMMUNITY_WORDS_PATCH = 'community-words';
+/**
  * The members' meeting's entitled count is checked against the full members on the register on the meeting's day,
  * read when the ballot is recorded, less approved exclusions (older runs: the count when the run started).
  */
@@ -103,6 +109,8 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         await p.moveTo('first-secretary-dispatched', 'first-secretary-dispatched', { ...o, by: d.actor }, 'completed');
       };
 
+      // Asked only for a community, so that a village's run records no marker and replays as before.
+      const communityWords = () => c.settlement === 'community' && patched(COMMUNITY_WORDS_PATCH);
       try {
         // 1. The township committee publishes the plan.
         const planned = await task('selection-plan', selectionPlan, { ruleSet: r.id }, { org: c.townshipId, due: { workingDays: r.planWorkingDays }, title: '发布两推一选工作方案' });
@@ -124,7 +132,9 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         const v = await task('villagers-recommendation', villagersRecommendation, { ruleSet: r.id, seats, basis: plan.villagerBasis }, {
           org: c.organizationId,
           due: { workingDays: r.recommendationWorkingDays },
-          title: plan.villagerBasis === 'villagers' ? '群众推荐（村民会议）' : '群众推荐（村民代表会议）',
+          title: communityWords()
+            ? plan.villagerBasis === 'villagers' ? '群众推荐（居民会议）' : '群众推荐（居民代表会议）'
+            : plan.villagerBasis === 'villagers' ? '群众推荐（村民会议）' : '群众推荐（村民代表会议）',
         });
         const villagers = v.outcome;
         const ranking = weightedRanking(members, villagers, r);
@@ -188,7 +198,7 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
         const a = await task('township-approval', townshipApproval, { committee, secretary: sec.secretary, concurrentHead: sec.concurrentHead }, {
           org: c.townshipId,
           due: { workingDays: r.approvalWorkingDays },
-          title: '乡镇党委审批',
+          title: communityWords() ? '街道党工委审批' : '乡镇党委审批',
         });
         const approval = a.outcome;
         if (approval.decision === 'reject') return await dispatchFirstSecretary(approval.comments, { by: a.actor, rejected: sec.secretary });

@@ -153,8 +153,8 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
         jobId: job.id,
         status: job.status,
         progress: { bytesRead: job.bytes_read, bytesTotal: job.bytes_total, rows: job.rows_read },
-        // Jobs stored before imports routed rows to processes have neither list.
-        result: job.result ? { routed: [], refused: [], ...(job.result as Partial<z.infer<typeof result>>), ...(job.result as Pick<z.infer<typeof result>, 'created' | 'updated' | 'unchanged'>) } : null,
+        // Jobs stored before imports routed rows to processes have neither list, nor those before it reported villages the inferred counts.
+        result: job.result ? { routed: [], refused: [], inferred: { villages: 0, communities: 0, warnings: [] }, ...(job.result as Partial<z.infer<typeof result>>), ...(job.result as Pick<z.infer<typeof result>, 'created' | 'updated' | 'unchanged'>) } : null,
         error: (job.error as z.infer<typeof jobSchema>['error']) ?? null,
       };
     },

@@ -27,7 +27,7 @@ const organizations: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   // The register's columns, as organizationSchema names them (one list for the one and the many).
   const columns = app.sql`
-    o.code, p.code as "parentCode", o.name, o.type, o.sector, o.term_years as "termYears",
+    o.code, p.code as "parentCode", o.name, o.type, o.sector, o.settlement, o.term_years as "termYears",
     to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
     to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
     o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"`;

@@ -208,9 +208,9 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
           select o.id, o.path,
                  (select x.workflow_id || '#' || x.cycle from pairings x where x.organization_id = o.id and x.state = 'active' order by x.cycle desc limit 1) as active
           from organizations o
-          -- Villages as domain.md §2 counts them (settlementOf): a branch under a village's 总支 is not one of its own.
-          where o.sector = 'rural' and o.type <> 'unit' and o.parent_id is not null
-            and not exists (select 1 from organizations po where po.id = o.parent_id and po.sector = 'rural') and ${inScope(sql, req.principal)}
+          -- Villages as domain.md §2 counts them (organizations.settlement): directly under a township, whatever the
+          -- sector words above; a branch under a village's 总支 is not one of its own.
+          where o.settlement = 'village' and ${inScope(sql, req.principal)}
             ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
         ), d as (
           select x.workflow_id || '#' || x.cycle as active, count(*)::int as n, count(*) filter (where x.state = 'delivered')::int as delivered

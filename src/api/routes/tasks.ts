@@ -155,11 +155,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const p = await withSubstitutions(sql, req.principal);
       const [t] = await sql<
-        (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null })[]
+        (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null; process_settlement: 'village' | 'community' | null })[]
       >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
                t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
-               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path
+               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path, po.settlement as process_settlement
         from tasks t join organizations o on o.id = t.organization_id
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
         where t.id = ${req.params.id} and ${inScope(sql, p)}`;
@@ -208,7 +208,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         task: taskItem(t, Date.now()),
         process:
           t.process_kind && t.process_status && t.process_code && t.process_name
-            ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name }
+            ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name, settlement: t.process_settlement }
             : null,
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context,

@@ -63,15 +63,15 @@ interface Target {
   path: string;
   type: string;
   sector: string;
-  /** Its parent's: a branch under a village's 总支 is part of that village and files no return of its own. */
-  parentSector: string | null;
+  /** Whether it is a village's or community's own organization: a branch under a village's 总支 files no return of its own. */
+  settlement: 'village' | 'community' | null;
 }
 
 /** The organizations of `codes` that exist, with what their return depends on, by code: one query for a whole file. */
 async function targetsOf(sql: Sql, codes: string[]): Promise<Map<string, Target>> {
   const rows = await sql<(Target & { code: string })[]>`
-    select o.code, o.id, o.path::text as path, o.type, o.sector, p.sector as "parentSector"
-    from organizations o left join organizations p on p.id = o.parent_id
+    select o.code, o.id, o.path::text as path, o.type, o.sector, o.settlement
+    from organizations o
     where o.code = any(${codes})`;
   return new Map(rows.map(({ code, ...t }) => [code, t]));
 }

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { shanghaiDate } from '../../domain/dates.js';
+import { SETTLEMENT_LEVEL } from '../../domain/assessment.js';
 import { checkRow, columns, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
 import { readRows, UnreadableFile } from './read.js';
 
@@ -26,6 +27,20 @@ export interface ImportResult {
   routed: RoutedRow[];
   /** Process-owned fields of rows that were not written (the rest of each row was): row, column and why. */
   refused: RowError[];
+  /** What the import read from the tree's shape: the file's villages and communities, and where a sector word disagrees. */
+  inferred: InferredSettlements;
+}
+
+/**
+ * Villages and communities are decided by their place in the tree (domain.md §2; `organizations.settlement`), not by
+ * the file's sector words: the file's rows counted as villages and communities after it was written, and the rows
+ * whose sector word (农村 / 社区) says village or community where the tree says otherwise — a warning, not a refusal:
+ * the row is written, and counted by its place.
+ */
+export interface InferredSettlements {
+  villages: number;
+  communities: number;
+  warnings: RowError[];
 }
 
 /** A row sent to the running process that owns its changed fields; `failed` when the process refused it. */
@@ -328,7 +343,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       }
       const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
       const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
-      const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused };
+      const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused, inferred: { villages: 0, communities: 0, warnings: [] } };
       routes.push(...owned.routes);
 
       if (result.updated > 0) {
@@ -386,6 +401,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
         join processes pr on pr.organization_id = o.id and pr.kind = 'term-date-missing' and pr.status = 'running'
         where s.action <> 'same' and o.term_started_on is not null and o.term_years is not null`;
       chases.push(...filled);
+      result.inferred = await inferredSettlements(tx as unknown as Sql);
       return result;
     })) as ImportResult;
   } finally {
@@ -606,6 +622,32 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
   }
   refused.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
   return { keep, refused, routes };
+}
+
+/** The file's villages and communities as the tree decides them, and the rows whose sector word disagrees (InferredSettlements). */
+async function inferredSettlements(tx: Sql): Promise<InferredSettlements> {
+  const [counts] = await tx<{ villages: number; communities: number }[]>`
+    select count(*) filter (where o.settlement = 'village')::int as villages, count(*) filter (where o.settlement = 'community')::int as communities
+    from import_rows s join organizations o on o.code = s.code`;
+  // A 农村 / 社区 organization that is no village or community itself and lies in none: above the village level
+  // (a township, a county organ), or below an organization of the fifth level that is not one.
+  const odd = await tx<{ line: number; sector: string; level: number; above: string | null }[]>`
+    select s.line, o.sector, nlevel(o.path) as level, a.name as above
+    from import_rows s join organizations o on o.code = s.code
+    -- (the case, not an and: the planner may evaluate subpath on a shorter path first, which it refuses)
+    left join organizations a on a.id = case when nlevel(o.path) > ${SETTLEMENT_LEVEL}::int then ltree2text(subpath(o.path, ${SETTLEMENT_LEVEL - 1}::int, 1))::bigint end
+    where o.type <> 'unit' and o.sector in ('rural', 'community') and o.settlement is null and (a.id is null or a.settlement is null)
+    order by s.line limit ${MAX_LISTED_ERRORS}`;
+  const what = (sector: string) => (sector === 'rural' ? 'a village (农村)' : 'a community (社区)');
+  const warnings = odd.map((r) => ({
+    row: r.line,
+    column: 'sector',
+    message:
+      r.level < SETTLEMENT_LEVEL
+        ? `sector "${r.sector}" names ${what(r.sector)}, but the organization sits at level ${r.level} of the tree (a township or street committee is at level ${SETTLEMENT_LEVEL - 1}, its villages and communities at ${SETTLEMENT_LEVEL}): counted as no village or community`
+        : `sector "${r.sector}" names ${what(r.sector)}, but the organization lies under ${r.above ?? 'an organization'}, which is no village or community: counted as none`,
+  }));
+  return { villages: counts?.villages ?? 0, communities: counts?.communities ?? 0, warnings };
 }
 
 /**

@@ -27,7 +27,7 @@ export function ImportPage() {
   const poll = async (jobId: string) => {
     for (;;) {
       const job = await getImportJob(jobId);
-      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [] } });
+      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [], inferred: { villages: 0, communities: 0, warnings: [] } } });
       if (job.error) {
         const e = job.error;
         return setStatus(e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) });
@@ -94,8 +94,16 @@ export function ImportPage() {
       )}
       {status.kind === 'done' && (
         <p class="notice ok" role="status" data-testid="import-result">
-          {t('import.result', { created: status.summary.created, updated: status.summary.updated, unchanged: status.summary.unchanged })}
+          {t('import.result', { created: status.summary.created, updated: status.summary.updated, unchanged: status.summary.unchanged })}{' '}
+          {t('import.settlements', { villages: status.summary.inferred.villages, communities: status.summary.inferred.communities })}
         </p>
+      )}
+      {status.kind === 'done' && status.summary.inferred.warnings.length > 0 && (
+        // Written, and counted by their place in the tree: the sector word is reported so that the file can be corrected.
+        <div class="card" data-testid="import-sector-warnings">
+          <p class="notice">{t('import.sectorWarnings')}</p>
+          <RowMessages rows={status.summary.inferred.warnings} />
+        </div>
       )}
       {status.kind === 'done' && status.summary.routed.length + status.summary.refused.length > 0 && (
         <div class="card" data-testid="import-owned">

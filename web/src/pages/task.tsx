@@ -3,7 +3,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
-import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
+import { fmtDate, fmtDateTime, t, tx as txAny } from '../i18n/index.js';
 import { exclusionRows, formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type ExclusionRow, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
@@ -12,6 +12,16 @@ import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
 import { Picker } from '../picker.js';
+
+/**
+ * The words of the organization the process is about: a community's organization is led by a street committee
+ * (街道党工委) and heads a residents' committee (居委会), not a township committee and a villagers' committee, so a
+ * key with a `.community` variant (field labels, options, context, the step's name) reads it there (domain.md §2:
+ * the API answers `process.settlement` from the tree). Set by the page from its task before its parts render.
+ */
+let placeWords: 'community' | null = null;
+const tx = (key: string, fallback: string = key, vars?: Record<string, string | number>): string =>
+  (placeWords ? txAny(`${key}.${placeWords}`, '', vars) : '') || txAny(key, fallback, vars);
 
 /** A nominee of the recommendation ranking (two-recommendations.ts RankedNominee), in reading order. */
 const rankingOrder = ['nominee', 'memberVotes', 'villagerVotes', 'score'];
@@ -39,6 +49,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
     return <ErrorBox error={data.error} retry={reload} />;
   }
   const { detail, org, enrolled } = data.data;
+  placeWords = detail.process?.settlement === 'community' ? 'community' : null;
   // A pairing's partner is named by its code in the context: the API names it (outside the caller's subtree too).
   const partnerCode = typeof detail.context?.partner === 'string' ? detail.context.partner : null;
   const partner = partnerCode && detail.contextNames[partnerCode] ? { code: partnerCode, name: detail.contextNames[partnerCode]! } : null;
@@ -68,7 +79,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
 
   return (
     <section>
-      <h1>{t('task.heading', { step: stepName(task.process, task.step) })}</h1>
+      <h1>{t('task.heading', { step: tx(`step.${task.step}`, '') || stepName(task.process, task.step) })}</h1>
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>
