@@ -1,6 +1,7 @@
 // The yearly assessment's one activity: score every Party organization of the province on its indicators
 // (in SQL, one statement over the whole tree), then rate and rank the counties. Replaces the year's rows in one
 // transaction: a retry or a re-run leaves one consistent set.
+import { electsHere } from '../src/organizations/term-late.js';
 import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
 import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
@@ -136,7 +137,8 @@ export function assessmentActivities(sql: Sql) {
           cross join lateral (select o.settlement) g
           cross join lateral (
             -- On time: every election due in the year (or still owed from before) was held by its due day (termOnTimeIn).
-            select ${termOnTimeSql(tx, input.year, day)} as term_on_time,
+            -- Not applicable to a committee not elected here (an appointed 工委, a county committee: electsHere).
+            select case when ${electsHere(tx)} then ${termOnTimeSql(tx, input.year, day)} end as term_on_time,
                    -- The latest cycle begun by that day: completed, or still running, counts as trained in cycle. None on
                    -- record is untrained where the secretary owes rotation training (owesRotationTraining), else n/a.
                    coalesce((select c.state = 'completed' or (c.state = 'open' and c.ends_on >= ${day}::date)

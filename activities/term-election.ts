@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
-import { termRulesFor, termYearsOf, type TermRules } from '../src/domain/rules.js';
+import { termRulesFor, termYearsOf, type ElectionBody, type TermRules } from '../src/domain/rules.js';
 import { addDays, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 
@@ -14,6 +14,13 @@ export interface TermContext {
   fullMembers: number;
   termEndsOn: IsoDate;
   rules: TermRules;
+  /**
+   * How the committee is elected (organizations.election_body): a delegates' conference counts its delegates, not the
+   * members. Runs started before it was read carry none and hold a members' meeting, as they did.
+   */
+  electionBody?: ElectionBody | null;
+  /** The organization's own number of the term (第n届), or null when its files do not say (never the run's counter). */
+  termOrdinal?: number | null;
 }
 
 /**
@@ -24,8 +31,8 @@ export interface TermContext {
 export function termElectionActivities(sql: Sql) {
   return {
     async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
-      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number }[]>`
-        select id, term_ends_on, path::text as path, parent_id, full_members from organizations where code = ${input.organization}`;
+      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number; election_body: ElectionBody | null; term_ordinal: number | null }[]>`
+        select id, term_ends_on, path::text as path, parent_id, full_members, election_body, term_ordinal from organizations where code = ${input.organization}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${input.organization} does not exist`, 'NotFound');
       if (!org.term_ends_on) {
         throw ApplicationFailure.nonRetryable(`organization ${input.organization} has no term on the register`, 'NoTerm');
@@ -37,6 +44,8 @@ export function termElectionActivities(sql: Sql) {
         fullMembers: org.full_members,
         termEndsOn: shanghaiDate(org.term_ends_on),
         rules: termRulesFor(shanghaiDate(new Date(input.at)), input.ruleSet),
+        electionBody: org.election_body,
+        termOrdinal: org.term_ordinal,
       };
     },
 
@@ -46,6 +55,13 @@ export function termElectionActivities(sql: Sql) {
       const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
       return { fullMembers: o.full_members };
+    },
+
+    /** The delegates elected to the organization's delegates' conference, as the register holds them now (null: none entered). */
+    async countDelegates(i: { organizationId: number }): Promise<{ delegates: number | null }> {
+      const [o] = await sql<{ delegates: number | null }[]>`select delegates from organizations where id = ${i.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      return { delegates: o.delegates };
     },
 
     /**
@@ -70,16 +86,18 @@ export function termElectionActivities(sql: Sql) {
      * term elected after a rule change is the old one (a village elected in 2018 gets the 2018 rules' 5 years, not
      * the 2010 rules' 3). `ruleSet` stays in the input for the histories that pass it; it does not choose the length.
      */
-    async renewTerm(r: { workflowId: string; organizationId: number; startedOn: IsoDate; secretary: string; ruleSet: string; at: string }): Promise<{ termEndsOn: IsoDate }> {
+    async renewTerm(r: { workflowId: string; organizationId: number; startedOn: IsoDate; secretary: string; ruleSet: string; at: string }): Promise<{ termEndsOn: IsoDate; termOrdinal: number | null }> {
       const rules = termRulesFor(r.startedOn);
       const [org] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${r.organizationId}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
       const years = termYearsOf(rules, org.type, org.sector);
-      const [row] = await sql<{ term_ends_on: Date }[]>`
+      const [row] = await sql<{ term_ends_on: Date; term_ordinal: number | null }[]>`
         update organizations set term_started_on = ${r.startedOn}, term_years = ${years}, secretary_name = ${r.secretary},
-                                 term_postponed_until = null, updated_at = ${r.at}
-        where id = ${r.organizationId} returning term_ends_on`;
-      return { termEndsOn: row!.term_ends_on.toISOString().slice(0, 10) };
+                                 term_postponed_until = null, updated_at = ${r.at},
+                                 -- The next of the organization's own numbering, when it is known; a retry numbers once.
+                                 term_ordinal = case when term_started_on is distinct from ${r.startedOn}::date then term_ordinal + 1 else term_ordinal end
+        where id = ${r.organizationId} returning term_ends_on, term_ordinal`;
+      return { termEndsOn: row!.term_ends_on.toISOString().slice(0, 10), termOrdinal: row!.term_ordinal };
     },
 
     /**

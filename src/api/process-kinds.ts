@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Sql } from '../db/client.js';
-import { pairingRuleSets, pairingRulesFor, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
+import { electionBodyRefusal, pairingRuleSets, pairingRulesFor, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
 import { addMonths, shanghaiDate } from '../domain/dates.js';
 import { isPairingPartner, kindAppliesTo, urbanSectors, type StartOrg } from '../domain/process-starts.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
@@ -22,7 +22,7 @@ export interface StartRequest {
   principal: Principal;
   body: { organization: string; ruleSet?: string; secretary?: string; partner?: string; startsOn?: string };
   /** The organization the process is about, as the checks read it. */
-  org: { id: number; type: string; sector: string; parent_id: number | null; settlement: 'village' | 'community' | null; term_ends_on: Date | null };
+  org: { id: number; type: string; sector: string; parent_id: number | null; settlement: 'village' | 'community' | null; term_ends_on: Date | null; election_body: string | null };
   /** The workflow id the process runs under (one live process of a kind per organization). */
   workflowId: string;
 }
@@ -53,7 +53,7 @@ async function nextNumber(sql: Sql, table: 'secretary_selections' | 'pairings', 
 }
 
 /** The organization as the shared start checks (src/domain/process-starts.ts) read it. */
-const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, settlement: org.settlement, termEndsOn: org.term_ends_on });
+const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, settlement: org.settlement, termEndsOn: org.term_ends_on, electionBody: org.election_body });
 const applies = (kind: keyof typeof kindAppliesTo, org: StartRequest['org']) => kindAppliesTo[kind](facts(org));
 
 export const processKinds = {
@@ -62,6 +62,9 @@ export const processKinds = {
     workflow: termElection,
     ruleSets: termRuleSets.map((r) => r.id),
     check: ({ org }) => {
+      // Who elects how (domain.md §4.1): an appointed body or a committee elected by a Party congress has no election here.
+      const refusal = electionBodyRefusal(org.election_body);
+      if (refusal) throw new HttpError(422, 'rule_violation', refusal, { rule: 'election-body', electionBody: org.election_body, field: 'body.organization' });
       if (!applies('term-election', org)) throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
     },
     input: ({ body }) => ({ organization: body.organization, ruleSet: body.ruleSet }),
@@ -139,6 +142,7 @@ export const processKinds = {
     workflow: termDateMissing,
     check: ({ org }) => {
       if (org.type === 'unit' || org.parent_id === null) throw badField('body.organization', 'not a Party organization under a supervising committee', 'only a Party organization with a committee above it has a term to fill in');
+      if (electionBodyRefusal(org.election_body)) throw new HttpError(422, 'rule_violation', `no term to chase: ${electionBodyRefusal(org.election_body)}`, { rule: 'election-body', electionBody: org.election_body, field: 'body.organization' });
       if (!applies('term-date-missing', org)) throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
     },
     input: ({ body }) => ({ organization: body.organization }),

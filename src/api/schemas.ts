@@ -3,6 +3,7 @@
 import { ratingColors } from '../domain/ratings.js';
 // the browser client cannot drift from the server unnoticed (web/tsconfig.json type-checks it).
 import { z } from 'zod';
+import { termPlanReasons } from '../domain/rules.js';
 
 export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
@@ -163,7 +164,7 @@ export const termSchema = z.object({
   secretaryName: z.string().nullable(),
 });
 
-/** A term ending in the plan's year (年度换届计划), under the supervising committee that leads its election. */
+/** A term due in the plan's year (年度换届计划), under the supervising committee that leads its election. */
 export const termPlanItemSchema = z.object({
   code: z.string(),
   name: z.string(),
@@ -179,6 +180,8 @@ export const termPlanItemSchema = z.object({
   postponedUntil: z.string().nullable(),
   /** The running term election's current step, if one runs. */
   electionStep: z.string().nullable(),
+  /** Why it is in the year's plan: its term ends, its approved postponement ends, or it is overdue from an earlier year. */
+  inPlanBecause: z.enum(termPlanReasons),
 });
 export const termPlanSchema = z.object({ year: z.number(), items: z.array(termPlanItemSchema) });
 
@@ -354,7 +357,8 @@ export const assessmentOrganizationSchema = z.object({
   county: z.string().nullable(),
   score: z.number(),
   sectorRank: z.number().nullable(),
-  termOnTime: z.boolean(),
+  /** Null: not applicable — a committee not elected here (an appointed 工委, a county committee) has no term to renew. */
+  termOnTime: z.boolean().nullable(),
   secretaryTrained: z.boolean().nullable(),
   noOverdueTasks: z.boolean(),
   // From the yearly return (rule sets from 2026); null also for the years before.
@@ -550,7 +554,7 @@ export const organizationLifeSchema = z.object({
   training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
   pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),
   liaison: z.array(z.object({ officer: z.string().nullable(), state: z.string(), fullMembers: z.number().nullable(), acknowledgedAt: z.string().nullable(), establishedAt: z.string().nullable() })),
-  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
+  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean().nullable(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
 });
 
 // ---- a filter over tasks and overdue work (task-filter.ts), saved views, batches ----

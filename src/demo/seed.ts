@@ -132,6 +132,8 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const names: Record<string, string> = { [v1]: '陈秀英', [v2]: '杨志明', [community]: '黄丽华' };
   for (const [code, name] of Object.entries(names)) byCode.get(code)!.secretary_name = name;
   await insertOrganizations(sql, rows);
+  // Township committees elect at a delegates' conference (organizations.election_body): its delegates are entitled.
+  await sql`update organizations set delegates = 120 where election_body = 'delegates_conference' and delegates is null`;
   const ids = new Map((await sql<{ id: number; code: string }[]>`select id, code from organizations`).map((o) => [o.code, o.id]));
   const at: Record<DemoPlace, string> = { province: '42', county: c1, township: t1, village: v1, 'village-2': v2, community, 'county-2-township': c2t1 };
   for (const { username, displayName, role, at: place } of DEMO_SIGN_INS) {

@@ -2,6 +2,7 @@
 // the API's start route (src/api/process-kinds.ts refuses an organization a kind is not about) and by the web UI
 // (the dashboard offers these kinds, an organization's page the ones that apply to it). Pure: no I/O.
 import { urbanSectors } from '../../workflows/pairing/rules.js';
+import { electsItsCommittee } from './rules.js';
 
 export { urbanSectors };
 
@@ -20,16 +21,21 @@ export interface StartOrg {
   /** A village's or community's own organization (`organizations.settlement`, decided by the tree's shape: domain.md §2). */
   settlement: 'village' | 'community' | null;
   termEndsOn: string | Date | null;
+  /** How its committee comes to office (organizations.election_body); absent where the caller does not know it. */
+  electionBody?: string | null;
 }
+
+/** Whether the organization's committee is elected by this system's term election (unknown: assumed so). */
+const elects = (o: StartOrg) => o.electionBody === undefined || electsItsCommittee(o.electionBody);
 
 /** Whether a kind is about an organization (the API answers 400 for the others). */
 export const kindAppliesTo = {
-  'term-election': (o: StartOrg) => !!o.termEndsOn,
+  'term-election': (o: StartOrg) => !!o.termEndsOn && elects(o),
   'two-recommendations-one-election': (o: StartOrg) => o.settlement !== null,
   'rotation-training': (o: StartOrg) => o.type !== 'unit',
   'liaison-dispatch': (o: StartOrg) => o.type === 'unit',
   pairing: (o: StartOrg) => o.settlement === 'village',
-  'term-date-missing': (o: StartOrg) => o.type !== 'unit' && o.hasParent && !o.termEndsOn,
+  'term-date-missing': (o: StartOrg) => o.type !== 'unit' && o.hasParent && !o.termEndsOn && elects(o),
 } as const;
 
 /** The pairing's partner: an urban unit's Party organization. */

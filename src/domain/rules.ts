@@ -9,6 +9,39 @@ import type { IsoDate } from './dates.js';
 export const entitledExclusionReasons = ['abroad', 'away-long-term', 'probation-discipline', 'membership-suspended', 'incapacitated'] as const;
 export type EntitledExclusionReason = (typeof entitledExclusionReasons)[number];
 
+/**
+ * How an organization's committee comes to office (domain.md §4.1 "Who elects how"), as the register holds it
+ * (organizations.election_body: declared, else inferred from type, sector and name — migrations/095_election_body.sql
+ * holds the inference, the one place it is written):
+ * - `members_meeting`: a 党委, 总支 or 支部 of a village, community, SOE, school, firm… elects at a members' meeting
+ *   (党员大会; 中国共产党基层组织选举工作条例 2020 art. 4: "一般由党员大会选举产生");
+ * - `delegates_conference`: a 基层党委 with 500 members or more, or whose organizations are scattered, holds a members'
+ *   delegates' conference (党员代表大会) with the higher committee's approval (art. 4). The choice this system makes:
+ *   a township committee (乡镇党委, the regulation's own example of scattered organizations) is inferred to hold one;
+ *   any other 党委 holds one only when the register declares it, with its number of delegates (100 to 200, at most 300,
+ *   条例 ch. 2). The entitled of its ballot are the delegates on the register, not the members;
+ * - `appointed`: 街道党工委, 机关工委 and similar 工委 are the higher committee's appointed bodies (派出机关): no election,
+ *   no term to chase;
+ * - `congress`: county and higher committees (党代会) are out of this system's scope: no election, no term to chase.
+ */
+export const electionBodies = ['members_meeting', 'delegates_conference', 'appointed', 'congress'] as const;
+export type ElectionBody = (typeof electionBodies)[number];
+
+/** The bodies whose committee a process of this system elects, so that their term is chased. */
+export const electedBodies: readonly ElectionBody[] = ['members_meeting', 'delegates_conference'];
+export const electsItsCommittee = (body: string | null | undefined): boolean => (electedBodies as readonly (string | null | undefined)[]).includes(body);
+
+/** Why a term is in a year's 换届计划 (domain.md §4.1 step 1; the SQL: termPlanReason, src/organizations/term-late.ts). */
+export const termPlanReasons = ['ends', 'postponement-ends', 'overdue'] as const;
+export type TermPlanReason = (typeof termPlanReasons)[number];
+
+/** Why an organization's committee, elected this way, has no term election here, or null (a unit has none to elect: no body). */
+export function electionBodyRefusal(body: string | null | undefined): string | null {
+  if (body === 'appointed') return 'an appointed body (党工委, 机关工委 and similar 工委) holds no election: its committee is appointed by the committee above';
+  if (body === 'congress') return 'county and higher committees are elected by a Party congress (党代会), which this system does not run';
+  return null;
+}
+
 /** The members' meeting's entitled count and quorum, as one rule set names them. */
 export interface MeetingEntitlementRules {
   /** Voters present must exceed this share of those entitled. */
@@ -26,6 +59,13 @@ export interface TermRules extends MeetingEntitlementRules {
   effectiveFrom: IsoDate;
   title: string;
   termYears: { committee: number; general_branch: number; branch: number; village: number };
+  /**
+   * The term lengths, in whole years, a term started under this rule set may have (inclusive), by the same kinds
+   * as `termYears`: a length outside them is refused at import and entry, not found "late" a term later.
+   */
+  termYearsAllowed: { committee: [number, number]; general_branch: [number, number]; branch: [number, number]; village: [number, number] };
+  /** Ballot rounds for seats left unfilled before the committee must propose candidates again [default]. */
+  maxBallotRounds: number;
   /** Reminders to the organization before its term ends, in months. */
   reminderMonthsBefore: number[];
   /** The request to hold the election is due this many months before expiry. */
@@ -47,19 +87,48 @@ export interface TermRules extends MeetingEntitlementRules {
   candidatesWorkingDays: number;
 }
 
-/** Term length in years of an organization under a rule set: village and community organizations have their own. */
-export function termYearsOf(rules: TermRules, type: string, sector: string): number {
-  if (sector === 'rural' || sector === 'community') return rules.termYears.village;
-  if (type === 'committee') return rules.termYears.committee;
-  if (type === 'general_branch') return rules.termYears.general_branch;
-  return rules.termYears.branch;
+/** Which of a rule set's term lengths an organization has: village and community organizations have their own. */
+function termKindOf(type: string, sector: string): keyof TermRules['termYears'] {
+  if (sector === 'rural' || sector === 'community') return 'village';
+  if (type === 'committee') return 'committee';
+  if (type === 'general_branch') return 'general_branch';
+  return 'branch';
 }
 
+/** Term length in years of an organization under a rule set: village and community organizations have their own. */
+export function termYearsOf(rules: TermRules, type: string, sector: string): number {
+  return rules.termYears[termKindOf(type, sector)];
+}
+
+/**
+ * Why a term of `years` started on `startedOn` is refused for an organization of this type and sector, or null when
+ * the rule set in force on that day allows it (domain.md §4.1: the length in force on the day the term starts).
+ */
+export function termYearsRefusal(type: string, sector: string, startedOn: IsoDate, years: number): string | null {
+  // Before the first rule set no rule here says how long a term was: the register keeps what the files say.
+  if (!termRuleSets.some((r) => r.effectiveFrom <= startedOn)) return null;
+  const rules = termRulesFor(startedOn);
+  const kind = termKindOf(type, sector);
+  const [min, max] = rules.termYearsAllowed[kind];
+  if (years >= min && years <= max) return null;
+  const allowed = min === max ? `${min}` : `${min} to ${max}`;
+  return `a term of ${years} years is not allowed: a ${kind.replace('_', ' ')} organization's term started on ${startedOn} lasts ${allowed} years under ${rules.id} (${rules.title})`;
+}
+
+/**
+ * 关于党的基层组织任期的意见 (中办发, issued and in force 2018-07-12): 基层委员会 5 years, 总支 and 支部 3 years, village
+ * and community organizations 5 years. Organizations elected before that day keep their term and change at the next
+ * election: a term is judged by the rule set in force on the day it started. The members' meeting's quorum (> 4/5 of
+ * those entitled), win rule (> 1/2 of those present) and candidate margin (≥ 20 %) follow 中国共产党基层组织选举工作条例
+ * (2020) and apply alike to a members' meeting and a delegates' conference, whose entitled are its delegates.
+ */
 const national2018: TermRules = {
   id: 'national-2018',
-  effectiveFrom: '2018-01-01',
+  effectiveFrom: '2018-07-12',
   title: '关于党的基层组织任期的意见 (2018); 中国共产党基层组织选举工作条例 (2020)',
   termYears: { committee: 5, general_branch: 3, branch: 3, village: 5 },
+  termYearsAllowed: { committee: [5, 5], general_branch: [3, 3], branch: [3, 3], village: [5, 5] },
+  maxBallotRounds: 3,
   reminderMonthsBefore: [6, 3],
   requestDueMonthsBefore: 2,
   replyWorkingDays: 15,
@@ -75,12 +144,17 @@ const national2018: TermRules = {
   candidatesWorkingDays: 20,
 };
 
+/**
+ * The seed era: 党章 (2007/2012) art. 30 gave 基层委员会 three to five years and 总支/支部 two or three; the provincial plan
+ * kept village organizations at 3 years, beside the villagers' committee's term. New terms default to the longest.
+ */
 const hubei2010: TermRules = {
   ...national2018,
   id: 'hubei-2010',
   effectiveFrom: '2010-01-01',
   title: '湖北省基层党组织建设工作规划 (2010–2012)',
   termYears: { committee: 5, general_branch: 3, branch: 3, village: 3 },
+  termYearsAllowed: { committee: [3, 5], general_branch: [2, 3], branch: [2, 3], village: [3, 3] },
 };
 
 /**
@@ -259,6 +333,7 @@ const twoRecHubei2010: TwoRecommendationsRules = {
   reminderWorkingDays: [3, 1],
 };
 
+// Not the term opinion's rule set: its weights are local practice, so its date is not the opinion's.
 const twoRec2018: TwoRecommendationsRules = {
   ...twoRecHubei2010,
   id: 'two-rec-2018',

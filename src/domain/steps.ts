@@ -4,7 +4,7 @@
 // tests iterate the catalog. Each process defines its steps beside its workflow (workflows/<process>/steps.ts);
 // this module gathers them. Pure and deterministic: imported by workflows and by the browser bundle.
 import type { Outcome, StepDef } from './step.js';
-import { electionRequest, electionReply, candidates, candidatesReview, membersMeeting, secretaryElection, resultReport, resultApproval } from '../../workflows/term-election/steps.js';
+import { electionRequest, electionReply, candidates, candidatesReview, membersMeeting, delegatesConference, secretaryElection, resultReport, resultApproval } from '../../workflows/term-election/steps.js';
 import { selectionPlan, membersRecommendation, villagersRecommendation, preliminaryCandidates, selectionElection, selectionSecretary, townshipApproval, firstSecretaryDispatch } from '../../workflows/two-recommendations-one-election/steps.js';
 import { training } from '../../workflows/rotation-training/steps.js';
 import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting, officersMeeting } from '../../workflows/liaison-dispatch/steps.js';
@@ -28,6 +28,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   candidates,
   candidatesReview,
   membersMeeting,
+  delegatesConference,
   secretaryElection,
   resultReport,
   resultApproval,

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
+import { electsHere } from '../organizations/term-late.js';
 import { termElection, type TermElectionInput } from '../../workflows/term-election/workflow.js';
 
 export const TERM_ELECTION = 'term-election';
@@ -48,10 +49,10 @@ export async function startProcess<A extends unknown[]>(
   return id;
 }
 
-/** Starts term elections for many organizations with bounded concurrency; returns how many started. */
+/** Starts term elections for many organizations whose committee is elected here, with bounded concurrency; returns how many started. */
 export async function startTermElections(sql: Sql, client: Client, taskQueue: string, codes: readonly string[], concurrency = 32): Promise<number> {
   const orgs = await sql<{ id: number; code: string }[]>`
-    select id, code from organizations where code = any(${codes as string[]}) and term_ends_on is not null`;
+    select o.id, o.code from organizations o where o.code = any(${codes as string[]}) and o.term_ends_on is not null and ${electsHere(sql)}`;
   let next = 0;
   let started = 0;
   const lane = async () => {

@@ -539,7 +539,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await page.getByRole('button', { name: 'Upload and import' }).click();
     expect(await page.locator('#import-file-error').textContent()).toContain('Choose a file first');
     // A file with a row the importer must refuse (a parent that does not exist).
-    const csv = `code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members\n${uniqueCode('X')},NO-SUCH-PARENT,坏行,branch,rural,3,2024-01-01,王芳,13800000000,5,0\n`;
+    const csv = `code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members\n${uniqueCode('X')},NO-SUCH-PARENT,坏行,branch,rural,5,2024-01-01,王芳,13800000000,5,0\n`;
     await page.getByLabel(/File \(CSV/).setInputFiles({ name: 'orgs.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload and import' }).click();
     // For an organizer an unknown parent is refused like one outside the subtree (404), with the row named.
@@ -569,7 +569,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     let size = header.length;
     // Over 512 kB: the page sends it with ?async=true and follows the job.
     for (let i = 0; size < 600 * 1024; i++) {
-      const row = `${prefix}-${i},${importRoot},导入测试村党支部第${i}号,branch,rural,3,2024-01-01,王芳,13800000000,5,0\n`;
+      const row = `${prefix}-${i},${importRoot},导入测试村党支部第${i}号,branch,rural,5,2024-01-01,王芳,13800000000,5,0\n`;
       rows.push(row);
       size += Buffer.byteLength(row);
     }

@@ -108,13 +108,13 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
   });
 
   it('a term that arrives by import closes the task at once; one written another way is noticed by the next sweep', async () => {
-    const row = `${imported},${town},测试党组织${imported},branch,rural,3,2025-01-10,王芳,13900000000,30,2`;
+    const row = `${imported},${town},测试党组织${imported},branch,rural,5,2025-01-10,王芳,13900000000,30,2`;
     const r = await s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: `${HEADER}\n${row}\n`, headers: { ...s.admin, 'content-type': 'text/csv' } });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ updated: 1, refused: [] });
     await eventually('the imported term to close the chase', async () => (await processOf(imported))?.status === 'completed');
     expect(await chaseTask(imported, ['cancelled'])).toMatchObject({ state: 'cancelled' });
-    expect(await register(imported)).toMatchObject({ term_started_on: '2025-01-10', term_years: 3 });
+    expect(await register(imported)).toMatchObject({ term_started_on: '2025-01-10', term_years: 5 });
 
     // The operator's CLI (no Temporal client) or a repair by hand: the chase hears of it from the sweep.
     await s.sql`update organizations set term_started_on = '2023-05-01', term_years = 5 where code = ${written}`;
@@ -142,7 +142,7 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
     const csv = await get(`/term-election/plan?year=${planYear}&format=csv`, supervisor);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('code,name,type,sector,supervisorCode,supervisorName,termYears,termStartedOn,termEndsOn,secretaryName,postponedUntil,electionStep');
+    expect(lines[0]).toBe('code,name,type,sector,supervisorCode,supervisorName,termYears,termStartedOn,termEndsOn,secretaryName,postponedUntil,electionStep,inPlanBecause');
     expect(lines.some((l) => l.startsWith(`${ending},`))).toBe(true);
     const xlsx = await get(`/term-election/plan?year=${planYear}&format=xlsx`, supervisor);
     const book = new ExcelJS.Workbook();

@@ -22,7 +22,7 @@ const written: Record<string, string[]> = {
     'registered', 'election-request-opened', 'election-request-filed', 'election-request-2-filed', 'election-request-cancelled',
     'election-reply-opened', 'election-reply-approve', 'election-reply-2-return', 'election-reply-postpone',
     'candidates-opened', 'candidates-proposed', 'candidates-2-r2-proposed', 'candidates-review-agree', 'candidates-review-r2-return',
-    'members-meeting-opened', 'members-meeting-counted', 'members-meeting-r2-counted', 'secretary-election-opened', 'secretary-elected',
+    'members-meeting-opened', 'members-meeting-counted', 'members-meeting-r2-counted', 'delegates-conference-opened', 'delegates-conference-r2-counted', 'secretary-election-opened', 'secretary-elected',
     'result-report-filed', 'result-report-2-filed', 'result-approval-agree', 'result-approval-2-return', 'term-renewed',
     't2:registered', 't2:election-request-opened', 't3:candidates-review-agree',
   ],
@@ -65,8 +65,8 @@ describe('history lines in words', () => {
 
   it('names a task line by its catalog step, its attempt and round, and its verb', () => {
     const zh = lookupIn('zh-CN');
-    expect(historyWords('term-election', { step: 'candidates-review', event: 'candidates-review-agree' }, 'zh-CN', zh)).toBe('候选人审查 · 同意');
-    expect(historyWords('term-election', { step: 'x', event: 't2:candidates-2-r2-proposed' }, 'zh-CN', zh)).toBe('第2届 · 提出候选人初步人选（第2次，第2轮） · 已提出');
+    expect(historyWords('term-election', { step: 'candidates-review', event: 'candidates-review-agree' }, 'zh-CN', zh)).toBe('审查候选人初步人选 · 同意');
+    expect(historyWords('term-election', { step: 'x', event: 't2:candidates-2-r2-proposed' }, 'zh-CN', zh)).toBe('提出候选人初步人选（第2次，第2轮） · 已提出');
     expect(historyWords('liaison-dispatch', { step: 'officer-assigned', event: 'a1:officer-assigned' }, 'en', lookupIn('en'))).toBe('Officer assigned');
     expect(historyWords('pairing', { step: 'delivering', event: 'c1:milestone-plan-survey' }, 'zh-CN', zh)).toBe('结对共建任务（制定一个好规划） · 记录节点 · 村情调查');
   });
@@ -76,11 +76,13 @@ describe('history lines in words', () => {
     // A reply given: the row's step is the process's state (election-replied), the task is the key's.
     expect(historyWords('term-election', { step: 'election-replied', event: 'election-reply-approve', verb: 'approve', round: 1, run: 1 }, 'zh-CN', zh)).toBe('换届请示批复 · 同意');
     expect(historyWords('term-election', { step: 'members-meeting-held', event: 't2:members-meeting-r2-counted', verb: 'counted', round: 2, run: 2 }, 'zh-CN', zh)).toBe(
-      '第2届 · 党员大会选举（第2轮） · 已计票',
+      '党员大会选举（第2轮） · 已计票',
     );
     expect(historyWords('term-election', { step: 'election-request', event: 'election-request-2-opened', verb: 'opened', round: 2, run: 1 }, 'en', lookupIn('en'))).toBe('Election request (round 2) · task opened');
     // Named events keep their own words; the run comes from the row.
-    expect(historyWords('term-election', { step: 'term-renewed', event: 't3:term-renewed', verb: 'renewed', round: null, run: 3 }, 'zh-CN', zh)).toBe('第3届 · 完成换届');
+    // 第n届 is the organization's own numbering, carried by the lines that read the register; the run counter is none.
+    expect(historyWords('term-election', { step: 'term-renewed', event: 't3:term-renewed', verb: 'renewed', round: null, run: 3 }, 'zh-CN', zh)).toBe('完成换届');
+    expect(historyWords('term-election', { step: 'term-renewed', event: 't3:term-renewed', verb: 'renewed', round: null, run: 3, detail: { termOrdinal: 12 } }, 'zh-CN', zh)).toBe('第12届 · 完成换届');
     expect(historyWords('term-election', { step: 'secretary-elected', event: 'secretary-elected', verb: 'elected', round: null, run: 1 }, 'zh-CN', zh)).toBe('书记已选出');
   });
 

@@ -25,6 +25,7 @@ import { roles } from '../../src/auth/principal.js';
 import {
   candidatesOutcome,
   checkBallot,
+  checkDelegatesBallot,
   checkCandidates,
   checkMeetingDate,
   checkPostponement,
@@ -223,6 +224,21 @@ const cases: Case[] = [
       { meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 戊: 20 } },
       { entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } },
       { meetingDate: '2099-01-01', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } },
+    ],
+  },
+  {
+    process: 'term-election',
+    step: 'delegates-conference',
+    workflow: outcomeRule(termBallotOutcome, (o) => {
+      checkMeetingDate(o.meetingDate, {}, '2026-11-30');
+      checkDelegatesBallot(o, { ...termSlate, delegates: 30 }, term);
+    }),
+    context: { ...termSlate, ruleSet: term.id, committee: [], delegates: 30, round: 1 },
+    valid: [{ meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 18, 丙: 15, 丁: 3 } }],
+    invalid: [
+      { meetingDate: '2026-11-20', entitled: 30, present: 24, ballotsIssued: 24, ballotsReturned: 24, votes: { 甲: 20 } },
+      { meetingDate: '2026-11-20', entitled: 200, present: 190, ballotsIssued: 190, ballotsReturned: 190, votes: { 甲: 150 } },
+      { meetingDate: '2026-11-20', entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 戊: 20 } },
     ],
   },
   {

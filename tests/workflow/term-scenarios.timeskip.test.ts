@@ -166,4 +166,90 @@ describe('term elections across years and rule changes (time-skipping server)', 
       await handle.terminate('test done');
     });
   }, 120_000);
+  // A whole term of each kind of organization that elects here, run to its next term at real durations: the new term's
+  // length is the rule set's in force on the meeting's day (domain.md §4.1), and who is entitled depends on who elects.
+  const kinds = [
+    { kind: 'a village', meeting: 'members-meeting', over: { type: 'branch', sector: 'rural', full_members: 20 }, entitled: 20, present: 19 },
+    { kind: 'a community', meeting: 'members-meeting', over: { type: 'branch', sector: 'community', full_members: 20 }, entitled: 20, present: 19 },
+    {
+      kind: 'a township committee (基层党委) at its delegates’ conference',
+      meeting: 'delegates-conference',
+      over: { type: 'committee', sector: 'regional', full_members: 800 },
+      named: (code: string) => `中共测试县${code}镇委员会`,
+      delegates: 150,
+      ordinal: 7,
+      entitled: 150,
+      present: 140,
+    },
+  ] as const;
+  for (const k of kinds) {
+    it(`${k.kind}: a whole term to the next, under the rule set in force each day; titles from the step catalog; 第n届 from the register`, async () => {
+      const today = shanghaiDate(Date.now());
+      const { root, code, workflowId } = await village({ ...k.over, term_years: 5, term_started_on: addMonths(today, -56), ...('named' in k ? { name: k.named(uniqueCode('X')) } : {}) });
+      if ('delegates' in k) await sql`update organizations set delegates = ${k.delegates}, term_ordinal = ${k.ordinal} where code = ${code}`;
+      // Whoever holds the steps is told of each task by its title.
+      const ids = Object.fromEntries((await sql<{ id: number; code: string }[]>`select id, code from organizations where code in (${code}, ${root})`).map((o) => [o.code, o.id]));
+      const holders = [
+        await createUser(sql, { username: `secretary-${randomUUID().slice(0, 8)}`, password: 'correct horse battery', roles: [{ role: 'secretary', organizationId: ids[code]! }] }),
+        await createUser(sql, { username: `supervisor-${randomUUID().slice(0, 8)}`, password: 'correct horse battery', roles: [{ role: 'supervisor', organizationId: ids[root]! }] }),
+      ];
+      const termEndsOn = addMonths(today, 4);
+      await t.worker.worker.runUntil(async () => {
+        const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
+        const run = processDriver(handle, actor);
+        await run.complete('election-request', { seats: 3 });
+        await run.complete('election-reply', { decision: 'approve' });
+        await run.complete('candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
+        await run.complete('candidates-review', { decision: 'agree' });
+        await run.stepIs(k.meeting);
+        // The committee proposes 初步人选; the higher committee's review makes them 预备人选: the catalog's words.
+        const titles = await sql<{ step: string; title: string }[]>`
+          select t.step, n.title from notifications n join tasks t on t.id = n.task_id
+          where t.workflow_id = ${workflowId} and n.kind = 'task-opened' and n.user_id = any(${holders}) order by t.id`;
+        expect(titles.map((x) => [x.step, x.title])).toEqual([
+          ['election-request', '新任务：换届请示'],
+          ['election-reply', '新任务：换届请示批复'],
+          ['candidates', '新任务：提出候选人初步人选'],
+          ['candidates-review', '新任务：审查候选人初步人选'],
+          [k.meeting, `新任务：${k.meeting === 'delegates-conference' ? '党员代表大会选举' : '党员大会选举'}`],
+        ]);
+
+        await t.ts.env.sleep('100 days');
+        const held = addDays(await now(), -2);
+        expect(held < termEndsOn).toBe(true);
+        if (k.meeting === 'delegates-conference') {
+          // The 800 members on the register are not the entitled: the 150 delegates are.
+          const members = await refused(run.complete(k.meeting, { meetingDate: held, entitled: 800, present: 700, ballotsIssued: 700, ballotsReturned: 700, votes: { 甲: 600, 乙: 600, 丙: 600 } }));
+          expect(members.rule).toBe('delegates-entitled');
+          // 120 of 150 is not more than 4/5.
+          expect((await refused(run.complete(k.meeting, { meetingDate: held, entitled: 150, present: 120, ballotsIssued: 120, ballotsReturned: 120, votes: { 甲: 100, 乙: 100, 丙: 100 } }))).rule).toBe('quorum');
+        }
+        const votes = { 甲: k.present - 1, 乙: k.present - 2, 丙: k.present - 3, 丁: 1 };
+        await run.complete(k.meeting, { meetingDate: held, entitled: k.entitled, present: k.present, ballotsIssued: k.present, ballotsReturned: k.present, votes });
+        await run.complete('secretary-election', { secretary: '甲' });
+        await run.complete('result-report', {});
+        await run.complete('result-approval', { decision: 'agree' });
+        await run.waitFor('the next term', async () => (await register(code)).secretary === '甲');
+        // Five years under national-2018, in force on the meeting's day, from the meeting.
+        expect(await register(code)).toMatchObject({ startedOn: held, years: 5, endsOn: addMonths(held, 60) });
+        const lines = await sql<{ event_key: string; detail: Record<string, unknown> }[]>`
+          select event_key, detail from process_events where workflow_id = ${workflowId} order by at, event_key`;
+        const line = (key: string) => lines.find((l) => l.event_key === key)?.detail;
+        expect(line(`${k.meeting}-counted`)).toMatchObject({ meetingDate: held, dueOn: termEndsOn, heldOnTime: true, elected: ['甲', '乙', '丙'] });
+        await run.waitFor('the next term’s register', async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`).length > 0);
+        const next = (await sql<{ detail: Record<string, unknown> }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`)[0]!.detail;
+        if ('ordinal' in k) {
+          // The organization's own numbering: its 7th term renewed into its 8th.
+          expect(line('registered')).toMatchObject({ termOrdinal: 7 });
+          expect(line('term-renewed')).toMatchObject({ termOrdinal: 8 });
+          expect(next).toMatchObject({ termOrdinal: 8, termEndsOn: addMonths(held, 60) });
+        } else {
+          // No number on the register: none is invented (the run counter is not a term's number).
+          expect(line('registered')).not.toHaveProperty('termOrdinal');
+          expect(next).not.toHaveProperty('termOrdinal');
+        }
+        await handle.terminate('test done');
+      });
+    }, 120_000);
+  }
 });

@@ -18,8 +18,16 @@ export interface HistoryLine {
 /** The history's run prefixes: a term (t2:), a selection (s2:), a cycle (c1:), an officer's assignment (a1:). */
 const runPrefix = /^([acst])(\d+):/;
 
-/** "第2届" / "term 2": the run of a process a history line belongs to (shown from the second on). */
-function runWords(process: string, run: number | null | undefined, lookup: Lookup): string | null {
+/**
+ * "第2次推选" / "cycle 2": the run of a process a history line belongs to (shown from the second on). A term election's
+ * runs are no term numbers: a term is named 第n届 only by the organization's own numbering, which the lines that read
+ * the register carry (`termOrdinal`); where it is unknown nothing is said.
+ */
+function runWords(process: string, run: number | null | undefined, lookup: Lookup, detail?: Record<string, unknown>): string | null {
+  if (process === 'term-election') {
+    const ordinal = detail?.termOrdinal;
+    return typeof ordinal === 'number' ? (lookup('hist.run.term-election', { n: ordinal }) ?? null) : null;
+  }
   if (!run || run < 2) return null;
   return lookup(`hist.run.${process}`, { n: run }) ?? lookup('hist.run', { n: run }) ?? null;
 }
@@ -40,7 +48,7 @@ const join = (parts: (string | null | undefined | false)[]) => parts.filter(Bool
  */
 export function historyWords(process: string, h: HistoryLine, lang: Lang, lookup: Lookup): string {
   const prefix = runPrefix.exec(h.event);
-  const run = runWords(process, h.run ?? (prefix ? Number(prefix[2]) : null), lookup);
+  const run = runWords(process, h.run ?? (prefix ? Number(prefix[2]) : null), lookup, h.detail);
   const k = prefix ? h.event.slice(prefix[0].length) : h.event;
   const verb = h.verb ? verbWords(h.verb, lookup) : undefined;
   if (h.verb && verb) {

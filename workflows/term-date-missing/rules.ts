@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../../src/domain/dates.js';
 import { RuleViolation } from '../../src/domain/election.js';
+import { termYearsRefusal } from '../../src/domain/rules.js';
 
 /** The term the supervising committee's organizer enters: when it began, how many years, and (optionally) who leads. */
 export const termDateOutcome = z.object({
@@ -22,11 +23,19 @@ export interface TermDateContext {
   organization?: string;
   organizationName?: string;
   today?: string;
+  /** The organization's type and sector (chases opened before they were carried have none, and skip the length check). */
+  type?: string;
+  sector?: string;
 }
 
-/** A term cannot begin after the day it is entered: a date in the future is a typing error, not a plan. */
+/**
+ * A term cannot begin after the day it is entered: a date in the future is a typing error, not a plan. Its length is
+ * one the rule set in force on its first day allows for the organization (domain.md §4.1; termYearsRefusal).
+ */
 export function checkTermStart(o: TermDateOutcome, ctx: TermDateContext): void {
   if (ctx.today && o.termStartedOn > ctx.today) throw new RuleViolation('term-start', `the term cannot start after today (${ctx.today}), got ${o.termStartedOn}`);
+  const refused = ctx.type && ctx.sector ? termYearsRefusal(ctx.type, ctx.sector, o.termStartedOn, o.termYears) : null;
+  if (refused) throw new RuleViolation('term-years', refused);
 }
 
 /**

@@ -15,7 +15,7 @@ export const fillInTerm = step<TermDateContext>()({
     fieldOf(termDateOutcome, 'secretary', 'text'),
   ],
   rule: checkTermStart,
-  ruleFields: { 'term-start': 'termStartedOn' },
+  ruleFields: { 'term-start': 'termStartedOn', 'term-years': 'termYears' },
   words: { 'zh-CN': '补录届期信息', en: 'Fill in the term' },
   shows: ['organization', 'organizationName'],
 });

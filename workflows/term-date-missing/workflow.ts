@@ -43,7 +43,7 @@ export async function termDateMissing(input: TermDateMissingInput): Promise<void
     const opened = await p.open(
       'fill-in',
       fillInTerm,
-      { organization: c.code, organizationName: c.name, today },
+      { organization: c.code, organizationName: c.name, today, type: c.type, sector: c.sector },
       { organizationId: c.parentId, due: { workingDays: r.dueWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: `补录届期信息：${c.name}` },
     );
     let result: HumanTaskResult | undefined;

@@ -2,7 +2,7 @@
 // Update validators call these, so an outcome the rules forbid is refused before it enters history.
 import { z } from 'zod';
 import { isValidIsoDate } from '../../src/domain/dates.js';
-import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, excludedMembers, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
 import { entitledExclusions } from '../../src/domain/step-outcomes.js';
 import type { TermRules } from '../../src/domain/rules.js';
 
@@ -33,7 +33,7 @@ export const electionReplyOutcome = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('postpone'), postponeMonths: z.number().int().min(1).max(120), comments }),
 ]);
 
-/** Step 5, the committee's preliminary candidates. */
+/** Step 5, the committee's preliminary candidates (候选人初步人选), which the higher committee's review makes 预备人选. */
 export const candidatesOutcome = z.object({
   seats: z.number().int().min(1).max(99),
   candidates: z.array(name).min(1).max(200).refine((c) => new Set(c).size === c.length, 'candidates must be distinct'),
@@ -97,6 +97,37 @@ export function checkBallot(
   else if (round.registerOnMeetingDay !== undefined) checkEntitled(o, round.registerOnMeetingDay, rules);
   else if (o.entitled > round.fullMembers) {
     throw new RuleViolation('entitled', `${o.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
+  }
+  const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));
+  if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);
+  return countVotes(round.seats, o, rules);
+}
+
+/**
+ * A round of a members' delegates' conference (党员代表大会; domain.md §4.1 "Who elects how"): those entitled (应到会代表)
+ * are the delegates on the register when the round's task opened — not the members — less delegates left out with a
+ * reason the rule set accepts and the higher committee's approval, as at a members' meeting. The quorum (present > 4/5
+ * of those entitled), void ballots and the win rule are the members' meeting's: 中国共产党基层组织选举工作条例 (2020)
+ * sets one quorum for both. Without delegates on the register the conference's ballot cannot be checked, so it is refused.
+ */
+export function checkDelegatesBallot(
+  o: BallotCount & { exclusions?: z.output<typeof entitledExclusions> },
+  round: { seats: number; candidates: string[]; delegates: number | null },
+  rules: TermRules,
+): ElectionResult {
+  if (round.delegates === null) {
+    throw new RuleViolation('delegates', 'the delegates elected to the conference are not on the register: enter their number before recording its ballot');
+  }
+  checkEntitledReasons(o, rules);
+  const excluded = excludedMembers(o.exclusions);
+  const expected = round.delegates - excluded;
+  if (excluded > round.delegates) throw new RuleViolation('exclusions', `${excluded} left out but the conference has ${round.delegates} delegates`);
+  if (o.entitled !== expected) {
+    throw new RuleViolation(
+      'delegates-entitled',
+      `${o.entitled} entitled to vote, but the conference has ${round.delegates} delegates${excluded ? ` and ${excluded} are left out with approval` : ''}: ${expected} are entitled (the delegates, not the members)`,
+      { entitled: o.entitled, delegates: round.delegates, excluded, expected },
+    );
   }
   const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));
   if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);

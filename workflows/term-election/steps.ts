@@ -1,7 +1,7 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { termRuleSets } from '../../src/domain/rules.js';
-import { candidatesOutcome, checkBallot, checkMeetingDate, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome, termBallotOutcome } from './rules.js';
+import { candidatesOutcome, checkBallot, checkDelegatesBallot, checkMeetingDate, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome, termBallotOutcome } from './rules.js';
 import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
 import { ballotFields, ballotRules, fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
 import { step, rulesById } from '../../src/domain/step.js';
@@ -29,6 +29,14 @@ export interface BallotContext extends SlateContext {
   registerOn?: Record<IsoDate, number>;
   round: number;
   /** The first day this round's meeting could be held (the candidates agreed, or the previous round's meeting). */
+  notBefore?: IsoDate;
+}
+export interface DelegatesContext extends SlateContext {
+  /** Elected in earlier rounds. */
+  committee: string[];
+  /** The delegates on the register when the round's task opened (null: none entered): the entitled of the ballot. */
+  delegates: number | null;
+  round: number;
   notBefore?: IsoDate;
 }
 export interface CommitteeContext {
@@ -83,7 +91,7 @@ export const candidates = step<TermRuleContext>()({
   fields: [fieldOf(candidatesOutcome, 'seats', 'int'), { name: 'candidates', kind: 'names', required: true, max: 200 }],
   rule: (o, c) => checkCandidates(o, rulesById(termRuleSets, c.ruleSet)),
   ruleFields: { 'candidate-margin': 'candidates' },
-  words: { 'zh-CN': '提出候选人初步人选', en: 'Propose candidates' },
+  words: { 'zh-CN': '提出候选人初步人选', en: 'Propose the preliminary candidates' },
 });
 export const candidatesReview = step<SlateContext>()({
   process: T,
@@ -91,7 +99,8 @@ export const candidatesReview = step<SlateContext>()({
   role: 'supervisor',
   outcome: reviewOutcome,
   fields: reviewFields(['agree', 'return']),
-  words: { 'zh-CN': '候选人审查', en: 'Candidate review' },
+  // The higher committee's review makes the committee's 初步人选 the 预备人选 put to the vote (条例 2020, ch. 3).
+  words: { 'zh-CN': '审查候选人初步人选', en: 'Review the preliminary candidates' },
   shows: ['seats', 'candidates'],
 });
 export const membersMeeting = step<BallotContext>()({
@@ -107,6 +116,21 @@ export const membersMeeting = step<BallotContext>()({
   ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
   words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },
   shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
+});
+/** Step 6 where the organization holds a members' delegates' conference (党员代表大会) instead of a members' meeting. */
+export const delegatesConference = step<DelegatesContext>()({
+  process: T,
+  step: 'delegates-conference',
+  role: 'secretary',
+  outcome: termBallotOutcome,
+  fields: [{ name: 'meetingDate', kind: 'date', required: true }, ...ballotFields],
+  rule: (o, c) => {
+    checkMeetingDate(o.meetingDate, c, shanghaiDate(Date.now()));
+    checkDelegatesBallot(o, c, rulesById(termRuleSets, c.ruleSet));
+  },
+  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate', delegates: 'entitled', 'delegates-entitled': 'entitled' },
+  words: { 'zh-CN': '党员代表大会选举', en: 'Delegates conference (election)' },
+  shows: ['round', 'seats', 'candidates', 'committee', 'delegates'],
 });
 export const secretaryElection = step<CommitteeContext>()({
   process: T,

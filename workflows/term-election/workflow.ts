@@ -4,8 +4,8 @@
 //   3.   the outgoing committee's request (请示)            — returned requests are filed again
 //   4.   the supervisor's reply (批复): approve, return with comments, or approve a postponement
 //   5.   candidates (≥20% more than seats), the supervisor agrees
-//   6.   the members' meeting records the secret ballot (quorum, win rule, void ballots); further rounds for
-//        unfilled seats. Due when the term ends (or the approved postponement): an overdue term escalates.
+//   6.   the members' meeting (a delegates' conference where the organization holds one) records the secret ballot
+//        (quorum, win rule, void ballots); further rounds for unfilled seats. Due when the term ends (or the approved postponement): an overdue term escalates.
 //   7.   the new committee elects the secretary and reports the result within 1 month
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
 // Every number comes from the rule set read when the run starts and carried in its state.
@@ -14,7 +14,7 @@ import type { TermContext } from '../../activities/term-election.js';
 import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { countVotes, nextRoundCandidates } from '../../src/domain/election.js';
-import { candidates, candidatesReview, electionReply, electionRequest, membersMeeting, resultApproval, resultReport, secretaryElection } from './steps.js';
+import { candidates, candidatesReview, delegatesConference, electionReply, electionRequest, membersMeeting, resultApproval, resultReport, secretaryElection } from './steps.js';
 import type { StepDef } from '../../src/domain/step.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
 import { acts } from '../process-activities.js';
@@ -24,6 +24,8 @@ import { ProcessRun } from '../process-run.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
 import { recordedTermBallot } from './rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
+import { rulesById } from '../../src/domain/step.js';
+import { termRuleSets } from '../../src/domain/rules.js';
 import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
 
 export interface TermElectionInput {
@@ -35,8 +37,6 @@ export interface TermElectionInput {
 }
 
 export const KIND = 'term-election';
-/** Ballot rounds for seats left unfilled before the committee must propose candidates again. */
-const MAX_BALLOT_ROUNDS = 3;
 /** The members' meeting checks its ballot against the full members on the register when its task opens. */
 export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
 /**
@@ -144,13 +144,18 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         termEndsOn = c.termEndsOn;
         const supervisorOrg = c.parentId ?? c.organizationId;
         p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
-        await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term }, 'running', { verb: 'registered' });
+        // The term's own number (第n届) is the organization's, from its register; the run counter `term` is not one.
+        await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term, ...(c.termOrdinal ? { termOrdinal: c.termOrdinal } : {}) }, 'running', { verb: 'registered' });
+        // Ballot rounds for unfilled seats: the rule set's; runs whose rule set predates the rule read it from the set by id.
+        const maxBallotRounds = rules.maxBallotRounds ?? rulesById(termRuleSets, rules.id).maxBallotRounds;
+        // Who elects (domain.md §4.1): a delegates' conference, whose entitled are its delegates; else the members' meeting.
+        const byDelegates = c.electionBody === 'delegates_conference';
         // Statutory: after the 6- and 3-month reminders, monthly while the term is overdue. Runs beside the steps.
         if (patched(OVERDUE_TERM_REMINDERS_PATCH)) void chaseOverdueTerm(c).catch(() => undefined);
 
-        /** A step's task with the rule set's reminders and escalations; `round` when it is filed again. */
-        const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, title: string, round?: number) =>
-          p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title }, { round });
+        /** A step's task, titled as the step catalog names the step, with the rule set's reminders and escalations; `round` when it is filed again. */
+        const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, round?: number) =>
+          p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title: def.words['zh-CN'] }, { round });
         /** A step done: its outcome as its schema reads it, or undefined when it was cancelled (the process ends). */
         const done = async <S extends z.ZodType<Record<string, unknown>>>(name: string, def: { step: string; outcome: S }, r: HumanTaskResult): Promise<z.output<S> | undefined> =>
           (await p.endIfCancelled(r, def, name)) ? undefined : outcomeOf(def.outcome, r.outcome);
@@ -170,7 +175,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         for (let round = 1; ; round++) {
           const name = round === 1 ? 'election-request' : `election-request-${round}`;
           const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
-          const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, '换届选举请示', round);
+          const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, round);
           let filed: HumanTaskResult | undefined;
           opened.result
             .then((r) => {
@@ -204,7 +209,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
           await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
 
           const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
-          const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '换届选举批复', round);
+          const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
           const rr = await reply.result;
           const decision = await done(replyName, electionReply, rr);
           if (!decision) return;
@@ -230,12 +235,12 @@ export async function termElection(input: TermElectionInput): Promise<void> {
           let slate: { seats: number; candidates: string[] } | undefined;
           for (let round = 1; !slate; round++) {
             const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
-            const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, '提出候选人预备人选', round);
+            const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, round);
             const list = await done(cname, candidates, await proposed.result);
             if (!list) return;
             await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
             const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
-            const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审查候选人预备人选', round);
+            const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
             const rv = await review.result;
             const d = await done(rname, candidatesReview, rv);
             if (!d) return;
@@ -243,37 +248,43 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             if (d.decision === 'agree') slate = list;
           }
 
-          // Step 6: the members' meeting; seats left unfilled go to another round among the remaining candidates.
+          // Step 6: the members' meeting (or delegates' conference); seats left unfilled go to another round among the remaining candidates.
           let seats = slate.seats;
           let remaining = [...slate.candidates];
           // The first meeting can be held once the candidates are agreed (today); a further round after the last one.
           let notBefore = shanghaiDate(Date.now());
-          for (let round = 1; seats > 0 && remaining.length > 0 && round <= MAX_BALLOT_ROUNDS; round++) {
-            const mname = `members-meeting${sfx}${round === 1 ? '' : `-r${round}`}`;
-            // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
-            // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
-            const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
+          for (let round = 1; seats > 0 && remaining.length > 0 && round <= maxBallotRounds; round++) {
+            const mname = `${byDelegates ? 'delegates-conference' : 'members-meeting'}${sfx}${round === 1 ? '' : `-r${round}`}`;
             const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
             let meeting: Awaited<ReturnType<typeof open>>;
-            if (patched(MEETING_DAY_REGISTER_PATCH)) {
-              // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
-              const registerOn: Record<string, number> = {};
-              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
-              meeting = await p.open(mname, membersMeeting, ballot, {
-                organizationId: c.organizationId,
-                due,
-                reminderWorkingDays: rules.taskReminderWorkingDays,
-                escalationWorkingDays: rules.escalationWorkingDays,
-                title: '党员大会选举',
-                confirm: async (o) => {
-                  registerOn[o.meetingDate] = (await acts.fullMembersOn({ organizationId: c.organizationId, on: o.meetingDate })).fullMembers;
-                },
-              }, { round });
+            if (byDelegates) {
+              // The delegates on the register when the round opens are its entitled (应到会代表), whatever the members.
+              const { delegates } = await acts.countDelegates({ organizationId: c.organizationId });
+              meeting = await open(mname, delegatesConference, { ruleSet: rules.id, seats, candidates: remaining, committee, delegates, round, notBefore }, c.organizationId, due, round);
             } else {
-              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
-              meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, '党员大会选举', round);
+              // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
+              // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
+              const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
+              if (patched(MEETING_DAY_REGISTER_PATCH)) {
+                // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
+                const registerOn: Record<string, number> = {};
+                const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
+                meeting = await p.open(mname, membersMeeting, ballot, {
+                  organizationId: c.organizationId,
+                  due,
+                  reminderWorkingDays: rules.taskReminderWorkingDays,
+                  escalationWorkingDays: rules.escalationWorkingDays,
+                  title: membersMeeting.words['zh-CN'],
+                  confirm: async (o) => {
+                    registerOn[o.meetingDate] = (await acts.fullMembersOn({ organizationId: c.organizationId, on: o.meetingDate })).fullMembers;
+                  },
+                }, { round });
+              } else {
+                const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
+                meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, round);
+              }
             }
-            const counts = await done(mname, { step: membersMeeting.step, outcome: recordedTermBallot }, await meeting.result);
+            const counts = await done(mname, { step: (byDelegates ? delegatesConference : membersMeeting).step, outcome: recordedTermBallot }, await meeting.result);
             if (!counts) return;
             const counted = countVotes(seats, counts, rules);
             committee = [...committee, ...counted.elected];
@@ -284,14 +295,14 @@ export async function termElection(input: TermElectionInput): Promise<void> {
             meetingDate = counts.meetingDate ?? shanghaiDate(Date.now());
             notBefore = meetingDate;
             // The day it was due beside the judgement: the assessment reads both (按期换届 by the meeting's day).
-            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, dueOn: electionDueOn, heldOnTime: meetingDate <= electionDueOn }, 'running', { verb: 'counted', round });
+            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, dueOn: electionDueOn, heldOnTime: meetingDate <= electionDueOn, ...(byDelegates ? { body: 'delegates_conference' } : {}) }, 'running', { verb: 'counted', round });
           }
         }
 
         electionHeld = true;
         // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
         const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
-        const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn }, '选举书记');
+        const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn });
         const elected = await done('secretary-election', secretaryElection, await sec.result);
         if (!elected) return;
         const { secretary } = elected;
@@ -302,12 +313,12 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         for (let round = 1; ; round++) {
           const sfx = round === 1 ? '' : `-${round}`;
           const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
-          const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, '报告选举结果', round);
+          const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, round);
           const rep = await report.result;
           const reported = await done(`result-report${sfx}`, resultReport, rep);
           if (!reported) return;
           await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
-          const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, '审批选举结果', round);
+          const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
           const ap = await approval.result;
           const d = await done(`result-approval${sfx}`, resultApproval, ap);
           if (!d) return;
@@ -319,7 +330,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         }
         const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
         p.nextDeadline = null;
-        await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee }, 'running', { verb: 'renewed' });
+        await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee, ...(next.termOrdinal ? { termOrdinal: next.termOrdinal } : {}) }, 'running', { verb: 'renewed' });
         renewed = true;
         // The secretary approved with the new term starts a new training cycle if they are new (domain.md §4.3).
         if (patched(SECRETARY_TO_TRAINING_PATCH)) {

@@ -60,7 +60,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
       const scoped = await organizationInScope(app.sql, req.principal, req.body.organization);
       requireRole(req.principal, scoped.path, startRoles);
       const [org] = await app.sql<StartRequest['org'][]>`
-        select id, type, sector, parent_id, settlement, term_ends_on from organizations where id = ${scoped.id}`;
+        select id, type, sector, parent_id, settlement, term_ends_on, election_body from organizations where id = ${scoped.id}`;
       const start: StartRequest = { sql: app.sql, principal: req.principal, body: req.body, org: org!, workflowId: processId(name, req.body.organization) };
       await kind.check?.(start);
       let id: string;

@@ -1,5 +1,6 @@
 // The import columns of contract.md and the checks each cell must pass on its own.
 import { isValidIsoDate } from '../../domain/dates.js';
+import { termYearsRefusal } from '../../domain/rules.js';
 
 export const organizationTypes = ['committee', 'general_branch', 'branch', 'unit'] as const;
 export const sectors = ['rural', 'community', 'soe', 'government', 'university', 'nonpublic', 'social', 'institution', 'regional'] as const;
@@ -159,6 +160,11 @@ export function checkRow(row: number, cells: readonly string[], at: Map<Column, 
     const m = DATE.exec(startRaw);
     const iso = m ? `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : '';
     term_started_on = m && isValidIsoDate(iso) ? iso : fail('term_started_on', `"${startRaw}" is not a date (YYYY-MM-DD)`);
+  }
+  // The length the rule set in force on the term's first day allows for this kind of organization (domain.md §4.1).
+  if (term_years !== null && term_started_on && type && type !== 'unit' && sector) {
+    const refused = termYearsRefusal(type, sector, term_started_on, term_years);
+    if (refused) fail('term_years', refused);
   }
   if (yearsRaw && !startRaw) fail('term_started_on', 'term_years is given but term_started_on is empty');
   if (startRaw && !yearsRaw) fail('term_years', 'term_started_on is given but term_years is empty');

@@ -105,7 +105,7 @@ export function LifePage({ code }: { code: string }) {
                   <tr key={a.year}>
                     <th scope="row">{a.year}</th>
                     <td>{a.score}</td>
-                    <td>{t(a.termOnTime ? 'opt.yes' : 'opt.no')}</td>
+                    <td>{a.termOnTime === null ? '—' : t(a.termOnTime ? 'opt.yes' : 'opt.no')}</td>
                     <td>{a.secretaryTrained === null ? '—' : t(a.secretaryTrained ? 'opt.yes' : 'opt.no')}</td>
                     <td>{t(a.noOverdueTasks ? 'opt.yes' : 'opt.no')}</td>
                   </tr>
