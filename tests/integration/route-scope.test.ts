@@ -125,7 +125,7 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
   // Ratings: county B's organizations appear in no list, matrix or trend of county A; its village's history is 404.
-  'GET /api/v1/ratings': (f) => ({ method: 'GET', url: '/api/v1/ratings?color=red', expect: [200], leaks: (b) => mentionsB(f, b) || b.counts.red + b.counts.yellow + b.counts.green > 2 }),
+  'GET /api/v1/ratings': (f) => ({ method: 'GET', url: '/api/v1/ratings?color=red', expect: [200], leaks: (b) => mentionsB(f, b) || b.counts.red + b.counts.yellow + b.counts.green > 3 }), // county A, its township and village
   'GET /api/v1/ratings/matrix': (f) => ({ method: 'GET', url: '/api/v1/ratings/matrix', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/ratings/overdue-trend': (f) => ({ method: 'GET', url: `/api/v1/ratings/overdue-trend?under=${f.outsideCounty}`, expect: [404] }),
   'GET /api/v1/organizations/:code/ratings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/ratings`, expect: [404] }),
@@ -289,17 +289,23 @@ describe('route table: authentication and scope on every route', () => {
   beforeAll(async () => {
     s = await startStack();
     const root = uniqueCode('R');
+    const city = uniqueCode('RC');
+    const [ta, tb] = [uniqueCode('TA'), uniqueCode('TB')];
     const a = uniqueCode('A');
     const b = uniqueCode('B');
     const va = uniqueCode('VA');
     const vb = uniqueCode('VB');
     const soon = addMonths(shanghaiDate(Date.now()), -56);
     await addOrganizations(s.sql, [
+      // Counties A and B at the tree's third level, each village under its township (domain.md §2).
       orgRow(root, '', { type: 'committee', sector: 'regional' }),
-      orgRow(a, root, { type: 'committee', sector: 'regional' }),
-      orgRow(b, root, { type: 'committee', sector: 'regional' }),
-      orgRow(va, a, { term_started_on: soon }),
-      orgRow(vb, b, { term_started_on: soon }),
+      orgRow(city, root, { type: 'committee', sector: 'regional' }),
+      orgRow(a, city, { type: 'committee', sector: 'regional' }),
+      orgRow(b, city, { type: 'committee', sector: 'regional' }),
+      orgRow(ta, a, { type: 'committee', sector: 'regional' }),
+      orgRow(tb, b, { type: 'committee', sector: 'regional' }),
+      orgRow(va, ta, { term_started_on: soon }),
+      orgRow(vb, tb, { term_started_on: soon }),
     ]);
     const started = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', headers: s.admin, payload: { organization: vb } });
     const processId = started.json().id as string;
@@ -332,7 +338,7 @@ describe('route table: authentication and scope on every route', () => {
       method: 'POST',
       url: '/api/v1/organizations/import?async=true',
       headers: { ...s.admin, 'content-type': 'text/csv' },
-      payload: `${IMPORT_HEADER}\n${b},${root},中共探针县委员会,committee,regional,5,2022-01-01,,,10,0\n`,
+      payload: `${IMPORT_HEADER}\n${b},${city},中共探针县委员会,committee,regional,5,2022-01-01,,,10,0\n`,
     });
     expect(job.statusCode, job.body).toBe(202);
     const session = await s.app.inject({
