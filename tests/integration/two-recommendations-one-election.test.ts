@@ -62,6 +62,17 @@ describe('two recommendations, one election through the API', () => {
     const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'selection-plan'`)[0]?.id);
     const detail = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks/${taskId}` })).json();
     expect(detail.process).toMatchObject({ organization: community, settlement: 'community' });
+    // The residents' round is titled as a community holds it (居民会议, not 村民会议): its secretary is told so.
+    const secretary = await s.userWith([{ role: 'secretary', org: community }]);
+    const today = shanghaiDate(Date.now());
+    expect((await complete(taskId, { post: 'secretary', seats: 1, villagerBasis: 'villagers', eligibility: '本社区党员', publishedOn: today })).statusCode).toBe(200);
+    const membersTask = await eventually('the members task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'members-recommendation' and state = 'open'`)[0]?.id);
+    expect((await complete(membersTask, { entitled: 20, present: 18, votes: { 王伟: 12, 李娜: 6 } })).statusCode).toBe(200);
+    const told = await eventually('the residents round told', async () =>
+      (await s.sql<{ title: string }[]>`
+        select n.title from notifications n join tasks t on t.id = n.task_id join users u on u.id = n.user_id
+        where t.workflow_id = ${wf} and t.step = 'villagers-recommendation' and n.kind = 'task-opened' and u.username = ${secretary.username}`)[0]?.title);
+    expect(told).toBe('新任务：群众推荐（居民会议）');
     expect((await post(`/processes/${encodeURIComponent(wf)}/cancel`, { reason: '测试结束' })).statusCode).toBe(200);
   });
 
