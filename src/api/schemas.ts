@@ -17,6 +17,11 @@ export const taskSchema = z.object({
   step: z.string(),
   organization: z.string(),
   organizationName: z.string(),
+  settlement: z
+    .enum(['village', 'community'])
+    .nullable()
+    .optional()
+    .describe("the process's organization is a village's or a community's own (domain.md §2): a community's steps are named in its words (街道党工委审批)"),
   assigneeRole: z.string().nullable(),
   assigneePerson: z.string().nullable(),
   claimedBy: z.string().nullable(),

@@ -62,6 +62,9 @@ describe('two recommendations, one election through the API', () => {
     const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'selection-plan'`)[0]?.id);
     const detail = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks/${taskId}` })).json();
     expect(detail.process).toMatchObject({ organization: community, settlement: 'community' });
+    // The lists say it too, so that 我的待办 and 逾期督办 name a community's steps in its words (街道党工委审批).
+    const listed = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks?org=${street}` })).json().items as { id: number; settlement?: string | null }[];
+    expect(listed.find((x) => x.id === taskId)).toMatchObject({ settlement: 'community' });
     // The residents' round is titled as a community holds it (居民会议, not 村民会议): its secretary is told so.
     const secretary = await s.userWith([{ role: 'secretary', org: community }]);
     const today = shanghaiDate(Date.now());

@@ -171,7 +171,12 @@ export function OverdueBadge() {
 }
 
 /** A step's name: the step catalog's words (src/domain/steps.ts), or the i18n words of a process state. */
-export const stepName = (process: string, step: string) => stepWords(process, step, lang.value, lookup);
+/**
+ * A step's name; with the settlement of the process's organization, a community's own words where it has them
+ * (`step.<step>.community`: 街道党工委审批, not 乡镇党委审批).
+ */
+export const stepName = (process: string, step: string, settlement?: string | null) =>
+  (settlement ? lookup(`step.${step}.${settlement}`) : undefined) ?? stepWords(process, step, lang.value, lookup);
 /** A line of a process's history in words (words.ts historyWords). */
 export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);

@@ -57,6 +57,8 @@ interface TaskRow {
   escalation_level: number;
   provisional_years: number[];
   nudge_count: number;
+  /** Of the process's organization (a community's steps are named in its words); absent where not read. */
+  settlement?: 'village' | 'community' | null;
 }
 
 /**
@@ -66,7 +68,9 @@ interface TaskRow {
 export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
   return sql<TaskRow[]>`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count,
+           -- One primary-key lookup per row of the page: whose words the step is named in (a community's street committee).
+           (select po.settlement from processes p join organizations po on po.id = p.organization_id where p.workflow_id = t.workflow_id) as settlement
     from tasks t join organizations o on o.id = t.organization_id
     where ${where}
       ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
@@ -94,6 +98,7 @@ function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof task
     provisional: t.provisional_years.length > 0,
     provisionalYears: t.provisional_years,
     nudges: t.nudge_count,
+    ...(t.settlement !== undefined ? { settlement: t.settlement } : {}),
   };
 }
 

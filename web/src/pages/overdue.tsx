@@ -136,9 +136,9 @@ function OrgTasks({ code, version, onDone }: { code: string; version: number; on
 function OverdueTask({ task, onDone }: { task: Task; onDone: (m: string) => void }) {
   return (
     <li class="task is-overdue" data-task-id={task.id}>
-      <SelectBox id={task.id} label={`${stepName(task.process, task.step)} · ${task.organizationName}`} />
+      <SelectBox id={task.id} label={`${stepName(task.process, task.step, task.settlement)} · ${task.organizationName}`} />
       <div class="task-title">
-        {stepName(task.process, task.step)} · {processName(task.process)}
+        {stepName(task.process, task.step, task.settlement)} · {processName(task.process)}
       </div>
       <div class="task-meta">
         {t('tasks.due')} {fmtDateTime(task.dueAt)} · {lateness(task.dueAt)}

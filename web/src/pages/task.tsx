@@ -79,7 +79,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
 
   return (
     <section>
-      <h1>{t('task.heading', { step: tx(`step.${task.step}`, '') || stepName(task.process, task.step) })}</h1>
+      <h1>{t('task.heading', { step: stepName(task.process, task.step, detail.process?.settlement) })}</h1>
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>

@@ -62,7 +62,7 @@ export function TaskItem({ task, select }: { task: Task; select?: ComponentChild
       {select}
       <a href={`/tasks/${task.id}`} class="task-link">
         <span class="task-title">
-          {stepName(task.process, task.step)} · {task.organizationName}
+          {stepName(task.process, task.step, task.settlement)} · {task.organizationName}
         </span>
         <span class="task-meta">
           {processName(task.process)} · {t('tasks.due')} {fmtDateTime(task.dueAt)}
