@@ -3,7 +3,7 @@
 import { ratingColors } from '../domain/ratings.js';
 // the browser client cannot drift from the server unnoticed (web/tsconfig.json type-checks it).
 import { z } from 'zod';
-import { termPlanReasons } from '../domain/rules.js';
+import { electionBodies, termPlanReasons } from '../domain/rules.js';
 
 export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
@@ -152,6 +152,9 @@ export const organizationSchema = z.object({
   secretaryName: z.string().nullable(),
   fullMembers: z.number(),
   probationaryMembers: z.number(),
+  electionBody: z.enum(electionBodies).nullable().describe('how its committee comes to office: members_meeting, delegates_conference (both elected here), appointed, congress; null for a unit'),
+  delegates: z.number().nullable().describe('the delegates of its delegates’ conference, when entered'),
+  termOrdinal: z.number().nullable().describe('the organization’s own number of its current term (第n届), when known'),
 });
 
 /** One entry of the term register (GET /terms). */

@@ -143,6 +143,9 @@ describe('term elections by who elects how', () => {
     expect(r.json()).toEqual({ code: village, electionBody: 'delegates_conference', declared: 'delegates_conference', delegates: 150, termOrdinal: 9 });
     const cleared = await put(village, { electionBody: null });
     expect(cleared.json()).toMatchObject({ electionBody: 'members_meeting', declared: null, delegates: 150 });
+    // The organization as the web UI reads it: its start buttons follow who elects how.
+    expect((await s.app.inject({ url: `/api/v1/organizations/${village}`, headers: s.admin })).json()).toMatchObject({ electionBody: 'members_meeting', delegates: 150, termOrdinal: 9 });
+    expect((await s.app.inject({ url: `/api/v1/organizations/${street}`, headers: s.admin })).json()).toMatchObject({ electionBody: 'appointed' });
     const [audit] = await s.sql`select source, after from organization_changes where code = ${village} order by id limit 1`;
     expect(audit).toMatchObject({ source: 'election-register', after: { election_body_declared: 'delegates_conference', delegates: 150, term_ordinal: 9 } });
   });

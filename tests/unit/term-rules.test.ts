@@ -3,6 +3,7 @@ import { electionBodyRefusal, electsItsCommittee, termRulesFor, termYearsRefusal
 import { checkDelegatesBallot } from '../../workflows/term-election/rules.js';
 import { checkTermStart } from '../../workflows/term-date-missing/rules.js';
 import { RuleViolation } from '../../src/domain/election.js';
+import { kindAppliesTo } from '../../src/domain/process-starts.js';
 
 // The term election's rule sets (domain.md §4.1): when the 2018 term opinion applies, which term lengths each set
 // allows, who elects how, and the rules of a delegates' conference.
@@ -52,6 +53,13 @@ describe('term rule sets', () => {
     expect(electionBodyRefusal('appointed')).toMatch(/appointed/);
     expect(electionBodyRefusal('congress')).toMatch(/congress/);
     expect(electionBodyRefusal('members_meeting')).toBeNull();
+    // The start offered by the web UI (and checked by the API) follows it: no election, no chase of a missing term.
+    const org = { type: 'committee', sector: 'regional', hasParent: true, settlement: null, termEndsOn: '2027-01-01' };
+    expect(kindAppliesTo['term-election']({ ...org, electionBody: 'delegates_conference' })).toBe(true);
+    expect(kindAppliesTo['term-election']({ ...org, electionBody: 'appointed' })).toBe(false);
+    expect(kindAppliesTo['term-election']({ ...org, electionBody: 'congress' })).toBe(false);
+    expect(kindAppliesTo['term-date-missing']({ ...org, termEndsOn: null, electionBody: 'appointed' })).toBe(false);
+    expect(kindAppliesTo['term-date-missing']({ ...org, termEndsOn: null, electionBody: 'members_meeting' })).toBe(true);
   });
 
   it('a delegates’ conference counts its delegates, not the members: quorum > 4/5 of the delegates entitled', () => {

@@ -30,7 +30,8 @@ const organizations: FastifyPluginAsync = async (fastify) => {
     o.code, p.code as "parentCode", o.name, o.type, o.sector, o.settlement, o.term_years as "termYears",
     to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
     to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
-    o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers"`;
+    o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers",
+    o.election_body as "electionBody", o.delegates, o.term_ordinal as "termOrdinal"`;
   const select = (where: ReturnType<typeof app.sql>) => app.sql<z.infer<typeof organizationSchema>[]>`
     select ${columns}
     from organizations o left join organizations p on p.id = o.parent_id

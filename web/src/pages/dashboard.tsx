@@ -71,7 +71,7 @@ export function DashboardPage({ user }: { user: Me }) {
 }
 
 /** An organization as the shared start checks read it (src/domain/process-starts.ts). */
-export const startFacts = (o: Organization) => ({ type: o.type, sector: o.sector, hasParent: o.parentCode !== null, settlement: o.settlement, termEndsOn: o.termEndsOn });
+export const startFacts = (o: Organization) => ({ type: o.type, sector: o.sector, hasParent: o.parentCode !== null, settlement: o.settlement, termEndsOn: o.termEndsOn, electionBody: o.electionBody });
 
 /** The message of a refused start: already running (naming the kind), not in the subtree, or the API's reason. */
 export function startRefusal(kind: ProcessKind, err: unknown): string {
