@@ -255,7 +255,16 @@ export const importResultSchema = z.object({
   refused: z.array(importRowErrorSchema),
   /** Villages and communities as the tree's shape decides them (domain.md §2), and the rows whose sector word disagrees: warnings, the rows were written. */
   inferred: z
-    .object({ villages: z.number(), communities: z.number(), warnings: z.array(importRowErrorSchema) })
+    .object({
+      villages: z.number(),
+      communities: z.number(),
+      warnings: z.array(
+        importRowErrorSchema.extend({
+          sector: z.string().optional().describe('the row’s sector word (rural or community)'),
+          level: z.number().optional().describe('its level in the tree: the root 1, a township or street 4, a village or community 5'),
+        }),
+      ),
+    })
     .describe("the file's villages and communities, decided by their place in the tree (directly under a township or street committee), and rows whose sector 农村/社区 disagrees with it (written; counted by their place)"),
 });
 export const importJobSchema = z.object({

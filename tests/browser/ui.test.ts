@@ -561,6 +561,34 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(b.errors).toEqual([]);
   });
 
+  it('an import names the villages it found by the tree and the rows whose sector word disagrees (a township called 农村)', async () => {
+    const organizer = await s.userWith([{ role: 'organizer', org: root }]);
+    const [town, village] = [uniqueCode('WX'), uniqueCode('WV')];
+    const header = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members\n';
+    const csv =
+      header +
+      `${town},${root},中共新河乡委员会${town},committee,农村,5,2024-01-01,王芳,13800000000,40,0\n` +
+      `${village},${town},中共新河乡东湾村支部委员会${village},branch,农村,5,2024-01-01,李明,13800000001,20,1\n`;
+    const b = await open();
+    const { page } = b;
+    await signIn(page, organizer.username, PASSWORD);
+    await page.getByRole('link', { name: '组织导入' }).click();
+    await page.getByLabel(/选择文件/).setInputFiles({ name: 'township.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    // The village under the township is counted; the township is not a village, whatever its sector says.
+    expect(await result.textContent()).toContain('行政村 1 个，社区 0 个');
+    const warnings = page.getByTestId('import-sector-warnings');
+    await warnings.waitFor();
+    const rows = await warnings.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([['2', 'sector']]);
+    // In the page's words: the sector as the file says it and the township's level.
+    expect(rows[0]![2]).toContain('领域为“农村”，但该组织位于组织树第 4 级');
+    await b.shot('import-sector-warnings');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
   it('imports a large file as a background job with a progress bar and reports the result', async () => {
     const organizer = await s.userWith([{ role: 'organizer', org: importRoot }]);
     const header = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members\n';

@@ -40,7 +40,8 @@ export interface ImportResult {
 export interface InferredSettlements {
   villages: number;
   communities: number;
-  warnings: RowError[];
+  /** With the row's sector and its level in the tree (the root 1), so that a page can say it in its own words. */
+  warnings: (RowError & { sector: string; level: number })[];
 }
 
 /** A row sent to the running process that owns its changed fields; `failed` when the process refused it. */
@@ -642,6 +643,8 @@ async function inferredSettlements(tx: Sql): Promise<InferredSettlements> {
   const warnings = odd.map((r) => ({
     row: r.line,
     column: 'sector',
+    sector: r.sector,
+    level: r.level,
     message:
       r.level < SETTLEMENT_LEVEL
         ? `sector "${r.sector}" names ${what(r.sector)}, but the organization sits at level ${r.level} of the tree (a township or street committee is at level ${SETTLEMENT_LEVEL - 1}, its villages and communities at ${SETTLEMENT_LEVEL}): counted as no village or community`

@@ -300,6 +300,8 @@ export const en: Record<MessageKey, string> = {
   'import.progress': 'Import progress',
   'import.owned': 'These fields are kept by a running process and were not written from the file (the rest of each row was):',
   'import.settlements': 'By the tree: {villages} villages and {communities} communities (the organizations directly under a township or street committee).',
+  'import.sectorAbove': 'Sector “{sector}”, but the organization sits at level {level} of the tree (a township or street committee is at level 4, the villages and communities directly under it at 5): counted as no village or community.',
+  'import.sectorWithin': 'Sector “{sector}”, but the organization lies within no village or community: counted as none.',
   'import.sectorWarnings': 'The sector of these rows disagrees with their place in the tree; they were written and counted by their place (please check):',
   'import.routed': 'sent to process {workflow} as a correction',
   'import.routeFailed': 'process {workflow} refused the correction:',

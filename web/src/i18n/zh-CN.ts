@@ -302,6 +302,8 @@ export const zhCN = {
   'import.noFile': '请先选择文件',
   'import.settlements': '按组织隶属关系认定：行政村 {villages} 个，社区 {communities} 个（乡镇、街道党（工）委直接领导的村、社区党组织）。',
   'import.sectorWarnings': '以下行的“领域”与隶属关系不符，已按隶属关系认定（数据已写入，请核对）：',
+  'import.sectorAbove': '领域为“{sector}”，但该组织位于组织树第 {level} 级（乡镇党委、街道党工委为第 4 级，其直接领导的村、社区党组织为第 5 级），不计为村或社区。',
+  'import.sectorWithin': '领域为“{sector}”，但该组织不在任何村、社区党组织之下，不计为村或社区。',
   'type.committee': '党委',
   'type.general_branch': '党总支',
   'type.branch': '党支部',

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, getImportJob, importOrganizations, type FieldError, type ImportJob, type ImportSummary } from '../api.js';
 import { ErrorBox, Field, RowMessages } from '../components.js';
-import { t } from '../i18n/index.js';
+import { t, tx } from '../i18n/index.js';
 
 /** Files above this size are imported as a background job (202), with a progress bar from the job's counters. */
 const ASYNC_FROM_BYTES = 512 * 1024;
@@ -102,7 +102,16 @@ export function ImportPage() {
         // Written, and counted by their place in the tree: the sector word is reported so that the file can be corrected.
         <div class="card" data-testid="import-sector-warnings">
           <p class="notice">{t('import.sectorWarnings')}</p>
-          <RowMessages rows={status.summary.inferred.warnings} />
+          <RowMessages
+            rows={status.summary.inferred.warnings.map((w) => ({
+              row: w.row,
+              column: w.column,
+              message:
+                w.sector === undefined || w.level === undefined
+                  ? w.message
+                  : t(w.level < 5 ? 'import.sectorAbove' : 'import.sectorWithin', { sector: tx(`sector.${w.sector}`, w.sector), level: w.level }),
+            }))}
+          />
         </div>
       )}
       {status.kind === 'done' && status.summary.routed.length + status.summary.refused.length > 0 && (
