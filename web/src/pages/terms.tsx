@@ -62,10 +62,16 @@ export function TermsPage() {
   );
 }
 
-type TermRow = Pick<TermPlan['items'][number], 'code' | 'name' | 'supervisorName' | 'termEndsOn' | 'postponedUntil' | 'secretaryName' | 'electionStep'> & { daysOverdue?: number };
+type TermRow = Pick<TermPlan['items'][number], 'code' | 'name' | 'supervisorName' | 'termEndsOn' | 'postponedUntil' | 'secretaryName' | 'electionStep'> & {
+  daysOverdue?: number;
+  inPlanBecause?: TermPlan['items'][number]['inPlanBecause'];
+};
 
-/** Both lists (the year's plan, the overdue terms) in one table; the overdue one has a column of days late. */
-function TermTable({ id, caption, rows, daysOverdue = false }: { id: string; caption: string; rows: TermRow[]; daysOverdue?: boolean }) {
+/**
+ * Both lists (the year's plan, the overdue terms) in one table; the overdue one has a column of days late, the plan
+ * one says why each term is in it (ending this year, a postponement ending this year, overdue from before).
+ */
+function TermTable({ id, caption, rows, daysOverdue = false, why = false }: { id: string; caption: string; rows: TermRow[]; daysOverdue?: boolean; why?: boolean }) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
       <table data-testid={id}>
@@ -76,6 +82,7 @@ function TermTable({ id, caption, rows, daysOverdue = false }: { id: string; cap
             <th scope="col">{t('terms.col.supervisor')}</th>
             <th scope="col">{t('terms.col.termEndsOn')}</th>
             {daysOverdue && <th scope="col">{t('terms.col.daysOverdue')}</th>}
+            {why && <th scope="col">{t('terms.col.why')}</th>}
             <th scope="col">{t('terms.col.secretary')}</th>
             <th scope="col">{t('terms.col.step')}</th>
           </tr>
@@ -92,6 +99,7 @@ function TermTable({ id, caption, rows, daysOverdue = false }: { id: string; cap
                 {r.postponedUntil && <span class="muted"> · {t('terms.col.postponedUntil')} {fmtDate(r.postponedUntil)}</span>}
               </td>
               {daysOverdue && <td>{r.daysOverdue}</td>}
+              {why && <td data-testid="in-plan-because">{r.inPlanBecause ? t(`terms.why.${r.inPlanBecause}`) : ''}</td>}
               <td>{r.secretaryName ?? ''}</td>
               <td>{election(r.electionStep)}</td>
             </tr>
@@ -104,7 +112,7 @@ function TermTable({ id, caption, rows, daysOverdue = false }: { id: string; cap
 
 function PlanTable({ year, data }: { year: number; data: TermPlan }) {
   if (data.items.length === 0) return <p class="muted">{t('terms.noPlan')}</p>;
-  return <TermTable id="term-plan" caption={t('terms.planCaption', { year, n: data.items.length })} rows={data.items} />;
+  return <TermTable id="term-plan" caption={t('terms.planCaption', { year, n: data.items.length })} rows={data.items} why />;
 }
 
 function OverdueTable({ data }: { data: OverdueReport }) {
