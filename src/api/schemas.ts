@@ -554,7 +554,14 @@ export const lifeStepSchema = z.object({
 });
 
 export const organizationLifeSchema = z.object({
-  organization: z.object({ code: z.string(), name: z.string(), type: z.string(), sector: z.string().nullable(), secretaryName: z.string().nullable() }),
+  organization: z.object({
+    code: z.string(),
+    name: z.string(),
+    type: z.string(),
+    sector: z.string().nullable(),
+    settlement: z.enum(['village', 'community']).nullable().describe("a village's or community's own organization: a community's steps are named in its words"),
+    secretaryName: z.string().nullable(),
+  }),
   term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
   processes: z.array(
     z.object({

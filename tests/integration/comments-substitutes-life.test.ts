@@ -213,7 +213,8 @@ describe('comments, substitutes and an organization’s life', () => {
     const r = await api(sup, 'GET', `/organizations/${village}/life`);
     expect(r.statusCode, r.body).toBe(200);
     const life = r.json();
-    expect(life.organization).toMatchObject({ code: village, type: 'branch' });
+    // Its settlement names whose words its steps read: none here, a branch at the tree's third level is no village (§2).
+    expect(life.organization).toMatchObject({ code: village, type: 'branch', settlement: null });
     expect(life.term).toMatchObject({ startedOn: addMonths(today, -56), years: 5, late: false });
     const p = life.processes.find((x: { id: string }) => x.id === processId());
     expect(p).toMatchObject({ kind: 'term-election', status: 'running' });

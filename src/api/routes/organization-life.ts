@@ -37,8 +37,8 @@ const life: FastifyPluginAsync = async (fastify) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       const today = shanghaiDate(new Date());
       const [[o], processes, tasks, training, pairings, liaison, assessments, caller] = await Promise.all([
-        sql<{ code: string; name: string; type: string; sector: string | null; secretary_name: string | null; term_started_on: string | null; term_years: number | null; term_ends_on: string | null; term_postponed_until: string | null; late: boolean }[]>`
-          select o.code, o.name, o.type, o.sector, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
+        sql<{ code: string; name: string; type: string; sector: string | null; settlement: 'village' | 'community' | null; secretary_name: string | null; term_started_on: string | null; term_years: number | null; term_ends_on: string | null; term_postponed_until: string | null; late: boolean }[]>`
+          select o.code, o.name, o.type, o.sector, o.settlement, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
                  ${termLate(sql, today)} as late
           from organizations o where o.id = ${org.id}`,
         sql<{ workflow_id: string; kind: string; status: string; current_step: string; started_at: Date; comments: number }[]>`
@@ -70,7 +70,7 @@ const life: FastifyPluginAsync = async (fastify) => {
       const byProcess = new Map<string, (typeof tasks)[number][]>();
       for (const t of tasks) byProcess.set(t.workflow_id, [...(byProcess.get(t.workflow_id) ?? []), t]);
       return {
-        organization: { code: o!.code, name: o!.name, type: o!.type, sector: o!.sector, secretaryName: o!.secretary_name },
+        organization: { code: o!.code, name: o!.name, type: o!.type, sector: o!.sector, settlement: o!.settlement, secretaryName: o!.secretary_name },
         term: { startedOn: o!.term_started_on, years: o!.term_years, endsOn: o!.term_ends_on, postponedUntil: o!.term_postponed_until, late: o!.late },
         processes: processes.map((p) => {
           const own = byProcess.get(p.workflow_id) ?? [];

@@ -35,7 +35,7 @@ export function LifePage({ code }: { code: string }) {
                 <li key={`${s.step}-${i}`} class={`tl-${s.state}`} data-state={s.state}>
                   <span class="tl-mark" aria-hidden="true">{s.state === 'done' ? '✓' : s.state === 'current' ? '●' : s.state === 'cancelled' ? '×' : '○'}</span>
                   <span class="tl-state">{t(`life.${s.state}`)}</span>{' '}
-                  {s.taskId ? <a href={`/tasks/${s.taskId}`}>{stepName(p.kind, s.step)}</a> : <span>{stepName(p.kind, s.step)}</span>}
+                  {s.taskId ? <a href={`/tasks/${s.taskId}`}>{stepName(p.kind, s.step, l.organization.settlement)}</a> : <span>{stepName(p.kind, s.step, l.organization.settlement)}</span>}
                   {s.state === 'done' && s.at && (
                     <span class="muted tl-when">
                       {t('life.doneBy', { when: fmtDateTime(s.at), who: s.onBehalfOf ? t('comments.byFor', { who: s.by ?? '', absent: s.onBehalfOf }) : (s.by ?? t('common.none')) })}

@@ -154,7 +154,7 @@ function Details({ code, user }: { code: string; user: Me }) {
           {o.fullMembers} / {o.probationaryMembers}
         </dd>
       </dl>
-      {kinds.length > 0 && <Processes key={o.code} code={o.code} kinds={kinds} />}
+      {kinds.length > 0 && <Processes key={o.code} code={o.code} kinds={kinds} settlement={o.settlement} />}
       {hasRole(user, ...secretaryChangeRoles) && kindAppliesTo['rotation-training'](facts) && <SecretaryChange key={o.code} code={o.code} onDone={reload} />}
       <OpenWork code={o.code} />
     </div>
@@ -165,7 +165,7 @@ function Details({ code, user }: { code: string; user: Me }) {
  * The processes that apply to this organization (src/domain/process-starts.ts): a running one with its step (read
  * from GET /processes/{kind}:{code}), or a button starting it — for a pairing, with the partner picked first.
  */
-function Processes({ code, kinds }: { code: string; kinds: ProcessKind[] }) {
+function Processes({ code, kinds, settlement }: { code: string; kinds: ProcessKind[]; settlement: 'village' | 'community' | null }) {
   const [states, reload] = useLoad(
     () =>
       Promise.all(
@@ -206,7 +206,7 @@ function Processes({ code, kinds }: { code: string; kinds: ProcessKind[] }) {
           <li key={kind} data-kind={kind}>
             {process?.status === 'running' ? (
               <p>
-                {t('orgs.running', { process: processName(kind), step: stepName(kind, process.currentStep) })} <StateBadge state={process.status} />
+                {t('orgs.running', { process: processName(kind), step: stepName(kind, process.currentStep, settlement) })} <StateBadge state={process.status} />
                 {process.openTasks[0] && (
                   <>
                     {' '}

@@ -67,7 +67,7 @@ export function WorkPage({ user }: { user: Me }) {
         ) : (
           <ul class="task-list selectable" data-testid="work-list">
             {tasks.data.items.map((task) => (
-              <TaskItem key={task.id} task={task} select={steers ? <SelectBox id={task.id} label={`${stepName(task.process, task.step)} · ${task.organizationName}`} /> : undefined} />
+              <TaskItem key={task.id} task={task} select={steers ? <SelectBox id={task.id} label={`${stepName(task.process, task.step, task.settlement)} · ${task.organizationName}`} /> : undefined} />
             ))}
           </ul>
         ))}
