@@ -75,6 +75,23 @@ const requestId = (req: { headers: Record<string, string | string[] | undefined>
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 };
 
+/**
+ * OpenAPI 3.0.3 reads `enum` before `nullable`: a nullable enum admits null only when its list holds null. zod's
+ * `.nullable()` on an enum writes `nullable: true` alone, so the document would refuse the null the route accepts
+ * (a client generated from it, or schemathesis, sends a body the document calls invalid). Adds null to those lists.
+ */
+function nullInNullableEnums<T>(doc: T): T {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) o.enum.push(null);
+    Object.values(o).forEach(walk);
+  };
+  walk(doc);
+  return doc;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
@@ -111,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or olt_ API token' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => nullInNullableEnums('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
