@@ -35,6 +35,10 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], fullMembers: 30, round: 1 },
     values: { meetingDate: shanghaiDate(Date.now()), entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
   },
+  'term-election:delegates-conference': {
+    context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], delegates: 30, round: 1 },
+    values: { meetingDate: shanghaiDate(Date.now()), entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
+  },
   'term-election:secretary-election': { context: { committee: ['甲', '乙', '丙'] }, values: { secretary: '甲' } },
   'term-election:result-report': { context: { committee: ['甲', '乙', '丙'], secretary: '甲' }, values: { note: '选举结果已报告' } },
   'term-election:result-approval': { context: { committee: ['甲', '乙', '丙'], secretary: '甲', report: {} }, values: { decision: 'agree' } },
