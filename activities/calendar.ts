@@ -8,7 +8,7 @@ import { calendarNoticeYear } from '../src/domain/calendar.js';
 import { planTask, type PlanInput } from '../src/domain/task-plan.js';
 import { UPDATE_DEADLINE_MS } from '../src/api/gateway.js';
 import { replanTaskUpdate, type Actor } from '../workflows/messages.js';
-import { loadCalendar } from './tasks.js';
+import { loadCalendar } from '../src/tasks/holders.js';
 
 /** Re-plans sent at once to the tasks' workflows, inside one batch. */
 const REPLAN_LANES = 4;

@@ -1,7 +1,7 @@
 import { stepWords } from '../src/domain/step-words.js';
 import type { Sql } from '../src/db/client.js';
 import { shanghaiDate } from '../src/domain/dates.js';
-import { taskHolders } from './tasks.js';
+import { taskHolders } from '../src/tasks/holders.js';
 
 
 export interface StepRecord {

@@ -2,7 +2,7 @@
 // substitute holds the absent user's roles — never admin — for the task routes and comments: they see the absent
 // user's tasks, find them in their inbox, and may act on them; each such action carries `onBehalfOf` to the
 // workflow, which records it in task_events. Notifications, reminders and escalation notices reach them too
-// (andSubstitutes in activities/tasks.ts). The lent grants are the absent user's own: a substitute's substitute gets nothing.
+// (andSubstitutes in src/tasks/holders.ts). The lent grants are the absent user's own: a substitute's substitute gets nothing.
 import type { Fragment } from 'postgres';
 import type { Sql } from '../db/client.js';
 import { allows, type Grant, type Principal, type Role } from '../auth/principal.js';

@@ -5,7 +5,7 @@ import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-ski
 import { recordHistory } from '../helpers/histories.js';
 import { ratingInterviewId, ratingsRecompute } from '../../workflows/ratings/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
-import { loadCalendar } from '../../activities/tasks.js';
+import { loadCalendar } from '../../src/tasks/holders.js';
 import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { periodOf, ratingRulesFor } from '../../src/domain/ratings.js';
 import { DUE_HOUR } from '../../src/domain/task-plan.js';

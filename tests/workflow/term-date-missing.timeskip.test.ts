@@ -5,7 +5,7 @@ import { recordHistory } from '../helpers/histories.js';
 import { termDateMissing, termDateSweep } from '../../workflows/term-date-missing/workflow.js';
 import { termDateRulesFor } from '../../workflows/term-date-missing/rules.js';
 import { machineActor } from '../../workflows/messages.js';
-import { loadCalendar } from '../../activities/tasks.js';
+import { loadCalendar } from '../../src/tasks/holders.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { DUE_HOUR } from '../../src/domain/task-plan.js';
 

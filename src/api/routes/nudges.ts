@@ -12,7 +12,7 @@ import { missingReturns, requireYearBegun, returnDueOn } from '../missing-return
 import { activeToday } from '../substitutes.js';
 import { organizationInScope } from '../scope.js';
 import type { Queryable, Sql } from '../../db/client.js';
-import { holdersOfTasks } from '../../../activities/tasks.js';
+import { holdersOfTasks } from '../../tasks/holders.js';
 
 /** Who may nudge (一键催办): those who steer the work of the organizations on the list. */
 export const nudgeRoles: readonly Role[] = ['admin', 'organizer', 'supervisor'];
