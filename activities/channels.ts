@@ -14,33 +14,17 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { defaultChannels, isUrgent, messageKindOf, type DeliveryChannel, type MessageKind, type PersonChannel } from '../src/channels/kinds.js';
 import type { ChannelMessage, SendOutcome } from '../src/channels/outcome.js';
-import { wecomApp, wecomRobotSend, type WecomOptions } from '../src/channels/wecom.js';
-import { dingtalkApp, dingtalkRobotSend, type DingtalkOptions } from '../src/channels/dingtalk.js';
-import { aliyunSms, quietUntil, type SmsOptions } from '../src/channels/sms.js';
+import { wecomApp, wecomRobotSend } from '../src/channels/wecom.js';
+import { dingtalkApp, dingtalkRobotSend } from '../src/channels/dingtalk.js';
+import { aliyunSms, quietUntil } from '../src/channels/sms.js';
+import type { ChannelOptions } from '../src/channels/options.js';
 import { unseal } from '../src/channels/secrets.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { failpoint } from '../src/runtime/failpoints.js';
 import { taskLinkFor } from '../src/auth/task-links.js';
 
-export interface ChannelOptions {
-  /** Where the web UI is reached from outside (ORGLIFE_PUBLIC_URL): the links in messages start with it. */
-  publicBaseUrl?: string;
-  /** How long a message's one-use task link stays usable (ORGLIFE_TASK_LINK_TTL_HOURS). */
-  taskLinkTtlHours?: number;
-  /** Replaces the one place a message's link is made (defaultLinkFor). */
-  linkFor?: (p: { userId: number | null; taskId: number | null }) => string | Promise<string>;
-  wecom?: WecomOptions;
-  dingtalk?: DingtalkOptions;
-  sms?: SmsOptions;
-  /** Group robots' endpoints (tests point them at local servers). */
-  wecomRobotBaseUrl?: string;
-  dingtalkRobotBaseUrl?: string;
-  /** Decrypts the robot keys stored sealed (ORGLIFE_SECRETS_KEY). */
-  secretsKey?: string;
-  /** Group robots accept 20 messages a minute; the window is widened by a second for the time a request travels. */
-  robotRate?: { perWindow: number; windowMs: number };
-  timeoutMs?: number;
-}
+/** What the channel activities are given (built from the environment by src/channels/config.ts). */
+export type { ChannelOptions } from '../src/channels/options.js';
 
 /**
  * The one place a message's link is made. A person's message about one task opens that task already signed in: a

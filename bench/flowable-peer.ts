@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'n
 import { join, relative, resolve } from 'node:path';
 import { cacheDir, withLock } from '../src/runtime/cache.js';
 import { run } from '../src/runtime/temporal-binaries.js';
-import { freePort } from '../tests/helpers/ports.js';
+import { freePort } from '../src/runtime/ports.js';
 
 const SOURCE = resolve('bench', 'flowable');
 export const FLOWABLE_VERSION = '7.1.0';

@@ -10,7 +10,7 @@ import { migrate } from '../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { startDevServer } from '../src/runtime/temporal-dev-server.js';
 import { serverPorts, startTemporalServer } from '../src/runtime/temporal-server.js';
-import { freePort } from '../tests/helpers/ports.js';
+import { freePort } from '../src/runtime/ports.js';
 import pino from 'pino';
 import { installRuntimeLogger } from '../src/worker.js';
 

@@ -15,7 +15,7 @@ import { claimTaskUpdate, machineActor, unclaimTaskUpdate } from '../workflows/m
 import { argFlag, insertTree, log, type BenchResult } from './tasks-support.js';
 import { percentile, watchStorm } from './measure.js';
 import { sdkMetrics, startBenchServers } from './servers.js';
-import { freePort } from '../tests/helpers/ports.js';
+import { freePort } from '../src/runtime/ports.js';
 
 export interface StormOptions {
   quick?: boolean;

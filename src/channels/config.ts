@@ -1,6 +1,6 @@
 // The channels of a deployment from its environment (README "Channels: 企业微信, 钉钉, SMS"): a channel whose
 // variables are all set is on; one half set stops start-up naming what is missing.
-import type { ChannelOptions } from '../../activities/channels.js';
+import type { ChannelOptions } from './options.js';
 import { ConfigError, type Config } from '../config.js';
 
 const groups = {

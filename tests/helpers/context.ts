@@ -15,7 +15,7 @@ import { createUser } from '../../src/auth/users.js';
 import type { Role } from '../../src/auth/principal.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from './time-skipping.js';
-import type { ChannelOptions } from '../../activities/channels.js';
+import type { ChannelOptions } from '../../src/channels/options.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

@@ -4,7 +4,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import type { Failpoint } from '../../src/runtime/failpoints.js';
 
 // The API process killed (SIGKILL, by a failpoint) after a task action took effect and before the client

@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
 import { createSql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createWorker, installRuntimeLogger } from '../../src/worker.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import { insertOrganizations } from '../../src/organizations/store.js';
 
 const today = () => shanghaiDate(Date.now());

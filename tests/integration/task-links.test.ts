@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { issueTaskLink, taskLinkFor } from '../../src/auth/task-links.js';
 import { notifyActivities } from '../../activities/notify.js';

@@ -16,7 +16,7 @@ import { ensureTestServer } from '../../src/runtime/temporal-binaries.js';
 import { createSql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { workflowBundleOptions } from '../../src/worker.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../src/runtime/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
