@@ -1,4 +1,4 @@
-// kill -9 under steady load, on the production topology (RELIABILITY.md, "The cluster topology under kill -9").
+// kill -9 under steady load, on the production topology (docs/reliability.md, "The cluster topology under kill -9").
 // Eight clients run term elections through the balancer without pause: start one, wait for its request task,
 // complete it (with an Idempotency-Key); every failed request is counted and retried. Meanwhile one worker,
 // then one API process, then Temporal's server are killed with SIGKILL; the supervisor starts each again, as a
