@@ -1,4 +1,4 @@
-// A message's link to one task (issue #17 item 5): opening it signs its recipient in for that task alone, so a
+// A message's link to one task: opening it signs its recipient in for that task alone, so a
 // secretary goes from a 企业微信/钉钉/SMS/e-mail message to the completed task in three taps without a password.
 //
 // Why it is safe: the token is 32 random bytes and only its SHA-256 is stored; it is bound to one user and one

@@ -55,8 +55,7 @@ export interface YearlyReturnRules {
    * whose `upToHouseholds` (inclusive; null: no bound) holds the community. The seed's bands share their edges; they
    * are read as Chinese law reads 以上 and 以下, including the number itself (民法典 art. 1259: "民法所称的'以上'、
    * '以下'、'以内'、'届满'，包括本数"): 2,000 households are "2000户以下" (40,000), 3,000 are "3000户以上" (60,000), and
-   * the middle band holds 2,001 to 2,999. One reading at both edges: before, 2,000 fell in the upper band of its
-   * edge and 3,000 in the lower band of its own (issue item 11).
+   * the middle band holds 2,001 to 2,999. One reading at both edges: each edge belongs to the band that names it.
    */
   communityFunding: readonly { upToHouseholds: number | null; yuan: number }[];
   /** 党员活动经费每名党员每年不低于50元 (communities; members as orglife holds them, full and probationary). */

@@ -142,8 +142,8 @@ export const firstSecretaryOutcome = z.object({ firstSecretary: personName, from
 export const reviewRatings = ['good', 'adequate', 'fair', 'poor'] as const;
 export type ReviewRating = (typeof reviewRatings)[number];
 /**
- * The scale before 一般 was added: a review opened by a run that has not reached the change (no `ratings` in its
- * context, patch `pairing-review-fair`) accepts these only, as it did when it opened.
+ * The three-grade scale (好, 较好, 差): a review whose context carries no `ratings` (opened by a run recorded without
+ * the patch `pairing-review-fair`) accepts these only.
  */
 export const reviewRatingsBeforeFair = ['good', 'adequate', 'poor'] as const satisfies readonly ReviewRating[];
 export const pairingDecisions = ['continue', 'end'] as const;

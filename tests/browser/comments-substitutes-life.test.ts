@@ -5,7 +5,7 @@ import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { startJourney, type Journey, pick, phone, desktop } from './journeys/journey.js';
 import { ratingActivities } from '../../activities/ratings.js';
 
-// Issue 18 items 5–7 in Chromium against the real stack, each step by a person holding only that step's role:
+// Comments, substitutes and an organization's life in Chromium against the real stack, each step by a person holding only that step's role:
 // a secretary comments on her task mentioning the township's supervisor, who is told; she names the village's
 // liaison officer her substitute, who finds her task and completes it, recorded on her behalf; the supervisor reads
 // the village's life on one page, on a desktop and on a phone, and comments there on the whole election, mentioning

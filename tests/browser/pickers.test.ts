@@ -5,7 +5,7 @@ import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } fro
 import { taskProcess } from '../../workflows/task-process.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
-// Issue 14, "pickers, not codes" and "what a person decides on is on the page", in Chromium against the real
+// "Pickers, not codes" and "what a person decides on is on the page", in Chromium against the real
 // stack: each person holds only the role the screen needs, picks an organization, a person or a training session
 // by its Chinese name or pinyin initials, never by a code; and each approval step's page of a real term election
 // states the request, the candidates and their margin, the ballot counts and the result in words.

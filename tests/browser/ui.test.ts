@@ -954,7 +954,7 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(b.errors).toEqual([]);
   });
   it('shows a deadline planned without holiday data as provisional; an admin sees the missing year, loads it, and the badge goes', async () => {
-    // chinese-days ends with 2026: a deliverable due 1 October 2027 is provisional (item 7 of the issue).
+    // chinese-days ends with 2026: a deliverable due 1 October 2027 is provisional.
     const workflowId = `task:browser-deliverable:${v4}`;
     const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${v4}`;
     await s.client.workflow.start(taskProcess, {

@@ -105,8 +105,8 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
   }, 300_000);
 
   it('never answers 5xx, and a refusal writes nothing', async () => {
-    // Sign-out takes no input and would end the session every later route is fuzzed with (it once did: every route
-    // after it answered 401 at once, which is why this used to fit in 5 minutes; with a live session it takes longer).
+    // Sign-out takes no input and would end the session every later route is fuzzed with: every route after it would
+    // answer 401 at once and test nothing.
     const writes = s.app.routeTable.filter((r) => r.url.startsWith('/api/v1') && r.method !== 'GET' && !['/api/v1/auth/login', '/api/v1/auth/logout'].includes(r.url));
     expect(writes.length).toBeGreaterThan(2);
     for (const route of writes) {

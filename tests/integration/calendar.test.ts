@@ -58,7 +58,7 @@ describe('calendar', () => {
     }
   });
 
-  // Item 7. chinese-days 1.5.7 ends with 2026. A deliverable due on Friday 1 October 2027 is planned with every
+  // Years without holiday data: chinese-days 1.5.7 ends with 2026. A deliverable due on Friday 1 October 2027 is planned with every
   // Monday to Friday of 2027 a workday: provisional, shown so, and planned again when an admin loads 2027.
   // The 2027 arrangement below is illustrative (the notice is not out): 1–7 October off, Sunday 26 September and
   // Saturday 9 October worked.

@@ -4,7 +4,7 @@ import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { taskComments } from '../../src/api/routes/comments.js';
 
-// Issue 18 items 5–7 through the API against the real servers: comments with the task's rights and mentions,
+// Comments, substitutes and an organization's life through the API against the real servers: comments with the task's rights and mentions,
 // a substitute acting on an absent secretary's task (recorded on their behalf, notified meanwhile), and an
 // organization's life on one page.
 describe('comments, substitutes and an organization’s life', () => {

@@ -87,7 +87,7 @@ describe('the demo province', () => {
     ).catch(() => undefined);
     // Named, so that a sign-in left without work says which.
     for (const u of DEMO_SIGN_INS) expect(waiting[u.username], u.username).not.toEqual([]);
-    // The county supervisor's own work sits at the county (it used to be empty), the township's at the township.
+    // The county supervisor's own work sits at the county, the township's at the township.
     expect(waiting.supervisor).toEqual(expect.arrayContaining(['term-election:election-reply']));
     expect(waiting['township-supervisor']).toEqual(expect.arrayContaining(['term-election:election-reply']));
     expect(waiting['township-organizer']).toEqual(expect.arrayContaining(['two-recommendations-one-election:selection-plan']));

@@ -4,7 +4,7 @@ import { termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules
 import { membersMeeting, selectionElection } from '../../src/domain/steps.js';
 import { validateOutcome } from '../../src/domain/step-outcomes.js';
 
-// Item 9: when equal votes at the last seat leave it undecided, only the tied candidates are voted on again
+// When equal votes at the last seat leave it undecided, only the tied candidates are voted on again
 // (domain.md §4.1): the next round's ballot — the candidates both workflows put in the meeting's context, which the
 // task form and the workflow's validator check — holds them alone.
 describe('the ballot round after a tie at the last seat', () => {

@@ -7,7 +7,7 @@ import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 import { noticeFromICalendar, noticeFromRows, noticeFromTable } from '../../src/domain/holiday-notice.js';
 import { planTask } from '../../src/domain/task-plan.js';
 
-// Item 7: years without holiday data (chinese-days 1.5.7 ends with 2026) are known as such, plans reaching into them
+// Years without holiday data (chinese-days 1.5.7 ends with 2026) are known as such, plans reaching into them
 // are provisional, and the calendar reads dates in Asia/Shanghai whatever the host's zone.
 describe('holiday data by year', () => {
   const withZone = <T>(zone: string, f: () => T): T => {

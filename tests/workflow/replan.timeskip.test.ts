@@ -8,7 +8,7 @@ import { WorkingCalendar } from '../../src/domain/calendar.js';
 import { addDays } from '../../src/domain/dates.js';
 import { planTask, type PlanInput } from '../../src/domain/task-plan.js';
 
-// Item 7: a task planned without 2027's holidays escalates inside the National Day holiday; re-planned when the year
+// A task planned without 2027's holidays escalates inside the National Day holiday; re-planned when the year
 // is loaded, its timers move: nothing fires at the provisional instants, everything at the corrected ones.
 describe('a provisional task re-planned (time-skipping server)', () => {
   const sql = testSql();

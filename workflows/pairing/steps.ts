@@ -15,7 +15,10 @@ export interface ReviewContext {
   ruleSet: string;
   year: number;
   partner: string;
-  /** The grades the review offers (好, 较好, 一般, 差); absent in reviews opened before 一般 was added: 好, 较好, 差. */
+  /**
+   * The grades the review offers (好, 较好, 一般, 差); absent in reviews opened by runs recorded without the patch
+   * `pairing-review-fair`, which offer 好, 较好, 差.
+   */
   ratings?: readonly ReviewRating[];
 }
 
