@@ -36,8 +36,8 @@ export const KIND = 'liaison-dispatch';
 export const DONE_LINES_PATCH = 'liaison-done-lines';
 /**
  * Visit reports fall due by the calendar quarter (domain.md §4.4): each quarter's report opens when the quarter
- * begins and is due on its last day, so a late report moves no later one. Runs that began before it wait a whole
- * interval after each report, as they were started.
+ * begins and is due on its last day, so a late report moves no later one. Runs recorded without this patch marker
+ * wait a whole interval after each report: patched() answers false on their replay.
  */
 export const CALENDAR_QUARTERS_PATCH = 'liaison-calendar-quarters';
 
