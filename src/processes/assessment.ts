@@ -1,5 +1,5 @@
 // The yearly assessment's Temporal Schedule, and starting a run for a given year by hand.
-import { ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { ensureSchedule } from './schedules.js';
 import { yearlyAssessment } from '../../workflows/yearly-assessment.js';
 import { AlreadyRunning } from './term-election.js';
@@ -12,11 +12,11 @@ export const ASSESSMENT_SCHEDULE_ID = 'yearly-assessment';
  * A missed firing (the cluster down that evening) is still taken within a week.
  */
 export async function ensureAssessmentSchedule(client: Client, taskQueue: string): Promise<void> {
-  await ensureSchedule(client, {
+  await ensureSchedule(client, taskQueue, {
     scheduleId: ASSESSMENT_SCHEDULE_ID,
+    workflow: yearlyAssessment,
     spec: { calendars: [{ month: 'DECEMBER', dayOfMonth: 31, hour: 20 }], timezone: 'Asia/Shanghai' },
-    action: { type: 'startWorkflow', workflowType: yearlyAssessment, workflowId: 'yearly-assessment-scheduled', args: [{}], taskQueue },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
+    catchupWindow: '7 days',
   });
 }
 

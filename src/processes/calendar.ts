@@ -1,6 +1,6 @@
 // The working-day calendar's background work on Temporal: the re-plan after an admin loads a year's holidays, and
 // the daily Schedule that tells the admins, from 1 November on, that next year's holidays are missing.
-import { ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ensureSchedule } from './schedules.js';
 import { calendarNotice, calendarReloadedSignal, calendarReplan, calendarReplanId } from '../../workflows/calendar.js';
 import type { Actor } from '../../workflows/messages.js';
@@ -39,10 +39,10 @@ export async function calendarReplanRunning(client: Client, year: number): Promi
  * and says it once per admin; a missed day is taken within the catch-up window.
  */
 export async function ensureCalendarNoticeSchedule(client: Client, taskQueue: string): Promise<void> {
-  await ensureSchedule(client, {
+  await ensureSchedule(client, taskQueue, {
     scheduleId: CALENDAR_NOTICE_SCHEDULE_ID,
+    workflow: calendarNotice,
     spec: { calendars: [{ hour: 7 }], timezone: 'Asia/Shanghai' },
-    action: { type: 'startWorkflow', workflowType: calendarNotice, workflowId: 'calendar-notice-scheduled', args: [{}], taskQueue },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    catchupWindow: '1 day',
   });
 }

@@ -1,6 +1,6 @@
 // The term register's statutory schedule on Temporal Schedules (created by the worker on start, like the yearly
 // assessment's): a daily sweep that chases every organization lacking a term, and the 年度换届计划 on 1 January.
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ensureSchedule } from './schedules.js';
 import { termDateSweep } from '../../workflows/term-date-missing/workflow.js';
 import { termPlan } from '../../workflows/term-plan.js';
@@ -15,16 +15,16 @@ export const TERM_PLAN_SCHEDULE_ID = 'term-plan';
  * is still taken within the catch-up window.
  */
 export async function ensureTermSchedules(client: Client, taskQueue: string): Promise<void> {
-  await ensureSchedule(client, {
+  await ensureSchedule(client, taskQueue, {
     scheduleId: TERM_DATE_SWEEP_SCHEDULE_ID,
+    workflow: termDateSweep,
     spec: { calendars: [{ hour: 6 }], timezone: 'Asia/Shanghai' },
-    action: { type: 'startWorkflow', workflowType: termDateSweep, workflowId: 'term-date-sweep-scheduled', args: [{}], taskQueue },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    catchupWindow: '1 day',
   });
-  await ensureSchedule(client, {
+  await ensureSchedule(client, taskQueue, {
     scheduleId: TERM_PLAN_SCHEDULE_ID,
+    workflow: termPlan,
     spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 1, hour: 8 }], timezone: 'Asia/Shanghai' },
-    action: { type: 'startWorkflow', workflowType: termPlan, workflowId: 'term-plan-scheduled', args: [{}], taskQueue },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
+    catchupWindow: '7 days',
   });
 }
