@@ -16,7 +16,7 @@ export interface TermContext {
   rules: TermRules;
   /**
    * How the committee is elected (organizations.election_body): a delegates' conference counts its delegates, not the
-   * members. Runs started before it was read carry none and hold a members' meeting, as they did.
+   * members. Runs that read their context without it carry none and hold a members' meeting.
    */
   electionBody?: ElectionBody | null;
   /** The organization's own number of the term (第n届), or null when its files do not say (never the run's counter). */

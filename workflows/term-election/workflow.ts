@@ -41,15 +41,15 @@ export const KIND = 'term-election';
 export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
 /**
  * The ballot's entitled count is checked against the full members on the register on the meeting's day, read when
- * the ballot is recorded, less the members left out with an accepted reason and approval (older runs checked it
- * only against the count when the task opened, as an upper bound).
+ * the ballot is recorded, less the members left out with an accepted reason and approval (runs recorded without
+ * this marker check it only against the count when the task opened, as an upper bound).
  */
 export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
-/** An approved postponement is written to the term register (older runs kept it in their state only). */
+/** An approved postponement is written to the term register (runs recorded without this marker keep it in their state only). */
 export const POSTPONEMENT_ON_REGISTER_PATCH = 'postponement-on-register';
-/** A term past its end (or its approved postponement) without an election is chased every month (older runs were not). */
+/** A term past its end (or its approved postponement) without an election is chased every month (not in runs recorded without this marker). */
 export const OVERDUE_TERM_REMINDERS_PATCH = 'overdue-term-reminders';
-/** The approved secretary is told to the organization's rotation training (older runs renewed without telling it). */
+/** The approved secretary is told to the organization's rotation training (runs recorded without this marker renew without telling it). */
 export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 /** Who may correct the term register of a running election (an import is sent by an organizer or admin). */
 const correctors = ['admin', 'organizer'] as const;

@@ -23,7 +23,7 @@ import { ProcessRun } from '../process-run.js';
 import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
 
 export const KIND = 'two-recommendations-one-election';
-/** The approved secretary is told to the organization's rotation training (older runs approved without telling it). */
+/** The approved secretary is told to the organization's rotation training (runs recorded without this marker approve without telling it). */
 export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 
 export interface TwoRecommendationsInput {
@@ -40,18 +40,20 @@ export interface TwoRecommendationsInput {
 
 /**
  * The township committee reviews every recommendation result and decides; the rule set's share is shown to it as
- * advice (older runs dispatched a first secretary without review when too few nominees reached the share).
+ * advice (runs recorded without this marker dispatch a first secretary without review when too few nominees reach
+ * the share).
  */
 export const TOWNSHIP_REVIEWS_PATCH = 'township-reviews-recommendations';
 /**
  * A community's tasks are titled in its own words — the street committee (街道党工委) approves, the residents'
- * meeting (居民会议) recommends (domain.md §2) — where a village's read 乡镇党委 and 村民会议; runs that opened
- * those tasks before keep their titles.
+ * meeting (居民会议) recommends (domain.md §2) — where a village's read 乡镇党委 and 村民会议; runs recorded without this
+ * marker keep the titles their tasks were opened with.
  */
 export const COMMUNITY_WORDS_PATCH = 'community-words';
 /**
  * The members' meeting's entitled count is checked against the full members on the register on the meeting's day,
- * read when the ballot is recorded, less approved exclusions (older runs: the count when the run started).
+ * read when the ballot is recorded, less approved exclusions (runs recorded without this marker: the count when the
+ * run started).
  */
 export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
 
