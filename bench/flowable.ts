@@ -58,8 +58,11 @@ async function lifecycle(peer: FlowablePeer, n: number, concurrency: number, our
     const t0 = performance.now();
     const { id } = await flowable.start({ assignee, remindAt: later(30), escalateAt: later(33) });
     const t1 = performance.now();
-    let task: string | undefined;
-    while (!(task = (await flowable.tasksOf(assignee, id)).data[0]?.id)) await new Promise((r) => setTimeout(r, 50));
+    let task = (await flowable.tasksOf(assignee, id)).data[0]?.id;
+    while (!task) {
+      await new Promise((r) => setTimeout(r, 50));
+      task = (await flowable.tasksOf(assignee, id)).data[0]?.id;
+    }
     const t2 = performance.now();
     await flowable.complete(task);
     phases.start.push(t1 - t0);

@@ -105,7 +105,11 @@ function taskRowWatcher(sql: BenchServers['sql']) {
           waiting.delete(r.workflow_id);
         }
         const now = Date.now();
-        for (const [id, w] of waiting) if (now > w.until) (waiting.delete(id), w.reject(new Error(`no task for ${id}`)));
+        for (const [id, w] of waiting) {
+          if (now <= w.until) continue;
+          waiting.delete(id);
+          w.reject(new Error(`no task for ${id}`));
+        }
       }
       await new Promise((res) => setTimeout(res, 50));
     }

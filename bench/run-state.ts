@@ -29,7 +29,10 @@ function measure(code: string, runs: number): RunState {
     {},
     {
       get: (_t, p) => shared.get(p) ?? perRun?.get(p),
-      set: (_t, p, v) => ((perRun ?? shared).set(p, v), true),
+      set: (_t, p, v) => {
+        (perRun ?? shared).set(p, v);
+        return true;
+      },
     },
   );
   const context = vm.createContext({ console });

@@ -19,7 +19,7 @@ export const channelDeliveryId = (uid: string): string => `channel-delivery:${ui
 
 export async function channelDelivery(deliveryId: number): Promise<'sent' | 'failed' | 'unknown'> {
   for (;;) {
-    let r;
+    let r: Awaited<ReturnType<typeof sendChannelDelivery>>;
     try {
       r = await sendChannelDelivery(deliveryId);
     } catch (err) {

@@ -82,7 +82,10 @@ const requestId = (req: { headers: Record<string, string | string[] | undefined>
  */
 function nullInNullableEnums<T>(doc: T): T {
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) o.enum.push(null);

@@ -1,7 +1,7 @@
 // One definition of "a filter over tasks and overdue work": the task list (GET /tasks), a nudge (POST /nudges)
 // and a saved view (/views) read the same schema and turn it into SQL here, so a saved view opened as a list
 // and a nudge sent from that list reach exactly the same tasks.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Sql } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { inScope, organizationInScope } from './scope.js';

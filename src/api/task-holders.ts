@@ -67,7 +67,7 @@ export async function requireNewHolder(sql: Sql, principal: Principal, target: {
     where u.username = ${named.username} group by u.id`;
   const field = `${at}.${named.key}`;
   const refuse = (message: string) => new HttpError(422, 'invalid_request', `${field}: ${message}`, [{ field, message }]);
-  if (!u || !u.seen) throw refuse(`no user ${named.username}`);
+  if (!u?.seen) throw refuse(`no user ${named.username}`);
   if (u.disabled) throw refuse(`${named.username} is disabled`);
   if (!u.holds) {
     const roles = actionRoles(t.process, t.step, 'complete').join(', ');

@@ -145,7 +145,7 @@ export function* generateProvince(shape: DemoShape, today: IsoDate, seed = 42): 
       if (k0 > 0) {
         const organs = `${county}G00`;
         yield row(organs, county, `中共${countyName}直属机关工作委员会`, 'committee', 'government', 5);
-        ORGANS.forEach((o, i) => yield_(row(`${organs}${i + 1}`, organs, `中共${countyName}${o}机关支部委员会`, 'branch', 'government', 3)));
+        for (const [i, o] of ORGANS.entries()) yield_(row(`${organs}${i + 1}`, organs, `中共${countyName}${o}机关支部委员会`, 'branch', 'government', 3));
         const soe = `${county}S00`;
         yield row(soe, county, `中共${countyName}${SOE_TRADES[k % SOE_TRADES.length]}有限公司委员会`, 'committee', 'soe', 5);
         for (let b = 0; b < 3; b++) yield_(row(`${soe}${b + 1}`, soe, `${countyName}国企第${b + 1}党支部`, 'branch', 'soe', 3));

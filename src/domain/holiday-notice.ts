@@ -137,7 +137,7 @@ export function noticeFromICalendar(year: number, text: string): NoticeResult | 
     }
     const first = e.startDate.toString().slice(0, 10);
     // DTEND is exclusive; without it the event is its start day.
-    const end = e.endDate && e.endDate.isDate ? e.endDate.toString().slice(0, 10) : addDays(first, 1);
+    const end = e.endDate?.isDate ? e.endDate.toString().slice(0, 10) : addDays(first, 1);
     if (end <= first) {
       errors.push({ row, column: 'DTEND', message: `${end} is not after ${first}` });
       return;

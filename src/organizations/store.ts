@@ -11,7 +11,7 @@ function depths(rows: readonly OrganizationRow[]): Map<string, number> {
     const known = depth.get(code);
     if (known !== undefined) return known;
     const row = byCode.get(code);
-    if (!row || !row.parent_code || !byCode.has(row.parent_code) || seen.has(code)) return 0;
+    if (!row?.parent_code || !byCode.has(row.parent_code) || seen.has(code)) return 0;
     seen.add(code);
     const d = walk(row.parent_code, seen) + 1;
     depth.set(code, d);
@@ -28,7 +28,11 @@ function depths(rows: readonly OrganizationRow[]): Map<string, number> {
 export async function insertOrganizations(sql: Sql, rows: readonly OrganizationRow[]): Promise<void> {
   const depth = depths(rows);
   const levels: OrganizationRow[][] = [];
-  for (const r of rows) (levels[depth.get(r.code)!] ??= []).push(r);
+  for (const r of rows) {
+    const d = depth.get(r.code)!;
+    levels[d] ??= [];
+    levels[d].push(r);
+  }
   await sql.begin(async (tx) => {
     for (const level of levels) {
       for (let i = 0; i < (level?.length ?? 0); i += CHUNK) {

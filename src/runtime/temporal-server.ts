@@ -86,7 +86,10 @@ function runScript(script: string, env: NodeJS.ProcessEnv, logFile: string): Pro
   return new Promise((res, rej) => {
     const fd = openSync(logFile, 'a');
     const child = spawn('sh', [join(deployDir, script)], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
-    child.on('error', (e) => (closeSync(fd), rej(e)));
+    child.on('error', (e) => {
+      closeSync(fd);
+      rej(e);
+    });
     child.on('exit', (code) => {
       closeSync(fd);
       if (code === 0) res();

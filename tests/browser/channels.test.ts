@@ -132,7 +132,7 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
 
     // The roster's CSV: a bad mobile on row 3 is named by row and column, and nothing is written; then the fixed file.
     const form = page.getByTestId('contacts-import');
-    const file = (rows: string[]) => ({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n') + '\n') });
+    const file = (rows: string[]) => ({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(`${['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n')}\n`) });
     await form.locator('#contacts-file').setInputFiles(file([`${sec.username},,chen-jing,`, `${other.username},1234,,`]));
     await form.getByRole('button', { name: '导入' }).click();
     await form.getByRole('alert').waitFor();

@@ -144,7 +144,7 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
           (select count(*)::int from tasks t where t.workflow_id = w.id) as tasks,
           (select count(*)::int from task_events e join tasks t on t.id = e.task_id where t.workflow_id = w.id and e.kind = 'opened') as opened,
           (select count(*)::int from task_events e join tasks t on t.id = e.task_id where t.workflow_id = w.id and e.kind = 'completed') as completed,
-          (select count(*)::int from task_reminders r join tasks t on t.id = r.task_id where t.workflow_id = w.id) as reminders,
+          (select count(*)::int from task_deadlines r join tasks t on t.id = r.task_id where t.workflow_id = w.id and r.kind = 'reminder') as reminders,
           (select count(*)::int from process_events e where e.workflow_id = w.id) as events,
           (select t.state from tasks t where t.workflow_id = w.id and t.step = 'election-request') as request_state
         from unnest(${ids}::text[]) as w(id)`;
@@ -206,7 +206,7 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
       recoverySeconds: recovery,
       timeline,
       signatures: sigs.map(([s, n]) => ({ 'processes/tasks/opened/completed/reminders/process events/request state': s, runs: n })),
-      temporalRuns: { workflowIds: runs.size, moreThanOneRun: [...runs].filter(([, s]) => s.length > 1).length, statuses: [...runs.values()].flat().reduce<Record<string, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {}) },
+      temporalRuns: { workflowIds: runs.size, moreThanOneRun: [...runs].filter(([, s]) => s.length > 1).length, statuses: countOf([...runs.values()].flat()) },
     };
     writeFileSync(join(inject('testDataDir'), '..', 'kill9-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`[kill9] ${JSON.stringify(report, null, 2)}`);
@@ -232,3 +232,10 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
     expect(Object.keys(report.temporalRuns.statuses)).toEqual(['RUNNING']);
   }, 1_800_000);
 });
+
+/** How many times each value occurs. */
+function countOf(values: string[]): Record<string, number> {
+  const n: Record<string, number> = {};
+  for (const v of values) n[v] = (n[v] ?? 0) + 1;
+  return n;
+}

@@ -91,7 +91,9 @@ describe('metrics of the cluster', () => {
             if (!served) absent.push(`${s.name} (${q.where})`);
           }
         }
-        return absent.length === 0 ? [] : (lastAbsent = absent, null);
+        if (absent.length === 0) return [];
+        lastAbsent = absent;
+        return null;
       },
       60_000,
     ).catch(() => lastAbsent);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import pino from 'pino';
-import { Worker, NativeConnection } from '@temporalio/worker';
+import { type Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { API_POOL, createSql, type Sql } from '../../src/db/client.js';

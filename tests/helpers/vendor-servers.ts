@@ -139,8 +139,8 @@ export async function startDingtalkServer(o: { robotLimit?: number; robotWindowM
   const tokens = new Set<string>();
   const allow = robotWindow(o.robotLimit ?? 20, o.robotWindowMs ?? 60_000);
   const s: Omit<DingtalkServer, 'url' | 'close'> = {
-    appKey: 'ding' + randomBytes(6).toString('hex'), appSecret: randomBytes(16).toString('hex'), agentId: 2_000_001,
-    robotToken: randomBytes(16).toString('hex'), robotSecret: 'SEC' + randomBytes(16).toString('hex'),
+    appKey: `ding${randomBytes(6).toString('hex')}`, appSecret: randomBytes(16).toString('hex'), agentId: 2_000_001,
+    robotToken: randomBytes(16).toString('hex'), robotSecret: `SEC${randomBytes(16).toString('hex')}`,
     faults: [], overLimit: [], messages: [], robotMessages: [], badSigns: 0, knownUsers: new Set(),
   };
   const { server, url } = await listen((req, body, res) => {
@@ -215,7 +215,7 @@ export function acs3Signature(secret: string, req: { method: string; path: strin
 
 export async function startAliyunSmsServer(o: { hangMs?: number } = {}): Promise<AliyunSmsServer> {
   const s: Omit<AliyunSmsServer, 'url' | 'close' | 'endpoint'> = {
-    accessKeyId: 'LTAI' + randomBytes(8).toString('hex'), accessKeySecret: randomBytes(15).toString('base64'),
+    accessKeyId: `LTAI${randomBytes(8).toString('hex')}`, accessKeySecret: randomBytes(15).toString('base64'),
     signName: '组织生活', templateCode: 'SMS_465000123', faults: [], overLimit: [], messages: [], badSignatures: 0,
   };
   const { server, url } = await listen((req, body, res) => {

@@ -137,7 +137,10 @@ function processesUsing(dir: string): string[] {
 function listening(port: number): Promise<boolean> {
   return new Promise((r) => {
     const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), r(true)));
+    s.once('connect', () => {
+      s.destroy();
+      r(true);
+    });
     s.once('error', () => r(false));
   });
 }

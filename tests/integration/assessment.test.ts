@@ -267,7 +267,9 @@ describe('yearly assessment', () => {
     for (const column of ['returnFiled', 'activistsTrained', 'reserveCadres', 'fundingFloor', 'memberFunding', 'venue', 'youngCommitteeMember', 'concurrentHead']) expect(orgHeader).toContain(column);
     const cellOf = (code: string, column: string) => {
       let value: unknown;
-      orgSheet.eachRow((row) => row.getCell(1).value === code && (value = row.getCell(orgHeader.indexOf(column)).value));
+      orgSheet.eachRow((row) => {
+        if (row.getCell(1).value === code) value = row.getCell(orgHeader.indexOf(column)).value;
+      });
       return value;
     };
     expect(cellOf(v3, 'reserveCadres')).toBe(true);
@@ -292,7 +294,7 @@ describe('yearly assessment', () => {
   });
 
   it('refuses a bad return with 400 naming each field', async () => {
-    const fields = (r: { json(): any }) => (r.json().error.details as { field: string }[]).map((d) => d.field).sort();
+    const fields = (r: { json(): { error: { details: { field: string }[] } } }) => r.json().error.details.map((d) => d.field).sort();
     const typed = await put(v1, { activistsTrained: -1, reserveCadres: 'three', funding: 20_000 });
     expect(typed.statusCode).toBe(400);
     expect(fields(typed)).toEqual(['body.activistsTrained', 'body.reserveCadres']);

@@ -220,7 +220,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     // organizer's subtree are each named by row and column, and nothing is written; an empty cell keeps what is stored.
     const second = await s.userWith([{ role: 'secretary', org: village }]);
     const outsider = await s.userWith([{ role: 'secretary', org: root }]); // above the township: not the organizer's
-    const csv = (...rows: string[]) => ['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n') + '\n';
+    const csv = (...rows: string[]) => `${['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n')}\n`;
     const importCsv = (body: string, who = organizer) =>
       s.app.inject({ method: 'POST', url: '/api/v1/users/contacts/import', headers: { ...who, 'content-type': 'text/csv' }, payload: body });
     const refusedFile = await importCsv(csv(`${person.username},,wangwu,`, `${second.username},123,,`, `${second.username},,,`, `${outsider.username},13800000001,,`));

@@ -32,7 +32,7 @@ describe('hostile task holders and training sessions', () => {
   const trainingTask = (org: string) =>
     eventually(`the training task of ${org}`, async () =>
       (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${`rotation-training:${org}`} and step = 'training' and state = 'open'`)[0]?.id);
-  const refusal = (r: { statusCode: number; body: string; json: () => any }, field: string, message: RegExp) => {
+  const refusal = (r: { statusCode: number; body: string; json: () => { error: { details: unknown } } }, field: string, message: RegExp) => {
     expect(r.statusCode, r.body).toBe(422);
     expect(r.json().error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
   };

@@ -100,7 +100,8 @@ describe('liaison dispatch through the API', () => {
     const old = [
       'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members',
       [firm, county, `测试党组织${firm}`, 'unit', 'nonpublic', '', '', '', '', '3', '0'].join(','),
-    ].join('\n') + '\n';
+      '',
+    ].join('\n');
     const imp = await s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: old, headers: { ...s.admin, 'content-type': 'text/csv' } });
     expect(imp.statusCode, imp.body).toBe(200);
     expect(imp.json().refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(expect.arrayContaining(['2:type', '2:name', '2:secretary_name']));

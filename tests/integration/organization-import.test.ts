@@ -9,7 +9,7 @@ const CN_HEADER = '编码,上级编码,名称,类型,领域,任期年限,本届�
 type Cells = [string, string, string, string?, string?, string?, string?, string?, string?, string?, string?];
 const line = ([code, parent, name, type = 'branch', sector = 'rural', years = '5', started = '2023-03-01', sec = '李明', phone = '13900000000', full = '20', prob = '1']: Cells) =>
   [code, parent, name, type, sector, years, started, sec, phone, full, prob].join(',');
-const csv = (rows: Cells[], header = HEADER) => [header, ...rows.map(line)].join('\r\n') + '\r\n';
+const csv = (rows: Cells[], header = HEADER) => `${[header, ...rows.map(line)].join('\r\n')}\r\n`;
 
 describe('organization import', () => {
   let s: Stack;
@@ -251,7 +251,7 @@ describe('organization import', () => {
     const r = await post(csv([[`${P}AS1`, township, '异步导入支部']]), {}, '/api/v1/organizations/import?async=true');
     expect(r.statusCode).toBe(202);
     const { jobId } = r.json();
-    let job;
+    let job: { status: string; result?: unknown; error?: { details: unknown[] } } = { status: 'queued' };
     for (let i = 0; i < 100; i++) {
       job = (await s.app.inject({ url: `/api/v1/organizations/import/${jobId}`, headers: s.admin })).json();
       if (job.status === 'succeeded' || job.status === 'rejected' || job.status === 'failed') break;
@@ -268,7 +268,7 @@ describe('organization import', () => {
       await new Promise((res) => setTimeout(res, 100));
     }
     expect(job.status).toBe('rejected');
-    expect(job.error.details[0]).toMatchObject({ row: 2, column: 'parent_code' });
+    expect(job.error?.details[0]).toMatchObject({ row: 2, column: 'parent_code' });
     const stranger = await s.userWith([{ role: 'organizer', org: county }]);
     expect((await s.app.inject({ url: `/api/v1/organizations/import/${jobId}`, headers: { authorization: stranger.authorization } })).statusCode).toBe(404);
   });

@@ -52,8 +52,10 @@ type Probe = (f: Fixture) => {
   headers?: Record<string, string>;
   /** The answer must be one of these; for lists, `leaks` finds an item of county B in the body. */
   expect: number[];
-  leaks?: (body: any) => boolean;
+  leaks?: (body: ProbedBody) => boolean;
 };
+/** The fields of the answers the probes look into (each route's answer has some of them). */
+type ProbedBody = { done?: unknown; items: { id: number }[]; results: { status: number }[]; counts: Record<'red' | 'yellow' | 'green', number> };
 
 const IMPORT_HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
 const mentionsB = (f: Fixture, body: unknown) => {
@@ -219,7 +221,7 @@ const PROBES: Record<string, Probe | 'self'> = {
       `POST /api/v1/tasks/bulk/${a}`,
       ((f: Fixture) => ({
         method: 'POST', url: `/api/v1/tasks/bulk/${a}`, payload: { ids: [f.outsideTaskId], input: { reason: 'probe', assigneeRole: 'secretary', dueOn: '2030-01-01' } }, expect: [200],
-        leaks: (b) => b.results[0].status !== 404,
+        leaks: (b) => b.results[0]?.status !== 404,
       })) as Probe,
     ]),
   ),
@@ -228,7 +230,7 @@ const PROBES: Record<string, Probe | 'self'> = {
       `POST /api/v1/escalations/bulk/${a}`,
       ((f: Fixture) => ({
         method: 'POST', url: `/api/v1/escalations/bulk/${a}`, payload: { ids: [f.outsideEscalationId], input: { reason: 'probe' } }, expect: [200],
-        leaks: (b) => b.results[0].status !== 404,
+        leaks: (b) => b.results[0]?.status !== 404,
       })) as Probe,
     ]),
   ),

@@ -153,7 +153,7 @@ describe('task links', () => {
     const m = await startTask('m', other);
     expect(await refusal(await issueTaskLink(s.sql, { userId: secId, taskId: m }))).toBe('reassigned');
 
-    expect(await refusal('/t/' + 'A'.repeat(43))).toBe('unknown');
+    expect(await refusal(`/t/${'A'.repeat(43)}`)).toBe('unknown');
     const malformed = await api(null, 'POST', '/auth/task-link', { token: 'not-a-token' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].field).toBe('body.token');

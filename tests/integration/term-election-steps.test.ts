@@ -43,7 +43,9 @@ describe('term election, request to new term, through the API', () => {
     audit: await s.sql`select e.event_key from task_events e join tasks t on t.id = e.task_id where t.workflow_id = ${id(code)} order by e.id`,
     org: await s.sql`select term_started_on, secretary_name from organizations where code = ${code}`,
   });
-  const refused = async (code: string, action: () => Promise<{ statusCode: number; json(): any }>, status: number, rule?: string) => {
+  /** The error answer of a refused step, its database rows unchanged. */
+  type Refusal = { error: { code: string; message: string; details: unknown } };
+  const refused = async (code: string, action: () => Promise<{ statusCode: number; json(): Refusal }>, status: number, rule?: string) => {
     const before = await snapshot(code);
     const r = await action();
     expect(r.statusCode, JSON.stringify(r.json())).toBe(status);

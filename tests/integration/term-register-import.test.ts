@@ -17,7 +17,7 @@ describe('re-importing organizations whose fields a process owns', () => {
   const oldStart = addMonths(today, -56); // ends in 4 months: the request opens at once
 
   const post = (rows: string[]) =>
-    s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: [HEADER, ...rows].join('\n') + '\n', headers: { ...s.admin, 'content-type': 'text/csv' } });
+    s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: `${[HEADER, ...rows].join('\n')}\n`, headers: { ...s.admin, 'content-type': 'text/csv' } });
   const row = (code: string, o: { name?: string; type?: string; sector?: string; years?: string; start?: string; secretary?: string; full?: string } = {}) =>
     [code, root, o.name ?? `测试党组织${code}`, o.type ?? 'branch', o.sector ?? 'rural', o.years ?? '5', o.start ?? oldStart, o.secretary ?? '张伟', '13800000000', o.full ?? '30', '2'].join(',');
   const register = async (code: string) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 import { asHttpError, UPDATE_DEADLINE_MS } from '../../src/api/gateway.js';
-import { HttpError } from '../../src/api/errors.js';
+import type { HttpError } from '../../src/api/errors.js';
 import { taskProcess } from '../../workflows/task-process.js';
 
 // The routes that send a workflow an Update besides the task actions (pairing evidence and milestones, training

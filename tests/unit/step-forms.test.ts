@@ -404,7 +404,7 @@ function workflowVerdict(c: Case, o: Record<string, unknown>): string | null {
     c.workflow(o);
     return null;
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'RuleViolation') return (err.details?.[0] as { rule: string }).rule;
+    if (err instanceof ApplicationFailure && err.type === 'RuleViolation') return (err.details?.[0] as { rule?: string } | undefined)?.rule ?? 'a RuleViolation naming no rule';
     if (err instanceof ApplicationFailure && err.type === 'InvalidOutcome') return 'schema';
     throw err;
   }

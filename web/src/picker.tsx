@@ -91,13 +91,22 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
           if (n !== seq.current) return;
           // A known code or username typed in full is taken as it is: nothing to pick.
           const exact = q.trim() !== '' && found.find((o) => o.value === q.trim());
-          if (exact) return (setOptions([]), setOpen(false), setStatus(t('pick.picked', { name: exact.label })));
+          if (exact) {
+            setOptions([]);
+            setOpen(false);
+            setStatus(t('pick.picked', { name: exact.label }));
+            return;
+          }
           setOptions(found);
           setActive(-1);
           setOpen(true);
           setStatus(found.length ? t('pick.results', { n: found.length }) : t('pick.none'));
         },
-        () => n === seq.current && (setOptions([]), setStatus(t('pick.failed'))),
+        () => {
+          if (n !== seq.current) return;
+          setOptions([]);
+          setStatus(t('pick.failed'));
+        },
       );
     }, delay);
   };
@@ -158,11 +167,17 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
         onKeyDown={onKeyDown}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
       />
+      {/* The ARIA combobox pattern: focus stays in the input, which moves the active option (aria-activedescendant)
+          and picks it with Enter; the list and its options take the mouse only. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: a listbox of options, as the combobox pattern has it */}
       <ul id={listId} role="listbox" class="picker-list" hidden={!open || options.length === 0} aria-label={t(`pick.list.${kind}`)}>
         {options.map((o, i) => (
+          // biome-ignore lint/a11y/useFocusableInteractive: the input keeps the focus (aria-activedescendant)
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the input handles the keys
           <li
             key={o.value}
             id={`${id}-opt-${i}`}
+            // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: an option of the listbox
             role="option"
             aria-selected={i === active}
             class={i === active ? 'active' : undefined}

@@ -18,7 +18,7 @@ export function onLinkClick(e: MouseEvent): void {
   const a = (e.target as Element | null)?.closest?.('a');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const href = a.getAttribute('href');
-  if (!href || !href.startsWith('/') || href.startsWith('/api/') || href.startsWith('/docs') || a.target) return;
+  if (!href?.startsWith('/') || href.startsWith('/api/') || href.startsWith('/docs') || a.target) return;
   e.preventDefault();
   navigate(href);
 }

@@ -210,7 +210,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       const file = await uploadBytes(req.body, NOTICE_LIMITS);
       const text = file.toString('utf8');
       let source: string;
-      let result;
+      let result: ReturnType<typeof noticeFromICalendar> | ReturnType<typeof noticeFromTable>;
       if (isICalendar(text)) {
         source = 'ics';
         result = noticeFromICalendar(year, text);

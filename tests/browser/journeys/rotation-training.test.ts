@@ -130,7 +130,16 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await secretaryB.page.goto('/tasks');
     await secretaryB.page.getByRole('heading', { name: '我的待办' }).waitFor();
     const itemB = secretaryB.page.locator(`[data-task-id="${taskB2}"]`);
-    await expect.poll(async () => (await itemB.count()) > 0 || (await secretaryB.page.reload(), false), { timeout: 30_000, interval: 1_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if ((await itemB.count()) > 0) return true;
+          await secretaryB.page.reload();
+          return false;
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(true);
     await j.screen(secretaryB, '06-new-secretary-new-cycle-inbox');
     await itemB.getByRole('link').first().click();
     await expect.poll(() => secretaryB.page.getByTestId('decides-on').textContent(), { timeout: 30_000 }).toContain('孙丽');

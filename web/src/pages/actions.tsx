@@ -82,7 +82,11 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
           </button>
         )}
         {(['reassign', 'extend', 'cancel'] as const).filter((a) => actions.includes(a)).map((a) => (
-          <button key={a} type="button" aria-expanded={open === a} onClick={() => (setOpen(open === a ? null : a), setErrors({}), setResult(null))}>
+          <button key={a} type="button" aria-expanded={open === a} onClick={() => {
+              setOpen(open === a ? null : a);
+              setErrors({});
+              setResult(null);
+            }}>
             {t(`act.${a}`)}
           </button>
         ))}

@@ -200,7 +200,11 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
         <div class="field">
           <label for="enrol-filter">{t('bulk.filter')}</label>
           <div class="inline">
-            <input id="enrol-filter" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), setFilter(q.trim()))} />
+            <input id="enrol-filter" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={(e) => {
+                if (e.key !== 'Enter') return;
+                e.preventDefault();
+                setFilter(q.trim());
+              }} />
             <button type="button" onClick={() => setFilter(q.trim())}>
               {t('orgs.searchSubmit')}
             </button>

@@ -83,6 +83,7 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
       <h2 id="officers-title">{t('officers.title')}</h2>
       <form onSubmit={submit} noValidate>
         <Field id="officer-username" label={t('officers.officer')} required error={officerError} hint={t('officers.hint')}>
+          {/* biome-ignore lint/a11y/useValidAriaRole: the Picker's `role` is the Party role people are looked up by, not an ARIA role */}
           <Picker
             kind="person"
             role="liaison_officer"
