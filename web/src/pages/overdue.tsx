@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTasks, type Escalation, type Overdue, type Task } from '../api.js';
+import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTasks, type Escalation, type Me, type Overdue, type Task } from '../api.js';
 import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { TaskActions } from './actions.js';
@@ -19,7 +19,7 @@ const EXPANDED = 10;
  * (GET /overdue), each organization's overdue tasks with the actions on them. An action's confirmation shows
  * here at the top: the acted-on task may leave the list when it reloads.
  */
-export function OverduePage() {
+export function OverduePage(_: { user: Me }) {
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
