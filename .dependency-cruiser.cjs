@@ -17,7 +17,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-imports-nothing-above-it',
-      comment: 'src/domain is the bottom layer: rules and types every layer above shares. It imports no workflow, activity, route, process, runtime, benchmark or test.',
+      comment:
+        'src/domain is the bottom layer: rules and types every layer above shares. It imports no workflow, activity, route, process, runtime, benchmark or test.',
       severity: 'error',
       from: { path: '^src/domain/' },
       to: {
@@ -55,7 +56,8 @@ module.exports = {
     },
     {
       name: 'workflows-import-activities-as-types-only',
-      comment: 'Workflow code runs in the deterministic sandbox: it reaches activities through proxyActivities, so it may name their types (import type) but not load them.',
+      comment:
+        'Workflow code runs in the deterministic sandbox: it reaches activities through proxyActivities, so it may name their types (import type) but not load them.',
       severity: 'error',
       from: { path: '^workflows/' },
       to: { path: '^activities/', dependencyTypesNot: ['type-only'] },

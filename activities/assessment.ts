@@ -99,7 +99,16 @@ export function assessmentActivities(sql: Sql) {
       const rules = assessmentRulesFor(day);
       // 一肩挑 counts for these sectors (villages; from 2026 communities too), in the county's rate and per organization.
       const headSectors = rules.concurrentHead.sectors as readonly string[];
-      const w = { ...rules.weights, activistsTrained: 0, reserveCadres: 0, fundingFloor: 0, memberFunding: 0, venue: 0, youngCommitteeMember: 0, ...rules.yearlyReturn?.weights };
+      const w = {
+        ...rules.weights,
+        activistsTrained: 0,
+        reserveCadres: 0,
+        fundingFloor: 0,
+        memberFunding: 0,
+        venue: 0,
+        youngCommitteeMember: 0,
+        ...rules.yearlyReturn?.weights,
+      };
       return sql.begin(async (tx) => {
         // Each indicator met adds its weight; one that does not apply (null) leaves the denominator too.
         const indicators = [
@@ -168,7 +177,19 @@ export function assessmentActivities(sql: Sql) {
         // /pairing/coverage counts every deliverable of the cycle; here only those due by the day (or delivered
         // early) count, so that a pairing begun this year is not marked down for deliverables due in its third.
         const rates = await tx<
-          { county_id: number; organizations: number; mean_score: number | null; villages: number; head_organizations: number; heads: number; units: number; dispatched: number; paired: number; deliverables: number; delivered: number }[]
+          {
+            county_id: number;
+            organizations: number;
+            mean_score: number | null;
+            villages: number;
+            head_organizations: number;
+            heads: number;
+            units: number;
+            dispatched: number;
+            paired: number;
+            deliverables: number;
+            delivered: number;
+          }[]
         >`
           select k.id as county_id,
                  count(s.*)::int as organizations,

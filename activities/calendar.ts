@@ -88,8 +88,10 @@ export function calendarActivities(sql: Sql) {
           insert into notifications (user_id, event_key, kind, title, body, created_at)
           select distinct r.user_id, ${`calendar-missing:${year}`}, 'calendar-missing',
                  ${`${year}年节假日安排尚未载入 (the holidays of ${year} are not loaded)`},
-                 ${`${year}年的节假日和调休安排尚未载入：期限落在${year}年的任务暂按周一至周五均为工作日计算。国务院办公厅通知发布后，请在工作看板的“节假日数据”中载入。` +
-                   ` Deadlines in ${year} count every Monday to Friday as a workday until its holidays are loaded (dashboard, Holiday data).`},
+                 ${
+                   `${year}年的节假日和调休安排尚未载入：期限落在${year}年的任务暂按周一至周五均为工作日计算。国务院办公厅通知发布后，请在工作看板的“节假日数据”中载入。` +
+                   ` Deadlines in ${year} count every Monday to Friday as a workday until its holidays are loaded (dashboard, Holiday data).`
+                 },
                  ${i.at}::timestamptz
           from user_roles r join users u on u.id = r.user_id
           where r.role = 'admin' and not u.disabled

@@ -75,7 +75,14 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
    * Everything a send needs from this database (the person's link, the robot's key), read before the vendor is
    * called: what it returns is only the vendor call, so a failure here never leaves a row that looks half-sent.
    */
-  async function prepareSend(row: { channel: DeliveryChannel; recipient: string; user_id: number | null; organization_id: number; message: StoredMessage; id: number }): Promise<() => Promise<SendOutcome>> {
+  async function prepareSend(row: {
+    channel: DeliveryChannel;
+    recipient: string;
+    user_id: number | null;
+    organization_id: number;
+    message: StoredMessage;
+    id: number;
+  }): Promise<() => Promise<SendOutcome>> {
     const { taskId, ...rest } = row.message;
     const m: ChannelMessage = { ...rest, url: await linkFor({ userId: row.user_id, taskId }) };
     const answer = (a: SendOutcome) => async () => a;
@@ -136,12 +143,15 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
         if (pending.length === 0) return { rows: started, fresh: 0 };
         const userIds = [...new Set(pending.map((n) => n.user_id))];
         const contacts = new Map(
-          (await tx<{ user_id: number; mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
-            select user_id, mobile, wecom_userid, dingtalk_userid from user_contacts where user_id = any(${userIds})`).map((c) => [Number(c.user_id), c]),
+          (
+            await tx<{ user_id: number; mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
+            select user_id, mobile, wecom_userid, dingtalk_userid from user_contacts where user_id = any(${userIds})`
+          ).map((c) => [Number(c.user_id), c]),
         );
         const prefs = new Map<string, PersonChannel[]>();
         for (const r of await tx<{ user_id: number; message_kind: MessageKind; channels: PersonChannel[] }[]>`
-          select user_id, message_kind, channels from channel_preferences where user_id = any(${userIds})`) prefs.set(`${r.user_id}:${r.message_kind}`, r.channels);
+          select user_id, message_kind, channels from channel_preferences where user_id = any(${userIds})`)
+          prefs.set(`${r.user_id}:${r.message_kind}`, r.channels);
 
         // Group each person's notifications by channel: one message per person, channel and pass.
         const groups = new Map<string, { userId: number; channel: 'wecom' | 'dingtalk' | 'sms'; recipient: string; items: Pending[] }>();
@@ -167,7 +177,13 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
           const kind: MessageKind = single ? messageKindOf(first.kind) : 'digest';
           const urgent = g.items.some((n) => isUrgent(messageKindOf(n.kind)));
           const message: StoredMessage = single
-            ? { title: first.title, lines: first.body ? [first.body] : [], organization: first.org_name ?? undefined, dueOn: first.due_at ? shanghaiDate(first.due_at) : undefined, taskId: first.task_id }
+            ? {
+                title: first.title,
+                lines: first.body ? [first.body] : [],
+                organization: first.org_name ?? undefined,
+                dueOn: first.due_at ? shanghaiDate(first.due_at) : undefined,
+                taskId: first.task_id,
+              }
             : { title: `您有 ${g.items.length} 条待办提醒`, lines: g.items.map((n) => n.title), taskId: null };
           rows.push({
             items: g.items.map((n) => n.id),
@@ -187,7 +203,9 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
         // Escalations to an organization with a group robot: one message per escalation to the group.
         const escalationIds = [...new Set(pending.filter((n) => n.escalation_id !== null).map((n) => Number(n.escalation_id)))];
         if (escalationIds.length) {
-          const robots = await tx<{ escalation_id: number; organization_id: number; vendor: 'wecom' | 'dingtalk'; title: string; due_at: Date; task_id: number; org_name: string }[]>`
+          const robots = await tx<
+            { escalation_id: number; organization_id: number; vendor: 'wecom' | 'dingtalk'; title: string; due_at: Date; task_id: number; org_name: string }[]
+          >`
             select e.id as escalation_id, e.organization_id, r.vendor, t.id as task_id, t.due_at, o.name as org_name,
                    (select n.title from notifications n where n.escalation_id = e.id order by n.id limit 1) as title
             from escalations e join organization_robots r on r.organization_id = e.organization_id
@@ -229,7 +247,18 @@ export function channelActivities(sql: Sql, o: ChannelOptions = {}) {
      */
     async sendChannelDelivery(id: number): Promise<SendResult> {
       const claimed = await sql.begin(async (tx) => {
-        const [row] = await tx<{ id: number; channel: DeliveryChannel; recipient: string; user_id: number | null; organization_id: number; message: StoredMessage; status: string; not_before: Date | null }[]>`
+        const [row] = await tx<
+          {
+            id: number;
+            channel: DeliveryChannel;
+            recipient: string;
+            user_id: number | null;
+            organization_id: number;
+            message: StoredMessage;
+            status: string;
+            not_before: Date | null;
+          }[]
+        >`
           update channel_deliveries set workflow_started = true where id = ${id}
           returning id, channel, recipient, user_id, organization_id, message, status, not_before`;
         if (!row) throw ApplicationFailure.nonRetryable(`delivery ${id} does not exist`);

@@ -27,13 +27,25 @@ export function liaisonDispatchActivities(sql: Sql) {
   return {
     async loadLiaisonContext(i: { organization: string; at: string; ruleSet?: string }): Promise<LiaisonContext> {
       // The county is the ancestor at depth 3 (province → city → county), as escalation level 3 finds it (tasks.ts).
-      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; full_members: number; county_id: number; county_code: string; county_path: string }[]>`
+      const [o] = await sql<
+        {
+          id: number;
+          path: string;
+          parent_id: number | null;
+          type: string;
+          full_members: number;
+          county_id: number;
+          county_code: string;
+          county_path: string;
+        }[]
+      >`
         select o.id, o.path::text as path, o.parent_id, o.type, o.full_members, k.id as county_id, k.code as county_code, k.path::text as county_path
         from organizations o
         join organizations k on k.id = ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint
         where o.code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
-      if (o.type !== 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a unit without a Party organization`, 'NotAUnit');
+      if (o.type !== 'unit' || o.parent_id === null)
+        throw ApplicationFailure.nonRetryable(`${i.organization} is not a unit without a Party organization`, 'NotAUnit');
       return {
         organizationId: o.id,
         orgPath: o.path,
@@ -46,7 +58,14 @@ export function liaisonDispatchActivities(sql: Sql) {
       };
     },
 
-    async recordDispatch(d: { workflowId: string; organizationId: number; officer: string | null; state: DispatchState; fullMembers?: number; at: string }): Promise<void> {
+    async recordDispatch(d: {
+      workflowId: string;
+      organizationId: number;
+      officer: string | null;
+      state: DispatchState;
+      fullMembers?: number;
+      at: string;
+    }): Promise<void> {
       await sql`
         insert into liaison_dispatches (workflow_id, organization_id, officer, state, full_members, acknowledged_at, established_at, updated_at)
         values (${d.workflowId}, ${d.organizationId}, ${d.officer}, ${d.state}, ${d.fullMembers ?? null},
@@ -55,7 +74,8 @@ export function liaisonDispatchActivities(sql: Sql) {
           full_members = coalesce(excluded.full_members, liaison_dispatches.full_members),
           acknowledged_at = coalesce(liaison_dispatches.acknowledged_at, excluded.acknowledged_at),
           established_at = coalesce(liaison_dispatches.established_at, excluded.established_at), updated_at = excluded.updated_at`;
-      if (d.fullMembers !== undefined) await sql`update organizations set full_members = ${d.fullMembers}, updated_at = ${d.at} where id = ${d.organizationId} and type = 'unit'`;
+      if (d.fullMembers !== undefined)
+        await sql`update organizations set full_members = ${d.fullMembers}, updated_at = ${d.at} where id = ${d.organizationId} and type = 'unit'`;
     },
 
     /**
@@ -63,7 +83,13 @@ export function liaisonDispatchActivities(sql: Sql) {
      * starting on the meeting's day (`foundedOn`; the day of entry for meetings recorded before it was asked for),
      * its length from the term rule set in force that day. Idempotent: a unit already established is left as it is.
      */
-    async establishOrganization(e: { organizationId: number; secretary: string; fullMembers: number; foundedOn?: string; at: string }): Promise<{ code: string }> {
+    async establishOrganization(e: {
+      organizationId: number;
+      secretary: string;
+      fullMembers: number;
+      foundedOn?: string;
+      at: string;
+    }): Promise<{ code: string }> {
       const startedOn = e.foundedOn ?? shanghaiDate(new Date(e.at));
       return sql.begin(async (tx) => {
         const [o] = await tx<{ code: string; name: string; type: string; sector: string; secretary_name: string; full_members: number }[]>`
@@ -74,7 +100,14 @@ export function liaisonDispatchActivities(sql: Sql) {
         const years = termYearsOf(termRulesFor(startedOn), 'branch', o.sector);
         const before = { type: o.type, name: o.name, secretary_name: o.secretary_name, full_members: o.full_members };
         // The branch is the firm's Party branch (XX公司党支部), not the firm: the tree and the register name it so.
-        const after = { type: 'branch', name: branchName(o.name), secretary_name: e.secretary, full_members: e.fullMembers, term_started_on: startedOn, term_years: years };
+        const after = {
+          type: 'branch',
+          name: branchName(o.name),
+          secretary_name: e.secretary,
+          full_members: e.fullMembers,
+          term_started_on: startedOn,
+          term_years: years,
+        };
         await tx`
           update organizations set type = 'branch', name = ${after.name}, term_started_on = ${startedOn}, term_years = ${years}, secretary_name = ${e.secretary},
             full_members = ${e.fullMembers}, updated_at = ${e.at}

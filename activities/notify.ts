@@ -33,7 +33,10 @@ export function verifyWebhook(secret: string, body: string, header: string, tole
   const t = Number(parts.t);
   if (!Number.isFinite(t) || Math.abs(nowSeconds - t) > toleranceSeconds || !parts.v1) return false;
   const expected = signWebhook(secret, body, t).split('v1=')[1]!;
-  return expected.length === parts.v1.length && createHmac('sha256', 'cmp').update(expected).digest('hex') === createHmac('sha256', 'cmp').update(parts.v1).digest('hex');
+  return (
+    expected.length === parts.v1.length &&
+    createHmac('sha256', 'cmp').update(expected).digest('hex') === createHmac('sha256', 'cmp').update(parts.v1).digest('hex')
+  );
 }
 
 interface NotificationRow {
@@ -83,7 +86,20 @@ export function notifyActivities(sql: Sql, o: NotifyOptions = {}) {
         for (const e of events) byHook.set(e.webhook_id, [...(byHook.get(e.webhook_id) ?? []), e.id]);
         const deliveries: number[] = [];
         for (const [hookId, ids] of byHook) {
-          const rows = await tx<{ id: number; kind: string; title: string; created_at: Date; task_id: number; workflow_id: string; task_key: string; code: string; due_at: Date; state: string }[]>`
+          const rows = await tx<
+            {
+              id: number;
+              kind: string;
+              title: string;
+              created_at: Date;
+              task_id: number;
+              workflow_id: string;
+              task_key: string;
+              code: string;
+              due_at: Date;
+              state: string;
+            }[]
+          >`
             select n.id, n.kind, n.title, n.created_at, n.task_id, t.workflow_id, t.task_key, o.code, t.due_at, t.state
             from notifications n join tasks t on t.id = n.task_id join organizations o on o.id = t.organization_id
             where n.id = any(${ids}) order by n.id`;

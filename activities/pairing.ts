@@ -16,7 +16,6 @@ export interface PairingContext {
   rules: PairingRules;
 }
 
-
 /** Urban–rural pairing (domain.md §4.5): context and projection. Every write is keyed and sets absolute values (retries are harmless). */
 export function pairingActivities(sql: Sql) {
   return {
@@ -29,8 +28,10 @@ export function pairingActivities(sql: Sql) {
       if (!village) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
       if (!partner) throw ApplicationFailure.nonRetryable(`organization ${i.partner} does not exist`, 'NotFound');
       // The village's own organization (organizations.settlement: directly under a township), not a branch under its 总支.
-      if (village.parent_id === null || village.settlement !== 'village') throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's Party organization`, 'NotAVillage');
-      if (partner.type === 'unit' || !(urbanSectors as readonly string[]).includes(partner.sector)) throw ApplicationFailure.nonRetryable(`${i.partner} is not an urban unit's Party organization`, 'NotUrban');
+      if (village.parent_id === null || village.settlement !== 'village')
+        throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's Party organization`, 'NotAVillage');
+      if (partner.type === 'unit' || !(urbanSectors as readonly string[]).includes(partner.sector))
+        throw ApplicationFailure.nonRetryable(`${i.partner} is not an urban unit's Party organization`, 'NotUrban');
       const startsOn = i.startsOn ?? shanghaiDate(new Date(i.at));
       return {
         organizationId: Number(village.id),
@@ -43,14 +44,32 @@ export function pairingActivities(sql: Sql) {
       };
     },
 
-    async recordPairing(p: { workflowId: string; cycle: number; organizationId: number; partnerId: number; startsOn: IsoDate; endsOn: IsoDate; state: 'active' | 'continued' | 'ended' | 'cancelled'; ruleSet: string; at: string }): Promise<void> {
+    async recordPairing(p: {
+      workflowId: string;
+      cycle: number;
+      organizationId: number;
+      partnerId: number;
+      startsOn: IsoDate;
+      endsOn: IsoDate;
+      state: 'active' | 'continued' | 'ended' | 'cancelled';
+      ruleSet: string;
+      at: string;
+    }): Promise<void> {
       await sql`
         insert into pairings (workflow_id, cycle, organization_id, partner_id, starts_on, ends_on, state, rule_set, updated_at)
         values (${p.workflowId}, ${p.cycle}, ${p.organizationId}, ${p.partnerId}, ${p.startsOn}, ${p.endsOn}, ${p.state}, ${p.ruleSet}, ${p.at})
         on conflict (workflow_id, cycle) do update set state = excluded.state, updated_at = excluded.updated_at`;
     },
 
-    async recordDeliverable(d: { workflowId: string; cycle: number; deliverable: PairingDeliverable; dueOn: IsoDate; state: 'open' | 'delivered' | 'missed' | 'cancelled'; summary?: string; at: string }): Promise<void> {
+    async recordDeliverable(d: {
+      workflowId: string;
+      cycle: number;
+      deliverable: PairingDeliverable;
+      dueOn: IsoDate;
+      state: 'open' | 'delivered' | 'missed' | 'cancelled';
+      summary?: string;
+      at: string;
+    }): Promise<void> {
       const deliveredOn = d.state === 'delivered' ? shanghaiDate(new Date(d.at)) : null;
       await sql`
         insert into pairing_deliverables (workflow_id, cycle, deliverable, due_on, state, summary, delivered_on, updated_at)
@@ -60,7 +79,17 @@ export function pairingActivities(sql: Sql) {
           delivered_on = coalesce(pairing_deliverables.delivered_on, excluded.delivered_on), updated_at = excluded.updated_at`;
     },
 
-    async recordMilestone(m: { workflowId: string; cycle: number; deliverable: PairingDeliverable; milestone: string; achievedOn: IsoDate; note?: string; evidence: string[]; actor: string; at: string }): Promise<void> {
+    async recordMilestone(m: {
+      workflowId: string;
+      cycle: number;
+      deliverable: PairingDeliverable;
+      milestone: string;
+      achievedOn: IsoDate;
+      note?: string;
+      evidence: string[];
+      actor: string;
+      at: string;
+    }): Promise<void> {
       await sql`
         insert into pairing_milestones (workflow_id, cycle, deliverable, milestone, achieved_on, note, evidence, recorded_by, recorded_at)
         values (${m.workflowId}, ${m.cycle}, ${m.deliverable}, ${m.milestone}, ${m.achievedOn}, ${m.note ?? null}, ${sql.array(m.evidence)}::uuid[], ${m.actor}, ${m.at})
@@ -72,7 +101,16 @@ export function pairingActivities(sql: Sql) {
       await sql`update evidence_files set attached = true, cycle = ${e.cycle} where id = ${e.id} and workflow_id = ${e.workflowId}`;
     },
 
-    async recordReview(r: { workflowId: string; cycle: number; year: number; rating: string; comments: string; decision?: string; actor: string; at: string }): Promise<void> {
+    async recordReview(r: {
+      workflowId: string;
+      cycle: number;
+      year: number;
+      rating: string;
+      comments: string;
+      decision?: string;
+      actor: string;
+      at: string;
+    }): Promise<void> {
       await sql`
         insert into pairing_reviews (workflow_id, cycle, year, rating, comments, decision, reviewed_by, reviewed_at)
         values (${r.workflowId}, ${r.cycle}, ${r.year}, ${r.rating}, ${r.comments}, ${r.decision ?? null}, ${r.actor}, ${r.at})

@@ -3,7 +3,6 @@ import type { Sql } from '../src/db/client.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { taskHolders } from '../src/tasks/holders.js';
 
-
 export interface StepRecord {
   workflowId: string;
   kind: string;
@@ -36,7 +35,6 @@ export interface TaskEventInput {
  */
 export function processActivities(sql: Sql) {
   return {
-
     async recordStep(r: StepRecord): Promise<void> {
       await sql.begin(async (tx) => {
         await tx`
@@ -79,9 +77,16 @@ export function processActivities(sql: Sql) {
       });
     },
 
-
     /** Closes every open task of the process (and their escalations) and marks the process cancelled, with who and why. */
-    async cancelProcess(c: { workflowId: string; organizationId: number; kind: string; step: string; actor: string; reason: string; at: string }): Promise<void> {
+    async cancelProcess(c: {
+      workflowId: string;
+      organizationId: number;
+      kind: string;
+      step: string;
+      actor: string;
+      reason: string;
+      at: string;
+    }): Promise<void> {
       await sql.begin(async (tx) => {
         const open = await tx<{ id: number; state: string }[]>`
           update tasks t set state = 'cancelled', closed_at = ${c.at}, reason = ${c.reason}, updated_at = ${c.at}

@@ -120,7 +120,9 @@ export function ratingActivities(sql: Sql) {
      * Idempotent (the mark is a value, not a counter).
      */
     async openRatingInterview(i: { organization: string; period: IsoDate }): Promise<InterviewContext> {
-      const [o] = await sql<{ id: string; path: string; code: string; name: string; parent_id: string | null; rule_set: string | null; reasons: RatingReason[] | null }[]>`
+      const [o] = await sql<
+        { id: string; path: string; code: string; name: string; parent_id: string | null; rule_set: string | null; reasons: RatingReason[] | null }[]
+      >`
         select o.id, o.path::text as path, o.code, o.name, o.parent_id, r.rule_set, r.reasons
         from organizations o left join ratings r on r.organization_id = o.id where o.code = ${i.organization}`;
       if (!o || o.parent_id === null) throw ApplicationFailure.nonRetryable(`organization ${i.organization} has no supervising committee`, 'NotFound');

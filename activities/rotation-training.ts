@@ -53,7 +53,15 @@ export function rotationTrainingActivities(sql: Sql) {
           session_id = excluded.session_id, secretary_name = excluded.secretary_name, updated_at = excluded.updated_at`;
     },
 
-    async recordEnrolment(e: { workflowId: string; cycle: number; session: string; organizationId: number; actor: string; at: string; attended?: boolean }): Promise<void> {
+    async recordEnrolment(e: {
+      workflowId: string;
+      cycle: number;
+      session: string;
+      organizationId: number;
+      actor: string;
+      at: string;
+      attended?: boolean;
+    }): Promise<void> {
       await sql`
         insert into training_enrolments (session_id, workflow_id, cycle, organization_id, enrolled_at, enrolled_by, attended)
         select id, ${e.workflowId}, ${e.cycle}, ${e.organizationId}, ${e.at}, ${e.actor}, ${e.attended ?? null}
@@ -80,7 +88,8 @@ export function rotationTrainingActivities(sql: Sql) {
                    values (${t.id}, 'cycle-closed', 'cancelled', ${c.at}, ${c.actor}, ${tx.json({ state: 'cancelled', reason: c.reason })})
                    on conflict do nothing`;
         }
-        if (open.length) await tx`update escalations set state = 'closed', updated_at = ${c.at} where task_id = any(${open.map((t) => t.id)}) and state <> 'closed'`;
+        if (open.length)
+          await tx`update escalations set state = 'closed', updated_at = ${c.at} where task_id = any(${open.map((t) => t.id)}) and state <> 'closed'`;
       });
     },
   };

@@ -50,12 +50,30 @@ export async function rootPath(sql: Sql, under?: string): Promise<string | null>
 export function termDateMissingActivities(sql: Sql) {
   return {
     async loadTermDateContext(i: { organization: string }): Promise<TermDateContext> {
-      const [o] = await sql<{ id: number; path: string; code: string; name: string; parent_id: number | null; type: string; sector: string; term_started_on: string | null; term_years: number | null }[]>`
+      const [o] = await sql<
+        {
+          id: number;
+          path: string;
+          code: string;
+          name: string;
+          parent_id: number | null;
+          type: string;
+          sector: string;
+          term_started_on: string | null;
+          term_years: number | null;
+        }[]
+      >`
         select id, path::text as path, code, name, parent_id, type, sector, to_char(term_started_on, 'YYYY-MM-DD') as term_started_on, term_years
         from organizations where code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
-      if (o.type === 'unit' || o.parent_id === null) throw ApplicationFailure.nonRetryable(`${i.organization} has no term to chase (a unit, or the root)`, 'NoTerm');
-      return { ...supervised({ ...o, parent_id: o.parent_id }), termStartedOn: o.term_years === null ? null : o.term_started_on, type: o.type, sector: o.sector };
+      if (o.type === 'unit' || o.parent_id === null)
+        throw ApplicationFailure.nonRetryable(`${i.organization} has no term to chase (a unit, or the root)`, 'NoTerm');
+      return {
+        ...supervised({ ...o, parent_id: o.parent_id }),
+        termStartedOn: o.term_years === null ? null : o.term_started_on,
+        type: o.type,
+        sector: o.sector,
+      };
     },
 
     /** The term on the register now, if any (it may have arrived by import while the task was open). */
@@ -106,7 +124,18 @@ export function termDateMissingActivities(sql: Sql) {
     async sendTermPlan(i: { year: number; under?: string; at: string }): Promise<{ committees: number; notifications: number }> {
       const root = await rootPath(sql, i.under);
       const within = root === null ? sql`true` : sql`o.path <@ ${root}::ltree`;
-      const rows = await sql<{ parent_id: string; parent_name: string; code: string; name: string; term_ends_on: string; postponed_until: string | null; reason: TermPlanReason; secretary_name: string | null }[]>`
+      const rows = await sql<
+        {
+          parent_id: string;
+          parent_name: string;
+          code: string;
+          name: string;
+          term_ends_on: string;
+          postponed_until: string | null;
+          reason: TermPlanReason;
+          secretary_name: string | null;
+        }[]
+      >`
         select * from (
           select o.parent_id, p.name as parent_name, o.code, o.name, to_char(o.term_ends_on, 'YYYY-MM-DD') as term_ends_on,
                  to_char(o.term_postponed_until, 'YYYY-MM-DD') as postponed_until, ${termPlanReason(sql, i.year)} as reason, o.secretary_name
@@ -115,7 +144,11 @@ export function termDateMissingActivities(sql: Sql) {
         where t.reason is not null
         order by t.parent_id, t.term_ends_on, t.code`;
       const why = (r: (typeof rows)[number]) =>
-        r.reason === 'overdue' ? `${r.term_ends_on} 届满，逾期未换届` : r.reason === 'postponement-ends' ? `${r.term_ends_on} 届满，经批准延期至 ${r.postponed_until}` : `${r.term_ends_on} 届满`;
+        r.reason === 'overdue'
+          ? `${r.term_ends_on} 届满，逾期未换届`
+          : r.reason === 'postponement-ends'
+            ? `${r.term_ends_on} 届满，经批准延期至 ${r.postponed_until}`
+            : `${r.term_ends_on} 届满`;
       const byCommittee = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) byCommittee.set(r.parent_id, [...(byCommittee.get(r.parent_id) ?? []), r]);
       let notifications = 0;

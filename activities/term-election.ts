@@ -31,7 +31,17 @@ export interface TermContext {
 export function termElectionActivities(sql: Sql) {
   return {
     async loadTermContext(input: { organization: string; at: string; ruleSet?: string }): Promise<TermContext> {
-      const [org] = await sql<{ id: number; term_ends_on: Date | null; path: string; parent_id: number | null; full_members: number; election_body: ElectionBody | null; term_ordinal: number | null }[]>`
+      const [org] = await sql<
+        {
+          id: number;
+          term_ends_on: Date | null;
+          path: string;
+          parent_id: number | null;
+          full_members: number;
+          election_body: ElectionBody | null;
+          term_ordinal: number | null;
+        }[]
+      >`
         select id, term_ends_on, path::text as path, parent_id, full_members, election_body, term_ordinal from organizations where code = ${input.organization}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${input.organization} does not exist`, 'NotFound');
       if (!org.term_ends_on) {
@@ -48,7 +58,6 @@ export function termElectionActivities(sql: Sql) {
         termOrdinal: org.term_ordinal,
       };
     },
-
 
     /** Full members on the register now: the members' meeting checks its ballot against them (domain.md §4.1 step 6). */
     async countFullMembers(i: { organizationId: number }): Promise<{ fullMembers: number }> {
@@ -86,7 +95,14 @@ export function termElectionActivities(sql: Sql) {
      * term elected after a rule change is the old one (a village elected in 2018 gets the 2018 rules' 5 years, not
      * the 2010 rules' 3). `ruleSet` stays in the input for the histories that pass it; it does not choose the length.
      */
-    async renewTerm(r: { workflowId: string; organizationId: number; startedOn: IsoDate; secretary: string; ruleSet: string; at: string }): Promise<{ termEndsOn: IsoDate; termOrdinal: number | null }> {
+    async renewTerm(r: {
+      workflowId: string;
+      organizationId: number;
+      startedOn: IsoDate;
+      secretary: string;
+      ruleSet: string;
+      at: string;
+    }): Promise<{ termEndsOn: IsoDate; termOrdinal: number | null }> {
       const rules = termRulesFor(r.startedOn);
       const [org] = await sql<{ type: string; sector: string }[]>`select type, sector from organizations where id = ${r.organizationId}`;
       if (!org) throw ApplicationFailure.nonRetryable(`organization ${r.organizationId} does not exist`, 'NotFound');
@@ -124,7 +140,17 @@ export function termElectionActivities(sql: Sql) {
      * message to the organization's secretaries and to the supervising committee's supervisors and organizers.
      * Both in one transaction and only when the line is new, so a retry tells nobody twice.
      */
-    async remindOverdueTerm(r: { workflowId: string; eventKey: string; organizationId: number; supervisorId: number | null; step: string; dueOn: IsoDate; monthsOverdue: number; run: number; at: string }): Promise<void> {
+    async remindOverdueTerm(r: {
+      workflowId: string;
+      eventKey: string;
+      organizationId: number;
+      supervisorId: number | null;
+      step: string;
+      dueOn: IsoDate;
+      monthsOverdue: number;
+      run: number;
+      at: string;
+    }): Promise<void> {
       await sql.begin(async (tx) => {
         const [ev] = await tx`
           insert into process_events (workflow_id, event_key, at, step, detail, verb, round, run)

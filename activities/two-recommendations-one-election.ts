@@ -21,7 +21,16 @@ export interface SelectionContext {
   rules: TwoRecommendationsRules;
 }
 
-export type SelectionState = 'planning' | 'recommending' | 'reviewing' | 'electing' | 'approving' | 'approved' | 'no-suitable-candidate' | 'first-secretary-dispatched' | 'cancelled';
+export type SelectionState =
+  | 'planning'
+  | 'recommending'
+  | 'reviewing'
+  | 'electing'
+  | 'approving'
+  | 'approved'
+  | 'no-suitable-candidate'
+  | 'first-secretary-dispatched'
+  | 'cancelled';
 
 export interface SelectionRecord {
   workflowId: string;
@@ -45,13 +54,29 @@ export interface SelectionRecord {
 export function twoRecommendationsActivities(sql: Sql) {
   return {
     async loadSelectionContext(i: { organization: string; at: string; ruleSet?: string }): Promise<SelectionContext> {
-      const [o] = await sql<{ id: number; path: string; parent_id: number | null; type: string; sector: string; settlement: 'village' | 'community' | null; full_members: number; probationary_members: number; county_id: number }[]>`
+      const [o] = await sql<
+        {
+          id: number;
+          path: string;
+          parent_id: number | null;
+          type: string;
+          sector: string;
+          settlement: 'village' | 'community' | null;
+          full_members: number;
+          probationary_members: number;
+          county_id: number;
+        }[]
+      >`
         select id, path::text as path, parent_id, type, sector, settlement, full_members, probationary_members,
                ltree2text(subpath(path, greatest(0, least(2, nlevel(path) - 2)), 1))::bigint as county_id
         from organizations where code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organization} does not exist`, 'NotFound');
       // A village's or community's own organization, by its place in the tree (not a township its import calls 农村).
-      if (o.settlement === null) throw ApplicationFailure.nonRetryable(`${i.organization} is not a village's or community's Party organization under a township or street committee`, 'NotAVillage');
+      if (o.settlement === null)
+        throw ApplicationFailure.nonRetryable(
+          `${i.organization} is not a village's or community's Party organization under a township or street committee`,
+          'NotAVillage',
+        );
       return {
         organizationId: Number(o.id),
         orgPath: o.path,

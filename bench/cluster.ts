@@ -21,9 +21,16 @@ export async function clusterLifecycle(opts: { n: number }): Promise<BenchResult
   try {
     const username = `bench-${randomUUID().slice(0, 8)}`;
     await createUser(sql, { username, password: 'bench password', roles: [{ role: 'admin', organizationId: null }] });
-    const login = await fetch(`${cluster.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'bench password' }) });
+    const login = await fetch(`${cluster.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'bench password' }),
+    });
     const { token } = (await login.json()) as { token: string };
-    return await runOn({ url: cluster.url, adminToken: token, sql, client }, { n: opts.n, label: '[cluster topology: balancer → 2 API + 2 worker processes, Temporal server 1.29.1 on PostgreSQL]' });
+    return await runOn(
+      { url: cluster.url, adminToken: token, sql, client },
+      { n: opts.n, label: '[cluster topology: balancer → 2 API + 2 worker processes, Temporal server 1.29.1 on PostgreSQL]' },
+    );
   } finally {
     await client.connection.close().catch(() => {});
     await sql.end({ timeout: 5 });

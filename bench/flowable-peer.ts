@@ -61,17 +61,39 @@ export interface FlowablePeer {
 export type ExecutorProfile = 'default' | 'tuned';
 
 /** Starts the peer on `databaseUrl`'s server in a new database `name`, and waits for its REST API and BPMN. */
-export async function startFlowablePeer(opts: { databaseUrl: string; database: string; executor: ExecutorProfile; log: (m: string) => void; createDatabase(name: string): Promise<void> }): Promise<FlowablePeer> {
+export async function startFlowablePeer(opts: {
+  databaseUrl: string;
+  database: string;
+  executor: ExecutorProfile;
+  log: (m: string) => void;
+  createDatabase(name: string): Promise<void>;
+}): Promise<FlowablePeer> {
   const jar = await ensureFlowablePeer(opts.log);
   await opts.createDatabase(opts.database);
   const u = new URL(opts.databaseUrl);
   const port = await freePort();
-  const tuned = opts.executor === 'tuned'
-    ? ['--peer.executor.threads=24', '--peer.executor.queue=2048', '--flowable.process.async.executor.max-timer-jobs-per-acquisition=2048', '--flowable.process.async.executor.max-async-jobs-due-per-acquisition=2048', '--spring.datasource.hikari.maximum-pool-size=32']
-    : [];
+  const tuned =
+    opts.executor === 'tuned'
+      ? [
+          '--peer.executor.threads=24',
+          '--peer.executor.queue=2048',
+          '--flowable.process.async.executor.max-timer-jobs-per-acquisition=2048',
+          '--flowable.process.async.executor.max-async-jobs-due-per-acquisition=2048',
+          '--spring.datasource.hikari.maximum-pool-size=32',
+        ]
+      : [];
   const child: ChildProcess = spawn(
     'java',
-    ['-jar', jar, `--server.port=${port}`, '--server.address=127.0.0.1', `--spring.datasource.url=jdbc:postgresql://${u.hostname}:${u.port || 5432}/${opts.database}`, `--spring.datasource.username=${decodeURIComponent(u.username)}`, `--spring.datasource.password=${decodeURIComponent(u.password)}`, ...tuned],
+    [
+      '-jar',
+      jar,
+      `--server.port=${port}`,
+      '--server.address=127.0.0.1',
+      `--spring.datasource.url=jdbc:postgresql://${u.hostname}:${u.port || 5432}/${opts.database}`,
+      `--spring.datasource.username=${decodeURIComponent(u.username)}`,
+      `--spring.datasource.password=${decodeURIComponent(u.password)}`,
+      ...tuned,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let tail = '';
@@ -127,10 +149,20 @@ export function flowableClient(api: string) {
   return {
     /** One human task: its assignee, the reminder's and the first escalation's instants. */
     start: (v: { assignee: string; remindAt: string; escalateAt: string }) =>
-      call<{ id: string }>('POST', '/runtime/process-instances', { processDefinitionKey: 'orglifeTask', variables: Object.entries(v).map(([name, value]) => ({ name, value })) }, 201),
+      call<{ id: string }>(
+        'POST',
+        '/runtime/process-instances',
+        { processDefinitionKey: 'orglifeTask', variables: Object.entries(v).map(([name, value]) => ({ name, value })) },
+        201,
+      ),
     /** The assignee's task list, as their inbox would ask for it. */
     tasksOf: (assignee: string, processInstanceId?: string) =>
-      call<{ data: { id: string; processInstanceId: string }[] }>('GET', `/runtime/tasks?assignee=${encodeURIComponent(assignee)}${processInstanceId ? `&processInstanceId=${processInstanceId}` : ''}`, undefined, 200),
+      call<{ data: { id: string; processInstanceId: string }[] }>(
+        'GET',
+        `/runtime/tasks?assignee=${encodeURIComponent(assignee)}${processInstanceId ? `&processInstanceId=${processInstanceId}` : ''}`,
+        undefined,
+        200,
+      ),
     complete: (taskId: string) => call<void>('POST', `/runtime/tasks/${taskId}`, { action: 'complete' }, 200),
     /** Claim (`assignee` a user) or give back (`null`): the same kind of action as orglife's probe Update. */
     claim: (taskId: string, assignee: string | null) => call<void>('POST', `/runtime/tasks/${taskId}`, { action: 'claim', assignee }, 200),

@@ -70,10 +70,20 @@ async function lifecycle(peer: FlowablePeer, n: number, concurrency: number, our
     phases.complete.push(performance.now() - t2);
   };
   const t0 = performance.now();
-  await pool(Array.from({ length: n }, (_, i) => i), concurrency, once);
+  await pool(
+    Array.from({ length: n }, (_, i) => i),
+    concurrency,
+    once,
+  );
   const rate = n / ((performance.now() - t0) / 1000);
   const orglife = ours('lifecycle');
-  const p50 = (xs: number[]) => Math.round(percentile([...xs].sort((a, b) => a - b), 50));
+  const p50 = (xs: number[]) =>
+    Math.round(
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      ),
+    );
   return {
     name: `flowable.lifecycle (${n} lifecycles, concurrency ${concurrency})`,
     value: orglife,
@@ -94,7 +104,11 @@ async function storm(peer: FlowablePeer, executor: ExecutorProfile, n: number, o
     const sample = Math.min(n, 200);
     const far = iso(Date.now() + 30 * 86_400_000);
     const c0 = performance.now();
-    await pool(Array.from({ length: sample }, (_, i) => i), 64, (i) => flowable.start({ assignee: `cal-${i}`, remindAt: far, escalateAt: far }));
+    await pool(
+      Array.from({ length: sample }, (_, i) => i),
+      64,
+      (i) => flowable.start({ assignee: `cal-${i}`, remindAt: far, escalateAt: far }),
+    );
     const startRate = sample / ((performance.now() - c0) / 1000);
     const startBudgetMs = Math.max(45_000, (1.5 * n * 1000) / startRate);
     // Not rounded to a wall-clock minute (orglife's storm is): nothing in the peer depends on it, and the quick
@@ -105,10 +119,14 @@ async function storm(peer: FlowablePeer, executor: ExecutorProfile, n: number, o
     log(`Flowable (${executor}): ${n} tasks due in the minute of ${iso(minute)}, reminded the minute before, escalated the minute after`);
     // Tasks fall on 300 people (orglife's storm: the secretaries of its villages).
     const t0 = performance.now();
-    await pool(Array.from({ length: n }, (_, i) => i), 64, (i) => {
-      const due = minute + (i % 60) * 1000;
-      return flowable.start({ assignee: `sec-${i % 300}`, remindAt: iso(due - 60_000), escalateAt: iso(due + 60_000) });
-    });
+    await pool(
+      Array.from({ length: n }, (_, i) => i),
+      64,
+      (i) => {
+        const due = minute + (i % 60) * 1000;
+        return flowable.start({ assignee: `sec-${i % 300}`, remindAt: iso(due - 60_000), escalateAt: iso(due + 60_000) });
+      },
+    );
     const startSeconds = (performance.now() - t0) / 1000;
     const openedBefore = Date.now() < stormStart ? n : 0;
     log(`Flowable (${executor}): started in ${startSeconds.toFixed(1)} s`);
@@ -128,13 +146,23 @@ async function storm(peer: FlowablePeer, executor: ExecutorProfile, n: number, o
     while (Date.now() < stormStart) await new Promise((r) => setTimeout(r, 100));
 
     const count = async () =>
-      (await db<{ reminded: number; escalated: number }[]>`
-        select count(*) filter (where kind = 'reminded')::int as reminded, count(*) filter (where kind = 'escalated')::int as escalated from peer_record`)[0]!;
-    const { count: c, doneAt, during, rssBefore, rssPeak } = await watchStorm({ poke, rss: () => rssBytes(peer.pid), count, done: (x) => x.reminded >= n && x.escalated >= n, lastInstant });
+      (
+        await db<{ reminded: number; escalated: number }[]>`
+        select count(*) filter (where kind = 'reminded')::int as reminded, count(*) filter (where kind = 'escalated')::int as escalated from peer_record`
+      )[0]!;
+    const {
+      count: c,
+      doneAt,
+      during,
+      rssBefore,
+      rssPeak,
+    } = await watchStorm({ poke, rss: () => rssBytes(peer.pid), count, done: (x) => x.reminded >= n && x.escalated >= n, lastInstant });
     const drain = Math.max(0, (doneAt - lastInstant) / 1000);
     const sorted = [...during].sort((a, b) => a - b);
     const calmSorted = [...calm].sort((a, b) => a - b);
-    log(`Flowable (${executor}): ${c.reminded}/${n} reminders and ${c.escalated}/${n} escalations recorded ${drain.toFixed(1)} s after the last instant; probe p50 ${percentile(sorted, 50).toFixed(0)} ms p99 ${percentile(sorted, 99).toFixed(0)} ms; peak RSS ${Math.round(rssPeak / 2 ** 20)} MiB`);
+    log(
+      `Flowable (${executor}): ${c.reminded}/${n} reminders and ${c.escalated}/${n} escalations recorded ${drain.toFixed(1)} s after the last instant; probe p50 ${percentile(sorted, 50).toFixed(0)} ms p99 ${percentile(sorted, 99).toFixed(0)} ms; peak RSS ${Math.round(rssPeak / 2 ** 20)} MiB`,
+    );
 
     const label = `Flowable ${FLOWABLE_VERSION}, ${executor === 'tuned' ? 'tuned async executor (24 threads, 2,048 jobs per acquisition)' : 'default async executor (8 threads, 512 timer jobs per acquisition)'}`;
     const p50 = percentile(sorted, 50);
@@ -147,10 +175,40 @@ async function storm(peer: FlowablePeer, executor: ExecutorProfile, n: number, o
     const rssOurs = ours('storm.peak-worker-rss');
     const notes = `${n} tasks; ${c.reminded} reminders + ${c.escalated} escalations recorded of ${2 * n}; started at ${round1(n / startSeconds)}/s (${openedBefore === n ? 'all' : 'NOT all'} before the storm); probe calm p50 ${Math.round(percentile(calmSorted, 50))} ms`;
     return [
-      { name: `flowable.storm.drain [${executor}]`, value: drainOurs, unit: 's after the last instant (orglife, this run)', baseline: label, baselineValue: round1(drain), ratio: ratio(Math.max(1, drain) / Math.max(1, drainOurs)), notes },
-      { name: `flowable.storm.probe.p50 [${executor}]`, value: p50Ours, unit: 'ms (orglife probe Update; Flowable: claim/unclaim through REST)', baseline: label, baselineValue: Math.round(p50), ratio: ratio(p50 / p50Ours) },
-      { name: `flowable.storm.probe.p99 [${executor}]`, value: p99Ours, unit: 'ms (orglife probe Update; Flowable: claim/unclaim through REST)', baseline: label, baselineValue: Math.round(p99), ratio: ratio(p99 / p99Ours) },
-      { name: `flowable.storm.peak-rss [${executor}]`, value: rssOurs, unit: 'MiB (orglife worker process; Flowable JVM)', baseline: label, baselineValue: rssMiB, ratio: ratio(rssMiB / rssOurs), notes: `Flowable JVM RSS just before the storm ${Math.round(rssBefore / 2 ** 20)} MiB (default heap limit: a quarter of RAM)` },
+      {
+        name: `flowable.storm.drain [${executor}]`,
+        value: drainOurs,
+        unit: 's after the last instant (orglife, this run)',
+        baseline: label,
+        baselineValue: round1(drain),
+        ratio: ratio(Math.max(1, drain) / Math.max(1, drainOurs)),
+        notes,
+      },
+      {
+        name: `flowable.storm.probe.p50 [${executor}]`,
+        value: p50Ours,
+        unit: 'ms (orglife probe Update; Flowable: claim/unclaim through REST)',
+        baseline: label,
+        baselineValue: Math.round(p50),
+        ratio: ratio(p50 / p50Ours),
+      },
+      {
+        name: `flowable.storm.probe.p99 [${executor}]`,
+        value: p99Ours,
+        unit: 'ms (orglife probe Update; Flowable: claim/unclaim through REST)',
+        baseline: label,
+        baselineValue: Math.round(p99),
+        ratio: ratio(p99 / p99Ours),
+      },
+      {
+        name: `flowable.storm.peak-rss [${executor}]`,
+        value: rssOurs,
+        unit: 'MiB (orglife worker process; Flowable JVM)',
+        baseline: label,
+        baselineValue: rssMiB,
+        ratio: ratio(rssMiB / rssOurs),
+        notes: `Flowable JVM RSS just before the storm ${Math.round(rssBefore / 2 ** 20)} MiB (default heap limit: a quarter of RAM)`,
+      },
     ];
   } finally {
     await db.end({ timeout: 5 });

@@ -42,7 +42,11 @@ export const importBench: Bench = {
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       const signIn = async (username: string, role: 'admin' | 'organizer', organizationId: number | null) => {
         await createUser(sql, { username, password: 'import figures run', roles: [{ role, organizationId }] });
-        const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'import figures run' }) });
+        const login = await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: 'import figures run' }),
+        });
         return `Bearer ${((await login.json()) as { token: string }).token}`;
       };
       /** One import through HTTP: seconds, the API process's peak RSS meanwhile, the answer. */
@@ -75,10 +79,14 @@ export const importBench: Bench = {
       // The RSS before the import shows what the process holds anyway; the import's own share is the rise.
       const rssBefore = process.memoryUsage().rss;
       const { seconds, peak, body } = await importFile(authorization, file);
-      console.error(`import of ${n} rows (${(size / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(1)} s, ${body}; COPY ${copySeconds.toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+      console.error(
+        `import of ${n} rows (${(size / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(1)} s, ${body}; COPY ${copySeconds.toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
+      );
 
       // County subtree reads: the children listing and a subtree search of each county, as an organizer does.
-      const counties = (await sql<{ code: string }[]>`select code from organizations where nlevel(path) = 3 and type = 'committee' and sector = 'regional'`).map((r) => r.code);
+      const counties = (
+        await sql<{ code: string }[]>`select code from organizations where nlevel(path) = 3 and type = 'committee' and sector = 'regional'`
+      ).map((r) => r.code);
       const lat: number[] = [];
       const rounds = quick ? 100 : 500;
       for (let i = 0; i < rounds; i++) {
@@ -95,21 +103,37 @@ export const importBench: Bench = {
       // Two sizes side by side; linear means the larger imports as many rows a second as the smaller.
       const [county] = await sql<{ id: number; code: string }[]>`
         select o.id, o.code from organizations o where nlevel(o.path) = 3 and o.type = 'committee' and o.sector = 'regional' order by o.code limit 1`;
-      const townships = (await sql<{ code: string }[]>`
-        select c.code from organizations c join organizations o on c.parent_id = o.id where o.id = ${county!.id} and c.type = 'committee'`).map((r) => r.code);
+      const townships = (
+        await sql<{ code: string }[]>`
+        select c.code from organizations c join organizations o on c.parent_id = o.id where o.id = ${county!.id} and c.type = 'committee'`
+      ).map((r) => r.code);
       const countyAuth = await signIn('bench-county', 'organizer', county!.id);
       const scoped: { n: number; seconds: number; peak: number }[] = [];
       for (const [k, size] of (quick ? [20_000, 100_000] : [200_000, 1_000_000]).entries()) {
         const sfile = join(dir, `scoped-${size}.csv`);
         const gen = function* () {
           for (let i = 0; i < size; i++) {
-            yield { code: `B${k}X${i}`, parent_code: townships[i % townships.length]!, name: `新建支部${k}-${i}`, type: 'branch', sector: 'rural', term_years: 3, term_started_on: '2025-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0 };
+            yield {
+              code: `B${k}X${i}`,
+              parent_code: townships[i % townships.length]!,
+              name: `新建支部${k}-${i}`,
+              type: 'branch',
+              sector: 'rural',
+              term_years: 3,
+              term_started_on: '2025-01-01',
+              secretary_name: '',
+              secretary_phone: '',
+              full_members: 10,
+              probationary_members: 0,
+            };
           }
         };
         await pipeline(Readable.from(gen()), stringify({ header: true, columns: [...columns] }), createWriteStream(sfile));
         const r = await importFile(countyAuth, sfile);
         scoped.push({ n: size, seconds: r.seconds, peak: r.peak });
-        console.error(`county organizer's import of ${size} new rows under stored townships: ${r.seconds.toFixed(1)} s, peak RSS ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
+        console.error(
+          `county organizer's import of ${size} new rows under stored townships: ${r.seconds.toFixed(1)} s, peak RSS ${(r.peak / 2 ** 20).toFixed(0)} MiB`,
+        );
         rmSync(sfile, { force: true });
       }
       await app.close();
@@ -117,10 +141,38 @@ export const importBench: Bench = {
       const rowsPerSecond = n / seconds;
       const copyRowsPerSecond = n / copySeconds;
       const results: BenchResult[] = [
-        { name: `import ${n} rows: throughput`, value: Math.round(rowsPerSecond), unit: 'rows/s', baseline: 'plain COPY of the same CSV into an unindexed table', baselineValue: Math.round(copyRowsPerSecond), ratio: +(rowsPerSecond / copyRowsPerSecond).toFixed(4) },
-        { name: `import ${n} rows: total time`, value: +seconds.toFixed(2), unit: 's', baseline: 'plain COPY of the same CSV into an unindexed table', baselineValue: +copySeconds.toFixed(2), ratio: +(copySeconds / seconds).toFixed(4) },
-        { name: `import ${n} rows: peak RSS of the API process`, value: Math.round(peak / 2 ** 20), unit: 'MiB', baseline: null, baselineValue: null, ratio: null },
-        { name: `import ${n} rows: RSS of the API process before the import`, value: Math.round(rssBefore / 2 ** 20), unit: 'MiB', baseline: null, baselineValue: null, ratio: null },
+        {
+          name: `import ${n} rows: throughput`,
+          value: Math.round(rowsPerSecond),
+          unit: 'rows/s',
+          baseline: 'plain COPY of the same CSV into an unindexed table',
+          baselineValue: Math.round(copyRowsPerSecond),
+          ratio: +(rowsPerSecond / copyRowsPerSecond).toFixed(4),
+        },
+        {
+          name: `import ${n} rows: total time`,
+          value: +seconds.toFixed(2),
+          unit: 's',
+          baseline: 'plain COPY of the same CSV into an unindexed table',
+          baselineValue: +copySeconds.toFixed(2),
+          ratio: +(copySeconds / seconds).toFixed(4),
+        },
+        {
+          name: `import ${n} rows: peak RSS of the API process`,
+          value: Math.round(peak / 2 ** 20),
+          unit: 'MiB',
+          baseline: null,
+          baselineValue: null,
+          ratio: null,
+        },
+        {
+          name: `import ${n} rows: RSS of the API process before the import`,
+          value: Math.round(rssBefore / 2 ** 20),
+          unit: 'MiB',
+          baseline: null,
+          baselineValue: null,
+          ratio: null,
+        },
         ...scoped.map((r) => ({
           name: `county organizer imports ${r.n} new rows under stored townships: total time`,
           value: +r.seconds.toFixed(2),

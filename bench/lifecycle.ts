@@ -10,7 +10,13 @@ import type { BenchResult, BenchServers } from './servers.js';
 import { percentile, pool } from './measure.js';
 import { startBenchStack } from './stack.js';
 
-const p50 = (xs: number[]) => Math.round(percentile([...xs].sort((a, b) => a - b), 50));
+const p50 = (xs: number[]) =>
+  Math.round(
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      50,
+    ),
+  );
 
 export async function run(s: BenchServers, opts: { n: number; concurrency?: number; label?: string }): Promise<BenchResult[]> {
   const stack = await startBenchStack(s, { worker: true });
@@ -36,10 +42,31 @@ export async function runOn(target: LifecycleTarget, opts: { n: number; concurre
   const prefix = `LC${randomUUID().slice(0, 6)}`;
   const started = addMonths(shanghaiDate(Date.now()), -56); // ends in 4 months: the request task opens at once
   const rows = [
-    { code: prefix, parent_code: '', name: '中共基准县委员会', type: 'committee' as const, sector: 'regional', term_years: 5, term_started_on: started, secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0 },
+    {
+      code: prefix,
+      parent_code: '',
+      name: '中共基准县委员会',
+      type: 'committee' as const,
+      sector: 'regional',
+      term_years: 5,
+      term_started_on: started,
+      secretary_name: '',
+      secretary_phone: '',
+      full_members: 10,
+      probationary_members: 0,
+    },
     ...Array.from({ length: opts.n }, (_, i) => ({
-      code: `${prefix}-${i}`, parent_code: prefix, name: `中共基准村${i}支部委员会`, type: 'branch' as const, sector: 'rural',
-      term_years: 5, term_started_on: started, secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0,
+      code: `${prefix}-${i}`,
+      parent_code: prefix,
+      name: `中共基准村${i}支部委员会`,
+      type: 'branch' as const,
+      sector: 'rural',
+      term_years: 5,
+      term_started_on: started,
+      secretary_name: '',
+      secretary_phone: '',
+      full_members: 10,
+      probationary_members: 0,
     })),
   ];
   await insertOrganizations(s.sql, rows);
@@ -72,7 +99,9 @@ export async function runOn(target: LifecycleTarget, opts: { n: number; concurre
 
     const bareCodes = codes.slice(0, Math.min(codes.length, 500));
     const t1 = performance.now();
-    await pool(bareCodes, concurrency, (c) => s.client.workflow.start('termElection', { workflowId: `lcbare-${c}`, taskQueue: `lcbare-${prefix}`, args: [{ organization: c }] }));
+    await pool(bareCodes, concurrency, (c) =>
+      s.client.workflow.start('termElection', { workflowId: `lcbare-${c}`, taskQueue: `lcbare-${prefix}`, args: [{ organization: c }] }),
+    );
     const bareRate = bareCodes.length / ((performance.now() - t1) / 1000);
     const rate = codes.length / seconds;
     return [

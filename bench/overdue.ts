@@ -64,7 +64,9 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
     const [{ n: overdueRows }] = (await sql<{ n: number }[]>`
       select count(*)::int as n from tasks t join organizations o on o.id = t.organization_id
       where t.state in ('open', 'claimed', 'escalated') and t.due_at < now() and ${provinceScope}`) as unknown as [{ n: number }];
-    log(`SQL county p50 ${countyTimes.p50.toFixed(1)} ms p99 ${countyTimes.p99.toFixed(1)} ms; inbox p50 ${inboxTimes.p50.toFixed(1)} ms p99 ${inboxTimes.p99.toFixed(1)} ms; province p50 ${provinceTimes.p50.toFixed(1)} ms (${overdueRows} overdue rows)`);
+    log(
+      `SQL county p50 ${countyTimes.p50.toFixed(1)} ms p99 ${countyTimes.p99.toFixed(1)} ms; inbox p50 ${inboxTimes.p50.toFixed(1)} ms p99 ${inboxTimes.p99.toFixed(1)} ms; province p50 ${provinceTimes.p50.toFixed(1)} ms (${overdueRows} overdue rows)`,
+    );
 
     // Baseline: the same question asked of Temporal for `workflows` live task workflows.
     const taskQueue = `bench-overdue-${randomUUID()}`;
@@ -77,12 +79,26 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
       villages.map(async (orgId, i) => {
         const id = `bench-overdue:${prefix}:${i}`;
         ids.push(id);
-        const due = now + ((i % 2 ? -1 : 1) * (i + 1) * 3_600_000);
+        const due = now + (i % 2 ? -1 : 1) * (i + 1) * 3_600_000;
         await client.workflow.start(taskProcess, {
           workflowId: id,
           taskQueue,
-          args: [{ task: { key: 'report', step: 'monthly-report', organizationId: orgId, assigneeRole: 'secretary', due: { workingDays: 1 },
-            plan: { dueAt: new Date(due).toISOString(), reminders: [], escalations: [1, 2, 3].map((l) => ({ level: l as 1 | 2 | 3, workingDaysAfter: l, at: new Date(now + 86_400_000 * 30 * l).toISOString() })) } } }],
+          args: [
+            {
+              task: {
+                key: 'report',
+                step: 'monthly-report',
+                organizationId: orgId,
+                assigneeRole: 'secretary',
+                due: { workingDays: 1 },
+                plan: {
+                  dueAt: new Date(due).toISOString(),
+                  reminders: [],
+                  escalations: [1, 2, 3].map((l) => ({ level: l as 1 | 2 | 3, workingDaysAfter: l, at: new Date(now + 86_400_000 * 30 * l).toISOString() })),
+                },
+              },
+            },
+          ],
         });
       }),
     );
@@ -111,20 +127,75 @@ export async function run(opts: OverdueOptions = {}): Promise<BenchResult[]> {
     };
     const temporalTimes = await timeIt(Math.max(3, Math.floor(runs / 5)), ask);
     const countTimes = await timeIt(Math.max(3, Math.floor(runs / 5)), () => client.workflow.count(query));
-    log(`Temporal list+query of ${workflows} workflows p50 ${temporalTimes.p50.toFixed(1)} ms p99 ${temporalTimes.p99.toFixed(1)} ms; count p50 ${countTimes.p50.toFixed(1)} ms`);
+    log(
+      `Temporal list+query of ${workflows} workflows p50 ${temporalTimes.p50.toFixed(1)} ms p99 ${temporalTimes.p99.toFixed(1)} ms; count p50 ${countTimes.p50.toFixed(1)} ms`,
+    );
     worker.shutdown();
     await running;
-    for (const id of ids) await client.workflow.getHandle(id).terminate('benchmark over').catch(() => {});
+    for (const id of ids)
+      await client.workflow
+        .getHandle(id)
+        .terminate('benchmark over')
+        .catch(() => {});
 
     const baseline = `Temporal visibility list + per-workflow query, ${workflows} workflows`;
     return [
-      { name: `overdue.sql.county.p50 (${rows} rows)`, value: countyTimes.p50, unit: 'ms', baseline, baselineValue: temporalTimes.p50, ratio: temporalTimes.p50 / countyTimes.p50 },
-      { name: `overdue.sql.county.p99 (${rows} rows)`, value: countyTimes.p99, unit: 'ms', baseline, baselineValue: temporalTimes.p99, ratio: temporalTimes.p99 / countyTimes.p99 },
-      { name: `overdue.sql.inbox.p50 (${rows} rows; first page of a county's tasks)`, value: inboxTimes.p50, unit: 'ms', baseline, baselineValue: temporalTimes.p50, ratio: temporalTimes.p50 / inboxTimes.p50 },
-      { name: `overdue.sql.inbox.p99 (${rows} rows; first page of a county's tasks)`, value: inboxTimes.p99, unit: 'ms', baseline, baselineValue: temporalTimes.p99, ratio: temporalTimes.p99 / inboxTimes.p99 },
-      { name: `overdue.sql.province.p50 (${rows} rows)`, value: provinceTimes.p50, unit: 'ms', baseline, baselineValue: temporalTimes.p50, ratio: temporalTimes.p50 / provinceTimes.p50 },
-      { name: `overdue.sql.province.p99 (${rows} rows)`, value: provinceTimes.p99, unit: 'ms', baseline, baselineValue: temporalTimes.p99, ratio: temporalTimes.p99 / provinceTimes.p99 },
-      { name: 'overdue.temporal.count.p50', value: countTimes.p50, unit: 'ms', baseline: 'count only, no grouping possible', baselineValue: countTimes.p50, ratio: 1 },
+      {
+        name: `overdue.sql.county.p50 (${rows} rows)`,
+        value: countyTimes.p50,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p50,
+        ratio: temporalTimes.p50 / countyTimes.p50,
+      },
+      {
+        name: `overdue.sql.county.p99 (${rows} rows)`,
+        value: countyTimes.p99,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p99,
+        ratio: temporalTimes.p99 / countyTimes.p99,
+      },
+      {
+        name: `overdue.sql.inbox.p50 (${rows} rows; first page of a county's tasks)`,
+        value: inboxTimes.p50,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p50,
+        ratio: temporalTimes.p50 / inboxTimes.p50,
+      },
+      {
+        name: `overdue.sql.inbox.p99 (${rows} rows; first page of a county's tasks)`,
+        value: inboxTimes.p99,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p99,
+        ratio: temporalTimes.p99 / inboxTimes.p99,
+      },
+      {
+        name: `overdue.sql.province.p50 (${rows} rows)`,
+        value: provinceTimes.p50,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p50,
+        ratio: temporalTimes.p50 / provinceTimes.p50,
+      },
+      {
+        name: `overdue.sql.province.p99 (${rows} rows)`,
+        value: provinceTimes.p99,
+        unit: 'ms',
+        baseline,
+        baselineValue: temporalTimes.p99,
+        ratio: temporalTimes.p99 / provinceTimes.p99,
+      },
+      {
+        name: 'overdue.temporal.count.p50',
+        value: countTimes.p50,
+        unit: 'ms',
+        baseline: 'count only, no grouping possible',
+        baselineValue: countTimes.p50,
+        ratio: 1,
+      },
     ];
   } finally {
     await env.stop();

@@ -31,10 +31,20 @@ try {
   const cpu = () => {
     const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
     const cmdline = (pid: string) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    const postmaster = pids.find((pid) => { try { return cmdline(pid).includes(`-p ${pgPort}`); } catch { return false; } });
+    const postmaster = pids.find((pid) => {
+      try {
+        return cmdline(pid).includes(`-p ${pgPort}`);
+      } catch {
+        return false;
+      }
+    });
     let pg = 0;
     for (const pid of pids) {
-      try { if (pid === postmaster || stat(pid)[1] === postmaster) pg += cpuOf(pid); } catch { /* ended meanwhile */ }
+      try {
+        if (pid === postmaster || stat(pid)[1] === postmaster) pg += cpuOf(pid);
+      } catch {
+        /* ended meanwhile */
+      }
     }
     return { node: cpuOf(String(process.pid)), pg };
   };
@@ -48,7 +58,9 @@ try {
   const after = cpu();
   if (session) writeFileSync('bench/out/inbox-load.cpuprofile', JSON.stringify((await session.post('Profiler.stop')).profile));
   const per = (k: 'node' | 'pg') => (((after[k] - before[k]) / r.requests.total) * 1000).toFixed(3);
-  console.log(`${r.requests.average} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx; CPU per request: this process ${per('node')} ms, PostgreSQL ${per('pg')} ms`);
+  console.log(
+    `${r.requests.average} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx; CPU per request: this process ${per('node')} ms, PostgreSQL ${per('pg')} ms`,
+  );
 } finally {
   await bare.close();
   await st.close();

@@ -66,7 +66,23 @@ export async function run(opts: { runs: number }): Promise<BenchResult[]> {
   const mine = measure(ours.code, opts.runs);
   const notes = `${opts.runs} runs; modules evaluated per run: ${mine.modules} (without the preload ${base.modules})`;
   return [
-    { name: 'run-state.evaluate', value: +mine.ms.toFixed(2), unit: 'ms of CPU a new run', baseline: 'the same workflows bundled without the shared zod', baselineValue: +base.ms.toFixed(2), ratio: +(base.ms / mine.ms).toFixed(2), notes },
-    { name: 'run-state.heap', value: Math.round(mine.heapKiB), unit: 'KiB of heap a run keeps', baseline: 'the same workflows bundled without the shared zod', baselineValue: Math.round(base.heapKiB), ratio: +(base.heapKiB / mine.heapKiB).toFixed(2), notes },
+    {
+      name: 'run-state.evaluate',
+      value: +mine.ms.toFixed(2),
+      unit: 'ms of CPU a new run',
+      baseline: 'the same workflows bundled without the shared zod',
+      baselineValue: +base.ms.toFixed(2),
+      ratio: +(base.ms / mine.ms).toFixed(2),
+      notes,
+    },
+    {
+      name: 'run-state.heap',
+      value: Math.round(mine.heapKiB),
+      unit: 'KiB of heap a run keeps',
+      baseline: 'the same workflows bundled without the shared zod',
+      baselineValue: Math.round(base.heapKiB),
+      ratio: +(base.heapKiB / mine.heapKiB).toFixed(2),
+      notes,
+    },
   ];
 }

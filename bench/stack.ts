@@ -33,7 +33,10 @@ export async function startBenchStack(s: BenchServers, opts: { worker: boolean }
   let connection: NativeConnection | undefined;
   if (opts.worker) {
     if (!bundlePath) {
-      const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+      const bundle = await bundleWorkflowCode({
+        ...workflowBundleOptions,
+        logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
+      });
       bundlePath = join(resolve('bench', 'out'), `workflow-bundle-${process.pid}.js`);
       writeFileSync(bundlePath, bundle.code);
     }
@@ -69,8 +72,17 @@ export async function startBenchStack(s: BenchServers, opts: { worker: boolean }
 export async function seedBusyOfficer(s: BenchServers, stack: BenchStack, tasks = 2000): Promise<{ authorization: string }> {
   const tag = randomUUID().slice(0, 6).toUpperCase();
   const org = (code: string, parent: string, type: 'committee' | 'branch') => ({
-    code, parent_code: parent, name: `中共测试${code}委员会`, type, sector: type === 'branch' ? 'rural' : 'regional',
-    term_years: 5, term_started_on: '2024-01-01', secretary_name: '', secretary_phone: '', full_members: 10, probationary_members: 0,
+    code,
+    parent_code: parent,
+    name: `中共测试${code}委员会`,
+    type,
+    sector: type === 'branch' ? 'rural' : 'regional',
+    term_years: 5,
+    term_started_on: '2024-01-01',
+    secretary_name: '',
+    secretary_phone: '',
+    full_members: 10,
+    probationary_members: 0,
   });
   await insertOrganizations(s.sql, [org(`IB${tag}`, '', 'committee'), org(`IB${tag}V`, `IB${tag}`, 'branch')]);
   const [village] = await s.sql<{ id: number }[]>`select id from organizations where code = ${`IB${tag}V`}`;

@@ -13,10 +13,14 @@ export async function run(s: BenchServers, opts: { n: number; concurrency?: numb
   const concurrency = opts.concurrency ?? 32;
   // A province shaped to hold about n organizations with a term.
   const villages = Math.max(1, Math.ceil(opts.n / (17 * 6 * 10)));
-  const rows = [...generateProvince({ cities: 17, countiesPerCity: 6, townshipsPerCounty: 10, villagesPerTownship: villages }, shanghaiDate(Date.now()), 7)]
-    .map((r) => ({ ...r, code: `B${r.code}`, parent_code: r.parent_code ? `B${r.parent_code}` : '' }));
+  const rows = [
+    ...generateProvince({ cities: 17, countiesPerCity: 6, townshipsPerCounty: 10, villagesPerTownship: villages }, shanghaiDate(Date.now()), 7),
+  ].map((r) => ({ ...r, code: `B${r.code}`, parent_code: r.parent_code ? `B${r.parent_code}` : '' }));
   await insertOrganizations(s.sql, rows);
-  const codes = rows.filter((r) => r.term_years).map((r) => r.code).slice(0, opts.n);
+  const codes = rows
+    .filter((r) => r.term_years)
+    .map((r) => r.code)
+    .slice(0, opts.n);
   const run = randomUUID().slice(0, 8);
 
   // Warm both paths (connections, server caches) before timing.

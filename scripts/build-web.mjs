@@ -12,7 +12,16 @@ const built = join(root, 'web', 'dist', 'index.html');
 // Everything the bundle is made of: the UI's sources and config, the pure code it shares with the server
 // (the step catalog and the rules it checks: src/domain, workflows/<process>/steps.ts and rules.ts) and the
 // contract's sector list.
-const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'src/domain', 'workflows', 'src/organizations/import/columns.ts', 'package-lock.json'];
+const sources = [
+  'web/src',
+  'web/index.html',
+  'web/vite.config.ts',
+  'web/tsconfig.json',
+  'src/domain',
+  'workflows',
+  'src/organizations/import/columns.ts',
+  'package-lock.json',
+];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

@@ -4,9 +4,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import { PASSWORD_MIN_LENGTH } from './auth/password-policy.js';
 import { ACCOUNT_RULE, SOURCE_RULE } from './auth/throttle.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
 
@@ -45,7 +43,12 @@ export const configSchema = z.object({
   ORGLIFE_TRUSTED_PROXIES: z
     .string()
     .default('loopback')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => {
         try {
@@ -68,31 +71,48 @@ export const configSchema = z.object({
   /** Move some demo processes along after seeding (several states to look at); off for tests that need a still demo. */
   ORGLIFE_DEMO_ADVANCE: bool.default(true),
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
-  ORGLIFE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp:// or smtps:// URL').optional(),
+  ORGLIFE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp:// or smtps:// URL')
+    .optional(),
   ORGLIFE_MAIL_FROM: z.string().min(3).optional(),
   /** How often the ratings (三色管理) are recomputed, in minutes. */
   ORGLIFE_RATINGS_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   /** Where people reach the web UI (https://orglife.example.gov.cn): messages' task links are made absolute with it. */
-  ORGLIFE_PUBLIC_URL: z.string().url('expected an http(s) URL').regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
+  ORGLIFE_PUBLIC_URL: z
+    .string()
+    .url('expected an http(s) URL')
+    .regex(/^https?:\/\//, 'expected an http(s) URL')
+    .optional(),
   /** How long a task link in a message stays usable (src/auth/task-links.ts). */
-  ORGLIFE_TASK_LINK_TTL_HOURS: z.coerce.number({ message: 'expected a number of hours' }).positive().max(24 * 30).default(72),
+  ORGLIFE_TASK_LINK_TTL_HOURS: z.coerce
+    .number({ message: 'expected a number of hours' })
+    .positive()
+    .max(24 * 30)
+    .default(72),
   /** Seals group robots' keys in the database (AES-256-GCM); at least 32 characters. */
   ORGLIFE_SECRETS_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
   ORGLIFE_WECOM_CORP_ID: z.string().min(1).optional(),
   ORGLIFE_WECOM_CORP_SECRET: z.string().min(1).optional(),
-  ORGLIFE_WECOM_AGENT_ID: z.coerce.number({ message: 'expected the application\'s AgentId' }).int().positive().optional(),
+  ORGLIFE_WECOM_AGENT_ID: z.coerce.number({ message: "expected the application's AgentId" }).int().positive().optional(),
   ORGLIFE_WECOM_BASE_URL: z.string().url().optional(),
   ORGLIFE_DINGTALK_APP_KEY: z.string().min(1).optional(),
   ORGLIFE_DINGTALK_APP_SECRET: z.string().min(1).optional(),
-  ORGLIFE_DINGTALK_AGENT_ID: z.coerce.number({ message: 'expected the application\'s AgentId' }).int().positive().optional(),
+  ORGLIFE_DINGTALK_AGENT_ID: z.coerce.number({ message: "expected the application's AgentId" }).int().positive().optional(),
   ORGLIFE_DINGTALK_BASE_URL: z.string().url().optional(),
   ORGLIFE_ALIYUN_ACCESS_KEY_ID: z.string().min(1).optional(),
   ORGLIFE_ALIYUN_ACCESS_KEY_SECRET: z.string().min(1).optional(),
   ORGLIFE_SMS_SIGN_NAME: z.string().min(1).optional(),
-  ORGLIFE_SMS_TEMPLATE_CODE: z.string().regex(/^SMS_\d+$/, 'expected an approved template code like SMS_123456789').optional(),
+  ORGLIFE_SMS_TEMPLATE_CODE: z
+    .string()
+    .regex(/^SMS_\d+$/, 'expected an approved template code like SMS_123456789')
+    .optional(),
   /** host[:port] of the SendSms endpoint (default dysmsapi.aliyuncs.com); an http:// prefix for a local server. */
   ORGLIFE_SMS_ENDPOINT: z.string().min(1).optional(),
-  ORGLIFE_SMS_QUIET_HOURS: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM-HH:MM (Asia/Shanghai)').default('22:00-08:00'),
+  ORGLIFE_SMS_QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM-HH:MM (Asia/Shanghai)')
+    .default('22:00-08:00'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

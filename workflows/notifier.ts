@@ -69,7 +69,11 @@ export async function notifier(input: NotifierInput = {}): Promise<{ digests: nu
           // Already sending (a row started again after a pass stopped): the one workflow of that row goes on.
           if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
         });
-      await inLanes(rows.map((_, i) => i), 16, start);
+      await inLanes(
+        rows.map((_, i) => i),
+        16,
+        start,
+      );
       // Rows started again do not keep the notifier awake: only new work does.
       return fresh;
     };

@@ -42,7 +42,5 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const code = status === 500 ? 'internal' : status === 429 ? 'too_many_requests' : (err.code ?? 'bad_request').toLowerCase();
     return reply.status(status).send({ error: { code, message: status === 500 ? 'internal error' : err.message } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url}` } }),
-  );
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url}` } }));
 }

@@ -1,6 +1,12 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { ApplicationFailure, WorkflowNotFoundError, type Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  type Client,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Principal } from '../auth/principal.js';
 import type { Actor } from '../domain/task-rights.js';
@@ -73,13 +79,10 @@ export const UPDATE_DEADLINE_MS = 15_000;
 export default fp(
   async (app) => {
     const client = app.temporal;
-    app.decorate('updateProcess', async function updateProcess<Ret, Arg extends { actor: Actor }>(
-      req: FastifyRequest,
-      workflowId: string,
-      update: UpdateDefinition<Ret, [Arg]>,
-      arg: Omit<Arg, 'actor'>,
-      opts: UpdateOptions = {},
-    ): Promise<Ret> {
+    app.decorate('updateProcess', async function updateProcess<
+      Ret,
+      Arg extends { actor: Actor },
+    >(req: FastifyRequest, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Omit<Arg, 'actor'>, opts: UpdateOptions = {}): Promise<Ret> {
       // A route that forgot `idempotent(...)` would act twice on a retry: caught by the first test that calls it.
       if (!insideIdempotent(req)) throw new Error(`${req.method} ${req.routeOptions.url} sends the Update ${update.name} outside idempotent()`);
       const updateId = updateIdFor(req, `${update.name}:${workflowId}${opts.item ? `:${opts.item}` : ''}`);
@@ -92,17 +95,15 @@ export default fp(
         throw await asHttpError(client, workflowId, err, opts.ended ?? 'the process has ended');
       }
     });
-    app.decorate('updateProcessAs', async function updateProcessAs<Ret, Arg extends { actor: Actor }>(
-      principal: Principal,
-      workflowId: string,
-      update: UpdateDefinition<Ret, [Arg]>,
-      arg: Omit<Arg, 'actor'>,
-      updateId: string,
-      opts: UpdateOptions = {},
-    ): Promise<Ret> {
+    app.decorate('updateProcessAs', async function updateProcessAs<
+      Ret,
+      Arg extends { actor: Actor },
+    >(principal: Principal, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Omit<Arg, 'actor'>, updateId: string, opts: UpdateOptions = {}): Promise<Ret> {
       const args = [{ ...arg, actor: actorOf(principal) } as Arg] as [Arg];
       try {
-        return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => client.workflow.getHandle(workflowId).executeUpdate(update, { args, updateId }));
+        return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(update, { args, updateId }),
+        );
       } catch (err) {
         throw await asHttpError(client, workflowId, err, opts.ended ?? 'the process has ended');
       }

@@ -12,7 +12,11 @@ export interface ActionResponse {
 
 /** The header of every route that sends an Update (documented in the OpenAPI). */
 export const idempotencyKeyHeader = z.object({
-  'idempotency-key': z.string().max(200).optional().describe('a retry with the same key gets the first answer again (header idempotent-replayed: true) and acts once'),
+  'idempotency-key': z
+    .string()
+    .max(200)
+    .optional()
+    .describe('a retry with the same key gets the first answer again (header idempotent-replayed: true) and acts once'),
 });
 
 /** The Idempotency-Key of a request, if any (validated: opaque, at most 200 characters). */
@@ -21,7 +25,9 @@ export function idempotencyKey(req: FastifyRequest): string | undefined {
   if (raw === undefined) return undefined;
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (!key || key.length > 200) {
-    throw new HttpError(400, 'invalid_request', 'Idempotency-Key: expected 1 to 200 characters', [{ field: 'headers.idempotency-key', message: 'expected 1 to 200 characters' }]);
+    throw new HttpError(400, 'invalid_request', 'Idempotency-Key: expected 1 to 200 characters', [
+      { field: 'headers.idempotency-key', message: 'expected 1 to 200 characters' },
+    ]);
   }
   return key;
 }
@@ -70,8 +76,11 @@ export async function idempotent(sql: Sql, req: FastifyRequest, reply: FastifyRe
 function fingerprint(req: FastifyRequest): string {
   const [path, query] = req.url.split('?');
   const body = req.body as { pipe?: unknown } | null | undefined;
-  const content = typeof body?.pipe === 'function' ? `stream ${req.headers['content-type'] ?? ''} ${req.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null);
-  return `${req.method} ${path} ${createHash('sha256').update(query ? `${query}\n${content}` : content).digest('hex')}`;
+  const content =
+    typeof body?.pipe === 'function' ? `stream ${req.headers['content-type'] ?? ''} ${req.headers['content-length'] ?? ''}` : JSON.stringify(body ?? null);
+  return `${req.method} ${path} ${createHash('sha256')
+    .update(query ? `${query}\n${content}` : content)
+    .digest('hex')}`;
 }
 
 /** The requests running inside `idempotent`: only those may send an Update (src/api/gateway.ts checks). */

@@ -47,4 +47,3 @@ export async function fillInitials(sql: Sql, table: keyof typeof tables): Promis
     if (rows.length < BATCH) return filled;
   }
 }
-

@@ -33,7 +33,20 @@ export const returnDueOn = (year: number): string => `${year + 1}-${ratingRulesF
 /** `roots`: the subtrees the caller steers ('' for the whole tree); `under`: a path to narrow to. */
 export async function missingReturns(sql: Queryable, roots: string[], year: number, under?: string): Promise<MissingReturn[]> {
   const steered = roots.includes('') ? sql`true` : sql`o.path <@ ${sql.array(roots)}::ltree[]`;
-  const rows = await sql<{ id: string; code: string; name: string; type: string; sector: string; settlement: 'village' | 'community' | null; secretaries: string[]; secretaryIds: number[]; nudges: number; last: Date | null }[]>`
+  const rows = await sql<
+    {
+      id: string;
+      code: string;
+      name: string;
+      type: string;
+      sector: string;
+      settlement: 'village' | 'community' | null;
+      secretaries: string[];
+      secretaryIds: number[];
+      nudges: number;
+      last: Date | null;
+    }[]
+  >`
     select o.id, o.code, o.name, o.type, o.sector, o.settlement,
            coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
            (select count(*) from return_nudges n where n.organization_id = o.id and n.year = ${year})::int as nudges,
@@ -49,6 +62,19 @@ export async function missingReturns(sql: Queryable, roots: string[], year: numb
     order by o.path`;
   return rows.flatMap((r) => {
     const kind = returnKindOf(r);
-    return kind ? [{ id: Number(r.id), code: r.code, name: r.name, kind, secretaries: r.secretaries, secretaryIds: r.secretaryIds.map(Number), nudges: r.nudges, lastNudgedAt: r.last ? new Date(r.last).toISOString() : null }] : [];
+    return kind
+      ? [
+          {
+            id: Number(r.id),
+            code: r.code,
+            name: r.name,
+            kind,
+            secretaries: r.secretaries,
+            secretaryIds: r.secretaryIds.map(Number),
+            nudges: r.nudges,
+            lastNudgedAt: r.last ? new Date(r.last).toISOString() : null,
+          },
+        ]
+      : [];
   });
 }

@@ -55,7 +55,11 @@ export function actingPrincipal(p: Principal, path: string, wanted: readonly Rol
   const own = p.grants.filter((g) => !g.onBehalfOf);
   const self: Principal = { userId: p.userId, username: p.username, grants: own };
   const candidates = absentees(p);
-  const forAbsent = (who: string): Principal => ({ ...self, grants: [...own, ...p.grants.filter((g) => g.onBehalfOf === who).map(({ onBehalfOf: _, ...g }) => g)], onBehalfOf: who });
+  const forAbsent = (who: string): Principal => ({
+    ...self,
+    grants: [...own, ...p.grants.filter((g) => g.onBehalfOf === who).map(({ onBehalfOf: _, ...g }) => g)],
+    onBehalfOf: who,
+  });
   if (heldBy && candidates.includes(heldBy)) {
     const q = forAbsent(heldBy);
     if (allows(q, path, wanted)) return q;

@@ -3,7 +3,17 @@
 // escalation Update's validator) asked as a question instead of raised as a refusal. Pure.
 import type { Role } from '../auth/principal.js';
 import { stepActionRoles, stepCompletionRoles, stepDef } from '../domain/steps.js';
-import { actorAllows, actorSteers, escalationActionRoles, escalationActions, taskActionRoles, taskActions, type Actor, type EscalationAction, type TaskAction } from '../domain/task-rights.js';
+import {
+  actorAllows,
+  actorSteers,
+  escalationActionRoles,
+  escalationActions,
+  taskActionRoles,
+  taskActions,
+  type Actor,
+  type EscalationAction,
+  type TaskAction,
+} from '../domain/task-rights.js';
 
 /** The roles that may take `action` on a task of (process, step): its catalog entry's, else the generic ones. */
 export function actionRoles(process: string, step: string, action: TaskAction): readonly Role[] {

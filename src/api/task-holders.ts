@@ -40,7 +40,14 @@ function namedHolder(action: TaskAction | EscalationAction, body: object): { key
  * without a holding role. Run before the action: a task or escalation the caller does not see, or may not take
  * this action on, is left to the action's own 404 and 403, which come first.
  */
-export async function requireNewHolder(sql: Sql, principal: Principal, target: { task: number } | { escalation: number }, action: TaskAction | EscalationAction, body: object, at = 'body'): Promise<void> {
+export async function requireNewHolder(
+  sql: Sql,
+  principal: Principal,
+  target: { task: number } | { escalation: number },
+  action: TaskAction | EscalationAction,
+  body: object,
+  at = 'body',
+): Promise<void> {
   const named = namedHolder(action, body);
   if (!named) return;
   // The view each action checks: a task's includes whom the caller stands in for, an escalation's does not.

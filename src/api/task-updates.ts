@@ -54,7 +54,10 @@ export async function actOnTask(app: FastifyInstance, req: FastifyRequest, id: n
   const acting = actingPrincipal(p, task.path, roles, task.holder);
   if (!acting) requireRole(p, task.path, roles);
   const args = { ...body, taskKey: task.task_key };
-  const view = await sendTaskUpdate(app, req, task.workflow_id, taskActionUpdates[action], args as never, { ...(opts.inBatch ? { item: `task-${id}` } : {}), as: acting! });
+  const view = await sendTaskUpdate(app, req, task.workflow_id, taskActionUpdates[action], args as never, {
+    ...(opts.inBatch ? { item: `task-${id}` } : {}),
+    as: acting!,
+  });
   return { id, ...view };
 }
 
@@ -63,7 +66,14 @@ export async function actOnTask(app: FastifyInstance, req: FastifyRequest, id: n
  * visible to whoever sees the committee it went to or the organization whose task it is; acted on by the
  * committee's steerers or those who steer above the task.
  */
-export async function actOnEscalation(app: FastifyInstance, req: FastifyRequest, id: number, action: EscalationAction, body: object, opts: { inBatch?: boolean } = {}) {
+export async function actOnEscalation(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  id: number,
+  action: EscalationAction,
+  body: object,
+  opts: { inBatch?: boolean } = {},
+) {
   const [e] = await app.sql<{ level: number; path: string; task_path: string; workflow_id: string; task_key: string; task_id: number }[]>`
     select e.level, o.path::text as path, tor.path::text as task_path, t.workflow_id, t.task_key, t.id as task_id
     from escalations e join organizations o on o.id = e.organization_id

@@ -22,7 +22,8 @@ export const unreadable = (e: UnreadableFile) => new HttpError(e.status, codes[e
 /** The request body as a stream: a 400 `invalid_file` when there is none. */
 export function uploadStream(body: unknown): Readable {
   const stream = body as Readable | undefined;
-  if (!stream || typeof stream.pipe !== 'function') throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
+  if (!stream || typeof stream.pipe !== 'function')
+    throw new HttpError(400, 'invalid_file', 'send the file as the request body with Content-Type text/csv or XLSX');
   return stream;
 }
 

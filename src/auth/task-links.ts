@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.js';
 import { heldBy } from '../api/substitutes.js';
+import { pairingDeliverable } from '../../workflows/pairing/steps.js';
 
 export const TASK_LINK_PATH = '/t/';
 export const DEFAULT_TASK_LINK_TTL_HOURS = 72;
@@ -38,10 +39,7 @@ export async function issueTaskLink(sql: Sql, o: { userId: number; taskId: numbe
  * do now, else the task's ordinary page (an escalation to a supervisor, a task already closed), which asks for
  * sign-in as usual. Absolute when ORGLIFE_PUBLIC_URL is set.
  */
-export async function taskLinkFor(
-  sql: Sql,
-  o: { userId: number; taskId: number; publicUrl?: string; ttl?: number },
-): Promise<string> {
+export async function taskLinkFor(sql: Sql, o: { userId: number; taskId: number; publicUrl?: string; ttl?: number }): Promise<string> {
   const [held] = await sql<{ held: boolean }[]>`
     select true as held from tasks t join users u on u.id = ${o.userId}
     where t.id = ${o.taskId} and t.state in ('open', 'claimed', 'escalated') and not u.disabled
@@ -111,7 +109,7 @@ export async function taskLinkAllows(sql: Sql, ask: RouteAsk, taskId: number): P
   if (method === 'POST' && route === '/api/v1/pairing/evidence') {
     const [t] = await sql<{ ok: boolean }[]>`
       select true as ok from tasks t join processes p on p.workflow_id = t.workflow_id join organizations v on v.id = p.organization_id
-      where t.id = ${taskId} and t.process = 'pairing' and t.step = 'pairing-deliverable'
+      where t.id = ${taskId} and t.process = ${pairingDeliverable.process} and t.step = ${pairingDeliverable.step}
         and v.code = ${str(ask.query, 'organization')} and t.context->>'deliverable' = ${str(ask.query, 'deliverable')}`;
     return Boolean(t);
   }

@@ -26,9 +26,23 @@ export function channelOptions(cfg: Config): ChannelOptions {
     publicBaseUrl: publicBaseUrl(cfg),
     taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS,
     secretsKey: cfg.ORGLIFE_SECRETS_KEY,
-    wecom: on('wecom') ? { corpId: cfg.ORGLIFE_WECOM_CORP_ID!, corpSecret: cfg.ORGLIFE_WECOM_CORP_SECRET!, agentId: cfg.ORGLIFE_WECOM_AGENT_ID!, baseUrl: cfg.ORGLIFE_WECOM_BASE_URL } : undefined,
+    wecom: on('wecom')
+      ? {
+          corpId: cfg.ORGLIFE_WECOM_CORP_ID!,
+          corpSecret: cfg.ORGLIFE_WECOM_CORP_SECRET!,
+          agentId: cfg.ORGLIFE_WECOM_AGENT_ID!,
+          baseUrl: cfg.ORGLIFE_WECOM_BASE_URL,
+        }
+      : undefined,
     wecomRobotBaseUrl: cfg.ORGLIFE_WECOM_BASE_URL,
-    dingtalk: on('dingtalk') ? { appKey: cfg.ORGLIFE_DINGTALK_APP_KEY!, appSecret: cfg.ORGLIFE_DINGTALK_APP_SECRET!, agentId: cfg.ORGLIFE_DINGTALK_AGENT_ID!, baseUrl: cfg.ORGLIFE_DINGTALK_BASE_URL } : undefined,
+    dingtalk: on('dingtalk')
+      ? {
+          appKey: cfg.ORGLIFE_DINGTALK_APP_KEY!,
+          appSecret: cfg.ORGLIFE_DINGTALK_APP_SECRET!,
+          agentId: cfg.ORGLIFE_DINGTALK_AGENT_ID!,
+          baseUrl: cfg.ORGLIFE_DINGTALK_BASE_URL,
+        }
+      : undefined,
     dingtalkRobotBaseUrl: cfg.ORGLIFE_DINGTALK_BASE_URL,
     sms: on('sms')
       ? {

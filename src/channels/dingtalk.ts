@@ -25,7 +25,11 @@ export function dingtalkRobotSign(secret: string, timestampMs: number): string {
 
 export function dingtalkApp(o: DingtalkOptions) {
   const base = o.baseUrl ?? DINGTALK_BASE;
-  const call = tokenedApi(`${base}/gettoken?appkey=${encodeURIComponent(o.appKey)}&appsecret=${encodeURIComponent(o.appSecret)}`, o.timeoutMs ?? 10_000, TOKEN_BAD);
+  const call = tokenedApi(
+    `${base}/gettoken?appkey=${encodeURIComponent(o.appKey)}&appsecret=${encodeURIComponent(o.appSecret)}`,
+    o.timeoutMs ?? 10_000,
+    TOKEN_BAD,
+  );
   return {
     /** A work notification (action card with the link) to one person by DingTalk userid. */
     async send(userid: string, m: ChannelMessage): Promise<SendOutcome> {
@@ -44,14 +48,29 @@ export function dingtalkApp(o: DingtalkOptions) {
 }
 
 function markdown(m: ChannelMessage): string {
-  return [`### ${m.title}`, ...(m.organization ? [`组织：${m.organization}`] : []), ...(m.dueOn ? [`截止：${m.dueOn}`] : []), ...m.lines, `[查看](${m.url})`].join('\n\n');
+  return [
+    `### ${m.title}`,
+    ...(m.organization ? [`组织：${m.organization}`] : []),
+    ...(m.dueOn ? [`截止：${m.dueOn}`] : []),
+    ...m.lines,
+    `[查看](${m.url})`,
+  ].join('\n\n');
 }
 
 /** A custom robot: `access_token` from its webhook URL, and its signing secret (加签). */
-export async function dingtalkRobotSend(accessToken: string, secret: string | null, m: ChannelMessage, o: { baseUrl?: string; timeoutMs?: number; now?: number } = {}): Promise<SendOutcome> {
+export async function dingtalkRobotSend(
+  accessToken: string,
+  secret: string | null,
+  m: ChannelMessage,
+  o: { baseUrl?: string; timeoutMs?: number; now?: number } = {},
+): Promise<SendOutcome> {
   const ts = o.now ?? Date.now();
   const signed = secret ? `&timestamp=${ts}&sign=${encodeURIComponent(dingtalkRobotSign(secret, ts))}` : '';
-  const r = await postJson(`${o.baseUrl ?? DINGTALK_BASE}/robot/send?access_token=${encodeURIComponent(accessToken)}${signed}`, { msgtype: 'markdown', markdown: { title: m.title, text: markdown(m) } }, o.timeoutMs ?? 10_000);
+  const r = await postJson(
+    `${o.baseUrl ?? DINGTALK_BASE}/robot/send?access_token=${encodeURIComponent(accessToken)}${signed}`,
+    { msgtype: 'markdown', markdown: { title: m.title, text: markdown(m) } },
+    o.timeoutMs ?? 10_000,
+  );
   if (!r.ok) return { status: 'retry', answer: r.answer };
   const code = Number(r.json.errcode);
   const answer = JSON.stringify(r.json);

@@ -1,8 +1,5 @@
 /** What a vendor's answer means for the delivery row: sent; try again later (too fast, network); or never. */
-export type SendOutcome =
-  | { status: 'sent'; answer: string }
-  | { status: 'retry'; answer: string }
-  | { status: 'failed'; answer: string };
+export type SendOutcome = { status: 'sent'; answer: string } | { status: 'retry'; answer: string } | { status: 'failed'; answer: string };
 
 /** What one message says, whatever the channel renders it as. */
 export interface ChannelMessage {
@@ -16,9 +13,18 @@ export interface ChannelMessage {
 }
 
 /** A POST of JSON with a timeout; a network failure or a timeout is a retry, never an exception. */
-export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; answer: string }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; answer: string }> {
   try {
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await r.text();
     if (!r.ok) return { ok: false, answer: `HTTP ${r.status} ${text.slice(0, 200)}` };
     return { ok: true, json: JSON.parse(text) as Record<string, unknown> };

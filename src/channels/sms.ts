@@ -28,7 +28,12 @@ type DysmsapiClient = InstanceType<typeof Dysmsapi.default>;
 
 export function aliyunSms(o: SmsOptions) {
   const client: DysmsapiClient = new DysmsapiCtor(
-    new $OpenApi.Config({ accessKeyId: o.accessKeyId, accessKeySecret: o.accessKeySecret, endpoint: o.endpoint ?? 'dysmsapi.aliyuncs.com', protocol: o.protocol ?? 'https' }),
+    new $OpenApi.Config({
+      accessKeyId: o.accessKeyId,
+      accessKeySecret: o.accessKeySecret,
+      endpoint: o.endpoint ?? 'dysmsapi.aliyuncs.com',
+      protocol: o.protocol ?? 'https',
+    }),
   );
   const timeout = o.timeoutMs ?? 10_000;
   return {
@@ -36,7 +41,13 @@ export function aliyunSms(o: SmsOptions) {
       const params = { title: m.title.slice(0, 35), due: m.dueOn ?? '', link: m.url };
       try {
         const r = await client.sendSmsWithOptions(
-          new $Dysmsapi.SendSmsRequest({ phoneNumbers: mobile, signName: o.signName, templateCode: o.templateCode, templateParam: JSON.stringify(params), outId }),
+          new $Dysmsapi.SendSmsRequest({
+            phoneNumbers: mobile,
+            signName: o.signName,
+            templateCode: o.templateCode,
+            templateParam: JSON.stringify(params),
+            outId,
+          }),
           { readTimeout: timeout, connectTimeout: timeout, autoretry: false } as never,
         );
         const body = r.body;

@@ -20,15 +20,20 @@ export const WECOM_BASE = 'https://qyapi.weixin.qq.com';
 
 export function wecomApp(o: WecomOptions) {
   const base = o.baseUrl ?? WECOM_BASE;
-  const call = tokenedApi(`${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(o.corpId)}&corpsecret=${encodeURIComponent(o.corpSecret)}`, o.timeoutMs ?? 10_000, TOKEN_BAD);
+  const call = tokenedApi(
+    `${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(o.corpId)}&corpsecret=${encodeURIComponent(o.corpSecret)}`,
+    o.timeoutMs ?? 10_000,
+    TOKEN_BAD,
+  );
   return {
     /** A text card to one person (their WeCom userid): task, organization, due date and the link to it. */
     async send(userid: string, m: ChannelMessage): Promise<SendOutcome> {
-      const description = [
-        ...(m.organization ? [`<div class="gray">组织：${m.organization}</div>`] : []),
-        ...(m.dueOn ? [`<div class="highlight">截止：${m.dueOn}</div>`] : []),
-        ...m.lines.map((l) => `<div class="normal">${l}</div>`),
-      ].join('') || `<div class="normal">${m.title}</div>`; // the card's description may not be empty
+      const description =
+        [
+          ...(m.organization ? [`<div class="gray">组织：${m.organization}</div>`] : []),
+          ...(m.dueOn ? [`<div class="highlight">截止：${m.dueOn}</div>`] : []),
+          ...m.lines.map((l) => `<div class="normal">${l}</div>`),
+        ].join('') || `<div class="normal">${m.title}</div>`; // the card's description may not be empty
       const r = await call((token) => `${base}/cgi-bin/message/send?access_token=${token}`, {
         touser: userid,
         msgtype: 'textcard',
@@ -46,8 +51,18 @@ export function wecomApp(o: WecomOptions) {
 
 /** A group robot (webhook key): markdown to the group; 20 messages a minute per robot, spaced by the caller. */
 export async function wecomRobotSend(key: string, m: ChannelMessage, o: { baseUrl?: string; timeoutMs?: number } = {}): Promise<SendOutcome> {
-  const content = [`**${m.title}**`, ...(m.organization ? [`> 组织：${m.organization}`] : []), ...(m.dueOn ? [`> 截止：${m.dueOn}`] : []), ...m.lines, `[查看](${m.url})`].join('\n');
-  const r = await postJson(`${o.baseUrl ?? WECOM_BASE}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { msgtype: 'markdown', markdown: { content } }, o.timeoutMs ?? 10_000);
+  const content = [
+    `**${m.title}**`,
+    ...(m.organization ? [`> 组织：${m.organization}`] : []),
+    ...(m.dueOn ? [`> 截止：${m.dueOn}`] : []),
+    ...m.lines,
+    `[查看](${m.url})`,
+  ].join('\n');
+  const r = await postJson(
+    `${o.baseUrl ?? WECOM_BASE}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`,
+    { msgtype: 'markdown', markdown: { content } },
+    o.timeoutMs ?? 10_000,
+  );
   if (!r.ok) return { status: 'retry', answer: r.answer };
   const code = Number(r.json.errcode);
   const answer = JSON.stringify(r.json);

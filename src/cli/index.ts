@@ -32,7 +32,11 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
 const [name, ...args] = process.argv.slice(2);
 const command = name ? commands[name] : undefined;
 if (!command) {
-  console.error(`usage: npm run orglife -- <command>\n${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`).join('\n')}`);
+  console.error(
+    `usage: npm run orglife -- <command>\n${Object.entries(commands)
+      .map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`)
+      .join('\n')}`,
+  );
   process.exit(2);
 }
 try {
@@ -42,6 +46,6 @@ try {
     console.error(err.message);
     process.exit(err.exitCode);
   }
-  console.error(`orglife ${name}: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? err}`);
+  console.error(`orglife ${name}: ${err instanceof ConfigError ? err.message : ((err as Error).stack ?? err)}`);
   process.exit(1);
 }

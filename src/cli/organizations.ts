@@ -89,12 +89,15 @@ export const organizationCommands: Record<string, { help: string; run: (args: st
           });
           if (process.stderr.isTTY) process.stderr.write('\n');
           console.log(JSON.stringify(r));
-          console.error(`imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged`);
+          console.error(
+            `imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged`,
+          );
           // Fields a running process owns were not written (docs/processes.md: the organization import).
           for (const e of r.refused) console.error(`  row ${e.row}, column ${e.column} not written: ${e.message}`);
           console.error(`  villages ${r.inferred.villages}, communities ${r.inferred.communities} (by their place in the tree)`);
           for (const e of r.inferred.warnings) console.error(`  row ${e.row}, column ${e.column}: ${e.message}`);
-          for (const e of r.routed) console.error(`  row ${e.row} (${e.columns.join(', ')}) for ${e.workflowId}: ${e.status}${e.message ? `: ${e.message}` : ''}`);
+          for (const e of r.routed)
+            console.error(`  row ${e.row} (${e.columns.join(', ')}) for ${e.workflowId}: ${e.status}${e.message ? `: ${e.message}` : ''}`);
         } catch (err) {
           if (process.stderr.isTTY) process.stderr.write('\n');
           if (!(err instanceof ImportRejected)) throw err;

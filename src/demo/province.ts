@@ -103,7 +103,10 @@ export function* generateProvince(shape: DemoShape, today: IsoDate, seed = 42): 
   const rnd = prng(seed);
   const pick = (s: string) => s[Math.floor(rnd() * s.length)]!;
   const person = () => pick(SURNAMES) + pick(GIVEN) + (rnd() < 0.5 ? pick(GIVEN) : '');
-  const phone = () => `13${Math.floor(rnd() * 1e9).toString().padStart(9, '0')}`;
+  const phone = () =>
+    `13${Math.floor(rnd() * 1e9)
+      .toString()
+      .padStart(9, '0')}`;
   const place = () => pick(PLACE) + pick(PLACE);
   const termStart = (years: number) => addMonths(today, -Math.floor(rnd() * (years * 12 + 6)) + 0);
   const row = (code: string, parent: string, name: string, type: OrganizationRow['type'], sector: string, years: number | null): OrganizationRow => ({

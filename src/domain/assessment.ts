@@ -278,7 +278,10 @@ const kindNames: Record<ReturnKind, string> = { village: 'a village', community:
  * What is wrong with a return for an organization of `kind` (null: it files none), field by field: each figure of
  * its kind is required, the figures of other kinds are refused (a village's venue would be stored and never read).
  */
-export function returnFieldErrors(kind: ReturnKind | null, ret: Partial<Record<keyof YearlyReturn, unknown>>): { field: keyof YearlyReturn | null; message: string }[] {
+export function returnFieldErrors(
+  kind: ReturnKind | null,
+  ret: Partial<Record<keyof YearlyReturn, unknown>>,
+): { field: keyof YearlyReturn | null; message: string }[] {
   if (!kind) return [{ field: null, message: 'only villages, communities and university branches file a yearly return' }];
   const wanted = returnFieldsOf[kind];
   return yearlyReturnFields.flatMap((f) => {
@@ -298,7 +301,14 @@ export interface ReturnIndicators {
   youngCommitteeMember: boolean | null;
 }
 
-const none: ReturnIndicators = { activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null };
+const none: ReturnIndicators = {
+  activistsTrained: null,
+  reserveCadres: null,
+  fundingFloor: null,
+  memberFunding: null,
+  venue: null,
+  youngCommitteeMember: null,
+};
 
 /** The community work funds a community of `households` must have (社区工作经费). */
 export function communityFundingFloor(r: YearlyReturnRules, households: number): number {
@@ -344,7 +354,10 @@ export function returnIndicators(rules: AssessmentRules, o: CountedOrganization 
  * An organization's score: the weighted share of its indicators met, over the indicators that apply (null ones
  * drop out), to one decimal. The SQL of activities/assessment.ts computes the same over the whole province.
  */
-export function organizationScore(rules: AssessmentRules, i: { termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean } & Partial<ReturnIndicators>): number {
+export function organizationScore(
+  rules: AssessmentRules,
+  i: { termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean } & Partial<ReturnIndicators>,
+): number {
   const w = { ...rules.weights, ...rules.yearlyReturn?.weights };
   let met = 0;
   let total = 0;

@@ -46,12 +46,17 @@ function checkDays(year: number, days: { d: HolidayDay; row: number; column: str
   const seen = new Map<IsoDate, number>();
   for (const { d, row, column } of days) {
     if (!inNoticeYear(d.day, year)) {
-      errors.push({ row, column, message: `${d.day} is not in ${year} (a notice for ${year} holds its days, and late December of ${year - 1} for a New Year holiday)` });
+      errors.push({
+        row,
+        column,
+        message: `${d.day} is not in ${year} (a notice for ${year} holds its days, and late December of ${year - 1} for a New Year holiday)`,
+      });
     } else if (seen.has(d.day)) {
       errors.push({ row, column, message: `${d.day} is listed twice (first at row ${seen.get(d.day)})` });
     } else seen.set(d.day, row);
   }
-  if (!days.length && !errors.length) errors.push({ row: 1, column: 'day', message: `no days: the notice for ${year} lists its holidays and adjusted workdays` });
+  if (!days.length && !errors.length)
+    errors.push({ row: 1, column: 'day', message: `no days: the notice for ${year} lists its holidays and adjusted workdays` });
   return days.map((x) => x.d).sort((a, b) => a.day.localeCompare(b.day));
 }
 
@@ -71,12 +76,18 @@ const TYPE_COLUMNS = ['type', 'is_workday', 'isworkday', '类型', '安排'];
 const NOTE_COLUMNS = ['note', 'name', '名称', '节日', '说明', '备注'];
 
 /** A table: a header row naming the date, type and (optional) note columns, then one row a day. */
-export function noticeFromTable(year: number, header: readonly string[], rows: readonly { row: number; cells: readonly string[] }[]): NoticeResult | { headerError: string } {
+export function noticeFromTable(
+  year: number,
+  header: readonly string[],
+  rows: readonly { row: number; cells: readonly string[] }[],
+): NoticeResult | { headerError: string } {
   const names = header.map((h) => h.trim());
   const find = (options: string[]) => names.findIndex((h) => options.includes(h.toLowerCase()));
   const [dayAt, typeAt, noteAt] = [find(DAY_COLUMNS), find(TYPE_COLUMNS), find(NOTE_COLUMNS)];
   if (dayAt < 0 || typeAt < 0) {
-    return { headerError: `the header needs a date column (${DAY_COLUMNS.join(', ')}) and a type column (${TYPE_COLUMNS.join(', ')}); it has ${names.join(', ') || 'nothing'}` };
+    return {
+      headerError: `the header needs a date column (${DAY_COLUMNS.join(', ')}) and a type column (${TYPE_COLUMNS.join(', ')}); it has ${names.join(', ') || 'nothing'}`,
+    };
   }
   const errors: NoticeError[] = [];
   const days: { d: HolidayDay; row: number; column: string }[] = [];
@@ -91,7 +102,11 @@ export function noticeFromTable(year: number, header: readonly string[], rows: r
       ok = false;
     }
     if (isWorkday === undefined) {
-      errors.push({ row: r.row, column: names[typeAt]!, message: `${(r.cells[typeAt] ?? '').trim() || '(empty)'}: write 休 (day off) or 班 (adjusted workday)` });
+      errors.push({
+        row: r.row,
+        column: names[typeAt]!,
+        message: `${(r.cells[typeAt] ?? '').trim() || '(empty)'}: write 休 (day off) or 班 (adjusted workday)`,
+      });
       ok = false;
     }
     const note = noteAt >= 0 ? (r.cells[noteAt] ?? '').trim() || null : null;
@@ -122,7 +137,8 @@ export function noticeFromICalendar(year: number, text: string): NoticeResult | 
     const summary = (e.summary ?? '').trim();
     const special = String(e.component.getFirstPropertyValue('x-apple-special-day') ?? '').toUpperCase();
     const text = `${summary} ${e.description ?? ''}`;
-    const isWorkday = special === 'ALTERNATE-WORKDAY' || /班/.test(summary) ? true : special === 'WORK-HOLIDAY' || /休/.test(text) ? false : /班/.test(text) ? true : undefined;
+    const isWorkday =
+      special === 'ALTERNATE-WORKDAY' || /班/.test(summary) ? true : special === 'WORK-HOLIDAY' || /休/.test(text) ? false : /班/.test(text) ? true : undefined;
     if (isWorkday === undefined) {
       errors.push({ row, column: 'SUMMARY', message: `${summary || '(no summary)'}: neither 休 (day off) nor 班 (adjusted workday)` });
       return;

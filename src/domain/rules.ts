@@ -162,7 +162,9 @@ const hubei2010: TermRules = {
  * one lookup for every process's rules, so a rule change is always a new entry, never an edit of a past one.
  */
 export function ruleSetFor<R extends { id: string; effectiveFrom: IsoDate }>(sets: readonly R[], what: string, date: IsoDate, id?: string): R {
-  const found = id ? sets.find((r) => r.id === id) : [...sets].filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
+  const found = id
+    ? sets.find((r) => r.id === id)
+    : [...sets].filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
   if (!found) throw new Error(id ? `unknown rule set ${id}` : `no ${what} rule set in force on ${date}`);
   return found;
 }

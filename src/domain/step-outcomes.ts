@@ -74,9 +74,7 @@ const personName = textField(100);
 const choice = <T extends readonly [string, ...string[]]>(options: T) => z.enum(options, { error: (iss) => required(iss) ?? 'v.option' });
 const count = intField(0, 1_000_000);
 /** Votes or recommendations per person named: at least one name. */
-const votesPerName = z
-  .record(personName, count)
-  .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 200, { error: 'v.required' });
+const votesPerName = z.record(personName, count).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 200, { error: 'v.required' });
 
 /**
  * Full members left out of a members' meeting's entitled count (election.ts checkEntitled): how many or who, a
@@ -162,7 +160,18 @@ export const reviewFields = (decisions: readonly string[]): readonly FieldSpec[]
   { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
 ];
 /** RuleViolation names of a ballot (election.ts countVotes, checkBallot) and the fields they concern. */
-export const ballotRules = { entitled: 'entitled', 'entitled-count': 'entitled', 'exclusion-reason': 'exclusions', exclusions: 'exclusions', present: 'present', quorum: 'present', 'void-ballot': 'ballotsReturned', ballots: 'ballotsIssued', votes: 'votes', candidates: 'votes' };
+export const ballotRules = {
+  entitled: 'entitled',
+  'entitled-count': 'entitled',
+  'exclusion-reason': 'exclusions',
+  exclusions: 'exclusions',
+  present: 'present',
+  quorum: 'present',
+  'void-ballot': 'ballotsReturned',
+  ballots: 'ballotsIssued',
+  votes: 'votes',
+  candidates: 'votes',
+};
 export const recommendationRules = { entitled: 'entitled', present: 'present', turnout: 'present', votes: 'votes' };
 export const ballotFields: readonly FieldSpec[] = [
   { name: 'entitled', kind: 'int', required: true, min: 0, max: 1_000_000 },
@@ -197,7 +206,16 @@ export function exclusionRows(v: string): ExclusionRow[] {
 /** A row as the outcome holds it: a number is how many, anything else the names (one a line or comma). */
 function exclusionOf(r: ExclusionRow): Record<string, unknown> {
   const who = r.who.trim();
-  const reach = /^\d+$/.test(who) ? { count: Number(who) } : who ? { names: who.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean) } : {};
+  const reach = /^\d+$/.test(who)
+    ? { count: Number(who) }
+    : who
+      ? {
+          names: who
+            .split(/[\n,，、;；]+/)
+            .map((x) => x.trim())
+            .filter(Boolean),
+        }
+      : {};
   return { ...reach, ...(r.reason ? { reason: r.reason } : {}), approval: r.approval.trim() };
 }
 
@@ -217,15 +235,21 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
     if (v === '') continue;
     if (f.kind === 'int') out[f.name] = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
     else if (f.kind === 'check') out[f.name] = v === 'true';
-    else if (f.kind === 'names') out[f.name] = v.split(/[\n,，、;；]+/).map((x) => x.trim()).filter(Boolean);
+    else if (f.kind === 'names')
+      out[f.name] = v
+        .split(/[\n,，、;；]+/)
+        .map((x) => x.trim())
+        .filter(Boolean);
     else if (f.kind === 'exclusions') {
       const rows = exclusionRows(v).filter((r) => r.who.trim() || r.reason || r.approval.trim());
       if (rows.length) out[f.name] = rows.map(exclusionOf);
-    }
-    else if (f.kind === 'votes') {
+    } else if (f.kind === 'votes') {
       // "张三 12", "张三：12", "张三,12": a line without a count becomes NaN, which the schema refuses.
       const votes: Record<string, number> = {};
-      for (const line of v.split('\n').map((x) => x.trim()).filter(Boolean)) {
+      for (const line of v
+        .split('\n')
+        .map((x) => x.trim())
+        .filter(Boolean)) {
         const m = /^(.+?)[\s:：,，=]+(\S+)$/.exec(line);
         votes[(m ? m[1]! : line).trim()] = m ? toCount(m[2]!) : Number.NaN;
       }
@@ -250,7 +274,11 @@ function issueKey(issue: z.core.$ZodIssue, outcome: Record<string, unknown>): st
   if (issue.path.length <= 1 && (field === undefined || outcome[String(field)] === undefined)) return 'v.required';
   switch (issue.code) {
     case 'too_small':
-      return issue.origin === 'number' || issue.origin === 'int' ? 'v.min' : issue.origin === 'string' && Number(issue.minimum) > 1 ? 'v.tooShort' : 'v.required';
+      return issue.origin === 'number' || issue.origin === 'int'
+        ? 'v.min'
+        : issue.origin === 'string' && Number(issue.minimum) > 1
+          ? 'v.tooShort'
+          : 'v.required';
     case 'too_big':
       return issue.origin === 'number' || issue.origin === 'int' ? 'v.max' : issue.origin === 'array' ? 'v.tooMany' : 'v.tooLong';
     case 'invalid_type':

@@ -58,7 +58,9 @@ export async function insertOrganizations(sql: Sql, rows: readonly OrganizationR
  */
 export function writeSecretary(sql: Sql, c: { organization: string; secretary: string; actor: string; source: string }): Promise<boolean> {
   return sql.begin(async (tx) => {
-    const [o] = await tx<{ id: number; secretary_name: string | null }[]>`select id, secretary_name from organizations where code = ${c.organization} for update`;
+    const [o] = await tx<
+      { id: number; secretary_name: string | null }[]
+    >`select id, secretary_name from organizations where code = ${c.organization} for update`;
     if (!o || o.secretary_name === c.secretary) return false;
     await tx`update organizations set secretary_name = ${c.secretary}, updated_at = now() where id = ${o.id}`;
     await tx`

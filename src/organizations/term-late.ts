@@ -22,7 +22,6 @@ export const electsHere = (sql: Sql) => sql`coalesce(o.election_body in ${sql([.
 export const termLate = (sql: Sql, day: IsoDate) =>
   sql`(${electsHere(sql)} and coalesce(o.term_ends_on < ${day}::date and (o.term_postponed_until is null or o.term_postponed_until < ${day}::date), false))`;
 
-
 /**
  * Over `organizations o`: why its term is in the 换届计划 of `year`, or null when it is not — the one definition the
  * plan sent on 1 January and GET /term-election/plan read. A term of an organization elected here is in it when

@@ -1,5 +1,12 @@
 // The one way orglife puts a Temporal Schedule in place (the term sweeps, the yearly assessment, the ratings).
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { Duration, Workflow } from '@temporalio/common';
 
 /** A Schedule that starts one workflow with no arguments of its own (`{}`), skipping a firing while the last runs. */
@@ -22,7 +29,13 @@ export async function ensureSchedule<W extends Workflow>(client: Client, taskQue
   const o: ScheduleOptions<ScheduleOptionsStartWorkflowAction<W>> = {
     scheduleId: s.scheduleId,
     spec: s.spec,
-    action: { type: 'startWorkflow', workflowType: s.workflow, workflowId: `${s.scheduleId}-scheduled`, args: [{}], taskQueue } as ScheduleOptionsStartWorkflowAction<W>,
+    action: {
+      type: 'startWorkflow',
+      workflowType: s.workflow,
+      workflowId: `${s.scheduleId}-scheduled`,
+      args: [{}],
+      taskQueue,
+    } as ScheduleOptionsStartWorkflowAction<W>,
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow },
     ...(s.triggerImmediately ? { state: { triggerImmediately: true } } : {}),
   };

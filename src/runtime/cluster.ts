@@ -113,7 +113,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const writeState = () => {
     if (!balancer || !temporal) return;
-    const s: ClusterState = { url: balancer.url, databaseUrl, temporalAddress: temporal.address, namespace, taskQueue, members: members.map((m) => ({ ...m.state })) };
+    const s: ClusterState = {
+      url: balancer.url,
+      databaseUrl,
+      temporalAddress: temporal.address,
+      namespace,
+      taskQueue,
+      members: members.map((m) => ({ ...m.state })),
+    };
     writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(s, null, 2)}\n`);
     renameSync(`${stateFile}.tmp`, stateFile);
   };
@@ -301,7 +308,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     writeState();
     await waitForMembers(members, logDir);
     writeState();
-    log(`cluster ready: ${balancer.url} → API ${apiPorts.join(', ')}; ${workerCount} workers on ${taskQueue}; Temporal ${temporal.address}; PostgreSQL ${pgConn.host}:${pgConn.port}`);
+    log(
+      `cluster ready: ${balancer.url} → API ${apiPorts.join(', ')}; ${workerCount} workers on ${taskQueue}; Temporal ${temporal.address}; PostgreSQL ${pgConn.host}:${pgConn.port}`,
+    );
   } catch (err) {
     await stopAll();
     throw err;
@@ -335,7 +344,10 @@ async function waitForMembers(members: Member[], logDir: string): Promise<void> 
   for (;;) {
     const failing = members.find((m) => m.state.restarts >= 3);
     if (failing) {
-      const tail = readFileSync(join(logDir, `${failing.state.name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+      const tail = readFileSync(join(logDir, `${failing.state.name}.log`), 'utf8')
+        .split('\n')
+        .slice(-15)
+        .join('\n');
       throw new Error(`${failing.state.name} exited ${failing.state.restarts + 1} times while starting; last lines of its log:\n${tail}`);
     }
     const waiting = members.filter((m) => !m.state.ready).map((m) => m.state.name);

@@ -3,9 +3,22 @@ import pretty from 'pino-pretty';
 
 /** Vendor secrets that a logged object may carry (channel options, a robot being configured): never written. */
 export const SECRET_PATHS = [
-  'corpSecret', '*.corpSecret', '*.*.corpSecret', 'appSecret', '*.appSecret', '*.*.appSecret',
-  'accessKeySecret', '*.accessKeySecret', '*.*.accessKeySecret', 'secretsKey', '*.secretsKey',
-  'body.key', 'body.secret', 'req.headers.authorization', 'headers.authorization', '*.headers.authorization',
+  'corpSecret',
+  '*.corpSecret',
+  '*.*.corpSecret',
+  'appSecret',
+  '*.appSecret',
+  '*.*.appSecret',
+  'accessKeySecret',
+  '*.accessKeySecret',
+  '*.*.accessKeySecret',
+  'secretsKey',
+  '*.secretsKey',
+  'body.key',
+  'body.secret',
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
 ];
 
 const CENSOR = '[redacted]';

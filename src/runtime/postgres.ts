@@ -58,10 +58,11 @@ export async function startEmbeddedPostgres(
   await pg.start().catch((err: unknown) => {
     throw err instanceof Error ? err : new Error(`PostgreSQL exited before it was ready: ${lastLog.trim() || 'no output'}`);
   });
-  if (fresh) await pg.createDatabase('orglife').catch(async (err: unknown) => {
-    await pg.stop();
-    throw err;
-  });
+  if (fresh)
+    await pg.createDatabase('orglife').catch(async (err: unknown) => {
+      await pg.stop();
+      throw err;
+    });
   return {
     url,
     stop: () => pg.stop(),

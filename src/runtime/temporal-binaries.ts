@@ -96,7 +96,13 @@ export async function ensureTemporalServer(log: (m: string) => void): Promise<Te
     const env = { ...process.env, CGO_ENABLED: '0', GOBIN: out, GOFLAGS: '-mod=mod' };
     await run(
       'go',
-      ['install', '-ldflags', '-s -w', `go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+      [
+        'install',
+        '-ldflags',
+        '-s -w',
+        `go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+        `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+      ],
       { env },
       log,
     );

@@ -34,19 +34,30 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   const pidFile = join(dir, 'temporal.pid');
   if ((await clearStalePidFile(pidFile, 'temporal', log)) === 'in-use') return { address, stop: async () => {} };
   const args = [
-    'server', 'start-dev',
-    '--db-filename', dbFile,
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFile,
     // WAL with synchronous=NORMAL: survives a crash of the process (kill -9), only an OS crash may lose the
     // last commits; measured 4× the workflow starts per second of the default rollback journal here.
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--namespace', namespace,
-    '--log-format', 'json',
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
   ];
   const logFd = openSync(join(dir, 'temporal.log'), 'a');

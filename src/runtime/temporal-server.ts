@@ -93,7 +93,12 @@ function runScript(script: string, env: NodeJS.ProcessEnv, logFile: string): Pro
     child.on('exit', (code) => {
       closeSync(fd);
       if (code === 0) res();
-      else rej(new Error(`deploy/temporal/${script} exited with ${code}; last lines of ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`));
+      else
+        rej(
+          new Error(
+            `deploy/temporal/${script} exited with ${code}; last lines of ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -163,7 +168,8 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     const deadline = Date.now() + 120_000;
     for (;;) {
       // A server that exited while starting fails at once with what it logged (no waiting out the deadline).
-      if (exited) throw new Error(`temporal-server exited while starting; last lines of ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-6).join('\n')}`);
+      if (exited)
+        throw new Error(`temporal-server exited while starting; last lines of ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-6).join('\n')}`);
       try {
         const conn = await Connection.connect({ address, connectTimeout: 1000 });
         try {

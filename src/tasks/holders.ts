@@ -13,11 +13,15 @@ export async function loadCalendar(sql: Sql): Promise<WorkingCalendar> {
     sql<{ day: string; is_workday: boolean }[]>`select day::text as day, is_workday from calendar_days`,
     sql<{ year: number }[]>`select year from calendar_years`,
   ]);
-  return new WorkingCalendar(new Map(rows.map((r) => [r.day, r.is_workday])), years.map((y) => y.year));
+  return new WorkingCalendar(
+    new Map(rows.map((r) => [r.day, r.is_workday])),
+    years.map((y) => y.year),
+  );
 }
 
 /** Substitution `s` is in force on the Shanghai day of `at`. */
-const substitutingOn = (sql: Sql, at: string) => sql`s.revoked_at is null and (${at}::timestamptz at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on`;
+const substitutingOn = (sql: Sql, at: string) =>
+  sql`s.revoked_at is null and (${at}::timestamptz at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on`;
 
 /**
  * The user ids of `people` (a statement answering `id`), and for each of them away on `at` (a Shanghai day) their

@@ -47,7 +47,12 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
       orgRow(v1, town, { name: `青石村党支部${v1}` }),
       orgRow(v2, town, { name: `白沙村党支部${v2}` }),
     ]);
-    ids = Object.fromEntries((await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, town, v1, v2])}`).map((r) => [r.code, r.id]));
+    ids = Object.fromEntries(
+      (await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, town, v1, v2])}`).map((r) => [
+        r.code,
+        r.id,
+      ]),
+    );
   });
   afterAll(async () => {
     for (const b of sessions) await b.close().catch(() => {});
@@ -129,7 +134,12 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
     ]);
     const secLate = await s.userWith([{ role: 'secretary', org: late }]);
     const secFiler = await s.userWith([{ role: 'secretary', org: filer }]);
-    const filed = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${filer}/returns/2025`, headers: { authorization: secFiler.authorization }, payload: { activistsTrained: 3, reserveCadres: 1, funding: 80000 } });
+    const filed = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/organizations/${filer}/returns/2025`,
+      headers: { authorization: secFiler.authorization },
+      payload: { activistsTrained: 3, reserveCadres: 1, funding: 80000 },
+    });
     expect(filed.statusCode, filed.body).toBe(200);
     const organizer = await s.userWith([{ role: 'organizer', org: county }]);
     const b = await open();

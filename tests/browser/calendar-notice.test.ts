@@ -36,11 +36,19 @@ describe.skipIf('skip' in browser)(`calendar notice banner in Chromium${'skip' i
     const desk = await b.open();
     await signIn(desk.page, admin.username, PASSWORD);
     // Before the notice (31 October), no banner.
-    await s.client.workflow.execute(calendarNotice, { workflowId: `calendar-notice-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ today: '2031-10-31' }] });
+    await s.client.workflow.execute(calendarNotice, {
+      workflowId: `calendar-notice-${randomUUID()}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ today: '2031-10-31' }],
+    });
     await desk.page.getByRole('heading', { level: 1 }).first().waitFor();
     expect(await desk.page.getByTestId('calendar-notice').count()).toBe(0);
 
-    await s.client.workflow.execute(calendarNotice, { workflowId: `calendar-notice-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ today: '2031-11-01' }] });
+    await s.client.workflow.execute(calendarNotice, {
+      workflowId: `calendar-notice-${randomUUID()}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ today: '2031-11-01' }],
+    });
     const phone = await b.open({ width: 390, height: 844 });
     for (const x of [desk, phone]) {
       if (x === phone) await signIn(x.page, admin.username, PASSWORD);

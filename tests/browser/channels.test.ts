@@ -35,7 +35,15 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
         publicBaseUrl: 'https://orglife.example.gov.cn',
         timeoutMs: 1000,
         wecom: { corpId: wecom.corpId, corpSecret: wecom.corpSecret, agentId: wecom.agentId, baseUrl: wecom.url },
-        sms: { accessKeyId: sms.accessKeyId, accessKeySecret: sms.accessKeySecret, signName: sms.signName, templateCode: sms.templateCode, endpoint: sms.endpoint, protocol: 'http', quietHours: '00:00-00:00' },
+        sms: {
+          accessKeyId: sms.accessKeyId,
+          accessKeySecret: sms.accessKeySecret,
+          signName: sms.signName,
+          templateCode: sms.templateCode,
+          endpoint: sms.endpoint,
+          protocol: 'http',
+          quietHours: '00:00-00:00',
+        },
       },
     });
     await s.app.listen({ port: 0, host: '127.0.0.1' });
@@ -57,17 +65,28 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     const a = await s.userWith([{ role: 'secretary', org: v1 }]);
     const b = await s.userWith([{ role: 'secretary', org: v2 }]);
     // Contact points through the API, as the organizer sets them.
-    for (const [u, wecomUserid, mobile] of [[a.username, 'dongfeng', '13911112222'], [b.username, 'xiling-gone', '13933334444']] as const) {
+    for (const [u, wecomUserid, mobile] of [
+      [a.username, 'dongfeng', '13911112222'],
+      [b.username, 'xiling-gone', '13933334444'],
+    ] as const) {
       const r = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${u}/contacts`, headers: organizer, payload: { wecomUserid, mobile } });
       expect(r.statusCode, r.body).toBe(200);
     }
     wecom.knownUsers.add('dongfeng');
     // Both want new tasks by 企业微信 and SMS (the default is the work apps only).
     for (const u of [a, b]) {
-      const r = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: u, payload: { assigned: ['wecom', 'sms'], reminder: ['wecom'], escalation: ['wecom', 'sms'], digest: ['email'] } });
+      const r = await s.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/channel-preferences',
+        headers: u,
+        payload: { assigned: ['wecom', 'sms'], reminder: ['wecom'], escalation: ['wecom', 'sms'], digest: ['email'] },
+      });
       expect(r.statusCode, r.body).toBe(200);
     }
-    for (const [code, key] of [[v1, 'q1'], [v2, 'q2']] as const) {
+    for (const [code, key] of [
+      [v1, 'q1'],
+      [v2, 'q2'],
+    ] as const) {
       const [{ id }] = (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`) as unknown as [{ id: number }];
       await s.client.workflow.start(taskProcess, {
         workflowId: `task:${key}:${code}`,
@@ -127,12 +146,20 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     await page.getByRole('button', { name: '查询' }).click();
     await page.locator('#contact-mobile').fill('13955556666');
     await page.getByRole('button', { name: '保存' }).last().click();
-    await eventually('the contact point stored', async () =>
-      (await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.mobile = '13955556666'`).length > 0);
+    await eventually(
+      'the contact point stored',
+      async () =>
+        (await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.mobile = '13955556666'`).length >
+        0,
+    );
 
     // The roster's CSV: a bad mobile on row 3 is named by row and column, and nothing is written; then the fixed file.
     const form = page.getByTestId('contacts-import');
-    const file = (rows: string[]) => ({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(`${['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n')}\n`) });
+    const file = (rows: string[]) => ({
+      name: 'contacts.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n')}\n`),
+    });
     await form.locator('#contacts-file').setInputFiles(file([`${sec.username},,chen-jing,`, `${other.username},1234,,`]));
     await form.getByRole('button', { name: '导入' }).click();
     await form.getByRole('alert').waitFor();
@@ -141,13 +168,22 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     expect(await form.getByRole('alert').locator('tbody tr').first().locator('td').allTextContents()).toEqual(['3', 'mobile', expect.any(String)]);
     await session.shot('channels-4-contacts-import-refused');
     expect(await a11yViolations(page)).toEqual([]);
-    expect((await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.wecom_userid is not null`).length).toBe(0);
+    expect(
+      (await s.sql`select 1 from user_contacts c join users u on u.id = c.user_id where u.username = ${sec.username} and c.wecom_userid is not null`).length,
+    ).toBe(0);
     // The fixed roster as Excel saves it.
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('联系方式');
-    for (const r of [['username', 'mobile', 'wecom_userid', 'dingtalk_userid'], [sec.username, '', 'chen-jing', ''], [other.username, '13977778888', '', '']]) ws.addRow(r);
+    for (const r of [
+      ['username', 'mobile', 'wecom_userid', 'dingtalk_userid'],
+      [sec.username, '', 'chen-jing', ''],
+      [other.username, '13977778888', '', ''],
+    ])
+      ws.addRow(r);
     const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
-    await form.locator('#contacts-file').setInputFiles({ name: 'contacts.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
+    await form
+      .locator('#contacts-file')
+      .setInputFiles({ name: 'contacts.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
     await form.getByRole('button', { name: '导入' }).click();
     await form.getByText('已导入 2 人的联系方式').waitFor();
     await session.shot('channels-5-contacts-imported');
@@ -174,7 +210,8 @@ describe.skipIf('skip' in browser)(`channels in Chromium${'skip' in browser ? ` 
     await reminderSms.check();
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByText('已保存。').waitFor();
-    const [stored] = await s.sql`select channels from channel_preferences p join users u on u.id = p.user_id where u.username = ${sec.username} and message_kind = 'reminder'`;
+    const [stored] =
+      await s.sql`select channels from channel_preferences p join users u on u.id = p.user_id where u.username = ${sec.username} and message_kind = 'reminder'`;
     expect(stored!.channels).toContain('sms');
     await session.shot('channels-3-settings-phone');
     expect(await a11yViolations(page)).toEqual([]);

@@ -84,7 +84,9 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
 
     // The liaison officer finds her task in his inbox and completes it; the page says he acted on her behalf.
     await j.complete(liaison, taskId, { electionDate: addMonths(today, 2), seats: '5', nominationMethod: 'combined' }, '05-substitute-completes');
-    const [row] = await j.s.sql<{ actor: string; on_behalf_of: string | null }[]>`select actor, on_behalf_of from task_events where task_id = ${taskId} and kind = 'completed'`;
+    const [row] = await j.s.sql<
+      { actor: string; on_behalf_of: string | null }[]
+    >`select actor, on_behalf_of from task_events where task_id = ${taskId} and kind = 'completed'`;
     expect(row).toEqual({ actor: liaison.username, on_behalf_of: sec.username });
     await liaison.page.reload();
     const log = liaison.page.getByTestId('action-log');
@@ -97,7 +99,9 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
     // The ratings' recompute (a Temporal Schedule in production) run once for this village: its colour is on the page.
     const rated = await ratingActivities(j.s.sql).recomputeRatings({ at: new Date().toISOString(), under: village });
     expect(rated.rated).toBe(1);
-    const [colour] = await j.s.sql<{ color: string }[]>`select r.color from ratings r join organizations o on o.id = r.organization_id where o.code = ${village}`;
+    const [colour] = await j.s.sql<
+      { color: string }[]
+    >`select r.color from ratings r join organizations o on o.id = r.organization_id where o.code = ${village}`;
     await page.goto(`/orgs/${village}`);
     await page.getByRole('link', { name: '查看组织全生命周期' }).click();
     await page.getByRole('heading', { name: `${villageName}：组织全生命周期` }).waitFor();
@@ -157,11 +161,18 @@ describe.skipIf('skip' in browser)(`comments, substitutes and an organization's 
     // picker does not offer her and the API refuses her mention.
     const stranger = await j.s.userWith([{ role: 'secretary', org: other }]);
     const auth = await j.s.userWith([{ role: 'supervisor', org: township }]);
-    const offered = (await j.s.app.inject({ method: 'GET', url: `/api/v1/users?process=${encodeURIComponent(wf)}&limit=100`, headers: { authorization: auth.authorization } })).json();
+    const offered = (
+      await j.s.app.inject({ method: 'GET', url: `/api/v1/users?process=${encodeURIComponent(wf)}&limit=100`, headers: { authorization: auth.authorization } })
+    ).json();
     const names = offered.items.map((u: { username: string }) => u.username);
     expect(names).toEqual(expect.arrayContaining([sec.username, sup.username]));
     expect(names).not.toContain(stranger.username);
-    const refused = await j.s.app.inject({ method: 'POST', url: `/api/v1/processes/${encodeURIComponent(wf)}/comments`, headers: { authorization: auth.authorization }, payload: { text: '探针', mentions: [stranger.username] } });
+    const refused = await j.s.app.inject({
+      method: 'POST',
+      url: `/api/v1/processes/${encodeURIComponent(wf)}/comments`,
+      headers: { authorization: auth.authorization },
+      payload: { text: '探针', mentions: [stranger.username] },
+    });
     expect(refused.statusCode).toBe(422);
 
     // On a phone, the page opened at #comments-<process id> shows the comments open, and the form fits the screen.

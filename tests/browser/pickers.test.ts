@@ -18,7 +18,14 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
   let s: Stack;
   let baseURL: string;
   const tag = `${Date.now()}`.slice(-5);
-  const [county, township, red, green, otherCounty, otherRed] = ['PK', 'PT', 'PR', 'PG', 'PO', 'PX'].map((p) => uniqueCode(p)) as [string, string, string, string, string, string];
+  const [county, township, red, green, otherCounty, otherRed] = ['PK', 'PT', 'PR', 'PG', 'PO', 'PX'].map((p) => uniqueCode(p)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const redName = `红白村党支部${tag}`;
   const greenName = `青山村党支部${tag}`;
   const browsers: Session[] = [];
@@ -33,10 +40,14 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     return r.json();
   };
   const openTask = (workflowId: string, step: string) =>
-    eventually(`the ${step} task of ${workflowId}`, async () => {
-      const [t] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId} and step = ${step} and state in ('open', 'claimed')`;
-      return t?.id;
-    }, 60_000);
+    eventually(
+      `the ${step} task of ${workflowId}`,
+      async () => {
+        const [t] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId} and step = ${step} and state in ('open', 'claimed')`;
+        return t?.id;
+      },
+      60_000,
+    );
 
   beforeAll(async () => {
     s = await startStack();
@@ -93,7 +104,9 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await list.getByRole('option', { name: new RegExp(greenName) }).click();
     await start.getByRole('button', { name: '发起', exact: true }).click();
     await start.getByText(`已发起：term-election:${green}`).waitFor();
-    const rows = await s.sql<{ workflow_id: string }[]>`select workflow_id from processes where workflow_id in ${s.sql([`term-election:${red}`, `term-election:${green}`])} order by workflow_id`;
+    const rows = await s.sql<
+      { workflow_id: string }[]
+    >`select workflow_id from processes where workflow_id in ${s.sql([`term-election:${red}`, `term-election:${green}`])} order by workflow_id`;
     expect(rows.length).toBe(2);
     expect(b.errors).toEqual([]);
   });
@@ -133,7 +146,19 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     const handle = await s.client.workflow.start(taskProcess, {
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
       workflowId,
-      args: [{ task: { key: 'assign-officer', process: 'liaison-dispatch', step: 'assign-officer', organizationId: townshipRow!.id, assigneeRole: 'organizer', due: { workingDays: 5 }, context: {} } }],
+      args: [
+        {
+          task: {
+            key: 'assign-officer',
+            process: 'liaison-dispatch',
+            step: 'assign-officer',
+            organizationId: townshipRow!.id,
+            assigneeRole: 'organizer',
+            due: { workingDays: 5 },
+            context: {},
+          },
+        },
+      ],
     });
     const assignId = await openTask(workflowId, 'assign-officer');
     const organizer = await s.userWith([{ role: 'organizer', org: county }]);
@@ -162,11 +187,25 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     // It began today: its attendance may be recorded (on or after its first day, by its organizer).
     await api('POST', '/api/v1/training-sessions', { code: session, organization: county, title, startsOn: today, endsOn: addDays(today, 4) });
     await api('POST', '/api/v1/processes/rotation-training', { organization: red, secretary: '王芳' });
-    const workflowId = (await eventually('the training cycle', async () => (await s.sql<{ workflow_id: string }[]>`select workflow_id from tasks where step = 'training' and workflow_id like ${`rotation-training:${red}%`} and state = 'open'`)[0]?.workflow_id, 60_000));
+    const workflowId = await eventually(
+      'the training cycle',
+      async () =>
+        (
+          await s.sql<
+            { workflow_id: string }[]
+          >`select workflow_id from tasks where step = 'training' and workflow_id like ${`rotation-training:${red}%`} and state = 'open'`
+        )[0]?.workflow_id,
+      60_000,
+    );
     const enrol = await api('POST', `/api/v1/training-sessions/${session}/enrolments`, { organizations: [red] });
     expect(enrol.done).toEqual([red]);
     const taskId = await openTask(workflowId, 'training');
-    await eventually('the enrolment in the task context', async () => ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${taskId}`)[0]?.context.enrolled ?? []).includes(session), 60_000);
+    await eventually(
+      'the enrolment in the task context',
+      async () =>
+        ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${taskId}`)[0]?.context.enrolled ?? []).includes(session),
+      60_000,
+    );
 
     const organizer = await s.userWith([{ role: 'organizer', org: county }]);
     const b = await open(phone);
@@ -240,8 +279,15 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     await addOrganizations(s.sql, [orgRow(partner, county, { type: 'branch', sector: 'government', name: `县农业农村局党支部${tag}` })]);
     const started = await api('POST', '/api/v1/processes/pairing', { organization: green, partner });
     const wf = started.id as string;
-    const taskId = await eventually('the plan deliverable', async () => (await s.sql<{ id: number }[]>`
-      select id from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and context->>'deliverable' = 'plan' and state = 'open'`)[0]?.id, 60_000);
+    const taskId = await eventually(
+      'the plan deliverable',
+      async () =>
+        (
+          await s.sql<{ id: number }[]>`
+      select id from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and context->>'deliverable' = 'plan' and state = 'open'`
+        )[0]?.id,
+      60_000,
+    );
     const upload = await s.app.inject({
       method: 'POST',
       url: `/api/v1/pairing/evidence?organization=${green}&deliverable=plan&filename=${encodeURIComponent('三年发展规划.pdf')}`,
@@ -250,7 +296,11 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     });
     expect(upload.statusCode, upload.body).toBe(201);
     // The workflow takes the file, and its activity marks it attached: only then is it the pairing's evidence.
-    await eventually('the evidence attached', async () => (await s.sql<{ attached: boolean }[]>`select attached from evidence_files where id = ${upload.json().id}`)[0]?.attached, 60_000);
+    await eventually(
+      'the evidence attached',
+      async () => (await s.sql<{ attached: boolean }[]>`select attached from evidence_files where id = ${upload.json().id}`)[0]?.attached,
+      60_000,
+    );
     // The secretary of the organization the deliverable's task is assigned at.
     const [taskOrg] = await s.sql<{ code: string }[]>`select o.code from tasks t join organizations o on o.id = t.organization_id where t.id = ${taskId}`;
     const secretary = await s.userWith([{ role: 'secretary', org: taskOrg!.code }]);

@@ -54,7 +54,11 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
       insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at, closed_at)
       values (${`probe-${randomUUID()}`}, 'a', 'term-election', 'election-reply', ${t!.id}, 'supervisor', 'done', ${at(42)}, ${at(28)}, ${at(6)}),
              (${`probe-${randomUUID()}`}, 'b', 'term-election', 'election-reply', ${t!.id}, 'supervisor', 'open', ${at(30)}, ${at(20)}, null)`;
-    await s.client.workflow.execute(ratingsRecompute, { workflowId: `ratings-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ under: province }] });
+    await s.client.workflow.execute(ratingsRecompute, {
+      workflowId: `ratings-${randomUUID()}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ under: province }],
+    });
   });
   afterAll(async () => {
     for (const b of sessions) await b.close().catch(() => {});

@@ -23,7 +23,11 @@ const term = termRulesFor('2026-01-01');
 const twoRec = twoRecommendationsRulesFor('2026-01-01');
 const liaison = liaisonRulesFor('2026-01-01');
 const pairing = pairingRulesFor('2026-01-01');
-const ranking = weightedRanking({ entitled: 30, present: 28, votes: { 张三: 20, 李四: 18, 王五: 15 } }, { entitled: 40, present: 30, votes: { 张三: 22, 李四: 20, 王五: 15 } }, twoRec);
+const ranking = weightedRanking(
+  { entitled: 30, present: 28, votes: { 张三: 20, 李四: 18, 王五: 15 } },
+  { entitled: 40, present: 30, votes: { 张三: 22, 李四: 20, 王五: 15 } },
+  twoRec,
+);
 
 /** Per step: the context its workflow writes, and what a person types into each field (ids `f-<field>`). */
 const samples: Record<string, { context: unknown; values: Record<string, string> }> = {
@@ -33,11 +37,25 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   'term-election:candidates-review': { context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'] }, values: { decision: 'agree' } },
   'term-election:members-meeting': {
     context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], fullMembers: 30, round: 1 },
-    values: { meetingDate: shanghaiDate(Date.now()), entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
+    values: {
+      meetingDate: shanghaiDate(Date.now()),
+      entitled: '30',
+      present: '26',
+      ballotsIssued: '26',
+      ballotsReturned: '26',
+      votes: '甲 20\n乙 18\n丙 15\n丁 3',
+    },
   },
   'term-election:delegates-conference': {
     context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], delegates: 30, round: 1 },
-    values: { meetingDate: shanghaiDate(Date.now()), entitled: '30', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '甲 20\n乙 18\n丙 15\n丁 3' },
+    values: {
+      meetingDate: shanghaiDate(Date.now()),
+      entitled: '30',
+      present: '26',
+      ballotsIssued: '26',
+      ballotsReturned: '26',
+      votes: '甲 20\n乙 18\n丙 15\n丁 3',
+    },
   },
   'term-election:secretary-election': { context: { committee: ['甲', '乙', '丙'] }, values: { secretary: '甲' } },
   'term-election:result-report': { context: { committee: ['甲', '乙', '丙'], secretary: '甲' }, values: { note: '选举结果已报告' } },
@@ -54,29 +72,53 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { ruleSet: twoRec.id, seats: 2, basis: 'villagers' },
     values: { entitled: '40', present: '30', votes: '张三 22\n李四 20\n王五 15' },
   },
-  'two-recommendations-one-election:preliminary-candidates': { context: { ruleSet: twoRec.id, seats: 2, ranking }, values: { decision: 'candidates', candidates: '张三\n李四\n王五' } },
+  'two-recommendations-one-election:preliminary-candidates': {
+    context: { ruleSet: twoRec.id, seats: 2, ranking },
+    values: { decision: 'candidates', candidates: '张三\n李四\n王五' },
+  },
   'two-recommendations-one-election:selection-election': {
     context: { ruleSet: twoRec.id, seats: 2, candidates: ['张三', '李四', '王五'], committee: [], fullMembers: 30, round: 1 },
     values: { entitled: '30', present: '27', ballotsIssued: '27', ballotsReturned: '27', votes: '张三 20\n李四 18\n王五 5' },
   },
   'two-recommendations-one-election:selection-secretary': { context: { committee: ['张三', '李四'] }, values: { secretary: '张三', concurrentHead: 'yes' } },
-  'two-recommendations-one-election:township-approval': { context: { committee: ['张三', '李四'], secretary: '张三', concurrentHead: 'yes' }, values: { decision: 'approve' } },
-  'two-recommendations-one-election:first-secretary-dispatch': { context: { reason: '无合适人选' }, values: { firstSecretary: '刘强', fromUnit: '县农业农村局', startsOn: '2027-03-01' } },
-  'rotation-training:training': { context: { secretary: '王芳', cycleEndsOn: '2028-12-31', enrolled: ['S2027-01'] }, values: { session: 'S2027-01', attended: 'true' } },
+  'two-recommendations-one-election:township-approval': {
+    context: { committee: ['张三', '李四'], secretary: '张三', concurrentHead: 'yes' },
+    values: { decision: 'approve' },
+  },
+  'two-recommendations-one-election:first-secretary-dispatch': {
+    context: { reason: '无合适人选' },
+    values: { firstSecretary: '刘强', fromUnit: '县农业农村局', startsOn: '2027-03-01' },
+  },
+  'rotation-training:training': {
+    context: { secretary: '王芳', cycleEndsOn: '2028-12-31', enrolled: ['S2027-01'] },
+    values: { session: 'S2027-01', attended: 'true' },
+  },
   'liaison-dispatch:assign-officer': { context: {}, values: { officer: 'li.ming' } },
   'liaison-dispatch:acknowledge': { context: { officer: 'li.ming' }, values: { note: '已到岗' } },
   'liaison-dispatch:training': { context: { officer: 'li.ming' }, values: { note: '已参加岗前培训' } },
   'liaison-dispatch:visit-report': { context: { officer: 'li.ming', quarter: 1 }, values: { visitedOn: '2027-01-15', fullMembers: '2', notes: '走访企业' } },
   'liaison-dispatch:establishment-request': { context: { officer: 'li.ming', fullMembers: 3 }, values: { note: '正式党员已满 3 人' } },
-  'liaison-dispatch:establishment-approval': { context: { officer: 'li.ming', fullMembers: 3, request: { note: '正式党员已满 3 人' } }, values: { decision: 'agree' } },
+  'liaison-dispatch:establishment-approval': {
+    context: { officer: 'li.ming', fullMembers: 3, request: { note: '正式党员已满 3 人' } },
+    values: { decision: 'agree' },
+  },
   'liaison-dispatch:founding-meeting': {
     context: { officer: 'li.ming', ruleSet: liaison.id, notBefore: shanghaiDate(Date.now()) },
     values: { meetingDate: shanghaiDate(Date.now()), secretary: '陈静', fullMembers: '3' },
   },
-  'liaison-dispatch:officers-meeting': { context: { from: '2026-07-01', to: '2026-12-31' }, values: { meetingDate: shanghaiDate(Date.now()), note: '半年工作座谈' } },
-  'pairing:pairing-deliverable': { context: { ruleSet: pairing.id, deliverable: 'plan', partner: '市农业农村局' }, values: { summary: '村情调查报告与三年规划' } },
+  'liaison-dispatch:officers-meeting': {
+    context: { from: '2026-07-01', to: '2026-12-31' },
+    values: { meetingDate: shanghaiDate(Date.now()), note: '半年工作座谈' },
+  },
+  'pairing:pairing-deliverable': {
+    context: { ruleSet: pairing.id, deliverable: 'plan', partner: '市农业农村局' },
+    values: { summary: '村情调查报告与三年规划' },
+  },
   'pairing:pairing-review': { context: { ruleSet: pairing.id, year: 1, partner: '市农业农村局' }, values: { rating: 'good', comments: '各项任务按期完成' } },
-  'term-date-missing:fill-in': { context: { organization: 'V0001', organizationName: '红星村党支部' }, values: { termStartedOn: '2024-09-01', termYears: '5', secretary: '赵敏' } },
+  'term-date-missing:fill-in': {
+    context: { organization: 'V0001', organizationName: '红星村党支部' },
+    values: { termStartedOn: '2024-09-01', termYears: '5', secretary: '赵敏' },
+  },
   'rating-interview:interview': {
     context: { organization: 'V0001', organizationName: '红星村党支部', reasons: ['term-late', 'return-missing'], redPeriods: 3 },
     values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },
@@ -97,8 +139,13 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
     s = await startStack();
     await s.app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
-    await addOrganizations(s.sql, [orgRow(county, '', committee), orgRow(township, county, committee), orgRow(village, township, { name: `青石村党支部${village}` })]);
-    for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village])}`) ids[r.code] = r.id;
+    await addOrganizations(s.sql, [
+      orgRow(county, '', committee),
+      orgRow(township, county, committee),
+      orgRow(village, township, { name: `青石村党支部${village}` }),
+    ]);
+    for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village])}`)
+      ids[r.code] = r.id;
   });
   afterAll(async () => {
     for (const b of sessions.values()) await b.close().catch(() => {});
@@ -131,9 +178,24 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
       const handle = await s.client.workflow.start(taskProcess, {
         taskQueue: s.config.TEMPORAL_TASK_QUEUE,
         workflowId,
-        args: [{ task: { key: def.step, process: def.process, step: def.step, organizationId: ids[orgOf(def.role)]!, assigneeRole: def.role, due: { workingDays: 5 }, context: sample.context } }],
+        args: [
+          {
+            task: {
+              key: def.step,
+              process: def.process,
+              step: def.step,
+              organizationId: ids[orgOf(def.role)]!,
+              assigneeRole: def.role,
+              due: { workingDays: 5 },
+              context: sample.context,
+            },
+          },
+        ],
       });
-      const taskId = await eventually(`the ${def.id} task`, async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
+      const taskId = await eventually(
+        `the ${def.id} task`,
+        async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id,
+      );
 
       const b = await sessionOf(doer);
       const { page } = b;

@@ -72,7 +72,17 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       orgRow(v2, township, { ...ending, name: `西岭村党支部${v2}` }),
       orgRow(v3, township, { ...ending, name: `南塘村党支部${v3}` }),
       orgRow(v4, township, { name: `北坡村党支部${v4}` }),
-      ...[u1, u2].map((u, i) => orgRow(u, township, { type: 'unit', sector: 'nonpublic', name: `${['宏达', '新兴'][i]}科技有限公司${u}`, term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 })),
+      ...[u1, u2].map((u, i) =>
+        orgRow(u, township, {
+          type: 'unit',
+          sector: 'nonpublic',
+          name: `${['宏达', '新兴'][i]}科技有限公司${u}`,
+          term_years: null,
+          term_started_on: null,
+          full_members: 1,
+          probationary_members: 0,
+        }),
+      ),
     ]);
   });
 
@@ -289,7 +299,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await expect.poll(() => notice.textContent(), { timeout: 60_000 }).toBe('改派：操作已完成。');
     // Keyboard and screen-reader users continue from the confirmation, not from a row that may be gone.
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-notice');
-    const [ev] = await s.sql<{ kind: string; actor: string; reason: string }[]>`select kind, actor, reason from task_events where task_id = ${taskId} order by id desc limit 1`;
+    const [ev] = await s.sql<
+      { kind: string; actor: string; reason: string }[]
+    >`select kind, actor, reason from task_events where task_id = ${taskId} order by id desc limit 1`;
     expect(ev).toMatchObject({ kind: expect.stringMatching(/reassign/), actor: supervisor.username, reason: '原书记调离，由镇组织委员代办' });
     expect((await s.sql`select assignee_person from tasks where id = ${taskId}`)[0]!.assignee_person).toBe(newHolder.username);
     await b.shot('supervisor-2-reassign');
@@ -444,14 +456,22 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
 
     // Attendance recorded for one of them: the chart shows a third of the county trained.
     const [first] = enrolled;
-    const att = await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/training-sessions/${session}/attendance`, payload: { organizations: [first!.code] } });
+    const att = await s.app.inject({
+      headers: s.admin,
+      method: 'POST',
+      url: `/api/v1/training-sessions/${session}/attendance`,
+      payload: { organizations: [first!.code] },
+    });
     expect(att.json().done).toEqual([first!.code]);
     await expect
-      .poll(async () => {
-        await page.reload();
-        await bar.waitFor();
-        return bar.textContent();
-      }, { timeout: 60_000 })
+      .poll(
+        async () => {
+          await page.reload();
+          await bar.waitFor();
+          return bar.textContent();
+        },
+        { timeout: 60_000 },
+      )
       .toContain('33.3%');
     expect(await bar.textContent()).toContain('1/3 名书记');
     await b.shot('organizer-4-training-coverage');
@@ -619,7 +639,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const result = page.getByTestId('import-result');
     await result.waitFor({ timeout: 120_000 });
     // What the import read from the tree: every row directly under the township is a village (domain.md §2).
-    expect(await result.textContent()).toBe(`导入完成：新增 ${rows.length}，更新 0，未变 0。 按组织隶属关系认定：行政村 ${rows.length} 个，社区 0 个（乡镇、街道党（工）委直接领导的村、社区党组织）。`);
+    expect(await result.textContent()).toBe(
+      `导入完成：新增 ${rows.length}，更新 0，未变 0。 按组织隶属关系认定：行政村 ${rows.length} 个，社区 0 个（乡镇、街道党（工）委直接领导的村、社区党组织）。`,
+    );
     expect(await page.getByTestId('import-sector-warnings').count()).toBe(0);
     expect((await page.evaluate(() => (window as unknown as { sawProgress: string[] }).sawProgress)).length).toBeGreaterThan(0);
     expect(await page.locator('#import-progress').count()).toBe(0); // gone once done
@@ -655,7 +677,12 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     ]);
     await s.sql`update organizations set concurrent_head = true where code in ${s.sql([va1, vb1, vb2, cma])}`;
     // 上河村's yearly return: six reserve cadres, more than the seed's 3 to 5, which meets the indicator.
-    const filed = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${va1}/returns/${year}`, headers: s.admin, payload: { activistsTrained: 3, reserveCadres: 6, funding: 20_000 } });
+    const filed = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/organizations/${va1}/returns/${year}`,
+      headers: s.admin,
+      payload: { activistsTrained: 3, reserveCadres: 6, funding: 20_000 },
+    });
     expect(filed.statusCode, filed.body).toBe(200);
     const get = async (url: string, headers: Record<string, string> = s.admin) => {
       const r = await s.app.inject({ method: 'GET', url, headers });
@@ -690,8 +717,19 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     if (before.status === 200) expect(run.finishedAt).not.toBe((before.json().run as { finishedAt: string }).finishedAt);
     expect(run.assessedOn).toBe(today);
     type County = {
-      rank: number; code: string; name: string; score: number; meanScore: number | null; concurrentHeadOrganizations: number; concurrentHeadRate: number | null;
-      villages: number; units: number; liaisonCoverage: number | null; pairingCoverage: number | null; deliveredRate: number | null; deliverables: number;
+      rank: number;
+      code: string;
+      name: string;
+      score: number;
+      meanScore: number | null;
+      concurrentHeadOrganizations: number;
+      concurrentHeadRate: number | null;
+      villages: number;
+      units: number;
+      liaisonCoverage: number | null;
+      pairingCoverage: number | null;
+      deliveredRate: number | null;
+      deliverables: number;
     };
     const counties = api.json().items as County[];
     const [a, c] = [counties.find((x) => x.code === ca)!, counties.find((x) => x.code === cb)!];
@@ -727,7 +765,14 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     await expect.poll(() => page.url()).toContain(`county=${ca}`);
     const drill = page.getByTestId('drill-down');
     await drill.getByRole('heading', { name: `甲县委${ca} 各党组织得分` }).waitFor();
-    const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as { code: string; score: number; termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; sectorRank: number | null }[];
+    const orgs = (await get(`/api/v1/assessments/${year}/organizations?under=${ca}`)).json().items as {
+      code: string;
+      score: number;
+      termOnTime: boolean;
+      secretaryTrained: boolean | null;
+      noOverdueTasks: boolean;
+      sectorRank: number | null;
+    }[];
     expect(orgs.map((o) => o.code).sort()).toEqual([ca, ta, va1, va2, cma].sort()); // the county committee itself and its subtree
     const late = orgs.find((o) => o.code === va2)!;
     // 2026 rules: 20 of 30 + 20 + 20 + 10 × 3 (it filed no yearly return: zero on the village's three return
@@ -745,7 +790,16 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // The yearly return's indicators of the 2026 rules, headed with their thresholds: 上河村's six reserve cadres
     // meet "≥3"; 下河村 filed nothing and misses it; a village has no venue floor; the community's 一肩挑 counts.
     const head = drill.locator('thead');
-    for (const label of ['已报年报', '培养入党积极分子≥3名', '后备干部人选≥3名', '办公（工作）经费达标', '党员（学生党员）活动经费达标', '活动场所≥300㎡（中心城区≥200㎡）', '35岁以下班子成员≥1名', '书记“一肩挑”']) {
+    for (const label of [
+      '已报年报',
+      '培养入党积极分子≥3名',
+      '后备干部人选≥3名',
+      '办公（工作）经费达标',
+      '党员（学生党员）活动经费达标',
+      '活动场所≥300㎡（中心城区≥200㎡）',
+      '35岁以下班子成员≥1名',
+      '书记“一肩挑”',
+    ]) {
       expect(await head.getByRole('columnheader', { name: label, exact: true }).count(), label).toBe(1);
     }
     const va1Row = drill.locator(`tr[data-org="${va1}"]`);
@@ -768,7 +822,11 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const [file] = await Promise.all([page.waitForEvent('download'), drill.getByRole('button', { name: '下载 CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`organizations-${year}.csv`);
     const csv = readFileSync((await file.path())!, 'utf8');
-    expect(csv.startsWith('\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods\n')).toBe(true);
+    expect(
+      csv.startsWith(
+        '\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods\n',
+      ),
+    ).toBe(true);
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(1 + orgs.length);
     // 1 met, 0 missed, empty where it does not apply: no sector rank, late, never trained (no cycle: a village
@@ -786,7 +844,9 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     expect(countyCsv.startsWith('\uFEFF')).toBe(true); // a BOM, for Excel (trim() would drop it)
     const countyLines = countyCsv.slice(1).trim().split('\n');
     expect(countyLines).toHaveLength(1 + counties.length);
-    expect(countyLines[0]).toBe('rank,code,name,score,organizations,meanScore,villages,concurrentHeadOrganizations,concurrentHeadRate,units,liaisonCoverage,paired,pairingCoverage,deliverables,deliveredRate');
+    expect(countyLines[0]).toBe(
+      'rank,code,name,score,organizations,meanScore,villages,concurrentHeadOrganizations,concurrentHeadRate,units,liaisonCoverage,paired,pairingCoverage,deliverables,deliveredRate',
+    );
     expect(countyLines.find((l) => l.includes(`,${ca},`))).toMatch(new RegExp(`^${a.rank},${ca},甲县委${ca},${a.score},`));
     expect(b.errors).toEqual([]);
 
@@ -832,9 +892,17 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       orgRow(community, street, { sector: 'community', full_members: 20, probationary_members: 0, name: `幸福社区党支部${community}` }),
     ]);
     const id = `two-recommendations-one-election:${community}`;
-    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/two-recommendations-one-election', payload: { organization: community } });
+    const started = await s.app.inject({
+      headers: s.admin,
+      method: 'POST',
+      url: '/api/v1/processes/two-recommendations-one-election',
+      payload: { organization: community },
+    });
     expect(started.statusCode, started.body).toBe(201);
-    const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and step = 'selection-plan' and state = 'open'`)[0]?.id);
+    const taskId = await eventually(
+      'the plan task',
+      async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and step = 'selection-plan' and state = 'open'`)[0]?.id,
+    );
     const organizer = await s.userWith([{ role: 'organizer', org: street }]);
     const b = await open(phone);
     const { page } = b;
@@ -856,10 +924,21 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     const today = shanghaiDate(Date.now());
     const village = uniqueCode('WS');
     await addOrganizations(s.sql, [
-      orgRow(village, township, { term_years: 5, term_started_on: addMonths(today, -12), full_members: 30, probationary_members: 2, name: `石桥村党支部${village}` }),
+      orgRow(village, township, {
+        term_years: 5,
+        term_started_on: addMonths(today, -12),
+        full_members: 30,
+        probationary_members: 2,
+        name: `石桥村党支部${village}`,
+      }),
     ]);
     const id = `two-recommendations-one-election:${village}`;
-    const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/two-recommendations-one-election', payload: { organization: village } });
+    const started = await s.app.inject({
+      headers: s.admin,
+      method: 'POST',
+      url: '/api/v1/processes/two-recommendations-one-election',
+      payload: { organization: village },
+    });
     expect(started.statusCode, started.body).toBe(201);
     const openTask = (step: string) =>
       eventually(`the ${step} task of ${village}`, async () => {
@@ -962,7 +1041,10 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
       args: [{ task: { key: 'venue', step: 'deliverable', organizationId: org!.id, assigneeRole: 'secretary', due: { on: '2027-10-01' } } }],
     });
-    const taskId = await eventually('the deliverable task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id);
+    const taskId = await eventually(
+      'the deliverable task',
+      async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${workflowId}`)[0]?.id,
+    );
     const secretary = await s.userWith([{ role: 'secretary', org: v4 }]);
     const sb = await open(phone);
     await signIn(sb.page, secretary.username, PASSWORD);
@@ -977,7 +1059,10 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
     // (each re-plan would wait out the Update deadline); they are not this test's to re-plan.
     await s.sql`update tasks set provisional_years = '{}' where 2027 = any(provisional_years) and workflow_id <> ${workflowId}`;
     // Nor is a re-plan of 2027 another file's stack left running (its worker is gone).
-    await s.client.workflow.getHandle('calendar-replan:2027').terminate('another stack’s run').catch(() => undefined);
+    await s.client.workflow
+      .getHandle('calendar-replan:2027')
+      .terminate('another stack’s run')
+      .catch(() => undefined);
     const admin = await s.userWith([{ role: 'admin', org: '' }]);
     const b = await open();
     const { page } = b;
@@ -991,13 +1076,26 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       expect(await card.locator('tr[data-year="2026"]').textContent()).toContain('软件内置');
       // A file with a bad row is refused whole, the row and column named.
       await card.getByLabel('载入年份').fill('2027');
-      await card.getByLabel(/通知文件/).setInputFiles({ name: '2027.csv', mimeType: 'text/csv', buffer: Buffer.from('日期,类型\n2027-10-01,休\n2027-10-02,放风\n') });
+      await card
+        .getByLabel(/通知文件/)
+        .setInputFiles({ name: '2027.csv', mimeType: 'text/csv', buffer: Buffer.from('日期,类型\n2027-10-01,休\n2027-10-02,放风\n') });
       await card.getByRole('button', { name: '载入节假日安排' }).click();
       await expect.poll(() => card.getByTestId('holiday-errors').textContent()).toContain('第 3 行 类型');
       await b.shot('holidays-1-refused');
-      const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//holidays//CN',
-        'BEGIN:VEVENT', 'UID:nd-2027', 'DTSTAMP:20261120T000000Z', 'DTSTART;VALUE=DATE:20271001', 'DTEND;VALUE=DATE:20271008', 'SUMMARY:国庆节(休)', 'END:VEVENT',
-        'END:VCALENDAR', ''].join('\r\n');
+      const ics = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//holidays//CN',
+        'BEGIN:VEVENT',
+        'UID:nd-2027',
+        'DTSTAMP:20261120T000000Z',
+        'DTSTART;VALUE=DATE:20271001',
+        'DTEND;VALUE=DATE:20271008',
+        'SUMMARY:国庆节(休)',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
       await card.getByLabel(/通知文件/).setInputFiles({ name: '2027.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
       await card.getByRole('button', { name: '载入节假日安排' }).click();
       await expect.poll(() => card.getByTestId('holiday-loaded').textContent(), { timeout: 60_000 }).toContain('已载入 2027 年节假日安排（放假 7 天');
@@ -1008,11 +1106,14 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
 
       // The secretary's task was planned again in the background (calendar-replan:2027): no longer provisional.
       await expect
-        .poll(async () => {
-          await sb.page.reload();
-          await item.waitFor();
-          return item.getByTestId('provisional-badge').count();
-        }, { timeout: 60_000 })
+        .poll(
+          async () => {
+            await sb.page.reload();
+            await item.waitFor();
+            return item.getByTestId('provisional-badge').count();
+          },
+          { timeout: 60_000 },
+        )
         .toBe(0);
       await s.client.workflow.getHandle('calendar-replan:2027').result();
       const [row] = await s.sql<{ provisional_years: number[] }[]>`select provisional_years from tasks where id = ${taskId}`;
@@ -1021,8 +1122,10 @@ describe.skipIf('skip' in browser)(`web UI in Chromium${'skip' in browser ? ` (s
       // The suite's files share one database: leave 2027 without holiday data, as the package leaves it.
       await s.sql`delete from calendar_days where day between '2027-10-01' and '2027-10-07'`;
       await s.sql`delete from calendar_years where year = 2027`;
-      await s.client.workflow.getHandle(workflowId).terminate('end of test').catch(() => {});
+      await s.client.workflow
+        .getHandle(workflowId)
+        .terminate('end of test')
+        .catch(() => {});
     }
   });
 });
-

@@ -79,12 +79,28 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
         const id = `term-election:${code}`;
         try {
           // 201, or 409 when an earlier attempt started it and its answer was lost.
-          await until('start', () => fetch(`${f.state.url}/api/v1/processes/term-election`, { method: 'POST', signal: AbortSignal.timeout(60_000), headers: h, body: JSON.stringify({ organization: code }) }), (r) => r.status === 201 || r.status === 409);
+          await until(
+            'start',
+            () =>
+              fetch(`${f.state.url}/api/v1/processes/term-election`, {
+                method: 'POST',
+                signal: AbortSignal.timeout(60_000),
+                headers: h,
+                body: JSON.stringify({ organization: code }),
+              }),
+            (r) => r.status === 201 || r.status === 409,
+          );
           started.add(id);
           const taskId = await taskOf(id);
           await until(
             'complete',
-            () => fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', signal: AbortSignal.timeout(60_000), headers: { ...h, 'idempotency-key': `kill9-${code}` }, body: JSON.stringify(requestOutcome()) }),
+            () =>
+              fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, {
+                method: 'POST',
+                signal: AbortSignal.timeout(60_000),
+                headers: { ...h, 'idempotency-key': `kill9-${code}` },
+                body: JSON.stringify(requestOutcome()),
+              }),
             (r) => r.status === 200,
           );
           completed.set(id, taskId);
@@ -138,7 +154,18 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
     // Let the completed runs take their next step (their next task, reminders and events), then count.
     const ids = [...started];
     const counts = async () =>
-      f.sql<{ workflow_id: string; processes: number; tasks: number; opened: number; completed: number; reminders: number; events: number; request_state: string | null }[]>`
+      f.sql<
+        {
+          workflow_id: string;
+          processes: number;
+          tasks: number;
+          opened: number;
+          completed: number;
+          reminders: number;
+          events: number;
+          request_state: string | null;
+        }[]
+      >`
         select w.id as workflow_id,
           (select count(*)::int from processes p where p.workflow_id = w.id) as processes,
           (select count(*)::int from tasks t where t.workflow_id = w.id) as tasks,
@@ -148,7 +175,8 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
           (select count(*)::int from process_events e where e.workflow_id = w.id) as events,
           (select t.state from tasks t where t.workflow_id = w.id and t.step = 'election-request') as request_state
         from unnest(${ids}::text[]) as w(id)`;
-    const signature = (r: Awaited<ReturnType<typeof counts>>[number]) => `${r.processes}/${r.tasks}/${r.opened}/${r.completed}/${r.reminders}/${r.events}/${r.request_state}`;
+    const signature = (r: Awaited<ReturnType<typeof counts>>[number]) =>
+      `${r.processes}/${r.tasks}/${r.opened}/${r.completed}/${r.reminders}/${r.events}/${r.request_state}`;
     let rows = await counts();
     const settleUntil = Date.now() + 120_000;
     // Settled: every completed run has the signature of the runs completed in the calm phase, minutes ago.
@@ -167,7 +195,9 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
 
     // Temporal: one run per workflow id, none failed or terminated.
     const runs = new Map<string, string[]>();
-    for await (const w of f.client.workflow.list({ query: `WorkflowType = 'termElection' AND WorkflowId STARTS_WITH 'term-election:${f.villages[0]!.replace(/-\d+$/, '')}'` })) {
+    for await (const w of f.client.workflow.list({
+      query: `WorkflowType = 'termElection' AND WorkflowId STARTS_WITH 'term-election:${f.villages[0]!.replace(/-\d+$/, '')}'`,
+    })) {
       runs.set(w.workflowId, [...(runs.get(w.workflowId) ?? []), w.status.name]);
     }
 
@@ -186,7 +216,12 @@ describe('kill -9 of a worker, an API process and the Temporal server under stea
           pendingActivities:
             'error' in d
               ? null
-              : (d.raw.pendingActivities ?? []).map((a) => ({ type: a.activityType?.name, state: a.state, attempt: a.attempt, lastFailure: a.lastFailure?.message ?? null })),
+              : (d.raw.pendingActivities ?? []).map((a) => ({
+                  type: a.activityType?.name,
+                  state: a.state,
+                  attempt: a.attempt,
+                  lastFailure: a.lastFailure?.message ?? null,
+                })),
           lastEvents: history?.events?.slice(-8).map((e) => `${e.eventId} ${e.eventType}`) ?? null,
         };
       }),

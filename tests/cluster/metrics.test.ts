@@ -49,8 +49,16 @@ describe('metrics of the cluster', () => {
       const r = await fetch(`${f.state.url}/api/v1/processes/term-election`, { method: 'POST', headers: h, body: JSON.stringify({ organization: code }) });
       expect(r.status, await r.clone().text()).toBe(201);
       const id = ((await r.json()) as { id: string }).id;
-      const taskId = await eventually(`the request task of ${id}`, async () => (await f.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and state = 'open'`)[0]?.id, 60_000);
-      const c = await fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', headers: { ...h, 'idempotency-key': `metrics-${taskId}` }, body: JSON.stringify(requestOutcome()) });
+      const taskId = await eventually(
+        `the request task of ${id}`,
+        async () => (await f.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and state = 'open'`)[0]?.id,
+        60_000,
+      );
+      const c = await fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, {
+        method: 'POST',
+        headers: { ...h, 'idempotency-key': `metrics-${taskId}` },
+        body: JSON.stringify(requestOutcome()),
+      });
       expect(c.status, await c.clone().text()).toBe(200);
     }
   });

@@ -53,8 +53,16 @@ describe('the cluster topology', () => {
       ids.push(((await r.json()) as { id: string }).id);
     }
     for (const id of ids) {
-      const taskId = await eventually(`the request task of ${id}`, async () => (await f.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and state = 'open'`)[0]?.id, 60_000);
-      const c = await fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', headers: { ...h, 'idempotency-key': `topology-${taskId}` }, body: JSON.stringify(requestOutcome()) });
+      const taskId = await eventually(
+        `the request task of ${id}`,
+        async () => (await f.sql<{ id: number }[]>`select id from tasks where workflow_id = ${id} and state = 'open'`)[0]?.id,
+        60_000,
+      );
+      const c = await fetch(`${f.state.url}/api/v1/tasks/${taskId}/complete`, {
+        method: 'POST',
+        headers: { ...h, 'idempotency-key': `topology-${taskId}` },
+        body: JSON.stringify(requestOutcome()),
+      });
       expect(c.status, await c.clone().text()).toBe(200);
       const [done] = await f.sql<{ state: string; completed: number }[]>`
         select t.state, (select count(*)::int from task_events e where e.task_id = t.id and e.kind = 'completed') as completed from tasks t where t.id = ${taskId}`;

@@ -24,17 +24,25 @@ describe('OpenAPI fuzzing (schemathesis)', () => {
 
   it('finds no server error and no undocumented answer', async () => {
     const args = [
-      'run', `${base}/docs/json`,
-      '-H', `Authorization: ${s.admin.authorization}`,
-      '--checks', 'all',
+      'run',
+      `${base}/docs/json`,
+      '-H',
+      `Authorization: ${s.admin.authorization}`,
+      '--checks',
+      'all',
       // Schema-valid input may still name an organization that does not exist: 4xx is right there.
       // Fastify answers 404 to an undeclared method; that is not a defect of ours.
-      '--exclude-checks', 'positive_data_acceptance,unsupported_method',
-      '--max-examples', process.env.ORGLIFE_FUZZ_EXAMPLES ?? (process.env.ORGLIFE_HEAVY ? '50' : '25'),
-      '--seed', '20261125',
-      '--request-timeout', '20',
+      '--exclude-checks',
+      'positive_data_acceptance,unsupported_method',
+      '--max-examples',
+      process.env.ORGLIFE_FUZZ_EXAMPLES ?? (process.env.ORGLIFE_HEAVY ? '50' : '25'),
+      '--seed',
+      '20261125',
+      '--request-timeout',
+      '20',
       // Sign-out takes no input and would end the session every later operation is sent with.
-      '--exclude-path', '/api/v1/auth/logout',
+      '--exclude-path',
+      '/api/v1/auth/logout',
     ];
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(bin, args, { env: { ...process.env, NO_COLOR: '1' } });

@@ -39,9 +39,16 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
 
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
-    fc.dictionary(fc.constantFrom('organization', 'username', 'password', 'roles', 'outcome', 'name', 'reason', 'kind', 'ruleSet'), fc.jsonValue({ maxDepth: 2 })),
+    fc.dictionary(
+      fc.constantFrom('organization', 'username', 'password', 'roles', 'outcome', 'name', 'reason', 'kind', 'ruleSet'),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
   );
-  const param = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constantFrom('term-election', 'two-recommendations-one-election', 'pairing'));
+  const param = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.integer().map(String),
+    fc.constantFrom('term-election', 'two-recommendations-one-election', 'pairing'),
+  );
 
   /** Waits until no workflow is still writing (after an accepted request started or changed one). */
   const settle = async () => {
@@ -57,7 +64,10 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
   it('pairing and selection writes: near-valid input never gets a 5xx, and a refusal writes nothing', async () => {
     const started = await s.app.inject({ method: 'POST', url: '/api/v1/processes/pairing', headers: s.admin, payload: { organization: village, partner } });
     expect(started.statusCode, started.body).toBe(201);
-    await eventually('the pairing open', async () => (await s.sql`select 1 from process_events where workflow_id = ${`pairing:${village}`} and event_key = 'c1:year-1-waiting'`).length > 0);
+    await eventually(
+      'the pairing open',
+      async () => (await s.sql`select 1 from process_events where workflow_id = ${`pairing:${village}`} and event_key = 'c1:year-1-waiting'`).length > 0,
+    );
     await settle();
     const codes = fc.oneof({ weight: 4, arbitrary: fc.constant(village) }, { weight: 1, arbitrary: fc.constantFrom(partner, township, county, root, 'NOPE') });
     const maybe = <T>(a: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: a }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) });
@@ -107,7 +117,9 @@ describe('write endpoints under arbitrary input (fast-check)', () => {
   it('never answers 5xx, and a refusal writes nothing', async () => {
     // Sign-out takes no input and would end the session every later route is fuzzed with: every route after it would
     // answer 401 at once and test nothing.
-    const writes = s.app.routeTable.filter((r) => r.url.startsWith('/api/v1') && r.method !== 'GET' && !['/api/v1/auth/login', '/api/v1/auth/logout'].includes(r.url));
+    const writes = s.app.routeTable.filter(
+      (r) => r.url.startsWith('/api/v1') && r.method !== 'GET' && !['/api/v1/auth/login', '/api/v1/auth/logout'].includes(r.url),
+    );
     expect(writes.length).toBeGreaterThan(2);
     for (const route of writes) {
       await fc.assert(

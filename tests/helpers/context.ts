@@ -65,9 +65,17 @@ export const committee = { type: 'committee', sector: 'regional' } as const;
  * Province → prefecture → county, as the real tree has them (a county is the tree's third level, so that its
  * townships' villages and communities are counted as such: domain.md §2). `county`/`over`: the county's own code and fields.
  */
-export function countyChain(county = uniqueCode('K'), over: Partial<OrganizationRow> = {}): { province: string; city: string; county: string; rows: OrganizationRow[] } {
+export function countyChain(
+  county = uniqueCode('K'),
+  over: Partial<OrganizationRow> = {},
+): { province: string; city: string; county: string; rows: OrganizationRow[] } {
   const [province, city] = [uniqueCode('P'), uniqueCode('C')];
-  return { province, city, county, rows: [orgRow(province, '', committee), orgRow(city, province, committee), orgRow(county, city, { ...committee, ...over })] };
+  return {
+    province,
+    city,
+    county,
+    rows: [orgRow(province, '', committee), orgRow(city, province, committee), orgRow(county, city, { ...committee, ...over })],
+  };
 }
 
 export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promise<void> {
@@ -107,7 +115,14 @@ export async function startStack(opts: { databaseUrl?: string; timeSkipping?: bo
   const env = opts.timeSkipping ? await startTimeSkippingServer() : undefined;
   const client = env ? env.client : new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS! }) });
   const connection = env ? env.nativeConnection : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, sql, workflowBundlePath: inject('workflowBundlePath'), channels: opts.channels });
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    sql,
+    workflowBundlePath: inject('workflowBundlePath'),
+    channels: opts.channels,
+  });
   const running = worker.run();
   // The API on a pool of its own with the API's statement limit, as `npm start` runs it.
   const apiSql = createSql(config.DATABASE_URL!, { max: 4, ...API_POOL });

@@ -52,7 +52,11 @@ function robotWindow(limit: number, windowMs: number) {
   };
 }
 
-const close = (server: Server) => () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+const close = (server: Server) => () =>
+  new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  });
 
 export interface WecomServer extends Base {
   corpId: string;
@@ -72,9 +76,19 @@ export async function startWecomServer(o: { robotLimit?: number; robotWindowMs?:
   const tokens = new Map<string, { expired: boolean }>();
   const allow = robotWindow(o.robotLimit ?? 20, o.robotWindowMs ?? 60_000);
   const s: Omit<WecomServer, 'url' | 'close'> = {
-    corpId: 'ww0123456789abcdef', corpSecret: randomBytes(16).toString('hex'), agentId: 1000002, robotKey: randomBytes(12).toString('hex'),
-    faults: [], overLimit: [], messages: [], robotMessages: [], tokensIssued: 0, knownUsers: new Set(),
-    expireTokens: () => { for (const t of tokens.values()) t.expired = true; },
+    corpId: 'ww0123456789abcdef',
+    corpSecret: randomBytes(16).toString('hex'),
+    agentId: 1000002,
+    robotKey: randomBytes(12).toString('hex'),
+    faults: [],
+    overLimit: [],
+    messages: [],
+    robotMessages: [],
+    tokensIssued: 0,
+    knownUsers: new Set(),
+    expireTokens: () => {
+      for (const t of tokens.values()) t.expired = true;
+    },
   };
   const { server, url } = await listen((req, body, res) => {
     const u = new URL(req.url!, 'http://x');
@@ -139,14 +153,23 @@ export async function startDingtalkServer(o: { robotLimit?: number; robotWindowM
   const tokens = new Set<string>();
   const allow = robotWindow(o.robotLimit ?? 20, o.robotWindowMs ?? 60_000);
   const s: Omit<DingtalkServer, 'url' | 'close'> = {
-    appKey: `ding${randomBytes(6).toString('hex')}`, appSecret: randomBytes(16).toString('hex'), agentId: 2_000_001,
-    robotToken: randomBytes(16).toString('hex'), robotSecret: `SEC${randomBytes(16).toString('hex')}`,
-    faults: [], overLimit: [], messages: [], robotMessages: [], badSigns: 0, knownUsers: new Set(),
+    appKey: `ding${randomBytes(6).toString('hex')}`,
+    appSecret: randomBytes(16).toString('hex'),
+    agentId: 2_000_001,
+    robotToken: randomBytes(16).toString('hex'),
+    robotSecret: `SEC${randomBytes(16).toString('hex')}`,
+    faults: [],
+    overLimit: [],
+    messages: [],
+    robotMessages: [],
+    badSigns: 0,
+    knownUsers: new Set(),
   };
   const { server, url } = await listen((req, body, res) => {
     const u = new URL(req.url!, 'http://x');
     if (req.method === 'GET' && u.pathname === '/gettoken') {
-      if (u.searchParams.get('appkey') !== s.appKey || u.searchParams.get('appsecret') !== s.appSecret) return json(res, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
+      if (u.searchParams.get('appkey') !== s.appKey || u.searchParams.get('appsecret') !== s.appSecret)
+        return json(res, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
       const token = randomBytes(16).toString('hex');
       tokens.add(token);
       return json(res, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
@@ -157,8 +180,15 @@ export async function startDingtalkServer(o: { robotLimit?: number; robotWindowM
       if (fault === 'timeout') return hang(res, o.hangMs ?? 3000);
       if (fault === 'too-fast') return json(res, { errcode: 90018, errmsg: '当前企业调用该接口频率过快' });
       const m = JSON.parse(body);
-      if (m.agent_id !== s.agentId || m.msg?.msgtype !== 'action_card' || !m.msg.action_card?.single_url) return json(res, { errcode: 40035, errmsg: '缺少参数' });
-      if (fault === 'permanent' || !String(m.userid_list).split(',').every((id) => s.knownUsers.has(id))) return json(res, { errcode: 33012, errmsg: '无效的USERID' });
+      if (m.agent_id !== s.agentId || m.msg?.msgtype !== 'action_card' || !m.msg.action_card?.single_url)
+        return json(res, { errcode: 40035, errmsg: '缺少参数' });
+      if (
+        fault === 'permanent' ||
+        !String(m.userid_list)
+          .split(',')
+          .every((id) => s.knownUsers.has(id))
+      )
+        return json(res, { errcode: 33012, errmsg: '无效的USERID' });
       s.messages.push({ userid_list: m.userid_list, msg: m.msg });
       return json(res, { errcode: 0, errmsg: 'ok', task_id: Date.now(), request_id: randomBytes(6).toString('hex') });
     }
@@ -205,8 +235,16 @@ export interface AliyunSmsServer extends Base {
 const pct = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** ACS3-HMAC-SHA256 (Aliyun's V3 request signature): the canonical request hashed, HMAC'd with the AccessKey secret. */
-export function acs3Signature(secret: string, req: { method: string; path: string; query: URLSearchParams; headers: Record<string, string | string[] | undefined>; body: string }, signedHeaders: string[]): string {
-  const query = [...req.query.entries()].map(([k, v]) => [pct(k), pct(v)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
+export function acs3Signature(
+  secret: string,
+  req: { method: string; path: string; query: URLSearchParams; headers: Record<string, string | string[] | undefined>; body: string },
+  signedHeaders: string[],
+): string {
+  const query = [...req.query.entries()]
+    .map(([k, v]) => [pct(k), pct(v)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   const headers = signedHeaders.map((h) => `${h}:${String(req.headers[h] ?? '').trim()}\n`).join('');
   const canonical = [req.method, req.path, query, headers, signedHeaders.join(';'), createHash('sha256').update(req.body).digest('hex')].join('\n');
   const toSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`;
@@ -215,8 +253,14 @@ export function acs3Signature(secret: string, req: { method: string; path: strin
 
 export async function startAliyunSmsServer(o: { hangMs?: number } = {}): Promise<AliyunSmsServer> {
   const s: Omit<AliyunSmsServer, 'url' | 'close' | 'endpoint'> = {
-    accessKeyId: `LTAI${randomBytes(8).toString('hex')}`, accessKeySecret: randomBytes(15).toString('base64'),
-    signName: '组织生活', templateCode: 'SMS_465000123', faults: [], overLimit: [], messages: [], badSignatures: 0,
+    accessKeyId: `LTAI${randomBytes(8).toString('hex')}`,
+    accessKeySecret: randomBytes(15).toString('base64'),
+    signName: '组织生活',
+    templateCode: 'SMS_465000123',
+    faults: [],
+    overLimit: [],
+    messages: [],
+    badSignatures: 0,
   };
   const { server, url } = await listen((req, body, res) => {
     const u = new URL(req.url!, 'http://x');
@@ -224,7 +268,8 @@ export async function startAliyunSmsServer(o: { hangMs?: number } = {}): Promise
     const auth = String(req.headers.authorization ?? '');
     const m = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]+)$/.exec(auth);
     if (!m) return json(res, { Code: 'IncompleteSignature', Message: 'missing Authorization', RequestId: requestId }, 400);
-    if (m[1] !== s.accessKeyId) return json(res, { Code: 'InvalidAccessKeyId.NotFound', Message: 'Specified access key is not found.', RequestId: requestId }, 404);
+    if (m[1] !== s.accessKeyId)
+      return json(res, { Code: 'InvalidAccessKeyId.NotFound', Message: 'Specified access key is not found.', RequestId: requestId }, 404);
     const signed = m[2]!.split(';');
     const expected = acs3Signature(s.accessKeySecret, { method: req.method!, path: u.pathname, query: u.searchParams, headers: req.headers, body }, signed);
     const hash = createHash('sha256').update(body).digest('hex');
@@ -232,13 +277,15 @@ export async function startAliyunSmsServer(o: { hangMs?: number } = {}): Promise
       s.badSignatures++;
       return json(res, { Code: 'SignatureDoesNotMatch', Message: 'Specified signature is not matched with our calculation.', RequestId: requestId }, 400);
     }
-    if (req.headers['x-acs-action'] !== 'SendSms' || req.headers['x-acs-version'] !== '2017-05-25') return json(res, { Code: 'InvalidAction.NotFound', RequestId: requestId }, 404);
+    if (req.headers['x-acs-action'] !== 'SendSms' || req.headers['x-acs-version'] !== '2017-05-25')
+      return json(res, { Code: 'InvalidAction.NotFound', RequestId: requestId }, 404);
     const fault = s.faults.shift();
     if (fault === 'timeout') return hang(res, o.hangMs ?? 3000);
     if (fault === 'too-fast') return json(res, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发分钟级流控Permits:1', RequestId: requestId });
     const q = u.searchParams;
     if (q.get('SignName') !== s.signName) return json(res, { Code: 'isv.SMS_SIGNATURE_ILLEGAL', Message: '该账号下找不到对应签名', RequestId: requestId });
-    if (fault === 'permanent' || q.get('TemplateCode') !== s.templateCode) return json(res, { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: '该账号下找不到对应模板', RequestId: requestId });
+    if (fault === 'permanent' || q.get('TemplateCode') !== s.templateCode)
+      return json(res, { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: '该账号下找不到对应模板', RequestId: requestId });
     const phone = q.get('PhoneNumbers') ?? '';
     if (!/^1[3-9]\d{9}$/.test(phone)) return json(res, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '手机号码格式错误', RequestId: requestId });
     let params: Record<string, string>;

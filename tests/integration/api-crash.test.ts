@@ -46,7 +46,9 @@ describe('the API killed between acting and answering', () => {
     const r = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: code } });
     expect(r.statusCode).toBe(201);
     const taskId = await eventually(`the election request of ${code}`, async () => {
-      const [t] = await s.sql<{ id: number }[]>`select t.id from tasks t join organizations o on o.id = t.organization_id where o.code = ${code} and t.state = 'open'`;
+      const [t] = await s.sql<
+        { id: number }[]
+      >`select t.id from tasks t join organizations o on o.id = t.organization_id where o.code = ${code} and t.state = 'open'`;
       return t?.id;
     });
     return { taskId, secretary: await s.userWith([{ role: 'secretary', org: code }]) };
@@ -61,7 +63,8 @@ describe('the API killed between acting and answering', () => {
 
   const completions = async (taskId: number) =>
     (await s.sql<{ n: number }[]>`select count(*)::int as n from task_events where task_id = ${taskId} and kind = 'completed'`)[0]!.n;
-  const exited = (c: ChildProcess) => new Promise<string | null>((r) => (c.signalCode !== null ? r(c.signalCode) : c.once('exit', (_code, signal) => r(signal))));
+  const exited = (c: ChildProcess) =>
+    new Promise<string | null>((r) => (c.signalCode !== null ? r(c.signalCode) : c.once('exit', (_code, signal) => r(signal))));
 
   beforeAll(async () => {
     s = await startStack();
@@ -81,7 +84,9 @@ describe('the API killed between acting and answering', () => {
     expect(await exited(doomed.child)).toBe('SIGKILL');
     // It had acted: the task is done and the answer is stored under the key.
     expect((await s.sql`select state from tasks where id = ${taskId}`)[0]!.state).toBe('done');
-    const [stored] = await s.sql<{ status: number; response: { id: number; state: string } }[]>`select status, response from idempotency_keys where key = ${key}`;
+    const [stored] = await s.sql<
+      { status: number; response: { id: number; state: string } }[]
+    >`select status, response from idempotency_keys where key = ${key}`;
     expect(stored?.status).toBe(200);
 
     const again = await api([]);
@@ -109,10 +114,14 @@ describe('the API killed between acting and answering', () => {
     expect(soon.status).toBe(409);
     // Once the attempt is older than any action may take, the retry takes the key over. The Temporal update id
     // derived from the key makes the workflow answer with its first application instead of refusing a second.
-    const retry = await eventually('the retry to take the key over', async () => {
-      const r = await complete(again.base, taskId, secretary.authorization, key);
-      return r.status === 409 ? undefined : r;
-    }, 60_000);
+    const retry = await eventually(
+      'the retry to take the key over',
+      async () => {
+        const r = await complete(again.base, taskId, secretary.authorization, key);
+        return r.status === 409 ? undefined : r;
+      },
+      60_000,
+    );
     expect(retry.status).toBe(200);
     expect(await retry.json()).toMatchObject({ id: taskId, state: 'done' });
     expect(await completions(taskId)).toBe(1);

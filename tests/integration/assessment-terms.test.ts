@@ -13,7 +13,14 @@ describe('terms on time in the yearly assessment', () => {
   const y = 2022;
   const { county, rows: chain } = countyChain();
   const town = uniqueCode('T');
-  const [pending, lateApproved, lateUnrecordedDue, unheld, postponed, lastYear] = ['V', 'V', 'V', 'V', 'V', 'V'].map(uniqueCode) as [string, string, string, string, string, string];
+  const [pending, lateApproved, lateUnrecordedDue, unheld, postponed, lastYear] = ['V', 'V', 'V', 'V', 'V', 'V'].map(uniqueCode) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const idOf = async (code: string) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
   /** One term election's history lines, as its run recorded them (run 1). */
   const recorded = async (code: string, events: { key: string; step: string; detail: Record<string, unknown>; verb?: string }[]) => {
@@ -43,7 +50,11 @@ describe('terms on time in the yearly assessment', () => {
       orgRow(lastYear, town, { term_years: 5, term_started_on: `${y - 1}-10-01` }),
     ]);
     await sql`update organizations set term_postponed_until = ${`${y + 1}-01-01`} where code = ${postponed}`;
-    const counted = (meetingDate: string, extra: Record<string, unknown>) => ({ key: 'members-meeting-counted', step: 'members-meeting-held', detail: { elected: ['甲'], committee: ['甲'], round: 1, meetingDate, ...extra } });
+    const counted = (meetingDate: string, extra: Record<string, unknown>) => ({
+      key: 'members-meeting-counted',
+      step: 'members-meeting-held',
+      detail: { elected: ['甲'], committee: ['甲'], round: 1, meetingDate, ...extra },
+    });
     await recorded(pending, [counted(`${y}-02-20`, { dueOn: `${y}-03-01`, heldOnTime: true })]);
     await recorded(lateApproved, [
       counted(`${y}-12-01`, { dueOn: `${y}-02-01`, heldOnTime: false }),

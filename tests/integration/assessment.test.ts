@@ -104,16 +104,23 @@ describe('yearly assessment', () => {
     await ratingActivities(s.sql).recomputeRatings({ at: new Date().toISOString(), under: province });
   });
   afterAll(async () => {
-    await s?.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID).delete().catch(() => {});
+    await s?.client.schedule
+      .getHandle(ASSESSMENT_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await s?.close();
   });
 
   const get = (url: string, headers = s.admin) => s.app.inject({ method: 'GET', url, headers });
   const finishedBy = (workflowPrefix: string, y = year) =>
-    eventually(`the assessment of ${y} by ${workflowPrefix}`, async () => {
-      const [r] = await s.sql<{ workflow_id: string }[]>`select workflow_id from assessment_runs where year = ${y}`;
-      return r?.workflow_id.startsWith(workflowPrefix) ? r : undefined;
-    }, 60_000);
+    eventually(
+      `the assessment of ${y} by ${workflowPrefix}`,
+      async () => {
+        const [r] = await s.sql<{ workflow_id: string }[]>`select workflow_id from assessment_runs where year = ${y}`;
+        return r?.workflow_id.startsWith(workflowPrefix) ? r : undefined;
+      },
+      60_000,
+    );
   const organizationsUnder = async (y: number, under: string) => {
     const orgs = await get(`/api/v1/assessments/${y}/organizations?under=${under}&limit=1000`);
     expect(orgs.statusCode, orgs.body).toBe(200);
@@ -130,19 +137,69 @@ describe('yearly assessment', () => {
 
     const by = await organizationsUnder(year, t1);
     const rules = assessmentRulesFor(today);
-    const none = { returnFiled: null, activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null, concurrentHead: null };
+    const none = {
+      returnFiled: null,
+      activistsTrained: null,
+      reserveCadres: null,
+      fundingFloor: null,
+      memberFunding: null,
+      venue: null,
+      youngCommitteeMember: null,
+      concurrentHead: null,
+    };
     // Weights 30 / 20 / 20 and 10 for each indicator of the return; an indicator that does not apply drops out.
     // v1 filed no return: zero for its three village indicators; never enrolled in rotation training, it is untrained:
     // 20 of 30 + 20 + 20 + 10 + 10 + 10.
     // 一肩挑 is shown for villages and communities, and weighs nothing in their own scores (v1 misses it and scores
     // the same as it would with it; the county's rate carries it).
-    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, returnFiled: false, activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, concurrentHead: false, score: 20, county: c1 });
-    expect(by[v2]).toMatchObject({ termOnTime: true, secretaryTrained: true, noOverdueTasks: true, returnFiled: true, activistsTrained: true, reserveCadres: true, fundingFloor: true, concurrentHead: true, score: 100 });
+    expect(by[v1]).toMatchObject({
+      termOnTime: false,
+      secretaryTrained: false,
+      noOverdueTasks: true,
+      returnFiled: false,
+      activistsTrained: false,
+      reserveCadres: false,
+      fundingFloor: false,
+      memberFunding: null,
+      venue: null,
+      concurrentHead: false,
+      score: 20,
+      county: c1,
+    });
+    expect(by[v2]).toMatchObject({
+      termOnTime: true,
+      secretaryTrained: true,
+      noOverdueTasks: true,
+      returnFiled: true,
+      activistsTrained: true,
+      reserveCadres: true,
+      fundingFloor: true,
+      concurrentHead: true,
+      score: 100,
+    });
     // v3: 2 activists (fewer than 3) miss; 6 reserve cadres (more than the seed's 3 to 5) meet the floor of 3, and
     // its 20,000 yuan the funding floor: 30 + 10 + 10.
-    expect(by[v3]).toMatchObject({ termOnTime: true, secretaryTrained: false, noOverdueTasks: false, activistsTrained: false, reserveCadres: true, fundingFloor: true, concurrentHead: false, score: 50 });
+    expect(by[v3]).toMatchObject({
+      termOnTime: true,
+      secretaryTrained: false,
+      noOverdueTasks: false,
+      activistsTrained: false,
+      reserveCadres: true,
+      fundingFloor: true,
+      concurrentHead: false,
+      score: 50,
+    });
     // cm1 at every floor's edge: 2,999 households need 50,000 yuan (3,000 would need 60,000), 32 members 1,600 yuan, a central district 200 m².
-    expect(by[cm1]).toMatchObject({ activistsTrained: null, reserveCadres: null, fundingFloor: true, memberFunding: true, venue: true, youngCommitteeMember: true, concurrentHead: true, score: 100 });
+    expect(by[cm1]).toMatchObject({
+      activistsTrained: null,
+      reserveCadres: null,
+      fundingFloor: true,
+      memberFunding: true,
+      venue: true,
+      youngCommitteeMember: true,
+      concurrentHead: true,
+      score: 100,
+    });
     // cm2 just under each (trained, on time, nothing overdue: 30 + 20 + 20 of 110): 2,001 households need 50,000 yuan (2,000 would need 40,000); 299.5 m² outside a central district; nobody under 35.
     expect(by[cm2]).toMatchObject({ fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false, concurrentHead: false, score: 63.6 });
     // 100 yuan per student member.
@@ -172,18 +229,43 @@ describe('yearly assessment', () => {
     // the villages' alone) with 2 of its 3 deliverables due delivered.
     const mean = (100 + 20 + 100 + 50 + 100 + 63.6) / 6; // of the scores as stored, to one decimal
     expect(one).toMatchObject({
-      organizations: 6, villages: 3, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, units: 2, liaisonCoverage: 50, meanScore: 72.3,
-      paired: 1, pairingCoverage: 33.3, deliverables: 3, deliveredRate: 66.7,
+      organizations: 6,
+      villages: 3,
+      concurrentHeadOrganizations: 5,
+      concurrentHeadRate: 40,
+      units: 2,
+      liaisonCoverage: 50,
+      meanScore: 72.3,
+      paired: 1,
+      pairingCoverage: 33.3,
+      deliverables: 3,
+      deliveredRate: 66.7,
     });
     // 72.27 × 0.6 + 10 × 0.4 / 0.8 + 10 × 0.5 + 10 × 1/3 + 10 × 2/3
     expect(one.score).toBe(63.4);
-    expect(one.score).toBe(countyScore(rules, { meanScore: mean, concurrentHeadRate: 2 / 5, liaisonCoverage: 0.5, pairingCoverage: 1 / 3, deliveredRate: 2 / 3 }));
+    expect(one.score).toBe(
+      countyScore(rules, { meanScore: mean, concurrentHeadRate: 2 / 5, liaisonCoverage: 0.5, pairingCoverage: 1 / 3, deliveredRate: 2 / 3 }),
+    );
     // c2: its two villages (v4, and vg: a 总支 whose two branches are part of it, not villages of their own) are
     // perfect and not paired: 60 + 10 + 10 (no units) + 0 + 10 (nothing due).
-    expect(two).toMatchObject({ organizations: 5, villages: 2, concurrentHeadOrganizations: 2, concurrentHeadRate: 100, units: 0, liaisonCoverage: null, meanScore: 100, paired: 0, pairingCoverage: 0, deliverables: 0, deliveredRate: null, score: 90 });
+    expect(two).toMatchObject({
+      organizations: 5,
+      villages: 2,
+      concurrentHeadOrganizations: 2,
+      concurrentHeadRate: 100,
+      units: 0,
+      liaisonCoverage: null,
+      meanScore: 100,
+      paired: 0,
+      pairingCoverage: 0,
+      deliverables: 0,
+      deliveredRate: null,
+      score: 90,
+    });
     const inT2 = await organizationsUnder(year, t2);
     // The branches under the 总支: no yearly return, no 一肩挑 of their own, no rotation training owed.
-    for (const b of [vgb1, vgb2]) expect(inT2[b], b).toMatchObject({ returnFiled: null, fundingFloor: null, concurrentHead: null, secretaryTrained: null, score: 100 });
+    for (const b of [vgb1, vgb2])
+      expect(inT2[b], b).toMatchObject({ returnFiled: null, fundingFloor: null, concurrentHead: null, secretaryTrained: null, score: 100 });
     expect(inT2[vg]).toMatchObject({ returnFiled: true, concurrentHead: true, secretaryTrained: true, score: 100 });
     // The pairing coverage counts villages the same way.
     const coverage = await get(`/api/v1/pairing/coverage?org=${c2}`);
@@ -207,7 +289,15 @@ describe('yearly assessment', () => {
     expect(await s.client.workflow.getHandle(started.json().id).result()).toMatchObject({ year: past, ruleSet: 'provincial-plan-2021' });
     const by = await organizationsUnder(past, t1);
     // Weights 40 / 30 / 30: v1's term had run out by 31 December; v3's cycle was still running and nothing overdue.
-    expect(by[v1]).toMatchObject({ termOnTime: false, secretaryTrained: false, noOverdueTasks: true, score: 30, returnFiled: null, activistsTrained: null, fundingFloor: null });
+    expect(by[v1]).toMatchObject({
+      termOnTime: false,
+      secretaryTrained: false,
+      noOverdueTasks: true,
+      score: 30,
+      returnFiled: null,
+      activistsTrained: null,
+      fundingFloor: null,
+    });
     expect(by[v3]).toMatchObject({ secretaryTrained: true, noOverdueTasks: true, score: 100, activistsTrained: null });
     expect(by[cm2]).toMatchObject({ score: 100, venue: null, memberFunding: null });
     // 2021 counted 一肩挑 among villages only: a community's secretary is not counted, for the county nor on its row.
@@ -238,7 +328,12 @@ describe('yearly assessment', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.startsWith('\uFEFFcode,name,sector,county,score')).toBe(true);
-    expect(csv.body.split('\n')[0]!.trim().endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods')).toBe(true);
+    expect(
+      csv.body
+        .split('\n')[0]!
+        .trim()
+        .endsWith('noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods'),
+    ).toBe(true);
     // An indicator missed is 0, one that does not apply is empty: v1 is late (0), was never trained (0), no
     // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0),
     // red this month (1 red period: the ratings' history).
@@ -252,19 +347,36 @@ describe('yearly assessment', () => {
     await book.xlsx.load(xlsx.rawPayload as never);
     const sheet = book.worksheets[0]!;
     const header = sheet.getRow(1).values as unknown[];
-    for (const column of ['rank', 'concurrentHeadOrganizations', 'concurrentHeadRate', 'paired', 'pairingCoverage', 'deliverables', 'deliveredRate']) expect(header).toContain(column);
+    for (const column of ['rank', 'concurrentHeadOrganizations', 'concurrentHeadRate', 'paired', 'pairingCoverage', 'deliverables', 'deliveredRate'])
+      expect(header).toContain(column);
     const rows: Record<string, unknown>[] = [];
     // exceljs rows are 1-based: values[0] is always empty.
     sheet.eachRow((row, n) => n > 1 && rows.push(Object.fromEntries(header.flatMap((h, i) => (i > 0 ? [[h, row.getCell(i).value]] : [])))));
     expect(rows.map((r) => r.code)).toEqual(expect.arrayContaining([c1, c2]));
-    expect(rows.find((r) => r.code === c1)).toMatchObject({ score: 63.4, concurrentHeadOrganizations: 5, concurrentHeadRate: 40, pairingCoverage: 33.3, deliveredRate: 66.7 });
+    expect(rows.find((r) => r.code === c1)).toMatchObject({
+      score: 63.4,
+      concurrentHeadOrganizations: 5,
+      concurrentHeadRate: 40,
+      pairingCoverage: 33.3,
+      deliveredRate: 66.7,
+    });
     // The drill-down's workbook carries the yearly return's indicators and 一肩挑, as booleans (empty: not applicable).
     const orgsXlsx = await get(`/api/v1/assessments/${year}/organizations?under=${t1}&format=xlsx`);
     const orgBook = new ExcelJS.Workbook();
     await orgBook.xlsx.load(orgsXlsx.rawPayload as never);
     const orgSheet = orgBook.worksheets[0]!;
     const orgHeader = orgSheet.getRow(1).values as unknown[];
-    for (const column of ['returnFiled', 'activistsTrained', 'reserveCadres', 'fundingFloor', 'memberFunding', 'venue', 'youngCommitteeMember', 'concurrentHead']) expect(orgHeader).toContain(column);
+    for (const column of [
+      'returnFiled',
+      'activistsTrained',
+      'reserveCadres',
+      'fundingFloor',
+      'memberFunding',
+      'venue',
+      'youngCommitteeMember',
+      'concurrentHead',
+    ])
+      expect(orgHeader).toContain(column);
     const cellOf = (code: string, column: string) => {
       let value: unknown;
       orgSheet.eachRow((row) => {
@@ -294,7 +406,11 @@ describe('yearly assessment', () => {
   });
 
   it('refuses a bad return with 400 naming each field', async () => {
-    const fields = (r: { json(): { error: { details: { field: string }[] } } }) => r.json().error.details.map((d) => d.field).sort();
+    const fields = (r: { json(): { error: { details: { field: string }[] } } }) =>
+      r
+        .json()
+        .error.details.map((d) => d.field)
+        .sort();
     const typed = await put(v1, { activistsTrained: -1, reserveCadres: 'three', funding: 20_000 });
     expect(typed.statusCode).toBe(400);
     expect(fields(typed)).toEqual(['body.activistsTrained', 'body.reserveCadres']);
@@ -327,11 +443,18 @@ describe('yearly assessment', () => {
     const organizer = await s.userWith([{ role: 'organizer', org: c1 }]);
     const upload = (csv: string, headers = organizer) =>
       s.app.inject({ method: 'POST', url: `/api/v1/returns/${year}/import`, headers: { ...headers, 'content-type': 'text/csv' }, payload: csv });
-    const header = 'code,activists_trained,reserve_cadres,funding,households,member_funding,student_members,venue_sqm,central_district,committee_members_under_35';
+    const header =
+      'code,activists_trained,reserve_cadres,funding,households,member_funding,student_members,venue_sqm,central_district,committee_members_under_35';
     const ok = await upload(`${header}\n${v1},5,5,"21,000",,,,,,\n${cm2},,,50000,2000,1600,,300,否,2\n`);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toEqual({ filed: 2 });
-    expect((await get(`/api/v1/organizations/${cm2}/returns/${year}`)).json()).toMatchObject({ funding: 50_000, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 2, updatedBy: organizer.username });
+    expect((await get(`/api/v1/organizations/${cm2}/returns/${year}`)).json()).toMatchObject({
+      funding: 50_000,
+      venueSqm: 300,
+      centralDistrict: false,
+      committeeMembersUnder35: 2,
+      updatedBy: organizer.username,
+    });
 
     const bad = await upload(`${header}\n${v1},x,5,20000,,,,,,\n${cm1},,,50000,,1600,,300,是,1\n${v1},3,3,20000,,,,,,\n`);
     expect(bad.statusCode, bad.body).toBe(422);
@@ -353,7 +476,10 @@ describe('yearly assessment', () => {
     // `npm run worker` on a queue of its own, and every worker start ensures the Schedule) may have made it for a
     // queue nobody polls any more, and ensure leaves an existing one alone; its triggered run then waited forever
     // when that file ran first (seen here after vitest's cache reordered the files).
-    await s.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID).delete().catch(() => {});
+    await s.client.schedule
+      .getHandle(ASSESSMENT_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await ensureAssessmentSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE);
     await ensureAssessmentSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE); // idempotent: the worker calls it on every start
     const handle = s.client.schedule.getHandle(ASSESSMENT_SCHEDULE_ID);
@@ -365,7 +491,11 @@ describe('yearly assessment', () => {
     await handle.trigger();
     // The run the Schedule started, awaited itself: this year's row in assessment_runs may already hold a later run
     // of another test file (the browser test runs this year from the ranking page in the same database).
-    const started = await eventually('the run the Schedule started', async () => (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId, 60_000);
+    const started = await eventually(
+      'the run the Schedule started',
+      async () => (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId,
+      60_000,
+    );
     expect(started).toMatch(/^yearly-assessment-scheduled/);
     expect(await s.client.workflow.getHandle(started).result()).toMatchObject({ year });
   });

@@ -56,20 +56,31 @@ describe('authentication and scope', () => {
     expect((await get(`/api/v1/organizations/${root}`)).statusCode).toBe(404);
     expect((await get(`/api/v1/organizations/${countyB}/children`)).statusCode).toBe(404);
     expect((await get(`/api/v1/tasks?org=${countyB}`)).statusCode).toBe(404);
-    const start = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', headers: { authorization: a.authorization }, payload: { organization: villageB } });
+    const start = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/processes/term-election',
+      headers: { authorization: a.authorization },
+      payload: { organization: villageB },
+    });
     expect(start.statusCode).toBe(404);
     expect((await s.sql`select 1 from processes where workflow_id = ${`term-election:${villageB}`}`).length).toBe(0);
   });
 
   it('lets a secretary read but not start processes', async () => {
     const sec = await s.userWith([{ role: 'secretary', org: villageA }]);
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', headers: { authorization: sec.authorization }, payload: { organization: villageA } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/processes/term-election',
+      headers: { authorization: sec.authorization },
+      payload: { organization: villageA },
+    });
     expect(r.statusCode).toBe(403);
   });
 
   it('creates users only inside the caller’s subtree, and never a second admin from an organizer', async () => {
     const org = await s.userWith([{ role: 'organizer', org: countyA }]);
-    const post = (payload: Record<string, unknown>) => s.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: org.authorization }, payload });
+    const post = (payload: Record<string, unknown>) =>
+      s.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: org.authorization }, payload });
     const name = `sec-${uniqueCode('').toLowerCase()}`;
     const ok = await post({ username: name, password: 'long enough pw', roles: [{ role: 'secretary', org: villageA }] });
     expect(ok.statusCode).toBe(201);
@@ -79,7 +90,12 @@ describe('authentication and scope', () => {
     expect((await post({ username: `${name}y`, password: 'long enough pw', roles: [{ role: 'admin', org: villageA }] })).statusCode).toBe(403);
     const bad = await post({ username: 'x', password: 'short', roles: [] });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.details.map((d: { field: string }) => d.field).sort()).toEqual(['body.password', 'body.roles', 'body.username']);
+    expect(
+      bad
+        .json()
+        .error.details.map((d: { field: string }) => d.field)
+        .sort(),
+    ).toEqual(['body.password', 'body.roles', 'body.username']);
     expect((await post({ username: name, password: 'long enough pw', roles: [{ role: 'secretary', org: villageA }] })).statusCode).toBe(409);
     const created = await s.sql`select username from users where username like ${`${name}%`}`;
     expect(created.map((u) => u.username)).toEqual([name]);

@@ -18,12 +18,19 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     wecom = await startWecomServer();
     s = await startStack({
       databaseUrl: await freshDatabase('calendar_notice'),
-      channels: { publicBaseUrl: 'https://orglife.example.gov.cn', timeoutMs: 1000, wecom: { corpId: wecom.corpId, corpSecret: wecom.corpSecret, agentId: wecom.agentId, baseUrl: wecom.url } },
+      channels: {
+        publicBaseUrl: 'https://orglife.example.gov.cn',
+        timeoutMs: 1000,
+        wecom: { corpId: wecom.corpId, corpSecret: wecom.corpSecret, agentId: wecom.agentId, baseUrl: wecom.url },
+      },
     });
     await addOrganizations(s.sql, [orgRow(province, '', committee)]);
   });
   afterAll(async () => {
-    await s?.client.schedule.getHandle(CALENDAR_NOTICE_SCHEDULE_ID).delete().catch(() => {});
+    await s?.client.schedule
+      .getHandle(CALENDAR_NOTICE_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await s?.close();
     await wecom?.close();
   });
@@ -44,11 +51,15 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     const provinceAdmin = await s.userWith([{ role: 'admin', org: province }]);
     const organizer = await s.userWith([{ role: 'organizer', org: province }]);
     const [{ id: adminId }] = (await s.sql<{ id: number }[]>`select id from users where username = ${provinceAdmin.username}`) as unknown as [{ id: number }];
-    const [{ id: rootAdminId }] = (await s.sql<{ id: number }[]>`select r.user_id as id from user_roles r where r.role = 'admin' and r.organization_id is null`) as unknown as [{ id: number }];
+    const [{ id: rootAdminId }] = (await s.sql<
+      { id: number }[]
+    >`select r.user_id as id from user_roles r where r.role = 'admin' and r.organization_id is null`) as unknown as [{ id: number }];
     await s.sql`insert into user_contacts (user_id, wecom_userid) values (${adminId}, 'sheng-admin'), (${rootAdminId}, 'root-admin')`;
     wecom.knownUsers.add('sheng-admin');
     wecom.knownUsers.add('root-admin');
-    const admins = (await s.sql<{ username: string }[]>`select distinct u.username from users u join user_roles r on r.user_id = u.id where r.role = 'admin' order by 1`).map((r) => r.username);
+    const admins = (
+      await s.sql<{ username: string }[]>`select distinct u.username from users u join user_roles r on r.user_id = u.id where r.role = 'admin' order by 1`
+    ).map((r) => r.username);
     expect(admins).toContain(provinceAdmin.username);
 
     // 31 October: nothing yet. A year the package holds (2026, from 1 November 2025): nothing either.
@@ -70,7 +81,9 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     const later = await s.userWith([{ role: 'admin', org: province }]);
     expect(await notice('2031-11-03')).toEqual({ year: 2032, notified: 1 });
     expect((await told()).map((r) => r.username)).toContain(later.username);
-    expect(await s.sql`select year, noticed_on::text, admins from calendar_notices`).toEqual([{ year: 2032, noticed_on: '2031-11-01', admins: admins.length + 1 }]);
+    expect(await s.sql`select year, noticed_on::text, admins from calendar_notices`).toEqual([
+      { year: 2032, noticed_on: '2031-11-01', admins: admins.length + 1 },
+    ]);
 
     // The notifier's pass: the e-mail digest and the 企业微信 message (a reminder: the work apps by default).
     await s.client.workflow.execute(notifier, { workflowId: `notifier-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ once: true }] });
@@ -81,7 +94,12 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
     }
 
     // The year loaded: the banner's year is gone (the notice stays on record).
-    const load = await s.app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2032', headers: s.admin, payload: { days: [{ day: '2032-10-01', isWorkday: false }] } });
+    const load = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/calendar/years/2032',
+      headers: s.admin,
+      payload: { days: [{ day: '2032-10-01', isWorkday: false }] },
+    });
     expect(load.statusCode, load.body).toBe(200);
     expect(load.json()).toMatchObject({ replanned: 0, replanWorkflowId: null });
     expect((await years(provinceAdmin.authorization)).notice).toBeNull();
@@ -89,7 +107,10 @@ describe('calendar notice: next year without holiday data, from 1 November', () 
   });
 
   it('runs daily from a Schedule the worker puts in place, at 07:00 Shanghai', async () => {
-    await s.client.schedule.getHandle(CALENDAR_NOTICE_SCHEDULE_ID).delete().catch(() => {});
+    await s.client.schedule
+      .getHandle(CALENDAR_NOTICE_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await ensureCalendarNoticeSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE);
     await ensureCalendarNoticeSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE); // idempotent: every worker start calls it
     const d = await s.client.schedule.getHandle(CALENDAR_NOTICE_SCHEDULE_ID).describe();

@@ -33,9 +33,16 @@ describe('channels: a worker killed mid-send', () => {
       const out = openSync(join(dir, 'worker.log'), 'a');
       const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
         env: {
-          ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
-          ORGLIFE_FAILPOINTS: failpoints, ORGLIFE_WECOM_CORP_ID: wecom.corpId, ORGLIFE_WECOM_CORP_SECRET: wecom.corpSecret,
-          ORGLIFE_WECOM_AGENT_ID: String(wecom.agentId), ORGLIFE_WECOM_BASE_URL: wecom.url,
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          LOG_LEVEL: 'warn',
+          ORGLIFE_FAILPOINTS: failpoints,
+          ORGLIFE_WECOM_CORP_ID: wecom.corpId,
+          ORGLIFE_WECOM_CORP_SECRET: wecom.corpSecret,
+          ORGLIFE_WECOM_AGENT_ID: String(wecom.agentId),
+          ORGLIFE_WECOM_BASE_URL: wecom.url,
         },
         stdio: ['ignore', out, out],
         detached: true,
@@ -72,7 +79,9 @@ describe('channels: a worker killed mid-send', () => {
       worker('');
       const results = await Promise.all(uids.map((uid) => client.workflow.getHandle(channelDeliveryId(uid)).result()));
       expect(results).toEqual(['unknown', 'sent', 'sent']);
-      const rows = await sql<{ status: string; vendor_answer: string | null }[]>`select status, vendor_answer from channel_deliveries where id = any(${ids}) order by id`;
+      const rows = await sql<
+        { status: string; vendor_answer: string | null }[]
+      >`select status, vendor_answer from channel_deliveries where id = any(${ids}) order by id`;
       expect(rows.map((r) => r.status)).toEqual(['unknown', 'sent', 'sent']);
       expect(rows[0]!.vendor_answer).toContain('not sent again automatically');
       expect(wecom.messages.map((m) => m.touser).sort()).toEqual(['li', 'wang', 'zhao']);

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { startAliyunSmsServer, startDingtalkServer, startWecomServer, type AliyunSmsServer, type DingtalkServer, type WecomServer } from '../helpers/vendor-servers.js';
+import {
+  startAliyunSmsServer,
+  startDingtalkServer,
+  startWecomServer,
+  type AliyunSmsServer,
+  type DingtalkServer,
+  type WecomServer,
+} from '../helpers/vendor-servers.js';
 import { createActivities } from '../../activities/index.js';
 import { notifier } from '../../workflows/notifier.js';
 import { channelDelivery, channelDeliveryId } from '../../workflows/channel-delivery.js';
@@ -27,7 +34,18 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
   let townshipId = 0;
   let secretaryId = 0;
   const pass = () => s.client.workflow.execute(notifier, { workflowId: `notifier-${randomUUID()}`, taskQueue: queue, args: [{ once: true }] });
-  const rows = (where: ReturnType<Stack['sql']>) => s.sql<{ id: number; channel: string; recipient: string; message_kind: string; status: string; attempts: number; vendor_answer: string | null; message: { title: string; lines: string[] } }[]>`
+  const rows = (where: ReturnType<Stack['sql']>) => s.sql<
+    {
+      id: number;
+      channel: string;
+      recipient: string;
+      message_kind: string;
+      status: string;
+      attempts: number;
+      vendor_answer: string | null;
+      message: { title: string; lines: string[] };
+    }[]
+  >`
     select id, channel, recipient, message_kind, status, attempts, vendor_answer, message from channel_deliveries where ${where} order by id`;
 
   beforeAll(async () => {
@@ -45,7 +63,15 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
       wecomRobotBaseUrl: wecom.url,
       dingtalk: { appKey: ding.appKey, appSecret: ding.appSecret, agentId: ding.agentId, baseUrl: ding.url },
       dingtalkRobotBaseUrl: ding.url,
-      sms: { accessKeyId: sms.accessKeyId, accessKeySecret: sms.accessKeySecret, signName: sms.signName, templateCode: sms.templateCode, endpoint: sms.endpoint, protocol: 'http', quietHours: '00:00-00:00' },
+      sms: {
+        accessKeyId: sms.accessKeyId,
+        accessKeySecret: sms.accessKeySecret,
+        signName: sms.signName,
+        templateCode: sms.templateCode,
+        endpoint: sms.endpoint,
+        protocol: 'http',
+        quietHours: '00:00-00:00',
+      },
     };
     s = await startStack({ databaseUrl: await freshDatabase('channels'), channels });
     queue = s.config.TEMPORAL_TASK_QUEUE;
@@ -88,13 +114,18 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
       args: [{ task: { key: 'chan', step: '季度报告-渠道', organizationId: villageId, assigneeRole: 'secretary', due: { workingDays: 10 } } }],
     });
     const [task] = await eventually('the task row', async () => {
-      const r = await s.sql<{ id: number; workflow_id: string; task_key: string }[]>`select id, workflow_id, task_key from tasks where workflow_id = ${`task:chan:${village}`}`;
+      const r = await s.sql<
+        { id: number; workflow_id: string; task_key: string }[]
+      >`select id, workflow_id, task_key from tasks where workflow_id = ${`task:chan:${village}`}`;
       return r.length ? r : null;
     });
 
     // Assigned.
     await pass();
-    await eventually('the assigned task on each channel', async () => received().wecom.length === 1 && received().ding.length === 1 && received().sms.length === 1);
+    await eventually(
+      'the assigned task on each channel',
+      async () => received().wecom.length === 1 && received().ding.length === 1 && received().sms.length === 1,
+    );
     expect(received().wecom[0]).toContain('新任务：季度报告-渠道');
     const card = wecom.messages[0]!;
     expect(card.touser).toBe('zhangwei');
@@ -119,7 +150,14 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     // A reminder; the 企业微信 token expired meanwhile: 42001, a new token, the message goes.
     wecom.expireTokens();
     const acts = createActivities(s.sql);
-    await acts.fireTaskReminder({ workflowId: task!.workflow_id, taskKey: task!.task_key, reminderKey: 'r-test', generation: 0, at: new Date().toISOString(), dueAt: '2030-01-01' });
+    await acts.fireTaskReminder({
+      workflowId: task!.workflow_id,
+      taskKey: task!.task_key,
+      reminderKey: 'r-test',
+      generation: 0,
+      at: new Date().toISOString(),
+      dueAt: '2030-01-01',
+    });
     await pass();
     await eventually('the reminder on each channel', async () => received().wecom.length === 2 && received().ding.length === 2 && received().sms.length === 2);
     for (const list of Object.values(received())) expect(list[1]).toContain('提醒：季度报告-渠道');
@@ -130,8 +168,15 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     await pass();
     await acts.escalateTask({ workflowId: task!.workflow_id, taskKey: task!.task_key, level: 2, generation: 0, at: new Date().toISOString() });
     await pass();
-    await eventually('the escalation on each channel and both robots', async () =>
-      received().wecom.length === 3 && received().ding.length === 3 && received().sms.length === 3 && wecom.robotMessages.length === 1 && ding.robotMessages.length === 1);
+    await eventually(
+      'the escalation on each channel and both robots',
+      async () =>
+        received().wecom.length === 3 &&
+        received().ding.length === 3 &&
+        received().sms.length === 3 &&
+        wecom.robotMessages.length === 1 &&
+        ding.robotMessages.length === 1,
+    );
     for (const list of Object.values(received())) expect(list[2]).toContain('督办（1级）');
     expect(wecom.robotMessages[0]!.content).toContain('督办（1级）');
     expect(wecom.robotMessages[0]!.content).toContain(`/tasks/${task!.id}`);
@@ -140,7 +185,14 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
 
     // Two reminders in one window: one digest per channel, listing both.
     for (const key of ['r-d1', 'r-d2']) {
-      await acts.fireTaskReminder({ workflowId: task!.workflow_id, taskKey: task!.task_key, reminderKey: key, generation: 0, at: new Date().toISOString(), dueAt: '2030-01-01' });
+      await acts.fireTaskReminder({
+        workflowId: task!.workflow_id,
+        taskKey: task!.task_key,
+        reminderKey: key,
+        generation: 0,
+        at: new Date().toISOString(),
+        dueAt: '2030-01-01',
+      });
     }
     await pass();
     await eventually('the digest on each channel', async () => received().wecom.length === 4 && received().ding.length === 4 && received().sms.length === 4);
@@ -157,7 +209,11 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
 
     // Nothing is sent twice: another pass has nothing to send, and starting a row's workflow again sends nothing.
     await pass();
-    const again = await s.client.workflow.execute(channelDelivery, { workflowId: `channel-delivery-again-${randomUUID()}`, taskQueue: queue, args: [log[0]!.id] });
+    const again = await s.client.workflow.execute(channelDelivery, {
+      workflowId: `channel-delivery-again-${randomUUID()}`,
+      taskQueue: queue,
+      args: [log[0]!.id],
+    });
     expect(again).toBe('sent');
     expect(received().wecom).toHaveLength(4);
     expect(received().sms).toHaveLength(4);
@@ -204,7 +260,12 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
   it('organizers set contact points in their subtree, people choose channels, the log shows failures and resends them', async () => {
     const organizer = await s.userWith([{ role: 'organizer', org: township }]);
     const person = await s.userWith([{ role: 'secretary', org: village }]);
-    const put = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: organizer, payload: { mobile: '13700001111', wecomUserid: 'lisi' } });
+    const put = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${person.username}/contacts`,
+      headers: organizer,
+      payload: { mobile: '13700001111', wecomUserid: 'lisi' },
+    });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json()).toEqual({ username: person.username, mobile: '13700001111', wecomUserid: 'lisi', dingtalkUserid: null });
     const bad = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: organizer, payload: { mobile: '12345' } });
@@ -213,7 +274,12 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     const kept = await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer });
     expect(kept.json().mobile).toBe('13700001111');
     // A secretary manages no one's contact points.
-    const refused = await s.app.inject({ method: 'PUT', url: `/api/v1/users/${person.username}/contacts`, headers: person, payload: { mobile: '13700002222' } });
+    const refused = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${person.username}/contacts`,
+      headers: person,
+      payload: { mobile: '13700002222' },
+    });
     expect(refused.statusCode).toBe(403);
 
     // With the roster: a CSV of many people's contact points. A bad cell, a duplicate and someone outside the
@@ -223,15 +289,27 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     const csv = (...rows: string[]) => `${['username,mobile,wecom_userid,dingtalk_userid', ...rows].join('\n')}\n`;
     const importCsv = (body: string, who = organizer) =>
       s.app.inject({ method: 'POST', url: '/api/v1/users/contacts/import', headers: { ...who, 'content-type': 'text/csv' }, payload: body });
-    const refusedFile = await importCsv(csv(`${person.username},,wangwu,`, `${second.username},123,,`, `${second.username},,,`, `${outsider.username},13800000001,,`));
+    const refusedFile = await importCsv(
+      csv(`${person.username},,wangwu,`, `${second.username},123,,`, `${second.username},,,`, `${outsider.username},13800000001,,`),
+    );
     expect(refusedFile.statusCode, refusedFile.body).toBe(422);
-    expect(refusedFile.json().error.details.map((d: { row: number; column: string }) => `${d.row}:${d.column}`)).toEqual(['3:mobile', '4:username', '5:username']);
-    expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toMatchObject({ mobile: '13700001111', wecomUserid: 'lisi' });
+    expect(refusedFile.json().error.details.map((d: { row: number; column: string }) => `${d.row}:${d.column}`)).toEqual([
+      '3:mobile',
+      '4:username',
+      '5:username',
+    ]);
+    expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toMatchObject({
+      mobile: '13700001111',
+      wecomUserid: 'lisi',
+    });
     const imported = await importCsv(csv(`${person.username},,wangwu,ding-wangwu`, `${second.username},13600001111,,`));
     expect(imported.statusCode, imported.body).toBe(200);
     expect(imported.json()).toEqual({ updated: 2 });
     expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${person.username}/contacts`, headers: organizer })).json()).toEqual({
-      username: person.username, mobile: '13700001111', wecomUserid: 'wangwu', dingtalkUserid: 'ding-wangwu',
+      username: person.username,
+      mobile: '13700001111',
+      wecomUserid: 'wangwu',
+      dingtalkUserid: 'ding-wangwu',
     });
     expect((await s.app.inject({ method: 'GET', url: `/api/v1/users/${second.username}/contacts`, headers: organizer })).json().mobile).toBe('13600001111');
     // A secretary organizes no one: refused for the role before the file is read.
@@ -239,11 +317,22 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
 
     const defaults = await s.app.inject({ method: 'GET', url: '/api/v1/me/channel-preferences', headers: person });
     expect(defaults.json().escalation).toContain('sms');
-    const chosen = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: person, payload: { assigned: ['wecom'], reminder: ['wecom', 'sms'], escalation: ['sms'], digest: ['email'] } });
+    const chosen = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/channel-preferences',
+      headers: person,
+      payload: { assigned: ['wecom'], reminder: ['wecom', 'sms'], escalation: ['sms'], digest: ['email'] },
+    });
     expect(chosen.statusCode, chosen.body).toBe(200);
-    const [stored] = await s.sql`select channels from channel_preferences p join users u on u.id = p.user_id where u.username = ${person.username} and message_kind = 'reminder'`;
+    const [stored] =
+      await s.sql`select channels from channel_preferences p join users u on u.id = p.user_id where u.username = ${person.username} and message_kind = 'reminder'`;
     expect(stored!.channels).toEqual(['wecom', 'sms']);
-    const wrong = await s.app.inject({ method: 'PUT', url: '/api/v1/me/channel-preferences', headers: person, payload: { assigned: ['fax'], reminder: [], escalation: [], digest: [] } });
+    const wrong = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/channel-preferences',
+      headers: person,
+      payload: { assigned: ['fax'], reminder: [], escalation: [], digest: [] },
+    });
     expect(wrong.statusCode).toBe(400);
 
     // The failed send of the previous test is on the township organizer's log with 企业微信's answer; once the
@@ -255,7 +344,9 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     expect(failed.vendorAnswer).toContain('81013');
     wecom.knownUsers.add('nobody-here');
     // Two organizers press resend at the same instant: one new row, the other told it was resent already.
-    const both = await Promise.all([1, 2].map(() => s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${failed.id}/resend`, headers: organizer })));
+    const both = await Promise.all(
+      [1, 2].map(() => s.app.inject({ method: 'POST', url: `/api/v1/channel-deliveries/${failed.id}/resend`, headers: organizer })),
+    );
     expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     const again = both.find((r) => r.statusCode === 201)!;
     expect(await s.sql`select 1 from channel_deliveries where resent_from = ${failed.id}`).toHaveLength(1);
@@ -286,13 +377,18 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     await eventually('the orphaned rows sent', async () => arrived().every((n) => n === 1));
     await pass();
     expect(arrived()).toEqual([1, 1, 1]);
-    expect(await s.sql`select status, workflow_started from channel_deliveries where message->>'title' = ${title}`).toEqual(Array(3).fill({ status: 'sent', workflow_started: true }));
+    expect(await s.sql`select status, workflow_started from channel_deliveries where message->>'title' = ${title}`).toEqual(
+      Array(3).fill({ status: 'sent', workflow_started: true }),
+    );
   });
 
-  it('25 messages to each group robot: all arrive, never more than 20 in the robot\'s window, none refused as too fast', async () => {
+  it("25 messages to each group robot: all arrive, never more than 20 in the robot's window, none refused as too fast", async () => {
     const before = { wecom: wecom.robotMessages.length, ding: ding.robotMessages.length };
     const sends = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => [deliver('wecom-robot', `robot:${villageId}`, `限流-${i}`), deliver('dingtalk-robot', `robot:${townshipId}`, `限流-${i}`, townshipId)]).flat(),
+      Array.from({ length: 25 }, (_, i) => [
+        deliver('wecom-robot', `robot:${villageId}`, `限流-${i}`),
+        deliver('dingtalk-robot', `robot:${townshipId}`, `限流-${i}`, townshipId),
+      ]).flat(),
     );
     const results = await Promise.all(sends.map((x) => x.result));
     expect(results.filter((r) => r === 'sent')).toHaveLength(50);

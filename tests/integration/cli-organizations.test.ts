@@ -39,10 +39,13 @@ describe('CLI: generate, import, user add', () => {
     expect(lines).toHaveLength(401);
     expect(gen.stdout).toContain('中共湖北省委员会');
     // The shared test database: give the generated codes a prefix of this test's own.
-    const prefixed = [lines[0], ...lines.slice(1).map((l) => {
-      const [code, parent, ...rest] = l.split(',');
-      return [`${P}${code}`, parent ? `${P}${parent}` : '', ...rest].join(',');
-    })].join('\n');
+    const prefixed = [
+      lines[0],
+      ...lines.slice(1).map((l) => {
+        const [code, parent, ...rest] = l.split(',');
+        return [`${P}${code}`, parent ? `${P}${parent}` : '', ...rest].join(',');
+      }),
+    ].join('\n');
     const file = join(dir, 'province.csv');
     writeFileSync(file, prefixed);
 
@@ -72,7 +75,8 @@ describe('CLI: generate, import, user add', () => {
     const name = `cli-${P.toLowerCase()}`;
     const r = await cli(['user', 'add', name, '--role', 'organizer', '--org', root], { ORGLIFE_NEW_PASSWORD: 'a long password' });
     expect(r.code, r.stderr).toBe(0);
-    const rows = await sql`select r.role, o.code from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id where u.username = ${name}`;
+    const rows =
+      await sql`select r.role, o.code from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id where u.username = ${name}`;
     expect(rows).toEqual([{ role: 'organizer', code: root }]);
     expect((await cli(['user', 'add', `${name}2`, '--role', 'organizer', '--org', root])).code).toBe(2);
   });

@@ -15,7 +15,12 @@ describe('comments, substitutes and an organization’s life', () => {
   let taskId: number;
   const processId = () => `term-election:${village}`;
   const api = (who: Who | { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const today = shanghaiDate(Date.now());
 
   beforeAll(async () => {
@@ -192,12 +197,26 @@ describe('comments, substitutes and an organization’s life', () => {
     await s.client.workflow.start(taskProcess, {
       workflowId,
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ task: { key: 'away-escalation', step: 'away-escalation', organizationId: (await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`)[0]!.id, assigneeRole: 'secretary', due: { workingDays: 5 },
-        plan: { dueAt: new Date(now - 3_600_000).toISOString(), reminders: [], escalations: [
-          { level: 1, workingDaysAfter: 3, at: new Date(now + 200).toISOString() },
-          { level: 2, workingDaysAfter: 10, at: new Date(now + 400).toISOString() },
-          { level: 3, workingDaysAfter: 20, at: new Date(now + 400 * 86_400_000).toISOString() },
-        ] } } }],
+      args: [
+        {
+          task: {
+            key: 'away-escalation',
+            step: 'away-escalation',
+            organizationId: (await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`)[0]!.id,
+            assigneeRole: 'secretary',
+            due: { workingDays: 5 },
+            plan: {
+              dueAt: new Date(now - 3_600_000).toISOString(),
+              reminders: [],
+              escalations: [
+                { level: 1, workingDaysAfter: 3, at: new Date(now + 200).toISOString() },
+                { level: 2, workingDaysAfter: 10, at: new Date(now + 400).toISOString() },
+                { level: 3, workingDaysAfter: 20, at: new Date(now + 400 * 86_400_000).toISOString() },
+              ],
+            },
+          },
+        },
+      ],
     });
     const told = await eventually('the level-2 escalation notice', async () => {
       const r = await s.sql<{ username: string }[]>`

@@ -35,7 +35,13 @@ describe('crashes lose nothing', () => {
     const worker = () => {
       const out = openSync(join(dir, 'worker.log'), 'a');
       const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-        env: { ...process.env, DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          DATABASE_URL: inject('databaseUrl'),
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', out, out],
         detached: true,
       });
@@ -44,7 +50,10 @@ describe('crashes lose nothing', () => {
     };
     const root = uniqueCode('R');
     const code = uniqueCode('K');
-    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_started_on: addMonths(today(), -56) })]);
+    await addOrganizations(sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(code, root, { term_started_on: addMonths(today(), -56) }),
+    ]);
     const [org] = await sql<{ id: number }[]>`select id from organizations where code = ${code}`;
     const workflowId = `term-election:${code}`;
 
@@ -66,15 +75,15 @@ describe('crashes lose nothing', () => {
 
     // The dead worker's transaction rolls back; a new worker retries the activity after its timeout.
     worker();
+    await eventually('the retried task row', async () => (await sql`select 1 from tasks where workflow_id = ${workflowId}`).length > 0, 150_000);
     await eventually(
-      'the retried task row',
-      async () => (await sql`select 1 from tasks where workflow_id = ${workflowId}`).length > 0,
-      150_000,
+      'the process step',
+      async () => {
+        const [p] = await sql`select current_step from processes where workflow_id = ${workflowId}`;
+        return p?.current_step === 'election-request';
+      },
+      30_000,
     );
-    await eventually('the process step', async () => {
-      const [p] = await sql`select current_step from processes where workflow_id = ${workflowId}`;
-      return p?.current_step === 'election-request';
-    }, 30_000);
     const rows = await sql`select id from tasks where workflow_id = ${workflowId}`;
     expect(rows).toHaveLength(1);
     const opened = await sql`select count(*)::int as n from task_events where task_id = ${rows[0]!.id} and kind = 'opened'`;
@@ -93,7 +102,10 @@ describe('crashes lose nothing', () => {
     await migrate(sql);
     const root = uniqueCode('R');
     const code = uniqueCode('P');
-    await insertOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_started_on: addMonths(today(), -56) })]);
+    await insertOrganizations(sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(code, root, { term_started_on: addMonths(today(), -56) }),
+    ]);
     const [org] = await sql<{ id: number }[]>`select id from organizations where code = ${code}`;
 
     installRuntimeLogger(quietLog);

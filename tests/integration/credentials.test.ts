@@ -89,7 +89,12 @@ describe('credentials', () => {
       await expect(createUser(s.sql, { username: uniqueCode('w').toLowerCase(), password: 'password1234', roles: [] })).rejects.toBeInstanceOf(PasswordRefused);
       const org = await s.userWith([{ role: 'organizer', org: countyA }]);
       const post = (username: string, password: string) =>
-        s.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: org.authorization }, payload: { username, password, roles: [{ role: 'secretary', org: villageA }] } });
+        s.app.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: { authorization: org.authorization },
+          payload: { username, password, roles: [{ role: 'secretary', org: villageA }] },
+        });
       const name = `sec-${uniqueCode('').toLowerCase()}`;
       const short = await post(name, '12345678');
       expect(short.statusCode).toBe(400);
@@ -170,11 +175,25 @@ describe('credentials', () => {
       const spoofed = newSource();
       const name = `nobody-${uniqueCode('').toLowerCase()}`;
       // From loopback (the default trusted proxy): the forwarded client is the source.
-      await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: name, password: 'x' }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client } });
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: name, password: 'x' },
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': client },
+      });
       // From elsewhere: the header is the caller's own claim, not believed.
       const direct = newSource();
-      await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: name, password: 'x' }, remoteAddress: direct, headers: { 'x-forwarded-for': spoofed } });
-      const keys = (await s.sql<{ key: string }[]>`select key from login_throttle where key in ${s.sql([sourceKey(client), sourceKey(spoofed), sourceKey(direct)])}`).map((r) => r.key);
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: name, password: 'x' },
+        remoteAddress: direct,
+        headers: { 'x-forwarded-for': spoofed },
+      });
+      const keys = (
+        await s.sql<{ key: string }[]>`select key from login_throttle where key in ${s.sql([sourceKey(client), sourceKey(spoofed), sourceKey(direct)])}`
+      ).map((r) => r.key);
       expect(keys.sort()).toEqual([sourceKey(client), sourceKey(direct)].sort());
       // IPv6 sources are counted by their /64.
       expect(sourceKey('2001:db8:1:2:aaaa::1')).toBe(sourceKey('2001:0db8:0001:0002:bbbb:cccc:dddd:eeee'));
@@ -183,7 +202,9 @@ describe('credentials', () => {
 
     it('lets no more than the limit through a burst of parallel guesses', async () => {
       const u = await s.userWith([{ role: 'secretary', org: villageA }]);
-      const codes = (await Promise.all(Array.from({ length: 2 * ACCOUNT_RULE.maxFailures }, (_, i) => login(u.username, `burst ${i}`, newSource())))).map((r) => r.statusCode);
+      const codes = (await Promise.all(Array.from({ length: 2 * ACCOUNT_RULE.maxFailures }, (_, i) => login(u.username, `burst ${i}`, newSource())))).map(
+        (r) => r.statusCode,
+      );
       expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.maxFailures);
       expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.maxFailures);
       expect(codes.every((c) => c === 401 || c === 429)).toBe(true);
@@ -300,7 +321,12 @@ describe('credentials', () => {
       expect((await me(link)).json()).toMatchObject({ username: sec.username, onlyTask: taskId });
       expect((await s.app.inject({ url: `/api/v1/tasks/${taskId}`, headers: link })).statusCode).toBe(200);
       // Held to its task: no password change from a link.
-      const change = await s.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: link, payload: { currentPassword: PASSWORD, newPassword: 'a much better passphrase' } });
+      const change = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: link,
+        payload: { currentPassword: PASSWORD, newPassword: 'a much better passphrase' },
+      });
       expect(change.statusCode).toBe(403);
       expect((await s.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: link })).json()).toEqual({ ended: 'session' });
       expect((await me(link)).statusCode).toBe(401);
@@ -308,7 +334,12 @@ describe('credentials', () => {
 
       const another = await open();
       expect((await me(another)).statusCode).toBe(200);
-      const changed = await s.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: sec, payload: { currentPassword: PASSWORD, newPassword: 'a much better passphrase' } });
+      const changed = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: sec,
+        payload: { currentPassword: PASSWORD, newPassword: 'a much better passphrase' },
+      });
       expect(changed.statusCode, changed.body).toBe(200);
       expect((await me(another)).statusCode).toBe(401);
       // Links sent after the change open sessions of the new version.
@@ -370,7 +401,11 @@ describe('credentials', () => {
       expect(off.json()).toEqual({ username: sec.username, disabled: true, apiTokensRevoked: 1 });
       expect((await me(sec)).statusCode).toBe(401);
       expect((await me(machine)).statusCode).toBe(401);
-      await eventually('the other process refusing the disabled user', async () => (await me(sec, second)).statusCode === 401 && (await me(machine, second)).statusCode === 401, PRINCIPAL_TTL_MS / 2);
+      await eventually(
+        'the other process refusing the disabled user',
+        async () => (await me(sec, second)).statusCode === 401 && (await me(machine, second)).statusCode === 401,
+        PRINCIPAL_TTL_MS / 2,
+      );
       expect((await login(sec.username, PASSWORD, newSource())).statusCode).toBe(401);
       const [audit] = await s.sql`select actor, detail from action_audit where action = 'user.disable' and subject = ${`user ${sec.username}`}`;
       expect(audit).toEqual({ actor: admin.username, detail: { wasDisabled: false, apiTokensRevoked: 1 } });
@@ -386,7 +421,10 @@ describe('credentials', () => {
     });
 
     it('refuses anyone else: an organizer (403), an admin elsewhere (404), an admin of part of the user’s roles (403), oneself (403)', async () => {
-      const target = await s.userWith([{ role: 'secretary', org: villageA }, { role: 'secretary', org: villageB }]);
+      const target = await s.userWith([
+        { role: 'secretary', org: villageA },
+        { role: 'secretary', org: villageB },
+      ]);
       const onlyA = await s.userWith([{ role: 'secretary', org: villageA }]);
       const adminA = await s.userWith([{ role: 'admin', org: countyA }]);
       const adminB = await s.userWith([{ role: 'admin', org: countyB }]);

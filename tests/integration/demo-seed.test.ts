@@ -65,7 +65,16 @@ describe('the demo province', () => {
       from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id
       where u.username = any(${DEMO_SIGN_INS.map((u) => u.username)})`;
     const held = new Set(users.map((u) => `${u.role}@${u.level}`));
-    for (const want of ['admin@province', 'organizer@county', 'supervisor@county', 'organizer@township', 'supervisor@township', 'liaison_officer@township', 'secretary@rural', 'secretary@community']) {
+    for (const want of [
+      'admin@province',
+      'organizer@county',
+      'supervisor@county',
+      'organizer@township',
+      'supervisor@township',
+      'liaison_officer@township',
+      'secretary@rural',
+      'secretary@community',
+    ]) {
       expect(held, want).toContain(want);
     }
     expect(users.filter((u) => u.role === 'secretary').length).toBeGreaterThanOrEqual(3);
@@ -95,12 +104,16 @@ describe('the demo province', () => {
     expect(waiting.liaison).toEqual(expect.arrayContaining(['liaison-dispatch:acknowledge']));
     expect(waiting.secretary).toEqual(expect.arrayContaining(['term-election:election-request']));
 
-    const states = await eventually('every kind in at least two states', async () => {
-      const rows = await s.sql<{ kind: string; states: number }[]>`
+    const states = await eventually(
+      'every kind in at least two states',
+      async () => {
+        const rows = await s.sql<{ kind: string; states: number }[]>`
         select kind, count(distinct status || ':' || current_step)::int as states from processes group by kind`;
-      const by = Object.fromEntries(rows.map((r) => [r.kind, r.states]));
-      return kinds.every((k) => (by[k] ?? 0) >= 2) ? by : undefined;
-    }, 60_000);
+        const by = Object.fromEntries(rows.map((r) => [r.kind, r.states]));
+        return kinds.every((k) => (by[k] ?? 0) >= 2) ? by : undefined;
+      },
+      60_000,
+    );
     for (const k of kinds) expect(states[k], k).toBeGreaterThanOrEqual(2);
 
     // Overdue and escalated work, as the supervisors see it: in the county supervisor's subtree, and one demo
@@ -118,15 +131,19 @@ describe('the demo province', () => {
     expect(e!.overdue).toBeGreaterThan(0);
   }, 240_000);
 
-  it('ranks counties that differ, with a 一肩挑 rate above 0 %, from this year\'s returns', async () => {
+  it("ranks counties that differ, with a 一肩挑 rate above 0 %, from this year's returns", async () => {
     const year = new Date().getFullYear();
     const admin = await as('demo-admin');
-    const ranking = await eventually('this year\'s assessment with the selections approved', async () => {
-      const r = await s.app.inject({ method: 'GET', url: `/api/v1/assessments/${year}/counties`, headers: admin });
-      if (r.statusCode !== 200) return undefined;
-      const body = r.json() as { items: { code: string; score: number; concurrentHeadRate: number | null }[] };
-      return body.items.some((c) => (c.concurrentHeadRate ?? 0) > 0) ? body : undefined;
-    }, 200_000);
+    const ranking = await eventually(
+      "this year's assessment with the selections approved",
+      async () => {
+        const r = await s.app.inject({ method: 'GET', url: `/api/v1/assessments/${year}/counties`, headers: admin });
+        if (r.statusCode !== 200) return undefined;
+        const body = r.json() as { items: { code: string; score: number; concurrentHeadRate: number | null }[] };
+        return body.items.some((c) => (c.concurrentHeadRate ?? 0) > 0) ? body : undefined;
+      },
+      200_000,
+    );
     expect(ranking.items.length).toBeGreaterThanOrEqual(3);
     expect(new Set(ranking.items.map((c) => c.score)).size).toBeGreaterThan(1);
     expect(new Set(ranking.items.map((c) => c.concurrentHeadRate)).size).toBeGreaterThan(1);

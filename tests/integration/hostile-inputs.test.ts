@@ -33,7 +33,19 @@ describe('hostile inputs', () => {
 
   beforeAll(async () => {
     s = await startStack();
-    const header = ['code', 'parent_code', 'name', 'type', 'sector', 'term_years', 'term_started_on', 'secretary_name', 'secretary_phone', 'full_members', 'probationary_members'];
+    const header = [
+      'code',
+      'parent_code',
+      'name',
+      'type',
+      'sector',
+      'term_years',
+      'term_started_on',
+      'secretary_name',
+      'secretary_phone',
+      'full_members',
+      'probationary_members',
+    ];
     const rows = [
       [`${P}R`, '', supervisorName, 'committee', 'regional', '5', '2025-06-01', '', '', '3', '0'],
       ...hostile.map(([code, name, sec]) => [code, `${P}R`, name, 'branch', 'rural', '5', '2025-06-01', sec, '13900000000', '20', '1']),
@@ -97,8 +109,7 @@ describe('hostile inputs', () => {
   });
 
   describe('JSON bodies', () => {
-    const login = (payload: string) =>
-      s.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload });
+    const login = (payload: string) => s.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload });
 
     it('answers JSON nested 10,000 deep with 400 naming the body, before login', async () => {
       for (const body of ['['.repeat(10_000) + ']'.repeat(10_000), `{"username":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"password":"x"}`]) {
@@ -180,7 +191,9 @@ describe('hostile inputs', () => {
       expect(text).not.toContain(token);
       expect(text).not.toContain(link);
       expect(text).not.toContain(jwt);
-      const urls = logged().map((l) => l.req?.url).filter(Boolean);
+      const urls = logged()
+        .map((l) => l.req?.url)
+        .filter(Boolean);
       expect(urls).toContain('/api/v1/calendar.ics?token=[redacted]&x=1');
       expect(urls).toContain('/api/v1/calendar.ics?%74oken=[redacted]');
       expect(urls).toContain('/t/[redacted]');
@@ -192,7 +205,9 @@ describe('hostile inputs', () => {
       for (const forged of ['<script>alert(1)</script>', 'a b', '"}{"level":60', 'x'.repeat(65)]) {
         const before = lines.length;
         await app.inject({ url: '/healthz', headers: { 'x-request-id': forged } });
-        const ids = logged().slice(before).map((l) => l.reqId);
+        const ids = logged()
+          .slice(before)
+          .map((l) => l.reqId);
         expect(ids.length).toBeGreaterThan(0);
         for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
       }

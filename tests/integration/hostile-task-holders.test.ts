@@ -21,17 +21,33 @@ describe('hostile task holders and training sessions', () => {
   let trainingV1: number;
 
   const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const orgId = async (code: string) => (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
   const taskRow = async (id: number) =>
-    (await s.sql<{ state: string; claimed_by: string | null; assignee_person: string | null }[]>`select state, claimed_by, assignee_person from tasks where id = ${id}`)[0]!;
+    (
+      await s.sql<
+        { state: string; claimed_by: string | null; assignee_person: string | null }[]
+      >`select state, claimed_by, assignee_person from tasks where id = ${id}`
+    )[0]!;
   const handedOver = async (id: number) =>
-    (await s.sql<{ n: number }[]>`select count(*)::int as n from task_events where task_id = ${id} and kind in ('delegated', 'reassigned', 'escalation-reassign')`)[0]!.n;
+    (
+      await s.sql<
+        { n: number }[]
+      >`select count(*)::int as n from task_events where task_id = ${id} and kind in ('delegated', 'reassigned', 'escalation-reassign')`
+    )[0]!.n;
   const notificationsOf = async (who: Who) =>
     (await s.sql<{ n: number }[]>`select count(*)::int as n from notifications n join users u on u.id = n.user_id where u.username = ${who.username}`)[0]!.n;
   const trainingTask = (org: string) =>
-    eventually(`the training task of ${org}`, async () =>
-      (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${`rotation-training:${org}`} and step = 'training' and state = 'open'`)[0]?.id);
+    eventually(
+      `the training task of ${org}`,
+      async () =>
+        (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${`rotation-training:${org}`} and step = 'training' and state = 'open'`)[0]?.id,
+    );
   const refusal = (r: { statusCode: number; body: string; json: () => { error: { details: unknown } } }, field: string, message: RegExp) => {
     expect(r.statusCode, r.body).toBe(422);
     expect(r.json().error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
@@ -110,23 +126,41 @@ describe('hostile task holders and training sessions', () => {
     const before = await taskRow(trainingV1);
     const events = await handedOver(trainingV1);
     expect((await api(secV1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: 'no-such-user', reason: '工作调整' })).statusCode).toBe(403);
-    refusal(await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: liaisonK2.username, reason: '工作调整' }), 'body.assigneePerson', /^no user /);
-    refusal(await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: 'no-such-user', reason: '工作调整' }), 'body.assigneePerson', /^no user /);
+    refusal(
+      await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: liaisonK2.username, reason: '工作调整' }),
+      'body.assigneePerson',
+      /^no user /,
+    );
+    refusal(
+      await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: 'no-such-user', reason: '工作调整' }),
+      'body.assigneePerson',
+      /^no user /,
+    );
     // The secretary of the next village, in the township's view but no holder of this village's step.
-    refusal(await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: secV1b.username, reason: '工作调整' }), 'body.assigneePerson', /cannot do this task/);
+    refusal(
+      await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: secV1b.username, reason: '工作调整' }),
+      'body.assigneePerson',
+      /cannot do this task/,
+    );
     // The county's organizer above the township could do it, but is outside the township organizer's view.
-    refusal(await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: orgK1.username, reason: '工作调整' }), 'body.assigneePerson', /^no user /);
+    refusal(
+      await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneePerson: orgK1.username, reason: '工作调整' }),
+      'body.assigneePerson',
+      /^no user /,
+    );
     expect(await taskRow(trainingV1)).toEqual(before);
     expect(await handedOver(trainingV1)).toBe(events);
     // Naming a role only (no person) is not a new holder: unchanged.
-    expect((await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneeRole: 'secretary', assigneePerson: null, reason: '工作调整' })).statusCode).toBe(200);
+    expect(
+      (await api(orgT1, 'POST', `/tasks/${trainingV1}/reassign`, { assigneeRole: 'secretary', assigneePerson: null, reason: '工作调整' })).statusCode,
+    ).toBe(200);
   });
 
   it('the picker offers exactly whom the check accepts, only inside the caller’s view', async () => {
     const picked = async (who: Who, taskId: number) => {
       const r = await api(who, 'GET', `/users?holderOf=${taskId}&limit=100`);
       expect(r.statusCode, r.body).toBe(200);
-      return (r.json().items as { username: string; roles: { org: string }[] }[]);
+      return r.json().items as { username: string; roles: { org: string }[] }[];
     };
     const names = (items: { username: string }[]) => items.map((u) => u.username).sort();
     expect(names(await picked(secV1, trainingV1))).toEqual([secV1.username, sec2V1.username].sort());
@@ -152,10 +186,19 @@ describe('hostile task holders and training sessions', () => {
     expect(re.statusCode, re.body).toBe(200);
     expect(re.json()).toMatchObject({ done: 1, refused: 1 });
     expect(re.json().results[0]).toMatchObject({ id: a, result: 'done', status: 200 });
-    expect(re.json().results[1]).toMatchObject({ id: b, result: 'refused', status: 422, error: { code: 'invalid_request', message: expect.stringMatching(/^body\.input\.assigneePerson: .* cannot do this task/) } });
+    expect(re.json().results[1]).toMatchObject({
+      id: b,
+      result: 'refused',
+      status: 422,
+      error: { code: 'invalid_request', message: expect.stringMatching(/^body\.input\.assigneePerson: .* cannot do this task/) },
+    });
     expect((await taskRow(b)).assignee_person).toBeNull();
     const stranger = await api(orgT1, 'POST', '/tasks/bulk/reassign', { ids: [a], input: { assigneePerson: liaisonK2.username, reason: '工作调整' } });
-    expect(stranger.json().results[0]).toMatchObject({ result: 'refused', status: 422, error: { message: expect.stringMatching(/^body\.input\.assigneePerson: no user /) } });
+    expect(stranger.json().results[0]).toMatchObject({
+      result: 'refused',
+      status: 422,
+      error: { message: expect.stringMatching(/^body\.input\.assigneePerson: no user /) },
+    });
     expect((await taskRow(a)).assignee_person).toBe(secV1b.username);
 
     // An overdue bare task at the village, escalated: the county's organizer steers it.
@@ -170,10 +213,21 @@ describe('hostile task holders and training sessions', () => {
       ],
     };
     const task = await startBareTask(s, `hostile-${uniqueCode('E')}`, await orgId(v1), plan);
-    const escalation = await eventually('the escalation', async () => (await s.sql<{ id: number }[]>`select id from escalations where task_id = ${task}`)[0]?.id);
+    const escalation = await eventually(
+      'the escalation',
+      async () => (await s.sql<{ id: number }[]>`select id from escalations where task_id = ${task}`)[0]?.id,
+    );
     const quiet = await notificationsOf(liaisonK2);
-    refusal(await api(orgK1, 'POST', `/escalations/${escalation}/reassign`, { assigneePerson: liaisonK2.username, reason: '改派督办' }), 'body.assigneePerson', /^no user /);
-    refusal(await api(orgK1, 'POST', `/escalations/${escalation}/reassign`, { assigneePerson: 'no-such-user', reason: '改派督办' }), 'body.assigneePerson', /^no user /);
+    refusal(
+      await api(orgK1, 'POST', `/escalations/${escalation}/reassign`, { assigneePerson: liaisonK2.username, reason: '改派督办' }),
+      'body.assigneePerson',
+      /^no user /,
+    );
+    refusal(
+      await api(orgK1, 'POST', `/escalations/${escalation}/reassign`, { assigneePerson: 'no-such-user', reason: '改派督办' }),
+      'body.assigneePerson',
+      /^no user /,
+    );
     expect(await handedOver(task)).toBe(0);
     expect(await notificationsOf(liaisonK2)).toBe(quiet);
     const ok = await api(orgK1, 'POST', `/escalations/${escalation}/reassign`, { assigneePerson: sec2V1.username, reason: '改派督办' });
@@ -183,12 +237,19 @@ describe('hostile task holders and training sessions', () => {
 
   it('does not let another county’s training session be used for enrolment or attendance', async () => {
     const session = async (code: string, org: string) =>
-      expect((await api(s.admin, 'POST', '/training-sessions', { code, organization: org, title: '村党组织书记轮训班', startsOn: today, endsOn: addDays(today, 4) })).statusCode).toBe(201);
+      expect(
+        (await api(s.admin, 'POST', '/training-sessions', { code, organization: org, title: '村党组织书记轮训班', startsOn: today, endsOn: addDays(today, 4) }))
+          .statusCode,
+      ).toBe(201);
     const [own, others] = [uniqueCode('S'), uniqueCode('S')];
     await session(own, k1);
     await session(others, k2);
     const enrolments = async (code: string) =>
-      (await s.sql<{ n: number }[]>`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${code}`)[0]!.n;
+      (
+        await s.sql<
+          { n: number }[]
+        >`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${code}`
+      )[0]!.n;
 
     // County 1's organizer enrols its secretary in county 2's session: unknown to them, nothing written.
     const enrol = await api(orgK1, 'POST', `/training-sessions/${others}/enrolments`, { organizations: [v1] });

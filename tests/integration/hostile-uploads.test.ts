@@ -74,7 +74,10 @@ describe('hostile uploads', () => {
         ...Array.from({ length: 400 }, (_, i) => [`${village}N${i}`, township, `新支部${i}`, 'branch', 'rural']),
       ]),
       'yearly returns': await workbook([['code', 'households'], ...Array.from({ length: 400 }, () => [village, 120])]),
-      contacts: await workbook([['username', 'mobile', 'wecom_userid', 'dingtalk_userid'], ...Array.from({ length: 400 }, () => [secretary.username, '13800000000', '', ''])]),
+      contacts: await workbook([
+        ['username', 'mobile', 'wecom_userid', 'dingtalk_userid'],
+        ...Array.from({ length: 400 }, () => [secretary.username, '13800000000', '', '']),
+      ]),
       'holiday notice': await workbook([['date', 'type'], ...Array.from({ length: 400 }, () => [`${YEAR + 1}-10-01`, '休'])]),
     };
     void province;
@@ -83,13 +86,23 @@ describe('hostile uploads', () => {
   afterAll(async () => s?.close());
 
   const post = (path: string, as: string, body: Buffer, type = XLSX) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: auth[as]!, 'content-type': type }, body: new Uint8Array(body), signal: AbortSignal.timeout(20_000) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth[as]!, 'content-type': type },
+      body: new Uint8Array(body),
+      signal: AbortSignal.timeout(20_000),
+    });
 
   const stillServing = async () => {
     const [me, ready, login] = await Promise.all([
       fetch(`${base}/api/v1/me`, { headers: { authorization: auth.secretary! }, signal: AbortSignal.timeout(5_000) }),
       fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) }),
-      fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'not-a-password' }), signal: AbortSignal.timeout(5_000) }),
+      fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'nobody', password: 'not-a-password' }),
+        signal: AbortSignal.timeout(5_000),
+      }),
     ]);
     expect(me.status).toBe(200);
     expect(ready.status).toBe(200);
@@ -164,7 +177,10 @@ describe('hostile uploads', () => {
     const lines = ['code,households', ...Array.from({ length: 50_001 }, (_, i) => `X${i},1`)].join('\n');
     const r = await post(`/api/v1/returns/${YEAR}/import`, 'secretary', Buffer.from(lines), 'text/csv');
     expect(r.status).toBe(413);
-    expect(((await r.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_large', message: expect.stringMatching(/more than 50,000 rows below its header/) });
+    expect(((await r.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'too_large',
+      message: expect.stringMatching(/more than 50,000 rows below its header/),
+    });
   });
 
   it('checks the role before reading: a caller who may not upload is refused while the body is still arriving', async () => {
@@ -176,7 +192,14 @@ describe('hostile uploads', () => {
       { path: `/api/v1/calendar/years/${YEAR + 1}/import`, as: 'countyOrganizer' },
     ];
     for (const c of cases) {
-      const res = await rawPost(base, c.path, { authorization: auth[c.as]!, 'content-type': 'text/csv' }, [Buffer.from('code,households\n'), Buffer.alloc(64 * 1024, 0x41)], false, 10_000);
+      const res = await rawPost(
+        base,
+        c.path,
+        { authorization: auth[c.as]!, 'content-type': 'text/csv' },
+        [Buffer.from('code,households\n'), Buffer.alloc(64 * 1024, 0x41)],
+        false,
+        10_000,
+      );
       res.req.destroy();
       expect(res.status, `${c.path} as ${c.as}: ${res.body}`).toBe(403);
     }
@@ -184,7 +207,14 @@ describe('hostile uploads', () => {
 
   it('takes the import lock only once the file is read: a stalled upload does not hold up another import', async () => {
     const head = Buffer.from(`code,parent_code,name,type,sector\n${village}S1,${township},慢支部,branch,rural\n`);
-    const stalled = rawPost(base, '/api/v1/organizations/import', { authorization: auth.townshipOrganizer!, 'content-type': 'text/csv' }, [head], false, 60_000).catch(() => undefined);
+    const stalled = rawPost(
+      base,
+      '/api/v1/organizations/import',
+      { authorization: auth.townshipOrganizer!, 'content-type': 'text/csv' },
+      [head],
+      false,
+      60_000,
+    ).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
     const csv = `code,parent_code,name,type,sector\n${village}Q1,${township},快支部,branch,rural\n`;
     const t0 = Date.now();

@@ -30,7 +30,8 @@ describe('liaison dispatch through the API', () => {
   afterAll(async () => s?.close());
 
   const wf = (org: string) => `liaison-dispatch:${org}`;
-  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) =>
+    s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
   const openTask = (org: string, step: string) =>
     eventually(`${step} of ${org}`, async () => {
       const [t] = await s.sql<{ id: number; assignee_person: string | null }[]>`
@@ -88,14 +89,20 @@ describe('liaison dispatch through the API', () => {
       return p.status === 'completed' ? p : null;
     });
     expect(done.currentStep).toBe('established');
-    const [org] = await s.sql<{ type: string; secretary_name: string; term_years: number; term_started_on: Date }[]>`select type, secretary_name, term_years, term_started_on from organizations where code = ${firm}`;
+    const [org] = await s.sql<
+      { type: string; secretary_name: string; term_years: number; term_started_on: Date }[]
+    >`select type, secretary_name, term_years, term_started_on from organizations where code = ${firm}`;
     expect(org).toMatchObject({ type: 'branch', secretary_name: '陈明', term_years: 3 });
     expect(shanghaiDate(org!.term_started_on)).toBe(today);
     // The branch is named as the firm's Party branch, and the founding is in the register's audit.
     expect((await s.sql<{ name: string }[]>`select name from organizations where code = ${firm}`)[0]!.name).toBe(`测试党组织${firm}党支部`);
     const [audit] = await s.sql<{ changed_by: string; before: { type: string; name: string }; after: { type: string; name: string } }[]>`
       select changed_by, before, after from organization_changes c join organizations o on o.id = c.organization_id where o.code = ${firm} and c.source = 'founding-meeting'`;
-    expect(audit).toMatchObject({ changed_by: 'liaison-dispatch', before: { type: 'unit', name: `测试党组织${firm}` }, after: { type: 'branch', name: `测试党组织${firm}党支部` } });
+    expect(audit).toMatchObject({
+      changed_by: 'liaison-dispatch',
+      before: { type: 'unit', name: `测试党组织${firm}` },
+      after: { type: 'branch', name: `测试党组织${firm}党支部` },
+    });
     // A roster file from before the founding (the firm a unit, under its own name) does not undo it: refused by column.
     const old = [
       'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members',
@@ -104,8 +111,12 @@ describe('liaison dispatch through the API', () => {
     ].join('\n');
     const imp = await s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: old, headers: { ...s.admin, 'content-type': 'text/csv' } });
     expect(imp.statusCode, imp.body).toBe(200);
-    expect(imp.json().refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(expect.arrayContaining(['2:type', '2:name', '2:secretary_name']));
-    expect(await s.sql`select type, name, secretary_name from organizations where code = ${firm}`).toEqual([{ type: 'branch', name: `测试党组织${firm}党支部`, secretary_name: '陈明' }]);
+    expect(imp.json().refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(
+      expect.arrayContaining(['2:type', '2:name', '2:secretary_name']),
+    );
+    expect(await s.sql`select type, name, secretary_name from organizations where code = ${firm}`).toEqual([
+      { type: 'branch', name: `测试党组织${firm}党支部`, secretary_name: '陈明' },
+    ]);
     // Its term register runs: the term-election workflow of the new organization.
     await eventually('the new term register', async () => {
       const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(`term-election:${firm}`)}` })).json();
@@ -113,7 +124,9 @@ describe('liaison dispatch through the API', () => {
     });
 
     const cov = (await s.app.inject({ headers: s.admin, url: `/api/v1/liaison/coverage?org=${county}` })).json();
-    expect(cov.items).toEqual([expect.objectContaining({ county, units: 2, dispatched: 1, dispatchCoverage: 50, eligible: 1, established: 1, establishCoverage: 100 })]);
+    expect(cov.items).toEqual([
+      expect.objectContaining({ county, units: 2, dispatched: 1, dispatchCoverage: 50, eligible: 1, established: 1, establishCoverage: 100 }),
+    ]);
   });
 
   it('an officer leaving closes the open tasks and asks for a new assignment', async () => {

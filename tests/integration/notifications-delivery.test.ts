@@ -99,7 +99,9 @@ describe('notifier: one e-mail digest per person, signed webhooks retried with b
       });
     }
     await eventually('three notifications', async () => {
-      const [r] = await s.sql<{ n: number }[]>`select count(*)::int as n from notifications n join users u on u.id = n.user_id where u.username = ${sec.username}`;
+      const [r] = await s.sql<
+        { n: number }[]
+      >`select count(*)::int as n from notifications n join users u on u.id = n.user_id where u.username = ${sec.username}`;
       return r!.n === 3;
     });
 
@@ -108,7 +110,14 @@ describe('notifier: one e-mail digest per person, signed webhooks retried with b
 
     const mine = mails.filter((m) => m.to.includes(address));
     expect(mine).toHaveLength(1);
-    const text = Buffer.from(mine[0]!.body.split(/\r?\n\r?\n/).slice(1).join('\n').replace(/\s+/g, ''), 'base64').toString('utf8');
+    const text = Buffer.from(
+      mine[0]!.body
+        .split(/\r?\n\r?\n/)
+        .slice(1)
+        .join('\n')
+        .replace(/\s+/g, ''),
+      'base64',
+    ).toString('utf8');
     const decoded = /季度报告/.test(mine[0]!.body) ? mine[0]!.body : text;
     for (const key of ['r1', 'r2', 'r3']) expect(decoded).toContain(`季度报告-${key}`);
     const [digest] = await s.sql`
@@ -124,7 +133,8 @@ describe('notifier: one e-mail digest per person, signed webhooks retried with b
     expect(verifyWebhook(secret, last.body.replace('r1', 'r9'), last.signature)).toBe(false);
     const payload = JSON.parse(last.body);
     expect(payload.events.map((e: { task: { key: string } }) => e.task.key).sort()).toEqual(['r1', 'r2', 'r3']);
-    const [delivery] = await s.sql`select attempts, last_status, delivered_at is not null as delivered from webhook_deliveries where id = ${payload.deliveryId}`;
+    const [delivery] =
+      await s.sql`select attempts, last_status, delivered_at is not null as delivered from webhook_deliveries where id = ${payload.deliveryId}`;
     expect(delivery).toEqual({ attempts: 3, last_status: 204, delivered: true });
 
     // A second pass has nothing left for this person: no second e-mail.

@@ -7,13 +7,32 @@ import type { TaskPlan } from '../../src/domain/task-plan.js';
 // are done or refused each by itself, nothing applied to a refused one; views private or shared by organization.
 describe('nudges, bulk actions and saved views', () => {
   let s: Stack;
-  const [root, county, township, v1, v2, township2, v3] = ['R', 'X', 'Z', 'V', 'W', 'Y', 'U'].map((p) => uniqueCode(p)) as [string, string, string, string, string, string, string];
+  const [root, county, township, v1, v2, township2, v3] = ['R', 'X', 'Z', 'V', 'W', 'Y', 'U'].map((p) => uniqueCode(p)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   let ids: Record<string, number>;
   type Who = { username: string; authorization: string };
   let secA: Who, secB: Who, secC: Who, organizer: Who, sup2: Who, orgTown: Who;
 
-  const api = (who: { authorization: string }, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const api = (
+    who: { authorization: string },
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...headers, authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const startTask = (key: string, org: string, plan?: TaskPlan) => startBareTask(s, key, ids[org]!, plan);
   const notes = (who: Who) =>
     s.sql<{ title: string; body: string; task_id: number }[]>`
@@ -30,9 +49,16 @@ describe('nudges, bulk actions and saved views', () => {
       orgRow(township2, county, { type: 'committee', sector: 'regional' }),
       orgRow(v3, township2),
     ]);
-    ids = Object.fromEntries((await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, county, township, v1, v2, township2, v3])}`).map((r) => [r.code, r.id]));
+    ids = Object.fromEntries(
+      (
+        await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, county, township, v1, v2, township2, v3])}`
+      ).map((r) => [r.code, r.id]),
+    );
     // secA is the secretary of both villages: several tasks on the list, one message.
-    secA = await s.userWith([{ role: 'secretary', org: v1 }, { role: 'secretary', org: v2 }]);
+    secA = await s.userWith([
+      { role: 'secretary', org: v1 },
+      { role: 'secretary', org: v2 },
+    ]);
     secB = await s.userWith([{ role: 'secretary', org: v2 }]);
     secC = await s.userWith([{ role: 'secretary', org: v3 }]);
     organizer = await s.userWith([{ role: 'organizer', org: county }]);
@@ -54,7 +80,13 @@ describe('nudges, bulk actions and saved views', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].field).toBe('body.filter.escalationLevel');
 
-    const r = await api(organizer, 'POST', '/nudges', { filter: { org: township, step: undefined }, message: '请本周内办结' }, { 'idempotency-key': 'nudge-1' });
+    const r = await api(
+      organizer,
+      'POST',
+      '/nudges',
+      { filter: { org: township, step: undefined }, message: '请本周内办结' },
+      { 'idempotency-key': 'nudge-1' },
+    );
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ tasks: 3, people: 2, unreached: [] });
 
@@ -70,12 +102,20 @@ describe('nudges, bulk actions and saved views', () => {
     expect(await notes(secC)).toHaveLength(0);
 
     // A retry with the same key acts once.
-    const again = await api(organizer, 'POST', '/nudges', { filter: { org: township, step: undefined }, message: '请本周内办结' }, { 'idempotency-key': 'nudge-1' });
+    const again = await api(
+      organizer,
+      'POST',
+      '/nudges',
+      { filter: { org: township, step: undefined }, message: '请本周内办结' },
+      { 'idempotency-key': 'nudge-1' },
+    );
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await notes(secA)).toHaveLength(1);
 
     // Recorded on each task of the list, counted on the list, and a line of the task's history in words.
-    const events = await s.sql<{ task_id: number; actor: string }[]>`select task_id, actor from task_events where kind = 'nudged' and task_id = any(${[t1, t2, t3, t4]}) order by task_id`; // the database is the suite's
+    const events = await s.sql<
+      { task_id: number; actor: string }[]
+    >`select task_id, actor from task_events where kind = 'nudged' and task_id = any(${[t1, t2, t3, t4]}) order by task_id`; // the database is the suite's
     expect(events.map((e) => e.task_id)).toEqual([t1, t2, t3]);
     expect(events.every((e) => e.actor === organizer.username)).toBe(true);
     const list = await api(organizer, 'GET', `/tasks?org=${county}&limit=50`);
@@ -129,16 +169,32 @@ describe('nudges, bulk actions and saved views', () => {
 
     // Reassign by the township's organizer to secA, secretary of both villages: its two tasks done, the one outside its
     // subtree refused as not found. (secB, secretary of v2 only, could not hold v1's task: tests/integration/hostile-task-holders.)
-    const re = await api(orgTown, 'POST', '/tasks/bulk/reassign', { ids: [a, outside, b], input: { assigneePerson: secA.username, reason: '工作调整' } }, { 'idempotency-key': 'bulk-re-1' });
+    const re = await api(
+      orgTown,
+      'POST',
+      '/tasks/bulk/reassign',
+      { ids: [a, outside, b], input: { assigneePerson: secA.username, reason: '工作调整' } },
+      { 'idempotency-key': 'bulk-re-1' },
+    );
     expect(re.json()).toMatchObject({ done: 2, refused: 1 });
-    expect(re.json().results.map((r: { result: string; status: number }) => [r.result, r.status])).toEqual([['done', 200], ['refused', 404], ['done', 200]]);
-    const rows = await s.sql<{ id: number; assignee_person: string | null }[]>`select id, assignee_person from tasks where id in ${s.sql([a, b, outside])} order by id`;
+    expect(re.json().results.map((r: { result: string; status: number }) => [r.result, r.status])).toEqual([
+      ['done', 200],
+      ['refused', 404],
+      ['done', 200],
+    ]);
+    const rows = await s.sql<
+      { id: number; assignee_person: string | null }[]
+    >`select id, assignee_person from tasks where id in ${s.sql([a, b, outside])} order by id`;
     expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_person]))).toEqual({ [a]: secA.username, [b]: secA.username, [outside]: null });
     // Each done item audited by its workflow, with the one reason; the batch audited as a batch.
-    const audits = await s.sql<{ task_id: number; reason: string }[]>`select task_id, reason from task_events where kind = 'reassigned' and task_id in ${s.sql([a, b])}`;
+    const audits = await s.sql<
+      { task_id: number; reason: string }[]
+    >`select task_id, reason from task_events where kind = 'reassigned' and task_id in ${s.sql([a, b])}`;
     expect(audits.map((x) => x.reason)).toEqual(['工作调整', '工作调整']);
     // (The database is shared with other test files: find this batch by its actor.)
-    const [batch] = await s.sql<{ detail: { ids: number[]; results: { result: string }[] } }[]>`select detail from action_audit where action = 'tasks.bulk.reassign' and actor = ${orgTown.username}`;
+    const [batch] = await s.sql<
+      { detail: { ids: number[]; results: { result: string }[] } }[]
+    >`select detail from action_audit where action = 'tasks.bulk.reassign' and actor = ${orgTown.username}`;
     expect(batch!.detail.ids).toEqual([a, outside, b]);
     expect(batch!.detail.results.map((x) => x.result)).toEqual(['done', 'refused', 'done']);
 
@@ -185,7 +241,10 @@ describe('nudges, bulk actions and saved views', () => {
     // Close the first; then closing both again: the closed one refused by its workflow (409), the other closed.
     expect((await api(orgTown, 'POST', '/escalations/bulk/close', { ids: [e1], input: { reason: '已电话督促' } })).json()).toMatchObject({ done: 1 });
     const again = await api(orgTown, 'POST', '/escalations/bulk/close', { ids: [e1, e2], input: { reason: '已电话督促' } });
-    expect(again.json().results.map((r: { result: string; status: number }) => [r.result, r.status])).toEqual([['refused', 409], ['done', 200]]);
+    expect(again.json().results.map((r: { result: string; status: number }) => [r.result, r.status])).toEqual([
+      ['refused', 409],
+      ['done', 200],
+    ]);
     const states = await s.sql<{ state: string }[]>`select state from escalations where id in ${s.sql([e1, e2])}`;
     expect(states.map((x) => x.state)).toEqual(['closed', 'closed']);
     // A secretary cannot close escalations: each item 403.
@@ -214,7 +273,10 @@ describe('nudges, bulk actions and saved views', () => {
     await s.sql`insert into ratings (organization_id, color, reasons, rule_set, since, computed_at)
                 values (${ids[v1]!}, 'red', '[]', 'test', now(), now()), (${ids[v2]!}, 'green', '[]', 'test', now(), now())
                 on conflict (organization_id) do update set color = excluded.color`;
-    for (const [colour, org] of [['red', v1], ['green', v2]] as const) {
+    for (const [colour, org] of [
+      ['red', v1],
+      ['green', v2],
+    ] as const) {
       const rated = await api(orgTown, 'GET', `/tasks?org=${township}&rating=${colour}`);
       expect(rated.statusCode).toBe(200);
       const orgs = new Set(rated.json().items.map((t: { organization: string }) => t.organization));
@@ -241,7 +303,11 @@ describe('nudges, bulk actions and saved views', () => {
     expect((await api(secC, 'GET', `/views/${shared.json().id}`)).statusCode).toBe(404);
 
     // Unshare: the secretary no longer sees it. Every change audited.
-    const unshared = await api(orgTown, 'PUT', `/views/${shared.json().id}`, { name: '本镇已催办', filter: { org: township, escalationLevel: 1 }, sharedWith: null });
+    const unshared = await api(orgTown, 'PUT', `/views/${shared.json().id}`, {
+      name: '本镇已催办',
+      filter: { org: township, escalationLevel: 1 },
+      sharedWith: null,
+    });
     expect(unshared.statusCode, unshared.body).toBe(200);
     expect((await api(secA, 'GET', `/views/${shared.json().id}`)).statusCode).toBe(404);
     const deleted = await api(orgTown, 'DELETE', `/views/${mine.json().id}`);

@@ -7,8 +7,19 @@ const HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,sec
 const CN_HEADER = '编码,上级编码,名称,类型,领域,任期年限,本届开始日期,书记,书记电话,正式党员数,预备党员数';
 
 type Cells = [string, string, string, string?, string?, string?, string?, string?, string?, string?, string?];
-const line = ([code, parent, name, type = 'branch', sector = 'rural', years = '5', started = '2023-03-01', sec = '李明', phone = '13900000000', full = '20', prob = '1']: Cells) =>
-  [code, parent, name, type, sector, years, started, sec, phone, full, prob].join(',');
+const line = ([
+  code,
+  parent,
+  name,
+  type = 'branch',
+  sector = 'rural',
+  years = '5',
+  started = '2023-03-01',
+  sec = '李明',
+  phone = '13900000000',
+  full = '20',
+  prob = '1',
+]: Cells) => [code, parent, name, type, sector, years, started, sec, phone, full, prob].join(',');
 const csv = (rows: Cells[], header = HEADER) => `${[header, ...rows.map(line)].join('\r\n')}\r\n`;
 
 describe('organization import', () => {
@@ -47,13 +58,31 @@ describe('organization import', () => {
 
   const malformed: [string, Cells[], { row: number; column: string; message: RegExp }][] = [
     ['unknown parent', [[`${P}X1`, `${P}NOPE`, '甲']], { row: 2, column: 'parent_code', message: /unknown parent_code/ }],
-    ['duplicate code', [[`${P}X1`, township, '甲'], [`${P}X1`, township, '乙']], { row: 3, column: 'code', message: /appears again \(first on row 4\)/ }],
+    [
+      'duplicate code',
+      [
+        [`${P}X1`, township, '甲'],
+        [`${P}X1`, township, '乙'],
+      ],
+      { row: 3, column: 'code', message: /appears again \(first on row 4\)/ },
+    ],
     ['impossible date', [[`${P}X1`, township, '甲', 'branch', 'rural', '5', '2023-02-30']], { row: 2, column: 'term_started_on', message: /not a date/ }],
     ['unknown type', [[`${P}X1`, township, '甲', 'cell']], { row: 2, column: 'type', message: /unknown type/ }],
     ['unknown sector', [[`${P}X1`, township, '甲', 'branch', 'farm']], { row: 2, column: 'sector', message: /unknown sector/ }],
-    ['negative count', [[`${P}X1`, township, '甲', 'branch', 'rural', '5', '2023-01-01', '', '', '-3']], { row: 2, column: 'full_members', message: /negative/ }],
+    [
+      'negative count',
+      [[`${P}X1`, township, '甲', 'branch', 'rural', '5', '2023-01-01', '', '', '-3']],
+      { row: 2, column: 'full_members', message: /negative/ },
+    ],
     ['bad term_years', [[`${P}X1`, township, '甲', 'branch', 'rural', '0']], { row: 2, column: 'term_years', message: /1 to 10/ }],
-    ['cycle', [[`${P}X1`, `${P}X2`, '甲'], [`${P}X2`, `${P}X1`, '乙']], { row: 2, column: 'parent_code', message: /cycle/ }],
+    [
+      'cycle',
+      [
+        [`${P}X1`, `${P}X2`, '甲'],
+        [`${P}X2`, `${P}X1`, '乙'],
+      ],
+      { row: 2, column: 'parent_code', message: /cycle/ },
+    ],
   ];
 
   it.each(malformed)('rejects a file with %s whole, naming row and column, writing nothing', async (_kind, rows, expected) => {
@@ -112,7 +141,10 @@ describe('organization import', () => {
     const [g] = await s.sql`select name, type, sector, to_char(term_started_on, 'YYYY-MM-DD') as started from organizations where code = ${`${P}G1`}`;
     expect(g).toEqual({ name: '中共测试镇光明村支部委员会', type: 'branch', sector: 'rural', started: '2022-07-01' });
 
-    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv([[`${P}B1`, township, '中共测试镇幸福社区支部委员会', 'branch', 'community']]))]);
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(csv([[`${P}B1`, township, '中共测试镇幸福社区支部委员会', 'branch', 'community']])),
+    ]);
     const r2 = await post(bom);
     expect(r2.statusCode, r2.body).toBe(200);
     expect(r2.json().created).toBe(1);
@@ -126,16 +158,23 @@ describe('organization import', () => {
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
     const r = await post(buf, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
     expect(r.statusCode, r.body).toBe(200);
-    const [x] = await s.sql`select to_char(term_started_on, 'YYYY-MM-DD') as started, secretary_phone, full_members from organizations where code = ${`${P}XL1`}`;
+    const [x] =
+      await s.sql`select to_char(term_started_on, 'YYYY-MM-DD') as started, secretary_phone, full_members from organizations where code = ${`${P}XL1`}`;
     expect(x).toEqual({ started: '2021-05-20', secretary_phone: '13700000000', full_members: 33 });
   });
 
   it('re-imports the same file as unchanged, updates a changed row in place and audits it', async () => {
-    const file = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
+    const file = csv([
+      [`${P}RE1`, township, '中共测试镇柳林村支部委员会'],
+      [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部'],
+    ]);
     expect((await post(file)).json()).toMatchObject({ created: 2, updated: 0, unchanged: 0, routed: [], refused: [] });
     expect((await post(file)).json()).toMatchObject({ created: 0, updated: 0, unchanged: 2, routed: [], refused: [] });
     const [{ id }] = [...(await s.sql<{ id: number }[]>`select id from organizations where code = ${`${P}RE1`}`)] as [{ id: number }];
-    const changed = csv([[`${P}RE1`, township, '中共测试镇柳林村支部委员会', 'branch', 'rural', '5', '2023-03-01', '赵强', '13911111111', '25'], [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部']]);
+    const changed = csv([
+      [`${P}RE1`, township, '中共测试镇柳林村支部委员会', 'branch', 'rural', '5', '2023-03-01', '赵强', '13911111111', '25'],
+      [`${P}RE2`, `${P}RE1`, '柳林村第一党小组支部'],
+    ]);
     expect((await post(changed)).json()).toMatchObject({ created: 0, updated: 1, unchanged: 1, routed: [], refused: [] });
     const [after] = await s.sql`select id, secretary_name, full_members from organizations where code = ${`${P}RE1`}`;
     expect(after).toEqual({ id, secretary_name: '赵强', full_members: 25 });
@@ -151,14 +190,21 @@ describe('organization import', () => {
   });
 
   it('moves an organization to another parent and rewrites the paths of its whole subtree', async () => {
-    await post(csv([[`${P}M1`, township, '中共搬迁村支部委员会', 'general_branch'], [`${P}M2`, `${P}M1`, '搬迁村第一支部'], [`${P}M3`, `${P}M2`, '搬迁村小组']]));
+    await post(
+      csv([
+        [`${P}M1`, township, '中共搬迁村支部委员会', 'general_branch'],
+        [`${P}M2`, `${P}M1`, '搬迁村第一支部'],
+        [`${P}M3`, `${P}M2`, '搬迁村小组'],
+      ]),
+    );
     const r = await post(csv([[`${P}M1`, otherCounty, '中共搬迁村支部委员会', 'general_branch']]));
     expect(r.json()).toMatchObject({ created: 0, updated: 1, unchanged: 0, routed: [], refused: [] });
     const rows = await s.sql<{ code: string; ok: boolean }[]>`
       select c.code, c.path = p.path || c.id::text as ok from organizations c join organizations p on p.id = c.parent_id
       where c.code in (${`${P}M1`}, ${`${P}M2`}, ${`${P}M3`})`;
     expect(rows.every((x) => x.ok)).toBe(true);
-    const [m3] = await s.sql`select m3.path <@ oc.path as under from organizations m3, organizations oc where m3.code = ${`${P}M3`} and oc.code = ${otherCounty}`;
+    const [m3] =
+      await s.sql`select m3.path <@ oc.path as under from organizations m3, organizations oc where m3.code = ${`${P}M3`} and oc.code = ${otherCounty}`;
     expect(m3!.under).toBe(true);
     const audit = await s.sql`select before->>'parent_code' as was, after->>'parent_code' as now from organization_changes where code = ${`${P}M1`}`;
     expect(audit).toEqual([{ was: township, now: otherCounty }]);
@@ -221,10 +267,20 @@ describe('organization import', () => {
       [10, 'sector'],
     ]);
     expect(inferred.warnings[0]!.message).toMatch(/level 4/);
-    const settled = await s.sql<{ code: string; settlement: string | null }[]>`select code, settlement from organizations where code like ${`${Q}%`} order by code`;
+    const settled = await s.sql<
+      { code: string; settlement: string | null }[]
+    >`select code, settlement from organizations where code like ${`${Q}%`} order by code`;
     expect(Object.fromEntries(settled.map((o) => [o.code, o.settlement]))).toEqual({
-      [prov]: null, [city]: null, [cty]: null, [town]: null, [street]: null,
-      [`${Q}V1`]: 'village', [`${Q}V2`]: 'village', [`${Q}V2B`]: null, [`${Q}O1`]: null, [`${Q}C1`]: 'community',
+      [prov]: null,
+      [city]: null,
+      [cty]: null,
+      [town]: null,
+      [street]: null,
+      [`${Q}V1`]: 'village',
+      [`${Q}V2`]: 'village',
+      [`${Q}V2B`]: null,
+      [`${Q}O1`]: null,
+      [`${Q}C1`]: 'community',
     });
     // Every layer reads the same: pairing coverage counts the two villages of the county, the organization's page says
     // what it is, the yearly return is a village's (not refused as a township's), and the township files none.
@@ -234,11 +290,18 @@ describe('organization import', () => {
     expect((await s.app.inject({ url: `/api/v1/organizations/${`${Q}V1`}`, headers: s.admin })).json()).toMatchObject({ settlement: 'village' });
     const year = new Date().getFullYear();
     const village = await s.app.inject({
-      method: 'PUT', url: `/api/v1/organizations/${Q}V1/returns/${year}`, headers: s.admin,
+      method: 'PUT',
+      url: `/api/v1/organizations/${Q}V1/returns/${year}`,
+      headers: s.admin,
       payload: { activistsTrained: 3, reserveCadres: 4, funding: 20_000 },
     });
     expect(village.statusCode, village.body).toBe(200);
-    const townReturn = await s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${town}/returns/${year}`, headers: s.admin, payload: { activistsTrained: 3, reserveCadres: 4, funding: 20_000 } });
+    const townReturn = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/organizations/${town}/returns/${year}`,
+      headers: s.admin,
+      payload: { activistsTrained: 3, reserveCadres: 4, funding: 20_000 },
+    });
     expect(townReturn.statusCode).toBe(400);
     // 两推一选 and a pairing are about the villages, not the township.
     const start = (kind: string, organization: string) =>
@@ -281,7 +344,9 @@ describe('organization import', () => {
     expect(await codes('红旗')).toEqual([`${P}V2`]);
     expect(await codes('青')).toContain(`${P}V3`);
     // The organizer of county 1 does not find county 2's village.
-    expect((await s.app.inject({ url: `/api/v1/organizations?q=${encodeURIComponent('青山')}`, headers: { authorization: org.authorization } })).json().items).toEqual([]);
+    expect(
+      (await s.app.inject({ url: `/api/v1/organizations?q=${encodeURIComponent('青山')}`, headers: { authorization: org.authorization } })).json().items,
+    ).toEqual([]);
     expect((await s.app.inject({ url: `/api/v1/organizations?under=${otherCounty}`, headers: { authorization: org.authorization } })).statusCode).toBe(404);
     const page1 = (await s.app.inject({ url: `/api/v1/organizations?under=${root}&limit=2`, headers: s.admin })).json();
     const page2 = (await s.app.inject({ url: `/api/v1/organizations?under=${root}&limit=2&cursor=${page1.nextCursor}`, headers: s.admin })).json();

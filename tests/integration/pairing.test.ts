@@ -40,7 +40,8 @@ describe('pairing through the API', () => {
   afterAll(async () => s?.close());
 
   const id = `pairing:${village}`;
-  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) =>
+    s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
   const processState = async () => (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
   const upload = (query: Record<string, string>, body: Buffer | Readable, auth = countyOrganizer, headers: Record<string, string> = {}) =>
     s.app.inject({
@@ -49,18 +50,28 @@ describe('pairing through the API', () => {
       headers: { ...auth, 'content-type': 'application/pdf', ...headers },
       payload: body,
     });
-  const fields = (r: { json(): { error: { details: { field: string }[] } } }) => r.json().error.details.map((d) => d.field).sort();
+  const fields = (r: { json(): { error: { details: { field: string }[] } } }) =>
+    r
+      .json()
+      .error.details.map((d) => d.field)
+      .sort();
 
   it('documents the routes and the start body in the OpenAPI document', async () => {
     const doc = (await s.app.inject({ headers: s.admin, url: '/docs/json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/pairing/evidence', '/api/v1/pairing/evidence/{id}', '/api/v1/pairing/milestones', '/api/v1/pairing/coverage']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/pairing/evidence', '/api/v1/pairing/evidence/{id}', '/api/v1/pairing/milestones', '/api/v1/pairing/coverage']),
+    );
     const start = doc.paths['/api/v1/processes/{kind}'].post;
-    expect(start.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toEqual(expect.arrayContaining(['pairing', 'two-recommendations-one-election']));
-    expect(Object.keys(start.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['organization', 'partner', 'ruleSet']));
+    expect(start.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toEqual(
+      expect.arrayContaining(['pairing', 'two-recommendations-one-election']),
+    );
+    expect(Object.keys(start.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['organization', 'partner', 'ruleSet']),
+    );
     expect(Object.keys(doc.paths['/api/v1/pairing/evidence'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '413']));
   });
 
-  it('refuses bad start bodies with 400 naming the field, and partners outside the caller\'s subtree', async () => {
+  it("refuses bad start bodies with 400 naming the field, and partners outside the caller's subtree", async () => {
     const noPartner = await post('/processes/pairing', { organization: village }, countyOrganizer);
     expect(noPartner.statusCode).toBe(400);
     expect(fields(noPartner)).toEqual(['body.partner']);
@@ -102,7 +113,12 @@ describe('pairing through the API', () => {
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.json().error.code).toBe('too_large');
     // Without a declared length (chunked), reading stops at the limit.
-    const streamed = await upload({ organization: village, deliverable: 'plan', filename: 'big.pdf' }, Readable.from([big.subarray(0, 6e6), big.subarray(6e6)]), countyOrganizer, { 'transfer-encoding': 'chunked' });
+    const streamed = await upload(
+      { organization: village, deliverable: 'plan', filename: 'big.pdf' },
+      Readable.from([big.subarray(0, 6e6), big.subarray(6e6)]),
+      countyOrganizer,
+      { 'transfer-encoding': 'chunked' },
+    );
     expect(streamed.statusCode).toBe(413);
     // Fields named: the query's deliverable and file name; an empty body.
     const badQuery = await upload({ organization: village, deliverable: 'road' }, Buffer.from('x'));
@@ -148,11 +164,16 @@ describe('pairing through the API', () => {
     expect((await s.app.inject({ headers: outsider, url: `/api/v1/pairing/evidence/${ids[0]}` })).statusCode).toBe(404);
 
     const today = shanghaiDate(Date.now());
-    const milestone = (m: string, evidence: string[], auth = partnerSecretary) => post('/pairing/milestones', { organization: village, deliverable: 'plan', milestone: m, achievedOn: today, evidence }, auth);
+    const milestone = (m: string, evidence: string[], auth = partnerSecretary) =>
+      post('/pairing/milestones', { organization: village, deliverable: 'plan', milestone: m, achievedOn: today, evidence }, auth);
     const outOfOrder = await milestone('adopted', [ids[2]!]);
     expect(outOfOrder.statusCode).toBe(422);
     expect(outOfOrder.json().error.details).toEqual({ rule: 'milestone-order' });
-    const badBody = await post('/pairing/milestones', { organization: village, deliverable: 'plan', milestone: 'survey', achievedOn: '2027-02-30', evidence: ['x'] }, partnerSecretary);
+    const badBody = await post(
+      '/pairing/milestones',
+      { organization: village, deliverable: 'plan', milestone: 'survey', achievedOn: '2027-02-30', evidence: ['x'] },
+      partnerSecretary,
+    );
     expect(badBody.statusCode).toBe(400);
     expect(fields(badBody)).toEqual(['body.achievedOn', 'body.evidence.0']);
     expect((await milestone('survey', [ids[0]!], outsider)).statusCode).toBe(404);
@@ -164,10 +185,13 @@ describe('pairing through the API', () => {
     const planTask = async () => (await s.app.inject({ headers: partnerSecretary, url: `/api/v1/tasks/${task!.id}` })).json();
     const before = await planTask();
     expect(before.pairing).toMatchObject({ cycle: 1, mayRecord: true });
-    expect(before.pairing.milestones.map((m: { milestone: string; achievedOn: string; evidence: string[] }) => [m.milestone, m.achievedOn, m.evidence])).toEqual(
-      ['survey', 'draft', 'adopted'].map((m, i) => [m, today, [ids[i]]]),
-    );
-    expect((await s.app.inject({ headers: partnerSecretary, url: `/api/v1/tasks/${rulesTask[0]!.id}` })).json().pairing).toMatchObject({ mayRecord: true, milestones: [] });
+    expect(
+      before.pairing.milestones.map((m: { milestone: string; achievedOn: string; evidence: string[] }) => [m.milestone, m.achievedOn, m.evidence]),
+    ).toEqual(['survey', 'draft', 'adopted'].map((m, i) => [m, today, [ids[i]]]));
+    expect((await s.app.inject({ headers: partnerSecretary, url: `/api/v1/tasks/${rulesTask[0]!.id}` })).json().pairing).toMatchObject({
+      mayRecord: true,
+      milestones: [],
+    });
     const early = await post(`/tasks/${rulesTask[0]!.id}/complete`, { outcome: { summary: '制度已建立' } }, partnerSecretary);
     expect(early.statusCode).toBe(422);
     expect(early.json().error.details).toEqual({ rule: 'milestones-missing' });
@@ -196,13 +220,19 @@ describe('pairing through the API', () => {
 
     // Paired again (here with the same partner): the cycles number on, the new deliverables are the second cycle's.
     // The projection says 'cancelled' a moment before the run closes in Temporal; until it has, a start is a 409.
-    await s.client.workflow.getHandle(id).result().catch(() => undefined);
+    await s.client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
     expect((await post('/processes/pairing', { organization: village, partner }, countyOrganizer)).statusCode).toBe(201);
     await eventually('the new cycle', async () => {
       const rows = await s.sql`select task_key from tasks where workflow_id = ${id} and task_key like 'c2:deliverable-%' and state = 'open'`;
       return rows.length === 5;
     });
     const cycles = await s.sql`select cycle, state from pairings where workflow_id = ${id} order by cycle`;
-    expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'cancelled'], [2, 'active']]);
+    expect(cycles.map((c) => [c.cycle, c.state])).toEqual([
+      [1, 'cancelled'],
+      [2, 'active'],
+    ]);
   });
 });

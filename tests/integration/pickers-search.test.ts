@@ -123,7 +123,10 @@ describe('picker searches', () => {
       const r = await get(organizerA, url);
       expect(r.status, url).toBe(400);
       const field = new URL(url, 'http://x').searchParams.keys().next().value;
-      expect(r.body.error.details.map((d: { field: string }) => d.field), url).toContain(`querystring.${field}`);
+      expect(
+        r.body.error.details.map((d: { field: string }) => d.field),
+        url,
+      ).toContain(`querystring.${field}`);
     }
     // An `under` outside the subtree does not exist for the caller.
     expect((await get(organizerA, `/api/v1/users?under=${b}`)).status).toBe(404);

@@ -18,13 +18,19 @@ describe('the ratings Schedule', () => {
     ]);
   });
   afterAll(async () => {
-    await s?.client.schedule.getHandle(RATINGS_SCHEDULE_ID).delete().catch(() => {});
+    await s?.client.schedule
+      .getHandle(RATINGS_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await s?.close();
   });
 
   it('fires at creation and every interval; its run rates the tree, which the API lists and tells the history of', async () => {
     // One per namespace: another file's worker process may have made it for a queue nobody polls any more.
-    await s.client.schedule.getHandle(RATINGS_SCHEDULE_ID).delete().catch(() => {});
+    await s.client.schedule
+      .getHandle(RATINGS_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     await ensureRatingsSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE, 10);
     await ensureRatingsSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE, 10); // idempotent: the worker calls it on every start
     const handle = s.client.schedule.getHandle(RATINGS_SCHEDULE_ID);
@@ -38,7 +44,11 @@ describe('the ratings Schedule', () => {
     expect(changed.state).toMatchObject({ paused: true, note: 'held by the operator' });
     await handle.unpause();
     await ensureRatingsSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE, 10);
-    const started = await eventually('the run fired at creation', async () => (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId, 60_000);
+    const started = await eventually(
+      'the run fired at creation',
+      async () => (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId,
+      60_000,
+    );
     expect(started).toMatch(/^ratings-recompute-scheduled/);
     const result = await s.client.workflow.getHandle(started).result();
     expect(result.rated).toBeGreaterThanOrEqual(2);
@@ -48,7 +58,10 @@ describe('the ratings Schedule', () => {
     const red = await get('/api/v1/ratings?color=red');
     expect(red.statusCode, red.body).toBe(200);
     // Green: the township and the county (rated now that it is no root).
-    expect(red.json()).toMatchObject({ counts: { red: 1, yellow: 0, green: 2 }, items: [expect.objectContaining({ code: late, color: 'red', reasons: ['term-late', 'return-missing', 'village-unpaired'], ruleSet: result.ruleSet })] });
+    expect(red.json()).toMatchObject({
+      counts: { red: 1, yellow: 0, green: 2 },
+      items: [expect.objectContaining({ code: late, color: 'red', reasons: ['term-late', 'return-missing', 'village-unpaired'], ruleSet: result.ruleSet })],
+    });
     const history = await get(`/api/v1/organizations/${late}/ratings`);
     expect(history.statusCode, history.body).toBe(200);
     expect(history.json()).toMatchObject({ code: late, current: { color: 'red' }, changes: [{ color: 'red', previous: null }], periods: [{ color: 'red' }] });

@@ -41,12 +41,16 @@ describe('the app process survives kill -9', () => {
   };
   /** Every task seen before is still there, and no workflow opened its task twice (replayed activities). */
   const keptAll = (before: { id: number; workflowId: string }[]) =>
-    eventually('the tasks from before the kill', async () => {
-      const after = await tasks();
-      const ids = new Set(after.map((t) => t.id));
-      expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
-      return before.every((t) => ids.has(t.id));
-    }, 60_000);
+    eventually(
+      'the tasks from before the kill',
+      async () => {
+        const after = await tasks();
+        const ids = new Set(after.map((t) => t.id));
+        expect(new Set(after.map((t) => t.workflowId)).size).toBe(after.length);
+        return before.every((t) => ids.has(t.id));
+      },
+      60_000,
+    );
   const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
   afterAll(async () => {
@@ -71,10 +75,14 @@ describe('the app process survives kill -9', () => {
     start();
     await ready();
     // Killed while the demo's workflows are still opening their tasks: mid-flight is the point.
-    const before = await eventually('demo tasks', async () => {
-      const t = await tasks();
-      return t.length > 0 ? t : null;
-    }, 60_000);
+    const before = await eventually(
+      'demo tasks',
+      async () => {
+        const t = await tasks();
+        return t.length > 0 ? t : null;
+      },
+      60_000,
+    );
     const workflowId = before[0]!.workflowId;
 
     // 1. Only the node process dies: PostgreSQL and Temporal live on as orphans holding ports and files.
@@ -99,7 +107,10 @@ describe('the app process survives kill -9', () => {
 
     // 3. SIGTERM drains the worker, closes the API and stops the embedded servers, even with a request in flight
     // that would never end by itself: an upload whose body stops arriving half-way.
-    const stalled = request(url('/api/v1/organizations/import'), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } });
+    const stalled = request(url('/api/v1/organizations/import'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+    });
     stalled.on('error', () => {});
     stalled.write('code,parent_code,name,type,sector\n');
     await new Promise((r) => setTimeout(r, 500));

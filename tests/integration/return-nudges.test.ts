@@ -6,12 +6,25 @@ import { addOrganizations, countyChain, orgRow, startStack, uniqueCode, type Sta
 // under a village's 总支 belongs to the village and is not on the list.
 describe('the yearly return’s missing filers and 催报', () => {
   let s: Stack;
-  const [county, town, filed, missing, orphan, subBranch, other] = ['RC', 'RT', 'RF', 'RM', 'RO', 'RS', 'RX'].map((p) => uniqueCode(p)) as [string, string, string, string, string, string, string];
+  const [county, town, filed, missing, orphan, subBranch, other] = ['RC', 'RT', 'RF', 'RM', 'RO', 'RS', 'RX'].map((p) => uniqueCode(p)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const YEAR = 2025;
   type Who = { username: string; authorization: string };
   let organizer: Who, secFiled: Who, secMissing: Who, outsider: Who;
   const api = (who: Who, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...headers, authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   beforeAll(async () => {
     s = await startStack();
@@ -28,7 +41,10 @@ describe('the yearly return’s missing filers and 催报', () => {
     organizer = await s.userWith([{ role: 'organizer', org: county }]);
     secFiled = await s.userWith([{ role: 'secretary', org: filed }]);
     // One person is the secretary of the village and of its sub-branch: one message all the same.
-    secMissing = await s.userWith([{ role: 'secretary', org: missing }, { role: 'secretary', org: subBranch }]);
+    secMissing = await s.userWith([
+      { role: 'secretary', org: missing },
+      { role: 'secretary', org: subBranch },
+    ]);
     outsider = await s.userWith([{ role: 'organizer', org: other }]);
     const put = await api(secFiled, 'PUT', `/organizations/${filed}/returns/${YEAR}`, { activistsTrained: 2, reserveCadres: 1, funding: 50000 });
     expect(put.statusCode, put.body).toBe(200);
@@ -78,11 +94,15 @@ describe('the yearly return’s missing filers and 催报', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ title: `催报：请填报 ${YEAR} 年度年报（${organizer.username}）`, task_id: null });
     expect(notes[0]!.body.split('\n')).toEqual(['请于本周内补报', `未报村${missing} · 截止 ${YEAR + 1}-03-31`]);
-    expect(await s.sql`select 1 from notifications n join users u on u.id = n.user_id where u.username = ${secFiled.username} and n.kind = 'nudge'`).toHaveLength(0);
+    expect(
+      await s.sql`select 1 from notifications n join users u on u.id = n.user_id where u.username = ${secFiled.username} and n.kind = 'nudge'`,
+    ).toHaveLength(0);
 
     const list = (await api(organizer, 'GET', `/returns/${YEAR}/missing?org=${town}`)).json();
     for (const i of list.items) expect(i).toMatchObject({ nudges: 1, lastNudgedAt: expect.any(String) });
-    const [n] = await s.sql<{ actor: string; tasks: number; people: number; filter: unknown }[]>`select actor, tasks, people, filter from nudges where id = ${r.json().id}`;
+    const [n] = await s.sql<
+      { actor: string; tasks: number; people: number; filter: unknown }[]
+    >`select actor, tasks, people, filter from nudges where id = ${r.json().id}`;
     expect(n).toEqual({ actor: organizer.username, tasks: 2, people: 1, filter: { returns: YEAR, org: town } });
 
     // While the secretary is away, the next 催报 reaches whoever stands in for them too, each once.

@@ -23,7 +23,8 @@ describe('rotation training through the API', () => {
   afterAll(async () => s?.close());
 
   const wf = (org: string) => `rotation-training:${org}`;
-  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) =>
+    s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
   const step = (org: string, want: string) =>
     eventually(`${org} at ${want}`, async () => {
       const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(wf(org))}` })).json();
@@ -45,7 +46,18 @@ describe('rotation training through the API', () => {
 
     const session = uniqueCode('S');
     // It begins today: attendance is recorded on or after its first day.
-    expect((await post('/training-sessions', { code: session, organization: county, title: '村党组织书记轮训班', startsOn: today, endsOn: addDays(today, 4), capacity: 2 })).statusCode).toBe(201);
+    expect(
+      (
+        await post('/training-sessions', {
+          code: session,
+          organization: county,
+          title: '村党组织书记轮训班',
+          startsOn: today,
+          endsOn: addDays(today, 4),
+          capacity: 2,
+        })
+      ).statusCode,
+    ).toBe(201);
 
     // A secretary may not enrol anyone: the county's session lies outside a village secretary's subtree, so to them
     // it does not exist (404, nothing enrolled). The session holds two.
@@ -55,7 +67,9 @@ describe('rotation training through the API', () => {
     const bulk = (await post(`/training-sessions/${session}/enrolments`, { organizations: [v1, v2, v3] })).json();
     expect(bulk.done).toEqual([v1, v2]);
     expect(bulk.refused).toEqual([expect.objectContaining({ organization: v3, status: 422 })]);
-    expect((await s.sql`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${session}`)[0]!.n).toBe(2);
+    expect(
+      (await s.sql`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${session}`)[0]!.n,
+    ).toBe(2);
 
     // Attendance only for the enrolled: v3 is refused by the task's validator and nothing changes.
     const before = await s.sql`select state from tasks where workflow_id = ${wf(v3)}`;
@@ -83,7 +97,10 @@ describe('rotation training through the API', () => {
     });
     expect(p.openTasks).toHaveLength(1);
     const c = await cycles(v2);
-    expect(c.map((x) => [x.cycle, x.state, x.secretary_name])).toEqual([[1, 'closed', '张伟'], [2, 'open', '李强']]);
+    expect(c.map((x) => [x.cycle, x.state, x.secretary_name])).toEqual([
+      [1, 'closed', '张伟'],
+      [2, 'open', '李强'],
+    ]);
     expect(shanghaiDate(c[1]!.starts_on)).toBe(today);
     const old = await s.sql`select state from tasks where workflow_id = ${wf(v2)} and task_key = 'c1:training'`;
     expect(old[0]!.state).toBe('cancelled');
@@ -91,19 +108,30 @@ describe('rotation training through the API', () => {
     expect((await s.sql`select secretary_name from organizations where code = ${v2}`)[0]!.secretary_name).toBe('李强');
     const audit = await s.sql<{ changed_by: string; source: string; before: unknown; after: unknown }[]>`
       select changed_by, source, before, after from organization_changes where code = ${v2} and source like 'secretary-change%'`;
-    expect(audit).toEqual([{ changed_by: expect.any(String), source: 'secretary-change: 原书记调任', before: { secretary_name: '张伟' }, after: { secretary_name: '李强' } }]);
+    expect(audit).toEqual([
+      { changed_by: expect.any(String), source: 'secretary-change: 原书记调任', before: { secretary_name: '张伟' }, after: { secretary_name: '李强' } },
+    ]);
     // The same secretary again is refused.
     expect((await post('/training/secretary-changes', { organization: v2, secretary: '李强' })).statusCode).toBe(409);
   });
 
   it("records attendance only by the session's organizer, on or after its first day; a trainee cannot certify their own", async () => {
     const [later, begun] = [uniqueCode('S'), uniqueCode('S')];
-    expect((await post('/training-sessions', { code: later, organization: county, title: '社区书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 9) })).statusCode).toBe(201);
-    expect((await post('/training-sessions', { code: begun, organization: county, title: '社区书记轮训班', startsOn: today, endsOn: addDays(today, 2) })).statusCode).toBe(201);
-    for (const code of [later, begun]) expect((await post(`/training-sessions/${code}/enrolments`, { organizations: [community] })).json()).toMatchObject({ done: [community] });
+    expect(
+      (await post('/training-sessions', { code: later, organization: county, title: '社区书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 9) }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await post('/training-sessions', { code: begun, organization: county, title: '社区书记轮训班', startsOn: today, endsOn: addDays(today, 2) })).statusCode,
+    ).toBe(201);
+    for (const code of [later, begun])
+      expect((await post(`/training-sessions/${code}/enrolments`, { organizations: [community] })).json()).toMatchObject({ done: [community] });
     const [task] = await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf(community)} and step = 'training' and state = 'open'`;
-    await eventually('both enrolments in the task', async () =>
-      ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${task!.id}`)[0]?.context.enrolled.length ?? 0) === 2);
+    await eventually(
+      'both enrolments in the task',
+      async () =>
+        ((await s.sql<{ context: { enrolled: string[] } }[]>`select context from tasks where id = ${task!.id}`)[0]?.context.enrolled.length ?? 0) === 2,
+    );
     const complete = (session: string, auth: { authorization: string }) => post(`/tasks/${task!.id}/complete`, { outcome: { session, attended: true } }, auth);
 
     // The trainee: not theirs to record (403), and the task does not offer it to them.
@@ -123,10 +151,17 @@ describe('rotation training through the API', () => {
     // Before the session begins: refused, naming the field, on the task and in bulk.
     const early = await complete(later, s.admin);
     expect(early.statusCode, early.body).toBe(422);
-    expect(early.json().error).toMatchObject({ code: 'rule_violation', message: expect.stringMatching(/^outcome\.session: /), details: { rule: 'session-not-started', startsOn: addDays(today, 7) } });
+    expect(early.json().error).toMatchObject({
+      code: 'rule_violation',
+      message: expect.stringMatching(/^outcome\.session: /),
+      details: { rule: 'session-not-started', startsOn: addDays(today, 7) },
+    });
     const earlyBulk = await post(`/training-sessions/${later}/attendance`, { organizations: [community] });
     expect(earlyBulk.statusCode, earlyBulk.body).toBe(422);
-    expect(earlyBulk.json().error).toMatchObject({ message: expect.stringMatching(/^params\.code: /), details: { field: 'params.code', rule: 'session-not-started' } });
+    expect(earlyBulk.json().error).toMatchObject({
+      message: expect.stringMatching(/^params\.code: /),
+      details: { field: 'params.code', rule: 'session-not-started' },
+    });
     expect((await s.sql`select state from tasks where id = ${task!.id}`)[0]!.state).toBe('open');
 
     // The county's organizer records it for the session that has begun.

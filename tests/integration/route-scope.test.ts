@@ -89,14 +89,34 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/organizations/import/:jobId': (f) => ({ method: 'GET', url: `/api/v1/organizations/import/${f.othersImportJob}`, expect: [404] }),
   'GET /api/v1/terms': (f) => ({ method: 'GET', url: '/api/v1/terms?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   // County B's village ends its term four months from now (started 56 months ago, five years).
-  'GET /api/v1/term-election/plan': (f) => ({ method: 'GET', url: `/api/v1/term-election/plan?year=${addMonths(shanghaiDate(Date.now()), 4).slice(0, 4)}`, expect: [200], leaks: (b) => mentionsB(f, b) }),
-  'GET /api/v1/term-election/overdue-report': (f) => ({ method: 'GET', url: '/api/v1/term-election/overdue-report', expect: [200], leaks: (b) => mentionsB(f, b) }),
+  'GET /api/v1/term-election/plan': (f) => ({
+    method: 'GET',
+    url: `/api/v1/term-election/plan?year=${addMonths(shanghaiDate(Date.now()), 4).slice(0, 4)}`,
+    expect: [200],
+    leaks: (b) => mentionsB(f, b),
+  }),
+  'GET /api/v1/term-election/overdue-report': (f) => ({
+    method: 'GET',
+    url: '/api/v1/term-election/overdue-report',
+    expect: [200],
+    leaks: (b) => mentionsB(f, b),
+  }),
   'GET /api/v1/units': (f) => ({ method: 'GET', url: '/api/v1/units?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/people': (f) => ({ method: 'GET', url: '/api/v1/people?limit=500', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/users': (f) => ({ method: 'GET', url: '/api/v1/users?limit=100', expect: [200], leaks: (b) => mentionsB(f, b) }),
-  'GET /api/v1/training-sessions': (f) => ({ method: 'GET', url: '/api/v1/training-sessions?limit=100', expect: [200], leaks: (b) => mentionsB(f, b) || JSON.stringify(b).includes(`"${f.outsideSession}"`) }),
+  'GET /api/v1/training-sessions': (f) => ({
+    method: 'GET',
+    url: '/api/v1/training-sessions?limit=100',
+    expect: [200],
+    leaks: (b) => mentionsB(f, b) || JSON.stringify(b).includes(`"${f.outsideSession}"`),
+  }),
   'GET /api/v1/organizations/:code/appointments': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/appointments`, expect: [404] }),
-  'POST /api/v1/processes/:id/cancel': (f) => ({ method: 'POST', url: `/api/v1/processes/${f.outsideProcessId}/cancel`, payload: { reason: 'probe' }, expect: [404] }),
+  'POST /api/v1/processes/:id/cancel': (f) => ({
+    method: 'POST',
+    url: `/api/v1/processes/${f.outsideProcessId}/cancel`,
+    payload: { reason: 'probe' },
+    expect: [404],
+  }),
   'POST /api/v1/training-sessions': (f) => ({
     method: 'POST',
     url: '/api/v1/training-sessions',
@@ -119,15 +139,39 @@ const PROBES: Record<string, Probe | 'self'> = {
     expect: [200, 404],
     leaks: (b) => Array.isArray(b.done) && b.done.length > 0,
   }),
-  'POST /api/v1/training/secretary-changes': (f) => ({ method: 'POST', url: '/api/v1/training/secretary-changes', payload: { organization: f.outsideVillage, secretary: '李四' }, expect: [404] }),
+  'POST /api/v1/training/secretary-changes': (f) => ({
+    method: 'POST',
+    url: '/api/v1/training/secretary-changes',
+    payload: { organization: f.outsideVillage, secretary: '李四' },
+    expect: [404],
+  }),
   'GET /api/v1/training/coverage': (f) => ({ method: 'GET', url: '/api/v1/training/coverage', expect: [200], leaks: (b) => mentionsB(f, b) }),
-  'POST /api/v1/liaison/officer-left': (f) => ({ method: 'POST', url: '/api/v1/liaison/officer-left', payload: { organization: f.outsideVillage, reason: 'probe' }, expect: [404] }),
+  'POST /api/v1/liaison/officer-left': (f) => ({
+    method: 'POST',
+    url: '/api/v1/liaison/officer-left',
+    payload: { organization: f.outsideVillage, reason: 'probe' },
+    expect: [404],
+  }),
   // Only an admin of the whole tree runs a year; the rankings list only counties of the caller's subtree.
   'POST /api/v1/assessments/:year/run': () => ({ method: 'POST', url: '/api/v1/assessments/2020/run', expect: [403] }),
-  'GET /api/v1/assessments/:year/counties': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/counties`, expect: [200, 404], leaks: (b) => mentionsB(f, b) }),
-  'GET /api/v1/assessments/:year/organizations': (f) => ({ method: 'GET', url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`, expect: [404] }),
+  'GET /api/v1/assessments/:year/counties': (f) => ({
+    method: 'GET',
+    url: `/api/v1/assessments/${new Date().getFullYear()}/counties`,
+    expect: [200, 404],
+    leaks: (b) => mentionsB(f, b),
+  }),
+  'GET /api/v1/assessments/:year/organizations': (f) => ({
+    method: 'GET',
+    url: `/api/v1/assessments/${new Date().getFullYear()}/organizations?under=${f.outsideCounty}`,
+    expect: [404],
+  }),
   // Ratings: county B's organizations appear in no list, matrix or trend of county A; its village's history is 404.
-  'GET /api/v1/ratings': (f) => ({ method: 'GET', url: '/api/v1/ratings?color=red', expect: [200], leaks: (b) => mentionsB(f, b) || b.counts.red + b.counts.yellow + b.counts.green > 3 }), // county A, its township and village
+  'GET /api/v1/ratings': (f) => ({
+    method: 'GET',
+    url: '/api/v1/ratings?color=red',
+    expect: [200],
+    leaks: (b) => mentionsB(f, b) || b.counts.red + b.counts.yellow + b.counts.green > 3,
+  }), // county A, its township and village
   'GET /api/v1/ratings/matrix': (f) => ({ method: 'GET', url: '/api/v1/ratings/matrix', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/ratings/overdue-trend': (f) => ({ method: 'GET', url: `/api/v1/ratings/overdue-trend?under=${f.outsideCounty}`, expect: [404] }),
   'GET /api/v1/organizations/:code/ratings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/ratings`, expect: [404] }),
@@ -179,14 +223,29 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { organization: f.outsideVillage },
     expect: [404],
   }),
-  'POST /api/v1/processes/pairing': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.outsideVillage, partner: f.outsidePartner }, expect: [404] }),
-  'POST /api/v1/processes/pairing (partner in B)': (f) => ({ method: 'POST', url: '/api/v1/processes/pairing', payload: { organization: f.insideVillage, partner: f.outsidePartner }, expect: [404] }),
+  'POST /api/v1/processes/pairing': (f) => ({
+    method: 'POST',
+    url: '/api/v1/processes/pairing',
+    payload: { organization: f.outsideVillage, partner: f.outsidePartner },
+    expect: [404],
+  }),
+  'POST /api/v1/processes/pairing (partner in B)': (f) => ({
+    method: 'POST',
+    url: '/api/v1/processes/pairing',
+    payload: { organization: f.insideVillage, partner: f.outsidePartner },
+    expect: [404],
+  }),
   'GET /api/v1/processes/:id': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}`, expect: [404] }),
   'GET /api/v1/tasks/:id': (f) => ({ method: 'GET', url: `/api/v1/tasks/${f.outsideTaskId}`, expect: [404] }),
   'GET /api/v1/tasks/:id/comments': (f) => ({ method: 'GET', url: `/api/v1/tasks/${f.outsideTaskId}/comments`, expect: [404] }),
   'POST /api/v1/tasks/:id/comments': (f) => ({ method: 'POST', url: `/api/v1/tasks/${f.outsideTaskId}/comments`, payload: { text: '探针' }, expect: [404] }),
   'GET /api/v1/processes/:id/comments': (f) => ({ method: 'GET', url: `/api/v1/processes/${f.outsideProcessId}/comments`, expect: [404] }),
-  'POST /api/v1/processes/:id/comments': (f) => ({ method: 'POST', url: `/api/v1/processes/${f.outsideProcessId}/comments`, payload: { text: '探针' }, expect: [404] }),
+  'POST /api/v1/processes/:id/comments': (f) => ({
+    method: 'POST',
+    url: `/api/v1/processes/${f.outsideProcessId}/comments`,
+    payload: { text: '探针' },
+    expect: [404],
+  }),
   'GET /api/v1/organizations/:code/life': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/life`, expect: [404] }),
   'GET /api/v1/substitutions': (f) => ({ method: 'GET', url: '/api/v1/substitutions', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideUser) }),
   'POST /api/v1/substitutions': (f) => ({
@@ -205,13 +264,23 @@ const PROBES: Record<string, Probe | 'self'> = {
   ...Object.fromEntries(
     taskActions.map((a) => [
       `POST /api/v1/tasks/:id/${a}`,
-      ((f: Fixture) => ({ method: 'POST', url: `/api/v1/tasks/${f.outsideTaskId}/${a}`, payload: { reason: 'probe', to: { role: 'secretary' }, dueOn: '2030-01-01' }, expect: [400, 404] })) as Probe,
+      ((f: Fixture) => ({
+        method: 'POST',
+        url: `/api/v1/tasks/${f.outsideTaskId}/${a}`,
+        payload: { reason: 'probe', to: { role: 'secretary' }, dueOn: '2030-01-01' },
+        expect: [400, 404],
+      })) as Probe,
     ]),
   ),
   ...Object.fromEntries(
     escalationActions.map((a) => [
       `POST /api/v1/escalations/:id/${a}`,
-      ((f: Fixture) => ({ method: 'POST', url: `/api/v1/escalations/${f.outsideEscalationId}/${a}`, payload: { reason: 'probe', to: { role: 'secretary' }, dueOn: '2030-01-01' }, expect: [400, 404] })) as Probe,
+      ((f: Fixture) => ({
+        method: 'POST',
+        url: `/api/v1/escalations/${f.outsideEscalationId}/${a}`,
+        payload: { reason: 'probe', to: { role: 'secretary' }, dueOn: '2030-01-01' },
+        expect: [400, 404],
+      })) as Probe,
     ]),
   ),
   'GET /api/v1/escalations': (f) => ({ method: 'GET', url: '/api/v1/escalations', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
@@ -220,7 +289,10 @@ const PROBES: Record<string, Probe | 'self'> = {
     (['claim', 'reassign', 'extend'] as const).map((a) => [
       `POST /api/v1/tasks/bulk/${a}`,
       ((f: Fixture) => ({
-        method: 'POST', url: `/api/v1/tasks/bulk/${a}`, payload: { ids: [f.outsideTaskId], input: { reason: 'probe', assigneeRole: 'secretary', dueOn: '2030-01-01' } }, expect: [200],
+        method: 'POST',
+        url: `/api/v1/tasks/bulk/${a}`,
+        payload: { ids: [f.outsideTaskId], input: { reason: 'probe', assigneeRole: 'secretary', dueOn: '2030-01-01' } },
+        expect: [200],
         leaks: (b) => b.results[0]?.status !== 404,
       })) as Probe,
     ]),
@@ -229,21 +301,39 @@ const PROBES: Record<string, Probe | 'self'> = {
     (['acknowledge', 'close'] as const).map((a) => [
       `POST /api/v1/escalations/bulk/${a}`,
       ((f: Fixture) => ({
-        method: 'POST', url: `/api/v1/escalations/bulk/${a}`, payload: { ids: [f.outsideEscalationId], input: { reason: 'probe' } }, expect: [200],
+        method: 'POST',
+        url: `/api/v1/escalations/bulk/${a}`,
+        payload: { ids: [f.outsideEscalationId], input: { reason: 'probe' } },
+        expect: [200],
         leaks: (b) => b.results[0]?.status !== 404,
       })) as Probe,
     ]),
   ),
   'POST /api/v1/nudges': (f) => ({ method: 'POST', url: '/api/v1/nudges', payload: { filter: { org: f.outsideVillage } }, expect: [404] }),
-  'GET /api/v1/views': (f) => ({ method: 'GET', url: '/api/v1/views', expect: [200], leaks: (b) => b.items.some((v: { id: number }) => v.id === f.outsideViewId) }),
+  'GET /api/v1/views': (f) => ({
+    method: 'GET',
+    url: '/api/v1/views',
+    expect: [200],
+    leaks: (b) => b.items.some((v: { id: number }) => v.id === f.outsideViewId),
+  }),
   'GET /api/v1/views/:id': (f) => ({ method: 'GET', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
   'PUT /api/v1/views/:id': (f) => ({ method: 'PUT', url: `/api/v1/views/${f.outsideViewId}`, payload: { name: 'probe', filter: {} }, expect: [404] }),
   'DELETE /api/v1/views/:id': (f) => ({ method: 'DELETE', url: `/api/v1/views/${f.outsideViewId}`, expect: [404] }),
   'POST /api/v1/views': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe', filter: { org: f.outsideVillage } }, expect: [422] }), // a field of the body naming no organization of theirs
-  'POST /api/v1/views (shared with B)': (f) => ({ method: 'POST', url: '/api/v1/views', payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage }, expect: [422] }),
+  'POST /api/v1/views (shared with B)': (f) => ({
+    method: 'POST',
+    url: '/api/v1/views',
+    payload: { name: 'probe-b', filter: {}, sharedWith: f.outsideVillage },
+    expect: [422],
+  }),
   'GET /api/v1/overdue': (f) => ({ method: 'GET', url: '/api/v1/overdue', expect: [200], leaks: (b) => JSON.stringify(b).includes(f.outsideVillage) }),
   'GET /api/v1/users/:username/contacts': (f) => ({ method: 'GET', url: `/api/v1/users/${f.othersUsername}/contacts`, expect: [404] }),
-  'PUT /api/v1/users/:username/contacts': (f) => ({ method: 'PUT', url: `/api/v1/users/${f.othersUsername}/contacts`, payload: { mobile: '13900000000' }, expect: [404] }),
+  'PUT /api/v1/users/:username/contacts': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/users/${f.othersUsername}/contacts`,
+    payload: { mobile: '13900000000' },
+    expect: [404],
+  }),
   // A user outside the caller's subtree is "not a user you organize", named by row: nothing is written.
   'POST /api/v1/users/contacts/import': (f) => ({
     method: 'POST',
@@ -254,9 +344,24 @@ const PROBES: Record<string, Probe | 'self'> = {
   }),
   'GET /api/v1/me/channel-preferences': 'self',
   'PUT /api/v1/me/channel-preferences': 'self',
-  'PUT /api/v1/organizations/:code/election': (f) => ({ method: 'PUT', url: `/api/v1/organizations/${f.outsideVillage}/election`, payload: { termOrdinal: 3 }, expect: [404] }),
-  'PUT /api/v1/organizations/:code/robot': (f) => ({ method: 'PUT', url: `/api/v1/organizations/${f.outsideVillage}/robot`, payload: { vendor: 'wecom', key: 'probe-key-123' }, expect: [404] }),
-  'GET /api/v1/channel-deliveries': (f) => ({ method: 'GET', url: '/api/v1/channel-deliveries?limit=500', expect: [200], leaks: (b) => JSON.stringify(b).includes(`"${f.outsideVillage}"`) }),
+  'PUT /api/v1/organizations/:code/election': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/organizations/${f.outsideVillage}/election`,
+    payload: { termOrdinal: 3 },
+    expect: [404],
+  }),
+  'PUT /api/v1/organizations/:code/robot': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/organizations/${f.outsideVillage}/robot`,
+    payload: { vendor: 'wecom', key: 'probe-key-123' },
+    expect: [404],
+  }),
+  'GET /api/v1/channel-deliveries': (f) => ({
+    method: 'GET',
+    url: '/api/v1/channel-deliveries?limit=500',
+    expect: [200],
+    leaks: (b) => JSON.stringify(b).includes(`"${f.outsideVillage}"`),
+  }),
   'POST /api/v1/channel-deliveries/:id/resend': (f) => ({ method: 'POST', url: `/api/v1/channel-deliveries/${f.outsideDeliveryId}/resend`, expect: [404] }),
   'GET /api/v1/notifications': (f) => ({
     method: 'GET',
@@ -273,7 +378,12 @@ const PROBES: Record<string, Probe | 'self'> = {
   'PUT /api/v1/calendar/days/:day': () => ({ method: 'PUT', url: '/api/v1/calendar/days/2030-01-01', payload: { isWorkday: false }, expect: [403, 404] }),
   // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.
   'GET /api/v1/calendar/years': 'self',
-  'PUT /api/v1/calendar/years/:year': () => ({ method: 'PUT', url: '/api/v1/calendar/years/2030', payload: { days: [{ day: '2030-10-01', isWorkday: false }] }, expect: [403, 404] }),
+  'PUT /api/v1/calendar/years/:year': () => ({
+    method: 'PUT',
+    url: '/api/v1/calendar/years/2030',
+    payload: { days: [{ day: '2030-10-01', isWorkday: false }] },
+    expect: [403, 404],
+  }),
   'POST /api/v1/calendar/years/:year/import': () => ({
     method: 'POST',
     url: '/api/v1/calendar/years/2030/import',

@@ -17,7 +17,12 @@ describe('step rights through the API', () => {
   const users = new Map<string, { username: string; authorization: string }>();
   const user = (role: Role, org: string) => users.get(`${role}@${org}`)!;
   const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   /** Where a step's task is opened: the organization of the role that does it. */
   const orgOf = (def: Pick<StepDef, 'role'>) => (def.role === 'organizer' ? county : def.role === 'supervisor' ? township : village);
@@ -32,7 +37,11 @@ describe('step rights through the API', () => {
       orgRow(village, township, { term_years: 5, term_started_on: addMonths(today, -56) }),
       orgRow(elsewhere, county, committee),
     ]);
-    ids = Object.fromEntries((await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village, elsewhere])}`).map((r) => [r.code, r.id]));
+    ids = Object.fromEntries(
+      (await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village, elsewhere])}`).map(
+        (r) => [r.code, r.id],
+      ),
+    );
     for (const org of [county, township, village, elsewhere]) for (const role of roles) users.set(`${role}@${org}`, await s.userWith([{ role, org }]));
   });
   afterAll(async () => s?.close());
@@ -89,7 +98,9 @@ describe('step rights through the API', () => {
     expect((await api(officer, 'GET', `/tasks/${requestId}`)).json().actions).toEqual([]);
     const refused = await api(officer, 'POST', `/tasks/${requestId}/complete`, { outcome: { electionDate: '2027-01-10' } });
     expect(refused.statusCode, refused.body).toBe(403);
-    const filed = await api(user('secretary', village), 'POST', `/tasks/${requestId}/complete`, { outcome: { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members' } });
+    const filed = await api(user('secretary', village), 'POST', `/tasks/${requestId}/complete`, {
+      outcome: { electionDate: '2027-01-10', seats: 5, nominationMethod: 'members' },
+    });
     expect(filed.statusCode, filed.body).toBe(200);
 
     const replyId = await openTask('election-reply');
@@ -104,7 +115,9 @@ describe('step rights through the API', () => {
     // The list answers the same actions.
     const listed = (await api(supervisor, 'GET', `/tasks?org=${township}&state=open`)).json().items.find((t: { id: number }) => t.id === replyId);
     expect(listed.actions).toEqual(reply.actions);
-    expect(reply.history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(['registered', 'election-request-opened', 'election-request-filed', 'election-reply-opened']));
+    expect(reply.history.map((h: { event: string }) => h.event)).toEqual(
+      expect.arrayContaining(['registered', 'election-request-opened', 'election-request-filed', 'election-reply-opened']),
+    );
     // The reply is the township's: the village's secretary does not see it, the township's may not give it.
     const secretary = user('secretary', village);
     expect((await api(secretary, 'GET', `/tasks/${replyId}`)).statusCode).toBe(404);

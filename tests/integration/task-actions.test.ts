@@ -16,7 +16,12 @@ describe('task and escalation actions through the API', () => {
   let outsider: { username: string; authorization: string };
 
   const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...headers, authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const audit = async (taskId: number) =>
     s.sql<{ kind: string; actor: string | null; reason: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[]>`
       select kind, actor, reason, before, after from task_events where task_id = ${taskId} order by id`;
@@ -43,7 +48,11 @@ describe('task and escalation actions through the API', () => {
       orgRow(village, township),
       orgRow(other, township),
     ]);
-    ids = Object.fromEntries((await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, county, township, village, other])}`).map((r) => [r.code, r.id]));
+    ids = Object.fromEntries(
+      (await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, county, township, village, other])}`).map(
+        (r) => [r.code, r.id],
+      ),
+    );
     sec = await s.userWith([{ role: 'secretary', org: village }]);
     sec2 = await s.userWith([{ role: 'secretary', org: village }]);
     sup = await s.userWith([{ role: 'supervisor', org: township }]);

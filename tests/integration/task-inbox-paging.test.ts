@@ -12,7 +12,15 @@ describe('inbox cursor pages', () => {
     await addOrganizations(s.sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(village, root)]);
     const [o] = await s.sql<{ id: number }[]>`select id from organizations where code = ${village}`;
     // Five tasks due within one millisecond (microseconds apart), two in the next one.
-    const due = ['2027-03-01 09:00:00.000100+08', '2027-03-01 09:00:00.000200+08', '2027-03-01 09:00:00.000300+08', '2027-03-01 09:00:00.000300+08', '2027-03-01 09:00:00.000900+08', '2027-03-01 09:00:00.001000+08', '2027-03-01 09:00:00.001500+08'];
+    const due = [
+      '2027-03-01 09:00:00.000100+08',
+      '2027-03-01 09:00:00.000200+08',
+      '2027-03-01 09:00:00.000300+08',
+      '2027-03-01 09:00:00.000300+08',
+      '2027-03-01 09:00:00.000900+08',
+      '2027-03-01 09:00:00.001000+08',
+      '2027-03-01 09:00:00.001500+08',
+    ];
     await s.sql`
       insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at)
       select 'paging:' || ${village}, 'k' || i, 'term-election', 'request', ${o!.id}, 'secretary', 'open', now(), d::timestamptz

@@ -19,7 +19,12 @@ describe('task links', () => {
   const userId = async (w: Who) => (await s.sql<{ id: number }[]>`select id from users where username = ${w.username}`)[0]!.id;
 
   const api = (who: { authorization: string } | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: who ? { authorization: who.authorization } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: who ? { authorization: who.authorization } : {},
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const redeem = (path: string) => api(null, 'POST', '/auth/task-link', { token: path.replace(/^.*\/t\//, '') });
   const startTask = async (key: string, org: string) => {
     const workflowId = `task:${key}:${org}`;
@@ -39,7 +44,12 @@ describe('task links', () => {
       orgRow(village, township),
       orgRow(other, township),
     ]);
-    ids = Object.fromEntries((await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, township, village, other])}`).map((r) => [r.code, r.id]));
+    ids = Object.fromEntries(
+      (await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([root, township, village, other])}`).map((r) => [
+        r.code,
+        r.id,
+      ]),
+    );
     sec = await s.userWith([{ role: 'secretary', org: village }]);
     sec2 = await s.userWith([{ role: 'secretary', org: village }]);
     sup = await s.userWith([{ role: 'supervisor', org: township }]);
@@ -109,7 +119,9 @@ describe('task links', () => {
     const done = await api(link, 'POST', `/tasks/${a}/complete`, { outcome: {} });
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ state: 'done' });
-    const audit = await s.sql<{ kind: string; actor: string }[]>`select kind, actor from task_events where task_id = ${a} and kind in ('link-redeemed', 'completed') order by id`;
+    const audit = await s.sql<
+      { kind: string; actor: string }[]
+    >`select kind, actor from task_events where task_id = ${a} and kind in ('link-redeemed', 'completed') order by id`;
     expect(audit).toEqual([
       { kind: 'link-redeemed', actor: sec.username },
       { kind: 'completed', actor: sec.username },
@@ -167,7 +179,9 @@ describe('task links', () => {
     const n = await startTask('n', village);
     const secId = await userId(sec);
     expect(await taskLinkFor(s.sql, { userId: secId, taskId: n })).toMatch(/^\/t\/[A-Za-z0-9_-]{43}$/);
-    expect(await taskLinkFor(s.sql, { userId: secId, taskId: n, publicUrl: 'https://dj.example.gov.cn/' })).toMatch(/^https:\/\/dj\.example\.gov\.cn\/t\/[A-Za-z0-9_-]{43}$/);
+    expect(await taskLinkFor(s.sql, { userId: secId, taskId: n, publicUrl: 'https://dj.example.gov.cn/' })).toMatch(
+      /^https:\/\/dj\.example\.gov\.cn\/t\/[A-Za-z0-9_-]{43}$/,
+    );
     // A supervisor told of it does not hold it: the task's page, behind the ordinary sign-in.
     expect(await taskLinkFor(s.sql, { userId: await userId(sup), taskId: n })).toBe(`/tasks/${n}`);
 
@@ -201,7 +215,14 @@ describe('task links', () => {
       expect(await notify.sendDigestEmail(digest!.id)).toBe('sent');
       expect(mails).toHaveLength(1);
       const raw = mails[0]!;
-      const text = Buffer.from(raw.split(/\r?\n\r?\n/).slice(1).join('\n').replace(/\s+/g, ''), 'base64').toString('utf8');
+      const text = Buffer.from(
+        raw
+          .split(/\r?\n\r?\n/)
+          .slice(1)
+          .join('\n')
+          .replace(/\s+/g, ''),
+        'base64',
+      ).toString('utf8');
       const url = /http:\/\/orglife\.test\/t\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
       expect(url, text).toBeDefined();
       expect(text).toContain('季度报告-n');
@@ -250,7 +271,9 @@ describe('task links', () => {
     expect(other.statusCode, other.body).toBe(403);
     expect(other.json().error.code).toBe('task_link_scope');
     expect((await upload(mine.deliverable, village)).statusCode).toBe(403);
-    const files = await s.sql<{ deliverable: string; uploaded_by: string }[]>`select deliverable, uploaded_by from evidence_files where workflow_id = ${`pairing:${pv}`}`;
+    const files = await s.sql<
+      { deliverable: string; uploaded_by: string }[]
+    >`select deliverable, uploaded_by from evidence_files where workflow_id = ${`pairing:${pv}`}`;
     expect(files).toEqual([{ deliverable: mine.deliverable, uploaded_by: partnerSec.username }]);
   });
 });

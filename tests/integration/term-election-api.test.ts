@@ -46,7 +46,12 @@ describe('term election through the API', () => {
     expect(list.items.map((t: { organization: string }) => t.organization)).toEqual([soon]);
     const taskId = list.items[0].id;
 
-    const done = await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, payload: { outcome: { electionDate: '2027-01-10' } } });
+    const done = await s.app.inject({
+      headers: s.admin,
+      method: 'POST',
+      url: `/api/v1/tasks/${taskId}/complete`,
+      payload: { outcome: { electionDate: '2027-01-10' } },
+    });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ id: taskId, state: 'done' });
 

@@ -16,7 +16,13 @@ describe('term elections by who elects how', () => {
   const { county, rows: chain } = countyChain();
   const year = Number(shanghaiDate(Date.now()).slice(0, 4));
   const [town, street, organs, village, villageMissing, streetMissing, countyMissing] = [
-    uniqueCode('T'), uniqueCode('J'), uniqueCode('G'), uniqueCode('V'), uniqueCode('V'), uniqueCode('J'), uniqueCode('K'),
+    uniqueCode('T'),
+    uniqueCode('J'),
+    uniqueCode('G'),
+    uniqueCode('V'),
+    uniqueCode('V'),
+    uniqueCode('J'),
+    uniqueCode('K'),
   ];
   // The plan of `year` under its own township: overdue from an earlier year, a postponement ending in the year, one
   // postponed past it, one ending in it, and an appointed body's term ending in it (not planned).
@@ -39,7 +45,13 @@ describe('term elections by who elects how', () => {
       orgRow(postponedIn, planTown, { term_years: 5, term_started_on: `${year - 6}-10-01` }),
       orgRow(postponedOut, planTown, { term_years: 5, term_started_on: `${year - 5}-11-01` }),
       orgRow(ending, planTown, { term_years: 5, term_started_on: `${year - 5}-06-01` }),
-      orgRow(appointedEnding, planTown, { type: 'committee', sector: 'regional', name: `中共${appointedEnding}开发区党工委`, term_years: 5, term_started_on: `${year - 5}-06-01` }),
+      orgRow(appointedEnding, planTown, {
+        type: 'committee',
+        sector: 'regional',
+        name: `中共${appointedEnding}开发区党工委`,
+        term_years: 5,
+        term_started_on: `${year - 5}-06-01`,
+      }),
     ]);
     await s.sql`update organizations set term_postponed_until = ${`${year}-04-01`} where code = ${postponedIn}`;
     await s.sql`update organizations set term_postponed_until = ${`${year + 1}-02-01`} where code = ${postponedOut}`;
@@ -69,7 +81,11 @@ describe('term elections by who elects how', () => {
   });
 
   it('chases a missing term only where the committee is elected here: not a 街道党工委, not a county committee', async () => {
-    const r = await s.client.workflow.execute(termDateSweep, { workflowId: `sweep-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ under: county }] });
+    const r = await s.client.workflow.execute(termDateSweep, {
+      workflowId: `sweep-${randomUUID()}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ under: county }],
+    });
     expect(r).toMatchObject({ started: 1 });
     const chased = await eventually('the chase to be recorded', async () => {
       const rows = await s.sql<{ code: string }[]>`
@@ -77,18 +93,33 @@ describe('term elections by who elects how', () => {
       return rows.length ? rows : null;
     });
     expect(chased.map((c) => c.code)).toEqual([villageMissing]);
-    const byHand = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-date-missing', headers: s.admin, payload: { organization: streetMissing } });
+    const byHand = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/processes/term-date-missing',
+      headers: s.admin,
+      payload: { organization: streetMissing },
+    });
     expect(byHand.statusCode, byHand.body).toBe(422);
   });
 
   it('年度换届计划: terms ending in the year, postponements ending in it and terms overdue from earlier years, each saying why', async () => {
     const plan = await s.app.inject({ url: `/api/v1/term-election/plan?year=${year}`, headers: s.admin });
     expect(plan.statusCode, plan.body).toBe(200);
-    const items = (plan.json().items as { code: string; inPlanBecause: string }[]).filter((i) => [overdue, postponedIn, postponedOut, ending, appointedEnding].includes(i.code));
-    expect(Object.fromEntries(items.map((i) => [i.code, i.inPlanBecause]))).toEqual({ [overdue]: 'overdue', [postponedIn]: 'postponement-ends', [ending]: 'ends' });
+    const items = (plan.json().items as { code: string; inPlanBecause: string }[]).filter((i) =>
+      [overdue, postponedIn, postponedOut, ending, appointedEnding].includes(i.code),
+    );
+    expect(Object.fromEntries(items.map((i) => [i.code, i.inPlanBecause]))).toEqual({
+      [overdue]: 'overdue',
+      [postponedIn]: 'postponement-ends',
+      [ending]: 'ends',
+    });
 
     const supervisor = await s.userWith([{ role: 'supervisor', org: planTown }]);
-    const sent = await s.client.workflow.execute(termPlan, { workflowId: `term-plan-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ year, under: planTown }] });
+    const sent = await s.client.workflow.execute(termPlan, {
+      workflowId: `term-plan-${randomUUID()}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ year, under: planTown }],
+    });
     expect(sent).toMatchObject({ committees: 1, notifications: 1 });
     const [told] = await s.sql<{ title: string; body: string }[]>`
       select n.title, n.body from notifications n join users u on u.id = n.user_id where n.kind = 'term-plan' and u.username = ${supervisor.username}`;
@@ -107,7 +138,13 @@ describe('term elections by who elects how', () => {
     const rows = await s.sql<{ code: string; term_on_time: boolean | null }[]>`
       select o.code, a.term_on_time from assessment_scores a join organizations o on o.id = a.organization_id
       where a.year = ${year} and o.code = any(${[street, organs, county, village, overdue]})`;
-    expect(Object.fromEntries(rows.map((r) => [r.code, r.term_on_time]))).toEqual({ [street]: null, [organs]: null, [county]: null, [village]: true, [overdue]: false });
+    expect(Object.fromEntries(rows.map((r) => [r.code, r.term_on_time]))).toEqual({
+      [street]: null,
+      [organs]: null,
+      [county]: null,
+      [village]: true,
+      [overdue]: false,
+    });
   });
 
   it('refuses at import a term length the rule set in force on its first day does not allow (a village’s 3 years after 2018-07-12)', async () => {
@@ -117,7 +154,10 @@ describe('term elections by who elects how', () => {
       method: 'POST',
       url: '/api/v1/organizations/import',
       headers: { ...s.admin, 'content-type': 'text/csv' },
-      payload: csv([`${a},${town},测试村${a},branch,rural,3,2021-03-01,王芳,13900000000,30,2`, `${b},${town},测试企业${b},branch,nonpublic,5,2022-03-01,李四,13900000000,10,0`]),
+      payload: csv([
+        `${a},${town},测试村${a},branch,rural,3,2021-03-01,王芳,13900000000,30,2`,
+        `${b},${town},测试企业${b},branch,nonpublic,5,2022-03-01,李四,13900000000,10,0`,
+      ]),
     });
     expect(refused.statusCode, refused.body).toBe(422);
     const details = refused.json().error.details as { row: number; column: string; message: string }[];
@@ -136,7 +176,8 @@ describe('term elections by who elects how', () => {
   });
 
   it('the county enters who elects how, the delegates and the term’s number (audited); a delegates’ conference needs its delegates', async () => {
-    const put = (code: string, payload: Record<string, unknown>) => s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${code}/election`, headers: s.admin, payload });
+    const put = (code: string, payload: Record<string, unknown>) =>
+      s.app.inject({ method: 'PUT', url: `/api/v1/organizations/${code}/election`, headers: s.admin, payload });
     expect((await put(village, { electionBody: 'delegates_conference' })).statusCode).toBe(422);
     const r = await put(village, { electionBody: 'delegates_conference', delegates: 150, termOrdinal: 9, reason: '经县委组织部批准召开党员代表大会' });
     expect(r.statusCode, r.body).toBe(200);
@@ -144,7 +185,11 @@ describe('term elections by who elects how', () => {
     const cleared = await put(village, { electionBody: null });
     expect(cleared.json()).toMatchObject({ electionBody: 'members_meeting', declared: null, delegates: 150 });
     // The organization as the web UI reads it: its start buttons follow who elects how.
-    expect((await s.app.inject({ url: `/api/v1/organizations/${village}`, headers: s.admin })).json()).toMatchObject({ electionBody: 'members_meeting', delegates: 150, termOrdinal: 9 });
+    expect((await s.app.inject({ url: `/api/v1/organizations/${village}`, headers: s.admin })).json()).toMatchObject({
+      electionBody: 'members_meeting',
+      delegates: 150,
+      termOrdinal: 9,
+    });
     expect((await s.app.inject({ url: `/api/v1/organizations/${street}`, headers: s.admin })).json()).toMatchObject({ electionBody: 'appointed' });
     const [audit] = await s.sql`select source, after from organization_changes where code = ${village} order by id limit 1`;
     expect(audit).toMatchObject({ source: 'election-register', after: { election_body_declared: 'delegates_conference', delegates: 150, term_ordinal: 9 } });

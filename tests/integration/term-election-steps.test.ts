@@ -55,7 +55,9 @@ describe('term election, request to new term, through the API', () => {
   };
 
   it('walks request, returned reply, approval, candidates, ballot, secretary, report, approval into the next term', async () => {
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: village } })).statusCode).toBe(201);
+    expect(
+      (await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: village } })).statusCode,
+    ).toBe(201);
     const secretary = await s.userWith([{ role: 'secretary', org: village }]);
     const supervisor = await s.userWith([{ role: 'supervisor', org: town }]);
 
@@ -104,7 +106,12 @@ describe('term election, request to new term, through the API', () => {
     await refused(village, () => complete(meeting.id, { ...ballot, meetingDate: addDays(today, 1) }, secretary), 422, 'meeting-date');
     await refused(village, () => complete(meeting.id, { ...ballot, present: 24, ballotsIssued: 24, ballotsReturned: 24 }, secretary), 422, 'quorum');
     await refused(village, () => complete(meeting.id, { ...ballot, ballotsReturned: 27 }, secretary), 422, 'void-ballot');
-    await refused(village, () => complete(meeting.id, { ...ballot, entitled: 32, present: 30, ballotsIssued: 30, ballotsReturned: 30 }, secretary), 422, 'entitled');
+    await refused(
+      village,
+      () => complete(meeting.id, { ...ballot, entitled: 32, present: 30, ballotsIssued: 30, ballotsReturned: 30 }, secretary),
+      422,
+      'entitled',
+    );
     await refused(village, () => complete(meeting.id, { ...ballot, votes: { ...votes, 庚: 20 } }, secretary), 422, 'candidates');
     await refused(village, () => complete(meeting.id, { ...ballot, votes: { ...votes, 甲: 27 } }, secretary), 422, 'votes');
     // 戊 has 16 of 26 present (> 13): elected; 己 with 3 is not. Five elected for five seats.
@@ -134,13 +141,17 @@ describe('term election, request to new term, through the API', () => {
     expect(proc.status).toBe('running');
     expect(proc.openTasks).toEqual([]);
     const events = proc.history.map((h: { event: string }) => h.event);
-    expect(events).toEqual(expect.arrayContaining(['election-reply-return', 'election-reply-2-approve', 'candidates-review-agree', 'members-meeting-counted', 'term-renewed']));
+    expect(events).toEqual(
+      expect.arrayContaining(['election-reply-return', 'election-reply-2-approve', 'candidates-review-agree', 'members-meeting-counted', 'term-renewed']),
+    );
     const counted = proc.history.find((h: { event: string }) => h.event === 'members-meeting-counted');
     expect(counted.detail.committee).toEqual(['甲', '乙', '丙', '丁', '戊']);
   });
 
   it('cancels a process with a reason: open tasks close, the process is cancelled, a second cancel is refused', async () => {
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: other } })).statusCode).toBe(201);
+    expect(
+      (await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: other } })).statusCode,
+    ).toBe(201);
     const req = await openTask(other, 'election-request');
     const url = `/api/v1/processes/${encodeURIComponent(id(other))}/cancel`;
     expect((await s.app.inject({ headers: s.admin, method: 'POST', url, payload: {} })).statusCode).toBe(400);
@@ -159,7 +170,9 @@ describe('term election, request to new term, through the API', () => {
   });
 
   it('refuses more yes votes than ballots × seats, and after a tie at the last seat votes again on the tied candidates only', async () => {
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: tied } })).statusCode).toBe(201);
+    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: tied } })).statusCode).toBe(
+      201,
+    );
     const secretary = await s.userWith([{ role: 'secretary', org: tied }]);
     const supervisor = await s.userWith([{ role: 'supervisor', org: town }]);
     expect((await complete((await openTask(tied, 'election-request')).id, { electionDate: addMonths(today, 3), seats: 2 }, secretary)).statusCode).toBe(200);
@@ -184,6 +197,15 @@ describe('term election, request to new term, through the API', () => {
     const counted = (e: string) => p.history.find((h: { event: string }) => h.event === e).detail;
     expect(counted('members-meeting-counted')).toMatchObject({ elected: ['甲'], tiedAtLastSeat: ['乙', '丙'], unfilledSeats: 1 });
     expect(counted('members-meeting-r2-counted')).toMatchObject({ elected: ['乙'], committee: ['甲', '乙'] });
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: `/api/v1/processes/${encodeURIComponent(id(tied))}/cancel`, payload: { reason: '测试结束' } })).statusCode).toBe(200);
+    expect(
+      (
+        await s.app.inject({
+          headers: s.admin,
+          method: 'POST',
+          url: `/api/v1/processes/${encodeURIComponent(id(tied))}/cancel`,
+          payload: { reason: '测试结束' },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 });

@@ -17,13 +17,36 @@ describe('re-importing organizations whose fields a process owns', () => {
   const oldStart = addMonths(today, -56); // ends in 4 months: the request opens at once
 
   const post = (rows: string[]) =>
-    s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: `${[HEADER, ...rows].join('\n')}\n`, headers: { ...s.admin, 'content-type': 'text/csv' } });
+    s.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/import',
+      payload: `${[HEADER, ...rows].join('\n')}\n`,
+      headers: { ...s.admin, 'content-type': 'text/csv' },
+    });
   const row = (code: string, o: { name?: string; type?: string; sector?: string; years?: string; start?: string; secretary?: string; full?: string } = {}) =>
-    [code, root, o.name ?? `测试党组织${code}`, o.type ?? 'branch', o.sector ?? 'rural', o.years ?? '5', o.start ?? oldStart, o.secretary ?? '张伟', '13800000000', o.full ?? '30', '2'].join(',');
+    [
+      code,
+      root,
+      o.name ?? `测试党组织${code}`,
+      o.type ?? 'branch',
+      o.sector ?? 'rural',
+      o.years ?? '5',
+      o.start ?? oldStart,
+      o.secretary ?? '张伟',
+      '13800000000',
+      o.full ?? '30',
+      '2',
+    ].join(',');
   const register = async (code: string) => {
     const [o] = await s.sql<{ type: string; term_started_on: Date | null; term_years: number | null; secretary_name: string | null; name: string }[]>`
       select type, term_started_on, term_years, secretary_name, name from organizations where code = ${code}`;
-    return { type: o!.type, startedOn: o!.term_started_on ? shanghaiDate(o!.term_started_on) : null, years: o!.term_years, secretary: o!.secretary_name, name: o!.name };
+    return {
+      type: o!.type,
+      startedOn: o!.term_started_on ? shanghaiDate(o!.term_started_on) : null,
+      years: o!.term_years,
+      secretary: o!.secretary_name,
+      name: o!.name,
+    };
   };
   const id = (code: string) => `term-election:${code}`;
   const openTask = (code: string, step: string) =>
@@ -46,18 +69,34 @@ describe('re-importing organizations whose fields a process owns', () => {
       orgRow(elected, root, { term_years: 5, term_started_on: oldStart, full_members: 30 }),
       orgRow(waiting, root, { term_years: 5, term_started_on: addMonths(today, -24), full_members: 30 }),
       orgRow(selected, root, { term_years: 5, term_started_on: addMonths(today, -24), secretary_name: '王芳', full_members: 30 }),
-      orgRow(founded, root, { type: 'branch', sector: 'nonpublic', term_years: 3, term_started_on: addMonths(today, -1), secretary_name: '赵强', full_members: 4 }),
+      orgRow(founded, root, {
+        type: 'branch',
+        sector: 'nonpublic',
+        term_years: 3,
+        term_started_on: addMonths(today, -1),
+        secretary_name: '赵强',
+        full_members: 4,
+      }),
     ]);
   });
   afterAll(async () => s?.close());
 
   it('an approved election is not undone by re-importing the old term: its columns are refused by row, the rest is written', async () => {
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: elected } })).statusCode).toBe(201);
+    expect(
+      (await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: elected } })).statusCode,
+    ).toBe(201);
     await complete(elected, 'election-request', { electionDate: addMonths(today, 1), seats: 3 });
     await complete(elected, 'election-reply', { decision: 'approve' });
     await complete(elected, 'candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
     await complete(elected, 'candidates-review', { decision: 'agree' });
-    await complete(elected, 'members-meeting', { meetingDate: shanghaiDate(Date.now()), entitled: 30, present: 26, ballotsIssued: 26, ballotsReturned: 26, votes: { 甲: 20, 乙: 19, 丙: 18, 丁: 3 } });
+    await complete(elected, 'members-meeting', {
+      meetingDate: shanghaiDate(Date.now()),
+      entitled: 30,
+      present: 26,
+      ballotsIssued: 26,
+      ballotsReturned: 26,
+      votes: { 甲: 20, 乙: 19, 丙: 18, 丁: 3 },
+    });
     await complete(elected, 'secretary-election', { secretary: '甲' });
     await complete(elected, 'result-report', { summary: '选举产生新一届支部委员会' });
     await complete(elected, 'result-approval', { decision: 'agree' });
@@ -88,7 +127,9 @@ describe('re-importing organizations whose fields a process owns', () => {
   });
 
   it('a newer term for an election waiting on the register goes to the workflow as a correction, which re-plans its deadline', async () => {
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: waiting } })).statusCode).toBe(201);
+    expect(
+      (await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: waiting } })).statusCode,
+    ).toBe(201);
     await eventually('the register step', async () => {
       const [p] = await s.sql`select 1 from processes where workflow_id = ${id(waiting)} and current_step = 'term-register'`;
       return p;
@@ -98,7 +139,13 @@ describe('re-importing organizations whose fields a process owns', () => {
     expect(r.statusCode, r.body).toBe(200);
     const [corrections] = await s.sql`select count(*)::int as n from process_events where workflow_id = ${id(waiting)} and event_key like 'term-corrected-%'`;
     expect(corrections!.n, 'the running election learns of the corrected term').toBe(1);
-    expect(r.json()).toMatchObject({ created: 0, updated: 0, unchanged: 1, refused: [], routed: [{ row: 2, code: waiting, workflowId: id(waiting), columns: ['term_started_on'], status: 'applied' }] });
+    expect(r.json()).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+      refused: [],
+      routed: [{ row: 2, code: waiting, workflowId: id(waiting), columns: ['term_started_on'], status: 'applied' }],
+    });
     expect((await register(waiting)).startedOn).toBe(corrected);
     const [ev] = await s.sql<{ detail: { startedOn: string; termEndsOn: string; by: string } }[]>`
       select detail from process_events where workflow_id = ${id(waiting)} and event_key = 'term-corrected-1'`;
@@ -116,11 +163,17 @@ describe('re-importing organizations whose fields a process owns', () => {
   it('a newer term for an election already under way is refused by the workflow and reported on its row', async () => {
     const filed = uniqueCode('D');
     await addOrganizations(s.sql, [orgRow(filed, root, { term_years: 5, term_started_on: oldStart, full_members: 30 })]);
-    expect((await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: filed } })).statusCode).toBe(201);
+    expect(
+      (await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: filed } })).statusCode,
+    ).toBe(201);
     await complete(filed, 'election-request', { electionDate: addMonths(today, 1), seats: 3 });
     const r = await post([row(filed, { start: addMonths(oldStart, 1) })]);
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toMatchObject({ unchanged: 1, refused: [], routed: [{ row: 2, code: filed, columns: ['term_started_on'], status: 'failed', message: expect.stringMatching(/under way/) }] });
+    expect(r.json()).toMatchObject({
+      unchanged: 1,
+      refused: [],
+      routed: [{ row: 2, code: filed, columns: ['term_started_on'], status: 'failed', message: expect.stringMatching(/under way/) }],
+    });
     expect((await register(filed)).startedOn).toBe(oldStart);
   });
 
@@ -142,7 +195,13 @@ describe('re-importing organizations whose fields a process owns', () => {
     expect(await register(selected)).toMatchObject({ secretary: '王芳', name: '新名称甲' });
     expect(await register(founded)).toMatchObject({ type: 'branch', secretary: '赵强', years: 3, name: '新名称乙' });
     const body = r.json();
-    expect(body.refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['2:secretary_name', '3:secretary_name', '3:term_started_on', '3:term_years', '3:type']);
+    expect(body.refused.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual([
+      '2:secretary_name',
+      '3:secretary_name',
+      '3:term_started_on',
+      '3:term_years',
+      '3:type',
+    ]);
     expect(body.refused[0].message).toMatch(/两推一选/);
     expect(body.refused[4].message).toMatch(/established/);
     expect(await register(selected)).toMatchObject({ secretary: '王芳', name: '新名称甲' });

@@ -35,7 +35,15 @@ describe('renewTerm', () => {
     await sql`update organizations set term_ordinal = 11 where code = ${village}`;
     const id = (await sql<{ id: number }[]>`select id from organizations where code = ${village}`)[0]!.id;
     const acts = termElectionActivities(sql);
-    const renew = () => acts.renewTerm({ workflowId: `te:${id}`, organizationId: id, startedOn: '2026-05-20', secretary: '李娜', ruleSet: 'national-2018', at: new Date().toISOString() });
+    const renew = () =>
+      acts.renewTerm({
+        workflowId: `te:${id}`,
+        organizationId: id,
+        startedOn: '2026-05-20',
+        secretary: '李娜',
+        ruleSet: 'national-2018',
+        at: new Date().toISOString(),
+      });
     expect(await renew()).toEqual({ termEndsOn: '2031-05-20', termOrdinal: 12 });
     expect(await renew()).toEqual({ termEndsOn: '2031-05-20', termOrdinal: 12 });
   });

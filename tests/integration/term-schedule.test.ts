@@ -49,7 +49,8 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
   });
   afterAll(async () => s?.close());
 
-  const sweep = () => s.client.workflow.execute(termDateSweep, { workflowId: `sweep-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ under: county }] });
+  const sweep = () =>
+    s.client.workflow.execute(termDateSweep, { workflowId: `sweep-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ under: county }] });
   const chaseTask = (code: string, states = ['open', 'claimed', 'escalated']) =>
     eventually(`the fill-in task of ${code}`, async () => {
       const [t] = await s.sql<{ id: number; organization_id: number; assignee_role: string; state: string; process: string }[]>`
@@ -58,7 +59,9 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
       return t;
     });
   const processOf = (code: string) =>
-    s.sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${`term-date-missing:${code}`}`.then((r) => r[0]);
+    s.sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${`term-date-missing:${code}`}`.then(
+      (r) => r[0],
+    );
   const register = (code: string) =>
     s.sql<{ term_started_on: string | null; term_years: number | null; secretary_name: string | null }[]>`
       select to_char(term_started_on, 'YYYY-MM-DD') as term_started_on, term_years, secretary_name from organizations where code = ${code}`.then((r) => r[0]!);
@@ -84,7 +87,8 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
   it('the organizer fills the term in through the task: the register gets it, audited, and the chase ends', async () => {
     const organizer = await s.userWith([{ role: 'organizer', org: town }]);
     const t = await chaseTask(filled);
-    const complete = (outcome: Record<string, unknown>) => s.app.inject({ method: 'POST', url: `/api/v1/tasks/${t.id}/complete`, headers: organizer, payload: { outcome } });
+    const complete = (outcome: Record<string, unknown>) =>
+      s.app.inject({ method: 'POST', url: `/api/v1/tasks/${t.id}/complete`, headers: organizer, payload: { outcome } });
     const future = await complete({ termStartedOn: addMonths(today, 1), termYears: 5 });
     expect(future.statusCode, future.body).toBe(422);
     expect(future.json().error.details).toMatchObject({ rule: 'term-start' });
@@ -104,12 +108,20 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
       before: { term_started_on: null, term_years: null },
       after: { term_started_on: '2024-03-15', term_years: 5, secretary_name: '李华' },
     });
-    expect((await get(`/processes/${encodeURIComponent(`term-date-missing:${filled}`)}`, organizer)).json()).toMatchObject({ kind: 'term-date-missing', status: 'completed' });
+    expect((await get(`/processes/${encodeURIComponent(`term-date-missing:${filled}`)}`, organizer)).json()).toMatchObject({
+      kind: 'term-date-missing',
+      status: 'completed',
+    });
   });
 
   it('a term that arrives by import closes the task at once; one written another way is noticed by the next sweep', async () => {
     const row = `${imported},${town},测试党组织${imported},branch,rural,5,2025-01-10,王芳,13900000000,30,2`;
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/organizations/import', payload: `${HEADER}\n${row}\n`, headers: { ...s.admin, 'content-type': 'text/csv' } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/import',
+      payload: `${HEADER}\n${row}\n`,
+      headers: { ...s.admin, 'content-type': 'text/csv' },
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ updated: 1, refused: [] });
     await eventually('the imported term to close the chase', async () => (await processOf(imported))?.status === 'completed');
@@ -135,14 +147,24 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
     const codes = plan.json().items.map((i: { code: string }) => i.code);
     expect(codes).toContain(ending);
     expect(codes).not.toContain(nextYear);
-    expect(plan.json().items.find((i: { code: string }) => i.code === ending)).toMatchObject({ supervisorCode: town, termEndsOn: endingOn, termYears: 5, electionStep: null });
+    expect(plan.json().items.find((i: { code: string }) => i.code === ending)).toMatchObject({
+      supervisorCode: town,
+      termEndsOn: endingOn,
+      termYears: 5,
+      electionStep: null,
+    });
     expect((await get(`/term-election/plan?year=${planYear}`, elsewhere)).json().items).toEqual([]);
     expect((await get('/term-election/plan?year=99', supervisor)).statusCode).toBe(400);
 
     const csv = await get(`/term-election/plan?year=${planYear}&format=csv`, supervisor);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('code,name,type,sector,supervisorCode,supervisorName,termYears,termStartedOn,termEndsOn,secretaryName,postponedUntil,electionStep,inPlanBecause');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe(
+      'code,name,type,sector,supervisorCode,supervisorName,termYears,termStartedOn,termEndsOn,secretaryName,postponedUntil,electionStep,inPlanBecause',
+    );
     expect(lines.some((l) => l.startsWith(`${ending},`))).toBe(true);
     const xlsx = await get(`/term-election/plan?year=${planYear}&format=xlsx`, supervisor);
     const book = new ExcelJS.Workbook();
@@ -154,7 +176,12 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
     expect(xlsxCodes).toEqual(codes);
 
     // The 1 January run: one notification per supervisor of the committee, listing its terms; a re-run adds none.
-    const run = () => s.client.workflow.execute(termPlan, { workflowId: `term-plan-${randomUUID()}`, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ year: planYear, under: county }] });
+    const run = () =>
+      s.client.workflow.execute(termPlan, {
+        workflowId: `term-plan-${randomUUID()}`,
+        taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+        args: [{ year: planYear, under: county }],
+      });
     expect(await run()).toMatchObject({ year: planYear, notifications: 1 });
     expect(await run()).toMatchObject({ notifications: 0 });
     const told = await s.sql<{ username: string; kind: string; title: string; body: string }[]>`
@@ -174,7 +201,10 @@ describe('term register schedule: missing terms, yearly plan, overdue report', (
     const supervisor = await s.userWith([{ role: 'supervisor', org: town }]);
     const started = await s.app.inject({ method: 'POST', url: '/api/v1/processes/term-election', headers: s.admin, payload: { organization: late } });
     expect(started.statusCode, started.body).toBe(201);
-    await eventually('the election to run', async () => (await s.sql`select 1 from processes where workflow_id = ${`term-election:${late}`} and current_step <> 'started'`).length > 0);
+    await eventually(
+      'the election to run',
+      async () => (await s.sql`select 1 from processes where workflow_id = ${`term-election:${late}`} and current_step <> 'started'`).length > 0,
+    );
     const r = await get('/term-election/overdue-report', supervisor);
     expect(r.statusCode, r.body).toBe(200);
     const items = r.json().items as { code: string; daysOverdue: number; termEndsOn: string; electionStep: string | null; supervisorCode: string }[];

@@ -29,7 +29,8 @@ describe('two recommendations, one election through the API', () => {
   afterAll(async () => s?.close());
 
   const id = `two-recommendations-one-election:${village}`;
-  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) => s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
+  const post = (url: string, payload: Record<string, unknown>, auth = s.admin) =>
+    s.app.inject({ headers: auth, method: 'POST', url: `/api/v1${url}`, payload });
   const processState = async () => (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
   /** The open task of `step` once the process has moved to it. */
   const openTask = (step: string) =>
@@ -59,7 +60,10 @@ describe('two recommendations, one election through the API', () => {
     const started = await post('/processes/two-recommendations-one-election', { organization: community });
     expect(started.statusCode, started.body).toBe(201);
     const wf = `two-recommendations-one-election:${community}`;
-    const taskId = await eventually('the plan task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'selection-plan'`)[0]?.id);
+    const taskId = await eventually(
+      'the plan task',
+      async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'selection-plan'`)[0]?.id,
+    );
     const detail = (await s.app.inject({ headers: s.admin, url: `/api/v1/tasks/${taskId}` })).json();
     expect(detail.process).toMatchObject({ organization: community, settlement: 'community' });
     // The lists say it too, so that 我的待办 and 逾期督办 name a community's steps in its words (街道党工委审批).
@@ -68,13 +72,23 @@ describe('two recommendations, one election through the API', () => {
     // The residents' round is titled as a community holds it (居民会议, not 村民会议): its secretary is told so.
     const secretary = await s.userWith([{ role: 'secretary', org: community }]);
     const today = shanghaiDate(Date.now());
-    expect((await complete(taskId, { post: 'secretary', seats: 1, villagerBasis: 'villagers', eligibility: '本社区党员', publishedOn: today })).statusCode).toBe(200);
-    const membersTask = await eventually('the members task', async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'members-recommendation' and state = 'open'`)[0]?.id);
+    expect(
+      (await complete(taskId, { post: 'secretary', seats: 1, villagerBasis: 'villagers', eligibility: '本社区党员', publishedOn: today })).statusCode,
+    ).toBe(200);
+    const membersTask = await eventually(
+      'the members task',
+      async () => (await s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${wf} and step = 'members-recommendation' and state = 'open'`)[0]?.id,
+    );
     expect((await complete(membersTask, { entitled: 20, present: 18, votes: { 王伟: 12, 李娜: 6 } })).statusCode).toBe(200);
-    const told = await eventually('the residents round told', async () =>
-      (await s.sql<{ title: string }[]>`
+    const told = await eventually(
+      'the residents round told',
+      async () =>
+        (
+          await s.sql<{ title: string }[]>`
         select n.title from notifications n join tasks t on t.id = n.task_id join users u on u.id = n.user_id
-        where t.workflow_id = ${wf} and t.step = 'villagers-recommendation' and n.kind = 'task-opened' and u.username = ${secretary.username}`)[0]?.title);
+        where t.workflow_id = ${wf} and t.step = 'villagers-recommendation' and n.kind = 'task-opened' and u.username = ${secretary.username}`
+        )[0]?.title,
+    );
     expect(told).toBe('新任务：群众推荐（居民会议）');
     expect((await post(`/processes/${encodeURIComponent(wf)}/cancel`, { reason: '测试结束' })).statusCode).toBe(200);
   });
@@ -93,9 +107,13 @@ describe('two recommendations, one election through the API', () => {
     const bad = await complete(planTask.id, { post: 'mayor', seats: 1 });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('invalid_outcome');
-    expect(bad.json().error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['outcome.post', 'outcome.villagerBasis', 'outcome.eligibility', 'outcome.publishedOn']));
+    expect(bad.json().error.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['outcome.post', 'outcome.villagerBasis', 'outcome.eligibility', 'outcome.publishedOn']),
+    );
     const today = shanghaiDate(Date.now());
-    expect((await complete(planTask.id, { post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员', publishedOn: today })).statusCode).toBe(200);
+    expect(
+      (await complete(planTask.id, { post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员', publishedOn: today })).statusCode,
+    ).toBe(200);
 
     // A members' meeting below the turnout: 422 with the rule; the process stays where it was.
     const members = await openTask('members-recommendation');
@@ -106,7 +124,9 @@ describe('two recommendations, one election through the API', () => {
     expect(still.currentStep).toBe('members-recommendation');
     expect(still.openTasks.map((x: { id: number }) => x.id)).toEqual([members.id]);
     expect((await complete(members.id, { entitled: 32, present: 28, votes: { 王伟: 14, 李娜: 10, 赵强: 4 } })).statusCode).toBe(200);
-    expect((await complete((await openTask('villagers-recommendation')).id, { entitled: 45, present: 36, votes: { 王伟: 20, 李娜: 12, 赵强: 4 } })).statusCode).toBe(200);
+    expect(
+      (await complete((await openTask('villagers-recommendation')).id, { entitled: 45, present: 36, votes: { 王伟: 20, 李娜: 12, 赵强: 4 } })).statusCode,
+    ).toBe(200);
 
     const prelim = await openTask('preliminary-candidates');
     // Too few candidates for a differential election is refused; the qualifying share is advice the township reads.
@@ -118,7 +138,9 @@ describe('two recommendations, one election through the API', () => {
     const election = await openTask('selection-election');
     const noQuorum = await complete(election.id, { entitled: 30, present: 24, ballotsIssued: 24, ballotsReturned: 24, votes: { 王伟: 20, 李娜: 4 } });
     expect(noQuorum.json().error.details).toEqual({ rule: 'quorum' });
-    expect((await complete(election.id, { entitled: 30, present: 27, ballotsIssued: 27, ballotsReturned: 27, votes: { 王伟: 20, 李娜: 7 } })).statusCode).toBe(200);
+    expect((await complete(election.id, { entitled: 30, present: 27, ballotsIssued: 27, ballotsReturned: 27, votes: { 王伟: 20, 李娜: 7 } })).statusCode).toBe(
+      200,
+    );
     expect((await complete((await openTask('selection-secretary')).id, { secretary: '王伟', concurrentHead: 'yes' })).statusCode).toBe(200);
 
     // The township committee approves: a secretary of the village cannot.
@@ -134,7 +156,16 @@ describe('two recommendations, one election through the API', () => {
     });
     expect(done).toMatchObject({ kind: 'two-recommendations-one-election', organization: village, currentStep: 'approved', nextDeadline: null, openTasks: [] });
     expect(done.history.map((h: { event: string }) => h.event)).toEqual(
-      expect.arrayContaining(['registered', 'plan-published', 'members-recommended', 'villagers-recommended', 'candidates-fixed', 'selection-election-counted', 'secretary-elected', 'approved']),
+      expect.arrayContaining([
+        'registered',
+        'plan-published',
+        'members-recommended',
+        'villagers-recommended',
+        'candidates-fixed',
+        'selection-election-counted',
+        'secretary-elected',
+        'approved',
+      ]),
     );
     const org = (await s.app.inject({ headers: s.admin, url: `/api/v1/organizations/${village}` })).json();
     expect(org.secretaryName).toBe('王伟');
@@ -150,7 +181,10 @@ describe('two recommendations, one election through the API', () => {
     const [k] = await s.sql<{ task_key: string }[]>`select task_key from tasks where id = ${again.id}`;
     expect(k!.task_key).toBe('s2:selection-plan');
     const selections = await s.sql`select selection, state from secretary_selections where workflow_id = ${id} order by selection`;
-    expect(selections.map((x) => [x.selection, x.state])).toEqual([[1, 'approved'], [2, 'planning']]);
+    expect(selections.map((x) => [x.selection, x.state])).toEqual([
+      [1, 'approved'],
+      [2, 'planning'],
+    ]);
     expect((await processState()).status).toBe('running');
   });
 });

@@ -63,7 +63,8 @@ describe('Update routes other than task actions, through the gateway', () => {
     const evidence = [file.json().id as string];
 
     // A refusal of the workflow's validator: 422 naming the rule, and replayed as such under its key.
-    const milestone = (m: string, key?: string) => post('/pairing/milestones', { organization: village, deliverable: 'plan', milestone: m, achievedOn: today, evidence }, key);
+    const milestone = (m: string, key?: string) =>
+      post('/pairing/milestones', { organization: village, deliverable: 'plan', milestone: m, achievedOn: today, evidence }, key);
     const outOfOrder = await milestone('adopted', `ms-adopted-${village}`);
     expect(outOfOrder.statusCode).toBe(422);
     expect(outOfOrder.json().error).toMatchObject({ code: 'rule_violation', details: { rule: 'milestone-order' } });
@@ -110,7 +111,17 @@ describe('Update routes other than task actions, through the gateway', () => {
     expect((await post('/processes/rotation-training', { organization: trainee })).statusCode).toBe(201);
     await eventually('the training task', async () => (await processStep(id)).currentStep === 'training');
     const session = uniqueCode('S');
-    expect((await post('/training-sessions', { code: session, organization: county, title: '村党组织书记轮训班', startsOn: addDays(today, 7), endsOn: addDays(today, 11) })).statusCode).toBe(201);
+    expect(
+      (
+        await post('/training-sessions', {
+          code: session,
+          organization: county,
+          title: '村党组织书记轮训班',
+          startsOn: addDays(today, 7),
+          endsOn: addDays(today, 11),
+        })
+      ).statusCode,
+    ).toBe(201);
 
     const enrol = (key?: string) => post(`/training-sessions/${session}/enrolments`, { organizations: [trainee] }, key);
     const first = await enrol(`enrol-${trainee}`);
@@ -118,10 +129,18 @@ describe('Update routes other than task actions, through the gateway', () => {
     expect(first.json()).toEqual({ done: [trainee], refused: [] });
     const retry = await enrol(`enrol-${trainee}`);
     expect([retry.statusCode, replayed(retry), retry.json()]).toEqual([200, true, first.json()]);
-    const enrolments = async () => (await s.sql<{ n: number }[]>`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${session}`)[0]!.n;
+    const enrolments = async () =>
+      (
+        await s.sql<
+          { n: number }[]
+        >`select count(*)::int as n from training_enrolments e join training_sessions t on t.id = e.session_id where t.code = ${session}`
+      )[0]!.n;
     expect(await enrolments()).toBe(1);
     // A new request (another key, or none): the workflow's validator refuses, 409 in the bulk answer.
-    expect((await enrol(`enrol-again-${trainee}`)).json()).toEqual({ done: [], refused: [{ organization: trainee, status: 409, message: `already enrolled in ${session}` }] });
+    expect((await enrol(`enrol-again-${trainee}`)).json()).toEqual({
+      done: [],
+      refused: [{ organization: trainee, status: 409, message: `already enrolled in ${session}` }],
+    });
     expect(await enrolments()).toBe(1);
 
     // The same key with another request is refused, whatever it would have done.
@@ -165,7 +184,10 @@ describe('Update routes other than task actions, through the gateway', () => {
       workflowId,
       args: [{ task: { key: 'k', step: 'report', organizationId: org!.id, assigneeRole: 'secretary', due: { workingDays: 5 } } }],
     });
-    const lost = await handle.getUpdateHandle('an-update-the-server-never-kept').result().catch((e: unknown) => e);
+    const lost = await handle
+      .getUpdateHandle('an-update-the-server-never-kept')
+      .result()
+      .catch((e: unknown) => e);
     expect((lost as Error).name).toBe('WorkflowNotFoundError');
     const whileRunning = (await asHttpError(s.client, workflowId, lost, 'ended')) as HttpError;
     expect([whileRunning.statusCode, whileRunning.code]).toEqual([503, 'process_unavailable']);
@@ -189,7 +211,10 @@ describe('Update routes other than task actions, through the gateway', () => {
     ];
     for (const path of updateRoutes) {
       const params = (doc.paths[path].post.parameters ?? []) as { in: string; name: string }[];
-      expect(params.some((p) => p.in === 'header' && p.name === 'idempotency-key'), path).toBe(true);
+      expect(
+        params.some((p) => p.in === 'header' && p.name === 'idempotency-key'),
+        path,
+      ).toBe(true);
     }
   });
 });

@@ -30,50 +30,54 @@ describe(`sustained API load (${seconds} s)`, () => {
   });
   afterAll(async () => s?.close());
 
-  it('serves every request without an error, and the heap does not grow with it', async () => {
-    // The load runs in rounds; after each, the heap is measured after forced full collections. RSS and a heap
-    // read at a random moment hang on when the collector last ran and on what the allocator handed back; the heap
-    // that survives a full collection holds only what is still referenced, which is what a leak grows.
-    // Round 0 warms up (caches, prepared statements, compiled code); a leak then grows the heap with every round.
-    const rounds = 5;
-    const each = Math.max(2, Math.round(seconds / rounds));
-    const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
-    const heap: number[] = [];
-    const p99: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const result = await autocannon({
-        url,
-        connections: 8,
-        duration: each,
-        requests: [
-          { method: 'GET', path: '/api/v1/tasks?state=open&limit=50', headers },
-          { method: 'GET', path: `/api/v1/organizations/${village}`, headers },
-        ],
-      });
-      totals.requests += result.requests.total;
-      totals.errors += result.errors;
-      totals.timeouts += result.timeouts;
-      totals.non2xx += result.non2xx;
-      p99.push(result.latency.p99);
-      heap.push(await heapAfterCollection());
-    }
-    const mb = (b: number) => +(b / 2 ** 20).toFixed(1);
-    const growth = heap.at(-1)! - heap[1]!;
-    console.log(
-      `load: ${totals.requests} requests in ${rounds} rounds of ${each} s, p99 per round ${p99.join(', ')} ms, errors ${totals.errors}, ` +
-        `non-2xx ${totals.non2xx}; heap after full collection per round ${heap.map(mb).join(', ')} MiB (growth after warm-up ${mb(growth)} MiB)`,
-    );
-    expect(totals.requests).toBeGreaterThan(0);
-    expect(totals.errors).toBe(0);
-    expect(totals.timeouts).toBe(0);
-    expect(totals.non2xx).toBe(0);
-    // A leak detector, not a speed or size target (bench/ measures those): the heap that survives a full collection
-    // may not climb round after round by more than a settling cache would, nor by a leak's amount in any case. A
-    // kilobyte kept per request grows it by tens of MiB in 15 s; a quiet or a busy machine moves it by a few MiB.
-    const climbsEveryRound = heap.slice(2).every((h, i) => h > heap[i + 1]!);
-    const leaks = (climbsEveryRound && growth > 16 * 2 ** 20) || growth > 64 * 2 ** 20;
-    expect(leaks, `heap after full collection per round: ${heap.map(mb).join(', ')} MiB`).toBe(false);
-  }, (seconds + 180) * 1000);
+  it(
+    'serves every request without an error, and the heap does not grow with it',
+    async () => {
+      // The load runs in rounds; after each, the heap is measured after forced full collections. RSS and a heap
+      // read at a random moment hang on when the collector last ran and on what the allocator handed back; the heap
+      // that survives a full collection holds only what is still referenced, which is what a leak grows.
+      // Round 0 warms up (caches, prepared statements, compiled code); a leak then grows the heap with every round.
+      const rounds = 5;
+      const each = Math.max(2, Math.round(seconds / rounds));
+      const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
+      const heap: number[] = [];
+      const p99: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const result = await autocannon({
+          url,
+          connections: 8,
+          duration: each,
+          requests: [
+            { method: 'GET', path: '/api/v1/tasks?state=open&limit=50', headers },
+            { method: 'GET', path: `/api/v1/organizations/${village}`, headers },
+          ],
+        });
+        totals.requests += result.requests.total;
+        totals.errors += result.errors;
+        totals.timeouts += result.timeouts;
+        totals.non2xx += result.non2xx;
+        p99.push(result.latency.p99);
+        heap.push(await heapAfterCollection());
+      }
+      const mb = (b: number) => +(b / 2 ** 20).toFixed(1);
+      const growth = heap.at(-1)! - heap[1]!;
+      console.log(
+        `load: ${totals.requests} requests in ${rounds} rounds of ${each} s, p99 per round ${p99.join(', ')} ms, errors ${totals.errors}, ` +
+          `non-2xx ${totals.non2xx}; heap after full collection per round ${heap.map(mb).join(', ')} MiB (growth after warm-up ${mb(growth)} MiB)`,
+      );
+      expect(totals.requests).toBeGreaterThan(0);
+      expect(totals.errors).toBe(0);
+      expect(totals.timeouts).toBe(0);
+      expect(totals.non2xx).toBe(0);
+      // A leak detector, not a speed or size target (bench/ measures those): the heap that survives a full collection
+      // may not climb round after round by more than a settling cache would, nor by a leak's amount in any case. A
+      // kilobyte kept per request grows it by tens of MiB in 15 s; a quiet or a busy machine moves it by a few MiB.
+      const climbsEveryRound = heap.slice(2).every((h, i) => h > heap[i + 1]!);
+      const leaks = (climbsEveryRound && growth > 16 * 2 ** 20) || growth > 64 * 2 ** 20;
+      expect(leaks, `heap after full collection per round: ${heap.map(mb).join(', ')} MiB`).toBe(false);
+    },
+    (seconds + 180) * 1000,
+  );
 });
 
 /** The heap in use once everything unreferenced is collected: full collections until it stops shrinking. */

@@ -38,7 +38,10 @@ export default async function setup(project: TestProject) {
 
   const cluster = process.env.ORGLIFE_CLUSTER === '1';
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const bundling = bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const bundling = bundleWorkflowCode({
+    ...workflowBundleOptions,
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+  });
   const testServing = ensureTestServer(log);
   // The dev server starts beside PostgreSQL; the cluster's Temporal needs PostgreSQL first. The cluster's processes
   // and Temporal keep up to ~80 connections, the suite's stacks add theirs.

@@ -24,7 +24,15 @@ const community = { type: 'branch', sector: 'community', settlement: 'community'
 const studentBranch = { type: 'branch', sector: 'university', settlement: null, members: 12 };
 const township = { type: 'committee', sector: 'regional', settlement: null };
 const goodVillage: YearlyReturn = { ...emptyReturn, activistsTrained: 3, reserveCadres: 3, funding: 20_000 };
-const goodCommunity: YearlyReturn = { ...emptyReturn, funding: 40_000, households: 1_500, memberFunding: 1_600, venueSqm: 300, centralDistrict: false, committeeMembersUnder35: 1 };
+const goodCommunity: YearlyReturn = {
+  ...emptyReturn,
+  funding: 40_000,
+  households: 1_500,
+  memberFunding: 1_600,
+  venueSqm: 300,
+  centralDistrict: false,
+  committeeMembersUnder35: 1,
+};
 
 describe('yearly assessment rules (domain.md §4.6)', () => {
   const rules2021 = assessmentRulesFor('2025-12-31');
@@ -42,8 +50,20 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(rules2021.yearlyReturn).toBeUndefined();
     expect(rules2021.pairing).toBeUndefined();
     // The past entry as it was: past years re-run give the scores they gave.
-    expect(assessmentRuleSets[0]).toMatchObject({ weights: { termOnTime: 40, secretaryTrained: 30, noOverdueTasks: 30 }, countyMeanShare: 0.7, concurrentHead: { points: 15, fullAt: 0.8, sectors: ['rural'] }, liaisonCoverage: { points: 15 } });
-    expect(returnIndicators(rules2021, village, null)).toEqual({ activistsTrained: null, reserveCadres: null, fundingFloor: null, memberFunding: null, venue: null, youngCommitteeMember: null });
+    expect(assessmentRuleSets[0]).toMatchObject({
+      weights: { termOnTime: 40, secretaryTrained: 30, noOverdueTasks: 30 },
+      countyMeanShare: 0.7,
+      concurrentHead: { points: 15, fullAt: 0.8, sectors: ['rural'] },
+      liaisonCoverage: { points: 15 },
+    });
+    expect(returnIndicators(rules2021, village, null)).toEqual({
+      activistsTrained: null,
+      reserveCadres: null,
+      fundingFloor: null,
+      memberFunding: null,
+      venue: null,
+      youngCommitteeMember: null,
+    });
   });
 
   it('gives a county full marks only with every organization perfect, ≥80 % 一肩挑 and every unit covered (2021)', () => {
@@ -96,7 +116,8 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   it('counts 一肩挑 for villages, and from 2026 for communities too; for nothing else', () => {
     expect(rules2021.concurrentHead.sectors).toEqual(['rural']);
     expect(rules.concurrentHead.sectors).toEqual(['rural', 'community']);
-    const head = (r: typeof rules, o: { type: string; sector: string; settlement: 'village' | 'community' | null }, concurrentHead: boolean) => concurrentHeadIndicator(r, { ...o, concurrentHead });
+    const head = (r: typeof rules, o: { type: string; sector: string; settlement: 'village' | 'community' | null }, concurrentHead: boolean) =>
+      concurrentHeadIndicator(r, { ...o, concurrentHead });
     expect(head(rules, village, true)).toBe(true);
     expect(head(rules, village, false)).toBe(false);
     expect(head(rules, community, true)).toBe(true);
@@ -139,7 +160,8 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   it('requires 50 yuan per member of a community, and 100 yuan per student member of a university branch', () => {
     expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_600 }).memberFunding).toBe(true); // 32 × 50
     expect(returnIndicators(rules, community, { ...goodCommunity, memberFunding: 1_599 }).memberFunding).toBe(false);
-    const students = (studentMembers: number, memberFunding: number) => returnIndicators(rules, studentBranch, { ...emptyReturn, studentMembers, memberFunding }).memberFunding;
+    const students = (studentMembers: number, memberFunding: number) =>
+      returnIndicators(rules, studentBranch, { ...emptyReturn, studentMembers, memberFunding }).memberFunding;
     expect(students(10, 1_000)).toBe(true);
     expect(students(10, 999)).toBe(false);
     expect(students(0, 0)).toBeNull(); // a staff branch: the student floor does not apply
@@ -160,8 +182,22 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   });
 
   it('scores a missing return zero on every indicator that applies, and nothing on those that do not', () => {
-    expect(returnIndicators(rules, village, null)).toEqual({ activistsTrained: false, reserveCadres: false, fundingFloor: false, memberFunding: null, venue: null, youngCommitteeMember: null });
-    expect(returnIndicators(rules, community, null)).toEqual({ activistsTrained: null, reserveCadres: null, fundingFloor: false, memberFunding: false, venue: false, youngCommitteeMember: false });
+    expect(returnIndicators(rules, village, null)).toEqual({
+      activistsTrained: false,
+      reserveCadres: false,
+      fundingFloor: false,
+      memberFunding: null,
+      venue: null,
+      youngCommitteeMember: null,
+    });
+    expect(returnIndicators(rules, community, null)).toEqual({
+      activistsTrained: null,
+      reserveCadres: null,
+      fundingFloor: false,
+      memberFunding: false,
+      venue: false,
+      youngCommitteeMember: false,
+    });
     expect(returnIndicators(rules, studentBranch, null).memberFunding).toBe(false);
     expect(returnIndicators(rules, { ...township, members: 50 }, null).fundingFloor).toBeNull();
   });
@@ -237,7 +273,8 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(secretaryTrainedIndicator(township, null, day)).toBeNull();
     expect(secretaryTrainedIndicator(township, cycle('completed', '2026-10-31'), day)).toBe(true);
     // Never enrolled no longer scores better than enrolled and untrained.
-    const score = (trained: boolean | null) => organizationScore(rules, { termOnTime: true, secretaryTrained: trained, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) });
+    const score = (trained: boolean | null) =>
+      organizationScore(rules, { termOnTime: true, secretaryTrained: trained, noOverdueTasks: true, ...returnIndicators(rules, village, goodVillage) });
     expect(score(secretaryTrainedIndicator(village, null, day))).toBe(score(secretaryTrainedIndicator(village, cycle('open', '2026-10-31'), day)));
     expect(score(secretaryTrainedIndicator(village, null, day))).toBe(80);
   });

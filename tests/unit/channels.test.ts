@@ -15,7 +15,12 @@ describe('channel secrets, kinds and configuration', () => {
     expect(unseal(key, sealed)).toBe('robot-webhook-key-123');
     expect(seal(key, 'robot-webhook-key-123')).not.toBe(sealed); // a fresh IV each time
     expect(() => unseal('x'.repeat(40), sealed)).toThrow();
-    expect(() => unseal(key, sealed.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toThrow();
+    expect(() =>
+      unseal(
+        key,
+        sealed.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toThrow();
   });
 
   it('maps every notification kind written today to one of the four message kinds', () => {
@@ -27,7 +32,12 @@ describe('channel secrets, kinds and configuration', () => {
 
   it('never logs a vendor secret', () => {
     let out = '';
-    const sink = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
+    const sink = new Writable({
+      write(c, _e, cb) {
+        out += String(c);
+        cb();
+      },
+    });
     const log = pino({ redact: { paths: SECRET_PATHS, censor: '[redacted]' } }, sink);
     log.info({ channels: { wecom: { corpSecret: 'S1-corp' }, sms: { accessKeySecret: 'S2-ak' }, secretsKey: 'S3-seal' } }, 'worker options');
     log.info({ body: { key: 'S4-robot', secret: 'SECS5' } }, 'robot');

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateMargin, checkEntitled, countVotes, hasQuorum, minimumCandidates, nextRoundCandidates, rankRecommendations, RuleViolation } from '../../src/domain/election.js';
+import {
+  checkCandidateMargin,
+  checkEntitled,
+  countVotes,
+  hasQuorum,
+  minimumCandidates,
+  nextRoundCandidates,
+  rankRecommendations,
+  RuleViolation,
+} from '../../src/domain/election.js';
 import { termRulesFor } from '../../src/domain/rules.js';
 
 const rules = termRulesFor('2026-11-25');
@@ -67,11 +76,17 @@ describe('members’ meeting vote', () => {
 describe('two recommendations', () => {
   const w = { turnoutRatio: 0.8, memberWeight: 0.5, villagerWeight: 0.5 };
   it('ranks by the weighted share of both rounds', () => {
-    const r = rankRecommendations({ entitled: 40, present: 36, votes: { 王伟: 30, 李娜: 20 } }, { entitled: 300, present: 260, votes: { 王伟: 100, 李娜: 200 } }, w);
+    const r = rankRecommendations(
+      { entitled: 40, present: 36, votes: { 王伟: 30, 李娜: 20 } },
+      { entitled: 300, present: 260, votes: { 王伟: 100, 李娜: 200 } },
+      w,
+    );
     expect(r.map((x) => x.nominee)).toEqual(['李娜', '王伟']);
   });
   it('refuses a round below its turnout', () => {
-    expect(() => rankRecommendations({ entitled: 40, present: 30, votes: {} }, { entitled: 300, present: 260, votes: {} }, w)).toThrow(/members' recommendation/);
+    expect(() => rankRecommendations({ entitled: 40, present: 30, votes: {} }, { entitled: 300, present: 260, votes: {} }, w)).toThrow(
+      /members' recommendation/,
+    );
   });
 });
 
@@ -94,7 +109,9 @@ describe('the entitled count of a members’ meeting', () => {
     expect(broken(() => checkEntitled({ entitled: 36, exclusions: [away] }, 50, rules))).toBeNull();
     expect(broken(() => checkEntitled({ entitled: 36, exclusions: [{ ...away, reason: 'busy' }] }, 50, rules))).toBe('exclusion-reason');
     expect(broken(() => checkEntitled({ entitled: 48, exclusions: [{ names: ['甲', '乙'], reason: 'abroad', approval: '批复' }] }, 50, rules))).toBeNull();
-    expect(broken(() => checkEntitled({ entitled: 48, exclusions: [{ count: 3, names: ['甲', '乙'], reason: 'abroad', approval: '批复' }] }, 50, rules))).toBe('exclusions');
+    expect(broken(() => checkEntitled({ entitled: 48, exclusions: [{ count: 3, names: ['甲', '乙'], reason: 'abroad', approval: '批复' }] }, 50, rules))).toBe(
+      'exclusions',
+    );
     expect(rules.exclusionReasons).toContain('membership-suspended');
   });
 });

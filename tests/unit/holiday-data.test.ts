@@ -46,20 +46,31 @@ describe('holiday data by year', () => {
     // The package's own functions read even a date string in the host's zone: on a host west of UTC, Saturday
     // 28 November 2026 is a workday and Monday the 30th is not.
     expect(withZone('America/Los_Angeles', () => [chineseDays.isWorkday('2026-11-28'), chineseDays.isWorkday('2026-11-30')])).toEqual([true, false]);
-    expect(withZone('America/Los_Angeles', () => [new WorkingCalendar().isWorkday('2026-11-28'), new WorkingCalendar().isWorkday('2026-11-30')])).toEqual([false, true]);
+    expect(withZone('America/Los_Angeles', () => [new WorkingCalendar().isWorkday('2026-11-28'), new WorkingCalendar().isWorkday('2026-11-30')])).toEqual([
+      false,
+      true,
+    ]);
   });
 
   it('reads an instant’s day in Asia/Shanghai: 00:30 on National Day in Beijing is a holiday on a UTC or American host', () => {
     const instant = new Date('2026-10-01T00:30:00+08:00');
     for (const zone of ['UTC', 'America/New_York', 'Asia/Shanghai']) {
-      expect(withZone(zone, () => new WorkingCalendar().isWorkday(shanghaiDate(instant))), zone).toBe(false);
+      expect(
+        withZone(zone, () => new WorkingCalendar().isWorkday(shanghaiDate(instant))),
+        zone,
+      ).toBe(false);
     }
     // What the package does with the same instant on a UTC host: it reads 30 September, a workday.
     expect(withZone('UTC', () => chineseDays.isWorkday(instant))).toBe(true);
   });
 
   it('marks a plan reaching into a year without data provisional, and plans it around the holiday once the year is loaded', () => {
-    const input = { due: { on: '2027-10-01' }, from: '2026-11-30T02:00:00Z', reminderWorkingDays: [5, 1], escalationWorkingDays: [3, 10, 20] as [number, number, number] };
+    const input = {
+      due: { on: '2027-10-01' },
+      from: '2026-11-30T02:00:00Z',
+      reminderWorkingDays: [5, 1],
+      escalationWorkingDays: [3, 10, 20] as [number, number, number],
+    };
     const provisional = planTask(new WorkingCalendar(), input);
     // Every Monday to Friday a workday: due Friday 1 October, escalations on 6, 15 and 29 October — the first inside
     // the National Day holiday.
@@ -68,7 +79,10 @@ describe('holiday data by year', () => {
     expect(provisional.provisionalYears).toEqual([2027]);
     expect(provisional.basis).toEqual(input);
     // The 2027 arrangement loaded (illustrative: 1–7 October off, 26 September and 9 October worked).
-    const days = new Map<string, boolean>([['2027-09-26', true], ['2027-10-09', true]]);
+    const days = new Map<string, boolean>([
+      ['2027-09-26', true],
+      ['2027-10-09', true],
+    ]);
     for (let d = '2027-10-01'; d <= '2027-10-07'; d = addDays(d, 1)) days.set(d, false);
     const final = planTask(new WorkingCalendar(days, [2027]), input);
     expect(final.dueAt).toBe('2027-09-30T10:00:00.000Z');
@@ -94,15 +108,28 @@ describe('a year’s notice as an admin loads it', () => {
   });
 
   it('names each bad row and column, and reads tables in Chinese or English', () => {
-    expect(noticeFromRows(2027, [{ day: '2026-12-31', isWorkday: false }, { day: '2026-06-01', isWorkday: false }]).errors).toEqual([
-      { row: 2, column: 'day', message: expect.stringMatching(/2026-06-01 is not in 2027/) },
-    ]);
-    const table = noticeFromTable(2027, ['日期', '类型', '名称'], [
-      { row: 2, cells: ['2027/10/1', '休', '国庆节'] },
-      { row: 3, cells: ['2027-10-09', '班', '国庆节'] },
-      { row: 4, cells: ['', '', ''] },
-    ]);
-    expect(table).toEqual({ days: [{ day: '2027-10-01', isWorkday: false, note: '国庆节' }, { day: '2027-10-09', isWorkday: true, note: '国庆节' }], errors: [] });
+    expect(
+      noticeFromRows(2027, [
+        { day: '2026-12-31', isWorkday: false },
+        { day: '2026-06-01', isWorkday: false },
+      ]).errors,
+    ).toEqual([{ row: 2, column: 'day', message: expect.stringMatching(/2026-06-01 is not in 2027/) }]);
+    const table = noticeFromTable(
+      2027,
+      ['日期', '类型', '名称'],
+      [
+        { row: 2, cells: ['2027/10/1', '休', '国庆节'] },
+        { row: 3, cells: ['2027-10-09', '班', '国庆节'] },
+        { row: 4, cells: ['', '', ''] },
+      ],
+    );
+    expect(table).toEqual({
+      days: [
+        { day: '2027-10-01', isWorkday: false, note: '国庆节' },
+        { day: '2027-10-09', isWorkday: true, note: '国庆节' },
+      ],
+      errors: [],
+    });
     expect(noticeFromTable(2027, ['date', 'kind'], [])).toHaveProperty('headerError');
     expect(noticeFromRows(2027, []).errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/no days/) })]);
   });

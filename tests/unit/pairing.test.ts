@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { RuleViolation } from '../../src/domain/election.js';
 import { pairingRulesFor } from '../../src/domain/rules.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, checkReview, cycleDates, type EvidenceRef, type MilestoneRecord } from '../../workflows/pairing/rules.js';
+import {
+  checkDeliverableComplete,
+  checkEvidenceFile,
+  checkMilestone,
+  checkReview,
+  cycleDates,
+  type EvidenceRef,
+  type MilestoneRecord,
+} from '../../workflows/pairing/rules.js';
 import { pairingReviewOutcome, reviewRatings, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
 import { deliverableWords } from '../../workflows/pairing/steps.js';
 import { pairingDeliverables } from '../../workflows/pairing/rules.js';
@@ -58,7 +66,9 @@ describe('pairing: the cycle', () => {
     expect(validateOutcome(form, formToOutcome(form, { rating: 'good' }))).toEqual({ comments: 'v.required' });
     // With the task's context the form checks the same rule, beside the decision.
     const first = { ruleSet: rules.id, year: 1, partner: '市农业农村局' };
-    expect(validateOutcome(form, formToOutcome(form, { rating: 'good', comments: '推进顺利', decision: 'continue' }), first)).toEqual({ decision: 'r.review-decision' });
+    expect(validateOutcome(form, formToOutcome(form, { rating: 'good', comments: '推进顺利', decision: 'continue' }), first)).toEqual({
+      decision: 'r.review-decision',
+    });
     expect(validateOutcome(form, formToOutcome(form, { rating: 'good', comments: '推进顺利', decision: 'end' }), { ...first, year: 3 })).toBeNull();
   });
 });
@@ -72,7 +82,10 @@ describe('pairing: evidence files', () => {
     expect(rule(() => checkEvidenceFile({ size: 1, sha256: 'A'.repeat(64), filename: 'a.pdf' }, rules))).toBe('evidence-checksum');
     expect(rule(() => checkEvidenceFile({ size: 1, sha256: sha.slice(1), filename: 'a.pdf' }, rules))).toBe('evidence-checksum');
     for (const bad of ['../etc/passwd', 'a\\b', 'a\nb', '', '..', 'x'.repeat(201)]) {
-      expect(rule(() => checkEvidenceFile({ size: 1, sha256: sha, filename: bad }, rules)), bad).toBe('evidence-filename');
+      expect(
+        rule(() => checkEvidenceFile({ size: 1, sha256: sha, filename: bad }, rules)),
+        bad,
+      ).toBe('evidence-filename');
     }
   });
 });
@@ -84,7 +97,12 @@ describe('pairing: milestones', () => {
     { id: 'r1', deliverable: 'rules', sha256: sha, size: 1, filename: 'c' },
   ];
   const state = (recorded: MilestoneRecord[] = []) => ({ recorded, evidence, startsOn: '2026-11-25', today: '2027-03-01' });
-  const m = (milestone: string, ev: string[] = ['e1'], achievedOn = '2027-01-10'): MilestoneRecord => ({ deliverable: 'plan', milestone, achievedOn, evidence: ev });
+  const m = (milestone: string, ev: string[] = ['e1'], achievedOn = '2027-01-10'): MilestoneRecord => ({
+    deliverable: 'plan',
+    milestone,
+    achievedOn,
+    evidence: ev,
+  });
 
   it('in order, once, with evidence of the same deliverable, dated inside the cycle', () => {
     expect(rule(() => checkMilestone(m('survey'), state(), rules))).toBeNull();

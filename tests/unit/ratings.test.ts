@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { interviewWindowStart, lastReturnYearDue, periodOf, rate, ratingReasons, ratingRuleSets, ratingRulesFor, type RatingFacts } from '../../src/domain/ratings.js';
+import {
+  interviewWindowStart,
+  lastReturnYearDue,
+  periodOf,
+  rate,
+  ratingReasons,
+  ratingRuleSets,
+  ratingRulesFor,
+  type RatingFacts,
+} from '../../src/domain/ratings.js';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
 import { en } from '../../web/src/i18n/en.js';
 

@@ -21,9 +21,8 @@ describe('the spreadsheet formula rule', () => {
     expect(neutralizeFormula(text)).toBe(`'${text}`);
   });
 
-  it.each(['中共测试镇东风村支部委员会', '张伟', '2027-03-01', '13800000000', 'a=b', ' =1', "'=already quoted", '', '1-2'])(
-    'leaves %j as it is',
-    (text) => expect(neutralizeFormula(text)).toBe(text),
+  it.each(['中共测试镇东风村支部委员会', '张伟', '2027-03-01', '13800000000', 'a=b', ' =1', "'=already quoted", '', '1-2'])('leaves %j as it is', (text) =>
+    expect(neutralizeFormula(text)).toBe(text),
   );
 
   it('keeps numbers, negative ones included, booleans, dates and empty cells as they are for XLSX', () => {

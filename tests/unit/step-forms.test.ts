@@ -36,9 +36,22 @@ import {
   secretaryOutcome,
   termBallotOutcome,
 } from '../../workflows/term-election/rules.js';
-import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, weightedRanking } from '../../workflows/two-recommendations-one-election/rules.js';
+import {
+  checkPreliminaryCandidates,
+  checkRecommendationRound,
+  checkSelectionBallot,
+  weightedRanking,
+} from '../../workflows/two-recommendations-one-election/rules.js';
 import { outcomeRule } from '../../workflows/process-control.js';
-import { assignOfficerOutcome, checkEstablishThreshold, checkFoundingDate, checkMeetingHeld, foundingMeetingOutcome, officersMeetingOutcome, visitReportOutcome } from '../../workflows/liaison-dispatch/rules.js';
+import {
+  assignOfficerOutcome,
+  checkEstablishThreshold,
+  checkFoundingDate,
+  checkMeetingHeld,
+  foundingMeetingOutcome,
+  officersMeetingOutcome,
+  visitReportOutcome,
+} from '../../workflows/liaison-dispatch/rules.js';
 import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
 import { checkTermStart, termDateOutcome } from '../../workflows/term-date-missing/rules.js';
 import { checkInterviewHeld, interviewOutcome } from '../../workflows/ratings/rules.js';
@@ -97,7 +110,10 @@ describe('the step catalog', () => {
         // Each option of a choice is a value the workflow takes (a decision: the branch it selects).
         if (f.kind === 'select' && f.options) {
           for (const o of f.options) {
-            const takes = d.outcome instanceof z.ZodDiscriminatedUnion ? (d.outcome.options as z.ZodObject[]).some((b) => b.shape[f.name]?.safeParse(o).success) : inner.safeParse(o).success;
+            const takes =
+              d.outcome instanceof z.ZodDiscriminatedUnion
+                ? (d.outcome.options as z.ZodObject[]).some((b) => b.shape[f.name]?.safeParse(o).success)
+                : inner.safeParse(o).success;
             expect(takes, `${d.id}.${f.name}=${o}`).toBe(true);
           }
         }
@@ -206,9 +222,19 @@ const cases: Case[] = [
     workflow: outcomeRule(candidatesOutcome, (o) => checkCandidates(o, term)),
     context: termCtx,
     valid: [termSlate],
-    invalid: [{ seats: 3, candidates: ['甲', '乙', '丙'] }, { seats: 3, candidates: ['甲', '甲', '乙', '丙'] }, { seats: 3, candidates: [] }],
+    invalid: [
+      { seats: 3, candidates: ['甲', '乙', '丙'] },
+      { seats: 3, candidates: ['甲', '甲', '乙', '丙'] },
+      { seats: 3, candidates: [] },
+    ],
   },
-  { process: 'term-election', step: 'candidates-review', workflow: outcomeRule(reviewOutcome), valid: [{ decision: 'agree' }, { decision: 'return', comments: '人选不符合条件' }], invalid: [{ decision: 'return' }, {}] },
+  {
+    process: 'term-election',
+    step: 'candidates-review',
+    workflow: outcomeRule(reviewOutcome),
+    valid: [{ decision: 'agree' }, { decision: 'return', comments: '人选不符合条件' }],
+    invalid: [{ decision: 'return' }, {}],
+  },
   {
     process: 'term-election',
     step: 'members-meeting',
@@ -250,7 +276,13 @@ const cases: Case[] = [
     invalid: [{ secretary: '丁' }, { secretary: '' }],
   },
   { process: 'term-election', step: 'result-report', workflow: anything, valid: [{}, { note: '选举结果已报告' }], invalid: [] },
-  { process: 'term-election', step: 'result-approval', workflow: outcomeRule(reviewOutcome), valid: [{ decision: 'agree' }], invalid: [{ decision: 'approve' }] },
+  {
+    process: 'term-election',
+    step: 'result-approval',
+    workflow: outcomeRule(reviewOutcome),
+    valid: [{ decision: 'agree' }],
+    invalid: [{ decision: 'approve' }],
+  },
 
   // two recommendations, one election
   {
@@ -266,7 +298,14 @@ const cases: Case[] = [
     workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('members', o, seats, twoRec, 32)),
     context: membersCtx,
     valid: [members],
-    invalid: [{ ...members, present: 20 }, { ...members, present: 31 }, { ...members, entitled: 33, present: 30 }, { ...members, votes: { 张三: 29 } }, { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } }, { ...members, votes: {} }],
+    invalid: [
+      { ...members, present: 20 },
+      { ...members, present: 31 },
+      { ...members, entitled: 33, present: 30 },
+      { ...members, votes: { 张三: 29 } },
+      { ...members, votes: { 张三: 28, 李四: 28, 王五: 5 } },
+      { ...members, votes: {} },
+    ],
   },
   {
     process: 'two-recommendations-one-election',
@@ -274,7 +313,10 @@ const cases: Case[] = [
     workflow: outcomeRule(recommendationOutcome, (o) => checkRecommendationRound('representatives', o, seats, twoRec)),
     context: villagersCtx,
     valid: [villagers],
-    invalid: [{ ...villagers, present: 26 }, { ...villagers, entitled: 0 }],
+    invalid: [
+      { ...villagers, present: 26 },
+      { ...villagers, entitled: 0 },
+    ],
   },
   {
     process: 'two-recommendations-one-election',
@@ -282,7 +324,11 @@ const cases: Case[] = [
     workflow: outcomeRule(preliminaryCandidatesOutcome, (o) => o.decision === 'candidates' && checkPreliminaryCandidates(o.candidates, seats, ranking, twoRec)),
     context: rankingCtx,
     // 赵六 is below the qualifying share, which only advises the township committee: it may let him stand.
-    valid: [{ decision: 'candidates', candidates: slate }, { decision: 'candidates', candidates: ['张三', '李四', '赵六'] }, { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' }],
+    valid: [
+      { decision: 'candidates', candidates: slate },
+      { decision: 'candidates', candidates: ['张三', '李四', '赵六'] },
+      { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' },
+    ],
     invalid: [
       { decision: 'candidates', candidates: ['张三', '李四'] },
       { decision: 'candidates', candidates: ['张三', '李四', '孙七'] },
@@ -308,7 +354,13 @@ const cases: Case[] = [
     valid: [{ secretary: '张三', concurrentHead: 'yes' }],
     invalid: [{ secretary: '王五', concurrentHead: 'yes' }, { secretary: '张三' }],
   },
-  { process: 'two-recommendations-one-election', step: 'township-approval', workflow: outcomeRule(townshipApprovalOutcome), valid: [{ decision: 'approve' }], invalid: [{ decision: 'reject' }] },
+  {
+    process: 'two-recommendations-one-election',
+    step: 'township-approval',
+    workflow: outcomeRule(townshipApprovalOutcome),
+    valid: [{ decision: 'approve' }],
+    invalid: [{ decision: 'reject' }],
+  },
   {
     process: 'two-recommendations-one-election',
     step: 'first-secretary-dispatch',
@@ -328,18 +380,33 @@ const cases: Case[] = [
   },
 
   // liaison officer dispatch
-  { process: 'liaison-dispatch', step: 'assign-officer', workflow: outcomeRule(assignOfficerOutcome), valid: [{ officer: 'li.ming' }], invalid: [{ officer: 'x' }, { officer: '李明' }, {}] },
+  {
+    process: 'liaison-dispatch',
+    step: 'assign-officer',
+    workflow: outcomeRule(assignOfficerOutcome),
+    valid: [{ officer: 'li.ming' }],
+    invalid: [{ officer: 'x' }, { officer: '李明' }, {}],
+  },
   { process: 'liaison-dispatch', step: 'acknowledge', workflow: anything, valid: [{}], invalid: [] },
   { process: 'liaison-dispatch', step: 'training', workflow: anything, valid: [{}, { note: '已参加岗前培训' }], invalid: [] },
   {
     process: 'liaison-dispatch',
     step: 'visit-report',
     workflow: outcomeRule(visitReportOutcome),
-    valid: [{ visitedOn: '2026-05-06', fullMembers: 2 }, { visitedOn: '2026-05-06', fullMembers: 3, notes: '新发展党员 1 名' }],
+    valid: [
+      { visitedOn: '2026-05-06', fullMembers: 2 },
+      { visitedOn: '2026-05-06', fullMembers: 3, notes: '新发展党员 1 名' },
+    ],
     invalid: [{ visitedOn: '2026-05-06', fullMembers: -1 }, { fullMembers: 2 }],
   },
   { process: 'liaison-dispatch', step: 'establishment-request', workflow: anything, valid: [{}], invalid: [] },
-  { process: 'liaison-dispatch', step: 'establishment-approval', workflow: outcomeRule(reviewOutcome), valid: [{ decision: 'agree' }], invalid: [{ decision: 'return' }] },
+  {
+    process: 'liaison-dispatch',
+    step: 'establishment-approval',
+    workflow: outcomeRule(reviewOutcome),
+    valid: [{ decision: 'agree' }],
+    invalid: [{ decision: 'return' }],
+  },
   {
     process: 'liaison-dispatch',
     step: 'founding-meeting',
@@ -361,21 +428,33 @@ const cases: Case[] = [
   {
     process: 'liaison-dispatch',
     step: 'officers-meeting',
-    workflow: outcomeRule(officersMeetingOutcome, (o) => checkMeetingHeld('officers’ meeting', o.meetingDate, { on: '2026-07-01', why: 'when its half-year began' }, shanghaiDate(Date.now()))),
+    workflow: outcomeRule(officersMeetingOutcome, (o) =>
+      checkMeetingHeld('officers’ meeting', o.meetingDate, { on: '2026-07-01', why: 'when its half-year began' }, shanghaiDate(Date.now())),
+    ),
     context: { from: '2026-07-01', to: '2026-12-31' },
     valid: [{ meetingDate: '2026-11-20' }, { meetingDate: '2026-11-20', note: '半年工作座谈' }],
     invalid: [{}, { meetingDate: '2026-06-30' }, { meetingDate: '2099-01-01' }],
   },
 
   // urban–rural pairing: a deliverable's milestones are the workflow's state (server-side only)
-  { process: 'pairing', step: 'pairing-deliverable', workflow: outcomeRule(deliverableOutcome), valid: [{ summary: '村两委班子配齐' }], invalid: [{ summary: '' }, {}] },
+  {
+    process: 'pairing',
+    step: 'pairing-deliverable',
+    workflow: outcomeRule(deliverableOutcome),
+    valid: [{ summary: '村两委班子配齐' }],
+    invalid: [{ summary: '' }, {}],
+  },
   {
     process: 'pairing',
     step: 'pairing-review',
     workflow: outcomeRule(pairingReviewOutcome, (o) => checkReview(o, 1, pairing)),
     context: pairingCtx,
     valid: [{ rating: 'good', comments: '五个好任务推进顺利' }],
-    invalid: [{ rating: 'great', comments: '五个好任务推进顺利' }, { rating: 'good' }, { rating: 'good', comments: '五个好任务推进顺利', decision: 'continue' }],
+    invalid: [
+      { rating: 'great', comments: '五个好任务推进顺利' },
+      { rating: 'good' },
+      { rating: 'good', comments: '五个好任务推进顺利', decision: 'continue' },
+    ],
   },
 
   // a missing term: filled in by the supervising committee's organizer, never starting after the day it is entered
@@ -384,8 +463,16 @@ const cases: Case[] = [
     step: 'fill-in',
     workflow: outcomeRule(termDateOutcome, (o) => checkTermStart(o, termDateCtx)),
     context: termDateCtx,
-    valid: [{ termStartedOn: '2024-03-15', termYears: 5 }, { termStartedOn: '2026-11-30', termYears: 3, secretary: '李华' }],
-    invalid: [{ termStartedOn: '2026-12-01', termYears: 5 }, { termStartedOn: '2024-02-30', termYears: 5 }, { termStartedOn: '2024-03-15' }, { termStartedOn: '2024-03-15', termYears: 11 }],
+    valid: [
+      { termStartedOn: '2024-03-15', termYears: 5 },
+      { termStartedOn: '2026-11-30', termYears: 3, secretary: '李华' },
+    ],
+    invalid: [
+      { termStartedOn: '2026-12-01', termYears: 5 },
+      { termStartedOn: '2024-02-30', termYears: 5 },
+      { termStartedOn: '2024-03-15' },
+      { termStartedOn: '2024-03-15', termYears: 11 },
+    ],
   },
   // a 约谈 after red in a row: recorded by the supervising committee's organizer once held, never for a day to come
   {
@@ -393,8 +480,16 @@ const cases: Case[] = [
     step: 'interview',
     workflow: outcomeRule(interviewOutcome, (o) => checkInterviewHeld(o, interviewCtx)),
     context: interviewCtx,
-    valid: [{ heldOn: '2026-11-30', findings: '与书记谈话，承诺一个月内完成换届' }, { heldOn: '2026-10-02', findings: '整改' }],
-    invalid: [{ heldOn: '2026-12-01', findings: '整改完成' }, { heldOn: '2026-02-30', findings: '整改完成' }, { heldOn: '2026-11-30' }, { heldOn: '2026-11-30', findings: '改' }],
+    valid: [
+      { heldOn: '2026-11-30', findings: '与书记谈话，承诺一个月内完成换届' },
+      { heldOn: '2026-10-02', findings: '整改' },
+    ],
+    invalid: [
+      { heldOn: '2026-12-01', findings: '整改完成' },
+      { heldOn: '2026-02-30', findings: '整改完成' },
+      { heldOn: '2026-11-30' },
+      { heldOn: '2026-11-30', findings: '改' },
+    ],
   },
 ];
 
@@ -404,7 +499,8 @@ function workflowVerdict(c: Case, o: Record<string, unknown>): string | null {
     c.workflow(o);
     return null;
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'RuleViolation') return (err.details?.[0] as { rule?: string } | undefined)?.rule ?? 'a RuleViolation naming no rule';
+    if (err instanceof ApplicationFailure && err.type === 'RuleViolation')
+      return (err.details?.[0] as { rule?: string } | undefined)?.rule ?? 'a RuleViolation naming no rule';
     if (err instanceof ApplicationFailure && err.type === 'InvalidOutcome') return 'schema';
     throw err;
   }
@@ -432,7 +528,10 @@ describe("each form agrees with its workflow's validator", () => {
         const errors = validateOutcome(form, o, c.context);
         expect(errors, `form on ${JSON.stringify(o)}`).not.toBeNull();
         // A broken rule is named the same way and shown next to the field it concerns.
-        if (verdict !== 'schema') expect(Object.fromEntries(Object.entries(errors ?? {}).map(([k, v]) => [k, v.split('?')[0]]))).toEqual({ [ruleField(form, verdict!)]: `r.${verdict}` });
+        if (verdict !== 'schema')
+          expect(Object.fromEntries(Object.entries(errors ?? {}).map(([k, v]) => [k, v.split('?')[0]]))).toEqual({
+            [ruleField(form, verdict!)]: `r.${verdict}`,
+          });
       }
     });
   }
@@ -450,9 +549,13 @@ describe('form inputs', () => {
 
   it('puts the candidate margin next to the candidates and a postponement past the rule next to its months', () => {
     const candidates = stepDef('term-election', 'candidates')!;
-    expect(validateOutcome(candidates, formToOutcome(candidates, { seats: '3', candidates: '甲\n乙\n丙' }), termCtx)).toEqual({ candidates: 'r.candidate-margin?seats=3&n=3&min=4&pct=20' });
+    expect(validateOutcome(candidates, formToOutcome(candidates, { seats: '3', candidates: '甲\n乙\n丙' }), termCtx)).toEqual({
+      candidates: 'r.candidate-margin?seats=3&n=3&min=4&pct=20',
+    });
     const reply = stepDef('term-election', 'election-reply')!;
-    expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '13', comments: '村委会同步换届' }), replyCtx)).toEqual({ postponeMonths: 'r.postponement' });
+    expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '13', comments: '村委会同步换届' }), replyCtx)).toEqual({
+      postponeMonths: 'r.postponement',
+    });
   });
 
   it('puts a turnout below the rule next to "present", with the context the workflow wrote', () => {
@@ -477,6 +580,8 @@ describe('form inputs', () => {
     expect(validateOutcome(training, formToOutcome(training, { session: 'S1' }))).toEqual({ attended: 'v.required' });
     const reply = stepDef('term-election', 'election-reply')!;
     expect(validateOutcome(reply, formToOutcome(reply, { decision: 'return', comments: '不' }))).toEqual({ comments: 'v.tooShort' });
-    expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '1.5', comments: '同步换届' }))).toEqual({ postponeMonths: 'v.int' });
+    expect(validateOutcome(reply, formToOutcome(reply, { decision: 'postpone', postponeMonths: '1.5', comments: '同步换届' }))).toEqual({
+      postponeMonths: 'v.int',
+    });
   });
 });

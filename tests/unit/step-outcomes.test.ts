@@ -17,7 +17,8 @@ describe('step outcome forms', () => {
   });
 
   it('accepts what the workflow accepts: one seat (a branch of fewer than 7 members elects its secretary alone), a request left to the reply', () => {
-    for (const s of ['1', '2', '99']) expect(validateOutcome(form, formToOutcome(form, { electionDate: '2027-01-10', seats: s, nominationMethod: 'members' })), s).toBeNull();
+    for (const s of ['1', '2', '99'])
+      expect(validateOutcome(form, formToOutcome(form, { electionDate: '2027-01-10', seats: s, nominationMethod: 'members' })), s).toBeNull();
     expect(validateOutcome(form, formToOutcome(form, {}))).toBeNull();
   });
 

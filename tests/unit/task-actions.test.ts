@@ -26,7 +26,13 @@ describe('actions offered on a task', () => {
     expect(actionsNow(who('sec', 'secretary', village), { ...request, state: 'claimed', claimedBy: 'sec' })).toEqual(['complete', 'unclaim', 'delegate']);
     expect(actionsNow(who('sec2', 'secretary', village), { ...request, state: 'claimed', claimedBy: 'sec' })).toEqual([]);
     expect(actionsNow(who('sup', 'supervisor', township), { ...request, state: 'claimed', claimedBy: 'sec' })).toEqual([
-      'complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel',
+      'complete',
+      'claim',
+      'unclaim',
+      'delegate',
+      'reassign',
+      'extend',
+      'cancel',
     ]);
     expect(actionsNow(who('sec', 'secretary', village), { ...request, state: 'escalated' })).toEqual(['complete', 'claim', 'delegate']);
   });

@@ -67,14 +67,26 @@ describe('the weighted ranking and the preliminary candidates', () => {
   const villagers = { entitled: 45, present: 36, votes: { 王伟: 20, 李娜: 12, 赵强: 4 } };
 
   it('weights each round by the rule set', () => {
-    expect(weightedRanking(members, villagers, rules).map((r) => [r.nominee, r.score])).toEqual([['王伟', 0.5278], ['李娜', 0.3452], ['赵强', 0.127]]);
+    expect(weightedRanking(members, villagers, rules).map((r) => [r.nominee, r.score])).toEqual([
+      ['王伟', 0.5278],
+      ['李娜', 0.3452],
+      ['赵强', 0.127],
+    ]);
     // The seed era weighted the members' round 60/40: the same counts rank differently.
     const m = { entitled: 20, present: 20, votes: { a: 14, b: 6 } };
     const v = { entitled: 100, present: 100, votes: { a: 25, b: 75 } };
-    expect(weightedRanking(m, v, rules).map((r) => [r.nominee, r.score])).toEqual([['b', 0.525], ['a', 0.475]]);
-    expect(weightedRanking(m, v, hubei).map((r) => [r.nominee, r.score])).toEqual([['a', 0.52], ['b', 0.48]]);
+    expect(weightedRanking(m, v, rules).map((r) => [r.nominee, r.score])).toEqual([
+      ['b', 0.525],
+      ['a', 0.475],
+    ]);
+    expect(weightedRanking(m, v, hubei).map((r) => [r.nominee, r.score])).toEqual([
+      ['a', 0.52],
+      ['b', 0.48],
+    ]);
     // Equal scores: by name, so the ranking does not depend on the order nominees were entered in.
-    expect(weightedRanking({ entitled: 2, present: 2, votes: { 乙: 1, 甲: 1 } }, { entitled: 2, present: 2, votes: {} }, rules).map((r) => r.nominee)).toEqual(['乙', '甲'].sort((x, y) => x.localeCompare(y)));
+    expect(weightedRanking({ entitled: 2, present: 2, votes: { 乙: 1, 甲: 1 } }, { entitled: 2, present: 2, votes: {} }, rules).map((r) => r.nominee)).toEqual(
+      ['乙', '甲'].sort((x, y) => x.localeCompare(y)),
+    );
   });
 
   it('recommended nominees, at least 20% more than seats; the qualifying share only advises the township', () => {
@@ -90,7 +102,7 @@ describe('the weighted ranking and the preliminary candidates', () => {
     expect(rule(() => checkPreliminaryCandidates(['王伟', '王伟'], 1, ranking, rules))).toBe('candidates');
   });
 
-  it('the members\' meeting: full members only, quorum, void ballots, win rule', () => {
+  it("the members' meeting: full members only, quorum, void ballots, win rule", () => {
     const round = { seats: 1, candidates: ['王伟', '李娜'], fullMembers: 30 };
     const ballot = { entitled: 30, present: 27, ballotsIssued: 27, ballotsReturned: 27, votes: { 王伟: 20, 李娜: 7 } };
     expect(checkSelectionBallot(ballot, round, rules).elected).toEqual(['王伟']);
@@ -106,9 +118,20 @@ describe('the weighted ranking and the preliminary candidates', () => {
 describe('step outcomes of the selection', () => {
   it('validates the plan field by field (the form the web UI shows)', () => {
     const form = selectionPlan;
-    expect(validateOutcome(form, formToOutcome(form, {}))).toEqual({ post: 'v.required', seats: 'v.required', villagerBasis: 'v.required', eligibility: 'v.required', publishedOn: 'v.required' });
-    expect(validateOutcome(form, formToOutcome(form, { post: 'mayor', seats: '0', villagerBasis: 'villagers', eligibility: 'x', publishedOn: '2027-02-30' }))).toEqual({ post: 'v.option', seats: 'v.min', publishedOn: 'v.date' });
-    expect(selectionPlanOutcome.safeParse({ post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员', publishedOn: '2027-02-28' }).success).toBe(true);
+    expect(validateOutcome(form, formToOutcome(form, {}))).toEqual({
+      post: 'v.required',
+      seats: 'v.required',
+      villagerBasis: 'v.required',
+      eligibility: 'v.required',
+      publishedOn: 'v.required',
+    });
+    expect(
+      validateOutcome(form, formToOutcome(form, { post: 'mayor', seats: '0', villagerBasis: 'villagers', eligibility: 'x', publishedOn: '2027-02-30' })),
+    ).toEqual({ post: 'v.option', seats: 'v.min', publishedOn: 'v.date' });
+    expect(
+      selectionPlanOutcome.safeParse({ post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员', publishedOn: '2027-02-28' })
+        .success,
+    ).toBe(true);
   });
   it('needs counts and at least one nominee; a decision on the candidates', () => {
     expect(recommendationOutcome.safeParse({ entitled: 10, present: 9, votes: {} }).success).toBe(false);

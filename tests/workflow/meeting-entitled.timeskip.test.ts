@@ -66,7 +66,9 @@ describe("members' meetings' entitled count and the township's review (time-skip
       expect(await refused(p.complete('selection-election', ballot))).toMatchObject({ rule: 'entitled-count' });
       expect(await accepted()).toBe(before);
       // A reason the rules do not accept is refused at once.
-      expect(await refused(p.complete('selection-election', { ...ballot, exclusions: [{ ...away, reason: 'busy' }] }))).toMatchObject({ type: 'InvalidOutcome' });
+      expect(await refused(p.complete('selection-election', { ...ballot, exclusions: [{ ...away, reason: 'busy' }] }))).toMatchObject({
+        type: 'InvalidOutcome',
+      });
       // 14 away for work with the township's approval: 36 entitled, 30 present is a quorum.
       await p.complete('selection-election', { ...ballot, exclusions: [away] });
       await p.stepIs('selection-secretary');
@@ -97,10 +99,16 @@ describe("members' meetings' entitled count and the township's review (time-skip
       // 40 was the count when the task opened; on the meeting's day 50 are on the register: 33/50 is no quorum.
       expect(await refused(p.complete('members-meeting', ballot))).toMatchObject({ rule: 'entitled-count' });
       // Ten under 留党察看 with the committee's approval, named: 40 entitled.
-      const named = { names: ['张一', '张二', '张三', '张四', '张五', '张六', '张七', '张八', '张九', '张十'], reason: 'probation-discipline', approval: '县委组织部批复〔2024〕3号' };
+      const named = {
+        names: ['张一', '张二', '张三', '张四', '张五', '张六', '张七', '张八', '张九', '张十'],
+        reason: 'probation-discipline',
+        approval: '县委组织部批复〔2024〕3号',
+      };
       await p.complete('members-meeting', { ...ballot, exclusions: [named] });
       await p.stepIs('secretary-election');
-      const [ev] = await sql<{ detail: { elected: string[] } }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 'members-meeting-counted'`;
+      const [ev] = await sql<
+        { detail: { elected: string[] } }[]
+      >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'members-meeting-counted'`;
       expect(ev!.detail.elected).toEqual(['甲']);
       await handle.terminate('enough');
     });

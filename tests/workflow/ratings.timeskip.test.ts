@@ -31,14 +31,17 @@ describe('ratings: recompute, history and the 约谈 after red months in a row (
     ]);
     const idOf = async (code: string) => Number((await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id);
     const [townId, lateId, fineId] = [await idOf(town), await idOf(late), await idOf(fine)];
-    const rating = async (id: number) => (await sql<{ color: string; reasons: string[] }[]>`select color, reasons from ratings where organization_id = ${id}`)[0];
-    const changes = async (id: number) => sql<{ color: string; previous: string | null }[]>`select color, previous from rating_changes where organization_id = ${id} order by at, id`;
+    const rating = async (id: number) =>
+      (await sql<{ color: string; reasons: string[] }[]>`select color, reasons from ratings where organization_id = ${id}`)[0];
+    const changes = async (id: number) =>
+      sql<{ color: string; previous: string | null }[]>`select color, previous from rating_changes where organization_id = ${id} order by at, id`;
 
     await t.worker.worker.runUntil(async () => {
       // Through a client that leaves the clock locked: the test environment's own client lets the server skip time
       // while it waits for a result, and with no timer pending anywhere it skipped years.
       const plain = new Client({ connection: t.ts.env.connection, namespace: t.ts.env.namespace });
-      const recompute = () => plain.workflow.execute(ratingsRecompute, { workflowId: `ratings-${uniqueCode('R')}`, taskQueue: t.worker.taskQueue, args: [{ under: county }] });
+      const recompute = () =>
+        plain.workflow.execute(ratingsRecompute, { workflowId: `ratings-${uniqueCode('R')}`, taskQueue: t.worker.taskQueue, args: [{ under: county }] });
       /** To the 15th of the next month (Shanghai), so that every recompute below falls in a month of its own. */
       const nextMonth = async () => {
         const now = await t.ts.env.currentTimeMs();
@@ -79,14 +82,19 @@ describe('ratings: recompute, history and the 约谈 after red months in a row (
       expect(task).toMatchObject({ organization_id: townId, assignee_role: 'organizer' });
       expect(task!.context).toMatchObject({ organization: late, reasons: ['term-late', 'return-missing', 'village-unpaired'], redPeriods: 3 });
       const cal = await loadCalendar(sql);
-      expect(task!.due_at.toISOString()).toBe(shanghaiInstant(cal.addWorkingDays(shanghaiDate(task!.opened_at), rules.interview.dueWorkingDays), DUE_HOUR).toISOString());
+      expect(task!.due_at.toISOString()).toBe(
+        shanghaiInstant(cal.addWorkingDays(shanghaiDate(task!.opened_at), rules.interview.dueWorkingDays), DUE_HOUR).toISOString(),
+      );
       expect((await sql`select interview_period::text as p from ratings where organization_id = ${lateId}`)[0]).toEqual({ p: third.period });
 
       const today = shanghaiDate(await t.ts.env.currentTimeMs());
       expect(await refused(run.complete('interview', { heldOn: addDays(today, 1), findings: '约谈村党支部书记' }))).toMatchObject({ rule: 'interview-held' });
       await run.complete('interview', { heldOn: today, findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' });
       await handle.result();
-      expect((await sql`select status, current_step from processes where workflow_id = ${workflowId}`)[0]).toEqual({ status: 'completed', current_step: 'interviewed' });
+      expect((await sql`select status, current_step from processes where workflow_id = ${workflowId}`)[0]).toEqual({
+        status: 'completed',
+        current_step: 'interviewed',
+      });
       await recordHistory('rating-interview', workflowId, await handle.fetchHistory());
 
       // The members' meeting elects a new committee: the term is renewed and the village is no longer red.

@@ -43,14 +43,23 @@ describe('a provisional task re-planned (time-skipping server)', () => {
       expect(row).toMatchObject({ due_at: new Date('2027-10-01T10:00:00Z'), provisional_years: [2027] });
 
       // 2027 loaded (illustrative: 1–7 October off, 26 September and 9 October worked): the plan computed again.
-      const days = new Map<string, boolean>([['2027-09-26', true], ['2027-10-09', true]]);
+      const days = new Map<string, boolean>([
+        ['2027-09-26', true],
+        ['2027-10-09', true],
+      ]);
       for (let d = '2027-10-01'; d <= '2027-10-07'; d = addDays(d, 1)) days.set(d, false);
       const plan = planTask(new WorkingCalendar(days, [2027]), row!.plan_input);
       expect(plan.escalations.map((e) => e.at)).toEqual(['2027-10-11T10:00:00.000Z', '2027-10-20T10:00:00.000Z', '2027-11-03T10:00:00.000Z']);
-      const view = await handle.executeUpdate(replanTaskUpdate, { args: [{ taskKey: 'venue', actor: machineActor('admin'), reason: '2027 年节假日安排已载入', plan }] });
+      const view = await handle.executeUpdate(replanTaskUpdate, {
+        args: [{ taskKey: 'venue', actor: machineActor('admin'), reason: '2027 年节假日安排已载入', plan }],
+      });
       expect(view.dueAt).toBe('2027-09-30T10:00:00.000Z');
       // Only an admin re-plans.
-      await expect(handle.executeUpdate(replanTaskUpdate, { args: [{ taskKey: 'venue', actor: { username: 's', grants: [{ role: 'secretary', path: '' }] }, reason: '试试看', plan }] })).rejects.toThrow();
+      await expect(
+        handle.executeUpdate(replanTaskUpdate, {
+          args: [{ taskKey: 'venue', actor: { username: 's', grants: [{ role: 'secretary', path: '' }] }, reason: '试试看', plan }],
+        }),
+      ).rejects.toThrow();
 
       // The provisional plan's first escalation (Wednesday 6 October, inside the holiday) does not fire.
       await sleepUntil('2027-10-06T10:00:00Z');

@@ -10,7 +10,9 @@ describe('recorded histories replay on the current workflow code', () => {
   it('replays each recorded workflow without nondeterminism', async () => {
     installRuntimeLogger(quietLog);
     const histories = await recordedHistories();
-    expect(histories.map((h) => h.kind)).toEqual(expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']));
+    expect(histories.map((h) => h.kind)).toEqual(
+      expect.arrayContaining(['term-election', 'rotation-training', 'liaison-dispatch', 'two-recommendations-one-election', 'pairing', 'yearly-assessment']),
+    );
     // Each process has four histories: from before the local-activities patch (every activity remote), from
     // before the local-deadlines patch (reminders and escalations remote), from before the step catalog (tasks
     // without their context, histories without words), and today's. The term election has four more: from before
@@ -18,7 +20,10 @@ describe('recorded histories replay on the current workflow code', () => {
     // overdue term and the postponement on the register; a run whose term was corrected by a re-import; and a run
     // whose approved postponement went to the register.
     for (const kind of ['rotation-training', 'two-recommendations-one-election', 'pairing']) {
-      expect(histories.filter((h) => h.kind === kind), kind).toHaveLength(4);
+      expect(
+        histories.filter((h) => h.kind === kind),
+        kind,
+      ).toHaveLength(4);
     }
     // Liaison dispatch has one more: from before visit reports fell due by the calendar quarter.
     expect(histories.filter((h) => h.kind === 'liaison-dispatch')).toHaveLength(5);

@@ -42,8 +42,13 @@ describe('rotation training at real durations (time-skipping server)', () => {
         if (st?.step === 'cycle-waiting' && st.tasks.length === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      const cycles = await sql<{ cycle: number; state: string; trained_on: Date | null }[]>`select cycle, state, trained_on from training_cycles where workflow_id = ${workflowId} order by cycle`;
-      expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'completed'], [2, 'open']]);
+      const cycles = await sql<
+        { cycle: number; state: string; trained_on: Date | null }[]
+      >`select cycle, state, trained_on from training_cycles where workflow_id = ${workflowId} order by cycle`;
+      expect(cycles.map((c) => [c.cycle, c.state])).toEqual([
+        [1, 'completed'],
+        [2, 'open'],
+      ]);
       await recordHistory('rotation-training', workflowId, await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory());
       await handle.terminate('end of test');
     });

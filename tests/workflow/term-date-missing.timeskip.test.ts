@@ -22,7 +22,11 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
       county,
       town,
       village,
-      rows: [orgRow(county, '', { type: 'committee', sector: 'regional' }), orgRow(town, county, { type: 'committee', sector: 'regional' }), orgRow(village, town, { term_years: null, term_started_on: null })],
+      rows: [
+        orgRow(county, '', { type: 'committee', sector: 'regional' }),
+        orgRow(town, county, { type: 'committee', sector: 'regional' }),
+        orgRow(village, town, { term_years: null, term_started_on: null }),
+      ],
     };
   };
   const idOf = async (code: string) => Number((await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id);
@@ -72,7 +76,8 @@ describe('a missing term is chased (time-skipping server, real durations)', () =
     const second = uniqueCode('M');
     await addOrganizations(sql, [...rows, orgRow(second, rows[1]!.code, { term_years: null, term_started_on: null })]);
     await t.worker.worker.runUntil(async () => {
-      const sweep = () => t.ts.env.client.workflow.execute(termDateSweep, { workflowId: `sweep-${uniqueCode('S')}`, taskQueue: t.worker.taskQueue, args: [{ under: county }] });
+      const sweep = () =>
+        t.ts.env.client.workflow.execute(termDateSweep, { workflowId: `sweep-${uniqueCode('S')}`, taskQueue: t.worker.taskQueue, args: [{ under: county }] });
       expect(await sweep()).toEqual({ started: 2, nudged: 0 });
       const handle = t.ts.env.client.workflow.getHandle(`term-date-missing:${village}`);
       await processDriver(handle, actor).openTask('fill-in');

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
-import { FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, SECRETARY_TO_TRAINING_PATCH, termElection } from '../../workflows/term-election/workflow.js';
+import {
+  FRESH_MEMBER_COUNT_PATCH,
+  MEETING_DAY_REGISTER_PATCH,
+  OVERDUE_TERM_REMINDERS_PATCH,
+  SECRETARY_TO_TRAINING_PATCH,
+  termElection,
+} from '../../workflows/term-election/workflow.js';
 import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
@@ -94,16 +100,41 @@ describe('term election at real durations (time-skipping server)', () => {
       // 18 of 20 present: quorum; 乙 and 丁 below half of those present are not elected, a second round fills the seats.
       // The meetings were held ten days before the term ended and forty days after; the counts are typed in today.
       const [held, heldAgain] = [addDays(termEndsOn, -10), addDays(termEndsOn, 40)];
-      await complete('members-meeting', { meetingDate: held, entitled: 20, present: 18, ballotsIssued: 18, ballotsReturned: 18, votes: { 甲: 15, 乙: 9, 丙: 12, 丁: 4 } });
+      await complete('members-meeting', {
+        meetingDate: held,
+        entitled: 20,
+        present: 18,
+        ballotsIssued: 18,
+        ballotsReturned: 18,
+        votes: { 甲: 15, 乙: 9, 丙: 12, 丁: 4 },
+      });
       // A second round cannot have been held before the first.
-      const early = await complete('members-meeting', { meetingDate: addDays(held, -1), entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } }).catch((e: Error & { cause?: Error }) => e.cause?.message);
+      const early = await complete('members-meeting', {
+        meetingDate: addDays(held, -1),
+        entitled: 20,
+        present: 19,
+        ballotsIssued: 19,
+        ballotsReturned: 19,
+        votes: { 乙: 11, 丁: 5 },
+      }).catch((e: Error & { cause?: Error }) => e.cause?.message);
       expect(early).toMatch(/before .* when this ballot could first be held/);
-      await complete('members-meeting', { meetingDate: heldAgain, entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 乙: 11, 丁: 5 } });
+      await complete('members-meeting', {
+        meetingDate: heldAgain,
+        entitled: 20,
+        present: 19,
+        ballotsIssued: 19,
+        ballotsReturned: 19,
+        votes: { 乙: 11, 丁: 5 },
+      });
       await complete('secretary-election', { secretary: '甲' });
       await complete('result-report', {});
       // The outgoing secretary's rotation training: the approved result closes its cycle (domain.md §4.3).
       const trainingId = `rotation-training:${code}`;
-      const training = await suite.ts.env.client.workflow.start(rotationTraining, { workflowId: trainingId, taskQueue: suite.ts.taskQueue, args: [{ organization: code, secretary: '老书记' }] });
+      const training = await suite.ts.env.client.workflow.start(rotationTraining, {
+        workflowId: trainingId,
+        taskQueue: suite.ts.taskQueue,
+        args: [{ organization: code, secretary: '老书记' }],
+      });
       for (let i = 0; i < 200 && (await training.query(processStateQuery)).step !== 'training'; i++) await new Promise((r) => setTimeout(r, 50));
       await complete('result-approval', { decision: 'agree' });
 
@@ -128,7 +159,10 @@ describe('term election at real durations (time-skipping server)', () => {
         cycles = await sql`select cycle, state, secretary_name from training_cycles where workflow_id = ${trainingId} order by cycle`;
         if (cycles.length < 2) await new Promise((r) => setTimeout(r, 50));
       }
-      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([[1, 'closed', '老书记'], [2, 'open', '甲']]);
+      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([
+        [1, 'closed', '老书记'],
+        [2, 'open', '甲'],
+      ]);
       await training.terminate('end of test');
       const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;
       expect(proc).toMatchObject({ status: 'running', current_step: 'term-register' });
@@ -137,12 +171,17 @@ describe('term election at real durations (time-skipping server)', () => {
       const [first, second] = await sql<{ detail: { meetingDate: string; heldOnTime: boolean } }[]>`
         select detail from process_events where workflow_id = ${workflowId} and event_key in ('members-meeting-counted', 'members-meeting-r2-counted') order by event_key`;
       // Each round's line carries the day the election was due beside its judgement (the assessment reads both).
-      expect([first!.detail, second!.detail]).toMatchObject([{ meetingDate: held, dueOn: termEndsOn, heldOnTime: true }, { meetingDate: heldAgain, dueOn: termEndsOn, heldOnTime: false }]);
+      expect([first!.detail, second!.detail]).toMatchObject([
+        { meetingDate: held, dueOn: termEndsOn, heldOnTime: true },
+        { meetingDate: heldAgain, dueOn: termEndsOn, heldOnTime: false },
+      ]);
 
       // Reads, projection writes, reminders and escalations all ran as local activities (markers in history, no
       // server round trip each): nothing of this run went through the activity task queue.
       const history = await suite.ts.env.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
-      const scheduled = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+      const scheduled = history.events!.flatMap((e) =>
+        e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
+      );
       expect(scheduled).toEqual([]);
       const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
       expect(markers.filter((m) => m.markerName === 'core_local_activity').length).toBeGreaterThan(20);
@@ -151,7 +190,16 @@ describe('term election at real durations (time-skipping server)', () => {
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-      expect([...new Set(patches)].sort()).toEqual([LOCAL_DEADLINES_PATCH, LOCAL_ACTIVITIES_PATCH, FRESH_MEMBER_COUNT_PATCH, MEETING_DAY_REGISTER_PATCH, OVERDUE_TERM_REMINDERS_PATCH, SECRETARY_TO_TRAINING_PATCH].sort());
+      expect([...new Set(patches)].sort()).toEqual(
+        [
+          LOCAL_DEADLINES_PATCH,
+          LOCAL_ACTIVITIES_PATCH,
+          FRESH_MEMBER_COUNT_PATCH,
+          MEETING_DAY_REGISTER_PATCH,
+          OVERDUE_TERM_REMINDERS_PATCH,
+          SECRETARY_TO_TRAINING_PATCH,
+        ].sort(),
+      );
       await recordHistory('term-election', workflowId, history);
       await handle.terminate('end of test');
     });

@@ -44,7 +44,11 @@ describe('two recommendations, one election at real durations (time-skipping ser
       const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue, args: [{ organization: village }] });
       const p = processDriver(handle, actor);
       // The outgoing secretary's rotation training runs meanwhile: the approval closes its cycle (domain.md §4.3).
-      const training = await ts.env.client.workflow.start(rotationTraining, { workflowId: `rotation-training:${village}`, taskQueue, args: [{ organization: village, secretary: '张老书记' }] });
+      const training = await ts.env.client.workflow.start(rotationTraining, {
+        workflowId: `rotation-training:${village}`,
+        taskQueue,
+        args: [{ organization: village, secretary: '张老书记' }],
+      });
 
       expect((await refused(p.complete('selection-plan', { ...plan, seats: 0 }))).type).toBe('InvalidOutcome');
       await p.complete('selection-plan', plan);
@@ -52,16 +56,27 @@ describe('two recommendations, one election at real durations (time-skipping ser
 
       // Nobody records the members' meeting: +3 working days the village secretary, +10 the township, +20 the county.
       await ts.env.sleep('60 days');
-      const [task] = await sql<{ id: number; state: string }[]>`select id, state from tasks where workflow_id = ${workflowId} and step = 'members-recommendation'`;
+      const [task] = await sql<
+        { id: number; state: string }[]
+      >`select id, state from tasks where workflow_id = ${workflowId} and step = 'members-recommendation'`;
       expect(task!.state).toBe('escalated');
       const esc = await sql<{ level: number; role: string; code: string }[]>`
         select e.level, e.role, o.code from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${task!.id} order by e.level`;
-      expect(esc.map((e) => [e.level, e.role, e.code])).toEqual([[1, 'secretary', village], [2, 'supervisor', township], [3, 'organizer', county]]);
+      expect(esc.map((e) => [e.level, e.role, e.code])).toEqual([
+        [1, 'secretary', village],
+        [2, 'supervisor', township],
+        [3, 'organizer', county],
+      ]);
 
       // Turnout below 80% of the 32 members, or more recommendations than participants: refused, nothing recorded.
-      expect(await refused(p.complete('members-recommendation', { entitled: 32, present: 25, votes: { 王伟: 14 } }))).toMatchObject({ type: 'RuleViolation', rule: 'turnout' });
+      expect(await refused(p.complete('members-recommendation', { entitled: 32, present: 25, votes: { 王伟: 14 } }))).toMatchObject({
+        type: 'RuleViolation',
+        rule: 'turnout',
+      });
       expect(await refused(p.complete('members-recommendation', { entitled: 40, present: 35, votes: { 王伟: 14 } }))).toMatchObject({ rule: 'entitled' });
-      expect(await refused(p.complete('members-recommendation', { entitled: 32, present: 28, votes: { 王伟: 20, 李娜: 15 } }))).toMatchObject({ rule: 'votes' });
+      expect(await refused(p.complete('members-recommendation', { entitled: 32, present: 28, votes: { 王伟: 20, 李娜: 15 } }))).toMatchObject({
+        rule: 'votes',
+      });
       expect((await p.state()).step).toBe('members-recommendation');
       await p.complete('members-recommendation', { entitled: 32, present: 28, votes: { 王伟: 14, 李娜: 10, 赵强: 4 } });
 
@@ -71,17 +86,27 @@ describe('two recommendations, one election at real durations (time-skipping ser
 
       await p.stepIs('preliminary-candidates');
       // Weighted 50/50 (rule set two-rec-2018): 王伟 0.5278, 李娜 0.3452 qualify; 赵强 0.127 is below 30%.
-      const [sel] = await sql<{ ranking: { nominee: string; score: number }[]; rule_set: string }[]>`select ranking, rule_set from secretary_selections where workflow_id = ${workflowId}`;
+      const [sel] = await sql<
+        { ranking: { nominee: string; score: number }[]; rule_set: string }[]
+      >`select ranking, rule_set from secretary_selections where workflow_id = ${workflowId}`;
       expect(sel!.rule_set).toBe('two-rec-2018');
-      expect(sel!.ranking.map((r) => [r.nominee, r.score])).toEqual([['王伟', 0.5278], ['李娜', 0.3452], ['赵强', 0.127]]);
+      expect(sel!.ranking.map((r) => [r.nominee, r.score])).toEqual([
+        ['王伟', 0.5278],
+        ['李娜', 0.3452],
+        ['赵强', 0.127],
+      ]);
       expect(await refused(p.complete('preliminary-candidates', { decision: 'candidates', candidates: ['王伟'] }))).toMatchObject({ rule: 'candidate-margin' });
-      expect(await refused(p.complete('preliminary-candidates', { decision: 'candidates', candidates: ['王伟', '陈刚'] }))).toMatchObject({ rule: 'not-recommended' });
+      expect(await refused(p.complete('preliminary-candidates', { decision: 'candidates', candidates: ['王伟', '陈刚'] }))).toMatchObject({
+        rule: 'not-recommended',
+      });
       await p.complete('preliminary-candidates', { decision: 'candidates', candidates: ['王伟', '李娜'] });
 
       // The members' meeting: only full members vote; more than 4/5 of them present; the winner over half of those present.
       const ballot = { entitled: 30, present: 27, ballotsIssued: 27, ballotsReturned: 27, votes: { 王伟: 20, 李娜: 7 } };
       expect(await refused(p.complete('selection-election', { ...ballot, entitled: 32 }))).toMatchObject({ rule: 'entitled' });
-      expect(await refused(p.complete('selection-election', { ...ballot, present: 24, ballotsIssued: 24, ballotsReturned: 24 }))).toMatchObject({ rule: 'quorum' });
+      expect(await refused(p.complete('selection-election', { ...ballot, present: 24, ballotsIssued: 24, ballotsReturned: 24 }))).toMatchObject({
+        rule: 'quorum',
+      });
       expect(await refused(p.complete('selection-election', { ...ballot, ballotsReturned: 28 }))).toMatchObject({ rule: 'void-ballot' });
       await p.complete('selection-election', ballot);
 
@@ -91,7 +116,9 @@ describe('two recommendations, one election at real durations (time-skipping ser
       await p.complete('township-approval', { decision: 'approve', comments: '同意' });
       await handle.result();
 
-      const [org] = await sql<{ secretary_name: string; concurrent_head: boolean }[]>`select secretary_name, concurrent_head from organizations where code = ${village}`;
+      const [org] = await sql<
+        { secretary_name: string; concurrent_head: boolean }[]
+      >`select secretary_name, concurrent_head from organizations where code = ${village}`;
       expect(org).toEqual({ secretary_name: '王伟', concurrent_head: true });
       const [proc] = await sql`select status, current_step from processes where workflow_id = ${workflowId}`;
       expect(proc).toMatchObject({ status: 'completed', current_step: 'approved' });
@@ -105,8 +132,13 @@ describe('two recommendations, one election at real durations (time-skipping ser
         if (cycles.length === 2) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([[1, 'closed', '张老书记'], [2, 'open', '王伟']]);
-      const [closed] = await sql<{ detail: { by: string } }[]>`select detail from process_events where workflow_id = ${`rotation-training:${village}`} and event_key = 'c1:cycle-closed-new-secretary'`;
+      expect(cycles.map((c) => [c.cycle, c.state, c.secretary_name])).toEqual([
+        [1, 'closed', '张老书记'],
+        [2, 'open', '王伟'],
+      ]);
+      const [closed] = await sql<
+        { detail: { by: string } }[]
+      >`select detail from process_events where workflow_id = ${`rotation-training:${village}`} and event_key = 'c1:cycle-closed-new-secretary'`;
       expect(closed!.detail.by).toBe(actor.username);
       await training.terminate('end of test');
 
@@ -118,7 +150,11 @@ describe('two recommendations, one election at real durations (time-skipping ser
     const workflowId = `two-recommendations-one-election:${poor}`;
     const { worker, taskQueue } = await ts.newWorker();
     await worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, { workflowId, taskQueue, args: [{ organization: poor, ruleSet: 'two-rec-hubei-2010' }] });
+      const handle = await ts.env.client.workflow.start(twoRecommendationsOneElection, {
+        workflowId,
+        taskQueue,
+        args: [{ organization: poor, ruleSet: 'two-rec-hubei-2010' }],
+      });
       const p = processDriver(handle, actor);
       await p.complete('selection-plan', { ...plan, villagerBasis: 'villagers' });
       // Recommendations scattered over many nominees: only one reaches 30% — too few for a differential election.

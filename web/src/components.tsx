@@ -41,7 +41,7 @@ export function errorText(err: unknown): string {
 export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
   return (
     <div class="notice error" role="alert">
-      <strong>{t('common.error')}</strong> 
+      <strong>{t('common.error')}</strong>
       {errorText(error)}
       {retry && (
         <button type="button" class="link" onClick={retry}>
@@ -66,7 +66,12 @@ export function Field(props: { id: string; label: string; required?: boolean; er
     <div class={`field${props.error ? ' has-error' : ''}`}>
       <label for={props.id}>
         {props.label}
-        {props.required && <span class="req"> *<span class="sr-only">{t('common.required')}</span></span>}
+        {props.required && (
+          <span class="req">
+            {' '}
+            *<span class="sr-only">{t('common.required')}</span>
+          </span>
+        )}
       </label>
       {props.children}
       {props.hint && (
@@ -133,7 +138,16 @@ export function PickList<T extends { code: string; name: string }>(props: {
       {list.state === 'ok' && items.length === 0 && <p class="muted">{props.empty}</p>}
       {items.length > 0 && (
         <label class="check all">
-          <input type="checkbox" checked={all} onChange={(e) => set(items.map((o) => o.code), e.currentTarget.checked)} />
+          <input
+            type="checkbox"
+            checked={all}
+            onChange={(e) =>
+              set(
+                items.map((o) => o.code),
+                e.currentTarget.checked,
+              )
+            }
+          />
           {t('bulk.all', { n: items.length })}
         </label>
       )}

@@ -191,7 +191,11 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
         ))}
       </ul>
       <p class="hint" id={`${id}-pick-hint`}>
-        {kind === 'person' && props.holderOf !== undefined ? t('pick.hint.holders') : kind === 'person' && (props.task !== undefined || props.process !== undefined) ? t('pick.hint.viewers') : t(`pick.hint.${kind}`)}
+        {kind === 'person' && props.holderOf !== undefined
+          ? t('pick.hint.holders')
+          : kind === 'person' && (props.task !== undefined || props.process !== undefined)
+            ? t('pick.hint.viewers')
+            : t(`pick.hint.${kind}`)}
       </p>
       <p class="sr-only" role="status" aria-live="polite">
         {status}

@@ -39,7 +39,8 @@ export function checkEstablishThreshold(fullMembers: number, threshold: number):
  */
 export function checkMeetingHeld(meeting: string, meetingDate: IsoDate, notBefore: { on?: IsoDate; why: string }, today: IsoDate): void {
   if (meetingDate > today) throw new RuleViolation('meeting-date', `the ${meeting} of ${meetingDate} has not been held yet (today is ${today})`);
-  if (notBefore.on && meetingDate < notBefore.on) throw new RuleViolation('meeting-date', `the ${meeting} of ${meetingDate} is before ${notBefore.on}, ${notBefore.why}`);
+  if (notBefore.on && meetingDate < notBefore.on)
+    throw new RuleViolation('meeting-date', `the ${meeting} of ${meetingDate} is before ${notBefore.on}, ${notBefore.why}`);
 }
 
 /** The founding meeting's day starts the organization's first term: held by today, not before the approval. */

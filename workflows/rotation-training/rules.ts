@@ -18,6 +18,10 @@ export function checkAttendance(session: string, enrolled: readonly string[]): v
  */
 export function checkSessionBegun(session: string, startsOn: string, today: string): void {
   if (today < startsOn) {
-    throw new RuleViolation('session-not-started', `outcome.session: ${session} begins on ${startsOn}: attendance is recorded on or after its first day`, { session, startsOn, field: 'outcome.session' });
+    throw new RuleViolation('session-not-started', `outcome.session: ${session} begins on ${startsOn}: attendance is recorded on or after its first day`, {
+      session,
+      startsOn,
+      field: 'outcome.session',
+    });
   }
 }

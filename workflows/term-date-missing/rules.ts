@@ -33,7 +33,8 @@ export interface TermDateContext {
  * one the rule set in force on its first day allows for the organization (domain.md §4.1; termYearsRefusal).
  */
 export function checkTermStart(o: TermDateOutcome, ctx: TermDateContext): void {
-  if (ctx.today && o.termStartedOn > ctx.today) throw new RuleViolation('term-start', `the term cannot start after today (${ctx.today}), got ${o.termStartedOn}`);
+  if (ctx.today && o.termStartedOn > ctx.today)
+    throw new RuleViolation('term-start', `the term cannot start after today (${ctx.today}), got ${o.termStartedOn}`);
   const refused = ctx.type && ctx.sector ? termYearsRefusal(ctx.type, ctx.sector, o.termStartedOn, o.termYears) : null;
   if (refused) throw new RuleViolation('term-years', refused);
 }

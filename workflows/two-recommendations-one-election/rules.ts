@@ -1,7 +1,17 @@
 // Two recommendations, one election 两推一选 (domain.md §4.2): the checks on the counts each step records. Pure
 // functions over recorded counts, parameterised by the rule set the run carries; the workflow's complete
 // validators call them, so a forbidden outcome is refused before it enters history (422 from the API).
-import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, minimumCandidates, RuleViolation, type BallotCount, type ElectionResult, type EntitledExclusion } from '../../src/domain/election.js';
+import {
+  checkCandidateMargin,
+  checkEntitled,
+  checkEntitledReasons,
+  countVotes,
+  minimumCandidates,
+  RuleViolation,
+  type BallotCount,
+  type ElectionResult,
+  type EntitledExclusion,
+} from '../../src/domain/election.js';
 import type { TurnoutRule, TwoRecommendationsRules } from '../../src/domain/rules.js';
 
 export interface RecommendationCount {
@@ -22,8 +32,15 @@ export function meetsTurnout(entitled: number, present: number, t: TurnoutRule):
  * One recommendation meeting: no more present than entitled, the turnout the rules ask for, and no nominee with
  * more recommendations than participants; one participant names at most `nomineesPerSeat × seats` nominees.
  */
-export function checkRecommendationRound(round: 'members' | VillagerBasis, c: RecommendationCount, seats: number, rules: TwoRecommendationsRules, registered?: number): void {
-  const label = round === 'members' ? "members' recommendation" : round === 'villagers' ? "villagers' recommendation" : "villager representatives' recommendation";
+export function checkRecommendationRound(
+  round: 'members' | VillagerBasis,
+  c: RecommendationCount,
+  seats: number,
+  rules: TwoRecommendationsRules,
+  registered?: number,
+): void {
+  const label =
+    round === 'members' ? "members' recommendation" : round === 'villagers' ? "villagers' recommendation" : "villager representatives' recommendation";
   if (registered !== undefined && c.entitled > registered) {
     throw new RuleViolation('entitled', `${label}: ${c.entitled} entitled but the organization has ${registered} members on its register`);
   }
@@ -37,7 +54,8 @@ export function checkRecommendationRound(round: 'members' | VillagerBasis, c: Re
   }
   let total = 0;
   for (const [name, v] of Object.entries(c.votes)) {
-    if (!Number.isInteger(v) || v < 0 || v > c.present) throw new RuleViolation('votes', `${label}: ${name} has ${v} recommendations from ${c.present} participants`);
+    if (!Number.isInteger(v) || v < 0 || v > c.present)
+      throw new RuleViolation('votes', `${label}: ${name} has ${v} recommendations from ${c.present} participants`);
     total += v;
   }
   const perParticipant = rules.nomineesPerSeat * seats;
@@ -55,7 +73,11 @@ export interface RankedNominee {
 }
 
 /** The final ranking: each round's share of its participants, weighted by the rule set; highest first, ties by name. */
-export function weightedRanking(members: RecommendationCount, villagers: RecommendationCount, rules: Pick<TwoRecommendationsRules, 'memberWeight' | 'villagerWeight'>): RankedNominee[] {
+export function weightedRanking(
+  members: RecommendationCount,
+  villagers: RecommendationCount,
+  rules: Pick<TwoRecommendationsRules, 'memberWeight' | 'villagerWeight'>,
+): RankedNominee[] {
   const names = new Set([...Object.keys(members.votes), ...Object.keys(villagers.votes)]);
   return [...names]
     .map((nominee) => {
@@ -83,7 +105,12 @@ export function hasSuitableCandidates(ranking: readonly RankedNominee[], seats: 
  * than seats, reg art. 13). The rule set's qualifying share is advice shown to the committee, not a refusal: who
  * stands, and whether anyone suitable was recommended, is the committee's decision on the results.
  */
-export function checkPreliminaryCandidates(candidates: readonly string[], seats: number, ranking: readonly RankedNominee[], rules: TwoRecommendationsRules): void {
+export function checkPreliminaryCandidates(
+  candidates: readonly string[],
+  seats: number,
+  ranking: readonly RankedNominee[],
+  rules: TwoRecommendationsRules,
+): void {
   if (new Set(candidates).size !== candidates.length) throw new RuleViolation('candidates', 'a candidate is named twice');
   const nominated = new Set(ranking.map((r) => r.nominee));
   const notNominated = candidates.filter((c) => !nominated.has(c));
@@ -101,7 +128,10 @@ export function checkSelectionBallot(
   if (round.registerOnMeetingDay === null) checkEntitledReasons(c, rules);
   else if (round.registerOnMeetingDay !== undefined) checkEntitled(c, round.registerOnMeetingDay, rules);
   else if (c.entitled > round.fullMembers) {
-    throw new RuleViolation('entitled', `${c.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
+    throw new RuleViolation(
+      'entitled',
+      `${c.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`,
+    );
   }
   const unknown = Object.keys(c.votes).filter((n) => !round.candidates.includes(n));
   if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);

@@ -30,7 +30,15 @@ export default fp(
       const timer = setTimeout(() => {
         if (reply.sent) return;
         req.log.warn({ ms, route: req.routeOptions.url }, 'request time limit reached');
-        void reply.status(503).header('retry-after', '5').send({ error: { code: 'timeout', message: `the request was not answered within ${Math.round(ms / 1000)} s; check whether it took effect before sending it again` } });
+        void reply
+          .status(503)
+          .header('retry-after', '5')
+          .send({
+            error: {
+              code: 'timeout',
+              message: `the request was not answered within ${Math.round(ms / 1000)} s; check whether it took effect before sending it again`,
+            },
+          });
       }, ms);
       timer.unref();
       timers.set(req, timer);

@@ -20,7 +20,10 @@ export default fp(
     });
     app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
       if (token && !sameToken(req.headers.authorization ?? '', `Bearer ${token}`)) {
-        return reply.status(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message: 'GET /metrics needs the metrics token (ORGLIFE_METRICS_TOKEN)' } });
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ error: { code: 'unauthorized', message: 'GET /metrics needs the metrics token (ORGLIFE_METRICS_TOKEN)' } });
       }
       const text = await metrics.registry.metrics();
       return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(text);

@@ -24,12 +24,14 @@ function findNul(value: unknown, path: string, seen = new Set<object>()): string
 export default fp(
   async (app) => {
     app.addHook('preValidation', async (req) => {
-      for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      for (const [where, value] of [
+        ['params', req.params],
+        ['querystring', req.query],
+        ['body', req.body],
+      ] as const) {
         const field = findNul(value, where);
         if (field) {
-          throw new HttpError(400, 'invalid_request', `${field}: NUL characters are not allowed`, [
-            { field, message: 'NUL characters are not allowed' },
-          ]);
+          throw new HttpError(400, 'invalid_request', `${field}: NUL characters are not allowed`, [{ field, message: 'NUL characters are not allowed' }]);
         }
       }
     });

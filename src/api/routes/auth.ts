@@ -152,7 +152,7 @@ const auth: FastifyPluginAsync = async (fastify) => {
         description:
           "Changes the caller's password. The new one must pass the password policy (422 naming body.newPassword with " +
           'the reason); a wrong current password is 422 naming body.currentPassword and counts as a failed sign-in ' +
-          "(429 while locked). Every session of the user ends; the answer is a new one. Machine API tokens are kept.",
+          '(429 while locked). Every session of the user ends; the answer is a new one. Machine API tokens are kept.',
         body: z.object({ currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH), newPassword: z.string().max(PASSWORD_MAX_LENGTH) }),
         response: { 200: sessionSchema },
       },
@@ -164,7 +164,9 @@ const auth: FastifyPluginAsync = async (fastify) => {
         select id, username, password_hash from users where id = ${p.userId} and not disabled`;
       if (!user) throw new HttpError(401, 'unauthorized', 'a valid Bearer token is required');
       const problem: PasswordProblem | null =
-        newPassword === currentPassword ? { reason: 'unchanged', message: 'must differ from the current password' } : await passwordProblem(newPassword, user.username);
+        newPassword === currentPassword
+          ? { reason: 'unchanged', message: 'must differ from the current password' }
+          : await passwordProblem(newPassword, user.username);
       const ok = await tryPassword(req, reply, user.username, user.password_hash, currentPassword);
       const details = [
         ...(ok ? [] : [{ field: 'body.currentPassword', reason: 'wrong', message: 'not the current password' }]),

@@ -64,7 +64,10 @@ const bulk: FastifyPluginAsync = async (fastify) => {
           tags: ['tasks'],
           summary: `${action} many tasks: each item done or refused by itself (one reason for all)`,
           headers: idempotencyKeyHeader,
-          body: z.object({ ids: idsSchema, input: z.preprocess((v) => v ?? {}, taskActionBodies[action] as z.ZodType).describe('the fields of the single action, the same for every item') }),
+          body: z.object({
+            ids: idsSchema,
+            input: z.preprocess((v) => v ?? {}, taskActionBodies[action] as z.ZodType).describe('the fields of the single action, the same for every item'),
+          }),
           response: { 200: batchResultSchema },
         },
       },

@@ -80,7 +80,13 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     '/calendar/token',
-    { schema: { tags: ['calendar'], summary: 'issue (or rotate) the caller’s calendar feed token', response: { 200: z.object({ token: z.string(), url: z.string() }) } } },
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'issue (or rotate) the caller’s calendar feed token',
+        response: { 200: z.object({ token: z.string(), url: z.string() }) },
+      },
+    },
     async (req) => {
       const token = `${FEED_PREFIX}${randomBytes(24).toString('base64url')}`;
       await sql`update users set calendar_token_sha256 = ${tokenDigest(token)} where id = ${req.principal.userId}`;
@@ -137,22 +143,29 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       const hasData = (y: number) => loaded.some((l) => l.year === y) || PACKAGE_HOLIDAY_YEARS.includes(y);
       const notice = notices.find((n) => !hasData(n.year))?.year ?? null;
       const years = new Set([thisYear - 1, thisYear, thisYear + 1, thisYear + 2, ...pending.map((p) => p.year), ...(notice === null ? [] : [notice])]);
-      const items = [...years].sort((a, b) => a - b).map((year) => {
-        const l = loaded.find((x) => x.year === year);
-        const source = l ? ('loaded' as const) : PACKAGE_HOLIDAY_YEARS.includes(year) ? ('package' as const) : null;
-        return {
-          year,
-          hasHolidayData: source !== null,
-          source,
-          note: l?.note ?? null,
-          days: l?.days ?? null,
-          loadedBy: l?.loaded_by ?? null,
-          loadedAt: l ? l.loaded_at.toISOString() : null,
-          provisionalTasks: pending.find((p) => p.year === year)?.n ?? 0,
-          replanRunning: running.get(year) ?? false,
-        };
-      });
-      return { items, missing: items.filter((i) => !i.hasHolidayData).map((i) => i.year), notice, packageYears: [PACKAGE_HOLIDAY_YEARS[0]!, PACKAGE_HOLIDAY_YEARS.at(-1)!] as [number, number] };
+      const items = [...years]
+        .sort((a, b) => a - b)
+        .map((year) => {
+          const l = loaded.find((x) => x.year === year);
+          const source = l ? ('loaded' as const) : PACKAGE_HOLIDAY_YEARS.includes(year) ? ('package' as const) : null;
+          return {
+            year,
+            hasHolidayData: source !== null,
+            source,
+            note: l?.note ?? null,
+            days: l?.days ?? null,
+            loadedBy: l?.loaded_by ?? null,
+            loadedAt: l ? l.loaded_at.toISOString() : null,
+            provisionalTasks: pending.find((p) => p.year === year)?.n ?? 0,
+            replanRunning: running.get(year) ?? false,
+          };
+        });
+      return {
+        items,
+        missing: items.filter((i) => !i.hasHolidayData).map((i) => i.year),
+        notice,
+        packageYears: [PACKAGE_HOLIDAY_YEARS[0]!, PACKAGE_HOLIDAY_YEARS.at(-1)!] as [number, number],
+      };
     },
   );
 
@@ -179,7 +192,10 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       requireRole(req.principal, '', ['admin']);
       const { days, errors } = noticeFromRows(req.params.year, req.body.days);
       if (errors.length) refuseRows(errors);
-      return idempotent(app.sql, req, reply, async () => ({ status: 200, body: await loadYear(app, req, req.params.year, days, 'rows', req.body.note ?? null) }));
+      return idempotent(app.sql, req, reply, async () => ({
+        status: 200,
+        body: await loadYear(app, req, req.params.year, days, 'rows', req.body.note ?? null),
+      }));
     },
   );
 
@@ -214,7 +230,8 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       if (isICalendar(text)) {
         source = 'ics';
         result = noticeFromICalendar(year, text);
-        if ('fileError' in result) throw new HttpError(400, 'invalid_file', result.fileError, [{ row: 1, column: 'BEGIN:VCALENDAR', message: result.fileError }]);
+        if ('fileError' in result)
+          throw new HttpError(400, 'invalid_file', result.fileError, [{ row: 1, column: 'BEGIN:VCALENDAR', message: result.fileError }]);
       } else {
         source = file.subarray(0, 4).toString('latin1') === 'PK\x03\x04' ? 'xlsx' : 'csv';
         const [head, ...data] = await sheetRows(Readable.from([file]), NOTICE_LIMITS);
@@ -260,7 +277,7 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
         tags: ['calendar'],
         querystring: z.object({ token: z.string().min(10).max(200) }),
         // Not JSON: the answer is documented with its own media type (the errors stay JSON, added in app.ts).
-        response: { 200: { description: 'RFC 5545 iCalendar feed of the holder\'s open deadlines', content: { 'text/calendar': { schema: z.string() } } } },
+        response: { 200: { description: "RFC 5545 iCalendar feed of the holder's open deadlines", content: { 'text/calendar': { schema: z.string() } } } },
       },
     },
     async (req, reply) => {

@@ -24,7 +24,21 @@ const escalations: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const rows = await sql<{ id: number; task_id: number; level: number; code: string; role: string; state: 'open'; opened_at: Date; task_code: string; step: string; due_at: Date; actions: Record<string, unknown>[] }[]>`
+      const rows = await sql<
+        {
+          id: number;
+          task_id: number;
+          level: number;
+          code: string;
+          role: string;
+          state: 'open';
+          opened_at: Date;
+          task_code: string;
+          step: string;
+          due_at: Date;
+          actions: Record<string, unknown>[];
+        }[]
+      >`
         select e.id, e.task_id, e.level, o.code, e.role, e.state, e.opened_at, tor.code as task_code, t.step, t.due_at, e.actions
         from escalations e join organizations o on o.id = e.organization_id
         join tasks t on t.id = e.task_id join organizations tor on tor.id = t.organization_id
@@ -32,8 +46,17 @@ const escalations: FastifyPluginAsync = async (fastify) => {
         order by e.opened_at desc, e.id desc limit ${req.query.limit}`;
       return {
         items: rows.map((e) => ({
-          id: e.id, taskId: e.task_id, level: e.level, organization: e.code, role: e.role, state: e.state,
-          openedAt: e.opened_at.toISOString(), taskOrganization: e.task_code, step: e.step, dueAt: e.due_at.toISOString(), actions: e.actions,
+          id: e.id,
+          taskId: e.task_id,
+          level: e.level,
+          organization: e.code,
+          role: e.role,
+          state: e.state,
+          openedAt: e.opened_at.toISOString(),
+          taskOrganization: e.task_code,
+          step: e.step,
+          dueAt: e.due_at.toISOString(),
+          actions: e.actions,
         })),
       };
     },

@@ -13,10 +13,7 @@ const health: FastifyPluginAsync = async (app) => {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const checks = await Promise.allSettled([
-      within(2000, app.sql`select 1`),
-      within(2000, app.temporal.connection.workflowService.getSystemInfo({})),
-    ]);
+    const checks = await Promise.allSettled([within(2000, app.sql`select 1`), within(2000, app.temporal.connection.workflowService.getSystemInfo({}))]);
     const failing = [
       checks[0].status === 'rejected' ? { component: 'PostgreSQL', message: String((checks[0].reason as Error).message) } : null,
       checks[1].status === 'rejected' ? { component: 'Temporal', message: String((checks[1].reason as Error).message) } : null,

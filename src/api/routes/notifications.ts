@@ -36,7 +36,18 @@ const notifications: FastifyPluginAsync = async (fastify) => {
       const q = req.query;
       const me = req.principal.userId;
       const [rows, [count]] = await Promise.all([
-        sql<{ id: number; kind: string; title: string; body: string; task_id: number | null; escalation_id: number | null; created_at: Date; read_at: Date | null }[]>`
+        sql<
+          {
+            id: number;
+            kind: string;
+            title: string;
+            body: string;
+            task_id: number | null;
+            escalation_id: number | null;
+            created_at: Date;
+            read_at: Date | null;
+          }[]
+        >`
           select id, kind, title, body, task_id, escalation_id, created_at, read_at from notifications
           where user_id = ${me} ${q.unread === 'true' ? sql`and read_at is null` : sql``} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
           order by id desc limit ${q.limit + 1}`,
@@ -45,8 +56,14 @@ const notifications: FastifyPluginAsync = async (fastify) => {
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((n) => ({
-          id: n.id, kind: n.kind, title: n.title, body: n.body, taskId: n.task_id, escalationId: n.escalation_id,
-          createdAt: n.created_at.toISOString(), readAt: n.read_at?.toISOString() ?? null,
+          id: n.id,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          taskId: n.task_id,
+          escalationId: n.escalation_id,
+          createdAt: n.created_at.toISOString(),
+          readAt: n.read_at?.toISOString() ?? null,
         })),
         unread: count!.n,
         nextCursor: rows.length > q.limit ? page.at(-1)!.id : null,
@@ -54,18 +71,20 @@ const notifications: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.get(
-    '/notifications/unread-count',
-    { schema: { tags: ['notifications'], response: { 200: z.object({ unread: z.number() }) } } },
-    async (req) => {
-      const [r] = await sql<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${req.principal.userId} and read_at is null`;
-      return { unread: r!.n };
-    },
-  );
+  app.get('/notifications/unread-count', { schema: { tags: ['notifications'], response: { 200: z.object({ unread: z.number() }) } } }, async (req) => {
+    const [r] = await sql<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${req.principal.userId} and read_at is null`;
+    return { unread: r!.n };
+  });
 
   app.post(
     '/notifications/:id/read',
-    { schema: { tags: ['notifications'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.object({ id: z.number(), readAt: z.string() }) } } },
+    {
+      schema: {
+        tags: ['notifications'],
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: z.object({ id: z.number(), readAt: z.string() }) },
+      },
+    },
     async (req) => {
       // Someone else's notification does not exist for the caller.
       const [r] = await sql<{ read_at: Date }[]>`
@@ -75,14 +94,10 @@ const notifications: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.post(
-    '/notifications/read-all',
-    { schema: { tags: ['notifications'], response: { 200: z.object({ marked: z.number() }) } } },
-    async (req) => {
-      const r = await sql`update notifications set read_at = now() where user_id = ${req.principal.userId} and read_at is null`;
-      return { marked: r.count };
-    },
-  );
+  app.post('/notifications/read-all', { schema: { tags: ['notifications'], response: { 200: z.object({ marked: z.number() }) } } }, async (req) => {
+    const r = await sql`update notifications set read_at = now() where user_id = ${req.principal.userId} and read_at is null`;
+    return { marked: r.count };
+  });
 };
 
 export default notifications;

@@ -37,7 +37,21 @@ const life: FastifyPluginAsync = async (fastify) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       const today = shanghaiDate(new Date());
       const [[o], processes, tasks, training, pairings, liaison, assessments, caller] = await Promise.all([
-        sql<{ code: string; name: string; type: string; sector: string | null; settlement: 'village' | 'community' | null; secretary_name: string | null; term_started_on: string | null; term_years: number | null; term_ends_on: string | null; term_postponed_until: string | null; late: boolean }[]>`
+        sql<
+          {
+            code: string;
+            name: string;
+            type: string;
+            sector: string | null;
+            settlement: 'village' | 'community' | null;
+            secretary_name: string | null;
+            term_started_on: string | null;
+            term_years: number | null;
+            term_ends_on: string | null;
+            term_postponed_until: string | null;
+            late: boolean;
+          }[]
+        >`
           select o.code, o.name, o.type, o.sector, o.settlement, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
                  ${termLate(sql, today)} as late
           from organizations o where o.id = ${org.id}`,
@@ -46,7 +60,20 @@ const life: FastifyPluginAsync = async (fastify) => {
                  (select count(*)::int from comments c where c.workflow_id = p.workflow_id and c.task_id is null) as comments
           from processes p where organization_id = ${org.id} order by started_at desc, workflow_id limit 100`,
         // Every task of those processes with who closed it: the last actor of its closing event.
-        sql<{ id: number; workflow_id: string; process: string; step: string; state: string; opened_at: Date; due_at: Date; closed_at: Date | null; by: string | null; on_behalf_of: string | null }[]>`
+        sql<
+          {
+            id: number;
+            workflow_id: string;
+            process: string;
+            step: string;
+            state: string;
+            opened_at: Date;
+            due_at: Date;
+            closed_at: Date | null;
+            by: string | null;
+            on_behalf_of: string | null;
+          }[]
+        >`
           select t.id, t.workflow_id, t.process, t.step, t.state, t.opened_at, t.due_at, t.closed_at, e.actor as by, e.on_behalf_of
           from tasks t join processes p on p.workflow_id = t.workflow_id and p.organization_id = ${org.id}
           left join lateral (
@@ -55,7 +82,9 @@ const life: FastifyPluginAsync = async (fastify) => {
           order by t.opened_at, t.id`,
         sql<{ cycle: number; secretary_name: string | null; starts_on: string; ends_on: string; state: string; trained_on: string | null }[]>`
           select cycle, secretary_name, starts_on::text, ends_on::text, state, trained_on::text from training_cycles where organization_id = ${org.id} order by starts_on, cycle`,
-        sql<{ cycle: number; village: string; village_name: string; partner: string; partner_name: string; starts_on: string; ends_on: string; state: string }[]>`
+        sql<
+          { cycle: number; village: string; village_name: string; partner: string; partner_name: string; starts_on: string; ends_on: string; state: string }[]
+        >`
           select p.cycle, v.code as village, v.name as village_name, u.code as partner, u.name as partner_name, p.starts_on::text, p.ends_on::text, p.state
           from pairings p join organizations v on v.id = p.organization_id join organizations u on u.id = p.partner_id
           where p.organization_id = ${org.id} or p.partner_id = ${org.id} order by p.starts_on, p.cycle`,
@@ -94,12 +123,50 @@ const life: FastifyPluginAsync = async (fastify) => {
           for (const step of next) steps.push({ step, state: 'next', taskId: null, at: null, dueAt: null, by: null, onBehalfOf: null, overdue: false });
           // Who may comment on the whole process: those who may do one of the steps it has opened, or steer above.
           const mayComment = commentingAs(caller, { path: org.path, steps: own.map((t) => ({ process: t.process, step: t.step })), holder: null }) !== null;
-          return { id: p.workflow_id, kind: p.kind, status: p.status, currentStep: p.current_step, startedAt: p.started_at.toISOString(), steps, comments: p.comments, mayComment };
+          return {
+            id: p.workflow_id,
+            kind: p.kind,
+            status: p.status,
+            currentStep: p.current_step,
+            startedAt: p.started_at.toISOString(),
+            steps,
+            comments: p.comments,
+            mayComment,
+          };
         }),
-        training: training.map((t) => ({ cycle: t.cycle, secretaryName: t.secretary_name, startsOn: t.starts_on, endsOn: t.ends_on, state: t.state, trainedOn: t.trained_on })),
-        pairings: pairings.map((p) => ({ cycle: p.cycle, village: p.village, villageName: p.village_name, partner: p.partner, partnerName: p.partner_name, startsOn: p.starts_on, endsOn: p.ends_on, state: p.state })),
-        liaison: liaison.map((l) => ({ officer: l.officer, state: l.state, fullMembers: l.full_members, acknowledgedAt: l.acknowledged_at?.toISOString() ?? null, establishedAt: l.established_at?.toISOString() ?? null })),
-        assessments: assessments.map((a) => ({ year: a.year, score: Number(a.score), termOnTime: a.term_on_time, secretaryTrained: a.secretary_trained, noOverdueTasks: a.no_overdue_tasks, sectorRank: a.sector_rank })),
+        training: training.map((t) => ({
+          cycle: t.cycle,
+          secretaryName: t.secretary_name,
+          startsOn: t.starts_on,
+          endsOn: t.ends_on,
+          state: t.state,
+          trainedOn: t.trained_on,
+        })),
+        pairings: pairings.map((p) => ({
+          cycle: p.cycle,
+          village: p.village,
+          villageName: p.village_name,
+          partner: p.partner,
+          partnerName: p.partner_name,
+          startsOn: p.starts_on,
+          endsOn: p.ends_on,
+          state: p.state,
+        })),
+        liaison: liaison.map((l) => ({
+          officer: l.officer,
+          state: l.state,
+          fullMembers: l.full_members,
+          acknowledgedAt: l.acknowledged_at?.toISOString() ?? null,
+          establishedAt: l.established_at?.toISOString() ?? null,
+        })),
+        assessments: assessments.map((a) => ({
+          year: a.year,
+          score: Number(a.score),
+          termOnTime: a.term_on_time,
+          secretaryTrained: a.secretary_trained,
+          noOverdueTasks: a.no_overdue_tasks,
+          sectorRank: a.sector_rank,
+        })),
       };
     },
   );

@@ -85,15 +85,11 @@ const organizations: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.get(
-    '/organizations/:code',
-    { schema: { tags: ['organizations'], params: codeParams, response: { 200: organizationSchema } } },
-    async (req) => {
-      const org = await organizationInScope(app.sql, req.principal, req.params.code);
-      const [row] = await select(app.sql`o.id = ${org.id}`);
-      return row!;
-    },
-  );
+  app.get('/organizations/:code', { schema: { tags: ['organizations'], params: codeParams, response: { 200: organizationSchema } } }, async (req) => {
+    const org = await organizationInScope(app.sql, req.principal, req.params.code);
+    const [row] = await select(app.sql`o.id = ${org.id}`);
+    return row!;
+  });
 
   app.get(
     '/organizations/:code/children',

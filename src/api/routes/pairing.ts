@@ -17,13 +17,18 @@ import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMil
 
 // Codes arrive in query strings too: a NUL (which PostgreSQL text cannot hold) is refused here, naming the field,
 // whatever the global guard does with query objects.
-const code = z.string().min(1).max(64).refine((c) => !c.includes('\u0000'), 'NUL characters are not allowed');
+const code = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((c) => !c.includes('\u0000'), 'NUL characters are not allowed');
 const workers = pairingWorkers;
 /** The largest file any pairing rule set allows: the hard stop while a body streams in. */
 const HARD_MAX_BYTES = Math.max(...pairingRuleSets.map((r) => r.evidenceMaxBytes));
 /** The limit of the rule set in force today: checked on Content-Length before a byte of the body is read. */
 const currentMaxBytes = () => pairingRulesFor(shanghaiDate(Date.now())).evidenceMaxBytes;
-const tooLarge = (max: number) => new HttpError(413, 'too_large', `evidence files are limited to ${max} bytes (${Math.round((max / 1024 / 1024) * 10) / 10} MiB)`, { limit: max });
+const tooLarge = (max: number) =>
+  new HttpError(413, 'too_large', `evidence files are limited to ${max} bytes (${Math.round((max / 1024 / 1024) * 10) / 10} MiB)`, { limit: max });
 
 /**
  * A running pairing of the village and the caller's right to record its work: the village's people and the
@@ -106,11 +111,13 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
         try {
           checkEvidenceFilename(filename);
         } catch (err) {
-          if (err instanceof RuleViolation) throw new HttpError(400, 'invalid_request', `querystring.filename: ${err.message}`, [{ field: 'querystring.filename', message: err.message }]);
+          if (err instanceof RuleViolation)
+            throw new HttpError(400, 'invalid_request', `querystring.filename: ${err.message}`, [{ field: 'querystring.filename', message: err.message }]);
           throw err;
         }
         const body = req.body as Readable | undefined;
-        if (!body || typeof body.pipe !== 'function') throw new HttpError(400, 'invalid_request', 'body: send the file as the request body', [{ field: 'body', message: 'the file is required' }]);
+        if (!body || typeof body.pipe !== 'function')
+          throw new HttpError(400, 'invalid_request', 'body: send the file as the request body', [{ field: 'body', message: 'the file is required' }]);
         const { org, id: workflowId } = await runningPairing(app, req.principal, organization);
         const { bytes, sha256 } = await readLimited(body, max);
         if (bytes.length === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty', [{ field: 'body', message: 'the file is empty' }]);
@@ -122,7 +129,13 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
           insert into evidence_files (id, workflow_id, deliverable, organization_id, filename, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
           values (${id}, ${workflowId}, ${deliverable}, ${org.id}, ${filename}, ${contentType}, ${bytes.length}, ${sha256}, ${bytes}, ${req.principal.username}, now())`;
         try {
-          await app.updateProcess(req, workflowId, attachEvidenceUpdate, { id, deliverable, sha256, size: bytes.length, filename }, { ended: notRunning(organization) });
+          await app.updateProcess(
+            req,
+            workflowId,
+            attachEvidenceUpdate,
+            { id, deliverable, sha256, size: bytes.length, filename },
+            { ended: notRunning(organization) },
+          );
         } catch (err) {
           await app.sql`delete from evidence_files where id = ${id}`;
           throw err;
@@ -146,7 +159,9 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
         summary: 'download an evidence file; its SHA-256 is checked before it is sent (header x-checksum-sha256)',
         params: z.object({ id: z.uuid() }),
         // Not JSON: the file itself, with the media type it was uploaded with (the errors stay JSON, added in app.ts).
-        response: { 200: { description: 'the evidence file as uploaded; header x-checksum-sha256', content: { 'application/octet-stream': { schema: z.string() } } } },
+        response: {
+          200: { description: 'the evidence file as uploaded; header x-checksum-sha256', content: { 'application/octet-stream': { schema: z.string() } } },
+        },
       },
     },
     async (req, reply) => {
@@ -157,17 +172,20 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
         left join pairings x on x.workflow_id = f.workflow_id and x.cycle = f.cycle
         left join organizations po on po.id = x.partner_id
         where f.id = ${req.params.id} and f.attached`;
-      if (!f || !(allows(req.principal, f.path) || (f.partner_path !== null && allows(req.principal, f.partner_path)))) throw notFound(`evidence ${req.params.id}`);
+      if (!f || !(allows(req.principal, f.path) || (f.partner_path !== null && allows(req.principal, f.partner_path))))
+        throw notFound(`evidence ${req.params.id}`);
       if (createHash('sha256').update(f.content).digest('hex') !== f.sha256) {
         req.log.error({ evidence: req.params.id }, 'evidence file does not match its checksum');
         throw new HttpError(500, 'corrupt', 'the stored file does not match its checksum');
       }
-      return reply
-        .header('content-type', f.content_type)
-        .header('x-checksum-sha256', f.sha256)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.filename)}`)
-        // The bytes as stored (a Buffer is sent as is, not serialized).
-        .send(f.content as unknown as string);
+      return (
+        reply
+          .header('content-type', f.content_type)
+          .header('x-checksum-sha256', f.sha256)
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.filename)}`)
+          // The bytes as stored (a Buffer is sent as is, not serialized).
+          .send(f.content as unknown as string)
+      );
     },
   );
 

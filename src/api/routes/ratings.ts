@@ -24,7 +24,11 @@ const ratings: FastifyPluginAsync = async (fastify) => {
         tags: ['ratings'],
         summary: '表扬 / 提醒 / 预警: the organizations of one colour in the caller’s subtree',
         description: 'Green (表扬), yellow (提醒) or red (预警), longest in that colour first, with the reasons; the counts of every colour.',
-        querystring: z.object({ color: z.enum(['green', 'yellow', 'red']).default('red'), under: code.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.object({
+          color: z.enum(['green', 'yellow', 'red']).default('red'),
+          under: code.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
         response: { 200: ratingListSchema },
       },
     },

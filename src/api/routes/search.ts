@@ -26,14 +26,34 @@ const search: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['users'],
-        description: 'People to pick: users holding a role at an organization in the caller’s subtree (or under `under`), by name, username or pinyin initials.',
+        description:
+          'People to pick: users holding a role at an organization in the caller’s subtree (or under `under`), by name, username or pinyin initials.',
         querystring: z.object({
           q,
           role: z.enum(roles).optional(),
           under: z.string().min(1).max(64).optional(),
-          task: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: the people who can see this task (a role at its organization or above), to mention in a comment'),
-          process: z.string().min(1).max(200).optional().describe('instead of the caller’s subtree: the people who can see this process (a role at its organization or above), to mention in a comment on it'),
-          holderOf: z.coerce.number().int().positive().optional().describe('instead of the caller’s subtree: whom this task may be delegated or reassigned to, exactly those its delegate `to` and reassign `assigneePerson` accept (a role at its organization or above that may do its step, inside the caller’s subtree)'),
+          task: z.coerce
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe('instead of the caller’s subtree: the people who can see this task (a role at its organization or above), to mention in a comment'),
+          process: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe(
+              'instead of the caller’s subtree: the people who can see this process (a role at its organization or above), to mention in a comment on it',
+            ),
+          holderOf: z.coerce
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe(
+              'instead of the caller’s subtree: whom this task may be delegated or reassigned to, exactly those its delegate `to` and reassign `assigneePerson` accept (a role at its organization or above that may do its step, inside the caller’s subtree)',
+            ),
           limit,
         }),
         response: { 200: userPicksSchema },
@@ -45,7 +65,9 @@ const search: FastifyPluginAsync = async (fastify) => {
       if (holderOf) {
         // The delegate/reassign picker: the rule the actions check (task-holders.ts), listing only the holding roles.
         const p = await withSubstitutions(sql, req.principal);
-        const [t] = await sql<HeldTask[]>`select t.process, t.step, o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${holderOf}`;
+        const [t] = await sql<
+          HeldTask[]
+        >`select t.process, t.step, o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${holderOf}`;
         if (!t || !allows(p, t.path)) throw notFound(`task ${holderOf}`);
         conds.push(holdingRole(sql, p, t));
       } else if (task || process) {
@@ -53,7 +75,9 @@ const search: FastifyPluginAsync = async (fastify) => {
         // for a caller who sees it.
         const [t] = task
           ? await sql<{ path: string }[]>`select o.path::text as path from tasks t join organizations o on o.id = t.organization_id where t.id = ${task}`
-          : await sql<{ path: string }[]>`select o.path::text as path from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${process!}`;
+          : await sql<
+              { path: string }[]
+            >`select o.path::text as path from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${process!}`;
         if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(task ? `task ${task}` : `process ${process}`);
         conds.push(sql`o.path @> ${t.path}::ltree and r.role = any(${mentionableRoles as Role[]}) and not u.disabled`);
       } else conds.push(inScope(sql, req.principal, 'o'));
@@ -63,9 +87,7 @@ const search: FastifyPluginAsync = async (fastify) => {
         const initials = initialsQuery(text);
         if (initials) await fillInitials(sql, 'users');
         const like = likePattern(text);
-        conds.push(
-          sql`(u.username ilike ${like} or u.display_name like ${like} ${initials ? sql`or u.name_initials like ${likePattern(initials)}` : sql``})`,
-        );
+        conds.push(sql`(u.username ilike ${like} or u.display_name like ${like} ${initials ? sql`or u.name_initials like ${likePattern(initials)}` : sql``})`);
       }
       const items = await sql<z.infer<typeof userPicksSchema>['items']>`
         select u.username, u.display_name as "displayName",

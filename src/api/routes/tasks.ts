@@ -33,7 +33,10 @@ const listQuery = z.object({
   step: z.string().min(1).max(100).optional(),
   escalationLevel: z.coerce.number().int().min(0).max(3).optional().describe('at least this escalation level'),
   rating: z.enum(ratings).optional(),
-  mine: z.enum(['true', 'false']).optional().describe('only tasks held by the caller (claimed, delegated, or assigned to a role the caller holds at the organization)'),
+  mine: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('only tasks held by the caller (claimed, delegated, or assigned to a role the caller holds at the organization)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -109,7 +112,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
   app.get(
     '/tasks',
     {
-      schema: { tags: ['tasks'], querystring: listQuery, response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) } },
+      schema: {
+        tags: ['tasks'],
+        querystring: listQuery,
+        response: { 200: z.object({ items: z.array(taskListItemSchema), nextCursor: z.string().nullable() }) },
+      },
       config: { sharedRead: true },
     },
     async (req) => {
@@ -119,7 +126,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const p = await withSubstitutions(sql, req.principal);
       const { state, process, org, step, dueAfter, dueBefore, escalationLevel, rating } = q;
       const { where } = await taskFilterWhere(sql, p, {
-        state, process, org, step, dueAfter, dueBefore, escalationLevel, rating,
+        state,
+        process,
+        org,
+        step,
+        dueAfter,
+        dueBefore,
+        escalationLevel,
+        rating,
         ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
       });
       const rows = await taskPage(
@@ -160,7 +174,16 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const p = await withSubstitutions(sql, req.principal);
       const [t] = await sql<
-        (TaskRow & { task_key: string; context: Record<string, unknown> | null; process_kind: string | null; process_status: string | null; process_code: string | null; process_name: string | null; process_path: string | null; process_settlement: 'village' | 'community' | null })[]
+        (TaskRow & {
+          task_key: string;
+          context: Record<string, unknown> | null;
+          process_kind: string | null;
+          process_status: string | null;
+          process_code: string | null;
+          process_name: string | null;
+          process_path: string | null;
+          process_settlement: 'village' | 'community' | null;
+        })[]
       >`
         select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
                t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
@@ -172,7 +195,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       // A pairing deliverable's cycle, from its task key (`c<cycle>:deliverable-<d>`): its milestones are of that cycle.
       const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
-      const codes = context ? Object.values(context).filter((v): v is string => typeof v === 'string').slice(0, 50) : [];
+      const codes = context
+        ? Object.values(context)
+            .filter((v): v is string => typeof v === 'string')
+            .slice(0, 50)
+        : [];
       const [escalations, processHistory, earlier, evidence, milestones, named, comments, acts] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
@@ -190,7 +217,9 @@ const tasks: FastifyPluginAsync = async (fastify) => {
               where workflow_id = ${t.workflow_id} and attached order by deliverable, uploaded_at limit 200`
           : Promise.resolve([]),
         pairingCycle !== null
-          ? sql<{ deliverable: string; milestone: string; achieved_on: string; note: string | null; evidence: string[]; recorded_by: string; recorded_at: Date }[]>`
+          ? sql<
+              { deliverable: string; milestone: string; achieved_on: string; note: string | null; evidence: string[]; recorded_by: string; recorded_at: Date }[]
+            >`
               select deliverable, milestone, achieved_on::text, note, evidence::text[] as evidence, recorded_by, recorded_at from pairing_milestones
               where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
           : Promise.resolve([]),
@@ -205,7 +234,15 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       const actionLog = acts.filter((a) => a.kind !== 'nudged' && a.kind !== 'commented');
       const history = [
         ...processHistory,
-        ...nudged.map((n) => ({ at: n.at, step: t.step, event_key: `${n.event_key.replace(':', '-')}-nudged`, verb: 'nudged', round: null, run: null, detail: { by: n.actor } })),
+        ...nudged.map((n) => ({
+          at: n.at,
+          step: t.step,
+          event_key: `${n.event_key.replace(':', '-')}-nudged`,
+          verb: 'nudged',
+          round: null,
+          run: null,
+          detail: { by: n.actor },
+        })),
       ].sort((a, b) => a.at.getTime() - b.at.getTime());
       const def = stepDef(t.process, t.step);
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
@@ -213,29 +250,65 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         task: taskItem(t, Date.now()),
         process:
           t.process_kind && t.process_status && t.process_code && t.process_name
-            ? { id: t.workflow_id, kind: t.process_kind, status: t.process_status, organization: t.process_code, organizationName: t.process_name, settlement: t.process_settlement }
+            ? {
+                id: t.workflow_id,
+                kind: t.process_kind,
+                status: t.process_status,
+                organization: t.process_code,
+                organizationName: t.process_name,
+                settlement: t.process_settlement,
+              }
             : null,
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context,
         contextNames: Object.fromEntries(named.map((o) => [o.code, o.name])),
         actions: actionsNow(actorOf(p), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, absentees(p)),
-        escalations: escalations.map((e) => ({ id: e.id, level: e.level, state: e.state, organization: e.code, actions: escalationActionsNow(actorOf(p), e, t.path) })),
+        escalations: escalations.map((e) => ({
+          id: e.id,
+          level: e.level,
+          state: e.state,
+          organization: e.code,
+          actions: escalationActionsNow(actorOf(p), e, t.path),
+        })),
         comments,
         // A task link's session reaches the task's form only (taskLinkAllows): no comment, no mention search.
         mayComment: req.principal.onlyTask === undefined && mayComment(actorOf(p), t),
         actionLog: actionLog.map((a) => ({ at: a.at.toISOString(), kind: a.kind, actor: a.actor, onBehalfOf: a.on_behalf_of, reason: a.reason })),
-        history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, verb: h.verb, round: h.round, run: h.run, detail: h.detail ?? {} })),
+        history: history.map((h) => ({
+          at: h.at.toISOString(),
+          step: h.step,
+          event: h.event_key,
+          verb: h.verb,
+          round: h.round,
+          run: h.run,
+          detail: h.detail ?? {},
+        })),
         earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
-        evidence: evidence.map((f) => ({ id: f.id, deliverable: f.deliverable, filename: f.filename, sizeBytes: f.size_bytes, uploadedAt: f.uploaded_at.toISOString() })),
+        evidence: evidence.map((f) => ({
+          id: f.id,
+          deliverable: f.deliverable,
+          filename: f.filename,
+          sizeBytes: f.size_bytes,
+          uploadedAt: f.uploaded_at.toISOString(),
+        })),
         pairing:
           pairingCycle !== null
             ? {
                 cycle: pairingCycle,
                 // The rights of POST /pairing/evidence and /pairing/milestones: a worker at the village or at the partner (the task's organization).
                 mayRecord:
-                  live && t.process_status === 'running' &&
+                  live &&
+                  t.process_status === 'running' &&
                   (allows(req.principal, t.path, pairingWorkers) || (t.process_path !== null && allows(req.principal, t.process_path, pairingWorkers))),
-                milestones: milestones.map((m) => ({ deliverable: m.deliverable, milestone: m.milestone, achievedOn: m.achieved_on, note: m.note, evidence: m.evidence, recordedBy: m.recorded_by, recordedAt: m.recorded_at.toISOString() })),
+                milestones: milestones.map((m) => ({
+                  deliverable: m.deliverable,
+                  milestone: m.milestone,
+                  achievedOn: m.achieved_on,
+                  note: m.note,
+                  evidence: m.evidence,
+                  recordedBy: m.recorded_by,
+                  recordedAt: m.recorded_at.toISOString(),
+                })),
               }
             : null,
       };

@@ -12,7 +12,10 @@ import { overdueReportSchema, overdueTermSchema, termPlanItemSchema, termPlanSch
 import { exportable, exportFormat, sendExport } from '../export.js';
 import { HttpError } from '../errors.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isValidIsoDate, 'not a calendar date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isValidIsoDate, 'not a calendar date');
 
 /** The register of terms (domain.md §4.1 step 1): organizations by the date their term ends. */
 const terms: FastifyPluginAsync = async (fastify) => {
@@ -72,7 +75,8 @@ const terms: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['term-election'],
-        summary: '年度换届计划: the terms in the caller’s subtree due in a year — ending in it, a postponement ending in it, or overdue from before — by supervising committee and end date',
+        summary:
+          '年度换届计划: the terms in the caller’s subtree due in a year — ending in it, a postponement ending in it, or overdue from before — by supervising committee and end date',
         description:
           'Sent to every supervising committee’s supervisors on 1 January (Shanghai) by the term-plan Schedule; this is ' +
           'the same list, for any year, as JSON or as a CSV/XLSX file (format=csv|xlsx).',
@@ -139,7 +143,8 @@ const terms: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['term-election'],
-        summary: 'How an organization’s committee is elected (members’ meeting, delegates’ conference, appointed, Party congress), its delegates and its term’s number (第n届)',
+        summary:
+          'How an organization’s committee is elected (members’ meeting, delegates’ conference, appointed, Party congress), its delegates and its term’s number (第n届)',
         description:
           'Organizers and admins of the organization or above. A field left out keeps its value; null clears it (an election body ' +
           'cleared is inferred again). A delegates’ conference needs its number of delegates (中国共产党基层组织选举工作条例 2020 art. 4). Audited.',
@@ -170,10 +175,16 @@ const terms: FastifyPluginAsync = async (fastify) => {
           term_ordinal: b.termOrdinal === undefined ? old.term_ordinal : b.termOrdinal,
         };
         if (before!.type === 'unit' && now.election_body_declared !== null) {
-          throw new HttpError(422, 'rule_violation', 'a unit has no Party organization, so no committee to elect', { rule: 'election-body', field: 'body.electionBody' });
+          throw new HttpError(422, 'rule_violation', 'a unit has no Party organization, so no committee to elect', {
+            rule: 'election-body',
+            field: 'body.electionBody',
+          });
         }
         if (now.election_body_declared === 'delegates_conference' && now.delegates === null) {
-          throw new HttpError(422, 'rule_violation', 'a delegates’ conference needs the number of its delegates: they, not the members, are entitled to vote', { rule: 'delegates', field: 'body.delegates' });
+          throw new HttpError(422, 'rule_violation', 'a delegates’ conference needs the number of its delegates: they, not the members, are entitled to vote', {
+            rule: 'delegates',
+            field: 'body.delegates',
+          });
         }
         const [after] = await tx<{ election_body: z.infer<typeof electionRegisterSchema>['electionBody'] }[]>`
           update organizations set election_body_declared = ${now.election_body_declared}, delegates = ${now.delegates}, term_ordinal = ${now.term_ordinal}, updated_at = now()
@@ -183,7 +194,13 @@ const terms: FastifyPluginAsync = async (fastify) => {
             insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
             values (${scoped.id}, ${scoped.code}, ${req.principal.username}, now(), 'election-register', ${tx.json(old)}, ${tx.json({ ...now, reason: b.reason ?? null })})`;
         }
-        return { code: scoped.code, electionBody: after!.election_body, declared: now.election_body_declared as z.infer<typeof electionRegisterSchema>['declared'], delegates: now.delegates, termOrdinal: now.term_ordinal };
+        return {
+          code: scoped.code,
+          electionBody: after!.election_body,
+          declared: now.election_body_declared as z.infer<typeof electionRegisterSchema>['declared'],
+          delegates: now.delegates,
+          termOrdinal: now.term_ordinal,
+        };
       });
     },
   );

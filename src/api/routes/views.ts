@@ -32,7 +32,13 @@ interface ViewRow {
   updated_at: Date;
 }
 const viewOf = (v: ViewRow, p: Principal) => ({
-  id: v.id, name: v.name, filter: v.filter, owner: v.owner, mine: v.owner_id === p.userId, sharedWith: v.code, updatedAt: v.updated_at.toISOString(),
+  id: v.id,
+  name: v.name,
+  filter: v.filter,
+  owner: v.owner,
+  mine: v.owner_id === p.userId,
+  sharedWith: v.code,
+  updatedAt: v.updated_at.toISOString(),
 });
 
 /** SQL: view `v` (shared with organization `so`) is visible to the caller — theirs, or shared where they hold a role. */
@@ -66,7 +72,9 @@ const views: FastifyPluginAsync = async (fastify) => {
       return await organizationInScope(sql, p, code);
     } catch (err) {
       if (!(err instanceof HttpError) || err.statusCode !== 404) throw err;
-      throw new HttpError(422, 'invalid_request', `${field}: no organization ${code} in your subtree`, [{ field: `body.${field}`, message: 'no such organization in your subtree' }]);
+      throw new HttpError(422, 'invalid_request', `${field}: no organization ${code} in your subtree`, [
+        { field: `body.${field}`, message: 'no such organization in your subtree' },
+      ]);
     }
   };
 
@@ -82,12 +90,17 @@ const views: FastifyPluginAsync = async (fastify) => {
     return org.id;
   };
 
-  const audit = (p: Principal, action: string, id: number, detail: object) =>
-    auditAction(sql, { actor: p.username, action, subject: `view ${id}`, detail });
+  const audit = (p: Principal, action: string, id: number, detail: object) => auditAction(sql, { actor: p.username, action, subject: `view ${id}`, detail });
 
   app.get(
     '/views',
-    { schema: { tags: ['views'], summary: 'the caller’s saved views and those shared with their organizations', response: { 200: z.object({ items: z.array(viewSchema) }) } } },
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'the caller’s saved views and those shared with their organizations',
+        response: { 200: z.object({ items: z.array(viewSchema) }) },
+      },
+    },
     async (req) => {
       const rows = await sql<ViewRow[]>`
         select v.id, v.name, v.filter, v.owner_id, u.username as owner, so.code, v.updated_at
@@ -103,26 +116,31 @@ const views: FastifyPluginAsync = async (fastify) => {
     async (req) => viewOf(await load(req.principal, req.params.id), req.principal),
   );
 
-  app.post(
-    '/views',
-    { schema: { tags: ['views'], summary: 'save a filter by name', body: viewBody, response: { 201: viewSchema } } },
-    async (req, reply) => {
-      const p = req.principal;
-      const { name, filter, sharedWith } = req.body;
-      if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
-      const orgId = await shareTarget(p, sharedWith);
-      const [row] = await sql<{ id: number }[]>`
+  app.post('/views', { schema: { tags: ['views'], summary: 'save a filter by name', body: viewBody, response: { 201: viewSchema } } }, async (req, reply) => {
+    const p = req.principal;
+    const { name, filter, sharedWith } = req.body;
+    if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
+    const orgId = await shareTarget(p, sharedWith);
+    const [row] = await sql<{ id: number }[]>`
         insert into saved_views (owner_id, organization_id, name, filter) values (${p.userId}, ${orgId}, ${name}, ${sql.json(filter)})
         on conflict (owner_id, name) do nothing returning id`;
-      if (!row) throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
-      await audit(p, 'view.save', row.id, { name, filter, sharedWith });
-      return reply.status(201).send(viewOf(await load(p, row.id), p));
-    },
-  );
+    if (!row)
+      throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
+    await audit(p, 'view.save', row.id, { name, filter, sharedWith });
+    return reply.status(201).send(viewOf(await load(p, row.id), p));
+  });
 
   app.put(
     '/views/:id',
-    { schema: { tags: ['views'], summary: 'rename, refilter or (un)share your view', params: z.object({ id: z.coerce.number().int().positive() }), body: viewBody, response: { 200: viewSchema } } },
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'rename, refilter or (un)share your view',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: viewBody,
+        response: { 200: viewSchema },
+      },
+    },
     async (req) => {
       const p = req.principal;
       const v = await load(p, req.params.id);
@@ -134,7 +152,8 @@ const views: FastifyPluginAsync = async (fastify) => {
         update saved_views set name = ${name}, filter = ${sql.json(filter)}, organization_id = ${orgId}, updated_at = now()
         where id = ${v.id} and not exists (select 1 from saved_views o where o.owner_id = ${p.userId} and o.name = ${name} and o.id <> ${v.id})
         returning id`;
-      if (!row) throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
+      if (!row)
+        throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
       await audit(p, 'view.update', v.id, { name, filter, sharedWith });
       return viewOf(await load(p, v.id), p);
     },
@@ -142,7 +161,14 @@ const views: FastifyPluginAsync = async (fastify) => {
 
   app.delete(
     '/views/:id',
-    { schema: { tags: ['views'], summary: 'delete your view; answers the view as it was', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: viewSchema } } },
+    {
+      schema: {
+        tags: ['views'],
+        summary: 'delete your view; answers the view as it was',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: viewSchema },
+      },
+    },
     async (req) => {
       const p = req.principal;
       const v = await load(p, req.params.id);

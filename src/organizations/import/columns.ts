@@ -184,5 +184,18 @@ export function checkRow(row: number, cells: readonly string[], at: Map<Column, 
   const phone = get('secretary_phone');
   const secretary_phone = phone && !PHONE.test(phone) ? fail('secretary_phone', `secretary_phone "${phone}" is not a phone number`) : phone || null;
 
-  return { row, code, parent_code: parent, name, type, sector, term_years, term_started_on, secretary_name, secretary_phone, full_members, probationary_members };
+  return {
+    row,
+    code,
+    parent_code: parent,
+    name,
+    type,
+    sector,
+    term_years,
+    term_started_on,
+    secretary_name,
+    secretary_phone,
+    full_members,
+    probationary_members,
+  };
 }

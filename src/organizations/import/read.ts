@@ -89,7 +89,10 @@ export async function spool(input: Readable, limits: ReadOptions = {}): Promise<
       done(null, chunk);
     },
   });
-  const timer = setTimeout(() => counter.destroy(new UnreadableFile(`the file did not arrive within ${Math.round((limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs) / 1000)} s`, 408)), limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
+  const timer = setTimeout(
+    () => counter.destroy(new UnreadableFile(`the file did not arrive within ${Math.round((limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs) / 1000)} s`, 408)),
+    limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+  );
   try {
     await pipeline(input, counter, createWriteStream(path));
   } catch (err) {
@@ -134,7 +137,9 @@ function cellText(v: ExcelJS.CellValue): string {
 const openZip = (path: string) =>
   new Promise<yauzl.ZipFile>((resolve, reject) =>
     // validateEntrySizes: an entry that inflates to more than its directory says is an error, not more data.
-    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => (err ? reject(err) : resolve(zip))),
+    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    ),
   );
 
 /**
@@ -166,7 +171,8 @@ async function checkArchive(path: string, size: number): Promise<void> {
           if (err) return reject(err);
           stream.on('data', (c: Buffer) => {
             inflated += c.length;
-            if (inflated > maxInflated) stream.destroy(new UnreadableFile(`the XLSX file inflates to more than ${mb(maxInflated)}: refused as an archive bomb`, 413));
+            if (inflated > maxInflated)
+              stream.destroy(new UnreadableFile(`the XLSX file inflates to more than ${mb(maxInflated)}: refused as an archive bomb`, 413));
           });
           stream.on('error', reject);
           stream.on('end', () => zip.readEntry());
@@ -186,7 +192,13 @@ async function* xlsxRows(path: string, size: number): AsyncGenerator<RawRow> {
   await checkArchive(path, size);
   // styles are cached so that date-formatted cells come out as dates rather than serial numbers.
   const stream = createReadStream(path);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
   try {
     for await (const sheet of reader) {
       for await (const r of sheet) {

@@ -51,18 +51,25 @@ describe.skipIf('skip' in browser)(`journey: escalation${'skip' in browser ? ` (
     const taskB = await j.openTask(`term-election:${vb}`, 'election-request');
     // Three weeks late when it opens: escalated straight to the township (level 2).
     const l2 = async (task: number) =>
-      eventually(`the level-2 escalation of task ${task}`, async () => (await j.s.sql<{ id: number }[]>`select id from escalations where task_id = ${task} and level = 2`)[0]?.id, 60_000);
+      eventually(
+        `the level-2 escalation of task ${task}`,
+        async () => (await j.s.sql<{ id: number }[]>`select id from escalations where task_id = ${task} and level = 2`)[0]?.id,
+        60_000,
+      );
     const [escA, escB] = [await l2(taskA), await l2(taskB)];
 
     /** An organization's overdue tasks, shown (a button shows them when many organizations are listed). */
     const showTasks = (group: Locator, item: Locator) =>
       expect
-        .poll(async () => {
-          if (await item.count()) return true;
-          const more = group.getByRole('button', { name: '显示任务' });
-          if (await more.count()) await more.click();
-          return false;
-        }, { timeout: 30_000, interval: 500 })
+        .poll(
+          async () => {
+            if (await item.count()) return true;
+            const more = group.getByRole('button', { name: '显示任务' });
+            if (await more.count()) await more.click();
+            return false;
+          },
+          { timeout: 30_000, interval: 500 },
+        )
         .toBe(true);
 
     const supervisor = await j.person('supervisor', township);
@@ -119,7 +126,9 @@ describe.skipIf('skip' in browser)(`journey: escalation${'skip' in browser ? ` (
     await j.screen(supervisor, '04-supervisor-extend');
     await actionsB.getByRole('button', { name: '提交' }).click();
     await expect.poll(() => page.getByTestId('action-notice').textContent(), { timeout: 60_000 }).toBe('延期：操作已完成。');
-    await expect.poll(async () => (await j.s.sql<{ state: string }[]>`select state from escalations where task_id = ${taskB}`).map((r) => r.state)).not.toContain('open');
+    await expect
+      .poll(async () => (await j.s.sql<{ state: string }[]>`select state from escalations where task_id = ${taskB}`).map((r) => r.state))
+      .not.toContain('open');
     const [audit] = await j.s.sql<{ actor: string; reason: string }[]>`select actor, reason from task_events where task_id = ${taskB} and kind = 'extended'`;
     expect(audit?.actor).toBe(supervisor.username);
     expect(audit?.reason).toContain('延期一个月报送');

@@ -126,12 +126,15 @@ export async function startJourney(executablePath: string, prefix: string, opts:
     const item = page.locator(`[data-task-id="${taskId}"]`);
     // The list is read when the page opens: a task the workflow opened moments ago may need a reload.
     await expect
-      .poll(async () => {
-        if (await item.count()) return true;
-        await page.reload();
-        await page.getByRole('heading', { name: '我的待办' }).waitFor();
-        return (await item.count()) > 0;
-      }, { timeout: 30_000, interval: 1_000 })
+      .poll(
+        async () => {
+          if (await item.count()) return true;
+          await page.reload();
+          await page.getByRole('heading', { name: '我的待办' }).waitFor();
+          return (await item.count()) > 0;
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
       .toBe(true);
     if (shot) await screen(p, `${shot}-inbox`);
     await item.getByRole('link').first().click();

@@ -23,7 +23,17 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
   const readyName = `新兴物流有限公司${ready}`;
   const today = shanghaiDate(Date.now());
   const unit = (code: string, name: string, fullMembers: number) =>
-    orgRow(code, township, { type: 'unit', sector: 'nonpublic', name, term_years: null, term_started_on: null, secretary_name: '', secretary_phone: '', full_members: fullMembers, probationary_members: 0 });
+    orgRow(code, township, {
+      type: 'unit',
+      sector: 'nonpublic',
+      name,
+      term_years: null,
+      term_started_on: null,
+      secretary_name: '',
+      secretary_phone: '',
+      full_members: fullMembers,
+      probationary_members: 0,
+    });
 
   beforeAll(async () => {
     j = await startJourney('executablePath' in browser ? browser.executablePath : '', 'liaison');
@@ -75,8 +85,15 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
     }
 
     // The firm with two full members: its first visit report is open, due by the end of a calendar quarter.
-    await expect.poll(async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`liaison-dispatch:${small}`}`)[0]?.step, { timeout: 60_000 }).toBe('visit-report');
-    const [visit] = await j.s.sql<{ d: string }[]>`select plan_input->'due'->>'on' as d from tasks where workflow_id = ${`liaison-dispatch:${small}`} and step = 'visit-report'`;
+    await expect
+      .poll(
+        async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`liaison-dispatch:${small}`}`)[0]?.step,
+        { timeout: 60_000 },
+      )
+      .toBe('visit-report');
+    const [visit] = await j.s.sql<
+      { d: string }[]
+    >`select plan_input->'due'->>'on' as d from tasks where workflow_id = ${`liaison-dispatch:${small}`} and step = 'visit-report'`;
     expect(visit?.d).toMatch(/-(03-31|06-30|09-30|12-31)$/);
 
     // The firm with three full members: the officer files the establishment request.
@@ -99,8 +116,14 @@ describe.skipIf('skip' in browser)(`journey: liaison dispatch${'skip' in browser
     await j.complete(officer, id, { meetingDate: today, secretary: '陈静', fullMembers: '3' }, '07-officer-founding-meeting');
 
     // The new branch in the tree, with its term, and its own term register running.
-    await expect.poll(async () => (await j.s.sql<{ type: string }[]>`select type from organizations where code = ${ready}`)[0]?.type, { timeout: 60_000 }).toBe('branch');
-    await expect.poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${`term-election:${ready}`}`)[0]?.status, { timeout: 60_000 }).toBe('running');
+    await expect
+      .poll(async () => (await j.s.sql<{ type: string }[]>`select type from organizations where code = ${ready}`)[0]?.type, { timeout: 60_000 })
+      .toBe('branch');
+    await expect
+      .poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${`term-election:${ready}`}`)[0]?.status, {
+        timeout: 60_000,
+      })
+      .toBe('running');
     await op.getByRole('link', { name: '组织架构' }).click();
     await op.getByRole('link', { name: readyName }).click();
     const details = op.getByTestId('org-details');

@@ -23,7 +23,17 @@ describe.skipIf('skip' in browser)(`journey: liaison visits${'skip' in browser ?
     await addOrganizations(j.s.sql, [
       orgRow(county, '', { type: 'committee', sector: 'regional', name: `清河县委${county}` }),
       orgRow(township, county, { type: 'committee', sector: 'regional', name: `柳镇党委${township}` }),
-      orgRow(firm, township, { type: 'unit', sector: 'nonpublic', name: firmName, term_years: null, term_started_on: null, secretary_name: '', secretary_phone: '', full_members: 2, probationary_members: 1 }),
+      orgRow(firm, township, {
+        type: 'unit',
+        sector: 'nonpublic',
+        name: firmName,
+        term_years: null,
+        term_started_on: null,
+        secretary_name: '',
+        secretary_phone: '',
+        full_members: 2,
+        probationary_members: 1,
+      }),
     ]);
   });
   afterEach(async (ctx) => {
@@ -61,7 +71,11 @@ describe.skipIf('skip' in browser)(`journey: liaison visits${'skip' in browser ?
     await j.openFromMyTasks(officer, id, '01-officer-first-visit-due');
     const first = (await officer.page.getByTestId('decides-on').textContent()) ?? '';
     expect(first).toContain('1'); // the quarter
-    await j.fill(officer, 'liaison-dispatch', 'visit-report', { visitedOn: await workflowToday(), fullMembers: '2', notes: '企业有正式党员 2 名、预备党员 1 名，预备党员明年转正' });
+    await j.fill(officer, 'liaison-dispatch', 'visit-report', {
+      visitedOn: await workflowToday(),
+      fullMembers: '2',
+      notes: '企业有正式党员 2 名、预备党员 1 名，预备党员明年转正',
+    });
     await j.screen(officer, '02-officer-first-visit-filled');
     await j.submit(officer);
     await expect.poll(visiting, { timeout: 60_000 }).toMatch(/^visit(ing|-report)$/);
@@ -70,7 +84,12 @@ describe.skipIf('skip' in browser)(`journey: liaison visits${'skip' in browser ?
     // Another quarter: the probationary member has become a full member; the officer reports three.
     await env.sleep(QUARTER_MS);
     id = await j.openTask(wf, 'a1:visit-report-2');
-    await j.complete(officer, id, { visitedOn: await workflowToday(), fullMembers: '3', notes: '预备党员已按期转正，现有正式党员 3 名' }, '03-officer-second-visit');
+    await j.complete(
+      officer,
+      id,
+      { visitedOn: await workflowToday(), fullMembers: '3', notes: '预备党员已按期转正，现有正式党员 3 名' },
+      '03-officer-second-visit',
+    );
 
     // Three full members: the dispatch moves to establishment, and the officer's request waits in "my tasks".
     id = await j.openTask(wf, 'establishment-request');
@@ -87,7 +106,13 @@ describe.skipIf('skip' in browser)(`journey: liaison visits${'skip' in browser ?
     await history.waitFor();
     await expect.poll(async () => (await history.textContent()) ?? '', { timeout: 30_000 }).toContain('走访报告（第2期） · 已办结');
     const lines = (await history.locator('li').allTextContents()).join('\n');
-    for (const line of ['联络员到岗确认 · 已办结', '联络员岗前培训 · 已办结', '走访报告（第1期） · 下达任务', '走访报告（第1期） · 已办结', '走访报告（第2期） · 下达任务'])
+    for (const line of [
+      '联络员到岗确认 · 已办结',
+      '联络员岗前培训 · 已办结',
+      '走访报告（第1期） · 下达任务',
+      '走访报告（第1期） · 已办结',
+      '走访报告（第2期） · 下达任务',
+    ])
       expect(lines).toContain(line);
     expect(lines).toContain(`经办：${officer.username}`);
     await j.screen(organizer, '05-organizer-reads-visits');

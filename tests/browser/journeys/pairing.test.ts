@@ -76,11 +76,19 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
 
     // Milestones and their evidence files, on each deliverable's task page, by the partner's secretary (on a phone):
     // the rule's number of files per deliverable (a file may back each of its milestones), then each milestone in order.
-    const summaries: Record<string, string> = { leadership: '村“两委”班子配齐配强', plan: '村情调查报告与三年发展规划', project: '特色种植项目建成投产', venue: '党群服务中心改造完成', rules: '村务管理制度汇编' };
+    const summaries: Record<string, string> = {
+      leadership: '村“两委”班子配齐配强',
+      plan: '村情调查报告与三年发展规划',
+      project: '特色种植项目建成投产',
+      venue: '党群服务中心改造完成',
+      rules: '村务管理制度汇编',
+    };
     const page = secretary.page;
     const work = page.getByTestId('pairing-work');
     // A file over the rule set's limit is refused with the limit named, before it is sent.
-    await page.locator('#pw-file').setInputFiles({ name: 'too-large.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(rules.evidenceMaxBytes + 1, 0x20) });
+    await page
+      .locator('#pw-file')
+      .setInputFiles({ name: 'too-large.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(rules.evidenceMaxBytes + 1, 0x20) });
     await work.getByRole('button', { name: '上传', exact: true }).click();
     await work.getByText(`文件太大：每个文件不超过 ${Math.round((rules.evidenceMaxBytes / 1024 / 1024) * 10) / 10} MB`).waitFor();
     const order = [...pairingDeliverables].sort((a, b) => (a === 'plan' ? -1 : b === 'plan' ? 1 : 0));
@@ -114,13 +122,23 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
       if (d !== 'plan') await j.fill(secretary, 'pairing', 'pairing-deliverable', { summary: summaries[d]! });
       await j.submit(secretary);
     }
-    const [recorded] = await j.s.sql<{ n: number; by: string }[]>`select count(*)::int as n, min(recorded_by) as by from pairing_milestones where workflow_id = ${wf}`;
+    const [recorded] = await j.s.sql<
+      { n: number; by: string }[]
+    >`select count(*)::int as n, min(recorded_by) as by from pairing_milestones where workflow_id = ${wf}`;
     expect(recorded).toEqual({ n: pairingDeliverables.reduce((n, d) => n + rules.deliverables[d].milestones.length, 0), by: secretary.username });
-    const actors = await j.s.sql<{ actor: string }[]>`select distinct e.actor from task_events e join tasks t on t.id = e.task_id where t.workflow_id = ${wf} and e.kind = 'completed'`;
+    const actors = await j.s.sql<
+      { actor: string }[]
+    >`select distinct e.actor from task_events e join tasks t on t.id = e.task_id where t.workflow_id = ${wf} and e.kind = 'completed'`;
     expect(actors.map((a) => a.actor)).toEqual([secretary.username]);
-    await secretary.page.getByTestId('history').getByText(/节点|佐证|证明/).first().waitFor();
+    await secretary.page
+      .getByTestId('history')
+      .getByText(/节点|佐证|证明/)
+      .first()
+      .waitFor();
     await j.screen(secretary, '05-partner-secretary-history');
-    const [delivered] = await j.s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and state = 'done'`;
+    const [delivered] = await j.s.sql<
+      { n: number }[]
+    >`select count(*)::int as n from tasks where workflow_id = ${wf} and step = 'pairing-deliverable' and state = 'done'`;
     expect(delivered?.n).toBe(5);
 
     // The county organizer reads the pairing coverage: the village paired, five of five delivered (the dashboard
@@ -132,7 +150,9 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
     await j.screen(organizer, '06-organizer-pairing-coverage');
 
     // The first yearly review opens on the anniversary (a real timer): scheduled, not yet open.
-    const [proc] = await j.s.sql<{ step: string; d: string }[]>`select current_step as step, (next_deadline at time zone 'Asia/Shanghai')::date::text as d from processes where workflow_id = ${wf}`;
+    const [proc] = await j.s.sql<
+      { step: string; d: string }[]
+    >`select current_step as step, (next_deadline at time zone 'Asia/Shanghai')::date::text as d from processes where workflow_id = ${wf}`;
     expect(proc).toEqual({ step: 'delivering', d: addMonths(today, 12) });
   });
 
@@ -171,9 +191,16 @@ describe.skipIf('skip' in browser)(`journey: pairing${'skip' in browser ? ` (ski
         await j.openFromMyTasks(supervisor, review);
         expect(await supervisor.page.getByTestId('decides-on').textContent()).toContain(`县住建局机关党支部${oldPartner}（${oldPartner}）`);
       }
-      await j.complete(supervisor, review, { rating: last ? 'adequate' : 'good', comments: `第${year}年结对工作考评`, ...(last ? { decision: 'end' } : {}) }, `${String(7 + year).padStart(2, "0")}-supervisor-review-y${year}`);
+      await j.complete(
+        supervisor,
+        review,
+        { rating: last ? 'adequate' : 'good', comments: `第${year}年结对工作考评`, ...(last ? { decision: 'end' } : {}) },
+        `${String(7 + year).padStart(2, '0')}-supervisor-review-y${year}`,
+      );
     }
-    await expect.poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${oldWf}`)[0]?.status, { timeout: 60_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${oldWf}`)[0]?.status, { timeout: 60_000 })
+      .toBe('completed');
     const deliverables = await j.s.sql<{ state: string }[]>`select state from pairing_deliverables where workflow_id = ${oldWf} order by deliverable`;
     expect(deliverables.map((d) => d.state)).toEqual(pairingDeliverables.map(() => 'missed'));
     // The village's page shows the pairing ended, and its history in words.

@@ -68,7 +68,9 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     const result = bulk.getByTestId('bulk-result');
     await expect.poll(() => result.textContent(), { timeout: 60_000 }).toContain('2');
     await j.screen(organizer, '02-organizer-enrolled');
-    expect((await j.s.sql`select count(*)::int as n from training_enrolments e join training_sessions s on s.id = e.session_id where s.code = ${session}`)[0]!.n).toBe(2);
+    expect(
+      (await j.s.sql`select count(*)::int as n from training_enrolments e join training_sessions s on s.id = e.session_id where s.code = ${session}`)[0]!.n,
+    ).toBe(2);
 
     // Village A's secretary, on a phone, finds the training in "my tasks" with the session on the page, and no form:
     // a trainee does not certify their own attendance (domain.md §4.3).
@@ -89,7 +91,12 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     expect(doneA?.actor).toBe(organizer.username);
     await op.getByRole('link', { name: '工作看板' }).click();
     // The cycle closed as trained; the next one waits for this one's end (no task yet).
-    await expect.poll(async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`rotation-training:${va}`}`)[0]?.step, { timeout: 60_000 }).toBe('cycle-waiting');
+    await expect
+      .poll(
+        async () => (await j.s.sql<{ step: string }[]>`select current_step as step from processes where workflow_id = ${`rotation-training:${va}`}`)[0]?.step,
+        { timeout: 60_000 },
+      )
+      .toBe('cycle-waiting');
     await secretaryA.page.goto('/tasks');
     await secretaryA.page.getByRole('heading', { name: '我的待办' }).waitFor();
     await secretaryA.page.getByText('没有待办事项。').waitFor();
@@ -106,7 +113,10 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     await op.getByRole('link', { name: '组织架构' }).click();
     await op.getByLabel('搜索党组织').fill('西岭村');
     await op.getByRole('button', { name: '搜索', exact: true }).click();
-    await op.getByRole('search').getByRole('link', { name: new RegExp(names[vb]!) }).click();
+    await op
+      .getByRole('search')
+      .getByRole('link', { name: new RegExp(names[vb]!) })
+      .click();
     const processes = op.getByTestId('org-processes');
     await processes.getByText(/书记轮训进行中/).waitFor();
     expect(await processes.getByRole('button', { name: '发起书记轮训' }).count()).toBe(0);
@@ -119,10 +129,19 @@ describe.skipIf('skip' in browser)(`journey: rotation training${'skip' in browse
     // The register on the same page now names the new secretary.
     await op.getByTestId('org-details').getByText('孙丽', { exact: true }).waitFor();
     await j.screen(organizer, '05-organizer-secretary-changed');
-    await eventually('the first cycle’s task closed', async () => (await j.s.sql<{ state: string }[]>`select state from tasks where id = ${taskB1}`)[0]?.state === 'cancelled', 60_000);
+    await eventually(
+      'the first cycle’s task closed',
+      async () => (await j.s.sql<{ state: string }[]>`select state from tasks where id = ${taskB1}`)[0]?.state === 'cancelled',
+      60_000,
+    );
     const taskB2 = await eventually(
       'the new cycle’s training task',
-      async () => (await j.s.sql<{ id: number }[]>`select id from tasks where workflow_id = ${`rotation-training:${vb}`} and step = 'training' and state = 'open' and id <> ${taskB1}`)[0]?.id,
+      async () =>
+        (
+          await j.s.sql<
+            { id: number }[]
+          >`select id from tasks where workflow_id = ${`rotation-training:${vb}`} and step = 'training' and state = 'open' and id <> ${taskB1}`
+        )[0]?.id,
       60_000,
     );
     const secretaryB = await j.person('secretary', vb);

@@ -94,7 +94,9 @@ describe.skipIf('skip' in browser)(`journey: task link${'skip' in browser ? ` (s
     await screen(b, '03-done');
     const [row] = await j.s.sql<{ state: string }[]>`select state from tasks where id = ${taskA}`;
     expect(row?.state).toBe('done');
-    const audit = await j.s.sql<{ kind: string; actor: string }[]>`select kind, actor from task_events where task_id = ${taskA} and kind in ('link-redeemed', 'completed') order by id`;
+    const audit = await j.s.sql<
+      { kind: string; actor: string }[]
+    >`select kind, actor from task_events where task_id = ${taskA} and kind in ('link-redeemed', 'completed') order by id`;
     expect(audit).toEqual([
       { kind: 'link-redeemed', actor: secretary.username },
       { kind: 'completed', actor: secretary.username },
@@ -129,7 +131,10 @@ describe.skipIf('skip' in browser)(`journey: task link${'skip' in browser ? ` (s
       payload: { assigneePerson: newSec.username, reason: '原书记调离' },
     });
     expect(moved.statusCode, moved.body).toBe(200);
-    await eventually('the reassignment on the task row', async () => (await j.s.sql`select 1 from tasks where id = ${taskB} and assignee_person = ${newSec.username}`).length > 0);
+    await eventually(
+      'the reassignment on the task row',
+      async () => (await j.s.sql`select 1 from tasks where id = ${taskB} and assignee_person = ${newSec.username}`).length > 0,
+    );
     await refusedWith(await phoneBrowser(), fresh, 'reassigned', '已改由他人办理', '07-refused-reassigned');
   });
 });

@@ -111,7 +111,14 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     // ballot is taken. Two are elected, the last seat tied below half, so a second round between the tied two.
     id = await j.openTask(wf, 'members-meeting');
     await j.openFromMyTasks(secretary, id, '08-secretary-ballot-round-1');
-    const round1 = { meetingDate: today, entitled: '28', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '王建国 22\n李秀英 20\n张志强 12\n刘海燕 12' };
+    const round1 = {
+      meetingDate: today,
+      entitled: '28',
+      present: '26',
+      ballotsIssued: '26',
+      ballotsReturned: '26',
+      votes: '王建国 22\n李秀英 20\n张志强 12\n刘海燕 12',
+    };
     await j.fill(secretary, 'term-election', 'members-meeting', round1);
     await secretary.page.getByTestId('task-form').getByRole('button', { name: '提交' }).click();
     const entitledErr = secretary.page.locator('#f-entitled-error');
@@ -128,7 +135,14 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     expect(round2).toContain('张志强');
     expect(round2).toContain('刘海燕');
     expect(round2).toContain('王建国'); // elected in the first round
-    await j.fill(secretary, 'term-election', 'members-meeting', { meetingDate: today, entitled: '28', present: '26', ballotsIssued: '26', ballotsReturned: '26', votes: '张志强 18\n刘海燕 8' });
+    await j.fill(secretary, 'term-election', 'members-meeting', {
+      meetingDate: today,
+      entitled: '28',
+      present: '26',
+      ballotsIssued: '26',
+      ballotsReturned: '26',
+      votes: '张志强 18\n刘海燕 8',
+    });
     await leaveOut(secretary.page, 0, { who: '2', reason: 'abroad', approval: '柳镇党委〔2026〕5号' });
     await j.screen(secretary, '09-secretary-ballot-round-2');
     await j.submit(secretary);
@@ -147,12 +161,20 @@ describe.skipIf('skip' in browser)(`journey: term election${'skip' in browser ? 
     await j.fill(supervisor, 'term-election', 'result-approval', { decision: 'agree' });
     await j.screen(supervisor, '11-supervisor-result-approval');
     await j.submit(supervisor);
-    await supervisor.page.getByTestId('history').getByText(/审批选举结果|选举结果审批/).first().waitFor();
+    await supervisor.page
+      .getByTestId('history')
+      .getByText(/审批选举结果|选举结果审批/)
+      .first()
+      .waitFor();
     await j.screen(supervisor, '12-supervisor-approved-history');
 
     // The register: the organization page shows the new term starting on the meeting's day, five years long.
     const newEnd = addMonths(today, 60);
-    await expect.poll(async () => (await j.s.sql<{ d: string }[]>`select term_started_on::text as d from organizations where code = ${village}`)[0]?.d, { timeout: 60_000 }).toBe(today);
+    await expect
+      .poll(async () => (await j.s.sql<{ d: string }[]>`select term_started_on::text as d from organizations where code = ${village}`)[0]?.d, {
+        timeout: 60_000,
+      })
+      .toBe(today);
     await op.getByRole('link', { name: '组织架构' }).click();
     await op.getByRole('button', { name: `展开 柳镇党委${township}` }).click();
     await op.getByRole('link', { name: villageName }).click();

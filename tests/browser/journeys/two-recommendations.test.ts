@@ -59,7 +59,10 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
     await op.getByRole('link', { name: '组织架构' }).click();
     await op.getByLabel('搜索党组织').fill(names[village]!.slice(0, 3));
     await op.getByRole('button', { name: '搜索', exact: true }).click();
-    await op.getByRole('search').getByRole('link', { name: new RegExp(names[village]!) }).click();
+    await op
+      .getByRole('search')
+      .getByRole('link', { name: new RegExp(names[village]!) })
+      .click();
     const processes = op.getByTestId('org-processes');
     await processes.getByRole('button', { name: '发起两推一选' }).click();
     const wf = `two-recommendations-one-election:${village}`;
@@ -74,11 +77,26 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
   /** Plan and both recommendation rounds, as the township organizer and the village secretary. */
   const planAndRecommend = async (wf: string, secretary: Person, shots: boolean) => {
     let id = await j.openTask(wf, 'selection-plan');
-    await j.complete(organizer, id, { post: 'secretary', seats: '2', villagerBasis: 'villagers', eligibility: '年龄 45 岁以下，大专以上学历', publishedOn: today }, shots ? '01-organizer-plan' : undefined);
+    await j.complete(
+      organizer,
+      id,
+      { post: 'secretary', seats: '2', villagerBasis: 'villagers', eligibility: '年龄 45 岁以下，大专以上学历', publishedOn: today },
+      shots ? '01-organizer-plan' : undefined,
+    );
     id = await j.openTask(wf, 'members-recommendation');
-    await j.complete(secretary, id, { entitled: '30', present: '28', votes: '张三 20\n李四 18\n王五 15' }, shots ? '02-secretary-members-recommendation' : undefined);
+    await j.complete(
+      secretary,
+      id,
+      { entitled: '30', present: '28', votes: '张三 20\n李四 18\n王五 15' },
+      shots ? '02-secretary-members-recommendation' : undefined,
+    );
     id = await j.openTask(wf, 'villagers-recommendation');
-    await j.complete(secretary, id, { entitled: '40', present: '30', votes: '张三 22\n李四 20\n王五 15' }, shots ? '03-secretary-villagers-recommendation' : undefined);
+    await j.complete(
+      secretary,
+      id,
+      { entitled: '40', present: '30', votes: '张三 22\n李四 20\n王五 15' },
+      shots ? '03-secretary-villagers-recommendation' : undefined,
+    );
   };
 
   it('from the township’s plan to the approved secretary (一肩挑)', async () => {
@@ -98,7 +116,12 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
 
     // The members' meeting elects two, and the committee elects the secretary, who also heads the villagers' committee.
     id = await j.openTask(wf, 'selection-election');
-    await j.complete(secretary, id, { entitled: '30', present: '27', ballotsIssued: '27', ballotsReturned: '27', votes: '张三 20\n李四 18\n王五 5' }, '05-secretary-election');
+    await j.complete(
+      secretary,
+      id,
+      { entitled: '30', present: '27', ballotsIssued: '27', ballotsReturned: '27', votes: '张三 20\n李四 18\n王五 5' },
+      '05-secretary-election',
+    );
     id = await j.openTask(wf, 'selection-secretary');
     await j.complete(secretary, id, { secretary: '张三', concurrentHead: 'yes' }, '06-secretary-elects-secretary');
 
@@ -111,7 +134,9 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
     await j.fill(supervisor, 'two-recommendations-one-election', 'township-approval', { decision: 'approve', comments: '同意，报县委组织部备案' });
     await j.screen(supervisor, '07-supervisor-approval');
     await j.submit(supervisor);
-    await expect.poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${wf}`)[0]?.status, { timeout: 60_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await j.s.sql<{ status: string }[]>`select status from processes where workflow_id = ${wf}`)[0]?.status, { timeout: 60_000 })
+      .toBe('completed');
 
     // The village's page names the new secretary.
     const op = organizer.page;
@@ -127,7 +152,10 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
     await planAndRecommend(wf, secretary, false);
     const id = await j.openTask(wf, 'preliminary-candidates');
     await j.openFromMyTasks(organizer, id);
-    await j.fill(organizer, 'two-recommendations-one-election', 'preliminary-candidates', { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件' });
+    await j.fill(organizer, 'two-recommendations-one-election', 'preliminary-candidates', {
+      decision: 'no-suitable-candidate',
+      reason: '推荐人选均不符合任职条件',
+    });
     await j.screen(organizer, '10-organizer-no-suitable-candidate');
     await j.submit(organizer);
 
@@ -135,14 +163,26 @@ describe.skipIf('skip' in browser)(`journey: two recommendations, one election${
     const dispatch = await j.openTask(wf, 'first-secretary-dispatch');
     await j.openFromMyTasks(countyOrganizer, dispatch);
     expect(await countyOrganizer.page.getByTestId('decides-on').textContent()).toContain('推荐人选均不符合任职条件');
-    await j.fill(countyOrganizer, 'two-recommendations-one-election', 'first-secretary-dispatch', { firstSecretary: '刘强', fromUnit: '县农业农村局', startsOn: addDays(today, 7) });
+    await j.fill(countyOrganizer, 'two-recommendations-one-election', 'first-secretary-dispatch', {
+      firstSecretary: '刘强',
+      fromUnit: '县农业农村局',
+      startsOn: addDays(today, 7),
+    });
     await j.screen(countyOrganizer, '10-county-organizer-first-secretary');
     await j.submit(countyOrganizer);
-    await expect.poll(async () => (await j.s.sql<{ status: string; step: string }[]>`select status, current_step as step from processes where workflow_id = ${wf}`)[0], { timeout: 60_000 }).toEqual({
-      status: 'completed',
-      step: 'first-secretary-dispatched',
-    });
-    await countyOrganizer.page.getByTestId('history').getByText(/第一书记/).first().waitFor();
+    await expect
+      .poll(async () => (await j.s.sql<{ status: string; step: string }[]>`select status, current_step as step from processes where workflow_id = ${wf}`)[0], {
+        timeout: 60_000,
+      })
+      .toEqual({
+        status: 'completed',
+        step: 'first-secretary-dispatched',
+      });
+    await countyOrganizer.page
+      .getByTestId('history')
+      .getByText(/第一书记/)
+      .first()
+      .waitFor();
     await j.screen(countyOrganizer, '11-county-organizer-dispatched');
   });
 });

@@ -36,7 +36,18 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
       // Field errors name body.<field>: show each next to its field (the person picked is sent as assigneePerson).
       if (err instanceof ApiError && err.details.some((d) => d.field)) {
         const formField = (f: string) => (f === 'assigneePerson' ? 'assignee' : f);
-        setErrors(Object.fromEntries(err.details.map((d) => [formField(String(d.field ?? '').split('.').pop() ?? ''), d.message])));
+        setErrors(
+          Object.fromEntries(
+            err.details.map((d) => [
+              formField(
+                String(d.field ?? '')
+                  .split('.')
+                  .pop() ?? '',
+              ),
+              d.message,
+            ]),
+          ),
+        );
       }
       setResult({ error: err });
     } finally {
@@ -81,30 +92,60 @@ export function TaskActions({ task, actions, onDone }: { task: { id: number }; a
             {t('act.unclaim')}
           </button>
         )}
-        {(['reassign', 'extend', 'cancel'] as const).filter((a) => actions.includes(a)).map((a) => (
-          <button key={a} type="button" aria-expanded={open === a} onClick={() => {
-              setOpen(open === a ? null : a);
-              setErrors({});
-              setResult(null);
-            }}>
-            {t(`act.${a}`)}
-          </button>
-        ))}
+        {(['reassign', 'extend', 'cancel'] as const)
+          .filter((a) => actions.includes(a))
+          .map((a) => (
+            <button
+              key={a}
+              type="button"
+              aria-expanded={open === a}
+              onClick={() => {
+                setOpen(open === a ? null : a);
+                setErrors({});
+                setResult(null);
+              }}
+            >
+              {t(`act.${a}`)}
+            </button>
+          ))}
       </div>
       {open && (
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${open}`)}>
           {open === 'reassign' && (
             <Field id={id('assignee')} label={t('act.assignee')} required error={err('assignee')}>
-              <Picker kind="person" id={id('assignee')} holderOf={task.id} value={values.assignee ?? ''} onChange={(v) => setValues((x) => ({ ...x, assignee: v }))} invalid={!!errors.assignee} describedBy={described('assignee')} required />
+              <Picker
+                kind="person"
+                id={id('assignee')}
+                holderOf={task.id}
+                value={values.assignee ?? ''}
+                onChange={(v) => setValues((x) => ({ ...x, assignee: v }))}
+                invalid={!!errors.assignee}
+                describedBy={described('assignee')}
+                required
+              />
             </Field>
           )}
           {open === 'extend' && (
             <Field id={id('dueOn')} label={t('act.newDue')} required error={err('dueOn')}>
-              <input id={id('dueOn')} type="date" value={values.dueOn ?? ''} onInput={set('dueOn')} aria-invalid={!!errors.dueOn} aria-describedby={described('dueOn')} />
+              <input
+                id={id('dueOn')}
+                type="date"
+                value={values.dueOn ?? ''}
+                onInput={set('dueOn')}
+                aria-invalid={!!errors.dueOn}
+                aria-describedby={described('dueOn')}
+              />
             </Field>
           )}
           <Field id={id('reason')} label={t('common.reason')} required error={err('reason')}>
-            <textarea id={id('reason')} rows={2} value={values.reason ?? ''} onInput={set('reason')} aria-invalid={!!errors.reason} aria-describedby={described('reason')} />
+            <textarea
+              id={id('reason')}
+              rows={2}
+              value={values.reason ?? ''}
+              onInput={set('reason')}
+              aria-invalid={!!errors.reason}
+              aria-describedby={described('reason')}
+            />
           </Field>
           <div class="button-row">
             <button class="primary" type="submit" disabled={busy}>

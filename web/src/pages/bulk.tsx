@@ -116,7 +116,15 @@ export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${mode}`)}>
           {mode === 'reassign' && (
             <Field id="bulk-person" label={t('batch.person')} required error={err('bulk-person')}>
-              <Picker kind="person" id="bulk-person" value={person} onChange={setPerson} invalid={!!err('bulk-person')} describedBy={err('bulk-person') ? 'bulk-person-error' : undefined} required />
+              <Picker
+                kind="person"
+                id="bulk-person"
+                value={person}
+                onChange={setPerson}
+                invalid={!!err('bulk-person')}
+                describedBy={err('bulk-person') ? 'bulk-person-error' : undefined}
+                required
+              />
             </Field>
           )}
           {mode === 'extend' && (
@@ -205,7 +213,9 @@ export function SavedViews({ user, filter, onOpen }: { user: Me; filter: TaskFil
                 <a href={`/work?view=${v.id}&${filterToQuery(v.filter)}`} onClick={() => onOpen(v)}>
                   {v.name}
                 </a>{' '}
-                <span class="muted small">{v.mine ? (v.sharedWith ? t('views.sharedWith', { org: v.sharedWith }) : t('views.private')) : t('views.by', { who: v.owner })}</span>
+                <span class="muted small">
+                  {v.mine ? (v.sharedWith ? t('views.sharedWith', { org: v.sharedWith }) : t('views.private')) : t('views.by', { who: v.owner })}
+                </span>
                 {v.mine && (
                   <button type="button" class="link" onClick={() => deleteView(v.id).then(() => setVersion((x) => x + 1), setError)}>
                     {t('views.delete', { name: v.name })}

@@ -124,7 +124,11 @@ export function HolidayYears() {
               </td>
               <td>
                 {y.provisionalTasks}
-                {y.replanRunning && <span class="badge provisional" data-testid="replan-running">{t('hol.replanning')}</span>}
+                {y.replanRunning && (
+                  <span class="badge provisional" data-testid="replan-running">
+                    {t('hol.replanning')}
+                  </span>
+                )}
               </td>
             </tr>
           ))}

@@ -16,7 +16,19 @@ export type CommentTarget = { task: number } | { process: string };
  * the form with its @ mentions — picked among those who can see the target, whom the API accepts. `heading`: the
  * task page's section heading; a process's comments sit under their disclosure's summary instead.
  */
-export function Comments({ target, comments, mayComment, onPosted, heading = true }: { target: CommentTarget; comments: Comment[]; mayComment: boolean; onPosted: () => void; heading?: boolean }) {
+export function Comments({
+  target,
+  comments,
+  mayComment,
+  onPosted,
+  heading = true,
+}: {
+  target: CommentTarget;
+  comments: Comment[];
+  mayComment: boolean;
+  onPosted: () => void;
+  heading?: boolean;
+}) {
   // The task page has one form (ids kept); the life page one per process.
   const base = 'task' in target ? 'comment' : `comment-${target.process.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   const [textId, mentionId] = [`${base}-text`, `${base}-mention`];
@@ -47,7 +59,11 @@ export function Comments({ target, comments, mayComment, onPosted, heading = tru
     } catch (err) {
       // The API names the field: a mention the task is hidden from, or the text.
       if (err instanceof ApiError && err.details.length) {
-        const on = (f: string) => err.details.filter((d) => d.field?.startsWith(f)).map((d) => d.message).join('；') || undefined;
+        const on = (f: string) =>
+          err.details
+            .filter((d) => d.field?.startsWith(f))
+            .map((d) => d.message)
+            .join('；') || undefined;
         setErrors({ text: on('body.text'), mentions: on('body.mentions'), form: on('body.text') || on('body.mentions') ? undefined : errorText(err) });
       } else setErrors({ form: errorText(err) });
     } finally {
@@ -73,7 +89,15 @@ export function Comments({ target, comments, mayComment, onPosted, heading = tru
       {mayComment ? (
         <form onSubmit={submit} noValidate aria-label={t('comments.submit')}>
           <Field id={textId} label={t('comments.text')} required error={errors.text}>
-            <textarea id={textId} rows={3} maxLength={4000} value={text} aria-invalid={errors.text ? 'true' : undefined} aria-describedby={errors.text ? `${textId}-error` : undefined} onInput={(e) => setText(e.currentTarget.value)} />
+            <textarea
+              id={textId}
+              rows={3}
+              maxLength={4000}
+              value={text}
+              aria-invalid={errors.text ? 'true' : undefined}
+              aria-describedby={errors.text ? `${textId}-error` : undefined}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
           </Field>
           <Field id={mentionId} label={t('comments.mention')} error={errors.mentions}>
             <div class="inline">
@@ -95,7 +119,13 @@ export function Comments({ target, comments, mayComment, onPosted, heading = tru
             <p data-testid="mentions">
               {t('comments.mentioned')}{' '}
               {mentions.map((m) => (
-                <button type="button" class="chip" key={m} aria-label={t('comments.mentionRemove', { name: m })} onClick={() => setMentions(mentions.filter((x) => x !== m))}>
+                <button
+                  type="button"
+                  class="chip"
+                  key={m}
+                  aria-label={t('comments.mentionRemove', { name: m })}
+                  onClick={() => setMentions(mentions.filter((x) => x !== m))}
+                >
                   @{m} ×
                 </button>
               ))}

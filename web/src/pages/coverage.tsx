@@ -1,6 +1,15 @@
 // Coverage per county (training, liaison, urban–rural pairing) and the bulk enrolment of secretaries in a training session.
 import { useState } from 'preact/hooks';
-import { ApiError, createTrainingSession, enrolInSession, getLiaisonCoverage, getPairingCoverage, getTrainingCoverage, searchOrganizations, type BulkResult } from '../api.js';
+import {
+  ApiError,
+  createTrainingSession,
+  enrolInSession,
+  getLiaisonCoverage,
+  getPairingCoverage,
+  getTrainingCoverage,
+  searchOrganizations,
+  type BulkResult,
+} from '../api.js';
 import { Picker } from '../picker.js';
 import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
@@ -13,7 +22,17 @@ const pct = (v: number | null) => (v === null ? '—' : `${v}%`);
  * A horizontal bar chart that is a table: screen readers and keyboard users read the same figures the bars
  * draw (the bars are decoration, aria-hidden); the percentage is text next to each bar, so colour carries nothing.
  */
-function BarTable({ id, caption, rows, head }: { id: string; caption: string; head: [string, string]; rows: { key: string; label: string; value: number | null; detail: string }[] }) {
+function BarTable({
+  id,
+  caption,
+  rows,
+  head,
+}: {
+  id: string;
+  caption: string;
+  head: [string, string];
+  rows: { key: string; label: string; value: number | null; detail: string }[];
+}) {
   return (
     <table class="bars" data-testid={id}>
       <caption class="sr-only">{caption}</caption>
@@ -74,7 +93,12 @@ export function TrainingCoverageChart({ org, version }: { org?: string; version:
           id="training-coverage"
           caption={t('cov.training')}
           head={[t('cov.county'), t('cov.trainedShare')]}
-          rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.trainedOf', { n: r.trained, of: r.secretaries }) }))}
+          rows={data.data.items.map((r) => ({
+            key: r.county,
+            label: r.name,
+            value: r.coverage,
+            detail: t('cov.trainedOf', { n: r.trained, of: r.secretaries }),
+          }))}
         />
       )}
       {data.state === 'ok' && data.data.items.length > 0 && <CoverageNudge process="rotation-training" org={org} />}
@@ -98,14 +122,24 @@ export function LiaisonCoverageTable({ org, version }: { org?: string; version: 
             id="dispatch-coverage"
             caption={t('cov.dispatch')}
             head={[t('cov.county'), t('cov.share')]}
-            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.dispatchCoverage, detail: t('cov.ofUnits', { n: r.dispatched, of: r.units }) }))}
+            rows={data.data.items.map((r) => ({
+              key: r.county,
+              label: r.name,
+              value: r.dispatchCoverage,
+              detail: t('cov.ofUnits', { n: r.dispatched, of: r.units }),
+            }))}
           />
           <h3>{t('cov.establish')}</h3>
           <BarTable
             id="establish-coverage"
             caption={t('cov.establish')}
             head={[t('cov.county'), t('cov.share')]}
-            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.establishCoverage, detail: t('cov.ofUnits', { n: r.established, of: r.eligible }) }))}
+            rows={data.data.items.map((r) => ({
+              key: r.county,
+              label: r.name,
+              value: r.establishCoverage,
+              detail: t('cov.ofUnits', { n: r.established, of: r.eligible }),
+            }))}
           />
           <CoverageNudge process="liaison-dispatch" org={org} />
         </>
@@ -136,14 +170,24 @@ export function PairingCoverageTable({ org, version }: { org?: string; version: 
             id="pairing-coverage"
             caption={t('cov.paired')}
             head={[t('cov.county'), t('cov.share')]}
-            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: r.coverage, detail: t('cov.ofVillages', { n: r.paired, of: r.villages }) }))}
+            rows={data.data.items.map((r) => ({
+              key: r.county,
+              label: r.name,
+              value: r.coverage,
+              detail: t('cov.ofVillages', { n: r.paired, of: r.villages }),
+            }))}
           />
           <h3>{t('cov.delivered')}</h3>
           <BarTable
             id="pairing-deliverables"
             caption={t('cov.delivered')}
             head={[t('cov.county'), t('cov.share')]}
-            rows={data.data.items.map((r) => ({ key: r.county, label: r.name, value: share(r.delivered, r.deliverables), detail: t('cov.deliveredOf', { n: r.delivered, of: r.deliverables }) }))}
+            rows={data.data.items.map((r) => ({
+              key: r.county,
+              label: r.name,
+              value: share(r.delivered, r.deliverables),
+              detail: t('cov.deliveredOf', { n: r.delivered, of: r.deliverables }),
+            }))}
           />
           <CoverageNudge process="pairing" org={org} />
         </>
@@ -195,16 +239,30 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
       <NewSession org={org} onCreated={(code) => setSession(code)} />
       <form onSubmit={submit} noValidate>
         <Field id="enrol-session" label={t('bulk.session')} required error={sessionError}>
-          <Picker kind="session" id="enrol-session" value={session} onChange={setSession} invalid={!!sessionError} describedBy={sessionError ? 'enrol-session-error' : undefined} required />
+          <Picker
+            kind="session"
+            id="enrol-session"
+            value={session}
+            onChange={setSession}
+            invalid={!!sessionError}
+            describedBy={sessionError ? 'enrol-session-error' : undefined}
+            required
+          />
         </Field>
         <div class="field">
           <label for="enrol-filter">{t('bulk.filter')}</label>
           <div class="inline">
-            <input id="enrol-filter" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={(e) => {
+            <input
+              id="enrol-filter"
+              type="search"
+              value={q}
+              onInput={(e) => setQ(e.currentTarget.value)}
+              onKeyDown={(e) => {
                 if (e.key !== 'Enter') return;
                 e.preventDefault();
                 setFilter(q.trim());
-              }} />
+              }}
+            />
             <button type="button" onClick={() => setFilter(q.trim())}>
               {t('orgs.searchSubmit')}
             </button>
@@ -286,18 +344,51 @@ function NewSession({ org, onCreated }: { org?: string; onCreated: (code: string
       setOpen(false);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setErrors({ code: t('bulk.sessionExists') });
-      else if (err instanceof ApiError && err.details.some((d) => d.field)) setErrors(Object.fromEntries(err.details.map((d) => [String(d.field ?? '').split('.').pop() ?? '', d.message])));
+      else if (err instanceof ApiError && err.details.some((d) => d.field))
+        setErrors(
+          Object.fromEntries(
+            err.details.map((d) => [
+              String(d.field ?? '')
+                .split('.')
+                .pop() ?? '',
+              d.message,
+            ]),
+          ),
+        );
       else setMsg({ error: err });
     }
   };
   const field = (f: string, label: string, type: 'text' | 'date' = 'text', required = true) => (
     <Field id={`ns-${f}`} label={label} required={required} error={errors[f] ?? null}>
       {f === 'organization' ? (
-        <Picker kind="organization" id={`ns-${f}`} value={v[f] ?? ''} onChange={(x) => setV((y) => ({ ...y, [f]: x }))} invalid={!!errors[f]} describedBy={errors[f] ? `ns-${f}-error` : undefined} required />
+        <Picker
+          kind="organization"
+          id={`ns-${f}`}
+          value={v[f] ?? ''}
+          onChange={(x) => setV((y) => ({ ...y, [f]: x }))}
+          invalid={!!errors[f]}
+          describedBy={errors[f] ? `ns-${f}-error` : undefined}
+          required
+        />
       ) : type === 'date' ? (
-        <input id={`ns-${f}`} type="date" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} />
+        <input
+          id={`ns-${f}`}
+          type="date"
+          value={v[f] ?? ''}
+          onInput={set(f)}
+          aria-invalid={!!errors[f]}
+          aria-describedby={errors[f] ? `ns-${f}-error` : undefined}
+        />
       ) : (
-        <input id={`ns-${f}`} type="text" value={v[f] ?? ''} onInput={set(f)} aria-invalid={!!errors[f]} aria-describedby={errors[f] ? `ns-${f}-error` : undefined} inputMode={f === 'capacity' ? 'numeric' : undefined} />
+        <input
+          id={`ns-${f}`}
+          type="text"
+          value={v[f] ?? ''}
+          onInput={set(f)}
+          aria-invalid={!!errors[f]}
+          aria-describedby={errors[f] ? `ns-${f}-error` : undefined}
+          inputMode={f === 'capacity' ? 'numeric' : undefined}
+        />
       )}
     </Field>
   );

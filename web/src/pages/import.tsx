@@ -27,10 +27,16 @@ export function ImportPage() {
   const poll = async (jobId: string) => {
     for (;;) {
       const job = await getImportJob(jobId);
-      if (job.status === 'succeeded') return setStatus({ kind: 'done', summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [], inferred: { villages: 0, communities: 0, warnings: [] } } });
+      if (job.status === 'succeeded')
+        return setStatus({
+          kind: 'done',
+          summary: job.result ?? { created: 0, updated: 0, unchanged: 0, routed: [], refused: [], inferred: { villages: 0, communities: 0, warnings: [] } },
+        });
       if (job.error) {
         const e = job.error;
-        return setStatus(e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) });
+        return setStatus(
+          e.details.length ? { kind: 'rows', errors: e.details, message: e.message } : { kind: 'error', error: new ApiError(e.status, e.code, e.message) },
+        );
       }
       setStatus({ kind: 'job', job });
       await new Promise((r) => setTimeout(r, 1000));
@@ -122,7 +128,10 @@ export function ImportPage() {
               ...status.summary.routed.map((r) => ({
                 row: r.row,
                 column: r.columns.join(', '),
-                message: r.status === 'applied' ? t('import.routed', { workflow: r.workflowId }) : `${t('import.routeFailed', { workflow: r.workflowId })} ${r.message ?? ''}`,
+                message:
+                  r.status === 'applied'
+                    ? t('import.routed', { workflow: r.workflowId })
+                    : `${t('import.routeFailed', { workflow: r.workflowId })} ${r.message ?? ''}`,
               })),
               ...status.summary.refused.map((d) => ({ row: d.row, column: d.column, message: d.message })),
             ]}

@@ -33,12 +33,21 @@ export function LifePage({ code }: { code: string }) {
             <ol class="timeline" aria-label={t('life.processes')}>
               {p.steps.map((s, i) => (
                 <li key={`${s.step}-${i}`} class={`tl-${s.state}`} data-state={s.state}>
-                  <span class="tl-mark" aria-hidden="true">{s.state === 'done' ? '✓' : s.state === 'current' ? '●' : s.state === 'cancelled' ? '×' : '○'}</span>
+                  <span class="tl-mark" aria-hidden="true">
+                    {s.state === 'done' ? '✓' : s.state === 'current' ? '●' : s.state === 'cancelled' ? '×' : '○'}
+                  </span>
                   <span class="tl-state">{t(`life.${s.state}`)}</span>{' '}
-                  {s.taskId ? <a href={`/tasks/${s.taskId}`}>{stepName(p.kind, s.step, l.organization.settlement)}</a> : <span>{stepName(p.kind, s.step, l.organization.settlement)}</span>}
+                  {s.taskId ? (
+                    <a href={`/tasks/${s.taskId}`}>{stepName(p.kind, s.step, l.organization.settlement)}</a>
+                  ) : (
+                    <span>{stepName(p.kind, s.step, l.organization.settlement)}</span>
+                  )}
                   {s.state === 'done' && s.at && (
                     <span class="muted tl-when">
-                      {t('life.doneBy', { when: fmtDateTime(s.at), who: s.onBehalfOf ? t('comments.byFor', { who: s.by ?? '', absent: s.onBehalfOf }) : (s.by ?? t('common.none')) })}
+                      {t('life.doneBy', {
+                        when: fmtDateTime(s.at),
+                        who: s.onBehalfOf ? t('comments.byFor', { who: s.by ?? '', absent: s.onBehalfOf }) : (s.by ?? t('common.none')),
+                      })}
                     </span>
                   )}
                   {s.state === 'current' && s.dueAt && (
@@ -58,7 +67,8 @@ export function LifePage({ code }: { code: string }) {
         <ListCard id="life-training" title={t('life.training')}>
           {l.training.map((c) => (
             <li key={c.cycle}>
-              {t('life.trainingRow', { n: c.cycle, name: c.secretaryName ?? t('common.none'), from: fmtDate(c.startsOn), to: fmtDate(c.endsOn) })} <StateBadge state={c.state} />
+              {t('life.trainingRow', { n: c.cycle, name: c.secretaryName ?? t('common.none'), from: fmtDate(c.startsOn), to: fmtDate(c.endsOn) })}{' '}
+              <StateBadge state={c.state} />
               {c.trainedOn && <span class="muted"> {t('life.trainedOn', { date: fmtDate(c.trainedOn) })}</span>}
             </li>
           ))}
@@ -66,7 +76,8 @@ export function LifePage({ code }: { code: string }) {
         <ListCard id="life-pairing" title={t('life.pairing')}>
           {l.pairings.map((p) => (
             <li key={`${p.village}-${p.cycle}`}>
-              {t('life.pairingRow', { n: p.cycle, village: p.villageName, partner: p.partnerName, from: fmtDate(p.startsOn), to: fmtDate(p.endsOn) })} <StateBadge state={p.state} />
+              {t('life.pairingRow', { n: p.cycle, village: p.villageName, partner: p.partnerName, from: fmtDate(p.startsOn), to: fmtDate(p.endsOn) })}{' '}
+              <StateBadge state={p.state} />
             </li>
           ))}
         </ListCard>
@@ -135,7 +146,8 @@ function Term({ l }: { l: OrganizationLife }) {
           {term.startedOn && ` · ${fmtDate(term.startedOn)}`}
           {term.endsOn && ` – ${fmtDate(term.endsOn)}`}
           {term.postponedUntil && ` · ${t('orgs.postponedUntil', { date: fmtDate(term.postponedUntil) })}`}{' '}
-          {term.endsOn && (term.late ? <span class="badge overdue">⚠ {t('life.termLate')}</span> : <span class="badge state-done">{t('life.termOnTime')}</span>)}
+          {term.endsOn &&
+            (term.late ? <span class="badge overdue">⚠ {t('life.termLate')}</span> : <span class="badge state-done">{t('life.termOnTime')}</span>)}
         </dd>
       </dl>
     </section>

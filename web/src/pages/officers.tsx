@@ -3,6 +3,7 @@
 // "assign officer" task and completes it with the officer, exactly the steps a person would take one by one.
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
+import { assignOfficer } from '../../../src/domain/steps.js';
 import { Picker } from '../picker.js';
 import { Field, PickList, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
@@ -25,7 +26,7 @@ export async function assignOfficer(unit: string, officer: string): Promise<void
       if (e instanceof ApiError && e.status === 404) return null; // not projected yet
       throw e;
     });
-    const task = p?.openTasks.find((x) => x.step === 'assign-officer');
+    const task = p?.openTasks.find((x) => x.step === assignOfficer.step);
     if (task) {
       await completeTask(task.id, { officer });
       return;
@@ -123,7 +124,9 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
       <div role="status">
         {outcomes && (
           <div data-testid="officers-result">
-            <p class={`notice ${failed.length ? 'pending' : 'ok'}`}>{t('officers.result', { done: outcomes.length - failed.length, refused: failed.length })}</p>
+            <p class={`notice ${failed.length ? 'pending' : 'ok'}`}>
+              {t('officers.result', { done: outcomes.length - failed.length, refused: failed.length })}
+            </p>
             {failed.length > 0 && (
               <table>
                 <caption class="sr-only">{t('officers.refused')}</caption>

@@ -52,7 +52,11 @@ export function OverduePage(_: { user: Me }) {
       {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
       {data.state === 'ok' && (
         <>
-          {data.data.total === 0 ? <p class="muted">{t('overdue.empty')}</p> : <p class="muted">{t('overdue.total', { n: data.data.total, orgs: data.data.organizations.length })}</p>}
+          {data.data.total === 0 ? (
+            <p class="muted">{t('overdue.empty')}</p>
+          ) : (
+            <p class="muted">{t('overdue.total', { n: data.data.total, orgs: data.data.organizations.length })}</p>
+          )}
           {data.data.organizations.map((g, i) => (
             <OrgGroup key={g.organization} group={g} expanded={i < EXPANDED} version={version} onDone={done} />
           ))}
@@ -78,13 +82,16 @@ function OrgGroup({
   return (
     <section class="card group" aria-labelledby={h} data-org={group.organization}>
       <h3 id={h}>
-        <a href={`/orgs/${encodeURIComponent(group.organization)}`}>{group.name}</a> <span class="muted small">{t('overdue.orgTotal', { n: group.total })}</span>
+        <a href={`/orgs/${encodeURIComponent(group.organization)}`}>{group.name}</a>{' '}
+        <span class="muted small">{t('overdue.orgTotal', { n: group.total })}</span>
       </h3>
       <table class="levels">
         <thead>
           <tr>
             <th scope="col">{t('overdue.level')}</th>
-            <th scope="col" class="num">{t('dash.count')}</th>
+            <th scope="col" class="num">
+              {t('dash.count')}
+            </th>
             <th scope="col">{t('overdue.oldest')}</th>
           </tr>
         </thead>
@@ -94,7 +101,9 @@ function OrgGroup({
             .map((l) => (
               <tr key={l.level} data-level={l.level}>
                 <td>
-                  <span class={`badge${l.level > 0 ? ' escalated' : ''}`}>{l.level > 0 ? t('tasks.escalation', { n: l.level }) : t('overdue.notEscalated')}</span>
+                  <span class={`badge${l.level > 0 ? ' escalated' : ''}`}>
+                    {l.level > 0 ? t('tasks.escalation', { n: l.level }) : t('overdue.notEscalated')}
+                  </span>
                 </td>
                 <td class="num">{l.count}</td>
                 <td>{fmtDateTime(l.oldestDueAt)}</td>
@@ -117,7 +126,10 @@ function OrgGroup({
 function OrgTasks({ code, version, onDone }: { code: string; version: number; onDone: (m: string) => void }) {
   const [tasks, reload] = useLoad(async () => {
     const page = await listTasks({ org: code, overdue: true, limit: 200 });
-    return { items: page.items.filter((x) => x.organization === code).sort((a, b) => b.escalationLevel - a.escalationLevel || a.dueAt.localeCompare(b.dueAt)), more: !!page.nextCursor };
+    return {
+      items: page.items.filter((x) => x.organization === code).sort((a, b) => b.escalationLevel - a.escalationLevel || a.dueAt.localeCompare(b.dueAt)),
+      more: !!page.nextCursor,
+    };
   }, [code, version]);
   if (tasks.state === 'loading') return <Loading />;
   if (tasks.state === 'error') return <ErrorBox error={tasks.error} retry={reload} />;
@@ -148,7 +160,11 @@ function OverdueTask({ task, onDone }: { task: Task; onDone: (m: string) => void
       <div class="task-badges">
         <OverdueBadge />
         {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
-        {task.nudges > 0 && <span class="badge nudged" data-testid="nudges">{t('nudge.count', { n: task.nudges })}</span>}
+        {task.nudges > 0 && (
+          <span class="badge nudged" data-testid="nudges">
+            {t('nudge.count', { n: task.nudges })}
+          </span>
+        )}
         <StateBadge state={task.state} />
         <a class="button" href={`/tasks/${task.id}`}>
           {task.actions.includes('complete') ? t('act.complete') : t('common.open')}
@@ -165,8 +181,25 @@ function Escalations({ version, onDone }: { version: number; onDone: (m: string)
     const items = (await listEscalations({ limit: 200 })).items.filter((e) => e.state !== 'closed');
     // Escalations name organizations by code: look the names up once (a handful per page).
     const codes = [...new Set(items.flatMap((e) => [e.organization, e.taskOrganization]))];
-    const names = new Map(await Promise.all(codes.map(async (c) => [c, await getOrganization(c).then((o) => o.name, () => c)] as const)));
-    return items.map((e) => ({ ...e, organizationName: names.get(e.organization) ?? e.organization, taskOrganizationName: names.get(e.taskOrganization) ?? e.taskOrganization }));
+    const names = new Map(
+      await Promise.all(
+        codes.map(
+          async (c) =>
+            [
+              c,
+              await getOrganization(c).then(
+                (o) => o.name,
+                () => c,
+              ),
+            ] as const,
+        ),
+      ),
+    );
+    return items.map((e) => ({
+      ...e,
+      organizationName: names.get(e.organization) ?? e.organization,
+      taskOrganizationName: names.get(e.taskOrganization) ?? e.taskOrganization,
+    }));
   }, [version]);
   return (
     <section class="card" aria-labelledby="esc-title" data-testid="escalations">
@@ -242,7 +275,14 @@ function EscalationItem({ e, onDone }: { e: Escalation & { organizationName: str
       {closing && (
         <form class="action-form" onSubmit={close} noValidate aria-label={t('esc.close')}>
           <Field id={rid} label={t('common.reason')} required error={reasonError}>
-            <textarea id={rid} rows={2} value={reason} onInput={(ev) => setReason(ev.currentTarget.value)} aria-invalid={!!reasonError} aria-describedby={reasonError ? `${rid}-error` : undefined} />
+            <textarea
+              id={rid}
+              rows={2}
+              value={reason}
+              onInput={(ev) => setReason(ev.currentTarget.value)}
+              aria-invalid={!!reasonError}
+              aria-describedby={reasonError ? `${rid}-error` : undefined}
+            />
           </Field>
           <button class="primary" type="submit" disabled={busy}>
             {t('common.submit')}

@@ -79,7 +79,14 @@ export function PasswordPage({ user }: { user: Me }) {
 }
 
 /** A required password field whose error, when it has one, is the Field's `<id>-error`. */
-function PasswordInput(p: { id: string; autoComplete: 'current-password' | 'new-password'; value: string; invalid: boolean; onInput: (v: string) => void; minLength?: number }) {
+function PasswordInput(p: {
+  id: string;
+  autoComplete: 'current-password' | 'new-password';
+  value: string;
+  invalid: boolean;
+  onInput: (v: string) => void;
+  minLength?: number;
+}) {
   return (
     <input
       id={p.id}

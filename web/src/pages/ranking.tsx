@@ -35,7 +35,7 @@ const pct = (v: number | null) => (v === null ? t('rank.na') : `${v}%`);
 /** The page's state lives in its URL (year, county drilled into, sector of the drill-down): links and reloads keep it. */
 const rankingUrl = (year: number, county?: string, sector?: Sector) =>
   `/ranking?year=${year}${county ? `&county=${encodeURIComponent(county)}` : ''}${county && sector ? `&sector=${sector}` : ''}`;
-const asSector = (v: string | null): Sector | undefined => (sectors as readonly string[]).includes(v ?? '') ? (v as Sector) : undefined;
+const asSector = (v: string | null): Sector | undefined => ((sectors as readonly string[]).includes(v ?? '') ? (v as Sector) : undefined);
 
 /** A 404 from the counties route: the year has not been assessed. */
 const noRun = (err: unknown) => err instanceof ApiError && err.status === 404;
@@ -74,7 +74,13 @@ export function RankingPage({ user }: { user: Me }) {
       {counties.state === 'error' && !noRun(counties.error) && <ErrorBox error={counties.error} retry={reload} />}
       {data && <Counties year={year} data={data} selected={county} sector={sector} />}
       {data && county && (
-        <DrillDown key={`${year}:${county}:${data.run.finishedAt}`} year={year} county={county} sector={sector} countyName={data.items.find((c) => c.code === county)?.name ?? county} />
+        <DrillDown
+          key={`${year}:${county}:${data.run.finishedAt}`}
+          year={year}
+          county={county}
+          sector={sector}
+          countyName={data.items.find((c) => c.code === county)?.name ?? county}
+        />
       )}
     </section>
   );
@@ -137,7 +143,9 @@ function RunNow({ year, current, onFinished }: { year: number; current: Assessme
       </p>
       <div role="status" aria-live="polite" data-testid="run-status">
         {running && <p class="notice pending">{t('rank.running', { year })}</p>}
-        {state && 'phase' in state && state.phase === 'done' && state.year === year && <p class="notice ok">{t('rank.runDone', { year, at: fmtDateTime(state.since!) })}</p>}
+        {state && 'phase' in state && state.phase === 'done' && state.year === year && (
+          <p class="notice ok">{t('rank.runDone', { year, at: fmtDateTime(state.since!) })}</p>
+        )}
       </div>
       {state && 'error' in state && <ErrorBox error={state.error} />}
     </div>
@@ -168,10 +176,14 @@ function Counties({ year, data, selected, sector }: { year: number; data: Assess
             <caption id="counties-caption">{t('rank.countiesCaption', { year })}</caption>
             <thead>
               <tr>
-                <th scope="col" class="num">{t('rank.rank')}</th>
+                <th scope="col" class="num">
+                  {t('rank.rank')}
+                </th>
                 <th scope="col">{t('cov.county')}</th>
                 <th scope="col">{t('rank.score')}</th>
-                <th scope="col" class="num">{t('rank.meanScore')}</th>
+                <th scope="col" class="num">
+                  {t('rank.meanScore')}
+                </th>
                 <th scope="col">{t('rank.concurrentHead')}</th>
                 <th scope="col">{t('rank.liaison')}</th>
                 {rules?.pairing && (
@@ -260,7 +272,12 @@ function DrillDown({ year, county, sector, countyName }: { year: number; county:
       {/* Focus stays on the filter while the list changes (the heading takes it only for a new county). */}
       <div class="inline toolbar">
         <label for="rank-sector">{t('rank.sector')}</label>
-        <select id="rank-sector" value={sector ?? ''} onChange={(e) => navigate(rankingUrl(year, county, asSector(e.currentTarget.value)))} style={{ maxWidth: '12rem' }}>
+        <select
+          id="rank-sector"
+          value={sector ?? ''}
+          onChange={(e) => navigate(rankingUrl(year, county, asSector(e.currentTarget.value)))}
+          style={{ maxWidth: '12rem' }}
+        >
           <option value="">{t('rank.allSectors')}</option>
           {sectors.map((x) => (
             <option key={x} value={x}>
@@ -314,7 +331,9 @@ function OrgTable({ year, countyName, items, rules }: { year: number; countyName
           <tr>
             <th scope="col">{t('task.org')}</th>
             <th scope="col">{t('orgs.sector')}</th>
-            <th scope="col" class="num">{t('rank.score')}</th>
+            <th scope="col" class="num">
+              {t('rank.score')}
+            </th>
             <th scope="col">{t('rank.termOnTime')}</th>
             <th scope="col">{t('rank.secretaryTrained')}</th>
             <th scope="col">{t('rank.noOverdue')}</th>
@@ -324,7 +343,9 @@ function OrgTable({ year, countyName, items, rules }: { year: number; countyName
               </th>
             ))}
             <th scope="col">{t('rank.orgConcurrentHead')}</th>
-            <th scope="col" class="num">{t('rank.redPeriods')}</th>
+            <th scope="col" class="num">
+              {t('rank.redPeriods')}
+            </th>
             <th scope="col">{t('rank.sectorRank')}</th>
           </tr>
         </thead>

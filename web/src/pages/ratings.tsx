@@ -150,43 +150,42 @@ function Picture({ id, title, chartLabel, load }: { id: string; title: string; c
 
 /** Counties of the caller's subtree by colour, as stacked bars. */
 function Matrix() {
-  const [m] = useLoad(
-    async (): Promise<PictureData> => {
-      const { items } = await getRatingMatrix();
-      return {
-        chart: {
-          type: 'bar',
-          data: { labels: items.map((c) => c.name), datasets: colors.map((c) => ({ label: t(`rating.${c}`), data: items.map((k) => k[c]), backgroundColor: ratingPalette[c] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+  const [m] = useLoad(async (): Promise<PictureData> => {
+    const { items } = await getRatingMatrix();
+    return {
+      chart: {
+        type: 'bar',
+        data: {
+          labels: items.map((c) => c.name),
+          datasets: colors.map((c) => ({ label: t(`rating.${c}`), data: items.map((k) => k[c]), backgroundColor: ratingPalette[c] })),
         },
-        columns: [t('rating.matrix.county'), ...colors.map((c) => t(`rating.${c}`))],
-        rows: items.map((k) => ({ key: k.code, head: k.name, cells: colors.map((c) => k[c]) })),
-      };
-    },
-    [lang.value],
-  );
+        options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+      },
+      columns: [t('rating.matrix.county'), ...colors.map((c) => t(`rating.${c}`))],
+      rows: items.map((k) => ({ key: k.code, head: k.name, cells: colors.map((c) => k[c]) })),
+    };
+  }, [lang.value]);
   return <Picture id="rating-matrix" title={t('rating.matrix.title')} chartLabel={t('rating.matrix.chart')} load={m} />;
 }
 
 /** Overdue work of the caller's subtree at the end of each of the last weeks, as a line. */
 function Trend() {
-  const [tr] = useLoad(
-    async (): Promise<PictureData> => {
-      const { items } = await getOverdueTrend(TREND_WEEKS);
-      return {
-        chart: {
-          type: 'line',
-          data: {
-            labels: items.map((w) => w.weekStart.slice(5)),
-            datasets: [{ label: t('rating.trend.overdue'), data: items.map((w) => w.overdue), borderColor: ratingPalette.red, backgroundColor: ratingPalette.red }],
-          },
-          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  const [tr] = useLoad(async (): Promise<PictureData> => {
+    const { items } = await getOverdueTrend(TREND_WEEKS);
+    return {
+      chart: {
+        type: 'line',
+        data: {
+          labels: items.map((w) => w.weekStart.slice(5)),
+          datasets: [
+            { label: t('rating.trend.overdue'), data: items.map((w) => w.overdue), borderColor: ratingPalette.red, backgroundColor: ratingPalette.red },
+          ],
         },
-        columns: [t('rating.trend.week'), t('rating.trend.overdue')],
-        rows: items.map((w) => ({ key: w.weekStart, head: w.weekStart, cells: [w.overdue] })),
-      };
-    },
-    [lang.value],
-  );
+        options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      },
+      columns: [t('rating.trend.week'), t('rating.trend.overdue')],
+      rows: items.map((w) => ({ key: w.weekStart, head: w.weekStart, cells: [w.overdue] })),
+    };
+  }, [lang.value]);
   return <Picture id="overdue-trend" title={t('rating.trend.title', { weeks: TREND_WEEKS })} chartLabel={t('rating.trend.chart')} load={tr} />;
 }

@@ -79,7 +79,11 @@ export function ReturnsPage() {
                         <td>{t(`returns.kind.${o.kind}`)}</td>
                         <td>{o.secretaries.length ? o.secretaries.join('、') : <span class="badge overdue">{t('returns.noSecretary')}</span>}</td>
                         <td data-testid="nudge-count">
-                          {o.nudges ? t('returns.nudgedTimes', { n: o.nudges, at: fmtDateTime(o.lastNudgedAt!) }) : <span class="muted">{t('returns.notNudged')}</span>}
+                          {o.nudges ? (
+                            t('returns.nudgedTimes', { n: o.nudges, at: fmtDateTime(o.lastNudgedAt!) })
+                          ) : (
+                            <span class="muted">{t('returns.notNudged')}</span>
+                          )}
                         </td>
                       </tr>
                     ))}
@@ -105,7 +109,9 @@ function ReturnNudge({ year, org, count, onDone }: { year: number; org?: string;
     setOutcome({});
     try {
       const r = await nudgeReturns(year, { ...(org ? { org } : {}), ...(message.trim() ? { message: message.trim() } : {}) });
-      const ok = t('returns.nudgeDone', { orgs: r.organizations, people: r.people }) + (r.unreached.length ? ` ${t('returns.unreached', { n: r.unreached.length })}` : '');
+      const ok =
+        t('returns.nudgeDone', { orgs: r.organizations, people: r.people }) +
+        (r.unreached.length ? ` ${t('returns.unreached', { n: r.unreached.length })}` : '');
       setMessage('');
       setOutcome({ ok });
       onDone();

@@ -25,7 +25,8 @@ export function TaskLinkPage({ token }: { token: string }) {
         if (!gone) navigate(`/tasks/${r.taskId}`, true);
       } catch (err) {
         if (gone) return;
-        const d = err instanceof ApiError ? (err.raw as { error?: { details?: { reason?: string; taskId?: number | null } } } | undefined)?.error?.details : undefined;
+        const d =
+          err instanceof ApiError ? (err.raw as { error?: { details?: { reason?: string; taskId?: number | null } } } | undefined)?.error?.details : undefined;
         const reason = reasons.find((x) => x === d?.reason) ?? (err instanceof ApiError && err.status === 400 ? 'unknown' : null);
         setRefused({ reason, taskId: d?.taskId ?? null, text: reason ? undefined : errorText(err) });
       }

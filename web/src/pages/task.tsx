@@ -1,10 +1,34 @@
 import { ActionLog, Comments } from './comments.js';
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, actOnEscalation, completeTask, download, getOrganization, getTask, recordMilestone, searchSessions, uploadEvidence, type EvidenceUploaded, type HistoryEntry, type Me, type TaskDetail } from '../api.js';
+import {
+  ApiError,
+  actOnEscalation,
+  completeTask,
+  download,
+  getOrganization,
+  getTask,
+  recordMilestone,
+  searchSessions,
+  uploadEvidence,
+  type EvidenceUploaded,
+  type HistoryEntry,
+  type Me,
+  type TaskDetail,
+} from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx as txAny } from '../i18n/index.js';
-import { exclusionRows, formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type ExclusionRow, type FieldSpec, type StepForm } from '../../../src/domain/step-outcomes.js';
+import {
+  exclusionRows,
+  formToOutcome,
+  isShown,
+  ruleField,
+  ruleMessage,
+  validateOutcome,
+  type ExclusionRow,
+  type FieldSpec,
+  type StepForm,
+} from '../../../src/domain/step-outcomes.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
 import { shanghaiToday } from '../dates.js';
@@ -37,7 +61,13 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
     // The term end of the organization the process is about, for a term election's steps; the page stands without it.
     const org = detail.process?.kind === 'term-election' ? await getOrganization(detail.process.organization).catch(() => null) : null;
     // The sessions a secretary is enrolled in are named by code: their titles and dates, as the picker finds them.
-    const enrolled = Array.isArray(detail.context?.enrolled) && detail.context.enrolled.length > 0 ? await searchSessions({ limit: 100 }).then((r) => r.items, () => []) : [];
+    const enrolled =
+      Array.isArray(detail.context?.enrolled) && detail.context.enrolled.length > 0
+        ? await searchSessions({ limit: 100 }).then(
+            (r) => r.items,
+            () => [],
+          )
+        : [];
     return { detail, org, enrolled };
   }, [id]);
   const [done, setDone] = useState(false);
@@ -60,7 +90,11 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
   };
   const shown =
     context && (partner || enrolled.length)
-      ? { ...context, ...(partner ? { partner: `${partner.name}（${partner.code}）` } : {}), ...(Array.isArray(context.enrolled) ? { enrolled: context.enrolled.map(sessionWords) } : {}) }
+      ? {
+          ...context,
+          ...(partner ? { partner: `${partner.name}（${partner.code}）` } : {}),
+          ...(Array.isArray(context.enrolled) ? { enrolled: context.enrolled.map(sessionWords) } : {}),
+        }
       : context;
   const def = stepDef(task.process, task.step);
   const live = task.state !== 'done' && task.state !== 'cancelled';
@@ -68,7 +102,11 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
   const pairingRules = detail.pairing && typeof context?.ruleSet === 'string' ? pairingRuleSets.find((r) => r.id === context.ruleSet) : undefined;
   const pairingSpec =
     pairingRules && typeof context?.deliverable === 'string' && context.deliverable in pairingRules.deliverables
-      ? { rules: pairingRules, deliverable: context.deliverable as PairingDeliverable, milestones: pairingRules.deliverables[context.deliverable as PairingDeliverable].milestones }
+      ? {
+          rules: pairingRules,
+          deliverable: context.deliverable as PairingDeliverable,
+          milestones: pairingRules.deliverables[context.deliverable as PairingDeliverable].milestones,
+        }
       : null;
   const missingMilestones = () => {
     if (!pairingSpec || !detail.pairing) return null;
@@ -143,9 +181,19 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
 
       {def?.shows && shown && <DecidesOn process={task.process} shows={def.shows} context={shown} />}
       {pairingSpec && detail.pairing && detail.process && (
-        <PairingWork village={detail.process.organization} deliverable={pairingSpec.deliverable} milestones={pairingSpec.milestones} rules={pairingSpec.rules} pairing={detail.pairing} evidence={detail.evidence} onChange={reload} />
+        <PairingWork
+          village={detail.process.organization}
+          deliverable={pairingSpec.deliverable}
+          milestones={pairingSpec.milestones}
+          rules={pairingSpec.rules}
+          pairing={detail.pairing}
+          evidence={detail.evidence}
+          onChange={reload}
+        />
       )}
-      {detail.evidence.length > 0 && <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />}
+      {detail.evidence.length > 0 && (
+        <Evidence files={detail.evidence} deliverable={typeof context?.deliverable === 'string' ? context.deliverable : undefined} />
+      )}
       {detail.earlier.length > 0 && <Earlier process={task.process} earlier={detail.earlier} />}
 
       {done && (
@@ -209,7 +257,13 @@ function ContextValue({ name, value, order }: { name: string; value: unknown; or
     return (
       <ul class="ctx-list">
         {value.map((v, i) => (
-          <li key={i}>{typeof v === 'object' && v !== null ? <ContextRecord record={v as Record<string, unknown>} order={order} inline /> : <ContextValue name={name} value={v} order={order} />}</li>
+          <li key={i}>
+            {typeof v === 'object' && v !== null ? (
+              <ContextRecord record={v as Record<string, unknown>} order={order} inline />
+            ) : (
+              <ContextValue name={name} value={v} order={order} />
+            )}
+          </li>
         ))}
       </ul>
     );
@@ -230,7 +284,8 @@ function ContextRecord({ record, inline = false, order }: { record: Record<strin
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .sort(([a], [b]) => rank(a) - rank(b));
   // Votes per person (names, not fields): the most votes first, as a count sheet reads.
-  if (entries.length > 0 && entries.every(([k, v]) => typeof v === 'number' && !order.includes(k))) entries.sort(([, a], [, b]) => (b as number) - (a as number));
+  if (entries.length > 0 && entries.every(([k, v]) => typeof v === 'number' && !order.includes(k)))
+    entries.sort(([, a], [, b]) => (b as number) - (a as number));
   const label = (k: string) => tx(`ctx.${k}`, tx(`field.${k}`, k));
   if (inline)
     return (
@@ -265,7 +320,9 @@ function Margin({ process, context }: { process: string; context: Record<string,
   const seats = context.seats;
   const ruleSet = context.ruleSet;
   if (typeof seats !== 'number' || typeof ruleSet !== 'string') return null;
-  const rules = (process === 'term-election' ? termRuleSets : process === 'two-recommendations-one-election' ? twoRecommendationsRuleSets : []).find((r) => r.id === ruleSet);
+  const rules = (process === 'term-election' ? termRuleSets : process === 'two-recommendations-one-election' ? twoRecommendationsRuleSets : []).find(
+    (r) => r.id === ruleSet,
+  );
   if (!rules) return null;
   const min = minimumCandidates(seats, rules);
   const pct = Math.round(rules.candidateMarginRatio * 100);
@@ -328,7 +385,10 @@ function Evidence({ files, deliverable }: { files: TaskDetail['evidence']; deliv
       <ul class="evidence-list">
         {shown.map((f) => (
           <li key={f.id} data-evidence={f.id}>
-            {tx(`opt.deliverable.${f.deliverable}`, f.deliverable)}：{f.filename} <span class="muted small">（{Math.max(1, Math.round(f.sizeBytes / 1024))} KB · {fmtDateTime(f.uploadedAt)}）</span>{' '}
+            {tx(`opt.deliverable.${f.deliverable}`, f.deliverable)}：{f.filename}{' '}
+            <span class="muted small">
+              （{Math.max(1, Math.round(f.sizeBytes / 1024))} KB · {fmtDateTime(f.uploadedAt)}）
+            </span>{' '}
             <button type="button" class="link" onClick={() => get(f)} aria-label={`${t('ctx.download')} ${f.filename}`}>
               {t('ctx.download')}
             </button>
@@ -431,7 +491,14 @@ function serverErrors(form: StepForm | undefined, err: ApiError): Record<string,
     return { [ruleField(form, rule)]: ruleMessage(rule, figures) };
   }
   // Fields come as body.outcome.<name>[.<key>] (request schema) or outcome.<name>[.<key>] (the workflow's).
-  return Object.fromEntries(err.details.map((d) => [String(d.field ?? '').replace(/^(body\.)?(outcome\.)?/, '').split('.')[0] || '_', d.message]));
+  return Object.fromEntries(
+    err.details.map((d) => [
+      String(d.field ?? '')
+        .replace(/^(body\.)?(outcome\.)?/, '')
+        .split('.')[0] || '_',
+      d.message,
+    ]),
+  );
 }
 
 function TaskForm({
@@ -485,7 +552,16 @@ function TaskForm({
       // A refusal the fields already explain in the page's words gets the same summary as the form's own checks,
       // not the API's English message beneath it.
       const besideFields = Object.keys(byField).some((k) => k !== '_');
-      setFormError(named ?? (err instanceof ApiError && err.status === 403 ? t('task.noPermission') : byField._ ? validationText(byField._) : besideFields ? t('task.fixErrors') : errorText(err)));
+      setFormError(
+        named ??
+          (err instanceof ApiError && err.status === 403
+            ? t('task.noPermission')
+            : byField._
+              ? validationText(byField._)
+              : besideFields
+                ? t('task.fixErrors')
+                : errorText(err)),
+      );
     } finally {
       setBusy(false);
     }
@@ -529,7 +605,16 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
       {spec.kind === 'exclusions' ? (
         <Exclusions id={id} spec={spec} value={value} invalid={!!error} describedBy={describedBy} onInput={onInput} />
       ) : spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
-        <Picker kind={spec.kind} id={id} value={value} onChange={onInput} invalid={!!error} describedBy={describedBy} required={spec.required} role={spec.role} />
+        <Picker
+          kind={spec.kind}
+          id={id}
+          value={value}
+          onChange={onInput}
+          invalid={!!error}
+          describedBy={describedBy}
+          required={spec.required}
+          role={spec.role}
+        />
       ) : spec.kind === 'select' ? (
         <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
           <option value="">{t('opt.choose')}</option>
@@ -542,7 +627,13 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
       ) : spec.kind === 'check' ? (
         <input {...common} type="checkbox" checked={value === 'true'} onChange={(e) => onInput(e.currentTarget.checked ? 'true' : '')} />
       ) : spec.kind === 'text' || spec.kind === 'names' || spec.kind === 'votes' ? (
-        <textarea {...common} rows={spec.kind === 'text' ? 3 : 4} maxLength={spec.kind === 'text' ? spec.max : undefined} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
+        <textarea
+          {...common}
+          rows={spec.kind === 'text' ? 3 : 4}
+          maxLength={spec.kind === 'text' ? spec.max : undefined}
+          value={value}
+          onInput={(e) => onInput(e.currentTarget.value)}
+        />
       ) : spec.kind === 'date' ? (
         <input {...common} type="date" value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       ) : (
@@ -556,7 +647,21 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
  * Members left out of the entitled count, one row each: how many or who, the reason (from the rule set's list) and
  * the higher committee's approval. Held as JSON in the form's value (step-outcomes.ts exclusionRows).
  */
-function Exclusions({ id, spec, value, invalid, describedBy, onInput }: { id: string; spec: FieldSpec; value: string; invalid: boolean; describedBy?: string; onInput: (v: string) => void }) {
+function Exclusions({
+  id,
+  spec,
+  value,
+  invalid,
+  describedBy,
+  onInput,
+}: {
+  id: string;
+  spec: FieldSpec;
+  value: string;
+  invalid: boolean;
+  describedBy?: string;
+  onInput: (v: string) => void;
+}) {
   const rows = exclusionRows(value);
   const set = (next: ExclusionRow[]) => onInput(next.length ? JSON.stringify(next) : '');
   const edit = (i: number, patch: Partial<ExclusionRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
@@ -581,7 +686,13 @@ function Exclusions({ id, spec, value, invalid, describedBy, onInput }: { id: st
           </label>
           <label>
             {t('excl.approval')}
-            <input name={`${spec.name}-${i}-approval`} type="text" maxLength={200} value={r.approval} onInput={(e) => edit(i, { approval: e.currentTarget.value })} />
+            <input
+              name={`${spec.name}-${i}-approval`}
+              type="text"
+              maxLength={200}
+              value={r.approval}
+              onInput={(e) => edit(i, { approval: e.currentTarget.value })}
+            />
           </label>
           <button type="button" class="link" onClick={() => set(rows.filter((_, j) => j !== i))}>
             {t('excl.remove')}
@@ -653,7 +764,9 @@ function PairingWork({
       if (input) input.value = '';
       onChange();
     } catch (err) {
-      const limit = (err instanceof ApiError ? (err.raw as { error?: { details?: { limit?: unknown } } } | undefined)?.error?.details?.limit : undefined) ?? rules.evidenceMaxBytes;
+      const limit =
+        (err instanceof ApiError ? (err.raw as { error?: { details?: { limit?: unknown } } } | undefined)?.error?.details?.limit : undefined) ??
+        rules.evidenceMaxBytes;
       setUploadError(
         err instanceof ApiError && err.status === 413
           ? t('pw.tooLarge', { mb: mib(typeof limit === 'number' ? limit : rules.evidenceMaxBytes) })
@@ -736,7 +849,11 @@ function PairingWork({
                   <progress id="pw-progress" max={progress.total || 1} value={progress.sent} />
                 </p>
               )}
-              {uploaded && <p class="notice ok">{t('pw.uploaded', { name: uploaded.filename, kb: Math.max(1, Math.round(uploaded.size / 1024)), sha: uploaded.sha256 })}</p>}
+              {uploaded && (
+                <p class="notice ok">
+                  {t('pw.uploaded', { name: uploaded.filename, kb: Math.max(1, Math.round(uploaded.size / 1024)), sha: uploaded.sha256 })}
+                </p>
+              )}
             </div>
           </form>
 

@@ -22,7 +22,10 @@ async function loadOpen(): Promise<Task[]> {
 
 export function TasksPage() {
   const [tab, setTab] = useState<'open' | 'done'>('open');
-  const [tasks, reload] = useLoad(() => (tab === 'open' ? loadOpen() : listTasks({ state: 'done', mine: true, limit: 100 }).then((p) => p.items.reverse())), [tab]);
+  const [tasks, reload] = useLoad(
+    () => (tab === 'open' ? loadOpen() : listTasks({ state: 'done', mine: true, limit: 100 }).then((p) => p.items.reverse())),
+    [tab],
+  );
 
   return (
     <section>
@@ -72,7 +75,11 @@ export function TaskItem({ task, select }: { task: Task; select?: ComponentChild
           {task.overdue && <OverdueBadge />}
           {soon && <span class="badge soon">{t('tasks.dueSoon')}</span>}
           {task.escalationLevel > 0 && <span class="badge escalated">{t('tasks.escalation', { n: task.escalationLevel })}</span>}
-          {task.nudges > 0 && <span class="badge nudged" data-testid="nudges">{t('nudge.count', { n: task.nudges })}</span>}
+          {task.nudges > 0 && (
+            <span class="badge nudged" data-testid="nudges">
+              {t('nudge.count', { n: task.nudges })}
+            </span>
+          )}
           {task.provisional && <ProvisionalBadge years={task.provisionalYears} />}
           <StateBadge state={task.state} />
         </span>

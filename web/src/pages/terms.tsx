@@ -52,7 +52,10 @@ export function TermsPage() {
             <p class="muted">{t('terms.overdueIntro', { date: fmtDate(overdue.data.asOf) })}</p>
             <Downloads
               label={t('terms.downloadOverdue')}
-              paths={{ csv: [overdueReportPath('csv'), `overdue-terms-${overdue.data.asOf}.csv`], xlsx: [overdueReportPath('xlsx'), `overdue-terms-${overdue.data.asOf}.xlsx`] }}
+              paths={{
+                csv: [overdueReportPath('csv'), `overdue-terms-${overdue.data.asOf}.csv`],
+                xlsx: [overdueReportPath('xlsx'), `overdue-terms-${overdue.data.asOf}.xlsx`],
+              }}
             />
             <OverdueTable data={overdue.data} />
           </>
@@ -71,7 +74,19 @@ type TermRow = Pick<TermPlan['items'][number], 'code' | 'name' | 'supervisorName
  * Both lists (the year's plan, the overdue terms) in one table; the overdue one has a column of days late, the plan
  * one says why each term is in it (ending this year, a postponement ending this year, overdue from before).
  */
-function TermTable({ id, caption, rows, daysOverdue = false, why = false }: { id: string; caption: string; rows: TermRow[]; daysOverdue?: boolean; why?: boolean }) {
+function TermTable({
+  id,
+  caption,
+  rows,
+  daysOverdue = false,
+  why = false,
+}: {
+  id: string;
+  caption: string;
+  rows: TermRow[];
+  daysOverdue?: boolean;
+  why?: boolean;
+}) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
       <table data-testid={id}>
@@ -96,7 +111,12 @@ function TermTable({ id, caption, rows, daysOverdue = false, why = false }: { id
               <td>{r.supervisorName}</td>
               <td>
                 {fmtDate(r.termEndsOn)}
-                {r.postponedUntil && <span class="muted"> · {t('terms.col.postponedUntil')} {fmtDate(r.postponedUntil)}</span>}
+                {r.postponedUntil && (
+                  <span class="muted">
+                    {' '}
+                    · {t('terms.col.postponedUntil')} {fmtDate(r.postponedUntil)}
+                  </span>
+                )}
               </td>
               {daysOverdue && <td>{r.daysOverdue}</td>}
               {why && <td data-testid="in-plan-because">{r.inPlanBecause ? t(`terms.why.${r.inPlanBecause}`) : ''}</td>}
