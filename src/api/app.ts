@@ -62,6 +62,8 @@ export interface AppDeps {
   temporal: Client;
   config: Config;
   log: Logger;
+  /** How long a principal read from PostgreSQL is reused (PRINCIPAL_TTL_MS unless told). */
+  principalTtlMs?: number;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  await app.register(authPlugin);
+  await app.register(authPlugin, { principalTtlMs: deps.principalTtlMs });
   await app.register(sharedReads);
   await app.register(health);
   await app.register(auth, { prefix: '/api/v1' });

@@ -3,7 +3,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addOrganizations, eventually, orgRow, quietLog, startBareTask, startStack, testSql, uniqueCode, type Stack } from '../helpers/context.js';
 import { buildApp } from '../../src/api/app.js';
-import { PRINCIPAL_TTL_MS, SESSION_SECONDS } from '../../src/api/plugins/auth.js';
+import { SESSION_SECONDS } from '../../src/api/plugins/auth.js';
 import { createUser } from '../../src/auth/users.js';
 import { passwordProblem, PasswordRefused } from '../../src/auth/password-policy.js';
 import { ACCOUNT_RULE, SOURCE_RULE, accountKey, sourceKey } from '../../src/auth/throttle.js';
@@ -50,9 +50,11 @@ describe('credentials', () => {
       orgRow(countyB, root, { type: 'committee', sector: 'regional' }),
       orgRow(villageB, countyB),
     ]);
-    // A second API process on the same database: what one process locks or revokes, the other refuses too.
+    // A second API process on the same database: what one process locks or revokes, the other refuses too. It keeps
+    // a principal for ten minutes: within a test only PostgreSQL's change notice can make it refuse one it has read,
+    // however slow the machine.
     secondSql = testSql(s.config.DATABASE_URL);
-    second = await buildApp({ sql: secondSql, temporal: s.client, config: s.config, log: quietLog });
+    second = await buildApp({ sql: secondSql, temporal: s.client, config: s.config, log: quietLog, principalTtlMs: 10 * 60_000 });
     await second.ready();
   });
   afterAll(async () => {
@@ -236,9 +238,7 @@ describe('credentials', () => {
       expect((await me(phone)).statusCode).toBe(401);
       expect((await me(desk)).statusCode).toBe(200);
       // The other process drops its cached principal on PostgreSQL's notice, well before the cache would expire.
-      const since = Date.now();
-      await eventually('the other process refusing the signed-out session', async () => (await me(phone, second)).statusCode === 401, PRINCIPAL_TTL_MS / 2);
-      expect(Date.now() - since).toBeLessThan(PRINCIPAL_TTL_MS);
+      await eventually('the other process refusing the signed-out session', async () => (await me(phone, second)).statusCode === 401);
       expect((await me(desk, second)).statusCode).toBe(200);
       // A second sign-out of the same session: it is over already.
       expect((await s.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: phone })).statusCode).toBe(401);
@@ -291,7 +291,7 @@ describe('credentials', () => {
       const fresh = bearer(ok.json().token);
       expect((await me(u)).statusCode).toBe(401);
       expect((await me(other)).statusCode).toBe(401);
-      await eventually('the other process refusing the old session', async () => (await me(other, second)).statusCode === 401, PRINCIPAL_TTL_MS / 2);
+      await eventually('the other process refusing the old session', async () => (await me(other, second)).statusCode === 401);
       expect((await me(fresh)).statusCode).toBe(200);
       expect((await login(u.username, PASSWORD, newSource())).statusCode).toBe(401);
       expect((await login(u.username, 'a much better passphrase', newSource())).statusCode).toBe(200);
@@ -301,9 +301,9 @@ describe('credentials', () => {
 
     it('ends every session when the password is written by another writer (the CLI, SQL), since the database moves the version', async () => {
       const u = await s.userWith([{ role: 'secretary', org: villageA }]);
-      expect((await me(u)).statusCode).toBe(200);
+      expect((await me(u, second)).statusCode).toBe(200);
       await s.sql`update users set password_hash = 'replaced' where username = ${u.username}`;
-      await eventually('the session refused', async () => (await me(u)).statusCode === 401, PRINCIPAL_TTL_MS / 2);
+      await eventually('the session refused', async () => (await me(u, second)).statusCode === 401);
     });
 
     it('keeps a task link session working, lets it sign out, and ends it with the password', async () => {
@@ -404,7 +404,6 @@ describe('credentials', () => {
       await eventually(
         'the other process refusing the disabled user',
         async () => (await me(sec, second)).statusCode === 401 && (await me(machine, second)).statusCode === 401,
-        PRINCIPAL_TTL_MS / 2,
       );
       expect((await login(sec.username, PASSWORD, newSource())).statusCode).toBe(401);
       const [audit] = await s.sql`select actor, detail from action_audit where action = 'user.disable' and subject = ${`user ${sec.username}`}`;

@@ -117,7 +117,8 @@ describe('hostile uploads', () => {
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect(res.status, `${r.name}: ${JSON.stringify(body)}`).toBe(400);
       expect(body.error.message, r.name).toMatch(/XLSX/);
-      expect(Date.now() - t0, r.name).toBeLessThan(10_000);
+      // Refused for what it holds, not for the 60 s an upload may take: well under that, however slow the machine.
+      expect(Date.now() - t0, r.name).toBeLessThan(30_000);
     }
     await stillServing();
   });
@@ -220,7 +221,8 @@ describe('hostile uploads', () => {
     const t0 = Date.now();
     const r = await post('/api/v1/organizations/import', 'countyOrganizer', Buffer.from(csv), 'text/csv');
     expect(r.status, await r.clone().text()).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    // Well under the 60 s the stalled upload may hold its socket: the lock was not waited for.
+    expect(Date.now() - t0).toBeLessThan(30_000);
     const [row] = await s.sql`select count(*)::int as n from organizations where code = ${`${village}S1`}`;
     expect(row!.n).toBe(0);
     void stalled;
@@ -235,7 +237,7 @@ describe('reading an upload', () => {
     const err = await spool(never, { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreadableFile);
     expect((err as UnreadableFile).status).toBe(408);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(Date.now() - t0).toBeLessThan(30_000); // the 300 ms limit, not a hang
   });
 
   it('refuses bytes past the limit as they pass (413)', async () => {
@@ -254,7 +256,7 @@ describe('reading an upload', () => {
     // Received within its time (400: the contents took too long) or, on a crowded machine, not even received (408).
     expect([400, 408]).toContain((err as UnreadableFile).status);
     expect(read).toBeLessThan(300_001);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(Date.now() - t0).toBeLessThan(30_000); // it settles (the rows read say where it stopped)
   });
 
   it('refuses a CSV cut inside a quoted cell and one cut inside a UTF-8 character', async () => {

@@ -21,7 +21,8 @@ describe('request limits', () => {
     expect(r.statusCode).toBe(503);
     expect(r.json().error.code).toBe('timeout');
     expect(r.headers['retry-after']).toBe('5');
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Tells the limit (300 ms) from a handler left hanging, far from both: a slow machine cannot fail it.
+    expect(Date.now() - t0).toBeLessThan(30_000);
     expect((await app.inject({ method: 'GET', url: '/fast' })).statusCode).toBe(200);
     await app.close();
   });
@@ -42,7 +43,8 @@ describe('request limits', () => {
     const t0 = Date.now();
     await app.close();
     await closed;
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Well under the route's 60 s limit, which is what closing would wait for if it waited for the request.
+    expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   it("ends the API pool's long statements and every pool's idle transactions in PostgreSQL", async () => {

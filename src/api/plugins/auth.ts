@@ -74,7 +74,8 @@ const LISTEN_RETRY_MS = 5_000;
  * Either resolves to a Principal with its roles (cached for PRINCIPAL_TTL_MS).
  */
 export default fp(
-  async (app) => {
+  async (app, opts: { principalTtlMs?: number }) => {
+    const principalTtlMs = opts.principalTtlMs ?? PRINCIPAL_TTL_MS;
     await app.register(jwt, {
       secret: await signingSecret(app.sql, app.config.ORGLIFE_JWT_SECRET),
       sign: { algorithm: 'HS256', expiresIn: SESSION_SECONDS },
@@ -99,7 +100,7 @@ export default fp(
       const entry = own && { ...own, principal: { ...own.principal, lent } };
       if (seen !== changes) return entry;
       if (cache.size >= PRINCIPAL_CACHE_MAX) cache.clear();
-      cache.set(userId, { entry, until: Date.now() + PRINCIPAL_TTL_MS });
+      cache.set(userId, { entry, until: Date.now() + principalTtlMs });
       return entry;
     };
     // A role, a disabled flag, a substitution (migrations/092_principal_changed.sql), a token_version or a signed-out
