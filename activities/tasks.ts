@@ -3,12 +3,13 @@
 // PostgreSQL. Every write is keyed by workflow id + task key + event key: a retry writes nothing twice.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
-import { loadCalendar, taskHolders, andSubstitutes } from '../src/tasks/holders.js';
+import { loadCalendar, taskHolders } from '../src/tasks/holders.js';
 import { stepWords } from '../src/domain/step-words.js';
+import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
+import { countyIdOf, escalationRecipients, escalationTarget, insertPlanned, laneToWake, planRows, recordDue, wakeLane, type EscalationTargetRow } from './deadlines.js';
 
 /** The changes that notify someone, as the notification names them (the task is named by its step's words). */
 const changeWords: Readonly<Record<string, string>> = { delegated: '任务转交给您', reassigned: '任务改派给您', 'escalation-reassign': '督办改派给您' };
-import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
 
 export interface OpenHumanTaskInput {
   workflowId: string;
@@ -19,6 +20,8 @@ export interface OpenHumanTaskInput {
   assigneeRole: string;
   assigneePerson?: string | null;
   openedAt: string;
+  /** The task queue whose deadline sweep records the task's instants; null: the workflow keeps timers of its own. */
+  lane?: string | null;
   /** The instants, or what to plan them from (one activity instead of two on the busy path). */
   plan?: TaskPlan;
   planInput?: PlanInput;
@@ -77,6 +80,12 @@ export interface EscalationTarget {
   role: string;
 }
 
+/** A plan's rows: every instant for a swept task; a task with timers of its own keeps rows of its reminders only. */
+const deadlineRows = (taskId: number, plan: TaskPlan, o: Parameters<typeof planRows>[2]) => {
+  const rows = planRows(taskId, plan, o);
+  return o.lane ? rows : rows.filter((r) => r.kind === 'reminder');
+};
+
 export function taskActivities(sql: Sql) {
   return {
     async planHumanTask(p: PlanInput): Promise<TaskPlan> {
@@ -87,15 +96,16 @@ export function taskActivities(sql: Sql) {
       const plan = input.plan ?? (input.planInput ? planTask(await loadCalendar(sql), input.planInput) : undefined);
       if (!plan) throw ApplicationFailure.nonRetryable('openHumanTask needs plan or planInput');
       const t = { ...input, plan };
-      return sql.begin(async (tx) => {
+      const lane = input.lane ?? null;
+      const opened = await sql.begin(async (tx) => {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
             insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at,
-                               provisional_years, plan_input, context)
+                               provisional_years, plan_input, context, deadline_lane)
             values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
                     'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt},
                     ${t.plan.provisionalYears ?? []}::int[], ${t.plan.basis ? tx.json(t.plan.basis as never) : null},
-                    ${t.context === undefined ? null : tx.json(t.context as never)})
+                    ${t.context === undefined ? null : tx.json(t.context as never)}, ${lane})
             on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
             returning id, due_at, organization_id, (xmax = 0) as inserted)
           select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;
@@ -106,8 +116,6 @@ export function taskActivities(sql: Sql) {
             values (${row.id}, 'opened', 'opened', ${t.openedAt},
                     ${tx.json({ state: 'open', dueAt: t.plan.dueAt, assigneeRole: t.assigneeRole, assigneePerson: t.assigneePerson ?? null })})
             on conflict do nothing`;
-          const reminders = t.plan.reminders.map((r) => ({ task_id: row.id, reminder_key: r.key, generation: 0, at: r.at }));
-          if (reminders.length) await tx`insert into task_reminders ${tx(reminders)} on conflict do nothing`;
           await tx`
             insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
             select a.id, ${`task:${row.id}:opened`}, 'task-opened', ${row.id}, ${`新任务：${t.title ?? stepWords(t.process, t.step, 'zh-CN')}`},
@@ -115,8 +123,13 @@ export function taskActivities(sql: Sql) {
             from (${taskHolders(tx as unknown as Sql, row.id, t.openedAt)}) a
             on conflict do nothing`;
         }
-        return { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan };
+        // Planned after the opening notice, whose recipients the reminders also reach. A retry after a commit whose
+        // wake-up was lost asks again.
+        const wake = row.inserted ? await insertPlanned(tx as unknown as Sql, deadlineRows(row.id, plan, { generation: 0, from: t.openedAt, lane })) : await laneToWake(tx as unknown as Sql, lane, row.id);
+        return { task: { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan }, wake };
       });
+      await wakeLane(opened.wake);
+      return opened.task;
     },
 
     /** A reminder to whoever holds the task; one statement per table so a storm of them stays cheap. */
@@ -131,7 +144,7 @@ export function taskActivities(sql: Sql) {
           values (${task.id}, ${eventKey}, 'reminded', ${r.at}, ${tx.json({ reminder: r.reminderKey, dueAt: r.dueAt })})
           on conflict do nothing returning id`;
         if (!ev) return; // a retry after the first attempt committed
-        await tx`update task_reminders set fired_at = ${r.at} where task_id = ${task.id} and reminder_key = ${r.reminderKey} and generation = ${r.generation}`;
+        await tx`update task_deadlines set recorded_at = ${r.at} where task_id = ${task.id} and key = ${r.reminderKey} and generation = ${r.generation}`;
         await tx`
           insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
           select a.id, ${`task:${task.id}:${eventKey}`}, 'reminder', ${task.id}, ${`提醒：${stepWords(task.process, task.step, 'zh-CN')} 将于 ${r.dueAt} 到期`}, '', ${r.at}
@@ -140,29 +153,16 @@ export function taskActivities(sql: Sql) {
       });
     },
 
-    /**
-     * Escalation level 1: the organization's secretary (for a liaison officer's task: the dispatching organizer, the
-     * county organization department that assigned the officer — domain.md §4.4); level 2: the supervising committee
-     * (parent) — its supervisors; level 3: the county organization department (the ancestor at county level, depth 3
-     * from the province) — its organizers.
-     */
+    /** A level reached by a task's own timer (tasks whose deadlines are not swept): `escalationTarget` says to whom. */
     async escalateTask(e: { workflowId: string; taskKey: string; level: 1 | 2 | 3; generation: number; at: string }): Promise<EscalationTarget> {
       return sql.begin(async (tx) => {
-        const [task] = await tx<{ id: number; step: string; process: string; assignee_role: string | null; organization_id: number; parent_id: number | null; path: string; county_id: number; state: string; escalation_level: number }[]>`
+        const [task] = await tx<(EscalationTargetRow & { id: number; step: string; process: string; path: string; state: string; escalation_level: number })[]>`
           select t.id, t.step, t.process, t.assignee_role, t.organization_id, o.parent_id, o.path::text as path, t.state, t.escalation_level,
-                 ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint as county_id
+                 ${countyIdOf(tx as unknown as Sql)} as county_id
           from tasks t join organizations o on o.id = t.organization_id
           where t.workflow_id = ${e.workflowId} and t.task_key = ${e.taskKey} for update of t`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${e.taskKey} of ${e.workflowId} is not projected`);
-        const parent = task.parent_id ?? task.organization_id;
-        const [orgId, role] =
-          e.level === 1
-            ? task.assignee_role === 'liaison_officer'
-              ? [task.county_id, 'organizer']
-              : [task.organization_id, 'secretary']
-            : e.level === 2
-              ? [parent, 'supervisor']
-              : [task.county_id, 'organizer'];
+        const { organizationId: orgId, role } = escalationTarget(task, e.level);
         const eventKey = `escalated-${e.level}-g${e.generation}`;
         const [esc] = await tx<{ id: number; inserted: boolean }[]>`
           insert into escalations (task_id, event_key, level, organization_id, role, opened_at, updated_at)
@@ -181,11 +181,7 @@ export function taskActivities(sql: Sql) {
             insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
             select distinct x.id, ${`escalation:${esc!.id}`}::text, 'escalation', ${task.id}::bigint, ${esc!.id}::bigint,
                    ${`督办（${e.level}级）：${stepWords(task.process, task.step, 'zh-CN')} 已逾期`}::text, '', ${e.at}::timestamptz
-            from (${andSubstitutes(
-              tx as unknown as Sql,
-              tx`select r.user_id as id from user_roles r where r.organization_id = ${orgId} and (r.role = ${role} or r.role in ('organizer', 'supervisor'))` as never,
-              e.at,
-            )}) x
+            from (${escalationRecipients(tx as unknown as Sql, tx`select ${esc!.id}::bigint as id, ${orgId}::bigint as organization_id, ${role}::text as role` as never, e.at)}) x
             on conflict do nothing`;
         }
         const [o] = await tx<{ code: string; path: string }[]>`select code, path::text as path from organizations where id = ${orgId}`;
@@ -195,17 +191,20 @@ export function taskActivities(sql: Sql) {
 
     /** An action by a person (complete, claim, …, escalation actions): task row, audit entry, notifications. */
     async recordTaskChange(c: TaskChange): Promise<void> {
-      await sql.begin(async (tx) => {
-        const [task] = await tx<{ id: number; step: string; process: string }[]>`
-          select id, step, process from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
+      const wake = await sql.begin(async (tx) => {
+        const [task] = await tx<{ id: number; step: string; process: string; deadline_lane: string | null }[]>`
+          select id, step, process, deadline_lane from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
+        // The instants the task's workflow saw pass before this action are recorded before it.
+        if (task.deadline_lane) await recordDue(tx as unknown as Sql, tx`d.task_id = ${task.id}`, c.at);
         const [ev] = await tx`
           insert into task_events (task_id, event_key, kind, at, actor, on_behalf_of, reason, before, after)
           values (${task.id}, ${c.eventKey}, ${c.kind}, ${c.at}, ${c.actor}, ${c.onBehalfOf ?? null}, ${c.reason ?? null},
                   ${tx.json(c.before as never)}, ${tx.json(c.after as never)})
           on conflict do nothing returning id`;
-        if (!ev) return; // already projected by an earlier attempt
+        if (!ev) return laneToWake(tx as unknown as Sql, task.deadline_lane, task.id); // already projected by an earlier attempt
         const s = c.set;
+        let wake: string | null = null;
         await tx`
           update tasks set state = ${s.state}, assignee_role = ${s.assigneeRole}, assignee_person = ${s.assigneePerson},
             claimed_by = ${s.claimedBy}, due_at = ${s.dueAt}, escalation_level = ${s.escalationLevel}, updated_at = ${c.at},
@@ -217,12 +216,15 @@ export function taskActivities(sql: Sql) {
           // An extension or a re-plan: whether the new plan is provisional, and what to compute it from next time.
           const p = c.plan.plan;
           await tx`update tasks set provisional_years = ${p.provisionalYears ?? []}::int[], plan_input = ${p.basis ? tx.json(p.basis as never) : null} where id = ${task.id}`;
-          await tx`delete from task_reminders where task_id = ${task.id} and fired_at is null`;
-          const rows = c.plan.plan.reminders
-            .filter((r) => r.at > c.at)
-            .map((r) => ({ task_id: task.id, reminder_key: r.key, generation: c.plan!.generation, at: r.at }));
-          if (rows.length) await tx`insert into task_reminders ${tx(rows)} on conflict do nothing`;
+          await tx`delete from task_deadlines where task_id = ${task.id} and recorded_at is null`;
+          // An extension starts from level 0; a corrected calendar keeps the levels reached.
+          wake = await insertPlanned(
+            tx as unknown as Sql,
+            deadlineRows(task.id, p, { generation: c.plan.generation, from: c.at, lane: task.deadline_lane, reachedLevel: s.escalationLevel }),
+          );
         }
+        // A closed task's instants are never due.
+        if (s.closed) await tx`delete from task_deadlines where task_id = ${task.id} and recorded_at is null`;
         const action = { at: c.at, actor: c.actor, kind: c.kind, reason: c.reason ?? null };
         for (const e of c.escalations ?? []) {
           await tx`
@@ -241,7 +243,9 @@ export function taskActivities(sql: Sql) {
             from users where username = any(${c.notify})
             on conflict do nothing`;
         }
+        return wake;
       });
+      await wakeLane(wake);
     },
   };
 }

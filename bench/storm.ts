@@ -156,7 +156,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
                (select count(*) from escalations x join tasks t on t.id = x.task_id where t.workflow_id like ${`storm:${prefix}:%`} and x.level = 1)::int as escalated,
                (select count(*) from tasks t where t.workflow_id like ${`storm:${prefix}:%`})::int as opened,
                -- A task that opened after its reminder's instant does not send it late (workflows/human-task.ts).
-               (select count(*) from task_reminders r join tasks t on t.id = r.task_id where t.workflow_id like ${`storm:${prefix}:%`} and r.at > t.opened_at)::int as expected`)[0]!;
+               (select count(*) from task_deadlines r join tasks t on t.id = r.task_id where t.workflow_id like ${`storm:${prefix}:%`} and r.kind = 'reminder' and r.at > t.opened_at)::int as expected`)[0]!;
     // Calm: the probe before the storm, once every task is open (at least a few samples, however late).
     const calm: number[] = [];
     while ((await count()).opened < n && Date.now() < stormStart - 5_000) await new Promise((r) => setTimeout(r, 500));

@@ -1,8 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type NativeConnection, type LogLevel } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
+import { deadlineActivities } from '../activities/deadlines.js';
+import { deadlineQueue } from '../workflows/deadline-sweep.js';
 import type { NotifyOptions } from '../activities/notify.js';
 import type { ChannelOptions } from '../activities/channels.js';
 import type { Sql } from './db/client.js';
@@ -57,14 +59,19 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
 }
 
+/**
+ * The worker of a task queue. It brings the deadline worker of the same lane along (`withDeadlineWorker`): whoever
+ * runs, awaits or shuts down the one returned runs, awaits and shuts down both.
+ */
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+  const workflowBundle: WorkflowBundleOption = o.workflowBundlePath
+    ? { codePath: o.workflowBundlePath }
+    : await bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+  const worker = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundlePath
-      ? { workflowBundle: { codePath: o.workflowBundlePath } }
-      : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
+    workflowBundle,
     activities: createActivities(o.sql, o.notify, o.channels),
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
@@ -76,5 +83,40 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',
   });
+  return withDeadlineWorker(worker, { connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueue, sql: o.sql, workflowBundle });
+}
+
+/**
+ * The deadline sweep's own worker (workflows/deadline-sweep.ts) on the lane's deadline queue, with slots of its own:
+ * a person's Update on the lane's queue never waits behind deadline work. It runs while `worker` runs: `run()` and
+ * `runUntil()` of the returned worker start it and stop it when they end.
+ */
+export async function withDeadlineWorker(
+  worker: Worker,
+  o: { connection: NativeConnection; namespace?: string; taskQueue: string; sql: Sql; workflowBundle: WorkflowBundleOption },
+): Promise<Worker> {
+  const sweeper = await Worker.create({
+    connection: o.connection,
+    namespace: o.namespace ?? 'default',
+    taskQueue: deadlineQueue(o.taskQueue),
+    workflowBundle: o.workflowBundle,
+    activities: deadlineActivities(o.sql),
+    maxConcurrentActivityTaskExecutions: 2,
+    maxConcurrentLocalActivityExecutions: 1,
+    maxConcurrentWorkflowTaskExecutions: 2,
+    maxCachedWorkflows: 8,
+    shutdownGraceTime: '10 seconds',
+  });
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    const sweeping = sweeper.run();
+    try {
+      return await run();
+    } finally {
+      if (sweeper.getState() === 'RUNNING') sweeper.shutdown();
+      await sweeping;
+    }
+  };
+  return worker;
 }
 

@@ -1,10 +1,16 @@
 // The human-task building block (domain.md §3): every step a person must do in any process is a task.
 // A process workflow creates one `HumanTasks` (which installs the task Updates once) and awaits
-// `tasks.run(spec)` for each step; meanwhile durable timers fire the reminders before the due date and the
-// three escalation levels after it. Deterministic: instants come from the planning activity (the working-day
-// calendar is data) and are carried in workflow state; an extension re-plans and moves the timers
-// (the updatable-timer pattern: `condition(changed, untilNextInstant)`).
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+// `tasks.run(spec)` for each step. Its reminders before the due date and its three escalation levels after it are
+// planned by the opening activity (the working-day calendar is data) and carried in workflow state.
+//
+// Deadlines are data: the plan's instants are rows (migrations/100_task_deadlines.sql) that the deadline sweep of
+// the workflow's task queue records (workflows/deadline-sweep.ts), so a province's deadline day wakes no task
+// workflow. The workflow derives the escalation level its task has reached from its plan and its own clock
+// whenever it handles a message (`reachedLevels`), so validators, views and the task row it writes agree with
+// what the sweep records. An extension or a corrected calendar re-plans: the activity replaces the unrecorded rows.
+// Tasks opened in runs recorded before the sweep existed keep a durable timer per instant (`patched()`: their
+// replay answers false), and the sweep leaves their rows alone.
+import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
@@ -26,6 +32,9 @@ import { acts, deadlines } from './process-activities.js';
 /** Default offsets (domain.md §3), used when a process passes none from its rule set. */
 export const DEFAULT_REMINDER_WORKING_DAYS = [7, 1] as const;
 export const DEFAULT_ESCALATION_WORKING_DAYS = [3, 10, 20] as const;
+
+/** Tasks opened where this marker is recorded have their deadlines swept; without it, timers of their own. */
+export const DEADLINES_AS_DATA_PATCH = 'deadlines-as-data';
 
 export interface HumanTaskSpec {
   /** Unique within the workflow run. */
@@ -79,6 +88,8 @@ interface Task {
   assigneePerson: string | null;
   claimedBy: string | null;
   plan: TaskPlan;
+  /** The deadline sweep records this task's instants; the workflow keeps no timer and derives its escalation level. */
+  swept: boolean;
   /** Bumped by each extension: timers of an older plan stop, event keys stay unique. */
   generation: number;
   fired: Set<string>;
@@ -94,7 +105,46 @@ interface Task {
 const isClosed = (t: Task) => t.state === 'done' || t.state === 'cancelled';
 const now = () => new Date().toISOString();
 
-function view(t: Task): TaskView {
+/** ltree path of the organization an escalation level goes to (activities/deadlines.ts `escalationTarget`). */
+function escalationPath(t: Task, level: number): string {
+  const labels = t.orgPath.split('.');
+  const county = labels.slice(0, Math.max(0, Math.min(2, labels.length - 2)) + 1).join('.');
+  if (level === 1) return t.assigneeRole === 'liaison_officer' ? county : t.orgPath;
+  if (level === 2) return labels.length > 1 ? labels.slice(0, -1).join('.') : t.orgPath;
+  return county;
+}
+
+/** The escalation levels of a swept task's current plan that its clock has passed and it has not taken in yet. */
+function reachedLevels(t: Task): TaskPlan['escalations'] {
+  if (!t.swept || isClosed(t)) return [];
+  const at = Date.now();
+  return t.plan.escalations.filter((e) => Date.parse(e.at) <= at && !t.fired.has(`escalation-${e.level}-g${t.generation}`)).sort((a, b) => a.level - b.level);
+}
+
+/** A level reached: what a fired escalation timer does, and what a swept task derives. */
+function reach(t: Task, level: 1 | 2 | 3, id: number, path: string) {
+  t.fired.add(`escalation-${level}-g${t.generation}`);
+  t.escalationLevel = level;
+  t.state = 'escalated';
+  t.escalations = t.escalations.filter((e) => e.level !== level);
+  t.escalations.push({ level, id, path, state: 'open' });
+}
+
+/** Takes in the levels reached (handlers: the change is then part of the recorded state). */
+function catchUp(t: Task) {
+  for (const e of reachedLevels(t)) reach(t, e.level, 0, escalationPath(t, e.level));
+}
+
+/** The task as its clock has it, without changing it (validators and queries must not change state). */
+function current(t: Task): Task {
+  if (!reachedLevels(t).length) return t;
+  const c: Task = { ...t, fired: new Set(t.fired), escalations: [...t.escalations] };
+  catchUp(c);
+  return c;
+}
+
+function view(task: Task): TaskView {
+  const t = current(task);
   return {
     taskKey: t.spec.key,
     step: t.spec.step,
@@ -164,6 +214,7 @@ export class HumanTasks {
       async (raw) => {
         const i = escalationActionInput.parse(raw);
         const t = this.tasks.get(i.taskKey)!;
+        catchUp(t);
         const esc = t.escalations.find((e) => e.level === i.level)!;
         const before = snapshot(t);
         t.busy = true;
@@ -197,7 +248,7 @@ export class HumanTasks {
       {
         validator: (raw) => {
           const i = escalationActionInput.parse(raw);
-          const t = this.task(i.taskKey);
+          const t = current(this.task(i.taskKey));
           const esc = t.escalations.find((e) => e.level === i.level);
           if (!esc) throw new Error(`task ${i.taskKey} has no escalation at level ${i.level}`);
           if (esc.state === 'closed') throw new Error(`the level ${i.level} escalation of task ${i.taskKey} is closed`);
@@ -219,6 +270,7 @@ export class HumanTasks {
       async (raw) => {
         const i = replanTaskInput.parse(raw);
         const t = this.tasks.get(i.taskKey)!;
+        catchUp(t);
         const before = snapshot(t);
         t.busy = true;
         try {
@@ -259,6 +311,7 @@ export class HumanTasks {
   /** Opens the task; `result` settles when it is done or cancelled (meanwhile the process may do more). */
   async open(spec: HumanTaskSpec): Promise<{ task: TaskView; result: Promise<HumanTaskResult> }> {
     const openedAt = now();
+    const swept = patched(DEADLINES_AS_DATA_PATCH);
     this.opening.add(spec.key);
     const opened = await acts.openHumanTask({
       workflowId: this.workflowId,
@@ -269,6 +322,7 @@ export class HumanTasks {
       assigneeRole: spec.assigneeRole,
       assigneePerson: spec.assigneePerson ?? null,
       openedAt,
+      lane: swept ? workflowInfo().taskQueue : null,
       plan: spec.plan,
       // Planned by the same activity on the working-day calendar unless the caller fixed the instants.
       planInput: spec.plan
@@ -292,6 +346,7 @@ export class HumanTasks {
       assigneePerson: spec.assigneePerson ?? null,
       claimedBy: null,
       plan,
+      swept,
       generation: 0,
       fired: new Set(),
       escalationLevel: 0,
@@ -318,6 +373,7 @@ export class HumanTasks {
     if (!t || isClosed(t)) return;
     await condition(() => !t.busy);
     if (isClosed(t)) return;
+    catchUp(t);
     const before = snapshot(t);
     t.busy = true;
     try {
@@ -331,6 +387,8 @@ export class HumanTasks {
   /** The task's timers: the next reminder or escalation, re-planned whenever an action changes the plan. */
   private async watch(t: Task): Promise<HumanTaskResult> {
     const spec = t.spec;
+    // The sweep records a swept task's deadlines: nothing to wait for but its end.
+    if (t.swept) await condition(() => isClosed(t));
     while (!isClosed(t)) {
       const generation = t.generation;
       const changed = () => isClosed(t) || t.generation !== generation;
@@ -467,6 +525,7 @@ export class HumanTasks {
           check(input);
         }
         const t = this.tasks.get(input.taskKey)!;
+        catchUp(t);
         const before = snapshot(t);
         t.busy = true;
         try {

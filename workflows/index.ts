@@ -11,3 +11,4 @@ export { termDateMissing, termDateSweep } from './term-date-missing/workflow.js'
 export { termPlan } from './term-plan.js';
 export { ratingsRecompute, ratingInterview } from './ratings/workflow.js';
 export { calendarReplan, calendarNotice } from './calendar.js';
+export { deadlineSweep } from './deadline-sweep.js';

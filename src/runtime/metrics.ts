@@ -37,11 +37,12 @@ async function readState(sql: Sql): Promise<ProductState> {
     sql<{ s: number | null }[]>`
       select extract(epoch from now() - min(created_at))::float8 as s from channel_deliveries
       where status in ('pending', 'sending') and (not_before is null or not_before < now())`,
-    // The oldest reminder past its instant and not sent, of a task still open: zero while deadline work keeps up. A
-    // reminder already past when its task opened is never sent (the opening notice says it all): not lag.
+    // The oldest planned instant (reminder or escalation) past and not recorded, of a task still open: zero while the
+    // deadline sweep keeps up. An instant already past when its task opened is not planned (the opening notice says
+    // it all), and a closed task's are deleted: neither is lag.
     sql<{ s: number | null }[]>`
-      select extract(epoch from now() - min(r.at))::float8 as s from task_reminders r join tasks t on t.id = r.task_id
-      where r.fired_at is null and r.at < now() and r.at > t.opened_at and t.state in ('open', 'claimed', 'escalated')`,
+      select extract(epoch from now() - min(d.at))::float8 as s from task_deadlines d join tasks t on t.id = d.task_id
+      where d.recorded_at is null and d.at < now() and d.at > t.opened_at and t.state in ('open', 'claimed', 'escalated')`,
   ]);
   return {
     tasks,

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
-import { installRuntimeLogger } from '../../src/worker.js';
+import { installRuntimeLogger, withDeadlineWorker } from '../../src/worker.js';
 import { quietLog, testSql } from './context.js';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
@@ -42,12 +42,14 @@ export async function timeSkipping(sql: Sql, opts: { sharedWorker?: boolean } = 
   const env = await startTimeSkippingServer();
   const taskQueue = `ts-${randomUUID()}`;
   const ready = env;
-  const workerOn = (queue: string) =>
-    Worker.create({
+  const workflowBundle = { codePath: inject('workflowBundlePath') };
+  // With the lane's deadline worker, as every worker of the product runs: the sweep records reminders and escalations.
+  const workerOn = async (queue: string) =>
+    withDeadlineWorker(await Worker.create({ connection: ready.nativeConnection, taskQueue: queue, workflowBundle, activities: createActivities(sql) }), {
       connection: ready.nativeConnection,
       taskQueue: queue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createActivities(sql),
+      sql,
+      workflowBundle,
     });
   // A worker created and never run holds the connection open at teardown: made only when wanted.
   const worker = opts.sharedWorker === false ? undefined : await workerOn(taskQueue);
@@ -87,6 +89,18 @@ export function processDriver(handle: WorkflowHandle, actor: Actor) {
       return handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey: t.taskKey, actor, outcome }] });
     },
   };
+}
+
+export type ProcessDriver = ReturnType<typeof processDriver>;
+
+/**
+ * A term election driven up to the supervisor's review of its candidates: the request (with `request`'s figures),
+ * approved, and `candidates` proposed for `seats`.
+ */
+export async function proposeTermCandidates(run: ProcessDriver, seats: number, candidates: string[], request: Record<string, unknown> = {}): Promise<void> {
+  await run.complete('election-request', { seats, ...request });
+  await run.complete('election-reply', { decision: 'approve' });
+  await run.complete('candidates', { seats, candidates });
 }
 
 /** The refusal of an Update's validator: its failure type and the rule it names (nothing entered history). */

@@ -143,7 +143,7 @@ describe('calendar', () => {
     const view = await s.client.workflow.getHandle(workflowId).query(tasksQuery);
     expect(view[0]!.dueAt).toBe(shanghaiInstant('2027-09-30', 18).toISOString());
     const reminders = await s.sql<{ reminder_key: string; at: Date }[]>`
-      select reminder_key, at from task_reminders where task_id = ${row.id} and generation = 1 order by at`;
+      select key as reminder_key, at from task_deadlines where task_id = ${row.id} and kind = 'reminder' and generation = 1 order by at`;
     // 5 working days before 30 September: 24, 26 (Sunday, worked), 27, 28, 29 → Friday 24 September; 1 before: 29th.
     expect(reminders.map((r) => [r.reminder_key, r.at.toISOString()])).toEqual([
       ['reminder-5wd', shanghaiInstant('2027-09-24', 9).toISOString()],

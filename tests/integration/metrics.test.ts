@@ -51,7 +51,7 @@ describe('GET /metrics', () => {
     // The due task's reminder, as if its instant had passed with no worker to send it: 90 s ago, planned after the
     // task opened (a reminder already past at opening is never sent, and is not lag).
     await s.sql`update tasks set opened_at = now() - interval '1 hour' where id = ${due}`;
-    await s.sql`update task_reminders set at = now() - interval '90 seconds' where task_id = ${due} and fired_at is null`;
+    await s.sql`update task_deadlines set at = now() - interval '90 seconds' where task_id = ${due} and kind = 'reminder' and recorded_at is null`;
 
     // The first test's scrape read the state before these tasks: a scrape reads it afresh once that reading is old.
     await new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));

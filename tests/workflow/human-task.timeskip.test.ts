@@ -74,7 +74,7 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
       // The plan, computed by the activity on the calendar with the admin rows: due Thursday 4 February 18:00.
       const [task] = await sql<{ id: number; due_at: Date; state: string }[]>`select id, due_at, state from tasks where workflow_id = ${walked}`;
       expect(task!.due_at.toISOString()).toBe('2027-02-04T10:00:00.000Z');
-      const reminders = await sql`select reminder_key, at from task_reminders where task_id = ${task!.id} order by at`;
+      const reminders = await sql`select key as reminder_key, at from task_deadlines where task_id = ${task!.id} and kind = 'reminder' order by at`;
       // 7 working days back counts Sunday 31 January (adjusted workday): Wednesday 27 January 09:00.
       expect(reminders.map((r) => [r.reminder_key, r.at.toISOString()])).toEqual([
         ['reminder-7wd', '2027-01-27T01:00:00.000Z'],

@@ -85,7 +85,7 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       expect(first.due_on).toMatch(quarterEnd);
       expect(first.due_on! >= (await envDay())).toBe(true);
       expect(first.due_on! <= addMonths(await envDay(), 3)).toBe(true);
-      const reminders = await sql<{ reminder_key: string }[]>`select reminder_key from task_reminders where task_id = ${first.id} order by at`;
+      const reminders = await sql<{ reminder_key: string }[]>`select key as reminder_key from task_deadlines where task_id = ${first.id} and kind = 'reminder' order by at`;
       expect(reminders.map((r) => r.reminder_key)).toEqual(['reminder-7wd', 'reminder-1wd']);
 
       // The county meets its officers every half-year (domain.md §4.4): with this officer in post, a task for the

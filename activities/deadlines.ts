@@ -1,0 +1,307 @@
+// Deadlines as data (migrations/100_task_deadlines.sql): a task's reminders and escalation levels are rows, and the
+// deadline sweep of its lane records whatever is due in set-based statements, a batch per transaction — the task
+// events, the escalations, the notifications of the holders and their substitutes, and the rows' `recorded_at`
+// together, so a batch is recorded whole or not at all. The sweep runs on its own task queue and worker slots
+// (workflows/deadline-sweep.ts); a person's Update never waits behind it.
+import { Context } from '@temporalio/activity';
+import type { Sql } from '../src/db/client.js';
+import type { TaskPlan } from '../src/domain/task-plan.js';
+import { stepWords } from '../src/domain/step-words.js';
+import { holdersOfTasks } from '../src/tasks/holders.js';
+import { deadlineSweepId, deadlineQueue, wakeDeadlineSweep, deadlineSweep } from '../workflows/deadline-sweep.js';
+
+type Tx = Sql;
+
+/** The advisory lock of a lane: shared while an instant is planned and compared, exclusive while the sweep sets its wake-up. */
+const laneLock = (tx: Tx, lane: string, shared: boolean) =>
+  shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${`deadline-lane:${lane}`}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${`deadline-lane:${lane}`}, 0))`;
+
+export interface PlannedRow {
+  task_id: number;
+  key: string;
+  generation: number;
+  kind: 'reminder' | 'escalation';
+  level: number | null;
+  at: string;
+  lane: string | null;
+}
+
+/**
+ * The rows of a plan. Reminders at or before `from` are left out (a reminder past when the task opened or was
+ * extended is not sent late: the notice says it all), as are escalation levels already reached (`reachedLevel`, a
+ * re-plan for a corrected calendar). Of the levels already past, only the highest is kept: a task overdue when it
+ * opens escalates straight to the level it has reached.
+ */
+export function planRows(taskId: number, plan: TaskPlan, o: { generation: number; from: string; lane: string | null; reachedLevel?: number }): PlannedRow[] {
+  const from = Date.parse(o.from);
+  const reminders = plan.reminders
+    .filter((r) => Date.parse(r.at) > from)
+    .map((r) => ({ task_id: taskId, key: r.key, generation: o.generation, kind: 'reminder' as const, level: null, at: r.at, lane: o.lane }));
+  const levels = plan.escalations.filter((e) => e.level > (o.reachedLevel ?? 0));
+  const past = levels.filter((e) => Date.parse(e.at) <= from);
+  const highestPast = past.length ? Math.max(...past.map((e) => e.level)) : 0;
+  const escalations = levels
+    .filter((e) => Date.parse(e.at) > from || e.level === highestPast)
+    .map((e) => ({ task_id: taskId, key: `escalation-${e.level}`, generation: o.generation, kind: 'escalation' as const, level: e.level, at: e.at, lane: o.lane }));
+  return [...reminders, ...escalations];
+}
+
+/**
+ * Inserts planned rows inside the caller's transaction. Answers the lane to wake when a swept row falls before the
+ * lane's wake-up (the caller signals after commit: `wakeLane`), else null.
+ */
+export async function insertPlanned(tx: Tx, rows: PlannedRow[]): Promise<string | null> {
+  if (!rows.length) return null;
+  await tx`insert into task_deadlines ${tx(rows.map((r) => ({ ...r })))} on conflict do nothing`;
+  const swept = rows.filter((r) => r.lane);
+  if (!swept.length) return null;
+  const lane = swept[0]!.lane!;
+  const earliest = swept.reduce((m, r) => (r.at < m ? r.at : m), swept[0]!.at);
+  await laneLock(tx, lane, true);
+  const [w] = await tx<{ wake: boolean }[]>`
+    select coalesce((select wake_at > ${earliest}::timestamptz from deadline_lanes where lane = ${lane}), true) as wake`;
+  return w!.wake ? lane : null;
+}
+
+/** `insertPlanned`'s answer for rows already committed (a retried activity): the task's earliest unrecorded instant. */
+export async function laneToWake(tx: Tx, lane: string | null, taskId: number): Promise<string | null> {
+  if (!lane) return null;
+  const [r] = await tx<{ at: Date | null }[]>`select min(at) as at from task_deadlines where task_id = ${taskId} and recorded_at is null`;
+  if (!r?.at) return null;
+  await laneLock(tx, lane, true);
+  const [w] = await tx<{ wake: boolean }[]>`
+    select coalesce((select wake_at > ${r.at} from deadline_lanes where lane = ${lane}), true) as wake`;
+  return w!.wake ? lane : null;
+}
+
+/** Wakes (or starts) the lane's sweep: an instant was planned before the one it sleeps until. */
+export async function wakeLane(lane: string | null): Promise<void> {
+  if (!lane) return;
+  await Context.current().client.workflow.signalWithStart(deadlineSweep, {
+    workflowId: deadlineSweepId(lane),
+    taskQueue: deadlineQueue(lane),
+    args: [{ lane }],
+    signal: wakeDeadlineSweep,
+    signalArgs: [],
+  });
+}
+
+export interface EscalationTargetRow {
+  organization_id: number;
+  parent_id: number | null;
+  county_id: number;
+  assignee_role: string | null;
+}
+
+/**
+ * Who a level goes to. Level 1: the organization's secretary (for a liaison officer's task: the county organization
+ * department that assigned the officer — domain.md §4.4); level 2: the supervising committee (parent), its
+ * supervisors; level 3: the county organization department (the ancestor at county level), its organizers.
+ */
+export function escalationTarget(t: EscalationTargetRow, level: number): { organizationId: number; role: string } {
+  if (level === 1) return t.assignee_role === 'liaison_officer' ? { organizationId: t.county_id, role: 'organizer' } : { organizationId: t.organization_id, role: 'secretary' };
+  if (level === 2) return { organizationId: t.parent_id ?? t.organization_id, role: 'supervisor' };
+  return { organizationId: t.county_id, role: 'organizer' };
+}
+
+/** The county of `o` (the ancestor at depth 3 from the province, or the nearest above a shallower tree), as SQL. */
+export const countyIdOf = (tx: Tx) => tx`ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint`;
+
+/** Whoever an escalation reaches: the target's role at its organization, its organizers and supervisors, and their substitutes. */
+export const escalationRecipients = (tx: Tx, escalations: ReturnType<Tx>, at: string) => tx`
+  with e as (${escalations}),
+  people as (
+    select e.id as escalation_id, r.user_id as id from e
+    join user_roles r on r.organization_id = e.organization_id and (r.role = e.role or r.role in ('organizer', 'supervisor')))
+  select escalation_id, id from people
+  union
+  select p.escalation_id, s.substitute_id from substitutions s join people p on p.id = s.user_id
+  where s.revoked_at is null and (${at}::timestamptz at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on`;
+
+interface DueRow extends EscalationTargetRow {
+  task_id: number;
+  key: string;
+  generation: number;
+  kind: 'reminder' | 'escalation';
+  level: number | null;
+  process: string;
+  step: string;
+  state: string;
+  escalation_level: number;
+  closed: boolean;
+  due_at: Date;
+}
+
+/**
+ * Records one batch of a lane's due rows (at or before `until`) in one transaction; answers how many rows it took.
+ * Rows whose task is locked by a person's action are skipped, for the next batch: the sweep never waits for a person.
+ */
+export async function recordDueBatch(sql: Sql, lane: string, until: string, limit: number): Promise<number> {
+  return sql.begin((tx) => recordDue(tx as unknown as Sql, tx`d.lane = ${lane}`, until, limit));
+}
+
+/**
+ * Records the due rows `which` selects (a fragment on `d`, the task_deadlines row) inside the caller's transaction:
+ * the sweep's batch, or one task's instants passed before a person's action on it is recorded (the task's workflow
+ * derived them from its clock; recorded first, they come before the action in the task's history).
+ */
+export async function recordDue(tx: Tx, which: ReturnType<Tx>, until: string, limit = 1_000_000): Promise<number> {
+  {
+    const due = await tx<DueRow[]>`
+      select d.task_id, d.key, d.generation, d.kind, d.level, t.process, t.step, t.state, t.escalation_level,
+             t.closed_at is not null as closed, t.due_at, t.organization_id, t.assignee_role, o.parent_id, ${countyIdOf(tx)} as county_id
+      from task_deadlines d join tasks t on t.id = d.task_id join organizations o on o.id = t.organization_id
+      where ${which} and d.lane is not null and d.recorded_at is null and d.at <= ${until}
+      order by d.at
+      limit ${limit}
+      for update of d, t skip locked`;
+    if (!due.length) return 0;
+    const at = until;
+    const live = due.filter((d) => !d.closed);
+    const words = new Map<string, string>();
+    const word = (d: DueRow) => {
+      const k = `${d.process}\u0000${d.step}`;
+      if (!words.has(k)) words.set(k, stepWords(d.process, d.step, 'zh-CN'));
+      return words.get(k)!;
+    };
+
+    const reminders = live
+      .filter((d) => d.kind === 'reminder')
+      .map((d) => {
+        const dueAt = d.due_at.toISOString();
+        return { task_id: d.task_id, event_key: `${d.key}-g${d.generation}`, after: { reminder: d.key, dueAt }, title: `提醒：${word(d)} 将于 ${dueAt} 到期` };
+      });
+    if (reminders.length) {
+      await tx`
+        with r as (select * from jsonb_to_recordset(${tx.json(reminders as never)}) as x(task_id bigint, event_key text, after jsonb, title text)),
+        ev as (
+          insert into task_events (task_id, event_key, kind, at, after)
+          select task_id, event_key, 'reminded', ${at}, after from r
+          on conflict do nothing returning task_id, event_key)
+        insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+        select h.id, 'task:' || ev.task_id || ':' || ev.event_key, 'reminder', ev.task_id, r.title, '', ${at}
+        from ev join r using (task_id, event_key)
+        join (${holdersOfTasks(tx, [...new Set(reminders.map((r) => r.task_id))], at)}) h on h.task_id = ev.task_id
+        on conflict do nothing`;
+    }
+
+    // Levels in order per task: a task catching up two levels in one batch records both, the higher one last.
+    const levels = live.filter((d) => d.kind === 'escalation').sort((a, b) => a.task_id - b.task_id || a.level! - b.level!);
+    if (levels.length) {
+      const reached = new Map<number, { state: string; level: number }>();
+      const escalations = levels.map((d) => {
+        const before = reached.get(d.task_id) ?? { state: d.state, level: d.escalation_level };
+        const target = escalationTarget(d, d.level!);
+        const raises = d.level! > before.level;
+        reached.set(d.task_id, raises ? { state: 'escalated', level: d.level! } : before);
+        return {
+          task_id: d.task_id,
+          event_key: `escalated-${d.level}-g${d.generation}`,
+          level: d.level!,
+          organization_id: target.organizationId,
+          role: target.role,
+          before: { state: before.state, escalationLevel: before.level },
+          raises,
+          title: `督办（${d.level}级）：${word(d)} 已逾期`,
+        };
+      });
+      const inserted = await tx<{ id: number; task_id: number; event_key: string }[]>`
+        with x as (select * from jsonb_to_recordset(${tx.json(escalations as never)}) as x(task_id bigint, event_key text, level int, organization_id bigint, role text))
+        insert into escalations (task_id, event_key, level, organization_id, role, opened_at, updated_at)
+        select task_id, event_key, level, organization_id, role, ${at}, ${at} from x
+        on conflict (task_id, event_key) do nothing
+        returning id, task_id, event_key`;
+      const ids = new Map(inserted.map((i) => [`${i.task_id}:${i.event_key}`, i.id]));
+      const recorded = escalations.flatMap((e) => {
+        const id = ids.get(`${e.task_id}:${e.event_key}`);
+        return id === undefined ? [] : [{ ...e, id }];
+      });
+      if (recorded.length) {
+        await tx`
+          with x as (select * from jsonb_to_recordset(${tx.json(recorded as never)}) as x(id bigint, task_id bigint, event_key text, level int, organization_id bigint, role text, before jsonb, raises boolean))
+          insert into task_events (task_id, event_key, kind, at, before, after)
+          select task_id, event_key, 'escalated', ${at}, before,
+                 jsonb_build_object('state', case when raises then 'escalated' else before->>'state' end, 'escalationLevel', greatest(level, (before->>'escalationLevel')::int),
+                                    'escalationId', id, 'to', jsonb_build_object('organizationId', organization_id, 'role', role))
+          from x
+          on conflict do nothing`;
+        await tx`
+          with x as (select * from jsonb_to_recordset(${tx.json(recorded as never)}) as x(id bigint, task_id bigint, title text))
+          insert into notifications (user_id, event_key, kind, task_id, escalation_id, title, body, created_at)
+          select distinct r.id, 'escalation:' || x.id, 'escalation', x.task_id, x.id, x.title, '', ${at}::timestamptz
+          from (${escalationRecipients(
+            tx,
+            tx`select e.id, e.organization_id, e.role from escalations e where e.id = any(${recorded.map((r) => r.id)}::bigint[])` as never,
+            at,
+          )}) r join x on x.id = r.escalation_id
+          on conflict do nothing`;
+        // Last, and only where a level is higher than the task's: an action the task's workflow recorded after
+        // deriving the level itself has already set it.
+        const raised = [...reached].filter(([, r]) => r.state === 'escalated').map(([task_id, r]) => ({ task_id, level: r.level }));
+        if (raised.length) {
+          await tx`
+            update tasks t set state = 'escalated', escalation_level = x.level, updated_at = ${at}
+            from jsonb_to_recordset(${tx.json(raised as never)}) as x(task_id bigint, level int)
+            where t.id = x.task_id and x.level > t.escalation_level and t.closed_at is null`;
+        }
+      }
+    }
+
+    const keys = due.map((d) => ({ task_id: d.task_id, key: d.key, generation: d.generation }));
+    await tx`
+      update task_deadlines d set recorded_at = ${at}
+      from jsonb_to_recordset(${tx.json(keys as never)}) as x(task_id bigint, key text, generation int)
+      where d.task_id = x.task_id and d.key = x.key and d.generation = x.generation`;
+    return due.length;
+  }
+}
+
+/**
+ * After a pass: the lane's next unrecorded instant becomes its wake-up (infinity when none), under the lane's
+ * exclusive lock, so a planner comparing against the old wake-up has committed its rows and is seen here, and one
+ * comparing after sees the new one.
+ */
+export async function nextWake(sql: Sql, lane: string): Promise<string | null> {
+  return sql.begin(async (tx) => {
+    await laneLock(tx as unknown as Sql, lane, false);
+    const [r] = await tx<{ next: Date | null }[]>`
+      select min(at) as next from task_deadlines where lane = ${lane} and recorded_at is null`;
+    const next = r?.next ?? null;
+    await tx`
+      insert into deadline_lanes (lane, wake_at) values (${lane}, ${next ?? 'infinity'})
+      on conflict (lane) do update set wake_at = excluded.wake_at`;
+    return next ? next.toISOString() : null;
+  });
+}
+
+export interface SweepOptions {
+  /** Rows per transaction. */
+  batch?: number;
+  /** Transactions in flight at once (each takes one connection). */
+  parallel?: number;
+}
+
+export function deadlineActivities(sql: Sql, o: SweepOptions = {}) {
+  const batch = o.batch ?? 1_000;
+  const parallel = o.parallel ?? 2;
+  return {
+    /**
+     * One pass of a lane's sweep: every row due at `until` (the sweep workflow's clock, so that time-skipping tests
+     * move it), in batches until none is left; answers the rows recorded and the next instant to wake at.
+     */
+    async recordDueDeadlines(i: { lane: string; until: string }): Promise<{ recorded: number; nextAt: string | null }> {
+      let recorded = 0;
+      await Promise.all(
+        Array.from({ length: parallel }, async () => {
+          for (;;) {
+            const n = await recordDueBatch(sql, i.lane, i.until, batch);
+            recorded += n;
+            Context.current().heartbeat(recorded);
+            if (n < batch) return;
+          }
+        }),
+      );
+      return { recorded, nextAt: await nextWake(sql, i.lane) };
+    },
+  };
+}
