@@ -26,6 +26,11 @@ export interface StormOptions {
   recipients?: number;
   /** 'server': Temporal server 1.29.1 on PostgreSQL (the cluster topology's) instead of the dev server. */
   temporal?: 'server';
+  /**
+   * Every task due at the same instant (a province's deadline day: the yearly return, a month's end), instead of
+   * spread over one minute; the figures' names say `province`.
+   */
+  oneInstant?: boolean;
 }
 
 export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
@@ -118,12 +123,12 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const startBudgetMs = Math.max(45_000, (1.5 * n * 1000) / openRate);
     const minute = Math.ceil((Date.now() + startBudgetMs + 60_000) / 60_000) * 60_000;
     const stormStart = minute - 60_000;
-    const lastInstant = minute + 120_000;
+    const lastInstant = opts.oneInstant ? minute + 60_000 : minute + 120_000;
     const far = (d: number) => new Date(minute + d * 86_400_000).toISOString();
     log(`starting ${n} task workflows; due in the minute of ${new Date(minute).toISOString()}, reminded the minute before, escalated the minute after`);
     const t0 = performance.now();
     await startTasks(n, (i) => `storm:${prefix}:${i}`, (i) => {
-      const due = minute + (i % 60) * 1000;
+      const due = opts.oneInstant ? minute : minute + (i % 60) * 1000;
       return {
         dueAt: new Date(due).toISOString(),
         reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: new Date(due - 60_000).toISOString() }],
@@ -202,8 +207,10 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const duringP50 = percentile(duringSorted, 50);
     log(`probe Update latency: calm p50 ${percentile(calmSorted, 50).toFixed(0)} ms p99 ${calmP99.toFixed(0)} ms; storm p50 ${duringP50.toFixed(0)} ms p99 ${duringP99.toFixed(0)} ms (${during.length} samples)`);
     const records = reminded + escalated;
-    return [
-      { name: `storm.drain (${n} tasks due in one minute: reminders the minute before, escalations the minute after; ${slots} activity slots)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 2 minutes', baselineValue: 120, ratio: +(120 / Math.max(1, drainSeconds)).toFixed(3) },
+    const figures: BenchResult[] = [
+      opts.oneInstant
+        ? { name: `storm.drain (${n} tasks due at one instant: reminders the minute before, escalations the minute after)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 60 s of the instant', baselineValue: 60, ratio: +(60 / Math.max(1, drainSeconds)).toFixed(3) }
+        : { name: `storm.drain (${n} tasks due in one minute: reminders the minute before, escalations the minute after; ${slots} activity slots)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 2 minutes', baselineValue: 120, ratio: +(120 / Math.max(1, drainSeconds)).toFixed(3) },
       { name: 'storm.records', value: records, unit: 'reminders + escalations', baseline: 'expected', baselineValue: c.expected + c.opened, ratio: +(records / Math.max(1, c.expected + c.opened)).toFixed(3) },
       { name: 'storm.throughput', value: +(records / ((doneAt - stormStart) / 1000)).toFixed(1), unit: 'records/s', baseline: 'rate of the storm itself (records over its 3 minutes)', baselineValue: +((c.expected + c.opened) / 180).toFixed(1), ratio: +(records / ((doneAt - stormStart) / 1000) / ((c.expected + c.opened) / 180)).toFixed(3) },
       { name: 'storm.probe-update.p50', value: +duringP50.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p50)', baselineValue: +percentile(calmSorted, 50).toFixed(0), ratio: +(percentile(calmSorted, 50) / duringP50).toFixed(3) },
@@ -216,6 +223,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       { name: 'storm.open-rate', value: +openRate.toFixed(1), unit: 'tasks opened/s (calibration sample)', baseline: 'the storm’s own start rate (workflow starts/s)', baselineValue: +(n / startSeconds).toFixed(1), ratio: +(openRate / (n / startSeconds)).toFixed(3) },
       { name: 'storm.start', value: +startSeconds.toFixed(1), unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2) },
     ];
+    return opts.oneInstant ? figures.map((f) => ({ ...f, name: f.name.replace(/^storm\./, 'storm-province.') })) : figures;
   } finally {
     await stopWorker();
     smtp.close();

@@ -1,17 +1,13 @@
 // The activities a process workflow calls: reading its context and projecting its state into PostgreSQL
 // (task rows, steps, audit events). Each is a short, idempotent database statement, so they run as *local*
 // activities: inside the workflow task that calls them, recorded as a marker, instead of a round trip through
-// the server (schedule, poll, complete, new workflow task) each. A human-task lifecycle made about twenty
-// sequential server transitions with remote activities and makes about three with local ones (BENCHMARKS.md).
-// Runs that began before this change keep calling remote activities until they are live again: `patched()`
-// answers false while a history without the marker replays, so recorded histories of both kinds replay.
-// Reminders and escalations (`deadlines`), which timers release in bulk in a deadline storm, were kept remote at
-// first so that a storm would wait in the activity queue. Measured, the remote round trip was the storm's cost:
-// each firing timer made two workflow tasks and an activity task (about seven persisted transitions) where a
-// local activity makes one workflow task. A storm still waits in Temporal: the timers' workflow tasks queue on
-// the server for the worker's bounded workflow-task and local-activity slots (BENCHMARKS.md, fourth session).
-// Runs that began before that change keep their remote reminders (`LOCAL_DEADLINES_PATCH`). Slow or outside I/O
-// (e-mail, webhooks, the yearly scoring) stays in remote activities where it is called.
+// the server (schedule, poll, complete, new workflow task) each — about three server transitions for a task's
+// lifecycle where remote activities made about twenty (docs/benchmarks.md).
+// Runs recorded without the `LOCAL_ACTIVITIES_PATCH` marker keep remote activities: `patched()` answers false on
+// their replay, so recorded histories of both kinds replay. The same holds for the reminders and escalations a
+// task's own timers record (`deadlines`, `LOCAL_DEADLINES_PATCH`); tasks opened since deadlines became data have
+// no timers at all (workflows/human-task.ts). Slow or outside I/O (e-mail, webhooks, the yearly scoring) stays in
+// remote activities where it is called.
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ProcessActivities } from '../activities/index.js';
 
@@ -31,5 +27,5 @@ const localAfter = (patch: string): ProcessActivities =>
 /** `acts.name(input)`: context reads and projection writes. */
 export const acts = localAfter(LOCAL_ACTIVITIES_PATCH);
 
-/** `deadlines.name(input)`: the reminders and escalations that timers fire. */
+/** `deadlines.name(input)`: the reminders and escalations that a task's own timers fire (tasks not swept). */
 export const deadlines = localAfter(LOCAL_DEADLINES_PATCH);
