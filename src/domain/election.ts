@@ -128,7 +128,10 @@ export function rankRecommendations(
   villagers: RecommendationRound,
   rules: { turnoutRatio: number; memberWeight: number; villagerWeight: number },
 ): { nominee: string; score: number }[] {
-  for (const [name, r] of [['members', members], ['villagers', villagers]] as const) {
+  for (const [name, r] of [
+    ['members', members],
+    ['villagers', villagers],
+  ] as const) {
     if (r.present > r.entitled) throw new RuleViolation('present', `${name}: ${r.present} present but ${r.entitled} entitled`);
     if (!(r.present >= rules.turnoutRatio * r.entitled) || r.present === 0) {
       throw new RuleViolation('turnout', `${name}' recommendation: ${r.present} of ${r.entitled} took part, ${Math.round(rules.turnoutRatio * 100)}% needed`);
@@ -160,7 +163,8 @@ export const excludedMembers = (xs: readonly EntitledExclusion[] = []): number =
 /** What can be checked of the exclusions without the register: each has a reason the rule set accepts. */
 export function checkEntitledReasons(c: { exclusions?: readonly EntitledExclusion[] }, rules: { exclusionReasons: readonly string[] }): void {
   for (const x of c.exclusions ?? []) {
-    if (!rules.exclusionReasons.includes(x.reason)) throw new RuleViolation('exclusion-reason', `${x.reason} is not a reason the rules accept for leaving members out of the entitled count`);
+    if (!rules.exclusionReasons.includes(x.reason))
+      throw new RuleViolation('exclusion-reason', `${x.reason} is not a reason the rules accept for leaving members out of the entitled count`);
     if (x.names?.length && x.count !== undefined && x.count !== x.names.length) {
       throw new RuleViolation('exclusions', `${x.count} left out for ${x.reason} but ${x.names.length} named`);
     }
@@ -183,7 +187,10 @@ export function checkEntitled(
   if (excluded > registerFullMembers) throw new RuleViolation('exclusions', `${excluded} left out but the register has ${registerFullMembers} full members`);
   const expected = registerFullMembers - excluded;
   if (c.entitled > expected) {
-    throw new RuleViolation('entitled', `${c.entitled} entitled to vote but the organization has ${registerFullMembers} full members${excluded ? `, ${excluded} of them left out` : ''}: probationary members do not vote`);
+    throw new RuleViolation(
+      'entitled',
+      `${c.entitled} entitled to vote but the organization has ${registerFullMembers} full members${excluded ? `, ${excluded} of them left out` : ''}: probationary members do not vote`,
+    );
   }
   if (c.entitled < expected) {
     throw new RuleViolation(
@@ -192,5 +199,16 @@ export function checkEntitled(
         `${expected} are entitled; leaving members out needs a reason the rules accept and the higher committee's approval`,
       { entitled: c.entitled, register: registerFullMembers, excluded, expected },
     );
+  }
+}
+
+/**
+ * The members' meeting was held on a real day: not after today (Asia/Shanghai), and not before the step could be
+ * held (`notBefore`: the day the candidates were agreed, or the previous round's meeting).
+ */
+export function checkMeetingDate(meetingDate: string, round: { notBefore?: string }, today: string): void {
+  if (meetingDate > today) throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} has not been held yet (today is ${today})`);
+  if (round.notBefore && meetingDate < round.notBefore) {
+    throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} is before ${round.notBefore}, when this ballot could first be held`);
   }
 }

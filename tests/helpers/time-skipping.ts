@@ -76,7 +76,9 @@ export function processDriver(handle: WorkflowHandle, actor: Actor) {
     throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await state())}`);
   };
   const openTask = (step: string, key?: string) =>
-    waitFor(`an open ${step} task`, (s) => s.tasks.find((t) => t.step === step && (!key || t.taskKey === key) && t.state !== 'done' && t.state !== 'cancelled'));
+    waitFor(`an open ${step} task`, (s) =>
+      s.tasks.find((t) => t.step === step && (!key || t.taskKey === key) && t.state !== 'done' && t.state !== 'cancelled'),
+    );
   return {
     state,
     waitFor,
@@ -110,7 +112,8 @@ export async function refused(p: Promise<unknown>): Promise<{ type: string | und
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, rule: (cause.details?.[0] as { rule?: string } | undefined)?.rule, message: cause.message };
+    if (cause instanceof ApplicationFailure)
+      return { type: cause.type ?? undefined, rule: (cause.details?.[0] as { rule?: string } | undefined)?.rule, message: cause.message };
     return { type: undefined, rule: undefined, message: cause?.message ?? err.message };
   }
   throw new Error('the Update was accepted, a refusal was expected');

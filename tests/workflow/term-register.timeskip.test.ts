@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
+import { processDriver, proposeTermCandidates, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
 import { recordHistory } from '../helpers/histories.js';
 import { correctTermUpdate, machineActor } from '../../workflows/messages.js';
@@ -29,13 +29,20 @@ describe('the term register while its election runs (time-skipping server, real 
     const today = shanghaiDate(Date.now());
     const started = addMonths(today, -48); // a five-year term ending in 12 months
     const corrected = addMonths(today, -46); // the county's corrected date: the term ends 2 months later
-    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 })]);
+    await addOrganizations(sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 }),
+    ]);
     const [org] = await sql<{ id: number }[]>`select id from organizations where code = ${code}`;
     const secretaryUser = `sec-${randomUUID().slice(0, 8)}`;
-    const userId = await createUser(sql, { username: secretaryUser, password: 'correct horse battery', roles: [{ role: 'secretary', organizationId: org!.id }] });
+    const userId = await createUser(sql, {
+      username: secretaryUser,
+      password: 'correct horse battery',
+      roles: [{ role: 'secretary', organizationId: org!.id }],
+    });
     const workflowId = `term-election:${code}`;
     const row = (start: string, name = `测试党组织${code}`) => `${code},${root},${name},branch,rural,5,${start},张伟,13800000000,20,2`;
-    const file = (...rows: string[]) => Readable.from([[HEADER, ...rows].join('\n') + '\n']);
+    const file = (...rows: string[]) => Readable.from([`${[HEADER, ...rows].join('\n')}\n`]);
 
     await t.worker.worker.runUntil(async () => {
       const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
@@ -43,9 +50,12 @@ describe('the term register while its election runs (time-skipping server, real 
       const correctTerm = async ({ workflowId: id, updateId, ...c }: TermCorrection) => {
         await t.ts.env.client.workflow.getHandle(id).executeUpdate(correctTermUpdate, { args: [{ ...c, actor }], updateId });
       };
-      const reimport = (source: string, ...rows: string[]) => importOrganizations(sql, file(...rows), { principal: null, actor: 'organizer', source, correctTerm });
+      const reimport = (source: string, ...rows: string[]) =>
+        importOrganizations(sql, file(...rows), { principal: null, actor: 'organizer', source, correctTerm });
       const register = async () => {
-        const [o] = await sql<{ term_started_on: Date; term_ends_on: Date; name: string }[]>`select term_started_on, term_ends_on, name from organizations where code = ${code}`;
+        const [o] = await sql<
+          { term_started_on: Date; term_ends_on: Date; name: string }[]
+        >`select term_started_on, term_ends_on, name from organizations where code = ${code}`;
         return { startedOn: shanghaiDate(o!.term_started_on), endsOn: shanghaiDate(o!.term_ends_on), name: o!.name };
       };
       await run.stepIs('term-register');
@@ -59,14 +69,17 @@ describe('the term register while its election runs (time-skipping server, real 
       expect(await register()).toEqual({ startedOn: corrected, endsOn: addMonths(corrected, 60), name: '更名后的支部' });
       const newEnd = addMonths(corrected, 60);
       expect((await run.state()).nextDeadline).toBe(shanghaiInstant(newEnd, 0).toISOString());
-      const [audit] = await sql`select changed_by, source, before, after from organization_changes where code = ${code} and source like 'county-fixed.csv row%'`;
+      const [audit] =
+        await sql`select changed_by, source, before, after from organization_changes where code = ${code} and source like 'county-fixed.csv row%'`;
       expect(audit).toMatchObject({ changed_by: 'organizer', before: { term_started_on: started }, after: { term_started_on: corrected } });
 
       // Past the old six-month reminder: nothing yet, the run waits for the corrected term's.
       await t.ts.env.sleep('165 days'); // day 195
       expect(await sql`select id from tasks where workflow_id = ${workflowId}`).toHaveLength(0);
       await t.ts.env.sleep('60 days'); // day 255, past the new six-month point (about day 243)
-      const [request] = await sql<{ id: number; opened_at: Date; due_at: Date }[]>`select id, opened_at, due_at from tasks where workflow_id = ${workflowId} and step = 'election-request'`;
+      const [request] = await sql<
+        { id: number; opened_at: Date; due_at: Date }[]
+      >`select id, opened_at, due_at from tasks where workflow_id = ${workflowId} and step = 'election-request'`;
       expect(request).toBeDefined();
       expect(request!.opened_at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(addMonths(newEnd, -6)).getTime());
       expect(request!.due_at.toISOString()).toBe(shanghaiInstant(new WorkingCalendar().workdayOnOrBefore(addMonths(newEnd, -2)), 18).toISOString());
@@ -91,7 +104,9 @@ describe('the term register while its election runs (time-skipping server, real 
       const late = await reimport('county-late.csv', row(addMonths(corrected, 1)));
       expect(late.routed).toEqual([expect.objectContaining({ row: 2, status: 'failed', message: expect.stringMatching(/under way/) })]);
       expect((await register()).startedOn).toBe(corrected);
-      await expect(refused(handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '更正', startedOn: today, termYears: 5, source: 'test' }] }))).resolves.toMatchObject({ message: expect.stringMatching(/under way/) });
+      await expect(
+        refused(handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '更正', startedOn: today, termYears: 5, source: 'test' }] })),
+      ).resolves.toMatchObject({ message: expect.stringMatching(/under way/) });
       await recordHistory('term-election', workflowId, await handle.fetchHistory(), 'term-election.term-correction');
       await handle.terminate('test done');
     });
@@ -103,17 +118,24 @@ describe('the term register while its election runs (time-skipping server, real 
     const today = shanghaiDate(Date.now());
     const started = addMonths(today, -56); // ends in 4 months: the request opens at once
     const corrected = addMonths(today, -55);
-    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 })]);
+    await addOrganizations(sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(code, root, { term_years: 5, term_started_on: started, full_members: 20 }),
+    ]);
     const workflowId = `term-election:${code}`;
     await t.worker.worker.runUntil(async () => {
       const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
       const request = await run.openTask('election-request');
-      const r = await handle.executeUpdate(correctTermUpdate, { args: [{ actor, reason: '县委组织部更正任期起始日', startedOn: corrected, termYears: 5, source: 'county.csv row 7' }] });
+      const r = await handle.executeUpdate(correctTermUpdate, {
+        args: [{ actor, reason: '县委组织部更正任期起始日', startedOn: corrected, termYears: 5, source: 'county.csv row 7' }],
+      });
       const newEnd = addMonths(corrected, 60);
       expect(r).toEqual({ termEndsOn: newEnd });
       const dueAt = shanghaiInstant(new WorkingCalendar().workdayOnOrBefore(addMonths(newEnd, -2)), 18).toISOString();
-      const [task] = await sql<{ id: number; due_at: Date }[]>`select id, due_at from tasks where workflow_id = ${workflowId} and task_key = ${request.taskKey}`;
+      const [task] = await sql<
+        { id: number; due_at: Date }[]
+      >`select id, due_at from tasks where workflow_id = ${workflowId} and task_key = ${request.taskKey}`;
       expect(task!.due_at.toISOString()).toBe(dueAt);
       const [ext] = await sql`select kind, actor, reason from task_events where task_id = ${task!.id} and kind = 'extended'`;
       expect(ext).toMatchObject({ actor: 'organizer', reason: '县委组织部更正任期起始日' });
@@ -131,23 +153,33 @@ describe('the term register while its election runs (time-skipping server, real 
     const code = uniqueCode('V');
     const today = shanghaiDate(Date.now());
     // The term ends in 4 months: the request opens at once. 20 full members when the run starts.
-    await addOrganizations(sql, [orgRow(root, '', { type: 'committee', sector: 'regional' }), orgRow(code, root, { term_years: 5, term_started_on: addMonths(today, -56), full_members: 20 })]);
+    await addOrganizations(sql, [
+      orgRow(root, '', { type: 'committee', sector: 'regional' }),
+      orgRow(code, root, { term_years: 5, term_started_on: addMonths(today, -56), full_members: 20 }),
+    ]);
     const workflowId = `term-election:${code}`;
     await t.worker.worker.runUntil(async () => {
       const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
       const run = processDriver(handle, actor);
-      await run.complete('election-request', { seats: 3 });
-      await run.complete('election-reply', { decision: 'approve' });
-      await run.complete('candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
+      await proposeTermCandidates(run, 3, ['甲', '乙', '丙', '丁']);
       await t.ts.env.sleep('20 days');
       // Five members are admitted to full membership before the meeting (the member register is the import's).
       await sql`update organizations set full_members = 25 where code = ${code}`;
       await run.complete('candidates-review', { decision: 'agree' });
       await run.stepIs('members-meeting');
-      const [meeting] = await sql<{ context: { fullMembers: number } }[]>`select context from tasks where workflow_id = ${workflowId} and step = 'members-meeting'`;
+      const [meeting] = await sql<
+        { context: { fullMembers: number } }[]
+      >`select context from tasks where workflow_id = ${workflowId} and step = 'members-meeting'`;
       expect(meeting!.context.fullMembers).toBe(25);
       // 25 entitled, 21 present (> 4/5 of 25): a valid ballot, which the count of the run's start (20) refused.
-      await run.complete('members-meeting', { meetingDate: shanghaiDate(await t.ts.env.currentTimeMs()), entitled: 25, present: 21, ballotsIssued: 21, ballotsReturned: 21, votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 } });
+      await run.complete('members-meeting', {
+        meetingDate: shanghaiDate(await t.ts.env.currentTimeMs()),
+        entitled: 25,
+        present: 21,
+        ballotsIssued: 21,
+        ballotsReturned: 21,
+        votes: { 甲: 18, 乙: 17, 丙: 16, 丁: 3 },
+      });
       await run.stepIs('secretary-election');
       await handle.terminate('test done');
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
-import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
+import { processDriver, proposeTermCandidates, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { POSTPONEMENT_ON_REGISTER_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
@@ -20,7 +20,9 @@ describe('term elections across years and rule changes (time-skipping server)', 
   const actor = machineActor('organizer');
   const now = async () => shanghaiDate(await t.ts.env.currentTimeMs());
   const register = async (code: string) => {
-    const [o] = await sql<{ id: number; term_started_on: Date; term_years: number; term_ends_on: Date; term_postponed_until: Date | null; secretary_name: string }[]>`
+    const [o] = await sql<
+      { id: number; term_started_on: Date; term_years: number; term_ends_on: Date; term_postponed_until: Date | null; secretary_name: string }[]
+    >`
       select id, term_started_on, term_years, term_ends_on, term_postponed_until, secretary_name from organizations where code = ${code}`;
     return {
       id: o!.id,
@@ -42,12 +44,14 @@ describe('term elections across years and rule changes (time-skipping server)', 
     const today = shanghaiDate(Date.now());
     const { code, workflowId } = await village({ term_years: 3, term_started_on: addMonths(today, -30) }); // ends in 6 months
     await t.worker.worker.runUntil(async () => {
-      const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code, ruleSet: 'hubei-2010' }] });
+      const handle = await t.ts.env.client.workflow.start(termElection, {
+        workflowId,
+        taskQueue: t.worker.taskQueue,
+        args: [{ organization: code, ruleSet: 'hubei-2010' }],
+      });
       const run = processDriver(handle, actor);
       await t.ts.env.sleep('2 days'); // past the six-month reminder: the request opens
-      await run.complete('election-request', { seats: 2, electionDate: addMonths(today, 4) });
-      await run.complete('election-reply', { decision: 'approve' });
-      await run.complete('candidates', { seats: 2, candidates: ['甲', '乙', '丙'] });
+      await proposeTermCandidates(run, 2, ['甲', '乙', '丙'], { electionDate: addMonths(today, 4) });
       await run.complete('candidates-review', { decision: 'agree' });
       const agreedOn = await now();
       await run.stepIs('members-meeting');
@@ -57,13 +61,30 @@ describe('term elections across years and rule changes (time-skipping server)', 
       const held = addDays(await now(), -7);
       expect(held > agreedOn).toBe(true);
       // 20 present: 甲 elected; 乙 and 丙 tie for the last seat, each above half.
-      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 甲: 15, 乙: 11, 丙: 11 } });
+      await run.complete('members-meeting', {
+        meetingDate: held,
+        entitled: 20,
+        present: 20,
+        ballotsIssued: 20,
+        ballotsReturned: 20,
+        votes: { 甲: 15, 乙: 11, 丙: 11 },
+      });
       const again = await run.openTask('members-meeting', 'members-meeting-r2');
       expect(again.taskKey).toBe('members-meeting-r2');
       // Only the tied stand again.
-      const notOnBallot = await refused(run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 甲: 12, 乙: 8 } }, 'members-meeting-r2'));
+      const notOnBallot = await refused(
+        run.complete(
+          'members-meeting',
+          { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 甲: 12, 乙: 8 } },
+          'members-meeting-r2',
+        ),
+      );
       expect(notOnBallot.rule).toBe('candidates');
-      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 乙: 12, 丙: 8 } }, 'members-meeting-r2');
+      await run.complete(
+        'members-meeting',
+        { meetingDate: held, entitled: 20, present: 20, ballotsIssued: 20, ballotsReturned: 20, votes: { 乙: 12, 丙: 8 } },
+        'members-meeting-r2',
+      );
       await run.complete('secretary-election', { secretary: '乙' });
       await run.complete('result-report', {});
       await run.complete('result-approval', { decision: 'agree' });
@@ -71,7 +92,9 @@ describe('term elections across years and rule changes (time-skipping server)', 
       await run.waitFor('the next term', async () => (await register(code)).secretary === '乙');
       // The new term: five years (national 2018, in force on the meeting's day), from the meeting, not from data entry.
       expect(await register(code)).toMatchObject({ startedOn: held, years: 5, endsOn: addMonths(held, 60), postponedUntil: null, secretary: '乙' });
-      const [renewed] = await sql<{ detail: { startedOn: string } }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-renewed'`;
+      const [renewed] = await sql<
+        { detail: { startedOn: string } }[]
+      >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-renewed'`;
       expect(renewed!.detail.startedOn).toBe(held);
       await handle.terminate('test done');
     });
@@ -111,8 +134,17 @@ describe('term elections across years and rule changes (time-skipping server)', 
       expect(shanghaiDate(meeting!.due_at) <= postponedUntil).toBe(true);
 
       const held = addDays(day, -3);
-      await run.complete('members-meeting', { meetingDate: held, entitled: 20, present: 19, ballotsIssued: 19, ballotsReturned: 19, votes: { 甲: 15, 乙: 14, 丙: 3 } });
-      const [counted] = await sql<{ detail: { heldOnTime: boolean } }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 'members-meeting-counted'`;
+      await run.complete('members-meeting', {
+        meetingDate: held,
+        entitled: 20,
+        present: 19,
+        ballotsIssued: 19,
+        ballotsReturned: 19,
+        votes: { 甲: 15, 乙: 14, 丙: 3 },
+      });
+      const [counted] = await sql<
+        { detail: { heldOnTime: boolean } }[]
+      >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'members-meeting-counted'`;
       expect(counted!.detail.heldOnTime).toBe(true);
       await run.complete('secretary-election', { secretary: '甲' });
       await run.complete('result-report', {});
@@ -121,7 +153,9 @@ describe('term elections across years and rule changes (time-skipping server)', 
       expect(await register(code)).toMatchObject({ startedOn: held, postponedUntil: null });
       const history = await t.ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
       const patches = history.events!.flatMap((e) =>
-        e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [(JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id] : [],
+        e.markerRecordedEventAttributes?.markerName === 'core_patch'
+          ? [(JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id]
+          : [],
       );
       expect(patches).toContain(POSTPONEMENT_ON_REGISTER_PATCH);
       await recordHistory('term-election', workflowId, history, 'term-election.postponement');
@@ -185,21 +219,34 @@ describe('term elections across years and rule changes (time-skipping server)', 
   for (const k of kinds) {
     it(`${k.kind}: a whole term to the next, under the rule set in force each day; titles from the step catalog; 第n届 from the register`, async () => {
       const today = shanghaiDate(Date.now());
-      const { root, code, workflowId } = await village({ ...k.over, term_years: 5, term_started_on: addMonths(today, -56), ...('named' in k ? { name: k.named(uniqueCode('X')) } : {}) });
+      const { root, code, workflowId } = await village({
+        ...k.over,
+        term_years: 5,
+        term_started_on: addMonths(today, -56),
+        ...('named' in k ? { name: k.named(uniqueCode('X')) } : {}),
+      });
       if ('delegates' in k) await sql`update organizations set delegates = ${k.delegates}, term_ordinal = ${k.ordinal} where code = ${code}`;
       // Whoever holds the steps is told of each task by its title.
-      const ids = Object.fromEntries((await sql<{ id: number; code: string }[]>`select id, code from organizations where code in (${code}, ${root})`).map((o) => [o.code, o.id]));
+      const ids = Object.fromEntries(
+        (await sql<{ id: number; code: string }[]>`select id, code from organizations where code in (${code}, ${root})`).map((o) => [o.code, o.id]),
+      );
       const holders = [
-        await createUser(sql, { username: `secretary-${randomUUID().slice(0, 8)}`, password: 'correct horse battery', roles: [{ role: 'secretary', organizationId: ids[code]! }] }),
-        await createUser(sql, { username: `supervisor-${randomUUID().slice(0, 8)}`, password: 'correct horse battery', roles: [{ role: 'supervisor', organizationId: ids[root]! }] }),
+        await createUser(sql, {
+          username: `secretary-${randomUUID().slice(0, 8)}`,
+          password: 'correct horse battery',
+          roles: [{ role: 'secretary', organizationId: ids[code]! }],
+        }),
+        await createUser(sql, {
+          username: `supervisor-${randomUUID().slice(0, 8)}`,
+          password: 'correct horse battery',
+          roles: [{ role: 'supervisor', organizationId: ids[root]! }],
+        }),
       ];
       const termEndsOn = addMonths(today, 4);
       await t.worker.worker.runUntil(async () => {
         const handle = await t.ts.env.client.workflow.start(termElection, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization: code }] });
         const run = processDriver(handle, actor);
-        await run.complete('election-request', { seats: 3 });
-        await run.complete('election-reply', { decision: 'approve' });
-        await run.complete('candidates', { seats: 3, candidates: ['甲', '乙', '丙', '丁'] });
+        await proposeTermCandidates(run, 3, ['甲', '乙', '丙', '丁']);
         await run.complete('candidates-review', { decision: 'agree' });
         await run.stepIs(k.meeting);
         // The committee proposes 初步人选; the higher committee's review makes them 预备人选: the catalog's words.
@@ -219,13 +266,42 @@ describe('term elections across years and rule changes (time-skipping server)', 
         expect(held < termEndsOn).toBe(true);
         if (k.meeting === 'delegates-conference') {
           // The 800 members on the register are not the entitled: the 150 delegates are.
-          const members = await refused(run.complete(k.meeting, { meetingDate: held, entitled: 800, present: 700, ballotsIssued: 700, ballotsReturned: 700, votes: { 甲: 600, 乙: 600, 丙: 600 } }));
+          const members = await refused(
+            run.complete(k.meeting, {
+              meetingDate: held,
+              entitled: 800,
+              present: 700,
+              ballotsIssued: 700,
+              ballotsReturned: 700,
+              votes: { 甲: 600, 乙: 600, 丙: 600 },
+            }),
+          );
           expect(members.rule).toBe('delegates-entitled');
           // 120 of 150 is not more than 4/5.
-          expect((await refused(run.complete(k.meeting, { meetingDate: held, entitled: 150, present: 120, ballotsIssued: 120, ballotsReturned: 120, votes: { 甲: 100, 乙: 100, 丙: 100 } }))).rule).toBe('quorum');
+          expect(
+            (
+              await refused(
+                run.complete(k.meeting, {
+                  meetingDate: held,
+                  entitled: 150,
+                  present: 120,
+                  ballotsIssued: 120,
+                  ballotsReturned: 120,
+                  votes: { 甲: 100, 乙: 100, 丙: 100 },
+                }),
+              )
+            ).rule,
+          ).toBe('quorum');
         }
         const votes = { 甲: k.present - 1, 乙: k.present - 2, 丙: k.present - 3, 丁: 1 };
-        await run.complete(k.meeting, { meetingDate: held, entitled: k.entitled, present: k.present, ballotsIssued: k.present, ballotsReturned: k.present, votes });
+        await run.complete(k.meeting, {
+          meetingDate: held,
+          entitled: k.entitled,
+          present: k.present,
+          ballotsIssued: k.present,
+          ballotsReturned: k.present,
+          votes,
+        });
         await run.complete('secretary-election', { secretary: '甲' });
         await run.complete('result-report', {});
         await run.complete('result-approval', { decision: 'agree' });
@@ -236,8 +312,13 @@ describe('term elections across years and rule changes (time-skipping server)', 
           select event_key, detail from process_events where workflow_id = ${workflowId} order by at, event_key`;
         const line = (key: string) => lines.find((l) => l.event_key === key)?.detail;
         expect(line(`${k.meeting}-counted`)).toMatchObject({ meetingDate: held, dueOn: termEndsOn, heldOnTime: true, elected: ['甲', '乙', '丙'] });
-        await run.waitFor('the next term’s register', async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`).length > 0);
-        const next = (await sql<{ detail: Record<string, unknown> }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`)[0]!.detail;
+        await run.waitFor(
+          'the next term’s register',
+          async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`).length > 0,
+        );
+        const next = (
+          await sql<{ detail: Record<string, unknown> }[]>`select detail from process_events where workflow_id = ${workflowId} and event_key = 't2:registered'`
+        )[0]!.detail;
         if ('ordinal' in k) {
           // The organization's own numbering: its 7th term renewed into its 8th.
           expect(line('registered')).toMatchObject({ termOrdinal: 7 });

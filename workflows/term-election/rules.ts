@@ -2,7 +2,17 @@
 // Update validators call these, so an outcome the rules forbid is refused before it enters history.
 import { z } from 'zod';
 import { isValidIsoDate } from '../../src/domain/dates.js';
-import { checkCandidateMargin, checkEntitled, checkEntitledReasons, countVotes, excludedMembers, RuleViolation, type BallotCount, type ElectionResult } from '../../src/domain/election.js';
+import {
+  checkCandidateMargin,
+  checkEntitled,
+  checkEntitledReasons,
+  countVotes,
+  excludedMembers,
+  RuleViolation,
+  type BallotCount,
+  type ElectionResult,
+} from '../../src/domain/election.js';
+export { checkMeetingDate } from '../../src/domain/election.js';
 import { entitledExclusions } from '../../src/domain/step-outcomes.js';
 import type { TermRules } from '../../src/domain/rules.js';
 
@@ -36,7 +46,11 @@ export const electionReplyOutcome = z.discriminatedUnion('decision', [
 /** Step 5, the committee's preliminary candidates (候选人初步人选), which the higher committee's review makes 预备人选. */
 export const candidatesOutcome = z.object({
   seats: z.number().int().min(1).max(99),
-  candidates: z.array(name).min(1).max(200).refine((c) => new Set(c).size === c.length, 'candidates must be distinct'),
+  candidates: z
+    .array(name)
+    .min(1)
+    .max(200)
+    .refine((c) => new Set(c).size === c.length, 'candidates must be distinct'),
 });
 
 /** Supervisor's review of the candidates, of the result report. */
@@ -96,7 +110,10 @@ export function checkBallot(
   if (round.registerOnMeetingDay === null) checkEntitledReasons(o, rules);
   else if (round.registerOnMeetingDay !== undefined) checkEntitled(o, round.registerOnMeetingDay, rules);
   else if (o.entitled > round.fullMembers) {
-    throw new RuleViolation('entitled', `${o.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`);
+    throw new RuleViolation(
+      'entitled',
+      `${o.entitled} entitled to vote but the organization has ${round.fullMembers} full members: probationary members do not vote`,
+    );
   }
   const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));
   if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);
@@ -132,17 +149,6 @@ export function checkDelegatesBallot(
   const unknown = Object.keys(o.votes).filter((c) => !round.candidates.includes(c));
   if (unknown.length) throw new RuleViolation('candidates', `not candidates in this ballot: ${unknown.join(', ')}`);
   return countVotes(round.seats, o, rules);
-}
-
-/**
- * The members' meeting was held on a real day: not after today (Asia/Shanghai), and not before the step could be
- * held (`notBefore`: the day the candidates were agreed, or the previous round's meeting).
- */
-export function checkMeetingDate(meetingDate: string, round: { notBefore?: string }, today: string): void {
-  if (meetingDate > today) throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} has not been held yet (today is ${today})`);
-  if (round.notBefore && meetingDate < round.notBefore) {
-    throw new RuleViolation('meeting-date', `the members’ meeting of ${meetingDate} is before ${round.notBefore}, when this ballot could first be held`);
-  }
 }
 
 export function checkSecretary(secretary: string, committee: string[]): void {

@@ -1,10 +1,23 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { termRuleSets } from '../../src/domain/rules.js';
-import { candidatesOutcome, checkBallot, checkDelegatesBallot, checkMeetingDate, checkCandidates, checkPostponement, checkSecretary, electionReplyOutcome, electionRequestOutcome, reviewOutcome, secretaryOutcome, termBallotOutcome } from './rules.js';
-import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
-import { ballotFields, ballotRules, fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
+import {
+  candidatesOutcome,
+  checkBallot,
+  checkDelegatesBallot,
+  checkCandidates,
+  checkPostponement,
+  checkSecretary,
+  electionReplyOutcome,
+  electionRequestOutcome,
+  reviewOutcome,
+  secretaryOutcome,
+  termBallotOutcome,
+} from './rules.js';
+import type { IsoDate } from '../../src/domain/dates.js';
+import { fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
 import { step, rulesById } from '../../src/domain/step.js';
+import { ballotStep } from '../../src/domain/ballot-step.js';
 
 export interface TermRuleContext {
   ruleSet: string;
@@ -103,32 +116,23 @@ export const candidatesReview = step<SlateContext>()({
   words: { 'zh-CN': '审查候选人初步人选', en: 'Review the preliminary candidates' },
   shows: ['seats', 'candidates'],
 });
-export const membersMeeting = step<BallotContext>()({
+export const membersMeeting = ballotStep<BallotContext>()({
   process: T,
   step: 'members-meeting',
-  role: 'secretary',
   outcome: termBallotOutcome,
-  fields: [{ name: 'meetingDate', kind: 'date', required: true }, ...ballotFields],
-  rule: (o, c) => {
-    checkMeetingDate(o.meetingDate, c, shanghaiDate(Date.now()));
-    checkBallot(o, { ...c, registerOnMeetingDay: c.registerOn ? (c.registerOn[o.meetingDate] ?? null) : undefined }, rulesById(termRuleSets, c.ruleSet));
-  },
-  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
+  meetingDateRequired: true,
+  count: (o, c) => checkBallot(o, c, rulesById(termRuleSets, c.ruleSet)),
   words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },
   shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
 });
 /** Step 6 where the organization holds a members' delegates' conference (党员代表大会) instead of a members' meeting. */
-export const delegatesConference = step<DelegatesContext>()({
+export const delegatesConference = ballotStep<DelegatesContext>()({
   process: T,
   step: 'delegates-conference',
-  role: 'secretary',
   outcome: termBallotOutcome,
-  fields: [{ name: 'meetingDate', kind: 'date', required: true }, ...ballotFields],
-  rule: (o, c) => {
-    checkMeetingDate(o.meetingDate, c, shanghaiDate(Date.now()));
-    checkDelegatesBallot(o, c, rulesById(termRuleSets, c.ruleSet));
-  },
-  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate', delegates: 'entitled', 'delegates-entitled': 'entitled' },
+  meetingDateRequired: true,
+  count: (o, c) => checkDelegatesBallot(o, c, rulesById(termRuleSets, c.ruleSet)),
+  ruleFields: { delegates: 'entitled', 'delegates-entitled': 'entitled' },
   words: { 'zh-CN': '党员代表大会选举', en: 'Delegates conference (election)' },
   shows: ['round', 'seats', 'candidates', 'committee', 'delegates'],
 });
