@@ -22,12 +22,20 @@ export interface StartRequest {
   principal: Principal;
   body: { organization: string; ruleSet?: string; secretary?: string; partner?: string; startsOn?: string };
   /** The organization the process is about, as the checks read it. */
-  org: { id: number; type: string; sector: string; parent_id: number | null; settlement: 'village' | 'community' | null; term_ends_on: Date | null; election_body: string | null };
+  org: {
+    id: number;
+    type: string;
+    sector: string;
+    parent_id: number | null;
+    settlement: 'village' | 'community' | null;
+    term_ends_on: Date | null;
+    election_body: string | null;
+  };
   /** The workflow id the process runs under (one live process of a kind per organization). */
   workflowId: string;
 }
 
-export interface ProcessKind<Input = unknown> {
+export interface ProcessStarter<Input = unknown> {
   /** One line for the API documentation: what the process is and what a start needs. */
   about: string;
   workflow: (input: Input) => Promise<unknown>;
@@ -42,7 +50,7 @@ export interface ProcessKind<Input = unknown> {
 }
 
 /** Checks at definition that a kind's input is what its workflow takes. */
-const kind = <Input>(k: ProcessKind<Input>): ProcessKind => k as ProcessKind;
+const kind = <Input>(k: ProcessStarter<Input>): ProcessStarter => k as ProcessStarter;
 
 export const badField = (field: string, message: string, what = message) => new HttpError(400, 'invalid_request', what, [{ field, message }]);
 
@@ -53,10 +61,18 @@ async function nextNumber(sql: Sql, table: 'secretary_selections' | 'pairings', 
 }
 
 /** The organization as the shared start checks (src/domain/process-starts.ts) read it. */
-const facts = (org: StartRequest['org']): StartOrg => ({ type: org.type, sector: org.sector, hasParent: org.parent_id !== null, settlement: org.settlement, termEndsOn: org.term_ends_on, electionBody: org.election_body });
+const facts = (org: StartRequest['org']): StartOrg => ({
+  type: org.type,
+  sector: org.sector,
+  hasParent: org.parent_id !== null,
+  settlement: org.settlement,
+  termEndsOn: org.term_ends_on,
+  electionBody: org.election_body,
+});
 const applies = (kind: keyof typeof kindAppliesTo, org: StartRequest['org']) => kindAppliesTo[kind](facts(org));
 
-export const processKinds = {
+/** How the API starts each process a person starts by hand: its checks on the organization and its workflow input. */
+export const processStarters = {
   'term-election': kind({
     about: 'the term election (换届选举) of an organization with a term on the register',
     workflow: termElection,
@@ -65,7 +81,8 @@ export const processKinds = {
       // Who elects how (domain.md §4.1): an appointed body or a committee elected by a Party congress has no election here.
       const refusal = electionBodyRefusal(org.election_body);
       if (refusal) throw new HttpError(422, 'rule_violation', refusal, { rule: 'election-body', electionBody: org.election_body, field: 'body.organization' });
-      if (!applies('term-election', org)) throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
+      if (!applies('term-election', org))
+        throw badField('body.organization', 'organization has no term start and length', 'the organization has no term on the register');
     },
     input: ({ body }) => ({ organization: body.organization, ruleSet: body.ruleSet }),
   }),
@@ -75,7 +92,11 @@ export const processKinds = {
     ruleSets: twoRecommendationsRuleSets.map((r) => r.id),
     check: ({ org }) => {
       if (!applies('two-recommendations-one-election', org)) {
-        throw badField('body.organization', 'not a village or community Party organization under a township committee', 'two recommendations, one election selects village and community secretaries');
+        throw badField(
+          'body.organization',
+          'not a village or community Party organization under a township committee',
+          'two recommendations, one election selects village and community secretaries',
+        );
       }
     },
     // A village selects again at a later term under the same workflow id: the next number.
@@ -89,7 +110,8 @@ export const processKinds = {
     about: "the rotation training cycles (轮训) of an organization's secretary; secretary: the first cycle's (default: the register's)",
     workflow: rotationTraining,
     check: ({ org }) => {
-      if (!applies('rotation-training', org)) throw badField('body.organization', 'organization is a unit', 'a unit without a Party organization has no secretary to train');
+      if (!applies('rotation-training', org))
+        throw badField('body.organization', 'organization is a unit', 'a unit without a Party organization has no secretary to train');
     },
     input: ({ body }) => ({ organization: body.organization, secretary: body.secretary }),
   }),
@@ -97,7 +119,8 @@ export const processKinds = {
     about: 'a liaison officer dispatched (选派党建联络员) to a unit without a Party organization',
     workflow: liaisonDispatch,
     check: ({ org }) => {
-      if (!applies('liaison-dispatch', org)) throw badField('body.organization', 'organization is not a unit', 'liaison officers are dispatched to units without a Party organization');
+      if (!applies('liaison-dispatch', org))
+        throw badField('body.organization', 'organization is not a unit', 'liaison officers are dispatched to units without a Party organization');
     },
     input: ({ body }) => ({ organization: body.organization }),
   }),
@@ -141,13 +164,24 @@ export const processKinds = {
     about: 'a term missing from the register (补录届期信息): the organizer of the supervising committee is asked to fill it in',
     workflow: termDateMissing,
     check: ({ org }) => {
-      if (org.type === 'unit' || org.parent_id === null) throw badField('body.organization', 'not a Party organization under a supervising committee', 'only a Party organization with a committee above it has a term to fill in');
-      if (electionBodyRefusal(org.election_body)) throw new HttpError(422, 'rule_violation', `no term to chase: ${electionBodyRefusal(org.election_body)}`, { rule: 'election-body', electionBody: org.election_body, field: 'body.organization' });
-      if (!applies('term-date-missing', org)) throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
+      if (org.type === 'unit' || org.parent_id === null)
+        throw badField(
+          'body.organization',
+          'not a Party organization under a supervising committee',
+          'only a Party organization with a committee above it has a term to fill in',
+        );
+      if (electionBodyRefusal(org.election_body))
+        throw new HttpError(422, 'rule_violation', `no term to chase: ${electionBodyRefusal(org.election_body)}`, {
+          rule: 'election-body',
+          electionBody: org.election_body,
+          field: 'body.organization',
+        });
+      if (!applies('term-date-missing', org))
+        throw badField('body.organization', 'organization already has a term on the register', 'the term is on the register already');
     },
     input: ({ body }) => ({ organization: body.organization }),
   }),
-} satisfies Record<string, ProcessKind>;
+} satisfies Record<string, ProcessStarter>;
 
-export type ProcessKindName = keyof typeof processKinds;
-export const processKindNames = Object.keys(processKinds) as [ProcessKindName, ...ProcessKindName[]];
+export type StartedKind = keyof typeof processStarters;
+export const startedKinds = Object.keys(processStarters) as [StartedKind, ...StartedKind[]];

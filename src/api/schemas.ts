@@ -4,10 +4,11 @@ import { ratingColors } from '../domain/ratings.js';
 // the browser client cannot drift from the server unnoticed (web/tsconfig.json type-checks it).
 import { z } from 'zod';
 import { electionBodies, termPlanReasons } from '../domain/rules.js';
+import { escalationActions, taskActions } from '../domain/task-rights.js';
 
 export const taskStateSchema = z.enum(['open', 'claimed', 'done', 'cancelled', 'escalated']);
 
-export const taskActionSchema = z.enum(['complete', 'claim', 'unclaim', 'delegate', 'reassign', 'extend', 'cancel']);
+export const taskActionSchema = z.enum(taskActions);
 
 /** A task as GET /tasks lists it. */
 export const taskSchema = z.object({
@@ -43,7 +44,7 @@ export const taskSchema = z.object({
 /** A task in the list (GET /tasks): with the actions the caller may take on it now (its step's rights, its state). */
 export const taskListItemSchema = taskSchema.extend({ actions: z.array(taskActionSchema) });
 
-const escalationActionSchema = z.enum(['acknowledge', 'reassign', 'extend', 'close']);
+const escalationActionSchema = z.enum(escalationActions);
 
 /**
  * GET /tasks/{id}: the task, its step as the catalog defines it (src/domain/steps.ts; null for a step it does not
@@ -73,7 +74,9 @@ export const taskDetailSchema = z.object({
         .enum(['village', 'community'])
         .nullable()
         .optional()
-        .describe("whether that organization is a village's or a community's own (domain.md §2): a community's is led by a street committee (街道党工委) and its residents' committee (居委会)"),
+        .describe(
+          "whether that organization is a village's or a community's own (domain.md §2): a community's is led by a street committee (街道党工委) and its residents' committee (居委会)",
+        ),
     })
     .nullable(),
   step: z
@@ -83,10 +86,19 @@ export const taskDetailSchema = z.object({
       words: z.object({ 'zh-CN': z.string(), en: z.string() }),
     })
     .nullable(),
-  context: z.record(z.string(), z.unknown()).nullable().describe('what the step decides on and its rule needs, written by the workflow when it opened the task'),
+  context: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('what the step decides on and its rule needs, written by the workflow when it opened the task'),
   actions: z.array(taskActionSchema).describe('the actions the caller may take on the task now (rights and state)'),
   escalations: z.array(
-    z.object({ id: z.number(), level: z.number(), state: z.enum(['open', 'acknowledged', 'closed']), organization: z.string(), actions: z.array(escalationActionSchema) }),
+    z.object({
+      id: z.number(),
+      level: z.number(),
+      state: z.enum(['open', 'acknowledged', 'closed']),
+      organization: z.string(),
+      actions: z.array(escalationActionSchema),
+    }),
   ),
   comments: z.array(commentSchema).describe("this task's comments and its process's, oldest first: they belong to the history"),
   mayComment: z.boolean().describe('whether the caller may comment on this task'),
@@ -106,7 +118,9 @@ export const taskDetailSchema = z.object({
   ),
   contextNames: z
     .record(z.string(), z.string())
-    .describe('names of the organizations the task’s context names by code (a pairing’s partner), whether or not they are in the caller’s subtree: they are part of what the task decides on'),
+    .describe(
+      'names of the organizations the task’s context names by code (a pairing’s partner), whether or not they are in the caller’s subtree: they are part of what the task decides on',
+    ),
   earlier: z
     .array(z.object({ id: z.number(), step: z.string(), outcome: z.record(z.string(), z.unknown()), doneAt: z.string() }))
     .describe('what was decided earlier in the process: the outcomes of its done tasks, oldest first (the request replied to, the ballot approved…)'),
@@ -118,7 +132,15 @@ export const taskDetailSchema = z.object({
       cycle: z.number(),
       mayRecord: z.boolean().describe('whether the caller may upload evidence and record milestones now (POST /pairing/evidence, /pairing/milestones)'),
       milestones: z.array(
-        z.object({ deliverable: z.string(), milestone: z.string(), achievedOn: z.string(), note: z.string().nullable(), evidence: z.array(z.string()), recordedBy: z.string(), recordedAt: z.string() }),
+        z.object({
+          deliverable: z.string(),
+          milestone: z.string(),
+          achievedOn: z.string(),
+          note: z.string().nullable(),
+          evidence: z.array(z.string()),
+          recordedBy: z.string(),
+          recordedAt: z.string(),
+        }),
       ),
     })
     .nullable()
@@ -144,7 +166,10 @@ export const organizationSchema = z.object({
   name: z.string(),
   type: z.string(),
   sector: z.string(),
-  settlement: z.enum(['village', 'community']).nullable().describe("a village's or community's own Party organization (directly under a township or street committee), else null"),
+  settlement: z
+    .enum(['village', 'community'])
+    .nullable()
+    .describe("a village's or community's own Party organization (directly under a township or street committee), else null"),
   termYears: z.number().nullable(),
   termStartedOn: z.string().nullable(),
   termEndsOn: z.string().nullable(),
@@ -152,7 +177,10 @@ export const organizationSchema = z.object({
   secretaryName: z.string().nullable(),
   fullMembers: z.number(),
   probationaryMembers: z.number(),
-  electionBody: z.enum(electionBodies).nullable().describe('how its committee comes to office: members_meeting, delegates_conference (both elected here), appointed, congress; null for a unit'),
+  electionBody: z
+    .enum(electionBodies)
+    .nullable()
+    .describe('how its committee comes to office: members_meeting, delegates_conference (both elected here), appointed, congress; null for a unit'),
   delegates: z.number().nullable().describe('the delegates of its delegates’ conference, when entered'),
   termOrdinal: z.number().nullable().describe('the organization’s own number of its current term (第n届), when known'),
 });
@@ -265,16 +293,16 @@ export const importResultSchema = z.object({
         }),
       ),
     })
-    .describe("the file's villages and communities, decided by their place in the tree (directly under a township or street committee), and rows whose sector 农村/社区 disagrees with it (written; counted by their place)"),
+    .describe(
+      "the file's villages and communities, decided by their place in the tree (directly under a township or street committee), and rows whose sector 农村/社区 disagrees with it (written; counted by their place)",
+    ),
 });
 export const importJobSchema = z.object({
   jobId: z.string(),
   status: z.enum(['queued', 'running', 'succeeded', 'rejected', 'failed']),
   progress: z.object({ bytesRead: z.number(), bytesTotal: z.number().nullable(), rows: z.number() }),
   result: importResultSchema.nullable(),
-  error: z
-    .object({ status: z.number(), code: z.string(), message: z.string(), details: z.array(importRowErrorSchema) })
-    .nullable(),
+  error: z.object({ status: z.number(), code: z.string(), message: z.string(), details: z.array(importRowErrorSchema) }).nullable(),
 });
 
 export const processSchema = z.object({
@@ -285,7 +313,16 @@ export const processSchema = z.object({
   currentStep: z.string(),
   nextDeadline: z.string().nullable(),
   // provisionalYears: the task's plan reaches into these years without holiday data (see taskSchema.provisional).
-  openTasks: z.array(z.object({ id: z.number(), step: z.string(), state: z.string(), dueAt: z.string(), assigneeRole: z.string().nullable(), provisionalYears: z.array(z.number()) })),
+  openTasks: z.array(
+    z.object({
+      id: z.number(),
+      step: z.string(),
+      state: z.string(),
+      dueAt: z.string(),
+      assigneeRole: z.string().nullable(),
+      provisionalYears: z.array(z.number()),
+    }),
+  ),
   history: z.array(z.object({ at: z.string(), step: z.string(), event: z.string(), detail: z.record(z.string(), z.unknown()) })),
   comments: z.array(commentSchema),
 });
@@ -325,7 +362,15 @@ export const liaisonCoverageSchema = z.object({
 /** Urban–rural pairing per county (GET /pairing/coverage): villages paired, deliverables of the current cycles. */
 export const pairingCoverageSchema = z.object({
   items: z.array(
-    z.object({ county: z.string(), name: z.string(), villages: z.number(), paired: z.number(), coverage: z.number().nullable(), deliverables: z.number(), delivered: z.number() }),
+    z.object({
+      county: z.string(),
+      name: z.string(),
+      villages: z.number(),
+      paired: z.number(),
+      coverage: z.number().nullable(),
+      deliverables: z.number(),
+      delivered: z.number(),
+    }),
   ),
 });
 
@@ -356,7 +401,7 @@ export const assessmentCountySchema = z.object({
   villages: z.number(),
   concurrentHeadOrganizations: z
     .number()
-    .describe("the organizations 一肩挑 is counted over: villages (rule sets before 2026), villages and communities (from 2026)"),
+    .describe('the organizations 一肩挑 is counted over: villages (rule sets before 2026), villages and communities (from 2026)'),
   concurrentHeadRate: z.number().nullable().describe("percent of those whose secretary also heads the villagers' or residents' committee (一肩挑)"),
   units: z.number(),
   liaisonCoverage: z.number().nullable().describe('percent of units without an organization that have an acknowledged officer'),
@@ -389,7 +434,9 @@ export const assessmentOrganizationSchema = z.object({
   concurrentHead: z
     .boolean()
     .nullable()
-    .describe("the secretary also heads the villagers' or residents' committee (一肩挑); shown, not weighed in the score (null: not counted for this organization)"),
+    .describe(
+      "the secretary also heads the villagers' or residents' committee (一肩挑); shown, not weighed in the score (null: not counted for this organization)",
+    ),
   redPeriods: z
     .number()
     .nullable()
@@ -562,7 +609,13 @@ export const organizationLifeSchema = z.object({
     settlement: z.enum(['village', 'community']).nullable().describe("a village's or community's own organization: a community's steps are named in its words"),
     secretaryName: z.string().nullable(),
   }),
-  term: z.object({ startedOn: z.string().nullable(), years: z.number().nullable(), endsOn: z.string().nullable(), postponedUntil: z.string().nullable(), late: z.boolean() }),
+  term: z.object({
+    startedOn: z.string().nullable(),
+    years: z.number().nullable(),
+    endsOn: z.string().nullable(),
+    postponedUntil: z.string().nullable(),
+    late: z.boolean(),
+  }),
   processes: z.array(
     z.object({
       id: z.string(),
@@ -575,10 +628,47 @@ export const organizationLifeSchema = z.object({
       mayComment: z.boolean().describe('whether the caller may comment on the whole process (POST /processes/{id}/comments)'),
     }),
   ),
-  training: z.array(z.object({ cycle: z.number(), secretaryName: z.string().nullable(), startsOn: z.string(), endsOn: z.string(), state: z.string(), trainedOn: z.string().nullable() })),
-  pairings: z.array(z.object({ cycle: z.number(), village: z.string(), villageName: z.string(), partner: z.string(), partnerName: z.string(), startsOn: z.string(), endsOn: z.string(), state: z.string() })),
-  liaison: z.array(z.object({ officer: z.string().nullable(), state: z.string(), fullMembers: z.number().nullable(), acknowledgedAt: z.string().nullable(), establishedAt: z.string().nullable() })),
-  assessments: z.array(z.object({ year: z.number(), score: z.number(), termOnTime: z.boolean().nullable(), secretaryTrained: z.boolean().nullable(), noOverdueTasks: z.boolean(), sectorRank: z.number().nullable() })),
+  training: z.array(
+    z.object({
+      cycle: z.number(),
+      secretaryName: z.string().nullable(),
+      startsOn: z.string(),
+      endsOn: z.string(),
+      state: z.string(),
+      trainedOn: z.string().nullable(),
+    }),
+  ),
+  pairings: z.array(
+    z.object({
+      cycle: z.number(),
+      village: z.string(),
+      villageName: z.string(),
+      partner: z.string(),
+      partnerName: z.string(),
+      startsOn: z.string(),
+      endsOn: z.string(),
+      state: z.string(),
+    }),
+  ),
+  liaison: z.array(
+    z.object({
+      officer: z.string().nullable(),
+      state: z.string(),
+      fullMembers: z.number().nullable(),
+      acknowledgedAt: z.string().nullable(),
+      establishedAt: z.string().nullable(),
+    }),
+  ),
+  assessments: z.array(
+    z.object({
+      year: z.number(),
+      score: z.number(),
+      termOnTime: z.boolean().nullable(),
+      secretaryTrained: z.boolean().nullable(),
+      noOverdueTasks: z.boolean(),
+      sectorRank: z.number().nullable(),
+    }),
+  ),
 });
 
 // ---- a filter over tasks and overdue work (task-filter.ts), saved views, batches ----

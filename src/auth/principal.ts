@@ -1,7 +1,7 @@
 import type { Sql } from '../db/client.js';
 
-export const roles = ['admin', 'organizer', 'supervisor', 'liaison_officer', 'secretary'] as const;
-export type Role = (typeof roles)[number];
+import type { Role } from '../domain/roles.js';
+export { roles, type Role } from '../domain/roles.js';
 
 export interface Grant {
   role: Role;
@@ -45,7 +45,15 @@ export interface SessionPrincipal {
 
 export async function loadSessionPrincipal(sql: Sql, userId: number): Promise<SessionPrincipal | null> {
   const rows = await sql<
-    { username: string; token_version: number; revoked: string[]; role: Role | null; organization_id: number | null; code: string | null; path: string | null }[]
+    {
+      username: string;
+      token_version: number;
+      revoked: string[];
+      role: Role | null;
+      organization_id: number | null;
+      code: string | null;
+      path: string | null;
+    }[]
   >`
     select u.username, u.token_version, rs.revoked, r.role, r.organization_id, o.code, o.path::text as path
     from users u
@@ -61,9 +69,7 @@ export async function loadSessionPrincipal(sql: Sql, userId: number): Promise<Se
     principal: {
       userId,
       username: first.username,
-      grants: rows
-        .filter((r) => r.role !== null)
-        .map((r) => ({ role: r.role!, organizationId: r.organization_id, code: r.code, path: r.path ?? '' })),
+      grants: rows.filter((r) => r.role !== null).map((r) => ({ role: r.role!, organizationId: r.organization_id, code: r.code, path: r.path ?? '' })),
     },
     tokenVersion: first.token_version,
     revoked: new Set(first.revoked),

@@ -20,6 +20,11 @@ import { RATINGS_SCHEDULE_ID } from '../processes/ratings-schedule.js';
 import { assessmentRulesFor } from '../domain/assessment.js';
 import { demoReturns } from './returns.js';
 import type { Role } from '../auth/principal.js';
+import type { StepDef } from '../domain/step.js';
+import * as termSteps from '../../workflows/term-election/steps.js';
+import * as selectionSteps from '../../workflows/two-recommendations-one-election/steps.js';
+import * as liaisonSteps from '../../workflows/liaison-dispatch/steps.js';
+import * as trainingSteps from '../../workflows/rotation-training/steps.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
 const startProcess: typeof startOne = async (...args) => {
@@ -40,7 +45,13 @@ type DemoPlace = 'province' | 'county' | 'township' | 'village' | 'village-2' | 
  * community, liaison officers in two counties; each has work waiting in "my tasks".
  */
 export const DEMO_PASSWORD = 'orglife-demo';
-export const DEMO_SIGN_INS: { username: string; displayName: string; role: Role; level: 'province' | 'county' | 'township' | 'village' | 'community'; at: DemoPlace }[] = [
+export const DEMO_SIGN_INS: {
+  username: string;
+  displayName: string;
+  role: Role;
+  level: 'province' | 'county' | 'township' | 'village' | 'community';
+  at: DemoPlace;
+}[] = [
   { username: 'demo-admin', displayName: '省委组织部管理员', role: 'admin', level: 'province', at: 'province' },
   { username: 'organizer', displayName: '周建华（县委组织部）', role: 'organizer', level: 'county', at: 'county' },
   { username: 'supervisor', displayName: '郑海燕（县委）', role: 'supervisor', level: 'county', at: 'county' },
@@ -55,7 +66,13 @@ export const DEMO_SIGN_INS: { username: string; displayName: string; role: Role;
 
 /** The demo's province: six counties of four townships (the fourth a street of communities) of six villages. */
 const SHAPE = { cities: 3, countiesPerCity: 2, townshipsPerCounty: 4, villagesPerTownship: 6 };
-const CANDIDATES = [['陈建国', '刘芳'], ['赵德胜', '钱玉兰'], ['孙立新', '李春梅'], ['周永强', '吴桂英'], ['郑国华', '王淑珍']] as const;
+const CANDIDATES = [
+  ['陈建国', '刘芳'],
+  ['赵德胜', '钱玉兰'],
+  ['孙立新', '李春梅'],
+  ['周永强', '吴桂英'],
+  ['郑国华', '王淑珍'],
+] as const;
 
 /** On an empty database (first `npm start`), a small demo province with every process under way. */
 export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log: Logger): Promise<void> {
@@ -102,7 +119,10 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
       probationary_members: 0,
     })),
     // More units at the first township: the demo's liaison officer works there.
-    ...[['鑫达物流有限公司', 'nonpublic'], ['青年创业协会', 'social']].map(([name, sector], i) => ({
+    ...[
+      ['鑫达物流有限公司', 'nonpublic'],
+      ['青年创业协会', 'social'],
+    ].map(([name, sector], i) => ({
       ...county1,
       code: `${t1}U0${i + 2}`,
       parent_code: t1,
@@ -121,7 +141,15 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   // the term elections' own timers open and escalate them (request due 2 months before the term ends, escalations
   // 3, 10 and 20 working days after that).
   const endsIn: Record<string, number> = {
-    [c1]: 400, [t1]: 120, [t2]: -60, [t3]: 120, [v1]: 150, [v2]: 52, [v3]: 120, [v4]: 120, [community]: 100,
+    [c1]: 400,
+    [t1]: 120,
+    [t2]: -60,
+    [t3]: 120,
+    [v1]: 150,
+    [v2]: 52,
+    [v3]: 120,
+    [v4]: 120,
+    [community]: 100,
     // Left without a term election: the one the walkthrough's organizer starts (its request opens at once).
     [branchesOf(t3)[0]!.code]: 100,
   };
@@ -154,10 +182,22 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   await Promise.all(units.map((r) => start('liaison-dispatch', r.code, liaisonDispatch, [{ organization: r.code }])));
   // Two recommendations, one election in villages of three counties (one village of the third county, where it
   // waits for its plan); urban–rural pairings of four villages of the second township with the county's organs.
-  const selections = [v5, v6, v1, v2, ...branchesOf(t2).slice(0, 3).map((v) => v.code), branchesOf(c2t1)[0]!.code, branchesOf(townshipsOf(c3)[0]!.code)[0]!.code];
+  const selections = [
+    v5,
+    v6,
+    v1,
+    v2,
+    ...branchesOf(t2)
+      .slice(0, 3)
+      .map((v) => v.code),
+    branchesOf(c2t1)[0]!.code,
+    branchesOf(townshipsOf(c3)[0]!.code)[0]!.code,
+  ];
   await Promise.all(selections.map((code) => start('two-recommendations-one-election', code, twoRecommendationsOneElection, [{ organization: code }])));
   const partners = [`${c1}G01`, `${c1}G02`];
-  const pairs = branchesOf(t2).slice(2, 6).map((r, i) => [r.code, partners[i % partners.length]!] as const);
+  const pairs = branchesOf(t2)
+    .slice(2, 6)
+    .map((r, i) => [r.code, partners[i % partners.length]!] as const);
   await Promise.all(pairs.map(([village, partner]) => start('pairing', village, pairing, [{ organization: village, partner }])));
   // Begun today: the demo records some secretaries' attendance, which is recorded on or after a session's first day.
   await sql`insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
@@ -180,7 +220,11 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   // Then this year's assessment so far, so that the ranking has something to show (一肩挑 included).
   // The ratings (三色管理) of the seeded province at once, not at the Schedule's next firing (the worker created it
   // before the seed, so it is there); the Schedule's overlap policy skips a trigger while a recompute runs.
-  const rate = () => client.schedule.getHandle(RATINGS_SCHEDULE_ID).trigger().catch((err) => log.warn({ err }, 'demo: the ratings did not start'));
+  const rate = () =>
+    client.schedule
+      .getHandle(RATINGS_SCHEDULE_ID)
+      .trigger()
+      .catch((err) => log.warn({ err }, 'demo: the ratings did not start'));
   const assess = () =>
     startAssessment(client, cfg.TEMPORAL_TASK_QUEUE, Number(today.slice(0, 4))).catch((err) => {
       if (!(err instanceof AlreadyRunning)) throw err;
@@ -188,7 +232,17 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const plan: DemoPlan = {
     trainees: trainees.map((r) => r.code),
     liaison: { liaison: [`${t1}U01`, `${t1}U02`], 'liaison-2': [`${c2t1}U01`] },
-    selections: { approved: [[v5, 'yes'], [branchesOf(t2)[0]!.code, 'yes'], [branchesOf(t2)[1]!.code, 'no'], [branchesOf(c2t1)[0]!.code, 'yes']], awaitingApproval: v6, recommending: v2, noSuitableCandidate: branchesOf(t2)[2]!.code },
+    selections: {
+      approved: [
+        [v5, 'yes'],
+        [branchesOf(t2)[0]!.code, 'yes'],
+        [branchesOf(t2)[1]!.code, 'no'],
+        [branchesOf(c2t1)[0]!.code, 'yes'],
+      ],
+      awaitingApproval: v6,
+      recommending: v2,
+      noSuitableCandidate: branchesOf(t2)[2]!.code,
+    },
     paired: pairs.map(([v]) => v),
     requests: { filed: [t1, v3], approved: [t3, v4], keep: [v1, v2, t2, community] },
     adminClaimsIn: c3,
@@ -221,7 +275,7 @@ interface DemoPlan {
 async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger): Promise<void> {
   const actor = machineActor('demo-admin');
   const today = shanghaiDate(Date.now());
-  const openTask = async (workflowId: string, step: string) => {
+  const openTask = async (workflowId: string, { step }: Pick<StepDef, 'step'>) => {
     for (let i = 0; i < 900; i++) {
       const [t] = await sql<{ task_key: string }[]>`
         select t.task_key from tasks t join processes p on p.workflow_id = t.workflow_id
@@ -231,8 +285,8 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     }
     throw new Error(`demo: no ${step} task in ${workflowId}`);
   };
-  const complete = async (workflowId: string, step: string, outcome: Record<string, unknown>) =>
-    client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskKey: await openTask(workflowId, step), actor, outcome }] });
+  const complete = async (workflowId: string, def: Pick<StepDef, 'step'>, outcome: Record<string, unknown>) =>
+    client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskKey: await openTask(workflowId, def), actor, outcome }] });
   const waitForEvent = async (workflowId: string, eventKey: string) => {
     for (let i = 0; i < 900; i++) {
       const [p] = await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = ${eventKey}`;
@@ -246,16 +300,18 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     await Promise.all(items.map((i) => fn(i).catch((err) => log.warn({ err, item: i }, 'demo: an instance did not move along'))));
   };
   const membersOf = async (code: string) =>
-    (await sql<{ full_members: number; probationary_members: number }[]>`select full_members, probationary_members from organizations where code = ${code}`)[0]!;
+    (
+      await sql<{ full_members: number; probationary_members: number }[]>`select full_members, probationary_members from organizations where code = ${code}`
+    )[0]!;
 
   // Liaison dispatch: officers assigned to some units (the rest wait for the organizers), the first acknowledged and trained.
   await each(Object.entries(plan.liaison), async ([officer, units]) =>
     each(units, async (code) => {
       const id = processId('liaison-dispatch', code);
-      await complete(id, 'assign-officer', { officer });
+      await complete(id, liaisonSteps.assignOfficer, { officer });
       if (code === units[0] && officer === 'liaison') {
-        await complete(id, 'acknowledge', {});
-        await complete(id, 'training', {});
+        await complete(id, liaisonSteps.acknowledge, {});
+        await complete(id, liaisonSteps.officerTraining, {});
       }
     }),
   );
@@ -265,16 +321,21 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
   const sessionEndsOn = addDays(today, 4);
   await each(trainees.slice(0, Math.ceil(trainees.length / 2)), async (code) => {
     const id = processId('rotation-training', code);
-    await openTask(id, 'training');
-    await client.workflow.getHandle(id).executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, sessionStartsOn: today, actor }] });
+    await openTask(id, trainingSteps.training);
+    await client.workflow
+      .getHandle(id)
+      .executeUpdate(enrolTrainingUpdate, { args: [{ session: 'DEMO-TRAINING-1', sessionEndsOn, sessionStartsOn: today, actor }] });
     // Trained: three secretaries past the demo's own (whose training stays in their "my tasks").
     const i = trainees.indexOf(code);
-    if (i >= 3 && i < 6) await complete(id, 'training', { session: 'DEMO-TRAINING-1', attended: true });
+    if (i >= 3 && i < 6) await complete(id, trainingSteps.training, { session: 'DEMO-TRAINING-1', attended: true });
   });
   const changed = trainees.at(-1);
   if (changed) {
-    await openTask(processId('rotation-training', changed), 'training').catch(() => undefined);
-    await client.workflow.getHandle(processId('rotation-training', changed)).executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] }).catch(() => undefined);
+    await openTask(processId('rotation-training', changed), trainingSteps.training).catch(() => undefined);
+    await client.workflow
+      .getHandle(processId('rotation-training', changed))
+      .executeUpdate(newSecretaryUpdate, { args: [{ secretary: '王芳', reason: '换届后新任书记', actor }] })
+      .catch(() => undefined);
   }
 
   // Two recommendations, one election: several villages through to the township's approval with the secretary's
@@ -284,24 +345,47 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
   const selectSecretary = async (code: string, i: number, until: 'members' | 'candidates' | 'secretary' | 'approved', concurrentHead: 'yes' | 'no' = 'yes') => {
     const id = processId('two-recommendations-one-election', code);
     const [first, second] = CANDIDATES[i % CANDIDATES.length]!;
-    await complete(id, 'selection-plan', { post: 'secretary', seats: 1, villagerBasis: 'representatives', eligibility: '本村党员，具有高中以上文化程度', publishedOn: today });
+    await complete(id, selectionSteps.selectionPlan, {
+      post: 'secretary',
+      seats: 1,
+      villagerBasis: 'representatives',
+      eligibility: '本村党员，具有高中以上文化程度',
+      publishedOn: today,
+    });
     if (until === 'members') return;
     const o = await membersOf(code);
     const members = o.full_members + o.probationary_members;
     const present = Math.ceil(members * 0.9);
-    await complete(id, 'members-recommendation', { entitled: members, present, votes: { [first]: Math.ceil(present * 0.6), [second]: Math.floor(present * 0.3) } });
-    await complete(id, 'villagers-recommendation', { entitled: 45, present: 38, votes: { [first]: 20, [second]: 15 } });
+    await complete(id, selectionSteps.membersRecommendation, {
+      entitled: members,
+      present,
+      votes: { [first]: Math.ceil(present * 0.6), [second]: Math.floor(present * 0.3) },
+    });
+    await complete(id, selectionSteps.villagersRecommendation, { entitled: 45, present: 38, votes: { [first]: 20, [second]: 15 } });
     if (until === 'candidates') {
-      await complete(id, 'preliminary-candidates', { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件，拟选派第一书记' });
+      await complete(id, selectionSteps.preliminaryCandidates, { decision: 'no-suitable-candidate', reason: '推荐人选均不符合任职条件，拟选派第一书记' });
       return;
     }
-    await complete(id, 'preliminary-candidates', { decision: 'candidates', candidates: [first, second] });
+    await complete(id, selectionSteps.preliminaryCandidates, { decision: 'candidates', candidates: [first, second] });
     const voters = Math.ceil(o.full_members * 0.9);
-    await complete(id, 'selection-election', { entitled: o.full_members, present: voters, ballotsIssued: voters, ballotsReturned: voters, votes: { [first]: Math.ceil(voters * 0.7), [second]: Math.floor(voters * 0.3) } });
-    await complete(id, 'selection-secretary', { secretary: first, concurrentHead });
-    if (until === 'approved') await complete(id, 'township-approval', { decision: 'approve', comments: '同意，报县委组织部备案' });
+    await complete(id, selectionSteps.selectionElection, {
+      entitled: o.full_members,
+      present: voters,
+      ballotsIssued: voters,
+      ballotsReturned: voters,
+      votes: { [first]: Math.ceil(voters * 0.7), [second]: Math.floor(voters * 0.3) },
+    });
+    await complete(id, selectionSteps.selectionSecretary, { secretary: first, concurrentHead });
+    if (until === 'approved') await complete(id, selectionSteps.townshipApproval, { decision: 'approve', comments: '同意，报县委组织部备案' });
   };
-  await each(approved, ([code, head]) => selectSecretary(code, approved.findIndex(([c]) => c === code), 'approved', head));
+  await each(approved, ([code, head]) =>
+    selectSecretary(
+      code,
+      approved.findIndex(([c]) => c === code),
+      'approved',
+      head,
+    ),
+  );
   await each([awaitingApproval], (code) => selectSecretary(code, 1, 'secretary'));
   await each([noSuitableCandidate], (code) => selectSecretary(code, 2, 'candidates'));
   await each([recommending], (code) => selectSecretary(code, 3, 'members'));
@@ -318,14 +402,30 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
                 select ${evidence}, ${id}, 'plan', id, '村情调查报告.txt', 'text/plain; charset=utf-8', ${bytes.length}, ${createHash('sha256').update(bytes).digest('hex')}, ${bytes}, 'demo-admin', now()
                 from organizations where code = ${firstPaired}`;
       const handle = client.workflow.getHandle(id);
-      await handle.executeUpdate(attachEvidenceUpdate, { args: [{ id: evidence, deliverable: 'plan', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, filename: '村情调查报告.txt', actor }] });
-      await handle.executeUpdate(recordMilestoneUpdate, { args: [{ deliverable: 'plan', milestone: 'survey', achievedOn: today, evidence: [evidence], actor }] });
+      await handle.executeUpdate(attachEvidenceUpdate, {
+        args: [
+          {
+            id: evidence,
+            deliverable: 'plan',
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            size: bytes.length,
+            filename: '村情调查报告.txt',
+            actor,
+          },
+        ],
+      });
+      await handle.executeUpdate(recordMilestoneUpdate, {
+        args: [{ deliverable: 'plan', milestone: 'survey', achievedOn: today, evidence: [evidence], actor }],
+      });
     });
   }
   const lastPaired = plan.paired.length > 1 ? plan.paired.at(-1) : undefined;
   if (lastPaired) {
     await waitForEvent(processId('pairing', lastPaired), 'c1:year-1-waiting').catch(() => undefined);
-    await client.workflow.getHandle(processId('pairing', lastPaired)).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：帮扶单位调整' }] }).catch(() => undefined);
+    await client.workflow
+      .getHandle(processId('pairing', lastPaired))
+      .executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：帮扶单位调整' }] })
+      .catch(() => undefined);
   }
 
   // Term elections: requests filed (the supervisor's reply waits), filed and approved with candidates proposed (the
@@ -333,24 +433,31 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
   const request = { electionDate: addDays(today, 45), seats: 5, nominationMethod: 'combined' };
   const candidates = ['赵一', '钱二', '孙三', '李四', '周五', '吴六'];
   const termId = (code: string) => processId('term-election', code);
-  await each(plan.requests.filed, (code) => complete(termId(code), 'election-request', request));
+  await each(plan.requests.filed, (code) => complete(termId(code), termSteps.electionRequest, request));
   await each(plan.requests.approved, async (code) => {
-    await complete(termId(code), 'election-request', request);
-    await complete(termId(code), 'election-reply', { decision: 'approve' });
-    await complete(termId(code), 'candidates', { seats: 5, candidates });
+    await complete(termId(code), termSteps.electionRequest, request);
+    await complete(termId(code), termSteps.electionReply, { decision: 'approve' });
+    await complete(termId(code), termSteps.candidates, { seats: 5, candidates });
   });
   const planned = [...plan.requests.filed, ...plan.requests.approved, ...plan.requests.keep].map(termId);
   const others = await sql<{ workflow_id: string }[]>`
-    select workflow_id from tasks where process = 'term-election' and step = 'election-request' and state = 'open'
+    select workflow_id from tasks where process = ${termSteps.electionRequest.process} and step = ${termSteps.electionRequest.step} and state = 'open'
       and not (workflow_id = any(${planned})) order by workflow_id limit 4`;
   const [a, b, c, d] = others.map((r) => r.workflow_id);
-  await each([a, b, c].filter((x): x is string => !!x), async (id) => {
-    await complete(id, 'election-request', request);
-    if (id === c) return;
-    await complete(id, 'election-reply', { decision: 'approve' });
-    if (id === a) await complete(id, 'candidates', { seats: 5, candidates });
-  });
-  if (d) await client.workflow.getHandle(d).executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] }).catch(() => undefined);
+  await each(
+    [a, b, c].filter((x): x is string => !!x),
+    async (id) => {
+      await complete(id, termSteps.electionRequest, request);
+      if (id === c) return;
+      await complete(id, termSteps.electionReply, { decision: 'approve' });
+      if (id === a) await complete(id, termSteps.candidates, { seats: 5, candidates });
+    },
+  );
+  if (d)
+    await client.workflow
+      .getHandle(d)
+      .executeUpdate(cancelProcessUpdate, { args: [{ actor, reason: '演示：组织撤并，换届取消' }] })
+      .catch(() => undefined);
   const [escalated] = await sql<{ workflow_id: string; task_key: string }[]>`
     select t.workflow_id, t.task_key from tasks t join organizations o on o.id = t.organization_id
     where t.process = 'term-election' and t.state = 'escalated' and t.claimed_by is null and not (t.workflow_id = any(${planned}))

@@ -3,14 +3,15 @@
 // (the dashboard offers these kinds, an organization's page the ones that apply to it). Pure: no I/O.
 import { urbanSectors } from '../../workflows/pairing/rules.js';
 import { electsItsCommittee } from './rules.js';
+import { organizingRoles, steeringRoles } from './roles.js';
 
 export { urbanSectors };
 
 /** The roles that may start a process (on an organization in their subtree). */
-export const startRoles = ['admin', 'organizer'] as const;
+export const startRoles = organizingRoles;
 
 /** The roles that may record a new secretary (POST /training/secretary-changes). */
-export const secretaryChangeRoles = ['admin', 'organizer', 'supervisor'] as const;
+export const secretaryChangeRoles = steeringRoles;
 
 /** An organization as the start checks read it. */
 export interface StartOrg {

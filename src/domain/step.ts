@@ -1,11 +1,19 @@
 // The step catalog's shape (src/domain/steps.ts gathers the entries each process defines beside its workflow,
 // workflows/<process>/steps.ts): what a step is, how an entry is written, and the rights that follow its role.
-import { z } from 'zod';
-import type { Role } from '../auth/principal.js';
+import type { z } from 'zod';
+import { steeringRoles, type Role } from './roles.js';
 import type { FieldSpec } from './step-outcomes.js';
-import type { TaskAction } from './task-rights.js';
+import { doingActions, type TaskAction } from './task-rights.js';
 
-export const processKinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing', 'term-date-missing', 'rating-interview'] as const;
+export const processKinds = [
+  'term-election',
+  'two-recommendations-one-election',
+  'rotation-training',
+  'liaison-dispatch',
+  'pairing',
+  'term-date-missing',
+  'rating-interview',
+] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;
 export type Lang = (typeof languages)[number];
@@ -33,6 +41,8 @@ export interface StepDef<S extends Outcome = Outcome, C = unknown> {
   ruleFields?: Readonly<Record<string, string>>;
   /** The step's name, in every language of the UI. */
   words: Readonly<Record<Lang, string>>;
+  /** The step's name where the organization's own words differ (a community's street committee), by variant. */
+  variants?: Readonly<Record<string, Readonly<Record<Lang, string>>>>;
   /** What the person decides on: the context's fields shown above the form, in this order. */
   shows?: readonly (keyof C & string)[];
   /** Only for the type: what the workflow must write as the context when it opens the step. */
@@ -44,9 +54,27 @@ export function step<C = Record<string, never>>() {
   return <S extends Outcome>(d: Omit<StepDef<S, C>, 'id' | 'context'>): StepDef<S, C> => ({ ...d, id: `${d.process}:${d.step}` });
 }
 
-/** Who steers the work: changes who, when or whether, and may do any step at or below their organization. */
-export const steerers: readonly Role[] = ['admin', 'organizer', 'supervisor'];
-const doing: readonly TaskAction[] = ['complete', 'claim', 'unclaim', 'delegate'];
+/**
+ * What sets one task of a step apart from the step's others in its title: a variant of the step's words, what the
+ * task is about (an organization's name, a deliverable) and which part of the process it is (a quarter, a year).
+ */
+export interface TaskTitle {
+  variant?: string;
+  about?: string;
+  part?: string;
+}
+
+/** A task's title, made from its step's words (or their variant) only: '补录届期信息：某村党支部', '走访报告（第2期）'. */
+export function stepTitle(def: Pick<StepDef, 'words' | 'variants'>, t: TaskTitle = {}, lang: Lang = 'zh-CN'): string {
+  const words = (t.variant !== undefined ? def.variants?.[t.variant] : undefined) ?? def.words;
+  const zh = lang === 'zh-CN';
+  const about = t.about ? (zh ? `：${t.about}` : `: ${t.about}`) : '';
+  const part = t.part ? (zh ? `（${t.part}）` : ` (${t.part})`) : '';
+  return `${words[lang]}${about}${part}`;
+}
+
+const steerers = steeringRoles;
+const doing: readonly TaskAction[] = doingActions;
 
 /** The roles that may take `action` on a task of this step (at or above the task's organization). */
 export function stepActionRoles(def: Pick<StepDef, 'role'>, action: TaskAction): readonly Role[] {
@@ -63,4 +91,3 @@ export const rulesById = <R extends { id: string }>(sets: readonly R[], id: stri
   if (!r) throw new Error(`unknown rule set ${id}`);
   return r;
 };
-

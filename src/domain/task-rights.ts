@@ -1,7 +1,7 @@
 // Who may do what to a human task (domain.md §3). Pure: the API checks it before sending an Update, and the
 // workflow's Update validators check it again against the grants the API resolved, so a refused action never
 // enters history even if a client talks to Temporal directly.
-import type { Role } from '../auth/principal.js';
+import { roles, steeringRoles, type Role } from './roles.js';
 
 export interface ActorGrant {
   role: Role;
@@ -21,10 +21,11 @@ export type TaskAction = (typeof taskActions)[number];
 export const escalationActions = ['acknowledge', 'reassign', 'extend', 'close'] as const;
 export type EscalationAction = (typeof escalationActions)[number];
 
+/** The actions of doing the work (the rest steer it: change who, when, or whether). */
+export const doingActions = ['complete', 'claim', 'unclaim', 'delegate'] as const satisfies readonly TaskAction[];
 /** Doing the work: the assignee's roles and everyone above who may step in. */
-const doers: readonly Role[] = ['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'];
-/** Steering the work: changing who, when, or whether. */
-const steerers: readonly Role[] = ['admin', 'organizer', 'supervisor'];
+const doers: readonly Role[] = roles;
+const steerers = steeringRoles;
 
 export const taskActionRoles: Record<TaskAction, readonly Role[]> = {
   complete: doers,

@@ -58,7 +58,12 @@ function qs(q: Query = {}): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: string, path: string, body?: unknown, init: { contentType?: string; raw?: BodyInit; headers?: Record<string, string> } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { contentType?: string; raw?: BodyInit; headers?: Record<string, string> } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   const token = session.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -77,7 +82,7 @@ async function request<T>(method: string, path: string, body?: unknown, init: { 
     throw new ApiError(0, 'network', (err as Error).message);
   }
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -94,7 +99,8 @@ async function request<T>(method: string, path: string, body?: unknown, init: { 
 
 // ---- types: the server's schemas ----
 
-export type Role = 'admin' | 'organizer' | 'supervisor' | 'liaison_officer' | 'secretary';
+export type { Role } from '../../src/domain/roles.js';
+import type { Role } from '../../src/domain/roles.js';
 /** GET /me. The server types a role as a string; the UI knows the five of principal.ts. */
 export type Me = Omit<z.infer<typeof S.meSchema>, 'roles'> & { roles: { role: Role; org: string | null }[] };
 export type TaskState = z.infer<typeof S.taskStateSchema>;
@@ -137,7 +143,8 @@ export interface Page<T> {
 // ---- auth and the caller ----
 
 /** POST /auth/login */
-export const login = (username: string, password: string) => request<{ token: string; expiresIn: number }>('POST', '/api/v1/auth/login', { username, password });
+export const login = (username: string, password: string) =>
+  request<{ token: string; expiresIn: number }>('POST', '/api/v1/auth/login', { username, password });
 /** POST /auth/task-link: a message's link spent for a session held to its one task. */
 export const redeemTaskLink = (token: string) => request<{ token: string; expiresIn: number; taskId: number }>('POST', '/api/v1/auth/task-link', { token });
 /** GET /me */
@@ -214,9 +221,11 @@ export type ReturnNudgeResult = z.infer<typeof S.returnNudgeResultSchema>;
 export const getMissingReturns = (year: number, org?: string) =>
   request<MissingReturns>('GET', `/api/v1/returns/${year}/missing${org ? `?org=${encodeURIComponent(org)}` : ''}`);
 /** POST /returns/{year}/nudges: 催报 to the secretaries of every missing filer (under `org`). */
-export const nudgeReturns = (year: number, body: { org?: string; message?: string }) => request<ReturnNudgeResult>('POST', `/api/v1/returns/${year}/nudges`, body, { headers: idem() });
+export const nudgeReturns = (year: number, body: { org?: string; message?: string }) =>
+  request<ReturnNudgeResult>('POST', `/api/v1/returns/${year}/nudges`, body, { headers: idem() });
 /** POST /nudges: everyone holding a live task under the filter gets one message. */
-export const nudge = (filter: TaskFilter, message?: string) => request<NudgeResult>('POST', '/api/v1/nudges', { filter, ...(message ? { message } : {}) }, { headers: idem() });
+export const nudge = (filter: TaskFilter, message?: string) =>
+  request<NudgeResult>('POST', '/api/v1/nudges', { filter, ...(message ? { message } : {}) }, { headers: idem() });
 /** POST /tasks/bulk/{action}: each item done or refused by itself. */
 export const bulkTasks = <A extends 'claim' | 'reassign' | 'extend'>(action: A, ids: number[], input: TaskBody<A>) =>
   request<BatchResult>('POST', `/api/v1/tasks/bulk/${action}`, { ids, input }, { headers: idem() });
@@ -243,8 +252,11 @@ export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<
 /** The kinds a person starts (src/domain/process-starts.ts, read by POST /processes/{kind} too). */
 export type ProcessKind = StartedByHand;
 /** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
-export const startProcess = (kind: ProcessKind, organization: string, extra: { ruleSet?: string; secretary?: string; partner?: string; startsOn?: string } = {}) =>
-  request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
+export const startProcess = (
+  kind: ProcessKind,
+  organization: string,
+  extra: { ruleSet?: string; secretary?: string; partner?: string; startsOn?: string } = {},
+) => request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
 /** POST /training/secretary-changes: a new secretary closes the current training cycle and opens a new one (409: none running). */
 export const recordSecretaryChange = (organization: string, secretary: string, reason?: string) =>
   request<{ closedCycle: number }>('POST', '/api/v1/training/secretary-changes', { organization, secretary, ...(reason ? { reason } : {}) });
@@ -287,7 +299,10 @@ export const enrolInSession = (session: string, organizations: string[]) =>
  * and the job is polled (a progress bar for big files). Refusals carry row errors in error.details.
  */
 export function importOrganizations(file: File, opts: { async?: boolean } = {}): Promise<ImportSummary | { jobId: string }> {
-  return request('POST', `/api/v1/organizations/import${qs({ async: opts.async ? 'true' : undefined })}`, undefined, { raw: file, contentType: sheetType(file) });
+  return request('POST', `/api/v1/organizations/import${qs({ async: opts.async ? 'true' : undefined })}`, undefined, {
+    raw: file,
+    contentType: sheetType(file),
+  });
 }
 /** An uploaded spreadsheet's content type, by its name: XLSX, else CSV (the server tells UTF-8 from GBK itself). */
 const sheetType = (file: File) => (/\.xlsx$/i.test(file.name) ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
@@ -391,7 +406,8 @@ export async function download(path: string, fallbackName: string): Promise<stri
 export type UserPick = z.infer<typeof S.userPickSchema>;
 export type SessionPick = z.infer<typeof S.sessionPickSchema>;
 /** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
-export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; holderOf?: number; limit?: number }) => request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
+export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; holderOf?: number; limit?: number }) =>
+  request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
 /** GET /training-sessions: sessions held in the caller's subtree or with its enrolments, by title or pinyin initials. */
 export const searchSessions = (q: { q?: string; limit?: number }) => request<{ items: SessionPick[] }>('GET', `/api/v1/training-sessions${qs(q)}`);
 
@@ -408,7 +424,11 @@ export interface EvidenceUploaded {
  * POST /pairing/evidence: the file itself as the body. Through XMLHttpRequest, not fetch, for the upload's
  * progress (fetch reports none); errors as `request` throws them (413 too large, 400 naming the field).
  */
-export function uploadEvidence(q: { organization: string; deliverable: string }, file: File, onProgress: (sent: number, total: number) => void): Promise<EvidenceUploaded> {
+export function uploadEvidence(
+  q: { organization: string; deliverable: string },
+  file: File,
+  onProgress: (sent: number, total: number) => void,
+): Promise<EvidenceUploaded> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/v1/pairing/evidence${qs({ ...q, filename: file.name })}`);
@@ -419,7 +439,7 @@ export function uploadEvidence(q: { organization: string; deliverable: string },
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload did not reach the server'));
     xhr.onload = () => {
-      let json: unknown = undefined;
+      let json: unknown;
       try {
         json = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
       } catch {
@@ -428,25 +448,41 @@ export function uploadEvidence(q: { organization: string; deliverable: string },
       if (xhr.status >= 200 && xhr.status < 300) return resolve(json as EvidenceUploaded);
       const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
       if (xhr.status === 401 && token) onUnauthorized();
-      reject(new ApiError(xhr.status, e?.code ?? `http_${xhr.status}`, e?.message ?? (xhr.responseText || xhr.statusText), Array.isArray(e?.details) ? (e.details as FieldError[]) : [], json));
+      reject(
+        new ApiError(
+          xhr.status,
+          e?.code ?? `http_${xhr.status}`,
+          e?.message ?? (xhr.responseText || xhr.statusText),
+          Array.isArray(e?.details) ? (e.details as FieldError[]) : [],
+          json,
+        ),
+      );
     };
     xhr.send(file);
   });
 }
 /** POST /pairing/milestones: a milestone of a deliverable, with the evidence files (ids from the upload) it rests on. */
-export const recordMilestone = (body: { organization: string; deliverable: string; milestone: string; achievedOn: string; note?: string; evidence: string[] }) =>
-  request<{ cycle: number; milestones: number }>('POST', '/api/v1/pairing/milestones', body);
+export const recordMilestone = (body: {
+  organization: string;
+  deliverable: string;
+  milestone: string;
+  achievedOn: string;
+  note?: string;
+  evidence: string[];
+}) => request<{ cycle: number; milestones: number }>('POST', '/api/v1/pairing/milestones', body);
 
 // Comments, substitutes, an organization's life.
 export type Comment = z.infer<typeof S.commentSchema>;
 export const listTaskComments = (id: number) => request<{ items: Comment[] }>('GET', `/api/v1/tasks/${id}/comments`);
 export const commentOnTask = (id: number, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/tasks/${id}/comments`, body);
-export const commentOnProcess = (id: string, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/processes/${encodeURIComponent(id)}/comments`, body);
+export const commentOnProcess = (id: string, body: { text: string; mentions: string[] }) =>
+  request<Comment>('POST', `/api/v1/processes/${encodeURIComponent(id)}/comments`, body);
 /** GET /processes/{id}/comments: the comments on the whole process (not its tasks'), oldest first. */
 export const processComments = (id: string) => request<{ items: Comment[] }>('GET', `/api/v1/processes/${encodeURIComponent(id)}/comments`);
 export type Substitution = z.infer<typeof S.substitutionSchema>;
 export const listSubstitutions = () => request<{ items: Substitution[] }>('GET', '/api/v1/substitutions');
-export const nameSubstitute = (body: { user?: string; substitute: string; startsOn: string; endsOn: string; reason?: string }) => request<Substitution>('POST', '/api/v1/substitutions', body);
+export const nameSubstitute = (body: { user?: string; substitute: string; startsOn: string; endsOn: string; reason?: string }) =>
+  request<Substitution>('POST', '/api/v1/substitutions', body);
 export const revokeSubstitution = (id: number) => request<Substitution>('POST', `/api/v1/substitutions/${id}/revoke`);
 export type OrganizationLife = z.infer<typeof S.organizationLifeSchema>;
 export const getOrganizationLife = (code: string) => request<OrganizationLife>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/life`);
@@ -460,7 +496,8 @@ export const resendDelivery = (id: number) => request<{ id: number; resentFrom: 
 export const getChannelPreferences = () => request<ChannelPreferences>('GET', '/api/v1/me/channel-preferences');
 export const putChannelPreferences = (p: ChannelPreferences) => request<ChannelPreferences>('PUT', '/api/v1/me/channel-preferences', p);
 /** POST /users/contacts/import: the roster's contact points as CSV; all rows or none (errors by row and column). */
-export const importContacts = (file: File) => request<{ updated: number }>('POST', '/api/v1/users/contacts/import', undefined, { raw: file, contentType: sheetType(file) });
+export const importContacts = (file: File) =>
+  request<{ updated: number }>('POST', '/api/v1/users/contacts/import', undefined, { raw: file, contentType: sheetType(file) });
 export const getContacts = (username: string) => request<Contacts>('GET', `/api/v1/users/${encodeURIComponent(username)}/contacts`);
 export const putContacts = (username: string, c: Partial<Omit<Contacts, 'username'>>) =>
   request<Contacts>('PUT', `/api/v1/users/${encodeURIComponent(username)}/contacts`, c);

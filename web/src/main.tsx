@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Me, Role } from './api.js';
+import { organizingRoles, steeringRoles } from '../../src/domain/roles.js';
 import { hasRole, logout, me, refreshMe } from './auth.js';
 import { lang, setLang, t, tx } from './i18n/index.js';
 import { match, navigate, onLinkClick, route } from './router.js';
@@ -36,26 +37,26 @@ interface Page {
 const pages: Page[] = [
   { path: '/tasks', nav: 'nav.tasks', view: () => <TasksPage /> },
   { path: '/tasks/:id', view: (p, u) => <TaskPage id={Number(p.id)} user={u} /> },
-  { path: '/dashboard', nav: 'nav.dashboard', roles: ['admin', 'organizer'], view: (_, u) => <DashboardPage user={u} /> },
-  { path: '/work', nav: 'nav.work', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <WorkPage user={u} /> },
-  { path: '/overdue', nav: 'nav.overdue', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <OverduePage user={u} /> },
-  { path: '/ranking', nav: 'nav.ranking', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <RankingPage user={u} /> },
-  { path: '/ratings', nav: 'nav.ratings', roles: ['admin', 'organizer', 'supervisor'], view: () => <RatingsPage /> },
-  { path: '/terms', nav: 'nav.terms', roles: ['admin', 'organizer', 'supervisor'], view: () => <TermsPage /> },
-  { path: '/returns', nav: 'nav.returns', roles: ['admin', 'organizer', 'supervisor'], view: () => <ReturnsPage /> },
+  { path: '/dashboard', nav: 'nav.dashboard', roles: [...organizingRoles], view: (_, u) => <DashboardPage user={u} /> },
+  { path: '/work', nav: 'nav.work', roles: [...steeringRoles], view: (_, u) => <WorkPage user={u} /> },
+  { path: '/overdue', nav: 'nav.overdue', roles: [...steeringRoles], view: (_, u) => <OverduePage user={u} /> },
+  { path: '/ranking', nav: 'nav.ranking', roles: [...steeringRoles], view: (_, u) => <RankingPage user={u} /> },
+  { path: '/ratings', nav: 'nav.ratings', roles: [...steeringRoles], view: () => <RatingsPage /> },
+  { path: '/terms', nav: 'nav.terms', roles: [...steeringRoles], view: () => <TermsPage /> },
+  { path: '/returns', nav: 'nav.returns', roles: [...steeringRoles], view: () => <ReturnsPage /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },
   { path: '/away', nav: 'nav.away', view: (_, u) => <AwayPage user={u} /> },
-  { path: '/import', nav: 'nav.import', roles: ['admin', 'organizer'], view: () => <ImportPage /> },
-  { path: '/deliveries', nav: 'nav.deliveries', roles: ['admin', 'organizer', 'supervisor'], view: (_, u) => <DeliveriesPage user={u} /> },
+  { path: '/import', nav: 'nav.import', roles: [...organizingRoles], view: () => <ImportPage /> },
+  { path: '/deliveries', nav: 'nav.deliveries', roles: [...steeringRoles], view: (_, u) => <DeliveriesPage user={u} /> },
   { path: '/settings/channels', nav: 'nav.channels', view: (_, u) => <ChannelSettingsPage user={u} /> },
   { path: '/password', view: (_, u) => <PasswordPage user={u} /> },
 ];
 
 function homeFor(u: Me): string {
   if (u.onlyTask !== null) return `/tasks/${u.onlyTask}`;
-  if (hasRole(u, 'supervisor') && !hasRole(u, 'admin', 'organizer')) return '/overdue';
+  if (hasRole(u, 'supervisor') && !hasRole(u, ...organizingRoles)) return '/overdue';
   return '/tasks';
 }
 
@@ -99,7 +100,11 @@ function App() {
     const params = match(p.path, path);
     if (params && (!p.roles || hasRole(user, ...p.roles))) return <Shell user={user}>{p.view(params, user)}</Shell>;
   }
-  return <Shell user={user}><Loading /></Shell>;
+  return (
+    <Shell user={user}>
+      <Loading />
+    </Shell>
+  );
 }
 
 function Shell({ user, children }: { user?: Me; children: preact.ComponentChildren }) {

@@ -2,6 +2,7 @@
 // the context the workflow writes when it opens it, and its words.
 import { attendanceOutcome, checkAttendance } from './rules.js';
 import { step } from '../../src/domain/step.js';
+import { organizingRoles } from '../../src/domain/roles.js';
 
 export interface TrainingContext {
   secretary: string;
@@ -14,7 +15,7 @@ export const training = step<TrainingContext>()({
   step: 'training',
   role: 'secretary',
   // A trainee cannot certify their own attendance: the session's organizer records it (domain.md §4.3).
-  recordedBy: ['admin', 'organizer'],
+  recordedBy: organizingRoles,
   outcome: attendanceOutcome,
   fields: [
     { name: 'session', kind: 'session', required: true, max: 64 },

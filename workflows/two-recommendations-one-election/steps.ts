@@ -1,12 +1,25 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { twoRecommendationsRuleSets } from '../../src/domain/rules.js';
-import { checkMeetingDate, checkSecretary } from '../term-election/rules.js';
-import { shanghaiDate } from '../../src/domain/dates.js';
+import { checkSecretary } from '../term-election/rules.js';
 import type { CommitteeContext } from '../term-election/steps.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, type RankedNominee } from './rules.js';
-import { ballotFields, ballotRules, firstSecretaryOutcome, preliminaryCandidatesOutcome, recommendationFields, recommendationOutcome, recommendationRules, selectionBallotOutcome, selectionPlanOutcome, selectionPosts, selectionSecretaryOutcome, townshipApprovalOutcome, villagerBases, yesNo } from '../../src/domain/step-outcomes.js';
+import {
+  firstSecretaryOutcome,
+  preliminaryCandidatesOutcome,
+  recommendationFields,
+  recommendationOutcome,
+  recommendationRules,
+  selectionBallotOutcome,
+  selectionPlanOutcome,
+  selectionPosts,
+  selectionSecretaryOutcome,
+  townshipApprovalOutcome,
+  villagerBases,
+  yesNo,
+} from '../../src/domain/step-outcomes.js';
 import { step, rulesById, type Lang } from '../../src/domain/step.js';
+import { ballotStep } from '../../src/domain/ballot-step.js';
 
 export interface SelectionRuleContext {
   ruleSet: string;
@@ -56,7 +69,11 @@ export const selectionPlan = step<SelectionRuleContext>()({
   ],
   words: { 'zh-CN': '发布工作方案', en: 'Selection plan' },
 });
-const recommendation = (which: 'members-recommendation' | 'villagers-recommendation', words: Record<Lang, string>) =>
+const recommendation = (
+  which: 'members-recommendation' | 'villagers-recommendation',
+  words: Record<Lang, string>,
+  variants?: Record<string, Record<Lang, string>>,
+) =>
   step<RecommendationContext>()({
     process: S,
     step: which,
@@ -66,10 +83,21 @@ const recommendation = (which: 'members-recommendation' | 'villagers-recommendat
     rule: (o, c) => checkRecommendationRound(c.basis, o, c.seats, rulesById(twoRecommendationsRuleSets, c.ruleSet), c.registered),
     ruleFields: recommendationRules,
     words,
+    ...(variants ? { variants } : {}),
     shows: ['seats', 'basis', 'registered'],
   });
 export const membersRecommendation = recommendation('members-recommendation', { 'zh-CN': '党员推荐', en: "Members' recommendation" });
-export const villagersRecommendation = recommendation('villagers-recommendation', { 'zh-CN': '群众推荐', en: "Villagers' recommendation" });
+/** Named by who recommends: a village's villagers (村民会议) or their representatives; a community's residents (居民会议). */
+export const villagersRecommendation = recommendation(
+  'villagers-recommendation',
+  { 'zh-CN': '群众推荐', en: "Villagers' recommendation" },
+  {
+    villagers: { 'zh-CN': '群众推荐（村民会议）', en: "Villagers' recommendation (villagers' meeting)" },
+    representatives: { 'zh-CN': '群众推荐（村民代表会议）', en: "Villagers' recommendation (villager representatives)" },
+    'community-villagers': { 'zh-CN': '群众推荐（居民会议）', en: "Residents' recommendation (residents' meeting)" },
+    'community-representatives': { 'zh-CN': '群众推荐（居民代表会议）', en: "Residents' recommendation (resident representatives)" },
+  },
+);
 export const preliminaryCandidates = step<RankingContext>()({
   process: S,
   step: 'preliminary-candidates',
@@ -87,18 +115,12 @@ export const preliminaryCandidates = step<RankingContext>()({
   words: { 'zh-CN': '确定初步候选人', en: 'Preliminary candidates' },
   shows: ['seats', 'ranking', 'advice'],
 });
-export const selectionElection = step<SelectionBallotContext>()({
+export const selectionElection = ballotStep<SelectionBallotContext>()({
   process: S,
   step: 'selection-election',
-  role: 'secretary',
   outcome: selectionBallotOutcome,
-  fields: [{ name: 'meetingDate', kind: 'date', required: false }, ...ballotFields],
-  rule: (o, c) => {
-    const today = shanghaiDate(Date.now());
-    checkMeetingDate(o.meetingDate ?? today, {}, today);
-    void checkSelectionBallot(o, { ...c, registerOnMeetingDay: c.registerOn ? (c.registerOn[o.meetingDate ?? today] ?? null) : undefined }, rulesById(twoRecommendationsRuleSets, c.ruleSet));
-  },
-  ruleFields: { ...ballotRules, 'meeting-date': 'meetingDate' },
+  meetingDateRequired: false,
+  count: (o, c) => void checkSelectionBallot(o, c, rulesById(twoRecommendationsRuleSets, c.ruleSet)),
   words: { 'zh-CN': '党员大会选举', en: "Members' meeting election" },
   shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
 });
@@ -126,6 +148,8 @@ export const townshipApproval = step<SelectionResultContext>()({
     { name: 'comments', kind: 'text', required: false, max: 2000 },
   ],
   words: { 'zh-CN': '乡镇党委审批', en: 'Township approval' },
+  // A community's approval is the street committee's (街道党工委, domain.md §2).
+  variants: { community: { 'zh-CN': '街道党工委审批', en: 'Street committee approval' } },
   shows: ['committee', 'secretary', 'concurrentHead'],
 });
 export interface DispatchContext {

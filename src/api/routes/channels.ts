@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { allows, scopeRoots } from '../../auth/principal.js';
+import { isSteering, organizingRoles } from '../../domain/roles.js';
 import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
 import { DELIVERY_STATES, contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
 import { seal } from '../../channels/secrets.js';
@@ -14,7 +15,7 @@ import { HttpError, notFound } from '../errors.js';
 import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 
-const ORGANIZERS = ['admin', 'organizer'] as const;
+const ORGANIZERS = organizingRoles;
 
 const channels: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -28,7 +29,8 @@ const channels: FastifyPluginAsync = async (fastify) => {
       from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
       where u.username = ${username} group by u.id`;
     if (!u || !(u.paths ?? []).some((path) => allows(p, path))) throw notFound(`user ${username}`);
-    if (!(u.paths ?? []).some((path) => allows(p, path, ORGANIZERS))) throw new HttpError(403, 'forbidden', 'contact points are managed by the organizers of the user’s organization');
+    if (!(u.paths ?? []).some((path) => allows(p, path, ORGANIZERS)))
+      throw new HttpError(403, 'forbidden', 'contact points are managed by the organizers of the user’s organization');
     return u;
   }
 
@@ -91,12 +93,18 @@ const channels: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       // Refused before the file is read: only those who organize someone import their contact points.
-      if (scopeRoots(req.principal, ORGANIZERS).length === 0) throw new HttpError(403, 'forbidden', `importing contact points needs the role ${ORGANIZERS.join(' or ')}`);
+      if (scopeRoots(req.principal, ORGANIZERS).length === 0)
+        throw new HttpError(403, 'forbidden', `importing contact points needs the role ${ORGANIZERS.join(' or ')}`);
       const [head, ...rows] = await app.uploadSlot(() => sheetRows(req.body, { maxBytes: CONTACTS_MAX_BYTES, maxRows: 50_000, timeoutMs: 60_000 }));
       const header = (head?.cells ?? []).map((c) => c.trim());
       const missing = ['username', ...Object.keys(contactColumns)].filter((c) => !header.includes(c));
       if (missing.length) {
-        throw new HttpError(422, 'invalid_file', `row 1: missing column(s) ${missing.join(', ')}`, missing.map((c) => ({ row: 1, column: c, message: 'missing column' })));
+        throw new HttpError(
+          422,
+          'invalid_file',
+          `row 1: missing column(s) ${missing.join(', ')}`,
+          missing.map((c) => ({ row: 1, column: c, message: 'missing column' })),
+        );
       }
       const at = (r: string[], c: string) => (r[header.indexOf(c)] ?? '').trim();
       const errors: { row: number; column: string; message: string }[] = [];
@@ -124,9 +132,19 @@ const channels: FastifyPluginAsync = async (fastify) => {
         from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
         where u.username = any(${parsed.map((p) => p.username)}) group by u.id`;
       const organized = new Map(users.filter((u) => (u.paths ?? []).some((path) => allows(req.principal, path, ORGANIZERS))).map((u) => [u.username, u.id]));
-      for (const p of parsed) if (p.username && !organized.has(p.username)) errors.push({ row: p.row, column: 'username', message: `${p.username} is not a user you organize` });
+      for (const p of parsed)
+        if (p.username && !organized.has(p.username)) errors.push({ row: p.row, column: 'username', message: `${p.username} is not a user you organize` });
       errors.sort((a, b) => a.row - b.row);
-      if (errors.length) throw new HttpError(422, 'invalid_file', errors.slice(0, 5).map((e) => `row ${e.row}, column ${e.column}: ${e.message}`).join('; '), errors.slice(0, 200));
+      if (errors.length)
+        throw new HttpError(
+          422,
+          'invalid_file',
+          errors
+            .slice(0, 5)
+            .map((e) => `row ${e.row}, column ${e.column}: ${e.message}`)
+            .join('; '),
+          errors.slice(0, 200),
+        );
       const ids = parsed.map((p) => organized.get(p.username)!);
       const col = (f: keyof typeof contactColumns) => parsed.map((p) => p.body[contactColumns[f]] ?? null);
       await sql.begin(async (tx) => {
@@ -138,7 +156,12 @@ const channels: FastifyPluginAsync = async (fastify) => {
             wecom_userid = coalesce(excluded.wecom_userid, user_contacts.wecom_userid),
             dingtalk_userid = coalesce(excluded.dingtalk_userid, user_contacts.dingtalk_userid),
             updated_at = now()`;
-        await auditAction(tx as unknown as typeof sql, { actor: req.principal.username, action: 'contacts.import', subject: `${ids.length} users`, detail: { users: parsed.map((p) => p.username) } });
+        await auditAction(tx as unknown as typeof sql, {
+          actor: req.principal.username,
+          action: 'contacts.import',
+          subject: `${ids.length} users`,
+          detail: { users: parsed.map((p) => p.username) },
+        });
       });
       return { updated: ids.length };
     },
@@ -155,24 +178,25 @@ const channels: FastifyPluginAsync = async (fastify) => {
     },
   );
 
-  app.put(
-    '/me/channel-preferences',
-    { schema: { tags: ['channels'], body: prefsSchema, response: { 200: prefsSchema } } },
-    async (req) => {
-      const me = req.principal.userId;
-      const rows = MESSAGE_KINDS.map((k) => ({ user_id: me, message_kind: k, channels: [...new Set(req.body[k])] }));
-      await sql.begin(async (tx) => {
-        await tx`delete from channel_preferences where user_id = ${me}`;
-        // One statement from the JSON of the choice (an empty list is an empty array, not an untyped parameter).
-        await tx`
+  app.put('/me/channel-preferences', { schema: { tags: ['channels'], body: prefsSchema, response: { 200: prefsSchema } } }, async (req) => {
+    const me = req.principal.userId;
+    const rows = MESSAGE_KINDS.map((k) => ({ user_id: me, message_kind: k, channels: [...new Set(req.body[k])] }));
+    await sql.begin(async (tx) => {
+      await tx`delete from channel_preferences where user_id = ${me}`;
+      // One statement from the JSON of the choice (an empty list is an empty array, not an untyped parameter).
+      await tx`
           insert into channel_preferences (user_id, message_kind, channels)
           select ${me}, e.key, array(select jsonb_array_elements_text(e.value))::text[]
           from jsonb_each(${tx.json(Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as never)}) as e`;
-        await auditAction(tx as unknown as typeof sql, { actor: req.principal.username, action: 'preferences', subject: req.principal.username, detail: req.body });
+      await auditAction(tx as unknown as typeof sql, {
+        actor: req.principal.username,
+        action: 'preferences',
+        subject: req.principal.username,
+        detail: req.body,
       });
-      return Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as z.infer<typeof prefsSchema>;
-    },
-  );
+    });
+    return Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as z.infer<typeof prefsSchema>;
+  });
 
   app.put(
     '/organizations/:code/robot',
@@ -184,7 +208,10 @@ const channels: FastifyPluginAsync = async (fastify) => {
         body: z.object({
           vendor: z.enum(['wecom', 'dingtalk']),
           key: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'the webhook key (企业微信) or access_token (钉钉) of the robot'),
-          secret: z.string().regex(/^SEC[A-Za-z0-9]{8,128}$/, '钉钉 signing secret (加签), starting SEC').optional(),
+          secret: z
+            .string()
+            .regex(/^SEC[A-Za-z0-9]{8,128}$/, '钉钉 signing secret (加签), starting SEC')
+            .optional(),
         }),
         response: { 200: z.object({ organization: z.string(), vendor: z.enum(['wecom', 'dingtalk']), signed: z.boolean() }) },
       },
@@ -193,7 +220,10 @@ const channels: FastifyPluginAsync = async (fastify) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       requireRole(req.principal, org.path, ORGANIZERS);
       const key = app.config.ORGLIFE_SECRETS_KEY;
-      if (!key) throw new HttpError(422, 'not_configured', 'ORGLIFE_SECRETS_KEY is not set: robot keys cannot be stored', [{ field: 'body.key', message: 'no key to seal it with' }]);
+      if (!key)
+        throw new HttpError(422, 'not_configured', 'ORGLIFE_SECRETS_KEY is not set: robot keys cannot be stored', [
+          { field: 'body.key', message: 'no key to seal it with' },
+        ]);
       const b = req.body;
       await sql`
         insert into organization_robots (organization_id, vendor, key_sealed, secret_sealed)
@@ -220,20 +250,47 @@ const channels: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = req.principal;
-      if (!p.grants.some((g) => ['admin', 'organizer', 'supervisor'].includes(g.role))) throw new HttpError(403, 'forbidden', 'the delivery log is for organizers, supervisors and admins');
+      if (!p.grants.some((g) => isSteering(g.role))) throw new HttpError(403, 'forbidden', 'the delivery log is for organizers, supervisors and admins');
       const q = req.query;
-      const rows = await sql<{ id: number; channel: string; recipient: string; username: string | null; code: string; name: string; message_kind: string; message: { title: string }; status: string; attempts: number; vendor_answer: string | null; created_at: Date; sent_at: Date | null; resent_from: number | null }[]>`
+      const rows = await sql<
+        {
+          id: number;
+          channel: string;
+          recipient: string;
+          username: string | null;
+          code: string;
+          name: string;
+          message_kind: string;
+          message: { title: string };
+          status: string;
+          attempts: number;
+          vendor_answer: string | null;
+          created_at: Date;
+          sent_at: Date | null;
+          resent_from: number | null;
+        }[]
+      >`
         select d.id, d.channel, d.recipient, u.username, o.code, o.name, d.message_kind, d.message, d.status, d.attempts, d.vendor_answer, d.created_at, d.sent_at, d.resent_from
         from channel_deliveries d join organizations o on o.id = d.organization_id left join users u on u.id = d.user_id
-        where ${inScope(sql, { ...p, grants: p.grants.filter((g) => ['admin', 'organizer', 'supervisor'].includes(g.role)) })}
+        where ${inScope(sql, { ...p, grants: p.grants.filter((g) => isSteering(g.role)) })}
           ${q.status ? sql`and d.status = ${q.status}` : sql``} ${q.cursor ? sql`and d.id < ${q.cursor}` : sql``}
         order by d.id desc limit ${q.limit + 1}`;
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((r) => ({
-          id: Number(r.id), channel: r.channel as never, recipient: r.recipient, username: r.username, organization: { code: r.code, name: r.name },
-          messageKind: r.message_kind as never, title: r.message.title, status: r.status as never, attempts: r.attempts, vendorAnswer: r.vendor_answer,
-          createdAt: r.created_at.toISOString(), sentAt: r.sent_at?.toISOString() ?? null, resentFrom: r.resent_from === null ? null : Number(r.resent_from),
+          id: Number(r.id),
+          channel: r.channel as never,
+          recipient: r.recipient,
+          username: r.username,
+          organization: { code: r.code, name: r.name },
+          messageKind: r.message_kind as never,
+          title: r.message.title,
+          status: r.status as never,
+          attempts: r.attempts,
+          vendorAnswer: r.vendor_answer,
+          createdAt: r.created_at.toISOString(),
+          sentAt: r.sent_at?.toISOString() ?? null,
+          resentFrom: r.resent_from === null ? null : Number(r.resent_from),
         })),
         nextCursor: rows.length > q.limit ? Number(page.at(-1)!.id) : null,
       };
@@ -257,7 +314,8 @@ const channels: FastifyPluginAsync = async (fastify) => {
         from channel_deliveries d join organizations o on o.id = d.organization_id where d.id = ${req.params.id}`;
       if (!d || !allows(req.principal, d.path)) throw notFound(`delivery ${req.params.id}`);
       requireRole(req.principal, d.path, ORGANIZERS);
-      if (d.status !== 'failed' && d.status !== 'unknown') throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
+      if (d.status !== 'failed' && d.status !== 'unknown')
+        throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
       // Two organizers pressing resend on the same row send it once: a resend that is on its way or arrived stands.
       if (d.live !== null) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already (delivery ${d.live})`);
       const [row] = await sql<{ id: number; uid: string }[]>`
@@ -271,7 +329,10 @@ const channels: FastifyPluginAsync = async (fastify) => {
       const id = Number(row.id);
       // Should the start fail, the row is started by the notifier's next pass (a row without its workflow).
       await app.temporal.workflow.start(channelDelivery, {
-        workflowId: channelDeliveryId(row.uid), taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowId: channelDeliveryId(row.uid),
+        taskQueue: app.config.TEMPORAL_TASK_QUEUE,
+        args: [id],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
       await audit(req.principal.username, 'resend', String(d.id), { newId: id });
       return reply.status(201).send({ id, resentFrom: Number(d.id) });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Sql } from '../../db/client.js';
 import { allows, loadPrincipal, type Principal } from '../../auth/principal.js';
 import { mentionableRoles } from '../../domain/task-rights.js';
+import { steeringRoles } from '../../domain/roles.js';
 import { stepWords } from '../../domain/step-words.js';
 import { actionRoles } from '../task-actions.js';
 import { HttpError, notFound } from '../errors.js';
@@ -61,7 +62,7 @@ export interface Target {
 }
 
 /** Who writes on a target: the roles that may complete one of its steps, and the organizers, supervisors and admins above. */
-const commentRoles = (steps: Target['steps']) => [...new Set([...steps.flatMap((s) => actionRoles(s.process, s.step, 'complete')), ...(['admin', 'organizer', 'supervisor'] as const)])];
+const commentRoles = (steps: Target['steps']) => [...new Set([...steps.flatMap((s) => actionRoles(s.process, s.step, 'complete')), ...steeringRoles])];
 
 /**
  * Whom `p` (with the grants lent to them today: withSubstitutions) comments as on a target — themself, or the absent
@@ -78,7 +79,11 @@ async function addComment(sql: Sql, caller: Principal, target: Target, body: z.i
   const acting = commentingAs(p, target);
   if (!acting) {
     const roles = commentRoles(target.steps);
-    throw new HttpError(403, 'forbidden', `only those who may do ${target.taskId ? 'this task' : "this process's steps"} or steer them (${roles.join(', ')}) comment here`);
+    throw new HttpError(
+      403,
+      'forbidden',
+      `only those who may do ${target.taskId ? 'this task' : "this process's steps"} or steer them (${roles.join(', ')}) comment here`,
+    );
   }
   const mentions = [...new Set(body.mentions)];
   // Each mentioned user must exist and see the task: a mention never shows a task to someone outside it.
@@ -90,7 +95,8 @@ async function addComment(sql: Sql, caller: Principal, target: Target, body: z.i
     const u = users.find((x) => x.username === name);
     const seen = u ? await withSubstitutions(sql, (await loadPrincipal(sql, u.id))!) : null;
     if (!u) details.push({ field: `body.mentions.${i}`, message: `no user ${name}` });
-    else if (!seen || !allows(seen, target.path, mentionableRoles)) details.push({ field: `body.mentions.${i}`, message: `${name} cannot see this ${target.taskId ? 'task' : 'process'}` });
+    else if (!seen || !allows(seen, target.path, mentionableRoles))
+      details.push({ field: `body.mentions.${i}`, message: `${name} cannot see this ${target.taskId ? 'task' : 'process'}` });
   }
   if (details.length) throw new HttpError(422, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
   return sql.begin(async (tx) => {
@@ -136,7 +142,14 @@ const comments: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     '/tasks/:id/comments',
-    { schema: { tags: ['comments'], summary: "a task's comments and its process's, oldest first", params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.object({ items: z.array(commentSchema) }) } } },
+    {
+      schema: {
+        tags: ['comments'],
+        summary: "a task's comments and its process's, oldest first",
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: z.object({ items: z.array(commentSchema) }) },
+      },
+    },
     async (req) => {
       const t = await taskTarget(req.params.id);
       if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(`task ${req.params.id}`);
@@ -145,7 +158,15 @@ const comments: FastifyPluginAsync = async (fastify) => {
   );
   app.post(
     '/tasks/:id/comments',
-    { schema: { tags: ['comments'], summary: 'comment on a task, mentioning users to notify (audited)', params: z.object({ id: z.coerce.number().int().positive() }), body: commentBody, response: { 201: commentSchema } } },
+    {
+      schema: {
+        tags: ['comments'],
+        summary: 'comment on a task, mentioning users to notify (audited)',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: commentBody,
+        response: { 201: commentSchema },
+      },
+    },
     async (req, reply) => {
       const t = await taskTarget(req.params.id);
       if (!t) throw notFound(`task ${req.params.id}`);
@@ -154,7 +175,14 @@ const comments: FastifyPluginAsync = async (fastify) => {
   );
   app.get(
     '/processes/:id/comments',
-    { schema: { tags: ['comments'], summary: "a process's own comments, oldest first", params: z.object({ id: z.string().min(1).max(200) }), response: { 200: z.object({ items: z.array(commentSchema) }) } } },
+    {
+      schema: {
+        tags: ['comments'],
+        summary: "a process's own comments, oldest first",
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: { 200: z.object({ items: z.array(commentSchema) }) },
+      },
+    },
     async (req) => {
       const p = await processTarget(req.params.id);
       if (!p || !allows(await withSubstitutions(sql, req.principal), p.path)) throw notFound(`process ${req.params.id}`);
@@ -163,7 +191,15 @@ const comments: FastifyPluginAsync = async (fastify) => {
   );
   app.post(
     '/processes/:id/comments',
-    { schema: { tags: ['comments'], summary: 'comment on a whole process, mentioning users to notify (audited)', params: z.object({ id: z.string().min(1).max(200) }), body: commentBody, response: { 201: commentSchema } } },
+    {
+      schema: {
+        tags: ['comments'],
+        summary: 'comment on a whole process, mentioning users to notify (audited)',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        body: commentBody,
+        response: { 201: commentSchema },
+      },
+    },
     async (req, reply) => {
       const p = await processTarget(req.params.id);
       if (!p) throw notFound(`process ${req.params.id}`);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { steeringRoles } from '../../domain/roles.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
@@ -29,10 +30,16 @@ const liaison: FastifyPluginAsync = async (fastify) => {
     async (req, reply) =>
       idempotent(sql, req, reply, async () => {
         const org = await organizationInScope(sql, req.principal, req.body.organization);
-        requireRole(req.principal, org.path, ['admin', 'organizer', 'supervisor']);
-        const left = await app.updateProcess(req, processId(KIND, req.body.organization), officerLeftUpdate, { reason: req.body.reason }, {
-          ended: 'no liaison dispatch is running for this unit',
-        });
+        requireRole(req.principal, org.path, steeringRoles);
+        const left = await app.updateProcess(
+          req,
+          processId(KIND, req.body.organization),
+          officerLeftUpdate,
+          { reason: req.body.reason },
+          {
+            ended: 'no liaison dispatch is running for this unit',
+          },
+        );
         return { status: 200, body: left };
       }),
   );

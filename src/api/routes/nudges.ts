@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../errors.js';
 import { scopeRoots, type Role } from '../../auth/principal.js';
+import { steeringRoles } from '../../domain/roles.js';
 import { stepWords } from '../../domain/step-words.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
@@ -15,12 +16,20 @@ import type { Queryable, Sql } from '../../db/client.js';
 import { holdersOfTasks } from '../../tasks/holders.js';
 
 /** Who may nudge (一键催办): those who steer the work of the organizations on the list. */
-export const nudgeRoles: readonly Role[] = ['admin', 'organizer', 'supervisor'];
+export const nudgeRoles: readonly Role[] = steeringRoles;
 /** More live tasks than this under one filter is not a nudge but a broadcast: narrow the filter. */
 export const NUDGE_MAX_TASKS = 2000;
 
 /** The nudge's own row, its audit entry: who, over which list, how many items and people. */
-async function recordNudge(tx: Queryable, actorId: number, actor: string, filter: unknown, message: string | undefined, items: number, people: number): Promise<number> {
+async function recordNudge(
+  tx: Queryable,
+  actorId: number,
+  actor: string,
+  filter: unknown,
+  message: string | undefined,
+  items: number,
+  people: number,
+): Promise<number> {
   const [n] = await tx<{ id: number }[]>`
     insert into nudges (actor_id, actor, filter, message, tasks, people)
     values (${actorId}, ${actor}, ${tx.json(filter as never)}, ${message ?? null}, ${items}, ${people}) returning id`;
@@ -61,9 +70,14 @@ const nudges: FastifyPluginAsync = async (fastify) => {
             select t.id, t.process, t.step, o.name, t.due_at from tasks t join organizations o on o.id = t.organization_id
             where ${where} and ${steered} and t.state in ('open', 'claimed', 'escalated')
             order by t.due_at, t.id limit ${NUDGE_MAX_TASKS + 1}`;
-          if (targets.length === 0) throw new HttpError(422, 'nothing_to_nudge', 'no live task in your subtree matches this filter', [{ field: 'filter', message: 'matches no live task' }]);
+          if (targets.length === 0)
+            throw new HttpError(422, 'nothing_to_nudge', 'no live task in your subtree matches this filter', [
+              { field: 'filter', message: 'matches no live task' },
+            ]);
           if (targets.length > NUDGE_MAX_TASKS) {
-            throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} tasks match: narrow the filter`, [{ field: 'filter', message: `matches more than ${NUDGE_MAX_TASKS} tasks` }]);
+            throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} tasks match: narrow the filter`, [
+              { field: 'filter', message: `matches more than ${NUDGE_MAX_TASKS} tasks` },
+            ]);
           }
           const ids = targets.map((t) => t.id);
           // Who holds each task, as its reminders reach them: the holder and, while they are away, their substitute.
@@ -113,7 +127,12 @@ const nudges: FastifyPluginAsync = async (fastify) => {
         summary: 'nudge (催报) the secretaries of every organization on the missing filers list: one message per person, recorded and counted per organization',
         headers: idempotencyKeyHeader,
         params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
-        body: z.object({ org: z.string().min(1).max(64).optional().describe('narrow the list to this subtree'), message: z.string().trim().min(1).max(200).optional() }).strict(),
+        body: z
+          .object({
+            org: z.string().min(1).max(64).optional().describe('narrow the list to this subtree'),
+            message: z.string().trim().min(1).max(200).optional(),
+          })
+          .strict(),
         response: { 200: returnNudgeResultSchema },
       },
     },
@@ -129,8 +148,14 @@ const nudges: FastifyPluginAsync = async (fastify) => {
         const dueOn = returnDueOn(y);
         const body = await sql.begin(async (tx) => {
           const missing = await missingReturns(tx, steer, y, under);
-          if (missing.length === 0) throw new HttpError(422, 'nothing_to_nudge', `no organization in your subtree misses its ${y} return`, [{ field: 'params.year', message: 'no missing filer' }]);
-          if (missing.length > NUDGE_MAX_TASKS) throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} organizations miss it: narrow with org`, [{ field: 'body.org', message: `more than ${NUDGE_MAX_TASKS} organizations` }]);
+          if (missing.length === 0)
+            throw new HttpError(422, 'nothing_to_nudge', `no organization in your subtree misses its ${y} return`, [
+              { field: 'params.year', message: 'no missing filer' },
+            ]);
+          if (missing.length > NUDGE_MAX_TASKS)
+            throw new HttpError(422, 'too_many', `more than ${NUDGE_MAX_TASKS} organizations miss it: narrow with org`, [
+              { field: 'body.org', message: `more than ${NUDGE_MAX_TASKS} organizations` },
+            ]);
           // Each secretary, and whoever stands in for one today (as a task's reminders reach them), once.
           const byUser = new Map<number, typeof missing>();
           const add = (id: number, m: (typeof missing)[number]) => byUser.set(id, [...new Set([...(byUser.get(id) ?? []), m])]);
@@ -153,7 +178,12 @@ const nudges: FastifyPluginAsync = async (fastify) => {
           }));
           if (rows.length) await tx`insert into notifications ${tx(rows)}`;
           await tx`insert into return_nudges (nudge_id, organization_id, year) select ${nudgeId}, id, ${y} from unnest(${missing.map((m) => m.id)}::bigint[]) as id`;
-          return { id: nudgeId, organizations: missing.length, people: byUser.size, unreached: missing.filter((m) => m.secretaries.length === 0).map((m) => m.code) };
+          return {
+            id: nudgeId,
+            organizations: missing.length,
+            people: byUser.size,
+            unreached: missing.filter((m) => m.secretaries.length === 0).map((m) => m.code),
+          };
         });
         return { status: 200, body };
       }),

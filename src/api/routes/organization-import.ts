@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows, scopeRoots } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
 import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../schemas.js';
 import { ImportBusy, importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
@@ -59,7 +60,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       const p = req.principal;
-      if (scopeRoots(p, ['admin', 'organizer']).length === 0) {
+      if (scopeRoots(p, organizingRoles).length === 0) {
         throw new HttpError(403, 'forbidden', 'importing organizations needs the role admin or organizer');
       }
       const body = uploadStream(req.body);
@@ -70,7 +71,15 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       const termRecorded = async (workflowId: string, source: string) => {
         await app.temporal.workflow.getHandle(workflowId).signal(termRecordedSignal, { source });
       };
-      const opts = { principal: p, actor: p.username, maxBytes: IMPORT_MAX_BYTES, maxRows: IMPORT_MAX_ROWS, timeoutMs: IMPORT_READ_MS, correctTerm, termRecorded };
+      const opts = {
+        principal: p,
+        actor: p.username,
+        maxBytes: IMPORT_MAX_BYTES,
+        maxRows: IMPORT_MAX_ROWS,
+        timeoutMs: IMPORT_READ_MS,
+        correctTerm,
+        termRecorded,
+      };
 
       if (req.query.async !== 'true') {
         return app.uploadSlot(async () => {
@@ -145,7 +154,16 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
     { schema: { tags: ['organizations'], params: z.object({ jobId: z.string().uuid() }), response: { 200: jobSchema } } },
     async (req) => {
       const [job] = await app.sql<
-        { id: string; created_by: string; status: z.infer<typeof jobSchema>['status']; bytes_total: number | null; bytes_read: number; rows_read: number; result: unknown; error: unknown }[]
+        {
+          id: string;
+          created_by: string;
+          status: z.infer<typeof jobSchema>['status'];
+          bytes_total: number | null;
+          bytes_read: number;
+          rows_read: number;
+          result: unknown;
+          error: unknown;
+        }[]
       >`select id, created_by, status, bytes_total, bytes_read, rows_read, result, error from import_jobs where id = ${req.params.jobId}`;
       // A job is its creator's; an admin of the whole tree sees every job.
       if (!job || (job.created_by !== req.principal.username && !allows(req.principal, '', ['admin']))) throw notFound(`import job ${req.params.jobId}`);
@@ -154,7 +172,15 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
         status: job.status,
         progress: { bytesRead: job.bytes_read, bytesTotal: job.bytes_total, rows: job.rows_read },
         // Jobs stored before imports routed rows to processes have neither list, nor those before it reported villages the inferred counts.
-        result: job.result ? { routed: [], refused: [], inferred: { villages: 0, communities: 0, warnings: [] }, ...(job.result as Partial<z.infer<typeof result>>), ...(job.result as Pick<z.infer<typeof result>, 'created' | 'updated' | 'unchanged'>) } : null,
+        result: job.result
+          ? {
+              routed: [],
+              refused: [],
+              inferred: { villages: 0, communities: 0, warnings: [] },
+              ...(job.result as Partial<z.infer<typeof result>>),
+              ...(job.result as Pick<z.infer<typeof result>, 'created' | 'updated' | 'unchanged'>),
+            }
+          : null,
         error: (job.error as z.infer<typeof jobSchema>['error']) ?? null,
       };
     },

@@ -6,28 +6,31 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
+import { steeringRoles } from '../../domain/roles.js';
 import { AlreadyRunning, processId, startProcess } from '../../processes/term-election.js';
 import { cancelProcessUpdate } from '../../../workflows/process-control.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
-import { badField, processKindNames, processKinds as registry, type StartRequest } from '../process-kinds.js';
+import { badField, startedKinds, processStarters as registry, type StartRequest } from '../process-kinds.js';
 import { processSchema } from '../schemas.js';
 import { startRoles } from '../../domain/process-starts.js';
 
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];
-const withRuleSets = processKindNames.filter((k) => registry[k].ruleSets).join(', ');
+const withRuleSets = startedKinds.filter((k) => registry[k].ruleSets).join(', ');
 
 const code = z.string().min(1).max(64);
 const startBody = z.object({
   organization: code.describe('code of the organization the process is about (pairing: the village)'),
   ruleSet: z.enum(allRuleSets).optional().describe(`${withRuleSets}: pin a rule set of the kind (history)`),
-  secretary: z.string().trim().min(1).max(100).optional().describe('rotation-training: the secretary of the first cycle (default: the register\'s)'),
+  secretary: z.string().trim().min(1).max(100).optional().describe("rotation-training: the secretary of the first cycle (default: the register's)"),
   partner: code.optional().describe("pairing: code of the urban unit's Party organization paired with the village (required)"),
   startsOn: z
     .string()
     .refine(isValidIsoDate, 'expected a date YYYY-MM-DD')
     .optional()
-    .describe('pairing: the day the pairing began, when it is registered after it was agreed (not in the future, at most a cycle and a month ago; default today)'),
+    .describe(
+      'pairing: the day the pairing began, when it is registered after it was agreed (not in the future, at most a cycle and a month ago; default today)',
+    ),
 });
 
 const processes: FastifyPluginAsync = async (fastify) => {
@@ -41,8 +44,8 @@ const processes: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['processes'],
         summary: 'start a process',
-        description: processKindNames.map((k) => `- \`${k}\`: ${registry[k].about}`).join('\n'),
-        params: z.object({ kind: z.enum(processKindNames) }),
+        description: startedKinds.map((k) => `- \`${k}\`: ${registry[k].about}`).join('\n'),
+        params: z.object({ kind: z.enum(startedKinds) }),
         body: startBody,
         response: { 201: z.object({ id: z.string() }) },
       },
@@ -102,7 +105,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
         const [p] = await app.sql<{ path: string; status: string }[]>`
           select o.path::text as path, p.status from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
         if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
-        requireRole(req.principal, p.path, ['admin', 'organizer', 'supervisor']);
+        requireRole(req.principal, p.path, steeringRoles);
         if (p.status !== 'running') throw new HttpError(409, 'conflict', `the process is ${p.status}`);
         await app.updateProcess(req, req.params.id, cancelProcessUpdate, { reason: req.body.reason });
         return { status: 200, body: { id: req.params.id, status: 'cancelled' as const } };
@@ -132,7 +135,14 @@ const processes: FastifyPluginAsync = async (fastify) => {
         status: p.status,
         currentStep: p.current_step,
         nextDeadline: p.next_deadline?.toISOString() ?? null,
-        openTasks: open.map((t) => ({ id: t.id, step: t.step, state: t.state, dueAt: t.due_at.toISOString(), assigneeRole: t.assignee_role, provisionalYears: t.provisional_years })),
+        openTasks: open.map((t) => ({
+          id: t.id,
+          step: t.step,
+          state: t.state,
+          dueAt: t.due_at.toISOString(),
+          assigneeRole: t.assignee_role,
+          provisionalYears: t.provisional_years,
+        })),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, detail: h.detail })),
         comments,
       };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows, type Principal } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
 import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
@@ -13,10 +14,11 @@ import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { secretaryChangeRoles } from '../../domain/process-starts.js';
 import { writeSecretary } from '../../organizations/store.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
+import { training as trainingStep } from '../../../workflows/rotation-training/steps.js';
 
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
-const organizers = ['admin', 'organizer'] as const;
+const organizers = organizingRoles;
 
 /** The 409 of an Update to an organization whose secretary has no training cycle running. */
 const ended = { ended: 'no rotation-training process is running' };
@@ -65,7 +67,15 @@ const training: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['training'],
-        body: z.object({ code, organization: code.describe('the committee holding the session'), title: z.string().min(1).max(200), startsOn: isoDate, endsOn: isoDate, capacity: z.number().int().positive().max(100_000).optional() })
+        body: z
+          .object({
+            code,
+            organization: code.describe('the committee holding the session'),
+            title: z.string().min(1).max(200),
+            startsOn: isoDate,
+            endsOn: isoDate,
+            capacity: z.number().int().positive().max(100_000).optional(),
+          })
           .refine((b) => b.endsOn >= b.startsOn, { message: 'endsOn is before startsOn', path: ['endsOn'] }),
         response: { 201: z.object({ code: z.string() }) },
       },
@@ -96,24 +106,27 @@ const training: FastifyPluginAsync = async (fastify) => {
     requireRole(p, o.path, organizers);
   };
 
-  app.post(
-    '/training-sessions/:code/enrolments',
-    bulk('enrol many secretaries (their organizations) in a session'),
-    async (req, reply) =>
-      idempotent(sql, req, reply, async () => {
-        const s = await session(req.principal, req.params.code);
-        const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
-        // The workflow keeps the session's first day and holder: attendance is checked against them on any path.
-        const sessionStartsOn = s.starts_on.toISOString().slice(0, 10);
-        const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
-        let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
-        return eachOrganization(req.body.organizations, async (organization) => {
-          await target(req.principal, organization);
-          if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
-          await app.updateProcess(req, processId(KIND, organization), enrolTrainingUpdate, { session: req.params.code, sessionEndsOn, sessionStartsOn, sessionHeldAt: s.path }, ended);
-          seats--;
-        });
-      }),
+  app.post('/training-sessions/:code/enrolments', bulk('enrol many secretaries (their organizations) in a session'), async (req, reply) =>
+    idempotent(sql, req, reply, async () => {
+      const s = await session(req.principal, req.params.code);
+      const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
+      // The workflow keeps the session's first day and holder: attendance is checked against them on any path.
+      const sessionStartsOn = s.starts_on.toISOString().slice(0, 10);
+      const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
+      let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
+      return eachOrganization(req.body.organizations, async (organization) => {
+        await target(req.principal, organization);
+        if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
+        await app.updateProcess(
+          req,
+          processId(KIND, organization),
+          enrolTrainingUpdate,
+          { session: req.params.code, sessionEndsOn, sessionStartsOn, sessionHeldAt: s.path },
+          ended,
+        );
+        seats--;
+      });
+    }),
   );
 
   app.post(
@@ -128,16 +141,27 @@ const training: FastifyPluginAsync = async (fastify) => {
         requireRole(req.principal, s.path, organizers);
         const startsOn = s.starts_on.toISOString().slice(0, 10);
         if (shanghaiDate(Date.now()) < startsOn) {
-          throw new HttpError(422, 'rule_violation', `params.code: session ${req.params.code} begins on ${startsOn}: attendance is recorded on or after its first day`, {
-            rule: 'session-not-started', field: 'params.code', session: req.params.code, startsOn,
-          });
+          throw new HttpError(
+            422,
+            'rule_violation',
+            `params.code: session ${req.params.code} begins on ${startsOn}: attendance is recorded on or after its first day`,
+            {
+              rule: 'session-not-started',
+              field: 'params.code',
+              session: req.params.code,
+              startsOn,
+            },
+          );
         }
         return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
           const [t] = await sql<{ task_key: string }[]>`
-            select task_key from tasks where workflow_id = ${processId(KIND, organization)} and step = 'training' and state in ('open', 'claimed', 'escalated')`;
+            select task_key from tasks where workflow_id = ${processId(KIND, organization)} and step = ${trainingStep.step} and state in ('open', 'claimed', 'escalated')`;
           if (!t) throw new HttpError(409, 'conflict', 'no open training task');
-          await sendTaskUpdate(app, req, processId(KIND, organization), completeTaskUpdate, { taskKey: t.task_key, outcome: { session: req.params.code, attended: true } });
+          await sendTaskUpdate(app, req, processId(KIND, organization), completeTaskUpdate, {
+            taskKey: t.task_key,
+            outcome: { session: req.params.code, attended: true },
+          });
         });
       }),
   );
@@ -161,7 +185,12 @@ const training: FastifyPluginAsync = async (fastify) => {
         const body = await app.updateProcess(req, processId(KIND, organization), newSecretaryUpdate, change, ended);
         // The training accepted the change (it refuses the same secretary again): the register names them too, so the
         // organization page, the channels' addressees and the next process started read the new secretary.
-        await writeSecretary(sql, { organization, secretary: change.secretary, actor: req.principal.username, source: `secretary-change: ${change.reason ?? '书记变更'}` });
+        await writeSecretary(sql, {
+          organization,
+          secretary: change.secretary,
+          actor: req.principal.username,
+          source: `secretary-change: ${change.reason ?? '书记变更'}`,
+        });
         return { status: 200, body };
       }),
   );

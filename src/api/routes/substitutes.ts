@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows, type Principal } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
 import { HttpError, notFound } from '../errors.js';
 import { usernameSchema } from '../../../workflows/messages.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
@@ -61,7 +62,7 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
 
   /** May `p` name or revoke a substitute for `user` (holding `grants`)? Themself, or an organizer over all of them. */
   const mayName = (p: Principal, user: string, grants: { path: string }[]) =>
-    p.username === user || (grants.length > 0 && grants.every((g) => allows(p, g.path, ['admin', 'organizer'])));
+    p.username === user || (grants.length > 0 && grants.every((g) => allows(p, g.path, organizingRoles)));
   /** Outside the caller's subtree the absent user does not exist for them (404). */
   const seen = (p: Principal, user: string, grants: { path: string }[]) => p.username === user || grants.some((g) => allows(p, g.path));
 
@@ -85,8 +86,12 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
       const rows = await sql<Row[]>`${select}
         where s.ends_on >= (now() at time zone 'Asia/Shanghai')::date - 30
           and (s.user_id = ${p.userId} or s.substitute_id = ${p.userId}
-               ${organized.length ? sql`or exists (select 1 from user_roles r join organizations o on o.id = r.organization_id
-                 where r.user_id = s.user_id and (${organized.includes('') ? sql`true` : sql`o.path <@ ${sql.array(organized)}::ltree[]`}))` : sql``})
+               ${
+                 organized.length
+                   ? sql`or exists (select 1 from user_roles r join organizations o on o.id = r.organization_id
+                 where r.user_id = s.user_id and (${organized.includes('') ? sql`true` : sql`o.path <@ ${sql.array(organized)}::ltree[]`}))`
+                   : sql``
+               })
         order by s.starts_on, s.id limit 500`;
       return { items: rows.map(item) };
     },
@@ -109,11 +114,17 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
       const user = b.user ?? p.username;
       const grants = await rolesOf(user);
       if (!seen(p, user, grants)) throw notFound(`user ${user}`);
-      if (!mayName(p, user, grants)) throw new HttpError(403, 'forbidden', `only ${user} or an organizer over each of their organizations names their substitute`);
-      if (b.substitute === user) throw new HttpError(422, 'invalid_request', 'body.substitute: a user cannot stand in for themself', [{ field: 'body.substitute', message: 'the absent user themself' }]);
+      if (!mayName(p, user, grants))
+        throw new HttpError(403, 'forbidden', `only ${user} or an organizer over each of their organizations names their substitute`);
+      if (b.substitute === user)
+        throw new HttpError(422, 'invalid_request', 'body.substitute: a user cannot stand in for themself', [
+          { field: 'body.substitute', message: 'the absent user themself' },
+        ]);
       const subGrants = await rolesOf(b.substitute);
       if (!subGrants.length || !seen(p, b.substitute, subGrants)) {
-        throw new HttpError(422, 'invalid_request', `body.substitute: no user ${b.substitute} in your scope`, [{ field: 'body.substitute', message: `no user ${b.substitute} in your scope` }]);
+        throw new HttpError(422, 'invalid_request', `body.substitute: no user ${b.substitute} in your scope`, [
+          { field: 'body.substitute', message: `no user ${b.substitute} in your scope` },
+        ]);
       }
       // Eligible: for each organization of the absent user's roles, a role there, above it or below it.
       const line = (a: string, c: string) => a === '' || c === '' || a === c || a.startsWith(`${c}.`) || c.startsWith(`${a}.`);
@@ -161,7 +172,8 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
       const [r] = await sql<Row[]>`${select} where s.id = ${req.params.id}`;
       const grants = r ? await rolesOf(r.user) : [];
       if (!r || !(seen(p, r.user, grants) || r.substitute === p.username)) throw notFound(`substitution ${req.params.id}`);
-      if (!mayName(p, r.user, grants)) throw new HttpError(403, 'forbidden', `only ${r.user} or an organizer over each of their organizations ends their substitution`);
+      if (!mayName(p, r.user, grants))
+        throw new HttpError(403, 'forbidden', `only ${r.user} or an organizer over each of their organizations ends their substitution`);
       if (r.revoked_at) throw new HttpError(409, 'conflict', `substitution ${r.id} was ended by ${r.revoked_by}`);
       await sql`update substitutions set revoked_at = now(), revoked_by = ${p.username} where id = ${r.id} and revoked_at is null`;
       const [after] = await sql<Row[]>`${select} where s.id = ${r.id}`;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles, allows } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
 import { createUser } from '../../auth/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../auth/password-policy.js';
 import { accountKey } from '../../auth/throttle.js';
@@ -16,7 +17,10 @@ const newUserBody = z.object({
   // The rest of the password policy is checked once the caller may create the user: 422 naming body.password.
   password: z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH),
   displayName: z.string().max(100).optional(),
-  roles: z.array(z.object({ role: z.enum(roles), org: z.string().min(1).max(64) })).min(1).max(50),
+  roles: z
+    .array(z.object({ role: z.enum(roles), org: z.string().min(1).max(64) }))
+    .min(1)
+    .max(50),
 });
 
 const users: FastifyPluginAsync = async (fastify) => {
@@ -35,7 +39,7 @@ const users: FastifyPluginAsync = async (fastify) => {
             { field: `body.roles.${i}.org`, message: `no organization ${r.org} in your scope` },
           ]);
         });
-        requireRole(p, org.path, ['admin', 'organizer']);
+        requireRole(p, org.path, organizingRoles);
         if (r.role === 'admin' && !allows(p, org.path, ['admin'])) {
           throw new HttpError(403, 'forbidden', 'only an admin grants the admin role');
         }
@@ -43,7 +47,9 @@ const users: FastifyPluginAsync = async (fastify) => {
       }
       const problem = await passwordProblem(req.body.password, req.body.username);
       if (problem) {
-        throw new HttpError(422, 'weak_password', `body.password: ${problem.message}`, [{ field: 'body.password', reason: problem.reason, message: problem.message }]);
+        throw new HttpError(422, 'weak_password', `body.password: ${problem.message}`, [
+          { field: 'body.password', reason: problem.reason, message: problem.message },
+        ]);
       }
       try {
         const id = await createUser(app.sql, { ...req.body, roles: grants });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
-import { importRowErrorSchema, missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
+import { steeringRoles, type Role } from '../../domain/roles.js';
+import { type importRowErrorSchema, missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../schemas.js';
 import { missingReturns, requireYearBegun, returnDueOn } from '../missing-returns.js';
 import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
@@ -14,7 +15,7 @@ import { MAX_LISTED_ERRORS } from '../../organizations/import/import.js';
 import type { Queryable, Sql } from '../../db/client.js';
 
 /** Who files or corrects a return: the organization's secretary, or the people of a committee above it. */
-const WRITERS = ['admin', 'organizer', 'supervisor', 'secretary'] as const;
+const WRITERS: readonly Role[] = [...steeringRoles, 'secretary'];
 /** One row per organization of a county at most: a few thousand rows; a province's file is split by county. */
 const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 const UPLOAD_LIMITS = { maxBytes: UPLOAD_MAX_BYTES, maxRows: 50_000, timeoutMs: 60_000 };
@@ -47,13 +48,18 @@ const columnOf: Record<string, keyof YearlyReturn> = {
   '35岁以下班子成员数': 'committeeMembersUnder35',
 };
 const codeColumns = new Set(['code', '编码']);
-const snake = Object.fromEntries(Object.entries(columnOf).filter(([k]) => /^[a-z]/.test(k)).map(([k, v]) => [v, k])) as Record<keyof YearlyReturn, string>;
+const snake = Object.fromEntries(
+  Object.entries(columnOf)
+    .filter(([k]) => /^[a-z]/.test(k))
+    .map(([k, v]) => [v, k]),
+) as Record<keyof YearlyReturn, string>;
 
 /** A cell as the body's JSON value: empty is null; numbers and yes/no as typed in Chinese offices. */
 function cellValue(field: keyof YearlyReturn, cell: string): unknown {
   const t = cell.trim();
   if (t === '') return null;
-  if (field === 'centralDistrict') return ({ true: true, false: false, 是: true, 否: false, '1': true, '0': false } as Record<string, boolean>)[t.toLowerCase()] ?? t;
+  if (field === 'centralDistrict')
+    return ({ true: true, false: false, 是: true, 否: false, '1': true, '0': false } as Record<string, boolean>)[t.toLowerCase()] ?? t;
   const n = Number(t.replace(/,/g, ''));
   return Number.isFinite(n) ? n : t;
 }
@@ -181,7 +187,8 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['assessments'],
         summary: 'the missing filers (年报未报): organizations of the caller’s subtree that file a yearly return and have none for the year',
-        description: 'For organizers and supervisors; `org` narrows to one subtree (404 outside the caller’s). Each with the secretaries a 催报 (POST /returns/{year}/nudges) reaches and how often they were nudged.',
+        description:
+          'For organizers and supervisors; `org` narrows to one subtree (404 outside the caller’s). Each with the secretaries a 催报 (POST /returns/{year}/nudges) reaches and how often they were nudged.',
         params: z.object({ year }),
         querystring: z.object({ org: code.optional() }),
         response: { 200: missingReturnsSchema },
@@ -260,7 +267,8 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         }
         const parsed = yearlyReturnBodySchema.safeParse(raw);
         if (!parsed.success) {
-          for (const i of parsed.error.issues) errors.push({ status: 422, row: r.row, column: snake[i.path[0] as keyof YearlyReturn] ?? 'code', message: i.message });
+          for (const i of parsed.error.issues)
+            errors.push({ status: 422, row: r.row, column: snake[i.path[0] as keyof YearlyReturn] ?? 'code', message: i.message });
           continue;
         }
         const wrong = returnFieldErrors(returnKindOf(t), parsed.data);
@@ -272,7 +280,12 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         const status = errors.some((e) => e.status === 404) ? 404 : errors.some((e) => e.status === 403) ? 403 : 422;
         const codes = { 404: 'not_found', 403: 'forbidden', 422: 'invalid_rows' } as const;
         const more = errors.length > MAX_LISTED_ERRORS ? ` (the first ${MAX_LISTED_ERRORS} are listed)` : '';
-        throw new HttpError(status, codes[status], `${errors.length} error(s)${more}; nothing was filed`, errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ row: e.row, column: e.column, message: e.message })));
+        throw new HttpError(
+          status,
+          codes[status],
+          `${errors.length} error(s)${more}; nothing was filed`,
+          errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ row: e.row, column: e.column, message: e.message })),
+        );
       }
       await sql.begin((tx) => store(tx, accepted, y, req.principal.username));
       return { filed: accepted.length };

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from '../../db/client.js';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { SETTLEMENT_LEVEL } from '../../domain/assessment.js';
 import { checkRow, columns, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
@@ -113,7 +114,7 @@ export class ImportRejected extends Error {
   }
 }
 
-const WRITE_ROLES = ['admin', 'organizer'] as const;
+const WRITE_ROLES = organizingRoles;
 /** Corrections sent to their processes at once after an import. */
 const ROUTE_CONCURRENCY = 8;
 // Imports change the shape of the tree; two at once could each validate against a tree the other changes.
@@ -152,7 +153,7 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   const writeRoots = p ? scopeRoots(p, WRITE_ROLES) : [''];
   if (writeRoots.length === 0) throw new ImportRejected(403, 'importing organizations needs the role admin or organizer', []);
   const wholeTree = writeRoots.includes('');
-  const grantCodes = p ? p.grants.filter((g) => (WRITE_ROLES as readonly string[]).includes(g.role) && g.code).map((g) => g.code!) : [];
+  const grantCodes = p ? p.grants.filter((g) => WRITE_ROLES.includes(g.role) && g.code).map((g) => g.code!) : [];
   const progress = { phase: 'reading' as ImportProgress['phase'], bytes: 0, rows: 0 };
   const report = (phase: ImportProgress['phase']) => {
     progress.phase = phase;
@@ -183,8 +184,8 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
         throw err;
       }
       await tx`set local lock_timeout = 0`;
-    // The writes of a province's file take minutes: longer than the API's statement limit, still bounded.
-    await tx`select set_config('statement_timeout', ${`${IMPORT_STATEMENT_MS}ms`}, true)`;
+      // The writes of a province's file take minutes: longer than the API's statement limit, still bounded.
+      await tx`select set_config('statement_timeout', ${`${IMPORT_STATEMENT_MS}ms`}, true)`;
       await tx`
         create temp table import_rows (
           line int not null, code text not null, parent_code text not null, name text, type text, sector text,
@@ -223,7 +224,14 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
         order by s.line`;
       for (const r of parents) {
         if (r.path !== null && p && allows(p, r.path)) {
-          errors.add({ row: r.line, column: 'parent_code', message: `you may not add organizations under ${r.parent_code}: that needs the role admin or organizer there` }, 403);
+          errors.add(
+            {
+              row: r.line,
+              column: 'parent_code',
+              message: `you may not add organizations under ${r.parent_code}: that needs the role admin or organizer there`,
+            },
+            403,
+          );
         } else if (wholeTree) {
           errors.add({ row: r.line, column: 'parent_code', message: `unknown parent_code ${r.parent_code}: not in this file nor stored` });
         } else {
@@ -234,13 +242,17 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       if (!wholeTree) {
         const rootRows = await tx<{ line: number }[]>`select line from import_rows where parent_code = '' order by line`;
         for (const r of rootRows) {
-          errors.add({ row: r.line, column: 'parent_code', message: 'an empty parent_code makes a root organization: only an admin of the whole tree imports one' }, 403);
+          errors.add(
+            { row: r.line, column: 'parent_code', message: 'an empty parent_code makes a root organization: only an admin of the whole tree imports one' },
+            403,
+          );
         }
         const foreign = await tx<{ line: number; code: string; path: string }[]>`
           select s.line, s.code, o.path::text as path from import_rows s join organizations o on o.code = s.code
           where not (${inWriteScope('o')}) order by s.line`;
         for (const r of foreign) {
-          if (p && allows(p, r.path)) errors.add({ row: r.line, column: 'code', message: `you may not change ${r.code}: that needs the role admin or organizer there` }, 403);
+          if (p && allows(p, r.path))
+            errors.add({ row: r.line, column: 'code', message: `you may not change ${r.code}: that needs the role admin or organizer there` }, 403);
           else errors.add({ row: r.line, column: 'code', message: `code ${r.code} is used by an organization outside your subtree` }, 404);
         }
       }
@@ -344,7 +356,14 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
       }
       const counts = await tx<{ action: string; n: number }[]>`select action, count(*)::int as n from import_rows group by action`;
       const count = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
-      const result: ImportResult = { created: count('create'), updated: count('update'), unchanged: count('same'), routed: [], refused: owned.refused, inferred: { villages: 0, communities: 0, warnings: [] } };
+      const result: ImportResult = {
+        created: count('create'),
+        updated: count('update'),
+        unchanged: count('same'),
+        routed: [],
+        refused: owned.refused,
+        inferred: { villages: 0, communities: 0, warnings: [] },
+      };
       routes.push(...owned.routes);
 
       if (result.updated > 0) {
@@ -414,10 +433,19 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   const send = async (r: PendingRoute): Promise<RoutedRow> => {
     const base = { row: r.row, code: r.code, workflowId: r.correction.workflowId, columns: r.columns };
     if (!opts.correctTerm) {
-      return { ...base, status: 'failed', message: 'the term register of this organization is kept by its running term election: import through the API to send it the correction' };
+      return {
+        ...base,
+        status: 'failed',
+        message: 'the term register of this organization is kept by its running term election: import through the API to send it the correction',
+      };
     }
     try {
-      await opts.correctTerm({ ...r.correction, updateId: `correctTerm:${importId}:${r.row}`, reason: `import ${opts.source}, row ${r.row}`, source: `${opts.source} row ${r.row}` });
+      await opts.correctTerm({
+        ...r.correction,
+        updateId: `correctTerm:${importId}:${r.row}`,
+        reason: `import ${opts.source}, row ${r.row}`,
+        source: `${opts.source} row ${r.row}`,
+      });
       return { ...base, status: 'applied' };
     } catch (err) {
       return { ...base, status: 'failed', message: refusalMessage(err) };
@@ -470,7 +498,7 @@ async function stageRows(
       if (raw.cells.every((c) => c.trim() === '')) continue;
       dataRows++;
       const row = checkRow(raw.row, raw.cells, header, (e) => errors.add(e));
-      if (row.code) batch += copyColumns.map((c) => copyText(row[c])).join('\t') + '\n';
+      if (row.code) batch += `${copyColumns.map((c) => copyText(row[c])).join('\t')}\n`;
       if (batch.length > 256 * 1024) await flush();
       if (dataRows % 5000 === 0) progress(bytes, dataRows, 'reading');
     }
@@ -538,7 +566,19 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
   };
 
   const terms = await tx<
-    { line: number; code: string; workflow_id: string; s_start: Date | null; s_years: number | null; s_secretary: string | null; s_phone: string | null; o_start: Date | null; o_years: number | null; o_secretary: string | null; o_phone: string | null }[]
+    {
+      line: number;
+      code: string;
+      workflow_id: string;
+      s_start: Date | null;
+      s_years: number | null;
+      s_secretary: string | null;
+      s_phone: string | null;
+      o_start: Date | null;
+      o_years: number | null;
+      o_secretary: string | null;
+      o_phone: string | null;
+    }[]
   >`
     select s.line, s.code, pr.workflow_id, s.term_started_on as s_start, s.term_years as s_years, s.secretary_name as s_secretary, s.secretary_phone as s_phone,
            o.term_started_on as o_start, o.term_years as o_years, o.secretary_name as o_secretary, o.secretary_phone as o_phone
@@ -562,7 +602,12 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
         row: r.line,
         code: r.code,
         columns: changed,
-        correction: { workflowId: r.workflow_id, startedOn: start, termYears: r.s_years, ...(r.s_secretary && r.s_secretary !== r.o_secretary ? { secretary: r.s_secretary } : {}) },
+        correction: {
+          workflowId: r.workflow_id,
+          startedOn: start,
+          termYears: r.s_years,
+          ...(r.s_secretary && r.s_secretary !== r.o_secretary ? { secretary: r.s_secretary } : {}),
+        },
       });
       continue;
     }
@@ -587,14 +632,33 @@ async function ownedFields(tx: Sql): Promise<{ keep: Map<OwnedColumn, Set<number
     const approvedOn = shanghaiDate(r.approved);
     const start = day(r.s_start);
     if (start !== null && start > approvedOn) continue;
-    refuse(r.line, 'secretary_name', `${r.o_secretary} was approved as secretary of ${r.code} by 两推一选 on ${approvedOn}; the row is not newer (its term started ${start ?? 'on no date'})`);
+    refuse(
+      r.line,
+      'secretary_name',
+      `${r.o_secretary} was approved as secretary of ${r.code} by 两推一选 on ${approvedOn}; the row is not newer (its term started ${start ?? 'on no date'})`,
+    );
     hold('secretary_phone', r.line);
   }
 
   // An organization established through liaison dispatch: its type, first term and secretary are the process's, and
   // so is its name as a branch (XX党支部): a row with the unit's name from before the founding is an older file.
   const established = await tx<
-    { line: number; code: string; established: Date; s_type: string | null; o_type: string; s_name: string; o_name: string; unit_name: string | null; s_start: Date | null; o_start: Date | null; s_years: number | null; o_years: number | null; s_secretary: string | null; o_secretary: string | null }[]
+    {
+      line: number;
+      code: string;
+      established: Date;
+      s_type: string | null;
+      o_type: string;
+      s_name: string;
+      o_name: string;
+      unit_name: string | null;
+      s_start: Date | null;
+      o_start: Date | null;
+      s_years: number | null;
+      o_years: number | null;
+      s_secretary: string | null;
+      o_secretary: string | null;
+    }[]
   >`
     select s.line, s.code, d.established_at as established, s.type as s_type, o.type as o_type, s.name as s_name, o.name as o_name, f.unit_name, s.term_started_on as s_start, o.term_started_on as o_start,
            s.term_years as s_years, o.term_years as o_years, s.secretary_name as s_secretary, o.secretary_name as o_secretary

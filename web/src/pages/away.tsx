@@ -3,6 +3,7 @@
 // (src/api/routes/substitutes.ts); a refusal is said next to the field it names.
 import { useState } from 'preact/hooks';
 import { ApiError, listSubstitutions, nameSubstitute, revokeSubstitution, type Me } from '../api.js';
+import { organizingRoles } from '../../../src/domain/roles.js';
 import { Picker } from '../picker.js';
 import { ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { hasRole } from '../auth.js';
@@ -16,7 +17,7 @@ export function AwayPage({ user }: { user: Me }) {
   const [errors, setErrors] = useState<Errors>({});
   const [notice, setNotice] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
-  const organizer = hasRole(user, 'admin', 'organizer');
+  const organizer = hasRole(user, ...organizingRoles);
   const submit = async (e: Event) => {
     e.preventDefault();
     setNotice(null);
@@ -50,11 +51,26 @@ export function AwayPage({ user }: { user: Me }) {
       <form class="card" onSubmit={submit} noValidate aria-label={t('away.submit')} data-testid="away-form">
         {organizer && (
           <Field id="away-user" label={t('away.user')} error={errors.user}>
-            <Picker kind="person" id="away-user" value={form.user} onChange={set('user')} invalid={!!errors.user} describedBy={errors.user ? 'away-user-error' : undefined} />
+            <Picker
+              kind="person"
+              id="away-user"
+              value={form.user}
+              onChange={set('user')}
+              invalid={!!errors.user}
+              describedBy={errors.user ? 'away-user-error' : undefined}
+            />
           </Field>
         )}
         <Field id="away-substitute" label={t('away.substitute')} required error={errors.substitute}>
-          <Picker kind="person" id="away-substitute" value={form.substitute} onChange={set('substitute')} invalid={!!errors.substitute} describedBy={errors.substitute ? 'away-substitute-error' : undefined} required />
+          <Picker
+            kind="person"
+            id="away-substitute"
+            value={form.substitute}
+            onChange={set('substitute')}
+            invalid={!!errors.substitute}
+            describedBy={errors.substitute ? 'away-substitute-error' : undefined}
+            required
+          />
         </Field>
         <Field id="away-startsOn" label={t('away.startsOn')} required error={errors.startsOn}>
           <input id="away-startsOn" type="date" value={form.startsOn} {...err('startsOn')} onInput={(e) => set('startsOn')(e.currentTarget.value)} />

@@ -1,7 +1,21 @@
 // Channels beside e-mail: the delivery log of the caller's subtree with resend (organizers), each
 // person's channels per message kind, and an organizer's form for a user's contact points.
 import { useState } from 'preact/hooks';
-import { ApiError, importContacts, getChannelPreferences, getContacts, getDeliveries, putChannelPreferences, putContacts, resendDelivery, type ChannelPreferences, type Contacts, type Delivery, type Me } from '../api.js';
+import {
+  ApiError,
+  importContacts,
+  getChannelPreferences,
+  getContacts,
+  getDeliveries,
+  putChannelPreferences,
+  putContacts,
+  resendDelivery,
+  type ChannelPreferences,
+  type Contacts,
+  type Delivery,
+  type Me,
+} from '../api.js';
+import { organizingRoles } from '../../../src/domain/roles.js';
 import { Picker } from '../picker.js';
 import { hasRole } from '../auth.js';
 import { ErrorBox, Loading, RowMessages, errorText, useLoad } from '../components.js';
@@ -15,7 +29,7 @@ export function DeliveriesPage({ user }: { user: Me }) {
   const [log, reload] = useLoad(() => getDeliveries({ status: status || undefined, limit: 200 }), [status]);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const canResend = hasRole(user, 'admin', 'organizer');
+  const canResend = hasRole(user, ...organizingRoles);
   const resend = async (d: Delivery) => {
     setError(null);
     try {
@@ -30,60 +44,82 @@ export function DeliveriesPage({ user }: { user: Me }) {
     <section>
       <h1>{t('deliveries.title')}</h1>
       <p class="muted">{t('deliveries.intro')}</p>
-      {done && <p class="notice ok" role="status">{done}</p>}
+      {done && (
+        <p class="notice ok" role="status">
+          {done}
+        </p>
+      )}
       {error !== null && <ErrorBox error={error} />}
       <div class="inline toolbar">
         <label for="delivery-status">{t('deliveries.status')}</label>
         <select id="delivery-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)} style={{ maxWidth: '12rem' }}>
           <option value="">{t('deliveries.all')}</option>
           {STATUSES.map((s) => (
-            <option key={s} value={s}>{tx(`deliveries.status.${s}`, s)}</option>
+            <option key={s} value={s}>
+              {tx(`deliveries.status.${s}`, s)}
+            </option>
           ))}
         </select>
       </div>
       {log.state === 'loading' && <Loading />}
       {log.state === 'error' && <ErrorBox error={log.error} retry={reload} />}
-      {log.state === 'ok' && (log.data.items.length === 0 ? <p>{t('deliveries.none')}</p> : (
-        <div class="table-scroll">
-          <table class="deliveries" data-testid="deliveries">
-            <caption class="sr-only">{t('deliveries.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('deliveries.at')}</th>
-                <th scope="col">{t('deliveries.channel')}</th>
-                <th scope="col">{t('deliveries.recipient')}</th>
-                <th scope="col">{t('deliveries.kind')}</th>
-                <th scope="col">{t('deliveries.message')}</th>
-                <th scope="col">{t('deliveries.status')}</th>
-                <th scope="col">{t('deliveries.attempts')}</th>
-                <th scope="col">{t('deliveries.answer')}</th>
-                {canResend && <th scope="col">{t('deliveries.action')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {log.data.items.map((d) => (
-                <tr key={d.id} data-status={d.status} data-channel={d.channel}>
-                  <td class="nowrap">{fmtDateTime(d.createdAt)}</td>
-                  <td class="nowrap">{tx(`channel.${d.channel}`, d.channel)}</td>
-                  <td>{d.username ?? d.organization.name}<br /><span class="muted">{d.recipient}</span></td>
-                  <td class="nowrap">{tx(`messageKind.${d.messageKind}`, d.messageKind)}</td>
-                  <td>{d.title}<br /><span class="muted">{d.organization.name}</span></td>
-                  <td class="nowrap"><span class={`badge status-${d.status}`}>{tx(`deliveries.status.${d.status}`, d.status)}</span></td>
-                  <td>{d.attempts}</td>
-                  <td class="answer">{d.status === 'sent' ? '' : d.vendorAnswer}</td>
-                  {canResend && (
-                    <td>
-                      {(d.status === 'failed' || d.status === 'unknown') && !log.data.items.some((r) => r.resentFrom === d.id && r.status !== 'failed' && r.status !== 'unknown') && (
-                        <button type="button" onClick={() => resend(d)} aria-label={t('deliveries.resendOne', { title: d.title })}>{t('deliveries.resend')}</button>
-                      )}
-                    </td>
-                  )}
+      {log.state === 'ok' &&
+        (log.data.items.length === 0 ? (
+          <p>{t('deliveries.none')}</p>
+        ) : (
+          <div class="table-scroll">
+            <table class="deliveries" data-testid="deliveries">
+              <caption class="sr-only">{t('deliveries.title')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('deliveries.at')}</th>
+                  <th scope="col">{t('deliveries.channel')}</th>
+                  <th scope="col">{t('deliveries.recipient')}</th>
+                  <th scope="col">{t('deliveries.kind')}</th>
+                  <th scope="col">{t('deliveries.message')}</th>
+                  <th scope="col">{t('deliveries.status')}</th>
+                  <th scope="col">{t('deliveries.attempts')}</th>
+                  <th scope="col">{t('deliveries.answer')}</th>
+                  {canResend && <th scope="col">{t('deliveries.action')}</th>}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ))}
+              </thead>
+              <tbody>
+                {log.data.items.map((d) => (
+                  <tr key={d.id} data-status={d.status} data-channel={d.channel}>
+                    <td class="nowrap">{fmtDateTime(d.createdAt)}</td>
+                    <td class="nowrap">{tx(`channel.${d.channel}`, d.channel)}</td>
+                    <td>
+                      {d.username ?? d.organization.name}
+                      <br />
+                      <span class="muted">{d.recipient}</span>
+                    </td>
+                    <td class="nowrap">{tx(`messageKind.${d.messageKind}`, d.messageKind)}</td>
+                    <td>
+                      {d.title}
+                      <br />
+                      <span class="muted">{d.organization.name}</span>
+                    </td>
+                    <td class="nowrap">
+                      <span class={`badge status-${d.status}`}>{tx(`deliveries.status.${d.status}`, d.status)}</span>
+                    </td>
+                    <td>{d.attempts}</td>
+                    <td class="answer">{d.status === 'sent' ? '' : d.vendorAnswer}</td>
+                    {canResend && (
+                      <td>
+                        {(d.status === 'failed' || d.status === 'unknown') &&
+                          !log.data.items.some((r) => r.resentFrom === d.id && r.status !== 'failed' && r.status !== 'unknown') && (
+                            <button type="button" onClick={() => resend(d)} aria-label={t('deliveries.resendOne', { title: d.title })}>
+                              {t('deliveries.resend')}
+                            </button>
+                          )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
     </section>
   );
 }
@@ -96,7 +132,7 @@ export function ChannelSettingsPage({ user }: { user: Me }) {
       {prefs.state === 'loading' && <Loading />}
       {prefs.state === 'error' && <ErrorBox error={prefs.error} retry={reload} />}
       {prefs.state === 'ok' && <PreferencesForm initial={prefs.data} />}
-      {hasRole(user, 'admin', 'organizer') && <ContactsForm />}
+      {hasRole(user, ...organizingRoles) && <ContactsForm />}
     </section>
   );
 }
@@ -128,7 +164,11 @@ function PreferencesForm({ initial }: { initial: ChannelPreferences }) {
         <thead>
           <tr>
             <th scope="col">{t('channels.kind')}</th>
-            {PERSON_CHANNELS.map((c) => <th scope="col" key={c}>{tx(`channel.${c}`, c)}</th>)}
+            {PERSON_CHANNELS.map((c) => (
+              <th scope="col" key={c}>
+                {tx(`channel.${c}`, c)}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -137,8 +177,13 @@ function PreferencesForm({ initial }: { initial: ChannelPreferences }) {
               <th scope="row">{tx(`messageKind.${k}`, k)}</th>
               {PERSON_CHANNELS.map((c) => (
                 <td key={c}>
-                  <input type="checkbox" id={`pref-${k}-${c}`} checked={p[k].includes(c)} onChange={() => toggle(k, c)}
-                    aria-label={`${tx(`messageKind.${k}`, k)} · ${tx(`channel.${c}`, c)}`} />
+                  <input
+                    type="checkbox"
+                    id={`pref-${k}-${c}`}
+                    checked={p[k].includes(c)}
+                    onChange={() => toggle(k, c)}
+                    aria-label={`${tx(`messageKind.${k}`, k)} · ${tx(`channel.${c}`, c)}`}
+                  />
                 </td>
               ))}
             </tr>
@@ -146,7 +191,11 @@ function PreferencesForm({ initial }: { initial: ChannelPreferences }) {
         </tbody>
       </table>
       <button type="submit">{t('channels.save')}</button>
-      {saved && <p class="notice ok" role="status">{t('channels.saved')}</p>}
+      {saved && (
+        <p class="notice ok" role="status">
+          {t('channels.saved')}
+        </p>
+      )}
       {error !== null && <ErrorBox error={error} />}
     </form>
   );
@@ -198,8 +247,16 @@ function ContactsForm() {
           <button type="submit">{t('channels.save')}</button>
         </form>
       )}
-      {msg && <p class="notice ok" role="status">{msg}</p>}
-      {error && <p class="notice error" role="alert">{error}</p>}
+      {msg && (
+        <p class="notice ok" role="status">
+          {msg}
+        </p>
+      )}
+      {error && (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      )}
       <ContactsImport />
     </section>
   );
@@ -229,11 +286,23 @@ function ContactsImport() {
   return (
     <form onSubmit={send} aria-labelledby="contacts-import-title" data-testid="contacts-import">
       <h3 id="contacts-import-title">{t('contacts.importTitle')}</h3>
-      <p class="muted small" id="contacts-import-hint">{t('contacts.importHint')}</p>
+      <p class="muted small" id="contacts-import-hint">
+        {t('contacts.importHint')}
+      </p>
       <label for="contacts-file">{t('contacts.importFile')}</label>
-      <input id="contacts-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-describedby="contacts-import-hint" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+      <input
+        id="contacts-file"
+        type="file"
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        aria-describedby="contacts-import-hint"
+        onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+      />
       <button type="submit">{t('contacts.importSend')}</button>
-      {msg && <p class="notice ok" role="status">{msg}</p>}
+      {msg && (
+        <p class="notice ok" role="status">
+          {msg}
+        </p>
+      )}
       {error && (
         <div class="notice error" role="alert" data-testid="contacts-import-errors">
           <p>{error}</p>

@@ -1,6 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, listAllTasks, listTerms, startProcess, getProcess, type Me, type Organization, type ProcessKind, type ProcessState, type Term } from '../api.js';
+import {
+  ApiError,
+  listAllTasks,
+  listTerms,
+  startProcess,
+  getProcess,
+  type Me,
+  type Organization,
+  type ProcessKind,
+  type ProcessState,
+  type Term,
+} from '../api.js';
 import { isPairingPartner, kindAppliesTo, kindsStartedByHand, startRoles } from '../../../src/domain/process-starts.js';
+import { organizingRoles } from '../../../src/domain/roles.js';
 import { Picker } from '../picker.js';
 import { orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
@@ -27,7 +39,7 @@ export function rememberStarted(id: string): string[] {
  * liaison and urban–rural pairing coverage per county, enrolling many secretaries in a training session.
  */
 export function DashboardPage({ user }: { user: Me }) {
-  const scopes = orgsWith(user, 'admin', 'organizer');
+  const scopes = orgsWith(user, ...organizingRoles);
   const canStart = orgsWith(user, ...startRoles).length > 0;
   const [scope, setScope] = useState<string | null>(scopes[0] ?? null);
   const org = scope ?? undefined;
@@ -71,7 +83,14 @@ export function DashboardPage({ user }: { user: Me }) {
 }
 
 /** An organization as the shared start checks read it (src/domain/process-starts.ts). */
-export const startFacts = (o: Organization) => ({ type: o.type, sector: o.sector, hasParent: o.parentCode !== null, settlement: o.settlement, termEndsOn: o.termEndsOn, electionBody: o.electionBody });
+export const startFacts = (o: Organization) => ({
+  type: o.type,
+  sector: o.sector,
+  hasParent: o.parentCode !== null,
+  settlement: o.settlement,
+  termEndsOn: o.termEndsOn,
+  electionBody: o.electionBody,
+});
 
 /** The message of a refused start: already running (naming the kind), not in the subtree, or the API's reason. */
 export function startRefusal(kind: ProcessKind, err: unknown): string {
@@ -229,7 +248,11 @@ function Started({ ids }: { ids: string[] }) {
                   <a href={p && 'organization' in p ? `/orgs/${encodeURIComponent(p.organization)}` : '#'}>{p && 'organization' in p ? p.organization : id}</a>
                 </td>
                 <td>
-                  {!p ? '…' : 'error' in p ? p.error : (
+                  {!p ? (
+                    '…'
+                  ) : 'error' in p ? (
+                    p.error
+                  ) : (
                     <>
                       {stepName(p.kind, p.currentStep)} <StateBadge state={p.status} />
                       {p.openTasks[0] && (
@@ -342,8 +365,12 @@ function ByStep({ org, version }: { org?: string; version: number }) {
               <tr>
                 <th scope="col">{t('task.process')}</th>
                 <th scope="col">{t('task.step')}</th>
-                <th scope="col" class="num">{t('dash.count')}</th>
-                <th scope="col" class="num">{t('tasks.overdue')}</th>
+                <th scope="col" class="num">
+                  {t('dash.count')}
+                </th>
+                <th scope="col" class="num">
+                  {t('tasks.overdue')}
+                </th>
               </tr>
             </thead>
             <tbody>

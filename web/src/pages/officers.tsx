@@ -3,7 +3,7 @@
 // "assign officer" task and completes it with the officer, exactly the steps a person would take one by one.
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
-import { assignOfficer } from '../../../src/domain/steps.js';
+import { assignOfficer as assignOfficerStep } from '../../../src/domain/steps.js';
 import { Picker } from '../picker.js';
 import { Field, PickList, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
@@ -26,7 +26,7 @@ export async function assignOfficer(unit: string, officer: string): Promise<void
       if (e instanceof ApiError && e.status === 404) return null; // not projected yet
       throw e;
     });
-    const task = p?.openTasks.find((x) => x.step === assignOfficer.step);
+    const task = p?.openTasks.find((x) => x.step === assignOfficerStep.step);
     if (task) {
       await completeTask(task.id, { officer });
       return;

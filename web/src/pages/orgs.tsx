@@ -1,6 +1,19 @@
 import { useState } from 'preact/hooks';
-import { ApiError, getChildren, getOrganization, getProcess, listTasks, recordSecretaryChange, searchOrganizations, startProcess, type Me, type Organization, type ProcessKind } from '../api.js';
+import {
+  ApiError,
+  getChildren,
+  getOrganization,
+  getProcess,
+  listTasks,
+  recordSecretaryChange,
+  searchOrganizations,
+  startProcess,
+  type Me,
+  type Organization,
+  type ProcessKind,
+} from '../api.js';
 import { isPairingPartner, kindAppliesTo, kindsStartedByHand, processIdOf, secretaryChangeRoles, startRoles } from '../../../src/domain/process-starts.js';
+import { roles } from '../../../src/domain/roles.js';
 import { rememberStarted, startFacts, startRefusal } from './dashboard.js';
 import { Picker } from '../picker.js';
 import { TaskItem, byUrgency } from './tasks.js';
@@ -11,7 +24,7 @@ import { navigate } from '../router.js';
 
 /** The organization tree from the user's own organizations down, children loaded on demand, details beside. */
 export function OrgsPage({ user, code }: { user: Me; code?: string }) {
-  const roots = orgsWith(user, 'admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer').filter((c): c is string => !!c);
+  const roots = orgsWith(user, ...roles).filter((c): c is string => !!c);
   return (
     <section>
       <h1>{t('orgs.title')}</h1>
@@ -68,8 +81,18 @@ function Search() {
 
 function RootNode({ code, selected }: { code: string; selected?: string }) {
   const [org] = useLoad(() => getOrganization(code), [code]);
-  if (org.state === 'loading') return <li><Loading /></li>;
-  if (org.state === 'error') return <li><ErrorBox error={org.error} /></li>;
+  if (org.state === 'loading')
+    return (
+      <li>
+        <Loading />
+      </li>
+    );
+  if (org.state === 'error')
+    return (
+      <li>
+        <ErrorBox error={org.error} />
+      </li>
+    );
   return <Node org={org.data} selected={selected} initiallyOpen />;
 }
 
@@ -218,7 +241,16 @@ function Processes({ code, kinds, settlement }: { code: string; kinds: ProcessKi
               <>
                 {kind === 'pairing' && (
                   <Field id="org-partner" label={t('orgs.startPartner')} required error={partnerError}>
-                    <Picker kind="organization" id="org-partner" value={partner} onChange={setPartner} accept={isPairingPartner} invalid={!!partnerError} describedBy={partnerError ? 'org-partner-error' : undefined} required />
+                    <Picker
+                      kind="organization"
+                      id="org-partner"
+                      value={partner}
+                      onChange={setPartner}
+                      accept={isPairingPartner}
+                      invalid={!!partnerError}
+                      describedBy={partnerError ? 'org-partner-error' : undefined}
+                      required
+                    />
                   </Field>
                 )}
                 <button type="button" onClick={() => void start(kind)}>
@@ -269,7 +301,14 @@ function SecretaryChange({ code, onDone }: { code: string; onDone: () => void })
     <form onSubmit={submit} noValidate aria-labelledby="secretary-change-title" data-testid="secretary-change">
       <h3 id="secretary-change-title">{t('orgs.secretaryChange')}</h3>
       <Field id="sc-secretary" label={t('orgs.newSecretary')} required error={error}>
-        <input id="sc-secretary" value={secretary} maxLength={100} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'sc-secretary-error' : undefined} onInput={(e) => setSecretary(e.currentTarget.value)} />
+        <input
+          id="sc-secretary"
+          value={secretary}
+          maxLength={100}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'sc-secretary-error' : undefined}
+          onInput={(e) => setSecretary(e.currentTarget.value)}
+        />
       </Field>
       <Field id="sc-reason" label={t('orgs.changeReason')}>
         <input id="sc-reason" value={reason} maxLength={2000} onInput={(e) => setReason(e.currentTarget.value)} />
@@ -290,7 +329,13 @@ function SecretaryChange({ code, onDone }: { code: string; onDone: () => void })
 function OpenWork({ code }: { code: string }) {
   const [tasks, reload] = useLoad(async () => {
     const pages = await Promise.all((['open', 'claimed', 'escalated'] as const).map((state) => listTasks({ org: code, state, limit: 20 })));
-    return { items: pages.flatMap((p) => p.items).sort(byUrgency).slice(0, 20), more: pages.some((p) => p.nextCursor) };
+    return {
+      items: pages
+        .flatMap((p) => p.items)
+        .sort(byUrgency)
+        .slice(0, 20),
+      more: pages.some((p) => p.nextCursor),
+    };
   }, [code]);
   return (
     <section aria-labelledby="org-work">

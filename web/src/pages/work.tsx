@@ -2,6 +2,7 @@
 // link), with the saved views, 一键催办 of the whole list and bulk actions on the ticked tasks.
 import { useState } from 'preact/hooks';
 import { listTasks, type Me, type TaskFilter } from '../api.js';
+import { isSteering } from '../../../src/domain/roles.js';
 import { ErrorBox, Loading, stepName, useLoad } from '../components.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -16,7 +17,7 @@ export function WorkPage({ user }: { user: Me }) {
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [tasks, reload] = useLoad(() => listTasks({ ...filter, state: undefined, limit: 200 }), [key, version]);
-  const steers = user.roles.some((r) => ['admin', 'organizer', 'supervisor'].includes(r.role));
+  const steers = user.roles.some((r) => isSteering(r.role));
   const set = (f: TaskFilter) => {
     selection.set(new Set());
     navigate(`/work?${filterToQuery(f)}`, true);
@@ -43,11 +44,15 @@ export function WorkPage({ user }: { user: Me }) {
           {t('work.step')} <input value={filter.step ?? ''} onChange={(e) => set({ ...filter, step: e.currentTarget.value || undefined })} />
         </label>
         <label>
-          <input type="checkbox" checked={filter.overdue === true} onChange={(e) => set({ ...filter, overdue: e.currentTarget.checked || undefined })} /> {t('work.overdueOnly')}
+          <input type="checkbox" checked={filter.overdue === true} onChange={(e) => set({ ...filter, overdue: e.currentTarget.checked || undefined })} />{' '}
+          {t('work.overdueOnly')}
         </label>
         <label>
           {t('work.level')}{' '}
-          <select value={String(filter.escalationLevel ?? '')} onChange={(e) => set({ ...filter, escalationLevel: e.currentTarget.value ? Number(e.currentTarget.value) : undefined })}>
+          <select
+            value={String(filter.escalationLevel ?? '')}
+            onChange={(e) => set({ ...filter, escalationLevel: e.currentTarget.value ? Number(e.currentTarget.value) : undefined })}
+          >
             <option value="">{t('work.any')}</option>
             {[1, 2, 3].map((n) => (
               <option key={n} value={n}>
@@ -67,7 +72,13 @@ export function WorkPage({ user }: { user: Me }) {
         ) : (
           <ul class="task-list selectable" data-testid="work-list">
             {tasks.data.items.map((task) => (
-              <TaskItem key={task.id} task={task} select={steers ? <SelectBox id={task.id} label={`${stepName(task.process, task.step, task.settlement)} · ${task.organizationName}`} /> : undefined} />
+              <TaskItem
+                key={task.id}
+                task={task}
+                select={
+                  steers ? <SelectBox id={task.id} label={`${stepName(task.process, task.step, task.settlement)} · ${task.organizationName}`} /> : undefined
+                }
+              />
             ))}
           </ul>
         ))}
