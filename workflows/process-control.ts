@@ -6,8 +6,8 @@ import { z as zod } from 'zod';
 import { RuleViolation } from '../src/domain/election.js';
 import { actorAllows, type Actor } from '../src/domain/task-rights.js';
 import { actorSchema, reasonSchema } from './messages.js';
-import type { Role } from '../src/auth/principal.js';
-import type { StepDef } from '../src/domain/step.js';
+import { steeringRoles, type Role } from '../src/domain/roles.js';
+import { stepTitle, type StepDef, type TaskTitle } from '../src/domain/step.js';
 import type { HumanTaskSpec } from './human-task.js';
 
 export const cancelProcessInput = zod.object({ actor: actorSchema, reason: reasonSchema });
@@ -17,9 +17,6 @@ export interface CancelRequest {
   reason: string;
 }
 export const cancelProcessUpdate = defineUpdate<{ status: 'cancelled' }, [CancelProcessInput]>('cancelProcess');
-
-/** Who may cancel a whole process: those who steer the organization's work. */
-const cancellers = ['admin', 'organizer', 'supervisor'] as const;
 
 /**
  * Runs a process body that a person may cancel. The cancel Update's validator checks the reason and the
@@ -45,7 +42,7 @@ export async function cancellable(orgPath: () => string | undefined, body: () =>
         const path = orgPath();
         if (finished || request) throw new Error('the process has already ended or is being cancelled');
         if (path === undefined) throw new Error('the process is starting; retry');
-        if (!actorAllows(i.actor, path, cancellers)) throw new Error(`${i.actor.username} may not cancel this process`);
+        if (!actorAllows(i.actor, path, steeringRoles)) throw new Error(`${i.actor.username} may not cancel this process`);
       },
     },
   );
@@ -64,12 +61,20 @@ export async function cancellable(orgPath: () => string | undefined, body: () =>
  * A task's outcome rule for `validateOutcome`: the payload must match the step's schema, then pass `check`.
  * Refusals carry a type the API answers with 422 (RuleViolation names the rule broken).
  */
-export function outcomeRule<S extends z.ZodType>(schema: S, check: (o: z.output<S>, actor?: Actor) => void = () => {}): (outcome: Record<string, unknown>, actor?: Actor) => void {
+export function outcomeRule<S extends z.ZodType>(
+  schema: S,
+  check: (o: z.output<S>, actor?: Actor) => void = () => {},
+): (outcome: Record<string, unknown>, actor?: Actor) => void {
   return (outcome, actor) => {
     const parsed = schema.safeParse(outcome);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ field: ['outcome', ...i.path.map(String)].join('.'), message: i.message }));
-      throw ApplicationFailure.create({ type: 'InvalidOutcome', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), details: [issues], nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'InvalidOutcome',
+        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+        details: [issues],
+        nonRetryable: true,
+      });
     }
     try {
       check(parsed.data, actor);
@@ -100,8 +105,10 @@ export function enforce(check: () => void): void {
 }
 
 /** How a catalog step's task is opened: everything but what its entry says. */
-export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context'> & {
+export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 'step' | 'assigneeRole' | 'validateOutcome' | 'context' | 'title'> & {
   assigneeRole?: Role;
+  /** What sets this task apart in its title, which is otherwise the step's words (stepTitle). */
+  titled?: TaskTitle;
   /**
    * What only the workflow's state can tell (a deliverable's milestones; a training session's holder and first
    * day, against whoever records attendance), checked after the step's rule.
@@ -115,17 +122,13 @@ export type StepTaskSpec<S extends z.ZodType> = Omit<HumanTaskSpec, 'process' | 
 };
 
 /**
- * A catalog step as a human task: process, step, assignee role and title from the step's entry (src/domain/steps.ts),
+ * A catalog step as a human task: process, step, assignee role and title from the step's entry (its catalog entry),
  * its context written to the task row, and the complete Update's validator running the entry's schema and rule on
  * that context. `context` may be a function when it grows while the task is open (enrolments of a training).
  */
-export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
-  def: StepDef<S, C>,
-  context: C | (() => C),
-  spec: StepTaskSpec<S>,
-): HumanTaskSpec {
+export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(def: StepDef<S, C>, context: C | (() => C), spec: StepTaskSpec<S>): HumanTaskSpec {
   const current = () => (typeof context === 'function' ? (context as () => C)() : context);
-  const { alsoCheck, confirm, ...rest } = spec;
+  const { alsoCheck, confirm, titled, ...rest } = spec;
   const validate = outcomeRule(def.outcome, (o, actor) => {
     def.rule?.(o, current());
     alsoCheck?.(o, actor);
@@ -134,8 +137,9 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(
     ...rest,
     process: def.process,
     step: def.step,
+    rights: def,
     assigneeRole: spec.assigneeRole ?? def.role,
-    title: spec.title ?? def.words['zh-CN'],
+    title: stepTitle(def, titled),
     context: current(),
     validateOutcome: validate,
     ...(confirm

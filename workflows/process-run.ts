@@ -1,15 +1,33 @@
 // The scaffold every process workflow stands on, so that a workflow file reads like its process in domain.md:
 // keys unique across terms, cycles and rounds; the state query; recording a step (with the fields a history line
-// is worded from); opening a catalog step as a task; and one policy for a step a person cancelled.
+// is worded from); the one way to do a catalog step (open its task, wait for it, read its outcome by the step's
+// schema); and one policy for a step a person cancelled: the process ends there.
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { StepDef } from '../src/domain/step.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
-import { cancellable, stepTask, type CancelRequest, type StepTaskSpec } from './process-control.js';
+import { cancellable, outcomeOf, stepTask, type CancelRequest, type StepTaskSpec } from './process-control.js';
 
 export type ProcessStatus = 'running' | 'completed' | 'cancelled';
+
+/** Thrown by `outcome` when a person cancelled the step's task: the process has ended there, and its body stops. */
+class StepCancelled extends Error {}
+
+/** A step done: its outcome as the step's schema reads it, and who recorded it. */
+export interface StepDone<S extends z.ZodType> {
+  outcome: z.output<S>;
+  actor: string;
+}
+
+/** What `outcome` and `perform` do when a person cancelled the task, besides the one policy's history line. */
+export interface CancelWords {
+  /** The words of the cancelled line (by default none beyond the verb). */
+  words?: EventWords;
+  /** The process's own record of the end, kept before its history line. */
+  before?: () => Promise<unknown>;
+}
 
 /** What a history line says besides its step: the verb, and the round (a refiled request, a ballot's round). */
 export interface EventWords {
@@ -36,7 +54,13 @@ export class ProcessRun {
   private orgPath: string | undefined;
 
   constructor(private readonly o: ProcessRunOptions) {
-    setHandler(processStateQuery, () => ({ kind: o.kind, organization: o.organization, step: this.step, nextDeadline: this.nextDeadline, tasks: this.tasks.views() }));
+    setHandler(processStateQuery, () => ({
+      kind: o.kind,
+      organization: o.organization,
+      step: this.step,
+      nextDeadline: this.nextDeadline,
+      tasks: this.tasks.views(),
+    }));
   }
 
   /** The organization the process is about, once read. */
@@ -50,15 +74,33 @@ export class ProcessRun {
    * organization may cancel it with a reason; the process is then recorded cancelled, with the process's own
    * records (`before` and `after` that) in the order the process keeps them.
    */
-  async cancellable(body: () => Promise<void>, hooks: { before?: (c: CancelRequest) => Promise<unknown>; after?: (c: CancelRequest) => Promise<unknown> } = {}): Promise<void> {
+  async cancellable(
+    body: () => Promise<void>,
+    hooks: { before?: (c: CancelRequest) => Promise<unknown>; after?: (c: CancelRequest) => Promise<unknown> } = {},
+  ): Promise<void> {
     await cancellable(
       () => this.orgPath,
-      body,
+      async () => {
+        try {
+          await body();
+        } catch (err) {
+          // A step a person cancelled has ended the process already (`outcome`): the body only stops.
+          if (!(err instanceof StepCancelled)) throw err;
+        }
+      },
       async (cancel) => {
         this.nextDeadline = null;
         this.step = 'cancelled';
         await hooks.before?.(cancel);
-        await acts.cancelProcess({ workflowId: this.workflowId, organizationId: this.organizationId!, kind: this.o.kind, step: this.step, actor: cancel.actor.username, reason: cancel.reason, at: new Date().toISOString() });
+        await acts.cancelProcess({
+          workflowId: this.workflowId,
+          organizationId: this.organizationId!,
+          kind: this.o.kind,
+          step: this.step,
+          actor: cancel.actor.username,
+          reason: cancel.reason,
+          at: new Date().toISOString(),
+        });
         await hooks.after?.(cancel);
       },
     );
@@ -88,12 +130,66 @@ export class ProcessRun {
     });
   }
 
+  /**
+   * Opens a catalog step as a task named `name` (unique in the run), without a history line: for a process that
+   * records the opening with its own records, in its own order (pairing's deliverables, a training cycle).
+   */
+  async openTask<S extends z.ZodType<Record<string, unknown>>, C>(
+    name: string,
+    def: StepDef<S, C>,
+    context: C | (() => C),
+    spec: Omit<StepTaskSpec<S>, 'key'>,
+  ) {
+    return this.tasks.open(stepTask(def, context, { ...spec, key: this.key(name) }));
+  }
+
   /** Opens a catalog step as a task named `name` (unique in the run) and records that it opened. */
-  async open<S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C | (() => C), spec: Omit<StepTaskSpec<S>, 'key'>, words: EventWords = {}, detail: Record<string, unknown> = {}) {
-    const opened = await this.tasks.open(stepTask(def, context, { ...spec, key: this.key(name) }));
+  async open<S extends z.ZodType<Record<string, unknown>>, C>(
+    name: string,
+    def: StepDef<S, C>,
+    context: C | (() => C),
+    spec: Omit<StepTaskSpec<S>, 'key'>,
+    words: EventWords = {},
+    detail: Record<string, unknown> = {},
+  ) {
+    const opened = await this.openTask(name, def, context, spec);
     this.nextDeadline = opened.task.dueAt;
-    await this.moveTo(def.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, ...detail }, 'running', { verb: 'opened', ...words });
+    await this.moveTo(def.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, ...detail }, 'running', {
+      verb: 'opened',
+      ...words,
+    });
     return opened;
+  }
+
+  /**
+   * A step's task done: its outcome as the step's schema reads it. A task a person cancelled ends the process there
+   * (endIfCancelled, after the process's own `before` record) and stops the body, which `cancellable` runs.
+   */
+  async outcome<S extends z.ZodType<Record<string, unknown>>>(
+    result: HumanTaskResult,
+    def: Pick<StepDef<S>, 'step' | 'outcome'>,
+    name: string,
+    cancel: CancelWords = {},
+  ): Promise<StepDone<S>> {
+    if (result.state === 'cancelled') {
+      await cancel.before?.();
+      await this.endIfCancelled(result, def, name, cancel.words);
+      throw new StepCancelled(`${name} was cancelled`);
+    }
+    return { outcome: outcomeOf(def.outcome, result.outcome), actor: result.actor };
+  }
+
+  /** One person's step, the one way: opened (open), awaited, its outcome typed by its schema (outcome). */
+  async perform<S extends z.ZodType<Record<string, unknown>>, C>(
+    name: string,
+    def: StepDef<S, C>,
+    context: C | (() => C),
+    spec: Omit<StepTaskSpec<S>, 'key'>,
+    words: EventWords = {},
+    cancel: CancelWords = { words },
+  ): Promise<StepDone<S>> {
+    const opened = await this.open(name, def, context, spec, words);
+    return this.outcome(await opened.result, def, name, cancel);
   }
 
   /**

@@ -54,15 +54,22 @@ describe('pairing at real durations (time-skipping server)', () => {
     await worker.runUntil(async () => {
       const handle = await ts.env.client.workflow.start(pairing, { workflowId, taskQueue, args: [{ organization: village, partner }] });
       const p = processDriver(handle, actor);
-      await p.waitFor('five deliverables and the first year', (s) => s.tasks.filter((t) => t.step === 'pairing-deliverable').length === 5 && s.step === 'delivering' && s.nextDeadline);
-      const [cycle1] = await sql<{ starts_on: Date; ends_on: Date; rule_set: string }[]>`select starts_on, ends_on, rule_set from pairings where workflow_id = ${workflowId} and cycle = 1`;
+      await p.waitFor(
+        'five deliverables and the first year',
+        (s) => s.tasks.filter((t) => t.step === 'pairing-deliverable').length === 5 && s.step === 'delivering' && s.nextDeadline,
+      );
+      const [cycle1] = await sql<
+        { starts_on: Date; ends_on: Date; rule_set: string }[]
+      >`select starts_on, ends_on, rule_set from pairings where workflow_id = ${workflowId} and cycle = 1`;
       const startsOn = cycle1!.starts_on.toISOString().slice(0, 10);
       expect(cycle1!.rule_set).toBe('pairing-hubei-2010');
       // The deliverables' tasks are named as the seed names the five goods (二(三)): what the partner's secretary reads.
       const titles = await sql<{ title: string }[]>`
         select n.title from notifications n join tasks t on t.id = n.task_id
         where t.workflow_id = ${workflowId} and t.step = 'pairing-deliverable' and n.kind = 'task-opened' and n.user_id = ${u!.id}`;
-      expect(titles.map((t) => t.title).sort()).toEqual(['建强一个好班子', '制定一个好规划', '兴办一个好项目', '建设一个好阵地', '完善一套好制度'].map((w) => `新任务：结对共建：${w}`).sort());
+      expect(titles.map((t) => t.title).sort()).toEqual(
+        ['建强一个好班子', '制定一个好规划', '兴办一个好项目', '建设一个好阵地', '完善一套好制度'].map((w) => `新任务：结对共建任务：${w}`).sort(),
+      );
 
       // Evidence as the API stores it (bytes and SHA-256 in PostgreSQL), then offered to the workflow.
       const [v] = await sql<{ id: number }[]>`select id from organizations where code = ${village}`;
@@ -72,7 +79,9 @@ describe('pairing at real durations (time-skipping server)', () => {
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         await sql`insert into evidence_files (id, workflow_id, deliverable, organization_id, filename, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
                   values (${id}, ${workflowId}, ${deliverable}, ${v!.id}, ${`${deliverable}.txt`}, 'text/plain', ${bytes.length}, ${sha256}, ${bytes}, 'organizer', now())`;
-        await handle.executeUpdate(attachEvidenceUpdate, { args: [{ id, deliverable, sha256, size: size ?? bytes.length, filename: `${deliverable}.txt`, actor }] });
+        await handle.executeUpdate(attachEvidenceUpdate, {
+          args: [{ id, deliverable, sha256, size: size ?? bytes.length, filename: `${deliverable}.txt`, actor }],
+        });
         return id;
       };
       const milestone = (deliverable: PairingDeliverable, name: string, evidence: string[], achievedOn = startsOn) =>
@@ -104,14 +113,21 @@ describe('pairing at real durations (time-skipping server)', () => {
       const esc = await sql<{ task_key: string; level: number; role: string; code: string }[]>`
         select t.task_key, e.level, e.role, o.code from escalations e join tasks t on t.id = e.task_id join organizations o on o.id = e.organization_id
         where t.workflow_id = ${workflowId} and t.task_key = 'c1:deliverable-rules' order by e.level`;
-      expect(esc.map((e) => [e.level, e.role, e.code])).toEqual([[1, 'secretary', partner], [2, 'supervisor', organs], [3, 'organizer', county]]);
+      expect(esc.map((e) => [e.level, e.role, e.code])).toEqual([
+        [1, 'secretary', partner],
+        [2, 'supervisor', organs],
+        [3, 'organizer', county],
+      ]);
       const [plan] = await sql`select state, summary from pairing_deliverables where workflow_id = ${workflowId} and cycle = 1 and deliverable = 'plan'`;
       expect(plan).toMatchObject({ state: 'delivered', summary: '规划经村民代表会议通过' });
-      const miles = await sql`select milestone from pairing_milestones where workflow_id = ${workflowId} and deliverable = 'plan' order by achieved_on, recorded_at`;
+      const miles =
+        await sql`select milestone from pairing_milestones where workflow_id = ${workflowId} and deliverable = 'plan' order by achieved_on, recorded_at`;
       expect(miles.map((m) => m.milestone)).toEqual(['survey', 'draft', 'adopted']);
 
       // Only the last review of the cycle decides whether the pairing continues.
-      expect(await refused(p.complete('pairing-review', { rating: 'good', comments: '进展良好', decision: 'continue' }, 'c1:review-y1'))).toMatchObject({ rule: 'review-decision' });
+      expect(await refused(p.complete('pairing-review', { rating: 'good', comments: '进展良好', decision: 'continue' }, 'c1:review-y1'))).toMatchObject({
+        rule: 'review-decision',
+      });
       await p.complete('pairing-review', { rating: 'adequate', comments: '规划已完成，班子建设滞后' }, 'c1:review-y1');
       await p.stepIs('delivering');
       await ts.env.sleep('365 days');
@@ -126,21 +142,37 @@ describe('pairing at real durations (time-skipping server)', () => {
       // The next cycle: a new run, its five deliverables open; the first cycle's undelivered ones are missed.
       await p.waitFor('the second cycle', (s) => s.tasks.filter((t) => t.taskKey.startsWith('c2:deliverable-')).length === 5);
       const cycles = await sql`select cycle, state, starts_on from pairings where workflow_id = ${workflowId} order by cycle`;
-      expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'continued'], [2, 'active']]);
+      expect(cycles.map((c) => [c.cycle, c.state])).toEqual([
+        [1, 'continued'],
+        [2, 'active'],
+      ]);
       expect((cycles[1]!.starts_on as Date).getTime()).toBe(cycle1!.ends_on.getTime());
       const d1 = await sql`select deliverable, state from pairing_deliverables where workflow_id = ${workflowId} and cycle = 1 order by deliverable`;
-      expect(Object.fromEntries(d1.map((d) => [d.deliverable, d.state]))).toEqual({ leadership: 'missed', plan: 'delivered', project: 'missed', rules: 'missed', venue: 'missed' });
+      expect(Object.fromEntries(d1.map((d) => [d.deliverable, d.state]))).toEqual({
+        leadership: 'missed',
+        plan: 'delivered',
+        project: 'missed',
+        rules: 'missed',
+        venue: 'missed',
+      });
       const t1 = await sql`select task_key, state from tasks where workflow_id = ${workflowId} and task_key like 'c1:deliverable-%' and state <> 'done'`;
       expect(t1.every((t) => t.state === 'cancelled')).toBe(true);
       expect(t1).toHaveLength(4);
       const reviews = await sql`select year, rating, decision from pairing_reviews where workflow_id = ${workflowId} and cycle = 1 order by year`;
-      expect(reviews.map((r) => [r.year, r.rating, r.decision])).toEqual([[1, 'adequate', null], [2, 'fair', null], [3, 'good', 'continue']]);
+      expect(reviews.map((r) => [r.year, r.rating, r.decision])).toEqual([
+        [1, 'adequate', null],
+        [2, 'fair', null],
+        [3, 'good', 'continue'],
+      ]);
       const [ev] = await sql<{ n: number }[]>`select count(*)::int as n from evidence_files where workflow_id = ${workflowId} and attached and cycle = 1`;
       expect(ev!.n).toBe(4);
 
       // Terminated only once the second cycle is idle: an activity still running at termination leaves the Java
       // test server's time-skipping lock held, and the next test's timers then run at wall-clock speed.
-      await p.waitFor('the second cycle idle', async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 'c2:year-1-waiting'`).length > 0);
+      await p.waitFor(
+        'the second cycle idle',
+        async () => (await sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = 'c2:year-1-waiting'`).length > 0,
+      );
       const first = ts.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
       await recordHistory('pairing', workflowId, await first.fetchHistory());
       await handle.terminate('end of test');
@@ -157,7 +189,9 @@ describe('pairing at real durations (time-skipping server)', () => {
       // The venue is dropped from this pairing (cancelled with a reason): no longer open for milestones.
       await handle.executeUpdate(cancelTaskUpdate, { args: [{ taskKey: 'c1:deliverable-venue', actor, reason: '村部阵地由县财政统一建设' }] });
       await p.waitFor('the venue cancelled', (s) => s.tasks.find((t) => t.taskKey === 'c1:deliverable-venue' && t.state === 'cancelled'));
-      const refusal = await refused(handle.executeUpdate(recordMilestoneUpdate, { args: [{ deliverable: 'venue', milestone: 'site', achievedOn: '2027-01-01', evidence: [], actor }] }));
+      const refusal = await refused(
+        handle.executeUpdate(recordMilestoneUpdate, { args: [{ deliverable: 'venue', milestone: 'site', achievedOn: '2027-01-01', evidence: [], actor }] }),
+      );
       expect(refusal.message).toMatch(/not open/);
       for (const year of [1, 2]) {
         await ts.env.sleep('366 days');
@@ -171,7 +205,13 @@ describe('pairing at real durations (time-skipping server)', () => {
       const cycles = await sql`select cycle, state from pairings where workflow_id = ${workflowId}`;
       expect(cycles.map((c) => [c.cycle, c.state])).toEqual([[1, 'ended']]);
       const d = await sql`select deliverable, state from pairing_deliverables where workflow_id = ${workflowId} order by deliverable`;
-      expect(Object.fromEntries(d.map((x) => [x.deliverable, x.state]))).toEqual({ leadership: 'missed', plan: 'missed', project: 'missed', rules: 'missed', venue: 'cancelled' });
+      expect(Object.fromEntries(d.map((x) => [x.deliverable, x.state]))).toEqual({
+        leadership: 'missed',
+        plan: 'missed',
+        project: 'missed',
+        rules: 'missed',
+        venue: 'cancelled',
+      });
       const open = await sql`select task_key from tasks where workflow_id = ${workflowId} and state in ('open', 'claimed', 'escalated')`;
       expect(open).toEqual([]);
     });

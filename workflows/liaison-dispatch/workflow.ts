@@ -4,34 +4,34 @@
 //   request → approval → founding meeting (its day starts the first term) → the unit becomes an organization in
 //   the tree, whose term register (its term-election workflow) starts here. When an officer leaves, the open tasks
 //   close and a new officer is assigned.
-import {
-  allHandlersFinished,
-  condition,
-  defineUpdate,
-  ParentClosePolicy,
-  patched,
-  setHandler,
-  startChild,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineUpdate, ParentClosePolicy, patched, setHandler, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { DispatchState, LiaisonContext } from '../../activities/liaison-dispatch.js';
 import { shanghaiInstant, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
+import { steeringRoles } from '../../src/domain/roles.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
-import { acknowledge, assignOfficer, establishmentApproval, establishmentRequest, foundingMeeting, officersMeeting, officerTraining, visitReport } from './steps.js';
-import type { StepDef } from '../../src/domain/step.js';
+import {
+  acknowledge,
+  assignOfficer,
+  establishmentApproval,
+  establishmentRequest,
+  foundingMeeting,
+  officersMeeting,
+  officerTraining,
+  visitReport,
+} from './steps.js';
+import type { StepDef, TaskTitle } from '../../src/domain/step.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { actorSchema, reasonSchema } from '../messages.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
-import { reviewOutcome } from '../term-election/rules.js';
-import { assignOfficerOutcome, calendarPeriodOf, nextCalendarPeriod, officersMeetingOutcome, recordedFoundingMeeting, visitReportOutcome, type CalendarPeriod } from './rules.js';
+import { calendarPeriodOf, nextCalendarPeriod, recordedFoundingMeeting, visitReportOutcome, type CalendarPeriod } from './rules.js';
 import type { LiaisonRules } from '../../src/domain/rules.js';
 import { termElection } from '../term-election/workflow.js';
 
-export const KIND = 'liaison-dispatch';
+export const KIND = assignOfficer.process;
 /** The officer's acknowledgement, training and each visit report get a "done" line in the history (who, when). */
 export const DONE_LINES_PATCH = 'liaison-done-lines';
 /**
@@ -69,18 +69,21 @@ export async function liaisonOfficersMeeting(input: OfficersMeetingInput): Promi
   await p.cancellable(async () => {
     p.at(input.county.id, input.county.path);
     const half = Number(input.period.from.slice(5, 7)) <= 6 ? '上半年' : '下半年';
-    const opened = await p.open('officers-meeting', officersMeeting, { from: input.period.from, to: input.period.to }, {
-      organizationId: input.county.id,
-      due: { on: input.period.to },
-      reminderWorkingDays: input.rules.reminderWorkingDays,
-      escalationWorkingDays: input.rules.escalationWorkingDays,
-      title: `联络员工作座谈会（${input.period.from.slice(0, 4)}年${half}）`,
-    });
-    const res = await opened.result;
-    if (await p.endIfCancelled(res, officersMeeting, 'officers-meeting')) return;
-    const met = outcomeOf(officersMeetingOutcome, res.outcome);
+    const opened = await p.open(
+      'officers-meeting',
+      officersMeeting,
+      { from: input.period.from, to: input.period.to },
+      {
+        organizationId: input.county.id,
+        due: { on: input.period.to },
+        reminderWorkingDays: input.rules.reminderWorkingDays,
+        escalationWorkingDays: input.rules.escalationWorkingDays,
+        titled: { part: `${input.period.from.slice(0, 4)}年${half}` },
+      },
+    );
+    const { outcome: met, actor } = await p.outcome(await opened.result, officersMeeting, 'officers-meeting');
     p.nextDeadline = null;
-    await p.moveTo(officersMeeting.step, 'officers-meeting-done', { ...met, by: res.actor }, 'completed', { verb: 'done' });
+    await p.moveTo(officersMeeting.step, 'officers-meeting-done', { ...met, by: actor }, 'completed', { verb: 'done' });
   });
 }
 
@@ -112,7 +115,7 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         if (!ctx || officer === null) throw new Error('no officer is assigned');
         if (establishing) throw new Error('the establishment is under way: reassign its tasks instead');
         if (left) throw new Error('the officer has already left');
-        if (!actorAllows(i.actor, ctx.orgPath, ['admin', 'organizer', 'supervisor'])) throw new Error(`${i.actor.username} may not end this officer's dispatch`);
+        if (!actorAllows(i.actor, ctx.orgPath, steeringRoles)) throw new Error(`${i.actor.username} may not end this officer's dispatch`);
       },
     },
   );
@@ -131,10 +134,25 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         assignment++;
         const prefix = `a${assignment}:`;
         /** A task of this assignment; the officer leaving ends the wait (and the assignment). */
-        const task = async <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, s: { org: number; person?: string | null; due: TaskDue; title: string }, round?: number) => {
+        const task = async <S extends z.ZodType<Record<string, unknown>>, C>(
+          name: string,
+          def: StepDef<S, C>,
+          context: C,
+          s: { org: number; person?: string | null; due: TaskDue; titled?: TaskTitle },
+          round?: number,
+        ) => {
           const opened = await p.open(
-            `${prefix}${name}`, def, context,
-            { organizationId: s.org, assigneePerson: s.person ?? null, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title },
+            `${prefix}${name}`,
+            def,
+            context,
+            {
+              organizationId: s.org,
+              assigneePerson: s.person ?? null,
+              due: s.due,
+              reminderWorkingDays: r.reminderWorkingDays,
+              escalationWorkingDays: r.escalationWorkingDays,
+              titled: s.titled,
+            },
             { round },
             { officer },
           );
@@ -142,27 +160,31 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           opened.result.then((x) => (res = x)).catch(() => undefined);
           await condition(() => res !== undefined || (left !== undefined && !establishing));
           if (!res) throw new OfficerLeft();
-          if (res.state === 'done' && def.step !== 'assign-officer' && patched(DONE_LINES_PATCH))
+          if (res.state === 'done' && def.step !== assignOfficer.step && patched(DONE_LINES_PATCH))
             await p.moveTo(def.step, `${prefix}${name}-done`, { by: res.actor }, 'running', { verb: 'done', round });
           return res;
         };
         try {
           // The county organization department assigns the officer (domain.md §4.4), whatever committee the unit sits
           // under; a context read before the county was named keeps the committee above.
-          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.countyId ?? c.parentId, due: { workingDays: r.assignWorkingDays }, title: '选派党建联络员' });
-          if (assigned.state === 'cancelled') return void (await p.moveTo('cancelled', 'assign-cancelled', { reason: assigned.reason }, 'cancelled'));
-          officer = outcomeOf(assignOfficerOutcome, assigned.outcome).officer;
+          const assigned = await task('assign-officer', assignOfficer, {}, { org: c.countyId ?? c.parentId, due: { workingDays: r.assignWorkingDays } });
+          officer = (await p.outcome(assigned, assignOfficer, `${prefix}assign-officer`)).outcome.officer;
           await dispatch('assigned');
           await p.moveTo('officer-assigned', `${prefix}officer-assigned`, { officer });
 
-          const ack = await task('acknowledge', acknowledge, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.acknowledgeWorkingDays }, title: '联络员到岗确认' });
+          const ack = await task(
+            'acknowledge',
+            acknowledge,
+            { officer },
+            { org: c.organizationId, person: officer, due: { workingDays: r.acknowledgeWorkingDays } },
+          );
           // A cancelled acknowledgement: the officer did not take up the post; another is assigned.
           if (ack.state === 'cancelled') {
             left = { reason: ack.reason ?? 'the officer did not acknowledge', actor: { username: ack.actor, grants: [] } };
             throw new OfficerLeft();
           }
           await dispatch('acknowledged');
-          await task('training', officerTraining, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.trainingWorkingDays }, title: '联络员岗前培训' });
+          await task('training', officerTraining, { officer }, { org: c.organizationId, person: officer, due: { workingDays: r.trainingWorkingDays } });
 
           // Visit reports, one per interval, until the unit has enough full members to set up its organization.
           members = c.fullMembers;
@@ -171,7 +193,12 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
             // report opened now would fall due (`reportWorkingDays` from today), so an officer trained in a quarter's
             // last days reports from the next one.
             const months = r.visitIntervalMonths;
-            const earliest = await acts.planHumanTask({ due: { workingDays: r.reportWorkingDays }, from: new Date().toISOString(), reminderWorkingDays: [], escalationWorkingDays: r.escalationWorkingDays });
+            const earliest = await acts.planHumanTask({
+              due: { workingDays: r.reportWorkingDays },
+              from: new Date().toISOString(),
+              reminderWorkingDays: [],
+              escalationWorkingDays: r.escalationWorkingDays,
+            });
             let period = calendarPeriodOf(shanghaiDate(Date.parse(earliest.dueAt)), months);
             for (let q = 1; members < r.establishThreshold; q++, period = nextCalendarPeriod(period, months)) {
               // A quarter not begun yet is awaited; one already under way (a late report before it) opens at once.
@@ -196,7 +223,13 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
                   if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
                 }
               }
-              const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q, from: period.from, to: period.to }, { org: c.organizationId, person: officer, due: { on: period.to }, title: `走访报告（第${q}期）` }, q);
+              const report = await task(
+                `visit-report-${q}`,
+                visitReport,
+                { officer, quarter: q, from: period.from, to: period.to },
+                { org: c.organizationId, person: officer, due: { on: period.to }, titled: { part: `第${q}期` } },
+                q,
+              );
               if (report.state === 'done') {
                 members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
                 await dispatch('acknowledged', members);
@@ -208,7 +241,13 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
               await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
               const waitMs = Date.parse(p.nextDeadline) - Date.now();
               if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
-              const report = await task(`visit-report-${q}`, visitReport, { officer, quarter: q }, { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, title: `走访报告（第${q}期）` }, q);
+              const report = await task(
+                `visit-report-${q}`,
+                visitReport,
+                { officer, quarter: q },
+                { org: c.organizationId, person: officer, due: { workingDays: r.reportWorkingDays }, titled: { part: `第${q}期` } },
+                q,
+              );
               if (report.state === 'done') {
                 members = outcomeOf(visitReportOutcome, report.outcome).fullMembers;
                 await dispatch('acknowledged', members);
@@ -218,7 +257,13 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         } catch (err) {
           if (!(err instanceof OfficerLeft)) throw err;
           const why = left!;
-          await acts.closeCycleTasks({ workflowId: p.workflowId, taskKeyPrefix: prefix, actor: why.actor.username, reason: why.reason, at: new Date().toISOString() });
+          await acts.closeCycleTasks({
+            workflowId: p.workflowId,
+            taskKeyPrefix: prefix,
+            actor: why.actor.username,
+            reason: why.reason,
+            at: new Date().toISOString(),
+          });
           await p.moveTo('officer-left', `${prefix}officer-left`, { officer, reason: why.reason, by: why.actor.username });
           officer = null;
           left = undefined;
@@ -233,30 +278,58 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       await dispatch('establishing');
       for (let round = 1; ; round++) {
         const sfx = round === 1 ? '' : `-${round}`;
-        const rule = { reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, due: { workingDays: r.approvalWorkingDays } };
-        const reqTask = await p.open(`establishment-request${sfx}`, establishmentRequest, { officer, fullMembers: members }, { ...rule, organizationId: c.organizationId, assigneePerson: officer, title: '成立党组织请示' }, { round });
+        const rule = {
+          reminderWorkingDays: r.reminderWorkingDays,
+          escalationWorkingDays: r.escalationWorkingDays,
+          due: { workingDays: r.approvalWorkingDays },
+        };
+        const reqTask = await p.open(
+          `establishment-request${sfx}`,
+          establishmentRequest,
+          { officer, fullMembers: members },
+          { ...rule, organizationId: c.organizationId, assigneePerson: officer },
+          { round },
+        );
         const rq = await reqTask.result;
-        if (await p.endIfCancelled(rq, establishmentRequest, `establishment-request${sfx}`, { round })) return;
-        const approval = await p.open(`establishment-approval${sfx}`, establishmentApproval, { officer, fullMembers: members, request: rq.outcome }, { ...rule, organizationId: c.parentId, title: '审批成立党组织' }, { round });
-        const ap = await approval.result;
-        if (await p.endIfCancelled(ap, establishmentApproval, `establishment-approval${sfx}`, { round })) return;
-        const d = outcomeOf(reviewOutcome, ap.outcome);
-        await p.moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
+        await p.outcome(rq, establishmentRequest, `establishment-request${sfx}`, { words: { round } });
+        const approval = await p.open(
+          `establishment-approval${sfx}`,
+          establishmentApproval,
+          { officer, fullMembers: members, request: rq.outcome },
+          { ...rule, organizationId: c.parentId },
+          { round },
+        );
+        const { outcome: d, actor: approver } = await p.outcome(await approval.result, establishmentApproval, `establishment-approval${sfx}`, {
+          words: { round },
+        });
+        await p.moveTo('establishment-reviewed', `establishment-approval${sfx}-${d.decision}`, { ...d, by: approver }, 'running', { verb: d.decision, round });
         if (d.decision === 'agree') break;
       }
       // The founding meeting is held once the establishment is approved: not before today.
       const approvedOn = shanghaiDate(Date.now());
-      const founding = await p.open('founding-meeting', foundingMeeting, { officer: officer ?? undefined, ruleSet: r.id, notBefore: approvedOn }, {
-        organizationId: c.organizationId, assigneePerson: officer,
-        due: { workingDays: r.approvalWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: '召开成立大会',
-      });
-      const fm = await founding.result;
-      if (await p.endIfCancelled(fm, foundingMeeting, 'founding-meeting')) return;
+      const founding = await p.open(
+        'founding-meeting',
+        foundingMeeting,
+        { officer: officer ?? undefined, ruleSet: r.id, notBefore: approvedOn },
+        {
+          organizationId: c.organizationId,
+          assigneePerson: officer,
+          due: { workingDays: r.approvalWorkingDays },
+          reminderWorkingDays: r.reminderWorkingDays,
+          escalationWorkingDays: r.escalationWorkingDays,
+        },
+      );
       // The first term starts on the meeting's day as typed on the form (domain.md §4.4, like a term election's members'
       // meeting, §4.1); meetings recorded before the day was asked for carry none and keep the day they were entered.
-      const founded = outcomeOf(recordedFoundingMeeting, fm.outcome);
+      const { outcome: founded } = await p.outcome(await founding.result, { step: foundingMeeting.step, outcome: recordedFoundingMeeting }, 'founding-meeting');
       const foundedOn = founded.meetingDate ?? shanghaiDate(Date.now());
-      const org = await acts.establishOrganization({ organizationId: c.organizationId, secretary: founded.secretary, fullMembers: founded.fullMembers, foundedOn, at: new Date().toISOString() });
+      const org = await acts.establishOrganization({
+        organizationId: c.organizationId,
+        secretary: founded.secretary,
+        fullMembers: founded.fullMembers,
+        foundedOn,
+        at: new Date().toISOString(),
+      });
       // The new organization's own term register: its term-election workflow, which outlives this dispatch.
       await startChild(termElection, {
         workflowId: `term-election:${org.code}`,
@@ -266,7 +339,12 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
       });
       await dispatch('established', founded.fullMembers);
       p.nextDeadline = null;
-      await p.moveTo('established', 'established', { organization: org.code, secretary: founded.secretary, foundedOn, termElection: `term-election:${org.code}` }, 'completed');
+      await p.moveTo(
+        'established',
+        'established',
+        { organization: org.code, secretary: founded.secretary, foundedOn, termElection: `term-election:${org.code}` },
+        'completed',
+      );
     },
     { after: () => dispatch('ended') },
   );

@@ -9,18 +9,28 @@
 import { allHandlersFinished, condition, continueAsNew, defineUpdate, patched, setHandler, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { PairingContext } from '../../activities/pairing.js';
-import type { Role } from '../../src/auth/principal.js';
+import type { Role } from '../../src/domain/roles.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
-import { checkDeliverableComplete, checkEvidenceFile, checkMilestone, cycleDates, pairingDeliverables, pairingWorkers, type EvidenceRef, type MilestoneRecord, type PairingDeliverable } from './rules.js';
+import {
+  checkDeliverableComplete,
+  checkEvidenceFile,
+  checkMilestone,
+  cycleDates,
+  pairingDeliverables,
+  pairingWorkers,
+  type EvidenceRef,
+  type MilestoneRecord,
+  type PairingDeliverable,
+} from './rules.js';
 import { deliverableOutcome, pairingReviewOutcome, reviewRatings } from '../../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
 import { actorSchema, isoDateSchema } from '../messages.js';
-import { enforce, outcomeOf, stepTask } from '../process-control.js';
+import { enforce, outcomeOf } from '../process-control.js';
 import { deliverableWords, pairingDeliverable, pairingReview } from './steps.js';
 
-export const KIND = 'pairing';
+export const KIND = pairingReview.process;
 
 export interface PairingInput {
   /** The village's Party organization. */
@@ -63,11 +73,10 @@ export const REVIEW_FAIR_PATCH = 'pairing-review-fair';
 /** Who records the work: the village's and the partner's people, and everyone above either. */
 const workers: readonly Role[] = pairingWorkers;
 
-
 export async function pairing(input: PairingInput): Promise<void> {
   const cycle = input.cycle ?? 1;
   const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: `c${cycle}:`, run: cycle });
-  const { tasks, workflowId } = p;
+  const { workflowId } = p;
   const key = (k: string) => p.key(k);
   let ctx: PairingContext | undefined;
   const evidence: EvidenceRef[] = [];
@@ -81,7 +90,8 @@ export async function pairing(input: PairingInput): Promise<void> {
   const checkOpen = (d: PairingDeliverable, actor: Actor) => {
     if (!ctx) throw new Error('the pairing is starting; retry');
     if (!open.has(d)) throw new Error(`the ${d} deliverable of cycle ${cycle} is not open`);
-    if (!actorAllows(actor, ctx.orgPath, workers) && !actorAllows(actor, ctx.partnerPath, workers)) throw new Error(`${actor.username} may not record work of this pairing`);
+    if (!actorAllows(actor, ctx.orgPath, workers) && !actorAllows(actor, ctx.partnerPath, workers))
+      throw new Error(`${actor.username} may not record work of this pairing`);
   };
 
   setHandler(
@@ -90,7 +100,14 @@ export async function pairing(input: PairingInput): Promise<void> {
       const i = attachEvidenceInput.parse(raw);
       evidence.push({ id: i.id, deliverable: i.deliverable, sha256: i.sha256, size: i.size, filename: i.filename });
       await acts.attachEvidence({ id: i.id, workflowId, cycle });
-      await p.moveTo(p.step, `evidence-${i.id}`, { deliverable: i.deliverable, evidence: i.id, sha256: i.sha256, size: i.size, filename: i.filename, by: i.actor.username });
+      await p.moveTo(p.step, `evidence-${i.id}`, {
+        deliverable: i.deliverable,
+        evidence: i.id,
+        sha256: i.sha256,
+        size: i.size,
+        filename: i.filename,
+        by: i.actor.username,
+      });
       return { cycle, evidence: evidence.filter((e) => e.deliverable === i.deliverable).length };
     },
     {
@@ -123,25 +140,54 @@ export async function pairing(input: PairingInput): Promise<void> {
 
   await p.cancellable(
     async () => {
-      ctx = await acts.loadPairingContext({ organization: input.organization, partner: input.partner, at: new Date().toISOString(), startsOn: input.startsOn, ruleSet: input.ruleSet });
+      ctx = await acts.loadPairingContext({
+        organization: input.organization,
+        partner: input.partner,
+        at: new Date().toISOString(),
+        startsOn: input.startsOn,
+        ruleSet: input.ruleSet,
+      });
       const c = ctx;
       p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       const dates = cycleDates(c.startsOn, r);
       const pairingRow = (state: 'active' | 'continued' | 'ended' | 'cancelled') =>
-        acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: dates.endsOn, state, ruleSet: r.id, at: new Date().toISOString() });
+        acts.recordPairing({
+          workflowId,
+          cycle,
+          organizationId: c.organizationId,
+          partnerId: c.partnerId,
+          startsOn: c.startsOn,
+          endsOn: dates.endsOn,
+          state,
+          ruleSet: r.id,
+          at: new Date().toISOString(),
+        });
       await pairingRow('active');
-      await p.moveTo('delivering', 'cycle-opened', { cycle, partner: input.partner, startsOn: c.startsOn, endsOn: dates.endsOn, ruleSet: r.id, deliverableDue: dates.deliverableDue });
+      await p.moveTo('delivering', 'cycle-opened', {
+        cycle,
+        partner: input.partner,
+        startsOn: c.startsOn,
+        endsOn: dates.endsOn,
+        ruleSet: r.id,
+        deliverableDue: dates.deliverableDue,
+      });
 
       // The five deliverables, each a task of the partner's secretary with the rule set's reminders and escalations.
       const seedWords = patched(SEED_DELIVERABLE_WORDS_PATCH);
       for (const d of pairingDeliverables) {
-        const opened = await tasks.open(
-          stepTask(pairingDeliverable, { ruleSet: r.id, deliverable: d, partner: input.partner }, {
-            key: key(`deliverable-${d}`), organizationId: c.partnerId,
-            due: { on: dates.deliverableDue[d] }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-            title: `结对共建：${seedWords ? deliverableWords[d]['zh-CN'] : TITLES[d]}`, alsoCheck: () => checkDeliverableComplete(d, milestones, r),
-          }),
+        const opened = await p.openTask(
+          `deliverable-${d}`,
+          pairingDeliverable,
+          { ruleSet: r.id, deliverable: d, partner: input.partner },
+          {
+            organizationId: c.partnerId,
+            due: { on: dates.deliverableDue[d] },
+            reminderWorkingDays: r.reminderWorkingDays,
+            escalationWorkingDays: r.escalationWorkingDays,
+            titled: { about: seedWords ? deliverableWords[d]['zh-CN'] : TITLES[d] },
+            alsoCheck: () => checkDeliverableComplete(d, milestones, r),
+          },
         );
         open.add(d);
         await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'open', at: new Date().toISOString() });
@@ -169,12 +215,17 @@ export async function pairing(input: PairingInput): Promise<void> {
         const waitMs = Date.parse(p.nextDeadline!) - Date.now();
         if (waitMs > 0) await sleep(waitMs);
         const offered = patched(REVIEW_FAIR_PATCH) ? { ratings: [...reviewRatings] } : {};
-        const review = await tasks.open(
-          stepTask(pairingReview, { ruleSet: r.id, year, partner: input.partner, ...offered }, {
-            key: key(`review-y${year}`), organizationId: c.townshipId,
-            due: { workingDays: r.reviewWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays,
-            title: `结对共建年度考评（第${year}年）`,
-          }),
+        const review = await p.openTask(
+          `review-y${year}`,
+          pairingReview,
+          { ruleSet: r.id, year, partner: input.partner, ...offered },
+          {
+            organizationId: c.townshipId,
+            due: { workingDays: r.reviewWorkingDays },
+            reminderWorkingDays: r.reminderWorkingDays,
+            escalationWorkingDays: r.escalationWorkingDays,
+            titled: { part: `第${year}年` },
+          },
         );
         p.nextDeadline = review.task.dueAt;
         await p.moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
@@ -184,7 +235,16 @@ export async function pairing(input: PairingInput): Promise<void> {
           continue;
         }
         const o = outcomeOf(pairingReviewOutcome, rv.outcome);
-        await acts.recordReview({ workflowId, cycle, year, rating: o.rating, comments: o.comments, decision: o.decision, actor: rv.actor, at: new Date().toISOString() });
+        await acts.recordReview({
+          workflowId,
+          cycle,
+          year,
+          rating: o.rating,
+          comments: o.comments,
+          decision: o.decision,
+          actor: rv.actor,
+          at: new Date().toISOString(),
+        });
         await p.moveTo('reviewed', `review-y${year}-done`, { year, ...o, delivered: pairingDeliverables.filter((d) => delivered.has(d)), by: rv.actor });
         if (year === r.cycleYears && o.decision) decision = o.decision;
       }
@@ -194,7 +254,14 @@ export async function pairing(input: PairingInput): Promise<void> {
       const missed = pairingDeliverables.filter((d) => open.has(d));
       for (const d of missed) open.delete(d);
       const at = new Date().toISOString();
-      if (missed.length) await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key('deliverable-'), actor: 'system', reason: `the pairing's cycle ${cycle} ended before delivery`, at });
+      if (missed.length)
+        await acts.closeCycleTasks({
+          workflowId,
+          taskKeyPrefix: key('deliverable-'),
+          actor: 'system',
+          reason: `the pairing's cycle ${cycle} ended before delivery`,
+          at,
+        });
       for (const d of missed) await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'missed', at });
       p.nextDeadline = null;
       await pairingRow(decision === 'continue' ? 'continued' : 'ended');
@@ -209,7 +276,17 @@ export async function pairing(input: PairingInput): Promise<void> {
       before: async () => open.clear(),
       after: () => {
         const c = ctx!;
-        return acts.recordPairing({ workflowId, cycle, organizationId: c.organizationId, partnerId: c.partnerId, startsOn: c.startsOn, endsOn: cycleDates(c.startsOn, c.rules).endsOn, state: 'cancelled', ruleSet: c.rules.id, at: new Date().toISOString() });
+        return acts.recordPairing({
+          workflowId,
+          cycle,
+          organizationId: c.organizationId,
+          partnerId: c.partnerId,
+          startsOn: c.startsOn,
+          endsOn: cycleDates(c.startsOn, c.rules).endsOn,
+          state: 'cancelled',
+          ruleSet: c.rules.id,
+          at: new Date().toISOString(),
+        });
       },
     },
   );

@@ -8,17 +8,17 @@ import type { RecomputeResult } from '../../activities/ratings.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import { ratingRulesFor } from '../../src/domain/ratings.js';
 import { acts } from '../process-activities.js';
-import type { HumanTaskResult } from '../human-task.js';
-import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
-import { interviewOutcome } from './rules.js';
 import { ratingInterview as interviewStep } from './steps.js';
 
-export const INTERVIEW_KIND = 'rating-interview';
+export const INTERVIEW_KIND = interviewStep.process;
 export const ratingInterviewId = (organization: string, period: string) => `${INTERVIEW_KIND}:${organization}:${period}`;
 
 // One statement over the tree: seconds at county scale, minutes at province scale.
-const recompute = proxyActivities<ProcessActivities>({ startToCloseTimeout: '15 minutes', retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes' } });
+const recompute = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes' },
+});
 
 export interface RatingsRecomputeInput {
   /** Only this subtree (a code); the Schedule rates the whole tree. */
@@ -64,12 +64,16 @@ export async function ratingInterview(input: RatingInterviewInput): Promise<void
       'interview',
       interviewStep,
       { organization: c.code, organizationName: c.name, reasons: c.reasons, redPeriods: c.redPeriods, today },
-      { organizationId: c.parentId, due: { workingDays: rules.dueWorkingDays }, reminderWorkingDays: rules.reminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title: `预警约谈：${c.name}` },
+      {
+        organizationId: c.parentId,
+        due: { workingDays: rules.dueWorkingDays },
+        reminderWorkingDays: rules.reminderWorkingDays,
+        escalationWorkingDays: rules.escalationWorkingDays,
+        titled: { about: c.name },
+      },
     );
-    const result: HumanTaskResult = await opened.result;
-    if (await p.endIfCancelled(result, interviewStep, 'interview')) return;
-    const o = outcomeOf(interviewOutcome, result.outcome);
+    const { outcome: o, actor } = await p.outcome(await opened.result, interviewStep, 'interview');
     p.nextDeadline = null;
-    await p.moveTo('interviewed', 'interviewed', { ...o, by: result.actor }, 'completed');
+    await p.moveTo('interviewed', 'interviewed', { ...o, by: actor }, 'completed');
   });
 }

@@ -10,15 +10,15 @@ import { z } from 'zod';
 import type { TrainingContext } from '../../activities/rotation-training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
+import { organizingRoles, steeringRoles } from '../../src/domain/roles.js';
 import { attendanceOutcome, checkSessionBegun, sessionCode } from './rules.js';
 import { training as trainingStep } from './steps.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { actorSchema, reasonSchema } from '../messages.js';
-import { outcomeOf, stepTask } from '../process-control.js';
 
-export const KIND = 'rotation-training';
+export const KIND = trainingStep.process;
 
 export interface RotationTrainingInput {
   organization: string;
@@ -40,7 +40,12 @@ export const enrolTrainingInput = z.object({
 });
 export const newSecretaryInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), actor: actorSchema });
 /** A secretary another process put in office: who, why, who decided it (their username), which process. */
-export const secretaryChangedInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), by: z.string().min(1).max(100), source: z.string().min(1).max(200) });
+export const secretaryChangedInput = z.object({
+  secretary: z.string().trim().min(1).max(100),
+  reason: reasonSchema.optional(),
+  by: z.string().min(1).max(100),
+  source: z.string().min(1).max(200),
+});
 export const enrolTrainingUpdate = defineUpdate<{ cycle: number }, [z.input<typeof enrolTrainingInput>]>('enrolTraining');
 export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input<typeof newSecretaryInput>]>('newSecretary');
 /**
@@ -50,9 +55,8 @@ export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input
 export const secretaryChangedSignal = defineSignal<[z.input<typeof secretaryChangedInput>]>('secretaryChanged');
 export { attendanceOutcome };
 
-const steerers = ['admin', 'organizer', 'supervisor'] as const;
 /** Who records attendance: the organizers of the committee holding the session (or above it). */
-const recorders = ['admin', 'organizer'] as const;
+const recorders = organizingRoles;
 
 /** A new secretary as the cycle keeps it, whichever way the change came. */
 interface SecretaryChange {
@@ -73,7 +77,15 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
   let newSecretary: SecretaryChange | undefined;
   let next: RotationTrainingInput | undefined;
   const cycleRecord = (state: 'open' | 'completed' | 'closed', extra: { trainedOn?: IsoDate; session?: string } = {}) => ({
-    workflowId, cycle, organizationId: ctx!.organizationId, secretary: ctx!.secretary, startsOn: ctx!.startsOn, endsOn: ctx!.endsOn, state, at: new Date().toISOString(), ...extra,
+    workflowId,
+    cycle,
+    organizationId: ctx!.organizationId,
+    secretary: ctx!.secretary,
+    startsOn: ctx!.startsOn,
+    endsOn: ctx!.endsOn,
+    state,
+    at: new Date().toISOString(),
+    ...extra,
   });
   const open = () => ctx !== undefined && result === undefined && newSecretary === undefined;
 
@@ -83,7 +95,14 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       const i = enrolTrainingInput.parse(raw);
       enrolled.push(i.session);
       sessions.set(i.session, { startsOn: i.sessionStartsOn, heldAt: i.sessionHeldAt });
-      await acts.recordEnrolment({ workflowId, cycle, session: i.session, organizationId: ctx!.organizationId, actor: i.actor.username, at: new Date().toISOString() });
+      await acts.recordEnrolment({
+        workflowId,
+        cycle,
+        session: i.session,
+        organizationId: ctx!.organizationId,
+        actor: i.actor.username,
+        at: new Date().toISOString(),
+      });
       await p.moveTo(p.step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
       return { cycle };
     },
@@ -91,7 +110,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       validator: (raw) => {
         const i = enrolTrainingInput.parse(raw);
         if (!open()) throw new Error('the training cycle is not open');
-        if (!actorAllows(i.actor, ctx!.orgPath, steerers)) throw new Error(`${i.actor.username} may not enrol this secretary`);
+        if (!actorAllows(i.actor, ctx!.orgPath, steeringRoles)) throw new Error(`${i.actor.username} may not enrol this secretary`);
         if (enrolled.includes(i.session)) throw new Error(`already enrolled in ${i.session}`);
         if (i.sessionEndsOn < ctx!.startsOn) throw new Error(`session ${i.session} ended before the cycle began`);
       },
@@ -123,7 +142,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       validator: (raw) => {
         const i = newSecretaryInput.parse(raw);
         if (!open()) throw new Error('the training cycle is not open');
-        if (!actorAllows(i.actor, ctx!.orgPath, steerers)) throw new Error(`${i.actor.username} may not change the secretary`);
+        if (!actorAllows(i.actor, ctx!.orgPath, steeringRoles)) throw new Error(`${i.actor.username} may not change the secretary`);
         if (i.secretary === ctx!.secretary) throw new Error(`${i.secretary} is already the secretary of this cycle`);
       },
     },
@@ -131,7 +150,13 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
 
   await p.cancellable(
     async () => {
-      ctx = await acts.loadTrainingContext({ organization: input.organization, at: new Date().toISOString(), startsOn: input.startsOn, secretary: input.secretary, ruleSet: input.ruleSet });
+      ctx = await acts.loadTrainingContext({
+        organization: input.organization,
+        at: new Date().toISOString(),
+        startsOn: input.startsOn,
+        secretary: input.secretary,
+        ruleSet: input.ruleSet,
+      });
       const c = ctx;
       // A change told while the context loaded that the register already shows is none.
       if (newSecretary && newSecretary.secretary === c.secretary) newSecretary = undefined;
@@ -144,24 +169,24 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       const waitMs = shanghaiInstant(c.startsOn, 0).getTime() - Date.now();
       if (waitMs > 0) await condition(() => newSecretary !== undefined, waitMs);
       if (!newSecretary) {
-        const training = await p.tasks.open(
-          stepTask(trainingStep, () => ({ secretary: c.secretary ?? '', cycleEndsOn: c.endsOn, enrolled: [...enrolled] }), {
-            key: key('training'),
-            organizationId: c.organizationId,
-            due: { on: c.endsOn },
-            reminderWorkingDays: c.rules.reminderWorkingDays,
-            escalationWorkingDays: c.rules.escalationWorkingDays,
-            title: '书记轮训',
-            alsoCheck: (o, actor) => {
-              const s = sessions.get(o.session);
-              // The API checks the role at the task's organization; only the enrolment knows who held the session.
-              if (actor && s?.heldAt !== undefined && !actorAllows(actor, s.heldAt, recorders)) {
-                throw ApplicationFailure.create({ type: 'Forbidden', nonRetryable: true, message: `${actor.username} may not record attendance at ${o.session}: its holding committee's organizers record it` });
-              }
-              if (s?.startsOn) checkSessionBegun(o.session, s.startsOn, shanghaiDate(Date.now()));
-            },
-          }),
-        );
+        const training = await p.openTask('training', trainingStep, () => ({ secretary: c.secretary ?? '', cycleEndsOn: c.endsOn, enrolled: [...enrolled] }), {
+          organizationId: c.organizationId,
+          due: { on: c.endsOn },
+          reminderWorkingDays: c.rules.reminderWorkingDays,
+          escalationWorkingDays: c.rules.escalationWorkingDays,
+          alsoCheck: (o, actor) => {
+            const s = sessions.get(o.session);
+            // The API checks the role at the task's organization; only the enrolment knows who held the session.
+            if (actor && s?.heldAt !== undefined && !actorAllows(actor, s.heldAt, recorders)) {
+              throw ApplicationFailure.create({
+                type: 'Forbidden',
+                nonRetryable: true,
+                message: `${actor.username} may not record attendance at ${o.session}: its holding committee's organizers record it`,
+              });
+            }
+            if (s?.startsOn) checkSessionBegun(o.session, s.startsOn, shanghaiDate(Date.now()));
+          },
+        });
         p.nextDeadline = training.task.dueAt;
         await p.moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
         training.result.then((r) => (result = r)).catch(() => undefined);
@@ -170,22 +195,30 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
       // Attendance recorded first wins: the cycle completed for the outgoing secretary, and the next is the new one's.
       if (newSecretary && result === undefined) {
         const at = new Date().toISOString();
-        await acts.closeCycleTasks({ workflowId, taskKeyPrefix: key(''), actor: newSecretary.by, reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`, at });
+        await acts.closeCycleTasks({
+          workflowId,
+          taskKeyPrefix: key(''),
+          actor: newSecretary.by,
+          reason: newSecretary.reason ?? `new secretary ${newSecretary.secretary}`,
+          at,
+        });
         await acts.recordCycle(cycleRecord('closed'));
         p.nextDeadline = null;
         await p.moveTo('cycle-closed', 'cycle-closed-new-secretary', { secretary: newSecretary.secretary, by: newSecretary.by });
         next = { organization: input.organization, cycle: cycle + 1, startsOn: shanghaiDate(Date.now()), secretary: newSecretary.secretary };
         return;
       }
-      if (result!.state === 'cancelled') {
-        p.nextDeadline = null;
-        await acts.recordCycle(cycleRecord('closed'));
-        await p.moveTo('training-cancelled', 'training-cancelled', { reason: result!.reason, by: result!.actor }, 'cancelled');
-        return;
-      }
-      const { session } = outcomeOf(attendanceOutcome, result!.outcome);
+      const { session } = (await p.outcome(result!, trainingStep, 'training', { before: () => acts.recordCycle(cycleRecord('closed')) })).outcome;
       const trainedOn = shanghaiDate(Date.now());
-      await acts.recordEnrolment({ workflowId, cycle, session, organizationId: c.organizationId, actor: result!.actor, at: new Date().toISOString(), attended: true });
+      await acts.recordEnrolment({
+        workflowId,
+        cycle,
+        session,
+        organizationId: c.organizationId,
+        actor: result!.actor,
+        at: new Date().toISOString(),
+        attended: true,
+      });
       await acts.recordCycle(cycleRecord('completed', { trainedOn, session }));
       p.nextDeadline = null;
       await p.moveTo('trained', 'cycle-completed', { session, trainedOn });

@@ -4,18 +4,28 @@
 //   the organizer of the supervising committee gets a task (补录届期信息) with reminders and escalations; the term
 //   entered is written to the register, audited. If the term arrives another way first (an import), the workflow
 //   is told (the termRecorded signal, from the import or the next sweep), closes its task and ends.
-import { condition, defineSignal, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, WorkflowIdReusePolicy, continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  WorkflowIdReusePolicy,
+  continueAsNew,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { TermDateContext } from '../../activities/term-date-missing.js';
 import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
-import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
 import { fillInTerm } from './steps.js';
-import { termDateOutcome, termDateRulesFor } from './rules.js';
+import { termDateRulesFor } from './rules.js';
 
-export const KIND = 'term-date-missing';
+export const KIND = fillInTerm.process;
 export const termDateMissingId = (organization: string) => `${KIND}:${organization}`;
 
 export interface TermDateMissingInput {
@@ -44,7 +54,13 @@ export async function termDateMissing(input: TermDateMissingInput): Promise<void
       'fill-in',
       fillInTerm,
       { organization: c.code, organizationName: c.name, today, type: c.type, sector: c.sector },
-      { organizationId: c.parentId, due: { workingDays: r.dueWorkingDays }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: `补录届期信息：${c.name}` },
+      {
+        organizationId: c.parentId,
+        due: { workingDays: r.dueWorkingDays },
+        reminderWorkingDays: r.reminderWorkingDays,
+        escalationWorkingDays: r.escalationWorkingDays,
+        titled: { about: c.name },
+      },
     );
     let result: HumanTaskResult | undefined;
     opened.result.then((x) => (result = x)).catch(() => undefined);
@@ -61,8 +77,7 @@ export async function termDateMissing(input: TermDateMissingInput): Promise<void
       }
       recordedBy = undefined;
     }
-    if (await p.endIfCancelled(result, fillInTerm, 'fill-in')) return;
-    const o = outcomeOf(termDateOutcome, result.outcome);
+    const { outcome: o } = await p.outcome(result, fillInTerm, 'fill-in');
     const w = await acts.recordMissingTerm({
       organizationId: c.organizationId,
       startedOn: o.termStartedOn,
@@ -85,7 +100,10 @@ export interface TermDateSweepInput {
   page?: number;
 }
 
-const sweepActs = proxyActivities<ProcessActivities>({ startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' } });
+const sweepActs = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
+});
 
 /**
  * The daily sweep: a chase for every organization lacking a term that has none running, and a nudge to each
@@ -96,10 +114,12 @@ export async function termDateSweep(input: TermDateSweepInput = {}): Promise<{ s
   const work = await sweepActs.findTermDateWork({ under: input.under, afterId: input.afterId ?? 0, limit: page });
   let nudged = 0;
   for (const id of work.recorded) {
-    await getExternalWorkflowHandle(id).signal(termRecordedSignal, { source: `sweep ${workflowInfo().workflowId}` }).then(
-      () => nudged++,
-      () => undefined, // ended meanwhile: nothing to close
-    );
+    await getExternalWorkflowHandle(id)
+      .signal(termRecordedSignal, { source: `sweep ${workflowInfo().workflowId}` })
+      .then(
+        () => nudged++,
+        () => undefined, // ended meanwhile: nothing to close
+      );
   }
   let started = 0;
   for (const o of work.missing) {

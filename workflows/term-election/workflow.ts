@@ -11,19 +11,27 @@
 // Every number comes from the rule set read when the run starts and carried in its state.
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler } from '@temporalio/workflow';
 import type { TermContext } from '../../activities/term-election.js';
-import type { z } from 'zod';
 import { addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { countVotes, nextRoundCandidates } from '../../src/domain/election.js';
-import { candidates, candidatesReview, delegatesConference, electionReply, electionRequest, membersMeeting, resultApproval, resultReport, secretaryElection } from './steps.js';
-import type { StepDef } from '../../src/domain/step.js';
+import {
+  candidates,
+  candidatesReview,
+  delegatesConference,
+  electionReply,
+  electionRequest,
+  membersMeeting,
+  resultApproval,
+  resultReport,
+  secretaryElection,
+} from './steps.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
-import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
 import { recordedTermBallot } from './rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
+import { organizingRoles } from '../../src/domain/roles.js';
 import { rulesById } from '../../src/domain/step.js';
 import { termRuleSets } from '../../src/domain/rules.js';
 import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
@@ -36,7 +44,7 @@ export interface TermElectionInput {
   term?: number;
 }
 
-export const KIND = 'term-election';
+export const KIND = electionRequest.process;
 /** The members' meeting checks its ballot against the full members on the register when its task opens. */
 export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
 /**
@@ -52,7 +60,7 @@ export const OVERDUE_TERM_REMINDERS_PATCH = 'overdue-term-reminders';
 /** The approved secretary is told to the organization's rotation training (runs recorded without this marker renew without telling it). */
 export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 /** Who may correct the term register of a running election (an import is sent by an organizer or admin). */
-const correctors = ['admin', 'organizer'] as const;
+const correctors = organizingRoles;
 
 export async function termElection(input: TermElectionInput): Promise<void> {
   const term = input.term ?? 1;
@@ -81,7 +89,15 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       const c = ctx!;
       correcting = true;
       try {
-        const r = await acts.correctTerm({ organizationId: c.organizationId, startedOn: i.startedOn, termYears: i.termYears, secretary: i.secretary, actor: i.actor.username, source: i.source, at: new Date().toISOString() });
+        const r = await acts.correctTerm({
+          organizationId: c.organizationId,
+          startedOn: i.startedOn,
+          termYears: i.termYears,
+          secretary: i.secretary,
+          actor: i.actor.username,
+          source: i.source,
+          at: new Date().toISOString(),
+        });
         const n = ++corrections;
         termEndsOn = r.termEndsOn;
         // The process's next deadline: the term's end while it waits on the register, else the request's new due date.
@@ -92,7 +108,13 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         } else {
           p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
         }
-        await p.moveTo(p.step, `term-corrected-${n}`, { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source }, 'running', { verb: 'corrected' });
+        await p.moveTo(
+          p.step,
+          `term-corrected-${n}`,
+          { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source },
+          'running',
+          { verb: 'corrected' },
+        );
         return { termEndsOn };
       } finally {
         correcting = false;
@@ -130,214 +152,287 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       }
       if (stop()) return;
       sent = n;
-      await acts.remindOverdueTerm({ workflowId: p.workflowId, eventKey: p.key(`term-overdue-${due}-${n}m`), organizationId: c.organizationId, supervisorId: c.parentId, step: p.step, dueOn: due, monthsOverdue: n, run: term, at: new Date().toISOString() });
+      await acts.remindOverdueTerm({
+        workflowId: p.workflowId,
+        eventKey: p.key(`term-overdue-${due}-${n}m`),
+        organizationId: c.organizationId,
+        supervisorId: c.parentId,
+        step: p.step,
+        dueOn: due,
+        monthsOverdue: n,
+        run: term,
+        at: new Date().toISOString(),
+      });
     }
   };
 
   try {
-    await p.cancellable(
-      async () => {
-        ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
-        const c = ctx;
-        p.at(c.organizationId, c.orgPath);
-        const { rules } = c;
-        termEndsOn = c.termEndsOn;
-        const supervisorOrg = c.parentId ?? c.organizationId;
-        p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
-        // The term's own number (第n届) is the organization's, from its register; the run counter `term` is not one.
-        await p.moveTo('term-register', 'registered', { termEndsOn, ruleSet: rules.id, term, ...(c.termOrdinal ? { termOrdinal: c.termOrdinal } : {}) }, 'running', { verb: 'registered' });
-        // Ballot rounds for unfilled seats: the rule set's; runs whose rule set predates the rule read it from the set by id.
-        const maxBallotRounds = rules.maxBallotRounds ?? rulesById(termRuleSets, rules.id).maxBallotRounds;
-        // Who elects (domain.md §4.1): a delegates' conference, whose entitled are its delegates; else the members' meeting.
-        const byDelegates = c.electionBody === 'delegates_conference';
-        // Statutory: after the 6- and 3-month reminders, monthly while the term is overdue. Runs beside the steps.
-        if (patched(OVERDUE_TERM_REMINDERS_PATCH)) void chaseOverdueTerm(c).catch(() => undefined);
+    await p.cancellable(async () => {
+      ctx = await acts.loadTermContext({ organization: input.organization, at: new Date().toISOString(), ruleSet: input.ruleSet });
+      const c = ctx;
+      p.at(c.organizationId, c.orgPath);
+      const { rules } = c;
+      termEndsOn = c.termEndsOn;
+      const supervisorOrg = c.parentId ?? c.organizationId;
+      p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
+      // The term's own number (第n届) is the organization's, from its register; the run counter `term` is not one.
+      await p.moveTo(
+        'term-register',
+        'registered',
+        { termEndsOn, ruleSet: rules.id, term, ...(c.termOrdinal ? { termOrdinal: c.termOrdinal } : {}) },
+        'running',
+        { verb: 'registered' },
+      );
+      // Ballot rounds for unfilled seats: the rule set's; runs whose rule set predates the rule read it from the set by id.
+      const maxBallotRounds = rules.maxBallotRounds ?? rulesById(termRuleSets, rules.id).maxBallotRounds;
+      // Who elects (domain.md §4.1): a delegates' conference, whose entitled are its delegates; else the members' meeting.
+      const byDelegates = c.electionBody === 'delegates_conference';
+      // Statutory: after the 6- and 3-month reminders, monthly while the term is overdue. Runs beside the steps.
+      if (patched(OVERDUE_TERM_REMINDERS_PATCH)) void chaseOverdueTerm(c).catch(() => undefined);
 
-        /** A step's task, titled as the step catalog names the step, with the rule set's reminders and escalations; `round` when it is filed again. */
-        const open = <S extends z.ZodType<Record<string, unknown>>, C>(name: string, def: StepDef<S, C>, context: C, org: number, due: TaskDue, round?: number) =>
-          p.open(name, def, context, { organizationId: org, due, reminderWorkingDays: rules.taskReminderWorkingDays, escalationWorkingDays: rules.escalationWorkingDays, title: def.words['zh-CN'] }, { round });
-        /** A step done: its outcome as its schema reads it, or undefined when it was cancelled (the process ends). */
-        const done = async <S extends z.ZodType<Record<string, unknown>>>(name: string, def: { step: string; outcome: S }, r: HumanTaskResult): Promise<z.output<S> | undefined> =>
-          (await p.endIfCancelled(r, def, name)) ? undefined : outcomeOf(def.outcome, r.outcome);
+      /** A step's plan: its organization and due date, with the rule set's reminders and escalations. */
+      const plan = (org: number, due: TaskDue) => ({
+        organizationId: org,
+        due,
+        reminderWorkingDays: rules.taskReminderWorkingDays,
+        escalationWorkingDays: rules.escalationWorkingDays,
+      });
 
-        // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
-        const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
-        const [first, ...later] = reminders;
-        // A correction wakes the wait, which then runs to the corrected term's reminder (no command changes until one arrives).
-        for (;;) {
-          const seen = corrections;
-          const ms = shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))).getTime() - Date.now();
-          if (ms <= 0 || !(await condition(() => corrections !== seen, ms))) break;
-        }
+      // Steps 1–2: the register; reminders 6 and 3 months before the term ends (offsets from the rule set).
+      const reminders = [...rules.reminderMonthsBefore].sort((a, b) => b - a);
+      const [first, ...later] = reminders;
+      // A correction wakes the wait, which then runs to the corrected term's reminder (no command changes until one arrives).
+      for (;;) {
+        const seen = corrections;
+        const ms = shanghaiInstant(addMonths(termEndsOn, -(first ?? 6))).getTime() - Date.now();
+        if (ms <= 0 || !(await condition(() => corrections !== seen, ms))) break;
+      }
 
-        // Steps 3–4: request and reply, until the supervisor approves (or grants a postponement).
-        let request: Record<string, unknown> = {};
-        for (let round = 1; ; round++) {
-          const name = round === 1 ? 'election-request' : `election-request-${round}`;
-          const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
-          const opened = await open(name, electionRequest, { ruleSet: rules.id }, c.organizationId, due, round);
-          let filed: HumanTaskResult | undefined;
-          opened.result
-            .then((r) => {
-              filed = r;
-              if (round === 1) requestFiled = true;
-            })
-            .catch(() => undefined);
-          // Later term reminders (months before expiry) go out only while the first request is still missing; a
-          // corrected term moves the one not sent yet.
-          if (round === 1) {
-            openRequest = opened.task.taskKey;
-            const pending = [...later];
-            while (pending.length > 0) {
-              const months = pending[0]!;
-              const seen = corrections;
-              const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
-              if (waitMs > 0 && (await condition(() => filed !== undefined || corrections !== seen, waitMs))) {
-                if (filed) break;
-                continue;
-              }
+      // Steps 3–4: request and reply, until the supervisor approves (or grants a postponement).
+      let request: Record<string, unknown> = {};
+      for (let round = 1; ; round++) {
+        const name = round === 1 ? 'election-request' : `election-request-${round}`;
+        const due: TaskDue = round === 1 ? { on: addMonths(termEndsOn, -rules.requestDueMonthsBefore) } : { workingDays: rules.resubmitWorkingDays };
+        const opened = await p.open(name, electionRequest, { ruleSet: rules.id }, plan(c.organizationId, due), { round });
+        let filed: HumanTaskResult | undefined;
+        opened.result
+          .then((r) => {
+            filed = r;
+            if (round === 1) requestFiled = true;
+          })
+          .catch(() => undefined);
+        // Later term reminders (months before expiry) go out only while the first request is still missing; a
+        // corrected term moves the one not sent yet.
+        if (round === 1) {
+          openRequest = opened.task.taskKey;
+          const pending = [...later];
+          while (pending.length > 0) {
+            const months = pending[0]!;
+            const seen = corrections;
+            const waitMs = shanghaiInstant(addMonths(termEndsOn, -months)).getTime() - Date.now();
+            if (waitMs > 0 && (await condition(() => filed !== undefined || corrections !== seen, waitMs))) {
               if (filed) break;
-              pending.shift();
-              await acts.recordTaskEvent({ workflowId: p.workflowId, taskKey: opened.task.taskKey, eventKey: `reminder-${months}m`, kind: 'reminded', at: new Date().toISOString(), detail: { monthsBeforeTermEnd: months } });
+              continue;
             }
+            if (filed) break;
+            pending.shift();
+            await acts.recordTaskEvent({
+              workflowId: p.workflowId,
+              taskKey: opened.task.taskKey,
+              eventKey: `reminder-${months}m`,
+              kind: 'reminded',
+              at: new Date().toISOString(),
+              detail: { monthsBeforeTermEnd: months },
+            });
           }
-          const result = await opened.result;
-          if (round === 1) requestFiled = true;
-          const filedRequest = await done(name, electionRequest, result);
-          if (!filedRequest) return;
-          request = filedRequest;
-          await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
-
-          const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
-          const reply = await open(replyName, electionReply, { ruleSet: rules.id, request }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
-          const rr = await reply.result;
-          const decision = await done(replyName, electionReply, rr);
-          if (!decision) return;
-          await p.moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: rr.actor }, 'running', { verb: decision.decision, round });
-          if (decision.decision === 'return') continue;
-          if (decision.decision === 'postpone') {
-            // On the register, so that the register, the 未按期换届 report and the assessment see it (owned by this run).
-            if (patched(POSTPONEMENT_ON_REGISTER_PATCH)) {
-              await acts.recordPostponement({ organizationId: c.organizationId, postponedUntil: addMonths(termEndsOn, decision.postponeMonths), actor: rr.actor, reason: decision.comments, at: new Date().toISOString() });
-            }
-            postponedMonths = decision.postponeMonths;
-          }
-          break;
         }
-        // The election must be held by the end of the term, or of the approved postponement.
-        const electionDueOn = addMonths(termEndsOn, postponedMonths);
+        const result = await opened.result;
+        if (round === 1) requestFiled = true;
+        request = (await p.outcome(result, electionRequest, name)).outcome;
+        await p.moveTo('election-requested', `${name}-filed`, { request }, 'running', { verb: 'filed', round });
 
-        // Steps 5–6: candidates, the supervisor's agreement, the ballot; again from the candidates if no committee results.
-        let committee: string[] = [];
-        let meetingDate = '';
-        for (let attempt = 1; committee.length === 0; attempt++) {
-          const sfx = attempt === 1 ? '' : `-${attempt}`;
-          let slate: { seats: number; candidates: string[] } | undefined;
-          for (let round = 1; !slate; round++) {
-            const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
-            const proposed = await open(cname, candidates, { ruleSet: rules.id }, c.organizationId, { workingDays: rules.candidatesWorkingDays }, round);
-            const list = await done(cname, candidates, await proposed.result);
-            if (!list) return;
-            await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
-            const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
-            const review = await open(rname, candidatesReview, { ruleSet: rules.id, ...list }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
-            const rv = await review.result;
-            const d = await done(rname, candidatesReview, rv);
-            if (!d) return;
-            await p.moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: rv.actor }, 'running', { verb: d.decision, round });
-            if (d.decision === 'agree') slate = list;
+        const replyName = round === 1 ? 'election-reply' : `election-reply-${round}`;
+        const reply = await p.open(replyName, electionReply, { ruleSet: rules.id, request }, plan(supervisorOrg, { workingDays: rules.replyWorkingDays }), {
+          round,
+        });
+        const { outcome: decision, actor: replier } = await p.outcome(await reply.result, electionReply, replyName);
+        await p.moveTo('election-replied', `${replyName}-${decision.decision}`, { ...decision, by: replier }, 'running', { verb: decision.decision, round });
+        if (decision.decision === 'return') continue;
+        if (decision.decision === 'postpone') {
+          // On the register, so that the register, the 未按期换届 report and the assessment see it (owned by this run).
+          if (patched(POSTPONEMENT_ON_REGISTER_PATCH)) {
+            await acts.recordPostponement({
+              organizationId: c.organizationId,
+              postponedUntil: addMonths(termEndsOn, decision.postponeMonths),
+              actor: replier,
+              reason: decision.comments,
+              at: new Date().toISOString(),
+            });
           }
+          postponedMonths = decision.postponeMonths;
+        }
+        break;
+      }
+      // The election must be held by the end of the term, or of the approved postponement.
+      const electionDueOn = addMonths(termEndsOn, postponedMonths);
 
-          // Step 6: the members' meeting (or delegates' conference); seats left unfilled go to another round among the remaining candidates.
-          let seats = slate.seats;
-          let remaining = [...slate.candidates];
-          // The first meeting can be held once the candidates are agreed (today); a further round after the last one.
-          let notBefore = shanghaiDate(Date.now());
-          for (let round = 1; seats > 0 && remaining.length > 0 && round <= maxBallotRounds; round++) {
-            const mname = `${byDelegates ? 'delegates-conference' : 'members-meeting'}${sfx}${round === 1 ? '' : `-r${round}`}`;
-            const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
-            let meeting: Awaited<ReturnType<typeof open>>;
-            if (byDelegates) {
-              // The delegates on the register when the round opens are its entitled (应到会代表), whatever the members.
-              const { delegates } = await acts.countDelegates({ organizationId: c.organizationId });
-              meeting = await open(mname, delegatesConference, { ruleSet: rules.id, seats, candidates: remaining, committee, delegates, round, notBefore }, c.organizationId, due, round);
-            } else {
-              // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
-              // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
-              const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH) ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers : c.fullMembers;
-              if (patched(MEETING_DAY_REGISTER_PATCH)) {
-                // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
-                const registerOn: Record<string, number> = {};
-                const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
-                meeting = await p.open(mname, membersMeeting, ballot, {
-                  organizationId: c.organizationId,
-                  due,
-                  reminderWorkingDays: rules.taskReminderWorkingDays,
-                  escalationWorkingDays: rules.escalationWorkingDays,
-                  title: membersMeeting.words['zh-CN'],
+      // Steps 5–6: candidates, the supervisor's agreement, the ballot; again from the candidates if no committee results.
+      let committee: string[] = [];
+      let meetingDate = '';
+      for (let attempt = 1; committee.length === 0; attempt++) {
+        const sfx = attempt === 1 ? '' : `-${attempt}`;
+        let slate: { seats: number; candidates: string[] } | undefined;
+        for (let round = 1; !slate; round++) {
+          const cname = `candidates${sfx}${round === 1 ? '' : `-r${round}`}`;
+          const proposed = await p.open(cname, candidates, { ruleSet: rules.id }, plan(c.organizationId, { workingDays: rules.candidatesWorkingDays }), {
+            round,
+          });
+          const { outcome: list } = await p.outcome(await proposed.result, candidates, cname);
+          await p.moveTo('candidates-proposed', `${cname}-proposed`, list, 'running', { verb: 'proposed', round });
+          const rname = `candidates-review${sfx}${round === 1 ? '' : `-r${round}`}`;
+          const review = await p.open(rname, candidatesReview, { ruleSet: rules.id, ...list }, plan(supervisorOrg, { workingDays: rules.replyWorkingDays }), {
+            round,
+          });
+          const { outcome: d, actor: reviewer } = await p.outcome(await review.result, candidatesReview, rname);
+          await p.moveTo('candidates-reviewed', `${rname}-${d.decision}`, { ...d, by: reviewer }, 'running', { verb: d.decision, round });
+          if (d.decision === 'agree') slate = list;
+        }
+
+        // Step 6: the members' meeting (or delegates' conference); seats left unfilled go to another round among the remaining candidates.
+        let seats = slate.seats;
+        let remaining = [...slate.candidates];
+        // The first meeting can be held once the candidates are agreed (today); a further round after the last one.
+        let notBefore = shanghaiDate(Date.now());
+        for (let round = 1; seats > 0 && remaining.length > 0 && round <= maxBallotRounds; round++) {
+          const mname = `${byDelegates ? 'delegates-conference' : 'members-meeting'}${sfx}${round === 1 ? '' : `-r${round}`}`;
+          const due: TaskDue = round === 1 ? { on: electionDueOn } : { workingDays: rules.resubmitWorkingDays };
+          let meeting: Awaited<ReturnType<typeof p.open>>;
+          if (byDelegates) {
+            // The delegates on the register when the round opens are its entitled (应到会代表), whatever the members.
+            const { delegates } = await acts.countDelegates({ organizationId: c.organizationId });
+            meeting = await p.open(
+              mname,
+              delegatesConference,
+              { ruleSet: rules.id, seats, candidates: remaining, committee, delegates, round, notBefore },
+              plan(c.organizationId, due),
+              { round },
+            );
+          } else {
+            // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
+            // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
+            const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH)
+              ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers
+              : c.fullMembers;
+            if (patched(MEETING_DAY_REGISTER_PATCH)) {
+              // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
+              const registerOn: Record<string, number> = {};
+              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
+              meeting = await p.open(
+                mname,
+                membersMeeting,
+                ballot,
+                {
+                  ...plan(c.organizationId, due),
                   confirm: async (o) => {
                     registerOn[o.meetingDate] = (await acts.fullMembersOn({ organizationId: c.organizationId, on: o.meetingDate })).fullMembers;
                   },
-                }, { round });
-              } else {
-                const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
-                meeting = await open(mname, membersMeeting, ballot, c.organizationId, due, round);
-              }
+                },
+                { round },
+              );
+            } else {
+              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore };
+              meeting = await p.open(mname, membersMeeting, ballot, plan(c.organizationId, due), { round });
             }
-            const counts = await done(mname, { step: (byDelegates ? delegatesConference : membersMeeting).step, outcome: recordedTermBallot }, await meeting.result);
-            if (!counts) return;
-            const counted = countVotes(seats, counts, rules);
-            committee = [...committee, ...counted.elected];
-            seats = counted.unfilledSeats;
-            remaining = nextRoundCandidates(remaining, counted);
-            // The new term starts on the meeting's day, as typed on the ballot; ballots recorded before it was asked for
-            // carry none and keep the day they were entered.
-            meetingDate = counts.meetingDate ?? shanghaiDate(Date.now());
-            notBefore = meetingDate;
-            // The day it was due beside the judgement: the assessment reads both (按期换届 by the meeting's day).
-            await p.moveTo('members-meeting-held', `${mname}-counted`, { ...counted, committee, round, meetingDate, dueOn: electionDueOn, heldOnTime: meetingDate <= electionDueOn, ...(byDelegates ? { body: 'delegates_conference' } : {}) }, 'running', { verb: 'counted', round });
           }
+          const { outcome: counts } = await p.outcome(
+            await meeting.result,
+            { step: (byDelegates ? delegatesConference : membersMeeting).step, outcome: recordedTermBallot },
+            mname,
+          );
+          const counted = countVotes(seats, counts, rules);
+          committee = [...committee, ...counted.elected];
+          seats = counted.unfilledSeats;
+          remaining = nextRoundCandidates(remaining, counted);
+          // The new term starts on the meeting's day, as typed on the ballot; ballots recorded before it was asked for
+          // carry none and keep the day they were entered.
+          meetingDate = counts.meetingDate ?? shanghaiDate(Date.now());
+          notBefore = meetingDate;
+          // The day it was due beside the judgement: the assessment reads both (按期换届 by the meeting's day).
+          await p.moveTo(
+            'members-meeting-held',
+            `${mname}-counted`,
+            {
+              ...counted,
+              committee,
+              round,
+              meetingDate,
+              dueOn: electionDueOn,
+              heldOnTime: meetingDate <= electionDueOn,
+              ...(byDelegates ? { body: 'delegates_conference' } : {}),
+            },
+            'running',
+            { verb: 'counted', round },
+          );
         }
+      }
 
-        electionHeld = true;
-        // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
-        const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
-        const sec = await open('secretary-election', secretaryElection, { committee }, c.organizationId, { on: reportDueOn });
-        const elected = await done('secretary-election', secretaryElection, await sec.result);
-        if (!elected) return;
-        const { secretary } = elected;
-        await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
+      electionHeld = true;
+      // Step 7: the secretary, and the result report due within the rule set's months of the meeting.
+      const reportDueOn = addMonths(meetingDate, rules.resultReportMonths);
+      const sec = await p.open('secretary-election', secretaryElection, { committee }, plan(c.organizationId, { on: reportDueOn }), { round: undefined });
+      const { secretary } = (await p.outcome(await sec.result, secretaryElection, 'secretary-election')).outcome;
+      await p.moveTo('secretary-elected', 'secretary-elected', { secretary, committee }, 'running', { verb: 'elected' });
 
-        // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
-        let approvedBy = '';
-        for (let round = 1; ; round++) {
-          const sfx = round === 1 ? '' : `-${round}`;
-          const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
-          const report = await open(`result-report${sfx}`, resultReport, { secretary, committee }, c.organizationId, due, round);
-          const rep = await report.result;
-          const reported = await done(`result-report${sfx}`, resultReport, rep);
-          if (!reported) return;
-          await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
-          const approval = await open(`result-approval${sfx}`, resultApproval, { secretary, committee, report: rep.outcome }, supervisorOrg, { workingDays: rules.replyWorkingDays }, round);
-          const ap = await approval.result;
-          const d = await done(`result-approval${sfx}`, resultApproval, ap);
-          if (!d) return;
-          await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: ap.actor }, 'running', { verb: d.decision, round });
-          if (d.decision === 'agree') {
-            approvedBy = ap.actor;
-            break;
-          }
+      // Steps 7–8: report, approval (returned reports are filed again), the new term on the register.
+      let approvedBy = '';
+      for (let round = 1; ; round++) {
+        const sfx = round === 1 ? '' : `-${round}`;
+        const due: TaskDue = round === 1 ? { on: reportDueOn } : { workingDays: rules.resubmitWorkingDays };
+        const report = await p.open(`result-report${sfx}`, resultReport, { secretary, committee }, plan(c.organizationId, due), { round });
+        const rep = await report.result;
+        await p.outcome(rep, resultReport, `result-report${sfx}`);
+        await p.moveTo('result-reported', `result-report${sfx}-filed`, { report: rep.outcome }, 'running', { verb: 'filed', round });
+        const approval = await p.open(
+          `result-approval${sfx}`,
+          resultApproval,
+          { secretary, committee, report: rep.outcome },
+          plan(supervisorOrg, { workingDays: rules.replyWorkingDays }),
+          { round },
+        );
+        const { outcome: d, actor: approver } = await p.outcome(await approval.result, resultApproval, `result-approval${sfx}`);
+        await p.moveTo('result-reviewed', `result-approval${sfx}-${d.decision}`, { ...d, by: approver }, 'running', { verb: d.decision, round });
+        if (d.decision === 'agree') {
+          approvedBy = approver;
+          break;
         }
-        const next = await acts.renewTerm({ workflowId: p.workflowId, organizationId: c.organizationId, startedOn: meetingDate, secretary, ruleSet: rules.id, at: new Date().toISOString() });
-        p.nextDeadline = null;
-        await p.moveTo('term-renewed', 'term-renewed', { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee, ...(next.termOrdinal ? { termOrdinal: next.termOrdinal } : {}) }, 'running', { verb: 'renewed' });
-        renewed = true;
-        // The secretary approved with the new term starts a new training cycle if they are new (domain.md §4.3).
-        if (patched(SECRETARY_TO_TRAINING_PATCH)) {
-          await tellTrainingOfSecretary(input.organization, { secretary, by: approvedBy, source: p.workflowId, reason: `new secretary ${secretary}: term election approved` });
-        }
-      },
-    );
+      }
+      const next = await acts.renewTerm({
+        workflowId: p.workflowId,
+        organizationId: c.organizationId,
+        startedOn: meetingDate,
+        secretary,
+        ruleSet: rules.id,
+        at: new Date().toISOString(),
+      });
+      p.nextDeadline = null;
+      await p.moveTo(
+        'term-renewed',
+        'term-renewed',
+        { startedOn: meetingDate, termEndsOn: next.termEndsOn, secretary, committee, ...(next.termOrdinal ? { termOrdinal: next.termOrdinal } : {}) },
+        'running',
+        { verb: 'renewed' },
+      );
+      renewed = true;
+      // The secretary approved with the new term starts a new training cycle if they are new (domain.md §4.3).
+      if (patched(SECRETARY_TO_TRAINING_PATCH)) {
+        await tellTrainingOfSecretary(input.organization, {
+          secretary,
+          by: approvedBy,
+          source: p.workflowId,
+          reason: `new secretary ${secretary}: term election approved`,
+        });
+      }
+    });
   } finally {
     ended = true;
   }

@@ -10,19 +10,25 @@
 // Every number comes from the rule set read when the run starts (src/domain/rules.ts) and carried in its state.
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { SelectionContext, SelectionRecord } from '../../activities/two-recommendations-one-election.js';
-import type { z } from 'zod';
 import { countVotes, minimumCandidates, nextRoundCandidates } from '../../src/domain/election.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
 import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from './rules.js';
-import { firstSecretaryDispatch, membersRecommendation, preliminaryCandidates, selectionElection, selectionPlan, selectionSecretary, townshipApproval, villagersRecommendation } from './steps.js';
-import type { StepDef } from '../../src/domain/step.js';
+import {
+  firstSecretaryDispatch,
+  membersRecommendation,
+  preliminaryCandidates,
+  selectionElection,
+  selectionPlan,
+  selectionSecretary,
+  townshipApproval,
+  villagersRecommendation,
+} from './steps.js';
 import { acts } from '../process-activities.js';
-import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
 import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';
 
-export const KIND = 'two-recommendations-one-election';
+export const KIND = selectionPlan.process;
 /** The approved secretary is told to the organization's rotation training (runs recorded without this marker approve without telling it). */
 export const SECRETARY_TO_TRAINING_PATCH = 'secretary-to-training';
 
@@ -36,7 +42,6 @@ export interface TwoRecommendationsInput {
    */
   selection?: number;
 }
-
 
 /**
  * The township committee reviews every recommendation result and decides; the rule set's share is shown to it as
@@ -57,15 +62,20 @@ export const COMMUNITY_WORDS_PATCH = 'community-words';
  */
 export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
 
-/** A step's task was cancelled: the process ends there. */
-class Stopped extends Error {}
-
 export async function twoRecommendationsOneElection(input: TwoRecommendationsInput): Promise<void> {
   const selection = input.selection ?? 1;
   const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: selection === 1 ? '' : `s${selection}:`, run: selection });
   let ctx: SelectionContext | undefined;
   const record = (state: SelectionRecord['state'], extra: Partial<SelectionRecord> = {}) =>
-    acts.recordSelection({ workflowId: p.workflowId, selection, organizationId: ctx!.organizationId, ruleSet: ctx!.rules.id, state, at: new Date().toISOString(), ...extra });
+    acts.recordSelection({
+      workflowId: p.workflowId,
+      selection,
+      organizationId: ctx!.organizationId,
+      ruleSet: ctx!.rules.id,
+      state,
+      at: new Date().toISOString(),
+      ...extra,
+    });
 
   await p.cancellable(
     async () => {
@@ -74,37 +84,32 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
       p.at(c.organizationId, c.orgPath);
       const r = c.rules;
       await record('planning');
-      await p.moveTo('selection-started', 'registered', { ruleSet: r.id, memberWeight: r.memberWeight, villagerWeight: r.villagerWeight }, 'running', { verb: 'registered' });
+      await p.moveTo('selection-started', 'registered', { ruleSet: r.id, memberWeight: r.memberWeight, villagerWeight: r.villagerWeight }, 'running', {
+        verb: 'registered',
+      });
 
-      /** One person's step: opened, awaited, its outcome read by its schema; a cancelled task ends the process. */
-      const task = async <S extends z.ZodType<Record<string, unknown>>, C>(
-        name: string,
-        def: StepDef<S, C>,
-        context: C,
-        s: { org: number; due: TaskDue; title: string; confirm?: (o: z.output<S>) => Promise<void> },
-        round?: number,
-      ) => {
-        const opened = await p.open(
-          name,
-          def,
-          context,
-          { organizationId: s.org, due: s.due, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays, title: s.title, ...(s.confirm ? { confirm: s.confirm } : {}) },
-          { round },
-        );
-        const res = await opened.result;
-        if (res.state === 'cancelled') {
-          await record('cancelled');
-          await p.endIfCancelled(res, def, name, { round });
-          throw new Stopped();
-        }
-        return { outcome: outcomeOf(def.outcome, res.outcome), actor: res.actor };
-      };
+      /** A step's plan: its organization and due date, with the rule set's reminders and escalations. */
+      const plan = (org: number, due: TaskDue) => ({
+        organizationId: org,
+        due,
+        reminderWorkingDays: r.reminderWorkingDays,
+        escalationWorkingDays: r.escalationWorkingDays,
+      });
+      /** A cancelled step ends the selection as well as the process. */
+      const stop = (round?: number) => ({ words: { round }, before: () => record('cancelled') });
 
       /** No suitable candidate: the county organization department dispatches a first secretary. */
       const dispatchFirstSecretary = async (reason: string, detail: Record<string, unknown> = {}) => {
         await record('no-suitable-candidate');
         await p.moveTo('no-suitable-candidate', 'no-suitable-candidate', { reason, ...detail });
-        const d = await task('first-secretary-dispatch', firstSecretaryDispatch, { reason }, { org: c.countyId, due: { workingDays: r.dispatchWorkingDays }, title: '选派第一书记' });
+        const d = await p.perform(
+          'first-secretary-dispatch',
+          firstSecretaryDispatch,
+          { reason },
+          plan(c.countyId, { workingDays: r.dispatchWorkingDays }),
+          {},
+          stop(),
+        );
         const o = d.outcome;
         p.nextDeadline = null;
         await record('first-secretary-dispatched', { firstSecretary: o.firstSecretary, firstSecretaryFrom: o.fromUnit });
@@ -113,107 +118,146 @@ export async function twoRecommendationsOneElection(input: TwoRecommendationsInp
 
       // Asked only for a community, so that a village's run records no marker and replays as before.
       const communityWords = () => c.settlement === 'community' && patched(COMMUNITY_WORDS_PATCH);
-      try {
-        // 1. The township committee publishes the plan.
-        const planned = await task('selection-plan', selectionPlan, { ruleSet: r.id }, { org: c.townshipId, due: { workingDays: r.planWorkingDays }, title: '发布两推一选工作方案' });
-        const plan = planned.outcome;
-        const seats = plan.seats;
-        await record('recommending', { seats });
-        await p.moveTo('plan-published', 'plan-published', { ...plan, by: planned.actor });
+      // 1. The township committee publishes the plan.
+      const planned = await p.perform('selection-plan', selectionPlan, { ruleSet: r.id }, plan(c.townshipId, { workingDays: r.planWorkingDays }), {}, stop());
+      const published = planned.outcome;
+      const seats = published.seats;
+      await record('recommending', { seats });
+      await p.moveTo('plan-published', 'plan-published', { ...published, by: planned.actor });
 
-        // 2. The Party members' recommendation (members on the register, the turnout, recommendations per nominee).
-        const m = await task('members-recommendation', membersRecommendation, { ruleSet: r.id, seats, basis: 'members', registered: c.members }, {
-          org: c.organizationId,
-          due: { workingDays: r.recommendationWorkingDays },
-          title: '党员推荐',
-        });
-        const members = m.outcome;
-        await p.moveTo('members-recommended', 'members-recommended', { ...members, by: m.actor });
+      // 2. The Party members' recommendation (members on the register, the turnout, recommendations per nominee).
+      const m = await p.perform(
+        'members-recommendation',
+        membersRecommendation,
+        { ruleSet: r.id, seats, basis: 'members', registered: c.members },
+        plan(c.organizationId, { workingDays: r.recommendationWorkingDays }),
+        {},
+        stop(),
+      );
+      const members = m.outcome;
+      await p.moveTo('members-recommended', 'members-recommended', { ...members, by: m.actor });
 
-        // 3. The villagers' (or representatives') recommendation, with its own turnout.
-        const v = await task('villagers-recommendation', villagersRecommendation, { ruleSet: r.id, seats, basis: plan.villagerBasis }, {
-          org: c.organizationId,
-          due: { workingDays: r.recommendationWorkingDays },
-          title: communityWords()
-            ? plan.villagerBasis === 'villagers' ? '群众推荐（居民会议）' : '群众推荐（居民代表会议）'
-            : plan.villagerBasis === 'villagers' ? '群众推荐（村民会议）' : '群众推荐（村民代表会议）',
-        });
-        const villagers = v.outcome;
-        const ranking = weightedRanking(members, villagers, r);
-        const qualified = qualifiedNominees(ranking, r).map((x) => x.nominee);
-        await record('reviewing', { ranking });
-        await p.moveTo('recommendations-ranked', 'villagers-recommended', { basis: plan.villagerBasis, ...villagers, ranking, qualified, by: v.actor });
-        // 4. The township committee reviews the results and eligibility and fixes the preliminary candidates — or finds
-        // none suitable. The rule set's share only advises it: dispatching a first secretary is the township's call.
-        const reviewed = patched(TOWNSHIP_REVIEWS_PATCH);
-        if (!reviewed && !hasSuitableCandidates(ranking, seats, r)) {
-          return await dispatchFirstSecretary('too few nominees reached the qualifying share of recommendations', { qualified, minWeightedShare: r.minWeightedShare });
-        }
-        const advice = {
-          suggests: hasSuitableCandidates(ranking, seats, r) ? ('candidates' as const) : ('no-suitable-candidate' as const),
-          advised: qualified,
+      // 3. The villagers' (or representatives') recommendation, with its own turnout.
+      const v = await p.perform(
+        'villagers-recommendation',
+        villagersRecommendation,
+        { ruleSet: r.id, seats, basis: published.villagerBasis },
+        {
+          ...plan(c.organizationId, { workingDays: r.recommendationWorkingDays }),
+          titled: { variant: communityWords() ? `community-${published.villagerBasis}` : published.villagerBasis },
+        },
+        {},
+        stop(),
+      );
+      const villagers = v.outcome;
+      const ranking = weightedRanking(members, villagers, r);
+      const qualified = qualifiedNominees(ranking, r).map((x) => x.nominee);
+      await record('reviewing', { ranking });
+      await p.moveTo('recommendations-ranked', 'villagers-recommended', { basis: published.villagerBasis, ...villagers, ranking, qualified, by: v.actor });
+      // 4. The township committee reviews the results and eligibility and fixes the preliminary candidates — or finds
+      // none suitable. The rule set's share only advises it: dispatching a first secretary is the township's call.
+      const reviewed = patched(TOWNSHIP_REVIEWS_PATCH);
+      if (!reviewed && !hasSuitableCandidates(ranking, seats, r)) {
+        return await dispatchFirstSecretary('too few nominees reached the qualifying share of recommendations', {
+          qualified,
           minWeightedShare: r.minWeightedShare,
-          minimumCandidates: minimumCandidates(seats, r),
+        });
+      }
+      const advice = {
+        suggests: hasSuitableCandidates(ranking, seats, r) ? ('candidates' as const) : ('no-suitable-candidate' as const),
+        advised: qualified,
+        minWeightedShare: r.minWeightedShare,
+        minimumCandidates: minimumCandidates(seats, r),
+      };
+      const pc = await p.perform(
+        'preliminary-candidates',
+        preliminaryCandidates,
+        reviewed ? { ruleSet: r.id, seats, ranking, advice } : { ruleSet: r.id, seats, ranking },
+        plan(c.townshipId, { workingDays: r.reviewWorkingDays }),
+        {},
+        stop(),
+      );
+      const prelim = pc.outcome;
+      if (prelim.decision === 'no-suitable-candidate') return await dispatchFirstSecretary(prelim.reason, { by: pc.actor });
+      await record('electing', { candidates: prelim.candidates });
+      await p.moveTo('candidates-fixed', 'candidates-fixed', { candidates: prelim.candidates, by: pc.actor });
+
+      // 5. The members' meeting elects; seats left unfilled go to a further round among the remaining candidates.
+      let committee: string[] = [];
+      let open = seats;
+      let remaining = [...prelim.candidates];
+      for (let round = 1; open > 0 && remaining.length > 0 && round <= r.maxBallotRounds; round++) {
+        const name = round === 1 ? 'selection-election' : `selection-election-r${round}`;
+        // Only full members on the register on the meeting's day vote: read when the ballot is recorded, for its day.
+        const registerOn: Record<string, number> | undefined = patched(MEETING_DAY_REGISTER_PATCH) ? {} : undefined;
+        const ballot = {
+          ruleSet: r.id,
+          seats: open,
+          candidates: remaining,
+          committee,
+          fullMembers: c.fullMembers,
+          round,
+          ...(registerOn ? { registerOn } : {}),
         };
-        const pc = await task('preliminary-candidates', preliminaryCandidates, reviewed ? { ruleSet: r.id, seats, ranking, advice } : { ruleSet: r.id, seats, ranking }, {
-          org: c.townshipId,
-          due: { workingDays: r.reviewWorkingDays },
-          title: '确定初步候选人',
+        const confirm = registerOn
+          ? async (o: { meetingDate?: string }) => {
+              const on = o.meetingDate ?? shanghaiDate(Date.now());
+              registerOn[on] = (await acts.fullMembersOn({ organizationId: c.organizationId, on })).fullMembers;
+            }
+          : undefined;
+        const e = await p.perform(
+          name,
+          selectionElection,
+          ballot,
+          { ...plan(c.organizationId, { workingDays: r.electionWorkingDays }), confirm },
+          { round },
+          stop(round),
+        );
+        const counted = countVotes(open, e.outcome, r);
+        committee = [...committee, ...counted.elected];
+        open = counted.unfilledSeats;
+        remaining = nextRoundCandidates(remaining, counted);
+        await p.moveTo('election-counted', `${name}-counted`, { ...counted, committee, round, by: e.actor }, 'running', { verb: 'counted', round });
+      }
+      if (committee.length === 0) return await dispatchFirstSecretary('no candidate was elected', { rounds: r.maxBallotRounds });
+
+      // 6. The committee elects the secretary from among its members.
+      const s = await p.perform(
+        'selection-secretary',
+        selectionSecretary,
+        { committee },
+        plan(c.organizationId, { workingDays: r.electionWorkingDays }),
+        {},
+        stop(),
+      );
+      const sec = s.outcome;
+      const concurrentHead = sec.concurrentHead === 'yes';
+      await record('approving', { committee, secretary: sec.secretary, concurrentHead });
+      await p.moveTo('secretary-elected', 'secretary-elected', { secretary: sec.secretary, concurrentHead, committee, by: s.actor });
+
+      // 7. The township committee approves and files (the register shows the new secretary), or rejects.
+      const a = await p.perform(
+        'township-approval',
+        townshipApproval,
+        { committee, secretary: sec.secretary, concurrentHead: sec.concurrentHead },
+        { ...plan(c.townshipId, { workingDays: r.approvalWorkingDays }), titled: communityWords() ? { variant: 'community' } : {} },
+        {},
+        stop(),
+      );
+      const approval = a.outcome;
+      if (approval.decision === 'reject') return await dispatchFirstSecretary(approval.comments, { by: a.actor, rejected: sec.secretary });
+      await acts.appointSecretary({ organizationId: c.organizationId, secretary: sec.secretary, concurrentHead, at: new Date().toISOString() });
+      p.nextDeadline = null;
+      await record('approved');
+      await p.moveTo('approved', 'approved', { secretary: sec.secretary, concurrentHead, committee, by: a.actor, comments: approval.comments }, 'completed');
+      // The approved secretary starts a new training cycle if they are new (domain.md §4.3).
+      if (patched(SECRETARY_TO_TRAINING_PATCH)) {
+        await tellTrainingOfSecretary(input.organization, {
+          secretary: sec.secretary,
+          by: a.actor,
+          source: p.workflowId,
+          reason: `new secretary ${sec.secretary}: 两推一选 approved`,
         });
-        const prelim = pc.outcome;
-        if (prelim.decision === 'no-suitable-candidate') return await dispatchFirstSecretary(prelim.reason, { by: pc.actor });
-        await record('electing', { candidates: prelim.candidates });
-        await p.moveTo('candidates-fixed', 'candidates-fixed', { candidates: prelim.candidates, by: pc.actor });
-
-        // 5. The members' meeting elects; seats left unfilled go to a further round among the remaining candidates.
-        let committee: string[] = [];
-        let open = seats;
-        let remaining = [...prelim.candidates];
-        for (let round = 1; open > 0 && remaining.length > 0 && round <= r.maxBallotRounds; round++) {
-          const name = round === 1 ? 'selection-election' : `selection-election-r${round}`;
-          // Only full members on the register on the meeting's day vote: read when the ballot is recorded, for its day.
-          const registerOn: Record<string, number> | undefined = patched(MEETING_DAY_REGISTER_PATCH) ? {} : undefined;
-          const ballot = { ruleSet: r.id, seats: open, candidates: remaining, committee, fullMembers: c.fullMembers, round, ...(registerOn ? { registerOn } : {}) };
-          const confirm = registerOn
-            ? async (o: { meetingDate?: string }) => {
-                const on = o.meetingDate ?? shanghaiDate(Date.now());
-                registerOn[on] = (await acts.fullMembersOn({ organizationId: c.organizationId, on })).fullMembers;
-              }
-            : undefined;
-          const e = await task(name, selectionElection, ballot, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '党员大会选举', confirm }, round);
-          const counted = countVotes(open, e.outcome, r);
-          committee = [...committee, ...counted.elected];
-          open = counted.unfilledSeats;
-          remaining = nextRoundCandidates(remaining, counted);
-          await p.moveTo('election-counted', `${name}-counted`, { ...counted, committee, round, by: e.actor }, 'running', { verb: 'counted', round });
-        }
-        if (committee.length === 0) return await dispatchFirstSecretary('no candidate was elected', { rounds: r.maxBallotRounds });
-
-        // 6. The committee elects the secretary from among its members.
-        const s = await task('selection-secretary', selectionSecretary, { committee }, { org: c.organizationId, due: { workingDays: r.electionWorkingDays }, title: '选举书记' });
-        const sec = s.outcome;
-        const concurrentHead = sec.concurrentHead === 'yes';
-        await record('approving', { committee, secretary: sec.secretary, concurrentHead });
-        await p.moveTo('secretary-elected', 'secretary-elected', { secretary: sec.secretary, concurrentHead, committee, by: s.actor });
-
-        // 7. The township committee approves and files (the register shows the new secretary), or rejects.
-        const a = await task('township-approval', townshipApproval, { committee, secretary: sec.secretary, concurrentHead: sec.concurrentHead }, {
-          org: c.townshipId,
-          due: { workingDays: r.approvalWorkingDays },
-          title: communityWords() ? '街道党工委审批' : '乡镇党委审批',
-        });
-        const approval = a.outcome;
-        if (approval.decision === 'reject') return await dispatchFirstSecretary(approval.comments, { by: a.actor, rejected: sec.secretary });
-        await acts.appointSecretary({ organizationId: c.organizationId, secretary: sec.secretary, concurrentHead, at: new Date().toISOString() });
-        p.nextDeadline = null;
-        await record('approved');
-        await p.moveTo('approved', 'approved', { secretary: sec.secretary, concurrentHead, committee, by: a.actor, comments: approval.comments }, 'completed');
-        // The approved secretary starts a new training cycle if they are new (domain.md §4.3).
-        if (patched(SECRETARY_TO_TRAINING_PATCH)) {
-          await tellTrainingOfSecretary(input.organization, { secretary: sec.secretary, by: a.actor, source: p.workflowId, reason: `new secretary ${sec.secretary}: 两推一选 approved` });
-        }
-      } catch (err) {
-        if (!(err instanceof Stopped)) throw err;
       }
     },
     { after: () => record('cancelled') },
