@@ -3,8 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { inScope } from '../scope.js';
-import { allows } from '../../auth/principal.js';
-import { pairingWorkers } from '../../../workflows/pairing/rules.js';
+import { processTaskContext } from '../../tasks/process-context.js';
 import { taskActions } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
 import { actionsNow, escalationActionsNow, mayComment } from '../task-actions.js';
@@ -192,15 +191,14 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
         where t.id = ${req.params.id} and ${inScope(sql, p)}`;
       if (!t) throw notFound(`task ${req.params.id}`);
-      // A pairing deliverable's cycle, from its task key (`c<cycle>:deliverable-<d>`): its milestones are of that cycle.
-      const pairingCycle = t.process === 'pairing' && t.step === 'pairing-deliverable' ? Number(/^c(\d+):/.exec(t.task_key)?.[1] ?? 1) : null;
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context
         ? Object.values(context)
             .filter((v): v is string => typeof v === 'string')
             .slice(0, 50)
         : [];
-      const [escalations, processHistory, earlier, evidence, milestones, named, comments, acts] = await Promise.all([
+      const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
+      const [escalations, processHistory, earlier, processContext, named, comments, acts] = await Promise.all([
         sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
           select e.id, e.level, e.state, o.code, o.path::text as path
           from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
@@ -211,18 +209,8 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           select id, step, outcome, closed_at from tasks
           where workflow_id = ${t.workflow_id} and state = 'done' and id <> ${t.id} and jsonb_typeof(outcome) = 'object' and closed_at is not null
           order by closed_at, id limit 100`,
-        t.process === 'pairing'
-          ? sql<{ id: string; deliverable: string; filename: string; size_bytes: number; uploaded_at: Date }[]>`
-              select id::text, deliverable, filename, size_bytes, uploaded_at from evidence_files
-              where workflow_id = ${t.workflow_id} and attached order by deliverable, uploaded_at limit 200`
-          : Promise.resolve([]),
-        pairingCycle !== null
-          ? sql<
-              { deliverable: string; milestone: string; achieved_on: string; note: string | null; evidence: string[]; recorded_by: string; recorded_at: Date }[]
-            >`
-              select deliverable, milestone, achieved_on::text, note, evidence::text[] as evidence, recorded_by, recorded_at from pairing_milestones
-              where workflow_id = ${t.workflow_id} and cycle = ${pairingCycle} and deliverable = ${String(t.context?.deliverable ?? '')} order by recorded_at`
-          : Promise.resolve([]),
+        // What the task's process shows beside it (a pairing's evidence and milestones).
+        processTaskContext(sql, { ...t, live }, req.principal),
         codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
         taskComments(sql, t.workflow_id, t.id),
         sql<{ at: Date; kind: string; event_key: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
@@ -245,7 +233,6 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         })),
       ].sort((a, b) => a.at.getTime() - b.at.getTime());
       const def = stepDef(t.process, t.step);
-      const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
       return {
         task: taskItem(t, Date.now()),
         process:
@@ -284,33 +271,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           detail: h.detail ?? {},
         })),
         earlier: earlier.map((e) => ({ id: e.id, step: e.step, outcome: e.outcome, doneAt: e.closed_at.toISOString() })),
-        evidence: evidence.map((f) => ({
-          id: f.id,
-          deliverable: f.deliverable,
-          filename: f.filename,
-          sizeBytes: f.size_bytes,
-          uploadedAt: f.uploaded_at.toISOString(),
-        })),
-        pairing:
-          pairingCycle !== null
-            ? {
-                cycle: pairingCycle,
-                // The rights of POST /pairing/evidence and /pairing/milestones: a worker at the village or at the partner (the task's organization).
-                mayRecord:
-                  live &&
-                  t.process_status === 'running' &&
-                  (allows(req.principal, t.path, pairingWorkers) || (t.process_path !== null && allows(req.principal, t.process_path, pairingWorkers))),
-                milestones: milestones.map((m) => ({
-                  deliverable: m.deliverable,
-                  milestone: m.milestone,
-                  achievedOn: m.achieved_on,
-                  note: m.note,
-                  evidence: m.evidence,
-                  recordedBy: m.recorded_by,
-                  recordedAt: m.recorded_at.toISOString(),
-                })),
-              }
-            : null,
+        ...processContext,
       };
     },
   );
