@@ -63,11 +63,31 @@ describe('calendar', () => {
   // The 2027 arrangement below is illustrative (the notice is not out): 1–7 October off, Sunday 26 September and
   // Saturday 9 October worked.
   const notice2027 = [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//holidays//CN',
-    'BEGIN:VEVENT', 'UID:nd-2027', 'DTSTAMP:20261120T000000Z', 'DTSTART;VALUE=DATE:20271001', 'DTEND;VALUE=DATE:20271008', 'SUMMARY:国庆节(休)', 'END:VEVENT',
-    'BEGIN:VEVENT', 'UID:nd-2027-w1', 'DTSTAMP:20261120T000000Z', 'DTSTART;VALUE=DATE:20270926', 'DTEND;VALUE=DATE:20270927', 'SUMMARY:国庆节(班)', 'END:VEVENT',
-    'BEGIN:VEVENT', 'UID:nd-2027-w2', 'DTSTAMP:20261120T000000Z', 'DTSTART;VALUE=DATE:20271009', 'SUMMARY:国庆节(班)', 'END:VEVENT',
-    'END:VCALENDAR', '',
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//holidays//CN',
+    'BEGIN:VEVENT',
+    'UID:nd-2027',
+    'DTSTAMP:20261120T000000Z',
+    'DTSTART;VALUE=DATE:20271001',
+    'DTEND;VALUE=DATE:20271008',
+    'SUMMARY:国庆节(休)',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    'UID:nd-2027-w1',
+    'DTSTAMP:20261120T000000Z',
+    'DTSTART;VALUE=DATE:20270926',
+    'DTEND;VALUE=DATE:20270927',
+    'SUMMARY:国庆节(班)',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    'UID:nd-2027-w2',
+    'DTSTAMP:20261120T000000Z',
+    'DTSTART;VALUE=DATE:20271009',
+    'SUMMARY:国庆节(班)',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
   ].join('\r\n');
 
   it('marks a plan reaching into a year without holiday data provisional, and re-plans it when an admin loads the year', async () => {
@@ -75,10 +95,24 @@ describe('calendar', () => {
     await s.client.workflow.start(taskProcess, {
       workflowId,
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2027-10-01' }, reminderWorkingDays: [5, 1], escalationWorkingDays: [3, 10, 20] } }],
+      args: [
+        {
+          task: {
+            key: 'venue',
+            step: 'deliverable',
+            organizationId: orgId,
+            assigneeRole: 'secretary',
+            due: { on: '2027-10-01' },
+            reminderWorkingDays: [5, 1],
+            escalationWorkingDays: [3, 10, 20],
+          },
+        },
+      ],
     });
     const row = await eventually('the deliverable task', async () => {
-      const [r] = await s.sql<{ id: number; due_at: Date; provisional_years: number[] }[]>`select id, due_at, provisional_years from tasks where workflow_id = ${workflowId}`;
+      const [r] = await s.sql<
+        { id: number; due_at: Date; provisional_years: number[] }[]
+      >`select id, due_at, provisional_years from tasks where workflow_id = ${workflowId}`;
       return r;
     });
     // Planned as a workday: due on 1 October, the first escalation three "workdays" later, inside the holiday.
@@ -90,20 +124,40 @@ describe('calendar', () => {
     const years = await s.app.inject({ url: '/api/v1/calendar/years', headers: admin });
     expect(years.statusCode, years.body).toBe(200);
     expect(years.json().missing).toContain(2027);
-    expect(years.json().items).toEqual(expect.arrayContaining([expect.objectContaining({ year: 2027, hasHolidayData: false, source: null }), expect.objectContaining({ year: 2026, hasHolidayData: true, source: 'package' })]));
+    expect(years.json().items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ year: 2027, hasHolidayData: false, source: null }),
+        expect.objectContaining({ year: 2026, hasHolidayData: true, source: 'package' }),
+      ]),
+    );
     expect(years.json().items.find((y: { year: number }) => y.year === 2027).provisionalTasks).toBeGreaterThanOrEqual(1);
 
     // Bad input is refused whole, by row and column; nothing of it is written.
     const upload = (body: string, type: string, headers: Record<string, string> = admin) =>
       s.app.inject({ method: 'POST', url: '/api/v1/calendar/years/2027/import', headers: { ...headers, 'content-type': type }, payload: body });
-    const badRows = await s.app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2027', headers: admin, payload: { days: [{ day: '2027-10-01', isWorkday: false }, { day: '2028-01-01', isWorkday: false }, { day: '2027-10-01', isWorkday: false }, { day: '2027-02-30', isWorkday: false }] } });
+    const badRows = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/calendar/years/2027',
+      headers: admin,
+      payload: {
+        days: [
+          { day: '2027-10-01', isWorkday: false },
+          { day: '2028-01-01', isWorkday: false },
+          { day: '2027-10-01', isWorkday: false },
+          { day: '2027-02-30', isWorkday: false },
+        ],
+      },
+    });
     expect(badRows.statusCode, badRows.body).toBe(422);
     expect(badRows.json().error.details).toEqual([
       expect.objectContaining({ row: 4, column: 'day', message: expect.stringMatching(/not a date/) }),
       expect.objectContaining({ row: 2, column: 'day', message: expect.stringMatching(/not in 2027/) }),
       expect.objectContaining({ row: 3, column: 'day', message: expect.stringMatching(/listed twice/) }),
     ]);
-    const badIcs = await upload(notice2027.replace('SUMMARY:国庆节(休)', 'SUMMARY:国庆节').replace('DTSTART;VALUE=DATE:20271009', 'DTSTART;VALUE=DATE:20281009'), 'text/calendar');
+    const badIcs = await upload(
+      notice2027.replace('SUMMARY:国庆节(休)', 'SUMMARY:国庆节').replace('DTSTART;VALUE=DATE:20271009', 'DTSTART;VALUE=DATE:20281009'),
+      'text/calendar',
+    );
     expect(badIcs.statusCode, badIcs.body).toBe(422);
     expect(badIcs.json().error.details).toEqual([
       expect.objectContaining({ row: 1, column: 'SUMMARY' }),
@@ -111,10 +165,7 @@ describe('calendar', () => {
     ]);
     const badCsv = await upload('日期,类型\n2027-10-01,休\n2027-10-02,放风\n2027/13/01,休\n', 'text/csv');
     expect(badCsv.statusCode, badCsv.body).toBe(422);
-    expect(badCsv.json().error.details).toEqual([
-      expect.objectContaining({ row: 3, column: '类型' }),
-      expect.objectContaining({ row: 4, column: '日期' }),
-    ]);
+    expect(badCsv.json().error.details).toEqual([expect.objectContaining({ row: 3, column: '类型' }), expect.objectContaining({ row: 4, column: '日期' })]);
     expect((await upload('day,what\n2027-10-01,休\n', 'text/csv')).statusCode).toBe(400);
     const organizer = await s.userWith([{ role: 'organizer', org: root }]);
     expect((await upload(notice2027, 'text/calendar', { authorization: organizer.authorization })).statusCode).toBe(403);
@@ -125,7 +176,10 @@ describe('calendar', () => {
     // no worker any more (each re-plan would wait out the Update deadline), and a re-plan of 2027 another file's stack
     // started would never run again; neither is this test's.
     await s.sql`update tasks set provisional_years = '{}' where 2027 = any(provisional_years) and workflow_id <> ${workflowId}`;
-    await s.client.workflow.getHandle('calendar-replan:2027').terminate('another stack’s run').catch(() => undefined);
+    await s.client.workflow
+      .getHandle('calendar-replan:2027')
+      .terminate('another stack’s run')
+      .catch(() => undefined);
     // The State Council's notice, loaded by an admin: the answer comes at once with the tasks queued; the re-plan,
     // through each task's workflow, runs in the background (workflow calendar-replan:2027).
     const loaded = await upload(notice2027, 'text/calendar');
@@ -149,13 +203,23 @@ describe('calendar', () => {
       ['reminder-5wd', shanghaiInstant('2027-09-24', 9).toISOString()],
       ['reminder-1wd', shanghaiInstant('2027-09-29', 9).toISOString()],
     ]);
-    const audit = await s.sql<{ kind: string; actor: string; after: { dueAt: string } }[]>`select kind, actor, after from task_events where task_id = ${row.id} and kind = 'replanned'`;
-    expect(audit).toEqual([expect.objectContaining({ kind: 'replanned', after: expect.objectContaining({ dueAt: shanghaiInstant('2027-09-30', 18).toISOString() }) })]);
+    const audit = await s.sql<
+      { kind: string; actor: string; after: { dueAt: string } }[]
+    >`select kind, actor, after from task_events where task_id = ${row.id} and kind = 'replanned'`;
+    expect(audit).toEqual([
+      expect.objectContaining({ kind: 'replanned', after: expect.objectContaining({ dueAt: shanghaiInstant('2027-09-30', 18).toISOString() }) }),
+    ]);
     const listedAfter = await s.app.inject({ url: `/api/v1/tasks?org=${village}&process=task`, headers: admin });
     expect(listedAfter.json().items).toEqual([expect.objectContaining({ id: row.id, provisional: false, provisionalYears: [] })]);
     const yearsAfter = (await s.app.inject({ url: '/api/v1/calendar/years', headers: admin })).json();
     expect(yearsAfter.missing).not.toContain(2027);
-    expect(yearsAfter.items.find((y: { year: number }) => y.year === 2027)).toMatchObject({ hasHolidayData: true, source: 'loaded', days: 9, provisionalTasks: 0, replanRunning: false });
+    expect(yearsAfter.items.find((y: { year: number }) => y.year === 2027)).toMatchObject({
+      hasHolidayData: true,
+      source: 'loaded',
+      days: 9,
+      provisionalTasks: 0,
+      replanRunning: false,
+    });
     // A task opened now for the same date is final at once, and due the same day.
     const laterId = `task:deliverable-2:${village}`;
     await s.client.workflow.start(taskProcess, {
@@ -163,7 +227,10 @@ describe('calendar', () => {
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
       args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2027-10-01' } } }],
     });
-    const later = await eventually('the second task', async () => (await s.sql<{ due_at: Date; provisional_years: number[] }[]>`select due_at, provisional_years from tasks where workflow_id = ${laterId}`)[0]);
+    const later = await eventually(
+      'the second task',
+      async () => (await s.sql<{ due_at: Date; provisional_years: number[] }[]>`select due_at, provisional_years from tasks where workflow_id = ${laterId}`)[0],
+    );
     expect(later).toEqual({ due_at: shanghaiInstant('2027-09-30', 18), provisional_years: [] });
     for (const id of [workflowId, laterId]) await s.client.workflow.getHandle(id).terminate('end of test');
   });
@@ -180,17 +247,36 @@ describe('calendar', () => {
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
       args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2033-10-03' } } }],
     });
-    const live = await eventually('the live task', async () => (await s.sql<{ id: number; plan_input: unknown; provisional_years: number[] }[]>`select id, plan_input, provisional_years from tasks where workflow_id = ${liveId}`)[0]);
+    const live = await eventually(
+      'the live task',
+      async () =>
+        (
+          await s.sql<
+            { id: number; plan_input: unknown; provisional_years: number[] }[]
+          >`select id, plan_input, provisional_years from tasks where workflow_id = ${liveId}`
+        )[0],
+    );
     expect(live.provisional_years).toEqual([year]);
     // A task whose workflow no worker runs: its Update waits out the deadline.
     const stuckId = `task:replan-stuck:${village}`;
-    await s.client.workflow.start(taskProcess, { workflowId: stuckId, taskQueue: `nobody-${uniqueCode('Q')}`, args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2033-10-03' } } }] });
+    await s.client.workflow.start(taskProcess, {
+      workflowId: stuckId,
+      taskQueue: `nobody-${uniqueCode('Q')}`,
+      args: [{ task: { key: 'venue', step: 'deliverable', organizationId: orgId, assigneeRole: 'secretary', due: { on: '2033-10-03' } } }],
+    });
     const [stuck] = await s.sql<{ id: number }[]>`
       insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, state, opened_at, due_at, provisional_years, plan_input)
       values (${stuckId}, 'venue', 'task', 'deliverable', ${orgId}, 'secretary', 'open', now(), ${shanghaiInstant('2033-10-03', 18)}, ${[year]}, ${s.sql.json(live.plan_input as never)}) returning id`;
     const admin = { authorization: s.admin.authorization };
     const load = () => s.app.inject({ method: 'PUT', url: `/api/v1/calendar/years/${year}`, headers: admin, payload: days });
-    const yearRow = async () => ((await s.app.inject({ url: '/api/v1/calendar/years', headers: admin })).json().items as { year: number; provisionalTasks: number; replanRunning: boolean }[]).find((y) => y.year === year);
+    const yearRow = async () =>
+      (
+        (await s.app.inject({ url: '/api/v1/calendar/years', headers: admin })).json().items as {
+          year: number;
+          provisionalTasks: number;
+          replanRunning: boolean;
+        }[]
+      ).find((y) => y.year === year);
     try {
       const first = await load();
       expect(first.statusCode, first.body).toBe(200);
@@ -198,10 +284,12 @@ describe('calendar', () => {
       const handle = s.client.workflow.getHandle(`calendar-replan:${year}`);
       const { runId } = await handle.describe();
       // Progress: the live task re-planned, the stuck one still provisional, the run still going.
-      expect(await eventually('the live task re-planned while the run goes on', async () => {
-        const y = await yearRow();
-        return y?.replanRunning && y.provisionalTasks === 1 ? y : undefined;
-      })).toMatchObject({ provisionalTasks: 1, replanRunning: true });
+      expect(
+        await eventually('the live task re-planned while the run goes on', async () => {
+          const y = await yearRow();
+          return y?.replanRunning && y.provisionalTasks === 1 ? y : undefined;
+        }),
+      ).toMatchObject({ provisionalTasks: 1, replanRunning: true });
       // Loaded again while it runs: the same run, told to walk again.
       const second = await load();
       expect(second.statusCode, second.body).toBe(200);
@@ -209,7 +297,9 @@ describe('calendar', () => {
       expect((await handle.describe()).runId).toBe(runId);
       // The stuck task was sent twice (both walks) and stays provisional, for the next load; the live one once.
       expect(await handle.result()).toEqual({ year, replanned: 1, failed: 1 });
-      const rows = await s.sql<{ id: number; provisional_years: number[] }[]>`select id, provisional_years from tasks where id in (${live.id}, ${stuck!.id}) order by id`;
+      const rows = await s.sql<
+        { id: number; provisional_years: number[] }[]
+      >`select id, provisional_years from tasks where id in (${live.id}, ${stuck!.id}) order by id`;
       expect(Object.fromEntries(rows.map((r) => [r.id, r.provisional_years]))).toEqual({ [live.id]: [], [stuck!.id]: [year] });
       expect(await s.sql`select 1 from task_events where task_id = ${live.id} and kind = 'replanned'`).toHaveLength(1);
       expect(await yearRow()).toMatchObject({ provisionalTasks: 1, replanRunning: false });
@@ -217,7 +307,11 @@ describe('calendar', () => {
       await s.sql`update tasks set provisional_years = '{}', state = 'cancelled' where id = ${stuck!.id}`;
       await s.sql`delete from calendar_days where day between '2033-01-01' and '2033-12-31'`;
       await s.sql`delete from calendar_years where year = ${year}`;
-      for (const id of [liveId, stuckId]) await s.client.workflow.getHandle(id).terminate('end of test').catch(() => undefined);
+      for (const id of [liveId, stuckId])
+        await s.client.workflow
+          .getHandle(id)
+          .terminate('end of test')
+          .catch(() => undefined);
     }
   });
 });

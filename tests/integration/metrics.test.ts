@@ -43,9 +43,18 @@ describe('GET /metrics', () => {
     const now = Date.now();
     const iso = (ms: number) => new Date(now + ms).toISOString();
     // One task overdue beyond its first escalation, one due next week with its reminder tomorrow.
-    const overdue = await startBareTask(s, `m-over-${now}`, village, { dueAt: iso(-3_600_000), reminders: [], escalations: [{ level: 1, at: iso(-60_000), workingDaysAfter: 0 }] });
-    const due = await startBareTask(s, `m-due-${now}`, village, { dueAt: iso(7 * 86_400_000), reminders: [{ key: 'reminder-1', at: iso(86_400_000), workingDaysBefore: 6 }], escalations: [] });
-    const escalated = async () => (await s.sql<{ n: number }[]>`select count(*)::int as n from escalations where task_id = ${overdue} and level = 1`)[0]!.n === 1;
+    const overdue = await startBareTask(s, `m-over-${now}`, village, {
+      dueAt: iso(-3_600_000),
+      reminders: [],
+      escalations: [{ level: 1, at: iso(-60_000), workingDaysAfter: 0 }],
+    });
+    const due = await startBareTask(s, `m-due-${now}`, village, {
+      dueAt: iso(7 * 86_400_000),
+      reminders: [{ key: 'reminder-1', at: iso(86_400_000), workingDaysBefore: 6 }],
+      escalations: [],
+    });
+    const escalated = async () =>
+      (await s.sql<{ n: number }[]>`select count(*)::int as n from escalations where task_id = ${overdue} and level = 1`)[0]!.n === 1;
     for (let i = 0; i < 200 && !(await escalated()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await escalated()).toBe(true);
     // The due task's reminder, as if its instant had passed with no worker to send it: 90 s ago, planned after the

@@ -45,7 +45,10 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
       orgRow(village, township),
     ]);
     const ids = Object.fromEntries(
-      (await sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${sql([county, township, village])}`).map((r) => [r.code, r.id]),
+      (await sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${sql([county, township, village])}`).map((r) => [
+        r.code,
+        r.id,
+      ]),
     ) as Record<string, number>;
     const secretary = uniqueCode('sec');
     const supervisor = uniqueCode('sup');
@@ -87,10 +90,14 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
       });
       expect(extended.dueAt).toBe('2027-03-18T10:00:00.000Z');
       // An extension without a reason is refused by the validator: nothing enters history.
-      await expect(b.executeUpdate(extendTaskUpdate, { args: [{ taskKey: 'report', actor: machineActor('organizer-1'), dueOn: '2027-04-01' } as never] })).rejects.toThrow();
+      await expect(
+        b.executeUpdate(extendTaskUpdate, { args: [{ taskKey: 'report', actor: machineActor('organizer-1'), dueOn: '2027-04-01' } as never] }),
+      ).rejects.toThrow();
       // A caller without a role at the organization is refused too.
       await expect(
-        b.executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'report', actor: { username: 'stranger', grants: [{ role: 'secretary', path: '999999' }] } }] }),
+        b.executeUpdate(completeTaskUpdate, {
+          args: [{ taskKey: 'report', actor: { username: 'stranger', grants: [{ role: 'secretary', path: '999999' }] } }],
+        }),
       ).rejects.toThrow();
 
       await sleepUntil('2027-01-27T01:00:00.000Z', -60_000);
@@ -136,7 +143,9 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
       // The county organizer acknowledges the level 3 escalation; the secretary of another village may not.
       const countyPath = (await sql<{ path: string }[]>`select path::text as path from organizations where id = ${ids[county]!}`)[0]!.path;
       await expect(
-        a.executeUpdate(escalationActionUpdate, { args: [{ taskKey: 'report', level: 3, action: 'acknowledge', actor: { username: 'x', grants: [{ role: 'secretary', path: `${countyPath}.1` }] } }] }),
+        a.executeUpdate(escalationActionUpdate, {
+          args: [{ taskKey: 'report', level: 3, action: 'acknowledge', actor: { username: 'x', grants: [{ role: 'secretary', path: `${countyPath}.1` }] } }],
+        }),
       ).rejects.toThrow();
       await a.executeUpdate(escalationActionUpdate, {
         args: [{ taskKey: 'report', level: 3, action: 'acknowledge', actor: { username: organizer, grants: [{ role: 'organizer', path: countyPath }] } }],

@@ -24,7 +24,12 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(unit, township, { type: 'unit', sector: 'nonpublic', term_years: null, term_started_on: null, full_members: 1, probationary_members: 0 }),
     ]);
-    const ids = new Map((await sql<{ id: number; code: string }[]>`select id, code from organizations where code in ${sql([county, township])}`).map((r) => [r.code, Number(r.id)]));
+    const ids = new Map(
+      (await sql<{ id: number; code: string }[]>`select id, code from organizations where code in ${sql([county, township])}`).map((r) => [
+        r.code,
+        Number(r.id),
+      ]),
+    );
     const workflowId = `liaison-dispatch:${unit}`;
     const actor = machineActor('organizer');
     const env = suite.ts.env;
@@ -69,7 +74,9 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       // then the supervising committee (the township), then the county organization department.
       await env.sleep('45 days');
       const ack = await task('a1:acknowledge');
-      const esc = await sql<{ level: number; role: string; organization_id: number }[]>`select level, role, organization_id from escalations where task_id = ${ack.id} order by level`;
+      const esc = await sql<
+        { level: number; role: string; organization_id: number }[]
+      >`select level, role, organization_id from escalations where task_id = ${ack.id} order by level`;
       expect(esc.map((e) => [e.level, e.role, Number(e.organization_id)])).toEqual([
         [1, 'organizer', ids.get(county)],
         [2, 'supervisor', ids.get(township)],
@@ -85,7 +92,9 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       expect(first.due_on).toMatch(quarterEnd);
       expect(first.due_on! >= (await envDay())).toBe(true);
       expect(first.due_on! <= addMonths(await envDay(), 3)).toBe(true);
-      const reminders = await sql<{ reminder_key: string }[]>`select key as reminder_key from task_deadlines where task_id = ${first.id} and kind = 'reminder' order by at`;
+      const reminders = await sql<
+        { reminder_key: string }[]
+      >`select key as reminder_key from task_deadlines where task_id = ${first.id} and kind = 'reminder' order by at`;
       expect(reminders.map((r) => r.reminder_key)).toEqual(['reminder-7wd', 'reminder-1wd']);
 
       // The county meets its officers every half-year (domain.md §4.4): with this officer in post, a task for the
@@ -94,7 +103,9 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       const meeting = await task('officers-meeting', officersMeetingId(county, half.from));
       expect({ org: Number(meeting.organization_id), due: meeting.due_on }).toEqual({ org: ids.get(county), due: half.to });
       const held = await envDay();
-      await env.client.workflow.getHandle(officersMeetingId(county, half.from)).executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'officers-meeting', actor, outcome: { meetingDate: held, note: '半年工作座谈' } }] });
+      await env.client.workflow
+        .getHandle(officersMeetingId(county, half.from))
+        .executeUpdate(completeTaskUpdate, { args: [{ taskKey: 'officers-meeting', actor, outcome: { meetingDate: held, note: '半年工作座谈' } }] });
       const [met] = await sql<{ state: string }[]>`select state from tasks where id = ${meeting.id}`;
       expect(met!.state).toBe('done');
 
@@ -119,7 +130,9 @@ describe('liaison dispatch at real durations (time-skipping server)', () => {
       await stepIs('establishment-request');
       // One meeting per half-year in which the officer visited, however many of its quarters.
       const halves = [...new Set([first.due_on!, second.due_on!, quarterAfter(second.due_on!)].map((d) => calendarPeriodOf(d, 6).from))];
-      const meetings = await sql<{ workflow_id: string }[]>`select workflow_id from tasks where step = 'officers-meeting' and workflow_id like ${`%:officers-meeting:${county}:%`} order by workflow_id`;
+      const meetings = await sql<
+        { workflow_id: string }[]
+      >`select workflow_id from tasks where step = 'officers-meeting' and workflow_id like ${`%:officers-meeting:${county}:%`} order by workflow_id`;
       expect(meetings.map((m) => m.workflow_id)).toEqual(halves.map((h) => officersMeetingId(county, h)));
       const reports = await sql`select task_key from tasks where workflow_id = ${workflowId} and step = 'visit-report' order by id`;
       expect(reports.map((r) => r.task_key)).toEqual(['a1:visit-report-1', 'a1:visit-report-2', 'a1:visit-report-3']);
