@@ -4,10 +4,38 @@
 // tests iterate the catalog. Each process defines its steps beside its workflow (workflows/<process>/steps.ts);
 // this module gathers them. Pure and deterministic: imported by workflows and by the browser bundle.
 import type { Outcome, StepDef } from './step.js';
-import { electionRequest, electionReply, candidates, candidatesReview, membersMeeting, delegatesConference, secretaryElection, resultReport, resultApproval } from '../../workflows/term-election/steps.js';
-import { selectionPlan, membersRecommendation, villagersRecommendation, preliminaryCandidates, selectionElection, selectionSecretary, townshipApproval, firstSecretaryDispatch } from '../../workflows/two-recommendations-one-election/steps.js';
+import {
+  electionRequest,
+  electionReply,
+  candidates,
+  candidatesReview,
+  membersMeeting,
+  delegatesConference,
+  secretaryElection,
+  resultReport,
+  resultApproval,
+} from '../../workflows/term-election/steps.js';
+import {
+  selectionPlan,
+  membersRecommendation,
+  villagersRecommendation,
+  preliminaryCandidates,
+  selectionElection,
+  selectionSecretary,
+  townshipApproval,
+  firstSecretaryDispatch,
+} from '../../workflows/two-recommendations-one-election/steps.js';
 import { training } from '../../workflows/rotation-training/steps.js';
-import { assignOfficer, acknowledge, officerTraining, visitReport, establishmentRequest, establishmentApproval, foundingMeeting, officersMeeting } from '../../workflows/liaison-dispatch/steps.js';
+import {
+  assignOfficer,
+  acknowledge,
+  officerTraining,
+  visitReport,
+  establishmentRequest,
+  establishmentApproval,
+  foundingMeeting,
+  officersMeeting,
+} from '../../workflows/liaison-dispatch/steps.js';
 import { pairingDeliverable, pairingReview } from '../../workflows/pairing/steps.js';
 import { fillInTerm } from '../../workflows/term-date-missing/steps.js';
 import { ratingInterview } from '../../workflows/ratings/steps.js';

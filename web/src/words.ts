@@ -58,7 +58,7 @@ export function historyWords(process: string, h: HistoryLine, lang: Lang, lookup
     const def = stepDef(process, h.step) ?? stepDef(process, base === 'assign' ? 'assign-officer' : base);
     if (def) {
       // A step may name its rounds itself (a liaison officer's visits are 第n期 from the first).
-      const round = h.round ? lookup(`hist.round.${def.step}`, { n: h.round }) ?? (h.round > 1 ? lookup('hist.round', { n: h.round }) : null) : null;
+      const round = h.round ? (lookup(`hist.round.${def.step}`, { n: h.round }) ?? (h.round > 1 ? lookup('hist.round', { n: h.round }) : null)) : null;
       return join([run, `${def.words[lang]}${paren(lang, round)}`, verb]);
     }
   }
@@ -88,7 +88,11 @@ function eventWords(process: string, k: string, lang: Lang, lookup: Lookup): str
     if (verb) return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, verb]);
   }
   if ((m = /^milestone-([a-z]+)-(.+)$/.exec(k)))
-    return join([`${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`, lookup('verb.milestone'), lookup(`ms.${m[1]}.${m[2]}`)]);
+    return join([
+      `${step('pairing-deliverable')}${paren(lang, lookup(`opt.deliverable.${m[1]}`) ?? m[1])}`,
+      lookup('verb.milestone'),
+      lookup(`ms.${m[1]}.${m[2]}`),
+    ]);
   if (/^evidence-/.test(k)) return join([step('pairing-deliverable'), lookup('verb.evidence')]);
   // A task of the process: its step (the catalog's words), the attempt and round, the verb.
   if ((m = /^(.+?)((?:-r?\d+)*)-([a-z]+)$/.exec(k))) {

@@ -2,7 +2,15 @@
 // the context the workflow writes when it opens it, and its words.
 import { liaisonRuleSets } from '../../src/domain/rules.js';
 import { reviewOutcome } from '../term-election/rules.js';
-import { assignOfficerOutcome, checkEstablishThreshold, checkFoundingDate, checkMeetingHeld, foundingMeetingOutcome, officersMeetingOutcome, visitReportOutcome } from './rules.js';
+import {
+  assignOfficerOutcome,
+  checkEstablishThreshold,
+  checkFoundingDate,
+  checkMeetingHeld,
+  foundingMeetingOutcome,
+  officersMeetingOutcome,
+  visitReportOutcome,
+} from './rules.js';
 import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
 import { note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
 import { step, rulesById } from '../../src/domain/step.js';

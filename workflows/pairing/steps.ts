@@ -2,7 +2,14 @@
 // the context the workflow writes when it opens it, and its words.
 import { checkReview, checkReviewRating } from './rules.js';
 import { pairingRuleSets } from '../../src/domain/rules.js';
-import { deliverableOutcome, pairingDecisions, pairingReviewOutcome, reviewRatings, reviewRatingsBeforeFair, type ReviewRating } from '../../src/domain/step-outcomes.js';
+import {
+  deliverableOutcome,
+  pairingDecisions,
+  pairingReviewOutcome,
+  reviewRatings,
+  reviewRatingsBeforeFair,
+  type ReviewRating,
+} from '../../src/domain/step-outcomes.js';
 import type { PairingDeliverable } from '../../src/domain/rules.js';
 import { step, rulesById } from '../../src/domain/step.js';
 

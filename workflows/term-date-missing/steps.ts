@@ -9,11 +9,7 @@ export const fillInTerm = step<TermDateContext>()({
   step: 'fill-in',
   role: 'organizer',
   outcome: termDateOutcome,
-  fields: [
-    fieldOf(termDateOutcome, 'termStartedOn', 'date'),
-    fieldOf(termDateOutcome, 'termYears', 'int'),
-    fieldOf(termDateOutcome, 'secretary', 'text'),
-  ],
+  fields: [fieldOf(termDateOutcome, 'termStartedOn', 'date'), fieldOf(termDateOutcome, 'termYears', 'int'), fieldOf(termDateOutcome, 'secretary', 'text')],
   rule: checkTermStart,
   ruleFields: { 'term-start': 'termStartedOn', 'term-years': 'termYears' },
   words: { 'zh-CN': '补录届期信息', en: 'Fill in the term' },
