@@ -268,7 +268,7 @@ export async function nextWake(sql: Sql, lane: string): Promise<string | null> {
       select min(at) as next from task_deadlines where lane = ${lane} and recorded_at is null`;
     const next = r?.next ?? null;
     await tx`
-      insert into deadline_lanes (lane, wake_at) values (${lane}, ${next ?? 'infinity'})
+      insert into deadline_lanes (lane, wake_at) values (${lane}, coalesce(${next}::timestamptz, 'infinity'))
       on conflict (lane) do update set wake_at = excluded.wake_at`;
     return next ? next.toISOString() : null;
   });

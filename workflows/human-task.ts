@@ -14,7 +14,7 @@ import { condition, patched, setHandler, workflowInfo } from '@temporalio/workfl
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
-import { stepActionRoles, stepCompletionRoles, stepDef } from '../src/domain/steps.js';
+import { stepActionRoles, stepCompletionRoles, type StepDef } from '../src/domain/step.js';
 import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
@@ -61,6 +61,12 @@ export interface HumanTaskSpec {
    * learns it keeps where `validateOutcome` sees it, so the same outcome is then refused by the validator.
    */
   confirmOutcome?: (outcome: Record<string, unknown>, actor: Actor) => Promise<void>;
+  /**
+   * A catalog step's rights: its role and who records its outcome (workflows/process-control.ts `stepTask` sets it).
+   * Absent for a bare task (benchmarks, task-process): the generic rights. Carried here so that a run evaluates the
+   * entries of its own process only, never the whole catalog.
+   */
+  rights?: Pick<StepDef, 'role' | 'recordedBy'>;
   /** The step's context (src/domain/steps.ts), written to the task row when it opens. */
   context?: unknown;
 }
@@ -556,7 +562,7 @@ export class HumanTasks {
     if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
     if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
     // A catalog step's rights follow its role; a bare task (benchmarks, task-process) has the generic ones.
-    const def = stepDef(t.spec.process, t.spec.step);
+    const def = t.spec.rights;
     if (!actorAllows(input.actor, t.orgPath, def ? stepActionRoles(def, action) : taskActionRoles[action])) {
       throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
     }
