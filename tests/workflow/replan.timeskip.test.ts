@@ -75,7 +75,10 @@ describe('a provisional task re-planned (time-skipping server)', () => {
         ['reminder-1wd-g1', '2027-09-29'],
       ]);
       // The sweep recorded the level on the task row; the workflow, not woken by it, keeps the corrected plan.
-      expect((await sql<{ state: string; escalation_level: number }[]>`select state, escalation_level from tasks where id = ${row!.id}`)[0]).toEqual({ state: 'escalated', escalation_level: 1 });
+      expect((await sql<{ state: string; escalation_level: number }[]>`select state, escalation_level from tasks where id = ${row!.id}`)[0]).toEqual({
+        state: 'escalated',
+        escalation_level: 1,
+      });
       expect((await handle.query(tasksQuery))[0]).toMatchObject({ dueAt: '2027-09-30T10:00:00.000Z' });
       // Replayed by tests/workflow/replay.test.ts: the replanTask Update's path must stay deterministic.
       await recordHistory('task-replanned', workflowId, await handle.fetchHistory());
