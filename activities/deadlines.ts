@@ -14,7 +14,9 @@ type Tx = Sql;
 
 /** The advisory lock of a lane: shared while an instant is planned and compared, exclusive while the sweep sets its wake-up. */
 const laneLock = (tx: Tx, lane: string, shared: boolean) =>
-  shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${`deadline-lane:${lane}`}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${`deadline-lane:${lane}`}, 0))`;
+  shared
+    ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${`deadline-lane:${lane}`}, 0))`
+    : tx`select pg_advisory_xact_lock(hashtextextended(${`deadline-lane:${lane}`}, 0))`;
 
 export interface PlannedRow {
   task_id: number;
@@ -42,7 +44,15 @@ export function planRows(taskId: number, plan: TaskPlan, o: { generation: number
   const highestPast = past.length ? Math.max(...past.map((e) => e.level)) : 0;
   const escalations = levels
     .filter((e) => Date.parse(e.at) > from || e.level === highestPast)
-    .map((e) => ({ task_id: taskId, key: `escalation-${e.level}`, generation: o.generation, kind: 'escalation' as const, level: e.level, at: e.at, lane: o.lane }));
+    .map((e) => ({
+      task_id: taskId,
+      key: `escalation-${e.level}`,
+      generation: o.generation,
+      kind: 'escalation' as const,
+      level: e.level,
+      at: e.at,
+      lane: o.lane,
+    }));
   return [...reminders, ...escalations];
 }
 
@@ -56,7 +66,7 @@ export async function insertPlanned(tx: Tx, rows: PlannedRow[]): Promise<string 
   const swept = rows.filter((r) => r.lane);
   if (!swept.length) return null;
   const lane = swept[0]!.lane!;
-  const earliest = swept.reduce((m, r) => (r.at < m ? r.at : m), swept[0]!.at);
+  const earliest = swept.map((r) => r.at).sort()[0]!;
   await laneLock(tx, lane, true);
   const [w] = await tx<{ wake: boolean }[]>`
     select coalesce((select wake_at > ${earliest}::timestamptz from deadline_lanes where lane = ${lane}), true) as wake`;
@@ -99,7 +109,10 @@ export interface EscalationTargetRow {
  * supervisors; level 3: the county organization department (the ancestor at county level), its organizers.
  */
 export function escalationTarget(t: EscalationTargetRow, level: number): { organizationId: number; role: string } {
-  if (level === 1) return t.assignee_role === 'liaison_officer' ? { organizationId: t.county_id, role: 'organizer' } : { organizationId: t.organization_id, role: 'secretary' };
+  if (level === 1)
+    return t.assignee_role === 'liaison_officer'
+      ? { organizationId: t.county_id, role: 'organizer' }
+      : { organizationId: t.organization_id, role: 'secretary' };
   if (level === 2) return { organizationId: t.parent_id ?? t.organization_id, role: 'supervisor' };
   return { organizationId: t.county_id, role: 'organizer' };
 }

@@ -6,7 +6,17 @@ import type { Sql } from '../src/db/client.js';
 import { loadCalendar, taskHolders } from '../src/tasks/holders.js';
 import { stepWords } from '../src/domain/step-words.js';
 import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
-import { countyIdOf, escalationRecipients, escalationTarget, insertPlanned, laneToWake, planRows, recordDue, wakeLane, type EscalationTargetRow } from './deadlines.js';
+import {
+  countyIdOf,
+  escalationRecipients,
+  escalationTarget,
+  insertPlanned,
+  laneToWake,
+  planRows,
+  recordDue,
+  wakeLane,
+  type EscalationTargetRow,
+} from './deadlines.js';
 
 /** The changes that notify someone, as the notification names them (the task is named by its step's words). */
 const changeWords: Readonly<Record<string, string>> = { delegated: '任务转交给您', reassigned: '任务改派给您', 'escalation-reassign': '督办改派给您' };
@@ -125,7 +135,9 @@ export function taskActivities(sql: Sql) {
         }
         // Planned after the opening notice, whose recipients the reminders also reach. A retry after a commit whose
         // wake-up was lost asks again.
-        const wake = row.inserted ? await insertPlanned(tx as unknown as Sql, deadlineRows(row.id, plan, { generation: 0, from: t.openedAt, lane })) : await laneToWake(tx as unknown as Sql, lane, row.id);
+        const wake = row.inserted
+          ? await insertPlanned(tx as unknown as Sql, deadlineRows(row.id, plan, { generation: 0, from: t.openedAt, lane }))
+          : await laneToWake(tx as unknown as Sql, lane, row.id);
         return { task: { id: row.id, orgPath: row.path, dueAt: row.due_at.toISOString(), plan }, wake };
       });
       await wakeLane(opened.wake);

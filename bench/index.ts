@@ -88,7 +88,8 @@ if (cluster) {
 const sizes = new Map(
   (args.includes('--size') ? (args[args.indexOf('--size') + 1] ?? '').split(',') : []).map((kv) => {
     const [name, value] = kv.split('=');
-    if (!benches.some((b) => b.name === name) || !/^[1-9]\d*$/.test(value ?? '')) throw new Error(`--size ${kv}: expected name=N with a benchmark's name and a positive integer`);
+    if (!benches.some((b) => b.name === name) || !/^[1-9]\d*$/.test(value ?? ''))
+      throw new Error(`--size ${kv}: expected name=N with a benchmark's name and a positive integer`);
     return [name!, Number(value)] as const;
   }),
 );
@@ -125,7 +126,10 @@ function writeResults(): void {
   // The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
   // `--cluster` is a run of its own (two figures on two topologies): its own file, so the full run's stays.
-  writeFileSync(cluster ? 'bench/results-cluster.json' : 'bench/results.json', `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+  writeFileSync(
+    cluster ? 'bench/results-cluster.json' : 'bench/results.json',
+    `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
+  );
   writeBenchmarksTable(machine, args);
 }
 

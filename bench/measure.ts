@@ -34,7 +34,13 @@ export async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<
  * engine's RSS every 250 ms, and the records counted every 500 ms until `done` says all are in after the
  * storm's last instant (or 30 minutes after it).
  */
-export async function watchStorm<C>(opts: { poke: () => Promise<number>; rss: () => number; count: () => Promise<C>; done: (c: C) => boolean; lastInstant: number }) {
+export async function watchStorm<C>(opts: {
+  poke: () => Promise<number>;
+  rss: () => number;
+  count: () => Promise<C>;
+  done: (c: C) => boolean;
+  lastInstant: number;
+}) {
   const rssBefore = opts.rss();
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, opts.rss())), 250);

@@ -94,7 +94,18 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
             await client.workflow.start(taskProcess, {
               workflowId: id(i),
               taskQueue,
-              args: [{ task: { key: 'report', step: 'monthly-report', organizationId: targets[i % targets.length]!, assigneeRole: 'secretary', due: { workingDays: 1 }, plan: planFor(i) } }],
+              args: [
+                {
+                  task: {
+                    key: 'report',
+                    step: 'monthly-report',
+                    organizationId: targets[i % targets.length]!,
+                    assigneeRole: 'secretary',
+                    due: { workingDays: 1 },
+                    plan: planFor(i),
+                  },
+                },
+              ],
             });
           }
         }),
@@ -108,13 +119,25 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const sample = Math.min(n, 300);
     const farPlan = (): TaskPlan => {
       const at = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
-      return { dueAt: at(30), reminders: [], escalations: [{ level: 1, workingDaysAfter: 3, at: at(33) }, { level: 2, workingDaysAfter: 10, at: at(40) }, { level: 3, workingDaysAfter: 20, at: at(50) }] };
+      return {
+        dueAt: at(30),
+        reminders: [],
+        escalations: [
+          { level: 1, workingDaysAfter: 3, at: at(33) },
+          { level: 2, workingDaysAfter: 10, at: at(40) },
+          { level: 3, workingDaysAfter: 20, at: at(50) },
+        ],
+      };
     };
     const c0 = performance.now();
     await startTasks(sample, (i) => `storm-sample:${prefix}:${i}`, farPlan);
     while ((await openedLike(`storm-sample:${prefix}:%`)) < sample && performance.now() - c0 < 600_000) await new Promise((r) => setTimeout(r, 250));
     const openRate = sample / ((performance.now() - c0) / 1000);
-    for (let i = 0; i < sample; i++) await client.workflow.getHandle(`storm-sample:${prefix}:${i}`).terminate('calibration over').catch(() => {});
+    for (let i = 0; i < sample; i++)
+      await client.workflow
+        .getHandle(`storm-sample:${prefix}:${i}`)
+        .terminate('calibration over')
+        .catch(() => {});
     log(`calibration: ${sample} tasks opened at ${openRate.toFixed(1)}/s`);
 
     // The storm, as year-end brings it: every task falls due in the same minute M; its reminder fires in the
@@ -127,14 +150,22 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const far = (d: number) => new Date(minute + d * 86_400_000).toISOString();
     log(`starting ${n} task workflows; due in the minute of ${new Date(minute).toISOString()}, reminded the minute before, escalated the minute after`);
     const t0 = performance.now();
-    await startTasks(n, (i) => `storm:${prefix}:${i}`, (i) => {
-      const due = opts.oneInstant ? minute : minute + (i % 60) * 1000;
-      return {
-        dueAt: new Date(due).toISOString(),
-        reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: new Date(due - 60_000).toISOString() }],
-        escalations: [{ level: 1, workingDaysAfter: 3, at: new Date(due + 60_000).toISOString() }, { level: 2, workingDaysAfter: 10, at: far(10) }, { level: 3, workingDaysAfter: 20, at: far(20) }],
-      };
-    });
+    await startTasks(
+      n,
+      (i) => `storm:${prefix}:${i}`,
+      (i) => {
+        const due = opts.oneInstant ? minute : minute + (i % 60) * 1000;
+        return {
+          dueAt: new Date(due).toISOString(),
+          reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: new Date(due - 60_000).toISOString() }],
+          escalations: [
+            { level: 1, workingDaysAfter: 3, at: new Date(due + 60_000).toISOString() },
+            { level: 2, workingDaysAfter: 10, at: far(10) },
+            { level: 3, workingDaysAfter: 20, at: far(20) },
+          ],
+        };
+      },
+    );
     const startSeconds = (performance.now() - t0) / 1000;
     log(`started in ${startSeconds.toFixed(1)} s`);
 
@@ -146,7 +177,8 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     });
     // Wait until the probe's task is open (its Updates are refused before that).
     // Not past the storm's start: a worker that cannot open the tasks in time makes the run say so, not hang.
-    while (!(await sql`select 1 from tasks where workflow_id = ${`storm-probe:${prefix}`}`).length && Date.now() < stormStart) await new Promise((r) => setTimeout(r, 200));
+    while (!(await sql`select 1 from tasks where workflow_id = ${`storm-probe:${prefix}`}`).length && Date.now() < stormStart)
+      await new Promise((r) => setTimeout(r, 200));
     const actor = machineActor('probe');
     let claimed = false;
     const poke = async () => {
@@ -156,12 +188,14 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
       return performance.now() - t;
     };
     const count = async () =>
-      (await sql<{ reminded: number; escalated: number; opened: number; expected: number }[]>`
+      (
+        await sql<{ reminded: number; escalated: number; opened: number; expected: number }[]>`
         select (select count(*) from task_events e join tasks t on t.id = e.task_id where t.workflow_id like ${`storm:${prefix}:%`} and e.kind = 'reminded')::int as reminded,
                (select count(*) from escalations x join tasks t on t.id = x.task_id where t.workflow_id like ${`storm:${prefix}:%`} and x.level = 1)::int as escalated,
                (select count(*) from tasks t where t.workflow_id like ${`storm:${prefix}:%`})::int as opened,
                -- A task that opened after its reminder's instant does not send it late (workflows/human-task.ts).
-               (select count(*) from task_deadlines r join tasks t on t.id = r.task_id where t.workflow_id like ${`storm:${prefix}:%`} and r.kind = 'reminder' and r.at > t.opened_at)::int as expected`)[0]!;
+               (select count(*) from task_deadlines r join tasks t on t.id = r.task_id where t.workflow_id like ${`storm:${prefix}:%`} and r.kind = 'reminder' and r.at > t.opened_at)::int as expected`
+      )[0]!;
     // Calm: the probe before the storm, once every task is open (at least a few samples, however late).
     const calm: number[] = [];
     while ((await count()).opened < n && Date.now() < stormStart - 5_000) await new Promise((r) => setTimeout(r, 500));
@@ -172,10 +206,22 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     // The worker during the storm, from the SDK's own metrics: how long its workflow tasks waited on the server,
     // how long each took, and how often its cache evicted a workflow to load another (which then replays its
     // whole history).
-    const sdkNames = ['sticky_cache_size', 'sticky_cache_total_forced_eviction', 'workflow_task_execution_latency_count', 'workflow_task_execution_latency_sum', 'workflow_task_schedule_to_start_latency_sum'] as const;
+    const sdkNames = [
+      'sticky_cache_size',
+      'sticky_cache_total_forced_eviction',
+      'workflow_task_execution_latency_count',
+      'workflow_task_execution_latency_sum',
+      'workflow_task_schedule_to_start_latency_sum',
+    ] as const;
     const sdkBefore = await sdkMetrics(taskQueue, sdkNames);
     // The worker runs in this process (with the client and the bench's own queries): its RSS is the worker's.
-    const { count: c, doneAt, during, rssBefore, rssPeak } = await watchStorm({
+    const {
+      count: c,
+      doneAt,
+      during,
+      rssBefore,
+      rssPeak,
+    } = await watchStorm({
       poke,
       rss: () => process.memoryUsage().rss,
       count,
@@ -205,23 +251,110 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const calmP99 = percentile(calmSorted, 99);
     const duringP99 = percentile(duringSorted, 99);
     const duringP50 = percentile(duringSorted, 50);
-    log(`probe Update latency: calm p50 ${percentile(calmSorted, 50).toFixed(0)} ms p99 ${calmP99.toFixed(0)} ms; storm p50 ${duringP50.toFixed(0)} ms p99 ${duringP99.toFixed(0)} ms (${during.length} samples)`);
+    log(
+      `probe Update latency: calm p50 ${percentile(calmSorted, 50).toFixed(0)} ms p99 ${calmP99.toFixed(0)} ms; storm p50 ${duringP50.toFixed(0)} ms p99 ${duringP99.toFixed(0)} ms (${during.length} samples)`,
+    );
     const records = reminded + escalated;
     const figures: BenchResult[] = [
       opts.oneInstant
-        ? { name: `storm.drain (${n} tasks due at one instant: reminders the minute before, escalations the minute after)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 60 s of the instant', baselineValue: 60, ratio: +(60 / Math.max(1, drainSeconds)).toFixed(3) }
-        : { name: `storm.drain (${n} tasks due in one minute: reminders the minute before, escalations the minute after; ${slots} activity slots)`, value: +drainSeconds.toFixed(1), unit: 's after the last instant', baseline: 'goal: everything recorded within 2 minutes', baselineValue: 120, ratio: +(120 / Math.max(1, drainSeconds)).toFixed(3) },
-      { name: 'storm.records', value: records, unit: 'reminders + escalations', baseline: 'expected', baselineValue: c.expected + c.opened, ratio: +(records / Math.max(1, c.expected + c.opened)).toFixed(3) },
-      { name: 'storm.throughput', value: +(records / ((doneAt - stormStart) / 1000)).toFixed(1), unit: 'records/s', baseline: 'rate of the storm itself (records over its 3 minutes)', baselineValue: +((c.expected + c.opened) / 180).toFixed(1), ratio: +(records / ((doneAt - stormStart) / 1000) / ((c.expected + c.opened) / 180)).toFixed(3) },
-      { name: 'storm.probe-update.p50', value: +duringP50.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p50)', baselineValue: +percentile(calmSorted, 50).toFixed(0), ratio: +(percentile(calmSorted, 50) / duringP50).toFixed(3) },
-      { name: 'storm.probe-update.p99', value: +duringP99.toFixed(0), unit: 'ms', baseline: 'same Update before the storm (p99)', baselineValue: +calmP99.toFixed(0), ratio: +(calmP99 / duringP99).toFixed(3) },
-      { name: 'storm.peak-worker-rss', value: Math.round(rssPeak / 2 ** 20), unit: 'MiB', baseline: 'RSS of the same process with every task open, just before the storm', baselineValue: Math.round(rssBefore / 2 ** 20), ratio: +(rssBefore / rssPeak).toFixed(3) },
-      { name: 'storm.cache-evictions', value: evictions, unit: 'workflows evicted from the worker’s cache to load another (the loaded one replays its history)', baseline: 'workflow tasks during the storm', baselineValue: wfts, ratio: +Math.max(0, 1 - evictions / Math.max(1, wfts)).toFixed(3), notes: cacheNote },
+        ? {
+            name: `storm.drain (${n} tasks due at one instant: reminders the minute before, escalations the minute after)`,
+            value: +drainSeconds.toFixed(1),
+            unit: 's after the last instant',
+            baseline: 'goal: everything recorded within 60 s of the instant',
+            baselineValue: 60,
+            ratio: +(60 / Math.max(1, drainSeconds)).toFixed(3),
+          }
+        : {
+            name: `storm.drain (${n} tasks due in one minute: reminders the minute before, escalations the minute after; ${slots} activity slots)`,
+            value: +drainSeconds.toFixed(1),
+            unit: 's after the last instant',
+            baseline: 'goal: everything recorded within 2 minutes',
+            baselineValue: 120,
+            ratio: +(120 / Math.max(1, drainSeconds)).toFixed(3),
+          },
+      {
+        name: 'storm.records',
+        value: records,
+        unit: 'reminders + escalations',
+        baseline: 'expected',
+        baselineValue: c.expected + c.opened,
+        ratio: +(records / Math.max(1, c.expected + c.opened)).toFixed(3),
+      },
+      {
+        name: 'storm.throughput',
+        value: +(records / ((doneAt - stormStart) / 1000)).toFixed(1),
+        unit: 'records/s',
+        baseline: 'rate of the storm itself (records over its 3 minutes)',
+        baselineValue: +((c.expected + c.opened) / 180).toFixed(1),
+        ratio: +(records / ((doneAt - stormStart) / 1000) / ((c.expected + c.opened) / 180)).toFixed(3),
+      },
+      {
+        name: 'storm.probe-update.p50',
+        value: +duringP50.toFixed(0),
+        unit: 'ms',
+        baseline: 'same Update before the storm (p50)',
+        baselineValue: +percentile(calmSorted, 50).toFixed(0),
+        ratio: +(percentile(calmSorted, 50) / duringP50).toFixed(3),
+      },
+      {
+        name: 'storm.probe-update.p99',
+        value: +duringP99.toFixed(0),
+        unit: 'ms',
+        baseline: 'same Update before the storm (p99)',
+        baselineValue: +calmP99.toFixed(0),
+        ratio: +(calmP99 / duringP99).toFixed(3),
+      },
+      {
+        name: 'storm.peak-worker-rss',
+        value: Math.round(rssPeak / 2 ** 20),
+        unit: 'MiB',
+        baseline: 'RSS of the same process with every task open, just before the storm',
+        baselineValue: Math.round(rssBefore / 2 ** 20),
+        ratio: +(rssBefore / rssPeak).toFixed(3),
+      },
+      {
+        name: 'storm.cache-evictions',
+        value: evictions,
+        unit: 'workflows evicted from the worker’s cache to load another (the loaded one replays its history)',
+        baseline: 'workflow tasks during the storm',
+        baselineValue: wfts,
+        ratio: +Math.max(0, 1 - evictions / Math.max(1, wfts)).toFixed(3),
+        notes: cacheNote,
+      },
       { name: 'storm.emails', value: mails, unit: 'e-mails', baseline: 'one message per task', baselineValue: n, ratio: +(n / Math.max(1, mails)).toFixed(1) },
-      { name: 'storm.notifier-pass', value: +notifySeconds.toFixed(1), unit: 's', baseline: 'the one-minute digest window', baselineValue: 60, ratio: +(60 / notifySeconds).toFixed(2) },
-      { name: 'storm.opened-before', value: openedBefore, unit: 'tasks open when the storm began', baseline: 'tasks started (fewer open: the worker could not keep up, the run understates the storm)', baselineValue: n, ratio: +(openedBefore / n).toFixed(3) },
-      { name: 'storm.open-rate', value: +openRate.toFixed(1), unit: 'tasks opened/s (calibration sample)', baseline: 'the storm’s own start rate (workflow starts/s)', baselineValue: +(n / startSeconds).toFixed(1), ratio: +(openRate / (n / startSeconds)).toFixed(3) },
-      { name: 'storm.start', value: +startSeconds.toFixed(1), unit: 's', baseline: 'start budget', baselineValue: startBudgetMs / 1000, ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2) },
+      {
+        name: 'storm.notifier-pass',
+        value: +notifySeconds.toFixed(1),
+        unit: 's',
+        baseline: 'the one-minute digest window',
+        baselineValue: 60,
+        ratio: +(60 / notifySeconds).toFixed(2),
+      },
+      {
+        name: 'storm.opened-before',
+        value: openedBefore,
+        unit: 'tasks open when the storm began',
+        baseline: 'tasks started (fewer open: the worker could not keep up, the run understates the storm)',
+        baselineValue: n,
+        ratio: +(openedBefore / n).toFixed(3),
+      },
+      {
+        name: 'storm.open-rate',
+        value: +openRate.toFixed(1),
+        unit: 'tasks opened/s (calibration sample)',
+        baseline: 'the storm’s own start rate (workflow starts/s)',
+        baselineValue: +(n / startSeconds).toFixed(1),
+        ratio: +(openRate / (n / startSeconds)).toFixed(3),
+      },
+      {
+        name: 'storm.start',
+        value: +startSeconds.toFixed(1),
+        unit: 's',
+        baseline: 'start budget',
+        baselineValue: startBudgetMs / 1000,
+        ratio: +(startBudgetMs / 1000 / startSeconds).toFixed(2),
+      },
     ];
     return opts.oneInstant ? figures.map((f) => ({ ...f, name: f.name.replace(/^storm\./, 'storm-province.') })) : figures;
   } finally {

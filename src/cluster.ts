@@ -51,13 +51,28 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 if (cfg.ORGLIFE_DEMO) {
   const sql = createSql(cluster.databaseUrl, { max: 2 });
   const client = await connectClient(cfg, cluster.temporalAddress);
-  demo = { close: async () => (await client.connection.close(), await sql.end({ timeout: 5 })) };
-  await seedDemoIfEmpty(sql, client, { ...cfg, TEMPORAL_TASK_QUEUE: cluster.taskQueue }, log).catch((err) => log.error({ err }, 'seeding the demo province failed'));
+  demo = {
+    close: async () => {
+      await client.connection.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+  await seedDemoIfEmpty(sql, client, { ...cfg, TEMPORAL_TASK_QUEUE: cluster.taskQueue }, log).catch((err) =>
+    log.error({ err }, 'seeding the demo province failed'),
+  );
 }
 const s = cluster.state();
 // Prometheus's file-based discovery reads this file (deploy/prometheus/prometheus.yml): every member, by kind.
 const targetsFile = join(cfg.dataDir, 'cluster', 'prometheus-targets.json');
 writeFileSync(targetsFile, JSON.stringify(scrapeTargets(s.members), null, 2));
-console.log(`\n  orglife cluster: ${cluster.url}   (API processes ${s.members.filter((m) => m.kind === 'api').map((m) => `:${m.port}`).join(', ')}; ` +
-  `${s.members.filter((m) => m.kind === 'worker').length} workers; Temporal ${cluster.temporalAddress}; state ${cluster.stateFile})\n` +
-  `  Prometheus targets (${targetsFile}):\n${s.members.filter((m) => m.metrics).map((m) => `    ${m.name.padEnd(10)} ${m.metrics}`).join('\n')}\n`);
+console.log(
+  `\n  orglife cluster: ${cluster.url}   (API processes ${s.members
+    .filter((m) => m.kind === 'api')
+    .map((m) => `:${m.port}`)
+    .join(', ')}; ` +
+    `${s.members.filter((m) => m.kind === 'worker').length} workers; Temporal ${cluster.temporalAddress}; state ${cluster.stateFile})\n` +
+    `  Prometheus targets (${targetsFile}):\n${s.members
+      .filter((m) => m.metrics)
+      .map((m) => `    ${m.name.padEnd(10)} ${m.metrics}`)
+      .join('\n')}\n`,
+);

@@ -89,7 +89,12 @@ async function main(role: Role): Promise<void> {
         namespace: cfg.TEMPORAL_NAMESPACE,
         taskQueue: cfg.TEMPORAL_TASK_QUEUE,
         sql,
-        notify: { smtpUrl: cfg.ORGLIFE_SMTP_URL, mailFrom: cfg.ORGLIFE_MAIL_FROM, publicUrl: cfg.ORGLIFE_PUBLIC_URL, taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS },
+        notify: {
+          smtpUrl: cfg.ORGLIFE_SMTP_URL,
+          mailFrom: cfg.ORGLIFE_MAIL_FROM,
+          publicUrl: cfg.ORGLIFE_PUBLIC_URL,
+          taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS,
+        },
         channels: channelOptions(cfg),
       });
       workerRun = worker.run();

@@ -126,4 +126,3 @@ export async function withDeadlineWorker(
   };
   return worker;
 }
-

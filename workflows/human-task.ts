@@ -164,7 +164,14 @@ function view(task: Task): TaskView {
 }
 
 function snapshot(t: Task): Record<string, unknown> {
-  return { state: t.state, dueAt: t.plan.dueAt, assigneeRole: t.assigneeRole, assigneePerson: t.assigneePerson, claimedBy: t.claimedBy, escalationLevel: t.escalationLevel };
+  return {
+    state: t.state,
+    dueAt: t.plan.dueAt,
+    assigneeRole: t.assigneeRole,
+    assigneePerson: t.assigneePerson,
+    claimedBy: t.claimedBy,
+    escalationLevel: t.escalationLevel,
+  };
 }
 
 /** The state a task returns to when an escalation is resolved by giving it more time or a new holder. */
@@ -262,7 +269,7 @@ export class HumanTasks {
             throw new Error(`${i.actor.username} may not act on this escalation`);
           }
           if (i.action !== 'acknowledge' && !i.reason) throw new Error(`a reason is required to ${i.action} an escalation`);
-          if (i.action === 'extend') this.checkExtension(t, i.dueOn);
+          if (i.action === 'extend') this.checkExtension(i.dueOn);
           if (i.action === 'reassign' && i.assigneeRole === undefined && i.assigneePerson === undefined) {
             throw new Error('name assigneeRole or assigneePerson');
           }
@@ -408,7 +415,14 @@ export class HumanTasks {
       if (changed()) continue;
       t.fired.add(next.firedKey);
       if (next.kind === 'reminder') {
-        await deadlines.fireTaskReminder({ workflowId: this.workflowId, taskKey: spec.key, reminderKey: next.name, generation, at: now(), dueAt: t.plan.dueAt });
+        await deadlines.fireTaskReminder({
+          workflowId: this.workflowId,
+          taskKey: spec.key,
+          reminderKey: next.name,
+          generation,
+          at: now(),
+          dueAt: t.plan.dueAt,
+        });
       } else {
         const target = await deadlines.escalateTask({ workflowId: this.workflowId, taskKey: spec.key, level: next.level, generation, at: now() });
         // An action that arrived while the escalation was being written wins (it re-planned or closed the task).
@@ -430,7 +444,13 @@ export class HumanTasks {
     const g = t.generation;
     const candidates = [
       ...t.plan.reminders.map((r) => ({ kind: 'reminder' as const, firedKey: `${r.key}-g${g}`, at: r.at, level: 1 as const, name: r.key })),
-      ...t.plan.escalations.map((e) => ({ kind: 'escalation' as const, firedKey: `escalation-${e.level}-g${g}`, at: e.at, level: e.level, name: `escalation-${e.level}` })),
+      ...t.plan.escalations.map((e) => ({
+        kind: 'escalation' as const,
+        firedKey: `escalation-${e.level}-g${g}`,
+        at: e.at,
+        level: e.level,
+        name: `escalation-${e.level}`,
+      })),
     ].filter((c) => !t.fired.has(c.firedKey));
     candidates.sort((a, b) => a.at.localeCompare(b.at));
     return candidates[0] ?? null;
@@ -450,7 +470,7 @@ export class HumanTasks {
     if (t.state === 'claimed' || t.state === 'escalated') t.state = 'open';
   }
 
-  private checkExtension(t: Task, dueOn: string | undefined) {
+  private checkExtension(dueOn: string | undefined) {
     if (!dueOn) throw new Error('an extension needs dueOn');
     if (dueOn < shanghaiDate(Date.now())) throw new Error(`cannot extend to ${dueOn}: the date is past`);
   }
@@ -517,7 +537,10 @@ export class HumanTasks {
   private handle<A extends TaskAction, I extends { taskKey: string; actor: Actor }>(
     action: A,
     parse: (raw: unknown) => I,
-    apply: (t: Task, input: I) => Promise<{ kind: string; reason?: string; outcome?: Record<string, unknown>; closed?: boolean; notify?: string[]; closeOpenEscalations?: boolean }>,
+    apply: (
+      t: Task,
+      input: I,
+    ) => Promise<{ kind: string; reason?: string; outcome?: Record<string, unknown>; closed?: boolean; notify?: string[]; closeOpenEscalations?: boolean }>,
   ) {
     const update = taskActionUpdates[action];
     const check = (input: I) => this.checkAction(action, input);
@@ -579,7 +602,7 @@ export class HumanTasks {
     if ((action === 'unclaim' || action === 'delegate' || action === 'complete') && t.claimedBy && !mine(t.claimedBy) && !steers) {
       throw new Error(`task ${input.taskKey} is claimed by ${t.claimedBy}`);
     }
-    if (action === 'extend') this.checkExtension(t, (input as unknown as { dueOn: string }).dueOn);
+    if (action === 'extend') this.checkExtension((input as unknown as { dueOn: string }).dueOn);
     // The step's own rule on its outcome (e.g. the candidate margin): refused before it enters history.
     if (action === 'complete') t.spec.validateOutcome?.((input as unknown as { outcome: Record<string, unknown> }).outcome, input.actor);
   }

@@ -114,12 +114,22 @@ export function createApiMetrics(sql: Sql): ApiMetrics {
   stateGauge('orglife_escalations_open', 'Escalations not closed, by level (1 secretary, 2 supervising committee, 3 county)', ['level'], (g, s) => {
     for (const level of [1, 2, 3]) g.set({ level: String(level) }, s.escalations.find((e) => e.level === level)?.n ?? 0);
   });
-  stateGauge('orglife_channel_deliveries', 'Channel deliveries (企业微信, 钉钉, SMS, robots) written in the last day, by channel and state', ['channel', 'status'], (g, s) => {
-    // Every channel and state, zero where there were none: a panel or an alert reads 0, not "no data".
-    for (const channel of DELIVERY_CHANNELS) for (const status of DELIVERY_STATES) g.set({ channel, status }, s.deliveries.find((d) => d.channel === channel && d.status === status)?.n ?? 0);
-  });
-  stateGauge('orglife_channel_oldest_waiting_seconds', 'How long the oldest delivery due to go (not held by quiet hours) has waited', [], (g, s) => g.set(s.oldestWaitingDeliverySeconds));
-  stateGauge('orglife_deadline_lag_seconds', 'How long the oldest reminder past its instant has waited unsent (0: deadline work keeps up)', [], (g, s) => g.set(s.deadlineLagSeconds));
+  stateGauge(
+    'orglife_channel_deliveries',
+    'Channel deliveries (企业微信, 钉钉, SMS, robots) written in the last day, by channel and state',
+    ['channel', 'status'],
+    (g, s) => {
+      // Every channel and state, zero where there were none: a panel or an alert reads 0, not "no data".
+      for (const channel of DELIVERY_CHANNELS)
+        for (const status of DELIVERY_STATES) g.set({ channel, status }, s.deliveries.find((d) => d.channel === channel && d.status === status)?.n ?? 0);
+    },
+  );
+  stateGauge('orglife_channel_oldest_waiting_seconds', 'How long the oldest delivery due to go (not held by quiet hours) has waited', [], (g, s) =>
+    g.set(s.oldestWaitingDeliverySeconds),
+  );
+  stateGauge('orglife_deadline_lag_seconds', 'How long the oldest reminder past its instant has waited unsent (0: deadline work keeps up)', [], (g, s) =>
+    g.set(s.deadlineLagSeconds),
+  );
 
   return {
     registry,

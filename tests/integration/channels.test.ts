@@ -200,7 +200,11 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
     expect(wecom.messages[3]!.textcard.url).toBe('https://orglife.example.gov.cn/tasks');
     expect(ding.messages[3]!.msg.action_card.markdown.match(/提醒：季度报告-渠道/g)).toHaveLength(2);
 
-    const log = await rows(s.sql`user_id = ${secretaryId} or recipient like 'robot:%'`);
+    // The vendor has the message before its delivery row says so: the row is written when the vendor's answer is in.
+    const log = await eventually('every delivery marked sent', async () => {
+      const r = await rows(s.sql`user_id = ${secretaryId} or recipient like 'robot:%'`);
+      return r.every((x) => x.status === 'sent') ? r : null;
+    });
     expect(log.map((r) => r.status)).toEqual(log.map(() => 'sent'));
     const kinds = (ch: string) => log.filter((r) => r.channel === ch).map((r) => r.message_kind);
     for (const ch of ['wecom', 'dingtalk', 'sms']) expect(kinds(ch)).toEqual(['assigned', 'reminder', 'escalation', 'digest']);

@@ -42,7 +42,9 @@ async function holdNotifications(sql: ReturnType<typeof testSql>) {
 const batchBlocked = (sql: ReturnType<typeof testSql>) =>
   eventually(
     'a sweep batch to block at its notifications',
-    async () => (await sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into notifications%' and query ilike '%reminder%'`).length > 0,
+    async () =>
+      (await sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into notifications%' and query ilike '%reminder%'`)
+        .length > 0,
     60_000,
   );
 
@@ -55,12 +57,18 @@ describe('the deadline sweep', () => {
   const villages = Array.from({ length: 20 }, () => uniqueCode('V'));
   const ids: Record<string, number> = {};
   const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    s.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   beforeAll(async () => {
     s = await startStack();
     await addOrganizations(s.sql, [...chain.rows, orgRow(township, county, committee), ...villages.map((v) => orgRow(v, township))]);
-    for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([township, ...villages])}`) ids[r.code] = r.id;
+    for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([township, ...villages])}`)
+      ids[r.code] = r.id;
   });
   afterAll(async () => {
     await s?.close();
@@ -82,13 +90,28 @@ describe('the deadline sweep', () => {
       await s.client.workflow.start(taskProcess, {
         workflowId: workflowId(i),
         taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-        args: [{ task: { key: 'report', step: 'report', organizationId: ids[villages[i % villages.length]!]!, assigneeRole: 'secretary', due: { workingDays: 5 }, plan: planAt(at) } }],
+        args: [
+          {
+            task: {
+              key: 'report',
+              step: 'report',
+              organizationId: ids[villages[i % villages.length]!]!,
+              assigneeRole: 'secretary',
+              due: { workingDays: 5 },
+              plan: planAt(at),
+            },
+          },
+        ],
       });
     }
-    const rows = await eventually('every task open', async () => {
-      const r = await s.sql<{ id: number; workflow_id: string }[]>`select id, workflow_id from tasks where workflow_id like ${`${prefix}:%`}`;
-      return r.length === n ? r : null;
-    }, 60_000);
+    const rows = await eventually(
+      'every task open',
+      async () => {
+        const r = await s.sql<{ id: number; workflow_id: string }[]>`select id, workflow_id from tasks where workflow_id like ${`${prefix}:%`}`;
+        return r.length === n ? r : null;
+      },
+      60_000,
+    );
     const taskId = new Map(rows.map((r) => [r.workflow_id, r.id]));
     // Every task opened before the instant: the storm below falls on open tasks.
     expect(Date.now()).toBeLessThan(at);
@@ -118,7 +141,8 @@ describe('the deadline sweep', () => {
       // Every other task reaches level 3; the completed one stops at its reminder, the extended one starts again.
       await eventually(
         'every level recorded',
-        async () => (await s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`} and escalation_level = 3`)[0]!.n === n - 2,
+        async () =>
+          (await s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`} and escalation_level = 3`)[0]!.n === n - 2,
         60_000,
       );
       const events = await s.sql<{ kind: string; n: number; tasks: number }[]>`
@@ -177,7 +201,9 @@ describe('the deadline sweep', () => {
       const ack = await api(supervisor, 'POST', `/escalations/${l2!.id}/acknowledge`, {});
       expect(ack.statusCode, ack.body).toBe(200);
       expect((await handle.query(tasksQuery))[0]).toMatchObject({ state: 'escalated', escalationLevel: 3 });
-      const [after] = await s.sql<{ state: string; escalation_level: number }[]>`select state, escalation_level from tasks where workflow_id = ${workflowId(2)}`;
+      const [after] = await s.sql<
+        { state: string; escalation_level: number }[]
+      >`select state, escalation_level from tasks where workflow_id = ${workflowId(2)}`;
       expect(after).toEqual({ state: 'escalated', escalation_level: 3 });
       expect((await s.sql<{ state: string }[]>`select state from escalations where id = ${l2!.id}`)[0]!.state).toBe('acknowledged');
     } finally {
@@ -203,7 +229,13 @@ describe('a worker killed in the middle of a sweep batch', () => {
     const worker = () => {
       const out = openSync(join(dir, 'worker.log'), 'a');
       const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-        env: { ...process.env, DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          DATABASE_URL: inject('databaseUrl'),
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', out, out],
         detached: true,
       });
@@ -224,9 +256,15 @@ describe('a worker killed in the middle of a sweep batch', () => {
         args: [{ task: { key: 'report', step: 'report', organizationId: org!.id, assigneeRole: 'secretary', due: { workingDays: 5 }, plan: planAt(at) } }],
       });
     }
-    await eventually('every task open', async () => (await sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`}`)[0]!.n === n, 90_000);
-    const secretary = (await sql<{ id: number }[]>`
-      insert into users (username, password_hash) values (${`${prefix}-sec`}, 'x') returning id`)[0]!;
+    await eventually(
+      'every task open',
+      async () => (await sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`}`)[0]!.n === n,
+      90_000,
+    );
+    const secretary = (
+      await sql<{ id: number }[]>`
+      insert into users (username, password_hash) values (${`${prefix}-sec`}, 'x') returning id`
+    )[0]!;
     await sql`insert into user_roles (user_id, role, organization_id) values (${secretary.id}, 'secretary', ${org!.id})`;
 
     const release = await holdNotifications(sql);
@@ -241,8 +279,10 @@ describe('a worker killed in the middle of a sweep batch', () => {
     await eventually(
       'every instant recorded after the restart',
       async () =>
-        (await sql<{ n: number }[]>`
-          select count(*)::int as n from task_deadlines d join tasks t on t.id = d.task_id where t.workflow_id like ${`${prefix}:%`} and d.recorded_at is null`)[0]!.n === 0,
+        (
+          await sql<{ n: number }[]>`
+          select count(*)::int as n from task_deadlines d join tasks t on t.id = d.task_id where t.workflow_id like ${`${prefix}:%`} and d.recorded_at is null`
+        )[0]!.n === 0,
       120_000,
     );
     const [counts] = await sql<{ reminded: number; escalated: number; escalations: number; reminders: number; levels: number }[]>`

@@ -57,10 +57,12 @@ describe('GET /metrics', () => {
       (await s.sql<{ n: number }[]>`select count(*)::int as n from escalations where task_id = ${overdue} and level = 1`)[0]!.n === 1;
     for (let i = 0; i < 200 && !(await escalated()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await escalated()).toBe(true);
-    // The due task's reminder, as if its instant had passed with no worker to send it: 90 s ago, planned after the
-    // task opened (a reminder already past at opening is never sent, and is not lag).
+    // The due task's reminder, as if its instant had passed with no sweep to record it (a lane no worker serves): 90 s
+    // ago, planned after the task opened (a reminder already past at opening is never sent, and is not lag).
     await s.sql`update tasks set opened_at = now() - interval '1 hour' where id = ${due}`;
-    await s.sql`update task_deadlines set at = now() - interval '90 seconds' where task_id = ${due} and kind = 'reminder' and recorded_at is null`;
+    await s.sql`
+      update task_deadlines set at = now() - interval '90 seconds', lane = 'no-sweep-serves-this-lane'
+      where task_id = ${due} and kind = 'reminder' and recorded_at is null`;
 
     // The first test's scrape read the state before these tasks: a scrape reads it afresh once that reading is old.
     await new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));

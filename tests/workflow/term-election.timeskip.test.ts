@@ -10,7 +10,8 @@ import {
   termElection,
 } from '../../workflows/term-election/workflow.js';
 import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
-import { LOCAL_ACTIVITIES_PATCH, LOCAL_DEADLINES_PATCH } from '../../workflows/process-activities.js';
+import { LOCAL_ACTIVITIES_PATCH } from '../../workflows/process-activities.js';
+import { DEADLINES_AS_DATA_PATCH } from '../../workflows/human-task.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { WorkingCalendar } from '../../src/domain/calendar.js';
@@ -185,14 +186,14 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(scheduled).toEqual([]);
       const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
       expect(markers.filter((m) => m.markerName === 'core_local_activity').length).toBeGreaterThan(20);
-      // The patches are recorded: the run took the local path for projections and for its deadlines, and counted
-      // the members when the meeting opened.
+      // The patches are recorded: the run took the local path for projections, left its deadlines to the sweep, and
+      // counted the members when the meeting opened.
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
       expect([...new Set(patches)].sort()).toEqual(
         [
-          LOCAL_DEADLINES_PATCH,
+          DEADLINES_AS_DATA_PATCH,
           LOCAL_ACTIVITIES_PATCH,
           FRESH_MEMBER_COUNT_PATCH,
           MEETING_DAY_REGISTER_PATCH,
