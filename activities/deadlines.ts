@@ -66,7 +66,11 @@ export async function insertPlanned(tx: Tx, rows: PlannedRow[]): Promise<string 
   const swept = rows.filter((r) => r.lane);
   if (!swept.length) return null;
   const lane = swept[0]!.lane!;
-  const earliest = swept.map((r) => r.at).sort()[0]!;
+  return laneIfEarlier(tx, lane, swept.map((r) => r.at).sort()[0]!);
+}
+
+/** `lane` when `earliest` falls before the instant its sweep sleeps until (or it has none yet), compared under its lock. */
+async function laneIfEarlier(tx: Tx, lane: string, earliest: string | Date): Promise<string | null> {
   await laneLock(tx, lane, true);
   const [w] = await tx<{ wake: boolean }[]>`
     select coalesce((select wake_at > ${earliest}::timestamptz from deadline_lanes where lane = ${lane}), true) as wake`;
@@ -77,11 +81,7 @@ export async function insertPlanned(tx: Tx, rows: PlannedRow[]): Promise<string 
 export async function laneToWake(tx: Tx, lane: string | null, taskId: number): Promise<string | null> {
   if (!lane) return null;
   const [r] = await tx<{ at: Date | null }[]>`select min(at) as at from task_deadlines where task_id = ${taskId} and recorded_at is null`;
-  if (!r?.at) return null;
-  await laneLock(tx, lane, true);
-  const [w] = await tx<{ wake: boolean }[]>`
-    select coalesce((select wake_at > ${r.at} from deadline_lanes where lane = ${lane}), true) as wake`;
-  return w!.wake ? lane : null;
+  return r?.at ? laneIfEarlier(tx, lane, r.at) : null;
 }
 
 /** Wakes (or starts) the lane's sweep: an instant was planned before the one it sleeps until. */

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workerProcesses } from '../helpers/worker-process.js';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -20,9 +20,9 @@ const today = () => shanghaiDate(Date.now());
 
 describe('crashes lose nothing', () => {
   const dirs: string[] = [];
-  const children: ChildProcess[] = [];
+  const stops: (() => void)[] = [];
   afterAll(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+    for (const stop of stops) stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -30,24 +30,8 @@ describe('crashes lose nothing', () => {
     const sql = testSql();
     const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
     const taskQueue = `crash-${randomUUID()}`;
-    const dir = mkdtempSync(join(resolve('.test-data'), 'crash-'));
-    dirs.push(dir);
-    const worker = () => {
-      const out = openSync(join(dir, 'worker.log'), 'a');
-      const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-        env: {
-          ...process.env,
-          DATABASE_URL: inject('databaseUrl'),
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', out, out],
-        detached: true,
-      });
-      children.push(c);
-      return c;
-    };
+    const workers = workerProcesses(taskQueue, 'crash');
+    stops.push(workers.stop);
     const root = uniqueCode('R');
     const code = uniqueCode('K');
     await addOrganizations(sql, [
@@ -61,20 +45,19 @@ describe('crashes lose nothing', () => {
     const locker = await sql.reserve();
     await locker`begin`;
     await locker`lock table tasks in share row exclusive mode`;
-    const first = worker();
+    const first = workers.start();
     await startTermElection(sql, client, taskQueue, { organization: code, organizationId: org!.id });
     await eventually(
       'openTask to block on the lock',
       async () => (await sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into tasks%'`).length > 0,
       60_000,
     );
-    process.kill(-first.pid!, 'SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await workers.kill(first);
     await locker`commit`;
     locker.release();
 
     // The dead worker's transaction rolls back; a new worker retries the activity after its timeout.
-    worker();
+    workers.start();
     await eventually('the retried task row', async () => (await sql`select 1 from tasks where workflow_id = ${workflowId}`).length > 0, 150_000);
     await eventually(
       'the process step',

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { workerProcesses } from '../helpers/worker-process.js';
 import { Client, Connection } from '@temporalio/client';
 import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, testSql, uniqueCode, type Stack } from '../helpers/context.js';
 import { taskProcess } from '../../workflows/task-process.js';
@@ -213,39 +211,21 @@ describe('the deadline sweep', () => {
 });
 
 describe('a worker killed in the middle of a sweep batch', () => {
-  const children: ChildProcess[] = [];
-  const dirs: string[] = [];
+  const stops: (() => void)[] = [];
   afterAll(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const stop of stops) stop();
   });
 
   it('leaves no gap and no double: the batch rolled back, the retry recorded it once', async () => {
     const sql = testSql();
     const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
     const taskQueue = `sweep-kill-${randomUUID()}`;
-    const dir = mkdtempSync(join(resolve('.test-data'), 'sweep-kill-'));
-    dirs.push(dir);
-    const worker = () => {
-      const out = openSync(join(dir, 'worker.log'), 'a');
-      const c = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-        env: {
-          ...process.env,
-          DATABASE_URL: inject('databaseUrl'),
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', out, out],
-        detached: true,
-      });
-      children.push(c);
-      return c;
-    };
+    const workers = workerProcesses(taskQueue, 'sweep-kill');
+    stops.push(workers.stop);
     const [root, village] = [uniqueCode('R'), uniqueCode('V')];
     await addOrganizations(sql, [orgRow(root, '', committee), orgRow(village, root)]);
     const [org] = await sql<{ id: number }[]>`select id from organizations where code = ${village}`;
-    const first = worker();
+    const first = workers.start();
     const n = 300;
     const at = Date.now() + 45_000;
     const prefix = `sweep-kill-${randomUUID().slice(0, 8)}`;
@@ -270,12 +250,11 @@ describe('a worker killed in the middle of a sweep batch', () => {
     const release = await holdNotifications(sql);
     try {
       await batchBlocked(sql);
-      process.kill(-first.pid!, 'SIGKILL');
-      await new Promise<void>((r) => (first.exitCode !== null || first.signalCode !== null ? r() : first.once('exit', () => r())));
+      await workers.kill(first);
     } finally {
       await release();
     }
-    worker();
+    workers.start();
     await eventually(
       'every instant recorded after the restart',
       async () =>
@@ -293,7 +272,7 @@ describe('a worker killed in the middle of a sweep batch', () => {
              (select count(*)::int from notifications x join tasks t on t.id = x.task_id where t.workflow_id like ${`${prefix}:%`} and x.kind = 'escalation' and x.user_id = ${secretary.id}) as levels`;
     // The secretary holds every task (reminders) and is the first level's target.
     expect(counts).toEqual({ reminded: n, escalated: 3 * n, escalations: 3 * n, reminders: n, levels: n });
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+    workers.stop();
     await client.connection.close();
     await sql.end();
   });
