@@ -12,16 +12,16 @@ import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 // at one instant recorded exactly once each, a person acting and another extending while the sweep's batch holds
 // their tasks, a substitute named the minute before, and a worker killed with SIGKILL in the middle of a batch.
 
-/** A plan whose reminder falls at `at` and whose three escalation levels follow a second apart. */
-const planAt = (at: number): TaskPlan => {
+/** A plan whose reminder falls at `at` and whose three escalation levels follow `gap` ms later, a second apart. */
+const planAt = (at: number, gap = 1_000): TaskPlan => {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     dueAt: iso(at + 500),
     reminders: [{ key: 'reminder-1wd', workingDaysBefore: 1, at: iso(at) }],
     escalations: [
-      { level: 1, workingDaysAfter: 3, at: iso(at + 1_000) },
-      { level: 2, workingDaysAfter: 10, at: iso(at + 2_000) },
-      { level: 3, workingDaysAfter: 20, at: iso(at + 3_000) },
+      { level: 1, workingDaysAfter: 3, at: iso(at + gap) },
+      { level: 2, workingDaysAfter: 10, at: iso(at + gap + 1_000) },
+      { level: 3, workingDaysAfter: 20, at: iso(at + gap + 2_000) },
     ],
   };
 };
@@ -96,7 +96,9 @@ describe('the deadline sweep', () => {
               organizationId: ids[villages[i % villages.length]!]!,
               assigneeRole: 'secretary',
               due: { workingDays: 5 },
-              plan: planAt(at),
+              // The first level falls well after the batch the test holds, so the actions below are recorded
+              // before the sweep's next pass reaches their tasks.
+              plan: planAt(at, 10_000),
             },
           },
         ],
@@ -136,33 +138,56 @@ describe('the deadline sweep', () => {
       expect(c.statusCode, c.body).toBe(200);
       expect(e.statusCode, e.body).toBe(200);
 
-      // Every other task reaches level 3; the completed one stops at its reminder, the extended one starts again.
+      // Every other task reaches level 3. The completed and the extended task record, before their action, exactly
+      // the instants due at the moment their workflow handled it (the reminder, and any level that fell while the
+      // batch held them), and nothing of the old plan after it.
+      const acted = [taskId.get(done)!, taskId.get(extended)!];
       await eventually(
         'every level recorded',
         async () =>
-          (await s.sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`} and escalation_level = 3`)[0]!.n === n - 2,
+          (
+            await s.sql<{ n: number }[]>`
+            select count(*)::int as n from tasks where workflow_id like ${`${prefix}:%`} and id not in ${s.sql(acted)} and escalation_level = 3`
+          )[0]!.n ===
+          n - 2,
         60_000,
       );
+      const before = await s.sql<{ task_id: number; action: string; reminders: number; levels: number; max_level: number }[]>`
+        select e.task_id, e.kind as action,
+               count(d.*) filter (where d.kind = 'reminder')::int as reminders,
+               count(d.*) filter (where d.kind = 'escalation')::int as levels,
+               coalesce(max(d.level), 0)::int as max_level
+        from task_events e left join task_deadlines d on d.task_id = e.task_id and d.generation = 0 and d.at <= e.at
+        where e.task_id in ${s.sql(acted)} and e.kind in ('completed', 'extended') group by e.task_id, e.kind`;
+      expect(before.map((b) => b.action).sort()).toEqual(['completed', 'extended']);
+      for (const b of before) expect(b.reminders).toBe(1);
+      const actedLevels = before.reduce((a, b) => a + b.levels, 0);
       const events = await s.sql<{ kind: string; n: number; tasks: number }[]>`
         select e.kind, count(*)::int as n, count(distinct e.task_id)::int as tasks from task_events e join tasks t on t.id = e.task_id
         where t.workflow_id like ${`${prefix}:%`} group by e.kind`;
       const count = (k: string) => events.find((e) => e.kind === k) ?? { n: 0, tasks: 0 };
       expect(count('reminded')).toMatchObject({ n: n, tasks: n });
-      expect(count('escalated')).toMatchObject({ n: 3 * (n - 2), tasks: n - 2 });
+      expect(count('escalated').n).toBe(3 * (n - 2) + actedLevels);
       expect(count('completed').n).toBe(1);
       expect(count('extended').n).toBe(1);
       const [esc] = await s.sql<{ n: number; distinct_keys: number }[]>`
         select count(*)::int as n, count(distinct (e.task_id, e.level))::int as distinct_keys from escalations e join tasks t on t.id = e.task_id
         where t.workflow_id like ${`${prefix}:%`}`;
-      expect(esc).toEqual({ n: 3 * (n - 2), distinct_keys: 3 * (n - 2) });
+      expect(esc).toEqual({ n: 3 * (n - 2) + actedLevels, distinct_keys: 3 * (n - 2) + actedLevels });
 
-      // The completed task: its reminder came before the completion, and nothing after it.
+      // The completed task: its reminder (and any level due) came before the completion, and nothing after it.
+      const doneLevels = before.find((b) => b.action === 'completed')!.levels;
       const doneEvents = await s.sql<{ kind: string }[]>`select kind from task_events where task_id = ${taskId.get(done)!} order by id`;
-      expect(doneEvents.map((e) => e.kind)).toEqual(['opened', 'reminded', 'completed']);
-      // The extended task: its reminder recorded once; the new plan's instants are rows of the next generation, ahead.
+      expect(doneEvents.map((e) => e.kind)).toEqual(['opened', 'reminded', ...Array(doneLevels).fill('escalated'), 'completed']);
+      // The extended task: the old plan's instants due before the extension recorded once, the rest gone; the new
+      // plan's instants are rows of the next generation, ahead.
+      const extLevels = before.find((b) => b.action === 'extended')!.levels;
       const ext = await s.sql<{ generation: number; kind: string; recorded: boolean; ahead: boolean }[]>`
         select generation, kind, recorded_at is not null as recorded, at > now() as ahead from task_deadlines where task_id = ${taskId.get(extended)!} order by generation, at`;
-      expect(ext.filter((r) => r.generation === 0)).toEqual([{ generation: 0, kind: 'reminder', recorded: true, ahead: false }]);
+      expect(ext.filter((r) => r.generation === 0)).toEqual([
+        { generation: 0, kind: 'reminder', recorded: true, ahead: false },
+        ...Array.from({ length: extLevels }, () => ({ generation: 0, kind: 'escalation', recorded: true, ahead: false })),
+      ]);
       expect(ext.filter((r) => r.generation === 1).every((r) => !r.recorded && r.ahead)).toBe(true);
       expect(ext.filter((r) => r.generation === 1).map((r) => r.kind)).toContain('escalation');
 
@@ -186,7 +211,8 @@ describe('the deadline sweep', () => {
                count(*) filter (where u.username = ${organizer.username} and e.level = 3)::int as l3
         from notifications x join users u on u.id = x.user_id join escalations e on e.id = x.escalation_id join tasks t on t.id = x.task_id
         where t.workflow_id like ${`${prefix}:%`}`;
-      expect(levels).toEqual({ l2: n - 2, l3: n - 2 });
+      const reachedActed = (level: number) => before.filter((b) => b.max_level >= level).length;
+      expect(levels).toEqual({ l2: n - 2 + reachedActed(2), l3: n - 2 + reachedActed(3) });
 
       // The task row is the live view; the workflow was never woken (a query sees its last activation: opened).
       const handle = s.client.workflow.getHandle(workflowId(2));
