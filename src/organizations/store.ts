@@ -1,4 +1,7 @@
-import type { Sql } from '../db/client.js';
+import type { Fragment } from 'postgres';
+import type { z } from 'zod';
+import type { Queryable, Sql } from '../db/client.js';
+import type { organizationSchema } from '../api/schemas.js';
 import type { OrganizationRow } from '../demo/province.js';
 
 const CHUNK = 5000;
@@ -68,4 +71,81 @@ export function writeSecretary(sql: Sql, c: { organization: string; secretary: s
       values (${o.id}, ${c.organization}, ${c.actor}, now(), ${c.source}, ${tx.json({ secretary_name: o.secretary_name })}, ${tx.json({ secretary_name: c.secretary })})`;
     return true;
   });
+}
+
+/** An organization on the register, as the API answers it (organizationSchema). */
+export type OrganizationEntry = z.infer<typeof organizationSchema>;
+
+// The register's columns, as organizationSchema names them (one list for the one and the many), over
+// `organizations o left join organizations p on p.id = o.parent_id`.
+const registerColumns = (sql: Queryable) => sql`
+  o.code, p.code as "parentCode", o.name, o.type, o.sector, o.settlement, o.term_years as "termYears",
+  to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
+  to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
+  o.secretary_name as "secretaryName", o.full_members as "fullMembers", o.probationary_members as "probationaryMembers",
+  o.election_body as "electionBody", o.delegates, o.term_ordinal as "termOrdinal"`;
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export interface OrganizationSearch {
+  /** The caller's scope over `o`. */
+  scope: Fragment;
+  /** The ltree path of an organization the caller sees: its subtree instead of the whole scope. */
+  under?: string | undefined;
+  /** The scope is the whole tree (and no `under`): the code index serves the order. */
+  wholeTree: boolean;
+  /** Part of the name; with `initials`, its pinyin initials or the code too (the initials filled beforehand). */
+  q?: string | undefined;
+  initials?: string | null | undefined;
+  type?: string | undefined;
+  sector?: string | undefined;
+  /** Codes after this one (the cursor). */
+  afterCode?: string | undefined;
+  limit: number;
+}
+
+/** The organizations a search finds, ordered by code: at most `limit` rows, and one more when there are more. */
+export function searchOrganizations(sql: Queryable, s: OrganizationSearch): Promise<OrganizationEntry[]> {
+  // Left to itself, the planner walks the code index in order and filters by path, which reads most of a
+  // 200,000-row table for a county late in code order; a subtree is better found through path (GiST).
+  const scope = s.under !== undefined ? sql`o.path <@ ${s.under}::ltree` : s.scope;
+  const conds = [sql`true`];
+  if (s.q) {
+    // Two or more characters: the bigram index narrows, LIKE decides. One character: LIKE over the
+    // (path-restricted) subtree, which the bigram index cannot serve.
+    const chars = [...s.q];
+    const byName =
+      chars.length >= 2
+        ? sql`(o.name_bigrams @> ${[...new Set(chars.slice(0, -1).map((c, i) => c + chars[i + 1]))]}::text[] and o.name like ${likePattern(s.q)})`
+        : sql`o.name like ${likePattern(s.q)}`;
+    // Latin letters may be pinyin initials ("hbc" → 红白村) or part of the code.
+    conds.push(s.initials ? sql`(${byName} or o.name_initials like ${likePattern(s.initials)} or o.code = ${s.q})` : byName);
+  }
+  if (s.type) conds.push(sql`o.type = ${s.type}`);
+  if (s.sector) conds.push(sql`o.sector = ${s.sector}`);
+  const where = conds.reduce((a, c) => sql`${a} and ${c}`);
+  // `code || ''` is not the indexed expression: the planner then finds the subtree through path and sorts it.
+  const key = s.wholeTree ? sql`o.code` : sql`(o.code || '')`;
+  return sql<OrganizationEntry[]>`
+    select ${registerColumns(sql)}
+    from organizations o left join organizations p on p.id = o.parent_id
+    where ${scope} and ${where} ${s.afterCode !== undefined ? sql`and ${key} > ${s.afterCode}` : sql``}
+    order by ${key} limit ${s.limit + 1}`;
+}
+
+/** The organization with this id, on the register. */
+export async function organizationById(sql: Queryable, id: number): Promise<OrganizationEntry | undefined> {
+  const [row] = await sql<OrganizationEntry[]>`
+    select ${registerColumns(sql)}
+    from organizations o left join organizations p on p.id = o.parent_id
+    where o.id = ${id}`;
+  return row;
+}
+
+/** The organizations directly under this one, by code. */
+export function childrenOf(sql: Queryable, parentId: number): Promise<OrganizationEntry[]> {
+  return sql<OrganizationEntry[]>`
+    select ${registerColumns(sql)}
+    from organizations o left join organizations p on p.id = o.parent_id
+    where o.parent_id = ${parentId} order by o.code`;
 }
