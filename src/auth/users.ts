@@ -1,4 +1,8 @@
-import type { Sql } from '../db/client.js';
+import type { Fragment } from 'postgres';
+import type { z } from 'zod';
+import type { Queryable, Sql } from '../db/client.js';
+import type { userPicksSchema } from '../api/schemas.js';
+import { mentionableRoles } from '../domain/task-rights.js';
 import { hashPassword } from './passwords.js';
 import { assertPasswordAllowed, PasswordRefused } from './password-policy.js';
 import type { Role } from './principal.js';
@@ -53,4 +57,41 @@ export async function bootstrapAdmin(sql: Sql, password: string | undefined): Pr
     if (err instanceof PasswordRefused) throw new Error(`ORGLIFE_ADMIN_PASSWORD ${err.problem.message}`);
     throw err;
   }
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * SQL condition on a role `r` at organization `o`: its user sees the organization at `path` (a role there or above)
+ * and may be mentioned in a comment there.
+ */
+export const mentionableAt = (sql: Queryable, path: string) => sql`o.path @> ${path}::ltree and r.role = any(${mentionableRoles as Role[]}) and not u.disabled`;
+
+export interface UserPickSearch {
+  /** Which roles count, over user_roles `r` at organizations `o` of users `u`: the caller's scope, or a task's holders. */
+  who: Fragment;
+  /** The ltree path of an organization the caller sees: roles in its subtree only. */
+  under?: string | undefined;
+  role?: Role | undefined;
+  /** Part of the username or display name; with `initials`, the name's pinyin initials too (filled beforehand). */
+  q?: string | undefined;
+  initials?: string | null | undefined;
+  limit: number;
+}
+
+/** Enabled users with a role that counts, each with those roles, by username. */
+export function pickUsers(sql: Queryable, s: UserPickSearch): Promise<z.infer<typeof userPicksSchema>['items']> {
+  const conds = [sql`not u.disabled`, s.who];
+  if (s.under !== undefined) conds.push(sql`o.path <@ ${s.under}::ltree`);
+  if (s.role) conds.push(sql`r.role = ${s.role}`);
+  if (s.q) {
+    const like = likePattern(s.q);
+    conds.push(sql`(u.username ilike ${like} or u.display_name like ${like} ${s.initials ? sql`or u.name_initials like ${likePattern(s.initials)}` : sql``})`);
+  }
+  return sql<z.infer<typeof userPicksSchema>['items']>`
+    select u.username, u.display_name as "displayName",
+           json_agg(json_build_object('role', r.role, 'org', o.code, 'orgName', o.name) order by o.code, r.role) as roles
+    from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id
+    where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
+    group by u.id order by u.username limit ${s.limit}`;
 }
