@@ -1,4 +1,4 @@
-import { termLate, termPlanReason } from '../../organizations/term-late.js';
+import { lateTerms, listTerms, termPlan, writeElectionRegister } from '../../organizations/terms.js';
 import { isValidIsoDate } from '../../domain/dates.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -40,35 +40,24 @@ const terms: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const { endsFrom, endsTo, overdue, under, cursor, limit } = req.query;
       const sql = app.sql;
-      const today = shanghaiDate(Date.now());
-      const late = termLate(sql, today);
-      const conds = [inScope(sql, req.principal, 'o'), sql`o.term_ends_on is not null`];
-      if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
-      if (endsFrom) conds.push(sql`o.term_ends_on >= ${endsFrom}::date`);
-      if (endsTo) conds.push(sql`o.term_ends_on <= ${endsTo}::date`);
-      // Overdue: past the term's end and past any approved postponement (which the term election writes).
-      if (overdue === 'true') conds.push(late);
-      if (overdue === 'false') conds.push(sql`not ${late}`);
+      const subtree = under ? (await organizationInScope(sql, req.principal, under)).path : undefined;
       const after = decodeCursor(cursor, z.object({ endsOn: isoDate, code: z.string() }));
-      if (after) conds.push(sql`(o.term_ends_on, o.code) > (${after.endsOn}::date, ${after.code})`);
-      const rows = await sql<z.infer<typeof termSchema>[]>`
-        select o.code, o.name, o.type, o.sector, o.term_years as "termYears",
-               to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-               to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
-               ${late} as overdue, o.secretary_name as "secretaryName"
-        from organizations o where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
-        order by o.term_ends_on, o.code limit ${limit + 1}`;
+      const rows = await listTerms(sql, {
+        scope: inScope(sql, req.principal, 'o'),
+        under: subtree,
+        endsFrom,
+        endsTo,
+        overdue: overdue === undefined ? undefined : overdue === 'true',
+        today: shanghaiDate(Date.now()),
+        after,
+        limit,
+      });
       const more = rows.length > limit;
       const items = more ? rows.slice(0, limit) : rows;
       const last = items[items.length - 1];
       return { items, nextCursor: more && last ? encodeCursor({ endsOn: last.termEndsOn, code: last.code }) : null };
     },
   );
-
-  // The running term election of an organization, if any: what step its election is at.
-  const electionStep = (sql: typeof app.sql) => sql`
-    (select p.current_step from processes p where p.organization_id = o.id and p.kind = 'term-election' and p.status = 'running'
-     order by p.started_at desc limit 1)`;
 
   app.get(
     '/term-election/plan',
@@ -87,17 +76,7 @@ const terms: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const sql = app.sql;
       const year = req.query.year ?? Number(shanghaiDate(Date.now()).slice(0, 4));
-      const items = await sql<z.infer<typeof termPlanItemSchema>[]>`
-        select * from (
-          select o.code, o.name, o.type, o.sector, s.code as "supervisorCode", s.name as "supervisorName", o.term_years as "termYears",
-                 to_char(o.term_started_on, 'YYYY-MM-DD') as "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-                 o.secretary_name as "secretaryName", to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
-                 ${electionStep(sql)} as "electionStep", ${termPlanReason(sql, year)} as "inPlanBecause", s.code as s_code
-          from organizations o join organizations s on s.id = o.parent_id
-          where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit') t
-        where t."inPlanBecause" is not null
-        order by t.s_code, t."termEndsOn", t.code`;
-      for (const i of items) delete (i as { s_code?: string }).s_code;
+      const items = await termPlan(sql, inScope(sql, req.principal, 'o'), year);
       return sendExport(reply, req.query.format, `term-plan-${year}`, Object.keys(termPlanItemSchema.shape), { year, items });
     },
   );
@@ -118,13 +97,7 @@ const terms: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const sql = app.sql;
       const today = shanghaiDate(Date.now());
-      const items = await sql<z.infer<typeof overdueTermSchema>[]>`
-        select o.code, o.name, s.code as "supervisorCode", s.name as "supervisorName", to_char(o.term_ends_on, 'YYYY-MM-DD') as "termEndsOn",
-               (${today}::date - o.term_ends_on)::int as "daysOverdue", to_char(o.term_postponed_until, 'YYYY-MM-DD') as "postponedUntil",
-               o.secretary_name as "secretaryName", ${electionStep(sql)} as "electionStep"
-        from organizations o join organizations s on s.id = o.parent_id
-        where ${inScope(sql, req.principal, 'o')} and o.type <> 'unit' and ${termLate(sql, today)}
-        order by o.term_ends_on, o.code`;
+      const items = await lateTerms(sql, inScope(sql, req.principal, 'o'), today);
       return sendExport(reply, req.query.format, `overdue-terms-${today}`, Object.keys(overdueTermSchema.shape), { asOf: today, items });
     },
   );
@@ -164,44 +137,20 @@ const terms: FastifyPluginAsync = async (fastify) => {
       const sql = app.sql;
       const scoped = await organizationInScope(sql, req.principal, req.params.code);
       requireRole(req.principal, scoped.path, startRoles);
-      const b = req.body;
-      return sql.begin(async (tx) => {
-        const [before] = await tx<{ election_body_declared: string | null; delegates: number | null; term_ordinal: number | null; type: string }[]>`
-          select election_body_declared, delegates, term_ordinal, type from organizations where id = ${scoped.id} for update`;
-        const old = { election_body_declared: before!.election_body_declared, delegates: before!.delegates, term_ordinal: before!.term_ordinal };
-        const now = {
-          election_body_declared: b.electionBody === undefined ? old.election_body_declared : b.electionBody,
-          delegates: b.delegates === undefined ? old.delegates : b.delegates,
-          term_ordinal: b.termOrdinal === undefined ? old.term_ordinal : b.termOrdinal,
-        };
-        if (before!.type === 'unit' && now.election_body_declared !== null) {
-          throw new HttpError(422, 'rule_violation', 'a unit has no Party organization, so no committee to elect', {
-            rule: 'election-body',
-            field: 'body.electionBody',
-          });
-        }
-        if (now.election_body_declared === 'delegates_conference' && now.delegates === null) {
-          throw new HttpError(422, 'rule_violation', 'a delegates’ conference needs the number of its delegates: they, not the members, are entitled to vote', {
-            rule: 'delegates',
-            field: 'body.delegates',
-          });
-        }
-        const [after] = await tx<{ election_body: z.infer<typeof electionRegisterSchema>['electionBody'] }[]>`
-          update organizations set election_body_declared = ${now.election_body_declared}, delegates = ${now.delegates}, term_ordinal = ${now.term_ordinal}, updated_at = now()
-          where id = ${scoped.id} returning election_body`;
-        if (JSON.stringify(old) !== JSON.stringify(now)) {
-          await tx`
-            insert into organization_changes (organization_id, code, changed_by, changed_at, source, before, after)
-            values (${scoped.id}, ${scoped.code}, ${req.principal.username}, now(), 'election-register', ${tx.json(old)}, ${tx.json({ ...now, reason: b.reason ?? null })})`;
-        }
-        return {
-          code: scoped.code,
-          electionBody: after!.election_body,
-          declared: now.election_body_declared as z.infer<typeof electionRegisterSchema>['declared'],
-          delegates: now.delegates,
-          termOrdinal: now.term_ordinal,
-        };
-      });
+      const result = await writeElectionRegister(sql, scoped, req.body, req.principal.username);
+      if ('refused' in result && result.refused === 'unit') {
+        throw new HttpError(422, 'rule_violation', 'a unit has no Party organization, so no committee to elect', {
+          rule: 'election-body',
+          field: 'body.electionBody',
+        });
+      }
+      if ('refused' in result) {
+        throw new HttpError(422, 'rule_violation', 'a delegates’ conference needs the number of its delegates: they, not the members, are entitled to vote', {
+          rule: 'delegates',
+          field: 'body.delegates',
+        });
+      }
+      return { code: scoped.code, ...result.written };
     },
   );
 };
