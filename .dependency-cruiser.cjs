@@ -8,16 +8,6 @@
 /** The layers above the domain. */
 const aboveTheDomain = '^(workflows|activities|src/api|src/processes|src/runtime|bench|tests)/';
 
-/**
- * TEMPORARY: the step catalog still sits in workflows/ (src/domain/steps.ts re-exports every workflows/<kind>/steps.ts,
- * and src/domain/process-starts.ts reads the pairing's sectors from workflows/pairing/rules.ts). The catalog is moving
- * into src/domain; delete these two entries once it has. Each lets one domain file import those modules, nothing else.
- */
-const temporaryCatalogExceptions = [
-  { from: '^src/domain/steps[.]ts$', to: '^workflows/[^/]+/steps[.]ts$' },
-  { from: '^src/domain/process-starts[.]ts$', to: '^workflows/pairing/rules[.]ts$' },
-];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -26,16 +16,9 @@ module.exports = {
       comment:
         'src/domain is the bottom layer: rules and types every layer above shares. It imports no workflow, activity, route, process, runtime, benchmark or test.',
       severity: 'error',
-      from: { path: '^src/domain/', pathNot: temporaryCatalogExceptions.map((e) => e.from) },
+      from: { path: '^src/domain/' },
       to: { path: aboveTheDomain },
     },
-    ...temporaryCatalogExceptions.map((e) => ({
-      name: 'domain-imports-nothing-above-it-but-the-catalog-for-now',
-      comment: 'TEMPORARY (see temporaryCatalogExceptions): the same rule, but for the catalog modules this file may still import.',
-      severity: 'error',
-      from: { path: e.from },
-      to: { path: aboveTheDomain, pathNot: e.to },
-    })),
     {
       name: 'routes-import-no-activities',
       comment: "A route talks to stores (src/**) and to workflows through Temporal's client; activities are the worker's side.",

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { shanghaiDate, type IsoDate } from '../src/domain/dates.js';
-import { urbanSectors } from '../workflows/pairing/rules.js';
+import { urbanSectors } from '../src/domain/pairing/rules.js';
 import { pairingRulesFor, type PairingDeliverable, type PairingRules } from '../src/domain/rules.js';
 
 export interface PairingContext {

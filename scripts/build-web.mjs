@@ -10,15 +10,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'web', 'dist', 'index.html');
 // Everything the bundle is made of: the UI's sources and config, the pure code it shares with the server
-// (the step catalog and the rules it checks: src/domain, workflows/<process>/steps.ts and rules.ts) and the
-// contract's sector list.
+// (src/domain: the step catalog, src/domain/<process>/steps.ts, and the rules it checks) and the contract's
+// sector list. From workflows/ the UI names types only (workflows/messages.ts), which put nothing in the bundle.
 const sources = [
   'web/src',
   'web/index.html',
   'web/vite.config.ts',
   'web/tsconfig.json',
   'src/domain',
-  'workflows',
   'src/organizations/import/columns.ts',
   'package-lock.json',
 ];

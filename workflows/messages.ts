@@ -5,7 +5,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roles } from '../src/auth/principal.js';
 import { isValidIsoDate } from '../src/domain/dates.js';
-import { usernameSchema } from './liaison-dispatch/rules.js';
+import { usernameSchema } from '../src/domain/liaison-dispatch/rules.js';
 import type { Actor, EscalationAction, TaskAction } from '../src/domain/task-rights.js';
 
 export type { Actor } from '../src/domain/task-rights.js';

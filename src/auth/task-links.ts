@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.js';
 import { heldBy } from '../api/substitutes.js';
-import { pairingDeliverable } from '../../workflows/pairing/steps.js';
+import { pairingDeliverable } from '../domain/pairing/steps.js';
 
 export const TASK_LINK_PATH = '/t/';
 export const DEFAULT_TASK_LINK_TTL_HOURS = 72;

@@ -21,10 +21,10 @@ import { assessmentRulesFor } from '../domain/assessment.js';
 import { demoReturns } from './returns.js';
 import type { Role } from '../auth/principal.js';
 import type { StepDef } from '../domain/step.js';
-import * as termSteps from '../../workflows/term-election/steps.js';
-import * as selectionSteps from '../../workflows/two-recommendations-one-election/steps.js';
-import * as liaisonSteps from '../../workflows/liaison-dispatch/steps.js';
-import * as trainingSteps from '../../workflows/rotation-training/steps.js';
+import * as termSteps from '../domain/term-election/steps.js';
+import * as selectionSteps from '../domain/two-recommendations-one-election/steps.js';
+import * as liaisonSteps from '../domain/liaison-dispatch/steps.js';
+import * as trainingSteps from '../domain/rotation-training/steps.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
 const startProcess: typeof startOne = async (...args) => {

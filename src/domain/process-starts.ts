@@ -1,7 +1,7 @@
 // Which processes a person starts by hand, who may start them, and which organizations each is about: read by
 // the API's start route (src/api/process-kinds.ts refuses an organization a kind is not about) and by the web UI
 // (the dashboard offers these kinds, an organization's page the ones that apply to it). Pure: no I/O.
-import { urbanSectors } from '../../workflows/pairing/rules.js';
+import { urbanSectors } from './pairing/rules.js';
 import { electsItsCommittee } from './rules.js';
 import { organizingRoles, steeringRoles } from './roles.js';
 

@@ -1,5 +1,5 @@
-// The step catalog's shape (src/domain/steps.ts gathers the entries each process defines beside its workflow,
-// workflows/<process>/steps.ts): what a step is, how an entry is written, and the rights that follow its role.
+// The step catalog's shape (src/domain/steps.ts gathers the entries each process defines in its own folder,
+// src/domain/<process>/steps.ts): what a step is, how an entry is written, and the rights that follow its role.
 import type { z } from 'zod';
 import { steeringRoles, type Role } from './roles.js';
 import type { FieldSpec } from './step-outcomes.js';

@@ -1,8 +1,9 @@
 // The step catalog: every step a person does in any process, defined once, as data every layer reads — the
 // workflow opens a step by its entry (and its Update validator runs the entry's rule), the API answers a task
 // with its entry's rights and words, the web UI renders the entry's form and checks it with the same rule, and
-// tests iterate the catalog. Each process defines its steps beside its workflow (workflows/<process>/steps.ts);
-// this module gathers them. Pure and deterministic: imported by workflows and by the browser bundle.
+// tests iterate the catalog. Each process defines its steps in its own folder of the domain
+// (src/domain/<process>/steps.ts, beside the rules they check in rules.ts); this module gathers them. Pure and
+// deterministic: imported by workflows and by the browser bundle.
 import type { Outcome, StepDef } from './step.js';
 import {
   electionRequest,
@@ -14,7 +15,7 @@ import {
   secretaryElection,
   resultReport,
   resultApproval,
-} from '../../workflows/term-election/steps.js';
+} from './term-election/steps.js';
 import {
   selectionPlan,
   membersRecommendation,
@@ -24,8 +25,8 @@ import {
   selectionSecretary,
   townshipApproval,
   firstSecretaryDispatch,
-} from '../../workflows/two-recommendations-one-election/steps.js';
-import { training } from '../../workflows/rotation-training/steps.js';
+} from './two-recommendations-one-election/steps.js';
+import { training } from './rotation-training/steps.js';
 import {
   assignOfficer,
   acknowledge,
@@ -35,19 +36,19 @@ import {
   establishmentApproval,
   foundingMeeting,
   officersMeeting,
-} from '../../workflows/liaison-dispatch/steps.js';
-import { pairingDeliverable, pairingReview } from '../../workflows/pairing/steps.js';
-import { fillInTerm } from '../../workflows/term-date-missing/steps.js';
-import { ratingInterview } from '../../workflows/ratings/steps.js';
+} from './liaison-dispatch/steps.js';
+import { pairingDeliverable, pairingReview } from './pairing/steps.js';
+import { fillInTerm } from './term-date-missing/steps.js';
+import { ratingInterview } from './ratings/steps.js';
 
 export * from './step.js';
-export * from '../../workflows/term-election/steps.js';
-export * from '../../workflows/two-recommendations-one-election/steps.js';
-export * from '../../workflows/rotation-training/steps.js';
-export * from '../../workflows/liaison-dispatch/steps.js';
-export * from '../../workflows/pairing/steps.js';
-export * from '../../workflows/term-date-missing/steps.js';
-export * from '../../workflows/ratings/steps.js';
+export * from './term-election/steps.js';
+export * from './two-recommendations-one-election/steps.js';
+export * from './rotation-training/steps.js';
+export * from './liaison-dispatch/steps.js';
+export * from './pairing/steps.js';
+export * from './term-date-missing/steps.js';
+export * from './ratings/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [

@@ -3,8 +3,8 @@
 import type { Sql } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { allows } from '../auth/principal.js';
-import { pairingWorkers } from '../../workflows/pairing/rules.js';
-import { pairingDeliverable } from '../../workflows/pairing/steps.js';
+import { pairingWorkers } from '../domain/pairing/rules.js';
+import { pairingDeliverable } from '../domain/pairing/steps.js';
 
 /** The task as the read found it, with its process. */
 export interface ContextTask {

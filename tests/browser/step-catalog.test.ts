@@ -5,7 +5,7 @@ import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
 import type { Role } from '../../src/auth/principal.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
-import { weightedRanking } from '../../workflows/two-recommendations-one-election/rules.js';
+import { weightedRanking } from '../../src/domain/two-recommendations-one-election/rules.js';
 import { isShown } from '../../src/domain/step-outcomes.js';
 import { stepCatalog } from '../../src/domain/steps.js';
 import { taskProcess } from '../../workflows/task-process.js';

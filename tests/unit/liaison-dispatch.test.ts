@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarPeriodOf, checkFoundingDate, nextCalendarPeriod } from '../../workflows/liaison-dispatch/rules.js';
+import { calendarPeriodOf, checkFoundingDate, nextCalendarPeriod } from '../../src/domain/liaison-dispatch/rules.js';
 import { liaisonRuleSets } from '../../src/domain/rules.js';
 
 // Liaison dispatch (domain.md §4.4) rules as pure functions: calendar quarters of visits, the founding meeting's day.

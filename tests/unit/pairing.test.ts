@@ -9,10 +9,10 @@ import {
   cycleDates,
   type EvidenceRef,
   type MilestoneRecord,
-} from '../../workflows/pairing/rules.js';
+} from '../../src/domain/pairing/rules.js';
 import { pairingReviewOutcome, reviewRatings, validateOutcome, formToOutcome } from '../../src/domain/step-outcomes.js';
-import { deliverableWords } from '../../workflows/pairing/steps.js';
-import { pairingDeliverables } from '../../workflows/pairing/rules.js';
+import { deliverableWords } from '../../src/domain/pairing/steps.js';
+import { pairingDeliverables } from '../../src/domain/pairing/rules.js';
 import { zhCN as zh } from '../../web/src/i18n/zh-CN.js';
 import { pairingReview } from '../../src/domain/steps.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkReview } from '../../workflows/pairing/rules.js';
+import { checkReview } from '../../src/domain/pairing/rules.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import {
@@ -35,13 +35,13 @@ import {
   reviewOutcome,
   secretaryOutcome,
   termBallotOutcome,
-} from '../../workflows/term-election/rules.js';
+} from '../../src/domain/term-election/rules.js';
 import {
   checkPreliminaryCandidates,
   checkRecommendationRound,
   checkSelectionBallot,
   weightedRanking,
-} from '../../workflows/two-recommendations-one-election/rules.js';
+} from '../../src/domain/two-recommendations-one-election/rules.js';
 import { outcomeRule } from '../../workflows/process-control.js';
 import {
   assignOfficerOutcome,
@@ -51,10 +51,10 @@ import {
   foundingMeetingOutcome,
   officersMeetingOutcome,
   visitReportOutcome,
-} from '../../workflows/liaison-dispatch/rules.js';
-import { attendanceOutcome, checkAttendance } from '../../workflows/rotation-training/rules.js';
-import { checkTermStart, termDateOutcome } from '../../workflows/term-date-missing/rules.js';
-import { checkInterviewHeld, interviewOutcome } from '../../workflows/ratings/rules.js';
+} from '../../src/domain/liaison-dispatch/rules.js';
+import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training/rules.js';
+import { checkTermStart, termDateOutcome } from '../../src/domain/term-date-missing/rules.js';
+import { checkInterviewHeld, interviewOutcome } from '../../src/domain/ratings/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context

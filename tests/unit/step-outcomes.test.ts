@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
 import { candidates as candidatesStep, electionRequest } from '../../src/domain/steps.js';
-import { candidatesOutcome, electionRequestOutcome } from '../../workflows/term-election/rules.js';
+import { candidatesOutcome, electionRequestOutcome } from '../../src/domain/term-election/rules.js';
 
 // The schemas behind the task forms: what the browser checks before it sends, and what it shows per field.
 describe('step outcome forms', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { electionBodyRefusal, electsItsCommittee, termRulesFor, termYearsRefusal } from '../../src/domain/rules.js';
-import { checkDelegatesBallot } from '../../workflows/term-election/rules.js';
-import { checkTermStart } from '../../workflows/term-date-missing/rules.js';
+import { checkDelegatesBallot } from '../../src/domain/term-election/rules.js';
+import { checkTermStart } from '../../src/domain/term-date-missing/rules.js';
 import { RuleViolation } from '../../src/domain/election.js';
 import { kindAppliesTo } from '../../src/domain/process-starts.js';
 

@@ -9,7 +9,7 @@ import {
   meetsTurnout,
   qualifiedNominees,
   weightedRanking,
-} from '../../workflows/two-recommendations-one-election/rules.js';
+} from '../../src/domain/two-recommendations-one-election/rules.js';
 import { preliminaryCandidatesOutcome, recommendationOutcome, selectionPlanOutcome, formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
 import { selectionPlan } from '../../src/domain/steps.js';
 

@@ -3,7 +3,7 @@ import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/co
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { liaisonDispatch, officersMeetingId } from '../../workflows/liaison-dispatch/workflow.js';
-import { calendarPeriodOf } from '../../workflows/liaison-dispatch/rules.js';
+import { calendarPeriodOf } from '../../src/domain/liaison-dispatch/rules.js';
 import { completeTaskUpdate, machineActor, processStateQuery } from '../../workflows/messages.js';
 import { addDays, addMonths, shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 

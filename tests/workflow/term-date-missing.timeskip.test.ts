@@ -3,7 +3,7 @@ import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { termDateMissing, termDateSweep } from '../../workflows/term-date-missing/workflow.js';
-import { termDateRulesFor } from '../../workflows/term-date-missing/rules.js';
+import { termDateRulesFor } from '../../src/domain/term-date-missing/rules.js';
 import { machineActor } from '../../workflows/messages.js';
 import { loadCalendar } from '../../src/tasks/holders.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';

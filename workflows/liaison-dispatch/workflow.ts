@@ -20,14 +20,20 @@ import {
   officersMeeting,
   officerTraining,
   visitReport,
-} from './steps.js';
+} from '../../src/domain/liaison-dispatch/steps.js';
 import type { StepDef, TaskTitle } from '../../src/domain/step.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { actorSchema, reasonSchema } from '../messages.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
-import { calendarPeriodOf, nextCalendarPeriod, recordedFoundingMeeting, visitReportOutcome, type CalendarPeriod } from './rules.js';
+import {
+  calendarPeriodOf,
+  nextCalendarPeriod,
+  recordedFoundingMeeting,
+  visitReportOutcome,
+  type CalendarPeriod,
+} from '../../src/domain/liaison-dispatch/rules.js';
 import type { LiaisonRules } from '../../src/domain/rules.js';
 import { termElection } from '../term-election/workflow.js';
 

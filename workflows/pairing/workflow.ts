@@ -21,14 +21,14 @@ import {
   type EvidenceRef,
   type MilestoneRecord,
   type PairingDeliverable,
-} from './rules.js';
+} from '../../src/domain/pairing/rules.js';
 import { deliverableOutcome, pairingReviewOutcome, reviewRatings } from '../../src/domain/step-outcomes.js';
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
 import { actorSchema, isoDateSchema } from '../messages.js';
 import { enforce, outcomeOf } from '../process-control.js';
-import { deliverableWords, pairingDeliverable, pairingReview } from './steps.js';
+import { deliverableWords, pairingDeliverable, pairingReview } from '../../src/domain/pairing/steps.js';
 
 export const KIND = pairingReview.process;
 

@@ -9,7 +9,7 @@ import { shanghaiDate } from '../../src/domain/dates.js';
 import { ratingRulesFor } from '../../src/domain/ratings.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
-import { ratingInterview as interviewStep } from './steps.js';
+import { ratingInterview as interviewStep } from '../../src/domain/ratings/steps.js';
 
 export const INTERVIEW_KIND = interviewStep.process;
 export const ratingInterviewId = (organization: string, period: string) => `${INTERVIEW_KIND}:${organization}:${period}`;

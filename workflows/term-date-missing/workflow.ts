@@ -22,8 +22,8 @@ import { shanghaiDate } from '../../src/domain/dates.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
-import { fillInTerm } from './steps.js';
-import { termDateRulesFor } from './rules.js';
+import { fillInTerm } from '../../src/domain/term-date-missing/steps.js';
+import { termDateRulesFor } from '../../src/domain/term-date-missing/rules.js';
 
 export const KIND = fillInTerm.process;
 export const termDateMissingId = (organization: string) => `${KIND}:${organization}`;

@@ -23,13 +23,13 @@ import {
   resultApproval,
   resultReport,
   secretaryElection,
-} from './steps.js';
+} from '../../src/domain/term-election/steps.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
-import { recordedTermBallot } from './rules.js';
+import { recordedTermBallot } from '../../src/domain/term-election/rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
 import { organizingRoles } from '../../src/domain/roles.js';
 import { rulesById } from '../../src/domain/step.js';

@@ -13,7 +13,7 @@ import type { SelectionContext, SelectionRecord } from '../../activities/two-rec
 import { countVotes, minimumCandidates, nextRoundCandidates } from '../../src/domain/election.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import type { TaskDue } from '../../src/domain/task-plan.js';
-import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from './rules.js';
+import { hasSuitableCandidates, qualifiedNominees, weightedRanking } from '../../src/domain/two-recommendations-one-election/rules.js';
 import {
   firstSecretaryDispatch,
   membersRecommendation,
@@ -23,7 +23,7 @@ import {
   selectionSecretary,
   townshipApproval,
   villagersRecommendation,
-} from './steps.js';
+} from '../../src/domain/two-recommendations-one-election/steps.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
 import { tellTrainingOfSecretary } from '../rotation-training/secretary.js';

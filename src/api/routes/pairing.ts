@@ -11,7 +11,7 @@ import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';
-import { checkEvidenceFilename, pairingWorkers } from '../../../workflows/pairing/rules.js';
+import { checkEvidenceFilename, pairingWorkers } from '../../domain/pairing/rules.js';
 import { pairingRuleSets, pairingRulesFor } from '../../domain/rules.js';
 import { attachEvidenceUpdate, deliverableSchema, KIND, milestoneBody, recordMilestoneUpdate } from '../../../workflows/pairing/workflow.js';
 

@@ -14,7 +14,7 @@ import { bulkResultSchema, trainingCoverageSchema } from '../schemas.js';
 import { secretaryChangeRoles } from '../../domain/process-starts.js';
 import { writeSecretary } from '../../organizations/store.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
-import { training as trainingStep } from '../../../workflows/rotation-training/steps.js';
+import { training as trainingStep } from '../../domain/rotation-training/steps.js';
 
 const code = z.string().min(1).max(64);
 const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');

@@ -4,7 +4,7 @@ import { addOrganizations, countyChain, orgRow, uniqueCode } from '../../helpers
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { pairingRulesFor } from '../../../src/domain/rules.js';
-import { pairingDeliverables } from '../../../workflows/pairing/rules.js';
+import { pairingDeliverables } from '../../../src/domain/pairing/rules.js';
 import { startJourney, type Journey, pick } from './journey.js';
 
 // 城乡互联、结对共建 (domain.md §4.5), in Chromium, as far as the web UI and real durations allow: the partner unit's

@@ -1,7 +1,7 @@
 // The steps' outcomes of the term election (domain.md §4.1) and the rules on them. Pure: the workflow's
 // Update validators call these, so an outcome the rules forbid is refused before it enters history.
 import { z } from 'zod';
-import { isValidIsoDate } from '../../src/domain/dates.js';
+import { isValidIsoDate } from '../dates.js';
 import {
   checkCandidateMargin,
   checkEntitled,
@@ -11,10 +11,10 @@ import {
   RuleViolation,
   type BallotCount,
   type ElectionResult,
-} from '../../src/domain/election.js';
-export { checkMeetingDate } from '../../src/domain/election.js';
-import { entitledExclusions } from '../../src/domain/step-outcomes.js';
-import type { TermRules } from '../../src/domain/rules.js';
+} from '../election.js';
+export { checkMeetingDate } from '../election.js';
+import { entitledExclusions } from '../step-outcomes.js';
+import type { TermRules } from '../rules.js';
 
 const comments = z.string().trim().min(2).max(4000);
 const name = z.string().trim().min(1).max(100);

@@ -1,8 +1,8 @@
 // The 约谈 (interview) the supervising committee holds with an organization rated red in enough periods in a row
 // (src/domain/ratings.ts): what the organizer records, and its rule. Shared by the workflow's validator and the web form.
 import { z } from 'zod';
-import { isValidIsoDate } from '../../src/domain/dates.js';
-import { RuleViolation } from '../../src/domain/election.js';
+import { isValidIsoDate } from '../dates.js';
+import { RuleViolation } from '../election.js';
 
 export const interviewOutcome = z.object({
   heldOn: z.string({ error: 'v.required' }).refine(isValidIsoDate, { error: 'v.date' }),

@@ -11,8 +11,8 @@ import {
   type BallotCount,
   type ElectionResult,
   type EntitledExclusion,
-} from '../../src/domain/election.js';
-import type { TurnoutRule, TwoRecommendationsRules } from '../../src/domain/rules.js';
+} from '../election.js';
+import type { TurnoutRule, TwoRecommendationsRules } from '../rules.js';
 
 export interface RecommendationCount {
   /** Those entitled to take part: Party members, or villagers / villager representatives. */

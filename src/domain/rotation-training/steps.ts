@@ -1,8 +1,8 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { attendanceOutcome, checkAttendance } from './rules.js';
-import { step } from '../../src/domain/step.js';
-import { organizingRoles } from '../../src/domain/roles.js';
+import { step } from '../step.js';
+import { organizingRoles } from '../roles.js';
 
 export interface TrainingContext {
   secretary: string;

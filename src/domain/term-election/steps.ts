@@ -1,6 +1,6 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
-import { termRuleSets } from '../../src/domain/rules.js';
+import { termRuleSets } from '../rules.js';
 import {
   candidatesOutcome,
   checkBallot,
@@ -14,10 +14,10 @@ import {
   secretaryOutcome,
   termBallotOutcome,
 } from './rules.js';
-import type { IsoDate } from '../../src/domain/dates.js';
-import { fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
-import { step, rulesById } from '../../src/domain/step.js';
-import { ballotStep } from '../../src/domain/ballot-step.js';
+import type { IsoDate } from '../dates.js';
+import { fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../step-outcomes.js';
+import { step, rulesById } from '../step.js';
+import { ballotStep } from '../ballot-step.js';
 
 export interface TermRuleContext {
   ruleSet: string;

@@ -1,7 +1,7 @@
 // Rotation training 轮训 (domain.md §4.3): what the training step files and the rule it must meet. One statement
 // shared by the workflow's validator and the web form (step-outcomes.ts).
 import { z } from 'zod';
-import { RuleViolation } from '../../src/domain/election.js';
+import { RuleViolation } from '../election.js';
 
 export const sessionCode = z.string().min(1).max(64);
 /** The training task's outcome: attendance at a session the secretary was enrolled in. */

@@ -1,6 +1,6 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
-import { twoRecommendationsRuleSets } from '../../src/domain/rules.js';
+import { twoRecommendationsRuleSets } from '../rules.js';
 import { checkSecretary } from '../term-election/rules.js';
 import type { CommitteeContext } from '../term-election/steps.js';
 import { checkPreliminaryCandidates, checkRecommendationRound, checkSelectionBallot, type RankedNominee } from './rules.js';
@@ -17,9 +17,9 @@ import {
   townshipApprovalOutcome,
   villagerBases,
   yesNo,
-} from '../../src/domain/step-outcomes.js';
-import { step, rulesById, type Lang } from '../../src/domain/step.js';
-import { ballotStep } from '../../src/domain/ballot-step.js';
+} from '../step-outcomes.js';
+import { step, rulesById, type Lang } from '../step.js';
+import { ballotStep } from '../ballot-step.js';
 
 export interface SelectionRuleContext {
   ruleSet: string;

@@ -2,9 +2,9 @@
 // chased until one is entered"): what the organizer files and the rules of the chase. Shared by the workflow's
 // validator and the web form.
 import { z } from 'zod';
-import { isValidIsoDate } from '../../src/domain/dates.js';
-import { RuleViolation } from '../../src/domain/election.js';
-import { termYearsRefusal } from '../../src/domain/rules.js';
+import { isValidIsoDate } from '../dates.js';
+import { RuleViolation } from '../election.js';
+import { termYearsRefusal } from '../rules.js';
 
 /** The term the supervising committee's organizer enters: when it began, how many years, and (optionally) who leads. */
 export const termDateOutcome = z.object({

@@ -1,9 +1,9 @@
 // Liaison officer dispatch 选派党建联络员 (domain.md §4.4): what the steps file and the rule the founding meeting
 // must meet. One statement shared by the workflow's validators and the web forms (step-outcomes.ts).
 import { z } from 'zod';
-import { addDays, addMonths, isValidIsoDate, parseIsoDate, type IsoDate } from '../../src/domain/dates.js';
-import { RuleViolation } from '../../src/domain/election.js';
-import { noteOutcome } from '../../src/domain/step-outcomes.js';
+import { addDays, addMonths, isValidIsoDate, parseIsoDate, type IsoDate } from '../dates.js';
+import { RuleViolation } from '../election.js';
+import { noteOutcome } from '../step-outcomes.js';
 
 /** A username as the API and the workflows accept it. */
 export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'expected a username');

@@ -1,17 +1,10 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
 import { checkReview, checkReviewRating } from './rules.js';
-import { pairingRuleSets } from '../../src/domain/rules.js';
-import {
-  deliverableOutcome,
-  pairingDecisions,
-  pairingReviewOutcome,
-  reviewRatings,
-  reviewRatingsBeforeFair,
-  type ReviewRating,
-} from '../../src/domain/step-outcomes.js';
-import type { PairingDeliverable } from '../../src/domain/rules.js';
-import { step, rulesById } from '../../src/domain/step.js';
+import { pairingRuleSets } from '../rules.js';
+import { deliverableOutcome, pairingDecisions, pairingReviewOutcome, reviewRatings, reviewRatingsBeforeFair, type ReviewRating } from '../step-outcomes.js';
+import type { PairingDeliverable } from '../rules.js';
+import { step, rulesById } from '../step.js';
 
 export interface DeliverableContext {
   ruleSet: string;

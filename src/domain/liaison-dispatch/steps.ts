@@ -1,6 +1,6 @@
 // The steps of this process in the step catalog (src/domain/steps.ts): each one's role, outcome, form, rule over
 // the context the workflow writes when it opens it, and its words.
-import { liaisonRuleSets } from '../../src/domain/rules.js';
+import { liaisonRuleSets } from '../rules.js';
 import { reviewOutcome } from '../term-election/rules.js';
 import {
   assignOfficerOutcome,
@@ -11,9 +11,9 @@ import {
   officersMeetingOutcome,
   visitReportOutcome,
 } from './rules.js';
-import { shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
-import { note, noteOutcome, reviewFields } from '../../src/domain/step-outcomes.js';
-import { step, rulesById } from '../../src/domain/step.js';
+import { shanghaiDate, type IsoDate } from '../dates.js';
+import { note, noteOutcome, reviewFields } from '../step-outcomes.js';
+import { step, rulesById } from '../step.js';
 
 export interface OfficerContext {
   officer?: string;

@@ -1,9 +1,9 @@
 // Urban–rural pairing 结对共建 (domain.md §4.5): the rules on what a pairing records. Pure: the workflow's Update
 // validators and the evidence upload route call them, so a forbidden record is refused before anything changes.
-import { RuleViolation } from '../../src/domain/election.js';
-import { addMonths, type IsoDate } from '../../src/domain/dates.js';
-import { steeringRoles, type Role } from '../../src/domain/roles.js';
-import { pairingDeliverables, type PairingDeliverable, type PairingRules } from '../../src/domain/rules.js';
+import { RuleViolation } from '../election.js';
+import { addMonths, type IsoDate } from '../dates.js';
+import { steeringRoles, type Role } from '../roles.js';
+import { pairingDeliverables, type PairingDeliverable, type PairingRules } from '../rules.js';
 
 export { pairingDeliverables, type PairingDeliverable };
 
