@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { appointmentsAt, peopleAppointed } from '../../people/store.js';
 
 const appointmentRoles = ['secretary', 'committee_member', 'organizer', 'liaison_officer'] as const;
 
@@ -43,18 +44,9 @@ const people: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const { under, role, cursor, limit } = req.query;
       const sql = app.sql;
-      const conds = [inScope(sql, req.principal, 'o'), sql`a.ends_on is null`];
-      if (under) conds.push(sql`o.path <@ ${(await organizationInScope(sql, req.principal, under)).path}::ltree`);
-      if (role) conds.push(sql`a.role = ${role}`);
+      const subtree = under ? (await organizationInScope(sql, req.principal, under)).path : undefined;
       const after = decodeCursor(cursor, z.object({ id: z.number() }));
-      if (after) conds.push(sql`pe.id > ${after.id}`);
-      const rows = await sql<z.infer<typeof personSchema>[]>`
-        select pe.id, pe.name, pe.phone, pe.email,
-               json_agg(json_build_object('organization', o.code, 'role', a.role, 'startsOn', to_char(a.starts_on, 'YYYY-MM-DD'))
-                        order by o.code) as appointments
-        from people pe join appointments a on a.person_id = pe.id join organizations o on o.id = a.organization_id
-        where ${conds.reduce((x, c) => sql`${x} and ${c}`)}
-        group by pe.id order by pe.id limit ${limit + 1}`;
+      const rows = await peopleAppointed(sql, { scope: inScope(sql, req.principal, 'o'), under: subtree, role, afterId: after?.id, limit });
       const more = rows.length > limit;
       const items = more ? rows.slice(0, limit) : rows;
       return { items, nextCursor: more ? encodeCursor({ id: items[items.length - 1]!.id }) : null };
@@ -73,13 +65,7 @@ const people: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const org = await organizationInScope(app.sql, req.principal, req.params.code);
-      const current = req.query.all === 'true' ? app.sql`true` : app.sql`a.ends_on is null`;
-      const items = await app.sql<z.infer<typeof appointmentSchema>[]>`
-        select a.id, json_build_object('id', pe.id, 'name', pe.name, 'phone', pe.phone) as person, a.role,
-               to_char(a.starts_on, 'YYYY-MM-DD') as "startsOn", to_char(a.ends_on, 'YYYY-MM-DD') as "endsOn"
-        from appointments a join people pe on pe.id = a.person_id
-        where a.organization_id = ${org.id} and ${current}
-        order by a.ends_on nulls first, a.role, a.starts_on desc`;
+      const items = await appointmentsAt(app.sql, org.id, req.query.all === 'true');
       return { items };
     },
   );
