@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createWorker } from '../src/worker.js';
-import { overdueGroups } from '../src/api/routes/escalations.js';
+import { overdueGroups } from '../src/tasks/store.js';
 import { taskPage } from '../src/api/routes/tasks.js';
 import { taskProcess } from '../workflows/task-process.js';
 import { tasksQuery } from '../workflows/messages.js';

@@ -8,6 +8,8 @@ import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation } from '../task-updates.js';
 import { requireNewHolder } from '../task-holders.js';
 import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
+import { escalationsInScope } from '../../escalations/store.js';
+import { overdueGroups } from '../../tasks/store.js';
 
 /** Escalations (the supervisor's view) and the overdue dashboard. */
 const escalations: FastifyPluginAsync = async (fastify) => {
@@ -24,41 +26,7 @@ const escalations: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const rows = await sql<
-        {
-          id: number;
-          task_id: number;
-          level: number;
-          code: string;
-          role: string;
-          state: 'open';
-          opened_at: Date;
-          task_code: string;
-          step: string;
-          due_at: Date;
-          actions: Record<string, unknown>[];
-        }[]
-      >`
-        select e.id, e.task_id, e.level, o.code, e.role, e.state, e.opened_at, tor.code as task_code, t.step, t.due_at, e.actions
-        from escalations e join organizations o on o.id = e.organization_id
-        join tasks t on t.id = e.task_id join organizations tor on tor.id = t.organization_id
-        where ${inScope(sql, req.principal, 'o')} ${req.query.state ? sql`and e.state = ${req.query.state}` : sql``}
-        order by e.opened_at desc, e.id desc limit ${req.query.limit}`;
-      return {
-        items: rows.map((e) => ({
-          id: e.id,
-          taskId: e.task_id,
-          level: e.level,
-          organization: e.code,
-          role: e.role,
-          state: e.state,
-          openedAt: e.opened_at.toISOString(),
-          taskOrganization: e.task_code,
-          step: e.step,
-          dueAt: e.due_at.toISOString(),
-          actions: e.actions,
-        })),
-      };
+      return { items: await escalationsInScope(sql, { scope: inScope(sql, req.principal, 'o'), state: req.query.state, limit: req.query.limit }) };
     },
   );
 
@@ -95,11 +63,7 @@ const escalations: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      let subtree = sql``;
-      if (req.query.org) {
-        const org = await organizationInScope(sql, req.principal, req.query.org);
-        subtree = sql`and o.path <@ ${org.path}::ltree`;
-      }
+      const subtree = req.query.org ? (await organizationInScope(sql, req.principal, req.query.org)).path : undefined;
       const rows = await overdueGroups(sql, inScope(sql, req.principal, 'o'), subtree);
       const byOrg = new Map<string, { organization: string; name: string; total: number; levels: { level: number; count: number; oldestDueAt: string }[] }>();
       let total = 0;
@@ -116,20 +80,5 @@ const escalations: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
-
-/**
- * The overdue question in SQL (bench/overdue.ts times this very statement): aggregate the overdue rows per
- * organization first (the partial index tasks_overdue holds only live tasks), then name the organizations.
- */
-export function overdueGroups(sql: import('../../db/client.js').Sql, scope: ReturnType<typeof inScope>, subtree = sql``) {
-  return sql<{ code: string; name: string; level: number; n: number; oldest: Date }[]>`
-    with agg as (
-      select t.organization_id, t.escalation_level as level, count(*)::int as n, min(t.due_at) as oldest
-      from tasks t
-      where t.state in ('open', 'claimed', 'escalated') and t.due_at < now()
-        and t.organization_id in (select o.id from organizations o where ${scope} ${subtree})
-      group by t.organization_id, t.escalation_level)
-    select o.code, o.name, a.level, a.n, a.oldest from agg a join organizations o on o.id = a.organization_id`;
-}
 
 export default escalations;
