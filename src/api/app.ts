@@ -43,6 +43,7 @@ import organizationImport from './routes/organization-import.js';
 import terms from './routes/term-election.js';
 import units from './routes/units.js';
 import people from './routes/people.js';
+import members from './routes/members.js';
 import search from './routes/search.js';
 import ratings from './routes/ratings.js';
 import channels from './routes/channels.js';
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(terms);
       await api.register(units);
       await api.register(people);
+      await api.register(members);
       await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);

@@ -131,13 +131,15 @@ export class ImportBusy extends Error {
   }
 }
 
-const copyText = (v: string | number | null): string =>
+/** A value as COPY's text format writes it. */
+export const copyText = (v: string | number | null): string =>
   v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 // The staging table's column order: the file's line number, then the contract's columns.
 const copyColumns: (keyof ImportRow)[] = ['row', ...columns];
 
-class Errors {
+/** A file's errors: every one counted, the first MAX_LISTED_ERRORS listed; the status the worst of them asks. */
+export class Errors {
   readonly list: RowError[] = [];
   count = 0;
   status: 403 | 404 | 422 = 422;
@@ -344,6 +346,11 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
         select o.id from import_rows s join organizations o on o.code = s.code
         where s.action = 'update' and exists (select 1 from processes pr where pr.organization_id = o.id and pr.status = 'running')
         order by o.id for update of o`;
+      // An organization whose members are on the register reports its figures from it (src/members/store.ts
+      // recountMembers): the file's typed figures are not written over them.
+      await tx`
+        update import_rows s set full_members = o.full_members, probationary_members = o.probationary_members
+        from organizations o where o.code = s.code and o.members_on_register`;
       await classify();
       // Fields a process owns are not the file's to write (ownership below): those of refused and routed rows keep
       // their stored values, the rest of each row is written as usual.

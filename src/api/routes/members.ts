@@ -1,0 +1,325 @@
+// The member register: import from a member-system export, a branch's register, a member's record and history,
+// a status recorded, a member linked to the user they sign in as, and a member's own record.
+//
+// Scope: a member is seen by whoever may see the organization whose register holds them (404 elsewhere, as for an
+// unknown id) and by the member themself. Personal data is masked unless the caller asks for it (`reveal`) and holds
+// a role that needs it (src/domain/members.ts personalDataRoles); every unmasked value read is audited.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
+import { organizingRoles } from '../../domain/roles.js';
+import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
+import { memberCategories, memberStatuses, personalDataRoles, registerKeepers } from '../../domain/members.js';
+import { ImportBusy, ImportRejected } from '../../organizations/import/import.js';
+import { importMembers } from '../../members/import.js';
+import { loadPersonalDataKey } from '../../members/personal-data.js';
+import {
+  changeStatus,
+  getMember,
+  linkUser,
+  listMembers,
+  memberHistory,
+  memberOfUser,
+  statusCounts,
+  unmasked,
+  type Member,
+  type MemberSummary,
+  type PersonalField,
+} from '../../members/store.js';
+import { HttpError, notFound } from '../errors.js';
+import { organizationInScope, requireRole } from '../scope.js';
+import { SHEET_TYPES, uploadStream } from '../uploads.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** A province's register comes in files of a county or a prefecture; a whole province would be split by prefecture. */
+export const MEMBER_IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+export const MEMBER_IMPORT_MAX_ROWS = 1_000_000;
+const MEMBER_IMPORT_READ_MS = 5 * 60_000;
+
+const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout', 413: 'too_large', 422: 'invalid_rows' } as const;
+
+const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
+const summarySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  gender: z.string(),
+  category: z.enum(memberCategories),
+  status: z.enum(memberStatuses),
+  statusSince: z.string().nullable(),
+  joinedOn: z.string(),
+  fullOn: z.string().nullable(),
+  organization: z.object({ code: z.string(), name: z.string() }),
+  phone: z.string().nullable().describe('masked (138****5678) unless revealed'),
+  idNumber: z.string().describe('masked (4201**********123X) unless revealed'),
+  occupation: z.string().nullable(),
+});
+const memberSchema = summarySchema.extend({
+  ethnicity: z.string().nullable(),
+  birthDate: z.string(),
+  education: z.string().nullable(),
+  linkedUser: z.string().nullable(),
+  revealed: z.array(z.enum(['idNumber', 'phone'])),
+});
+const eventSchema = z.object({
+  id: z.number(),
+  kind: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  source: z.string().nullable(),
+  reason: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+const revealQuery = z
+  .string()
+  .max(40)
+  .regex(/^(idNumber|phone)(,(idNumber|phone))?$/, 'a comma-separated list of idNumber, phone')
+  .optional()
+  .describe('unmask these fields (needs a role that may: each value read is audited)');
+const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
+
+const members: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const sql = app.sql;
+  const key = loadPersonalDataKey(app.config);
+  app.addContentTypeParser(SHEET_TYPES.concat('text/plain'), (_req, payload, done) => done(null, payload));
+
+  /** The fields of `reveal` the caller may unmask at `path`; a 403 naming the role for one they may not. */
+  const revealable = (p: Principal, path: string, reveal: string | undefined): PersonalField[] => {
+    const fields = [...new Set((reveal ?? '').split(',').filter(Boolean))] as PersonalField[];
+    for (const f of fields) requireRole(p, path, personalDataRoles[f]);
+    return fields;
+  };
+  /** Replaces masked values with unmasked ones (each read audited). */
+  const withUnmasked = async <T extends MemberSummary>(p: Principal, rows: T[], fields: PersonalField[], purpose: string): Promise<T[]> => {
+    if (!fields.length) return rows;
+    const plain = await unmasked(
+      sql,
+      key,
+      rows.map((r) => r.id),
+      fields,
+      p.onBehalfOf ? `${p.username} for ${p.onBehalfOf}` : p.username,
+      purpose,
+    );
+    return rows.map((r) => ({ ...r, ...plain.get(r.id) }));
+  };
+  /** A member the caller may see: in their scope, or their own record. */
+  const visibleMember = async (p: Principal, id: number): Promise<Member> => {
+    const m = await getMember(sql, id);
+    if (!m || !(allows(p, m.path) || (await memberOfUser(sql, p.userId)) === id)) throw notFound(`member ${id}`);
+    return m;
+  };
+  const present = ({ path: _path, ...m }: Member, revealed: PersonalField[]) => ({ ...m, revealed });
+
+  app.post(
+    '/members/import',
+    {
+      bodyLimit: MEMBER_IMPORT_MAX_BYTES,
+      config: { timeoutMs: 15 * 60_000 },
+      schema: {
+        tags: ['members'],
+        description:
+          'Import members from a member-system export: CSV (UTF-8 or GBK) or XLSX with the Chinese headers 姓名, 性别, 民族, 出生日期, 学历, ' +
+          '身份证号, 入党日期, 转正日期, 人员类别, 党组织编码 (or 所在党组织 by its full name), 联系电话, 工作岗位, 党员状态. A member is ' +
+          'identified by the 身份证号. All rows or none: any error refuses the file, listing every error by row and column. A register or ' +
+          'status orglife recorded later (a transfer, a status change) is kept and listed in `kept`. The organizations named report their ' +
+          'full and probationary figures from the register from then on.',
+        consumes: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        response: { 200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), kept: z.array(rowError) }) },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (scopeRoots(p, organizingRoles).length === 0) throw new HttpError(403, 'forbidden', 'importing members needs the role admin or organizer');
+      const body = uploadStream(req.body);
+      return app.uploadSlot(async () => {
+        try {
+          return await importMembers(sql, body, {
+            principal: p,
+            actor: p.username,
+            source: `api:${req.id}`,
+            key,
+            maxBytes: MEMBER_IMPORT_MAX_BYTES,
+            maxRows: MEMBER_IMPORT_MAX_ROWS,
+            timeoutMs: MEMBER_IMPORT_READ_MS,
+          });
+        } catch (err) {
+          if (err instanceof ImportRejected) throw new HttpError(err.status, errorCode[err.status], err.message, err.errors);
+          if (err instanceof ImportBusy) throw new HttpError(503, 'busy', err.message);
+          throw err;
+        }
+      });
+    },
+  );
+
+  app.get(
+    '/organizations/:code/members',
+    {
+      schema: {
+        tags: ['members'],
+        description: 'An organization’s register by name: search by a part of the name or by pinyin initials, filter by status and category.',
+        params: z.object({ code: z.string().min(1).max(64) }),
+        querystring: z.object({
+          q: z.string().trim().min(1).max(32).optional(),
+          status: z.enum(memberStatuses).optional(),
+          category: z.enum(memberCategories).optional(),
+          reveal: revealQuery,
+          cursor: z.string().max(400).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable(), revealed: z.array(z.enum(['idNumber', 'phone'])) }) },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.params.code);
+      const fields = revealable(req.principal, org.path, req.query.reveal);
+      const after = decodeCursor(req.query.cursor, z.object({ name: z.string(), id: z.number() }));
+      const rows = await listMembers(sql, {
+        organizationId: org.id,
+        q: req.query.q,
+        status: req.query.status,
+        category: req.query.category,
+        afterName: after ?? undefined,
+        limit: req.query.limit + 1,
+      });
+      const more = rows.length > req.query.limit;
+      const items = await withUnmasked(req.principal, more ? rows.slice(0, req.query.limit) : rows, fields, `register of ${org.code}`);
+      const last = items[items.length - 1];
+      return { items, nextCursor: more && last ? encodeCursor({ name: last.name, id: last.id }) : null, revealed: fields };
+    },
+  );
+
+  app.get(
+    '/organizations/:code/members/counts',
+    {
+      schema: {
+        tags: ['members'],
+        description: 'Members on the registers of the organization’s subtree, by status and category.',
+        params: z.object({ code: z.string().min(1).max(64) }),
+        response: {
+          200: z.object({ items: z.array(z.object({ status: z.enum(memberStatuses), category: z.enum(memberCategories), n: z.number() })) }),
+        },
+      },
+    },
+    async (req) => {
+      const org = await organizationInScope(sql, req.principal, req.params.code);
+      return { items: await statusCounts(sql, org.path) };
+    },
+  );
+
+  app.get(
+    '/members/:id',
+    {
+      schema: {
+        tags: ['members'],
+        params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        querystring: z.object({ reveal: revealQuery }),
+        response: { 200: memberSchema },
+      },
+    },
+    async (req) => {
+      const m = await visibleMember(req.principal, req.params.id);
+      const own = !allows(req.principal, m.path);
+      // A member sees their own data unmasked (still audited); others as their role allows.
+      const fields = own
+        ? ([...new Set((req.query.reveal ?? '').split(',').filter(Boolean))] as PersonalField[])
+        : revealable(req.principal, m.path, req.query.reveal);
+      const [shown] = await withUnmasked(req.principal, [m], fields, own ? 'own record' : 'member record');
+      return present(shown!, fields);
+    },
+  );
+
+  app.get(
+    '/members/:id/history',
+    {
+      schema: {
+        tags: ['members'],
+        params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        response: { 200: z.object({ items: z.array(eventSchema) }) },
+      },
+    },
+    async (req) => {
+      await visibleMember(req.principal, req.params.id);
+      return { items: await memberHistory(sql, req.params.id) };
+    },
+  );
+
+  app.post(
+    '/members/:id/status',
+    {
+      schema: {
+        tags: ['members'],
+        description:
+          'Records a member’s status as of a day (流动, 出国出境, 失联, 停止党籍, 死亡, back to 正常) with its reason. From then on the status is ' +
+          'orglife’s: a later import does not set it back.',
+        params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        body: z.object({ status: z.enum(memberStatuses), since: isoDate.optional(), reason: z.string().trim().min(1).max(500) }),
+        response: { 200: memberSchema },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      const m = await getMember(sql, req.params.id);
+      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
+      requireRole(p, m.path, registerKeepers);
+      const since = req.body.since ?? shanghaiDate(Date.now());
+      if (since > shanghaiDate(Date.now()))
+        throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
+      const changed = await changeStatus(sql, { memberId: m.id, status: req.body.status, since, reason: req.body.reason, actor: p.username });
+      if (!changed) throw new HttpError(409, 'conflict', `the member's status is already ${req.body.status}`);
+      return present((await getMember(sql, m.id))!, []);
+    },
+  );
+
+  app.put(
+    '/members/:id/user',
+    {
+      schema: {
+        tags: ['members'],
+        description: 'Links the member to the user they sign in as (or unlinks with null): the member then sees their own record.',
+        params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        body: z.object({ username: z.string().min(2).max(64).nullable() }),
+        response: { 200: memberSchema },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      const m = await getMember(sql, req.params.id);
+      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
+      requireRole(p, m.path, registerKeepers);
+      let userId: number | null = null;
+      if (req.body.username !== null) {
+        const [u] = await sql<{ id: number; member: number | null }[]>`
+          select u.id, (select id from members where user_id = u.id) as member from users u where u.username = ${req.body.username}`;
+        if (!u) throw new HttpError(422, 'invalid_request', `no user ${req.body.username}`, [{ field: 'body.username', message: 'no such user' }]);
+        if (u.member !== null && u.member !== m.id)
+          throw new HttpError(409, 'conflict', `${req.body.username} is linked to another member`, [{ field: 'body.username', message: 'linked already' }]);
+        userId = u.id;
+      }
+      await linkUser(sql, m.id, userId, p.username);
+      return present((await getMember(sql, m.id))!, []);
+    },
+  );
+
+  app.get(
+    '/me/member',
+    {
+      schema: {
+        tags: ['members'],
+        description: 'The caller’s own record on the register, if their user is linked to a member (unmasked; the read is audited).',
+        response: { 200: memberSchema },
+      },
+    },
+    async (req) => {
+      const id = await memberOfUser(sql, req.principal.userId);
+      if (!id) throw notFound('a member linked to you');
+      const m = (await getMember(sql, id))!;
+      const fields: PersonalField[] = ['idNumber', 'phone'];
+      const [shown] = await withUnmasked(req.principal, [m], fields, 'own record');
+      return present(shown!, fields);
+    },
+  );
+};
+
+export default members;

@@ -1,0 +1,57 @@
+// Members' personal data (身份证号, phone) at rest: sealed with AES-256-GCM (src/channels/secrets.ts) under a key
+// that is never in the database, so a dump of it holds no number in clear; and a keyed digest of the 身份证号
+// (HMAC-SHA-256 under a key derived from the same secret) that finds a member again on the next import without
+// unsealing anything.
+//
+// The key is ORGLIFE_SECRETS_KEY. Without it (a machine started with `npm start` on embedded defaults) one is
+// generated once into the data directory, beside the embedded database and outside it: a production deployment sets
+// the variable and keeps the key apart from the database's backups (docs/operations.md).
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seal, unseal } from '../channels/secrets.js';
+import { maskIdNumber, maskPhone, normalizeIdNumber } from '../domain/members.js';
+
+export interface PersonalDataKey {
+  /** Seals a value for storage. */
+  seal(plain: string): string;
+  /** The value of what `seal` stored. */
+  unseal(sealed: string): string;
+  /** The digest that identifies a 身份证号 across imports. */
+  idDigest(idNumber: string): string;
+}
+
+export function personalDataKey(secret: string): PersonalDataKey {
+  const digestKey = createHmac('sha256', secret).update('orglife member id digest').digest();
+  return {
+    seal: (plain) => seal(secret, plain),
+    unseal: (sealed) => unseal(secret, sealed),
+    idDigest: (id) => createHmac('sha256', digestKey).update(normalizeIdNumber(id)).digest('base64url'),
+  };
+}
+
+/** ORGLIFE_SECRETS_KEY, else the key kept in `<dataDir>/personal-data.key` (created on first use). */
+export function loadPersonalDataKey(cfg: { ORGLIFE_SECRETS_KEY?: string | undefined; dataDir: string }): PersonalDataKey {
+  if (cfg.ORGLIFE_SECRETS_KEY) return personalDataKey(cfg.ORGLIFE_SECRETS_KEY);
+  const file = join(cfg.dataDir, 'personal-data.key');
+  mkdirSync(cfg.dataDir, { recursive: true });
+  try {
+    // 'wx': two processes starting together keep the first one's key.
+    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return personalDataKey(readFileSync(file, 'utf8').trim());
+}
+
+/** The stored columns of a 身份证号 and a phone. */
+export function sealPersonalData(key: PersonalDataKey, idNumber: string, phone: string | null) {
+  const id = normalizeIdNumber(idNumber);
+  return {
+    id_number_sealed: key.seal(id),
+    id_number_digest: key.idDigest(id),
+    id_number_masked: maskIdNumber(id),
+    phone_sealed: phone ? key.seal(phone) : null,
+    phone_masked: phone ? maskPhone(phone) : null,
+  };
+}

@@ -1,0 +1,179 @@
+// The member register's reads and orglife's own writes to it. Reads answer masked values; an unmasked 身份证号 or
+// phone is read only through `unmasked`, which writes one personal_data_reads row per value it returns in the same
+// statement, so no value leaves the database without its audit.
+import type { Sql } from '../db/client.js';
+import { countedStatuses, type MemberCategory, type MemberStatus } from '../domain/members.js';
+import type { PersonalDataKey } from './personal-data.js';
+
+export interface MemberSummary {
+  id: number;
+  name: string;
+  gender: string;
+  category: MemberCategory;
+  status: MemberStatus;
+  statusSince: string | null;
+  joinedOn: string;
+  fullOn: string | null;
+  organization: { code: string; name: string };
+  phone: string | null;
+  idNumber: string;
+  occupation: string | null;
+}
+
+export interface Member extends MemberSummary {
+  ethnicity: string | null;
+  birthDate: string;
+  education: string | null;
+  linkedUser: string | null;
+  path: string;
+}
+
+export interface MemberEvent {
+  id: number;
+  kind: string;
+  at: string;
+  actor: string;
+  source: string | null;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+const summaryColumns = (sql: Sql) => sql`
+  m.id, m.name, m.gender, m.category, m.status, to_char(m.status_since, 'YYYY-MM-DD') as "statusSince",
+  to_char(m.joined_on, 'YYYY-MM-DD') as "joinedOn", to_char(m.full_on, 'YYYY-MM-DD') as "fullOn",
+  json_build_object('code', o.code, 'name', o.name) as organization, m.phone_masked as phone, m.id_number_masked as "idNumber",
+  m.occupation`;
+
+/**
+ * The organizations' full / probationary figures from their registers, and the mark that the register keeps them
+ * (an organization import leaves them alone from then on). Set-based over the organizations given.
+ */
+export async function recountMembers(sql: Sql, organizationIds: readonly number[]): Promise<void> {
+  if (!organizationIds.length) return;
+  await sql`
+    update organizations o set members_on_register = true,
+      full_members = coalesce(c.full, 0), probationary_members = coalesce(c.probationary, 0), updated_at = now()
+    from (select id from unnest(${organizationIds as number[]}::bigint[]) as id) t
+    left join lateral (
+      select count(*) filter (where m.category = 'full')::int as full, count(*) filter (where m.category = 'probationary')::int as probationary
+      from members m where m.organization_id = t.id and m.status = any(${countedStatuses as MemberStatus[]})) c on true
+    where o.id = t.id`;
+}
+
+export interface MemberFilter {
+  organizationId: number;
+  /** A part of the name, or pinyin initials ("zsf"). */
+  q?: string;
+  status?: MemberStatus;
+  category?: MemberCategory;
+  afterName?: { name: string; id: number };
+  limit: number;
+}
+
+/** One organization's register, by name (a cursor of name and id pages it). */
+export async function listMembers(sql: Sql, f: MemberFilter): Promise<MemberSummary[]> {
+  const conds = [sql`m.organization_id = ${f.organizationId}`];
+  if (f.q) {
+    const initials = /^[A-Za-z]{1,32}$/.test(f.q) ? f.q.toLowerCase() : null;
+    conds.push(initials ? sql`(m.name_initials like ${`${initials}%`} or m.name like ${`%${f.q}%`})` : sql`m.name like ${`%${f.q}%`}`);
+  }
+  if (f.status) conds.push(sql`m.status = ${f.status}`);
+  if (f.category) conds.push(sql`m.category = ${f.category}`);
+  if (f.afterName) conds.push(sql`(m.name, m.id) > (${f.afterName.name}, ${f.afterName.id})`);
+  return sql<MemberSummary[]>`
+    select ${summaryColumns(sql)} from members m join organizations o on o.id = m.organization_id
+    where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
+    order by m.name, m.id limit ${f.limit}`;
+}
+
+/** One member, masked, with the path of the register that holds them (for the caller's scope); undefined if none. */
+export async function getMember(sql: Sql, id: number): Promise<Member | undefined> {
+  const [m] = await sql<Member[]>`
+    select ${summaryColumns(sql)}, m.ethnicity, to_char(m.birth_date, 'YYYY-MM-DD') as "birthDate", m.education,
+           u.username as "linkedUser", o.path::text as path
+    from members m join organizations o on o.id = m.organization_id left join users u on u.id = m.user_id
+    where m.id = ${id}`;
+  return m;
+}
+
+/** The member a user is linked to, if any. */
+export async function memberOfUser(sql: Sql, userId: number): Promise<number | undefined> {
+  const [m] = await sql<{ id: number }[]>`select id from members where user_id = ${userId}`;
+  return m?.id;
+}
+
+export async function memberHistory(sql: Sql, id: number): Promise<MemberEvent[]> {
+  return sql<MemberEvent[]>`
+    select id, kind, to_json(at)#>>'{}' as at, actor, source, reason, before, after from member_events where member_id = ${id} order by id`;
+}
+
+export type PersonalField = 'idNumber' | 'phone';
+
+/**
+ * The unmasked values of `fields` for the members given, each read recorded (who, whose, which, why) in the same
+ * statement that reads it.
+ */
+export async function unmasked(
+  sql: Sql,
+  key: PersonalDataKey,
+  memberIds: readonly number[],
+  fields: readonly PersonalField[],
+  actor: string,
+  purpose: string,
+): Promise<Map<number, Partial<Record<PersonalField, string>>>> {
+  const out = new Map<number, Partial<Record<PersonalField, string>>>();
+  if (!memberIds.length || !fields.length) return out;
+  const rows = await sql<{ id: number; id_number_sealed: string | null; phone_sealed: string | null }[]>`
+    with read as (
+      select m.id, m.id_number_sealed, m.phone_sealed from members m where m.id = any(${memberIds as number[]})
+    ), audit as (
+      insert into personal_data_reads (actor, member_id, field, purpose)
+      select ${actor}, r.id, f.field, ${purpose} from read r cross join unnest(${fields as string[]}::text[]) as f(field)
+      where (f.field = 'idNumber') or (f.field = 'phone' and r.phone_sealed is not null)
+    )
+    select id, case when ${fields.includes('idNumber')} then id_number_sealed end as id_number_sealed,
+           case when ${fields.includes('phone')} then phone_sealed end as phone_sealed from read`;
+  for (const r of rows) {
+    const v: Partial<Record<PersonalField, string>> = {};
+    if (r.id_number_sealed) v.idNumber = key.unseal(r.id_number_sealed);
+    if (r.phone_sealed) v.phone = key.unseal(r.phone_sealed);
+    out.set(r.id, v);
+  }
+  return out;
+}
+
+/**
+ * Records a member's status as of a day (失联, 出国出境, back to 正常 …), by the person keeping the register. From then
+ * on the status is orglife's: an import does not set it back. Answers false when the member is already in it.
+ */
+export async function changeStatus(sql: Sql, c: { memberId: number; status: MemberStatus; since: string; reason: string; actor: string }): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const [m] = await tx<{ status: MemberStatus; status_since: string | null; organization_id: number }[]>`
+      select status, to_char(status_since, 'YYYY-MM-DD') as status_since, organization_id from members where id = ${c.memberId} for update`;
+    if (!m || m.status === c.status) return false;
+    await tx`update members set status = ${c.status}, status_since = ${c.since}, status_by = 'orglife', updated_at = now() where id = ${c.memberId}`;
+    await tx`
+      insert into member_events (member_id, kind, actor, reason, before, after)
+      values (${c.memberId}, 'status-changed', ${c.actor}, ${c.reason},
+              ${tx.json({ status: m.status, since: m.status_since })}, ${tx.json({ status: c.status, since: c.since })})`;
+    await recountMembers(tx as unknown as Sql, [m.organization_id]);
+    return true;
+  });
+}
+
+/** Links a member to the user they sign in as (null unlinks). */
+export async function linkUser(sql: Sql, memberId: number, userId: number | null, actor: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update members set user_id = ${userId}, updated_at = now() where id = ${memberId}`;
+    await tx`insert into member_events (member_id, kind, actor, after) values (${memberId}, 'linked', ${actor}, ${tx.json({ userId })})`;
+  });
+}
+
+/** Members of a subtree by status and category: a county's figures. */
+export async function statusCounts(sql: Sql, path: string): Promise<{ status: MemberStatus; category: MemberCategory; n: number }[]> {
+  return sql`
+    select m.status, m.category, count(*)::int as n
+    from members m join organizations o on o.id = m.organization_id
+    where o.path <@ ${path}::ltree group by m.status, m.category order by m.status, m.category`;
+}
