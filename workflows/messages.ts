@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { roles } from '../src/auth/principal.js';
 import { isValidIsoDate } from '../src/domain/dates.js';
 import { usernameSchema } from '../src/domain/liaison-dispatch/rules.js';
-import type { Actor, EscalationAction, TaskAction } from '../src/domain/task-rights.js';
+import { escalationActions, type Actor, type EscalationAction, type TaskAction } from '../src/domain/task-rights.js';
 
 export type { Actor } from '../src/domain/task-rights.js';
 
@@ -57,7 +57,7 @@ export const taskActionInputs = {
   cancel: envelope.extend(taskActionBodies.cancel.shape),
 };
 export const escalationActionInput = envelope.extend({
-  action: z.enum(['acknowledge', 'reassign', 'extend', 'close']),
+  action: z.enum(escalationActions),
   level: z.number().int().min(1).max(3),
   reason: reasonSchema.optional(),
   dueOn: isoDateSchema.optional(),
