@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import type { IsoDate } from '../src/domain/dates.js';
+import type { ProcessKind } from '../src/domain/step.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 import { electsHere, termPlanReason, type TermPlanReason } from '../src/organizations/term-late.js';
 
@@ -13,7 +14,7 @@ export interface TermDateContext extends SupervisedOrganization {
   sector?: string;
 }
 
-export const TERM_DATE_MISSING = 'term-date-missing';
+export const TERM_DATE_MISSING = 'term-date-missing' satisfies ProcessKind;
 
 /**
  * Organizations that should have a term on the register and have none: a Party organization (committee, general

@@ -3,6 +3,7 @@ import type { Sql } from '../db/client.js';
 import { electionBodyRefusal, pairingRuleSets, pairingRulesFor, termRuleSets, twoRecommendationsRuleSets } from '../domain/rules.js';
 import { addMonths, shanghaiDate } from '../domain/dates.js';
 import { isPairingPartner, kindAppliesTo, urbanSectors, type StartOrg } from '../domain/process-starts.js';
+import type { ProcessKind } from '../domain/step.js';
 import { termElection } from '../../workflows/term-election/workflow.js';
 import { rotationTraining } from '../../workflows/rotation-training/workflow.js';
 import { liaisonDispatch } from '../../workflows/liaison-dispatch/workflow.js';
@@ -181,7 +182,7 @@ export const processStarters = {
     },
     input: ({ body }) => ({ organization: body.organization }),
   }),
-} satisfies Record<string, ProcessStarter>;
+} satisfies Partial<Record<ProcessKind, ProcessStarter>>;
 
 export type StartedKind = keyof typeof processStarters;
 export const startedKinds = Object.keys(processStarters) as [StartedKind, ...StartedKind[]];

@@ -20,7 +20,7 @@ import { RATINGS_SCHEDULE_ID } from '../processes/ratings-schedule.js';
 import { assessmentRulesFor } from '../domain/assessment.js';
 import { demoReturns } from './returns.js';
 import type { Role } from '../auth/principal.js';
-import type { StepDef } from '../domain/step.js';
+import type { ProcessKind, StepDef } from '../domain/step.js';
 import * as termSteps from '../domain/term-election/steps.js';
 import * as selectionSteps from '../domain/two-recommendations-one-election/steps.js';
 import * as liaisonSteps from '../domain/liaison-dispatch/steps.js';
@@ -170,7 +170,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
-  const start = <A extends unknown[]>(kind: string, code: string, workflow: (...args: A) => Promise<unknown>, args: A) =>
+  const start = <A extends unknown[]>(kind: ProcessKind, code: string, workflow: (...args: A) => Promise<unknown>, args: A) =>
     startProcess(sql, client, cfg.TEMPORAL_TASK_QUEUE, { kind, organization: code, organizationId: ids.get(code)!, workflow, args });
   // Rotation training for the village and community secretaries of the first county, and a session there.
   const trainees = rows.filter((r) => r.type !== 'unit' && (r.sector === 'rural' || r.sector === 'community') && r.code.startsWith(c1) && r.code.length > 9);

@@ -4,6 +4,7 @@
 import { urbanSectors } from './pairing/rules.js';
 import { electsItsCommittee } from './rules.js';
 import { organizingRoles, steeringRoles } from './roles.js';
+import type { ProcessKind } from './step.js';
 
 export { urbanSectors };
 
@@ -37,14 +38,20 @@ export const kindAppliesTo = {
   'liaison-dispatch': (o: StartOrg) => o.type === 'unit',
   pairing: (o: StartOrg) => o.settlement === 'village',
   'term-date-missing': (o: StartOrg) => o.type !== 'unit' && o.hasParent && !o.termEndsOn && elects(o),
-} as const;
+} as const satisfies Partial<Record<ProcessKind, (o: StartOrg) => boolean>>;
 
 /** The pairing's partner: an urban unit's Party organization. */
 export const isPairingPartner = (o: { type: string; sector: string }) => o.type !== 'unit' && (urbanSectors as readonly string[]).includes(o.sector);
 
 /** The kinds a person starts from the web UI, in the order offered (term-date-missing is started by the daily sweep). */
-export const kindsStartedByHand = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'pairing', 'liaison-dispatch'] as const;
+export const kindsStartedByHand = [
+  'term-election',
+  'two-recommendations-one-election',
+  'rotation-training',
+  'pairing',
+  'liaison-dispatch',
+] as const satisfies readonly ProcessKind[];
 export type StartedByHand = (typeof kindsStartedByHand)[number];
 
 /** The workflow id of an organization's process of a kind (one live process of a kind per organization). */
-export const processIdOf = (kind: string, organization: string) => `${kind}:${organization}`;
+export const processIdOf = (kind: ProcessKind, organization: string) => `${kind}:${organization}`;

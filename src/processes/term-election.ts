@@ -1,9 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
+import type { ProcessKind } from '../domain/step.js';
 import { electsHere } from '../organizations/term-late.js';
 import { termElection, type TermElectionInput } from '../../workflows/term-election/workflow.js';
 
-export const TERM_ELECTION = 'term-election';
+export const TERM_ELECTION = 'term-election' satisfies ProcessKind;
 
 /** The workflow id of a process: one live process of a kind per organization. */
 import { processIdOf } from '../domain/process-starts.js';
@@ -32,7 +33,7 @@ export async function startProcess<A extends unknown[]>(
   sql: Sql,
   client: Client,
   taskQueue: string,
-  p: { kind: string; organization: string; organizationId: number; workflow: (...args: A) => Promise<unknown>; args: A },
+  p: { kind: ProcessKind; organization: string; organizationId: number; workflow: (...args: A) => Promise<unknown>; args: A },
 ): Promise<string> {
   const id = processId(p.kind, p.organization);
   try {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { kindsStartedByHand } from '../../src/domain/process-starts.js';
 
 const browser = prepareBrowser();
 const phone = { width: 390, height: 844 };
@@ -15,7 +16,8 @@ const phone = { width: 390, height: 844 };
 // here, on this seed, rather than on a second one whose starts would find this one's workflows running.
 describe('the demo province', () => {
   let s: Stack;
-  const kinds = ['term-election', 'two-recommendations-one-election', 'rotation-training', 'liaison-dispatch', 'pairing'];
+  // Every kind a person starts by hand is in the demo, in several states.
+  const kinds = kindsStartedByHand;
   // Signed in once each: the login route limits attempts.
   const tokens = new Map<string, { authorization: string }>();
   const as = async (username: string) => {
