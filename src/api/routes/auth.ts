@@ -17,7 +17,7 @@ import {
   retryAfterSeconds,
   sourceKey,
 } from '../../auth/throttle.js';
-import { auditAction } from '../audit.js';
+import { auditAction } from '../../audit/store.js';
 import { HttpError } from '../errors.js';
 import { SESSION_SECONDS } from '../plugins/auth.js';
 

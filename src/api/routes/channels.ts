@@ -1,7 +1,7 @@
 // Channels beside e-mail, for people: contact points (organizers, inside their subtree), each user's
 // channels per message kind, an organization's group robot, and the delivery log with resend.
 import type { FastifyPluginAsync } from 'fastify';
-import { auditAction } from '../audit.js';
+import { auditAction } from '../../audit/store.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';

@@ -6,7 +6,7 @@ import { organizingRoles } from '../../domain/roles.js';
 import { createUser } from '../../auth/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../auth/password-policy.js';
 import { accountKey } from '../../auth/throttle.js';
-import { auditAction } from '../audit.js';
+import { auditAction } from '../../audit/store.js';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { newApiToken, tokenDigest } from '../plugins/auth.js';
