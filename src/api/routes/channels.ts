@@ -10,6 +10,18 @@ import { isSteering, organizingRoles } from '../../domain/roles.js';
 import { MESSAGE_KINDS, defaultChannels, type MessageKind } from '../../channels/kinds.js';
 import { DELIVERY_STATES, contactOut, contactSchema, deliverySchema, prefsSchema } from '../../channels/schemas.js';
 import { seal } from '../../channels/secrets.js';
+import {
+  addResend,
+  chosenChannels,
+  contactsOf,
+  deliveries,
+  deliveryToResend,
+  importContacts,
+  usersWithPlaces,
+  writeChannels,
+  writeContacts,
+  writeRobot,
+} from '../../channels/store.js';
 import { channelDelivery, channelDeliveryId } from '../../../workflows/channel-delivery.js';
 import { HttpError, notFound } from '../errors.js';
 import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
@@ -24,10 +36,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
 
   /** A user the caller organizes: one of the user's organizations lies in the caller's subtree as organizer/admin; else 404. */
   async function organizedUser(p: Parameters<typeof allows>[0], username: string) {
-    const [u] = await sql<{ id: number; paths: string[] }[]>`
-      select u.id, array_agg(o.path::text) filter (where o.id is not null) as paths
-      from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
-      where u.username = ${username} group by u.id`;
+    const [u] = await usersWithPlaces(sql, [username]);
     if (!u || !(u.paths ?? []).some((path) => allows(p, path))) throw notFound(`user ${username}`);
     if (!(u.paths ?? []).some((path) => allows(p, path, ORGANIZERS)))
       throw new HttpError(403, 'forbidden', 'contact points are managed by the organizers of the user’s organization');
@@ -39,8 +48,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
     { schema: { tags: ['channels'], params: z.object({ username: z.string().min(1).max(64) }), response: { 200: contactOut } } },
     async (req) => {
       const u = await organizedUser(req.principal, req.params.username);
-      const [c] = await sql<{ mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
-        select mobile, wecom_userid, dingtalk_userid from user_contacts where user_id = ${u.id}`;
+      const c = await contactsOf(sql, u.id);
       return { username: req.params.username, mobile: c?.mobile ?? null, wecomUserid: c?.wecom_userid ?? null, dingtalkUserid: c?.dingtalk_userid ?? null };
     },
   );
@@ -59,17 +67,9 @@ const channels: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const u = await organizedUser(req.principal, req.params.username);
       const b = req.body;
-      const [c] = await sql<{ mobile: string | null; wecom_userid: string | null; dingtalk_userid: string | null }[]>`
-        insert into user_contacts (user_id, mobile, wecom_userid, dingtalk_userid)
-        values (${u.id}, ${b.mobile ?? null}, ${b.wecomUserid ?? null}, ${b.dingtalkUserid ?? null})
-        on conflict (user_id) do update set
-          mobile = ${b.mobile === undefined ? sql`user_contacts.mobile` : b.mobile},
-          wecom_userid = ${b.wecomUserid === undefined ? sql`user_contacts.wecom_userid` : b.wecomUserid},
-          dingtalk_userid = ${b.dingtalkUserid === undefined ? sql`user_contacts.dingtalk_userid` : b.dingtalkUserid},
-          updated_at = now()
-        returning mobile, wecom_userid, dingtalk_userid`;
+      const c = await writeContacts(sql, u.id, b);
       await audit(req.principal.username, 'contacts', req.params.username, b);
-      return { username: req.params.username, mobile: c!.mobile, wecomUserid: c!.wecom_userid, dingtalkUserid: c!.dingtalk_userid };
+      return { username: req.params.username, mobile: c.mobile, wecomUserid: c.wecom_userid, dingtalkUserid: c.dingtalk_userid };
     },
   );
 
@@ -127,10 +127,10 @@ const channels: FastifyPluginAsync = async (fastify) => {
           return { row, username, body };
         });
       // Only users the caller organizes: anyone else is "not a user you organize", whether or not they exist.
-      const users = await sql<{ username: string; id: number; paths: string[] }[]>`
-        select u.username, u.id, array_agg(o.path::text) filter (where o.id is not null) as paths
-        from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
-        where u.username = any(${parsed.map((p) => p.username)}) group by u.id`;
+      const users = await usersWithPlaces(
+        sql,
+        parsed.map((p) => p.username),
+      );
       const organized = new Map(users.filter((u) => (u.paths ?? []).some((path) => allows(req.principal, path, ORGANIZERS))).map((u) => [u.username, u.id]));
       for (const p of parsed)
         if (p.username && !organized.has(p.username)) errors.push({ row: p.row, column: 'username', message: `${p.username} is not a user you organize` });
@@ -147,22 +147,11 @@ const channels: FastifyPluginAsync = async (fastify) => {
         );
       const ids = parsed.map((p) => organized.get(p.username)!);
       const col = (f: keyof typeof contactColumns) => parsed.map((p) => p.body[contactColumns[f]] ?? null);
-      await sql.begin(async (tx) => {
-        await tx`
-          insert into user_contacts (user_id, mobile, wecom_userid, dingtalk_userid)
-          select * from unnest(${ids}::bigint[], ${col('mobile')}::text[], ${col('wecom_userid')}::text[], ${col('dingtalk_userid')}::text[])
-          on conflict (user_id) do update set
-            mobile = coalesce(excluded.mobile, user_contacts.mobile),
-            wecom_userid = coalesce(excluded.wecom_userid, user_contacts.wecom_userid),
-            dingtalk_userid = coalesce(excluded.dingtalk_userid, user_contacts.dingtalk_userid),
-            updated_at = now()`;
-        await auditAction(tx as unknown as typeof sql, {
-          actor: req.principal.username,
-          action: 'contacts.import',
-          subject: `${ids.length} users`,
-          detail: { users: parsed.map((p) => p.username) },
-        });
-      });
+      await importContacts(
+        sql,
+        { ids, mobile: col('mobile'), wecomUserid: col('wecom_userid'), dingtalkUserid: col('dingtalk_userid') },
+        { actor: req.principal.username, usernames: parsed.map((p) => p.username) },
+      );
       return { updated: ids.length };
     },
   );
@@ -171,8 +160,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
     '/me/channel-preferences',
     { schema: { tags: ['channels'], description: 'The caller’s channels per message kind (defaults where not chosen).', response: { 200: prefsSchema } } },
     async (req) => {
-      const rows = await sql<{ message_kind: MessageKind; channels: string[] }[]>`
-        select message_kind, channels from channel_preferences where user_id = ${req.principal.userId}`;
+      const rows = await chosenChannels(sql, req.principal.userId);
       const chosen = new Map(rows.map((r) => [r.message_kind, r.channels]));
       return Object.fromEntries(MESSAGE_KINDS.map((k) => [k, chosen.get(k) ?? defaultChannels(k)])) as z.infer<typeof prefsSchema>;
     },
@@ -181,20 +169,12 @@ const channels: FastifyPluginAsync = async (fastify) => {
   app.put('/me/channel-preferences', { schema: { tags: ['channels'], body: prefsSchema, response: { 200: prefsSchema } } }, async (req) => {
     const me = req.principal.userId;
     const rows = MESSAGE_KINDS.map((k) => ({ user_id: me, message_kind: k, channels: [...new Set(req.body[k])] }));
-    await sql.begin(async (tx) => {
-      await tx`delete from channel_preferences where user_id = ${me}`;
-      // One statement from the JSON of the choice (an empty list is an empty array, not an untyped parameter).
-      await tx`
-          insert into channel_preferences (user_id, message_kind, channels)
-          select ${me}, e.key, array(select jsonb_array_elements_text(e.value))::text[]
-          from jsonb_each(${tx.json(Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as never)}) as e`;
-      await auditAction(tx as unknown as typeof sql, {
-        actor: req.principal.username,
-        action: 'preferences',
-        subject: req.principal.username,
-        detail: req.body,
-      });
-    });
+    await writeChannels(
+      sql,
+      { id: me, username: req.principal.username },
+      Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as Record<MessageKind, string[]>,
+      req.body,
+    );
     return Object.fromEntries(rows.map((r) => [r.message_kind, r.channels])) as z.infer<typeof prefsSchema>;
   });
 
@@ -225,10 +205,7 @@ const channels: FastifyPluginAsync = async (fastify) => {
           { field: 'body.key', message: 'no key to seal it with' },
         ]);
       const b = req.body;
-      await sql`
-        insert into organization_robots (organization_id, vendor, key_sealed, secret_sealed)
-        values (${org.id}, ${b.vendor}, ${seal(key, b.key)}, ${b.secret ? seal(key, b.secret) : null})
-        on conflict (organization_id) do update set vendor = excluded.vendor, key_sealed = excluded.key_sealed, secret_sealed = excluded.secret_sealed, updated_at = now()`;
+      await writeRobot(sql, { organizationId: org.id, vendor: b.vendor, keySealed: seal(key, b.key), secretSealed: b.secret ? seal(key, b.secret) : null });
       await audit(req.principal.username, 'robot', org.code, { vendor: b.vendor, signed: !!b.secret });
       return { organization: org.code, vendor: b.vendor, signed: !!b.secret };
     },
@@ -252,29 +229,12 @@ const channels: FastifyPluginAsync = async (fastify) => {
       const p = req.principal;
       if (!p.grants.some((g) => isSteering(g.role))) throw new HttpError(403, 'forbidden', 'the delivery log is for organizers, supervisors and admins');
       const q = req.query;
-      const rows = await sql<
-        {
-          id: number;
-          channel: string;
-          recipient: string;
-          username: string | null;
-          code: string;
-          name: string;
-          message_kind: string;
-          message: { title: string };
-          status: string;
-          attempts: number;
-          vendor_answer: string | null;
-          created_at: Date;
-          sent_at: Date | null;
-          resent_from: number | null;
-        }[]
-      >`
-        select d.id, d.channel, d.recipient, u.username, o.code, o.name, d.message_kind, d.message, d.status, d.attempts, d.vendor_answer, d.created_at, d.sent_at, d.resent_from
-        from channel_deliveries d join organizations o on o.id = d.organization_id left join users u on u.id = d.user_id
-        where ${inScope(sql, { ...p, grants: p.grants.filter((g) => isSteering(g.role)) })}
-          ${q.status ? sql`and d.status = ${q.status}` : sql``} ${q.cursor ? sql`and d.id < ${q.cursor}` : sql``}
-        order by d.id desc limit ${q.limit + 1}`;
+      const rows = await deliveries(sql, {
+        scope: inScope(sql, { ...p, grants: p.grants.filter((g) => isSteering(g.role)) }),
+        status: q.status,
+        beforeId: q.cursor,
+        limit: q.limit,
+      });
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((r) => ({
@@ -308,22 +268,14 @@ const channels: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req, reply) => {
-      const [d] = await sql<{ id: number; path: string; status: string; n: number; live: number | null }[]>`
-        select d.id, o.path::text as path, d.status, (select count(*)::int from channel_deliveries r where r.resent_from = d.id) as n,
-               (select max(r.id) from channel_deliveries r where r.resent_from = d.id and r.status not in ('failed', 'unknown')) as live
-        from channel_deliveries d join organizations o on o.id = d.organization_id where d.id = ${req.params.id}`;
+      const d = await deliveryToResend(sql, req.params.id);
       if (!d || !allows(req.principal, d.path)) throw notFound(`delivery ${req.params.id}`);
       requireRole(req.principal, d.path, ORGANIZERS);
       if (d.status !== 'failed' && d.status !== 'unknown')
         throw new HttpError(409, 'conflict', `delivery ${d.id} is ${d.status}: only a failed or unknown delivery is resent`);
       // Two organizers pressing resend on the same row send it once: a resend that is on its way or arrived stands.
       if (d.live !== null) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already (delivery ${d.live})`);
-      const [row] = await sql<{ id: number; uid: string }[]>`
-        insert into channel_deliveries (event_key, channel, recipient, user_id, organization_id, message_kind, urgent, message, resent_from)
-        select 'resend:' || id || ':' || ${d.n + 1}, channel, recipient, user_id, organization_id, message_kind, urgent, message, id
-        from channel_deliveries where id = ${d.id}
-        on conflict (event_key, channel, recipient) do nothing
-        returning id, uid`;
+      const row = await addResend(sql, d.id, d.n + 1);
       // Two at the same instant: the second finds the first's row under the same key.
       if (!row) throw new HttpError(409, 'conflict', `delivery ${d.id} was resent already`);
       const id = Number(row.id);
