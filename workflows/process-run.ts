@@ -4,7 +4,8 @@
 // schema); and one policy for a step a person cancelled: the process ends there.
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { StepDef } from '../src/domain/step.js';
+import type { ProcessKind, StepDef } from '../src/domain/step.js';
+import type { ProcessState } from '../src/domain/process-states.js';
 import { acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
 import { processStateQuery } from './messages.js';
@@ -35,8 +36,17 @@ export interface EventWords {
   round?: number;
 }
 
-export interface ProcessRunOptions {
-  kind: string;
+declare const runState: unique symbol;
+/** A state no declaration names: a catalog step whose task is open, or `<step>-cancelled` (endIfCancelled). */
+export type StepState = string & { readonly [runState]: true };
+/**
+ * Where a run of kind K is: a state its declaration names (src/domain/<process>/states.ts), the scaffold's own
+ * (starting, cancelled), or a step's. A bare string is none of these, so a state nobody declared does not compile.
+ */
+export type RunState<K extends ProcessKind> = ProcessState<K> | 'starting' | 'cancelled' | StepState;
+
+export interface ProcessRunOptions<K extends ProcessKind> {
+  kind: K;
   organization: string;
   /** Prefix of this run's task and event keys ('t2:' for a second term; '' for the first). */
   prefix: string;
@@ -44,16 +54,16 @@ export interface ProcessRunOptions {
   run: number;
 }
 
-export class ProcessRun {
+export class ProcessRun<K extends ProcessKind = ProcessKind> {
   readonly workflowId = workflowInfo().workflowId;
   readonly tasks = new HumanTasks();
-  step = 'starting';
+  step: RunState<K> = 'starting';
   nextDeadline: string | null = null;
   /** Set once the run has read its organization (`at`): every record names it, the cancel Update checks rights at its path. */
   organizationId: number | undefined;
   private orgPath: string | undefined;
 
-  constructor(private readonly o: ProcessRunOptions) {
+  constructor(private readonly o: ProcessRunOptions<K>) {
     setHandler(processStateQuery, () => ({
       kind: o.kind,
       organization: o.organization,
@@ -111,8 +121,18 @@ export class ProcessRun {
     return `${this.o.prefix}${k}`;
   }
 
-  /** The process is at `step`; the history gets the event `eventKey` (this run's key) with its words. */
-  async moveTo(step: string, eventKey: string, detail: Record<string, unknown> = {}, status: ProcessStatus = 'running', words: EventWords = {}): Promise<void> {
+  /**
+   * The process is at `state` (a declared state, or a catalog step: its name); the history gets the event `eventKey`
+   * (this run's key) with its words.
+   */
+  async moveTo(
+    state: RunState<K> | Pick<StepDef, 'step'>,
+    eventKey: string,
+    detail: Record<string, unknown> = {},
+    status: ProcessStatus = 'running',
+    words: EventWords = {},
+  ): Promise<void> {
+    const step = typeof state === 'string' ? state : (state.step as StepState);
     this.step = step;
     await acts.recordStep({
       workflowId: this.workflowId,
@@ -154,7 +174,7 @@ export class ProcessRun {
   ) {
     const opened = await this.openTask(name, def, context, spec);
     this.nextDeadline = opened.task.dueAt;
-    await this.moveTo(def.step, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, ...detail }, 'running', {
+    await this.moveTo(def, `${name}-opened`, { taskKey: opened.task.taskKey, dueAt: opened.task.dueAt, ...detail }, 'running', {
       verb: 'opened',
       ...words,
     });
@@ -199,7 +219,10 @@ export class ProcessRun {
   async endIfCancelled(result: HumanTaskResult, def: Pick<StepDef, 'step'>, name: string, words: EventWords = {}): Promise<boolean> {
     if (result.state !== 'cancelled') return false;
     this.nextDeadline = null;
-    await this.moveTo(`${def.step}-cancelled`, `${name}-cancelled`, { reason: result.reason, by: result.actor }, 'cancelled', { verb: 'cancelled', ...words });
+    await this.moveTo(`${def.step}-cancelled` as StepState, `${name}-cancelled`, { reason: result.reason, by: result.actor }, 'cancelled', {
+      verb: 'cancelled',
+      ...words,
+    });
     return true;
   }
 }

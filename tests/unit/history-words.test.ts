@@ -48,6 +48,9 @@ const written: Record<string, string[]> = {
     't2:registered',
     't2:election-request-opened',
     't3:candidates-review-agree',
+    'term-corrected-1',
+    't2:term-overdue-2026-03-31-2m',
+    'cancelled@2026-05-01T08:00:00.000Z',
   ],
   'two-recommendations-one-election': [
     'registered',
@@ -107,6 +110,8 @@ const written: Record<string, string[]> = {
     'c1:deliverable-venue-cancelled',
     'c1:evidence-17',
     'c1:milestone-leadership-assessment',
+    'c1:milestone-venue-in-use',
+    'c1:deliverable-plan-delivered',
     'c1:year-1-waiting',
     'c1:review-y1-opened',
     'c1:review-y3-done',
@@ -172,11 +177,13 @@ describe('history lines in words', () => {
     );
   });
 
-  it('names every catalog step by its words and other states by the i18n', () => {
+  it('names every catalog step by its words and other states by their declaration', () => {
     for (const d of stepCatalog) for (const lang of languages) expect(stepWords(d.process, d.step, lang)).toBe(d.words[lang]);
-    expect(stepWords('term-election', 'term-renewed', 'zh-CN', lookupIn('zh-CN'))).toBe('完成换届');
-    // A process left by a cancelled step (its state `<step>-cancelled`).
-    expect(stepWords('term-election', 'election-reply-cancelled', 'zh-CN', lookupIn('zh-CN'))).toBe('换届请示批复 · 已撤销');
+    expect(stepWords('term-election', 'term-renewed', 'zh-CN')).toBe('完成换届');
+    expect(stepWords('pairing', 'cycle-closed', 'en')).toBe('Cycle closed, the pairing goes on');
+    // A process left by a cancelled step (its state `<step>-cancelled`), or by the cancel Update.
+    expect(stepWords('term-election', 'election-reply-cancelled', 'zh-CN')).toBe('换届请示批复 · 已撤销');
+    expect(stepWords('pairing', 'cancelled', 'zh-CN')).toBe('已撤销');
     // An escalation names only its step.
     expect(stepWords('', 'election-reply', 'en')).toBe('Reply to the request');
   });

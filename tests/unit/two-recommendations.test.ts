@@ -11,7 +11,7 @@ import {
   weightedRanking,
 } from '../../src/domain/two-recommendations-one-election/rules.js';
 import { preliminaryCandidatesOutcome, recommendationOutcome, selectionPlanOutcome, formToOutcome, validateOutcome } from '../../src/domain/step-outcomes.js';
-import { selectionPlan } from '../../src/domain/steps.js';
+import { selectionPlan, townshipApproval } from '../../src/domain/steps.js';
 
 const rules = twoRecommendationsRulesFor('2026-01-01');
 const hubei = twoRecommendationsRulesFor('2011-06-01');
@@ -146,7 +146,7 @@ describe("两推一选's words for a community (domain.md §2: led by a street c
     const { zhCN } = await import('../../web/src/i18n/zh-CN.js');
     const { en } = await import('../../web/src/i18n/en.js');
     const zh = zhCN as Record<string, string>;
-    expect(zh['step.township-approval.community']).toBe('街道党工委审批');
+    expect(townshipApproval.variants?.community?.['zh-CN']).toBe('街道党工委审批');
     expect(zh['field.concurrentHead']).toContain('村委会主任');
     expect(zh['field.concurrentHead.community']).toContain('居委会主任');
     expect(zh['ctx.concurrentHead.community']).toContain('居委会主任');

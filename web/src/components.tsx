@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, download, type Page } from './api.js';
 import { lang, lookup, t, tx } from './i18n/index.js';
 import { historyWords, stepWords, type HistoryLine } from './words.js';
+import { stepDef } from '../../src/domain/steps.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: unknown };
 
@@ -184,13 +185,12 @@ export function OverdueBadge() {
   );
 }
 
-/** A step's name: the step catalog's words (src/domain/steps.ts), or the i18n words of a process state. */
 /**
- * A step's name; with the settlement of the process's organization, a community's own words where it has them
- * (`step.<step>.community`: 街道党工委审批, not 乡镇党委审批).
+ * A step's or a process state's name (src/domain/step-words.ts); with the settlement of the process's organization,
+ * a community's own words where the step has them (its catalog variant: 街道党工委审批, not 乡镇党委审批).
  */
 export const stepName = (process: string, step: string, settlement?: string | null) =>
-  (settlement ? lookup(`step.${step}.${settlement}`) : undefined) ?? stepWords(process, step, lang.value, lookup);
+  (settlement ? stepDef(process, step)?.variants?.[settlement]?.[lang.value] : undefined) ?? stepWords(process, step, lang.value);
 /** A line of a process's history in words (words.ts historyWords). */
 export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);

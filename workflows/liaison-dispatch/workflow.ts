@@ -27,6 +27,7 @@ import type { HumanTaskResult } from '../human-task.js';
 import { actorSchema, reasonSchema } from '../messages.js';
 import { outcomeOf } from '../process-control.js';
 import { ProcessRun } from '../process-run.js';
+import { liaisonDispatchStates } from '../../src/domain/liaison-dispatch/states.js';
 import {
   calendarPeriodOf,
   nextCalendarPeriod,
@@ -89,7 +90,7 @@ export async function liaisonOfficersMeeting(input: OfficersMeetingInput): Promi
     );
     const { outcome: met, actor } = await p.outcome(await opened.result, officersMeeting, 'officers-meeting');
     p.nextDeadline = null;
-    await p.moveTo(officersMeeting.step, 'officers-meeting-done', { ...met, by: actor }, 'completed', { verb: 'done' });
+    await p.moveTo(officersMeeting, 'officers-meeting-done', { ...met, by: actor }, 'completed', { verb: 'done' });
   });
 }
 
@@ -167,7 +168,7 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           await condition(() => res !== undefined || (left !== undefined && !establishing));
           if (!res) throw new OfficerLeft();
           if (res.state === 'done' && def.step !== assignOfficer.step && patched(DONE_LINES_PATCH))
-            await p.moveTo(def.step, `${prefix}${name}-done`, { by: res.actor }, 'running', { verb: 'done', round });
+            await p.moveTo(def, `${prefix}${name}-done`, { by: res.actor }, 'running', { verb: 'done', round });
           return res;
         };
         try {
@@ -210,7 +211,11 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
               // A quarter not begun yet is awaited; one already under way (a late report before it) opens at once.
               if (period.from > shanghaiDate(Date.now())) {
                 p.nextDeadline = shanghaiInstant(period.from, 9).toISOString();
-                await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q, from: period.from, to: period.to });
+                await p.moveTo('visiting', `${prefix}${liaisonDispatchStates.key('visit-{quarter}-waiting', { quarter: q })}`, {
+                  quarter: q,
+                  from: period.from,
+                  to: period.to,
+                });
                 if (await condition(() => left !== undefined, Date.parse(p.nextDeadline) - Date.now())) throw new OfficerLeft();
               }
               // The officer is in post this half-year: the county meets its officers in it (contexts read before the
@@ -244,7 +249,7 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
           } else {
             for (let q = 1; members < r.establishThreshold; q++) {
               p.nextDeadline = shanghaiInstant(addMonths(shanghaiDate(Date.now()), r.visitIntervalMonths), 9).toISOString();
-              await p.moveTo('visiting', `${prefix}visit-${q}-waiting`, { quarter: q });
+              await p.moveTo('visiting', `${prefix}${liaisonDispatchStates.key('visit-{quarter}-waiting', { quarter: q })}`, { quarter: q });
               const waitMs = Date.parse(p.nextDeadline) - Date.now();
               if (await condition(() => left !== undefined, waitMs)) throw new OfficerLeft();
               const report = await task(

@@ -26,6 +26,7 @@ import { deliverableOutcome, pairingReviewOutcome, reviewRatings } from '../../s
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
+import { pairingStates } from '../../src/domain/pairing/states.js';
 import { actorSchema, isoDateSchema } from '../messages.js';
 import { enforce, outcomeOf } from '../process-control.js';
 import { deliverableWords, pairingDeliverable, pairingReview } from '../../src/domain/pairing/steps.js';
@@ -100,7 +101,7 @@ export async function pairing(input: PairingInput): Promise<void> {
       const i = attachEvidenceInput.parse(raw);
       evidence.push({ id: i.id, deliverable: i.deliverable, sha256: i.sha256, size: i.size, filename: i.filename });
       await acts.attachEvidence({ id: i.id, workflowId, cycle });
-      await p.moveTo(p.step, `evidence-${i.id}`, {
+      await p.moveTo(p.step, pairingStates.key('evidence-{id}', { id: i.id }), {
         deliverable: i.deliverable,
         evidence: i.id,
         sha256: i.sha256,
@@ -126,7 +127,7 @@ export async function pairing(input: PairingInput): Promise<void> {
       const m: MilestoneRecord = { deliverable: i.deliverable, milestone: i.milestone, achievedOn: i.achievedOn, evidence: [...new Set(i.evidence)] };
       milestones.push(m);
       await acts.recordMilestone({ workflowId, cycle, ...m, note: i.note, actor: i.actor.username, at: new Date().toISOString() });
-      await p.moveTo(p.step, `milestone-${i.deliverable}-${i.milestone}`, { ...m, note: i.note, by: i.actor.username });
+      await p.moveTo(p.step, pairingStates.key('milestone-{deliverable}-{milestone}', i), { ...m, note: i.note, by: i.actor.username });
       return { cycle, milestones: milestones.filter((x) => x.deliverable === i.deliverable).length };
     },
     {
@@ -191,7 +192,11 @@ export async function pairing(input: PairingInput): Promise<void> {
         );
         open.add(d);
         await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state: 'open', at: new Date().toISOString() });
-        await p.moveTo(p.step, `deliverable-${d}-opened`, { deliverable: d, taskKey: opened.task.taskKey, dueAt: opened.task.dueAt });
+        await p.moveTo(p.step, pairingStates.key('deliverable-{deliverable}-{verb}', { deliverable: d, verb: 'opened' }), {
+          deliverable: d,
+          taskKey: opened.task.taskKey,
+          dueAt: opened.task.dueAt,
+        });
         opened.result
           .then(async (res) => {
             open.delete(d);
@@ -200,7 +205,12 @@ export async function pairing(input: PairingInput): Promise<void> {
             if (res.state === 'done') delivered.add(d);
             const summary = res.state === 'done' ? outcomeOf(deliverableOutcome, res.outcome).summary : undefined;
             await acts.recordDeliverable({ workflowId, cycle, deliverable: d, dueOn: dates.deliverableDue[d], state, summary, at: new Date().toISOString() });
-            await p.moveTo(p.step, `deliverable-${d}-${state}`, { deliverable: d, summary, reason: res.reason, by: res.actor });
+            await p.moveTo(p.step, pairingStates.key('deliverable-{deliverable}-{verb}', { deliverable: d, verb: state }), {
+              deliverable: d,
+              summary,
+              reason: res.reason,
+              by: res.actor,
+            });
             projecting--;
           })
           .catch(() => undefined);
@@ -211,7 +221,7 @@ export async function pairing(input: PairingInput): Promise<void> {
       for (let year = 1; year <= r.cycleYears; year++) {
         const reviewOn = dates.reviews[year - 1]!;
         p.nextDeadline = shanghaiInstant(reviewOn, 9).toISOString();
-        await p.moveTo('delivering', `year-${year}-waiting`, { year, reviewOn });
+        await p.moveTo('delivering', pairingStates.key('year-{year}-waiting', { year }), { year, reviewOn });
         const waitMs = Date.parse(p.nextDeadline!) - Date.now();
         if (waitMs > 0) await sleep(waitMs);
         const offered = patched(REVIEW_FAIR_PATCH) ? { ratings: [...reviewRatings] } : {};
@@ -228,10 +238,14 @@ export async function pairing(input: PairingInput): Promise<void> {
           },
         );
         p.nextDeadline = review.task.dueAt;
-        await p.moveTo('yearly-review', `review-y${year}-opened`, { year, taskKey: review.task.taskKey, dueAt: review.task.dueAt });
+        await p.moveTo('yearly-review', pairingStates.key('review-y{year}-{verb}', { year, verb: 'opened' }), {
+          year,
+          taskKey: review.task.taskKey,
+          dueAt: review.task.dueAt,
+        });
         const rv = await review.result;
         if (rv.state === 'cancelled') {
-          await p.moveTo('delivering', `review-y${year}-cancelled`, { year, reason: rv.reason, by: rv.actor });
+          await p.moveTo('delivering', pairingStates.key('review-y{year}-{verb}', { year, verb: 'cancelled' }), { year, reason: rv.reason, by: rv.actor });
           continue;
         }
         const o = outcomeOf(pairingReviewOutcome, rv.outcome);
@@ -245,7 +259,12 @@ export async function pairing(input: PairingInput): Promise<void> {
           actor: rv.actor,
           at: new Date().toISOString(),
         });
-        await p.moveTo('reviewed', `review-y${year}-done`, { year, ...o, delivered: pairingDeliverables.filter((d) => delivered.has(d)), by: rv.actor });
+        await p.moveTo('reviewed', pairingStates.key('review-y{year}-{verb}', { year, verb: 'done' }), {
+          year,
+          ...o,
+          delivered: pairingDeliverables.filter((d) => delivered.has(d)),
+          by: rv.actor,
+        });
         if (year === r.cycleYears && o.decision) decision = o.decision;
       }
 

@@ -16,6 +16,7 @@ import { training as trainingStep } from '../../src/domain/rotation-training/ste
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
+import { rotationTrainingStates } from '../../src/domain/rotation-training/states.js';
 import { actorSchema, reasonSchema } from '../messages.js';
 
 export const KIND = trainingStep.process;
@@ -103,7 +104,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
         actor: i.actor.username,
         at: new Date().toISOString(),
       });
-      await p.moveTo(p.step, `enrolled-${i.session}`, { session: i.session, by: i.actor.username });
+      await p.moveTo(p.step, rotationTrainingStates.key('enrolled-{session}', { session: i.session }), { session: i.session, by: i.actor.username });
       return { cycle };
     },
     {
@@ -188,7 +189,7 @@ export async function rotationTraining(input: RotationTrainingInput): Promise<vo
           },
         });
         p.nextDeadline = training.task.dueAt;
-        await p.moveTo('training', 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
+        await p.moveTo(trainingStep, 'cycle-opened', { taskKey: training.task.taskKey, dueAt: training.task.dueAt });
         training.result.then((r) => (result = r)).catch(() => undefined);
         await condition(() => result !== undefined || newSecretary !== undefined);
       }

@@ -28,6 +28,7 @@ import type { TaskDue } from '../../src/domain/task-plan.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
+import { termElectionStates } from '../../src/domain/term-election/states.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
 import { recordedTermBallot } from '../../src/domain/term-election/rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
@@ -102,15 +103,17 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         termEndsOn = r.termEndsOn;
         // The process's next deadline: the term's end while it waits on the register, else the request's new due date.
         if (openRequest && !requestFiled) {
-          const dueOn = addMonths(termEndsOn, -c.rules.requestDueMonthsBefore);
-          await p.tasks.moveDue(openRequest, dueOn < shanghaiDate(Date.now()) ? shanghaiDate(Date.now()) : dueOn, i.actor, i.reason);
+          // Not before today. ISO dates order as text, which Math.max would read as numbers.
+          let dueOn = addMonths(termEndsOn, -c.rules.requestDueMonthsBefore);
+          if (dueOn < shanghaiDate(Date.now())) dueOn = shanghaiDate(Date.now());
+          await p.tasks.moveDue(openRequest, dueOn, i.actor, i.reason);
           p.nextDeadline = p.tasks.views().find((t) => t.taskKey === openRequest)?.dueAt ?? p.nextDeadline;
         } else {
           p.nextDeadline = shanghaiInstant(termEndsOn, 0).toISOString();
         }
         await p.moveTo(
           p.step,
-          `term-corrected-${n}`,
+          termElectionStates.key('term-corrected-{n}', { n }),
           { startedOn: i.startedOn, termYears: i.termYears, termEndsOn, secretary: i.secretary, by: i.actor.username, reason: i.reason, source: i.source },
           'running',
           { verb: 'corrected' },
