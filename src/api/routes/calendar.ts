@@ -11,6 +11,17 @@ import { heldBy } from '../substitutes.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 import { actorOf } from '../gateway.js';
 import { calendarReplanRunning, startCalendarReplan } from '../../processes/calendar.js';
+import {
+  calendarTokenOwner,
+  daysOfYear,
+  deadlinesHeld,
+  loadedYears,
+  noticedYears,
+  provisionalTasksByYear,
+  writeCalendarToken,
+  writeDay,
+  writeYear,
+} from '../../calendar/store.js';
 import { PACKAGE_HOLIDAY_YEARS } from '../../domain/calendar.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
@@ -34,18 +45,7 @@ const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) 
  * provisional and is sent again by the next load of the year.
  */
 async function loadYear(app: FastifyInstance, req: FastifyRequest, year: number, days: HolidayDay[], source: string, note: string | null) {
-  const sql = app.sql;
-  const queued = await sql.begin(async (tx) => {
-    await tx`delete from calendar_days where day >= ${`${year}-01-01`}::date and day <= ${`${year}-12-31`}::date`;
-    const rows = days.map((d) => ({ day: d.day, is_workday: d.isWorkday, note: d.note }));
-    await tx`insert into calendar_days ${tx(rows)} on conflict (day) do update set is_workday = excluded.is_workday, note = excluded.note, updated_at = now()`;
-    await tx`
-      insert into calendar_years (year, source, note, days, loaded_by) values (${year}, ${source}, ${note}, ${days.length}, ${req.principal.username})
-      on conflict (year) do update set source = excluded.source, note = excluded.note, days = excluded.days, loaded_by = excluded.loaded_by, loaded_at = now()`;
-    const [n] = await tx<{ n: number }[]>`
-      select count(*)::int as n from tasks where ${year} = any(provisional_years) and state in ('open', 'claimed', 'escalated') and plan_input is not null`;
-    return n!.n;
-  });
+  const queued = await writeYear(app.sql, year, days, { source, note, by: req.principal.username });
   // Started after the commit, so the run reads the days just written. Nothing to re-plan: no run.
   const replanWorkflowId = queued > 0 ? await startCalendarReplan(app.temporal, app.config.TEMPORAL_TASK_QUEUE, year, actorOf(req.principal)) : null;
   return {
@@ -89,7 +89,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const token = `${FEED_PREFIX}${randomBytes(24).toString('base64url')}`;
-      await sql`update users set calendar_token_sha256 = ${tokenDigest(token)} where id = ${req.principal.userId}`;
+      await writeCalendarToken(sql, req.principal.userId, tokenDigest(token));
       return { token, url: `/api/v1/calendar.ics?token=${token}` };
     },
   );
@@ -104,9 +104,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const rows = await sql<{ day: string; is_workday: boolean; note: string | null }[]>`
-        select day::text as day, is_workday, note from calendar_days where extract(year from day) = ${req.query.year} order by day`;
-      return { items: rows.map((r) => ({ day: r.day, isWorkday: r.is_workday, note: r.note })) };
+      return { items: await daysOfYear(sql, req.query.year) };
     },
   );
 
@@ -128,13 +126,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
     },
     async () => {
       const thisYear = Number(shanghaiDate(Date.now()).slice(0, 4));
-      const [loaded, pending, notices] = await Promise.all([
-        sql<{ year: number; source: string; note: string | null; days: number; loaded_by: string; loaded_at: Date }[]>`select * from calendar_years`,
-        sql<{ year: number; n: number }[]>`
-          select y as year, count(*)::int as n from tasks, unnest(provisional_years) y
-          where provisional_years <> '{}' and state in ('open', 'claimed', 'escalated') group by y`,
-        sql<{ year: number }[]>`select year from calendar_notices order by year`,
-      ]);
+      const [loaded, pending, notices] = await Promise.all([loadedYears(sql), provisionalTasksByYear(sql), noticedYears(sql)]);
       // Only a loaded year with provisional tasks left can have a re-plan running: one look at Temporal each.
       const replannable = loaded.filter((l) => pending.some((p) => p.year === l.year && p.n > 0));
       const running = new Map(await Promise.all(replannable.map(async (l) => [l.year, await calendarReplanRunning(app.temporal, l.year)] as const)));
@@ -257,9 +249,7 @@ export const calendarSettings: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       requireRole(req.principal, '', ['admin']);
-      await sql`
-        insert into calendar_days (day, is_workday, note) values (${req.params.day}, ${req.body.isWorkday}, ${req.body.note ?? null})
-        on conflict (day) do update set is_workday = excluded.is_workday, note = excluded.note, updated_at = now()`;
+      await writeDay(sql, { day: req.params.day, isWorkday: req.body.isWorkday, note: req.body.note ?? null });
       return { day: req.params.day, isWorkday: req.body.isWorkday };
     },
   );
@@ -281,14 +271,9 @@ export const calendarFeed: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req, reply) => {
-      const [user] = await sql<{ id: number; username: string }[]>`
-        select id, username from users where calendar_token_sha256 = ${tokenDigest(req.query.token)} and not disabled`;
+      const user = await calendarTokenOwner(sql, tokenDigest(req.query.token));
       if (!user) throw new HttpError(404, 'not_found', 'no calendar feed for this token');
-      const rows = await sql<{ id: number; step: string; process: string; name: string; due_at: Date; state: string; escalation_level: number }[]>`
-        select t.id, t.step, t.process, o.name, t.due_at, t.state, t.escalation_level
-        from tasks t join organizations o on o.id = t.organization_id
-        where t.state in ('open', 'claimed', 'escalated') and ${heldBy(sql, user.id, user.username)}
-        order by t.due_at limit 2000`;
+      const rows = await deadlinesHeld(sql, heldBy(sql, user.id, user.username));
       // Instants in UTC (`…Z`): every calendar shows them in its own zone. No calendar `timezone`: with one and no
       // VTIMEZONE generator, ical-generator writes the host's local clock with neither `Z` nor `TZID` (a floating time),
       // which a calendar reads as its own local time — 18:00 Beijing time written on a UTC host became 10:00.
