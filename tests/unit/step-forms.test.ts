@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -60,8 +60,16 @@ import { checkInterviewHeld, interviewOutcome } from '../../src/domain/ratings/r
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
 // the workflow writes to the task when it opens it.
 
-const zhCN = readFileSync(new URL('../../web/src/i18n/zh-CN.ts', import.meta.url), 'utf8');
-const en = readFileSync(new URL('../../web/src/i18n/en.ts', import.meta.url), 'utf8');
+/** A language's dictionary as written: its topic modules (web/src/i18n/<lang>/*.ts) one after another. */
+const dictionaryText = (lang: string) => {
+  const dir = new URL(`../../web/src/i18n/${lang}/`, import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+    .join('\n');
+};
+const zhCN = dictionaryText('zh-CN');
+const en = dictionaryText('en');
 
 /** The schema a field of the form is checked by (the branch of a decision it is shown in), or undefined. */
 function schemaField(outcome: z.ZodType, f: FieldSpec): z.ZodType | undefined {
