@@ -13,6 +13,7 @@ import { usernameSchema } from '../../../workflows/messages.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { substitutionSchema } from '../schemas.js';
+import { addSubstitution, revokeSubstitution, rolesOfUser, substitutionById, substitutionsAround } from '../../substitutes/store.js';
 
 const newBody = z
   .strictObject({
@@ -26,50 +27,17 @@ const newBody = z
     if (b.endsOn < b.startsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'ends before it starts' });
   });
 
-interface Row {
-  id: number;
-  user: string;
-  substitute: string;
-  starts_on: string;
-  ends_on: string;
-  reason: string | null;
-  named_by: string;
-  active: boolean;
-  revoked_at: Date | null;
-  revoked_by: string | null;
-}
-const item = (r: Row): z.infer<typeof substitutionSchema> => ({
-  id: r.id,
-  user: r.user,
-  substitute: r.substitute,
-  startsOn: r.starts_on,
-  endsOn: r.ends_on,
-  reason: r.reason,
-  namedBy: r.named_by,
-  active: r.active,
-  revokedAt: r.revoked_at?.toISOString() ?? null,
-  revokedBy: r.revoked_by,
-});
-
 const substitutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
 
-  const rolesOf = (username: string) =>
-    sql<{ id: number; role: string; path: string }[]>`
-      select u.id, r.role, coalesce(o.path::text, '') as path from users u join user_roles r on r.user_id = u.id
-      left join organizations o on o.id = r.organization_id where u.username = ${username} and not u.disabled`;
+  const rolesOf = (username: string) => rolesOfUser(sql, username);
 
   /** May `p` name or revoke a substitute for `user` (holding `grants`)? Themself, or an organizer over all of them. */
   const mayName = (p: Principal, user: string, grants: { path: string }[]) =>
     p.username === user || (grants.length > 0 && grants.every((g) => allows(p, g.path, organizingRoles)));
   /** Outside the caller's subtree the absent user does not exist for them (404). */
   const seen = (p: Principal, user: string, grants: { path: string }[]) => p.username === user || grants.some((g) => allows(p, g.path));
-
-  const select = sql`
-    select s.id, a.username as user, b.username as substitute, s.starts_on::text, s.ends_on::text, s.reason, s.named_by,
-           (s.revoked_at is null and (now() at time zone 'Asia/Shanghai')::date between s.starts_on and s.ends_on) as active, s.revoked_at, s.revoked_by
-    from substitutions s join users a on a.id = s.user_id join users b on b.id = s.substitute_id`;
 
   app.get(
     '/substitutions',
@@ -83,17 +51,7 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const p = req.principal;
       const organized = p.grants.filter((g) => g.role === 'admin' || g.role === 'organizer').map((g) => g.path);
-      const rows = await sql<Row[]>`${select}
-        where s.ends_on >= (now() at time zone 'Asia/Shanghai')::date - 30
-          and (s.user_id = ${p.userId} or s.substitute_id = ${p.userId}
-               ${
-                 organized.length
-                   ? sql`or exists (select 1 from user_roles r join organizations o on o.id = r.organization_id
-                 where r.user_id = s.user_id and (${organized.includes('') ? sql`true` : sql`o.path <@ ${sql.array(organized)}::ltree[]`}))`
-                   : sql``
-               })
-        order by s.starts_on, s.id limit 500`;
-      return { items: rows.map(item) };
+      return { items: await substitutionsAround(sql, p.userId, organized) };
     },
   );
 
@@ -140,19 +98,17 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
       }
       const userId = grants[0]!.id;
       const subId = subGrants[0]!.id;
-      const row = await sql.begin(async (tx) => {
-        // One substitute per absent user and day: an overlapping range is refused, nothing written.
-        await tx`select pg_advisory_xact_lock(hashtext('substitutions'), ${userId}::int)`;
-        const [clash] = await tx<{ id: number }[]>`
-          select id from substitutions where user_id = ${userId} and revoked_at is null and starts_on <= ${b.endsOn} and ends_on >= ${b.startsOn}`;
-        if (clash) throw new HttpError(409, 'conflict', `${user} already has a substitute in that range (substitution ${clash.id})`);
-        const [ins] = await tx<{ id: number }[]>`
-          insert into substitutions (user_id, substitute_id, starts_on, ends_on, named_by, reason)
-          values (${userId}, ${subId}, ${b.startsOn}, ${b.endsOn}, ${p.username}, ${b.reason ?? null}) returning id`;
-        const [r] = await tx<Row[]>`${select} where s.id = ${ins!.id}`;
-        return r!;
+      const written = await addSubstitution(sql, {
+        userId,
+        substituteId: subId,
+        startsOn: b.startsOn,
+        endsOn: b.endsOn,
+        namedBy: p.username,
+        reason: b.reason ?? null,
       });
-      return reply.status(201).send(item(row));
+      // One substitute per absent user and day: an overlapping range is refused, nothing written.
+      if ('clash' in written) throw new HttpError(409, 'conflict', `${user} already has a substitute in that range (substitution ${written.clash})`);
+      return reply.status(201).send(written.added);
     },
   );
 
@@ -169,15 +125,13 @@ const substitutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = req.principal;
-      const [r] = await sql<Row[]>`${select} where s.id = ${req.params.id}`;
+      const r = await substitutionById(sql, req.params.id);
       const grants = r ? await rolesOf(r.user) : [];
       if (!r || !(seen(p, r.user, grants) || r.substitute === p.username)) throw notFound(`substitution ${req.params.id}`);
       if (!mayName(p, r.user, grants))
         throw new HttpError(403, 'forbidden', `only ${r.user} or an organizer over each of their organizations ends their substitution`);
-      if (r.revoked_at) throw new HttpError(409, 'conflict', `substitution ${r.id} was ended by ${r.revoked_by}`);
-      await sql`update substitutions set revoked_at = now(), revoked_by = ${p.username} where id = ${r.id} and revoked_at is null`;
-      const [after] = await sql<Row[]>`${select} where s.id = ${r.id}`;
-      return item(after!);
+      if (r.revokedAt) throw new HttpError(409, 'conflict', `substitution ${r.id} was ended by ${r.revokedBy}`);
+      return revokeSubstitution(sql, r.id, p.username);
     },
   );
 };
