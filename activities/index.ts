@@ -9,6 +9,7 @@ import { twoRecommendationsActivities } from './two-recommendations-one-election
 import { pairingActivities } from './pairing.js';
 import { termDateMissingActivities } from './term-date-missing.js';
 import { ratingActivities } from './ratings.js';
+import { memberTransferActivities } from './member-transfer.js';
 import { calendarActivities } from './calendar.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 import { channelActivities, type ChannelOptions } from './channels.js';
@@ -27,6 +28,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels:
     ...assessmentActivities(sql),
     ...termDateMissingActivities(sql),
     ...ratingActivities(sql),
+    ...memberTransferActivities(sql),
     ...calendarActivities(sql),
   };
 }

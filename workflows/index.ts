@@ -12,3 +12,4 @@ export { termPlan } from './term-plan.js';
 export { ratingsRecompute, ratingInterview } from './ratings/workflow.js';
 export { calendarReplan, calendarNotice } from './calendar.js';
 export { deadlineSweep } from './deadline-sweep.js';
+export { memberTransfer } from './member-transfer/workflow.js';

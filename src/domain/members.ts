@@ -12,9 +12,10 @@ export const memberCategoryWords: Record<MemberCategory, { 'zh-CN': string; en: 
 
 /**
  * A member's status. `normal`, `away` (流动党员), `abroad` and `lost` (失联) are members of their register and count
- * in its figures; `suspended` (停止党籍) and `deceased` stay on the register's history but count no more.
+ * in its figures; `suspended` (停止党籍), `deceased` and `transferred` (组织关系转出 to outside the province) stay in the
+ * register's history but count no more.
  */
-export const memberStatuses = ['normal', 'away', 'abroad', 'lost', 'suspended', 'deceased'] as const;
+export const memberStatuses = ['normal', 'away', 'abroad', 'lost', 'suspended', 'deceased', 'transferred'] as const;
 export type MemberStatus = (typeof memberStatuses)[number];
 export const memberStatusWords: Record<MemberStatus, { 'zh-CN': string; en: string }> = {
   normal: { 'zh-CN': '正常', en: 'Normal' },
@@ -23,6 +24,7 @@ export const memberStatusWords: Record<MemberStatus, { 'zh-CN': string; en: stri
   lost: { 'zh-CN': '失联', en: 'Lost contact' },
   suspended: { 'zh-CN': '停止党籍', en: 'Membership suspended' },
   deceased: { 'zh-CN': '死亡', en: 'Deceased' },
+  transferred: { 'zh-CN': '已转出', en: 'Transferred out' },
 };
 /** The statuses whose members count in their organization's full / probationary figures. */
 export const countedStatuses: readonly MemberStatus[] = ['normal', 'away', 'abroad', 'lost'];

@@ -13,6 +13,7 @@ export const processKinds = [
   'pairing',
   'term-date-missing',
   'rating-interview',
+  'member-transfer',
 ] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;

@@ -40,6 +40,7 @@ import {
 import { pairingDeliverable, pairingReview } from './pairing/steps.js';
 import { fillInTerm } from './term-date-missing/steps.js';
 import { ratingInterview } from './ratings/steps.js';
+import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
 
 export * from './step.js';
 export * from './term-election/steps.js';
@@ -49,6 +50,7 @@ export * from './liaison-dispatch/steps.js';
 export * from './pairing/steps.js';
 export * from './term-date-missing/steps.js';
 export * from './ratings/steps.js';
+export * from './member-transfer/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -82,6 +84,8 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   pairingReview,
   fillInTerm,
   ratingInterview,
+  acceptTransfer,
+  transferReceipt,
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 const byId = new Map(stepCatalog.map((s) => [s.id, s]));
