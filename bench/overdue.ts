@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createWorker } from '../src/worker.js';
 import { overdueGroups } from '../src/tasks/store.js';
-import { taskPage } from '../src/api/routes/tasks.js';
+import { taskPage } from '../src/tasks/store.js';
 import { taskProcess } from '../workflows/task-process.js';
 import { tasksQuery } from '../workflows/messages.js';
 import { argFlag, insertTree, log, type BenchResult } from './tasks-support.js';

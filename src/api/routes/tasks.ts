@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { inScope } from '../scope.js';
 import { processTaskContext } from '../../tasks/process-context.js';
+import { escalationsOfTask, organizationNames, outcomesBefore, processEvents, taskActs, taskInScope, taskPage, type TaskRow } from '../../tasks/store.js';
 import { taskActions } from '../../domain/task-rights.js';
 import { stepDef } from '../../domain/steps.js';
 import { actionsNow, escalationActionsNow, mayComment } from '../task-actions.js';
@@ -39,46 +40,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
 });
-
-interface TaskRow {
-  id: number;
-  workflow_id: string;
-  process: string;
-  step: string;
-  code: string;
-  name: string;
-  path: string;
-  assignee_role: string | null;
-  assignee_person: string | null;
-  claimed_by: string | null;
-  state: z.infer<typeof taskState>;
-  opened_at: Date;
-  due_at: Date;
-  /** `due_at` to the microsecond, as PostgreSQL stores it: a JS Date keeps milliseconds only. */
-  due_key: string;
-  escalation_level: number;
-  provisional_years: number[];
-  nudge_count: number;
-  /** Of the process's organization (a community's steps are named in its words); absent where not read. */
-  settlement?: 'village' | 'community' | null;
-}
-
-/**
- * One inbox page: the tasks matching `where` (over `t` and its organization `o`) by due date, after the cursor,
- * one row more than the page to tell whether another follows. bench/overdue.ts times this very statement.
- */
-export function taskPage(sql: import('../../db/client.js').Sql, where: ReturnType<typeof inScope>, after: { dueAt: string; id: number } | null, limit: number) {
-  return sql<TaskRow[]>`
-    select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count,
-           -- One primary-key lookup per row of the page: whose words the step is named in (a community's street committee).
-           (select po.settlement from processes p join organizations po on po.id = p.organization_id where p.workflow_id = t.workflow_id) as settlement
-    from tasks t join organizations o on o.id = t.organization_id
-    where ${where}
-      ${after ? sql`and (t.due_at, t.id) > (${after.dueAt}::text::timestamptz, ${after.id})` : sql``}
-    order by t.due_at, t.id
-    limit ${limit + 1}`;
-}
 
 /** A task row as the list (and the detail) answers it. */
 function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof taskSchema> {
@@ -135,13 +96,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         rating,
         ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
       });
-      const rows = await taskPage(
-        sql,
-        sql`${where}
-          ${q.mine === 'true' ? sql`and ${heldBy(sql, req.principal.userId, req.principal.username)}` : sql``}`,
-        after,
-        q.limit,
-      );
+      const rows = await taskPage(sql, where, after, q.limit, q.mine === 'true' ? heldBy(sql, req.principal.userId, req.principal.username) : undefined);
       const page = rows.slice(0, q.limit);
       const now = Date.now();
       const actor = actorOf(p);
@@ -172,24 +127,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = await withSubstitutions(sql, req.principal);
-      const [t] = await sql<
-        (TaskRow & {
-          task_key: string;
-          context: Record<string, unknown> | null;
-          process_kind: string | null;
-          process_status: string | null;
-          process_code: string | null;
-          process_name: string | null;
-          process_path: string | null;
-          process_settlement: 'village' | 'community' | null;
-        })[]
-      >`
-        select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-               t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
-               p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path, po.settlement as process_settlement
-        from tasks t join organizations o on o.id = t.organization_id
-        left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id
-        where t.id = ${req.params.id} and ${inScope(sql, p)}`;
+      const t = await taskInScope(sql, req.params.id, inScope(sql, p));
       if (!t) throw notFound(`task ${req.params.id}`);
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context
@@ -199,22 +137,15 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         : [];
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
       const [escalations, processHistory, earlier, processContext, named, comments, acts] = await Promise.all([
-        sql<{ id: number; level: number; state: 'open' | 'acknowledged' | 'closed'; code: string; path: string }[]>`
-          select e.id, e.level, e.state, o.code, o.path::text as path
-          from escalations e join organizations o on o.id = e.organization_id where e.task_id = ${t.id} order by e.level`,
-        sql<{ at: Date; step: string; event_key: string; verb: string | null; round: number | null; run: number | null; detail: Record<string, unknown> }[]>`
-          select at, step, event_key, verb, round, run, detail from process_events where workflow_id = ${t.workflow_id} order by at, event_key`,
+        escalationsOfTask(sql, t.id),
+        processEvents(sql, t.workflow_id),
         // What the person decides on includes what was decided before it in the same process (the request, the ballot).
-        sql<{ id: number; step: string; outcome: Record<string, unknown>; closed_at: Date }[]>`
-          select id, step, outcome, closed_at from tasks
-          where workflow_id = ${t.workflow_id} and state = 'done' and id <> ${t.id} and jsonb_typeof(outcome) = 'object' and closed_at is not null
-          order by closed_at, id limit 100`,
+        outcomesBefore(sql, t.workflow_id, t.id),
         // What the task's process shows beside it (a pairing's evidence and milestones).
         processTaskContext(sql, { ...t, live }, req.principal),
-        codes.length ? sql<{ code: string; name: string }[]>`select code, name from organizations where code = any(${codes})` : Promise.resolve([]),
+        codes.length ? organizationNames(sql, codes) : Promise.resolve([]),
         taskComments(sql, t.workflow_id, t.id),
-        sql<{ at: Date; kind: string; event_key: string; actor: string; on_behalf_of: string | null; reason: string | null }[]>`
-          select at, kind, event_key, actor, on_behalf_of, reason from task_events where task_id = ${t.id} and actor is not null order by at, id limit 500`,
+        taskActs(sql, t.id),
       ]);
       // What people did to the task, each shown once: a nudge (一键催办) as a line of the process's history, a comment
       // among the comments, the rest in the task's action log.
