@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
 import { shanghaiDate } from '../domain/dates.js';
-import { generateProvince } from './province.js';
+import { generateProvince, type OrganizationRow } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
 import { AlreadyRunning, processId, startProcess as startOne, startTermElections } from '../processes/term-election.js';
 import { addDays, addMonths } from '../domain/dates.js';
@@ -25,6 +25,11 @@ import * as termSteps from '../domain/term-election/steps.js';
 import * as selectionSteps from '../domain/two-recommendations-one-election/steps.js';
 import * as liaisonSteps from '../domain/liaison-dispatch/steps.js';
 import * as trainingSteps from '../domain/rotation-training/steps.js';
+import { loadPrincipal } from '../auth/principal.js';
+import { importMembers } from '../members/import.js';
+import { loadPersonalDataKey } from '../members/personal-data.js';
+import { linkUser } from '../members/store.js';
+import { generateMembers, memberFile } from './members.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
 const startProcess: typeof startOne = async (...args) => {
@@ -64,6 +69,12 @@ export const DEMO_SIGN_INS: {
   { username: 'liaison-2', displayName: '孙磊（党建联络员）', role: 'liaison_officer', level: 'township', at: 'county-2-township' },
 ];
 
+/**
+ * A member of the first village's register (丰石村, the `secretary`'s) who signs in with no role: "我的党员信息" shows
+ * their own record. Not among DEMO_SIGN_INS, every one of which has work in "my tasks"; a member has none.
+ */
+export const DEMO_MEMBER_SIGN_IN = { username: 'member', displayName: '王秀兰（丰石村党员）', name: '王秀兰', gender: 'female' as const };
+
 /** The demo's province: six counties of four townships (the fourth a street of communities) of six villages. */
 const SHAPE = { cities: 3, countiesPerCity: 2, townshipsPerCounty: 4, villagesPerTownship: 6 };
 const CANDIDATES = [
@@ -78,6 +89,7 @@ const CANDIDATES = [
 export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log: Logger): Promise<void> {
   const [some] = await sql`select 1 from organizations limit 1`;
   if (some) return;
+  const began = performance.now();
   const today = shanghaiDate(Date.now());
   const rows = [...generateProvince(SHAPE, today)];
   const counties = rows.filter((r) => r.code.length === 6);
@@ -159,6 +171,8 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   }
   const names: Record<string, string> = { [v1]: '陈秀英', [v2]: '杨志明', [community]: '黄丽华' };
   for (const [code, name] of Object.entries(names)) byCode.get(code)!.secretary_name = name;
+  // Every branch's register has a few 预备党员 (the import recounts the figures from the register anyway).
+  for (const r of rows) if (r.type === 'branch') r.probationary_members = Math.max(1, r.probationary_members);
   await insertOrganizations(sql, rows);
   // Township committees elect at a delegates' conference (organizations.election_body): its delegates are entitled.
   await sql`update organizations set delegates = 120 where election_body = 'delegates_conference' and delegates is null`;
@@ -167,6 +181,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   for (const { username, displayName, role, at: place } of DEMO_SIGN_INS) {
     await createUser(sql, { username, displayName, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[place])! }] });
   }
+  const registerSeconds = await seedRegister(sql, cfg, rows, v1, today);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
@@ -215,7 +230,19 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
               ${f.studentMembers}, ${f.venueSqm}, ${f.centralDistrict}, ${f.committeeMembersUnder35}, 'demo-admin', now())
       on conflict do nothing`;
   }
-  log.info({ organizations: rows.length, termElections: started, rotationTraining: trainees.length, yearlyReturns: returns.length }, 'seeded a demo province');
+  const [register] = await sql<{ n: number }[]>`select count(*)::int as n from members`;
+  log.info(
+    {
+      organizations: rows.length,
+      members: register!.n,
+      termElections: started,
+      rotationTraining: trainees.length,
+      yearlyReturns: returns.length,
+      seconds: +((performance.now() - began) / 1000).toFixed(1),
+      registerSeconds,
+    },
+    'seeded a demo province',
+  );
   // Move instances along so the demo shows several states; in the background, the UI is usable meanwhile.
   // Then this year's assessment so far, so that the ranking has something to show (一肩挑 included).
   // The ratings (三色管理) of the seeded province at once, not at the Schedule's next firing (the worker created it
@@ -257,6 +284,44 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     await rate();
     await assess();
   }
+}
+
+/**
+ * Every branch's member register, imported as the province's organizer would import the member system's export:
+ * through importMembers, as demo-admin, so the personal data is sealed and the figures are the register's. Before
+ * any process starts, so that every process reads the register's figures. One member of `village` is linked to
+ * the demo member's user. Answers the seconds it took.
+ */
+async function seedRegister(sql: Sql, cfg: Config, rows: readonly OrganizationRow[], village: string, today: string): Promise<number> {
+  const t0 = performance.now();
+  const [admin] = await sql<{ id: number }[]>`select id from users where username = 'demo-admin'`;
+  const principal = (await loadPrincipal(sql, admin!.id))!;
+  const branches = rows
+    .filter((r) => r.type === 'branch')
+    .map((r) => ({
+      code: r.code,
+      sector: r.sector,
+      full: r.full_members,
+      probationary: r.probationary_members,
+      ...(r.code === village ? { first: { name: DEMO_MEMBER_SIGN_IN.name, gender: DEMO_MEMBER_SIGN_IN.gender } } : {}),
+    }));
+  await importMembers(sql, memberFile(generateMembers(branches, today)), {
+    principal,
+    actor: 'demo-admin',
+    source: 'demo',
+    key: loadPersonalDataKey(cfg),
+  });
+  const userId = await createUser(sql, {
+    username: DEMO_MEMBER_SIGN_IN.username,
+    displayName: DEMO_MEMBER_SIGN_IN.displayName,
+    password: DEMO_PASSWORD,
+    roles: [],
+  });
+  // The register's first row of the village is the demo member (generateMembers' `first`).
+  const [member] = await sql<{ id: number }[]>`
+    select m.id from members m join organizations o on o.id = m.organization_id where o.code = ${village} order by m.id limit 1`;
+  await linkUser(sql, member!.id, userId, 'demo-admin');
+  return +((performance.now() - t0) / 1000).toFixed(1);
 }
 
 interface DemoPlan {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
-import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { idNumberProblem } from '../../src/domain/members.js';
 import { kindsStartedByHand } from '../../src/domain/process-starts.js';
 
 const browser = prepareBrowser();
@@ -164,6 +165,34 @@ describe('the demo province', () => {
     expect(r!.missed).toBeGreaterThan(0);
     expect(r!.paired).toBeGreaterThan(0);
   }, 240_000);
+
+  it('keeps a member register in every branch, imported and counted, and the demo member sees their own record', async () => {
+    const branches = await s.sql<{ code: string; full: number; probationary: number; onRegister: boolean; counted: number; counted_p: number }[]>`
+      select o.code, o.full_members as full, o.probationary_members as probationary, o.members_on_register as "onRegister",
+             count(m.id) filter (where m.category = 'full')::int as counted, count(m.id) filter (where m.category = 'probationary')::int as counted_p
+      from organizations o left join members m on m.organization_id = o.id and m.status in ('normal', 'away', 'abroad', 'lost')
+      where o.type = 'branch' group by o.id`;
+    expect(branches.length).toBeGreaterThan(100);
+    for (const b of branches) {
+      expect(b, b.code).toMatchObject({ onRegister: true, full: b.counted, probationary: b.counted_p });
+      expect(b.counted_p, b.code).toBeGreaterThan(0);
+    }
+    const [all] = await s.sql<{ n: number; events: number; statuses: string[]; sealed: boolean }[]>`
+      select count(*)::int as n, (select count(*)::int from member_events where kind = 'registered' and source = 'demo') as events,
+             array_agg(distinct status order by status) as statuses, bool_and(id_number_sealed like 'v1.%' and id_number_masked like '____**********____') as sealed
+      from members`;
+    expect(all!.n).toBeGreaterThan(3000);
+    expect(all!.events).toBe(all!.n);
+    expect(all!.statuses).toEqual(['abroad', 'away', 'lost', 'normal']);
+    expect(all!.sealed).toBe(true);
+
+    const me = await get(await as(DEMO_MEMBER_SIGN_IN.username), '/me/member');
+    expect(me).toMatchObject({ name: DEMO_MEMBER_SIGN_IN.name, gender: DEMO_MEMBER_SIGN_IN.gender, linkedUser: DEMO_MEMBER_SIGN_IN.username });
+    expect(idNumberProblem(me.idNumber)).toBeNull();
+    // The 身份证号 carries the county of the member's register and the birth date the record shows.
+    expect(me.idNumber.slice(0, 6)).toBe(me.organization.code.slice(0, 6));
+    expect(me.idNumber.slice(6, 14)).toBe(me.birthDate.replaceAll('-', ''));
+  });
 
   // After the test above: by then every sign-in has work waiting.
   it.skipIf('skip' in browser).each(DEMO_SIGN_INS.map((u) => [u.username, u] as const))(
