@@ -6,16 +6,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { overdueTrendSchema, ratingHistorySchema, ratingListSchema, ratingMatrixSchema } from '../schemas.js';
+import { colourCounts, colourMatrix, overdueByWeek, ratedOfColour, ratingHistory, type RatedArea } from '../../ratings/store.js';
 
 const code = z.string().min(1).max(64);
 
 const ratings: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  /** The caller's subtree, narrowed to `under` (404 outside it). A fragment: returned in an object, never awaited. */
-  const within_ = async (req: { principal: Parameters<typeof inScope>[1] }, c?: string) => {
-    const root = c ? (await organizationInScope(app.sql, req.principal, c)).path : null;
-    return { where: app.sql`${inScope(app.sql, req.principal, 'o')} and ${root === null ? app.sql`true` : app.sql`o.path <@ ${root}::ltree`}` };
-  };
+  /** The caller's subtree, narrowed to `under` (404 outside it). */
+  const area = async (req: { principal: Parameters<typeof inScope>[1] }, c?: string): Promise<RatedArea> => ({
+    scope: inScope(app.sql, req.principal, 'o'),
+    under: c ? (await organizationInScope(app.sql, req.principal, c)).path : null,
+  });
 
   app.get(
     '/ratings',
@@ -35,18 +36,10 @@ const ratings: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const sql = app.sql;
       const { color, limit } = req.query;
-      const { where: within } = await within_(req, req.query.under);
-      const [counts] = await sql<{ green: number; yellow: number; red: number; computed_at: string | null }[]>`
-        select count(*) filter (where r.color = 'green')::int as green, count(*) filter (where r.color = 'yellow')::int as yellow,
-               count(*) filter (where r.color = 'red')::int as red,
-               to_char(max(r.computed_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as computed_at
-        from ratings r join organizations o on o.id = r.organization_id where ${within}`;
-      const items = await sql<z.infer<typeof ratingListSchema>['items']>`
-        select o.code, o.name, p.name as "parentName", r.color, r.reasons, to_char(r.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as since, r.rule_set as "ruleSet"
-        from ratings r join organizations o on o.id = r.organization_id left join organizations p on p.id = o.parent_id
-        where r.color = ${color} and ${within}
-        order by r.since, o.code limit ${limit}`;
-      const { computed_at, ...c } = counts!;
+      const within = await area(req, req.query.under);
+      const counts = await colourCounts(sql, within);
+      const items = await ratedOfColour(sql, within, color, limit);
+      const { computed_at, ...c } = counts;
       return { computedAt: computed_at, counts: c, items };
     },
   );
@@ -62,14 +55,7 @@ const ratings: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const sql = app.sql;
-      // A county is the third level of the tree (province → prefecture → county), as the assessment counts it.
-      const items = await sql<z.infer<typeof ratingMatrixSchema>['items']>`
-        select k.code, k.name, count(*) filter (where r.color = 'green')::int as green,
-               count(*) filter (where r.color = 'yellow')::int as yellow, count(*) filter (where r.color = 'red')::int as red
-        from ratings r join organizations o on o.id = r.organization_id
-        join organizations k on k.path = subpath(o.path, 0, 3)
-        where nlevel(o.path) >= 3 and ${inScope(sql, req.principal, 'o')}
-        group by k.code, k.name order by k.code`;
+      const items = await colourMatrix(sql, inScope(sql, req.principal, 'o'));
       return { items };
     },
   );
@@ -89,18 +75,8 @@ const ratings: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const sql = app.sql;
-      const { where: within } = await within_(req, req.query.under);
-      const items = await sql<z.infer<typeof overdueTrendSchema>['items']>`
-        with weeks as (
-          select (date_trunc('week', now() at time zone 'Asia/Shanghai') - make_interval(weeks => g))::date as week_start
-          from generate_series(0, ${req.query.weeks - 1}::int) g
-        ), points as (
-          select week_start, least((week_start + 7)::timestamp at time zone 'Asia/Shanghai', now()) as at from weeks
-        )
-        select to_char(p.week_start, 'YYYY-MM-DD') as "weekStart",
-               (select count(*)::int from tasks t join organizations o on o.id = t.organization_id
-                where ${within} and t.opened_at <= p.at and t.due_at < p.at and (t.closed_at is null or t.closed_at > p.at)) as overdue
-        from points p order by p.week_start`;
+      const within = await area(req, req.query.under);
+      const items = await overdueByWeek(sql, within, req.query.weeks);
       return { items };
     },
   );
@@ -119,19 +95,8 @@ const ratings: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const sql = app.sql;
       const org = await organizationInScope(sql, req.principal, req.params.code);
-      const [o] = await sql<{ name: string; parent_name: string | null }[]>`
-        select o.name, p.name as parent_name from organizations o left join organizations p on p.id = o.parent_id where o.id = ${org.id}`;
-      const [current] = await sql<z.infer<typeof ratingListSchema>['items']>`
-        select ${org.code} as code, ${o!.name} as name, ${o!.parent_name} as "parentName", r.color, r.reasons,
-               to_char(r.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as since, r.rule_set as "ruleSet"
-        from ratings r where r.organization_id = ${org.id}`;
-      const changes = await sql<z.infer<typeof ratingHistorySchema>['changes']>`
-        select to_char(c.at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as at, c.color, c.previous, c.reasons, c.rule_set as "ruleSet"
-        from rating_changes c where c.organization_id = ${org.id} order by c.at desc, c.id desc limit ${req.query.limit}`;
-      const periods = await sql<z.infer<typeof ratingHistorySchema>['periods']>`
-        select to_char(p.period, 'YYYY-MM') as period, p.color from rating_periods p
-        where p.organization_id = ${org.id} order by p.period desc limit ${req.query.limit}`;
-      return { code: org.code, name: o!.name, current: current ?? null, changes, periods };
+      const { name, current, changes, periods } = await ratingHistory(sql, org, req.query.limit);
+      return { code: org.code, name, current: current ?? null, changes, periods };
     },
   );
 };
