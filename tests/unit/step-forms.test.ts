@@ -1,3 +1,4 @@
+import { acceptOutcome, checkAccept, checkReceipt, receiptOutcome } from '../../src/domain/member-transfer/rules.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
@@ -179,6 +180,7 @@ const trainingCtx = { secretary: '王芳', cycleEndsOn: '2030-12-31', enrolled: 
 const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局' };
 const interviewCtx = { organization: 'V1', organizationName: '某村党支部', reasons: ['term-late'], redPeriods: 3, today: '2026-11-30' };
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
+const transferCtx = { member: '陈一', from: '某村党支部', to: '某社区党支部', issuedOn: '2026-11-02', validUntil: '2027-02-02', today: '2026-11-30' };
 const anything = () => {};
 
 interface Case {
@@ -497,6 +499,42 @@ const cases: Case[] = [
       { heldOn: '2026-02-30', findings: '整改完成' },
       { heldOn: '2026-11-30' },
       { heldOn: '2026-11-30', findings: '改' },
+    ],
+  },
+  // 组织关系转接: the receiving side records the day the member reported (between the letter's issue and today) or refuses
+  // with a reason; out of the province, the sending side records the receipt the same way
+  {
+    process: 'member-transfer',
+    step: 'accept',
+    workflow: outcomeRule(acceptOutcome, (o) => checkAccept(o, transferCtx)),
+    context: transferCtx,
+    valid: [
+      { decision: 'accepted', reportedOn: '2026-11-02' },
+      { decision: 'accepted', reportedOn: '2026-11-30', note: '已报到' },
+      { decision: 'refused', note: '本人未到本单位工作' },
+    ],
+    invalid: [
+      { decision: 'accepted' },
+      { decision: 'accepted', reportedOn: '2026-11-01' },
+      { decision: 'accepted', reportedOn: '2026-12-01' },
+      { decision: 'refused' },
+      { decision: 'maybe', reportedOn: '2026-11-30' },
+    ],
+  },
+  {
+    process: 'member-transfer',
+    step: 'receipt',
+    workflow: outcomeRule(receiptOutcome, (o) => checkReceipt(o, transferCtx)),
+    context: transferCtx,
+    valid: [
+      { decision: 'received', receivedOn: '2026-11-20' },
+      { decision: 'returned', note: '对方组织不存在' },
+    ],
+    invalid: [
+      { decision: 'received' },
+      { decision: 'received', receivedOn: '2026-12-01' },
+      { decision: 'returned' },
+      { decision: 'received', receivedOn: '2026-02-30' },
     ],
   },
 ];
