@@ -35,13 +35,14 @@ export async function memberTransfer(input: MemberTransferInput): Promise<void> 
         letterNumber: t.letterNumber ?? undefined,
         issuedOn: t.issuedOn,
         validUntil: t.validUntil,
-        today: shanghaiDate(Date.now()),
       };
+      // The rule's "today" is the day the step is recorded, months after it opened: read when the validator runs.
+      const asOfNow = () => ({ ...context, today: shanghaiDate(Date.now()) });
       const deadlines = { due: { on: t.validUntil }, reminderWorkingDays: r.reminderWorkingDays, escalationWorkingDays: r.escalationWorkingDays };
       await p.moveTo('issued', 'issued', { direction: t.direction, member: t.member, from: context.from, to: context.to, letterNumber: t.letterNumber });
 
       if (t.direction === 'out') {
-        const done = await p.perform('receipt', transferReceipt, context, { organizationId: t.from!.id, ...deadlines, titled: { about: t.member } });
+        const done = await p.perform('receipt', transferReceipt, asOfNow, { organizationId: t.from!.id, ...deadlines, titled: { about: t.member } });
         p.nextDeadline = null;
         if (done.outcome.decision === 'returned') {
           await acts.closeTransfer({
@@ -57,7 +58,7 @@ export async function memberTransfer(input: MemberTransferInput): Promise<void> 
         return void (await p.moveTo('completed', 'transferred-out', { receivedOn: done.outcome.receivedOn, by: done.actor }, 'completed'));
       }
 
-      const done = await p.perform('accept', acceptTransfer, context, { organizationId: t.to!.id, ...deadlines, titled: { about: t.member } });
+      const done = await p.perform('accept', acceptTransfer, asOfNow, { organizationId: t.to!.id, ...deadlines, titled: { about: t.member } });
       p.nextDeadline = null;
       if (done.outcome.decision === 'refused') {
         await acts.closeTransfer({
