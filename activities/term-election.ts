@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, termYearsOf, type ElectionBody, type TermRules } from '../src/domain/rules.js';
 import { addDays, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
+import { fullMembersOnRegister } from '../src/members/store.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 
 export interface TermContext {
@@ -74,13 +75,17 @@ export function termElectionActivities(sql: Sql) {
     },
 
     /**
-     * Full members on the register on `on` (a meeting's day, Asia/Shanghai): today's count, unless an audited change
-     * of the register after that day changed it — then the count that change found. Both processes' members'
+     * Full members on the register on `on` (a meeting's day, Asia/Shanghai). Where the members are on the register,
+     * the register's members that day (src/members/store.ts); else the typed count: today's, unless an audited change
+     * of it after that day changed it — then the count that change found. Both processes' members'
      * meetings check their entitled count against it when the ballot is recorded (domain.md §4.1 step 6, §4.2).
      */
     async fullMembersOn(i: { organizationId: number; on: IsoDate }): Promise<{ fullMembers: number }> {
-      const [o] = await sql<{ full_members: number }[]>`select full_members from organizations where id = ${i.organizationId}`;
+      const [o] = await sql<{ full_members: number; members_on_register: boolean }[]>`
+        select full_members, members_on_register from organizations where id = ${i.organizationId}`;
       if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      // Members on the register: the register as it stood that day, person by person.
+      if (o.members_on_register) return { fullMembers: await fullMembersOnRegister(sql, i.organizationId, i.on) };
       const [later] = await sql<{ before: number }[]>`
         select (before->>'full_members')::int as before from organization_changes
         where organization_id = ${i.organizationId} and changed_at >= ${shanghaiInstant(addDays(i.on, 1), 0)}

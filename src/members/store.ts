@@ -177,3 +177,31 @@ export async function statusCounts(sql: Sql, path: string): Promise<{ status: Me
     from members m join organizations o on o.id = m.organization_id
     where o.path <@ ${path}::ltree group by m.status, m.category order by m.status, m.category`;
 }
+
+/**
+ * Full members on an organization's register on `day` (Asia/Shanghai): those full by then whose register and status
+ * that day — read back from the first change after it in their history (a transfer, a status recorded, an import's
+ * correction), or today's where none came since — were this organization and a status that counts. A members'
+ * meeting's entitled count starts from it (domain.md §4.1 step 6).
+ */
+export async function fullMembersOnRegister(sql: Sql, organizationId: number, day: string): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`
+    with org as (select id, code from organizations where id = ${organizationId}),
+    after as (select (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai' as at),
+    candidates as (
+      select m.id from members m where m.organization_id = ${organizationId}
+      union
+      select e.member_id from member_events e, org, after where e.at >= after.at and e.before->>'organization' = org.code
+    ),
+    then_ as (
+      select m.id, m.full_on,
+        coalesce((select e.before->>'organization' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'organization'
+                    and (e.before->>'organization') is distinct from (e.after->>'organization') order by e.id limit 1), o.code) as org_then,
+        coalesce((select e.before->>'status' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'status'
+                    and (e.before->>'status') is distinct from (e.after->>'status') order by e.id limit 1), m.status) as status_then
+      from candidates c join members m on m.id = c.id join organizations o on o.id = m.organization_id
+    )
+    select count(*)::int as n from then_, org
+    where then_.org_then = org.code and then_.full_on <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})`;
+  return r!.n;
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { withCheckDigit } from '../../src/domain/members.js';
-import { shanghaiDate } from '../../src/domain/dates.js';
+import { addDays, shanghaiDate } from '../../src/domain/dates.js';
+import { termElectionActivities } from '../../activities/term-election.js';
 
 // 组织关系转接 through the API against the dev server: a transfer inside the province issued by the sending secretary
 // and received by the receiving one (the member on exactly one register throughout), a refused one, one out of the
@@ -183,5 +184,19 @@ describe('member transfers', () => {
     expect(row!.incoming).not.toHaveProperty('id_number_sealed');
     const shown = await call(organizer, 'GET', `/members/${wu}?reveal=idNumber`);
     expect(shown.json()).toMatchObject({ name: '吴四', idNumber: ids.wu, phone: '137****0004' });
+  });
+
+  it("counts a meeting's entitled full members from the register as it stood on the meeting's day", async () => {
+    // Today: 陈一 moved from → to, 周三 left the province, 吴四 came from outside; 林二 stayed.
+    const fullMembersOn = termElectionActivities(s.sql).fullMembersOn;
+    const orgId = async (code: string) => (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
+    const today = shanghaiDate(Date.now());
+    const yesterday = addDays(today, -1);
+    expect(await fullMembersOn({ organizationId: await orgId(from), on: yesterday })).toEqual({ fullMembers: 3 });
+    expect(await fullMembersOn({ organizationId: await orgId(from), on: today })).toEqual({ fullMembers: 1 });
+    expect(await fullMembersOn({ organizationId: await orgId(to), on: yesterday })).toEqual({ fullMembers: 0 });
+    expect(await fullMembersOn({ organizationId: await orgId(to), on: today })).toEqual({ fullMembers: 2 });
+    // Before 林二 became full (2011-07-01) only the two older members were full.
+    expect(await fullMembersOn({ organizationId: await orgId(from), on: '2010-12-31' })).toEqual({ fullMembers: 2 });
   });
 });
