@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { taskProcess } from '../../workflows/task-process.js';
-import { taskComments } from '../../src/api/routes/comments.js';
+import { taskComments } from '../../src/comments/store.js';
 
 // Comments, substitutes and an organization's life through the API against the real servers: comments with the task's rights and mentions,
 // a substitute acting on an absent secretary's task (recorded on their behalf, notified meanwhile), and an

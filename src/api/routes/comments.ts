@@ -15,41 +15,12 @@ import { HttpError, notFound } from '../errors.js';
 import { commentSchema } from '../schemas.js';
 import { actingPrincipal, withSubstitutions } from '../substitutes.js';
 import { usernameSchema } from '../../../workflows/messages.js';
+import { enabledUsersNamed, processToCommentOn, taskComments, taskToCommentOn, writeComment } from '../../comments/store.js';
 
 const commentBody = z.strictObject({
   text: z.string().trim().min(1, 'a comment needs words').max(4000),
   mentions: z.array(usernameSchema).max(20).default([]).describe('usernames to notify; each must be able to see the task'),
 });
-
-interface CommentRow {
-  id: number;
-  task_id: number | null;
-  author: string;
-  on_behalf_of: string | null;
-  body: string;
-  mentions: string[];
-  created_at: Date;
-}
-const commentItem = (c: CommentRow): z.infer<typeof commentSchema> => ({
-  id: c.id,
-  taskId: c.task_id,
-  author: c.author,
-  onBehalfOf: c.on_behalf_of,
-  text: c.body,
-  mentions: c.mentions,
-  at: c.created_at.toISOString(),
-});
-
-/** A task's comments and its process's (taskId null: the process's only), oldest first: the newest 500 of a long thread. */
-export async function taskComments(sql: Sql, workflowId: string, taskId: number | null) {
-  const rows = await sql<CommentRow[]>`
-    select * from (
-      select id, task_id, author, on_behalf_of, body, mentions, created_at from comments
-      where workflow_id = ${workflowId} and (task_id is null ${taskId === null ? sql`` : sql`or task_id = ${taskId}`})
-      order by created_at desc, id desc limit 500) c
-    order by created_at, id`;
-  return rows.map(commentItem);
-}
 
 export interface Target {
   workflowId: string;
@@ -87,9 +58,7 @@ async function addComment(sql: Sql, caller: Principal, target: Target, body: z.i
   }
   const mentions = [...new Set(body.mentions)];
   // Each mentioned user must exist and see the task: a mention never shows a task to someone outside it.
-  const users = mentions.length
-    ? await sql<{ id: number; username: string }[]>`select id, username from users where username = any(${mentions}) and not disabled`
-    : [];
+  const users = mentions.length ? await enabledUsersNamed(sql, mentions) : [];
   const details: { field: string; message: string }[] = [];
   for (const [i, name] of body.mentions.entries()) {
     const u = users.find((x) => x.username === name);
@@ -99,26 +68,15 @@ async function addComment(sql: Sql, caller: Principal, target: Target, body: z.i
       details.push({ field: `body.mentions.${i}`, message: `${name} cannot see this ${target.taskId ? 'task' : 'process'}` });
   }
   if (details.length) throw new HttpError(422, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
-  return sql.begin(async (tx) => {
-    const [c] = await tx<CommentRow[]>`
-      insert into comments (workflow_id, task_id, author, on_behalf_of, body, mentions)
-      values (${target.workflowId}, ${target.taskId}, ${caller.username}, ${acting.onBehalfOf ?? null}, ${body.text}, ${mentions})
-      returning id, task_id, author, on_behalf_of, body, mentions, created_at`;
-    if (target.taskId !== null) {
-      await tx`
-        insert into task_events (task_id, event_key, kind, at, actor, on_behalf_of, after)
-        values (${target.taskId}, ${`comment-${c!.id}`}, 'commented', ${c!.created_at}, ${caller.username}, ${acting.onBehalfOf ?? null},
-                ${tx.json({ commentId: c!.id, mentions })})`;
-    }
-    if (users.length) {
-      const who = acting.onBehalfOf ? `${caller.username}（代 ${acting.onBehalfOf}）` : caller.username;
-      await tx`
-        insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
-        select id, ${`comment:${c!.id}:mention`}, 'mention', ${target.taskId}, ${`${who} 在「${target.title}」的评论中提到了你`}, ${body.text.slice(0, 500)}, ${c!.created_at}
-        from users where id = any(${users.map((u) => u.id)})
-        on conflict do nothing`;
-    }
-    return commentItem(c!);
+  const who = acting.onBehalfOf ? `${caller.username}（代 ${acting.onBehalfOf}）` : caller.username;
+  return writeComment(sql, {
+    workflowId: target.workflowId,
+    taskId: target.taskId,
+    author: caller.username,
+    onBehalfOf: acting.onBehalfOf ?? null,
+    text: body.text,
+    mentions,
+    notify: { ids: users.map((u) => u.id), title: `${who} 在「${target.title}」的评论中提到了你` },
   });
 }
 
@@ -127,16 +85,11 @@ const comments: FastifyPluginAsync = async (fastify) => {
   const sql = app.sql;
 
   const taskTarget = async (id: number): Promise<Target | null> => {
-    const [t] = await sql<{ workflow_id: string; path: string; process: string; step: string; holder: string | null }[]>`
-      select t.workflow_id, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder
-      from tasks t join organizations o on o.id = t.organization_id where t.id = ${id}`;
+    const t = await taskToCommentOn(sql, id);
     return t ? { workflowId: t.workflow_id, taskId: id, path: t.path, steps: [t], holder: t.holder, title: stepWords(t.process, t.step, 'zh-CN') } : null;
   };
   const processTarget = async (id: string): Promise<Target | null> => {
-    const [p] = await sql<{ kind: string; path: string; steps: { process: string; step: string }[] }[]>`
-      select p.kind, o.path::text as path,
-             coalesce((select json_agg(distinct jsonb_build_object('process', t.process, 'step', t.step)) from tasks t where t.workflow_id = p.workflow_id), '[]') as steps
-      from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${id}`;
+    const p = await processToCommentOn(sql, id);
     return p ? { workflowId: id, taskId: null, path: p.path, steps: p.steps, holder: null, title: id } : null;
   };
 

@@ -1,4 +1,4 @@
-import { taskComments } from './comments.js';
+import { taskComments } from '../../comments/store.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { isValidIsoDate } from '../../domain/dates.js';

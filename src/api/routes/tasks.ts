@@ -14,7 +14,7 @@ import { ratings, taskFilterWhere } from '../task-filter.js';
 import { actOnTask, actorOf } from '../task-updates.js';
 import { requireNewHolder } from '../task-holders.js';
 import { absentees, heldBy, withSubstitutions } from '../substitutes.js';
-import { taskComments } from './comments.js';
+import { taskComments } from '../../comments/store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
 
