@@ -8,6 +8,7 @@ import type { BenchResult } from './types.js';
 import * as start from './start.js';
 import { importBench } from './import.js';
 import * as overdue from './overdue.js';
+import * as members from './members.js';
 import * as storm from './storm.js';
 import * as http from './http.js';
 import * as lifecycle from './lifecycle.js';
@@ -20,13 +21,15 @@ interface Bench {
   run(s: BenchServers, quick: boolean, size: number | undefined): Promise<BenchResult[]>;
 }
 
-// `import`, `overdue` and `storm` start servers of their own (sizes that would crowd the shared ones).
+// `import`, `overdue`, `members` and `storm` start servers of their own (sizes that would crowd the shared ones).
 // `--size storm=5000,lifecycle=1000` overrides a benchmark's size (tasks, rows, workflows, seconds).
 // The storm runs last but for the Flowable peer: at full size it is the longest by far, and the others' figures are written before it.
 const benches: Bench[] = [
   { name: 'run-state', run: (_s, quick, size) => runState.run({ runs: size ?? (quick ? 200 : 500) }) },
   { name: 'import', run: (_s, quick) => importBench.run({ quick }) },
   { name: 'overdue', run: (_s, quick, size) => overdue.run({ quick, rows: size }) },
+  // The member register: one file of 1,000,000 members imported, then a province's 4,000,000 read (--quick 20,000 / 100,000).
+  { name: 'members', run: (_s, quick, size) => members.run({ quick, imported: size }) },
   { name: 'start', run: (s, quick, size) => start.run(s, { n: size ?? (quick ? 1_000 : 20_000) }) },
   { name: 'http', run: (s, quick, size) => http.run(s, { seconds: size ?? (quick ? 5 : 30) }) },
   { name: 'lifecycle', run: (s, quick, size) => lifecycle.run(s, { n: size ?? (quick ? 300 : 3_000) }) },
