@@ -28,6 +28,10 @@ describe('the i18n dictionaries', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(zhCN).sort());
   });
 
+  it('name no step, process state or history event: the step catalog and the process declarations do', () => {
+    expect(Object.keys(zhCN).filter((k) => /^(step|event)\./.test(k))).toEqual([]);
+  });
+
   it('leave no key without words', () => {
     for (const dict of [zhCN, en] as Record<string, string>[]) expect(Object.entries(dict).filter(([, v]) => !v.trim())).toEqual([]);
   });
