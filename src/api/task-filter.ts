@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Sql } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { inScope, organizationInScope } from './scope.js';
-import { taskFilterSchema } from './schemas.js';
+import { taskFilterSchema } from '../tasks/schemas.js';
 import { ratingColors, type RatingColor } from '../domain/ratings.js';
 
 export { ratingColors as ratings, taskFilterSchema };

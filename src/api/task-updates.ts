@@ -11,7 +11,7 @@ import { actingPrincipal, withSubstitutions } from './substitutes.js';
 import type { UpdateOptions } from './gateway.js';
 
 export { actorOf, UPDATE_DEADLINE_MS } from './gateway.js';
-export { taskViewSchema } from './schemas.js';
+export { taskViewSchema } from '../tasks/schemas.js';
 
 /** What every task Update carries besides the action's own fields: which task, and who acts (added by the gateway). */
 interface TaskUpdateInput {

@@ -1,7 +1,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable, Sql } from '../db/client.js';
-import type { userPicksSchema } from '../api/schemas.js';
+import type { userPicksSchema } from './schemas.js';
 import { mentionableRoles } from '../domain/task-rights.js';
 import { hashPassword } from './passwords.js';
 import { assertPasswordAllowed, PasswordRefused } from './password-policy.js';

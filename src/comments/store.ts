@@ -2,7 +2,7 @@
 // src/api/routes/comments.ts's.
 import type { z } from 'zod';
 import type { Queryable, Sql } from '../db/client.js';
-import type { commentSchema } from '../api/schemas.js';
+import type { commentSchema } from './schemas.js';
 
 export type Comment = z.infer<typeof commentSchema>;
 

@@ -2,7 +2,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable } from '../db/client.js';
-import type { escalationSchema } from '../api/schemas.js';
+import type { escalationSchema } from './schemas.js';
 
 export interface EscalationSearch {
   /** The caller's scope over the escalation's organization `o`. */

@@ -1,7 +1,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable, Sql } from '../db/client.js';
-import type { organizationSchema } from '../api/schemas.js';
+import type { organizationSchema } from './schemas.js';
 import type { OrganizationRow } from '../demo/province.js';
 
 const CHUNK = 5000;

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Queryable, Sql } from '../db/client.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { ElectionBody } from '../domain/rules.js';
-import type { overdueTermSchema, termPlanItemSchema, termSchema } from '../api/schemas.js';
+import type { overdueTermSchema, termPlanItemSchema, termSchema } from './term-schemas.js';
 import { termLate, termPlanReason } from './term-late.js';
 
 export interface TermSearch {

@@ -2,7 +2,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable } from '../db/client.js';
-import type { unitSchema } from '../api/schemas.js';
+import type { unitSchema } from './schemas.js';
 
 export interface UnitSearch {
   /** The caller's scope over `o`. */

@@ -2,7 +2,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable } from '../db/client.js';
-import type { overdueTrendSchema, ratingHistorySchema, ratingListSchema, ratingMatrixSchema } from '../api/schemas.js';
+import type { overdueTrendSchema, ratingHistorySchema, ratingListSchema, ratingMatrixSchema } from './schemas.js';
 
 type RatingItem = z.infer<typeof ratingListSchema>['items'][number];
 

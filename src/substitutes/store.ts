@@ -2,7 +2,7 @@
 // substitute may do is src/api/substitutes.ts's.
 import type { z } from 'zod';
 import type { Queryable, Sql } from '../db/client.js';
-import type { substitutionSchema } from '../api/schemas.js';
+import type { substitutionSchema } from './schemas.js';
 
 export type Substitution = z.infer<typeof substitutionSchema>;
 

@@ -2,7 +2,7 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
 import type { Queryable } from '../db/client.js';
-import type { sessionPicksSchema } from '../api/schemas.js';
+import type { sessionPicksSchema } from './schemas.js';
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

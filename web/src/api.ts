@@ -1,9 +1,23 @@
 // The one place the UI talks to the API: one function per endpoint, checked against src/api/routes/*.ts.
-// Response types come from the server's own zod schemas (src/api/schemas.ts, imported as types only: nothing of
+// Response types come from the server's own zod schemas (src/<resource>/schemas.ts, imported as types only: nothing of
 // the server enters the bundle) and request bodies from the workflows' message schemas, so a route that changes
 // its shape breaks `tsc -p web` instead of the page.
 import type { z } from 'zod';
-import type * as S from '../../src/api/schemas.js';
+import type * as AssessmentsSchemas from '../../src/assessments/schemas.js';
+import type * as AuthSchemas from '../../src/auth/schemas.js';
+import type * as CalendarSchemas from '../../src/calendar/schemas.js';
+import type * as CommentsSchemas from '../../src/comments/schemas.js';
+import type * as EscalationsSchemas from '../../src/escalations/schemas.js';
+import type * as LiaisonDispatchSchemas from '../../src/liaison-dispatch/schemas.js';
+import type * as OrganizationsSchemas from '../../src/organizations/schemas.js';
+import type * as PairingSchemas from '../../src/pairing/schemas.js';
+import type * as ProcessesSchemas from '../../src/processes/schemas.js';
+import type * as RatingsSchemas from '../../src/ratings/schemas.js';
+import type * as SubstitutesSchemas from '../../src/substitutes/schemas.js';
+import type * as TasksSchemas from '../../src/tasks/schemas.js';
+import type * as TermsSchemas from '../../src/organizations/term-schemas.js';
+import type * as TrainingSchemas from '../../src/training/schemas.js';
+import type * as YearlyReturnsSchemas from '../../src/yearly-returns/schemas.js';
 import type * as C from '../../src/channels/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 import type { Sector } from '../../src/organizations/import/columns.js';
@@ -102,39 +116,39 @@ async function request<T>(
 export type { Role } from '../../src/domain/roles.js';
 import type { Role } from '../../src/domain/roles.js';
 /** GET /me. The server types a role as a string; the UI knows the five of principal.ts. */
-export type Me = Omit<z.infer<typeof S.meSchema>, 'roles'> & { roles: { role: Role; org: string | null }[] };
-export type TaskState = z.infer<typeof S.taskStateSchema>;
+export type Me = Omit<z.infer<typeof AuthSchemas.meSchema>, 'roles'> & { roles: { role: Role; org: string | null }[] };
+export type TaskState = z.infer<typeof TasksSchemas.taskStateSchema>;
 /** A task as GET /tasks lists it, with the actions the caller may take on it now. */
-export type Task = z.infer<typeof S.taskListItemSchema>;
-export type TaskAction = z.infer<typeof S.taskActionSchema>;
+export type Task = z.infer<typeof TasksSchemas.taskListItemSchema>;
+export type TaskAction = z.infer<typeof TasksSchemas.taskActionSchema>;
 /** GET /tasks/{id}: the task, its catalog step, its context, the caller's actions, escalations, history. */
-export type TaskDetail = z.infer<typeof S.taskDetailSchema>;
+export type TaskDetail = z.infer<typeof TasksSchemas.taskDetailSchema>;
 export type HistoryEntry = TaskDetail['history'][number];
-export type TaskView = z.infer<typeof S.taskViewSchema>;
-export type Organization = z.infer<typeof S.organizationSchema>;
-export type ProcessState = z.infer<typeof S.processSchema>;
-export type Term = z.infer<typeof S.termSchema>;
-export type Overdue = z.infer<typeof S.overdueSchema>;
-export type Escalation = z.infer<typeof S.escalationSchema>;
-export type ImportSummary = z.infer<typeof S.importResultSchema>;
-export type ImportJob = z.infer<typeof S.importJobSchema>;
-export type BulkResult = z.infer<typeof S.bulkResultSchema>;
-export type TrainingCoverage = z.infer<typeof S.trainingCoverageSchema>['items'][number];
-export type LiaisonCoverage = z.infer<typeof S.liaisonCoverageSchema>['items'][number];
-export type PairingCoverage = z.infer<typeof S.pairingCoverageSchema>['items'][number];
-export type Unit = z.infer<typeof S.unitSchema>;
-export type AssessmentRun = z.infer<typeof S.assessmentRunSchema>;
-export type RatingList = z.infer<typeof S.ratingListSchema>;
+export type TaskView = z.infer<typeof TasksSchemas.taskViewSchema>;
+export type Organization = z.infer<typeof OrganizationsSchemas.organizationSchema>;
+export type ProcessState = z.infer<typeof ProcessesSchemas.processSchema>;
+export type Term = z.infer<typeof TermsSchemas.termSchema>;
+export type Overdue = z.infer<typeof EscalationsSchemas.overdueSchema>;
+export type Escalation = z.infer<typeof EscalationsSchemas.escalationSchema>;
+export type ImportSummary = z.infer<typeof OrganizationsSchemas.importResultSchema>;
+export type ImportJob = z.infer<typeof OrganizationsSchemas.importJobSchema>;
+export type BulkResult = z.infer<typeof ProcessesSchemas.bulkResultSchema>;
+export type TrainingCoverage = z.infer<typeof TrainingSchemas.trainingCoverageSchema>['items'][number];
+export type LiaisonCoverage = z.infer<typeof LiaisonDispatchSchemas.liaisonCoverageSchema>['items'][number];
+export type PairingCoverage = z.infer<typeof PairingSchemas.pairingCoverageSchema>['items'][number];
+export type Unit = z.infer<typeof OrganizationsSchemas.unitSchema>;
+export type AssessmentRun = z.infer<typeof AssessmentsSchemas.assessmentRunSchema>;
+export type RatingList = z.infer<typeof RatingsSchemas.ratingListSchema>;
 export type RatingColor = RatingList['items'][number]['color'];
-export type RatingMatrix = z.infer<typeof S.ratingMatrixSchema>;
-export type OverdueTrend = z.infer<typeof S.overdueTrendSchema>;
-export type RatingHistory = z.infer<typeof S.ratingHistorySchema>;
-export type AssessmentCounties = z.infer<typeof S.assessmentCountiesSchema>;
-export type TermPlan = z.infer<typeof S.termPlanSchema>;
-export type OverdueReport = z.infer<typeof S.overdueReportSchema>;
-export type AssessmentCounty = z.infer<typeof S.assessmentCountySchema>;
-export type AssessmentOrganizations = z.infer<typeof S.assessmentOrganizationsSchema>;
-export type AssessmentOrganization = z.infer<typeof S.assessmentOrganizationSchema>;
+export type RatingMatrix = z.infer<typeof RatingsSchemas.ratingMatrixSchema>;
+export type OverdueTrend = z.infer<typeof RatingsSchemas.overdueTrendSchema>;
+export type RatingHistory = z.infer<typeof RatingsSchemas.ratingHistorySchema>;
+export type AssessmentCounties = z.infer<typeof AssessmentsSchemas.assessmentCountiesSchema>;
+export type TermPlan = z.infer<typeof TermsSchemas.termPlanSchema>;
+export type OverdueReport = z.infer<typeof TermsSchemas.overdueReportSchema>;
+export type AssessmentCounty = z.infer<typeof AssessmentsSchemas.assessmentCountySchema>;
+export type AssessmentOrganizations = z.infer<typeof AssessmentsSchemas.assessmentOrganizationsSchema>;
+export type AssessmentOrganization = z.infer<typeof AssessmentsSchemas.assessmentOrganizationSchema>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -209,14 +223,14 @@ export const cancelTask = (id: number, body: TaskBody<'cancel'>) => taskAction(i
 
 // ---- 一键催办, batches, saved views ----
 
-export type TaskFilter = z.infer<typeof S.taskFilterSchema>;
-export type BatchResult = z.infer<typeof S.batchResultSchema>;
-export type SavedView = z.infer<typeof S.savedViewSchema>;
-export type NudgeResult = z.infer<typeof S.nudgeResultSchema>;
+export type TaskFilter = z.infer<typeof TasksSchemas.taskFilterSchema>;
+export type BatchResult = z.infer<typeof TasksSchemas.batchResultSchema>;
+export type SavedView = z.infer<typeof TasksSchemas.savedViewSchema>;
+export type NudgeResult = z.infer<typeof TasksSchemas.nudgeResultSchema>;
 /** A key per user action: a retry of the same click (network) acts once. */
 const idem = () => ({ 'idempotency-key': crypto.randomUUID() });
-export type MissingReturns = z.infer<typeof S.missingReturnsSchema>;
-export type ReturnNudgeResult = z.infer<typeof S.returnNudgeResultSchema>;
+export type MissingReturns = z.infer<typeof YearlyReturnsSchemas.missingReturnsSchema>;
+export type ReturnNudgeResult = z.infer<typeof YearlyReturnsSchemas.returnNudgeResultSchema>;
 /** GET /returns/{year}/missing: the organizations whose yearly return of the year is missing. */
 export const getMissingReturns = (year: number, org?: string) =>
   request<MissingReturns>('GET', `/api/v1/returns/${year}/missing${org ? `?org=${encodeURIComponent(org)}` : ''}`);
@@ -280,11 +294,14 @@ export const listUnits = (q: { under?: string; cursor?: string; limit?: number }
 // ---- training, liaison and pairing ----
 
 /** GET /training/coverage: per county, the share of secretaries trained in their current cycle. */
-export const getTrainingCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.trainingCoverageSchema>>('GET', `/api/v1/training/coverage${qs(q)}`);
+export const getTrainingCoverage = (q: { org?: string } = {}) =>
+  request<z.infer<typeof TrainingSchemas.trainingCoverageSchema>>('GET', `/api/v1/training/coverage${qs(q)}`);
 /** GET /liaison/coverage: per county, units with an officer (应派尽派) and eligible units established (应建尽建). */
-export const getLiaisonCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.liaisonCoverageSchema>>('GET', `/api/v1/liaison/coverage${qs(q)}`);
+export const getLiaisonCoverage = (q: { org?: string } = {}) =>
+  request<z.infer<typeof LiaisonDispatchSchemas.liaisonCoverageSchema>>('GET', `/api/v1/liaison/coverage${qs(q)}`);
 /** GET /pairing/coverage: per county, villages with an active urban–rural pairing and the deliverables of their cycles. */
-export const getPairingCoverage = (q: { org?: string } = {}) => request<z.infer<typeof S.pairingCoverageSchema>>('GET', `/api/v1/pairing/coverage${qs(q)}`);
+export const getPairingCoverage = (q: { org?: string } = {}) =>
+  request<z.infer<typeof PairingSchemas.pairingCoverageSchema>>('GET', `/api/v1/pairing/coverage${qs(q)}`);
 /** POST /training-sessions: 201 { code } */
 export const createTrainingSession = (body: { code: string; organization: string; title: string; startsOn: string; endsOn: string; capacity?: number }) =>
   request<{ code: string }>('POST', '/api/v1/training-sessions', body);
@@ -315,8 +332,8 @@ export const getImportJob = (jobId: string) => request<ImportJob>('GET', `/api/v
 export const issueCalendarToken = () => request<{ token: string; url: string }>('POST', '/api/v1/calendar/token');
 /** The feed's absolute address, for calendar apps. */
 export const calendarFeedUrl = (path: string) => `${location.origin}${path}`;
-export type CalendarYears = z.infer<typeof S.calendarYearsSchema>;
-export type HolidayLoad = z.infer<typeof S.holidayLoadSchema>;
+export type CalendarYears = z.infer<typeof CalendarSchemas.calendarYearsSchema>;
+export type HolidayLoad = z.infer<typeof CalendarSchemas.holidayLoadSchema>;
 /** GET /calendar/years: which years have holiday data, and the open tasks planned provisionally for each. */
 export const getCalendarYears = () => request<CalendarYears>('GET', '/api/v1/calendar/years');
 /** POST /calendar/years/{year}/import: the State Council's notice as ICS, CSV or XLSX (admins); re-plans provisional tasks. */
@@ -403,8 +420,8 @@ export async function download(path: string, fallbackName: string): Promise<stri
 
 // ---- the pickers' searches (web/src/picker.tsx) ----
 
-export type UserPick = z.infer<typeof S.userPickSchema>;
-export type SessionPick = z.infer<typeof S.sessionPickSchema>;
+export type UserPick = z.infer<typeof AuthSchemas.userPickSchema>;
+export type SessionPick = z.infer<typeof TrainingSchemas.sessionPickSchema>;
 /** GET /users: people holding a role in the caller's subtree, by name, username or pinyin initials. */
 export const searchUsers = (q: { q?: string; role?: string; under?: string; task?: number; process?: string; holderOf?: number; limit?: number }) =>
   request<{ items: UserPick[] }>('GET', `/api/v1/users${qs(q)}`);
@@ -472,19 +489,19 @@ export const recordMilestone = (body: {
 }) => request<{ cycle: number; milestones: number }>('POST', '/api/v1/pairing/milestones', body);
 
 // Comments, substitutes, an organization's life.
-export type Comment = z.infer<typeof S.commentSchema>;
+export type Comment = z.infer<typeof CommentsSchemas.commentSchema>;
 export const listTaskComments = (id: number) => request<{ items: Comment[] }>('GET', `/api/v1/tasks/${id}/comments`);
 export const commentOnTask = (id: number, body: { text: string; mentions: string[] }) => request<Comment>('POST', `/api/v1/tasks/${id}/comments`, body);
 export const commentOnProcess = (id: string, body: { text: string; mentions: string[] }) =>
   request<Comment>('POST', `/api/v1/processes/${encodeURIComponent(id)}/comments`, body);
 /** GET /processes/{id}/comments: the comments on the whole process (not its tasks'), oldest first. */
 export const processComments = (id: string) => request<{ items: Comment[] }>('GET', `/api/v1/processes/${encodeURIComponent(id)}/comments`);
-export type Substitution = z.infer<typeof S.substitutionSchema>;
+export type Substitution = z.infer<typeof SubstitutesSchemas.substitutionSchema>;
 export const listSubstitutions = () => request<{ items: Substitution[] }>('GET', '/api/v1/substitutions');
 export const nameSubstitute = (body: { user?: string; substitute: string; startsOn: string; endsOn: string; reason?: string }) =>
   request<Substitution>('POST', '/api/v1/substitutions', body);
 export const revokeSubstitution = (id: number) => request<Substitution>('POST', `/api/v1/substitutions/${id}/revoke`);
-export type OrganizationLife = z.infer<typeof S.organizationLifeSchema>;
+export type OrganizationLife = z.infer<typeof OrganizationsSchemas.organizationLifeSchema>;
 export const getOrganizationLife = (code: string) => request<OrganizationLife>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/life`);
 // ---- channels: the delivery log, resend, the caller's channel choice, contact points ----
 export type Delivery = z.infer<typeof C.deliverySchema>;

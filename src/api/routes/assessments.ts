@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { exportable, exportFormat, sendExport } from '../export.js';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../schemas.js';
+import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../../assessments/schemas.js';
 import { startAssessment } from '../../processes/assessment.js';
 import { AlreadyRunning } from '../../processes/term-election.js';
 import { sectors } from '../../organizations/import/columns.js';

@@ -8,7 +8,7 @@ import type { EscalationAction, TaskAction } from '../../domain/task-rights.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation, actOnTask } from '../task-updates.js';
 import { requireNewHolder } from '../task-holders.js';
-import { batchResultSchema, type taskViewSchema } from '../schemas.js';
+import { batchResultSchema, type taskViewSchema } from '../../tasks/schemas.js';
 
 /**
  * Bulk actions (the overdue page, the task lists): the single-item action (actOnTask / actOnEscalation) applied to

@@ -27,7 +27,7 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { isICalendar, noticeFromICalendar, noticeFromRows, noticeFromTable, type HolidayDay, type NoticeError } from '../../domain/holiday-notice.js';
 import { XLSX_TYPE, sheetRows, uploadBytes } from '../uploads.js';
 import { idempotent } from '../idempotency.js';
-import { calendarYearsSchema, holidayLoadSchema } from '../schemas.js';
+import { calendarYearsSchema, holidayLoadSchema } from '../../calendar/schemas.js';
 import { stepWords } from '../../domain/step-words.js';
 
 const FEED_PREFIX = 'olc_';

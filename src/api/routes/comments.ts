@@ -12,7 +12,7 @@ import { steeringRoles } from '../../domain/roles.js';
 import { stepWords } from '../../domain/step-words.js';
 import { actionRoles } from '../task-actions.js';
 import { HttpError, notFound } from '../errors.js';
-import { commentSchema } from '../schemas.js';
+import { commentSchema } from '../../comments/schemas.js';
 import { actingPrincipal, withSubstitutions } from '../substitutes.js';
 import { usernameSchema } from '../../../workflows/messages.js';
 import { enabledUsersNamed, processToCommentOn, taskComments, taskToCommentOn, writeComment } from '../../comments/store.js';

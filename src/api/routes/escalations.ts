@@ -7,7 +7,8 @@ import { escalationActionBodies } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { actOnEscalation } from '../task-updates.js';
 import { requireNewHolder } from '../task-holders.js';
-import { escalationSchema, overdueSchema, taskViewSchema } from '../schemas.js';
+import { escalationSchema, overdueSchema } from '../../escalations/schemas.js';
+import { taskViewSchema } from '../../tasks/schemas.js';
 import { escalationsInScope } from '../../escalations/store.js';
 import { overdueGroups } from '../../tasks/store.js';
 

@@ -6,7 +6,7 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { reasonSchema } from '../../../workflows/messages.js';
-import { liaisonCoverageSchema } from '../schemas.js';
+import { liaisonCoverageSchema } from '../../liaison-dispatch/schemas.js';
 import { KIND, officerLeftUpdate } from '../../../workflows/liaison-dispatch/workflow.js';
 
 const code = z.string().min(1).max(64);

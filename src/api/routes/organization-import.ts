@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { allows, scopeRoots } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { HttpError, notFound } from '../errors.js';
-import { importJobSchema, importResultSchema } from '../schemas.js';
+import { importJobSchema, importResultSchema } from '../../organizations/schemas.js';
 import { ImportBusy, importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
 import { receiveUpload, uploadStream } from '../uploads.js';
 import { correctTermUpdate } from '../../../workflows/messages.js';

@@ -11,7 +11,7 @@ import { organizationInScope } from '../scope.js';
 import { stepCatalog } from '../../domain/steps.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { termLate } from '../../organizations/term-late.js';
-import { type lifeStepSchema as stepSchema, organizationLifeSchema } from '../schemas.js';
+import { type lifeStepSchema as stepSchema, organizationLifeSchema } from '../../organizations/schemas.js';
 import { withSubstitutions } from '../substitutes.js';
 import { commentingAs } from './comments.js';
 

@@ -5,7 +5,7 @@ import { inScope, organizationInScope } from '../scope.js';
 import { scopeRoots } from '../../auth/principal.js';
 import { organizationTypes, sectors } from '../../organizations/import/columns.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { organizationSchema } from '../schemas.js';
+import { organizationSchema } from '../../organizations/schemas.js';
 import { fillInitials, initialsQuery } from '../initials.js';
 import { childrenOf, organizationById, searchOrganizations } from '../../organizations/store.js';
 

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope } from '../scope.js';
-import { pairingCoverageSchema } from '../schemas.js';
+import { pairingCoverageSchema } from '../../pairing/schemas.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';

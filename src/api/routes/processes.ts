@@ -12,7 +12,7 @@ import { cancelProcessUpdate } from '../../../workflows/process-control.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { badField, startedKinds, processStarters as registry, type StartRequest } from '../process-kinds.js';
-import { processSchema } from '../schemas.js';
+import { processSchema } from '../../processes/schemas.js';
 import { startRoles } from '../../domain/process-starts.js';
 
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
-import { overdueTrendSchema, ratingHistorySchema, ratingListSchema, ratingMatrixSchema } from '../schemas.js';
+import { overdueTrendSchema, ratingHistorySchema, ratingListSchema, ratingMatrixSchema } from '../../ratings/schemas.js';
 import { colourCounts, colourMatrix, overdueByWeek, ratedOfColour, ratingHistory, type RatedArea } from '../../ratings/store.js';
 
 const code = z.string().min(1).max(64);

@@ -13,7 +13,8 @@ import { notFound } from '../errors.js';
 import { withSubstitutions } from '../substitutes.js';
 import { fillInitials, initialsQuery } from '../initials.js';
 import { inScope, organizationInScope } from '../scope.js';
-import { sessionPicksSchema, userPicksSchema } from '../schemas.js';
+import { sessionPicksSchema } from '../../training/schemas.js';
+import { userPicksSchema } from '../../auth/schemas.js';
 import { holdingRole } from '../task-holders.js';
 
 const q = z.string().trim().min(1).max(100).optional().describe('part of the name, the username or code, or the name’s pinyin initials');

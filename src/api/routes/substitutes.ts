@@ -12,7 +12,7 @@ import { HttpError, notFound } from '../errors.js';
 import { usernameSchema } from '../../../workflows/messages.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { substitutionSchema } from '../schemas.js';
+import { substitutionSchema } from '../../substitutes/schemas.js';
 import { addSubstitution, revokeSubstitution, rolesOfUser, substitutionById, substitutionsAround } from '../../substitutes/store.js';
 
 const newBody = z

@@ -16,7 +16,7 @@ import { requireNewHolder } from '../task-holders.js';
 import { absentees, heldBy, withSubstitutions } from '../substitutes.js';
 import { taskComments } from '../../comments/store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../schemas.js';
+import { taskDetailSchema, taskListItemSchema, taskSchema, taskStateSchema as taskState, taskViewSchema } from '../../tasks/schemas.js';
 
 export { taskSchema };
 

@@ -8,7 +8,7 @@ import { electionBodies } from '../../domain/rules.js';
 import { startRoles } from '../../domain/process-starts.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { overdueReportSchema, overdueTermSchema, termPlanItemSchema, termPlanSchema, termSchema } from '../schemas.js';
+import { overdueReportSchema, overdueTermSchema, termPlanItemSchema, termPlanSchema, termSchema } from '../../organizations/term-schemas.js';
 import { exportable, exportFormat, sendExport } from '../export.js';
 import { HttpError } from '../errors.js';
 

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope } from '../scope.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { unitSchema } from '../schemas.js';
+import { unitSchema } from '../../organizations/schemas.js';
 import { listUnits } from '../../organizations/units.js';
 
 /** Units without a Party organization: the targets of liaison dispatch (domain.md §4.4). */

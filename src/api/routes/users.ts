@@ -10,7 +10,7 @@ import { auditAction } from '../../audit/store.js';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { newApiToken, tokenDigest } from '../plugins/auth.js';
-import { meSchema } from '../schemas.js';
+import { meSchema } from '../../auth/schemas.js';
 
 const newUserBody = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'letters, digits and _.@- only, 2 to 64 characters'),

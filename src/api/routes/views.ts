@@ -6,7 +6,7 @@ import { HttpError, notFound } from '../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Sql } from '../../db/client.js';
 import { organizationInScope } from '../scope.js';
-import { savedViewSchema as viewSchema, taskFilterSchema } from '../schemas.js';
+import { savedViewSchema as viewSchema, taskFilterSchema } from '../../tasks/schemas.js';
 
 /**
  * Saved views: a named filter over tasks and overdue work (the one filter of task-filter.ts), private to its
