@@ -3,6 +3,8 @@ import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stac
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { escalationActions, taskActions } from '../../src/domain/task-rights.js';
 import { ratingActivities } from '../../activities/ratings.js';
+import { withCheckDigit } from '../../src/domain/members.js';
+import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 
 // Generated from the route table: every /api/v1 route needs a caller (but the few public ones named here),
 // and every route has a probe showing that a caller scoped to county A cannot read or write county B through
@@ -43,6 +45,8 @@ interface Fixture {
   othersUsername: string;
   /** A failed channel delivery of county B's village. */
   outsideDeliveryId: number;
+  /** A member on the register of county B's village. */
+  outsideMemberId: number;
 }
 
 type Probe = (f: Fixture) => {
@@ -58,6 +62,8 @@ type Probe = (f: Fixture) => {
 type ProbedBody = { done?: unknown; items: { id: number }[]; results: { status: number }[]; counts: Record<'red' | 'yellow' | 'green', number> };
 
 const IMPORT_HEADER = 'code,parent_code,name,type,sector,term_years,term_started_on,secretary_name,secretary_phone,full_members,probationary_members';
+/** A 身份证号 a probe may try to register. */
+const PROBE_ID = withCheckDigit('42010619700101123');
 const mentionsB = (f: Fixture, body: unknown) => {
   const text = JSON.stringify(body);
   return text.includes(`"${f.outsideVillage}"`) || text.includes(`"${f.outsideCounty}"`);
@@ -175,6 +181,7 @@ const PROBES: Record<string, Probe | 'self'> = {
   'GET /api/v1/ratings/matrix': (f) => ({ method: 'GET', url: '/api/v1/ratings/matrix', expect: [200], leaks: (b) => mentionsB(f, b) }),
   'GET /api/v1/ratings/overdue-trend': (f) => ({ method: 'GET', url: `/api/v1/ratings/overdue-trend?under=${f.outsideCounty}`, expect: [404] }),
   'GET /api/v1/organizations/:code/ratings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/ratings`, expect: [404] }),
+  'GET /api/v1/organizations/:code/members.xlsx': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/members.xlsx`, expect: [404] }),
   // The yearly return: county B's village does not exist for county A, to read or to file, alone or in a file.
   'GET /api/v1/organizations/:code/returns/:year': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/returns/2025`, expect: [404] }),
   'PUT /api/v1/organizations/:code/returns/:year': (f) => ({
@@ -376,6 +383,44 @@ const PROBES: Record<string, Probe | 'self'> = {
   // The working-day calendar is one for the province: everyone reads it, only an admin of the whole tree edits.
   'GET /api/v1/calendar/days': 'self',
   'PUT /api/v1/calendar/days/:day': () => ({ method: 'PUT', url: '/api/v1/calendar/days/2030-01-01', payload: { isWorkday: false }, expect: [403, 404] }),
+  // The member register: county B's members, registers, figures and transfers do not exist for county A.
+  'POST /api/v1/members/import': (f) => ({
+    method: 'POST',
+    url: '/api/v1/members/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: `姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码\n探针,男,${PROBE_ID},2010-07-01,2011-07-01,正式党员,${f.outsideVillage}\n`,
+    expect: [404],
+  }),
+  'GET /api/v1/organizations/:code/members': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/members`, expect: [404] }),
+  'GET /api/v1/organizations/:code/members/counts': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideCounty}/members/counts`, expect: [404] }),
+  'GET /api/v1/members/:id': (f) => ({ method: 'GET', url: `/api/v1/members/${f.outsideMemberId}?reveal=idNumber`, expect: [404] }),
+  'GET /api/v1/members/:id/history': (f) => ({ method: 'GET', url: `/api/v1/members/${f.outsideMemberId}/history`, expect: [404] }),
+  'POST /api/v1/members/:id/status': (f) => ({
+    method: 'POST',
+    url: `/api/v1/members/${f.outsideMemberId}/status`,
+    payload: { status: 'lost', reason: '探针' },
+    expect: [404],
+  }),
+  'PUT /api/v1/members/:id/user': (f) => ({ method: 'PUT', url: `/api/v1/members/${f.outsideMemberId}/user`, payload: { username: null }, expect: [404] }),
+  // One's own record, through the user one signed in as.
+  'GET /api/v1/me/member': 'self',
+  'POST /api/v1/members/:id/transfers': (f) => ({
+    method: 'POST',
+    url: `/api/v1/members/${f.outsideMemberId}/transfers`,
+    payload: { to: f.insideVillage },
+    expect: [404],
+  }),
+  'POST /api/v1/members/transfers/incoming': (f) => ({
+    method: 'POST',
+    url: '/api/v1/members/transfers/incoming',
+    payload: {
+      to: f.outsideVillage,
+      outside: '外省',
+      member: { name: '探针', gender: 'male', idNumber: PROBE_ID, joinedOn: '2010-07-01', fullOn: '2011-07-01', category: 'full' },
+    },
+    expect: [404],
+  }),
+  'GET /api/v1/organizations/:code/transfers': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/transfers`, expect: [404] }),
   // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.
   'GET /api/v1/calendar/years': 'self',
   'PUT /api/v1/calendar/years/:year': () => ({
@@ -474,6 +519,18 @@ describe('route table: authentication and scope on every route', () => {
       });
       return r.statusCode === 201 ? (r.json().id as string) : null;
     });
+    // A member on the register of county B's village.
+    const [member] = await s.sql<{ id: number }[]>`
+      insert into members ${s.sql({
+        organization_id: vbOrg!.id,
+        name: '乙村党员',
+        gender: 'female',
+        birth_date: '1980-01-01',
+        joined_on: '2005-07-01',
+        full_on: '2006-07-01',
+        category: 'full',
+        ...sealPersonalData(personalDataKey('a probe key of thirty-two characters or more'), withCheckDigit('42010619800101555'), null),
+      })} returning id`;
     // Both counties rated (the recompute the Schedule runs), so the ratings' lists have county B's rows to leak.
     await ratingActivities(s.sql).recomputeRatings({ at: new Date().toISOString(), under: root });
     f = {
@@ -493,6 +550,7 @@ describe('route table: authentication and scope on every route', () => {
       outsideViewId: view!.id,
       othersUsername: other.username,
       outsideDeliveryId: delivery!.id,
+      outsideMemberId: member!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));
