@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
+import { markAllRead, markRead, notificationsOf, unreadCount } from '../../notifications/store.js';
 
 const notificationSchema = z.object({
   id: z.number(),
@@ -35,23 +36,9 @@ const notifications: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const q = req.query;
       const me = req.principal.userId;
-      const [rows, [count]] = await Promise.all([
-        sql<
-          {
-            id: number;
-            kind: string;
-            title: string;
-            body: string;
-            task_id: number | null;
-            escalation_id: number | null;
-            created_at: Date;
-            read_at: Date | null;
-          }[]
-        >`
-          select id, kind, title, body, task_id, escalation_id, created_at, read_at from notifications
-          where user_id = ${me} ${q.unread === 'true' ? sql`and read_at is null` : sql``} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
-          order by id desc limit ${q.limit + 1}`,
-        sql<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${me} and read_at is null`,
+      const [rows, unread] = await Promise.all([
+        notificationsOf(sql, me, { unreadOnly: q.unread === 'true', beforeId: q.cursor, limit: q.limit }),
+        unreadCount(sql, me),
       ]);
       const page = rows.slice(0, q.limit);
       return {
@@ -65,15 +52,14 @@ const notifications: FastifyPluginAsync = async (fastify) => {
           createdAt: n.created_at.toISOString(),
           readAt: n.read_at?.toISOString() ?? null,
         })),
-        unread: count!.n,
+        unread,
         nextCursor: rows.length > q.limit ? page.at(-1)!.id : null,
       };
     },
   );
 
   app.get('/notifications/unread-count', { schema: { tags: ['notifications'], response: { 200: z.object({ unread: z.number() }) } } }, async (req) => {
-    const [r] = await sql<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${req.principal.userId} and read_at is null`;
-    return { unread: r!.n };
+    return { unread: await unreadCount(sql, req.principal.userId) };
   });
 
   app.post(
@@ -87,16 +73,14 @@ const notifications: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       // Someone else's notification does not exist for the caller.
-      const [r] = await sql<{ read_at: Date }[]>`
-        update notifications set read_at = coalesce(read_at, now()) where id = ${req.params.id} and user_id = ${req.principal.userId} returning read_at`;
-      if (!r) throw notFound(`notification ${req.params.id}`);
-      return { id: req.params.id, readAt: r.read_at.toISOString() };
+      const readAt = await markRead(sql, req.principal.userId, req.params.id);
+      if (!readAt) throw notFound(`notification ${req.params.id}`);
+      return { id: req.params.id, readAt: readAt.toISOString() };
     },
   );
 
   app.post('/notifications/read-all', { schema: { tags: ['notifications'], response: { 200: z.object({ marked: z.number() }) } } }, async (req) => {
-    const r = await sql`update notifications set read_at = now() where user_id = ${req.principal.userId} and read_at is null`;
-    return { marked: r.count };
+    return { marked: await markAllRead(sql, req.principal.userId) };
   });
 };
 
