@@ -7,7 +7,7 @@
 // generated once into the data directory, beside the embedded database and outside it: a production deployment sets
 // the variable and keeps the key apart from the database's backups (docs/operations.md).
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seal, unseal } from '../channels/secrets.js';
 import { maskIdNumber, maskPhone, normalizeIdNumber } from '../domain/members.js';
@@ -35,11 +35,16 @@ export function loadPersonalDataKey(cfg: { ORGLIFE_SECRETS_KEY?: string | undefi
   if (cfg.ORGLIFE_SECRETS_KEY) return personalDataKey(cfg.ORGLIFE_SECRETS_KEY);
   const file = join(cfg.dataDir, 'personal-data.key');
   mkdirSync(cfg.dataDir, { recursive: true });
+  // Written whole beside it, then linked into place: processes starting together (a cluster's API members) keep the
+  // first one's key, and none reads a key half written.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, randomBytes(32).toString('base64url'), { mode: 0o600 });
   try {
-    // 'wx': two processes starting together keep the first one's key.
-    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    linkSync(draft, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(draft);
   }
   return personalDataKey(readFileSync(file, 'utf8').trim());
 }
