@@ -4,9 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import type { Principal } from '../../auth/principal.js';
-import type { Sql } from '../../db/client.js';
 import { organizationInScope } from '../scope.js';
 import { savedViewSchema as viewSchema, taskFilterSchema } from '../../tasks/schemas.js';
+import { addView, deleteView, viewSeenBy, viewsSeenBy, writeView, type ViewRow } from '../../views/store.js';
 
 /**
  * Saved views: a named filter over tasks and overdue work (the one filter of task-filter.ts), private to its
@@ -22,15 +22,6 @@ const viewBody = z
   })
   .strict();
 
-interface ViewRow {
-  id: number;
-  name: string;
-  filter: z.infer<typeof taskFilterSchema>;
-  owner_id: number;
-  owner: string;
-  code: string | null;
-  updated_at: Date;
-}
 const viewOf = (v: ViewRow, p: Principal) => ({
   id: v.id,
   name: v.name,
@@ -41,24 +32,12 @@ const viewOf = (v: ViewRow, p: Principal) => ({
   updatedAt: v.updated_at.toISOString(),
 });
 
-/** SQL: view `v` (shared with organization `so`) is visible to the caller — theirs, or shared where they hold a role. */
-function visible(sql: Sql, p: Principal) {
-  // A private view (no organization) is its owner's alone, whatever roles anyone else holds.
-  return sql`(v.owner_id = ${p.userId} or (v.organization_id is not null and (
-    exists (select 1 from user_roles r join organizations ro on ro.id = r.organization_id
-            where r.user_id = ${p.userId} and ro.path <@ so.path)
-    or exists (select 1 from user_roles r where r.user_id = ${p.userId} and r.organization_id is null))))`;
-}
-
 const views: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const sql = app.sql;
 
   const load = async (p: Principal, id: number) => {
-    const [v] = await sql<ViewRow[]>`
-      select v.id, v.name, v.filter, v.owner_id, u.username as owner, so.code, v.updated_at
-      from saved_views v join users u on u.id = v.owner_id left join organizations so on so.id = v.organization_id
-      where v.id = ${id} and ${visible(sql, p)}`;
+    const v = await viewSeenBy(sql, p.userId, id);
     if (!v) throw notFound(`view ${id}`);
     return v;
   };
@@ -102,10 +81,7 @@ const views: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      const rows = await sql<ViewRow[]>`
-        select v.id, v.name, v.filter, v.owner_id, u.username as owner, so.code, v.updated_at
-        from saved_views v join users u on u.id = v.owner_id left join organizations so on so.id = v.organization_id
-        where ${visible(sql, req.principal)} order by v.owner_id = ${req.principal.userId} desc, v.name, v.id limit 200`;
+      const rows = await viewsSeenBy(sql, req.principal.userId);
       return { items: rows.map((v) => viewOf(v, req.principal)) };
     },
   );
@@ -121,13 +97,11 @@ const views: FastifyPluginAsync = async (fastify) => {
     const { name, filter, sharedWith } = req.body;
     if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
     const orgId = await shareTarget(p, sharedWith);
-    const [row] = await sql<{ id: number }[]>`
-        insert into saved_views (owner_id, organization_id, name, filter) values (${p.userId}, ${orgId}, ${name}, ${sql.json(filter)})
-        on conflict (owner_id, name) do nothing returning id`;
-    if (!row)
+    const id = await addView(sql, { ownerId: p.userId, organizationId: orgId, name, filter });
+    if (id === undefined)
       throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
-    await audit(p, 'view.save', row.id, { name, filter, sharedWith });
-    return reply.status(201).send(viewOf(await load(p, row.id), p));
+    await audit(p, 'view.save', id, { name, filter, sharedWith });
+    return reply.status(201).send(viewOf(await load(p, id), p));
   });
 
   app.put(
@@ -148,11 +122,7 @@ const views: FastifyPluginAsync = async (fastify) => {
       const { name, filter, sharedWith } = req.body;
       if (filter.org) await bodyOrganization(p, filter.org, 'filter.org');
       const orgId = await shareTarget(p, sharedWith);
-      const [row] = await sql`
-        update saved_views set name = ${name}, filter = ${sql.json(filter)}, organization_id = ${orgId}, updated_at = now()
-        where id = ${v.id} and not exists (select 1 from saved_views o where o.owner_id = ${p.userId} and o.name = ${name} and o.id <> ${v.id})
-        returning id`;
-      if (!row)
+      if (!(await writeView(sql, { id: v.id, ownerId: p.userId, organizationId: orgId, name, filter })))
         throw new HttpError(409, 'conflict', `you already have a view named “${name}”`, [{ field: 'body.name', message: 'already used by one of your views' }]);
       await audit(p, 'view.update', v.id, { name, filter, sharedWith });
       return viewOf(await load(p, v.id), p);
@@ -173,7 +143,7 @@ const views: FastifyPluginAsync = async (fastify) => {
       const p = req.principal;
       const v = await load(p, req.params.id);
       if (v.owner_id !== p.userId) throw new HttpError(403, 'forbidden', 'only its owner may delete a view');
-      await sql`delete from saved_views where id = ${v.id}`;
+      await deleteView(sql, v.id);
       await audit(p, 'view.delete', v.id, { name: v.name });
       return viewOf(v, p);
     },
