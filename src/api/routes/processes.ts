@@ -1,4 +1,5 @@
 import { taskComments } from '../../comments/store.js';
+import { liveTasksOf, organizationToStart, processById, processHistory } from '../../processes/store.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { isValidIsoDate } from '../../domain/dates.js';
@@ -62,8 +63,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
       }
       const scoped = await organizationInScope(app.sql, req.principal, req.body.organization);
       requireRole(req.principal, scoped.path, startRoles);
-      const [org] = await app.sql<StartRequest['org'][]>`
-        select id, type, sector, parent_id, settlement, term_ends_on, election_body from organizations where id = ${scoped.id}`;
+      const org = await organizationToStart(app.sql, scoped.id);
       const start: StartRequest = { sql: app.sql, principal: req.principal, body: req.body, org: org!, workflowId: processId(name, req.body.organization) };
       await kind.check?.(start);
       let id: string;
@@ -102,8 +102,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) =>
       idempotent(app.sql, req, reply, async () => {
-        const [p] = await app.sql<{ path: string; status: string }[]>`
-          select o.path::text as path, p.status from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
+        const p = await processById(app.sql, req.params.id);
         if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
         requireRole(req.principal, p.path, steeringRoles);
         if (p.status !== 'running') throw new HttpError(409, 'conflict', `the process is ${p.status}`);
@@ -116,16 +115,11 @@ const processes: FastifyPluginAsync = async (fastify) => {
     '/processes/:id',
     { schema: { tags: ['processes'], params: z.object({ id: z.string().min(1).max(200) }), response: { 200: processSchema } } },
     async (req) => {
-      const [p] = await app.sql<{ kind: string; code: string; path: string; status: string; current_step: string; next_deadline: Date | null }[]>`
-        select p.kind, o.code, o.path::text as path, p.status, p.current_step, p.next_deadline
-        from processes p join organizations o on o.id = p.organization_id where p.workflow_id = ${req.params.id}`;
+      const p = await processById(app.sql, req.params.id);
       if (!p || !allows(req.principal, p.path)) throw notFound(`process ${req.params.id}`);
       const [open, history, comments] = await Promise.all([
-        app.sql<{ id: number; step: string; state: string; due_at: Date; assignee_role: string | null; provisional_years: number[] }[]>`
-          select id, step, state, due_at, assignee_role, provisional_years from tasks
-          where workflow_id = ${req.params.id} and state in ('open', 'claimed', 'escalated') order by due_at`,
-        app.sql<{ at: Date; step: string; event_key: string; detail: Record<string, unknown> }[]>`
-          select at, step, event_key, detail from process_events where workflow_id = ${req.params.id} order by at, event_key`,
+        liveTasksOf(app.sql, req.params.id),
+        processHistory(app.sql, req.params.id),
         taskComments(app.sql, req.params.id, null),
       ]);
       return {
