@@ -95,3 +95,37 @@ export function pickUsers(sql: Queryable, s: UserPickSearch): Promise<z.infer<ty
     where ${conds.reduce((a, c) => sql`${a} and ${c}`)}
     group by u.id order by u.username limit ${s.limit}`;
 }
+
+/** A user with the ltree paths of the organizations of their roles ('' for a role of the whole tree; none: no role). */
+export async function userWithRolePaths(sql: Queryable, username: string) {
+  const [target] = await sql<{ id: number; username: string; disabled: boolean; paths: string[] }[]>`
+    select u.id, u.username, u.disabled,
+           coalesce(array_agg(coalesce(o.path::text, '')) filter (where r.id is not null), '{}') as paths
+    from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
+    where u.username = ${username} group by u.id`;
+  return target;
+}
+
+/**
+ * Disables a user (every machine API token revoked with it: answers how many) or enables them again (their sign-in
+ * lockout, the row under `throttleKey`, lifted; answers 0), in one transaction.
+ */
+export function writeDisabled(sql: Sql, userId: number, disabled: boolean, throttleKey: string): Promise<number> {
+  return sql.begin(async (tx) => {
+    await tx`update users set disabled = ${disabled} where id = ${userId}`;
+    if (!disabled) {
+      await tx`delete from login_throttle where key = ${throttleKey}`;
+      return 0;
+    }
+    const tokens = await tx`update api_tokens set revoked_at = now() where user_id = ${userId} and revoked_at is null returning id`;
+    return tokens.length;
+  });
+}
+
+/** Stores a machine API token (its SHA-256 digest) for the user; answers its id. */
+export async function addApiToken(sql: Queryable, userId: number, name: string, digest: string): Promise<number> {
+  const [row] = await sql<{ id: number }[]>`
+    insert into api_tokens (user_id, name, token_sha256) values (${userId}, ${name}, ${digest})
+    returning id`;
+  return row!.id;
+}

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles, allows } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
-import { createUser } from '../../auth/users.js';
+import { addApiToken, createUser, userWithRolePaths, writeDisabled } from '../../auth/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../auth/password-policy.js';
 import { accountKey } from '../../auth/throttle.js';
 import { auditAction } from '../../audit/store.js';
@@ -83,11 +83,7 @@ const users: FastifyPluginAsync = async (fastify) => {
       async (req) => {
         const p = req.principal;
         const { username } = req.params;
-        const [target] = await app.sql<{ id: number; username: string; disabled: boolean; paths: string[] }[]>`
-          select u.id, u.username, u.disabled,
-                 coalesce(array_agg(coalesce(o.path::text, '')) filter (where r.id is not null), '{}') as paths
-          from users u left join user_roles r on r.user_id = u.id left join organizations o on o.id = r.organization_id
-          where u.username = ${username} group by u.id`;
+        const target = await userWithRolePaths(app.sql, username);
         // A user without roles belongs to no subtree: only an admin of the whole tree reaches them.
         const paths = target?.paths.length ? target.paths : [''];
         // Outside the caller's subtree a user does not exist for them, as an organization does not.
@@ -96,15 +92,7 @@ const users: FastifyPluginAsync = async (fastify) => {
           throw new HttpError(403, 'forbidden', 'only an admin whose subtree covers every role of the user may do this');
         }
         if (target.id === p.userId) throw new HttpError(403, 'forbidden', `you cannot ${action} your own account`);
-        const revoked = await app.sql.begin(async (tx) => {
-          await tx`update users set disabled = ${action === 'disable'} where id = ${target.id}`;
-          if (action === 'enable') {
-            await tx`delete from login_throttle where key = ${accountKey(target.username)}`;
-            return 0;
-          }
-          const tokens = await tx`update api_tokens set revoked_at = now() where user_id = ${target.id} and revoked_at is null returning id`;
-          return tokens.length;
-        });
+        const revoked = await writeDisabled(app.sql, target.id, action === 'disable', accountKey(target.username));
         await auditAction(app.sql, {
           actor: p.username,
           action: `user.${action}`,
@@ -128,10 +116,8 @@ const users: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       const token = newApiToken();
-      const [row] = await app.sql<{ id: number }[]>`
-        insert into api_tokens (user_id, name, token_sha256) values (${req.principal.userId}, ${req.body.name}, ${tokenDigest(token)})
-        returning id`;
-      return reply.status(201).send({ id: row!.id, token });
+      const id = await addApiToken(app.sql, req.principal.userId, req.body.name, tokenDigest(token));
+      return reply.status(201).send({ id, token });
     },
   );
 
