@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { PASSWORD_MAX_LENGTH, passwordProblem, type PasswordProblem } from '../../auth/password-policy.js';
 import { setPassword } from '../../auth/users.js';
+import { endAllSessions, endSession, forgetExpiredSignOuts, revokeApiToken, userToSignIn, userWithPassword } from '../../auth/sessions.js';
 import {
   ACCOUNT_RULE,
   SOURCE_RULE,
@@ -100,8 +101,7 @@ const auth: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req, reply) => {
-      const [user] = await app.sql<{ id: number; username: string; password_hash: string; token_version: number }[]>`
-        select id, username, password_hash, token_version from users where username = ${req.body.username} and not disabled`;
+      const user = await userToSignIn(app.sql, req.body.username);
       const ok = await tryPassword(req, reply, req.body.username, user?.password_hash, req.body.password);
       if (!user || !ok) throw new HttpError(401, 'unauthorized', 'wrong username or password');
       const token = await app.signSession({ userId: user.id, username: user.username, tokenVersion: user.token_version });
@@ -126,18 +126,16 @@ const auth: FastifyPluginAsync = async (fastify) => {
       const c = req.credential;
       const userId = req.principal.userId;
       if (c.kind === 'api-token') {
-        await app.sql`update api_tokens set revoked_at = now() where id = ${c.id} and revoked_at is null`;
+        await revokeApiToken(app.sql, c.id);
         return { ended: 'api-token' as const };
       }
       // Signed-out ids are kept only while their JWT could still be presented.
-      await app.sql`delete from revoked_sessions where expires_at < now()`;
+      await forgetExpiredSignOuts(app.sql);
       if (!c.jti) {
-        await app.sql`update users set token_version = token_version + 1 where id = ${userId}`;
+        await endAllSessions(app.sql, userId);
         return { ended: 'all-sessions' as const };
       }
-      await app.sql`
-        insert into revoked_sessions (jti, user_id, expires_at) values (${c.jti}, ${userId}, to_timestamp(${c.expiresAt}))
-        on conflict (jti) do nothing`;
+      await endSession(app.sql, { jti: c.jti, userId, expiresAt: c.expiresAt });
       return { ended: 'session' as const };
     },
   );
@@ -160,8 +158,7 @@ const auth: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const p = req.principal;
       const { currentPassword, newPassword } = req.body;
-      const [user] = await app.sql<{ id: number; username: string; password_hash: string }[]>`
-        select id, username, password_hash from users where id = ${p.userId} and not disabled`;
+      const user = await userWithPassword(app.sql, p.userId);
       if (!user) throw new HttpError(401, 'unauthorized', 'a valid Bearer token is required');
       const problem: PasswordProblem | null =
         newPassword === currentPassword
