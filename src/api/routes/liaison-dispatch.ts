@@ -7,6 +7,7 @@ import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { liaisonCoverageSchema } from '../../liaison-dispatch/schemas.js';
+import { dispatchByCounty } from '../../liaison-dispatch/store.js';
 import { KIND, officerLeftUpdate } from '../../../workflows/liaison-dispatch/workflow.js';
 
 const code = z.string().min(1).max(64);
@@ -57,18 +58,7 @@ const liaison: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const under = req.query.org ? await organizationInScope(sql, req.principal, req.query.org) : null;
-      const rows = await sql<{ county: string; name: string; units: number; dispatched: number; eligible: number; established: number }[]>`
-        with u as (
-          select o.id, o.path, o.full_members, d.state
-          from organizations o left join liaison_dispatches d on d.organization_id = o.id
-          where (o.type = 'unit' or d.state = 'established') and ${inScope(sql, req.principal)} ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
-        )
-        select k.code as county, k.name, count(*)::int as units,
-               count(*) filter (where u.state in ('acknowledged', 'establishing', 'established'))::int as dispatched,
-               count(*) filter (where u.full_members >= 3 or u.state = 'established')::int as eligible,
-               count(*) filter (where u.state = 'established')::int as established
-        from u join organizations k on k.id = ltree2text(subpath(u.path, greatest(0, least(2, nlevel(u.path) - 2)), 1))::bigint
-        group by k.code, k.name order by k.code`;
+      const rows = await dispatchByCounty(sql, inScope(sql, req.principal), under?.path);
       const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
       return { items: rows.map((r) => ({ ...r, dispatchCoverage: pct(r.dispatched, r.units), establishCoverage: pct(r.established, r.eligible) })) };
     },
