@@ -7,13 +7,14 @@ import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { steeringRoles, type Role } from '../../domain/roles.js';
 import type { importRowErrorSchema } from '../schemas.js';
 import { missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from '../../yearly-returns/schemas.js';
+import { filedReturn, filersByCode, writeReturns, type Filer } from '../../yearly-returns/store.js';
 import { missingReturns, requireYearBegun, returnDueOn } from '../missing-returns.js';
 import { nudgeRoles } from './nudges.js';
 import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
 import { MAX_LISTED_ERRORS } from '../../organizations/import/import.js';
-import type { Queryable, Sql } from '../../db/client.js';
+import type { Sql } from '../../db/client.js';
 
 /** Who files or corrects a return: the organization's secretary, or the people of a committee above it. */
 const WRITERS: readonly Role[] = [...steeringRoles, 'secretary'];
@@ -65,59 +66,12 @@ function cellValue(field: keyof YearlyReturn, cell: string): unknown {
   return Number.isFinite(n) ? n : t;
 }
 
-interface Target {
-  id: number;
-  path: string;
-  type: string;
-  sector: string;
-  /** Whether it is a village's or community's own organization: a branch under a village's 总支 files no return of its own. */
-  settlement: 'village' | 'community' | null;
-}
-
-/** The organizations of `codes` that exist, with what their return depends on, by code: one query for a whole file. */
-async function targetsOf(sql: Sql, codes: string[]): Promise<Map<string, Target>> {
-  const rows = await sql<(Target & { code: string })[]>`
-    select o.code, o.id, o.path::text as path, o.type, o.sector, o.settlement
-    from organizations o
-    where o.code = any(${codes})`;
-  return new Map(rows.map(({ code, ...t }) => [code, t]));
-}
+type Target = Filer;
 
 async function targetOf(sql: Sql, p: Principal, organization: string): Promise<Target> {
-  const t = (await targetsOf(sql, [organization])).get(organization);
+  const t = (await filersByCode(sql, [organization])).get(organization);
   if (!t || !allows(p, t.path)) throw notFound(`organization ${organization}`);
   return t;
-}
-
-/**
- * Returns filed, one row per organization and year: a later submission replaces the figures and who filed them.
- * A few thousand rows a statement (PostgreSQL takes 65,535 parameters at most); the caller's transaction holds them.
- */
-async function store(tx: Queryable, accepted: { t: Target; body: Body }[], y: number, by: string): Promise<void> {
-  const rows = accepted.map(({ t, body: b }) => ({
-    organization_id: t.id,
-    year: y,
-    activists_trained: b.activistsTrained ?? null,
-    reserve_cadres: b.reserveCadres ?? null,
-    funding_yuan: b.funding ?? null,
-    households: b.households ?? null,
-    member_funding_yuan: b.memberFunding ?? null,
-    student_members: b.studentMembers ?? null,
-    venue_sqm: b.venueSqm ?? null,
-    central_district: b.centralDistrict ?? null,
-    committee_members_under_35: b.committeeMembersUnder35 ?? null,
-    updated_by: by,
-    updated_at: new Date(),
-  }));
-  for (let i = 0; i < rows.length; i += 4000) {
-    await tx`
-      insert into yearly_returns ${tx(rows.slice(i, i + 4000))}
-      on conflict (organization_id, year) do update set
-        activists_trained = excluded.activists_trained, reserve_cadres = excluded.reserve_cadres, funding_yuan = excluded.funding_yuan,
-        households = excluded.households, member_funding_yuan = excluded.member_funding_yuan, student_members = excluded.student_members,
-        venue_sqm = excluded.venue_sqm, central_district = excluded.central_district,
-        committee_members_under_35 = excluded.committee_members_under_35, updated_by = excluded.updated_by, updated_at = excluded.updated_at`;
-  }
 }
 
 // The yearly return 年报 (domain.md §4.6): the figures of a year the assessment scores and orglife holds nowhere
@@ -129,14 +83,9 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
   app.addContentTypeParser(SHEET_TYPES, (_req, payload, done) => done(null, payload));
 
   const read = async (t: Target, y: number, organization: string): Promise<z.infer<typeof yearlyReturnSchema>> => {
-    const [r] = await sql<z.infer<typeof yearlyReturnSchema>[]>`
-      select ${organization} as organization, year, activists_trained as "activistsTrained", reserve_cadres as "reserveCadres",
-             funding_yuan as funding, households, member_funding_yuan as "memberFunding", student_members as "studentMembers",
-             venue_sqm::float8 as "venueSqm", central_district as "centralDistrict", committee_members_under_35 as "committeeMembersUnder35",
-             updated_by as "updatedBy", updated_at as "updatedAt"
-      from yearly_returns where organization_id = ${t.id} and year = ${y}`;
+    const r = await filedReturn(sql, t.id, y, organization);
     if (!r) throw notFound(`the ${y} return of ${organization}`);
-    return { ...r, updatedAt: new Date(r.updatedAt).toISOString() };
+    return r;
   };
 
   const fieldErrors = (t: Target, b: Body) =>
@@ -164,7 +113,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       requireRole(req.principal, t.path, WRITERS);
       const errors = fieldErrors(t, req.body);
       if (errors.length) throw new HttpError(400, 'invalid_request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-      await store(sql, [{ t, body: req.body }], y, req.principal.username);
+      await writeReturns(sql, [{ t, body: req.body }], y, req.principal.username);
       return read(t, y, organization);
     },
   );
@@ -240,7 +189,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
 
       const rows = data.filter((r) => !r.cells.every((c) => c.trim() === ''));
       // Every organization of the file in one query, not one a row.
-      const targets = await targetsOf(sql, [...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]);
+      const targets = await filersByCode(sql, [...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]);
       const errors: (RowError & { status: 403 | 404 | 422 })[] = [];
       const accepted: { t: Target; body: Body }[] = [];
       const seen = new Set<string>();
@@ -288,7 +237,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
           errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ row: e.row, column: e.column, message: e.message })),
         );
       }
-      await sql.begin((tx) => store(tx, accepted, y, req.principal.username));
+      await writeReturns(sql, accepted, y, req.principal.username);
       return { filed: accepted.length };
     },
   );
