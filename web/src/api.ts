@@ -3,6 +3,7 @@
 // the server enters the bundle) and request bodies from the workflows' message schemas, so a route that changes
 // its shape breaks `tsc -p web` instead of the page.
 import type { z } from 'zod';
+import type * as S from '../../src/api/schemas.js';
 import type * as AssessmentsSchemas from '../../src/assessments/schemas.js';
 import type * as AuthSchemas from '../../src/auth/schemas.js';
 import type * as CalendarSchemas from '../../src/calendar/schemas.js';
@@ -22,6 +23,7 @@ import type * as C from '../../src/channels/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 import type { Sector } from '../../src/organizations/import/columns.js';
 import type { StartedByHand } from '../../src/domain/process-starts.js';
+import type { memberCategories, memberStatuses } from '../../src/domain/members.js';
 
 export interface FieldError {
   field?: string;
@@ -518,3 +520,91 @@ export const importContacts = (file: File) =>
 export const getContacts = (username: string) => request<Contacts>('GET', `/api/v1/users/${encodeURIComponent(username)}/contacts`);
 export const putContacts = (username: string, c: Partial<Omit<Contacts, 'username'>>) =>
   request<Contacts>('PUT', `/api/v1/users/${encodeURIComponent(username)}/contacts`, c);
+
+// ---- the member register (src/api/routes/members.ts, member-export.ts) ----
+
+// The register's answers as src/api/routes/members.ts declares them (its zod schemas stay beside its routes until the
+// register has a src/members/schemas.ts to take them from, as the other resources do).
+type MemberStatus = (typeof memberStatuses)[number];
+type MemberCategory = (typeof memberCategories)[number];
+/** A member as a register lists them: phone and 身份证号 masked unless revealed. */
+export interface MemberSummary {
+  id: number;
+  name: string;
+  /** male | female, as src/domain/members.ts genders */
+  gender: string;
+  category: MemberCategory;
+  status: MemberStatus;
+  statusSince: string | null;
+  joinedOn: string;
+  fullOn: string | null;
+  organization: { code: string; name: string };
+  phone: string | null;
+  idNumber: string;
+  occupation: string | null;
+}
+/** GET /members/{id}: the record, and which fields this answer unmasked. */
+export interface Member extends MemberSummary {
+  ethnicity: string | null;
+  birthDate: string;
+  education: string | null;
+  linkedUser: string | null;
+  revealed: PersonalField[];
+}
+export interface MemberList extends Page<MemberSummary> {
+  revealed: PersonalField[];
+}
+/** A line of a member's history: registered, updated (by an import), status-changed, moved, linked. */
+export interface MemberEvent {
+  id: number;
+  kind: string;
+  at: string;
+  actor: string;
+  source: string | null;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+}
+export interface MemberImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** rows whose register or status orglife recorded later, kept as recorded */
+  kept: z.infer<typeof S.importRowErrorSchema>[];
+}
+export interface MemberCounts {
+  items: { status: MemberStatus; category: MemberCategory; n: number }[];
+}
+/** The personal fields a caller may ask unmasked (`reveal`): each read is audited server-side. */
+export type PersonalField = 'idNumber' | 'phone';
+export interface MemberQuery {
+  /** a part of the name, or pinyin initials */
+  q?: string;
+  status?: Member['status'];
+  category?: Member['category'];
+  reveal?: PersonalField;
+  cursor?: string;
+  limit?: number;
+}
+/** GET /organizations/{code}/members: a branch's register by name; masked unless `reveal` (and the role allows). */
+export const listMembers = (code: string, q: MemberQuery = {}) =>
+  request<MemberList>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/members${qs({ ...q })}`);
+/** GET /organizations/{code}/members/counts: the subtree's members by status and category. */
+export const getMemberCounts = (code: string) => request<MemberCounts>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/members/counts`);
+/** The address of the register's XLSX (the same search, filters and `reveal` as the page); fetched by `download`. */
+export const memberExportPath = (code: string, q: Omit<MemberQuery, 'cursor' | 'limit'>) =>
+  `/api/v1/organizations/${encodeURIComponent(code)}/members.xlsx${qs({ ...q })}`;
+/** GET /members/{id}: a member's record (masked but the fields of `reveal`). */
+export const getMember = (id: number, reveal: PersonalField[] = []) => request<Member>('GET', `/api/v1/members/${id}${qs({ reveal: reveal.join(',') })}`);
+/** GET /members/{id}/history */
+export const getMemberHistory = (id: number) => request<{ items: MemberEvent[] }>('GET', `/api/v1/members/${id}/history`);
+/** POST /members/{id}/status: register keepers; 409 when the member has that status already. */
+export const recordMemberStatus = (id: number, body: { status: Member['status']; since?: string; reason: string }) =>
+  request<Member>('POST', `/api/v1/members/${id}/status`, body);
+/** PUT /members/{id}/user: links the member to the user they sign in as (null unlinks). */
+export const linkMemberUser = (id: number, username: string | null) => request<Member>('PUT', `/api/v1/members/${id}/user`, { username });
+/** GET /me/member: the caller's own record, unmasked (404 when no member is linked to them). */
+export const getMyMember = () => request<Member>('GET', '/api/v1/me/member');
+/** POST /members/import: a member-system export (CSV UTF-8 or GBK, or XLSX); refusals carry row and column. */
+export const importMembers = (file: File) =>
+  request<MemberImportResult>('POST', '/api/v1/members/import', undefined, { raw: file, contentType: sheetType(file) });

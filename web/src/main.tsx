@@ -25,6 +25,7 @@ import { TaskLinkPage } from './pages/task-link.js';
 import { PasswordPage } from './pages/password.js';
 import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
 import { CalendarNoticeBanner } from './pages/calendar.js';
+import { MemberPage, MembersPage, MyMemberPage, RegisterPage, registerReaders } from './pages/members.js';
 import './style.css';
 
 interface Page {
@@ -47,6 +48,10 @@ const pages: Page[] = [
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },
+  { path: '/members', nav: 'nav.members', roles: [...registerReaders], view: (_, u) => <MembersPage user={u} /> },
+  { path: '/orgs/:code/members', roles: [...registerReaders], view: (p, u) => <RegisterPage user={u} code={p.code!} /> },
+  { path: '/members/:id', view: (p, u) => <MemberPage user={u} id={Number(p.id)} /> },
+  { path: '/me/member', nav: 'nav.myMember', view: () => <MyMemberPage /> },
   { path: '/away', nav: 'nav.away', view: (_, u) => <AwayPage user={u} /> },
   { path: '/import', nav: 'nav.import', roles: [...organizingRoles], view: () => <ImportPage /> },
   { path: '/deliveries', nav: 'nav.deliveries', roles: [...steeringRoles], view: (_, u) => <DeliveriesPage user={u} /> },
@@ -137,7 +142,8 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
         <div class="top-tools">
           {user && (
             <span class="who" title={t('me.roles')}>
-              {user.username} · {user.roles.map((r) => tx(`role.${r.role}`, r.role)).join(' / ')}
+              {user.username}
+              {user.roles.length > 0 && ` · ${user.roles.map((r) => tx(`role.${r.role}`, r.role)).join(' / ')}`}
             </span>
           )}
           <button type="button" lang={other} title={t('lang.label')} onClick={() => setLang(other)} data-testid="lang">

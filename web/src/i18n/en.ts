@@ -7,8 +7,9 @@ import { forms } from './en/forms.js';
 import { processes } from './en/processes.js';
 import { organizations } from './en/organizations.js';
 import { ratings } from './en/ratings.js';
+import { members } from './en/members.js';
 
 /** The topics of the dictionary, each a module of its own (keys of zh-CN/<topic>.ts). */
-export const enTopics = { common, account, tasks, forms, processes, organizations, ratings } as const;
+export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members } as const;
 
-export const en: Record<MessageKey, string> = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings };
+export const en: Record<MessageKey, string> = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings, ...members };

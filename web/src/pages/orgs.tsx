@@ -21,6 +21,7 @@ import { hasRole, orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { navigate } from '../router.js';
+import { registerReaders } from './members.js';
 
 /** The organization tree from the user's own organizations down, children loaded on demand, details beside. */
 export function OrgsPage({ user, code }: { user: Me; code?: string }) {
@@ -151,8 +152,13 @@ function Details({ code, user }: { code: string; user: Me }) {
       <h2>
         {o.name}（{o.code}）
       </h2>
-      <p>
+      <p class="button-row">
         <a href={`/orgs/${encodeURIComponent(o.code)}/life`}>{t('life.link')}</a>
+        {hasRole(user, ...registerReaders) && o.type !== 'unit' && (
+          <a href={`/orgs/${encodeURIComponent(o.code)}/members`} data-testid="org-members">
+            {t('mem.link')}
+          </a>
+        )}
       </p>
       <dl class="facts">
         <dt>{t('orgs.type')}</dt>
