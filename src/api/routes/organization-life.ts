@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { organizationInScope } from '../scope.js';
 import { stepCatalog } from '../../domain/steps.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { termLate } from '../../organizations/term-late.js';
+import { organizationLifeRecords } from '../../organizations/life.js';
 import { type lifeStepSchema as stepSchema, organizationLifeSchema } from '../../organizations/schemas.js';
 import { withSubstitutions } from '../substitutes.js';
 import { commentingAs } from './comments.js';
@@ -36,62 +36,8 @@ const life: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       const today = shanghaiDate(new Date());
-      const [[o], processes, tasks, training, pairings, liaison, assessments, caller] = await Promise.all([
-        sql<
-          {
-            code: string;
-            name: string;
-            type: string;
-            sector: string | null;
-            settlement: 'village' | 'community' | null;
-            secretary_name: string | null;
-            term_started_on: string | null;
-            term_years: number | null;
-            term_ends_on: string | null;
-            term_postponed_until: string | null;
-            late: boolean;
-          }[]
-        >`
-          select o.code, o.name, o.type, o.sector, o.settlement, o.secretary_name, o.term_started_on::text, o.term_years, o.term_ends_on::text, o.term_postponed_until::text,
-                 ${termLate(sql, today)} as late
-          from organizations o where o.id = ${org.id}`,
-        sql<{ workflow_id: string; kind: string; status: string; current_step: string; started_at: Date; comments: number }[]>`
-          select workflow_id, kind, status, current_step, started_at,
-                 (select count(*)::int from comments c where c.workflow_id = p.workflow_id and c.task_id is null) as comments
-          from processes p where organization_id = ${org.id} order by started_at desc, workflow_id limit 100`,
-        // Every task of those processes with who closed it: the last actor of its closing event.
-        sql<
-          {
-            id: number;
-            workflow_id: string;
-            process: string;
-            step: string;
-            state: string;
-            opened_at: Date;
-            due_at: Date;
-            closed_at: Date | null;
-            by: string | null;
-            on_behalf_of: string | null;
-          }[]
-        >`
-          select t.id, t.workflow_id, t.process, t.step, t.state, t.opened_at, t.due_at, t.closed_at, e.actor as by, e.on_behalf_of
-          from tasks t join processes p on p.workflow_id = t.workflow_id and p.organization_id = ${org.id}
-          left join lateral (
-            select actor, on_behalf_of from task_events ev where ev.task_id = t.id and ev.kind in ('completed', 'cancelled') order by ev.id desc limit 1
-          ) e on true
-          order by t.opened_at, t.id`,
-        sql<{ cycle: number; secretary_name: string | null; starts_on: string; ends_on: string; state: string; trained_on: string | null }[]>`
-          select cycle, secretary_name, starts_on::text, ends_on::text, state, trained_on::text from training_cycles where organization_id = ${org.id} order by starts_on, cycle`,
-        sql<
-          { cycle: number; village: string; village_name: string; partner: string; partner_name: string; starts_on: string; ends_on: string; state: string }[]
-        >`
-          select p.cycle, v.code as village, v.name as village_name, u.code as partner, u.name as partner_name, p.starts_on::text, p.ends_on::text, p.state
-          from pairings p join organizations v on v.id = p.organization_id join organizations u on u.id = p.partner_id
-          where p.organization_id = ${org.id} or p.partner_id = ${org.id} order by p.starts_on, p.cycle`,
-        sql<{ officer: string | null; state: string; full_members: number | null; acknowledged_at: Date | null; established_at: Date | null }[]>`
-          select officer, state, full_members, acknowledged_at, established_at from liaison_dispatches where organization_id = ${org.id} order by updated_at`,
-        sql<{ year: number; score: string; term_on_time: boolean; secretary_trained: boolean | null; no_overdue_tasks: boolean; sector_rank: number | null }[]>`
-          select year, score, term_on_time, secretary_trained, no_overdue_tasks, sector_rank from assessment_scores where organization_id = ${org.id} order by year`,
+      const [{ o, processes, tasks, training, pairings, liaison, assessments }, caller] = await Promise.all([
+        organizationLifeRecords(sql, org.id, today),
         // The caller with the grants lent to them today, as the comment routes read them.
         withSubstitutions(sql, req.principal),
       ]);
@@ -99,8 +45,8 @@ const life: FastifyPluginAsync = async (fastify) => {
       const byProcess = new Map<string, (typeof tasks)[number][]>();
       for (const t of tasks) byProcess.set(t.workflow_id, [...(byProcess.get(t.workflow_id) ?? []), t]);
       return {
-        organization: { code: o!.code, name: o!.name, type: o!.type, sector: o!.sector, settlement: o!.settlement, secretaryName: o!.secretary_name },
-        term: { startedOn: o!.term_started_on, years: o!.term_years, endsOn: o!.term_ends_on, postponedUntil: o!.term_postponed_until, late: o!.late },
+        organization: { code: o.code, name: o.name, type: o.type, sector: o.sector, settlement: o.settlement, secretaryName: o.secretary_name },
+        term: { startedOn: o.term_started_on, years: o.term_years, endsOn: o.term_ends_on, postponedUntil: o.term_postponed_until, late: o.late },
         processes: processes.map((p) => {
           const own = byProcess.get(p.workflow_id) ?? [];
           const steps: z.infer<typeof stepSchema>[] = own.map((t) => {
