@@ -149,3 +149,9 @@ export function childrenOf(sql: Queryable, parentId: number): Promise<Organizati
     from organizations o left join organizations p on p.id = o.parent_id
     where o.parent_id = ${parentId} order by o.code`;
 }
+
+/** The ltree path of the organization with this code, if it exists. */
+export async function organizationPath(sql: Queryable, code: string): Promise<string | undefined> {
+  const [o] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${code}`;
+  return o?.path;
+}

@@ -12,8 +12,9 @@ import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';
 import { bulkResultSchema } from '../../processes/schemas.js';
 import { trainingCoverageSchema } from '../../training/schemas.js';
+import { addSession, enrolledCount, liveTaskKey, sessionByCode, trainingByCounty } from '../../training/store.js';
 import { secretaryChangeRoles } from '../../domain/process-starts.js';
-import { writeSecretary } from '../../organizations/store.js';
+import { organizationPath, writeSecretary } from '../../organizations/store.js';
 import { enrolTrainingUpdate, newSecretaryUpdate, KIND } from '../../../workflows/rotation-training/workflow.js';
 import { training as trainingStep } from '../../domain/rotation-training/steps.js';
 
@@ -84,27 +85,30 @@ const training: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const org = await organizationInScope(sql, req.principal, req.body.organization);
       requireRole(req.principal, org.path, organizers);
-      const rows = await sql`
-        insert into training_sessions (code, organization_id, title, starts_on, ends_on, capacity)
-        values (${req.body.code}, ${org.id}, ${req.body.title}, ${req.body.startsOn}, ${req.body.endsOn}, ${req.body.capacity ?? null})
-        on conflict (code) do nothing returning id`;
-      if (rows.length === 0) throw new HttpError(409, 'conflict', `session ${req.body.code} exists`);
+      const added = await addSession(sql, {
+        code: req.body.code,
+        organizationId: org.id,
+        title: req.body.title,
+        startsOn: req.body.startsOn,
+        endsOn: req.body.endsOn,
+        capacity: req.body.capacity ?? null,
+      });
+      if (!added) throw new HttpError(409, 'conflict', `session ${req.body.code} exists`);
       return reply.status(201).send({ code: req.body.code });
     },
   );
 
   /** A session held in the caller's subtree; another committee's session does not exist for them (404). */
   const session = async (p: Principal, c: string) => {
-    const [s] = await sql<{ id: number; path: string; starts_on: Date; ends_on: Date; capacity: number | null }[]>`
-      select s.id, o.path::text as path, s.starts_on, s.ends_on, s.capacity from training_sessions s join organizations o on o.id = s.organization_id where s.code = ${c}`;
+    const s = await sessionByCode(sql, c);
     if (!s || !allows(p, s.path)) throw notFound(`training session ${c}`);
     return s;
   };
   /** Scope (404) and role (403) of one organization of a bulk request. */
   const target = async (p: Principal, organization: string) => {
-    const [o] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${organization}`;
-    if (!o || !allows(p, o.path)) throw new HttpError(404, 'not_found', `organization ${organization} not found`);
-    requireRole(p, o.path, organizers);
+    const path = await organizationPath(sql, organization);
+    if (path === undefined || !allows(p, path)) throw new HttpError(404, 'not_found', `organization ${organization} not found`);
+    requireRole(p, path, organizers);
   };
 
   app.post('/training-sessions/:code/enrolments', bulk('enrol many secretaries (their organizations) in a session'), async (req, reply) =>
@@ -113,8 +117,7 @@ const training: FastifyPluginAsync = async (fastify) => {
       const sessionEndsOn = s.ends_on.toISOString().slice(0, 10);
       // The workflow keeps the session's first day and holder: attendance is checked against them on any path.
       const sessionStartsOn = s.starts_on.toISOString().slice(0, 10);
-      const [taken] = await sql<{ n: number }[]>`select count(*)::int as n from training_enrolments where session_id = ${s.id}`;
-      let seats = s.capacity === null ? Infinity : s.capacity - taken!.n;
+      let seats = s.capacity === null ? Infinity : s.capacity - (await enrolledCount(sql, s.id));
       return eachOrganization(req.body.organizations, async (organization) => {
         await target(req.principal, organization);
         if (seats <= 0) throw new HttpError(422, 'rule_violation', `session ${req.params.code} is full`);
@@ -156,11 +159,10 @@ const training: FastifyPluginAsync = async (fastify) => {
         }
         return eachOrganization(req.body.organizations, async (organization) => {
           await target(req.principal, organization);
-          const [t] = await sql<{ task_key: string }[]>`
-            select task_key from tasks where workflow_id = ${processId(KIND, organization)} and step = ${trainingStep.step} and state in ('open', 'claimed', 'escalated')`;
-          if (!t) throw new HttpError(409, 'conflict', 'no open training task');
+          const taskKey = await liveTaskKey(sql, processId(KIND, organization), trainingStep.step);
+          if (taskKey === undefined) throw new HttpError(409, 'conflict', 'no open training task');
           await sendTaskUpdate(app, req, processId(KIND, organization), completeTaskUpdate, {
-            taskKey: t.task_key,
+            taskKey,
             outcome: { session: req.params.code, attended: true },
           });
         });
@@ -211,17 +213,7 @@ const training: FastifyPluginAsync = async (fastify) => {
       // Today in Beijing, not the database session's current_date (UTC on most servers): a cycle registered
       // after 16:00 UTC starts on the next Shanghai day and would not count until midnight UTC.
       const today = shanghaiDate(Date.now());
-      const rows = await sql<{ county: string; name: string; secretaries: number; trained: number }[]>`
-        with current as (
-          select c.organization_id, c.state from training_cycles c
-          where c.starts_on <= ${today}::date and ${today}::date < c.ends_on and c.state <> 'closed'
-        )
-        select k.code as county, k.name, count(*)::int as secretaries, count(*) filter (where cur.state = 'completed')::int as trained
-        from current cur
-        join organizations o on o.id = cur.organization_id
-        join organizations k on k.id = ltree2text(subpath(o.path, greatest(0, least(2, nlevel(o.path) - 2)), 1))::bigint
-        where ${inScope(sql, req.principal)} ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
-        group by k.code, k.name order by k.code`;
+      const rows = await trainingByCounty(sql, inScope(sql, req.principal), today, under?.path);
       return { items: rows.map((r) => ({ ...r, coverage: r.secretaries ? Math.round((1000 * r.trained) / r.secretaries) / 10 : null })) };
     },
   );
