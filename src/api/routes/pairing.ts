@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../errors.js';
 import { inScope, organizationInScope } from '../scope.js';
 import { pairingCoverageSchema } from '../../pairing/schemas.js';
+import { addEvidence, attachedEvidence, deleteEvidence, pairingByCounty, pairingOf } from '../../pairing/store.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { processId } from '../../processes/term-election.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
@@ -37,10 +38,7 @@ const tooLarge = (max: number) =>
  */
 async function runningPairing(app: Parameters<FastifyPluginAsync>[0], principal: Principal, organization: string) {
   const id = processId(KIND, organization);
-  const [org] = await app.sql<{ id: number; path: string; status: string | null; partner_path: string | null }[]>`
-    select o.id, o.path::text as path, p.status,
-           (select po.path::text from pairings x join organizations po on po.id = x.partner_id where x.workflow_id = ${id} order by x.cycle desc limit 1) as partner_path
-    from organizations o left join processes p on p.workflow_id = ${id} where o.code = ${organization}`;
+  const org = await pairingOf(app.sql, organization, id);
   const partnerPath = org?.partner_path ?? null;
   if (!org || !(allows(principal, org.path) || (partnerPath !== null && allows(principal, partnerPath)))) throw notFound(`organization ${organization}`);
   if (!allows(principal, org.path, workers) && !(partnerPath !== null && allows(principal, partnerPath, workers))) {
@@ -125,9 +123,17 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
         const id = randomUUID();
         // Stored first (committed), then offered to the workflow; a refusal removes the row again, so a refused
         // upload leaves nothing behind and the workflow only ever references files that exist.
-        await app.sql`
-          insert into evidence_files (id, workflow_id, deliverable, organization_id, filename, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
-          values (${id}, ${workflowId}, ${deliverable}, ${org.id}, ${filename}, ${contentType}, ${bytes.length}, ${sha256}, ${bytes}, ${req.principal.username}, now())`;
+        await addEvidence(app.sql, {
+          id,
+          workflowId,
+          deliverable,
+          organizationId: org.id,
+          filename,
+          contentType,
+          sha256,
+          content: bytes,
+          uploadedBy: req.principal.username,
+        });
         try {
           await app.updateProcess(
             req,
@@ -137,7 +143,7 @@ const evidenceUpload: FastifyPluginAsync = async (fastify) => {
             { ended: notRunning(organization) },
           );
         } catch (err) {
-          await app.sql`delete from evidence_files where id = ${id}`;
+          await deleteEvidence(app.sql, id);
           throw err;
         }
         return { status: 201, body: { id, sha256, size: bytes.length, filename, deliverable } };
@@ -166,12 +172,7 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       // Readable by the village's people and the partner's of the cycle it belongs to.
-      const [f] = await sql<{ path: string; partner_path: string | null; filename: string; content_type: string; sha256: string; content: Buffer }[]>`
-        select o.path::text as path, po.path::text as partner_path, f.filename, f.content_type, f.sha256, f.content
-        from evidence_files f join organizations o on o.id = f.organization_id
-        left join pairings x on x.workflow_id = f.workflow_id and x.cycle = f.cycle
-        left join organizations po on po.id = x.partner_id
-        where f.id = ${req.params.id} and f.attached`;
+      const f = await attachedEvidence(sql, req.params.id);
       if (!f || !(allows(req.principal, f.path) || (f.partner_path !== null && allows(req.principal, f.partner_path))))
         throw notFound(`evidence ${req.params.id}`);
       if (createHash('sha256').update(f.content).digest('hex') !== f.sha256) {
@@ -221,25 +222,7 @@ const pairingRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const under = req.query.org ? await organizationInScope(sql, req.principal, req.query.org) : null;
-      const rows = await sql<{ county: string; name: string; villages: number; paired: number; deliverables: number; delivered: number }[]>`
-        with v as (
-          select o.id, o.path,
-                 (select x.workflow_id || '#' || x.cycle from pairings x where x.organization_id = o.id and x.state = 'active' order by x.cycle desc limit 1) as active
-          from organizations o
-          -- Villages as domain.md §2 counts them (organizations.settlement): directly under a township, whatever the
-          -- sector words above; a branch under a village's 总支 is not one of its own.
-          where o.settlement = 'village' and ${inScope(sql, req.principal)}
-            ${under ? sql`and o.path <@ ${under.path}::ltree` : sql``}
-        ), d as (
-          select x.workflow_id || '#' || x.cycle as active, count(*)::int as n, count(*) filter (where x.state = 'delivered')::int as delivered
-          from pairing_deliverables x where x.workflow_id || '#' || x.cycle in (select active from v where active is not null)
-          group by 1
-        )
-        select k.code as county, k.name, count(*)::int as villages, count(v.active)::int as paired,
-               coalesce(sum(d.n), 0)::int as deliverables, coalesce(sum(d.delivered), 0)::int as delivered
-        from v left join d on d.active = v.active
-        join organizations k on k.id = ltree2text(subpath(v.path, greatest(0, least(2, nlevel(v.path) - 2)), 1))::bigint
-        group by k.code, k.name order by k.code`;
+      const rows = await pairingByCounty(sql, inScope(sql, req.principal), under?.path);
       const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
       return { items: rows.map((r) => ({ ...r, coverage: pct(r.paired, r.villages) })) };
     },
