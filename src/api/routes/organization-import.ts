@@ -8,6 +8,7 @@ import { organizingRoles } from '../../domain/roles.js';
 import { HttpError, notFound } from '../errors.js';
 import { importJobSchema, importResultSchema } from '../../organizations/schemas.js';
 import { ImportBusy, importOrganizations, ImportRejected, type ImportProgress, type TermCorrection } from '../../organizations/import/import.js';
+import { addImportJob, importJob, importJobEnded, importJobProgress, importJobRunning, importJobSucceeded } from '../../organizations/import/jobs.js';
 import { receiveUpload, uploadStream } from '../uploads.js';
 import { correctTermUpdate } from '../../../workflows/messages.js';
 import { termRecordedSignal } from '../../../workflows/term-date-missing/workflow.js';
@@ -97,7 +98,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
       const file = await receiveUpload(body, { maxBytes: IMPORT_MAX_BYTES, timeoutMs: IMPORT_READ_MS });
       const jobId = randomUUID();
       try {
-        await app.sql`insert into import_jobs (id, created_by, status, bytes_total) values (${jobId}, ${p.username}, 'queued', ${file.size})`;
+        await addImportJob(app.sql, jobId, p.username, file.size);
       } catch (err) {
         await file.dispose();
         throw err;
@@ -125,15 +126,14 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
     const sql = app.sql;
     let last = 0;
     try {
-      await sql`update import_jobs set status = 'running' where id = ${jobId}`;
+      await importJobRunning(sql, jobId);
       const r = await run((p) => {
         // At most one progress write a second: progress is for people watching, not an event log.
         if (Date.now() - last < 1000) return;
         last = Date.now();
-        void sql`update import_jobs set bytes_read = ${p.bytes}, rows_read = ${p.rows} where id = ${jobId}`.catch(() => {});
+        void importJobProgress(sql, jobId, p.bytes, p.rows).catch(() => {});
       });
-      await sql`update import_jobs set status = 'succeeded', result = ${sql.json(r as never)}, bytes_read = bytes_total,
-                  rows_read = ${r.created + r.updated + r.unchanged}, finished_at = now() where id = ${jobId}`;
+      await importJobSucceeded(sql, jobId, r, r.created + r.updated + r.unchanged);
     } catch (err) {
       const e = err instanceof ImportRejected ? err : null;
       const error = e
@@ -142,8 +142,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
           ? { status: 503, code: 'busy', message: err.message, details: [] }
           : { status: 500, code: 'internal', message: 'the import failed; nothing was written', details: [] };
       if (!e && !(err instanceof ImportBusy)) app.log.error({ err, jobId }, 'import job failed');
-      await sql`update import_jobs set status = ${e ? 'rejected' : 'failed'}, error = ${sql.json(error as never)}, finished_at = now()
-                where id = ${jobId}`.catch(() => {});
+      await importJobEnded(sql, jobId, e ? 'rejected' : 'failed', error).catch(() => {});
     } finally {
       await dispose();
     }
@@ -153,18 +152,7 @@ const organizationImport: FastifyPluginAsync = async (fastify) => {
     '/organizations/import/:jobId',
     { schema: { tags: ['organizations'], params: z.object({ jobId: z.string().uuid() }), response: { 200: jobSchema } } },
     async (req) => {
-      const [job] = await app.sql<
-        {
-          id: string;
-          created_by: string;
-          status: z.infer<typeof jobSchema>['status'];
-          bytes_total: number | null;
-          bytes_read: number;
-          rows_read: number;
-          result: unknown;
-          error: unknown;
-        }[]
-      >`select id, created_by, status, bytes_total, bytes_read, rows_read, result, error from import_jobs where id = ${req.params.jobId}`;
+      const job = await importJob(app.sql, req.params.jobId);
       // A job is its creator's; an admin of the whole tree sees every job.
       if (!job || (job.created_by !== req.principal.username && !allows(req.principal, '', ['admin']))) throw notFound(`import job ${req.params.jobId}`);
       return {
