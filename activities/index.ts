@@ -10,6 +10,7 @@ import { pairingActivities } from './pairing.js';
 import { termDateMissingActivities } from './term-date-missing.js';
 import { ratingActivities } from './ratings.js';
 import { memberTransferActivities } from './member-transfer.js';
+import { memberAwayActivities } from './member-away.js';
 import { calendarActivities } from './calendar.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 import { channelActivities, type ChannelOptions } from './channels.js';
@@ -29,6 +30,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels:
     ...termDateMissingActivities(sql),
     ...ratingActivities(sql),
     ...memberTransferActivities(sql),
+    ...memberAwayActivities(sql),
     ...calendarActivities(sql),
   };
 }

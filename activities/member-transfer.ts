@@ -73,7 +73,7 @@ export function memberTransferActivities(sql: Sql) {
      * join it (a member who once left the province comes back to their own record); out of the province they leave
      * the register. Answers the member's id.
      */
-    async completeTransfer(i: { workflowId: string; actor: string; on: string; at: string }): Promise<{ memberId: number }> {
+    async completeTransfer(i: { workflowId: string; actor: string; on: string; at: string }): Promise<{ memberId: number; awayWorkflowId: string | null }> {
       return sql.begin(async (tx) => {
         const [t] = await tx<
           {
@@ -89,15 +89,21 @@ export function memberTransferActivities(sql: Sql) {
         >`select id, direction, member_id, from_organization_id, to_organization_id, outside, state, incoming
           from member_transfers where workflow_id = ${i.workflowId} for update`;
         if (!t) throw ApplicationFailure.nonRetryable(`no transfer for ${i.workflowId}`, 'NotFound');
-        if (t.state === 'completed') return { memberId: t.member_id! };
+        if (t.state === 'completed') return { memberId: t.member_id!, awayWorkflowId: null };
         const label = async (id: number | null) =>
           id === null ? t.outside : (await tx<{ code: string }[]>`select code from organizations where id = ${id}`)[0]!.code;
         const moved = { from: await label(t.from_organization_id), to: await label(t.to_organization_id), on: i.on, transfer: t.id };
         let memberId = t.member_id;
         const touched: number[] = [];
         if (t.direction === 'within') {
-          const [m] = await tx<{ organization_id: number }[]>`select organization_id from members where id = ${memberId} for update`;
+          const [m] = await tx<{ organization_id: number; status: string }[]>`select organization_id, status from members where id = ${memberId} for update`;
           await tx`update members set organization_id = ${t.to_organization_id}, placed_by = 'orglife', updated_at = now() where id = ${memberId}`;
+          // A member away whose membership moved to where they are is away no more.
+          if (m!.status === 'away' || m!.status === 'abroad') {
+            await tx`update members set status = 'normal', status_since = ${i.on}, status_by = 'orglife' where id = ${memberId}`;
+            await tx`insert into member_events (member_id, kind, at, actor, source, before, after)
+                     values (${memberId}, 'status-changed', ${i.at}, ${i.actor}, ${i.workflowId}, ${tx.json({ status: m!.status })}, ${tx.json({ status: 'normal', since: i.on })})`;
+          }
           touched.push(m!.organization_id, t.to_organization_id!);
         } else if (t.direction === 'out') {
           const [m] = await tx<{ organization_id: number; status: string }[]>`select organization_id, status from members where id = ${memberId} for update`;
@@ -139,7 +145,10 @@ export function memberTransferActivities(sql: Sql) {
                  reported_on = ${i.on}, incoming = case when incoming is null then null else incoming - 'id_number_sealed' - 'phone_sealed' end
                  where id = ${t.id}`;
         await recountMembers(tx as unknown as Sql, touched);
-        return { memberId: memberId! };
+        // A period away ends with the move: its workflow is told (by the transfer's workflow) and reads that it ended.
+        const [away] = await tx<{ workflow_id: string }[]>`
+          update member_away set ended_on = ${i.on}, ended_by = ${i.actor} where member_id = ${memberId} and ended_on is null returning workflow_id`;
+        return { memberId: memberId!, awayWorkflowId: away?.workflow_id ?? null };
       });
     },
 

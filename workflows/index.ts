@@ -13,3 +13,4 @@ export { ratingsRecompute, ratingInterview } from './ratings/workflow.js';
 export { calendarReplan, calendarNotice } from './calendar.js';
 export { deadlineSweep } from './deadline-sweep.js';
 export { memberTransfer } from './member-transfer/workflow.js';
+export { memberAway } from './member-away/workflow.js';

@@ -1,7 +1,7 @@
 // Messages of the process workflows, declared once: the workflows set their handlers, the API sends them.
 // The zod schemas here are shared too: the API validates request bodies with them, and the workflows'
 // Update validators parse the same payloads again, so a malformed Update never enters history.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roles } from '../src/auth/principal.js';
 import { isValidIsoDate } from '../src/domain/dates.js';
@@ -155,3 +155,9 @@ export const correctTermInput = z.object({
 });
 export type CorrectTermInput = z.input<typeof correctTermInput>;
 export const correctTermUpdate = defineUpdate<{ termEndsOn: string }, [CorrectTermInput]>('correctTerm');
+
+/**
+ * A member's period away ended (their status changed, or their membership moved to where they are): sent to the
+ * period's workflow (workflows/member-away) by the API and by a completed transfer; it reads the register and ends.
+ */
+export const memberBackSignal = defineSignal<[{ actor: string }]>('memberBack');

@@ -5,6 +5,7 @@ import type { Lookup, ProcessDeclaration, StateDecl, Words } from './process-sta
 import { stepDef, type Lang, type ProcessKind, type StepDef } from './steps.js';
 import { liaisonDispatchStates } from './liaison-dispatch/states.js';
 import { memberTransferStates } from './member-transfer/states.js';
+import { memberAwayStates } from './member-away/states.js';
 import { pairingStates } from './pairing/states.js';
 import { ratingInterviewStates } from './ratings/states.js';
 import { rotationTrainingStates } from './rotation-training/states.js';
@@ -23,6 +24,7 @@ const declared = {
   'term-date-missing': termDateMissingStates,
   'rating-interview': ratingInterviewStates,
   'member-transfer': memberTransferStates,
+  'member-away': memberAwayStates,
 } as const satisfies { readonly [K in ProcessKind]: ProcessDeclaration<K> };
 
 /** The states and events every process shares: the scaffold's (process-run.ts) and the cancel Update's. */

@@ -14,6 +14,7 @@ export const processKinds = [
   'term-date-missing',
   'rating-interview',
   'member-transfer',
+  'member-away',
 ] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;

@@ -41,6 +41,7 @@ import { pairingDeliverable, pairingReview } from './pairing/steps.js';
 import { fillInTerm } from './term-date-missing/steps.js';
 import { ratingInterview } from './ratings/steps.js';
 import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
+import { abroadContact, awayReport, transferProposal } from './member-away/steps.js';
 
 export * from './step.js';
 export * from './term-election/steps.js';
@@ -51,6 +52,7 @@ export * from './pairing/steps.js';
 export * from './term-date-missing/steps.js';
 export * from './ratings/steps.js';
 export * from './member-transfer/steps.js';
+export * from './member-away/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -86,6 +88,9 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   ratingInterview,
   acceptTransfer,
   transferReceipt,
+  transferProposal,
+  awayReport,
+  abroadContact,
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 const byId = new Map(stepCatalog.map((s) => [s.id, s]));

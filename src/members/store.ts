@@ -2,7 +2,7 @@
 // phone is read only through `unmasked`, which writes one personal_data_reads row per value it returns in the same
 // statement, so no value leaves the database without its audit.
 import type { Sql } from '../db/client.js';
-import { countedStatuses, type MemberCategory, type MemberStatus } from '../domain/members.js';
+import { countedStatuses, maskPhone, type MemberCategory, type MemberStatus } from '../domain/members.js';
 import type { PersonalDataKey } from './personal-data.js';
 
 export interface MemberSummary {
@@ -144,21 +144,76 @@ export async function unmasked(
 }
 
 /**
- * Records a member's status as of a day (失联, 出国出境, back to 正常 …), by the person keeping the register. From then
- * on the status is orglife's: an import does not set it back. Answers false when the member is already in it.
+ * Records a member's status as of a day (失联, back to 正常 …), by the person keeping the register. From then on the
+ * status is orglife's: an import does not set it back. A status other than away or abroad ends the member's period
+ * away, whose workflow the caller then tells (`awayWorkflowId`). `changed` is false when the member is in it already.
  */
-export async function changeStatus(sql: Sql, c: { memberId: number; status: MemberStatus; since: string; reason: string; actor: string }): Promise<boolean> {
+export async function changeStatus(
+  sql: Sql,
+  c: { memberId: number; status: MemberStatus; since: string; reason: string; actor: string },
+): Promise<{ changed: boolean; awayWorkflowId: string | null }> {
   return sql.begin(async (tx) => {
     const [m] = await tx<{ status: MemberStatus; status_since: string | null; organization_id: number }[]>`
       select status, to_char(status_since, 'YYYY-MM-DD') as status_since, organization_id from members where id = ${c.memberId} for update`;
-    if (!m || m.status === c.status) return false;
+    if (!m || m.status === c.status) return { changed: false, awayWorkflowId: null };
     await tx`update members set status = ${c.status}, status_since = ${c.since}, status_by = 'orglife', updated_at = now() where id = ${c.memberId}`;
     await tx`
       insert into member_events (member_id, kind, actor, reason, before, after)
       values (${c.memberId}, 'status-changed', ${c.actor}, ${c.reason},
               ${tx.json({ status: m.status, since: m.status_since })}, ${tx.json({ status: c.status, since: c.since })})`;
     await recountMembers(tx as unknown as Sql, [m.organization_id]);
-    return true;
+    const [away] =
+      c.status === 'away' || c.status === 'abroad'
+        ? []
+        : await tx<{ workflow_id: string }[]>`
+            update member_away set ended_on = ${c.since}, ended_by = ${c.actor} where member_id = ${c.memberId} and ended_on is null returning workflow_id`;
+    return { changed: true, awayWorkflowId: away?.workflow_id ?? null };
+  });
+}
+
+export interface AwayRecord {
+  memberId: number;
+  kind: 'away' | 'abroad';
+  place: string;
+  since: string;
+  contactName: string | null;
+  contactPhone: string | null;
+  reason: string;
+  actor: string;
+}
+
+/**
+ * Opens a member's period away (流动党员) or abroad: the status and the period in one transaction, the period named
+ * by the workflow id its process runs under. Null when the member is away already or not counted on the register.
+ */
+export async function registerAway(sql: Sql, key: PersonalDataKey, a: AwayRecord): Promise<{ id: number; workflowId: string } | null> {
+  return sql.begin(async (tx) => {
+    const [m] = await tx<{ status: MemberStatus; status_since: string | null; organization_id: number }[]>`
+      select status, to_char(status_since, 'YYYY-MM-DD') as status_since, organization_id from members where id = ${a.memberId} for update`;
+    if (!m || !['normal', 'lost'].includes(m.status)) return null;
+    if ((await tx`select 1 from member_away where member_id = ${a.memberId} and ended_on is null`).length) return null;
+    const [{ id } = { id: 0 }] = await tx<{ id: number }[]>`select nextval(pg_get_serial_sequence('member_away', 'id'))::int as id`;
+    const workflowId = `member-away:${id}`;
+    await tx`
+      insert into member_away ${tx({
+        id,
+        workflow_id: workflowId,
+        member_id: a.memberId,
+        kind: a.kind,
+        place: a.place,
+        since: a.since,
+        contact_name: a.contactName,
+        contact_phone_sealed: a.contactPhone ? key.seal(a.contactPhone) : null,
+        contact_phone_masked: a.contactPhone ? maskPhone(a.contactPhone) : null,
+        recorded_by: a.actor,
+      })}`;
+    await tx`update members set status = ${a.kind}, status_since = ${a.since}, status_by = 'orglife', updated_at = now() where id = ${a.memberId}`;
+    await tx`
+      insert into member_events (member_id, kind, actor, reason, before, after)
+      values (${a.memberId}, 'status-changed', ${a.actor}, ${a.reason}, ${tx.json({ status: m.status, since: m.status_since })},
+              ${tx.json({ status: a.kind, since: a.since, place: a.place, contact: a.contactName })})`;
+    await recountMembers(tx as unknown as Sql, [m.organization_id]);
+    return { id, workflowId };
   });
 }
 

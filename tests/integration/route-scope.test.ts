@@ -402,6 +402,12 @@ const PROBES: Record<string, Probe | 'self'> = {
     expect: [404],
   }),
   'PUT /api/v1/members/:id/user': (f) => ({ method: 'PUT', url: `/api/v1/members/${f.outsideMemberId}/user`, payload: { username: null }, expect: [404] }),
+  'POST /api/v1/members/:id/away': (f) => ({
+    method: 'POST',
+    url: `/api/v1/members/${f.outsideMemberId}/away`,
+    payload: { kind: 'away', place: '广东省' },
+    expect: [404],
+  }),
   // One's own record, through the user one signed in as.
   'GET /api/v1/me/member': 'self',
   'POST /api/v1/members/:id/transfers': (f) => ({

@@ -1,3 +1,11 @@
+import {
+  abroadContactOutcome,
+  awayReportOutcome,
+  checkAbroadContact,
+  checkAwayReport,
+  checkTransferProposal,
+  transferProposalOutcome,
+} from '../../src/domain/member-away/rules.js';
 import { acceptOutcome, checkAccept, checkReceipt, receiptOutcome } from '../../src/domain/member-transfer/rules.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
@@ -181,6 +189,7 @@ const pairingCtx = { ruleSet: pairing.id, year: 1, partner: '市农业农村局'
 const interviewCtx = { organization: 'V1', organizationName: '某村党支部', reasons: ['term-late'], redPeriods: 3, today: '2026-11-30' };
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const transferCtx = { member: '陈一', from: '某村党支部', to: '某社区党支部', issuedOn: '2026-11-02', validUntil: '2027-02-02', today: '2026-11-30' };
+const awayCtx = { member: '郑五', place: '广东省东莞市', since: '2026-01-10', today: '2026-11-30' };
 const anything = () => {};
 
 interface Case {
@@ -536,6 +545,40 @@ const cases: Case[] = [
       { decision: 'returned' },
       { decision: 'received', receivedOn: '2026-02-30' },
     ],
+  },
+  // 流动党员: the yearly report and a contact abroad dated between the departure and today; keeping a member away six
+  // months on this register says why
+  {
+    process: 'member-away',
+    step: 'away-report',
+    workflow: outcomeRule(awayReportOutcome, (o) => checkAwayReport(o, awayCtx)),
+    context: awayCtx,
+    valid: [{ reportedOn: '2026-11-30', place: '广东省东莞市', summary: '在厂里参加流动党员党支部的组织生活' }],
+    invalid: [
+      { reportedOn: '2026-01-09', place: '东莞', summary: '参加组织生活' },
+      { reportedOn: '2026-12-01', place: '东莞', summary: '参加组织生活' },
+      { reportedOn: '2026-11-30', place: '东莞' },
+      { reportedOn: '2026-11-30', place: '', summary: '参加组织生活' },
+    ],
+  },
+  {
+    process: 'member-away',
+    step: 'transfer-proposal',
+    workflow: outcomeRule(transferProposalOutcome, (o) => checkTransferProposal(o)),
+    context: awayCtx,
+    valid: [{ decision: 'transfer' }, { decision: 'keep', note: '年底返乡' }],
+    invalid: [{ decision: 'keep' }, { decision: 'maybe' }, {}],
+  },
+  {
+    process: 'member-away',
+    step: 'abroad-contact',
+    workflow: outcomeRule(abroadContactOutcome, (o) => checkAbroadContact(o, awayCtx)),
+    context: awayCtx,
+    valid: [
+      { contactedOn: '2026-07-01', means: '微信视频' },
+      { contactedOn: '2026-11-30', means: '电话', note: '在读博士，按期参加网上组织生活' },
+    ],
+    invalid: [{ contactedOn: '2026-12-01', means: '电话' }, { contactedOn: '2026-07-01' }, { contactedOn: '2025-12-31', means: '电话' }],
   },
 ];
 

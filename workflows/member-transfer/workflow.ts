@@ -5,15 +5,25 @@
 //   (or refuses the transfer) within the letter's validity; out of the province, the sending secretary records the
 //   letter's receipt. Both tasks are reminded and escalated on the working-day calendar. The member's register
 //   changes in the statement that completes the transfer (activities/member-transfer.ts).
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { TransferView } from '../../activities/member-transfer.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import { acceptTransfer, transferReceipt } from '../../src/domain/member-transfer/steps.js';
 import { transferRulesFor } from '../../src/domain/member-transfer/rules.js';
 import { acts } from '../process-activities.js';
 import { ProcessRun } from '../process-run.js';
+import { memberBackSignal } from '../messages.js';
 
 export const KIND = acceptTransfer.process;
 export const memberTransferId = (transfer: number) => `${KIND}:${transfer}`;
+
+/** The member's period away ended with the move: its workflow reads so and closes what it asked for. */
+async function tellAway(done: { awayWorkflowId: string | null }, actor: string): Promise<void> {
+  if (!done.awayWorkflowId) return;
+  await getExternalWorkflowHandle(done.awayWorkflowId)
+    .signal(memberBackSignal, { actor })
+    .catch(() => undefined); // ended already: nothing left to close
+}
 
 export interface MemberTransferInput {
   transfer: number;
@@ -54,7 +64,10 @@ export async function memberTransfer(input: MemberTransferInput): Promise<void> 
           });
           return void (await p.moveTo('returned', 'returned', { note: done.outcome.note, by: done.actor }, 'completed'));
         }
-        await acts.completeTransfer({ workflowId: p.workflowId, actor: done.actor, on: done.outcome.receivedOn!, at: new Date().toISOString() });
+        await tellAway(
+          await acts.completeTransfer({ workflowId: p.workflowId, actor: done.actor, on: done.outcome.receivedOn!, at: new Date().toISOString() }),
+          done.actor,
+        );
         return void (await p.moveTo('completed', 'transferred-out', { receivedOn: done.outcome.receivedOn, by: done.actor }, 'completed'));
       }
 
@@ -70,7 +83,10 @@ export async function memberTransfer(input: MemberTransferInput): Promise<void> 
         });
         return void (await p.moveTo('refused', 'refused', { note: done.outcome.note, by: done.actor }, 'completed'));
       }
-      await acts.completeTransfer({ workflowId: p.workflowId, actor: done.actor, on: done.outcome.reportedOn!, at: new Date().toISOString() });
+      await tellAway(
+        await acts.completeTransfer({ workflowId: p.workflowId, actor: done.actor, on: done.outcome.reportedOn!, at: new Date().toISOString() }),
+        done.actor,
+      );
       await p.moveTo('completed', 'completed', { reportedOn: done.outcome.reportedOn, by: done.actor }, 'completed');
     },
     {

@@ -10,13 +10,17 @@ import { z } from 'zod';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
-import { memberCategories, memberStatuses, personalDataRoles, registerKeepers } from '../../domain/members.js';
+import { isMobile, memberCategories, memberStatuses, personalDataRoles, registerKeepers } from '../../domain/members.js';
+import { awayKinds } from '../../domain/member-away/rules.js';
+import { memberAway } from '../../../workflows/member-away/workflow.js';
+import { memberBackSignal } from '../../../workflows/messages.js';
 import { ImportBusy, ImportRejected } from '../../organizations/import/import.js';
 import { importMembers } from '../../members/import.js';
 import { loadPersonalDataKey } from '../../members/personal-data.js';
 import {
   changeStatus,
   getMember,
+  registerAway,
   linkUser,
   listMembers,
   memberHistory,
@@ -266,9 +270,66 @@ const members: FastifyPluginAsync = async (fastify) => {
       const since = req.body.since ?? shanghaiDate(Date.now());
       if (since > shanghaiDate(Date.now()))
         throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
-      const changed = await changeStatus(sql, { memberId: m.id, status: req.body.status, since, reason: req.body.reason, actor: p.username });
-      if (!changed) throw new HttpError(409, 'conflict', `the member's status is already ${req.body.status}`);
+      if (req.body.status === 'away' || req.body.status === 'abroad')
+        throw new HttpError(422, 'invalid_request', 'a member going away is registered with where and since when: POST /members/{id}/away', [
+          { field: 'body.status', message: 'use /away' },
+        ]);
+      const r = await changeStatus(sql, { memberId: m.id, status: req.body.status, since, reason: req.body.reason, actor: p.username });
+      if (!r.changed) throw new HttpError(409, 'conflict', `the member's status is already ${req.body.status}`);
+      // The period away ended: its workflow reads so and closes what it asked for.
+      if (r.awayWorkflowId)
+        await app.temporal.workflow
+          .getHandle(r.awayWorkflowId)
+          .signal(memberBackSignal, { actor: p.username })
+          .catch((err: Error) => req.log.warn({ err, workflowId: r.awayWorkflowId }, 'the period away ended; its workflow was not told'));
       return present((await getMember(sql, m.id))!, []);
+    },
+  );
+
+  app.post(
+    '/members/:id/away',
+    {
+      schema: {
+        tags: ['members'],
+        description:
+          'Registers a member as away (流动党员: `kind` away, outside the county) or abroad (出国出境), with where, since when and the contact ' +
+          'person at home. Their period away then runs as a process: after six months away the secretary decides on a transfer, a member ' +
+          'away reports yearly, a member abroad is contacted every six months, each a task with reminders and escalation. It ends when ' +
+          'their status is set otherwise (POST /members/{id}/status) or their membership moves.',
+        params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        body: z.object({
+          kind: z.enum(awayKinds),
+          place: z.string().trim().min(1).max(200),
+          since: isoDate.optional(),
+          contactName: z.string().trim().min(1).max(64).optional(),
+          contactPhone: z.string().refine(isMobile, 'an 11-digit mobile number').optional(),
+          reason: z.string().trim().min(1).max(500).optional(),
+        }),
+        response: { 201: z.object({ workflowId: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal;
+      const m = await getMember(sql, req.params.id);
+      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
+      requireRole(p, m.path, registerKeepers);
+      const today = shanghaiDate(Date.now());
+      const since = req.body.since ?? today;
+      if (since > today) throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
+      const away = await registerAway(sql, key, {
+        memberId: m.id,
+        kind: req.body.kind,
+        place: req.body.place,
+        since,
+        contactName: req.body.contactName ?? null,
+        contactPhone: req.body.contactPhone ?? null,
+        reason: req.body.reason ?? (req.body.kind === 'away' ? '外出流动' : '出国出境'),
+        actor: p.username,
+      });
+      if (!away)
+        throw new HttpError(409, 'conflict', `a member whose status is ${m.status} is not registered away`, [{ field: 'params.id', message: m.status }]);
+      await app.temporal.workflow.start(memberAway, { workflowId: away.workflowId, taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [{ away: away.id }] });
+      return reply.status(201).send({ workflowId: away.workflowId });
     },
   );
 

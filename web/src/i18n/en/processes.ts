@@ -97,4 +97,12 @@ export const processes: Record<keyof typeof zh, string> = {
   'ctx.letterNumber': 'Letter number',
   'ctx.issuedOn': 'Issued on',
   'ctx.validUntil': 'Valid until',
+  'process.member-away': 'Members away',
+  'field.place': 'Where they are now',
+  'field.contactedOn': 'Contacted on',
+  'field.means': 'How',
+  'opt.decision.transfer': 'Transfer the membership',
+  'opt.decision.keep': 'Keep on this register',
+  'ctx.place': 'Away at',
+  'ctx.since': 'Away since',
 };

@@ -95,4 +95,12 @@ export const processes = {
   'ctx.letterNumber': '介绍信编号',
   'ctx.issuedOn': '开具日期',
   'ctx.validUntil': '有效期至',
+  'process.member-away': '流动党员管理',
+  'field.place': '现在何处',
+  'field.contactedOn': '联系日期',
+  'field.means': '联系方式',
+  'opt.decision.transfer': '转接组织关系',
+  'opt.decision.keep': '保留在本支部',
+  'ctx.place': '外出地点',
+  'ctx.since': '外出时间',
 } as const;
