@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 
 // The member register through the API: a member-system export imported (UTF-8, GBK, XLSX), refused whole with row
@@ -256,5 +256,36 @@ describe('the member register', () => {
     >`select m.id from members m join organizations o on o.id = m.organization_id where m.name = '张三丰' and o.path <@ (select path from organizations where code = ${county})`;
     expect((await get(member, `/members/${zhang!.id}`)).statusCode).toBe(404);
     expect((await get(member, `/organizations/${b2}/members`)).statusCode).toBe(404);
+  });
+
+  it('registers a member away with where and since when, and ends the period when they are back', async () => {
+    const [zhang] = await s.sql<{ id: number }[]>`
+      select m.id from members m join organizations o on o.id = m.organization_id where m.name = '张三丰' and o.path <@ (select path from organizations where code = ${county})`;
+    const post = (url: string, payload: object) =>
+      s.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: { authorization: secretary.authorization }, payload });
+    // Away is registered with its details, not as a bare status.
+    const bare = await post(`/members/${zhang!.id}/status`, { status: 'away', reason: '外出' });
+    expect(bare.statusCode, bare.body).toBe(422);
+    expect(bare.json().error.details).toEqual([{ field: 'body.status', message: 'use /away' }]);
+    const future = await post(`/members/${zhang!.id}/away`, { kind: 'away', place: '广东省东莞市', since: '2099-01-01' });
+    expect(future.statusCode).toBe(422);
+    const away = await post(`/members/${zhang!.id}/away`, { kind: 'away', place: '广东省东莞市', contactName: '张母', contactPhone: '13600000001' });
+    expect(away.statusCode, away.body).toBe(201);
+    const { workflowId } = away.json();
+    expect((await post(`/members/${zhang!.id}/away`, { kind: 'abroad', place: '日本' })).statusCode).toBe(409);
+    await eventually(
+      'the period away running',
+      async () => (await s.sql`select 1 from processes where workflow_id = ${workflowId} and current_step = 'away'`).length > 0,
+    );
+    expect((await get(secretary, `/members/${zhang!.id}`)).json()).toMatchObject({ status: 'away' });
+
+    const back = await post(`/members/${zhang!.id}/status`, { status: 'normal', reason: '返乡' });
+    expect(back.statusCode, back.body).toBe(200);
+    await eventually(
+      'the period away ended',
+      async () => (await s.sql`select 1 from processes where workflow_id = ${workflowId} and status = 'completed'`).length > 0,
+    );
+    const [period] = await s.sql<{ ended: boolean }[]>`select ended_on is not null as ended from member_away where workflow_id = ${workflowId}`;
+    expect(period).toEqual({ ended: true });
   });
 });
