@@ -213,6 +213,26 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     await history.getByText('关联登录账号').waitFor();
     await b.shot('members-8-secretary-status-recorded');
     expect(await a11yViolations(page)).toEqual([]);
+
+    // A member going away is registered with where (and a contact at home): the form asks for it before sending.
+    const [li] = await s.sql<
+      { id: number }[]
+    >`select id from members where name = '李秀英' and organization_id = (select id from organizations where code = ${branch})`;
+    await page.goto(`/members/${li!.id}`);
+    await page.getByRole('heading', { level: 1, name: '李秀英' }).waitFor();
+    await form.getByLabel(/新状态/).selectOption({ label: '流动' });
+    await form.getByLabel(/联系人手机号/).fill('12345');
+    await form.getByRole('button', { name: '记录变更' }).click();
+    await form.locator('#ms-place-error').getByText('必填').waitFor();
+    await form.locator('#ms-contactPhone-error').getByText('11 位手机号').waitFor();
+    await form.getByLabel(/外出地点/).fill('广东省深圳市宝安区');
+    await form.getByLabel(/家中联系人/).fill('李大山');
+    await form.getByLabel(/联系人手机号/).fill('13700001111');
+    await form.getByRole('button', { name: '记录变更' }).click();
+    await form.getByText(/已登记：流动，广东省深圳市宝安区/).waitFor();
+    await page.getByTestId('member-record').getByText('流动').waitFor();
+    await b.shot('members-9-secretary-member-away');
+    expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
   });
 
@@ -232,7 +252,7 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     await page.getByText('每次查看都会被记录').waitFor();
     // A member holds no role: no register in the navigation.
     expect(await page.getByRole('navigation').getByRole('link', { name: '党员名册' }).count()).toBe(0);
-    await b.shot('members-9-member-own-record');
+    await b.shot('members-10-member-own-record');
     expect(await a11yViolations(page)).toEqual([]);
     expect(b.errors).toEqual([]);
   });

@@ -601,6 +601,11 @@ export const getMemberHistory = (id: number) => request<{ items: MemberEvent[] }
 /** POST /members/{id}/status: register keepers; 409 when the member has that status already. */
 export const recordMemberStatus = (id: number, body: { status: Member['status']; since?: string; reason: string }) =>
   request<Member>('POST', `/api/v1/members/${id}/status`, body);
+/** POST /members/{id}/away: a member registered as away (流动) or abroad, with where; their period away runs as a process. */
+export const registerMemberAway = (
+  id: number,
+  body: { kind: 'away' | 'abroad'; place: string; since?: string; contactName?: string; contactPhone?: string; reason?: string },
+) => request<{ workflowId: string }>('POST', `/api/v1/members/${id}/away`, body);
 /** PUT /members/{id}/user: links the member to the user they sign in as (null unlinks). */
 export const linkMemberUser = (id: number, username: string | null) => request<Member>('PUT', `/api/v1/members/${id}/user`, { username });
 /** GET /me/member: the caller's own record, unmasked (404 when no member is linked to them). */

@@ -18,6 +18,7 @@ import {
   listMembers,
   memberExportPath,
   recordMemberStatus,
+  registerMemberAway,
   type FieldError,
   type Me,
   type Member,
@@ -33,10 +34,12 @@ import {
   memberCategoryWords,
   memberStatuses,
   memberStatusWords,
+  isMobile,
   personalDataRoles,
   registerKeepers,
   type MemberStatus,
 } from '../../../src/domain/members.js';
+import { awayKinds, type AwayKind } from '../../../src/domain/member-away/rules.js';
 import { organizingRoles } from '../../../src/domain/roles.js';
 import { hasRole, orgsWith } from '../auth.js';
 import { ErrorBox, Field, FormOutcome, Loading, RowMessages, errorText, useLoad } from '../components.js';
@@ -569,17 +572,33 @@ function History({ items }: { items: MemberEvent[] }) {
   );
 }
 
-type StatusErrors = Partial<Record<'status' | 'since' | 'reason', string>>;
+type StatusField = 'status' | 'since' | 'reason' | 'place' | 'contactName' | 'contactPhone';
+type StatusErrors = Partial<Record<StatusField, string>>;
 
-/** 记录党员状态变更: the new status, since when (today if empty, never later) and why; errors beside their fields. */
+/**
+ * The statuses this form records. A member going away or abroad is registered with where and a contact at home
+ * (POST /members/{id}/away, which starts their period away as a process); one transferred out leaves through the
+ * transfer process, not this form.
+ */
+const formStatuses = memberStatuses.filter((s) => s !== 'transferred');
+const isAway = (s: MemberStatus | ''): s is AwayKind => (awayKinds as readonly string[]).includes(s);
+
+/**
+ * 记录党员状态变更: the new status, since when (today if empty, never later) and why — for 流动 and 出国出境 also where
+ * and a contact at home; errors beside their fields, the server's as well as the page's own checks.
+ */
 function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
   const [status, setStatus] = useState<MemberStatus | ''>('');
   const [since, setSince] = useState('');
   const [reason, setReason] = useState('');
+  const [place, setPlace] = useState('');
+  const [contactName, setContactName] = useState('');
+  const [contactPhone, setContactPhone] = useState('');
   const [errors, setErrors] = useState<StatusErrors>({});
   const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
   const [busy, setBusy] = useState(false);
   const today = shanghaiToday();
+  const away = isAway(status);
   const submit = async (e: Event) => {
     e.preventDefault();
     setOutcome({});
@@ -587,7 +606,9 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
     if (!status) found.status = t('v.required');
     else if (status === m.status) found.status = t('mem.sameStatus');
     if (since && since > today) found.since = t('mem.future');
-    if (!reason.trim()) found.reason = t('v.required');
+    if (away && !place.trim()) found.place = t('v.required');
+    if (away && contactPhone.trim() && !isMobile(contactPhone.trim())) found.contactPhone = t('mem.mobile');
+    if (!away && !reason.trim()) found.reason = t('v.required');
     setErrors(found);
     if (!status || Object.keys(found).length) {
       document.getElementById(`ms-${Object.keys(found)[0]}`)?.focus();
@@ -595,19 +616,35 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
     }
     setBusy(true);
     try {
-      const r = await recordMemberStatus(m.id, { status, since: since || undefined, reason: reason.trim() });
-      setOutcome({ ok: t('mem.statusDone', { status: statusWord(r.status), since: dateOr(r.statusSince) }) });
+      if (isAway(status)) {
+        await registerMemberAway(m.id, {
+          kind: status,
+          place: place.trim(),
+          since: since || undefined,
+          contactName: contactName.trim() || undefined,
+          contactPhone: contactPhone.trim() || undefined,
+          reason: reason.trim() || undefined,
+        });
+        setOutcome({ ok: t('mem.awayDone', { status: statusWord(status), place: place.trim(), since: dateOr(since || today) }) });
+      } else {
+        const r = await recordMemberStatus(m.id, { status, since: since || undefined, reason: reason.trim() });
+        setOutcome({ ok: t('mem.statusDone', { status: statusWord(r.status), since: dateOr(r.statusSince) }) });
+      }
       setStatus('');
       setSince('');
       setReason('');
+      setPlace('');
+      setContactName('');
+      setContactPhone('');
       onDone();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setErrors({ status: t('mem.sameStatus') });
       else if (err instanceof ApiError && err.details.some((d) => d.field?.startsWith('body.'))) {
         const byField: StatusErrors = {};
         for (const d of err.details) {
-          const f = d.field?.replace(/^body\./, '') as keyof StatusErrors | undefined;
-          if (f === 'status' || f === 'since' || f === 'reason') byField[f] = f === 'since' && d.message === 'in the future' ? t('mem.future') : d.message;
+          const f = d.field?.replace(/^body\./, '') as StatusField | undefined;
+          if (f && ['status', 'since', 'reason', 'place', 'contactName', 'contactPhone'].includes(f))
+            byField[f] = f === 'since' && d.message === 'in the future' ? t('mem.future') : d.message;
         }
         setErrors(byField);
       } else setOutcome({ error: errorText(err) });
@@ -615,8 +652,19 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
       setBusy(false);
     }
   };
-  const described = (f: keyof StatusErrors, hint?: boolean) =>
-    [errors[f] ? `ms-${f}-error` : '', hint ? `ms-${f}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  const described = (f: StatusField, hint?: boolean) => [errors[f] ? `ms-${f}-error` : '', hint ? `ms-${f}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  const text = (f: 'place' | 'contactName' | 'contactPhone', value: string, set: (v: string) => void, max: number) => (
+    <input
+      id={`ms-${f}`}
+      type="text"
+      inputMode={f === 'contactPhone' ? 'tel' : undefined}
+      value={value}
+      maxLength={max}
+      aria-invalid={errors[f] ? 'true' : undefined}
+      aria-describedby={described(f, f === 'place')}
+      onInput={(e) => set(e.currentTarget.value)}
+    />
+  );
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="ms-title" data-testid="member-status-form">
       <h2 id="ms-title">{t('mem.changeStatus')}</h2>
@@ -629,7 +677,7 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
           onChange={(e) => setStatus(e.currentTarget.value as MemberStatus | '')}
         >
           <option value="">—</option>
-          {memberStatuses.map((s) => (
+          {formStatuses.map((s) => (
             <option key={s} value={s} disabled={s === m.status}>
               {statusWord(s)}
             </option>
@@ -647,7 +695,20 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
           onInput={(e) => setSince(e.currentTarget.value)}
         />
       </Field>
-      <Field id="ms-reason" label={t('mem.reason')} required error={errors.reason} hint={t('mem.reasonHint')}>
+      {away && (
+        <>
+          <Field id="ms-place" label={t('mem.place')} required error={errors.place} hint={t('mem.placeHint')}>
+            {text('place', place, setPlace, 200)}
+          </Field>
+          <Field id="ms-contactName" label={t('mem.contactName')} error={errors.contactName}>
+            {text('contactName', contactName, setContactName, 64)}
+          </Field>
+          <Field id="ms-contactPhone" label={t('mem.contactPhone')} error={errors.contactPhone}>
+            {text('contactPhone', contactPhone, setContactPhone, 11)}
+          </Field>
+        </>
+      )}
+      <Field id="ms-reason" label={t('mem.reason')} required={!away} error={errors.reason} hint={t('mem.reasonHint')}>
         <textarea
           id="ms-reason"
           rows={2}
