@@ -44,6 +44,7 @@ import terms from './routes/term-election.js';
 import units from './routes/units.js';
 import people from './routes/people.js';
 import members from './routes/members.js';
+import memberTransfers from './routes/member-transfers.js';
 import memberExport from './routes/member-export.js';
 import search from './routes/search.js';
 import ratings from './routes/ratings.js';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(units);
       await api.register(people);
       await api.register(members);
+      await api.register(memberTransfers);
       await api.register(memberExport);
       await api.register(search);
       await api.register(assessments);
