@@ -613,3 +613,52 @@ export const getMyMember = () => request<Member>('GET', '/api/v1/me/member');
 /** POST /members/import: a member-system export (CSV UTF-8 or GBK, or XLSX); refusals carry row and column. */
 export const importMembers = (file: File) =>
   request<MemberImportResult>('POST', '/api/v1/members/import', undefined, { raw: file, contentType: sheetType(file) });
+
+// ---- 组织关系转接 (src/api/routes/member-transfers.ts) ----
+
+export type TransferState = 'issued' | 'completed' | 'refused' | 'returned' | 'cancelled';
+export interface MemberTransfer {
+  id: number;
+  workflowId: string;
+  direction: 'within' | 'out' | 'in';
+  member: string;
+  memberId: number | null;
+  from: string | null;
+  to: string | null;
+  letterNumber: string | null;
+  issuedOn: string;
+  validUntil: string;
+  state: TransferState;
+  reportedOn: string | null;
+}
+export interface TransferStarted {
+  id: number;
+  workflowId: string;
+  validUntil: string;
+}
+interface Letter {
+  letterNumber?: string;
+  validUntil?: string;
+  reason?: string;
+}
+/** POST /members/{id}/transfers: the sending side issues the transfer, to an organization (`to`) or outside the province. */
+export const issueTransfer = (id: number, body: Letter & ({ to: string } | { outside: string })) =>
+  request<TransferStarted>('POST', `/api/v1/members/${id}/transfers`, body);
+/** POST /members/transfers/incoming: the receiving side records a member who came with a letter from outside. */
+export const recordIncoming = (
+  body: Letter & {
+    to: string;
+    outside: string;
+    member: {
+      name: string;
+      gender: 'male' | 'female';
+      idNumber: string;
+      joinedOn: string;
+      fullOn?: string;
+      category: MemberCategory;
+      phone?: string;
+    };
+  },
+) => request<TransferStarted>('POST', '/api/v1/members/transfers/incoming', body);
+/** GET /organizations/{code}/transfers: the register's transfers both ways, newest first. */
+export const listTransfers = (code: string) => request<{ items: MemberTransfer[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/transfers`);

@@ -7,7 +7,16 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows } from '../../auth/principal.js';
 import { addMonths, isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
-import { genders, idNumberBirthDate, idNumberProblem, isMobile, memberCategories, normalizeIdNumber, registerKeepers } from '../../domain/members.js';
+import {
+  countedStatuses,
+  genders,
+  idNumberBirthDate,
+  idNumberProblem,
+  isMobile,
+  memberCategories,
+  normalizeIdNumber,
+  registerKeepers,
+} from '../../domain/members.js';
 import { transferRulesFor } from '../../domain/member-transfer/rules.js';
 import { initialsOf } from '../initials.js';
 import { loadPersonalDataKey, sealPersonalData } from '../../members/personal-data.js';
@@ -91,7 +100,7 @@ const transfers: FastifyPluginAsync = async (fastify) => {
       const m = await getMember(sql, req.params.id);
       if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
       requireRole(p, m.path, registerKeepers);
-      if (!['normal', 'away', 'abroad', 'lost'].includes(m.status))
+      if (!countedStatuses.includes(m.status))
         throw new HttpError(409, 'conflict', `a member whose status is ${m.status} is not transferred`, [{ field: 'params.id', message: m.status }]);
       const [from] = await sql<{ id: number }[]>`select id from organizations where code = ${m.organization.code}`;
       let to: { id: number; type: string } | undefined;

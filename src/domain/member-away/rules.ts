@@ -29,7 +29,7 @@ const notAfterToday = (rule: string, d: string, ctx: AwayContext) => {
   if (d < ctx.since) throw new RuleViolation(rule, `cannot be before the member went away (${ctx.since})`);
   if (ctx.today && d > ctx.today) throw new RuleViolation(rule, `cannot be after today (${ctx.today})`);
 };
-export const checkAwayReport = (o: z.output<typeof awayReportOutcome>, ctx: AwayContext) => notAfterToday('reported-on', o.reportedOn, ctx);
+export const checkAwayReport = (o: z.output<typeof awayReportOutcome>, ctx: AwayContext) => notAfterToday('report-day', o.reportedOn, ctx);
 export const checkAbroadContact = (o: z.output<typeof abroadContactOutcome>, ctx: AwayContext) => notAfterToday('contacted-on', o.contactedOn, ctx);
 export function checkTransferProposal(o: z.output<typeof transferProposalOutcome>): void {
   if (o.decision === 'keep' && !o.note) throw new RuleViolation('note', 'keeping the member on this register says why');

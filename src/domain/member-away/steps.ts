@@ -19,7 +19,7 @@ export const awayReport = step<AwayContext>()({
   outcome: awayReportOutcome,
   fields: [fieldOf(awayReportOutcome, 'reportedOn', 'date'), fieldOf(awayReportOutcome, 'place', 'text'), fieldOf(awayReportOutcome, 'summary', 'text')],
   rule: checkAwayReport,
-  ruleFields: { 'reported-on': 'reportedOn' },
+  ruleFields: { 'report-day': 'reportedOn' },
   words: { 'zh-CN': '流动党员年度报告', en: "A member away: the year's report" },
   shows: ['member', 'place', 'since'],
 });

@@ -37,6 +37,7 @@ import {
   isMobile,
   personalDataRoles,
   registerKeepers,
+  countedStatuses,
   type MemberStatus,
 } from '../../../src/domain/members.js';
 import { awayKinds, type AwayKind } from '../../../src/domain/member-away/rules.js';
@@ -48,6 +49,7 @@ import type { MessageKey } from '../i18n/zh-CN.js';
 import { Picker } from '../picker.js';
 import { navigate } from '../router.js';
 import { shanghaiToday } from '../dates.js';
+import { IncomingForm, TransferForm, TransfersList } from './member-transfers.js';
 import './members.css';
 
 /** Who opens a branch's register: those who steer and the secretaries (the API scopes each to their subtree). */
@@ -124,6 +126,7 @@ export function RegisterPage({ user, code }: { user: Me; code: string }) {
   const [draft, setDraft] = useState<Applied>({ q: '', status: '', category: '' });
   const [applied, setApplied] = useState<Applied>(draft);
   const [phones, setPhones] = useState(false);
+  const [transfers, setTransfers] = useState(0);
   const mayReveal = hasRole(user, ...personalDataRoles.phone);
   const query: Omit<MemberQuery, 'cursor' | 'limit'> = {
     q: applied.q.trim() || undefined,
@@ -216,6 +219,8 @@ export function RegisterPage({ user, code }: { user: Me; code: string }) {
           {t('common.more')}
         </button>
       )}
+      <TransfersList code={code} version={transfers} />
+      {hasRole(user, ...registerKeepers) && <IncomingForm code={code} onDone={() => setTransfers(transfers + 1)} />}
       {hasRole(user, ...organizingRoles) && <MemberImport onDone={reload} />}
     </section>
   );
@@ -456,6 +461,7 @@ export function MemberPage({ user, id }: { user: Me; id: number }) {
         <div class="grid">
           <StatusForm m={m} onDone={changed} />
           <LinkForm m={m} onDone={changed} />
+          {countedStatuses.includes(m.status) && <TransferForm memberId={m.id} onDone={changed} />}
         </div>
       )}
     </section>
