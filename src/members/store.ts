@@ -25,6 +25,8 @@ export interface Member extends MemberSummary {
   birthDate: string;
   education: string | null;
   linkedUser: string | null;
+  /** The register's organization (internal, like `path`: the routes check and write with them). */
+  organizationId: number;
   path: string;
 }
 
@@ -91,7 +93,7 @@ export async function listMembers(sql: Sql, f: MemberFilter): Promise<MemberSumm
 export async function getMember(sql: Sql, id: number): Promise<Member | undefined> {
   const [m] = await sql<Member[]>`
     select ${summaryColumns(sql)}, m.ethnicity, to_char(m.birth_date, 'YYYY-MM-DD') as "birthDate", m.education,
-           u.username as "linkedUser", o.path::text as path
+           u.username as "linkedUser", o.id as "organizationId", o.path::text as path
     from members m join organizations o on o.id = m.organization_id left join users u on u.id = m.user_id
     where m.id = ${id}`;
   return m;
@@ -259,4 +261,11 @@ export async function fullMembersOnRegister(sql: Sql, organizationId: number, da
     select count(*)::int as n from then_, org
     where then_.org_then = org.code and then_.full_on <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})`;
   return r!.n;
+}
+
+/** A user a member may be linked to, by username, with the member already linked to them (if any); undefined for none. */
+export async function userForLink(sql: Sql, username: string): Promise<{ id: number; member: number | null } | undefined> {
+  const [u] = await sql<{ id: number; member: number | null }[]>`
+    select u.id, (select id from members where user_id = u.id) as member from users u where u.username = ${username}`;
+  return u;
 }

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows } from '../../auth/principal.js';
-import { addMonths, isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
+import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
 import {
   countedStatuses,
   genders,
@@ -17,11 +17,19 @@ import {
   normalizeIdNumber,
   registerKeepers,
 } from '../../domain/members.js';
-import { transferRulesFor } from '../../domain/member-transfer/rules.js';
 import { initialsOf } from '../initials.js';
 import { loadPersonalDataKey, sealPersonalData } from '../../members/personal-data.js';
 import { getMember } from '../../members/store.js';
-import { memberTransfer, memberTransferId } from '../../../workflows/member-transfer/workflow.js';
+import {
+  issueTransfer,
+  letterLastDay,
+  receivingOrganization,
+  statusByDigest,
+  transferStates,
+  transfersOf,
+  TransferUnderWay,
+  type NewTransfer,
+} from '../../members/transfers.js';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 
@@ -43,7 +51,7 @@ const transferSchema = z.object({
   letterNumber: z.string().nullable(),
   issuedOn: z.string(),
   validUntil: z.string(),
-  state: z.enum(['issued', 'completed', 'refused', 'returned', 'cancelled']),
+  state: z.enum(transferStates),
   reportedOn: z.string().nullable(),
 });
 
@@ -57,26 +65,15 @@ const transfers: FastifyPluginAsync = async (fastify) => {
     const today = shanghaiDate(Date.now());
     if (given !== undefined && given < today)
       throw new HttpError(422, 'invalid_request', 'validUntil is before today', [{ field: 'body.validUntil', message: 'before today' }]);
-    return given ?? addMonths(today, transferRulesFor(today).letterValidityMonths);
+    return letterLastDay(today, given);
   };
-
-  /** Records the transfer and starts its workflow; a transfer whose workflow could not start is withdrawn. */
-  const issue = async (row: Record<string, unknown>, actor: string) => {
-    const [{ id } = { id: 0 }] = await sql<{ id: number }[]>`select nextval(pg_get_serial_sequence('member_transfers', 'id'))::int as id`;
-    const [t] = await sql<{ id: number; valid_until: string }[]>`
-      insert into member_transfers ${sql({ ...row, id, workflow_id: memberTransferId(id), issued_by: actor } as never)}
-      returning id, to_char(valid_until, 'YYYY-MM-DD') as valid_until`.catch((err: { code?: string }) => {
-      if (err.code === '23505') throw new HttpError(409, 'conflict', 'a transfer of this member is under way already');
-      throw err;
-    });
-    const workflowId = memberTransferId(t!.id);
+  const issue = async (t: NewTransfer) => {
     try {
-      await app.temporal.workflow.start(memberTransfer, { workflowId, taskQueue: app.config.TEMPORAL_TASK_QUEUE, args: [{ transfer: t!.id }] });
+      return await issueTransfer(sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, t);
     } catch (err) {
-      await sql`update member_transfers set state = 'cancelled', note = 'not started' where id = ${t!.id}`;
+      if (err instanceof TransferUnderWay) throw new HttpError(409, 'conflict', err.message);
       throw err;
     }
-    return { id: t!.id, workflowId, validUntil: t!.valid_until };
   };
 
   app.post(
@@ -102,27 +99,25 @@ const transfers: FastifyPluginAsync = async (fastify) => {
       requireRole(p, m.path, registerKeepers);
       if (!countedStatuses.includes(m.status))
         throw new HttpError(409, 'conflict', `a member whose status is ${m.status} is not transferred`, [{ field: 'params.id', message: m.status }]);
-      const [from] = await sql<{ id: number }[]>`select id from organizations where code = ${m.organization.code}`;
-      let to: { id: number; type: string } | undefined;
+      let to: { id: number } | undefined;
       if (req.body.to !== undefined) {
-        [to] = await sql<{ id: number; type: string }[]>`select id, type from organizations where code = ${req.body.to}`;
-        if (!to || to.type === 'unit')
+        to = await receivingOrganization(sql, req.body.to);
+        if (!to)
           throw new HttpError(422, 'invalid_request', `no Party organization ${req.body.to} in the province`, [{ field: 'body.to', message: 'unknown' }]);
-        if (to.id === from!.id) throw new HttpError(422, 'invalid_request', 'the member is on that register already', [{ field: 'body.to', message: 'same' }]);
+        if (to.id === m.organizationId)
+          throw new HttpError(422, 'invalid_request', 'the member is on that register already', [{ field: 'body.to', message: 'same' }]);
       }
-      const t = await issue(
-        {
-          direction: to ? 'within' : 'out',
-          member_id: m.id,
-          from_organization_id: from!.id,
-          to_organization_id: to?.id ?? null,
-          outside: req.body.outside ?? null,
-          letter_number: req.body.letterNumber ?? null,
-          valid_until: lastDay(req.body.validUntil),
-          reason: req.body.reason ?? null,
-        },
-        p.username,
-      );
+      const t = await issue({
+        direction: to ? 'within' : 'out',
+        memberId: m.id,
+        fromOrganizationId: m.organizationId,
+        toOrganizationId: to?.id ?? null,
+        outside: req.body.outside ?? null,
+        letterNumber: req.body.letterNumber ?? null,
+        validUntil: lastDay(req.body.validUntil),
+        reason: req.body.reason ?? null,
+        actor: p.username,
+      });
       return reply.status(201).send(t);
     },
   );
@@ -174,8 +169,8 @@ const transfers: FastifyPluginAsync = async (fastify) => {
       if (c.category === 'full' && !c.fullOn)
         throw new HttpError(422, 'invalid_request', 'a full member has a fullOn date', [{ field: 'body.member.fullOn', message: 'required' }]);
       const sealed = sealPersonalData(key, id, c.phone ?? null);
-      const [known] = await sql<{ status: string }[]>`select status from members where id_number_digest = ${sealed.id_number_digest}`;
-      if (known && known.status !== 'transferred')
+      const known = await statusByDigest(sql, sealed.id_number_digest);
+      if (known !== undefined && known !== 'transferred')
         throw new HttpError(409, 'conflict', 'this member is on a register of the province: a move inside the province is issued by the sending side', [
           { field: 'body.member.idNumber', message: 'registered' },
         ]);
@@ -192,18 +187,16 @@ const transfers: FastifyPluginAsync = async (fastify) => {
         category: c.category,
         occupation: c.occupation ?? null,
       };
-      const t = await issue(
-        {
-          direction: 'in',
-          to_organization_id: org.id,
-          outside: req.body.outside,
-          letter_number: req.body.letterNumber ?? null,
-          valid_until: lastDay(req.body.validUntil),
-          reason: req.body.reason ?? null,
-          incoming: sql.json(incoming),
-        },
-        p.username,
-      );
+      const t = await issue({
+        direction: 'in',
+        toOrganizationId: org.id,
+        outside: req.body.outside,
+        letterNumber: req.body.letterNumber ?? null,
+        validUntil: lastDay(req.body.validUntil),
+        reason: req.body.reason ?? null,
+        incoming,
+        actor: p.username,
+      });
       return reply.status(201).send(t);
     },
   );
@@ -215,23 +208,13 @@ const transfers: FastifyPluginAsync = async (fastify) => {
         tags: ['members'],
         description: 'Transfers from or to the organization’s register, newest first.',
         params: z.object({ code: z.string().min(1).max(64) }),
-        querystring: z.object({ state: z.enum(['issued', 'completed', 'refused', 'returned', 'cancelled']).optional() }),
+        querystring: z.object({ state: z.enum(transferStates).optional() }),
         response: { 200: z.object({ items: z.array(transferSchema) }) },
       },
     },
     async (req) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
-      const state = req.query.state ? sql`and t.state = ${req.query.state}` : sql``;
-      const items = await sql<z.infer<typeof transferSchema>[]>`
-        select t.id, t.workflow_id as "workflowId", t.direction, coalesce(m.name, t.incoming->>'name') as member, t.member_id as "memberId",
-               coalesce(f.name, case when t.direction = 'in' then t.outside end) as "from",
-               coalesce(o.name, case when t.direction = 'out' then t.outside end) as "to",
-               t.letter_number as "letterNumber", to_char(t.issued_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as "issuedOn",
-               to_char(t.valid_until, 'YYYY-MM-DD') as "validUntil", t.state, to_char(t.reported_on, 'YYYY-MM-DD') as "reportedOn"
-        from member_transfers t left join members m on m.id = t.member_id
-        left join organizations f on f.id = t.from_organization_id left join organizations o on o.id = t.to_organization_id
-        where (t.from_organization_id = ${org.id} or t.to_organization_id = ${org.id}) ${state}
-        order by t.issued_at desc, t.id desc limit 500`;
+      const items = await transfersOf(sql, org.id, req.query.state);
       return { items };
     },
   );

@@ -21,6 +21,7 @@ import {
   changeStatus,
   getMember,
   registerAway,
+  userForLink,
   linkUser,
   listMembers,
   memberHistory,
@@ -114,7 +115,7 @@ const members: FastifyPluginAsync = async (fastify) => {
     if (!m || !(allows(p, m.path) || (await memberOfUser(sql, p.userId)) === id)) throw notFound(`member ${id}`);
     return m;
   };
-  const present = ({ path: _path, ...m }: Member, revealed: PersonalField[]) => ({ ...m, revealed });
+  const present = ({ path: _path, organizationId: _organizationId, ...m }: Member, revealed: PersonalField[]) => ({ ...m, revealed });
 
   app.post(
     '/members/import',
@@ -351,8 +352,7 @@ const members: FastifyPluginAsync = async (fastify) => {
       requireRole(p, m.path, registerKeepers);
       let userId: number | null = null;
       if (req.body.username !== null) {
-        const [u] = await sql<{ id: number; member: number | null }[]>`
-          select u.id, (select id from members where user_id = u.id) as member from users u where u.username = ${req.body.username}`;
+        const u = await userForLink(sql, req.body.username);
         if (!u) throw new HttpError(422, 'invalid_request', `no user ${req.body.username}`, [{ field: 'body.username', message: 'no such user' }]);
         if (u.member !== null && u.member !== m.id)
           throw new HttpError(409, 'conflict', `${req.body.username} is linked to another member`, [{ field: 'body.username', message: 'linked already' }]);
