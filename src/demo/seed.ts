@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
-import { shanghaiDate } from '../domain/dates.js';
+import { shanghaiDate, type IsoDate } from '../domain/dates.js';
 import { generateProvince, type OrganizationRow } from './province.js';
 import { insertOrganizations } from '../organizations/store.js';
 import { AlreadyRunning, processId, startProcess as startOne, startTermElections } from '../processes/term-election.js';
@@ -25,9 +25,13 @@ import * as termSteps from '../domain/term-election/steps.js';
 import * as selectionSteps from '../domain/two-recommendations-one-election/steps.js';
 import * as liaisonSteps from '../domain/liaison-dispatch/steps.js';
 import * as trainingSteps from '../domain/rotation-training/steps.js';
+import * as transferSteps from '../domain/member-transfer/steps.js';
+import { withCheckDigit } from '../domain/members.js';
 import { loadPrincipal } from '../auth/principal.js';
 import { importMembers } from '../members/import.js';
-import { loadPersonalDataKey } from '../members/personal-data.js';
+import { loadPersonalDataKey, sealPersonalData } from '../members/personal-data.js';
+import { issueTransfer, letterLastDay, type NewTransfer } from '../members/transfers.js';
+import { initialsOf } from '../api/initials.js';
 import { linkUser } from '../members/store.js';
 import { generateMembers, memberFile } from './members.js';
 
@@ -182,6 +186,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     await createUser(sql, { username, displayName, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[place])! }] });
   }
   const registerSeconds = await seedRegister(sql, cfg, rows, v1, today);
+  const transfers = await seedTransfers(sql, client, cfg, { v1, v2, v3, v4 }, today);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
@@ -273,6 +278,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     paired: pairs.map(([v]) => v),
     requests: { filed: [t1, v3], approved: [t3, v4], keep: [v1, v2, t2, community] },
     adminClaimsIn: c3,
+    transfers,
   };
   if (cfg.ORGLIFE_DEMO_ADVANCE) {
     void advanceDemo(sql, client, plan, log)
@@ -334,6 +340,117 @@ interface DemoPlan {
   requests: { filed: string[]; approved: string[]; keep: string[] };
   /** The admin takes over an escalated request, in this county if it has one. */
   adminClaimsIn: string;
+  /** Transfers the demo's people complete (the member reported), refuse, or close by the letter's receipt. */
+  transfers: { received: string[]; refused: string[]; receipted: string[] };
+}
+
+/**
+ * 组织关系转接 in every state, between the demo's villages and to and from outside the province, issued as the
+ * sending (or, from outside, the receiving) secretary would (src/members/transfers.ts): some wait in the demo
+ * secretaries' tasks, the others are completed, refused or receipted by advanceDemo.
+ */
+async function seedTransfers(
+  sql: Sql,
+  client: Client,
+  cfg: Config,
+  v: { v1: string; v2: string; v3: string; v4: string },
+  today: IsoDate,
+): Promise<DemoPlan['transfers']> {
+  const orgId = async (code: string) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
+  const [o1, o2, o3, o4] = await Promise.all([v.v1, v.v2, v.v3, v.v4].map(orgId));
+  // Full members of a village on its register who are neither the demo member nor away, oldest records first.
+  const membersOf = async (organizationId: number, n: number) =>
+    (
+      await sql<{ id: number }[]>`
+        select id from members where organization_id = ${organizationId} and status = 'normal' and category = 'full' and user_id is null
+        order by id limit ${n}`
+    ).map((m) => m.id);
+  const issue = (t: Omit<NewTransfer, 'validUntil'>) => issueTransfer(sql, client, cfg.TEMPORAL_TASK_QUEUE, { ...t, validUntil: letterLastDay(today) });
+  const [toV1, refused] = await membersOf(o2!, 2);
+  const [outV1, outV3] = await membersOf(o1!, 2);
+  const [fromV3] = await membersOf(o3!, 1);
+  const key = loadPersonalDataKey(cfg);
+  const incoming = (name: string, gender: 'male' | 'female', birth: string, seq: number) => {
+    const id = withCheckDigit(`430104${birth}${String(seq).padStart(3, '0')}`);
+    return {
+      name,
+      name_initials: initialsOf(name),
+      gender,
+      ethnicity: '汉族',
+      birth_date: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`,
+      education: '大学本科',
+      ...sealPersonalData(key, id, null),
+      joined_on: '2015-07-01',
+      full_on: '2016-07-01',
+      category: 'full',
+      occupation: null,
+    };
+  };
+  // Waiting in the demo secretaries' tasks: the village's secretary receives one from the second village and one from
+  // Hunan, and keeps a letter to Guangdong whose receipt has not come back.
+  await issue({
+    direction: 'within',
+    memberId: toV1!,
+    fromOrganizationId: o2!,
+    toOrganizationId: o1!,
+    letterNumber: '鄂组转〔2026〕101号',
+    reason: '工作调动',
+    actor: 'secretary-2',
+  });
+  await issue({
+    direction: 'in',
+    toOrganizationId: o1!,
+    outside: '湖南省长沙市岳麓区某社区党委',
+    letterNumber: '湘组转〔2026〕17号',
+    incoming: incoming('罗志强', 'male', '19870312', 11),
+    actor: 'secretary',
+  });
+  await issue({
+    direction: 'out',
+    memberId: outV1!,
+    fromOrganizationId: o1!,
+    outside: '广东省深圳市南山区某街道党工委',
+    letterNumber: '鄂组转〔2026〕102号',
+    reason: '外出务工，就地转接',
+    actor: 'secretary',
+  });
+  // Moved along by advanceDemo: received, refused, receipted.
+  const received = [
+    await issue({
+      direction: 'within',
+      memberId: fromV3!,
+      fromOrganizationId: o3!,
+      toOrganizationId: o2!,
+      letterNumber: '鄂组转〔2026〕103号',
+      reason: '婚嫁迁居',
+      actor: 'demo-admin',
+    }),
+    await issue({
+      direction: 'in',
+      toOrganizationId: o2!,
+      outside: '河南省信阳市某镇党委',
+      letterNumber: '豫组转〔2026〕5号',
+      incoming: incoming('李秋云', 'female', '19920607', 12),
+      actor: 'secretary-2',
+    }),
+  ];
+  const refusedOne = await issue({
+    direction: 'within',
+    memberId: refused!,
+    fromOrganizationId: o2!,
+    toOrganizationId: o4!,
+    letterNumber: '鄂组转〔2026〕104号',
+    actor: 'secretary-2',
+  });
+  const receipted = await issue({
+    direction: 'out',
+    memberId: outV3!,
+    fromOrganizationId: o1!,
+    outside: '浙江省杭州市某社区党委',
+    letterNumber: '鄂组转〔2026〕105号',
+    actor: 'secretary',
+  });
+  return { received: received.map((t) => t.workflowId), refused: [refusedOne.workflowId], receipted: [receipted.workflowId] };
 }
 
 /** Drives the demo processes through their steps as people would (through the workflows' own Updates). */
@@ -368,6 +485,11 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     (
       await sql<{ full_members: number; probationary_members: number }[]>`select full_members, probationary_members from organizations where code = ${code}`
     )[0]!;
+
+  // Transfers: two members reported (one from outside the province), one refused, one letter's receipt back.
+  await each(plan.transfers.received, (id) => complete(id, transferSteps.acceptTransfer, { decision: 'accepted', reportedOn: today }));
+  await each(plan.transfers.refused, (id) => complete(id, transferSteps.acceptTransfer, { decision: 'refused', note: '本人未到本村居住' }));
+  await each(plan.transfers.receipted, (id) => complete(id, transferSteps.transferReceipt, { decision: 'received', receivedOn: today }));
 
   // Liaison dispatch: officers assigned to some units (the rest wait for the organizers), the first acknowledged and trained.
   await each(Object.entries(plan.liaison), async ([officer, units]) =>

@@ -49,10 +49,14 @@ const summaryColumns = (sql: Sql) => sql`
 
 /**
  * The organizations' full / probationary figures from their registers, and the mark that the register keeps them
- * (an organization import leaves them alone from then on). Set-based over the organizations given.
+ * (an organization import leaves them alone from then on). Set-based over the organizations given, inside the
+ * caller's transaction.
  */
 export async function recountMembers(sql: Sql, organizationIds: readonly number[]): Promise<void> {
   if (!organizationIds.length) return;
+  // Two writes to one register at once (two transfers received together) would each count without the other's
+  // member: the organizations are locked first, so the count below is read after any other writer's commit.
+  await sql`select id from organizations where id = any(${organizationIds as number[]}::bigint[]) order by id for update`;
   await sql`
     update organizations o set members_on_register = true,
       full_members = coalesce(c.full, 0), probationary_members = coalesce(c.probationary, 0), updated_at = now()
