@@ -32,7 +32,8 @@ import { importMembers } from '../members/import.js';
 import { loadPersonalDataKey, sealPersonalData } from '../members/personal-data.js';
 import { issueTransfer, letterLastDay, type NewTransfer } from '../members/transfers.js';
 import { initialsOf } from '../api/initials.js';
-import { linkUser } from '../members/store.js';
+import { linkUser, registerAway } from '../members/store.js';
+import { memberAway } from '../../workflows/member-away/workflow.js';
 import { generateMembers, memberFile } from './members.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
@@ -186,7 +187,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     await createUser(sql, { username, displayName, password: DEMO_PASSWORD, roles: [{ role, organizationId: ids.get(at[place])! }] });
   }
   const registerSeconds = await seedRegister(sql, cfg, rows, v1, today);
-  const transfers = await seedTransfers(sql, client, cfg, { v1, v2, v3, v4 }, today);
+  const transfers = await seedMemberProcesses(sql, client, cfg, { v1, v2, v3, v4 }, today);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
@@ -347,9 +348,10 @@ interface DemoPlan {
 /**
  * 组织关系转接 in every state, between the demo's villages and to and from outside the province, issued as the
  * sending (or, from outside, the receiving) secretary would (src/members/transfers.ts): some wait in the demo
- * secretaries' tasks, the others are completed, refused or receipted by advanceDemo.
+ * secretaries' tasks, the others are completed, refused or receipted by advanceDemo. And members away: one of the
+ * village's, away seven months (the transfer question waits in its secretary's tasks), one abroad.
  */
-async function seedTransfers(
+async function seedMemberProcesses(
   sql: Sql,
   client: Client,
   cfg: Config,
@@ -450,6 +452,14 @@ async function seedTransfers(
     letterNumber: '鄂组转〔2026〕105号',
     actor: 'secretary',
   });
+  const [away, abroad] = await membersOf(o1!, 4).then((ids) => ids.slice(2));
+  for (const [memberId, kind, place, since, contactName] of [
+    [away!, 'away', '广东省东莞市长安镇', addMonths(today, -7), '家属 王桂兰'],
+    [abroad!, 'abroad', '德国柏林（留学）', addMonths(today, -2), null],
+  ] as const) {
+    const period = await registerAway(sql, key, { memberId, kind, place, since, contactName, contactPhone: null, reason: '外出', actor: 'secretary' });
+    if (period) await client.workflow.start(memberAway, { workflowId: period.workflowId, taskQueue: cfg.TEMPORAL_TASK_QUEUE, args: [{ away: period.id }] });
+  }
   return { received: received.map((t) => t.workflowId), refused: [refusedOne.workflowId], receipted: [receipted.workflowId] };
 }
 

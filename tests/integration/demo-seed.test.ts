@@ -198,6 +198,15 @@ describe('the demo province', () => {
     );
     expect(new Set(transfers.map((t) => t.state))).toEqual(new Set(['issued', 'completed', 'refused']));
     expect(new Set(transfers.map((t) => t.direction))).toEqual(new Set(['within', 'in', 'out']));
+    // A member away seven months: the question of their transfer waits in the village secretary's tasks; one abroad.
+    await eventually(
+      'the transfer question of a member away',
+      async () =>
+        (
+          await s.sql`select 1 from tasks t join member_away a on a.workflow_id = t.workflow_id where a.kind = 'away' and t.step = 'transfer-proposal' and t.closed_at is null`
+        ).length > 0,
+    );
+    expect((await s.sql<{ kind: string }[]>`select kind from member_away where ended_on is null order by kind`).map((a) => a.kind)).toEqual(['abroad', 'away']);
     expect(all!.sealed).toBe(true);
 
     const me = await get(await as(DEMO_MEMBER_SIGN_IN.username), '/me/member');
