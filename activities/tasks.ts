@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { loadCalendar, taskHolders } from '../src/tasks/holders.js';
 import { stepWords } from '../src/domain/step-words.js';
+import type { TaskTitle } from '../src/domain/step.js';
 import { planTask, type PlanInput, type TaskPlan } from '../src/domain/task-plan.js';
 import {
   countyIdOf,
@@ -36,6 +37,8 @@ export interface OpenHumanTaskInput {
   plan?: TaskPlan;
   planInput?: PlanInput;
   title?: string;
+  /** What sets the task apart from its step's others (src/domain/step.ts TaskTitle): the inbox names it by them. */
+  titled?: TaskTitle;
   /** The step's context (src/domain/steps.ts): what its rule needs and what the person decides on. */
   context?: unknown;
 }
@@ -111,11 +114,11 @@ export function taskActivities(sql: Sql) {
         const [row] = await tx<{ id: number; due_at: Date; inserted: boolean; path: string }[]>`
           with ins as (
             insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at,
-                               provisional_years, plan_input, context, deadline_lane)
+                               provisional_years, plan_input, context, deadline_lane, title_parts)
             values (${t.workflowId}, ${t.taskKey}, ${t.process}, ${t.step}, ${t.organizationId}, ${t.assigneeRole}, ${t.assigneePerson ?? null},
                     'open', ${t.openedAt}, ${t.plan.dueAt}, ${t.openedAt},
                     ${t.plan.provisionalYears ?? []}::int[], ${t.plan.basis ? tx.json(t.plan.basis as never) : null},
-                    ${t.context === undefined ? null : tx.json(t.context as never)}, ${lane})
+                    ${t.context === undefined ? null : tx.json(t.context as never)}, ${lane}, ${t.titled ? tx.json(t.titled as never) : null})
             on conflict (workflow_id, task_key) do update set task_key = excluded.task_key
             returning id, due_at, organization_id, (xmax = 0) as inserted)
           select ins.id, ins.due_at, ins.inserted, o.path::text as path from ins join organizations o on o.id = ins.organization_id`;

@@ -14,7 +14,7 @@ import { condition, patched, setHandler, workflowInfo } from '@temporalio/workfl
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
-import { stepActionRoles, stepCompletionRoles, type StepDef } from '../src/domain/step.js';
+import { stepActionRoles, stepCompletionRoles, type StepDef, type TaskTitle } from '../src/domain/step.js';
 import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
@@ -50,6 +50,8 @@ export interface HumanTaskSpec {
   /** Instants fixed by the caller (benchmarks, deadlines set in law to the minute) skip the calendar. */
   plan?: TaskPlan;
   title?: string;
+  /** What sets this task apart from its step's others (src/domain/step.ts TaskTitle), kept on the task row for its name. */
+  titled?: TaskTitle;
   /**
    * The step's own rule on the outcome (a candidate list's margin, a ballot count's quorum): called by the
    * complete Update's validator, so a forbidden outcome is refused before it enters history. Throws to refuse.
@@ -347,6 +349,7 @@ export class HumanTasks {
             escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
           },
       title: spec.title,
+      titled: spec.titled,
       context: spec.context,
     });
     const plan = opened.plan;

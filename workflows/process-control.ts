@@ -140,6 +140,7 @@ export function stepTask<S extends z.ZodType<Record<string, unknown>>, C>(def: S
     rights: def,
     assigneeRole: spec.assigneeRole ?? def.role,
     title: stepTitle(def, titled),
+    titled,
     context: current(),
     validateOutcome: validate,
     ...(confirm

@@ -69,10 +69,15 @@ export interface TaskTitle {
 /** A task's title, made from its step's words (or their variant) only: '补录届期信息：某村党支部', '走访报告（第2期）'. */
 export function stepTitle(def: Pick<StepDef, 'words' | 'variants'>, t: TaskTitle = {}, lang: Lang = 'zh-CN'): string {
   const words = (t.variant !== undefined ? def.variants?.[t.variant] : undefined) ?? def.words;
+  return `${words[lang]}${titleSuffix(t, lang)}`;
+}
+
+/** What follows a step's words in a task's name: '：陈明', '（第2期）' — or ': Chen Ming', ' (2nd)'. */
+export function titleSuffix(t: TaskTitle, lang: Lang): string {
   const zh = lang === 'zh-CN';
   const about = t.about ? (zh ? `：${t.about}` : `: ${t.about}`) : '';
   const part = t.part ? (zh ? `（${t.part}）` : ` (${t.part})`) : '';
-  return `${words[lang]}${about}${part}`;
+  return `${about}${part}`;
 }
 
 const steerers = steeringRoles;

@@ -38,6 +38,11 @@ export const taskSchema = z.object({
    */
   provisional: z.boolean(),
   provisionalYears: z.array(z.number()),
+  titleParts: z
+    .object({ variant: z.string().optional(), about: z.string().optional(), part: z.string().optional() })
+    .nullable()
+    .optional()
+    .describe('what sets the task apart from its step’s others: what it is about (a member, a deliverable) and which part of the process (a quarter)'),
   /** How many times the task was nudged (一键催办). */
   nudges: z.number(),
 });

@@ -1,6 +1,7 @@
 // Tasks as the API reads them from PostgreSQL (the projection the activities write; never Temporal).
 import type { Fragment } from 'postgres';
 import type { Queryable } from '../db/client.js';
+import type { TaskTitle } from '../domain/step.js';
 
 /** Where a task stands: its process, its step and the ltree path of its organization. */
 export interface TaskPlace {
@@ -58,6 +59,8 @@ export interface TaskRow {
   due_at: Date;
   /** `due_at` to the microsecond, as PostgreSQL stores it: a JS Date keeps milliseconds only. */
   due_key: string;
+  /** What sets the task apart from its step's others (src/domain/step.ts TaskTitle); null when nothing does. */
+  title_parts: TaskTitle | null;
   escalation_level: number;
   provisional_years: number[];
   nudge_count: number;
@@ -73,7 +76,7 @@ export interface TaskRow {
 export function taskPage(sql: Queryable, where: Fragment, after: { dueAt: string; id: number } | null, limit: number, heldOnly?: Fragment) {
   return sql<TaskRow[]>`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by, t.state, t.opened_at, t.due_at,
-           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count,
+           to_char(t.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due_key, t.escalation_level, t.provisional_years, t.nudge_count, t.title_parts,
            -- One primary-key lookup per row of the page: whose words the step is named in (a community's street committee).
            (select po.settlement from processes p join organizations po on po.id = p.organization_id where p.workflow_id = t.workflow_id) as settlement
     from tasks t join organizations o on o.id = t.organization_id
@@ -98,7 +101,7 @@ export async function taskInScope(sql: Queryable, id: number, scope: Fragment) {
     })[]
   >`
     select t.id, t.workflow_id, t.process, t.step, o.code, o.name, o.path::text as path, t.assignee_role, t.assignee_person, t.claimed_by,
-           t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.context, t.task_key,
+           t.state, t.opened_at, t.due_at, t.escalation_level, t.provisional_years, t.nudge_count, t.title_parts, t.context, t.task_key,
            p.kind as process_kind, p.status as process_status, po.code as process_code, po.name as process_name, po.path::text as process_path, po.settlement as process_settlement
     from tasks t join organizations o on o.id = t.organization_id
     left join processes p on p.workflow_id = t.workflow_id left join organizations po on po.id = p.organization_id

@@ -58,11 +58,10 @@ describe.skipIf('skip' in browser)(`member transfers in Chromium${'skip' in brow
 
   /** The receiving secretary opens the transfer's task from their inbox and records the member's report today. */
   const recordReport = async (page: import('playwright-core').Page, member: string, shot: (n: string) => Promise<void>, name: string) => {
-    // The inbox names the step and the organization; the task's page names the member.
+    // The inbox names the step and the member.
     await page.goto('/tasks');
     await page.getByRole('heading', { name: '我的待办' }).waitFor();
-    const link = page.getByRole('link', { name: /接收组织关系/ });
-    // One transfer to receive at a time in this test: the one just issued.
+    const link = page.getByRole('link', { name: new RegExp(`接收组织关系：${member}`) });
     await expect
       .poll(
         async () => {

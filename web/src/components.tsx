@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, download, type Page } from './api.js';
 import { lang, lookup, t, tx } from './i18n/index.js';
 import { historyWords, stepWords, type HistoryLine } from './words.js';
-import { stepDef } from '../../src/domain/steps.js';
+import { stepDef, titleSuffix, type TaskTitle } from '../../src/domain/steps.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: unknown };
 
@@ -194,6 +194,9 @@ export const stepName = (process: string, step: string, settlement?: string | nu
 /** A line of a process's history in words (words.ts historyWords). */
 export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);
+/** A task's name: its step's words and what sets it apart from the step's other tasks (its title's parts: a member, a quarter). */
+export const taskName = (task: { process: string; step: string; settlement?: string | null; titleParts?: TaskTitle | null }) =>
+  `${stepName(task.process, task.step, task.settlement)}${task.titleParts ? titleSuffix(task.titleParts, lang.value) : ''}`;
 
 /** Downloads of one view as CSV and XLSX, fetched with the caller's token. */
 export function Downloads({ label, paths }: { label: string; paths: { csv: [string, string]; xlsx: [string, string] } }) {

@@ -61,6 +61,7 @@ function taskItem(t: Omit<TaskRow, 'due_key'>, now: number): z.infer<typeof task
     provisional: t.provisional_years.length > 0,
     provisionalYears: t.provisional_years,
     nudges: t.nudge_count,
+    titleParts: t.title_parts ?? null,
     ...(t.settlement !== undefined ? { settlement: t.settlement } : {}),
   };
 }

@@ -16,7 +16,7 @@ import {
   type Me,
   type TaskDetail,
 } from '../api.js';
-import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, taskName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx as txAny } from '../i18n/index.js';
 import {
   exclusionRows,
@@ -117,7 +117,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
 
   return (
     <section>
-      <h1>{t('task.heading', { step: stepName(task.process, task.step, detail.process?.settlement) })}</h1>
+      <h1>{t('task.heading', { step: taskName({ ...task, settlement: detail.process?.settlement }) })}</h1>
       <dl class="facts">
         <dt>{t('task.org')}</dt>
         <dd>

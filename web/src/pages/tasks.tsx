@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { listTasks, type Task, type TaskState } from '../api.js';
-import { ErrorBox, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad } from '../components.js';
+import { ErrorBox, Loading, OverdueBadge, StateBadge, processName, taskName, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 import { CalendarLink, ProvisionalBadge } from './calendar.js';
 
@@ -65,7 +65,7 @@ export function TaskItem({ task, select }: { task: Task; select?: ComponentChild
       {select}
       <a href={`/tasks/${task.id}`} class="task-link">
         <span class="task-title">
-          {stepName(task.process, task.step, task.settlement)} · {task.organizationName}
+          {taskName(task)} · {task.organizationName}
         </span>
         <span class="task-meta">
           {processName(task.process)} · {t('tasks.due')} {fmtDateTime(task.dueAt)}
