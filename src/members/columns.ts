@@ -15,7 +15,7 @@ import {
   type MemberCategory,
   type MemberStatus,
 } from '../domain/members.js';
-import type { RowError } from '../organizations/import/columns.js';
+import { HeaderError, type RowError } from '../organizations/import/columns.js';
 
 /** The headers, as the export writes them; a file may carry others (they are ignored). */
 export const memberColumns = [
@@ -51,15 +51,6 @@ const aliases: Record<string, MemberColumn> = {
 
 const required: readonly MemberColumn[] = ['姓名', '性别', '身份证号', '入党日期', '人员类别'];
 
-export class MemberHeaderError extends Error {
-  constructor(
-    message: string,
-    readonly errors: RowError[],
-  ) {
-    super(message);
-  }
-}
-
 /** Where each known column is; refuses a header without the required ones or without a way to name the register. */
 export function mapMemberHeader(cells: readonly string[]): Map<MemberColumn, number> {
   const at = new Map<MemberColumn, number>();
@@ -74,7 +65,7 @@ export function mapMemberHeader(cells: readonly string[]): Map<MemberColumn, num
   for (const col of required) if (!at.has(col)) errors.push({ row: 1, column: col, message: `missing column ${col}` });
   if (!at.has('党组织编码') && !at.has('所在党组织'))
     errors.push({ row: 1, column: '党组织编码', message: 'missing column 党组织编码 (or 所在党组织): the register that holds each member' });
-  if (errors.length) throw new MemberHeaderError('the header row lacks required columns or repeats one', errors);
+  if (errors.length) throw new HeaderError('the header row lacks required columns or repeats one', errors);
   return at;
 }
 

@@ -4,11 +4,7 @@
 //
 // A re-import keeps what orglife recorded: a member's register (a transfer) and status changed here are not set back
 // by a file, which is older than the act that changed them; the rows that would have are listed in `kept`.
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from '../db/client.js';
@@ -17,9 +13,8 @@ import { organizingRoles } from '../domain/roles.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { initialsOf } from '../api/initials.js';
 import type { RowError } from '../organizations/import/columns.js';
-import { copyText, Errors, ImportBusy, ImportRejected, type ImportProgress } from '../organizations/import/import.js';
-import { readRows, UnreadableFile } from '../organizations/import/read.js';
-import { checkMemberRow, mapMemberHeader, MemberHeaderError, type MemberColumn } from './columns.js';
+import { Errors, ImportBusy, ImportRejected, stageSheet, type ImportProgress } from '../organizations/import/import.js';
+import { checkMemberRow, mapMemberHeader, type MemberColumn } from './columns.js';
 import { sealPersonalData, type PersonalDataKey } from './personal-data.js';
 import { recountMembers } from './store.js';
 
@@ -256,36 +251,18 @@ async function stage(
   errors: Errors,
   progress: (bytes: number, rows: number) => void,
 ): Promise<{ path: string; dispose: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'orglife-members-'));
-  const path = join(dir, 'rows.copy');
-  const dispose = () => rm(dir, { recursive: true, force: true });
-  const out = createWriteStream(path);
   const today = shanghaiDate(Date.now());
-  let header: Map<MemberColumn, number> | undefined;
-  let rows = 0;
-  let bytes = 0;
-  let batch = '';
-  try {
-    for await (const raw of readRows(input, {
-      maxBytes: opts.maxBytes,
-      maxRows: opts.maxRows,
-      timeoutMs: opts.timeoutMs,
-      onBytes: (n) => {
-        bytes = n;
-        progress(n, rows);
-      },
-    })) {
-      if (!header) {
-        header = mapMemberHeader(raw.cells);
-        continue;
-      }
-      if (raw.cells.every((c) => c.trim() === '')) continue;
-      rows++;
-      const r = checkMemberRow(raw.row, raw.cells, header, today, (e) => errors.add(e));
-      // Rows with errors are not staged: the file is refused whatever the set-based checks find.
-      if (errors.count === 0) {
+  const file = await stageSheet(
+    input,
+    opts,
+    {
+      header: mapMemberHeader,
+      row: (raw, header: Map<MemberColumn, number>) => {
+        const r = checkMemberRow(raw.row, raw.cells, header, today, (e) => errors.add(e));
+        // Rows are staged only while the file has no error: it is refused whatever the set-based checks find.
+        if (errors.count > 0) return null;
         const sealed = sealPersonalData(opts.key, r.idNumber!, r.phone);
-        const values = [
+        return [
           r.row,
           r.organizationCode,
           r.organizationName,
@@ -306,32 +283,14 @@ async function stage(
           r.status,
           r.occupation,
         ];
-        batch += `${values.map(copyText).join('\t')}\n`;
-      }
-      if (batch.length > 256 * 1024) {
-        const ok = out.write(batch);
-        batch = '';
-        if (!ok) await once(out, 'drain');
-      }
-    }
-    out.end(batch);
-    await once(out, 'finish');
-  } catch (err) {
-    out.destroy();
-    await dispose();
-    if (err instanceof MemberHeaderError) throw new ImportRejected(400, err.message, err.errors);
-    if (err instanceof UnreadableFile) throw new ImportRejected(err.status, err.message, []);
-    throw err;
-  }
-  progress(bytes, rows);
-  if (!header || rows === 0) {
-    await dispose();
-    throw new ImportRejected(400, header ? 'the file has a header but no rows' : 'the file is empty: expected a header row', []);
-  }
+      },
+    },
+    progress,
+  );
   if (errors.count > 0) {
-    await dispose();
+    await file.dispose();
     errors.list.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
     throw new ImportRejected(errors.status, `the file has ${errors.count} error(s); nothing was imported`, errors.list);
   }
-  return { path, dispose };
+  return file;
 }

@@ -5,11 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
 import { addMonths, type IsoDate } from '../domain/dates.js';
-import { transferRulesFor, type TransferDirection } from '../domain/member-transfer/rules.js';
+import { transferRulesFor, type TransferDirection, type TransferState } from '../domain/member-transfer/rules.js';
 import { memberTransfer, memberTransferId } from '../../workflows/member-transfer/workflow.js';
-
-export const transferStates = ['issued', 'completed', 'refused', 'returned', 'cancelled'] as const;
-export type TransferState = (typeof transferStates)[number];
 
 /** A transfer of this member is under way already: a second would race the first for the register. */
 export class TransferUnderWay extends Error {

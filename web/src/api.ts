@@ -3,9 +3,9 @@
 // the server enters the bundle) and request bodies from the workflows' message schemas, so a route that changes
 // its shape breaks `tsc -p web` instead of the page.
 import type { z } from 'zod';
-import type * as S from '../../src/api/schemas.js';
 import type * as AssessmentsSchemas from '../../src/assessments/schemas.js';
 import type * as AuthSchemas from '../../src/auth/schemas.js';
+import type * as MemberSchemas from '../../src/members/schemas.js';
 import type * as CalendarSchemas from '../../src/calendar/schemas.js';
 import type * as CommentsSchemas from '../../src/comments/schemas.js';
 import type * as EscalationsSchemas from '../../src/escalations/schemas.js';
@@ -23,7 +23,7 @@ import type * as C from '../../src/channels/schemas.js';
 import type { escalationActionBodies, taskActionBodies } from '../../workflows/messages.js';
 import type { Sector } from '../../src/organizations/import/columns.js';
 import type { StartedByHand } from '../../src/domain/process-starts.js';
-import type { memberCategories, memberStatuses } from '../../src/domain/members.js';
+import type { memberCategories } from '../../src/domain/members.js';
 
 export interface FieldError {
   field?: string;
@@ -523,58 +523,17 @@ export const putContacts = (username: string, c: Partial<Omit<Contacts, 'usernam
 
 // ---- the member register (src/api/routes/members.ts, member-export.ts) ----
 
-// The register's answers as src/api/routes/members.ts declares them (its zod schemas stay beside its routes until the
-// register has a src/members/schemas.ts to take them from, as the other resources do).
-type MemberStatus = (typeof memberStatuses)[number];
+// The register's answers as src/members/schemas.ts declares them.
 type MemberCategory = (typeof memberCategories)[number];
 /** A member as a register lists them: phone and 身份证号 masked unless revealed. */
-export interface MemberSummary {
-  id: number;
-  name: string;
-  /** male | female, as src/domain/members.ts genders */
-  gender: string;
-  category: MemberCategory;
-  status: MemberStatus;
-  statusSince: string | null;
-  joinedOn: string;
-  fullOn: string | null;
-  organization: { code: string; name: string };
-  phone: string | null;
-  idNumber: string;
-  occupation: string | null;
-}
+export type MemberSummary = z.infer<typeof MemberSchemas.memberSummarySchema>;
 /** GET /members/{id}: the record, and which fields this answer unmasked. */
-export interface Member extends MemberSummary {
-  ethnicity: string | null;
-  birthDate: string;
-  education: string | null;
-  linkedUser: string | null;
-  revealed: PersonalField[];
-}
-export interface MemberList extends Page<MemberSummary> {
-  revealed: PersonalField[];
-}
+export type Member = z.infer<typeof MemberSchemas.memberSchema>;
+export type MemberList = z.infer<typeof MemberSchemas.memberListSchema>;
 /** A line of a member's history: registered, updated (by an import), status-changed, moved, linked. */
-export interface MemberEvent {
-  id: number;
-  kind: string;
-  at: string;
-  actor: string;
-  source: string | null;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-}
-export interface MemberImportResult {
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** rows whose register or status orglife recorded later, kept as recorded */
-  kept: z.infer<typeof S.importRowErrorSchema>[];
-}
-export interface MemberCounts {
-  items: { status: MemberStatus; category: MemberCategory; n: number }[];
-}
+export type MemberEvent = z.infer<typeof MemberSchemas.memberEventSchema>;
+export type MemberImportResult = z.infer<typeof MemberSchemas.memberImportResultSchema>;
+export type MemberCounts = z.infer<typeof MemberSchemas.memberCountsSchema>;
 /** The personal fields a caller may ask unmasked (`reveal`): each read is audited server-side. */
 export type PersonalField = 'idNumber' | 'phone';
 export interface MemberQuery {
@@ -616,26 +575,8 @@ export const importMembers = (file: File) =>
 
 // ---- 组织关系转接 (src/api/routes/member-transfers.ts) ----
 
-export type TransferState = 'issued' | 'completed' | 'refused' | 'returned' | 'cancelled';
-export interface MemberTransfer {
-  id: number;
-  workflowId: string;
-  direction: 'within' | 'out' | 'in';
-  member: string;
-  memberId: number | null;
-  from: string | null;
-  to: string | null;
-  letterNumber: string | null;
-  issuedOn: string;
-  validUntil: string;
-  state: TransferState;
-  reportedOn: string | null;
-}
-export interface TransferStarted {
-  id: number;
-  workflowId: string;
-  validUntil: string;
-}
+export type MemberTransfer = z.infer<typeof MemberSchemas.transferSchema>;
+export type TransferStarted = z.infer<typeof MemberSchemas.transferStartedSchema>;
 interface Letter {
   letterNumber?: string;
   validUntil?: string;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { genderWords, memberCategories, memberCategoryWords, memberStatuses, memberStatusWords, personalDataRoles } from '../../domain/members.js';
 import { loadPersonalDataKey } from '../../members/personal-data.js';
 import { listMembers, unmasked, type MemberSummary, type PersonalField } from '../../members/store.js';
+import { revealQuery } from '../../members/schemas.js';
 import { HttpError } from '../errors.js';
 import { XLSX } from '../export.js';
 import { organizationInScope, requireRole } from '../scope.js';
@@ -20,14 +21,6 @@ import { spreadsheetCell } from '../spreadsheet-safe.js';
 /** A register of a branch holds hundreds; a file above this is refused (413) rather than built in memory. */
 export const MEMBER_EXPORT_MAX_ROWS = 50_000;
 const PAGE = 1_000;
-/** `reveal` as GET /organizations/{code}/members takes it. */
-const revealQuery = z
-  .string()
-  .max(40)
-  .regex(/^(idNumber|phone)(,(idNumber|phone))?$/, 'a comma-separated list of idNumber, phone')
-  .optional()
-  .describe('unmask these fields (needs a role that may: each value written is audited)');
-
 /** The file's columns: the member system's own Chinese headers, so the file reads like the export it came from. */
 const columns: { header: string; width: number; value: (m: MemberSummary) => unknown }[] = [
   { header: '姓名', width: 12, value: (m) => m.name },

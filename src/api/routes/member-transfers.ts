@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows } from '../../auth/principal.js';
-import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import {
   countedStatuses,
   genders,
@@ -25,35 +25,20 @@ import {
   letterLastDay,
   receivingOrganization,
   statusByDigest,
-  transferStates,
   transfersOf,
   TransferUnderWay,
   type NewTransfer,
 } from '../../members/transfers.js';
+import { isoDateSchema, transferSchema, transferStartedSchema } from '../../members/schemas.js';
+import { transferStates } from '../../domain/member-transfer/rules.js';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 
-const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
 const letter = {
   letterNumber: z.string().trim().min(1).max(64).optional().describe('the letter’s number (介绍信编号)'),
-  validUntil: isoDate.optional().describe('the last day the member may report (default: the rule set’s validity from today)'),
+  validUntil: isoDateSchema.optional().describe('the last day the member may report (default: the rule set’s validity from today)'),
   reason: z.string().trim().min(1).max(500).optional(),
 };
-const started = z.object({ id: z.number(), workflowId: z.string(), validUntil: z.string() });
-const transferSchema = z.object({
-  id: z.number(),
-  workflowId: z.string(),
-  direction: z.enum(['within', 'out', 'in']),
-  member: z.string(),
-  memberId: z.number().nullable(),
-  from: z.string().nullable().describe('the sending organization’s name, or where outside the province'),
-  to: z.string().nullable().describe('the receiving organization’s name, or where outside the province'),
-  letterNumber: z.string().nullable(),
-  issuedOn: z.string(),
-  validUntil: z.string(),
-  state: z.enum(transferStates),
-  reportedOn: z.string().nullable(),
-});
 
 const transfers: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -89,7 +74,7 @@ const transfers: FastifyPluginAsync = async (fastify) => {
         body: z
           .object({ to: z.string().min(1).max(64).optional(), outside: z.string().trim().min(1).max(200).optional(), ...letter })
           .refine((b) => (b.to === undefined) !== (b.outside === undefined), { message: 'give either to (an organization code) or outside', path: ['to'] }),
-        response: { 201: started },
+        response: { 201: transferStartedSchema },
       },
     },
     async (req, reply) => {
@@ -138,7 +123,7 @@ const transfers: FastifyPluginAsync = async (fastify) => {
             name: z.string().trim().min(1).max(64),
             gender: z.enum(genders),
             ethnicity: z.string().trim().max(32).optional(),
-            birthDate: isoDate.optional(),
+            birthDate: isoDateSchema.optional(),
             education: z.string().trim().max(32).optional(),
             idNumber: z
               .string()
@@ -147,14 +132,14 @@ const transfers: FastifyPluginAsync = async (fastify) => {
                 const problem = idNumberProblem(v);
                 if (problem) ctx.addIssue({ code: 'custom', message: problem });
               }),
-            joinedOn: isoDate,
-            fullOn: isoDate.optional(),
+            joinedOn: isoDateSchema,
+            fullOn: isoDateSchema.optional(),
             category: z.enum(memberCategories),
             phone: z.string().refine(isMobile, 'an 11-digit mobile number').optional(),
             occupation: z.string().trim().max(64).optional(),
           }),
         }),
-        response: { 201: started },
+        response: { 201: transferStartedSchema },
       },
     },
     async (req, reply) => {

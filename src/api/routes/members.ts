@@ -9,7 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
-import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import { isMobile, memberCategories, memberStatuses, personalDataRoles, registerKeepers } from '../../domain/members.js';
 import { awayKinds } from '../../domain/member-away/rules.js';
 import { memberAway } from '../../../workflows/member-away/workflow.js';
@@ -32,6 +32,15 @@ import {
   type MemberSummary,
   type PersonalField,
 } from '../../members/store.js';
+import {
+  isoDateSchema,
+  memberCountsSchema,
+  memberEventSchema,
+  memberImportResultSchema,
+  memberListSchema,
+  memberSchema,
+  revealQuery,
+} from '../../members/schemas.js';
 import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { SHEET_TYPES, uploadStream } from '../uploads.js';
@@ -43,46 +52,6 @@ export const MEMBER_IMPORT_MAX_ROWS = 1_000_000;
 const MEMBER_IMPORT_READ_MS = 5 * 60_000;
 
 const errorCode = { 400: 'invalid_file', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout', 413: 'too_large', 422: 'invalid_rows' } as const;
-
-const rowError = z.object({ row: z.number(), column: z.string(), message: z.string() });
-const summarySchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  gender: z.string(),
-  category: z.enum(memberCategories),
-  status: z.enum(memberStatuses),
-  statusSince: z.string().nullable(),
-  joinedOn: z.string(),
-  fullOn: z.string().nullable(),
-  organization: z.object({ code: z.string(), name: z.string() }),
-  phone: z.string().nullable().describe('masked (138****5678) unless revealed'),
-  idNumber: z.string().describe('masked (4201**********123X) unless revealed'),
-  occupation: z.string().nullable(),
-});
-const memberSchema = summarySchema.extend({
-  ethnicity: z.string().nullable(),
-  birthDate: z.string(),
-  education: z.string().nullable(),
-  linkedUser: z.string().nullable(),
-  revealed: z.array(z.enum(['idNumber', 'phone'])),
-});
-const eventSchema = z.object({
-  id: z.number(),
-  kind: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  source: z.string().nullable(),
-  reason: z.string().nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-});
-const revealQuery = z
-  .string()
-  .max(40)
-  .regex(/^(idNumber|phone)(,(idNumber|phone))?$/, 'a comma-separated list of idNumber, phone')
-  .optional()
-  .describe('unmask these fields (needs a role that may: each value read is audited)');
-const isoDate = z.string().refine(isValidIsoDate, 'expected a date YYYY-MM-DD');
 
 const members: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -131,7 +100,7 @@ const members: FastifyPluginAsync = async (fastify) => {
           'status orglife recorded later (a transfer, a status change) is kept and listed in `kept`. The organizations named report their ' +
           'full and probationary figures from the register from then on.',
         consumes: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
-        response: { 200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), kept: z.array(rowError) }) },
+        response: { 200: memberImportResultSchema },
       },
     },
     async (req) => {
@@ -173,7 +142,7 @@ const members: FastifyPluginAsync = async (fastify) => {
           cursor: z.string().max(400).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
-        response: { 200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable(), revealed: z.array(z.enum(['idNumber', 'phone'])) }) },
+        response: { 200: memberListSchema },
       },
     },
     async (req) => {
@@ -202,9 +171,7 @@ const members: FastifyPluginAsync = async (fastify) => {
         tags: ['members'],
         description: 'Members on the registers of the organization’s subtree, by status and category.',
         params: z.object({ code: z.string().min(1).max(64) }),
-        response: {
-          200: z.object({ items: z.array(z.object({ status: z.enum(memberStatuses), category: z.enum(memberCategories), n: z.number() })) }),
-        },
+        response: { 200: memberCountsSchema },
       },
     },
     async (req) => {
@@ -241,7 +208,7 @@ const members: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags: ['members'],
         params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
-        response: { 200: z.object({ items: z.array(eventSchema) }) },
+        response: { 200: z.object({ items: z.array(memberEventSchema) }) },
       },
     },
     async (req) => {
@@ -259,7 +226,7 @@ const members: FastifyPluginAsync = async (fastify) => {
           'Records a member’s status as of a day (流动, 出国出境, 失联, 停止党籍, 死亡, back to 正常) with its reason. From then on the status is ' +
           'orglife’s: a later import does not set it back.',
         params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
-        body: z.object({ status: z.enum(memberStatuses), since: isoDate.optional(), reason: z.string().trim().min(1).max(500) }),
+        body: z.object({ status: z.enum(memberStatuses), since: isoDateSchema.optional(), reason: z.string().trim().min(1).max(500) }),
         response: { 200: memberSchema },
       },
     },
@@ -301,7 +268,7 @@ const members: FastifyPluginAsync = async (fastify) => {
         body: z.object({
           kind: z.enum(awayKinds),
           place: z.string().trim().min(1).max(200),
-          since: isoDate.optional(),
+          since: isoDateSchema.optional(),
           contactName: z.string().trim().min(1).max(64).optional(),
           contactPhone: z.string().refine(isMobile, 'an 11-digit mobile number').optional(),
           reason: z.string().trim().min(1).max(500).optional(),

@@ -6,6 +6,9 @@ import { RuleViolation } from '../election.js';
 
 export const transferDirections = ['within', 'out', 'in'] as const;
 export type TransferDirection = (typeof transferDirections)[number];
+/** Issued (under way), completed, refused by the receiving side, the letter returned unused, or cancelled. */
+export const transferStates = ['issued', 'completed', 'refused', 'returned', 'cancelled'] as const;
+export type TransferState = (typeof transferStates)[number];
 
 /** The receiving side: the member reported (on a day), or the transfer is refused (with a reason). */
 export const acceptOutcome = z.object({

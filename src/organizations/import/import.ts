@@ -17,8 +17,8 @@ import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { SETTLEMENT_LEVEL } from '../../domain/assessment.js';
-import { checkRow, columns, HeaderError, mapHeader, type Column, type ImportRow, type RowError } from './columns.js';
-import { readRows, UnreadableFile } from './read.js';
+import { checkRow, columns, HeaderError, mapHeader, type ImportRow, type RowError } from './columns.js';
+import { readRows, UnreadableFile, type RawRow, type ReadLimits } from './read.js';
 
 export interface ImportResult {
   created: number;
@@ -165,11 +165,22 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   // 1. Read the whole file before any lock or transaction: each row checked on its own and written as COPY text
   // to a file beside the upload, so a file that is slow, truncated or too large costs no connection and no lock.
   const errors = new Errors();
-  const staged = await stageRows(input, opts, errors, (bytes, rows, phase) => {
-    progress.bytes = bytes;
-    progress.rows = rows;
-    if (phase) report(phase);
-  });
+  const staged = await stageSheet(
+    input,
+    opts,
+    {
+      header: mapHeader,
+      row: (raw, at) => {
+        const row = checkRow(raw.row, raw.cells, at, (e) => errors.add(e));
+        return row.code ? copyColumns.map((c) => row[c]) : null;
+      },
+    },
+    (bytes, rows, phase) => {
+      progress.bytes = bytes;
+      progress.rows = rows;
+      if (phase) report(phase);
+    },
+  );
   const dataRows = staged.rows;
 
   const routes: PendingRoute[] = [];
@@ -466,18 +477,30 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   return written;
 }
 
-/** The file's rows as COPY text on disk, each checked on its own; the header's and rows' errors are in `errors`. */
-async function stageRows(
+/** How an import reads its file: its header, and each data row as the COPY values it stages (null: stage nothing). */
+export interface SheetParser<H> {
+  /** The header row's columns; throws HeaderError when it lacks what the import needs. */
+  header(cells: readonly string[]): H;
+  row(raw: RawRow, header: H): readonly (string | number | null)[] | null;
+}
+
+/**
+ * The file's data rows as COPY text in a file on disk, each checked on its own by `parse` (which keeps its errors),
+ * read under `limits` before any lock or transaction: a file that is slow, truncated or too large costs no
+ * connection. Rows that only look empty (spreadsheets end with them) are skipped. Refuses an unreadable file, a bad
+ * header and a file without rows (ImportRejected).
+ */
+export async function stageSheet<H>(
   input: Readable,
-  opts: ImportOptions,
-  errors: Errors,
+  limits: ReadLimits,
+  parse: SheetParser<H>,
   progress: (bytes: number, rows: number, phase?: ImportProgress['phase']) => void,
 ): Promise<{ path: string; rows: number; dispose: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'orglife-import-'));
   const path = join(dir, 'rows.copy');
   const dispose = () => rm(dir, { recursive: true, force: true });
   const out = createWriteStream(path);
-  let header: Map<Column, number> | undefined;
+  let header: H | undefined;
   let dataRows = 0;
   let bytes = 0;
   let batch = '';
@@ -489,23 +512,22 @@ async function stageRows(
   };
   try {
     for await (const raw of readRows(input, {
-      maxBytes: opts.maxBytes,
-      maxRows: opts.maxRows,
-      timeoutMs: opts.timeoutMs,
+      maxBytes: limits.maxBytes,
+      maxRows: limits.maxRows,
+      timeoutMs: limits.timeoutMs,
       onBytes: (n) => {
         bytes = n;
         progress(n, dataRows);
       },
     })) {
-      if (!header) {
-        header = mapHeader(raw.cells);
+      if (header === undefined) {
+        header = parse.header(raw.cells);
         continue;
       }
-      // Spreadsheets often end with rows that only look empty.
       if (raw.cells.every((c) => c.trim() === '')) continue;
       dataRows++;
-      const row = checkRow(raw.row, raw.cells, header, (e) => errors.add(e));
-      if (row.code) batch += `${copyColumns.map((c) => copyText(row[c])).join('\t')}\n`;
+      const values = parse.row(raw, header);
+      if (values) batch += `${values.map(copyText).join('\t')}\n`;
       if (batch.length > 256 * 1024) await flush();
       if (dataRows % 5000 === 0) progress(bytes, dataRows, 'reading');
     }
@@ -520,9 +542,9 @@ async function stageRows(
     throw err;
   }
   progress(bytes, dataRows);
-  if (!header || dataRows === 0) {
+  if (header === undefined || dataRows === 0) {
     await dispose();
-    throw new ImportRejected(400, header ? 'the file has a header but no rows' : 'the file is empty: expected a header row', []);
+    throw new ImportRejected(400, header !== undefined ? 'the file has a header but no rows' : 'the file is empty: expected a header row', []);
   }
   return { path, rows: dataRows, dispose };
 }
