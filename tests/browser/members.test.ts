@@ -116,6 +116,9 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     await card.getByTestId('member-import-result').getByText('导入完成：新增 3 人，更新 0 人，未变 0 人。').waitFor();
     await b.shot('members-2-import-done');
 
+    // The township's own register lists the registers below it.
+    await page.goto(`/orgs/${township}/members`);
+    await page.getByTestId('registers-below').getByRole('link', { name: branchName }).waitFor();
     // The register is reached from the organization's page; the 身份证号 comes masked until asked for.
     await page.goto(`/orgs/${branch}`);
     await page.getByTestId('org-members').click();

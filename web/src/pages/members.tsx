@@ -12,6 +12,7 @@ import {
   getMemberCounts,
   getMemberHistory,
   getMyMember,
+  getChildren,
   getOrganization,
   importMembers,
   linkMemberUser,
@@ -164,6 +165,7 @@ export function RegisterPage({ user, code }: { user: Me; code: string }) {
         <a href={`/orgs/${encodeURIComponent(code)}`}>{t('mem.toOrg')}</a>
       </p>
       <Counts code={code} />
+      {org.state === 'ok' && org.data.type !== 'branch' && <Registers code={code} />}
       <form class="card register-filters" role="search" aria-label={t('mem.filters')} onSubmit={submit} noValidate>
         <Field id="mem-q" label={t('mem.search')}>
           {/* The example as a placeholder: a hint line under this field alone would push the filters beside it out of line. */}
@@ -223,6 +225,29 @@ export function RegisterPage({ user, code }: { user: Me; code: string }) {
       {hasRole(user, ...registerKeepers) && <IncomingForm code={code} onDone={() => setTransfers(transfers + 1)} />}
       {hasRole(user, ...organizingRoles) && <MemberImport onDone={reload} />}
     </section>
+  );
+}
+
+/**
+ * A committee's or general branch's registers below it: most members are on the branches' registers, and a township
+ * organizer starts from their committee.
+ */
+function Registers({ code }: { code: string }) {
+  const [children] = useLoad(() => getChildren(code), [code]);
+  if (children.state !== 'ok') return null;
+  const registers = children.data.items.filter((o) => o.type !== 'unit');
+  if (!registers.length) return null;
+  return (
+    <nav class="card" aria-labelledby="mem-below" data-testid="registers-below">
+      <h2 id="mem-below">{t('mem.below')}</h2>
+      <ul class="inline-list">
+        {registers.map((o) => (
+          <li key={o.code}>
+            <a href={`/orgs/${encodeURIComponent(o.code)}/members`}>{o.name}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

@@ -153,4 +153,5 @@ export const members: Record<keyof typeof zh, string> = {
   'r.contacted-on': 'The day falls between the departure and today',
   'r.note': 'Say why',
   'r.report-day': 'The report falls between the departure and today',
+  'mem.below': 'Registers of the organizations below',
 };

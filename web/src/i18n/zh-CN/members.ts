@@ -149,4 +149,5 @@ export const members = {
   'r.contacted-on': '日期须在外出之后，且不晚于今天',
   'r.note': '请说明理由',
   'r.report-day': '报告日期须在外出之后，且不晚于今天',
+  'mem.below': '下级党组织的党员名册',
 } as const;
