@@ -1,6 +1,8 @@
 import type { Sql } from '../db/client.js';
 import { allows, scopeRoots, type Principal, type Role } from '../auth/principal.js';
 import { HttpError, notFound } from './errors.js';
+import { getMember, type Member } from '../members/store.js';
+import { registerKeepers } from '../domain/members.js';
 
 export interface ScopedOrganization {
   id: number;
@@ -31,4 +33,15 @@ export function inScope(sql: Sql, p: Principal, alias = 'o') {
   if (roots.includes('')) return sql`true`;
   if (roots.length === 0) return sql`false`;
   return sql`${sql(alias)}.path <@ ${sql.array(roots)}::ltree[]`;
+}
+
+/**
+ * Member `id`, for a change by someone who keeps their register (src/domain/members.ts registerKeepers): 404 outside
+ * the caller's subtree (as for an unknown id), 403 without the role there.
+ */
+export async function memberKeptBy(sql: Sql, p: Principal, id: number): Promise<Member> {
+  const m = await getMember(sql, id);
+  if (!m || !allows(p, m.path)) throw notFound(`member ${id}`);
+  requireRole(p, m.path, registerKeepers);
+  return m;
 }

@@ -5,7 +5,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allows } from '../../auth/principal.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import {
   countedStatuses,
@@ -19,7 +18,6 @@ import {
 } from '../../domain/members.js';
 import { initialsOf } from '../initials.js';
 import { loadPersonalDataKey, sealPersonalData } from '../../members/personal-data.js';
-import { getMember } from '../../members/store.js';
 import {
   issueTransfer,
   letterLastDay,
@@ -31,8 +29,8 @@ import {
 } from '../../members/transfers.js';
 import { isoDateSchema, transferSchema, transferStartedSchema } from '../../members/schemas.js';
 import { transferStates } from '../../domain/member-transfer/rules.js';
-import { HttpError, notFound } from '../errors.js';
-import { organizationInScope, requireRole } from '../scope.js';
+import { HttpError } from '../errors.js';
+import { memberKeptBy, organizationInScope, requireRole } from '../scope.js';
 
 const letter = {
   letterNumber: z.string().trim().min(1).max(64).optional().describe('the letter’s number (介绍信编号)'),
@@ -79,9 +77,7 @@ const transfers: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       const p = req.principal;
-      const m = await getMember(sql, req.params.id);
-      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
-      requireRole(p, m.path, registerKeepers);
+      const m = await memberKeptBy(sql, p, req.params.id);
       if (!countedStatuses.includes(m.status))
         throw new HttpError(409, 'conflict', `a member whose status is ${m.status} is not transferred`, [{ field: 'params.id', message: m.status }]);
       let to: { id: number } | undefined;

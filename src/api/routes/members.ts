@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { allows, scopeRoots, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { isMobile, memberCategories, memberStatuses, personalDataRoles, registerKeepers } from '../../domain/members.js';
+import { isMobile, memberCategories, memberStatuses, personalDataRoles } from '../../domain/members.js';
 import { awayKinds } from '../../domain/member-away/rules.js';
 import { memberAway } from '../../../workflows/member-away/workflow.js';
 import { memberBackSignal } from '../../../workflows/messages.js';
@@ -42,7 +42,7 @@ import {
   revealQuery,
 } from '../../members/schemas.js';
 import { HttpError, notFound } from '../errors.js';
-import { organizationInScope, requireRole } from '../scope.js';
+import { memberKeptBy, organizationInScope, requireRole } from '../scope.js';
 import { SHEET_TYPES, uploadStream } from '../uploads.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -232,9 +232,7 @@ const members: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = req.principal;
-      const m = await getMember(sql, req.params.id);
-      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
-      requireRole(p, m.path, registerKeepers);
+      const m = await memberKeptBy(sql, p, req.params.id);
       const since = req.body.since ?? shanghaiDate(Date.now());
       if (since > shanghaiDate(Date.now()))
         throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
@@ -278,9 +276,7 @@ const members: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       const p = req.principal;
-      const m = await getMember(sql, req.params.id);
-      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
-      requireRole(p, m.path, registerKeepers);
+      const m = await memberKeptBy(sql, p, req.params.id);
       const today = shanghaiDate(Date.now());
       const since = req.body.since ?? today;
       if (since > today) throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
@@ -314,9 +310,7 @@ const members: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = req.principal;
-      const m = await getMember(sql, req.params.id);
-      if (!m || !allows(p, m.path)) throw notFound(`member ${req.params.id}`);
-      requireRole(p, m.path, registerKeepers);
+      const m = await memberKeptBy(sql, p, req.params.id);
       let userId: number | null = null;
       if (req.body.username !== null) {
         const u = await userForLink(sql, req.body.username);

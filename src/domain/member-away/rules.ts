@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
+import { ruleSetFor } from '../rules.js';
 
 export const awayKinds = ['away', 'abroad'] as const;
 export type AwayKind = (typeof awayKinds)[number];
@@ -64,6 +65,5 @@ export const awayRuleSets: readonly AwayRules[] = [
   },
 ];
 export function awayRulesFor(d: string): AwayRules {
-  const inForce = awayRuleSets.filter((r) => r.effectiveFrom <= d);
-  return inForce[inForce.length - 1] ?? awayRuleSets[0]!;
+  return ruleSetFor(awayRuleSets, 'member-away', d);
 }

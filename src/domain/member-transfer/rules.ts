@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
+import { ruleSetFor } from '../rules.js';
 
 export const transferDirections = ['within', 'out', 'in'] as const;
 export type TransferDirection = (typeof transferDirections)[number];
@@ -75,6 +76,5 @@ export const transferRuleSets: readonly TransferRules[] = [
   { id: 'member-transfer-2026', effectiveFrom: '2000-01-01', letterValidityMonths: 3, reminderWorkingDays: [7, 1], escalationWorkingDays: [3, 10, 20] },
 ];
 export function transferRulesFor(day: string): TransferRules {
-  const inForce = transferRuleSets.filter((r) => r.effectiveFrom <= day);
-  return inForce[inForce.length - 1] ?? transferRuleSets[0]!;
+  return ruleSetFor(transferRuleSets, 'member-transfer', day);
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
-import { termYearsRefusal } from '../rules.js';
+import { termYearsRefusal, ruleSetFor } from '../rules.js';
 
 /** The term the supervising committee's organizer enters: when it began, how many years, and (optionally) who leads. */
 export const termDateOutcome = z.object({
@@ -55,6 +55,5 @@ export const termDateRuleSets: readonly TermDateRules[] = [
   { id: 'term-date-2026', effectiveFrom: '2000-01-01', dueWorkingDays: 10, reminderWorkingDays: [7, 1], escalationWorkingDays: [3, 10, 20] },
 ];
 export function termDateRulesFor(day: string): TermDateRules {
-  const inForce = termDateRuleSets.filter((r) => r.effectiveFrom <= day);
-  return inForce[inForce.length - 1] ?? termDateRuleSets[0]!;
+  return ruleSetFor(termDateRuleSets, 'term-date', day);
 }
