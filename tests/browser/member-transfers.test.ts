@@ -133,6 +133,8 @@ describe.skipIf('skip' in browser)(`member transfers in Chromium${'skip' in brow
     const b = await sessions.open();
     await signIn(b.page, receiver.username, PASSWORD);
     await b.page.goto(`/orgs/${to}/members`);
+    // Folded on the register page until opened.
+    await b.page.getByTestId('incoming').getByText('接收省外转入党员').click();
     const form = b.page.getByTestId('incoming-form');
     await form.waitFor();
     await form.getByLabel(/转出党组织/).fill('湖南省长沙市岳麓区某社区党委');

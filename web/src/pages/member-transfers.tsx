@@ -170,42 +170,45 @@ export function IncomingForm({ code, onDone }: { code: string; onDone: () => voi
     </Field>
   );
   return (
-    <form class="card" onSubmit={submit} noValidate aria-labelledby="xi-title" data-testid="incoming-form">
-      <h2 id="xi-title">{t('xfer.incomingTitle')}</h2>
-      <p class="hint">{t('xfer.incomingHint')}</p>
-      {text('outside', t('xfer.from'), 200, true)}
-      {text('letterNumber', t('xfer.letterNumber'), 64)}
-      {text('name', t('xfer.name'), 64, true)}
-      <Field id="xi-gender" label={t('xfer.gender')} required error={errors['member.gender']}>
-        <select id="xi-gender" value={v.gender} onChange={set('gender')}>
-          <option value="">—</option>
-          {genders.map((g) => (
-            <option key={g} value={g}>
-              {genderWords[g][lang.value]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      {text('idNumber', t('xfer.idNumber'), 18, true)}
-      {birth && <p class="hint">{t('xfer.birth', { date: fmtDate(birth) })}</p>}
-      <Field id="xi-category" label={t('xfer.category')} required error={errors['member.category']}>
-        <select id="xi-category" value={v.category} onChange={set('category')}>
-          <option value="">—</option>
-          {memberCategories.map((c) => (
-            <option key={c} value={c}>
-              {memberCategoryWords[c][lang.value]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      {date('joinedOn', t('xfer.joinedOn'), true)}
-      {v.category === 'full' && date('fullOn', t('xfer.fullOnField'), true)}
-      {text('phone', t('xfer.phone'), 11)}
-      <button type="submit" class="primary">
-        {t('xfer.incomingSubmit')}
-      </button>
-      <FormOutcome ok={outcome.ok} error={outcome.error} />
-    </form>
+    // Folded until opened: most days a register receives nobody from outside, and the form is long.
+    <details class="card" data-testid="incoming">
+      <summary>{t('xfer.incomingTitle')}</summary>
+      <form onSubmit={submit} noValidate aria-label={t('xfer.incomingTitle')} data-testid="incoming-form">
+        <p class="hint">{t('xfer.incomingHint')}</p>
+        {text('outside', t('xfer.from'), 200, true)}
+        {text('letterNumber', t('xfer.letterNumber'), 64)}
+        {text('name', t('xfer.name'), 64, true)}
+        <Field id="xi-gender" label={t('xfer.gender')} required error={errors['member.gender']}>
+          <select id="xi-gender" value={v.gender} onChange={set('gender')}>
+            <option value="">—</option>
+            {genders.map((g) => (
+              <option key={g} value={g}>
+                {genderWords[g][lang.value]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {text('idNumber', t('xfer.idNumber'), 18, true)}
+        {birth && <p class="hint">{t('xfer.birth', { date: fmtDate(birth) })}</p>}
+        <Field id="xi-category" label={t('xfer.category')} required error={errors['member.category']}>
+          <select id="xi-category" value={v.category} onChange={set('category')}>
+            <option value="">—</option>
+            {memberCategories.map((c) => (
+              <option key={c} value={c}>
+                {memberCategoryWords[c][lang.value]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {date('joinedOn', t('xfer.joinedOn'), true)}
+        {v.category === 'full' && date('fullOn', t('xfer.fullOnField'), true)}
+        {text('phone', t('xfer.phone'), 11)}
+        <button type="submit" class="primary">
+          {t('xfer.incomingSubmit')}
+        </button>
+        <FormOutcome ok={outcome.ok} error={outcome.error} />
+      </form>
+    </details>
   );
 }
 
