@@ -119,6 +119,23 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { organization: 'V0001', organizationName: '红星村党支部' },
     values: { termStartedOn: '2024-09-01', termYears: '5', secretary: '赵敏' },
   },
+  'member-transfer:accept': {
+    context: { member: '陈明', from: '东湾村党支部', to: '西岭村党支部', letterNumber: '鄂组转〔2026〕18号', issuedOn: '2026-11-02', validUntil: '2027-02-02' },
+    values: { decision: 'accepted', reportedOn: shanghaiDate(Date.now()) },
+  },
+  'member-transfer:receipt': {
+    context: { member: '周三', from: '东湾村党支部', to: '广东省深圳市某街道党工委', issuedOn: '2026-11-02', validUntil: '2027-02-02' },
+    values: { decision: 'received', receivedOn: shanghaiDate(Date.now()) },
+  },
+  'member-away:transfer-proposal': { context: { member: '钱六', place: '广东省东莞市', since: '2026-01-10' }, values: { decision: 'keep', note: '年底返乡' } },
+  'member-away:away-report': {
+    context: { member: '钱六', place: '广东省东莞市', since: '2026-01-10' },
+    values: { reportedOn: shanghaiDate(Date.now()), place: '广东省东莞市长安镇', summary: '在流动党员党支部参加组织生活' },
+  },
+  'member-away:abroad-contact': {
+    context: { member: '孙七', place: '德国柏林', since: '2026-01-10' },
+    values: { contactedOn: shanghaiDate(Date.now()), means: '微信视频' },
+  },
   'rating-interview:interview': {
     context: { organization: 'V0001', organizationName: '红星村党支部', reasons: ['term-late', 'return-missing'], redPeriods: 3 },
     values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },
