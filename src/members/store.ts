@@ -1,7 +1,9 @@
 // The member register's reads and orglife's own writes to it. Reads answer masked values; an unmasked 身份证号 or
 // phone is read only through `unmasked`, which writes one personal_data_reads row per value it returns in the same
 // statement, so no value leaves the database without its audit.
+import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/client.js';
+import { memberAwayId } from '../../workflows/member-away/workflow.js';
 import { countedStatuses, maskPhone, type MemberCategory, type MemberStatus } from '../domain/members.js';
 import type { PersonalDataKey } from './personal-data.js';
 
@@ -199,7 +201,7 @@ export async function registerAway(sql: Sql, key: PersonalDataKey, a: AwayRecord
     if (!m || !['normal', 'lost'].includes(m.status)) return null;
     if ((await tx`select 1 from member_away where member_id = ${a.memberId} and ended_on is null`).length) return null;
     const [{ id } = { id: 0 }] = await tx<{ id: number }[]>`select nextval(pg_get_serial_sequence('member_away', 'id'))::int as id`;
-    const workflowId = `member-away:${id}`;
+    const workflowId = memberAwayId(randomUUID());
     await tx`
       insert into member_away ${tx({
         id,

@@ -2,6 +2,7 @@
 // issued (its row, named by the workflow id its process runs under, then the workflow started), the register's
 // transfers both ways, and what a start checks. The rest of the transfer's life is its workflow's
 // (activities/member-transfer.ts).
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
 import { addMonths, type IsoDate } from '../domain/dates.js';
@@ -40,7 +41,7 @@ export async function issueTransfer(
   t: NewTransfer,
 ): Promise<{ id: number; workflowId: string; validUntil: string }> {
   const [{ id } = { id: 0 }] = await sql<{ id: number }[]>`select nextval(pg_get_serial_sequence('member_transfers', 'id'))::int as id`;
-  const workflowId = memberTransferId(id);
+  const workflowId = memberTransferId(randomUUID());
   const [row] = await sql<{ valid_until: string }[]>`
     insert into member_transfers ${sql({
       id,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
-import { memberAway, memberAwayId } from '../../workflows/member-away/workflow.js';
+import { memberAway } from '../../workflows/member-away/workflow.js';
 import { machineActor, memberBackSignal } from '../../workflows/messages.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import { withCheckDigit } from '../../src/domain/members.js';
@@ -57,7 +57,7 @@ describe('a period away at real durations (time-skipping server)', () => {
       actor: 'sec',
     });
     expect(away).not.toBeNull();
-    expect(away!.workflowId).toBe(memberAwayId(away!.id));
+    expect(away!.workflowId).toMatch(/^member-away:[0-9a-f-]{36}$/);
     // Away already: a second period is not opened.
     expect(
       await registerAway(sql, key, { memberId: id, kind: 'abroad', place: '日本', since, contactName: null, contactPhone: null, reason: 'x', actor: 'sec' }),

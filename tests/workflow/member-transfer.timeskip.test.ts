@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/context.js';
 import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
@@ -38,7 +39,7 @@ describe('a member transfer at real durations (time-skipping server)', () => {
     const today = shanghaiDate(await ts.env.currentTimeMs());
     const validUntil = addMonths(today, 3);
     const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select nextval(pg_get_serial_sequence('member_transfers', 'id'))::int as n`;
-    const workflowId = memberTransferId(n);
+    const workflowId = memberTransferId(randomUUID());
     await sql`insert into member_transfers ${sql({
       id: n,
       workflow_id: workflowId,

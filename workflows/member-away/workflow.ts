@@ -1,4 +1,4 @@
-// A period away (domain.md §4.7), one workflow per period (`member-away:<id>`), started by the API when a register's
+// A period away (domain.md §4.7), one workflow per period (`member-away:<uuid>`), started by the API when a register's
 // keeper records a member as away (流动党员) or abroad, and told when the period ends (the `memberBack` signal, sent by
 // the API with the status that ends it):
 //   away: after the rule set's months away (six), the secretary decides whether the member's 组织关系 moves to where
@@ -17,7 +17,8 @@ import { ProcessRun } from '../process-run.js';
 import { memberBackSignal } from '../messages.js';
 
 export const KIND = awayReport.process;
-export const memberAwayId = (away: number) => `${KIND}:${away}`;
+/** A period's workflow id, named by a UUID its row keeps: unique beyond this database (as memberTransferId). */
+export const memberAwayId = (uid: string) => `${KIND}:${uid}`;
 
 export interface MemberAwayInput {
   away: number;

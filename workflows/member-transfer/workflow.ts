@@ -1,4 +1,4 @@
-// 组织关系转接 (domain.md §4.7): one workflow per transfer (`member-transfer:<id>`), started by the API once the
+// 组织关系转接 (domain.md §4.7): one workflow per transfer (`member-transfer:<uuid>`), started by the API once the
 // sending side issued the letter (or, for a member coming from outside the province, once the receiving side recorded
 // the letter they brought):
 //   inside the province and from outside, the receiving organization's secretary records that the member reported
@@ -15,7 +15,11 @@ import { ProcessRun } from '../process-run.js';
 import { memberBackSignal } from '../messages.js';
 
 export const KIND = acceptTransfer.process;
-export const memberTransferId = (transfer: number) => `${KIND}:${transfer}`;
+/**
+ * A transfer's workflow id, named by a UUID its row keeps: unique beyond this database (row ids repeat in another
+ * database on the same Temporal namespace: a second deployment, the demo beside the tests).
+ */
+export const memberTransferId = (uid: string) => `${KIND}:${uid}`;
 
 /** The member's period away ended with the move: its workflow reads so and closes what it asked for. */
 async function tellAway(done: { awayWorkflowId: string | null }, actor: string): Promise<void> {
