@@ -30,8 +30,23 @@ export function personalDataKey(secret: string): PersonalDataKey {
   };
 }
 
-/** ORGLIFE_SECRETS_KEY, else the key kept in `<dataDir>/personal-data.key` (created on first use). */
+const loaded = new Map<string, PersonalDataKey>();
+
+/**
+ * ORGLIFE_SECRETS_KEY, else the key kept in `<dataDir>/personal-data.key` (created on first use). Read once per
+ * process and source: every route plugin and the demo that seal or unseal share it.
+ */
 export function loadPersonalDataKey(cfg: { ORGLIFE_SECRETS_KEY?: string | undefined; dataDir: string }): PersonalDataKey {
+  const source = cfg.ORGLIFE_SECRETS_KEY ? `secret:${cfg.ORGLIFE_SECRETS_KEY}` : `file:${cfg.dataDir}`;
+  let key = loaded.get(source);
+  if (!key) {
+    key = readPersonalDataKey(cfg);
+    loaded.set(source, key);
+  }
+  return key;
+}
+
+function readPersonalDataKey(cfg: { ORGLIFE_SECRETS_KEY?: string | undefined; dataDir: string }): PersonalDataKey {
   if (cfg.ORGLIFE_SECRETS_KEY) return personalDataKey(cfg.ORGLIFE_SECRETS_KEY);
   const file = join(cfg.dataDir, 'personal-data.key');
   mkdirSync(cfg.dataDir, { recursive: true });
