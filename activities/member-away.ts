@@ -13,6 +13,8 @@ export interface AwayView {
   place: string;
   since: string;
   endedOn: string | null;
+  /** The user the member signs in as, who files their own report; null: the secretary records it for them. */
+  user?: string | null;
 }
 
 export function memberAwayActivities(sql: Sql) {
@@ -20,7 +22,8 @@ export function memberAwayActivities(sql: Sql) {
     async loadAway(i: { workflowId: string }): Promise<AwayView> {
       const [a] = await sql<AwayView[]>`
         select m.name as member, m.id as "memberId", o.id as "organizationId", o.path::text as "orgPath", a.kind, a.place,
-               to_char(a.since, 'YYYY-MM-DD') as since, to_char(a.ended_on, 'YYYY-MM-DD') as "endedOn"
+               to_char(a.since, 'YYYY-MM-DD') as since, to_char(a.ended_on, 'YYYY-MM-DD') as "endedOn",
+               (select u.username from users u where u.id = m.user_id and not u.disabled) as user
         from member_away a join members m on m.id = a.member_id join organizations o on o.id = m.organization_id
         where a.workflow_id = ${i.workflowId}`;
       if (!a) throw ApplicationFailure.nonRetryable(`no period away for ${i.workflowId}`, 'NotFound');

@@ -14,7 +14,7 @@ import { condition, patched, setHandler, workflowInfo } from '@temporalio/workfl
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
 import { actorAllows, actorSteers, escalationActionRoles, taskActionRoles, type Actor, type TaskAction } from '../src/domain/task-rights.js';
-import { stepActionRoles, stepCompletionRoles, type StepDef, type TaskTitle } from '../src/domain/step.js';
+import { personMay, stepActionRoles, stepCompletionRoles, type StepDef, type TaskTitle } from '../src/domain/step.js';
 import type { TaskDue, TaskPlan } from '../src/domain/task-plan.js';
 import {
   escalationActionInput,
@@ -68,7 +68,7 @@ export interface HumanTaskSpec {
    * Absent for a bare task (benchmarks, task-process): the generic rights. Carried here so that a run evaluates the
    * entries of its own process only, never the whole catalog.
    */
-  rights?: Pick<StepDef, 'role' | 'recordedBy'>;
+  rights?: Pick<StepDef, 'role' | 'recordedBy' | 'byPerson'>;
   /** The step's context (src/domain/steps.ts), written to the task row when it opens. */
   context?: unknown;
 }
@@ -589,11 +589,13 @@ export class HumanTasks {
     if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
     // A catalog step's rights follow its role; a bare task (benchmarks, task-process) has the generic ones.
     const def = t.spec.rights;
-    if (!actorAllows(input.actor, t.orgPath, def ? stepActionRoles(def, action) : taskActionRoles[action])) {
+    // A step of the person's own (a member's yearly report): the person the task names does it without a role.
+    const own = personMay(def, t.assigneePerson, input.actor.username, action);
+    if (!own && !actorAllows(input.actor, t.orgPath, def ? stepActionRoles(def, action) : taskActionRoles[action])) {
       throw new Error(`${input.actor.username} may not ${action} task ${input.taskKey}`);
     }
     // A step whose outcome someone else certifies (attendance: the session's organizer) is completed only by them.
-    if (action === 'complete' && def?.recordedBy && !actorAllows(input.actor, t.orgPath, stepCompletionRoles(def))) {
+    if (action === 'complete' && !own && def?.recordedBy && !actorAllows(input.actor, t.orgPath, stepCompletionRoles(def))) {
       throw new Error(`${input.actor.username} may not record the outcome of task ${input.taskKey}`);
     }
     const steers = actorSteers(input.actor, t.orgPath);

@@ -3,6 +3,7 @@ import { allows, scopeRoots, type Principal, type Role } from '../auth/principal
 import { HttpError, notFound } from './errors.js';
 import { getMember, type Member } from '../members/store.js';
 import { registerKeepers } from '../domain/members.js';
+import { personStepIds } from '../domain/steps.js';
 
 export interface ScopedOrganization {
   id: number;
@@ -33,6 +34,24 @@ export function inScope(sql: Sql, p: Principal, alias = 'o') {
   if (roots.includes('')) return sql`true`;
   if (roots.length === 0) return sql`false`;
   return sql`${sql(alias)}.path <@ ${sql.array(roots)}::ltree[]`;
+}
+
+/**
+ * SQL condition over task `t`: a step of the person's own (StepDef.byPerson, a member's yearly report) that names the
+ * caller — theirs to see wherever its organization lies, with no role there.
+ */
+export function ownTasks(sql: Sql, p: Pick<Principal, 'username'>) {
+  return sql`(t.assignee_person = ${p.username} and t.process || ':' || t.step = any(${personStepIds as string[]}))`;
+}
+
+/**
+ * SQL condition over task `t` and its organization `o`: the caller sees the task — in their subtrees, or their own.
+ * Those who never had a task of their own (nearly everyone who holds a role) get the subtree condition alone, so the
+ * inbox's plan stays the subtree's (one index probe decides). Wrapped in an object: a fragment is thenable.
+ */
+export async function taskScope(sql: Sql, p: Principal): Promise<{ scope: ReturnType<typeof inScope> }> {
+  const [own] = await sql`select 1 from tasks t where ${ownTasks(sql, p)} limit 1`;
+  return { scope: own ? sql`(${inScope(sql, p)} or ${ownTasks(sql, p)})` : inScope(sql, p) };
 }
 
 /**

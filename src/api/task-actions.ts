@@ -2,7 +2,7 @@
 // Update (POST /tasks/{id}/{action}): the workflow's validator (workflows/human-task.ts checkAction and the
 // escalation Update's validator) asked as a question instead of raised as a refusal. Pure.
 import type { Role } from '../auth/principal.js';
-import { stepActionRoles, stepCompletionRoles, stepDef } from '../domain/steps.js';
+import { personMay, stepActionRoles, stepCompletionRoles, stepDef } from '../domain/steps.js';
 import {
   actorAllows,
   actorSteers,
@@ -38,6 +38,13 @@ export interface TaskFacts {
   path: string;
   state: 'open' | 'claimed' | 'done' | 'cancelled' | 'escalated';
   claimedBy: string | null;
+  /** The person the task names: on a step of the person's own (StepDef.byPerson) they act without a role. */
+  assigneePerson?: string | null;
+}
+
+/** Does the task name the actor as the person who does its step themselves (a member's own report)? */
+export function ownTask(actor: Pick<Actor, 'username'>, t: Pick<TaskFacts, 'process' | 'step' | 'assigneePerson'>, action: TaskAction = 'complete'): boolean {
+  return personMay(stepDef(t.process, t.step), t.assigneePerson ?? null, actor.username, action);
 }
 
 /** The actions the actor may take on the task now: the step's rights at the task's organization, then its state. */
@@ -48,7 +55,7 @@ export function actionsNow(actor: Actor, t: TaskFacts, standsFor: readonly strin
   // A substitute holds the claims of whom they stand in for (src/api/substitutes.ts).
   const byOther = t.claimedBy !== null && t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy) && !steers;
   return taskActions.filter((a) => {
-    if (!actorAllows(actor, t.path, actingRoles(t.process, t.step, a))) return false;
+    if (!actorAllows(actor, t.path, actingRoles(t.process, t.step, a)) && !ownTask(actor, t, a)) return false;
     if (a === 'claim') return t.claimedBy !== actor.username && !standsFor.includes(t.claimedBy ?? '') && !byOther;
     if (a === 'unclaim') return t.claimedBy !== null && !byOther;
     if (a === 'complete' || a === 'delegate') return !byOther;
@@ -64,6 +71,6 @@ export function escalationActionsNow(actor: Actor, e: { state: string; path: str
 }
 
 /** Who may comment on a task: those who may complete it (its step's role there, and those who steer above). */
-export function mayComment(actor: Actor, t: Pick<TaskFacts, 'process' | 'step' | 'path'>): boolean {
-  return actorAllows(actor, t.path, actionRoles(t.process, t.step, 'complete'));
+export function mayComment(actor: Actor, t: Pick<TaskFacts, 'process' | 'step' | 'path' | 'assigneePerson'>): boolean {
+  return actorAllows(actor, t.path, actionRoles(t.process, t.step, 'complete')) || ownTask(actor, t);
 }

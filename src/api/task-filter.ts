@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { Sql } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
-import { inScope, organizationInScope } from './scope.js';
+import { inScope, organizationInScope, taskScope } from './scope.js';
 import { taskFilterSchema } from '../tasks/schemas.js';
 import { ratingColors, type RatingColor } from '../domain/ratings.js';
 
@@ -20,13 +20,15 @@ export const liveStates = ['open', 'claimed', 'escalated'] as const;
  * organization outside it is 404, as everywhere. Wrapped in an object: a query fragment is thenable, and an async
  * function returning it bare would run it.
  */
-export async function taskFilterWhere(sql: Sql, p: Principal, f: TaskFilter) {
+export async function taskFilterWhere(sql: Sql, p: Principal, f: TaskFilter, opts: { own?: boolean } = {}) {
   let subtree = sql``;
   if (f.org) {
     const org = await organizationInScope(sql, p, f.org);
     subtree = sql`and o.path <@ ${org.path}::ltree`;
   }
-  const where = sql`${inScope(sql, p)} ${subtree}
+  // `own`: the caller's own steps too (a member's report), wherever they lie — what the caller's inbox lists.
+  const scope = opts.own ? (await taskScope(sql, p)).scope : inScope(sql, p);
+  const where = sql`${scope} ${subtree}
     ${f.state ? sql`and t.state = ${f.state}` : sql``}
     ${f.process ? sql`and t.process = ${f.process}` : sql``}
     ${f.step ? sql`and t.step = ${f.step}` : sql``}

@@ -6,7 +6,7 @@ import { escalationActionUpdate, taskActionUpdates, type TaskView } from '../../
 import { allows } from '../auth/principal.js';
 import { notFound } from './errors.js';
 import { requireRole } from './scope.js';
-import { actingRoles } from './task-actions.js';
+import { actingRoles, ownTask } from './task-actions.js';
 import { actingPrincipal, withSubstitutions } from './substitutes.js';
 import type { UpdateOptions } from './gateway.js';
 
@@ -42,16 +42,20 @@ export function sendTaskUpdate<Arg extends TaskUpdateInput>(
  * before it enters history; the Update's handler writes the task row and its audit entry. All or nothing per task.
  */
 export async function actOnTask(app: FastifyInstance, req: FastifyRequest, id: number, action: TaskAction, body: object, opts: { inBatch?: boolean } = {}) {
-  const [task] = await app.sql<{ workflow_id: string; task_key: string; path: string; process: string; step: string; holder: string | null }[]>`
-    select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder
+  const [task] = await app.sql<
+    { workflow_id: string; task_key: string; path: string; process: string; step: string; holder: string | null; assigneePerson: string | null }[]
+  >`
+    select t.workflow_id, t.task_key, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder,
+           t.assignee_person as "assigneePerson"
     from tasks t join organizations o on o.id = t.organization_id where t.id = ${id}`;
   // A substitute sees and acts on the tasks of whom they stand in for.
   const p = await withSubstitutions(app.sql, req.principal);
-  if (!task || !allows(p, task.path)) throw notFound(`task ${id}`);
+  if (!task || (!allows(p, task.path) && !ownTask(p, task))) throw notFound(`task ${id}`);
   // A catalog step's rights follow its role (steps.ts), as the workflow's validator checks them; a substitute acts
-  // with the absent user's roles, and the workflow records on whose behalf.
+  // with the absent user's roles, and the workflow records on whose behalf. The person a step of their own names
+  // acts as themself, with no role (a substitute never files a member's own report).
   const roles = actingRoles(task.process, task.step, action);
-  const acting = actingPrincipal(p, task.path, roles, task.holder);
+  const acting = ownTask(p, task, action) ? { ...p, grants: p.grants.filter((g) => !g.onBehalfOf) } : actingPrincipal(p, task.path, roles, task.holder);
   if (!acting) requireRole(p, task.path, roles);
   const args = { ...body, taskKey: task.task_key };
   const view = await sendTaskUpdate(app, req, task.workflow_id, taskActionUpdates[action], args as never, {

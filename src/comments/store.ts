@@ -36,10 +36,10 @@ export async function taskComments(sql: Queryable, workflowId: string, taskId: n
   return rows.map(commentItem);
 }
 
-/** What a comment on task `id` is about: its process, organization path, step and holder. */
+/** What a comment on task `id` is about: its process, organization path, step, holder and the person it names. */
 export async function taskToCommentOn(sql: Queryable, id: number) {
-  const [t] = await sql<{ workflow_id: string; path: string; process: string; step: string; holder: string | null }[]>`
-    select t.workflow_id, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder
+  const [t] = await sql<{ workflow_id: string; path: string; process: string; step: string; holder: string | null; assigneePerson: string | null }[]>`
+    select t.workflow_id, o.path::text as path, t.process, t.step, coalesce(t.claimed_by, t.assignee_person) as holder, t.assignee_person as "assigneePerson"
     from tasks t join organizations o on o.id = t.organization_id where t.id = ${id}`;
   return t;
 }

@@ -35,6 +35,12 @@ export interface StepDef<S extends Outcome = Outcome, C = unknown> {
    * organization), while `role` still holds the task, is reminded of it and may comment on it.
    */
   recordedBy?: readonly Role[];
+  /**
+   * Done by the person the task names (its assignee person), who needs no role at the organization: a member away
+   * files their own yearly report. They see the task, complete it and comment on it; `role` there (and those who
+   * steer above) may still do it for them — a report given by telephone — and holds it when no person is named.
+   */
+  byPerson?: true;
   outcome: S;
   fields: readonly FieldSpec[];
   /** The step's rule on the parsed outcome, with the context the task was opened with; throws RuleViolation. */
@@ -91,6 +97,14 @@ export function stepActionRoles(def: Pick<StepDef, 'role'>, action: TaskAction):
 /** The roles that may complete a task of this step: its recorders where the step names them, else as any action. */
 export function stepCompletionRoles(def: Pick<StepDef, 'role' | 'recordedBy'>): readonly Role[] {
   return def.recordedBy ?? stepActionRoles(def, 'complete');
+}
+
+/** What the person a step of their own names may do to its task (StepDef.byPerson): the work, not its steering. */
+export const personActions = ['complete'] as const satisfies readonly TaskAction[];
+
+/** May `username` take `action` on a task of this step because the task names them as its person? */
+export function personMay(def: Pick<StepDef, 'byPerson'> | undefined, assigneePerson: string | null, username: string, action: TaskAction): boolean {
+  return def?.byPerson === true && assigneePerson !== null && assigneePerson === username && (personActions as readonly TaskAction[]).includes(action);
 }
 
 export const rulesById = <R extends { id: string }>(sets: readonly R[], id: string): R => {

@@ -10,6 +10,8 @@ import {
   electionReply,
   candidates,
   candidatesReview,
+  exclusionsProposal,
+  exclusionsApproval,
   membersMeeting,
   delegatesConference,
   secretaryElection,
@@ -60,6 +62,8 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   electionReply,
   candidates,
   candidatesReview,
+  exclusionsProposal,
+  exclusionsApproval,
   membersMeeting,
   delegatesConference,
   secretaryElection,
@@ -92,6 +96,9 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   awayReport,
   abroadContact,
 ] as unknown as readonly StepDef<Outcome, never>[];
+
+/** The steps a person does themselves (StepDef.byPerson), as `process:step`: their tasks are the named person's. */
+export const personStepIds: readonly string[] = stepCatalog.filter((s) => s.byPerson).map((s) => s.id);
 
 const byId = new Map(stepCatalog.map((s) => [s.id, s]));
 

@@ -37,6 +37,20 @@ describe('actions offered on a task', () => {
     expect(actionsNow(who('sec', 'secretary', village), { ...request, state: 'escalated' })).toEqual(['complete', 'claim', 'delegate']);
   });
 
+  it('let the person a step of their own names file it without a role, and nobody else by name alone', () => {
+    const nobody = (username: string): Actor => ({ username, grants: [] });
+    const report = { process: 'member-away', step: 'away-report', path: village, state: 'open' as const, claimedBy: null, assigneePerson: 'zhou' };
+    expect(actionsNow(nobody('zhou'), report)).toEqual(['complete']);
+    expect(actionsNow(nobody('wu'), report)).toEqual([]);
+    expect(actionsNow(nobody('zhou'), { ...report, state: 'done' })).toEqual([]);
+    // Claimed by the secretary (recording it for them), it is theirs to finish.
+    expect(actionsNow(nobody('zhou'), { ...report, state: 'claimed', claimedBy: 'sec' })).toEqual([]);
+    // The secretary may still record it for the member.
+    expect(actionsNow(who('sec', 'secretary', village), report)).toEqual(['complete', 'claim', 'delegate']);
+    // A step that is not the person's own gives the named person nothing without its role.
+    expect(actionsNow(nobody('zhou'), { ...request, assigneePerson: 'zhou' })).toEqual([]);
+  });
+
   it('keeps the generic rights for a task no catalog step names', () => {
     expect(actionsNow(who('lo', 'liaison_officer', village), { ...request, step: 'report', process: 'task' })).toEqual(['complete', 'claim', 'delegate']);
   });

@@ -2,11 +2,11 @@
 // keeper records a member as away (流动党员) or abroad, and told when the period ends (the `memberBack` signal, sent by
 // the API with the status that ends it):
 //   away: after the rule set's months away (six), the secretary decides whether the member's 组织关系 moves to where
-//   they are; each year of the period, the member's report is recorded;
+//   they are; each year of the period, the member files their report (the secretary records it for one who cannot);
 //   abroad: every six months, the secretary records a contact with the member.
 // Each is a task on the working-day calendar with reminders and escalation. When the period ends, its open task is
 // closed and the workflow ends.
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { addMonths, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
 import { abroadContact, awayReport, transferProposal } from '../../src/domain/member-away/steps.js';
 import { awayRulesFor } from '../../src/domain/member-away/rules.js';
@@ -19,6 +19,9 @@ import { memberBackSignal } from '../messages.js';
 export const KIND = awayReport.process;
 /** A period's workflow id, named by a UUID its row keeps: unique beyond this database (as memberTransferId). */
 export const memberAwayId = (uid: string) => `${KIND}:${uid}`;
+
+/** A report opened for the member themself reads who they sign in as first: runs that began before record no such read. */
+export const OWN_REPORT_PATCH = 'member-away-own-report';
 
 export interface MemberAwayInput {
   away: number;
@@ -62,10 +65,13 @@ export async function memberAway(input: MemberAwayInput): Promise<void> {
         await condition(() => nudged, Math.max(opensAt - Date.now(), 1));
         if (nudged && (await over())) break periods;
       }
+      // The report is the member's own (when they sign in): read again as it opens, a link made since then counts.
+      const user = ask.def === awayReport && patched(OWN_REPORT_PATCH) ? (await acts.loadAway({ workflowId: p.workflowId })).user : undefined;
       const opened = await p.open(ask.name, ask.def as typeof awayReport, context, {
         organizationId: a.organizationId,
         ...deadlines,
         titled: { about: a.member },
+        ...(user ? { assigneePerson: user } : {}),
       });
       let result: HumanTaskResult | undefined;
       opened.result.then((x) => (result = x)).catch(() => undefined);

@@ -10,7 +10,7 @@ import { allows, loadPrincipal, type Principal } from '../../auth/principal.js';
 import { mentionableRoles } from '../../domain/task-rights.js';
 import { steeringRoles } from '../../domain/roles.js';
 import { stepWords } from '../../domain/step-words.js';
-import { actionRoles } from '../task-actions.js';
+import { actionRoles, ownTask } from '../task-actions.js';
 import { HttpError, notFound } from '../errors.js';
 import { commentSchema } from '../../comments/schemas.js';
 import { actingPrincipal, withSubstitutions } from '../substitutes.js';
@@ -29,8 +29,14 @@ export interface Target {
   /** The steps whose doers may comment: the task's, or every step the process has opened. */
   steps: { process: string; step: string }[];
   holder: string | null;
+  /** The person a task names: on a step of their own (a member's report) they read and write without a role. */
+  person?: string | null;
   title: string;
 }
+
+/** Is the target a task of a step the caller does themselves (StepDef.byPerson)? */
+const ownTarget = (p: Principal, target: Pick<Target, 'taskId' | 'steps' | 'person'>): boolean =>
+  target.taskId !== null && target.steps.length === 1 && ownTask(p, { ...target.steps[0]!, assigneePerson: target.person ?? null });
 
 /** Who writes on a target: the roles that may complete one of its steps, and the organizers, supervisors and admins above. */
 const commentRoles = (steps: Target['steps']) => [...new Set([...steps.flatMap((s) => actionRoles(s.process, s.step, 'complete')), ...steeringRoles])];
@@ -46,8 +52,9 @@ export const commentingAs = (p: Principal, target: Pick<Target, 'path' | 'steps'
 /** Writes the comment, its audit row and the mentions' notifications in one transaction. */
 async function addComment(sql: Sql, caller: Principal, target: Target, body: z.infer<typeof commentBody>) {
   const p = await withSubstitutions(sql, caller);
-  if (!allows(p, target.path)) throw notFound(target.taskId ? `task ${target.taskId}` : `process ${target.workflowId}`);
-  const acting = commentingAs(p, target);
+  const own = ownTarget(p, target);
+  if (!allows(p, target.path) && !own) throw notFound(target.taskId ? `task ${target.taskId}` : `process ${target.workflowId}`);
+  const acting = own ? caller : commentingAs(p, target);
   if (!acting) {
     const roles = commentRoles(target.steps);
     throw new HttpError(
@@ -86,7 +93,17 @@ const comments: FastifyPluginAsync = async (fastify) => {
 
   const taskTarget = async (id: number): Promise<Target | null> => {
     const t = await taskToCommentOn(sql, id);
-    return t ? { workflowId: t.workflow_id, taskId: id, path: t.path, steps: [t], holder: t.holder, title: stepWords(t.process, t.step, 'zh-CN') } : null;
+    return t
+      ? {
+          workflowId: t.workflow_id,
+          taskId: id,
+          path: t.path,
+          steps: [t],
+          holder: t.holder,
+          person: t.assigneePerson,
+          title: stepWords(t.process, t.step, 'zh-CN'),
+        }
+      : null;
   };
   const processTarget = async (id: string): Promise<Target | null> => {
     const p = await processToCommentOn(sql, id);
@@ -105,7 +122,8 @@ const comments: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const t = await taskTarget(req.params.id);
-      if (!t || !allows(await withSubstitutions(sql, req.principal), t.path)) throw notFound(`task ${req.params.id}`);
+      const p = await withSubstitutions(sql, req.principal);
+      if (!t || (!allows(p, t.path) && !ownTarget(p, t))) throw notFound(`task ${req.params.id}`);
       return { items: await taskComments(sql, t.workflowId, t.taskId) };
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { inScope } from '../scope.js';
+import { inScope, ownTasks } from '../scope.js';
 import { processTaskContext } from '../../tasks/process-context.js';
 import { escalationsOfTask, organizationNames, outcomesBefore, processEvents, taskActs, taskInScope, taskPage, type TaskRow } from '../../tasks/store.js';
 import { taskActions } from '../../domain/task-rights.js';
@@ -86,17 +86,22 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       // A substitute sees and acts on the tasks of whom they stand in for.
       const p = await withSubstitutions(sql, req.principal);
       const { state, process, org, step, dueAfter, dueBefore, escalationLevel, rating } = q;
-      const { where } = await taskFilterWhere(sql, p, {
-        state,
-        process,
-        org,
-        step,
-        dueAfter,
-        dueBefore,
-        escalationLevel,
-        rating,
-        ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-      });
+      const { where } = await taskFilterWhere(
+        sql,
+        p,
+        {
+          state,
+          process,
+          org,
+          step,
+          dueAfter,
+          dueBefore,
+          escalationLevel,
+          rating,
+          ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+        },
+        { own: true },
+      );
       const rows = await taskPage(sql, where, after, q.limit, q.mine === 'true' ? heldBy(sql, req.principal.userId, req.principal.username) : undefined);
       const page = rows.slice(0, q.limit);
       const now = Date.now();
@@ -106,7 +111,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
       return {
         items: page.map((t) => ({
           ...taskItem(t, now),
-          actions: actionsNow(actor, { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, away),
+          actions: actionsNow(
+            actor,
+            { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by, assigneePerson: t.assignee_person },
+            away,
+          ),
         })),
         // The cursor carries the stored microseconds: cut to milliseconds, the tasks due in the same millisecond as
         // the page's last one would come again on the next page (and a page of one would never end). It goes back
@@ -128,7 +137,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
       const p = await withSubstitutions(sql, req.principal);
-      const t = await taskInScope(sql, req.params.id, inScope(sql, p));
+      const t = await taskInScope(sql, req.params.id, sql`(${inScope(sql, p)} or ${ownTasks(sql, p)})`);
       if (!t) throw notFound(`task ${req.params.id}`);
       const context = t.context && typeof t.context === 'object' && !Array.isArray(t.context) ? t.context : null;
       const codes = context
@@ -181,7 +190,11 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         step: def ? { id: def.id, role: def.role, words: { ...def.words } } : null,
         context,
         contextNames: Object.fromEntries(named.map((o) => [o.code, o.name])),
-        actions: actionsNow(actorOf(p), { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by }, absentees(p)),
+        actions: actionsNow(
+          actorOf(p),
+          { process: t.process, step: t.step, path: t.path, state: t.state, claimedBy: t.claimed_by, assigneePerson: t.assignee_person },
+          absentees(p),
+        ),
         escalations: escalations.map((e) => ({
           id: e.id,
           level: e.level,
@@ -191,7 +204,7 @@ const tasks: FastifyPluginAsync = async (fastify) => {
         })),
         comments,
         // A task link's session reaches the task's form only (taskLinkAllows): no comment, no mention search.
-        mayComment: req.principal.onlyTask === undefined && mayComment(actorOf(p), t),
+        mayComment: req.principal.onlyTask === undefined && mayComment(actorOf(p), { ...t, assigneePerson: t.assignee_person }),
         actionLog: actionLog.map((a) => ({ at: a.at.toISOString(), kind: a.kind, actor: a.actor, onBehalfOf: a.on_behalf_of, reason: a.reason })),
         history: history.map((h) => ({
           at: h.at.toISOString(),

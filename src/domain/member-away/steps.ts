@@ -1,5 +1,6 @@
-// The steps of a period away in the step catalog (src/domain/steps.ts): the branch secretary records a member away's
-// yearly report, decides on the transfer after six months away, and records each contact with a member abroad.
+// The steps of a period away in the step catalog (src/domain/steps.ts): a member away files their yearly report
+// themselves (or the branch secretary records it for them), the secretary decides on the transfer after six months
+// away, and records each contact with a member abroad.
 import { step } from '../step.js';
 import { fieldOf } from '../step-outcomes.js';
 import {
@@ -16,6 +17,8 @@ export const awayReport = step<AwayContext>()({
   process: 'member-away',
   step: 'away-report',
   role: 'secretary',
+  // The member signs in and files it; one who cannot (no account, no phone) tells the secretary, who records it.
+  byPerson: true,
   outcome: awayReportOutcome,
   fields: [fieldOf(awayReportOutcome, 'reportedOn', 'date'), fieldOf(awayReportOutcome, 'place', 'text'), fieldOf(awayReportOutcome, 'summary', 'text')],
   rule: checkAwayReport,

@@ -36,6 +36,7 @@ import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
 import { Picker } from '../picker.js';
+import { MemberRows } from '../member-rows.js';
 
 /**
  * The words of the organization the process is about: a community's organization is led by a street committee
@@ -168,7 +169,11 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
         {detail.step && (
           <>
             <dt>{t('task.doneBy')}</dt>
-            <dd>{tx(`role.${detail.step.role}`, detail.step.role)}</dd>
+            <dd>
+              {def?.byPerson && task.assigneePerson
+                ? t('task.doneByPerson', { role: tx(`role.${detail.step.role}`, detail.step.role) })
+                : tx(`role.${detail.step.role}`, detail.step.role)}
+            </dd>
           </>
         )}
         {task.assigneePerson && (
@@ -207,6 +212,7 @@ export function TaskPage({ id, user }: { id: number; user: Me }) {
           taskId={id}
           form={def}
           context={context}
+          organization={task.organization}
           refusal={(rule) => (rule === 'milestones-missing' ? missingMilestones() : null)}
           onDone={() => {
             setDone(true);
@@ -505,12 +511,15 @@ function TaskForm({
   taskId,
   form,
   context,
+  organization,
   onDone,
   refusal,
 }: {
   taskId: number;
   form: StepForm | undefined;
   context: Record<string, unknown> | null;
+  /** The task's organization: a `members` field picks from its register. */
+  organization: string;
   onDone: () => void;
   /** A refusal in the page's own words (a pairing deliverable names its missing milestones), by the rule broken. */
   refusal?: (rule: string) => string | null;
@@ -572,7 +581,14 @@ function TaskForm({
       <h2 id="form-title">{t('task.form')}</h2>
       {!form && <p class="muted">{t('task.noForm')}</p>}
       {shown.map((f) => (
-        <FormField key={f.name} spec={f} value={values[f.name] ?? ''} error={errors[f.name]} onInput={(v) => setValues({ ...values, [f.name]: v })} />
+        <FormField
+          key={f.name}
+          spec={f}
+          value={values[f.name] ?? ''}
+          error={errors[f.name]}
+          organization={organization}
+          onInput={(v) => setValues({ ...values, [f.name]: v })}
+        />
       ))}
       {shownError && (
         <p class="notice error" role="alert">
@@ -586,7 +602,19 @@ function TaskForm({
   );
 }
 
-function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: string; error?: string; onInput: (v: string) => void }) {
+function FormField({
+  spec,
+  value,
+  error,
+  organization,
+  onInput,
+}: {
+  spec: FieldSpec;
+  value: string;
+  error?: string;
+  organization?: string;
+  onInput: (v: string) => void;
+}) {
   const id = `f-${spec.name}`;
   const label = tx(`field.${spec.name}`, spec.name);
   const msg = error ? validationText(error, { min: spec.min ?? '', max: spec.max ?? '' }) : null;
@@ -604,6 +632,8 @@ function FormField({ spec, value, error, onInput }: { spec: FieldSpec; value: st
     <Field id={id} label={label} required={spec.required} error={msg} hint={hint}>
       {spec.kind === 'exclusions' ? (
         <Exclusions id={id} spec={spec} value={value} invalid={!!error} describedBy={describedBy} onInput={onInput} />
+      ) : spec.kind === 'members' ? (
+        <MemberRows id={id} spec={spec} value={value} register={organization} invalid={!!error} describedBy={describedBy} onInput={onInput} />
       ) : spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
         <Picker
           kind={spec.kind}

@@ -4,6 +4,7 @@ import { listTasks, type Task, type TaskState } from '../api.js';
 import { ErrorBox, Loading, OverdueBadge, StateBadge, processName, taskName, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 import { CalendarLink, ProvisionalBadge } from './calendar.js';
+import { me } from '../auth.js';
 
 const OPEN: TaskState[] = ['open', 'claimed', 'escalated'];
 const SOON_MS = 7 * 24 * 3600 * 1000;
@@ -57,6 +58,12 @@ export function TasksPage() {
   );
 }
 
+/** Who holds a task, in words: the person it names ("本人" to themself), else its role. */
+function holderWords(task: Task): string | null {
+  if (task.assigneePerson) return task.assigneePerson === me.value?.username ? t('tasks.assigneeSelf') : task.assigneePerson;
+  return task.assigneeRole ? tx(`role.${task.assigneeRole}`, task.assigneeRole) : null;
+}
+
 /** A task in a list; `select`: a checkbox before it (the bulk actions' lists). */
 export function TaskItem({ task, select }: { task: Task; select?: ComponentChildren }) {
   const soon = !task.overdue && OPEN.includes(task.state) && new Date(task.dueAt).getTime() - Date.now() < SOON_MS;
@@ -69,7 +76,7 @@ export function TaskItem({ task, select }: { task: Task; select?: ComponentChild
         </span>
         <span class="task-meta">
           {processName(task.process)} · {t('tasks.due')} {fmtDateTime(task.dueAt)}
-          {task.assigneeRole && ` · ${t('tasks.assignee')} ${tx(`role.${task.assigneeRole}`, task.assigneeRole)}`}
+          {holderWords(task) && ` · ${t('tasks.assignee')} ${holderWords(task)}`}
         </span>
         <span class="task-badges">
           {task.overdue && <OverdueBadge />}
