@@ -68,6 +68,21 @@ export const configSchema = z.object({
     .string()
     .regex(/^[^\s:/]+:\d+$/, 'expected host:port')
     .optional(),
+  /**
+   * OTLP/HTTP receiver of traces (an OpenTelemetry Collector, Jaeger, Tempo): the base URL, to which /v1/traces is
+   * added (http://collector:4318), or the traces URL itself in the next variable. Neither set: no tracing at all
+   * (src/runtime/telemetry.ts).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url('expected an http(s) URL')
+    .regex(/^https?:\/\//, 'expected an http(s) URL')
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .string()
+    .url('expected an http(s) URL')
+    .regex(/^https?:\/\//, 'expected an http(s) URL')
+    .optional(),
   /** Move some demo processes along after seeding (several states to look at); off for tests that need a still demo. */
   ORGLIFE_DEMO_ADVANCE: bool.default(true),
   ORGLIFE_JWT_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),

@@ -10,6 +10,7 @@ import { API_POOL, createSql } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { startInfrastructure, type Infrastructure } from './runtime/infrastructure.js';
 import { createLogger } from './runtime/logger.js';
+import { startTracing, traceFields } from './runtime/telemetry.js';
 import { channelOptions } from './channels/config.js';
 import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
@@ -24,7 +25,9 @@ const CLOSE_GRACE_MS = 10_000;
 
 async function main(role: Role): Promise<void> {
   const cfg = loadConfigOrExit();
-  const log = createLogger({ level: cfg.LOG_LEVEL, base: { role } });
+  // Before anything that makes spans; with no OTLP endpoint configured, undefined and nothing started.
+  const tracing = startTracing(cfg, role === 'all' ? 'orglife' : `orglife-${role}`);
+  const log = createLogger({ level: cfg.LOG_LEVEL, base: { role }, ...(tracing ? { mixin: traceFields } : {}) });
 
   if (role !== 'all' && (!cfg.DATABASE_URL || !cfg.TEMPORAL_ADDRESS)) {
     console.error(`orglife: "npm run ${role}" runs one role against shared servers: set DATABASE_URL and TEMPORAL_ADDRESS (or use npm start)`);
@@ -70,6 +73,8 @@ async function main(role: Role): Promise<void> {
     if (apiSql !== sql) await apiSql.end({ timeout: 5 });
     await sql.end({ timeout: 5 });
     await infra.stop();
+    // The last requests' and activities' spans, sent before the process ends.
+    await tracing?.shutdown().catch((err) => log.error({ err }, 'sending the last spans'));
     log.info('stopped');
     process.exit(exitCode);
   };
@@ -80,7 +85,7 @@ async function main(role: Role): Promise<void> {
 
   try {
     if (await bootstrapAdmin(sql, cfg.ORGLIFE_ADMIN_PASSWORD)) log.info('created user admin from ORGLIFE_ADMIN_PASSWORD');
-    const client = await connectClient(cfg, infra.temporalAddress);
+    const client = await connectClient(cfg, infra.temporalAddress, tracing?.client);
 
     if (role === 'all' || role === 'worker') {
       installRuntimeLogger(log, cfg.ORGLIFE_WORKER_METRICS_ADDRESS);
@@ -96,6 +101,7 @@ async function main(role: Role): Promise<void> {
           taskLinkTtlHours: cfg.ORGLIFE_TASK_LINK_TTL_HOURS,
         },
         channels: channelOptions(cfg),
+        tracing,
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
@@ -113,7 +119,7 @@ async function main(role: Role): Promise<void> {
     }
     if (role === 'all' && cfg.ORGLIFE_DEMO) await seedDemoIfEmpty(sql, client, cfg, log);
     if (role === 'all' || role === 'api') {
-      app = await buildApp({ sql: apiSql, temporal: client, config: cfg, log });
+      app = await buildApp({ sql: apiSql, temporal: client, config: cfg, log, tracing });
       await app.listen({ port: cfg.PORT, host: cfg.HOST });
       const url = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST}:${cfg.PORT}`;
       log.info(`orglife is ready at ${url} (API docs: ${url}/docs)`);

@@ -8,12 +8,21 @@ import { deadlineQueue } from '../workflows/deadline-sweep.js';
 import type { NotifyOptions } from '../activities/notify.js';
 import type { ChannelOptions } from '../activities/channels.js';
 import type { Sql } from './db/client.js';
+import type { Tracing } from './runtime/telemetry.js';
 
 const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
 export const workflowsPath = join(workflowsDir, 'index.ts');
 
 /** How every workflow bundle is built (worker, tests, benches): zod evaluated once per worker thread, not per run. */
 export const workflowBundleOptions = { workflowsPath, preloadModules: [join(workflowsDir, 'shared-modules.ts')] };
+
+/**
+ * The bundle of a worker that exports traces: the workflow side of Temporal's OpenTelemetry interceptors inside
+ * it. Only such a worker bundles them, since their spans leave the sandbox through a sink that only it injects
+ * (`WorkerOptions.tracing`). They add no command to a history: runs started without them replay with them
+ * (tests/integration/traces.test.ts replays tests/histories on this bundle).
+ */
+export const tracedWorkflowBundleOptions = { ...workflowBundleOptions, workflowInterceptorModules: [join(workflowsDir, 'interceptors.ts')] };
 
 let runtimeInstalled = false;
 
@@ -59,6 +68,11 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** Workflow runs kept in the worker's cache (default 1,000). */
   maxCachedWorkflows?: number;
+  /**
+   * Traces exported (src/runtime/telemetry.ts): the activities' spans, and the sink of the workflows' spans. A
+   * prebuilt bundle must then be built with `tracedWorkflowBundleOptions`.
+   */
+  tracing?: Tracing;
 }
 
 /**
@@ -68,13 +82,17 @@ export interface WorkerOptions {
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
   const workflowBundle: WorkflowBundleOption = o.workflowBundlePath
     ? { codePath: o.workflowBundlePath }
-    : await bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+    : await bundleWorkflowCode({
+        ...(o.tracing ? tracedWorkflowBundleOptions : workflowBundleOptions),
+        logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
+      });
   const worker = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle,
     activities: createActivities(o.sql, o.notify, o.channels),
+    ...traced(o.tracing),
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
@@ -90,7 +108,19 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',
   });
-  return withDeadlineWorker(worker, { connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueue, sql: o.sql, workflowBundle });
+  return withDeadlineWorker(worker, {
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    sql: o.sql,
+    workflowBundle,
+    tracing: o.tracing,
+  });
+}
+
+/** A worker's options for exporting traces: none when tracing is off. */
+function traced(tracing: Tracing | undefined) {
+  return tracing ? { interceptors: { activity: tracing.activity }, sinks: tracing.sinks } : {};
 }
 
 /**
@@ -100,7 +130,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
  */
 export async function withDeadlineWorker(
   worker: Worker,
-  o: { connection: NativeConnection; namespace?: string; taskQueue: string; sql: Sql; workflowBundle: WorkflowBundleOption },
+  o: { connection: NativeConnection; namespace?: string; taskQueue: string; sql: Sql; workflowBundle: WorkflowBundleOption; tracing?: Tracing },
 ): Promise<Worker> {
   const sweeper = await Worker.create({
     connection: o.connection,
@@ -108,6 +138,8 @@ export async function withDeadlineWorker(
     taskQueue: deadlineQueue(o.taskQueue),
     workflowBundle: o.workflowBundle,
     activities: deadlineActivities(o.sql),
+    // The same bundle as the lane's worker: traced, its workflows' spans need the sink here too.
+    ...traced(o.tracing),
     maxConcurrentActivityTaskExecutions: 2,
     maxConcurrentLocalActivityExecutions: 1,
     maxConcurrentWorkflowTaskExecutions: 2,

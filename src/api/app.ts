@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
+import type { Tracing } from '../runtime/telemetry.js';
 import { registerErrorHandler } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import updateGateway from './gateway.js';
@@ -67,6 +68,8 @@ export interface AppDeps {
   log: Logger;
   /** How long a principal read from PostgreSQL is reused (PRINCIPAL_TTL_MS unless told). */
   principalTtlMs?: number;
+  /** Traces exported (src/runtime/telemetry.ts): a span for each /api request, the parent of its Temporal calls. */
+  tracing?: Tracing;
 }
 
 /**
@@ -117,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Route params are bounded by their zod schemas, which answer 400 naming the field.
     routerOptions: { maxParamLength: 1000 },
   });
+  // Before every hook and route, which it wraps as they are added: the request's span is open when they run.
+  if (deps.tracing) await app.register(deps.tracing.fastify);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Before any route, so all inherit it: JSON nested too deep is a 400 before parsing work explodes.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config.js';
 
@@ -17,9 +17,10 @@ export function connectionOptions(cfg: Config, address: string): ConnectionOptio
   return { address, tls, apiKey: cfg.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(cfg: Config, address: string): Promise<Client> {
+/** `interceptors`: the client's tracing (src/runtime/telemetry.ts), when traces are exported. */
+export async function connectClient(cfg: Config, address: string, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(cfg, address));
-  return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, ...(interceptors ? { interceptors } : {}) });
 }
 
 export async function connectWorkerConnection(cfg: Config, address: string): Promise<NativeConnection> {
