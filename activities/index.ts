@@ -11,6 +11,7 @@ import { termDateMissingActivities } from './term-date-missing.js';
 import { ratingActivities } from './ratings.js';
 import { memberTransferActivities } from './member-transfer.js';
 import { memberAwayActivities } from './member-away.js';
+import { recruitmentActivities } from './recruitment.js';
 import { calendarActivities } from './calendar.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 import { channelActivities, type ChannelOptions } from './channels.js';
@@ -31,6 +32,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels:
     ...ratingActivities(sql),
     ...memberTransferActivities(sql),
     ...memberAwayActivities(sql),
+    ...recruitmentActivities(sql),
     ...calendarActivities(sql),
   };
 }

@@ -14,3 +14,4 @@ export { calendarReplan, calendarNotice } from './calendar.js';
 export { deadlineSweep } from './deadline-sweep.js';
 export { memberTransfer } from './member-transfer/workflow.js';
 export { memberAway } from './member-away/workflow.js';
+export { recruitment } from './recruitment/workflow.js';

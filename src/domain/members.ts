@@ -12,10 +12,10 @@ export const memberCategoryWords: Record<MemberCategory, { 'zh-CN': string; en: 
 
 /**
  * A member's status. `normal`, `away` (流动党员), `abroad` and `lost` (失联) are members of their register and count
- * in its figures; `suspended` (停止党籍), `deceased` and `transferred` (组织关系转出 to outside the province) stay in the
- * register's history but count no more.
+ * in its figures; `suspended` (停止党籍), `deceased`, `transferred` (组织关系转出 to outside the province) and `cancelled`
+ * (a probation the members' meeting cancelled, 发展党员) stay in the register's history but count no more.
  */
-export const memberStatuses = ['normal', 'away', 'abroad', 'lost', 'suspended', 'deceased', 'transferred'] as const;
+export const memberStatuses = ['normal', 'away', 'abroad', 'lost', 'suspended', 'deceased', 'transferred', 'cancelled'] as const;
 export type MemberStatus = (typeof memberStatuses)[number];
 export const memberStatusWords: Record<MemberStatus, { 'zh-CN': string; en: string }> = {
   normal: { 'zh-CN': '正常', en: 'Normal' },
@@ -25,6 +25,7 @@ export const memberStatusWords: Record<MemberStatus, { 'zh-CN': string; en: stri
   suspended: { 'zh-CN': '停止党籍', en: 'Membership suspended' },
   deceased: { 'zh-CN': '死亡', en: 'Deceased' },
   transferred: { 'zh-CN': '已转出', en: 'Transferred out' },
+  cancelled: { 'zh-CN': '取消预备党员资格', en: 'Probation cancelled' },
 };
 /** The statuses whose members count in their organization's full / probationary figures. */
 export const countedStatuses: readonly MemberStatus[] = ['normal', 'away', 'abroad', 'lost'];

@@ -7,6 +7,7 @@ import { liaisonDispatchStates } from './liaison-dispatch/states.js';
 import { memberTransferStates } from './member-transfer/states.js';
 import { memberAwayStates } from './member-away/states.js';
 import { pairingStates } from './pairing/states.js';
+import { recruitmentStates } from './recruitment/states.js';
 import { ratingInterviewStates } from './ratings/states.js';
 import { rotationTrainingStates } from './rotation-training/states.js';
 import { termDateMissingStates } from './term-date-missing/states.js';
@@ -25,6 +26,7 @@ const declared = {
   'rating-interview': ratingInterviewStates,
   'member-transfer': memberTransferStates,
   'member-away': memberAwayStates,
+  recruitment: recruitmentStates,
 } as const satisfies { readonly [K in ProcessKind]: ProcessDeclaration<K> };
 
 /** The states and events every process shares: the scaffold's (process-run.ts) and the cancel Update's. */

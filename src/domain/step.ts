@@ -15,6 +15,7 @@ export const processKinds = [
   'rating-interview',
   'member-transfer',
   'member-away',
+  'recruitment',
 ] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;

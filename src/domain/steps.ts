@@ -44,6 +44,24 @@ import { fillInTerm } from './term-date-missing/steps.js';
 import { ratingInterview } from './ratings/steps.js';
 import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
 import { abroadContact, awayReport, transferProposal } from './member-away/steps.js';
+import {
+  applicationTalk,
+  activistDecision,
+  activistFiling,
+  activistReview,
+  candidateDecision,
+  candidateFiling,
+  vetting,
+  branchReview,
+  preReview,
+  admissionMeeting,
+  admissionApproval,
+  oath,
+  probationReview,
+  fullApplication,
+  fullMeeting,
+  fullApproval,
+} from './recruitment/steps.js';
 
 export * from './step.js';
 export * from './term-election/steps.js';
@@ -55,6 +73,7 @@ export * from './term-date-missing/steps.js';
 export * from './ratings/steps.js';
 export * from './member-transfer/steps.js';
 export * from './member-away/steps.js';
+export * from './recruitment/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -95,6 +114,22 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   transferProposal,
   awayReport,
   abroadContact,
+  applicationTalk,
+  activistDecision,
+  activistFiling,
+  activistReview,
+  candidateDecision,
+  candidateFiling,
+  vetting,
+  branchReview,
+  preReview,
+  admissionMeeting,
+  admissionApproval,
+  oath,
+  probationReview,
+  fullApplication,
+  fullMeeting,
+  fullApproval,
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 /** The steps a person does themselves (StepDef.byPerson), as `process:step`: their tasks are the named person's. */

@@ -1,3 +1,4 @@
+import * as recruit from '../../src/domain/recruitment/rules.js';
 import {
   abroadContactOutcome,
   awayReportOutcome,
@@ -580,7 +581,216 @@ const cases: Case[] = [
     ],
     invalid: [{ contactedOn: '2026-12-01', means: '电话' }, { contactedOn: '2026-07-01' }, { contactedOn: '2025-12-31', means: '电话' }],
   },
+  // 发展党员
+  ...recruitmentCases(),
 ];
+
+/** The recruitment steps' cases, each at the stage its rule reads: an activist's, a candidate's, a probationer's. */
+function recruitmentCases(): Case[] {
+  const base = { applicant: '陈晓', appliedOn: '2025-01-10', today: '2026-11-30' };
+  const applied: recruit.RecruitmentContext = { ...base, stage: 'applicant' };
+  const activist: recruit.RecruitmentContext = { ...base, stage: 'activist', activistSince: '2025-03-01', reviews: 1 };
+  const candidate: recruit.RecruitmentContext = { ...activist, stage: 'candidate', candidateSince: '2026-04-01', registerOn: { '2026-06-01': 5 } };
+  const probation: recruit.RecruitmentContext = {
+    ...candidate,
+    stage: 'probationary',
+    meetingOn: '2026-06-01',
+    probationEnds: '2027-06-01',
+    registerOn: { '2026-11-20': 5 },
+  };
+  const rule =
+    <S extends z.ZodType<Record<string, unknown>>>(schema: S, check: (o: z.output<S>, c: recruit.RecruitmentContext) => void, c: recruit.RecruitmentContext) =>
+    (o: Record<string, unknown>) =>
+      outcomeRule(schema, (x) => check(x, c))(o);
+  const meeting = { meetingDate: '2026-06-01', entitled: 5, present: 4, for: 4, against: 0, abstain: 0 };
+  const full = { meetingDate: '2026-11-20', entitled: 5, present: 5, for: 5, against: 0, abstain: 0 };
+  return [
+    {
+      process: 'recruitment',
+      step: 'talk',
+      workflow: rule(recruit.talkOutcome, recruit.checkTalk, applied),
+      context: applied,
+      valid: [{ talkedOn: '2025-01-20', talkedBy: '王书记' }],
+      invalid: [{ talkedOn: '2025-01-01', talkedBy: '王书记' }, { talkedOn: '2026-12-01', talkedBy: '王书记' }, { talkedOn: '2025-01-20' }],
+    },
+    {
+      process: 'recruitment',
+      step: 'activist',
+      workflow: rule(recruit.activistOutcome, recruit.checkActivist, applied),
+      context: applied,
+      valid: [
+        { decision: 'accept', decidedOn: '2025-03-01', recommendedBy: 'league', contacts: ['张一', '王二'] },
+        { decision: 'decline', decidedOn: '2025-03-01', note: '尚需继续培养' },
+      ],
+      invalid: [
+        { decision: 'accept', decidedOn: '2025-03-01', recommendedBy: 'league' },
+        { decision: 'accept', decidedOn: '2025-03-01', contacts: ['张一', '王二'] },
+        { decision: 'decline', decidedOn: '2025-03-01' },
+        { decision: 'accept', decidedOn: '2025-03-01', recommendedBy: 'league', contacts: ['张一'] },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'activist-filing',
+      workflow: rule(recruit.filingOutcome, recruit.checkFiling, activist),
+      context: activist,
+      valid: [{ filedOn: '2025-03-10' }],
+      invalid: [{ filedOn: '2025-02-01' }, { filedOn: '2026-12-01' }, {}],
+    },
+    {
+      process: 'recruitment',
+      step: 'activist-review',
+      workflow: rule(recruit.activistReviewOutcome, recruit.checkActivistReview, activist),
+      context: activist,
+      valid: [
+        { reviewedOn: '2025-09-01', summary: '表现良好', next: 'continue' },
+        { reviewedOn: '2026-03-02', summary: '表现良好', next: 'candidate' },
+      ],
+      invalid: [
+        { reviewedOn: '2025-09-01', summary: '表现良好', next: 'candidate' },
+        { reviewedOn: '2025-02-01', summary: '表现良好', next: 'continue' },
+        { reviewedOn: '2025-09-01', summary: '表现良好' },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'candidate',
+      workflow: rule(recruit.candidateOutcome, recruit.checkCandidate, activist),
+      context: activist,
+      valid: [{ decidedOn: '2026-03-05', introducers: ['李三', '赵四'] }],
+      invalid: [
+        { decidedOn: '2025-12-01', introducers: ['李三', '赵四'] },
+        { decidedOn: '2026-03-05', introducers: ['李三'] },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'candidate-filing',
+      workflow: rule(recruit.filingOutcome, recruit.checkFiling, candidate),
+      context: candidate,
+      valid: [{ filedOn: '2026-04-10' }],
+      invalid: [{ filedOn: '2026-03-01' }],
+    },
+    {
+      process: 'recruitment',
+      step: 'vetting',
+      workflow: rule(recruit.vettingOutcome, recruit.checkVetting, candidate),
+      context: candidate,
+      valid: [
+        { vettedOn: '2026-05-01', conclusion: 'pass', trainingDays: 3 },
+        { vettedOn: '2026-05-01', conclusion: 'pass', trainingHours: 24 },
+        { vettedOn: '2026-05-01', conclusion: 'fail', note: '政审不合格' },
+      ],
+      invalid: [
+        { vettedOn: '2026-05-01', conclusion: 'pass', trainingDays: 2, trainingHours: 16 },
+        { vettedOn: '2026-05-01', conclusion: 'fail' },
+        { vettedOn: '2026-03-01', conclusion: 'pass', trainingDays: 3 },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'branch-review',
+      workflow: rule(recruit.branchReviewOutcome, recruit.checkBranchReview, candidate),
+      context: candidate,
+      valid: [
+        { reviewedOn: '2026-05-10', decision: 'proceed' },
+        { reviewedOn: '2026-05-10', decision: 'stop', note: '群众意见较大' },
+      ],
+      invalid: [
+        { reviewedOn: '2026-05-10', decision: 'stop' },
+        { reviewedOn: '2026-05-10', decision: 'maybe' },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'pre-review',
+      workflow: rule(recruit.preReviewOutcome, recruit.checkPreReview, candidate),
+      context: candidate,
+      valid: [
+        { reviewedOn: '2026-05-20', decision: 'approve' },
+        { reviewedOn: '2026-05-20', decision: 'return', note: '政审材料不全' },
+      ],
+      invalid: [{ reviewedOn: '2026-05-20', decision: 'return' }],
+    },
+    {
+      process: 'recruitment',
+      step: 'admission-meeting',
+      workflow: rule(recruit.admissionMeetingOutcome, recruit.checkAdmissionMeeting, candidate),
+      context: candidate,
+      // A meeting without quorum is a record of a meeting that could not decide: accepted, and held again.
+      valid: [meeting, { ...meeting, present: 2, for: 2 }],
+      invalid: [
+        { ...meeting, entitled: 4 },
+        { ...meeting, present: 6 },
+        { ...meeting, for: 3, against: 2 },
+        { ...meeting, meetingDate: '2026-03-01' },
+        { ...meeting, meetingDate: '2026-03-01', entitled: 0, present: 0, for: 0 },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'admission-approval',
+      workflow: rule(recruit.approvalOutcome, recruit.checkApproval, probation),
+      context: probation,
+      valid: [
+        { decidedOn: '2026-07-01', decision: 'approve' },
+        { decidedOn: '2026-07-01', decision: 'reject', note: '入党动机不端正' },
+      ],
+      invalid: [
+        { decidedOn: '2026-05-01', decision: 'approve' },
+        { decidedOn: '2026-07-01', decision: 'reject' },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'oath',
+      workflow: rule(recruit.oathOutcome, recruit.checkOath, probation),
+      context: probation,
+      valid: [{ oathOn: '2026-07-01' }],
+      invalid: [{ oathOn: '2026-05-01' }, {}],
+    },
+    {
+      process: 'recruitment',
+      step: 'probation-review',
+      workflow: rule(recruit.probationReviewOutcome, recruit.checkProbationReview, probation),
+      context: probation,
+      valid: [{ reviewedOn: '2026-11-01', summary: '按期参加组织生活' }],
+      invalid: [{ reviewedOn: '2026-05-01', summary: '按期参加组织生活' }, { reviewedOn: '2026-11-01' }],
+    },
+    {
+      process: 'recruitment',
+      step: 'full-application',
+      workflow: rule(recruit.fullApplicationOutcome, recruit.checkFullApplication, probation),
+      context: probation,
+      valid: [{ appliedOn: '2026-11-01', text: '申请按期转为正式党员' }],
+      invalid: [{ appliedOn: '2026-12-01', text: '申请' }, { appliedOn: '2026-11-01' }],
+    },
+    {
+      process: 'recruitment',
+      step: 'full-meeting',
+      workflow: rule(recruit.fullMeetingOutcome, recruit.checkFullMeeting, probation),
+      context: probation,
+      valid: [
+        { ...full, decision: 'full' },
+        { ...full, decision: 'extend', extendMonths: 6 },
+      ],
+      invalid: [
+        { ...full, decision: 'extend' },
+        { ...full, decision: 'extend', extendMonths: 13 },
+        { ...full, entitled: 6, decision: 'full' },
+        { ...full, decision: 'maybe' },
+      ],
+    },
+    {
+      process: 'recruitment',
+      step: 'full-approval',
+      workflow: rule(recruit.approvalOutcome, recruit.checkApproval, probation),
+      context: probation,
+      valid: [{ decidedOn: '2026-11-25', decision: 'approve' }],
+      invalid: [{ decidedOn: '2026-05-01', decision: 'approve' }],
+    },
+  ];
+}
 
 /** The workflow's verdict: null when accepted, else the rule it names (or 'schema'). */
 function workflowVerdict(c: Case, o: Record<string, unknown>): string | null {

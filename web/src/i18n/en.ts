@@ -8,8 +8,19 @@ import { processes } from './en/processes.js';
 import { organizations } from './en/organizations.js';
 import { ratings } from './en/ratings.js';
 import { members } from './en/members.js';
+import { recruitment } from './en/recruitment.js';
 
 /** The topics of the dictionary, each a module of its own (keys of zh-CN/<topic>.ts). */
-export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members } as const;
+export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment } as const;
 
-export const en: Record<MessageKey, string> = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings, ...members };
+export const en: Record<MessageKey, string> = {
+  ...common,
+  ...account,
+  ...tasks,
+  ...forms,
+  ...processes,
+  ...organizations,
+  ...ratings,
+  ...members,
+  ...recruitment,
+};

@@ -7,10 +7,11 @@ import { processes } from './zh-CN/processes.js';
 import { organizations } from './zh-CN/organizations.js';
 import { ratings } from './zh-CN/ratings.js';
 import { members } from './zh-CN/members.js';
+import { recruitment } from './zh-CN/recruitment.js';
 
 /** The topics of the dictionary, each a module of its own. */
-export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members } as const;
+export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment } as const;
 
-export const zhCN = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings, ...members } as const;
+export const zhCN = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings, ...members, ...recruitment } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -609,9 +609,9 @@ type StatusErrors = Partial<Record<StatusField, string>>;
 /**
  * The statuses this form records. A member going away or abroad is registered with where and a contact at home
  * (POST /members/{id}/away, which starts their period away as a process); one transferred out leaves through the
- * transfer process, not this form.
+ * transfer process, and a cancelled probation through 发展党员, not this form.
  */
-const formStatuses = memberStatuses.filter((s) => s !== 'transferred');
+const formStatuses = memberStatuses.filter((s) => s !== 'transferred' && s !== 'cancelled');
 const isAway = (s: MemberStatus | ''): s is AwayKind => (awayKinds as readonly string[]).includes(s);
 
 /**
