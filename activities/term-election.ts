@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../src/db/client.js';
 import { termRulesFor, termYearsOf, type ElectionBody, type TermRules } from '../src/domain/rules.js';
 import { addDays, shanghaiDate, shanghaiInstant, type IsoDate } from '../src/domain/dates.js';
-import { fullMembersOnRegister } from '../src/members/store.js';
+import { fullMembersOnRegister, fullMembersOnRegisterAmong } from '../src/members/store.js';
 import { writeTerm, type TermWrite } from './term-register.js';
 
 export interface TermContext {
@@ -92,6 +92,23 @@ export function termElectionActivities(sql: Sql) {
           and before ? 'full_members' and after ? 'full_members' and before->'full_members' is distinct from after->'full_members'
         order by changed_at, id limit 1`;
       return { fullMembers: later?.before ?? o.full_members };
+    },
+
+    /** Whether the organization's members are on the register (its counts are the register's, never typed). */
+    async membersOnRegister(i: { organizationId: number }): Promise<{ onRegister: boolean }> {
+      const [o] = await sql<{ members_on_register: boolean }[]>`select members_on_register from organizations where id = ${i.organizationId}`;
+      if (!o) throw ApplicationFailure.nonRetryable(`organization ${i.organizationId} does not exist`, 'NotFound');
+      return { onRegister: o.members_on_register };
+    },
+
+    /**
+     * Members proposed to be left out of a members' meeting's entitled count, looked up on the register on `on`:
+     * each id with its name where it was a full member of the organization's register that day, null where not.
+     * Keys are the ids as text (the workflow keeps the answer in a task's context, which is JSON).
+     */
+    async fullMembersAmong(i: { organizationId: number; on: IsoDate; memberIds: number[] }): Promise<{ members: Record<string, string | null> }> {
+      const found = await fullMembersOnRegisterAmong(sql, i.organizationId, i.on, i.memberIds);
+      return { members: Object.fromEntries(i.memberIds.map((id) => [String(id), found.get(id) ?? null])) };
     },
 
     /**

@@ -11,8 +11,10 @@ import { entitledExclusionReasons } from './rules.js';
  * organization (its code), user (username) or training session (its code), picked by name in the web UI's
  * picker (web/src/picker.tsx); the outcome holds the same string a text field would. `exclusions`: rows of members
  * left out of a meeting's entitled count (how many or who, the reason, the approval), held by the form as JSON.
+ * `members`: rows of members picked by name from the task's organization's register (web/src/member-rows.tsx), each
+ * with a reason from `options`; the outcome holds their ids on the register, names and reasons.
  */
-export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session' | 'exclusions';
+export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session' | 'exclusions' | 'members';
 
 export interface FieldSpec {
   name: string;
@@ -93,6 +95,26 @@ export const entitledExclusions = z
       .refine((x) => x.count !== undefined || x.names !== undefined, { error: 'v.required' }),
   )
   .max(20, { error: 'v.tooMany' });
+
+/**
+ * Full members of the register proposed to be left out of a members' meeting's entitled count, each by their id on
+ * the register (and the name the form showed) and a reason the regulations accept; the higher committee approves the list in a step of its own
+ * (term-election/steps.ts). No member twice.
+ */
+export const memberExclusions = z
+  .array(
+    z.object({
+      memberId: z
+        .number({ error: (iss) => required(iss) ?? 'v.pickMember' })
+        .int({ error: 'v.pickMember' })
+        .positive({ error: 'v.pickMember' }),
+      /** As the form showed it; the workflow records the register's. */
+      name: z.string().trim().max(64, { error: 'v.tooLong' }).optional(),
+      exclusionReason: choice(entitledExclusionReasons),
+    }),
+  )
+  .max(200, { error: 'v.tooMany' })
+  .refine((xs) => new Set(xs.map((x) => x.memberId)).size === xs.length, { error: 'v.duplicate' });
 
 // Two recommendations, one election 两推一选 (domain.md §4.2). The rules on the counts are in two-recommendations.ts.
 export const selectionPosts = ['secretary', 'committee'] as const;
@@ -219,6 +241,32 @@ function exclusionOf(r: ExclusionRow): Record<string, unknown> {
   return { ...reach, ...(r.reason ? { reason: r.reason } : {}), approval: r.approval.trim() };
 }
 
+/**
+ * One row of a `members` field as the form holds it: the member's id on the register (as text), their name, the
+ * reason, and the row's own key in the form (a row keeps its picker while rows above it are removed).
+ */
+export interface MemberRow {
+  member: string;
+  name: string;
+  reason: string;
+  key?: string;
+}
+/** The rows of a `members` field's value (JSON; anything else is no rows). */
+export function memberRows(v: string): MemberRow[] {
+  try {
+    const rows = JSON.parse(v || '[]') as unknown;
+    if (!Array.isArray(rows)) return [];
+    return rows.map((r: Partial<MemberRow>) => ({
+      member: String(r?.member ?? ''),
+      name: String(r?.name ?? ''),
+      reason: String(r?.reason ?? ''),
+      ...(r?.key ? { key: String(r.key) } : {}),
+    }));
+  } catch {
+    return [];
+  }
+}
+
 /** Is a field shown, given the form's current values? */
 export function isShown(f: FieldSpec, values: Record<string, string>): boolean {
   return !f.when || f.when.is.includes(values[f.when.field] ?? '');
@@ -243,6 +291,15 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
     else if (f.kind === 'exclusions') {
       const rows = exclusionRows(v).filter((r) => r.who.trim() || r.reason || r.approval.trim());
       if (rows.length) out[f.name] = rows.map(exclusionOf);
+    } else if (f.kind === 'members') {
+      // A row not picked from the register has no id: NaN, which the schema refuses next to the field.
+      const rows = memberRows(v).filter((r) => r.member || r.name.trim() || r.reason);
+      if (rows.length)
+        out[f.name] = rows.map((r) => ({
+          memberId: /^\d+$/.test(r.member) ? Number(r.member) : Number.NaN,
+          ...(r.name.trim() ? { name: r.name.trim() } : {}),
+          ...(r.reason ? { exclusionReason: r.reason } : {}),
+        }));
     } else if (f.kind === 'votes') {
       // "张三 12", "张三：12", "张三,12": a line without a count becomes NaN, which the schema refuses.
       const votes: Record<string, number> = {};

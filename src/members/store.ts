@@ -242,13 +242,12 @@ export async function statusCounts(sql: Sql, path: string): Promise<{ status: Me
 }
 
 /**
- * Full members on an organization's register on `day` (Asia/Shanghai): those full by then whose register and status
- * that day — read back from the first change after it in their history (a transfer, a status recorded, an import's
- * correction), or today's where none came since — were this organization and a status that counts. A members'
- * meeting's entitled count starts from it (domain.md §4.1 step 6).
+ * The full members on an organization's register on `day` (Asia/Shanghai), as a query of their ids and names: those
+ * full by then whose register and status that day — read back from the first change after it in their history (a
+ * transfer, a status recorded, an import's correction), or today's where none came since — were this organization
+ * and a status that counts. A members' meeting's entitled count starts from it (domain.md §4.1 step 6).
  */
-export async function fullMembersOnRegister(sql: Sql, organizationId: number, day: string): Promise<number> {
-  const [r] = await sql<{ n: number }[]>`
+const onRegister = (sql: Sql, organizationId: number, day: string) => sql`
     with org as (select id, code from organizations where id = ${organizationId}),
     after as (select (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai' as at),
     candidates as (
@@ -257,16 +256,33 @@ export async function fullMembersOnRegister(sql: Sql, organizationId: number, da
       select e.member_id from member_events e, org, after where e.at >= after.at and e.before->>'organization' = org.code
     ),
     then_ as (
-      select m.id, m.full_on,
+      select m.id, m.name, m.full_on,
         coalesce((select e.before->>'organization' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'organization'
                     and (e.before->>'organization') is distinct from (e.after->>'organization') order by e.id limit 1), o.code) as org_then,
         coalesce((select e.before->>'status' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'status'
                     and (e.before->>'status') is distinct from (e.after->>'status') order by e.id limit 1), m.status) as status_then
       from candidates c join members m on m.id = c.id join organizations o on o.id = m.organization_id
-    )
-    select count(*)::int as n from then_, org
-    where then_.org_then = org.code and then_.full_on <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})`;
+    ),
+    on_register as (
+      select then_.id, then_.name from then_, org
+      where then_.org_then = org.code and then_.full_on <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})
+    )`;
+
+/** How many full members were on an organization's register on `day` (onRegister). */
+export async function fullMembersOnRegister(sql: Sql, organizationId: number, day: string): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`${onRegister(sql, organizationId, day)} select count(*)::int as n from on_register`;
   return r!.n;
+}
+
+/**
+ * Which of `ids` were full members on an organization's register on `day` (onRegister), with their names: the members
+ * a committee proposes to leave out of a meeting's entitled count must be.
+ */
+export async function fullMembersOnRegisterAmong(sql: Sql, organizationId: number, day: string, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await sql<{ id: number; name: string }[]>`
+    ${onRegister(sql, organizationId, day)} select id, name from on_register where id = any(${ids.map(String)}::bigint[])`;
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
 }
 
 /** A user a member may be linked to, by username, with the member already linked to them (if any); undefined for none. */

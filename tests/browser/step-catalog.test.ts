@@ -35,6 +35,12 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   'term-election:election-reply': { context: { ruleSet: term.id, request: { electionDate: '2027-01-10', seats: 5 } }, values: { decision: 'approve' } },
   'term-election:candidates': { context: { ruleSet: term.id }, values: { seats: '3', candidates: '甲\n乙\n丙\n丁' } },
   'term-election:candidates-review': { context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'] }, values: { decision: 'agree' } },
+  // Nobody left out: the form sent empty (the journey tests/browser/journeys/entitled-exclusions.test.ts picks two).
+  'term-election:exclusions-proposal': { context: { ruleSet: term.id, onRegister: {} }, values: {} },
+  'term-election:exclusions-approval': {
+    context: { ruleSet: term.id, excluded: [{ memberId: 1, name: '甲', exclusionReason: 'abroad' }] },
+    values: { decision: 'approve' },
+  },
   'term-election:members-meeting': {
     context: { ruleSet: term.id, seats: 3, candidates: ['甲', '乙', '丙', '丁'], committee: [], fullMembers: 30, round: 1 },
     values: {

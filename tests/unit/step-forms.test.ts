@@ -40,8 +40,11 @@ import {
   checkMeetingDate,
   checkPostponement,
   checkSecretary,
+  checkExclusionsProposal,
   electionReplyOutcome,
   electionRequestOutcome,
+  exclusionsApprovalOutcome,
+  exclusionsProposalOutcome,
   reviewOutcome,
   secretaryOutcome,
   termBallotOutcome,
@@ -193,6 +196,8 @@ const transferCtx = { member: '陈一', from: '某村党支部', to: '某社区�
 const awayCtx = { member: '郑五', place: '广东省东莞市', since: '2026-01-10', today: '2026-11-30' };
 const anything = () => {};
 
+const exclusionsCtx = { ruleSet: term.id, onRegister: { [shanghaiDate(Date.now())]: { '5': '张三', '9': null } } };
+
 interface Case {
   process: string;
   step: string;
@@ -254,6 +259,32 @@ const cases: Case[] = [
     workflow: outcomeRule(reviewOutcome),
     valid: [{ decision: 'agree' }, { decision: 'return', comments: '人选不符合条件' }],
     invalid: [{ decision: 'return' }, {}],
+  },
+  {
+    // Members picked from the register (5 is a full member of it today, 9 is not), each with an accepted reason.
+    process: 'term-election',
+    step: 'exclusions-proposal',
+    workflow: outcomeRule(exclusionsProposalOutcome, (o) => checkExclusionsProposal(o, exclusionsCtx.onRegister[shanghaiDate(Date.now())], term)),
+    context: exclusionsCtx,
+    valid: [{}, { excluded: [] }, { excluded: [{ memberId: 5, name: '张三', exclusionReason: 'abroad' }] }],
+    invalid: [
+      { excluded: [{ memberId: 9, exclusionReason: 'abroad' }] },
+      { excluded: [{ memberId: 5, exclusionReason: 'busy' }] },
+      { excluded: [{ memberId: Number.NaN, exclusionReason: 'abroad' }] },
+      {
+        excluded: [
+          { memberId: 5, exclusionReason: 'abroad' },
+          { memberId: 5, exclusionReason: 'incapacitated' },
+        ],
+      },
+    ],
+  },
+  {
+    process: 'term-election',
+    step: 'exclusions-approval',
+    workflow: outcomeRule(exclusionsApprovalOutcome),
+    valid: [{ decision: 'approve' }, { decision: 'reject', comments: '请附出国证明' }],
+    invalid: [{ decision: 'reject' }, { decision: 'agree' }, {}],
   },
   {
     process: 'term-election',

@@ -1,11 +1,12 @@
-// One picker for everything a person names — an organization, a person, a training session — searched by name
-// (Chinese, or pinyin initials: "hbc" finds 红白村) inside the caller's subtree. The WAI-ARIA 1.2 combobox
+// One picker for everything a person names — an organization, a person, a training session, a member of a register —
+// searched by name (Chinese, or pinyin initials: "hbc" finds 红白村) inside the caller's subtree. The WAI-ARIA 1.2 combobox
 // pattern (an input with a listbox popup): type to search, ↓/↑ to move, Enter to pick, Escape to close; the
 // number of results is announced. What it sends is unchanged (a code, a username, a session code): typing
 // one that is known works as before, without picking.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { searchOrganizations, searchSessions, searchUsers, type Organization } from './api.js';
-import { fmtDate, t, tx } from './i18n/index.js';
+import { listMembers, searchOrganizations, searchSessions, searchUsers, type Organization } from './api.js';
+import { fmtDate, lang, t, tx } from './i18n/index.js';
+import { memberStatusWords } from '../../src/domain/members.js';
 
 export interface PickOption {
   value: string;
@@ -13,7 +14,7 @@ export interface PickOption {
   detail?: string;
 }
 
-export type PickerKind = 'organization' | 'person' | 'session';
+export type PickerKind = 'organization' | 'person' | 'session' | 'member';
 
 export interface PickerProps {
   id: string;
@@ -32,6 +33,10 @@ export interface PickerProps {
   process?: string;
   /** People only: whom this task may be handed to (GET /users?holderOf=: exactly whom reassign and delegate accept). */
   holderOf?: number;
+  /** Members only: the organization whose register is searched (its full members); the value is the member's id. */
+  register?: string;
+  /** Called with the option picked (a member's name beside the id sent). */
+  onPick?: (o: PickOption) => void;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
   accept?: (o: Organization) => boolean;
 }
@@ -48,6 +53,14 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
       label: u.displayName ? `${u.displayName}（${u.username}）` : u.username,
       detail: u.roles.map((r) => `${tx(`role.${r.role}`, r.role)} · ${r.orgName}`).join('；'),
     })),
+  member: async (q, p) =>
+    p.register
+      ? (await listMembers(p.register, { q: q || undefined, category: 'full', limit: 20 })).items.map((m) => ({
+          value: String(m.id),
+          label: m.name,
+          detail: [memberStatusWords[m.status][lang.value], m.fullOn ? t('pick.member.fullOn', { date: fmtDate(m.fullOn) }) : ''].filter(Boolean).join(' · '),
+        }))
+      : [],
   session: async (q) =>
     (await searchSessions({ q: q || undefined, limit: 20 })).items.map((s) => ({
       value: s.code,
@@ -113,6 +126,7 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
   const pick = (o: PickOption) => {
     setText(o.label);
     send(o.value);
+    props.onPick?.(o);
     setOpen(false);
     setActive(-1);
     setStatus(t('pick.picked', { name: o.label }));

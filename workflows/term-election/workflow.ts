@@ -4,7 +4,9 @@
 //   3.   the outgoing committee's request (请示)            — returned requests are filed again
 //   4.   the supervisor's reply (批复): approve, return with comments, or approve a postponement
 //   5.   candidates (≥20% more than seats), the supervisor agrees
-//   6.   the members' meeting (a delegates' conference where the organization holds one) records the secret ballot
+//   6.   where the members are on the register, the committee first proposes the members left out of the entitled
+//        count (named, each with its reason; or none) and the supervisor approves them (a rejected list is proposed again);
+//        the members' meeting (a delegates' conference where the organization holds one) records the secret ballot
 //        (quorum, win rule, void ballots); further rounds for unfilled seats. Due when the term ends (or the approved postponement): an overdue term escalates.
 //   7.   the new committee elects the secretary and reports the result within 1 month
 //   8.   the supervisor approves; the new term goes on the register; the next term's run begins
@@ -19,6 +21,8 @@ import {
   delegatesConference,
   electionReply,
   electionRequest,
+  exclusionsApproval,
+  exclusionsProposal,
   membersMeeting,
   resultApproval,
   resultReport,
@@ -30,7 +34,7 @@ import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { termElectionStates } from '../../src/domain/term-election/states.js';
 import { correctTermInput, correctTermUpdate } from '../messages.js';
-import { recordedTermBallot } from '../../src/domain/term-election/rules.js';
+import { recordedTermBallot, type ApprovedExclusion } from '../../src/domain/term-election/rules.js';
 import { actorAllows } from '../../src/domain/task-rights.js';
 import { organizingRoles } from '../../src/domain/roles.js';
 import { rulesById } from '../../src/domain/step.js';
@@ -54,6 +58,12 @@ export const FRESH_MEMBER_COUNT_PATCH = 'fresh-member-count';
  * this marker check it only against the count when the task opened, as an upper bound).
  */
 export const MEETING_DAY_REGISTER_PATCH = 'meeting-day-register';
+/**
+ * Where the organization's members are on the register, the members left out of the entitled count are named by the
+ * committee and approved by the supervisor in steps of their own before the members' meeting, and its ballot names
+ * none (runs recorded without this marker, and organizations without a register, take them typed on the ballot).
+ */
+export const APPROVED_EXCLUSIONS_PATCH = 'approved-exclusions';
 /** An approved postponement is written to the term register (runs recorded without this marker keep it in their state only). */
 export const POSTPONEMENT_ON_REGISTER_PATCH = 'postponement-on-register';
 /** A term past its end (or its approved postponement) without an election is chased every month (not in runs recorded without this marker). */
@@ -279,6 +289,56 @@ export async function termElection(input: TermElectionInput): Promise<void> {
       // The election must be held by the end of the term, or of the approved postponement.
       const electionDueOn = addMonths(termEndsOn, postponedMonths);
 
+      /**
+       * Step 6, before the members' meeting: the committee names the full members it leaves out of the entitled count
+       * (each picked from the register, with its reason), read on the register the day it files them; the supervisor
+       * approves the list or rejects it with its reason, and the committee proposes again. None proposed: none left out.
+       */
+      const fixExclusions = async (sfx: string): Promise<ApprovedExclusion[]> => {
+        for (let round = 1; ; round++) {
+          const rsfx = round === 1 ? '' : `-r${round}`;
+          const name = `exclusions-proposal${sfx}${rsfx}`;
+          // By day: the rule refuses a member who was not on the register the day it was read, and only that day.
+          const onRegister: Record<string, Record<string, string | null>> = {};
+          let names: Record<string, string | null> = {};
+          const proposal = await p.open(
+            name,
+            exclusionsProposal,
+            { ruleSet: rules.id, onRegister },
+            {
+              ...plan(c.organizationId, { workingDays: rules.candidatesWorkingDays }),
+              confirm: async (o) => {
+                const ids = (o.excluded ?? []).map((x) => x.memberId);
+                const day = shanghaiDate(Date.now());
+                names = ids.length ? (await acts.fullMembersAmong({ organizationId: c.organizationId, on: day, memberIds: ids })).members : {};
+                onRegister[day] = { ...onRegister[day], ...names };
+              },
+            },
+            { round },
+          );
+          const { outcome } = await p.outcome(await proposal.result, exclusionsProposal, name);
+          const named: ApprovedExclusion[] = (outcome.excluded ?? []).map((x) => ({
+            memberId: x.memberId,
+            // The register's name, not the one the form sent beside the id.
+            name: names[String(x.memberId)] ?? x.name ?? '',
+            exclusionReason: x.exclusionReason,
+          }));
+          await p.moveTo('exclusions-proposed', `${name}-proposed`, { exclusions: named }, 'running', { verb: 'proposed', round });
+          if (named.length === 0) return [];
+          const aname = `exclusions-approval${sfx}${rsfx}`;
+          const review = await p.open(
+            aname,
+            exclusionsApproval,
+            { ruleSet: rules.id, excluded: named },
+            plan(supervisorOrg, { workingDays: rules.replyWorkingDays }),
+            { round },
+          );
+          const { outcome: d, actor } = await p.outcome(await review.result, exclusionsApproval, aname);
+          await p.moveTo('exclusions-reviewed', `${aname}-${d.decision}`, { ...d, by: actor, exclusions: named }, 'running', { verb: d.decision, round });
+          if (d.decision === 'approve') return named;
+        }
+      };
+
       // Steps 5–6: candidates, the supervisor's agreement, the ballot; again from the candidates if no committee results.
       let committee: string[] = [];
       let meetingDate = '';
@@ -302,6 +362,8 @@ export async function termElection(input: TermElectionInput): Promise<void> {
         }
 
         // Step 6: the members' meeting (or delegates' conference); seats left unfilled go to another round among the remaining candidates.
+        // The members left out with approval (undefined: typed on the ballot, as before, or no register) hold for every round.
+        let approved: ApprovedExclusion[] | undefined;
         let seats = slate.seats;
         let remaining = [...slate.candidates];
         // The first meeting can be held once the candidates are agreed (today); a further round after the last one.
@@ -321,12 +383,42 @@ export async function termElection(input: TermElectionInput): Promise<void> {
               { round },
             );
           } else {
+            if (round === 1 && patched(APPROVED_EXCLUSIONS_PATCH) && (await acts.membersOnRegister({ organizationId: c.organizationId })).onRegister) {
+              approved = await fixExclusions(sfx);
+            }
             // Only full members on the register at the meeting vote (§4.1 step 6): counted again when its task opens,
             // not carried from the run's start (which may be a term ago). Older histories kept the start's count.
             const fullMembers = patched(FRESH_MEMBER_COUNT_PATCH)
               ? (await acts.countFullMembers({ organizationId: c.organizationId })).fullMembers
               : c.fullMembers;
-            if (patched(MEETING_DAY_REGISTER_PATCH)) {
+            if (approved !== undefined) {
+              // The register of the meeting's day, and how many of those left out with approval were full members on
+              // it that day (one who has left since is not on it to be left out): read when the ballot is recorded.
+              const registerOn: Record<string, number> = {};
+              const excludedOn: Record<string, number> = {};
+              const exclusions = approved;
+              const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn, exclusions, excludedOn };
+              meeting = await p.open(
+                mname,
+                membersMeeting,
+                ballot,
+                {
+                  ...plan(c.organizationId, due),
+                  confirm: async (o) => {
+                    registerOn[o.meetingDate] = (await acts.fullMembersOn({ organizationId: c.organizationId, on: o.meetingDate })).fullMembers;
+                    if (exclusions.length) {
+                      const { members } = await acts.fullMembersAmong({
+                        organizationId: c.organizationId,
+                        on: o.meetingDate,
+                        memberIds: exclusions.map((x) => x.memberId),
+                      });
+                      excludedOn[o.meetingDate] = Object.values(members).filter((n) => n !== null).length;
+                    }
+                  },
+                },
+                { round },
+              );
+            } else if (patched(MEETING_DAY_REGISTER_PATCH)) {
               // Read when the ballot is recorded, for the day it names; kept so that the validator refuses the same figures.
               const registerOn: Record<string, number> = {};
               const ballot = { ruleSet: rules.id, seats, candidates: remaining, committee, fullMembers, round, notBefore, registerOn };
@@ -372,6 +464,7 @@ export async function termElection(input: TermElectionInput): Promise<void> {
               dueOn: electionDueOn,
               heldOnTime: meetingDate <= electionDueOn,
               ...(byDelegates ? { body: 'delegates_conference' } : {}),
+              ...(approved?.length ? { exclusions: approved } : {}),
             },
             'running',
             { verb: 'counted', round },

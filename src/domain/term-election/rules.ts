@@ -13,7 +13,8 @@ import {
   type ElectionResult,
 } from '../election.js';
 export { checkMeetingDate } from '../election.js';
-import { entitledExclusions } from '../step-outcomes.js';
+import { entitledExclusions, memberExclusions } from '../step-outcomes.js';
+import type { EntitledExclusionReason } from '../rules.js';
 import type { TermRules } from '../rules.js';
 
 const comments = z.string().trim().min(2).max(4000);
@@ -82,6 +83,51 @@ export const termBallotOutcome = ballotOutcome.extend({
 /** A ballot as histories hold it: those recorded before the meeting's day was asked for carry none. */
 export const recordedTermBallot = termBallotOutcome.partial({ meetingDate: true });
 
+/**
+ * Before the members' meeting, where the organization's members are on the register: the committee proposes the
+ * full members to leave out of the entitled count (应到会人数), each picked from the register with a reason the
+ * regulations accept — or none (an empty list), and the meeting's entitled count is the register's.
+ */
+export const exclusionsProposalOutcome = z.object({ excluded: memberExclusions.optional() });
+
+/** The higher committee approves the proposed list as it stands, or rejects it with its reason (the committee proposes again). */
+export const exclusionsApprovalOutcome = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('approve'), comments: comments.optional() }),
+  z.object({ decision: z.literal('reject'), comments }),
+]);
+
+/** A member left out of the entitled count with the higher committee's approval, as the ballot's context names them. */
+export interface ApprovedExclusion {
+  memberId: number;
+  name: string;
+  exclusionReason: EntitledExclusionReason;
+}
+
+/**
+ * The proposal's rule: reasons the rule set accepts, and every member a full member on the organization's register
+ * — `register` holds, by id (as text), the name of each proposed member the register had today or null; read when
+ * the proposal is recorded, so ids not in it yet are not judged.
+ */
+export function checkExclusionsProposal(
+  o: z.output<typeof exclusionsProposalOutcome>,
+  register: Record<string, string | null> | undefined,
+  rules: Pick<TermRules, 'exclusionReasons'>,
+): void {
+  for (const x of o.excluded ?? []) {
+    if (!rules.exclusionReasons.includes(x.exclusionReason)) {
+      throw new RuleViolation('exclusion-reason', `${x.exclusionReason} is not a reason the rules accept for leaving members out of the entitled count`);
+    }
+  }
+  const absent = (o.excluded ?? []).filter((x) => register?.[String(x.memberId)] === null).map((x) => x.memberId);
+  if (absent.length) {
+    throw new RuleViolation(
+      'excluded-not-on-register',
+      `outcome.excluded: not full members on this organization's register: ${absent.join(', ')}; only those entitled to vote can be left out`,
+      { members: absent.join(', '), field: 'outcome.excluded' },
+    );
+  }
+}
+
 /** Step 7, the new committee elects the secretary from among its members. */
 export const secretaryOutcome = z.object({ secretary: name });
 
@@ -99,15 +145,45 @@ export function checkCandidates(o: z.output<typeof candidatesOutcome>, rules: Te
  * A ballot round: only full members vote (entitled ≤ full members), only the round's candidates receive votes,
  * then quorum, void ballots and the win rule (countVotes). With `registerOnMeetingDay` (the full members on the
  * register on the meeting's day, read when the ballot is recorded) the entitled count must be exactly those, less
- * the members left out with an accepted reason and approval (checkEntitled).
+ * the members left out with an accepted reason and approval (checkEntitled). Where the members are on the register
+ * (`approvedExclusions` present) those left out were approved in their own step before the meeting: the ballot names
+ * none, and its entitled count is the register's less the approved members on it that day (`excludedOn`).
  */
 export function checkBallot(
-  o: BallotCount & { exclusions?: z.output<typeof entitledExclusions> },
-  round: { seats: number; candidates: string[]; fullMembers: number; registerOnMeetingDay?: number | null },
+  o: BallotCount & { exclusions?: z.output<typeof entitledExclusions>; meetingDate?: string },
+  round: {
+    seats: number;
+    candidates: string[];
+    fullMembers: number;
+    registerOnMeetingDay?: number | null;
+    approvedExclusions?: readonly ApprovedExclusion[];
+    excludedOn?: Record<string, number>;
+  },
   rules: TermRules,
 ): ElectionResult {
-  // null: the meeting day's register is not read yet; it is, when the ballot is recorded, and checked then.
-  if (round.registerOnMeetingDay === null) checkEntitledReasons(o, rules);
+  if (round.approvedExclusions !== undefined) {
+    if (o.exclusions?.length) {
+      throw new RuleViolation(
+        'exclusions-approved-apart',
+        'outcome.exclusions: members are left out of the entitled count in a step of their own, approved by the higher committee before the meeting: the ballot names none',
+        { field: 'outcome.exclusions' },
+      );
+    }
+    // null: the meeting day's register is not read yet; it is, when the ballot is recorded, and checked then.
+    if (round.registerOnMeetingDay !== null && round.registerOnMeetingDay !== undefined) {
+      const register = round.registerOnMeetingDay;
+      const excluded = (o.meetingDate && round.excludedOn?.[o.meetingDate]) || 0;
+      const expected = register - excluded;
+      if (o.entitled !== expected) {
+        throw new RuleViolation(
+          'entitled-count',
+          `outcome.entitled: ${o.entitled} entitled to vote, but ${register} full members are on the register on the meeting's day` +
+            `${excluded ? ` and ${excluded} of them are left out with the higher committee's approval` : ''}: ${expected} are entitled`,
+          { entitled: o.entitled, register, excluded, expected, field: 'outcome.entitled' },
+        );
+      }
+    }
+  } else if (round.registerOnMeetingDay === null) checkEntitledReasons(o, rules);
   else if (round.registerOnMeetingDay !== undefined) checkEntitled(o, round.registerOnMeetingDay, rules);
   else if (o.entitled > round.fullMembers) {
     throw new RuleViolation(

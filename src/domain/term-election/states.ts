@@ -1,6 +1,17 @@
 // The term election's states and the history events it writes under keys of its own, with their words.
 import { declareProcess } from '../process-state.js';
-import { candidates, candidatesReview, delegatesConference, electionReply, electionRequest, membersMeeting, resultApproval, resultReport } from './steps.js';
+import {
+  candidates,
+  candidatesReview,
+  delegatesConference,
+  electionReply,
+  electionRequest,
+  exclusionsApproval,
+  exclusionsProposal,
+  membersMeeting,
+  resultApproval,
+  resultReport,
+} from './steps.js';
 
 export const termElectionStates = declareProcess('term-election', {
   states: {
@@ -9,6 +20,8 @@ export const termElectionStates = declareProcess('term-election', {
     'election-replied': { 'zh-CN': '请示已批复', en: 'Request answered', after: [electionReply] },
     'candidates-proposed': { 'zh-CN': '已提出候选人初步人选', en: 'Preliminary candidates proposed', after: [candidates] },
     'candidates-reviewed': { 'zh-CN': '上级党组织已审查候选人初步人选', en: 'Preliminary candidates reviewed', after: [candidatesReview] },
+    'exclusions-proposed': { 'zh-CN': '已提出不计入应到会人数的党员', en: 'Members left out proposed', after: [exclusionsProposal] },
+    'exclusions-reviewed': { 'zh-CN': '上级党组织已审批不计入应到会人数的党员', en: 'Members left out reviewed', after: [exclusionsApproval] },
     'members-meeting-held': { 'zh-CN': '已召开选举大会', en: 'Election meeting held', after: [membersMeeting, delegatesConference] },
     'secretary-elected': { 'zh-CN': '书记已选出', en: 'Secretary elected' },
     'result-reported': { 'zh-CN': '已报告选举结果', en: 'Result reported', after: [resultReport] },

@@ -8,14 +8,19 @@ import {
   checkCandidates,
   checkPostponement,
   checkSecretary,
+  checkExclusionsProposal,
   electionReplyOutcome,
+  exclusionsApprovalOutcome,
+  exclusionsProposalOutcome,
+  type ApprovedExclusion,
   electionRequestOutcome,
   reviewOutcome,
   secretaryOutcome,
   termBallotOutcome,
 } from './rules.js';
-import type { IsoDate } from '../dates.js';
+import { shanghaiDate, type IsoDate } from '../dates.js';
 import { fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../step-outcomes.js';
+import { entitledExclusionReasons } from '../rules.js';
 import { step, rulesById } from '../step.js';
 import { ballotStep } from '../ballot-step.js';
 
@@ -43,6 +48,25 @@ export interface BallotContext extends SlateContext {
   round: number;
   /** The first day this round's meeting could be held (the candidates agreed, or the previous round's meeting). */
   notBefore?: IsoDate;
+  /**
+   * Where the members are on the register (runs recorded before have none): the members the higher committee
+   * approved leaving out, named, before the meeting (empty: none); the ballot then names none of its own.
+   */
+  exclusions?: ApprovedExclusion[];
+  /** Of those, how many were full members on the register on each meeting day a ballot was recorded for (read with `registerOn`). */
+  excludedOn?: Record<IsoDate, number>;
+}
+/** The committee's proposal of members to leave out of the entitled count. */
+export interface ExclusionsProposalContext extends TermRuleContext {
+  /**
+   * The register on each day a proposal was recorded, for the members proposed (by id as text): their name, or null
+   * for one who was not a full member of this organization's register that day (read then; empty when the task opens).
+   */
+  onRegister: Record<IsoDate, Record<string, string | null>>;
+}
+/** The higher committee's approval of the proposal: the members proposed, named from the register, with their reasons. */
+export interface ExclusionsApprovalContext extends TermRuleContext {
+  excluded: ApprovedExclusion[];
 }
 export interface DelegatesContext extends SlateContext {
   /** Elected in earlier rounds. */
@@ -116,14 +140,45 @@ export const candidatesReview = step<SlateContext>()({
   words: { 'zh-CN': '审查候选人初步人选', en: 'Review the preliminary candidates' },
   shows: ['seats', 'candidates'],
 });
+/**
+ * Before the members' meeting, where the members are on the register: the committee names the full members it
+ * proposes to leave out of the entitled count (应到会人数), each with a reason the regulations accept (中国共产党基层组织
+ * 选举工作条例 2020, art. 11) — none, and the entitled count is the register's. The higher committee approves a list.
+ */
+export const exclusionsProposal = step<ExclusionsProposalContext>()({
+  process: T,
+  step: 'exclusions-proposal',
+  role: 'secretary',
+  outcome: exclusionsProposalOutcome,
+  fields: [{ name: 'excluded', kind: 'members', required: false, options: entitledExclusionReasons, max: 200 }],
+  rule: (o, c) => checkExclusionsProposal(o, c.onRegister?.[shanghaiDate(Date.now())], rulesById(termRuleSets, c.ruleSet)),
+  ruleFields: { 'exclusion-reason': 'excluded', 'excluded-not-on-register': 'excluded' },
+  words: { 'zh-CN': '提出不计入应到会人数的党员', en: 'Propose members left out of the entitled count' },
+});
+/**
+ * The higher committee approves the members left out, or rejects them with its reason: its organizers (组织委员), who
+ * keep the registers of the organizations below it, as the township's steps of 两推一选 are theirs.
+ */
+export const exclusionsApproval = step<ExclusionsApprovalContext>()({
+  process: T,
+  step: 'exclusions-approval',
+  role: 'organizer',
+  outcome: exclusionsApprovalOutcome,
+  fields: [
+    { name: 'decision', kind: 'select', required: true, options: ['approve', 'reject'] },
+    { name: 'comments', kind: 'text', required: false, min: 2, max: 4000 },
+  ],
+  words: { 'zh-CN': '审批不计入应到会人数的党员', en: 'Approve the members left out of the entitled count' },
+  shows: ['excluded'],
+});
 export const membersMeeting = ballotStep<BallotContext>()({
   process: T,
   step: 'members-meeting',
   outcome: termBallotOutcome,
   meetingDateRequired: true,
-  count: (o, c) => checkBallot(o, c, rulesById(termRuleSets, c.ruleSet)),
+  count: (o, c) => checkBallot(o, { ...c, approvedExclusions: c.exclusions }, rulesById(termRuleSets, c.ruleSet)),
   words: { 'zh-CN': '党员大会选举', en: 'Members meeting (election)' },
-  shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers'],
+  shows: ['round', 'seats', 'candidates', 'committee', 'fullMembers', 'exclusions'],
 });
 /** Step 6 where the organization holds a members' delegates' conference (党员代表大会) instead of a members' meeting. */
 export const delegatesConference = ballotStep<DelegatesContext>()({
