@@ -46,6 +46,7 @@ import units from './routes/units.js';
 import people from './routes/people.js';
 import members from './routes/members.js';
 import memberTransfers from './routes/member-transfers.js';
+import recruitment from './routes/recruitment.js';
 import memberExport from './routes/member-export.js';
 import search from './routes/search.js';
 import ratings from './routes/ratings.js';
@@ -199,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(members);
       await api.register(memberTransfers);
       await api.register(memberExport);
+      await api.register(recruitment);
       await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);

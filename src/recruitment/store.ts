@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/client.js';
 import { initialsOf } from '../api/initials.js';
 import { idNumberBirthDate, idNumberProblem, isMobile, normalizeIdNumber, type Gender } from '../domain/members.js';
-import { oldEnough, recruitmentRulesFor } from '../domain/recruitment/rules.js';
+import { oldEnough, recruitmentRulesFor, type RecruitmentStage } from '../domain/recruitment/rules.js';
 import { sealPersonalData, type PersonalDataKey } from '../members/personal-data.js';
 import { recruitmentId } from '../../workflows/recruitment/workflow.js';
 
@@ -69,4 +69,50 @@ export async function recordApplication(
 /** Links an applicant to the user they sign in as (null unlinks). */
 export async function linkApplicantUser(sql: Sql, applicantId: number, userId: number | null): Promise<void> {
   await sql`update applicants set user_id = ${userId} where id = ${applicantId}`;
+}
+
+export interface ApplicantItem {
+  id: number;
+  workflowId: string;
+  name: string;
+  gender: Gender;
+  idNumber: string;
+  appliedOn: string;
+  stage: RecruitmentStage;
+  stageSince: string;
+  organization: string;
+  organizationName: string;
+  linkedUser: string | null;
+  /** The case's open task, if any: what it waits for now. */
+  waitingFor: { taskId: number; step: string; dueAt: string; escalationLevel: number } | null;
+}
+
+const item = (sql: Sql) => sql`
+  a.id, a.workflow_id as "workflowId", a.name, a.gender, a.id_number_masked as "idNumber", to_char(a.applied_on, 'YYYY-MM-DD') as "appliedOn",
+  a.stage, to_char(a.stage_since, 'YYYY-MM-DD') as "stageSince", o.code as organization, o.name as "organizationName",
+  (select u.username from users u where u.id = a.user_id) as "linkedUser",
+  (select json_build_object('taskId', t.id, 'step', t.step, 'dueAt', to_json(t.due_at)#>>'{}', 'escalationLevel', t.escalation_level)
+   from tasks t where t.workflow_id = a.workflow_id and t.state in ('open', 'claimed', 'escalated') order by t.id desc limit 1) as "waitingFor"`;
+
+/** The applicants of an organization's subtree (a branch's, a township's villages'), open cases first, newest first. */
+export function applicantsUnder(sql: Sql, path: string, stage?: RecruitmentStage): Promise<ApplicantItem[]> {
+  return sql<ApplicantItem[]>`
+    select ${item(sql)} from applicants a join organizations o on o.id = a.organization_id
+    where o.path <@ ${path}::ltree ${stage ? sql`and a.stage = ${stage}` : sql``}
+    order by a.stage in ('full', 'ended'), a.applied_on desc, a.id desc limit 500`;
+}
+
+/** One applicant, with the organization path their case is scoped by. */
+export async function applicant(sql: Sql, id: number): Promise<(ApplicantItem & { path: string }) | undefined> {
+  const [a] = await sql<(ApplicantItem & { path: string })[]>`
+    select ${item(sql)}, o.path::text as path from applicants a join organizations o on o.id = a.organization_id where a.id = ${id}`;
+  return a;
+}
+
+/** The applicant a user signs in as, if any (their latest case). */
+export async function applicantOfUser(sql: Sql, userId: number): Promise<(ApplicantItem & { path: string }) | undefined> {
+  const [a] = await sql<(ApplicantItem & { path: string })[]>`
+    select ${item(sql)}, o.path::text as path from applicants a join organizations o on o.id = a.organization_id
+    where a.user_id = ${userId} order by a.id desc limit 1`;
+  return a;
 }
