@@ -3,6 +3,7 @@ import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
 import { timeSkippingSuite } from '../helpers/time-skipping.js';
 import {
+  APPROVED_EXCLUSIONS_PATCH,
   FRESH_MEMBER_COUNT_PATCH,
   MEETING_DAY_REGISTER_PATCH,
   OVERDUE_TERM_REMINDERS_PATCH,
@@ -186,8 +187,9 @@ describe('term election at real durations (time-skipping server)', () => {
       expect(scheduled).toEqual([]);
       const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
       expect(markers.filter((m) => m.markerName === 'core_local_activity').length).toBeGreaterThan(20);
-      // The patches are recorded: the run took the local path for projections, left its deadlines to the sweep, and
-      // counted the members when the meeting opened.
+      // The patches are recorded: the run took the local path for projections, left its deadlines to the sweep,
+      // counted the members when the meeting opened, and asked whether its members are on the register (they are
+      // not: the ballot's exclusions are typed, with no steps of their own).
       const patches = markers
         .filter((m) => m.markerName === 'core_patch')
         .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
@@ -196,6 +198,7 @@ describe('term election at real durations (time-skipping server)', () => {
           DEADLINES_AS_DATA_PATCH,
           LOCAL_ACTIVITIES_PATCH,
           FRESH_MEMBER_COUNT_PATCH,
+          APPROVED_EXCLUSIONS_PATCH,
           MEETING_DAY_REGISTER_PATCH,
           OVERDUE_TERM_REMINDERS_PATCH,
           SECRETARY_TO_TRAINING_PATCH,
