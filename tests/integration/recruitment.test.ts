@@ -59,7 +59,7 @@ describe('recruitment through the API', () => {
     const listed = await eventually('the talk opened', async () => {
       const items = (await call(organizer, 'GET', `/organizations/${township}/applicants`)).json().items as {
         id: number;
-        waitingFor: { step: string } | null;
+        waitingFor: { step: string; taskId: number } | null;
       }[];
       const mine = items.find((x) => x.id === id);
       return mine?.waitingFor ? mine : undefined;
