@@ -868,6 +868,28 @@ describe("each form agrees with its workflow's validator", () => {
 });
 
 describe('form inputs', () => {
+  it('reads members picked from the register as their ids, and a row where none was picked as no member', () => {
+    const form = stepDef('term-election', 'exclusions-proposal')!;
+    const rows = [
+      { member: '12', name: '张三', reason: 'abroad', key: 'a' },
+      { member: '李', name: '', reason: 'incapacitated', key: 'b' },
+    ];
+    const o = formToOutcome(form, { excluded: JSON.stringify(rows) });
+    expect(o).toEqual({
+      excluded: [
+        { memberId: 12, name: '张三', exclusionReason: 'abroad' },
+        { memberId: Number.NaN, exclusionReason: 'incapacitated' },
+      ],
+    });
+    expect(validateOutcome(form, o, exclusionsCtx)).toEqual({ excluded: 'v.pickMember' });
+    // A member the register did not have today is named beside the field, with the name the form showed.
+    const gone = { excluded: [{ memberId: 9, name: '王五', exclusionReason: 'abroad' }] };
+    expect(validateOutcome(form, gone, exclusionsCtx)).toEqual({
+      excluded: 'r.excluded-not-on-register?members=%E7%8E%8B%E4%BA%94+%289%29&field=outcome.excluded',
+    });
+    expect(formToOutcome(form, { excluded: '' })).toEqual({});
+  });
+
   it('reads votes one person a line, and a line without a count as not a number', () => {
     const form = stepDef('two-recommendations-one-election', 'members-recommendation')!;
     const o = formToOutcome(form, { entitled: '30', present: '28', votes: '张三 20\n李四：18\n\n王五,15' });

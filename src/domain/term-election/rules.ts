@@ -118,7 +118,8 @@ export function checkExclusionsProposal(
       throw new RuleViolation('exclusion-reason', `${x.exclusionReason} is not a reason the rules accept for leaving members out of the entitled count`);
     }
   }
-  const absent = (o.excluded ?? []).filter((x) => register?.[String(x.memberId)] === null).map((x) => x.memberId);
+  // Named as the form showed them where it did (an API client sends ids only).
+  const absent = (o.excluded ?? []).filter((x) => register?.[String(x.memberId)] === null).map((x) => (x.name ? `${x.name} (${x.memberId})` : x.memberId));
   if (absent.length) {
     throw new RuleViolation(
       'excluded-not-on-register',
