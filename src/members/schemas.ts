@@ -30,6 +30,11 @@ export const memberSchema = memberSummarySchema.extend({
   birthDate: z.string(),
   education: z.string().nullable(),
   linkedUser: z.string().nullable(),
+  /** The period away under way (流动, 出国出境), or null: an imported 流动 member has the status and no period until registered. */
+  awayPeriod: z
+    .object({ kind: z.enum(['away', 'abroad']), place: z.string(), since: z.string(), workflowId: z.string() })
+    .nullable()
+    .optional(),
   revealed: z.array(z.enum(personalFields)),
 });
 export const memberListSchema = z.object({ items: z.array(memberSummarySchema), nextCursor: z.string().nullable(), revealed: z.array(z.enum(personalFields)) });

@@ -27,6 +27,8 @@ export interface Member extends MemberSummary {
   birthDate: string;
   education: string | null;
   linkedUser: string | null;
+  /** The period away under way, if any. */
+  awayPeriod: { kind: 'away' | 'abroad'; place: string; since: string; workflowId: string } | null;
   /** The register's organization (internal, like `path`: the routes check and write with them). */
   organizationId: number;
   path: string;
@@ -99,7 +101,9 @@ export async function listMembers(sql: Sql, f: MemberFilter): Promise<MemberSumm
 export async function getMember(sql: Sql, id: number): Promise<Member | undefined> {
   const [m] = await sql<Member[]>`
     select ${summaryColumns(sql)}, m.ethnicity, to_char(m.birth_date, 'YYYY-MM-DD') as "birthDate", m.education,
-           u.username as "linkedUser", o.id as "organizationId", o.path::text as path
+           u.username as "linkedUser", o.id as "organizationId", o.path::text as path,
+           (select json_build_object('kind', a.kind, 'place', a.place, 'since', to_char(a.since, 'YYYY-MM-DD'), 'workflowId', a.workflow_id)
+            from member_away a where a.member_id = m.id and a.ended_on is null) as "awayPeriod"
     from members m join organizations o on o.id = m.organization_id left join users u on u.id = m.user_id
     where m.id = ${id}`;
   return m;
@@ -192,13 +196,15 @@ export interface AwayRecord {
 
 /**
  * Opens a member's period away (流动党员) or abroad: the status and the period in one transaction, the period named
- * by the workflow id its process runs under. Null when the member is away already or not counted on the register.
+ * by the workflow id its process runs under. Null when the member is away already (with a period) or not counted on the
+ * register; a member whose status an import set to away or abroad gets the period the import could not give them.
  */
 export async function registerAway(sql: Sql, key: PersonalDataKey, a: AwayRecord): Promise<{ id: number; workflowId: string } | null> {
   return sql.begin(async (tx) => {
     const [m] = await tx<{ status: MemberStatus; status_since: string | null; organization_id: number }[]>`
       select status, to_char(status_since, 'YYYY-MM-DD') as status_since, organization_id from members where id = ${a.memberId} for update`;
-    if (!m || !['normal', 'lost'].includes(m.status)) return null;
+    // A member imported as 流动 or 出国出境 has the status but no period yet: registering one completes it.
+    if (!m || !['normal', 'lost', a.kind].includes(m.status)) return null;
     if ((await tx`select 1 from member_away where member_id = ${a.memberId} and ended_on is null`).length) return null;
     const [{ id } = { id: 0 }] = await tx<{ id: number }[]>`select nextval(pg_get_serial_sequence('member_away', 'id'))::int as id`;
     const workflowId = memberAwayId(randomUUID());

@@ -288,4 +288,37 @@ describe('the member register', () => {
     const [period] = await s.sql<{ ended: boolean }[]>`select ended_on is not null as ended from member_away where workflow_id = ${workflowId}`;
     expect(period).toEqual({ ended: true });
   });
+
+  it('registers the period of a member imported as 流动, and leaves the statuses of processes to them', async () => {
+    const sun = idNumber('19860606');
+    const imported = await importFile(
+      organizer,
+      csv([['孙流动', '男', '汉族', '1986-06-06', '高中', sun, '2010-07-01', '2011-07-01', '正式党员', b1, '', '', '外出务工', '流动']]),
+    );
+    expect(imported.statusCode, imported.body).toBe(200);
+    const [wang] = await s.sql<{ id: number }[]>`
+      select m.id from members m join organizations o on o.id = m.organization_id where m.name = '孙流动' and o.code = ${b1}`;
+    const post = (url: string, payload: object) =>
+      s.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: { authorization: secretary.authorization }, payload });
+    // The file said 流动 but not where: the record says the period is missing.
+    expect((await get(secretary, `/members/${wang!.id}`)).json()).toMatchObject({ status: 'away', awayPeriod: null });
+    const away = await post(`/members/${wang!.id}/away`, { kind: 'away', place: '江苏省苏州市', contactName: '王父' });
+    expect(away.statusCode, away.body).toBe(201);
+    const { workflowId } = away.json();
+    await eventually('the period away running', async () => (await s.sql`select 1 from processes where workflow_id = ${workflowId}`).length > 0);
+    expect((await get(secretary, `/members/${wang!.id}`)).json()).toMatchObject({
+      status: 'away',
+      awayPeriod: { kind: 'away', place: '江苏省苏州市', workflowId },
+    });
+    // Registered now: a second period is refused.
+    expect((await post(`/members/${wang!.id}/away`, { kind: 'away', place: '上海' })).statusCode).toBe(409);
+    // A transfer out and a cancelled probation are their processes' to record.
+    for (const status of ['transferred', 'cancelled']) {
+      const r = await post(`/members/${wang!.id}/status`, { status, reason: '试图直接改状态' });
+      expect(r.statusCode, r.body).toBe(422);
+      expect(r.json().error.details).toEqual([{ field: 'body.status', message: 'set by its process' }]);
+    }
+    const back = await post(`/members/${wang!.id}/status`, { status: 'normal', reason: '返乡' });
+    expect(back.statusCode, back.body).toBe(200);
+  });
 });

@@ -236,6 +236,11 @@ const members: FastifyPluginAsync = async (fastify) => {
       const since = req.body.since ?? shanghaiDate(Date.now());
       if (since > shanghaiDate(Date.now()))
         throw new HttpError(422, 'invalid_request', 'since is in the future', [{ field: 'body.since', message: 'in the future' }]);
+      // Who leaves through a process leaves only through it: a transfer out, a probation the meeting cancelled.
+      if (req.body.status === 'transferred' || req.body.status === 'cancelled')
+        throw new HttpError(422, 'invalid_request', `the status ${req.body.status} is set by its process (组织关系转接, 发展党员), not here`, [
+          { field: 'body.status', message: 'set by its process' },
+        ]);
       if (req.body.status === 'away' || req.body.status === 'abroad')
         throw new HttpError(422, 'invalid_request', 'a member going away is registered with where and since when: POST /members/{id}/away', [
           { field: 'body.status', message: 'use /away' },

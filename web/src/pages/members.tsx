@@ -630,12 +630,14 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const today = shanghaiToday();
   const away = isAway(status);
+  // Imported as 流动 or 出国出境: the status without its period (where, since when), which this form registers.
+  const unregistered = isAway(m.status) && !m.awayPeriod;
   const submit = async (e: Event) => {
     e.preventDefault();
     setOutcome({});
     const found: StatusErrors = {};
     if (!status) found.status = t('v.required');
-    else if (status === m.status) found.status = t('mem.sameStatus');
+    else if (status === m.status && !unregistered) found.status = t('mem.sameStatus');
     if (since && since > today) found.since = t('mem.future');
     if (away && !place.trim()) found.place = t('v.required');
     if (away && contactPhone.trim() && !isMobile(contactPhone.trim())) found.contactPhone = t('mem.mobile');
@@ -699,6 +701,11 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="ms-title" data-testid="member-status-form">
       <h2 id="ms-title">{t('mem.changeStatus')}</h2>
+      {unregistered && (
+        <p class="notice" data-testid="away-unregistered">
+          {t('mem.awayUnregistered', { status: statusWord(m.status) })}
+        </p>
+      )}
       <Field id="ms-status" label={t('mem.newStatus')} required error={errors.status}>
         <select
           id="ms-status"
@@ -709,7 +716,7 @@ function StatusForm({ m, onDone }: { m: Member; onDone: () => void }) {
         >
           <option value="">—</option>
           {formStatuses.map((s) => (
-            <option key={s} value={s} disabled={s === m.status}>
+            <option key={s} value={s} disabled={s === m.status && !unregistered}>
               {statusWord(s)}
             </option>
           ))}

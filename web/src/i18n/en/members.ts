@@ -153,5 +153,7 @@ export const members: Record<keyof typeof zh, string> = {
   'r.contacted-on': 'The day falls between the departure and today',
   'r.note': 'Say why',
   'r.report-day': 'The report falls between the departure and today',
+  'mem.awayUnregistered':
+    'The register says “{status}” but no place or date was registered: choose “{status}” to register them, so that the yearly report and contacts are asked for.',
   'mem.below': 'Registers of the organizations below',
 };

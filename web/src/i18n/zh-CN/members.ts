@@ -149,5 +149,6 @@ export const members = {
   'r.contacted-on': '日期须在外出之后，且不晚于今天',
   'r.note': '请说明理由',
   'r.report-day': '报告日期须在外出之后，且不晚于今天',
+  'mem.awayUnregistered': '名册上是“{status}”，但尚未登记外出地点和时间：请选择“{status}”补充登记，系统将按期提醒年度报告和联系。',
   'mem.below': '下级党组织的党员名册',
 } as const;
