@@ -19,6 +19,7 @@ describe("a members' meeting's entitled count from the register less approved ex
   const township = uniqueCode('T');
   const branch = uniqueCode('B');
   const other = uniqueCode('B');
+  const small = uniqueCode('B');
   const actor = machineActor('organizer');
   const today = shanghaiDate(Date.now());
   const ids: Record<string, number> = {};
@@ -42,12 +43,14 @@ describe("a members' meeting's entitled count from the register less approved ex
       orgRow(township, county, { type: 'committee', sector: 'regional' }),
       orgRow(branch, township, { term_years: 5, term_started_on: addMonths(today, -57) }),
       orgRow(other, township),
+      orgRow(small, township, { term_years: 5, term_started_on: addMonths(today, -57) }),
     ]);
     // 12 full members and a probationary one on the branch's register; one full member on another branch's.
     for (let i = 1; i <= 12; i++) await addMember(branch, `党员${i}`, 'full');
     await addMember(branch, '预备甲', 'probationary');
     await addMember(other, '外支部乙', 'full');
-    const orgs = await sql<{ id: number }[]>`select id from organizations where code in ${sql([branch, other])}`;
+    for (let i = 1; i <= 5; i++) await addMember(small, `小支部${i}`, 'full');
+    const orgs = await sql<{ id: number }[]>`select id from organizations where code in ${sql([branch, other, small])}`;
     await sql.begin((tx) =>
       recountMembers(
         tx as unknown as typeof sql,
@@ -137,6 +140,33 @@ describe("a members' meeting's entitled count from the register less approved ex
       expect(counted).toMatchObject({ elected: ['甲'], exclusions: [{ name: '党员3' }, { name: '党员7' }] });
       // Replayed by tests/workflow/replay.test.ts: the steps before the meeting must not change under running runs.
       await recordHistory('term-election', workflowId, await handle.fetchHistory(), 'term-election.approved-exclusions');
+      await handle.terminate('enough');
+    });
+  }, 240_000);
+
+  it('leaves nobody out when the committee proposes none: the meeting follows at once and counts the whole register', async () => {
+    const workflowId = `term-election:${small}:${randomUUID()}`;
+    const { worker, taskQueue } = await ts.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(termElection, { workflowId, taskQueue, args: [{ organization: small }] });
+      const p = processDriver(handle, actor);
+      await p.complete('election-request', { seats: 1 });
+      await p.complete('election-reply', { decision: 'approve' });
+      await p.complete('candidates', { seats: 1, candidates: ['甲', '乙'] });
+      await p.complete('candidates-review', { decision: 'agree' });
+      await p.complete('exclusions-proposal', {});
+      // No approval to ask for: the ballot's task is next, naming nobody left out.
+      await p.stepIs('members-meeting');
+      const steps = await sql<{ step: string }[]>`select step from tasks where workflow_id = ${workflowId} order by id`;
+      expect(steps.map((t) => t.step)).not.toContain('exclusions-approval');
+      const ballot = { meetingDate: today, entitled: 5, present: 5, ballotsIssued: 5, ballotsReturned: 5, votes: { 甲: 4, 乙: 1 } };
+      // Typed on the ballot, they are refused: leaving members out is the higher committee's to approve first.
+      const typed = { count: 1, reason: 'abroad', approval: '镇组字〔2026〕2号' };
+      expect(await refused(p.complete('members-meeting', { ...ballot, entitled: 4, exclusions: [typed] }))).toMatchObject({
+        rule: 'exclusions-approved-apart',
+      });
+      await p.complete('members-meeting', ballot);
+      await p.stepIs('secretary-election');
       await handle.terminate('enough');
     });
   }, 240_000);
