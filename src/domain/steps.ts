@@ -44,24 +44,7 @@ import { fillInTerm } from './term-date-missing/steps.js';
 import { ratingInterview } from './ratings/steps.js';
 import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
 import { abroadContact, awayReport, transferProposal } from './member-away/steps.js';
-import {
-  applicationTalk,
-  activistDecision,
-  activistFiling,
-  activistReview,
-  candidateDecision,
-  candidateFiling,
-  vetting,
-  branchReview,
-  preReview,
-  admissionMeeting,
-  admissionApproval,
-  oath,
-  probationReview,
-  fullApplication,
-  fullMeeting,
-  fullApproval,
-} from './recruitment/steps.js';
+import * as recruitmentSteps from './recruitment/steps.js';
 
 export * from './step.js';
 export * from './term-election/steps.js';
@@ -114,22 +97,8 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   transferProposal,
   awayReport,
   abroadContact,
-  applicationTalk,
-  activistDecision,
-  activistFiling,
-  activistReview,
-  candidateDecision,
-  candidateFiling,
-  vetting,
-  branchReview,
-  preReview,
-  admissionMeeting,
-  admissionApproval,
-  oath,
-  probationReview,
-  fullApplication,
-  fullMeeting,
-  fullApproval,
+  // 发展党员's steps (a module namespace lists them by name).
+  ...Object.values(recruitmentSteps),
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 /** The steps a person does themselves (StepDef.byPerson), as `process:step`: their tasks are the named person's. */

@@ -1,7 +1,7 @@
 // The steps of 发展党员 in the step catalog (src/domain/steps.ts), in the order of the 细则's five stages: the branch
 // (its secretary records what the branch committee and the members' meeting decided) and the higher committee (its
 // organizer) take turns; the probationary member files their own application to become full.
-import { step } from '../step.js';
+import { step, type StepDef } from '../step.js';
 import { fieldOf } from '../step-outcomes.js';
 import {
   activistOutcome,
@@ -50,6 +50,36 @@ const meetingFields = (o: typeof admissionMeetingOutcome | typeof fullMeetingOut
   fieldOf(o, 'against', 'int'),
   fieldOf(o, 'abstain', 'int'),
 ];
+/** The higher committee files the branch's decision (备案): an activist, a candidate. */
+const filing = (name: string, words: StepDef['words'], shows: readonly (keyof RecruitmentContext & string)[]) =>
+  step<RecruitmentContext>()({
+    process,
+    step: name,
+    role: 'organizer',
+    outcome: filingOutcome,
+    fields: [fieldOf(filingOutcome, 'filedOn', 'date'), fieldOf(filingOutcome, 'note', 'text')],
+    rule: checkFiling,
+    ruleFields: { 'filed-on': 'filedOn' },
+    words,
+    shows,
+  });
+/** The higher committee approves the meeting's decision within three months: the admission, becoming full. */
+const approval = (name: string, words: StepDef['words'], shows: readonly (keyof RecruitmentContext & string)[]) =>
+  step<RecruitmentContext>()({
+    process,
+    step: name,
+    role: 'organizer',
+    outcome: approvalOutcome,
+    fields: [
+      fieldOf(approvalOutcome, 'decidedOn', 'date'),
+      fieldOf(approvalOutcome, 'decision', 'select', { options: ['approve', 'reject'] }),
+      fieldOf(approvalOutcome, 'note', 'text'),
+    ],
+    rule: checkApproval,
+    ruleFields: { 'decided-on': 'decidedOn', note: 'note' },
+    words,
+    shows,
+  });
 const meetingRules = { 'meeting-day': 'meetingDate', entitled: 'entitled', 'register-count': 'entitled', present: 'present', 'vote-total': 'for' };
 
 // 一、申请
@@ -84,17 +114,11 @@ export const activistDecision = step<RecruitmentContext>()({
   shows,
 });
 
-export const activistFiling = step<RecruitmentContext>()({
-  process,
-  step: 'activist-filing',
-  role: 'organizer',
-  outcome: filingOutcome,
-  fields: [fieldOf(filingOutcome, 'filedOn', 'date'), fieldOf(filingOutcome, 'note', 'text')],
-  rule: checkFiling,
-  ruleFields: { 'filed-on': 'filedOn' },
-  words: { 'zh-CN': '入党积极分子报上级党委备案', en: 'File the activist with the higher committee' },
-  shows: asActivist,
-});
+export const activistFiling = filing(
+  'activist-filing',
+  { 'zh-CN': '入党积极分子报上级党委备案', en: 'File the activist with the higher committee' },
+  asActivist,
+);
 
 export const activistReview = step<RecruitmentContext>()({
   process,
@@ -129,17 +153,11 @@ export const candidateDecision = step<RecruitmentContext>()({
   shows: asActivist,
 });
 
-export const candidateFiling = step<RecruitmentContext>()({
-  process,
-  step: 'candidate-filing',
-  role: 'organizer',
-  outcome: filingOutcome,
-  fields: [fieldOf(filingOutcome, 'filedOn', 'date'), fieldOf(filingOutcome, 'note', 'text')],
-  rule: checkFiling,
-  ruleFields: { 'filed-on': 'filedOn' },
-  words: { 'zh-CN': '发展对象报上级党委备案', en: 'File the candidate with the higher committee' },
-  shows: asCandidate,
-});
+export const candidateFiling = filing(
+  'candidate-filing',
+  { 'zh-CN': '发展对象报上级党委备案', en: 'File the candidate with the higher committee' },
+  asCandidate,
+);
 
 export const vetting = step<RecruitmentContext>()({
   process,
@@ -204,21 +222,12 @@ export const admissionMeeting = step<RecruitmentContext>()({
   shows: asCandidate,
 });
 
-export const admissionApproval = step<RecruitmentContext>()({
-  process,
-  step: 'admission-approval',
-  role: 'organizer',
-  outcome: approvalOutcome,
-  fields: [
-    fieldOf(approvalOutcome, 'decidedOn', 'date'),
-    fieldOf(approvalOutcome, 'decision', 'select', { options: ['approve', 'reject'] }),
-    fieldOf(approvalOutcome, 'note', 'text'),
-  ],
-  rule: checkApproval,
-  ruleFields: { 'decided-on': 'decidedOn', note: 'note' },
-  words: { 'zh-CN': '上级党委谈话并审批预备党员', en: 'The higher committee talks and approves' },
-  shows: ['applicant', 'appliedOn', 'stage', 'meetingOn'],
-});
+export const admissionApproval = approval('admission-approval', { 'zh-CN': '上级党委谈话并审批预备党员', en: 'The higher committee talks and approves' }, [
+  'applicant',
+  'appliedOn',
+  'stage',
+  'meetingOn',
+]);
 
 // 五、预备党员的教育考察和转正
 export const oath = step<RecruitmentContext>()({
@@ -275,18 +284,8 @@ export const fullMeeting = step<RecruitmentContext>()({
   shows: asProbationary,
 });
 
-export const fullApproval = step<RecruitmentContext>()({
-  process,
-  step: 'full-approval',
-  role: 'organizer',
-  outcome: approvalOutcome,
-  fields: [
-    fieldOf(approvalOutcome, 'decidedOn', 'date'),
-    fieldOf(approvalOutcome, 'decision', 'select', { options: ['approve', 'reject'] }),
-    fieldOf(approvalOutcome, 'note', 'text'),
-  ],
-  rule: checkApproval,
-  ruleFields: { 'decided-on': 'decidedOn', note: 'note' },
-  words: { 'zh-CN': '上级党委审批预备党员转正', en: 'The higher committee approves full membership' },
-  shows: asProbationary,
-});
+export const fullApproval = approval(
+  'full-approval',
+  { 'zh-CN': '上级党委审批预备党员转正', en: 'The higher committee approves full membership' },
+  asProbationary,
+);
