@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listMembers, searchOrganizations, searchSessions, searchUsers, type Organization } from './api.js';
 import { fmtDate, lang, t, tx } from './i18n/index.js';
-import { memberStatusWords } from '../../src/domain/members.js';
+import { countedStatuses, memberStatusWords } from '../../src/domain/members.js';
 
 export interface PickOption {
   value: string;
@@ -55,11 +55,14 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
     })),
   member: async (q, p) =>
     p.register
-      ? (await listMembers(p.register, { q: q || undefined, category: 'full', limit: 20 })).items.map((m) => ({
-          value: String(m.id),
-          label: m.name,
-          detail: [memberStatusWords[m.status][lang.value], m.fullOn ? t('pick.member.fullOn', { date: fmtDate(m.fullOn) }) : ''].filter(Boolean).join(' · '),
-        }))
+      ? (await listMembers(p.register, { q: q || undefined, category: 'full', limit: 20 })).items
+          // Only those the register counts (a suspended member has no vote to leave out).
+          .filter((m) => countedStatuses.includes(m.status))
+          .map((m) => ({
+            value: String(m.id),
+            label: m.name,
+            detail: [memberStatusWords[m.status][lang.value], m.fullOn ? t('pick.member.fullOn', { date: fmtDate(m.fullOn) }) : ''].filter(Boolean).join(' · '),
+          }))
       : [],
   session: async (q) =>
     (await searchSessions({ q: q || undefined, limit: 20 })).items.map((s) => ({
