@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../runtime/postgres.js';
 import { join } from 'node:path';
 import { CliFailure, organizationCommands } from './organizations.js';
+import { backupCommands } from './backup.js';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   migrate: {
@@ -27,6 +28,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
     },
   },
   ...organizationCommands,
+  ...backupCommands,
 };
 
 const [name, ...args] = process.argv.slice(2);
