@@ -142,11 +142,40 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { member: '孙七', place: '德国柏林', since: '2026-01-10' },
     values: { contactedOn: shanghaiDate(Date.now()), means: '微信视频' },
   },
+  ...recruitmentSamples(),
   'rating-interview:interview': {
     context: { organization: 'V0001', organizationName: '红星村党支部', reasons: ['term-late', 'return-missing'], redPeriods: 3 },
     values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },
   },
 };
+
+/** 发展党员's steps, each at the stage its rule reads (an activist for a year and more, a candidate, a probationer). */
+function recruitmentSamples(): Record<string, { context: Record<string, unknown>; values: Record<string, string> }> {
+  const today = shanghaiDate(Date.now());
+  const applied = { applicant: '陈晓', appliedOn: '2025-01-10', stage: 'applicant' };
+  const activist = { ...applied, stage: 'activist', activistSince: '2025-03-01', reviews: 2 };
+  const candidate = { ...activist, stage: 'candidate', candidateSince: '2026-04-01' };
+  const probation = { ...candidate, stage: 'probationary', meetingOn: '2026-06-01', probationEnds: '2027-06-01', reviews: 1 };
+  const votes = { meetingDate: today, entitled: '5', present: '4', for: '4', against: '0', abstain: '0' };
+  return {
+    'recruitment:talk': { context: applied, values: { talkedOn: today, talkedBy: '王书记' } },
+    'recruitment:activist': { context: applied, values: { decision: 'accept', decidedOn: today, recommendedBy: 'league', contacts: '张一\n王二' } },
+    'recruitment:activist-filing': { context: activist, values: { filedOn: today } },
+    'recruitment:activist-review': { context: activist, values: { reviewedOn: today, summary: '学习认真，表现良好', next: 'candidate' } },
+    'recruitment:candidate': { context: activist, values: { decidedOn: today, introducers: '李三\n赵四' } },
+    'recruitment:candidate-filing': { context: candidate, values: { filedOn: today } },
+    'recruitment:vetting': { context: candidate, values: { vettedOn: today, conclusion: 'pass', trainingDays: '3' } },
+    'recruitment:branch-review': { context: candidate, values: { reviewedOn: today, decision: 'proceed' } },
+    'recruitment:pre-review': { context: candidate, values: { reviewedOn: today, decision: 'approve' } },
+    'recruitment:admission-meeting': { context: candidate, values: votes },
+    'recruitment:admission-approval': { context: { ...candidate, meetingOn: '2026-06-01' }, values: { decidedOn: today, decision: 'approve' } },
+    'recruitment:oath': { context: probation, values: { oathOn: today } },
+    'recruitment:probation-review': { context: probation, values: { reviewedOn: today, summary: '按期参加组织生活' } },
+    'recruitment:full-application': { context: probation, values: { appliedOn: today, text: '申请按期转为正式党员' } },
+    'recruitment:full-meeting': { context: probation, values: { ...votes, present: '5', for: '5', decision: 'full' } },
+    'recruitment:full-approval': { context: probation, values: { decidedOn: today, decision: 'approve' } },
+  };
+}
 
 describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
