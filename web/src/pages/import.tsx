@@ -1,18 +1,13 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, getImportJob, importOrganizations, type FieldError, type ImportJob, type ImportSummary } from '../api.js';
+import { ApiError, getImportJob, importOrganizations, type ImportJob, type ImportSummary } from '../api.js';
 import { ErrorBox, Field, RowMessages } from '../components.js';
 import { t, tx } from '../i18n/index.js';
+import { fileSubmit, type UploadState } from '../upload.js';
 
 /** Files above this size are imported as a background job (202), with a progress bar from the job's counters. */
 const ASYNC_FROM_BYTES = 512 * 1024;
 
-type Status =
-  | { kind: 'idle' }
-  | { kind: 'uploading' }
-  | { kind: 'job'; job: ImportJob }
-  | { kind: 'done'; summary: ImportSummary }
-  | { kind: 'rows'; errors: FieldError[]; message: string }
-  | { kind: 'error'; error: unknown };
+type Status = { kind: 'idle' } | UploadState | { kind: 'job'; job: ImportJob } | { kind: 'done'; summary: ImportSummary };
 
 /**
  * Organization import: upload CSV/XLSX. The importer refuses the whole file with row-level errors: 400 (the
@@ -43,26 +38,11 @@ export function ImportPage() {
     }
   };
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const file = input.current?.files?.[0];
-    if (!file) {
-      setFileError(t('import.noFile'));
-      input.current?.focus();
-      return;
-    }
-    setFileError(null);
-    setStatus({ kind: 'uploading' });
-    try {
-      const r = await importOrganizations(file, { async: file.size >= ASYNC_FROM_BYTES });
-      if ('jobId' in r) await poll(r.jobId);
-      else setStatus({ kind: 'done', summary: r });
-    } catch (err) {
-      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.details.some((d) => d.row !== undefined)) {
-        setStatus({ kind: 'rows', errors: err.details, message: err.message });
-      } else setStatus({ kind: 'error', error: err });
-    }
-  };
+  const submit = fileSubmit(input, setFileError, setStatus, async (file) => {
+    const r = await importOrganizations(file, { async: file.size >= ASYNC_FROM_BYTES });
+    if ('jobId' in r) await poll(r.jobId);
+    else setStatus({ kind: 'done', summary: r });
+  });
 
   const job = status.kind === 'job' ? status.job : null;
   const total = job?.progress.bytesTotal ?? null;

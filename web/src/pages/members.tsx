@@ -20,7 +20,6 @@ import {
   memberExportPath,
   recordMemberStatus,
   registerMemberAway,
-  type FieldError,
   type Me,
   type Member,
   type MemberEvent,
@@ -50,6 +49,7 @@ import type { MessageKey } from '../i18n/zh-CN.js';
 import { Picker } from '../picker.js';
 import { navigate } from '../router.js';
 import { shanghaiToday } from '../dates.js';
+import { fileSubmit, type UploadState } from '../upload.js';
 import { IncomingForm, TransferForm, TransfersList } from './member-transfers.js';
 import './members.css';
 
@@ -354,37 +354,17 @@ function Export({ code, query }: { code: string; query: Omit<MemberQuery, 'curso
   );
 }
 
-type ImportStatus =
-  | { kind: 'idle' }
-  | { kind: 'uploading' }
-  | { kind: 'done'; result: MemberImportResult }
-  | { kind: 'rows'; errors: FieldError[]; message: string }
-  | { kind: 'error'; error: unknown };
+type ImportStatus = { kind: 'idle' } | UploadState | { kind: 'done'; result: MemberImportResult };
 
 /** The organizers' import of a member-system export: all rows or none; a refusal lists row, column and problem. */
 export function MemberImport({ onDone }: { onDone?: () => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [status, setStatus] = useState<ImportStatus>({ kind: 'idle' });
   const [fileError, setFileError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const file = input.current?.files?.[0];
-    if (!file) {
-      setFileError(t('import.noFile'));
-      input.current?.focus();
-      return;
-    }
-    setFileError(null);
-    setStatus({ kind: 'uploading' });
-    try {
-      setStatus({ kind: 'done', result: await importMembers(file) });
-      onDone?.();
-    } catch (err) {
-      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.details.some((d) => d.row !== undefined))
-        setStatus({ kind: 'rows', errors: err.details, message: err.message });
-      else setStatus({ kind: 'error', error: err });
-    }
-  };
+  const submit = fileSubmit(input, setFileError, setStatus, async (file) => {
+    setStatus({ kind: 'done', result: await importMembers(file) });
+    onDone?.();
+  });
   return (
     <section class="card" aria-labelledby="member-import-title" data-testid="member-import">
       <h2 id="member-import-title">{t('mem.import')}</h2>
