@@ -14,6 +14,7 @@ import type * as OrganizationsSchemas from '../../src/organizations/schemas.js';
 import type * as PairingSchemas from '../../src/pairing/schemas.js';
 import type * as ProcessesSchemas from '../../src/processes/schemas.js';
 import type * as RatingsSchemas from '../../src/ratings/schemas.js';
+import type * as RecruitmentSchemas from '../../src/recruitment/schemas.js';
 import type * as SubstitutesSchemas from '../../src/substitutes/schemas.js';
 import type * as TasksSchemas from '../../src/tasks/schemas.js';
 import type * as TermsSchemas from '../../src/organizations/term-schemas.js';
@@ -24,6 +25,7 @@ import type { escalationActionBodies, taskActionBodies } from '../../workflows/m
 import type { Sector } from '../../src/organizations/import/columns.js';
 import type { StartedByHand } from '../../src/domain/process-starts.js';
 import type { memberCategories } from '../../src/domain/members.js';
+import type { RecruitmentStage } from '../../src/domain/recruitment/rules.js';
 
 export interface FieldError {
   field?: string;
@@ -603,3 +605,21 @@ export const recordIncoming = (
 ) => request<TransferStarted>('POST', '/api/v1/members/transfers/incoming', body);
 /** GET /organizations/{code}/transfers: the register's transfers both ways, newest first. */
 export const listTransfers = (code: string) => request<{ items: MemberTransfer[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/transfers`);
+
+// ---- 发展党员 (src/api/routes/recruitment.ts) ----
+
+/** An applicant as GET /organizations/{code}/applicants lists them: stage, since when, what the case waits for. */
+export type Applicant = z.infer<typeof RecruitmentSchemas.applicantSchema>;
+/** GET /me/application: the caller's own case with its history. */
+export type ApplicationCase = z.infer<typeof RecruitmentSchemas.caseSchema>;
+export type NewApplication = z.input<typeof RecruitmentSchemas.applicationBody>;
+/** POST /organizations/{code}/applicants: records the application and starts the case; 422 by field. */
+export const recordApplication = (code: string, body: NewApplication) =>
+  request<{ id: number; workflowId: string }>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/applicants`, body);
+/** GET /organizations/{code}/applicants: the subtree's applicants, open cases first. */
+export const listApplicants = (code: string, stage?: RecruitmentStage) =>
+  request<{ items: Applicant[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/applicants${qs({ stage })}`);
+/** PUT /applicants/{id}/user: the user the applicant signs in as (null unlinks); 422 for no such user. */
+export const linkApplicantUser = (id: number, username: string | null) => request<Applicant>('PUT', `/api/v1/applicants/${id}/user`, { username });
+/** GET /me/application: 404 when the caller has no application. */
+export const getMyApplication = () => request<ApplicationCase>('GET', '/api/v1/me/application');

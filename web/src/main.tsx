@@ -26,12 +26,15 @@ import { PasswordPage } from './pages/password.js';
 import { ChannelSettingsPage, DeliveriesPage } from './pages/channels.js';
 import { CalendarNoticeBanner } from './pages/calendar.js';
 import { MemberPage, MembersPage, MyMemberPage, RegisterPage, registerReaders } from './pages/members.js';
+import { MyApplicationPage, RecruitmentPage, hasApplication, recruitmentRoles, refreshHasApplication } from './pages/recruitment.js';
 import './style.css';
 
 interface Page {
   path: string;
   nav?: Parameters<typeof t>[0];
   roles?: Role[];
+  /** The nav item shows only while this holds (the page itself answers whoever opens it). */
+  navWhen?: () => boolean;
   view: (params: Record<string, string>, user: Me) => preact.JSX.Element;
 }
 
@@ -52,6 +55,8 @@ const pages: Page[] = [
   { path: '/orgs/:code/members', roles: [...registerReaders], view: (p, u) => <RegisterPage user={u} code={p.code!} /> },
   { path: '/members/:id', view: (p, u) => <MemberPage user={u} id={Number(p.id)} /> },
   { path: '/me/member', nav: 'nav.myMember', view: () => <MyMemberPage /> },
+  { path: '/recruitment', nav: 'nav.recruitment', roles: [...recruitmentRoles], view: (_, u) => <RecruitmentPage user={u} /> },
+  { path: '/me/application', nav: 'nav.myApplication', navWhen: () => hasApplication.value, view: () => <MyApplicationPage /> },
   { path: '/away', nav: 'nav.away', view: (_, u) => <AwayPage user={u} /> },
   { path: '/import', nav: 'nav.import', roles: [...organizingRoles], view: () => <ImportPage /> },
   { path: '/deliveries', nav: 'nav.deliveries', roles: [...steeringRoles], view: (_, u) => <DeliveriesPage user={u} /> },
@@ -70,6 +75,11 @@ function App() {
   const url = useSignal(route);
   useSignal(lang);
   const path = url.pathname;
+
+  // Whether 我的入党申请 is in the nav: asked once a session is known.
+  useEffect(() => {
+    void refreshHasApplication(user);
+  }, [user?.username, user?.onlyTask]);
 
   useEffect(() => {
     if (user === null && path !== '/login' && !path.startsWith('/t/')) navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
@@ -114,6 +124,7 @@ function App() {
 
 function Shell({ user, children }: { user?: Me; children: preact.ComponentChildren }) {
   const url = useSignal(route);
+  useSignal(hasApplication);
   const other = lang.value === 'zh-CN' ? 'en' : 'zh-CN';
   return (
     <>
@@ -128,7 +139,7 @@ function Shell({ user, children }: { user?: Me; children: preact.ComponentChildr
           <nav aria-label={t('nav.main')}>
             <ul>
               {pages
-                .filter((p) => p.nav && (!p.roles || hasRole(user, ...p.roles)))
+                .filter((p) => p.nav && (!p.roles || hasRole(user, ...p.roles)) && (!p.navWhen || p.navWhen()))
                 .map((p) => (
                   <li key={p.path}>
                     <a href={p.path} aria-current={url.pathname.startsWith(p.path) ? 'page' : undefined}>
