@@ -35,6 +35,9 @@ import { initialsOf } from '../api/initials.js';
 import { linkUser, registerAway } from '../members/store.js';
 import { memberAway } from '../../workflows/member-away/workflow.js';
 import { generateMembers, memberFile } from './members.js';
+import { advanceApplicant, seedApplicants, type DemoApplicantCase } from './recruitment.js';
+
+export { DEMO_APPLICANT_SIGN_IN } from './recruitment.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
 const startProcess: typeof startOne = async (...args) => {
@@ -188,6 +191,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   }
   const registerSeconds = await seedRegister(sql, cfg, rows, v1, today);
   const transfers = await seedMemberProcesses(sql, client, cfg, { v1, v2, v3, v4 }, today);
+  const applicants = await seedApplicants(sql, client, cfg, { v1, v2, v3, v4 }, today, DEMO_PASSWORD);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
@@ -280,6 +284,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     requests: { filed: [t1, v3], approved: [t3, v4], keep: [v1, v2, t2, community] },
     adminClaimsIn: c3,
     transfers,
+    applicants,
   };
   if (cfg.ORGLIFE_DEMO_ADVANCE) {
     void advanceDemo(sql, client, plan, log)
@@ -343,6 +348,8 @@ interface DemoPlan {
   adminClaimsIn: string;
   /** Transfers the demo's people complete (the member reported), refuse, or close by the letter's receipt. */
   transfers: { received: string[]; refused: string[]; receipted: string[] };
+  /** 发展党员: each applicant's steps to record, after which the next waits (src/demo/recruitment.ts). */
+  applicants: DemoApplicantCase[];
 }
 
 /**
@@ -500,6 +507,9 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
   await each(plan.transfers.received, (id) => complete(id, transferSteps.acceptTransfer, { decision: 'accepted', reportedOn: today }));
   await each(plan.transfers.refused, (id) => complete(id, transferSteps.acceptTransfer, { decision: 'refused', note: '本人未到本村居住' }));
   await each(plan.transfers.receipted, (id) => complete(id, transferSteps.transferReceipt, { decision: 'received', receivedOn: today }));
+
+  // 发展党员: each applicant's case to its stage, side by side with the rest (the longest path is seventeen steps).
+  const recruiting = each(plan.applicants, (c) => advanceApplicant(sql, client, c));
 
   // Liaison dispatch: officers assigned to some units (the rest wait for the organizers), the first acknowledged and trained.
   await each(Object.entries(plan.liaison), async ([officer, units]) =>
@@ -660,4 +670,5 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     where t.process = 'term-election' and t.state = 'escalated' and t.claimed_by is null and not (t.workflow_id = any(${planned}))
     order by o.code like ${`${plan.adminClaimsIn}%`} desc, t.workflow_id limit 1`;
   if (escalated) await client.workflow.getHandle(escalated.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskKey: escalated.task_key, actor }] });
+  await recruiting;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
-import { DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { DEMO_APPLICANT_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
 import { idNumberProblem } from '../../src/domain/members.js';
 import { kindsStartedByHand } from '../../src/domain/process-starts.js';
 
@@ -216,6 +216,64 @@ describe('the demo province', () => {
     expect(me.idNumber.slice(0, 6)).toBe(me.organization.code.slice(0, 6));
     expect(me.idNumber.slice(6, 14)).toBe(me.birthDate.replaceAll('-', ''));
   });
+
+  it('has applicants in every stage of 发展党员 in several villages, some overdue and escalated, and an applicant who reads their case', async () => {
+    const stages = ['applicant', 'activist', 'candidate', 'probationary', 'full', 'ended'];
+    const rows = await eventually(
+      'the demo applicants at their stages',
+      async () => {
+        const r = await s.sql<{ stage: string; n: number }[]>`select stage, count(*)::int as n from applicants group by stage`;
+        return stages.every((x) => r.some((y) => y.stage === x)) ? r : undefined;
+      },
+      120_000,
+    );
+    expect(rows.map((r) => r.stage).sort()).toEqual([...stages].sort());
+    const [where] = await s.sql<{ villages: number; registered: number }[]>`
+      select count(distinct a.organization_id)::int as villages, count(m.id)::int as registered
+      from applicants a left join members m on m.id = a.member_id`;
+    expect(where!.villages).toBeGreaterThanOrEqual(4);
+    // The probationary and the full member are on their branch's register, as the process put them there.
+    expect(where!.registered).toBe(2);
+    const [tasks] = await s.sql<{ escalated: number; overdue: number }[]>`
+      select count(*) filter (where state = 'escalated')::int as escalated,
+             count(*) filter (where state in ('open', 'claimed', 'escalated') and due_at < now())::int as overdue
+      from tasks where process = 'recruitment'`;
+    expect(tasks!.escalated).toBeGreaterThan(0);
+    expect(tasks!.overdue).toBeGreaterThan(0);
+
+    // The township's organizer lists the villages' applicants with what each waits for; the secretaries and the
+    // organizer have their steps in "my tasks".
+    const organizer = await as('township-organizer');
+    const [township] = await s.sql<{ code: string }[]>`
+      select o.code from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id where u.username = 'township-organizer'`;
+    const listed = (await get(organizer, `/organizations/${township!.code}/applicants`)).items as { waitingFor: { escalationLevel: number } | null }[];
+    expect(listed.length).toBeGreaterThanOrEqual(10);
+    expect(listed.some((a) => (a.waitingFor?.escalationLevel ?? 0) > 0)).toBe(true);
+    const steps = async (username: string) => (await myTasks(await as(username))).filter((t) => t.process === 'recruitment').map((t) => t.step);
+    expect(await steps('secretary')).toContain('talk');
+    expect(await steps('township-organizer')).toEqual(expect.arrayContaining(['activist-filing', 'pre-review', 'admission-approval']));
+
+    // The demo applicant: a 预备党员 whose own application to become full waits in their tasks.
+    const applicant = await as(DEMO_APPLICANT_SIGN_IN.username);
+    const mine = await eventually('the demo applicant’s 转正申请', async () => {
+      const r = await get(applicant, '/me/application');
+      return r.waitingFor?.step === 'full-application' ? r : undefined;
+    });
+    expect(mine).toMatchObject({ name: DEMO_APPLICANT_SIGN_IN.name, stage: 'probationary', linkedUser: DEMO_APPLICANT_SIGN_IN.username });
+    expect(await steps(DEMO_APPLICANT_SIGN_IN.username)).toEqual(['full-application']);
+    if ('skip' in browser) return;
+    const b = await openBrowser(browser.executablePath, `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`, phone);
+    try {
+      await signIn(b.page, DEMO_APPLICANT_SIGN_IN.username, DEMO_PASSWORD);
+      await b.page.getByRole('link', { name: '我的入党申请' }).click();
+      await b.page.getByTestId('my-stage').getByText('预备党员').waitFor();
+      await b.shot('demo-applicant-application');
+      expect(await a11yViolations(b.page)).toEqual([]);
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  }, 180_000);
 
   // After the test above: by then every sign-in has work waiting.
   it.skipIf('skip' in browser).each(DEMO_SIGN_INS.map((u) => [u.username, u] as const))(
