@@ -45,6 +45,10 @@ describe('recruitment through the API', () => {
     const future = await call(secretary, 'POST', `/organizations/${branch}/applicants`, { name: '陈晓', gender: 'female', idNumber, appliedOn: '2099-01-01' });
     expect(future.statusCode).toBe(422);
     expect((await call(stranger, 'POST', `/organizations/${branch}/applicants`, { name: '陈晓', gender: 'female', idNumber })).statusCode).toBe(404);
+    // At the township, not a branch: refused by the path's code.
+    const atTownship = await call(organizer, 'POST', `/organizations/${township}/applicants`, { name: '陈晓', gender: 'female', idNumber });
+    expect(atTownship.statusCode, atTownship.body).toBe(422);
+    expect(atTownship.json().error.details).toEqual([{ field: 'params.code', message: 'not a branch' }]);
 
     const created = await call(secretary, 'POST', `/organizations/${branch}/applicants`, { name: '陈晓', gender: 'female', idNumber, phone: '13900000002' });
     expect(created.statusCode, created.body).toBe(201);

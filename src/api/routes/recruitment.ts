@@ -43,6 +43,12 @@ const recruitment: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => {
       const org = await organizationInScope(sql, req.principal, req.params.code);
       requireRole(req.principal, org.path, recorders);
+      // A case is a branch's: its talk, reviews and meetings are the branch's, its filings and approvals the committee's above.
+      const [{ type } = { type: '' }] = await sql<{ type: string }[]>`select type from organizations where id = ${org.id}`;
+      if (type !== 'branch' && type !== 'general_branch')
+        throw new HttpError(422, 'invalid_request', `an application is recorded at a Party branch, not at a ${type}`, [
+          { field: 'params.code', message: 'not a branch' },
+        ]);
       const today = shanghaiDate(Date.now());
       const appliedOn = req.body.appliedOn ?? today;
       if (appliedOn > today) throw new HttpError(422, 'invalid_request', 'appliedOn is in the future', [{ field: 'body.appliedOn', message: 'in the future' }]);
