@@ -1,7 +1,16 @@
 // Recruitment (发展党员): the process, its steps' fields, options and rule messages.
 import type { recruitment as zh } from '../zh-CN/recruitment.js';
 
+import { recruitmentStages, recruitmentStageWords, type RecruitmentStage } from '../../../../src/domain/recruitment/rules.js';
+
+/** A stage's words as a task's context shows them (opt.stage.*): the domain's, not restated here. */
+const stages = Object.fromEntries(recruitmentStages.map((s) => [`opt.stage.${s}`, recruitmentStageWords[s].en])) as Record<
+  `opt.stage.${RecruitmentStage}`,
+  string
+>;
+
 export const recruitment: Record<keyof typeof zh, string> = {
+  ...stages,
   'process.recruitment': 'Recruitment',
   'field.talkedOn': 'Talked on',
   'field.talkedBy': 'Talked with by',
@@ -37,12 +46,6 @@ export const recruitment: Record<keyof typeof zh, string> = {
   'opt.next.candidate': 'Propose as a candidate',
   'opt.conclusion.pass': 'Passed',
   'opt.conclusion.fail': 'Failed',
-  'opt.stage.applicant': 'Applicant',
-  'opt.stage.activist': 'Activist',
-  'opt.stage.candidate': 'Candidate',
-  'opt.stage.probationary': 'Probationary member',
-  'opt.stage.full': 'Full member',
-  'opt.stage.ended': 'Ended',
   'ctx.applicant': 'Applicant',
   'ctx.appliedOn': 'Applied on',
   'ctx.stage': 'Stage',

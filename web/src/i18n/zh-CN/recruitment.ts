@@ -1,5 +1,14 @@
 // 发展党员：流程、各步表单字段、选项与规则提示。
+import { recruitmentStages, recruitmentStageWords, type RecruitmentStage } from '../../../../src/domain/recruitment/rules.js';
+
+/** A stage's words as a task's context shows them (opt.stage.*): the domain's, not restated here. */
+const stages = Object.fromEntries(recruitmentStages.map((s) => [`opt.stage.${s}`, recruitmentStageWords[s]['zh-CN']])) as Record<
+  `opt.stage.${RecruitmentStage}`,
+  string
+>;
+
 export const recruitment = {
+  ...stages,
   'process.recruitment': '发展党员',
   'field.talkedOn': '谈话日期',
   'field.talkedBy': '谈话人',
@@ -35,12 +44,6 @@ export const recruitment = {
   'opt.next.candidate': '列为发展对象人选',
   'opt.conclusion.pass': '合格',
   'opt.conclusion.fail': '不合格',
-  'opt.stage.applicant': '入党申请人',
-  'opt.stage.activist': '入党积极分子',
-  'opt.stage.candidate': '发展对象',
-  'opt.stage.probationary': '预备党员',
-  'opt.stage.full': '正式党员',
-  'opt.stage.ended': '已终止',
   'ctx.applicant': '申请人',
   'ctx.appliedOn': '申请入党日期',
   'ctx.stage': '当前阶段',
