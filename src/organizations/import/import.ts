@@ -477,12 +477,22 @@ export async function importOrganizations(sql: Sql, input: Readable, opts: Impor
   return written;
 }
 
-/** How an import reads its file: its header, and each data row as the COPY values it stages (null: stage nothing). */
-export interface SheetParser<H> {
+/**
+ * How an import reads its file: its header, and each data row as the COPY values it stages (null: stage nothing), or
+ * each batch of data rows as their COPY text (`rows`: work that may run elsewhere, on worker threads; the batches'
+ * texts are written in the file's order).
+ */
+export type SheetParser<H> = {
   /** The header row's columns; throws HeaderError when it lacks what the import needs. */
   header(cells: readonly string[]): H;
-  row(raw: RawRow, header: H): readonly (string | number | null)[] | null;
-}
+} & (
+  | { row(raw: RawRow, header: H): readonly (string | number | null)[] | null; rows?: never }
+  | { rows(batch: RawRow[], header: H): Promise<string>; row?: never }
+);
+
+// Rows to a batch of SheetParser.rows, and batches under way at once (enough to keep worker threads busy).
+const SHEET_BATCH_ROWS = 2_000;
+const SHEET_BATCHES_IN_FLIGHT = 6;
 
 /**
  * The file's data rows as COPY text in a file on disk, each checked on its own by `parse` (which keeps its errors),
@@ -510,6 +520,22 @@ export async function stageSheet<H>(
     batch = '';
     if (!ok) await once(out, 'drain');
   };
+  // SheetParser.rows: the rows of the batch being gathered, and the batches sent, oldest first.
+  let gathered: RawRow[] = [];
+  const sent: Promise<string>[] = [];
+  const send = () => {
+    const p = parse.rows!(gathered, header!);
+    // Awaited in order below; a rejection meanwhile is not unhandled.
+    p.catch(() => {});
+    sent.push(p);
+    gathered = [];
+  };
+  const receive = async (keep: number) => {
+    while (sent.length > keep) {
+      batch += await sent.shift()!;
+      if (batch.length > 256 * 1024) await flush();
+    }
+  };
   try {
     for await (const raw of readRows(input, {
       maxBytes: limits.maxBytes,
@@ -526,11 +552,21 @@ export async function stageSheet<H>(
       }
       if (raw.cells.every((c) => c.trim() === '')) continue;
       dataRows++;
-      const values = parse.row(raw, header);
-      if (values) batch += `${values.map(copyText).join('\t')}\n`;
+      if (parse.rows) {
+        gathered.push(raw);
+        if (gathered.length >= SHEET_BATCH_ROWS) {
+          send();
+          await receive(SHEET_BATCHES_IN_FLIGHT);
+        }
+      } else {
+        const values = parse.row(raw, header);
+        if (values) batch += `${values.map(copyText).join('\t')}\n`;
+      }
       if (batch.length > 256 * 1024) await flush();
       if (dataRows % 5000 === 0) progress(bytes, dataRows, 'reading');
     }
+    if (gathered.length) send();
+    await receive(0);
     await flush();
     out.end();
     await once(out, 'finish');
