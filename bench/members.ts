@@ -20,7 +20,7 @@ import { initialsOf } from '../src/api/initials.js';
 import { loadPrincipal } from '../src/auth/principal.js';
 import { createUser } from '../src/auth/users.js';
 import { shanghaiDate } from '../src/domain/dates.js';
-import { generateMembers, memberFile, type RegisterBranch } from '../src/demo/members.js';
+import { branchShares, generateMembers, memberFile } from '../src/demo/members.js';
 import { generateRows, prng } from '../src/demo/province.js';
 import { importMembers } from '../src/members/import.js';
 import { personalDataKey } from '../src/members/personal-data.js';
@@ -66,16 +66,7 @@ export async function run(opts: MembersOptions = {}): Promise<BenchResult[]> {
     const principal = (await loadPrincipal(sql, userId))!;
 
     // (a) The file: N members over the branches, each branch's share by its typed figures (exactly N in all).
-    const branches = rows.filter((r) => r.type === 'branch');
-    const weight = branches.reduce((s, r) => s + r.full_members + r.probationary_members, 0);
-    let cum = 0;
-    const shares: RegisterBranch[] = branches.map((r) => {
-      const from = Math.floor((imported * cum) / weight);
-      cum += r.full_members + r.probationary_members;
-      const n = Math.floor((imported * cum) / weight) - from;
-      const probationary = Math.min(n, Math.round((n * r.probationary_members) / (r.full_members + r.probationary_members)));
-      return { code: r.code, sector: r.sector, full: n - probationary, probationary };
-    });
+    const shares = branchShares(rows, imported);
     const file = join(dir, 'members.csv');
     const g0 = performance.now();
     // Written to a file first, as an upload is received whole before it is read: the figure is the import's alone.

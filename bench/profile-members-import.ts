@@ -12,7 +12,7 @@ import { MEMBER_IMPORT_MAX_BYTES, MEMBER_IMPORT_MAX_ROWS } from '../src/api/rout
 import { loadPrincipal } from '../src/auth/principal.js';
 import { createUser } from '../src/auth/users.js';
 import { shanghaiDate } from '../src/domain/dates.js';
-import { generateMembers, memberFile, type RegisterBranch } from '../src/demo/members.js';
+import { branchShares, generateMembers, memberFile } from '../src/demo/members.js';
 import { generateRows } from '../src/demo/province.js';
 import { importMembers } from '../src/members/import.js';
 import { personalDataKey } from '../src/members/personal-data.js';
@@ -38,16 +38,7 @@ try {
     roles: [{ role: 'admin', organizationId: root!.id }],
   });
   const principal = (await loadPrincipal(sql, userId))!;
-  const branches = rows.filter((r) => r.type === 'branch');
-  const weight = branches.reduce((s, r) => s + r.full_members + r.probationary_members, 0);
-  let cum = 0;
-  const shares: RegisterBranch[] = branches.map((r) => {
-    const from = Math.floor((imported * cum) / weight);
-    cum += r.full_members + r.probationary_members;
-    const n = Math.floor((imported * cum) / weight) - from;
-    const probationary = Math.min(n, Math.round((n * r.probationary_members) / (r.full_members + r.probationary_members)));
-    return { code: r.code, sector: r.sector, full: n - probationary, probationary };
-  });
+  const shares = branchShares(rows, imported);
   const file = join(dir, 'members.csv');
   await pipeline(memberFile(generateMembers(shares, today)), createWriteStream(file));
   log(`file of ${imported} members, ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB`);

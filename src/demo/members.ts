@@ -11,7 +11,7 @@ import { stringify } from 'csv-stringify';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { withCheckDigit } from '../domain/members.js';
 import { memberColumns, type MemberColumn } from '../members/columns.js';
-import { prng } from './province.js';
+import { prng, type OrganizationRow } from './province.js';
 
 /** A register to fill: the branch by code, its sector (which shapes its members) and how many of each category. */
 export interface RegisterBranch {
@@ -24,6 +24,20 @@ export interface RegisterBranch {
 }
 
 export type MemberFileRow = Record<MemberColumn, string>;
+
+/** `n` members over a tree's branches, each branch's share by its typed full / probationary figures (exactly n in all). */
+export function branchShares(rows: readonly OrganizationRow[], n: number): RegisterBranch[] {
+  const branches = rows.filter((r) => r.type === 'branch');
+  const weight = branches.reduce((s, r) => s + r.full_members + r.probationary_members, 0);
+  let cum = 0;
+  return branches.map((r) => {
+    const from = Math.floor((n * cum) / weight);
+    cum += r.full_members + r.probationary_members;
+    const share = Math.floor((n * cum) / weight) - from;
+    const probationary = Math.min(share, Math.round((share * r.probationary_members) / (r.full_members + r.probationary_members)));
+    return { code: r.code, sector: r.sector, full: share - probationary, probationary };
+  });
+}
 
 // Surnames by how common they are (the first ones most), given-name characters by the gender they are usual for.
 const SURNAMES =
