@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
@@ -47,6 +48,8 @@ interface Fixture {
   outsideDeliveryId: number;
   /** A member on the register of county B's village. */
   outsideMemberId: number;
+  /** An applicant (发展党员) of county B's village. */
+  outsideApplicantId: number;
 }
 
 type Probe = (f: Fixture) => {
@@ -427,6 +430,22 @@ const PROBES: Record<string, Probe | 'self'> = {
     expect: [404],
   }),
   'GET /api/v1/organizations/:code/transfers': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/transfers`, expect: [404] }),
+  // 发展党员: county B's applicants and their branches do not exist for county A.
+  'POST /api/v1/organizations/:code/applicants': (f) => ({
+    method: 'POST',
+    url: `/api/v1/organizations/${f.outsideVillage}/applicants`,
+    payload: { name: '探针', gender: 'male', idNumber: PROBE_ID },
+    expect: [404],
+  }),
+  'GET /api/v1/organizations/:code/applicants': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/applicants`, expect: [404] }),
+  'PUT /api/v1/applicants/:id/user': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/applicants/${f.outsideApplicantId}/user`,
+    payload: { username: null },
+    expect: [404],
+  }),
+  // One's own case, through the user one signed in as.
+  'GET /api/v1/me/application': 'self',
   // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.
   'GET /api/v1/calendar/years': 'self',
   'PUT /api/v1/calendar/years/:year': () => ({
@@ -537,6 +556,19 @@ describe('route table: authentication and scope on every route', () => {
         category: 'full',
         ...sealPersonalData(personalDataKey('a probe key of thirty-two characters or more'), withCheckDigit('42010619800101555'), null),
       })} returning id`;
+    // An applicant of county B's village (the row alone: no case needs to run for the probe).
+    const [applicant] = await s.sql<{ id: number }[]>`
+      insert into applicants ${s.sql({
+        workflow_id: `recruitment:probe-${randomUUID()}`,
+        organization_id: vbOrg!.id,
+        name: '乙村申请人',
+        gender: 'male',
+        birth_date: '2000-02-02',
+        ...sealPersonalData(personalDataKey('a probe key of thirty-two characters or more'), withCheckDigit('42010620000202555'), null),
+        applied_on: '2026-01-05',
+        stage_since: '2026-01-05',
+        recorded_by: 'probe',
+      })} returning id`;
     // Both counties rated (the recompute the Schedule runs), so the ratings' lists have county B's rows to leak.
     await ratingActivities(s.sql).recomputeRatings({ at: new Date().toISOString(), under: root });
     f = {
@@ -557,6 +589,7 @@ describe('route table: authentication and scope on every route', () => {
       othersUsername: other.username,
       outsideDeliveryId: delivery!.id,
       outsideMemberId: member!.id,
+      outsideApplicantId: applicant!.id,
     };
     // Every role there is, at county A.
     insider = await s.userWith(['admin', 'organizer', 'supervisor', 'secretary', 'liaison_officer'].map((role) => ({ role: role as never, org: a })));
