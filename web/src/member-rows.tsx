@@ -46,17 +46,7 @@ export function MemberRows({
             onPick={(o) => edit(i, { member: o.value, name: o.label })}
             invalid={invalid}
           />
-          <label>
-            {t('excl.reason')}
-            <select name={`${spec.name}-${i}-reason`} value={r.reason} onChange={(e) => edit(i, { reason: e.currentTarget.value })}>
-              <option value="">{t('opt.choose')}</option>
-              {(spec.options ?? []).map((o) => (
-                <option key={o} value={o}>
-                  {tx(`opt.exclusionReason.${o}`, o)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ExclusionReason name={`${spec.name}-${i}-reason`} options={spec.options} value={r.reason} onChange={(v) => edit(i, { reason: v })} />
           <button type="button" class="link" onClick={() => set(rows.filter((_, j) => j !== i))}>
             {t('excl.remove')}
           </button>
@@ -66,5 +56,32 @@ export function MemberRows({
         {t('memberRows.add')}
       </button>
     </div>
+  );
+}
+
+/** A left-out member's reason, from the reasons the rule set accepts: one control for every exclusions form. */
+export function ExclusionReason({
+  name,
+  options = [],
+  value,
+  onChange,
+}: {
+  name: string;
+  options?: readonly string[];
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <label>
+      {t('excl.reason')}
+      <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('opt.choose')}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {tx(`opt.exclusionReason.${o}`, o)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -36,7 +36,7 @@ import { minimumCandidates } from '../../../src/domain/election.js';
 import { TaskActions } from './actions.js';
 import { ProvisionalBadge } from './calendar.js';
 import { Picker } from '../picker.js';
-import { MemberRows } from '../member-rows.js';
+import { ExclusionReason, MemberRows } from '../member-rows.js';
 
 /**
  * The words of the organization the process is about: a community's organization is led by a street committee
@@ -703,17 +703,7 @@ function Exclusions({
             {t('excl.who')}
             <input name={`${spec.name}-${i}-who`} type="text" value={r.who} onInput={(e) => edit(i, { who: e.currentTarget.value })} />
           </label>
-          <label>
-            {t('excl.reason')}
-            <select name={`${spec.name}-${i}-reason`} value={r.reason} onChange={(e) => edit(i, { reason: e.currentTarget.value })}>
-              <option value="">{t('opt.choose')}</option>
-              {(spec.options ?? []).map((o) => (
-                <option key={o} value={o}>
-                  {tx(`opt.exclusionReason.${o}`, o)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ExclusionReason name={`${spec.name}-${i}-reason`} options={spec.options} value={r.reason} onChange={(v) => edit(i, { reason: v })} />
           <label>
             {t('excl.approval')}
             <input
