@@ -124,8 +124,9 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     await page.getByTestId('org-members').click();
     await page.getByRole('heading', { level: 1, name: `${branchName} 党员名册` }).waitFor();
     const table = page.getByTestId('member-register');
-    expect(await table.locator('tbody tr').count()).toBe(3);
-    expect(await page.getByTestId('member-counts').textContent()).toContain('正式党员 2 名，预备党员 1 名');
+    // The heading comes before the register's rows and figures have loaded: wait for them, then count.
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    await page.getByTestId('member-counts').getByText('正式党员 2 名，预备党员 1 名').waitFor();
     await b.shot('members-3-organizer-register');
     await table.getByRole('link', { name: '张三丰' }).click();
     await page.getByRole('heading', { level: 1, name: '张三丰' }).waitFor();

@@ -255,7 +255,8 @@ function Registers({ code }: { code: string }) {
 function Counts({ code }: { code: string }) {
   const [counts] = useLoad(() => getMemberCounts(code), [code]);
   if (counts.state !== 'ok') return null;
-  const counted = counts.data.items.filter((c) => c.status !== 'suspended' && c.status !== 'deceased');
+  // The register's figures count whom the organization's figures count (src/domain/members.ts countedStatuses).
+  const counted = counts.data.items.filter((c) => countedStatuses.includes(c.status));
   const sum = (cat: Member['category']) => counted.filter((c) => c.category === cat).reduce((n, c) => n + c.n, 0);
   return (
     <p class="muted" data-testid="member-counts">
