@@ -61,17 +61,18 @@ export function fieldOf(schema: z.ZodObject, name: string, kind: FieldKind, extr
   return { name, kind, required: !field.safeParse(undefined).success, ...bounds, ...extra };
 }
 
-const dateField = z
+/** A day as an outcome holds it (YYYY-MM-DD), required. Shared by every step's schema. */
+export const dateField = z
   .string({ error: required })
   .regex(isoDate, { error: 'v.date' })
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { error: 'v.date' });
-const intField = (min: number, max: number) =>
+export const intField = (min: number, max: number) =>
   z
     .number({ error: (iss) => required(iss) ?? 'v.int' })
     .int({ error: 'v.int' })
     .min(min, { error: 'v.min' })
     .max(max, { error: 'v.max' });
-const textField = (max: number) => z.string({ error: required }).trim().min(1, { error: 'v.required' }).max(max, { error: 'v.tooLong' });
+export const textField = (max: number) => z.string({ error: required }).trim().min(1, { error: 'v.required' }).max(max, { error: 'v.tooLong' });
 const personName = textField(100);
 const choice = <T extends readonly [string, ...string[]]>(options: T) => z.enum(options, { error: (iss) => required(iss) ?? 'v.option' });
 const count = intField(0, 1_000_000);

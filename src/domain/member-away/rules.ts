@@ -1,15 +1,15 @@
 // 流动党员 and members abroad (domain.md §4.7): what the secretary records of a member away and the rules of the
 // period. Shared by the workflow's validators, the API and the web form.
 import { z } from 'zod';
-import { isValidIsoDate } from '../dates.js';
+import { dateField, textField } from '../step-outcomes.js';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 
 export const awayKinds = ['away', 'abroad'] as const;
 export type AwayKind = (typeof awayKinds)[number];
 
-const day = z.string({ error: 'v.required' }).refine(isValidIsoDate, { error: 'v.date' });
-const text = (max: number) => z.string({ error: 'v.required' }).trim().min(1, { error: 'v.required' }).max(max, { error: 'v.tooLong' });
+const day = dateField;
+const text = textField;
 
 /** A member away reports (to the branch, which records it): when, where they are now, what they did. */
 export const awayReportOutcome = z.object({ reportedOn: day, place: text(200), summary: text(2000) });

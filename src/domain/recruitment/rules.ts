@@ -1,7 +1,8 @@
 // 发展党员 (domain.md §4.8; 中国共产党发展党员工作细则 2014): what each step records and the rules between them. Shared
 // by the workflow's validators, the API and the web form; every number comes from a versioned rule set.
 import { z } from 'zod';
-import { addMonths, isValidIsoDate, type IsoDate } from '../dates.js';
+import { addMonths, type IsoDate } from '../dates.js';
+import { dateField, intField, textField } from '../step-outcomes.js';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 
@@ -17,9 +18,9 @@ export const recruitmentStageWords: Record<RecruitmentStage, { 'zh-CN': string; 
   ended: { 'zh-CN': '已终止', en: 'Ended' },
 };
 
-const day = z.string({ error: 'v.required' }).refine(isValidIsoDate, { error: 'v.date' });
-const text = (max: number) => z.string({ error: 'v.required' }).trim().min(1, { error: 'v.required' }).max(max, { error: 'v.tooLong' });
-const count = z.number({ error: 'v.required' }).int({ error: 'v.int' }).min(0, { error: 'v.min' }).max(100_000, { error: 'v.max' });
+const day = dateField;
+const text = textField;
+const count = intField(0, 100_000);
 /** Two people named (培养联系人, 入党介绍人): one name a line. */
 const two = z.array(text(50), { error: 'v.required' }).length(2, { error: 'v.two' });
 
