@@ -68,6 +68,17 @@ export const configSchema = z.object({
     .string()
     .regex(/^[^\s:/]+:\d+$/, 'expected host:port')
     .optional(),
+  /** The build a worker polls as in its Worker Deployment (docs/operations.md, "Upgrades"); unset: an unversioned worker. */
+  ORGLIFE_WORKER_BUILD_ID: z
+    .string()
+    .regex(/^[^\s:]{1,200}$/, 'expected a build id without spaces or colons')
+    .optional(),
+  ORGLIFE_WORKER_DEPLOYMENT: z
+    .string()
+    .regex(/^[^\s:]{1,200}$/, 'expected a name without spaces or colons')
+    .default('orglife'),
+  /** What a run started on a build keeps: PINNED, that build to its end; AUTO_UPGRADE, the current build at each task. */
+  ORGLIFE_WORKER_VERSIONING: z.enum(['PINNED', 'AUTO_UPGRADE']).default('PINNED'),
   /**
    * OTLP/HTTP receiver of traces (an OpenTelemetry Collector, Jaeger, Tempo): the base URL, to which /v1/traces is
    * added (http://collector:4318), or the traces URL itself in the next variable. Neither set: no tracing at all

@@ -102,6 +102,9 @@ async function main(role: Role): Promise<void> {
         },
         channels: channelOptions(cfg),
         tracing,
+        deployment: cfg.ORGLIFE_WORKER_BUILD_ID
+          ? { name: cfg.ORGLIFE_WORKER_DEPLOYMENT, buildId: cfg.ORGLIFE_WORKER_BUILD_ID, behavior: cfg.ORGLIFE_WORKER_VERSIONING }
+          : undefined,
       });
       workerRun = worker.run();
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);

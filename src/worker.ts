@@ -73,6 +73,36 @@ export interface WorkerOptions {
    * prebuilt bundle must then be built with `tracedWorkflowBundleOptions`.
    */
   tracing?: Tracing;
+  /** A versioned deployment (Temporal's Worker Deployments); unset: an unversioned worker, as before. */
+  deployment?: WorkerDeployment;
+}
+
+/**
+ * One build of the workers in a Worker Deployment (docs/operations.md, "Upgrades"). Every worker of a build, on the lane's
+ * queue and its deadline queue, polls as `name`/`buildId`; Temporal sends it only the tasks of runs on that version, so a
+ * second build beside it takes nothing from the runs the first one started until the operator moves them.
+ */
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+  /**
+   * What a run started on this build keeps: PINNED, every task on this build until the run ends (or an operator moves
+   * it); AUTO_UPGRADE, each next task on the deployment's current version, so a change must replay the run's history
+   * (`patched()`).
+   */
+  behavior: 'PINNED' | 'AUTO_UPGRADE';
+}
+
+/** The Worker's options of a deployment's build; none for an unversioned worker. */
+export function deploymentOptions(d: WorkerDeployment | undefined, behavior = d?.behavior) {
+  if (!d || !behavior) return {};
+  return {
+    workerDeploymentOptions: {
+      version: { deploymentName: d.name, buildId: d.buildId },
+      useWorkerVersioning: true as const,
+      defaultVersioningBehavior: behavior,
+    },
+  };
 }
 
 /**
@@ -93,6 +123,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     workflowBundle,
     activities: createActivities(o.sql, o.notify, o.channels),
     ...traced(o.tracing),
+    ...deploymentOptions(o.deployment),
     // Bounded so that 30,000 reminders due in the same minute wait their turn in the task queue instead of
     // exhausting the PostgreSQL pool; workflow tasks (user actions) keep their own slots.
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
@@ -115,6 +146,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     sql: o.sql,
     workflowBundle,
     tracing: o.tracing,
+    deployment: o.deployment,
   });
 }
 
@@ -130,7 +162,15 @@ function traced(tracing: Tracing | undefined) {
  */
 export async function withDeadlineWorker(
   worker: Worker,
-  o: { connection: NativeConnection; namespace?: string; taskQueue: string; sql: Sql; workflowBundle: WorkflowBundleOption; tracing?: Tracing },
+  o: {
+    connection: NativeConnection;
+    namespace?: string;
+    taskQueue: string;
+    sql: Sql;
+    workflowBundle: WorkflowBundleOption;
+    tracing?: Tracing;
+    deployment?: WorkerDeployment;
+  },
 ): Promise<Worker> {
   const sweeper = await Worker.create({
     connection: o.connection,
@@ -140,6 +180,10 @@ export async function withDeadlineWorker(
     activities: deadlineActivities(o.sql),
     // The same bundle as the lane's worker: traced, its workflows' spans need the sink here too.
     ...traced(o.tracing),
+    // The same build as the lane's worker, since Temporal makes a version current only once it polls every queue the
+    // deployment had. Always AUTO_UPGRADE: the sweep continues as new forever, so pinned it would hold its first build
+    // for good and that build could never be drained; its changes are made with `patched()`.
+    ...deploymentOptions(o.deployment, 'AUTO_UPGRADE'),
     maxConcurrentActivityTaskExecutions: 2,
     maxConcurrentLocalActivityExecutions: 1,
     maxConcurrentWorkflowTaskExecutions: 2,
