@@ -47,6 +47,8 @@ import people from './routes/people.js';
 import members from './routes/members.js';
 import memberTransfers from './routes/member-transfers.js';
 import recruitment from './routes/recruitment.js';
+import meetings from './routes/meetings.js';
+import recruitmentPlan from './routes/recruitment-plan.js';
 import memberExport from './routes/member-export.js';
 import search from './routes/search.js';
 import ratings from './routes/ratings.js';
@@ -201,6 +203,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(memberTransfers);
       await api.register(memberExport);
       await api.register(recruitment);
+      await api.register(meetings);
+      await api.register(recruitmentPlan);
       await api.register(search);
       await api.register(assessments);
       await api.register(yearlyReturns);

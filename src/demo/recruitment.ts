@@ -32,7 +32,7 @@ const meeting = async (day: IsoDate, entitledOn: (day: IsoDate) => Promise<numbe
  * The whole path at its shortest: an activist from a month after the application, proposed as 发展对象 at their second
  * review a year on, admitted three months later (a+16m), full when the year's probation ends (a+28m).
  */
-const PATH: Step[] = [
+export const PATH: Step[] = [
   ['talk', async (a) => ({ talkedOn: on(a, 0, 5), talkedBy: '支部书记' })],
   ['activist', async (a) => ({ decision: 'accept', decidedOn: on(a, 1), recommendedBy: 'members', contacts: ['王建军', '李秀梅'] })],
   ['activist-filing', async (a) => ({ filedOn: on(a, 1, 5) })],

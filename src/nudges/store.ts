@@ -109,6 +109,9 @@ export interface ReturnNudge<M extends MissingFiler> {
   /** The day the return is due, named in each message. */
   dueOn: string;
   max: number;
+  /** Another list of organizations (发展党员's targets and plan): its message's title, and how each organization counts the nudge. */
+  title?: string;
+  record?: (tx: Queryable, nudgeId: number, organizationIds: number[]) => Promise<unknown>;
 }
 
 /**
@@ -139,12 +142,14 @@ export function nudgeMissingFilers<M extends MissingFiler>(
       event_key: `nudge:${nudgeId}`,
       kind: 'nudge',
       task_id: null,
-      title: `催报：请填报 ${n.year} 年度年报（${n.actor.username}）`,
+      title: n.title ?? `催报：请填报 ${n.year} 年度年报（${n.actor.username}）`,
       body: [...(n.message ? [n.message] : []), ...mine.map((m) => `${m.name} · 截止 ${n.dueOn}`)].join('\n'),
       created_at: new Date(),
     }));
     if (rows.length) await tx`insert into notifications ${tx(rows)}`;
-    await tx`insert into return_nudges (nudge_id, organization_id, year) select ${nudgeId}, id, ${n.year} from unnest(${missing.map((m) => m.id)}::bigint[]) as id`;
+    const ids = missing.map((m) => m.id);
+    if (n.record) await n.record(tx, nudgeId, ids);
+    else await tx`insert into return_nudges (nudge_id, organization_id, year) select ${nudgeId}, id, ${n.year} from unnest(${ids}::bigint[]) as id`;
     return {
       id: nudgeId,
       organizations: missing.length,

@@ -444,6 +444,29 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { username: null },
     expect: [404],
   }),
+  // 发展党员计划 and the seed's targets: county B's plan, villages and nudges do not exist for county A.
+  'GET /api/v1/organizations/:code/recruitment-plan/:year': (f) => ({
+    method: 'GET',
+    url: `/api/v1/organizations/${f.outsideCounty}/recruitment-plan/2026`,
+    expect: [404],
+  }),
+  'PUT /api/v1/organizations/:code/recruitment-plan/:year': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/organizations/${f.outsideCounty}/recruitment-plan/2026`,
+    payload: { allocations: [{ organization: f.outsideVillage, admissions: 1 }] },
+    expect: [404],
+  }),
+  'GET /api/v1/organizations/:code/recruitment-targets': (f) => ({
+    method: 'GET',
+    url: `/api/v1/organizations/${f.outsideCounty}/recruitment-targets`,
+    expect: [404],
+  }),
+  'POST /api/v1/organizations/:code/recruitment-nudges': (f) => ({
+    method: 'POST',
+    url: `/api/v1/organizations/${f.outsideCounty}/recruitment-nudges`,
+    payload: { year: 2026, list: 'targets' },
+    expect: [404],
+  }),
   // One's own case, through the user one signed in as.
   'GET /api/v1/me/application': 'self',
   // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.

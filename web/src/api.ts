@@ -15,6 +15,7 @@ import type * as PairingSchemas from '../../src/pairing/schemas.js';
 import type * as ProcessesSchemas from '../../src/processes/schemas.js';
 import type * as RatingsSchemas from '../../src/ratings/schemas.js';
 import type * as RecruitmentSchemas from '../../src/recruitment/schemas.js';
+import type * as RecruitmentPlanSchemas from '../../src/recruitment/plan-schemas.js';
 import type * as SubstitutesSchemas from '../../src/substitutes/schemas.js';
 import type * as TasksSchemas from '../../src/tasks/schemas.js';
 import type * as TermsSchemas from '../../src/organizations/term-schemas.js';
@@ -623,3 +624,21 @@ export const listApplicants = (code: string, stage?: RecruitmentStage) =>
 export const linkApplicantUser = (id: number, username: string | null) => request<Applicant>('PUT', `/api/v1/applicants/${id}/user`, { username });
 /** GET /me/application: 404 when the caller has no application. */
 export const getMyApplication = () => request<ApplicationCase>('GET', '/api/v1/me/application');
+
+// ---- 发展党员计划 and the seed's targets (src/api/routes/recruitment-plan.ts) ----
+
+export type RecruitmentPlan = z.infer<typeof RecruitmentPlanSchemas.planSchema>;
+export type VillageTargets = z.infer<typeof RecruitmentPlanSchemas.villageTargetsSchema>;
+export type RecruitmentNudgeResult = z.infer<typeof RecruitmentPlanSchemas.recruitmentNudgeResult>;
+/** GET /organizations/{code}/recruitment-plan/{year}: its allocation and each organization's directly under it. */
+export const getRecruitmentPlan = (code: string, year: number) =>
+  request<RecruitmentPlan>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-plan/${year}`);
+/** PUT /organizations/{code}/recruitment-plan/{year}: enters (a county) or allocates the plan; 422 by field when over. */
+export const allocateRecruitmentPlan = (code: string, year: number, allocations: { organization: string; admissions: number }[]) =>
+  request<RecruitmentPlan>('PUT', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-plan/${year}`, { allocations });
+/** GET /organizations/{code}/recruitment-targets: each village against the seed's targets, from the cases. */
+export const getVillageTargets = (code: string, year?: number) =>
+  request<VillageTargets>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-targets${qs({ year })}`);
+/** POST /organizations/{code}/recruitment-nudges: 一键催办 of the villages missing a target, or of those behind their plan. */
+export const nudgeRecruitment = (code: string, body: { year: number; list: 'targets' | 'plan'; message?: string }) =>
+  request<RecruitmentNudgeResult>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-nudges`, body, { headers: idem() });

@@ -9,9 +9,10 @@ import { organizations } from './en/organizations.js';
 import { ratings } from './en/ratings.js';
 import { members } from './en/members.js';
 import { recruitment } from './en/recruitment.js';
+import { recruitmentPlan } from './en/recruitment-plan.js';
 
 /** The topics of the dictionary, each a module of its own (keys of zh-CN/<topic>.ts). */
-export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment } as const;
+export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan } as const;
 
 export const en: Record<MessageKey, string> = {
   ...common,
@@ -23,4 +24,5 @@ export const en: Record<MessageKey, string> = {
   ...ratings,
   ...members,
   ...recruitment,
+  ...recruitmentPlan,
 };

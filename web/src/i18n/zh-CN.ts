@@ -8,10 +8,22 @@ import { organizations } from './zh-CN/organizations.js';
 import { ratings } from './zh-CN/ratings.js';
 import { members } from './zh-CN/members.js';
 import { recruitment } from './zh-CN/recruitment.js';
+import { recruitmentPlan } from './zh-CN/recruitment-plan.js';
 
 /** The topics of the dictionary, each a module of its own. */
-export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment } as const;
+export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan } as const;
 
-export const zhCN = { ...common, ...account, ...tasks, ...forms, ...processes, ...organizations, ...ratings, ...members, ...recruitment } as const;
+export const zhCN = {
+  ...common,
+  ...account,
+  ...tasks,
+  ...forms,
+  ...processes,
+  ...organizations,
+  ...ratings,
+  ...members,
+  ...recruitment,
+  ...recruitmentPlan,
+} as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -21,6 +21,7 @@ import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { BulkOfficers } from './officers.js';
 import { HolidayYears } from './calendar.js';
 import { BulkEnrol, LiaisonCoverageTable, PairingCoverageTable, TrainingCoverageChart } from './coverage.js';
+import { RecruitmentPlanCard } from './recruitment-plan.js';
 
 const STARTED_KEY = 'orglife.started';
 
@@ -75,6 +76,7 @@ export function DashboardPage({ user }: { user: Me }) {
         <LiaisonCoverageTable org={org} version={version} />
         <PairingCoverageTable org={org} version={version} />
       </div>
+      {org && <RecruitmentPlanCard org={org} version={version} />}
       <BulkEnrol org={org} onDone={() => setVersion((v) => v + 1)} />
       <BulkOfficers org={org} onDone={() => setVersion((v) => v + 1)} />
       {orgsWith(user, 'admin').length > 0 && <HolidayYears />}

@@ -1,0 +1,212 @@
+// 发展党员计划 and the seed's targets as the API reads and writes them (migrations/113_recruitment_plans.sql). Every
+// figure of what was done comes from the cases of 发展党员: the day an applicant became an activist or a 发展对象 is
+// the day their case recorded for the stage (process_events, step 'activist' / 'candidate', detail.on), the day
+// they were admitted the 预备党员's 入党时间 on the register (members.joined_on of the applicant's member row).
+import type { Queryable, Sql } from '../db/client.js';
+import { addMonths, type IsoDate } from '../domain/dates.js';
+import { candidateWindowStart, recruitmentTargetsMet, type RecruitmentTargetRules } from '../domain/recruitment/targets.js';
+
+/**
+ * The stage days of every case under `path` (an ltree), one row per applicant with its organization's path: the
+ * one place the plan, the targets and the assessment read them from.
+ */
+export const stageDays = (sql: Queryable, path?: string) => sql`
+  select a.id as applicant_id, o.id as organization_id, o.path,
+         (select min((e.detail->>'on')::date) from process_events e where e.workflow_id = a.workflow_id and e.step = 'activist' and e.detail ? 'on') as activist_on,
+         (select min((e.detail->>'on')::date) from process_events e where e.workflow_id = a.workflow_id and e.step = 'candidate' and e.detail ? 'on') as candidate_on,
+         m.joined_on as admitted_on
+  from applicants a join organizations o on o.id = a.organization_id left join members m on m.id = a.member_id
+  ${path ? sql`where o.path <@ ${path}::ltree` : sql``}`;
+
+export interface PlanRow {
+  code: string;
+  name: string;
+  type: string;
+  sector: string;
+  /** What the level above gave it for the year (null: nothing yet). */
+  admissions: number | null;
+  /** What it has allocated further down, together. */
+  allocated: number;
+  /** 预备党员 admitted in its subtree in the year, from the cases. */
+  admitted: number;
+  nudges: number;
+}
+
+export interface Plan {
+  year: number;
+  organization: { code: string; name: string; type: string; sector: string };
+  /** What the level above gave this organization (null where the plan is entered: the county, or none given yet). */
+  given: number | null;
+  allocated: number;
+  admitted: number;
+  items: PlanRow[];
+}
+
+/** 预备党员 admitted in the year under organization `o` (the stage day stageDays reads as admitted_on). */
+const admittedIn = (sql: Queryable, year: number) => sql`
+  (select count(*) from applicants a join members m on m.id = a.member_id join organizations ao on ao.id = a.organization_id
+   where ao.path <@ o.path and m.joined_on between make_date(${year}::int, 1, 1) and make_date(${year}::int, 12, 31))::int`;
+
+/** The plan of `orgId` for `year`: its own allocation, and each organization directly under it with theirs. */
+export async function planOf(sql: Sql, orgId: number, year: number): Promise<Plan> {
+  const rows = await sql<(PlanRow & { self: boolean })[]>`
+    select o.id = ${orgId} as self, o.code, o.name, o.type, o.sector,
+           p.admissions,
+           coalesce((select sum(c.admissions) from recruitment_plans c where c.year = ${year} and c.given_by = o.id), 0)::int as allocated,
+           ${admittedIn(sql, year)} as admitted,
+           (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'plan')::int as nudges
+    from organizations o left join recruitment_plans p on p.organization_id = o.id and p.year = ${year}
+    where (o.id = ${orgId} or o.parent_id = ${orgId}) and o.type <> 'unit'
+    order by o.id <> ${orgId}, o.code`;
+  const self = rows.find((r) => r.self)!;
+  return {
+    year,
+    organization: { code: self.code, name: self.name, type: self.type, sector: self.sector },
+    given: self.admissions,
+    allocated: self.allocated,
+    admitted: self.admitted,
+    items: rows.filter((r) => !r.self).map(({ self: _, ...r }) => r),
+  };
+}
+
+export interface Allocation {
+  code: string;
+  admissions: number;
+}
+
+/** Why an allocation is refused, by the field of the body it concerns. */
+export interface AllocationRefusal {
+  field: string;
+  message: string;
+}
+
+/**
+ * Gives each named organization directly under `org` its admissions for the year, in one transaction that holds the
+ * organization's own allocation while it checks: refused (nothing written) when a code is not directly under it, when
+ * the allocations after the change would exceed what the level above gave it, or when a child would get less than it
+ * has already allocated further down. `entersPlan`: the organization enters the plan itself (a county), so nothing
+ * above limits it; else a level with no allocation from above cannot allocate.
+ */
+export function allocate(
+  sql: Sql,
+  a: { org: { id: number; code: string }; year: number; entersPlan: boolean; allocations: Allocation[]; actor: string },
+): Promise<{ refused: AllocationRefusal[] } | { ok: true }> {
+  return sql.begin(async (tx) => {
+    const [own] = await tx<{ admissions: number }[]>`
+      select admissions from recruitment_plans where year = ${a.year} and organization_id = ${a.org.id} for update`;
+    if (!own && !a.entersPlan)
+      return { refused: [{ field: 'params.code', message: `no plan for ${a.year} was allocated to ${a.org.code} by the level above` }] };
+    const children = await tx<{ id: number; code: string; allocated: number }[]>`
+      select o.id, o.code,
+             coalesce((select sum(c.admissions) from recruitment_plans c where c.year = ${a.year} and c.given_by = o.id), 0)::int as allocated
+      from organizations o where o.parent_id = ${a.org.id} and o.type <> 'unit' and o.code = any(${a.allocations.map((x) => x.code)})`;
+    const byCode = new Map(children.map((c) => [c.code, c]));
+    const refused: AllocationRefusal[] = [];
+    a.allocations.forEach((x, i) => {
+      const c = byCode.get(x.code);
+      if (!c) refused.push({ field: `body.allocations.${i}.organization`, message: `not an organization directly under ${a.org.code}` });
+      else if (x.admissions < c.allocated)
+        refused.push({ field: `body.allocations.${i}.admissions`, message: `less than the ${c.allocated} it has already allocated further down` });
+    });
+    const seen = new Set<string>();
+    a.allocations.forEach((x, i) => {
+      if (seen.has(x.code)) refused.push({ field: `body.allocations.${i}.organization`, message: 'named twice' });
+      seen.add(x.code);
+    });
+    if (refused.length) return { refused };
+    const ids = children.map((c) => c.id);
+    const [{ others } = { others: 0 }] = await tx<{ others: number }[]>`
+      select coalesce(sum(admissions), 0)::int as others from recruitment_plans
+      where year = ${a.year} and given_by = ${a.org.id} and not (organization_id = any(${ids}::bigint[]))`;
+    const total = others + a.allocations.reduce((n, x) => n + x.admissions, 0);
+    if (own && total > own.admissions)
+      return {
+        refused: [
+          {
+            field: 'body.allocations',
+            message: `the allocations add up to ${total}, more than the ${own.admissions} ${a.org.code} was given for ${a.year}`,
+          },
+        ],
+      };
+    await tx`
+      insert into recruitment_plans ${tx(
+        a.allocations.map((x) => ({ year: a.year, organization_id: byCode.get(x.code)!.id, given_by: a.org.id, admissions: x.admissions, set_by: a.actor })),
+      )}
+      on conflict (year, organization_id) do update set given_by = excluded.given_by, admissions = excluded.admissions, set_by = excluded.set_by, set_at = now()`;
+    return { ok: true as const };
+  });
+}
+
+export interface VillageTargets {
+  id: number;
+  code: string;
+  name: string;
+  /** Activists made in the year. */
+  activists: number;
+  /** 发展对象 made in the window (this year and the one before). */
+  candidates: number;
+  /** 预备党员 admitted in the year, and what the plan gave the village (null: nothing). */
+  admitted: number;
+  planned: number | null;
+  met: boolean;
+  /** The last 入党时间 of a member on the village's register, or of a case admitted there (null: none known). */
+  lastAdmittedOn: string | null;
+  /** No one admitted for the rule set's quiet years (or ever, as far as the register knows). */
+  quiet: boolean;
+  secretaries: string[];
+  secretaryIds: number[];
+  nudges: number;
+}
+
+/**
+ * The villages under `path` against the seed's targets for `year`, from the cases; with the last day one of their
+ * members joined the Party (the register's 入党时间, which also holds those admitted before orglife kept the cases), so
+ * a township sees which villages have recruited no one for years.
+ */
+export async function villageTargets(sql: Queryable, path: string, year: number, r: RecruitmentTargetRules, today: IsoDate): Promise<VillageTargets[]> {
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const windowFrom = candidateWindowStart(r, year);
+  const rows = await sql<Omit<VillageTargets, 'met' | 'quiet'>[]>`
+    with d as (${stageDays(sql, path)})
+    select o.id::int as id, o.code, o.name,
+           (select count(*) from d where d.path <@ o.path and d.activist_on between ${from}::date and ${to}::date)::int as activists,
+           (select count(*) from d where d.path <@ o.path and d.candidate_on between ${windowFrom}::date and ${to}::date)::int as candidates,
+           (select count(*) from d where d.path <@ o.path and d.admitted_on between ${from}::date and ${to}::date)::int as admitted,
+           p.admissions as planned,
+           to_char(greatest((select max(m.joined_on) from members m join organizations mo on mo.id = m.organization_id where mo.path <@ o.path),
+                            (select max(d.admitted_on) from d where d.path <@ o.path)), 'YYYY-MM-DD') as "lastAdmittedOn",
+           coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
+           (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'targets')::int as nudges
+    from organizations o
+    left join recruitment_plans p on p.organization_id = o.id and p.year = ${year}
+    left join lateral (
+      select array_agg(u.username order by u.username) as usernames, array_agg(u.id::int order by u.username) as ids
+      from user_roles ur join users u on u.id = ur.user_id and not u.disabled where ur.organization_id = o.id and ur.role = 'secretary'
+    ) sec on true
+    where o.path <@ ${path}::ltree and o.settlement = 'village'
+    order by o.code`;
+  const quietSince = addMonths(today, -12 * r.quietYears);
+  return rows.map((v) => ({
+    ...v,
+    secretaryIds: v.secretaryIds.map(Number),
+    met: recruitmentTargetsMet(r, v),
+    quiet: v.lastAdmittedOn === null || v.lastAdmittedOn < quietSince,
+  }));
+}
+
+/** The organizations under `path` with an allocation for `year` that have admitted fewer than it gave them, with their secretaries. */
+export async function behindPlan(sql: Queryable, path: string, year: number) {
+  const rows = await sql<{ id: number; code: string; name: string; secretaries: string[]; secretaryIds: number[] }[]>`
+    select o.id::int as id, o.code, o.name, coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds"
+    from recruitment_plans p join organizations o on o.id = p.organization_id
+    left join lateral (
+      -- A branch's secretary; a committee's organizers, who allocate its share further down.
+      select array_agg(u.username order by u.username) as usernames, array_agg(u.id::int order by u.username) as ids
+      from user_roles ur join users u on u.id = ur.user_id and not u.disabled
+      where ur.organization_id = o.id and ur.role = case when o.type = 'committee' then 'organizer' else 'secretary' end
+    ) sec on true
+    where p.year = ${year} and o.path <@ ${path}::ltree and o.path <> ${path}::ltree and ${admittedIn(sql, year)} < p.admissions
+    order by o.code`;
+  return rows.map((r) => ({ ...r, secretaryIds: r.secretaryIds.map(Number) }));
+}

@@ -1,0 +1,238 @@
+// 发展党员计划 and the seed's targets on the dashboard: the year's plan at the organization (entered at the county,
+// allocated further down by each township), each organization against its allocation, each village against the
+// seed's targets with the villages that recruited no one for years, and the one-click nudges of those behind.
+import { useState } from 'preact/hooks';
+import {
+  ApiError,
+  allocateRecruitmentPlan,
+  getRecruitmentPlan,
+  getVillageTargets,
+  nudgeRecruitment,
+  type RecruitmentPlan,
+  type VillageTargets,
+} from '../api.js';
+import { ErrorBox, Loading, errorText, useLoad } from '../components.js';
+import { fmtDate, t, tx } from '../i18n/index.js';
+import { shanghaiToday } from '../dates.js';
+import './recruitment-plan.css';
+
+const thisYear = () => Number(shanghaiToday().slice(0, 4));
+
+export function RecruitmentPlanCard({ org, version }: { org: string; version: number }) {
+  const year = thisYear();
+  const [n, setN] = useState(0);
+  // What was just done (saved, nudged): kept here, as the lists it changed reload under it.
+  const [notice, setNotice] = useState<string | null>(null);
+  const done = (msg: string) => {
+    setNotice(msg);
+    setN((x) => x + 1);
+  };
+  const [plan, reloadPlan] = useLoad(() => getRecruitmentPlan(org, year), [org, version, n]);
+  const [targets, reloadTargets] = useLoad(() => getVillageTargets(org, year), [org, version, n]);
+  return (
+    <section class="card rplan" aria-labelledby="rplan-title" data-testid="recruitment-plan">
+      <h2 id="rplan-title">{t('rplan.title', { year })}</h2>
+      {plan.state === 'loading' && <Loading />}
+      {plan.state === 'error' && <ErrorBox error={plan.error} retry={reloadPlan} />}
+      {plan.state === 'ok' && <PlanForm key={`${org}:${n}`} org={org} plan={plan.data} onDone={done} />}
+      {targets.state === 'loading' && <Loading />}
+      {targets.state === 'error' && <ErrorBox error={targets.error} retry={reloadTargets} />}
+      {targets.state === 'ok' && <Targets org={org} data={targets.data} onDone={done} />}
+      {notice && (
+        <p class="notice ok" role="status" data-testid="rplan-notice">
+          {notice}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The plan at `org`: what it was given, and an allocation input for each organization directly under it. */
+function PlanForm({ org, plan, onDone }: { org: string; plan: RecruitmentPlan; onDone: (msg: string) => void }) {
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(plan.items.map((i) => [i.code, i.admissions === null ? '' : String(i.admissions)])),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const total = plan.items.reduce((s, i) => s + (Number(values[i.code]) || 0), 0);
+  const blocked = !plan.entersPlan && plan.given === null;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const allocations = plan.items.filter((i) => values[i.code] !== '').map((i) => ({ organization: i.code, admissions: Number(values[i.code]) }));
+    if (allocations.length === 0) return setError(t('rplan.nothing'));
+    setBusy(true);
+    setError(null);
+    setErrors({});
+    try {
+      await allocateRecruitmentPlan(org, plan.year, allocations);
+      onDone(t('rplan.saved'));
+    } catch (err) {
+      // A refusal by field names the row (body.allocations.<i>.…) or the whole allocation (body.allocations).
+      if (err instanceof ApiError && err.details.length) {
+        const byRow: Record<string, string> = {};
+        const whole: string[] = [];
+        for (const d of err.details) {
+          const m = /^body\.allocations\.(\d+)\.(\w+)/.exec(d.field ?? '');
+          const code = m ? allocations[Number(m[1])]?.organization : undefined;
+          const row = plan.items.find((i) => i.code === code);
+          if (code && row && m?.[2] === 'admissions') byRow[code] = t('rplan.belowAllocated', { n: row.allocated });
+          else if (code) byRow[code] = d.message;
+          else if (d.field === 'body.allocations' && plan.given !== null) whole.push(t('rplan.over', { given: plan.given }));
+          else if (d.field === 'params.code') whole.push(t('rplan.notGiven'));
+          else whole.push(d.message);
+        }
+        setErrors(byRow);
+        setError(whole.length ? t('rplan.refused', { reason: whole.join('；') }) : null);
+      } else setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={save} aria-labelledby="rplan-alloc" data-testid="plan-form">
+      <h3 id="rplan-alloc">{plan.entersPlan ? t('rplan.enter') : t('rplan.allocate')}</h3>
+      <p data-testid="plan-summary">
+        {plan.entersPlan
+          ? t('rplan.summaryCounty', { allocated: plan.allocated, admitted: plan.admitted })
+          : plan.given === null
+            ? t('rplan.notGiven')
+            : t('rplan.summary', { given: plan.given, allocated: plan.allocated, admitted: plan.admitted })}
+      </p>
+      <div class="table-scroll" role="region" aria-labelledby="rplan-alloc" tabIndex={0}>
+        <table data-testid="plan-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('rplan.org')}</th>
+              <th scope="col">{t('rplan.sector')}</th>
+              <th scope="col">{t('rplan.admissions')}</th>
+              <th scope="col">{t('rplan.allocatedBelow')}</th>
+              <th scope="col">{t('rplan.admitted')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.items.map((i) => (
+              <tr key={i.code} data-code={i.code}>
+                <th scope="row">{i.name}</th>
+                <td>{tx(`sector.${i.sector}`, i.sector)}</td>
+                <td>
+                  <input
+                    type="number"
+                    min={0}
+                    max={10000}
+                    inputMode="numeric"
+                    aria-label={t('rplan.admissionsOf', { name: i.name })}
+                    aria-invalid={errors[i.code] ? 'true' : undefined}
+                    value={values[i.code]}
+                    disabled={blocked}
+                    onInput={(e) => setValues({ ...values, [i.code]: e.currentTarget.value })}
+                  />
+                  {errors[i.code] && <span class="field-error">{errors[i.code]}</span>}
+                </td>
+                <td>{i.allocated}</td>
+                <td class={i.admissions !== null && i.admitted < i.admissions ? 'behind' : undefined}>
+                  {i.admissions === null ? i.admitted : t('rplan.ofPlan', { n: i.admitted, of: i.admissions })}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">{plan.given === null ? t('rplan.total', { total }) : t('rplan.totalOf', { total, given: plan.given })}</p>
+      <button type="submit" class="primary" disabled={busy || blocked}>
+        {t('rplan.save')}
+      </button>
+      {error && (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      )}
+      <RecruitmentNudge org={org} year={plan.year} list="plan" label={t('rplan.nudgePlan')} onDone={onDone} />
+    </form>
+  );
+}
+
+/** Each village against the seed's targets, and those that recruited no one for years. */
+function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onDone: (msg: string) => void }) {
+  if (data.items.length === 0) return <p class="muted">{t('rplan.noVillages')}</p>;
+  const quiet = data.items.filter((v) => v.quiet);
+  const met = data.items.filter((v) => v.met).length;
+  return (
+    <>
+      <h3 id="rplan-targets">{t('rplan.targets')}</h3>
+      <p class="muted">
+        {t('rplan.targetsRule', {
+          activists: data.targets.activistsPerYear,
+          candidates: data.targets.candidatesInWindow,
+          from: data.targets.candidateWindowFrom,
+        })}
+      </p>
+      <p data-testid="targets-summary">{t('rplan.metCount', { n: met, of: data.items.length })}</p>
+      <div class="table-scroll" role="region" aria-labelledby="rplan-targets" tabIndex={0}>
+        <table data-testid="targets-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('rplan.village')}</th>
+              <th scope="col">{t('rplan.activists')}</th>
+              <th scope="col">{t('rplan.candidates')}</th>
+              <th scope="col">{t('rplan.admitted')}</th>
+              <th scope="col">{t('rplan.lastAdmitted')}</th>
+              <th scope="col">{t('rplan.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((v) => (
+              <tr key={v.code} data-code={v.code}>
+                <th scope="row">{v.name}</th>
+                <td class={v.activists < data.targets.activistsPerYear ? 'behind' : undefined}>
+                  {t('rplan.ofPlan', { n: v.activists, of: data.targets.activistsPerYear })}
+                </td>
+                <td class={v.candidates < data.targets.candidatesInWindow ? 'behind' : undefined}>{v.candidates}</td>
+                <td>{v.planned === null ? v.admitted : t('rplan.ofPlan', { n: v.admitted, of: v.planned })}</td>
+                <td>{v.lastAdmittedOn ? fmtDate(v.lastAdmittedOn) : '—'}</td>
+                <td>
+                  {v.met ? t('rplan.met') : t('rplan.notMet')}
+                  {v.quiet && <span class="badge soon"> {t('rplan.quietBadge', { years: data.targets.quietYears })}</span>}
+                  {v.nudges > 0 && <span class="muted"> · {t('rplan.nudged', { n: v.nudges })}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {quiet.length > 0 && (
+        <p data-testid="quiet-villages">
+          <strong>{t('rplan.quiet', { years: data.targets.quietYears, n: quiet.length })}</strong> {quiet.map((v) => v.name).join('、')}
+        </p>
+      )}
+      {met < data.items.length && <RecruitmentNudge org={org} year={data.year} list="targets" label={t('rplan.nudgeTargets')} onDone={onDone} />}
+    </>
+  );
+}
+
+/** 一键催办 of the organizations behind (their secretaries; a committee's organizers), one message each. */
+function RecruitmentNudge(props: { org: string; year: number; list: 'targets' | 'plan'; label: string; onDone: (msg: string) => void }) {
+  const { org, year, list, label, onDone } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await nudgeRecruitment(org, { year, list });
+      onDone(t('rplan.nudgeDone', { organizations: r.organizations, people: r.people }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="coverage-nudge" data-testid={`rnudge-${list}`}>
+      <button type="button" disabled={busy} onClick={run}>
+        {label}
+      </button>
+      {error !== null && <ErrorBox error={error} />}
+    </div>
+  );
+}
