@@ -12,6 +12,7 @@ import { ratingActivities } from './ratings.js';
 import { memberTransferActivities } from './member-transfer.js';
 import { memberAwayActivities } from './member-away.js';
 import { recruitmentActivities } from './recruitment.js';
+import { organizationLifeActivities } from './organization-life.js';
 import { calendarActivities } from './calendar.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 import { channelActivities, type ChannelOptions } from './channels.js';
@@ -33,6 +34,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels:
     ...memberTransferActivities(sql),
     ...memberAwayActivities(sql),
     ...recruitmentActivities(sql),
+    ...organizationLifeActivities(sql),
     ...calendarActivities(sql),
   };
 }

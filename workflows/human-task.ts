@@ -400,6 +400,29 @@ export class HumanTasks {
     }
   }
 
+  /**
+   * The process itself completes an open task with an outcome kept elsewhere (one meeting's record meets the
+   * obligations of the kinds held with it), recorded as a completion by whoever kept it. A closed or unknown task is
+   * left alone; answers whether it completed one.
+   */
+  async settle(key: string, outcome: Record<string, unknown>, actor: Actor, reason: string): Promise<boolean> {
+    const t = this.tasks.get(key);
+    if (!t || isClosed(t)) return false;
+    await condition(() => !t.busy);
+    if (isClosed(t)) return false;
+    catchUp(t);
+    const before = snapshot(t);
+    t.busy = true;
+    try {
+      t.state = 'done';
+      t.result = { state: 'done', outcome, actor: actor.username, reason };
+      await acts.recordTaskChange({ ...this.change(t, 'completed', actor, reason, before), closeOpenEscalations: true });
+    } finally {
+      t.busy = false;
+    }
+    return true;
+  }
+
   /** The task's timers: the next reminder or escalation, re-planned whenever an action changes the plan. */
   private async watch(t: Task): Promise<HumanTaskResult> {
     const spec = t.spec;

@@ -8,6 +8,7 @@ import { memberTransferStates } from './member-transfer/states.js';
 import { memberAwayStates } from './member-away/states.js';
 import { pairingStates } from './pairing/states.js';
 import { recruitmentStates } from './recruitment/states.js';
+import { organizationLifeStates } from './organization-life/states.js';
 import { ratingInterviewStates } from './ratings/states.js';
 import { rotationTrainingStates } from './rotation-training/states.js';
 import { termDateMissingStates } from './term-date-missing/states.js';
@@ -27,6 +28,7 @@ const declared = {
   'member-transfer': memberTransferStates,
   'member-away': memberAwayStates,
   recruitment: recruitmentStates,
+  'organization-life': organizationLifeStates,
 } as const satisfies { readonly [K in ProcessKind]: ProcessDeclaration<K> };
 
 /** The states and events every process shares: the scaffold's (process-run.ts) and the cancel Update's. */

@@ -12,9 +12,23 @@ import { entitledExclusionReasons } from './rules.js';
  * picker (web/src/picker.tsx); the outcome holds the same string a text field would. `exclusions`: rows of members
  * left out of a meeting's entitled count (how many or who, the reason, the approval), held by the form as JSON.
  * `members`: rows of members picked by name from the task's organization's register (web/src/member-rows.tsx), each
- * with a reason from `options`; the outcome holds their ids on the register, names and reasons.
+ * with a reason from `options`; the outcome holds their ids on the register, names and reasons. `choices`: any of
+ * `options`, at least one where required (the kinds of meeting held together); the outcome holds them as a list.
  */
-export type FieldKind = 'date' | 'int' | 'select' | 'text' | 'names' | 'votes' | 'check' | 'organization' | 'person' | 'session' | 'exclusions' | 'members';
+export type FieldKind =
+  | 'date'
+  | 'int'
+  | 'select'
+  | 'text'
+  | 'names'
+  | 'votes'
+  | 'check'
+  | 'organization'
+  | 'person'
+  | 'session'
+  | 'exclusions'
+  | 'members'
+  | 'choices';
 
 export interface FieldSpec {
   name: string;
@@ -28,6 +42,8 @@ export interface FieldSpec {
   role?: string;
   /** Shown (and sent) only while another field has one of these values: the branches of a decision. */
   when?: { field: string; is: readonly string[] };
+  /** For members: the outcome's name of a row's reason, and its words' group (`opt.<rowReason>.<option>`). */
+  rowReason?: string;
 }
 
 /** What the form machinery needs of a catalog entry (steps.ts StepDef). */
@@ -284,6 +300,7 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
     if (v === '') continue;
     if (f.kind === 'int') out[f.name] = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
     else if (f.kind === 'check') out[f.name] = v === 'true';
+    else if (f.kind === 'choices') out[f.name] = v.split(',').filter(Boolean);
     else if (f.kind === 'names')
       out[f.name] = v
         .split(/[\n,，、;；]+/)
@@ -299,7 +316,7 @@ export function formToOutcome(form: StepForm, values: Record<string, string>): R
         out[f.name] = rows.map((r) => ({
           memberId: /^\d+$/.test(r.member) ? Number(r.member) : Number.NaN,
           ...(r.name.trim() ? { name: r.name.trim() } : {}),
-          ...(r.reason ? { exclusionReason: r.reason } : {}),
+          ...(r.reason ? { [f.rowReason ?? 'exclusionReason']: r.reason } : {}),
         }));
     } else if (f.kind === 'votes') {
       // "张三 12", "张三：12", "张三,12": a line without a count becomes NaN, which the schema refuses.

@@ -16,6 +16,7 @@ export const processKinds = [
   'member-transfer',
   'member-away',
   'recruitment',
+  'organization-life',
 ] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;

@@ -253,7 +253,7 @@ export async function statusCounts(sql: Sql, path: string): Promise<{ status: Me
  * transfer, a status recorded, an import's correction), or today's where none came since — were this organization
  * and a status that counts. A members' meeting's entitled count starts from it (domain.md §4.1 step 6).
  */
-const onRegister = (sql: Sql, organizationId: number, day: string) => sql`
+const onRegister = (sql: Sql, organizationId: number, day: string, who: 'full' | 'all' = 'full') => sql`
     with org as (select id, code from organizations where id = ${organizationId}),
     after as (select (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai' as at),
     candidates as (
@@ -262,7 +262,7 @@ const onRegister = (sql: Sql, organizationId: number, day: string) => sql`
       select e.member_id from member_events e, org, after where e.at >= after.at and e.before->>'organization' = org.code
     ),
     then_ as (
-      select m.id, m.name, m.full_on,
+      select m.id, m.name, ${who === 'full' ? sql`m.full_on` : sql`m.joined_on`} as since,
         coalesce((select e.before->>'organization' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'organization'
                     and (e.before->>'organization') is distinct from (e.after->>'organization') order by e.id limit 1), o.code) as org_then,
         coalesce((select e.before->>'status' from member_events e, after where e.member_id = m.id and e.at >= after.at and e.before ? 'status'
@@ -271,7 +271,7 @@ const onRegister = (sql: Sql, organizationId: number, day: string) => sql`
     ),
     on_register as (
       select then_.id, then_.name from then_, org
-      where then_.org_then = org.code and then_.full_on <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})
+      where then_.org_then = org.code and then_.since <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})
     )`;
 
 /** How many full members were on an organization's register on `day` (onRegister). */
@@ -289,6 +289,23 @@ export async function fullMembersOnRegisterAmong(sql: Sql, organizationId: numbe
   const rows = await sql<{ id: number; name: string }[]>`
     ${onRegister(sql, organizationId, day)} select id, name from on_register where id = any(${ids.map(String)}::bigint[])`;
   return new Map(rows.map((r) => [Number(r.id), r.name]));
+}
+
+/**
+ * Every member on an organization's register on `day` (onRegister `all`): how many, and the names of those among `ids`
+ * (the members a meeting's record names absent must be).
+ */
+export async function membersOnRegisterOn(
+  sql: Sql,
+  organizationId: number,
+  day: string,
+  ids: readonly number[],
+): Promise<{ count: number; among: Map<number, string> }> {
+  const [r] = await sql<{ n: number; among: Record<string, string> }[]>`
+    ${onRegister(sql, organizationId, day, 'all')}
+    select (select count(*) from on_register)::int as n,
+           coalesce((select json_object_agg(id, name) from on_register where id = any(${ids.map(String)}::bigint[])), '{}') as among`;
+  return { count: r!.n, among: new Map(Object.entries(r!.among).map(([id, name]) => [Number(id), name])) };
 }
 
 /** A user a member may be linked to, by username, with the member already linked to them (if any); undefined for none. */

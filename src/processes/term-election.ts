@@ -28,14 +28,17 @@ export function startTermElection(sql: Sql, client: Client, taskQueue: string, i
   });
 }
 
-/** Starts a process workflow with id `${kind}:${organization}` and makes it readable at once (any kind). */
+/**
+ * Starts a process workflow with id `${kind}:${organization}` (or the id a kind names its runs by: a branch's year)
+ * and makes it readable at once (any kind).
+ */
 export async function startProcess<A extends unknown[]>(
   sql: Sql,
   client: Client,
   taskQueue: string,
-  p: { kind: ProcessKind; organization: string; organizationId: number; workflow: (...args: A) => Promise<unknown>; args: A },
+  p: { kind: ProcessKind; organization: string; organizationId: number; workflow: (...args: A) => Promise<unknown>; args: A; workflowId?: string },
 ): Promise<string> {
-  const id = processId(p.kind, p.organization);
+  const id = p.workflowId ?? processId(p.kind, p.organization);
   try {
     await client.workflow.start(p.workflow as (...args: unknown[]) => Promise<unknown>, { workflowId: id, taskQueue, args: p.args });
   } catch (err) {

@@ -36,6 +36,8 @@ describe('process declarations', () => {
       year: 2,
       id: 'a1b2',
       at: '2026-01-01T00:00:00Z',
+      period: '2026-Q1',
+      kind: 'members-meeting',
     };
     for (const d of processDeclarations) {
       for (const template of Object.keys(d.events)) {

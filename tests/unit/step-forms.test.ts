@@ -68,6 +68,7 @@ import {
 import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training/rules.js';
 import { checkTermStart, termDateOutcome } from '../../src/domain/term-date-missing/rules.js';
 import { checkInterviewHeld, interviewOutcome } from '../../src/domain/ratings/rules.js';
+import { checkMeetingRecord, meetingRecordOutcome, type MeetingContext } from '../../src/domain/organization-life/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
@@ -194,6 +195,15 @@ const interviewCtx = { organization: 'V1', organizationName: '某村党支部', 
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const transferCtx = { member: '陈一', from: '某村党支部', to: '某社区党支部', issuedOn: '2026-11-02', validUntil: '2027-02-02', today: '2026-11-30' };
 const awayCtx = { member: '郑五', place: '广东省东莞市', since: '2026-01-10', today: '2026-11-30' };
+const meetingCtx: MeetingContext = {
+  kind: 'members-meeting',
+  period: '2026-Q3',
+  periodWords: '2026年第3季度',
+  startsOn: '2026-07-01',
+  endsOn: '2026-09-30',
+  onRegister: { '2026-08-20': { '5': '张三', '9': null } },
+  today: '2026-11-30',
+};
 const anything = () => {};
 
 const exclusionsCtx = { ruleSet: term.id, onRegister: { [shanghaiDate(Date.now())]: { '5': '张三', '9': null } } };
@@ -614,6 +624,34 @@ const cases: Case[] = [
   },
   // 发展党员
   ...recruitmentCases(),
+  // 三会一课
+  {
+    process: 'organization-life',
+    step: 'meeting-record',
+    workflow: outcomeRule(meetingRecordOutcome, (o) => checkMeetingRecord(o, meetingCtx)),
+    context: meetingCtx,
+    valid: [
+      { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章', minutes: '全体党员学习党章第一章。' },
+      // Made up after its quarter (late), with a lecture; a member absent on leave.
+      {
+        meetingOn: '2026-10-09',
+        kinds: ['theme-day', 'members-meeting', 'party-lecture'],
+        topic: '主题党日',
+        minutes: '书记讲党课。',
+        absent: [{ memberId: 5, name: '张三', reason: 'leave' }],
+      },
+    ],
+    invalid: [
+      { meetingOn: '2026-08-20', kinds: ['branch-committee'], topic: '学习党章', minutes: '学习。' },
+      { meetingOn: '2026-06-30', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。' },
+      { meetingOn: '2026-12-01', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。' },
+      { meetingOn: '2026-08-20', kinds: [], topic: '学习党章', minutes: '学习。' },
+      { meetingOn: '2026-08-20', kinds: ['members-meeting', 'members-meeting'], topic: '学习党章', minutes: '学习。' },
+      { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。', absent: [{ memberId: 9, reason: 'leave' }] },
+      { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。', absent: [{ memberId: 5, reason: 'busy' }] },
+      { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章' },
+    ],
+  },
 ];
 
 /** The recruitment steps' cases, each at the stage its rule reads: an activist's, a candidate's, a probationer's. */

@@ -46,7 +46,13 @@ export function MemberRows({
             onPick={(o) => edit(i, { member: o.value, name: o.label })}
             invalid={invalid}
           />
-          <ExclusionReason name={`${spec.name}-${i}-reason`} options={spec.options} value={r.reason} onChange={(v) => edit(i, { reason: v })} />
+          <ExclusionReason
+            name={`${spec.name}-${i}-reason`}
+            options={spec.options}
+            group={spec.rowReason}
+            value={r.reason}
+            onChange={(v) => edit(i, { reason: v })}
+          />
           <button type="button" class="link" onClick={() => set(rows.filter((_, j) => j !== i))}>
             {t('excl.remove')}
           </button>
@@ -59,15 +65,20 @@ export function MemberRows({
   );
 }
 
-/** A left-out member's reason, from the reasons the rule set accepts: one control for every exclusions form. */
+/**
+ * A row's reason, from the reasons the rule set accepts: one control for every exclusions form, and for the members
+ * a meeting's record names absent (`group`: the words' group, FieldSpec.rowReason).
+ */
 export function ExclusionReason({
   name,
   options = [],
+  group = 'exclusionReason',
   value,
   onChange,
 }: {
   name: string;
   options?: readonly string[];
+  group?: string;
   value: string;
   onChange: (v: string) => void;
 }) {
@@ -78,7 +89,7 @@ export function ExclusionReason({
         <option value="">{t('opt.choose')}</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {tx(`opt.exclusionReason.${o}`, o)}
+            {tx(`opt.${group}.${o}`, o)}
           </option>
         ))}
       </select>

@@ -10,9 +10,10 @@ import { ratings } from './en/ratings.js';
 import { members } from './en/members.js';
 import { recruitment } from './en/recruitment.js';
 import { recruitmentPlan } from './en/recruitment-plan.js';
+import { organizationLife } from './en/organization-life.js';
 
 /** The topics of the dictionary, each a module of its own (keys of zh-CN/<topic>.ts). */
-export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan } as const;
+export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan, organizationLife } as const;
 
 export const en: Record<MessageKey, string> = {
   ...common,
@@ -25,4 +26,5 @@ export const en: Record<MessageKey, string> = {
   ...members,
   ...recruitment,
   ...recruitmentPlan,
+  ...organizationLife,
 };

@@ -9,9 +9,10 @@ import { ratings } from './zh-CN/ratings.js';
 import { members } from './zh-CN/members.js';
 import { recruitment } from './zh-CN/recruitment.js';
 import { recruitmentPlan } from './zh-CN/recruitment-plan.js';
+import { organizationLife } from './zh-CN/organization-life.js';
 
 /** The topics of the dictionary, each a module of its own. */
-export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan } as const;
+export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan, organizationLife } as const;
 
 export const zhCN = {
   ...common,
@@ -24,6 +25,7 @@ export const zhCN = {
   ...members,
   ...recruitment,
   ...recruitmentPlan,
+  ...organizationLife,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

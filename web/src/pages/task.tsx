@@ -654,6 +654,8 @@ function FormField({
             </option>
           ))}
         </select>
+      ) : spec.kind === 'choices' ? (
+        <Choices id={id} spec={spec} value={value} invalid={!!error} describedBy={describedBy} onInput={onInput} />
       ) : spec.kind === 'check' ? (
         <input {...common} type="checkbox" checked={value === 'true'} onChange={(e) => onInput(e.currentTarget.checked ? 'true' : '')} />
       ) : spec.kind === 'text' || spec.kind === 'names' || spec.kind === 'votes' ? (
@@ -670,6 +672,37 @@ function FormField({
         <input {...common} type="text" inputMode="numeric" value={value} onInput={(e) => onInput(e.currentTarget.value)} />
       )}
     </Field>
+  );
+}
+
+/** Any of a field's options, ticked: the kinds of meeting held together. Held as the ticked options, comma-joined. */
+function Choices({
+  id,
+  spec,
+  value,
+  invalid,
+  describedBy,
+  onInput,
+}: {
+  id: string;
+  spec: FieldSpec;
+  value: string;
+  invalid: boolean;
+  describedBy?: string;
+  onInput: (v: string) => void;
+}) {
+  const ticked = value.split(',').filter(Boolean);
+  // Kept in the options' order, whatever order they were ticked in.
+  const toggle = (o: string, on: boolean) => onInput(spec.options!.filter((x) => (x === o ? on : ticked.includes(x))).join(','));
+  return (
+    <div id={id} class="choices" role="group" aria-invalid={invalid} aria-describedby={describedBy}>
+      {spec.options!.map((o) => (
+        <label key={o} class="choice">
+          <input type="checkbox" name={`${spec.name}-${o}`} checked={ticked.includes(o)} onChange={(e) => toggle(o, e.currentTarget.checked)} />
+          {tx(`opt.${spec.name}.${o}`, o)}
+        </label>
+      ))}
+    </div>
   );
 }
 

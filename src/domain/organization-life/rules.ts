@@ -1,0 +1,159 @@
+// Organization life 三会一课 (domain.md §4.9; 中国共产党支部工作条例（试行）2018): which meetings a branch holds and how
+// often, what a meeting's record holds, and by when it is due. Shared by the workflow's validators, the API and the
+// web form. Pure.
+import { z } from 'zod';
+import { RuleViolation } from '../election.js';
+import { ruleSetFor } from '../rules.js';
+import { addDays, addMonths, type IsoDate } from '../dates.js';
+import { dateField, textField } from '../step-outcomes.js';
+
+/** The meetings of a branch's organization life, in the order a record lists them. */
+export const meetingKinds = ['branch-committee', 'group-meeting', 'members-meeting', 'party-lecture', 'theme-day'] as const;
+export type MeetingKind = (typeof meetingKinds)[number];
+export const meetingKindWords: Readonly<Record<MeetingKind, { 'zh-CN': string; en: string }>> = {
+  'branch-committee': { 'zh-CN': '支部委员会', en: 'Branch committee meeting' },
+  'group-meeting': { 'zh-CN': '党小组会', en: 'Party group meeting' },
+  'members-meeting': { 'zh-CN': '支部党员大会', en: "Branch members' meeting" },
+  'party-lecture': { 'zh-CN': '党课', en: 'Party lecture' },
+  'theme-day': { 'zh-CN': '主题党日', en: 'Theme Party day' },
+};
+
+/** Why a member missed a meeting, as the record names it. */
+export const absenceReasons = ['leave', 'duty', 'sick', 'away', 'other'] as const;
+
+export type Cadence = 'month' | 'quarter';
+
+/**
+ * Rule parameters of organization life, by effective date: each kind's cadence (a kind absent is not asked for),
+ * which organizations hold them, and the record's deadline after its period ends on the working-day calendar.
+ */
+export interface LifeRules {
+  id: string;
+  effectiveFrom: IsoDate;
+  cadence: Readonly<Partial<Record<MeetingKind, Cadence>>>;
+  /** Organization types that keep the cadence: the regulations' 党支部. */
+  heldBy: readonly string[];
+  recordWithinWorkingDays: number;
+  reminderWorkingDays: readonly number[];
+  escalationWorkingDays: readonly [number, number, number];
+}
+
+export const lifeRuleSets: readonly LifeRules[] = [
+  {
+    // [reg] 支部工作条例 art. 18: 支委会 monthly, 支部党员大会 and 党课 quarterly; [local] 主题党日 monthly. 党小组会 is
+    // monthly where a branch has 党小组, which the register does not know yet: not asked for. [default] the record is
+    // due 5 working days after its period ends; reminders and escalation as every task (domain.md §3).
+    id: 'branch-life-2018',
+    effectiveFrom: '2018-10-01',
+    cadence: { 'branch-committee': 'month', 'members-meeting': 'quarter', 'party-lecture': 'quarter', 'theme-day': 'month' },
+    heldBy: ['branch'],
+    recordWithinWorkingDays: 5,
+    reminderWorkingDays: [7, 1],
+    escalationWorkingDays: [3, 10, 20],
+  },
+];
+
+export function lifeRulesFor(d: IsoDate, id?: string): LifeRules {
+  return ruleSetFor(lifeRuleSets, 'organization-life', d, id);
+}
+
+/** One meeting a branch owes: its kind, its period ('2026-03', '2026-Q1') and the period's first and last day. */
+export interface Obligation {
+  kind: MeetingKind;
+  period: string;
+  startsOn: IsoDate;
+  endsOn: IsoDate;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The periods of a year at a cadence. */
+export function periodsOf(year: number, cadence: Cadence): { period: string; startsOn: IsoDate; endsOn: IsoDate }[] {
+  const months = cadence === 'month' ? 1 : 3;
+  const out = [];
+  for (let i = 0; i < 12 / months; i++) {
+    const startsOn = `${year}-${pad(1 + i * months)}-01`;
+    out.push({ period: cadence === 'month' ? `${year}-${pad(i + 1)}` : `${year}-Q${i + 1}`, startsOn, endsOn: addDays(addMonths(startsOn, months), -1) });
+  }
+  return out;
+}
+
+/** Everything a branch owes in a year under a rule set, in the order the periods begin. */
+export function obligationsOf(year: number, r: LifeRules): Obligation[] {
+  const all: Obligation[] = [];
+  for (const kind of meetingKinds) {
+    const c = r.cadence[kind];
+    if (c) for (const p of periodsOf(year, c)) all.push({ kind, ...p });
+  }
+  return all.sort((a, b) => a.startsOn.localeCompare(b.startsOn) || meetingKinds.indexOf(a.kind) - meetingKinds.indexOf(b.kind));
+}
+
+/** A period as a person reads it: 2026年3月, 2026年第1季度. */
+export function periodWords(period: string, lang: 'zh-CN' | 'en' = 'zh-CN'): string {
+  const [y, p] = period.split('-') as [string, string];
+  if (p.startsWith('Q')) return lang === 'zh-CN' ? `${y}年第${p.slice(1)}季度` : `${p} ${y}`;
+  return lang === 'zh-CN' ? `${y}年${Number(p)}月` : `${y}-${p}`;
+}
+
+/**
+ * A meeting's record, in one phone screen: the day, the kinds held together (a 主题党日 with a 支部党员大会 and a 党课),
+ * the topic, the members absent (picked from the register, each with a reason: those present are the register less
+ * them) and the minutes.
+ */
+export const meetingRecordOutcome = z.object({
+  meetingOn: dateField,
+  kinds: z
+    .array(z.enum(meetingKinds, { error: 'v.option' }), { error: 'v.required' })
+    .min(1, { error: 'v.required' })
+    .max(meetingKinds.length),
+  topic: textField(200),
+  absent: z
+    .array(
+      z.object({
+        memberId: z.number({ error: 'v.member' }).int({ error: 'v.member' }).positive({ error: 'v.member' }),
+        name: z.string().max(64).optional(),
+        reason: z.enum(absenceReasons, { error: 'v.option' }),
+      }),
+    )
+    .max(2000)
+    .optional(),
+  minutes: textField(20000),
+});
+export type MeetingRecord = z.output<typeof meetingRecordOutcome>;
+
+/** What a record's task shows and checks against: which meeting, of which period, and today (read when it is). */
+export interface MeetingContext {
+  kind: MeetingKind;
+  period: string;
+  periodWords: string;
+  startsOn: IsoDate;
+  endsOn: IsoDate;
+  /**
+   * What the record's reads found of the register of a meeting's day, by day: member id → their name, or null for
+   * one who was not on it. A member not read yet is not refused by the validator; the read comes before the task closes.
+   */
+  onRegister?: Record<IsoDate, Record<string, string | null>>;
+  today?: IsoDate;
+}
+
+/**
+ * A record counts for its task's period: the kind it is for is among those held, the meeting was held in the period
+ * or after it (a meeting made up late says so), not in the future, and whoever is marked absent was on the register
+ * that day.
+ */
+export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
+  if (!o.kinds.includes(c.kind)) throw new RuleViolation('meeting-kind', `a record of this task holds a ${c.kind}`);
+  if (new Set(o.kinds).size !== o.kinds.length) throw new RuleViolation('meeting-kind', 'a kind is named twice');
+  if (o.meetingOn < c.startsOn) throw new RuleViolation('held-on', `a meeting of ${c.period} is held on or after ${c.startsOn}`);
+  if (c.today && o.meetingOn > c.today) throw new RuleViolation('held-on', `cannot be after today (${c.today})`);
+  const ids = (o.absent ?? []).map((a) => a.memberId);
+  if (new Set(ids).size !== ids.length) throw new RuleViolation('absent', 'a member is named twice');
+  const register = c.onRegister?.[o.meetingOn];
+  if (register) {
+    const stranger = ids.find((id) => register[String(id)] === null);
+    if (stranger !== undefined) throw new RuleViolation('absent-not-on-register', `member ${stranger} was not on the register on ${o.meetingOn}`);
+  }
+}
+
+/** Whether a record came late: the meeting after its period, or the record after its due day. */
+export const recordedLate = (meetingOn: IsoDate, endsOn: IsoDate, recordedOn: IsoDate, dueOn: IsoDate) => meetingOn > endsOn || recordedOn > dueOn;

@@ -1,0 +1,102 @@
+// Reads of organization life (domain.md §4.9) over what the `organization-life` process writes (migrations/
+// 112_organization_life.sql): a branch's meetings, and the completeness of a period under a subtree — held, held late,
+// missing (past its due day with no record), still open, waived — by the organizations directly under it, with the
+// branches whose records are missing. Set-based, one statement each.
+import type { Queryable } from '../db/client.js';
+import type { MeetingKind } from '../domain/organization-life/rules.js';
+
+export interface Completeness {
+  code: string;
+  name: string;
+  type: string;
+  branches: number;
+  held: number;
+  late: number;
+  missing: number;
+  open: number;
+  waived: number;
+}
+
+export interface MissingRecord {
+  code: string;
+  name: string;
+  kind: MeetingKind;
+  dueOn: string;
+  /** The highest escalation level its task has reached (0: none yet). */
+  escalationLevel: number;
+}
+
+/**
+ * A period's completeness under the organization at `path`, by the organizations directly under it (the branch
+ * itself when it has none), worst first, and the missing records with their branches.
+ */
+export async function periodCompleteness(
+  sql: Queryable,
+  p: { path: string; period: string; today: string },
+): Promise<{ rows: Completeness[]; missing: MissingRecord[] }> {
+  const rows = await sql<Completeness[]>`
+    with l as (
+      select l.*, b.path as bpath
+      from life_obligations l join organizations b on b.id = l.organization_id
+      where l.period = ${p.period} and b.path <@ ${p.path}::ltree
+    ),
+    g as (
+      select case when nlevel(l.bpath) > nlevel(${p.path}::ltree) then subpath(l.bpath, 0, nlevel(${p.path}::ltree) + 1) else l.bpath end as gpath,
+             l.organization_id, l.meeting_id, l.late, l.waived_reason, l.due_on
+      from l
+    )
+    select o.code, o.name, o.type, count(distinct g.organization_id)::int as branches,
+           count(*) filter (where g.late = false)::int as held,
+           count(*) filter (where g.late)::int as late,
+           count(*) filter (where g.meeting_id is null and g.waived_reason is null and g.due_on < ${p.today}::date)::int as missing,
+           count(*) filter (where g.meeting_id is null and g.waived_reason is null and g.due_on >= ${p.today}::date)::int as open,
+           count(*) filter (where g.waived_reason is not null)::int as waived
+    from g join organizations o on o.path = g.gpath
+    group by o.code, o.name, o.type
+    order by count(*) filter (where g.meeting_id is null and g.waived_reason is null and g.due_on < ${p.today}::date) desc,
+             count(*) filter (where g.late) desc, o.name`;
+  const missing = await sql<MissingRecord[]>`
+    select b.code, b.name, l.kind, to_char(l.due_on, 'YYYY-MM-DD') as "dueOn",
+           coalesce((select max(t.escalation_level) from tasks t
+                     where t.workflow_id = l.workflow_id and t.task_key = l.period || ':' || l.kind), 0)::int as "escalationLevel"
+    from life_obligations l join organizations b on b.id = l.organization_id
+    where l.period = ${p.period} and b.path <@ ${p.path}::ltree
+      and l.meeting_id is null and l.waived_reason is null and l.due_on < ${p.today}::date
+    order by l.due_on, b.name, l.kind
+    limit 500`;
+  return { rows, missing };
+}
+
+export interface MeetingRow {
+  id: number;
+  meetingOn: string;
+  kinds: MeetingKind[];
+  topic: string;
+  onRegister: number;
+  present: number;
+  recordedBy: string;
+  recordedAt: string;
+  /** The obligations it met, each with whether it came late. */
+  met: { period: string; kind: MeetingKind; late: boolean }[];
+}
+
+/** A branch's meetings of a year, newest first. */
+export function meetingsOf(sql: Queryable, organizationId: number, year: number) {
+  return sql<MeetingRow[]>`
+    select m.id, to_char(m.held_on, 'YYYY-MM-DD') as "meetingOn", m.kinds, m.topic, m.on_register as "onRegister", m.present,
+           m.recorded_by as "recordedBy", m.recorded_at as "recordedAt",
+           coalesce((select json_agg(json_build_object('period', l.period, 'kind', l.kind, 'late', l.late) order by l.period, l.kind)
+                     from life_obligations l where l.meeting_id = m.id), '[]') as met
+    from meetings m
+    where m.organization_id = ${organizationId} and m.held_on >= make_date(${year}, 1, 1) and m.held_on < make_date(${year} + 1, 1, 1)
+    order by m.held_on desc, m.id desc`;
+}
+
+/** The branches under `path` that keep the cadence (the rule set's types) and have no year's process yet. */
+export function branchesToStart(sql: Queryable, p: { path: string; types: readonly string[]; year: number }) {
+  return sql<{ id: number; code: string }[]>`
+    select o.id, o.code from organizations o
+    where o.path <@ ${p.path}::ltree and o.type = any(${p.types as string[]})
+      and not exists (select 1 from life_obligations l where l.organization_id = o.id and l.year = ${p.year})
+    order by o.id`;
+}

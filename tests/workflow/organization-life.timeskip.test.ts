@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/context.js';
+import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
+import { organizationLife, organizationLifeId } from '../../workflows/organization-life/workflow.js';
+import { machineActor } from '../../workflows/messages.js';
+import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
+import { withCheckDigit } from '../../src/domain/members.js';
+import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
+import { recountMembers } from '../../src/members/store.js';
+import { periodCompleteness } from '../../src/organization-life/store.js';
+
+// A branch's year of 三会一课 at real durations on the time-skipping server: the year is planned from the rule set
+// (支委会 and 主题党日 monthly, 支部党员大会 and 党课 quarterly); each period's meetings open as tasks on its first day.
+// A 主题党日 held with the quarter's 支部党员大会 and 党课 meets all three with one record, whose attendance is the
+// register of that day less the members named absent. February's 支委会 is missed: its task escalates to the
+// township and then the county, and the meeting recorded in March counts as late. The year closes with its figures.
+describe("a branch's year of organization life (time-skipping server)", () => {
+  const t = timeSkippingPerTest();
+  const { county, rows: chain } = countyChain();
+  const township = uniqueCode('T');
+  const branch = uniqueCode('B');
+  const key = personalDataKey('a test key of thirty-two characters or more');
+  let branchId = 0;
+  let memberIds: number[] = [];
+
+  beforeAll(async () => {
+    await addOrganizations(t.sql, [...chain, orgRow(township, county, { type: 'committee', sector: 'regional' }), orgRow(branch, township)]);
+    const [o] = await t.sql<{ id: number }[]>`select id from organizations where code = ${branch}`;
+    branchId = o!.id;
+    for (let i = 0; i < 5; i++) {
+      await t.sql`
+        insert into members ${t.sql({
+          organization_id: branchId,
+          name: `党员${i}`,
+          gender: 'male',
+          birth_date: '1970-01-01',
+          joined_on: '2010-07-01',
+          full_on: '2011-07-01',
+          category: 'full',
+          ...sealPersonalData(key, withCheckDigit(`4201021970010170${i}`), null),
+        })}`;
+    }
+    memberIds = (await t.sql<{ id: string }[]>`select id from members where organization_id = ${branchId} order by id`).map((m) => Number(m.id));
+    await recountMembers(t.sql, [branchId]);
+  });
+
+  it('opens each period, meets three obligations with one record, escalates a missed month and closes the year', async () => {
+    const { sql, ts } = t;
+    const now = async () => ts.env.currentTimeMs();
+    const year = new Date(await now()).getUTCFullYear() + 1;
+    const day = (m: number, d: number) => `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const sleepUntil = async (d: string) => {
+      const ms = shanghaiInstant(d, 10).getTime() - (await now());
+      if (ms > 0) await ts.env.sleep(ms);
+    };
+    const workflowId = organizationLifeId(branch, year);
+    const tasks = () =>
+      sql<{ task_key: string; state: string; escalation_level: number; title_parts: Record<string, string> }[]>`
+        select task_key, state, escalation_level, title_parts from tasks where workflow_id = ${workflowId} order by id`;
+    const record = (meetingOn: string, kinds: string[], extra: Record<string, unknown> = {}) => ({
+      meetingOn,
+      kinds,
+      topic: '学习贯彻党的二十届四中全会精神',
+      minutes: '书记传达会议精神，党员逐一发言。',
+      ...extra,
+    });
+
+    await t.worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(organizationLife, {
+        workflowId,
+        taskQueue: t.worker.taskQueue,
+        args: [{ organization: branch, year }],
+      });
+      const sec = processDriver(handle, machineActor('sec'));
+      await sec.stepIs('planned');
+      const [planned] = await sql<{ n: number }[]>`select count(*)::int as n from life_obligations where workflow_id = ${workflowId}`;
+      expect(planned!.n).toBe(12 + 12 + 4 + 4);
+      // Nothing opens before the year begins.
+      expect(await tasks()).toEqual([]);
+
+      await sleepUntil(day(1, 12));
+      const jan = `${year}-01`;
+      const q1 = `${year}-Q1`;
+      await sec.openTask('meeting-record', `${jan}:theme-day`);
+      expect((await tasks()).map((x) => x.task_key).sort()).toEqual(
+        [`${jan}:branch-committee`, `${jan}:theme-day`, `${q1}:members-meeting`, `${q1}:party-lecture`].sort(),
+      );
+      expect((await tasks()).find((x) => x.task_key === `${q1}:members-meeting`)!.title_parts).toEqual({
+        variant: 'members-meeting',
+        part: `${year}年第1季度`,
+      });
+
+      // Refused before anything is kept: a member absent who is not on the register; a record of another kind; a
+      // meeting before its period; one in the future.
+      const theme = (o: Record<string, unknown>) => sec.complete('meeting-record', o, `${jan}:theme-day`);
+      expect(await refused(theme(record(day(1, 10), ['theme-day'], { absent: [{ memberId: 999999999, reason: 'leave' }] })))).toMatchObject({
+        rule: 'absent-not-on-register',
+      });
+      expect(await refused(theme(record(day(1, 10), ['branch-committee'])))).toMatchObject({ rule: 'meeting-kind' });
+      expect(await refused(theme(record(`${year - 1}-12-30`, ['theme-day'])))).toMatchObject({ rule: 'held-on' });
+      expect(await refused(theme(record(day(1, 20), ['theme-day'])))).toMatchObject({ rule: 'held-on' });
+
+      // One 主题党日 with the quarter's members' meeting and lecture: three obligations met, one member away on leave.
+      await theme(record(day(1, 10), ['theme-day', 'members-meeting', 'party-lecture'], { absent: [{ memberId: memberIds[0], reason: 'leave' }] }));
+      await sec.complete('meeting-record', record(day(1, 11), ['branch-committee']), `${jan}:branch-committee`);
+      await sec.waitFor('the quarter met by the theme day', async () =>
+        (await tasks()).filter((x) => x.task_key.startsWith(q1)).every((x) => x.state === 'done'),
+      );
+      const [m] = await sql<{ on_register: number; present: number; kinds: string[] }[]>`
+        select on_register, present, kinds from meetings where workflow_id = ${workflowId} and task_key = ${`${jan}:theme-day`}`;
+      expect(m).toEqual({ on_register: 5, present: 4, kinds: ['theme-day', 'members-meeting', 'party-lecture'] });
+      const [absence] = await sql<{ member_id: string; reason: string }[]>`
+        select a.member_id, a.reason from meeting_absences a join meetings m on m.id = a.meeting_id where m.workflow_id = ${workflowId}`;
+      expect({ member: Number(absence!.member_id), reason: absence!.reason }).toEqual({ member: memberIds[0], reason: 'leave' });
+
+      // February: the theme day is held, the committee meeting is not. Its task escalates to the township, then the
+      // county; the meeting held late in February and recorded in March counts, as late.
+      const feb = `${year}-02`;
+      await sleepUntil(day(2, 20));
+      await sec.complete('meeting-record', record(day(2, 18), ['theme-day']), `${feb}:theme-day`);
+      await sleepUntil(day(3, 31));
+      const missed = (await tasks()).find((x) => x.task_key === `${feb}:branch-committee`)!;
+      expect(missed.state).toBe('escalated');
+      expect(missed.escalation_level).toBeGreaterThanOrEqual(2);
+      const feb1 = await periodCompleteness(sql, { path: await pathOf(township), period: feb, today: shanghaiDate(await now()) });
+      expect(feb1.rows).toEqual([expect.objectContaining({ code: branch, held: 1, late: 0, missing: 1 })]);
+      expect(feb1.missing).toEqual([expect.objectContaining({ code: branch, kind: 'branch-committee', escalationLevel: missed.escalation_level })]);
+      await sec.complete('meeting-record', record(day(2, 27), ['branch-committee']), `${feb}:branch-committee`);
+      await sec.waitFor(
+        'the late record kept',
+        async () => (await sql`select 1 from life_obligations where period = ${feb} and kind = 'branch-committee' and late`).length === 1,
+      );
+      const feb2 = await periodCompleteness(sql, { path: await pathOf(township), period: feb, today: shanghaiDate(await now()) });
+      expect(feb2.rows).toEqual([expect.objectContaining({ held: 1, late: 1, missing: 0 })]);
+
+      // The rest of the year on time: each month's meetings recorded in their month, the quarter's with a theme day.
+      for (let month = 3; month <= 12; month++) {
+        const period = `${year}-${String(month).padStart(2, '0')}`;
+        await sleepUntil(day(month, 15));
+        const quarterStarts = month % 3 === 1;
+        await sec.complete(
+          'meeting-record',
+          record(day(month, 14), quarterStarts ? ['theme-day', 'members-meeting', 'party-lecture'] : ['theme-day']),
+          `${period}:theme-day`,
+        );
+        await sec.complete('meeting-record', record(day(month, 14), ['branch-committee']), `${period}:branch-committee`);
+      }
+      await handle.result();
+    });
+    const [proc] = await sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${workflowId}`;
+    expect(proc).toEqual({ status: 'completed', current_step: 'closed' });
+    const [closed] = await sql<
+      { detail: Record<string, number> }[]
+    >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'closed'`;
+    expect(closed!.detail).toEqual({ held: 31, late: 1, missing: 0, waived: 0 });
+  });
+
+  async function pathOf(code: string): Promise<string> {
+    const [o] = await t.sql<{ path: string }[]>`select path::text as path from organizations where code = ${code}`;
+    return o!.path;
+  }
+});

@@ -1,0 +1,115 @@
+// A branch's year of organization life 三会一课 (domain.md §4.9), one workflow per branch and year
+// (`organization-life:<code>:<year>`), started for every branch of a subtree by the year's sweep or for one branch by
+// its organizer:
+//   the year is planned from the rule set in force on its first day (each meeting the branch owes, by period, each due
+//   the rule set's working days after its period ends); as each period begins its meetings open as tasks for the
+//   secretary, reminded before they fall due and escalated after (the deadline sweep records both: a province's
+//   month-end wakes no workflow); a record filed through one task meets the others held with it (a 主题党日 with a
+//   支部党员大会 and a 党课). The year closes when its last obligation is met, waived or past its last escalation.
+import { sleep } from '@temporalio/workflow';
+import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
+import { meetingRecord } from '../../src/domain/organization-life/steps.js';
+import { organizationLifeStates } from '../../src/domain/organization-life/states.js';
+import { lifeRulesFor, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
+import type { PlannedObligation } from '../../activities/organization-life.js';
+import { acts } from '../process-activities.js';
+import type { HumanTaskResult } from '../human-task.js';
+import { ProcessRun } from '../process-run.js';
+import { outcomeOf } from '../process-control.js';
+
+export const KIND = meetingRecord.process;
+export const organizationLifeId = (organization: string, year: number) => `${KIND}:${organization}:${year}`;
+
+export interface OrganizationLifeInput {
+  organization: string;
+  year: number;
+}
+
+/** A task's key: its period and kind ('2026-03:branch-committee'). */
+const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind'>) => `${o.period}:${o.kind}`;
+
+export async function organizationLife(input: OrganizationLifeInput): Promise<void> {
+  const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: '', run: 1 });
+  await p.cancellable(async () => {
+    const y = await acts.planLifeYear({ workflowId: p.workflowId, organization: input.organization, year: input.year });
+    p.at(y.organizationId, y.orgPath);
+    const r = lifeRulesFor(`${input.year}-01-01`, y.ruleSet);
+    await p.moveTo('planned', 'planned', { ruleSet: r.id, obligations: y.obligations.length });
+
+    const settling: Promise<void>[] = [];
+    const byStart = new Map<string, PlannedObligation[]>();
+    for (const o of y.obligations) if (!o.settled) byStart.set(o.startsOn, [...(byStart.get(o.startsOn) ?? []), o]);
+
+    /** A record filed: kept with what it met, and the other kinds' tasks it met completed with it. */
+    const recorded = async (o: PlannedObligation, result: HumanTaskResult) => {
+      // A task this run completed itself (settle) carries the meeting it was met by: nothing more to keep.
+      if (result.outcome.meetingId !== undefined) return;
+      const record: MeetingRecord = outcomeOf(meetingRecord.outcome, result.outcome);
+      const kept = await acts.recordMeeting({
+        workflowId: p.workflowId,
+        organizationId: y.organizationId,
+        taskKey: p.key(taskKeyOf(o)),
+        period: o.period,
+        kind: o.kind,
+        record,
+        actor: result.actor,
+        at: new Date().toISOString(),
+      });
+      for (const m of kept.met) {
+        if (m.period !== o.period || m.kind !== o.kind) {
+          await p.tasks.settle(
+            p.key(taskKeyOf(m)),
+            { meetingId: kept.meetingId, meetingOn: record.meetingOn },
+            { username: result.actor, grants: [] },
+            '同一次会议已记录',
+          );
+        }
+        await p.moveTo('planned', organizationLifeStates.key('{period}-{kind}-held', m), {
+          meetingId: kept.meetingId,
+          meetingOn: record.meetingOn,
+          late: m.late,
+          by: result.actor,
+        });
+      }
+    };
+    const waived = async (o: PlannedObligation, result: HumanTaskResult) => {
+      await acts.waiveObligation({ organizationId: y.organizationId, period: o.period, kind: o.kind, reason: result.reason ?? '' });
+      await p.moveTo('planned', organizationLifeStates.key('{period}-{kind}-waived', o), { reason: result.reason, by: result.actor });
+    };
+
+    for (const [startsOn, group] of [...byStart].sort(([a], [b]) => a.localeCompare(b))) {
+      const opensAt = shanghaiInstant(startsOn, 0).getTime();
+      if (opensAt > Date.now()) await sleep(opensAt - Date.now());
+      for (const o of group) {
+        const context: () => MeetingContext = () => ({
+          kind: o.kind,
+          period: o.period,
+          periodWords: periodWords(o.period),
+          startsOn: o.startsOn,
+          endsOn: o.endsOn,
+          onRegister,
+          today: shanghaiDate(Date.now()),
+        });
+        // By day: the rule refuses a member absent who was not on the register the day the meeting was held.
+        const onRegister: Record<string, Record<string, string | null>> = {};
+        const opened = await p.openTask(taskKeyOf(o), meetingRecord, context, {
+          organizationId: y.organizationId,
+          due: { on: o.dueOn },
+          reminderWorkingDays: r.reminderWorkingDays,
+          escalationWorkingDays: r.escalationWorkingDays,
+          titled: { variant: o.kind, part: periodWords(o.period) },
+          confirm: async (rec) => {
+            const ids = (rec.absent ?? []).map((a) => a.memberId);
+            const { names } = await acts.registerOfDay({ organizationId: y.organizationId, day: rec.meetingOn, memberIds: ids });
+            onRegister[rec.meetingOn] = { ...onRegister[rec.meetingOn], ...Object.fromEntries(ids.map((id) => [String(id), names[String(id)] ?? null])) };
+          },
+        });
+        settling.push(opened.result.then((result) => (result.state === 'done' ? recorded(o, result) : waived(o, result))));
+      }
+    }
+    await Promise.all(settling);
+    const figures = await acts.lifeYearFigures({ organizationId: y.organizationId, year: input.year });
+    p.nextDeadline = null;
+    await p.moveTo('closed', 'closed', figures, 'completed');
+  });
+}
