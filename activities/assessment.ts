@@ -6,6 +6,8 @@ import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
 import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
 import type { IsoDate } from '../src/domain/dates.js';
+import { candidateWindowStart, recruitmentTargetsFor } from '../src/domain/recruitment/targets.js';
+import { stageDays } from '../src/recruitment/plan-store.js';
 
 export interface AssessYearInput {
   year: number;
@@ -51,6 +53,35 @@ function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rule
                 then coalesce(y.venue_sqm >= case when y.central_district then ${r.centralDistrictVenueSqm}::numeric else ${r.venueSqm}::numeric end
                               and y.central_district is not null, false) end as venue,
            case when k.kind = 'community' then coalesce(y.committee_members_under_35 >= ${r.committeeMembersUnder35}::int, false) end as young_committee_member`;
+}
+
+/**
+ * 发展党员 as the cases recorded it (recruitmentTargetsMet in src/domain/recruitment/targets.ts), shown, not weighed:
+ * `recruitment_targets` for a village (activists made in the year up to `day`, 发展对象 in the window), and
+ * `recruitment_plan_met` for an organization the year's plan gave a figure (预备党员 admitted in its subtree by `day`).
+ * The cases are counted once, by village (the tree's fifth level, as organizations.settlement reads it).
+ */
+function recruitmentSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
+  const r = recruitmentTargetsFor(day);
+  return tx`
+    select case when g.settlement = 'village' then coalesce(rc.activists, 0) >= ${r.activistsPerYear}::int and coalesce(rc.candidates, 0) >= ${r.candidatesInWindow}::int end
+             as recruitment_targets,
+           case when rp.admissions is not null then
+             (select count(*) from applicants a join members m on m.id = a.member_id join organizations ao on ao.id = a.organization_id
+              where ao.path <@ o.path and m.joined_on between make_date(${year}::int, 1, 1) and ${day}::date) >= rp.admissions end as recruitment_plan_met
+    from (select 1) one
+    left join recruitment_cases rc on rc.village = o.path
+    left join recruitment_plans rp on rp.organization_id = o.id and rp.year = ${year}`;
+}
+
+/** The cases counted by village, for recruitmentSql: a `with` of the scoring statement. */
+function recruitmentCasesSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
+  const r = recruitmentTargetsFor(day);
+  return tx`
+    select subpath(d.path, 0, 5) as village,
+           count(*) filter (where d.activist_on between make_date(${year}::int, 1, 1) and ${day}::date) as activists,
+           count(*) filter (where d.candidate_on between ${candidateWindowStart(r, year)}::date and ${day}::date) as candidates
+    from (${stageDays(tx)}) d where nlevel(d.path) >= 5 group by 1`;
 }
 
 /**
@@ -130,7 +161,8 @@ export function assessmentActivities(sql: Sql) {
         const scored = await tx`
           insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks,
                                          return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member,
-                                         concurrent_head, red_periods, score)
+                                         concurrent_head, red_periods, score, recruitment_targets, recruitment_plan_met)
+          with recruitment_cases as (${recruitmentCasesSql(tx, input.year, day)})
           select ${input.year}, o.id,
                  case when nlevel(o.path) >= 3 then ltree2text(subpath(o.path, 2, 1))::bigint end,
                  o.sector, i.term_on_time, i.trained, i.no_overdue,
@@ -140,7 +172,8 @@ export function assessmentActivities(sql: Sql) {
                  -- The ratings' history (三色管理): the periods of the year up to the day whose last rating was red.
                  (select count(*)::int from rating_periods rp where rp.organization_id = o.id and rp.color = 'red'
                     and rp.period >= make_date(${input.year}::int, 1, 1) and rp.period <= ${day}::date),
-                 round(100.0 * (${met}) / (${applies}), 1)
+                 round(100.0 * (${met}) / (${applies}), 1),
+                 rec.recruitment_targets, rec.recruitment_plan_met
           from organizations o
           -- A village's or community's own organization: the stored column (settlementOf), by the tree's shape.
           cross join lateral (select o.settlement) g
@@ -163,6 +196,7 @@ export function assessmentActivities(sql: Sql) {
           ) k
           left join yearly_returns y on y.organization_id = o.id and y.year = ${input.year}
           cross join lateral (${returnIndicatorsSql(tx, rules)}) r
+          cross join lateral (${recruitmentSql(tx, input.year, day)}) rec
           where o.type <> 'unit'`;
         await tx`
           update assessment_scores s set sector_rank = r.rank

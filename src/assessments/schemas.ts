@@ -57,6 +57,14 @@ export const assessmentOrganizationSchema = z.object({
     .number()
     .nullable()
     .describe('months of the year up to the day assessed whose last rating (三色管理) was red; shown, not weighed (null: assessed before ratings were kept)'),
+  recruitmentTargets: z
+    .boolean()
+    .nullable()
+    .describe('a village met the seed’s recruitment targets, read from the cases of 发展党员 (null: not a village); shown, not weighed'),
+  recruitmentPlanMet: z
+    .boolean()
+    .nullable()
+    .describe('admitted at least the 预备党员 its recruitment plan gave it, from the cases (null: no plan for the year); shown, not weighed'),
 });
 
 export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });

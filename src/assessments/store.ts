@@ -39,7 +39,8 @@ export function rankedScores(sql: Queryable, year: number, s: ScoreSearch): Prom
            s.term_on_time as "termOnTime", s.secretary_trained as "secretaryTrained", s.no_overdue_tasks as "noOverdueTasks",
            s.return_filed as "returnFiled", s.activists_trained as "activistsTrained", s.reserve_cadres as "reserveCadres",
            s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember",
-           s.concurrent_head as "concurrentHead", s.red_periods as "redPeriods"
+           s.concurrent_head as "concurrentHead", s.red_periods as "redPeriods",
+           s.recruitment_targets as "recruitmentTargets", s.recruitment_plan_met as "recruitmentPlanMet"
     from assessment_scores s join organizations o on o.id = s.organization_id left join organizations k on k.id = s.county_id
     where s.year = ${year} and ${s.scope}
       ${s.under !== undefined ? sql`and o.path <@ ${s.under}::ltree` : sql``}

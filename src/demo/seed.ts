@@ -36,6 +36,7 @@ import { linkUser, registerAway } from '../members/store.js';
 import { memberAway } from '../../workflows/member-away/workflow.js';
 import { generateMembers, memberFile } from './members.js';
 import { advanceApplicant, seedApplicants, type DemoApplicantCase } from './recruitment.js';
+import { seedRecruitmentPlan } from './recruitment-plan.js';
 
 export { DEMO_APPLICANT_SIGN_IN } from './recruitment.js';
 
@@ -192,6 +193,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const registerSeconds = await seedRegister(sql, cfg, rows, v1, today);
   const transfers = await seedMemberProcesses(sql, client, cfg, { v1, v2, v3, v4 }, today);
   const applicants = await seedApplicants(sql, client, cfg, { v1, v2, v3, v4 }, today, DEMO_PASSWORD);
+  await seedRecruitmentPlan(sql, c1, t1, Number(today.slice(0, 4)));
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
 import { DEMO_APPLICANT_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { shanghaiDate } from '../../src/domain/dates.js';
 import { idNumberProblem } from '../../src/domain/members.js';
 import { kindsStartedByHand } from '../../src/domain/process-starts.js';
 
@@ -261,6 +262,13 @@ describe('the demo province', () => {
     });
     expect(mine).toMatchObject({ name: DEMO_APPLICANT_SIGN_IN.name, stage: 'probationary', linkedUser: DEMO_APPLICANT_SIGN_IN.username });
     expect(await steps(DEMO_APPLICANT_SIGN_IN.username)).toEqual(['full-application']);
+
+    // This year's 发展党员计划: the county gave each township a share, the first township allocated its own to its villages.
+    const year = Number(shanghaiDate(Date.now()).slice(0, 4));
+    const plan = await get(organizer, `/organizations/${township!.code}/recruitment-plan/${year}`);
+    expect(plan).toMatchObject({ given: 6, allocated: 5 });
+    const targets = await get(organizer, `/organizations/${township!.code}/recruitment-targets`);
+    expect(targets.items.length).toBeGreaterThanOrEqual(4);
     if ('skip' in browser) return;
     const b = await openBrowser(browser.executablePath, `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`, phone);
     try {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, countyChain, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { randomUUID } from 'node:crypto';
+import { addOrganizations, committee, countyChain, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { assessmentActivities } from '../../activities/assessment.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
@@ -8,7 +10,7 @@ import { advanceApplicant, PATH } from '../../src/demo/recruitment.js';
 // 发展党员计划 and the seed's targets through the API: the county's organizer enters the plan by township, a township's
 // organizer allocates its share to its villages (never more than it was given), nobody outside the subtree sees or
 // changes it; the village targets and the admissions against the plan are read from cases run through the workflow,
-// and a nudge reaches the secretaries of the villages behind.
+// a nudge reaches the secretaries of the villages behind, and the yearly assessment reads the same figures.
 describe('the recruitment plan and the seed’s targets', () => {
   let s: Stack;
   const chain = countyChain();
@@ -31,7 +33,8 @@ describe('the recruitment plan and the seed’s targets', () => {
     call(who, 'PUT', `/organizations/${org}/recruitment-plan/${year}`, { allocations });
 
   beforeAll(async () => {
-    s = await startStack();
+    // A database of its own: the assessment run at the end scores (and replaces) the whole year's rows.
+    s = await startStack({ databaseUrl: await freshDatabase('recruitment_plan') });
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(t1, county, committee),
@@ -114,7 +117,7 @@ describe('the recruitment plan and the seed’s targets', () => {
     expect((await call(secretary, 'POST', `/organizations/${v1}/recruitment-nudges`, { year, list: 'targets' })).statusCode).toBe(403);
   });
 
-  it('reads the village targets and admissions from the cases, and nudges the villages behind', async () => {
+  it('reads the village targets and admissions from the cases, nudges the villages behind, and the assessment reads them', async () => {
     const [v1Org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${v1}`;
     // Two full members on the register (who vote at the admission meeting); the last joined long ago.
     for (const [i, joined] of ['2005-07-01', '2008-07-01'].entries())
@@ -134,7 +137,7 @@ describe('the recruitment plan and the seed’s targets', () => {
       [v2, true, null],
     ]);
 
-    // Three cases at v1, run through the workflow on back-dated days: two made activists a month after applying, one
+    // Four cases at v1, run through the workflow on back-dated days: three made activists a month after applying, one
     // admitted (its meeting a month ago, its approval 20 days after the meeting).
     const apply = async (i: number, appliedOn: string) => {
       const r = await call(secretary, 'POST', `/organizations/${v1}/applicants`, {
@@ -151,12 +154,13 @@ describe('the recruitment plan and the seed’s targets', () => {
     const cases = [
       { ...(await apply(1, a1)), steps: PATH.slice(0, 2) },
       { ...(await apply(2, a1)), steps: PATH.slice(0, 2) },
+      { ...(await apply(4, a1)), steps: PATH.slice(0, 2) },
       { ...(await apply(3, a3)), steps: PATH.slice(0, 12) },
     ];
     await Promise.all(cases.map((c) => advanceApplicant(s.sql, s.client, c)));
     // The days the path records them on (src/demo/recruitment.ts): activist a+1m, 发展对象 a+13m, meeting a+16m.
     const inYear = (d: string) => d.startsWith(`${year}-`);
-    const activists = [addMonths(a1, 1), addMonths(a1, 1), addMonths(a3, 1)].filter(inYear).length;
+    const activists = [addMonths(a1, 1), addMonths(a1, 1), addMonths(a1, 1), addMonths(a3, 1)].filter(inYear).length;
     const candidates = addMonths(a3, 13) >= `${year - 1}-01-01` ? 1 : 0;
     const meeting = addMonths(a3, 16);
     const admitted = inYear(meeting) ? 1 : 0;
@@ -185,19 +189,35 @@ describe('the recruitment plan and the seed’s targets', () => {
     expect(countyPlan.admitted).toBe(admitted);
     expect(countyPlan.items.find((i: { code: string }) => i.code === t1)).toMatchObject({ admissions: 3, allocated: 3, admitted });
 
-    // 一键催办: the villages missing a target; v2 has no secretary to reach.
-    const nudged = await call(townOrganizer, 'POST', `/organizations/${t1}/recruitment-nudges`, { year, list: 'targets', message: '请抓紧培养' });
+    // 一键催办: the villages missing a target (v1 meets both, but in a January or February: its activists were made last year).
+    const met = activists >= 3 && candidates >= 1;
+    const nudged = await call(townOrganizer, 'POST', `/organizations/${t1}/recruitment-nudges`, { year, list: 'targets' });
     expect(nudged.statusCode, nudged.body).toBe(200);
-    expect(nudged.json()).toMatchObject({ organizations: 2, people: 1, unreached: [v2] });
-    const [note] = await s.sql<{ title: string; body: string }[]>`
-      select n.title, n.body from notifications n join users u on u.id = n.user_id where u.username = ${secretary.username} and n.kind = 'nudge'`;
-    expect(note!.title).toContain('发展党员未达目标');
-    expect(note!.body).toContain('请抓紧培养');
+    expect(nudged.json()).toMatchObject({ organizations: met ? 1 : 2, people: met ? 0 : 1, unreached: [v2] });
     const after = (await call(townOrganizer, 'GET', `/organizations/${t1}/recruitment-targets`)).json();
-    expect(after.items.map((v: { nudges: number }) => v.nudges)).toEqual([1, 1]);
-    // Behind the plan: both villages admitted fewer than their allocation (v1: 2 planned).
-    const behind = await call(countyOrganizer, 'POST', `/organizations/${county}/recruitment-nudges`, { year, list: 'plan' });
+    expect(after.items.map((v: { nudges: number }) => v.nudges)).toEqual([met ? 0 : 1, 1]);
+    // Behind the plan: both townships and both villages admitted fewer than their allocation (v1: 2 planned, 1 at most
+    // admitted); the villages' secretaries and the townships' organizers are told, and v2 and t2 have no one to tell.
+    const behind = await call(countyOrganizer, 'POST', `/organizations/${county}/recruitment-nudges`, { year, list: 'plan', message: '请抓紧培养' });
     expect(behind.statusCode, behind.body).toBe(200);
-    expect(behind.json()).toMatchObject({ organizations: 4, unreached: [v2, t2] });
+    expect(behind.json()).toMatchObject({ organizations: 4, people: 2, unreached: [v2, t2] });
+    const [note] = await s.sql<{ title: string; body: string }[]>`
+      select n.title, n.body from notifications n join users u on u.id = n.user_id
+      where u.username = ${secretary.username} and n.kind = 'nudge' and n.title like '%发展党员计划未完成%'`;
+    expect(note!.body).toContain('请抓紧培养');
+
+    // The yearly assessment reads the same cases: the village's targets, and each plan against what was admitted.
+    await assessmentActivities(s.sql).assessYear({ year, today, workflowId: `assessment:${randomUUID()}` });
+    const scores = await s.sql<{ code: string; recruitment_targets: boolean | null; recruitment_plan_met: boolean | null }[]>`
+      select o.code, s.recruitment_targets, s.recruitment_plan_met from assessment_scores s join organizations o on o.id = s.organization_id
+      where s.year = ${year} and o.code = any(${[county, t1, t2, v1, v2, v3]}) order by o.code`;
+    expect(Object.fromEntries(scores.map((r) => [r.code, [r.recruitment_targets, r.recruitment_plan_met]]))).toEqual({
+      [county]: [null, null],
+      [t1]: [null, false],
+      [t2]: [null, false],
+      [v1]: [met, false],
+      [v2]: [false, false],
+      [v3]: [false, null],
+    });
   });
 });

@@ -43,12 +43,3 @@ export interface VillageRecruitment {
 /** Both of the seed's targets met. */
 export const recruitmentTargetsMet = (r: RecruitmentTargetRules, v: VillageRecruitment): boolean =>
   v.activists >= r.activistsPerYear && v.candidates >= r.candidatesInWindow;
-
-/**
- * An allocation refused: what the organizations below were given together may not exceed what the level above gave
- * this organization (`given`; null where the plan is entered, at the county), nor may one child be given less than
- * it has already allocated further down.
- */
-export function allocationProblem(given: number | null, total: number): string | null {
-  return given !== null && total > given ? `the allocations add up to ${total}, more than the ${given} given to this organization` : null;
-}
