@@ -26,7 +26,7 @@ export const meetingSchema = z.object({
   onRegister: z.number().int().describe("every member on the register on the meeting's day"),
   present: z.number().int(),
   recordedBy: z.string(),
-  recordedAt: z.coerce.date().transform((d) => d.toISOString()),
+  recordedAt: z.string(),
   met: z.array(z.object({ period: z.string(), kind, late: z.boolean() })).describe('the obligations the record met, each on time or late'),
 });
 

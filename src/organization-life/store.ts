@@ -83,12 +83,12 @@ export interface MeetingRow {
 /** A branch's meetings of a year, newest first. */
 export function meetingsOf(sql: Queryable, organizationId: number, year: number) {
   return sql<MeetingRow[]>`
-    select m.id, to_char(m.held_on, 'YYYY-MM-DD') as "meetingOn", m.kinds, m.topic, m.on_register as "onRegister", m.present,
-           m.recorded_by as "recordedBy", m.recorded_at as "recordedAt",
+    select m.id::int as id, to_char(m.held_on, 'YYYY-MM-DD') as "meetingOn", m.kinds, m.topic, m.on_register as "onRegister", m.present,
+           m.recorded_by as "recordedBy", to_char(m.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "recordedAt",
            coalesce((select json_agg(json_build_object('period', l.period, 'kind', l.kind, 'late', l.late) order by l.period, l.kind)
                      from life_obligations l where l.meeting_id = m.id), '[]') as met
     from meetings m
-    where m.organization_id = ${organizationId} and m.held_on >= make_date(${year}, 1, 1) and m.held_on < make_date(${year} + 1, 1, 1)
+    where m.organization_id = ${organizationId} and m.held_on >= make_date(${year}::int, 1, 1) and m.held_on < make_date(${year}::int + 1, 1, 1)
     order by m.held_on desc, m.id desc`;
 }
 

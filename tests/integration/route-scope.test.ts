@@ -467,6 +467,19 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { year: 2026, list: 'targets' },
     expect: [404],
   }),
+  // 三会一课: county B's branches are neither started, read nor ranked by county A.
+  'POST /api/v1/organization-life/years': (f) => ({
+    method: 'POST',
+    url: '/api/v1/organization-life/years',
+    payload: { under: f.outsideCounty, year: 2026 },
+    expect: [404],
+  }),
+  'GET /api/v1/organizations/:code/meetings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/meetings`, expect: [404] }),
+  'GET /api/v1/organizations/:code/meeting-completeness': (f) => ({
+    method: 'GET',
+    url: `/api/v1/organizations/${f.outsideCounty}/meeting-completeness?period=2026-11`,
+    expect: [404],
+  }),
   // One's own case, through the user one signed in as.
   'GET /api/v1/me/application': 'self',
   // Which years have holiday data, with counts of provisional tasks (no organization named); loading one is the root admin's.

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { withCheckDigit } from '../../src/domain/members.js';
+import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
+import { addDays, shanghaiDate } from '../../src/domain/dates.js';
+import { organizationLifeId } from '../../workflows/organization-life/workflow.js';
+
+// 三会一课 through the API: the township's organizer starts the year for its branches (a second start starts none);
+// the branch secretary records a meeting through its task, with a member absent from the register; the records are
+// read back with what they met; the township's organizer reads the period's completeness and nudges the branches
+// whose records are missing; a branch's secretary may not read the ranking, another county's organizer not even
+// see it.
+describe('organization life through the API', () => {
+  let s: Stack;
+  const township = uniqueCode('T');
+  const [branch, quiet, other] = [uniqueCode('B'), uniqueCode('Q'), uniqueCode('O')];
+  const key = personalDataKey('a test key of thirty-two characters or more');
+  let secretary: { authorization: string; username: string };
+  let organizer: { authorization: string; username: string };
+  let stranger: { authorization: string; username: string };
+  let absentee = 0;
+  const year = Number(shanghaiDate(Date.now()).slice(0, 4));
+  const call = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: object) =>
+    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload ? { payload } : {}) });
+
+  beforeAll(async () => {
+    s = await startStack();
+    await addOrganizations(s.sql, [orgRow(township, '', committee), orgRow(branch, township), orgRow(quiet, township), orgRow(other, '', committee)]);
+    const [b] = await s.sql<{ id: number }[]>`select id from organizations where code = ${branch}`;
+    for (let i = 0; i < 3; i++) {
+      const [m] = await s.sql<{ id: string }[]>`
+        insert into members ${s.sql({
+          organization_id: b!.id,
+          name: `党员${i}`,
+          gender: 'female',
+          birth_date: '1980-01-01',
+          joined_on: '2015-07-01',
+          full_on: '2016-07-01',
+          category: 'full',
+          ...sealPersonalData(key, withCheckDigit(`42010219800101${String(Date.now() % 100).padStart(2, '0')}${i}`), null),
+        })} returning id`;
+      absentee = Number(m!.id);
+    }
+    secretary = await s.userWith([{ role: 'secretary', org: branch }]);
+    organizer = await s.userWith([{ role: 'organizer', org: township }]);
+    stranger = await s.userWith([{ role: 'organizer', org: other }]);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('starts the year, records a meeting through its task, and reads completeness by the organizations under one', async () => {
+    expect((await call(secretary, 'POST', '/organization-life/years', { under: branch, year })).statusCode).toBe(403);
+    expect((await call(stranger, 'POST', '/organization-life/years', { under: township, year })).statusCode).toBe(404);
+    const bad = await call(organizer, 'POST', '/organization-life/years', { under: township, year: 1990 });
+    expect(bad.statusCode).toBe(400);
+    const started = await call(organizer, 'POST', '/organization-life/years', { under: township, year });
+    expect(started.statusCode, started.body).toBe(202);
+    expect(started.json()).toEqual({ started: 2, running: 0 });
+
+    // The year's periods that have begun are open at once: this month's 支委会 among them.
+    const month = shanghaiDate(Date.now()).slice(0, 7);
+    const workflowId = organizationLifeId(branch, year);
+    const task = await eventually("this month's committee meeting opened", async () => {
+      const [t] = await s.sql<{ id: string }[]>`select id from tasks where workflow_id = ${workflowId} and task_key = ${`${month}:branch-committee`}`;
+      return t;
+    });
+    // Once planned, a second start finds nothing to start.
+    await eventually(
+      'both years planned',
+      async () =>
+        (
+          await s.sql`select distinct organization_id from life_obligations where year = ${year} and workflow_id like ${'organization-life:%'} and organization_id in (select id from organizations where code in (${branch}, ${quiet}))`
+        ).length === 2,
+    );
+    expect((await call(organizer, 'POST', '/organization-life/years', { under: township, year })).json()).toEqual({ started: 0, running: 0 });
+
+    const today = shanghaiDate(Date.now());
+    const outcome = {
+      meetingOn: today,
+      kinds: ['branch-committee'],
+      topic: '研究年底党员冬训安排',
+      minutes: '支委会研究确定冬训时间和内容。',
+      absent: [{ memberId: absentee, reason: 'duty' }],
+    };
+    // A member of another register is refused next to its field, before anything is kept.
+    const stray = await call(secretary, 'POST', `/tasks/${task.id}/complete`, {
+      outcome: { ...outcome, absent: [{ memberId: absentee + 1000, reason: 'duty' }] },
+    });
+    expect(stray.statusCode, stray.body).toBe(422);
+    const future = await call(secretary, 'POST', `/tasks/${task.id}/complete`, { outcome: { ...outcome, meetingOn: addDays(today, 1) } });
+    expect(future.statusCode).toBe(422);
+    const done = await call(secretary, 'POST', `/tasks/${task.id}/complete`, { outcome });
+    expect(done.statusCode, done.body).toBe(200);
+
+    const meetings = await eventually('the record kept', async () => {
+      const res = await call(secretary, 'GET', `/organizations/${branch}/meetings?year=${year}`);
+      if (res.statusCode !== 200) throw new Error(res.body);
+      const r = res.json() as { meetings: Record<string, unknown>[] };
+      return r.meetings.length ? r.meetings : undefined;
+    });
+    expect(meetings).toEqual([
+      expect.objectContaining({
+        meetingOn: today,
+        kinds: ['branch-committee'],
+        onRegister: 3,
+        present: 2,
+        met: [{ period: month, kind: 'branch-committee', late: false }],
+      }),
+    ]);
+    expect((await call(stranger, 'GET', `/organizations/${branch}/meetings`)).statusCode).toBe(404);
+
+    // Completeness: the secretary may not rank the branches; another county does not see them.
+    expect((await call(secretary, 'GET', `/organizations/${branch}/meeting-completeness?period=${month}`)).statusCode).toBe(403);
+    expect((await call(stranger, 'GET', `/organizations/${township}/meeting-completeness?period=${month}`)).statusCode).toBe(404);
+    expect((await call(organizer, 'GET', `/organizations/${township}/meeting-completeness?period=2026-13`)).statusCode).toBe(400);
+    const c = (await call(organizer, 'GET', `/organizations/${township}/meeting-completeness?period=${month}`)).json();
+    expect(c.totals).toMatchObject({ branches: 2, held: 1, late: 0 });
+    expect(c.rows.find((r: { code: string }) => r.code === branch)).toMatchObject({ branches: 1, held: 1, open: 1 });
+    expect(c.rows.find((r: { code: string }) => r.code === quiet)).toMatchObject({ branches: 1, held: 0, open: 2 });
+
+    // January's records are past due everywhere: both branches are on the missing list, and a nudge reaches the
+    // branch's secretary for each of its overdue tasks.
+    const jan = (await call(organizer, 'GET', `/organizations/${township}/meeting-completeness?period=${year}-01`)).json();
+    expect(jan.totals).toMatchObject({ branches: 2, held: 0, missing: 4 });
+    expect(new Set(jan.missing.map((m: { code: string }) => m.code))).toEqual(new Set([branch, quiet]));
+    const nudged = await call(organizer, 'POST', '/nudges', { filter: { org: township, process: 'organization-life', step: 'meeting-record', overdue: true } });
+    expect(nudged.statusCode, nudged.body).toBe(200);
+    expect(nudged.json().people).toBeGreaterThanOrEqual(1);
+  });
+});
