@@ -56,7 +56,7 @@ export async function planOf(sql: Sql, orgId: number, year: number): Promise<Pla
            ${admittedIn(sql, year)} as admitted,
            (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'plan')::int as nudges
     from organizations o left join recruitment_plans p on p.organization_id = o.id and p.year = ${year}
-    where (o.id = ${orgId} or o.parent_id = ${orgId}) and o.type <> 'unit'
+    where o.id = ${orgId} or (o.parent_id = ${orgId} and o.type <> 'unit')
     order by o.id <> ${orgId}, o.code`;
   const self = rows.find((r) => r.self)!;
   return {
@@ -168,17 +168,24 @@ export async function villageTargets(sql: Queryable, path: string, year: number,
   const to = `${year}-12-31`;
   const windowFrom = candidateWindowStart(r, year);
   const rows = await sql<Omit<VillageTargets, 'met' | 'quiet'>[]>`
-    with d as (${stageDays(sql, path)})
+    -- The cases counted once, by village: the tree's fifth level, as organizations.settlement reads it.
+    with c as (
+      select subpath(d.path, 0, 5) as village,
+             count(*) filter (where d.activist_on between ${from}::date and ${to}::date) as activists,
+             count(*) filter (where d.candidate_on between ${windowFrom}::date and ${to}::date) as candidates,
+             count(*) filter (where d.admitted_on between ${from}::date and ${to}::date) as admitted,
+             max(d.admitted_on) as last_admitted
+      from (${stageDays(sql, path)}) d where nlevel(d.path) >= 5 group by 1
+    )
     select o.id::int as id, o.code, o.name,
-           (select count(*) from d where d.path <@ o.path and d.activist_on between ${from}::date and ${to}::date)::int as activists,
-           (select count(*) from d where d.path <@ o.path and d.candidate_on between ${windowFrom}::date and ${to}::date)::int as candidates,
-           (select count(*) from d where d.path <@ o.path and d.admitted_on between ${from}::date and ${to}::date)::int as admitted,
+           coalesce(c.activists, 0)::int as activists, coalesce(c.candidates, 0)::int as candidates, coalesce(c.admitted, 0)::int as admitted,
            p.admissions as planned,
            to_char(greatest((select max(m.joined_on) from members m join organizations mo on mo.id = m.organization_id where mo.path <@ o.path),
-                            (select max(d.admitted_on) from d where d.path <@ o.path)), 'YYYY-MM-DD') as "lastAdmittedOn",
+                            c.last_admitted), 'YYYY-MM-DD') as "lastAdmittedOn",
            coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
            (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'targets')::int as nudges
     from organizations o
+    left join c on c.village = o.path
     left join recruitment_plans p on p.organization_id = o.id and p.year = ${year}
     left join lateral (
       select array_agg(u.username order by u.username) as usernames, array_agg(u.id::int order by u.username) as ids
