@@ -70,6 +70,18 @@ export function organizationLifeActivities(sql: Sql) {
       return { organizationId: o.id, orgPath: o.path, name: o.name, ruleSet: r.id, obligations: rows };
     },
 
+    /** A page of the branches (the rule set's types) under a subtree, or the whole tree, with no year planned yet. */
+    async branchesWithoutLifeYear(i: { year: number; under?: string; afterId: number; limit: number }): Promise<{ id: number; code: string }[]> {
+      const r = lifeRulesFor(`${i.year}-01-01`);
+      const rows = await sql<{ id: string; code: string }[]>`
+        select o.id, o.code from organizations o
+        where o.id > ${i.afterId} and o.type = any(${r.heldBy as string[]})
+          ${i.under ? sql`and o.path <@ (select path from organizations where code = ${i.under})` : sql``}
+          and not exists (select 1 from life_obligations l where l.organization_id = o.id and l.year = ${i.year})
+        order by o.id limit ${i.limit}`;
+      return rows.map((x) => ({ id: Number(x.id), code: x.code }));
+    },
+
     /** The register of a meeting's day: how many were on it, and the names of those a record names among them. */
     async registerOfDay(i: { organizationId: number; day: IsoDate; memberIds: number[] }): Promise<{ onRegister: number; names: Record<string, string> }> {
       const r = await membersOnRegisterOn(sql, i.organizationId, i.day, i.memberIds);

@@ -1,6 +1,7 @@
 // `npm start` (role all), `npm run worker`, `npm run api`.
 import { ensureAssessmentSchedule } from './processes/assessment.js';
 import { ensureTermSchedules } from './processes/term-schedule.js';
+import { ensureOrganizationLifeSchedule } from './processes/organization-life-schedule.js';
 import { ensureRatingsSchedule } from './processes/ratings-schedule.js';
 import { ensureCalendarNoticeSchedule } from './processes/calendar.js';
 import type { Worker } from '@temporalio/worker';
@@ -110,6 +111,7 @@ async function main(role: Role): Promise<void> {
       await ensureNotifier(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureAssessmentSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureTermSchedules(client, cfg.TEMPORAL_TASK_QUEUE);
+      await ensureOrganizationLifeSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       await ensureRatingsSchedule(client, cfg.TEMPORAL_TASK_QUEUE, cfg.ORGLIFE_RATINGS_EVERY_MINUTES);
       await ensureCalendarNoticeSchedule(client, cfg.TEMPORAL_TASK_QUEUE);
       workerRun.catch((err) => {

@@ -15,4 +15,4 @@ export { deadlineSweep } from './deadline-sweep.js';
 export { memberTransfer } from './member-transfer/workflow.js';
 export { memberAway } from './member-away/workflow.js';
 export { recruitment } from './recruitment/workflow.js';
-export { organizationLife } from './organization-life/workflow.js';
+export { organizationLife, organizationLifeSweep } from './organization-life/workflow.js';

@@ -6,7 +6,8 @@
 //   secretary, reminded before they fall due and escalated after (the deadline sweep records both: a province's
 //   month-end wakes no workflow); a record filed through one task meets the others held with it (a 主题党日 with a
 //   支部党员大会 and a 党课). The year closes when its last obligation is met, waived or past its last escalation.
-import { sleep } from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild } from '@temporalio/workflow';
+import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { meetingRecord } from '../../src/domain/organization-life/steps.js';
 import { organizationLifeStates } from '../../src/domain/organization-life/states.js';
@@ -112,4 +113,44 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     p.nextDeadline = null;
     await p.moveTo('closed', 'closed', figures, 'completed');
   });
+}
+
+export interface OrganizationLifeSweepInput {
+  /** The year to start; by default the year the sweep runs in (Asia/Shanghai). */
+  year?: number;
+  /** Only this subtree (a code): a county's own run; the Schedule sweeps the whole tree. */
+  under?: string;
+  afterId?: number;
+  /** Branches per page; the sweep continues as new after each full page so its history stays small. */
+  page?: number;
+}
+
+const sweepActs = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
+});
+
+/**
+ * The year's start for every branch that has none (the Schedule on 1 January, src/processes/organization-life-
+ * schedule.ts): one child per branch, abandoned to run its year; a branch whose year already runs is passed over.
+ */
+export async function organizationLifeSweep(input: OrganizationLifeSweepInput = {}): Promise<{ started: number }> {
+  const year = input.year ?? Number(shanghaiDate(Date.now()).slice(0, 4));
+  const page = input.page ?? 500;
+  const branches = await sweepActs.branchesWithoutLifeYear({ year, under: input.under, afterId: input.afterId ?? 0, limit: page });
+  let started = 0;
+  for (const b of branches) {
+    try {
+      await startChild(organizationLife, {
+        workflowId: organizationLifeId(b.code, year),
+        args: [{ organization: b.code, year }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      started++;
+    } catch (err) {
+      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    }
+  }
+  if (branches.length === page) await continueAsNew<typeof organizationLifeSweep>({ ...input, year, afterId: branches[branches.length - 1]!.id });
+  return { started };
 }
