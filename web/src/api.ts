@@ -16,6 +16,7 @@ import type * as ProcessesSchemas from '../../src/processes/schemas.js';
 import type * as RatingsSchemas from '../../src/ratings/schemas.js';
 import type * as RecruitmentSchemas from '../../src/recruitment/schemas.js';
 import type * as RecruitmentPlanSchemas from '../../src/recruitment/plan-schemas.js';
+import type * as LifeSchemas from '../../src/organization-life/schemas.js';
 import type * as SubstitutesSchemas from '../../src/substitutes/schemas.js';
 import type * as TasksSchemas from '../../src/tasks/schemas.js';
 import type * as TermsSchemas from '../../src/organizations/term-schemas.js';
@@ -642,3 +643,14 @@ export const getVillageTargets = (code: string, year?: number) =>
 /** POST /organizations/{code}/recruitment-nudges: 一键催办 of the villages missing a target, or of those behind their plan. */
 export const nudgeRecruitment = (code: string, body: { year: number; list: 'targets' | 'plan'; message?: string }) =>
   request<RecruitmentNudgeResult>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-nudges`, body, { headers: idem() });
+
+// ---- 三会一课 (src/api/routes/meetings.ts) ----
+
+export type Meeting = z.infer<typeof LifeSchemas.meetingSchema>;
+export type MeetingCompleteness = z.infer<typeof LifeSchemas.completenessSchema>;
+/** GET /organizations/{code}/meetings: a branch's meetings of a year, newest first. */
+export const getMeetings = (code: string, year?: number) =>
+  request<{ meetings: Meeting[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/meetings${qs({ year })}`);
+/** GET /organizations/{code}/meeting-completeness: a period's held, late, missing and open under it (steering roles only). */
+export const getMeetingCompleteness = (code: string, period: string) =>
+  request<MeetingCompleteness>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/meeting-completeness${qs({ period })}`);

@@ -195,8 +195,12 @@ export const stepName = (process: string, step: string, settlement?: string | nu
 export const historyName = (process: string, h: HistoryLine) => historyWords(process, h, lang.value, lookup);
 export const processName = (kind: string) => tx(`process.${kind}`, kind);
 /** A task's name: its step's words and what sets it apart from the step's other tasks (its title's parts: a member, a quarter). */
-export const taskName = (task: { process: string; step: string; settlement?: string | null; titleParts?: TaskTitle | null }) =>
-  `${stepName(task.process, task.step, task.settlement)}${task.titleParts ? titleSuffix(task.titleParts, lang.value) : ''}`;
+export const taskName = (task: { process: string; step: string; settlement?: string | null; titleParts?: TaskTitle | null }) => {
+  // A task titled by a variant of its step's words (a meeting record's kind: 支部委员会记录) is named by it, as its title is.
+  const v = task.titleParts?.variant;
+  const variant = v !== undefined ? stepDef(task.process, task.step)?.variants?.[v]?.[lang.value] : undefined;
+  return `${variant ?? stepName(task.process, task.step, task.settlement)}${task.titleParts ? titleSuffix(task.titleParts, lang.value) : ''}`;
+};
 
 /** Downloads of one view as CSV and XLSX, fetched with the caller's token. */
 export function Downloads({ label, paths }: { label: string; paths: { csv: [string, string]; xlsx: [string, string] } }) {

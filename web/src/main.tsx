@@ -20,6 +20,7 @@ import { ImportPage } from './pages/import.js';
 import { RankingPage } from './pages/ranking.js';
 import { TermsPage } from './pages/terms.js';
 import { ReturnsPage } from './pages/returns.js';
+import { OrganizationLifePage } from './pages/organization-life.js';
 import { RatingsPage } from './pages/ratings.js';
 import { TaskLinkPage } from './pages/task-link.js';
 import { PasswordPage } from './pages/password.js';
@@ -48,6 +49,7 @@ const pages: Page[] = [
   { path: '/ratings', nav: 'nav.ratings', roles: [...steeringRoles], view: () => <RatingsPage /> },
   { path: '/terms', nav: 'nav.terms', roles: [...steeringRoles], view: () => <TermsPage /> },
   { path: '/returns', nav: 'nav.returns', roles: [...steeringRoles], view: () => <ReturnsPage /> },
+  { path: '/organization-life', nav: 'nav.organizationLife', roles: [...steeringRoles], view: (_, u) => <OrganizationLifePage user={u} /> },
   { path: '/orgs', nav: 'nav.orgs', view: (_, u) => <OrgsPage user={u} /> },
   { path: '/orgs/:code', view: (p, u) => <OrgsPage user={u} code={p.code} /> },
   { path: '/orgs/:code/life', view: (p) => <LifePage code={p.code!} /> },

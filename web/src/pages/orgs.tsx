@@ -22,6 +22,7 @@ import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName,
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { registerReaders } from './members.js';
+import { BranchMeetings } from './organization-life.js';
 
 /** The organization tree from the user's own organizations down, children loaded on demand, details beside. */
 export function OrgsPage({ user, code }: { user: Me; code?: string }) {
@@ -185,6 +186,7 @@ function Details({ code, user }: { code: string; user: Me }) {
       </dl>
       {kinds.length > 0 && <Processes key={o.code} code={o.code} kinds={kinds} settlement={o.settlement} />}
       {hasRole(user, ...secretaryChangeRoles) && kindAppliesTo['rotation-training'](facts) && <SecretaryChange key={o.code} code={o.code} onDone={reload} />}
+      {o.type === 'branch' && <BranchMeetings key={o.code} code={o.code} />}
       <OpenWork code={o.code} />
     </div>
   );
