@@ -346,6 +346,8 @@ function OrgTable({ year, countyName, items, rules }: { year: number; countyName
             <th scope="col" class="num">
               {t('rank.redPeriods')}
             </th>
+            <th scope="col">{t('rplan.assessTargets')}</th>
+            <th scope="col">{t('rplan.assessPlan')}</th>
             <th scope="col">{t('rank.sectorRank')}</th>
           </tr>
         </thead>
@@ -389,6 +391,12 @@ function OrgRow({ o, returns }: { o: AssessmentOrganization; returns: readonly R
       </td>
       <td class="num" data-testid="redPeriods">
         {o.redPeriods === null ? <span class="muted">{t('rank.na')}</span> : o.redPeriods}
+      </td>
+      <td data-testid="recruitmentTargets">
+        <Indicator v={o.recruitmentTargets} />
+      </td>
+      <td data-testid="recruitmentPlanMet">
+        <Indicator v={o.recruitmentPlanMet} />
       </td>
       <td data-testid="sectorRank">{o.sectorRank === null ? <span class="muted">{t('rank.inCounty')}</span> : t('rank.nth', { n: o.sectorRank })}</td>
     </tr>

@@ -40,5 +40,7 @@ export const recruitmentPlan: Record<keyof typeof zh, string> = {
   'rplan.quiet': 'Villages that admitted no one for {years} years or more ({n}):',
   'rplan.nudgeTargets': 'Nudge the villages missing a target',
   'rplan.nudgeDone': 'Nudged {organizations} organizations, {people} people told.',
+  'rplan.assessTargets': 'Recruitment targets met',
+  'rplan.assessPlan': 'Recruitment plan met',
   'rplan.noVillages': 'No administrative villages below this level.',
 };

@@ -37,5 +37,7 @@ export const recruitmentPlan = {
   'rplan.quiet': '{years} 年以上未发展党员的村（{n} 个）：',
   'rplan.nudgeTargets': '一键催办未达标的村',
   'rplan.nudgeDone': '已催办 {organizations} 个组织，通知 {people} 人。',
+  'rplan.assessTargets': '发展党员目标达标',
+  'rplan.assessPlan': '完成发展党员计划',
   'rplan.noVillages': '本级以下没有行政村。',
 } as const;
