@@ -3,6 +3,7 @@
 // is deployed beside it on the same task queue and made current; new processes start on build 2, and the old ones, when
 // the person acts, finish on build 1, every workflow task and activity of theirs run by build 1's worker. Both workers
 // use the product's own deployment options (src/worker.ts).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { deploymentOptions, installRuntimeLogger } from '../../src/worker.js';
+import { deadlineQueue } from '../../workflows/deadline-sweep.js';
 import { quietLog } from '../helpers/context.js';
 import { clusterState } from './helpers.js';
 
@@ -151,6 +153,51 @@ describe('two builds of a Worker Deployment on one task queue', () => {
     }
     // Build 1 has nothing left to run: the operator may stop its workers.
     await until('build 1 drained in visibility', async () => ((await openOn('v1')) === 0 ? true : undefined));
+  }, 120_000);
+
+  it("runs the product's worker (`npm run worker`) as a build of its deployment from its configuration, on the lane's queue and its deadline queue", async () => {
+    const queue = `upgrade-product-${randomUUID()}`;
+    const name = `orglife-product-${randomUUID().slice(0, 8)}`;
+    const state = await clusterState();
+    let output = '';
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: state.databaseUrl,
+        TEMPORAL_ADDRESS: state.temporalAddress,
+        TEMPORAL_NAMESPACE: namespace,
+        TEMPORAL_TASK_QUEUE: queue,
+        ORGLIFE_WORKER_BUILD_ID: 'release-2',
+        ORGLIFE_WORKER_DEPLOYMENT: name,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stdout!.on('data', (d) => (output += d));
+    worker.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise((r) => worker.once('exit', r));
+    try {
+      const queues = await until(
+        'the worker to poll as release-2',
+        async () => {
+          if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}: ${output.slice(-2000)}`);
+          const r = await client.workflowService.describeWorkerDeploymentVersion({
+            namespace,
+            deploymentVersion: { deploymentName: name, buildId: 'release-2' },
+          });
+          const seen = new Set((r.workerDeploymentVersionInfo?.taskQueueInfos ?? []).map((q) => q.name));
+          return seen.has(queue) && seen.has(deadlineQueue(queue)) ? [...seen].sort() : undefined;
+        },
+        90_000,
+      );
+      expect(queues).toEqual([queue, deadlineQueue(queue)].sort());
+      // Both queues polled: the server accepts the build as current (it refuses one that leaves a queue unpolled).
+      await client.workflowService.setWorkerDeploymentCurrentVersion({ namespace, deploymentName: name, buildId: 'release-2', identity: 'upgrade test' });
+    } finally {
+      worker.kill('SIGTERM');
+      await Promise.race([exited, sleep(20_000)]);
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+    }
   }, 120_000);
 });
 
