@@ -37,6 +37,7 @@ import { memberAway } from '../../workflows/member-away/workflow.js';
 import { generateMembers, memberFile } from './members.js';
 import { advanceApplicant, seedApplicants, type DemoApplicantCase } from './recruitment.js';
 import { seedRecruitmentPlan } from './recruitment-plan.js';
+import { advanceOrganizationLife, seedOrganizationLife, type DemoLife } from './organization-life.js';
 
 export { DEMO_APPLICANT_SIGN_IN } from './recruitment.js';
 
@@ -194,6 +195,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const transfers = await seedMemberProcesses(sql, client, cfg, { v1, v2, v3, v4 }, today);
   const applicants = await seedApplicants(sql, client, cfg, { v1, v2, v3, v4 }, today, DEMO_PASSWORD);
   await seedRecruitmentPlan(sql, c1, t1, Number(today.slice(0, 4)));
+  const life = await seedOrganizationLife(sql, client, cfg, c1, today);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);
   const started = await startTermElections(sql, client, cfg.TEMPORAL_TASK_QUEUE, codes);
@@ -287,6 +289,7 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
     adminClaimsIn: c3,
     transfers,
     applicants,
+    life,
   };
   if (cfg.ORGLIFE_DEMO_ADVANCE) {
     void advanceDemo(sql, client, plan, log)
@@ -352,6 +355,8 @@ interface DemoPlan {
   transfers: { received: string[]; refused: string[]; receipted: string[] };
   /** 发展党员: each applicant's steps to record, after which the next waits (src/demo/recruitment.ts). */
   applicants: DemoApplicantCase[];
+  /** 三会一课: the first county's branches, whose meetings are recorded (src/demo/organization-life.ts). */
+  life: DemoLife;
 }
 
 /**
@@ -512,6 +517,8 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
 
   // 发展党员: each applicant's case to its stage, side by side with the rest (the longest path is seventeen steps).
   const recruiting = each(plan.applicants, (c) => advanceApplicant(sql, client, c));
+  // 三会一课: the county's year of meetings, beside the rest.
+  const living = advanceOrganizationLife(sql, client, plan.life, today).catch((err) => log.warn({ err }, 'demo: meetings were not recorded'));
 
   // Liaison dispatch: officers assigned to some units (the rest wait for the organizers), the first acknowledged and trained.
   await each(Object.entries(plan.liaison), async ([officer, units]) =>
@@ -673,4 +680,5 @@ async function advanceDemo(sql: Sql, client: Client, plan: DemoPlan, log: Logger
     order by o.code like ${`${plan.adminClaimsIn}%`} desc, t.workflow_id limit 1`;
   if (escalated) await client.workflow.getHandle(escalated.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskKey: escalated.task_key, actor }] });
   await recruiting;
+  await living;
 }

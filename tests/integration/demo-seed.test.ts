@@ -306,6 +306,33 @@ describe('the demo province', () => {
     120_000,
   );
 
+  it('has this year of 三会一课 in every branch of the first county: records on time and late, gaps, and a branch escalated to the county', async () => {
+    const year = Number(shanghaiDate(Date.now()).slice(0, 4));
+    const figures = await eventually(
+      "the county's meetings recorded",
+      async () => {
+        const [r] = await s.sql<{ branches: number; held: number; late: number; missing: number; escalated: number }[]>`
+          select count(distinct l.organization_id)::int as branches,
+                 count(*) filter (where l.late = false)::int as held, count(*) filter (where l.late)::int as late,
+                 count(*) filter (where l.meeting_id is null and l.due_on < now()::date)::int as missing,
+                 (select count(*) from tasks t where t.process = 'organization-life' and t.state = 'escalated' and t.escalation_level = 3)::int as escalated
+          from life_obligations l where l.year = ${year}`;
+        return r && r.held > 0 && r.late > 0 && r.missing > 0 ? r : undefined;
+      },
+      120_000,
+    );
+    expect(figures.branches).toBeGreaterThanOrEqual(20);
+    expect(figures.escalated).toBeGreaterThan(0);
+    // The county's organizer reads the ranking of its townships for a summer month: one township has missing records.
+    const county = DEMO_SIGN_INS.find((x) => x.role === 'organizer' && x.at === 'county')!;
+    const [c] = await s.sql<{ code: string }[]>`
+      select o.code from organizations o join user_roles r on r.organization_id = o.id join users u on u.id = r.user_id where u.username = ${county.username}`;
+    const august = await get(await as(county.username), `/organizations/${c!.code}/meeting-completeness?period=${year}-08`);
+    expect(august.totals.branches).toBeGreaterThanOrEqual(20);
+    expect(august.totals.missing).toBeGreaterThan(0);
+    expect(august.missing.length).toBeGreaterThan(0);
+  });
+
   it('seeds nothing more on a second start', async () => {
     const [before] = await s.sql<{ n: number }[]>`select count(*)::int as n from organizations`;
     await seedDemoIfEmpty(s.sql, s.client, s.config, quietLog);

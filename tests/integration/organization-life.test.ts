@@ -3,7 +3,7 @@ import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode
 import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
-import { organizationLifeId } from '../../workflows/organization-life/workflow.js';
+import { organizationLifeId, organizationLifeSweep } from '../../workflows/organization-life/workflow.js';
 
 // 三会一课 through the API: the township's organizer starts the year for its branches (a second start starts none);
 // the branch secretary records a meeting through its task, with a member absent from the register; the records are
@@ -14,6 +14,7 @@ describe('organization life through the API', () => {
   let s: Stack;
   const township = uniqueCode('T');
   const [branch, quiet, other] = [uniqueCode('B'), uniqueCode('Q'), uniqueCode('O')];
+  const [later, laterA, laterB] = [uniqueCode('L'), uniqueCode('A'), uniqueCode('C')];
   const key = personalDataKey('a test key of thirty-two characters or more');
   let secretary: { authorization: string; username: string };
   let organizer: { authorization: string; username: string };
@@ -25,7 +26,15 @@ describe('organization life through the API', () => {
 
   beforeAll(async () => {
     s = await startStack();
-    await addOrganizations(s.sql, [orgRow(township, '', committee), orgRow(branch, township), orgRow(quiet, township), orgRow(other, '', committee)]);
+    await addOrganizations(s.sql, [
+      orgRow(township, '', committee),
+      orgRow(branch, township),
+      orgRow(quiet, township),
+      orgRow(other, '', committee),
+      orgRow(later, '', committee),
+      orgRow(laterA, later),
+      orgRow(laterB, later),
+    ]);
     const [b] = await s.sql<{ id: number }[]>`select id from organizations where code = ${branch}`;
     for (let i = 0; i < 3; i++) {
       const [m] = await s.sql<{ id: string }[]>`
@@ -127,5 +136,27 @@ describe('organization life through the API', () => {
     const nudged = await call(organizer, 'POST', '/nudges', { filter: { org: township, process: 'organization-life', step: 'meeting-record', overdue: true } });
     expect(nudged.statusCode, nudged.body).toBe(200);
     expect(nudged.json().people).toBeGreaterThanOrEqual(1);
+  });
+  it("starts the year's processes on the Schedule's sweep, a page at a time, for the branches that have none", async () => {
+    const result = await s.client.workflow.execute(organizationLifeSweep, {
+      workflowId: `organization-life-sweep-${later}`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ year, under: later, page: 1 }],
+    });
+    // A page of one branch: each full page continues as new, and the run that finds none left answers.
+    expect(result).toEqual({ started: 0 });
+    for (const code of [laterA, laterB]) {
+      await eventually(
+        `${code}'s year planned`,
+        async () => (await s.sql`select 1 from life_obligations where workflow_id = ${organizationLifeId(code, year)}`).length > 0,
+      );
+    }
+    // A second sweep finds nothing to start.
+    const again = await s.client.workflow.execute(organizationLifeSweep, {
+      workflowId: `organization-life-sweep-${later}-again`,
+      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+      args: [{ year, under: later }],
+    });
+    expect(again).toEqual({ started: 0 });
   });
 });
