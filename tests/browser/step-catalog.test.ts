@@ -29,6 +29,8 @@ const ranking = weightedRanking(
   twoRec,
 );
 
+const today = shanghaiDate(Date.now());
+
 /** Per step: the context its workflow writes, and what a person types into each field (ids `f-<field>`). */
 const samples: Record<string, { context: unknown; values: Record<string, string> }> = {
   'term-election:election-request': { context: { ruleSet: term.id }, values: { electionDate: '2027-01-10', seats: '5', nominationMethod: 'members' } },
@@ -143,6 +145,11 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     values: { contactedOn: shanghaiDate(Date.now()), means: '微信视频' },
   },
   ...recruitmentSamples(),
+  // Nobody absent: the form sent without rows (tests/browser/organization-life.test.ts picks a member from the register).
+  'organization-life:meeting-record': {
+    context: { kind: 'theme-day', period: today.slice(0, 7), periodWords: '本月', startsOn: `${today.slice(0, 7)}-01`, endsOn: today, today },
+    values: { meetingOn: today, kinds: 'members-meeting,theme-day', topic: '学习党章', minutes: '全体党员集中学习党章。' },
+  },
   'rating-interview:interview': {
     context: { organization: 'V0001', organizationName: '红星村党支部', reasons: ['term-late', 'return-missing'], redPeriods: 3 },
     values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },
@@ -261,6 +268,8 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
         if (v === undefined) continue;
         if (f.kind === 'select') await input.selectOption(v);
         else if (f.kind === 'check') await input.check();
+        // Each option ticked by its own box (named `<field>-<option>`), as a person ticks the kinds held together.
+        else if (f.kind === 'choices') for (const o of v.split(',')) await form.locator(`[name="${f.name}-${o}"]`).check();
         else await input.fill(v);
       }
       if (def.shows?.length) await page.getByTestId('decides-on').waitFor();
