@@ -82,7 +82,7 @@ export interface AllocationRefusal {
 
 /**
  * Gives each named organization directly under `org` its admissions for the year, in one transaction that holds the
- * organization's own allocation while it checks: refused (nothing written) when a code is not directly under it, when
+ * organization's own allocation and the named children's while it checks: refused (nothing written) when a code is not directly under it, when
  * the allocations after the change would exceed what the level above gave it, or when a child would get less than it
  * has already allocated further down. `entersPlan`: the organization enters the plan itself (a county), so nothing
  * above limits it; else a level with no allocation from above cannot allocate.
@@ -96,6 +96,11 @@ export function allocate(
       select admissions from recruitment_plans where year = ${a.year} and organization_id = ${a.org.id} for update`;
     if (!own && !a.entersPlan)
       return { refused: [{ field: 'params.code', message: `no plan for ${a.year} was allocated to ${a.org.code} by the level above` }] };
+    // The named children's own rows too: a child allocating further down holds its row while it does, so what it has
+    // allocated is read here after it commits, never before.
+    await tx`
+      select 1 from recruitment_plans p join organizations o on o.id = p.organization_id
+      where p.year = ${a.year} and o.parent_id = ${a.org.id} and o.code = any(${a.allocations.map((x) => x.code)}) for update of p`;
     const children = await tx<{ id: number; code: string; allocated: number }[]>`
       select o.id, o.code,
              coalesce((select sum(c.admissions) from recruitment_plans c where c.year = ${a.year} and c.given_by = o.id), 0)::int as allocated

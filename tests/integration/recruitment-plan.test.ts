@@ -117,6 +117,27 @@ describe('the recruitment plan and the seed’s targets', () => {
     expect((await call(secretary, 'POST', `/organizations/${v1}/recruitment-nudges`, { year, list: 'targets' })).statusCode).toBe(403);
   });
 
+  it('never leaves a township with less than it allocated, when the county changes its share while it allocates', async () => {
+    const t2Organizer = await s.userWith([{ role: 'organizer', org: t2 }]);
+    for (let round = 0; round < 10; round++) {
+      await s.sql`delete from recruitment_plans where year = ${year} and organization_id = (select id from organizations where code = ${v3})`;
+      await s.sql`update recruitment_plans set admissions = 2 where year = ${year} and organization_id = (select id from organizations where code = ${t2})`;
+      const [down, up] = await Promise.all([
+        plan(t2Organizer, t2, [{ organization: v3, admissions: 2 }]),
+        plan(countyOrganizer, county, [{ organization: t2, admissions: 1 }]),
+      ]);
+      // One of them goes first; the other is refused by what the first wrote.
+      expect([down.statusCode, up.statusCode].sort()).toEqual([200, 422]);
+      const [t] = await s.sql<{ given: number; allocated: number }[]>`
+        select p.admissions as given, coalesce((select sum(c.admissions) from recruitment_plans c where c.year = p.year and c.given_by = p.organization_id), 0)::int as allocated
+        from recruitment_plans p join organizations o on o.id = p.organization_id where p.year = ${year} and o.code = ${t2}`;
+      expect(t!.allocated).toBeLessThanOrEqual(t!.given);
+    }
+    // Back as the county left it: t2 has 2 to give and has given none.
+    await s.sql`delete from recruitment_plans where year = ${year} and organization_id = (select id from organizations where code = ${v3})`;
+    await s.sql`update recruitment_plans set admissions = 2 where year = ${year} and organization_id = (select id from organizations where code = ${t2})`;
+  });
+
   it('reads the village targets and admissions from the cases, nudges the villages behind, and the assessment reads them', async () => {
     const [v1Org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${v1}`;
     // Two full members on the register (who vote at the admission meeting); the last joined long ago.
@@ -197,10 +218,10 @@ describe('the recruitment plan and the seed’s targets', () => {
     const after = (await call(townOrganizer, 'GET', `/organizations/${t1}/recruitment-targets`)).json();
     expect(after.items.map((v: { nudges: number }) => v.nudges)).toEqual([met ? 0 : 1, 1]);
     // Behind the plan: both townships and both villages admitted fewer than their allocation (v1: 2 planned, 1 at most
-    // admitted); the villages' secretaries and the townships' organizers are told, and v2 and t2 have no one to tell.
+    // admitted); the villages' secretaries and the townships' organizers are told, and v2 has no one to tell.
     const behind = await call(countyOrganizer, 'POST', `/organizations/${county}/recruitment-nudges`, { year, list: 'plan', message: '请抓紧培养' });
     expect(behind.statusCode, behind.body).toBe(200);
-    expect(behind.json()).toMatchObject({ organizations: 4, people: 2, unreached: [v2, t2] });
+    expect(behind.json()).toMatchObject({ organizations: 4, people: 3, unreached: [v2] });
     const [note] = await s.sql<{ title: string; body: string }[]>`
       select n.title, n.body from notifications n join users u on u.id = n.user_id
       where u.username = ${secretary.username} and n.kind = 'nudge' and n.title like '%发展党员计划未完成%'`;
