@@ -56,12 +56,13 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
       orgRow(township, chain.county, { ...committee, name: townshipName }),
       orgRow(branch, township, { name: branchName }),
     ]);
-    // Six full members on the branch's register, imported as a member-system export.
+    // Six members on the branch's register, imported as a member-system export: five full, the third probationary
+    // (a meeting's attendance counts them all, so the record may name them absent).
     const seq = 100 + Math.floor(Math.random() * 800);
-    const rows = names.map(
-      (n, i) =>
-        `${n},${i % 2 ? '女' : '男'},${withCheckDigit(`420106${1960 + i}0505${String(seq + i).padStart(3, '0')}`)},2000-07-01,2001-07-01,正式党员,${branch}`,
-    );
+    const rows = names.map((n, i) => {
+      const id = withCheckDigit(`420106${1960 + i}0505${String(seq + i).padStart(3, '0')}`);
+      return `${n},${i % 2 ? '女' : '男'},${id},${i === 2 ? `${addMonths(today, -3)},,预备党员` : '2000-07-01,2001-07-01,正式党员'},${branch}`;
+    });
     const imported = await s.app.inject({
       method: 'POST',
       url: '/api/v1/members/import',
@@ -113,7 +114,7 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
     await form.getByRole('checkbox', { name: '支部委员会' }).check();
     await form.locator('#f-topic').fill('研究本月党员发展和主题党日安排');
     await form.getByRole('button', { name: '添加一名党员' }).click();
-    // The picker offers the branch's register as one types part of a name.
+    // The picker offers the branch's register as one types part of a name, the probationary member too.
     await form.locator('#f-absent-0-member').fill(names[2]!.slice(0, 3));
     const [absentId] = (await s.sql<{ id: string }[]>`select id from members where name = ${names[2]!}`).map((m) => m.id);
     await form.locator(`[role="option"][data-value="${absentId}"]`).click();

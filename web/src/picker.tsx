@@ -35,6 +35,8 @@ export interface PickerProps {
   holderOf?: number;
   /** Members only: the organization whose register is searched (its full members); the value is the member's id. */
   register?: string;
+  /** Members only: the whole register (full and probationary: a meeting's attendance), not its full members only. */
+  wholeRegister?: boolean;
   /** Called with the option picked (a member's name beside the id sent). */
   onPick?: (o: PickOption) => void;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
@@ -55,7 +57,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
     })),
   member: async (q, p) =>
     p.register
-      ? (await listMembers(p.register, { q: q || undefined, category: 'full', limit: 20 })).items
+      ? (await listMembers(p.register, { q: q || undefined, category: p.wholeRegister ? undefined : 'full', limit: 20 })).items
           // Only those the register counts (a suspended member has no vote to leave out).
           .filter((m) => countedStatuses.includes(m.status))
           .map((m) => ({
@@ -212,7 +214,9 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
           ? t('pick.hint.holders')
           : kind === 'person' && (props.task !== undefined || props.process !== undefined)
             ? t('pick.hint.viewers')
-            : t(`pick.hint.${kind}`)}
+            : kind === 'member' && props.wholeRegister
+              ? t('pick.hint.wholeRegister')
+              : t(`pick.hint.${kind}`)}
       </p>
       <p class="sr-only" role="status" aria-live="polite">
         {status}

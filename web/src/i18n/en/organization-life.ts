@@ -30,6 +30,7 @@ export const organizationLife: Record<keyof typeof zh, string> = {
   'r.held-on': 'Not before the period begins, not after today',
   'r.absent': 'Each member once',
   'r.absent-not-on-register': "A member absent was on the branch's register on the meeting's day",
+  'pick.hint.wholeRegister': "Search the organization's register (probationary members too) by name or pinyin initials.",
   'nav.organizationLife': 'Organization life',
   'olife.title': 'Organization life: completeness',
   'olife.year': 'Year',
@@ -71,4 +72,6 @@ export const organizationLife: Record<keyof typeof zh, string> = {
   'olife.onTime': 'On time',
   'olife.wasOnTime': 'On time',
   'olife.wasLate': 'Late',
+  'olife.assessMeetings': 'Organization life (met / on time)',
+  'olife.assessMeetingsValue': '{met}% / {onTime}%',
 };

@@ -30,6 +30,7 @@ export const organizationLife = {
   'r.held-on': '会议日期不能早于本期开始，也不能晚于今天',
   'r.absent': '同一名党员只能填写一次',
   'r.absent-not-on-register': '缺席党员须是会议当天本支部名册上的党员',
+  'pick.hint.wholeRegister': '在本组织党员名册中按姓名或拼音首字母搜索党员（含预备党员）。',
   'nav.organizationLife': '三会一课',
   'olife.title': '三会一课完成情况',
   'olife.year': '年度',
@@ -71,4 +72,6 @@ export const organizationLife = {
   'olife.onTime': '是否按时',
   'olife.wasOnTime': '按时',
   'olife.wasLate': '逾期补记',
+  'olife.assessMeetings': '三会一课（已记录 / 按时）',
+  'olife.assessMeetingsValue': '{met}% / {onTime}%',
 } as const;
