@@ -12,7 +12,19 @@ import { recruitmentPlan } from './zh-CN/recruitment-plan.js';
 import { organizationLife } from './zh-CN/organization-life.js';
 
 /** The topics of the dictionary, each a module of its own. */
-export const zhCNTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan, organizationLife } as const;
+export const zhCNTopics = {
+  common,
+  account,
+  tasks,
+  forms,
+  processes,
+  organizations,
+  ratings,
+  members,
+  recruitment,
+  recruitmentPlan,
+  organizationLife,
+} as const;
 
 export const zhCN = {
   ...common,
