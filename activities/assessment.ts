@@ -74,6 +74,19 @@ function recruitmentSql(tx: postgres.TransactionSql<{ int8: number }>, year: num
     left join recruitment_plans rp on rp.organization_id = o.id and rp.year = ${year}`;
 }
 
+/**
+ * 三会一课 as the organization-life process recorded it: of the branch's meetings due by `day` (life_obligations, a
+ * waived one not owed), the share met by a record, and the share met on time; null where none was due. Shown, not
+ * weighed.
+ */
+function organizationLifeSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
+  return tx`
+    select round(100.0 * count(*) filter (where l.meeting_id is not null) / nullif(count(*), 0), 1) as meetings_met,
+           round(100.0 * count(*) filter (where l.late = false) / nullif(count(*), 0), 1) as meetings_on_time
+    from life_obligations l
+    where l.organization_id = o.id and l.year = ${year} and l.due_on <= ${day}::date and l.waived_reason is null`;
+}
+
 /** The cases counted by village, for recruitmentSql: a `with` of the scoring statement. */
 function recruitmentCasesSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
   const r = recruitmentTargetsFor(day);
@@ -161,7 +174,8 @@ export function assessmentActivities(sql: Sql) {
         const scored = await tx`
           insert into assessment_scores (year, organization_id, county_id, sector, term_on_time, secretary_trained, no_overdue_tasks,
                                          return_filed, activists_trained, reserve_cadres, funding_floor, member_funding, venue, young_committee_member,
-                                         concurrent_head, red_periods, score, recruitment_targets, recruitment_plan_met)
+                                         concurrent_head, red_periods, score, recruitment_targets, recruitment_plan_met,
+                                         meetings_met, meetings_on_time)
           with recruitment_cases as (${recruitmentCasesSql(tx, input.year, day)})
           select ${input.year}, o.id,
                  case when nlevel(o.path) >= 3 then ltree2text(subpath(o.path, 2, 1))::bigint end,
@@ -173,7 +187,7 @@ export function assessmentActivities(sql: Sql) {
                  (select count(*)::int from rating_periods rp where rp.organization_id = o.id and rp.color = 'red'
                     and rp.period >= make_date(${input.year}::int, 1, 1) and rp.period <= ${day}::date),
                  round(100.0 * (${met}) / (${applies}), 1),
-                 rec.recruitment_targets, rec.recruitment_plan_met
+                 rec.recruitment_targets, rec.recruitment_plan_met, life.meetings_met, life.meetings_on_time
           from organizations o
           -- A village's or community's own organization: the stored column (settlementOf), by the tree's shape.
           cross join lateral (select o.settlement) g
@@ -197,6 +211,7 @@ export function assessmentActivities(sql: Sql) {
           left join yearly_returns y on y.organization_id = o.id and y.year = ${input.year}
           cross join lateral (${returnIndicatorsSql(tx, rules)}) r
           cross join lateral (${recruitmentSql(tx, input.year, day)}) rec
+          cross join lateral (${organizationLifeSql(tx, input.year, day)}) life
           where o.type <> 'unit'`;
         await tx`
           update assessment_scores s set sector_rank = r.rank

@@ -65,6 +65,11 @@ export const assessmentOrganizationSchema = z.object({
     .boolean()
     .nullable()
     .describe('admitted at least the 预备党员 its recruitment plan gave it, from the cases (null: no plan for the year); shown, not weighed'),
+  meetingsMet: z
+    .number()
+    .nullable()
+    .describe('三会一课: the share (%) of the meetings due by the day assessed that a record met, on time or late (null: none due); shown, not weighed'),
+  meetingsOnTime: z.number().nullable().describe('三会一课: the share (%) of the meetings due by the day assessed met on time; shown, not weighed'),
 });
 
 export const assessmentCountiesSchema = z.object({ run: assessmentRunSchema, items: z.array(assessmentCountySchema) });

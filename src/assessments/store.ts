@@ -40,7 +40,8 @@ export function rankedScores(sql: Queryable, year: number, s: ScoreSearch): Prom
            s.return_filed as "returnFiled", s.activists_trained as "activistsTrained", s.reserve_cadres as "reserveCadres",
            s.funding_floor as "fundingFloor", s.member_funding as "memberFunding", s.venue, s.young_committee_member as "youngCommitteeMember",
            s.concurrent_head as "concurrentHead", s.red_periods as "redPeriods",
-           s.recruitment_targets as "recruitmentTargets", s.recruitment_plan_met as "recruitmentPlanMet"
+           s.recruitment_targets as "recruitmentTargets", s.recruitment_plan_met as "recruitmentPlanMet",
+           s.meetings_met::float8 as "meetingsMet", s.meetings_on_time::float8 as "meetingsOnTime"
     from assessment_scores s join organizations o on o.id = s.organization_id left join organizations k on k.id = s.county_id
     where s.year = ${year} and ${s.scope}
       ${s.under !== undefined ? sql`and o.path <@ ${s.under}::ltree` : sql``}

@@ -185,7 +185,7 @@ describe.skipIf('skip' in browser)(webUiTitle('the yearly assessment: ranking, d
     const csv = readFileSync((await file.path())!, 'utf8');
     expect(
       csv.startsWith(
-        '\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods,recruitmentTargets,recruitmentPlanMet\n',
+        '\uFEFFcode,name,sector,county,score,sectorRank,termOnTime,secretaryTrained,noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods,recruitmentTargets,recruitmentPlanMet,meetingsMet,meetingsOnTime\n',
       ),
     ).toBe(true);
     const lines = csv.trim().split('\n');
@@ -193,9 +193,9 @@ describe.skipIf('skip' in browser)(webUiTitle('the yearly assessment: ranking, d
     // 1 met, 0 missed, empty where it does not apply: no sector rank, late, never trained (no cycle: a village
     // secretary owes rotation training), no overdue task, no return and the village's three return indicators missed,
     // the community's not applying, no 一肩挑, no month rated red (no rating kept here), no recruitment target met (no
-    // case), no plan. 上河村 meets all but the training: 80.
-    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},20,,0,0,1,0,0,0,0,,,,0,0,0,`);
-    expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},80,,1,0,1,1,1,1,1,,,,1,0,0,`);
+    // case), no plan, no year of 三会一课 planned. 上河村 meets all but the training: 80.
+    expect(lines).toContain(`${va2},下河村党支部${va2},rural,${ca},20,,0,0,1,0,0,0,0,,,,0,0,0,,,`);
+    expect(lines).toContain(`${va1},上河村党支部${va1},rural,${ca},80,,1,0,1,1,1,1,1,,,,1,0,0,,,`);
     await drill.getByText(`已下载 organizations-${year}.csv`).waitFor();
     const [countiesFile] = await Promise.all([
       page.waitForEvent('download'),

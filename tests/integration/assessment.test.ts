@@ -333,16 +333,16 @@ describe('yearly assessment', () => {
         .split('\n')[0]!
         .trim()
         .endsWith(
-          'noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods,recruitmentTargets,recruitmentPlanMet',
+          'noOverdueTasks,returnFiled,activistsTrained,reserveCadres,fundingFloor,memberFunding,venue,youngCommitteeMember,concurrentHead,redPeriods,recruitmentTargets,recruitmentPlanMet,meetingsMet,meetingsOnTime',
         ),
     ).toBe(true);
     // An indicator missed is 0, one that does not apply is empty: v1 is late (0), was never trained (0), no
     // overdue task (1), filed no return (0, and 0 on the village's three), no community floors (empty), no 一肩挑 (0),
     // red this month (1 red period: the ratings' history), no recruitment target met (0: no case), no plan (empty); the
-    // community has no village's recruitment targets (empty).
+    // community has no village's recruitment targets (empty); no year of 三会一课 planned (empty).
     const lines = csv.body.trim().split('\n');
-    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},20,,0,0,1,0,0,0,0,,,,0,1,0,`);
-    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},63.6,,1,1,1,1,,,0,0,0,0,0,0,,`);
+    expect(lines).toContain(`${v1},测试党组织${v1},rural,${c1},20,,0,0,1,0,0,0,0,,,,0,1,0,,,`);
+    expect(lines).toContain(`${cm2},测试党组织${cm2},community,${c1},63.6,,1,1,1,1,,,0,0,0,0,0,0,,,,`);
 
     const xlsx = await get(`/api/v1/assessments/${year}/counties?format=xlsx`);
     expect(xlsx.statusCode).toBe(200);

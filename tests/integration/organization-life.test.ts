@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { randomUUID } from 'node:crypto';
+import { addOrganizations, committee, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { assessmentActivities } from '../../activities/assessment.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
@@ -25,7 +27,8 @@ describe('organization life through the API', () => {
     s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    s = await startStack();
+    // A database of its own: the assessment run at the end scores (and replaces) the whole year's rows.
+    s = await startStack({ databaseUrl: await freshDatabase('olife') });
     await addOrganizations(s.sql, [
       orgRow(township, '', committee),
       orgRow(branch, township),
@@ -136,6 +139,26 @@ describe('organization life through the API', () => {
     const nudged = await call(organizer, 'POST', '/nudges', { filter: { org: township, process: 'organization-life', step: 'meeting-record', overdue: true } });
     expect(nudged.statusCode, nudged.body).toBe(200);
     expect(nudged.json().people).toBeGreaterThanOrEqual(1);
+
+    // January's 主题党日 recorded now: met, but late. The yearly assessment reads the share of the meetings due by the
+    // day that a record met, and on time, from the process's rows.
+    const [janTask] = await s.sql<{ id: string }[]>`select id from tasks where workflow_id = ${workflowId} and task_key = ${`${year}-01:theme-day`}`;
+    const jan10 = `${year}-01-10`;
+    const late = await call(secretary, 'POST', `/tasks/${janTask!.id}/complete`, {
+      outcome: { ...outcome, meetingOn: jan10, kinds: ['theme-day'], absent: [] },
+    });
+    expect(late.statusCode, late.body).toBe(200);
+    await eventually('the late record kept', async () => (await s.sql`select 1 from life_obligations where workflow_id = ${workflowId} and late`).length === 1);
+    await assessmentActivities(s.sql).assessYear({ year, today, workflowId: `assessment:${randomUUID()}` });
+    const scores = await s.sql<{ code: string; met: number | null; on_time: number | null }[]>`
+      select o.code, s.meetings_met::float8 as met, s.meetings_on_time::float8 as on_time
+      from assessment_scores s join organizations o on o.id = s.organization_id where s.year = ${year} and o.code in (${branch}, ${quiet}, ${township})`;
+    const by = new Map(scores.map((x) => [x.code, x]));
+    expect(by.get(branch)!.met).toBeGreaterThan(0);
+    expect(by.get(branch)!.on_time).toBe(0);
+    expect(by.get(quiet)).toMatchObject({ met: 0, on_time: 0 });
+    // A committee owes no meetings of its own.
+    expect(by.get(township)).toMatchObject({ met: null, on_time: null });
   });
   it("starts the year's processes on the Schedule's sweep, a page at a time, for the branches that have none", async () => {
     const result = await s.client.workflow.execute(organizationLifeSweep, {

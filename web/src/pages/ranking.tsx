@@ -348,6 +348,9 @@ function OrgTable({ year, countyName, items, rules }: { year: number; countyName
             </th>
             <th scope="col">{t('rplan.assessTargets')}</th>
             <th scope="col">{t('rplan.assessPlan')}</th>
+            <th scope="col" class="num">
+              {t('olife.assessMeetings')}
+            </th>
             <th scope="col">{t('rank.sectorRank')}</th>
           </tr>
         </thead>
@@ -397,6 +400,13 @@ function OrgRow({ o, returns }: { o: AssessmentOrganization; returns: readonly R
       </td>
       <td data-testid="recruitmentPlanMet">
         <Indicator v={o.recruitmentPlanMet} />
+      </td>
+      <td class="num" data-testid="meetingsMet">
+        {o.meetingsMet === null ? (
+          <span class="muted">{t('rank.na')}</span>
+        ) : (
+          t('olife.assessMeetingsValue', { met: o.meetingsMet, onTime: o.meetingsOnTime ?? 0 })
+        )}
       </td>
       <td data-testid="sectorRank">{o.sectorRank === null ? <span class="muted">{t('rank.inCounty')}</span> : t('rank.nth', { n: o.sectorRank })}</td>
     </tr>
