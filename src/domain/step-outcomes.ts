@@ -44,6 +44,13 @@ export interface FieldSpec {
   when?: { field: string; is: readonly string[] };
   /** For members: the outcome's name of a row's reason, and its words' group (`opt.<rowReason>.<option>`). */
   rowReason?: string;
+  /**
+   * For members: who may be picked — the register's full members (by default: an entitled count leaves out voters) or
+   * all of it, probationary members too (a meeting's attendance counts them).
+   */
+  register?: 'full' | 'all';
+  /** The field starts with the task's context value of this name (a meeting's record: the kind its task is for). */
+  initialFrom?: string;
 }
 
 /** What the form machinery needs of a catalog entry (steps.ts StepDef). */

@@ -40,9 +40,7 @@ export function MemberRows({
             kind="member"
             id={`${id}-${i}-member`}
             register={register}
-            // An entitled count leaves out full members; a meeting's record names anyone on the register absent (its
-            // rows carry a reason of their own words, rowReason), probationary members too, as its attendance counts them.
-            wholeRegister={spec.rowReason !== undefined}
+            wholeRegister={spec.register === 'all'}
             value={r.member}
             // Typed text is no member until one is picked: the row keeps the text, the form refuses it by name.
             onChange={(v) => edit(i, { member: v })}

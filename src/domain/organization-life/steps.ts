@@ -11,9 +11,9 @@ export const meetingRecord = step<MeetingContext>()({
   outcome: meetingRecordOutcome,
   fields: [
     fieldOf(meetingRecordOutcome, 'meetingOn', 'date'),
-    { name: 'kinds', kind: 'choices', required: true, options: meetingKinds },
+    { name: 'kinds', kind: 'choices', required: true, options: meetingKinds, initialFrom: 'kind' },
     fieldOf(meetingRecordOutcome, 'topic', 'text'),
-    { name: 'absent', kind: 'members', required: false, options: absenceReasons, max: 2000, rowReason: 'reason' },
+    { name: 'absent', kind: 'members', required: false, options: absenceReasons, max: 2000, rowReason: 'reason', register: 'all' },
     fieldOf(meetingRecordOutcome, 'minutes', 'text'),
   ],
   rule: checkMeetingRecord,

@@ -524,7 +524,12 @@ function TaskForm({
   /** A refusal in the page's own words (a pairing deliverable names its missing milestones), by the rule broken. */
   refusal?: (rule: string) => string | null;
 }) {
-  const [values, setValues] = useState<Record<string, string>>({});
+  // A field that starts from the task's context (the kind a meeting's task is for) is filled in, still editable.
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      (form?.fields ?? []).flatMap((f) => (f.initialFrom && typeof context?.[f.initialFrom] === 'string' ? [[f.name, context[f.initialFrom] as string]] : [])),
+    ),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   // A refusal in the page's words is read again as the page changes: once the milestones are recorded, it goes.
