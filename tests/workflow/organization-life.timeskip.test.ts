@@ -8,6 +8,7 @@ import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { recountMembers } from '../../src/members/store.js';
 import { periodCompleteness } from '../../src/organization-life/store.js';
+import { recordHistory } from '../helpers/histories.js';
 
 // A branch's year of 三会一课 at real durations on the time-skipping server: the year is planned from the rule set
 // (支委会 and 主题党日 monthly, 支部党员大会 and 党课 quarterly); each period's meetings open as tasks on its first day.
@@ -146,6 +147,7 @@ describe("a branch's year of organization life (time-skipping server)", () => {
         await sec.complete('meeting-record', record(day(month, 14), ['branch-committee']), `${period}:branch-committee`);
       }
       await handle.result();
+      await recordHistory('organization-life', workflowId, await handle.fetchHistory());
     });
     const [proc] = await sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${workflowId}`;
     expect(proc).toEqual({ status: 'completed', current_step: 'closed' });

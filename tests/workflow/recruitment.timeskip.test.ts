@@ -9,6 +9,7 @@ import { personalDataKey, sealPersonalData } from '../../src/members/personal-da
 import { recountMembers } from '../../src/members/store.js';
 import { recordApplication } from '../../src/recruitment/store.js';
 import { createUser } from '../../src/auth/users.js';
+import { recordHistory } from '../helpers/histories.js';
 
 // 发展党员 at real durations on the time-skipping server: an applicant goes from the application to full member over
 // two and a half years. On the way a half-year review is left undone until it escalates, the admission meeting is
@@ -180,6 +181,7 @@ describe('recruitment from application to full member at real durations (time-sk
       );
       await p.complete('full-approval', { decidedOn: await today(), decision: 'approve' }, 'full-approval-2');
       await handle.result();
+      await recordHistory('recruitment', started.workflowId, await handle.fetchHistory());
 
       const fullOn = addMonths(probationEnds, 6);
       const [member] = await sql<{ category: string; full_on: string }[]>`
