@@ -680,22 +680,18 @@ function FormField({
   );
 }
 
-/** Any of a field's options, ticked: the kinds of meeting held together. Held as the ticked options, comma-joined. */
-function Choices({
-  id,
-  spec,
-  value,
-  invalid,
-  describedBy,
-  onInput,
-}: {
+/** What a field's own control gets: the field, its form value (a string) and how to change it. */
+interface ControlProps {
   id: string;
   spec: FieldSpec;
   value: string;
   invalid: boolean;
   describedBy?: string;
   onInput: (v: string) => void;
-}) {
+}
+
+/** Any of a field's options, ticked: the kinds of meeting held together. Held as the ticked options, comma-joined. */
+function Choices({ id, spec, value, invalid, describedBy, onInput }: ControlProps) {
   const ticked = value.split(',').filter(Boolean);
   // Kept in the options' order, whatever order they were ticked in.
   const toggle = (o: string, on: boolean) => onInput(spec.options!.filter((x) => (x === o ? on : ticked.includes(x))).join(','));
@@ -715,21 +711,7 @@ function Choices({
  * Members left out of the entitled count, one row each: how many or who, the reason (from the rule set's list) and
  * the higher committee's approval. Held as JSON in the form's value (step-outcomes.ts exclusionRows).
  */
-function Exclusions({
-  id,
-  spec,
-  value,
-  invalid,
-  describedBy,
-  onInput,
-}: {
-  id: string;
-  spec: FieldSpec;
-  value: string;
-  invalid: boolean;
-  describedBy?: string;
-  onInput: (v: string) => void;
-}) {
+function Exclusions({ id, spec, value, invalid, describedBy, onInput }: ControlProps) {
   const rows = exclusionRows(value);
   const set = (next: ExclusionRow[]) => onInput(next.length ? JSON.stringify(next) : '');
   const edit = (i: number, patch: Partial<ExclusionRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
