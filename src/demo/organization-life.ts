@@ -33,7 +33,7 @@ function kept(i: number, o: Obligation, today: IsoDate): boolean {
   const month = Number(o.startsOn.slice(5, 7));
   if (i % 8 === 7) return month <= 6; // stopped recording in the summer: overdue, escalated
   if (i % 4 === 3 && o.kind === 'branch-committee' && month % 3 === 2) return false; // a committee meeting skipped now and then
-  if (o.startsOn.slice(0, 7) === today.slice(0, 7)) return i % 2 === 0; // this month: half have met already
+  if (o.startsOn.slice(0, 7) === today.slice(0, 7)) return i % 2 === 1; // this month: half have met already (the first village's wait)
   return true;
 }
 
