@@ -20,6 +20,8 @@ export interface PlannedObligation {
 
 export interface LifeYear {
   organizationId: number;
+  /** The committee above the branch, whose organizers spot-check its records. */
+  parentId: number | null;
   orgPath: string;
   name: string;
   ruleSet: string;
@@ -40,8 +42,8 @@ export function organizationLifeActivities(sql: Sql) {
      * its period ends: written once (a planned row stays as written), read back with whatever was met since.
      */
     async planLifeYear(i: { workflowId: string; organization: string; year: number }): Promise<LifeYear> {
-      const [o] = await sql<{ id: number; path: string; name: string; type: string }[]>`
-        select id, path::text as path, name, type from organizations where code = ${i.organization}`;
+      const [o] = await sql<{ id: number; parent_id: number | null; path: string; name: string; type: string }[]>`
+        select id, parent_id, path::text as path, name, type from organizations where code = ${i.organization}`;
       if (!o) throw ApplicationFailure.nonRetryable(`no organization ${i.organization}`, 'NotFound');
       const r = lifeRulesFor(`${i.year}-01-01`);
       const cal = await loadCalendar(sql);
@@ -67,7 +69,14 @@ export function organizationLifeActivities(sql: Sql) {
           from life_obligations where organization_id = ${o.id} and year = ${i.year}
           order by starts_on, array_position(${meetingKinds as unknown as string[]}::text[], kind)`;
       });
-      return { organizationId: o.id, orgPath: o.path, name: o.name, ruleSet: r.id, obligations: rows };
+      return {
+        organizationId: o.id,
+        parentId: o.parent_id === null ? null : Number(o.parent_id),
+        orgPath: o.path,
+        name: o.name,
+        ruleSet: r.id,
+        obligations: rows,
+      };
     },
 
     /** A page of the branches (the rule set's types) under a subtree, or the whole tree, with no year planned yet. */

@@ -140,6 +140,29 @@ describe('organization life through the API', () => {
     expect(nudged.statusCode, nudged.body).toBe(200);
     expect(nudged.json().people).toBeGreaterThanOrEqual(1);
 
+    // The township's organizer spot-checks the branch's January: a task of the township's own; the branch's
+    // secretary may not ask for one, another county not even see the branch, a branch with no year gets 409.
+    expect((await call(secretary, 'POST', `/organizations/${branch}/meeting-spot-checks`, { period: `${year}-01` })).statusCode).toBe(403);
+    expect((await call(stranger, 'POST', `/organizations/${branch}/meeting-spot-checks`, { period: `${year}-01` })).statusCode).toBe(404);
+    expect((await call(organizer, 'POST', `/organizations/${branch}/meeting-spot-checks`, { period: `${year}-13` })).statusCode).toBe(400);
+    expect((await call(organizer, 'POST', `/organizations/${branch}/meeting-spot-checks`, { period: `${year - 1}-12` })).statusCode).toBe(409);
+    const asked = await call(organizer, 'POST', `/organizations/${branch}/meeting-spot-checks`, { period: `${year}-01` });
+    expect(asked.statusCode, asked.body).toBe(202);
+    const spotKey = asked.json().taskKey as string;
+    const [spot] = await s.sql<{ id: string; code: string; assignee_role: string }[]>`
+      select t.id, o.code, t.assignee_role from tasks t join organizations o on o.id = t.organization_id where t.workflow_id = ${workflowId} and t.task_key = ${spotKey}`;
+    expect(spot).toMatchObject({ code: township, assignee_role: 'organizer' });
+    const wanting = await call(organizer, 'POST', `/tasks/${spot!.id}/complete`, { outcome: { checkedOn: today, verdict: 'deficient' } });
+    expect(wanting.statusCode).toBe(422);
+    const checked = await call(organizer, 'POST', `/tasks/${spot!.id}/complete`, {
+      outcome: { checkedOn: today, verdict: 'deficient', problemsFound: '一月份支委会和主题党日均无记录' },
+    });
+    expect(checked.statusCode, checked.body).toBe(200);
+    await eventually(
+      'the spot-check in the history',
+      async () => (await s.sql`select 1 from process_events where workflow_id = ${workflowId} and event_key = ${spotKey}`).length === 1,
+    );
+
     // January's 主题党日 recorded now: met, but late. The yearly assessment reads the share of the meetings due by the
     // day that a record met, and on time, from the process's rows.
     const [janTask] = await s.sql<{ id: string }[]>`select id from tasks where workflow_id = ${workflowId} and task_key = ${`${year}-01:theme-day`}`;

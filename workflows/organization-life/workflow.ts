@@ -6,17 +6,21 @@
 //   secretary, reminded before they fall due and escalated after (the deadline sweep records both: a province's
 //   month-end wakes no workflow); a record filed through one task meets the others held with it (a 主题党日 with a
 //   支部党员大会 and a 党课). The year closes when its last obligation is met, waived or past its last escalation.
-import { continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild } from '@temporalio/workflow';
+import { continueAsNew, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
+import { z } from 'zod';
 import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
-import { meetingRecord } from '../../src/domain/organization-life/steps.js';
+import { meetingRecord, spotCheck } from '../../src/domain/organization-life/steps.js';
+import { organizingRoles } from '../../src/domain/roles.js';
+import { actorAllows } from '../../src/domain/task-rights.js';
 import { organizationLifeStates } from '../../src/domain/organization-life/states.js';
-import { lifeRulesFor, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
+import { isPeriodOf, lifeRulesFor, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
 import type { PlannedObligation } from '../../activities/organization-life.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { outcomeOf } from '../process-control.js';
+import { actorSchema } from '../messages.js';
 
 export const KIND = meetingRecord.process;
 export const organizationLifeId = (organization: string, year: number) => `${KIND}:${organization}:${year}`;
@@ -25,6 +29,14 @@ export interface OrganizationLifeInput {
   organization: string;
   year: number;
 }
+
+/**
+ * A township's organizer asks for a spot-check (抽查) of the branch's records of a period: a task of its own for the
+ * organizers of the committee above the branch. Answers the task's key.
+ */
+export const spotCheckInput = z.object({ actor: actorSchema, period: z.string().min(6).max(7) });
+export type SpotCheckInput = z.input<typeof spotCheckInput>;
+export const spotCheckUpdate = defineUpdate<{ taskKey: string }, [SpotCheckInput]>('spotCheck');
 
 /** A task's key: its period and kind ('2026-03:branch-committee'). */
 const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind'>) => `${o.period}:${o.kind}`;
@@ -38,6 +50,44 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     await p.moveTo('planned', 'planned', { ruleSet: r.id, obligations: y.obligations.length });
 
     const settling: Promise<void>[] = [];
+
+    let spotChecks = 0;
+    setHandler(
+      spotCheckUpdate,
+      async (raw) => {
+        const { period } = spotCheckInput.parse(raw);
+        const n = ++spotChecks;
+        const name = organizationLifeStates.key('spot-check-{period}-{n}', { period, n });
+        const opened = await p.openTask(
+          name,
+          spotCheck,
+          () => ({ branch: y.name, period, periodWords: periodWords(period), today: shanghaiDate(Date.now()) }),
+          {
+            organizationId: y.parentId ?? y.organizationId,
+            due: { workingDays: r.spotCheckWorkingDays },
+            reminderWorkingDays: r.reminderWorkingDays,
+            escalationWorkingDays: r.escalationWorkingDays,
+            titled: { about: y.name, part: periodWords(period) },
+          },
+        );
+        settling.push(
+          opened.result.then(async (result) => {
+            if (result.state !== 'done') return;
+            const o = outcomeOf(spotCheck.outcome, result.outcome);
+            await p.moveTo('planned', name, { ...o, by: result.actor });
+          }),
+        );
+        return { taskKey: opened.task.taskKey };
+      },
+      {
+        validator: (raw) => {
+          const { period, actor } = spotCheckInput.parse(raw);
+          if (!isPeriodOf(input.year, period)) throw new Error(`${period} is not a period of ${input.year}`);
+          // Those who organize above the branch: the township's organizers (and the county's, the admin).
+          if (!actorAllows(actor, y.orgPath, organizingRoles)) throw new Error(`${actor.username} may not spot-check this branch`);
+        },
+      },
+    );
     const byStart = new Map<string, PlannedObligation[]>();
     for (const o of y.obligations) if (!o.settled) byStart.set(o.startsOn, [...(byStart.get(o.startsOn) ?? []), o]);
 
@@ -108,7 +158,8 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         settling.push(opened.result.then((result) => (result.state === 'done' ? recorded(o, result) : waived(o, result))));
       }
     }
-    await Promise.all(settling);
+    // A spot-check asked for meanwhile adds to the list: each is waited for in turn.
+    for (let i = 0; i < settling.length; i++) await settling[i];
     const figures = await acts.lifeYearFigures({ organizationId: y.organizationId, year: input.year });
     p.nextDeadline = null;
     await p.moveTo('closed', 'closed', figures, 'completed');

@@ -11,6 +11,8 @@ import { startLifeYears } from '../../organization-life/start.js';
 import { meetingsOf, periodCompleteness } from '../../organization-life/store.js';
 import { completenessSchema, lifeYearsBody, lifeYearsResult, meetingSchema, periodSchema } from '../../organization-life/schemas.js';
 import { organizationInScope, requireRole } from '../scope.js';
+import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
+import { organizationLifeId, spotCheckUpdate } from '../../../workflows/organization-life/workflow.js';
 
 const meetings: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -78,6 +80,34 @@ const meetings: FastifyPluginAsync = async (fastify) => {
         missing,
       };
     },
+  );
+
+  app.post(
+    '/organizations/:code/meeting-spot-checks',
+    {
+      schema: {
+        tags: ['organization-life'],
+        summary: "a spot-check (抽查) of a branch's records of a period: a task for the organizers of the committee above it",
+        headers: idempotencyKeyHeader,
+        params: z.object({ code: z.string().min(1).max(64) }),
+        body: z.object({ period: periodSchema }).strict(),
+        response: { 202: z.object({ taskKey: z.string() }) },
+      },
+    },
+    async (req, reply) =>
+      idempotent(sql, req, reply, async () => {
+        const org = await organizationInScope(sql, req.principal, req.params.code);
+        requireRole(req.principal, org.path, organizingRoles);
+        const year = Number(req.body.period.slice(0, 4));
+        const opened = await app.updateProcess(
+          req,
+          organizationLifeId(org.code, year),
+          spotCheckUpdate,
+          { period: req.body.period },
+          { ended: `no year ${year} of organization life runs for this branch` },
+        );
+        return { status: 202, body: opened };
+      }),
   );
 };
 

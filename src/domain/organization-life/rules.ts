@@ -34,6 +34,8 @@ export interface LifeRules {
   /** Organization types that keep the cadence: the regulations' 党支部. */
   heldBy: readonly string[];
   recordWithinWorkingDays: number;
+  /** A spot-check's task is due these working days after it is asked for. */
+  spotCheckWorkingDays: number;
   reminderWorkingDays: readonly number[];
   escalationWorkingDays: readonly [number, number, number];
 }
@@ -48,6 +50,8 @@ export const lifeRuleSets: readonly LifeRules[] = [
     cadence: { 'branch-committee': 'month', 'members-meeting': 'quarter', 'party-lecture': 'quarter', 'theme-day': 'month' },
     heldBy: ['branch'],
     recordWithinWorkingDays: 5,
+    // [default]
+    spotCheckWorkingDays: 10,
     reminderWorkingDays: [7, 1],
     escalationWorkingDays: [3, 10, 20],
   },
@@ -157,3 +161,28 @@ export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
 
 /** Whether a record came late: the meeting after its period, or the record after its due day. */
 export const recordedLate = (meetingOn: IsoDate, endsOn: IsoDate, recordedOn: IsoDate, dueOn: IsoDate) => meetingOn > endsOn || recordedOn > dueOn;
+
+/** A township's spot-check (抽查) of a branch's records of a period: when, what it found. */
+export const spotCheckOutcome = z.object({
+  checkedOn: dateField,
+  verdict: z.enum(['sound', 'deficient'], { error: 'v.required' }),
+  problemsFound: textField(2000).optional(),
+});
+export type SpotCheck = z.output<typeof spotCheckOutcome>;
+
+/** What a spot-check's task shows: whose records, of which period, how many the branch kept; and today. */
+export interface SpotCheckContext {
+  branch: string;
+  period: string;
+  periodWords: string;
+  today?: IsoDate;
+}
+
+/** A spot-check is dated by today at the latest; records found wanting say what was wrong. */
+export function checkSpotCheck(o: SpotCheck, c: SpotCheckContext): void {
+  if (c.today && o.checkedOn > c.today) throw new RuleViolation('checked-on', `cannot be after today (${c.today})`);
+  if (o.verdict === 'deficient' && !o.problemsFound) throw new RuleViolation('problems-found', 'records found wanting say what was wrong');
+}
+
+/** A period of a year as its rule set names them ('2026-03', '2026-Q1'). */
+export const isPeriodOf = (year: number, period: string) => new RegExp(`^${year}-(0[1-9]|1[0-2]|Q[1-4])$`).test(period);

@@ -2,7 +2,17 @@
 // branch owes — one record for several kinds held together.
 import { step } from '../step.js';
 import { fieldOf } from '../step-outcomes.js';
-import { absenceReasons, checkMeetingRecord, meetingKinds, meetingKindWords, meetingRecordOutcome, type MeetingContext } from './rules.js';
+import {
+  absenceReasons,
+  checkMeetingRecord,
+  checkSpotCheck,
+  meetingKinds,
+  meetingKindWords,
+  meetingRecordOutcome,
+  spotCheckOutcome,
+  type MeetingContext,
+  type SpotCheckContext,
+} from './rules.js';
 
 export const meetingRecord = step<MeetingContext>()({
   process: 'organization-life',
@@ -21,4 +31,24 @@ export const meetingRecord = step<MeetingContext>()({
   words: { 'zh-CN': '会议记录', en: 'Meeting record' },
   variants: Object.fromEntries(meetingKinds.map((k) => [k, { 'zh-CN': `${meetingKindWords[k]['zh-CN']}记录`, en: `${meetingKindWords[k].en}: the record` }])),
   shows: ['periodWords', 'startsOn', 'endsOn'],
+});
+
+/**
+ * The township's spot-check (抽查) of a branch's records of a period, its own task, opened when one of its organizers
+ * asks for it (not every branch, every period: a sample, so inspection is not one more form each month).
+ */
+export const spotCheck = step<SpotCheckContext>()({
+  process: 'organization-life',
+  step: 'spot-check',
+  role: 'organizer',
+  outcome: spotCheckOutcome,
+  fields: [
+    fieldOf(spotCheckOutcome, 'checkedOn', 'date'),
+    fieldOf(spotCheckOutcome, 'verdict', 'select', { options: ['sound', 'deficient'] }),
+    fieldOf(spotCheckOutcome, 'problemsFound', 'text'),
+  ],
+  rule: checkSpotCheck,
+  ruleFields: { 'checked-on': 'checkedOn', 'problems-found': 'problemsFound' },
+  words: { 'zh-CN': '抽查会议记录', en: 'Spot-check the meeting records' },
+  shows: ['branch', 'periodWords'],
 });

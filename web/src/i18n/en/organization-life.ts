@@ -74,4 +74,12 @@ export const organizationLife: Record<keyof typeof zh, string> = {
   'olife.wasLate': 'Late',
   'olife.assessMeetings': 'Organization life (met / on time)',
   'olife.assessMeetingsValue': '{met}% / {onTime}%',
+  'ctx.branch': 'Branch',
+  'field.checkedOn': 'Checked on',
+  'field.verdict': 'Verdict',
+  'opt.verdict.sound': 'Records complete and sound',
+  'opt.verdict.deficient': 'Problems found: to be put right',
+  'field.problemsFound': 'Problems found',
+  'r.checked-on': 'Not after today',
+  'r.problems-found': 'Records found wanting say what was wrong',
 };

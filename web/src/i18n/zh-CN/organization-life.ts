@@ -74,4 +74,12 @@ export const organizationLife = {
   'olife.wasLate': '逾期补记',
   'olife.assessMeetings': '三会一课（已记录 / 按时）',
   'olife.assessMeetingsValue': '{met}% / {onTime}%',
+  'ctx.branch': '支部',
+  'field.checkedOn': '抽查日期',
+  'field.verdict': '抽查结论',
+  'opt.verdict.sound': '记录规范完整',
+  'opt.verdict.deficient': '存在问题，需整改',
+  'field.problemsFound': '发现的问题',
+  'r.checked-on': '抽查日期不能晚于今天',
+  'r.problems-found': '结论为存在问题时，须写明发现的问题',
 } as const;
