@@ -13,6 +13,7 @@ import { memberTransferActivities } from './member-transfer.js';
 import { memberAwayActivities } from './member-away.js';
 import { recruitmentActivities } from './recruitment.js';
 import { organizationLifeActivities } from './organization-life.js';
+import { memberAppraisalActivities } from './member-appraisal.js';
 import { calendarActivities } from './calendar.js';
 import { notifyActivities, type NotifyOptions } from './notify.js';
 import { channelActivities, type ChannelOptions } from './channels.js';
@@ -35,6 +36,7 @@ export function createActivities(sql: Sql, notify: NotifyOptions = {}, channels:
     ...memberAwayActivities(sql),
     ...recruitmentActivities(sql),
     ...organizationLifeActivities(sql),
+    ...memberAppraisalActivities(sql),
     ...calendarActivities(sql),
   };
 }

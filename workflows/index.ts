@@ -16,3 +16,4 @@ export { memberTransfer } from './member-transfer/workflow.js';
 export { memberAway } from './member-away/workflow.js';
 export { recruitment } from './recruitment/workflow.js';
 export { organizationLife, organizationLifeSweep } from './organization-life/workflow.js';
+export { memberAppraisal } from './member-appraisal/workflow.js';

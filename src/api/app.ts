@@ -48,6 +48,7 @@ import members from './routes/members.js';
 import memberTransfers from './routes/member-transfers.js';
 import recruitment from './routes/recruitment.js';
 import meetings from './routes/meetings.js';
+import memberAppraisals from './routes/member-appraisals.js';
 import recruitmentPlan from './routes/recruitment-plan.js';
 import memberExport from './routes/member-export.js';
 import search from './routes/search.js';
@@ -204,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(memberExport);
       await api.register(recruitment);
       await api.register(meetings);
+      await api.register(memberAppraisals);
       await api.register(recruitmentPlan);
       await api.register(search);
       await api.register(assessments);

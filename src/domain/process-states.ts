@@ -9,6 +9,7 @@ import { memberAwayStates } from './member-away/states.js';
 import { pairingStates } from './pairing/states.js';
 import { recruitmentStates } from './recruitment/states.js';
 import { organizationLifeStates } from './organization-life/states.js';
+import { memberAppraisalStates } from './member-appraisal/states.js';
 import { ratingInterviewStates } from './ratings/states.js';
 import { rotationTrainingStates } from './rotation-training/states.js';
 import { termDateMissingStates } from './term-date-missing/states.js';
@@ -29,6 +30,7 @@ const declared = {
   'member-away': memberAwayStates,
   recruitment: recruitmentStates,
   'organization-life': organizationLifeStates,
+  'member-appraisal': memberAppraisalStates,
 } as const satisfies { readonly [K in ProcessKind]: ProcessDeclaration<K> };
 
 /** The states and events every process shares: the scaffold's (process-run.ts) and the cancel Update's. */

@@ -17,6 +17,7 @@ export const processKinds = [
   'member-away',
   'recruitment',
   'organization-life',
+  'member-appraisal',
 ] as const;
 export type ProcessKind = (typeof processKinds)[number];
 export const languages = ['zh-CN', 'en'] as const;

@@ -46,6 +46,7 @@ import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
 import { abroadContact, awayReport, transferProposal } from './member-away/steps.js';
 import * as recruitmentSteps from './recruitment/steps.js';
 import { meetingRecord } from './organization-life/steps.js';
+import * as memberAppraisalSteps from './member-appraisal/steps.js';
 
 export * from './step.js';
 export * from './term-election/steps.js';
@@ -59,6 +60,7 @@ export * from './member-transfer/steps.js';
 export * from './member-away/steps.js';
 export * from './recruitment/steps.js';
 export * from './organization-life/steps.js';
+export * from './member-appraisal/steps.js';
 
 /** Every step of every process. A test fails when a workflow opens a step that is not here. */
 export const stepCatalog: readonly StepDef<Outcome, never>[] = [
@@ -102,6 +104,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   // 发展党员's steps (a module namespace lists them by name).
   ...Object.values(recruitmentSteps),
   meetingRecord,
+  ...Object.values(memberAppraisalSteps),
 ] as unknown as readonly StepDef<Outcome, never>[];
 
 /** The steps a person does themselves (StepDef.byPerson), as `process:step`: their tasks are the named person's. */

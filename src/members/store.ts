@@ -308,6 +308,11 @@ export async function membersOnRegisterOn(
   return { count: r!.n, among: new Map(Object.entries(r!.among).map(([id, name]) => [Number(id), name])) };
 }
 
+/** Every member on an organization's register on `day` (onRegister `all`, probationary members too), by id. */
+export function registerOn(sql: Sql, organizationId: number, day: string) {
+  return sql<{ id: number; name: string }[]>`${onRegister(sql, organizationId, day, 'all')} select id::int as id, name from on_register order by id`;
+}
+
 /** A user a member may be linked to, by username, with the member already linked to them (if any); undefined for none. */
 export async function userForLink(sql: Sql, username: string): Promise<{ id: number; member: number | null } | undefined> {
   const [u] = await sql<{ id: number; member: number | null }[]>`

@@ -150,6 +150,27 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { kind: 'theme-day', period: today.slice(0, 7), periodWords: '本月', startsOn: `${today.slice(0, 7)}-01`, endsOn: today, today },
     values: { meetingOn: today, kinds: 'members-meeting,theme-day', topic: '学习党章', minutes: '全体党员集中学习党章。' },
   },
+  // 民主评议党员: everyone 合格 (no row picked; tests/workflow/member-appraisal.timeskip.test.ts rates one 不合格).
+  'member-appraisal:talks': {
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01' },
+    values: { talksOn: today, note: '书记与每名党员谈心谈话' },
+  },
+  'member-appraisal:life-meeting': {
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', talksOn: '2026-11-02' },
+    values: { meetingOn: today, topic: '对照党章党规找差距', minutes: '党员逐一开展批评与自我批评。' },
+  },
+  'member-appraisal:appraisal': {
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', talksOn: '2026-11-02', meetingOn: today },
+    values: { voters: '12' },
+  },
+  'member-appraisal:appraisal-review': {
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', meetingOn: today },
+    values: { decision: 'approve' },
+  },
+  'member-appraisal:improvement': {
+    context: { member: '周八', since: '2026-06-01', dueOn: today },
+    values: { decidedOn: today, decision: 'improved', note: '按期改正，表现良好' },
+  },
   'rating-interview:interview': {
     context: { organization: 'V0001', organizationName: '红星村党支部', reasons: ['term-late', 'return-missing'], redPeriods: 3 },
     values: { heldOn: '2026-11-20', findings: '约谈村党支部书记，承诺一个月内召开党员大会完成换届' },

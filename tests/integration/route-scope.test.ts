@@ -474,6 +474,14 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { under: f.outsideCounty, year: 2026 },
     expect: [404],
   }),
+  // 民主评议党员: county B's plan is not issued, nor its members' grades read, by county A.
+  'POST /api/v1/organizations/:code/member-appraisals': (f) => ({
+    method: 'POST',
+    url: `/api/v1/organizations/${f.outsideCounty}/member-appraisals`,
+    payload: { year: 2030, reportBy: '2030-12-31' },
+    expect: [404],
+  }),
+  'GET /api/v1/members/:id/appraisals': (f) => ({ method: 'GET', url: `/api/v1/members/${f.outsideMemberId}/appraisals`, expect: [404] }),
   'GET /api/v1/organizations/:code/meetings': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/meetings`, expect: [404] }),
   'GET /api/v1/organizations/:code/meeting-completeness': (f) => ({
     method: 'GET',

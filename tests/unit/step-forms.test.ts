@@ -69,6 +69,7 @@ import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-tr
 import { checkTermStart, termDateOutcome } from '../../src/domain/term-date-missing/rules.js';
 import { checkInterviewHeld, interviewOutcome } from '../../src/domain/ratings/rules.js';
 import { checkMeetingRecord, meetingRecordOutcome, type MeetingContext } from '../../src/domain/organization-life/rules.js';
+import * as appraise from '../../src/domain/member-appraisal/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
 // what the workflow's Update validator refuses: the same schema and the same domain check, fed with the context
@@ -624,6 +625,8 @@ const cases: Case[] = [
   },
   // 发展党员
   ...recruitmentCases(),
+  // 民主评议党员
+  ...appraisalCases(),
   // 三会一课
   {
     process: 'organization-life',
@@ -975,3 +978,85 @@ describe('form inputs', () => {
     });
   });
 });
+
+/**
+ * 民主评议党员's steps, each with the context the workflow has written by then: the plan's day, the talks', the
+ * meeting's and what its reads found of that day's register (member 5 on it, 9 not; 30 on it in all).
+ */
+function appraisalCases(): Case[] {
+  const plan: appraise.AppraisalContext = { year: 2026, reportBy: '2027-01-15', plannedOn: '2026-11-02', today: '2026-11-30' };
+  const talked = { ...plan, talksOn: '2026-11-10' };
+  const met: appraise.AppraisalContext = { ...talked, meetingOn: '2026-11-20', onRegister: { '5': '张三', '9': null }, registerCount: 30 };
+  const since: appraise.ImprovementContext = { member: '张三', since: '2026-12-01', dueOn: '2027-06-01', today: '2027-06-02' };
+  return [
+    {
+      process: 'member-appraisal',
+      step: 'talks',
+      workflow: outcomeRule(appraise.talksOutcome, (o) => appraise.checkTalks(o, plan)),
+      context: plan,
+      valid: [{ talksOn: '2026-11-10', note: '书记与每名党员谈心谈话' }],
+      invalid: [{ talksOn: '2026-11-01', note: '谈话' }, { talksOn: '2026-12-01', note: '谈话' }, { talksOn: '2026-11-10' }],
+    },
+    {
+      process: 'member-appraisal',
+      step: 'life-meeting',
+      workflow: outcomeRule(appraise.lifeMeetingOutcome, (o) => appraise.checkLifeMeeting(o, talked)),
+      context: talked,
+      valid: [{ meetingOn: '2026-11-20', topic: '对照党章党规找差距', minutes: '班子成员和党员逐一开展批评与自我批评。' }],
+      invalid: [
+        { meetingOn: '2026-11-09', topic: '对照党章', minutes: '批评与自我批评。' },
+        { meetingOn: '2026-12-01', topic: '对照党章', minutes: '批评与自我批评。' },
+        { meetingOn: '2026-11-20', topic: '对照党章' },
+      ],
+    },
+    {
+      process: 'member-appraisal',
+      step: 'appraisal',
+      workflow: outcomeRule(appraise.appraisalOutcome, (o) => appraise.checkAppraisal(o, met)),
+      context: met,
+      valid: [
+        // Everyone 合格: nobody named.
+        { voters: 28 },
+        { voters: 28, rated: [{ memberId: 5, name: '张三', rating: 'unqualified', votes: { unqualified: 20, basic: 8 } }] },
+      ],
+      invalid: [
+        { voters: 31 },
+        { voters: 0 },
+        {},
+        { voters: 28, rated: [{ memberId: 9, rating: 'excellent' }] },
+        { voters: 28, rated: [{ memberId: 5, rating: 'qualified' }] },
+        {
+          voters: 28,
+          rated: [
+            { memberId: 5, rating: 'excellent' },
+            { memberId: 5, rating: 'basic' },
+          ],
+        },
+        { voters: 28, rated: [{ memberId: 5, rating: 'unqualified', votes: { unqualified: 20, basic: 9 } }] },
+      ],
+    },
+    {
+      process: 'member-appraisal',
+      step: 'appraisal-review',
+      workflow: outcomeRule(appraise.appraisalReviewOutcome),
+      valid: [{ decision: 'approve' }, { decision: 'return', comments: '测评人数与名册不符，请核实后重报' }],
+      invalid: [{ decision: 'return' }, { decision: 'reject', comments: '不同意' }],
+    },
+    {
+      process: 'member-appraisal',
+      step: 'improvement',
+      workflow: outcomeRule(appraise.improvementOutcome, (o) => appraise.checkImprovement(o, since)),
+      context: since,
+      valid: [
+        { decidedOn: '2027-06-01', decision: 'improved', note: '按期改正，表现良好' },
+        { decidedOn: '2027-06-02', decision: 'persuade-to-leave', note: '经教育仍无转变' },
+      ],
+      invalid: [
+        { decidedOn: '2026-11-30', decision: 'improved', note: '已改正' },
+        { decidedOn: '2027-06-03', decision: 'remove', note: '拒不改正' },
+        { decidedOn: '2027-06-01', decision: 'expel', note: '开除' },
+        { decidedOn: '2027-06-01', decision: 'improved' },
+      ],
+    },
+  ];
+}

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type * as AssessmentsSchemas from '../../src/assessments/schemas.js';
 import type * as AuthSchemas from '../../src/auth/schemas.js';
 import type * as MemberSchemas from '../../src/members/schemas.js';
+import type * as MemberAppraisalSchemas from '../../src/member-appraisal/schemas.js';
 import type * as CalendarSchemas from '../../src/calendar/schemas.js';
 import type * as CommentsSchemas from '../../src/comments/schemas.js';
 import type * as EscalationsSchemas from '../../src/escalations/schemas.js';
@@ -561,6 +562,9 @@ export const memberExportPath = (code: string, q: Omit<MemberQuery, 'cursor' | '
 export const getMember = (id: number, reveal: PersonalField[] = []) => request<Member>('GET', `/api/v1/members/${id}${qs({ reveal: reveal.join(',') })}`);
 /** GET /members/{id}/history */
 export const getMemberHistory = (id: number) => request<{ items: MemberEvent[] }>('GET', `/api/v1/members/${id}/history`);
+/** GET /members/{id}/appraisals: the member's 民主评议 grades, newest year first. */
+export type MemberAppraisal = z.output<typeof MemberAppraisalSchemas.memberAppraisalSchema>;
+export const getMemberAppraisals = (id: number) => request<{ items: MemberAppraisal[] }>('GET', `/api/v1/members/${id}/appraisals`);
 /** POST /members/{id}/status: register keepers; 409 when the member has that status already. */
 export const recordMemberStatus = (id: number, body: { status: Member['status']; since?: string; reason: string }) =>
   request<Member>('POST', `/api/v1/members/${id}/status`, body);

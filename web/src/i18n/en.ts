@@ -11,9 +11,23 @@ import { members } from './en/members.js';
 import { recruitment } from './en/recruitment.js';
 import { recruitmentPlan } from './en/recruitment-plan.js';
 import { organizationLife } from './en/organization-life.js';
+import { memberAppraisal } from './en/member-appraisal.js';
 
 /** The topics of the dictionary, each a module of its own (keys of zh-CN/<topic>.ts). */
-export const enTopics = { common, account, tasks, forms, processes, organizations, ratings, members, recruitment, recruitmentPlan, organizationLife } as const;
+export const enTopics = {
+  common,
+  account,
+  tasks,
+  forms,
+  processes,
+  organizations,
+  ratings,
+  members,
+  recruitment,
+  recruitmentPlan,
+  organizationLife,
+  memberAppraisal,
+} as const;
 
 export const en: Record<MessageKey, string> = {
   ...common,
@@ -27,4 +41,5 @@ export const en: Record<MessageKey, string> = {
   ...recruitment,
   ...recruitmentPlan,
   ...organizationLife,
+  ...memberAppraisal,
 };

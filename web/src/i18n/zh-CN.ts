@@ -10,6 +10,7 @@ import { members } from './zh-CN/members.js';
 import { recruitment } from './zh-CN/recruitment.js';
 import { recruitmentPlan } from './zh-CN/recruitment-plan.js';
 import { organizationLife } from './zh-CN/organization-life.js';
+import { memberAppraisal } from './zh-CN/member-appraisal.js';
 
 /** The topics of the dictionary, each a module of its own. */
 export const zhCNTopics = {
@@ -24,6 +25,7 @@ export const zhCNTopics = {
   recruitment,
   recruitmentPlan,
   organizationLife,
+  memberAppraisal,
 } as const;
 
 export const zhCN = {
@@ -38,6 +40,7 @@ export const zhCN = {
   ...recruitment,
   ...recruitmentPlan,
   ...organizationLife,
+  ...memberAppraisal,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -51,6 +51,7 @@ import { navigate } from '../router.js';
 import { shanghaiToday } from '../dates.js';
 import { fileSubmit, type UploadState } from '../upload.js';
 import { IncomingForm, TransferForm, TransfersList } from './member-transfers.js';
+import { MemberAppraisals } from '../member-appraisals.js';
 import './members.css';
 
 /** Who opens a branch's register: those who steer and the secretaries (the API scopes each to their subtree). */
@@ -463,6 +464,7 @@ export function MemberPage({ user, id }: { user: Me; id: number }) {
         {history.state === 'error' && <ErrorBox error={history.error} retry={reloadHistory} />}
         {history.state === 'ok' && <History items={history.data.items} />}
       </div>
+      <MemberAppraisals id={id} />
       {hasRole(user, ...registerKeepers) && (
         <div class="grid">
           <StatusForm m={m} onDone={changed} />
