@@ -54,6 +54,11 @@ export interface StepDef<S extends Outcome = Outcome, C = unknown> {
   words: Readonly<Record<Lang, string>>;
   /** The step's name where the organization's own words differ (a community's street committee), by variant. */
   variants?: Readonly<Record<string, Readonly<Record<Lang, string>>>>;
+  /**
+   * A task of this step is decided on its own context: the process's earlier outcomes are not shown with it (a
+   * month's meeting record stands apart from the last month's; a spot-check reads the branch's records page).
+   */
+  decidedAlone?: true;
   /** What the person decides on: the context's fields shown above the form, in this order. */
   shows?: readonly (keyof C & string)[];
   /** Only for the type: what the workflow must write as the context when it opens the step. */

@@ -45,7 +45,7 @@ import { ratingInterview } from './ratings/steps.js';
 import { acceptTransfer, transferReceipt } from './member-transfer/steps.js';
 import { abroadContact, awayReport, transferProposal } from './member-away/steps.js';
 import * as recruitmentSteps from './recruitment/steps.js';
-import { meetingRecord } from './organization-life/steps.js';
+import { meetingRecord, spotCheck } from './organization-life/steps.js';
 import * as memberAppraisalSteps from './member-appraisal/steps.js';
 
 export * from './step.js';
@@ -104,6 +104,7 @@ export const stepCatalog: readonly StepDef<Outcome, never>[] = [
   // 发展党员's steps (a module namespace lists them by name).
   ...Object.values(recruitmentSteps),
   meetingRecord,
+  spotCheck,
   ...Object.values(memberAppraisalSteps),
 ] as unknown as readonly StepDef<Outcome, never>[];
 

@@ -13,7 +13,8 @@ import { organizationLifeId } from '../../workflows/organization-life/workflow.j
 // held together with the quarter's 支部党员大会 — one record, and the 支部党员大会 task is done with it — and reads the
 // year's records on the branch's page; the county's supervisor opens the completeness page, drills into the township,
 // reads the branch's figures for this month and for a month two back (started with the year, so past due and missing)
-// with the missing records, and nudges the secretary with one click. Screenshots in tests/artifacts/.
+// with the missing records, and nudges the secretary with one click; the township's organizer spot-checks that month's
+// records (抽查) from the same page and records the verdict from its own work. Screenshots in tests/artifacts/.
 const browser = prepareBrowser();
 const PASSWORD = 'correct horse battery';
 const phone = { width: 390, height: 844 };
@@ -38,6 +39,7 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
   const years = [...new Set([Number(past.slice(0, 4)), Number(month.slice(0, 4))])];
   let secretary: { username: string };
   let supervisor: { username: string };
+  let organizer: { username: string; authorization: string };
 
   const taskOf = (period: string, kind: string) =>
     eventually(`the task ${period}:${kind}`, async () => {
@@ -74,7 +76,7 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
     supervisor = await s.userWith([{ role: 'supervisor', org: chain.county }]);
     // The township's organizer starts the year: every period begun so far opens at once (the month two back, past
     // due, with it).
-    const organizer = await s.userWith([{ role: 'organizer', org: township }]);
+    organizer = await s.userWith([{ role: 'organizer', org: township }]);
     for (const year of years) {
       const r = await s.app.inject({
         method: 'POST',
@@ -194,5 +196,42 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
       select count(*)::int as n from notifications n join users u on u.id = n.user_id where u.username = ${secretary.username} and n.kind = 'nudge'`;
     expect(note!.n).toBe(1);
     expect(sup.errors).toEqual([]);
+  });
+  it("the township's organizer spot-checks the branch's records of a month from the completeness page, and records the verdict", async () => {
+    const org = await sessions.open();
+    const { page } = org;
+    await signIn(page, organizer.username, PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: '三会一课' }).click();
+    await page.getByRole('heading', { name: '三会一课完成情况' }).waitFor();
+    await page.locator('#olife-year').selectOption(past.slice(0, 4));
+    await page.locator('#olife-period').selectOption(past);
+    const row = page.getByTestId('olife-table').locator(`tr[data-code="${branch}"]`);
+    await row.getByRole('button', { name: `抽查${branchName}的会议记录` }).click();
+    await row.getByText('已列入本级待办').waitFor();
+    const [spot] = await s.sql<{ id: number; organization_id: number }[]>`
+      select id, organization_id from tasks where workflow_id = ${organizationLifeId(branch, Number(past.slice(0, 4)))} and step = 'spot-check'`;
+    const [town] = await s.sql<{ id: number }[]>`select id from organizations where code = ${township}`;
+    expect(Number(spot!.organization_id)).toBe(Number(town!.id));
+
+    // In the organizer's own work: a verdict of problems found says what they were, beside the field.
+    await page.goto('/tasks');
+    await page.getByRole('heading', { name: '我的待办' }).waitFor();
+    const item = page.locator(`[data-task-id="${spot!.id}"]`);
+    expect(await item.textContent()).toContain(`抽查会议记录：${branchName}`);
+    await item.getByRole('link').first().click();
+    const form = page.getByTestId('task-form');
+    await form.locator('#f-checkedOn').fill(today);
+    await form.locator('#f-verdict').selectOption({ label: '存在问题，需整改' });
+    await form.getByRole('button', { name: '提交' }).click();
+    await form.getByText('结论为存在问题时，须写明发现的问题').waitFor();
+    await form.locator('#f-problemsFound').fill('两项会议均无记录，支部书记称已召开但未留存会议记录');
+    // Decided on its own: no earlier meeting's record beside it.
+    expect(await page.getByTestId('earlier').count()).toBe(0);
+    await org.shot('organization-life-6-spot-check');
+    expect(await a11yViolations(page)).toEqual([]);
+    await form.getByRole('button', { name: '提交' }).click();
+    await page.getByTestId('task-done').waitFor();
+    await expect.poll(() => stateOf(spot!.id), { timeout: 30_000 }).toBe('done');
+    expect(org.errors).toEqual([]);
   });
 });

@@ -474,6 +474,12 @@ const PROBES: Record<string, Probe | 'self'> = {
     payload: { under: f.outsideCounty, year: 2026 },
     expect: [404],
   }),
+  'POST /api/v1/organizations/:code/meeting-spot-checks': (f) => ({
+    method: 'POST',
+    url: `/api/v1/organizations/${f.outsideVillage}/meeting-spot-checks`,
+    payload: { period: '2026-11' },
+    expect: [404],
+  }),
   // 民主评议党员: county B's plan is not issued, nor its members' grades read, by county A.
   'POST /api/v1/organizations/:code/member-appraisals': (f) => ({
     method: 'POST',

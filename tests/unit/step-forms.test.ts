@@ -68,7 +68,7 @@ import {
 import { attendanceOutcome, checkAttendance } from '../../src/domain/rotation-training/rules.js';
 import { checkTermStart, termDateOutcome } from '../../src/domain/term-date-missing/rules.js';
 import { checkInterviewHeld, interviewOutcome } from '../../src/domain/ratings/rules.js';
-import { checkMeetingRecord, meetingRecordOutcome, type MeetingContext } from '../../src/domain/organization-life/rules.js';
+import { checkMeetingRecord, checkSpotCheck, meetingRecordOutcome, spotCheckOutcome, type MeetingContext } from '../../src/domain/organization-life/rules.js';
 import * as appraise from '../../src/domain/member-appraisal/rules.js';
 
 // The step catalog (src/domain/steps.ts) defines each step once: its role, words, form and rule. The form refuses
@@ -196,6 +196,7 @@ const interviewCtx = { organization: 'V1', organizationName: '某村党支部', 
 const termDateCtx = { organization: 'V1', organizationName: '某村党支部', today: '2026-11-30' };
 const transferCtx = { member: '陈一', from: '某村党支部', to: '某社区党支部', issuedOn: '2026-11-02', validUntil: '2027-02-02', today: '2026-11-30' };
 const awayCtx = { member: '郑五', place: '广东省东莞市', since: '2026-01-10', today: '2026-11-30' };
+const spotCtx = { branch: '杏花村党支部', period: '2026-10', periodWords: '2026年10月', today: '2026-11-30' };
 const meetingCtx: MeetingContext = {
   kind: 'members-meeting',
   period: '2026-Q3',
@@ -653,6 +654,22 @@ const cases: Case[] = [
       { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。', absent: [{ memberId: 9, reason: 'leave' }] },
       { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章', minutes: '学习。', absent: [{ memberId: 5, reason: 'busy' }] },
       { meetingOn: '2026-08-20', kinds: ['members-meeting'], topic: '学习党章' },
+    ],
+  },
+  {
+    process: 'organization-life',
+    step: 'spot-check',
+    workflow: outcomeRule(spotCheckOutcome, (o) => checkSpotCheck(o, spotCtx)),
+    context: spotCtx,
+    valid: [
+      { checkedOn: '2026-11-30', verdict: 'sound' },
+      { checkedOn: '2026-11-30', verdict: 'deficient', problemsFound: '会议记录为事后补写，缺少党员发言' },
+    ],
+    invalid: [
+      { checkedOn: '2026-11-30', verdict: 'deficient' },
+      { checkedOn: '2026-12-01', verdict: 'sound' },
+      { checkedOn: '2026-11-30', verdict: 'fine' },
+      { verdict: 'sound' },
     ],
   },
 ];

@@ -655,6 +655,9 @@ export type MeetingCompleteness = z.infer<typeof LifeSchemas.completenessSchema>
 /** GET /organizations/{code}/meetings: a branch's meetings of a year, newest first. */
 export const getMeetings = (code: string, year?: number) =>
   request<{ meetings: Meeting[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/meetings${qs({ year })}`);
+/** POST /organizations/{code}/meeting-spot-checks: a spot-check of a branch's records of a period, a task for the committee above. */
+export const spotCheckMeetings = (code: string, period: string) =>
+  request<{ taskKey: string }>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/meeting-spot-checks`, { period });
 /** GET /organizations/{code}/meeting-completeness: a period's held, late, missing and open under it (steering roles only). */
 export const getMeetingCompleteness = (code: string, period: string) =>
   request<MeetingCompleteness>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/meeting-completeness${qs({ period })}`);

@@ -146,11 +146,12 @@ const tasks: FastifyPluginAsync = async (fastify) => {
             .slice(0, 50)
         : [];
       const live = t.state === 'open' || t.state === 'claimed' || t.state === 'escalated';
+      const def = stepDef(t.process, t.step);
       const [escalations, processHistory, earlier, processContext, named, comments, acts] = await Promise.all([
         escalationsOfTask(sql, t.id),
         processEvents(sql, t.workflow_id),
         // What the person decides on includes what was decided before it in the same process (the request, the ballot).
-        outcomesBefore(sql, t.workflow_id, t.id),
+        def?.decidedAlone ? Promise.resolve([]) : outcomesBefore(sql, t.workflow_id, t.id),
         // What the task's process shows beside it (a pairing's evidence and milestones).
         processTaskContext(sql, { ...t, live }, req.principal),
         codes.length ? organizationNames(sql, codes) : Promise.resolve([]),
@@ -173,7 +174,6 @@ const tasks: FastifyPluginAsync = async (fastify) => {
           detail: { by: n.actor },
         })),
       ].sort((a, b) => a.at.getTime() - b.at.getTime());
-      const def = stepDef(t.process, t.step);
       return {
         task: taskItem(t, Date.now()),
         process:

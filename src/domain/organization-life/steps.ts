@@ -29,6 +29,7 @@ export const meetingRecord = step<MeetingContext>()({
   rule: checkMeetingRecord,
   ruleFields: { 'meeting-kind': 'kinds', 'held-on': 'meetingOn', absent: 'absent', 'absent-not-on-register': 'absent' },
   words: { 'zh-CN': '会议记录', en: 'Meeting record' },
+  decidedAlone: true,
   variants: Object.fromEntries(meetingKinds.map((k) => [k, { 'zh-CN': `${meetingKindWords[k]['zh-CN']}记录`, en: `${meetingKindWords[k].en}: the record` }])),
   shows: ['periodWords', 'startsOn', 'endsOn'],
 });
@@ -50,5 +51,6 @@ export const spotCheck = step<SpotCheckContext>()({
   rule: checkSpotCheck,
   ruleFields: { 'checked-on': 'checkedOn', 'problems-found': 'problemsFound' },
   words: { 'zh-CN': '抽查会议记录', en: 'Spot-check the meeting records' },
+  decidedAlone: true,
   shows: ['branch', 'periodWords'],
 });

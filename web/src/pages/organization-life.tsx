@@ -4,7 +4,7 @@
 // 催办 of their secretaries; and a branch's meetings of a year on its organization's page. The organization and the
 // period live in the URL, so a drill-down survives a reload and can be sent on.
 import { useEffect, useState } from 'preact/hooks';
-import { getMeetingCompleteness, getMeetings, nudge, type Me, type MeetingCompleteness } from '../api.js';
+import { getMeetingCompleteness, getMeetings, nudge, spotCheckMeetings, type Me, type MeetingCompleteness } from '../api.js';
 import { orgsWith } from '../auth.js';
 import { ErrorBox, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
@@ -13,7 +13,7 @@ import { Picker } from '../picker.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
 import { periodWords } from '../../../src/domain/organization-life/rules.js';
-import { steeringRoles } from '../../../src/domain/roles.js';
+import { organizingRoles, steeringRoles } from '../../../src/domain/roles.js';
 import './organization-life.css';
 
 /** The first year the rule set asks records for in orglife (the seed's system began then). */
@@ -104,12 +104,14 @@ export function OrganizationLifePage({ user }: { user: Me }) {
       )}
       {data.state === 'loading' && <Loading />}
       {data.state === 'error' && <ErrorBox error={data.error} retry={reload} />}
-      {data.state === 'ok' && <Completeness key={`${org}:${period}`} c={data.data} onNudged={reload} />}
+      {data.state === 'ok' && (
+        <Completeness key={`${org}:${period}`} c={data.data} onNudged={reload} spotChecks={orgsWith(user, ...organizingRoles).length > 0} />
+      )}
     </section>
   );
 }
 
-function Completeness({ c, onNudged }: { c: MeetingCompleteness; onNudged: () => void }) {
+function Completeness({ c, onNudged, spotChecks }: { c: MeetingCompleteness; onNudged: () => void; spotChecks: boolean }) {
   const { totals } = c;
   return (
     <>
@@ -131,6 +133,7 @@ function Completeness({ c, onNudged }: { c: MeetingCompleteness; onNudged: () =>
                 <th scope="col">{t('olife.late')}</th>
                 <th scope="col">{t('olife.missing')}</th>
                 <th scope="col">{t('olife.open')}</th>
+                {spotChecks && <th scope="col">{t('olife.spotCheck')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -149,6 +152,7 @@ function Completeness({ c, onNudged }: { c: MeetingCompleteness; onNudged: () =>
                   <td class={r.late ? 'behind' : undefined}>{r.late}</td>
                   <td class={r.missing ? 'behind' : undefined}>{r.missing ? <strong>{r.missing}</strong> : 0}</td>
                   <td>{r.open}</td>
+                  {spotChecks && <td>{r.type === 'branch' && <SpotCheck code={r.code} name={r.name} period={c.period} />}</td>}
                 </tr>
               ))}
             </tbody>
@@ -156,6 +160,32 @@ function Completeness({ c, onNudged }: { c: MeetingCompleteness; onNudged: () =>
         </div>
       )}
       <Missing c={c} onNudged={onNudged} />
+    </>
+  );
+}
+
+/** 抽查: the organizers above a branch ask for a look at its records of the period; the task is then in their work. */
+function SpotCheck({ code, name, period }: { code: string; name: string; period: string }) {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
+  const run = async () => {
+    setBusy(true);
+    setOutcome({});
+    try {
+      await spotCheckMeetings(code, period);
+      setOutcome({ ok: t('olife.spotCheckOpened') });
+    } catch (err) {
+      setOutcome({ error: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="link" disabled={busy || !!outcome.ok} onClick={() => void run()} aria-label={t('olife.spotCheckOf', { name })}>
+        {t('olife.spotCheck')}
+      </button>
+      <FormOutcome error={outcome.error} ok={outcome.ok} />
     </>
   );
 }
