@@ -150,6 +150,10 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
     context: { kind: 'theme-day', period: today.slice(0, 7), periodWords: '本月', startsOn: `${today.slice(0, 7)}-01`, endsOn: today, today },
     values: { meetingOn: today, kinds: 'members-meeting,theme-day', topic: '学习党章', minutes: '全体党员集中学习党章。' },
   },
+  'organization-life:spot-check': {
+    context: { branch: '杏花村党支部', period: today.slice(0, 7), periodWords: '本月', today },
+    values: { checkedOn: today, verdict: 'deficient', problemsFound: '会议记录为事后补写' },
+  },
   // 民主评议党员: everyone 合格 (no row picked; tests/workflow/member-appraisal.timeskip.test.ts rates one 不合格).
   'member-appraisal:talks': {
     context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01' },
@@ -197,6 +201,7 @@ function recruitmentSamples(): Record<string, { context: Record<string, unknown>
     'recruitment:pre-review': { context: candidate, values: { reviewedOn: today, decision: 'approve' } },
     'recruitment:admission-meeting': { context: candidate, values: votes },
     'recruitment:admission-approval': { context: { ...candidate, meetingOn: '2026-06-01' }, values: { decidedOn: today, decision: 'approve' } },
+    'recruitment:admission-filing': { context: { ...probation, stage: 'probationary' }, values: { filedOn: today } },
     'recruitment:oath': { context: probation, values: { oathOn: today } },
     'recruitment:probation-review': { context: probation, values: { reviewedOn: today, summary: '按期参加组织生活' } },
     'recruitment:full-application': { context: probation, values: { appliedOn: today, text: '申请按期转为正式党员' } },

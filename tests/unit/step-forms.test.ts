@@ -762,6 +762,14 @@ function recruitmentCases(): Case[] {
     },
     {
       process: 'recruitment',
+      step: 'admission-filing',
+      workflow: rule(recruit.filingOutcome, recruit.checkFiling, candidate),
+      context: candidate,
+      valid: [{ filedOn: '2026-06-20', note: '已报县委组织部备案' }],
+      invalid: [{ filedOn: '2026-03-01' }, {}],
+    },
+    {
+      process: 'recruitment',
       step: 'vetting',
       workflow: rule(recruit.vettingOutcome, recruit.checkVetting, candidate),
       context: candidate,
