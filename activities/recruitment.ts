@@ -15,6 +15,8 @@ export interface ApplicantView {
   /** The higher committee: the branch's parent, which files, pre-reviews and approves. */
   parentId: number;
   parentPath: string;
+  /** The committee above the higher one, whose organization department keeps the filing of a new 预备党员 (备案). */
+  aboveId: number | null;
   appliedOn: string;
   stage: RecruitmentStage;
   /** The user the applicant signs in as (files their own application to become full), if linked. */
@@ -26,6 +28,7 @@ export function recruitmentActivities(sql: Sql) {
   const load = async (workflowId: string): Promise<ApplicantView> => {
     const [a] = await sql<ApplicantView[]>`
       select a.id, a.name, o.id as "organizationId", o.path::text as "orgPath", p.id as "parentId", p.path::text as "parentPath",
+             case when nlevel(p.path) > 1 then (select q.id from organizations q where q.path = subpath(p.path, 0, nlevel(p.path) - 1)) end as "aboveId",
              to_char(a.applied_on, 'YYYY-MM-DD') as "appliedOn", a.stage,
              (select u.username from users u where u.id = a.user_id and not u.disabled) as user, a.member_id as "memberId"
       from applicants a join organizations o on o.id = a.organization_id

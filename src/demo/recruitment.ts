@@ -50,6 +50,9 @@ export const PATH: Step[] = [
   ['full-application', async (a) => ({ appliedOn: on(a, 27), text: '本人申请按期转为中共正式党员。' })],
   ['full-meeting', async (a, entitledOn) => ({ ...(await meeting(on(a, 28), entitledOn)), decision: 'full' })],
   ['full-approval', async (a) => ({ decidedOn: on(a, 28, 10), decision: 'approve' })],
+  // Open since the admission's approval, filed by the county's organization department; last, so that the slices
+  // above (the cases left at a stage) leave it open for the county.
+  ['admission-filing', async (a) => ({ filedOn: on(a, 17) })],
 ];
 const DECLINED: Step[] = [PATH[0]!, ['activist', async (a) => ({ decision: 'decline', decidedOn: on(a, 1), note: '对党的认识尚浅，继续教育培养' })]];
 

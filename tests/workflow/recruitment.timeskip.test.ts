@@ -140,6 +140,8 @@ describe('recruitment from application to full member at real durations (time-sk
       await p.complete('admission-meeting', { meetingDate: meetingOn, entitled: 5, present: 4, for: 4, against: 0, abstain: 0 }, again.taskKey);
       await p.complete('admission-approval', { decidedOn: await today(), decision: 'approve' });
       await p.openTask('oath');
+      // Filed with the county's organization department, above the approving township, while the probation goes on.
+      await p.complete('admission-filing', { filedOn: await today() }, 'admission-filing');
       const [joined] = await sql<{ category: string; joined_on: string; user_id: number | null }[]>`
         select m.category, to_char(m.joined_on, 'YYYY-MM-DD') as joined_on, m.user_id from members m join applicants a on a.member_id = m.id where a.id = ${started.id}`;
       expect(joined).toEqual({ category: 'probationary', joined_on: meetingOn, user_id: applicant.id });
@@ -200,6 +202,7 @@ describe('recruitment from application to full member at real durations (time-sk
     const byOrg = new Map((await tasks()).map((x) => [x.task_key, x.code]));
     expect(byOrg.get('talk')).toBe(village);
     expect(byOrg.get('activist-filing')).toBe(township);
+    expect(byOrg.get('admission-filing')).toBe(county);
     expect(byOrg.get('admission-approval')).toBe(township);
   });
 });

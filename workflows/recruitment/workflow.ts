@@ -9,9 +9,10 @@
 //     committee's talk and approval within three months; then the applicant is a 预备党员 on the register;
 //   预备期 of a year from the meeting: the oath, a review every six months, the member's own application to become
 //     full, the members' meeting (full, an extension of up to a year — the probation goes on —, or cancellation),
-//     and the higher committee's approval within three months; the register follows, the file is archived.
+//     and the higher committee's approval within three months; the register follows, and once the organization
+//     department above has filed the new 预备党员 (备案), the file is archived.
 // Every number comes from the rule set in force on the day of the application.
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import { addMonths, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
 import { meetingResult, recruitmentRulesFor, type RecruitmentContext, type RecruitmentStage } from '../../src/domain/recruitment/rules.js';
 import { recruitmentStates } from '../../src/domain/recruitment/states.js';
@@ -20,6 +21,7 @@ import {
   activistFiling,
   activistReview,
   admissionApproval,
+  admissionFiling,
   admissionMeeting,
   applicationTalk,
   branchReview,
@@ -45,6 +47,9 @@ export const recruitmentId = (uid: string) => `${KIND}:${uid}`;
 export interface RecruitmentInput {
   applicant: number;
 }
+
+/** A new 预备党员 is filed with the organization department above: runs that began before record no such step. */
+export const ADMISSION_FILING_PATCH = 'recruitment-admission-filing';
 
 /** The n-th task of a step that may come again (a review, a meeting held again): the first bears the step's name. */
 const nth = (step: string, n: number) => (n === 1 ? step : `${step}-${n}`);
@@ -154,6 +159,10 @@ export async function recruitment(input: RecruitmentInput): Promise<void> {
     c.probationEnds = addMonths(c.meetingOn as IsoDate, r.probationMonths);
     c.reviews = 0;
     await p.moveTo('probationary', 'probationary', { joinedOn: c.meetingOn, probationEnds: c.probationEnds, by: approval.actor });
+    // Filed with the organization department above while the probation goes on; the file is archived once it is.
+    const filing = patched(ADMISSION_FILING_PATCH)
+      ? await p.open('admission-filing', admissionFiling, ctx, { organizationId: a.aboveId ?? a.parentId, due: soon, ...deadlines })
+      : undefined;
 
     // 五、预备党员的教育考察和转正
     await p.perform('oath', oath, ctx, branch(soon));
@@ -191,10 +200,12 @@ export async function recruitment(input: RecruitmentInput): Promise<void> {
         c.stage = 'full';
         p.nextDeadline = null;
         await p.moveTo('full', 'full', { fullOn: c.probationEnds, by: decided.actor });
+        if (filing) await p.outcome(await filing.result, admissionFiling, 'admission-filing');
         return void (await p.moveTo('full', 'archived', {}, 'completed'));
       }
       if (outcome.decision === 'cancel') {
         await acts.cancelProbation({ workflowId: p.workflowId, on: outcome.meetingDate, actor: decided.actor, reason: '支部党员大会决定取消预备党员资格' });
+        if (filing) await p.outcome(await filing.result, admissionFiling, 'admission-filing');
         p.nextDeadline = null;
         return void (await p.moveTo('membership-cancelled', 'membership-cancelled', { by: decided.actor }, 'completed'));
       }

@@ -222,6 +222,13 @@ export const admissionMeeting = step<RecruitmentContext>()({
   shows: asCandidate,
 });
 
+/** The new 预备党员 filed with the organization department above the approving committee (报上级组织部门备案). */
+export const admissionFiling = filing(
+  'admission-filing',
+  { 'zh-CN': '预备党员报上级组织部门备案', en: 'File the new probationary member with the organization department above' },
+  ['applicant', 'appliedOn', 'stage', 'meetingOn'],
+);
+
 export const admissionApproval = approval('admission-approval', { 'zh-CN': '上级党委谈话并审批预备党员', en: 'The higher committee talks and approves' }, [
   'applicant',
   'appliedOn',
