@@ -161,14 +161,14 @@ const samples: Record<string, { context: unknown; values: Record<string, string>
   },
   'member-appraisal:life-meeting': {
     context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', talksOn: '2026-11-02' },
-    values: { meetingOn: today, topic: '对照党章党规找差距', minutes: '党员逐一开展批评与自我批评。' },
+    values: { lifeMeetingOn: today, topic: '对照党章党规找差距', minutes: '党员逐一开展批评与自我批评。' },
   },
   'member-appraisal:appraisal': {
-    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', talksOn: '2026-11-02', meetingOn: today },
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', talksOn: '2026-11-02', lifeMeetingOn: today },
     values: { voters: '12' },
   },
   'member-appraisal:appraisal-review': {
-    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', meetingOn: today },
+    context: { year: 2026, reportBy: '2030-01-15', plannedOn: '2026-11-01', lifeMeetingOn: today },
     values: { decision: 'approve' },
   },
   'member-appraisal:improvement': {

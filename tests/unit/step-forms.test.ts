@@ -1011,7 +1011,7 @@ describe('form inputs', () => {
 function appraisalCases(): Case[] {
   const plan: appraise.AppraisalContext = { year: 2026, reportBy: '2027-01-15', plannedOn: '2026-11-02', today: '2026-11-30' };
   const talked = { ...plan, talksOn: '2026-11-10' };
-  const met: appraise.AppraisalContext = { ...talked, meetingOn: '2026-11-20', onRegister: { '5': '张三', '9': null }, registerCount: 30 };
+  const met: appraise.AppraisalContext = { ...talked, lifeMeetingOn: '2026-11-20', onRegister: { '5': '张三', '9': null }, registerCount: 30 };
   const since: appraise.ImprovementContext = { member: '张三', since: '2026-12-01', dueOn: '2027-06-01', today: '2027-06-02' };
   return [
     {
@@ -1027,11 +1027,11 @@ function appraisalCases(): Case[] {
       step: 'life-meeting',
       workflow: outcomeRule(appraise.lifeMeetingOutcome, (o) => appraise.checkLifeMeeting(o, talked)),
       context: talked,
-      valid: [{ meetingOn: '2026-11-20', topic: '对照党章党规找差距', minutes: '班子成员和党员逐一开展批评与自我批评。' }],
+      valid: [{ lifeMeetingOn: '2026-11-20', topic: '对照党章党规找差距', minutes: '班子成员和党员逐一开展批评与自我批评。' }],
       invalid: [
-        { meetingOn: '2026-11-09', topic: '对照党章', minutes: '批评与自我批评。' },
-        { meetingOn: '2026-12-01', topic: '对照党章', minutes: '批评与自我批评。' },
-        { meetingOn: '2026-11-20', topic: '对照党章' },
+        { lifeMeetingOn: '2026-11-09', topic: '对照党章', minutes: '批评与自我批评。' },
+        { lifeMeetingOn: '2026-12-01', topic: '对照党章', minutes: '批评与自我批评。' },
+        { lifeMeetingOn: '2026-11-20', topic: '对照党章' },
       ],
     },
     {

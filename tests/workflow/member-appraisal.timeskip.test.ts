@@ -78,8 +78,8 @@ describe("a branch's yearly member appraisal (time-skipping server)", () => {
       await sleepUntil(addDays(planned, 7));
       await sec.complete('talks', { talksOn: await today(), note: '书记与五名党员逐一谈心谈话' });
       await sleepUntil(addDays(planned, 14));
-      const meetingOn = await today();
-      await sec.complete('life-meeting', { meetingOn, topic: '对照党章党规找差距', minutes: '党员逐一开展批评与自我批评。' });
+      const lifeMeetingOn = await today();
+      await sec.complete('life-meeting', { lifeMeetingOn, topic: '对照党章党规找差距', minutes: '党员逐一开展批评与自我批评。' });
 
       // The result: a member not on the register, or more voters than the register, refused before anything is kept.
       await sec.openTask('appraisal');

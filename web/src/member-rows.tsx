@@ -85,7 +85,8 @@ export function ExclusionReason({
 }) {
   return (
     <label>
-      {t('excl.reason')}
+      {/* A group may name its column (`rowLabel.<group>`: a grade is no reason); else the reason's word. */}
+      {tx(`rowLabel.${group}`, t('excl.reason'))}
       <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="">{t('opt.choose')}</option>
         {options.map((o) => (

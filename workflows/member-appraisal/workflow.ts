@@ -51,8 +51,8 @@ export async function memberAppraisal(input: MemberAppraisalInput): Promise<void
     c.talksOn = talks.outcome.talksOn;
     await acts.recordAppraisalDay({ workflowId: p.workflowId, talksOn: c.talksOn });
     const meeting = await p.perform('life-meeting', lifeMeeting, ctx, branch({ workingDays: r.meetingWithinWorkingDays }));
-    c.meetingOn = meeting.outcome.meetingOn;
-    await acts.recordAppraisalDay({ workflowId: p.workflowId, meetingOn: c.meetingOn });
+    c.lifeMeetingOn = meeting.outcome.lifeMeetingOn;
+    await acts.recordAppraisalDay({ workflowId: p.workflowId, meetingOn: c.lifeMeetingOn });
 
     // The result, reviewed by the township by the report day (or soon, once that day has passed); returned, filed again.
     let n = 1;
@@ -63,7 +63,7 @@ export async function memberAppraisal(input: MemberAppraisalInput): Promise<void
         ...branch({ workingDays: r.appraisalWithinWorkingDays }),
         confirm: async (o) => {
           const ids = (o.rated ?? []).map((x) => x.memberId);
-          const reg = await acts.registerOfDay({ organizationId: y.organizationId, day: c.meetingOn!, memberIds: ids });
+          const reg = await acts.registerOfDay({ organizationId: y.organizationId, day: c.lifeMeetingOn!, memberIds: ids });
           c.registerCount = reg.onRegister;
           c.onRegister = { ...c.onRegister, ...Object.fromEntries(ids.map((id) => [String(id), reg.names[String(id)] ?? null])) };
         },
@@ -88,7 +88,7 @@ export async function memberAppraisal(input: MemberAppraisalInput): Promise<void
       workflowId: p.workflowId,
       organizationId: y.organizationId,
       year: input.year,
-      meetingOn: c.meetingOn,
+      meetingOn: c.lifeMeetingOn,
       result: result.outcome,
       improvementDue: dueOn,
       approvedAt: new Date().toISOString(),

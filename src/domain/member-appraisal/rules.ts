@@ -73,7 +73,7 @@ export interface AppraisalContext {
   /** The plan's day: talks are held after it. */
   plannedOn: IsoDate;
   talksOn?: IsoDate;
-  meetingOn?: IsoDate;
+  lifeMeetingOn?: IsoDate;
   /**
    * What the result's reads found of the register of the meeting's day: member id → name, or null for one who was
    * not on it; `count` is everyone on it. A member not read yet is not refused: the read comes before the task closes.
@@ -84,7 +84,7 @@ export interface AppraisalContext {
 }
 
 export const talksOutcome = z.object({ talksOn: dateField, note: textField(4000) });
-export const lifeMeetingOutcome = z.object({ meetingOn: dateField, topic: textField(200), minutes: textField(20000) });
+export const lifeMeetingOutcome = z.object({ lifeMeetingOn: dateField, topic: textField(200), minutes: textField(20000) });
 
 /**
  * The 民主测评 result in one phone screen: how many took part, and the members NOT rated 合格 — each picked from the
@@ -141,8 +141,8 @@ export function checkTalks(o: z.output<typeof talksOutcome>, c: AppraisalContext
 
 /** The 组织生活会 follows the talks, and is not in the future. */
 export function checkLifeMeeting(o: z.output<typeof lifeMeetingOutcome>, c: AppraisalContext): void {
-  if (o.meetingOn < (c.talksOn ?? c.plannedOn)) throw new RuleViolation('life-meeting-on', `the meeting follows the talks (${c.talksOn ?? c.plannedOn})`);
-  notFuture(o.meetingOn, c.today, 'life-meeting-on');
+  if (o.lifeMeetingOn < (c.talksOn ?? c.plannedOn)) throw new RuleViolation('life-meeting-on', `the meeting follows the talks (${c.talksOn ?? c.plannedOn})`);
+  notFuture(o.lifeMeetingOn, c.today, 'life-meeting-on');
 }
 
 /**
@@ -154,7 +154,7 @@ export function checkAppraisal(o: AppraisalResult, c: AppraisalContext): void {
   const ids = rows.map((r) => r.memberId);
   if (new Set(ids).size !== ids.length) throw new RuleViolation('rated', 'a member is named twice');
   const stranger = ids.find((id) => c.onRegister?.[String(id)] === null);
-  if (stranger !== undefined) throw new RuleViolation('rated-not-on-register', `member ${stranger} was not on the register on ${c.meetingOn}`);
+  if (stranger !== undefined) throw new RuleViolation('rated-not-on-register', `member ${stranger} was not on the register on ${c.lifeMeetingOn}`);
   if (c.registerCount !== undefined && o.voters > c.registerCount) throw new RuleViolation('voters', `no more than the register's ${c.registerCount}`);
   const over = rows.find((r) => Object.values(r.votes ?? {}).reduce((n, v) => n + (v ?? 0), 0) > o.voters);
   if (over) throw new RuleViolation('rated-votes', `member ${over.memberId}'s votes exceed the ${o.voters} who took part`);

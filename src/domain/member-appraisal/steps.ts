@@ -36,9 +36,9 @@ export const lifeMeeting = step<AppraisalContext>()({
   step: 'life-meeting',
   role: 'secretary',
   outcome: lifeMeetingOutcome,
-  fields: [fieldOf(lifeMeetingOutcome, 'meetingOn', 'date'), fieldOf(lifeMeetingOutcome, 'topic', 'text'), fieldOf(lifeMeetingOutcome, 'minutes', 'text')],
+  fields: [fieldOf(lifeMeetingOutcome, 'lifeMeetingOn', 'date'), fieldOf(lifeMeetingOutcome, 'topic', 'text'), fieldOf(lifeMeetingOutcome, 'minutes', 'text')],
   rule: checkLifeMeeting,
-  ruleFields: { 'life-meeting-on': 'meetingOn' },
+  ruleFields: { 'life-meeting-on': 'lifeMeetingOn' },
   words: { 'zh-CN': '组织生活会', en: 'Organization life meeting' },
   shows: ['year', 'talksOn', 'reportBy'],
 });
@@ -56,7 +56,7 @@ export const appraisal = step<AppraisalContext>()({
   rule: checkAppraisal,
   ruleFields: { rated: 'rated', 'rated-not-on-register': 'rated', 'rated-votes': 'rated', voters: 'voters' },
   words: { 'zh-CN': '民主评议党员结果', en: 'Member appraisal result' },
-  shows: ['year', 'meetingOn', 'reportBy'],
+  shows: ['year', 'lifeMeetingOn', 'reportBy'],
 });
 
 export const appraisalReview = step<AppraisalContext>()({
@@ -66,7 +66,7 @@ export const appraisalReview = step<AppraisalContext>()({
   outcome: appraisalReviewOutcome,
   fields: reviewFields(['approve', 'return']),
   words: { 'zh-CN': '审核民主评议结果', en: 'Review of the appraisal' },
-  shows: ['year', 'meetingOn', 'reportBy'],
+  shows: ['year', 'lifeMeetingOn', 'reportBy'],
 });
 
 export const improvement = step<ImprovementContext>()({
