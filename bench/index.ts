@@ -15,6 +15,7 @@ import * as lifecycle from './lifecycle.js';
 import * as runState from './run-state.js';
 import { clusterLifecycle } from './cluster.js';
 import * as flowable from './flowable.js';
+import * as organizationLife from './organization-life.js';
 
 interface Bench {
   name: string;
@@ -33,6 +34,9 @@ const benches: Bench[] = [
   { name: 'start', run: (s, quick, size) => start.run(s, { n: size ?? (quick ? 1_000 : 20_000) }) },
   { name: 'http', run: (s, quick, size) => http.run(s, { seconds: size ?? (quick ? 5 : 30) }) },
   { name: 'lifecycle', run: (s, quick, size) => lifecycle.run(s, { n: size ?? (quick ? 300 : 3_000) }) },
+  // 三会一课: N branches' period opening at one instant with a secretary's record meanwhile (5,000; --quick 2,000),
+  // then the completeness table of a county and of a province of 150,000 branches (--quick 15,000) at a year of records.
+  { name: 'organization-life', run: (_s, quick, size) => organizationLife.run({ quick, branches: size }) },
   { name: 'storm', run: (_s, quick, size) => storm.run({ quick, tasks: size }) },
   // A province's deadline day: every branch's task due at the same instant (150,000; --quick 3,000).
   { name: 'storm-province', run: (_s, quick, size) => storm.run({ quick, tasks: size ?? (quick ? 3_000 : 150_000), oneInstant: true }) },
