@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Queryable, Sql } from '../db/client.js';
 import type { IsoDate } from '../domain/dates.js';
 import { appraisalRulesFor, type AppraisalRating, type improvementDecisions } from '../domain/member-appraisal/rules.js';
-import { AlreadyRunning, startProcess } from '../processes/term-election.js';
+import { startEach } from '../processes/term-election.js';
 import { KIND, memberAppraisal, memberAppraisalId } from '../../workflows/member-appraisal/workflow.js';
 
 /** The branches under `path` that hold the appraisal (the rule set's types) and have none for the year yet. */
@@ -29,30 +29,18 @@ export async function startAppraisals(
 ): Promise<{ started: number; running: number }> {
   const r = appraisalRulesFor(p.today);
   const orgs = await branchesWithoutAppraisal(sql, { path: p.path, types: r.heldBy, year: p.year });
-  let next = 0;
-  let started = 0;
-  let running = 0;
-  const lane = async () => {
-    while (next < orgs.length) {
-      const o = orgs[next++]!;
-      try {
-        await startProcess(sql, client, taskQueue, {
-          kind: KIND,
-          organization: o.code,
-          organizationId: o.id,
-          workflow: memberAppraisal,
-          args: [{ organization: o.code, year: p.year, reportBy: p.reportBy }],
-          workflowId: memberAppraisalId(o.code, p.year),
-        });
-        started++;
-      } catch (err) {
-        if (!(err instanceof AlreadyRunning)) throw err;
-        running++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return { started, running };
+  return startEach(
+    sql,
+    client,
+    taskQueue,
+    orgs,
+    { kind: KIND, workflow: memberAppraisal },
+    (o) => ({
+      input: { organization: o.code, year: p.year, reportBy: p.reportBy },
+      workflowId: memberAppraisalId(o.code, p.year),
+    }),
+    concurrency,
+  );
 }
 
 export interface MemberAppraisalRow {

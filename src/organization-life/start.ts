@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
 import { lifeRulesFor } from '../domain/organization-life/rules.js';
-import { AlreadyRunning, startProcess } from '../processes/term-election.js';
+import { startEach } from '../processes/term-election.js';
 import { organizationLife, organizationLifeId, KIND } from '../../workflows/organization-life/workflow.js';
 import { branchesToStart } from './store.js';
 
@@ -16,28 +16,13 @@ export async function startLifeYears(
 ): Promise<{ started: number; running: number }> {
   const r = lifeRulesFor(`${p.year}-01-01`);
   const orgs = await branchesToStart(sql, { path: p.path, types: r.heldBy, year: p.year });
-  let next = 0;
-  let started = 0;
-  let running = 0;
-  const lane = async () => {
-    while (next < orgs.length) {
-      const o = orgs[next++]!;
-      try {
-        await startProcess(sql, client, taskQueue, {
-          kind: KIND,
-          organization: o.code,
-          organizationId: o.id,
-          workflow: organizationLife,
-          args: [{ organization: o.code, year: p.year }],
-          workflowId: organizationLifeId(o.code, p.year),
-        });
-        started++;
-      } catch (err) {
-        if (!(err instanceof AlreadyRunning)) throw err;
-        running++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return { started, running };
+  return startEach(
+    sql,
+    client,
+    taskQueue,
+    orgs,
+    { kind: KIND, workflow: organizationLife },
+    (o) => ({ input: { organization: o.code, year: p.year }, workflowId: organizationLifeId(o.code, p.year) }),
+    concurrency,
+  );
 }

@@ -53,6 +53,39 @@ export async function startProcess<A extends unknown[]>(
   return id;
 }
 
+/**
+ * Starts one process per organization with bounded concurrency (a subtree's years of 三会一课, a county's appraisals):
+ * an organization whose process already runs is counted as running, not started again.
+ */
+export async function startEach<I>(
+  sql: Sql,
+  client: Client,
+  taskQueue: string,
+  orgs: readonly { id: number; code: string }[],
+  process: { kind: ProcessKind; workflow: (input: I) => Promise<unknown> },
+  run: (o: { id: number; code: string }) => { input: NoInfer<I>; workflowId: string },
+  concurrency = 16,
+): Promise<{ started: number; running: number }> {
+  let next = 0;
+  let started = 0;
+  let running = 0;
+  const lane = async () => {
+    while (next < orgs.length) {
+      const o = orgs[next++]!;
+      try {
+        const { input, workflowId } = run(o);
+        await startProcess(sql, client, taskQueue, { organization: o.code, organizationId: o.id, ...process, args: [input], workflowId });
+        started++;
+      } catch (err) {
+        if (!(err instanceof AlreadyRunning)) throw err;
+        running++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { started, running };
+}
+
 /** Starts term elections for many organizations whose committee is elected here, with bounded concurrency; returns how many started. */
 export async function startTermElections(sql: Sql, client: Client, taskQueue: string, codes: readonly string[], concurrency = 32): Promise<number> {
   const orgs = await sql<{ id: number; code: string }[]>`
