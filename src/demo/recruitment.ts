@@ -30,7 +30,8 @@ const meeting = async (day: IsoDate, entitledOn: (day: IsoDate) => Promise<numbe
 };
 /**
  * The whole path at its shortest: an activist from a month after the application, proposed as 发展对象 at their second
- * review a year on, admitted three months later (a+16m), full when the year's probation ends (a+28m).
+ * review a year on, the 入党志愿书 filled in a week after the pre-review, admitted three months later (a+16m), full when
+ * the year's probation ends (a+28m).
  */
 export const PATH: Step[] = [
   ['talk', async (a) => ({ talkedOn: on(a, 0, 5), talkedBy: '支部书记' })],
@@ -43,6 +44,7 @@ export const PATH: Step[] = [
   ['vetting', async (a) => ({ vettedOn: on(a, 14), conclusion: 'pass', trainingDays: 3 })],
   ['branch-review', async (a) => ({ reviewedOn: on(a, 14, 10), decision: 'proceed' })],
   ['pre-review', async (a) => ({ reviewedOn: on(a, 15), decision: 'approve' })],
+  ['application-form', async (a) => ({ filledOn: on(a, 15, 7), introducerOpinion: '赵德胜、钱玉兰：该同志入党动机端正，表现突出，同意介绍其入党。' })],
   ['admission-meeting', async (a, entitledOn) => meeting(on(a, 16), entitledOn)],
   ['admission-approval', async (a) => ({ decidedOn: on(a, 16, 20), decision: 'approve' })],
   ['oath', async (a) => ({ oathOn: on(a, 17) })],
@@ -54,6 +56,12 @@ export const PATH: Step[] = [
   // above (the cases left at a stage) leave it open for the county.
   ['admission-filing', async (a) => ({ filedOn: on(a, 17) })],
 ];
+/** The path through the step `key`: the step after it waits. */
+const through = (key: string): Step[] => {
+  const i = PATH.findIndex(([k]) => k === key);
+  if (i < 0) throw new Error(`demo: no step ${key} on the path`);
+  return PATH.slice(0, i + 1);
+};
 const DECLINED: Step[] = [PATH[0]!, ['activist', async (a) => ({ decision: 'decline', decidedOn: on(a, 1), note: '对党的认识尚浅，继续教育培养' })]];
 
 interface DemoApplicant {
@@ -71,28 +79,30 @@ interface DemoApplicant {
 /**
  * Who is where. The first village's secretary has two talks waiting (one two months overdue and escalated); the
  * township's organizer files, pre-reviews, and has an approval a month overdue; the second village's secretary a
- * review and a vetting; the fourth village has a 预备党员 (the demo applicant, their 转正申请 due in a fortnight), a full
- * member, and a case ended.
+ * review and a vetting, the third's a 发展对象's 入党志愿书 to record; the fourth village has a 预备党员 (the demo
+ * applicant, their 转正申请 due in a fortnight), a full member, and a case ended.
  */
 const APPLICANTS: DemoApplicant[] = [
   { village: 'v1', name: '刘子涵', gender: 'female', birth: '20010315', ago: [0, 5], steps: [] },
   { village: 'v1', name: '张浩然', gender: 'male', birth: '19990708', ago: [3], steps: [] },
-  { village: 'v1', name: '陈思远', gender: 'male', birth: '19971120', ago: [2], steps: PATH.slice(0, 2) },
-  { village: 'v2', name: '杨梦琪', gender: 'female', birth: '19980602', ago: [14], steps: PATH.slice(0, 4) },
-  { village: 'v2', name: '黄俊杰', gender: 'male', birth: '19960914', ago: [20], steps: PATH.slice(0, 7) },
-  { village: 'v3', name: '周欣怡', gender: 'female', birth: '20000221', ago: [17], steps: PATH.slice(0, 9) },
-  { village: 'v3', name: '吴宇航', gender: 'male', birth: '19950430', ago: [20], steps: PATH.slice(0, 11) },
+  { village: 'v1', name: '陈思远', gender: 'male', birth: '19971120', ago: [2], steps: through('activist') },
+  { village: 'v2', name: '杨梦琪', gender: 'female', birth: '19980602', ago: [14], steps: through('activist-review') },
+  { village: 'v2', name: '黄俊杰', gender: 'male', birth: '19960914', ago: [20], steps: through('candidate-filing') },
+  { village: 'v3', name: '周欣怡', gender: 'female', birth: '20000221', ago: [17], steps: through('branch-review') },
+  { village: 'v3', name: '吴宇航', gender: 'male', birth: '19950430', ago: [20], steps: through('admission-meeting') },
   {
     village: 'v4',
     name: DEMO_APPLICANT_SIGN_IN.name,
     gender: 'female',
     birth: '19990111',
     ago: [27, 15],
-    steps: PATH.slice(0, 14),
+    steps: through('probation-review'),
     user: DEMO_APPLICANT_SIGN_IN.username,
   },
   { village: 'v4', name: '郑凯文', gender: 'male', birth: '19940806', ago: [30], steps: PATH },
   { village: 'v4', name: '孙雅婷', gender: 'female', birth: '20020917', ago: [2], steps: DECLINED },
+  // Last, so that the others' 身份证号 stay as they were: a 发展对象 whose 入党志愿书 waits, issued a month ago.
+  { village: 'v3', name: '马晨阳', gender: 'male', birth: '19970312', ago: [16], steps: through('pre-review') },
 ];
 
 export interface DemoApplicantCase {

@@ -9,7 +9,8 @@ import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 // 发展党员 in the browser, each step by a person holding only that step's role: the branch secretary records a
 // written application of two and a half years ago (so that every half-year's wait has passed and each next task opens
 // at once; each day recorded lies between the previous stage's and today, as the rules ask), links the applicant's
-// sign-in, and records the branch's steps; the township organizer files, pre-reviews and approves. After the
+// sign-in, and records the branch's steps — the 入党志愿书 among them, as the paper form says it was filled in —; the
+// township organizer files, pre-reviews and approves. After the
 // township's approval the applicant is a 预备党员 on the branch's register; signed in on a phone with no role they read
 // their own case and file their application to become full themselves. Screenshots in tests/artifacts/.
 const browser = prepareBrowser();
@@ -34,7 +35,10 @@ describe.skipIf('skip' in browser)(`发展党员 from the application to the 转
   const appliedOn = addMonths(today, -30);
   const activistOn = addMonths(appliedOn, 1);
   const candidateOn = addMonths(activistOn, 12);
+  const preReviewedOn = addMonths(candidateOn, 2);
+  const formFilledOn = addDays(preReviewedOn, 7);
   const meetingOn = addMonths(candidateOn, 3);
+  const opinion = '李三、赵四：该同志入党动机端正，表现突出，同意介绍其入党。';
 
   beforeAll(async () => {
     s = await startStack();
@@ -155,9 +159,30 @@ describe.skipIf('skip' in browser)(`发展党员 from the application to the 转
     await doTask(org, 'candidate-filing', { filedOn: addDays(candidateOn, 3) });
     await doTask(sec, 'vetting', { vettedOn: addMonths(candidateOn, 1), conclusion: 'pass', trainingDays: '3' });
     await doTask(sec, 'branch-review', { reviewedOn: addDays(addMonths(candidateOn, 1), 10), decision: 'proceed' });
-    await doTask(org, 'pre-review', { reviewedOn: addMonths(candidateOn, 2), decision: 'approve' });
-    // The members' meeting: the register's three full members entitled, all present and for.
-    await doTask(sec, 'admission-meeting', { meetingDate: meetingOn, entitled: '3', present: '3', for: '3', against: '0', abstain: '0' });
+    await doTask(org, 'pre-review', { reviewedOn: preReviewedOn, decision: 'approve' });
+    // The 入党志愿书 the pre-review issued, filled in under the two introducers' guidance: the secretary records the
+    // paper form on a phone, beside the introducers and the pre-review's day; a day before the pre-review is refused
+    // beside the field.
+    await sec.page.goto(`/tasks/${await taskOf('application-form')}`);
+    await sec.page.getByRole('heading', { name: /填写入党志愿书/, level: 1 }).waitFor();
+    const decides = sec.page.getByTestId('decides-on');
+    await decides.locator('[data-ctx="introducers"]').getByText('赵四').waitFor();
+    await decides.locator('[data-ctx="preReviewedOn"]').waitFor();
+    const formPage = sec.page.getByTestId('task-form');
+    await formPage.locator('#f-filledOn').fill(addDays(preReviewedOn, -1));
+    await formPage.locator('#f-introducerOpinion').fill(opinion);
+    await formPage.getByRole('button', { name: '提交' }).click();
+    await formPage.getByText('填写日期须在上级党委预审通过之后，且不晚于今天').waitFor();
+    expect(await formPage.locator('#f-filledOn').getAttribute('aria-invalid')).toBe('true');
+    await sec.shot('recruitment-application-form-phone');
+    expect(await a11yViolations(sec.page)).toEqual([]);
+    await formPage.locator('#f-filledOn').fill(formFilledOn);
+    await formPage.getByRole('button', { name: '提交' }).click();
+    await sec.page.getByTestId('task-done').waitFor();
+    // The members' meeting, with the form's day before it: the register's three full members entitled, all present and for.
+    await sec.page.goto(`/tasks/${await taskOf('admission-meeting')}`);
+    await sec.page.getByTestId('decides-on').locator('[data-ctx="formFilledOn"]').waitFor();
+    await fill(sec.page, { meetingDate: meetingOn, entitled: '3', present: '3', for: '3', against: '0', abstain: '0' });
     await doTask(org, 'admission-approval', { decidedOn: addDays(meetingOn, 20), decision: 'approve' });
 
     // A 预备党员 on the branch's register from the meeting's day.

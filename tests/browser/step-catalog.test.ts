@@ -199,6 +199,10 @@ function recruitmentSamples(): Record<string, { context: Record<string, unknown>
     'recruitment:vetting': { context: candidate, values: { vettedOn: today, conclusion: 'pass', trainingDays: '3' } },
     'recruitment:branch-review': { context: candidate, values: { reviewedOn: today, decision: 'proceed' } },
     'recruitment:pre-review': { context: candidate, values: { reviewedOn: today, decision: 'approve' } },
+    'recruitment:application-form': {
+      context: { ...candidate, introducers: ['李三', '赵四'], preReviewedOn: '2026-05-20' },
+      values: { filledOn: today, introducerOpinion: '同意介绍其入党' },
+    },
     'recruitment:admission-meeting': { context: candidate, values: votes },
     'recruitment:admission-approval': { context: { ...candidate, meetingOn: '2026-06-01' }, values: { decidedOn: today, decision: 'approve' } },
     'recruitment:admission-filing': { context: { ...probation, stage: 'probationary' }, values: { filedOn: today } },

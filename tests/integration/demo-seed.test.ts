@@ -247,9 +247,16 @@ describe('the demo province', () => {
     const organizer = await as('township-organizer');
     const [township] = await s.sql<{ code: string }[]>`
       select o.code from users u join user_roles r on r.user_id = u.id join organizations o on o.id = r.organization_id where u.username = 'township-organizer'`;
-    const listed = (await get(organizer, `/organizations/${township!.code}/applicants`)).items as { waitingFor: { escalationLevel: number } | null }[];
+    const listed = (await get(organizer, `/organizations/${township!.code}/applicants`)).items as {
+      waitingFor: { step: string; escalationLevel: number } | null;
+    }[];
     expect(listed.length).toBeGreaterThanOrEqual(10);
     expect(listed.some((a) => (a.waitingFor?.escalationLevel ?? 0) > 0)).toBe(true);
+    // A 发展对象 whose 入党志愿书 the pre-review issued waits for it to be filled in (once the seed's steps are recorded).
+    await eventually('a 入党志愿书 waiting', async () => {
+      const items = (await get(organizer, `/organizations/${township!.code}/applicants`)).items as typeof listed;
+      return items.some((a) => a.waitingFor?.step === 'application-form');
+    });
     const steps = async (username: string) => (await myTasks(await as(username))).filter((t) => t.process === 'recruitment').map((t) => t.step);
     expect(await steps('secretary')).toContain('talk');
     expect(await steps('township-organizer')).toEqual(expect.arrayContaining(['activist-filing', 'pre-review', 'admission-approval']));

@@ -680,6 +680,7 @@ function recruitmentCases(): Case[] {
   const applied: recruit.RecruitmentContext = { ...base, stage: 'applicant' };
   const activist: recruit.RecruitmentContext = { ...base, stage: 'activist', activistSince: '2025-03-01', reviews: 1 };
   const candidate: recruit.RecruitmentContext = { ...activist, stage: 'candidate', candidateSince: '2026-04-01', registerOn: { '2026-06-01': 5 } };
+  const issued: recruit.RecruitmentContext = { ...candidate, introducers: ['李三', '赵四'], preReviewedOn: '2026-05-20' };
   const probation: recruit.RecruitmentContext = {
     ...candidate,
     stage: 'probationary',
@@ -767,6 +768,18 @@ function recruitmentCases(): Case[] {
       context: candidate,
       valid: [{ filedOn: '2026-06-20', note: '已报县委组织部备案' }],
       invalid: [{ filedOn: '2026-03-01' }, {}],
+    },
+    {
+      process: 'recruitment',
+      step: 'application-form',
+      workflow: rule(recruit.applicationFormOutcome, recruit.checkApplicationForm, issued),
+      context: issued,
+      valid: [{ filledOn: '2026-05-25', introducerOpinion: '同意介绍其入党' }],
+      invalid: [
+        { filledOn: '2026-05-19', introducerOpinion: '同意介绍其入党' },
+        { filledOn: '2026-12-01', introducerOpinion: '同意介绍其入党' },
+        { filledOn: '2026-05-25' },
+      ],
     },
     {
       process: 'recruitment',

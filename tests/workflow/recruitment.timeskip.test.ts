@@ -3,7 +3,7 @@ import { addOrganizations, countyChain, orgRow, uniqueCode } from '../helpers/co
 import { processDriver, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
 import { recruitment } from '../../workflows/recruitment/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
-import { addMonths, shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
+import { addDays, addMonths, shanghaiDate, type IsoDate } from '../../src/domain/dates.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { recountMembers } from '../../src/members/store.js';
@@ -12,9 +12,10 @@ import { createUser } from '../../src/auth/users.js';
 import { recordHistory } from '../helpers/histories.js';
 
 // 发展党员 at real durations on the time-skipping server: an applicant goes from the application to full member over
-// two and a half years. On the way a half-year review is left undone until it escalates, the admission meeting is
-// held without a quorum of the register's full members and again, the probation is extended by six months, and the
-// probationary member files their own application to become full, signed in with no role. The register follows:
+// two and a half years. On the way a half-year review is left undone until it escalates, the 发展对象 fills in their
+// 入党志愿书 themselves once the pre-review issues it, signed in with no role, the admission meeting is held without a
+// quorum of the register's full members and again, the probation is extended by six months, and the probationary
+// member files their own application to become full. The register follows:
 // a 预备党员 from the meeting's day, full from the probation's (extended) end.
 describe('recruitment from application to full member at real durations (time-skipping server)', () => {
   const t = timeSkippingPerTest();
@@ -128,8 +129,31 @@ describe('recruitment from application to full member at real durations (time-sk
       await p.complete('vetting', { vettedOn: await today(), conclusion: 'pass', trainingDays: 3 });
       await p.complete('branch-review', { reviewedOn: await today(), decision: 'proceed' });
       await p.complete('pre-review', { reviewedOn: await today(), decision: 'approve' });
+      const preReviewedOn = await today();
 
-      // The members' meeting: two of five present is no quorum; it is held again. The entitled are the register's.
+      // The 入党志愿书 the pre-review issued: the 发展对象's own to fill in, beside their introducers, due in the rule
+      // set's working days; not on a day before the pre-review.
+      await sleep('1 day');
+      const form = await person.openTask('application-form');
+      const [formRow] = await sql<{ assignee_person: string; context: Record<string, unknown>; working_days: string }[]>`
+        select assignee_person, context, plan_input->'due'->>'workingDays' as working_days from tasks
+        where workflow_id = ${started.workflowId} and task_key = ${form.taskKey}`;
+      expect(formRow).toMatchObject({
+        assignee_person: applicant.username,
+        context: { stage: 'candidate', introducers: ['李三', '赵四'], preReviewedOn },
+        working_days: '10',
+      });
+      const opinion = '李三、赵四：该同志入党动机端正，同意介绍其入党';
+      expect(
+        await refused(person.complete('application-form', { filledOn: addDays(preReviewedOn as IsoDate, -1), introducerOpinion: opinion }, form.taskKey)),
+      ).toMatchObject({ rule: 'filled-on' });
+      await person.complete('application-form', { filledOn: await today(), introducerOpinion: opinion }, form.taskKey);
+
+      // The members' meeting reads the form: not held before it was filled in. Two of five present is no quorum; it
+      // is held again. The entitled are the register's.
+      expect(
+        await refused(p.complete('admission-meeting', { meetingDate: preReviewedOn, entitled: 5, present: 5, for: 5, against: 0, abstain: 0 })),
+      ).toMatchObject({ rule: 'meeting-day' });
       await p.complete('admission-meeting', { meetingDate: await today(), entitled: 5, present: 2, for: 2, against: 0, abstain: 0 });
       const again = await p.openTask('admission-meeting', 'admission-meeting-2');
       expect(
@@ -195,12 +219,21 @@ describe('recruitment from application to full member at real durations (time-sk
     const [proc] = await sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${started.workflowId}`;
     expect(proc).toEqual({ status: 'completed', current_step: 'full' });
     const events = await sql<{ event_key: string }[]>`select event_key from process_events where workflow_id = ${started.workflowId} order by at`;
+    // The form between the pre-review and the meeting.
+    const keys = events.map((e) => e.event_key);
+    expect(keys.indexOf('application-form-opened')).toBeGreaterThan(keys.indexOf('pre-review-opened'));
+    expect(keys.indexOf('application-form-opened')).toBeLessThan(keys.indexOf('admission-meeting-opened'));
     expect(events.map((e) => e.event_key)).toEqual(
       expect.arrayContaining(['applied', 'activist', 'candidate', 'admission-meeting-no-quorum', 'probationary', 'extended-1', 'full', 'archived']),
     );
     // Each task at the organization whose committee does it: the branch's, and the township's filings and approvals.
     const byOrg = new Map((await tasks()).map((x) => [x.task_key, x.code]));
     expect(byOrg.get('talk')).toBe(village);
+    expect(byOrg.get('application-form')).toBe(village);
+    const [formDone] = await sql<{ actor: string }[]>`
+      select e.actor from task_events e join tasks t on t.id = e.task_id
+      where t.workflow_id = ${started.workflowId} and t.task_key = 'application-form' and e.kind = 'completed'`;
+    expect(formDone).toEqual({ actor: applicant.username });
     expect(byOrg.get('activist-filing')).toBe(township);
     expect(byOrg.get('admission-filing')).toBe(county);
     expect(byOrg.get('admission-approval')).toBe(township);

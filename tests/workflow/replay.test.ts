@@ -38,6 +38,8 @@ describe('recorded histories replay on the current workflow code', () => {
     expect(histories.filter((h) => h.kind === 'rating-interview')).toHaveLength(2);
     // A task re-planned for a corrected calendar: recorded with its timers, and since then with its rows swept.
     expect(histories.filter((h) => h.kind === 'task-replanned')).toHaveLength(2);
+    // 发展党员 from the application to full member: today's, and from before the 入党志愿书 was a step of its own.
+    expect(histories.filter((h) => h.kind === 'recruitment')).toHaveLength(2);
     const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
     const failures: string[] = [];
     for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

@@ -5,7 +5,7 @@
 //     each a task that escalates when missed, until a review a year or more on proposes them as 发展对象;
 //   发展对象: decided (two 入党介绍人) and filed; 政治审查 and 集中培训;
 //   接收预备党员: the branch committee's review, the higher committee's pre-review (or back to the branch), the
-//     members' meeting — held again while it lacks a quorum of the register's full members on its day —, the higher
+//     入党志愿书 the 发展对象 fills in under their introducers' guidance once the pre-review issues it, the members' meeting — held again while it lacks a quorum of the register's full members on its day —, the higher
 //     committee's talk and approval within three months; then the applicant is a 预备党员 on the register;
 //   预备期 of a year from the meeting: the oath, a review every six months, the member's own application to become
 //     full, the members' meeting (full, an extension of up to a year — the probation goes on —, or cancellation),
@@ -23,6 +23,7 @@ import {
   admissionApproval,
   admissionFiling,
   admissionMeeting,
+  applicationForm,
   applicationTalk,
   branchReview,
   candidateDecision,
@@ -50,6 +51,8 @@ export interface RecruitmentInput {
 
 /** A new 预备党员 is filed with the organization department above: runs that began before record no such step. */
 export const ADMISSION_FILING_PATCH = 'recruitment-admission-filing';
+/** The 入党志愿书 is filled in between the pre-review and the members' meeting: runs that began before go straight on. */
+export const APPLICATION_FORM_PATCH = 'recruitment-application-form';
 
 /** The n-th task of a step that may come again (a review, a meeting held again): the first bears the step's name. */
 const nth = (step: string, n: number) => (n === 1 ? step : `${step}-${n}`);
@@ -135,6 +138,7 @@ export async function recruitment(input: RecruitmentInput): Promise<void> {
     // 三、发展对象
     const candidate = await p.perform('candidate', candidateDecision, ctx, branch(soon));
     c.candidateSince = candidate.outcome.decidedOn;
+    c.introducers = candidate.outcome.introducers;
     await stage('candidate', candidate.outcome.decidedOn, { introducers: candidate.outcome.introducers, by: candidate.actor });
     await p.perform('candidate-filing', candidateFiling, ctx, higher(soon));
     const vetted = await p.perform('vetting', vetting, ctx, branch(soon));
@@ -145,8 +149,20 @@ export async function recruitment(input: RecruitmentInput): Promise<void> {
       const reviewed = await p.perform(nth(branchReview.step, n), branchReview, ctx, branch(soon));
       if (reviewed.outcome.decision === 'stop') return void (await end('stopped', { note: reviewed.outcome.note, by: reviewed.actor }));
       const pre = await p.perform(nth(preReview.step, n), preReview, ctx, higher(soon));
-      if (pre.outcome.decision === 'approve') break;
+      if (pre.outcome.decision === 'approve') {
+        c.preReviewedOn = pre.outcome.reviewedOn;
+        break;
+      }
       await p.moveTo('candidate', recruitmentStates.key('returned-{n}', { n }), { note: pre.outcome.note, by: pre.actor });
+    }
+    // The pre-review issued the 入党志愿书: the 发展对象 fills it in (theirs when they sign in), the meeting reads it.
+    if (patched(APPLICATION_FORM_PATCH)) {
+      const user = (await acts.loadApplicant({ workflowId: p.workflowId })).user;
+      const form = await p.perform(applicationForm.step, applicationForm, ctx, {
+        ...branch({ workingDays: r.applicationFormWorkingDays }),
+        ...(user ? { assigneePerson: user } : {}),
+      });
+      c.formFilledOn = form.outcome.filledOn;
     }
     const admission = await meeting(admissionMeeting);
     if (!admission.carried) return void (await end('not-carried', { ...admission.outcome, by: admission.actor }));

@@ -57,6 +57,11 @@ export const vettingOutcome = z.object({
 export const branchReviewOutcome = z.object({ reviewedOn: day, decision: z.enum(['proceed', 'stop'], { error: 'v.required' }), note: text(500).optional() });
 /** The higher committee's pre-review (预审): the 入党志愿书 may be issued, or the case returns to the branch. */
 export const preReviewOutcome = z.object({ reviewedOn: day, decision: z.enum(['approve', 'return'], { error: 'v.required' }), note: text(500).optional() });
+/**
+ * The 入党志愿书, issued by the higher committee once its pre-review passes: the 发展对象 fills it in under their two
+ * 入党介绍人's guidance, and the introducers write their opinion in it (介绍人意见), before the members' meeting reads it.
+ */
+export const applicationFormOutcome = z.object({ filledOn: day, introducerOpinion: text(2000), note: text(500).optional() });
 /** A branch members' meeting's vote by the entitled full members: on admission, or on becoming full. */
 const meetingCounts = { meetingDate: day, entitled: count, present: count, for: count, against: count, abstain: count };
 export const admissionMeetingOutcome = z.object(meetingCounts);
@@ -85,6 +90,12 @@ export interface RecruitmentContext {
   stage: RecruitmentStage;
   activistSince?: string;
   candidateSince?: string;
+  /** The two 入党介绍人 named when they became a 发展对象: they guide the 入党志愿书 and give their opinion in it. */
+  introducers?: string[];
+  /** The day the higher committee's pre-review passed (the 入党志愿书 issued). */
+  preReviewedOn?: string;
+  /** The day the 入党志愿书 was filled in: the members' meeting that reads it is held on it or later. */
+  formFilledOn?: string;
   meetingOn?: string;
   probationEnds?: string;
   reviews?: number;
@@ -139,6 +150,8 @@ export const checkPreReview = (o: z.output<typeof preReviewOutcome>, c: Recruitm
   within('reviewed-on', o.reviewedOn, c.candidateSince, c, 'the day they became a 发展对象');
   if (o.decision === 'return' && !o.note) throw new RuleViolation('note', 'a case returned says why');
 };
+export const checkApplicationForm = (o: z.output<typeof applicationFormOutcome>, c: RecruitmentContext) =>
+  within('filled-on', o.filledOn, c.preReviewedOn ?? c.candidateSince, c, 'the pre-review');
 
 /** What a branch meeting's counts say: whether it could decide, and whether the motion carried. */
 export interface MeetingResult {
@@ -170,8 +183,11 @@ function checkMeeting(o: z.output<typeof admissionMeetingOutcome>, c: Recruitmen
       register,
     });
 }
+// The meeting reads the 入党志愿书: not before it was filled in (a run from before the step: not before the 发展对象).
 export const checkAdmissionMeeting = (o: z.output<typeof admissionMeetingOutcome>, c: RecruitmentContext) =>
-  checkMeeting(o, c, c.candidateSince, 'the day they became a 发展对象');
+  c.formFilledOn
+    ? checkMeeting(o, c, c.formFilledOn, 'the day the 入党志愿书 was filled in')
+    : checkMeeting(o, c, c.candidateSince, 'the day they became a 发展对象');
 export function checkFullMeeting(o: z.output<typeof fullMeetingOutcome>, c: RecruitmentContext): void {
   checkMeeting(o, c, c.meetingOn, 'the admission');
   const r = recruitmentRulesFor(c.appliedOn);
@@ -216,6 +232,8 @@ export interface RecruitmentRules {
   majorityDenominator: number;
   /** A step the rules give no deadline: due this many working days after it opens. */
   stepWorkingDays: number;
+  /** The 入党志愿书 filled in: due this many working days after the pre-review issues it. */
+  applicationFormWorkingDays: number;
   reminderWorkingDays: readonly number[];
   escalationWorkingDays: readonly [number, number, number];
 }
@@ -224,7 +242,8 @@ export const recruitmentRuleSets: readonly RecruitmentRules[] = [
   // year; 第十三条 a year as an activist; 第十七条 three days or 24 学时; 第二十八条 more than half present, more than
   // half of the entitled for; 第三十一条 approval within three months; 第三十三条 a year's probation; 第三十四条 an
   // extension of at most a year. Deadlines of the other steps [default]: 20 working days, reminders and escalations
-  // as every task (domain.md §3).
+  // as every task (domain.md §3); the 入党志愿书 [default] 10 working days: it is filled in from the form the
+  // committee issues, between the pre-review and a meeting the branch has usually planned already.
   {
     id: 'recruitment-2014',
     effectiveFrom: '2014-05-28',
@@ -242,6 +261,7 @@ export const recruitmentRuleSets: readonly RecruitmentRules[] = [
     majorityNumerator: 1,
     majorityDenominator: 2,
     stepWorkingDays: 20,
+    applicationFormWorkingDays: 10,
     reminderWorkingDays: [7, 1],
     escalationWorkingDays: [3, 10, 20],
   },

@@ -7,12 +7,14 @@ import {
   activistOutcome,
   activistReviewOutcome,
   admissionMeetingOutcome,
+  applicationFormOutcome,
   approvalOutcome,
   branchReviewOutcome,
   candidateOutcome,
   checkActivist,
   checkActivistReview,
   checkAdmissionMeeting,
+  checkApplicationForm,
   checkApproval,
   checkBranchReview,
   checkCandidate,
@@ -210,6 +212,25 @@ export const preReview = step<RecruitmentContext>()({
   shows: asCandidate,
 });
 
+export const applicationForm = step<RecruitmentContext>()({
+  process,
+  step: 'application-form',
+  role: 'secretary',
+  // The 发展对象 fills in the 入党志愿书 themselves, under their introducers' guidance: theirs when they sign in; the
+  // secretary records the paper form for one who does not.
+  byPerson: true,
+  outcome: applicationFormOutcome,
+  fields: [
+    fieldOf(applicationFormOutcome, 'filledOn', 'date'),
+    fieldOf(applicationFormOutcome, 'introducerOpinion', 'text'),
+    fieldOf(applicationFormOutcome, 'note', 'text'),
+  ],
+  rule: checkApplicationForm,
+  ruleFields: { 'filled-on': 'filledOn' },
+  words: { 'zh-CN': '填写入党志愿书', en: 'Fill in the application form' },
+  shows: ['applicant', 'stage', 'candidateSince', 'introducers', 'preReviewedOn'],
+});
+
 export const admissionMeeting = step<RecruitmentContext>()({
   process,
   step: 'admission-meeting',
@@ -219,7 +240,7 @@ export const admissionMeeting = step<RecruitmentContext>()({
   rule: checkAdmissionMeeting,
   ruleFields: meetingRules,
   words: { 'zh-CN': '支部党员大会讨论接收预备党员', en: 'The members’ meeting votes on admission' },
-  shows: asCandidate,
+  shows: [...asCandidate, 'introducers', 'formFilledOn'],
 });
 
 /** The new 预备党员 filed with the organization department above the approving committee (报上级组织部门备案). */
