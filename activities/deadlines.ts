@@ -269,8 +269,103 @@ export async function recordDue(tx: Tx, which: ReturnType<Tx>, until: string, li
   }
 }
 
+export interface PlannedOpening {
+  workflow_id: string;
+  task_key: string;
+  opens_at: string;
+  lane: string;
+  process: string;
+  step: string;
+  organization_id: number;
+  assignee_role: string | null;
+  assignee_person: string | null;
+  due_at: string;
+  plan: TaskPlan;
+  provisional_years: number[];
+  plan_input: unknown;
+  context: unknown;
+  title: string;
+  title_parts: unknown;
+}
+
 /**
- * After a pass: the lane's next unrecorded instant becomes its wake-up (infinity when none), under the lane's
+ * Inserts tasks planned to open later (migrations/116_task_openings.sql) inside the caller's transaction; an opening
+ * already planned stays as planned (a retried activity). Answers the lane to wake when one opens before the lane's
+ * wake-up, as `insertPlanned` does.
+ */
+export async function insertOpenings(tx: Tx, rows: PlannedOpening[]): Promise<string | null> {
+  if (!rows.length) return null;
+  await tx`
+    insert into task_openings ${tx(
+      rows.map((r) => ({
+        ...r,
+        plan: tx.json(r.plan as never),
+        plan_input: r.plan_input === undefined || r.plan_input === null ? null : tx.json(r.plan_input as never),
+        context: r.context === undefined || r.context === null ? null : tx.json(r.context as never),
+        title_parts: r.title_parts === undefined || r.title_parts === null ? null : tx.json(r.title_parts as never),
+      })),
+    )}
+    on conflict do nothing`;
+  return laneIfEarlier(tx, rows[0]!.lane, rows.map((r) => r.opens_at).sort()[0]!);
+}
+
+/**
+ * Opens the tasks `which` selects (a fragment on task_openings) whose instant has come (at or before `until`) inside
+ * the caller's transaction: the sweep's batch of a lane, or one task a person's action reaches before the sweep has
+ * opened it. Each opening becomes its task row with the 'opened' event, the opening notice to its holders and their
+ * substitutes, and its deadline rows (planned from the instant it opened at, as `openHumanTask` plans from its
+ * opening), and the opening row goes. A task already opened under the same key (a retried plan) is not opened twice.
+ * Answers how many openings it took.
+ */
+export async function openDue(tx: Tx, which: ReturnType<Tx>, until: string, o: { limit: number; skipLocked: boolean }): Promise<number> {
+  // The sweep passes over openings another pass holds; a person's action waits for the sweep that holds its task's.
+  const due = await tx<{ workflow_id: string; task_key: string }[]>`
+    select workflow_id, task_key from task_openings where ${which} and opens_at <= ${until}
+    order by opens_at limit ${o.limit} for update ${o.skipLocked ? tx`skip locked` : tx``}`;
+  if (!due.length) return 0;
+  const opened = await tx<
+    { id: number; lane: string; opens_at: Date; due_at: Date; plan: TaskPlan; title: string; assignee_role: string; assignee_person: string | null }[]
+  >`
+    with d as (
+      delete from task_openings o using jsonb_to_recordset(${tx.json(due as never)}) as x(workflow_id text, task_key text)
+      where o.workflow_id = x.workflow_id and o.task_key = x.task_key
+      returning o.*),
+    ins as (
+      insert into tasks (workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, state, opened_at, due_at, updated_at,
+                         provisional_years, plan_input, context, deadline_lane, title_parts)
+      select workflow_id, task_key, process, step, organization_id, assignee_role, assignee_person, 'open', opens_at, due_at, ${until},
+             provisional_years, plan_input, context, lane, title_parts
+      from d
+      on conflict (workflow_id, task_key) do nothing
+      returning id, workflow_id, task_key)
+    select ins.id::int as id, d.lane, d.opens_at, d.due_at, d.plan, d.title, d.assignee_role, d.assignee_person
+    from ins join d using (workflow_id, task_key)`;
+  if (!opened.length) return due.length;
+  const ids = opened.map((t) => t.id);
+  const events = opened.map((t) => ({
+    task_id: t.id,
+    at: t.opens_at.toISOString(),
+    after: { state: 'open', dueAt: t.due_at.toISOString(), assigneeRole: t.assignee_role, assigneePerson: t.assignee_person },
+    title: `新任务：${t.title}`,
+    body: `截止 ${t.due_at.toISOString()}`,
+  }));
+  await tx`
+    with x as (select * from jsonb_to_recordset(${tx.json(events as never)}) as x(task_id bigint, at timestamptz, after jsonb, title text, body text)),
+    ev as (
+      insert into task_events (task_id, event_key, kind, at, after)
+      select task_id, 'opened', 'opened', at, after from x
+      on conflict do nothing returning task_id)
+    insert into notifications (user_id, event_key, kind, task_id, title, body, created_at)
+    select h.id, 'task:' || x.task_id || ':opened', 'task-opened', x.task_id, x.title, x.body, x.at
+    from ev join x using (task_id) join (${holdersOfTasks(tx, ids, until)}) h on h.task_id = x.task_id
+    on conflict do nothing`;
+  const rows = opened.flatMap((t) => planRows(t.id, t.plan, { generation: 0, from: t.opens_at.toISOString(), lane: t.lane }));
+  if (rows.length) await tx`insert into task_deadlines ${tx(rows.map((r) => ({ ...r })))} on conflict do nothing`;
+  return due.length;
+}
+
+/**
+ * After a pass: the lane's next unrecorded instant or opening becomes its wake-up (infinity when none), under the lane's
  * exclusive lock, so a planner comparing against the old wake-up has committed its rows and is seen here, and one
  * comparing after sees the new one.
  */
@@ -278,7 +373,8 @@ export async function nextWake(sql: Sql, lane: string): Promise<string | null> {
   return sql.begin(async (tx) => {
     await laneLock(tx as unknown as Sql, lane, false);
     const [r] = await tx<{ next: Date | null }[]>`
-      select min(at) as next from task_deadlines where lane = ${lane} and recorded_at is null`;
+      select least((select min(at) from task_deadlines where lane = ${lane} and recorded_at is null),
+                   (select min(opens_at) from task_openings where lane = ${lane})) as next`;
     const next = r?.next ?? null;
     await tx`
       insert into deadline_lanes (lane, wake_at) values (${lane}, coalesce(${next}::timestamptz, 'infinity'))
@@ -304,6 +400,17 @@ export function deadlineActivities(sql: Sql, o: SweepOptions = {}) {
      */
     async recordDueDeadlines(i: { lane: string; until: string }): Promise<{ recorded: number; nextAt: string | null }> {
       let recorded = 0;
+      // Openings first: a task opened overdue has its deadline rows recorded in the same pass.
+      await Promise.all(
+        Array.from({ length: parallel }, async () => {
+          for (;;) {
+            const n = await sql.begin((tx) => openDue(tx as unknown as Sql, tx`lane = ${i.lane}`, i.until, { limit: batch, skipLocked: true }));
+            recorded += n;
+            Context.current().heartbeat(recorded);
+            if (n < batch) return;
+          }
+        }),
+      );
       await Promise.all(
         Array.from({ length: parallel }, async () => {
           for (;;) {

@@ -102,6 +102,8 @@ export function processActivities(sql: Sql) {
         if (open.length) {
           await tx`update escalations set state = 'closed', updated_at = ${c.at} where task_id = any(${open.map((t) => t.id)}) and state <> 'closed'`;
         }
+        // Tasks planned to open later never open: the process they belong to has ended.
+        await tx`delete from task_openings where workflow_id = ${c.workflowId}`;
         await tx`
           insert into processes (workflow_id, kind, organization_id, status, current_step, next_deadline, started_at, updated_at)
           values (${c.workflowId}, ${c.kind}, ${c.organizationId}, 'cancelled', ${c.step}, null, ${c.at}, ${c.at})

@@ -11,8 +11,10 @@ import {
   countyIdOf,
   escalationRecipients,
   escalationTarget,
+  insertOpenings,
   insertPlanned,
   laneToWake,
+  openDue,
   planRows,
   recordDue,
   wakeLane,
@@ -147,6 +149,57 @@ export function taskActivities(sql: Sql) {
       return opened.task;
     },
 
+    /**
+     * Tasks to open at later instants (a branch's meetings of its year): each planned on the working-day calendar
+     * from its instant and kept as an opening the lane's deadline sweep opens then (activities/deadlines.ts
+     * `openDue`), all in one transaction. Answers each task's plan and its organization's path, in order.
+     */
+    async planTaskOpenings(input: {
+      workflowId: string;
+      lane: string;
+      openings: (Omit<OpenHumanTaskInput, 'workflowId' | 'openedAt' | 'lane'> & { opensAt: string })[];
+    }): Promise<{ plan: TaskPlan; orgPath: string }[]> {
+      const cal = await loadCalendar(sql);
+      const planned = input.openings.map((o) => {
+        const plan = o.plan ?? (o.planInput ? planTask(cal, { ...o.planInput, from: o.opensAt }) : undefined);
+        if (!plan) throw ApplicationFailure.nonRetryable('planTaskOpenings needs plan or planInput');
+        return { ...o, plan };
+      });
+      const orgIds = [...new Set(planned.map((o) => o.organizationId))];
+      const paths = new Map(
+        (await sql<{ id: number; path: string }[]>`select id::int as id, path::text as path from organizations where id = any(${orgIds}::bigint[])`).map(
+          (o) => [o.id, o.path],
+        ),
+      );
+      const missing = orgIds.find((id) => !paths.has(id));
+      if (missing !== undefined) throw ApplicationFailure.nonRetryable(`organization ${missing} does not exist`);
+      const wake = await sql.begin((tx) =>
+        insertOpenings(
+          tx as unknown as Sql,
+          planned.map((o) => ({
+            workflow_id: input.workflowId,
+            task_key: o.taskKey,
+            opens_at: o.opensAt,
+            lane: input.lane,
+            process: o.process,
+            step: o.step,
+            organization_id: o.organizationId,
+            assignee_role: o.assigneeRole,
+            assignee_person: o.assigneePerson ?? null,
+            due_at: o.plan.dueAt,
+            plan: o.plan,
+            provisional_years: o.plan.provisionalYears ?? [],
+            plan_input: o.plan.basis ?? null,
+            context: o.context ?? null,
+            title: o.title ?? stepWords(o.process, o.step, 'zh-CN'),
+            title_parts: o.titled ?? null,
+          })),
+        ),
+      );
+      await wakeLane(wake);
+      return planned.map((o) => ({ plan: o.plan, orgPath: paths.get(o.organizationId)! }));
+    },
+
     /** A reminder to whoever holds the task; one statement per table so a storm of them stays cheap. */
     async fireTaskReminder(r: { workflowId: string; taskKey: string; reminderKey: string; generation: number; at: string; dueAt: string }): Promise<void> {
       await sql.begin(async (tx) => {
@@ -207,6 +260,8 @@ export function taskActivities(sql: Sql) {
     /** An action by a person (complete, claim, …, escalation actions): task row, audit entry, notifications. */
     async recordTaskChange(c: TaskChange): Promise<void> {
       const wake = await sql.begin(async (tx) => {
+        // A task planned ahead whose instant the workflow saw pass is opened here if the sweep has not opened it yet.
+        await openDue(tx as unknown as Sql, tx`workflow_id = ${c.workflowId} and task_key = ${c.taskKey}`, c.at, { limit: 1, skipLocked: false });
         const [task] = await tx<{ id: number; step: string; process: string; deadline_lane: string | null }[]>`
           select id, step, process, deadline_lane from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
         if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);

@@ -10,6 +10,10 @@
 // what the sweep records. An extension or a corrected calendar re-plans: the activity replaces the unrecorded rows.
 // Tasks opened in runs recorded before the sweep existed keep a durable timer per instant (`patched()`: their
 // replay answers false), and the sweep leaves their rows alone.
+//
+// Openings are data too: tasks known in advance to open at a later instant (a branch's meetings, each period's on its
+// first day) are planned in one activity as rows (migrations/116_task_openings.sql) that the same sweep turns into
+// tasks when their instant comes (`openAhead`), so a province's first of the month wakes no workflow either.
 import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Role } from '../src/auth/principal.js';
 import { shanghaiDate } from '../src/domain/dates.js';
@@ -89,7 +93,6 @@ interface Escalation {
 
 interface Task {
   spec: HumanTaskSpec;
-  id: number;
   orgPath: string;
   state: TaskState;
   assigneeRole: Role;
@@ -98,6 +101,8 @@ interface Task {
   plan: TaskPlan;
   /** The deadline sweep records this task's instants; the workflow keeps no timer and derives its escalation level. */
   swept: boolean;
+  /** Planned to open at this instant (`openAhead`): until then it has no row, refuses every action and no view shows it. */
+  opensAt: string | null;
   /** Bumped by each extension: timers of an older plan stop, event keys stay unique. */
   generation: number;
   fired: Set<string>;
@@ -111,6 +116,8 @@ interface Task {
 }
 
 const isClosed = (t: Task) => t.state === 'done' || t.state === 'cancelled';
+/** Opened already: by its opening activity, or by the deadline sweep once its planned instant came. */
+const isOpen = (t: Task) => t.opensAt === null || Date.parse(t.opensAt) <= Date.now();
 const now = () => new Date().toISOString();
 
 /** ltree path of the organization an escalation level goes to (activities/deadlines.ts `escalationTarget`). */
@@ -162,6 +169,7 @@ function view(task: Task): TaskView {
     assigneePerson: t.assigneePerson,
     claimedBy: t.claimedBy,
     escalationLevel: t.escalationLevel,
+    ...(t.opensAt ? { opensAt: t.opensAt } : {}),
   };
 }
 
@@ -300,6 +308,7 @@ export class HumanTasks {
         validator: (raw) => {
           const i = replanTaskInput.parse(raw);
           const t = this.task(i.taskKey);
+          if (!isOpen(t)) throw new Error(`task ${i.taskKey} opens at ${t.opensAt}`);
           if (isClosed(t)) throw new Error(`task ${i.taskKey} is ${t.state}`);
           if (t.busy) throw new Error(`task ${i.taskKey} is being changed; retry`);
           if (!actorAllows(i.actor, t.orgPath, ['admin'])) throw new Error(`${i.actor.username} may not re-plan task ${i.taskKey}`);
@@ -307,10 +316,13 @@ export class HumanTasks {
       },
     );
 
-    setHandler(tasksQuery, () => [...this.tasks.values()].map(view));
+    setHandler(tasksQuery, () => this.views());
   }
 
-  /** Views of the tasks of this run (for a process's state query). */
+  /**
+   * Views of the tasks of this run (for a process's state query). A task planned ahead says when it opens: a query
+   * reads the workflow's clock of its last workflow task, so whether the sweep has opened it is the task row's to say.
+   */
   views(): TaskView[] {
     return [...this.tasks.values()].map(view);
   }
@@ -352,17 +364,59 @@ export class HumanTasks {
       titled: spec.titled,
       context: spec.context,
     });
-    const plan = opened.plan;
+    const t = this.track(spec, opened.orgPath, opened.plan, swept, openedAt, null);
+    this.opening.delete(spec.key);
+    return { task: view(t), result: this.watch(t) };
+  }
+
+  /**
+   * Tasks that open at later instants (a branch's meetings, each period's on its first day): planned in one activity
+   * and opened by the lane's deadline sweep when their instant comes, so that instant wakes no workflow. Until then a
+   * task refuses every action and no view shows it; `result` settles when it is done or cancelled. Swept tasks only.
+   */
+  async openAhead(items: { spec: HumanTaskSpec; opensAt: string }[]): Promise<{ result: Promise<HumanTaskResult> }[]> {
+    if (!items.length) return [];
+    const lane = workflowInfo().taskQueue;
+    const planned = await acts.planTaskOpenings({
+      workflowId: this.workflowId,
+      lane,
+      openings: items.map(({ spec, opensAt }) => ({
+        taskKey: spec.key,
+        process: spec.process,
+        step: spec.step,
+        organizationId: spec.organizationId,
+        assigneeRole: spec.assigneeRole,
+        assigneePerson: spec.assigneePerson ?? null,
+        opensAt,
+        plan: spec.plan,
+        planInput: spec.plan
+          ? undefined
+          : {
+              due: spec.due,
+              from: opensAt,
+              reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+              escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+            },
+        title: spec.title,
+        titled: spec.titled,
+        context: spec.context,
+      })),
+    });
+    return items.map(({ spec, opensAt }, i) => ({ result: this.watch(this.track(spec, planned[i]!.orgPath, planned[i]!.plan, true, opensAt, opensAt)) }));
+  }
+
+  /** A task opened (or planned to open at `opensAt`) as the workflow keeps it, from the plan its activity answered. */
+  private track(spec: HumanTaskSpec, orgPath: string, plan: TaskPlan, swept: boolean, openedAt: string, opensAt: string | null): Task {
     const t: Task = {
       spec,
-      id: opened.id,
-      orgPath: opened.orgPath,
+      orgPath,
       state: 'open',
       assigneeRole: spec.assigneeRole,
       assigneePerson: spec.assigneePerson ?? null,
       claimedBy: null,
       plan,
       swept,
+      opensAt,
       generation: 0,
       fired: new Set(),
       escalationLevel: 0,
@@ -376,8 +430,7 @@ export class HumanTasks {
     const past = plan.escalations.filter((e) => Date.parse(e.at) <= Date.parse(openedAt)).map((e) => e.level);
     for (const level of past.slice(0, -1)) t.fired.add(`escalation-${level}-g0`);
     this.tasks.set(spec.key, t);
-    this.opening.delete(spec.key);
-    return { task: view(t), result: this.watch(t) };
+    return t;
   }
 
   /**
@@ -386,7 +439,7 @@ export class HumanTasks {
    */
   async moveDue(key: string, dueOn: string, actor: Actor, reason: string): Promise<void> {
     const t = this.tasks.get(key);
-    if (!t || isClosed(t)) return;
+    if (!t || isClosed(t) || !isOpen(t)) return;
     await condition(() => !t.busy);
     if (isClosed(t)) return;
     catchUp(t);
@@ -403,11 +456,11 @@ export class HumanTasks {
   /**
    * The process itself completes an open task with an outcome kept elsewhere (one meeting's record meets the
    * obligations of the kinds held with it), recorded as a completion by whoever kept it. A closed or unknown task is
-   * left alone; answers whether it completed one.
+   * left alone, as is one not opened yet (it has no row to record on); answers whether it completed one.
    */
   async settle(key: string, outcome: Record<string, unknown>, actor: Actor, reason: string): Promise<boolean> {
     const t = this.tasks.get(key);
-    if (!t || isClosed(t)) return false;
+    if (!t || isClosed(t) || !isOpen(t)) return false;
     await condition(() => !t.busy);
     if (isClosed(t)) return false;
     catchUp(t);
@@ -608,6 +661,7 @@ export class HumanTasks {
   /** The validator's checks: task state and the caller's right, from the grants the API resolved. */
   private checkAction(action: TaskAction, input: { taskKey: string; actor: Actor }) {
     const t = this.task(input.taskKey);
+    if (!isOpen(t)) throw new Error(`task ${input.taskKey} opens at ${t.opensAt}`);
     if (isClosed(t)) throw new Error(`task ${input.taskKey} is ${t.state}`);
     if (t.busy) throw new Error(`task ${input.taskKey} is being changed; retry`);
     // A catalog step's rights follow its role; a bare task (benchmarks, task-process) has the generic ones.

@@ -100,6 +100,8 @@ export interface TaskView {
   assigneePerson?: string | null;
   claimedBy?: string | null;
   escalationLevel?: number;
+  /** A task planned to open later: the instant the deadline sweep opens it (until then it refuses every action). */
+  opensAt?: string;
 }
 
 export interface ProcessView {

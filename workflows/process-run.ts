@@ -163,6 +163,17 @@ export class ProcessRun<K extends ProcessKind = ProcessKind> {
     return this.tasks.open(stepTask(def, context, { ...spec, key: this.key(name) }));
   }
 
+  /**
+   * Tasks of one catalog step that open at later instants (each named `name`, unique in the run): planned now in one
+   * activity, opened by the deadline sweep when their instant comes (HumanTasks.openAhead), without history lines.
+   */
+  async openTasksAhead<S extends z.ZodType<Record<string, unknown>>, C>(
+    def: StepDef<S, C>,
+    items: { name: string; opensAt: string; context: C | (() => C); spec: Omit<StepTaskSpec<S>, 'key'> }[],
+  ) {
+    return this.tasks.openAhead(items.map((i) => ({ spec: stepTask(def, i.context, { ...i.spec, key: this.key(i.name) }), opensAt: i.opensAt })));
+  }
+
   /** Opens a catalog step as a task named `name` (unique in the run) and records that it opened. */
   async open<S extends z.ZodType<Record<string, unknown>>, C>(
     name: string,

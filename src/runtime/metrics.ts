@@ -40,9 +40,12 @@ async function readState(sql: Sql): Promise<ProductState> {
     // The oldest planned instant (reminder or escalation) past and not recorded, of a task still open: zero while the
     // deadline sweep keeps up. An instant already past when its task opened is not planned (the opening notice says
     // it all), and a closed task's are deleted: neither is lag.
+    // A task planned to open whose instant is past and that the sweep has not opened is lag too.
     sql<{ s: number | null }[]>`
-      select extract(epoch from now() - min(d.at))::float8 as s from task_deadlines d join tasks t on t.id = d.task_id
-      where d.recorded_at is null and d.at < now() and d.at > t.opened_at and t.state in ('open', 'claimed', 'escalated')`,
+      select extract(epoch from now() - least(
+        (select min(d.at) from task_deadlines d join tasks t on t.id = d.task_id
+         where d.recorded_at is null and d.at < now() and d.at > t.opened_at and t.state in ('open', 'claimed', 'escalated')),
+        (select min(opens_at) from task_openings where opens_at < now())))::float8 as s`,
   ]);
   return {
     tasks,

@@ -205,4 +205,32 @@ describe('organization life through the API', () => {
     });
     expect(again).toEqual({ started: 0 });
   });
+  it("plans next year's meetings to open on their days, tells the secretary of those open, and drops them when the year is cancelled", async () => {
+    // This year's periods begun are open, each with its opening notice to the branch's secretary.
+    const month = shanghaiDate(Date.now()).slice(0, 7);
+    const [notice] = await s.sql<{ kind: string }[]>`
+      select n.kind from notifications n join tasks t on t.id = n.task_id join users u on u.id = n.user_id
+      where t.workflow_id = ${organizationLifeId(branch, year)} and t.task_key = ${`${month}:theme-day`} and u.username = ${secretary.username}`;
+    expect(notice).toEqual({ kind: 'task-opened' });
+
+    // Next year's: the whole year planned, nothing open before 1 January, no task for anyone to see yet.
+    const next = year + 1;
+    const workflowId = organizationLifeId(quiet, next);
+    expect((await call(organizer, 'POST', '/organization-life/years', { under: quiet, year: next })).statusCode).toBe(202);
+    const openings = await eventually('the year planned as openings', async () => {
+      const rows = await s.sql<
+        { task_key: string; opens_at: Date }[]
+      >`select task_key, opens_at from task_openings where workflow_id = ${workflowId} order by opens_at, task_key`;
+      return rows.length === 32 ? rows : undefined;
+    });
+    expect(openings[0]).toEqual({ task_key: `${next}-01:branch-committee`, opens_at: new Date(`${next - 1}-12-31T16:00:00.000Z`) });
+    expect(openings.at(-1)!.opens_at).toEqual(new Date(`${next}-11-30T16:00:00.000Z`));
+    expect(await s.sql`select 1 from tasks where workflow_id = ${workflowId}`).toHaveLength(0);
+
+    // The year cancelled: its meetings never open.
+    const cancelled = await call(organizer, 'POST', `/processes/${encodeURIComponent(workflowId)}/cancel`, { reason: '支部撤销' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(await s.sql`select 1 from task_openings where workflow_id = ${workflowId}`).toHaveLength(0);
+    expect(await s.sql`select 1 from tasks where workflow_id = ${workflowId}`).toHaveLength(0);
+  });
 });

@@ -82,7 +82,9 @@ describe("a branch's year of organization life (time-skipping server)", () => {
       await sleepUntil(day(1, 12));
       const jan = `${year}-01`;
       const q1 = `${year}-Q1`;
-      await sec.openTask('meeting-record', `${jan}:theme-day`);
+      // The year's tasks were planned with it, each opening on its period's first day: the deadline sweep opens them.
+      expect((await sec.openTask('meeting-record', `${jan}:theme-day`)).opensAt).toBe(shanghaiInstant(day(1, 1), 0).toISOString());
+      await sec.waitFor("January's tasks opened by the sweep", async () => (await tasks()).length === 4);
       expect((await tasks()).map((x) => x.task_key).sort()).toEqual(
         [`${jan}:branch-committee`, `${jan}:theme-day`, `${q1}:members-meeting`, `${q1}:party-lecture`].sort(),
       );

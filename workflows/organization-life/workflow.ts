@@ -2,11 +2,12 @@
 // (`organization-life:<code>:<year>`), started for every branch of a subtree by the year's sweep or for one branch by
 // its organizer:
 //   the year is planned from the rule set in force on its first day (each meeting the branch owes, by period, each due
-//   the rule set's working days after its period ends); as each period begins its meetings open as tasks for the
-//   secretary, reminded before they fall due and escalated after (the deadline sweep records both: a province's
-//   month-end wakes no workflow); a record filed through one task meets the others held with it (a 主题党日 with a
-//   支部党员大会 and a 党课). The year closes when its last obligation is met, waived or past its last escalation.
-import { continueAsNew, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
+//   the rule set's working days after its period ends) with every meeting's task, each opening for the secretary at
+//   00:00 on its period's first day, reminded before it falls due and escalated after (the deadline sweep opens,
+//   reminds and escalates: a province's first of the month and its month-end wake no workflow); a record filed
+//   through one task meets the others held with it (a 主题党日 with a 支部党员大会 and a 党课). The year closes when its
+//   last obligation is met or waived.
+import { continueAsNew, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
@@ -38,6 +39,9 @@ export const spotCheckInput = z.object({ actor: actorSchema, period: z.string().
 export type SpotCheckInput = z.input<typeof spotCheckInput>;
 export const spotCheckUpdate = defineUpdate<{ taskKey: string }, [SpotCheckInput]>('spotCheck');
 
+/** The year's meetings are planned as openings the deadline sweep opens: runs planned before opened each period's themselves. */
+export const LIFE_OPENINGS_AHEAD_PATCH = 'organization-life-openings-ahead';
+
 /** A task's key: its period and kind ('2026-03:branch-committee'). */
 const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind'>) => `${o.period}:${o.kind}`;
 
@@ -50,6 +54,14 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     await p.moveTo('planned', 'planned', { ruleSet: r.id, obligations: y.obligations.length });
 
     const settling: Promise<void>[] = [];
+    /**
+     * Each is awaited in turn below; a year cancelled rejects them all at once, and a rejection not yet awaited would
+     * otherwise fail the workflow task: marked handled here, each still throws where it is awaited.
+     */
+    const settle = (done: Promise<void>) => {
+      done.catch(() => {});
+      settling.push(done);
+    };
 
     let spotChecks = 0;
     setHandler(
@@ -70,7 +82,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
             titled: { about: y.name, part: periodWords(period) },
           },
         );
-        settling.push(
+        settle(
           opened.result.then(async (result) => {
             if (result.state !== 'done') return;
             const o = outcomeOf(spotCheck.outcome, result.outcome);
@@ -88,8 +100,6 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         },
       },
     );
-    const byStart = new Map<string, PlannedObligation[]>();
-    for (const o of y.obligations) if (!o.settled) byStart.set(o.startsOn, [...(byStart.get(o.startsOn) ?? []), o]);
 
     /** A record filed: kept with what it met, and the other kinds' tasks it met completed with it. */
     const recorded = async (o: PlannedObligation, result: HumanTaskResult) => {
@@ -128,34 +138,57 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
       await p.moveTo('planned', organizationLifeStates.key('{period}-{kind}-waived', o), { reason: result.reason, by: result.actor });
     };
 
-    for (const [startsOn, group] of [...byStart].sort(([a], [b]) => a.localeCompare(b))) {
-      const opensAt = shanghaiInstant(startsOn, 0).getTime();
-      if (opensAt > Date.now()) await sleep(opensAt - Date.now());
-      for (const o of group) {
-        const context: () => MeetingContext = () => ({
-          kind: o.kind,
-          period: o.period,
-          periodWords: periodWords(o.period),
-          startsOn: o.startsOn,
-          endsOn: o.endsOn,
-          onRegister,
-          today: shanghaiDate(Date.now()),
-        });
-        // By day: the rule refuses a member absent who was not on the register the day the meeting was held.
-        const onRegister: Record<string, Record<string, string | null>> = {};
-        const opened = await p.openTask(taskKeyOf(o), meetingRecord, context, {
-          organizationId: y.organizationId,
-          due: { on: o.dueOn },
-          reminderWorkingDays: r.reminderWorkingDays,
-          escalationWorkingDays: r.escalationWorkingDays,
-          titled: { variant: o.kind, part: periodWords(o.period) },
-          confirm: async (rec) => {
-            const ids = (rec.absent ?? []).map((a) => a.memberId);
-            const { names } = await acts.registerOfDay({ organizationId: y.organizationId, day: rec.meetingOn, memberIds: ids });
-            onRegister[rec.meetingOn] = { ...onRegister[rec.meetingOn], ...Object.fromEntries(ids.map((id) => [String(id), names[String(id)] ?? null])) };
-          },
-        });
-        settling.push(opened.result.then((result) => (result.state === 'done' ? recorded(o, result) : waived(o, result))));
+    /** An obligation's record task: what it shows and checks, due on the obligation's day, from the rule set. */
+    const recordTask = (o: PlannedObligation, opensAt: number) => {
+      // By day: the rule refuses a member absent who was not on the register the day the meeting was held.
+      const onRegister: Record<string, Record<string, string | null>> = {};
+      const context = (): MeetingContext => ({
+        kind: o.kind,
+        period: o.period,
+        periodWords: periodWords(o.period),
+        startsOn: o.startsOn,
+        endsOn: o.endsOn,
+        onRegister,
+        // Read when a record is checked; a task planned ahead keeps none until it opens.
+        ...(Date.now() >= opensAt ? { today: shanghaiDate(Date.now()) } : {}),
+      });
+      const spec = {
+        organizationId: y.organizationId,
+        due: { on: o.dueOn },
+        reminderWorkingDays: r.reminderWorkingDays,
+        escalationWorkingDays: r.escalationWorkingDays,
+        titled: { variant: o.kind, part: periodWords(o.period) },
+        confirm: async (rec: MeetingRecord) => {
+          const ids = (rec.absent ?? []).map((a) => a.memberId);
+          const { names } = await acts.registerOfDay({ organizationId: y.organizationId, day: rec.meetingOn, memberIds: ids });
+          onRegister[rec.meetingOn] = { ...onRegister[rec.meetingOn], ...Object.fromEntries(ids.map((id) => [String(id), names[String(id)] ?? null])) };
+        },
+      };
+      return { context, spec };
+    };
+    const settled = (o: PlannedObligation, result: Promise<HumanTaskResult>) =>
+      settle(result.then((res) => (res.state === 'done' ? recorded(o, res) : waived(o, res))));
+
+    if (patched(LIFE_OPENINGS_AHEAD_PATCH)) {
+      // The whole year's tasks planned now, each opening at 00:00 on its period's first day (at once for a period
+      // begun before the year was planned): the deadline sweep opens them, and the year sleeps until a record comes.
+      const pending = y.obligations.filter((o) => !o.settled).map((o) => ({ o, opensAt: Math.max(shanghaiInstant(o.startsOn, 0).getTime(), Date.now()) }));
+      const ahead = await p.openTasksAhead(
+        meetingRecord,
+        pending.map(({ o, opensAt }) => ({ name: taskKeyOf(o), opensAt: new Date(opensAt).toISOString(), ...recordTask(o, opensAt) })),
+      );
+      for (const [i, a] of ahead.entries()) settled(pending[i]!.o, a.result);
+    } else {
+      // Runs planned before: each period's tasks opened by the workflow itself, woken on the period's first day.
+      const byStart = new Map<string, PlannedObligation[]>();
+      for (const o of y.obligations) if (!o.settled) byStart.set(o.startsOn, [...(byStart.get(o.startsOn) ?? []), o]);
+      for (const [startsOn, group] of [...byStart].sort(([a], [b]) => a.localeCompare(b))) {
+        const opensAt = shanghaiInstant(startsOn, 0).getTime();
+        if (opensAt > Date.now()) await sleep(opensAt - Date.now());
+        for (const o of group) {
+          const { context, spec } = recordTask(o, opensAt);
+          settled(o, (await p.openTask(taskKeyOf(o), meetingRecord, context, spec)).result);
+        }
       }
     }
     // A spot-check asked for meanwhile adds to the list: each is waited for in turn.
