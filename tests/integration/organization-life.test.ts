@@ -6,6 +6,7 @@ import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 import { organizationLifeId, organizationLifeSweep } from '../../workflows/organization-life/workflow.js';
+import { ensureOrganizationLifeSchedule, ORGANIZATION_LIFE_SCHEDULE_ID } from '../../src/processes/organization-life-schedule.js';
 
 // 三会一课 through the API: the township's organizer starts the year for its branches (a second start starts none);
 // the branch secretary records a meeting through its task, with a member absent from the register; the records are
@@ -232,5 +233,17 @@ describe('organization life through the API', () => {
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     expect(await s.sql`select 1 from task_openings where workflow_id = ${workflowId}`).toHaveLength(0);
     expect(await s.sql`select 1 from tasks where workflow_id = ${workflowId}`).toHaveLength(0);
+  });
+  it('the worker creates the Schedule: 1 December for the year to come and 1 January for the branches still without one, Shanghai time', async () => {
+    await ensureOrganizationLifeSchedule(s.client, s.config.TEMPORAL_TASK_QUEUE);
+    try {
+      const d = await s.client.schedule.getHandle(ORGANIZATION_LIFE_SCHEDULE_ID).describe();
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'organizationLifeSweep' });
+      const shanghai = (t: Date) => new Date(t.getTime() + 8 * 3_600_000).toISOString().slice(5, 16);
+      expect(new Set(d.info.nextActionTimes.slice(0, 2).map(shanghai))).toEqual(new Set(['12-01T00:10', '01-01T00:10']));
+    } finally {
+      // The suite's dev server is shared: a whole-tree sweep is not this test's to leave behind.
+      await s.client.schedule.getHandle(ORGANIZATION_LIFE_SCHEDULE_ID).delete();
+    }
   });
 });

@@ -200,7 +200,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
 }
 
 export interface OrganizationLifeSweepInput {
-  /** The year to start; by default the year the sweep runs in (Asia/Shanghai). */
+  /** The year to start; by default the year the sweep runs in (Asia/Shanghai), or in December the year to come. */
   year?: number;
   /** Only this subtree (a code): a county's own run; the Schedule sweeps the whole tree. */
   under?: string;
@@ -215,11 +215,13 @@ const sweepActs = proxyActivities<ProcessActivities>({
 });
 
 /**
- * The year's start for every branch that has none (the Schedule on 1 January, src/processes/organization-life-
- * schedule.ts): one child per branch, abandoned to run its year; a branch whose year already runs is passed over.
+ * The year's start for every branch that has none (the Schedule on 1 December for the year to come and on 1 January,
+ * src/processes/organization-life-schedule.ts): one child per branch, abandoned to run its year; a branch whose year
+ * already runs is passed over.
  */
 export async function organizationLifeSweep(input: OrganizationLifeSweepInput = {}): Promise<{ started: number }> {
-  const year = input.year ?? Number(shanghaiDate(Date.now()).slice(0, 4));
+  const today = shanghaiDate(Date.now());
+  const year = input.year ?? Number(today.slice(0, 4)) + (today.slice(5, 7) === '12' ? 1 : 0);
   const page = input.page ?? 500;
   const branches = await sweepActs.branchesWithoutLifeYear({ year, under: input.under, afterId: input.afterId ?? 0, limit: page });
   let started = 0;
