@@ -101,6 +101,18 @@ const sizes = new Map(
   }),
 );
 
+/**
+ * A run of some benchmarks (`--only`) replaces their figures in the last full run's file and table and keeps the
+ * others, each of its own figures saying which run measured it; a full run (or `--cluster`, whose file is its own)
+ * writes everything anew. Figures written before they named their benchmark are known by the name they begin with.
+ */
+const resultsFile = cluster ? 'bench/results-cluster.json' : 'bench/results.json';
+const previous: { machine: string; date: string; command?: string; results: BenchResult[] } | null =
+  only && !cluster && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : null;
+const measuredBy = (r: BenchResult, name: string) =>
+  r.figure ? r.figure === name : r.name === name || r.name.startsWith(`${name}.`) || r.name.startsWith(`${name} `);
+const kept = previous ? previous.results.filter((r) => ![...only!].some((name) => measuredBy(r, name))) : [];
+
 const servers = await startBenchServers((m) => console.error(`[bench] ${m}`));
 const results: BenchResult[] = [];
 // One benchmark failing (a timeout on a crowded machine) does not lose the others' figures; the run still fails.
@@ -110,7 +122,7 @@ try {
     if (only && !only.has(b.name)) continue;
     console.error(`[bench] ${b.name} ${quick ? '(quick)' : ''} ...`);
     try {
-      results.push(...(await b.run(servers, quick, sizes.get(b.name))));
+      results.push(...(await b.run(servers, quick, sizes.get(b.name))).map((r) => ({ ...r, figure: b.name })));
     } catch (err) {
       failed.push(b.name);
       console.error(`[bench] ${b.name} FAILED: ${(err as Error).stack ?? String(err)}`);
@@ -132,27 +144,39 @@ if (failed.length) {
 function writeResults(): void {
   // The load average says how quiet the machine was: other work on the two cores moves every absolute figure.
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
+  const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  const run = previous
+    ? {
+        machine: previous.machine,
+        date: previous.date,
+        command: previous.command ?? 'npm run bench',
+        results: [
+          ...kept,
+          ...results.map((r) => ({
+            ...r,
+            notes: `${r.notes ? `${r.notes}; ` : ''}run of its own: \`${command}\`, ${new Date().toISOString().slice(0, 10)}, load average ${loadAtStart} → ${loadavg()[0]!.toFixed(1)}`,
+          })),
+        ],
+      }
+    : { machine, date: new Date().toISOString(), command, results };
   // `--cluster` is a run of its own (two figures on two topologies): its own file, so the full run's stays.
-  writeFileSync(
-    cluster ? 'bench/results-cluster.json' : 'bench/results.json',
-    `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
-  );
-  writeBenchmarksTable(machine, args);
+  writeFileSync(resultsFile, `${JSON.stringify(run, null, 2)}\n`);
+  writeBenchmarksTable(run);
 }
 
 /** The results table of docs/benchmarks.md, between its markers; the prose around it is written by hand. */
-function writeBenchmarksTable(machine: string, argv: string[]): void {
+function writeBenchmarksTable(run: { machine: string; date: string; command: string; results: BenchResult[] }): void {
   const file = 'docs/benchmarks.md';
   // `--cluster` has a table of its own (dev server beside the cluster's Temporal), under its own heading.
   const start = cluster ? '<!-- cluster-results:start -->' : '<!-- results:start -->';
   const end = cluster ? '<!-- cluster-results:end -->' : '<!-- results:end -->';
   const table = [
     start,
-    `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`,
+    `Machine: ${run.machine}. Date: ${run.date}. Command: \`${run.command}\`.`,
     '',
     '| figure | orglife | unit | baseline | baseline value | ratio (higher is better) | notes |',
     '|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.baseline} | ${r.baselineValue} | ${r.ratio} | ${r.notes ?? ''} |`),
+    ...run.results.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.baseline} | ${r.baselineValue} | ${r.ratio} | ${r.notes ?? ''} |`),
     end,
   ].join('\n');
   const doc = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`;

@@ -7,6 +7,8 @@ export interface BenchResult {
   baselineValue: number | null;
   ratio: number | null;
   notes?: string;
+  /** The benchmark that measured it (`--only`'s name): a run of some benchmarks replaces their figures only. */
+  figure?: string;
 }
 
 export interface Bench {
