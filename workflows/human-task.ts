@@ -184,6 +184,33 @@ function snapshot(t: Task): Record<string, unknown> {
   };
 }
 
+/**
+ * What the opening activities keep of a task (its row, or its opening): its step and holder, and its plan — planned
+ * from `from` on the working-day calendar by the same activity unless the caller fixed the instants.
+ */
+function taskRow(spec: HumanTaskSpec, from: string) {
+  return {
+    taskKey: spec.key,
+    process: spec.process,
+    step: spec.step,
+    organizationId: spec.organizationId,
+    assigneeRole: spec.assigneeRole,
+    assigneePerson: spec.assigneePerson ?? null,
+    plan: spec.plan,
+    planInput: spec.plan
+      ? undefined
+      : {
+          due: spec.due,
+          from,
+          reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
+          escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
+        },
+    title: spec.title,
+    titled: spec.titled,
+    context: spec.context,
+  };
+}
+
 /** The state a task returns to when an escalation is resolved by giving it more time or a new holder. */
 const working = (t: Task): TaskState => (t.claimedBy ? 'claimed' : 'open');
 
@@ -342,27 +369,9 @@ export class HumanTasks {
     this.opening.add(spec.key);
     const opened = await acts.openHumanTask({
       workflowId: this.workflowId,
-      taskKey: spec.key,
-      process: spec.process,
-      step: spec.step,
-      organizationId: spec.organizationId,
-      assigneeRole: spec.assigneeRole,
-      assigneePerson: spec.assigneePerson ?? null,
+      ...taskRow(spec, openedAt),
       openedAt,
       lane: swept ? workflowInfo().taskQueue : null,
-      plan: spec.plan,
-      // Planned by the same activity on the working-day calendar unless the caller fixed the instants.
-      planInput: spec.plan
-        ? undefined
-        : {
-            due: spec.due,
-            from: openedAt,
-            reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
-            escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
-          },
-      title: spec.title,
-      titled: spec.titled,
-      context: spec.context,
     });
     const t = this.track(spec, opened.orgPath, opened.plan, swept, openedAt, null);
     this.opening.delete(spec.key);
@@ -372,35 +381,15 @@ export class HumanTasks {
   /**
    * Tasks that open at later instants (a branch's meetings, each period's on its first day): planned in one activity
    * and opened by the lane's deadline sweep when their instant comes, so that instant wakes no workflow. Until then a
-   * task refuses every action and no view shows it; `result` settles when it is done or cancelled. Swept tasks only.
+   * task refuses every action (its view says when it opens); `result` settles when it is done or cancelled. Swept
+   * tasks only.
    */
   async openAhead(items: { spec: HumanTaskSpec; opensAt: string }[]): Promise<{ result: Promise<HumanTaskResult> }[]> {
     if (!items.length) return [];
-    const lane = workflowInfo().taskQueue;
     const planned = await acts.planTaskOpenings({
       workflowId: this.workflowId,
-      lane,
-      openings: items.map(({ spec, opensAt }) => ({
-        taskKey: spec.key,
-        process: spec.process,
-        step: spec.step,
-        organizationId: spec.organizationId,
-        assigneeRole: spec.assigneeRole,
-        assigneePerson: spec.assigneePerson ?? null,
-        opensAt,
-        plan: spec.plan,
-        planInput: spec.plan
-          ? undefined
-          : {
-              due: spec.due,
-              from: opensAt,
-              reminderWorkingDays: spec.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS,
-              escalationWorkingDays: spec.escalationWorkingDays ?? DEFAULT_ESCALATION_WORKING_DAYS,
-            },
-        title: spec.title,
-        titled: spec.titled,
-        context: spec.context,
-      })),
+      lane: workflowInfo().taskQueue,
+      openings: items.map(({ spec, opensAt }) => ({ ...taskRow(spec, opensAt), opensAt })),
     });
     return items.map(({ spec, opensAt }, i) => ({ result: this.watch(this.track(spec, planned[i]!.orgPath, planned[i]!.plan, true, opensAt, opensAt)) }));
   }
