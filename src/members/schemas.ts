@@ -23,6 +23,7 @@ export const memberSummarySchema = z.object({
   phone: z.string().nullable().describe('masked (138****5678) unless revealed'),
   idNumber: z.string().describe('masked (4201**********123X) unless revealed'),
   occupation: z.string().nullable(),
+  partyGroup: z.object({ id: z.number(), name: z.string() }).nullable().describe('the 党小组 the member is in today'),
 });
 /** GET /members/{id}: the record, and which fields this answer unmasked. */
 export const memberSchema = memberSummarySchema.extend({
@@ -82,3 +83,24 @@ export const transferSchema = z.object({
   reportedOn: z.string().nullable(),
 });
 export const transferStartedSchema = z.object({ id: z.number(), workflowId: z.string(), validUntil: z.string() });
+
+/** A branch's 党小组 as its register lists it: its leader and its members of today. */
+export const partyGroupSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  leader: z.object({ id: z.number(), name: z.string() }).nullable().describe('the 党小组长, a member of the branch'),
+  createdOn: z.string(),
+  members: z.array(z.object({ id: z.number(), name: z.string(), since: z.string() })),
+});
+export const partyGroupListSchema = z.object({ items: z.array(partyGroupSchema) });
+const groupName = z.string().trim().min(1).max(32);
+const memberRef = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const partyGroupCreateBody = z.object({ name: groupName, leaderId: memberRef.nullable().optional() }).strict();
+export const partyGroupUpdateBody = z.object({ name: groupName.optional(), leaderId: memberRef.nullable().optional() }).strict();
+export const partyGroupDissolveBody = z.object({ on: isoDateSchema }).strict();
+export const memberGroupBody = z
+  .object({
+    groupId: memberRef.nullable(),
+    since: isoDateSchema.optional().describe("from this day (today by default): a 党小组会's attendance reads the group by day"),
+  })
+  .strict();

@@ -6,6 +6,7 @@ import type { Sql } from '../db/client.js';
 import { memberAwayId } from '../../workflows/member-away/workflow.js';
 import { countedStatuses, maskPhone, type MemberCategory, type MemberStatus } from '../domain/members.js';
 import type { PersonalDataKey } from './personal-data.js';
+import { groupMembersOnSql } from './groups.js';
 
 export interface MemberSummary {
   id: number;
@@ -20,6 +21,8 @@ export interface MemberSummary {
   phone: string | null;
   idNumber: string;
   occupation: string | null;
+  /** The 党小组 the member is in today, if any. */
+  partyGroup: { id: number; name: string } | null;
 }
 
 export interface Member extends MemberSummary {
@@ -49,7 +52,9 @@ const summaryColumns = (sql: Sql) => sql`
   m.id, m.name, m.gender, m.category, m.status, to_char(m.status_since, 'YYYY-MM-DD') as "statusSince",
   to_char(m.joined_on, 'YYYY-MM-DD') as "joinedOn", to_char(m.full_on, 'YYYY-MM-DD') as "fullOn",
   json_build_object('code', o.code, 'name', o.name) as organization, m.phone_masked as phone, m.id_number_masked as "idNumber",
-  m.occupation`;
+  m.occupation,
+  (select json_build_object('id', g.id, 'name', g.name) from party_group_members gm join party_groups g on g.id = gm.group_id
+   where gm.member_id = m.id and gm.until is null) as "partyGroup"`;
 
 /**
  * The organizations' full / probationary figures from their registers, and the mark that the register keeps them
@@ -77,6 +82,8 @@ export interface MemberFilter {
   q?: string;
   status?: MemberStatus;
   category?: MemberCategory;
+  /** Only the members of this 党小组 today (a 党小组会's attendance is picked from them). */
+  group?: number;
   afterName?: { name: string; id: number };
   limit: number;
 }
@@ -90,6 +97,7 @@ export async function listMembers(sql: Sql, f: MemberFilter): Promise<MemberSumm
   }
   if (f.status) conds.push(sql`m.status = ${f.status}`);
   if (f.category) conds.push(sql`m.category = ${f.category}`);
+  if (f.group) conds.push(sql`m.id in (select member_id from party_group_members where group_id = ${f.group} and until is null)`);
   if (f.afterName) conds.push(sql`(m.name, m.id) > (${f.afterName.name}, ${f.afterName.id})`);
   return sql<MemberSummary[]>`
     select ${summaryColumns(sql)} from members m join organizations o on o.id = m.organization_id
@@ -253,7 +261,7 @@ export async function statusCounts(sql: Sql, path: string): Promise<{ status: Me
  * transfer, a status recorded, an import's correction), or today's where none came since — were this organization
  * and a status that counts. A members' meeting's entitled count starts from it (domain.md §4.1 step 6).
  */
-const onRegister = (sql: Sql, organizationId: number, day: string, who: 'full' | 'all' = 'full') => sql`
+const onRegister = (sql: Sql, organizationId: number, day: string, who: 'full' | 'all' = 'full', groupId?: number) => sql`
     with org as (select id, code from organizations where id = ${organizationId}),
     after as (select (${day}::date + 1)::timestamp at time zone 'Asia/Shanghai' as at),
     candidates as (
@@ -272,6 +280,7 @@ const onRegister = (sql: Sql, organizationId: number, day: string, who: 'full' |
     on_register as (
       select then_.id, then_.name from then_, org
       where then_.org_then = org.code and then_.since <= ${day}::date and then_.status_then = any(${countedStatuses as MemberStatus[]})
+        ${groupId === undefined ? sql`` : sql`and then_.id in (${groupMembersOnSql(sql, groupId, day)})`}
     )`;
 
 /** How many full members were on an organization's register on `day` (onRegister). */
@@ -293,16 +302,18 @@ export async function fullMembersOnRegisterAmong(sql: Sql, organizationId: numbe
 
 /**
  * Every member on an organization's register on `day` (onRegister `all`): how many, and the names of those among `ids`
- * (the members a meeting's record names absent must be).
+ * (the members a meeting's record names absent must be). With `groupId`, only those in that 党小组 that day (a
+ * 党小组会's attendance).
  */
 export async function membersOnRegisterOn(
   sql: Sql,
   organizationId: number,
   day: string,
   ids: readonly number[],
+  groupId?: number,
 ): Promise<{ count: number; among: Map<number, string> }> {
   const [r] = await sql<{ n: number; among: Record<string, string> }[]>`
-    ${onRegister(sql, organizationId, day, 'all')}
+    ${onRegister(sql, organizationId, day, 'all', groupId)}
     select (select count(*) from on_register)::int as n,
            coalesce((select json_object_agg(id, name) from on_register where id = any(${ids.map(String)}::bigint[])), '{}') as among`;
   return { count: r!.n, among: new Map(Object.entries(r!.among).map(([id, name]) => [Number(id), name])) };

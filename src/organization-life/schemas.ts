@@ -22,8 +22,9 @@ export const meetingSchema = z.object({
   id: z.number().int(),
   meetingOn: z.string(),
   kinds: z.array(kind),
+  group: z.string().nullable().describe("a 党小组会's group (its attendance is the group's members on the day)"),
   topic: z.string(),
-  onRegister: z.number().int().describe("every member on the register on the meeting's day"),
+  onRegister: z.number().int().describe("every member on the register on the meeting's day (a 党小组会: in its group)"),
   present: z.number().int(),
   recordedBy: z.string(),
   recordedAt: z.string(),
@@ -42,5 +43,5 @@ export const completenessSchema = z.object({
   period: z.string(),
   totals: z.object({ branches: z.number().int(), ...counts }),
   rows: z.array(z.object({ code: z.string(), name: z.string(), type: z.string(), branches: z.number().int(), ...counts })),
-  missing: z.array(z.object({ code: z.string(), name: z.string(), kind, dueOn: z.string(), escalationLevel: z.number().int() })),
+  missing: z.array(z.object({ code: z.string(), name: z.string(), kind, group: z.string().nullable(), dueOn: z.string(), escalationLevel: z.number().int() })),
 });

@@ -1,7 +1,8 @@
 // Reads of organization life (domain.md §4.9) over what the `organization-life` process writes (migrations/
 // 112_organization_life.sql): a branch's meetings, and the completeness of a period under a subtree — held, held late,
 // missing (past its due day with no record), still open, waived — by the organizations directly under it, with the
-// branches whose records are missing. Set-based, one statement each.
+// branches whose records are missing. Set-based, one statement each. Every obligation counts once: a branch with three
+// 党小组 owes three 党小组会 a month beside its own meetings.
 import type { Queryable } from '../db/client.js';
 import type { MeetingKind } from '../domain/organization-life/rules.js';
 
@@ -21,6 +22,8 @@ export interface MissingRecord {
   code: string;
   name: string;
   kind: MeetingKind;
+  /** A 党小组会's group (each group owes its own). */
+  group: string | null;
   dueOn: string;
   /** The highest escalation level its task has reached (0: none yet). */
   escalationLevel: number;
@@ -58,13 +61,13 @@ export async function periodCompleteness(
     group by o.id
     order by sum(g.missing) desc, sum(g.late) desc, o.name`;
   const missing = await sql<MissingRecord[]>`
-    select b.code, b.name, l.kind, to_char(l.due_on, 'YYYY-MM-DD') as "dueOn",
+    select b.code, b.name, l.kind, g.name as "group", to_char(l.due_on, 'YYYY-MM-DD') as "dueOn",
            coalesce((select max(t.escalation_level) from tasks t
-                     where t.workflow_id = l.workflow_id and t.task_key = l.period || ':' || l.kind), 0)::int as "escalationLevel"
-    from life_obligations l join organizations b on b.id = l.organization_id
+                     where t.workflow_id = l.workflow_id and t.task_key = l.period || ':' || l.kind || coalesce(':' || l.group_id, '')), 0)::int as "escalationLevel"
+    from life_obligations l join organizations b on b.id = l.organization_id left join party_groups g on g.id = l.group_id
     where l.period = ${p.period} and b.path <@ ${p.path}::ltree
       and l.meeting_id is null and l.waived_reason is null and l.due_on < ${p.today}::date
-    order by l.due_on, b.name, l.kind
+    order by l.due_on, b.name, l.kind, g.name
     limit 500`;
   return { rows, missing };
 }
@@ -73,6 +76,8 @@ export interface MeetingRow {
   id: number;
   meetingOn: string;
   kinds: MeetingKind[];
+  /** A 党小组会's group; its attendance (`onRegister`, `present`) is the group's. */
+  group: string | null;
   topic: string;
   onRegister: number;
   present: number;
@@ -85,7 +90,7 @@ export interface MeetingRow {
 /** A branch's meetings of a year, newest first. */
 export function meetingsOf(sql: Queryable, organizationId: number, year: number) {
   return sql<MeetingRow[]>`
-    select m.id::int as id, to_char(m.held_on, 'YYYY-MM-DD') as "meetingOn", m.kinds, m.topic, m.on_register as "onRegister", m.present,
+    select m.id::int as id, to_char(m.held_on, 'YYYY-MM-DD') as "meetingOn", m.kinds, (select name from party_groups where id = m.group_id) as "group", m.topic, m.on_register as "onRegister", m.present,
            m.recorded_by as "recordedBy", to_char(m.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "recordedAt",
            coalesce((select json_agg(json_build_object('period', l.period, 'kind', l.kind, 'late', l.late) order by l.period, l.kind)
                      from life_obligations l where l.meeting_id = m.id), '[]') as met

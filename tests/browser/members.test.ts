@@ -257,6 +257,41 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     expect(b.errors).toEqual([]);
   });
 
+  it("the branch secretary forms a 党小组 on a phone, and each member's group shows on the register", async () => {
+    const b = await sessions.open(phone);
+    const { page } = b;
+    await signIn(page, people.secretary.username, PASSWORD);
+    await page.goto(`/orgs/${branch}/members`);
+    const groups = page.getByTestId('party-groups');
+    await groups.getByText('本支部尚未划分党小组。').waitFor();
+    const form = groups.getByRole('form', { name: '成立党小组' });
+    await form.getByLabel(/党小组名称/).fill('第一党小组');
+    await form.getByRole('combobox', { name: /党小组长/ }).fill('李');
+    await form
+      .getByRole('listbox')
+      .getByRole('option', { name: /李秀英/ })
+      .click();
+    await form.getByRole('button', { name: '成立党小组' }).click();
+    await groups.getByText('已成立第一党小组').waitFor();
+    const group = groups.locator('article.party-group', { hasText: '第一党小组' });
+    await group.getByText(/党小组长：李秀英/).waitFor();
+    // A member added by pinyin initials from the branch's register.
+    await group.getByRole('combobox', { name: '加入党员' }).fill('zsf');
+    await group
+      .getByRole('listbox')
+      .getByRole('option', { name: /张三丰/ })
+      .click();
+    await group.getByRole('button', { name: '加入', exact: true }).click();
+    await groups.getByText('张三丰已加入第一党小组').waitFor();
+    const rowOf = (name: string) => page.getByTestId('member-register').locator('tbody tr', { hasText: name }).getByTestId('member-group');
+    await expect.poll(() => rowOf('张三丰').textContent()).toBe('第一党小组');
+    expect(await rowOf('李秀英').textContent()).toBe('第一党小组');
+    await group.getByRole('link', { name: '张三丰' }).scrollIntoViewIfNeeded();
+    await b.shot('members-11-secretary-party-group');
+    expect(await a11yViolations(page)).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
   it('the member signs in on a phone and sees their own record', async () => {
     const b = await sessions.open(phone);
     const { page } = b;

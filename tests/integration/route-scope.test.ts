@@ -48,12 +48,14 @@ interface Fixture {
   outsideDeliveryId: number;
   /** A member on the register of county B's village. */
   outsideMemberId: number;
+  /** A 党小组 of county B's village. */
+  outsideGroupId: number;
   /** An applicant (发展党员) of county B's village. */
   outsideApplicantId: number;
 }
 
 type Probe = (f: Fixture) => {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   payload?: Record<string, unknown> | string;
   headers?: Record<string, string>;
@@ -405,6 +407,27 @@ const PROBES: Record<string, Probe | 'self'> = {
     expect: [404],
   }),
   'PUT /api/v1/members/:id/user': (f) => ({ method: 'PUT', url: `/api/v1/members/${f.outsideMemberId}/user`, payload: { username: null }, expect: [404] }),
+  'GET /api/v1/organizations/:code/party-groups': (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.outsideVillage}/party-groups`, expect: [404] }),
+  'POST /api/v1/organizations/:code/party-groups': (f) => ({
+    method: 'POST',
+    url: `/api/v1/organizations/${f.outsideVillage}/party-groups`,
+    payload: { name: '甲县的党小组' },
+    expect: [404],
+  }),
+  'PATCH /api/v1/party-groups/:id': (f) => ({ method: 'PATCH', url: `/api/v1/party-groups/${f.outsideGroupId}`, payload: { name: '改名' }, expect: [404] }),
+  'DELETE /api/v1/party-groups/:id': (f) => ({ method: 'DELETE', url: `/api/v1/party-groups/${f.outsideGroupId}`, expect: [404] }),
+  'POST /api/v1/party-groups/:id/dissolve': (f) => ({
+    method: 'POST',
+    url: `/api/v1/party-groups/${f.outsideGroupId}/dissolve`,
+    payload: { on: '2026-01-01' },
+    expect: [404],
+  }),
+  'PUT /api/v1/members/:id/party-group': (f) => ({
+    method: 'PUT',
+    url: `/api/v1/members/${f.outsideMemberId}/party-group`,
+    payload: { groupId: null },
+    expect: [404],
+  }),
   'POST /api/v1/members/:id/away': (f) => ({
     method: 'POST',
     url: `/api/v1/members/${f.outsideMemberId}/away`,
@@ -606,6 +629,8 @@ describe('route table: authentication and scope on every route', () => {
         category: 'full',
         ...sealPersonalData(personalDataKey('a probe key of thirty-two characters or more'), withCheckDigit('42010619800101555'), null),
       })} returning id`;
+    const [group] = await s.sql<{ id: number }[]>`
+      insert into party_groups (organization_id, name, created_on, created_by) values (${vbOrg!.id}, '乙村第一党小组', '2026-01-01', 'probe') returning id`;
     // An applicant of county B's village (the row alone: no case needs to run for the probe).
     const [applicant] = await s.sql<{ id: number }[]>`
       insert into applicants ${s.sql({
@@ -639,6 +664,7 @@ describe('route table: authentication and scope on every route', () => {
       othersUsername: other.username,
       outsideDeliveryId: delivery!.id,
       outsideMemberId: member!.id,
+      outsideGroupId: group!.id,
       outsideApplicantId: applicant!.id,
     };
     // Every role there is, at county A.

@@ -159,6 +159,95 @@ describe("a branch's year of organization life (time-skipping server)", () => {
     expect(closed!.detail).toEqual({ held: 31, late: 1, missing: 0, waived: 0 });
   });
 
+  it("owes each party group a monthly 党小组会 from 2027, recorded by its leader with the group's attendance", async () => {
+    const { sql, ts } = t;
+    const now = async () => ts.env.currentTimeMs();
+    const year = new Date(await now()).getUTCFullYear() + 1;
+    // The rule set asking for 党小组会 is in force from 2027: a year before it owes none.
+    if (year < 2027) return;
+    const day = (d: number) => `${year}-01-${String(d).padStart(2, '0')}`;
+    const grouped = uniqueCode('B');
+    await addOrganizations(sql, [orgRow(grouped, township)]);
+    const [o] = await sql<{ id: number }[]>`select id from organizations where code = ${grouped}`;
+    const stamp = String(Date.now()).slice(-3);
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [m] = await sql<{ id: string }[]>`
+        insert into members ${sql({
+          organization_id: o!.id,
+          name: `组员${i}`,
+          gender: 'female',
+          birth_date: '1975-01-01',
+          joined_on: '2010-07-01',
+          full_on: '2011-07-01',
+          category: 'full',
+          ...sealPersonalData(key, withCheckDigit(`4201051975010${i + 1}${stamp}`), null),
+        })} returning id`;
+      ids.push(Number(m!.id));
+    }
+    // The leader signs in: their user is linked to their member. Three of the four are in the group.
+    const leaderUser = `leader-${grouped}`.toLowerCase();
+    const [u] = await sql<{ id: string }[]>`insert into users (username, password_hash) values (${leaderUser}, 'x') returning id`;
+    await sql`update members set user_id = ${u!.id} where id = ${ids[0]!}`;
+    const [g] = await sql<{ id: string }[]>`
+      insert into party_groups (organization_id, name, leader_id, created_on, created_by) values (${o!.id}, '第一党小组', ${ids[0]!}, '2020-01-01', 'test')
+      returning id`;
+    const groupId = Number(g!.id);
+    await sql`insert into party_group_members ${sql(ids.slice(0, 3).map((member_id) => ({ group_id: groupId, member_id, since: '2020-01-01' })))}`;
+    await recountMembers(sql, [o!.id]);
+
+    const workflowId = organizationLifeId(grouped, year);
+    const key_ = `${year}-01:group-meeting:${groupId}`;
+    await t.worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(organizationLife, {
+        workflowId,
+        taskQueue: t.worker.taskQueue,
+        args: [{ organization: grouped, year }],
+      });
+      const leader = processDriver(handle, { username: leaderUser, grants: [] });
+      await leader.stepIs('planned');
+      const [planned] = await sql<{ n: number; groups: number }[]>`
+        select count(*)::int as n, count(*) filter (where kind = 'group-meeting' and group_id = ${groupId})::int as groups
+        from life_obligations where workflow_id = ${workflowId}`;
+      expect(planned).toEqual({ n: 12 + 12 + 4 + 4 + 12, groups: 12 });
+
+      const ms = shanghaiInstant(day(12), 10).getTime() - (await now());
+      if (ms > 0) await ts.env.sleep(ms);
+      const task = await leader.waitFor('the group meeting opened by the sweep', async () => {
+        const [row] = await sql<{ assignee_person: string | null; title_parts: Record<string, string> }[]>`
+          select assignee_person, title_parts from tasks where workflow_id = ${workflowId} and task_key = ${key_}`;
+        return row;
+      });
+      expect(task).toEqual({ assignee_person: leaderUser, title_parts: { variant: 'group-meeting', about: '第一党小组', part: `${year}年1月` } });
+
+      const record = (extra: Record<string, unknown>) => ({
+        meetingOn: day(10),
+        kinds: ['group-meeting'],
+        topic: '学习党章',
+        minutes: '组长领学，组员交流。',
+        ...extra,
+      });
+      // The member outside the group is not its absentee; a group's meeting is recorded alone.
+      expect(await refused(leader.complete('meeting-record', record({ absent: [{ memberId: ids[3], reason: 'leave' }] }), key_))).toMatchObject({
+        rule: 'absent-not-in-group',
+      });
+      expect(await refused(leader.complete('meeting-record', record({ kinds: ['group-meeting', 'theme-day'] }), key_))).toMatchObject({
+        rule: 'meeting-kind',
+      });
+      await leader.complete('meeting-record', record({ absent: [{ memberId: ids[2], reason: 'sick' }] }), key_);
+      const m = await leader.waitFor('the group meeting kept', async () => {
+        const [row] = await sql<{ on_register: number; present: number; group_id: string; recorded_by: string }[]>`
+          select on_register, present, group_id, recorded_by from meetings where workflow_id = ${workflowId} and task_key = ${key_}`;
+        return row;
+      });
+      expect({ ...m, group_id: Number(m.group_id) }).toEqual({ on_register: 3, present: 2, group_id: groupId, recorded_by: leaderUser });
+      // January's completeness counts the group's meeting beside the branch's own two.
+      const jan = await periodCompleteness(sql, { path: await pathOf(grouped), period: `${year}-01`, today: day(12) });
+      expect(jan.rows).toEqual([expect.objectContaining({ code: grouped, held: 1, open: 2, missing: 0 })]);
+      await handle.terminate('the rest of the year is the first test');
+    });
+  });
+
   async function pathOf(code: string): Promise<string> {
     const [o] = await t.sql<{ path: string }[]>`select path::text as path from organizations where code = ${code}`;
     return o!.path;

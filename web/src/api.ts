@@ -546,6 +546,8 @@ export interface MemberQuery {
   q?: string;
   status?: Member['status'];
   category?: Member['category'];
+  /** only the members of this 党小组 today */
+  group?: number;
   reveal?: PersonalField;
   cursor?: string;
   limit?: number;
@@ -575,6 +577,18 @@ export const registerMemberAway = (
 ) => request<{ workflowId: string }>('POST', `/api/v1/members/${id}/away`, body);
 /** PUT /members/{id}/user: links the member to the user they sign in as (null unlinks). */
 export const linkMemberUser = (id: number, username: string | null) => request<Member>('PUT', `/api/v1/members/${id}/user`, { username });
+/** A branch's 党小组 with its leader and members (src/api/routes/party-groups.ts). */
+export type PartyGroup = z.infer<typeof MemberSchemas.partyGroupSchema>;
+export const listPartyGroups = (code: string) => request<{ items: PartyGroup[] }>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/party-groups`);
+export const createPartyGroup = (code: string, body: { name: string; leaderId?: number | null }) =>
+  request<PartyGroup>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/party-groups`, body);
+export const updatePartyGroup = (id: number, body: { name?: string; leaderId?: number | null }) =>
+  request<PartyGroup>('PATCH', `/api/v1/party-groups/${id}`, body);
+export const deletePartyGroup = (id: number) => request<{ id: number; name: string }>('DELETE', `/api/v1/party-groups/${id}`);
+export const dissolvePartyGroup = (id: number, on: string) =>
+  request<{ id: number; dissolvedOn: string }>('POST', `/api/v1/party-groups/${id}/dissolve`, { on });
+/** PUT /members/{id}/party-group: the member placed in a group of their branch (null: out of theirs). */
+export const setMemberPartyGroup = (id: number, groupId: number | null) => request<Member>('PUT', `/api/v1/members/${id}/party-group`, { groupId });
 /** GET /me/member: the caller's own record, unmasked (404 when no member is linked to them). */
 export const getMyMember = () => request<Member>('GET', '/api/v1/me/member');
 /** POST /members/import: a member-system export (CSV UTF-8 or GBK, or XLSX); refusals carry row and column. */

@@ -12,6 +12,7 @@ export function MemberRows({
   spec,
   value,
   register,
+  group,
   invalid,
   describedBy,
   onInput,
@@ -21,6 +22,8 @@ export function MemberRows({
   value: string;
   /** The code of the organization whose register is searched. */
   register: string | undefined;
+  /** A 党小组会: its group's members only. */
+  group?: number;
   invalid: boolean;
   describedBy?: string;
   onInput: (v: string) => void;
@@ -41,6 +44,7 @@ export function MemberRows({
             id={`${id}-${i}-member`}
             register={register}
             wholeRegister={spec.register === 'all'}
+            group={group}
             value={r.member}
             // Typed text is no member until one is picked: the row keeps the text, the form refuses it by name.
             onChange={(v) => edit(i, { member: v })}

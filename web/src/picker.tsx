@@ -37,6 +37,8 @@ export interface PickerProps {
   register?: string;
   /** Members only: the whole register (full and probationary: a meeting's attendance), not its full members only. */
   wholeRegister?: boolean;
+  /** Members only: the members of this 党小组 (a 党小组会's attendance). */
+  group?: number;
   /** Called with the option picked (a member's name beside the id sent). */
   onPick?: (o: PickOption) => void;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
@@ -57,7 +59,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
     })),
   member: async (q, p) =>
     p.register
-      ? (await listMembers(p.register, { q: q || undefined, category: p.wholeRegister ? undefined : 'full', limit: 20 })).items
+      ? (await listMembers(p.register, { q: q || undefined, category: p.wholeRegister ? undefined : 'full', group: p.group, limit: 20 })).items
           // Only those the register counts (a suspended member has no vote to leave out).
           .filter((m) => countedStatuses.includes(m.status))
           .map((m) => ({

@@ -5,8 +5,10 @@
 //   the rule set's working days after its period ends) with every meeting's task, each opening for the secretary at
 //   00:00 on its period's first day, reminded before it falls due and escalated after (the deadline sweep opens,
 //   reminds and escalates: a province's first of the month and its month-end wake no workflow); a record filed
-//   through one task meets the others held with it (a 主题党日 with a 支部党员大会 and a 党课). The year closes when its
-//   last obligation is met or waived.
+//   through one task meets the others held with it (a 主题党日 with a 支部党员大会 and a 党课). From rule set
+//   branch-life-2027 each 党小组 the branch has when the year is planned owes a monthly 党小组会, its own task (its
+//   leader's when their user is linked to their member, else the secretary's), its attendance the group's members of the
+//   meeting's day. The year closes when its last obligation is met or waived.
 import { continueAsNew, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ProcessActivities } from '../../activities/index.js';
@@ -42,8 +44,9 @@ export const spotCheckUpdate = defineUpdate<{ taskKey: string }, [SpotCheckInput
 /** The year's meetings are planned as openings the deadline sweep opens: runs planned before opened each period's themselves. */
 export const LIFE_OPENINGS_AHEAD_PATCH = 'organization-life-openings-ahead';
 
-/** A task's key: its period and kind ('2026-03:branch-committee'). */
-const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind'>) => `${o.period}:${o.kind}`;
+/** A task's key: its period and kind ('2026-03:branch-committee'), and a 党小组会's group ('2027-03:group-meeting:12'). */
+const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind' | 'groupId'>) =>
+  o.groupId == null ? `${o.period}:${o.kind}` : `${o.period}:${o.kind}:${o.groupId}`;
 
 export async function organizationLife(input: OrganizationLifeInput): Promise<void> {
   const p = new ProcessRun({ kind: KIND, organization: input.organization, prefix: '', run: 1 });
@@ -51,6 +54,13 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     const y = await acts.planLifeYear({ workflowId: p.workflowId, organization: input.organization, year: input.year });
     p.at(y.organizationId, y.orgPath);
     const r = lifeRulesFor(`${input.year}-01-01`, y.ruleSet);
+    // The groups owing a 党小组会 (none in runs planned before the register knew them).
+    const groups = new Map((y.groups ?? []).map((g) => [g.id, g]));
+    /** A history line's key: a group's month is its own line beside the branch's. */
+    const lineOf = (o: Pick<PlannedObligation, 'period' | 'kind' | 'groupId'>, what: 'held' | 'waived') =>
+      o.groupId == null
+        ? organizationLifeStates.key(what === 'held' ? '{period}-{kind}-held' : '{period}-{kind}-waived', o)
+        : organizationLifeStates.key(what === 'held' ? '{period}-group-{group}-held' : '{period}-group-{group}-waived', { period: o.period, group: o.groupId });
     await p.moveTo('planned', 'planned', { ruleSet: r.id, obligations: y.obligations.length });
 
     const settling: Promise<void>[] = [];
@@ -115,9 +125,10 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         record,
         actor: result.actor,
         at: new Date().toISOString(),
+        ...(o.groupId == null ? {} : { groupId: o.groupId }),
       });
       for (const m of kept.met) {
-        if (m.period !== o.period || m.kind !== o.kind) {
+        if (m.period !== o.period || m.kind !== o.kind || (m.groupId ?? null) !== (o.groupId ?? null)) {
           await p.tasks.settle(
             p.key(taskKeyOf(m)),
             { meetingId: kept.meetingId, meetingOn: record.meetingOn },
@@ -125,23 +136,32 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
             '同一次会议已记录',
           );
         }
-        await p.moveTo('planned', organizationLifeStates.key('{period}-{kind}-held', m), {
+        await p.moveTo('planned', lineOf(m, 'held'), {
           meetingId: kept.meetingId,
           meetingOn: record.meetingOn,
           late: m.late,
           by: result.actor,
+          ...(m.groupId == null ? {} : { group: groups.get(m.groupId)?.name ?? null }),
         });
       }
     };
     const waived = async (o: PlannedObligation, result: HumanTaskResult) => {
-      await acts.waiveObligation({ organizationId: y.organizationId, period: o.period, kind: o.kind, reason: result.reason ?? '' });
-      await p.moveTo('planned', organizationLifeStates.key('{period}-{kind}-waived', o), { reason: result.reason, by: result.actor });
+      await acts.waiveObligation({
+        organizationId: y.organizationId,
+        period: o.period,
+        kind: o.kind,
+        reason: result.reason ?? '',
+        ...(o.groupId == null ? {} : { groupId: o.groupId }),
+      });
+      await p.moveTo('planned', lineOf(o, 'waived'), { reason: result.reason, by: result.actor });
     };
 
     /** An obligation's record task: what it shows and checks, due on the obligation's day, from the rule set. */
     const recordTask = (o: PlannedObligation, opensAt: number) => {
       // By day: the rule refuses a member absent who was not on the register the day the meeting was held.
       const onRegister: Record<string, Record<string, string | null>> = {};
+      // A 党小组会: its group's members are its attendance, and its leader (when they sign in) records it.
+      const group = o.groupId == null ? undefined : groups.get(o.groupId);
       const context = (): MeetingContext => ({
         kind: o.kind,
         period: o.period,
@@ -151,16 +171,23 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         onRegister,
         // Read when a record is checked; a task planned ahead keeps none until it opens.
         ...(Date.now() >= opensAt ? { today: shanghaiDate(Date.now()) } : {}),
+        ...(group ? { group: { id: group.id, name: group.name } } : {}),
       });
       const spec = {
         organizationId: y.organizationId,
         due: { on: o.dueOn },
         reminderWorkingDays: r.reminderWorkingDays,
         escalationWorkingDays: r.escalationWorkingDays,
-        titled: { variant: o.kind, part: periodWords(o.period) },
+        titled: { variant: o.kind, part: periodWords(o.period), ...(group ? { about: group.name } : {}) },
+        ...(group?.leaderUser ? { assigneePerson: group.leaderUser } : {}),
         confirm: async (rec: MeetingRecord) => {
           const ids = (rec.absent ?? []).map((a) => a.memberId);
-          const { names } = await acts.registerOfDay({ organizationId: y.organizationId, day: rec.meetingOn, memberIds: ids });
+          const { names } = await acts.registerOfDay({
+            organizationId: y.organizationId,
+            day: rec.meetingOn,
+            memberIds: ids,
+            ...(group ? { groupId: group.id } : {}),
+          });
           onRegister[rec.meetingOn] = { ...onRegister[rec.meetingOn], ...Object.fromEntries(ids.map((id) => [String(id), names[String(id)] ?? null])) };
         },
       };

@@ -1,5 +1,6 @@
 // The member register: import from a member-system export, a branch's register, a member's record and history,
-// a status recorded, a member linked to the user they sign in as, and a member's own record.
+// a status recorded, a member linked to the user they sign in as, and a member's own record; a branch's 党小组
+// (party-groups.ts).
 //
 // Scope: a member is seen by whoever may see the organization whose register holds them (404 elsewhere, as for an
 // unknown id) and by the member themself. Personal data is masked unless the caller asks for it (`reveal`) and holds
@@ -45,6 +46,7 @@ import { HttpError, notFound } from '../errors.js';
 import { memberKeptBy, organizationInScope, requireRole } from '../scope.js';
 import { SHEET_TYPES, uploadStream } from '../uploads.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { partyGroupRoutes } from './party-groups.js';
 
 /** A province's register comes in files of a county or a prefecture; a whole province would be split by prefecture. */
 export const MEMBER_IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -138,6 +140,7 @@ const members: FastifyPluginAsync = async (fastify) => {
           q: z.string().trim().min(1).max(32).optional(),
           status: z.enum(memberStatuses).optional(),
           category: z.enum(memberCategories).optional(),
+          group: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only the members of this 党小组 today'),
           reveal: revealQuery,
           cursor: z.string().max(400).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -154,6 +157,7 @@ const members: FastifyPluginAsync = async (fastify) => {
         q: req.query.q,
         status: req.query.status,
         category: req.query.category,
+        group: req.query.group,
         afterName: after ?? undefined,
         limit: req.query.limit + 1,
       });
@@ -347,6 +351,8 @@ const members: FastifyPluginAsync = async (fastify) => {
       return present(shown!, fields);
     },
   );
+
+  partyGroupRoutes(fastify, sql);
 };
 
 export default members;

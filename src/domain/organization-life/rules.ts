@@ -43,11 +43,31 @@ export interface LifeRules {
 export const lifeRuleSets: readonly LifeRules[] = [
   {
     // [reg] 支部工作条例 art. 18: 支委会 monthly, 支部党员大会 and 党课 quarterly; [local] 主题党日 monthly. 党小组会 is
-    // monthly where a branch has 党小组, which the register does not know yet: not asked for. [default] the record is
+    // monthly where a branch has 党小组, which the register did not know yet: not asked for (branch-life-2027 asks). [default] the record is
     // due 5 working days after its period ends; reminders and escalation as every task (domain.md §3).
     id: 'branch-life-2018',
     effectiveFrom: '2018-10-01',
     cadence: { 'branch-committee': 'month', 'members-meeting': 'quarter', 'party-lecture': 'quarter', 'theme-day': 'month' },
+    heldBy: ['branch'],
+    recordWithinWorkingDays: 5,
+    // [default]
+    spotCheckWorkingDays: 10,
+    reminderWorkingDays: [7, 1],
+    escalationWorkingDays: [3, 10, 20],
+  },
+  {
+    // [reg] 支部工作条例 art. 18 and 党章 art. 31: a branch with 党小组 holds a 党小组会 in each group every month; the
+    // register now keeps the groups (src/members/groups.ts), so a year planned from 2027 owes one per group the branch
+    // has when its year is planned (a branch without groups owes none). Years planned before keep the 2018 set.
+    id: 'branch-life-2027',
+    effectiveFrom: '2027-01-01',
+    cadence: {
+      'branch-committee': 'month',
+      'group-meeting': 'month',
+      'members-meeting': 'quarter',
+      'party-lecture': 'quarter',
+      'theme-day': 'month',
+    },
     heldBy: ['branch'],
     recordWithinWorkingDays: 5,
     // [default]
@@ -61,12 +81,16 @@ export function lifeRulesFor(d: IsoDate, id?: string): LifeRules {
   return ruleSetFor(lifeRuleSets, 'organization-life', d, id);
 }
 
-/** One meeting a branch owes: its kind, its period ('2026-03', '2026-Q1') and the period's first and last day. */
+/**
+ * One meeting a branch owes: its kind, its period ('2026-03', '2026-Q1') and the period's first and last day; a
+ * 党小组会 names the group that owes it.
+ */
 export interface Obligation {
   kind: MeetingKind;
   period: string;
   startsOn: IsoDate;
   endsOn: IsoDate;
+  groupId?: number;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -82,14 +106,23 @@ export function periodsOf(year: number, cadence: Cadence): { period: string; sta
   return out;
 }
 
-/** Everything a branch owes in a year under a rule set, in the order the periods begin. */
-export function obligationsOf(year: number, r: LifeRules): Obligation[] {
+/**
+ * Everything a branch owes in a year under a rule set, in the order the periods begin: a 党小组会 once for each of
+ * `groups` (the branch's party groups when its year is planned), the other kinds once.
+ */
+export function obligationsOf(year: number, r: LifeRules, groups: readonly number[] = []): Obligation[] {
   const all: Obligation[] = [];
   for (const kind of meetingKinds) {
     const c = r.cadence[kind];
-    if (c) for (const p of periodsOf(year, c)) all.push({ kind, ...p });
+    if (!c) continue;
+    for (const p of periodsOf(year, c)) {
+      if (kind === 'group-meeting') for (const groupId of groups) all.push({ kind, ...p, groupId });
+      else all.push({ kind, ...p });
+    }
   }
-  return all.sort((a, b) => a.startsOn.localeCompare(b.startsOn) || meetingKinds.indexOf(a.kind) - meetingKinds.indexOf(b.kind));
+  return all.sort(
+    (a, b) => a.startsOn.localeCompare(b.startsOn) || meetingKinds.indexOf(a.kind) - meetingKinds.indexOf(b.kind) || (a.groupId ?? 0) - (b.groupId ?? 0),
+  );
 }
 
 /** A period as a person reads it: 2026年3月, 2026年第1季度. */
@@ -138,6 +171,8 @@ export interface MeetingContext {
    */
   onRegister?: Record<IsoDate, Record<string, string | null>>;
   today?: IsoDate;
+  /** A 党小组会's group: its attendance is the group's members on the meeting's day (`onRegister` reads them). */
+  group?: { id: number; name: string };
 }
 
 /**
@@ -147,6 +182,8 @@ export interface MeetingContext {
  */
 export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
   if (!o.kinds.includes(c.kind)) throw new RuleViolation('meeting-kind', `a record of this task holds a ${c.kind}`);
+  // A group's meeting is its own: the branch's meetings are not held by one group.
+  if (c.group && o.kinds.length > 1) throw new RuleViolation('meeting-kind', `a 党小组会 of ${c.group.name} is recorded alone`);
   if (new Set(o.kinds).size !== o.kinds.length) throw new RuleViolation('meeting-kind', 'a kind is named twice');
   if (o.meetingOn < c.startsOn) throw new RuleViolation('held-on', `a meeting of ${c.period} is held on or after ${c.startsOn}`);
   if (c.today && o.meetingOn > c.today) throw new RuleViolation('held-on', `cannot be after today (${c.today})`);
@@ -155,7 +192,10 @@ export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
   const register = c.onRegister?.[o.meetingOn];
   if (register) {
     const stranger = ids.find((id) => register[String(id)] === null);
-    if (stranger !== undefined) throw new RuleViolation('absent-not-on-register', `member ${stranger} was not on the register on ${o.meetingOn}`);
+    if (stranger !== undefined)
+      throw c.group
+        ? new RuleViolation('absent-not-in-group', `member ${stranger} was not in ${c.group.name} on ${o.meetingOn}`)
+        : new RuleViolation('absent-not-on-register', `member ${stranger} was not on the register on ${o.meetingOn}`);
   }
 }
 

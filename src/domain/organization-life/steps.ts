@@ -18,6 +18,9 @@ export const meetingRecord = step<MeetingContext>()({
   process: 'organization-life',
   step: 'meeting-record',
   role: 'secretary',
+  // A 党小组会's record is its group leader's when their user is linked to their member (the task names them); the
+  // secretary holds every other record, and a group's when no leader signs in.
+  byPerson: true,
   outcome: meetingRecordOutcome,
   fields: [
     fieldOf(meetingRecordOutcome, 'meetingOn', 'date'),
@@ -27,7 +30,7 @@ export const meetingRecord = step<MeetingContext>()({
     fieldOf(meetingRecordOutcome, 'minutes', 'text'),
   ],
   rule: checkMeetingRecord,
-  ruleFields: { 'meeting-kind': 'kinds', 'held-on': 'meetingOn', absent: 'absent', 'absent-not-on-register': 'absent' },
+  ruleFields: { 'meeting-kind': 'kinds', 'held-on': 'meetingOn', absent: 'absent', 'absent-not-on-register': 'absent', 'absent-not-in-group': 'absent' },
   words: { 'zh-CN': '会议记录', en: 'Meeting record' },
   decidedAlone: true,
   variants: Object.fromEntries(meetingKinds.map((k) => [k, { 'zh-CN': `${meetingKindWords[k]['zh-CN']}记录`, en: `${meetingKindWords[k].en}: the record` }])),

@@ -52,6 +52,7 @@ import { shanghaiToday } from '../dates.js';
 import { fileSubmit, type UploadState } from '../upload.js';
 import { IncomingForm, TransferForm, TransfersList } from './member-transfers.js';
 import { MemberAppraisals } from '../member-appraisals.js';
+import { PartyGroups } from './party-groups.js';
 import './members.css';
 
 /** Who opens a branch's register: those who steer and the secretaries (the API scopes each to their subtree). */
@@ -216,6 +217,7 @@ export function RegisterPage({ user, code }: { user: Me; code: string }) {
       {list.state === 'error' && <ErrorBox error={list.error} retry={reload} />}
       {list.state === 'ok' && items.length === 0 && <p class="muted">{t('mem.empty')}</p>}
       {items.length > 0 && <RegisterTable items={items} />}
+      {org.state === 'ok' && org.data.type === 'branch' && <PartyGroups code={code} mayEdit={hasRole(user, ...registerKeepers)} onChange={reload} />}
       {moreError !== null && <ErrorBox error={moreError} />}
       {cursor && (
         <button type="button" onClick={() => void loadMore(cursor)}>
@@ -267,7 +269,7 @@ function Counts({ code }: { code: string }) {
 }
 
 function RegisterTable({ items }: { items: MemberSummary[] }) {
-  const cols: MessageKey[] = ['mem.name', 'mem.gender', 'mem.category', 'mem.status', 'mem.joined', 'mem.fullOn', 'mem.phone', 'mem.idNumber'];
+  const cols: MessageKey[] = ['mem.name', 'mem.gender', 'mem.category', 'mem.status', 'mem.group', 'mem.joined', 'mem.fullOn', 'mem.phone', 'mem.idNumber'];
   const label = (k: MessageKey) => t(k);
   return (
     <div class="table-scroll register-wrap">
@@ -300,6 +302,9 @@ function RegisterTable({ items }: { items: MemberSummary[] }) {
                 <span>
                   <StatusWords status={m.status} since={m.statusSince} />
                 </span>
+              </td>
+              <td data-label={label('mem.group')} data-testid="member-group">
+                <span>{m.partyGroup?.name ?? t('common.none')}</span>
               </td>
               <td class="nowrap" data-label={label('mem.joined')}>
                 <span>{dateOr(m.joinedOn)}</span>

@@ -209,11 +209,11 @@ function Missing({ c, onNudged }: { c: MeetingCompleteness; onNudged: () => void
           </thead>
           <tbody>
             {c.missing.map((m) => (
-              <tr key={`${m.code}:${m.kind}`} data-code={m.code} data-kind={m.kind}>
+              <tr key={`${m.code}:${m.kind}:${m.group ?? ''}`} data-code={m.code} data-kind={m.kind}>
                 <th scope="row">
                   <a href={`/orgs/${encodeURIComponent(m.code)}`}>{m.name}</a>
                 </th>
-                <td>{kindWords(m.kind)}</td>
+                <td>{m.group ? `${kindWords(m.kind)} · ${m.group}` : kindWords(m.kind)}</td>
                 <td>{fmtDate(m.dueOn)}</td>
                 <td>
                   {m.escalationLevel > 0 ? (
@@ -314,7 +314,7 @@ export function BranchMeetings({ code }: { code: string }) {
                 return (
                   <tr key={m.id} data-meeting={m.id}>
                     <td data-label={t('olife.heldOn')}>{fmtDate(m.meetingOn)}</td>
-                    <td data-label={t('olife.kinds')}>{m.kinds.map(kindWords).join('、')}</td>
+                    <td data-label={t('olife.kinds')}>{m.kinds.map(kindWords).join('、') + (m.group ? ` · ${m.group}` : '')}</td>
                     <td data-label={t('olife.topic')}>{m.topic}</td>
                     <td data-label={t('olife.attendance')}>{t('olife.present', { present: m.present, of: m.onRegister })}</td>
                     <td data-label={t('olife.onTime')}>

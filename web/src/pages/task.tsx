@@ -592,6 +592,7 @@ function TaskForm({
           value={values[f.name] ?? ''}
           error={errors[f.name]}
           organization={organization}
+          group={groupOf(context)}
           onInput={(v) => setValues({ ...values, [f.name]: v })}
         />
       ))}
@@ -607,15 +608,24 @@ function TaskForm({
   );
 }
 
+/** The group a 党小组会's task is for (MeetingContext.group), if its context names one. */
+const groupOf = (c: Record<string, unknown> | null): number | undefined => {
+  const g = c?.group as { id?: unknown } | undefined;
+  return typeof g?.id === 'number' ? g.id : undefined;
+};
+
 function FormField({
   spec,
   value,
   error,
   organization,
+  group,
   onInput,
 }: {
   spec: FieldSpec;
   value: string;
+  /** A 党小组会's group (its task's context): the members picked are its members. */
+  group?: number;
   error?: string;
   organization?: string;
   onInput: (v: string) => void;
@@ -638,7 +648,7 @@ function FormField({
       {spec.kind === 'exclusions' ? (
         <Exclusions id={id} spec={spec} value={value} invalid={!!error} describedBy={describedBy} onInput={onInput} />
       ) : spec.kind === 'members' ? (
-        <MemberRows id={id} spec={spec} value={value} register={organization} invalid={!!error} describedBy={describedBy} onInput={onInput} />
+        <MemberRows id={id} spec={spec} value={value} register={organization} group={group} invalid={!!error} describedBy={describedBy} onInput={onInput} />
       ) : spec.kind === 'organization' || spec.kind === 'person' || spec.kind === 'session' ? (
         <Picker
           kind={spec.kind}
