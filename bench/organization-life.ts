@@ -30,7 +30,7 @@ import { lifeRulesFor, obligationsOf, periodWords } from '../src/domain/organiza
 import { meetingRecord } from '../src/domain/organization-life/steps.js';
 import { stepTitle } from '../src/domain/step.js';
 import { planTask } from '../src/domain/task-plan.js';
-import { periodCompleteness } from '../src/organization-life/store.js';
+import { completenessByChild, periodCompleteness } from '../src/organization-life/store.js';
 import { loadCalendar } from '../src/tasks/holders.js';
 import { createWorker, workflowBundleOptions } from '../src/worker.js';
 import type { Sql } from '../src/db/client.js';
@@ -570,27 +570,10 @@ export async function completeness(o: { branches: number; explore?: (sql: Sql, p
     await measure(2, () => province!.path);
     const prov = await measure(30, () => province!.path);
     const month = `${year}-06`;
+    // The product's own statement, explained as it runs (`completenessByChild`), not a copy of it.
     const explain = async () =>
-      (
-        await sql.unsafe(
-          `explain (analyze, buffers) with l as (
-      select l.*, b.path as bpath
-      from life_obligations l join organizations b on b.id = l.organization_id
-      where l.period = $1 and b.path <@ $2::ltree
-    ),
-    g as (
-      select case when nlevel(l.bpath) > nlevel($2::ltree) then subpath(l.bpath, 0, nlevel($2::ltree) + 1) else l.bpath end as gpath,
-             l.organization_id, l.meeting_id, l.late, l.waived_reason, l.due_on
-      from l
-    )
-    select o.code, o.name, o.type, count(distinct g.organization_id)::int as branches,
-           count(*) filter (where g.late = false)::int as held
-    from g join organizations o on o.path = g.gpath
-    group by o.code, o.name, o.type`,
-          [month, province!.path],
-        )
-      )
-        .map((r) => (r as Record<string, string>)['QUERY PLAN'])
+      (await sql<{ 'QUERY PLAN': string }[]>`explain (analyze, buffers) ${completenessByChild(sql, { path: province!.path, period: month, today })}`)
+        .map((r) => r['QUERY PLAN'])
         .join('\n');
     const plan1 = await explain();
     const planFile = join(resolve('bench', 'out'), `organization-life-province-plan-${process.pid}.txt`);
