@@ -38,6 +38,7 @@ describe('process declarations', () => {
       at: '2026-01-01T00:00:00Z',
       period: '2026-Q1',
       kind: 'members-meeting',
+      group: 7,
     };
     for (const d of processDeclarations) {
       for (const template of Object.keys(d.events)) {
