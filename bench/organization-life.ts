@@ -60,6 +60,27 @@ export async function run(opts: OrganizationLifeOptions = {}): Promise<BenchResu
   return out;
 }
 
+/** A secretary's record every 250 ms until `stop` (or until no task is left to record): the latencies, in ms. */
+function probeRecords(record: () => Promise<number | null>): { stop: () => Promise<number[]> } {
+  const samples: number[] = [];
+  let going = true;
+  const running = (async () => {
+    while (going) {
+      const ms = await record();
+      if (ms === null) break;
+      samples.push(ms);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    stop: async () => {
+      going = false;
+      await running;
+      return samples;
+    },
+  };
+}
+
 /** The year's 32 obligations as the workflow's own plan writes them (planLifeYear: due on the working-day calendar). */
 async function planOf(sql: Sql, year: number) {
   const r = lifeRulesFor(`${year}-01-01`);
@@ -209,16 +230,7 @@ async function monthStart(o: { branches: number; probes: number; province?: numb
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
     while (Date.now() < instant) await new Promise((r) => setTimeout(r, 10));
     const t0 = performance.now();
-    const during: number[] = [];
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        const ms = await record();
-        if (ms === null) break;
-        during.push(ms);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
+    const probe = probeRecords(record);
     let opened = await tasksLike(`${KIND}:${prefix}b%`);
     const progress: string[] = [];
     while (opened < expected && performance.now() - t0 < 30 * 60_000) {
@@ -228,8 +240,7 @@ async function monthStart(o: { branches: number; probes: number; province?: numb
       if (sec % 30 === 0 && progress.length < sec / 30) progress.push(`${sec} s: ${opened}`);
     }
     const openSeconds = (performance.now() - t0) / 1000;
-    probing = false;
-    await prober;
+    const during = await probe.stop();
     clearInterval(sampler);
     const sdkAfter = await sdkMetrics(stack.taskQueue, sdkNames);
     const wfts = sdkAfter.workflow_task_execution_latency_count - sdkBefore.workflow_task_execution_latency_count;
@@ -365,16 +376,7 @@ async function provinceStart(o: {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
   const t0 = performance.now();
-  const during: number[] = [];
-  let probing = true;
-  const prober = (async () => {
-    while (probing) {
-      const ms = await o.record();
-      if (ms === null) break;
-      during.push(ms);
-      await new Promise((res) => setTimeout(res, 250));
-    }
-  })();
+  const probe = probeRecords(o.record);
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${KIND}:${prefix}v%`}`)[0]!.n;
   let opened = 0;
   while (opened < expected && performance.now() - t0 < 30 * 60_000) {
@@ -382,8 +384,7 @@ async function provinceStart(o: {
     opened = await count();
   }
   const seconds = (performance.now() - t0) / 1000;
-  probing = false;
-  await prober;
+  const during = await probe.stop();
   clearInterval(sampler);
   // Fresh statistics first: the planner's estimate of rows written seconds ago would choose nested loops.
   await sql`analyze tasks, notifications, task_deadlines, task_events`;
@@ -410,16 +411,7 @@ async function provinceStart(o: {
   o.log(`month end: ${moved!.n} reminders moved to one instant`);
   while (Date.now() < instant2) await new Promise((res) => setTimeout(res, 10));
   const end0 = performance.now();
-  const endDuring: number[] = [];
-  probing = true;
-  const endProber = (async () => {
-    while (probing) {
-      const ms = await o.record();
-      if (ms === null) break;
-      endDuring.push(ms);
-      await new Promise((res) => setTimeout(res, 250));
-    }
-  })();
+  const endProbe = probeRecords(o.record);
   const unrecorded = async () =>
     (
       await sql<{ n: number }[]>`
@@ -431,8 +423,7 @@ async function provinceStart(o: {
     left = await unrecorded();
   }
   const endSeconds = (performance.now() - end0) / 1000;
-  probing = false;
-  await endProber;
+  const endDuring = await endProbe.stop();
   await sql`analyze notifications, task_events`;
   const [reminded] = await sql<{ events: number; notices: number }[]>`
     with t as (select id from tasks where workflow_id like ${`${KIND}:${prefix}v%`})
