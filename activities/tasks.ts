@@ -260,10 +260,17 @@ export function taskActivities(sql: Sql) {
     /** An action by a person (complete, claim, …, escalation actions): task row, audit entry, notifications. */
     async recordTaskChange(c: TaskChange): Promise<void> {
       const wake = await sql.begin(async (tx) => {
-        // A task planned ahead whose instant the workflow saw pass is opened here if the sweep has not opened it yet.
-        await openDue(tx as unknown as Sql, tx`workflow_id = ${c.workflowId} and task_key = ${c.taskKey}`, c.at, { limit: 1, skipLocked: false });
-        const [task] = await tx<{ id: number; step: string; process: string; deadline_lane: string | null }[]>`
+        const row = () => tx<{ id: number; step: string; process: string; deadline_lane: string | null }[]>`
           select id, step, process, deadline_lane from tasks where workflow_id = ${c.workflowId} and task_key = ${c.taskKey} for update`;
+        let [task] = await row();
+        // No row: a task planned ahead whose instant the workflow saw pass, which the sweep has not opened yet (the
+        // process settling it) is opened here; a person's action always finds its row, and pays for nothing more.
+        if (
+          !task &&
+          (await openDue(tx as unknown as Sql, tx`workflow_id = ${c.workflowId} and task_key = ${c.taskKey}`, c.at, { limit: 1, skipLocked: false }))
+        ) {
+          [task] = await row();
+        }
         if (!task) throw ApplicationFailure.nonRetryable(`task ${c.taskKey} of ${c.workflowId} is not projected`);
         // The instants the task's workflow saw pass before this action are recorded before it.
         if (task.deadline_lane) await recordDue(tx as unknown as Sql, tx`d.task_id = ${task.id}`, c.at);
