@@ -530,7 +530,7 @@ export async function completeness(o: { branches: number; explore?: (sql: Sql, p
              l.starts_on::timestamptz, l.due_on::timestamptz, 1 + abs(hashtext(l.workflow_id || l.period)) % 3
       from life_obligations l where l.meeting_id is null and l.waived_reason is null and l.due_on < ${today}::date`;
     // As autovacuum leaves the tables within a minute of such inserts (bench/overdue.ts does the same).
-    await sql`vacuum analyze organizations, meetings, life_obligations, tasks`;
+    await sql`vacuum analyze organizations, meetings, life_obligations, life_tallies, tasks`;
     const [counts] = await sql<{ obligations: number; missing: number; meetings: number }[]>`
       select (select count(*) from life_obligations)::int as obligations,
              (select count(*) from tasks)::int as missing,
