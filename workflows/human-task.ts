@@ -82,6 +82,8 @@ export interface HumanTaskResult {
   outcome: Record<string, unknown>;
   actor: string;
   reason: string | null;
+  /** Closed by the process itself (`withdraw`), not by a person. */
+  byProcess?: boolean;
 }
 
 interface Escalation {
@@ -448,6 +450,21 @@ export class HumanTasks {
    * left alone, as is one not opened yet (it has no row to record on); answers whether it completed one.
    */
   async settle(key: string, outcome: Record<string, unknown>, actor: Actor, reason: string): Promise<boolean> {
+    return this.closeByProcess(key, { state: 'done', outcome, actor: actor.username, reason }, actor, 'completed');
+  }
+
+  /**
+   * The process itself closes an open task it no longer waits for (a year of organization life closed on its day
+   * with a meeting never recorded), recorded as cancelled with who and why. Its result says the process closed it
+   * (`byProcess`), so the process tells it from a person's cancel. Left alone as `settle` leaves them; answers whether
+   * it closed one.
+   */
+  async withdraw(key: string, actor: Actor, reason: string): Promise<boolean> {
+    return this.closeByProcess(key, { state: 'cancelled', outcome: {}, actor: actor.username, reason, byProcess: true }, actor, 'cancelled');
+  }
+
+  /** `settle` and `withdraw`: the task closed with `result`, recorded as the action `kind`, its escalations closed. */
+  private async closeByProcess(key: string, result: HumanTaskResult, actor: Actor, kind: 'completed' | 'cancelled'): Promise<boolean> {
     const t = this.tasks.get(key);
     if (!t || isClosed(t) || !isOpen(t)) return false;
     await condition(() => !t.busy);
@@ -456,9 +473,9 @@ export class HumanTasks {
     const before = snapshot(t);
     t.busy = true;
     try {
-      t.state = 'done';
-      t.result = { state: 'done', outcome, actor: actor.username, reason };
-      await acts.recordTaskChange({ ...this.change(t, 'completed', actor, reason, before), closeOpenEscalations: true });
+      t.state = result.state;
+      t.result = result;
+      await acts.recordTaskChange({ ...this.change(t, kind, actor, result.reason, before), closeOpenEscalations: true });
     } finally {
       t.busy = false;
     }

@@ -119,6 +119,17 @@ const written: Record<string, string[]> = {
     'c1:cycle-closed',
     'c2:ended',
   ],
+  'organization-life': [
+    'planned',
+    '2027-03-branch-committee-held',
+    '2027-Q1-members-meeting-waived',
+    '2027-02-branch-committee-lapsed',
+    '2027-03-group-12-held',
+    '2027-04-group-12-waived',
+    '2027-02-group-12-lapsed',
+    'spot-check-2027-03-1',
+    'closed',
+  ],
 };
 
 describe('history lines in words', () => {

@@ -159,6 +159,80 @@ describe("a branch's year of organization life (time-skipping server)", () => {
     expect(closed!.detail).toEqual({ held: 31, late: 1, missing: 0, waived: 0 });
   });
 
+  it('closes a year with meetings never recorded on its close day: their tasks closed, the obligations still missing', async () => {
+    const { sql, ts } = t;
+    const now = async () => ts.env.currentTimeMs();
+    const year = new Date(await now()).getUTCFullYear() + 1;
+    const day = (m: number, d: number, y = year) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const sleepUntil = async (d: string) => {
+      const ms = shanghaiInstant(d, 10).getTime() - (await now());
+      if (ms > 0) await ts.env.sleep(ms);
+    };
+    const idle = uniqueCode('B');
+    await addOrganizations(sql, [orgRow(idle, township)]);
+    const workflowId = organizationLifeId(idle, year);
+    const jan = `${year}-01`;
+    const feb = `${year}-02`;
+    const dec = `${year}-12`;
+    const taskOf = async (k: string) => {
+      const [row] = await sql<{ state: string; escalation_level: number; reason: string | null }[]>`
+        select state, escalation_level, reason from tasks where workflow_id = ${workflowId} and task_key = ${k}`;
+      return row;
+    };
+    const record = (meetingOn: string, kinds: string[]) => ({ meetingOn, kinds, topic: '学习党章', minutes: '书记领学，党员交流。' });
+
+    await t.worker.worker.runUntil(async () => {
+      const handle = await ts.env.client.workflow.start(organizationLife, {
+        workflowId,
+        taskQueue: t.worker.taskQueue,
+        args: [{ organization: idle, year }],
+      });
+      const sec = processDriver(handle, machineActor('sec'));
+      await sec.stepIs('planned');
+      // January's theme day meets the quarter's members' meeting and lecture; nothing else is held all year but
+      // December's committee meeting, recorded late in January of the year after.
+      await sleepUntil(day(1, 12));
+      await sec.waitFor("January's tasks opened by the sweep", async () => (await taskOf(`${jan}:theme-day`)) !== undefined);
+      await sec.complete('meeting-record', record(day(1, 10), ['theme-day', 'members-meeting', 'party-lecture']), `${jan}:theme-day`);
+      await sleepUntil(day(1, 20, year + 1));
+      expect(await taskOf(`${feb}:branch-committee`)).toMatchObject({ state: 'escalated', escalation_level: 3 });
+      await sec.complete('meeting-record', record(day(12, 30), ['branch-committee']), `${dec}:branch-committee`);
+      await sec.waitFor(
+        'the late record kept',
+        async () => (await sql`select 1 from life_obligations where workflow_id = ${workflowId} and late`).length === 1,
+      );
+      // The year is still open on the last day of January; it closes at 00:00 on its rule set's day.
+      await sleepUntil(day(1, 31, year + 1));
+      expect((await sec.state()).step).toBe('planned');
+      await handle.result();
+      await recordHistory('organization-life', workflowId, await handle.fetchHistory(), 'organization-life.year-closed');
+    });
+
+    // The missed month's task is closed by the process, not waived; its obligation still counts as missing.
+    expect(await taskOf(`${feb}:branch-committee`)).toEqual({ state: 'cancelled', escalation_level: 3, reason: '年度组织生活已结束，未记录的会议计为缺失' });
+    const [ob] = await sql<{ meeting_id: string | null; waived_reason: string | null }[]>`
+      select meeting_id, waived_reason from life_obligations where workflow_id = ${workflowId} and period = ${feb} and kind = 'branch-committee'`;
+    expect(ob).toEqual({ meeting_id: null, waived_reason: null });
+    const febTable = await periodCompleteness(sql, { path: await pathOf(township), period: feb, today: day(2, 1, year + 1) });
+    expect(febTable.rows).toEqual(expect.arrayContaining([expect.objectContaining({ code: idle, held: 0, missing: 2, waived: 0 })]));
+    expect(febTable.missing).toEqual(expect.arrayContaining([expect.objectContaining({ code: idle, kind: 'branch-committee', escalationLevel: 3 })]));
+    const open = await sql`select 1 from tasks where workflow_id = ${workflowId} and state in ('open', 'claimed', 'escalated')`;
+    expect(open).toHaveLength(0);
+    // The history: each meeting never recorded, and the year closed with its figures.
+    const [proc] = await sql<{ status: string; current_step: string }[]>`select status, current_step from processes where workflow_id = ${workflowId}`;
+    expect(proc).toEqual({ status: 'completed', current_step: 'closed' });
+    const events = await sql<{ event_key: string; detail: Record<string, unknown>; at: Date }[]>`
+      select event_key, detail, at from process_events where workflow_id = ${workflowId} order by at`;
+    const lapsed = events.filter((e) => e.event_key.endsWith('-lapsed'));
+    expect(lapsed).toHaveLength(32 - 4);
+    expect(lapsed.map((e) => e.event_key)).toContain(`${feb}-branch-committee-lapsed`);
+    const closed = events.find((e) => e.event_key === 'closed')!;
+    expect(closed.detail).toEqual({ held: 3, late: 1, missing: 28, waived: 0, lapsed: 28 });
+    // On the close day, at its first instant.
+    expect(closed.at.getTime() - shanghaiInstant(day(2, 1, year + 1), 0).getTime()).toBeLessThan(60_000);
+    expect(closed.at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(day(2, 1, year + 1), 0).getTime());
+  });
+
   it("owes each party group a monthly 党小组会 from 2027, recorded by its leader with the group's attendance", async () => {
     const { sql, ts } = t;
     const now = async () => ts.env.currentTimeMs();

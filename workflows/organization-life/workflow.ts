@@ -8,16 +8,18 @@
 //   through one task meets the others held with it (a 主题党日 with a 支部党员大会 and a 党课). From rule set
 //   branch-life-2027 each 党小组 the branch has when the year is planned owes a monthly 党小组会, its own task (its
 //   leader's when their user is linked to their member, else the secretary's), its attendance the group's members of the
-//   meeting's day. The year closes when its last obligation is met or waived.
-import { continueAsNew, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
+//   meeting's day. The year closes when its last obligation is met or waived, or at the latest on the day its rule set
+//   names (the end of the following January): the tasks of meetings never recorded are then closed by the process and
+//   stay counted missing.
+import { condition, continueAsNew, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { meetingRecord, spotCheck } from '../../src/domain/organization-life/steps.js';
 import { organizingRoles } from '../../src/domain/roles.js';
-import { actorAllows } from '../../src/domain/task-rights.js';
+import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { organizationLifeStates } from '../../src/domain/organization-life/states.js';
-import { isPeriodOf, lifeRulesFor, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
+import { isPeriodOf, lifeRulesFor, lifeYearClosesOn, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
 import type { PlannedObligation } from '../../activities/organization-life.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
@@ -44,6 +46,15 @@ export const spotCheckUpdate = defineUpdate<{ taskKey: string }, [SpotCheckInput
 /** The year's meetings are planned as openings the deadline sweep opens: runs planned before opened each period's themselves. */
 export const LIFE_OPENINGS_AHEAD_PATCH = 'organization-life-openings-ahead';
 
+/**
+ * The year closes on its rule set's day with whatever was never recorded: runs planned before keep waiting for their
+ * last obligation, unless they take the close up when a record wakes them after it was deployed.
+ */
+export const LIFE_YEAR_CLOSES_PATCH = 'organization-life-year-closes';
+
+/** Who closes the tasks of meetings never recorded when the year closes: the process, no person. */
+const yearCloser: Actor = { username: 'system', grants: [] };
+
 /** A task's key: its period and kind ('2026-03:branch-committee'), and a 党小组会's group ('2027-03:group-meeting:12'). */
 const taskKeyOf = (o: Pick<PlannedObligation, 'period' | 'kind' | 'groupId'>) =>
   o.groupId == null ? `${o.period}:${o.kind}` : `${o.period}:${o.kind}:${o.groupId}`;
@@ -57,10 +68,10 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     // The groups owing a 党小组会 (none in runs planned before the register knew them).
     const groups = new Map((y.groups ?? []).map((g) => [g.id, g]));
     /** A history line's key: a group's month is its own line beside the branch's. */
-    const lineOf = (o: Pick<PlannedObligation, 'period' | 'kind' | 'groupId'>, what: 'held' | 'waived') =>
+    const lineOf = (o: Pick<PlannedObligation, 'period' | 'kind' | 'groupId'>, what: 'held' | 'waived' | 'lapsed') =>
       o.groupId == null
-        ? organizationLifeStates.key(what === 'held' ? '{period}-{kind}-held' : '{period}-{kind}-waived', o)
-        : organizationLifeStates.key(what === 'held' ? '{period}-group-{group}-held' : '{period}-group-{group}-waived', { period: o.period, group: o.groupId });
+        ? organizationLifeStates.key(`{period}-{kind}-${what}`, o)
+        : organizationLifeStates.key(`{period}-group-{group}-${what}`, { period: o.period, group: o.groupId });
     await p.moveTo('planned', 'planned', { ruleSet: r.id, obligations: y.obligations.length });
 
     const settling: Promise<void>[] = [];
@@ -71,6 +82,26 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     const settle = (done: Promise<void>) => {
       done.catch(() => {});
       settling.push(done);
+    };
+
+    /**
+     * The close day (LIFE_YEAR_CLOSES_PATCH): a timer to it, set once — when the year is planned, or in a run planned
+     * before when a record first wakes it. `closeDue` once it came.
+     */
+    let closeDue = false;
+    let closeSet = false;
+    const closeOnItsDay = () => {
+      if (closeSet || !patched(LIFE_YEAR_CLOSES_PATCH)) return;
+      closeSet = true;
+      const wait = shanghaiInstant(lifeYearClosesOn(input.year, r), 0).getTime() - Date.now();
+      if (wait <= 0) closeDue = true;
+      else
+        void sleep(wait)
+          .then(() => {
+            closeDue = true;
+          })
+          // A year cancelled cancels the timer: nothing to close then.
+          .catch(() => {});
     };
 
     let spotChecks = 0;
@@ -105,6 +136,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         validator: (raw) => {
           const { period, actor } = spotCheckInput.parse(raw);
           if (!isPeriodOf(input.year, period)) throw new Error(`${period} is not a period of ${input.year}`);
+          if (closeDue) throw new Error(`the year ${input.year} has closed`);
           // Those who organize above the branch: the township's organizers (and the county's, the admin).
           if (!actorAllows(actor, y.orgPath, organizingRoles)) throw new Error(`${actor.username} may not spot-check this branch`);
         },
@@ -193,8 +225,25 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
       };
       return { context, spec };
     };
-    const settled = (o: PlannedObligation, result: Promise<HumanTaskResult>) =>
-      settle(result.then((res) => (res.state === 'done' ? recorded(o, res) : waived(o, res))));
+    /** A task the process closed on the close day: its obligation stays missing, and the history says so. */
+    const lapsed = async (o: PlannedObligation) => {
+      await p.moveTo('planned', lineOf(o, 'lapsed'), {
+        dueOn: o.dueOn,
+        ...(o.groupId == null ? {} : { group: groups.get(o.groupId)?.name ?? null }),
+      });
+    };
+    /** The obligations whose tasks this run opened or planned: those still open on the close day lapse. */
+    const tracked: PlannedObligation[] = [];
+    const settled = (o: PlannedObligation, result: Promise<HumanTaskResult>) => {
+      tracked.push(o);
+      settle(
+        result.then((res) => {
+          closeOnItsDay();
+          if (res.state === 'done') return recorded(o, res);
+          return res.byProcess ? lapsed(o) : waived(o, res);
+        }),
+      );
+    };
 
     if (patched(LIFE_OPENINGS_AHEAD_PATCH)) {
       // The whole year's tasks planned now, each opening at 00:00 on its period's first day (at once for a period
@@ -218,11 +267,30 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         }
       }
     }
+    closeOnItsDay();
     // A spot-check asked for meanwhile adds to the list: each is waited for in turn.
-    for (let i = 0; i < settling.length; i++) await settling[i];
+    let allSettled = false;
+    const settledAll = (async () => {
+      for (let i = 0; i < settling.length; i++) await settling[i];
+      allSettled = true;
+    })();
+    const closeCame = condition(() => allSettled || closeDue);
+    // Awaited below (a year cancelled rejects both): marked handled, as `settle` marks its own.
+    settledAll.catch(() => {});
+    closeCame.catch(() => {});
+    // Until the last obligation is met or waived, or the close day comes (whichever first).
+    await Promise.race([settledAll, closeCame]);
+    let lapsedCount = 0;
+    if (!allSettled) {
+      // The close day: the tasks of meetings never recorded are closed by the process; their obligations stay missing.
+      for (const o of tracked) {
+        if (await p.tasks.withdraw(p.key(taskKeyOf(o)), yearCloser, '年度组织生活已结束，未记录的会议计为缺失')) lapsedCount++;
+      }
+      await settledAll;
+    }
     const figures = await acts.lifeYearFigures({ organizationId: y.organizationId, year: input.year });
     p.nextDeadline = null;
-    await p.moveTo('closed', 'closed', figures, 'completed');
+    await p.moveTo('closed', 'closed', lapsedCount ? { ...figures, lapsed: lapsedCount } : figures, 'completed');
   });
 }
 

@@ -38,6 +38,12 @@ export interface LifeRules {
   spotCheckWorkingDays: number;
   reminderWorkingDays: readonly number[];
   escalationWorkingDays: readonly [number, number, number];
+  /**
+   * The day of the following year ('MM-DD') on which the year closes, at 00:00 Shanghai time: the tasks of meetings
+   * never recorded are closed by the process and count as missing (not held, not waived); records filed before it
+   * count, late. Years planned under this rule set close then (lifeYearClosesOn).
+   */
+  yearClosesOn: string;
 }
 
 export const lifeRuleSets: readonly LifeRules[] = [
@@ -54,6 +60,8 @@ export const lifeRuleSets: readonly LifeRules[] = [
     spotCheckWorkingDays: 10,
     reminderWorkingDays: [7, 1],
     escalationWorkingDays: [3, 10, 20],
+    // [default] the end of the following January (see lifeYearClosesOn).
+    yearClosesOn: '02-01',
   },
   {
     // [reg] 支部工作条例 art. 18 and 党章 art. 31: a branch with 党小组 holds a 党小组会 in each group every month; the
@@ -74,11 +82,26 @@ export const lifeRuleSets: readonly LifeRules[] = [
     spotCheckWorkingDays: 10,
     reminderWorkingDays: [7, 1],
     escalationWorkingDays: [3, 10, 20],
+    // [default] the end of the following January (see lifeYearClosesOn).
+    yearClosesOn: '02-01',
   },
 ];
 
 export function lifeRulesFor(d: IsoDate, id?: string): LifeRules {
   return ruleSetFor(lifeRuleSets, 'organization-life', d, id);
+}
+
+/**
+ * The day a year of organization life closes (at 00:00 Shanghai time), as its rule set names it. The yearly
+ * assessment scores a year on 31 December from the obligations due by then (activities/assessment.ts
+ * organizationLifeSql: `due_on <= day`, a waived one not owed), and a run of it for a past year (after a data fix)
+ * reads them as the records stand when it runs. December's and the fourth quarter's records are due in the first
+ * working days of January and escalate through it, so the year stays open to the end of January for records made up
+ * late; from its close day on, nothing changes the year's figures, and a re-run of the assessment reads the final
+ * ones — every obligation it counts has been past due for a month by then.
+ */
+export function lifeYearClosesOn(year: number, r: Pick<LifeRules, 'yearClosesOn'>): IsoDate {
+  return `${year + 1}-${r.yearClosesOn}`;
 }
 
 /**

@@ -13,6 +13,8 @@ export const organizationLifeStates = declareProcess('organization-life', {
     '{period}-{kind}-waived': { 'zh-CN': '{kind}免于召开（{period}）', en: '{kind} waived ({period})' },
     '{period}-group-{group}-held': { 'zh-CN': '党小组会已记录（{period}）', en: 'Party group meeting recorded ({period})' },
     '{period}-group-{group}-waived': { 'zh-CN': '党小组会免于召开（{period}）', en: 'Party group meeting waived ({period})' },
+    '{period}-{kind}-lapsed': { 'zh-CN': '{kind}未记录，计为缺失（{period}）', en: '{kind} never recorded: missing ({period})' },
+    '{period}-group-{group}-lapsed': { 'zh-CN': '党小组会未记录，计为缺失（{period}）', en: 'Party group meeting never recorded: missing ({period})' },
     'spot-check-{period}-{n}': { 'zh-CN': '上级党委抽查会议记录（{period}）', en: 'Records spot-checked ({period})' },
     closed: { 'zh-CN': '年度组织生活结束', en: 'The year closed' },
   },
