@@ -216,9 +216,11 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
           ? t('pick.hint.holders')
           : kind === 'person' && (props.task !== undefined || props.process !== undefined)
             ? t('pick.hint.viewers')
-            : kind === 'member' && props.wholeRegister
-              ? t('pick.hint.wholeRegister')
-              : t(`pick.hint.${kind}`)}
+            : kind === 'member' && props.group !== undefined
+              ? t('pick.hint.group')
+              : kind === 'member' && props.wholeRegister
+                ? t('pick.hint.wholeRegister')
+                : t(`pick.hint.${kind}`)}
       </p>
       <p class="sr-only" role="status" aria-live="polite">
         {status}

@@ -47,6 +47,7 @@ import { memberKeptBy, organizationInScope, requireRole } from '../scope.js';
 import { SHEET_TYPES, uploadStream } from '../uploads.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { partyGroupRoutes } from './party-groups.js';
+import { groupRecordHolderOf, namesOnly } from '../../organization-life/group-record.js';
 
 /** A province's register comes in files of a county or a prefecture; a whole province would be split by prefecture. */
 export const MEMBER_IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -134,7 +135,10 @@ const members: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['members'],
-        description: 'An organization’s register by name: search by a part of the name or by pinyin initials, filter by status and category.',
+        description:
+          'An organization’s register by name: search by a part of the name or by pinyin initials, filter by status and category. The ' +
+          'holder of an open 党小组会 record task of a group (its leader, who may hold no role in the branch) lists that group’s members ' +
+          '(`group`) by name only: every personal field blank, nothing to reveal.',
         params: z.object({ code: z.string().min(1).max(64) }),
         querystring: z.object({
           q: z.string().trim().min(1).max(32).optional(),
@@ -149,9 +153,26 @@ const members: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
+      const after = decodeCursor(req.query.cursor, z.object({ name: z.string(), id: z.number() }));
+      // A 党小组会's recorder without a role in the branch (its leader) reads the group's names, nothing to reveal.
+      const holder = req.query.group ? await groupRecordHolderOf(sql, req.principal, req.params.code, req.query.group) : undefined;
+      if (holder) {
+        if (req.query.reveal) throw new HttpError(403, 'forbidden', 'a group meeting’s recorder reads the members’ names only');
+        const rows = await listMembers(sql, {
+          organizationId: holder.id,
+          q: req.query.q,
+          status: req.query.status,
+          category: req.query.category,
+          group: req.query.group,
+          afterName: after ?? undefined,
+          limit: req.query.limit + 1,
+        });
+        const items = rows.slice(0, req.query.limit).map(namesOnly);
+        const last = items[items.length - 1];
+        return { items, nextCursor: rows.length > req.query.limit && last ? encodeCursor({ name: last.name, id: last.id }) : null, revealed: [] };
+      }
       const org = await organizationInScope(sql, req.principal, req.params.code);
       const fields = revealable(req.principal, org.path, req.query.reveal);
-      const after = decodeCursor(req.query.cursor, z.object({ name: z.string(), id: z.number() }));
       const rows = await listMembers(sql, {
         organizationId: org.id,
         q: req.query.q,

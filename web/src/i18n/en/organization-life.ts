@@ -31,6 +31,7 @@ export const organizationLife: Record<keyof typeof zh, string> = {
   'r.absent': 'Each member once',
   'r.absent-not-on-register': "A member absent was on the branch's register on the meeting's day",
   'pick.hint.wholeRegister': "Search the organization's register (probationary members too) by name or pinyin initials.",
+  'pick.hint.group': "Search the party group's members by name or pinyin initials.",
   'nav.organizationLife': 'Organization life',
   'olife.title': 'Organization life: completeness',
   'olife.year': 'Year',

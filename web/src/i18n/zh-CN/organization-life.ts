@@ -31,6 +31,7 @@ export const organizationLife = {
   'r.absent': '同一名党员只能填写一次',
   'r.absent-not-on-register': '缺席党员须是会议当天本支部名册上的党员',
   'pick.hint.wholeRegister': '在本组织党员名册中按姓名或拼音首字母搜索党员（含预备党员）。',
+  'pick.hint.group': '在本党小组成员中按姓名或拼音首字母搜索。',
   'nav.organizationLife': '三会一课',
   'olife.title': '三会一课完成情况',
   'olife.year': '年度',
