@@ -16,7 +16,7 @@ import { channelOptions } from './channels/config.js';
 import { connectClient, connectWorkerConnection } from './runtime/temporal-connection.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
 import { buildApp } from './api/app.js';
-import { DEMO_APPLICANT_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from './demo/seed.js';
+import { DEMO_APPLICANT_SIGN_IN, DEMO_GROUP_LEADER_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from './demo/seed.js';
 import { bootstrapAdmin } from './auth/users.js';
 import { ensureNotifier } from './processes/notifier.js';
 
@@ -147,6 +147,8 @@ function firstScreen(url: string, cfg: Config): string {
     lines.push(`    ${m.username.padEnd(20)} a member on a village's register (no role: 我的党员信息), ${m.displayName}`);
     const a = DEMO_APPLICANT_SIGN_IN;
     lines.push(`    ${a.username.padEnd(20)} a 预备党员 of a village (no role: 我的入党申请, their 转正申请 waiting), ${a.displayName}`);
+    const g = DEMO_GROUP_LEADER_SIGN_IN;
+    lines.push(`    ${g.username.padEnd(20)} a 党小组 leader of a village (no role: the group's 党小组会记录 from 2027), ${g.displayName}`);
   }
   return `\n${lines.join('\n')}\n\n  Stop with Ctrl-C.\n`;
 }

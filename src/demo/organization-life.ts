@@ -3,7 +3,10 @@
 // the meetings as the secretaries would, through each task's own Update, on a day inside its period: most branches
 // kept every meeting (the quarter's 支部党员大会 and 党课 held with a 主题党日), some skipped a committee meeting now and
 // then, and one stopped recording in the summer, so its tasks are overdue and escalated to the county. Records of
-// past months filed today count as late; this month's are on time.
+// past months filed today count as late; this month's are on time. The first township's villages have 党小组
+// (src/demo/party-groups.ts): a year under rule set branch-life-2027 owes each group a monthly 党小组会, recorded here
+// for the past months as its leader would (this month's waits in the leader's "my tasks"). In December the year to
+// come is started too, as the Schedule does on 1 December: its tasks open on 1 January.
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/client.js';
@@ -18,11 +21,12 @@ export interface DemoLife {
   branches: string[];
 }
 
-/** Starts the year for the county's branches. */
+/** Starts the year for the county's branches, and in December the year to come. */
 export async function seedOrganizationLife(sql: Sql, client: Client, cfg: Config, county: string, today: IsoDate): Promise<DemoLife> {
   const year = Number(today.slice(0, 4));
   const [c] = await sql<{ path: string }[]>`select path::text as path from organizations where code = ${county}`;
   await startLifeYears(sql, client, cfg.TEMPORAL_TASK_QUEUE, { path: c!.path, year });
+  if (today.slice(5, 7) === '12') await startLifeYears(sql, client, cfg.TEMPORAL_TASK_QUEUE, { path: c!.path, year: year + 1 });
   const branches = await sql<{ code: string }[]>`
     select o.code from organizations o where o.path <@ ${c!.path}::ltree and o.type = any(${lifeRulesFor(`${year}-01-01`).heldBy as string[]}) order by o.code`;
   return { year, branches: branches.map((b) => b.code) };
@@ -37,6 +41,15 @@ function kept(i: number, o: Obligation, today: IsoDate): boolean {
   return true;
 }
 
+/** Waits (a minute at most) for the deadline sweep to open a task planned ahead. */
+async function taskOpened(sql: Sql, workflowId: string, taskKey: string): Promise<void> {
+  for (let tries = 0; tries < 300; tries++) {
+    const [t] = await sql<{ state: string }[]>`select state from tasks where workflow_id = ${workflowId} and task_key = ${taskKey}`;
+    if (t) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Records the kept meetings, each through its own task; the quarter's meetings with its first month's 主题党日. */
 export async function advanceOrganizationLife(sql: Sql, client: Client, life: DemoLife, today: IsoDate): Promise<void> {
   const actor = machineActor('demo-admin');
@@ -48,6 +61,23 @@ export async function advanceOrganizationLife(sql: Sql, client: Client, life: De
       const handle = client.workflow.getHandle(workflowId);
       const [m] = await sql<{ id: string }[]>`
         select m.id from members m join organizations o on o.id = m.organization_id where o.code = ${code} and m.status = 'normal' order by m.id limit 1`;
+      // The groups' meetings of the months past (a year under branch-life-2027), as their leaders record them.
+      const groupMeetings = await sql<{ period: string; startsOn: IsoDate; groupId: number; leader: string | null }[]>`
+        select l.period, to_char(l.starts_on, 'YYYY-MM-DD') as "startsOn", l.group_id::int as "groupId", u.username as leader
+        from life_obligations l join party_groups g on g.id = l.group_id left join members gl on gl.id = g.leader_id left join users u on u.id = gl.user_id
+        where l.workflow_id = ${workflowId} and l.starts_on <= ${today}::date and l.period < ${today.slice(0, 7)}
+        order by l.starts_on, l.group_id`;
+      for (const g of groupMeetings) {
+        const taskKey = `${g.period}:group-meeting:${g.groupId}`;
+        await taskOpened(sql, workflowId, taskKey);
+        const outcome = {
+          meetingOn: addDays(g.startsOn, 14),
+          kinds: ['group-meeting'],
+          topic: '党小组会：学习党章党规，交流思想和工作',
+          minutes: '组长领学，组员逐一交流本月思想和工作情况，提出意见建议。',
+        };
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey, actor: machineActor(g.leader ?? 'demo-admin'), outcome }] });
+      }
       for (const o of all.filter((x) => !x.period.includes('Q') && kept(i, x, today))) {
         // The quarter's members' meeting and lecture, held with the theme day of its first month.
         const withIt = o.kind === 'theme-day' ? quarterly.filter((q) => q.startsOn === o.startsOn && kept(i, q, today)).map((q) => q.kind) : [];
@@ -63,11 +93,7 @@ export async function advanceOrganizationLife(sql: Sql, client: Client, life: De
           ...(m && o.kind === 'theme-day' ? { absent: [{ memberId: Number(m.id), reason: 'duty' }] } : {}),
         };
         const taskKey = `${o.period}:${o.kind}`;
-        for (let tries = 0; tries < 300; tries++) {
-          const [t] = await sql<{ state: string }[]>`select state from tasks where workflow_id = ${workflowId} and task_key = ${taskKey}`;
-          if (t) break;
-          await new Promise((r) => setTimeout(r, 200));
-        }
+        await taskOpened(sql, workflowId, taskKey);
         await handle.executeUpdate(completeTaskUpdate, { args: [{ taskKey, actor, outcome }] });
       }
     }),

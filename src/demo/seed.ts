@@ -38,8 +38,10 @@ import { generateMembers, memberFile } from './members.js';
 import { advanceApplicant, seedApplicants, type DemoApplicantCase } from './recruitment.js';
 import { seedRecruitmentPlan } from './recruitment-plan.js';
 import { advanceOrganizationLife, seedOrganizationLife, type DemoLife } from './organization-life.js';
+import { seedPartyGroups } from './party-groups.js';
 
 export { DEMO_APPLICANT_SIGN_IN } from './recruitment.js';
+export { DEMO_GROUP_LEADER_SIGN_IN } from './party-groups.js';
 
 /** Starts a demo process; one already running (a first start interrupted and repeated) is left as it is. */
 const startProcess: typeof startOne = async (...args) => {
@@ -195,6 +197,8 @@ export async function seedDemoIfEmpty(sql: Sql, client: Client, cfg: Config, log
   const transfers = await seedMemberProcesses(sql, client, cfg, { v1, v2, v3, v4 }, today);
   const applicants = await seedApplicants(sql, client, cfg, { v1, v2, v3, v4 }, today, DEMO_PASSWORD);
   await seedRecruitmentPlan(sql, c1, t1, Number(today.slice(0, 4)));
+  // The first township's villages keep 党小组 before their years are planned: a year under branch-life-2027 owes their meetings.
+  await seedPartyGroups(sql, [v1, v2, v3, v4, v5, v6], today, DEMO_PASSWORD);
   const life = await seedOrganizationLife(sql, client, cfg, c1, today);
   const notStarted = branchesOf(t3)[0]!.code;
   const codes = rows.filter((r) => r.type !== 'unit' && r.code !== notStarted).map((r) => r.code);

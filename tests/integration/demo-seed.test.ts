@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { eventually, freshDatabase, quietLog, startStack, type Stack } from '../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn } from '../helpers/browser.js';
-import { DEMO_APPLICANT_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
+import { DEMO_APPLICANT_SIGN_IN, DEMO_GROUP_LEADER_SIGN_IN, DEMO_MEMBER_SIGN_IN, DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 import { idNumberProblem } from '../../src/domain/members.js';
 import { kindsStartedByHand } from '../../src/domain/process-starts.js';
@@ -338,6 +338,37 @@ describe('the demo province', () => {
     expect(august.totals.branches).toBeGreaterThanOrEqual(20);
     expect(august.totals.missing).toBeGreaterThan(0);
     expect(august.missing.length).toBeGreaterThan(0);
+  });
+
+  it("gives the first township's villages 党小组 whose years under branch-life-2027 owe their meetings, one leader signing in", async () => {
+    const groups = await s.sql<{ code: string; groups: number; led: number; members: number }[]>`
+      select o.code, count(distinct g.id)::int as groups, count(distinct g.leader_id)::int as led, count(gm.member_id)::int as members
+      from party_groups g join organizations o on o.id = g.organization_id left join party_group_members gm on gm.group_id = g.id and gm.until is null
+      group by o.code order by o.code`;
+    expect(groups).toHaveLength(6);
+    for (const g of groups) expect(g, g.code).toMatchObject({ groups: 2, led: 2 });
+    // The leader who signs in leads 丰石村's first group, through their member.
+    const [leader] = await s.sql<{ name: string }[]>`
+      select g.name from party_groups g join members m on m.id = g.leader_id join users u on u.id = m.user_id where u.username = ${DEMO_GROUP_LEADER_SIGN_IN.username}`;
+    expect(leader).toEqual({ name: '第一党小组' });
+    // The year under branch-life-2027 (this one from 2027, else the year to come, started in December as the Schedule
+    // does) owes each group a 党小组会 a month, the leader's task.
+    const today = shanghaiDate(Date.now());
+    const year = Math.max(2027, Number(today.slice(0, 4)));
+    if (year > Number(today.slice(0, 4)) && today.slice(5, 7) !== '12') return;
+    const owed = await eventually("the groups' meetings planned", async () => {
+      const [r] = await s.sql<{ n: number; groups: number }[]>`
+        select count(*)::int as n, count(distinct group_id)::int as groups from life_obligations where year = ${year} and kind = 'group-meeting'`;
+      return r && r.groups === 12 ? r : undefined;
+    });
+    expect(owed.n).toBe(12 * 12);
+    // The leader's: planned as openings (1 January's) or opened already.
+    await eventually("the leader's group meetings planned", async () => {
+      const [held] = await s.sql<{ n: number }[]>`
+        select ((select count(*) from task_openings where assignee_person = ${DEMO_GROUP_LEADER_SIGN_IN.username})
+                + (select count(*) from tasks where assignee_person = ${DEMO_GROUP_LEADER_SIGN_IN.username}))::int as n`;
+      return held!.n >= 12;
+    });
   });
 
   it('seeds nothing more on a second start', async () => {
