@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createUser } from '../src/auth/users.js';
@@ -71,9 +72,15 @@ const recordP99 = (name: string, sorted: number[], notes: string): BenchResult =
   notes,
 });
 
-/** A secretary's record every 250 ms until `stop` (or until no task is left to record): the latencies, in ms. */
-function probeRecords(record: () => Promise<number | null>): { stop: () => Promise<number[]> } {
+/**
+ * A secretary's record every 250 ms until `stop` (or until no task is left to record): the latencies, in ms. The
+ * event loop's delay meanwhile is logged beside them: the API, the worker and the sweep's activity share this process,
+ * so a delay there is a record's wait that is not the database's.
+ */
+function probeRecords(label: string, record: () => Promise<number | null>): { stop: () => Promise<number[]> } {
   const samples: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   let going = true;
   const running = (async () => {
     while (going) {
@@ -87,6 +94,10 @@ function probeRecords(record: () => Promise<number | null>): { stop: () => Promi
     stop: async () => {
       going = false;
       await running;
+      loop.disable();
+      log(
+        `${label}: event loop delay p50/p99/max ${(loop.percentile(50) / 1e6).toFixed(0)}/${(loop.percentile(99) / 1e6).toFixed(0)}/${(loop.max / 1e6).toFixed(0)} ms`,
+      );
       return samples;
     },
   };
@@ -241,7 +252,7 @@ async function monthStart(o: { branches: number; probes: number; province?: numb
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
     while (Date.now() < instant) await new Promise((r) => setTimeout(r, 10));
     const t0 = performance.now();
-    const probe = probeRecords(record);
+    const probe = probeRecords('month start', record);
     let opened = await tasksLike(`${KIND}:${prefix}b%`);
     const progress: string[] = [];
     while (opened < expected && performance.now() - t0 < 30 * 60_000) {
@@ -383,7 +394,7 @@ async function provinceStart(o: {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 250);
   const t0 = performance.now();
-  const probe = probeRecords(o.record);
+  const probe = probeRecords('province month start', o.record);
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from tasks where workflow_id like ${`${KIND}:${prefix}v%`}`)[0]!.n;
   let opened = 0;
   while (opened < expected && performance.now() - t0 < 30 * 60_000) {
@@ -418,7 +429,7 @@ async function provinceStart(o: {
   o.log(`month end: ${moved!.n} reminders moved to one instant`);
   while (Date.now() < instant2) await new Promise((res) => setTimeout(res, 10));
   const end0 = performance.now();
-  const endProbe = probeRecords(o.record);
+  const endProbe = probeRecords('province month end', o.record);
   const unrecorded = async () =>
     (
       await sql<{ n: number }[]>`
