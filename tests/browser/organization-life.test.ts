@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
 import { join } from 'node:path';
 import { a11yViolations, artifacts, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
@@ -18,7 +18,6 @@ import { organizationLifeId } from '../../workflows/organization-life/workflow.j
 const browser = prepareBrowser();
 const PASSWORD = 'correct horse battery';
 const phone = { width: 390, height: 844 };
-const HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
 
 describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
@@ -65,13 +64,7 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
       const id = withCheckDigit(`420106${1960 + i}0505${String(seq + i).padStart(3, '0')}`);
       return `${n},${i % 2 ? '女' : '男'},${id},${i === 2 ? `${addMonths(today, -3)},,预备党员` : '2000-07-01,2001-07-01,正式党员'},${branch}`;
     });
-    const imported = await s.app.inject({
-      method: 'POST',
-      url: '/api/v1/members/import',
-      headers: { ...s.admin, 'content-type': 'text/csv' },
-      payload: [HEADER, ...rows].join('\n'),
-    });
-    expect(imported.statusCode, imported.body).toBe(200);
+    await importRoster(s, rows);
     secretary = await s.userWith([{ role: 'secretary', org: branch }]);
     supervisor = await s.userWith([{ role: 'supervisor', org: chain.county }]);
     // The township's organizer starts the year: every period begun so far opens at once (the month two back, past

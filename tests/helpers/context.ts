@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import pino from 'pino';
 import { type Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -80,6 +80,20 @@ export function countyChain(
 
 export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promise<void> {
   await insertOrganizations(sql, rows);
+}
+
+/** The columns of the short member-system export the tests import: one line a member. */
+export const ROSTER_HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
+
+/** Members put on the register as the admin imports them (POST /api/v1/members/import), lines of `ROSTER_HEADER`'s columns. */
+export async function importRoster(s: Pick<Stack, 'app' | 'admin'>, lines: string[]): Promise<void> {
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/api/v1/members/import',
+    headers: { ...s.admin, 'content-type': 'text/csv' },
+    payload: [ROSTER_HEADER, ...lines].join('\n'),
+  });
+  expect(res.statusCode, res.body).toBe(200);
 }
 
 export interface Stack {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -7,7 +7,6 @@ import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 // them to leave out of its members' meeting's entitled count, the township organizer approves, and a ballot whose
 // entitled count is not the register's less those two is refused with a 422 naming the field and the figures.
 
-const HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
 let seq = 500 + Math.floor(Math.random() * 400);
 const idNumber = () => withCheckDigit(`420105${1950 + (seq % 25)}0101${String(seq++).padStart(3, '0')}`);
 
@@ -50,13 +49,7 @@ describe("a members' meeting's entitled count from the register through the API"
       `预备${tag},女,${idNumber()},2026-01-01,,预备党员,${branch}`,
       `外支部${tag},男,${idNumber()},2000-07-01,2001-07-01,正式党员,${other}`,
     ];
-    const r = await s.app.inject({
-      method: 'POST',
-      url: '/api/v1/members/import',
-      headers: { ...s.admin, 'content-type': 'text/csv' },
-      payload: [HEADER, ...rows].join('\n'),
-    });
-    expect(r.statusCode, r.body).toBe(200);
+    await importRoster(s, rows);
     (globalThis as { tag?: string }).tag = tag;
   });
   afterAll(async () => {

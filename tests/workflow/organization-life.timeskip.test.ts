@@ -45,35 +45,43 @@ describe("a branch's year of organization life (time-skipping server)", () => {
     await recountMembers(t.sql, [branchId]);
   });
 
-  it('opens each period, meets three obligations with one record, escalates a missed month and closes the year', async () => {
-    const { sql, ts } = t;
-    const now = async () => ts.env.currentTimeMs();
+  /** The time-skipping clock: the year to come on it, a day of it, and a sleep until 10:00 of a day. */
+  const clock = async () => {
+    const now = async () => t.ts.env.currentTimeMs();
     const year = new Date(await now()).getUTCFullYear() + 1;
-    const day = (m: number, d: number) => `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const day = (m: number, d: number, y = year) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
     const sleepUntil = async (d: string) => {
       const ms = shanghaiInstant(d, 10).getTime() - (await now());
-      if (ms > 0) await ts.env.sleep(ms);
+      if (ms > 0) await t.ts.env.sleep(ms);
     };
+    return { now, year, day, sleepUntil };
+  };
+  /** A meeting record's outcome. */
+  const record = (meetingOn: string, kinds: string[], extra: Record<string, unknown> = {}) => ({
+    meetingOn,
+    kinds,
+    topic: '学习贯彻党的二十届四中全会精神',
+    minutes: '书记传达会议精神，党员逐一发言。',
+    ...extra,
+  });
+  /** A branch's year started, and its secretary's driver once the year is planned. */
+  const startYear = async (workflowId: string, organization: string, year: number) => {
+    const handle = await t.ts.env.client.workflow.start(organizationLife, { workflowId, taskQueue: t.worker.taskQueue, args: [{ organization, year }] });
+    const sec = processDriver(handle, machineActor('sec'));
+    await sec.stepIs('planned');
+    return { handle, sec };
+  };
+
+  it('opens each period, meets three obligations with one record, escalates a missed month and closes the year', async () => {
+    const { sql } = t;
+    const { now, year, day, sleepUntil } = await clock();
     const workflowId = organizationLifeId(branch, year);
     const tasks = () =>
       sql<{ task_key: string; state: string; escalation_level: number; title_parts: Record<string, string> }[]>`
         select task_key, state, escalation_level, title_parts from tasks where workflow_id = ${workflowId} order by id`;
-    const record = (meetingOn: string, kinds: string[], extra: Record<string, unknown> = {}) => ({
-      meetingOn,
-      kinds,
-      topic: '学习贯彻党的二十届四中全会精神',
-      minutes: '书记传达会议精神，党员逐一发言。',
-      ...extra,
-    });
 
     await t.worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(organizationLife, {
-        workflowId,
-        taskQueue: t.worker.taskQueue,
-        args: [{ organization: branch, year }],
-      });
-      const sec = processDriver(handle, machineActor('sec'));
-      await sec.stepIs('planned');
+      const { handle, sec } = await startYear(workflowId, branch, year);
       const [planned] = await sql<{ n: number }[]>`select count(*)::int as n from life_obligations where workflow_id = ${workflowId}`;
       expect(planned!.n).toBe(12 + 12 + 4 + 4);
       // Nothing opens before the year begins.
@@ -160,14 +168,8 @@ describe("a branch's year of organization life (time-skipping server)", () => {
   });
 
   it('closes a year with meetings never recorded on its close day: their tasks closed, the obligations still missing', async () => {
-    const { sql, ts } = t;
-    const now = async () => ts.env.currentTimeMs();
-    const year = new Date(await now()).getUTCFullYear() + 1;
-    const day = (m: number, d: number, y = year) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-    const sleepUntil = async (d: string) => {
-      const ms = shanghaiInstant(d, 10).getTime() - (await now());
-      if (ms > 0) await ts.env.sleep(ms);
-    };
+    const { sql } = t;
+    const { year, day, sleepUntil } = await clock();
     const idle = uniqueCode('B');
     await addOrganizations(sql, [orgRow(idle, township)]);
     const workflowId = organizationLifeId(idle, year);
@@ -179,16 +181,9 @@ describe("a branch's year of organization life (time-skipping server)", () => {
         select state, escalation_level, reason from tasks where workflow_id = ${workflowId} and task_key = ${k}`;
       return row;
     };
-    const record = (meetingOn: string, kinds: string[]) => ({ meetingOn, kinds, topic: '学习党章', minutes: '书记领学，党员交流。' });
 
     await t.worker.worker.runUntil(async () => {
-      const handle = await ts.env.client.workflow.start(organizationLife, {
-        workflowId,
-        taskQueue: t.worker.taskQueue,
-        args: [{ organization: idle, year }],
-      });
-      const sec = processDriver(handle, machineActor('sec'));
-      await sec.stepIs('planned');
+      const { handle, sec } = await startYear(workflowId, idle, year);
       // January's theme day meets the quarter's members' meeting and lecture; nothing else is held all year but
       // December's committee meeting, recorded late in January of the year after.
       await sleepUntil(day(1, 12));

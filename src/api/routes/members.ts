@@ -156,25 +156,11 @@ const members: FastifyPluginAsync = async (fastify) => {
       const after = decodeCursor(req.query.cursor, z.object({ name: z.string(), id: z.number() }));
       // A 党小组会's recorder without a role in the branch (its leader) reads the group's names, nothing to reveal.
       const holder = req.query.group ? await groupRecordHolderOf(sql, req.principal, req.params.code, req.query.group) : undefined;
-      if (holder) {
-        if (req.query.reveal) throw new HttpError(403, 'forbidden', 'a group meeting’s recorder reads the members’ names only');
-        const rows = await listMembers(sql, {
-          organizationId: holder.id,
-          q: req.query.q,
-          status: req.query.status,
-          category: req.query.category,
-          group: req.query.group,
-          afterName: after ?? undefined,
-          limit: req.query.limit + 1,
-        });
-        const items = rows.slice(0, req.query.limit).map(namesOnly);
-        const last = items[items.length - 1];
-        return { items, nextCursor: rows.length > req.query.limit && last ? encodeCursor({ name: last.name, id: last.id }) : null, revealed: [] };
-      }
-      const org = await organizationInScope(sql, req.principal, req.params.code);
-      const fields = revealable(req.principal, org.path, req.query.reveal);
-      const rows = await listMembers(sql, {
-        organizationId: org.id,
+      if (holder && req.query.reveal) throw new HttpError(403, 'forbidden', 'a group meeting’s recorder reads the members’ names only');
+      const org = holder ? undefined : await organizationInScope(sql, req.principal, req.params.code);
+      const fields = org ? revealable(req.principal, org.path, req.query.reveal) : [];
+      const page = await listMembers(sql, {
+        organizationId: holder?.id ?? org!.id,
         q: req.query.q,
         status: req.query.status,
         category: req.query.category,
@@ -182,8 +168,9 @@ const members: FastifyPluginAsync = async (fastify) => {
         afterName: after ?? undefined,
         limit: req.query.limit + 1,
       });
-      const more = rows.length > req.query.limit;
-      const items = await withUnmasked(req.principal, more ? rows.slice(0, req.query.limit) : rows, fields, `register of ${org.code}`);
+      const more = page.length > req.query.limit;
+      const rows = more ? page.slice(0, req.query.limit) : page;
+      const items = org ? await withUnmasked(req.principal, rows, fields, `register of ${org.code}`) : rows.map(namesOnly);
       const last = items[items.length - 1];
       return { items, nextCursor: more && last ? encodeCursor({ name: last.name, id: last.id }) : null, revealed: fields };
     },

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, eventually, orgRow, uniqueCode } from '../../helpers/context.js';
+import { addOrganizations, committee, eventually, orgRow, uniqueCode, importRoster } from '../../helpers/context.js';
 import { prepareBrowser } from '../../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../../src/domain/dates.js';
 import { withCheckDigit } from '../../../src/domain/members.js';
@@ -10,7 +10,6 @@ import { startJourney, type Journey, pick } from './journey.js';
 // branch's register with their reasons; the township organizer approves the list; the secretary records the ballot —
 // refused beside the entitled count while it is the register's whole, taken as the register less the two.
 const browser = prepareBrowser();
-const HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
 let seq = 100 + Math.floor(Math.random() * 800);
 const idNumber = () => withCheckDigit(`420106${1950 + (seq % 25)}0303${String(seq++).padStart(3, '0')}`);
 
@@ -35,13 +34,7 @@ describe.skipIf('skip' in browser)(`journey: entitled count from the register${'
       ...names.map((n) => `${n},男,${idNumber()},2000-07-01,2001-07-01,正式党员,${branch}`),
       `吴小梅${tag},女,${idNumber()},2026-01-01,,预备党员,${branch}`,
     ];
-    const imported = await j.s.app.inject({
-      method: 'POST',
-      url: '/api/v1/members/import',
-      headers: { ...j.s.admin, 'content-type': 'text/csv' },
-      payload: [HEADER, ...rows].join('\n'),
-    });
-    expect(imported.statusCode, imported.body).toBe(200);
+    await importRoster(j.s, rows);
     // The steps before the meeting (walked in Chromium by tests/browser/journeys/term-election.test.ts) through the API.
     const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
       j.s.app.inject({ method, url: `/api/v1${url}`, headers: j.s.admin, ...(payload ? { payload } : {}) });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { addOrganizations, countyChain, committee, eventually, orgRow, uniqueCode } from '../../helpers/context.js';
+import { addOrganizations, countyChain, committee, eventually, orgRow, uniqueCode, importRoster } from '../../helpers/context.js';
 import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../../helpers/browser.js';
 import { shanghaiInstant } from '../../../src/domain/dates.js';
 import { withCheckDigit } from '../../../src/domain/members.js';
@@ -14,7 +14,6 @@ import { journeyArtifacts, PASSWORD, phone, startJourney, type Journey } from '.
 // by name to them: the branch's register is not theirs to read, and a member outside the group is not offered) and
 // files the record. Screenshots in tests/artifacts/journeys/.
 const browser = prepareBrowser();
-const HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
 
 describe.skipIf('skip' in browser)(`journey: a group leader records a 党小组会${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   let j: Journey;
@@ -40,13 +39,7 @@ describe.skipIf('skip' in browser)(`journey: a group leader records a 党小组�
       (n, i) =>
         `${n},${i % 2 ? '女' : '男'},${withCheckDigit(`420107${1965 + i}0606${String(seq + i).padStart(3, '0')}`)},2000-07-01,2001-07-01,正式党员,${branch}`,
     );
-    const imported = await s.app.inject({
-      method: 'POST',
-      url: '/api/v1/members/import',
-      headers: { ...s.admin, 'content-type': 'text/csv' },
-      payload: [HEADER, ...rows].join('\n'),
-    });
-    expect(imported.statusCode, imported.body).toBe(200);
+    await importRoster(s, rows);
     const byName = new Map(
       (await s.sql<{ id: string; name: string }[]>`select id, name from members where name = any(${names})`).map((m) => [m.name, Number(m.id)]),
     );
