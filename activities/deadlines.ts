@@ -395,9 +395,8 @@ export interface SweepOptions {
 /**
  * Deadlines are recorded two batches at a time: a province's month-end is to be recorded within a minute of its
  * instant. Tasks are opened one batch at a time: a task opened at 00:00 on the 1st is due weeks later, so a province's
- * first of the month may take two minutes instead of one, and the database keeps a core for the people recording
- * meanwhile (docs/benchmarks.md, "Organization life": a record's p99 during 240,000 openings 1,157 ms with two in
- * flight, 300 ms with one).
+ * first of the month takes longer, and the database keeps a core for the people recording meanwhile (docs/
+ * benchmarks.md, "A record's wait during a storm").
  */
 export function deadlineActivities(sql: Sql, o: SweepOptions = {}) {
   const batch = o.batch ?? 1_000;
