@@ -127,6 +127,11 @@ describe('completeness from the kept tallies (fast-check)', () => {
       select b.path::text as path, l.late, l.meeting_id is not null as meeting, l.waived_reason is not null as waived, to_char(l.due_on, 'YYYY-MM-DD') as due_on
       from life_obligations l join organizations b on b.id = l.organization_id
       where l.period = ${period} and b.path <@ ${path}::ltree`;
+    const orgs = new Map(
+      (await sql<{ at: string; code: string; name: string; type: string }[]>`select path::text as at, code, name, type from organizations`).map(
+        ({ at, ...o }) => [at, o],
+      ),
+    );
     const depth = path.split('.').length;
     const out = new Map<string, Completeness & { seen: Set<string> }>();
     for (const r of rows) {
@@ -134,8 +139,7 @@ describe('completeness from the kept tallies (fast-check)', () => {
         .split('.')
         .slice(0, depth + 1)
         .join('.');
-      const [o] = await sql<{ code: string; name: string; type: string }[]>`select code, name, type from organizations where path = ${child}::ltree`;
-      const c = out.get(child) ?? { ...o!, branches: 0, held: 0, late: 0, missing: 0, open: 0, waived: 0, seen: new Set<string>() };
+      const c = out.get(child) ?? { ...orgs.get(child)!, branches: 0, held: 0, late: 0, missing: 0, open: 0, waived: 0, seen: new Set<string>() };
       c.seen.add(r.path);
       c.branches = c.seen.size;
       if (r.late === false) c.held++;
