@@ -32,6 +32,25 @@ export async function sdkMetrics<N extends string>(taskQueue: string, names: rea
   return out;
 }
 
+/** Every SDK histogram's sum and count and the sticky cache's hits and misses (by name and labels, the task queue left out), for a breakdown of a phase. */
+export async function sdkHistograms(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!metricsAddress) return out;
+  const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    const m = /^temporal_([a-z_]+_(?:sum|count)|sticky_cache_hit|sticky_cache_miss)\{([^}]*)\} ([0-9.eE+-]+)$/.exec(line);
+    if (m) out.set(`${m[1]}{${m[2]!.replace(/(namespace|service_name|task_queue)="[^"]*",?/g, '')}}`, Number(m[3]));
+  }
+  return out;
+}
+
+/** What moved between two `sdkHistograms` for the histogram `name{labels}` (labels as written, in order): count and sum. */
+export function sdkMoved(before: Map<string, number>, after: Map<string, number>, key: string): { count: number; sum: number } {
+  const [name, labels] = [key.slice(0, key.indexOf('{')), key.slice(key.indexOf('{'))];
+  const at = (suffix: string) => (after.get(`${name}_${suffix}${labels}`) ?? 0) - (before.get(`${name}_${suffix}${labels}`) ?? 0);
+  return { count: at('count'), sum: at('sum') };
+}
+
 export interface BenchServers {
   sql: Sql;
   databaseUrl: string;
