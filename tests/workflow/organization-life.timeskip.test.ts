@@ -8,6 +8,7 @@ import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { recountMembers } from '../../src/members/store.js';
 import { periodCompleteness } from '../../src/organization-life/store.js';
+import { closeSpreadMs, LIFE_CLOSE_SPREAD_HOURS } from '../../src/domain/organization-life/rules.js';
 import { recordHistory } from '../helpers/histories.js';
 
 // A branch's year of 三会一课 at real durations on the time-skipping server: the year is planned from the rule set
@@ -169,10 +170,13 @@ describe("a branch's year of organization life (time-skipping server)", () => {
 
   it('closes a year with meetings never recorded on its close day: their tasks closed, the obligations still missing', async () => {
     const { sql } = t;
-    const { year, day, sleepUntil } = await clock();
-    const idle = uniqueCode('B');
+    const { year, day, sleepUntil, now } = await clock();
+    // A branch whose year closes an hour or more into its close day (closeSpreadMs): records are refused meanwhile.
+    let idle = uniqueCode('B');
+    while (closeSpreadMs(organizationLifeId(idle, year)) < 3_600_000) idle = uniqueCode('B');
     await addOrganizations(sql, [orgRow(idle, township)]);
     const workflowId = organizationLifeId(idle, year);
+    const closesAt = shanghaiInstant(day(2, 1, year + 1), 0).getTime() + closeSpreadMs(workflowId);
     const jan = `${year}-01`;
     const feb = `${year}-02`;
     const dec = `${year}-12`;
@@ -196,9 +200,15 @@ describe("a branch's year of organization life (time-skipping server)", () => {
         'the late record kept',
         async () => (await sql`select 1 from life_obligations where workflow_id = ${workflowId} and late`).length === 1,
       );
-      // The year is still open on the last day of January; it closes at 00:00 on its rule set's day.
+      // The year is still open on the last day of January. From 00:00 on its rule set's day no record counts; its
+      // tasks are closed at the branch's own minute of the day's first hours.
       await sleepUntil(day(1, 31, year + 1));
       expect((await sec.state()).step).toBe('planned');
+      await t.ts.env.sleep(shanghaiInstant(day(2, 1, year + 1), 0).getTime() + 60_000 - (await now()));
+      expect((await sec.state()).step).toBe('planned');
+      expect(await refused(sec.complete('meeting-record', record(day(2, 20), ['branch-committee']), `${feb}:branch-committee`))).toMatchObject({
+        rule: 'year-closed',
+      });
       await handle.result();
       await recordHistory('organization-life', workflowId, await handle.fetchHistory(), 'organization-life.year-closed');
     });
@@ -223,9 +233,10 @@ describe("a branch's year of organization life (time-skipping server)", () => {
     expect(lapsed.map((e) => e.event_key)).toContain(`${feb}-branch-committee-lapsed`);
     const closed = events.find((e) => e.event_key === 'closed')!;
     expect(closed.detail).toEqual({ held: 3, late: 1, missing: 28, waived: 0, lapsed: 28 });
-    // On the close day, at its first instant.
-    expect(closed.at.getTime() - shanghaiInstant(day(2, 1, year + 1), 0).getTime()).toBeLessThan(60_000);
-    expect(closed.at.getTime()).toBeGreaterThanOrEqual(shanghaiInstant(day(2, 1, year + 1), 0).getTime());
+    // On the close day, at the branch's own minute of its first hours.
+    expect(closed.at.getTime()).toBeGreaterThanOrEqual(closesAt);
+    expect(closed.at.getTime() - closesAt).toBeLessThan(60_000);
+    expect(closesAt - shanghaiInstant(day(2, 1, year + 1), 0).getTime()).toBeLessThan(LIFE_CLOSE_SPREAD_HOURS * 3_600_000);
   });
 
   it("owes each party group a monthly 党小组会 from 2027, recorded by its leader with the group's attendance", async () => {

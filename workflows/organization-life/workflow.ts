@@ -19,7 +19,15 @@ import { meetingRecord, spotCheck } from '../../src/domain/organization-life/ste
 import { organizingRoles } from '../../src/domain/roles.js';
 import { actorAllows, type Actor } from '../../src/domain/task-rights.js';
 import { organizationLifeStates } from '../../src/domain/organization-life/states.js';
-import { isPeriodOf, lifeRulesFor, lifeYearClosesOn, periodWords, type MeetingContext, type MeetingRecord } from '../../src/domain/organization-life/rules.js';
+import {
+  closeSpreadMs,
+  isPeriodOf,
+  lifeRulesFor,
+  lifeYearClosesOn,
+  periodWords,
+  type MeetingContext,
+  type MeetingRecord,
+} from '../../src/domain/organization-life/rules.js';
 import type { PlannedObligation } from '../../activities/organization-life.js';
 import { acts } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
@@ -51,6 +59,12 @@ export const LIFE_OPENINGS_AHEAD_PATCH = 'organization-life-openings-ahead';
  * last obligation, unless they take the close up when a record wakes them after it was deployed.
  */
 export const LIFE_YEAR_CLOSES_PATCH = 'organization-life-year-closes';
+
+/**
+ * A province's years close on the same day: each run's close comes at its own minute of the day's first hours
+ * (closeSpreadMs), so the day's first instant wakes none of them. Runs whose close was set before keep 00:00.
+ */
+export const LIFE_CLOSE_SPREAD_PATCH = 'organization-life-close-spread';
 
 /** Who closes the tasks of meetings never recorded when the year closes: the process, no person. */
 const yearCloser: Actor = { username: 'system', grants: [] };
@@ -90,10 +104,12 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
      */
     let closeDue = false;
     let closeSet = false;
+    const closesOn = lifeYearClosesOn(input.year, r);
     const closeOnItsDay = () => {
       if (closeSet || !patched(LIFE_YEAR_CLOSES_PATCH)) return;
       closeSet = true;
-      const wait = shanghaiInstant(lifeYearClosesOn(input.year, r), 0).getTime() - Date.now();
+      const spread = patched(LIFE_CLOSE_SPREAD_PATCH) ? closeSpreadMs(p.workflowId) : 0;
+      const wait = shanghaiInstant(closesOn, 0).getTime() + spread - Date.now();
       if (wait <= 0) closeDue = true;
       else
         void sleep(wait)
@@ -136,7 +152,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         validator: (raw) => {
           const { period, actor } = spotCheckInput.parse(raw);
           if (!isPeriodOf(input.year, period)) throw new Error(`${period} is not a period of ${input.year}`);
-          if (closeDue) throw new Error(`the year ${input.year} has closed`);
+          if (closeDue || Date.now() >= shanghaiInstant(closesOn, 0).getTime()) throw new Error(`the year ${input.year} has closed`);
           // Those who organize above the branch: the township's organizers (and the county's, the admin).
           if (!actorAllows(actor, y.orgPath, organizingRoles)) throw new Error(`${actor.username} may not spot-check this branch`);
         },
@@ -203,6 +219,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         onRegister,
         // Read when a record is checked; a task planned ahead keeps none until it opens.
         ...(Date.now() >= opensAt ? { today: shanghaiDate(Date.now()) } : {}),
+        closesOn,
         ...(group ? { group: { id: group.id, name: group.name } } : {}),
       });
       const spec = {

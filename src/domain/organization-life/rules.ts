@@ -104,6 +104,22 @@ export function lifeYearClosesOn(year: number, r: Pick<LifeRules, 'yearClosesOn'
   return `${year + 1}-${r.yearClosesOn}`;
 }
 
+/** The hours of its close day over which a province's years close (`closeSpreadMs`). */
+export const LIFE_CLOSE_SPREAD_HOURS = 6;
+
+/**
+ * How long after 00:00 of its close day a year's workflow closes its tasks: a province's 150,000 years close on the
+ * same day, and woken at one instant they would all replay and write at once. Each takes its own minute of the first
+ * hours instead, the same for the same workflow id (a hash of it). Records are refused from 00:00 all the same
+ * (`MeetingContext.closesOn`): only the bookkeeping waits.
+ */
+export function closeSpreadMs(workflowId: string): number {
+  // FNV-1a: stable across runs and platforms, as a replayed workflow needs.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < workflowId.length; i++) h = Math.imul(h ^ workflowId.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % (LIFE_CLOSE_SPREAD_HOURS * 60)) * 60_000;
+}
+
 /**
  * One meeting a branch owes: its kind, its period ('2026-03', '2026-Q1') and the period's first and last day; a
  * 党小组会 names the group that owes it.
@@ -194,14 +210,16 @@ export interface MeetingContext {
    */
   onRegister?: Record<IsoDate, Record<string, string | null>>;
   today?: IsoDate;
+  /** The day the year closes (lifeYearClosesOn): from then on no record counts, whenever its task is closed. */
+  closesOn?: IsoDate;
   /** A 党小组会's group: its attendance is the group's members on the meeting's day (`onRegister` reads them). */
   group?: { id: number; name: string };
 }
 
 /**
  * A record counts for its task's period: the kind it is for is among those held, the meeting was held in the period
- * or after it (a meeting made up late says so), not in the future, and whoever is marked absent was on the register
- * that day.
+ * or after it (a meeting made up late says so), not in the future, the year has not closed, and whoever is marked
+ * absent was on the register that day.
  */
 export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
   if (!o.kinds.includes(c.kind)) throw new RuleViolation('meeting-kind', `a record of this task holds a ${c.kind}`);
@@ -210,6 +228,7 @@ export function checkMeetingRecord(o: MeetingRecord, c: MeetingContext): void {
   if (new Set(o.kinds).size !== o.kinds.length) throw new RuleViolation('meeting-kind', 'a kind is named twice');
   if (o.meetingOn < c.startsOn) throw new RuleViolation('held-on', `a meeting of ${c.period} is held on or after ${c.startsOn}`);
   if (c.today && o.meetingOn > c.today) throw new RuleViolation('held-on', `cannot be after today (${c.today})`);
+  if (c.today && c.closesOn && c.today >= c.closesOn) throw new RuleViolation('year-closed', `the year closed on ${c.closesOn}`);
   const ids = (o.absent ?? []).map((a) => a.memberId);
   if (new Set(ids).size !== ids.length) throw new RuleViolation('absent', 'a member is named twice');
   const register = c.onRegister?.[o.meetingOn];

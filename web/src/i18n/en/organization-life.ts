@@ -28,6 +28,7 @@ export const organizationLife: Record<keyof typeof zh, string> = {
   'field.minutes': 'Minutes',
   'r.meeting-kind': "The kinds include this task's meeting, each once",
   'r.held-on': 'Not before the period begins, not after today',
+  'r.year-closed': 'The year has closed: its meetings can no longer be recorded',
   'r.absent': 'Each member once',
   'r.absent-not-on-register': "A member absent was on the branch's register on the meeting's day",
   'pick.hint.wholeRegister': "Search the organization's register (probationary members too) by name or pinyin initials.",

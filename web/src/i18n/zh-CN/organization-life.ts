@@ -28,6 +28,7 @@ export const organizationLife = {
   'field.minutes': '会议记录',
   'r.meeting-kind': '会议类型须包含本任务对应的会议，且不能重复',
   'r.held-on': '会议日期不能早于本期开始，也不能晚于今天',
+  'r.year-closed': '本年度组织生活已结束，不能再记录本年度的会议',
   'r.absent': '同一名党员只能填写一次',
   'r.absent-not-on-register': '缺席党员须是会议当天本支部名册上的党员',
   'pick.hint.wholeRegister': '在本组织党员名册中按姓名或拼音首字母搜索党员（含预备党员）。',
