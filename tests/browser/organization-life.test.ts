@@ -167,6 +167,9 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
     await sup.page.getByTestId('olife-table').locator(`tr[data-code="${township}"]`).getByRole('link', { name: townshipName }).click();
     const row = sup.page.getByTestId('olife-table').locator(`tr[data-code="${branch}"]`);
     await row.waitFor();
+    // The organization read is named in its field by its name, its code what the field sends.
+    await sup.page.locator(`#olife-org[data-value="${township}"]`).waitFor();
+    expect(await sup.page.locator('#olife-org').inputValue()).toBe(townshipName);
     // This month: the 支委会 and the 主题党日 held, on time.
     expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual(['1', '2', '0', '0', '0']);
     expect(await sup.page.getByTestId('olife-totals').textContent()).toContain('按时召开 2 项');

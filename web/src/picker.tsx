@@ -43,6 +43,11 @@ export interface PickerProps {
   onPick?: (o: PickOption) => void;
   /** Only organizations this accepts (a process kind's organizations, a pairing's partner: src/domain/process-starts.ts). */
   accept?: (o: Organization) => boolean;
+  /**
+   * What `value` is called, when the page knows (an organization's name for its code): the field shows it instead of
+   * the code, as it shows a picked option's label. The value sent stays the code.
+   */
+  label?: string;
 }
 
 const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickOption[]>> = {
@@ -78,7 +83,7 @@ const searchers: Record<PickerKind, (q: string, p: PickerProps) => Promise<PickO
 
 export function Picker(props: PickerProps & { kind: PickerKind }) {
   const { id, value, onChange, kind } = props;
-  const [text, setText] = useState(value);
+  const [text, setText] = useState(props.label ?? value);
   const [options, setOptions] = useState<PickOption[]>([]);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
@@ -87,14 +92,17 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const listId = `${id}-listbox`;
 
-  // The value set from outside (the form reset, a session just created): the text follows.
+  // The value set from outside (the form reset, a session just created): the text follows, in words where the page
+  // gives them (they may come after the value, once the page has read them).
   const sent = useRef(value);
+  const shown = useRef(props.label ?? value);
   useEffect(() => {
-    if (value !== sent.current) {
-      sent.current = value;
-      setText(value);
-    }
-  }, [value]);
+    // Not set from outside, and the words came before or the person has typed since: the text stays.
+    if (value === sent.current && (text !== shown.current || !props.label)) return;
+    sent.current = value;
+    shown.current = props.label ?? value;
+    setText(shown.current);
+  }, [value, props.label]);
   const send = (v: string) => {
     sent.current = v;
     onChange(v);

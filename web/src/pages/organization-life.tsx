@@ -94,7 +94,13 @@ export function OrganizationLifePage({ user }: { user: Me }) {
           </optgroup>
         </select>
         <label for="olife-org">{t('olife.under')}</label>
-        <Picker kind="organization" id="olife-org" value={pick} onChange={setPick} />
+        <Picker
+          kind="organization"
+          id="olife-org"
+          value={pick}
+          onChange={setPick}
+          label={pick === org && data.state === 'ok' ? data.data.organization.name : undefined}
+        />
         <button type="submit">{t('olife.show')}</button>
       </form>
       {org !== (roots[0] ?? org) && (
