@@ -105,11 +105,12 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
     let closeDue = false;
     let closeSet = false;
     const closesOn = lifeYearClosesOn(input.year, r);
+    const closesAt = shanghaiInstant(closesOn, 0).getTime();
     const closeOnItsDay = () => {
       if (closeSet || !patched(LIFE_YEAR_CLOSES_PATCH)) return;
       closeSet = true;
       const spread = patched(LIFE_CLOSE_SPREAD_PATCH) ? closeSpreadMs(p.workflowId) : 0;
-      const wait = shanghaiInstant(closesOn, 0).getTime() + spread - Date.now();
+      const wait = closesAt + spread - Date.now();
       if (wait <= 0) closeDue = true;
       else
         void sleep(wait)
@@ -152,7 +153,7 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         validator: (raw) => {
           const { period, actor } = spotCheckInput.parse(raw);
           if (!isPeriodOf(input.year, period)) throw new Error(`${period} is not a period of ${input.year}`);
-          if (closeDue || Date.now() >= shanghaiInstant(closesOn, 0).getTime()) throw new Error(`the year ${input.year} has closed`);
+          if (closeDue || Date.now() >= closesAt) throw new Error(`the year ${input.year} has closed`);
           // Those who organize above the branch: the township's organizers (and the county's, the admin).
           if (!actorAllows(actor, y.orgPath, organizingRoles)) throw new Error(`${actor.username} may not spot-check this branch`);
         },
