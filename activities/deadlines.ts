@@ -62,11 +62,23 @@ export function planRows(taskId: number, plan: TaskPlan, o: { generation: number
  */
 export async function insertPlanned(tx: Tx, rows: PlannedRow[]): Promise<string | null> {
   if (!rows.length) return null;
-  await tx`insert into task_deadlines ${tx(rows.map((r) => ({ ...r })))} on conflict do nothing`;
+  await insertRows(tx, rows);
   const swept = rows.filter((r) => r.lane);
   if (!swept.length) return null;
   const lane = swept[0]!.lane!;
   return laneIfEarlier(tx, lane, swept.map((r) => r.at).sort()[0]!);
+}
+
+/**
+ * The rows as one JSON parameter, not seven parameters a row: a batch of a thousand openings plans five thousand rows,
+ * and their 35,000 parameters took PostgreSQL longer to parse and bind than to insert.
+ */
+async function insertRows(tx: Tx, rows: PlannedRow[]): Promise<void> {
+  await tx`
+    insert into task_deadlines (task_id, key, generation, kind, level, at, lane)
+    select task_id, key, generation, kind, level, at, lane
+    from jsonb_to_recordset(${tx.json(rows as never)}) as x(task_id bigint, key text, generation int, kind text, level int, at timestamptz, lane text)
+    on conflict do nothing`;
 }
 
 /** `lane` when `earliest` falls before the instant its sweep sleeps until (or it has none yet), compared under its lock. */
@@ -360,7 +372,7 @@ export async function openDue(tx: Tx, which: ReturnType<Tx>, until: string, o: {
     from ev join x using (task_id) join (${holdersOfTasks(tx, ids, until)}) h on h.task_id = x.task_id
     on conflict do nothing`;
   const rows = opened.flatMap((t) => planRows(t.id, t.plan, { generation: 0, from: t.opens_at.toISOString(), lane: t.lane }));
-  if (rows.length) await tx`insert into task_deadlines ${tx(rows.map((r) => ({ ...r })))} on conflict do nothing`;
+  if (rows.length) await insertRows(tx, rows);
   return due.length;
 }
 
