@@ -5,12 +5,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roles } from '../src/auth/principal.js';
 import { isValidIsoDate } from '../src/domain/dates.js';
-import { usernameSchema } from '../src/domain/liaison-dispatch/rules.js';
+import { usernameSchema } from '../src/domain/fields.js';
 import { escalationActions, type Actor, type EscalationAction, type TaskAction } from '../src/domain/task-rights.js';
 
 export type { Actor } from '../src/domain/task-rights.js';
 
-export { usernameSchema };
 export const actorSchema = z.object({
   username: usernameSchema,
   grants: z.array(z.object({ role: z.enum(roles), path: z.string().max(2000) })).max(200),

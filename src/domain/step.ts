@@ -2,7 +2,7 @@
 // src/domain/<process>/steps.ts): what a step is, how an entry is written, and the rights that follow its role.
 import type { z } from 'zod';
 import { steeringRoles, type Role } from './roles.js';
-import type { FieldSpec } from './step-outcomes.js';
+import type { FieldSpec } from './fields.js';
 import { doingActions, type TaskAction } from './task-rights.js';
 
 export const processKinds = [

@@ -28,8 +28,8 @@ import {
   selectionSecretaryOutcome,
   townshipApprovalOutcome,
   validateOutcome,
-  type FieldSpec,
 } from '../../src/domain/step-outcomes.js';
+import type { FieldSpec } from '../../src/domain/fields.js';
 import { languages, processKinds, stepCatalog, stepDef } from '../../src/domain/steps.js';
 import { roles } from '../../src/auth/principal.js';
 import {

@@ -2,7 +2,8 @@
 // task's organization, one row each with a reason from the field's options — the members a committee proposes to
 // leave out of a meeting's entitled count. Held as JSON in the form's value (step-outcomes.ts memberRows); the
 // outcome carries the members' ids on the register, which the workflow reads back for the names it records.
-import type { FieldSpec, MemberRow } from '../../src/domain/step-outcomes.js';
+import type { MemberRow } from '../../src/domain/step-outcomes.js';
+import type { FieldSpec } from '../../src/domain/fields.js';
 import { memberRows } from '../../src/domain/step-outcomes.js';
 import { t, tx } from './i18n/index.js';
 import { Picker } from './picker.js';

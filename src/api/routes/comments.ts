@@ -14,7 +14,7 @@ import { actionRoles, ownTask } from '../task-actions.js';
 import { HttpError, notFound } from '../errors.js';
 import { commentSchema } from '../../comments/schemas.js';
 import { actingPrincipal, withSubstitutions } from '../substitutes.js';
-import { usernameSchema } from '../../../workflows/messages.js';
+import { usernameSchema } from '../../domain/fields.js';
 import { enabledUsersNamed, processToCommentOn, taskComments, taskToCommentOn, writeComment } from '../../comments/store.js';
 
 const commentBody = z.strictObject({

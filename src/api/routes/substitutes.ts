@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { allows, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { HttpError, notFound } from '../errors.js';
-import { usernameSchema } from '../../../workflows/messages.js';
+import { usernameSchema } from '../../domain/fields.js';
 import { isoDateSchema } from '../../../workflows/messages.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { substitutionSchema } from '../../substitutes/schemas.js';

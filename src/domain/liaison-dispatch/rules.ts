@@ -3,10 +3,9 @@
 import { z } from 'zod';
 import { addDays, addMonths, isValidIsoDate, parseIsoDate, type IsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
-import { noteOutcome } from '../step-outcomes.js';
+import { noteOutcome, usernameSchema } from '../fields.js';
 
 /** A username as the API and the workflows accept it. */
-export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'expected a username');
 
 /** The committee above assigns a liaison officer. */
 export const assignOfficerOutcome = z.object({ officer: usernameSchema });

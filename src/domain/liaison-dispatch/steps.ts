@@ -12,7 +12,8 @@ import {
   visitReportOutcome,
 } from './rules.js';
 import { shanghaiDate, type IsoDate } from '../dates.js';
-import { note, noteOutcome, reviewFields } from '../step-outcomes.js';
+import { reviewFields } from '../step-outcomes.js';
+import { note, noteOutcome } from '../fields.js';
 import { step, rulesById } from '../step.js';
 
 export interface OfficerContext {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 import type { IsoDate } from '../dates.js';
-import { dateField, intField, textField } from '../step-outcomes.js';
+import { dateField, intField, textField } from '../fields.js';
 
 /** The four grades of 民主评议党员, best first: 优秀, 合格, 基本合格, 不合格. */
 export const appraisalRatings = ['excellent', 'qualified', 'basic', 'unqualified'] as const;

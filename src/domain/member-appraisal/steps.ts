@@ -2,7 +2,8 @@
 // 民主测评 result, the township organizer's review, and the secretary's decision at the end of a 不合格 member's time
 // to improve.
 import { step } from '../step.js';
-import { fieldOf, reviewFields } from '../step-outcomes.js';
+import { reviewFields } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import {
   appraisalOutcome,
   appraisalReviewOutcome,

@@ -1,7 +1,7 @@
 // 流动党员 and members abroad (domain.md §4.7): what the secretary records of a member away and the rules of the
 // period. Shared by the workflow's validators, the API and the web form.
 import { z } from 'zod';
-import { dateField, textField } from '../step-outcomes.js';
+import { dateField, textField } from '../fields.js';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 

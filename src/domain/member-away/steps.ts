@@ -2,7 +2,7 @@
 // themselves (or the branch secretary records it for them), the secretary decides on the transfer after six months
 // away, and records each contact with a member abroad.
 import { step } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import {
   abroadContactOutcome,
   awayReportOutcome,

@@ -2,7 +2,7 @@
 // that the member reported (or refuses the transfer); for a transfer out of the province, the sending secretary
 // records the letter's receipt.
 import { step } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import { acceptOutcome, checkAccept, checkReceipt, receiptOutcome, type TransferContext } from './rules.js';
 
 export const acceptTransfer = step<TransferContext>()({

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 import { addDays, addMonths, type IsoDate } from '../dates.js';
-import { dateField, textField } from '../step-outcomes.js';
+import { dateField, textField } from '../fields.js';
 
 /** The meetings of a branch's organization life, in the order a record lists them. */
 export const meetingKinds = ['branch-committee', 'group-meeting', 'members-meeting', 'party-lecture', 'theme-day'] as const;

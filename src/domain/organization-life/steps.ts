@@ -1,7 +1,7 @@
 // The step of organization life in the step catalog (src/domain/steps.ts): the secretary records each meeting the
 // branch owes — one record for several kinds held together.
 import { step } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import {
   absenceReasons,
   checkMeetingRecord,

@@ -1,7 +1,7 @@
 // The step of the 约谈 in the step catalog (src/domain/steps.ts): the organizer of the supervising committee talks
 // with an organization rated red in enough periods in a row, and records it.
 import { step } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import { checkInterviewHeld, interviewOutcome, type InterviewTaskContext } from './rules.js';
 
 export const ratingInterview = step<InterviewTaskContext>()({

@@ -2,7 +2,7 @@
 // by the workflow's validators, the API and the web form; every number comes from a versioned rule set.
 import { z } from 'zod';
 import { addMonths, type IsoDate } from '../dates.js';
-import { dateField, intField, textField } from '../step-outcomes.js';
+import { dateField, intField, textField } from '../fields.js';
 import { RuleViolation } from '../election.js';
 import { ruleSetFor } from '../rules.js';
 

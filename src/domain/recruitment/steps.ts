@@ -2,7 +2,7 @@
 // (its secretary records what the branch committee and the members' meeting decided) and the higher committee (its
 // organizer) take turns; the probationary member files their own application to become full.
 import { step, type StepDef } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import {
   activistOutcome,
   activistReviewOutcome,

@@ -1,7 +1,7 @@
 // The step of this process in the step catalog (src/domain/steps.ts): the organizer of the supervising committee
 // fills in the term an organization lacks on the register.
 import { step } from '../step.js';
-import { fieldOf } from '../step-outcomes.js';
+import { fieldOf } from '../fields.js';
 import { checkTermStart, termDateOutcome, type TermDateContext } from './rules.js';
 
 export const fillInTerm = step<TermDateContext>()({

@@ -19,7 +19,8 @@ import {
   termBallotOutcome,
 } from './rules.js';
 import { shanghaiDate, type IsoDate } from '../dates.js';
-import { fieldOf, nominationMethods, note, noteOutcome, reviewFields } from '../step-outcomes.js';
+import { nominationMethods, reviewFields } from '../step-outcomes.js';
+import { fieldOf, note, noteOutcome } from '../fields.js';
 import { entitledExclusionReasons } from '../rules.js';
 import { step, rulesById } from '../step.js';
 import { ballotStep } from '../ballot-step.js';

@@ -18,17 +18,8 @@ import {
 } from '../api.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, historyName, processName, stepName, taskName, useLoad, validationText } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx as txAny } from '../i18n/index.js';
-import {
-  exclusionRows,
-  formToOutcome,
-  isShown,
-  ruleField,
-  ruleMessage,
-  validateOutcome,
-  type ExclusionRow,
-  type FieldSpec,
-  type StepForm,
-} from '../../../src/domain/step-outcomes.js';
+import { exclusionRows, formToOutcome, isShown, ruleField, ruleMessage, validateOutcome, type ExclusionRow } from '../../../src/domain/step-outcomes.js';
+import type { FieldSpec, StepForm } from '../../../src/domain/fields.js';
 import { stepCatalog, stepDef } from '../../../src/domain/steps.js';
 import { pairingRuleSets, termRuleSets, twoRecommendationsRuleSets, type PairingDeliverable } from '../../../src/domain/rules.js';
 import { shanghaiToday } from '../dates.js';
