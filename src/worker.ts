@@ -10,7 +10,7 @@ import type { ChannelOptions } from '../activities/channels.js';
 import type { Sql } from './db/client.js';
 import type { Tracing } from './runtime/telemetry.js';
 
-const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
+export const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
 export const workflowsPath = join(workflowsDir, 'index.ts');
 
 /** How every workflow bundle is built (worker, tests, benches): zod evaluated once per worker thread, not per run. */
