@@ -80,6 +80,11 @@ export const configSchema = z.object({
   /** What a run started on a build keeps: PINNED, that build to its end; AUTO_UPGRADE, the current build at each task. */
   ORGLIFE_WORKER_VERSIONING: z.enum(['PINNED', 'AUTO_UPGRADE']).default('PINNED'),
   /**
+   * Workflow runs a worker keeps cached (the SDK's `maxCachedWorkflows`): a run evicted from it replays its history
+   * when a person next acts on it. Sized to the worker's memory (docs/operations.md, "Capacity").
+   */
+  ORGLIFE_WORKER_CACHED_RUNS: z.coerce.number({ message: 'expected a number of runs' }).int().min(10).max(1_000_000).default(1_000),
+  /**
    * OTLP/HTTP receiver of traces (an OpenTelemetry Collector, Jaeger, Tempo): the base URL, to which /v1/traces is
    * added (http://collector:4318), or the traces URL itself in the next variable. Neither set: no tracing at all
    * (src/runtime/telemetry.ts).

@@ -103,6 +103,7 @@ async function main(role: Role): Promise<void> {
         },
         channels: channelOptions(cfg),
         tracing,
+        maxCachedWorkflows: cfg.ORGLIFE_WORKER_CACHED_RUNS,
         deployment: cfg.ORGLIFE_WORKER_BUILD_ID
           ? { name: cfg.ORGLIFE_WORKER_DEPLOYMENT, buildId: cfg.ORGLIFE_WORKER_BUILD_ID, behavior: cfg.ORGLIFE_WORKER_VERSIONING }
           : undefined,

@@ -12,6 +12,7 @@ describe('configuration', () => {
     expect(cfg.LOG_LEVEL).toBe('info');
     expect(cfg.DATABASE_URL).toBeUndefined();
     expect(cfg.dataDir.endsWith('.data')).toBe(true);
+    expect(cfg.ORGLIFE_WORKER_CACHED_RUNS).toBe(1_000);
   });
 
   it.each([
@@ -21,6 +22,8 @@ describe('configuration', () => {
     ['TEMPORAL_ADDRESS', 'http://temporal', /TEMPORAL_ADDRESS=.*expected host:port/],
     ['ORGLIFE_DEMO', 'maybe', /ORGLIFE_DEMO="maybe": expected true or false/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud"/],
+    ['ORGLIFE_WORKER_CACHED_RUNS', 'many', /ORGLIFE_WORKER_CACHED_RUNS="many": expected a number of runs/],
+    ['ORGLIFE_WORKER_CACHED_RUNS', '5', /ORGLIFE_WORKER_CACHED_RUNS="5"/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
