@@ -19,6 +19,7 @@
 //     10% missing), December and the fourth quarter open, inserted set-based. The read's cost is the rows it reads, not how they were written. Missing
 //     obligations have their task row (the escalation level is read from it); the others' tasks are not inserted.
 //   node --import tsx bench/organization-life.ts [--quick] [--branches N] [--province N]
+//   node --import tsx bench/organization-life.ts --only month-start [--branches N] [--province N] [--cache N]
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -135,7 +136,11 @@ async function planOf(sql: Sql, year: number) {
   return obligationsOf(year, r).map((o) => ({ ...o, dueOn: cal.addWorkingDays(o.endsOn, r.recordWithinWorkingDays) }));
 }
 
-async function monthStart(o: { branches: number; probes: number; province?: number }): Promise<BenchResult[]> {
+/**
+ * `cache`: the measured worker's cache instead of `probeCache` (`--cache N`, run directly): what a cache full of years
+ * weighs, its records then mostly on cached runs.
+ */
+async function monthStart(o: { branches: number; probes: number; province?: number; cache?: number }): Promise<BenchResult[]> {
   const n = o.branches;
   const servers = await startBenchServers(log);
   const { sql, client } = servers;
@@ -181,7 +186,7 @@ async function monthStart(o: { branches: number; probes: number; province?: numb
         taskQueue: stack.taskQueue,
         sql,
         workflowBundlePath: bundlePath,
-        maxCachedWorkflows: probeCache(o.probes),
+        maxCachedWorkflows: o.cache ?? probeCache(o.probes),
       });
       const running = w.run();
       stopWorker = async () => {
@@ -673,6 +678,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
             branches: arg('branches') ?? (quick ? 2_000 : 5_000),
             probes: quick ? 25 : 100,
             province: arg('province') ?? (quick ? 15_000 : 150_000),
+            cache: arg('cache'),
           })
         : await run({ quick, branches: arg('branches'), province: arg('province') });
   console.log(JSON.stringify(results, null, 2));
