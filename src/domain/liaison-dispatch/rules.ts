@@ -5,8 +5,6 @@ import { addDays, addMonths, isValidIsoDate, parseIsoDate, type IsoDate } from '
 import { RuleViolation } from '../election.js';
 import { noteOutcome, usernameSchema } from '../fields.js';
 
-/** A username as the API and the workflows accept it. */
-
 /** The committee above assigns a liaison officer. */
 export const assignOfficerOutcome = z.object({ officer: usernameSchema });
 /** A visit report: the unit's full members decide when it sets up its own organization. */
