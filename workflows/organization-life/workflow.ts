@@ -66,6 +66,9 @@ export const LIFE_YEAR_CLOSES_PATCH = 'organization-life-year-closes';
  */
 export const LIFE_CLOSE_SPREAD_PATCH = 'organization-life-close-spread';
 
+/** A record's register is read only for the members it names absent: records before read it for every record. */
+export const LIFE_ABSENT_LOOKUP_PATCH = 'organization-life-absent-lookup';
+
 /** Who closes the tasks of meetings never recorded when the year closes: the process, no person. */
 const yearCloser: Actor = { username: 'system', grants: [] };
 
@@ -232,6 +235,8 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
         ...(group?.leaderUser ? { assigneePerson: group.leaderUser } : {}),
         confirm: async (rec: MeetingRecord) => {
           const ids = (rec.absent ?? []).map((a) => a.memberId);
+          // No one named absent: no one to look up on the day's register (runs recorded before looked anyway).
+          if (!ids.length && patched(LIFE_ABSENT_LOOKUP_PATCH)) return;
           const { names } = await acts.registerOfDay({
             organizationId: y.organizationId,
             day: rec.meetingOn,
