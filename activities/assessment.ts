@@ -4,7 +4,7 @@
 import { electsHere } from '../src/organizations/term-late.js';
 import type postgres from 'postgres';
 import type { Sql } from '../src/db/client.js';
-import { assessedOn, assessmentRulesFor, countyScore, type AssessmentRules } from '../src/domain/assessment.js';
+import { assessedOn, assessmentRulesFor, countyScore, indicatorWeights, type AssessmentRules } from '../src/domain/assessment.js';
 import type { IsoDate } from '../src/domain/dates.js';
 import { candidateWindowStart, recruitmentTargetsFor } from '../src/domain/recruitment/targets.js';
 import { stageDays } from '../src/recruitment/plan-store.js';
@@ -56,9 +56,10 @@ function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rule
 }
 
 /**
- * 发展党员 as the cases recorded it (recruitmentTargetsMet in src/domain/recruitment/targets.ts), shown, not weighed:
- * `recruitment_targets` for a village (activists made in the year up to `day`, 发展对象 in the window), and
- * `recruitment_plan_met` for an organization the year's plan gave a figure (预备党员 admitted in its subtree by `day`).
+ * 发展党员 as the cases recorded it: `recruitment_targets` for a village (recruitmentTargetsMet in
+ * src/domain/recruitment/targets.ts: activists made in the year up to `day`, 发展对象 in the window), weighed where the
+ * rule set weighs it (from 2027); `recruitment_plan_met` for an organization the year's plan gave a figure (预备党员
+ * admitted in its subtree by `day`), shown, not weighed.
  * The cases are counted once, by village (the tree's fifth level, as organizations.settlement reads it).
  */
 function recruitmentSql(tx: postgres.TransactionSql<{ int8: number }>, year: number, day: IsoDate) {
@@ -143,16 +144,7 @@ export function assessmentActivities(sql: Sql) {
       const rules = assessmentRulesFor(day);
       // 一肩挑 counts for these sectors (villages; from 2026 communities too), in the county's rate and per organization.
       const headSectors = rules.concurrentHead.sectors as readonly string[];
-      const w = {
-        ...rules.weights,
-        activistsTrained: 0,
-        reserveCadres: 0,
-        fundingFloor: 0,
-        memberFunding: 0,
-        venue: 0,
-        youngCommitteeMember: 0,
-        ...rules.yearlyReturn?.weights,
-      };
+      const w = indicatorWeights(rules);
       return sql.begin(async (tx) => {
         // Each indicator met adds its weight; one that does not apply (null) leaves the denominator too.
         const indicators = [
@@ -165,6 +157,7 @@ export function assessmentActivities(sql: Sql) {
           [w.memberFunding, tx`r.member_funding`],
           [w.venue, tx`r.venue`],
           [w.youngCommitteeMember, tx`r.young_committee_member`],
+          [w.recruitmentTargets, tx`rec.recruitment_targets`],
         ] as const;
         const met = indicators.reduce((acc, [weight, x]) => tx`${acc} + ${weight}::int * coalesce(${x}::int, 0)`, tx`0`);
         const applies = indicators.reduce((acc, [weight, x]) => tx`${acc} + case when ${x} is null then 0 else ${weight}::int end`, tx`0`);

@@ -32,6 +32,12 @@ export interface AssessmentRules {
   pairing?: { coveragePoints: number; deliveredPoints: number };
   /** Sectors ranked by sector across the province; the others count towards their county. */
   rankedBySector: readonly string[];
+  /**
+   * The seed's village recruitment targets (二(二)3: 3 入党积极分子 a year, a 发展对象 within two years) as the cases of
+   * 发展党员 recorded them (`recruitmentTargetsMet`, src/domain/recruitment/targets.ts), weighed for a village. Absent
+   * (before 2027): shown on the organization's row, not weighed.
+   */
+  recruitmentTargets?: { weight: number };
 }
 
 /** The sectors whose organizations lead a villagers' (rural) or residents' (community) committee. */
@@ -69,6 +75,37 @@ export interface YearlyReturnRules {
   committeeMembersUnder35: number;
 }
 
+/**
+ * The rest of the seed's indicators: the yearly return's figures and urban–rural pairing. The weights are
+ * [default]: a village's six indicators add up to 100, as the 2021 set's three did.
+ */
+const provincialPlan2026: AssessmentRules = {
+  id: 'provincial-plan-2026',
+  effectiveFrom: '2026-01-01',
+  weights: { termOnTime: 30, secretaryTrained: 20, noOverdueTasks: 20 },
+  yearlyReturn: {
+    weights: { activistsTrained: 10, reserveCadres: 10, fundingFloor: 10, memberFunding: 10, venue: 10, youngCommitteeMember: 10 },
+    activistsPerVillage: 3,
+    reserveCadresPerVillage: 3,
+    villageFunding: 20_000,
+    communityFunding: [
+      { upToHouseholds: 2_000, yuan: 40_000 },
+      { upToHouseholds: 2_999, yuan: 50_000 },
+      { upToHouseholds: null, yuan: 60_000 },
+    ],
+    fundingPerMember: 50,
+    fundingPerStudentMember: 100,
+    venueSqm: 300,
+    centralDistrictVenueSqm: 200,
+    committeeMembersUnder35: 1,
+  },
+  countyMeanShare: 0.6,
+  concurrentHead: { points: 10, fullAt: 0.8, sectors: ['rural', 'community'] },
+  liaisonCoverage: { points: 10 },
+  pairing: { coveragePoints: 10, deliveredPoints: 10 },
+  rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
+};
+
 export const assessmentRuleSets: readonly AssessmentRules[] = [
   {
     id: 'provincial-plan-2021',
@@ -79,33 +116,16 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
     liaisonCoverage: { points: 15 },
     rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
   },
+  provincialPlan2026,
   {
-    // The rest of the seed's indicators: the yearly return's figures and urban–rural pairing. The
-    // weights are [default]: a village's six indicators add up to 100, as the 2021 set's three did.
-    id: 'provincial-plan-2026',
-    effectiveFrom: '2026-01-01',
-    weights: { termOnTime: 30, secretaryTrained: 20, noOverdueTasks: 20 },
-    yearlyReturn: {
-      weights: { activistsTrained: 10, reserveCadres: 10, fundingFloor: 10, memberFunding: 10, venue: 10, youngCommitteeMember: 10 },
-      activistsPerVillage: 3,
-      reserveCadresPerVillage: 3,
-      villageFunding: 20_000,
-      communityFunding: [
-        { upToHouseholds: 2_000, yuan: 40_000 },
-        { upToHouseholds: 2_999, yuan: 50_000 },
-        { upToHouseholds: null, yuan: 60_000 },
-      ],
-      fundingPerMember: 50,
-      fundingPerStudentMember: 100,
-      venueSqm: 300,
-      centralDistrictVenueSqm: 200,
-      committeeMembersUnder35: 1,
-    },
-    countyMeanShare: 0.6,
-    concurrentHead: { points: 10, fullAt: 0.8, sectors: ['rural', 'community'] },
-    liaisonCoverage: { points: 10 },
-    pairing: { coveragePoints: 10, deliveredPoints: 10 },
-    rankedBySector: ['soe', 'government', 'university', 'nonpublic', 'social', 'institution'],
+    // A village's activists are read from the cases of 发展党员, with the seed's other target beside them (a 发展对象
+    // within two years), not from the figure its yearly return types: the return still carries that figure, which
+    // weighs nothing now. The recruitment targets take its 10 points, so a village's indicators still add up to 100.
+    ...provincialPlan2026,
+    id: 'provincial-plan-2027',
+    effectiveFrom: '2027-01-01',
+    yearlyReturn: { ...provincialPlan2026.yearlyReturn!, weights: { ...provincialPlan2026.yearlyReturn!.weights, activistsTrained: 0 } },
+    recruitmentTargets: { weight: 10 },
   },
 ];
 
@@ -351,14 +371,34 @@ export function returnIndicators(rules: AssessmentRules, o: CountedOrganization 
 }
 
 /**
+ * Every weighed indicator of an organization's own score, by the name its row carries; 0 where the rule set shows
+ * the indicator without weighing it. The SQL of activities/assessment.ts sums the same.
+ */
+export function indicatorWeights(rules: AssessmentRules): Record<IndicatorName, number> {
+  return {
+    ...rules.weights,
+    activistsTrained: 0,
+    reserveCadres: 0,
+    fundingFloor: 0,
+    memberFunding: 0,
+    venue: 0,
+    youngCommitteeMember: 0,
+    ...rules.yearlyReturn?.weights,
+    recruitmentTargets: rules.recruitmentTargets?.weight ?? 0,
+  };
+}
+
+export type IndicatorName = keyof AssessmentRules['weights'] | keyof YearlyReturnRules['weights'] | 'recruitmentTargets';
+
+/**
  * An organization's score: the weighted share of its indicators met, over the indicators that apply (null ones
  * drop out), to one decimal. The SQL of activities/assessment.ts computes the same over the whole province.
  */
 export function organizationScore(
   rules: AssessmentRules,
-  i: { termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean } & Partial<ReturnIndicators>,
+  i: { termOnTime: boolean; secretaryTrained: boolean | null; noOverdueTasks: boolean; recruitmentTargets?: boolean | null } & Partial<ReturnIndicators>,
 ): number {
-  const w = { ...rules.weights, ...rules.yearlyReturn?.weights };
+  const w = indicatorWeights(rules);
   let met = 0;
   let total = 0;
   for (const [k, weight] of Object.entries(w)) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { addOrganizations, committee, countyChain, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { assessmentActivities } from '../../activities/assessment.js';
+import { assessmentRulesFor, organizationScore } from '../../src/domain/assessment.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
@@ -240,5 +241,23 @@ describe('the recruitment plan and the seed’s targets', () => {
       [v2]: [false, false],
       [v3]: [false, null],
     });
+
+    // From 2027 a village's targets as the cases give them weigh in its score, in place of the activists its return
+    // types. The year after this one, assessed on its last day: no activist made in it yet, so no village meets them.
+    const next = year + 1;
+    const run = await assessmentActivities(s.sql).assessYear({ year: next, today: `${next}-12-31`, workflowId: `assessment:${randomUUID()}` });
+    const rules = assessmentRulesFor(run.assessedOn);
+    expect(run.ruleSet).toBe(rules.id);
+    const rows = (await call(countyOrganizer, 'GET', `/assessments/${next}/organizations?under=${county}`)).json().items as (Parameters<
+      typeof organizationScore
+    >[1] & { code: string; score: number })[];
+    const byCode = Object.fromEntries(rows.map((r) => [r.code, r]));
+    expect([v1, v2, v3].map((v) => byCode[v]!.recruitmentTargets)).toEqual([false, false, false]);
+    for (const r of rows) expect(r.score, r.code).toBe(organizationScore(rules, r));
+    // The targets missed cost the village their weight, whatever its return typed.
+    expect(rules.recruitmentTargets?.weight).toBeGreaterThan(0);
+    const v = byCode[v1]!;
+    expect(organizationScore(rules, { ...v, recruitmentTargets: true })).toBeGreaterThan(v.score);
+    expect(organizationScore(rules, { ...v, activistsTrained: !v.activistsTrained })).toBe(v.score);
   });
 });

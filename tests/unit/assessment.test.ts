@@ -6,6 +6,7 @@ import {
   communityFundingFloor,
   concurrentHeadIndicator,
   countyScore,
+  indicatorWeights,
   organizationScore,
   returnFieldErrors,
   returnIndicators,
@@ -209,6 +210,30 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, null) })).toBe(62.5);
     // 2021: 30 of 40 + 30, as before.
     expect(organizationScore(rules2021, { ...base, termOnTime: false, ...returnIndicators(rules2021, village, null) })).toBe(42.9);
+    // Before 2027 the recruitment targets are shown on the row, not weighed.
+    expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, goodVillage), recruitmentTargets: false })).toBe(100);
+  });
+
+  it("weighs a village's recruitment targets from the cases from 2027, not the activists its return types", () => {
+    const rules2027 = assessmentRulesFor('2027-01-01');
+    expect(rules2027.id).toBe('provincial-plan-2027');
+    expect(assessmentRulesFor('2026-12-31').recruitmentTargets).toBeUndefined();
+    const base = { termOnTime: true, secretaryTrained: true, noOverdueTasks: true };
+    // Three activists typed in the return, none made in the cases: the typed figure no longer counts.
+    const typed = { ...base, ...returnIndicators(rules2027, village, goodVillage) };
+    expect(organizationScore(rules2027, { ...typed, recruitmentTargets: false })).toBe(90);
+    expect(organizationScore(rules, { ...typed, recruitmentTargets: false })).toBe(100);
+    // The return typed none, the cases met both targets: full marks from 2027, 10 points short before.
+    const fromCases = { ...base, ...returnIndicators(rules2027, village, { ...goodVillage, activistsTrained: 0 }), recruitmentTargets: true };
+    expect(organizationScore(rules2027, fromCases)).toBe(100);
+    expect(organizationScore(rules, fromCases)).toBe(90);
+    // A village's indicators still add up to 100, and a community has no recruitment targets (null): unchanged.
+    const weights = indicatorWeights(rules2027);
+    expect(
+      weights.termOnTime + weights.secretaryTrained + weights.noOverdueTasks + weights.reserveCadres + weights.fundingFloor + weights.recruitmentTargets,
+    ).toBe(100);
+    const community2027 = { ...base, ...returnIndicators(rules2027, community, goodCommunity), recruitmentTargets: null };
+    expect(organizationScore(rules2027, community2027)).toBe(organizationScore(rules, community2027));
   });
 
   it('checks a return field by field: the figures of the kind required, the others refused', () => {

@@ -306,18 +306,21 @@ function DrillDown({ year, county, sector, countyName }: { year: number; county:
 /**
  * The yearly return's indicators (年报) as columns, for a rule set that assesses them (2026 on): each with the
  * rule set's own threshold in its header. Before 2026 they were not assessed and would read "not applicable"
- * throughout, so the columns are left out.
+ * throughout, so the columns are left out, as is a figure the rule set no longer weighs (the activists a village's
+ * return types, from 2027: the recruitment targets' column reads them from the cases).
  */
 const returnColumns = (r: NonNullable<AssessmentRules['yearlyReturn']>) =>
-  [
-    ['returnFiled', t('rank.returnFiled')],
-    ['activistsTrained', t('rank.activistsTrained', { n: r.activistsPerVillage })],
-    ['reserveCadres', t('rank.reserveCadres', { n: r.reserveCadresPerVillage })],
-    ['fundingFloor', t('rank.fundingFloor')],
-    ['memberFunding', t('rank.memberFunding')],
-    ['venue', t('rank.venue', { sqm: r.venueSqm, central: r.centralDistrictVenueSqm })],
-    ['youngCommitteeMember', t('rank.youngCommitteeMember', { n: r.committeeMembersUnder35 })],
-  ] as const satisfies readonly (readonly [keyof AssessmentOrganization, string])[];
+  (
+    [
+      ['returnFiled', t('rank.returnFiled')],
+      ['activistsTrained', t('rank.activistsTrained', { n: r.activistsPerVillage })],
+      ['reserveCadres', t('rank.reserveCadres', { n: r.reserveCadresPerVillage })],
+      ['fundingFloor', t('rank.fundingFloor')],
+      ['memberFunding', t('rank.memberFunding')],
+      ['venue', t('rank.venue', { sqm: r.venueSqm, central: r.centralDistrictVenueSqm })],
+      ['youngCommitteeMember', t('rank.youngCommitteeMember', { n: r.committeeMembersUnder35 })],
+    ] as const satisfies readonly (readonly [keyof AssessmentOrganization, string])[]
+  ).filter(([key]) => key === 'returnFiled' || r.weights[key] > 0);
 
 type ReturnColumn = ReturnType<typeof returnColumns>[number][0];
 
