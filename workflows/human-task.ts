@@ -162,20 +162,11 @@ function current(t: Task): Task {
 
 function view(task: Task): TaskView {
   const t = current(task);
-  return {
-    taskKey: t.spec.key,
-    step: t.spec.step,
-    state: t.state,
-    dueAt: t.plan.dueAt,
-    assigneeRole: t.assigneeRole,
-    assigneePerson: t.assigneePerson,
-    claimedBy: t.claimedBy,
-    escalationLevel: t.escalationLevel,
-    ...(t.opensAt ? { opensAt: t.opensAt } : {}),
-  };
+  return { taskKey: t.spec.key, step: t.spec.step, ...snapshot(t), ...(t.opensAt ? { opensAt: t.opensAt } : {}) };
 }
 
-function snapshot(t: Task): Record<string, unknown> {
+/** What an action changes of a task: its history keeps it before and after. */
+function snapshot(t: Task): Pick<TaskView, 'state' | 'dueAt' | 'assigneeRole' | 'assigneePerson' | 'claimedBy' | 'escalationLevel'> {
   return {
     state: t.state,
     dueAt: t.plan.dueAt,

@@ -29,3 +29,21 @@ export const acts = localAfter(LOCAL_ACTIVITIES_PATCH);
 
 /** `deadlines.name(input)`: the reminders and escalations that a task's own timers fire (tasks not swept). */
 export const deadlines = localAfter(LOCAL_DEADLINES_PATCH);
+
+/**
+ * A sweep's activities over the whole tree a page at a time (the term dates' chase, the organization-life years):
+ * each page's work is a long batch, retried as a whole.
+ */
+export const sweepActs = proxyActivities<ProcessActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
+});
+
+/** Where a paged sweep resumes: the page after `afterId` of the subtree `under`; it continues as new after each full page. */
+export interface SweepPage {
+  /** Only this subtree (a code): a county's own run and tests; the Schedule sweeps the whole tree. */
+  under?: string;
+  afterId?: number;
+  /** Organizations per page; the sweep continues as new after each full page so its history stays small. */
+  page?: number;
+}

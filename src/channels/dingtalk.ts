@@ -1,7 +1,7 @@
 // 钉钉 (DingTalk): work notifications through a corporate app (asyncsend_v2) and custom group robots signed with
 // HMAC-SHA256. Plain HTTPS per DingTalk's server API documentation (see docs/operations.md "Channels" for why not the SDK).
 import { createHmac } from 'node:crypto';
-import { postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
+import { errcodeOutcome, postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
 
 export interface DingtalkOptions {
   appKey: string;
@@ -38,11 +38,7 @@ export function dingtalkApp(o: DingtalkOptions) {
         userid_list: userid,
         msg: { msgtype: 'action_card', action_card: { title: m.title, markdown: markdown(m), single_title: '办理', single_url: m.url } },
       });
-      if ('status' in r) return r;
-      const code = Number(r.json.errcode);
-      const answer = JSON.stringify(r.json);
-      if (code === 0) return { status: 'sent', answer };
-      return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
+      return 'status' in r ? r : errcodeOutcome({ ok: true, json: r.json }, TOO_FAST);
     },
   };
 }
@@ -71,9 +67,5 @@ export async function dingtalkRobotSend(
     { msgtype: 'markdown', markdown: { title: m.title, text: markdown(m) } },
     o.timeoutMs ?? 10_000,
   );
-  if (!r.ok) return { status: 'retry', answer: r.answer };
-  const code = Number(r.json.errcode);
-  const answer = JSON.stringify(r.json);
-  if (code === 0) return { status: 'sent', answer };
-  return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
+  return errcodeOutcome(r, TOO_FAST);
 }

@@ -12,6 +12,22 @@ export interface ChannelMessage {
   url: string;
 }
 
+/**
+ * Both vendors' JSON answers: `errcode` 0 is sent (unless `refused` says the answer names no one it reached), a code
+ * in `tooFast` is a retry, any other is never; a network failure or a timeout (`ok: false`) is a retry.
+ */
+export function errcodeOutcome(
+  r: { ok: true; json: Record<string, unknown> } | { ok: false; answer: string },
+  tooFast: ReadonlySet<number>,
+  refused: (json: Record<string, unknown>) => boolean = () => false,
+): SendOutcome {
+  if (!r.ok) return { status: 'retry', answer: r.answer };
+  const code = Number(r.json.errcode);
+  const answer = JSON.stringify(r.json);
+  if (code === 0) return refused(r.json) ? { status: 'failed', answer } : { status: 'sent', answer };
+  return tooFast.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
+}
+
 /** A POST of JSON with a timeout; a network failure or a timeout is a retry, never an exception. */
 export async function postJson(
   url: string,

@@ -1,6 +1,6 @@
 // 企业微信 (WeCom): application messages to a person and group robots. WeCom has no official Node.js server SDK, so
 // this is plain HTTPS per its server API documentation (gettoken, message/send, webhook/send).
-import { postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
+import { errcodeOutcome, postJson, tokenedApi, type ChannelMessage, type SendOutcome } from './outcome.js';
 
 export interface WecomOptions {
   corpId: string;
@@ -40,11 +40,8 @@ export function wecomApp(o: WecomOptions) {
         agentid: o.agentId,
         textcard: { title: m.title.slice(0, 128), description: description.slice(0, 512), url: m.url, btntxt: '办理' },
       });
-      if ('status' in r) return r;
-      const code = Number(r.json.errcode);
-      const answer = JSON.stringify(r.json);
-      if (code === 0) return r.json.invaliduser ? { status: 'failed', answer } : { status: 'sent', answer };
-      return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
+      // An answer that names the userid invalid reached no one.
+      return 'status' in r ? r : errcodeOutcome({ ok: true, json: r.json }, TOO_FAST, (json) => Boolean(json.invaliduser));
     },
   };
 }
@@ -63,9 +60,5 @@ export async function wecomRobotSend(key: string, m: ChannelMessage, o: { baseUr
     { msgtype: 'markdown', markdown: { content } },
     o.timeoutMs ?? 10_000,
   );
-  if (!r.ok) return { status: 'retry', answer: r.answer };
-  const code = Number(r.json.errcode);
-  const answer = JSON.stringify(r.json);
-  if (code === 0) return { status: 'sent', answer };
-  return TOO_FAST.has(code) ? { status: 'retry', answer } : { status: 'failed', answer };
+  return errcodeOutcome(r, TOO_FAST);
 }

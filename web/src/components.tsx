@@ -272,3 +272,21 @@ export function RowMessages({ rows }: { rows: { row?: number; column?: string; m
     </table>
   );
 }
+
+/** A table's column headings, one `th scope="col"` each; a falsy entry is a column this table leaves out for the caller. */
+export function ColumnHeads({ cols }: { cols: (string | false | null | undefined)[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map(
+          (c, i) =>
+            c && (
+              <th scope="col" key={i}>
+                {c}
+              </th>
+            ),
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -2,7 +2,7 @@
 // of its colour per month, and each change with the reasons the rule set gave. A component any page can mount
 // (<RatingHistory code="…" />): the ratings page opens it under a list's row.
 import { getRatingHistory, type RatingColor } from './api.js';
-import { ErrorBox, Loading, useLoad } from './components.js';
+import { ColumnHeads, ErrorBox, Loading, useLoad } from './components.js';
 import { t, tx } from './i18n/index.js';
 
 export const colorName = (c: RatingColor) => t(`rating.${c}`);
@@ -45,14 +45,7 @@ export function RatingHistory({ code }: { code: string }) {
       {d.changes.length > 0 && (
         <table>
           <caption>{t('rating.history.changes')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('rating.history.at')}</th>
-              <th scope="col">{t('rating.history.color')}</th>
-              <th scope="col">{t('rating.history.previous')}</th>
-              <th scope="col">{t('rating.col.reasons')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('rating.history.at'), t('rating.history.color'), t('rating.history.previous'), t('rating.col.reasons')]} />
           <tbody>
             {d.changes.map((c, i) => (
               <tr key={i}>

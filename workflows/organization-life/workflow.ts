@@ -11,9 +11,8 @@
 //   meeting's day. The year closes when its last obligation is met or waived, or at the latest on the day its rule set
 //   names (the end of the following January): the tasks of meetings never recorded are then closed by the process and
 //   stay counted missing.
-import { condition, continueAsNew, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
+import { condition, continueAsNew, defineUpdate, ParentClosePolicy, patched, setHandler, sleep, startChild } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate, shanghaiInstant } from '../../src/domain/dates.js';
 import { meetingRecord, spotCheck } from '../../src/domain/organization-life/steps.js';
 import { organizingRoles } from '../../src/domain/roles.js';
@@ -29,7 +28,7 @@ import {
   type MeetingRecord,
 } from '../../src/domain/organization-life/rules.js';
 import type { PlannedObligation } from '../../activities/organization-life.js';
-import { acts } from '../process-activities.js';
+import { acts, sweepActs, type SweepPage } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { outcomeOf } from '../process-control.js';
@@ -317,20 +316,10 @@ export async function organizationLife(input: OrganizationLifeInput): Promise<vo
   });
 }
 
-export interface OrganizationLifeSweepInput {
+export interface OrganizationLifeSweepInput extends SweepPage {
   /** The year to start; by default the year the sweep runs in (Asia/Shanghai), or in December the year to come. */
   year?: number;
-  /** Only this subtree (a code): a county's own run; the Schedule sweeps the whole tree. */
-  under?: string;
-  afterId?: number;
-  /** Branches per page; the sweep continues as new after each full page so its history stays small. */
-  page?: number;
 }
-
-const sweepActs = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
-});
 
 /**
  * The year's start for every branch that has none (the Schedule on 1 December for the year to come and on 1 January,

@@ -13,13 +13,11 @@ import {
   startChild,
   WorkflowIdReusePolicy,
   continueAsNew,
-  proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TermDateContext } from '../../activities/term-date-missing.js';
-import type { ProcessActivities } from '../../activities/index.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
-import { acts } from '../process-activities.js';
+import { acts, sweepActs, type SweepPage } from '../process-activities.js';
 import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { fillInTerm } from '../../src/domain/term-date-missing/steps.js';
@@ -92,18 +90,7 @@ export async function termDateMissing(input: TermDateMissingInput): Promise<void
   });
 }
 
-export interface TermDateSweepInput {
-  /** Only this subtree (a code): tests and a county's own run; the Schedule sweeps the whole tree. */
-  under?: string;
-  afterId?: number;
-  /** Organizations per page; the sweep continues as new after each full page so its history stays small. */
-  page?: number;
-}
-
-const sweepActs = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
-});
+export type TermDateSweepInput = SweepPage;
 
 /**
  * The daily sweep: a chase for every organization lacking a term that has none running, and a nudge to each

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, calendarFeedUrl, getCalendarYears, issueCalendarToken, loadHolidayYear, type HolidayLoad } from '../api.js';
-import { ErrorBox, Field, Loading, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, Loading, useLoad } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -104,13 +104,7 @@ export function HolidayYears() {
         {missing.length ? t('hol.missingYears', { years: missing.join('、') }) : t('hol.complete')}
       </p>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('hol.year')}</th>
-            <th scope="col">{t('hol.status')}</th>
-            <th scope="col">{t('hol.pending')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads cols={[t('hol.year'), t('hol.status'), t('hol.pending')]} />
         <tbody>
           {items.map((y) => (
             <tr key={y.year} data-year={y.year}>

@@ -18,7 +18,7 @@ import {
 import { organizingRoles } from '../../../src/domain/roles.js';
 import { Picker } from '../picker.js';
 import { hasRole } from '../auth.js';
-import { ErrorBox, Loading, RowMessages, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Loading, RowMessages, errorText, useLoad } from '../components.js';
 import { fmtDateTime, t, tx } from '../i18n/index.js';
 import { MESSAGE_KINDS, PERSON_CHANNELS } from '../../../src/channels/kinds.js';
 
@@ -70,19 +70,19 @@ export function DeliveriesPage({ user }: { user: Me }) {
           <div class="table-scroll">
             <table class="deliveries" data-testid="deliveries">
               <caption class="sr-only">{t('deliveries.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('deliveries.at')}</th>
-                  <th scope="col">{t('deliveries.channel')}</th>
-                  <th scope="col">{t('deliveries.recipient')}</th>
-                  <th scope="col">{t('deliveries.kind')}</th>
-                  <th scope="col">{t('deliveries.message')}</th>
-                  <th scope="col">{t('deliveries.status')}</th>
-                  <th scope="col">{t('deliveries.attempts')}</th>
-                  <th scope="col">{t('deliveries.answer')}</th>
-                  {canResend && <th scope="col">{t('deliveries.action')}</th>}
-                </tr>
-              </thead>
+              <ColumnHeads
+                cols={[
+                  t('deliveries.at'),
+                  t('deliveries.channel'),
+                  t('deliveries.recipient'),
+                  t('deliveries.kind'),
+                  t('deliveries.message'),
+                  t('deliveries.status'),
+                  t('deliveries.attempts'),
+                  t('deliveries.answer'),
+                  canResend && t('deliveries.action'),
+                ]}
+              />
               <tbody>
                 {log.data.items.map((d) => (
                   <tr key={d.id} data-status={d.status} data-channel={d.channel}>

@@ -15,7 +15,7 @@ import { isPairingPartner, kindAppliesTo, kindsStartedByHand, startRoles } from 
 import { organizingRoles } from '../../../src/domain/roles.js';
 import { Picker } from '../picker.js';
 import { orgsWith } from '../auth.js';
-import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { BulkOfficers } from './officers.js';
@@ -234,13 +234,7 @@ function Started({ ids }: { ids: string[] }) {
     <section class="card" aria-labelledby="started-title">
       <h2 id="started-title">{t('dash.startedList')}</h2>
       <table data-testid="started">
-        <thead>
-          <tr>
-            <th scope="col">{t('task.org')}</th>
-            <th scope="col">{t('dash.currentStep')}</th>
-            <th scope="col">{t('dash.nextDeadline')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads cols={[t('task.org'), t('dash.currentStep'), t('dash.nextDeadline')]} />
         <tbody>
           {ids.map((id) => {
             const p = states[id];

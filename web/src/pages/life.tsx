@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getOrganizationLife, processComments, type OrganizationLife } from '../api.js';
 import { RatingHistory } from '../rating-history.js';
 import { Comments } from './comments.js';
-import { ErrorBox, Loading, StateBadge, processName, stepName, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Loading, StateBadge, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, t, tx } from '../i18n/index.js';
 
 export function LifePage({ code }: { code: string }) {
@@ -102,15 +102,7 @@ export function LifePage({ code }: { code: string }) {
           <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="life-assessment-caption">
             <table>
               <caption id="life-assessment-caption">{t('life.assessmentCaption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('life.year')}</th>
-                  <th scope="col">{t('life.score')}</th>
-                  <th scope="col">{t('life.termOnTimeCol')}</th>
-                  <th scope="col">{t('life.trainedCol')}</th>
-                  <th scope="col">{t('life.noOverdueCol')}</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={[t('life.year'), t('life.score'), t('life.termOnTimeCol'), t('life.trainedCol'), t('life.noOverdueCol')]} />
               <tbody>
                 {l.assessments.map((a) => (
                   <tr key={a.year}>

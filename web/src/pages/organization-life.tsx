@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getMeetingCompleteness, getMeetings, nudge, spotCheckMeetings, type Me, type MeetingCompleteness } from '../api.js';
 import { orgsWith } from '../auth.js';
-import { ErrorBox, FormOutcome, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { fmtDate, lang, t, tx } from '../i18n/index.js';
 import { Picker } from '../picker.js';
@@ -131,17 +131,17 @@ function Completeness({ c, onNudged, spotChecks }: { c: MeetingCompleteness; onN
       ) : (
         <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="olife-caption">
           <table data-testid="olife-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('olife.org')}</th>
-                <th scope="col">{t('olife.branches')}</th>
-                <th scope="col">{t('olife.held')}</th>
-                <th scope="col">{t('olife.late')}</th>
-                <th scope="col">{t('olife.missing')}</th>
-                <th scope="col">{t('olife.open')}</th>
-                {spotChecks && <th scope="col">{t('olife.spotCheck')}</th>}
-              </tr>
-            </thead>
+            <ColumnHeads
+              cols={[
+                t('olife.org'),
+                t('olife.branches'),
+                t('olife.held'),
+                t('olife.late'),
+                t('olife.missing'),
+                t('olife.open'),
+                spotChecks && t('olife.spotCheck'),
+              ]}
+            />
             <tbody>
               {c.rows.map((r) => (
                 <tr key={r.code} data-code={r.code}>
@@ -205,14 +205,7 @@ function Missing({ c, onNudged }: { c: MeetingCompleteness; onNudged: () => void
       <MissingNudge c={c} onDone={onNudged} />
       <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="olife-missing">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('olife.branch')}</th>
-              <th scope="col">{t('olife.kind')}</th>
-              <th scope="col">{t('olife.dueOn')}</th>
-              <th scope="col">{t('olife.escalation')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('olife.branch'), t('olife.kind'), t('olife.dueOn'), t('olife.escalation')]} />
           <tbody>
             {c.missing.map((m) => (
               <tr key={`${m.code}:${m.kind}:${m.group ?? ''}`} data-code={m.code} data-kind={m.kind}>
@@ -305,15 +298,7 @@ export function BranchMeetings({ code }: { code: string }) {
       {list.state === 'ok' && list.data.meetings.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="org-meetings">
           <table class="meetings">
-            <thead>
-              <tr>
-                <th scope="col">{t('olife.heldOn')}</th>
-                <th scope="col">{t('olife.kinds')}</th>
-                <th scope="col">{t('olife.topic')}</th>
-                <th scope="col">{t('olife.attendance')}</th>
-                <th scope="col">{t('olife.onTime')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads cols={[t('olife.heldOn'), t('olife.kinds'), t('olife.topic'), t('olife.attendance'), t('olife.onTime')]} />
             <tbody>
               {list.data.meetings.map((m) => {
                 const late = m.met.filter((x) => x.late);

@@ -3,7 +3,7 @@
 // and overdue work by week — each with its table.
 import { Fragment } from 'preact';
 import { getOverdueTrend, getRatingMatrix, getRatings, type RatingColor } from '../api.js';
-import { ErrorBox, Loading, useLoad, type Loadable } from '../components.js';
+import { ColumnHeads, ErrorBox, Loading, useLoad, type Loadable } from '../components.js';
 import { lang, t } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -49,16 +49,16 @@ export function RatingsPage() {
             <caption id="rating-list-caption">
               {t(`rating.list.${color}`)} · {data.counts[color]}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('rating.col.org')}</th>
-                <th scope="col">{t('rating.col.parent')}</th>
-                <th scope="col">{t('rating.history.color')}</th>
-                <th scope="col">{t('rating.col.reasons')}</th>
-                <th scope="col">{t('rating.col.since')}</th>
-                <th scope="col">{t('rating.col.history')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              cols={[
+                t('rating.col.org'),
+                t('rating.col.parent'),
+                t('rating.history.color'),
+                t('rating.col.reasons'),
+                t('rating.col.since'),
+                t('rating.col.history'),
+              ]}
+            />
             <tbody>
               {data.items.map((o) => (
                 <Fragment key={o.code}>

@@ -11,7 +11,7 @@ import {
   type RecruitmentPlan,
   type VillageTargets,
 } from '../api.js';
-import { ErrorBox, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Loading, errorText, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { shanghaiToday } from '../dates.js';
 import './recruitment-plan.css';
@@ -101,15 +101,7 @@ function PlanForm({ org, plan, onDone }: { org: string; plan: RecruitmentPlan; o
       </p>
       <div class="table-scroll" role="region" aria-labelledby="rplan-alloc" tabIndex={0}>
         <table data-testid="plan-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('rplan.org')}</th>
-              <th scope="col">{t('rplan.sector')}</th>
-              <th scope="col">{t('rplan.admissions')}</th>
-              <th scope="col">{t('rplan.allocatedBelow')}</th>
-              <th scope="col">{t('rplan.admitted')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('rplan.org'), t('rplan.sector'), t('rplan.admissions'), t('rplan.allocatedBelow'), t('rplan.admitted')]} />
           <tbody>
             {plan.items.map((i) => (
               <tr key={i.code} data-code={i.code}>
@@ -170,16 +162,9 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
       <p data-testid="targets-summary">{t('rplan.metCount', { n: met, of: data.items.length })}</p>
       <div class="table-scroll" role="region" aria-labelledby="rplan-targets" tabIndex={0}>
         <table data-testid="targets-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('rplan.village')}</th>
-              <th scope="col">{t('rplan.activists')}</th>
-              <th scope="col">{t('rplan.candidates')}</th>
-              <th scope="col">{t('rplan.admitted')}</th>
-              <th scope="col">{t('rplan.lastAdmitted')}</th>
-              <th scope="col">{t('rplan.status')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            cols={[t('rplan.village'), t('rplan.activists'), t('rplan.candidates'), t('rplan.admitted'), t('rplan.lastAdmitted'), t('rplan.status')]}
+          />
           <tbody>
             {data.items.map((v) => (
               <tr key={v.code} data-code={v.code}>

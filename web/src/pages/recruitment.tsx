@@ -19,7 +19,7 @@ import { recruitmentStages, recruitmentStageWords, type RecruitmentStage } from 
 import { organizingRoles, type Role } from '../../../src/domain/roles.js';
 import { stepDef } from '../../../src/domain/steps.js';
 import { orgsWith } from '../auth.js';
-import { ErrorBox, Field, FormOutcome, Loading, OverdueBadge, errorText, stepName, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, FormOutcome, Loading, OverdueBadge, errorText, stepName, useLoad } from '../components.js';
 import { shanghaiToday } from '../dates.js';
 import { fmtDate, fmtDateTime, lang, lookup, t } from '../i18n/index.js';
 import { Picker } from '../picker.js';
@@ -168,15 +168,7 @@ function ApplicantTable({ items, showBranch }: { items: Applicant[]; showBranch:
     <div class="table-scroll register-wrap">
       <table class="register" data-testid="applicant-list">
         <caption>{t('rec.caption', { n: items.length })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('rec.name')}</th>
-            {showBranch && <th scope="col">{t('rec.branch')}</th>}
-            <th scope="col">{t('rec.stage')}</th>
-            <th scope="col">{t('rec.waiting')}</th>
-            <th scope="col">{t('rec.user')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads cols={[t('rec.name'), showBranch && t('rec.branch'), t('rec.stage'), t('rec.waiting'), t('rec.user')]} />
         <tbody>
           {items.map((a) => (
             <tr key={a.id} data-applicant={a.id}>

@@ -3,7 +3,7 @@
 // the subtree live in the URL.
 import { useState } from 'preact/hooks';
 import { getMissingReturns, nudgeReturns } from '../api.js';
-import { ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, t } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -62,14 +62,7 @@ export function ReturnsPage() {
               <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="returns-caption">
                 <table data-testid="missing-returns">
                   <caption id="returns-caption">{t('returns.caption', { year, n: data.items.length })}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('rating.col.org')}</th>
-                      <th scope="col">{t('returns.kindCol')}</th>
-                      <th scope="col">{t('returns.secretaries')}</th>
-                      <th scope="col">{t('returns.nudged')}</th>
-                    </tr>
-                  </thead>
+                  <ColumnHeads cols={[t('rating.col.org'), t('returns.kindCol'), t('returns.secretaries'), t('returns.nudged')]} />
                   <tbody>
                     {data.items.map((o) => (
                       <tr key={o.code} data-org={o.code}>

@@ -1,7 +1,7 @@
 // The term register's schedule for organizers and supervisors (domain.md §4.1 step 1): the 年度换届计划
 // of a year (the list sent to supervisors on 1 January) and the 未按期换届 report, each downloadable as CSV/XLSX.
 import { getOverdueReport, getTermPlan, overdueReportPath, termPlanPath, type OverdueReport, type TermPlan } from '../api.js';
-import { Downloads, ErrorBox, Loading, stepName, useLoad } from '../components.js';
+import { ColumnHeads, Downloads, ErrorBox, Loading, stepName, useLoad } from '../components.js';
 import { fmtDate, t } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -91,17 +91,17 @@ function TermTable({
     <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
       <table data-testid={id}>
         <caption id={`${id}-caption`}>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('terms.col.org')}</th>
-            <th scope="col">{t('terms.col.supervisor')}</th>
-            <th scope="col">{t('terms.col.termEndsOn')}</th>
-            {daysOverdue && <th scope="col">{t('terms.col.daysOverdue')}</th>}
-            {why && <th scope="col">{t('terms.col.why')}</th>}
-            <th scope="col">{t('terms.col.secretary')}</th>
-            <th scope="col">{t('terms.col.step')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          cols={[
+            t('terms.col.org'),
+            t('terms.col.supervisor'),
+            t('terms.col.termEndsOn'),
+            daysOverdue && t('terms.col.daysOverdue'),
+            why && t('terms.col.why'),
+            t('terms.col.secretary'),
+            t('terms.col.step'),
+          ]}
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.code}>
