@@ -3,7 +3,7 @@
 // (activities/ratings.ts) gathers the facts of the whole tree in one statement and rates them here; the API, the
 // web UI and the tests read the same reasons and words.
 import { addMonths, type IsoDate } from './dates.js';
-import { ruleSetFor } from './rules.js';
+import { ruleSetFor, type TaskTiming } from './rules.js';
 
 export const ratingColors = ['green', 'yellow', 'red'] as const;
 export type RatingColor = (typeof ratingColors)[number];
@@ -44,7 +44,7 @@ export interface RatingRules {
   /** The yearly return for year Y is due on this day (month-day) of Y + 1. */
   returnDue: string;
   /** The 约谈 task: due, reminders and escalations in working days, as every task. */
-  interview: { dueWorkingDays: number; reminderWorkingDays: readonly number[]; escalationWorkingDays: readonly [number, number, number] };
+  interview: TaskTiming & { dueWorkingDays: number };
 }
 
 const ratings2026: RatingRules = {

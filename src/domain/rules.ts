@@ -161,7 +161,19 @@ const hubei2010: TermRules = {
  * The rule set in force on `date` (the latest effective on or before it), or the one named `id` (history):
  * one lookup for every process's rules, so a rule change is always a new entry, never an edit of a past one.
  */
-export function ruleSetFor<R extends { id: string; effectiveFrom: IsoDate }>(sets: readonly R[], what: string, date: IsoDate, id?: string): R {
+/** A versioned rule set: its id (kept on what it decided) and the day from which it applies. */
+export interface DatedRuleSet {
+  id: string;
+  effectiveFrom: IsoDate;
+}
+
+/** A task's reminders (working days before its due day) and escalation levels (working days after it), as rule sets give them. */
+export interface TaskTiming {
+  reminderWorkingDays: readonly number[];
+  escalationWorkingDays: readonly [number, number, number];
+}
+
+export function ruleSetFor<R extends DatedRuleSet>(sets: readonly R[], what: string, date: IsoDate, id?: string): R {
   const found = id
     ? sets.find((r) => r.id === id)
     : [...sets].filter((r) => r.effectiveFrom <= date).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];

@@ -2,6 +2,7 @@
 // activity computes the plan (the calendar is data that changes) and the workflow carries the instants.
 import type { WorkingCalendar } from './calendar.js';
 import { shanghaiDate, shanghaiInstant, type IsoDate } from './dates.js';
+import type { TaskTiming } from './rules.js';
 
 export interface PlannedReminder {
   key: string;
@@ -31,12 +32,10 @@ export interface TaskPlan {
 
 export type TaskDue = { on: IsoDate } | { workingDays: number };
 
-export interface PlanInput {
+export interface PlanInput extends TaskTiming {
   due: TaskDue;
   /** When the task opens (ISO instant): the start for `workingDays`. */
   from: string;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 
 /** Deadlines close at the end of the office day, reminders arrive at its start (Asia/Shanghai). */

@@ -5,7 +5,7 @@
 // form. Pure.
 import { z } from 'zod';
 import { RuleViolation } from '../election.js';
-import { ruleSetFor } from '../rules.js';
+import { ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 import type { IsoDate } from '../dates.js';
 import { dateField, intField, textField } from '../fields.js';
 
@@ -28,9 +28,7 @@ export const improvementDecisions = ['improved', 'persuade-to-leave', 'remove'] 
  * Rule parameters of the yearly appraisal, by effective date: the working days each branch step is due in, the time
  * a 不合格 member is given to improve, and reminders and escalation as every task.
  */
-export interface AppraisalRules {
-  id: string;
-  effectiveFrom: IsoDate;
+export interface AppraisalRules extends DatedRuleSet, TaskTiming {
   /** Organization types that hold it: the regulations' 党支部. */
   heldBy: readonly string[];
   /** 谈心谈话 due this many working days after the plan reaches the branch; the meeting and the result after the step before. */
@@ -39,8 +37,6 @@ export interface AppraisalRules {
   appraisalWithinWorkingDays: number;
   /** 限期改正: months from the review's approval. */
   improvementMonths: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 
 export const appraisalRuleSets: readonly AppraisalRules[] = [

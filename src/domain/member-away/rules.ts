@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { dateField, textField } from '../fields.js';
 import { RuleViolation } from '../election.js';
-import { ruleSetFor } from '../rules.js';
+import { ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 
 export const awayKinds = ['away', 'abroad'] as const;
 export type AwayKind = (typeof awayKinds)[number];
@@ -41,15 +41,11 @@ export function checkTransferProposal(o: z.output<typeof transferProposalOutcome
  * regulations: six), how often a member away reports and a member abroad is contacted, and each task's deadlines on
  * the working-day calendar.
  */
-export interface AwayRules {
-  id: string;
-  effectiveFrom: string;
+export interface AwayRules extends DatedRuleSet, TaskTiming {
   transferAfterMonths: number;
   reportEveryMonths: number;
   abroadContactEveryMonths: number;
   dueWorkingDays: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 export const awayRuleSets: readonly AwayRules[] = [
   // [reg] transfer after six months away; [default] a report a year; [local] members abroad contacted every six months.

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
-import { ruleSetFor } from '../rules.js';
+import { ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 
 export const transferDirections = ['within', 'out', 'in'] as const;
 export type TransferDirection = (typeof transferDirections)[number];
@@ -64,12 +64,8 @@ export function checkReceipt(o: ReceiptOutcome, ctx: TransferContext): void {
  * Rule parameters of the transfer, by effective date: how long a letter is valid (the member reports within it: the
  * receiving task's due day), and the reminders and escalations of both sides' tasks on the working-day calendar.
  */
-export interface TransferRules {
-  id: string;
-  effectiveFrom: string;
+export interface TransferRules extends DatedRuleSet, TaskTiming {
   letterValidityMonths: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 export const transferRuleSets: readonly TransferRules[] = [
   // [default] domain.md §4.7: a letter valid three months; reminders and escalations as every task (§3).

@@ -3,7 +3,7 @@
 // web form. Pure.
 import { z } from 'zod';
 import { RuleViolation } from '../election.js';
-import { ruleSetFor } from '../rules.js';
+import { ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 import { addDays, addMonths, type IsoDate } from '../dates.js';
 import { dateField, textField } from '../fields.js';
 
@@ -27,17 +27,13 @@ export type Cadence = 'month' | 'quarter';
  * Rule parameters of organization life, by effective date: each kind's cadence (a kind absent is not asked for),
  * which organizations hold them, and the record's deadline after its period ends on the working-day calendar.
  */
-export interface LifeRules {
-  id: string;
-  effectiveFrom: IsoDate;
+export interface LifeRules extends DatedRuleSet, TaskTiming {
   cadence: Readonly<Partial<Record<MeetingKind, Cadence>>>;
   /** Organization types that keep the cadence: the regulations' 党支部. */
   heldBy: readonly string[];
   recordWithinWorkingDays: number;
   /** A spot-check's task is due these working days after it is asked for. */
   spotCheckWorkingDays: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
   /**
    * The day of the following year ('MM-DD') on which the year closes, at 00:00 Shanghai time: the tasks of meetings
    * never recorded are closed by the process and count as missing (not held, not waived); records filed before it

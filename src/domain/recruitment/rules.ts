@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { addMonths, type IsoDate } from '../dates.js';
 import { dateField, intField, textField } from '../fields.js';
 import { RuleViolation } from '../election.js';
-import { ruleSetFor } from '../rules.js';
+import { ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 
 /** Where an applicant stands: the register follows the last two (预备党员, 正式党员) with its own rows. */
 export const recruitmentStages = ['applicant', 'activist', 'candidate', 'probationary', 'full', 'ended'] as const;
@@ -214,9 +214,7 @@ export function oldEnough(birth: string, on: string, rules = recruitmentRulesFor
  * durations, review intervals, approval deadlines, the meeting's quorum and majority, and the tasks' deadlines on the
  * working-day calendar.
  */
-export interface RecruitmentRules {
-  id: string;
-  effectiveFrom: string;
+export interface RecruitmentRules extends DatedRuleSet, TaskTiming {
   minAge: number;
   talkWithinMonths: number;
   reviewEveryMonths: number;
@@ -234,8 +232,6 @@ export interface RecruitmentRules {
   stepWorkingDays: number;
   /** The 入党志愿书 filled in: due this many working days after the pre-review issues it. */
   applicationFormWorkingDays: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 export const recruitmentRuleSets: readonly RecruitmentRules[] = [
   // 中国共产党发展党员工作细则 (2014-05-28): 第五条 18 years; 第七条 a talk within a month; 第十二条 reviewed every half

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isValidIsoDate } from '../dates.js';
 import { RuleViolation } from '../election.js';
-import { termYearsRefusal, ruleSetFor } from '../rules.js';
+import { termYearsRefusal, ruleSetFor, type DatedRuleSet, type TaskTiming } from '../rules.js';
 
 /** The term the supervising committee's organizer enters: when it began, how many years, and (optionally) who leads. */
 export const termDateOutcome = z.object({
@@ -43,12 +43,8 @@ export function checkTermStart(o: TermDateOutcome, ctx: TermDateContext): void {
  * Rule parameters of the chase, by effective date like every rule set (src/domain/rules.ts): the task's due date
  * and its reminders and escalations on the working-day calendar.
  */
-export interface TermDateRules {
-  id: string;
-  effectiveFrom: string;
+export interface TermDateRules extends DatedRuleSet, TaskTiming {
   dueWorkingDays: number;
-  reminderWorkingDays: readonly number[];
-  escalationWorkingDays: readonly [number, number, number];
 }
 export const termDateRuleSets: readonly TermDateRules[] = [
   // [default] two working weeks to look the term up in the files; escalations as every task (domain.md §3).
