@@ -55,6 +55,15 @@ export const villageTargetsSchema = z.object({
       nudges: z.number(),
     }),
   ),
+  summary: z
+    .object({
+      villages: z.number(),
+      met: z.number().describe('villages meeting both targets'),
+      quiet: z.number().describe('villages that admitted no one for the quiet years'),
+      quietNames: z.array(z.string()).describe('the first quiet villages by code (at most 20)'),
+    })
+    .describe('over every village of the subtree, not only this page'),
+  next: z.string().nullable().describe('pass as `after` for the next page; null on the last'),
 });
 
 export const recruitmentNudgeBody = z.strictObject({

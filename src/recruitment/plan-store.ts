@@ -163,17 +163,41 @@ export interface VillageTargets {
   nudges: number;
 }
 
+/** The villages under a subtree against the targets: every village's figures, and the page asked for in full. */
+export interface VillageTargetsRead {
+  /** The page's villages (all of them when no page is asked for), with their secretaries and nudges. */
+  items: VillageTargets[];
+  /** Over every village of the subtree, not only the page. */
+  summary: { villages: number; met: number; quiet: number; quietNames: string[] };
+  /** The code to ask for the next page after (null: this was the last). */
+  next: string | null;
+}
+
+/** How many quiet villages the summary names; the list says how many more there are. */
+const QUIET_NAMES = 20;
+
 /**
  * The villages under `path` against the seed's targets for `year`, from the cases; with the last day one of their
  * members joined the Party (the register's 入党时间, which also holds those admitted before orglife kept the cases), so
- * a township sees which villages have recruited no one for years.
+ * a township sees which villages have recruited no one for years. Every village's figures are read in grouped passes
+ * (a province's villages are tens of thousands), the secretaries and nudges only for the page: `page` gives the villages
+ * after the code `after`, `limit` of them, in code order.
  */
-export async function villageTargets(sql: Queryable, path: string, year: number, r: RecruitmentTargetRules, today: IsoDate): Promise<VillageTargets[]> {
+export async function villageTargets(
+  sql: Queryable,
+  path: string,
+  year: number,
+  r: RecruitmentTargetRules,
+  today: IsoDate,
+  page?: { after?: string; limit: number },
+): Promise<VillageTargetsRead> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   const windowFrom = candidateWindowStart(r, year);
-  const rows = await sql<Omit<VillageTargets, 'met' | 'quiet'>[]>`
-    -- The cases counted once, by village: the tree's fifth level, as organizations.settlement reads it.
+  const rows = await sql<
+    { id: number; code: string; name: string; activists: number; candidates: number; admitted: number; planned: number | null; lastAdmittedOn: string | null }[]
+  >`
+    -- The cases and the register counted once, by village: the tree's fifth level, as organizations.settlement reads it.
     with c as (
       select subpath(d.path, 0, 5) as village,
              count(*) filter (where d.activist_on between ${from}::date and ${to}::date) as activists,
@@ -181,30 +205,46 @@ export async function villageTargets(sql: Queryable, path: string, year: number,
              count(*) filter (where d.admitted_on between ${from}::date and ${to}::date) as admitted,
              max(d.admitted_on) as last_admitted
       from (${stageDays(sql, path)}) d where nlevel(d.path) >= 5 group by 1
+    ), reg as (
+      select subpath(mo.path, 0, 5) as village, max(m.joined_on) as last_joined
+      from members m join organizations mo on mo.id = m.organization_id
+      where mo.path <@ ${path}::ltree and nlevel(mo.path) >= 5 group by 1
     )
     select o.id::int as id, o.code, o.name,
            coalesce(c.activists, 0)::int as activists, coalesce(c.candidates, 0)::int as candidates, coalesce(c.admitted, 0)::int as admitted,
            p.admissions as planned,
-           to_char(greatest((select max(m.joined_on) from members m join organizations mo on mo.id = m.organization_id where mo.path <@ o.path),
-                            c.last_admitted), 'YYYY-MM-DD') as "lastAdmittedOn",
-           coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
-           (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'targets')::int as nudges
+           to_char(greatest(reg.last_joined, c.last_admitted), 'YYYY-MM-DD') as "lastAdmittedOn"
     from organizations o
     left join c on c.village = o.path
+    left join reg on reg.village = o.path
     left join recruitment_plans p on p.organization_id = o.id and p.year = ${year}
+    where o.path <@ ${path}::ltree and o.settlement = 'village'
+    order by o.code collate "C"`;
+  const quietSince = addMonths(today, -12 * r.quietYears);
+  const all = rows.map((v) => ({ ...v, met: recruitmentTargetsMet(r, v), quiet: v.lastAdmittedOn === null || v.lastAdmittedOn < quietSince }));
+  const start = page?.after === undefined ? 0 : all.findIndex((v) => v.code > page.after!);
+  const shown = page ? (start < 0 ? [] : all.slice(start, start + page.limit)) : all;
+  const next = page && start >= 0 && start + page.limit < all.length ? shown[shown.length - 1]!.code : null;
+  const ids = shown.map((v) => v.id);
+  const extra = await sql<{ id: number; secretaries: string[]; secretaryIds: number[]; nudges: number }[]>`
+    select o.id::int as id, coalesce(sec.usernames, '{}') as secretaries, coalesce(sec.ids, '{}') as "secretaryIds",
+           (select count(*) from recruitment_nudges n where n.organization_id = o.id and n.year = ${year} and n.list = 'targets')::int as nudges
+    from organizations o
     left join lateral (
       select array_agg(u.username order by u.username) as usernames, array_agg(u.id::int order by u.username) as ids
       from user_roles ur join users u on u.id = ur.user_id and not u.disabled where ur.organization_id = o.id and ur.role = 'secretary'
     ) sec on true
-    where o.path <@ ${path}::ltree and o.settlement = 'village'
-    order by o.code`;
-  const quietSince = addMonths(today, -12 * r.quietYears);
-  return rows.map((v) => ({
-    ...v,
-    secretaryIds: v.secretaryIds.map(Number),
-    met: recruitmentTargetsMet(r, v),
-    quiet: v.lastAdmittedOn === null || v.lastAdmittedOn < quietSince,
-  }));
+    where o.id = any(${ids}::bigint[])`;
+  const byId = new Map(extra.map((e) => [e.id, e]));
+  const quiet = all.filter((v) => v.quiet);
+  return {
+    items: shown.map((v) => {
+      const e = byId.get(v.id);
+      return { ...v, secretaries: e?.secretaries ?? [], secretaryIds: (e?.secretaryIds ?? []).map(Number), nudges: e?.nudges ?? 0 };
+    }),
+    summary: { villages: all.length, met: all.filter((v) => v.met).length, quiet: quiet.length, quietNames: quiet.slice(0, QUIET_NAMES).map((v) => v.name) },
+    next,
+  };
 }
 
 /** The organizations under `path` with an allocation for `year` that have admitted fewer than it gave them, with their secretaries. */

@@ -123,5 +123,28 @@ describe.skipIf('skip' in browser)(
       expect(town.errors).toEqual([]);
       expect(county.errors).toEqual([]);
     });
+
+    it('a county with more villages than a page reads its targets a page at a time, the summary over all of them', async () => {
+      // A third township with 101 villages: the county's list holds 103, a page 100.
+      const third = `${base}3`;
+      const many = Array.from({ length: 101 }, (_, i) => orgRow(`${third}${String(i).padStart(3, '0')}`, third, { name: `第${i + 1}村党支部${tag}` }));
+      await addOrganizations(s.sql, [orgRow(third, chain.county, { ...committee, name: `白石镇党委${tag}` }), ...many]);
+      const county = await sessions.open();
+      await signIn(county.page, countyOrganizer.username, PASSWORD);
+      await county.page.getByRole('link', { name: '工作看板' }).click();
+      const card = county.page.getByTestId('recruitment-plan');
+      const rows = card.getByTestId('targets-table').locator('tbody tr');
+      await expect.poll(() => card.getByTestId('targets-summary').textContent(), { timeout: 30_000 }).toMatch(/^103 个村中 \d+ 个达标。$/);
+      expect(await rows.count()).toBe(100);
+      // The quiet villages are counted over all 103; the list names the first twenty and says how many more.
+      expect(await card.getByTestId('quiet-villages').textContent()).toMatch(/年以上未发展党员的村（10[23] 个）.* 等，另有 8[23] 个$/);
+      await card.getByRole('button', { name: '显示更多村（已显示 100 / 103）' }).click();
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(103);
+      expect(await card.getByTestId('targets-more').count()).toBe(0);
+      expect(await rows.last().getAttribute('data-code')).toBe(`${third}100`);
+      await county.shot('recruitment-plan-4-targets-paged');
+      expect(await a11yViolations(county.page)).toEqual([]);
+      expect(county.errors).toEqual([]);
+    });
   },
 );

@@ -206,6 +206,16 @@ describe('the recruitment plan and the seed’s targets', () => {
       },
       expect.objectContaining({ code: v2, activists: 0, candidates: 0, admitted: 0, planned: 1, met: false, quiet: true }),
     ]);
+    // A page at a time: the summary is over every village, `next` names where the next page starts.
+    const summary = { villages: 2, met: activists >= 3 && candidates >= 1 ? 1 : 0, quiet: 1, quietNames: [`测试党组织${v2}`] };
+    expect(targets.json()).toMatchObject({ summary, next: null });
+    const first = (await call(townOrganizer, 'GET', `/organizations/${t1}/recruitment-targets?year=${year}&limit=1`)).json();
+    expect([first.items.map((v: { code: string }) => v.code), first.next, first.summary]).toEqual([[v1], v1, summary]);
+    const second = (await call(townOrganizer, 'GET', `/organizations/${t1}/recruitment-targets?year=${year}&limit=1&after=${v1}`)).json();
+    expect([second.items.map((v: { code: string }) => v.code), second.next, second.summary]).toEqual([[v2], null, summary]);
+    const tooMany = await call(townOrganizer, 'GET', `/organizations/${t1}/recruitment-targets?limit=100000`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.body).toContain('limit');
     // The plan counts the admission up the tree: the village, its township, the county.
     const countyPlan = (await call(countyOrganizer, 'GET', `/organizations/${county}/recruitment-plan/${year}`)).json();
     expect(countyPlan.admitted).toBe(admitted);

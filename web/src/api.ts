@@ -656,8 +656,8 @@ export const getRecruitmentPlan = (code: string, year: number) =>
 export const allocateRecruitmentPlan = (code: string, year: number, allocations: { organization: string; admissions: number }[]) =>
   request<RecruitmentPlan>('PUT', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-plan/${year}`, { allocations });
 /** GET /organizations/{code}/recruitment-targets: each village against the seed's targets, from the cases. */
-export const getVillageTargets = (code: string, year?: number) =>
-  request<VillageTargets>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-targets${qs({ year })}`);
+export const getVillageTargets = (code: string, year?: number, after?: string) =>
+  request<VillageTargets>('GET', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-targets${qs({ year, after })}`);
 /** POST /organizations/{code}/recruitment-nudges: 一键催办 of the villages missing a target, or of those behind their plan. */
 export const nudgeRecruitment = (code: string, body: { year: number; list: 'targets' | 'plan'; message?: string }) =>
   request<RecruitmentNudgeResult>('POST', `/api/v1/organizations/${encodeURIComponent(code)}/recruitment-nudges`, body, { headers: idem() });

@@ -94,7 +94,11 @@ const recruitmentPlan: FastifyPluginAsync = async (fastify) => {
           'Each village of the subtree against the seed’s targets for the year (入党积极分子 made in the year, 发展对象 made in it and the year ' +
           'before), its admissions against its plan, and whether it has admitted no one for years: read from the cases of 发展党员 and the register.',
         params: codeParams,
-        querystring: z.object({ year: planYear.optional().describe('default: this year') }),
+        querystring: z.object({
+          year: planYear.optional().describe('default: this year'),
+          after: z.string().max(64).optional().describe('the page after this village code (the last page’s `next`)'),
+          limit: z.coerce.number().int().min(1).max(500).default(100).describe('villages a page'),
+        }),
         response: { 200: villageTargetsSchema },
       },
     },
@@ -103,7 +107,7 @@ const recruitmentPlan: FastifyPluginAsync = async (fastify) => {
       const year = req.query.year ?? thisYear();
       const today = shanghaiDate(Date.now());
       const r = recruitmentTargetsFor(year === thisYear() ? today : `${year}-12-31`);
-      const items = await villageTargets(sql, org.path, year, r, today);
+      const read = await villageTargets(sql, org.path, year, r, today, { after: req.query.after, limit: req.query.limit });
       return {
         year,
         ruleSet: r.id,
@@ -113,7 +117,9 @@ const recruitmentPlan: FastifyPluginAsync = async (fastify) => {
           candidateWindowFrom: candidateWindowStart(r, year),
           quietYears: r.quietYears,
         },
-        items: items.map(({ id: _, secretaryIds: __, ...v }) => v),
+        items: read.items.map(({ id: _, secretaryIds: __, ...v }) => v),
+        summary: read.summary,
+        next: read.next,
       };
     },
   );
@@ -143,7 +149,7 @@ const recruitmentPlan: FastifyPluginAsync = async (fastify) => {
         const body = await nudgeMissingFilers(sql, {
           year,
           missing: async (tx) =>
-            list === 'targets' ? (await villageTargets(tx, org.path, year, rules, today)).filter((v) => !v.met) : await behindPlan(tx, org.path, year),
+            list === 'targets' ? (await villageTargets(tx, org.path, year, rules, today)).items.filter((v) => !v.met) : await behindPlan(tx, org.path, year),
           actor: { id: p.userId, username: p.username },
           filter: { recruitment: list, year, org: org.code },
           message,

@@ -37,7 +37,7 @@ export function RecruitmentPlanCard({ org, version }: { org: string; version: nu
       {plan.state === 'ok' && <PlanForm key={`${org}:${n}`} org={org} plan={plan.data} onDone={done} />}
       {targets.state === 'loading' && <Loading />}
       {targets.state === 'error' && <ErrorBox error={targets.error} retry={reloadTargets} />}
-      {targets.state === 'ok' && <Targets org={org} data={targets.data} onDone={done} />}
+      {targets.state === 'ok' && <Targets key={`${org}:${n}`} org={org} data={targets.data} onDone={done} />}
       {notice && (
         <p class="notice ok" role="status" data-testid="rplan-notice">
           {notice}
@@ -146,9 +146,22 @@ function PlanForm({ org, plan, onDone }: { org: string; plan: RecruitmentPlan; o
 
 /** Each village against the seed's targets, and those that recruited no one for years. */
 function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onDone: (msg: string) => void }) {
-  if (data.items.length === 0) return <p class="muted">{t('rplan.noVillages')}</p>;
-  const quiet = data.items.filter((v) => v.quiet);
-  const met = data.items.filter((v) => v.met).length;
+  // The first page came with the summary; further pages are appended as the officer asks for them.
+  const [items, setItems] = useState(data.items);
+  const [next, setNext] = useState(data.next);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const loadMore = async (after: string) => {
+    setMoreError(null);
+    try {
+      const page = await getVillageTargets(org, data.year, after);
+      setItems((shown) => [...shown, ...page.items]);
+      setNext(page.next);
+    } catch (err) {
+      setMoreError(err);
+    }
+  };
+  const { villages, met, quiet, quietNames } = data.summary;
+  if (villages === 0) return <p class="muted">{t('rplan.noVillages')}</p>;
   return (
     <>
       <h3 id="rplan-targets">{t('rplan.targets')}</h3>
@@ -159,14 +172,14 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
           from: data.targets.candidateWindowFrom,
         })}
       </p>
-      <p data-testid="targets-summary">{t('rplan.metCount', { n: met, of: data.items.length })}</p>
+      <p data-testid="targets-summary">{t('rplan.metCount', { n: met, of: villages })}</p>
       <div class="table-scroll" role="region" aria-labelledby="rplan-targets" tabIndex={0}>
         <table data-testid="targets-table">
           <ColumnHeads
             cols={[t('rplan.village'), t('rplan.activists'), t('rplan.candidates'), t('rplan.admitted'), t('rplan.lastAdmitted'), t('rplan.status')]}
           />
           <tbody>
-            {data.items.map((v) => (
+            {items.map((v) => (
               <tr key={v.code} data-code={v.code}>
                 <th scope="row">{v.name}</th>
                 <td class={v.activists < data.targets.activistsPerYear ? 'behind' : undefined}>
@@ -185,12 +198,19 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
           </tbody>
         </table>
       </div>
-      {quiet.length > 0 && (
+      {moreError !== null && <ErrorBox error={moreError} />}
+      {next && (
+        <button type="button" data-testid="targets-more" onClick={() => void loadMore(next)}>
+          {t('rplan.moreVillages', { shown: items.length, of: villages })}
+        </button>
+      )}
+      {quiet > 0 && (
         <p data-testid="quiet-villages">
-          <strong>{t('rplan.quiet', { years: data.targets.quietYears, n: quiet.length })}</strong> {quiet.map((v) => v.name).join('、')}
+          <strong>{t('rplan.quiet', { years: data.targets.quietYears, n: quiet })}</strong> {quietNames.join('、')}
+          {quiet > quietNames.length && t('rplan.quietMore', { n: quiet - quietNames.length })}
         </p>
       )}
-      {met < data.items.length && <RecruitmentNudge org={org} year={data.year} list="targets" label={t('rplan.nudgeTargets')} onDone={onDone} />}
+      {met < villages && <RecruitmentNudge org={org} year={data.year} list="targets" label={t('rplan.nudgeTargets')} onDone={onDone} />}
     </>
   );
 }

@@ -43,4 +43,6 @@ export const recruitmentPlan: Record<keyof typeof zh, string> = {
   'rplan.assessTargets': 'Recruitment targets met',
   'rplan.assessPlan': 'Recruitment plan met',
   'rplan.noVillages': 'No administrative villages below this level.',
+  'rplan.moreVillages': 'Show more villages ({shown} of {of} shown)',
+  'rplan.quietMore': ' and {n} more',
 };

@@ -40,4 +40,6 @@ export const recruitmentPlan = {
   'rplan.assessTargets': '发展党员目标达标',
   'rplan.assessPlan': '完成发展党员计划',
   'rplan.noVillages': '本级以下没有行政村。',
+  'rplan.moreVillages': '显示更多村（已显示 {shown} / {of}）',
+  'rplan.quietMore': ' 等，另有 {n} 个',
 } as const;
