@@ -81,6 +81,8 @@ describe.skipIf('skip' in browser)(
       await expect.poll(() => card.getByTestId('plan-summary').textContent(), { timeout: 30_000 }).toContain('已下达 4 名');
       expect(await card.getByTestId('rplan-notice').textContent()).toBe('计划已保存。');
       expect(await card.locator(`tr[data-code="${organs}"]`).textContent()).toContain('机关');
+      // The plan by sector: the township's share under 地方党委, the organs' under 机关.
+      expect(await card.getByTestId('plan-by-sector').textContent()).toBe('按系统：地方党委 3 名（已发展 0 名）；机关 1 名（已发展 0 名）');
       await county.shot('recruitment-plan-1-county-enters');
       expect(await a11yViolations(county.page)).toEqual([]);
 

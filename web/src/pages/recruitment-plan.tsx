@@ -56,6 +56,12 @@ function PlanForm({ org, plan, onDone }: { org: string; plan: RecruitmentPlan; o
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const total = plan.items.reduce((s, i) => s + (Number(values[i.code]) || 0), 0);
+  // The plan by sector (系统) as it is being entered: the organizations' own sectors, summed.
+  const bySector = new Map<string, { planned: number; admitted: number }>();
+  for (const i of plan.items) {
+    const x = bySector.get(i.sector) ?? { planned: 0, admitted: 0 };
+    bySector.set(i.sector, { planned: x.planned + (Number(values[i.code]) || 0), admitted: x.admitted + i.admitted });
+  }
   const blocked = !plan.entersPlan && plan.given === null;
   const save = async (e: Event) => {
     e.preventDefault();
@@ -131,6 +137,13 @@ function PlanForm({ org, plan, onDone }: { org: string; plan: RecruitmentPlan; o
         </table>
       </div>
       <p class="muted">{plan.given === null ? t('rplan.total', { total }) : t('rplan.totalOf', { total, given: plan.given })}</p>
+      {bySector.size > 1 && (
+        <p class="muted" data-testid="plan-by-sector">
+          {t('rplan.bySector', {
+            list: [...bySector].map(([sector, x]) => t('rplan.sectorShare', { sector: tx(`sector.${sector}`, sector), ...x })).join(t('rplan.listSep')),
+          })}
+        </p>
+      )}
       <button type="submit" class="primary" disabled={busy || blocked}>
         {t('rplan.save')}
       </button>

@@ -45,4 +45,7 @@ export const recruitmentPlan: Record<keyof typeof zh, string> = {
   'rplan.noVillages': 'No administrative villages below this level.',
   'rplan.moreVillages': 'Show more villages ({shown} of {of} shown)',
   'rplan.quietMore': ' and {n} more',
+  'rplan.bySector': 'By sector: {list}',
+  'rplan.sectorShare': '{sector} {planned} (admitted {admitted})',
+  'rplan.listSep': '; ',
 };

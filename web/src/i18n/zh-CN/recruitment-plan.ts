@@ -42,4 +42,7 @@ export const recruitmentPlan = {
   'rplan.noVillages': '本级以下没有行政村。',
   'rplan.moreVillages': '显示更多村（已显示 {shown} / {of}）',
   'rplan.quietMore': ' 等，另有 {n} 个',
+  'rplan.bySector': '按系统：{list}',
+  'rplan.sectorShare': '{sector} {planned} 名（已发展 {admitted} 名）',
+  'rplan.listSep': '；',
 } as const;
