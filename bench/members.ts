@@ -25,6 +25,8 @@ import { generateRows, prng } from '../src/demo/province.js';
 import { importMembers } from '../src/members/import.js';
 import { personalDataKey } from '../src/members/personal-data.js';
 import { listMembers, statusCounts } from '../src/members/store.js';
+import { recruitmentTargetsFor } from '../src/domain/recruitment/targets.js';
+import { villageTargets } from '../src/recruitment/plan-store.js';
 import { insertOrganizations } from '../src/organizations/store.js';
 import type { ImportProgress } from '../src/organizations/import/import.js';
 import { timeIt } from './measure.js';
@@ -169,6 +171,19 @@ export async function run(opts: MembersOptions = {}): Promise<BenchResult[]> {
     ];
     for (let i = 0; i < 5; i++) await statusCounts(sql, counties[Math.floor(rnd() * counties.length)]!);
     const counts = await timeIt(countRuns, () => statusCounts(sql, counties[Math.floor(rnd() * counties.length)]!));
+    // The village targets of 发展党员 (src/recruitment/plan-store.ts villageTargets: every village's figures in grouped
+    // passes over the cases and the register, the first page of 100 in full), a county's and the province's.
+    const targetRules = recruitmentTargetsFor(today);
+    const targetsOf = (path: string) => villageTargets(sql, path, Number(today.slice(0, 4)), targetRules, today, { limit: 100 });
+    const [province] = await sql<{ path: string }[]>`select path::text as path from organizations where id = ${root!.id}`;
+    for (let i = 0; i < 3; i++) await targetsOf(counties[Math.floor(rnd() * counties.length)]!);
+    const countyTargets = await timeIt(countRuns, () => targetsOf(counties[Math.floor(rnd() * counties.length)]!));
+    const provinceRuns = quick ? 10 : 5;
+    const provinceRead = await targetsOf(province!.path);
+    const provinceTargets = await timeIt(provinceRuns, () => targetsOf(province!.path));
+    log(
+      `village targets: a county's p50 ${countyTargets.p50.toFixed(1)} ms p99 ${countyTargets.p99.toFixed(1)} ms; the province's (${provinceRead.summary.villages} villages) p50 ${provinceTargets.p50.toFixed(0)} ms p99 ${provinceTargets.p99.toFixed(0)} ms`,
+    );
     log(
       `branch page p50 ${page.p50.toFixed(2)} ms p99 ${page.p99.toFixed(2)} ms; county figures p50 ${counts.p50.toFixed(2)} ms p99 ${counts.p99.toFixed(2)} ms (${counties.length} counties, about ${countyMembers} members each)`,
     );
@@ -246,6 +261,24 @@ export async function run(opts: MembersOptions = {}): Promise<BenchResult[]> {
         baselineValue: TARGET.countsMs,
         ratio: +(TARGET.countsMs / counts.p99).toFixed(2),
         notes: `${countRuns} reads; about ${countyMembers} members a county; ${scale}`,
+      },
+      {
+        name: `members.village-targets.county.p99 (${total} members; a random county's villages against the seed's targets, first page)`,
+        value: +countyTargets.p99.toFixed(2),
+        unit: 'ms',
+        baseline: 'the county figures’ target: p99 ≤ 50 ms',
+        baselineValue: TARGET.countsMs,
+        ratio: +(TARGET.countsMs / countyTargets.p99).toFixed(2),
+        notes: `${countRuns} reads of villageTargets (page of 100); p50 ${countyTargets.p50.toFixed(1)} ms; ${scale}`,
+      },
+      {
+        name: `members.village-targets.province.p99 (${total} members; the province's ${provinceRead.summary.villages} villages against the seed's targets, first page)`,
+        value: +provinceTargets.p99.toFixed(0),
+        unit: 'ms',
+        baseline: 'the API’s statement timeout: 30 s',
+        baselineValue: 30_000,
+        ratio: +(30_000 / provinceTargets.p99).toFixed(2),
+        notes: `${provinceRuns} reads of villageTargets (page of 100, the summary over every village); p50 ${provinceTargets.p50.toFixed(0)} ms; ${scale}`,
       },
     ];
   } finally {
