@@ -9,6 +9,7 @@ import { withCheckDigit } from '../../src/domain/members.js';
 import { personalDataKey, sealPersonalData } from '../../src/members/personal-data.js';
 import { recountMembers } from '../../src/members/store.js';
 import { appraisalsOf } from '../../src/member-appraisal/store.js';
+import { loadCalendar } from '../../src/tasks/holders.js';
 
 // A branch's yearly 民主评议党员 at real durations on the time-skipping server: the talks, the 组织生活会, the result
 // (one member 不合格 with the vote's counts, one 优秀, everyone else on the meeting day's register 合格) — a member not
@@ -94,7 +95,8 @@ describe("a branch's yearly member appraisal (time-skipping server)", () => {
       expect(review).toBeDefined();
       const [townshipRow] = await sql<{ id: string }[]>`select id from organizations where code = ${township}`;
       expect(String(review!.organization_id)).toBe(String(townshipRow!.id));
-      expect(shanghaiDate(review!.due_at.getTime())).toBe(reportBy);
+      // Due on the report day, or the working day before it when that day is a weekend or a holiday.
+      expect(shanghaiDate(review!.due_at.getTime())).toBe((await loadCalendar(sql)).workdayOnOrBefore(reportBy));
       await org.complete('appraisal-review', { decision: 'return', comments: '请补充不合格党员的测评票数' });
       await sec.openTask('appraisal', 'appraisal-2');
       await sec.complete(
