@@ -140,8 +140,11 @@ describe.skipIf('skip' in browser)(
       expect(await rows.count()).toBe(100);
       // The quiet villages are counted over all 103; the list names the first twenty and says how many more.
       expect(await card.getByTestId('quiet-villages').textContent()).toMatch(/年以上未发展党员的村（10[23] 个）.* 等，另有 8[23] 个$/);
-      await card.getByRole('button', { name: '显示更多村（已显示 100 / 103）' }).click();
+      // Clicked twice in a row: the next page is appended once.
+      await card.getByRole('button', { name: '显示更多村（已显示 100 / 103）' }).dblclick();
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(103);
+      await county.page.waitForLoadState('networkidle');
+      expect(await rows.count()).toBe(103);
       expect(await card.getByTestId('targets-more').count()).toBe(0);
       expect(await rows.last().getAttribute('data-code')).toBe(`${third}100`);
       await county.shot('recruitment-plan-4-targets-paged');

@@ -1,7 +1,7 @@
 // 发展党员计划 and the seed's targets on the dashboard: the year's plan at the organization (entered at the county,
 // allocated further down by each township), each organization against its allocation, each village against the
 // seed's targets with the villages that recruited no one for years, and the one-click nudges of those behind.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import {
   ApiError,
   allocateRecruitmentPlan,
@@ -163,14 +163,23 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
   const [items, setItems] = useState(data.items);
   const [next, setNext] = useState(data.next);
   const [moreError, setMoreError] = useState<unknown>(null);
+  // One page in flight: a second click while it loads would append the same villages twice.
+  const [loading, setLoading] = useState(false);
+  const inFlight = useRef(false);
   const loadMore = async (after: string) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
     setMoreError(null);
+    setLoading(true);
     try {
       const page = await getVillageTargets(org, data.year, after);
       setItems((shown) => [...shown, ...page.items]);
       setNext(page.next);
     } catch (err) {
       setMoreError(err);
+    } finally {
+      inFlight.current = false;
+      setLoading(false);
     }
   };
   const { villages, met, quiet, quietNames } = data.summary;
@@ -213,7 +222,7 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
       </div>
       {moreError !== null && <ErrorBox error={moreError} />}
       {next && (
-        <button type="button" data-testid="targets-more" onClick={() => void loadMore(next)}>
+        <button type="button" data-testid="targets-more" disabled={loading} onClick={() => void loadMore(next)}>
           {t('rplan.moreVillages', { shown: items.length, of: villages })}
         </button>
       )}
