@@ -96,7 +96,9 @@ describe('term elections across years and rule changes (time-skipping server)', 
         { detail: { startedOn: string } }[]
       >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-renewed'`;
       expect(renewed!.detail.startedOn).toBe(held);
-      await handle.terminate('test done');
+      // The renewed process continues as new: end whichever run is the latest (`handle` names the first run, which
+      // may have closed by now).
+      await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
     });
   }, 120_000);
 
@@ -159,7 +161,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
       );
       expect(patches).toContain(POSTPONEMENT_ON_REGISTER_PATCH);
       await recordHistory('term-election', workflowId, history, 'term-election.postponement');
-      await handle.terminate('test done');
+      await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
     });
   }, 120_000);
 
@@ -329,7 +331,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
           expect(line('registered')).not.toHaveProperty('termOrdinal');
           expect(next).not.toHaveProperty('termOrdinal');
         }
-        await handle.terminate('test done');
+        await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
       });
     }, 120_000);
   }
