@@ -39,9 +39,12 @@ function returnIndicatorsSql(tx: postgres.TransactionSql<{ int8: number }>, rule
     (acc, b) => tx`${acc} when y.households <= ${b.upToHouseholds ?? 2_147_483_647}::int then ${b.yuan}::bigint`,
     tx``,
   );
+  // A figure the rule set reads from the processes is not on the return: its indicator does not apply (null).
+  const activistsFiled = !r.readFromProcesses?.includes('activistsTrained');
   return tx`
     select case when k.kind is not null then y.organization_id is not null end as return_filed,
-           case when k.kind = 'village' then coalesce(y.activists_trained >= ${r.activistsPerVillage}::int, false) end as activists_trained,
+           case when k.kind = 'village' and ${activistsFiled}::boolean
+                then coalesce(y.activists_trained >= ${r.activistsPerVillage}::int, false) end as activists_trained,
            case when k.kind = 'village' then coalesce(y.reserve_cadres >= ${r.reserveCadresPerVillage}::int, false) end as reserve_cadres,
            case when k.kind = 'village' then coalesce(y.funding_yuan >= ${r.villageFunding}::bigint, false)
                 when k.kind = 'community' then coalesce(y.funding_yuan >= (case ${communityFloor} end), false) end as funding_floor,

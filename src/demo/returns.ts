@@ -16,11 +16,14 @@ export function* demoReturns(rows: Iterable<OrganizationRow>, r: YearlyReturnRul
     const kind = returnKindOf({ ...o, settlement: settlementOf({ ...o, level }) });
     if (!kind || rnd() < 0.08) continue; // a few have not filed yet
     if (kind === 'village') {
+      // Drawn either way, so that the other figures do not change with the year; typed only where the rule set does
+      // not read the activists from the 发展党员 cases.
+      const activists = rnd() < 0.85 ? r.activistsPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.activistsPerVillage);
       yield {
         code: o.code,
         figures: {
           ...emptyReturn,
-          activistsTrained: rnd() < 0.85 ? r.activistsPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.activistsPerVillage),
+          activistsTrained: r.readFromProcesses?.includes('activistsTrained') ? null : activists,
           reserveCadres: rnd() < 0.85 ? r.reserveCadresPerVillage + Math.floor(rnd() * 3) : Math.floor(rnd() * r.reserveCadresPerVillage),
           funding: around(r.villageFunding),
         },

@@ -73,6 +73,12 @@ export interface YearlyReturnRules {
   centralDistrictVenueSqm: number;
   /** 社区领导班子成员中至少有1名35岁以下年轻干部. */
   committeeMembersUnder35: number;
+  /**
+   * Figures the return no longer carries because orglife reads them from its processes (a village's activists from
+   * the 发展党员 cases): a return that types one is refused, as a figure of another kind is, and the indicator is
+   * left to the process's own column.
+   */
+  readFromProcesses?: readonly (keyof YearlyReturn)[];
 }
 
 /**
@@ -119,12 +125,16 @@ export const assessmentRuleSets: readonly AssessmentRules[] = [
   provincialPlan2026,
   {
     // A village's activists are read from the cases of 发展党员, with the seed's other target beside them (a 发展对象
-    // within two years), not from the figure its yearly return types: the return still carries that figure, which
-    // weighs nothing now. The recruitment targets take its 10 points, so a village's indicators still add up to 100.
+    // within two years), not typed into its yearly return: a return of 2027 on carries no such figure. The
+    // recruitment targets take its 10 points, so a village's indicators still add up to 100.
     ...provincialPlan2026,
     id: 'provincial-plan-2027',
     effectiveFrom: '2027-01-01',
-    yearlyReturn: { ...provincialPlan2026.yearlyReturn!, weights: { ...provincialPlan2026.yearlyReturn!.weights, activistsTrained: 0 } },
+    yearlyReturn: {
+      ...provincialPlan2026.yearlyReturn!,
+      weights: { ...provincialPlan2026.yearlyReturn!.weights, activistsTrained: 0 },
+      readFromProcesses: ['activistsTrained'],
+    },
     recruitmentTargets: { weight: 10 },
   },
 ];
@@ -286,28 +296,46 @@ export const yearlyReturnFields = [
 ] as const satisfies readonly (keyof YearlyReturn)[];
 
 /** The figures each kind files: all of them are required of it, and no other. */
-export const returnFieldsOf: Record<ReturnKind, readonly (keyof YearlyReturn)[]> = {
+const returnFieldsOf: Record<ReturnKind, readonly (keyof YearlyReturn)[]> = {
   village: ['activistsTrained', 'reserveCadres', 'funding'],
   community: ['funding', 'households', 'memberFunding', 'venueSqm', 'centralDistrict', 'committeeMembersUnder35'],
   'university-branch': ['studentMembers', 'memberFunding'],
 };
 
+/** The rule set that assesses the returns of `year`: the one in force on its last day. */
+export function returnRulesFor(year: number): AssessmentRules {
+  return assessmentRulesFor(`${year}-12-31` as IsoDate);
+}
+
+/** The figures a `kind` files for a year assessed under `rules`: its kind's, less those read from the processes. */
+export function returnFieldsFor(kind: ReturnKind, rules: AssessmentRules): readonly (keyof YearlyReturn)[] {
+  const read = rules.yearlyReturn?.readFromProcesses ?? [];
+  return returnFieldsOf[kind].filter((f) => !read.includes(f));
+}
+
 const kindNames: Record<ReturnKind, string> = { village: 'a village', community: 'a community', 'university-branch': 'a university branch' };
 
 /**
- * What is wrong with a return for an organization of `kind` (null: it files none), field by field: each figure of
- * its kind is required, the figures of other kinds are refused (a village's venue would be stored and never read).
+ * What is wrong with a return for an organization of `kind` (null: it files none) for a year assessed under
+ * `rules`, field by field: each figure of its kind is required, the figures of other kinds are refused (a village's
+ * venue would be stored and never read), and so is a figure the rule set reads from the processes (a typed count
+ * beside the cases' own would be a second truth).
  */
 export function returnFieldErrors(
   kind: ReturnKind | null,
   ret: Partial<Record<keyof YearlyReturn, unknown>>,
+  rules: AssessmentRules,
 ): { field: keyof YearlyReturn | null; message: string }[] {
   if (!kind) return [{ field: null, message: 'only villages, communities and university branches file a yearly return' }];
-  const wanted = returnFieldsOf[kind];
+  const wanted = returnFieldsFor(kind, rules);
+  const read = rules.yearlyReturn?.readFromProcesses ?? [];
   return yearlyReturnFields.flatMap((f) => {
     const given = ret[f] !== null && ret[f] !== undefined;
     if (wanted.includes(f) && !given) return [{ field: f, message: `required of ${kindNames[kind]}` }];
-    if (!wanted.includes(f) && given) return [{ field: f, message: `not filed by ${kindNames[kind]}` }];
+    if (!wanted.includes(f) && given) {
+      const why = read.includes(f) && returnFieldsOf[kind].includes(f) ? ` under ${rules.id}: read from its processes` : '';
+      return [{ field: f, message: `not filed by ${kindNames[kind]}${why}` }];
+    }
     return [];
   });
 }
@@ -349,7 +377,8 @@ export function returnIndicators(rules: AssessmentRules, o: CountedOrganization 
   if (kind === 'village') {
     return {
       ...none,
-      activistsTrained: atLeast(ret?.activistsTrained, r.activistsPerVillage),
+      // Not filed under a rule set that reads it from the cases: the indicator does not apply to the return.
+      activistsTrained: r.readFromProcesses?.includes('activistsTrained') ? null : atLeast(ret?.activistsTrained, r.activistsPerVillage),
       reserveCadres: atLeast(ret?.reserveCadres, r.reserveCadresPerVillage),
       fundingFloor: atLeast(ret?.funding, r.villageFunding),
     };

@@ -9,6 +9,8 @@ import {
   indicatorWeights,
   organizationScore,
   returnFieldErrors,
+  returnFieldsFor,
+  returnRulesFor,
   returnIndicators,
   emptyReturn,
   returnKindOf,
@@ -219,14 +221,16 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
     expect(rules2027.id).toBe('provincial-plan-2027');
     expect(assessmentRulesFor('2026-12-31').recruitmentTargets).toBeUndefined();
     const base = { termOnTime: true, secretaryTrained: true, noOverdueTasks: true };
-    // Three activists typed in the return, none made in the cases: the typed figure no longer counts.
-    const typed = { ...base, ...returnIndicators(rules2027, village, goodVillage) };
-    expect(organizationScore(rules2027, { ...typed, recruitmentTargets: false })).toBe(90);
-    expect(organizationScore(rules, { ...typed, recruitmentTargets: false })).toBe(100);
-    // The return typed none, the cases met both targets: full marks from 2027, 10 points short before.
-    const fromCases = { ...base, ...returnIndicators(rules2027, village, { ...goodVillage, activistsTrained: 0 }), recruitmentTargets: true };
-    expect(organizationScore(rules2027, fromCases)).toBe(100);
-    expect(organizationScore(rules, fromCases)).toBe(90);
+    // Three activists typed in a return of 2026, none made in the cases: the typed figure counts then; from 2027 a
+    // return types none (the indicator does not apply) and the cases' targets, missed, cost their 10 points.
+    expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, goodVillage), recruitmentTargets: false })).toBe(100);
+    const return2027 = { ...goodVillage, activistsTrained: null };
+    expect(organizationScore(rules2027, { ...base, ...returnIndicators(rules2027, village, return2027), recruitmentTargets: false })).toBe(90);
+    // The cases met both targets: full marks from 2027; in 2026 a return that typed no activists is 10 points short.
+    expect(organizationScore(rules2027, { ...base, ...returnIndicators(rules2027, village, return2027), recruitmentTargets: true })).toBe(100);
+    expect(organizationScore(rules, { ...base, ...returnIndicators(rules, village, { ...goodVillage, activistsTrained: 0 }), recruitmentTargets: true })).toBe(
+      90,
+    );
     // A village's indicators still add up to 100, and a community has no recruitment targets (null): unchanged.
     const weights = indicatorWeights(rules2027);
     expect(
@@ -237,14 +241,33 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
   });
 
   it('checks a return field by field: the figures of the kind required, the others refused', () => {
-    expect(returnFieldErrors('village', goodVillage)).toEqual([]);
-    expect(returnFieldErrors('village', { ...goodVillage, funding: null, venueSqm: 300 })).toEqual([
+    expect(returnFieldErrors('village', goodVillage, rules)).toEqual([]);
+    expect(returnFieldErrors('village', { ...goodVillage, funding: null, venueSqm: 300 }, rules)).toEqual([
       { field: 'funding', message: 'required of a village' },
       { field: 'venueSqm', message: 'not filed by a village' },
     ]);
-    expect(returnFieldErrors('community', goodCommunity)).toEqual([]);
-    expect(returnFieldErrors('university-branch', { studentMembers: 0, memberFunding: 0 })).toEqual([]);
-    expect(returnFieldErrors(null, {})).toHaveLength(1);
+    expect(returnFieldErrors('community', goodCommunity, rules)).toEqual([]);
+    expect(returnFieldErrors('university-branch', { studentMembers: 0, memberFunding: 0 }, rules)).toEqual([]);
+    expect(returnFieldErrors(null, {}, rules)).toHaveLength(1);
+  });
+
+  it("takes a village's activists from the 发展党员 cases from 2027: a return of 2027 types none, and one that does is refused", () => {
+    expect(returnRulesFor(2026).id).toBe('provincial-plan-2026');
+    const rules2027 = returnRulesFor(2027);
+    expect(rules2027.id).toBe('provincial-plan-2027');
+    expect(returnFieldsFor('village', rules)).toContain('activistsTrained');
+    expect(returnFieldsFor('village', rules2027)).toEqual(['reserveCadres', 'funding']);
+    const without: YearlyReturn = { ...goodVillage, activistsTrained: null };
+    expect(returnFieldErrors('village', without, rules2027)).toEqual([]);
+    expect(returnFieldErrors('village', goodVillage, rules2027)).toEqual([
+      { field: 'activistsTrained', message: 'not filed by a village under provincial-plan-2027: read from its processes' },
+    ]);
+    // Before 2027 the figure is still required of a village.
+    expect(returnFieldErrors('village', without, rules)).toEqual([{ field: 'activistsTrained', message: 'required of a village' }]);
+    // The indicator does not apply to a 2027 return (the recruitment targets carry it); a community's are unchanged.
+    expect(returnIndicators(rules2027, village, without).activistsTrained).toBeNull();
+    expect(returnIndicators(rules, village, without).activistsTrained).toBe(false);
+    expect(returnFieldsFor('community', rules2027)).toEqual(returnFieldsFor('community', rules));
   });
 
   it('counts a village or community once: its own organization under the township, not the branches of its 总支 (domain.md §2)', () => {

@@ -10,7 +10,7 @@ import { missingReturnsSchema, yearlyReturnBodySchema, yearlyReturnSchema } from
 import { filedReturn, filersByCode, writeReturns, type Filer } from '../../yearly-returns/store.js';
 import { missingReturns, requireYearBegun, returnDueOn } from '../missing-returns.js';
 import { nudgeRoles } from './nudges.js';
-import { returnFieldErrors, returnKindOf, type YearlyReturn } from '../../domain/assessment.js';
+import { returnFieldErrors, returnKindOf, returnRulesFor, type YearlyReturn } from '../../domain/assessment.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { SHEET_TYPES, XLSX_TYPE, sheetRows } from '../uploads.js';
 import { MAX_LISTED_ERRORS } from '../../organizations/import/import.js';
@@ -88,8 +88,8 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
     return r;
   };
 
-  const fieldErrors = (t: Target, b: Body) =>
-    returnFieldErrors(returnKindOf(t), b).map((e) => ({ field: e.field ? `body.${e.field}` : 'params.code', message: e.message }));
+  const fieldErrors = (t: Target, b: Body, y: number) =>
+    returnFieldErrors(returnKindOf(t), b, returnRulesFor(y)).map((e) => ({ field: e.field ? `body.${e.field}` : 'params.code', message: e.message }));
 
   app.put(
     '/organizations/:code/returns/:year',
@@ -98,9 +98,10 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
         tags: ['assessments'],
         summary: "file or correct an organization's yearly return (年报); the secretary, or a committee above it",
         description:
-          'Villages file activistsTrained, reserveCadres and funding; communities funding, households, memberFunding, venueSqm, ' +
-          'centralDistrict and committeeMembersUnder35; university branches studentMembers and memberFunding. Every figure of the ' +
-          "organization's kind is required and the others are refused (400, naming the field). Replaces an earlier return of the year.",
+          'Villages file activistsTrained (until 2026: from 2027 the activists are read from the 发展党员 cases), reserveCadres and ' +
+          'funding; communities funding, households, memberFunding, venueSqm, centralDistrict and committeeMembersUnder35; university ' +
+          "branches studentMembers and memberFunding. Every figure of the organization's kind for the year is required and the others " +
+          'are refused (400, naming the field). Replaces an earlier return of the year.',
         params: z.object({ code, year }),
         body: yearlyReturnBodySchema,
         response: { 200: yearlyReturnSchema },
@@ -111,7 +112,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       requireYearBegun(y);
       const t = await targetOf(sql, req.principal, organization);
       requireRole(req.principal, t.path, WRITERS);
-      const errors = fieldErrors(t, req.body);
+      const errors = fieldErrors(t, req.body, y);
       if (errors.length) throw new HttpError(400, 'invalid_request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
       await writeReturns(sql, [{ t, body: req.body }], y, req.principal.username);
       return read(t, y, organization);
@@ -188,6 +189,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
       }
 
       const rows = data.filter((r) => !r.cells.every((c) => c.trim() === ''));
+      const rules = returnRulesFor(y);
       // Every organization of the file in one query, not one a row.
       const targets = await filersByCode(sql, [...new Set(rows.map((r) => (r.cells[codeAt] ?? '').trim()))]);
       const errors: (RowError & { status: 403 | 404 | 422 })[] = [];
@@ -221,7 +223,7 @@ const yearlyReturns: FastifyPluginAsync = async (fastify) => {
             errors.push({ status: 422, row: r.row, column: snake[i.path[0] as keyof YearlyReturn] ?? 'code', message: i.message });
           continue;
         }
-        const wrong = returnFieldErrors(returnKindOf(t), parsed.data);
+        const wrong = returnFieldErrors(returnKindOf(t), parsed.data, rules);
         for (const e of wrong) errors.push({ status: 422, row: r.row, column: e.field ? snake[e.field] : 'code', message: e.message });
         if (!wrong.length) accepted.push({ t, body: parsed.data });
       }
