@@ -6,7 +6,7 @@ import { createActivities } from '../../activities/index.js';
 import type { Sql } from '../../src/db/client.js';
 import { installRuntimeLogger, withDeadlineWorker } from '../../src/worker.js';
 import { quietLog, testSql } from './context.js';
-import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowClient, type WorkflowHandle } from '@temporalio/client';
 import { completeTaskUpdate, processStateQuery, type Actor, type ProcessView } from '../../workflows/messages.js';
 
 export interface TimeSkipping {
@@ -62,6 +62,27 @@ export async function timeSkipping(sql: Sql, opts: { sharedWorker?: boolean } = 
     return { worker: await workerOn(queue), taskQueue: queue };
   };
   return { env, worker, taskQueue, newWorker };
+}
+
+/**
+ * Ends a process at the end of a test, whose run may be continuing as new at that moment (a renewed term, the next
+ * training cycle): the latest run by the workflow's id, once there is one running — terminating the run that just
+ * closed fails, and on a loaded machine a test can reach that instant.
+ */
+export async function endProcess(client: WorkflowClient, workflowId: string, reason = 'end of test'): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const latest = client.getHandle(workflowId);
+    try {
+      await latest.terminate(reason);
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || attempt >= 100) throw err;
+      // Closed for good (not continued as new): there is nothing left to end.
+      const { status } = await latest.describe();
+      if (status.name !== 'CONTINUED_AS_NEW' && status.name !== 'RUNNING') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** A process workflow as the time-skipping tests drive it: its state query, its open tasks, completing them. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../helpers/histories.js';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
-import { timeSkippingSuite } from '../helpers/time-skipping.js';
+import { timeSkippingSuite, endProcess } from '../helpers/time-skipping.js';
 import {
   APPROVED_EXCLUSIONS_PATCH,
   FRESH_MEMBER_COUNT_PATCH,
@@ -205,8 +205,7 @@ describe('term election at real durations (time-skipping server)', () => {
         ].sort(),
       );
       await recordHistory('term-election', workflowId, history);
-      // The renewed process continues as new: end its latest run (the first may have closed).
-      await suite.ts.env.client.workflow.getHandle(workflowId).terminate('end of test');
+      await endProcess(suite.ts.env.client.workflow, workflowId);
     });
   }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, uniqueCode } from '../helpers/context.js';
-import { processDriver, proposeTermCandidates, refused, timeSkippingPerTest } from '../helpers/time-skipping.js';
+import { processDriver, proposeTermCandidates, refused, timeSkippingPerTest, endProcess } from '../helpers/time-skipping.js';
 import { recordHistory } from '../helpers/histories.js';
 import { POSTPONEMENT_ON_REGISTER_PATCH, termElection } from '../../workflows/term-election/workflow.js';
 import { machineActor } from '../../workflows/messages.js';
@@ -96,9 +96,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
         { detail: { startedOn: string } }[]
       >`select detail from process_events where workflow_id = ${workflowId} and event_key = 'term-renewed'`;
       expect(renewed!.detail.startedOn).toBe(held);
-      // The renewed process continues as new: end whichever run is the latest (`handle` names the first run, which
-      // may have closed by now).
-      await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
+      await endProcess(t.ts.env.client.workflow, workflowId);
     });
   }, 120_000);
 
@@ -161,7 +159,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
       );
       expect(patches).toContain(POSTPONEMENT_ON_REGISTER_PATCH);
       await recordHistory('term-election', workflowId, history, 'term-election.postponement');
-      await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
+      await endProcess(t.ts.env.client.workflow, workflowId);
     });
   }, 120_000);
 
@@ -331,7 +329,7 @@ describe('term elections across years and rule changes (time-skipping server)', 
           expect(line('registered')).not.toHaveProperty('termOrdinal');
           expect(next).not.toHaveProperty('termOrdinal');
         }
-        await t.ts.env.client.workflow.getHandle(workflowId).terminate('test done');
+        await endProcess(t.ts.env.client.workflow, workflowId);
       });
     }, 120_000);
   }
