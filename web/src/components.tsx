@@ -33,6 +33,33 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loadable<T
   return [v, () => setN((x) => x + 1)];
 }
 
+/**
+ * A write a button or form runs: `busy` while it runs (the page disables its button: a second click sends nothing
+ * twice), then what it did (`ok`: the words `write` resolves to, if any) or why not (`error`, kept for an ErrorBox; `outcome`
+ * gives both as words for a FormOutcome). `run` resolves to whether the write succeeded.
+ */
+export function useWrite() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const run = async (write: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    setOk(null);
+    try {
+      const done = await write();
+      setOk(typeof done === 'string' ? done : null);
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, ok, run, outcome: { ok, error: error === null ? null : errorText(error) } };
+}
+
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   return (err as Error)?.message ?? String(err);

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listMembers, searchOrganizations, searchSessions, searchUsers, type Organization } from './api.js';
 import { fmtDate, lang, t, tx } from './i18n/index.js';
+import { Field } from './components.js';
 import { countedStatuses, memberStatusWords } from '../../src/domain/members.js';
 
 export interface PickOption {
@@ -234,5 +235,23 @@ export function Picker(props: PickerProps & { kind: PickerKind }) {
         {status}
       </p>
     </div>
+  );
+}
+
+/**
+ * A picker in its form field, as every form of the UI has one: the label with the required mark, and the error said
+ * under it and tied to the input (aria-invalid, aria-describedby naming the error and the hint).
+ */
+export function PickerField({
+  fieldLabel,
+  error,
+  hint,
+  ...picker
+}: PickerProps & { kind: PickerKind; fieldLabel: string; error?: string | null; hint?: string }) {
+  const describedBy = [error && `${picker.id}-error`, hint && `${picker.id}-hint`].filter(Boolean).join(' ') || undefined;
+  return (
+    <Field id={picker.id} label={fieldLabel} required={picker.required} error={error} hint={hint}>
+      <Picker {...picker} invalid={!!error} describedBy={describedBy} />
+    </Field>
   );
 }

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, listSubstitutions, nameSubstitute, revokeSubstitution, type Me } from '../api.js';
 import { organizingRoles } from '../../../src/domain/roles.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { hasRole } from '../auth.js';
 import { fmtDate, t } from '../i18n/index.js';
@@ -49,29 +49,16 @@ export function AwayPage({ user }: { user: Me }) {
       <h1>{t('away.title')}</h1>
       <p class="hint">{t('away.intro')}</p>
       <form class="card" onSubmit={submit} noValidate aria-label={t('away.submit')} data-testid="away-form">
-        {organizer && (
-          <Field id="away-user" label={t('away.user')} error={errors.user}>
-            <Picker
-              kind="person"
-              id="away-user"
-              value={form.user}
-              onChange={set('user')}
-              invalid={!!errors.user}
-              describedBy={errors.user ? 'away-user-error' : undefined}
-            />
-          </Field>
-        )}
-        <Field id="away-substitute" label={t('away.substitute')} required error={errors.substitute}>
-          <Picker
-            kind="person"
-            id="away-substitute"
-            value={form.substitute}
-            onChange={set('substitute')}
-            invalid={!!errors.substitute}
-            describedBy={errors.substitute ? 'away-substitute-error' : undefined}
-            required
-          />
-        </Field>
+        {organizer && <PickerField kind="person" id="away-user" fieldLabel={t('away.user')} value={form.user} onChange={set('user')} error={errors.user} />}
+        <PickerField
+          kind="person"
+          id="away-substitute"
+          fieldLabel={t('away.substitute')}
+          value={form.substitute}
+          onChange={set('substitute')}
+          error={errors.substitute}
+          required
+        />
         <Field id="away-startsOn" label={t('away.startsOn')} required error={errors.startsOn}>
           <input id="away-startsOn" type="date" value={form.startsOn} {...err('startsOn')} onInput={(e) => set('startsOn')(e.currentTarget.value)} />
         </Field>

@@ -2,10 +2,10 @@
 // ticked on a list (each item's result shown), and saved views (a filter by name, kept in the URL too).
 import { useEffect, useState } from 'preact/hooks';
 import { bulkTasks, deleteView, listViews, nudge, saveView, type BatchResult, type Me, type SavedView, type TaskFilter } from '../api.js';
-import { ErrorBox, Field, Loading, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, useLoad, validationText, useWrite } from '../components.js';
 import { signal, useSignal } from '../signal.js';
 import { t } from '../i18n/index.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 
 /** The tasks ticked on the page (ids), shared by the list's checkboxes and the bulk bar. */
 export const selection = signal<ReadonlySet<number>>(new Set());
@@ -28,20 +28,12 @@ export function SelectBox({ id, label }: { id: number; label: string }) {
 
 /** 一键催办 of the list the filter describes: the server reads the filter again inside the caller's subtree. */
 export function NudgeButton({ filter, label, onDone }: { filter: TaskFilter; label: string; onDone: (m: string) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run: write } = useWrite();
+  const run = () =>
+    write(async () => {
       const r = await nudge(filter);
       onDone(t('nudge.done', { tasks: r.tasks, people: r.people }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <span class="nudge">
       <button type="button" disabled={busy} onClick={run} data-testid="nudge">
@@ -63,25 +55,17 @@ export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
   const [reason, setReason] = useState('');
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [result, setResult] = useState<BatchResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: write } = useWrite();
   if (sel.size === 0 && !result) return null;
   const ids = [...sel];
-  const run = async (what: string, fn: () => Promise<BatchResult>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (what: string, fn: () => Promise<BatchResult>) =>
+    write(async () => {
       const r = await fn();
       setResult(r);
       selection.set(new Set(r.results.filter((x) => x.result !== 'done').map((x) => x.id)));
       setMode(null);
       onDone(t('batch.done', { what, done: r.done, refused: r.refused + r.failed }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const submit = (e: Event) => {
     e.preventDefault();
     const r = reason.trim();
@@ -115,17 +99,15 @@ export function BulkBar({ onDone }: { onDone: (m: string) => void }) {
       {mode && (
         <form class="action-form" onSubmit={submit} noValidate aria-label={t(`act.${mode}`)}>
           {mode === 'reassign' && (
-            <Field id="bulk-person" label={t('batch.person')} required error={err('bulk-person')}>
-              <Picker
-                kind="person"
-                id="bulk-person"
-                value={person}
-                onChange={setPerson}
-                invalid={!!err('bulk-person')}
-                describedBy={err('bulk-person') ? 'bulk-person-error' : undefined}
-                required
-              />
-            </Field>
+            <PickerField
+              kind="person"
+              id="bulk-person"
+              fieldLabel={t('batch.person')}
+              value={person}
+              onChange={setPerson}
+              error={err('bulk-person')}
+              required
+            />
           )}
           {mode === 'extend' && (
             <Field id="bulk-due" label={t('batch.dueOn')} required error={err('bulk-due')}>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, calendarFeedUrl, getCalendarYears, issueCalendarToken, loadHolidayYear, type HolidayLoad } from '../api.js';
-import { ColumnHeads, ErrorBox, Field, Loading, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, Loading, useLoad, useWrite } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -11,19 +11,8 @@ import { useSignal } from '../signal.js';
  */
 export function CalendarLink() {
   const [url, setUrl] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const issue = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setUrl(calendarFeedUrl((await issueCalendarToken()).url));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useWrite();
+  const issue = () => run(async () => setUrl(calendarFeedUrl((await issueCalendarToken()).url)));
   return (
     <aside class="card calendar" aria-labelledby="cal-title">
       <h2 id="cal-title">{t('cal.title')}</h2>

@@ -10,7 +10,7 @@ import {
   searchOrganizations,
   type BulkResult,
 } from '../api.js';
-import { Picker } from '../picker.js';
+import { Picker, PickerField } from '../picker.js';
 import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
@@ -238,17 +238,7 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
       <h2 id="bulk-title">{t('bulk.title')}</h2>
       <NewSession org={org} onCreated={(code) => setSession(code)} />
       <form onSubmit={submit} noValidate>
-        <Field id="enrol-session" label={t('bulk.session')} required error={sessionError}>
-          <Picker
-            kind="session"
-            id="enrol-session"
-            value={session}
-            onChange={setSession}
-            invalid={!!sessionError}
-            describedBy={sessionError ? 'enrol-session-error' : undefined}
-            required
-          />
-        </Field>
+        <PickerField kind="session" id="enrol-session" fieldLabel={t('bulk.session')} value={session} onChange={setSession} error={sessionError} required />
         <div class="field">
           <label for="enrol-filter">{t('bulk.filter')}</label>
           <div class="inline">

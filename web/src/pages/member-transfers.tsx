@@ -7,7 +7,7 @@ import { ApiError, issueTransfer, listTransfers, recordIncoming, type MemberTran
 import { genders, idNumberBirthDate, idNumberProblem, isMobile, memberCategories, memberCategoryWords, genderWords } from '../../../src/domain/members.js';
 import { ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
 import { fmtDate, lang, t } from '../i18n/index.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { shanghaiToday } from '../dates.js';
 
 type Errors = Record<string, string>;
@@ -62,9 +62,7 @@ export function TransferForm({ memberId, onDone }: { memberId: number; onDone: (
         </select>
       </Field>
       {where === 'within' ? (
-        <Field id="xf-to" label={t('xfer.to')} required error={errors.to} hint={t('xfer.toHint')}>
-          <Picker kind="organization" id="xf-to" value={to} onChange={setTo} invalid={!!errors.to} describedBy="xf-to-hint" required />
-        </Field>
+        <PickerField kind="organization" id="xf-to" fieldLabel={t('xfer.to')} hint={t('xfer.toHint')} value={to} onChange={setTo} error={errors.to} required />
       ) : (
         <Field id="xf-outside" label={t('xfer.outside')} required error={errors.outside}>
           <input

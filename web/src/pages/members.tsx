@@ -46,7 +46,7 @@ import { hasRole, orgsWith } from '../auth.js';
 import { ErrorBox, Field, FormOutcome, Loading, RowMessages, errorText, useLoad } from '../components.js';
 import { fmtDate, fmtDateTime, lang, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/zh-CN.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { navigate } from '../router.js';
 import { shanghaiToday } from '../dates.js';
 import { fileSubmit, type UploadState } from '../upload.js';
@@ -88,17 +88,7 @@ export function MembersPage({ user }: { user: Me }) {
         </div>
       )}
       <form class="card" onSubmit={open} noValidate role="search" aria-label={t('mem.open')}>
-        <Field id="mem-org" label={t('mem.pickOrg')} required error={error}>
-          <Picker
-            kind="organization"
-            id="mem-org"
-            value={code}
-            onChange={setCode}
-            invalid={!!error}
-            describedBy={error ? 'mem-org-error' : undefined}
-            required
-          />
-        </Field>
+        <PickerField kind="organization" id="mem-org" fieldLabel={t('mem.pickOrg')} value={code} onChange={setCode} error={error} required />
         <button type="submit" class="primary">
           {t('mem.open')}
         </button>
@@ -781,17 +771,7 @@ function LinkForm({ m, onDone }: { m: Member; onDone: () => void }) {
     <form class="card" onSubmit={submit} noValidate aria-labelledby="ml-title" data-testid="member-link-form">
       <h2 id="ml-title">{t('mem.linkTitle')}</h2>
       <p class="hint">{t('mem.linkHint')}</p>
-      <Field id="ml-user" label={t('mem.username')} required error={error}>
-        <Picker
-          kind="person"
-          id="ml-user"
-          value={username}
-          onChange={setUsername}
-          invalid={!!error}
-          describedBy={error ? 'ml-user-error' : undefined}
-          required
-        />
-      </Field>
+      <PickerField kind="person" id="ml-user" fieldLabel={t('mem.username')} value={username} onChange={setUsername} error={error} required />
       <div class="button-row">
         <button type="submit" class="primary">
           {t('mem.linkSubmit')}

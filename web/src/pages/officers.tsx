@@ -4,8 +4,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
 import { assignOfficer as assignOfficerStep } from '../../../src/domain/steps.js';
-import { Picker } from '../picker.js';
-import { Field, PickList, errorText, useLoad, validationText } from '../components.js';
+import { PickerField } from '../picker.js';
+import { PickList, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
 const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
@@ -83,19 +83,18 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
     <section class="card" aria-labelledby="officers-title" data-testid="bulk-officers">
       <h2 id="officers-title">{t('officers.title')}</h2>
       <form onSubmit={submit} noValidate>
-        <Field id="officer-username" label={t('officers.officer')} required error={officerError} hint={t('officers.hint')}>
-          {/* biome-ignore lint/a11y/useValidAriaRole: the Picker's `role` is the Party role people are looked up by, not an ARIA role */}
-          <Picker
-            kind="person"
-            role="liaison_officer"
-            id="officer-username"
-            value={officer}
-            onChange={setOfficer}
-            invalid={!!officerError}
-            describedBy={officerError ? 'officer-username-error officer-username-hint' : 'officer-username-hint'}
-            required
-          />
-        </Field>
+        {/* biome-ignore lint/a11y/useValidAriaRole: the Picker's `role` is the Party role people are looked up by, not an ARIA role */}
+        <PickerField
+          kind="person"
+          role="liaison_officer"
+          id="officer-username"
+          fieldLabel={t('officers.officer')}
+          hint={t('officers.hint')}
+          value={officer}
+          onChange={setOfficer}
+          error={officerError}
+          required
+        />
         <PickList
           id="officers"
           legend={t('officers.pick', { n: picked.size })}

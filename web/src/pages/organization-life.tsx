@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getMeetingCompleteness, getMeetings, nudge, spotCheckMeetings, type Me, type MeetingCompleteness } from '../api.js';
 import { orgsWith } from '../auth.js';
-import { ColumnHeads, ErrorBox, FormOutcome, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, FormOutcome, Loading, useLoad, useWrite } from '../components.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { fmtDate, lang, t, tx } from '../i18n/index.js';
 import { Picker } from '../picker.js';
@@ -172,20 +172,12 @@ function Completeness({ c, onNudged, spotChecks }: { c: MeetingCompleteness; onN
 
 /** 抽查: the organizers above a branch ask for a look at its records of the period; the task is then in their work. */
 function SpotCheck({ code, name, period }: { code: string; name: string; period: string }) {
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
-  const run = async () => {
-    setBusy(true);
-    setOutcome({});
-    try {
+  const { busy, outcome, run: write } = useWrite();
+  const run = () =>
+    write(async () => {
       await spotCheckMeetings(code, period);
-      setOutcome({ ok: t('olife.spotCheckOpened') });
-    } catch (err) {
-      setOutcome({ error: errorText(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return t('olife.spotCheckOpened');
+    });
   return (
     <>
       <button type="button" class="link" disabled={busy || !!outcome.ok} onClick={() => void run()} aria-label={t('olife.spotCheckOf', { name })}>
@@ -239,13 +231,10 @@ const dayAfter = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_0
  * meeting records due on its due day, which a quarter shares with its last month.
  */
 function MissingNudge({ c, onDone }: { c: MeetingCompleteness; onDone: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
+  const { busy, outcome, run: write } = useWrite();
   const due = c.missing.map((m) => m.dueOn).sort();
-  const run = async () => {
-    setBusy(true);
-    setOutcome({});
-    try {
+  const run = () =>
+    write(async () => {
       const r = await nudge({
         org: c.organization.code,
         process: 'organization-life',
@@ -254,16 +243,9 @@ function MissingNudge({ c, onDone }: { c: MeetingCompleteness; onDone: () => voi
         dueAfter: `${due[0]}T00:00:00+08:00`,
         dueBefore: `${dayAfter(due[due.length - 1]!)}T00:00:00+08:00`,
       });
-      setOutcome({
-        ok: t('olife.nudgeDone', { tasks: r.tasks, people: r.people }) + (r.unreached.length ? ` ${t('olife.unreached', { n: r.unreached.length })}` : ''),
-      });
       onDone();
-    } catch (err) {
-      setOutcome({ error: errorText(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return t('olife.nudgeDone', { tasks: r.tasks, people: r.people }) + (r.unreached.length ? ` ${t('olife.unreached', { n: r.unreached.length })}` : '');
+    });
   return (
     <div class="coverage-nudge" data-testid="olife-nudge">
       <button type="button" class="primary" disabled={busy} onClick={() => void run()}>

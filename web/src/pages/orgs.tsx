@@ -15,7 +15,7 @@ import {
 import { isPairingPartner, kindAppliesTo, kindsStartedByHand, processIdOf, secretaryChangeRoles, startRoles } from '../../../src/domain/process-starts.js';
 import { roles } from '../../../src/domain/roles.js';
 import { rememberStarted, startFacts, startRefusal } from './dashboard.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { TaskItem, byUrgency } from './tasks.js';
 import { hasRole, orgsWith } from '../auth.js';
 import { ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
@@ -248,18 +248,16 @@ function Processes({ code, kinds, settlement }: { code: string; kinds: ProcessKi
             ) : (
               <>
                 {kind === 'pairing' && (
-                  <Field id="org-partner" label={t('orgs.startPartner')} required error={partnerError}>
-                    <Picker
-                      kind="organization"
-                      id="org-partner"
-                      value={partner}
-                      onChange={setPartner}
-                      accept={isPairingPartner}
-                      invalid={!!partnerError}
-                      describedBy={partnerError ? 'org-partner-error' : undefined}
-                      required
-                    />
-                  </Field>
+                  <PickerField
+                    kind="organization"
+                    id="org-partner"
+                    fieldLabel={t('orgs.startPartner')}
+                    value={partner}
+                    onChange={setPartner}
+                    accept={isPairingPartner}
+                    error={partnerError}
+                    required
+                  />
                 )}
                 <button type="button" onClick={() => void start(kind)}>
                   {t('orgs.start', { process: processName(kind) })}

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { actOnEscalation, getOrganization, getOverdue, listEscalations, listTasks, type Escalation, type Me, type Overdue, type Task } from '../api.js';
-import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, OverdueBadge, StateBadge, processName, stepName, useLoad, validationText, useWrite } from '../components.js';
 import { fmtDateTime, t } from '../i18n/index.js';
 import { TaskActions } from './actions.js';
 import { BulkBar, NudgeButton, SelectBox } from './bulk.js';
@@ -222,21 +222,13 @@ function EscalationItem({ e, onDone }: { e: Escalation & { organizationName: str
   const [closing, setClosing] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useWrite();
   const rid = `esc-${e.id}-reason`;
-  const act = async (what: string, fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (what: string, fn: () => Promise<unknown>) =>
+    run(async () => {
       await fn();
       onDone(t('act.doneWhat', { what }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const close = (ev: Event) => {
     ev.preventDefault();
     const r = reason.trim();

@@ -11,7 +11,7 @@ import {
   type RecruitmentPlan,
   type VillageTargets,
 } from '../api.js';
-import { ColumnHeads, ErrorBox, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Loading, errorText, useLoad, useWrite } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
 import { shanghaiToday } from '../dates.js';
 import './recruitment-plan.css';
@@ -240,20 +240,12 @@ function Targets({ org, data, onDone }: { org: string; data: VillageTargets; onD
 /** 一键催办 of the organizations behind (their secretaries; a committee's organizers), one message each. */
 function RecruitmentNudge(props: { org: string; year: number; list: 'targets' | 'plan'; label: string; onDone: (msg: string) => void }) {
   const { org, year, list, label, onDone } = props;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run: write } = useWrite();
+  const run = () =>
+    write(async () => {
       const r = await nudgeRecruitment(org, { year, list });
       onDone(t('rplan.nudgeDone', { organizations: r.organizations, people: r.people }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div class="coverage-nudge" data-testid={`rnudge-${list}`}>
       <button type="button" disabled={busy} onClick={run}>

@@ -22,7 +22,7 @@ import { orgsWith } from '../auth.js';
 import { ColumnHeads, ErrorBox, Field, FormOutcome, Loading, OverdueBadge, errorText, stepName, useLoad } from '../components.js';
 import { shanghaiToday } from '../dates.js';
 import { fmtDate, fmtDateTime, lang, lookup, t } from '../i18n/index.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { navigate, route } from '../router.js';
 import { signal, useSignal } from '../signal.js';
 import { historyWords, type Lookup } from '../words.js';
@@ -83,9 +83,7 @@ export function RecruitmentPage({ user }: { user: Me }) {
         </nav>
       )}
       <form class="card rec-pick" onSubmit={pick} noValidate role="search" aria-label={t('rec.open')}>
-        <Field id="rec-org" label={t('rec.pickOrg')} error={error}>
-          <Picker kind="organization" id="rec-org" value={draft} onChange={setDraft} invalid={!!error} describedBy={error ? 'rec-org-error' : undefined} />
-        </Field>
+        <PickerField kind="organization" id="rec-org" fieldLabel={t('rec.pickOrg')} value={draft} onChange={setDraft} error={error} />
         <button type="submit">{t('rec.open')}</button>
       </form>
       {code && <Applicants key={code} code={code} />}
@@ -281,18 +279,16 @@ function RecordForm({ code, isBranch, startOpen, onDone }: { code: string; isBra
       <form onSubmit={submit} noValidate aria-label={t('rec.recordTitle')}>
         <p class="hint">{t('rec.recordHint')}</p>
         {!isBranch && (
-          <Field id="ap-branch" label={t('rec.recordBranch')} required error={errors.branch}>
-            <Picker
-              kind="organization"
-              type="branch"
-              id="ap-branch"
-              value={v.branch}
-              onChange={(branch) => setV({ ...v, branch })}
-              invalid={!!errors.branch}
-              describedBy={errors.branch ? 'ap-branch-error' : undefined}
-              required
-            />
-          </Field>
+          <PickerField
+            kind="organization"
+            type="branch"
+            id="ap-branch"
+            fieldLabel={t('rec.recordBranch')}
+            value={v.branch}
+            onChange={(branch) => setV({ ...v, branch })}
+            error={errors.branch}
+            required
+          />
         )}
         <Field id="ap-name" label={t('rec.name')} required error={errors.name}>
           <input id="ap-name" type="text" maxLength={64} autoComplete="off" value={v.name} {...invalid('name')} onInput={set('name')} />
@@ -387,17 +383,7 @@ function LinkForm({ items, onDone }: { items: Applicant[]; onDone: () => void })
           ))}
         </select>
       </Field>
-      <Field id="al-user" label={t('rec.linkUser')} required error={errors.user}>
-        <Picker
-          kind="person"
-          id="al-user"
-          value={username}
-          onChange={setUsername}
-          invalid={!!errors.user}
-          describedBy={errors.user ? 'al-user-error' : undefined}
-          required
-        />
-      </Field>
+      <PickerField kind="person" id="al-user" fieldLabel={t('rec.linkUser')} value={username} onChange={setUsername} error={errors.user} required />
       <div class="button-row">
         <button type="submit" class="primary">
           {t('rec.linkSubmit')}

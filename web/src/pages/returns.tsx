@@ -3,7 +3,7 @@
 // the subtree live in the URL.
 import { useState } from 'preact/hooks';
 import { getMissingReturns, nudgeReturns } from '../api.js';
-import { ColumnHeads, ErrorBox, Field, FormOutcome, Loading, errorText, useLoad } from '../components.js';
+import { ColumnHeads, ErrorBox, Field, FormOutcome, Loading, useLoad, useWrite } from '../components.js';
 import { fmtDate, fmtDateTime, t } from '../i18n/index.js';
 import { navigate, route } from '../router.js';
 import { useSignal } from '../signal.js';
@@ -94,25 +94,18 @@ export function ReturnsPage() {
 /** 一键催报: one message to each secretary on the list, with an optional line of the caller's. */
 function ReturnNudge({ year, org, count, onDone }: { year: number; org?: string; count: number; onDone: () => void }) {
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
-  const submit = async (e: Event) => {
+  const { busy, outcome, run } = useWrite();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setOutcome({});
-    try {
+    void run(async () => {
       const r = await nudgeReturns(year, { ...(org ? { org } : {}), ...(message.trim() ? { message: message.trim() } : {}) });
-      const ok =
-        t('returns.nudgeDone', { orgs: r.organizations, people: r.people }) +
-        (r.unreached.length ? ` ${t('returns.unreached', { n: r.unreached.length })}` : '');
       setMessage('');
-      setOutcome({ ok });
       onDone();
-    } catch (err) {
-      setOutcome({ error: errorText(err) });
-    } finally {
-      setBusy(false);
-    }
+      return (
+        t('returns.nudgeDone', { orgs: r.organizations, people: r.people }) +
+        (r.unreached.length ? ` ${t('returns.unreached', { n: r.unreached.length })}` : '')
+      );
+    });
   };
   return (
     <form class="card" onSubmit={submit} aria-label={t('returns.nudge', { n: count })}>
