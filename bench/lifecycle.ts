@@ -74,17 +74,20 @@ export async function runOn(target: LifecycleTarget, opts: { n: number; concurre
   // One poller for every lifecycle waiting for its task row (one query per 50 ms, not one per lifecycle), so
   // that the measurement does not load PostgreSQL with its own polling.
   const opened = taskRowWatcher(s.sql);
-  // Where a lifecycle's time goes: the start request, the wait for the task row, the completion request.
-  const phases = { start: [] as number[], opened: [] as number[], complete: [] as number[] };
+  // Where a lifecycle's time goes: the start request (answered with the first task), any wait for the task row
+  // after it, the completion request.
+  const phases = { start: [] as number[], opened: [] as number[], complete: [] as number[], unsettled: 0 };
   try {
     const lifecycle = async (code: string) => {
       const t0 = performance.now();
       const r = await fetch(`${stack.url}/api/v1/processes/term-election`, { method: 'POST', headers, body: JSON.stringify({ organization: code }) });
       if (r.status !== 201) throw new Error(`start ${code}: ${r.status}`);
-      const { id } = (await r.json()) as { id: string };
+      const started = (await r.json()) as { id: string; settled: boolean; openTasks: { id: number }[] };
       const t1 = performance.now();
-      // Up to two minutes: on a crowded machine the first activities of a run can queue for a long time.
-      const taskId = await opened.wait(id, 120_000);
+      // The start answers with the first task once its run settled; a start answered before that (past its wait)
+      // is followed by its task row, for up to two minutes: on a crowded machine a run's first activities can queue.
+      const taskId = started.openTasks[0]?.id ?? (await opened.wait(started.id, 120_000));
+      if (!started.settled) phases.unsettled++;
       const t2 = performance.now();
       const c = await fetch(`${stack.url}/api/v1/tasks/${taskId}/complete`, { method: 'POST', headers, body: '{}' });
       if (c.status !== 200) throw new Error(`complete ${taskId}: ${c.status} ${await c.text()}`);
@@ -112,7 +115,7 @@ export async function runOn(target: LifecycleTarget, opts: { n: number; concurre
         baseline: 'bare workflow starts/s on the same server (first step alone)',
         baselineValue: Math.round(bareRate * 10) / 10,
         ratio: Math.round((rate / bareRate) * 1000) / 1000,
-        notes: `${codes.length} lifecycles (start → task opened → completed through the API), concurrency ${concurrency}; goal ≥ 100/s; p50 of its phases: start request ${p50(phases.start)} ms, task row visible ${p50(phases.opened)} ms later, completion request ${p50(phases.complete)} ms`,
+        notes: `${codes.length} lifecycles (start answered with its first task → completed through the API), concurrency ${concurrency}; goal ≥ 100/s; p50 of its phases: start request ${p50(phases.start)} ms, task row waited for ${p50(phases.opened)} ms after it (${phases.unsettled} starts answered unsettled), completion request ${p50(phases.complete)} ms`,
       },
     ];
   } finally {

@@ -133,6 +133,12 @@ export const taskActionUpdates = {
 } as const;
 
 export const processStateQuery = defineQuery<ProcessView>('processState');
+/**
+ * Answered once a run has settled after its start: its first step recorded and none of its own activities in
+ * flight — a task open for a person, or a wait. Sent with the start (Update-with-Start: src/processes/start.ts), so
+ * that starting a process answers with its first task and neither the web nor a script polls for it.
+ */
+export const processSettledUpdate = defineUpdate<ProcessView, []>('processSettled');
 export const tasksQuery = defineQuery<TaskView[]>('tasks');
 
 export type { Actor as TaskActor };

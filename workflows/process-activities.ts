@@ -18,10 +18,28 @@ const options = { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 
 const remote = proxyActivities<ProcessActivities>(options);
 const local = proxyLocalActivities<ProcessActivities>(options);
 
-/** Activities local in runs that carry `patch`, remote in runs that began before it. */
+// Module state is the run's own (the SDK evaluates a run's modules afresh): the calls of this run in flight.
+let inFlight = 0;
+const settle = () => {
+  inFlight--;
+};
+
+/** How many of this run's process activities are in flight: a run with none left is waiting for a person or a time. */
+export const activitiesInFlight = (): number => inFlight;
+
+/** Activities local in runs that carry `patch`, remote in runs that began before it; each call counted while in flight. */
 const localAfter = (patch: string): ProcessActivities =>
   new Proxy({} as ProcessActivities, {
-    get: (_target, name: string) => (patched(patch) ? local : remote)[name as keyof ProcessActivities],
+    get: (_target, name: string) => {
+      const call = (patched(patch) ? local : remote)[name as keyof ProcessActivities] as (...args: unknown[]) => Promise<unknown>;
+      return (...args: unknown[]) => {
+        inFlight++;
+        const result = call(...args);
+        // Counted down on either outcome; the caller handles the rejection (this branch swallows nothing of it).
+        void result.then(settle, settle);
+        return result;
+      };
+    },
   });
 
 /** `acts.name(input)`: context reads and projection writes. */

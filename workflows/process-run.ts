@@ -2,13 +2,13 @@
 // keys unique across terms, cycles and rounds; the state query; recording a step (with the fields a history line
 // is worded from); the one way to do a catalog step (open its task, wait for it, read its outcome by the step's
 // schema); and one policy for a step a person cancelled: the process ends there.
-import { setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ProcessKind, StepDef } from '../src/domain/step.js';
 import type { ProcessState } from '../src/domain/process-states.js';
-import { acts } from './process-activities.js';
+import { activitiesInFlight, acts } from './process-activities.js';
 import { HumanTasks, type HumanTaskResult } from './human-task.js';
-import { processStateQuery } from './messages.js';
+import { processSettledUpdate, processStateQuery, type ProcessView } from './messages.js';
 import { cancellable, outcomeOf, stepTask, type CancelRequest, type StepTaskSpec } from './process-control.js';
 
 export type ProcessStatus = 'running' | 'completed' | 'cancelled';
@@ -62,15 +62,19 @@ export class ProcessRun<K extends ProcessKind = ProcessKind> {
   /** Set once the run has read its organization (`at`): every record names it, the cancel Update checks rights at its path. */
   organizationId: number | undefined;
   private orgPath: string | undefined;
+  /** A step of this run is recorded (its projection row written): the start's answer waits for the first. */
+  private recorded = false;
 
   constructor(private readonly o: ProcessRunOptions<K>) {
-    setHandler(processStateQuery, () => ({
-      kind: o.kind,
-      organization: o.organization,
-      step: this.step,
-      nextDeadline: this.nextDeadline,
-      tasks: this.tasks.views(),
-    }));
+    setHandler(processStateQuery, () => this.view());
+    setHandler(processSettledUpdate, async () => {
+      await condition(() => this.recorded && activitiesInFlight() === 0);
+      return this.view();
+    });
+  }
+
+  private view(): ProcessView {
+    return { kind: this.o.kind, organization: this.o.organization, step: this.step, nextDeadline: this.nextDeadline, tasks: this.tasks.views() };
   }
 
   /** The organization the process is about, once read. */
@@ -148,6 +152,7 @@ export class ProcessRun<K extends ProcessKind = ProcessKind> {
       round: words.round,
       run: this.o.run,
     });
+    this.recorded = true;
   }
 
   /**

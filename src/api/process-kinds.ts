@@ -12,6 +12,7 @@ import { pairing } from '../../workflows/pairing/workflow.js';
 import { termDateMissing } from '../../workflows/term-date-missing/workflow.js';
 import { HttpError } from './errors.js';
 import { organizationInScope } from './scope.js';
+import type { OrganizationToStart } from '../processes/store.js';
 
 // The processes POST /processes/:kind starts, one entry each: its workflow, the rule sets a start may pin, what
 // the body must carry, which organizations it is about, and how the workflow's input is built from the request.
@@ -23,15 +24,7 @@ export interface StartRequest {
   principal: Principal;
   body: { organization: string; ruleSet?: string; secretary?: string; partner?: string; startsOn?: string };
   /** The organization the process is about, as the checks read it. */
-  org: {
-    id: number;
-    type: string;
-    sector: string;
-    parent_id: number | null;
-    settlement: 'village' | 'community' | null;
-    term_ends_on: Date | null;
-    election_body: string | null;
-  };
+  org: OrganizationToStart;
   /** The workflow id the process runs under (one live process of a kind per organization). */
   workflowId: string;
 }

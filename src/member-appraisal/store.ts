@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Queryable, Sql } from '../db/client.js';
 import type { IsoDate } from '../domain/dates.js';
 import { appraisalRulesFor, type AppraisalRating, type improvementDecisions } from '../domain/member-appraisal/rules.js';
-import { startEach } from '../processes/term-election.js';
+import { startEach } from '../processes/start.js';
 import { KIND, memberAppraisal, memberAppraisalId } from '../../workflows/member-appraisal/workflow.js';
 
 /** The branches under `path` that hold the appraisal (the rule set's types) and have none for the year yet. */

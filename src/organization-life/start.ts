@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
 import { lifeRulesFor } from '../domain/organization-life/rules.js';
-import { startEach } from '../processes/term-election.js';
+import { startEach } from '../processes/start.js';
 import { organizationLife, organizationLifeId, KIND } from '../../workflows/organization-life/workflow.js';
 import { branchesToStart } from './store.js';
 

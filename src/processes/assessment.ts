@@ -2,7 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { ensureSchedule } from './schedules.js';
 import { yearlyAssessment } from '../../workflows/yearly-assessment.js';
-import { AlreadyRunning } from './term-election.js';
+import { AlreadyRunning } from './start.js';
 
 export const ASSESSMENT_SCHEDULE_ID = 'yearly-assessment';
 

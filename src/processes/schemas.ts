@@ -26,6 +26,14 @@ export const processSchema = z.object({
   comments: z.array(commentSchema),
 });
 
+/**
+ * A process as its start answers: where its run settled, with its first tasks (the page links the person to theirs).
+ * `settled` is false when the run had not settled within the start's wait: it runs, and this is how far it got.
+ */
+export const processStartedSchema = processSchema.omit({ history: true, comments: true }).extend({
+  settled: z.boolean().describe('the run reached its first task or wait before the answer (false: look again with GET /processes/{id})'),
+});
+
 /** A bulk request's answer: the organizations done, and each refused one with its status and reason. */
 export const bulkResultSchema = z.object({
   done: z.array(z.string()),

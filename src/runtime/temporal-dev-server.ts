@@ -58,6 +58,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--dynamic-config-value',
+    'frontend.enableExecuteMultiOperation=true',
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
   ];
   const logFd = openSync(join(dir, 'temporal.log'), 'a');

@@ -22,16 +22,18 @@ describe('term election through the API', () => {
   });
   afterAll(async () => s?.close());
 
-  it('starts a term election, opens the election-request task, and completes it', async () => {
+  it('starts a term election, answering with the election-request task it opened, and completes it', async () => {
     const started = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: soon } });
     expect(started.statusCode).toBe(201);
-    const { id } = started.json();
-    expect(id).toBe(`term-election:${soon}`);
+    // The start's answer waits for the run's first step: the task is in it, and on the rows, with no polling.
+    const answer = started.json();
+    expect(answer).toMatchObject({ id: `term-election:${soon}`, settled: true, currentStep: 'election-request', status: 'running' });
+    expect(answer.openTasks).toEqual([expect.objectContaining({ step: 'election-request', state: 'open', assigneeRole: 'secretary' })]);
+    const id: string = answer.id;
 
-    const proc = await eventually('the request task', async () => {
-      const r = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
-      return r.currentStep === 'election-request' ? r : null;
-    });
+    const proc = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/${encodeURIComponent(id)}` })).json();
+    expect(proc.currentStep).toBe('election-request');
+    expect(proc.openTasks.map((t: { id: number }) => t.id)).toEqual([answer.openTasks[0].id]);
     expect(proc).toMatchObject({ kind: 'term-election', organization: soon, status: 'running' });
     expect(proc.openTasks).toHaveLength(1);
     expect(proc.openTasks[0]).toMatchObject({ step: 'election-request', state: 'open', assigneeRole: 'secretary' });
@@ -76,10 +78,11 @@ describe('term election through the API', () => {
   it('keeps a process with a distant term waiting on the register without a task', async () => {
     const r = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
     expect(r.statusCode).toBe(201);
-    const proc = await eventually('the register step', async () => {
-      const p = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/term-election:${later}` })).json();
-      return p.currentStep === 'term-register' ? p : null;
-    });
+    // Settled on its wait: the answer says where it waits, and until when.
+    expect(r.json()).toMatchObject({ settled: true, currentStep: 'term-register', openTasks: [] });
+    const proc = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/term-election:${later}` })).json();
+    expect(proc.currentStep).toBe('term-register');
+    expect(r.json().nextDeadline).toBe(proc.nextDeadline);
     expect(proc.openTasks).toEqual([]);
     expect(proc.nextDeadline).toBe(new Date(`${addMonths(addMonths(shanghaiDate(Date.now()), -12), 36)}T00:00:00+08:00`).toISOString());
 

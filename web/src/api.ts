@@ -134,6 +134,8 @@ export type HistoryEntry = TaskDetail['history'][number];
 export type TaskView = z.infer<typeof TasksSchemas.taskViewSchema>;
 export type Organization = z.infer<typeof OrganizationsSchemas.organizationSchema>;
 export type ProcessState = z.infer<typeof ProcessesSchemas.processSchema>;
+/** POST /processes/{kind}'s answer: the process where its run settled, with its first tasks. */
+export type ProcessStarted = z.infer<typeof ProcessesSchemas.processStartedSchema>;
 export type Term = z.infer<typeof TermsSchemas.termSchema>;
 export type Overdue = z.infer<typeof EscalationsSchemas.overdueSchema>;
 export type Escalation = z.infer<typeof EscalationsSchemas.escalationSchema>;
@@ -272,12 +274,12 @@ export const getOverdue = (q: { org?: string; limit?: number } = {}) => request<
 
 /** The kinds a person starts (src/domain/process-starts.ts, read by POST /processes/{kind} too). */
 export type ProcessKind = StartedByHand;
-/** POST /processes/{kind}: 201 { id }; 409 names the running process in error.details.id. */
+/** POST /processes/{kind}: 201 with the process once its run settled (its first task); 409 names the running process in error.details.id. */
 export const startProcess = (
   kind: ProcessKind,
   organization: string,
   extra: { ruleSet?: string; secretary?: string; partner?: string; startsOn?: string } = {},
-) => request<{ id: string }>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
+) => request<ProcessStarted>('POST', `/api/v1/processes/${kind}`, { organization, ...extra });
 /** POST /training/secretary-changes: a new secretary closes the current training cycle and opens a new one (409: none running). */
 export const recordSecretaryChange = (organization: string, secretary: string, reason?: string) =>
   request<{ closedCycle: number }>('POST', '/api/v1/training/secretary-changes', { organization, secretary, ...(reason ? { reason } : {}) });

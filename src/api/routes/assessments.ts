@@ -7,7 +7,7 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { assessmentCountiesSchema, assessmentCountySchema, assessmentOrganizationSchema, assessmentOrganizationsSchema } from '../../assessments/schemas.js';
 import { startAssessment } from '../../processes/assessment.js';
 import { assessmentRun, rankedCounties, rankedScores } from '../../assessments/store.js';
-import { AlreadyRunning } from '../../processes/term-election.js';
+import { AlreadyRunning } from '../../processes/start.js';
 import { sectors } from '../../organizations/import/columns.js';
 
 const year = z.coerce.number().int().min(2000).max(2100);

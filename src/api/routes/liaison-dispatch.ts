@@ -3,7 +3,7 @@ import { steeringRoles } from '../../domain/roles.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inScope, organizationInScope, requireRole } from '../scope.js';
-import { processId } from '../../processes/term-election.js';
+import { processId } from '../../processes/start.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { liaisonCoverageSchema } from '../../liaison-dispatch/schemas.js';

@@ -8,7 +8,7 @@ import { inScope, organizationInScope } from '../scope.js';
 import { pairingCoverageSchema } from '../../pairing/schemas.js';
 import { addEvidence, attachedEvidence, deleteEvidence, pairingByCounty, pairingOf } from '../../pairing/store.js';
 import { allows, type Principal } from '../../auth/principal.js';
-import { processId } from '../../processes/term-election.js';
+import { processId } from '../../processes/start.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { RuleViolation } from '../../domain/election.js';

@@ -8,12 +8,12 @@ import { HttpError, notFound } from '../errors.js';
 import { organizationInScope, requireRole } from '../scope.js';
 import { allows } from '../../auth/principal.js';
 import { steeringRoles } from '../../domain/roles.js';
-import { AlreadyRunning, processId, startProcess } from '../../processes/term-election.js';
+import { AlreadyRunning, processId, startProcessSettled } from '../../processes/start.js';
 import { cancelProcessUpdate } from '../../../workflows/process-control.js';
 import { reasonSchema } from '../../../workflows/messages.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { badField, startedKinds, processStarters as registry, type StartRequest } from '../process-kinds.js';
-import { processSchema } from '../../processes/schemas.js';
+import { processSchema, processStartedSchema } from '../../processes/schemas.js';
 import { startRoles } from '../../domain/process-starts.js';
 
 const allRuleSets = [...new Set(Object.values(registry).flatMap((k) => k.ruleSets ?? []))] as [string, ...string[]];
@@ -34,6 +34,30 @@ const startBody = z.object({
     ),
 });
 
+/** A process's row and live tasks as the API answers them (GET /processes/{id} adds the history and comments). */
+function processState(
+  id: string,
+  p: NonNullable<Awaited<ReturnType<typeof processById>>>,
+  open: Awaited<ReturnType<typeof liveTasksOf>>,
+): Omit<z.infer<typeof processSchema>, 'history' | 'comments'> {
+  return {
+    id,
+    kind: p.kind,
+    organization: p.code,
+    status: p.status,
+    currentStep: p.current_step,
+    nextDeadline: p.next_deadline?.toISOString() ?? null,
+    openTasks: open.map((t) => ({
+      id: t.id,
+      step: t.step,
+      state: t.state,
+      dueAt: t.due_at.toISOString(),
+      assigneeRole: t.assignee_role,
+      provisionalYears: t.provisional_years,
+    })),
+  };
+}
+
 const processes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -44,11 +68,11 @@ const processes: FastifyPluginAsync = async (fastify) => {
     {
       schema: {
         tags: ['processes'],
-        summary: 'start a process',
+        summary: 'start a process; answers once its run reached its first task or wait, with that task',
         description: startedKinds.map((k) => `- \`${k}\`: ${registry[k].about}`).join('\n'),
         params: z.object({ kind: z.enum(startedKinds) }),
         body: startBody,
-        response: { 201: z.object({ id: z.string() }) },
+        response: { 201: processStartedSchema },
       },
     },
     async (req, reply) => {
@@ -66,9 +90,9 @@ const processes: FastifyPluginAsync = async (fastify) => {
       const org = await organizationToStart(app.sql, scoped.id);
       const start: StartRequest = { sql: app.sql, principal: req.principal, body: req.body, org: org!, workflowId: processId(name, req.body.organization) };
       await kind.check?.(start);
-      let id: string;
+      let started: { id: string; settled: boolean };
       try {
-        id = await startProcess(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
+        started = await startProcessSettled(app.sql, app.temporal, app.config.TEMPORAL_TASK_QUEUE, {
           kind: name,
           organization: req.body.organization,
           organizationId: org!.id,
@@ -81,8 +105,10 @@ const processes: FastifyPluginAsync = async (fastify) => {
         }
         throw err;
       }
-      req.log.info({ workflowId: id }, 'process started');
-      return reply.status(201).send({ id });
+      const { id, settled } = started;
+      req.log.info({ workflowId: id, settled }, 'process started');
+      const [p, open] = await Promise.all([processById(app.sql, id), liveTasksOf(app.sql, id)]);
+      return reply.status(201).send({ ...processState(id, p!, open), settled });
     },
   );
 
@@ -123,20 +149,7 @@ const processes: FastifyPluginAsync = async (fastify) => {
         taskComments(app.sql, req.params.id, null),
       ]);
       return {
-        id: req.params.id,
-        kind: p.kind,
-        organization: p.code,
-        status: p.status,
-        currentStep: p.current_step,
-        nextDeadline: p.next_deadline?.toISOString() ?? null,
-        openTasks: open.map((t) => ({
-          id: t.id,
-          step: t.step,
-          state: t.state,
-          dueAt: t.due_at.toISOString(),
-          assigneeRole: t.assignee_role,
-          provisionalYears: t.provisional_years,
-        })),
+        ...processState(req.params.id, p, open),
         history: history.map((h) => ({ at: h.at.toISOString(), step: h.step, event: h.event_key, detail: h.detail })),
         comments,
       };

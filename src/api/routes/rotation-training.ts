@@ -6,7 +6,7 @@ import { inScope, organizationInScope, requireRole } from '../scope.js';
 import { allows, type Principal } from '../../auth/principal.js';
 import { organizingRoles } from '../../domain/roles.js';
 import { isValidIsoDate, shanghaiDate } from '../../domain/dates.js';
-import { processId } from '../../processes/term-election.js';
+import { processId } from '../../processes/start.js';
 import { idempotencyKeyHeader, idempotent } from '../idempotency.js';
 import { sendTaskUpdate } from '../task-updates.js';
 import { completeTaskUpdate, reasonSchema } from '../../../workflows/messages.js';

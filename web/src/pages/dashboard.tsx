@@ -8,12 +8,13 @@ import {
   type Me,
   type Organization,
   type ProcessKind,
+  type ProcessStarted,
   type ProcessState,
   type Term,
 } from '../api.js';
 import { isPairingPartner, kindAppliesTo, kindsStartedByHand, startRoles } from '../../../src/domain/process-starts.js';
 import { organizingRoles } from '../../../src/domain/roles.js';
-import { Picker } from '../picker.js';
+import { PickerField } from '../picker.js';
 import { orgsWith } from '../auth.js';
 import { ColumnHeads, ErrorBox, Field, Loading, StateBadge, errorText, processName, stepName, useLoad } from '../components.js';
 import { fmtDate, t, tx } from '../i18n/index.js';
@@ -45,10 +46,13 @@ export function DashboardPage({ user }: { user: Me }) {
   const [scope, setScope] = useState<string | null>(scopes[0] ?? null);
   const org = scope ?? undefined;
   const [started, setStarted] = useState<string[]>(startedProcesses);
+  // What each start answered in this page (its first task): shown as is, not read again.
+  const [answers, setAnswers] = useState<Record<string, ProcessStarted>>({});
   const [version, setVersion] = useState(0);
 
   if (scopes.length === 0) return <p class="muted">{t('dash.noScope')}</p>;
-  const remember = (id: string) => {
+  const remember = (id: string, answer?: ProcessStarted) => {
+    if (answer) setAnswers((a) => ({ ...a, [id]: answer }));
     setStarted(rememberStarted(id));
     setVersion((v) => v + 1);
   };
@@ -69,7 +73,7 @@ export function DashboardPage({ user }: { user: Me }) {
       )}
       <div class="grid">
         {canStart && <StartProcess onStarted={remember} />}
-        <Started ids={started} />
+        <Started ids={started} answers={answers} />
         <TermsEnding org={org} version={version} />
         <ByStep org={org} version={version} />
         <TrainingCoverageChart org={org} version={version} />
@@ -102,7 +106,7 @@ export function startRefusal(kind: ProcessKind, err: unknown): string {
 }
 
 /** Starting a process: its kind (those the caller may start), the organization, and a pairing's partner. */
-function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
+function StartProcess({ onStarted }: { onStarted: (id: string, answer?: ProcessStarted) => void }) {
   const [kind, setKind] = useState<ProcessKind>(kindsStartedByHand[0]);
   const [code, setCode] = useState('');
   const [partner, setPartner] = useState('');
@@ -119,9 +123,9 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const { id } = await startProcess(kind, code.trim(), pairing ? { partner: partner.trim(), ...(startsOn ? { startsOn } : {}) } : {});
-      setOk(t('dash.started', { id }));
-      onStarted(id);
+      const answer = await startProcess(kind, code.trim(), pairing ? { partner: partner.trim(), ...(startsOn ? { startsOn } : {}) } : {});
+      setOk(t('dash.started', { id: answer.id }));
+      onStarted(answer.id, answer);
     } catch (err) {
       // 409 (already running) names the running process: remember it too, so it shows below.
       if (err instanceof ApiError && err.status === 409) {
@@ -159,31 +163,27 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
           ))}
         </select>
       </Field>
-      <Field id="start-org" label={pairing ? t('dash.startVillage') : t('dash.startOrg')} required error={orgError}>
-        <Picker
+      <PickerField
+        kind="organization"
+        id="start-org"
+        fieldLabel={pairing ? t('dash.startVillage') : t('dash.startOrg')}
+        value={code}
+        onChange={setCode}
+        accept={(o) => kindAppliesTo[kind](startFacts(o))}
+        error={orgError}
+        required
+      />
+      {pairing && (
+        <PickerField
           kind="organization"
-          id="start-org"
-          value={code}
-          onChange={setCode}
-          accept={(o) => kindAppliesTo[kind](startFacts(o))}
-          invalid={!!orgError}
-          describedBy={orgError ? 'start-org-error' : undefined}
+          id="start-partner"
+          fieldLabel={t('dash.startPartner')}
+          value={partner}
+          onChange={setPartner}
+          accept={isPairingPartner}
+          error={partnerError}
           required
         />
-      </Field>
-      {pairing && (
-        <Field id="start-partner" label={t('dash.startPartner')} required error={partnerError}>
-          <Picker
-            kind="organization"
-            id="start-partner"
-            value={partner}
-            onChange={setPartner}
-            accept={isPairingPartner}
-            invalid={!!partnerError}
-            describedBy={partnerError ? 'start-partner-error' : undefined}
-            required
-          />
-        </Field>
       )}
       {pairing && (
         // A pairing agreed before it is registered here: its reviews and deliverables fall due from its own day.
@@ -210,25 +210,25 @@ function StartProcess({ onStarted }: { onStarted: (id: string) => void }) {
   );
 }
 
-/** Processes started from this browser session, read live from the API. */
-function Started({ ids }: { ids: string[] }) {
-  const [states, setStates] = useState<Record<string, ProcessState | { error: string }>>({});
+/** Processes started from this browser session: as their start answered, or read from the API. */
+function Started({ ids, answers }: { ids: string[]; answers: Record<string, ProcessStarted> }) {
+  const [read, setRead] = useState<Record<string, ProcessStarted | ProcessState | { error: string }>>({});
+  // A start answers once its run has settled (its first task): that answer is shown as is. The others (started
+  // earlier in this tab, already running, or not settled within the start's wait) are read once.
+  const unread = ids.filter((id) => !answers[id]?.settled);
   useEffect(() => {
     let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async (round: number) => {
-      const entries = await Promise.all(ids.map(async (id) => [id, await getProcess(id).catch((e: unknown) => ({ error: errorText(e) }))] as const));
-      if (!live) return;
-      setStates(Object.fromEntries(entries));
-      // A new process takes a moment to reach its first step: look again a few times.
-      if (round < 10) timer = setTimeout(() => void poll(round + 1), 1000);
-    };
-    void poll(0);
+    void Promise.all(unread.map(async (id) => [id, await getProcess(id).catch((e: unknown) => ({ error: errorText(e) }))] as const)).then(
+      (entries) => live && setRead(Object.fromEntries(entries)),
+    );
     return () => {
       live = false;
-      clearTimeout(timer);
     };
-  }, [ids.join('|')]);
+  }, [unread.join('|')]);
+  const states: Record<string, ProcessStarted | ProcessState | { error: string }> = {
+    ...read,
+    ...Object.fromEntries(ids.flatMap((id) => (answers[id]?.settled ? [[id, answers[id]]] : []))),
+  };
   if (ids.length === 0) return null;
   return (
     <section class="card" aria-labelledby="started-title">
