@@ -302,9 +302,14 @@ const returnFieldsOf: Record<ReturnKind, readonly (keyof YearlyReturn)[]> = {
   'university-branch': ['studentMembers', 'memberFunding'],
 };
 
-/** The rule set that assesses the returns of `year`: the one in force on its last day. */
+/**
+ * The rule set that assesses the returns of `year`: the one in force on its last day. A return of a year before the
+ * first rule set (a county filing its history) is checked as the first set would check it.
+ */
 export function returnRulesFor(year: number): AssessmentRules {
-  return assessmentRulesFor(`${year}-12-31` as IsoDate);
+  const day = `${year}-12-31` as IsoDate;
+  const first = assessmentRuleSets[0]!;
+  return day < first.effectiveFrom ? first : assessmentRulesFor(day);
 }
 
 /** The figures a `kind` files for a year assessed under `rules`: its kind's, less those read from the processes. */

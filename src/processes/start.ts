@@ -60,41 +60,25 @@ export async function startProcessSettled<A extends unknown[]>(
     args: p.args,
     workflowIdConflictPolicy: 'FAIL',
   });
-  // Its outcome is read at once (a rejection left unread while the row is written would be an unhandled one).
-  let settled: Promise<boolean>;
+  let settled: boolean;
   try {
-    // Bounded: accepting the Update needs a worker, and no request holds its connection for long.
-    const update = await client.withDeadline(asked + waitMs, () =>
-      client.workflow.startUpdateWithStart(processSettledUpdate, { startWorkflowOperation, waitForStage: 'ACCEPTED' }),
-    );
-    // The result's long poll under the same deadline: nothing is left polling once the start has answered.
-    settled = client
-      .withDeadline(asked + waitMs, () => update.result())
-      .then(
-        () => true,
-        () => false,
-      );
+    // One call, bounded: the start, then the Update's answer once the run settled (a worker must run it), and no
+    // request holds its connection for long.
+    await client.withDeadline(asked + waitMs, () => client.workflow.executeUpdateWithStart(processSettledUpdate, { startWorkflowOperation }));
+    settled = true;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyRunning(id);
-    // Past the deadline the start may have happened: it did if a run of this id began after the call did.
+    // Past the deadline (or refused by an older worker) the start may have happened: it did if a run of this id
+    // began after the call did.
     const started = await client.workflow
       .getHandle(id)
       .describe()
       .catch(() => null);
     if (started?.status.name !== 'RUNNING' || started.startTime.getTime() < asked - 1_000) throw err;
-    settled = Promise.resolve(false);
+    settled = false;
   }
   await projectStart(sql, id, p.kind, p.organizationId);
-  const left = waitMs - (Date.now() - asked);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const ok = await Promise.race([
-    settled,
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, left));
-    }),
-  ]);
-  clearTimeout(timer);
-  return { id, settled: ok };
+  return { id, settled };
 }
 
 /** The process's row before its run writes one: readable at once, taken over by the run's first record (a later updated_at). */

@@ -253,6 +253,9 @@ describe('yearly assessment rules (domain.md §4.6)', () => {
 
   it("takes a village's activists from the 发展党员 cases from 2027: a return of 2027 types none, and one that does is refused", () => {
     expect(returnRulesFor(2026).id).toBe('provincial-plan-2026');
+    // A year before any rule set is checked as the first checks it (a county filing its history): no error.
+    expect(returnRulesFor(2001).id).toBe('provincial-plan-2021');
+    expect(returnFieldErrors('village', goodVillage, returnRulesFor(2001))).toEqual([]);
     const rules2027 = returnRulesFor(2027);
     expect(rules2027.id).toBe('provincial-plan-2027');
     expect(returnFieldsFor('village', rules)).toContain('activistsTrained');
