@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
+import { AlreadyRunning, startProcessSettled } from '../../src/processes/start.js';
+import { termElection } from '../../workflows/term-election/workflow.js';
 
 // The first slice through every layer: API → Temporal workflow (dev server) → activity → PostgreSQL → API.
 describe('term election through the API', () => {
@@ -89,6 +91,42 @@ describe('term election through the API', () => {
     const dup = await s.app.inject({ headers: s.admin, method: 'POST', url: '/api/v1/processes/term-election', payload: { organization: later } });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.details).toEqual({ id: `term-election:${later}` });
+  });
+
+  it('answers a start whose run cannot settle (no worker on its queue) within the wait, unsettled, with the process readable', async () => {
+    const [lonelyRoot, lonely] = [uniqueCode('R'), uniqueCode('N')];
+    await addOrganizations(s.sql, [
+      orgRow(lonelyRoot, '', { type: 'committee', sector: 'regional' }),
+      orgRow(lonely, lonelyRoot, { term_years: 5, term_started_on: addMonths(shanghaiDate(Date.now()), -56) }),
+    ]);
+    const [org] = await s.sql<{ id: number }[]>`select id from organizations where code = ${lonely}`;
+    const queue = `nobody-${lonely}`;
+    const t0 = Date.now();
+    const started = await startProcessSettled(
+      s.sql,
+      s.client,
+      queue,
+      { kind: 'term-election', organization: lonely, organizationId: org!.id, workflow: termElection, args: [{ organization: lonely }] },
+      1_500,
+    );
+    const waited = Date.now() - t0;
+    expect(started).toEqual({ id: `term-election:${lonely}`, settled: false });
+    expect(waited).toBeGreaterThanOrEqual(1_400);
+    const proc = (await s.app.inject({ headers: s.admin, url: `/api/v1/processes/term-election:${lonely}` })).json();
+    expect(proc).toMatchObject({ status: 'running', currentStep: 'started', openTasks: [] });
+    const described = await s.client.workflow.getHandle(started.id).describe();
+    expect(described.status.name).toBe('RUNNING');
+    // A second start is refused as running, not started twice.
+    await expect(
+      startProcessSettled(
+        s.sql,
+        s.client,
+        queue,
+        { kind: 'term-election', organization: lonely, organizationId: org!.id, workflow: termElection, args: [{ organization: lonely }] },
+        1_500,
+      ),
+    ).rejects.toBeInstanceOf(AlreadyRunning);
+    await s.client.workflow.getHandle(started.id).terminate('no worker serves its queue');
   });
 
   it('answers bad input with 400 naming the field, and unknown things with 404', async () => {
