@@ -96,7 +96,9 @@ describe('two recommendations, one election through the API', () => {
   it('runs plan → two recommendations → candidates → election → secretary → approval', async () => {
     const started = await post('/processes/two-recommendations-one-election', { organization: village });
     expect(started.statusCode, started.body).toBe(201);
-    expect(started.json()).toEqual({ id });
+    // Answered with the plan's task, which the township's organizer fills in first.
+    expect(started.json()).toMatchObject({ id, settled: true, currentStep: 'selection-plan' });
+    expect(started.json().openTasks).toEqual([expect.objectContaining({ step: 'selection-plan', assigneeRole: 'organizer' })]);
     expect((await post('/processes/two-recommendations-one-election', { organization: village })).statusCode).toBe(409);
 
     const planTask = await openTask('selection-plan');
