@@ -28,6 +28,8 @@ describe("a branch's yearly member appraisal (time-skipping server)", () => {
     await addOrganizations(t.sql, [...chain, orgRow(township, county, { type: 'committee', sector: 'regional' }), orgRow(branch, township)]);
     const [o] = await t.sql<{ id: number }[]>`select id from organizations where code = ${branch}`;
     const birth = `1975${String(randomInt(1, 12)).padStart(2, '0')}${String(randomInt(10, 28))}`;
+    // Five numbers in a row from a random start: five draws of their own could repeat one (the digest is unique).
+    const seq = randomInt(0, 995);
     for (let i = 0; i < 5; i++) {
       await t.sql`
         insert into members ${t.sql({
@@ -38,7 +40,7 @@ describe("a branch's yearly member appraisal (time-skipping server)", () => {
           joined_on: '2012-07-01',
           full_on: '2013-07-01',
           category: 'full',
-          ...sealPersonalData(key, withCheckDigit(`420103${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`), null),
+          ...sealPersonalData(key, withCheckDigit(`420103${birth}${String(seq + i).padStart(3, '0')}`), null),
         })}`;
     }
     memberIds = (await t.sql<{ id: string }[]>`select id from members where organization_id = ${o!.id} order by id`).map((m) => Number(m.id));
