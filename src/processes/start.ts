@@ -77,7 +77,8 @@ export async function startProcessSettled<A extends unknown[]>(
     if (started?.status.name !== 'RUNNING' || started.startTime.getTime() < asked - 1_000) throw err;
     settled = false;
   }
-  await projectStart(sql, id, p.kind, p.organizationId);
+  // A settled run has written its own row with its first record; one that has not yet gets the placeholder.
+  if (!settled) await projectStart(sql, id, p.kind, p.organizationId);
   return { id, settled };
 }
 
