@@ -1,9 +1,8 @@
 // `run-state`: what every new workflow run costs the worker before it does anything: evaluating the modules of the
 // run's workflow (the SDK gives each run fresh module state) and the heap that state keeps while the run sits in the
-// sticky cache. A run of organization life — the process a province runs for every branch — as the worker's bundle
-// loads it (workflows/index.ts loads a run's process on its first call, zod preloaded once per worker thread,
-// workflows/shared-modules.ts), against every process's modules evaluated for each run, as a bundle importing all of
-// them did; side by side in one process.
+// sticky cache. Each workflow module as the worker's bundle loads it (workflows/index.ts loads a run's process on its
+// first call, zod preloaded once per worker thread, workflows/shared-modules.ts), against every process's modules
+// evaluated for each run, as a bundle importing all of them did; side by side in one process.
 //
 // The SDK's reusable V8 context routes webpack's module cache through `globalThis.__webpack_module_cache__`:
 // modules required while preloading land in a shared map, the others in the running workflow's own map. This
@@ -63,54 +62,56 @@ function measure(code: string, runs: number): RunState {
 
 /**
  * Entries re-exporting workflows statically from workflows/index.ts's list (`lazy(() => require('<path>') …, '<name>')`):
- * one for the measured workflow, one for every workflow at once.
+ * one for each workflow module (the workflow types it holds share its modules), one for every workflow at once.
  */
-async function entries(dir: string, measured: string): Promise<{ one: string; all: string }> {
+async function entries(dir: string): Promise<{ modules: { types: string[]; entry: string }[]; all: string }> {
   const index = await readFile(join(workflowsDir, 'index.ts'), 'utf8');
-  const lines = [...index.matchAll(/require\('([^']+)'\)[^,]*,\s*'(\w+)'\)/g)].map(
-    ([, path, name]) => `export { ${name} } from '${resolve(workflowsDir, path!).replace(/\.js$/, '.ts')}';`,
+  const byPath = new Map<string, string[]>();
+  for (const [, path, name] of index.matchAll(/require\('([^']+)'\)[^,]*,\s*'(\w+)'\)/g))
+    byPath.set(path!, [...(byPath.get(path!) ?? []), name!]);
+  if (byPath.size < 10) throw new Error(`workflows/index.ts: ${byPath.size} workflow modules read`);
+  const exportOf = (path: string, types: string[]) => `export { ${types.join(', ')} } from '${resolve(workflowsDir, path).replace(/\.js$/, '.ts')}';`;
+  const modules = await Promise.all(
+    [...byPath].map(async ([path, types], i) => {
+      const entry = join(dir, `one-${i}.ts`);
+      await writeFile(entry, `${exportOf(path, types)}\n`);
+      return { types, entry };
+    }),
   );
-  const one = lines.filter((l) => l.startsWith(`export { ${measured} }`));
-  if (one.length !== 1 || lines.length < 10) throw new Error(`workflows/index.ts: ${lines.length} workflows read, ${measured} ${one.length} times`);
-  await writeFile(join(dir, 'one.ts'), `${one[0]}\n`);
-  await writeFile(join(dir, 'all.ts'), `${lines.join('\n')}\n`);
-  return { one: join(dir, 'one.ts'), all: join(dir, 'all.ts') };
+  await writeFile(join(dir, 'all.ts'), `${[...byPath].map(([path, types]) => exportOf(path, types)).join('\n')}\n`);
+  return { modules, all: join(dir, 'all.ts') };
 }
 
+/**
+ * Every workflow module's run state, a row each (`run-state.<its first workflow type>`): the heap a run keeps while
+ * cached, against every process's modules evaluated for each run; the CPU of evaluating them in its notes. The
+ * worker's cache is sized from the largest (src/worker.ts).
+ */
 export async function run(opts: { runs: number }): Promise<BenchResult[]> {
   // Inside the project, so that the entries resolve its packages; bench/out is not tracked.
   await mkdir(resolve('bench', 'out'), { recursive: true });
   const dir = await mkdtemp(join(resolve('bench', 'out'), 'run-state-'));
+  const bundle = async (workflowsPath: string) => (await bundleWorkflowCode({ ...workflowBundleOptions, workflowsPath, logger: quiet })).code;
   try {
-    const e = await entries(dir, 'organizationLife');
-    const [ours, every] = await Promise.all([
-      bundleWorkflowCode({ ...workflowBundleOptions, workflowsPath: e.one, logger: quiet }),
-      bundleWorkflowCode({ ...workflowBundleOptions, workflowsPath: e.all, logger: quiet }),
-    ]);
-    const base = measure(every.code, opts.runs);
-    const mine = measure(ours.code, opts.runs);
-    const baseline = "every process's modules evaluated for each run (a bundle importing all)";
-    const notes = `${opts.runs} runs of organization life; modules evaluated per run: ${mine.modules} (every process's: ${base.modules})`;
-    return [
-      {
-        name: 'run-state.evaluate',
-        value: +mine.ms.toFixed(2),
-        unit: 'ms of CPU a new run',
-        baseline,
-        baselineValue: +base.ms.toFixed(2),
-        ratio: +(base.ms / mine.ms).toFixed(2),
-        notes,
-      },
-      {
-        name: 'run-state.heap',
+    const e = await entries(dir);
+    const every = measure(await bundle(e.all), opts.runs);
+    const rows: BenchResult[] = [];
+    // One after another: each bundle and its runs' kept state weighed alone.
+    for (const m of e.modules) {
+      const mine = measure(await bundle(m.entry), opts.runs);
+      rows.push({
+        name: `run-state.${m.types[0]}`,
         value: Math.round(mine.heapKiB),
         unit: 'KiB of heap a run keeps',
-        baseline,
-        baselineValue: Math.round(base.heapKiB),
-        ratio: +(base.heapKiB / mine.heapKiB).toFixed(2),
-        notes,
-      },
-    ];
+        baseline: "every process's modules evaluated for each run (a bundle importing all)",
+        baselineValue: Math.round(every.heapKiB),
+        ratio: +(every.heapKiB / mine.heapKiB).toFixed(2),
+        notes:
+          `${opts.runs} runs; ${mine.modules} modules evaluated a run in ${mine.ms.toFixed(2)} ms of CPU (every process's: ${every.modules} in ${every.ms.toFixed(2)} ms)` +
+          (m.types.length > 1 ? `; the same modules for ${m.types.slice(1).join(', ')}` : ''),
+      });
+    }
+    return rows;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

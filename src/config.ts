@@ -4,6 +4,13 @@ import proxyAddr from '@fastify/proxy-addr';
 import { PASSWORD_MIN_LENGTH } from './auth/password-policy.js';
 import { ACCOUNT_RULE, SOURCE_RULE } from './auth/throttle.js';
 
+/**
+ * Workflow runs a worker keeps cached unless ORGLIFE_WORKER_CACHED_RUNS says otherwise: the largest cached run, a
+ * year of organization life, keeps about 1.3 MiB (docs/operations.md, "Capacity"), so 400 of them take about half
+ * a GiB and the worker stays within 1 GiB during a deadline storm (docs/benchmarks.md, `storm`).
+ */
+export const DEFAULT_CACHED_RUNS = 400;
+
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
@@ -83,7 +90,7 @@ export const configSchema = z.object({
    * Workflow runs a worker keeps cached (the SDK's `maxCachedWorkflows`): a run evicted from it replays its history
    * when a person next acts on it. Sized to the worker's memory (docs/operations.md, "Capacity").
    */
-  ORGLIFE_WORKER_CACHED_RUNS: z.coerce.number({ message: 'expected a number of runs' }).int().min(10).max(1_000_000).default(1_000),
+  ORGLIFE_WORKER_CACHED_RUNS: z.coerce.number({ message: 'expected a number of runs' }).int().min(10).max(1_000_000).default(DEFAULT_CACHED_RUNS),
   /**
    * OTLP/HTTP receiver of traces (an OpenTelemetry Collector, Jaeger, Tempo): the base URL, to which /v1/traces is
    * added (http://collector:4318), or the traces URL itself in the next variable. Neither set: no tracing at all

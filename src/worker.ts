@@ -8,6 +8,7 @@ import { deadlineQueue } from '../workflows/deadline-sweep.js';
 import type { NotifyOptions } from '../activities/notify.js';
 import type { ChannelOptions } from '../activities/channels.js';
 import type { Sql } from './db/client.js';
+import { DEFAULT_CACHED_RUNS } from './config.js';
 import type { Tracing } from './runtime/telemetry.js';
 
 export const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
@@ -66,7 +67,7 @@ export interface WorkerOptions {
   channels?: ChannelOptions;
   /** Activities in flight at once (default 50): a deadline storm queues in Temporal, not in PostgreSQL. */
   maxConcurrentActivities?: number;
-  /** Workflow runs kept in the worker's cache (default 1,000). */
+  /** Workflow runs kept in the worker's cache (default DEFAULT_CACHED_RUNS). */
   maxCachedWorkflows?: number;
   /**
    * Traces exported (src/runtime/telemetry.ts): the activities' spans, and the sink of the workflows' spans. A
@@ -131,11 +132,12 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // inside workflow tasks, under the same bound.
     maxConcurrentLocalActivityExecutions: o.maxConcurrentActivities ?? 50,
     maxConcurrentWorkflowTaskExecutions: 40,
-    // Sized from the measured state of a cached run (`npm run bench -- --only run-state`: about 0.6 MiB), not from
-    // the heap as the SDK's default does (2,310 runs at this machine's heap, over 1.3 GiB): 1,000 runs keep the
-    // worker near its 1 GiB budget. Deadline storms wake no workflow (the sweep records them), so a run evicted
-    // here costs a replay only when a person next acts on its task.
-    maxCachedWorkflows: o.maxCachedWorkflows ?? 1_000,
+    // Sized from what a cached run keeps, not from the heap as the SDK's default does (2,310 runs at this machine's
+    // heap): its module state (`npm run bench -- --only run-state`, per workflow type: 20–610 KiB) with its history's
+    // state, the largest a year of organization life with its 32 openings, about 1.3 MiB. DEFAULT_CACHED_RUNS of
+    // those fit half of the worker's 1 GiB budget. Deadline storms wake no workflow (the sweep records them), so a
+    // run evicted here costs a replay only when a person next acts on its task.
+    maxCachedWorkflows: o.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_CACHED_RUNS, loadConfig } from '../../src/config.js';
 
 describe('configuration', () => {
   it('takes the defaults of contract.md from an empty environment', () => {
@@ -12,7 +12,7 @@ describe('configuration', () => {
     expect(cfg.LOG_LEVEL).toBe('info');
     expect(cfg.DATABASE_URL).toBeUndefined();
     expect(cfg.dataDir.endsWith('.data')).toBe(true);
-    expect(cfg.ORGLIFE_WORKER_CACHED_RUNS).toBe(1_000);
+    expect(cfg.ORGLIFE_WORKER_CACHED_RUNS).toBe(DEFAULT_CACHED_RUNS);
   });
 
   it.each([
