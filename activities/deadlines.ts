@@ -81,19 +81,32 @@ async function insertRows(tx: Tx, rows: PlannedRow[]): Promise<void> {
     on conflict do nothing`;
 }
 
-/** `lane` when `earliest` falls before the instant its sweep sleeps until (or it has none yet), compared under its lock. */
+/**
+ * `lane` when `earliest` falls before the instant its sweep will wake at (or it has none yet), compared under its lock;
+ * that wake-up is then brought forward to `earliest` in the same transaction. The planners after this one compare
+ * against it and leave the sweep alone: on a deadline day thousands of tasks open with instants before the sweep's
+ * wake-up, and each signal is a write to the sweep's history — a flood of them was refused as BusyWorkflow, each
+ * refused opening retried for 30 s. Of planners racing on the lane's row, the one that moved it signals.
+ */
 async function laneIfEarlier(tx: Tx, lane: string, earliest: string | Date): Promise<string | null> {
   await laneLock(tx, lane, true);
-  const [w] = await tx<{ wake: boolean }[]>`
-    select coalesce((select wake_at > ${earliest}::timestamptz from deadline_lanes where lane = ${lane}), true) as wake`;
-  return w!.wake ? lane : null;
+  const moved = await tx`
+    insert into deadline_lanes (lane, wake_at) values (${lane}, ${earliest}::timestamptz)
+    on conflict (lane) do update set wake_at = excluded.wake_at where deadline_lanes.wake_at > excluded.wake_at
+    returning 1`;
+  return moved.length ? lane : null;
 }
 
-/** `insertPlanned`'s answer for rows already committed (a retried activity): the task's earliest unrecorded instant. */
+/**
+ * `insertPlanned`'s answer for rows already committed (a retried activity): the lane, whenever the task has an
+ * unrecorded instant. The first attempt may have moved the wake-up and lost its signal, so a retry always signals.
+ */
 export async function laneToWake(tx: Tx, lane: string | null, taskId: number): Promise<string | null> {
   if (!lane) return null;
   const [r] = await tx<{ at: Date | null }[]>`select min(at) as at from task_deadlines where task_id = ${taskId} and recorded_at is null`;
-  return r?.at ? laneIfEarlier(tx, lane, r.at) : null;
+  if (!r?.at) return null;
+  await laneIfEarlier(tx, lane, r.at);
+  return lane;
 }
 
 /** Wakes (or starts) the lane's sweep: an instant was planned before the one it sleeps until. */

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, testSql, uniqueCode, type Stack } from '../helpers/context.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { tasksQuery } from '../../workflows/messages.js';
+import { deadlineSweepId, wakeDeadlineSweep } from '../../workflows/deadline-sweep.js';
 import type { TaskPlan } from '../../src/domain/task-plan.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -115,6 +116,14 @@ describe('the deadline sweep', () => {
     const taskId = new Map(rows.map((r) => [r.workflow_id, r.id]));
     // Every task opened before the instant: the storm below falls on open tasks.
     expect(Date.now()).toBeLessThan(at);
+    // The openings woke the lane's sweep once, not once each: the first moved the lane's wake-up to the instant and
+    // the others compared against it (a deadline day's flood of signals was refused as BusyWorkflow).
+    const lane = (await s.sql<{ lane: string }[]>`select deadline_lane as lane from tasks where id = ${rows[0]!.id}`)[0]!.lane;
+    expect(lane).toBe(s.config.TEMPORAL_TASK_QUEUE);
+    const sweepHistory = await s.client.workflow.getHandle(deadlineSweepId(lane)).fetchHistory();
+    const wakeSignals = sweepHistory.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === wakeDeadlineSweep.name);
+    expect(wakeSignals.length).toBeGreaterThan(0);
+    expect(wakeSignals.length, `${n} openings signalled the sweep ${wakeSignals.length} times`).toBeLessThanOrEqual(2);
 
     // The minute before the instant, the first village's secretary names a substitute for today.
     const today = shanghaiDate(Date.now());
