@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, countyChain, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, countyChain, orgRow, startBareTask, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { pick } from './journeys/journey.js';
 
 // The supervisor's list instruments in a real Chromium against the real stack, each done by a user holding only
@@ -14,32 +13,17 @@ const PASSWORD = 'correct horse battery';
 describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL: string;
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const county = uniqueCode('BK');
   const town = uniqueCode('BT');
   const [v1, v2] = [uniqueCode('BA'), uniqueCode('BB')];
-  const sessions: Session[] = [];
-  let current: Session | undefined;
   let ids: Record<string, number>;
-  const open = async () => {
-    current = await openBrowser(executablePath, baseURL);
-    sessions.push(current);
-    return current;
-  };
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !current) return;
-    const text = await current.page.textContent('body', { timeout: 5_000 }).catch((e: Error) => `(no text: ${e.message})`);
-    console.error(`[${ctx.task.name}] ${current.page.url()}\n${text}\nerrors: ${JSON.stringify(current.errors)}`);
-    await current.shot(`FAILED-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
-  });
+  const open = () => sessions.open();
   /** A task of `org` due an hour ago: overdue, not escalated. */
   const overdueTask = (key: string, org: string) =>
     startBareTask(s, key, ids[org]!, { dueAt: new Date(Date.now() - 3_600_000).toISOString(), reminders: [], escalations: [] });
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       // The county at the tree's third level: its township's villages are villages (domain.md §2).
       ...countyChain(county, { name: `测试县委${county}` }).rows,
@@ -53,10 +37,6 @@ describe.skipIf('skip' in browser)(`bulk actions, nudges and saved views in Chro
         r.id,
       ]),
     );
-  });
-  afterAll(async () => {
-    for (const b of sessions) await b.close().catch(() => {});
-    await s?.close();
   });
 
   it('a supervisor ticks two overdue tasks on the overdue page and reassigns both with one reason; each item’s result is shown', async () => {

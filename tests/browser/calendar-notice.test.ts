@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, freshDatabase, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { calendarNotice } from '../../workflows/calendar.js';
 
 // Next year's holidays missing, seen by an admin on the first screen after signing in: the daily notice has run
@@ -14,20 +13,15 @@ const PASSWORD = 'correct horse battery'; // what startStack().userWith gives ev
 describe.skipIf('skip' in browser)(`calendar notice banner in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const b = browserSessions(executablePath, () => baseURL);
+  const { sessions: b } = browserStack(
+    executablePath,
+    (started) => (s = started),
+    async () => ({ databaseUrl: await freshDatabase('calendar_banner') }),
+  );
   const province = uniqueCode('BP');
-  afterEach((ctx) => b.onFailure(ctx));
 
   beforeAll(async () => {
-    s = await startStack({ databaseUrl: await freshDatabase('calendar_banner') });
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [orgRow(province, '', { ...committee, name: `河东省委${province}` })]);
-  });
-  afterAll(async () => {
-    await b.closeAll();
-    await s?.close();
   });
 
   it('shows an admin, on the first screen after sign-in, that next year’s holidays are missing, with a link to load them', async () => {

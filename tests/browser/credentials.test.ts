@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 
 // Changing one's password and signing out in a real Chromium against the real stack: the policy's refusal shows
 // beside its field, a change ends the person's other sessions (another browser is sent back to sign-in) while this
@@ -13,23 +12,14 @@ const NEW_PASSWORD = '山石村 spring ledger 7';
 describe.skipIf('skip' in browser)(`password change and sign-out in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const b = browserSessions(executablePath, () => baseURL);
+  const { sessions: b, baseURL } = browserStack(executablePath, (started) => (s = started));
   const village = uniqueCode('PV');
-  afterEach((ctx) => b.onFailure(ctx));
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [orgRow(village, '', { name: `山石村党支部${village}` })]);
   });
-  afterAll(async () => {
-    await b.closeAll();
-    await s?.close();
-  });
 
-  const meWith = (token: string | null) => fetch(`${baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const meWith = (token: string | null) => fetch(`${baseURL()}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
 
   it('refuses a weak password beside its field, then changes it: other browsers are signed out, this one goes on; 退出登录 ends the session on the server', async () => {
     const sec = await s.userWith([{ role: 'secretary', org: village }]);

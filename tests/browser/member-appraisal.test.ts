@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
 import { join } from 'node:path';
-import { a11yViolations, artifacts, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { a11yViolations, artifacts, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 import { memberAppraisalId } from '../../workflows/member-appraisal/workflow.js';
@@ -19,8 +18,7 @@ const phone = { width: 390, height: 844 };
 describe.skipIf('skip' in browser)(`member appraisal (民主评议党员) in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-4);
   const chain = countyChain(uniqueCode('MK'));
   const [township, branch] = [uniqueCode('MT'), uniqueCode('MB')];
@@ -43,9 +41,6 @@ describe.skipIf('skip' in browser)(`member appraisal (民主评议党员) in Chr
   };
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: `清河镇党委${tag}` }),
@@ -68,11 +63,6 @@ describe.skipIf('skip' in browser)(`member appraisal (民主评议党员) in Chr
     });
     expect(plan.statusCode, plan.body).toBe(202);
     expect(plan.json()).toEqual({ started: 1, running: 0 });
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   it("the secretary files the result on a phone, rating one member 不合格, and reads the grade on the member's page", async () => {

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -17,8 +16,7 @@ const phone = { width: 390, height: 844 };
 describe.skipIf('skip' in browser)(`a member away files the yearly report in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
   const chain = countyChain(uniqueCode('AK'));
   const [township, branch] = [uniqueCode('AT'), uniqueCode('AB')];
@@ -28,9 +26,6 @@ describe.skipIf('skip' in browser)(`a member away files the yearly report in Chr
   let report = 0;
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: `南岗镇党委${tag}` }),
@@ -63,11 +58,6 @@ describe.skipIf('skip' in browser)(`a member away files the yearly report in Chr
     const kept = await call('POST', `/tasks/${await taskOf('transfer-proposal')}/complete`, { outcome: { decision: 'keep', note: '春节返乡，暂不转接' } });
     expect(kept.statusCode, kept.body).toBe(200);
     report = await taskOf('report-1');
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   it('the member finds the report in their inbox on a phone and files it; the secretary sees it filed by them', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 
@@ -18,8 +17,7 @@ const freshId = (birth: string) => withCheckDigit(`420102${birth}${String(Math.f
 describe.skipIf('skip' in browser)(`member transfers in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
   const chain = countyChain(uniqueCode('XK'));
   const [township, from, to] = [uniqueCode('XT'), uniqueCode('XA'), uniqueCode('XB')];
@@ -29,9 +27,6 @@ describe.skipIf('skip' in browser)(`member transfers in Chromium${'skip' in brow
   let receiver: { username: string };
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: `北山镇党委${tag}` }),
@@ -49,11 +44,6 @@ describe.skipIf('skip' in browser)(`member transfers in Chromium${'skip' in brow
     expect(imported.statusCode, imported.body).toBe(200);
     sender = await s.userWith([{ role: 'secretary', org: from }]);
     receiver = await s.userWith([{ role: 'secretary', org: to }]);
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   /** The receiving secretary opens the transfer's task from their inbox and records the member's report today. */

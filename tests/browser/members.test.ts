@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
-import { addOrganizations, committee, countyChain, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { addOrganizations, committee, countyChain, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 
 // The member register in Chromium against the real stack, each step by a person holding only that step's role: a
@@ -29,8 +28,7 @@ const gbkCsv = (rows: string[][]) => iconv.encode([HEADER, ...rows].map((r) => r
 describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
   const chain = countyChain(uniqueCode('MK'), { name: `河东县委${tag}` });
   const [township, branch, other] = [uniqueCode('MT'), uniqueCode('MB'), uniqueCode('MO')];
@@ -39,9 +37,6 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
   const people = {} as Record<'organizer' | 'secretary' | 'member', { username: string }>;
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: `河东镇党委${tag}` }),
@@ -51,11 +46,6 @@ describe.skipIf('skip' in browser)(`the member register in Chromium${'skip' in b
     people.organizer = await s.userWith([{ role: 'organizer', org: township }]);
     people.secretary = await s.userWith([{ role: 'secretary', org: branch }]);
     people.member = await s.userWith([]);
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   it('a township organizer imports a GBK export (a refused file first) and reads a 身份证号 in full', async () => {

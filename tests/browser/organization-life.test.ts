@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack, importRoster } from '../helpers/context.js';
 import { join } from 'node:path';
-import { a11yViolations, artifacts, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { a11yViolations, artifacts, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { organizationLifeId } from '../../workflows/organization-life/workflow.js';
@@ -22,8 +21,7 @@ const phone = { width: 390, height: 844 };
 describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-4);
   const chain = countyChain(uniqueCode('LK'));
   const [township, branch] = [uniqueCode('LT'), uniqueCode('LB')];
@@ -49,9 +47,6 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
   const stateOf = async (id: number) => (await s.sql<{ state: string }[]>`select state from tasks where id = ${id}`)[0]!.state;
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: townshipName }),
@@ -80,11 +75,6 @@ describe.skipIf('skip' in browser)(`organization life (三会一课) in Chromium
       expect(r.statusCode, r.body).toBe(202);
       expect(r.json()).toEqual({ started: 1, running: 0 });
     }
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   it('the secretary records two meetings on a phone, and the supervisor reads the completeness and nudges the missing', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -16,7 +15,7 @@ const phone = { width: 390, height: 844 };
 describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL: string;
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
   const [county, township, red, green, otherCounty, otherRed] = ['PK', 'PT', 'PR', 'PG', 'PO', 'PX'].map((p) => uniqueCode(p)) as [
     string,
@@ -28,12 +27,7 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
   ];
   const redName = `红白村党支部${tag}`;
   const greenName = `青山村党支部${tag}`;
-  const browsers: Session[] = [];
-  const open = async (viewport?: { width: number; height: number }) => {
-    const b = await openBrowser(executablePath, baseURL, viewport);
-    browsers.push(b);
-    return b;
-  };
+  const open = (viewport?: { width: number; height: number }) => sessions.open(viewport);
   const api = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
     const r = await s.app.inject({ method, url, headers: s.admin, payload: payload as Record<string, unknown> });
     expect(r.statusCode, `${method} ${url}: ${r.body}`).toBeLessThan(300);
@@ -50,9 +44,6 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
     );
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       // The county at the tree's third level: its township's villages are villages (domain.md §2).
       ...countyChain(county, { name: `甲县委${tag}` }).rows,
@@ -64,10 +55,6 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
       ...countyChain(otherCounty, { name: `乙县委${tag}` }).rows,
       orgRow(otherRed, otherCounty, { name: redName }),
     ]);
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => {});
-    await s?.close();
   });
 
   it('an organizer starts term elections by picking the organization by Chinese name and by pinyin initials', async () => {

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, reportFailure, signIn, type Session } from '../helpers/browser.js';
+import { addOrganizations, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, type Session, browserStack } from '../helpers/browser.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { ratingsRecompute } from '../../workflows/ratings/workflow.js';
 
@@ -16,20 +15,13 @@ const DAY = 86_400_000;
 describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL: string;
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
+  let current: Session | undefined;
   const [province, city, county, town] = [uniqueCode('RP'), uniqueCode('RC'), uniqueCode('RK'), uniqueCode('RT')];
   const [late, plain, firm] = [uniqueCode('RL'), uniqueCode('RY'), uniqueCode('RG')];
   const countyName = `测试县委${county}`;
-  const sessions: Session[] = [];
-  let current: Session | undefined;
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && current) await reportFailure(ctx.task.name, current);
-  });
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     const today = shanghaiDate(Date.now());
     // Province → city → county (the third level: the matrix's county) → township → its organizations.
     await addOrganizations(s.sql, [
@@ -60,10 +52,6 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
       args: [{ under: province }],
     });
   });
-  afterAll(async () => {
-    for (const b of sessions) await b.close().catch(() => {});
-    await s?.close();
-  });
 
   /** Pixels of the canvas drawn in `rgb` (exactly), counted in the page. */
   const pixelsOf = (session: Session, testId: string, rgb: [number, number, number]) =>
@@ -77,8 +65,7 @@ describe.skipIf('skip' in browser)(`ratings in Chromium${'skip' in browser ? ` (
   /** A fresh browser signed in as a supervisor of the county, holding no other role. */
   const asCountySupervisor = async () => {
     const supervisor = await s.userWith([{ role: 'supervisor', org: county }]);
-    current = await openBrowser(executablePath, baseURL);
-    sessions.push(current);
+    current = await sessions.open();
     await signIn(current.page, supervisor.username, PASSWORD);
     return current;
   };

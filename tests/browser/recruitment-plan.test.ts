@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, countyChain, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addOrganizations, committee, countyChain, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { recordApplication } from '../../src/recruitment/store.js';
@@ -21,8 +20,7 @@ describe.skipIf('skip' in browser)(
   () => {
     const executablePath = 'executablePath' in browser ? browser.executablePath : '';
     let s: Stack;
-    let baseURL = '';
-    const sessions = browserSessions(executablePath, () => baseURL);
+    const { sessions } = browserStack(executablePath, (started) => (s = started));
     const tag = `${Date.now()}`.slice(-5);
     const chain = countyChain(uniqueCode('PK'));
     const base = uniqueCode('PT');
@@ -34,9 +32,6 @@ describe.skipIf('skip' in browser)(
     const year = Number(today.slice(0, 4));
 
     beforeAll(async () => {
-      s = await startStack();
-      await s.app.listen({ port: 0, host: '127.0.0.1' });
-      baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
       await addOrganizations(s.sql, [
         ...chain.rows,
         orgRow(township, chain.county, { ...committee, name: townshipName }),
@@ -62,11 +57,6 @@ describe.skipIf('skip' in browser)(
       if ('refused' in r) throw new Error(JSON.stringify(r.refused));
       await s.client.workflow.start(recruitment, { workflowId: r.workflowId, taskQueue: s.config.TEMPORAL_TASK_QUEUE, args: [{ applicant: r.id }] });
       await advanceApplicant(s.sql, s.client, { workflowId: r.workflowId, organizationId: org!.id, appliedOn, steps: PATH.slice(0, 2) });
-    });
-    afterEach((ctx) => sessions.onFailure(ctx));
-    afterAll(async () => {
-      await sessions.closeAll();
-      await s?.close();
     });
 
     it('the county enters the plan, the township allocates it, and the dashboard shows the targets with a nudge sent', async () => {

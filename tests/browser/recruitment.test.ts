@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, browserSessions, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, type Session, browserStack } from '../helpers/browser.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -20,8 +19,7 @@ const phone = { width: 390, height: 844 };
 describe.skipIf('skip' in browser)(`发展党员 from the application to the 转正申请 in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL = '';
-  const sessions = browserSessions(executablePath, () => baseURL);
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
   const chain = countyChain(uniqueCode('RK'));
   const [township, branch] = [uniqueCode('RT'), uniqueCode('RB')];
@@ -41,9 +39,6 @@ describe.skipIf('skip' in browser)(`发展党员 from the application to the 转
   const opinion = '李三、赵四：该同志入党动机端正，表现突出，同意介绍其入党。';
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       ...chain.rows,
       orgRow(township, chain.county, { ...committee, name: `青山镇党委${tag}` }),
@@ -62,11 +57,6 @@ describe.skipIf('skip' in browser)(`发展党员 from the application to the 转
     secretary = await s.userWith([{ role: 'secretary', org: branch }]);
     organizer = await s.userWith([{ role: 'organizer', org: township }]);
     applicant = await s.userWith([]);
-  });
-  afterEach((ctx) => sessions.onFailure(ctx));
-  afterAll(async () => {
-    await sessions.closeAll();
-    await s?.close();
   });
 
   /** The case's open task of `key`, once the workflow has opened it. */

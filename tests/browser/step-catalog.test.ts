@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
-import type { AddressInfo } from 'node:net';
-import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, signIn, type Session } from '../helpers/browser.js';
+import { addOrganizations, committee, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, type Session, browserStack } from '../helpers/browser.js';
 import type { Role } from '../../src/auth/principal.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
 import { weightedRanking } from '../../src/domain/two-recommendations-one-election/rules.js';
@@ -217,7 +216,7 @@ function recruitmentSamples(): Record<string, { context: Record<string, unknown>
 describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL: string;
+  const { sessions: browsers } = browserStack(executablePath, (started) => (s = started));
   const [county, township, village] = ['SK', 'SZ', 'SV'].map((p) => uniqueCode(p)) as [string, string, string];
   const ids: Record<string, number> = {};
   const sessions = new Map<Role, Session>();
@@ -225,9 +224,6 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
   const orgOf = (role: Role) => (role === 'organizer' ? county : role === 'supervisor' ? township : village);
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       orgRow(county, '', committee),
       orgRow(township, county, committee),
@@ -236,17 +232,13 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
     for (const r of await s.sql<{ code: string; id: number }[]>`select code, id from organizations where code in ${s.sql([county, township, village])}`)
       ids[r.code] = r.id;
   });
-  afterAll(async () => {
-    for (const b of sessions.values()) await b.close().catch(() => {});
-    await s?.close();
-  });
 
   /** One browser per role, signed in as a user who holds only that role, only at its organization. */
   const sessionOf = async (role: Role) => {
     let b = sessions.get(role);
     if (!b) {
       const user = await s.userWith([{ role, org: orgOf(role) }]);
-      b = await openBrowser(executablePath, baseURL, role === 'secretary' || role === 'liaison_officer' ? phone : undefined);
+      b = await browsers.open(role === 'secretary' || role === 'liaison_officer' ? phone : undefined);
       await signIn(b.page, user.username, PASSWORD);
       sessions.set(role, b);
     }

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
-import { a11yViolations, openBrowser, prepareBrowser, reportFailure, signIn, type Session } from '../helpers/browser.js';
+import { addOrganizations, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { termDateSweep } from '../../workflows/term-date-missing/workflow.js';
 
@@ -15,37 +14,21 @@ const PASSWORD = 'correct horse battery';
 describe.skipIf('skip' in browser)(`term schedule in Chromium${'skip' in browser ? ` (skipped: ${browser.skip})` : ''}`, () => {
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
-  let baseURL: string;
+  const { sessions } = browserStack(executablePath, (started) => (s = started));
   const county = uniqueCode('SK');
   const town = uniqueCode('ST');
   const [missing, late] = [uniqueCode('SM'), uniqueCode('SL')];
   const today = shanghaiDate(Date.now());
   const lateEnd = addMonths(today, -14);
-  const sessions: Session[] = [];
-  let current: Session | undefined;
-  const open = async () => {
-    current = await openBrowser(executablePath, baseURL);
-    sessions.push(current);
-    return current;
-  };
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && current) await reportFailure(ctx.task.name, current);
-  });
+  const open = () => sessions.open();
 
   beforeAll(async () => {
-    s = await startStack();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
     await addOrganizations(s.sql, [
       orgRow(county, '', { type: 'committee', sector: 'regional', name: `测试县委${county}` }),
       orgRow(town, county, { type: 'committee', sector: 'regional', name: `测试镇党委${town}` }),
       orgRow(missing, town, { name: `青石村党支部${missing}`, term_years: null, term_started_on: null }),
       orgRow(late, town, { name: `白沙村党支部${late}`, term_years: 3, term_started_on: addMonths(lateEnd, -36) }),
     ]);
-  });
-  afterAll(async () => {
-    for (const b of sessions) await b.close().catch(() => {});
-    await s?.close();
   });
 
   it('an organizer (holding nothing else) fills in a missing term from the 补录届期信息 task: a future date is refused beside its field, then the register has it', async () => {

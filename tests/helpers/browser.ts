@@ -4,9 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ensureChromium } from '../../scripts/ensure-chromium.mjs';
 import { buildWebIfStale } from '../../scripts/build-web.mjs';
+import { startStack, type Stack } from './context.js';
 
 export const artifacts = join(process.cwd(), 'tests', 'artifacts');
 
@@ -132,4 +135,28 @@ export function browserSessions(executablePath: string, baseURL: () => string) {
       for (const b of sessions) await b.close().catch(() => {});
     },
   };
+}
+
+/**
+ * The stack a browser test file walks and the browsers it opens, for a call inside `describe`: before the file's
+ * tests the stack starts and listens on a port of its own (`started` receives it, ahead of the file's own
+ * `beforeAll`); after each failed test its page is dumped; after the file the browsers close and the stack stops.
+ * `options` gives startStack's when the stack starts (a database of the file's own).
+ */
+export function browserStack(executablePath: string, started: (s: Stack) => void, options?: () => Promise<Parameters<typeof startStack>[0]>) {
+  let s: Stack | undefined;
+  let baseURL = '';
+  const sessions = browserSessions(executablePath, () => baseURL);
+  beforeAll(async () => {
+    s = await startStack(await options?.());
+    await s.app.listen({ port: 0, host: '127.0.0.1' });
+    baseURL = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
+    started(s);
+  });
+  afterEach((ctx) => sessions.onFailure(ctx));
+  afterAll(async () => {
+    await sessions.closeAll();
+    await s?.close();
+  });
+  return { sessions, baseURL: () => baseURL };
 }
