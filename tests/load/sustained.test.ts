@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOrganizations, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
 
 // Bounded sustained load on loopback: the inbox and an organization read, as many officers would send them.
-// ORGLIFE_HEAVY=1 (set by .ci/run) runs the five-minute profile; otherwise a short one.
-const seconds = Number(process.env.ORGLIFE_LOAD_SECONDS ?? (process.env.ORGLIFE_HEAVY ? 300 : 15));
+// ORGLIFE_HEAVY=1 (set by .ci/run) runs the two-minute profile; otherwise a short one. Throughput and latency under
+// load are the benchmark's (`http`); this holds the API to no error and no leak.
+const seconds = Number(process.env.ORGLIFE_LOAD_SECONDS ?? (process.env.ORGLIFE_HEAVY ? 120 : 15));
 
 describe(`sustained API load (${seconds} s)`, () => {
   let s: Stack;
