@@ -133,7 +133,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     maxConcurrentLocalActivityExecutions: o.maxConcurrentActivities ?? 50,
     maxConcurrentWorkflowTaskExecutions: 40,
     // Sized from what a cached run keeps, not from the heap as the SDK's default does (2,310 runs at this machine's
-    // heap): its module state (`npm run bench -- --only run-state`, per workflow type: 20–610 KiB) with its history's
+    // heap): its module state (`npm run bench -- --only run-state`, per workflow type: 19–545 KiB) with its history's
     // state, the largest a year of organization life with its 32 openings, about 1.3 MiB. DEFAULT_CACHED_RUNS of
     // those fit half of the worker's 1 GiB budget. Deadline storms wake no workflow (the sweep records them), so a
     // run evicted here costs a replay only when a person next acts on its task.

@@ -36,7 +36,7 @@ import {
   type CalendarPeriod,
 } from '../../src/domain/liaison-dispatch/rules.js';
 import type { LiaisonRules } from '../../src/domain/rules.js';
-import { termElection } from '../term-election/workflow.js';
+import type { termElection } from '../term-election/workflow.js';
 
 export const KIND = assignOfficer.process;
 /** The officer's acknowledgement, training and each visit report get a "done" line in the history (who, when). */
@@ -342,7 +342,8 @@ export async function liaisonDispatch(input: LiaisonDispatchInput): Promise<void
         at: new Date().toISOString(),
       });
       // The new organization's own term register: its term-election workflow, which outlives this dispatch.
-      await startChild(termElection, {
+      // By its type's name: importing the function would evaluate the whole term election in every dispatch's run.
+      await startChild<typeof termElection>('termElection', {
         workflowId: `term-election:${org.code}`,
         args: [{ organization: org.code }],
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -5,7 +5,7 @@
 // after its first day, completes the task, closes the cycle and continues as new into the next. A new secretary
 // closes the cycle and opens a new one at once, named for them, however they came: a change of secretary
 // (newSecretary Update), the term election's approved result or 两推一选's approval (secretaryChanged signal).
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineUpdate, setHandler } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TrainingContext } from '../../activities/rotation-training.js';
 import { isValidIsoDate, shanghaiDate, shanghaiInstant, type IsoDate } from '../../src/domain/dates.js';
@@ -18,8 +18,9 @@ import type { HumanTaskResult } from '../human-task.js';
 import { ProcessRun } from '../process-run.js';
 import { rotationTrainingStates } from '../../src/domain/rotation-training/states.js';
 import { actorSchema, reasonSchema } from '../messages.js';
+import { KIND, secretaryChangedInput, secretaryChangedSignal } from './secretary.js';
 
-export const KIND = trainingStep.process;
+export { KIND };
 
 export interface RotationTrainingInput {
   organization: string;
@@ -40,20 +41,8 @@ export const enrolTrainingInput = z.object({
   actor: actorSchema,
 });
 export const newSecretaryInput = z.object({ secretary: z.string().trim().min(1).max(100), reason: reasonSchema.optional(), actor: actorSchema });
-/** A secretary another process put in office: who, why, who decided it (their username), which process. */
-export const secretaryChangedInput = z.object({
-  secretary: z.string().trim().min(1).max(100),
-  reason: reasonSchema.optional(),
-  by: z.string().min(1).max(100),
-  source: z.string().min(1).max(200),
-});
 export const enrolTrainingUpdate = defineUpdate<{ cycle: number }, [z.input<typeof enrolTrainingInput>]>('enrolTraining');
 export const newSecretaryUpdate = defineUpdate<{ closedCycle: number }, [z.input<typeof newSecretaryInput>]>('newSecretary');
-/**
- * A signal, not an Update: a workflow cannot send an Update, and the process that elected the secretary owes its
- * own run nothing from the training's answer. The same secretary again, or a training that ended, changes nothing.
- */
-export const secretaryChangedSignal = defineSignal<[z.input<typeof secretaryChangedInput>]>('secretaryChanged');
 export { attendanceOutcome };
 
 /** Who records attendance: the organizers of the committee holding the session (or above it). */
