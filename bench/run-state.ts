@@ -67,8 +67,7 @@ function measure(code: string, runs: number): RunState {
 async function entries(dir: string): Promise<{ modules: { types: string[]; entry: string }[]; all: string }> {
   const index = await readFile(join(workflowsDir, 'index.ts'), 'utf8');
   const byPath = new Map<string, string[]>();
-  for (const [, path, name] of index.matchAll(/require\('([^']+)'\)[^,]*,\s*'(\w+)'\)/g))
-    byPath.set(path!, [...(byPath.get(path!) ?? []), name!]);
+  for (const [, path, name] of index.matchAll(/require\('([^']+)'\)[^,]*,\s*'(\w+)'\)/g)) byPath.set(path!, [...(byPath.get(path!) ?? []), name!]);
   if (byPath.size < 10) throw new Error(`workflows/index.ts: ${byPath.size} workflow modules read`);
   const exportOf = (path: string, types: string[]) => `export { ${types.join(', ')} } from '${resolve(workflowsDir, path).replace(/\.js$/, '.ts')}';`;
   const modules = await Promise.all(

@@ -133,8 +133,7 @@ export async function run(opts: StormOptions = {}): Promise<BenchResult[]> {
     const openSample = async (round: string, count: number) => {
       const c0 = performance.now();
       await startTasks(count, (i) => `storm-sample:${prefix}:${round}:${i}`, farPlan);
-      while ((await openedLike(`storm-sample:${prefix}:${round}:%`)) < count && performance.now() - c0 < 600_000)
-        await new Promise((r) => setTimeout(r, 250));
+      while ((await openedLike(`storm-sample:${prefix}:${round}:%`)) < count && performance.now() - c0 < 600_000) await new Promise((r) => setTimeout(r, 250));
       const rate = count / ((performance.now() - c0) / 1000);
       for (let i = 0; i < count; i++)
         await client.workflow
