@@ -5,9 +5,10 @@ import { PASSWORD_MIN_LENGTH } from './auth/password-policy.js';
 import { ACCOUNT_RULE, SOURCE_RULE } from './auth/throttle.js';
 
 /**
- * Workflow runs a worker keeps cached unless ORGLIFE_WORKER_CACHED_RUNS says otherwise: the largest cached run, a
- * year of organization life, keeps about 1.3 MiB (docs/operations.md, "Capacity"), so 400 of them take about half
- * a GiB and the worker stays within 1 GiB during a deadline storm (docs/benchmarks.md, `storm`).
+ * Workflow runs a worker keeps cached unless ORGLIFE_WORKER_CACHED_RUNS says otherwise. A run keeps its module state
+ * (`npm run bench -- --only run-state`, per workflow type: 19–545 KiB) and its history's state; the largest, a year of
+ * organization life with its 32 openings, about 1.3 MiB (docs/operations.md, "Capacity"). 400 of those take about half
+ * a GiB, and the worker stays within 1 GiB during a deadline storm (docs/benchmarks.md, `storm`).
  */
 export const DEFAULT_CACHED_RUNS = 400;
 

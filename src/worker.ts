@@ -132,11 +132,9 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // inside workflow tasks, under the same bound.
     maxConcurrentLocalActivityExecutions: o.maxConcurrentActivities ?? 50,
     maxConcurrentWorkflowTaskExecutions: 40,
-    // Sized from what a cached run keeps, not from the heap as the SDK's default does (2,310 runs at this machine's
-    // heap): its module state (`npm run bench -- --only run-state`, per workflow type: 19–545 KiB) with its history's
-    // state, the largest a year of organization life with its 32 openings, about 1.3 MiB. DEFAULT_CACHED_RUNS of
-    // those fit half of the worker's 1 GiB budget. Deadline storms wake no workflow (the sweep records them), so a
-    // run evicted here costs a replay only when a person next acts on its task.
+    // Sized from what a cached run keeps (DEFAULT_CACHED_RUNS), not from the heap as the SDK's default does (2,310
+    // runs at this machine's heap). Deadline storms wake no workflow (the sweep records them), so a run evicted here
+    // costs a replay only when a person next acts on its task.
     maxCachedWorkflows: o.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
     // Drain in-flight activities on SIGTERM before the process exits.
     shutdownGraceTime: '10 seconds',
