@@ -300,6 +300,29 @@ export function RowMessages({ rows }: { rows: { row?: number; column?: string; m
   );
 }
 
+/** What a bulk action refused, an organization a row: its name and why (`data-refused` names its code). */
+export function RefusedOrganizations({ caption, rows }: { caption: string; rows: { code: string; name: string; message: string }[] }) {
+  return (
+    <table>
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('task.org')}</th>
+          <th scope="col">{t('import.message')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.code} data-refused={r.code}>
+            <td>{r.name}</td>
+            <td>{r.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** A table's column headings, one `th scope="col"` each; a falsy entry is a column this table leaves out for the caller. */
 export function ColumnHeads({ cols }: { cols: (string | false | null | undefined)[] }) {
   return (

@@ -11,7 +11,7 @@ import {
   type BulkResult,
 } from '../api.js';
 import { Picker, PickerField } from '../picker.js';
-import { ErrorBox, Field, Loading, PickList, useLoad, validationText } from '../components.js';
+import { ErrorBox, Field, Loading, PickList, RefusedOrganizations, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 import { addMonthsIso, shanghaiToday } from '../dates.js';
 import { NudgeButton } from './bulk.js';
@@ -278,23 +278,14 @@ export function BulkEnrol({ org, onDone }: { org?: string; onDone: () => void })
         <div role="status" data-testid="bulk-result">
           <p class={`notice ${result.refused.length ? 'pending' : 'ok'}`}>{t('bulk.result', { done: result.done.length, refused: result.refused.length })}</p>
           {result.refused.length > 0 && (
-            <table>
-              <caption class="sr-only">{t('bulk.refused')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('task.org')}</th>
-                  <th scope="col">{t('import.message')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.refused.map((r) => (
-                  <tr key={r.organization} data-refused={r.organization}>
-                    <td>{items.find((o) => o.code === r.organization)?.name ?? r.organization}</td>
-                    <td>{r.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RefusedOrganizations
+              caption={t('bulk.refused')}
+              rows={result.refused.map((r) => ({
+                code: r.organization,
+                name: items.find((o) => o.code === r.organization)?.name ?? r.organization,
+                message: r.message,
+              }))}
+            />
           )}
         </div>
       )}

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, completeTask, getProcess, listUnits, startProcess } from '../api.js';
 import { assignOfficer as assignOfficerStep } from '../../../src/domain/steps.js';
 import { PickerField } from '../picker.js';
-import { PickList, errorText, useLoad, validationText } from '../components.js';
+import { PickList, RefusedOrganizations, errorText, useLoad, validationText } from '../components.js';
 import { t } from '../i18n/index.js';
 
 const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
@@ -127,23 +127,7 @@ export function BulkOfficers({ org, onDone }: { org?: string; onDone: () => void
               {t('officers.result', { done: outcomes.length - failed.length, refused: failed.length })}
             </p>
             {failed.length > 0 && (
-              <table>
-                <caption class="sr-only">{t('officers.refused')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('task.org')}</th>
-                    <th scope="col">{t('import.message')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {failed.map((o) => (
-                    <tr key={o.unit} data-refused={o.unit}>
-                      <td>{name(o.unit)}</td>
-                      <td>{o.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RefusedOrganizations caption={t('officers.refused')} rows={failed.map((o) => ({ code: o.unit, name: name(o.unit), message: o.message }))} />
             )}
           </div>
         )}
