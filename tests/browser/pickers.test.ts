@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, uniqueCode, uniqueCodes, type Stack } from '../helpers/context.js';
 import { a11yViolations, prepareBrowser, signIn, browserStack } from '../helpers/browser.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
@@ -17,14 +17,7 @@ describe.skipIf('skip' in browser)(`pickers and approval pages in Chromium${'ski
   let s: Stack;
   const { sessions } = browserStack(executablePath, (started) => (s = started));
   const tag = `${Date.now()}`.slice(-5);
-  const [county, township, red, green, otherCounty, otherRed] = ['PK', 'PT', 'PR', 'PG', 'PO', 'PX'].map((p) => uniqueCode(p)) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [county, township, red, green, otherCounty, otherRed] = uniqueCodes('PK', 'PT', 'PR', 'PG', 'PO', 'PX');
   const redName = `红白村党支部${tag}`;
   const greenName = `青山村党支部${tag}`;
   const open = (viewport?: { width: number; height: number }) => sessions.open(viewport);

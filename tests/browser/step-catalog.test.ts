@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
-import { addOrganizations, committee, eventually, orgRow, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, eventually, orgRow, uniqueCode, uniqueCodes, type Stack } from '../helpers/context.js';
 import { a11yViolations, prepareBrowser, signIn, type Session, browserStack } from '../helpers/browser.js';
 import type { Role } from '../../src/auth/principal.js';
 import { liaisonRulesFor, pairingRulesFor, termRulesFor, twoRecommendationsRulesFor } from '../../src/domain/rules.js';
@@ -217,7 +217,7 @@ describe.skipIf('skip' in browser)(`every catalog step in Chromium${'skip' in br
   const executablePath = 'executablePath' in browser ? browser.executablePath : '';
   let s: Stack;
   const { sessions: browsers } = browserStack(executablePath, (started) => (s = started));
-  const [county, township, village] = ['SK', 'SZ', 'SV'].map((p) => uniqueCode(p)) as [string, string, string];
+  const [county, township, village] = uniqueCodes('SK', 'SZ', 'SV');
   const ids: Record<string, number> = {};
   const sessions = new Map<Role, Session>();
   /** Where the role that does a step sits: organizers at the county, supervisors at the township, the rest in the village. */

@@ -3,7 +3,7 @@ import { expect, inject } from 'vitest';
 import pino from 'pino';
 import { type Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { API_POOL, createSql, type Sql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -39,6 +39,11 @@ export async function freshDatabase(name: string): Promise<string> {
 /** A unique prefix for the organization codes of one test, so tests share a database without colliding. */
 export function uniqueCode(prefix = 'T'): string {
   return `${prefix}${randomUUID().slice(0, 8)}`;
+}
+
+/** A unique code for each prefix, in order: `const [county, village] = uniqueCodes('K', 'V')`. */
+export function uniqueCodes<const P extends readonly string[]>(...prefixes: P): { -readonly [K in keyof P]: string } {
+  return prefixes.map((p) => uniqueCode(p)) as { -readonly [K in keyof P]: string };
 }
 
 export function orgRow(code: string, parent: string, over: Partial<OrganizationRow> = {}): OrganizationRow {
@@ -84,6 +89,20 @@ export async function addOrganizations(sql: Sql, rows: OrganizationRow[]): Promi
 
 /** The columns of the short member-system export the tests import: one line a member. */
 export const ROSTER_HEADER = '姓名,性别,身份证号,入党日期,转正日期,人员类别,党组织编码';
+
+/**
+ * Requests to `/api/v1<url>` through a stack's app as `who`, `payload` their JSON body when given. `stack` is read at
+ * each call: a file's stack starts in its beforeAll.
+ */
+export function apiOf(stack: () => Pick<Stack, 'app'>) {
+  return (who: { authorization: string }, method: HTTPMethods, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    stack().app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...headers, authorization: who.authorization },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+}
 
 /** Members put on the register as the admin imports them (POST /api/v1/members/import), lines of `ROSTER_HEADER`'s columns. */
 export async function importRoster(s: Pick<Stack, 'app' | 'admin'>, lines: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, countyChain, orgRow, testSql, uniqueCode } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, testSql, uniqueCode, uniqueCodes } from '../helpers/context.js';
 import { assessmentActivities } from '../../activities/assessment.js';
 import { shanghaiDate } from '../../src/domain/dates.js';
 
@@ -13,14 +13,7 @@ describe('terms on time in the yearly assessment', () => {
   const y = 2022;
   const { county, rows: chain } = countyChain();
   const town = uniqueCode('T');
-  const [pending, lateApproved, lateUnrecordedDue, unheld, postponed, lastYear] = ['V', 'V', 'V', 'V', 'V', 'V'].map(uniqueCode) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [pending, lateApproved, lateUnrecordedDue, unheld, postponed, lastYear] = uniqueCodes('V', 'V', 'V', 'V', 'V', 'V');
   const idOf = async (code: string) => (await sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
   /** One term election's history lines, as its run recorded them (run 1). */
   const recorded = async (code: string, events: { key: string; step: string; detail: Record<string, unknown>; verb?: string }[]) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, eventually, freshDatabase, orgRow, startStack, uniqueCodes, type Stack } from '../helpers/context.js';
 import {
   startAliyunSmsServer,
   startDingtalkServer,
@@ -29,7 +29,7 @@ describe('channels: 企业微信, 钉钉, SMS and group robots', () => {
   let channels: ChannelOptions;
   const secretsKey = 'test-secrets-key-0123456789abcdef0123';
   const windowMs = 2000;
-  const [root, township, village] = ['R', 'Z', 'V'].map((p) => uniqueCode(p)) as [string, string, string];
+  const [root, township, village] = uniqueCodes('R', 'Z', 'V');
   let villageId = 0;
   let townshipId = 0;
   let secretaryId = 0;

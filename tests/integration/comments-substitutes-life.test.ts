@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCode, uniqueCodes, type Stack } from '../helpers/context.js';
 import { addDays, addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { taskComments } from '../../src/comments/store.js';
@@ -9,7 +9,7 @@ import { taskComments } from '../../src/comments/store.js';
 // organization's life on one page.
 describe('comments, substitutes and an organization’s life', () => {
   let s: Stack;
-  const [root, township, village, other] = ['R', 'T', 'V', 'O'].map((p) => uniqueCode(p)) as [string, string, string, string];
+  const [root, township, village, other] = uniqueCodes('R', 'T', 'V', 'O');
   type Who = { username: string; authorization: string };
   let sec: Who, liaison: Who, sup: Who, sup2: Who, outsider: Who, stranger: Who;
   let taskId: number;

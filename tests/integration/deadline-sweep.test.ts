@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { workerProcesses } from '../helpers/worker-process.js';
 import { Client, Connection } from '@temporalio/client';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, testSql, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, startStack, testSql, uniqueCode, type Stack, apiOf } from '../helpers/context.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { tasksQuery } from '../../workflows/messages.js';
 import { deadlineSweepId, wakeDeadlineSweep } from '../../workflows/deadline-sweep.js';
@@ -55,13 +55,7 @@ describe('the deadline sweep', () => {
   const township = uniqueCode('Z');
   const villages = Array.from({ length: 20 }, () => uniqueCode('V'));
   const ids: Record<string, number> = {};
-  const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: who.authorization },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const api = apiOf(() => s);
 
   beforeAll(async () => {
     s = await startStack();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, countyChain, eventually, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, countyChain, eventually, orgRow, startBareTask, startStack, uniqueCode, type Stack, apiOf } from '../helpers/context.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 import type { TaskPlan } from '../../src/domain/task-plan.js';
 
@@ -20,13 +20,7 @@ describe('hostile task holders and training sessions', () => {
   let everyone: Who[];
   let trainingV1: number;
 
-  const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: who.authorization },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const api = apiOf(() => s);
   const orgId = async (code: string) => (await s.sql<{ id: number }[]>`select id from organizations where code = ${code}`)[0]!.id;
   const taskRow = async (id: number) =>
     (

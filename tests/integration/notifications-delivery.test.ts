@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCodes, type Stack } from '../helpers/context.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { createWorker } from '../../src/worker.js';
 import { notifier } from '../../workflows/notifier.js';
@@ -23,7 +23,7 @@ describe('notifier: one e-mail digest per person, signed webhooks retried with b
   const mails: { to: string[]; body: string }[] = [];
   const hits: { body: string; signature: string; status: number }[] = [];
   const notifyQueue = `notify-${randomUUID()}`;
-  const [root, township, village] = ['R', 'Z', 'V'].map((p) => uniqueCode(p)) as [string, string, string];
+  const [root, township, village] = uniqueCodes('R', 'Z', 'V');
   const secret = 'whsec-test-0123456789';
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startBareTask, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, eventually, orgRow, startBareTask, startStack, uniqueCodes, type Stack, apiOf } from '../helpers/context.js';
 import type { TaskPlan } from '../../src/domain/task-plan.js';
 
 // 一键催办, bulk actions and saved views against the real dev server and PostgreSQL: one message per person
@@ -7,32 +7,12 @@ import type { TaskPlan } from '../../src/domain/task-plan.js';
 // are done or refused each by itself, nothing applied to a refused one; views private or shared by organization.
 describe('nudges, bulk actions and saved views', () => {
   let s: Stack;
-  const [root, county, township, v1, v2, township2, v3] = ['R', 'X', 'Z', 'V', 'W', 'Y', 'U'].map((p) => uniqueCode(p)) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [root, county, township, v1, v2, township2, v3] = uniqueCodes('R', 'X', 'Z', 'V', 'W', 'Y', 'U');
   let ids: Record<string, number>;
   type Who = { username: string; authorization: string };
   let secA: Who, secB: Who, secC: Who, organizer: Who, sup2: Who, orgTown: Who;
 
-  const api = (
-    who: { authorization: string },
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    s.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { ...headers, authorization: who.authorization },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const api = apiOf(() => s);
   const startTask = (key: string, org: string, plan?: TaskPlan) => startBareTask(s, key, ids[org]!, plan);
   const notes = (who: Who) =>
     s.sql<{ title: string; body: string; task_id: number }[]>`

@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, countyChain, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, orgRow, startStack, uniqueCodes, type Stack } from '../helpers/context.js';
 
 // 催报: the yearly return's missing filers and one nudge to their secretaries, against the real
 // API and PostgreSQL. Who files a return is returnKindOf's (villages, communities, university branches); a branch
 // under a village's 总支 belongs to the village and is not on the list.
 describe('the yearly return’s missing filers and 催报', () => {
   let s: Stack;
-  const [county, town, filed, missing, orphan, subBranch, other] = ['RC', 'RT', 'RF', 'RM', 'RO', 'RS', 'RX'].map((p) => uniqueCode(p)) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [county, town, filed, missing, orphan, subBranch, other] = uniqueCodes('RC', 'RT', 'RF', 'RM', 'RO', 'RS', 'RX');
   const YEAR = 2025;
   type Who = { username: string; authorization: string };
   let organizer: Who, secFiled: Who, secMissing: Who, outsider: Who;

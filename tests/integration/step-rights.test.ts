@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, uniqueCodes, type Stack, apiOf } from '../helpers/context.js';
 import { addMonths, shanghaiDate } from '../../src/domain/dates.js';
 import { roles, type Role } from '../../src/auth/principal.js';
 import { stepActionRoles, stepCatalog, stepCompletionRoles, type StepDef } from '../../src/domain/steps.js';
@@ -11,18 +11,12 @@ import { stepActionRoles, stepCatalog, stepCompletionRoles, type StepDef } from 
 // supervisor; a liaison officer at the village can no longer complete the village's election request.
 describe('step rights through the API', () => {
   let s: Stack;
-  const [county, township, village, elsewhere] = ['K', 'Z', 'V', 'E'].map((p) => uniqueCode(p)) as [string, string, string, string];
+  const [county, township, village, elsewhere] = uniqueCodes('K', 'Z', 'V', 'E');
   let ids: Record<string, number>;
   /** One user per role at each organization: only that role, only there. */
   const users = new Map<string, { username: string; authorization: string }>();
   const user = (role: Role, org: string) => users.get(`${role}@${org}`)!;
-  const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    s.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: who.authorization },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const api = apiOf(() => s);
 
   /** Where a step's task is opened: the organization of the role that does it. */
   const orgOf = (def: Pick<StepDef, 'role'>) => (def.role === 'organizer' ? county : def.role === 'supervisor' ? township : village);

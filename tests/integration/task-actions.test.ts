@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, eventually, orgRow, startStack, uniqueCodes, type Stack, apiOf } from '../helpers/context.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import type { TaskPlan } from '../../src/domain/task-plan.js';
 
@@ -8,20 +8,14 @@ import type { TaskPlan } from '../../src/domain/task-plan.js';
 // dashboard, notifications and the calendar feed.
 describe('task and escalation actions through the API', () => {
   let s: Stack;
-  const [root, county, township, village, other] = ['R', 'X', 'Z', 'V', 'O'].map((p) => uniqueCode(p)) as [string, string, string, string, string];
+  const [root, county, township, village, other] = uniqueCodes('R', 'X', 'Z', 'V', 'O');
   let ids: Record<string, number>;
   let sec: { username: string; authorization: string };
   let sec2: { username: string; authorization: string };
   let sup: { username: string; authorization: string };
   let outsider: { username: string; authorization: string };
 
-  const api = (who: { authorization: string }, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { ...headers, authorization: who.authorization },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const api = apiOf(() => s);
   const audit = async (taskId: number) =>
     s.sql<{ kind: string; actor: string | null; reason: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[]>`
       select kind, actor, reason, before, after from task_events where task_id = ${taskId} order by id`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, countyChain, eventually, orgRow, startStack, uniqueCode, uniqueCodes, type Stack } from '../helpers/context.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { issueTaskLink, taskLinkFor } from '../../src/auth/task-links.js';
@@ -12,7 +12,7 @@ import { notifyActivities } from '../../activities/notify.js';
 // its redemption is audited, and the e-mail digest carries it.
 describe('task links', () => {
   let s: Stack;
-  const [root, township, village, other] = ['R', 'Z', 'V', 'O'].map((p) => uniqueCode(p)) as [string, string, string, string];
+  const [root, township, village, other] = uniqueCodes('R', 'Z', 'V', 'O');
   let ids: Record<string, number>;
   type Who = { username: string; authorization: string };
   let sec: Who, sec2: Who, sup: Who;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, orgRow, testSql, uniqueCode } from '../helpers/context.js';
+import { addOrganizations, orgRow, testSql, uniqueCode, uniqueCodes } from '../helpers/context.js';
 import { timeSkipping } from '../helpers/time-skipping.js';
 import { taskProcess } from '../../workflows/task-process.js';
 import { completeTaskUpdate, escalationActionUpdate, extendTaskUpdate, machineActor, tasksQuery } from '../../workflows/messages.js';
@@ -36,7 +36,7 @@ describe('human task at real durations across Spring Festival 2027 (time-skippin
   });
 
   it('reminds 7 and 1 working days before, escalates at +3/+10/+20 working days to secretary, supervisor, county; extension moves the timers', async () => {
-    const [province, city, county, township, village] = ['P', 'C', 'X', 'Z', 'V'].map((p) => uniqueCode(p)) as [string, string, string, string, string];
+    const [province, city, county, township, village] = uniqueCodes('P', 'C', 'X', 'Z', 'V');
     await addOrganizations(sql, [
       orgRow(province, '', { type: 'committee', sector: 'regional' }),
       orgRow(city, province, { type: 'committee', sector: 'regional' }),
