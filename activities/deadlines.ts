@@ -85,8 +85,8 @@ async function insertRows(tx: Tx, rows: PlannedRow[]): Promise<void> {
  * `lane` when `earliest` falls before the instant its sweep will wake at (or it has none yet), compared under its lock;
  * that wake-up is then brought forward to `earliest` in the same transaction. The planners after this one compare
  * against it and leave the sweep alone: on a deadline day thousands of tasks open with instants before the sweep's
- * wake-up, and each signal is a write to the sweep's history — a flood of them was refused as BusyWorkflow, each
- * refused opening retried for 30 s. Of planners racing on the lane's row, the one that moved it signals.
+ * wake-up, and each signal is a write to the sweep's history — a flood of them was refused as BusyWorkflow or timed
+ * out, each such opening retried after 30 s. Of planners racing on the lane's row, the one that moved it signals.
  */
 async function laneIfEarlier(tx: Tx, lane: string, earliest: string | Date): Promise<string | null> {
   await laneLock(tx, lane, true);
