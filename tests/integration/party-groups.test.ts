@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack } from '../helpers/context.js';
+import { addOrganizations, committee, eventually, orgRow, startStack, uniqueCode, type Stack, apiOf } from '../helpers/context.js';
 import { withCheckDigit } from '../../src/domain/members.js';
 import { addDays, shanghaiDate } from '../../src/domain/dates.js';
 
@@ -23,8 +23,7 @@ describe('party groups on the register', () => {
   let stranger: { authorization: string };
   const ids: Record<string, number> = {};
 
-  const call = (who: { authorization: string }, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) =>
-    s.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: who.authorization }, ...(payload ? { payload } : {}) });
+  const call = apiOf(() => s);
   const fields = (r: { json: () => unknown }) => ((r.json() as { error: { details?: { field: string }[] } }).error.details ?? []).map((d) => d.field);
   const groups = async () => (await call(secretary, 'GET', `/organizations/${branch}/party-groups`)).json().items as PartyGroup[];
   interface PartyGroup {
